@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The test command: fresh venv, package with test extras, tools, then the whole suite.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$here"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING' || true
+.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING' || true
+bash scripts/install-tools.sh
+export PATH="$here/.tools/bin:$here/.venv/bin:$PATH"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"

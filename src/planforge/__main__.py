@@ -1,0 +1,5 @@
+import sys
+
+from planforge.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Plan -> Answers: the structure decision and every answer the blueprints need."""

@@ -1,0 +1,141 @@
+"""The answers model: the contract between `decide` (which fills it from a Plan) and the
+Copier blueprints (whose copier.yml declares one question per field below).
+
+Field names here ARE the Copier question names. `Answers.to_copier_data()` gives the
+data file `planforge answers` writes and `copier copy --data-file` reads. Provenance is
+kept beside the values (never sent to Copier except as the rendered `decisions` list).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
+Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart"]
+Cloud = Literal["aws", "azure", "gcp", "none"]
+StateBackend = Literal["s3", "azurerm", "gcs", "none"]
+StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
+GitOps = Literal["argocd", "none"]
+DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
+SecretsManager = Literal[
+    "aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager", "sealed-secrets", "kubernetes", "none"
+]
+Platform = Literal["minikube", "eks", "gke", "aks", "doks", "oke"]
+
+
+class Provenance(BaseModel):
+    """Where an answer came from: a plan line, or a documented default."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Literal["plan", "default"]
+    line: int | None = None  # 1-based line in plan.md
+    text: str | None = None  # the plan text the answer was read from
+    note: str | None = None  # why the default applies
+
+    def describe(self) -> str:
+        if self.source == "plan":
+            return f"plan.md:{self.line}: {self.text}"
+        return f"default ({self.note})" if self.note else "default"
+
+
+class Component(BaseModel):
+    """A catalog component (upstream Helm chart) selected by the plan."""
+
+    name: str
+    chart_repo: str
+    chart: str
+    version: str  # exact pinned chart version
+    namespace: str
+    notes: str = ""
+
+
+class Service(BaseModel):
+    """A first-party application: a custom app (Kustomize) or a chart service."""
+
+    name: str
+    image: str  # repository without tag
+    tag: str = "0.1.0"
+    port: int = 8080
+    health_path: str = "/healthz"
+    replicas: int = 1
+    prod_replicas: int = 2
+
+
+class EnvironmentSizing(BaseModel):
+    """Per-environment sizing read from the components table notes."""
+
+    name: str  # normalized env name: dev, staging, prod, ...
+    instance_type: str | None = None
+    db_instance_class: str | None = None
+    multi_az: bool = False
+    nat_gateway_per_az: bool = False
+    min_size: int = 1
+    max_size: int = 3
+    cluster: str = "https://kubernetes.default.svc"  # ArgoCD destination server
+
+
+class Decision(BaseModel):
+    """A rendered line of the generated README's "Decisions" section."""
+
+    name: str
+    value: str
+    source: str  # Provenance.describe()
+
+
+class Answers(BaseModel):
+    """Everything the blueprints need. One field = one copier.yml question."""
+
+    project_name: str  # DNS-1123 label
+    plan_title: str = ""
+    plan_family: Literal["specops", "speckit", "sp", "plan", "unknown"] = "unknown"
+    structure: Structure
+    blueprints: list[Blueprint]
+    cloud: Cloud = "none"
+    region: str = ""
+    iac_tool: Literal["terraform", "none"] = "none"
+    terraform_version: str = "1.6"  # lower bound for required_version
+    kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none
+    kubernetes_version: str = "1.29"
+    gitops: GitOps = "none"
+    deployment_strategy: DeploymentStrategy = "helm-first"
+    state_backend: StateBackend = "none"
+    state_locking: StateLocking = "none"
+    secrets_manager: SecretsManager = "none"
+    environments: list[str] = Field(default_factory=lambda: ["dev"])
+    tenants: list[str] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list)
+    apps: list[Service] = Field(default_factory=list)  # custom applications (Kustomize)
+    platforms: list[Platform] = Field(default_factory=list)
+    chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
+    chart_layout: Literal["single", "per-service"] = "single"
+    services: list[Service] = Field(default_factory=list)  # helm-chart structure: services in the chart(s)
+    storage: str = ""  # e.g. "external-postgresql": what the plan says about data stores
+    database_secret: str = ""  # name of the existing Secret holding a DB connection string
+    dapr: bool = False
+    kafka: Literal["none", "redpanda", "strimzi"] = "none"
+    monitoring: bool = False
+    high_availability: bool = False  # uptime >= 99.9%: multi-AZ data, >= 2 replicas, PDB in prod
+    rpo_minutes: int = 0  # 0 = not stated
+    backup_retention_days: int = 7
+    compliance: list[str] = Field(default_factory=list)  # soc2, pci-dss, hipaa, gdpr
+    data_residency: str = ""  # e.g. "eu"
+    customer_managed_kms: bool = False
+    environment_sizing: list[EnvironmentSizing] = Field(default_factory=list)
+    database_engine: str = ""  # e.g. "postgres"
+    database_version: str = ""  # e.g. "16"
+    repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
+    decisions: list[Decision] = Field(default_factory=list)
+
+    def to_copier_data(self) -> dict:
+        """The Copier data file: plain JSON-compatible values keyed by question name."""
+        return self.model_dump(mode="json")
+
+
+class Decided(BaseModel):
+    """Answers plus the provenance of each answer and the warnings raised while deciding."""
+
+    answers: Answers
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Validators: one module per validator, all behind the small interface in `base`."""

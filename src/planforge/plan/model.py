@@ -1,0 +1,192 @@
+"""The typed result of reading a plan.md: every field with the line it came from.
+
+Nothing here interprets values (that is `planforge.decide`); the reader only records
+what the plan says and where, plus whether a value is still a template placeholder.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_PLACEHOLDER = re.compile(r"^\[[^\]]*\]$", re.S)  # a whole value in brackets, not a [link](target)
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+
+
+def normalize_label(label: str) -> str:
+    """`Language/Version` -> `language_version`, ` cloud  provider ` -> `cloud_provider`."""
+    return re.sub(r"[^a-z0-9]+", "_", label.strip().lower()).strip("_")
+
+
+def is_unresolved(value: str) -> bool:
+    """Empty, still the template's bracket placeholder, or NEEDS CLARIFICATION."""
+    text = _COMMENT.sub("", value).strip().strip("*_` ").strip()
+    if not text:
+        return True
+    if "needs clarification" in text.lower():
+        return True
+    return bool(_PLACEHOLDER.match(text))
+
+
+def plain(value: str) -> str:
+    """Markdown value without code ticks, emphasis markers, link targets or comments."""
+    text = _COMMENT.sub("", value)
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = text.replace("`", "").replace("**", "").replace("__", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class SourceLine:
+    """One physical line of the plan (1-based) and its text."""
+
+    line: int
+    text: str
+
+
+@dataclass
+class Field:
+    """A `**Label**: value` field (or a table row / bullet read as one)."""
+
+    label: str  # as written, e.g. "Cloud Provider"
+    key: str  # normalized, e.g. "cloud_provider"
+    value: str  # markdown value; continuation lines and nested bullets joined with "; "
+    line: int  # line of the label
+    text: str  # the full source line holding the label
+    section: str = ""  # title of the enclosing H2 section
+    extra_lines: list[SourceLine] = field(default_factory=list)  # continuation / nested bullet lines
+
+    @property
+    def unresolved(self) -> bool:
+        return is_unresolved(self.value)
+
+    @property
+    def plain(self) -> str:
+        return plain(self.value)
+
+    @property
+    def lines(self) -> list[int]:
+        return [self.line] + [s.line for s in self.extra_lines]
+
+
+@dataclass
+class ComponentRow:
+    """A row of the Deployment Components table."""
+
+    name: str
+    required: bool | None  # None: neither yes nor no (e.g. the `Yes/No` placeholder)
+    required_text: str
+    notes: str
+    line: int
+    text: str
+
+
+@dataclass
+class ConstitutionItem:
+    """A Constitution Check gate: `- [x] **Name**: text` or `- Principle I: text` or a table row."""
+
+    principle: str
+    text: str
+    checked: bool | None  # None: the style carries no checked state
+    line: int
+
+
+@dataclass
+class TreePath:
+    """One entry of a Project Structure directory tree, with its full path."""
+
+    path: str  # e.g. "terraform/tenants/acme/"
+    name: str  # the entry as written, e.g. "acme/"
+    depth: int
+    line: int
+    comment: str = ""
+
+
+@dataclass
+class StructureTree:
+    """A code fence under Project Structure, parsed into paths."""
+
+    heading: str  # the sub-heading above the fence, e.g. "Source Code (repository root)"
+    line: int  # line of the opening fence
+    paths: list[TreePath] = field(default_factory=list)
+    options: list[SourceLine] = field(default_factory=list)  # `# ... Option N: ...` comment lines
+
+    @property
+    def is_documentation(self) -> bool:
+        return "documentation" in self.heading.lower() or any(
+            p.path.startswith("specs/") for p in self.paths[:1]
+        )
+
+
+@dataclass
+class ComplexityRow:
+    violation: str
+    why: str
+    alternative: str
+    line: int
+
+
+@dataclass
+class Section:
+    title: str
+    level: int
+    line: int  # heading line
+    end_line: int  # last line of the section (inclusive)
+
+
+@dataclass
+class Header:
+    title: str = ""
+    title_line: int | None = None
+    branch: Field | None = None
+    date: Field | None = None
+    spec: Field | None = None
+    input: Field | None = None
+    family: str = "unknown"  # specops, speckit, sp, plan, unknown
+    family_line: int | None = None
+    fields: list[Field] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """Everything read from one plan.md."""
+
+    source: str
+    header: Header
+    summary: str = ""
+    fields: list[Field] = field(default_factory=list)  # Technical Context / Stack fields, in order
+    components: list[ComponentRow] = field(default_factory=list)
+    components_line: int | None = None  # heading line of Deployment Components
+    custom_applications: Field | None = None
+    constitution: list[ConstitutionItem] = field(default_factory=list)
+    trees: list[StructureTree] = field(default_factory=list)
+    structure_decision: Field | None = None
+    complexity: list[ComplexityRow] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    other_fields: list[Field] = field(default_factory=list)  # bold-label fields outside the context
+    lines: list[str] = field(default_factory=list)  # normalized source lines (index 0 = line 1)
+
+    def field(self, key: str) -> Field | None:
+        """First Technical Context field with this normalized key."""
+        for f in self.fields:
+            if f.key == key:
+                return f
+        return None
+
+    def section(self, fragment: str) -> Section | None:
+        for s in self.sections:
+            if fragment in s.title.lower():
+                return s
+        return None
+
+    @property
+    def is_infra_template(self) -> bool:
+        """The /specops.plan infrastructure layout (Cloud Provider, IaC Tools, ... fields)."""
+        infra = {"cloud_provider", "iac_tools", "state_backend", "gitops", "deployment_type"}
+        return bool(infra & {f.key for f in self.fields}) and self.header.family in ("specops", "unknown") or (
+            self.components_line is not None
+        )
+
+    @property
+    def source_paths(self) -> list[TreePath]:
+        """Paths of the non-documentation trees, in plan order."""
+        return [p for t in self.trees if not t.is_documentation for p in t.paths]

@@ -1,0 +1,426 @@
+"""Run the validators on the given paths and return every `Check`.
+
+- Validator modules are imported lazily by name (`planforge.validate.<name>`), only for the
+  validators selected with `only`, so `--only schemas` imports nothing heavy; a module that is
+  not there yet gives a visible `skipped` check instead of a crash.
+- Each path is a directory (every validator discovers its targets in it), a file (a manifest
+  goes to the schemas and policy validators; `Chart.yaml`, `kustomization.yaml` and `*.tf` stand
+  for their directory), or `-` (manifests read from standard input). A path that does not exist
+  is an error finding, as in kubeconform.
+- Targets run concurrently on up to `settings.jobs` threads (0 = CPU count); a validator module
+  may bound its own concurrency (Terraform: each `terraform validate` loads a large provider
+  schema), see `validator_bound`.
+- Rendered documents (Helm, Kustomize) come back through `Context.validate_documents`, which runs
+  the schemas and policy validators on them (when selected).
+- Every scratch file lives in a temporary directory outside the repository, removed at the end.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from planforge.errors import PlanforgeError, UsageError
+from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
+
+VALIDATOR_NAMES = ("terraform", "helm", "kustomize", "argocd", "schemas", "policy")
+DOCUMENT_VALIDATORS = ("schemas", "policy")
+# Without a bound from the terraform module: ~600 MB per provider schema keeps 2 runs < 2 GiB.
+DEFAULT_BOUNDS = {"terraform": 2}
+INPUT = "input"  # the pseudo-validator of findings about the paths themselves
+ROOT_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
+STDIN_DISPLAY = "stdin"
+
+Progress = Callable[[int, int, str], None]
+
+
+def parse_only(values: Iterable[str] | None) -> list[str] | None:
+    """`["terraform,helm", "policy"]` -> the selected names in canonical order (None = all)."""
+    if values is None:
+        return None
+    names: set[str] = set()
+    for value in values:
+        for item in str(value).split(","):
+            item = item.strip()
+            if not item:
+                continue
+            if item not in VALIDATOR_NAMES:
+                raise UsageError(
+                    f"unknown validator '{item}' in --only; choose from {', '.join(sorted(VALIDATOR_NAMES))}."
+                )
+            names.add(item)
+    if not names:
+        raise UsageError("--only needs at least one validator name.")
+    return [n for n in VALIDATOR_NAMES if n in names]
+
+
+def _import(name: str) -> Any | None:
+    module_name = f"planforge.validate.{name}"
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return None
+        raise
+
+
+def load_validator(name: str) -> Validator | None:
+    """The validator object a module exposes: `VALIDATOR`, `validator()`, or a class named like it."""
+    module = _import(name)
+    if module is None:
+        return None
+    instance = getattr(module, "VALIDATOR", None)
+    if instance is not None:
+        return instance
+    factory = getattr(module, "validator", None)
+    if callable(factory):
+        return factory()
+    for value in vars(module).values():
+        if (
+            isinstance(value, type)
+            and value.__module__ == module.__name__
+            and getattr(value, "name", None) == name
+            and callable(getattr(value, "discover", None))
+            and callable(getattr(value, "run", None))
+        ):
+            return value()
+    return None
+
+
+def validator_bound(name: str, jobs: int) -> int:
+    """How many targets of one validator may run at once (the module's bound, else a default)."""
+    module = sys.modules.get(f"planforge.validate.{name}")
+    bound: Any = None
+    for attr in ("max_concurrency", "MAX_CONCURRENCY", "MAX_PARALLEL", "CONCURRENCY"):
+        value = getattr(module, attr, None) if module is not None else None
+        if value is not None:
+            bound = value() if callable(value) else value
+            break
+    if bound is None:
+        bound = DEFAULT_BOUNDS.get(name, jobs)
+    return max(1, min(int(bound), jobs))
+
+
+def rule_descriptions() -> dict[str, str]:
+    """Rule id -> one-line description, from every loaded validator module's `RULES`."""
+    rules: dict[str, str] = {}
+    for name in VALIDATOR_NAMES:
+        module = sys.modules.get(f"planforge.validate.{name}")
+        table = getattr(module, "RULES", None) if module is not None else None
+        if isinstance(table, dict):
+            rules.update({str(k): str(v) for k, v in table.items()})
+    return rules
+
+
+@dataclass
+class RunContext(Context):
+    """A Context that also collects every document the policy validator sees (for cross-file rules)."""
+
+    documents: list[Document] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record_documents(self, docs: list[Document]) -> None:
+        with self.lock:
+            self.documents.extend(docs)
+
+
+@dataclass
+class _Task:
+    validator: Validator
+    target: Target
+    ctx: RunContext
+    root_index: int
+
+
+@dataclass
+class _Root:
+    """One path to validate: a directory, a single file, or stdin."""
+
+    given: str
+    root: Path
+    single: Target | None = None  # a single manifest file (or stdin) instead of discovery
+    prefix: str = ""
+
+
+def _document_validator(ctx: RunContext, validators: dict[str, Validator], only: list[str]) -> Callable:
+    """Context.validate_documents: schemas + policy on rendered documents (when selected)."""
+
+    def validate_documents(docs: list[Document], origin: str) -> list[Check]:
+        checks: list[Check] = []
+        if "schemas" in only and validators.get("schemas") is not None:
+            checks.extend(_schema_document_checks(validators["schemas"], docs, origin, ctx))
+        if "policy" in only:
+            from planforge.validate import policy
+
+            start = time.perf_counter()
+            ctx.record_documents(docs)
+            findings = policy.check_workloads(docs)
+            checks.append(policy.documents_check(origin, findings, time.perf_counter() - start))
+        return checks
+
+    return validate_documents
+
+
+def _schema_document_checks(validator: Any, docs: list[Document], origin: str, ctx: Context) -> list[Check]:
+    """Ask the schemas validator to check already-parsed documents."""
+    start = time.perf_counter()
+    for method in ("validate_documents", "check_documents"):
+        func = getattr(validator, method, None)
+        if callable(func):
+            result = func(docs, origin, ctx) if method == "validate_documents" else func(docs, ctx)
+            break
+    else:
+        module = sys.modules.get("planforge.validate.schemas")
+        func = getattr(module, "check_documents", None) if module else None
+        if not callable(func):
+            return [Check("schemas", "schema", origin, Status.SKIPPED, duration=time.perf_counter() - start,
+                          reason="the schemas validator cannot check rendered documents in this build")]
+        result = func(docs, ctx.settings)
+    if isinstance(result, list) and all(isinstance(item, Check) for item in result):
+        return result
+    findings = list(result)
+    failed = any(f.severity == Severity.ERROR for f in findings)
+    return [Check("schemas", "schema", origin, Status.FAILED if failed else Status.PASSED, findings,
+                  time.perf_counter() - start)]
+
+
+def _missing_path(given: str) -> Check:
+    return Check(INPUT, "path", given, Status.FAILED, [
+        Finding(INPUT, "input/missing-path", Severity.ERROR, f"open {given}: no such file or directory",
+                file=given, hint="check the path (PATH arguments are directories, files or - for stdin)")
+    ])
+
+
+def _internal_error(validator: str, name: str, target: str, exc: BaseException) -> Check:
+    return Check(validator, name, target, Status.FAILED, [
+        Finding(validator, f"{validator}/internal-error", Severity.ERROR,
+                f"internal error in the {validator} validator: {type(exc).__name__}: {exc}",
+                file=target, hint="report this bug with the verbose output",
+                detail="".join(traceback.format_exception(exc)))
+    ])
+
+
+def _scratch_dir(roots: list[Path]) -> Path:
+    workdir = Path(tempfile.mkdtemp(prefix="planforge-validate-")).resolve()
+    if any(workdir.is_relative_to(r.resolve()) for r in roots):
+        shutil.rmtree(workdir, ignore_errors=True)
+        home = Path(os.environ.get("XDG_RUNTIME_DIR") or "/tmp")
+        workdir = Path(tempfile.mkdtemp(prefix="planforge-validate-", dir=home)).resolve()
+        if any(workdir.is_relative_to(r.resolve()) for r in roots):
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise UsageError("cannot create a scratch directory outside the repository (set TMPDIR elsewhere).")
+    return workdir
+
+
+def _classify(given: str, stdin_file: Path | None, multi: bool) -> _Root | Check:
+    if given == "-":
+        assert stdin_file is not None
+        return _Root(given, stdin_file.parent,
+                     Target("schemas", "manifest", stdin_file, STDIN_DISPLAY, {"stdin": True}))
+    path = Path(given)
+    if not path.exists():
+        return _missing_path(given)
+    if path.is_dir():
+        prefix = given.rstrip("/") + "/" if multi and given not in (".", "./") else ""
+        return _Root(given, path.resolve(), prefix=prefix)
+    if path.name in ROOT_FILES or path.suffix == ".tf":
+        prefix = str(path.parent).rstrip("/") + "/" if multi and str(path.parent) != "." else ""
+        return _Root(given, path.parent.resolve(), prefix=prefix)
+    return _Root(given, path.parent.resolve(), Target("schemas", "manifest", path.resolve(), given))
+
+
+def _ignored(given: str, settings: Settings) -> bool:
+    import re
+
+    return any(re.search(p, given) for p in settings.ignore_filename_patterns)
+
+
+def _prefix(checks: list[Check], prefix: str) -> None:
+    if not prefix:
+        return
+    for check in checks:
+        check.target = prefix + check.target if not check.target.startswith(prefix) else check.target
+        for finding in check.findings:
+            if finding.file and not Path(finding.file).is_absolute() and not finding.file.startswith(prefix):
+                finding.file = prefix + finding.file
+
+
+def apply_fail_on_skip(checks: list[Check]) -> None:
+    """--fail-on-skip: every skipped check becomes a failed one with an error finding."""
+    for check in checks:
+        if check.status is Status.SKIPPED:
+            check.status = Status.FAILED
+            check.findings.append(Finding(
+                check.validator, f"{check.validator}/skipped", Severity.ERROR,
+                f"{check.name} was skipped: {check.reason or 'no reason given'}", file=check.target,
+                hint="make the check runnable here, or drop --fail-on-skip"))
+
+
+def exit_code(checks: list[Check]) -> int:
+    """0 when no check failed and no finding is an error, else 1."""
+    failed = any(c.status is Status.FAILED for c in checks)
+    errors = any(f.severity == Severity.ERROR for c in checks for f in c.findings)
+    return 1 if failed or errors else 0
+
+
+def _read_stdin(stream: BinaryIO | None, workdir: Path) -> Path:
+    data = (stream if stream is not None else sys.stdin.buffer).read()
+    if isinstance(data, str):
+        data = data.encode()
+    target = workdir / "stdin" / "stdin.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return target
+
+
+def run_validation(
+    paths: list[str | Path],
+    settings: Settings,
+    only: Iterable[str] | None = None,
+    *,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+) -> list[Check]:
+    """Validate every path with the selected validators (all when `only` is None)."""
+    if isinstance(only, str):
+        only = [only]
+    selected = list(VALIDATOR_NAMES) if only is None else parse_only(only)
+    given_paths = [str(p) for p in paths] or ["."]
+    jobs = settings.jobs or os.cpu_count() or 1
+    existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]
+    workdir = _scratch_dir([p if p.is_dir() else p.parent for p in existing])
+    try:
+        validators: dict[str, Validator] = {}
+        unavailable: list[str] = []
+        for name in selected:
+            found = load_validator(name)
+            if found is None:
+                unavailable.append(name)
+            else:
+                validators[name] = found
+        stdin_file = _read_stdin(stdin, workdir) if "-" in given_paths else None
+        multi = len(given_paths) > 1
+        results: list[list[Check]] = []
+        roots: list[_Root] = []
+        tasks: list[_Task] = []
+        contexts: list[RunContext] = []
+        for index, given in enumerate(given_paths):
+            classified = _classify(given, stdin_file, multi)
+            if isinstance(classified, Check):
+                results.append([classified])
+                roots.append(_Root(given, Path(given)))
+                contexts.append(None)  # type: ignore[arg-type]
+                continue
+            results.append([])
+            roots.append(classified)
+            scratch = workdir / f"root-{index}"
+            scratch.mkdir(parents=True, exist_ok=True)
+            ctx = RunContext(classified.root, settings, lambda docs, origin: [], scratch)
+            ctx.validate_documents = _document_validator(ctx, validators, selected)
+            contexts.append(ctx)
+            if classified.single is not None:
+                if classified.given != "-" and _ignored(classified.given, settings):
+                    continue
+                for name in DOCUMENT_VALIDATORS:
+                    if name in validators:
+                        single = classified.single
+                        target = Target(name, single.kind, single.path, single.display, dict(single.extra))
+                        tasks.append(_Task(validators[name], target, ctx, index))
+                continue
+            for name, validator in validators.items():
+                try:
+                    targets = validator.discover(ctx)
+                except PlanforgeError:
+                    raise
+                except Exception as exc:  # a bug in discovery: visible, and the other validators still run
+                    results[index].append(_internal_error(name, "discover", ".", exc))
+                    continue
+                tasks.extend(_Task(validator, t, ctx, index) for t in targets)
+        task_results = _schedule(tasks, jobs, progress)
+        for task, checks in zip(tasks, task_results):
+            results[task.root_index].extend(checks)
+        if "policy" in validators:
+            from planforge.validate import policy
+
+            for index, ctx in enumerate(contexts):
+                if ctx is None:
+                    continue
+                for name, doc, findings in policy.check_namespaces(ctx.documents):
+                    results[index].append(policy.documents_check(doc.file, findings, name=f"default-deny[{name}]"))
+        checks: list[Check] = []
+        for root, root_checks in zip(roots, results):
+            _prefix(root_checks, root.prefix)
+            checks.extend(root_checks)
+        for name in unavailable:
+            checks.append(Check(name, "discover", ", ".join(given_paths), Status.SKIPPED,
+                                reason=f"the {name} validator is not available in this planforge build"))
+        if settings.fail_on_skip:
+            apply_fail_on_skip(checks)
+        return checks
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run_task(task: _Task) -> list[Check]:
+    start = time.perf_counter()
+    try:
+        checks = task.validator.run(task.target, task.ctx)
+    except PlanforgeError:
+        raise
+    except Exception as exc:
+        return [_internal_error(task.validator.name, "run", task.target.display, exc)]
+    for check in checks:
+        if not check.duration:
+            check.duration = time.perf_counter() - start
+    return list(checks)
+
+
+def _schedule(tasks: list[_Task], jobs: int, progress: Progress | None) -> list[list[Check]]:
+    """Run tasks on `jobs` threads, never more than a validator's bound at once, in a stable order."""
+    results: list[list[Check]] = [[] for _ in tasks]
+    if not tasks:
+        return results
+    order = {name: i for i, name in enumerate(VALIDATOR_NAMES)}  # slow validators first
+    pending = deque(sorted(range(len(tasks)), key=lambda i: (order.get(tasks[i].validator.name, 99), i)))
+    bounds = {t.validator.name: validator_bound(t.validator.name, jobs) for t in tasks}
+    running: dict[Future, int] = {}
+    active: Counter[str] = Counter()
+    done_count = 0
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as pool:
+        try:
+            while pending or running:
+                deferred: deque[int] = deque()
+                while pending and len(running) < jobs:
+                    index = pending.popleft()
+                    name = tasks[index].validator.name
+                    if active[name] >= bounds[name]:
+                        deferred.append(index)
+                        continue
+                    active[name] += 1
+                    running[pool.submit(_run_task, tasks[index])] = index
+                pending = deferred + pending
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    index = running.pop(future)
+                    active[tasks[index].validator.name] -= 1
+                    results[index] = future.result()
+                    done_count += 1
+                    if progress is not None:
+                        task = tasks[index]
+                        progress(done_count, len(tasks), f"{task.validator.name} {task.target.display}")
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+    return results

@@ -1,0 +1,247 @@
+"""Resolve validation `Settings`: command line, then `PLANFORGE_*` environment, then `.planforge.yaml`.
+
+The first source that sets a key wins; a list given on the command line replaces (does not
+extend) the list from the environment or the file. The keys are documented in docs/settings.md.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from planforge.errors import Problem, UsageError
+from planforge.validate.base import Settings
+
+SETTINGS_FILE = ".planforge.yaml"
+SCHEMA_ENGINES = ("auto", "embedded", "kubeconform")
+
+# key -> (type, environment variable names). Types: bool, int, float, str, path, list.
+KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "kube_version": ("version", ("PLANFORGE_KUBE_VERSION",)),
+    "strict": ("bool", ("PLANFORGE_STRICT",)),
+    "fail_on_skip": ("bool", ("PLANFORGE_FAIL_ON_SKIP",)),
+    "jobs": ("int", ("PLANFORGE_JOBS",)),
+    "terraform_plugin_mirror": ("path", ("PLANFORGE_TF_PLUGIN_MIRROR", "PLANFORGE_TERRAFORM_PLUGIN_MIRROR")),
+    "schema_engine": ("engine", ("PLANFORGE_SCHEMA_ENGINE",)),
+    "schema_locations": ("list", ("PLANFORGE_SCHEMA_LOCATIONS",)),
+    "ignore_missing_schemas": ("bool", ("PLANFORGE_IGNORE_MISSING_SCHEMAS",)),
+    "skip_kinds": ("list", ("PLANFORGE_SKIP",)),
+    "reject_kinds": ("list", ("PLANFORGE_REJECT",)),
+    "ignore_filename_patterns": ("regex-list", ("PLANFORGE_IGNORE_FILENAME_PATTERNS",)),
+    "verbose": ("bool", ("PLANFORGE_VERBOSE",)),
+    "timeout": ("float", ("PLANFORGE_TIMEOUT",)),
+}
+# Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
+ALIASES = {
+    "kube-version": "kube_version",
+    "kubernetes_version": "kube_version",
+    "kubernetes-version": "kube_version",
+    "fail-on-skip": "fail_on_skip",
+    "terraform-plugin-mirror": "terraform_plugin_mirror",
+    "schema-engine": "schema_engine",
+    "schema-location": "schema_locations",
+    "schema_location": "schema_locations",
+    "schema-locations": "schema_locations",
+    "ignore-missing-schemas": "ignore_missing_schemas",
+    "skip": "skip_kinds",
+    "reject": "reject_kinds",
+    "ignore-filename-pattern": "ignore_filename_patterns",
+    "ignore_filename_pattern": "ignore_filename_patterns",
+    "ignore-filename-patterns": "ignore_filename_patterns",
+}
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+_VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+
+
+def normalize_kube_version(value: str) -> str:
+    """'1.29' / 'v1.29.3' -> '1.29.0' / '1.29.3'; 'master' stays as is."""
+    text = str(value).strip()
+    if text == "master":
+        return text
+    match = _VERSION_RE.match(text)
+    if not match:
+        raise ValueError(f"'{value}' is not a Kubernetes version like 1.29 or 1.29.0")
+    major, minor, patch = match.groups()
+    return f"{major}.{minor}.{patch or 0}"
+
+
+def _convert(key: str, kind: str, value: Any) -> Any:
+    """Convert a raw value (a string from the environment, or a YAML value) to the key's type."""
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"'{value}' is not a boolean (use true or false)")
+    if kind == "int":
+        if isinstance(value, bool):
+            raise ValueError(f"'{value}' is not an integer")
+        number = int(str(value).strip())
+        if number < 0:
+            raise ValueError(f"'{value}' must be 0 (= CPU count) or more")
+        return number
+    if kind == "float":
+        number = float(str(value).strip())
+        if number <= 0:
+            raise ValueError(f"'{value}' must be a positive number of seconds")
+        return number
+    if kind == "version":
+        return normalize_kube_version(value)
+    if kind == "engine":
+        text = str(value).strip()
+        if text not in SCHEMA_ENGINES:
+            raise ValueError(f"'{value}' is not one of {', '.join(SCHEMA_ENGINES)}")
+        return text
+    if kind == "path":
+        return Path(str(value)).expanduser()
+    if kind in ("list", "regex-list"):
+        items = _as_list(value)
+        if kind == "regex-list":
+            for item in items:
+                try:
+                    re.compile(item)
+                except re.error as exc:
+                    raise ValueError(f"'{item}' is not a valid regular expression ({exc})") from None
+        return items
+    raise AssertionError(f"unknown setting type {kind} for {key}")
+
+
+def _as_list(value: Any) -> list[str]:
+    """A YAML list, or a string: a YAML flow list ('[a, b]') or comma-separated items."""
+    if isinstance(value, (list, tuple)):
+        return [str(item) for item in value]
+    text = str(value).strip()
+    if not text:
+        return []
+    if text.startswith("["):
+        import yaml
+
+        parsed = yaml.safe_load(text)
+        if not isinstance(parsed, list):
+            raise ValueError(f"'{value}' is not a list")
+        return [str(item) for item in parsed]
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings given as PLANFORGE_* variables (empty variables are ignored)."""
+    values: dict[str, Any] = {}
+    for key, (kind, names) in KEYS.items():
+        for name in names:
+            raw = environ.get(name)
+            if raw is None or raw.strip() == "":
+                continue
+            try:
+                values[key] = _convert(key, kind, raw)
+            except ValueError as exc:
+                raise UsageError(
+                    f"environment variable {name} is invalid: {exc}.",
+                    [Problem(str(exc), field=name, hint=f"fix or unset {name}")],
+                ) from None
+            break
+    return values
+
+
+def from_file(path: Path) -> dict[str, Any]:
+    """Settings from a .planforge.yaml file. Keys other planforge parts use are ignored.
+
+    A `validate:` mapping, if present, is read too (its keys win over the top level).
+    """
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UsageError(
+            f"{path} is not valid YAML.",
+            [Problem(str(getattr(exc, "problem", exc)), file=path, line=mark.line + 1 if mark else None,
+                     hint="fix the YAML syntax")],
+        ) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} must be a YAML mapping of settings.", [Problem("not a mapping", file=path, line=1)])
+    merged = {k: v for k, v in data.items() if k != "validate"}
+    section = data.get("validate")
+    if isinstance(section, dict):
+        merged.update(section)
+    values: dict[str, Any] = {}
+    for raw_key, raw in merged.items():
+        key = ALIASES.get(str(raw_key), str(raw_key))
+        if key not in KEYS or raw is None:
+            continue
+        kind = KEYS[key][0]
+        try:
+            values[key] = _convert(key, kind, raw)
+        except ValueError as exc:
+            raise UsageError(
+                f"{path}: setting '{raw_key}' is invalid: {exc}.",
+                [Problem(str(exc), file=path, line=_line_of(text, str(raw_key)), field=str(raw_key),
+                         hint="see docs/settings.md for the accepted values")],
+            ) from None
+    if "terraform_plugin_mirror" in values and not values["terraform_plugin_mirror"].is_absolute():
+        values["terraform_plugin_mirror"] = (path.parent / values["terraform_plugin_mirror"]).resolve()
+    return values
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*:", re.MULTILINE)
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def settings_file_for(paths: list[str]) -> Path | None:
+    """The .planforge.yaml of the first path that is a directory (stdin and files have none)."""
+    for raw in paths:
+        if raw == "-":
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            candidate = path / SETTINGS_FILE
+            return candidate if candidate.is_file() else None
+    return None
+
+
+def resolve_settings(
+    cli: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    paths: list[str] | None = None,
+    settings_file: Path | None = None,
+) -> Settings:
+    """Build Settings: `cli` values (None = not given), then `environ`, then the settings file.
+
+    `settings_file` defaults to the .planforge.yaml of the first directory in `paths`.
+    """
+    environ = os.environ if environ is None else environ
+    file_values: dict[str, Any] = {}
+    if settings_file is None and paths is not None:
+        settings_file = settings_file_for(paths)
+    if settings_file is not None:
+        file_values = from_file(settings_file)
+    env_values = from_environment(environ)
+    cli_values: dict[str, Any] = {}
+    for key, value in (cli or {}).items():
+        if key not in KEYS:
+            raise AssertionError(f"unknown setting {key}")
+        if value is None:
+            continue
+        try:
+            cli_values[key] = _convert(key, KEYS[key][0], value)
+        except ValueError as exc:
+            option = "--" + key.replace("_", "-")
+            raise UsageError(f"option {option} is invalid: {exc}.") from None
+    known = {f.name for f in fields(Settings)}
+    merged = {**file_values, **env_values, **cli_values}
+    return Settings(**{k: v for k, v in merged.items() if k in known})

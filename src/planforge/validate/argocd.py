@@ -1,0 +1,444 @@
+"""ArgoCD validator: semantic checks on Applications, ApplicationSets and AppProjects.
+
+Schemas (the CRDs) are checked by the schemas validator on every manifest; this module checks
+what a schema cannot see, across the whole repository:
+
+* `argocd/missing-path`: a repo-local source (`repoURL` is this repository, per `.planforge.yaml`
+  `repo_url` or the git remote `origin`, or a placeholder URL) has a `path` that does not exist;
+* `argocd/unknown-project`: `spec.project` is neither `default` nor an AppProject in the repository;
+* `argocd/destination-not-allowed`: the destination is not in the project's `destinations` (globs,
+  `!` negations);
+* `argocd/unpinned-chart`: a Helm chart source whose `targetRevision` is not one exact version;
+* `argocd/unresolved-child`: an app-of-apps root (an Application whose repo-local path is a
+  directory of Application manifests) has a child file that does not parse or is not an Argo CD
+  object.
+
+Templated strings in ApplicationSets (`{{ ... }}`) are not checked.
+"""
+from __future__ import annotations
+
+import configparser
+import fnmatch
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+from planforge.validate.base import Check, Context, Finding, Settings, Severity, Status, Target
+
+NAME = "argocd"
+ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+# repoURLs that stand for "this repository" in templates and examples.
+_PLACEHOLDER = re.compile(
+    r"(<[^>]*>|\{\{|\$\{|example\.(com|org|net)|github\.com/(example|your-?org|org|owner|my-?org)/|"
+    r"REPLACE|CHANGE-?ME|TODO)",
+    re.I,
+)
+_EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+
+
+# --- YAML positions ----------------------------------------------------------------------------
+
+
+def yaml_field_line(text: str, doc_index: int, path: list[str | int]) -> int | None:
+    """1-based line of `path` (keys / list indices) in the `doc_index`-th YAML document of `text`.
+
+    Returns the line of the deepest node found when the path is only partly there, None when
+    the text does not parse or has no such document.
+    """
+    try:
+        docs = [d for d in yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+    except yaml.YAMLError:
+        return None
+    if not 0 <= doc_index < len(docs) or docs[doc_index] is None:
+        return None
+    return node_line(docs[doc_index], path)
+
+
+def node_line(node: yaml.Node, path: list[str | int]) -> int:
+    """Line of the key (or list item) at `path` below `node`, or of the deepest part that exists."""
+    line = node.start_mark.line + 1
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _scalar(node: yaml.Node, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if getattr(k, "value", None) == key:
+                return v
+    return None
+
+
+def _object_nodes(text: str) -> list[yaml.MappingNode]:
+    """Top-level mapping documents of a file, with the items of `List` kinds in their place."""
+    try:
+        docs = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except yaml.YAMLError:
+        return []
+    nodes: list[yaml.MappingNode] = []
+    for doc in docs:
+        if not isinstance(doc, yaml.MappingNode):
+            continue
+        kind = _scalar(doc, "kind")
+        items = _scalar(doc, "items")
+        if getattr(kind, "value", "").endswith("List") and isinstance(items, yaml.SequenceNode):
+            nodes.extend(i for i in items.value if isinstance(i, yaml.MappingNode))
+        else:
+            nodes.append(doc)
+    return nodes
+
+
+def _find_object_node(text: str, kind: str, name: str | None) -> yaml.MappingNode | None:
+    for node in _object_nodes(text):
+        meta = _scalar(node, "metadata")
+        if getattr(_scalar(node, "kind"), "value", None) == kind and \
+                getattr(_scalar(meta, "name"), "value", None) == name:
+            return node
+    return None
+
+
+# --- the repository's Argo CD objects ----------------------------------------------------------
+
+
+@dataclass
+class ArgoObject:
+    """One Application / ApplicationSet / AppProject found in the repository."""
+
+    obj: dict[str, Any]
+    path: Path
+    display: str
+    doc_index: int
+    line: int | None
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind"))
+
+    @property
+    def name(self) -> str | None:
+        meta = self.obj.get("metadata")
+        return meta.get("name") if isinstance(meta, dict) else None
+
+    def line_of(self, path: list[str | int]) -> int | None:
+        """Line of a field of this object in its file (falls back to where the object starts)."""
+        try:
+            node = _find_object_node(self.path.read_text(), self.kind, self.name)
+        except OSError:
+            node = None
+        return node_line(node, path) if node is not None else self.line
+
+
+@dataclass
+class ArgoIndex:
+    """Every Argo CD object in the repository, and what identifies the repository itself."""
+
+    root: Path
+    objects: list[ArgoObject] = field(default_factory=list)
+    repo_urls: set[str] = field(default_factory=set)  # normalised URLs of this repository
+
+    @property
+    def projects(self) -> dict[str, ArgoObject]:
+        return {o.name: o for o in self.objects if o.kind == "AppProject" and o.name}
+
+    def is_repo_local(self, repo_url: Any) -> bool:
+        if not isinstance(repo_url, str) or not repo_url:
+            return False
+        return bool(_PLACEHOLDER.search(repo_url)) or normalize_repo_url(repo_url) in self.repo_urls
+
+
+def normalize_repo_url(url: str) -> str:
+    """`git@github.com:Org/repo.git`, `https://github.com/org/repo/` -> `github.com/org/repo`."""
+    url = url.strip()
+    url = re.sub(r"^[a-z+]+://", "", url, flags=re.I)
+    url = re.sub(r"^[^@/]+@", "", url)  # user@
+    url = re.sub(r"^([^/:]+):(?!\d)", r"\1/", url)  # scp-like host:path
+    url = re.sub(r"(\.git)?/*$", "", url)
+    return url.lower()
+
+
+def own_repo_urls(root: Path) -> set[str]:
+    """This repository's URL(s): `.planforge.yaml` `repo_url`, then git's `origin` remote."""
+    urls: set[str] = set()
+    try:
+        config = yaml.safe_load((root / ".planforge.yaml").read_text()) or {}
+        if isinstance(config, dict) and isinstance(config.get("repo_url"), str):
+            urls.add(normalize_repo_url(config["repo_url"]))
+    except (OSError, yaml.YAMLError):
+        pass
+    git_config = configparser.ConfigParser(strict=False)
+    try:
+        git_config.read(root / ".git" / "config")
+        origin = git_config.get('remote "origin"', "url", fallback=None)
+    except configparser.Error:
+        origin = None
+    if origin:
+        urls.add(normalize_repo_url(origin))
+    return urls
+
+
+def load_index(ctx: Context) -> ArgoIndex:
+    """Find every Argo CD object among the repository's manifests."""
+    try:
+        from planforge.validate.manifests import iter_manifest_files, load_documents
+    except ImportError:  # TEMPORARY until planforge.validate.manifests lands
+        iter_manifest_files, load_documents = _tmp_iter, _tmp_load
+
+    index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root))
+    for path in iter_manifest_files(ctx.root, ctx.settings):
+        path = Path(path)
+        try:
+            docs = load_documents(path)
+        except Exception:  # noqa: BLE001 - unreadable manifests are the schemas validator's findings
+            continue
+        for doc in docs:
+            obj = doc.obj
+            if isinstance(obj, dict) and obj.get("kind") in ARGO_KINDS and \
+                    str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
+                index.objects.append(ArgoObject(obj, path, ctx.display(path), doc.doc_index, doc.line))
+    return index
+
+
+def _tmp_iter(root: Path, settings: Settings) -> Iterator[Path]:  # TEMPORARY
+    for p in sorted(root.rglob("*")):
+        if p.suffix in MANIFEST_SUFFIXES and ".git" not in p.parts and p.is_file():
+            yield p
+
+
+def _tmp_load(path: Path) -> list[Any]:  # TEMPORARY
+    from planforge.validate.base import Document
+    return [Document(o, str(path), i) for i, o in enumerate(yaml.safe_load_all(path.read_text()))]
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _templated(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "${" in value)
+
+
+def is_exact_version(revision: Any) -> bool:
+    """One exact chart version: `1.2.3`, `v1.2.3-rc.1`; not `*`, `^1.2`, `>=1 <2`, `1.x`, `HEAD`, ``."""
+    return isinstance(revision, str) and bool(_EXACT_VERSION.match(revision.strip()))
+
+
+def _sources(spec: dict[str, Any]) -> Iterator[tuple[list[str | int], dict[str, Any]]]:
+    if isinstance(spec.get("source"), dict):
+        yield ["source"], spec["source"]
+    for i, source in enumerate(spec.get("sources") or []):
+        if isinstance(source, dict):
+            yield ["sources", i], source
+
+
+def _dest_allowed(project: dict[str, Any], dest: dict[str, Any]) -> bool:
+    """Argo CD's rule: some destination entry matches and no `!` entry matches."""
+    entries = [d for d in ((project.get("spec") or {}).get("destinations") or []) if isinstance(d, dict)]
+
+    def matches(pattern: Any, value: Any) -> bool:
+        return not isinstance(pattern, str) or not isinstance(value, str) or fnmatch.fnmatchcase(value, pattern)
+
+    allowed = denied = False
+    for entry in entries:
+        namespace = str(entry.get("namespace", ""))
+        negated = namespace.startswith("!")
+        ns_ok = matches(namespace.lstrip("!"), dest.get("namespace", ""))
+        cluster_ok = (matches(entry.get("server"), dest.get("server")) if "server" in entry and "server" in dest
+                      else matches(entry.get("name"), dest.get("name")))
+        if negated and ns_ok and cluster_ok:
+            denied = True
+        elif not negated and ns_ok and cluster_ok:
+            allowed = True
+    return allowed and not denied
+
+
+class ArgoCDValidator:
+    """Cross-file semantic checks for Argo CD objects (one target per file with Applications)."""
+
+    name = NAME
+
+    def __init__(self) -> None:
+        self._index: ArgoIndex | None = None
+
+    def index(self, ctx: Context) -> ArgoIndex:
+        if self._index is None or self._index.root != ctx.root:
+            self._index = load_index(ctx)
+        return self._index
+
+    def discover(self, ctx: Context) -> list[Target]:
+        index = self.index(ctx)
+        files: dict[Path, str] = {}
+        for obj in index.objects:
+            if obj.kind in ("Application", "ApplicationSet"):
+                files.setdefault(obj.path, obj.display)
+        return [Target(NAME, "argocd-manifest", path, display) for path, display in sorted(files.items())]
+
+    def run(self, target: Target, ctx: Context) -> list[Check]:
+        start = time.monotonic()
+        index = self.index(ctx)
+        findings: list[Finding] = []
+        for obj in index.objects:
+            if obj.path == target.path and obj.kind in ("Application", "ApplicationSet"):
+                findings.extend(check_application(obj, index))
+        status = Status.FAILED if any(f.severity is Severity.ERROR for f in findings) else Status.PASSED
+        return [Check(NAME, "semantics", target.display, status, findings, time.monotonic() - start, "planforge")]
+
+
+def check_application(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
+    """Every semantic check on one Application (or an ApplicationSet's template)."""
+    if app.kind == "ApplicationSet":
+        prefix: list[str | int] = ["spec", "template", "spec"]
+        spec = ((app.obj.get("spec") or {}).get("template") or {}).get("spec")
+    else:
+        prefix, spec = ["spec"], app.obj.get("spec")
+    if not isinstance(spec, dict):
+        return []  # the schema check reports a missing spec
+    label = f"{app.kind} {app.name}"
+
+    def finding(rule: str, message: str, path: list[str | int], hint: str, **extra: Any) -> Finding:
+        return Finding(NAME, rule, Severity.ERROR, f"{label}: {message}", app.display, app.line_of(prefix + path),
+                       hint=hint, json_path=".".join(str(p) for p in prefix + path), **extra)
+
+    findings: list[Finding] = []
+    for where, source in _sources(spec):
+        findings.extend(_check_source(app, index, source, where, finding))
+
+    project_name = spec.get("project")
+    project = index.projects.get(project_name) if isinstance(project_name, str) else None
+    if isinstance(project_name, str) and not _templated(project_name) and project_name != "default" and project is None:
+        known = ", ".join(sorted(index.projects)) or "none"
+        findings.append(finding("argocd/unknown-project",
+                                f"project {project_name!r} is not defined in the repository (AppProjects: {known})",
+                                ["project"], "add an AppProject with this name, or use an existing project"))
+    dest = spec.get("destination")
+    if project is not None and isinstance(dest, dict) and not any(_templated(v) for v in dest.values()):
+        if not _dest_allowed(project.obj, dest):
+            target = dest.get("namespace") or "(no namespace)"
+            findings.append(finding(
+                "argocd/destination-not-allowed",
+                f"destination {dest.get('server') or dest.get('name')} namespace {target!r} is not allowed by "
+                f"AppProject {project.name!r} ({project.display})",
+                ["destination", "namespace"] if "namespace" in dest else ["destination"],
+                f"add the namespace to spec.destinations of AppProject {project.name!r} or change the destination"))
+    return findings
+
+
+def _check_source(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], where: list[str | int],
+                  finding) -> list[Finding]:
+    findings: list[Finding] = []
+    if "chart" in source:
+        revision = source.get("targetRevision")
+        if not _templated(revision) and not is_exact_version(revision):
+            shown = "missing" if revision in (None, "") else repr(revision)
+            findings.append(finding(
+                "argocd/unpinned-chart",
+                f"Helm chart {source.get('chart')!r} targetRevision is {shown}, not an exact version",
+                where + (["targetRevision"] if "targetRevision" in source else ["chart"]),
+                "pin targetRevision to one released chart version, e.g. 1.2.3"))
+        return findings
+    path = source.get("path")
+    if not isinstance(path, str) or _templated(path) or not index.is_repo_local(source.get("repoURL")):
+        return findings
+    directory = (index.root / path).resolve()
+    inside = directory == index.root.resolve() or index.root.resolve() in directory.parents
+    if not inside or not directory.is_dir():
+        findings.append(finding(
+            "argocd/missing-path",
+            f"source path {path!r} does not exist in this repository"
+            if inside else f"source path {path!r} points outside the repository",
+            where + ["path"], "create the directory or fix source.path (relative to the repository root)"))
+        return findings
+    findings.extend(check_children(app, index, source, directory))
+    return findings
+
+
+def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], directory: Path) -> list[Finding]:
+    """App-of-apps: when `directory` holds Application manifests, every manifest there must be an Argo CD object."""
+    if any((directory / n).is_file() for n in ("kustomization.yaml", "kustomization.yml", "Kustomization",
+                                                "Chart.yaml")):
+        return []  # built by kustomize / helm: the kustomize and helm validators render it
+    options = source.get("directory") if isinstance(source.get("directory"), dict) else {}
+    pattern = "**/*" if options.get("recurse") else "*"
+    files = sorted(p for p in directory.glob(pattern) if p.is_file() and p.suffix in MANIFEST_SUFFIXES)
+    files = [p for p in files if _directory_selects(options, p.relative_to(directory).as_posix())]
+    parsed: list[tuple[Path, list[Any] | None, yaml.YAMLError | None]] = []
+    for child in files:
+        try:
+            objs = [o for o in yaml.safe_load_all(child.read_text()) if o is not None]
+            parsed.append((child, objs, None))
+        except yaml.YAMLError as exc:
+            parsed.append((child, None, exc))
+        except (OSError, UnicodeDecodeError) as exc:
+            parsed.append((child, None, yaml.YAMLError(str(exc))))
+    if not any(_is_kind(o, "Application") for _, objs, _ in parsed for o in objs or []):
+        return []  # a plain manifests directory, not an app-of-apps root
+    findings = []
+    parent = f"{app.kind} {app.name} ({app.display})"
+    for child, objs, error in parsed:
+        display = _display(index.root, child)
+        if error is not None:
+            mark = getattr(error, "problem_mark", None)
+            findings.append(Finding(
+                NAME, "argocd/unresolved-child", Severity.ERROR,
+                f"child of app-of-apps {parent} does not parse: {getattr(error, 'problem', None) or error}",
+                display, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                hint="fix the YAML so Argo CD can read this Application"))
+            continue
+        nodes = _object_nodes(child.read_text())
+        for i, obj in enumerate(objs or []):
+            line = nodes[i].start_mark.line + 1 if i < len(nodes) else 1
+            if not any(_is_kind(obj, kind) for kind in ARGO_KINDS):
+                kind = obj.get("kind") if isinstance(obj, dict) else type(obj).__name__
+                findings.append(Finding(
+                    NAME, "argocd/unresolved-child", Severity.ERROR,
+                    f"child of app-of-apps {parent} is a {kind}, not an Argo CD Application", display, line,
+                    hint="keep only Application manifests in an app-of-apps directory; move other objects "
+                         "to the path of a child Application"))
+            elif not (obj.get("metadata") or {}).get("name"):
+                findings.append(Finding(
+                    NAME, "argocd/unresolved-child", Severity.ERROR,
+                    f"child of app-of-apps {parent} has no metadata.name", display, line,
+                    hint="give the child Application a metadata.name"))
+    return findings
+
+
+def _directory_selects(options: dict[str, Any], relative: str) -> bool:
+    """Argo CD's `directory.include` / `directory.exclude` globs (`{a,b}` alternatives allowed)."""
+    def globs(value: Any) -> list[str]:
+        text = str(value or "").strip()
+        if text.startswith("{") and text.endswith("}"):
+            return [g.strip() for g in text[1:-1].split(",") if g.strip()]
+        return [text] if text else []
+
+    name = relative.rsplit("/", 1)[-1]
+    hit = lambda pats: any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in pats)  # noqa: E731
+    include, exclude = globs(options.get("include")), globs(options.get("exclude"))
+    return (not include or hit(include)) and not hit(exclude)
+
+
+def _is_kind(obj: Any, kind: str) -> bool:
+    return isinstance(obj, dict) and obj.get("kind") == kind and str(obj.get("apiVersion", "")).startswith("argoproj.io/")
+
+
+def _display(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+__all__ = ["ArgoCDValidator", "ArgoIndex", "check_application", "is_exact_version", "load_index",
+           "normalize_repo_url", "yaml_field_line", "Settings"]

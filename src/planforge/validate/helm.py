@@ -1,0 +1,468 @@
+"""Helm validator: lint every chart, render it offline with each values set, validate the output.
+
+Charts are found by their `Chart.yaml` (subcharts vendored under another chart's `charts/`
+are covered by their parent). Two engines do the Helm work:
+
+* `HelmCli`: the `helm` binary on PATH (`helm lint`, `helm template`), each call with the
+  settings' timeout;
+* `HelmSdk`: the embedded Helm Go SDK from the helm-python-sdk package (`helm_python`),
+  used when no `helm` binary is on PATH. It lints and renders offline like the CLI.
+
+Each chart gets a `lint` check and one `render[...]` check per values set: the chart's
+defaults, every `platforms/*.yaml` and every `ci/*-values.yaml`. Rendered documents go to
+`Context.validate_documents`, so schema and policy validation see them.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from planforge.validate.argocd import yaml_field_line
+from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+
+NAME = "helm"
+RELEASE_NAME = "release-name"  # what `helm template` calls the release by default
+_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
+
+# `parse error at (chart/templates/x.yaml:6): ...`, `execution error at (chart/templates/x.yaml:6:11): ...`
+_LOCATION = re.compile(r"\((?P<file>[^():\s]+):(?P<line>\d+)(?::(?P<col>\d+))?\)")
+# One violation in Helm's values-schema report: `- at '/replicas': got string, want integer`
+_SCHEMA_VIOLATION = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.+)$", re.M)
+_LINT_LINE = re.compile(r"^\[(?P<severity>INFO|WARNING|ERROR)\] (?P<message>.*)$")
+_LINT_END = re.compile(r"^(\d+ chart\(s\) linted|==> Linting|Error: )")
+
+
+@dataclass
+class RenderResult:
+    """A successful rendering (template source -> manifest text) or the error Helm gave."""
+
+    manifests: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class LintMessage:
+    severity: str  # "INFO" | "WARNING" | "ERROR"
+    path: str  # what helm reports it against: "Chart.yaml", "templates/", "values.yaml"
+    message: str
+
+
+class HelmEngine(Protocol):
+    """What the validator needs from Helm; `HelmCli` and `HelmSdk` implement it."""
+
+    tool: str
+
+    def lint(self, chart: Path, strict: bool, kube_version: str) -> list[LintMessage]: ...
+
+    def render(self, chart: Path, values_file: Path | None, kube_version: str) -> RenderResult: ...
+
+
+class HelmToolError(Exception):
+    """Helm could not run at all (timeout, crash): reported as a tool-error finding."""
+
+
+class HelmCli:
+    """The `helm` binary (v3 or v4), run as a subprocess with a timeout and private HELM_* dirs."""
+
+    def __init__(self, binary: str, timeout: float, workdir: Path):
+        self.binary = binary
+        self.timeout = timeout
+        home = workdir / "helm-home"
+        self.env = {
+            **os.environ,
+            "HELM_CACHE_HOME": str(home / "cache"),
+            "HELM_CONFIG_HOME": str(home / "config"),
+            "HELM_DATA_HOME": str(home / "data"),
+        }
+        self.tool = f"helm {self._version()} (CLI)"
+
+    def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+        try:
+            return subprocess.run(
+                [self.binary, *args], capture_output=True, text=True, timeout=self.timeout, env=self.env
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise HelmToolError(f"`helm {' '.join(args[:2])}` timed out after {self.timeout:g}s") from exc
+        except OSError as exc:
+            raise HelmToolError(f"cannot run {self.binary}: {exc}") from exc
+
+    def _version(self) -> str:
+        try:
+            done = self._run(["version", "--template", "{{.Version}}"])
+        except HelmToolError:
+            return "(unknown version)"
+        return done.stdout.strip() or "(unknown version)"
+
+    def lint(self, chart: Path, strict: bool, kube_version: str) -> list[LintMessage]:
+        args = ["lint", str(chart), "--kube-version", kube_version]
+        if strict:
+            args.append("--strict")
+        done = self._run(args)
+        messages = parse_lint_output(done.stdout)
+        if done.returncode != 0 and not any(m.severity in ("ERROR", "WARNING") for m in messages):
+            messages.append(LintMessage("ERROR", "", (done.stderr or done.stdout).strip()))
+        return messages
+
+    def render(self, chart: Path, values_file: Path | None, kube_version: str) -> RenderResult:
+        args = ["template", RELEASE_NAME, str(chart), "--kube-version", kube_version]
+        if values_file is not None:
+            args += ["--values", str(values_file)]
+        done = self._run(args)
+        if done.returncode != 0:
+            return RenderResult(error=_strip_error(done.stderr))
+        return RenderResult(manifests=split_template_output(done.stdout))
+
+
+class HelmSdk:
+    """The Helm Go SDK embedded in helm-python-sdk (no binary): lint and offline rendering."""
+
+    def __init__(self) -> None:
+        import helm_python
+
+        helm_python.disable_logging()  # its Go logger writes warnings straight to stderr
+        self.hp = helm_python
+        self.tool = f"helm-python-sdk {helm_python.__version__} (Helm SDK {helm_python.helm_sdk_version()})"
+
+    def lint(self, chart: Path, strict: bool, kube_version: str) -> list[LintMessage]:
+        try:
+            report = self.hp.lint(chart, strict=strict, kube_version=f"v{kube_version.lstrip('v')}")
+        except self.hp.HelmError as exc:
+            return [LintMessage("ERROR", "", exc.detail)]
+        names = {1: "INFO", 2: "WARNING", 3: "ERROR"}
+        return [
+            LintMessage(names.get(m.get("severity"), "ERROR"), m.get("path", ""), str(m.get("error", "")).strip())
+            for m in report.get("messages", [])
+        ]
+
+    def render(self, chart: Path, values_file: Path | None, kube_version: str) -> RenderResult:
+        # The SDK renders with the latest Capabilities: it takes no kube version for rendering.
+        hp = self.hp
+        try:
+            values = hp.values_from_yaml(values_file.read_text()) if values_file is not None else None
+            with hp.Chart.load(chart) as loaded:
+                rendered = loaded.render(values=values, name=RELEASE_NAME, namespace="default")
+        except hp.HelmError as exc:
+            return RenderResult(error=str(exc.detail).strip())
+        return RenderResult(manifests=rendered)
+
+
+def parse_lint_output(stdout: str) -> list[LintMessage]:
+    """`[ERROR] templates/: parse error at (...)` lines (messages may continue on later lines)."""
+    messages: list[LintMessage] = []
+    for line in stdout.splitlines():
+        match = _LINT_LINE.match(line)
+        if match:
+            path, _, text = match["message"].partition(": ")
+            messages.append(LintMessage(match["severity"], path if text else "", text or path))
+        elif _LINT_END.match(line):
+            continue
+        elif messages and line.strip():
+            messages[-1].message += "\n" + line
+    for message in messages:
+        message.message = message.message.strip()
+    return messages
+
+
+def split_template_output(stdout: str) -> dict[str, str]:
+    """Split `helm template` output into {template source: manifest text} by its `# Source:` headers."""
+    out: dict[str, str] = {}
+    source = None
+    for chunk in re.split(r"^---\s*$", stdout, flags=re.M):
+        match = re.search(r"^# Source: (.+)$", chunk, flags=re.M)
+        if match:
+            source = match[1].strip()
+        if chunk.strip() and source is not None:
+            out[source] = out.get(source, "") + "---\n" + chunk
+    return out
+
+
+def _strip_error(stderr: str) -> str:
+    """Helm's stderr minus log lines and its `Use --debug` advice: the error itself."""
+    lines = [
+        ln for ln in stderr.splitlines()
+        if ln.strip() and not ln.startswith(("level=", "Use --debug", "walk.go")) and " WARN " not in ln
+    ]
+    text = "\n".join(lines)
+    return re.sub(r"^Error: ", "", text).strip()
+
+
+def select_engine(settings_timeout: float, workdir: Path, prefer: str = "auto") -> HelmEngine:
+    """`cli` when a `helm` binary is on PATH (or forced), else the embedded SDK."""
+    binary = shutil.which("helm")
+    if prefer == "cli" or (prefer == "auto" and binary):
+        if binary is None:
+            raise HelmToolError("helm is not on PATH")
+        return HelmCli(binary, settings_timeout, workdir)
+    return HelmSdk()
+
+
+class HelmValidator:
+    """Lint and render every chart. `engine`: "auto" (CLI if on PATH, else SDK), "cli" or "sdk"."""
+
+    name = NAME
+
+    def __init__(self, engine: str = "auto"):
+        self.engine_choice = engine
+        self._engine: HelmEngine | None = None
+
+    def discover(self, ctx: Context) -> list[Target]:
+        charts: list[Target] = []
+        ignore = [re.compile(p) for p in ctx.settings.ignore_filename_patterns]
+        for chart_yaml in sorted(_walk(ctx.root, "Chart.yaml")):
+            chart = chart_yaml.parent
+            if _inside_chart(chart, ctx.root):
+                continue  # a vendored subchart: linted and rendered through its parent
+            if any(p.search(str(chart_yaml)) for p in ignore):
+                continue
+            charts.append(Target(NAME, "chart", chart, ctx.display(chart)))
+        return charts
+
+    def engine(self, ctx: Context) -> HelmEngine:
+        if self._engine is None:
+            self._engine = select_engine(ctx.settings.timeout, ctx.workdir, self.engine_choice)
+        return self._engine
+
+    def run(self, target: Target, ctx: Context) -> list[Check]:
+        chart = target.path
+        try:
+            engine = self.engine(ctx)
+        except HelmToolError as exc:
+            return [Check(NAME, "lint", target.display, Status.FAILED,
+                          [Finding(NAME, "helm/tool-error", Severity.ERROR, str(exc), target.display,
+                                   hint="install helm or run without forcing the CLI engine")])]
+        missing = missing_dependencies(chart)
+        if missing:
+            reason = (f"dependencies not vendored in charts/: {', '.join(missing)} "
+                      "(`helm dependency build` needs network access)")
+            return [Check(NAME, "lint", target.display, Status.SKIPPED, tool=engine.tool, reason=reason)]
+
+        checks = [self._lint(engine, target, ctx)]
+        seen = {_key(f) for f in checks[0].findings}
+        values_sets = [None, *values_files(chart)]
+        renders = [self._render(engine, target, ctx, vf) for vf in values_sets]
+        ci_rendered = any(
+            vf is not None and vf.parent.name == "ci" and check.status is Status.PASSED
+            for vf, (check, _) in zip(values_sets, renders)
+        )
+        for vf, (check, docs) in zip(values_sets, renders):
+            if vf is None and ci_rendered:
+                for finding in check.findings:
+                    if finding.rule == "helm/missing-required":
+                        finding.severity = Severity.INFO
+                        finding.message += " (the chart renders with its ci/ values)"
+                if all(f.severity is Severity.INFO for f in check.findings):
+                    check.status = Status.PASSED
+            fresh = [f for f in check.findings if _key(f) not in seen]
+            if check.findings and not fresh:
+                check.status, check.reason = Status.SKIPPED, "not rendered: same error as an earlier check of this chart"
+            check.findings = fresh
+            seen.update(_key(f) for f in fresh)
+            checks.append(check)
+            if docs:
+                origin = f"helm template {target.display}"
+                if vf is not None:
+                    origin += f" -f {vf.relative_to(chart).as_posix()}"
+                checks.extend(ctx.validate_documents(docs, origin))
+        return checks
+
+    def _lint(self, engine: HelmEngine, target: Target, ctx: Context) -> Check:
+        start = time.monotonic()
+        strict = ctx.settings.strict
+        try:
+            messages = engine.lint(target.path, strict, ctx.settings.kube_version)
+        except HelmToolError as exc:
+            messages = [LintMessage("ERROR", "", str(exc))]
+        findings: list[Finding] = []
+        for msg in messages:
+            if msg.severity == "INFO" and not ctx.settings.verbose:
+                continue
+            for finding in _lint_findings(msg, target, strict):
+                if _key(finding) not in {_key(f) for f in findings}:
+                    findings.append(finding)
+        failed = any(f.severity is Severity.ERROR for f in findings)
+        return Check(NAME, "lint", target.display, Status.FAILED if failed else Status.PASSED, findings,
+                     time.monotonic() - start, engine.tool)
+
+    def _render(self, engine: HelmEngine, target: Target, ctx: Context,
+                values_file: Path | None) -> tuple[Check, list[Document]]:
+        start = time.monotonic()
+        label = "default" if values_file is None else values_file.relative_to(target.path).as_posix()
+        name = f"render[{label}]"
+        try:
+            result = engine.render(target.path, values_file, ctx.settings.kube_version)
+        except HelmToolError as exc:
+            result = RenderResult(error=str(exc))
+        if result.error is not None:
+            findings = render_error_findings(result.error, target, values_file)
+            return Check(NAME, name, target.display, Status.FAILED, findings, time.monotonic() - start,
+                         engine.tool), []
+        docs, findings = manifests_to_documents(result.manifests, target)
+        status = Status.FAILED if findings else Status.PASSED
+        return Check(NAME, name, target.display, status, findings, time.monotonic() - start, engine.tool), docs
+
+
+def values_files(chart: Path) -> list[Path]:
+    """The values sets a chart is rendered with besides its defaults."""
+    return sorted(chart.glob("platforms/*.yaml")) + sorted(chart.glob("ci/*-values.yaml"))
+
+
+def missing_dependencies(chart: Path) -> list[str]:
+    """Dependencies declared in Chart.yaml that are neither unpacked nor archived under charts/."""
+    try:
+        meta = yaml.safe_load((chart / "Chart.yaml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        return []  # lint reports an unreadable Chart.yaml
+    missing = []
+    for dep in meta.get("dependencies") or []:
+        if not isinstance(dep, dict) or not dep.get("name"):
+            continue
+        name = str(dep["name"])
+        if not (chart / "charts" / name).is_dir() and not list((chart / "charts").glob(f"{name}-*.tgz")):
+            missing.append(name)
+    return missing
+
+
+def render_error_findings(error: str, target: Target, values_file: Path | None) -> list[Finding]:
+    """Classify a failed rendering: values-schema violation, missing `required` value, or template error."""
+    if "values don't meet the specifications of the schema" in error or _SCHEMA_VIOLATION.search(error):
+        return _schema_findings(error, target, values_file)
+    where = _template_location(error, target)
+    file, line, column = where if where else (in_chart(target, "Chart.yaml"), None, None)
+    if where and error.startswith("execution error") and _is_required_call(target, file, line):
+        message = error.split("): ", 1)[-1]
+        values = f" with {values_file.relative_to(target.path).as_posix()}" if values_file else " with default values"
+        return [Finding(NAME, "helm/missing-required", Severity.ERROR,
+                        f"required value missing{values}: {message}", file, line, column,
+                        hint="set the value in values.yaml or in this values file", detail=error)]
+    return [Finding(NAME, "helm/template", Severity.ERROR, error.splitlines()[0], file, line, column,
+                    hint="fix the template so `helm template` renders it", detail=error)]
+
+
+def _lint_findings(msg: LintMessage, target: Target, strict: bool) -> list[Finding]:
+    """Template and values-schema errors are classified like rendering errors; the rest is `helm/lint`."""
+    if msg.path in ("templates/", "values.yaml") and (_LOCATION.search(msg.message) or _SCHEMA_VIOLATION.search(msg.message)):
+        return render_error_findings(msg.message, target, None)
+    severity = {"ERROR": Severity.ERROR, "WARNING": Severity.ERROR if strict else Severity.WARNING}.get(
+        msg.severity, Severity.INFO)
+    file = in_chart(target, msg.path) if msg.path and (target.path / msg.path).is_file() else target.display
+    return [Finding(NAME, "helm/lint", severity, msg.message, file, hint="see `helm lint --strict` on this chart")]
+
+
+def _schema_findings(error: str, target: Target, values_file: Path | None) -> list[Finding]:
+    """One finding per `- at '/pointer': message` line, located in the values file that sets it."""
+    findings = []
+    violations = list(_SCHEMA_VIOLATION.finditer(error)) or [None]
+    for match in violations:
+        pointer = match["pointer"] if match else ""
+        message = match["message"] if match else error.splitlines()[0]
+        keys = [_unescape(k) for k in pointer.strip("/").split("/")] if pointer.strip("/") else []
+        file, line = _locate_value(target.path, values_file, keys)
+        where = f" at {pointer}" if pointer else ""
+        findings.append(Finding(NAME, "helm/values-schema", Severity.ERROR,
+                                f"values do not match values.schema.json{where}: {message}",
+                                _display(target, file), line,
+                                hint="change the value (or the schema) so they agree",
+                                json_path=".".join(keys) or None, detail=error))
+    return findings
+
+
+def _locate_value(chart: Path, values_file: Path | None, keys: list[str]) -> tuple[Path, int | None]:
+    """The file and line that set a value: the extra values file when it sets it, else values.yaml."""
+    candidates = ([values_file] if values_file else []) + [chart / "values.yaml"]
+    for candidate in candidates:
+        if candidate.is_file():
+            line = yaml_field_line(candidate.read_text(), 0, _as_path(keys)) if keys else None
+            if line is not None:
+                return candidate, line
+    return candidates[0], None
+
+
+def _as_path(keys: list[str]) -> list[str | int]:
+    return [int(k) if k.isdigit() else k for k in keys]
+
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def _display(target: Target, path: Path) -> str:
+    try:
+        return in_chart(target, path.relative_to(target.path).as_posix())
+    except ValueError:
+        return str(path)
+
+
+def in_chart(target: Target, relative: str) -> str:
+    """Display path of a file inside the chart (`web/templates/x.yaml`, or `templates/x.yaml` at the root)."""
+    return relative if target.display in ("", ".") else f"{target.display}/{relative}"
+
+
+def _template_location(error: str, target: Target) -> tuple[str, int, int | None] | None:
+    """`(chartname/templates/x.yaml:6:11)` -> (display path of that template, 6, 11)."""
+    match = _LOCATION.search(error)
+    if not match:
+        return None
+    inner = match["file"].split("/", 1)[-1]  # drop the chart name helm prefixes
+    return in_chart(target, inner), int(match["line"]), int(match["col"]) if match["col"] else None
+
+
+def _is_required_call(target: Target, file: str, line: int | None) -> bool:
+    """Whether the failing template line calls `required` (as opposed to `fail` or a bad pipeline)."""
+    relative = file if target.display in ("", ".") else file[len(target.display) + 1:]
+    try:
+        lines = (target.path / relative).read_text().splitlines()
+    except OSError:
+        return False
+    return line is not None and 0 < line <= len(lines) and re.search(r"\brequired\b", lines[line - 1]) is not None
+
+
+def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[list[Document], list[Finding]]:
+    """Parse each template's rendered YAML into Documents (NOTES.txt and empty renders skipped)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    docs: list[Document] = []
+    findings: list[Finding] = []
+    for source, text in sorted(manifests.items()):
+        if not source.endswith((".yaml", ".yml", ".json", ".tpl")) or source.rsplit("/", 1)[-1].startswith("_"):
+            continue
+        file = in_chart(target, source.split("/", 1)[-1])
+        try:
+            objs = [o for o in yaml.load_all(text, Loader=loader) if o is not None]
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            findings.append(Finding(NAME, "helm/invalid-yaml", Severity.ERROR,
+                                    f"template renders invalid YAML: {getattr(exc, 'problem', exc)}",
+                                    file, hint="fix indentation/quoting in the template (try `helm template --debug`)",
+                                    detail=f"rendered line {mark.line + 1}" if mark else None))
+            continue
+        for index, obj in enumerate(objs):
+            docs.append(Document(obj, file, index))
+    return docs, findings
+
+
+def _key(finding: Finding) -> tuple[str, str | None, int | None, str]:
+    return finding.rule, finding.file, finding.line, finding.message
+
+
+def _walk(root: Path, filename: str):
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
+        if filename in filenames:
+            yield Path(dirpath) / filename
+
+
+def _inside_chart(path: Path, root: Path) -> bool:
+    """Whether `path` sits in some ancestor chart's charts/ directory."""
+    for parent in path.parents:
+        if parent == root:
+            return False
+        if parent.name == "charts" and (parent.parent / "Chart.yaml").is_file():
+            return True
+    return False

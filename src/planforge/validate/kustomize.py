@@ -1,0 +1,151 @@
+"""Kustomize validator: build every kustomization root and validate what it produces.
+
+A kustomization root is a directory with `kustomization.yaml`, `kustomization.yml` or
+`Kustomization` whose kind is not `Component` (components only build inside an overlay).
+Each root is built with a `kustomize` binary when one is on PATH, else `kubectl kustomize`.
+A build failure is a `kustomize/build` finding on the kustomization file, at the line of the
+entry the error names when it can be found. The documents a build produces go to
+`Context.validate_documents` (schemas and policy).
+
+Roots that need the network are reported as skipped, never as passed: `helmCharts`
+(`--enable-helm` downloads charts) and remote resources (`https://`, `github.com/...`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+
+NAME = "kustomize"
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+_SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
+_REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)")
+_RESOURCE_FIELDS = ("resources", "bases", "components")
+
+
+def find_kustomization(directory: Path) -> Path | None:
+    """The kustomization file of a directory, in kustomize's order of preference."""
+    for name in KUSTOMIZATION_FILES:
+        if (directory / name).is_file():
+            return directory / name
+    return None
+
+
+def build_command(directory: Path) -> list[str]:
+    """`kustomize build DIR` when a kustomize binary is on PATH, else `kubectl kustomize DIR`."""
+    if kustomize := shutil.which("kustomize"):
+        return [kustomize, "build", str(directory)]
+    if kubectl := shutil.which("kubectl"):
+        return [kubectl, "kustomize", str(directory)]
+    raise FileNotFoundError("neither kustomize nor kubectl is on PATH")
+
+
+def network_reason(kustomization: dict[str, Any]) -> str | None:
+    """Why building this kustomization would need the network, or None."""
+    if kustomization.get("helmCharts"):
+        names = ", ".join(str(c.get("name")) for c in kustomization["helmCharts"] if isinstance(c, dict))
+        return (f"uses helmCharts ({names}): building it needs --enable-helm, which downloads charts "
+                "from the network")
+    remote = [r for f in _RESOURCE_FIELDS for r in kustomization.get(f) or []
+              if isinstance(r, str) and _REMOTE.match(r)]
+    if remote:
+        return f"references remote resources ({', '.join(remote)}): building it needs the network"
+    return None
+
+
+def entry_line(text: str, error: str) -> int | None:
+    """Line of the kustomization entry that a kustomize error quotes (`... from 'missing.yaml': ...`)."""
+    for quoted in re.findall(r"'([^'\s]+)'", error):
+        candidate = quoted.rsplit("/", 1)[-1] if quoted.startswith("/") else quoted
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip().lstrip("-").strip().strip("'\"")
+            if stripped and (stripped == quoted or stripped == candidate or stripped.endswith("/" + candidate)):
+                return number
+    return None
+
+
+def _clean_error(stderr: str) -> str:
+    """kubectl wraps errors as `E1122 ... run.go:72] "command failed" err="..."`; keep the err text."""
+    match = re.search(r'err="(.*)"\s*$', stderr.strip(), flags=re.S)
+    text = match[1].replace('\\"', '"') if match else stderr.strip()
+    return re.sub(r"^Error: ", "", text).strip()
+
+
+class KustomizeValidator:
+    """Build each kustomization root; its output goes to schema and policy validation."""
+
+    name = NAME
+
+    def discover(self, ctx: Context) -> list[Target]:
+        ignore = [re.compile(p) for p in ctx.settings.ignore_filename_patterns]
+        targets = []
+        for dirpath, dirnames, _ in os.walk(ctx.root):
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
+            directory = Path(dirpath)
+            kustomization = find_kustomization(directory)
+            if kustomization is None or any(p.search(str(kustomization)) for p in ignore):
+                continue
+            if _load(kustomization).get("kind") == "Component":
+                continue  # built only as part of the overlays that use it
+            targets.append(Target(NAME, "kustomization", directory, ctx.display(directory),
+                                  {"file": ctx.display(kustomization)}))
+        return targets
+
+    def run(self, target: Target, ctx: Context) -> list[Check]:
+        start = time.monotonic()
+        kustomization = find_kustomization(target.path)
+        file = target.extra.get("file") or (ctx.display(kustomization) if kustomization else target.display)
+        data = _load(kustomization) if kustomization else {}
+        reason = network_reason(data)
+        if reason:
+            return [Check(NAME, "build", target.display, Status.SKIPPED, reason=reason)]
+        try:
+            command = build_command(target.path)
+        except FileNotFoundError as exc:
+            return [Check(NAME, "build", target.display, Status.FAILED,
+                          [Finding(NAME, "kustomize/tool-error", Severity.ERROR, str(exc), file,
+                                   hint="install kubectl or kustomize")])]
+        tool = f"{Path(command[0]).name} {command[1]}"
+
+        def failed(rule: str, message: str, line: int | None, detail: str | None) -> list[Check]:
+            finding = Finding(NAME, rule, Severity.ERROR, message, file, line, detail=detail,
+                              hint="fix the entry the error names (paths are relative to the kustomization)")
+            return [Check(NAME, "build", target.display, Status.FAILED, [finding], time.monotonic() - start, tool)]
+
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=ctx.settings.timeout,
+                                  cwd=ctx.workdir if ctx.workdir.is_dir() else None)
+        except subprocess.TimeoutExpired:
+            return failed("kustomize/timeout", f"build timed out after {ctx.settings.timeout:g}s", None, None)
+        if done.returncode != 0:
+            error = _clean_error(done.stderr)
+            text = kustomization.read_text() if kustomization else ""
+            return failed("kustomize/build", f"kustomize build failed: {error}", entry_line(text, error),
+                          done.stderr.strip())
+        try:
+            objs = [o for o in yaml.load_all(done.stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                    if o is not None]
+        except yaml.YAMLError as exc:
+            return failed("kustomize/build", f"kustomize produced unparsable output: {exc}", None, None)
+        docs = [Document(obj, file, i, origin=f"kustomize build {target.display}")
+                for i, obj in enumerate(objs)]
+        checks = [Check(NAME, "build", target.display, Status.PASSED, [], time.monotonic() - start, tool)]
+        if docs:
+            checks.extend(ctx.validate_documents(docs, f"kustomize build {target.display}"))
+        return checks
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError):
+        return {}  # the build reports it
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,151 @@
+"""Helm validator: lint + offline rendering with the helm CLI and with the embedded Helm SDK.
+
+Each fixture under tests/fixtures/helm has exactly one defect (or none: `clean`).
+Both engines lint and render, so every case runs with both.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
+from planforge.validate.helm import HelmCli, HelmSdk, HelmValidator
+
+from conftest import require_tool
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "helm"
+
+
+class Recorder:
+    """Stands in for the runner's schema + policy pass: records what each rendering hands on."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[Document]]] = []
+
+    def __call__(self, docs: list[Document], origin: str) -> list[Check]:
+        self.calls.append((origin, docs))
+        return [Check("schemas", "schema", origin, Status.PASSED)]
+
+
+@pytest.fixture(params=["cli", "sdk"])
+def engine(request) -> str:
+    if request.param == "cli":
+        require_tool("helm")
+    return request.param
+
+
+def run(case: str, engine: str, tmp_path: Path, strict: bool = True) -> tuple[list[Check], Recorder]:
+    recorder = Recorder()
+    ctx = Context(FIXTURES / case, Settings(strict=strict, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    targets = validator.discover(ctx)
+    assert [t.display for t in targets] == ["web"]
+    checks = validator.run(targets[0], ctx)
+    return checks, recorder
+
+
+def helm_checks(checks: list[Check]) -> dict[str, Check]:
+    return {c.name: c for c in checks if c.validator == "helm"}
+
+
+def errors(checks: list[Check]) -> list[tuple[str, str | None, int | None]]:
+    return [(f.rule, f.file, f.line) for c in checks for f in c.findings if f.severity is Severity.ERROR]
+
+
+def test_engine_tool_names(engine: str, tmp_path: Path) -> None:
+    checks, _ = run("clean", engine, tmp_path)
+    tool = helm_checks(checks)["lint"].tool
+    if engine == "cli":
+        assert tool.startswith("helm v") and tool.endswith("(CLI)")
+    else:
+        assert tool.startswith("helm-python-sdk ")
+
+
+def test_clean_chart_lints_and_renders_every_values_set(engine: str, tmp_path: Path) -> None:
+    checks, recorder = run("clean", engine, tmp_path)
+    by_name = helm_checks(checks)
+    assert set(by_name) == {"lint", "render[default]", "render[ci/default-values.yaml]", "render[platforms/eks.yaml]"}
+    assert all(c.status is Status.PASSED for c in by_name.values()), [c.findings for c in by_name.values()]
+    assert errors(checks) == []
+    # Every rendering went on to schema/policy validation, with the chart's objects.
+    assert [origin for origin, _ in recorder.calls] == [
+        "helm template web",
+        "helm template web -f platforms/eks.yaml",
+        "helm template web -f ci/default-values.yaml",
+    ]
+    for _, docs in recorder.calls:
+        assert sorted(d.obj["kind"] for d in docs) == ["Deployment", "Service"]
+        assert {d.file for d in docs} == {"web/templates/deployment.yaml", "web/templates/service.yaml"}
+    replicas = [next(d.obj for d in docs if d.obj["kind"] == "Deployment")["spec"]["replicas"]
+                for _, docs in recorder.calls]
+    assert replicas == [1, 3, 2]
+    # The schema/policy checks of each rendering are part of the result.
+    assert sum(c.validator == "schemas" for c in checks) == 3
+
+
+def test_broken_template(engine: str, tmp_path: Path) -> None:
+    checks, recorder = run("broken-template", engine, tmp_path)
+    assert errors(checks) == [("helm/template", "web/templates/configmap.yaml", 6)]
+    by_name = helm_checks(checks)
+    assert by_name["lint"].status is Status.FAILED
+    assert "parse error" in by_name["lint"].findings[0].message
+    # The same parse error is not repeated per rendering; nothing rendered is passed on.
+    assert all(c.status is Status.SKIPPED for n, c in by_name.items() if n.startswith("render"))
+    assert recorder.calls == []
+
+
+def test_values_schema_violation(engine: str, tmp_path: Path) -> None:
+    checks, _ = run("schema-violation", engine, tmp_path)
+    assert errors(checks) == [("helm/values-schema", "web/ci/default-values.yaml", 2)]
+    by_name = helm_checks(checks)
+    finding = by_name["render[ci/default-values.yaml]"].findings[0]
+    assert "/replicaCount" in finding.message and finding.json_path == "replicaCount"
+    assert by_name["render[default]"].status is Status.PASSED
+    assert by_name["render[platforms/eks.yaml]"].status is Status.PASSED
+
+
+def test_missing_required_value(engine: str, tmp_path: Path) -> None:
+    checks, _ = run("missing-required", engine, tmp_path)
+    by_name = helm_checks(checks)
+    # An error in the platforms/ rendering ...
+    assert errors(checks) == [("helm/missing-required", "web/templates/deployment.yaml", 28)]
+    assert by_name["render[platforms/eks.yaml]"].status is Status.FAILED
+    assert "platforms/eks.yaml" in by_name["render[platforms/eks.yaml]"].findings[0].message
+    # ... information only in the default rendering, because a ci/ values file renders the chart.
+    default = by_name["render[default]"]
+    assert default.status is Status.PASSED
+    assert [(f.rule, f.severity) for f in default.findings] == [("helm/missing-required", Severity.INFO)]
+    assert by_name["render[ci/default-values.yaml]"].status is Status.PASSED
+
+
+def test_missing_required_without_ci_values_is_an_error(engine: str, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "missing-required", root)
+    shutil.rmtree(root / "web" / "ci")
+    shutil.rmtree(root / "web" / "platforms")
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    checks = validator.run(validator.discover(ctx)[0], ctx)
+    assert errors(checks) == [("helm/missing-required", "web/templates/deployment.yaml", 28)]
+
+
+def test_auto_engine_prefers_cli_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tool("helm")
+    ctx = Context(FIXTURES / "clean", Settings(), Recorder(), tmp_path)
+    assert isinstance(HelmValidator().engine(ctx), HelmCli)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm binary anywhere
+    assert isinstance(HelmValidator().engine(ctx), HelmSdk)
+
+
+def test_subcharts_are_not_separate_targets(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    shutil.copytree(root / "web", root / "web" / "charts" / "sub")
+    ctx = Context(root, Settings(), Recorder(), tmp_path)
+    assert [t.display for t in HelmValidator().discover(ctx)] == ["web"]

@@ -1,0 +1,570 @@
+"""The Terraform validator: discovery, `terraform fmt`, static checks, `terraform validate`.
+
+Public API (used by the runner):
+  - `TerraformValidator()`: the `Validator` (name "terraform"); `discover(ctx)` then `run(target, ctx)`
+    per target, safe to call from several threads at once (use threads, not processes: identical
+    roots share one validation through an in-memory cache).
+  - `VALIDATION_SLOTS` / `MAX_CONCURRENT_VALIDATIONS` / `set_max_concurrent_validations(n)`: the bound
+    on concurrent `terraform init` + `terraform validate` runs. `run` acquires a slot itself, so a
+    runner with `-j 16` still never has more than `MAX_CONCURRENT_VALIDATIONS` validations (each
+    loading the ~600 MB hashicorp/aws schema, ~850 MB peak RSS measured) alive at once: 2 x ~0.9 GiB
+    stays under the 2 GiB budget.
+
+The repository is never modified: `terraform fmt` only checks, and `init`/`validate` run on a
+temporary copy of the root and its local module tree under `ctx.workdir` with `TF_DATA_DIR`
+there too (so neither `.terraform/` nor `.terraform.lock.hcl` is written into the repository).
+Discovery rules are documented in docs/discovery.md ("Terraform").
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planforge.errors import UsageError
+from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
+from planforge.validate.hclstatic import (
+    TF_SUFFIXES,
+    ConfigDir,
+    SourceText,
+    is_auto_tfvars,
+    read_tfvars,
+    scan_config_dir,
+    tfvars_files,
+    tftest_module_sources,
+)
+
+NAME = "terraform"
+ROOT = "terraform-root"
+MODULE = "terraform-module"
+
+# Peak RSS of one `terraform validate` with hashicorp/aws 5.x (terraform core + provider
+# process), measured on this machine at ~850 MB; the budget leaves room for planforge itself.
+VALIDATE_PEAK_MIB = 900
+MEMORY_BUDGET_MIB = 2048 - 200
+MAX_CONCURRENT_VALIDATIONS = max(1, MEMORY_BUDGET_MIB // VALIDATE_PEAK_MIB)
+VALIDATION_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VALIDATIONS)
+
+FMT_PATTERNS = ("*.tf", "*.tfvars", "*.tftest.hcl", "*.tfmock.hcl", "tests/*.tftest.hcl", "tests/*.tfmock.hcl")
+_SKIP_DIRS = {"node_modules", "__pycache__"}
+_PROVIDER_ADDR = re.compile(r"provider ((?:[\w.-]+/)?[\w.-]+/[\w.-]+)")
+_PROVIDER_FAILURES = (
+    "Failed to query available provider packages",
+    "Failed to install provider",
+    "Failed to resolve provider packages",
+    "Incompatible provider version",
+)
+_MODULE_FAILURES = ("Failed to download module", "Error accessing remote module registry", "Module not found")
+
+_config_lock = threading.Lock()
+_plugin_cache_lock = threading.Lock()  # the plugin cache directory is not safe for concurrent installs
+_versions: dict[str, str] = {}
+
+
+def set_max_concurrent_validations(n: int) -> None:
+    """Replace the validation bound (call before running validators, e.g. from `-j` and a memory budget)."""
+    global VALIDATION_SLOTS, MAX_CONCURRENT_VALIDATIONS
+    MAX_CONCURRENT_VALIDATIONS = max(1, n)
+    VALIDATION_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VALIDATIONS)
+
+
+# --------------------------------------------------------------------------- tool plumbing
+
+
+class _ToolTimeout(Exception):
+    pass
+
+
+def terraform_binary() -> str:
+    """Path of the `terraform` CLI, or UsageError (exit 2)."""
+    path = shutil.which("terraform")
+    if path is None:
+        raise UsageError(
+            "terraform is not on PATH: install Terraform (https://developer.hashicorp.com/terraform/install) "
+            "or leave terraform out of --only."
+        )
+    return path
+
+
+def terraform_version(binary: str) -> str:
+    if binary not in _versions:
+        try:
+            out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=60)
+            _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
+        except (subprocess.SubprocessError, ValueError, KeyError, OSError):
+            _versions[binary] = "terraform"
+    return _versions[binary]
+
+
+def plugin_mirror(ctx: Context) -> Path | None:
+    """The provider mirror: settings (command line / .planforge.yaml), then PLANFORGE_TF_PLUGIN_MIRROR."""
+    value = ctx.settings.terraform_plugin_mirror or os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
+    if not value:
+        return None
+    mirror = Path(value).expanduser().resolve()
+    if not mirror.is_dir():
+        raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory (--terraform-plugin-mirror).")
+    return mirror
+
+
+def cli_config(ctx: Context) -> Path:
+    """Write (once per workdir) the one CLI config file every terraform run shares."""
+    base = ctx.workdir / "terraform"
+    path = base / "cli.tfrc"
+    with _config_lock:
+        if path.is_file():
+            return path
+        base.mkdir(parents=True, exist_ok=True)
+        mirror = plugin_mirror(ctx)
+        if mirror is not None:
+            text = (
+                "provider_installation {\n  filesystem_mirror {\n"
+                f"    path    = {json.dumps(str(mirror))}\n"
+                '    include = ["registry.terraform.io/*/*"]\n  }\n}\n'
+            )
+        else:
+            cache = base / "plugin-cache"
+            cache.mkdir(exist_ok=True)
+            text = f"plugin_cache_dir = {json.dumps(str(cache))}\n"
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _env(ctx: Context, data_dir: Path | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_CLI_ARGS", "TF_LOG", "TF_WORKSPACE"))}
+    env.update(TF_CLI_CONFIG_FILE=str(cli_config(ctx)), TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    env.pop("TF_PLUGIN_CACHE_DIR", None)
+    if data_dir is not None:
+        env["TF_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    try:
+        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise _ToolTimeout(f"`{' '.join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))}` timed out after {timeout:g}s") from exc
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _walk_config_dirs(root: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+        if any(f.endswith(TF_SUFFIXES) for f in filenames):
+            found.append(Path(dirpath).resolve())
+    return found
+
+
+def _under_modules_dir(path: Path, root: Path) -> bool:
+    """True for a/modules/x (and below), but not for a/modules/x/examples/y."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        parts = path.parts
+    if "modules" not in parts:
+        return False
+    after = parts[len(parts) - 1 - parts[::-1].index("modules"):]
+    return "examples" not in after
+
+
+def _tree_files(directory: Path) -> list[Path]:
+    """Files of a configuration directory and its non-configuration subdirectories (templates, tests)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        here = Path(dirpath)
+        if here != directory and any(f.endswith(TF_SUFFIXES) for f in filenames):
+            dirnames[:] = []
+            continue  # a nested configuration: in the tree only if a module source points at it
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS)
+        found += [here / f for f in sorted(filenames)]
+    return found
+
+
+def _strip_backend(text: str) -> str:
+    """Drop `backend "x" {...}` and `cloud {...}` blocks: they do not change what validate checks."""
+    src = SourceText(text)
+    spans = []
+    for m in re.finditer(r"\b(?:backend[ \t]+\"[^\"\n]*\"|cloud)[ \t]*\{", src.masked):
+        spans.append((m.start(), src.matching_brace(m.end() - 1) + 1))
+    for start, end in reversed(spans):
+        text = text[:start] + text[end:]
+    return text
+
+
+class TerraformValidator:
+    """Terraform roots and modules: static checks, fmt, and init + validate for roots."""
+
+    name = NAME
+
+    def __init__(self) -> None:
+        self._scans: dict[Path, ConfigDir] = {}
+        self._scan_lock = threading.Lock()
+        self._results: dict[str, _Entry] = {}
+        self._results_lock = threading.Lock()
+        self.validation_runs: list[str] = []  # displays of roots terraform validate actually ran for
+
+    # ----------------------------------------------------------------- scanning
+
+    def config(self, path: Path) -> ConfigDir:
+        path = path.resolve()
+        with self._scan_lock:
+            cached = self._scans.get(path)
+        if cached is None:
+            cached = scan_config_dir(path)
+            with self._scan_lock:
+                self._scans[path] = cached
+        return cached
+
+    def module_tree(self, path: Path) -> list[Path]:
+        """`path` and every directory reachable through local module sources (existing ones)."""
+        seen: list[Path] = []
+        todo = [path.resolve()]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            for child in self.config(current).local_module_dirs().values():
+                if child.is_dir() and child not in seen:
+                    todo.append(child)
+        return seen
+
+    def fingerprint(self, path: Path) -> str:
+        """Hash of what `terraform validate` sees: .tf content (backend blocks removed), other
+        non-tfvars files, and the local module tree. Roots with the same hash validate once."""
+        digest = hashlib.sha256()
+        for directory in self.module_tree(path):
+            digest.update(b"\0dir\0" + os.path.relpath(directory, path).encode())
+            for file in _tree_files(directory):
+                rel = file.relative_to(directory)
+                name = rel.name
+                if name.endswith((".tfvars", ".tfvars.json", ".tfbackend", ".md")) or (
+                    name.startswith(".") and name != ".terraform.lock.hcl"
+                ):
+                    continue
+                data = file.read_bytes()
+                if name.endswith(".tf"):
+                    data = _strip_backend(data.decode("utf-8", errors="replace")).encode()
+                digest.update(b"\0file\0" + str(rel).encode() + b"\0" + data)
+        return digest.hexdigest()
+
+    # ----------------------------------------------------------------- discover
+
+    def discover(self, ctx: Context) -> list[Target]:
+        root = ctx.root.resolve()
+        dirs = _walk_config_dirs(root)
+        referenced: set[Path] = set()
+        for d in dirs:
+            referenced.update(self.config(d).local_module_dirs().values())
+            referenced.update(tftest_module_sources(d))
+        targets: list[Target] = []
+        for d in dirs:
+            config = self.config(d)
+            own_tfvars = any(p.parent == d for p in tfvars_files(d))
+            if config.has_backend or own_tfvars:
+                kind, why = ROOT, "backend configuration" if config.has_backend else "tfvars file"
+            elif d in referenced:
+                kind, why = MODULE, "referenced as a local module source"
+            elif _under_modules_dir(d, root):
+                kind, why = MODULE, "under a modules/ directory"
+            else:
+                kind, why = ROOT, "not referenced by any configuration"
+            targets.append(Target(NAME, kind, d, ctx.display(d), {"why": why}))
+        roots = [t for t in targets if t.kind == ROOT]
+        covered = {m for t in roots for m in self.module_tree(t.path)}
+        groups: dict[str, list[str]] = {}
+        for t in roots:
+            t.extra["fingerprint"] = self.fingerprint(t.path)
+            groups.setdefault(t.extra["fingerprint"], []).append(t.display)
+        for t in targets:
+            if t.kind == ROOT:
+                t.extra["identical_roots"] = groups[t.extra["fingerprint"]]
+            elif t.path not in covered:
+                t.extra["standalone"] = True  # no root uses it: validate it on its own
+                t.extra["fingerprint"] = self.fingerprint(t.path)
+        if targets:
+            terraform_binary()
+        return targets
+
+    # ----------------------------------------------------------------- run
+
+    def run(self, target: Target, ctx: Context) -> list[Check]:
+        binary = terraform_binary()
+        static = self._static_check(target, ctx)
+        checks = [static, self._fmt_check(target, ctx, binary)]
+        if target.kind == ROOT or target.extra.get("standalone"):
+            checks.append(self._validate_check(target, ctx, binary))
+        return checks
+
+    # ----------------------------------------------------------------- static
+
+    def _static_check(self, target: Target, ctx: Context) -> Check:
+        import hcl2.version
+
+        start = time.monotonic()
+        findings = static_findings(self.config(target.path), target.kind == ROOT, ctx)
+        status = Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED
+        return Check(NAME, "static", target.display, status, findings, time.monotonic() - start,
+                     tool=f"python-hcl2 {hcl2.version.version}")
+
+    # ----------------------------------------------------------------- fmt
+
+    def _fmt_check(self, target: Target, ctx: Context, binary: str) -> Check:
+        start = time.monotonic()
+        unparsable = {p.file for p in self.config(target.path).syntax}
+        files = sorted({f for pattern in FMT_PATTERNS for f in target.path.glob(pattern) if f.is_file()})
+        env = _env(ctx)
+        findings: list[Finding] = []
+        for file in files:
+            try:
+                proc = _run([binary, "fmt", "-check", "-diff", "-no-color", file.name], file.parent, env, ctx.settings.timeout)
+            except _ToolTimeout as exc:
+                findings.append(Finding(NAME, "terraform/fmt", Severity.ERROR, str(exc), ctx.display(file), 1))
+                continue
+            if proc.returncode == 0:
+                continue
+            if proc.returncode == 3 or (proc.returncode != 2 and proc.stdout.startswith("---")):
+                hunk = re.search(r"^@@ -(\d+)", proc.stdout, re.M)
+                findings.append(Finding(
+                    NAME, "terraform/fmt", Severity.ERROR, "file is not formatted as `terraform fmt` would write it",
+                    ctx.display(file), int(hunk.group(1)) if hunk else 1,
+                    hint=f"run `terraform fmt {ctx.display(file)}`", detail=proc.stdout.strip(),
+                ))
+            elif file not in unparsable:  # syntax errors hcl2 missed: terraform's word is final
+                line = re.search(r" line (\d+)", proc.stderr)
+                findings.append(Finding(
+                    NAME, "terraform/syntax", Severity.ERROR, _first_error(proc.stderr) or "terraform fmt cannot parse this file",
+                    ctx.display(file), int(line.group(1)) if line else 1, detail=proc.stderr.strip(),
+                ))
+        status = Status.FAILED if findings else Status.PASSED
+        return Check(NAME, "fmt", target.display, status, findings, time.monotonic() - start,
+                     tool=terraform_version(binary))
+
+    # ----------------------------------------------------------------- validate
+
+    def _validate_check(self, target: Target, ctx: Context, binary: str) -> Check:
+        start = time.monotonic()
+        tool = terraform_version(binary)
+        tree = self.module_tree(target.path)
+        blocked = [d for d in tree if self.config(d).syntax] or [
+            d for d in tree for c in self.config(d).modules.values()
+            if c.is_local and not _is_config_dir((d / c.source).resolve())
+        ]
+        if blocked:
+            reason = "not run: the configuration has syntax errors or missing local module sources (see the static check)"
+            return Check(NAME, "validate", target.display, Status.SKIPPED, [], 0.0, tool, reason)
+        fingerprint = target.extra.get("fingerprint") or self.fingerprint(target.path)
+        mirror = plugin_mirror(ctx)
+        key = f"{fingerprint}:{mirror}:{ctx.workdir}"
+        with self._results_lock:
+            entry = self._results.setdefault(key, _Entry())
+        with entry.lock:
+            if entry.result is None:
+                entry.result = self._validate_tree(target, ctx, binary, fingerprint, mirror)
+        result = entry.result
+        shared = target.extra.get("identical_roots") or []
+        if len(shared) > 1:
+            tool = f"{tool}; identical configuration validated once for {', '.join(shared)} (ran in {result.ran_in})"
+        findings = [self._diagnostic_finding(d, target.path, ctx) for d in result.diagnostics]
+        if result.status == Status.SKIPPED:
+            return Check(NAME, "validate", target.display, Status.SKIPPED, findings, time.monotonic() - start, tool, result.reason)
+        status = Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED
+        return Check(NAME, "validate", target.display, status, findings, time.monotonic() - start, tool)
+
+    def _validate_tree(self, target: Target, ctx: Context, binary: str, fingerprint: str, mirror: Path | None) -> _Result:
+        """init + validate in a temporary copy of the root and its local module tree."""
+        root = target.path.resolve()
+        work = ctx.workdir / "terraform" / fingerprint[:16]
+        src = work / "src"
+        tree = self.module_tree(root)
+        base = Path(os.path.commonpath([str(d) for d in tree]))
+        if src.exists():
+            shutil.rmtree(src)
+        for directory in sorted(tree):
+            dest = src / directory.relative_to(base)
+            if any(directory.is_relative_to(other) for other in tree if other != directory):
+                continue  # copied with its ancestor
+            shutil.copytree(directory, dest, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".terraform", ".git", "*.tfstate", "*.tfstate.backup"))
+        copied_root = src / root.relative_to(base)
+        env = _env(ctx, work / "data")
+        timeout = ctx.settings.timeout
+        with VALIDATION_SLOTS:
+            self.validation_runs.append(target.display)
+            try:
+                if mirror is None:
+                    with _plugin_cache_lock:
+                        init = _run([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"], copied_root, env, timeout)
+                else:
+                    init = _run([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"], copied_root, env, timeout)
+                init_errors = _init_diagnostics(init.stdout)
+                if init.returncode != 0:
+                    reason = _unavailable_reason(init_errors, mirror)
+                    if reason:
+                        return _Result(Status.SKIPPED, target.display, reason=reason)
+                    return _Result(Status.FAILED, target.display, init_errors or [_plain_diagnostic(init.stderr or init.stdout)])
+                proc = _run([binary, "validate", "-json", "-no-color"], copied_root, env, timeout)
+            except _ToolTimeout as exc:
+                return _Result(Status.FAILED, target.display, [_plain_diagnostic(str(exc))])
+        try:
+            report = json.loads(proc.stdout)
+        except ValueError:
+            return _Result(Status.FAILED, target.display, [_plain_diagnostic(proc.stderr or proc.stdout)])
+        return _Result(Status.PASSED, target.display, report.get("diagnostics", []))
+
+    def _diagnostic_finding(self, diag: dict, root: Path, ctx: Context) -> Finding:
+        severity = Severity.WARNING if diag.get("severity") == "warning" else Severity.ERROR
+        summary = diag.get("summary") or "terraform diagnostic"
+        detail = (diag.get("detail") or "").strip()
+        message = f"{summary}: {detail.splitlines()[0]}" if detail else summary
+        rng = diag.get("range") or {}
+        if rng.get("filename"):
+            path = Path(os.path.normpath(root / rng["filename"]))
+            file = ctx.display(path) if path.exists() else rng["filename"]
+            start = rng.get("start") or {}
+            line, column = start.get("line") or 1, start.get("column")
+        else:  # no source range (rare: init-level problems): point at the root's first file
+            first = self.config(root).files
+            file, line, column = ctx.display(first[0] if first else root), 1, None
+        return Finding(NAME, "terraform/validate", severity, message, file, line, column, detail=detail or None)
+
+
+@dataclass
+class _Result:
+    status: Status
+    ran_in: str
+    diagnostics: list[dict] = field(default_factory=list)
+    reason: str | None = None
+
+
+@dataclass
+class _Entry:
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    result: _Result | None = None
+
+
+def _is_config_dir(path: Path) -> bool:
+    return path.is_dir() and any(p.name.endswith(TF_SUFFIXES) for p in path.iterdir() if p.is_file())
+
+
+def _first_error(stderr: str) -> str | None:
+    m = re.search(r"Error: (.+)", stderr)
+    return m.group(1).strip() if m else None
+
+
+def _plain_diagnostic(text: str) -> dict:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    summary = _first_error(text) or (lines[0] if lines else "terraform failed")
+    return {"severity": "error", "summary": summary, "detail": text.strip()}
+
+
+def _init_diagnostics(stdout: str) -> list[dict]:
+    """Error diagnostics from `terraform init -json` (one JSON object per line)."""
+    found = []
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        diag = event.get("diagnostic") if isinstance(event, dict) else None
+        if isinstance(diag, dict) and diag.get("severity") == "error":
+            found.append(diag)
+    return found
+
+
+def _unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
+    """Why init could not install providers or modules (-> skipped), or None for a real error."""
+    providers: list[str] = []
+    modules: list[str] = []
+    for diag in errors:
+        summary, detail = diag.get("summary", ""), diag.get("detail", "")
+        if summary in _PROVIDER_FAILURES:
+            for addr in _PROVIDER_ADDR.findall(detail) or ["(unknown)"]:
+                full = addr if addr.count("/") == 2 else f"registry.terraform.io/{addr}"
+                if full not in providers:
+                    providers.append(full)
+        elif summary in _MODULE_FAILURES:
+            modules.append(detail.splitlines()[0] if detail else summary)
+    if not providers and not modules:
+        return None
+    where = f" (plugin mirror {mirror})" if mirror else " (registry access)"
+    parts = [f"provider {p} not available{where}" for p in providers] + [f"module not available: {m}" for m in modules]
+    return "; ".join(parts)
+
+
+# --------------------------------------------------------------------------- static findings
+
+
+def static_findings(config: ConfigDir, is_root: bool, ctx: Context) -> list[Finding]:
+    """python-hcl2 checks of one directory: syntax, undeclared references, missing local
+    module sources, and (roots) tfvars keys without a variable / required variables without a value."""
+    findings = [
+        Finding(NAME, "terraform/syntax", Severity.ERROR, p.message, ctx.display(p.file), p.line, p.column,
+                hint="fix the HCL syntax (see `terraform validate` for Terraform's own message)")
+        for p in config.syntax
+    ]
+    for name, call in config.modules.items():
+        if call.is_local and not _is_config_dir((config.path / call.source).resolve()):
+            findings.append(Finding(
+                NAME, "terraform/module-source-missing", Severity.ERROR,
+                f'module "{name}": local source "{call.source}" does not exist or holds no .tf files',
+                ctx.display(call.file), call.source_line, hint="fix the relative path in `source`",
+            ))
+    if config.syntax:
+        return findings  # declarations from unparsable files are unknown: no reference checks
+    declared = {"var": config.variables, "local": config.locals, "module": config.modules}
+    kinds = {"var": "input variable", "local": "local value", "module": "module call"}
+    fixes = {"var": 'add `variable "{n}" {{}}` (e.g. in variables.tf)', "local": "define `{n}` in a `locals` block",
+             "module": 'add a `module "{n}"` block'}
+    for ref in config.references:
+        if ref.name not in declared[ref.kind]:
+            findings.append(Finding(
+                NAME, "terraform/undeclared-reference", Severity.ERROR,
+                f'reference to undeclared {kinds[ref.kind]} "{ref.kind}.{ref.name}"',
+                ctx.display(ref.file), ref.line, ref.column, hint=f"{fixes[ref.kind].format(n=ref.name)} or fix the name",
+            ))
+    if is_root:
+        findings += _tfvars_findings(config, ctx)
+    return findings
+
+
+def _tfvars_findings(config: ConfigDir, ctx: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    auto_keys: set[str] = set()
+    auto_files: list[Path] = []
+    for path in tfvars_files(config.path):
+        keys, problem = read_tfvars(path)
+        if problem:
+            findings.append(Finding(NAME, "terraform/syntax", Severity.ERROR, problem.message, ctx.display(path),
+                                    problem.line, problem.column))
+            continue
+        for key in keys:
+            if key.name not in config.variables:
+                findings.append(Finding(
+                    NAME, "terraform/tfvars-undeclared", Severity.ERROR,
+                    f'"{key.name}" is set but no variable declares it: Terraform would silently ignore the value',
+                    ctx.display(path), key.line, hint=f'declare `variable "{key.name}"` in the root module or remove the line',
+                ))
+        if path.parent == config.path and is_auto_tfvars(path):
+            auto_files.append(path)
+            auto_keys.update(k.name for k in keys)
+    if auto_files:
+        names = ", ".join(p.name for p in auto_files)
+        for name, var in sorted(config.variables.items()):
+            if var.required and name not in auto_keys:
+                findings.append(Finding(
+                    NAME, "terraform/tfvars-missing-required", Severity.ERROR,
+                    f'required variable "{name}" (no default) is not set in {names}',
+                    ctx.display(var.file), var.line, hint=f"set `{name} = ...` in {auto_files[0].name} or give the variable a default",
+                ))
+    return findings

@@ -101,6 +101,9 @@ class _Collector:
         self.findings: list[Finding] = []
 
     def add(self, doc: Document, rule: str, message: str, json_path: str, hint: str) -> None:
+        item_path = getattr(doc, "item_path", "")
+        if item_path and not json_path.startswith("items["):
+            json_path = f"{item_path}.{json_path}"
         self.findings.append(
             Finding(
                 validator=NAME,
@@ -108,12 +111,24 @@ class _Collector:
                 severity=Severity.ERROR,
                 message=message,
                 file=doc.file,
-                line=doc.line,
+                line=_line(doc, json_path),
                 hint=hint,
                 doc_index=doc.doc_index,
                 json_path=json_path,
             )
         )
+
+
+def _line(doc: Document, json_path: str) -> int | None:
+    """The line of the field (or its nearest existing parent) when the source text is known."""
+    if getattr(doc, "source", None) is None:
+        return doc.line
+    try:
+        from planforge.validate.manifests import line_of_path
+
+        return line_of_path(doc, json_path) or doc.line
+    except Exception:  # locating is best effort; the document line is still right
+        return doc.line
 
 
 def _containers(pod: dict[str, Any]) -> Iterator[tuple[str, int, dict[str, Any]]]:

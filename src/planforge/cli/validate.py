@@ -1,0 +1,157 @@
+"""`planforge validate`: argument parsing and exit codes only; the work is in planforge.validate.runner.
+
+Every option that takes a value takes exactly one and may be repeated; options and paths mix
+freely (`planforge validate a --skip X b --skip Y`). Imports are lazy: `--only schemas` never
+imports Copier, the Kubernetes client or python-hcl2.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from planforge.errors import UsageError
+
+FORMATS = ("text", "json", "junit", "sarif")
+ENGINES = ("auto", "embedded", "kubeconform")
+
+EPILOG = """\
+Settings come from the command line, then PLANFORGE_* environment variables, then
+.planforge.yaml in the first PATH that is a directory (see docs/settings.md).
+Exit codes: 0 no errors; 1 errors found (or a PATH does not exist); 2 usage or tool error."""
+
+
+class _Intermixed:
+    """Parse options and positionals in any order (argparse's intermixed parsing, subparser-safe)."""
+
+    _mixing = False
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        if self._mixing:
+            return super().parse_known_args(args, namespace)  # type: ignore[misc]
+        self._mixing = True
+        try:
+            return self.parse_known_intermixed_args(args, namespace)  # type: ignore[attr-defined]
+        finally:
+            self._mixing = False
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "validate",
+        help="validate a repository: Terraform, Helm, Kustomize, schemas, policy, ArgoCD",
+        description="Validate infrastructure repositories (directories, files, or - for manifests on stdin).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.__class__ = type("ValidateParser", (_Intermixed, type(parser)), {})
+    add_arguments(parser)
+    parser.set_defaults(func=main)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    one = {"action": "append", "default": None}
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="directory, file, or - for stdin (default: .)")
+    parser.add_argument("--only", metavar="NAMES", **one,
+                        help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd")
+    parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
+    parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
+    parser.add_argument("-j", "--jobs", metavar="N", **one, help="validations run at once (default: CPU count)")
+    parser.add_argument("--kube-version", metavar="VERSION", **one, help="Kubernetes version for schemas (1.29)")
+    parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
+                        help="unknown fields and duplicate keys are errors; helm lint --strict")
+    parser.add_argument("--fail-on-skip", action=argparse.BooleanOptionalAction, default=None,
+                        help="every skipped check is an error")
+    parser.add_argument("--terraform-plugin-mirror", metavar="DIR", **one,
+                        help="Terraform provider filesystem mirror (else PLANFORGE_TF_PLUGIN_MIRROR)")
+    parser.add_argument("--schema-engine", metavar="ENGINE", **one, help="auto (default), embedded or kubeconform")
+    parser.add_argument("--schema-location", metavar="LOC", **one,
+                        help="extra schema location: path, URL or kubeconform template (repeatable)")
+    parser.add_argument("--ignore-missing-schemas", action=argparse.BooleanOptionalAction, default=None,
+                        help="a kind without a schema is skipped instead of an error")
+    parser.add_argument("--skip", metavar="KIND", **one, help="ignore Kind or group/version/Kind (repeatable)")
+    parser.add_argument("--reject", metavar="KIND", **one, help="fail on Kind or group/version/Kind (repeatable)")
+    parser.add_argument("--ignore-filename-pattern", metavar="RE", **one,
+                        help="skip files whose path matches RE (repeatable)")
+    parser.add_argument("-v", "--verbose", action="store_true", default=None,
+                        help="list passed checks and show tool output and diffs")
+
+
+def _last(values: list[str] | None) -> str | None:
+    return values[-1] if values else None
+
+
+def _kinds(values: list[str] | None) -> list[str] | None:
+    """--skip A,B --skip C -> [A, B, C] (kubeconform's comma lists, repeated)."""
+    if values is None:
+        return None
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def _choice(option: str, value: str | None, choices: tuple[str, ...]) -> str | None:
+    if value is not None and value not in choices:
+        raise UsageError(f"{option} must be one of {', '.join(choices)}, not '{value}'.")
+    return value
+
+
+def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Settings given on the command line (None = not given)."""
+    return {
+        "kube_version": _last(args.kube_version),
+        "strict": args.strict,
+        "fail_on_skip": args.fail_on_skip,
+        "jobs": _last(args.jobs),
+        "terraform_plugin_mirror": _last(args.terraform_plugin_mirror),
+        "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
+        "schema_locations": args.schema_location,
+        "ignore_missing_schemas": args.ignore_missing_schemas,
+        "skip_kinds": _kinds(args.skip),
+        "reject_kinds": _kinds(args.reject),
+        "ignore_filename_patterns": args.ignore_filename_pattern,
+        "verbose": args.verbose,
+    }
+
+
+def main(args: argparse.Namespace) -> int:
+    import time
+
+    from planforge.report import ReportMeta, render
+    from planforge.report.text import Progress, summary_line
+    from planforge.validate.runner import exit_code, parse_only, rule_descriptions, run_validation
+    from planforge.validate.settings import resolve_settings
+
+    fmt = _choice("--format", _last(args.format), FORMATS) or "text"
+    only = parse_only(args.only) if args.only else None
+    paths = args.paths or ["."]
+    if paths.count("-") > 1:
+        raise UsageError("stdin (-) can be given only once.")
+    settings = resolve_settings(cli_settings(args), paths=paths)
+    mirror = settings.terraform_plugin_mirror
+    if mirror is not None and not mirror.is_dir():
+        raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory.")
+    output = _last(args.output)
+
+    start = time.perf_counter()
+    progress = Progress(sys.stderr)
+    try:
+        checks = run_validation(paths, settings, only, progress=progress)
+    finally:
+        progress.close()
+    elapsed = time.perf_counter() - start
+    code = exit_code(checks)
+    meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
+                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code)
+    text = render(fmt, checks, meta)
+    if output and output != "-":
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write the report to {output}: {exc.strerror}.") from None
+        print(summary_line(checks, elapsed), file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    return code
+

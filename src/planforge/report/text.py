@@ -1,0 +1,117 @@
+"""Plain-text report: findings grouped by file, then one summary line.
+
+    charts/web/templates/deployment.yaml
+      charts/web/templates/deployment.yaml:12: error [policy/run-as-non-root] Deployment web ...
+        fix: set securityContext.runAsNonRoot: true on the pod or the container
+
+    skipped [terraform/validate] envs/azure: provider not available
+    3 errors, 0 warnings, 0 infos, 1 skipped in 12 checks (helm: 4 checks; policy: 5 checks, 3 errors; ...) in 1.24s
+"""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TextIO
+
+from planforge.report import Counts, ReportMeta, rule_id, summarize
+from planforge.validate.base import Check, Finding, Severity, Status
+
+_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _counts_phrase(counts: Counts) -> str:
+    parts = [_plural(counts.checks, "check")]
+    if counts.errors:
+        parts.append(_plural(counts.errors, "error"))
+    if counts.warnings:
+        parts.append(_plural(counts.warnings, "warning"))
+    if counts.skipped:
+        parts.append(f"{counts.skipped} skipped")
+    return ", ".join(parts)
+
+
+def summary_line(checks: list[Check], elapsed: float) -> str:
+    """`N errors, N warnings, N infos, N skipped in N checks (per validator) in 1.23s`."""
+    total, per = summarize(checks)
+    validators = "; ".join(f"{name}: {_counts_phrase(counts)}" for name, counts in sorted(per.items()))
+    return (
+        f"{_plural(total.errors, 'error')}, {_plural(total.warnings, 'warning')}, {_plural(total.infos, 'info')}, "
+        f"{total.skipped} skipped in {_plural(total.checks, 'check')}"
+        + (f" ({validators})" if validators else "")
+        + f" in {elapsed:.2f}s"
+    )
+
+
+def finding_line(finding: Finding) -> str:
+    """`file:line: severity [validator/rule] message` (file and line when known)."""
+    where = finding.file or "-"
+    if finding.line:
+        where += f":{finding.line}"
+        if finding.column:
+            where += f":{finding.column}"
+    extra = []
+    if finding.doc_index is not None:
+        extra.append(f"document {finding.doc_index}")
+    if finding.json_path:
+        extra.append(f"at {finding.json_path}")
+    suffix = f" ({', '.join(extra)})" if extra else ""
+    return f"{where}: {Severity(finding.severity).value} [{rule_id(finding)}] {finding.message}{suffix}"
+
+
+def render_text(checks: list[Check], meta: ReportMeta) -> str:
+    groups: dict[str, list[Finding]] = {}
+    for check in checks:
+        for finding in check.findings:
+            if Severity(finding.severity) is Severity.INFO and not meta.verbose:
+                continue
+            groups.setdefault(finding.file or check.target, []).append(finding)
+    lines: list[str] = []
+    for file in sorted(groups):
+        lines.append(file)
+        for finding in sorted(groups[file], key=lambda f: (f.line or 0, _ORDER[Severity(f.severity)], f.rule)):
+            lines.append(f"  {finding_line(finding)}")
+            if finding.hint:
+                lines.append(f"    fix: {finding.hint}")
+            if meta.verbose and finding.detail:
+                lines.extend(f"    | {row}" for row in finding.detail.rstrip().splitlines())
+        lines.append("")
+    skipped = [c for c in checks if c.status is Status.SKIPPED]
+    for check in skipped:
+        lines.append(f"skipped [{check.validator}/{check.name}] {check.target}: {check.reason or 'no reason given'}")
+    if meta.verbose:
+        for check in checks:
+            if check.status is Status.PASSED:
+                tool = f" ({check.tool})" if check.tool else ""
+                lines.append(f"passed [{check.validator}/{check.name}] {check.target}{tool} {check.duration:.2f}s")
+    if skipped or meta.verbose:
+        lines.append("")
+    lines.append(summary_line(checks, meta.elapsed))
+    return "\n".join(lines) + "\n"
+
+
+class Progress:
+    """`[done/total] validator target` on one rewritten stderr line, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._lock = threading.Lock()
+        self._width = 0
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        if not self.enabled:
+            return
+        text = f"[{done}/{total}] {label}"[:120]
+        with self._lock:
+            self.stream.write("\r" + text.ljust(self._width))
+            self.stream.flush()
+            self._width = len(text)
+
+    def close(self) -> None:
+        if self.enabled and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()

@@ -23,11 +23,11 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
-from planforge.validate.base import Check, Context, Finding, Settings, Severity, Status, Target
+from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
@@ -76,42 +76,6 @@ def node_line(node: yaml.Node, path: list[str | int]) -> int:
     return line
 
 
-def _scalar(node: yaml.Node, key: str) -> Any:
-    if isinstance(node, yaml.MappingNode):
-        for k, v in node.value:
-            if getattr(k, "value", None) == key:
-                return v
-    return None
-
-
-def _object_nodes(text: str) -> list[yaml.MappingNode]:
-    """Top-level mapping documents of a file, with the items of `List` kinds in their place."""
-    try:
-        docs = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
-    except yaml.YAMLError:
-        return []
-    nodes: list[yaml.MappingNode] = []
-    for doc in docs:
-        if not isinstance(doc, yaml.MappingNode):
-            continue
-        kind = _scalar(doc, "kind")
-        items = _scalar(doc, "items")
-        if getattr(kind, "value", "").endswith("List") and isinstance(items, yaml.SequenceNode):
-            nodes.extend(i for i in items.value if isinstance(i, yaml.MappingNode))
-        else:
-            nodes.append(doc)
-    return nodes
-
-
-def _find_object_node(text: str, kind: str, name: str | None) -> yaml.MappingNode | None:
-    for node in _object_nodes(text):
-        meta = _scalar(node, "metadata")
-        if getattr(_scalar(node, "kind"), "value", None) == kind and \
-                getattr(_scalar(meta, "name"), "value", None) == name:
-            return node
-    return None
-
-
 # --- the repository's Argo CD objects ----------------------------------------------------------
 
 
@@ -119,11 +83,13 @@ def _find_object_node(text: str, kind: str, name: str | None) -> yaml.MappingNod
 class ArgoObject:
     """One Application / ApplicationSet / AppProject found in the repository."""
 
-    obj: dict[str, Any]
+    doc: Document
     path: Path
     display: str
-    doc_index: int
-    line: int | None
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        return self.doc.obj
 
     @property
     def kind(self) -> str:
@@ -135,12 +101,11 @@ class ArgoObject:
         return meta.get("name") if isinstance(meta, dict) else None
 
     def line_of(self, path: list[str | int]) -> int | None:
-        """Line of a field of this object in its file (falls back to where the object starts)."""
-        try:
-            node = _find_object_node(self.path.read_text(), self.kind, self.name)
-        except OSError:
-            node = None
-        return node_line(node, path) if node is not None else self.line
+        """Line of a field of this object in its file (or of its nearest parent that exists)."""
+        from planforge.validate.manifests import join_path, line_of_path
+
+        prefix = getattr(self.doc, "item_path", "")
+        return line_of_path(self.doc, f"{prefix}.{join_path(path)}" if prefix else join_path(path))
 
 
 @dataclass
@@ -193,35 +158,19 @@ def own_repo_urls(root: Path) -> set[str]:
 
 def load_index(ctx: Context) -> ArgoIndex:
     """Find every Argo CD object among the repository's manifests."""
-    try:
-        from planforge.validate.manifests import iter_manifest_files, load_documents
-    except ImportError:  # TEMPORARY until planforge.validate.manifests lands
-        iter_manifest_files, load_documents = _tmp_iter, _tmp_load
+    from planforge.validate.manifests import ManifestError, iter_manifest_files, load_documents
 
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root))
     for path in iter_manifest_files(ctx.root, ctx.settings):
         path = Path(path)
         try:
-            docs = load_documents(path)
-        except Exception:  # noqa: BLE001 - unreadable manifests are the schemas validator's findings
-            continue
+            docs = load_documents(path, display=ctx.display(path))
+        except ManifestError:
+            continue  # unparsable manifests are the schemas validator's findings
         for doc in docs:
-            obj = doc.obj
-            if isinstance(obj, dict) and obj.get("kind") in ARGO_KINDS and \
-                    str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
-                index.objects.append(ArgoObject(obj, path, ctx.display(path), doc.doc_index, doc.line))
+            if any(_is_kind(doc.obj, kind) for kind in ARGO_KINDS):
+                index.objects.append(ArgoObject(doc, path, ctx.display(path)))
     return index
-
-
-def _tmp_iter(root: Path, settings: Settings) -> Iterator[Path]:  # TEMPORARY
-    for p in sorted(root.rglob("*")):
-        if p.suffix in MANIFEST_SUFFIXES and ".git" not in p.parts and p.is_file():
-            yield p
-
-
-def _tmp_load(path: Path) -> list[Any]:  # TEMPORARY
-    from planforge.validate.base import Document
-    return [Document(o, str(path), i) for i, o in enumerate(yaml.safe_load_all(path.read_text()))]
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -308,9 +257,11 @@ def check_application(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
         return []  # the schema check reports a missing spec
     label = f"{app.kind} {app.name}"
 
+    from planforge.validate.manifests import join_path
+
     def finding(rule: str, message: str, path: list[str | int], hint: str, **extra: Any) -> Finding:
         return Finding(NAME, rule, Severity.ERROR, f"{label}: {message}", app.display, app.line_of(prefix + path),
-                       hint=hint, json_path=".".join(str(p) for p in prefix + path), **extra)
+                       hint=hint, json_path=join_path(prefix + path), **extra)
 
     findings: list[Finding] = []
     for where, source in _sources(spec):
@@ -337,7 +288,7 @@ def check_application(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
 
 
 def _check_source(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], where: list[str | int],
-                  finding) -> list[Finding]:
+                  finding: Callable[..., Finding]) -> list[Finding]:
     findings: list[Finding] = []
     if "chart" in source:
         revision = source.get("targetRevision")
@@ -367,6 +318,8 @@ def _check_source(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], whe
 
 def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], directory: Path) -> list[Finding]:
     """App-of-apps: when `directory` holds Application manifests, every manifest there must be an Argo CD object."""
+    from planforge.validate.manifests import ManifestError, load_documents
+
     if any((directory / n).is_file() for n in ("kustomization.yaml", "kustomization.yml", "Kustomization",
                                                 "Chart.yaml")):
         return []  # built by kustomize / helm: the kustomize and helm validators render it
@@ -374,44 +327,36 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
     pattern = "**/*" if options.get("recurse") else "*"
     files = sorted(p for p in directory.glob(pattern) if p.is_file() and p.suffix in MANIFEST_SUFFIXES)
     files = [p for p in files if _directory_selects(options, p.relative_to(directory).as_posix())]
-    parsed: list[tuple[Path, list[Any] | None, yaml.YAMLError | None]] = []
+    parsed: list[tuple[str, list[Document], ManifestError | None]] = []
     for child in files:
+        display = _display(index.root, child)
         try:
-            objs = [o for o in yaml.safe_load_all(child.read_text()) if o is not None]
-            parsed.append((child, objs, None))
-        except yaml.YAMLError as exc:
-            parsed.append((child, None, exc))
-        except (OSError, UnicodeDecodeError) as exc:
-            parsed.append((child, None, yaml.YAMLError(str(exc))))
-    if not any(_is_kind(o, "Application") for _, objs, _ in parsed for o in objs or []):
+            parsed.append((display, [d for d in load_documents(child, display=display) if d.obj is not None], None))
+        except ManifestError as exc:
+            parsed.append((display, [], exc))
+    if not any(_is_kind(d.obj, "Application") for _, docs, _ in parsed for d in docs):
         return []  # a plain manifests directory, not an app-of-apps root
     findings = []
     parent = f"{app.kind} {app.name} ({app.display})"
-    for child, objs, error in parsed:
-        display = _display(index.root, child)
+    for display, docs, error in parsed:
         if error is not None:
-            mark = getattr(error, "problem_mark", None)
             findings.append(Finding(
                 NAME, "argocd/unresolved-child", Severity.ERROR,
-                f"child of app-of-apps {parent} does not parse: {getattr(error, 'problem', None) or error}",
-                display, mark.line + 1 if mark else None, mark.column + 1 if mark else None,
+                f"child of app-of-apps {parent} does not parse: {error.message}", display, error.line,
                 hint="fix the YAML so Argo CD can read this Application"))
-            continue
-        nodes = _object_nodes(child.read_text())
-        for i, obj in enumerate(objs or []):
-            line = nodes[i].start_mark.line + 1 if i < len(nodes) else 1
-            if not any(_is_kind(obj, kind) for kind in ARGO_KINDS):
-                kind = obj.get("kind") if isinstance(obj, dict) else type(obj).__name__
+        for doc in docs:
+            if not any(_is_kind(doc.obj, kind) for kind in ARGO_KINDS):
+                kind = doc.obj.get("kind") if isinstance(doc.obj, dict) else type(doc.obj).__name__
                 findings.append(Finding(
                     NAME, "argocd/unresolved-child", Severity.ERROR,
-                    f"child of app-of-apps {parent} is a {kind}, not an Argo CD Application", display, line,
+                    f"child of app-of-apps {parent} is a {kind}, not an Argo CD Application", display, doc.line,
                     hint="keep only Application manifests in an app-of-apps directory; move other objects "
-                         "to the path of a child Application"))
-            elif not (obj.get("metadata") or {}).get("name"):
+                         "to the path of a child Application", doc_index=doc.doc_index))
+            elif not (doc.obj.get("metadata") or {}).get("name"):
                 findings.append(Finding(
                     NAME, "argocd/unresolved-child", Severity.ERROR,
-                    f"child of app-of-apps {parent} has no metadata.name", display, line,
-                    hint="give the child Application a metadata.name"))
+                    f"child of app-of-apps {parent} has no metadata.name", display, doc.line,
+                    hint="give the child Application a metadata.name", doc_index=doc.doc_index))
     return findings
 
 
@@ -424,7 +369,10 @@ def _directory_selects(options: dict[str, Any], relative: str) -> bool:
         return [text] if text else []
 
     name = relative.rsplit("/", 1)[-1]
-    hit = lambda pats: any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in pats)  # noqa: E731
+
+    def hit(patterns: list[str]) -> bool:
+        return any(fnmatch.fnmatchcase(relative, p) or fnmatch.fnmatchcase(name, p) for p in patterns)
+
     include, exclude = globs(options.get("include")), globs(options.get("exclude"))
     return (not include or hit(include)) and not hit(exclude)
 
@@ -440,5 +388,5 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-__all__ = ["ArgoCDValidator", "ArgoIndex", "check_application", "is_exact_version", "load_index",
-           "normalize_repo_url", "yaml_field_line", "Settings"]
+__all__ = ["ArgoCDValidator", "ArgoIndex", "ArgoObject", "check_application", "is_exact_version", "load_index",
+           "normalize_repo_url", "own_repo_urls", "yaml_field_line"]

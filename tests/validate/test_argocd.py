@@ -1,0 +1,138 @@
+"""ArgoCD validator: semantic checks across the repository's Applications and AppProjects.
+
+Each fixture under tests/fixtures/argocd is the `clean` repository with exactly one defect.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planforge.validate.argocd import ArgoCDValidator, is_exact_version, normalize_repo_url
+from planforge.validate.base import Check, Context, Settings, Severity, Status
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "argocd"
+
+
+def no_documents(docs, origin) -> list[Check]:
+    raise AssertionError("the argocd validator renders nothing")
+
+
+def run(root: Path, tmp_path: Path) -> list[Check]:
+    ctx = Context(root, Settings(strict=True), no_documents, tmp_path)
+    validator = ArgoCDValidator()
+    checks: list[Check] = []
+    for target in validator.discover(ctx):
+        checks.extend(validator.run(target, ctx))
+    return checks
+
+
+def findings(checks: list[Check]) -> list[tuple[str, str | None, int | None]]:
+    return [(f.rule, f.file, f.line) for c in checks for f in c.findings]
+
+
+def test_clean_repository_passes(tmp_path: Path) -> None:
+    checks = run(FIXTURES / "clean", tmp_path)
+    # One target per file holding Applications / ApplicationSets (AppProjects are only referenced).
+    assert sorted(c.target for c in checks) == [
+        "argocd/apps/redis.yaml", "argocd/apps/upstream.yaml", "argocd/apps/web.yaml",
+        "argocd/previews.yaml", "argocd/root.yaml",
+    ]
+    assert all(c.status is Status.PASSED and c.name == "semantics" for c in checks)
+    assert findings(checks) == []
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("missing-path", ("argocd/missing-path", "argocd/apps/web.yaml", 11)),
+        ("unknown-project", ("argocd/unknown-project", "argocd/apps/web.yaml", 7)),
+        ("unpinned-chart", ("argocd/unpinned-chart", "argocd/apps/redis.yaml", 11)),
+        ("destination-not-allowed", ("argocd/destination-not-allowed", "argocd/apps/web.yaml", 14)),
+        ("unresolved-child", ("argocd/unresolved-child", "argocd/apps/settings.yaml", 2)),
+    ],
+)
+def test_one_defect_one_finding(case: str, expected: tuple[str, str, int], tmp_path: Path) -> None:
+    checks = run(FIXTURES / case, tmp_path)
+    assert findings(checks) == [expected]
+    finding = next(f for c in checks for f in c.findings)
+    assert finding.severity is Severity.ERROR and finding.hint
+    failed = [c for c in checks if c.status is Status.FAILED]
+    assert len(failed) == 1
+
+
+def test_finding_details(tmp_path: Path) -> None:
+    (unpinned,) = [f for c in run(FIXTURES / "unpinned-chart", tmp_path) for f in c.findings]
+    assert unpinned.json_path == "spec.sources[0].targetRevision"
+    assert "'19.*'" in unpinned.message
+    (project,) = [f for c in run(FIXTURES / "unknown-project", tmp_path) for f in c.findings]
+    assert "'payments'" in project.message and "platform" in project.message
+    (child,) = [f for c in run(FIXTURES / "unresolved-child", tmp_path) for f in c.findings]
+    assert child.message.startswith("child of app-of-apps Application root (argocd/root.yaml) is a ConfigMap")
+
+
+def copy(case: str, tmp_path: Path) -> Path:
+    root = tmp_path / case
+    shutil.copytree(FIXTURES / case, root)
+    return root
+
+
+def test_child_that_does_not_parse(tmp_path: Path) -> None:
+    root = copy("clean", tmp_path)
+    (root / "argocd/apps/broken.yaml").write_text("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: [\n")
+    assert [(r, f) for r, f, _ in findings(run(root, tmp_path))] == [
+        ("argocd/unresolved-child", "argocd/apps/broken.yaml")
+    ]
+
+
+def test_negated_destination_is_denied(tmp_path: Path) -> None:
+    root = copy("clean", tmp_path)
+    web = root / "argocd/apps/web.yaml"
+    web.write_text(web.read_text().replace("namespace: web-prod", "namespace: web-secret"))
+    assert findings(run(root, tmp_path)) == [("argocd/destination-not-allowed", "argocd/apps/web.yaml", 14)]
+
+
+def test_placeholder_repo_url_is_this_repository(tmp_path: Path) -> None:
+    root = copy("missing-path", tmp_path)
+    (root / ".planforge.yaml").unlink()
+    web = root / "argocd/apps/web.yaml"
+    # Without repo_url the URL is somebody else's repository: its paths are not checked ...
+    assert findings(run(root, tmp_path)) == []
+    # ... but a placeholder URL stands for this repository.
+    web.write_text(web.read_text().replace("https://github.com/acme/platform", "https://github.com/your-org/your-repo.git"))
+    assert findings(run(root, tmp_path)) == [("argocd/missing-path", "argocd/apps/web.yaml", 11)]
+
+
+def test_git_origin_identifies_the_repository(tmp_path: Path) -> None:
+    root = copy("missing-path", tmp_path)
+    (root / ".planforge.yaml").unlink()
+    (root / ".git").mkdir()
+    (root / ".git/config").write_text('[remote "origin"]\n\turl = git@github.com:Acme/Platform.git\n')
+    assert findings(run(root, tmp_path)) == [("argocd/missing-path", "argocd/apps/web.yaml", 11)]
+
+
+def test_application_set_template_is_checked_unless_templated(tmp_path: Path) -> None:
+    root = copy("clean", tmp_path)
+    appset = root / "argocd/previews.yaml"
+    appset.write_text(appset.read_text().replace("project: platform", "project: nope"))
+    assert findings(run(root, tmp_path)) == [("argocd/unknown-project", "argocd/previews.yaml", 15)]
+
+
+@pytest.mark.parametrize("revision", ["1.2.3", "v0.10.0", "2.0.0-rc.1", "1.0.0+build.5"])
+def test_exact_versions(revision: str) -> None:
+    assert is_exact_version(revision)
+
+
+@pytest.mark.parametrize("revision", ["*", "", None, "HEAD", "main", "^1.2.3", "~1.2", ">=1.0.0 <2.0.0", "1.x", "1.2"])
+def test_unpinned_versions(revision) -> None:
+    assert not is_exact_version(revision)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://github.com/acme/platform.git", "git@github.com:acme/platform.git", "ssh://git@github.com/acme/platform",
+     "https://github.com/Acme/Platform/", "https://user@github.com/acme/platform"],
+)
+def test_repo_url_normalisation(url: str) -> None:
+    assert normalize_repo_url(url) == "github.com/acme/platform"

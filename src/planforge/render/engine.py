@@ -1,0 +1,247 @@
+"""Answers -> repository through Copier's Python API, with no prompts.
+
+`render_new` renders into a temporary directory and moves the result into DEST only when
+Copier succeeded, so a failure leaves DEST as it was. `render_update` wraps
+`copier update` (template and/or answers changed) and reports conflicts.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from planforge.decide.answers import Answers, Provenance
+from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
+from planforge.render.checks import check_answers
+from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template
+
+ANSWERS_FILE = ".copier-answers.yml"
+CONFLICT_MARKER = "<<<<<<< "
+
+
+@dataclass
+class NewResult:
+    dest: Path
+    files: list[str]
+    template: TemplateSource
+    committed: bool
+
+
+@dataclass
+class UpdateResult:
+    dest: Path
+    changed: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    vcs_ref: str | None = None
+
+
+def refuse_bad_answers(answers: Answers, provenance: dict[str, Provenance] | None, plan_file: Path | str | None) -> None:
+    problems = check_answers(answers, provenance, plan_file)
+    if problems:
+        raise RefusedError("refused: the answers are not safe to render (nothing was written)", problems)
+
+
+def _copier_failure(exc: Exception) -> PlanforgeError:
+    """Copier's validator errors are bad answers (exit 1); anything else is a usage error."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, ValueError) and "Validation error for question" in text:
+        name = text.split("'")[1] if "'" in text else None
+        return RefusedError("refused by the template's copier.yml validators (nothing was written)",
+                            [Problem(text, field=name, hint="fix the plan or the answers")])
+    return UsageError(f"copier failed: {text}")
+
+
+def _run_copier(fn: Any, **kwargs: Any) -> Any:
+    from copier.errors import CopierError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(**kwargs)
+    except (CopierError, ValueError) as exc:
+        raise _copier_failure(exc) from exc
+
+
+def _is_empty_dir(path: Path) -> bool:
+    return path.is_dir() and not any(path.iterdir())
+
+
+def _list_files(root: Path) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts
+    )
+
+
+def _move_into(rendered: Path, dest: Path) -> None:
+    if not dest.exists():
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(rendered), str(dest))
+        return
+    for entry in sorted(rendered.iterdir()):
+        target = dest / entry.name
+        if target.is_dir() and not target.is_symlink() and entry.is_dir():
+            _move_into(entry, target)
+            continue
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        elif target.exists() or target.is_symlink():
+            target.unlink()
+        shutil.move(str(entry), str(target))
+
+
+def _git_identity(dest: Path) -> dict[str, str]:
+    """The user's identity when configured, else a neutral planforge one."""
+    if git("config", "user.email", cwd=dest, check=False).stdout.strip():
+        return {}
+    return {"GIT_AUTHOR_NAME": "planforge", "GIT_AUTHOR_EMAIL": "planforge@localhost",
+            "GIT_COMMITTER_NAME": "planforge", "GIT_COMMITTER_EMAIL": "planforge@localhost"}
+
+
+def _commit_all(dest: Path, message: str) -> None:
+    if not (dest / ".git").exists():
+        git("init", "-q", "-b", "main", cwd=dest)
+    git("add", "-A", cwd=dest)
+    git("commit", "-q", "--allow-empty", "-m", message, cwd=dest, env=_git_identity(dest))
+
+
+def render_new(
+    answers: Answers,
+    dest: Path,
+    template: TemplateSource,
+    *,
+    force: bool = False,
+    init_git: bool = True,
+    provenance: dict[str, Provenance] | None = None,
+    plan_file: Path | str | None = None,
+) -> NewResult:
+    """Render the template with these answers into DEST (checked first, moved in on success)."""
+    refuse_bad_answers(answers, provenance, plan_file)
+    dest = Path(dest)
+    if dest.exists() and not dest.is_dir():
+        raise UsageError(f"{dest} exists and is not a directory")
+    if dest.exists() and not _is_empty_dir(dest) and not force:
+        raise UsageError(f"{dest} is not empty", [Problem("refusing to overwrite", file=dest,
+                                                          hint="choose an empty DEST or pass --force")])
+    from copier import run_copy
+
+    with tempfile.TemporaryDirectory(prefix="planforge-new-") as tmp:
+        rendered = Path(tmp) / "out"
+        _run_copier(
+            run_copy,
+            src_path=template.src,
+            dst_path=rendered,
+            data=answers.to_copier_data(),
+            vcs_ref=template.vcs_ref,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+            skip_tasks=True,
+        )
+        files = _list_files(rendered)
+        _move_into(rendered, dest)
+    if init_git:
+        _commit_all(dest, f"Generate {answers.project_name} with planforge ({answers.structure})")
+    return NewResult(dest=dest, files=files, template=template, committed=init_git)
+
+
+def read_answers_file(dest: Path) -> dict[str, Any]:
+    path = Path(dest) / ANSWERS_FILE
+    if not path.is_file():
+        raise UsageError(f"{dest} was not generated by planforge/Copier: {ANSWERS_FILE} is missing",
+                         [Problem("no answers file", file=path, hint="run `planforge new PLAN DEST` first")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise UsageError(f"{path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a mapping of answers")
+    return data
+
+
+def _require_clean_git(dest: Path) -> None:
+    inside = git("rev-parse", "--is-inside-work-tree", cwd=dest, check=False)
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        raise UsageError(f"{dest} is not a git repository; updates need one",
+                         [Problem("not a git work tree", file=dest, hint="git init && git add -A && git commit")])
+    if git("status", "--porcelain", cwd=dest).stdout.strip():
+        raise UsageError(f"{dest} has uncommitted changes",
+                         [Problem("dirty work tree", file=dest, hint="commit or discard your changes, then update")])
+
+
+def _changed_files(dest: Path) -> list[str]:
+    out = git("status", "--porcelain", "--untracked-files=all", "-z", cwd=dest).stdout
+    entries = [e for e in out.split("\0") if e]
+    files: list[str] = []
+    skip_next = False
+    for entry in entries:
+        if skip_next:  # the "from" path of a rename
+            skip_next = False
+            continue
+        status, path = entry[:2], entry[3:]
+        if "R" in status or "C" in status:
+            skip_next = True
+        files.append(path)
+    return sorted(set(files))
+
+
+def _conflicts(dest: Path, changed: list[str]) -> list[str]:
+    found = []
+    for rel in changed:
+        path = dest / rel
+        if rel.endswith(".rej"):
+            found.append(rel)
+            continue
+        if path.is_file() and not path.is_symlink():
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if any(line.startswith(CONFLICT_MARKER) for line in text.splitlines()):
+                found.append(rel)
+    return found
+
+
+def render_update(
+    dest: Path,
+    answers: Answers | None = None,
+    *,
+    vcs_ref: str | None = None,
+    provenance: dict[str, Provenance] | None = None,
+    plan_file: Path | str | None = None,
+) -> UpdateResult:
+    """`copier update` DEST to the template ref and (optionally) new answers from the plan."""
+    dest = Path(dest)
+    if not dest.is_dir():
+        raise UsageError(f"{dest} is not a directory")
+    if answers is not None:
+        refuse_bad_answers(answers, provenance, plan_file)
+    recorded = read_answers_file(dest)
+    _require_clean_git(dest)
+    src = str(recorded.get("_src_path") or "")
+    if vcs_ref is None and src and is_default_template(src):
+        vcs_ref = publish_default_template().vcs_ref
+    from copier import run_update
+
+    _run_copier(
+        run_update,
+        dst_path=dest,
+        data=answers.to_copier_data() if answers is not None else {},
+        vcs_ref=vcs_ref,
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        unsafe=False,
+        skip_tasks=True,
+        conflict="inline",
+    )
+    changed = _changed_files(dest)
+    return UpdateResult(dest=dest, changed=changed, conflicts=_conflicts(dest, changed), vcs_ref=vcs_ref)
+

@@ -36,7 +36,8 @@ from planforge.validate.base import Check, Context, Document, Finding, Settings,
 
 VALIDATOR_NAMES = ("terraform", "helm", "kustomize", "argocd", "schemas", "policy")
 DOCUMENT_VALIDATORS = ("schemas", "policy")
-# Without a bound from the terraform module: ~600 MB per provider schema keeps 2 runs < 2 GiB.
+# Used when the module exposes no bound (terraform's MAX_CONCURRENT_VALIDATIONS): each
+# `terraform validate` loads a ~600 MB provider schema, so 2 at once stay under 2 GiB.
 DEFAULT_BOUNDS = {"terraform": 2}
 INPUT = "input"  # the pseudo-validator of findings about the paths themselves
 ROOT_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -102,7 +103,7 @@ def validator_bound(name: str, jobs: int) -> int:
     """How many targets of one validator may run at once (the module's bound, else a default)."""
     module = sys.modules.get(f"planforge.validate.{name}")
     bound: Any = None
-    for attr in ("max_concurrency", "MAX_CONCURRENCY", "MAX_PARALLEL", "CONCURRENCY"):
+    for attr in ("MAX_CONCURRENT_VALIDATIONS", "max_concurrency", "MAX_CONCURRENCY"):
         value = getattr(module, attr, None) if module is not None else None
         if value is not None:
             bound = value() if callable(value) else value

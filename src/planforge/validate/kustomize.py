@@ -79,6 +79,14 @@ def _clean_error(stderr: str) -> str:
     return re.sub(r"^Error: ", "", text).strip()
 
 
+def summarize(error: str, root: Path) -> str:
+    """The gist of a kustomize error, with paths relative to the validated root."""
+    missing = re.search(r"accumulating resources from '([^']+)'.*no such file or directory", error, flags=re.S)
+    if missing:
+        return f"resource {missing[1]!r} does not exist"
+    return error.replace(str(root.resolve()) + "/", "").replace(str(root) + "/", "")
+
+
 class KustomizeValidator:
     """Build each kustomization root; its output goes to schema and policy validation."""
 
@@ -128,8 +136,8 @@ class KustomizeValidator:
         if done.returncode != 0:
             error = _clean_error(done.stderr)
             text = kustomization.read_text() if kustomization else ""
-            return failed("kustomize/build", f"kustomize build failed: {error}", entry_line(text, error),
-                          done.stderr.strip())
+            return failed("kustomize/build", f"kustomize build failed: {summarize(error, ctx.root)}",
+                          entry_line(text, error), done.stderr.strip())
         try:
             objs = [o for o in yaml.load_all(done.stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
                     if o is not None]

@@ -1,0 +1,108 @@
+"""Kustomize validator: builds with the real `kubectl kustomize` (or `kustomize build`).
+
+Fixtures under tests/fixtures/kustomize: `clean` (base + component + overlay), `missing-resource`
+(the overlay lists a file that does not exist) and `helm-charts` (needs the network: skipped).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool
+from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
+from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kustomize"
+
+
+@pytest.fixture(autouse=True)
+def kubectl() -> None:
+    if shutil.which("kustomize") is None:
+        require_tool("kubectl")
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[Document]]] = []
+
+    def __call__(self, docs: list[Document], origin: str) -> list[Check]:
+        self.calls.append((origin, docs))
+        return [Check("schemas", "schema", origin, Status.PASSED)]
+
+
+def run(case: str, tmp_path: Path) -> tuple[dict[str, list[Check]], Recorder]:
+    recorder = Recorder()
+    ctx = Context(FIXTURES / case, Settings(strict=True, timeout=60), recorder, tmp_path)
+    validator = KustomizeValidator()
+    return {t.display: validator.run(t, ctx) for t in validator.discover(ctx)}, recorder
+
+
+def test_discovery_skips_components(tmp_path: Path) -> None:
+    ctx = Context(FIXTURES / "clean", Settings(), Recorder(), tmp_path)
+    targets = KustomizeValidator().discover(ctx)
+    assert [(t.display, t.extra["file"]) for t in targets] == [
+        ("base", "base/kustomization.yaml"),
+        ("overlays/prod", "overlays/prod/kustomization.yaml"),
+    ]
+
+
+def test_clean_builds_and_hands_on_documents(tmp_path: Path) -> None:
+    results, recorder = run("clean", tmp_path)
+    for checks in results.values():
+        build = checks[0]
+        assert (build.name, build.status, build.findings) == ("build", Status.PASSED, [])
+        assert build.tool.split()[-1] in ("kustomize", "build")
+        assert checks[1].validator == "schemas"
+    origins = {origin: docs for origin, docs in recorder.calls}
+    assert set(origins) == {"kustomize build base", "kustomize build overlays/prod"}
+    prod = origins["kustomize build overlays/prod"]
+    assert sorted(d.obj["kind"] for d in prod) == ["Deployment", "Namespace", "Service"]
+    assert [d.doc_index for d in prod] == [0, 1, 2]
+    assert {d.file for d in prod} == {"overlays/prod/kustomization.yaml"}
+    deployment = next(d.obj for d in prod if d.obj["kind"] == "Deployment")
+    # The overlay's patch, namespace and component were applied by the real build.
+    assert deployment["spec"]["replicas"] == 3
+    assert deployment["metadata"]["namespace"] == "web-prod"
+    assert "readinessProbe" in deployment["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_overlay_with_missing_resource(tmp_path: Path) -> None:
+    results, recorder = run("missing-resource", tmp_path)
+    assert results["base"][0].status is Status.PASSED
+    (build,) = results["overlays/prod"]
+    assert build.status is Status.FAILED
+    (finding,) = build.findings
+    assert (finding.rule, finding.file, finding.line, finding.severity) == (
+        "kustomize/build", "overlays/prod/kustomization.yaml", 7, Severity.ERROR)
+    assert finding.message == "kustomize build failed: resource 'configmap.yaml' does not exist"
+    assert str(FIXTURES) not in finding.message and finding.hint
+    assert [origin for origin, _ in recorder.calls] == ["kustomize build base"]
+
+
+def test_helm_charts_need_network_and_are_skipped(tmp_path: Path) -> None:
+    results, recorder = run("helm-charts", tmp_path)
+    (build,) = results["redis"]
+    assert build.status is Status.SKIPPED
+    assert "helmCharts" in build.reason and "network" in build.reason
+    assert recorder.calls == []
+
+
+def test_remote_resources_need_network() -> None:
+    assert "network" in network_reason({"resources": ["https://github.com/org/repo//deploy?ref=v1.0.0"]})
+    assert network_reason({"resources": ["../base", "deployment.yaml"]}) is None
+
+
+def test_entry_line() -> None:
+    text = "resources:\n  - ../base\n  - 'svc.yaml'\n"
+    assert entry_line(text, "accumulating resources from 'svc.yaml': not found") == 3
+    assert entry_line(text, "something else") is None
+
+
+def test_build_command_prefers_kustomize_binary(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "kustomize"
+    fake.write_text("#!/bin/sh\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{Path(shutil.which('kubectl') or '/usr/bin/kubectl').parent}")
+    assert build_command(Path("x"))[:2] == [str(fake), "build"]

@@ -1,0 +1,74 @@
+# Offline: `terraform init -backend=false && terraform test` (mocked AWS provider).
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_resource "aws_launch_template" {
+    defaults = {
+      id = "lt-0123456789abcdef0"
+    }
+  }
+}
+
+variables {
+  name          = "test"
+  vpc_id        = "vpc-12345678"
+  subnet_ids    = ["subnet-a", "subnet-b"]
+  instance_type = "m6i.xlarge"
+}
+
+run "uses_the_planned_instance_type" {
+  command = plan
+
+  assert {
+    condition     = aws_launch_template.this.instance_type == "m6i.xlarge"
+    error_message = "Launch template must use the instance type from the plan."
+  }
+}
+
+run "requires_imdsv2_and_encrypted_volumes" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/test"
+  }
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_tokens == "required"
+    error_message = "IMDSv2 must be required."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.block_device_mappings[0].ebs[0].encrypted == "true"
+    error_message = "Root volume must be encrypted."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.block_device_mappings[0].ebs[0].kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "Root volume must use the customer-managed key."
+  }
+}
+
+run "no_inbound_rules" {
+  command = apply
+
+  assert {
+    condition     = length(aws_security_group.this.ingress) == 0
+    error_message = "Instances must not accept inbound traffic (SSM Session Manager only)."
+  }
+}
+
+run "min_size_above_max_size_is_refused" {
+  command = plan
+
+  variables {
+    min_size = 5
+    max_size = 2
+  }
+
+  expect_failures = [aws_autoscaling_group.this]
+}

@@ -1,0 +1,467 @@
+"""Find Kubernetes manifest files by content and load them as `Document`s.
+
+Discovery rules are written down in docs/discovery.md; keep the two in step.
+
+Loading uses libyaml (`yaml.CSafeLoader`) with a thin constructor layer that makes the
+objects look like what Kubernetes tooling sees after YAML->JSON conversion (timestamps stay
+strings, non-string keys become their source text) and that notices duplicate keys at the
+cost of one length comparison per mapping. Everything expensive (line numbers of a JSON
+path, the JSON path of a duplicate key) is computed only when a problem is reported.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from planforge.errors import Problem, UsageError
+from planforge.validate.base import Document, Settings
+
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+CHART_FILE = "Chart.yaml"
+# Files that are YAML but never Kubernetes objects, whatever they contain.
+NOT_MANIFEST_NAMES = frozenset({".planforge.yaml", ".planforge.yml", ".pre-commit-config.yaml", ".pre-commit-config.yml"})
+NOT_MANIFEST_NAME_RE = re.compile(r"^\.copier-answers.*\.ya?ml$")
+# Directories that never hold manifests of the repository itself.
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+# A top-level apiVersion / kind key in block YAML, or a JSON key at any indentation.
+_TOP_KEY_RE = {
+    "apiVersion": re.compile(r"(?m)^(?:apiVersion|\"apiVersion\")\s*:"),
+    "kind": re.compile(r"(?m)^(?:kind|\"kind\")\s*:"),
+}
+
+
+class ManifestError(UsageError):
+    """A manifest file that cannot be read or parsed (carries file, line and document index)."""
+
+    def __init__(self, message: str, file: str, line: int | None = None, doc_index: int | None = None):
+        super().__init__(message, [Problem(message, file=file, line=line)])
+        self.file = file
+        self.line = line
+        self.doc_index = doc_index
+
+
+@dataclass
+class ManifestDocument(Document):
+    """A `Document` loaded from text: keeps what is needed to locate problems later.
+
+    `item_path` is set for the items of a `List` ("items[2]"); JSON paths of findings on
+    the item are reported relative to the YAML document ("items[2].spec.replicas").
+    `duplicate_nodes` are the mappings of this document that hold a key twice.
+    """
+
+    item_path: str = ""
+    source: str | None = field(default=None, repr=False)
+    duplicate_nodes: list[MappingNode] = field(default_factory=list, repr=False)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
+    """libyaml parser + SafeConstructor, JSON-compatible, recording mappings with duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicate_nodes: list[MappingNode] = []
+
+    def construct_mapping(self, node: Node, deep: bool = False) -> dict[str, Any]:  # type: ignore[override]
+        if not isinstance(node, MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping node, but found {node.id}", node.start_mark
+            )
+        own = node.value
+        self.flatten_mapping(node)  # resolves `<<` merge keys; removes them from `own` in place
+        mapping: dict[str, Any] = {}
+        construct = self.construct_object
+        for key_node, value_node in node.value:
+            key = construct(key_node, deep=deep)
+            if key.__class__ is not str:
+                if not isinstance(key_node, ScalarNode):
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark, "found an unhashable key", key_node.start_mark
+                    )
+                key = key_node.value  # YAML->JSON keeps the key's text: 5 -> "5", true -> "true"
+            mapping[key] = construct(value_node, deep=deep)
+        if len(mapping) != len(node.value) and (node.value is own or len({k.value for k, _ in own}) != len(own)):
+            self.duplicate_nodes.append(node)
+        return mapping
+
+
+def _construct_text(loader: yaml.SafeLoader, node: ScalarNode) -> str:
+    return str(node.value)
+
+
+# Kubernetes tooling converts YAML to JSON: timestamps are strings, `=` is a string.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+_Loader.add_constructor("tag:yaml.org,2002:value", _construct_text)
+
+
+def _read_text(path: Path | str, display: str) -> str:
+    if str(path) == "-":
+        return sys.stdin.read()
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise ManifestError(f"{display}: no such file", display) from None
+    except OSError as exc:
+        raise ManifestError(f"{display}: cannot read: {exc.strerror or exc}", display) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"{display}: not UTF-8 text ({exc.reason} at byte {exc.start})", display) from None
+
+
+def load_documents(
+    path: Path | str,
+    *,
+    text: str | None = None,
+    display: str | None = None,
+    expand_lists: bool = True,
+) -> list[ManifestDocument]:
+    """Load every YAML/JSON document of a file (`-` = stdin), in order.
+
+    `text` loads that text instead of reading `path` (which then only names it).
+    Empty documents are kept (`obj` None) so document indexes match the file.
+    With `expand_lists`, a `List` object is replaced by one document per item
+    (same `doc_index`, `item_path` "items[i]"). Raises `ManifestError` on bad YAML/JSON.
+    """
+    name = display if display is not None else ("stdin" if str(path) == "-" else str(path))
+    if text is None:
+        text = _read_text(path, name)
+    if str(path).endswith(".json") and text.lstrip().startswith(("{", "[")):
+        docs = _load_json(text, name)
+    else:
+        docs = _load_yaml(text, name)
+    if expand_lists:
+        docs = list(_expand_lists(docs))
+    return docs
+
+
+def _load_yaml(text: str, name: str) -> list[ManifestDocument]:
+    loader = _Loader(text)
+    docs: list[ManifestDocument] = []
+    try:
+        while loader.check_node():
+            node = loader.get_node()
+            obj = loader.construct_document(node) if node is not None else None
+            line = node.start_mark.line + 1 if node is not None else None
+            docs.append(
+                ManifestDocument(
+                    obj=obj,
+                    file=name,
+                    doc_index=len(docs),
+                    line=line,
+                    source=text,
+                    duplicate_nodes=loader.duplicate_nodes,
+                )
+            )
+            loader.duplicate_nodes = []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        message = f"invalid YAML in document {len(docs)}: {problem}" + (f" ({context})" if context else "")
+        raise ManifestError(message, name, line=line, doc_index=len(docs)) from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _load_json(text: str, name: str) -> list[ManifestDocument]:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):
+            seen: set[str] = set()
+            duplicates.extend(k for k, _ in items if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        return obj
+
+    try:
+        obj = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"invalid JSON: {exc.msg}", name, line=exc.lineno, doc_index=0) from None
+    doc = ManifestDocument(obj=obj, file=name, doc_index=0, line=1, source=text)
+    if duplicates:
+        # Re-parse with the YAML composer (JSON is YAML) to locate them; fall back to no node.
+        try:
+            doc.duplicate_nodes = [n for n in _mappings(yaml.compose(text, Loader=yaml.CSafeLoader)) if _duplicate_keys(n)]
+        except yaml.YAMLError:
+            doc.duplicate_nodes = []
+    return [doc]
+
+
+def _expand_lists(docs: Iterable[ManifestDocument]) -> Iterator[ManifestDocument]:
+    for doc in docs:
+        obj = doc.obj
+        if isinstance(obj, dict) and obj.get("kind") == "List" and isinstance(obj.get("items"), list):
+            for i, item in enumerate(obj["items"]):
+                yield ManifestDocument(
+                    obj=item,
+                    file=doc.file,
+                    doc_index=doc.doc_index,
+                    line=doc.line,
+                    origin=doc.origin,
+                    item_path=f"{doc.item_path}items[{i}]" if not doc.item_path else f"{doc.item_path}.items[{i}]",
+                    source=doc.source,
+                    duplicate_nodes=doc.duplicate_nodes if i == 0 else [],
+                )
+        else:
+            yield doc
+
+
+# --------------------------------------------------------------------------- locating problems
+
+
+def _mappings(node: Node | None) -> Iterator[MappingNode]:
+    if isinstance(node, MappingNode):
+        yield node
+        for k, v in node.value:
+            yield from _mappings(k)
+            yield from _mappings(v)
+    elif isinstance(node, SequenceNode):
+        for v in node.value:
+            yield from _mappings(v)
+
+
+def _duplicate_keys(node: MappingNode) -> list[ScalarNode]:
+    """Key nodes that repeat an earlier key of the same mapping (merge keys excluded)."""
+    seen: set[str] = set()
+    dups = []
+    for key_node, _ in node.value:
+        if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        if key_node.value in seen:
+            dups.append(key_node)
+        seen.add(key_node.value)
+    return dups
+
+
+def _compose_document(source: str, doc_index: int) -> Node | None:
+    try:
+        for i, node in enumerate(yaml.compose_all(source, Loader=yaml.CSafeLoader)):
+            if i == doc_index:
+                return node
+    except yaml.YAMLError:
+        return None
+    return None
+
+
+def split_path(path: str) -> list[str | int]:
+    """'spec.containers[0].image' -> ['spec', 'containers', 0, 'image'] (keys may be quoted: ["a.b"])."""
+    parts: list[str | int] = []
+    for m in re.finditer(r'\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]|([^.\[\]]+)', path):
+        if m.group(1) is not None:
+            parts.append(int(m.group(1)))
+        elif m.group(2) is not None:
+            parts.append(json.loads(f'"{m.group(2)}"'))
+        else:
+            parts.append(m.group(3))
+    return parts
+
+
+def join_path(parts: Iterable[str | int]) -> str:
+    """['spec', 'containers', 0, 'image'] -> 'spec.containers[0].image'."""
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        elif re.fullmatch(r"[A-Za-z0-9_$/-]+", p):
+            out += f".{p}" if out else p
+        else:
+            out += f"[{json.dumps(p)}]"
+    return out
+
+
+def line_of_path(doc: Document, path: str) -> int | None:
+    """1-based line of the node at `path` (relative to the YAML document), or of its nearest parent."""
+    source = getattr(doc, "source", None)
+    if source is None:
+        return doc.line
+    node = _compose_document(source, doc.doc_index)
+    if node is None:
+        return doc.line
+    line = node.start_mark.line + 1
+    for part in split_path(path):
+        nxt: Node | None = None
+        if isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode) and key_node.value == str(part):
+                    nxt = value_node
+                    line = key_node.start_mark.line + 1
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            nxt = node.value[part]
+            line = nxt.start_mark.line + 1
+        if nxt is None:
+            break
+        node = nxt
+    return line
+
+
+def duplicate_key_locations(doc: ManifestDocument) -> list[tuple[str, int]]:
+    """(JSON path of the repeated key, 1-based line) for every duplicate key of the document."""
+    if not doc.duplicate_nodes:
+        return []
+    root = _compose_document(doc.source, doc.doc_index) if doc.source is not None else None
+    wanted = {(n.start_mark.line, n.start_mark.column) for n in doc.duplicate_nodes}
+    found: list[tuple[str, int]] = []
+
+    def walk(node: Node, parts: list[str | int]) -> None:
+        if isinstance(node, MappingNode):
+            if (node.start_mark.line, node.start_mark.column) in wanted:
+                for key_node in _duplicate_keys(node):
+                    found.append((join_path([*parts, key_node.value]), key_node.start_mark.line + 1))
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    walk(value_node, [*parts, key_node.value])
+        elif isinstance(node, SequenceNode):
+            for i, value_node in enumerate(node.value):
+                walk(value_node, [*parts, i])
+
+    if root is not None:
+        walk(root, [])
+    if not found:  # no source to walk: report the keys at the mapping's line
+        for node in doc.duplicate_nodes:
+            found.extend((k.value, k.start_mark.line + 1) for k in _duplicate_keys(node))
+    return found
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def looks_like_manifest(text: str, suffix: str = ".yaml") -> bool:
+    """Cheap content test: a top-level `apiVersion` and `kind` (block YAML or a JSON object)."""
+    if "apiVersion" not in text or "kind" not in text:
+        return False
+    if suffix == ".json" or text.lstrip().startswith("{"):
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(obj, dict) and "apiVersion" in obj and "kind" in obj
+    return bool(_TOP_KEY_RE["apiVersion"].search(text) and _TOP_KEY_RE["kind"].search(text))
+
+
+def kustomize_non_manifests(kustomization: Path) -> set[Path]:
+    """Files a kustomization uses that are not complete objects: patches and generator sources."""
+    try:
+        data = yaml.load(kustomization.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return set()
+    if not isinstance(data, dict):
+        return set()
+    base = kustomization.parent
+    refs: list[str] = []
+    for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
+        for entry in data.get(key) or []:
+            if isinstance(entry, str):
+                refs.append(entry)
+            elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                refs.append(entry["path"])
+    for key in ("configMapGenerator", "secretGenerator"):
+        for gen in data.get(key) or []:
+            if not isinstance(gen, dict):
+                continue
+            for entry in (gen.get("files") or []) + (gen.get("envs") or []) + ([gen["env"]] if gen.get("env") else []):
+                if isinstance(entry, str):
+                    refs.append(entry.split("=", 1)[-1])
+    for key in ("replacements",):
+        for entry in data.get(key) or []:
+            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+                refs.append(entry["path"])
+    out = set()
+    for ref in refs:
+        if "\n" in ref or ref.lstrip().startswith(("{", "[")) or "://" in ref:
+            continue  # inline patch or remote reference
+        out.add((base / ref).resolve())
+    return out
+
+
+def _ignored(rel: str, patterns: list[re.Pattern[str]]) -> bool:
+    return any(p.search(rel) for p in patterns)
+
+
+def compile_patterns(settings: Settings) -> list[re.Pattern[str]]:
+    try:
+        return [re.compile(p) for p in settings.ignore_filename_patterns]
+    except re.error as exc:
+        raise UsageError(f"invalid --ignore-filename-pattern {exc.pattern!r}: {exc}") from None
+
+
+def iter_manifest_files(root: Path, settings: Settings) -> Iterator[Path]:
+    """Yield the Kubernetes manifest files under `root`, sorted, following docs/discovery.md.
+
+    A `root` that is a file is yielded as is (unless an ignore pattern matches it): a file
+    named explicitly is validated whatever its name.
+    """
+    patterns = compile_patterns(settings)
+    root = Path(root)
+    if root.is_file():
+        if not _ignored(str(root), patterns):
+            yield root
+        return
+    excluded: set[Path] = set()
+    candidates: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        if CHART_FILE in filenames:
+            # A Helm chart: templates, values and platform/ci values are rendered by the Helm
+            # validator, never read as manifests. Only crds/ holds plain objects.
+            dirnames[:] = ["crds"] if "crds" in dirnames else []
+            continue
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
+        for name in filenames:
+            if name in KUSTOMIZATION_NAMES:
+                excluded |= kustomize_non_manifests(here / name)
+                continue
+            if name.startswith(".") or name in NOT_MANIFEST_NAMES or NOT_MANIFEST_NAME_RE.match(name):
+                continue
+            if name.endswith(MANIFEST_SUFFIXES):
+                candidates.append(here / name)
+    for path in sorted(candidates):
+        if path.resolve() in excluded:
+            continue
+        rel = os.path.relpath(path, root)
+        if _ignored(rel, patterns) or _ignored(str(path), patterns):
+            continue
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if looks_like_manifest(text, path.suffix):
+            yield path
+
+
+def collect_manifest_files(paths: Iterable[Path | str], settings: Settings) -> tuple[list[Path | str], list[str]]:
+    """Expand command-line paths: directories by discovery, files as given, `-` for stdin.
+
+    Returns (files, missing): paths that do not exist are returned in `missing` for the
+    caller to report (kubeconform fails the run on them).
+    """
+    files: list[Path | str] = []
+    missing: list[str] = []
+    patterns = compile_patterns(settings)
+    for p in paths:
+        if str(p) == "-":
+            files.append("-")
+            continue
+        path = Path(p)
+        if path.is_dir():
+            files.extend(iter_manifest_files(path, settings))
+        elif path.exists():
+            if not _ignored(str(p), patterns):
+                files.append(path)
+        else:
+            missing.append(str(p))
+    return files, missing

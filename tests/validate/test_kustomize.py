@@ -106,3 +106,16 @@ def test_build_command_prefers_kustomize_binary(tmp_path: Path, monkeypatch: pyt
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}:{Path(shutil.which('kubectl') or '/usr/bin/kubectl').parent}")
     assert build_command(Path("x"))[:2] == [str(fake), "build"]
+
+
+def test_overlay_of_a_helm_charts_kustomization_is_skipped(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "helm-charts", root)
+    (root / "prod").mkdir()
+    (root / "prod/kustomization.yaml").write_text("resources:\n  - ../redis\nnamePrefix: prod-\n")
+    ctx = Context(root, Settings(timeout=60), Recorder(), tmp_path)
+    validator = KustomizeValidator()
+    checks = {t.display: validator.run(t, ctx) for t in validator.discover(ctx)}
+    assert {name: [c.status for c in cs] for name, cs in checks.items()} == {
+        "prod": [Status.SKIPPED], "redis": [Status.SKIPPED]}
+    assert checks["prod"][0].reason.endswith("(via ../redis)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import configparser
 import fnmatch
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,13 @@ _PLACEHOLDER = re.compile(
     r"REPLACE|CHANGE-?ME|TODO)",
     re.I,
 )
+RULES = {
+    "argocd/missing-path": "a source path in this repository does not exist",
+    "argocd/unknown-project": "the Application's project is not defined in the repository (nor `default`)",
+    "argocd/destination-not-allowed": "the destination is not allowed by the project's destinations",
+    "argocd/unpinned-chart": "a Helm chart source's targetRevision is not one exact version",
+    "argocd/unresolved-child": "a child of an app-of-apps root does not parse or is not an Application",
+}
 _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
@@ -221,11 +229,14 @@ class ArgoCDValidator:
 
     def __init__(self) -> None:
         self._index: ArgoIndex | None = None
+        self._lock = threading.Lock()
 
     def index(self, ctx: Context) -> ArgoIndex:
-        if self._index is None or self._index.root != ctx.root:
-            self._index = load_index(ctx)
-        return self._index
+        """The repository's Argo CD objects, loaded once per root (targets may run in several threads)."""
+        with self._lock:
+            if self._index is None or self._index.root != ctx.root:
+                self._index = load_index(ctx)
+            return self._index
 
     def discover(self, ctx: Context) -> list[Target]:
         index = self.index(ctx)
@@ -386,6 +397,11 @@ def _display(root: Path, path: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def validator() -> ArgoCDValidator:
+    """The validator the runner loads."""
+    return ArgoCDValidator()
 
 
 __all__ = ["ArgoCDValidator", "ArgoIndex", "ArgoObject", "check_application", "is_exact_version", "load_index",

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,14 @@ from planforge.validate.base import Check, Context, Document, Finding, Severity,
 
 NAME = "helm"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release by default
+RULES = {
+    "helm/lint": "`helm lint` (strict with --strict) reports a problem with the chart",
+    "helm/template": "a template does not parse or fails to render",
+    "helm/values-schema": "values do not match the chart's values.schema.json",
+    "helm/missing-required": "a `required` value is not set for this values set",
+    "helm/invalid-yaml": "a template renders output that is not valid YAML",
+    "helm/tool-error": "Helm could not run (missing binary, timeout)",
+}
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 
 # `parse error at (chart/templates/x.yaml:6): ...`, `execution error at (chart/templates/x.yaml:6:11): ...`
@@ -212,6 +221,7 @@ class HelmValidator:
     def __init__(self, engine: str = "auto"):
         self.engine_choice = engine
         self._engine: HelmEngine | None = None
+        self._lock = threading.Lock()
 
     def discover(self, ctx: Context) -> list[Target]:
         charts: list[Target] = []
@@ -226,9 +236,11 @@ class HelmValidator:
         return charts
 
     def engine(self, ctx: Context) -> HelmEngine:
-        if self._engine is None:
-            self._engine = select_engine(ctx.settings.timeout, ctx.workdir, self.engine_choice)
-        return self._engine
+        """The engine, chosen once per validator (targets may run in several threads)."""
+        with self._lock:
+            if self._engine is None:
+                self._engine = select_engine(ctx.settings.timeout, ctx.workdir, self.engine_choice)
+            return self._engine
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         chart = target.path
@@ -466,3 +478,8 @@ def _inside_chart(path: Path, root: Path) -> bool:
         if parent.name == "charts" and (parent.parent / "Chart.yaml").is_file():
             return True
     return False
+
+
+def validator() -> HelmValidator:
+    """The validator the runner loads (CLI when `helm` is on PATH, else the embedded SDK)."""
+    return HelmValidator()

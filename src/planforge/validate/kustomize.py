@@ -29,6 +29,11 @@ KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 _REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)")
 _RESOURCE_FIELDS = ("resources", "bases", "components")
+RULES = {
+    "kustomize/build": "the kustomization does not build (missing resource, bad patch, invalid field)",
+    "kustomize/timeout": "the build did not finish within the timeout",
+    "kustomize/tool-error": "neither kustomize nor kubectl is available",
+}
 
 
 def find_kustomization(directory: Path) -> Path | None:
@@ -48,16 +53,33 @@ def build_command(directory: Path) -> list[str]:
     raise FileNotFoundError("neither kustomize nor kubectl is on PATH")
 
 
-def network_reason(kustomization: dict[str, Any]) -> str | None:
-    """Why building this kustomization would need the network, or None."""
+def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
+                   seen: set[Path] | None = None) -> str | None:
+    """Why building this kustomization would need the network, or None.
+
+    With `directory`, local bases and components it refers to are looked at too: a build
+    fails as soon as any of them inflates a Helm chart or pulls a remote resource.
+    """
     if kustomization.get("helmCharts"):
         names = ", ".join(str(c.get("name")) for c in kustomization["helmCharts"] if isinstance(c, dict))
         return (f"uses helmCharts ({names}): building it needs --enable-helm, which downloads charts "
                 "from the network")
-    remote = [r for f in _RESOURCE_FIELDS for r in kustomization.get(f) or []
-              if isinstance(r, str) and _REMOTE.match(r)]
+    entries = [r for f in _RESOURCE_FIELDS for r in kustomization.get(f) or [] if isinstance(r, str)]
+    remote = [r for r in entries if _REMOTE.match(r)]
     if remote:
         return f"references remote resources ({', '.join(remote)}): building it needs the network"
+    if directory is None:
+        return None
+    seen = seen if seen is not None else {directory.resolve()}
+    for entry in entries:
+        child = (directory / entry).resolve()
+        if child in seen or not child.is_dir():
+            continue
+        seen.add(child)
+        child_file = find_kustomization(child)
+        reason = network_reason(_load(child_file), child, seen) if child_file else None
+        if reason:
+            return reason if "(via " in reason else f"{reason} (via {entry})"
     return None
 
 
@@ -112,7 +134,7 @@ class KustomizeValidator:
         kustomization = find_kustomization(target.path)
         file = target.extra.get("file") or (ctx.display(kustomization) if kustomization else target.display)
         data = _load(kustomization) if kustomization else {}
-        reason = network_reason(data)
+        reason = network_reason(data, target.path)
         if reason:
             return [Check(NAME, "build", target.display, Status.SKIPPED, reason=reason)]
         try:
@@ -133,6 +155,10 @@ class KustomizeValidator:
                                   cwd=ctx.workdir if ctx.workdir.is_dir() else None)
         except subprocess.TimeoutExpired:
             return failed("kustomize/timeout", f"build timed out after {ctx.settings.timeout:g}s", None, None)
+        if done.returncode != 0 and "--enable-helm" in done.stderr:
+            return [Check(NAME, "build", target.display, Status.SKIPPED, duration=time.monotonic() - start,
+                          tool=tool, reason="inflates a Helm chart: building it needs --enable-helm, which "
+                                            "downloads charts from the network")]
         if done.returncode != 0:
             error = _clean_error(done.stderr)
             text = kustomization.read_text() if kustomization else ""
@@ -157,3 +183,8 @@ def _load(path: Path) -> dict[str, Any]:
     except (OSError, yaml.YAMLError):
         return {}  # the build reports it
     return data if isinstance(data, dict) else {}
+
+
+def validator() -> KustomizeValidator:
+    """The validator the runner loads."""
+    return KustomizeValidator()

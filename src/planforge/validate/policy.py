@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 
 NAME = "policy"
@@ -168,6 +169,7 @@ def _check_security(w: _Workload, out: _Collector) -> None:
     if pod_seccomp is not None and pod_seccomp not in ALLOWED_SECCOMP:
         out.add(w.doc, "policy/seccomp", f"{w.label} uses seccomp profile {pod_seccomp}",
                 f"{pp}.securityContext.seccompProfile.type", "set seccompProfile.type: RuntimeDefault")
+    root_by_pod: list[str] = []  # containers that run as root because the pod says runAsNonRoot: false
     for group, index, container in _containers(w.pod):
         cpath = f"{pp}.{group}[{index}]"
         cname = f"{w.label} {'container' if group == 'containers' else group[:-1]} {container.get('name', index)}"
@@ -177,9 +179,12 @@ def _check_security(w: _Workload, out: _Collector) -> None:
             out.add(w.doc, "policy/run-as-non-root", f"{cname} sets runAsNonRoot: false",
                     f"{cpath}.securityContext.runAsNonRoot", "set runAsNonRoot: true")
         elif not pod_non_root and sc.get("runAsNonRoot") is not True:
-            out.add(w.doc, "policy/run-as-non-root", f"{cname} may run as root: runAsNonRoot is not true",
-                    f"{cpath}.securityContext.runAsNonRoot",
-                    "set securityContext.runAsNonRoot: true on the pod or the container")
+            if pod_sc.get("runAsNonRoot") is False:
+                root_by_pod.append(cname)
+            else:
+                out.add(w.doc, "policy/run-as-non-root", f"{cname} may run as root: runAsNonRoot is not true",
+                        f"{cpath}.securityContext.runAsNonRoot",
+                        "set securityContext.runAsNonRoot: true on the pod or the container")
         if sc.get("runAsUser") == 0:
             out.add(w.doc, "policy/run-as-non-root", f"{cname} runs as root (runAsUser: 0)",
                     f"{cpath}.securityContext.runAsUser", "set runAsUser to a non-zero UID, e.g. 65532")
@@ -210,6 +215,10 @@ def _check_security(w: _Workload, out: _Collector) -> None:
             out.add(w.doc, "policy/seccomp", f"{cname} has no seccomp profile",
                     f"{cpath}.securityContext.seccompProfile",
                     "set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container")
+    if root_by_pod:
+        out.add(w.doc, "policy/run-as-non-root",
+                f"{w.label} sets runAsNonRoot: false for the pod ({', '.join(root_by_pod)} may run as root)",
+                f"{pp}.securityContext.runAsNonRoot", "set securityContext.runAsNonRoot: true")
 
 
 def _check_resources(w: _Workload, out: _Collector) -> None:
@@ -400,7 +409,7 @@ class PolicyValidator:
         start = time.perf_counter()
         try:
             docs = manifests.load_documents(target.path)
-        except Exception as exc:  # unreadable or unparsable: the schemas validator reports it
+        except (UsageError, OSError) as exc:  # unreadable or unparsable: the schemas validator reports it
             return [Check(NAME, "policy", target.display, Status.SKIPPED, duration=time.perf_counter() - start,
                           reason=f"could not be parsed: {exc}")]
         for doc in docs:

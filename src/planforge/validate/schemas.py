@@ -697,12 +697,12 @@ class EmbeddedEngine:
         result.name = _display_name(obj)
         if not isinstance(kind, str) or not kind:
             result.status = "error"
-            result.findings.append(finding(RULE_MISSING_KIND, "missing 'kind' key", hint="every Kubernetes object needs `kind:`"))
+            result.findings.append(finding(RULE_MISSING_KIND, "missing 'kind' key", ["kind"], hint="every Kubernetes object needs `kind:`"))
             return result
         if not isinstance(api_version, str) or not api_version:
             result.status = "error"
             result.findings.append(finding(
-                RULE_MISSING_API_VERSION, f"{kind}: missing 'apiVersion' key", hint="add `apiVersion:` (e.g. apps/v1)"
+                RULE_MISSING_API_VERSION, f"{kind}: missing 'apiVersion' key", ["apiVersion"], hint="add `apiVersion:` (e.g. apps/v1)"
             ))
             return result
         label = f"{kind} {result.name}" if result.name else kind
@@ -711,7 +711,7 @@ class EmbeddedEngine:
             return result
         if _kind_matches(self.reject, api_version, kind):
             result.status = "error"
-            result.findings.append(finding(RULE_REJECTED, f"{label}: prohibited resource kind {kind}", hint="this kind is listed in --reject"))
+            result.findings.append(finding(RULE_REJECTED, f"{label}: prohibited resource kind {kind}", ["kind"], hint="this kind is listed in --reject"))
             return result
         if self.settings.strict and isinstance(doc, ManifestDocument) and doc.duplicate_nodes:
             for path, line in duplicate_key_locations(doc):
@@ -734,6 +734,7 @@ class EmbeddedEngine:
             result.findings.append(finding(
                 RULE_MISSING_SCHEMA,
                 f"{label}: could not find schema for {kind} ({api_version}) in Kubernetes {self.resolver.core_label}",
+                ["apiVersion"],
                 hint="check apiVersion/kind, add --schema-location for this CRD, or use --ignore-missing-schemas / --skip",
             ))
             return result

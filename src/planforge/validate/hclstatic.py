@@ -203,9 +203,21 @@ def parse_file(path: Path, text: str) -> tuple[dict[str, Any] | None, SyntaxProb
         column = getattr(exc, "column", None)
         if not isinstance(line, int) or line < 1:
             line, column = text.count("\n") + 1, None
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return None, SyntaxProblem(path, line, column if isinstance(column, int) and column > 0 else None, f"syntax error: {first}")
+        return None, SyntaxProblem(path, line, column if isinstance(column, int) and column > 0 else None, _syntax_message(exc))
     return _meta_free(data), None
+
+
+def _syntax_message(exc: Exception) -> str:
+    """A one-line message from a lark exception (the token or character it stopped at)."""
+    token = getattr(exc, "token", None)
+    if token is not None:
+        text = str(token).strip() or "end of line"
+        return f"syntax error: unexpected {text[:30]!r}" if text != "end of line" else "syntax error: unexpected end of line"
+    char = getattr(exc, "char", None)
+    if char is not None:
+        return f"syntax error: unexpected character {char!r}"
+    first = str(exc).strip().splitlines()
+    return f"syntax error: {first[0]}" if first else f"syntax error ({type(exc).__name__})"
 
 
 # --------------------------------------------------------------------------- directory model

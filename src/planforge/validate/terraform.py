@@ -334,10 +334,9 @@ class TerraformValidator:
             if proc.returncode == 0:
                 continue
             if proc.returncode == 3 or (proc.returncode != 2 and proc.stdout.startswith("---")):
-                hunk = re.search(r"^@@ -(\d+)", proc.stdout, re.M)
                 findings.append(Finding(
                     NAME, "terraform/fmt", Severity.ERROR, "file is not formatted as `terraform fmt` would write it",
-                    ctx.display(file), int(hunk.group(1)) if hunk else 1,
+                    ctx.display(file), _first_changed_line(proc.stdout),
                     hint=f"run `terraform fmt {ctx.display(file)}`", detail=proc.stdout.strip(),
                 ))
             elif file not in unparsable:  # syntax errors hcl2 missed: terraform's word is final
@@ -455,6 +454,20 @@ class _Entry:
 
 def _is_config_dir(path: Path) -> bool:
     return path.is_dir() and any(p.name.endswith(TF_SUFFIXES) for p in path.iterdir() if p.is_file())
+
+
+def _first_changed_line(diff: str) -> int:
+    """Line (in the original file) of the first line a unified diff removes or inserts before."""
+    line = None
+    for text in diff.splitlines():
+        hunk = re.match(r"@@ -(\d+)", text)
+        if hunk:
+            line = int(hunk.group(1))
+        elif line is not None and text.startswith(("-", "+")) and not text.startswith(("---", "+++")):
+            return max(line, 1)
+        elif line is not None and text.startswith(" "):
+            line += 1
+    return 1
 
 
 def _first_error(stderr: str) -> str | None:

@@ -1,0 +1,256 @@
+"""The Terraform validator on fixtures with exactly one defect each, with the real terraform CLI."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from planforge.errors import EXIT_USAGE, UsageError
+from planforge.validate import terraform as tfmod
+from planforge.validate.base import Check, Context, Settings, Severity, Status
+from planforge.validate.hclstatic import mask_hcl
+from planforge.validate.terraform import TerraformValidator
+
+from conftest import require_tool
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
+
+
+@pytest.fixture(autouse=True)
+def _terraform() -> None:
+    require_tool("terraform")
+
+
+def make_ctx(root: Path, workdir: Path, mirror: Path | None = None) -> Context:
+    return Context(root=root, settings=Settings(terraform_plugin_mirror=mirror, timeout=120),
+                   validate_documents=lambda docs, origin: [], workdir=workdir)
+
+
+def run_all(root: Path, workdir: Path, mirror: Path | None = None) -> tuple[TerraformValidator, list[Check]]:
+    validator = TerraformValidator()
+    ctx = make_ctx(root, workdir, mirror)
+    checks = [c for t in validator.discover(ctx) for c in validator.run(t, ctx)]
+    return validator, checks
+
+
+def errors(checks: list[Check]) -> list[tuple[str, str | None, int | None, int | None]]:
+    return [(f.rule, f.file, f.line, f.column) for c in checks for f in c.findings if f.severity == Severity.ERROR]
+
+
+def by_name(checks: list[Check], name: str, target: str = ".") -> Check:
+    (check,) = [c for c in checks if c.name == name and c.target == target]
+    return check
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- text scanning
+
+
+def test_mask_keeps_code_and_interpolations_only() -> None:
+    text = 'x = "${var.a} var.b $${var.c}" # var.d\ny = <<EOF\n var.e ${local.f}\nEOF\n/* var.g */ z = module.h.id\n'
+    masked = mask_hcl(text)
+    assert len(masked) == len(text) and masked.count("\n") == text.count("\n")
+    for kept in ("var.a", "local.f", "module.h"):
+        assert kept in masked
+    for dropped in ("var.b", "var.c", "var.d", "var.e", "var.g"):
+        assert dropped not in masked
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_discovery_roots_modules_and_identical_roots(tmp_path: Path) -> None:
+    validator = TerraformValidator()
+    targets = validator.discover(make_ctx(FIXTURES / "clean-multi-root", tmp_path))
+    kinds = {t.display: t.kind for t in targets}
+    assert kinds == {"envs/dev": "terraform-root", "envs/prod": "terraform-root", "modules/network": "terraform-module"}
+    dev = next(t for t in targets if t.display == "envs/dev")
+    assert dev.extra["identical_roots"] == ["envs/dev", "envs/prod"]
+
+
+def test_discovery_modules_dir_examples_and_unreferenced(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    for rel, text in {
+        "modules/lonely/main.tf": 'output "x" {\n  value = 1\n}\n',
+        "modules/lonely/examples/basic/main.tf": 'module "lonely" {\n  source = "../.."\n}\n',
+        "live/main.tf": 'output "y" {\n  value = 2\n}\n',
+        "live/nested/main.tf": 'output "z" {\n  value = 3\n}\n',
+    }.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    targets = TerraformValidator().discover(make_ctx(repo, tmp_path / "work"))
+    kinds = {t.display: (t.kind, t.extra.get("standalone", False)) for t in targets}
+    assert kinds == {
+        "modules/lonely": ("terraform-module", False),  # used by its example
+        "modules/lonely/examples/basic": ("terraform-root", False),
+        "live": ("terraform-root", False),
+        "live/nested": ("terraform-root", False),
+    }
+
+
+# --------------------------------------------------------------------------- one defect each
+
+
+def test_unsupported_argument_from_terraform_validate(tmp_path: Path, tf_mirror: Path) -> None:
+    _, checks = run_all(FIXTURES / "unsupported-argument", tmp_path, tf_mirror)
+    assert errors(checks) == [("terraform/validate", "main.tf", 19, 3)]
+    (finding,) = by_name(checks, "validate").findings
+    assert "acl_policy" in finding.message and "Unsupported argument" in finding.message
+    assert by_name(checks, "static").status == by_name(checks, "fmt").status == Status.PASSED
+
+
+def test_undeclared_variable(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "undeclared-variable", tmp_path)
+    static = by_name(checks, "static")
+    assert [(f.rule, f.file, f.line, f.column) for f in static.findings] == [
+        ("terraform/undeclared-reference", "main.tf", 9, 26)
+    ]
+    assert "var.suffix" in static.findings[0].message  # and not var.comment_only, which is in a comment
+    # terraform validate agrees, at the same place
+    assert {(f, line) for _, f, line, _ in errors(checks)} == {("main.tf", 9)}
+
+
+def test_missing_module_source(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "missing-module-source", tmp_path)
+    assert errors(checks) == [("terraform/module-source-missing", "main.tf", 2, None)]
+    validate = by_name(checks, "validate")
+    assert validate.status == Status.SKIPPED and "module source" in (validate.reason or "")
+
+
+def test_unformatted_file(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "unformatted", tmp_path)
+    assert errors(checks) == [("terraform/fmt", "main.tf", 8, None)]
+    (finding,) = by_name(checks, "fmt").findings
+    assert finding.detail and "+  input            = var.name" in finding.detail
+
+
+def test_unformatted_tftest_file(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "unformatted-test", tmp_path)
+    assert errors(checks) == [("terraform/fmt", "tests/example.tftest.hcl", 5, None)]
+
+
+def test_undeclared_tfvars_key(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "undeclared-tfvars", tmp_path)
+    assert errors(checks) == [("terraform/tfvars-undeclared", "terraform.tfvars", 3, None)]
+    assert '"regoin"' in by_name(checks, "static").findings[0].message
+    assert by_name(checks, "validate").status == Status.PASSED
+
+
+def test_missing_required_variable_in_tfvars(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "missing-required-tfvars", tmp_path)
+    assert errors(checks) == [("terraform/tfvars-missing-required", "variables.tf", 7, None)]
+    message = by_name(checks, "static").findings[0].message
+    assert '"name"' in message and "terraform.tfvars" in message
+
+
+def test_syntax_error_has_line_and_column(tmp_path: Path) -> None:
+    _, checks = run_all(FIXTURES / "syntax-error", tmp_path)
+    assert errors(checks) == [("terraform/syntax", "main.tf", 6, 10)]
+    assert by_name(checks, "validate").status == Status.SKIPPED
+
+
+def test_unavailable_provider_is_skipped_with_reason(tmp_path: Path, tf_mirror: Path) -> None:
+    _, checks = run_all(FIXTURES / "google-root", tmp_path, tf_mirror)
+    validate = by_name(checks, "validate")
+    assert validate.status == Status.SKIPPED
+    assert "provider registry.terraform.io/hashicorp/google not available" in (validate.reason or "")
+    assert errors(checks) == []
+
+
+# --------------------------------------------------------------------------- clean repo, dedup, no writes
+
+
+def test_clean_multi_root_passes_validates_once_and_writes_nothing(tmp_path: Path, tf_mirror: Path) -> None:
+    root = FIXTURES / "clean-multi-root"
+    before = tree_digest(root)
+    validator = TerraformValidator()
+    ctx = make_ctx(root, tmp_path, tf_mirror)
+    targets = validator.discover(ctx)
+    with ThreadPoolExecutor(max_workers=3) as pool:  # concurrently, as the runner does
+        checks = [c for result in pool.map(lambda t: validator.run(t, ctx), targets) for c in result]
+    assert [(c.target, c.name) for c in checks if c.status != Status.PASSED] == []
+    assert {(c.target, c.name) for c in checks} == {
+        (t, n) for t in ("envs/dev", "envs/prod") for n in ("static", "fmt", "validate")
+    } | {("modules/network", "static"), ("modules/network", "fmt")}
+    assert len(validator.validation_runs) == 1  # envs/dev and envs/prod differ only in tfvars and backend key
+    for env in ("envs/dev", "envs/prod"):
+        assert "validated once for envs/dev, envs/prod" in (by_name(checks, "validate", env).tool or "")
+    assert tree_digest(root) == before
+    assert not list(root.rglob(".terraform*"))
+
+
+def test_defect_fixtures_are_not_modified(tmp_path: Path) -> None:
+    root = FIXTURES / "undeclared-tfvars"
+    before = tree_digest(root)
+    run_all(root, tmp_path)
+    assert tree_digest(root) == before and not list(root.rglob(".terraform*"))
+
+
+# --------------------------------------------------------------------------- tool plumbing
+
+
+def test_missing_terraform_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(UsageError) as info:
+        TerraformValidator().discover(make_ctx(FIXTURES / "unformatted", tmp_path))
+    assert info.value.exit_code == EXIT_USAGE and "terraform" in info.value.message
+
+
+def test_one_shared_cli_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PLANFORGE_TF_PLUGIN_MIRROR", raising=False)
+    registry = tfmod.cli_config(make_ctx(FIXTURES, tmp_path / "a"))
+    assert "plugin_cache_dir" in registry.read_text() and "filesystem_mirror" not in registry.read_text()
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    config = tfmod.cli_config(make_ctx(FIXTURES, tmp_path / "b"))
+    assert f'path    = "{mirror}"' in config.read_text()
+    assert tfmod.cli_config(make_ctx(FIXTURES, tmp_path / "b")) == config
+    monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(tmp_path / "nope"))
+    with pytest.raises(UsageError):
+        tfmod.cli_config(make_ctx(FIXTURES, tmp_path / "c"))
+
+
+def test_concurrent_validations_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_run = tfmod._run
+    lock = threading.Lock()
+    active = peak = 0
+
+    def counting_run(cmd, cwd, env, timeout):  # type: ignore[no-untyped-def]
+        nonlocal active, peak
+        if "validate" not in cmd:
+            return real_run(cmd, cwd, env, timeout)
+        with lock:
+            active += 1
+            peak = max(peak, active)
+        try:
+            return real_run(cmd, cwd, env, timeout)
+        finally:
+            with lock:
+                active -= 1
+
+    monkeypatch.setattr(tfmod, "_run", counting_run)
+    old = tfmod.MAX_CONCURRENT_VALIDATIONS
+    tfmod.set_max_concurrent_validations(1)
+    try:
+        validator = TerraformValidator()
+        roots = ["undeclared-tfvars", "missing-required-tfvars", "unformatted", "unformatted-test"]
+        ctxs = [make_ctx(FIXTURES / r, tmp_path / r) for r in roots]
+        jobs = [(t, c) for c in ctxs for t in validator.discover(c)]
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(lambda job: validator._validate_check(job[0], job[1], tfmod.terraform_binary()), jobs))
+    finally:
+        tfmod.set_max_concurrent_validations(old)
+    assert len(validator.validation_runs) == 4 and peak == 1
+    assert tfmod.MAX_CONCURRENT_VALIDATIONS * tfmod.VALIDATE_PEAK_MIB < 2048

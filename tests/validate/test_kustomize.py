@@ -58,14 +58,14 @@ def test_clean_builds_and_hands_on_documents(tmp_path: Path) -> None:
     origins = {origin: docs for origin, docs in recorder.calls}
     assert set(origins) == {"kustomize build base", "kustomize build overlays/prod"}
     prod = origins["kustomize build overlays/prod"]
-    assert sorted(d.obj["kind"] for d in prod) == ["Deployment", "Namespace", "Service"]
-    assert [d.doc_index for d in prod] == [0, 1, 2]
+    assert sorted(d.obj["kind"] for d in prod) == ["Deployment", "Namespace", "NetworkPolicy", "Service"]
+    assert [d.doc_index for d in prod] == [0, 1, 2, 3]
     assert {d.file for d in prod} == {"overlays/prod/kustomization.yaml"}
     deployment = next(d.obj for d in prod if d.obj["kind"] == "Deployment")
     # The overlay's patch, namespace and component were applied by the real build.
     assert deployment["spec"]["replicas"] == 3
     assert deployment["metadata"]["namespace"] == "web-prod"
-    assert "readinessProbe" in deployment["spec"]["template"]["spec"]["containers"][0]
+    assert "startupProbe" in deployment["spec"]["template"]["spec"]["containers"][0]
 
 
 def test_overlay_with_missing_resource(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_overlay_with_missing_resource(tmp_path: Path) -> None:
     assert build.status is Status.FAILED
     (finding,) = build.findings
     assert (finding.rule, finding.file, finding.line, finding.severity) == (
-        "kustomize/build", "overlays/prod/kustomization.yaml", 7, Severity.ERROR)
+        "kustomize/build", "overlays/prod/kustomization.yaml", 8, Severity.ERROR)
     assert finding.message == "kustomize build failed: resource 'configmap.yaml' does not exist"
     assert str(FIXTURES) not in finding.message and finding.hint
     assert [origin for origin, _ in recorder.calls] == ["kustomize build base"]

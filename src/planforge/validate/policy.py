@@ -428,4 +428,5 @@ def documents_check(target: str, findings: list[Finding], duration: float = 0.0,
     return Check(NAME, name, target, Status.FAILED if failed else Status.PASSED, findings, duration)
 
 
-VALIDATOR = PolicyValidator()
+def validator() -> PolicyValidator:
+    return PolicyValidator()

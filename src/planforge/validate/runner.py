@@ -174,26 +174,8 @@ def _document_validator(ctx: RunContext, validators: dict[str, Validator], only:
 
 
 def _schema_document_checks(validator: Any, docs: list[Document], origin: str, ctx: Context) -> list[Check]:
-    """Ask the schemas validator to check already-parsed documents."""
-    start = time.perf_counter()
-    for method in ("validate_documents", "check_documents"):
-        func = getattr(validator, method, None)
-        if callable(func):
-            result = func(docs, origin, ctx) if method == "validate_documents" else func(docs, ctx)
-            break
-    else:
-        module = sys.modules.get("planforge.validate.schemas")
-        func = getattr(module, "check_documents", None) if module else None
-        if not callable(func):
-            return [Check("schemas", "schema", origin, Status.SKIPPED, duration=time.perf_counter() - start,
-                          reason="the schemas validator cannot check rendered documents in this build")]
-        result = func(docs, ctx.settings)
-    if isinstance(result, list) and all(isinstance(item, Check) for item in result):
-        return result
-    findings = list(result)
-    failed = any(f.severity == Severity.ERROR for f in findings)
-    return [Check("schemas", "schema", origin, Status.FAILED if failed else Status.PASSED, findings,
-                  time.perf_counter() - start)]
+    """The schemas validator's check of already-parsed (rendered) documents."""
+    return [validator.check_documents(docs, ctx.settings, origin)]
 
 
 def _missing_path(given: str) -> Check:

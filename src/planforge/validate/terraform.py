@@ -52,6 +52,16 @@ MEMORY_BUDGET_MIB = 2048 - 200
 MAX_CONCURRENT_VALIDATIONS = max(1, MEMORY_BUDGET_MIB // VALIDATE_PEAK_MIB)
 VALIDATION_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VALIDATIONS)
 
+RULES = {
+    "terraform/fmt": "The file is not formatted as `terraform fmt` would write it (diff in the detail).",
+    "terraform/syntax": "The file cannot be parsed (HCL or JSON syntax error).",
+    "terraform/undeclared-reference": "A var./local./module. reference names nothing declared in its module.",
+    "terraform/module-source-missing": "A local module `source` points at a directory that does not exist or has no .tf files.",
+    "terraform/tfvars-undeclared": "A tfvars key that no variable declares: Terraform would silently ignore it.",
+    "terraform/tfvars-missing-required": "A required variable (no default) is not set in the root's terraform.tfvars / *.auto.tfvars.",
+    "terraform/validate": "A diagnostic from `terraform init -backend=false` + `terraform validate`.",
+}
+
 FMT_PATTERNS = ("*.tf", "*.tfvars", "*.tftest.hcl", "*.tfmock.hcl", "tests/*.tftest.hcl", "tests/*.tfmock.hcl")
 _SKIP_DIRS = {"node_modules", "__pycache__"}
 _PROVIDER_ADDR = re.compile(r"provider ((?:[\w.-]+/)?[\w.-]+/[\w.-]+)")

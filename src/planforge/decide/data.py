@@ -1,0 +1,105 @@
+"""Loading the decision data files in planforge/data (catalog, defaults, blocking matrix)."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> dict[str, Any]:
+    """Parse planforge/data/<name> (YAML)."""
+    text = resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def squash(name: str) -> str:
+    """Comparison key for catalog names: lowercase, no spaces, dots, underscores or hyphens."""
+    return re.sub(r"[\s._\-]+", "", name.lower())
+
+
+@dataclass(frozen=True)
+class ChartEntry:
+    name: str
+    chart_repo: str
+    chart: str
+    version: str
+    namespace: str
+
+
+class Catalog:
+    """The component catalog (charts) and the Terraform infrastructure modules."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.charts: dict[str, ChartEntry] = {}
+        self._chart_keys: dict[str, str] = {}
+        for name, entry in (data.get("charts") or {}).items():
+            self.charts[name] = ChartEntry(
+                name=name, chart_repo=entry["chart_repo"], chart=entry["chart"], version=str(entry["version"]),
+                namespace=entry["namespace"],
+            )
+            for alias in [name, entry["chart"], *entry.get("aliases", [])]:
+                self._chart_keys[squash(alias)] = name
+        self._module_keys: dict[str, str] = {}
+        for name, entry in (data.get("terraform_modules") or {}).items():
+            for alias in [name, *entry.get("aliases", [])]:
+                self._module_keys[squash(alias)] = name
+
+    def chart(self, name: str) -> ChartEntry | None:
+        key = self._chart_keys.get(squash(name))
+        return self.charts.get(key) if key else None
+
+    def module(self, name: str) -> str | None:
+        """Terraform module for an infrastructure row: by full name, head, or parenthesised words."""
+        head, _, paren = name.partition("(")
+        for candidate in (name, head, paren.rstrip(")")):
+            key = self._module_keys.get(squash(candidate))
+            if key:
+                return key
+        return None
+
+    def suggest(self, name: str, n: int = 3) -> list[str]:
+        """Closest catalog chart names (difflib), for the unknown-component error."""
+        names = list(self.charts)
+        close = difflib.get_close_matches(name.lower(), names, n=n, cutoff=0.4)
+        if not close:
+            by_alias = difflib.get_close_matches(squash(name), list(self._chart_keys), n=n, cutoff=0.5)
+            close = list(dict.fromkeys(self._chart_keys[a] for a in by_alias))
+        return close
+
+    def names(self) -> list[str]:
+        return list(self.charts)
+
+    def mentioned(self, text: str) -> list[tuple[int, str]]:
+        """(position, chart name) for every catalog name or alias written in text as a word."""
+        low = text.lower()
+        found: dict[str, int] = {}
+        aliases = {a: n for n, e in (load("components.yaml").get("charts") or {}).items() for a in [n, *e.get("aliases", [])]}
+        for alias, name in aliases.items():
+            m = re.search(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", low)
+            if m and (name not in found or m.start() < found[name]):
+                found[name] = m.start()
+        return sorted((pos, name) for name, pos in found.items())
+
+
+@lru_cache(maxsize=None)
+def catalog() -> Catalog:
+    return Catalog(load("components.yaml"))
+
+
+def defaults() -> dict[str, Any]:
+    return load("defaults.yaml")
+
+
+def blocking_action(key: str, structure: str) -> str:
+    """'block' or 'warn' for an unresolved field under a structure (data/blocking.yaml)."""
+    data = load("blocking.yaml")
+    row = (data.get("fields") or {}).get(key)
+    if row is None:
+        return data.get("default", "warn")
+    return row.get(structure, row.get("default", data.get("default", "warn")))

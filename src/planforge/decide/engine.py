@@ -1,0 +1,1163 @@
+"""Plan -> Decided: the structure decision and every answer, each with its provenance.
+
+Rules of the road:
+- Only Technical Context fields, the Deployment Components table, Custom Applications,
+  Constitution Check items (checked ones), Project Structure trees and the Structure
+  Decision feed answers. Summary and Complexity Tracking never do.
+- A value the plan states but planforge cannot honour (Flux, Pulumi, Terraform Cloud, ...)
+  is refused with the supported values; it is never silently replaced.
+- Every refusal is a Problem with file, line and field; RefusedError carries all of them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.answers import (
+    Answers,
+    Component,
+    Decided,
+    Decision,
+    EnvironmentSizing,
+    Provenance,
+    Service,
+)
+from planforge.decide.data import blocking_action, catalog, defaults
+from planforge.decide.safety import check_safety
+from planforge.errors import Problem, RefusedError
+from planforge.plan.model import Field, Plan
+
+ENV_SYNONYMS = {
+    "development": "dev", "develop": "dev", "dev": "dev", "local": "dev",
+    "staging": "staging", "stage": "staging", "stg": "staging", "preprod": "staging", "pre-production": "staging",
+    "production": "prod", "prod": "prod", "prd": "prod", "live": "prod",
+    "test": "test", "testing": "test", "qa": "qa", "uat": "uat", "sandbox": "sandbox",
+}
+PLATFORM_PATTERNS = {
+    "minikube": r"\bminikube\b",
+    "eks": r"\beks\b|elastic kubernetes service|amazon kubernetes",
+    "gke": r"\bgke\b|google kubernetes engine",
+    "aks": r"\baks\b|azure kubernetes service",
+    "doks": r"\bdoks\b|digitalocean kubernetes|digital ocean kubernetes",
+    "oke": r"\boke\b|oracle (?:cloud )?(?:kubernetes|container engine)",
+}
+CLOUD_PATTERNS = {
+    "aws": r"\baws\b|amazon|\beks\b",
+    "azure": r"\bazure\b|\baks\b",
+    "gcp": r"\bgcp\b|google cloud|\bgke\b",
+}
+UNSUPPORTED_CLOUDS = r"on-?prem\w*|hybrid|oracle|\boci\b|digitalocean|alibaba|ibm cloud|openstack|vsphere|bare.?metal"
+AWS_REGION = r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b"
+GCP_REGION = r"\b(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)\d\b"
+AZURE_REGIONS = (
+    "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
+    "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "germanywestcentral", "swedencentral",
+    "norwayeast", "switzerlandnorth", "italynorth", "polandcentral", "southeastasia", "eastasia", "japaneast",
+    "japanwest", "koreacentral", "australiaeast", "canadacentral", "brazilsouth", "centralindia", "uaenorth",
+)
+NON_SERVICE_DIRS = {
+    "specs", "spec", "docs", "doc", "tests", "test", "scripts", "charts", "chart", "helm", "helm-charts", "k8s",
+    "kubernetes", "terraform", "infra", "infrastructure", "deploy", "deployment", "deployments", ".github", "github",
+    "dapr", "dapr-components", "kafka", "monitoring", "docker", "manifests", "argocd", "overlays", "base", "ci-cd",
+    "ci", "config", "configs", ".specify", "history", "validation", "environments", "modules", "src", "lib", "bin",
+    "tools", "phase-4", "phase5", "migrations", "database", "db", "postgres", "postgresql",
+}
+COMPLIANCE = {"soc2": r"\bsoc\s?-?2\b", "pci-dss": r"\bpci(?:[- ]dss)?\b", "hipaa": r"\bhipaa\b", "gdpr": r"\bgdpr\b"}
+INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
+
+
+@dataclass
+class _Ctx:
+    plan: Plan
+    values: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    component_rows: dict[str, Provenance] = field(default_factory=dict)  # catalog name -> its table row
+
+    def set(self, name: str, value: Any, prov: Provenance) -> None:
+        self.values[name] = value
+        self.provenance[name] = prov
+
+    def from_field(self, name: str, value: Any, f: Field | None, line: int | None = None, text: str | None = None) -> None:
+        if f is None:
+            self.set(name, value, default_prov("not stated in the plan"))
+            return
+        ln = line or f.line
+        src = text if text is not None else self.line_text(ln)
+        self.set(name, value, Provenance(source="plan", line=ln, text=tx.safe_text(src)))
+
+    def line_text(self, line: int) -> str:
+        lines = self.plan.lines
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def default(self, name: str, value: Any, note: str) -> None:
+        self.set(name, value, default_prov(note))
+
+    def problem(self, f: Field | None, name: str, message: str, hint: str | None = None, line: int | None = None) -> None:
+        self.problems.append(
+            Problem(message=message, file=self.plan.source, line=line or (f.line if f else None),
+                    field=f.label if f else name, hint=hint)
+        )
+
+    def warn(self, f: Field | None, name: str, message: str, line: int | None = None) -> None:
+        ln = line or (f.line if f else None)
+        where = f"{self.plan.source}:{ln}: " if ln else f"{self.plan.source}: "
+        self.warnings.append(f"{where}{f.label if f else name}: {message}")
+
+
+def default_prov(note: str) -> Provenance:
+    return Provenance(source="default", note=note)
+
+
+def decide(plan: Plan) -> Decided:
+    """Decide every answer from a parsed plan; RefusedError lists every blocking problem."""
+    c = _Ctx(plan)
+    d = defaults()
+    _project(c)
+    structure = _structure(c)
+    _unresolved(c, structure)
+    infra = structure in INFRA_STRUCTURES
+    _cloud(c, structure)
+    _region(c, d)
+    _iac(c, structure, d)
+    _kubernetes(c, structure, d)
+    _gitops(c, structure)
+    _strategy(c)
+    _state(c, structure, d)
+    _secrets(c, structure, d)
+    _environments(c)
+    _tenants(c, structure)
+    _components(c, structure)
+    _flags(c)
+    _platforms(c, structure, d)
+    _apps(c, d)
+    _chart(c, structure, d)
+    _goals(c)
+    _sizing(c, infra)
+    _blueprints(c, structure)
+    c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
+    if c.problems:
+        err = RefusedError(f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
+        err.warnings = c.warnings  # type: ignore[attr-defined]
+        raise err
+    answers = Answers(**c.values)
+    answers.decisions = _decisions(answers, c.provenance)
+    problems = check_safety(answers, c.provenance, plan.source)
+    if problems:
+        raise RefusedError(f"{plan.source}: plan refused: unsafe answer(s)", problems)
+    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
+
+
+# --------------------------------------------------------------------------- project
+def _project(c: _Ctx) -> None:
+    h = c.plan.header
+    c.set("plan_title", tx.safe_text(h.title),
+          Provenance(source="plan", line=h.title_line, text=tx.safe_text(c.line_text(h.title_line)))
+          if h.title_line else default_prov("the plan has no title"))
+    if h.family_line:
+        c.from_field("plan_family", h.family, None) if False else c.set(
+            "plan_family", h.family, Provenance(source="plan", line=h.family_line, text=tx.safe_text(c.line_text(h.family_line))))
+    else:
+        c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
+    branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
+    name = tx.slugify(re.sub(r"^\d+[-_]", "", branch)) if branch else ""
+    if name:
+        c.from_field("project_name", name, h.branch)
+    elif h.title and not _placeholder(h.title):
+        c.set("project_name", tx.slugify(h.title),
+              Provenance(source="plan", line=h.title_line, text=tx.safe_text(c.line_text(h.title_line or 1))))
+    else:
+        c.problem(None, "project_name", "no branch or title to name the project", "fill **Branch** or the title", line=1)
+        c.values["project_name"] = "project"
+
+
+def _placeholder(text: str) -> bool:
+    return bool(re.fullmatch(r"\[[^\]]*\]", text.strip()))
+
+
+# --------------------------------------------------------------------------- structure
+def _structure(c: _Ctx) -> str:
+    p = c.plan
+    sd = p.structure_decision
+    sd_text = sd.plain if sd and not sd.unresolved else ""
+    option = re.search(r"\boption\s*(\d)\b", sd_text, re.I)
+    tenants_in_tree = any(re.search(r"(^|/)tenants/[^/]+/$", t.path) for t in p.source_paths)
+    if p.is_infra_template:
+        if option and option.group(1) in "123":
+            s = {"1": "single-iac", "2": "multi-tool", "3": "multi-tenant"}[option.group(1)]
+            c.from_field("structure", s, sd)
+            return s
+        if re.search(r"multi-?tenant|\btenants?\b", sd_text, re.I):
+            c.from_field("structure", "multi-tenant", sd)
+            return "multi-tenant"
+        if re.search(r"multi-?tool", sd_text, re.I):
+            c.from_field("structure", "multi-tool", sd)
+            return "multi-tool"
+        if re.search(r"single[- ]iac|terraform only", sd_text, re.I):
+            c.from_field("structure", "single-iac", sd)
+            return "single-iac"
+        if tenants_in_tree:
+            c.from_field("structure", "multi-tenant", sd)
+            return "multi-tenant"
+        k8s = p.field("kubernetes")
+        if k8s and not k8s.unresolved and not re.fullmatch(r"(n/?a|none|no|-)\.?", k8s.plain.lower()):
+            c.from_field("structure", "multi-tool", k8s)
+            return "multi-tool"
+        iac = p.field("iac_tools") or p.field("cloud_provider")
+        c.from_field("structure", "single-iac", iac)
+        return "single-iac"
+    # app templates (/speckit, /sp, /plan): "Option 2" is a web application there, not multi-tool
+    ctx_fields = [*p.fields, sd]
+    tf = tx.first_hit(r"\bterraform\b|\bhcl\b|\bopentofu\b", ctx_fields)
+    tf_tree = next((t for t in p.source_paths if re.search(r"(^|/)terraform/|\.tf$", t.path)), None)
+    kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(PLATFORM_PATTERNS.values()), ctx_fields)
+    if tf or tf_tree:
+        cluster = tx.first_hit("|".join(v for k, v in PLATFORM_PATTERNS.items() if k != "minikube") + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields)
+        if tenants_in_tree:
+            s = "multi-tenant"
+        else:
+            s = "multi-tool" if cluster else "single-iac"
+        if tf:
+            c.from_field("structure", s, tf.field)
+        else:
+            c.set("structure", s, Provenance(source="plan", line=tf_tree.line, text=tx.safe_text(c.line_text(tf_tree.line))))
+        return s
+    if kube:
+        c.from_field("structure", "helm-chart", sd if sd_text and re.search(r"helm|chart", sd_text, re.I) else kube.field)
+        return "helm-chart"
+    c.problem(sd, "Structure Decision", "the plan names neither Terraform nor Kubernetes/Helm: nothing to generate",
+              "state the IaC tool or the Kubernetes target in Technical Context", line=sd.line if sd else 1)
+    c.values["structure"] = "helm-chart"
+    return "helm-chart"
+
+
+def _unresolved(c: _Ctx, structure: str) -> None:
+    p = c.plan
+    fields = list(p.fields)
+    for extra in (p.structure_decision, p.custom_applications):
+        if extra is not None:
+            fields.append(extra)
+    for f in fields:
+        if not f.unresolved:
+            continue
+        why = "NEEDS CLARIFICATION" if "needs clarification" in f.value.lower() else (
+            "still the template placeholder" if f.value.strip() else "empty")
+        if blocking_action(f.key, structure) == "block":
+            c.problem(f, f.key, f"unresolved ({why}); a {structure} repository needs it",
+                      f"replace it with a concrete value for {f.label}")
+        else:
+            c.warn(f, f.key, f"unresolved ({why}); generating without it")
+
+
+# --------------------------------------------------------------------------- platform
+def _cloud(c: _Ctx, structure: str) -> None:
+    p = c.plan
+    f = p.field("cloud_provider")
+    if f is not None and not f.unresolved:
+        text = f.plain.lower()
+        found = [(m[0][0], cloud) for cloud, rx in CLOUD_PATTERNS.items() if (m := tx.find(rx, text))]
+        if not found or re.fullmatch(r"(n/?a|none)\.?", text):
+            if re.fullmatch(r"(n/?a|none)\.?", text) and structure == "helm-chart":
+                c.from_field("cloud", "none", f)
+                return
+            c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: AWS, Azure, GCP",
+                      "name one of AWS, Azure or GCP")
+            c.values["cloud"] = "none"
+            return
+        clouds = [cl for _, cl in sorted(found)]
+        if len(clouds) > 1 and structure in INFRA_STRUCTURES:
+            c.problem(f, "cloud", f"multi-cloud ({', '.join(clouds)}) is not supported; supported: one of AWS, Azure, GCP",
+                      "split the plan per cloud")
+        c.from_field("cloud", clouds[0], f)
+        return
+    if f is not None:  # unresolved: already reported by the blocking matrix
+        c.values["cloud"] = "none"
+        c.provenance["cloud"] = Provenance(source="plan", line=f.line, text=tx.safe_text(f.text))
+        return
+    # no Cloud Provider field: the clouds the other context fields name
+    hits: list[tuple[str, tx.Hit]] = []
+    for cloud, rx in CLOUD_PATTERNS.items():
+        h = tx.first_hit(rx, [*p.fields, p.structure_decision])
+        if h:
+            hits.append((cloud, h))
+    if structure == "helm-chart":
+        platforms = _platform_hits(c)
+        managed = [pl for pl in platforms if pl != "minikube"]
+        if len(hits) == 1 and len(managed) <= 1 and (not managed or managed[0] in ("eks", "aks", "gke")):
+            c.from_field("cloud", hits[0][0], hits[0][1].field)
+        else:
+            c.default("cloud", "none", "a helm-chart plan targets platforms, not one cloud")
+        return
+    if not hits:
+        c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure or GCP",
+                  "add **Cloud Provider**: AWS (or Azure, GCP) to Technical Context", line=_context_line(p))
+        c.values["cloud"] = "none"
+        return
+    hits.sort(key=lambda ch: (ch[1].field.line, ch[1].pos))
+    if len({ch[0] for ch in hits}) > 1:
+        c.warn(hits[0][1].field, "cloud", f"several clouds named ({', '.join(ch[0] for ch in hits)}); using the first")
+    c.from_field("cloud", hits[0][0], hits[0][1].field)
+
+
+def _context_line(p: Plan) -> int:
+    s = next((s for s in p.sections if re.search(r"technical\s+(context|stack)", s.title, re.I)), None)
+    return s.line if s else 1
+
+
+def _region(c: _Ctx, d: dict) -> None:
+    p = c.plan
+    cloud = c.values.get("cloud", "none")
+    order = [p.field("deployment_type"), p.field("constraints"), p.field("target_platform"), p.field("cloud_provider")]
+    fields = [f for f in order if f] + [f for f in p.fields if f not in order]
+    rx = {"aws": AWS_REGION, "gcp": GCP_REGION, "azure": r"\b(?:" + "|".join(AZURE_REGIONS) + r")\b"}.get(cloud)
+    dt = p.field("deployment_type")
+    if dt and not dt.unresolved and re.search(r"multi[- ]?(region|cloud)", dt.plain, re.I):
+        c.warn(dt, "region", "multi-region deployment: the generated repository covers the primary region only")
+    if rx:
+        hit = tx.first_hit(rx, fields, negatable=False)
+        if hit:
+            c.from_field("region", hit.match.lower(), hit.field)
+            return
+        region = d["regions"][cloud]
+        c.default("region", region, f"no {cloud} region in the plan; documented default for {cloud} (data/defaults.yaml)")
+        return
+    c.default("region", "", "no single cloud, so no region")
+
+
+def _iac(c: _Ctx, structure: str, d: dict) -> None:
+    p = c.plan
+    f = p.field("iac_tools")
+    if structure not in INFRA_STRUCTURES:
+        c.default("iac_tool", "none", "helm-chart structure: no infrastructure code")
+        c.default("terraform_version", d["terraform_version"], "no Terraform in this plan")
+        return
+    if f is not None and not f.unresolved:
+        if not re.search(r"\bterraform\b", f.plain, re.I):
+            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform",
+                      "use Terraform (planforge generates Terraform only)")
+        others = [t for t in ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane", "OpenTofu") if re.search(rf"\b{t}\b", f.plain, re.I)]
+        if others and re.search(r"\bterraform\b", f.plain, re.I):
+            c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
+        c.from_field("iac_tool", "terraform", f)
+    else:
+        hit = tx.first_hit(r"\bterraform\b|\bhcl\b", [*p.fields, p.structure_decision])
+        c.from_field("iac_tool", "terraform", hit.field if hit else None) if hit else c.default(
+            "iac_tool", "terraform", "the structure needs Terraform")
+    vrx = r"terraform\s*(?:v|version\s*)?(?:>=|≥|~>|>|=)?\s*(\d+\.\d+)(?:\.\d+)?|hcl\s*\(terraform\s*(?:>=|≥|~>)?\s*(\d+\.\d+)"
+    fields = [f, *p.fields, p.structure_decision]
+    for fld in fields:
+        if fld is None or fld.unresolved:
+            continue
+        m = re.search(vrx, fld.plain, re.I)
+        if m:
+            c.from_field("terraform_version", m.group(1) or m.group(2), fld)
+            return
+    c.default("terraform_version", d["terraform_version"], "no Terraform version in the plan; lower bound for required_version")
+
+
+def _platform_hits(c: _Ctx) -> list[str]:
+    """Platforms in order of appearance: Target Platform first, then the other context fields."""
+    p = c.plan
+    tp = p.field("target_platform")
+    ordered = ([tp] if tp else []) + [f for f in p.fields if f is not tp] + [p.structure_decision]
+    for f in ordered:
+        if f is None or f.unresolved:
+            continue
+        found = []
+        for name, rx in PLATFORM_PATTERNS.items():
+            hits = tx.find(rx, f.plain)
+            if hits:
+                found.append((hits[0][0], name))
+        if found:
+            c._platform_field = f  # type: ignore[attr-defined]
+            return [n for _, n in sorted(found)]
+    return []
+
+
+def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
+    p = c.plan
+    f = p.field("kubernetes")
+    supported = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
+    vrx = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*v?(1\.\d{1,2})"
+    if f is not None and not f.unresolved:
+        text = f.plain.lower()
+        if re.fullmatch(r"(n/?a|none|no|-)\.?", text):
+            c.from_field("kubernetes_distribution", "none", f)
+            c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes in this plan")
+            return
+        dist = next((s for s in supported if re.search(rf"\b{s}\b", text)), None)
+        if dist is None and re.search(r"\bkubernetes\b|\bk8s\b", text):
+            dist = d["kubernetes_distribution"].get(c.values.get("cloud", "none"))
+        if dist is None:
+            c.problem(f, "kubernetes_distribution", f"unsupported Kubernetes {f.plain!r}; supported: {', '.join(supported)}",
+                      "name one of the supported distributions or N/A")
+            dist = "none"
+        c.from_field("kubernetes_distribution", dist, f)
+        m = re.search(vrx, text) or re.search(r"\b(1\.\d{1,2})\b", text)
+        if m:
+            c.from_field("kubernetes_version", m.group(1), f)
+        else:
+            c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")
+        return
+    fields = [*p.fields, p.structure_decision]
+    if structure == "single-iac":
+        c.default("kubernetes_distribution", "none", "single-iac structure: no Kubernetes")
+    else:
+        platforms = _platform_hits(c)
+        managed = [pl for pl in platforms if pl != "minikube"]
+        pf = getattr(c, "_platform_field", None)
+        if managed or platforms:
+            c.from_field("kubernetes_distribution", (managed or platforms)[0], pf)
+        elif structure in ("multi-tool", "multi-tenant") and c.values.get("cloud") in d["kubernetes_distribution"]:
+            c.default("kubernetes_distribution", d["kubernetes_distribution"][c.values["cloud"]],
+                      f"managed Kubernetes of {c.values['cloud']}")
+        else:
+            c.default("kubernetes_distribution", "none", "no Kubernetes distribution named")
+    for fld in fields:
+        if fld is None or fld.unresolved:
+            continue
+        m = re.search(vrx, fld.plain, re.I)
+        if m:
+            c.from_field("kubernetes_version", m.group(1), fld)
+            return
+    c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")
+
+
+def _gitops(c: _Ctx, structure: str) -> None:
+    p = c.plan
+    f = p.field("gitops")
+    if f is not None and not f.unresolved:
+        text = f.plain.lower()
+        if re.search(r"argo\s*-?cd", text):
+            c.from_field("gitops", "argocd", f)
+        elif re.fullmatch(r"(n/?a|none|no|-)\.?", text) or text.startswith("none"):
+            c.from_field("gitops", "none", f)
+        else:
+            c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: ArgoCD, none",
+                      "use ArgoCD or N/A")
+            c.values["gitops"] = "none"
+        return
+    if f is not None:
+        c.values["gitops"] = "none"
+        c.provenance["gitops"] = Provenance(source="plan", line=f.line, text=tx.safe_text(f.text))
+        return
+    hit = tx.first_hit(r"argo\s*-?cd", [*p.fields, p.structure_decision])
+    if hit:
+        c.from_field("gitops", "argocd", hit.field)
+    else:
+        c.default("gitops", "none", "the plan names no GitOps tool")
+
+
+def _strategy(c: _Ctx) -> None:
+    f = c.plan.field("deployment_strategy")
+    if f is None or f.unresolved or not c.plan.is_infra_template:
+        c.default("deployment_strategy", "helm-first", "Helm-first with Kustomize fallback (constitution default)")
+        return
+    text = f.plain.lower()
+    if re.search(r"helm", text):
+        c.from_field("deployment_strategy", "helm-first", f)
+    elif re.search(r"kustomize", text):
+        c.from_field("deployment_strategy", "kustomize-only", f)
+    elif re.search(r"raw|plain manifests|manifests", text):
+        c.from_field("deployment_strategy", "raw-manifests", f)
+    else:
+        c.problem(f, "deployment_strategy",
+                  f"unsupported deployment strategy {f.plain!r}; supported: Helm-first with Kustomize fallback, Kustomize-only, Raw manifests",
+                  "use one of the three template strategies")
+        c.values["deployment_strategy"] = "helm-first"
+
+
+def _state(c: _Ctx, structure: str, d: dict) -> None:
+    p = c.plan
+    cloud = c.values.get("cloud", "none")
+    if structure not in INFRA_STRUCTURES:
+        c.default("state_backend", "none", "no Terraform in this plan")
+        c.default("state_locking", "none", "no Terraform in this plan")
+        return
+    f = p.field("state_backend")
+    supported = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, local"
+    if f is not None and f.unresolved:
+        c.values["state_backend"] = "none"
+        c.values["state_locking"] = "none"
+        return
+    if f is not None:
+        text = f.plain.lower()
+        if re.search(r"terraform cloud|\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes", text):
+            c.problem(f, "state_backend", f"unsupported state backend {f.plain!r}; supported: {supported}",
+                      "use the remote state of the plan's cloud")
+            c.values.update(state_backend="none", state_locking="none")
+            return
+        backend = _backend_of(text, c.values.get("terraform_version", "1.6"))
+        if backend is None:
+            c.problem(f, "state_backend", f"unsupported state backend {f.plain!r}; supported: {supported}",
+                      "use the remote state of the plan's cloud")
+            c.values.update(state_backend="none", state_locking="none")
+            return
+        c.from_field("state_backend", backend[0], f)
+        c.from_field("state_locking", backend[1], f)
+        return
+    hit = tx.first_hit(r"\bs3\b|dynamodb|\bgcs\b|azure blob|storage account|azurerm|state backend", [*p.fields, p.structure_decision])
+    backend = _backend_of(hit.field.plain.lower(), c.values.get("terraform_version", "1.6")) if hit else None
+    if hit and backend and "state" in hit.field.plain.lower():
+        c.from_field("state_backend", backend[0], hit.field)
+        c.from_field("state_locking", backend[1], hit.field)
+        return
+    dflt = d["state_backends"].get(cloud)
+    if dflt:
+        c.default("state_backend", dflt["backend"], f"remote state of {cloud} (data/defaults.yaml)")
+        c.default("state_locking", dflt["locking"], f"state locking of {cloud} (data/defaults.yaml)")
+    else:
+        c.default("state_backend", "none", "no cloud, local state")
+        c.default("state_locking", "none", "no cloud, local state")
+
+
+def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
+    if re.search(r"\bs3\b", text):
+        if "dynamodb" in text:
+            return "s3", "dynamodb"
+        major_minor = tuple(int(x) for x in tf_version.split(".")[:2])
+        return ("s3", "lockfile") if major_minor >= (1, 10) or "lockfile" in text else ("s3", "dynamodb")
+    if re.search(r"azure blob|storage account|azurerm|blob storage", text):
+        return "azurerm", "native"
+    if re.search(r"\bgcs\b|google cloud storage|cloud storage bucket", text):
+        return "gcs", "native"
+    if re.search(r"\blocal\b|\bnone\b|n/a", text):
+        return "none", "none"
+    return None
+
+
+SECRETS_PATTERNS = [
+    ("azure-key-vault", r"azure key ?vault|\bkey ?vault\b"),
+    ("aws-secrets-manager", r"aws secrets manager|secrets manager"),
+    ("gcp-secret-manager", r"gcp secret manager|google secret manager|\bsecret manager\b"),
+    ("vault", r"\bvault\b"),
+    ("sealed-secrets", r"sealed[- ]?secrets"),
+    ("kubernetes", r"kubernetes secrets?|k8s secrets?|\bsecrets?\b"),
+]
+
+
+def _secrets_of(text: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for name, rx in SECRETS_PATTERNS:
+        hits = tx.find(rx, text)
+        if hits and (best is None or hits[0][0] < best[0]):
+            best = (hits[0][0], name)
+    return best[1] if best else None
+
+
+def _secrets(c: _Ctx, structure: str, d: dict) -> None:
+    p = c.plan
+    f = p.field("secrets_management")
+    if f is not None and not f.unresolved:
+        text = f.plain.lower()
+        if re.fullmatch(r"(n/?a|none)\.?", text):
+            c.from_field("secrets_manager", "none", f)
+            return
+        name = _secrets_of(text)
+        if name is None:
+            c.problem(f, "secrets_manager",
+                      f"unsupported secrets manager {f.plain!r}; supported: AWS Secrets Manager, Vault, Azure Key Vault, "
+                      "GCP Secret Manager, Sealed Secrets, Kubernetes Secrets, none", "name a supported secrets manager")
+            c.values["secrets_manager"] = "none"
+            return
+        c.from_field("secrets_manager", name, f)
+        return
+    if f is not None:
+        c.values["secrets_manager"] = "none"
+        c.provenance["secrets_manager"] = Provenance(source="plan", line=f.line, text=tx.safe_text(f.text))
+        return
+    for fld in [*p.fields, p.structure_decision]:
+        if fld is None or fld.unresolved or not re.search(r"secret|vault", fld.plain, re.I):
+            continue
+        name = _secrets_of(fld.plain.lower())
+        if name and (name != "kubernetes" or re.search(r"kubernetes secrets?|k8s secrets?", fld.plain, re.I)):
+            c.from_field("secrets_manager", name, fld)
+            return
+    cloud = c.values.get("cloud", "none") if structure in INFRA_STRUCTURES else "none"
+    c.default("secrets_manager", d["secrets_managers"].get(cloud, "kubernetes"),
+              f"no secrets manager in the plan; default for {cloud if cloud != 'none' else 'Kubernetes'} (data/defaults.yaml)")
+
+
+# --------------------------------------------------------------------------- names
+def _env_name(word: str) -> str:
+    w = word.strip().strip("`*.").lower()
+    w = re.sub(r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
+    first = w.split()[0] if w.split() else w
+    return ENV_SYNONYMS.get(w, ENV_SYNONYMS.get(first, first))
+
+
+def _environments(c: _Ctx) -> None:
+    p = c.plan
+    f = p.field("target_environment")
+    names: list[str] = []
+    source: Field | None = None
+    line: int | None = None
+    if f is not None and not f.unresolved:
+        names = [_env_name(w) for w in tx.split_list(f.value)]
+        source = f
+    if not names:
+        for fld in [*p.fields, p.structure_decision]:
+            if fld is None or fld.unresolved:
+                continue
+            m = re.search(r"environments?\s*:?\s*\(([^)]*)\)|\((?P<l>(?:dev|development|staging|prod|production)[^)]*)\)",
+                          fld.plain, re.I)
+            if m:
+                inner = m.group(1) or m.group("l")
+                cand = [_env_name(w) for w in tx.split_list(inner)]
+                if cand and all(n in ENV_SYNONYMS.values() for n in cand):
+                    names, source = cand, fld
+                    break
+    if not names:
+        for t in p.source_paths:
+            m = re.search(r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$", t.path)
+            if m:
+                n = _env_name(m.group(1) or m.group(2) or m.group(3))
+                if n in ENV_SYNONYMS.values() and n not in names:
+                    names.append(n)
+                    line = line or t.line
+    names = list(dict.fromkeys(n for n in names if n))
+    if names and source is not None:
+        c.from_field("environments", names, source)
+    elif names:
+        c.set("environments", names, Provenance(source="plan", line=line, text=tx.safe_text(c.line_text(line or 1))))
+    else:
+        c.default("environments", list(defaults()["environments"]), "no environments in the plan")
+    bad = [n for n in c.values["environments"] if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n)]
+    for n in bad:
+        c.problem(source, "environments", f"environment {n!r} is not a DNS-1123 label",
+                  "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
+
+
+def _tenants(c: _Ctx, structure: str) -> None:
+    p = c.plan
+    names: list[str] = []
+    line = None
+    for t in p.source_paths:
+        m = re.search(r"(?:^|/)tenants/([^/]+)/$", t.path)
+        if m and m.group(1) not in names:
+            names.append(m.group(1))
+            line = line or t.line
+    if names:
+        c.set("tenants", names, Provenance(source="plan", line=line, text=tx.safe_text(c.line_text(line))))
+    else:
+        sd = p.structure_decision
+        sources = [(sd, r"tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
+                   (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
+        for fld, rx in sources:
+            if fld is None or fld.unresolved:
+                continue
+            m = re.search(rx, fld.plain, re.I)
+            if m:
+                names = [w.strip().lower() for w in tx.split_list(m.group(1))]
+                c.from_field("tenants", names, fld)
+                break
+    if not names:
+        if structure == "multi-tenant":
+            sd = p.structure_decision
+            c.problem(sd, "tenants", "a multi-tenant plan must name its tenants",
+                      "list them in Scale/Scope, e.g. 3 organizations (acme, globex, initech)", line=sd.line if sd else 1)
+        c.default("tenants", [], "not a multi-tenant plan")
+        return
+    if structure != "multi-tenant":
+        c.default("tenants", [], "not a multi-tenant plan")
+        return
+    for n in names:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) or len(n) > 63:
+            c.problem(None, "tenants", f"tenant {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'",
+                      line=c.provenance["tenants"].line)
+
+
+# --------------------------------------------------------------------------- components
+def _components(c: _Ctx, structure: str) -> None:
+    p = c.plan
+    cat = catalog()
+    comps: list[Component] = []
+    first_line = None
+    modules: list[tuple[str, Any]] = []
+    for row in p.components:
+        if _placeholder(row.name) or row.required is None and _placeholder(row.required_text or "[]"):
+            c.warn(None, "Deployment Components", f"template row {row.name!r} ignored", line=row.line)
+            continue
+        if row.required is None:
+            c.warn(None, "Deployment Components", f"{row.name}: Required is {row.required_text!r}, not Yes or No; ignored",
+                   line=row.line)
+            continue
+        if not row.required:
+            continue
+        entry = cat.chart(row.name)
+        if entry is None:
+            module = cat.module(row.name)
+            if module is not None:
+                modules.append((module, row))
+                continue
+            hint = cat.suggest(row.name)
+            c.problems.append(Problem(
+                message=f"unknown component {row.name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),
+                file=p.source, line=row.line, field="Deployment Components",
+                hint=f"use a catalog name ({', '.join(cat.names())}) or an infrastructure row (VPC, Compute, Database)"))
+            continue
+        if structure == "single-iac":
+            c.warn(None, "Deployment Components", f"{row.name} is a Helm chart; a single-iac repository has no cluster, ignored",
+                   line=row.line)
+            continue
+        if any(x.name == entry.name for x in comps):
+            continue
+        comps.append(Component(name=entry.name, chart_repo=entry.chart_repo, chart=entry.chart, version=entry.version,
+                               namespace=entry.namespace, notes=tx.safe_text(row.notes)))
+        c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.safe_text(row.text))
+        first_line = first_line or row.line
+    c.modules = modules  # type: ignore[attr-defined]
+    if comps:
+        c.set("components", comps, Provenance(source="plan", line=first_line, text=tx.safe_text(c.line_text(first_line))))
+        return
+    if not p.components:
+        # no table (app templates): catalog charts the dependency fields name
+        deps = [f for f in p.fields if f.key in ("primary_dependencies", "infrastructure") and not f.unresolved]
+        found: list[tuple[Field, str]] = []
+        for f in deps:
+            for pos, name in cat.mentioned(f.plain):
+                if not tx.find(re.escape(f.plain[pos:pos + 3]), f.plain[max(0, pos - 40):pos + 3]) is None:
+                    pass
+                if name not in [n for _, n in found] and _not_negated_at(f.plain, pos):
+                    found.append((f, name))
+        if found and structure != "single-iac":
+            comps = []
+            for _, name in found:
+                e = cat.charts[name]
+                comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
+                                       namespace=e.namespace, notes="named in Primary Dependencies"))
+            c.from_field("components", comps, found[0][0])
+            return
+    c.default("components", [], "no catalog component required by the plan")
+
+
+def _not_negated_at(text: str, pos: int) -> bool:
+    for offset, clause in tx.clauses(text):
+        if offset <= pos <= offset + len(clause):
+            return not re.search(r"\b(no|not|without|excluding)\b", clause[: pos - offset], re.I)
+    return True
+
+
+def _flags(c: _Ctx) -> None:
+    p = c.plan
+    checked = [Field(label="Constitution Check", key="constitution", value=i.text, line=i.line, text=c.line_text(i.line))
+               for i in p.constitution if i.checked]
+    fields = [*p.fields, p.structure_decision, *checked]
+    rows = c.component_rows
+    # dapr
+    hit = tx.first_hit(r"\bdapr\b", fields)
+    if "dapr" in rows:
+        c.set("dapr", True, rows["dapr"])
+    elif hit:
+        c.from_field("dapr", True, hit.field)
+    else:
+        c.default("dapr", False, "the plan does not use Dapr")
+    # kafka
+    hit = tx.first_hit(r"\bstrimzi\b|\bredpanda\b|\bkafka\b", fields)
+    if "strimzi-kafka-operator" in rows:
+        c.set("kafka", "strimzi", rows["strimzi-kafka-operator"])
+    elif "redpanda" in rows:
+        c.set("kafka", "redpanda", rows["redpanda"])
+    elif hit:
+        text = hit.field.plain.lower()
+        kind = "strimzi" if "strimzi" in text else "redpanda" if "redpanda" in text else None
+        if kind:
+            c.from_field("kafka", kind, hit.field)
+        else:
+            c.from_field("kafka", defaults()["kafka_provider"], hit.field)
+            c.provenance["kafka"] = c.provenance["kafka"].model_copy(update={"note": "Kafka with no broker named: Redpanda"})
+    else:
+        c.default("kafka", "none", "the plan uses no Kafka")
+    # monitoring
+    hit = tx.first_hit(r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager", fields)
+    if "kube-prometheus-stack" in rows:
+        c.set("monitoring", True, rows["kube-prometheus-stack"])
+    elif hit:
+        c.from_field("monitoring", True, hit.field)
+    else:
+        c.default("monitoring", False, "the plan names no Prometheus/Grafana monitoring")
+
+
+def _platforms(c: _Ctx, structure: str, d: dict) -> None:
+    dist = c.values.get("kubernetes_distribution", "none")
+    if structure == "helm-chart":
+        platforms = _platform_hits(c)
+        pf = getattr(c, "_platform_field", None)
+        if platforms:
+            c.from_field("platforms", platforms, pf)
+        else:
+            tp = c.plan.field("target_platform")
+            c.default("platforms", [d["platform"]], "no Kubernetes platform named; minikube for local installs")
+            if tp is None or not tp.unresolved:
+                c.warn(tp, "target_platform", "names no known platform (minikube, eks, gke, aks, doks, oke); using minikube")
+        return
+    if dist in PLATFORM_PATTERNS:
+        c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
+    else:
+        c.default("platforms", [], "no Kubernetes platform in this structure")
+
+
+def _service(name: str, project: str, d: dict, **kw: Any) -> Service:
+    sd = d["service_defaults"]
+    base = next((k for k in sd if k != "service" and (name == k or name.startswith(k + "-") or name.endswith("-" + k))), "service")
+    values = {"port": sd[base]["port"], "health_path": sd[base]["health_path"],
+              "image": f"{d['image_registry']}/{project}/{name}"}
+    values.update({k: v for k, v in kw.items() if v is not None})
+    return Service(name=name, **values)
+
+
+def _apps(c: _Ctx, d: dict) -> None:
+    f = c.plan.custom_applications
+    if f is None or f.unresolved or re.fullmatch(r"(none|n/?a|-)\.?", f.plain.lower()):
+        if f is not None and not f.unresolved:
+            c.from_field("apps", [], f)
+        else:
+            c.default("apps", [], "no Custom Applications in the plan")
+        return
+    names = [re.sub(r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
+    apps = []
+    for n in names:
+        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) or len(n) > 63:
+            c.problem(f, "apps", f"application name {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'")
+            continue
+        apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
+    c.from_field("apps", apps, f)
+
+
+def _chart(c: _Ctx, structure: str, d: dict) -> None:
+    p = c.plan
+    if structure != "helm-chart":
+        for name, note in (("chart_name", ""), ("chart_layout", "single"), ("services", [])):
+            c.default(name, note, "not a helm-chart plan")
+        _storage(c, "")
+        return
+    project = c.values["project_name"]
+    sd = p.structure_decision
+    sd_text = sd.plain if sd and not sd.unresolved else ""
+    # chart directories: charts/<x>/, helm/<x>/ ... or a chart at charts/ itself (Chart.yaml directly below)
+    chart_dirs: list[tuple[str, int]] = []
+    root_chart_line = None
+    for t in p.source_paths:
+        m = re.search(r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([a-z0-9][a-z0-9-]*)/$", t.path)
+        if m and m.group(1) not in ("templates", "platforms", "charts", "crds") and m.group(1) not in [x for x, _ in chart_dirs]:
+            chart_dirs.append((m.group(1), t.line))
+        if re.search(r"(?:^|/)(?:charts|helm|chart)/Chart\.yaml$", t.path):
+            root_chart_line = root_chart_line or t.line
+    m = re.search(r"charts?/([a-z0-9][a-z0-9-]*)/?", sd_text)
+    per_service = bool(re.search(r"per[- ]service|each service|one (?:helm )?chart per|separate (?:helm )?charts", sd_text, re.I))
+    single = bool(re.search(r"umbrella|single (?:helm )?chart|one (?:helm )?chart\b(?! per)", sd_text, re.I))
+    if m and (m.group(1) not in ("templates",)):
+        chart_name, chart_src = m.group(1), sd
+    elif chart_dirs and not root_chart_line:
+        chart_name, chart_src = chart_dirs[0][0], None
+    else:
+        chart_name, chart_src = project[:53].strip("-"), None
+    layout = "per-service" if per_service or (len(chart_dirs) > 1 and not single) else "single"
+    if per_service or single:
+        c.from_field("chart_layout", layout, sd)
+    elif chart_dirs:
+        c.set("chart_layout", layout, Provenance(source="plan", line=chart_dirs[0][1], text=tx.safe_text(c.line_text(chart_dirs[0][1]))))
+    else:
+        c.default("chart_layout", layout, "one chart for all services")
+    if layout == "per-service" and not m:
+        chart_name, chart_src = project[:53].strip("-"), None
+    if chart_src is not None:
+        c.from_field("chart_name", chart_name, chart_src)
+    elif chart_dirs and chart_name == chart_dirs[0][0]:
+        c.set("chart_name", chart_name, Provenance(source="plan", line=chart_dirs[0][1], text=tx.safe_text(c.line_text(chart_dirs[0][1]))))
+    else:
+        c.default("chart_name", chart_name, "named after the project")
+    # image / port / health path stated for the chart
+    fields = [sd, *p.fields]
+    img = tx.first_hit(r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]+\.azurecr\.io|[a-z0-9-]+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com|registry\.[a-z0-9.-]+)/[a-z0-9._/-]*[a-z0-9]", fields, negatable=False)
+    port = tx.first_hit(r"\bport\s*:?\s*(\d{2,5})\b", fields, negatable=False)
+    health = tx.first_hit(r"health(?:\s*(?:check|endpoint|path|probe))?\s*:?\s*(/[A-Za-z0-9._~/-]*)", fields, negatable=False)
+    services = _service_names(c)
+    replicas = _replicas(c)
+    if img or (not services and chart_src is not None):
+        name = chart_name
+        svc = _service(name, project, d,
+                       image=img.match.lower() if img else None,
+                       port=int(re.search(r"\d+", port.match).group(0)) if port else None,
+                       health_path=re.search(r"/[A-Za-z0-9._~/-]*", health.match).group(0).rstrip(".") if health else None)
+        c.from_field("services", [svc], img.field if img else chart_src)
+    else:
+        if not services:
+            services = [(chart_name, None)]
+        out = []
+        for name, _src in services:
+            r = replicas.get(name) or next((v for k, v in replicas.items() if name.startswith(k) or k.startswith(name)), None)
+            out.append(_service(name, project, d, replicas=r, prod_replicas=max(2, r or 1)))
+        src = next((s for _, s in services if s is not None), None)
+        if src is not None:
+            c.set("services", out, src)
+        else:
+            c.default("services", out, "one service named after the chart")
+        if replicas:
+            line, text = replicas["__line__"]
+            c.provenance["services"] = c.provenance["services"].model_copy(
+                update={"note": f"replicas from plan line {line}: {tx.safe_text(text)}"})
+    _storage(c, chart_name)
+
+
+def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
+    """Services from the source tree (backend/, frontend/, services/<x>/), else the project type."""
+    p = c.plan
+    out: list[tuple[str, Provenance | None]] = []
+    for t in p.source_paths:
+        parts = [x for x in t.path.strip("/").split("/") if x]
+        if not t.path.endswith("/") or not parts:
+            continue
+        name = None
+        if len(parts) == 1 and parts[0].lower() not in NON_SERVICE_DIRS:
+            name = parts[0].lower()
+        elif len(parts) == 2 and parts[0] in ("services", "apps", "microservices"):
+            name = parts[1].lower()
+        if name and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name) and name not in [n for n, _ in out]:
+            if re.search(r"(?i)backend|frontend|api|web|service|worker|app|ui|gateway|server|client|consumer|notification", name):
+                out.append((name, Provenance(source="plan", line=t.line, text=tx.safe_text(c.line_text(t.line)))))
+    if out:
+        return out
+    pt = p.field("project_type")
+    if pt is not None and not pt.unresolved and re.search(r"web", pt.plain, re.I):
+        prov = Provenance(source="plan", line=pt.line, text=tx.safe_text(pt.text))
+        return [("backend", prov), ("frontend", prov)]
+    return []
+
+
+def _replicas(c: _Ctx) -> dict[str, Any]:
+    p = c.plan
+    checked = [(i.line, i.text) for i in p.constitution]
+    sources = [(f.line, f.plain) for f in p.fields if not f.unresolved] + checked
+    found: dict[str, Any] = {}
+    for line, text in sources:
+        for m in re.finditer(r"(\d+)\s+([a-z][\w-]*?)s?\s+replicas?\b|([a-z][\w-]*?)s?\s*@\s*(\d+)\s+replicas?\b", text, re.I):
+            name = (m.group(2) or m.group(3)).lower()
+            n = int(m.group(1) or m.group(4))
+            if name in ("backend", "frontend", "api", "web", "worker") or name.endswith("service"):
+                found.setdefault(name, n)
+                found.setdefault("__line__", (line, c.line_text(line)))
+    return found
+
+
+def _storage(c: _Ctx, chart_name: str) -> None:
+    p = c.plan
+    fields = [f for f in p.fields if f.key in ("storage", "database") and not f.unresolved]
+    for f in fields:
+        text = f.plain.lower()
+        if not re.search(r"postgres|mysql|database|\bdb\b", text):
+            continue
+        if re.search(r"neon|external|existing secret|managed service|connection string", text):
+            c.from_field("storage", "external-postgresql", f)
+            base = chart_name or c.values["project_name"]
+            c.from_field("database_secret", f"{base}-db", f)
+            return
+        if re.search(r"in-cluster|in cluster|pvc|persistentvolumeclaim|statefulset|in kubernetes|pod with", text):
+            c.from_field("storage", "in-cluster-postgresql", f)
+            c.default("database_secret", "", "in-cluster database: the chart creates its credentials Secret")
+            return
+        if re.search(r"cloud sql|\brds\b|azure database|aurora", text):
+            c.from_field("storage", "managed-postgresql", f)
+            c.default("database_secret", "", "managed database: credentials from the secrets manager")
+            return
+    if any(m == "database" for m, _ in getattr(c, "modules", [])):
+        row = next(r for m, r in c.modules if m == "database")  # type: ignore[attr-defined]
+        c.set("storage", "managed-postgresql" if re.search(r"postgres", row.name + row.notes, re.I) else "managed-database",
+              Provenance(source="plan", line=row.line, text=tx.safe_text(row.text)))
+        c.default("database_secret", "", "managed database: credentials from the secrets manager")
+        return
+    c.default("storage", "", "no data store in the plan")
+    c.default("database_secret", "", "no database")
+
+
+# --------------------------------------------------------------------------- goals
+def _goals(c: _Ctx) -> None:
+    p = c.plan
+    perf, cons = p.field("performance_goals"), p.field("constraints")
+    fields = [f for f in (perf, cons) if f is not None and not f.unresolved]
+    uptime = None
+    for f in fields:
+        m = re.search(r"(\d{2,3}(?:\.\d+)?)\s*%\s*(?:uptime|availability|sla)|(?:uptime|availability|sla)\D{0,20}(\d{2,3}(?:\.\d+)?)\s*%", f.plain, re.I)
+        if m:
+            uptime = (float(m.group(1) or m.group(2)), f)
+            break
+    if uptime:
+        c.from_field("high_availability", uptime[0] >= 99.9, uptime[1])
+    else:
+        c.default("high_availability", False, "no uptime target of 99.9% or more")
+    rpo = None
+    for f in fields:
+        m = re.search(r"\brpo\s*(?:<|≤|<=|=|:|of|under)?\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d)\b", f.plain, re.I)
+        if m:
+            unit = m.group(2).lower()
+            factor = 1 if unit.startswith("m") else 60 if unit.startswith("h") else 1440
+            rpo = (int(float(m.group(1)) * factor), f)
+            break
+    if rpo:
+        c.from_field("rpo_minutes", rpo[0], rpo[1])
+    else:
+        c.default("rpo_minutes", 0, "no RPO stated")
+    retention = None
+    for f in [f for f in p.fields if not f.unresolved]:
+        m = re.search(r"(\d+)[- ]days?\s+(?:backup\s+)?retention|retention\s*(?:of|:)?\s*(\d+)\s*days?", f.plain, re.I)
+        if m:
+            retention = (min(35, int(m.group(1) or m.group(2))), f)
+            break
+    if retention:
+        c.from_field("backup_retention_days", retention[0], retention[1])
+    else:
+        c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
+    compliance: list[str] = []
+    comp_field = None
+    for f in fields:
+        for name, rx in COMPLIANCE.items():
+            if re.search(rx, f.plain, re.I) and name not in compliance:
+                compliance.append(name)
+                comp_field = comp_field or f
+    if compliance:
+        c.from_field("compliance", compliance, comp_field)
+    else:
+        c.default("compliance", [], "no compliance regime named")
+    residency = None
+    for f in fields:
+        m = re.search(r"data residency\s*(?:in|:|=)?\s*(?:the\s+)?([A-Za-z]{2,20})", f.plain, re.I)
+        if m:
+            residency = (m.group(1).lower(), f)
+            break
+    if residency:
+        c.from_field("data_residency", residency[0], residency[1])
+    else:
+        c.default("data_residency", "", "no data residency stated")
+    kms = next((f for f in fields if re.search(r"\bkms\b|customer[- ]managed key|\bcmk\b", f.plain, re.I)), None)
+    if kms:
+        c.from_field("customer_managed_kms", True, kms)
+    elif compliance:
+        c.from_field("customer_managed_kms", True, comp_field)
+        c.provenance["customer_managed_kms"] = c.provenance["customer_managed_kms"].model_copy(
+            update={"note": f"required by {', '.join(compliance)}"})
+    else:
+        c.default("customer_managed_kms", False, "no compliance regime requires customer-managed keys")
+
+
+# --------------------------------------------------------------------------- sizing
+def _envs_in(text: str) -> list[str]:
+    return [n for n in (_env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if n in ENV_SYNONYMS.values()]
+
+
+def _sizing(c: _Ctx, infra: bool) -> None:
+    envs: list[str] = c.values["environments"]
+    sizing = {e: EnvironmentSizing(name=e) for e in envs}
+    line = None
+    engine = version = ""
+    eng_line = None
+    for module, row in getattr(c, "modules", []):
+        notes = tx.safe_text(row.notes)
+        for m in re.finditer(r"\b((?:db\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+)\s+in\s+([a-z/ ,-]+?)(?=,|;|\.|$| only)", notes, re.I):
+            kind = "db_instance_class" if m.group(1).startswith("db.") or module == "database" else "instance_type"
+            for e in _envs_in(m.group(2)):
+                if e in sizing:
+                    setattr(sizing[e], kind, m.group(1))
+                    line = line or row.line
+        m = re.search(r"multi-az\s+in\s+([a-z/ ,-]+?)(?=,|;|\.|$| only)", notes, re.I)
+        if m:
+            for e in _envs_in(m.group(1)):
+                if e in sizing:
+                    sizing[e].multi_az = True
+                    line = line or row.line
+        m = re.search(r"nat gateway per az in ([a-z/ ,-]+?)(?=,|;|\.|$| only)|per az in ([a-z/ ,-]+?)(?=,|;|\.|$| only)", notes, re.I)
+        if m and "nat" in notes.lower():
+            for e in _envs_in(m.group(1) or m.group(2)):
+                if e in sizing:
+                    sizing[e].nat_gateway_per_az = True
+                    line = line or row.line
+        if module == "database":
+            for text in (notes, row.name):
+                for em in re.finditer(r"(postgres(?:ql)?|mysql|mariadb|aurora)\s*(\d+(?:\.\d+)?)?", text, re.I):
+                    engine = engine or {"postgresql": "postgres"}.get(em.group(1).lower(), em.group(1).lower())
+                    version = version or (em.group(2) or "")
+                    eng_line = row.line
+    for e, s in sizing.items():
+        if e == "prod" and c.values.get("high_availability"):
+            s.min_size = max(s.min_size, 2)
+    if line:
+        c.set("environment_sizing", list(sizing.values()), Provenance(source="plan", line=line, text=tx.safe_text(c.line_text(line))))
+    else:
+        c.default("environment_sizing", list(sizing.values()), "one entry per environment; no sizing in the plan")
+    if not engine:
+        for f in [f for f in c.plan.fields if f.key in ("storage", "database") and not f.unresolved]:
+            em = re.search(r"(postgres(?:ql)?|mysql|mariadb)\s*(\d+(?:\.\d+)?)?", f.plain, re.I)
+            if em:
+                engine = {"postgresql": "postgres"}.get(em.group(1).lower(), em.group(1).lower())
+                version = em.group(2) or ""
+                eng_line = f.line
+                break
+    if engine:
+        c.set("database_engine", engine, Provenance(source="plan", line=eng_line, text=tx.safe_text(c.line_text(eng_line))))
+        if version:
+            c.set("database_version", version, Provenance(source="plan", line=eng_line, text=tx.safe_text(c.line_text(eng_line))))
+        else:
+            c.default("database_version", "", "no database version in the plan")
+    else:
+        c.default("database_engine", "", "no database in the plan")
+        c.default("database_version", "", "no database in the plan")
+
+
+def _blueprints(c: _Ctx, structure: str) -> None:
+    gitops = c.values.get("gitops") == "argocd"
+    bp = {
+        "single-iac": ["terraform"],
+        "multi-tool": ["terraform", "kubernetes"],
+        "multi-tenant": ["terraform", "kubernetes"],
+        "helm-chart": ["helm-chart"],
+    }[structure]
+    if gitops:
+        bp = bp + ["argocd"]
+    c.set("blueprints", bp, c.provenance.get("structure", default_prov("from the structure")))
+
+
+# --------------------------------------------------------------------------- decisions
+DECISION_ORDER = [
+    "structure", "blueprints", "project_name", "cloud", "region", "iac_tool", "terraform_version",
+    "kubernetes_distribution", "kubernetes_version", "gitops", "deployment_strategy", "state_backend", "state_locking",
+    "secrets_manager", "environments", "tenants", "components", "apps", "platforms", "chart_name", "chart_layout",
+    "services", "storage", "database_secret", "dapr", "kafka", "monitoring", "high_availability", "rpo_minutes",
+    "backup_retention_days", "compliance", "data_residency", "customer_managed_kms", "environment_sizing",
+    "database_engine", "database_version", "repo_url",
+]
+
+
+def render_value(value: Any) -> str:
+    """An answer as one line of text for the Decisions section."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        if not value:
+            return "none"
+        items = []
+        for v in value:
+            if isinstance(v, Component):
+                items.append(f"{v.name} {v.version}")
+            elif isinstance(v, Service):
+                items.append(f"{v.name} ({v.image}, port {v.port}, {v.replicas} replica{'s' if v.replicas != 1 else ''})")
+            elif isinstance(v, EnvironmentSizing):
+                extra = [x for x in (v.instance_type, v.db_instance_class) if x]
+                extra += ["multi-AZ"] if v.multi_az else []
+                extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
+                items.append(f"{v.name}" + (f" ({', '.join(extra)})" if extra else ""))
+            else:
+                items.append(str(v))
+        return ", ".join(items)
+    if value in ("", None):
+        return "none"
+    return str(value)
+
+
+def _decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
+    out = []
+    for name in DECISION_ORDER:
+        prov = provenance.get(name) or default_prov("model default")
+        out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
+    return out

@@ -149,3 +149,34 @@ def test_subcharts_are_not_separate_targets(tmp_path: Path) -> None:
     shutil.copytree(root / "web", root / "web" / "charts" / "sub")
     ctx = Context(root, Settings(), Recorder(), tmp_path)
     assert [t.display for t in HelmValidator().discover(ctx)] == ["web"]
+
+
+def test_library_chart_is_linted_not_rendered(engine: str, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    chart_yaml = root / "web" / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text().replace("type: application", "type: library"))
+    for name in ("deployment.yaml", "service.yaml", "NOTES.txt"):
+        (root / "web" / "templates" / name).unlink()
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    checks = validator.run(validator.discover(ctx)[0], ctx)
+    assert [(c.name, c.status) for c in checks] == [("lint", Status.PASSED), ("render[default]", Status.SKIPPED)]
+    assert "library chart" in checks[1].reason and recorder.calls == []
+
+
+def test_unvendored_dependencies_are_skipped_not_passed(tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    chart_yaml = root / "web" / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text() + "dependencies:\n  - name: redis\n    version: 19.6.4\n"
+                          "    repository: https://charts.bitnami.com/bitnami\n")
+    ctx = Context(root, Settings(timeout=120), Recorder(), tmp_path)
+    validator = HelmValidator(engine="sdk")
+    (check,) = validator.run(validator.discover(ctx)[0], ctx)
+    assert check.status is Status.SKIPPED and "redis" in check.reason and "network" in check.reason

@@ -228,15 +228,15 @@ class ArgoCDValidator:
     name = NAME
 
     def __init__(self) -> None:
-        self._index: ArgoIndex | None = None
+        self._indexes: dict[Path, ArgoIndex] = {}
         self._lock = threading.Lock()
 
     def index(self, ctx: Context) -> ArgoIndex:
-        """The repository's Argo CD objects, loaded once per root (targets may run in several threads)."""
+        """The Argo CD objects of one validated root, loaded once (targets may run in several threads)."""
         with self._lock:
-            if self._index is None or self._index.root != ctx.root:
-                self._index = load_index(ctx)
-            return self._index
+            if ctx.root not in self._indexes:
+                self._indexes[ctx.root] = load_index(ctx)
+            return self._indexes[ctx.root]
 
     def discover(self, ctx: Context) -> list[Target]:
         index = self.index(ctx)

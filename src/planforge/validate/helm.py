@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import yaml
 
@@ -257,6 +257,11 @@ class HelmValidator:
             return [Check(NAME, "lint", target.display, Status.SKIPPED, tool=engine.tool, reason=reason)]
 
         checks = [self._lint(engine, target, ctx)]
+        if chart_type(chart) == "library":
+            checks.append(Check(NAME, "render[default]", target.display, Status.SKIPPED, tool=engine.tool,
+                                reason="a library chart renders nothing on its own (its templates are rendered "
+                                       "by the charts that depend on it)"))
+            return checks
         seen = {_key(f) for f in checks[0].findings}
         values_sets = [None, *values_files(chart)]
         renders = [self._render(engine, target, ctx, vf) for vf in values_sets]
@@ -326,14 +331,23 @@ def values_files(chart: Path) -> list[Path]:
     return sorted(chart.glob("platforms/*.yaml")) + sorted(chart.glob("ci/*-values.yaml"))
 
 
+def chart_metadata(chart: Path) -> dict[str, Any]:
+    """Chart.yaml as a dict ({} when unreadable: lint reports that)."""
+    try:
+        meta = yaml.safe_load((chart / "Chart.yaml").read_text())
+    except (OSError, yaml.YAMLError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def chart_type(chart: Path) -> str:
+    return str(chart_metadata(chart).get("type") or "application")
+
+
 def missing_dependencies(chart: Path) -> list[str]:
     """Dependencies declared in Chart.yaml that are neither unpacked nor archived under charts/."""
-    try:
-        meta = yaml.safe_load((chart / "Chart.yaml").read_text()) or {}
-    except (OSError, yaml.YAMLError):
-        return []  # lint reports an unreadable Chart.yaml
     missing = []
-    for dep in meta.get("dependencies") or []:
+    for dep in chart_metadata(chart).get("dependencies") or []:
         if not isinstance(dep, dict) or not dep.get("name"):
             continue
         name = str(dep["name"])

@@ -136,3 +136,49 @@ def test_unpinned_versions(revision) -> None:
 )
 def test_repo_url_normalisation(url: str) -> None:
     assert normalize_repo_url(url) == "github.com/acme/platform"
+
+
+def test_application_set_git_generator_paths(tmp_path: Path) -> None:
+    root = copy("clean", tmp_path)
+    (root / "argocd/tenants.yaml").write_text("""\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: tenants
+  namespace: argocd
+spec:
+  generators:
+    - matrix:
+        generators:
+          - git:
+              repoURL: https://github.com/acme/platform.git
+              revision: main
+              directories:
+                - path: k8s/*
+                - path: k8s/legacy
+                  exclude: true
+          - git:
+              repoURL: https://github.com/acme/platform.git
+              revision: main
+              files:
+                - path: tenants/*/config.json
+  template:
+    metadata:
+      name: "{{path.basename}}"
+    spec:
+      project: platform
+      source:
+        repoURL: https://github.com/acme/platform.git
+        targetRevision: main
+        path: "{{path}}"
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: "{{path.basename}}"
+""")
+    checks = run(root, tmp_path)
+    assert findings(checks) == [("argocd/missing-path", "argocd/tenants.yaml", 21)]
+    (finding,) = [f for c in checks for f in c.findings]
+    assert finding.json_path == "spec.generators[0].matrix.generators[1].git.files[0].path"
+    (root / "tenants/a").mkdir(parents=True)
+    (root / "tenants/a/config.json").write_text("{}")
+    assert findings(run(root, tmp_path)) == []

@@ -258,7 +258,51 @@ class ArgoCDValidator:
 
 
 def check_application(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
-    """Every semantic check on one Application (or an ApplicationSet's template)."""
+    """Every semantic check on one Application (or an ApplicationSet: its git generators and template)."""
+    findings = check_git_generators(app, index) if app.kind == "ApplicationSet" else []
+    return findings + _check_app_spec(app, index)
+
+
+def _generators(generators: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], dict[str, Any]]]:
+    """Every generator with its path, including those nested in matrix / merge generators."""
+    for i, gen in enumerate(generators if isinstance(generators, list) else []):
+        if not isinstance(gen, dict):
+            continue
+        yield path + [i], gen
+        for combinator in ("matrix", "merge"):
+            nested = gen.get(combinator)
+            if isinstance(nested, dict):
+                yield from _generators(nested.get("generators"), path + [i, combinator, "generators"])
+
+
+def check_git_generators(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
+    """`argocd/missing-path`: a git generator on this repository whose directory / file globs match nothing."""
+    from planforge.validate.manifests import join_path
+
+    findings = []
+    spec = app.obj.get("spec") or {}
+    for where, gen in _generators(spec.get("generators"), ["spec", "generators"]):
+        git = gen.get("git")
+        if not isinstance(git, dict) or not index.is_repo_local(git.get("repoURL")):
+            continue
+        for field_name, want_dir in (("directories", True), ("files", False)):
+            for j, entry in enumerate(git.get(field_name) or []):
+                pattern = entry.get("path") if isinstance(entry, dict) else None
+                if not isinstance(pattern, str) or _templated(pattern) or entry.get("exclude"):
+                    continue
+                hits = [p for p in index.root.glob(pattern.strip("/")) if (p.is_dir() if want_dir else p.is_file())]
+                if not hits:
+                    path = where + ["git", field_name, j, "path"]
+                    findings.append(Finding(
+                        NAME, "argocd/missing-path", Severity.ERROR,
+                        f"{app.kind} {app.name}: git generator {field_name} path {pattern!r} matches nothing "
+                        "in this repository", app.display, app.line_of(path),
+                        hint="fix the glob (relative to the repository root) or create the directories",
+                        json_path=join_path(path)))
+    return findings
+
+
+def _check_app_spec(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
     if app.kind == "ApplicationSet":
         prefix: list[str | int] = ["spec", "template", "spec"]
         spec = ((app.obj.get("spec") or {}).get("template") or {}).get("spec")

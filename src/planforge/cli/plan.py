@@ -1,0 +1,185 @@
+"""`planforge plan show|check PLAN` and `planforge answers PLAN`.
+
+Exit codes: 0 ready; 1 refused (each blocking problem as `file:line: field: message`);
+2 usage or I/O error. The --json schema of `plan show` is documented in docs/plan-json.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from planforge.errors import EXIT_FINDINGS, EXIT_OK, PlanforgeError, RefusedError, UsageError
+
+JSON_SCHEMA_VERSION = 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    plan = subparsers.add_parser("plan", help="read a plan.md and show or check the decisions",
+                                 description="Read a spec-kit plan.md and show or check what planforge decides from it.")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="SUBCOMMAND")
+    show = plan_sub.add_parser("show", help="the parsed plan and every decision with its provenance",
+                               description="Print the parsed plan and every decision with the plan line it came from.")
+    show.add_argument("plan", metavar="PLAN", help="path to plan.md")
+    show.add_argument("--json", action="store_true", help="machine-readable output (schema: docs/plan-json.md)")
+    show.set_defaults(func=_show)
+    check = plan_sub.add_parser("check", help="exit 0 when the plan is ready, 1 when it is refused",
+                                description="Check a plan: exit 0 ready, 1 refused (blocking problems listed), 2 usage/IO.")
+    check.add_argument("plan", metavar="PLAN", help="path to plan.md")
+    check.set_defaults(func=_check)
+    plan.set_defaults(func=lambda args: _usage(plan))
+
+    answers = subparsers.add_parser("answers", help="write the answers as a Copier data file (YAML)",
+                                    description="Decide the answers for a plan and write them as a Copier data file.")
+    answers.add_argument("plan", metavar="PLAN", help="path to plan.md")
+    answers.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    answers.set_defaults(func=_answers)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return 2
+
+
+def _load(path: str):
+    from planforge.plan import parse_plan
+
+    return parse_plan(path)
+
+
+def _show(args: argparse.Namespace) -> int:
+    from planforge.decide import decide
+
+    plan = _load(args.plan)
+    decided, error = None, None
+    try:
+        decided = decide(plan)
+    except RefusedError as exc:
+        error = exc
+    if args.json:
+        print(json.dumps(plan_json(plan, decided, error), indent=2, ensure_ascii=False))
+    else:
+        _print_text(plan, decided, error)
+    return EXIT_OK if error is None else EXIT_FINDINGS
+
+
+def _check(args: argparse.Namespace) -> int:
+    from planforge.decide import decide
+
+    plan = _load(args.plan)
+    try:
+        decided = decide(plan)
+    except RefusedError as exc:
+        for problem in exc.problems:
+            print(problem.render())
+        for warning in getattr(exc, "warnings", []):
+            print(f"warning: {warning}", file=sys.stderr)
+        print(f"refused: {len(exc.problems)} blocking problem(s)", file=sys.stderr)
+        return EXIT_FINDINGS
+    for warning in decided.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    a = decided.answers
+    print(f"{plan.source}: ready: {a.structure} ({', '.join(a.blueprints)})")
+    return EXIT_OK
+
+
+def _answers(args: argparse.Namespace) -> int:
+    import yaml
+
+    from planforge.decide import decide
+
+    decided = decide(_load(args.plan))
+    for warning in decided.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    text = yaml.safe_dump(decided.answers.to_copier_data(), sort_keys=False, allow_unicode=True)
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _field_json(f) -> dict[str, Any]:
+    return {"label": f.label, "key": f.key, "value": f.value, "line": f.line, "unresolved": f.unresolved}
+
+
+def plan_json(plan, decided, error: PlanforgeError | None) -> dict[str, Any]:
+    """The stable `plan show --json` document (docs/plan-json.md)."""
+    h = plan.header
+    doc: dict[str, Any] = {
+        "schema_version": JSON_SCHEMA_VERSION,
+        "source": plan.source,
+        "status": "ready" if error is None else "refused",
+        "plan": {
+            "title": h.title,
+            "family": h.family,
+            "branch": h.branch.plain if h.branch else None,
+            "date": h.date.plain if h.date else None,
+            "spec": h.spec.value if h.spec else None,
+            "fields": [_field_json(f) for f in plan.fields],
+            "components": [
+                {"name": r.name, "required": r.required, "notes": r.notes, "line": r.line} for r in plan.components
+            ],
+            "custom_applications": _field_json(plan.custom_applications) if plan.custom_applications else None,
+            "constitution": [
+                {"principle": i.principle, "text": i.text, "checked": i.checked, "line": i.line} for i in plan.constitution
+            ],
+            "structure_paths": [
+                {"path": p.path, "line": p.line} for t in plan.trees if not t.is_documentation for p in t.paths
+            ],
+            "structure_decision": _field_json(plan.structure_decision) if plan.structure_decision else None,
+            "complexity": [
+                {"violation": r.violation, "why": r.why, "alternative": r.alternative, "line": r.line} for r in plan.complexity
+            ],
+        },
+        "answers": decided.answers.to_copier_data() if decided else None,
+        "provenance": {k: v.model_dump(mode="json") for k, v in decided.provenance.items()} if decided else {},
+        "warnings": list(decided.warnings if decided else getattr(error, "warnings", [])),
+        "problems": [
+            {"file": str(p.file) if p.file is not None else None, "line": p.line, "field": p.field, "message": p.message,
+             "hint": p.hint}
+            for p in (error.problems if error else [])
+        ],
+    }
+    return doc
+
+
+def _print_text(plan, decided, error: PlanforgeError | None) -> None:
+    h = plan.header
+    out = sys.stdout
+    print(f"Plan: {h.title or '(untitled)'}  [{plan.source}]", file=out)
+    print(f"Family: {h.family}" + (f" (line {h.family_line})" if h.family_line else ""), file=out)
+    if h.branch:
+        print(f"Branch: {h.branch.plain}   Date: {h.date.plain if h.date else '-'}", file=out)
+    print("\nTechnical Context:", file=out)
+    for f in plan.fields:
+        flag = "  [UNRESOLVED]" if f.unresolved else ""
+        print(f"  {f.line:>4}  {f.label}: {f.plain[:100]}{flag}", file=out)
+    if plan.components:
+        print("\nDeployment Components:", file=out)
+        for r in plan.components:
+            req = {True: "yes", False: "no", None: "?"}[r.required]
+            print(f"  {r.line:>4}  {r.name} (required: {req}) {r.notes}", file=out)
+    if plan.structure_decision:
+        sd = plan.structure_decision
+        print(f"\nStructure Decision (line {sd.line}): {sd.plain[:160]}", file=out)
+    if decided is not None:
+        print("\nDecisions:", file=out)
+        width = max(len(d.name) for d in decided.answers.decisions)
+        for d in decided.answers.decisions:
+            print(f"  {d.name:<{width}}  {d.value}", file=out)
+            print(f"  {'':<{width}}    <- {d.source}", file=out)
+    warnings = decided.warnings if decided else getattr(error, "warnings", [])
+    if warnings:
+        print("\nWarnings:", file=out)
+        for w in warnings:
+            print(f"  {w}", file=out)
+    if error is not None:
+        print(f"\nRefused: {len(error.problems)} blocking problem(s):", file=out)
+        for p in error.problems:
+            print(f"  {p.render()}", file=out)

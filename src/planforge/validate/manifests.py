@@ -171,6 +171,9 @@ def _load_yaml(text: str, name: str) -> list[ManifestDocument]:
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark is not None:
+            context += f" started at line {context_mark.line + 1}"
         message = f"invalid YAML in document {len(docs)}: {problem}" + (f" ({context})" if context else "")
         raise ManifestError(message, name, line=line, doc_index=len(docs)) from None
     finally:

@@ -130,6 +130,11 @@ class RunContext(Context):
 
     documents: list[Document] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    prefix: str = ""  # with several PATHs, displays start with the PATH as given
+
+    def display(self, path: Path) -> str:
+        shown = super().display(path)
+        return shown if Path(shown).is_absolute() else self.prefix + shown
 
     def record_documents(self, docs: list[Document]) -> None:
         with self.lock:
@@ -230,13 +235,23 @@ def _ignored(given: str, settings: Settings) -> bool:
 
 
 def _prefix(checks: list[Check], prefix: str) -> None:
+    """Prefix root-relative displays a validator computed itself (ctx.display already prefixes).
+
+    Targets with a space are renderings ("helm template charts/web") built from prefixed displays.
+    """
     if not prefix:
         return
+
+    def fix(shown: str) -> str:
+        if shown.startswith(prefix) or Path(shown).is_absolute() or " " in shown:
+            return shown
+        return prefix + shown
+
     for check in checks:
-        check.target = prefix + check.target if not check.target.startswith(prefix) else check.target
+        check.target = fix(check.target)
         for finding in check.findings:
-            if finding.file and not Path(finding.file).is_absolute() and not finding.file.startswith(prefix):
-                finding.file = prefix + finding.file
+            if finding.file:
+                finding.file = fix(finding.file)
 
 
 def apply_fail_on_skip(checks: list[Check]) -> None:
@@ -309,7 +324,7 @@ def run_validation(
             roots.append(classified)
             scratch = workdir / f"root-{index}"
             scratch.mkdir(parents=True, exist_ok=True)
-            ctx = RunContext(classified.root, settings, lambda docs, origin: [], scratch)
+            ctx = RunContext(classified.root, settings, lambda docs, origin: [], scratch, prefix=classified.prefix)
             ctx.validate_documents = _document_validator(ctx, validators, selected)
             contexts.append(ctx)
             if classified.single is not None:

@@ -103,10 +103,11 @@ def terraform_binary() -> str:
     return path
 
 
-def terraform_version(binary: str) -> str:
+def terraform_version(binary: str, timeout: float) -> str:
+    """"terraform 1.11.4" (cached per binary), for `Check.tool`."""
     if binary not in _versions:
         try:
-            out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=60)
+            out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=timeout)
             _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
         except (subprocess.SubprocessError, ValueError, KeyError, OSError):
             _versions[binary] = "terraform"
@@ -357,13 +358,13 @@ class TerraformValidator:
                 ))
         status = Status.FAILED if findings else Status.PASSED
         return Check(NAME, "fmt", target.display, status, findings, time.monotonic() - start,
-                     tool=terraform_version(binary))
+                     tool=terraform_version(binary, ctx.settings.timeout))
 
     # ----------------------------------------------------------------- validate
 
     def _validate_check(self, target: Target, ctx: Context, binary: str) -> Check:
         start = time.monotonic()
-        tool = terraform_version(binary)
+        tool = terraform_version(binary, ctx.settings.timeout)
         tree = self.module_tree(target.path)
         blocked = [d for d in tree if self.config(d).syntax] or [
             d for d in tree for c in self.config(d).modules.values()
@@ -403,8 +404,7 @@ class TerraformValidator:
             dest = src / directory.relative_to(base)
             if any(directory.is_relative_to(other) for other in tree if other != directory):
                 continue  # copied with its ancestor
-            shutil.copytree(directory, dest, dirs_exist_ok=True,
-                            ignore=shutil.ignore_patterns(".terraform", ".git", "*.tfstate", "*.tfstate.backup"))
+            shutil.copytree(directory, dest, dirs_exist_ok=True, ignore=_copy_ignore)
         copied_root = src / root.relative_to(base)
         env = _env(ctx, work / "data")
         timeout = ctx.settings.timeout
@@ -460,6 +460,14 @@ class _Result:
 class _Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     result: _Result | None = None
+
+
+def _copy_ignore(directory: str, names: list[str]) -> set[str]:
+    """What the validation copy leaves out: hidden entries (but the lock file), state, node_modules."""
+    return {
+        n for n in names
+        if (n.startswith(".") and n != ".terraform.lock.hcl") or n in _SKIP_DIRS or n.endswith((".tfstate", ".tfstate.backup"))
+    }
 
 
 def _is_config_dir(path: Path) -> bool:

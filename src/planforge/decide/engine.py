@@ -66,6 +66,12 @@ NON_SERVICE_DIRS = {
 }
 COMPLIANCE = {"soc2": r"\bsoc\s?-?2\b", "pci-dss": r"\bpci(?:[- ]dss)?\b", "hipaa": r"\bhipaa\b", "gdpr": r"\bgdpr\b"}
 INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
+# What a Storage field says about the database; the earliest match in the text wins.
+STORAGE_KINDS = [
+    ("external-postgresql", r"neon|external|existing secret|managed service|connection string"),
+    ("in-cluster-postgresql", r"in-cluster|in cluster|\bpvc\b|persistentvolumeclaim|statefulset|in kubernetes|pod with"),
+    ("managed-postgresql", r"cloud sql|\brds\b|azure database|aurora"),
+]
 
 
 @dataclass
@@ -211,7 +217,7 @@ def _structure(c: _Ctx) -> str:
         return "single-iac"
     # app templates (/speckit, /sp, /plan): "Option 2" is a web application there, not multi-tool
     ctx_fields = [*p.fields, sd]
-    tf = tx.first_hit(r"\bterraform\b|\bhcl\b|\bopentofu\b", ctx_fields)
+    tf = tx.first_hit(r"\bterraform\b|\bopentofu\b", ctx_fields)
     tf_tree = next((t for t in p.source_paths if re.search(r"(^|/)terraform/|\.tf$", t.path)), None)
     kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(PLATFORM_PATTERNS.values()), ctx_fields)
     if tf or tf_tree:
@@ -602,10 +608,9 @@ def _environments(c: _Ctx) -> None:
         for fld in [*p.fields, p.structure_decision]:
             if fld is None or fld.unresolved:
                 continue
-            m = re.search(r"environments?\s*:?\s*\(([^)]*)\)|\((?P<l>(?:dev|development|staging|prod|production)[^)]*)\)",
-                          fld.plain, re.I)
+            m = re.search(r"environments?\s*:?\s*\(([^)]*)\)", fld.plain, re.I)
             if m:
-                inner = m.group(1) or m.group("l")
+                inner = m.group(1)
                 cand = [_env_name(w) for w in tx.split_list(inner)]
                 if cand and all(n in ENV_SYNONYMS.values() for n in cand):
                     names, source = cand, fld
@@ -855,7 +860,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
         chart_name, chart_src = chart_dirs[0][0], None
     else:
         chart_name, chart_src = project[:53].strip("-"), None
-    layout = "per-service" if per_service or (len(chart_dirs) > 1 and not single) else "single"
+    layout = "single" if single else "per-service" if per_service or len(chart_dirs) > 1 else "single"
     if per_service or single:
         c.from_field("chart_layout", layout, sd)
     elif chart_dirs:
@@ -912,7 +917,7 @@ def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
         if not t.path.endswith("/") or not parts:
             continue
         name = None
-        if len(parts) == 1 and parts[0].lower() not in NON_SERVICE_DIRS:
+        if len(parts) == 1 and parts[0].lower() not in NON_SERVICE_DIRS | {"services", "apps", "microservices"}:
             name = parts[0].lower()
         elif len(parts) == 2 and parts[0] in ("services", "apps", "microservices"):
             name = parts[1].lower()
@@ -950,19 +955,18 @@ def _storage(c: _Ctx, chart_name: str) -> None:
         text = f.plain.lower()
         if not re.search(r"postgres|mysql|database|\bdb\b", text):
             continue
-        if re.search(r"neon|external|existing secret|managed service|connection string", text):
-            c.from_field("storage", "external-postgresql", f)
-            base = chart_name or c.values["project_name"]
-            c.from_field("database_secret", f"{base}-db", f)
-            return
-        if re.search(r"in-cluster|in cluster|pvc|persistentvolumeclaim|statefulset|in kubernetes|pod with", text):
-            c.from_field("storage", "in-cluster-postgresql", f)
+        kinds = [(m.start(), kind) for kind, rx in STORAGE_KINDS if (m := re.search(rx, text))]
+        if not kinds:
+            continue
+        kind = min(kinds)[1]
+        c.from_field("storage", kind, f)
+        if kind == "external-postgresql":
+            c.from_field("database_secret", f"{chart_name or c.values['project_name']}-db", f)
+        elif kind == "in-cluster-postgresql":
             c.default("database_secret", "", "in-cluster database: the chart creates its credentials Secret")
-            return
-        if re.search(r"cloud sql|\brds\b|azure database|aurora", text):
-            c.from_field("storage", "managed-postgresql", f)
+        else:
             c.default("database_secret", "", "managed database: credentials from the secrets manager")
-            return
+        return
     if any(m == "database" for m, _ in getattr(c, "modules", [])):
         row = next(r for m, r in c.modules if m == "database")  # type: ignore[attr-defined]
         c.set("storage", "managed-postgresql" if re.search(r"postgres", row.name + row.notes, re.I) else "managed-database",

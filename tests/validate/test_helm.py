@@ -180,3 +180,21 @@ def test_unvendored_dependencies_are_skipped_not_passed(tmp_path: Path) -> None:
     validator = HelmValidator(engine="sdk")
     (check,) = validator.run(validator.discover(ctx)[0], ctx)
     assert check.status is Status.SKIPPED and "redis" in check.reason and "network" in check.reason
+
+
+def test_cli_timeout_is_a_tool_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "helm"
+    fake.write_text('#!/bin/sh\n[ "$1" = version ] && { echo v9.9.9; exit 0; }\nexec sleep 30\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    ctx = Context(FIXTURES / "clean", Settings(timeout=0.5), Recorder(), tmp_path)
+    validator = HelmValidator(engine="cli")
+    checks = validator.run(validator.discover(ctx)[0], ctx)
+    assert checks[0].tool == "helm v9.9.9 (CLI)"
+    assert {(c.name, c.status) for c in checks} == {
+        ("lint", Status.FAILED), ("render[default]", Status.FAILED),
+        ("render[platforms/eks.yaml]", Status.FAILED), ("render[ci/default-values.yaml]", Status.FAILED)}
+    assert all(f.rule == "helm/tool-error" and "timed out after 0.5s" in f.message
+               for c in checks for f in c.findings)

@@ -119,3 +119,17 @@ def test_overlay_of_a_helm_charts_kustomization_is_skipped(tmp_path: Path) -> No
     assert {name: [c.status for c in cs] for name, cs in checks.items()} == {
         "prod": [Status.SKIPPED], "redis": [Status.SKIPPED]}
     assert checks["prod"][0].reason.endswith("(via ../redis)")
+
+
+def test_build_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "kustomize"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    ctx = Context(FIXTURES / "clean", Settings(timeout=0.5), Recorder(), tmp_path)
+    validator = KustomizeValidator()
+    (check,) = validator.run(validator.discover(ctx)[0], ctx)
+    assert check.status is Status.FAILED
+    assert [(f.rule, f.file) for f in check.findings] == [("kustomize/timeout", "base/kustomization.yaml")]

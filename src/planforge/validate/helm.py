@@ -99,7 +99,7 @@ class HelmCli:
                 [self.binary, *args], capture_output=True, text=True, timeout=self.timeout, env=self.env
             )
         except subprocess.TimeoutExpired as exc:
-            raise HelmToolError(f"`helm {' '.join(args[:2])}` timed out after {self.timeout:g}s") from exc
+            raise HelmToolError(f"`helm {args[0]}` timed out after {self.timeout:g}s") from exc
         except OSError as exc:
             raise HelmToolError(f"cannot run {self.binary}: {exc}") from exc
 
@@ -247,9 +247,7 @@ class HelmValidator:
         try:
             engine = self.engine(ctx)
         except HelmToolError as exc:
-            return [Check(NAME, "lint", target.display, Status.FAILED,
-                          [Finding(NAME, "helm/tool-error", Severity.ERROR, str(exc), target.display,
-                                   hint="install helm or run without forcing the CLI engine")])]
+            return [Check(NAME, "lint", target.display, Status.FAILED, [_tool_error(exc, target)])]
         missing = missing_dependencies(chart)
         if missing:
             reason = (f"dependencies not vendored in charts/: {', '.join(missing)} "
@@ -296,7 +294,8 @@ class HelmValidator:
         try:
             messages = engine.lint(target.path, strict, ctx.settings.kube_version)
         except HelmToolError as exc:
-            messages = [LintMessage("ERROR", "", str(exc))]
+            return Check(NAME, "lint", target.display, Status.FAILED, [_tool_error(exc, target)],
+                         time.monotonic() - start, engine.tool)
         findings: list[Finding] = []
         for msg in messages:
             if msg.severity == "INFO" and not ctx.settings.verbose:
@@ -316,7 +315,8 @@ class HelmValidator:
         try:
             result = engine.render(target.path, values_file, ctx.settings.kube_version)
         except HelmToolError as exc:
-            result = RenderResult(error=str(exc))
+            return Check(NAME, name, target.display, Status.FAILED, [_tool_error(exc, target, label)],
+                         time.monotonic() - start, engine.tool), []
         if result.error is not None:
             findings = render_error_findings(result.error, target, values_file)
             return Check(NAME, name, target.display, Status.FAILED, findings, time.monotonic() - start,
@@ -324,6 +324,12 @@ class HelmValidator:
         docs, findings = manifests_to_documents(result.manifests, target)
         status = Status.FAILED if findings else Status.PASSED
         return Check(NAME, name, target.display, status, findings, time.monotonic() - start, engine.tool), docs
+
+
+def _tool_error(exc: HelmToolError, target: Target, values: str | None = None) -> Finding:
+    message = f"{exc} (values: {values})" if values else str(exc)
+    return Finding(NAME, "helm/tool-error", Severity.ERROR, message, target.display,
+                   hint="raise the timeout (PLANFORGE_TIMEOUT / .planforge.yaml) or check the helm installation")
 
 
 def values_files(chart: Path) -> list[Path]:

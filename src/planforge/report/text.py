@@ -46,9 +46,9 @@ def summary_line(checks: list[Check], elapsed: float) -> str:
     )
 
 
-def finding_line(finding: Finding) -> str:
+def finding_line(finding: Finding, default_file: str = "-") -> str:
     """`file:line: severity [validator/rule] message` (file and line when known)."""
-    where = finding.file or "-"
+    where = finding.file or default_file
     if finding.line:
         where += f":{finding.line}"
         if finding.column:
@@ -68,12 +68,12 @@ def render_text(checks: list[Check], meta: ReportMeta) -> str:
         for finding in check.findings:
             if Severity(finding.severity) is Severity.INFO and not meta.verbose:
                 continue
-            groups.setdefault(finding.file or check.target, []).append(finding)
+            groups.setdefault(finding.file or check.target, []).append(finding)  # no file: the check's target
     lines: list[str] = []
     for file in sorted(groups):
         lines.append(file)
         for finding in sorted(groups[file], key=lambda f: (f.line or 0, _ORDER[Severity(f.severity)], f.rule)):
-            lines.append(f"  {finding_line(finding)}")
+            lines.append(f"  {finding_line(finding, file)}")
             if finding.hint:
                 lines.append(f"    fix: {finding.hint}")
             if meta.verbose and finding.detail:

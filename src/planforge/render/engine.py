@@ -58,6 +58,7 @@ def _copier_failure(exc: Exception) -> PlanforgeError:
 
 def _run_copier(fn: Any, **kwargs: Any) -> Any:
     from copier.errors import CopierError
+    from jinja2 import TemplateError
 
     try:
         with warnings.catch_warnings():
@@ -65,6 +66,11 @@ def _run_copier(fn: Any, **kwargs: Any) -> Any:
             return fn(**kwargs)
     except (CopierError, ValueError) as exc:
         raise _copier_failure(exc) from exc
+    except TemplateError as exc:
+        where = f" ({exc.name}, line {exc.lineno})" if getattr(exc, "name", None) else ""
+        raise UsageError(f"the template is broken: {type(exc).__name__}: {exc.message}{where}") from exc
+    except OSError as exc:
+        raise UsageError(f"copier failed: {exc}") from exc
 
 
 def _is_empty_dir(path: Path) -> bool:

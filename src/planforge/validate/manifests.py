@@ -14,7 +14,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -97,8 +97,86 @@ class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
         return mapping
 
 
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        """Implicit tag of a node; plain scalars are memoised by value (manifests repeat them a lot)."""
+        if kind is ScalarNode and implicit[0]:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) < 200_000:
+                    _RESOLVED[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers are registered: nothing to track while composing."""
+
+    def ascend_resolver(self) -> None:
+        """See `descend_resolver`."""
+
+    def construct_document(self, node: Node) -> Any:
+        """Build the document directly from the node tree (the common tags inline; the rest generic).
+
+        Same result as SafeConstructor's construct_document, about twice as fast on manifests.
+        Recursive aliases and unusual tags (merge keys, !!set, !!binary, custom tags) take the
+        generic path.
+        """
+        try:
+            return self._build(node)
+        except (_Generic, RecursionError):
+            self.duplicate_nodes = []
+            data = super().construct_document(node)
+            return data
+
+    def _build(self, node: Node) -> Any:
+        cls = node.__class__
+        tag = node.tag
+        if cls is ScalarNode:
+            if tag == _STR:
+                return node.value
+            fast = _SCALARS.get(tag)
+            if fast is None:
+                raise _Generic
+            return fast(self, node)
+        if cls is MappingNode:
+            if tag != _MAP:
+                raise _Generic
+            build = self._build
+            mapping: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not ScalarNode or key_node.tag == _MERGE:
+                    raise _Generic
+                mapping[key_node.value] = build(value_node)  # the key's text, as YAML->JSON does
+            if len(mapping) != len(node.value):
+                self.duplicate_nodes.append(node)
+            return mapping
+        if cls is SequenceNode and tag == _SEQ:
+            build = self._build
+            return [build(v) for v in node.value]
+        raise _Generic
+
+
+class _Generic(Exception):
+    """Raised by the fast builder on anything it leaves to SafeConstructor."""
+
+
 def _construct_text(loader: yaml.SafeLoader, node: ScalarNode) -> str:
     return str(node.value)
+
+
+_RESOLVED: dict[str, str] = {}
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALARS: dict[str, Callable[[Any, ScalarNode], Any]] = {
+    "tag:yaml.org,2002:int": yaml.constructor.SafeConstructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": yaml.constructor.SafeConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": yaml.constructor.SafeConstructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": yaml.constructor.SafeConstructor.construct_yaml_null,
+    "tag:yaml.org,2002:timestamp": _construct_text,
+    "tag:yaml.org,2002:value": _construct_text,
+}
 
 
 # Kubernetes tooling converts YAML to JSON: timestamps are strings, `=` is a string.
@@ -414,10 +492,9 @@ def iter_manifest_files(root: Path, settings: Settings) -> Iterator[Path]:
         if not _ignored(str(root), patterns):
             yield root
         return
-    excluded: set[Path] = set()
-    candidates: list[Path] = []
+    excluded: set[str] = set()
+    candidates: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
         if CHART_FILE in filenames:
             # A Helm chart: templates, values and platform/ci values are rendered by the Helm
             # validator, never read as manifests. Only crds/ holds plain objects.
@@ -426,24 +503,24 @@ def iter_manifest_files(root: Path, settings: Settings) -> Iterator[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
         for name in filenames:
             if name in KUSTOMIZATION_NAMES:
-                excluded |= kustomize_non_manifests(here / name)
+                excluded |= {str(p) for p in kustomize_non_manifests(Path(dirpath, name))}
                 continue
             if name.startswith(".") or name in NOT_MANIFEST_NAMES or NOT_MANIFEST_NAME_RE.match(name):
                 continue
             if name.endswith(MANIFEST_SUFFIXES):
-                candidates.append(here / name)
+                candidates.append(os.path.join(dirpath, name))
     for path in sorted(candidates):
-        if path.resolve() in excluded:
+        if excluded and os.path.realpath(path) in excluded:
             continue
-        rel = os.path.relpath(path, root)
-        if _ignored(rel, patterns) or _ignored(str(path), patterns):
+        if patterns and (_ignored(os.path.relpath(path, root), patterns) or _ignored(path, patterns)):
             continue
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            with open(path, encoding="utf-8-sig") as fh:
+                text = fh.read()
         except (OSError, UnicodeDecodeError):
             continue
-        if looks_like_manifest(text, path.suffix):
-            yield path
+        if looks_like_manifest(text, os.path.splitext(path)[1]):
+            yield Path(path)
 
 
 def collect_manifest_files(paths: Iterable[Path | str], settings: Settings) -> tuple[list[Path | str], list[str]]:

@@ -1,0 +1,99 @@
+"""The 14 real plans in ../shared/plans-real: every one parses and gets a sensible decision."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import REAL_PLANS
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan
+
+REAL = sorted(REAL_PLANS.glob("*.plan.md"))
+
+
+def real(prefix: str):
+    [path] = [p for p in REAL if p.name.startswith(prefix)]
+    return decide(parse_plan(path)).answers
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name.split("--")[0])
+def test_every_real_plan_decides_or_refuses_precisely(path):
+    try:
+        d = decide(parse_plan(path))
+    except RefusedError as exc:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for p in exc.problems:
+            assert p.line and p.field
+            assert p.field.split()[0].lower() in lines[p.line - 1].lower()
+        return
+    assert d.answers.structure in ("single-iac", "multi-tool", "multi-tenant", "helm-chart")
+    assert d.answers.blueprints
+
+
+def test_keygraphhq_terraform_aws():
+    a = real("keygraphhq")
+    assert (a.structure, a.blueprints, a.cloud, a.region) == ("single-iac", ["terraform"], "aws", "us-east-1")
+    assert a.environments == ["dev", "staging", "prod"]
+    assert (a.state_backend, a.state_locking) == ("s3", "dynamodb")
+
+
+def test_radioso_terraform_gcp():
+    a = real("radioso-ai")
+    assert (a.structure, a.cloud, a.state_backend) == ("single-iac", "gcp", "gcs")
+    assert a.terraform_version == "1.5" and (a.database_engine, a.database_version) == ("postgres", "16")
+    assert "gke" not in a.platforms  # "must not provision ... GKE"
+
+
+def test_traffic_tacos_argocd_on_eks():
+    a = real("traffic-tacos")
+    assert "argocd" in a.blueprints and a.gitops == "argocd"
+    assert (a.cloud, a.region) == ("aws", "ap-northeast-2")
+    assert a.platforms == ["eks"]
+
+
+def test_jnroesch_terraform_aks_with_workloads():
+    a = real("jnroesch")
+    assert a.structure == "multi-tool"
+    assert a.blueprints[:2] == ["terraform", "kubernetes"] and a.cloud == "azure"
+    assert a.kubernetes_distribution == "aks" and a.state_backend == "azurerm"
+    assert a.environments == ["dev", "prod"] and a.terraform_version == "1.9"
+    assert [c.name for c in a.components] == ["ingress-nginx", "cert-manager"]
+    assert a.storage == "in-cluster-postgresql"
+
+
+@pytest.mark.parametrize("prefix", ["arooj-26", "muhammadarsalaanakbar", "soobiarao14"])
+def test_minikube_helm_plans(prefix):
+    a = real(prefix)
+    assert (a.structure, a.blueprints, a.platforms) == ("helm-chart", ["helm-chart"], ["minikube"])
+    assert {"backend", "frontend"} <= {s.name for s in a.services}
+    assert not a.dapr
+
+
+def test_arooj_negations_are_respected():
+    a = real("arooj-26")
+    assert not a.monitoring  # "no Prometheus/Grafana yet"
+    assert a.storage == "in-cluster-postgresql"
+    assert a.gitops == "none"
+
+
+@pytest.mark.parametrize("prefix", ["baselhussain", "foqia-sd", "rvwaqas", "linta70", "sharjeeltanoli", "shazilk-dev"])
+def test_dapr_plans(prefix):
+    a = real(prefix)
+    assert a.structure == "helm-chart" and a.dapr
+    assert a.kafka in ("redpanda", "strimzi")
+
+
+def test_dapr_plan_details():
+    assert real("foqia-sd").kafka == "strimzi"
+    assert real("foqia-sd").chart_layout == "single"  # umbrella chart
+    assert real("linta70").platforms == ["oke", "minikube"]
+    sharjeel = real("sharjeeltanoli")
+    assert sharjeel.platforms == ["doks"] and sharjeel.environments == ["staging", "prod"] and sharjeel.monitoring
+    assert real("rvwaqas").platforms == ["minikube"]
+    assert real("shazilk-dev").cloud == "azure" and real("shazilk-dev").platforms == ["aks"]
+
+
+def test_sitarasheikh_technical_stack():
+    a = real("sitarasheikh")
+    assert a.structure == "helm-chart" and a.chart_name == "todo-app"
+    assert a.storage == "external-postgresql"

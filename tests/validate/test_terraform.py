@@ -254,3 +254,20 @@ def test_concurrent_validations_are_bounded(tmp_path: Path, monkeypatch: pytest.
         tfmod.set_max_concurrent_validations(old)
     assert len(validator.validation_runs) == 4 and peak == 1
     assert tfmod.MAX_CONCURRENT_VALIDATIONS * tfmod.VALIDATE_PEAK_MIB < 2048
+
+
+def test_init_error_becomes_located_finding(tmp_path: Path) -> None:
+    # python-hcl2 parses any block type; terraform init rejects it with a source range
+    _, checks = run_all(FIXTURES / "unknown-block", tmp_path)
+    assert errors(checks) == [("terraform/validate", "main.tf", 1, 1)]
+    assert "resourse" in by_name(checks, "validate").findings[0].message
+
+
+def test_every_subprocess_has_a_timeout(tmp_path: Path) -> None:
+    ctx = make_ctx(FIXTURES / "unformatted-test", tmp_path)
+    ctx.settings.timeout = 0.001
+    validator = TerraformValidator()
+    checks = [c for t in validator.discover(ctx) for c in validator.run(t, ctx)]
+    timed_out = [f for c in checks for f in c.findings if "timed out after" in f.message]
+    assert by_name(checks, "validate").status == Status.FAILED and timed_out
+    assert all(f.file and f.line for f in timed_out)

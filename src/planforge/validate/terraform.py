@@ -110,7 +110,7 @@ def terraform_version(binary: str, timeout: float) -> str:
             out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=timeout)
             _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
         except (subprocess.SubprocessError, ValueError, KeyError, OSError):
-            _versions[binary] = "terraform"
+            return "terraform"  # not cached: the next check may have more time
     return _versions[binary]
 
 
@@ -510,7 +510,9 @@ def _init_diagnostics(stdout: str) -> list[dict]:
         diag = event.get("diagnostic") if isinstance(event, dict) else None
         if isinstance(diag, dict) and diag.get("severity") == "error":
             found.append(diag)
-    return found
+    located = [d for d in found if d.get("range")]
+    # "Terraform encountered problems during initialisation..." only introduces the located ones
+    return located or found
 
 
 def _unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:

@@ -49,41 +49,6 @@ RULES = {
 _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
-# --- YAML positions ----------------------------------------------------------------------------
-
-
-def yaml_field_line(text: str, doc_index: int, path: list[str | int]) -> int | None:
-    """1-based line of `path` (keys / list indices) in the `doc_index`-th YAML document of `text`.
-
-    Returns the line of the deepest node found when the path is only partly there, None when
-    the text does not parse or has no such document.
-    """
-    try:
-        docs = [d for d in yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
-    except yaml.YAMLError:
-        return None
-    if not 0 <= doc_index < len(docs) or docs[doc_index] is None:
-        return None
-    return node_line(docs[doc_index], path)
-
-
-def node_line(node: yaml.Node, path: list[str | int]) -> int:
-    """Line of the key (or list item) at `path` below `node`, or of the deepest part that exists."""
-    line = node.start_mark.line + 1
-    for step in path:
-        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
-            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
-            if pair is None:
-                return line
-            line, node = pair[0].start_mark.line + 1, pair[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            node = node.value[step]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
 # --- the repository's Argo CD objects ----------------------------------------------------------
 
 
@@ -449,4 +414,4 @@ def validator() -> ArgoCDValidator:
 
 
 __all__ = ["ArgoCDValidator", "ArgoIndex", "ArgoObject", "check_application", "is_exact_version", "load_index",
-           "normalize_repo_url", "own_repo_urls", "yaml_field_line"]
+           "normalize_repo_url", "own_repo_urls"]

@@ -26,7 +26,6 @@ from typing import Any, Protocol
 
 import yaml
 
-from planforge.validate.argocd import yaml_field_line
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 
 NAME = "helm"
@@ -415,6 +414,38 @@ def _locate_value(chart: Path, values_file: Path | None, keys: list[str]) -> tup
             if line is not None:
                 return candidate, line
     return candidates[0], None
+
+
+def yaml_field_line(text: str, doc_index: int, path: list[str | int]) -> int | None:
+    """1-based line of `path` (keys / list indices) in the `doc_index`-th YAML document of `text`.
+
+    Returns the line of the deepest node found when the path is only partly there, None when
+    the text does not parse or has no such document.
+    """
+    try:
+        docs = [d for d in yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+    except yaml.YAMLError:
+        return None
+    if not 0 <= doc_index < len(docs) or docs[doc_index] is None:
+        return None
+    return node_line(docs[doc_index], path)
+
+
+def node_line(node: yaml.Node, path: list[str | int]) -> int:
+    """Line of the key (or list item) at `path` below `node`, or of the deepest part that exists."""
+    line = node.start_mark.line + 1
+    for step in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(step, str):
+            pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == step), None)
+            if pair is None:
+                return line
+            line, node = pair[0].start_mark.line + 1, pair[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
 
 
 def _as_path(keys: list[str]) -> list[str | int]:

@@ -595,12 +595,26 @@ def _env_name(word: str) -> str:
     return ENV_SYNONYMS.get(w, ENV_SYNONYMS.get(first, first))
 
 
+def _unsafe_source(c: _Ctx, f: Field | None, name: str) -> bool:
+    """A field that becomes names must not carry path traversal or template syntax."""
+    if f is None or f.unresolved:
+        return False
+    m = re.search(r"\.\./|/\.\.|\.\.\\|[{][{%#]|[}%#][}]|[$%][{]", f.value)
+    if m:
+        c.problem(f, name, f"{m.group(0)!r} in a value that becomes names (path traversal or template syntax)",
+                  "use plain DNS-1123 names")
+        return True
+    return False
+
+
 def _environments(c: _Ctx) -> None:
     p = c.plan
     f = p.field("target_environment")
     names: list[str] = []
     source: Field | None = None
     line: int | None = None
+    if _unsafe_source(c, f, "environments"):
+        f = None
     if f is not None and not f.unresolved:
         names = [_env_name(w) for w in tx.split_list(f.value)]
         source = f
@@ -652,7 +666,7 @@ def _tenants(c: _Ctx, structure: str) -> None:
         sources = [(sd, r"tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
                    (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
         for fld, rx in sources:
-            if fld is None or fld.unresolved:
+            if fld is None or fld.unresolved or _unsafe_source(c, fld, "tenants"):
                 continue
             m = re.search(rx, fld.plain, re.I)
             if m:
@@ -816,6 +830,9 @@ def _service(name: str, project: str, d: dict, **kw: Any) -> Service:
 
 def _apps(c: _Ctx, d: dict) -> None:
     f = c.plan.custom_applications
+    if _unsafe_source(c, f, "apps"):
+        c.values["apps"] = []
+        return
     if f is None or f.unresolved or re.fullmatch(r"(none|n/?a|-)\.?", f.plain.lower()):
         if f is not None and not f.unresolved:
             c.from_field("apps", [], f)

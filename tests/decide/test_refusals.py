@@ -1,0 +1,153 @@
+"""Refusals: unsupported values are refused with the supported list, never silently replaced;
+unknown components suggest catalog names; names and text are safe for Copier/HCL/YAML."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import PLANS
+from planforge.decide import decide
+from planforge.decide.data import blocking_action, catalog, load
+from planforge.errors import RefusedError
+from planforge.plan import parse_text
+
+SINGLE = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8")
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+
+
+def refused(text: str) -> list:
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    return exc.value.problems
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+@pytest.mark.parametrize("label,old,new,supported", [
+    ("GitOps", "**GitOps**: ArgoCD", "**GitOps**: Flux", "ArgoCD, none"),
+    ("Cloud Provider", "**Cloud Provider**: AWS", "**Cloud Provider**: on-premise", "AWS, Azure, GCP"),
+    ("State Backend", "**State Backend**: S3+DynamoDB", "**State Backend**: Terraform Cloud", "S3+DynamoDB"),
+    ("Deployment Strategy", "**Deployment Strategy**: Helm-first with Kustomize fallback",
+     "**Deployment Strategy**: Blue/green with Spinnaker", "Kustomize-only"),
+    ("IaC Tools", "**IaC Tools**: Terraform 1.7", "**IaC Tools**: Pulumi", "Terraform"),
+    ("Secrets Management", "**Secrets Management**: AWS Secrets Manager via External Secrets Operator",
+     "**Secrets Management**: 1Password Connect", "Sealed Secrets"),
+])
+def test_unsupported_values_are_refused_with_supported_list(label, old, new, supported):
+    text = EKS.replace(old, new)
+    assert new in text
+    problems = refused(text)
+    [p] = [p for p in problems if p.field == label]
+    assert p.line == line_of(text, new)
+    assert "unsupported" in p.message and supported in p.message
+
+
+def test_unknown_component_suggests_closest_catalog_names():
+    text = EKS.replace("| cert-manager | Yes |", "| cert-manger | Yes |")
+    [p] = refused(text)
+    assert p.field == "Deployment Components" and p.line == line_of(text, "cert-manger")
+    assert "cert-manager" in p.message.split("did you mean")[1]
+
+
+def test_component_aliases_resolve():
+    assert catalog().chart("ArgoCD").name == "argo-cd"
+    assert catalog().chart("Prometheus + Grafana").name == "kube-prometheus-stack"
+    assert catalog().chart("nginx ingress").name == "ingress-nginx"
+    assert catalog().module("Compute (EC2 Auto Scaling)") == "compute"
+    assert catalog().chart("VPC") is None
+
+
+def test_catalog_entries_are_pinned():
+    charts = load("components.yaml")["charts"]
+    required = {"ingress-nginx", "cert-manager", "external-secrets", "sealed-secrets", "kube-prometheus-stack", "argo-cd",
+                "external-dns", "metrics-server", "velero", "dapr", "redpanda", "strimzi-kafka-operator", "keda", "vault",
+                "loki"}
+    assert required <= set(charts)
+    for name, e in charts.items():
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", str(e["version"])), name
+        assert e["chart_repo"].startswith("https://") and e["namespace"] and e["chart"]
+
+
+@pytest.mark.parametrize("old,new,field", [
+    ("**Target Environment**: dev, staging, production", "**Target Environment**: dev, ../../etc", "environments"),
+    ("**Custom Applications**: orders-api, web-frontend", "**Custom Applications**: orders-api, {{ cookiecutter }}", "apps"),
+    ("**Custom Applications**: orders-api, web-frontend", "**Custom Applications**: orders_api; rm -rf", "apps"),
+])
+def test_unsafe_names_are_refused_with_field_and_line(old, new, field):
+    text = EKS.replace(old, new)
+    problems = refused(text)
+    assert any(p.line == line_of(text, new) for p in problems), problems
+
+
+def test_jinja_in_any_answer_is_refused():
+    text = EKS.replace("| ingress-nginx | Yes | Public NLB |", "| ingress-nginx | Yes | {% raw %} NLB |")
+    problems = refused(text)
+    assert any("components" in (p.field or "") or "decisions" in (p.field or "") for p in problems)
+    assert all(p.line == line_of(text, "{% raw %}") for p in problems)
+    title = EKS.replace("# Implementation Plan: Storefront Platform on EKS", "# Implementation Plan: ${var.x}")
+    problems = refused(title)
+    assert problems and all(p.line == 1 for p in problems)
+
+
+def test_tenant_names_must_be_slugs():
+    text = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8").replace("acme/", "Acme_Corp/")
+    problems = refused(text)
+    assert problems[0].field == "tenants" and problems[0].line == line_of(text, "Acme_Corp/")
+
+
+def test_multi_tenant_without_tenants_is_refused():
+    text = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8")
+    text = re.sub(r"```text\n.*?```\n", "", text, flags=re.S)
+    text = text.replace("tenants acme, globex and initech", "").replace("(acme, globex, initech)", "")
+    [p] = refused(text)
+    assert p.field == "Structure Decision" and "tenants" in p.message
+
+
+def test_blocking_matrix_data():
+    assert blocking_action("cloud_provider", "single-iac") == "block"
+    assert blocking_action("cloud_provider", "helm-chart") == "warn"
+    assert blocking_action("performance_goals", "multi-tool") == "warn"
+    assert blocking_action("target_platform", "helm-chart") == "block"
+    assert blocking_action("some_extra_field", "multi-tenant") == "warn"
+    for structure in ("single-iac", "multi-tool", "multi-tenant", "helm-chart"):
+        assert blocking_action("structure_decision", structure) == "block"
+        for descriptive in ("performance_goals", "constraints", "scale_scope"):
+            assert blocking_action(descriptive, structure) == "warn"
+
+
+def test_unresolved_descriptive_fields_only_warn():
+    text = SINGLE.replace("**Constraints**: SOC2, data residency EU, budget < $4k/month", "**Constraints**: NEEDS CLARIFICATION")
+    d = decide(parse_text(text, "p.md"))
+    assert any(":27: Constraints:" in w for w in d.warnings)
+    assert d.answers.compliance == []
+
+
+def test_app_plan_without_infrastructure_is_refused():
+    text = "# Implementation Plan: CLI tool\n\n## Technical Context\n\n**Language/Version**: Rust 1.75\n"
+    [p] = refused(text)
+    assert "nothing to generate" in p.message
+
+
+def test_structure_option_2_depends_on_family():
+    """Option 2 is multi-tool for /specops.plan but a web application for /sp.plan."""
+    sp = (PLANS / "phase5-doks.plan.md").read_text(encoding="utf-8")
+    assert "Option 2" in sp and decide(parse_text(sp)).answers.structure == "helm-chart"
+    assert "Option 2" in EKS and decide(parse_text(EKS)).answers.structure == "multi-tool"
+
+
+def test_s3_without_dynamodb_uses_lockfile_only_from_terraform_1_10():
+    old = decide(parse_text(SINGLE.replace("**State Backend**: S3+DynamoDB", "**State Backend**: S3"))).answers
+    assert (old.state_backend, old.state_locking) == ("s3", "dynamodb")
+    new = SINGLE.replace("**State Backend**: S3+DynamoDB", "**State Backend**: S3").replace("Terraform 1.6", "Terraform 1.10")
+    a = decide(parse_text(new)).answers
+    assert (a.state_backend, a.state_locking, a.terraform_version) == ("s3", "lockfile", "1.10")
+
+
+def test_region_default_is_documented():
+    text = SINGLE.replace("**Deployment Type**: single-region (eu-west-1)", "**Deployment Type**: single-region")
+    d = decide(parse_text(text))
+    assert d.answers.region == load("defaults.yaml")["regions"]["aws"]
+    assert d.provenance["region"].source == "default" and "defaults.yaml" in d.provenance["region"].note

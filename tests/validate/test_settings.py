@@ -1,0 +1,84 @@
+"""Settings resolution: command line, then PLANFORGE_* environment, then .planforge.yaml."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from planforge.errors import UsageError
+from planforge.validate.settings import normalize_kube_version, resolve_settings
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_any_source(tmp_path):
+    settings = resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    assert settings.strict is False and settings.kube_version == "1.29.0" and settings.jobs == 0
+
+
+def test_precedence_cli_env_file(tmp_path):
+    write(tmp_path / ".planforge.yaml", "strict: true\nkube_version: '1.28'\njobs: 3\nskip: [Secret]\n")
+    settings = resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (True, "1.28.0", 3, ["Secret"])
+    env = {"PLANFORGE_STRICT": "no", "PLANFORGE_JOBS": "5", "PLANFORGE_SKIP": "A,B"}
+    settings = resolve_settings({}, environ=env, paths=[str(tmp_path)])
+    assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (False, "1.28.0", 5, ["A", "B"])
+    settings = resolve_settings({"strict": True, "jobs": "1", "skip_kinds": ["C"], "kube_version": None},
+                                environ=env, paths=[str(tmp_path)])
+    assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (True, "1.28.0", 1, ["C"])
+
+
+def test_file_accepts_cli_spellings_and_a_validate_section(tmp_path):
+    write(tmp_path / ".planforge.yaml", "kube-version: 1.30.2\nstrict: false\nvalidate:\n  strict: true\n"
+                                        "  schema-location: ['a/{{ .ResourceKind }}.json']\nplan: ignored\n"
+                                        "terraform_plugin_mirror: mirror\n")
+    settings = resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    assert settings.kube_version == "1.30.2" and settings.strict is True
+    assert settings.schema_locations == ["a/{{ .ResourceKind }}.json"]
+    assert settings.terraform_plugin_mirror == (tmp_path / "mirror").resolve()
+
+
+def test_env_lists_accept_a_yaml_flow_list_for_commas():
+    settings = resolve_settings({}, environ={"PLANFORGE_IGNORE_FILENAME_PATTERNS": '["^a{1,2}/", "crd"]',
+                                             "PLANFORGE_TF_PLUGIN_MIRROR": "/opt/tf-plugins"})
+    assert settings.ignore_filename_patterns == ["^a{1,2}/", "crd"]
+    assert settings.terraform_plugin_mirror == Path("/opt/tf-plugins")
+
+
+def test_empty_environment_variables_are_ignored(tmp_path):
+    write(tmp_path / ".planforge.yaml", "strict: true\n")
+    assert resolve_settings({}, environ={"PLANFORGE_STRICT": ""}, paths=[str(tmp_path)]).strict is True
+
+
+def test_files_and_stdin_have_no_settings_file(tmp_path):
+    write(tmp_path / ".planforge.yaml", "strict: true\n")
+    manifest = write(tmp_path / "a.yaml", "kind: x\n")
+    assert resolve_settings({}, environ={}, paths=["-", str(manifest)]).strict is False
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("strict: maybe\n", "strict"),
+    ("kube_version: latest\n", "kube_version"),
+    ("schema_engine: turbo\n", "schema_engine"),
+    ("ignore_filename_patterns: ['(']\n", "regular expression"),
+    ("strict: [\n", "not valid YAML"),
+    ("- a\n- b\n", "mapping"),
+])
+def test_bad_file_values_are_usage_errors_with_location(tmp_path, text, needle):
+    write(tmp_path / ".planforge.yaml", text)
+    with pytest.raises(UsageError) as exc:
+        resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    assert needle in exc.value.render() and ".planforge.yaml" in exc.value.render()
+
+
+def test_bad_env_value_names_the_variable():
+    with pytest.raises(UsageError, match="PLANFORGE_JOBS"):
+        resolve_settings({}, environ={"PLANFORGE_JOBS": "-1"})
+
+
+@pytest.mark.parametrize("raw, normalized", [("1.29", "1.29.0"), ("v1.30.4", "1.30.4"), ("master", "master")])
+def test_kube_version_normalization(raw, normalized):
+    assert normalize_kube_version(raw) == normalized

@@ -32,26 +32,27 @@ resource "aws_security_group" "this" {
   }
 }
 
+# count (not for_each): the source security group IDs are usually unknown until apply.
 resource "aws_vpc_security_group_ingress_rule" "from_security_groups" {
-  for_each = toset(var.allowed_security_group_ids)
+  count = length(var.allowed_security_group_ids)
 
   security_group_id            = aws_security_group.this.id
-  description                  = "Database port from ${each.value}"
+  description                  = "Database port from an allowed security group"
   ip_protocol                  = "tcp"
   from_port                    = local.port
   to_port                      = local.port
-  referenced_security_group_id = each.value
+  referenced_security_group_id = var.allowed_security_group_ids[count.index]
 }
 
 resource "aws_vpc_security_group_ingress_rule" "from_cidrs" {
-  for_each = toset(var.allowed_cidr_blocks)
+  count = length(var.allowed_cidr_blocks)
 
   security_group_id = aws_security_group.this.id
-  description       = "Database port from ${each.value}"
+  description       = "Database port from ${var.allowed_cidr_blocks[count.index]}"
   ip_protocol       = "tcp"
   from_port         = local.port
   to_port           = local.port
-  cidr_ipv4         = each.value
+  cidr_ipv4         = var.allowed_cidr_blocks[count.index]
 }
 
 resource "aws_db_parameter_group" "this" {

@@ -1,0 +1,24 @@
+output "cluster_name" {
+  description = "Name of the EKS cluster."
+  value       = aws_eks_cluster.this.name
+}
+
+output "cluster_endpoint" {
+  description = "API server endpoint."
+  value       = aws_eks_cluster.this.endpoint
+}
+
+output "cluster_security_group_id" {
+  description = "Security group EKS created for the cluster (allow it as a source on data stores)."
+  value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+}
+
+output "secrets_kms_key_arn" {
+  description = "KMS key that envelope-encrypts Kubernetes Secrets."
+  value       = local.kms_key_arn
+}
+
+output "node_role_arn" {
+  description = "IAM role of the default node group."
+  value       = aws_iam_role.node.arn
+}

@@ -1,0 +1,88 @@
+# Offline: `terraform init -backend=false && terraform test` (mocked AWS provider).
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+}
+
+variables {
+  name                = "test"
+  kubernetes_version  = "1.29"
+  subnet_ids          = ["subnet-a", "subnet-b", "subnet-c"]
+  node_instance_types = ["m6i.large"]
+}
+
+run "secrets_are_envelope_encrypted_with_a_dedicated_key" {
+  command = plan
+
+  assert {
+    condition     = length(aws_kms_key.secrets) == 1 && aws_kms_key.secrets[0].enable_key_rotation == true
+    error_message = "Without a given key the module must create a rotating KMS key."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.encryption_config[0].resources == toset(["secrets"])
+    error_message = "Kubernetes Secrets must be envelope-encrypted."
+  }
+}
+
+run "uses_a_given_customer_managed_key" {
+  command = plan
+
+  variables {
+    kms_key_arn = "arn:aws:kms:us-east-1:111122223333:key/test"
+  }
+
+  assert {
+    condition     = length(aws_kms_key.secrets) == 0
+    error_message = "No extra key when one is given."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.encryption_config[0].provider[0].key_arn == "arn:aws:kms:us-east-1:111122223333:key/test"
+    error_message = "The given key must encrypt Secrets."
+  }
+}
+
+run "private_endpoint_and_audit_logs_by_default" {
+  command = plan
+
+  assert {
+    condition     = aws_eks_cluster.this.vpc_config[0].endpoint_public_access == false && aws_eks_cluster.this.vpc_config[0].endpoint_private_access == true
+    error_message = "The API endpoint must be private by default."
+  }
+
+  assert {
+    condition     = contains(aws_eks_cluster.this.enabled_cluster_log_types, "audit")
+    error_message = "Audit logs must be enabled."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.version == "1.29"
+    error_message = "Cluster version must follow the plan."
+  }
+}
+
+run "open_public_endpoint_is_refused" {
+  command = plan
+
+  variables {
+    endpoint_public_access = true
+    public_access_cidrs    = ["0.0.0.0/0"]
+  }
+
+  expect_failures = [aws_eks_cluster.this]
+}
+
+run "malformed_version_is_refused" {
+  command = plan
+
+  variables {
+    kubernetes_version = "latest"
+  }
+
+  expect_failures = [var.kubernetes_version]
+}

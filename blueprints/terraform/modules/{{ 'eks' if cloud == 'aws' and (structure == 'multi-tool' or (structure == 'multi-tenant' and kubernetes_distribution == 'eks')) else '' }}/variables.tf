@@ -1,0 +1,78 @@
+variable "name" {
+  type        = string
+  description = "Cluster name and name prefix of its resources."
+}
+
+variable "kubernetes_version" {
+  type        = string
+  description = "Kubernetes minor version of the control plane (from the plan, e.g. 1.29)."
+
+  validation {
+    condition     = can(regex("^1\\.[0-9]+$", var.kubernetes_version))
+    error_message = "kubernetes_version must be a minor version such as 1.29."
+  }
+}
+
+variable "subnet_ids" {
+  type        = list(string)
+  description = "Private subnets for the control-plane ENIs and the nodes."
+}
+
+variable "node_instance_types" {
+  type        = list(string)
+  description = "Instance types of the default managed node group."
+}
+
+variable "node_min_size" {
+  type        = number
+  description = "Minimum (and initial desired) node count."
+  default     = 1
+}
+
+variable "node_max_size" {
+  type        = number
+  description = "Maximum node count."
+  default     = 3
+}
+
+variable "endpoint_public_access" {
+  type        = bool
+  description = "Expose the API endpoint publicly (restricted to public_access_cidrs); private access is always on."
+  default     = false
+}
+
+variable "public_access_cidrs" {
+  type        = list(string)
+  description = "CIDR ranges allowed to reach a public API endpoint."
+  default     = []
+}
+
+variable "enabled_log_types" {
+  type        = list(string)
+  description = "Control-plane log types sent to CloudWatch."
+  default     = ["api", "audit", "authenticator"]
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the control-plane log group, in days."
+  default     = 365
+}
+
+variable "kms_key_arn" {
+  type        = string
+  description = "Customer-managed KMS key ARN for Secrets envelope encryption; null creates a dedicated key."
+  default     = null
+}
+
+variable "log_kms_key_arn" {
+  type        = string
+  description = "KMS key ARN encrypting the control-plane log group (its policy must allow CloudWatch Logs); null uses the default encryption."
+  default     = null
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Extra tags for every resource (provider default_tags carry project, environment and tenant)."
+  default     = {}
+}

@@ -325,3 +325,25 @@ def test_discovery_rules(tmp_path: Path) -> None:
     assert list(iter_manifest_files(explicit, Settings(ignore_filename_patterns=["patch"]))) == []
     with pytest.raises(UsageError, match="ignore-filename-pattern"):
         list(iter_manifest_files(tmp_path, Settings(ignore_filename_patterns=["("])))
+
+
+def test_large_crd_schema_is_compiled_only_after_repeated_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from planforge.validate import schemas
+
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(schemas, "_COMPILED", {})
+    monkeypatch.setattr(schemas, "COMPILE_AFTER_USES", 2)
+    monkeypatch.setattr(schemas, "LARGE_SCHEMA_BYTES", 1_000)
+    docs = load_documents(FIXTURES / "application.yaml")
+    settings = embedded(strict=True)
+    source = schemas.SchemaResolver(settings).find("argoproj.io/v1alpha1", "Application")
+    assert source is not None
+    assert validate_documents(docs, settings) == []
+    assert schemas.compiled_schema(source)._fast is None, "jsonschema first for a big schema"
+    for _ in range(2):
+        assert validate_documents(docs, settings) == []
+    assert schemas.compiled_schema(source)._fast is not None, "compiled once used enough"
+    assert list((tmp_path / "cache" / "compiled").iterdir()), "and cached on disk"
+    docs[0].obj["spec"]["destination"]["namespace"] = 42
+    f = only(validate_documents(docs, settings), "schemas/invalid")
+    assert (f.json_path, f.line) == ("spec.destination.namespace", 14)

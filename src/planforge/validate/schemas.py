@@ -64,6 +64,8 @@ TEMPLATE_VARS = (
 )
 _TEMPLATE_RE = re.compile(r"\{\{\s*\.(\w+)\s*\}\}")
 CACHE_FORMAT = "2"  # bump when the bundling or generated code changes
+LARGE_SCHEMA_BYTES = 60_000  # bundles larger than this (big CRDs) are compiled only when used a lot
+COMPILE_AFTER_USES = 25
 KEEP_FORMATS = frozenset({"date-time"})  # formats checked; int32, byte, ... are annotations
 # RFC 3339 date-time, the pattern fastjsonschema uses (so both engines agree).
 _DATE_TIME_RE = re.compile(
@@ -510,15 +512,62 @@ class _Bundler:
 
 
 class CompiledSchema:
-    """A schema compiled once: `is_valid` is the fast path, `errors` lists every error."""
+    """One schema, compiled once.
 
-    def __init__(self, source: SchemaSource, fast: Callable[[Any], Any] | None):
+    `first_error` is the fast path (fastjsonschema code); `errors` lists every error with
+    jsonschema. Generated code is cached on disk. A large schema (the ApplicationSet CRD
+    compiles to ~10 MB of code in seconds) is not compiled until it has validated
+    `COMPILE_AFTER_USES` objects in this process: jsonschema is faster for a handful.
+    """
+
+    def __init__(self, source: SchemaSource):
         self.source = source
-        self._fast = fast
+        self._fast: Callable[[Any], Any] | None = None
         self._slow: Any = None
+        self._bundle: dict[str, Any] | None = None
+        self._uses = 0
+        self._compilable = True
+        import fastjsonschema
+
+        key = hashlib.sha256(
+            f"{CACHE_FORMAT}|{fastjsonschema.VERSION}|{sys.version}|{source.identity}".encode()
+        ).hexdigest()
+        self._cache_file = cache_dir() / "compiled" / f"{key}.marshal"
+        try:
+            self._load(marshal.loads(self._cache_file.read_bytes()))
+        except (OSError, ValueError, EOFError, TypeError):
+            if len(json.dumps(self.bundle())) <= LARGE_SCHEMA_BYTES:
+                self._compile()
+
+    def bundle(self) -> dict[str, Any]:
+        if self._bundle is None:
+            self._bundle = _Bundler(self.source).bundle()
+        return self._bundle
+
+    def _load(self, code_obj: Any) -> None:
+        namespace: dict[str, Any] = {}
+        exec(code_obj, namespace)  # noqa: S102 - code fastjsonschema generated from this schema
+        self._fast = namespace["validate"]
+
+    def _compile(self) -> None:
+        import fastjsonschema
+
+        self._compilable = False
+        try:
+            code = fastjsonschema.compile_to_code(self.bundle(), use_default=False, detailed_exceptions=False)
+            code_obj = compile(code, f"<schema {self.source.uri}>", "exec")
+            self._load(code_obj)
+        except Exception:  # a pattern Python's re cannot compile, an unsupported keyword: jsonschema only
+            self._fast = None
+            return
+        _write_atomic(self._cache_file, marshal.dumps(code_obj))
 
     def first_error(self, obj: Any) -> Exception | None:
         """None if valid; else the exception of the first failure."""
+        if self._fast is None and self._compilable:
+            self._uses += 1
+            if self._uses > COMPILE_AFTER_USES:
+                self._compile()
         if self._fast is None:
             errs = self.errors(obj)
             return ValueError(errs[0][1]) if errs else None
@@ -541,13 +590,10 @@ class CompiledSchema:
         if self._slow is None:
             import jsonschema
 
-            schema = _Bundler(self.source).bundle()
-            cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft7Validator)
-            if cls.__name__ in ("Draft202012Validator", "Draft201909Validator"):
-                cls = jsonschema.Draft7Validator  # the bundle uses draft-7 style refs
             checker = jsonschema.FormatChecker([])
             checker.checks("date-time")(lambda v: not isinstance(v, str) or bool(_DATE_TIME_RE.match(v)))
-            self._slow = cls(schema, format_checker=checker)
+            # the bundle uses draft-7 style references, whatever draft the source declared
+            self._slow = jsonschema.Draft7Validator(self.bundle(), format_checker=checker)
         return self._slow
 
 
@@ -586,41 +632,11 @@ _COMPILED: dict[str, CompiledSchema] = {}
 
 
 def compiled_schema(source: SchemaSource) -> CompiledSchema:
-    """The compiled validator of a schema: memory cache, then disk cache, then compile."""
+    """The compiled validator of a schema, shared by every engine of this process."""
     hit = _COMPILED.get(source.identity)
-    if hit is not None:
-        return hit
-    import fastjsonschema
-
-    key = hashlib.sha256(
-        f"{CACHE_FORMAT}|{fastjsonschema.VERSION}|{sys.version}|{source.identity}".encode()
-    ).hexdigest()
-    cached = cache_dir() / "compiled" / f"{key}.marshal"
-    code_obj = None
-    try:
-        code_obj = marshal.loads(cached.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        code_obj = None
-    fast = None
-    if code_obj is None:
-        schema = _Bundler(source).bundle()
-        try:
-            code = fastjsonschema.compile_to_code(schema, use_default=False, detailed_exceptions=False)
-            code_obj = compile(code, f"<schema {source.uri}>", "exec")
-        except Exception:  # a pattern Python's re cannot compile, an unsupported keyword: use jsonschema
-            code_obj = None
-        if code_obj is not None:
-            _write_atomic(cached, marshal.dumps(code_obj))
-    if code_obj is not None:
-        namespace: dict[str, Any] = {}
-        try:
-            exec(code_obj, namespace)  # noqa: S102 - code generated by fastjsonschema from our schema
-            fast = namespace["validate"]
-        except Exception:
-            fast = None
-    result = CompiledSchema(source, fast)
-    _COMPILED[source.identity] = result
-    return result
+    if hit is None:
+        hit = _COMPILED[source.identity] = CompiledSchema(source)
+    return hit
 
 
 # --------------------------------------------------------------------------- validating objects

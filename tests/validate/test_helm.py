@@ -198,3 +198,29 @@ def test_cli_timeout_is_a_tool_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
         ("render[platforms/eks.yaml]", Status.FAILED), ("render[ci/default-values.yaml]", Status.FAILED)}
     assert all(f.rule == "helm/tool-error" and "timed out after 0.5s" in f.message
                for c in checks for f in c.findings)
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "words"),
+    [
+        # nil pointer: helm reports `web/templates/extra.yaml:6:15 executing ...` (no parentheses)
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: {{ .Values.nothere.deeper }}\n",
+         6, "nil pointer"),
+        # YAML the template renders does not parse: helm names the line of the rendered output
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\n data:\n  a: b\n", 4, "invalid YAML"),
+    ],
+    ids=["nil-pointer", "invalid-yaml"],
+)
+def test_other_template_errors_are_located(engine: str, tmp_path: Path, template: str, line: int,
+                                           words: str) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    (root / "web/templates/extra.yaml").write_text(template)
+    ctx = Context(root, Settings(strict=True, timeout=120), Recorder(), tmp_path)
+    validator = HelmValidator(engine=engine)
+    checks = validator.run(validator.discover(ctx)[0], ctx)
+    assert errors(checks) == [("helm/template", "web/templates/extra.yaml", line)]
+    (finding,) = [f for c in checks for f in c.findings]
+    assert words in finding.message

@@ -32,16 +32,18 @@ NAME = "helm"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release by default
 RULES = {
     "helm/lint": "`helm lint` (strict with --strict) reports a problem with the chart",
-    "helm/template": "a template does not parse or fails to render",
+    "helm/template": "a template does not parse, fails to render or renders invalid YAML",
     "helm/values-schema": "values do not match the chart's values.schema.json",
     "helm/missing-required": "a `required` value is not set for this values set",
-    "helm/invalid-yaml": "a template renders output that is not valid YAML",
     "helm/tool-error": "Helm could not run (missing binary, timeout)",
 }
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 
 # `parse error at (chart/templates/x.yaml:6): ...`, `execution error at (chart/templates/x.yaml:6:11): ...`
-_LOCATION = re.compile(r"\((?P<file>[^():\s]+):(?P<line>\d+)(?::(?P<col>\d+))?\)")
+_LOCATION = re.compile(
+    r"(?:^|[\s(])(?P<file>[\w.-]+(?:/[\w.-]+)+):(?P<line>\d+)(?::(?P<col>\d+))?(?=[)\s]|$)", re.M)
+# `YAML parse error on chart/templates/x.yaml: error converting YAML to JSON: yaml: line 4: ...`
+_YAML_ERROR = re.compile(r"(?:YAML parse error on (?P<file>\S+?)|unable to parse YAML): .*?\bline (?P<line>\d+)", re.S)
 # One violation in Helm's values-schema report: `- at '/replicas': got string, want integer`
 _SCHEMA_VIOLATION = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.+)$", re.M)
 _LINT_LINE = re.compile(r"^\[(?P<severity>INFO|WARNING|ERROR)\] (?P<message>.*)$")
@@ -361,26 +363,42 @@ def missing_dependencies(chart: Path) -> list[str]:
     return missing
 
 
-def render_error_findings(error: str, target: Target, values_file: Path | None) -> list[Finding]:
-    """Classify a failed rendering: values-schema violation, missing `required` value, or template error."""
+def render_error_findings(error: str, target: Target, values_file: Path | None,
+                          template: str | None = None) -> list[Finding]:
+    """Classify a failed rendering: values-schema violation, missing `required` value, or template error.
+
+    `template` is the chart-relative template lint named, for errors that carry no file themselves.
+    """
     if "values don't meet the specifications of the schema" in error or _SCHEMA_VIOLATION.search(error):
         return _schema_findings(error, target, values_file)
+    message = " ".join(error.split())
+    values = values_file.relative_to(target.path).as_posix() if values_file else "default values"
+    yaml_error = _YAML_ERROR.search(error)
+    if yaml_error:
+        source = yaml_error["file"].split("/", 1)[-1] if yaml_error["file"] else template
+        return [Finding(NAME, "helm/template", Severity.ERROR,
+                        f"template renders invalid YAML (line {yaml_error['line']} of its output, "
+                        f"with {values}): {message}",
+                        in_chart(target, source) if source else target.display, int(yaml_error["line"]),
+                        hint="fix indentation/quoting in the template (`helm template --debug` shows the output)",
+                        detail=error)]
     where = _template_location(error, target)
-    file, line, column = where if where else (in_chart(target, "Chart.yaml"), None, None)
+    file, line, column = where if where else (in_chart(target, template or "Chart.yaml"), None, None)
     if where and error.startswith("execution error") and _is_required_call(target, file, line):
-        message = error.split("): ", 1)[-1]
-        values = f" with {values_file.relative_to(target.path).as_posix()}" if values_file else " with default values"
         return [Finding(NAME, "helm/missing-required", Severity.ERROR,
-                        f"required value missing{values}: {message}", file, line, column,
-                        hint="set the value in values.yaml or in this values file", detail=error)]
-    return [Finding(NAME, "helm/template", Severity.ERROR, error.splitlines()[0], file, line, column,
+                        f"required value missing with {values}: {error.split('): ', 1)[-1].strip()}",
+                        file, line, column, hint="set the value in values.yaml or in this values file",
+                        detail=error)]
+    return [Finding(NAME, "helm/template", Severity.ERROR, message, file, line, column,
                     hint="fix the template so `helm template` renders it", detail=error)]
 
 
 def _lint_findings(msg: LintMessage, target: Target, strict: bool) -> list[Finding]:
     """Template and values-schema errors are classified like rendering errors; the rest is `helm/lint`."""
-    if msg.path in ("templates/", "values.yaml") and (_LOCATION.search(msg.message) or _SCHEMA_VIOLATION.search(msg.message)):
-        return render_error_findings(msg.message, target, None)
+    if msg.severity == "ERROR" and msg.path.startswith("templates/") or (
+            msg.path == "values.yaml" and _SCHEMA_VIOLATION.search(msg.message)):
+        template = msg.path if msg.path.rstrip("/") != "templates" else None
+        return render_error_findings(msg.message, target, None, template)
     severity = {"ERROR": Severity.ERROR, "WARNING": Severity.ERROR if strict else Severity.WARNING}.get(
         msg.severity, Severity.INFO)
     file = in_chart(target, msg.path) if msg.path and (target.path / msg.path).is_file() else target.display
@@ -500,10 +518,11 @@ def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[l
             objs = [o for o in yaml.load_all(text, Loader=loader) if o is not None]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            findings.append(Finding(NAME, "helm/invalid-yaml", Severity.ERROR,
+            findings.append(Finding(NAME, "helm/template", Severity.ERROR,
                                     f"template renders invalid YAML: {getattr(exc, 'problem', exc)}",
-                                    file, hint="fix indentation/quoting in the template (try `helm template --debug`)",
-                                    detail=f"rendered line {mark.line + 1}" if mark else None))
+                                    file, mark.line + 1 if mark else None,
+                                    hint="fix indentation/quoting in the template (`helm template --debug` shows "
+                                         "the output)", detail=str(exc)))
             continue
         for index, obj in enumerate(objs):
             docs.append(Document(obj, file, index))
@@ -511,6 +530,10 @@ def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[l
 
 
 def _key(finding: Finding) -> tuple[str, str | None, int | None, str]:
+    """Identity of a finding across a chart's checks: a broken template is one defect per template file,
+    whatever values it was rendered with; other findings are distinct per message."""
+    if finding.rule == "helm/template":
+        return finding.rule, finding.file, None, ""
     return finding.rule, finding.file, finding.line, finding.message
 
 

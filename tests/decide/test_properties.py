@@ -1,0 +1,194 @@
+"""Property and metamorphic tests: mutated plans never crash planforge, unrelated edits change
+nothing, and renaming a tenant, region or environment changes exactly that answer."""
+from __future__ import annotations
+
+import io
+import re
+from contextlib import redirect_stderr, redirect_stdout
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ACCEPTED_PLANS, PLANS
+from planforge.cli import main
+from planforge.decide import decide
+from planforge.decide.data import blocking_action
+from planforge.errors import PlanforgeError, RefusedError
+from planforge.plan import parse_text
+
+ALL = sorted(PLANS.glob("*.plan.md"))
+TEXTS = {p.name.removesuffix(".plan.md"): p.read_text(encoding="utf-8") for p in ALL}
+ACCEPTED = [p.name.removesuffix(".plan.md") for p in ACCEPTED_PLANS]
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def data(text: str) -> dict:
+    return decide(parse_text(text, "p.md")).answers.to_copier_data()
+
+
+def without(d: dict, *keys: str) -> dict:
+    return {k: v for k, v in d.items() if k not in keys}
+
+
+def sections(text: str) -> list[str]:
+    """The text split before every H2 heading (first chunk: title and header)."""
+    return re.split(r"(?m)^(?=## )", text)
+
+
+# --------------------------------------------------------------------------- mutations
+@st.composite
+def mutated(draw):
+    name = draw(st.sampled_from(sorted(TEXTS)))
+    lines = TEXTS[name].splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["delete", "swap", "truncate", "junk", "duplicate"]))
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        if kind == "delete":
+            del lines[i : i + draw(st.integers(1, 5))]
+        elif kind == "swap":
+            parts = sections("".join(lines))
+            if len(parts) > 2:
+                a, b = draw(st.integers(1, len(parts) - 1)), draw(st.integers(1, len(parts) - 1))
+                parts[a], parts[b] = parts[b], parts[a]
+            lines = "".join(parts).splitlines(keepends=True)
+        elif kind == "truncate":
+            text = "".join(lines)
+            lines = text[: draw(st.integers(0, len(text)))].splitlines(keepends=True)
+        elif kind == "junk":
+            junk = draw(st.binary(min_size=1, max_size=30)).decode("latin-1")
+            lines.insert(i, junk)
+        else:
+            lines.insert(i, lines[i])
+    return "".join(lines)
+
+
+@FAST
+@given(text=mutated())
+def test_mutations_raise_only_planforge_errors(text):
+    try:
+        decide(parse_text(text, "m.md"))
+    except PlanforgeError as exc:
+        for p in exc.problems:
+            assert p.message
+
+
+@FAST
+@given(text=mutated())
+def test_cli_never_tracebacks(text, tmp_path_factory):
+    path = tmp_path_factory.mktemp("plans") / "plan.md"
+    path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    for argv in (["plan", "check", str(path)], ["plan", "show", "--json", str(path)]):
+        err, out = io.StringIO(), io.StringIO()
+        with redirect_stderr(err), redirect_stdout(out):
+            code = main(argv)
+        assert code in (0, 1, 2)
+        assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
+
+
+PROSE = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:()-")), max_size=60)
+
+
+@FAST
+@given(name=st.sampled_from(ACCEPTED), data_=st.data())
+def test_summary_and_complexity_edits_change_no_answer(name, data_):
+    text = TEXTS[name]
+    before = data(text)
+    lines = text.splitlines(keepends=True)
+    editable = []
+    current = None
+    for n, line in enumerate(lines):
+        if line.startswith("## "):
+            current = line[3:].strip().lower()
+            continue
+        if current in ("summary", "complexity tracking") and line.strip():
+            editable.append(n)
+    if not editable:
+        return
+    for n in data_.draw(st.lists(st.sampled_from(editable), min_size=1, max_size=4)):
+        lines[n] = data_.draw(PROSE).strip() + "\n"
+    assert data("".join(lines)) == before
+
+
+# --------------------------------------------------------------------------- metamorphic
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_crlf_changes_nothing(name):
+    assert data(TEXTS[name].replace("\n", "\r\n")) == data(TEXTS[name])
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_reordering_sections_changes_no_answer(name):
+    parts = sections(TEXTS[name])
+    head, body = parts[0], parts[1:]
+    body = [p if p.endswith("\n\n") else p.rstrip("\n") + "\n\n" for p in body]
+    reordered = head + "".join(reversed(body))
+    assert without(data(reordered), "decisions") == without(data(TEXTS[name]), "decisions")
+
+
+def test_renaming_a_tenant_changes_exactly_that_answer():
+    text = TEXTS["multi-tenant-saas"]
+    before, after = data(text), data(text.replace("globex", "umbrella"))
+    assert after["tenants"] == ["acme", "umbrella", "initech"]
+    assert without(after, "tenants", "decisions") == without(before, "tenants", "decisions")
+
+
+@pytest.mark.parametrize("name,old,new", [
+    ("multi-tenant-saas", "eu-central-1", "eu-west-3"),
+    ("aws-single-iac", "eu-west-1", "ap-southeast-2"),
+    ("aws-eks-argocd", "us-east-1", "ca-central-1"),
+])
+def test_renaming_the_region_changes_exactly_that_answer(name, old, new):
+    before, after = data(TEXTS[name]), data(TEXTS[name].replace(old, new))
+    assert (before["region"], after["region"]) == (old, new)
+    assert without(after, "region", "decisions") == without(before, "region", "decisions")
+
+
+@pytest.mark.parametrize("name,old,new", [
+    ("aws-single-iac", "staging", "qa"),
+    ("multi-tenant-saas", "staging", "uat"),
+    ("event-driven-dapr", "dev, prod", "dev, sandbox"),
+])
+def test_renaming_an_environment_changes_exactly_that_answer(name, old, new):
+    before, after = data(TEXTS[name]), data(TEXTS[name].replace(old, new))
+    assert before["environments"] != after["environments"]
+    assert [e for e in after["environments"] if e not in before["environments"]] == [new.split(", ")[-1]]
+    assert [s["name"] for s in after["environment_sizing"]] == after["environments"]
+    renamed = {e["name"]: e for e in before["environment_sizing"]}
+    for e in after["environment_sizing"]:
+        ref = renamed.get(e["name"]) or next(x for x in before["environment_sizing"] if x["name"] not in after["environments"])
+        assert without(e, "name") == without(ref, "name")
+    keep = ("environments", "environment_sizing", "decisions")
+    assert without(after, *keep) == without(before, *keep)
+
+
+def _blocking_fields(text: str):
+    plan = parse_text(text, "p.md")
+    structure = decide(plan).answers.structure
+    return [f for f in plan.fields if blocking_action(f.key, structure) == "block"], structure
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+def test_every_refusal_cites_the_line_that_holds_the_field(name):
+    text = TEXTS[name]
+    fields, _ = _blocking_fields(text)
+    lines = text.splitlines()
+    for f in fields:
+        broken = lines.copy()
+        broken[f.line - 1] = f"**{f.label}**: NEEDS CLARIFICATION"
+        with pytest.raises(RefusedError) as exc:
+            decide(parse_text("\n".join(broken), "p.md"))
+        cited = {(p.field, p.line) for p in exc.value.problems}
+        assert (f.label, f.line) in cited
+        for p in exc.value.problems:
+            assert p.field.split()[0].lower() in broken[p.line - 1].lower()
+
+
+def test_needs_clarification_refusal_lines_hold_their_fields():
+    text = TEXTS["needs-clarification"]
+    lines = text.splitlines()
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    for p in exc.value.problems:
+        assert lines[p.line - 1].startswith(f"**{p.field}**")

@@ -271,3 +271,12 @@ def test_every_subprocess_has_a_timeout(tmp_path: Path) -> None:
     timed_out = [f for c in checks for f in c.findings if "timed out after" in f.message]
     assert by_name(checks, "validate").status == Status.FAILED and timed_out
     assert all(f.file and f.line for f in timed_out)
+
+
+def test_python_hcl2_grammar_gap_is_not_an_error(tmp_path: Path) -> None:
+    # "${~ x ~}" strip markers are valid HCL that python-hcl2 8 rejects; Terraform decides
+    _, checks = run_all(FIXTURES / "hcl2-grammar-gap", tmp_path)
+    assert errors(checks) == []
+    (info,) = by_name(checks, "static").findings
+    assert (info.rule, info.severity, info.file, info.line) == ("terraform/static-incomplete", Severity.INFO, "main.tf", 9)
+    assert by_name(checks, "validate").status == Status.PASSED

@@ -309,7 +309,7 @@ def scan_config_dir(path: Path) -> ConfigDir:
     config = ConfigDir(path=path)
     config.files = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(TF_SUFFIXES))
     for file in config.files:
-        text = file.read_text(encoding="utf-8", errors="replace")
+        text = file.read_text(encoding="utf-8-sig", errors="replace")
         body, problem = parse_file(file, text)
         if problem:
             config.syntax.append(problem)
@@ -355,7 +355,7 @@ def tftest_module_sources(directory: Path) -> list[Path]:
     """Local module directories used by `run { module { source = ... } }` in .tftest.hcl files."""
     found = []
     for test in sorted([*directory.glob("*.tftest.hcl"), *directory.glob("tests/*.tftest.hcl")]):
-        for m in re.finditer(r"source\s*=\s*\"(\.\.?/[^\"]*)\"", test.read_text(encoding="utf-8", errors="replace")):
+        for m in re.finditer(r"source\s*=\s*\"(\.\.?/[^\"]*)\"", test.read_text(encoding="utf-8-sig", errors="replace")):
             found.append((directory / m.group(1)).resolve())
     return found
 
@@ -372,7 +372,7 @@ class TfvarsKey:
 
 def read_tfvars(path: Path) -> tuple[list[TfvarsKey], SyntaxProblem | None]:
     """The top-level keys of a .tfvars / .tfvars.json file with their lines."""
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
     body, problem = parse_file(path, text)
     if problem:
         return [], problem

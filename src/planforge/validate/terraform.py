@@ -34,6 +34,7 @@ from planforge.validate.hclstatic import (
     TF_SUFFIXES,
     ConfigDir,
     SourceText,
+    SyntaxProblem,
     is_auto_tfvars,
     read_tfvars,
     scan_config_dir,
@@ -59,6 +60,7 @@ RULES = {
     "terraform/module-source-missing": "A local module `source` points at a directory that does not exist or has no .tf files.",
     "terraform/tfvars-undeclared": "A tfvars key that no variable declares: Terraform would silently ignore it.",
     "terraform/tfvars-missing-required": "A required variable (no default) is not set in the root's terraform.tfvars / *.auto.tfvars.",
+    "terraform/static-incomplete": "python-hcl2 cannot parse a file Terraform accepts: its directory's static checks did not run.",
     "terraform/validate": "A diagnostic from `terraform init -backend=false` + `terraform validate`.",
 }
 
@@ -205,8 +207,11 @@ def _strip_backend(text: str) -> str:
     """Drop `backend "x" {...}` and `cloud {...}` blocks: they do not change what validate checks."""
     src = SourceText(text)
     spans = []
-    for m in re.finditer(r"\b(?:backend[ \t]+\"[^\"\n]*\"|cloud)[ \t]*\{", src.masked):
-        spans.append((m.start(), src.matching_brace(m.end() - 1) + 1))
+    for block in re.finditer(r"(?m)^[ \t]*terraform[ \t]*\{", src.masked):
+        end = src.matching_brace(block.end() - 1)
+        for m in re.finditer(r"\b(?:backend[ \t]+\"[^\"\n]*\"|cloud)[ \t]*\{", src.masked[:end]):
+            if m.start() > block.end():
+                spans.append((m.start(), src.matching_brace(m.end() - 1) + 1))
     for start, end in reversed(spans):
         text = text[:start] + text[end:]
     return text
@@ -222,6 +227,7 @@ class TerraformValidator:
         self._scan_lock = threading.Lock()
         self._results: dict[str, _Entry] = {}
         self._results_lock = threading.Lock()
+        self._terraform_parses: dict[Path, bool] = {}
         self.validation_runs: list[str] = []  # displays of roots terraform validate actually ran for
 
     # ----------------------------------------------------------------- scanning
@@ -311,19 +317,35 @@ class TerraformValidator:
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         binary = terraform_binary()
-        static = self._static_check(target, ctx)
-        checks = [static, self._fmt_check(target, ctx, binary)]
+        checks = [self._static_check(target, ctx, binary), self._fmt_check(target, ctx, binary)]
         if target.kind == ROOT or target.extra.get("standalone"):
             checks.append(self._validate_check(target, ctx, binary))
         return checks
 
     # ----------------------------------------------------------------- static
 
-    def _static_check(self, target: Target, ctx: Context) -> Check:
+    def syntax_problems(self, path: Path, ctx: Context, binary: str) -> list[SyntaxProblem]:
+        """The python-hcl2 syntax problems of a directory that Terraform confirms (`terraform fmt`
+        cannot parse the file either); the others are python-hcl2 grammar gaps."""
+        real = []
+        for problem in self.config(path).syntax:
+            key = problem.file.resolve()
+            with self._scan_lock:
+                known = self._terraform_parses.get(key)
+            if known is None:
+                known = _terraform_parses(problem.file, binary, ctx)
+                with self._scan_lock:
+                    self._terraform_parses[key] = known
+            if not known:
+                real.append(problem)
+        return real
+
+    def _static_check(self, target: Target, ctx: Context, binary: str) -> Check:
         import hcl2.version
 
         start = time.monotonic()
-        findings = static_findings(self.config(target.path), target.kind == ROOT, ctx)
+        config = self.config(target.path)
+        findings = static_findings(config, self.syntax_problems(target.path, ctx, binary), target.kind == ROOT, ctx)
         status = Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED
         return Check(NAME, "static", target.display, status, findings, time.monotonic() - start,
                      tool=f"python-hcl2 {hcl2.version.version}")
@@ -366,7 +388,7 @@ class TerraformValidator:
         start = time.monotonic()
         tool = terraform_version(binary, ctx.settings.timeout)
         tree = self.module_tree(target.path)
-        blocked = [d for d in tree if self.config(d).syntax] or [
+        blocked = [d for d in tree if self.syntax_problems(d, ctx, binary)] or [
             d for d in tree for c in self.config(d).modules.values()
             if c.is_local and not _is_config_dir((d / c.source).resolve())
         ]
@@ -462,6 +484,17 @@ class _Entry:
     result: _Result | None = None
 
 
+def _terraform_parses(file: Path, binary: str, ctx: Context) -> bool:
+    """Whether Terraform itself can parse `file` (`terraform fmt -check`: 0 or 3, not 2)."""
+    if file.name.endswith(".json"):
+        return False  # a JSON error is a JSON error
+    try:
+        proc = _run([binary, "fmt", "-check", "-no-color", file.name], file.parent, _env(ctx), ctx.settings.timeout)
+    except _ToolTimeout:
+        return False
+    return proc.returncode in (0, 3)
+
+
 def _copy_ignore(directory: str, names: list[str]) -> set[str]:
     """What the validation copy leaves out: hidden entries (but the lock file), state, node_modules."""
     return {
@@ -538,13 +571,20 @@ def _unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
 # --------------------------------------------------------------------------- static findings
 
 
-def static_findings(config: ConfigDir, is_root: bool, ctx: Context) -> list[Finding]:
-    """python-hcl2 checks of one directory: syntax, undeclared references, missing local
-    module sources, and (roots) tfvars keys without a variable / required variables without a value."""
+def static_findings(config: ConfigDir, syntax: list[SyntaxProblem], is_root: bool, ctx: Context) -> list[Finding]:
+    """python-hcl2 checks of one directory: syntax (`syntax`: the problems Terraform confirms),
+    undeclared references, missing local module sources, and (roots) tfvars keys without a
+    variable / required variables without a value."""
     findings = [
         Finding(NAME, "terraform/syntax", Severity.ERROR, p.message, ctx.display(p.file), p.line, p.column,
-                hint="fix the HCL syntax (see `terraform validate` for Terraform's own message)")
-        for p in config.syntax
+                hint="fix the HCL syntax (`terraform validate` prints Terraform's own message)")
+        for p in syntax
+    ]
+    findings += [
+        Finding(NAME, "terraform/static-incomplete", Severity.INFO,
+                "python-hcl2 cannot parse this file although Terraform can: reference and tfvars checks of this "
+                "directory were not run (terraform validate still covers it)", ctx.display(p.file), p.line, p.column)
+        for p in config.syntax if p not in syntax
     ]
     for name, call in config.modules.items():
         if call.is_local and not _is_config_dir((config.path / call.source).resolve()):

@@ -1,0 +1,133 @@
+"""`render_new`: temporary render then move, refusals, determinism, the published default
+template (cache git repository tagged v<version>) and the template shipped in the wheel."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, git, make_template_repo, sample_answers, tree
+
+from planforge import __version__
+from planforge.errors import UsageError
+from planforge.render import TemplateSource, publish_default_template, render_new
+from planforge.render.template import content_hash, is_default_template, shipped_template_dir
+
+
+@pytest.fixture(scope="module")
+def frame_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git template repository with the common files only (tag v1)."""
+    return make_template_repo(tmp_path_factory.mktemp("tpl") / "template", with_blueprints=False)
+
+
+def test_new_renders_commits_and_records_the_template(frame_repo: Path, tmp_path: Path):
+    dest = tmp_path / "repo"
+    result = render_new(sample_answers(), dest, TemplateSource(str(frame_repo), None))
+    assert result.committed and (dest / ".git").is_dir()
+    assert git("status", "--porcelain", cwd=dest) == ""
+    assert "Generate acme-platform" in git("log", "--format=%s", cwd=dest)
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["_src_path"] == str(frame_repo) and recorded["_commit"] == "v1"
+    assert recorded["tenants"] == ["acme", "globex"]
+    assert ".planforge.yaml" in result.files and "README.md" in result.files
+    settings = yaml.safe_load((dest / ".planforge.yaml").read_text())
+    assert settings == {"kube_version": "1.30", "strict": True,
+                        "repo_url": "https://git.example.invalid/CHANGE-ME/acme-platform.git"}
+    assert (dest / "validation/pre-deploy/validate.sh").stat().st_mode & 0o111
+
+
+def test_new_is_deterministic(frame_repo: Path, tmp_path: Path):
+    trees = []
+    for name in ("a", "b"):
+        render_new(sample_answers(), tmp_path / name, TemplateSource(str(frame_repo), None), init_git=False)
+        trees.append(tree(tmp_path / name))
+    assert trees[0] == trees[1]
+    assert not (tmp_path / "a" / ".git").exists()
+
+
+def test_refuses_non_empty_dest_unless_forced(frame_repo: Path, tmp_path: Path):
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    (dest / "mine.txt").write_text("keep me\n")
+    with pytest.raises(UsageError, match="not empty"):
+        render_new(sample_answers(), dest, TemplateSource(str(frame_repo), None), init_git=False)
+    assert sorted(p.name for p in dest.iterdir()) == ["mine.txt"]
+    render_new(sample_answers(), dest, TemplateSource(str(frame_repo), None), init_git=False, force=True)
+    assert (dest / "mine.txt").read_text() == "keep me\n" and (dest / "README.md").is_file()
+
+
+def test_failure_leaves_dest_untouched(tmp_path: Path):
+    broken = make_template_repo(tmp_path / "broken", with_blueprints=False)
+    (broken / "blueprints" / "README.md.jinja").write_text("{% if %}broken\n")
+    git("commit", "-qam", "break", cwd=broken)
+    git("tag", "v2", cwd=broken)
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    (dest / "keep.txt").write_text("x")
+    before = tree(dest)
+    with pytest.raises(UsageError, match="template is broken"):
+        render_new(sample_answers(), dest, TemplateSource(str(broken), None), force=True)
+    assert tree(dest) == before and not (dest / ".git").exists()
+
+
+def test_nothing_is_written_outside_dest(frame_repo: Path, tmp_path: Path):
+    parent = tmp_path / "parent"
+    parent.mkdir()
+    render_new(sample_answers(), parent / "repo", TemplateSource(str(frame_repo), None))
+    assert [p.name for p in parent.iterdir()] == ["repo"]
+
+
+def test_default_template_is_published_and_tagged(tmp_path: Path, isolated_cache: Path):
+    source = publish_default_template()
+    repo = Path(source.src)
+    assert repo == isolated_cache / "template" and is_default_template(source.src)
+    assert source.vcs_ref in (f"v{__version__}", f"v{__version__}+{content_hash(shipped_template_dir())[:12]}")
+    assert source.vcs_ref in git("tag", "--list", cwd=repo).split()
+    # Publishing again is a no-op; a newer planforge adds a newer tag next to it.
+    assert publish_default_template() == source
+    newer = publish_default_template(version="9.9.9")
+    assert newer.vcs_ref == "v9.9.9"
+    assert {source.vcs_ref, "v9.9.9"} <= set(git("tag", "--list", cwd=repo).split())
+
+
+def test_new_with_default_template_records_the_cache_repo(tmp_path: Path, isolated_cache: Path):
+    from planforge.render import resolve_template
+
+    source = resolve_template(None, None)
+    dest = tmp_path / "repo"
+    # Only the frame's answers matter here; the structure's blueprints render too.
+    render_new(sample_answers(structure="single-iac", blueprints=["terraform"], tenants=[]), dest, source,
+               init_git=False)
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["_src_path"] == str(isolated_cache / "template")
+    assert recorded["_commit"] == source.vcs_ref
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_template(tmp_path: Path):
+    """`pip wheel .` carries copier.yml + blueprints/ as planforge/template (package data)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "-q", "-w", str(tmp_path)],
+        capture_output=True, text=True, timeout=600,
+    )
+    if proc.returncode != 0 and ("No matching distribution" in proc.stderr or "Could not fetch" in proc.stderr):
+        pytest.skip(f"cannot fetch the build backend for an isolated build: {proc.stderr.strip()[-200:]}")
+    assert proc.returncode == 0, proc.stderr
+    wheel = next(tmp_path.glob("planforge-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "planforge/template/copier.yml" in names
+    assert "planforge/template/blueprints/README.md.jinja" in names
+    assert "planforge/template/blueprints/{{_copier_conf.answers_file}}.jinja" in names
+    assert any(n.startswith("planforge/template/blueprints/validation/post-deploy/") for n in names)
+    extracted = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(extracted)
+    probe = subprocess.run(
+        [sys.executable, "-c", "import planforge.render.template as t; print(t.shipped_template_dir())"],
+        capture_output=True, text=True, env={"PYTHONPATH": str(extracted), "PATH": "/usr/bin:/bin"},
+        cwd=tmp_path,
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert Path(probe.stdout.strip()) == extracted / "planforge" / "template"

@@ -280,3 +280,21 @@ def test_python_hcl2_grammar_gap_is_not_an_error(tmp_path: Path) -> None:
     (info,) = by_name(checks, "static").findings
     assert (info.rule, info.severity, info.file, info.line) == ("terraform/static-incomplete", Severity.INFO, "main.tf", 9)
     assert by_name(checks, "validate").status == Status.PASSED
+
+
+def test_env_subdirectory_tfvars_and_json_declarations(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / "envs").mkdir(parents=True)
+    (repo / "variables.tf.json").write_text('{\n  "variable": {\n    "region": {\n      "type": "string"\n    }\n  }\n}\n')
+    (repo / "main.tf").write_text('output "region" {\n  value = var.region\n}\n')
+    (repo / "envs" / "prod.tfvars").write_text('region = "eu-west-1"\nzone   = "a"\n')
+    (repo / "envs" / "dev.tfvars.json").write_text('{\n  "region": "eu-west-1",\n  "size": 2\n}\n')
+    validator = TerraformValidator()
+    ctx = make_ctx(repo, tmp_path / "work")
+    (target,) = validator.discover(ctx)
+    assert target.kind == "terraform-root"  # envs/*.tfvars belong to it; nothing references it
+    static = validator._static_check(target, ctx, tfmod.terraform_binary())
+    assert [(f.rule, f.file, f.line) for f in static.findings] == [
+        ("terraform/tfvars-undeclared", "envs/dev.tfvars.json", 3),
+        ("terraform/tfvars-undeclared", "envs/prod.tfvars", 2),
+    ]

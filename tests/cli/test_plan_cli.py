@@ -1,0 +1,120 @@
+"""`planforge plan show|check` and `planforge answers`, run as a real subprocess."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from conftest import ACCEPTED_PLANS, PLANS, REPO
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "planforge", *args], capture_output=True, text=True, cwd=cwd or REPO,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("path", ACCEPTED_PLANS, ids=lambda p: p.stem)
+def test_check_accepts_shared_plans(path):
+    r = run("plan", "check", str(path))
+    assert r.returncode == 0, r.stderr
+    assert "ready" in r.stdout and "Traceback" not in r.stderr
+
+
+def test_check_refuses_needs_clarification_with_file_line_field():
+    path = PLANS / "needs-clarification.plan.md"
+    r = run("plan", "check", str(path))
+    assert r.returncode == 1
+    lines = r.stdout.strip().splitlines()
+    assert [ln.split(": ")[0:2] for ln in lines] == [
+        [f"{path}:8", "Cloud Provider"], [f"{path}:13", "State Backend"], [f"{path}:22", "Structure Decision"]]
+    assert "Constraints" in r.stderr and "warning" in r.stderr
+    assert "Constraints" not in r.stdout
+
+
+def test_usage_and_io_errors_exit_2(tmp_path):
+    r = run("plan", "check", str(tmp_path / "missing.md"))
+    assert r.returncode == 2 and "cannot read plan" in r.stderr and "Traceback" not in r.stderr
+    assert run("plan", "check").returncode == 2
+    assert run("plan").returncode == 2
+    assert run("answers", str(PLANS / "aws-single-iac.plan.md"), "-o", str(tmp_path / "no" / "dir.yml")).returncode == 2
+
+
+@pytest.mark.parametrize("argv", [["plan", "--help"], ["plan", "show", "--help"], ["plan", "check", "--help"],
+                                  ["answers", "--help"]])
+def test_help(argv):
+    r = run(*argv)
+    assert r.returncode == 0 and "usage:" in r.stdout
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("planforge ")
+
+
+def test_show_text_lists_every_decision_with_provenance():
+    r = run("plan", "show", str(PLANS / "aws-eks-argocd.plan.md"))
+    assert r.returncode == 0
+    out = r.stdout
+    assert "Decisions:" in out and "multi-tool" in out
+    assert "<- plan.md:94: Structure Decision: Option 2" in out
+    assert "ingress-nginx 4.11.3" in out and "default (" in out
+
+
+def test_show_json_schema():
+    r = run("plan", "show", "--json", str(PLANS / "multi-tenant-saas.plan.md"))
+    doc = json.loads(r.stdout)
+    assert doc["schema_version"] == 1 and doc["status"] == "ready"
+    assert set(doc) == {"schema_version", "source", "status", "plan", "answers", "provenance", "warnings", "problems"}
+    assert set(doc["plan"]) == {"title", "family", "branch", "date", "spec", "fields", "components",
+                                "custom_applications", "constitution", "structure_paths", "structure_decision",
+                                "complexity"}
+    assert doc["answers"]["tenants"] == ["acme", "globex", "initech"]
+    assert doc["provenance"]["region"] == {"source": "plan", "line": 27,
+                                           "text": "Deployment Type: single-region (eu-central-1)", "note": None}
+    assert {"label": "Cloud Provider", "key": "cloud_provider", "value": "AWS", "line": 18,
+            "unresolved": False} in doc["plan"]["fields"]
+
+
+def test_show_json_on_a_refused_plan():
+    r = run("plan", "show", "--json", str(PLANS / "needs-clarification.plan.md"))
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    assert doc["status"] == "refused" and doc["answers"] is None
+    assert [(p["field"], p["line"]) for p in doc["problems"]] == [
+        ("Cloud Provider", 8), ("State Backend", 13), ("Structure Decision", 22)]
+    assert any("Constraints" in w for w in doc["warnings"])
+
+
+def test_answers_writes_copier_data_file(tmp_path):
+    out = tmp_path / "answers.yml"
+    r = run("answers", str(PLANS / "helm-chart-payments.plan.md"), "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    data = yaml.safe_load(out.read_text())
+    assert data["structure"] == "helm-chart" and data["chart_name"] == "payments-service"
+    assert data["services"][0]["image"] == "ghcr.io/example/payments-service"
+    stdout = run("answers", str(PLANS / "helm-chart-payments.plan.md"))
+    assert yaml.safe_load(stdout.stdout) == data
+
+
+def test_answers_match_copier_questions():
+    """Every answer key is a copier.yml question (the blueprint contract)."""
+    questions = {k for k in yaml.safe_load((REPO / "copier.yml").read_text()) if not k.startswith("_")}
+    r = run("answers", str(PLANS / "aws-eks-argocd.plan.md"))
+    assert set(yaml.safe_load(r.stdout)) <= questions
+
+
+def test_answers_on_a_refused_plan_exits_1_and_writes_nothing(tmp_path):
+    out = tmp_path / "a.yml"
+    r = run("answers", str(PLANS / "needs-clarification.plan.md"), "-o", str(out))
+    assert r.returncode == 1 and not out.exists()
+    assert ":8: Cloud Provider:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_binary_garbage_is_not_a_traceback(tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_bytes(b"\x00\xff# Implementation Plan: x\n**Cloud Provider**: {{ evil }}\n")
+    r = run("plan", "check", str(bad))
+    assert r.returncode in (1, 2) and "Traceback" not in r.stderr and "internal error" not in r.stderr

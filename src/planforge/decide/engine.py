@@ -164,8 +164,8 @@ def _project(c: _Ctx) -> None:
           Provenance(source="plan", line=h.title_line, text=tx.safe_text(c.line_text(h.title_line)))
           if h.title_line else default_prov("the plan has no title"))
     if h.family_line:
-        c.from_field("plan_family", h.family, None) if False else c.set(
-            "plan_family", h.family, Provenance(source="plan", line=h.family_line, text=tx.safe_text(c.line_text(h.family_line))))
+        c.set("plan_family", h.family,
+              Provenance(source="plan", line=h.family_line, text=tx.safe_text(c.line_text(h.family_line))))
     else:
         c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
     branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
@@ -738,8 +738,6 @@ def _components(c: _Ctx, structure: str) -> None:
         found: list[tuple[Field, str]] = []
         for f in deps:
             for pos, name in cat.mentioned(f.plain):
-                if not tx.find(re.escape(f.plain[pos:pos + 3]), f.plain[max(0, pos - 40):pos + 3]) is None:
-                    pass
                 if name not in [n for _, n in found] and _not_negated_at(f.plain, pos):
                     found.append((f, name))
         if found and structure != "single-iac":

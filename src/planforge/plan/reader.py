@@ -221,8 +221,8 @@ def _sections(headings: list[tuple[int, int, str]], nlines: int) -> list[Section
     return out
 
 
-def _match_field(text: str, known_only: bool = False) -> tuple[str, str] | None:
-    """(label, value) when a line starts with a field label."""
+def _match_field(text: str) -> tuple[str, str] | None:
+    """(label, value) when a line starts with a bold field label, or a plain known label."""
     m = _BOLD_FIELD.match(text.strip())
     if m and (m.group("c1") or m.group("c2")):
         label = m.group("label").strip().strip(":").strip()
@@ -230,9 +230,7 @@ def _match_field(text: str, known_only: bool = False) -> tuple[str, str] | None:
         if label:
             return label, m.group("value")
     m = _PLAIN_FIELD.match(text.strip())
-    if m and canonical_key(m.group("label")) in KNOWN_KEYS and not known_only or (
-        m and known_only and canonical_key(m.group("label")) in KNOWN_KEYS
-    ):
+    if m and canonical_key(m.group("label")) in KNOWN_KEYS:
         return m.group("label").strip(), m.group("value")
     return None
 
@@ -274,19 +272,12 @@ def _read_header(plan: Plan, blocks: list[_Block], lines: list[str]) -> None:
             h.spec = f
         elif f.key == "input" and h.input is None:
             h.input = f
-    for n, text in enumerate(lines, 1):
-        m = _FAMILY.search(text)
-        if m:
-            h.family, h.family_line = m.group(1), n
-            if "filled in by" in text or "**Note**" in text:
-                break
-            # keep looking for the template's Note line, which is authoritative
-            for n2, text2 in enumerate(lines, 1):
-                if "filled in by" in text2 and (m2 := _FAMILY.search(text2)):
-                    h.family, h.family_line = m2.group(1), n2
-                    break
-            break
-    if h.family == "unknown":
+    # the template's "filled in by the `/x.plan` command" note is authoritative; else the first command named
+    found = [(n, m.group(1), "filled in by" in text) for n, text in enumerate(lines, 1) if (m := _FAMILY.search(text))]
+    if found:
+        n, family, _ = next((x for x in found if x[2]), found[0])
+        h.family, h.family_line = family, n
+    else:
         for n, text in enumerate(lines, 1):
             if _LEGACY_FAMILY.search(text):
                 h.family, h.family_line = "plan", n

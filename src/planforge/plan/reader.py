@@ -297,7 +297,7 @@ def _read_fields(plan: Plan, blocks: list[_Block]) -> None:
         if b.section != last_section:
             current = attach = item_field = None
             last_section = b.section
-        context = _is_context(b.section)
+        context = _is_context(b.section) or _is_context(b.subsection)
         if b.kind == "heading":
             current = attach = item_field = None
             continue
@@ -347,6 +347,11 @@ def _read_fields(plan: Plan, blocks: list[_Block]) -> None:
                 f = Field(label=label, key=canonical_key(label), value=value, line=line,
                           text=plan.lines[line - 1].rstrip() if 0 < line <= len(plan.lines) else "", section=b.section)
                 plan.fields.append(f)
+    if not any(_is_context(s.title) for s in plan.sections):
+        # no Technical Context section at all: the template's fields wherever they are
+        known = [f for f in plan.other_fields if f.key in KNOWN_KEYS - {"structure_decision", "custom_applications"}]
+        plan.fields.extend(known)
+        plan.other_fields = [f for f in plan.other_fields if f not in known]
 
 
 def _store(plan: Plan, f: Field, context: bool) -> None:

@@ -1,6 +1,7 @@
 # A customer-managed KMS key with yearly rotation, usable by the services this repository
-# encrypts with it: CloudWatch Logs (flow logs, database and cluster logs), EC2 Auto
-# Scaling (encrypted EBS volumes) and every AWS service acting for a principal of this account.
+# encrypts with it: CloudWatch Logs (flow logs, database and cluster logs), CloudWatch
+# alarms and EventBridge (encrypted SNS topics), EC2 Auto Scaling (encrypted EBS volumes)
+# and every AWS service acting for a principal of this account.
 
 data "aws_caller_identity" "current" {}
 
@@ -38,6 +39,14 @@ resource "aws_kms_key" "this" {
         Condition = {
           ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:*" }
         }
+      },
+      {
+        Sid       = "AlarmsAndEventsPublishToEncryptedTopics"
+        Effect    = "Allow"
+        Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
       },
       {
         Sid       = "AutoScalingEncryptedVolumes"

@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import xmlschema
+from report_samples import sample_checks
 
 from planforge.report import ReportMeta, render
 from planforge.validate.base import Check, Finding, Severity, Status
@@ -161,3 +162,8 @@ def test_sarif_absolute_paths_are_file_uris():
     data = validate_sarif(render("sarif", [check]))
     assert data["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == {
         "uri": "file:///tmp/x%20y.yaml"}
+
+
+@pytest.fixture
+def checks():
+    return sample_checks()

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import io
 
+import pytest
+from report_samples import sample_checks
+
 from planforge.report import ReportMeta, render
 from planforge.report.text import Progress, summary_line
 
@@ -61,3 +64,8 @@ def test_progress_only_on_a_terminal():
     value = tty.getvalue()
     assert "\r[1/2] helm charts/web" in value and "\r[2/2] kustomize base" in value
     assert value.endswith("\r")
+
+
+@pytest.fixture
+def checks():
+    return sample_checks()

@@ -269,9 +269,8 @@ def test_progress_is_reported_per_target(fakes, tmp_path):
 
 @pytest.mark.slow
 def test_terraform_roots_validate_without_touching_the_repository(tmp_path, tf_mirror):
-    from conftest import require_tool
-
-    require_tool("terraform")
+    if shutil.which("terraform") is None:
+        pytest.skip("terraform is not on PATH (run scripts/install-tools.sh)")
     root = tmp_path / "infra"
     shutil.copytree(FIXTURES / "terraform" / "unsupported-argument", root)
     before = tree_state(root)

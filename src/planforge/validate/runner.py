@@ -39,6 +39,8 @@ DOCUMENT_VALIDATORS = ("schemas", "policy")
 # Used when the module exposes no bound (terraform's MAX_CONCURRENT_VALIDATIONS): each
 # `terraform validate` loads a ~600 MB provider schema, so 2 at once stay under 2 GiB.
 DEFAULT_BOUNDS = {"terraform": 2}
+BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
+BATCH_SIZE = 25
 INPUT = "input"  # the pseudo-validator of findings about the paths themselves
 ROOT_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
 STDIN_DISPLAY = "stdin"
@@ -133,6 +135,9 @@ class RunContext(Context):
     prefix: str = ""  # with several PATHs, displays start with the PATH as given
 
     def display(self, path: Path) -> str:
+        text, root = str(path), str(self.root)
+        if path.is_absolute() and text.startswith(root.rstrip(os.sep) + os.sep) and ".." not in path.parts:
+            return self.prefix + text[len(root.rstrip(os.sep)) + 1:]
         shown = super().display(path)
         return shown if Path(shown).is_absolute() else self.prefix + shown
 
@@ -384,39 +389,63 @@ def _run_task(task: _Task) -> list[Check]:
     return list(checks)
 
 
+def _units(tasks: list[_Task]) -> list[list[int]]:
+    """Group task indexes into work units: one target each, except quick in-process validators
+    (schemas, policy) whose targets go in batches so 1000 small files do not cost 1000 thread hand-offs."""
+    order = {name: i for i, name in enumerate(VALIDATOR_NAMES)}  # slow validators first
+    units: list[list[int]] = []
+    batches: dict[str, list[int]] = {}
+    for index in sorted(range(len(tasks)), key=lambda i: (order.get(tasks[i].validator.name, 99), i)):
+        name = tasks[index].validator.name
+        if name not in BATCHED:
+            units.append([index])
+            continue
+        batch = batches.setdefault(name, [])
+        if not batch:
+            units.append(batch)
+        batch.append(index)
+        if len(batch) >= BATCH_SIZE:
+            batches[name] = []
+    return units
+
+
+def _run_unit(unit: list[int], tasks: list[_Task]) -> list[list[Check]]:
+    return [_run_task(tasks[index]) for index in unit]
+
+
 def _schedule(tasks: list[_Task], jobs: int, progress: Progress | None) -> list[list[Check]]:
     """Run tasks on `jobs` threads, never more than a validator's bound at once, in a stable order."""
     results: list[list[Check]] = [[] for _ in tasks]
     if not tasks:
         return results
-    order = {name: i for i, name in enumerate(VALIDATOR_NAMES)}  # slow validators first
-    pending = deque(sorted(range(len(tasks)), key=lambda i: (order.get(tasks[i].validator.name, 99), i)))
+    pending = deque(_units(tasks))
     bounds = {t.validator.name: validator_bound(t.validator.name, jobs) for t in tasks}
-    running: dict[Future, int] = {}
+    running: dict[Future, list[int]] = {}
     active: Counter[str] = Counter()
     done_count = 0
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as pool:
         try:
             while pending or running:
-                deferred: deque[int] = deque()
+                deferred: deque[list[int]] = deque()
                 while pending and len(running) < jobs:
-                    index = pending.popleft()
-                    name = tasks[index].validator.name
+                    unit = pending.popleft()
+                    name = tasks[unit[0]].validator.name
                     if active[name] >= bounds[name]:
-                        deferred.append(index)
+                        deferred.append(unit)
                         continue
                     active[name] += 1
-                    running[pool.submit(_run_task, tasks[index])] = index
+                    running[pool.submit(_run_unit, unit, tasks)] = unit
                 pending = deferred + pending
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in finished:
-                    index = running.pop(future)
-                    active[tasks[index].validator.name] -= 1
-                    results[index] = future.result()
-                    done_count += 1
+                    unit = running.pop(future)
+                    last = tasks[unit[-1]]
+                    active[last.validator.name] -= 1
+                    for index, checks in zip(unit, future.result()):
+                        results[index] = checks
+                    done_count += len(unit)
                     if progress is not None:
-                        task = tasks[index]
-                        progress(done_count, len(tasks), f"{task.validator.name} {task.target.display}")
+                        progress(done_count, len(tasks), f"{last.validator.name} {last.target.display}")
         except BaseException:
             for future in running:
                 future.cancel()

@@ -1,8 +1,6 @@
 """Sample checks covering every status, severity and optional field, for the report writers."""
 from __future__ import annotations
 
-import pytest
-
 from planforge.validate.base import Check, Finding, Severity, Status
 
 
@@ -39,8 +37,3 @@ def sample_checks() -> list[Check]:
                     file="not-here"),
         ]),
     ]
-
-
-@pytest.fixture
-def checks() -> list[Check]:
-    return sample_checks()

@@ -151,3 +151,9 @@ def test_region_default_is_documented():
     d = decide(parse_text(text))
     assert d.answers.region == load("defaults.yaml")["regions"]["aws"]
     assert d.provenance["region"].source == "default" and "defaults.yaml" in d.provenance["region"].note
+
+
+def test_kubernetes_of_another_cloud_is_refused():
+    text = EKS.replace("**Kubernetes**: EKS 1.29", "**Kubernetes**: AKS 1.29")
+    [p] = refused(text)
+    assert p.field == "Kubernetes" and p.line == line_of(text, "AKS 1.29") and "aws" in p.message

@@ -238,3 +238,27 @@ def test_unreadable_plan_is_a_usage_error(tmp_path):
     binary = tmp_path / "bin.md"
     binary.write_bytes(b"\xff\xfe\x00junk")
     assert parse_plan(binary).fields == []
+
+
+def test_h3_context_with_a_field_value_table():
+    text = """# Implementation Plan: Nested
+
+## Design
+
+### Technical Context
+
+| Field | Value |
+|---|---|
+| Cloud Provider | Azure |
+| IaC Tools | Terraform 1.9 |
+"""
+    plan = parse_text(text)
+    assert [(f.key, f.value, f.line) for f in plan.fields] == [
+        ("cloud_provider", "Azure", 9), ("iac_tools", "Terraform 1.9", 10)]
+
+
+def test_template_fields_are_found_without_a_context_section():
+    text = "# Implementation Plan: Loose\n\n**Branch**: `1-loose`\n\n**Cloud Provider**: GCP\n**Scale/Scope**: small\n"
+    plan = parse_text(text)
+    assert [(f.key, f.line) for f in plan.fields] == [("cloud_provider", 5), ("scale_scope", 6)]
+    assert plan.header.branch.plain == "1-loose"

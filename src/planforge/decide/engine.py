@@ -394,13 +394,19 @@ def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
             c.from_field("kubernetes_distribution", "none", f)
             c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes in this plan")
             return
-        dist = next((s for s in supported if re.search(rf"\b{s}\b", text)), None)
+        named = sorted((m.start(), s) for s in supported if (m := re.search(rf"\b{s}\b", text)))
+        dist = named[0][1] if named else None
         if dist is None and re.search(r"\bkubernetes\b|\bk8s\b", text):
             dist = d["kubernetes_distribution"].get(c.values.get("cloud", "none"))
         if dist is None:
             c.problem(f, "kubernetes_distribution", f"unsupported Kubernetes {f.plain!r}; supported: {', '.join(supported)}",
                       "name one of the supported distributions or N/A")
             dist = "none"
+        cloud = c.values.get("cloud", "none")
+        home = {"eks": "aws", "aks": "azure", "gke": "gcp"}.get(dist)
+        if home and cloud in CLOUD_PATTERNS and home != cloud:
+            c.problem(f, "kubernetes_distribution", f"{dist.upper()} does not run on cloud {cloud}",
+                      f"use the managed Kubernetes of {cloud} or change Cloud Provider")
         c.from_field("kubernetes_distribution", dist, f)
         m = re.search(vrx, text) or re.search(r"\b(1\.\d{1,2})\b", text)
         if m:

@@ -82,6 +82,8 @@ class _Ctx:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     component_rows: dict[str, Provenance] = field(default_factory=dict)  # catalog name -> its table row
+    modules: list[tuple[str, Any]] = field(default_factory=list)  # (terraform module, ComponentRow) of infra rows
+    platform_field: Field | None = None  # the field the platforms were read from
 
     def set(self, name: str, value: Any, prov: Provenance) -> None:
         self.values[name] = value
@@ -349,9 +351,11 @@ def _iac(c: _Ctx, structure: str, d: dict) -> None:
             c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
         c.from_field("iac_tool", "terraform", f)
     else:
-        hit = tx.first_hit(r"\bterraform\b|\bhcl\b", [*p.fields, p.structure_decision])
-        c.from_field("iac_tool", "terraform", hit.field if hit else None) if hit else c.default(
-            "iac_tool", "terraform", "the structure needs Terraform")
+        hit = tx.first_hit(r"\bterraform\b", [*p.fields, p.structure_decision])
+        if hit:
+            c.from_field("iac_tool", "terraform", hit.field)
+        else:
+            c.default("iac_tool", "terraform", "the structure needs Terraform")
     vrx = r"terraform\s*(?:v|version\s*)?(?:>=|≥|~>|>|=)?\s*(\d+\.\d+)(?:\.\d+)?|hcl\s*\(terraform\s*(?:>=|≥|~>)?\s*(\d+\.\d+)"
     fields = [f, *p.fields, p.structure_decision]
     for fld in fields:
@@ -378,7 +382,7 @@ def _platform_hits(c: _Ctx) -> list[str]:
             if hits:
                 found.append((hits[0][0], name))
         if found:
-            c._platform_field = f  # type: ignore[attr-defined]
+            c.platform_field = f
             return [n for _, n in sorted(found)]
     return []
 
@@ -420,7 +424,7 @@ def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
     else:
         platforms = _platform_hits(c)
         managed = [pl for pl in platforms if pl != "minikube"]
-        pf = getattr(c, "_platform_field", None)
+        pf = c.platform_field
         if managed or platforms:
             c.from_field("kubernetes_distribution", (managed or platforms)[0], pf)
         elif structure in ("multi-tool", "multi-tenant") and c.values.get("cloud") in d["kubernetes_distribution"]:
@@ -701,7 +705,7 @@ def _components(c: _Ctx, structure: str) -> None:
     cat = catalog()
     comps: list[Component] = []
     first_line = None
-    modules: list[tuple[str, Any]] = []
+    modules = c.modules
     for row in p.components:
         if _placeholder(row.name) or row.required is None and _placeholder(row.required_text or "[]"):
             c.warn(None, "Deployment Components", f"template row {row.name!r} ignored", line=row.line)
@@ -734,7 +738,6 @@ def _components(c: _Ctx, structure: str) -> None:
                                namespace=entry.namespace, notes=tx.safe_text(row.notes)))
         c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.safe_text(row.text))
         first_line = first_line or row.line
-    c.modules = modules  # type: ignore[attr-defined]
     if comps:
         c.set("components", comps, Provenance(source="plan", line=first_line, text=tx.safe_text(c.line_text(first_line))))
         return
@@ -808,7 +811,7 @@ def _platforms(c: _Ctx, structure: str, d: dict) -> None:
     dist = c.values.get("kubernetes_distribution", "none")
     if structure == "helm-chart":
         platforms = _platform_hits(c)
-        pf = getattr(c, "_platform_field", None)
+        pf = c.platform_field
         if platforms:
             c.from_field("platforms", platforms, pf)
         else:
@@ -988,8 +991,8 @@ def _storage(c: _Ctx, chart_name: str) -> None:
         else:
             c.default("database_secret", "", "managed database: credentials from the secrets manager")
         return
-    if any(m == "database" for m, _ in getattr(c, "modules", [])):
-        row = next(r for m, r in c.modules if m == "database")  # type: ignore[attr-defined]
+    row = next((r for m, r in c.modules if m == "database"), None)
+    if row is not None:
         c.set("storage", "managed-postgresql" if re.search(r"postgres", row.name + row.notes, re.I) else "managed-database",
               Provenance(source="plan", line=row.line, text=tx.safe_text(row.text)))
         c.default("database_secret", "", "managed database: credentials from the secrets manager")
@@ -1078,7 +1081,7 @@ def _sizing(c: _Ctx, infra: bool) -> None:
     line = None
     engine = version = ""
     eng_line = None
-    for module, row in getattr(c, "modules", []):
+    for module, row in c.modules:
         notes = tx.safe_text(row.notes)
         for m in re.finditer(r"\b((?:db\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+)\s+in\s+([a-z/ ,-]+?)(?=,|;|\.|$| only)", notes, re.I):
             kind = "db_instance_class" if m.group(1).startswith("db.") or module == "database" else "instance_type"

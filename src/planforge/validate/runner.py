@@ -4,8 +4,8 @@
   validators selected with `only`, so `--only schemas` imports nothing heavy; a module that is
   not there yet gives a visible `skipped` check instead of a crash.
 - Each path is a directory (every validator discovers its targets in it), a file (a manifest
-  goes to the schemas and policy validators; `Chart.yaml`, `kustomization.yaml` and `*.tf` stand
-  for their directory), or `-` (manifests read from standard input). A path that does not exist
+  goes to the schemas and policy validators; `Chart.yaml`, `kustomization.yaml`, `*.tf` and
+  `*.tfvars` stand for their directory), or `-` (manifests read from standard input). A path that does not exist
   is an error finding, as in kubeconform.
 - Targets run concurrently on up to `settings.jobs` threads (0 = CPU count); a validator module
   may bound its own concurrency (Terraform: each `terraform validate` loads a large provider
@@ -227,7 +227,7 @@ def _classify(given: str, stdin_file: Path | None, multi: bool) -> _Root | Check
     if path.is_dir():
         prefix = given.rstrip("/") + "/" if multi and given not in (".", "./") else ""
         return _Root(given, path.resolve(), prefix=prefix)
-    if path.name in ROOT_FILES or path.suffix == ".tf":
+    if path.name in ROOT_FILES or path.suffix in (".tf", ".tfvars"):
         prefix = str(path.parent).rstrip("/") + "/" if multi and str(path.parent) != "." else ""
         return _Root(given, path.parent.resolve(), prefix=prefix)
     return _Root(given, path.parent.resolve(), Target("schemas", "manifest", path.resolve(), given))

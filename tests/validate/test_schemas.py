@@ -347,3 +347,14 @@ def test_large_crd_schema_is_compiled_only_after_repeated_use(monkeypatch: pytes
     docs[0].obj["spec"]["destination"]["namespace"] = 42
     f = only(validate_documents(docs, settings), "schemas/invalid")
     assert (f.json_path, f.line) == ("spec.destination.namespace", 14)
+
+
+def test_locations_listed_before_default_override_core_schemas(tmp_path: Path) -> None:
+    (tmp_path / "configmap-v1.json").write_text(json.dumps({"type": "object", "required": ["immutable"]}))
+    path = FIXTURES / "list.yaml"
+    override = embedded(schema_locations=[str(tmp_path / "{{ .ResourceKind }}{{ .KindSuffix }}.json"), "default"])
+    report = validate_paths([path], override)
+    assert [r.status for r in report.results][0] == "invalid"
+    assert "immutable" in report.findings[0].message
+    after = embedded(schema_locations=[str(tmp_path / "{{ .ResourceKind }}{{ .KindSuffix }}.json")])
+    assert validate_paths([path], after).results[0].status == "valid"

@@ -202,8 +202,11 @@ def kind_suffix(api_version: str) -> str:
 
 def render_location(template: str, api_version: str, kind: str, kube_version: str, strict: bool) -> str:
     group, version = split_api_version(api_version)
+    kube = kube_version.lstrip("v")
+    if re.fullmatch(r"\d+\.\d+", kube):
+        kube += ".0"
     values = {
-        "NormalizedKubernetesVersion": "master" if kube_version == "master" else "v" + kube_version.lstrip("v"),
+        "NormalizedKubernetesVersion": "master" if kube_version == "master" else "v" + kube,
         "StrictSuffix": "-strict" if strict else "",
         "ResourceKind": kind.lower(),
         "ResourceAPIVersion": version,
@@ -318,17 +321,30 @@ class SchemaResolver:
         self.core_files = _CORE_FILES.get(self.core_dir)
         if self.core_files is None:
             self.core_files = _CORE_FILES[self.core_dir] = frozenset(os.listdir(self.core_dir))
-        self.locations = [normalize_location(loc) for loc in settings.schema_locations if loc != "default"]
+        # The packaged Kubernetes schemas come first, or where the location "default" is listed
+        # (kubeconform's name for them): locations before it can override core schemas.
+        given = list(settings.schema_locations)
+        if "default" not in given:
+            given.insert(0, "default")
+        self.locations = [loc if loc == "default" else normalize_location(loc) for loc in given]
         if bundled_crds:
             self.locations.append(CRD_TEMPLATE)
 
-    def find(self, api_version: str, kind: str) -> SchemaSource | None:
+    def _core(self, api_version: str, kind: str) -> SchemaSource | None:
         name = f"{kind.lower()}{kind_suffix(api_version)}.json"
         group, _ = split_api_version(api_version)
         if name in self.core_files and _core_group_matches(group):
             path = self.core_dir / name
             return SchemaSource(str(path), path, f"core:{path}:{self.core_label}", self.core_dir / "_definitions.json")
+        return None
+
+    def find(self, api_version: str, kind: str) -> SchemaSource | None:
         for template in self.locations:
+            if template == "default":
+                core = self._core(api_version, kind)
+                if core is not None:
+                    return core
+                continue
             where = render_location(template, api_version, kind, self.kube_version, self.strict)
             if where.startswith(("http://", "https://")):
                 try:

@@ -74,6 +74,7 @@ def rule_id(finding: Finding) -> str:
 
 
 def exit_code(checks: list[Check]) -> int:
+    """1 when a check failed or a finding is an error, else 0."""
     failed = any(c.status is Status.FAILED for c in checks)
     errors = any(Severity(f.severity) is Severity.ERROR for c in checks for f in c.findings)
     return 1 if failed or errors else 0

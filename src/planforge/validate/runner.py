@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from planforge.errors import PlanforgeError, UsageError
+from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
 
 VALIDATOR_NAMES = ("terraform", "helm", "kustomize", "argocd", "schemas", "policy")
@@ -270,13 +271,6 @@ def apply_fail_on_skip(checks: list[Check]) -> None:
                 hint="make the check runnable here, or drop --fail-on-skip"))
 
 
-def exit_code(checks: list[Check]) -> int:
-    """0 when no check failed and no finding is an error, else 1."""
-    failed = any(c.status is Status.FAILED for c in checks)
-    errors = any(f.severity == Severity.ERROR for c in checks for f in c.findings)
-    return 1 if failed or errors else 0
-
-
 def _read_stdin(stream: BinaryIO | None, workdir: Path) -> Path:
     data = (stream if stream is not None else sys.stdin.buffer).read()
     if isinstance(data, str):
@@ -287,6 +281,53 @@ def _read_stdin(stream: BinaryIO | None, workdir: Path) -> Path:
     return target
 
 
+def _load_validators(selected: list[str]) -> tuple[dict[str, Validator], list[str]]:
+    """The selected validators that this build has, and the names of those it has not."""
+    validators: dict[str, Validator] = {}
+    unavailable: list[str] = []
+    for name in selected:
+        found = load_validator(name)
+        if found is None:
+            unavailable.append(name)
+        else:
+            validators[name] = found
+    return validators, unavailable
+
+
+def _root_tasks(root: _Root, ctx: RunContext, index: int, validators: dict[str, Validator],
+                settings: Settings) -> tuple[list[_Task], list[Check]]:
+    """The tasks of one path: its single file, or every target the validators discover in it."""
+    if root.single is not None:
+        if root.given != "-" and _ignored(root.given, settings):
+            return [], []
+        single = root.single
+        return [
+            _Task(validators[name], Target(name, single.kind, single.path, single.display, dict(single.extra)), ctx,
+                  index)
+            for name in DOCUMENT_VALIDATORS if name in validators
+        ], []
+    tasks: list[_Task] = []
+    failures: list[Check] = []
+    for name, validator in validators.items():
+        try:
+            targets = validator.discover(ctx)
+        except PlanforgeError:
+            raise
+        except Exception as exc:  # a bug in discovery: visible, and the other validators still run
+            failures.append(_internal_error(name, "discover", ".", exc))
+            continue
+        tasks.extend(_Task(validator, t, ctx, index) for t in targets)
+    return tasks, failures
+
+
+def _namespace_checks(ctx: RunContext) -> list[Check]:
+    """The repository-wide default-deny rule, once every document of the root has been seen."""
+    from planforge.validate import policy
+
+    return [policy.documents_check(doc.file, findings, name=f"default-deny[{name}]")
+            for name, doc, findings in policy.check_namespaces(ctx.documents)]
+
+
 def run_validation(
     paths: list[str | Path],
     settings: Settings,
@@ -295,79 +336,50 @@ def run_validation(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
 ) -> list[Check]:
-    """Validate every path with the selected validators (all when `only` is None)."""
-    if isinstance(only, str):
-        only = [only]
-    selected = list(VALIDATOR_NAMES) if only is None else parse_only(only)
+    """Validate every path with the selected validators (all when `only` is None).
+
+    `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`.
+    """
+    selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
     given_paths = [str(p) for p in paths] or ["."]
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]
     workdir = _scratch_dir([p if p.is_dir() else p.parent for p in existing])
     try:
-        validators: dict[str, Validator] = {}
-        unavailable: list[str] = []
-        for name in selected:
-            found = load_validator(name)
-            if found is None:
-                unavailable.append(name)
-            else:
-                validators[name] = found
+        validators, unavailable = _load_validators(selected)
         stdin_file = _read_stdin(stdin, workdir) if "-" in given_paths else None
-        multi = len(given_paths) > 1
         results: list[list[Check]] = []
-        roots: list[_Root] = []
+        prefixes: list[str] = []
+        contexts: list[tuple[int, RunContext]] = []
         tasks: list[_Task] = []
-        contexts: list[RunContext] = []
         for index, given in enumerate(given_paths):
-            classified = _classify(given, stdin_file, multi)
-            if isinstance(classified, Check):
-                results.append([classified])
-                roots.append(_Root(given, Path(given)))
-                contexts.append(None)  # type: ignore[arg-type]
+            root = _classify(given, stdin_file, multi=len(given_paths) > 1)
+            if isinstance(root, Check):  # a path that does not exist
+                results.append([root])
+                prefixes.append("")
                 continue
-            results.append([])
-            roots.append(classified)
             scratch = workdir / f"root-{index}"
             scratch.mkdir(parents=True, exist_ok=True)
-            ctx = RunContext(classified.root, settings, lambda docs, origin: [], scratch, prefix=classified.prefix)
+            ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, prefix=root.prefix)
             ctx.validate_documents = _document_validator(ctx, validators, selected)
-            contexts.append(ctx)
-            if classified.single is not None:
-                if classified.given != "-" and _ignored(classified.given, settings):
-                    continue
-                for name in DOCUMENT_VALIDATORS:
-                    if name in validators:
-                        single = classified.single
-                        target = Target(name, single.kind, single.path, single.display, dict(single.extra))
-                        tasks.append(_Task(validators[name], target, ctx, index))
-                continue
-            for name, validator in validators.items():
-                try:
-                    targets = validator.discover(ctx)
-                except PlanforgeError:
-                    raise
-                except Exception as exc:  # a bug in discovery: visible, and the other validators still run
-                    results[index].append(_internal_error(name, "discover", ".", exc))
-                    continue
-                tasks.extend(_Task(validator, t, ctx, index) for t in targets)
-        task_results = _schedule(tasks, jobs, progress)
-        for task, checks in zip(tasks, task_results):
-            results[task.root_index].extend(checks)
+            root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
+            tasks.extend(root_tasks)
+            results.append(failures)
+            prefixes.append(root.prefix)
+            contexts.append((index, ctx))
+        for task, task_checks in zip(tasks, _schedule(tasks, jobs, progress)):
+            results[task.root_index].extend(task_checks)
         if "policy" in validators:
-            from planforge.validate import policy
-
-            for index, ctx in enumerate(contexts):
-                if ctx is None:
-                    continue
-                for name, doc, findings in policy.check_namespaces(ctx.documents):
-                    results[index].append(policy.documents_check(doc.file, findings, name=f"default-deny[{name}]"))
+            for index, ctx in contexts:
+                results[index].extend(_namespace_checks(ctx))
         checks: list[Check] = []
-        for root, root_checks in zip(roots, results):
-            _prefix(root_checks, root.prefix)
+        for prefix, root_checks in zip(prefixes, results):
+            _prefix(root_checks, prefix)
             checks.extend(root_checks)
-        for name in unavailable:
-            checks.append(Check(name, "discover", ", ".join(given_paths), Status.SKIPPED,
-                                reason=f"the {name} validator is not available in this planforge build"))
+        checks.extend(
+            Check(name, "discover", ", ".join(given_paths), Status.SKIPPED,
+                  reason=f"the {name} validator is not available in this planforge build")
+            for name in unavailable)
         if settings.fail_on_skip:
             apply_fail_on_skip(checks)
         return checks

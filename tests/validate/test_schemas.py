@@ -292,7 +292,10 @@ def test_discovery_rules(tmp_path: Path) -> None:
     write(tmp_path, "k8s/base/patch-replicas.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  replicas: 3\n")
     write(tmp_path, "k8s/base/patch-env.yaml", CM.format(n="patched"))
     write(tmp_path, "k8s/base/config.yaml", CM.format(n="data-not-an-object"))
-    write(tmp_path, "k8s/overlays/prod/kustomization.yaml", "resources: [../../base, extra.yaml]\n")
+    write(tmp_path, "k8s/overlays/prod/kustomization.yaml",
+          "resources: [../../base, extra.yaml]\ntransformers: [labels.yaml]\n"
+          "patches:\n  - patch: |-\n      - op: add\n        path: /x\n        value: 1\n    target: {kind: Deployment}\n")
+    write(tmp_path, "k8s/overlays/prod/labels.yaml", "apiVersion: builtin\nkind: LabelTransformer\nmetadata:\n  name: l\n")
     write(tmp_path, "k8s/overlays/prod/extra.yaml", CM.format(n="extra"))
     write(tmp_path, "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n")
     write(tmp_path, "charts/web/values.yaml", "apiVersion: v1\nkind: ConfigMap\n")

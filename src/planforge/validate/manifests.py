@@ -457,10 +457,18 @@ def kustomize_non_manifests(kustomization: Path) -> set[Path]:
             for entry in (gen.get("files") or []) + (gen.get("envs") or []) + ([gen["env"]] if gen.get("env") else []):
                 if isinstance(entry, str):
                     refs.append(entry.split("=", 1)[-1])
-    for key in ("replacements",):
-        for entry in data.get(key) or []:
-            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                refs.append(entry["path"])
+    for entry in data.get("replacements") or []:
+        if isinstance(entry, dict) and isinstance(entry.get("path"), str):
+            refs.append(entry["path"])
+    # KRM function / plugin configs, kustomize configurations and OpenAPI files
+    for key in ("generators", "transformers", "validators", "configurations", "crds"):
+        refs.extend(entry for entry in data.get(key) or [] if isinstance(entry, str))
+    openapi = data.get("openapi")
+    if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
+        refs.append(openapi["path"])
+    for chart in data.get("helmCharts") or []:
+        if isinstance(chart, dict):
+            refs.extend(v for v in [chart.get("valuesFile"), *(chart.get("additionalValuesFiles") or [])] if isinstance(v, str))
     out = set()
     for ref in refs:
         if "\n" in ref or ref.lstrip().startswith(("{", "[")) or "://" in ref:

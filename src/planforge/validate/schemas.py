@@ -786,11 +786,23 @@ class EmbeddedEngine:
                 where = ".".join(x for x in (prefix, join_path(shown)) if x)
                 result.findings.append(finding(
                     RULE_INVALID, f"{label}: {where + ': ' if where else ''}{message}", path,
-                    hint=f"see the {kind} schema ({source.uri})",
+                    hint=_fix_hint(kind, shown, message, source),
                 ))
         if result.findings:
             result.status = "invalid"
         return result
+
+
+def _fix_hint(kind: str, path: list[str | int], message: str, source: SchemaSource) -> str:
+    """How to fix a schema error: for Kubernetes kinds, the `kubectl explain` of the field."""
+    fields = ".".join(str(p) for p in path if isinstance(p, str))
+    if source.core_defs is not None:
+        where = f"`kubectl explain {kind.lower()}{'.' + fields if fields else ''}`"
+    else:
+        where = f"the schema {source.uri}"
+    if message.startswith("unknown field"):
+        return f"remove the field or fix its spelling; the allowed fields are in {where}"
+    return f"see {where}"
 
 
 def _fast_path(exc: Exception) -> list[str | int]:

@@ -166,7 +166,8 @@ def test_renaming_an_environment_changes_exactly_that_answer(name, old, new):
 def _blocking_fields(text: str):
     plan = parse_text(text, "p.md")
     structure = decide(plan).answers.structure
-    return [f for f in plan.fields if blocking_action(f.key, structure) == "block"], structure
+    fields = [f for f in plan.fields if blocking_action(f.key, structure) == "block"]
+    return fields + ([plan.structure_decision] if plan.structure_decision else []), structure
 
 
 @pytest.mark.parametrize("name", ACCEPTED)

@@ -175,3 +175,12 @@ def test_policy_validator_discovers_plain_manifests(tmp_path):
     [check] = VALIDATOR.run(targets[0], ctx)
     assert check.status.value == "failed"
     assert [f.rule for f in check.findings] == ["policy/image-tag"]
+
+
+def test_namespace_defined_twice_is_reported_once_at_a_stable_place():
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}}
+    first = Document(ns, "a/ns.yaml", 0, 1)
+    second = Document(ns, "kustomize build a", 3, 1)
+    for docs in ([first, second], [second, first]):
+        [finding] = check_documents(docs)
+        assert (finding.file, finding.doc_index) == ("a/ns.yaml", 0)

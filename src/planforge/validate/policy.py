@@ -350,7 +350,9 @@ def check_namespaces(docs: Iterable[Document]) -> list[tuple[str, Document, list
         if kind == "Namespace" and str(obj.get("apiVersion")) == "v1":
             name = _get(obj, "metadata", "name")
             if isinstance(name, str) and name:
-                namespaces.setdefault(name, doc)
+                known = namespaces.get(name)  # documents arrive in any order: keep the first by location
+                if known is None or (doc.file, doc.doc_index) < (known.file, known.doc_index):
+                    namespaces[name] = doc
                 per_file_namespaces.setdefault(doc.file, []).append(name)
         elif kind == "NetworkPolicy" and str(obj.get("apiVersion", "")).startswith("networking.k8s.io/"):
             policies.append((doc, obj))

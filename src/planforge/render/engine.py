@@ -6,9 +6,11 @@ Copier succeeded, so a failure leaves DEST as it was. `render_update` wraps
 """
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,12 +58,48 @@ def _copier_failure(exc: Exception) -> PlanforgeError:
     return UsageError(f"copier failed: {text}")
 
 
+@contextlib.contextmanager
+def _memoized_jinja_compile() -> Iterator[None]:
+    """Compile each distinct Jinja source once per Copier run.
+
+    Copier renders every templated path part and answers-file path with
+    `Environment.from_string`, which recompiles the same few hundred strings thousands of
+    times for a large template; compiling is most of the run time. A compiled code object
+    is reusable (`from_string` builds a fresh Template with its own globals from it), and
+    extension preprocess hooks still run on every compile, so caching by environment and
+    source changes nothing but the speed.
+    """
+    import jinja2
+
+    original = jinja2.Environment.compile
+    cache: dict[tuple, Any] = {}
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
+        if not isinstance(source, str):
+            return original(self, source, name, filename, raw, defer_init)
+        key = (id(self), source, name, filename, raw, defer_init)
+        if key not in cache:
+            cache[key] = original(self, source, name, filename, raw, defer_init)
+        else:
+            # Extensions reset per-source state in their preprocess hook (Copier's yield
+            # tag does); run the hooks as a real compile would.
+            for extension in self.iter_extensions():
+                extension.preprocess(source, name, filename)
+        return cache[key]
+
+    jinja2.Environment.compile = compile
+    try:
+        yield
+    finally:
+        jinja2.Environment.compile = original
+
+
 def _run_copier(fn: Any, **kwargs: Any) -> Any:
     from copier.errors import CopierError
     from jinja2 import TemplateError
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _memoized_jinja_compile():
             warnings.simplefilter("ignore")
             return fn(**kwargs)
     except (CopierError, ValueError) as exc:

@@ -167,3 +167,9 @@ def test_sarif_absolute_paths_are_file_uris():
 @pytest.fixture
 def checks():
     return sample_checks()
+
+
+def test_sarif_file_level_findings_point_at_line_1(checks):
+    data = validate_sarif(render("sarif", checks))
+    missing = next(r for r in data["runs"][0]["results"] if r["ruleId"] == "input/missing-path")
+    assert missing["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}

@@ -1,7 +1,7 @@
 """SARIF 2.1.0 for GitHub code scanning: one run, rules from the findings' rule ids, one result per finding.
 
 Locations are relative URIs under the `%SRCROOT%` base (the validated repository), with a region
-when the line is known. Skipped checks become tool execution notifications.
+(line 1 when the finding concerns a whole file). Skipped checks become tool execution notifications.
 """
 from __future__ import annotations
 
@@ -29,12 +29,11 @@ def _artifact(path: str) -> dict[str, Any]:
 
 
 def _location(finding: Finding, check: Check) -> dict[str, Any]:
-    physical: dict[str, Any] = {"artifactLocation": _artifact(finding.file or check.target)}
-    if finding.line and finding.line > 0:
-        region: dict[str, Any] = {"startLine": finding.line}
-        if finding.column and finding.column > 0:
-            region["startColumn"] = finding.column
-        physical["region"] = region
+    # GitHub code scanning needs a region: a finding about a whole file points at its first line.
+    region: dict[str, Any] = {"startLine": finding.line if finding.line and finding.line > 0 else 1}
+    if finding.column and finding.column > 0:
+        region["startColumn"] = finding.column
+    physical: dict[str, Any] = {"artifactLocation": _artifact(finding.file or check.target), "region": region}
     location: dict[str, Any] = {"physicalLocation": physical}
     if finding.json_path:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.json_path, "kind": "member"}]

@@ -224,3 +224,37 @@ def test_other_template_errors_are_located(engine: str, tmp_path: Path, template
     assert errors(checks) == [("helm/template", "web/templates/extra.yaml", line)]
     (finding,) = [f for c in checks for f in c.findings]
     assert words in finding.message
+
+
+def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
+    """`planforge new` from a shared plan, once per test session (tests only read it)."""
+    from conftest import PLANS
+    from planforge.cli import main
+
+    dest = factory.getbasetemp() / "generated" / plan
+    if not dest.is_dir():
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
+            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
+                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
+    return dest
+
+
+@pytest.mark.slow
+def test_generated_chart_repository(engine: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    root = generate("helm-chart-payments", tmp_path_factory)
+    charts = sorted(p.parent for p in root.rglob("Chart.yaml")  # not subcharts vendored in a chart's charts/
+                    if not (p.parent.parent.name == "charts" and (p.parent.parent.parent / "Chart.yaml").exists()))
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    targets = validator.discover(ctx)
+    assert [t.path for t in targets] == charts and len(charts) > 0
+    for target in targets:
+        checks = helm_checks(validator.run(target, ctx))
+        values_sets = list((target.path / "platforms").glob("*.yaml")) + list((target.path / "ci").glob("*-values.yaml"))
+        assert len(checks) == 2 + len(values_sets) and len(values_sets) > 0
+        assert {n: c.status for n, c in checks.items() if c.status is not Status.PASSED} == {}
+        assert errors(list(checks.values())) == []
+    assert len(recorder.calls) == sum(1 + len(list((t.path / "platforms").glob("*.yaml")))
+                                      + len(list((t.path / "ci").glob("*-values.yaml"))) for t in targets)

@@ -133,3 +133,39 @@ def test_build_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (check,) = validator.run(validator.discover(ctx)[0], ctx)
     assert check.status is Status.FAILED
     assert [(f.rule, f.file) for f in check.findings] == [("kustomize/timeout", "base/kustomization.yaml")]
+
+
+def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
+    """`planforge new` from a shared plan, once per test session (tests only read it)."""
+    from conftest import PLANS
+    from planforge.cli import main
+
+    dest = factory.getbasetemp() / "generated" / plan
+    if not dest.is_dir():
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
+            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
+                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
+    return dest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan", ["aws-eks-argocd", "multi-tenant-saas"])
+def test_generated_repository(plan: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    root = generate(plan, tmp_path_factory)
+    expected = sorted(
+        p.parent.relative_to(root).as_posix() for p in root.rglob("kustomization.yaml")
+        if ".git" not in p.parts and "kind: Component" not in p.read_text()
+    )
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = KustomizeValidator()
+    targets = validator.discover(ctx)
+    assert sorted(t.display for t in targets) == expected and len(expected) > 0
+    builds = [validator.run(t, ctx)[0] for t in targets]
+    assert [(b.target, b.findings) for b in builds if b.status is Status.FAILED] == []
+    skipped = [b for b in builds if b.status is Status.SKIPPED]
+    assert all("helmCharts" in b.reason for b in skipped)
+    # Every root that built handed its objects on to schema and policy validation.
+    assert len(recorder.calls) == len(builds) - len(skipped) > 0
+    assert all(docs for _, docs in recorder.calls)

@@ -258,3 +258,8 @@ def test_generated_chart_repository(engine: str, tmp_path_factory: pytest.TempPa
         assert errors(list(checks.values())) == []
     assert len(recorder.calls) == sum(1 + len(list((t.path / "platforms").glob("*.yaml")))
                                       + len(list((t.path / "ci").glob("*-values.yaml"))) for t in targets)
+
+
+def test_ignore_filename_pattern(tmp_path: Path) -> None:
+    ctx = Context(FIXTURES / "clean", Settings(ignore_filename_patterns=["^web/Chart"]), Recorder(), tmp_path)
+    assert HelmValidator().discover(ctx) == []

@@ -169,3 +169,8 @@ def test_generated_repository(plan: str, tmp_path_factory: pytest.TempPathFactor
     # Every root that built handed its objects on to schema and policy validation.
     assert len(recorder.calls) == len(builds) - len(skipped) > 0
     assert all(docs for _, docs in recorder.calls)
+
+
+def test_ignore_filename_pattern(tmp_path: Path) -> None:
+    ctx = Context(FIXTURES / "clean", Settings(ignore_filename_patterns=["^overlays/"]), Recorder(), tmp_path)
+    assert [t.display for t in KustomizeValidator().discover(ctx)] == ["base"]

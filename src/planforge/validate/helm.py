@@ -231,7 +231,7 @@ class HelmValidator:
             chart = chart_yaml.parent
             if _inside_chart(chart, ctx.root):
                 continue  # a vendored subchart: linted and rendered through its parent
-            if any(p.search(str(chart_yaml)) for p in ignore):
+            if any(p.search(str(chart_yaml)) or p.search(ctx.display(chart_yaml)) for p in ignore):
                 continue
             charts.append(Target(NAME, "chart", chart, ctx.display(chart)))
         return charts

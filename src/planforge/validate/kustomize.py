@@ -121,7 +121,8 @@ class KustomizeValidator:
             dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
             directory = Path(dirpath)
             kustomization = find_kustomization(directory)
-            if kustomization is None or any(p.search(str(kustomization)) for p in ignore):
+            if kustomization is None or any(
+                    p.search(str(kustomization)) or p.search(ctx.display(kustomization)) for p in ignore):
                 continue
             if _load(kustomization).get("kind") == "Component":
                 continue  # built only as part of the overlays that use it

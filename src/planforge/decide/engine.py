@@ -95,7 +95,7 @@ class _Ctx:
             return
         ln = line or f.line
         src = text if text is not None else self.line_text(ln)
-        self.set(name, value, Provenance(source="plan", line=ln, text=tx.safe_text(src)))
+        self.set(name, value, Provenance(source="plan", line=ln, text=tx.quote(src)))
 
     def line_text(self, line: int) -> str:
         lines = self.plan.lines
@@ -163,11 +163,11 @@ def decide(plan: Plan) -> Decided:
 def _project(c: _Ctx) -> None:
     h = c.plan.header
     c.set("plan_title", tx.safe_text(h.title),
-          Provenance(source="plan", line=h.title_line, text=tx.safe_text(c.line_text(h.title_line)))
+          Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line)))
           if h.title_line else default_prov("the plan has no title"))
     if h.family_line:
         c.set("plan_family", h.family,
-              Provenance(source="plan", line=h.family_line, text=tx.safe_text(c.line_text(h.family_line))))
+              Provenance(source="plan", line=h.family_line, text=tx.quote(c.line_text(h.family_line))))
     else:
         c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
     branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
@@ -176,7 +176,7 @@ def _project(c: _Ctx) -> None:
         c.from_field("project_name", name, h.branch)
     elif h.title and not _placeholder(h.title):
         c.set("project_name", tx.slugify(h.title),
-              Provenance(source="plan", line=h.title_line, text=tx.safe_text(c.line_text(h.title_line or 1))))
+              Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line or 1))))
     else:
         c.problem(None, "project_name", "no branch or title to name the project", "fill **Branch** or the title", line=1)
         c.values["project_name"] = "project"
@@ -231,7 +231,7 @@ def _structure(c: _Ctx) -> str:
         if tf:
             c.from_field("structure", s, tf.field)
         else:
-            c.set("structure", s, Provenance(source="plan", line=tf_tree.line, text=tx.safe_text(c.line_text(tf_tree.line))))
+            c.set("structure", s, Provenance(source="plan", line=tf_tree.line, text=tx.quote(c.line_text(tf_tree.line))))
         return s
     if kube:
         c.from_field("structure", "helm-chart", sd if sd_text and re.search(r"helm|chart", sd_text, re.I) else kube.field)
@@ -283,7 +283,7 @@ def _cloud(c: _Ctx, structure: str) -> None:
         return
     if f is not None:  # unresolved: already reported by the blocking matrix
         c.values["cloud"] = "none"
-        c.provenance["cloud"] = Provenance(source="plan", line=f.line, text=tx.safe_text(f.text))
+        c.provenance["cloud"] = Provenance(source="plan", line=f.line, text=tx.quote(f.text))
         return
     # no Cloud Provider field: the clouds the other context fields name
     hits: list[tuple[str, tx.Hit]] = []
@@ -458,7 +458,7 @@ def _gitops(c: _Ctx, structure: str) -> None:
         return
     if f is not None:
         c.values["gitops"] = "none"
-        c.provenance["gitops"] = Provenance(source="plan", line=f.line, text=tx.safe_text(f.text))
+        c.provenance["gitops"] = Provenance(source="plan", line=f.line, text=tx.quote(f.text))
         return
     hit = tx.first_hit(r"argo\s*-?cd", [*p.fields, p.structure_decision])
     if hit:
@@ -583,7 +583,7 @@ def _secrets(c: _Ctx, structure: str, d: dict) -> None:
         return
     if f is not None:
         c.values["secrets_manager"] = "none"
-        c.provenance["secrets_manager"] = Provenance(source="plan", line=f.line, text=tx.safe_text(f.text))
+        c.provenance["secrets_manager"] = Provenance(source="plan", line=f.line, text=tx.quote(f.text))
         return
     for fld in [*p.fields, p.structure_decision]:
         if fld is None or fld.unresolved or not re.search(r"secret|vault", fld.plain, re.I):
@@ -651,7 +651,7 @@ def _environments(c: _Ctx) -> None:
     if names and source is not None:
         c.from_field("environments", names, source)
     elif names:
-        c.set("environments", names, Provenance(source="plan", line=line, text=tx.safe_text(c.line_text(line or 1))))
+        c.set("environments", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line or 1))))
     else:
         c.default("environments", list(defaults()["environments"]), "no environments in the plan")
     bad = [n for n in c.values["environments"] if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n)]
@@ -670,7 +670,7 @@ def _tenants(c: _Ctx, structure: str) -> None:
             names.append(m.group(1))
             line = line or t.line
     if names:
-        c.set("tenants", names, Provenance(source="plan", line=line, text=tx.safe_text(c.line_text(line))))
+        c.set("tenants", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
     else:
         sd = p.structure_decision
         sources = [(sd, r"tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
@@ -736,10 +736,10 @@ def _components(c: _Ctx, structure: str) -> None:
             continue
         comps.append(Component(name=entry.name, chart_repo=entry.chart_repo, chart=entry.chart, version=entry.version,
                                namespace=entry.namespace, notes=tx.safe_text(row.notes)))
-        c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.safe_text(row.text))
+        c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.quote(row.text))
         first_line = first_line or row.line
     if comps:
-        c.set("components", comps, Provenance(source="plan", line=first_line, text=tx.safe_text(c.line_text(first_line))))
+        c.set("components", comps, Provenance(source="plan", line=first_line, text=tx.quote(c.line_text(first_line))))
         return
     if not p.components:
         # no table (app templates): catalog charts the dependency fields name
@@ -888,7 +888,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
     if per_service or single:
         c.from_field("chart_layout", layout, sd)
     elif chart_dirs:
-        c.set("chart_layout", layout, Provenance(source="plan", line=chart_dirs[0][1], text=tx.safe_text(c.line_text(chart_dirs[0][1]))))
+        c.set("chart_layout", layout, Provenance(source="plan", line=chart_dirs[0][1], text=tx.quote(c.line_text(chart_dirs[0][1]))))
     else:
         c.default("chart_layout", layout, "one chart for all services")
     if layout == "per-service" and not m:
@@ -896,7 +896,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
     if chart_src is not None:
         c.from_field("chart_name", chart_name, chart_src)
     elif chart_dirs and chart_name == chart_dirs[0][0]:
-        c.set("chart_name", chart_name, Provenance(source="plan", line=chart_dirs[0][1], text=tx.safe_text(c.line_text(chart_dirs[0][1]))))
+        c.set("chart_name", chart_name, Provenance(source="plan", line=chart_dirs[0][1], text=tx.quote(c.line_text(chart_dirs[0][1]))))
     else:
         c.default("chart_name", chart_name, "named after the project")
     # image / port / health path stated for the chart
@@ -928,7 +928,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
         if replicas:
             line, text = replicas["__line__"]
             c.provenance["services"] = c.provenance["services"].model_copy(
-                update={"note": f"replicas from plan line {line}: {tx.safe_text(text)}"})
+                update={"note": f"replicas from plan line {line}: {tx.quote(text)}"})
     _storage(c, chart_name)
 
 
@@ -947,12 +947,12 @@ def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
             name = parts[1].lower()
         if name and re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name) and name not in [n for n, _ in out]:
             if re.search(r"(?i)backend|frontend|api|web|service|worker|app|ui|gateway|server|client|consumer|notification", name):
-                out.append((name, Provenance(source="plan", line=t.line, text=tx.safe_text(c.line_text(t.line)))))
+                out.append((name, Provenance(source="plan", line=t.line, text=tx.quote(c.line_text(t.line)))))
     if out:
         return out
     pt = p.field("project_type")
     if pt is not None and not pt.unresolved and re.search(r"web", pt.plain, re.I):
-        prov = Provenance(source="plan", line=pt.line, text=tx.safe_text(pt.text))
+        prov = Provenance(source="plan", line=pt.line, text=tx.quote(pt.text))
         return [("backend", prov), ("frontend", prov)]
     return []
 
@@ -994,7 +994,7 @@ def _storage(c: _Ctx, chart_name: str) -> None:
     row = next((r for m, r in c.modules if m == "database"), None)
     if row is not None:
         c.set("storage", "managed-postgresql" if re.search(r"postgres", row.name + row.notes, re.I) else "managed-database",
-              Provenance(source="plan", line=row.line, text=tx.safe_text(row.text)))
+              Provenance(source="plan", line=row.line, text=tx.quote(row.text)))
         c.default("database_secret", "", "managed database: credentials from the secrets manager")
         return
     c.default("storage", "", "no data store in the plan")
@@ -1111,7 +1111,7 @@ def _sizing(c: _Ctx, infra: bool) -> None:
         if e == "prod" and c.values.get("high_availability"):
             s.min_size = max(s.min_size, 2)
     if line:
-        c.set("environment_sizing", list(sizing.values()), Provenance(source="plan", line=line, text=tx.safe_text(c.line_text(line))))
+        c.set("environment_sizing", list(sizing.values()), Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
     else:
         c.default("environment_sizing", list(sizing.values()), "one entry per environment; no sizing in the plan")
     if not engine:
@@ -1123,9 +1123,9 @@ def _sizing(c: _Ctx, infra: bool) -> None:
                 eng_line = f.line
                 break
     if engine:
-        c.set("database_engine", engine, Provenance(source="plan", line=eng_line, text=tx.safe_text(c.line_text(eng_line))))
+        c.set("database_engine", engine, Provenance(source="plan", line=eng_line, text=tx.quote(c.line_text(eng_line))))
         if version:
-            c.set("database_version", version, Provenance(source="plan", line=eng_line, text=tx.safe_text(c.line_text(eng_line))))
+            c.set("database_version", version, Provenance(source="plan", line=eng_line, text=tx.quote(c.line_text(eng_line))))
         else:
             c.default("database_version", "", "no database version in the plan")
     else:

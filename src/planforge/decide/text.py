@@ -75,3 +75,12 @@ def safe_text(text: str) -> str:
     """Descriptive plan text made safe to quote: no backticks, backslashes, quotes or control chars."""
     text = plain(text).replace("\\", "/").replace('"', "'")
     return re.sub(r"[\x00-\x1f\x7f]", " ", text).strip()
+
+
+_TEMPLATE_PAIRS = re.compile(r"([{][{%#])|([}%#][}])|([$%][{])")
+
+
+def quote(text: str) -> str:
+    """A plan line quoted as provenance: safe_text with template delimiters broken apart
+    (`{{` -> `{ {`), since a quote is evidence, not a value Copier or Terraform evaluates."""
+    return _TEMPLATE_PAIRS.sub(lambda m: f"{m.group(0)[0]} {m.group(0)[1]}", safe_text(text))

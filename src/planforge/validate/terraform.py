@@ -190,6 +190,14 @@ def _under_modules_dir(path: Path, root: Path) -> bool:
     return "examples" not in after
 
 
+def _outside_fingerprint(name: str) -> bool:
+    """Files that cannot change what `terraform validate` reports: variable values, backend
+    settings (`*.tfbackend`, `backend-prod.hcl`: any `.hcl` but tests and mocks), docs, dotfiles."""
+    if name.endswith((".tftest.hcl", ".tfmock.hcl")) or name == ".terraform.lock.hcl":
+        return False
+    return name.endswith((".tfvars", ".tfvars.json", ".tfbackend", ".hcl", ".md")) or name.startswith(".")
+
+
 def _tree_files(directory: Path) -> list[Path]:
     """Files of a configuration directory and its non-configuration subdirectories (templates, tests)."""
     found = []
@@ -265,9 +273,7 @@ class TerraformValidator:
             for file in _tree_files(directory):
                 rel = file.relative_to(directory)
                 name = rel.name
-                if name.endswith((".tfvars", ".tfvars.json", ".tfbackend", ".md")) or (
-                    name.startswith(".") and name != ".terraform.lock.hcl"
-                ):
+                if _outside_fingerprint(name):
                     continue
                 data = file.read_bytes()
                 if name.endswith(".tf"):

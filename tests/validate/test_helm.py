@@ -263,3 +263,32 @@ def test_generated_chart_repository(engine: str, tmp_path_factory: pytest.TempPa
 def test_ignore_filename_pattern(tmp_path: Path) -> None:
     ctx = Context(FIXTURES / "clean", Settings(ignore_filename_patterns=["^web/Chart"]), Recorder(), tmp_path)
     assert HelmValidator().discover(ctx) == []
+
+
+def test_file_dependencies_are_vendored_outside_the_repository(engine: str, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    common = root / "common"
+    (common / "templates").mkdir(parents=True)
+    (common / "Chart.yaml").write_text("apiVersion: v2\nname: common\nversion: 1.0.0\ntype: library\n")
+    (common / "templates" / "_labels.tpl").write_text('{{- define "common.team" -}}team: payments{{- end }}\n')
+    chart_yaml = root / "web" / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text() + "dependencies:\n  - name: common\n    version: 1.0.0\n"
+                          "    repository: file://../common\n")
+    deployment = root / "web" / "templates" / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(
+        '    {{- include "web.labels" . | nindent 4 }}\nspec:',
+        '    {{- include "web.labels" . | nindent 4 }}\n    {{- include "common.team" . | nindent 4 }}\nspec:', 1))
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path / "work")
+    ctx.workdir.mkdir()
+    validator = HelmValidator(engine=engine)
+    assert [t.display for t in validator.discover(ctx)] == ["common", "web"]
+    checks = validator.run(validator.discover(ctx)[1], ctx)
+    assert errors(checks) == [] and all(c.status is Status.PASSED for c in helm_checks(checks).values())
+    deployment_obj = next(d.obj for d in recorder.calls[0][1] if d.obj["kind"] == "Deployment")
+    assert deployment_obj["metadata"]["labels"]["team"] == "payments"
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing written to the repository

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -250,12 +251,19 @@ class HelmValidator:
         except HelmToolError as exc:
             return [Check(NAME, "lint", target.display, Status.FAILED, [_tool_error(exc, target)])]
         missing = missing_dependencies(chart)
-        if missing:
-            reason = (f"dependencies not vendored in charts/: {', '.join(missing)} "
+        remote = sorted(name for name, repository in missing.items() if not repository.startswith("file://"))
+        if remote:
+            reason = (f"dependencies not vendored in charts/: {', '.join(remote)} "
                       "(`helm dependency build` needs network access)")
             return [Check(NAME, "lint", target.display, Status.SKIPPED, tool=engine.tool, reason=reason)]
+        try:
+            source = vendor_local_dependencies(chart, missing, ctx.workdir) if missing else chart
+        except OSError as exc:
+            return [Check(NAME, "lint", target.display, Status.FAILED, [Finding(
+                NAME, "helm/lint", Severity.ERROR, f"a file:// dependency cannot be read: {exc}",
+                in_chart(target, "Chart.yaml"), hint="fix the dependency's repository path in Chart.yaml")])]
 
-        checks = [self._lint(engine, target, ctx)]
+        checks = [self._lint(engine, target, source, ctx)]
         if chart_type(chart) == "library":
             checks.append(Check(NAME, "render[default]", target.display, Status.SKIPPED, tool=engine.tool,
                                 reason="a library chart renders nothing on its own (its templates are rendered "
@@ -263,7 +271,7 @@ class HelmValidator:
             return checks
         seen = {_key(f) for f in checks[0].findings}
         values_sets = [None, *values_files(chart)]
-        renders = [self._render(engine, target, ctx, vf) for vf in values_sets]
+        renders = [self._render(engine, target, source, ctx, vf) for vf in values_sets]
         ci_rendered = any(
             vf is not None and vf.parent.name == "ci" and check.status is Status.PASSED
             for vf, (check, _) in zip(values_sets, renders)
@@ -289,11 +297,11 @@ class HelmValidator:
                 checks.extend(ctx.validate_documents(docs, origin))
         return checks
 
-    def _lint(self, engine: HelmEngine, target: Target, ctx: Context) -> Check:
+    def _lint(self, engine: HelmEngine, target: Target, source: Path, ctx: Context) -> Check:
         start = time.monotonic()
         strict = ctx.settings.strict
         try:
-            messages = engine.lint(target.path, strict, ctx.settings.kube_version)
+            messages = engine.lint(source, strict, ctx.settings.kube_version)
         except HelmToolError as exc:
             return Check(NAME, "lint", target.display, Status.FAILED, [_tool_error(exc, target)],
                          time.monotonic() - start, engine.tool)
@@ -308,13 +316,14 @@ class HelmValidator:
         return Check(NAME, "lint", target.display, Status.FAILED if failed else Status.PASSED, findings,
                      time.monotonic() - start, engine.tool)
 
-    def _render(self, engine: HelmEngine, target: Target, ctx: Context,
+    def _render(self, engine: HelmEngine, target: Target, source: Path, ctx: Context,
                 values_file: Path | None) -> tuple[Check, list[Document]]:
+        """Render the chart (`source`: the chart or its copy with local dependencies) with one values set."""
         start = time.monotonic()
         label = "default" if values_file is None else values_file.relative_to(target.path).as_posix()
         name = f"render[{label}]"
         try:
-            result = engine.render(target.path, values_file, ctx.settings.kube_version)
+            result = engine.render(source, values_file, ctx.settings.kube_version)
         except HelmToolError as exc:
             return Check(NAME, name, target.display, Status.FAILED, [_tool_error(exc, target, label)],
                          time.monotonic() - start, engine.tool), []
@@ -351,16 +360,28 @@ def chart_type(chart: Path) -> str:
     return str(chart_metadata(chart).get("type") or "application")
 
 
-def missing_dependencies(chart: Path) -> list[str]:
-    """Dependencies declared in Chart.yaml that are neither unpacked nor archived under charts/."""
-    missing = []
+def missing_dependencies(chart: Path) -> dict[str, str]:
+    """Dependencies declared in Chart.yaml that are neither unpacked nor archived under charts/: name -> repository."""
+    missing = {}
     for dep in chart_metadata(chart).get("dependencies") or []:
         if not isinstance(dep, dict) or not dep.get("name"):
             continue
         name = str(dep["name"])
         if not (chart / "charts" / name).is_dir() and not list((chart / "charts").glob(f"{name}-*.tgz")):
-            missing.append(name)
+            missing[name] = str(dep.get("repository") or "")
     return missing
+
+
+def vendor_local_dependencies(chart: Path, missing: dict[str, str], workdir: Path) -> Path:
+    """A copy of the chart in `workdir` with its `file://` dependencies unpacked under charts/.
+
+    This is what `helm dependency build` would do for them, without touching the repository.
+    """
+    copy = Path(tempfile.mkdtemp(prefix="chart-", dir=workdir)) / chart.name
+    shutil.copytree(chart, copy, symlinks=False)
+    for name, repository in missing.items():
+        shutil.copytree((chart / repository.removeprefix("file://")).resolve(), copy / "charts" / name)
+    return copy
 
 
 def render_error_findings(error: str, target: Target, values_file: Path | None,

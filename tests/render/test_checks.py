@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import copy_template, sample_answers, tree
+from render_helpers import copy_template, sample_answers, tree
 
 from planforge.decide.answers import Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.errors import RefusedError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, git, make_template_repo, sample_answers, tree
+from render_helpers import REPO, git, make_template_repo, sample_answers, tree
 
 from planforge import __version__
 from planforge.errors import UsageError

@@ -1,0 +1,98 @@
+"""Helpers for the render tests: template git repositories, in-process CLI runs, tree
+comparison, hand-made answers."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from planforge.cli import main
+from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Service
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
+PLANS = SHARED / "plans"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+}
+# Blueprint directories owned by other parts of the template; tests of the frame and the
+# lifecycle render without them so they exercise exactly the files under test.
+OTHER_BLUEPRINTS = ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart")
+
+
+def git(*args: str, cwd: Path) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
+                          env={**os.environ, **GIT_ENV}).stdout
+
+
+def copy_template(dest: Path, *, with_blueprints: bool = True) -> Path:
+    """A copy of this repository's template (copier.yml + blueprints/), symlinks kept."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "copier.yml", dest / "copier.yml")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    if not with_blueprints:
+        base = ignore
+
+        def ignore(directory: str, names: list[str]) -> set[str]:  # noqa: F811 - narrowed ignore
+            skipped = set(base(directory, names))
+            if Path(directory) == REPO / "blueprints":
+                skipped |= {n for n in names if n in OTHER_BLUEPRINTS}
+            return skipped
+
+    shutil.copytree(REPO / "blueprints", dest / "blueprints", symlinks=True, ignore=ignore)
+    return dest
+
+
+def make_template_repo(dest: Path, *, with_blueprints: bool = True, tag: str | None = "v1") -> Path:
+    copy_template(dest, with_blueprints=with_blueprints)
+    git("init", "-q", "-b", "main", cwd=dest)
+    git("add", "-A", cwd=dest)
+    git("commit", "-q", "-m", "template v1", cwd=dest)
+    if tag:
+        git("tag", tag, cwd=dest)
+    return dest
+
+
+def run_cli(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def tree(root: Path, *, skip: tuple[str, ...] = (".git",)) -> dict[str, bytes]:
+    """Every file (and symlink target) under root, keyed by relative path."""
+    result: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if rel.parts[0] in skip or rel.as_posix() in skip:
+            continue
+        if path.is_symlink():
+            result[rel.as_posix()] = b"-> " + os.readlink(path).encode()
+        elif path.is_file():
+            result[rel.as_posix()] = path.read_bytes()
+    return result
+
+
+def sample_answers(**overrides) -> Answers:
+    """Hand-made answers for a multi-tenant AWS repository (independent of plan parsing)."""
+    data = dict(
+        project_name="acme-platform", plan_title="Multi-Tenant Analytics SaaS", plan_family="specops",
+        structure="multi-tenant", blueprints=["terraform", "kubernetes", "argocd"], cloud="aws",
+        region="eu-central-1", iac_tool="terraform", terraform_version="1.8", kubernetes_distribution="eks",
+        kubernetes_version="1.30", gitops="argocd", state_backend="s3", state_locking="dynamodb",
+        secrets_manager="vault", environments=["staging", "prod"], tenants=["acme", "globex"],
+        components=[Component(name="ingress-nginx", chart_repo="https://kubernetes.github.io/ingress-nginx",
+                              chart="ingress-nginx", version="4.11.3", namespace="ingress-nginx")],
+        apps=[Service(name="analytics-api", image="ghcr.io/acme/analytics-api")],
+        high_availability=True, rpo_minutes=15, compliance=["gdpr"], customer_managed_kms=True,
+        database_engine="postgres", database_version="16",
+        environment_sizing=[EnvironmentSizing(name="staging"), EnvironmentSizing(name="prod", multi_az=True)],
+        decisions=[Decision(name="structure", value="multi-tenant",
+                            source="plan.md:30: **Scale/Scope**: 3 organizations (acme, globex)")],
+    )
+    data.update(overrides)
+    return Answers(**data)

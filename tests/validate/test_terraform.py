@@ -298,3 +298,34 @@ def test_env_subdirectory_tfvars_and_json_declarations(tmp_path: Path) -> None:
         ("terraform/tfvars-undeclared", "envs/dev.tfvars.json", 3),
         ("terraform/tfvars-undeclared", "envs/prod.tfvars", 2),
     ]
+
+
+@pytest.mark.slow
+def test_generated_repository_targets_and_clean_validation(tmp_path: Path, tf_mirror: Path, shared_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    dest = tmp_path / "repo"
+    plan = shared_dir / "plans" / "aws-single-iac.plan.md"
+    proc = subprocess.run([sys.executable, "-m", "planforge", "new", str(plan), str(dest), "--no-git"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    before = tree_digest(dest)
+    validator = TerraformValidator()
+    ctx = make_ctx(dest, tmp_path / "work", tf_mirror)
+    targets = validator.discover(ctx)
+    envs = sorted(str(p.parent.relative_to(dest)) for p in dest.glob("terraform/environments/*/main.tf"))
+    modules = sorted(str(p.parent.relative_to(dest)) for p in dest.glob("terraform/modules/*/main.tf"))
+    assert envs and modules
+    assert sorted(t.display for t in targets if t.kind == "terraform-module") == modules
+    assert set(envs) <= {t.display for t in targets if t.kind == "terraform-root"}
+    # every environment renders the same configuration: one validation for all of them
+    assert {tuple(t.extra["identical_roots"]) for t in targets if t.display in envs} == {tuple(envs)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        checks = [c for result in pool.map(lambda t: validator.run(t, ctx), targets) for c in result]
+    problems = [(c.target, c.name, c.reason, [(f.file, f.line, f.message) for f in c.findings])
+                for c in checks if c.status != Status.PASSED]
+    assert problems == []
+    roots = {t.display for t in targets if t.kind == "terraform-root"}
+    assert len(validator.validation_runs) == len(roots) - len(envs) + 1
+    assert tree_digest(dest) == before

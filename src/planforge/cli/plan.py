@@ -165,9 +165,26 @@ def _print_text(plan, decided, error: PlanforgeError | None) -> None:
         for r in plan.components:
             req = {True: "yes", False: "no", None: "?"}[r.required]
             print(f"  {r.line:>4}  {r.name} (required: {req}) {r.notes}", file=out)
+    if plan.custom_applications:
+        ca = plan.custom_applications
+        print(f"\nCustom Applications (line {ca.line}): {ca.plain}", file=out)
+    if plan.constitution:
+        print("\nConstitution Check:", file=out)
+        for item in plan.constitution:
+            mark = {True: "[x]", False: "[ ]", None: " - "}[item.checked]
+            print(f"  {item.line:>4}  {mark} {item.text[:100]}", file=out)
+    paths = plan.source_paths
+    if paths:
+        print("\nProject Structure:", file=out)
+        for p in paths:
+            print(f"  {p.line:>4}  {p.path}", file=out)
     if plan.structure_decision:
         sd = plan.structure_decision
         print(f"\nStructure Decision (line {sd.line}): {sd.plain[:160]}", file=out)
+    if plan.complexity:
+        print("\nComplexity Tracking:", file=out)
+        for row in plan.complexity:
+            print(f"  {row.line:>4}  {row.violation}: {row.why}", file=out)
     if decided is not None:
         print("\nDecisions:", file=out)
         width = max(len(d.name) for d in decided.answers.decisions)

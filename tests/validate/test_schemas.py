@@ -361,3 +361,21 @@ def test_locations_listed_before_default_override_core_schemas(tmp_path: Path) -
     assert "immutable" in report.findings[0].message
     after = embedded(schema_locations=[str(tmp_path / "{{ .ResourceKind }}{{ .KindSuffix }}.json")])
     assert validate_paths([path], after).results[0].status == "valid"
+
+
+def test_schema_with_relative_file_refs_and_yaml(tmp_path: Path) -> None:
+    (tmp_path / "_definitions.json").write_text(json.dumps({
+        "definitions": {
+            "Spec": {"type": "object", "properties": {"size": {"$ref": "#/definitions/Size"}}},
+            "Size": {"type": "integer"},
+        }
+    }))
+    (tmp_path / "widget-widgets-v1.yaml").write_text(
+        "type: object\nproperties:\n  spec:\n    $ref: _definitions.json#/definitions/Spec\n"
+    )
+    location = [str(tmp_path / "{{ .ResourceKind }}{{ .KindSuffix }}.yaml")]
+    docs = load_documents(FIXTURES / "widget-crd-kind.yaml")
+    assert validate_documents(docs, embedded(schema_locations=location)) == []
+    docs[0].obj["spec"]["size"] = "big"
+    f = only(validate_documents(docs, embedded(schema_locations=location)), "schemas/invalid")
+    assert (f.json_path, f.line) == ("spec.size", 6)

@@ -309,7 +309,11 @@ def scan_config_dir(path: Path) -> ConfigDir:
     config = ConfigDir(path=path)
     config.files = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(TF_SUFFIXES))
     for file in config.files:
-        text = file.read_text(encoding="utf-8-sig", errors="replace")
+        try:
+            text = file.read_text(encoding="utf-8-sig", errors="replace")
+        except OSError as exc:  # a dangling symlink, no permission
+            config.syntax.append(SyntaxProblem(file, 1, None, f"cannot read the file: {exc.strerror or exc}"))
+            continue
         body, problem = parse_file(file, text)
         if problem:
             config.syntax.append(problem)
@@ -372,7 +376,10 @@ class TfvarsKey:
 
 def read_tfvars(path: Path) -> tuple[list[TfvarsKey], SyntaxProblem | None]:
     """The top-level keys of a .tfvars / .tfvars.json file with their lines."""
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        text = path.read_text(encoding="utf-8-sig", errors="replace")
+    except OSError as exc:
+        return [], SyntaxProblem(path, 1, None, f"cannot read the file: {exc.strerror or exc}")
     body, problem = parse_file(path, text)
     if problem:
         return [], problem

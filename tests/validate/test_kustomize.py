@@ -174,3 +174,22 @@ def test_generated_repository(plan: str, tmp_path_factory: pytest.TempPathFactor
 def test_ignore_filename_pattern(tmp_path: Path) -> None:
     ctx = Context(FIXTURES / "clean", Settings(ignore_filename_patterns=["^overlays/"]), Recorder(), tmp_path)
     assert [t.display for t in KustomizeValidator().discover(ctx)] == ["base"]
+
+
+def test_missing_patch_file(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    (root / "overlays/prod/replicas.yaml").unlink()
+    ctx = Context(root, Settings(timeout=60), Recorder(), tmp_path)
+    validator = KustomizeValidator()
+    builds = {t.display: validator.run(t, ctx)[0] for t in validator.discover(ctx)}
+    (finding,) = builds["overlays/prod"].findings
+    assert (finding.rule, finding.file, finding.line) == ("kustomize/build", "overlays/prod/kustomization.yaml", 11)
+    assert finding.message == "kustomize build failed: patch file 'replicas.yaml' does not exist"
+
+
+def test_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(FIXTURES.parent)
+    ctx = Context(Path("kustomize/clean"), Settings(timeout=60), Recorder(), tmp_path)
+    validator = KustomizeValidator()
+    assert [validator.run(t, ctx)[0].status for t in validator.discover(ctx)] == [Status.PASSED, Status.PASSED]

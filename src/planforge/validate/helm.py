@@ -138,7 +138,10 @@ class HelmSdk:
     def __init__(self) -> None:
         import helm_python
 
-        helm_python.disable_logging()  # its Go logger writes warnings straight to stderr
+        # No forwarding of the library's log records into Python logging. (Lint's "missing required
+        # values" warning still reaches stderr: it goes through Go's standard logger, which the SDK
+        # does not route.)
+        helm_python.disable_logging()
         self.hp = helm_python
         self.tool = f"helm-python-sdk {helm_python.__version__} (Helm SDK {helm_python.helm_sdk_version()})"
 
@@ -146,7 +149,7 @@ class HelmSdk:
         try:
             report = self.hp.lint(chart, strict=strict, kube_version=f"v{kube_version.lstrip('v')}")
         except self.hp.HelmError as exc:
-            return [LintMessage("ERROR", "", exc.detail)]
+            return [LintMessage("ERROR", "", str(exc).strip())]
         names = {1: "INFO", 2: "WARNING", 3: "ERROR"}
         return [
             LintMessage(names.get(m.get("severity"), "ERROR"), m.get("path", ""), str(m.get("error", "")).strip())
@@ -161,7 +164,7 @@ class HelmSdk:
             with hp.Chart.load(chart) as loaded:
                 rendered = loaded.render(values=values, name=RELEASE_NAME, namespace="default")
         except hp.HelmError as exc:
-            return RenderResult(error=str(exc.detail).strip())
+            return RenderResult(error=str(exc).strip())
         return RenderResult(manifests=rendered)
 
 

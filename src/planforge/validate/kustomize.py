@@ -84,20 +84,25 @@ def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
 
 
 def entry_line(text: str, error: str) -> int | None:
-    """Line of the kustomization entry that a kustomize error quotes (`... from 'missing.yaml': ...`)."""
-    for quoted in re.findall(r"'([^'\s]+)'", error):
-        candidate = quoted.rsplit("/", 1)[-1] if quoted.startswith("/") else quoted
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.strip().lstrip("-").strip().strip("'\"")
-            if stripped and (stripped == quoted or stripped == candidate or stripped.endswith("/" + candidate)):
+    """Line of the kustomization entry a kustomize error names (`from 'missing.yaml'`, `path(patch.yaml)`)."""
+    named = re.findall(r"'([^'\s]+)'", error) + re.findall(r"\bpath\(([^)\s]+)\)", error)
+    for number, line in enumerate(text.splitlines(), start=1):
+        entry = re.sub(r"^\s*(-\s*)?(path:\s*)?", "", line).strip().strip("'\"")
+        if not entry or entry.endswith(":"):
+            continue
+        for name in named:
+            if name == entry or name.endswith("/" + entry.lstrip("./")) and "/" + entry.lstrip("./") != "/":
                 return number
     return None
 
 
 def _clean_error(stderr: str) -> str:
-    """kubectl wraps errors as `E1122 ... run.go:72] "command failed" err="..."`; keep the err text."""
-    match = re.search(r'err="(.*)"\s*$', stderr.strip(), flags=re.S)
-    text = match[1].replace('\\"', '"') if match else stderr.strip()
+    """kubectl wraps errors as `E1122 ... run.go:72] "command failed" err="..."` (or `err=<...>` over
+    several lines); keep the error text."""
+    text = stderr.strip()
+    match = re.search(r'err="(.*)"\s*$', text, flags=re.S) or re.search(r"err=<\s*(.*?)\s*>\s*$", text, flags=re.S)
+    if match:
+        text = match[1].replace('\\"', '"')
     return re.sub(r"^Error: ", "", text).strip()
 
 
@@ -106,6 +111,9 @@ def summarize(error: str, root: Path) -> str:
     missing = re.search(r"accumulating resources from '([^']+)'.*no such file or directory", error, flags=re.S)
     if missing:
         return f"resource {missing[1]!r} does not exist"
+    patch = re.search(r"failed to get the patch file from path\(([^)]+)\).*no such file or directory", error, flags=re.S)
+    if patch:
+        return f"patch file {patch[1]!r} does not exist"
     return error.replace(str(root.resolve()) + "/", "").replace(str(root) + "/", "")
 
 
@@ -139,7 +147,7 @@ class KustomizeValidator:
         if reason:
             return [Check(NAME, "build", target.display, Status.SKIPPED, reason=reason)]
         try:
-            command = build_command(target.path)
+            command = build_command(target.path.resolve())
         except FileNotFoundError as exc:
             return [Check(NAME, "build", target.display, Status.FAILED,
                           [Finding(NAME, "kustomize/tool-error", Severity.ERROR, str(exc), file,

@@ -108,6 +108,10 @@ def test_json_input() -> None:
     assert validate_paths([FIXTURES / "service.json"], embedded(strict=True)).exit_code == 0
     f = only(validate_paths([FIXTURES / "service-invalid.json"], embedded()).findings, "schemas/invalid")
     assert (f.json_path, f.line) == ("spec.ports[0].port", 6)
+    text = '{"apiVersion": "v1", "kind": "ConfigMap",\n "metadata": {"name": "a",\n  "name": "b"}}'
+    docs = load_documents("dup.json", text=text)
+    f = only(validate_documents(docs, embedded(strict=True)), "schemas/duplicate-key")
+    assert (f.json_path, f.line) == ("metadata.name", 3)
 
 
 def test_duplicate_keys_are_errors_only_in_strict_mode() -> None:

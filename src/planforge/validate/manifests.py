@@ -125,8 +125,7 @@ class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
             return self._build(node)
         except (_Generic, RecursionError):
             self.duplicate_nodes = []
-            data = super().construct_document(node)
-            return data
+            return super().construct_document(node)
 
     def _build(self, node: Node) -> Any:
         cls = node.__class__

@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -645,13 +646,17 @@ def _short(value: Any) -> str:
 
 
 _COMPILED: dict[str, CompiledSchema] = {}
+_COMPILE_LOCK = threading.Lock()
 
 
 def compiled_schema(source: SchemaSource) -> CompiledSchema:
-    """The compiled validator of a schema, shared by every engine of this process."""
+    """The compiled validator of a schema, shared by every engine and thread of this process."""
     hit = _COMPILED.get(source.identity)
     if hit is None:
-        hit = _COMPILED[source.identity] = CompiledSchema(source)
+        with _COMPILE_LOCK:  # validators run in threads: compile each schema once
+            hit = _COMPILED.get(source.identity)
+            if hit is None:
+                hit = _COMPILED[source.identity] = CompiledSchema(source)
     return hit
 
 

@@ -127,12 +127,11 @@ def decide(plan: Plan) -> Decided:
     _project(c)
     structure = _structure(c)
     _unresolved(c, structure)
-    infra = structure in INFRA_STRUCTURES
     _cloud(c, structure)
     _region(c, d)
     _iac(c, structure, d)
     _kubernetes(c, structure, d)
-    _gitops(c, structure)
+    _gitops(c)
     _strategy(c)
     _state(c, structure, d)
     _secrets(c, structure, d)
@@ -144,7 +143,7 @@ def decide(plan: Plan) -> Decided:
     _apps(c, d)
     _chart(c, structure, d)
     _goals(c)
-    _sizing(c, infra)
+    _sizing(c)
     _blueprints(c, structure)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:
@@ -442,7 +441,7 @@ def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
     c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")
 
 
-def _gitops(c: _Ctx, structure: str) -> None:
+def _gitops(c: _Ctx) -> None:
     p = c.plan
     f = p.field("gitops")
     if f is not None and not f.unresolved:
@@ -917,7 +916,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
         if not services:
             services = [(chart_name, None)]
         out = []
-        for name, _src in services:
+        for name, _ in services:
             r = replicas.get(name) or next((v for k, v in replicas.items() if name.startswith(k) or k.startswith(name)), None)
             out.append(_service(name, project, d, replicas=r, prod_replicas=max(2, r or 1)))
         src = next((s for _, s in services if s is not None), None)
@@ -1075,7 +1074,7 @@ def _envs_in(text: str) -> list[str]:
     return [n for n in (_env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if n in ENV_SYNONYMS.values()]
 
 
-def _sizing(c: _Ctx, infra: bool) -> None:
+def _sizing(c: _Ctx) -> None:
     envs: list[str] = c.values["environments"]
     sizing = {e: EnvironmentSizing(name=e) for e in envs}
     line = None

@@ -336,7 +336,8 @@ class SchemaResolver:
         group, _ = split_api_version(api_version)
         if name in self.core_files and _core_group_matches(group):
             path = self.core_dir / name
-            return SchemaSource(str(path), path, f"core:{path}:{self.core_label}", self.core_dir / "_definitions.json")
+            defs = self.core_dir / "_definitions.json"
+            return SchemaSource(str(path), path, f"core:{_file_identity(path)}:{_file_identity(defs)}", defs)
         return None
 
     def find(self, api_version: str, kind: str) -> SchemaSource | None:

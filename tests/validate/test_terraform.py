@@ -329,3 +329,19 @@ def test_generated_repository_targets_and_clean_validation(tmp_path: Path, tf_mi
     roots = {t.display for t in targets if t.kind == "terraform-root"}
     assert len(validator.validation_runs) == len(roots) - len(envs) + 1
     assert tree_digest(dest) == before
+
+
+def test_shared_validation_maps_findings_onto_each_root(tmp_path: Path, tf_mirror: Path) -> None:
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean-multi-root", repo)
+    for env in ("dev", "prod"):  # the same defect in both environments: still one validation
+        with (repo / "envs" / env / "outputs.tf").open("a") as fh:
+            fh.write('\noutput "subnet_ids" {\n  description = "Not exported by the module."\n  value       = module.network.subnet_ids\n}\n')
+    validator, checks = run_all(repo, tmp_path / "work", tf_mirror)
+    assert len(validator.validation_runs) == 1
+    assert sorted(errors(checks)) == [  # "Unsupported attribute" at `.subnet_ids`
+        ("terraform/validate", "envs/dev/outputs.tf", 8, 31),
+        ("terraform/validate", "envs/prod/outputs.tf", 8, 31),
+    ]

@@ -267,7 +267,9 @@ def _cloud(c: _Ctx, structure: str) -> None:
         text = f.plain.lower()
         found = [(m[0][0], cloud) for cloud, rx in CLOUD_PATTERNS.items() if (m := tx.find(rx, text))]
         if not found or re.fullmatch(r"(n/?a|none)\.?", text):
-            if re.fullmatch(r"(n/?a|none)\.?", text) and structure == "helm-chart":
+            if structure == "helm-chart":
+                if not re.fullmatch(r"(n/?a|none)\.?", text):
+                    c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure or GCP; the chart targets its platforms only")
                 c.from_field("cloud", "none", f)
                 return
             c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: AWS, Azure, GCP",

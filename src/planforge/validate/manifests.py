@@ -10,6 +10,7 @@ path, the JSON path of a duplicate key) is computed only when a problem is repor
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -329,13 +330,19 @@ def _duplicate_keys(node: MappingNode) -> list[ScalarNode]:
 
 
 def _compose_document(source: str, doc_index: int) -> Node | None:
+    nodes = _compose_all(source)
+    return nodes[doc_index] if doc_index < len(nodes) else None
+
+
+@functools.lru_cache(maxsize=16)
+def _compose_all(source: str) -> list[Node]:
+    """The node trees of a text (with line marks), kept for the few files that have findings."""
+    nodes: list[Node] = []
     try:
-        for i, node in enumerate(yaml.compose_all(source, Loader=yaml.CSafeLoader)):
-            if i == doc_index:
-                return node
+        nodes.extend(yaml.compose_all(source, Loader=yaml.CSafeLoader))
     except yaml.YAMLError:
-        return None
-    return None
+        pass
+    return nodes
 
 
 def split_path(path: str) -> list[str | int]:

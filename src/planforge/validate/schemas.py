@@ -735,12 +735,14 @@ class EmbeddedEngine:
         result.name = _display_name(obj)
         if not isinstance(kind, str) or not kind:
             result.status = "error"
-            result.findings.append(finding(RULE_MISSING_KIND, "missing 'kind' key", ["kind"], hint="every Kubernetes object needs `kind:`"))
+            message = "missing 'kind' key" if not kind else f"'kind' must be a string, not {_short(kind)}"
+            result.findings.append(finding(RULE_MISSING_KIND, message, ["kind"], hint="every Kubernetes object needs `kind:`"))
             return result
         if not isinstance(api_version, str) or not api_version:
             result.status = "error"
+            message = "missing 'apiVersion' key" if not api_version else f"'apiVersion' must be a string, not {_short(api_version)}"
             result.findings.append(finding(
-                RULE_MISSING_API_VERSION, f"{kind}: missing 'apiVersion' key", ["apiVersion"], hint="add `apiVersion:` (e.g. apps/v1)"
+                RULE_MISSING_API_VERSION, f"{kind}: {message}", ["apiVersion"], hint="add `apiVersion:` (e.g. apps/v1)"
             ))
             return result
         label = f"{kind} {result.name}" if result.name else kind

@@ -19,22 +19,15 @@ variables {
   vpc_id        = "vpc-12345678"
   subnet_ids    = ["subnet-a", "subnet-b"]
   instance_type = "m6i.xlarge"
+  kms_key_arn   = "arn:aws:kms:eu-west-1:111122223333:key/test"
 }
 
-run "uses_the_planned_instance_type" {
-  command = plan
+run "planned_size_imdsv2_encrypted_volumes_no_inbound" {
+  command = apply
 
   assert {
     condition     = aws_launch_template.this.instance_type == "m6i.xlarge"
     error_message = "Launch template must use the instance type from the plan."
-  }
-}
-
-run "requires_imdsv2_and_encrypted_volumes" {
-  command = plan
-
-  variables {
-    kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/test"
   }
 
   assert {
@@ -51,10 +44,6 @@ run "requires_imdsv2_and_encrypted_volumes" {
     condition     = aws_launch_template.this.block_device_mappings[0].ebs[0].kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
     error_message = "Root volume must use the customer-managed key."
   }
-}
-
-run "no_inbound_rules" {
-  command = apply
 
   assert {
     condition     = length(aws_security_group.this.ingress) == 0

@@ -15,7 +15,7 @@ variables {
   node_instance_types = ["m6i.large"]
 }
 
-run "secrets_are_envelope_encrypted_with_a_dedicated_key" {
+run "private_audited_cluster_with_secrets_encrypted_by_a_dedicated_key" {
   command = plan
 
   assert {
@@ -26,6 +26,21 @@ run "secrets_are_envelope_encrypted_with_a_dedicated_key" {
   assert {
     condition     = aws_eks_cluster.this.encryption_config[0].resources == toset(["secrets"])
     error_message = "Kubernetes Secrets must be envelope-encrypted."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.vpc_config[0].endpoint_public_access == false && aws_eks_cluster.this.vpc_config[0].endpoint_private_access == true
+    error_message = "The API endpoint must be private by default."
+  }
+
+  assert {
+    condition     = contains(aws_eks_cluster.this.enabled_cluster_log_types, "audit")
+    error_message = "Audit logs must be enabled."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.version == "1.29"
+    error_message = "Cluster version must follow the plan."
   }
 }
 
@@ -44,25 +59,6 @@ run "uses_a_given_customer_managed_key" {
   assert {
     condition     = aws_eks_cluster.this.encryption_config[0].provider[0].key_arn == "arn:aws:kms:us-east-1:111122223333:key/test"
     error_message = "The given key must encrypt Secrets."
-  }
-}
-
-run "private_endpoint_and_audit_logs_by_default" {
-  command = plan
-
-  assert {
-    condition     = aws_eks_cluster.this.vpc_config[0].endpoint_public_access == false && aws_eks_cluster.this.vpc_config[0].endpoint_private_access == true
-    error_message = "The API endpoint must be private by default."
-  }
-
-  assert {
-    condition     = contains(aws_eks_cluster.this.enabled_cluster_log_types, "audit")
-    error_message = "Audit logs must be enabled."
-  }
-
-  assert {
-    condition     = aws_eks_cluster.this.version == "1.29"
-    error_message = "Cluster version must follow the plan."
   }
 }
 

@@ -25,7 +25,7 @@ variables {
   description = "test key"
 }
 
-run "key_rotates_and_has_an_alias" {
+run "rotating_key_with_alias_usable_by_this_accounts_log_groups" {
   command = plan
 
   assert {
@@ -37,10 +37,6 @@ run "key_rotates_and_has_an_alias" {
     condition     = aws_kms_alias.this.name == "alias/demo-prod"
     error_message = "Alias must be alias/<alias>."
   }
-}
-
-run "policy_lets_cloudwatch_logs_use_the_key_in_this_account_only" {
-  command = plan
 
   assert {
     condition = anytrue([

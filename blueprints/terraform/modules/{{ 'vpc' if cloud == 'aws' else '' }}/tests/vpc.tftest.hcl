@@ -12,56 +12,22 @@ variables {
   name = "test"
 }
 
-run "production_has_one_nat_gateway_per_az" {
+run "production_one_nat_gateway_per_az_and_encrypted_flow_logs" {
   command = plan
 
   variables {
     nat_gateway_per_az = true
+    kms_key_arn        = "arn:aws:kms:eu-west-1:111122223333:key/test"
   }
 
   assert {
-    condition     = length(aws_nat_gateway.this) == 3
-    error_message = "Expected one NAT gateway per AZ."
+    condition     = length(aws_nat_gateway.this) == 3 && length(aws_route_table.private) == 3
+    error_message = "Expected one NAT gateway and one private route table per AZ."
   }
-
-  assert {
-    condition     = length(aws_route_table.private) == 3
-    error_message = "Expected one private route table per AZ."
-  }
-}
-
-run "non_production_shares_one_nat_gateway" {
-  command = plan
-
-  variables {
-    nat_gateway_per_az = false
-  }
-
-  assert {
-    condition     = length(aws_nat_gateway.this) == 1
-    error_message = "Expected a single shared NAT gateway."
-  }
-
-  assert {
-    condition     = length(aws_subnet.private) == 3 && length(aws_subnet.public) == 3
-    error_message = "Expected public and private subnets in every AZ."
-  }
-}
-
-run "subnets_never_assign_public_ips" {
-  command = plan
 
   assert {
     condition     = alltrue([for s in aws_subnet.public : s.map_public_ip_on_launch == false])
     error_message = "Public subnets must not auto-assign public IPs."
-  }
-}
-
-run "flow_logs_encrypted_with_given_key" {
-  command = plan
-
-  variables {
-    kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/test"
   }
 
   assert {
@@ -75,11 +41,22 @@ run "flow_logs_encrypted_with_given_key" {
   }
 }
 
-run "flow_logs_can_be_disabled" {
+run "non_production_shares_one_nat_gateway" {
   command = plan
 
   variables {
-    enable_flow_logs = false
+    nat_gateway_per_az = false
+    enable_flow_logs   = false
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 1 && length(aws_route_table.private) == 1
+    error_message = "Expected a single shared NAT gateway."
+  }
+
+  assert {
+    condition     = length(aws_subnet.private) == 3 && length(aws_subnet.public) == 3
+    error_message = "Expected public and private subnets in every AZ."
   }
 
   assert {

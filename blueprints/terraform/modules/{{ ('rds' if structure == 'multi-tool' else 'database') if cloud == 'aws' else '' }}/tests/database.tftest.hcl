@@ -9,20 +9,44 @@ variables {
   subnet_ids     = ["subnet-a", "subnet-b", "subnet-c"]
 }
 
-run "production_is_multi_az" {
+run "production_multi_az_customer_key_logs_and_pitr" {
   command = plan
 
   variables {
-    multi_az = true
+    multi_az              = true
+    kms_key_arn           = "arn:aws:kms:eu-west-1:111122223333:key/test"
+    access_logging        = true
+    rpo_minutes           = 15
+    backup_retention_days = 14
   }
 
   assert {
     condition     = aws_db_instance.this.multi_az == true
     error_message = "Production database must be Multi-AZ."
   }
+
+  assert {
+    condition     = aws_db_instance.this.storage_encrypted == true && aws_db_instance.this.kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "Storage must be encrypted with the customer-managed key."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.master_user_secret_kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "The master user secret must use the customer-managed key."
+  }
+
+  assert {
+    condition     = contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "postgresql")
+    error_message = "Access logging must export PostgreSQL logs."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.backup_retention_period == 14
+    error_message = "Backup retention (point-in-time recovery window) must follow the plan."
+  }
 }
 
-run "development_is_single_az" {
+run "development_single_az_managed_password_tls_only" {
   command = plan
 
   variables {
@@ -39,33 +63,6 @@ run "development_is_single_az" {
     condition     = aws_db_instance.this.skip_final_snapshot == true
     error_message = "Unprotected databases skip the final snapshot."
   }
-}
-
-run "encrypted_with_customer_managed_key" {
-  command = plan
-
-  variables {
-    kms_key_arn = "arn:aws:kms:eu-west-1:111122223333:key/test"
-  }
-
-  assert {
-    condition     = aws_db_instance.this.storage_encrypted == true
-    error_message = "Storage must be encrypted."
-  }
-
-  assert {
-    condition     = aws_db_instance.this.kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
-    error_message = "Storage must use the customer-managed key."
-  }
-
-  assert {
-    condition     = aws_db_instance.this.master_user_secret_kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
-    error_message = "The master user secret must use the customer-managed key."
-  }
-}
-
-run "password_is_managed_never_plaintext" {
-  command = plan
 
   assert {
     condition     = aws_db_instance.this.manage_master_user_password == true && aws_db_instance.this.password == null
@@ -76,10 +73,6 @@ run "password_is_managed_never_plaintext" {
     condition     = aws_db_instance.this.publicly_accessible == false
     error_message = "The database must not be publicly accessible."
   }
-}
-
-run "tls_is_enforced" {
-  command = plan
 
   assert {
     condition     = anytrue([for p in aws_db_parameter_group.this.parameter : p.name == "rds.force_ssl" && p.value == "1"])
@@ -89,33 +82,6 @@ run "tls_is_enforced" {
   assert {
     condition     = aws_db_parameter_group.this.family == "postgres16"
     error_message = "Parameter group family must follow the engine version."
-  }
-}
-
-run "access_logging_exports_logs" {
-  command = plan
-
-  variables {
-    access_logging = true
-  }
-
-  assert {
-    condition     = contains(aws_db_instance.this.enabled_cloudwatch_logs_exports, "postgresql")
-    error_message = "Access logging must export PostgreSQL logs."
-  }
-}
-
-run "rpo_sets_point_in_time_recovery_window" {
-  command = plan
-
-  variables {
-    rpo_minutes           = 15
-    backup_retention_days = 14
-  }
-
-  assert {
-    condition     = aws_db_instance.this.backup_retention_period == 14
-    error_message = "Backup retention must follow the plan."
   }
 }
 

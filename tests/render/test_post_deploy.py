@@ -1,0 +1,180 @@
+"""The generated post-deploy suites skip with a reason when nothing is configured, pass
+against a cluster that has what the plan asks for, and FAIL when something is missing.
+
+The cluster is a small stand-in for the Kubernetes API: an http.server on 127.0.0.1 that
+serves the list endpoints the suites read, reached through a generated kubeconfig."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import make_template_repo, sample_answers
+
+from planforge.render import TemplateSource, render_new
+
+NAMESPACES = ["acme-staging", "globex-staging", "ingress-nginx"]
+
+
+class FakeCluster:
+    """In-memory objects served as Kubernetes list responses."""
+
+    def __init__(self) -> None:
+        self.namespaces = set(NAMESPACES)
+        self.deployments = {("acme-staging", "analytics-api"): 1, ("globex-staging", "analytics-api"): 1}
+        self.quotas = {"acme-staging", "globex-staging"}
+        self.deny_policies = {"acme-staging", "globex-staging"}
+
+    def respond(self, path: str) -> tuple[int, dict]:
+        parts = path.split("?")[0].strip("/").split("/")
+        if parts == ["api", "v1", "namespaces"]:
+            return 200, _list("NamespaceList", "v1", [
+                {"metadata": {"name": n}, "status": {"phase": "Active"}} for n in sorted(self.namespaces)])
+        if len(parts) >= 4 and parts[-3] == "namespaces":
+            ns, kind = parts[-2], parts[-1]
+            if ns not in self.namespaces:
+                return 404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
+            if kind == "deployments":
+                return 200, _list("DeploymentList", "apps/v1", [
+                    {"metadata": {"name": name, "namespace": ns},
+                     "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
+                              "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": []}}},
+                     "status": {"availableReplicas": available, "replicas": 1}}
+                    for (dns, name), available in sorted(self.deployments.items()) if dns == ns])
+            if kind == "resourcequotas":
+                items = [{"metadata": {"name": "compute", "namespace": ns}, "spec": {"hard": {"pods": "50"}}}]
+                return 200, _list("ResourceQuotaList", "v1", items if ns in self.quotas else [])
+            if kind == "networkpolicies":
+                items = [{"metadata": {"name": "default-deny-all", "namespace": ns},
+                          "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}]
+                return 200, _list("NetworkPolicyList", "networking.k8s.io/v1", items if ns in self.deny_policies else [])
+        return 404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
+
+
+def _list(kind: str, api_version: str, items: list) -> dict:
+    return {"kind": kind, "apiVersion": api_version, "metadata": {"resourceVersion": "1"}, "items": items}
+
+
+@pytest.fixture()
+def cluster(tmp_path: Path):
+    state = FakeCluster()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server API
+            status, body = state.respond(self.path)
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(yaml.safe_dump({
+        "apiVersion": "v1", "kind": "Config", "current-context": "stand-in",
+        "clusters": [{"name": "stand-in", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
+        "contexts": [{"name": "stand-in", "context": {"cluster": "stand-in", "user": "nobody"}}],
+        "users": [{"name": "nobody", "user": {"token": "not-a-secret"}}],
+    }))
+    state.kubeconfig = kubeconfig
+    yield state
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("post-deploy")
+    template = make_template_repo(root / "template", with_blueprints=False)
+    answers = sample_answers(components=[sample_answers().components[0]])
+    render_new(answers, root / "repo", TemplateSource(str(template), None), init_git=False)
+    suite = root / "repo" / "validation" / "post-deploy"
+    assert (suite / "test_kubernetes.py").is_file() and (suite / "test_hosts.py").is_file()
+    return root / "repo"
+
+
+def run_suite(repo: Path, tmp_path: Path, *select: str, **env: str) -> tuple[int, str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KUBECONFIG", "PLANFORGE_"))}
+    base.update({"HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "absent"), **env})
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "validation/post-deploy", "-p", "no:cacheprovider", "-p", "no:xdist",
+         "-rA", "-q", *select],
+        cwd=repo, capture_output=True, text=True, env=base, timeout=300,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_expectations_come_from_the_plan(generated: Path):
+    expected = yaml.safe_load((generated / "validation/post-deploy/expected.yaml").read_text())
+    staging = expected["environments"]["staging"]
+    assert staging["namespaces"] == NAMESPACES
+    assert {"namespace": "acme-staging", "name": "analytics-api"} in staging["deployments"]
+    assert staging["resource_quotas"] == staging["network_policies"] == ["acme-staging", "globex-staging"]
+    assert expected["environments"]["prod"]["namespaces"][0] == "acme-prod"
+    assert expected["hosts"]["database_engine"] == "postgres"
+
+
+def test_unconfigured_suites_skip_with_a_reason(generated: Path, tmp_path: Path):
+    code, out = run_suite(generated, tmp_path)
+    assert code == 0, out
+    assert "no kubeconfig configured: set KUBECONFIG" in out
+    assert "no hosts configured: set PLANFORGE_HOSTS" in out
+    assert " passed" not in out and " failed" not in out
+
+
+def test_kubernetes_suite_passes_against_a_complete_cluster(generated: Path, tmp_path: Path, cluster):
+    code, out = run_suite(generated, tmp_path, "-k", "kubernetes", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 0, out
+    assert "4 passed" in out
+
+
+def test_kubernetes_suite_fails_on_a_missing_namespace(generated: Path, tmp_path: Path, cluster):
+    cluster.namespaces.discard("globex-staging")
+    code, out = run_suite(generated, tmp_path, "-k", "kubernetes", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 1, out
+    assert "FAILED validation/post-deploy/test_kubernetes.py::test_namespaces_exist" in out
+    assert "namespaces missing in staging: globex-staging" in out
+    # Its quota and policies went with it.
+    assert "without a ResourceQuota: globex-staging" in out
+
+
+def test_kubernetes_suite_fails_on_unavailable_deployments_quotas_and_policies(generated, tmp_path, cluster):
+    cluster.deployments[("acme-staging", "analytics-api")] = 0
+    del cluster.deployments[("globex-staging", "analytics-api")]
+    cluster.quotas.discard("acme-staging")
+    cluster.deny_policies.discard("globex-staging")
+    code, out = run_suite(generated, tmp_path, "-k", "kubernetes", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 1, out
+    for test_name, message in [
+        ("test_deployments_available", "acme-staging/analytics-api: 0/1 replicas available"),
+        ("test_deployments_available", "globex-staging/analytics-api: no such Deployment"),
+        ("test_resource_quotas_present", "without a ResourceQuota: acme-staging"),
+        ("test_network_policies_present", "without a default-deny NetworkPolicy: globex-staging"),
+    ]:
+        assert f"FAILED validation/post-deploy/test_kubernetes.py::{test_name}" in out
+        assert message in out
+    assert "PASSED validation/post-deploy/test_kubernetes.py::test_namespaces_exist" in out
+
+
+def test_host_suite_runs_and_fails_on_an_unreachable_database(generated: Path, tmp_path: Path):
+    """testinfra on the local host: Linux passes; a closed database port fails."""
+    code, out = run_suite(generated, tmp_path, "-k", "hosts", PLANFORGE_HOSTS="local://",
+                          PLANFORGE_DB_ENDPOINT="127.0.0.1:9")
+    assert code == 1, out
+    assert "PASSED validation/post-deploy/test_hosts.py::test_is_linux" in out
+    assert "FAILED validation/post-deploy/test_hosts.py::test_database_reachable" in out
+    assert "postgres at 127.0.0.1:9 is not reachable" in out

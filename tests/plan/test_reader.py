@@ -262,3 +262,12 @@ def test_template_fields_are_found_without_a_context_section():
     plan = parse_text(text)
     assert [(f.key, f.line) for f in plan.fields] == [("cloud_provider", 5), ("scale_scope", 6)]
     assert plan.header.branch.plain == "1-loose"
+
+
+def test_label_styles():
+    text = "# T\n\n## technical context\n\n__Cloud Provider__: AWS\n** IaC Tools **: Terraform 1.6\n**GitOps:** ArgoCD\n" \
+           "State Backend: S3\n"
+    plan = parse_text(text)
+    assert [(f.key, f.value, f.line) for f in plan.fields] == [
+        ("cloud_provider", "AWS", 5), ("iac_tools", "Terraform 1.6", 6), ("gitops", "ArgoCD", 7),
+        ("state_backend", "S3", 8)]

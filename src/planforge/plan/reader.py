@@ -29,7 +29,7 @@ from planforge.plan.model import (
 
 # `**Label**: value`, `**Label:** value`, optionally as a list item or checkbox item.
 _BOLD_FIELD = re.compile(
-    r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?\*\*(?P<label>[^*\n]{1,80}?)\s*(?P<c1>:?)\s*\*\*(?P<c2>\s*:)?[ \t]*(?P<value>.*)$"
+    r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?(?P<b>\*\*|__)(?P<label>[^*_\n][^*\n]{0,79}?)\s*(?P<c1>:?)\s*(?P=b)(?P<c2>\s*:)?[ \t]*(?P<value>.*)$"
 )
 # `Label: value` without bold, accepted only for known labels.
 _PLAIN_FIELD = re.compile(r"^(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z /&-]{1,40}?)\s*:\s*(?P<value>.*)$")

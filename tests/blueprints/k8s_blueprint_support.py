@@ -1,0 +1,255 @@
+"""Rendering and tool helpers shared by the kubernetes/argocd/helm blueprint tests.
+
+Each plan (or variant) is rendered once per test process with plain `copier.run_copy`,
+data from `decide(parse_plan(plan)).answers`. The template is this repository's
+copier.yml + blueprints/ copied once into a temporary directory: rendering straight from
+the repository root makes Copier clone the (dirty) git work tree for every render, about
+20 s each, and the template content is byte-for-byte the same.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
+PLANS = SHARED / "plans"
+TOOLS_BIN = REPO / ".tools" / "bin"
+PROD = ("prod", "production")
+ESO_STORES = ("aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager")
+
+_BASE = Path(tempfile.mkdtemp(prefix="planforge-k8s-blueprints-"))
+atexit.register(shutil.rmtree, _BASE, ignore_errors=True)
+
+
+def plan_data(plan: str) -> dict[str, Any]:
+    """The Copier data `planforge answers` gives for a shared plan."""
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+
+    return decide(parse_plan(PLANS / f"{plan}.plan.md")).answers.to_copier_data()
+
+
+def _kustomize_only(data: dict) -> dict:
+    return {**data, "deployment_strategy": "kustomize-only", "blueprints": ["kubernetes", "argocd"],
+            "repo_url": "https://github.com/example/storefront-gitops.git"}
+
+
+def _raw_manifests(data: dict) -> dict:
+    return {**data, "deployment_strategy": "raw-manifests", "blueprints": ["kubernetes", "argocd"]}
+
+
+def _tenants(count: int) -> Callable[[dict], dict]:
+    """`count` tenants. With many tenants the apps and components are left out: they render
+    per tenant exactly as with three, and each one costs Copier path renders."""
+    def variant(data: dict) -> dict:
+        names = [f"tenant-{i:03d}" for i in range(count)] if count > 1 else ["solo"]
+        changed = {**data, "tenants": names, "blueprints": ["kubernetes", "argocd"]}
+        if count > 10:
+            changed.update(apps=[], components=[])
+        return changed
+    return variant
+
+
+# name -> (shared plan, change applied to its answers)
+VARIANTS: dict[str, tuple[str, Callable[[dict], dict] | None]] = {
+    "aws-eks-argocd": ("aws-eks-argocd", None),
+    "aws-eks-kustomize-only": ("aws-eks-argocd", _kustomize_only),
+    "aws-eks-raw-manifests": ("aws-eks-argocd", _raw_manifests),
+    "multi-tenant-saas": ("multi-tenant-saas", None),
+    "multi-tenant-1": ("multi-tenant-saas", _tenants(1)),
+    "multi-tenant-100": ("multi-tenant-saas", _tenants(100)),
+    "helm-chart-payments": ("helm-chart-payments", None),
+    "todo-minikube": ("todo-minikube", None),
+    "event-driven-dapr": ("event-driven-dapr", None),
+    "phase5-doks": ("phase5-doks", None),
+}
+
+
+BLUEPRINT_DIRS = {"terraform": ("terraform",), "kubernetes": ("kubernetes",), "argocd": ("argocd",),
+                  "helm-chart": ("charts", "dapr", "helm-chart/charts", "helm-chart/dapr")}
+
+
+@lru_cache(maxsize=None)
+def template_dir(selected: tuple[str, ...]) -> Path:
+    """copier.yml + blueprints/ of this repository (symlinks kept), without the blueprint
+    directories the answers do not select. copier.yml excludes those from the output anyway;
+    leaving them out of the copy only saves Copier rendering their path names (seconds per
+    render on a loaded machine). blueprints/helm-chart/_lib (Jinja macros) always stays."""
+    dest = _BASE / ("template-" + "-".join(selected))
+    dest.mkdir(parents=True)
+    shutil.copy2(REPO / "copier.yml", dest / "copier.yml")
+    dropped = {d for b, dirs in BLUEPRINT_DIRS.items() if b not in selected for d in dirs}
+    src = REPO / "blueprints"
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        rel = Path(directory).relative_to(src)
+        return {n for n in names if (rel / n).as_posix() in dropped or n == "__pycache__" or n.endswith(".pyc")}
+
+    shutil.copytree(src, dest / "blueprints", symlinks=True, ignore=ignore)
+    return dest
+
+
+@lru_cache(maxsize=None)
+def answers(name: str) -> dict[str, Any]:
+    plan, change = VARIANTS[name]
+    data = plan_data(plan)
+    return change(data) if change else data
+
+
+@lru_cache(maxsize=None)
+def render(name: str) -> Path:
+    """Render a variant once; returns the generated repository."""
+    import copier
+
+    dest = _BASE / "out" / name
+    data = answers(name)
+    copier.run_copy(str(template_dir(tuple(sorted(data["blueprints"])))), str(dest), data=data, defaults=True, quiet=True,
+                    unsafe=False, overwrite=True)
+    return dest
+
+
+def tool(name: str) -> str | None:
+    path = TOOLS_BIN / name
+    return str(path) if path.is_file() else shutil.which(name)
+
+
+def run(cmd: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def docs_of(text: str) -> list[dict]:
+    return [d for d in yaml.safe_load_all(text) if d]
+
+
+def load_dir(root: Path, pattern: str = "*.yaml") -> list[dict]:
+    """Every Kubernetes object in the YAML files under root (kustomization files excluded)."""
+    out: list[dict] = []
+    for path in sorted(root.rglob(pattern)):
+        if path.name != "kustomization.yaml":
+            out.extend(docs_of(path.read_text()))
+    return out
+
+
+def kustomizations(root: Path) -> list[Path]:
+    return sorted(p.parent for p in root.rglob("kustomization.yaml"))
+
+
+def uses_helm_charts(directory: Path) -> bool:
+    return "helmCharts" in (yaml.safe_load((directory / "kustomization.yaml").read_text()) or {})
+
+
+@lru_cache(maxsize=None)
+def kustomize(directory: Path) -> tuple[dict, ...]:
+    kubectl = tool("kubectl")
+    assert kubectl, "kubectl is required"
+    return tuple(docs_of(run([kubectl, "kustomize", str(directory)]).stdout))
+
+
+def helm_cmd(action: str, chart: Path, values: Iterable[Path | str] = (), extra: Iterable[str] = ()) -> list[str]:
+    helm = tool("helm")
+    assert helm, "helm is required"
+    cmd = [helm, action]
+    if action == "template":
+        cmd.append("release")
+    cmd.append(str(chart))
+    for v in values:
+        cmd += ["-f", str(v)]
+    return [*cmd, *extra]
+
+
+@lru_cache(maxsize=None)
+def helm_template(chart: Path, values: tuple[Path, ...] = ()) -> tuple[dict, ...]:
+    return tuple(docs_of(run(helm_cmd("template", chart, values)).stdout))
+
+
+def kinds(objs: Iterable[dict], kind: str) -> list[dict]:
+    return [o for o in objs if o.get("kind") == kind]
+
+
+def by_name(objs: Iterable[dict], kind: str) -> dict[str, dict]:
+    return {o["metadata"]["name"]: o for o in kinds(objs, kind)}
+
+
+def schema_errors(objs: Iterable[dict], origin: str) -> list[str]:
+    """Strict schema findings against Kubernetes 1.29 + the CRD catalog (planforge.validate.schemas)."""
+    from planforge.validate.base import Settings
+    from planforge.validate.manifests import load_documents
+    from planforge.validate.schemas import validate_documents
+
+    text = yaml.safe_dump_all(list(objs), sort_keys=False)
+    docs = load_documents(origin, text=text, display=origin)
+    settings = Settings(kube_version="1.29.0", strict=True, schema_engine="embedded")
+    return [f"{f.file}: {f.message}" for f in validate_documents(docs, settings)
+            if str(getattr(f.severity, "value", f.severity)).lower() == "error"]
+
+
+def pod_specs(objs: Iterable[dict]) -> list[tuple[str, dict]]:
+    """(name, pod spec) of every Deployment and bare Pod."""
+    specs = []
+    for o in objs:
+        if o.get("kind") == "Deployment":
+            specs.append((o["metadata"]["name"], o["spec"]["template"]["spec"]))
+        elif o.get("kind") == "Pod":
+            specs.append((o["metadata"]["name"], o["spec"]))
+    return specs
+
+
+def restricted_violations(name: str, spec: dict) -> list[str]:
+    """What keeps a pod spec from the `restricted` Pod Security Standard (plus our resource rule)."""
+    problems = []
+    pod_sc = spec.get("securityContext") or {}
+    if (pod_sc.get("seccompProfile") or {}).get("type") not in ("RuntimeDefault", "Localhost"):
+        problems.append(f"{name}: pod seccompProfile")
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        if spec.get(key):
+            problems.append(f"{name}: {key}")
+    for c in spec.get("containers", []) + spec.get("initContainers", []):
+        sc = c.get("securityContext") or {}
+        if sc.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{name}/{c['name']}: allowPrivilegeEscalation")
+        if not (sc.get("runAsNonRoot") or pod_sc.get("runAsNonRoot")):
+            problems.append(f"{name}/{c['name']}: runAsNonRoot")
+        if "ALL" not in ((sc.get("capabilities") or {}).get("drop") or []):
+            problems.append(f"{name}/{c['name']}: capabilities drop ALL")
+        if set((sc.get("capabilities") or {}).get("add") or []) - {"NET_BIND_SERVICE"}:
+            problems.append(f"{name}/{c['name']}: capabilities add")
+        if sc.get("privileged"):
+            problems.append(f"{name}/{c['name']}: privileged")
+        res = c.get("resources") or {}
+        if not (res.get("requests") and res.get("limits")):
+            problems.append(f"{name}/{c['name']}: resources")
+    problems += [f"{name}: hostPath volume {v['name']}" for v in spec.get("volumes", []) if "hostPath" in v]
+    return problems
+
+
+def probe_paths(container: dict) -> set[str]:
+    return {container[p]["httpGet"]["path"] for p in ("readinessProbe", "livenessProbe", "startupProbe") if p in container}
+
+
+def default_deny_namespaces(objs: Iterable[dict]) -> set[str]:
+    """Namespaces with a NetworkPolicy that selects every pod and denies ingress and egress."""
+    return {
+        o["metadata"].get("namespace", "")
+        for o in kinds(objs, "NetworkPolicy")
+        if o["spec"].get("podSelector") == {}
+        and set(o["spec"].get("policyTypes", [])) == {"Ingress", "Egress"}
+        and not o["spec"].get("ingress") and not o["spec"].get("egress")
+    }
+
+
+def all_secret_values(objs: Iterable[dict]) -> list[str]:
+    """Kinds that would carry secret material in Git."""
+    return [f"{o['kind']}/{o['metadata']['name']}" for o in objs if o.get("kind") == "Secret"]

@@ -18,6 +18,7 @@ file:line and index, and the JSON path of the offending field.
 """
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -404,18 +405,14 @@ class PolicyValidator:
         ]
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
-        import time
-
         from planforge.validate import manifests
 
         start = time.perf_counter()
         try:
-            docs = manifests.load_documents(target.path)
+            docs = manifests.load_documents(target.path, display=target.display)
         except (UsageError, OSError) as exc:  # unreadable or unparsable: the schemas validator reports it
             return [Check(NAME, "policy", target.display, Status.SKIPPED, duration=time.perf_counter() - start,
                           reason=f"could not be parsed: {exc}")]
-        for doc in docs:
-            doc.file = target.display
         record = getattr(ctx, "record_documents", None)
         if record is not None:
             record(docs)

@@ -228,7 +228,7 @@ def test_auto_engine_runs_kubeconform_from_path_and_maps_its_json(monkeypatch: p
     target = FIXTURES / "deployment-string-replicas.yaml"
     report = validate_paths([target], Settings(schema_engine="auto", strict=True, skip_kinds=["Secret"]))
     f = only(report.findings, "schemas/invalid")
-    assert (f.file, f.json_path) == (str(target), "spec.replicas")
+    assert (f.file, f.json_path, f.doc_index, f.line) == (str(target), "spec.replicas", 1, 15)
     assert report.engine.startswith("kubeconform")
     args = (tmp_path / "args").read_text().split()
     assert {"-output", "json", "-strict", "-skip", "Secret"} <= set(args)
@@ -383,3 +383,18 @@ def test_schema_with_relative_file_refs_and_yaml(tmp_path: Path) -> None:
     docs[0].obj["spec"]["size"] = "big"
     f = only(validate_documents(docs, embedded(schema_locations=location)), "schemas/invalid")
     assert (f.json_path, f.line) == ("spec.size", 6)
+
+
+def test_kubeconform_engine_on_rendered_documents_keeps_original_locations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    fake = tmp_path / "kubeconform"
+    fake.write_text(
+        "#!/bin/sh\nfor last; do :; done\n"
+        "printf '{\"resources\": [{\"filename\": \"%s\", \"kind\": \"Deployment\", \"name\": \"web\", "
+        "\"version\": \"apps/v1\", \"status\": \"statusInvalid\", "
+        "\"validationErrors\": [{\"path\": \"/spec/replicas\", \"msg\": \"expected integer\"}]}]}' \"$last\"\nexit 1\n"
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    docs = load_documents(FIXTURES / "deployment-string-replicas.yaml", display="charts/web (platforms/eks.yaml)")
+    f = only(validate_documents(docs, Settings(schema_engine="kubeconform")), "schemas/invalid")
+    assert (f.file, f.doc_index, f.line, f.json_path) == ("charts/web (platforms/eks.yaml)", 1, 15, "spec.replicas")

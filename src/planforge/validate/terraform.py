@@ -467,7 +467,7 @@ class TerraformValidator:
         rng = diag.get("range") or {}
         if rng.get("filename"):
             path = Path(os.path.normpath(root / rng["filename"]))
-            file = ctx.display(path) if path.exists() else rng["filename"]
+            file = _display(ctx, path) if path.exists() else rng["filename"]
             start = rng.get("start") or {}
             line, column = start.get("line") or 1, start.get("column")
         else:  # no source range (rare: init-level problems): point at the root's first file
@@ -488,6 +488,12 @@ class _Result:
 class _Entry:
     lock: threading.Lock = field(default_factory=threading.Lock)
     result: _Result | None = None
+
+
+def _display(ctx: Context, path: Path) -> str:
+    """`ctx.display`, but `../modules/x/main.tf` rather than an absolute path outside the root."""
+    shown = ctx.display(path)
+    return os.path.relpath(path, ctx.root.resolve()) if Path(shown).is_absolute() else shown
 
 
 def _terraform_parses(file: Path, binary: str, ctx: Context) -> bool:

@@ -217,7 +217,13 @@ def load_documents(
     if text is None:
         text = _read_text(path, name)
     if str(path).endswith(".json") and text.lstrip().startswith(("{", "[")):
-        docs = _load_json(text, name)
+        try:
+            docs = _load_json(text, name)
+        except ManifestError as json_error:
+            try:  # JSON-like YAML (comments, trailing commas in flow style...) as kubeconform reads it
+                docs = _load_yaml(text, name)
+            except ManifestError:
+                raise json_error from None
     else:
         docs = _load_yaml(text, name)
     if expand_lists:

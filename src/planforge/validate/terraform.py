@@ -3,7 +3,10 @@
 Public API (used by the runner):
   - `TerraformValidator()`: the `Validator` (name "terraform"); `discover(ctx)` then `run(target, ctx)`
     per target, safe to call from several threads at once (use threads, not processes: identical
-    roots share one validation through an in-memory cache).
+    roots share one validation through an in-memory cache). Each target gets the checks `static`
+    (python-hcl2) and `fmt`; roots, and modules no root uses, also `validate`.
+    `TerraformValidator.validation_runs` lists the roots terraform validate actually ran for.
+  - `RULES`: rule id -> description (SARIF / reports).
   - `VALIDATION_SLOTS` / `MAX_CONCURRENT_VALIDATIONS` / `set_max_concurrent_validations(n)`: the bound
     on concurrent `terraform init` + `terraform validate` runs. `run` acquires a slot itself, so a
     runner with `-j 16` still never has more than `MAX_CONCURRENT_VALIDATIONS` validations (each

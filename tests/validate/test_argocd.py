@@ -226,3 +226,18 @@ def test_generated_repository(generated_argocd_repo: Path, tmp_path: Path) -> No
     validator = ArgoCDValidator()
     checks = [c for t in validator.discover(ctx) for c in validator.run(t, ctx)]
     assert findings(checks) == [("argocd/unresolved-child", "argocd/applications/dev/stray.yaml", 1)]
+
+
+def test_missing_helm_value_files(tmp_path: Path) -> None:
+    root = copy("clean", tmp_path)
+    (root / "k8s/redis-values.yaml").unlink()
+    web = root / "argocd/apps/web.yaml"
+    web.write_text(web.read_text().replace("    path: k8s/web\n", "    path: k8s/web\n    helm:\n      valueFiles:\n"
+                                           "        - values-prod.yaml\n"))
+    assert findings(run(root, tmp_path)) == [
+        ("argocd/missing-path", "argocd/apps/redis.yaml", 14),  # $values/k8s/redis-values.yaml
+        ("argocd/missing-path", "argocd/apps/web.yaml", 14),  # k8s/web/values-prod.yaml
+    ]
+    (root / "k8s/web/values-prod.yaml").write_text("replicas: 2\n")
+    (root / "k8s/redis-values.yaml").write_text("architecture: standalone\n")
+    assert findings(run(root, tmp_path)) == []

@@ -40,7 +40,7 @@ _PLACEHOLDER = re.compile(
     re.I,
 )
 RULES = {
-    "argocd/missing-path": "a source path in this repository does not exist",
+    "argocd/missing-path": "a source path (or Helm value file, or generator path) in this repository does not exist",
     "argocd/unknown-project": "the Application's project is not defined in the repository (nor `default`)",
     "argocd/destination-not-allowed": "the destination is not allowed by the project's destinations",
     "argocd/unpinned-chart": "a Helm chart source's targetRevision is not one exact version",
@@ -284,8 +284,11 @@ def _check_app_spec(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
                        hint=hint, json_path=join_path(prefix + path), **extra)
 
     findings: list[Finding] = []
-    for where, source in _sources(spec):
+    sources = list(_sources(spec))
+    refs = {src["ref"]: src for _, src in sources if isinstance(src.get("ref"), str)}
+    for where, source in sources:
         findings.extend(_check_source(app, index, source, where, finding))
+        findings.extend(_check_value_files(index, source, where, refs, finding))
 
     project_name = spec.get("project")
     project = index.projects.get(project_name) if isinstance(project_name, str) else None
@@ -333,6 +336,36 @@ def _check_source(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], whe
             where + ["path"], "create the directory or fix source.path (relative to the repository root)"))
         return findings
     findings.extend(check_children(app, index, source, directory))
+    return findings
+
+
+def _check_value_files(index: ArgoIndex, source: dict[str, Any], where: list[str | int],
+                       refs: dict[str, dict[str, Any]], finding: Callable[..., Finding]) -> list[Finding]:
+    """`helm.valueFiles` that live in this repository exist: relative to a repo-local `path`, or
+    `$ref/...` through a `ref` source on this repository."""
+    helm = source.get("helm")
+    if not isinstance(helm, dict) or helm.get("ignoreMissingValueFiles"):
+        return []
+    findings = []
+    for i, value_file in enumerate(helm.get("valueFiles") or []):
+        if not isinstance(value_file, str) or _templated(value_file) or "://" in value_file:
+            continue
+        if value_file.startswith("$"):
+            ref, _, rest = value_file[1:].partition("/")
+            ref_source = refs.get(ref)
+            if ref_source is None or not index.is_repo_local(ref_source.get("repoURL")):
+                continue
+            file = index.root / rest
+        elif isinstance(source.get("path"), str) and index.is_repo_local(source.get("repoURL")):
+            file = index.root / source["path"] / value_file
+        else:
+            continue
+        if not file.is_file():
+            findings.append(finding(
+                "argocd/missing-path", f"Helm value file {value_file!r} does not exist in this repository",
+                where + ["helm", "valueFiles", i],
+                "create the values file or fix the entry (relative to the source path; `$ref/` from the "
+                "repository root)"))
     return findings
 
 

@@ -1,0 +1,176 @@
+"""`planforge new` / `planforge update` through the CLI: plain Copier gives the same bytes,
+output is deterministic, every accepted shared plan generates, bad input writes nothing."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planforge.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
+PLANS = SHARED / "plans"
+ACCEPTED = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path_factory.getbasetemp() / "planforge-cache"
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(root))
+    for key, value in GIT_ENV.items():
+        monkeypatch.setenv(key, value)
+    return root
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A git clone-like copy of this repository's template, tagged v1."""
+    repo = tmp_path_factory.mktemp("template") / "planforge-template"
+    repo.mkdir()
+    shutil.copy2(REPO / "copier.yml", repo / "copier.yml")
+    shutil.copytree(REPO / "blueprints", repo / "blueprints", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    env = {**os.environ, **GIT_ENV}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "template"], ["tag", "v1"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
+    return repo
+
+
+def cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def files(root: Path, skip: tuple[str, ...] = (".git",)) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root).parts[0] not in skip
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan", ["multi-tenant-saas", "aws-eks-argocd"])
+def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, template_repo, tmp_path, capsys):
+    plan_path = PLANS / f"{plan}.plan.md"
+    answers = tmp_path / "answers.yml"
+    code, _, err = cli(capsys, "answers", str(plan_path), "-o", str(answers))
+    assert code == 0, err
+    copier = Path(sys.executable).with_name("copier")
+    proc = subprocess.run(
+        [str(copier), "copy", str(template_repo), str(tmp_path / "by-copier"), "--data-file", str(answers),
+         "--defaults", "--quiet"], capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    code, out, err = cli(capsys, "new", str(plan_path), str(tmp_path / "by-planforge"), "--template",
+                         str(template_repo), "--no-git")
+    assert code == 0, err
+    by_copier, by_planforge = files(tmp_path / "by-copier"), files(tmp_path / "by-planforge")
+    assert len(by_planforge) > 20
+    answers_file = ".copier-answers.yml"
+    assert {k: v for k, v in by_copier.items() if k != answers_file} == \
+        {k: v for k, v in by_planforge.items() if k != answers_file}
+    if plan == "multi-tenant-saas":
+        code, _, err = cli(capsys, "new", str(plan_path), str(tmp_path / "again"), "--template", str(template_repo),
+                           "--no-git")
+        assert code == 0, err
+        assert files(tmp_path / "again") == by_planforge
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan", ACCEPTED, ids=[p.name.removesuffix(".plan.md") for p in ACCEPTED])
+def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolated_cache):
+    dest = tmp_path / "repo"
+    code, out, err = cli(capsys, "new", str(plan), str(dest), "--repo-url", "https://github.com/acme/infra.git")
+    assert code == 0, err
+    assert "Generated " in out and "Next:" in out and "planforge validate . --strict" in out
+    assert "placeholder" not in err
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["_src_path"] == str(isolated_cache / "template")
+    assert recorded["repo_url"] == "https://github.com/acme/infra.git"
+    for top in recorded["blueprints"]:
+        expected = "charts" if top == "helm-chart" else top
+        assert (dest / expected).is_dir(), f"{expected}/ missing for {plan.name}"
+    assert (dest / "README.md").read_text().count("\n- **") >= len(recorded["decisions"]) > 0
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
+    assert status.stdout == "" and (dest / ".git").is_dir()
+
+
+def test_refused_plan_writes_nothing(tmp_path, capsys):
+    dest = tmp_path / "repo"
+    code, _, err = cli(capsys, "new", str(PLANS / "needs-clarification.plan.md"), str(dest))
+    assert code == 1
+    assert "needs-clarification.plan.md:" in err
+    assert not dest.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_bad_tenant_in_plan_is_refused_naming_field_and_line(tmp_path, capsys):
+    plan = tmp_path / "plan.md"
+    text = (PLANS / "multi-tenant-saas.plan.md").read_text()
+    plan.write_text(text.replace("(acme, globex, initech)", "(acme, Globex_Corp, initech)")
+                    .replace("├── globex/", "├── Globex_Corp/"))
+    code, _, err = cli(capsys, "new", str(plan), str(tmp_path / "repo"))
+    assert code == 1
+    assert "tenants" in err and "Globex_Corp" in err
+    assert any(line.strip().startswith(f"{plan}:") and line.split(":")[1].isdigit() for line in err.splitlines())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]
+
+
+def test_bad_repo_url_is_refused_before_anything_is_written(tmp_path, capsys, isolated_cache):
+    cache_before = sorted(isolated_cache.rglob("*")) if isolated_cache.exists() else []
+    code, _, err = cli(capsys, "new", str(PLANS / "aws-eks-argocd.plan.md"), str(tmp_path / "repo"),
+                       "--repo-url", "https://github.com/acme/x.git;rm -rf ~")
+    assert code == 1
+    assert "repo_url" in err and "nothing was written" in err
+    assert not (tmp_path / "repo").exists()
+    assert (sorted(isolated_cache.rglob("*")) if isolated_cache.exists() else []) == cache_before
+
+
+def test_non_empty_dest_is_refused_without_force(tmp_path, capsys, template_repo):
+    dest = tmp_path / "repo"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine\n")
+    code, _, err = cli(capsys, "new", str(PLANS / "aws-single-iac.plan.md"), str(dest), "--template",
+                       str(template_repo))
+    assert code == 2 and "not empty" in err and "--force" in err
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]
+
+
+def test_missing_repo_url_warns_about_the_placeholder(tmp_path, capsys, template_repo):
+    code, _, err = cli(capsys, "new", str(PLANS / "aws-eks-argocd.plan.md"), str(tmp_path / "repo"),
+                       "--template", str(template_repo), "--no-git")
+    assert code == 0, err
+    assert "warning: no --repo-url" in err and "https://git.example.invalid/CHANGE-ME/" in err
+    settings = yaml.safe_load((tmp_path / "repo" / ".planforge.yaml").read_text())
+    assert settings["repo_url"].startswith("https://git.example.invalid/CHANGE-ME/")
+
+
+def test_update_refuses_what_it_cannot_update(tmp_path, capsys, template_repo):
+    code, _, err = cli(capsys, "update", str(tmp_path))
+    assert code == 2 and ".copier-answers.yml is missing" in err
+    dest = tmp_path / "repo"
+    code, _, err = cli(capsys, "new", str(PLANS / "aws-single-iac.plan.md"), str(dest), "--template",
+                       str(template_repo))
+    assert code == 0, err
+    (dest / "README.md").write_text("dirty\n")
+    code, _, err = cli(capsys, "update", str(dest))
+    assert code == 2 and "uncommitted changes" in err
+    assert (dest / "README.md").read_text() == "dirty\n"
+
+
+def test_help_documents_commands(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["new", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--template", "--vcs-ref", "--force", "--no-git", "--repo-url", "own template"):
+        assert option in out

@@ -293,3 +293,19 @@ def test_file_dependencies_are_vendored_outside_the_repository(engine: str, tmp_
     deployment_obj = next(d.obj for d in recorder.calls[0][1] if d.obj["kind"] == "Deployment")
     assert deployment_obj["metadata"]["labels"]["team"] == "payments"
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing written to the repository
+
+
+def test_cli_renders_for_the_requested_kube_version(tmp_path: Path) -> None:
+    require_tool("helm")
+    root = tmp_path / "repo"
+    (root / "kv" / "templates").mkdir(parents=True)
+    (root / "kv" / "Chart.yaml").write_text("apiVersion: v2\nname: kv\nversion: 0.1.0\n")
+    (root / "kv" / "templates" / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kv\ndata:\n"
+        "  version: {{ .Capabilities.KubeVersion.Version | quote }}\n")
+    recorder = Recorder()
+    ctx = Context(root, Settings(kube_version="1.29.0", timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine="cli")
+    validator.run(validator.discover(ctx)[0], ctx)
+    ((_, (doc,)),) = recorder.calls
+    assert doc.obj["data"]["version"] == "v1.29.0"

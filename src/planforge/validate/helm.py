@@ -157,7 +157,8 @@ class HelmSdk:
         ]
 
     def render(self, chart: Path, values_file: Path | None, kube_version: str) -> RenderResult:
-        # The SDK renders with the latest Capabilities: it takes no kube version for rendering.
+        # helm-python-sdk 0.2.2 takes no Kubernetes version for rendering: `.Capabilities.KubeVersion`
+        # is the one compiled into the SDK (v1.36.0), not `--kube-version` (which its lint does honour).
         hp = self.hp
         try:
             values = hp.values_from_yaml(values_file.read_text()) if values_file is not None else None

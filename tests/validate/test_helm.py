@@ -309,3 +309,12 @@ def test_cli_renders_for_the_requested_kube_version(tmp_path: Path) -> None:
     validator.run(validator.discover(ctx)[0], ctx)
     ((_, (doc,)),) = recorder.calls
     assert doc.obj["data"]["version"] == "v1.29.0"
+
+
+def test_chart_at_the_validated_root(tmp_path: Path) -> None:
+    require_tool("helm")
+    ctx = Context(FIXTURES / "missing-required" / "web", Settings(strict=True, timeout=120), Recorder(), tmp_path)
+    validator = HelmValidator(engine="cli")
+    (target,) = validator.discover(ctx)
+    assert target.display == "."
+    assert errors(validator.run(target, ctx)) == [("helm/missing-required", "templates/deployment.yaml", 28)]

@@ -15,6 +15,7 @@ defaults, every `platforms/*.yaml` and every `ci/*-values.yaml`. Rendered docume
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import shutil
 import subprocess
@@ -508,7 +509,7 @@ def _display(target: Target, path: Path) -> str:
 
 def in_chart(target: Target, relative: str) -> str:
     """Display path of a file inside the chart (`web/templates/x.yaml`, or `templates/x.yaml` at the root)."""
-    return relative if target.display in ("", ".") else f"{target.display}/{relative}"
+    return posixpath.normpath(f"{target.display or '.'}/{relative}")
 
 
 def _template_location(error: str, target: Target) -> tuple[str, int, int | None] | None:
@@ -522,7 +523,7 @@ def _template_location(error: str, target: Target) -> tuple[str, int, int | None
 
 def _is_required_call(target: Target, file: str, line: int | None) -> bool:
     """Whether the failing template line calls `required` (as opposed to `fail` or a bad pipeline)."""
-    relative = file if target.display in ("", ".") else file[len(target.display) + 1:]
+    relative = posixpath.relpath(file, posixpath.normpath(target.display or "."))
     try:
         lines = (target.path / relative).read_text().splitlines()
     except OSError:

@@ -295,8 +295,11 @@ def test_file_dependencies_are_vendored_outside_the_repository(engine: str, tmp_
     assert sorted(p.relative_to(root) for p in root.rglob("*")) == before  # nothing written to the repository
 
 
-def test_cli_renders_for_the_requested_kube_version(tmp_path: Path) -> None:
-    require_tool("helm")
+def test_renders_for_the_requested_kube_version(engine: str, tmp_path: Path) -> None:
+    if engine == "sdk":
+        pytest.skip("helm-python-sdk 0.2.2 cannot render for a given Kubernetes version: Chart.render takes no "
+                    "kube version and .Capabilities.KubeVersion is the SDK's compiled-in v1.36.0 (its lint does "
+                    "take kube_version)")
     root = tmp_path / "repo"
     (root / "kv" / "templates").mkdir(parents=True)
     (root / "kv" / "Chart.yaml").write_text("apiVersion: v2\nname: kv\nversion: 0.1.0\n")
@@ -305,7 +308,7 @@ def test_cli_renders_for_the_requested_kube_version(tmp_path: Path) -> None:
         "  version: {{ .Capabilities.KubeVersion.Version | quote }}\n")
     recorder = Recorder()
     ctx = Context(root, Settings(kube_version="1.29.0", timeout=120), recorder, tmp_path)
-    validator = HelmValidator(engine="cli")
+    validator = HelmValidator(engine=engine)
     validator.run(validator.discover(ctx)[0], ctx)
     ((_, (doc,)),) = recorder.calls
     assert doc.obj["data"]["version"] == "v1.29.0"

@@ -5,6 +5,8 @@ what a schema cannot see, across the whole repository:
 
 * `argocd/missing-path`: a repo-local source (`repoURL` is this repository, per `.planforge.yaml`
   `repo_url` or the git remote `origin`, or a placeholder URL) has a `path` that does not exist;
+  so do its Helm `valueFiles` (also `$ref/...` through a repo-local `ref` source) and the
+  directory / file globs of ApplicationSet git generators on this repository;
 * `argocd/unknown-project`: `spec.project` is neither `default` nor an AppProject in the repository;
 * `argocd/destination-not-allowed`: the destination is not in the project's `destinations` (globs,
   `!` negations);
@@ -29,10 +31,17 @@ from typing import Any, Callable, Iterator
 import yaml
 
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+from planforge.validate.manifests import (
+    MANIFEST_SUFFIXES,
+    ManifestError,
+    iter_manifest_files,
+    join_path,
+    line_of_path,
+    load_documents,
+)
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
-MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 # repoURLs that stand for "this repository" in templates and examples.
 _PLACEHOLDER = re.compile(
     r"(<[^>]*>|\{\{|\$\{|example\.(com|org|net)|github\.com/(example|your-?org|org|owner|my-?org)/|"
@@ -75,8 +84,6 @@ class ArgoObject:
 
     def line_of(self, path: list[str | int]) -> int | None:
         """Line of a field of this object in its file (or of its nearest parent that exists)."""
-        from planforge.validate.manifests import join_path, line_of_path
-
         prefix = getattr(self.doc, "item_path", "")
         return line_of_path(self.doc, f"{prefix}.{join_path(path)}" if prefix else join_path(path))
 
@@ -131,8 +138,6 @@ def own_repo_urls(root: Path) -> set[str]:
 
 def load_index(ctx: Context) -> ArgoIndex:
     """Find every Argo CD object among the repository's manifests."""
-    from planforge.validate.manifests import ManifestError, iter_manifest_files, load_documents
-
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root))
     for path in iter_manifest_files(ctx.root, ctx.settings):
         path = Path(path)
@@ -242,8 +247,6 @@ def _generators(generators: Any, path: list[str | int]) -> Iterator[tuple[list[s
 
 def check_git_generators(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
     """`argocd/missing-path`: a git generator on this repository whose directory / file globs match nothing."""
-    from planforge.validate.manifests import join_path
-
     findings = []
     spec = app.obj.get("spec") or {}
     for where, gen in _generators(spec.get("generators"), ["spec", "generators"]):
@@ -276,8 +279,6 @@ def _check_app_spec(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
     if not isinstance(spec, dict):
         return []  # the schema check reports a missing spec
     label = f"{app.kind} {app.name}"
-
-    from planforge.validate.manifests import join_path
 
     def finding(rule: str, message: str, path: list[str | int], hint: str, **extra: Any) -> Finding:
         return Finding(NAME, rule, Severity.ERROR, f"{label}: {message}", app.display, app.line_of(prefix + path),
@@ -371,8 +372,6 @@ def _check_value_files(index: ArgoIndex, source: dict[str, Any], where: list[str
 
 def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], directory: Path) -> list[Finding]:
     """App-of-apps: when `directory` holds Application manifests, every manifest there must be an Argo CD object."""
-    from planforge.validate.manifests import ManifestError, load_documents
-
     if any((directory / n).is_file() for n in ("kustomization.yaml", "kustomization.yml", "Kustomization",
                                                 "Chart.yaml")):
         return []  # built by kustomize / helm: the kustomize and helm validators render it

@@ -174,3 +174,16 @@ def test_help_documents_commands(capsys):
     out = capsys.readouterr().out
     for option in ("--template", "--vcs-ref", "--force", "--no-git", "--repo-url", "own template"):
         assert option in out
+
+
+@pytest.mark.slow
+def test_update_from_the_default_template_with_nothing_changed(tmp_path, capsys):
+    plan = PLANS / "todo-minikube.plan.md"
+    dest = tmp_path / "repo"
+    code, _, err = cli(capsys, "new", str(plan), str(dest))
+    assert code == 0, err
+    before = files(dest)
+    code, out, err = cli(capsys, "update", str(dest), "--plan", str(plan))
+    assert code == 0, err
+    assert "nothing changed" in out
+    assert files(dest) == before

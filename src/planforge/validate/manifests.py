@@ -506,11 +506,17 @@ def iter_manifest_files(root: Path, settings: Settings) -> Iterator[Path]:
     A `root` that is a file is yielded as is (unless an ignore pattern matches it): a file
     named explicitly is validated whatever its name.
     """
+    for path, _ in discover_manifests(root, settings):
+        yield path
+
+
+def discover_manifests(root: Path, settings: Settings) -> Iterator[tuple[Path, str | None]]:
+    """`iter_manifest_files` with the text read to recognise each file (None for a file root)."""
     patterns = compile_patterns(settings)
     root = Path(root)
     if root.is_file():
         if not _ignored(str(root), patterns):
-            yield root
+            yield root, None
         return
     excluded: set[str] = set()
     candidates: list[str] = []
@@ -540,28 +546,31 @@ def iter_manifest_files(root: Path, settings: Settings) -> Iterator[Path]:
         except (OSError, UnicodeDecodeError):
             continue
         if looks_like_manifest(text, os.path.splitext(path)[1]):
-            yield Path(path)
+            yield Path(path), text
 
 
-def collect_manifest_files(paths: Iterable[Path | str], settings: Settings) -> tuple[list[Path | str], list[str]]:
+def collect_manifest_files(
+    paths: Iterable[Path | str], settings: Settings
+) -> tuple[list[tuple[Path | str, str | None]], list[str]]:
     """Expand command-line paths: directories by discovery, files as given, `-` for stdin.
 
-    Returns (files, missing): paths that do not exist are returned in `missing` for the
+    Returns (files, missing). `files` pairs each path with its text when discovery already
+    read it (None otherwise); paths that do not exist are returned in `missing` for the
     caller to report (kubeconform fails the run on them).
     """
-    files: list[Path | str] = []
+    files: list[tuple[Path | str, str | None]] = []
     missing: list[str] = []
     patterns = compile_patterns(settings)
     for p in paths:
         if str(p) == "-":
-            files.append("-")
+            files.append(("-", None))
             continue
         path = Path(p)
         if path.is_dir():
-            files.extend(iter_manifest_files(path, settings))
+            files.extend(discover_manifests(path, settings))
         elif path.exists():
             if not _ignored(str(p), patterns):
-                files.append(path)
+                files.append((path, None))
         else:
             missing.append(str(p))
     return files, missing

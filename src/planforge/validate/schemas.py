@@ -1055,8 +1055,8 @@ def validate_paths(paths: Sequence[Path | str], settings: Settings, *, bundled_c
     if engine != "embedded":
         report.engine = f"kubeconform ({engine})"
         stdin_docs: list[Document] = []
-        real = [str(f) for f in files if str(f) != "-"]
-        if "-" in [str(f) for f in files]:
+        real = [str(f) for f, _ in files if str(f) != "-"]
+        if any(str(f) == "-" for f, _ in files):
             stdin_docs = list(load_documents("-", expand_lists=False))
         if real:
             report.findings.extend(run_kubeconform(engine, real, settings))
@@ -1065,9 +1065,9 @@ def validate_paths(paths: Sequence[Path | str], settings: Settings, *, bundled_c
         return report
     embedded = embedded_engine(settings, bundled_crds=bundled_crds)
     report.engine = embedded.description
-    for f in files:
+    for f, text in files:
         try:
-            docs = load_documents(f)
+            docs = load_documents(f, text=text)
         except ManifestError as exc:
             report.add(ResourceResult(file=exc.file, doc_index=exc.doc_index or 0, status="error", findings=[parse_error_finding(exc)]))
             continue

@@ -241,3 +241,16 @@ def test_missing_helm_value_files(tmp_path: Path) -> None:
     (root / "k8s/web/values-prod.yaml").write_text("replicas: 2\n")
     (root / "k8s/redis-values.yaml").write_text("architecture: standalone\n")
     assert findings(run(root, tmp_path)) == []
+
+
+@pytest.mark.parametrize("case", ["clean", "missing-path", "unknown-project", "unpinned-chart",
+                                  "destination-not-allowed", "unresolved-child"])
+def test_whole_run_has_exactly_the_one_defect(case: str) -> None:
+    """Through the runner: the Argo CD objects also pass the CRD schemas and policy."""
+    from planforge.validate.runner import run_validation
+
+    checks = run_validation([str(FIXTURES / case)], Settings(strict=True))
+    assert {c.validator for c in checks} >= {"argocd", "schemas", "policy"}
+    found = [(f.rule, f.file) for c in checks for f in c.findings if f.severity is Severity.ERROR]
+    assert len(found) == (0 if case == "clean" else 1), found
+    assert all(rule.startswith("argocd/") for rule, _ in found)

@@ -193,3 +193,15 @@ def test_relative_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ctx = Context(Path("kustomize/clean"), Settings(timeout=60), Recorder(), tmp_path)
     validator = KustomizeValidator()
     assert [validator.run(t, ctx)[0].status for t in validator.discover(ctx)] == [Status.PASSED, Status.PASSED]
+
+
+@pytest.mark.parametrize(("case", "errors"), [("clean", 0), ("missing-resource", 1)])
+def test_whole_run_has_exactly_the_one_defect(case: str, errors: int) -> None:
+    """Through the runner: what the builds produce also passes schemas and policy."""
+    from planforge.validate.runner import run_validation
+
+    checks = run_validation([str(FIXTURES / case)], Settings(strict=True))
+    assert {c.validator for c in checks} >= {"kustomize", "schemas", "policy"}
+    assert any(c.target.startswith("kustomize build") for c in checks if c.validator == "schemas")
+    found = [(f.rule, f.file) for c in checks for f in c.findings if f.severity is Severity.ERROR]
+    assert found == [("kustomize/build", "overlays/prod/kustomization.yaml")] * errors

@@ -205,3 +205,18 @@ def test_whole_run_has_exactly_the_one_defect(case: str, errors: int) -> None:
     assert any(c.target.startswith("kustomize build") for c in checks if c.validator == "schemas")
     found = [(f.rule, f.file) for c in checks for f in c.findings if f.severity is Severity.ERROR]
     assert found == [("kustomize/build", "overlays/prod/kustomization.yaml")] * errors
+
+
+def test_deprecated_fields_are_warnings(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    base = root / "base/kustomization.yaml"
+    base.write_text(base.read_text() + "commonLabels:\n  team: web\n")
+    ctx = Context(root, Settings(timeout=60), Recorder(), tmp_path)
+    validator = KustomizeValidator()
+    builds = {t.display: validator.run(t, ctx)[0] for t in validator.discover(ctx)}
+    assert all(b.status is Status.PASSED for b in builds.values())
+    # Reported once, on the kustomization that uses the field (not again on the overlay building it).
+    assert [(f.rule, f.severity, f.file, f.line) for b in builds.values() for f in b.findings] == [
+        ("kustomize/deprecated", Severity.WARNING, "base/kustomization.yaml", 6)]
+    assert "labels" in builds["base"].findings[0].hint

@@ -33,6 +33,7 @@ RULES = {
     "kustomize/build": "the kustomization does not build (missing resource, bad patch, invalid field)",
     "kustomize/timeout": "the build did not finish within the timeout",
     "kustomize/tool-error": "neither kustomize nor kubectl is available",
+    "kustomize/deprecated": "the kustomization uses a deprecated field (`kustomize edit fix` updates it)",
 }
 
 
@@ -104,6 +105,19 @@ def _clean_error(stderr: str) -> str:
     if match:
         text = match[1].replace('\\"', '"')
     return re.sub(r"^Error: ", "", text).strip()
+
+
+def deprecations(stderr: str, text: str, file: str) -> list[Finding]:
+    """Warnings for the deprecated fields kustomize names (`# Warning: 'commonLabels' is deprecated. ...`)
+    that this kustomization itself uses (those of its bases are reported on the bases)."""
+    findings = []
+    for field_name, advice in re.findall(r"Warning: '(\w+)' is deprecated\.\s*([^\n]*)", stderr):
+        match = re.search(rf"(?m)^{field_name}\s*:", text)
+        if match:
+            findings.append(Finding(NAME, "kustomize/deprecated", Severity.WARNING, f"'{field_name}' is deprecated",
+                                    file, text.count("\n", 0, match.start()) + 1,
+                                    hint=advice.strip() or "run `kustomize edit fix`"))
+    return findings
 
 
 def summarize(error: str, root: Path) -> str:
@@ -180,7 +194,9 @@ class KustomizeValidator:
             return failed("kustomize/build", f"kustomize produced unparsable output: {exc}", None, None)
         docs = [Document(obj, file, i, origin=f"kustomize build {target.display}")
                 for i, obj in enumerate(objs)]
-        checks = [Check(NAME, "build", target.display, Status.PASSED, [], time.monotonic() - start, tool)]
+        text = kustomization.read_text() if kustomization else ""
+        checks = [Check(NAME, "build", target.display, Status.PASSED, deprecations(done.stderr, text, file),
+                        time.monotonic() - start, tool)]
         if docs:
             checks.extend(ctx.validate_documents(docs, f"kustomize build {target.display}"))
         return checks

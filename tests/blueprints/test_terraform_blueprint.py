@@ -1,0 +1,484 @@
+"""The Terraform blueprint (blueprints/terraform -> DEST/terraform), rendered by plain Copier.
+
+Answers come from `decide()` on the shared and real plans (plus hand-made Answers for the
+variants no plan covers), rendered once per session. Every rendered tree is checked with
+the real tools, offline against the provider mirror:
+- `terraform fmt -check -recursive` on every tree;
+- `terraform init -backend=false && terraform validate` literally on one root of each kind,
+  and on every AWS root of every scenario through one harness configuration that calls each
+  root as a module with the values of its own tfvars (one provider schema load instead of one
+  per root: each load costs ~600 MB and several seconds);
+- `terraform test` on every distinct module.
+Content is asserted by parsing the HCL (python-hcl2).
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import warnings
+from pathlib import Path
+
+import pytest
+
+from conftest import PLANS, REAL_PLANS, REPO, require_tool
+
+TEMPLATE_FILES = ("copier.yml",)
+TEMPLATE_DIRS = ("blueprints/terraform",)
+
+# name -> plan file (decided) ; hand-made variants are built in `_variant_answers`.
+PLAN_SCENARIOS = {
+    "single-iac": PLANS / "aws-single-iac.plan.md",
+    "multi-tool": PLANS / "aws-eks-argocd.plan.md",
+    "multi-tenant": PLANS / "multi-tenant-saas.plan.md",
+    "keygraphhq": REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md",
+    "radioso-gcp": REAL_PLANS / "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md",
+    "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
+}
+VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants")
+AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants")
+OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants")
+
+
+# --------------------------------------------------------------------------- helpers
+def unquote(value: object) -> object:
+    """python-hcl2 keeps the quotes of string literals (and of block labels)."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def load_hcl(path: Path) -> dict:
+    return parse_hcl(path.read_text())
+
+
+@functools.lru_cache(maxsize=None)
+def parse_hcl(text: str) -> dict:
+    """Parsed once per distinct content: the 100 tenant roots share most of their files."""
+    import hcl2
+
+    return hcl2.loads(text)
+
+
+def blocks(doc: dict, kind: str) -> dict[str, dict]:
+    """`resource`/`module`/`variable`/... blocks keyed by their (unquoted) labels."""
+    found: dict[str, dict] = {}
+    for entry in doc.get(kind, []):
+        for label, body in entry.items():
+            if label.startswith("__"):
+                continue
+            if kind == "resource":
+                for name, inner in body.items():
+                    found[f"{unquote(label)}.{unquote(name)}"] = inner
+            else:
+                found[str(unquote(label))] = body
+    return found
+
+
+def tf_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in {".tf", ".hcl", ".tfvars"}
+                  and ".terraform" not in p.parts)
+
+
+def roots(terraform_dir: Path) -> list[Path]:
+    """Every Terraform root (a directory with versions.tf that is not a module)."""
+    return sorted(p.parent for p in terraform_dir.rglob("versions.tf")
+                  if "modules" not in p.relative_to(terraform_dir).parts and ".terraform" not in p.parts)
+
+
+def modules(terraform_dir: Path) -> list[Path]:
+    return sorted(p for p in (terraform_dir / "modules").iterdir() if p.is_dir())
+
+
+def config_digest(root: Path, *, skip_backend: bool) -> str:
+    """Digest of what `terraform validate`/`test` reads; identical roots are checked once."""
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if not path.is_file() or ".terraform" in rel.parts or path.name == ".terraform.lock.hcl":
+            continue
+        if path.suffix == ".tfvars" or (skip_backend and (path.name == "backend.tf" or path.suffix == ".hcl")):
+            continue
+        digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    # A root depends on the modules it calls by relative path.
+    modules_dir = root.parent.parent / "modules"
+    if modules_dir.is_dir() and root.parent.name != "modules":
+        for path in sorted(modules_dir.rglob("*.tf")):
+            digest.update(path.relative_to(modules_dir).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _variant_answers(name: str):
+    from planforge.decide.answers import Answers
+
+    base = dict(project_name="variant", structure="single-iac", blueprints=["terraform"], cloud="aws",
+                iac_tool="terraform", state_backend="s3", environments=["dev", "prod"])
+    if name == "lockfile":  # S3 lock files, and a multi-tool repository with a database
+        return Answers(**{**base, "structure": "multi-tool", "kubernetes_distribution": "eks",
+                          "state_locking": "lockfile", "database_engine": "mysql", "database_version": "8.0"})
+    tenant_base = {**base, "structure": "multi-tenant", "kubernetes_distribution": "none", "state_locking": "dynamodb"}
+    if name == "hundred-tenants":  # one environment keeps the render time down
+        return Answers(**{**tenant_base, "environments": ["prod"], "tenants": [f"org-{i:03d}" for i in range(100)]})
+    if name == "azure-tenants":  # also the one-tenant case
+        return Answers(**{**tenant_base, "cloud": "azure", "state_backend": "azurerm", "state_locking": "native",
+                          "region": "westeurope", "data_residency": "eu", "kubernetes_distribution": "aks",
+                          "tenants": ["solo"], "compliance": ["hipaa"]})
+    if name == "gcp-tenants":
+        return Answers(**{**tenant_base, "cloud": "gcp", "state_backend": "gcs", "state_locking": "native",
+                          "kubernetes_distribution": "gke", "tenants": ["east", "west"], "rpo_minutes": 30})
+    raise KeyError(name)
+
+
+@functools.lru_cache(maxsize=None)
+def answers_for(name: str):
+    if name in PLAN_SCENARIOS:
+        from planforge.decide import decide
+        from planforge.plan import parse_plan
+
+        return decide(parse_plan(PLAN_SCENARIOS[name])).answers
+    return _variant_answers(name)
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """copier.yml + blueprints/terraform copied out of the working tree (other blueprints are
+    excluded by the answers anyway, and a copy keeps Copier from cloning the whole repo)."""
+    if not (REPO / "copier.yml").is_file():
+        pytest.fail("copier.yml is missing at the repository root")
+    dest = tmp_path_factory.mktemp("template")
+    for name in TEMPLATE_FILES:
+        shutil.copy2(REPO / name, dest / name)
+    for name in TEMPLATE_DIRS:
+        shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def rendered(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Scenario name -> rendered DEST/terraform, each rendered once per session."""
+    import copier
+
+    out: dict[str, Path] = {}
+    for name in [*PLAN_SCENARIOS, *VARIANTS]:
+        answers = answers_for(name)
+        assert "terraform" in answers.blueprints, f"{name}: decide() chose no terraform blueprint"
+        data = {**answers.to_copier_data(), "blueprints": ["terraform"]}
+        dest = tmp_path_factory.mktemp(name)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            copier.run_copy(str(template_dir), str(dest), data=data, defaults=True, quiet=True, unsafe=False)
+        out[name] = dest / "terraform"
+    return out
+
+
+@pytest.fixture(scope="session")
+def tf_env(tf_mirror: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for offline terraform: the provider mirror only, no network installs."""
+    require_tool("terraform")
+    config = tmp_path_factory.mktemp("tfcli") / "terraform.rc"
+    config.write_text(
+        "provider_installation {\n"
+        f'  filesystem_mirror {{\n    path    = "{tf_mirror.as_posix()}"\n'
+        '    include = ["registry.terraform.io/*/*"]\n  }\n'
+        '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n'
+    )
+    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1", "TF_INPUT": "0"}
+
+
+def hcl_literal(value: object) -> str:
+    """A tfvars value (as python-hcl2 returns it) written back as HCL."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value  # python-hcl2 keeps string quotes
+    return json.dumps(value)
+
+
+def root_values(root: Path) -> dict[str, object]:
+    """The values a root is planned with: terraform.tfvars, or its first <env>.tfvars."""
+    files = [root / "terraform.tfvars"] if (root / "terraform.tfvars").is_file() else sorted(root.glob("*.tfvars"))[:1]
+    assert files, f"{root}: no tfvars"
+    return {k: v for k, v in load_hcl(files[0]).items() if not k.startswith("__")}
+
+
+def write_harness(dest: Path, found: list[Path]) -> Path:
+    """A configuration calling every root as a module, so one `terraform validate` checks them all."""
+    dest.mkdir(parents=True, exist_ok=True)
+    lines = ['terraform {', '  required_providers {', '    aws = {', '      source  = "hashicorp/aws"',
+             '      version = "~> 5.0"', '    }', '  }', '}']
+    for index, root in enumerate(found):
+        lines += ["", f'module "root_{index}" {{', f'  source = "{os.path.relpath(root, dest)}"']
+        lines += [f"  {key} = {hcl_literal(value)}" for key, value in root_values(root).items()]
+        lines.append("}")
+    (dest / "main.tf").write_text("\n".join(lines) + "\n")
+    return dest
+
+
+def init_and_validate(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    init = run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], root, env)
+    return init if init.returncode else run(["terraform", "validate", "-no-color"], root, env)
+
+
+# --------------------------------------------------------------------------- every tree
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
+def test_fmt_clean(name: str, rendered: dict[str, Path]) -> None:
+    require_tool("terraform")
+    result = subprocess.run(["terraform", "fmt", "-check", "-recursive", "-diff", "-no-color", "."],
+                            cwd=rendered[name], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
+def test_every_file_parses_and_variables_are_typed_and_described(name: str, rendered: dict[str, Path]) -> None:
+    for path in tf_files(rendered[name]):
+        doc = load_hcl(path)
+        for var_name, body in blocks(doc, "variable").items():
+            assert "type" in body, f"{path}: variable {var_name} has no type"
+            assert unquote(body.get("description", "")), f"{path}: variable {var_name} has no description"
+
+
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
+def test_modules_are_local_and_complete(name: str, rendered: dict[str, Path]) -> None:
+    terraform = rendered[name]
+    for module in modules(terraform):
+        for required in ("main.tf", "variables.tf", "outputs.tf", "versions.tf", "README.md"):
+            assert (module / required).is_file(), f"{module.name}: {required} missing"
+        assert list((module / "tests").glob("*.tftest.hcl")), f"{module.name}: no terraform test"
+    for path in tf_files(terraform):
+        for call in blocks(load_hcl(path), "module").values():
+            source = unquote(call["source"])
+            assert source.startswith("../"), f"{path}: module source {source} is not local"
+            assert (path.parent / source).resolve().is_dir(), f"{path}: {source} does not exist"
+
+
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
+def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
+    answers = answers_for(name)
+    provider, version = {"aws": ("aws", "~> 5.0"), "azure": ("azurerm", "~> 4.0"), "gcp": ("google", "~> 6.0")}[answers.cloud]
+    # Roots: the plan's version, raised to 1.10 when S3 lock files (use_lockfile) need it.
+    root_lower = answers.terraform_version
+    if answers.state_backend == "s3" and answers.state_locking != "dynamodb":
+        root_lower = max(root_lower, "1.10", key=lambda v: tuple(int(x) for x in v.split(".")))
+    terraform = rendered[name]
+    for root in [*roots(terraform), *modules(terraform)]:
+        settings = load_hcl(root / "versions.tf")["terraform"][0]
+        lower = answers.terraform_version if root.parent.name == "modules" else root_lower
+        assert unquote(settings["required_version"]) == f">= {lower}", root
+        pins = settings["required_providers"][0]
+        assert set(k for k in pins if not k.startswith("__")) == {provider}, root
+        assert unquote(pins[provider]["version"]) == version, root
+    for root in roots(terraform):
+        provider_block = blocks(load_hcl(root / "providers.tf"), "provider")[provider]
+        if provider == "aws":
+            tags = provider_block["default_tags"][0]["tags"]
+        elif provider == "google":
+            tags = provider_block["default_labels"]
+        else:
+            continue  # azurerm has no provider-level default tags: see the tags checks below
+        assert {"project", "environment", "tenant"} <= set(tags), root
+
+
+def test_no_plaintext_secrets(rendered: dict[str, Path]) -> None:
+    pattern = re.compile(r'^\s*(password|admin_password|administrator_password|master_password)\s*=', re.M)
+    for terraform in rendered.values():
+        for path in tf_files(terraform):
+            assert not pattern.search(path.read_text()), f"{path}: a password is set in code"
+
+
+# --------------------------------------------------------------------------- AWS: real tools
+@pytest.mark.slow
+def test_aws_root_validates_offline_literally(rendered: dict[str, Path], tf_env: dict[str, str]) -> None:
+    """The documented command, run as a user would, in one root (the harness below covers all)."""
+    result = init_and_validate(rendered["single-iac"] / "environments" / "prod", tf_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_every_aws_root_validates_offline(rendered: dict[str, Path], tf_env: dict[str, str],
+                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    found: list[Path] = []
+    seen: set[str] = set()
+    for name in AWS_SCENARIOS:
+        scenario_roots = roots(rendered[name])
+        assert rendered[name] / "bootstrap" in scenario_roots, name
+        for root in scenario_roots:
+            key = config_digest(root, skip_backend=True)
+            if key not in seen:  # identical tenant roots (and repeated roots across scenarios) once
+                seen.add(key)
+                found.append(root)
+    harness = write_harness(tmp_path_factory.getbasetemp() / "validate-harness", found)
+    result = init_and_validate(harness, tf_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(found) >= 12
+
+
+@pytest.mark.slow
+def test_aws_module_tests_pass_offline(rendered: dict[str, Path], tf_env: dict[str, str]) -> None:
+    seen: dict[str, str] = {}
+    for name in AWS_SCENARIOS:
+        for module in modules(rendered[name]):
+            key = config_digest(module, skip_backend=False)
+            if key in seen:
+                continue
+            seen[key] = module.name
+            init = run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], module, tf_env)
+            assert init.returncode == 0, init.stdout + init.stderr
+            result = run(["terraform", "test", "-no-color"], module, tf_env)
+            assert result.returncode == 0, f"{name}/{module.name}:\n{result.stdout}\n{result.stderr}"
+            assert re.search(r"Success! [1-9][0-9]* passed, 0 failed", result.stdout), result.stdout
+    # database and rds are the same module under the name each layout uses: tested once.
+    assert {"vpc", "compute", "kms", "eks"} <= set(seen.values()) and {"database", "rds"} & set(seen.values())
+
+
+@pytest.mark.parametrize("name", OTHER_CLOUD_SCENARIOS)
+def test_other_clouds_validate_skipped(name: str, rendered: dict[str, Path]) -> None:
+    """azurerm/google are not in the offline mirror: fmt + HCL parsing (above) only."""
+    assert roots(rendered[name])
+    pytest.skip(f"{name}: terraform validate needs the azurerm/google provider, not available offline")
+
+
+# --------------------------------------------------------------------------- plan fidelity
+def tfvars(path: Path) -> dict:
+    return {k: unquote(v) for k, v in load_hcl(path).items() if not k.startswith("__")}
+
+
+def test_single_iac_sizing_per_environment(rendered: dict[str, Path]) -> None:
+    envs = rendered["single-iac"] / "environments"
+    assert sorted(p.name for p in envs.iterdir()) == ["dev", "prod", "staging"]
+    prod, staging, dev = (tfvars(envs / e / "terraform.tfvars") for e in ("prod", "staging", "dev"))
+    # Components table: t3.large in dev/staging, m6i.xlarge in production; Multi-AZ and
+    # one NAT gateway per AZ in production only.
+    assert (dev["instance_type"], staging["instance_type"], prod["instance_type"]) == ("t3.large", "t3.large", "m6i.xlarge")
+    assert prod["multi_az"] is True and dev["multi_az"] is False and staging["multi_az"] is False
+    assert prod["nat_gateway_per_az"] is True and dev["nat_gateway_per_az"] is False
+    assert prod["deletion_protection"] is True and dev["deletion_protection"] is False
+    # SOC2 -> customer-managed KMS and access logging; RPO 1h -> backups (PITR) everywhere.
+    assert all(v["customer_managed_kms"] is True and v["access_logging"] is True for v in (dev, staging, prod))
+    assert all(v["backup_retention_days"] >= 1 for v in (dev, staging, prod))
+    # Data residency EU pins the region.
+    assert prod["region"] == "eu-west-1"
+    region = blocks(load_hcl(envs / "prod" / "variables.tf"), "variable")["region"]
+    assert 'startswith(var.region, "eu-")' in str(region["validation"])
+    main = load_hcl(envs / "prod" / "main.tf")
+    calls = blocks(main, "module")
+    assert set(calls) == {"kms", "vpc", "compute", "database"}
+    assert calls["database"]["kms_key_arn"] == "${local.kms_key_arn}"
+    assert "module.kms[0].key_arn" in main["locals"][0]["kms_key_arn"]
+    assert calls["database"]["multi_az"] == "${var.multi_az}"
+
+
+def test_backends_one_state_per_environment(rendered: dict[str, Path]) -> None:
+    keys = []
+    for name in ("single-iac", "multi-tool", "keygraphhq"):
+        for env in (rendered[name] / "environments").iterdir():
+            backend = load_hcl(env / "backend.tf")["terraform"][0]["backend"][0]['"s3"']
+            assert unquote(backend["key"]) == f"environments/{env.name}/terraform.tfstate"
+            assert backend["encrypt"] is True and unquote(backend["dynamodb_table"]).endswith("-tflock")
+            keys.append((name, unquote(backend["key"])))
+    assert len(keys) == len(set(keys))
+    lockfile = load_hcl(rendered["lockfile"] / "environments" / "dev" / "backend.tf")
+    s3 = lockfile["terraform"][0]["backend"][0]['"s3"']
+    assert s3["use_lockfile"] is True and "dynamodb_table" not in s3
+
+
+def test_bootstrap_creates_a_secure_state_backend(rendered: dict[str, Path]) -> None:
+    main = load_hcl(rendered["single-iac"] / "bootstrap" / "main.tf")
+    res = blocks(main, "resource")
+    assert res["aws_s3_bucket_versioning.state"]["versioning_configuration"][0]["status"] == '"Enabled"'
+    sse = res["aws_s3_bucket_server_side_encryption_configuration.state"]["rule"][0]
+    assert sse["apply_server_side_encryption_by_default"][0]["sse_algorithm"] == '"aws:kms"'
+    assert sse["apply_server_side_encryption_by_default"][0]["kms_master_key_id"] == "${aws_kms_key.state.arn}"
+    block = res["aws_s3_bucket_public_access_block.state"]
+    assert all(block[k] is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                          "restrict_public_buckets"))
+    assert res["aws_dynamodb_table.lock"]["hash_key"] == '"LockID"'
+    assert tfvars(rendered["single-iac"] / "bootstrap" / "terraform.tfvars")["lock_table_name"].endswith("-tflock")
+    # S3 lock files: no lock table is created.
+    assert tfvars(rendered["lockfile"] / "bootstrap" / "terraform.tfvars")["lock_table_name"] is None
+    for name, kind in (("radioso-gcp", "google_storage_bucket.state"), ("jnroesch-azure", "azurerm_storage_container.state")):
+        assert kind in blocks(load_hcl(rendered[name] / "bootstrap" / "main.tf"), "resource"), name
+
+
+def test_multi_tool_has_a_cluster_per_environment(rendered: dict[str, Path]) -> None:
+    terraform = rendered["multi-tool"]
+    assert {m.name for m in modules(terraform)} >= {"vpc", "eks", "rds"}
+    for env in ("dev", "staging", "prod"):
+        calls = blocks(load_hcl(terraform / "environments" / env / "main.tf"), "module")
+        assert calls["eks"]["kms_key_arn"] == "${local.kms_key_arn}"
+        variables = blocks(load_hcl(terraform / "environments" / env / "variables.tf"), "variable")
+        assert unquote(variables["kubernetes_version"]["default"]) == "1.29"
+        # PCI-DSS -> customer-managed key.
+        assert tfvars(terraform / "environments" / env / "terraform.tfvars")["customer_managed_kms"] is True
+
+
+def test_multi_tenant_one_root_and_state_per_tenant_and_environment(rendered: dict[str, Path]) -> None:
+    terraform = rendered["multi-tenant"]
+    assert sorted(p.name for p in (terraform / "tenants").iterdir()) == ["acme", "globex", "initech"]
+    assert {p.name for p in (terraform / "shared").iterdir()} >= {"networking", "security", "monitoring"}
+    keys = set()
+    for stack in [*(terraform / "shared").iterdir(), *(terraform / "tenants").iterdir()]:
+        backend = load_hcl(stack / "backend.tf")["terraform"][0]["backend"][0]
+        assert '"s3"' in backend  # partial configuration, completed by backend-<env>.hcl
+        for env in ("staging", "prod"):
+            config = tfvars(stack / f"backend-{env}.hcl")
+            keys.add(config["key"])
+            assert config["key"].endswith(f"/{stack.name}/{env}/terraform.tfstate")
+            assert config["dynamodb_table"].endswith("-tflock") and config["encrypt"] is True
+    assert len(keys) == (3 + len(list((terraform / "shared").iterdir()))) * 2
+    for tenant in ("acme", "globex", "initech"):
+        root = terraform / "tenants" / tenant
+        main = load_hcl(root / "main.tf")
+        calls = blocks(main, "module")
+        assert calls["kms"]["source"] == '"../../modules/kms"'
+        assert calls["database"]["kms_key_arn"] == "${module.kms.key_arn}"
+        prod, staging = tfvars(root / "prod.tfvars"), tfvars(root / "staging.tfvars")
+        assert prod["tenant"] == staging["tenant"] == tenant
+        assert prod["multi_az"] is True and staging["multi_az"] is False  # 99.9% uptime: prod only
+        assert prod["backup_retention_days"] >= 1  # RPO 15 min -> point-in-time recovery
+        variables = blocks(load_hcl(root / "variables.tf"), "variable")
+        assert unquote(variables["rpo_minutes"]["default"]) == 15
+    # Tenant roots are the same code; only their tfvars and backend configs differ.
+    assert (terraform / "tenants/acme/main.tf").read_bytes() == (terraform / "tenants/globex/main.tf").read_bytes()
+
+
+def test_multi_tenant_scales_from_one_to_a_hundred_tenants(rendered: dict[str, Path]) -> None:
+    assert [p.name for p in (rendered["azure-tenants"] / "tenants").iterdir()] == ["solo"]
+    hundred = rendered["hundred-tenants"] / "tenants"
+    names = sorted(p.name for p in hundred.iterdir())
+    assert names == [f"org-{i:03d}" for i in range(100)]
+    keys = {tfvars(hundred / n / "backend-prod.hcl")["key"] for n in names}
+    assert len(keys) == 100
+    assert all(tfvars(hundred / n / "prod.tfvars")["tenant"] == n for n in names)
+
+
+@pytest.mark.parametrize("name", OTHER_CLOUD_SCENARIOS)
+def test_other_clouds_backends_and_keys(name: str, rendered: dict[str, Path]) -> None:
+    answers = answers_for(name)
+    terraform = rendered[name]
+    backend_kind = {"azure": '"azurerm"', "gcp": '"gcs"'}[answers.cloud]
+    for root in roots(terraform):
+        if root.name == "bootstrap":
+            continue
+        backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]
+        assert backend_kind in backend, root
+    text = "\n".join(p.read_text() for p in tf_files(terraform))
+    if answers.structure == "multi-tenant":
+        # Each tenant owns a key: Key Vault key (Azure) or Cloud KMS key (GCP).
+        for tenant in answers.tenants:
+            main = (terraform / "tenants" / tenant / "main.tf").read_text()
+            assert ("azurerm_key_vault_key" in main) or ("google_kms_crypto_key" in main), tenant
+    else:
+        assert "module \"database\"" in text or "module \"postgres\"" in text

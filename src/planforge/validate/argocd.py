@@ -11,6 +11,8 @@ what a schema cannot see, across the whole repository:
 * `argocd/destination-not-allowed`: the destination is not in the project's `destinations` (globs,
   `!` negations);
 * `argocd/unpinned-chart`: a Helm chart source whose `targetRevision` is not one exact version;
+* `argocd/source-not-allowed`: a source's `repoURL` is not in the project's `sourceRepos` (globs,
+  `!` negations), so Argo CD would refuse to sync it;
 * `argocd/unresolved-child`: an app-of-apps root (an Application whose repo-local path is a
   directory of Application manifests) has a child file that does not parse or is not an Argo CD
   object.
@@ -54,6 +56,7 @@ RULES = {
     "argocd/destination-not-allowed": "the destination is not allowed by the project's destinations",
     "argocd/unpinned-chart": "a Helm chart source's targetRevision is not one exact version",
     "argocd/unresolved-child": "a child of an app-of-apps root does not parse or is not an Application",
+    "argocd/source-not-allowed": "a source repoURL is not in the project's sourceRepos",
 }
 _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
@@ -308,7 +311,29 @@ def _check_app_spec(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
                 f"AppProject {project.name!r} ({project.display})",
                 ["destination", "namespace"] if "namespace" in dest else ["destination"],
                 f"add the namespace to spec.destinations of AppProject {project.name!r} or change the destination"))
+    if project is not None:
+        for where, source in sources:
+            repo_url = source.get("repoURL")
+            if isinstance(repo_url, str) and not _PLACEHOLDER.search(repo_url) and \
+                    not _source_allowed(project.obj, repo_url):
+                findings.append(finding(
+                    "argocd/source-not-allowed",
+                    f"repoURL {repo_url!r} is not in the sourceRepos of AppProject {project.name!r} ({project.display})",
+                    where + ["repoURL"],
+                    f"add the repository to spec.sourceRepos of AppProject {project.name!r} or use another project"))
     return findings
+
+
+def _source_allowed(project: dict[str, Any], repo_url: str) -> bool:
+    """Argo CD's rule for `sourceRepos`: some pattern matches (after URL normalisation) and no `!` one does."""
+    patterns = [p for p in ((project.get("spec") or {}).get("sourceRepos") or []) if isinstance(p, str)]
+
+    def matches(pattern: str) -> bool:
+        return fnmatch.fnmatchcase(repo_url, pattern) or \
+            fnmatch.fnmatchcase(normalize_repo_url(repo_url), normalize_repo_url(pattern))
+
+    denied = any(matches(p[1:]) for p in patterns if p.startswith("!"))
+    return not denied and any(matches(p) for p in patterns if not p.startswith("!"))
 
 
 def _check_source(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], where: list[str | int],

@@ -193,3 +193,14 @@ def test_needs_clarification_refusal_lines_hold_their_fields():
         decide(parse_text(text, "p.md"))
     for p in exc.value.problems:
         assert lines[p.line - 1].startswith(f"**{p.field}**")
+
+
+def test_tenants_without_a_tree_come_from_the_structure_decision_then_scale():
+    text = re.sub(r"```text\n.*?```\n", "", TEXTS["multi-tenant-saas"], flags=re.S)
+    text = text.replace("Option 3 (multi-tenant), tenants", "Option 3, a multi-tenant setup with tenants")
+    assert data(text)["tenants"] == ["acme", "globex", "initech"]
+    renamed = data(text.replace("initech", "hooli"))
+    assert renamed["tenants"] == ["acme", "globex", "hooli"]
+    no_sd = text.replace("a multi-tenant setup with tenants acme, globex and initech", "multi-tenant")
+    d = decide(parse_text(no_sd, "p.md"))
+    assert d.answers.tenants == ["acme", "globex", "initech"] and d.provenance["tenants"].line == 30

@@ -674,7 +674,7 @@ def _tenants(c: _Ctx, structure: str) -> None:
         c.set("tenants", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
     else:
         sd = p.structure_decision
-        sources = [(sd, r"tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
+        sources = [(sd, r"(?<![\w-])tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
                    (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
         for fld, rx in sources:
             if fld is None or fld.unresolved or _unsafe_source(c, fld, "tenants"):

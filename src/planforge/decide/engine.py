@@ -626,6 +626,8 @@ def _environments(c: _Ctx) -> None:
     line: int | None = None
     if _unsafe_source(c, f, "environments"):
         f = None
+    if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
+        f = None
     if f is not None and not f.unresolved:
         names = [_env_name(w) for w in tx.split_list(f.value)]
         source = f

@@ -259,12 +259,12 @@ def test_whole_run_has_exactly_the_one_defect(case: str) -> None:
 def test_source_not_allowed_by_project(tmp_path: Path) -> None:
     root = copy("clean", tmp_path)
     redis = root / "argocd/apps/redis.yaml"
-    redis.write_text(redis.read_text().replace("https://charts.bitnami.com/bitnami", "https://charts.example.net/x"))
+    redis.write_text(redis.read_text().replace("https://charts.bitnami.com/bitnami", "https://charts.acme.io/stable"))
     found = findings(run(root, tmp_path))
     assert found == [("argocd/source-not-allowed", "argocd/apps/redis.yaml", 9)]
     project = root / "argocd/projects/platform.yaml"
     project.write_text(project.read_text().replace("    - https://charts.bitnami.com/bitnami\n",
-                                                   "    - https://charts.example.net/*\n"))
+                                                   "    - https://charts.acme.io/*\n"))
     assert findings(run(root, tmp_path)) == []
-    project.write_text(project.read_text().replace("  sourceRepos:\n", "  sourceRepos:\n    - '!https://charts.example.net/x'\n"))
+    project.write_text(project.read_text().replace("  sourceRepos:\n", "  sourceRepos:\n    - '!https://charts.acme.io/stable'\n"))
     assert findings(run(root, tmp_path)) == [("argocd/source-not-allowed", "argocd/apps/redis.yaml", 9)]

@@ -80,7 +80,7 @@ def test_mutations_raise_only_planforge_errors(text):
 def test_cli_never_tracebacks(text, tmp_path_factory):
     path = tmp_path_factory.mktemp("plans") / "plan.md"
     path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
-    for argv in (["plan", "check", str(path)], ["plan", "show", "--json", str(path)]):
+    for argv in (["plan", "check", str(path)], ["plan", "show", "--json", str(path)], ["answers", str(path)]):
         err, out = io.StringIO(), io.StringIO()
         with redirect_stderr(err), redirect_stdout(out):
             code = main(argv)

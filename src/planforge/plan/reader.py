@@ -94,6 +94,7 @@ class _Block:
     level: int = 0  # heading level
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # table rows (line, cells), header first
     info: str = ""  # fence info string
+    start: int = 0  # fence: line of the opening fence
     first_in_item: bool = False
 
 
@@ -203,7 +204,7 @@ def _blocks(text: str, lines: list[str]) -> tuple[list[_Block], list[Section]]:
             content = [SourceLine(tok.map[0] + 2 + k, ln) for k, ln in enumerate(tok.content.split("\n")[:-1])]
             if t == "code_block":
                 content = [SourceLine(tok.map[0] + 1 + k, ln) for k, ln in enumerate(tok.content.split("\n")[:-1])]
-            blocks.append(_Block("fence", content, section, subsection, info=tok.info.strip(), depth=depth, level=tok.map[0] + 1))
+            blocks.append(_Block("fence", content, section, subsection, info=tok.info.strip(), depth=depth, start=tok.map[0] + 1))
         i += 1
     sections = _sections(headings, len(lines))
     return blocks, sections
@@ -441,7 +442,7 @@ def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
             continue
         if b.info and b.info.split()[0].lower() not in ("text", "txt", "plain", "tree", "plaintext", "bash", "sh", "console", ""):
             continue
-        tree = StructureTree(heading=b.subsection or b.section, line=b.level)
+        tree = StructureTree(heading=b.subsection or b.section, line=b.start)
         stack: list[tuple[int, str]] = []
         for src in b.lines:
             raw = src.text.rstrip()

@@ -157,3 +157,15 @@ def test_kubernetes_of_another_cloud_is_refused():
     text = EKS.replace("**Kubernetes**: EKS 1.29", "**Kubernetes**: AKS 1.29")
     [p] = refused(text)
     assert p.field == "Kubernetes" and p.line == line_of(text, "AKS 1.29") and "aws" in p.message
+
+
+def test_docs_blocking_table_matches_the_data_file():
+    from conftest import REPO
+
+    structures = ["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
+    rows = [ln for ln in (REPO / "docs" / "blocking.md").read_text().splitlines() if ln.startswith("| ") and "(`" in ln]
+    assert len(rows) >= 9
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        key = re.search(r"\(`([a-z_]+)`\)", cells[0]).group(1)
+        assert [blocking_action(key, s) for s in structures] == cells[1:5], key

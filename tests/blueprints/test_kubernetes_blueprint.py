@@ -118,8 +118,16 @@ def test_app_overlays_follow_the_plan(env: str) -> None:
         assert service["spec"]["selector"].items() <= deploy["spec"]["template"]["metadata"]["labels"].items()
         # Secret values come from the plan's secrets manager, by name.
         external = by_name(objs, "ExternalSecret")[f"{app['name']}-secrets"]
+        assert external["apiVersion"] == _eso_api(data)
         assert external["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
         assert {"secretRef": {"name": f"{app['name']}-secrets", "optional": True}} in container["envFrom"]
+
+
+def _eso_api(data: dict) -> str:
+    """The API the planned external-secrets chart serves (v1 only from 0.17 on)."""
+    version = next(c["version"] for c in data["components"] if c["chart"] == "external-secrets").lstrip("v")
+    major, minor = (int(x) for x in version.split(".")[:2])
+    return "external-secrets.io/v1beta1" if (major, minor) < (0, 17) else "external-secrets.io/v1"
 
 
 def test_kustomize_only_renders_components_as_helm_charts() -> None:

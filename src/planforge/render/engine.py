@@ -274,18 +274,24 @@ def render_update(
         vcs_ref = publish_default_template().vcs_ref
     from copier import run_update
 
-    _run_copier(
-        run_update,
-        dst_path=dest,
-        data=answers.to_copier_data() if answers is not None else {},
-        vcs_ref=vcs_ref,
-        defaults=True,
-        overwrite=True,
-        quiet=True,
-        unsafe=False,
-        skip_tasks=True,
-        conflict="inline",
-    )
+    try:
+        _run_copier(
+            run_update,
+            dst_path=dest,
+            data=answers.to_copier_data() if answers is not None else {},
+            vcs_ref=vcs_ref,
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+            skip_tasks=True,
+            conflict="inline",
+        )
+    except PlanforgeError as exc:
+        # Copier updates in place; the work tree was clean, so git can undo a partial update.
+        exc.problems.append(Problem("the update did not finish", file=dest,
+                                    hint="`git checkout -- . && git clean -fd` restores the last commit"))
+        raise
     changed = _changed_files(dest)
     return UpdateResult(dest=dest, changed=changed, conflicts=_conflicts(dest, changed), vcs_ref=vcs_ref)
 

@@ -1,0 +1,27 @@
+# Needs the azurerm provider: `terraform init -backend=false && terraform test` (mocked provider).
+
+mock_provider "azurerm" {}
+
+variables {
+  name                = "test"
+  location            = "westeurope"
+  resource_group_name = "rg-test"
+  tenant_id           = "00000000-0000-0000-0000-000000000000"
+  kubernetes_version  = "1.29"
+  subnet_id           = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+  node_instance_type  = "Standard_D4s_v5"
+}
+
+run "private_cluster_without_local_accounts" {
+  command = plan
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.private_cluster_enabled == true && azurerm_kubernetes_cluster.this.local_account_disabled == true
+    error_message = "The cluster must be private and use Entra ID only."
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.kubernetes_version == "1.29"
+    error_message = "Kubernetes version must follow the plan."
+  }
+}

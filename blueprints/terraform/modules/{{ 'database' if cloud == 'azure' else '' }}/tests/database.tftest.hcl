@@ -1,0 +1,42 @@
+# Needs the azurerm provider: `terraform init -backend=false && terraform test` (mocked provider).
+
+mock_provider "azurerm" {}
+
+variables {
+  name                 = "test"
+  location             = "westeurope"
+  resource_group_name  = "rg-test"
+  tenant_id            = "00000000-0000-0000-0000-000000000000"
+  admin_object_id      = "00000000-0000-0000-0000-000000000001"
+  admin_principal_name = "db-admins"
+  instance_class       = "GP_Standard_D2ds_v5"
+  subnet_id            = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+  private_dns_zone_id  = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/privateDnsZones/z"
+}
+
+run "production_zone_redundant_without_passwords" {
+  command = plan
+
+  variables {
+    multi_az = true
+  }
+
+  assert {
+    condition     = azurerm_postgresql_flexible_server.this.high_availability[0].mode == "ZoneRedundant"
+    error_message = "Production must be zone-redundant."
+  }
+
+  assert {
+    condition     = azurerm_postgresql_flexible_server.this.authentication[0].password_auth_enabled == false
+    error_message = "Password authentication must be off."
+  }
+}
+
+run "development_single_zone" {
+  command = plan
+
+  assert {
+    condition     = length(azurerm_postgresql_flexible_server.this.high_availability) == 0
+    error_message = "Non-production must not pay for a standby."
+  }
+}

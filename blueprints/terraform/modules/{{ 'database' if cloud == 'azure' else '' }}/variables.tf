@@ -1,0 +1,109 @@
+variable "name" {
+  type        = string
+  description = "Name suffix of the server (e.g. <project>-<environment>)."
+}
+
+variable "location" {
+  type        = string
+  description = "Azure region."
+}
+
+variable "resource_group_name" {
+  type        = string
+  description = "Resource group holding the server."
+}
+
+variable "tenant_id" {
+  type        = string
+  description = "Microsoft Entra tenant used for database authentication."
+}
+
+variable "admin_object_id" {
+  type        = string
+  description = "Object ID of the Entra group administering the server (no password login exists)."
+}
+
+variable "admin_principal_name" {
+  type        = string
+  description = "Display name of that Entra group."
+}
+
+variable "engine_version" {
+  type        = string
+  description = "PostgreSQL major version from the plan."
+  default     = "16"
+}
+
+variable "instance_class" {
+  type        = string
+  description = "Flexible server SKU (per-environment sizing), e.g. GP_Standard_D2ds_v5."
+}
+
+variable "storage_mb" {
+  type        = number
+  description = "Storage in MB."
+  default     = 32768
+}
+
+variable "database_name" {
+  type        = string
+  description = "Name of the application database."
+  default     = "app"
+}
+
+variable "multi_az" {
+  type        = bool
+  description = "Zone-redundant standby and geo-redundant backups (production only)."
+  default     = false
+}
+
+variable "backup_retention_days" {
+  type        = number
+  description = "Point-in-time restore window in days (7-35 on Azure)."
+  default     = 7
+
+  validation {
+    condition     = var.backup_retention_days >= 7 && var.backup_retention_days <= 35
+    error_message = "backup_retention_days must be between 7 and 35."
+  }
+}
+
+variable "rpo_minutes" {
+  type        = number
+  description = "Recovery point objective from the plan in minutes (0 = not stated)."
+  default     = 0
+}
+
+variable "access_logging" {
+  type        = bool
+  description = "Log connections and disconnections."
+  default     = false
+}
+
+variable "key_vault_id" {
+  type        = string
+  description = "Key Vault holding key_id (for the identity's role assignment)."
+  default     = null
+}
+
+variable "key_id" {
+  type        = string
+  description = "Customer-managed key ID; null uses Microsoft-managed keys."
+  default     = null
+}
+
+variable "subnet_id" {
+  type        = string
+  description = "Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers."
+}
+
+variable "private_dns_zone_id" {
+  type        = string
+  description = "Private DNS zone the server registers in."
+}
+
+variable "tags" {
+  type        = map(string)
+  description = "Tags for every resource (project, environment, tenant, managed-by)."
+  default     = {}
+}

@@ -1,0 +1,68 @@
+# Data layer (GCP): Cloud SQL with a private IP only, TLS required, IAM database
+# authentication (no password is generated or stored), REGIONAL availability when
+# multi_az, point-in-time recovery sized to the plan's RPO and the customer-managed key.
+
+locals {
+  database_version = "${upper(var.engine == "postgres" ? "POSTGRES" : "MYSQL")}_${replace(var.engine_version, ".", "_")}"
+}
+
+resource "google_sql_database_instance" "this" {
+  name                = var.name
+  region              = var.region
+  database_version    = local.database_version
+  encryption_key_name = var.kms_key_id
+  deletion_protection = var.deletion_protection
+
+  settings {
+    tier                        = var.instance_class
+    edition                     = "ENTERPRISE"
+    availability_type           = var.multi_az ? "REGIONAL" : "ZONAL"
+    disk_autoresize             = true
+    deletion_protection_enabled = var.deletion_protection
+    user_labels                 = var.labels
+
+    ip_configuration {
+      ipv4_enabled                                  = false
+      private_network                               = var.vpc_id
+      ssl_mode                                      = "ENCRYPTED_ONLY"
+      enable_private_path_for_google_cloud_services = true
+    }
+
+    backup_configuration {
+      enabled                        = var.backup_retention_days > 0
+      point_in_time_recovery_enabled = var.backup_retention_days > 0
+      transaction_log_retention_days = min(max(var.backup_retention_days, 1), 7)
+      start_time                     = "02:00"
+
+      backup_retention_settings {
+        retained_backups = max(var.backup_retention_days, 1)
+      }
+    }
+
+    database_flags {
+      name  = "cloudsql.iam_authentication"
+      value = "on"
+    }
+
+    dynamic "database_flags" {
+      for_each = var.access_logging ? ["log_connections", "log_disconnections"] : []
+
+      content {
+        name  = database_flags.value
+        value = "on"
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.rpo_minutes == 0 || var.backup_retention_days >= 1
+      error_message = "An RPO is stated: point-in-time recovery needs backup_retention_days >= 1."
+    }
+  }
+}
+
+resource "google_sql_database" "app" {
+  name     = var.database_name
+  instance = google_sql_database_instance.this.name
+}

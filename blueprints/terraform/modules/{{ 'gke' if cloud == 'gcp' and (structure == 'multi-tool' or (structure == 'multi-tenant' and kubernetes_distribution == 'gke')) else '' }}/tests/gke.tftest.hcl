@@ -1,0 +1,28 @@
+# Needs the google provider: `terraform init -backend=false && terraform test` (mocked provider).
+
+mock_provider "google" {}
+
+variables {
+  name               = "test"
+  project_id         = "demo"
+  region             = "europe-west1"
+  kubernetes_version = "1.29"
+  vpc_id             = "projects/p/global/networks/n"
+  subnet_id          = "projects/p/regions/europe-west1/subnetworks/s"
+  node_instance_type = "n2-standard-4"
+  kms_key_id         = "projects/p/locations/europe-west1/keyRings/r/cryptoKeys/k"
+}
+
+run "private_nodes_and_encrypted_secrets" {
+  command = plan
+
+  assert {
+    condition     = google_container_cluster.this.private_cluster_config[0].enable_private_nodes == true
+    error_message = "Nodes must be private."
+  }
+
+  assert {
+    condition     = google_container_cluster.this.database_encryption[0].state == "ENCRYPTED"
+    error_message = "Secrets must be encrypted with the customer-managed key."
+  }
+}

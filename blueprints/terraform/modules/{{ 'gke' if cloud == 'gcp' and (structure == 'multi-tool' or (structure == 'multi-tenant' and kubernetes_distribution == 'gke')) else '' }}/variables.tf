@@ -1,0 +1,76 @@
+variable "name" {
+  type        = string
+  description = "Cluster name (e.g. <project>-<environment>)."
+}
+
+variable "project_id" {
+  type        = string
+  description = "GCP project (for the Workload Identity pool)."
+}
+
+variable "region" {
+  type        = string
+  description = "Region of the regional cluster."
+}
+
+variable "kubernetes_version" {
+  type        = string
+  description = "Minimum Kubernetes master version from the plan."
+}
+
+variable "vpc_id" {
+  type        = string
+  description = "VPC network of the cluster."
+}
+
+variable "subnet_id" {
+  type        = string
+  description = "Subnet with the pods and services secondary ranges."
+}
+
+variable "master_ipv4_cidr_block" {
+  type        = string
+  description = "/28 range of the control plane's private endpoint."
+  default     = "172.16.0.0/28"
+}
+
+variable "master_authorized_cidrs" {
+  type        = list(string)
+  description = "CIDRs allowed to reach the control plane."
+  default     = []
+}
+
+variable "node_instance_type" {
+  type        = string
+  description = "Machine type of the nodes (per-environment sizing)."
+}
+
+variable "node_min_size" {
+  type        = number
+  description = "Minimum nodes per zone."
+  default     = 1
+}
+
+variable "node_max_size" {
+  type        = number
+  description = "Maximum nodes per zone."
+  default     = 3
+}
+
+variable "kms_key_id" {
+  type        = string
+  description = "Customer-managed key for secrets and boot disks; null uses Google-managed keys."
+  default     = null
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Protect the cluster from deletion (production)."
+  default     = true
+}
+
+variable "labels" {
+  type        = map(string)
+  description = "Labels of the nodes."
+  default     = {}
+}

@@ -1,0 +1,42 @@
+# Customer-managed key (Azure): a Key Vault with purge protection and RBAC authorization,
+# and a rotating RSA key used for encryption at rest.
+
+data "azurerm_client_config" "current" {}
+
+resource "azurerm_key_vault" "this" {
+  name                          = var.vault_name
+  location                      = var.location
+  resource_group_name           = var.resource_group_name
+  tenant_id                     = data.azurerm_client_config.current.tenant_id
+  sku_name                      = "premium"
+  enable_rbac_authorization     = true
+  purge_protection_enabled      = true
+  soft_delete_retention_days    = 90
+  public_network_access_enabled = var.public_network_access_enabled
+
+  network_acls {
+    default_action = var.public_network_access_enabled ? "Allow" : "Deny"
+    bypass         = "AzureServices"
+  }
+
+  tags = var.tags
+}
+
+resource "azurerm_key_vault_key" "this" {
+  name         = var.key_name
+  key_vault_id = azurerm_key_vault.this.id
+  key_type     = "RSA-HSM"
+  key_size     = 3072
+  key_opts     = ["decrypt", "encrypt", "sign", "unwrapKey", "verify", "wrapKey"]
+
+  rotation_policy {
+    automatic {
+      time_before_expiry = "P30D"
+    }
+
+    expire_after         = "P1Y"
+    notify_before_expiry = "P29D"
+  }
+
+  tags = var.tags
+}

@@ -1,0 +1,23 @@
+# Needs the azurerm provider: `terraform init -backend=false && terraform test` (mocked provider).
+
+mock_provider "azurerm" {}
+
+variables {
+  vault_name          = "kv-test-prod"
+  location            = "westeurope"
+  resource_group_name = "rg-test"
+}
+
+run "purge_protected_vault_with_rotating_key" {
+  command = plan
+
+  assert {
+    condition     = azurerm_key_vault.this.purge_protection_enabled == true
+    error_message = "Purge protection must be on."
+  }
+
+  assert {
+    condition     = azurerm_key_vault_key.this.rotation_policy[0].automatic[0].time_before_expiry == "P30D"
+    error_message = "The key must rotate automatically."
+  }
+}

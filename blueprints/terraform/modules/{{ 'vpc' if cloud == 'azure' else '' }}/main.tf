@@ -1,0 +1,110 @@
+# Network layer (Azure): one virtual network with an application subnet, a subnet
+# delegated to PostgreSQL flexible servers and a NAT gateway for outbound traffic.
+# Inbound traffic from the internet is denied by the subnets' network security group.
+
+resource "azurerm_virtual_network" "this" {
+  name                = "vnet-${var.name}"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  address_space       = [var.cidr_block]
+
+  tags = var.tags
+}
+
+resource "azurerm_subnet" "private" {
+  name                 = "snet-${var.name}-private"
+  resource_group_name  = var.resource_group_name
+  virtual_network_name = azurerm_virtual_network.this.name
+  address_prefixes     = [cidrsubnet(var.cidr_block, 4, 0)]
+
+  default_outbound_access_enabled = false
+}
+
+resource "azurerm_subnet" "database" {
+  name                 = "snet-${var.name}-database"
+  resource_group_name  = var.resource_group_name
+  virtual_network_name = azurerm_virtual_network.this.name
+  address_prefixes     = [cidrsubnet(var.cidr_block, 8, 255)]
+
+  default_outbound_access_enabled = false
+
+  delegation {
+    name = "postgresql"
+
+    service_delegation {
+      name    = "Microsoft.DBforPostgreSQL/flexibleServers"
+      actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
+    }
+  }
+}
+
+resource "azurerm_network_security_group" "private" {
+  name                = "nsg-${var.name}-private"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+
+  security_rule {
+    name                       = "deny-internet-inbound"
+    priority                   = 4000
+    direction                  = "Inbound"
+    access                     = "Deny"
+    protocol                   = "*"
+    source_port_range          = "*"
+    destination_port_range     = "*"
+    source_address_prefix      = "Internet"
+    destination_address_prefix = "*"
+  }
+
+  tags = var.tags
+}
+
+resource "azurerm_subnet_network_security_group_association" "private" {
+  subnet_id                 = azurerm_subnet.private.id
+  network_security_group_id = azurerm_network_security_group.private.id
+}
+
+resource "azurerm_public_ip" "nat" {
+  name                = "pip-${var.name}-nat"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  allocation_method   = "Static"
+  sku                 = "Standard"
+  zones               = var.zone_redundant ? ["1", "2", "3"] : null
+
+  tags = var.tags
+}
+
+resource "azurerm_nat_gateway" "this" {
+  name                = "ng-${var.name}"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  sku_name            = "Standard"
+
+  tags = var.tags
+}
+
+resource "azurerm_nat_gateway_public_ip_association" "this" {
+  nat_gateway_id       = azurerm_nat_gateway.this.id
+  public_ip_address_id = azurerm_public_ip.nat.id
+}
+
+resource "azurerm_subnet_nat_gateway_association" "private" {
+  subnet_id      = azurerm_subnet.private.id
+  nat_gateway_id = azurerm_nat_gateway.this.id
+}
+
+resource "azurerm_private_dns_zone" "postgres" {
+  name                = "${var.name}.private.postgres.database.azure.com"
+  resource_group_name = var.resource_group_name
+
+  tags = var.tags
+}
+
+resource "azurerm_private_dns_zone_virtual_network_link" "postgres" {
+  name                  = "postgres-${var.name}"
+  resource_group_name   = var.resource_group_name
+  private_dns_zone_name = azurerm_private_dns_zone.postgres.name
+  virtual_network_id    = azurerm_virtual_network.this.id
+
+  tags = var.tags
+}

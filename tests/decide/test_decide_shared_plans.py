@@ -5,6 +5,7 @@ import pytest
 
 from conftest import ACCEPTED_PLANS, PLANS
 from planforge.decide import decide
+from planforge.decide.engine import NOT_USED_BY
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
@@ -111,15 +112,19 @@ def test_needs_clarification_is_refused_with_lines():
 def test_every_answer_has_provenance_and_a_decision(path):
     d = decide(parse_plan(path))
     a = d.answers
-    names = [x.name for x in a.decisions]
-    for name in names:
+    answer_fields = set(a.to_copier_data()) - {"decisions"}
+    assert answer_fields <= set(d.provenance)
+    for name in answer_fields:
         prov = d.provenance[name]
         if prov.source == "plan":
             assert prov.line and prov.text
         else:
             assert prov.note
-    assert {"structure", "blueprints", "region", "environments", "components", "platforms"} <= set(names)
-    assert a.to_copier_data()["project_name"] == a.project_name
+    names = [x.name for x in a.decisions]
+    assert {"structure", "blueprints", "project_name", "environments", "secrets_manager"} <= set(names)
+    assert not set(names) & NOT_USED_BY[a.structure]
+    for decision in a.decisions:
+        assert decision.source == d.provenance[decision.name].describe()
 
 
 @pytest.mark.parametrize("path", ACCEPTED_PLANS, ids=lambda p: p.stem)

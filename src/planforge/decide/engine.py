@@ -1186,9 +1186,23 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
+# Answers no blueprint of a structure reads: left out of that structure's Decisions section.
+NOT_USED_BY = {
+    "single-iac": {"kubernetes_distribution", "kubernetes_version", "gitops", "deployment_strategy", "tenants",
+                   "components", "apps", "platforms", "chart_name", "chart_layout", "services", "database_secret",
+                   "dapr", "kafka", "monitoring", "repo_url"},
+    "multi-tool": {"tenants", "chart_name", "chart_layout", "services", "database_secret"},
+    "multi-tenant": {"chart_name", "chart_layout", "services", "database_secret"},
+    "helm-chart": {"iac_tool", "terraform_version", "state_backend", "state_locking", "tenants", "apps",
+                   "deployment_strategy", "environment_sizing"},
+}
+
+
 def _decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
     out = []
     for name in DECISION_ORDER:
+        if name in NOT_USED_BY[a.structure]:
+            continue
         prov = provenance.get(name) or default_prov("model default")
         out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
     return out

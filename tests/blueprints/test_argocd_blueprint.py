@@ -174,6 +174,8 @@ def test_custom_apps_cannot_touch_cluster_or_guardrails(name: str) -> None:
     p = answers(name)["project_name"]
     restricted = [v for k, v in projects.items() if k != f"{p}-platform"]
     assert restricted
+    platform = projects[f"{p}-platform"]["spec"]["clusterResourceWhitelist"]
+    assert platform and all("*" not in (w["group"], w["kind"]) for w in platform)
     for project in restricted:
         spec = project["spec"]
         assert spec["clusterResourceWhitelist"] == []
@@ -236,3 +238,18 @@ def test_chart_applications_render_production_shape() -> None:
         dapr_app = apps[f"{data['project_name']}-dapr-{env}"]
         assert dapr_app["spec"]["source"]["path"] == "dapr"
         assert dapr_app["spec"]["destination"]["server"] == IN_CLUSTER
+
+
+@pytest.mark.parametrize("name", ["aws-eks-argocd", "multi-tenant-saas"])
+def test_planforge_validate_passes_on_the_kubernetes_structures(name: str) -> None:
+    """The repository's own validators (kustomize, strict schemas, policy, argocd) accept the output."""
+    from planforge.validate.base import Settings
+    from planforge.validate.runner import run_validation
+
+    settings = Settings(kube_version="1.29.0", strict=True, schema_engine="embedded", jobs=2)
+    checks = run_validation([render(name)], settings, only=["kustomize", "schemas", "policy", "argocd"])
+    ran = {c.validator for c in checks if c.status.value == "passed"}
+    assert {"kustomize", "schemas", "policy", "argocd"} <= ran
+    errors = [f"{c.validator} {c.target}: {f.message}" for c in checks for f in c.findings
+              if f.severity.value == "error"]
+    assert errors == []

@@ -265,7 +265,7 @@ def _read_header(plan: Plan, blocks: list[_Block], lines: list[str]) -> None:
                         f = _new_field(m[0], m[1], SourceLine(src.line, src.text), "")
                         h.fields.append(f)
     for f in h.fields:
-        if f.key in ("branch", "feature_branch") and h.branch is None:
+        if f.key in ("branch", "feature_branch", "feature_id", "feature") and h.branch is None:
             h.branch = f
         elif f.key in ("date", "created") and h.date is None:
             h.date = f

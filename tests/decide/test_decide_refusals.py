@@ -169,3 +169,16 @@ def test_docs_blocking_table_matches_the_data_file():
         cells = [c.strip() for c in row.strip("|").split("|")]
         key = re.search(r"\(`([a-z_]+)`\)", cells[0]).group(1)
         assert [blocking_action(key, s) for s in structures] == cells[1:5], key
+
+
+@pytest.mark.parametrize("seed", sorted((PLANS.parent / "seeds").glob("*.md")), ids=lambda p: p.stem)
+def test_unfilled_templates_are_refused(seed):
+    from planforge.plan import parse_plan
+
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_plan(seed))
+    lines = seed.read_text(encoding="utf-8").splitlines()
+    assert any(p.field == "project_name" and p.line == 1 for p in exc.value.problems)
+    for p in exc.value.problems:
+        if p.field != "project_name":
+            assert p.field.split()[0].lower() in lines[p.line - 1].lower()

@@ -182,3 +182,10 @@ def test_unfilled_templates_are_refused(seed):
     for p in exc.value.problems:
         if p.field != "project_name":
             assert p.field.split()[0].lower() in lines[p.line - 1].lower()
+
+
+@pytest.mark.parametrize("branch", ["../../etc/passwd", "{{ cookiecutter.name }}", "x-${var.y}"])
+def test_unsafe_branch_is_refused_not_sanitized(branch):
+    text = SINGLE.replace("`012-core-data-platform`", f"`{branch}`", 1)
+    [p] = refused(text)
+    assert (p.field, p.line) == ("Branch", 3)

@@ -169,6 +169,9 @@ def _project(c: _Ctx) -> None:
               Provenance(source="plan", line=h.family_line, text=tx.quote(c.line_text(h.family_line))))
     else:
         c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
+    if _unsafe_source(c, h.branch, "project_name"):
+        c.values["project_name"] = "project"
+        return
     branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
     name = tx.slugify(re.sub(r"^\d+[-_]", "", branch)) if branch else ""
     if name:

@@ -51,12 +51,9 @@ def chart_services(name: str, chart: Path) -> list[dict]:
 
 
 def value_sets(chart: Path) -> list[tuple[Path, ...]]:
-    """CI defaults alone, then with each platform file, then each other ci/*-values.yaml."""
-    default = chart / "ci" / "default-values.yaml"
-    sets = [(default,)]
-    sets += [(default, p) for p in sorted((chart / "platforms").glob("*.yaml"))]
-    sets += [(p,) for p in sorted((chart / "ci").glob("*-values.yaml")) if p != default]
-    return sets
+    """The chart's defaults, each platforms/*.yaml, each ci/*-values.yaml (each on its own)."""
+    return [(), *((p,) for p in sorted((chart / "platforms").glob("*.yaml"))),
+            *((p,) for p in sorted((chart / "ci").glob("*-values.yaml")))]
 
 
 def test_layout_follows_the_plan() -> None:
@@ -207,20 +204,24 @@ def test_advanced_and_production_values_enable_what_they_say() -> None:
 
 
 def test_database_secret_is_required_and_referenced_by_name() -> None:
+    """The connection string is only ever referenced by Secret name: the plan's name by default,
+    `required` when blanked (helm template fails, helm lint reports it), supplied again by CI."""
     data = answers("helm-chart-payments")
+    assert data["database_secret"]
     chart = charts("helm-chart-payments")[0]
     values = yaml.safe_load((chart / "values.yaml").read_text())
-    assert values["database"]["existingSecret"] == ""
-    proc = run(helm_cmd("template", chart), check=False)
+    assert values["database"]["existingSecret"] == data["database_secret"]
+    blank = ["--set", "database.existingSecret="]
+    proc = run(helm_cmd("template", chart, (), blank), check=False)
     assert proc.returncode != 0 and "database.existingSecret is required" in proc.stderr
-    # helm lint renders in lint mode, where a failing `required` is reported, not fatal.
-    proc = run(helm_cmd("lint", chart, (), ["--strict"]), check=False)
+    proc = run(helm_cmd("lint", chart, (), ["--strict", *blank]), check=False)
     assert "database.existingSecret is required" in proc.stdout + proc.stderr
     ci = yaml.safe_load((chart / "ci" / "default-values.yaml").read_text())
     assert ci["database"]["existingSecret"] == data["database_secret"]
-    deploy = kinds(helm_template(chart, (chart / "ci" / "default-values.yaml",)), "Deployment")[0]
-    env = deploy["spec"]["template"]["spec"]["containers"][0]["env"]
-    assert env == [{"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": data["database_secret"], "key": "connection-string"}}}]
+    for values_files in ((), (chart / "platforms" / "eks.yaml",)):
+        deploy = kinds(helm_template(chart, values_files), "Deployment")[0]
+        env = deploy["spec"]["template"]["spec"]["containers"][0]["env"]
+        assert env == [{"name": "DATABASE_URL", "valueFrom": {"secretKeyRef": {"name": data["database_secret"], "key": "connection-string"}}}]
 
 
 @pytest.mark.parametrize("name", ["event-driven-dapr", "phase5-doks"])
@@ -256,3 +257,18 @@ def test_no_dapr_without_the_plan() -> None:
     chart = charts("todo-minikube")[0]
     for deploy in kinds(helm_template(chart, (chart / "ci" / "default-values.yaml",)), "Deployment"):
         assert not any(k.startswith("dapr.io/") for k in deploy["spec"]["template"]["metadata"]["annotations"])
+
+
+@pytest.mark.parametrize("name", CHART_PLANS)
+def test_planforge_validate_passes_on_chart_repositories(name: str) -> None:
+    """The repository's own validators accept the output: helm (lint + every values set),
+    strict schemas, policy, and kustomize/argocd where the plan has them."""
+    from planforge.validate.base import Settings
+    from planforge.validate.runner import run_validation
+
+    settings = Settings(kube_version="1.29.0", strict=True, schema_engine="embedded", jobs=2)
+    checks = run_validation([render(name)], settings, only=["helm", "kustomize", "schemas", "policy", "argocd"])
+    assert {"helm", "schemas", "policy"} <= {c.validator for c in checks if c.status.value == "passed"}
+    errors = [f"{c.validator} {c.target}: {f.message}" for c in checks for f in c.findings
+              if f.severity.value == "error"]
+    assert errors == []

@@ -131,3 +131,11 @@ def test_wheel_ships_the_template(tmp_path: Path):
     )
     assert probe.returncode == 0, probe.stderr
     assert Path(probe.stdout.strip()) == extracted / "planforge" / "template"
+
+
+def test_unwritable_cache_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory\n")
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(blocker / "cache"))
+    with pytest.raises(UsageError, match="cannot publish the planforge template"):
+        publish_default_template()

@@ -131,6 +131,17 @@ def _copy_template(source: Path, worktree: Path) -> None:
 
 def publish_default_template(version: str = __version__) -> TemplateSource:
     """Ensure the shipped template is committed and tagged in the cache repository."""
+    try:
+        return _publish(version)
+    except OSError as exc:
+        raise UsageError(
+            f"cannot publish the planforge template into {cache_dir()}: {exc.strerror or exc}",
+            [Problem("template cache not writable", file=cache_dir(),
+                     hint=f"set {CACHE_ENV} to a writable directory or pass --template SRC")],
+        ) from exc
+
+
+def _publish(version: str) -> TemplateSource:
     source = shipped_template_dir()
     digest = content_hash(source)
     root = cache_dir()

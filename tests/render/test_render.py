@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import REPO, git, make_template_repo, sample_answers, tree
+from render_helpers import PLANS, REPO, git, make_template_repo, sample_answers, tree
 
 from planforge import __version__
 from planforge.errors import UsageError
@@ -98,9 +98,10 @@ def test_new_with_default_template_records_the_cache_repo(tmp_path: Path, isolat
 
     source = resolve_template(None, None)
     dest = tmp_path / "repo"
-    # Only the frame's answers matter here; the structure's blueprints render too.
-    render_new(sample_answers(structure="single-iac", blueprints=["terraform"], tenants=[]), dest, source,
-               init_git=False)
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+
+    render_new(decide(parse_plan(PLANS / "aws-single-iac.plan.md")).answers, dest, source, init_git=False)
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(isolated_cache / "template")
     assert recorded["_commit"] == source.vcs_ref

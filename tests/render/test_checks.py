@@ -142,3 +142,12 @@ def test_hidden_answers_do_not_change_the_output(frame_template: Path, tmp_path:
         assert recorded["chart_name"] == "shop"
         outputs.append(tree(dest))
     assert outputs[0] == outputs[1]
+
+
+def test_template_needs_no_trust():
+    """No tasks, migrations or extra Jinja extensions: plain `copier copy` runs it without --trust."""
+    config = yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text())
+    assert not {"_tasks", "_migrations", "_jinja_extensions", "_external_data"} & set(config)
+    assert config["_subdirectory"] == "blueprints" and config["_templates_suffix"] == ".jinja"
+    assert config["_answers_file"] == ".copier-answers.yml"
+    assert "helm-chart" in config["_exclude"]

@@ -143,6 +143,8 @@ def test_kustomize_only_renders_components_as_helm_charts() -> None:
             assert (chart["name"], chart["repo"], chart["version"]) == (component["chart"], component["chart_repo"], component["version"])
             assert chart["namespace"] == component["namespace"] == k["namespace"]
             assert isinstance(chart["valuesInline"], dict)
+            if component["chart"] == "argo-cd":  # Argo CD itself must build helmCharts
+                assert chart["valuesInline"]["configs"]["cm"]["kustomize.buildOptions"] == "--enable-helm"
 
 
 def test_raw_manifests_are_plain_and_complete() -> None:

@@ -97,9 +97,11 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(isolated_cache / "template")
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
-    for top in recorded["blueprints"]:
-        expected = "charts" if top == "helm-chart" else top
-        assert (dest / expected).is_dir(), f"{expected}/ missing for {plan.name}"
+    selected = {"charts" if b == "helm-chart" else b for b in recorded["blueprints"]}
+    if "charts" in selected and recorded.get("dapr"):
+        selected.add("dapr")
+    for top in ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart"):
+        assert (dest / top).is_dir() == (top in selected), f"{top}/ for {plan.name} (selected: {sorted(selected)})"
     assert (dest / "README.md").read_text().count("\n- **") >= len(recorded["decisions"]) > 0
     status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
     assert status.stdout == "" and (dest / ".git").is_dir()

@@ -264,6 +264,41 @@ def test_modules_are_local_and_complete(name: str, rendered: dict[str, Path]) ->
             assert (path.parent / source).resolve().is_dir(), f"{path}: {source} does not exist"
 
 
+def declared(directory: Path, kind: str) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for path in directory.glob("*.tf"):
+        found.update(blocks(load_hcl(path), kind))
+    return found
+
+
+@pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
+def test_module_calls_tfvars_and_references_match_declarations(name: str, rendered: dict[str, Path]) -> None:
+    """What `terraform validate` would catch, checked offline for every cloud: module
+    arguments are declared inputs and required inputs are passed, referenced module outputs
+    exist, every var.* is declared, every tfvars key is a variable of its root."""
+    terraform = rendered[name]
+    dirs = sorted({p.parent for p in terraform.rglob("*.tf") if "tests" not in p.parts})
+    for directory in dirs:
+        variables = declared(directory, "variable")
+        text = "\n".join(p.read_text() for p in directory.glob("*.tf"))
+        for ref in set(re.findall(r"\bvar\.([a-z0-9_]+)", text)):
+            assert ref in variables, f"{directory}: var.{ref} is not declared"
+        calls = declared(directory, "module")
+        for call_name, call in calls.items():
+            target = (directory / unquote(call["source"])).resolve()
+            inputs = declared(target, "variable")
+            arguments = {k for k in call if not k.startswith("__")} - {"source", "count", "for_each", "depends_on", "providers"}
+            assert not arguments - set(inputs), f"{directory}: module {call_name} has unknown inputs {arguments - set(inputs)}"
+            missing = {v for v, body in inputs.items() if "default" not in body} - arguments
+            assert not missing, f"{directory}: module {call_name} misses required inputs {missing}"
+            outputs = set(declared(target, "output"))
+            for ref in set(re.findall(rf"\bmodule\.{call_name}(?:\[0\])?\.([a-z0-9_]+)", text)):
+                assert ref in outputs, f"{directory}: module.{call_name}.{ref} is not an output of {target.name}"
+        for values in [*directory.glob("*.tfvars")]:
+            keys = {k for k in load_hcl(values) if not k.startswith("__")}
+            assert keys <= set(variables), f"{values}: undeclared {keys - set(variables)}"
+
+
 @pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
 def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
     answers = answers_for(name)
@@ -465,20 +500,38 @@ def test_multi_tenant_scales_from_one_to_a_hundred_tenants(rendered: dict[str, P
 
 
 @pytest.mark.parametrize("name", OTHER_CLOUD_SCENARIOS)
-def test_other_clouds_backends_and_keys(name: str, rendered: dict[str, Path]) -> None:
+def test_other_clouds_backends_keys_and_sizing(name: str, rendered: dict[str, Path]) -> None:
     answers = answers_for(name)
     terraform = rendered[name]
     backend_kind = {"azure": '"azurerm"', "gcp": '"gcs"'}[answers.cloud]
-    for root in roots(terraform):
-        if root.name == "bootstrap":
-            continue
-        backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]
-        assert backend_kind in backend, root
-    text = "\n".join(p.read_text() for p in tf_files(terraform))
+    key_resource = {"azure": "azurerm_key_vault_key.this", "gcp": "google_kms_crypto_key.this"}[answers.cloud]
+    key_module = {"azure": "keyvault", "gcp": "kms"}[answers.cloud]
+    found = roots(terraform)
+    for root in found:
+        if root.name != "bootstrap":
+            backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]
+            assert backend_kind in backend, root
+    assert key_resource in declared(terraform / "modules" / key_module, "resource")
     if answers.structure == "multi-tenant":
-        # Each tenant owns a key: Key Vault key (Azure) or Cloud KMS key (GCP).
         for tenant in answers.tenants:
-            main = (terraform / "tenants" / tenant / "main.tf").read_text()
-            assert ("azurerm_key_vault_key" in main) or ("google_kms_crypto_key" in main), tenant
+            root = terraform / "tenants" / tenant
+            calls = declared(root, "module")
+            assert calls[key_module]["source"] == f'"../../modules/{key_module}"', tenant  # own key per tenant
+            assert "module." + key_module in str(calls["database"]), tenant
+            prod = tfvars(root / "prod.tfvars")
+            assert prod["multi_az"] is True and tfvars(root / "dev.tfvars")["multi_az"] is False
+            for env in answers.environments:
+                assert tfvars(root / f"backend-{env}.hcl").get("key", tfvars(root / f"backend-{env}.hcl").get("prefix"))
     else:
-        assert "module \"database\"" in text or "module \"postgres\"" in text
+        for env in answers.environments:
+            values = tfvars(terraform / "environments" / env / "terraform.tfvars")
+            assert values["multi_az"] is (env == "prod"), (env, values)
+        assert "database" in declared(terraform / "environments" / answers.environments[0], "module")
+
+
+def test_azure_data_residency_pins_the_region(rendered: dict[str, Path]) -> None:
+    region = declared(rendered["azure-tenants"] / "tenants" / "solo", "variable")["region"]
+    assert 'contains(["westeurope"' in str(region["validation"])
+    # HIPAA -> the tenant database encrypts with the tenant's own Key Vault key.
+    call = declared(rendered["azure-tenants"] / "tenants" / "solo", "module")["database"]
+    assert call["key_id"] == "${module.keyvault.key_id}"

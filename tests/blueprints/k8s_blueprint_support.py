@@ -31,12 +31,17 @@ _BASE = Path(tempfile.mkdtemp(prefix="planforge-k8s-blueprints-"))
 atexit.register(shutil.rmtree, _BASE, ignore_errors=True)
 
 
+REAL_PLANS = SHARED / "plans-real"
+
+
 def plan_data(plan: str) -> dict[str, Any]:
-    """The Copier data `planforge answers` gives for a shared plan."""
+    """The Copier data `planforge answers` gives for a shared plan (a name in ../shared/plans
+    or a path); raises planforge.errors.RefusedError for a refused plan."""
     from planforge.decide import decide
     from planforge.plan import parse_plan
 
-    return decide(parse_plan(PLANS / f"{plan}.plan.md")).answers.to_copier_data()
+    path = Path(plan) if plan.endswith(".md") else PLANS / f"{plan}.plan.md"
+    return decide(parse_plan(path)).answers.to_copier_data()
 
 
 def _kustomize_only(data: dict) -> dict:
@@ -99,6 +104,10 @@ def template_dir(selected: tuple[str, ...]) -> Path:
     return dest
 
 
+for _real in sorted(REAL_PLANS.glob("*.plan.md")):
+    VARIANTS[f"real:{_real.name}"] = (str(_real), None)
+
+
 @lru_cache(maxsize=None)
 def answers(name: str) -> dict[str, Any]:
     plan, change = VARIANTS[name]
@@ -111,7 +120,7 @@ def render(name: str) -> Path:
     """Render a variant once; returns the generated repository."""
     import copier
 
-    dest = _BASE / "out" / name
+    dest = _BASE / "out" / name.replace(":", "-")
     data = answers(name)
     copier.run_copy(str(template_dir(tuple(sorted(data["blueprints"])))), str(dest), data=data, defaults=True, quiet=True,
                     unsafe=False, overwrite=True)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from k8s_blueprint_support import (
+    VARIANTS,
     answers,
     by_name,
     helm_cmd,
@@ -272,3 +273,35 @@ def test_planforge_validate_passes_on_chart_repositories(name: str) -> None:
     errors = [f"{c.validator} {c.target}: {f.message}" for c in checks for f in c.findings
               if f.severity.value == "error"]
     assert errors == []
+
+
+REAL = sorted(k for k in VARIANTS if k.startswith("real:"))
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_plans_pass_planforge_validate(name: str) -> None:
+    """Every real plan that `plan check` accepts: its kubernetes/argocd/chart output passes the
+    repository's validators (helm lint + every values set, kustomize, strict schemas, policy, argocd)."""
+    from planforge.errors import PlanforgeError
+    from planforge.validate.runner import run_validation
+    from planforge.validate.settings import resolve_settings
+
+    try:
+        data = answers(name)
+    except PlanforgeError as exc:
+        pytest.skip(f"plan refused by decide ({type(exc).__name__}): nothing to render")
+    if not {"kubernetes", "argocd", "helm-chart"} & set(data["blueprints"]):
+        pytest.skip(f"structure {data['structure']}: no Kubernetes blueprint (covered by the terraform tests)")
+    # Like `planforge validate` in the generated repository: its .planforge.yaml (the plan's
+    # Kubernetes version, strict) applies.
+    settings = resolve_settings({"schema_engine": "embedded", "jobs": 2}, environ={}, paths=[str(render(name))])
+    assert settings.strict
+    checks = run_validation([render(name)], settings, only=["helm", "kustomize", "schemas", "policy", "argocd"])
+    assert {"schemas", "policy"} <= {c.validator for c in checks if c.status.value == "passed"}
+    errors = [f"{c.validator} {c.target}: {f.message}" for c in checks for f in c.findings
+              if f.severity.value == "error"]
+    assert errors == []
+    if "helm-chart" in data["blueprints"]:
+        for chart in charts(name):
+            for pod_name, spec in pod_specs(helm_template(chart)):
+                assert restricted_violations(pod_name, spec) == []

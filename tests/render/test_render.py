@@ -132,6 +132,18 @@ def test_wheel_ships_the_template(tmp_path: Path):
     )
     assert probe.returncode == 0, probe.stderr
     assert Path(probe.stdout.strip()) == extracted / "planforge" / "template"
+    # The installed package publishes its own template copy and renders from it.
+    cache = tmp_path / "cache"
+    render = subprocess.run(
+        [sys.executable, "-m", "planforge", "new", str(PLANS / "aws-single-iac.plan.md"), str(tmp_path / "out"),
+         "--no-git"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=600,
+        env={"PYTHONPATH": str(extracted), "PATH": "/usr/bin:/bin", "PLANFORGE_CACHE_DIR": str(cache),
+             "HOME": str(tmp_path)},
+    )
+    assert render.returncode == 0, render.stderr
+    recorded = yaml.safe_load((tmp_path / "out" / ".copier-answers.yml").read_text())
+    assert recorded["_src_path"] == str(cache / "template") and (tmp_path / "out" / "terraform").is_dir()
 
 
 def test_unwritable_cache_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

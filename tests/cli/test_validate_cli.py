@@ -182,18 +182,20 @@ def test_stdin_dash():
 
 def test_json_junit_sarif_outputs_validate(tmp_path, shared_dir):
     target = tmp_path / "repo"
-    target.mkdir()
+    shutil.copytree(FIXTURES / "helm" / "clean", target)  # a chart: lint, renderings, their schema and policy checks
     shutil.copy(POLICY / "capabilities.yaml", target / "app.yaml")
     reports = {}
     for fmt in ("json", "junit", "sarif"):
         out = tmp_path / f"report.{fmt}"
-        code, stdout, err = cli("--only", "schemas,policy", "--format", fmt, "-o", str(out), str(target))
+        code, stdout, err = cli("--only", "schemas,policy,helm", "--format", fmt, "-o", str(out), str(target))
         assert code == 1, err
         assert stdout == ""
         reports[fmt] = out.read_text()
     data = json.loads(reports["json"])
     jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text())).validate(data)
     assert [f["rule"] for c in data["checks"] for f in c["findings"]] == ["policy/capabilities"]
+    assert {c["validator"] for c in data["checks"]} == {"helm", "schemas", "policy"}
+    assert any(c["target"].startswith("helm template") for c in data["checks"])
     xmlschema.XMLSchema(str(shared_dir / "kubeconform-compat" / "fixtures" / "junit.xsd")).validate(reports["junit"])
     assert 'type="policy/capabilities"' in reports["junit"]
     sarif = json.loads(reports["sarif"])

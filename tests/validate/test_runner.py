@@ -279,3 +279,40 @@ def test_terraform_roots_validate_without_touching_the_repository(tmp_path, tf_m
     findings = [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
     assert [(f.rule, f.file) for f in findings] == [("terraform/validate", "main.tf")]
     assert findings[0].line
+
+
+def test_chart_test_pods_are_checked_by_policy(tmp_path):
+    chart = tmp_path / "charts"
+    shutil.copytree(FIXTURES / "helm" / "clean", chart)
+    tests_dir = next(chart.glob("*/templates")) / "tests"
+    tests_dir.mkdir()
+    # compliant except for the untagged image; a test pod needs no probes
+    (tests_dir / "test-connection.yaml").write_text("""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: "{{ .Release.Name }}-test-connection"
+  annotations:
+    "helm.sh/hook": test
+spec:
+  restartPolicy: Never
+  securityContext:
+    runAsNonRoot: true
+    seccompProfile: {type: RuntimeDefault}
+  containers:
+    - name: wget
+      image: busybox
+      command: [wget, -qO-, "http://{{ .Release.Name }}:80"]
+      securityContext:
+        allowPrivilegeEscalation: false
+        capabilities: {drop: [ALL]}
+      resources:
+        requests: {cpu: 10m, memory: 16Mi}
+        limits: {cpu: 50m, memory: 32Mi}
+""")
+    checks = run_validation([str(chart)], Settings(), only=["helm", "policy"])
+    findings = [(c.target, f) for c in checks if c.validator == "policy" for f in c.findings]
+    assert findings, "the rendered test pod was not checked"
+    assert {f.rule for _, f in findings} == {"policy/image-tag"}
+    assert all(target.startswith("helm template") for target, _ in findings)
+    assert all(f.file.endswith("templates/tests/test-connection.yaml") for _, f in findings)

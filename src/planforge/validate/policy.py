@@ -90,7 +90,8 @@ def iter_objects(docs: Iterable[Document]) -> Iterator[tuple[Document, dict[str,
         obj = doc.obj
         if not isinstance(obj, dict):
             continue
-        if obj.get("kind") == "List" or (str(obj.get("kind", "")).endswith("List") and isinstance(obj.get("items"), list)):
+        kind = str(obj.get("kind", ""))
+        if kind.endswith("List") and isinstance(obj.get("items"), list):  # List, DeploymentList, ...
             for index, item in enumerate(obj.get("items") or []):
                 if isinstance(item, dict):
                     yield doc, item, f"items[{index}]."
@@ -282,7 +283,8 @@ def _check_appproject(doc: Document, obj: dict[str, Any], prefix: str, out: _Col
     for index, repo in enumerate(spec.get("sourceRepos") or []):
         if repo == "*":
             out.add(doc, "policy/appproject-source-repos", f"{label} allows every source repository ('*')",
-                    f"{prefix}spec.sourceRepos[{index}]", "list the Git or Helm repository URLs the project deploys from")
+                    f"{prefix}spec.sourceRepos[{index}]",
+                    "list the Git or Helm repository URLs the project deploys from")
     for index, dest in enumerate(spec.get("destinations") or []):
         if not isinstance(dest, dict):
             continue

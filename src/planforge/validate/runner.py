@@ -367,13 +367,13 @@ def run_validation(
             results.append(failures)
             prefixes.append(root.prefix)
             contexts.append((index, ctx))
-        for task, task_checks in zip(tasks, _schedule(tasks, jobs, progress)):
+        for task, task_checks in zip(tasks, _schedule(tasks, jobs, progress), strict=True):
             results[task.root_index].extend(task_checks)
         if "policy" in validators:
             for index, ctx in contexts:
                 results[index].extend(_namespace_checks(ctx))
         checks: list[Check] = []
-        for prefix, root_checks in zip(prefixes, results):
+        for prefix, root_checks in zip(prefixes, results, strict=True):
             _prefix(root_checks, prefix)
             checks.extend(root_checks)
         checks.extend(
@@ -453,7 +453,7 @@ def _schedule(tasks: list[_Task], jobs: int, progress: Progress | None) -> list[
                     unit = running.pop(future)
                     last = tasks[unit[-1]]
                     active[last.validator.name] -= 1
-                    for index, checks in zip(unit, future.result()):
+                    for index, checks in zip(unit, future.result(), strict=True):
                         results[index] = checks
                     done_count += len(unit)
                     if progress is not None:

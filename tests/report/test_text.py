@@ -23,6 +23,7 @@ def test_grouped_by_file_with_location_severity_rule_and_hint(checks):
     # infos and tool details only in verbose mode
     assert "helm/missing-required" not in out and "+a = 1" not in out
     assert "skipped [terraform/validate] envs/azure: provider hashicorp/azurerm not available" in lines
+    assert lines[-2] == "tools: helm: helm v4.0.0 (CLI); terraform: terraform 1.11.4"  # which engine ran
     assert lines[-1] == summary_line(checks, 1.5)
 
 

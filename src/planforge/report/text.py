@@ -5,6 +5,7 @@
         fix: set securityContext.runAsNonRoot: true on the pod or the container
 
     skipped [terraform/validate] envs/azure: provider not available
+    tools: helm: helm v4.0.0 (CLI); terraform: terraform 1.11.4
     3 errors, 0 warnings, 0 infos, 1 skipped in 12 checks (helm: 4 checks; policy: 5 checks, 3 errors; ...) in 1.24s
 """
 from __future__ import annotations
@@ -44,6 +45,16 @@ def summary_line(checks: list[Check], elapsed: float) -> str:
         + (f" ({validators})" if validators else "")
         + f" in {elapsed:.2f}s"
     )
+
+
+def tools_line(checks: list[Check]) -> str | None:
+    """Which engine each validator used (`tools: helm: helm-python-sdk 0.2.2; terraform: terraform 1.11.4`)."""
+    used: dict[str, list[str]] = {}
+    for check in checks:
+        if check.tool and check.tool not in used.setdefault(check.validator, []):
+            used[check.validator].append(check.tool)
+    parts = [f"{name}: {', '.join(tools)}" for name, tools in sorted(used.items()) if tools]
+    return "tools: " + "; ".join(parts) if parts else None
 
 
 def finding_line(finding: Finding, default_file: str = "-") -> str:
@@ -89,6 +100,9 @@ def render_text(checks: list[Check], meta: ReportMeta) -> str:
                 lines.append(f"passed [{check.validator}/{check.name}] {check.target}{tool} {check.duration:.2f}s")
     if skipped or meta.verbose:
         lines.append("")
+    tools = tools_line(checks)
+    if tools:
+        lines.append(tools)
     lines.append(summary_line(checks, meta.elapsed))
     return "\n".join(lines) + "\n"
 

@@ -13,6 +13,7 @@ Content is asserted by parsing the HCL (python-hcl2).
 """
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import hashlib
 import json
@@ -362,20 +363,24 @@ def test_every_aws_root_validates_offline(rendered: dict[str, Path], tf_env: dic
 
 @pytest.mark.slow
 def test_aws_module_tests_pass_offline(rendered: dict[str, Path], tf_env: dict[str, str]) -> None:
-    seen: dict[str, str] = {}
+    distinct: dict[str, Path] = {}
     for name in AWS_SCENARIOS:
         for module in modules(rendered[name]):
-            key = config_digest(module, skip_backend=False)
-            if key in seen:
-                continue
-            seen[key] = module.name
-            init = run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], module, tf_env)
-            assert init.returncode == 0, init.stdout + init.stderr
-            result = run(["terraform", "test", "-no-color"], module, tf_env)
-            assert result.returncode == 0, f"{name}/{module.name}:\n{result.stdout}\n{result.stderr}"
-            assert re.search(r"Success! [1-9][0-9]* passed, 0 failed", result.stdout), result.stdout
+            distinct.setdefault(config_digest(module, skip_backend=False), module)
+
+    def init_and_test(module: Path) -> tuple[Path, subprocess.CompletedProcess[str]]:
+        init = run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], module, tf_env)
+        return module, init if init.returncode else run(["terraform", "test", "-no-color"], module, tf_env)
+
+    # terraform test waits on provider plugin start-up a lot: two at a time overlap those waits.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(init_and_test, distinct.values()))
+    for module, result in results:
+        assert result.returncode == 0, f"{module}:\n{result.stdout}\n{result.stderr}"
+        assert re.search(r"Success! [1-9][0-9]* passed, 0 failed", result.stdout), result.stdout
+    tested = {module.name for module, _ in results}
     # database and rds are the same module under the name each layout uses: tested once.
-    assert {"vpc", "compute", "kms", "eks"} <= set(seen.values()) and {"database", "rds"} & set(seen.values())
+    assert {"vpc", "compute", "kms", "eks"} <= tested and {"database", "rds"} & tested
 
 
 @pytest.mark.parametrize("name", OTHER_CLOUD_SCENARIOS)

@@ -4,8 +4,8 @@ Answers come from `decide()` on the shared and real plans (plus hand-made Answer
 variants no plan covers), rendered once per session. Every rendered tree is checked with
 the real tools, offline against the provider mirror:
 - `terraform fmt -check -recursive` on every tree;
-- `terraform init -backend=false && terraform validate` literally on one root of each kind,
-  and on every AWS root of every scenario through one harness configuration that calls each
+- `terraform init -backend=false && terraform validate` literally in one root, and on every
+  AWS root of every scenario through one harness configuration that calls each
   root as a module with the values of its own tfvars (one provider schema load instead of one
   per root: each load costs ~600 MB and several seconds);
 - `terraform test` on every distinct module.
@@ -322,8 +322,9 @@ def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
             tags = provider_block["default_tags"][0]["tags"]
         elif provider == "google":
             tags = provider_block["default_labels"]
-        else:
-            continue  # azurerm has no provider-level default tags: see the tags checks below
+        else:  # azurerm has no provider-level default tags: each root passes local.tags everywhere
+            tags = load_hcl(root / "main.tf")["locals"][0]["tags"]
+            assert "tags = local.tags" in (root / "main.tf").read_text(), root
         assert {"project", "environment", "tenant"} <= set(tags), root
 
 

@@ -46,7 +46,7 @@ def plan_data(plan: str) -> dict[str, Any]:
 
 def _kustomize_only(data: dict) -> dict:
     return {**data, "deployment_strategy": "kustomize-only", "blueprints": ["kubernetes", "argocd"],
-            "repo_url": "https://github.com/example/storefront-gitops.git"}
+            "repo_url": "https://github.com/example/storefront-gitops.git", "database_engine": "mysql"}
 
 
 def _raw_manifests(data: dict) -> dict:

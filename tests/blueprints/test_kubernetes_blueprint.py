@@ -145,6 +145,13 @@ def test_kustomize_only_renders_components_as_helm_charts() -> None:
             assert isinstance(chart["valuesInline"], dict)
             if component["chart"] == "argo-cd":  # Argo CD itself must build helmCharts
                 assert chart["valuesInline"]["configs"]["cm"]["kustomize.buildOptions"] == "--enable-helm"
+    # This variant's plan has a MySQL database: each app namespace may reach port 3306.
+    objs = kustomize(root.parent / "overlays" / "prod")
+    db = [o for o in kinds(objs, "NetworkPolicy") if o["metadata"]["name"] == "allow-database-egress"]
+    assert {o["metadata"]["namespace"] for o in db} == {a["name"] for a in data["apps"]}
+    assert all(o["spec"]["egress"][0]["ports"] == [{"port": 3306, "protocol": "TCP"}] for o in db)
+    assert not [o for o in kustomize(render("aws-eks-argocd") / "kubernetes" / "overlays" / "prod")
+                if o["metadata"]["name"] == "allow-database-egress"]  # no database in that plan
 
 
 def test_raw_manifests_are_plain_and_complete() -> None:
@@ -181,6 +188,10 @@ def test_tenant_guardrails(name: str) -> None:
             assert peer == {"tenant": tenant}
         for ns in by_name(objs, "Namespace").values():
             assert ns["metadata"]["labels"]["tenant"] == tenant
+        # Each tenant has its own database (plan): its namespaces may reach it, nothing else.
+        db = [o for o in kinds(objs, "NetworkPolicy") if o["metadata"]["name"] == "allow-database-egress"]
+        assert {o["metadata"]["namespace"] for o in db} == namespaces
+        assert all(o["spec"]["egress"] == [{"ports": [{"port": 5432, "protocol": "TCP"}]}] for o in db)
         for kind in ("ResourceQuota", "LimitRange", "RoleBinding"):
             assert {o["metadata"]["namespace"] for o in kinds(objs, kind)} == namespaces, kind
         # Vault is the plan's secrets manager: one store per tenant, usable only from its namespaces.

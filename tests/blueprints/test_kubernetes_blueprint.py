@@ -238,3 +238,19 @@ def test_no_secret_store_without_external_secrets() -> None:
     data = answers("aws-eks-argocd")
     assert data["secrets_manager"] in ESO_STORES
     assert "kubernetes" not in {p.name for p in render("todo-minikube").iterdir()}
+
+
+def test_rendering_from_the_repository_root_gives_the_same_files(tmp_path: Path) -> None:
+    """The other tests render from a copy of copier.yml + blueprints/ without the unselected
+    blueprint directories (speed); plain `copier copy <repo root>` gives the same bytes."""
+    import copier
+
+    from k8s_blueprint_support import REPO
+
+    name = "aws-eks-kustomize-only"
+    copier.run_copy(str(REPO), str(tmp_path / "out"), data=answers(name), defaults=True, quiet=True,
+                    unsafe=False, vcs_ref="HEAD")
+    for area in ("kubernetes", "argocd"):
+        ours = {p.relative_to(render(name)): p.read_bytes() for p in (render(name) / area).rglob("*") if p.is_file()}
+        plain = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out" / area).rglob("*") if p.is_file()}
+        assert ours and ours == plain, area

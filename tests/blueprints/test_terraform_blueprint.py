@@ -384,6 +384,23 @@ def test_aws_module_tests_pass_offline(rendered: dict[str, Path], tf_env: dict[s
     assert {"vpc", "compute", "kms", "eks"} <= tested and {"database", "rds"} & tested
 
 
+@pytest.mark.slow
+def test_module_tests_catch_a_regression(rendered: dict[str, Path], tf_env: dict[str, str], tmp_path: Path) -> None:
+    """The module tests can fail: a database module that ignores multi_az is caught."""
+    broken = tmp_path / "database"
+    shutil.copytree(rendered["single-iac"] / "modules" / "database", broken,
+                    ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
+    main = broken / "main.tf"
+    source = main.read_text()
+    assert "multi_az               = var.multi_az" in source
+    main.write_text(source.replace("multi_az               = var.multi_az", "multi_az               = false"))
+    init = run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], broken, tf_env)
+    assert init.returncode == 0, init.stdout + init.stderr
+    result = run(["terraform", "test", "-no-color"], broken, tf_env)
+    assert result.returncode != 0
+    assert "Production database must be Multi-AZ." in result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("name", OTHER_CLOUD_SCENARIOS)
 def test_other_clouds_validate_skipped(name: str, rendered: dict[str, Path]) -> None:
     """azurerm/google are not in the offline mirror: fmt + HCL parsing (above) only."""

@@ -47,6 +47,13 @@ resource "aws_iam_role_policy_attachment" "ssm" {
 
 data "aws_partition" "current" {}
 
+# Provider default_tags do not reach instances and volumes launched by the group.
+data "aws_default_tags" "current" {}
+
+locals {
+  launch_tags = merge(data.aws_default_tags.current.tags, var.tags, { Name = var.name })
+}
+
 resource "aws_iam_instance_profile" "this" {
   name_prefix = "${var.name}-compute-"
   role        = aws_iam_role.this.name
@@ -89,12 +96,12 @@ resource "aws_launch_template" "this" {
 
   tag_specifications {
     resource_type = "instance"
-    tags          = merge(var.tags, { Name = var.name })
+    tags          = local.launch_tags
   }
 
   tag_specifications {
     resource_type = "volume"
-    tags          = merge(var.tags, { Name = var.name })
+    tags          = local.launch_tags
   }
 
   tags = var.tags
@@ -128,6 +135,9 @@ resource "aws_autoscaling_group" "this" {
   }
 
   lifecycle {
+    # Scaling policies and operators move the desired capacity; Terraform owns the bounds.
+    ignore_changes = [desired_capacity]
+
     precondition {
       condition     = var.min_size <= var.max_size
       error_message = "min_size must not exceed max_size."

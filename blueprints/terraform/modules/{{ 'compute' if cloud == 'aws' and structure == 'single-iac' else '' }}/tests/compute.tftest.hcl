@@ -7,6 +7,12 @@ mock_provider "aws" {
     }
   }
 
+  mock_data "aws_default_tags" {
+    defaults = {
+      tags = { project = "demo", environment = "prod", tenant = "shared" }
+    }
+  }
+
   mock_resource "aws_launch_template" {
     defaults = {
       id = "lt-0123456789abcdef0"
@@ -43,6 +49,11 @@ run "planned_size_imdsv2_encrypted_volumes_no_inbound" {
   assert {
     condition     = aws_launch_template.this.block_device_mappings[0].ebs[0].kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
     error_message = "Root volume must use the customer-managed key."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.tag_specifications[0].tags["tenant"] == "shared"
+    error_message = "Instances must carry the provider's default tags (project, environment, tenant)."
   }
 
   assert {

@@ -1,34 +1,14 @@
-"""Shared test fixtures: where ../shared lives, the Terraform provider mirror, tool paths."""
+"""Shared fixtures; plain helpers and paths live in testlib.py."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
-PLANS = SHARED / "plans"
-REAL_PLANS = SHARED / "plans-real"
-TOOLS_BIN = REPO / ".tools" / "bin"
+from testlib import SHARED, TOOLS_BIN, find_terraform_mirror
 
 if TOOLS_BIN.is_dir() and str(TOOLS_BIN) not in os.environ.get("PATH", ""):
     os.environ["PATH"] = f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-
-# Plans in ../shared/plans that planforge must accept (needs-clarification must be refused).
-ACCEPTED_PLANS = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
-
-
-def find_terraform_mirror() -> Path | None:
-    """The filesystem mirror that carries hashicorp/aws, from the env or the machine image."""
-    env = os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
-    if env:
-        return Path(env)
-    for candidate in (Path("/opt/tf-plugins"),):
-        if (candidate / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
-            return candidate
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +24,3 @@ def tf_mirror() -> Path:
     if mirror is None:
         pytest.skip("no Terraform provider mirror with hashicorp/aws (set PLANFORGE_TF_PLUGIN_MIRROR)")
     return mirror
-
-
-def require_tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        pytest.skip(f"{name} is not on PATH (run scripts/install-tools.sh)")
-    return path

@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import ACCEPTED_PLANS, PLANS, REPO
+from testlib import ACCEPTED_PLANS, PLANS, REPO
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ACCEPTED_PLANS, PLANS
+from testlib import ACCEPTED_PLANS, PLANS
 from planforge.cli import main
 from planforge.decide import decide
 from planforge.decide.data import blocking_action

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import REAL_PLANS
+from testlib import REAL_PLANS
 from planforge.decide import decide
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan

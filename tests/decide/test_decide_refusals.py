@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import PLANS
+from testlib import PLANS
 from planforge.decide import decide
 from planforge.decide.data import blocking_action, catalog, load
 from planforge.errors import RefusedError
@@ -160,7 +160,7 @@ def test_kubernetes_of_another_cloud_is_refused():
 
 
 def test_docs_blocking_table_matches_the_data_file():
-    from conftest import REPO
+    from testlib import REPO
 
     structures = ["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
     rows = [ln for ln in (REPO / "docs" / "blocking.md").read_text().splitlines() if ln.startswith("| ") and "(`" in ln]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ACCEPTED_PLANS, PLANS
+from testlib import ACCEPTED_PLANS, PLANS
 from planforge.decide import decide
 from planforge.decide.engine import NOT_USED_BY
 from planforge.errors import RefusedError

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PLANS, REAL_PLANS, SHARED
+from testlib import PLANS, REAL_PLANS, SHARED
 from planforge.plan import is_unresolved, parse_plan, parse_text
 
 SEEDS = sorted((SHARED / "seeds").glob("*.md"))

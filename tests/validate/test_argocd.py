@@ -187,7 +187,7 @@ spec:
 
 def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
     """`planforge new` from a shared plan, once per test session (the tests copy before changing it)."""
-    from conftest import PLANS
+    from testlib import PLANS
     from planforge.cli import main
 
     dest = factory.getbasetemp() / "generated" / plan

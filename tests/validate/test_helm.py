@@ -12,7 +12,7 @@ import pytest
 from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
 from planforge.validate.helm import HelmCli, HelmSdk, HelmValidator
 
-from conftest import require_tool
+from testlib import require_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "helm"
 
@@ -228,7 +228,7 @@ def test_other_template_errors_are_located(engine: str, tmp_path: Path, template
 
 def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
     """`planforge new` from a shared plan, once per test session (tests only read it)."""
-    from conftest import PLANS
+    from testlib import PLANS
     from planforge.cli import main
 
     dest = factory.getbasetemp() / "generated" / plan

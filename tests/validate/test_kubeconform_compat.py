@@ -14,7 +14,7 @@ import pytest
 
 from planforge.validate.base import Settings
 from planforge.validate.schemas import validate_paths
-from conftest import SHARED
+from testlib import SHARED
 
 COMPAT = SHARED / "kubeconform-compat"
 CATALOG = str(SHARED / "crds-catalog") + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import require_tool
+from testlib import require_tool
 from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
 from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason
 
@@ -137,7 +137,7 @@ def test_build_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
     """`planforge new` from a shared plan, once per test session (tests only read it)."""
-    from conftest import PLANS
+    from testlib import PLANS
     from planforge.cli import main
 
     dest = factory.getbasetemp() / "generated" / plan

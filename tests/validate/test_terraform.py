@@ -14,7 +14,7 @@ from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.hclstatic import mask_hcl
 from planforge.validate.terraform import TerraformValidator
 
-from conftest import require_tool
+from testlib import require_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "terraform"
 

@@ -1,0 +1,39 @@
+"""Plain test helpers imported by name (`from testlib import ...`).
+
+They live outside conftest.py because several conftest modules exist under tests/ and
+`from testlib import` would resolve to whichever was imported first.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
+PLANS = SHARED / "plans"
+REAL_PLANS = SHARED / "plans-real"
+TOOLS_BIN = REPO / ".tools" / "bin"
+
+# Plans in ../shared/plans that planforge must accept (needs-clarification must be refused).
+ACCEPTED_PLANS = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
+
+
+def find_terraform_mirror() -> Path | None:
+    """The filesystem mirror that carries hashicorp/aws, from the env or the machine image."""
+    env = os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
+    if env:
+        return Path(env)
+    for candidate in (Path("/opt/tf-plugins"),):
+        if (candidate / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
+            return candidate
+    return None
+
+
+def require_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        pytest.skip(f"{name} is not on PATH (run scripts/install-tools.sh)")
+    return path

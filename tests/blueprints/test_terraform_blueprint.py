@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PLANS, REAL_PLANS, REPO, require_tool
+from testlib import PLANS, REAL_PLANS, REPO, require_tool
 
 TEMPLATE_FILES = ("copier.yml",)
 TEMPLATE_DIRS = ("blueprints/terraform",)
@@ -360,6 +360,19 @@ def test_every_aws_root_validates_offline(rendered: dict[str, Path], tf_env: dic
     result = init_and_validate(harness, tf_env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert len(found) >= 12
+
+
+@pytest.mark.slow
+def test_harness_catches_a_broken_root(rendered: dict[str, Path], tf_env: dict[str, str], tmp_path: Path) -> None:
+    """The harness validation can fail: an environment root passing an unknown module input."""
+    tree = tmp_path / "terraform"
+    shutil.copytree(rendered["single-iac"], tree, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
+    main = tree / "environments" / "dev" / "main.tf"
+    main.write_text(main.read_text().replace("  az_count           = var.az_count\n",
+                                             "  az_count           = var.az_count\n  zones = 3\n"))
+    result = init_and_validate(write_harness(tmp_path / "harness", [tree / "environments" / "dev"]), tf_env)
+    assert result.returncode != 0
+    assert 'An argument named "zones" is not expected here' in result.stdout + result.stderr
 
 
 @pytest.mark.slow

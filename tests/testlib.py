@@ -37,3 +37,16 @@ def require_tool(name: str) -> str:
     if path is None:
         pytest.skip(f"{name} is not on PATH (run scripts/install-tools.sh)")
     return path
+
+
+def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
+    """`planforge new` from a shared plan, once per test session; callers copy before changing it."""
+    from planforge.cli import main
+
+    dest = factory.getbasetemp() / "generated" / plan
+    if not dest.is_dir():
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
+            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
+                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
+    return dest

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from testlib import generate_repo
 
 from planforge.validate.argocd import ArgoCDValidator, is_exact_version, normalize_repo_url
 from planforge.validate.base import Check, Context, Settings, Severity, Status
@@ -185,23 +186,11 @@ spec:
     assert findings(run(root, tmp_path)) == []
 
 
-def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
-    """`planforge new` from a shared plan, once per test session (the tests copy before changing it)."""
-    from testlib import PLANS
-    from planforge.cli import main
-
-    dest = factory.getbasetemp() / "generated" / plan
-    if not dest.is_dir():
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
-            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
-                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
-    return dest
 
 
 @pytest.fixture(scope="module")
 def generated_argocd_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate("aws-eks-argocd", tmp_path_factory)
+    return generate_repo("aws-eks-argocd", tmp_path_factory)
 
 
 @pytest.mark.slow

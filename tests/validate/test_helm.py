@@ -12,7 +12,7 @@ import pytest
 from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
 from planforge.validate.helm import HelmCli, HelmSdk, HelmValidator
 
-from testlib import require_tool
+from testlib import generate_repo, require_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "helm"
 
@@ -226,23 +226,11 @@ def test_other_template_errors_are_located(engine: str, tmp_path: Path, template
     assert words in finding.message
 
 
-def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
-    """`planforge new` from a shared plan, once per test session (tests only read it)."""
-    from testlib import PLANS
-    from planforge.cli import main
-
-    dest = factory.getbasetemp() / "generated" / plan
-    if not dest.is_dir():
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
-            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
-                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
-    return dest
 
 
 @pytest.mark.slow
 def test_generated_chart_repository(engine: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
-    root = generate("helm-chart-payments", tmp_path_factory)
+    root = generate_repo("helm-chart-payments", tmp_path_factory)
     charts = sorted(p.parent for p in root.rglob("Chart.yaml")  # not subcharts vendored in a chart's charts/
                     if not (p.parent.parent.name == "charts" and (p.parent.parent.parent / "Chart.yaml").exists()))
     recorder = Recorder()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from testlib import require_tool
+from testlib import generate_repo, require_tool
 from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
 from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason
 
@@ -135,24 +135,12 @@ def test_build_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert [(f.rule, f.file) for f in check.findings] == [("kustomize/timeout", "base/kustomization.yaml")]
 
 
-def generate(plan: str, factory: pytest.TempPathFactory) -> Path:
-    """`planforge new` from a shared plan, once per test session (tests only read it)."""
-    from testlib import PLANS
-    from planforge.cli import main
-
-    dest = factory.getbasetemp() / "generated" / plan
-    if not dest.is_dir():
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
-            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
-                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
-    return dest
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("plan", ["aws-eks-argocd", "multi-tenant-saas"])
 def test_generated_repository(plan: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
-    root = generate(plan, tmp_path_factory)
+    root = generate_repo(plan, tmp_path_factory)
     expected = sorted(
         p.parent.relative_to(root).as_posix() for p in root.rglob("kustomization.yaml")
         if ".git" not in p.parts and "kind: Component" not in p.read_text()

@@ -192,3 +192,14 @@ def test_update_from_the_default_template_with_nothing_changed(tmp_path, capsys)
     assert code == 0, err
     assert "nothing changed" in out
     assert files(dest) == before
+
+
+def test_repo_url_option_shows_in_the_decisions_and_the_applications(tmp_path, capsys, template_repo):
+    url = "https://github.com/acme/storefront-infra.git"
+    code, _, err = cli(capsys, "new", str(PLANS / "aws-eks-argocd.plan.md"), str(tmp_path / "repo"),
+                       "--template", str(template_repo), "--no-git", "--repo-url", url)
+    assert code == 0, err
+    readme = (tmp_path / "repo" / "README.md").read_text()
+    assert f"- **repo_url**: {url} — command line (--repo-url)" in readme
+    apps = (tmp_path / "repo" / "argocd" / "applications" / "prod" / "orders-api.yaml").read_text()
+    assert f"repoURL: {url}" in apps

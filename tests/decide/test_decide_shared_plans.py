@@ -135,3 +135,14 @@ def test_plan_provenance_lines_hold_the_quoted_text(path):
         if prov.source == "plan":
             quoted = lines[prov.line - 1].replace("`", "").replace("**", "").strip()
             assert prov.text.split(" ")[0].strip("|") in quoted, (name, prov)
+
+
+def test_every_answer_field_is_documented_in_decisions_md():
+    """docs/decisions.md has a row naming each Answers field (the README of the decision step)."""
+    from testlib import REPO
+    from planforge.decide.answers import Answers
+
+    doc = (REPO / "docs" / "decisions.md").read_text(encoding="utf-8")
+    rows = "\n".join(line.split("|")[1] for line in doc.splitlines() if line.startswith("| `"))
+    missing = [name for name in Answers.model_fields if name != "decisions" and f"`{name}`" not in rows]
+    assert missing == []

@@ -8,7 +8,8 @@ import sys
 import pytest
 import yaml
 
-from testlib import ACCEPTED_PLANS, PLANS, REPO
+from testlib import ACCEPTED_PLANS, PLANS, REAL_PLANS, REPO
+from planforge.errors import RefusedError
 
 
 def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -118,3 +119,47 @@ def test_binary_garbage_is_not_a_traceback(tmp_path):
     bad.write_bytes(b"\x00\xff# Implementation Plan: x\n**Cloud Provider**: {{ evil }}\n")
     r = run("plan", "check", str(bad))
     assert r.returncode in (1, 2) and "Traceback" not in r.stderr and "internal error" not in r.stderr
+
+
+DOCUMENTED_KEYS = {
+    "fields": {"label", "key", "value", "line", "unresolved"},
+    "components": {"name", "required", "notes", "line"},
+    "constitution": {"principle", "text", "checked", "line"},
+    "structure_paths": {"path", "line"},
+    "complexity": {"violation", "why", "alternative", "line"},
+}
+
+
+@pytest.mark.parametrize("path", sorted(PLANS.glob("*.plan.md")) + sorted(REAL_PLANS.glob("*.plan.md")),
+                         ids=lambda p: p.stem[:40])
+def test_show_json_matches_docs_plan_json_on_every_plan(path):
+    """Every nested object has exactly the keys docs/plan-json.md shows; provenance covers every answer."""
+    import re
+
+    from planforge.cli.plan import plan_json
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+
+    doc_text = (REPO / "docs" / "plan-json.md").read_text(encoding="utf-8")
+    plan = parse_plan(path)
+    decided, error = None, None
+    try:
+        decided = decide(plan)
+    except RefusedError as exc:
+        error = exc
+    doc = json.loads(json.dumps(plan_json(plan, decided, error)))
+    for section, keys in DOCUMENTED_KEYS.items():
+        assert all(f'"{k}"' in doc_text for k in keys), section
+        for item in doc["plan"][section]:
+            assert set(item) == keys, (section, item)
+            assert isinstance(item["line"], int) and 1 <= item["line"] <= len(plan.lines)
+    for item in doc["problems"]:
+        assert set(item) == {"file", "line", "field", "message", "hint"}
+    if decided is not None:
+        assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions"}
+        for prov in doc["provenance"].values():
+            assert set(prov) == {"source", "line", "text", "note"} and prov["source"] in ("plan", "default")
+            assert (prov["line"] is None) == (prov["source"] == "default")
+        assert all(set(d) == {"name", "value", "source"} for d in doc["answers"]["decisions"])
+    for warning in doc["warnings"]:
+        assert re.match(rf"{re.escape(str(path))}(:\d+)?: [^:]+: \S", warning), warning

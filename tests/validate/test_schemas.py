@@ -399,3 +399,19 @@ def test_kubeconform_engine_on_rendered_documents_keeps_original_locations(monke
     docs = load_documents(FIXTURES / "deployment-string-replicas.yaml", display="charts/web (platforms/eks.yaml)")
     f = only(validate_documents(docs, Settings(schema_engine="kubeconform")), "schemas/invalid")
     assert (f.file, f.doc_index, f.line, f.json_path) == ("charts/web (platforms/eks.yaml)", 1, 15, "spec.replicas")
+
+
+def test_discovered_files_that_cannot_be_read_or_decoded_are_errors_not_passes(tmp_path: Path) -> None:
+    """A manifest-shaped file in another encoding, or one that cannot be opened, is reported, never skipped."""
+    from planforge.validate.runner import run_validation
+
+    write(tmp_path, "k8s/ok.yaml", CM.format(n="ok"))
+    (tmp_path / "k8s/latin1.yaml").write_bytes(CM.format(n="caf\xe9").encode("latin-1"))
+    (tmp_path / "k8s/notes.yaml").write_bytes(b"title: caf\xe9\n")  # not manifest-shaped: not a manifest
+    (tmp_path / "k8s/dangling.yaml").symlink_to(tmp_path / "gone.yaml")
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_manifest_files(tmp_path, Settings())]
+    assert found == ["k8s/dangling.yaml", "k8s/latin1.yaml", "k8s/ok.yaml"]
+    checks = run_validation([str(tmp_path)], Settings(), only=["schemas"])
+    failed = sorted((f.file, f.rule) for c in checks for f in c.findings)
+    assert failed == [("k8s/dangling.yaml", "schemas/parse-error"), ("k8s/latin1.yaml", "schemas/parse-error")]
+    assert "not UTF-8" in next(f.message for c in checks for f in c.findings if f.file == "k8s/latin1.yaml")

@@ -345,3 +345,13 @@ def test_shared_validation_maps_findings_onto_each_root(tmp_path: Path, tf_mirro
         ("terraform/validate", "envs/dev/outputs.tf", 8, 31),
         ("terraform/validate", "envs/prod/outputs.tf", 8, 31),
     ]
+
+
+def test_non_utf8_source_is_a_syntax_finding_not_a_crash(tmp_path: Path) -> None:
+    """Terraform echoes the offending bytes on stderr; decoding them must not crash the validator."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "main.tf").write_bytes(b'resource "terraform_data" "x" {\n  input = "caf\xe9" +\n}\n')
+    _, checks = run_all(root, tmp_path / "work")
+    assert [e[:3] for e in errors(checks)] == [("terraform/syntax", "main.tf", 3)]
+    assert by_name(checks, "validate").status == Status.SKIPPED

@@ -99,7 +99,8 @@ class HelmCli:
     def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
         try:
             return subprocess.run(
-                [self.binary, *args], capture_output=True, text=True, timeout=self.timeout, env=self.env
+                [self.binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
+                timeout=self.timeout, env=self.env,
             )
         except subprocess.TimeoutExpired as exc:
             raise HelmToolError(f"`helm {args[0]}` timed out after {self.timeout:g}s") from exc

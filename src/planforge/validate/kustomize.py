@@ -174,7 +174,8 @@ class KustomizeValidator:
             return [Check(NAME, "build", target.display, Status.FAILED, [finding], time.monotonic() - start, tool)]
 
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=ctx.settings.timeout,
+            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                                  timeout=ctx.settings.timeout,
                                   cwd=ctx.workdir if ctx.workdir.is_dir() else None)
         except subprocess.TimeoutExpired:
             return failed("kustomize/timeout", f"build timed out after {ctx.settings.timeout:g}s", None, None)

@@ -541,9 +541,18 @@ def discover_manifests(root: Path, settings: Settings) -> Iterator[tuple[Path, s
         if patterns and (_ignored(os.path.relpath(path, root), patterns) or _ignored(path, patterns)):
             continue
         try:
-            with open(path, encoding="utf-8-sig") as fh:
-                text = fh.read()
-        except (OSError, UnicodeDecodeError):
+            with open(path, "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            # Unreadable: loading it again reports why (a `.yaml` file nobody can check is not a pass).
+            yield Path(path), None
+            continue
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Not UTF-8 but shaped like a manifest: loading it reports the encoding error.
+            if looks_like_manifest(raw.decode("latin-1"), os.path.splitext(path)[1]):
+                yield Path(path), None
             continue
         if looks_like_manifest(text, os.path.splitext(path)[1]):
             yield Path(path), text

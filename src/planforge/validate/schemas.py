@@ -871,7 +871,8 @@ def run_kubeconform(binary: str, files: Sequence[str], settings: Settings, displ
     """Run the kubeconform binary on files and map its JSON output to findings."""
     args = kubeconform_args(binary, settings) + list(files)
     try:
-        done = subprocess.run(args, capture_output=True, text=True, timeout=settings.timeout, check=False)
+        done = subprocess.run(args, capture_output=True, text=True, encoding="utf-8", errors="replace",
+                              timeout=settings.timeout, check=False)
     except subprocess.TimeoutExpired:
         raise UsageError(f"kubeconform timed out after {settings.timeout:.0f}s") from None
     except OSError as exc:

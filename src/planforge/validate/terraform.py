@@ -112,7 +112,8 @@ def terraform_version(binary: str, timeout: float) -> str:
     """"terraform 1.11.4" (cached per binary), for `Check.tool`."""
     if binary not in _versions:
         try:
-            out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, timeout=timeout)
+            out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, encoding="utf-8",
+                                 errors="replace", timeout=timeout)
             _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
         except (subprocess.SubprocessError, ValueError, KeyError, OSError):
             return "terraform"  # not cached: the next check may have more time
@@ -164,7 +165,9 @@ def _env(ctx: Context, data_dir: Path | None = None) -> dict[str, str]:
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        # errors="replace": Terraform quotes source lines, which may not be UTF-8.
+        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired as exc:
         raise _ToolTimeout(f"`{' '.join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))}` timed out after {timeout:g}s") from exc
 

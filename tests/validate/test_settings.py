@@ -79,6 +79,18 @@ def test_bad_env_value_names_the_variable():
         resolve_settings({}, environ={"PLANFORGE_JOBS": "-1"})
 
 
+@pytest.mark.parametrize("cli, environ, needle", [
+    ({"jobs": "four"}, {}, "'four' is not a whole number"),
+    ({}, {"PLANFORGE_JOBS": "four"}, "'four' is not a whole number"),
+    ({}, {"PLANFORGE_TIMEOUT": "soon"}, "'soon' is not a number of seconds"),
+])
+def test_non_numeric_values_get_a_plain_sentence(cli, environ, needle):
+    """No Python internals ("invalid literal for int() with base 10") in a usage error."""
+    with pytest.raises(UsageError) as exc:
+        resolve_settings(cli, environ=environ)
+    assert needle in exc.value.render() and "int()" not in exc.value.render() and "float" not in exc.value.render()
+
+
 @pytest.mark.parametrize("raw, normalized", [("1.29", "1.29.0"), ("v1.30.4", "1.30.4"), ("master", "master")])
 def test_kube_version_normalization(raw, normalized):
     assert normalize_kube_version(raw) == normalized

@@ -83,12 +83,18 @@ def _convert(key: str, kind: str, value: Any) -> Any:
     if kind == "int":
         if isinstance(value, bool):
             raise ValueError(f"'{value}' is not an integer")
-        number = int(str(value).strip())
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a whole number") from None
         if number < 0:
             raise ValueError(f"'{value}' must be 0 (= CPU count) or more")
         return number
     if kind == "float":
-        number = float(str(value).strip())
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a number of seconds") from None
         if number <= 0:
             raise ValueError(f"'{value}' must be a positive number of seconds")
         return number

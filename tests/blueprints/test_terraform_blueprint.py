@@ -421,6 +421,32 @@ def test_other_clouds_validate_skipped(name: str, rendered: dict[str, Path]) -> 
     pytest.skip(f"{name}: terraform validate needs the azurerm/google provider, not available offline")
 
 
+@pytest.mark.parametrize("name", OTHER_CLOUD_SCENARIOS)
+def test_other_clouds_pass_planforge_terraform_checks(name: str, rendered: dict[str, Path], tf_mirror: Path) -> None:
+    """`planforge validate --strict` must be clean on Azure/GCP output too: its terraform validator
+    (fmt, HCL static checks such as a required variable missing from terraform.tfvars) reports
+    no error, and only `terraform validate` is skipped for the missing provider. Identity values
+    kept out of the repository (subscription, project, admin group, SSH key) default to null and
+    are enforced by a validation rule (or, for the subscription, by ARM_SUBSCRIPTION_ID)."""
+    require_tool("terraform")
+    from planforge.validate.base import Settings, Severity
+    from planforge.validate.runner import run_validation
+
+    settings = Settings(strict=True, terraform_plugin_mirror=tf_mirror, jobs=2)
+    checks = run_validation([rendered[name]], settings, only=["terraform"])
+    assert checks, f"{name}: the terraform validator found no root"
+    errors = [f"{f.file}:{f.line} [{f.rule}] {f.message}" for c in checks for f in c.findings
+              if f.severity is Severity.ERROR]
+    assert errors == []
+    identity = {"subscription_id", "project_id", "database_admin_group_object_id", "admin_ssh_public_key"}
+    for root in roots(rendered[name]):
+        for var_name, body in declared(root, "variable").items():
+            if var_name in identity:
+                assert body.get("default", "missing") is None, f"{root}: {var_name} must default to null"
+                if var_name != "subscription_id":
+                    assert body.get("validation"), f"{root}: {var_name} needs a non-null validation rule"
+
+
 # --------------------------------------------------------------------------- plan fidelity
 def tfvars(path: Path) -> dict:
     return {k: unquote(v) for k, v in load_hcl(path).items() if not k.startswith("__")}

@@ -100,6 +100,19 @@ def test_usage_errors_exit_2_with_one_sentence(capsys, args, message):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("fixture, tool", [
+    ("terraform/unformatted", "terraform is not on PATH"),
+    ("kustomize/missing-resource", "neither kustomize nor kubectl is on PATH"),
+])
+def test_missing_tool_exits_2_with_one_sentence(tmp_path, fixture, tool):
+    """A tool the repository needs is missing: exit 2 and one sentence, never findings or a traceback."""
+    code, out, err = cli(str(FIXTURES / fixture), env={"PATH": str(tmp_path)})
+    assert code == 2, (out, err)
+    assert err.startswith(f"planforge: {tool}") and err.count("\n") == 1 and "Traceback" not in err
+    # the same tools are not needed where there is nothing for them
+    assert cli(str(FIXTURES / "policy" / "good.yaml"), env={"PATH": str(tmp_path)})[0] == 0
+
+
 def test_argparse_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["validate", "--only"])

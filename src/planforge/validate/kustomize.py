@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 
 NAME = "kustomize"
@@ -32,7 +33,6 @@ _RESOURCE_FIELDS = ("resources", "bases", "components")
 RULES = {
     "kustomize/build": "the kustomization does not build (missing resource, bad patch, invalid field)",
     "kustomize/timeout": "the build did not finish within the timeout",
-    "kustomize/tool-error": "neither kustomize nor kubectl is available",
     "kustomize/deprecated": "the kustomization uses a deprecated field (`kustomize edit fix` updates it)",
 }
 
@@ -51,7 +51,8 @@ def build_command(directory: Path) -> list[str]:
         return [kustomize, "build", str(directory)]
     if kubectl := shutil.which("kubectl"):
         return [kubectl, "kustomize", str(directory)]
-    raise FileNotFoundError("neither kustomize nor kubectl is on PATH")
+    raise UsageError("neither kustomize nor kubectl is on PATH: install kubectl "
+                     "(https://kubernetes.io/docs/tasks/tools/) or leave kustomize out of --only.")
 
 
 def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
@@ -160,12 +161,7 @@ class KustomizeValidator:
         reason = network_reason(data, target.path)
         if reason:
             return [Check(NAME, "build", target.display, Status.SKIPPED, reason=reason)]
-        try:
-            command = build_command(target.path.resolve())
-        except FileNotFoundError as exc:
-            return [Check(NAME, "build", target.display, Status.FAILED,
-                          [Finding(NAME, "kustomize/tool-error", Severity.ERROR, str(exc), file,
-                                   hint="install kubectl or kustomize")])]
+        command = build_command(target.path.resolve())  # no tool: a tool error (exit 2), like terraform
         tool = f"{Path(command[0]).name} {command[1]}"
 
         def failed(rule: str, message: str, line: int | None, detail: str | None) -> list[Check]:

@@ -66,9 +66,14 @@ def test_files_and_stdin_have_no_settings_file(tmp_path):
     ("ignore_filename_patterns: ['(']\n", "regular expression"),
     ("strict: [\n", "not valid YAML"),
     ("- a\n- b\n", "mapping"),
+    ("validate: [strict]\n", "'validate' must be a mapping"),
+    ("strict: caf\xe9\n".encode("latin-1"), "not UTF-8"),
 ])
 def test_bad_file_values_are_usage_errors_with_location(tmp_path, text, needle):
-    write(tmp_path / ".planforge.yaml", text)
+    if isinstance(text, bytes):
+        (tmp_path / ".planforge.yaml").write_bytes(text)
+    else:
+        write(tmp_path / ".planforge.yaml", text)
     with pytest.raises(UsageError) as exc:
         resolve_settings({}, environ={}, paths=[str(tmp_path)])
     assert needle in exc.value.render() and ".planforge.yaml" in exc.value.render()

@@ -166,6 +166,9 @@ def from_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}.") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path} is not UTF-8 text.",
+                         [Problem(f"{exc.reason} at byte {exc.start}", file=path, hint="save the file as UTF-8")]) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -183,6 +186,10 @@ def from_file(path: Path) -> dict[str, Any]:
     section = data.get("validate")
     if isinstance(section, dict):
         merged.update(section)
+    elif section is not None:
+        raise UsageError(f"{path}: 'validate' must be a mapping of settings.",
+                         [Problem("not a mapping", file=path, line=_line_of(text, "validate"), field="validate",
+                                  hint="indent the settings under `validate:` (see docs/settings.md)")])
     values: dict[str, Any] = {}
     for raw_key, raw in merged.items():
         key = ALIASES.get(str(raw_key), str(raw_key))

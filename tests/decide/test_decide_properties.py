@@ -76,10 +76,13 @@ def test_mutations_raise_only_planforge_errors(text):
 
 
 @FAST
-@given(text=mutated())
-def test_cli_never_tracebacks(text, tmp_path_factory):
+@given(text=mutated(), raw=st.binary(max_size=40), at=st.integers(min_value=0))
+def test_cli_never_tracebacks(text, raw, at, tmp_path_factory):
+    """The file on disk also gets raw bytes (invalid UTF-8, NUL, BOMs) spliced in, not only decodable text."""
     path = tmp_path_factory.mktemp("plans") / "plan.md"
-    path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    encoded = text.encode("utf-8")
+    at %= len(encoded) + 1
+    path.write_bytes(encoded[:at] + raw + encoded[at:])
     for argv in (["plan", "check", str(path)], ["plan", "show", "--json", str(path)], ["answers", str(path)]):
         err, out = io.StringIO(), io.StringIO()
         with redirect_stderr(err), redirect_stdout(out):
@@ -88,7 +91,19 @@ def test_cli_never_tracebacks(text, tmp_path_factory):
         assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue()
 
 
-PROSE = st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:()-")), max_size=60)
+# Words every decision is keyed to: an edit built from them would change the answers if Summary or
+# Complexity Tracking fed any decision (random letters alone would almost never spell one).
+DECISION_WORDS = [
+    "**Cloud Provider**: GCP", "Azure", "AWS", "eu-north-1", "ap-south-1", "Terraform 1.9", "Kubernetes 1.31", "EKS",
+    "AKS", "GKE", "DOKS", "OKE", "minikube", "ArgoCD", "Dapr", "Kafka", "Redpanda", "Strimzi", "Prometheus", "Grafana",
+    "Vault", "Sealed Secrets", "PostgreSQL 16", "Neon", "RDS", "Helm chart", "charts/other/", "tenants/hooli/",
+    "environments (dev, qa, prod)", "3 organizations (a, b, c)", "Option 3", "multi-tenant", "single-region (us-west-2)",
+    "99.99% uptime", "RPO < 5m", "HIPAA", "GDPR", "KMS", "2 frontend replicas", "port 9090", "/readyz",
+]
+PROSE = st.one_of(
+    st.text(alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyz ABCXYZ0123456789.,;:()-")), max_size=60),
+    st.lists(st.sampled_from(DECISION_WORDS), min_size=1, max_size=5).map(", ".join),
+)
 
 
 @FAST

@@ -219,3 +219,14 @@ def test_tenants_without_a_tree_come_from_the_structure_decision_then_scale():
     no_sd = text.replace("a multi-tenant setup with tenants acme, globex and initech", "multi-tenant")
     d = decide(parse_text(no_sd, "p.md"))
     assert d.answers.tenants == ["acme", "globex", "initech"] and d.provenance["tenants"].line == 30
+
+
+@pytest.mark.parametrize("name", ACCEPTED)
+@pytest.mark.parametrize("brk", ["  ", "\\", "<br>", "<br/>"])
+def test_hard_breaks_on_field_lines_change_no_answer(name, brk):
+    """Two trailing spaces, a backslash or an HTML `<br>` ending a `**Label**: value` line is a hard break."""
+    text = TEXTS[name]
+    broken = "".join(line.rstrip("\n").rstrip() + brk + "\n" if line.startswith("**") else line
+                     for line in text.splitlines(keepends=True))
+    assert broken != text
+    assert without(data(broken), "decisions") == without(data(text), "decisions")

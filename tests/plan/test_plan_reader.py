@@ -271,3 +271,17 @@ def test_label_styles():
     assert [(f.key, f.value, f.line) for f in plan.fields] == [
         ("cloud_provider", "AWS", 5), ("iac_tools", "Terraform 1.6", 6), ("gitops", "ArgoCD", 7),
         ("state_backend", "S3", 8)]
+
+
+def test_html_line_breaks_are_hard_breaks_not_value_text():
+    """`<br>` ends a line like two trailing spaces; inside a value or cell it separates items."""
+    text = ("# Implementation Plan: X\n\n## Technical Context\n\n**Cloud Provider**: AWS<br>\n"
+            "**Target Environment**: dev, staging<br/>\n**Custom Applications**: orders-api<BR>web-frontend\n\n"
+            "## Deployment Components\n\n| Component | Required | Notes |\n|---|---|---|\n"
+            "| cert-manager <br /> | Yes | Let's Encrypt<br>ClusterIssuer |\n")
+    plan = parse_text(text)
+    assert [(f.key, f.value, f.line) for f in plan.fields] == [
+        ("cloud_provider", "AWS", 5), ("target_environment", "dev, staging", 6)]
+    assert (plan.custom_applications.value, plan.custom_applications.line) == ("orders-api, web-frontend", 7)
+    [row] = plan.components
+    assert (row.name, row.required, row.notes, row.line) == ("cert-manager", True, "Let's Encrypt, ClusterIssuer", 13)

@@ -34,6 +34,7 @@ _BOLD_FIELD = re.compile(
 # `Label: value` without bold, accepted only for known labels.
 _PLAIN_FIELD = re.compile(r"^(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z /&-]{1,40}?)\s*:\s*(?P<value>.*)$")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BR = re.compile(r"\s*<br\s*/?>\s*", re.I)  # HTML line break, the other markdown hard break
 _FAMILY = re.compile(r"/(specops|speckit|sp)[.-](?:plan|tasks|specify|implement|clarify|analyze|checklist)\b")
 _LEGACY_FAMILY = re.compile(r"\(/plan\b|`/plan`|/plan command|by /plan\b")
 _CONTEXT_TITLE = re.compile(r"technical\s+(context|stack)|technology\s+stack|tech\s+stack", re.I)
@@ -133,9 +134,14 @@ def parse_text(text: str, source: str = "plan.md") -> Plan:
 
 
 def _clean(text: str) -> str:
-    """Strip HTML comments, hard-break markers and surrounding blanks from one line."""
+    """Strip HTML comments, hard-break markers and surrounding blanks from one line.
+
+    A `<br>` ending the line is a hard break and goes; one inside the line separates items
+    (`dev<br>prod` in a table cell) and becomes `, `.
+    """
     text = _COMMENT.sub("", text)
     text = re.sub(r"(\s{2,}|\\)$", "", text.rstrip("\n"))
+    text = _BR.sub(", ", re.sub(r"(?:\s*<br\s*/?>)+\s*$", "", text, flags=re.I))
     return text.strip()
 
 

@@ -50,7 +50,8 @@ def _kustomize_only(data: dict) -> dict:
 
 
 def _raw_manifests(data: dict) -> dict:
-    return {**data, "deployment_strategy": "raw-manifests", "blueprints": ["kubernetes", "argocd"]}
+    # Catalog components exist only as Helm charts: raw manifests are refused with any.
+    return {**data, "deployment_strategy": "raw-manifests", "blueprints": ["kubernetes", "argocd"], "components": []}
 
 
 def _tenants(count: int) -> Callable[[dict], dict]:

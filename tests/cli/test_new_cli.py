@@ -127,6 +127,20 @@ def test_bad_tenant_in_plan_is_refused_naming_field_and_line(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]
 
 
+def test_raw_manifests_with_chart_only_components_is_refused_naming_them(tmp_path, capsys):
+    """Raw manifests cannot deploy catalog components (they exist only as Helm charts): refused,
+    naming each component and the plan line, instead of silently emitting Helm Applications."""
+    plan = tmp_path / "plan.md"
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text()
+    plan.write_text(text.replace("Helm-first with Kustomize fallback", "Raw manifests", 1))
+    code, _, err = cli(capsys, "new", str(plan), str(tmp_path / "repo"), "--repo-url", "https://github.com/acme/x.git")
+    assert code == 1
+    assert "components" in err and "raw-manifests" in err and "nothing was written" in err
+    assert all(name in err for name in ("ingress-nginx", "cert-manager", "kube-prometheus-stack"))
+    assert any(line.strip().startswith(f"{plan}:") and line.split(":")[1].isdigit() for line in err.splitlines())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]
+
+
 def test_bad_repo_url_is_refused_before_anything_is_written(tmp_path, capsys, isolated_cache):
     cache_before = sorted(isolated_cache.rglob("*")) if isolated_cache.exists() else []
     code, _, err = cli(capsys, "new", str(PLANS / "aws-eks-argocd.plan.md"), str(tmp_path / "repo"),

@@ -37,6 +37,7 @@ BAD_ANSWERS = {
     "repo url": ({"repo_url": "https://github.com/acme/x.git; rm -rf /"}, "repo_url"),
     "decision jinja": ({"decisions": [Decision(name="a", value="{% raw %}", source="plan.md:1")]}, "decisions[0].value"),
     "backend of another cloud": ({"state_backend": "gcs"}, "state_backend"),
+    "raw manifests with chart-only components": ({"deployment_strategy": "raw-manifests"}, "components"),
 }
 
 
@@ -83,6 +84,8 @@ COPIER_BAD = {
     "platforms": ["heroku"],
     "cloud": "oracle",
     "state_backend": "consul",
+    # the sample's ingress-nginx exists only as a Helm chart
+    "deployment_strategy": "raw-manifests",
 }
 
 

@@ -132,6 +132,11 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
         c.value(f"{at}.chart_repo", comp.chart_repo, CHART_REPO, "an https:// or oci:// chart repository URL")
         c.value(f"{at}.version", comp.version, CHART_VERSION, "an exact chart version")
         c.text(f"{at}.notes", comp.notes)
+    if a.deployment_strategy == "raw-manifests" and a.components and {"kubernetes", "argocd"} & set(a.blueprints):
+        names = ", ".join(comp.name for comp in a.components)
+        c.add("components", f"{names}: catalog components exist only as Helm charts, which the raw-manifests "
+              "deployment strategy cannot deploy; supported with components: Helm-first with Kustomize fallback, "
+              "Kustomize-only", "drop the components from the plan or change its Deployment Strategy")
     c.services("apps", a.apps)
     c.services("services", a.services)
     for index, platform in enumerate(a.platforms):

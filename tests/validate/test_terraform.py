@@ -355,3 +355,11 @@ def test_non_utf8_source_is_a_syntax_finding_not_a_crash(tmp_path: Path) -> None
     _, checks = run_all(root, tmp_path / "work")
     assert [e[:3] for e in errors(checks)] == [("terraform/syntax", "main.tf", 3)]
     assert by_name(checks, "validate").status == Status.SKIPPED
+
+
+def test_required_variable_missing_from_an_environment_tfvars(tmp_path: Path) -> None:
+    """envs/prod.tfvars (a -var-file) lacks a required variable that neither it nor terraform.tfvars sets."""
+    _, checks = run_all(FIXTURES / "missing-required-env-tfvars", tmp_path)
+    assert errors(checks) == [("terraform/tfvars-missing-required", "envs/prod.tfvars", 1, None)]
+    message = by_name(checks, "static").findings[0].message
+    assert '"name"' in message and "prod.tfvars" in message and "terraform.tfvars" in message

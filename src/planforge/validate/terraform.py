@@ -62,7 +62,8 @@ RULES = {
     "terraform/undeclared-reference": "A var./local./module. reference names nothing declared in its module.",
     "terraform/module-source-missing": "A local module `source` points at a directory that does not exist or has no .tf files.",
     "terraform/tfvars-undeclared": "A tfvars key that no variable declares: Terraform would silently ignore it.",
-    "terraform/tfvars-missing-required": "A required variable (no default) is not set in the root's terraform.tfvars / *.auto.tfvars.",
+    "terraform/tfvars-missing-required": "A required variable (no default) is not set in the root's terraform.tfvars / "
+                                         "*.auto.tfvars, or in an environment's -var-file tfvars.",
     "terraform/static-incomplete": "python-hcl2 cannot parse a file Terraform accepts: its directory's static checks did not run.",
     "terraform/validate": "A diagnostic from `terraform init -backend=false` + `terraform validate`.",
 }
@@ -633,6 +634,7 @@ def _tfvars_findings(config: ConfigDir, ctx: Context) -> list[Finding]:
     findings: list[Finding] = []
     auto_keys: set[str] = set()
     auto_files: list[Path] = []
+    env_files: list[tuple[Path, set[str]]] = []  # passed with -var-file: each one is an environment
     for path in tfvars_files(config.path):
         keys, problem = read_tfvars(path)
         if problem:
@@ -649,7 +651,20 @@ def _tfvars_findings(config: ConfigDir, ctx: Context) -> list[Finding]:
         if path.parent == config.path and is_auto_tfvars(path):
             auto_files.append(path)
             auto_keys.update(k.name for k in keys)
-    if auto_files:
+        else:
+            env_files.append((path, {k.name for k in keys}))
+    required = sorted(name for name, var in config.variables.items() if var.required)
+    for path, keys in env_files:
+        also = f" nor in {', '.join(p.name for p in auto_files)}" if auto_files else ""
+        for name in required:
+            if name not in keys and name not in auto_keys:
+                findings.append(Finding(
+                    NAME, "terraform/tfvars-missing-required", Severity.ERROR,
+                    f'required variable "{name}" (no default) is not set in this environment\'s {path.name}{also}: '
+                    f"`terraform plan -var-file={ctx.display(path)}` would prompt for it",
+                    ctx.display(path), 1, hint=f"set `{name} = ...` in {path.name} or give the variable a default",
+                ))
+    if auto_files and not env_files:  # with environment files, terraform.tfvars holds what they share
         names = ", ".join(p.name for p in auto_files)
         for name, var in sorted(config.variables.items()):
             if var.required and name not in auto_keys:

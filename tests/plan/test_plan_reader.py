@@ -285,3 +285,12 @@ def test_html_line_breaks_are_hard_breaks_not_value_text():
     assert (plan.custom_applications.value, plan.custom_applications.line) == ("orders-api, web-frontend", 7)
     [row] = plan.components
     assert (row.name, row.required, row.notes, row.line) == ("cert-manager", True, "Let's Encrypt, ClusterIssuer", 13)
+
+
+def test_context_table_whose_header_row_is_a_field():
+    """`| **Cloud Provider** | AWS |` as the first row of a table is a field, not a column header."""
+    text = ("# Implementation Plan: X\n\n## Technical Context\n\n| **Cloud Provider** | AWS |\n|---|---|\n"
+            "| **IaC Tools** | Terraform 1.6 |\n\n| Field | Value |\n|---|---|\n| GitOps | ArgoCD |\n\n"
+            "| Storage |\n|---|\n")
+    assert [(f.key, f.value, f.line) for f in parse_text(text).fields] == [
+        ("cloud_provider", "AWS", 5), ("iac_tools", "Terraform 1.6", 7), ("gitops", "ArgoCD", 11)]

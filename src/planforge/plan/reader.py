@@ -345,8 +345,13 @@ def _read_fields(plan: Plan, blocks: list[_Block]) -> None:
                     _append(item_field, src, "; ")
             continue
         attach = current = None
-        if b.kind == "table" and context and len(b.rows) > 1:
-            for line, cells in b.rows[1:]:
+        if b.kind == "table" and context and b.rows:
+            # the header row is a field too when it is a template label (`| **Cloud Provider** | AWS |`)
+            header = b.rows[0][1]
+            label_row = len(header) > 1 and any(c.strip() for c in header[1:]) and \
+                canonical_key(re.sub(r"\*\*", "", header[0])) in KNOWN_KEYS
+            rows = b.rows if label_row else b.rows[1:]
+            for line, cells in rows:
                 if not cells or not cells[0].strip():
                     continue
                 label = re.sub(r"\*\*", "", cells[0]).strip()

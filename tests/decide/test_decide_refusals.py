@@ -189,3 +189,13 @@ def test_unsafe_branch_is_refused_not_sanitized(branch):
     text = SINGLE.replace("`012-core-data-platform`", f"`{branch}`", 1)
     [p] = refused(text)
     assert (p.field, p.line) == ("Branch", 3)
+
+
+def test_a_refusal_for_unsafe_text_keeps_the_warnings():
+    """The warnings of a plan refused by the safety gate are still reported (plan check, plan show --json)."""
+    text = (PLANS / "phase5-doks.plan.md").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^# Implementation Plan: .*$", "# Implementation Plan: ${var.x}", text)
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    assert [p.field for p in exc.value.problems] == ["plan_title"]
+    assert [w.split(": ")[1] for w in exc.value.warnings] == ["Performance Goals", "Constraints", "Scale/Scope"]

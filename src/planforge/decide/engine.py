@@ -154,7 +154,9 @@ def decide(plan: Plan) -> Decided:
     answers.decisions = _decisions(answers, c.provenance)
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
-        raise RefusedError(f"{plan.source}: plan refused: unsafe answer(s)", problems)
+        err = RefusedError(f"{plan.source}: plan refused: unsafe answer(s)", problems)
+        err.warnings = c.warnings  # type: ignore[attr-defined]
+        raise err
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
 
 

@@ -146,3 +146,23 @@ def test_every_answer_field_is_documented_in_decisions_md():
     rows = "\n".join(line.split("|")[1] for line in doc.splitlines() if line.startswith("| `"))
     missing = [name for name in Answers.model_fields if name != "decisions" and f"`{name}`" not in rows]
     assert missing == []
+
+
+@pytest.mark.parametrize("item,on", [
+    ("- Principle V: Event-Driven (Dapr pub/sub over Kafka, Prometheus metrics)", True),
+    ("- [x] **Event-Driven**: Dapr pub/sub over Kafka, Prometheus metrics", True),
+    ("- [ ] **Event-Driven**: Dapr pub/sub over Kafka, Prometheus metrics", False),
+])
+def test_constitution_items_in_both_styles_set_the_flags(item, on):
+    """`Principle N:` lines are the sp template's Constitution Check; an unchecked `[ ]` item is not."""
+    from planforge.plan import parse_text
+
+    path = PLANS / "todo-minikube.plan.md"
+    text = path.read_text(encoding="utf-8")
+    anchor = "- Principle IV: Technical Requirements"
+    text = text.replace(anchor, f"{item}\n{anchor}")
+    d = decide(parse_text(text, "p.md"))
+    line = text.splitlines().index(item) + 1
+    assert (d.answers.dapr, d.answers.kafka != "none", d.answers.monitoring) == (on, on, on)
+    if on:
+        assert d.provenance["dapr"].line == line and d.provenance["monitoring"].line == line

@@ -2,7 +2,7 @@
 
 Rules of the road:
 - Only Technical Context fields, the Deployment Components table, Custom Applications,
-  Constitution Check items (checked ones), Project Structure trees and the Structure
+  Constitution Check items (`[x]` and `Principle N:` ones), Project Structure trees and the Structure
   Decision feed answers. Summary and Complexity Tracking never do.
 - A value the plan states but planforge cannot honour (Flux, Pulumi, Terraform Cloud, ...)
   is refused with the supported values; it is never silently replaced.
@@ -778,7 +778,7 @@ def _not_negated_at(text: str, pos: int) -> bool:
 def _flags(c: _Ctx) -> None:
     p = c.plan
     checked = [Field(label="Constitution Check", key="constitution", value=i.text, line=i.line, text=c.line_text(i.line))
-               for i in p.constitution if i.checked]
+               for i in p.constitution if i.checked is not False]  # `[x]` items and `Principle N:` lines
     fields = [*p.fields, p.structure_decision, *checked]
     rows = c.component_rows
     # dapr

@@ -88,6 +88,18 @@ def test_child_that_does_not_parse(tmp_path: Path) -> None:
     ]
 
 
+def test_malformed_project_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    """A wrongly typed field (here the project's destinations) stops the semantic checks of the
+    Applications that use it with one located finding, never an internal error."""
+    root = copy("clean", tmp_path)
+    project = root / "argocd/projects/platform.yaml"
+    text = project.read_text()
+    project.write_text(text[:text.index("  destinations:")] + "  destinations: 5\n")
+    got = findings(run(root, tmp_path))
+    assert got and {r for r, _, _ in got} == {"argocd/malformed"}, got
+    assert all(line for _, _, line in got)
+
+
 def test_negated_destination_is_denied(tmp_path: Path) -> None:
     root = copy("clean", tmp_path)
     web = root / "argocd/apps/web.yaml"

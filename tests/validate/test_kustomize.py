@@ -208,3 +208,18 @@ def test_deprecated_fields_are_warnings(tmp_path: Path) -> None:
     assert [(f.rule, f.severity, f.file, f.line) for b in builds.values() for f in b.findings] == [
         ("kustomize/deprecated", Severity.WARNING, "base/kustomization.yaml", 6)]
     assert "labels" in builds["base"].findings[0].hint
+
+
+@pytest.mark.parametrize("content", [
+    b"resources: 5\npatches: [3, {path: 7}]\nconfigMapGenerator: [{files: 9}]\nhelmCharts: 2\n",
+    b"resources:\n- caf\xe9.yaml\n",
+])
+def test_malformed_kustomization_is_a_build_finding_not_a_crash(tmp_path: Path, content: bytes) -> None:
+    """Wrong field types or a non-UTF-8 file: kustomize's own error, never an internal error of any validator."""
+    require_tool("kubectl")
+    from planforge.validate.runner import run_validation
+
+    (tmp_path / "kustomization.yaml").write_bytes(content)
+    checks = run_validation([str(tmp_path)], Settings())
+    rules = [(f.rule, f.file) for c in checks for f in c.findings]
+    assert rules == [("kustomize/build", "kustomization.yaml")], rules

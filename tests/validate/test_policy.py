@@ -75,7 +75,8 @@ def test_one_defect_gives_one_finding_with_location_and_hint(name):
 
 
 def test_every_rule_has_a_fixture_or_a_unit_test():
-    covered = {rule for rule, *_ in ONE_DEFECT.values()} | {"policy/privileged", "policy/host-namespaces"}
+    covered = {rule for rule, *_ in ONE_DEFECT.values()} | {"policy/privileged", "policy/host-namespaces",
+                                                            "policy/malformed"}
     assert covered == set(RULES)
 
 
@@ -184,3 +185,12 @@ def test_namespace_defined_twice_is_reported_once_at_a_stable_place():
     for docs in ([first, second], [second, first]):
         [finding] = check_documents(docs)
         assert (finding.file, finding.doc_index) == ("a/ns.yaml", 0)
+
+
+def test_wrongly_typed_fields_are_a_finding_not_a_crash():
+    """Schemas report the wrong types; policy says it could not check the object instead of crashing."""
+    project = Document({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": "p"},
+                        "spec": {"sourceRepos": ["https://git.example.com/a.git"], "destinations": 5}}, "p.yaml", 0)
+    found = check_documents([project])
+    assert [(f.rule, f.file, f.doc_index) for f in found] == [("policy/malformed", "p.yaml", 0)]
+    assert found[0].hint

@@ -57,6 +57,7 @@ RULES = {
     "argocd/unpinned-chart": "a Helm chart source's targetRevision is not one exact version",
     "argocd/unresolved-child": "a child of an app-of-apps root does not parse or is not an Application",
     "argocd/source-not-allowed": "a source repoURL is not in the project's sourceRepos",
+    "argocd/malformed": "an Argo CD object (or its project) does not have the shape of its kind: not checked",
 }
 _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
@@ -123,10 +124,10 @@ def own_repo_urls(root: Path) -> set[str]:
     """This repository's URL(s): `.planforge.yaml` `repo_url`, then git's `origin` remote."""
     urls: set[str] = set()
     try:
-        config = yaml.safe_load((root / ".planforge.yaml").read_text()) or {}
+        config = yaml.safe_load((root / ".planforge.yaml").read_text(encoding="utf-8")) or {}
         if isinstance(config, dict) and isinstance(config.get("repo_url"), str):
             urls.add(normalize_repo_url(config["repo_url"]))
-    except (OSError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         pass
     git_config = configparser.ConfigParser(strict=False)
     try:
@@ -225,7 +226,15 @@ class ArgoCDValidator:
         findings: list[Finding] = []
         for obj in index.objects:
             if obj.path == target.path and obj.kind in ("Application", "ApplicationSet"):
-                findings.extend(check_application(obj, index))
+                try:
+                    findings.extend(check_application(obj, index))
+                except (AttributeError, TypeError, ValueError):  # a field of the wrong type, here or in its project
+                    findings.append(Finding(
+                        NAME, "argocd/malformed", Severity.ERROR,
+                        f"{obj.kind} {obj.name}: its fields (or its AppProject's) do not have the types of the Argo CD "
+                        "CRD, so its semantic checks were not run", obj.display, obj.line_of(["spec"]),
+                        hint="fix the schemas findings of this object and of its AppProject",
+                        doc_index=obj.doc.doc_index))
         status = Status.FAILED if any(f.severity is Severity.ERROR for f in findings) else Status.PASSED
         return [Check(NAME, "semantics", target.display, status, findings, time.monotonic() - start, "planforge")]
 

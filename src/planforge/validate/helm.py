@@ -163,7 +163,12 @@ class HelmSdk:
         # is the one compiled into the SDK (v1.36.0), not `--kube-version` (which its lint does honour).
         hp = self.hp
         try:
-            values = hp.values_from_yaml(values_file.read_text()) if values_file is not None else None
+            values = hp.values_from_yaml(values_file.read_text(encoding="utf-8")) if values_file is not None else None
+        except UnicodeDecodeError as exc:
+            return RenderResult(error=f"cannot load {values_file.name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
+        except hp.HelmError as exc:
+            return RenderResult(error=str(exc).strip())
+        try:
             with hp.Chart.load(chart) as loaded:
                 rendered = loaded.render(values=values, name=RELEASE_NAME, namespace="default")
         except hp.HelmError as exc:
@@ -356,8 +361,8 @@ def values_files(chart: Path) -> list[Path]:
 def chart_metadata(chart: Path) -> dict[str, Any]:
     """Chart.yaml as a dict ({} when unreadable: lint reports that)."""
     try:
-        meta = yaml.safe_load((chart / "Chart.yaml").read_text())
-    except (OSError, yaml.YAMLError):
+        meta = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}
     return meta if isinstance(meta, dict) else {}
 
@@ -455,7 +460,7 @@ def _locate_value(chart: Path, values_file: Path | None, keys: list[str]) -> tup
     candidates = ([values_file] if values_file else []) + [chart / "values.yaml"]
     for candidate in candidates:
         if candidate.is_file():
-            line = yaml_field_line(candidate.read_text(), 0, _as_path(keys)) if keys else None
+            line = yaml_field_line(candidate.read_text(errors="replace"), 0, _as_path(keys)) if keys else None
             if line is not None:
                 return candidate, line
     return candidates[0], None
@@ -526,7 +531,7 @@ def _is_required_call(target: Target, file: str, line: int | None) -> bool:
     """Whether the failing template line calls `required` (as opposed to `fail` or a bad pipeline)."""
     relative = posixpath.relpath(file, posixpath.normpath(target.display or "."))
     try:
-        lines = (target.path / relative).read_text().splitlines()
+        lines = (target.path / relative).read_text(errors="replace").splitlines()
     except OSError:
         return False
     return line is not None and 0 < line <= len(lines) and re.search(r"\brequired\b", lines[line - 1]) is not None

@@ -62,11 +62,11 @@ def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
     With `directory`, local bases and components it refers to are looked at too: a build
     fails as soon as any of them inflates a Helm chart or pulls a remote resource.
     """
-    if kustomization.get("helmCharts"):
-        names = ", ".join(str(c.get("name")) for c in kustomization["helmCharts"] if isinstance(c, dict))
+    if charts := _entries(kustomization, "helmCharts"):
+        names = ", ".join(str(c.get("name")) for c in charts if isinstance(c, dict))
         return (f"uses helmCharts ({names}): building it needs --enable-helm, which downloads charts "
                 "from the network")
-    entries = [r for f in _RESOURCE_FIELDS for r in kustomization.get(f) or [] if isinstance(r, str)]
+    entries = [r for f in _RESOURCE_FIELDS for r in _entries(kustomization, f) if isinstance(r, str)]
     remote = [r for r in entries if _REMOTE.match(r)]
     if remote:
         return f"references remote resources ({', '.join(remote)}): building it needs the network"
@@ -181,7 +181,7 @@ class KustomizeValidator:
                                             "downloads charts from the network")]
         if done.returncode != 0:
             error = _clean_error(done.stderr)
-            text = kustomization.read_text() if kustomization else ""
+            text = kustomization.read_text(errors="replace") if kustomization else ""
             return failed("kustomize/build", f"kustomize build failed: {summarize(error, ctx.root)}",
                           entry_line(text, error), done.stderr.strip())
         try:
@@ -191,7 +191,7 @@ class KustomizeValidator:
             return failed("kustomize/build", f"kustomize produced unparsable output: {exc}", None, None)
         docs = [Document(obj, file, i, origin=f"kustomize build {target.display}")
                 for i, obj in enumerate(objs)]
-        text = kustomization.read_text() if kustomization else ""
+        text = kustomization.read_text(errors="replace") if kustomization else ""
         checks = [Check(NAME, "build", target.display, Status.PASSED, deprecations(done.stderr, text, file),
                         time.monotonic() - start, tool)]
         if docs:
@@ -201,10 +201,16 @@ class KustomizeValidator:
 
 def _load(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return {}  # the build reports it
     return data if isinstance(data, dict) else {}
+
+
+def _entries(kustomization: dict[str, Any], field: str) -> list[Any]:
+    """A list field of a kustomization; a wrongly typed one is the build's finding, not a crash."""
+    value = kustomization.get(field)
+    return value if isinstance(value, list) else []
 
 
 def validator() -> KustomizeValidator:

@@ -457,36 +457,41 @@ def kustomize_non_manifests(kustomization: Path) -> set[Path]:
     base = kustomization.parent
     refs: list[str] = []
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
-        for entry in data.get(key) or []:
+        for entry in _list(data.get(key)):
             if isinstance(entry, str):
                 refs.append(entry)
             elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
                 refs.append(entry["path"])
     for key in ("configMapGenerator", "secretGenerator"):
-        for gen in data.get(key) or []:
+        for gen in _list(data.get(key)):
             if not isinstance(gen, dict):
                 continue
-            for entry in (gen.get("files") or []) + (gen.get("envs") or []) + ([gen["env"]] if gen.get("env") else []):
+            for entry in _list(gen.get("files")) + _list(gen.get("envs")) + [gen.get("env")]:
                 if isinstance(entry, str):
                     refs.append(entry.split("=", 1)[-1])
-    for entry in data.get("replacements") or []:
+    for entry in _list(data.get("replacements")):
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
             refs.append(entry["path"])
     # KRM function / plugin configs, kustomize configurations and OpenAPI files
     for key in ("generators", "transformers", "validators", "configurations", "crds"):
-        refs.extend(entry for entry in data.get(key) or [] if isinstance(entry, str))
+        refs.extend(entry for entry in _list(data.get(key)) if isinstance(entry, str))
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
         refs.append(openapi["path"])
-    for chart in data.get("helmCharts") or []:
+    for chart in _list(data.get("helmCharts")):
         if isinstance(chart, dict):
-            refs.extend(v for v in [chart.get("valuesFile"), *(chart.get("additionalValuesFiles") or [])] if isinstance(v, str))
+            refs.extend(v for v in [chart.get("valuesFile"), *_list(chart.get("additionalValuesFiles"))] if isinstance(v, str))
     out = set()
     for ref in refs:
         if "\n" in ref or ref.lstrip().startswith(("{", "[")) or "://" in ref:
             continue  # inline patch or remote reference
         out.add((base / ref).resolve())
     return out
+
+
+def _list(value: Any) -> list[Any]:
+    """A kustomization list field, or [] when it is missing or wrongly typed (the build reports that)."""
+    return value if isinstance(value, list) else []
 
 
 def _ignored(rel: str, patterns: list[re.Pattern[str]]) -> bool:

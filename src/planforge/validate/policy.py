@@ -44,6 +44,7 @@ RULES: dict[str, str] = {
     "policy/appproject-source-repos": "AppProjects must list their source repositories, not '*'.",
     "policy/appproject-destinations": "AppProjects must not allow every namespace on every cluster.",
     "policy/appproject-cluster-resources": "AppProjects must not whitelist every cluster-scoped resource.",
+    "policy/malformed": "An object does not have the shape of its kind, so its policy rules cannot be checked.",
 }
 
 # kind -> JSON path (as keys) from the object to its pod spec
@@ -315,17 +316,26 @@ def check_workloads(docs: Iterable[Document]) -> list[Finding]:
     """Per-object rules (workloads and AppProjects); no cross-document rule."""
     out = _Collector()
     for doc, obj, prefix in iter_objects(docs):
-        if obj.get("kind") == "AppProject" and str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
-            _check_appproject(doc, obj, prefix, out)
-            continue
-        workload = _workload(doc, obj, prefix)
-        if workload is None:
-            continue
-        _check_security(workload, out)
-        _check_resources(workload, out)
-        _check_probes(workload, out)
-        _check_images(workload, out)
+        try:
+            _check_object(doc, obj, prefix, out)
+        except (AttributeError, TypeError, ValueError):  # a field of the wrong type somewhere inside
+            out.add(doc, "policy/malformed",
+                    f"{_label(obj)} does not have the shape its kind requires: its policy rules were not checked",
+                    prefix.rstrip(".") or "spec", "fix the schemas findings of this object (see `kubectl explain`)")
     return out.findings
+
+
+def _check_object(doc: Document, obj: dict[str, Any], prefix: str, out: _Collector) -> None:
+    if obj.get("kind") == "AppProject" and str(obj.get("apiVersion", "")).startswith("argoproj.io/"):
+        _check_appproject(doc, obj, prefix, out)
+        return
+    workload = _workload(doc, obj, prefix)
+    if workload is None:
+        return
+    _check_security(workload, out)
+    _check_resources(workload, out)
+    _check_probes(workload, out)
+    _check_images(workload, out)
 
 
 def _is_default_deny_ingress(obj: dict[str, Any]) -> bool:

@@ -294,3 +294,16 @@ def test_context_table_whose_header_row_is_a_field():
             "| Storage |\n|---|\n")
     assert [(f.key, f.value, f.line) for f in parse_text(text).fields] == [
         ("cloud_provider", "AWS", 5), ("iac_tools", "Terraform 1.6", 7), ("gitops", "ArgoCD", 11)]
+
+
+@pytest.mark.parametrize("cell,required", [
+    ("Yes", True), ("**yes**", True), ("✅", True), ("Yes (prod only)", True), ("Yes, in prod", True),
+    ("No", False), ("Optional", False), ("No - managed elsewhere", False), ("No: later", False),
+    ("Yes/No", None), ("[Yes/No]", None), ("", None), ("Yesterday", None),
+])
+def test_component_required_cell(cell, required):
+    """A Required cell that starts with Yes/No and then qualifies it still says Yes/No; the placeholder does not."""
+    text = ("# Implementation Plan: X\n\n## Deployment Components\n\n| Component | Required | Notes |\n"
+            f"|---|---|---|\n| cert-manager | {cell} | n |\n")
+    [row] = parse_text(text).components
+    assert (row.name, row.required, row.line) == ("cert-manager", required, 7)

@@ -383,7 +383,8 @@ def _yes_no(text: str) -> bool | None:
         return True
     if t in ("no", "n", "false", "optional", "❌", "-", "—"):
         return False
-    return None
+    qualified = re.match(r"(yes|no)\s*[(,;:\-–—]", t)  # `Yes (prod only)`, `No - managed elsewhere`; not `Yes/No`
+    return (qualified.group(1) == "yes") if qualified else None
 
 
 def _read_components(plan: Plan, blocks: list[_Block]) -> None:

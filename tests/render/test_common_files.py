@@ -92,6 +92,21 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert ("setup-helm" in uses) == (name != "single-iac")
 
 
+@pytest.mark.parametrize("lower_bound, installed", [("1.6", "1.9.8"), ("1.9", "1.9.8"), ("1.10", "1.10.0"),
+                                                     ("1.11", "1.11.0"), ("1.12.2", "1.12.2")])
+def test_workflow_terraform_satisfies_the_plans_required_version(tmp_path: Path, lower_bound, installed):
+    """CI installs an exact Terraform release that satisfies `required_version = ">= <plan>"`:
+    a plan asking for Terraform 1.11 must not get 1.9.8 (init would refuse the roots)."""
+    from copier import run_copy
+
+    template = copy_template(tmp_path / "template", with_blueprints=False)
+    data = sample_answers(**COMBINATIONS["single-iac"], terraform_version=lower_bound).to_copier_data()
+    run_copy(str(template), tmp_path / "repo", data=data, defaults=True, quiet=True, unsafe=False)
+    workflow = yaml.safe_load((tmp_path / "repo/.github/workflows/validate.yml").read_text())
+    step = next(s for s in workflow["jobs"]["validate"]["steps"] if "setup-terraform" in s.get("uses", ""))
+    assert step["with"]["terraform_version"] == installed
+
+
 def test_readme_pins_the_planforge_version():
     text = (REPO / "blueprints" / "README.md.jinja").read_text()
     assert f'pip install "planforge=={__version__}"' in text

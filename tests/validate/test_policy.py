@@ -194,3 +194,14 @@ def test_wrongly_typed_fields_are_a_finding_not_a_crash():
     found = check_documents([project])
     assert [(f.rule, f.file, f.doc_index) for f in found] == [("policy/malformed", "p.yaml", 0)]
     assert found[0].hint
+
+
+@pytest.mark.parametrize("metadata, spec", [
+    ({"name": "deny", "namespace": ["shop"]}, {"podSelector": {}}),
+    ({"name": "deny", "namespace": "shop"}, {"podSelector": {}, "policyTypes": 5}),
+])
+def test_wrongly_typed_network_policy_covers_nothing_and_does_not_crash(metadata, spec):
+    namespace = Document({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}}, "ns.yaml", 0)
+    policy = Document({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata,
+                       "spec": spec}, "ns.yaml", 1)
+    assert [f.rule for f in check_documents([namespace, policy])] == ["policy/default-deny-ingress"]

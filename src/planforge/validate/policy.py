@@ -346,7 +346,7 @@ def _is_default_deny_ingress(obj: dict[str, Any]) -> bool:
     types = spec.get("policyTypes")
     if types is None:  # the API server defaults to Ingress (plus Egress when egress rules exist)
         types = ["Ingress"]
-    return "Ingress" in types and not spec.get("ingress")
+    return isinstance(types, list) and "Ingress" in types and not spec.get("ingress")
 
 
 def check_namespaces(docs: Iterable[Document]) -> list[tuple[str, Document, list[Finding]]]:
@@ -377,7 +377,8 @@ def check_namespaces(docs: Iterable[Document]) -> list[tuple[str, Document, list
         if not namespace:
             local = per_file_namespaces.get(doc.file, [])
             namespace = local[0] if len(set(local)) == 1 else "default"
-        covered.add(namespace)
+        if isinstance(namespace, str):  # a wrongly typed namespace is a schemas finding; it covers nothing
+            covered.add(namespace)
     results = []
     for name, doc in sorted(namespaces.items()):
         out = _Collector()

@@ -4,6 +4,8 @@ Generates N files (Deployments, Services, ConfigMaps in turn; all valid under --
 a temporary directory, then times, in this run and on the same files:
   - planforge: `python -m planforge.validate.schemas --strict DIR` (a fresh process each run,
     so interpreter start, imports and loading the compiled-schema cache are included);
+  - `planforge validate --only schemas --strict DIR`, the user-facing command (runner and report
+    included), which must also stay under 1.5 s;
   - kubernetes-validate: `kubernetes-validate --strict --quiet FILE...` (the CLI of the
     package whose schemas the embedded engine uses).
 Each is run --runs times; the best time counts. The first planforge run uses an empty
@@ -146,6 +148,16 @@ def main() -> int:
                 print(f"planforge failed ({done.returncode}):\n{done.stdout}{done.stderr}", file=sys.stderr)
                 return 1
             ours.append((wall, cpu))
+        # the user-facing command on the same files (runner, report, summary line included)
+        cli_cmd = [sys.executable, "-m", "planforge", "validate", "--only", "schemas", "--strict", "--kube-version",
+                   args.kube_version, "--schema-engine", "embedded", "-j", "1", str(data)]
+        cli: list[tuple[float, float]] = []
+        for _ in range(args.runs):
+            wall, cpu, done = timed(cli_cmd, env)
+            if done.returncode != 0:
+                print(f"planforge validate failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr}", file=sys.stderr)
+                return 1
+            cli.append((wall, cpu))
         theirs: list[tuple[float, float]] = []
         for _ in range(args.runs):
             wall, cpu, done = timed(theirs_cmd, env)
@@ -162,11 +174,15 @@ def main() -> int:
     print(f"  planforge (embedded, new process) cold cache: {cold:7.3f} s")
     print(f"  planforge (embedded, new process) best of {args.runs}: {warm:7.3f} s (CPU {warm_cpu:.3f} s)"
           f"   runs: {', '.join(f'{t:.3f}' for t, _ in ours[1:])}")
+    best_cli, cli_cpu = min(cli)
+    print(f"  `planforge validate --only schemas` best of {args.runs}: {best_cli:5.3f} s (CPU {cli_cpu:.3f} s)"
+          f"   runs: {', '.join(f'{t:.3f}' for t, _ in cli)}")
     print(f"  kubernetes-validate CLI           best of {args.runs}: {best_theirs:7.3f} s (CPU {theirs_cpu:.3f} s)"
           f"   runs: {', '.join(f'{t:.3f}' for t, _ in theirs)}")
-    print(f"  speed-up: {ratio:.1f}x   target: < 1.5 s and >= 15x -> "
-          f"{'MET' if warm < 1.5 and ratio >= 15 else 'NOT MET'}")
-    return 0 if warm < 1.5 and ratio >= 15 else 1
+    met = warm < 1.5 and ratio >= 15 and best_cli < 1.5
+    print(f"  speed-up: {ratio:.1f}x ({best_theirs / best_cli:.1f}x for the full command)   "
+          f"target: < 1.5 s and >= 15x -> {'MET' if met else 'NOT MET'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

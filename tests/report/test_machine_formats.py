@@ -173,3 +173,14 @@ def test_sarif_file_level_findings_point_at_line_1(checks):
     data = validate_sarif(render("sarif", checks))
     missing = next(r for r in data["runs"][0]["results"] if r["ruleId"] == "input/missing-path")
     assert missing["locations"][0]["physicalLocation"]["region"] == {"startLine": 1}
+
+
+def test_sarif_directory_targets_are_normalised_paths():
+    """A finding on a directory target ("terraform/envs/dev/.", "./k8s") gets a clean relative URI."""
+    checks = [Check("terraform", "validate", "terraform/envs/dev/.", Status.FAILED, [
+        Finding("terraform", "terraform/skipped", Severity.ERROR, "validate was skipped", file="terraform/envs/dev/."),
+        Finding("schemas", "schemas/invalid", Severity.ERROR, "bad", file="./k8s//app.yaml", line=3),
+    ])]
+    data = validate_sarif(render("sarif", checks))
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in data["runs"][0]["results"]]
+    assert uris == ["terraform/envs/dev", "k8s/app.yaml"]

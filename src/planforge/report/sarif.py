@@ -20,11 +20,11 @@ def _artifact(path: str) -> dict[str, Any]:
     """A relative path under %SRCROOT%, or a file: URI for an absolute path."""
     from urllib.parse import quote
 
-    path = path.replace("\\", "/")
+    import posixpath
+
+    path = posixpath.normpath(path.replace("\\", "/"))  # "terraform/envs/dev/." -> "terraform/envs/dev"
     if path.startswith("/"):
         return {"uri": "file://" + quote(path)}
-    while path.startswith("./"):
-        path = path[2:]
     return {"uri": quote(path), "uriBaseId": "%SRCROOT%"}
 
 

@@ -63,7 +63,9 @@ def files(root: Path, skip: tuple[str, ...] = (".git",)) -> dict[str, bytes]:
 def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, template_repo, tmp_path, capsys):
     plan_path = PLANS / f"{plan}.plan.md"
     answers = tmp_path / "answers.yml"
-    code, _, err = cli(capsys, "answers", str(plan_path), "-o", str(answers))
+    # one plan with a repository URL given to both commands, one with none (the placeholder)
+    repo_url = ["--repo-url", "https://github.com/acme/storefront-infra.git"] if plan == "aws-eks-argocd" else []
+    code, _, err = cli(capsys, "answers", str(plan_path), "-o", str(answers), *repo_url)
     assert code == 0, err
     copier = Path(sys.executable).with_name("copier")
     proc = subprocess.run(
@@ -72,7 +74,7 @@ def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, templa
     )
     assert proc.returncode == 0, proc.stderr
     code, out, err = cli(capsys, "new", str(plan_path), str(tmp_path / "by-planforge"), "--template",
-                         str(template_repo), "--no-git")
+                         str(template_repo), "--no-git", *repo_url)
     assert code == 0, err
     by_copier, by_planforge = files(tmp_path / "by-copier"), files(tmp_path / "by-planforge")
     assert len(by_planforge) > 20
@@ -139,6 +141,12 @@ def test_raw_manifests_with_chart_only_components_is_refused_naming_them(tmp_pat
     assert all(name in err for name in ("ingress-nginx", "cert-manager", "kube-prometheus-stack"))
     assert any(line.strip().startswith(f"{plan}:") and line.split(":")[1].isdigit() for line in err.splitlines())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]
+
+
+def test_answers_refuses_a_bad_repo_url_naming_the_field(tmp_path, capsys):
+    code, out, err = cli(capsys, "answers", str(PLANS / "aws-eks-argocd.plan.md"), "--repo-url", "file:///etc")
+    assert code == 1 and out == ""
+    assert "repo_url" in err
 
 
 def test_bad_repo_url_is_refused_before_anything_is_written(tmp_path, capsys, isolated_cache):

@@ -34,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                     description="Decide the answers for a plan and write them as a Copier data file.")
     answers.add_argument("plan", metavar="PLAN", help="path to plan.md")
     answers.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    answers.add_argument("--repo-url", metavar="URL",
+                         help="Git URL the ArgoCD Applications point at (as `planforge new --repo-url`)")
     answers.set_defaults(func=_answers)
 
 
@@ -89,7 +91,14 @@ def _answers(args: argparse.Namespace) -> int:
 
     from planforge.decide import decide
 
+    from planforge.render.checks import check_answers
+
     decided = decide(_load(args.plan))
+    if args.repo_url is not None:
+        decided = decided.override("repo_url", args.repo_url, "--repo-url")
+    problems = check_answers(decided.answers, decided.provenance, args.plan)
+    if problems:
+        raise RefusedError(f"{args.plan}: the answers cannot be rendered", problems)
     for warning in decided.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     text = yaml.safe_dump(decided.answers.to_copier_data(), sort_keys=False, allow_unicode=True)

@@ -17,6 +17,11 @@ PLANS = SHARED / "plans"
 REAL_PLANS = SHARED / "plans-real"
 TOOLS_BIN = REPO / ".tools" / "bin"
 
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
+}
+
 # Plans in ../shared/plans that planforge must accept (needs-clarification must be refused).
 ACCEPTED_PLANS = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
 
@@ -50,3 +55,18 @@ def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
             assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
                          "--repo-url", "https://github.com/acme/storefront.git"]) == 0
     return dest
+
+
+class Recorder:
+    """Stands in for the runner's schema + policy pass: records what each rendering hands on."""
+
+    def __init__(self) -> None:
+        from planforge.validate.base import Document
+
+        self.calls: list[tuple[str, list[Document]]] = []
+
+    def __call__(self, docs: list, origin: str) -> list:
+        from planforge.validate.base import Check, Status
+
+        self.calls.append((origin, docs))
+        return [Check("schemas", "schema", origin, Status.PASSED)]

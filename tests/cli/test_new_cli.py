@@ -13,21 +13,8 @@ import yaml
 
 from planforge.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
-PLANS = SHARED / "plans"
-ACCEPTED = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
-GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
-
-
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path_factory.getbasetemp() / "planforge-cache"
-    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(root))
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    return root
+from testlib import ACCEPTED_PLANS as ACCEPTED
+from testlib import GIT_ENV, PLANS, REPO
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,8 @@ import pytest
 from planforge.cli import main
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Service
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
-PLANS = SHARED / "plans"
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
-    "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
-}
+from testlib import GIT_ENV, PLANS, REPO  # noqa: F401  (re-exported for the render tests)
+
 # Blueprint directories owned by other parts of the template; tests of the frame and the
 # lifecycle render without them so they exercise exactly the files under test.
 OTHER_BLUEPRINTS = ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart")

@@ -9,23 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
+from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.helm import HelmCli, HelmSdk, HelmValidator
 
-from testlib import generate_repo, require_tool
+from testlib import Recorder, generate_repo, require_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "helm"
 
-
-class Recorder:
-    """Stands in for the runner's schema + policy pass: records what each rendering hands on."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[Document]]] = []
-
-    def __call__(self, docs: list[Document], origin: str) -> list[Check]:
-        self.calls.append((origin, docs))
-        return [Check("schemas", "schema", origin, Status.PASSED)]
 
 
 @pytest.fixture(params=["cli", "sdk"])

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from testlib import generate_repo, require_tool
-from planforge.validate.base import Check, Context, Document, Settings, Severity, Status
+from testlib import Recorder, generate_repo, require_tool
+from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kustomize"
@@ -22,14 +22,6 @@ def kubectl() -> None:
     if shutil.which("kustomize") is None:
         require_tool("kubectl")
 
-
-class Recorder:
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, list[Document]]] = []
-
-    def __call__(self, docs: list[Document], origin: str) -> list[Check]:
-        self.calls.append((origin, docs))
-        return [Check("schemas", "schema", origin, Status.PASSED)]
 
 
 def run(case: str, tmp_path: Path) -> tuple[dict[str, list[Check]], Recorder]:

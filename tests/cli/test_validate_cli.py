@@ -299,3 +299,13 @@ def cli_importtime(*args: str):
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "planforge", "validate", *args],
                           capture_output=True, text=True, env=env, timeout=120)
     return proc.returncode, proc.stdout, proc.stderr
+
+
+def test_ignored_missing_schema_is_reported_as_skipped_and_fails_with_fail_on_skip(capsys):
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "schemas" / "widget-crd-kind.yaml"
+    code, out, _ = run_main(capsys, "--only", "schemas", "--ignore-missing-schemas", str(fixture))
+    assert code == 0
+    assert out.splitlines()[-1].startswith("0 errors, 0 warnings, 0 infos, 1 skipped in 1 check (schemas: 1 check, 1 skipped)")
+    assert "no schema for Widget (widgets.example.com/v1); --ignore-missing-schemas" in out
+    code, out, _ = run_main(capsys, "--only", "schemas", "--ignore-missing-schemas", "--fail-on-skip", str(fixture))
+    assert code == 1 and "[schemas/skipped]" in out

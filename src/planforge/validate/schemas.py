@@ -100,6 +100,7 @@ class ResourceResult:
     name: str | None = None
     api_version: str | None = None
     findings: list[Finding] = field(default_factory=list)
+    skip_reason: str | None = None  # set when skipped for lack of a schema (--ignore-missing-schemas)
 
 
 @dataclass
@@ -769,6 +770,7 @@ class EmbeddedEngine:
         if source is None:
             if self.settings.ignore_missing_schemas:
                 result.status = "skipped" if not result.findings else "invalid"
+                result.skip_reason = f"no schema for {kind} ({api_version}); --ignore-missing-schemas"
                 return result
             result.status = "error"
             result.findings.append(finding(
@@ -1093,6 +1095,7 @@ class SchemaValidator:
     def run(self, target: Target, ctx: Context) -> list[Check]:
         start = time.perf_counter()
         engine = select_engine(ctx.settings)
+        skipped: list[str] = []
         if engine != "embedded":
             findings = run_kubeconform(engine, [str(target.path)], ctx.settings, {str(target.path): target.display})
             for f in findings:
@@ -1107,10 +1110,12 @@ class SchemaValidator:
             except ManifestError as exc:
                 findings = [parse_error_finding(exc)]
             else:
-                findings = [f for doc in docs for f in embedded.validate(doc).findings]
+                results = [embedded.validate(doc) for doc in docs]
+                findings = [f for result in results for f in result.findings]
+                skipped = _skip_reasons(results)
+        status, reason = _check_status(findings, skipped)
         return [Check(
-            validator=NAME, name="schema", target=target.display,
-            status=Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED,
+            validator=NAME, name="schema", target=target.display, status=status, reason=reason,
             findings=findings, duration=time.perf_counter() - start, tool=tool,
         )]
 
@@ -1118,11 +1123,26 @@ class SchemaValidator:
         """One Check for rendered documents (a Helm rendering, a Kustomize build)."""
         start = time.perf_counter()
         report = validate_documents_report(docs, settings)
-        failed = any(f.severity == Severity.ERROR for f in report.findings)
+        status, reason = _check_status(report.findings, _skip_reasons(report.results))
         return Check(
-            validator=NAME, name=name, target=target, status=Status.FAILED if failed else Status.PASSED,
+            validator=NAME, name=name, target=target, status=status, reason=reason,
             findings=report.findings, duration=time.perf_counter() - start, tool=report.engine,
         )
+
+
+def _skip_reasons(results: Iterable[ResourceResult]) -> list[str]:
+    """Why resources went unchecked for lack of a schema, once per kind (document order)."""
+    return list(dict.fromkeys(r.skip_reason for r in results if r.skip_reason))
+
+
+def _check_status(findings: list[Finding], skipped: list[str]) -> tuple[Status, str | None]:
+    """Errors fail a check; otherwise a resource left unchecked (no schema) makes it skipped,
+    so reports count it and --fail-on-skip catches it."""
+    if any(f.severity == Severity.ERROR for f in findings):
+        return Status.FAILED, None
+    if skipped:
+        return Status.SKIPPED, "; ".join(skipped)
+    return Status.PASSED, None
 
 
 # --------------------------------------------------------------------------- command line

@@ -120,6 +120,21 @@ def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, float, subprocess
     return wall, cpu, done
 
 
+class CommandFailed(Exception):
+    """A benchmarked command exited non-zero: its output is the message."""
+
+
+def time_runs(label: str, cmd: list[str], env: dict[str, str], runs: int) -> list[tuple[float, float]]:
+    """(wall, CPU) of `runs` runs of `cmd`; a failing run stops the benchmark with its output."""
+    timings = []
+    for _ in range(runs):
+        wall, cpu, done = timed(cmd, env)
+        if done.returncode != 0:
+            raise CommandFailed(f"{label} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+        timings.append((wall, cpu))
+    return timings
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=1000)
@@ -141,30 +156,17 @@ def main() -> int:
                     "--schema-engine", "embedded", str(data)]
         theirs_cmd = [kv, "--strict", "--quiet", "-k", args.kube_version, *map(str, files)]
 
-        ours: list[tuple[float, float]] = []
-        for _ in range(args.runs + 1):  # the first run fills the compiled-schema cache
-            wall, cpu, done = timed(ours_cmd, env)
-            if done.returncode != 0:
-                print(f"planforge failed ({done.returncode}):\n{done.stdout}{done.stderr}", file=sys.stderr)
-                return 1
-            ours.append((wall, cpu))
-        # the user-facing command on the same files (runner, report, summary line included)
-        cli_cmd = [sys.executable, "-m", "planforge", "validate", "--only", "schemas", "--strict", "--kube-version",
-                   args.kube_version, "--schema-engine", "embedded", "-j", "1", str(data)]
-        cli: list[tuple[float, float]] = []
-        for _ in range(args.runs):
-            wall, cpu, done = timed(cli_cmd, env)
-            if done.returncode != 0:
-                print(f"planforge validate failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr}", file=sys.stderr)
-                return 1
-            cli.append((wall, cpu))
-        theirs: list[tuple[float, float]] = []
-        for _ in range(args.runs):
-            wall, cpu, done = timed(theirs_cmd, env)
-            if done.returncode != 0:
-                print(f"kubernetes-validate failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}", file=sys.stderr)
-                return 1
-            theirs.append((wall, cpu))
+        try:
+            # the first run of ours fills the compiled-schema cache
+            ours = time_runs("planforge", ours_cmd, env, args.runs + 1)
+            # the user-facing command on the same files (runner, report, summary line included)
+            cli_cmd = [sys.executable, "-m", "planforge", "validate", "--only", "schemas", "--strict",
+                       "--kube-version", args.kube_version, "--schema-engine", "embedded", "-j", "1", str(data)]
+            cli = time_runs("planforge validate", cli_cmd, env, args.runs)
+            theirs = time_runs("kubernetes-validate", theirs_cmd, env, args.runs)
+        except CommandFailed as exc:
+            print(exc, file=sys.stderr)
+            return 1
 
     cold = ours[0][0]
     warm, warm_cpu = min(ours[1:])

@@ -70,3 +70,14 @@ class Recorder:
 
         self.calls.append((origin, docs))
         return [Check("schemas", "schema", origin, Status.PASSED)]
+
+
+def put_hanging_tool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, before: str = "") -> Path:
+    """A fake `name` that hangs (after the shell lines in `before`), alone on PATH with /usr/bin:/bin."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    fake = bin_dir / name
+    fake.write_text(f"#!/bin/sh\n{before}exec sleep 30\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    return fake

@@ -12,7 +12,7 @@ import pytest
 from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.helm import HelmCli, HelmSdk, HelmValidator
 
-from testlib import Recorder, generate_repo, require_tool
+from testlib import Recorder, generate_repo, put_hanging_tool, require_tool
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "helm"
 
@@ -173,12 +173,7 @@ def test_unvendored_dependencies_are_skipped_not_passed(tmp_path: Path) -> None:
 
 
 def test_cli_timeout_is_a_tool_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "helm"
-    fake.write_text('#!/bin/sh\n[ "$1" = version ] && { echo v9.9.9; exit 0; }\nexec sleep 30\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    put_hanging_tool(tmp_path, monkeypatch, "helm", before='[ "$1" = version ] && { echo v9.9.9; exit 0; }\n')
     ctx = Context(FIXTURES / "clean", Settings(timeout=0.5), Recorder(), tmp_path)
     validator = HelmValidator(engine="cli")
     checks = validator.run(validator.discover(ctx)[0], ctx)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from testlib import Recorder, generate_repo, require_tool
+from testlib import Recorder, generate_repo, put_hanging_tool, require_tool
 from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason
 
@@ -114,12 +114,7 @@ def test_overlay_of_a_helm_charts_kustomization_is_skipped(tmp_path: Path) -> No
 
 
 def test_build_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "kustomize"
-    fake.write_text("#!/bin/sh\nexec sleep 30\n")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    put_hanging_tool(tmp_path, monkeypatch, "kustomize")
     ctx = Context(FIXTURES / "clean", Settings(timeout=0.5), Recorder(), tmp_path)
     validator = KustomizeValidator()
     (check,) = validator.run(validator.discover(ctx)[0], ctx)

@@ -781,14 +781,7 @@ def _flags(c: _Ctx) -> None:
                for i in p.constitution if i.checked is not False]  # `[x]` items and `Principle N:` lines
     fields = [*p.fields, p.structure_decision, *checked]
     rows = c.component_rows
-    # dapr
-    hit = tx.first_hit(r"\bdapr\b", fields)
-    if "dapr" in rows:
-        c.set("dapr", True, rows["dapr"])
-    elif hit:
-        c.from_field("dapr", True, hit.field)
-    else:
-        c.default("dapr", False, "the plan does not use Dapr")
+    _flag(c, "dapr", "dapr", r"\bdapr\b", fields, "the plan does not use Dapr")
     # kafka
     hit = tx.first_hit(r"\bstrimzi\b|\bredpanda\b|\bkafka\b", fields)
     if "strimzi-kafka-operator" in rows:
@@ -805,14 +798,19 @@ def _flags(c: _Ctx) -> None:
             c.provenance["kafka"] = c.provenance["kafka"].model_copy(update={"note": "Kafka with no broker named: Redpanda"})
     else:
         c.default("kafka", "none", "the plan uses no Kafka")
-    # monitoring
-    hit = tx.first_hit(r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager", fields)
-    if "kube-prometheus-stack" in rows:
-        c.set("monitoring", True, rows["kube-prometheus-stack"])
+    _flag(c, "monitoring", "kube-prometheus-stack", r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager",
+          fields, "the plan names no Prometheus/Grafana monitoring")
+
+
+def _flag(c: _Ctx, key: str, component: str, pattern: str, fields: list, absent: str) -> None:
+    """A yes/no answer: on from its catalog component row, else from the first field naming it."""
+    hit = tx.first_hit(pattern, fields)
+    if component in c.component_rows:
+        c.set(key, True, c.component_rows[component])
     elif hit:
-        c.from_field("monitoring", True, hit.field)
+        c.from_field(key, True, hit.field)
     else:
-        c.default("monitoring", False, "the plan names no Prometheus/Grafana monitoring")
+        c.default(key, False, absent)
 
 
 def _platforms(c: _Ctx, structure: str, d: dict) -> None:

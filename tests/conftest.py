@@ -5,17 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
-from testlib import GIT_ENV, SHARED, TOOLS_BIN, find_terraform_mirror
+from testlib import GIT_ENV, TOOLS_BIN, find_terraform_mirror
 
 if TOOLS_BIN.is_dir() and str(TOOLS_BIN) not in os.environ.get("PATH", ""):
     os.environ["PATH"] = f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
-
-
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"../shared not found at {SHARED}; set PLANFORGE_SHARED")
-    return SHARED
 
 
 @pytest.fixture(scope="session")

@@ -12,9 +12,13 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
-PLANS = SHARED / "plans"
-REAL_PLANS = SHARED / "plans-real"
+# Copies of the plan templates, example plans, real plans and kubeconform's compatibility
+# suite, so the tests never depend on anything outside this repository.
+FIXTURES = REPO / "tests" / "fixtures"
+PLANS = FIXTURES / "plans"
+REAL_PLANS = FIXTURES / "plans-real"
+SEEDS = FIXTURES / "seeds"
+KUBECONFORM_COMPAT = FIXTURES / "kubeconform-compat"
 TOOLS_BIN = REPO / ".tools" / "bin"
 
 GIT_ENV = {
@@ -22,7 +26,7 @@ GIT_ENV = {
     "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",
 }
 
-# Plans in ../shared/plans that planforge must accept (needs-clarification must be refused).
+# Example plans that planforge must accept (needs-clarification must be refused).
 ACCEPTED_PLANS = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
 
 

@@ -9,7 +9,6 @@ the repository root makes Copier clone the (dirty) git work tree for every rende
 from __future__ import annotations
 
 import atexit
-import os
 import shutil
 import subprocess
 import tempfile
@@ -20,10 +19,8 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
-PLANS = SHARED / "plans"
-TOOLS_BIN = REPO / ".tools" / "bin"
+from testlib import PLANS, REAL_PLANS, REPO, TOOLS_BIN
+
 PROD = ("prod", "production")
 ESO_STORES = ("aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager")
 
@@ -31,11 +28,8 @@ _BASE = Path(tempfile.mkdtemp(prefix="planforge-k8s-blueprints-"))
 atexit.register(shutil.rmtree, _BASE, ignore_errors=True)
 
 
-REAL_PLANS = SHARED / "plans-real"
-
-
 def plan_data(plan: str) -> dict[str, Any]:
-    """The Copier data `planforge answers` gives for a shared plan (a name in ../shared/plans
+    """The Copier data `planforge answers` gives for a shared plan (a name in tests/fixtures/plans
     or a path); raises planforge.errors.RefusedError for a refused plan."""
     from planforge.decide import decide
     from planforge.plan import parse_plan

@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import xmlschema
+from testlib import KUBECONFORM_COMPAT
 
 from planforge.cli import build_parser, main
 
@@ -37,7 +38,7 @@ spec:
         - image: nginx:1.27.3
           name: nginx
 """
-SETTINGS_ENV = [k for k in os.environ if k.startswith("PLANFORGE_") and k not in ("PLANFORGE_SHARED", "PLANFORGE_DEBUG")]
+SETTINGS_ENV = [k for k in os.environ if k.startswith("PLANFORGE_") and k not in ("PLANFORGE_DEBUG",)]
 
 
 @pytest.fixture(autouse=True)
@@ -193,7 +194,7 @@ def test_stdin_dash():
 # ----------------------------------------------------------------- formats
 
 
-def test_json_junit_sarif_outputs_validate(tmp_path, shared_dir):
+def test_json_junit_sarif_outputs_validate(tmp_path):
     target = tmp_path / "repo"
     shutil.copytree(FIXTURES / "helm" / "clean", target)  # a chart: lint, renderings, their schema and policy checks
     shutil.copy(POLICY / "capabilities.yaml", target / "app.yaml")
@@ -209,7 +210,7 @@ def test_json_junit_sarif_outputs_validate(tmp_path, shared_dir):
     assert [f["rule"] for c in data["checks"] for f in c["findings"]] == ["policy/capabilities"]
     assert {c["validator"] for c in data["checks"]} == {"helm", "schemas", "policy"}
     assert any(c["target"].startswith("helm template") for c in data["checks"])
-    xmlschema.XMLSchema(str(shared_dir / "kubeconform-compat" / "fixtures" / "junit.xsd")).validate(reports["junit"])
+    xmlschema.XMLSchema(str(KUBECONFORM_COMPAT / "fixtures" / "junit.xsd")).validate(reports["junit"])
     assert 'type="policy/capabilities"' in reports["junit"]
     sarif = json.loads(reports["sarif"])
     jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).validate(sarif)

@@ -12,9 +12,8 @@ import pytest
 from planforge.validate.base import Settings, Severity
 from planforge.validate.runner import exit_code, run_validation
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("PLANFORGE_SHARED", REPO.parent / "shared")).resolve()
-PLANS = sorted(p for p in (SHARED / "plans").glob("*.plan.md") if p.name != "needs-clarification.plan.md")
+from testlib import ACCEPTED_PLANS, PLANS, REPO
+
 WITHOUT_TERRAFORM = ["helm", "kustomize", "argocd", "schemas", "policy"]
 
 
@@ -43,7 +42,7 @@ def expected_validators(repo: Path) -> set[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("plan", PLANS, ids=lambda p: p.name.removesuffix(".plan.md"))
+@pytest.mark.parametrize("plan", ACCEPTED_PLANS, ids=lambda p: p.name.removesuffix(".plan.md"))
 def test_generated_repository_validates_strict(plan, tmp_path):
     repo = generate(plan, tmp_path / "repo")
     assert (repo / ".planforge.yaml").is_file()
@@ -61,10 +60,10 @@ def test_generated_repository_validates_strict(plan, tmp_path):
 
 
 @pytest.mark.slow
-def test_generated_terraform_repository_validates_with_sarif(tmp_path, tf_mirror, shared_dir):
+def test_generated_terraform_repository_validates_with_sarif(tmp_path, tf_mirror):
     import jsonschema
 
-    plan = SHARED / "plans" / "aws-single-iac.plan.md"
+    plan = PLANS / "aws-single-iac.plan.md"
     repo = generate(plan, tmp_path / "repo")
     sarif = tmp_path / "planforge.sarif"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PLANFORGE_TF_PLUGIN_MIRROR": str(tf_mirror)}

@@ -1,4 +1,4 @@
-"""The 14 real plans in ../shared/plans-real: every one parses and gets a sensible decision."""
+"""The 14 real plans in tests/fixtures/plans-real: every one parses and gets a sensible decision."""
 from __future__ import annotations
 
 import pytest

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from testlib import PLANS
+from testlib import PLANS, SEEDS
 from planforge.decide import decide
 from planforge.decide.data import blocking_action, catalog, load
 from planforge.errors import RefusedError
@@ -171,7 +171,7 @@ def test_docs_blocking_table_matches_the_data_file():
         assert [blocking_action(key, s) for s in structures] == cells[1:5], key
 
 
-@pytest.mark.parametrize("seed", sorted((PLANS.parent / "seeds").glob("*.md")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.md")), ids=lambda p: p.stem)
 def test_unfilled_templates_are_refused(seed):
     from planforge.plan import parse_plan
 

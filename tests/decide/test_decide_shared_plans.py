@@ -1,4 +1,4 @@
-"""The expected decisions table of issue 2, for every plan in ../shared/plans."""
+"""The expected decisions table of issue 2, for every plan in tests/fixtures/plans."""
 from __future__ import annotations
 
 import pytest

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from testlib import PLANS, REAL_PLANS, SHARED
+from testlib import PLANS, REAL_PLANS, SEEDS
 from planforge.plan import is_unresolved, parse_plan, parse_text
 
-SEEDS = sorted((SHARED / "seeds").glob("*.md"))
+SEED_FILES = sorted(SEEDS.glob("*.md"))
 ALL_PLANS = sorted(PLANS.glob("*.plan.md")) + sorted(REAL_PLANS.glob("*.plan.md"))
 
 SPECOPS_FIELDS = [
@@ -27,7 +27,7 @@ def _line_of(path, needle: str) -> int:
     raise AssertionError(f"{needle!r} not in {path}")
 
 
-@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("seed", SEED_FILES, ids=lambda p: p.stem)
 def test_every_seed_field_is_read_with_its_line(seed):
     plan = parse_plan(seed)
     expected = SPECOPS_FIELDS if "specops" in seed.name else APP_FIELDS
@@ -41,9 +41,9 @@ def test_every_seed_field_is_read_with_its_line(seed):
 
 
 def test_seed_placeholders_are_unresolved_and_filled_values_are_not():
-    plan = parse_plan(SHARED / "seeds" / "specops-infra-plan-template.md")
+    plan = parse_plan(SEEDS / "specops-infra-plan-template.md")
     assert all(f.unresolved for f in plan.fields)
-    doks = parse_plan(SHARED / "seeds" / "sp-phase5-doks-plan-template.md")
+    doks = parse_plan(SEEDS / "sp-phase5-doks-plan-template.md")
     resolved = {f.key for f in doks.fields if not f.unresolved}
     assert resolved == {"language_version", "primary_dependencies", "storage", "testing", "target_platform", "project_type"}
 

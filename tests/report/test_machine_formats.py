@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 import xmlschema
 from report_samples import sample_checks
+from testlib import KUBECONFORM_COMPAT
 
 from planforge.report import ReportMeta, render
 from planforge.validate.base import Check, Finding, Severity, Status
@@ -19,8 +20,8 @@ REPORT_SCHEMA = REPO / "src" / "planforge" / "data" / "report.schema.json"
 SARIF_SCHEMA = REPO / "tests" / "fixtures" / "sarif-schema-2.1.0.json"
 
 
-def junit_xsd(shared_dir: Path) -> xmlschema.XMLSchema:
-    return xmlschema.XMLSchema(str(shared_dir / "kubeconform-compat" / "fixtures" / "junit.xsd"))
+def junit_xsd() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(KUBECONFORM_COMPAT / "fixtures" / "junit.xsd"))
 
 
 def validate_json_report(text: str) -> dict:
@@ -77,9 +78,9 @@ def test_rule_without_validator_prefix_gets_one():
 # ----------------------------------------------------------------- junit
 
 
-def test_junit_is_valid_one_testcase_per_check(checks, shared_dir):
+def test_junit_is_valid_one_testcase_per_check(checks):
     text = render("junit", checks, ReportMeta(paths=["repo"], kube_version="1.29.0", strict=True))
-    junit_xsd(shared_dir).validate(text)
+    junit_xsd().validate(text)
     root = ET.fromstring(text)
     cases = root.findall("./testsuite/testcase")
     assert len(cases) == len(checks)
@@ -100,17 +101,17 @@ def test_junit_is_valid_one_testcase_per_check(checks, shared_dir):
     assert root.get("tests") == str(len(checks)) and root.get("failures") == "3"
 
 
-def test_junit_empty_run_is_valid(shared_dir):
+def test_junit_empty_run_is_valid():
     text = render("junit", [])
-    junit_xsd(shared_dir).validate(text)
+    junit_xsd().validate(text)
     assert ET.fromstring(text).get("tests") == "0"
 
 
-def test_junit_escapes_markup(shared_dir):
+def test_junit_escapes_markup():
     check = Check("schemas", "schema", "a&b.yaml", Status.FAILED,
                   [Finding("schemas", "schemas/invalid", Severity.ERROR, "expected <int> & got \"str\"", file="a&b.yaml")])
     text = render("junit", [check])
-    junit_xsd(shared_dir).validate(text)
+    junit_xsd().validate(text)
     assert ET.fromstring(text).find(".//failure").get("message") == "expected <int> & got \"str\""
 
 

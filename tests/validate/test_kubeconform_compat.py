@@ -1,6 +1,6 @@
 """The embedded schema engine gives kubeconform's own verdict on every row of verdicts.tsv.
 
-../shared/kubeconform-compat/verdicts.tsv holds the exit status kubeconform itself returns
+tests/fixtures/kubeconform-compat/verdicts.tsv holds the exit status kubeconform itself returns
 for each invocation (Kubernetes 1.29 schemas, offline). Each row's flags are mapped to
 `Settings` and run through `planforge.validate.schemas.validate_paths`, the programmatic
 entry point of the `schemas` validator, with the bundled CRD catalog on (the default).
@@ -14,10 +14,11 @@ import pytest
 
 from planforge.validate.base import Settings
 from planforge.validate.schemas import validate_paths
-from testlib import SHARED
+from testlib import KUBECONFORM_COMPAT, REPO
 
-COMPAT = SHARED / "kubeconform-compat"
-CATALOG = str(SHARED / "crds-catalog") + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
+COMPAT = KUBECONFORM_COMPAT
+# The rows name kubeconform's CRD catalog; the CRD schemas bundled with planforge are that catalog's.
+CATALOG = str(REPO / "src/planforge/data/schemas/crds") + "/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json"
 # kubeconform flags that only change its output, not the verdict.
 OUTPUT_FLAGS_WITH_VALUE = {"-output", "-n", "-cache", "-kubernetes-version"}
 OUTPUT_FLAGS = {"-summary", "-verbose", "-debug", "-insecure-skip-tls-verify", "-exit-on-error"}

@@ -301,12 +301,12 @@ def test_env_subdirectory_tfvars_and_json_declarations(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_generated_repository_targets_and_clean_validation(tmp_path: Path, tf_mirror: Path, shared_dir: Path) -> None:
+def test_generated_repository_targets_and_clean_validation(tmp_path: Path, tf_mirror: Path) -> None:
     import subprocess
     import sys
 
     dest = tmp_path / "repo"
-    plan = shared_dir / "plans" / "aws-single-iac.plan.md"
+    plan = PLANS / "aws-single-iac.plan.md"
     proc = subprocess.run([sys.executable, "-m", "planforge", "new", str(plan), str(dest), "--no-git"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,126 @@
+"""Snapshots of generated trees: every path with a hash of its content.
+
+One snapshot per example and real plan (and per answer variant below, for the structure,
+cloud and strategy combinations no plan reaches), in `tests/render/snapshots/`. A change
+to generated output fails here with a readable diff of the listing; a change that is meant
+updates the snapshots in the same commit, regenerated with
+
+    PLANFORGE_UPDATE_SNAPSHOTS=1 pytest tests/render/test_snapshots.py
+
+A refused plan's snapshot records the refusal, so a plan that starts or stops being
+accepted shows here too.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+from testlib import PLANS, REAL_PLANS
+
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan
+from planforge.render.engine import render_new
+from planforge.render.template import resolve_template
+
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+REPO_URL = "https://github.com/acme/infra.git"
+UPDATE = os.environ.get("PLANFORGE_UPDATE_SNAPSHOTS") == "1"
+# Lines of the answers file that name where and which template version rendered it.
+VOLATILE = re.compile(rb"^(_commit|_src_path): .*$", re.MULTILINE)
+
+PLAN_FILES = sorted(PLANS.glob("*.plan.md")) + sorted(REAL_PLANS.glob("*.plan.md"))
+
+# name: (plan, answer overrides) for combinations the plans above do not reach.
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "multi-tenant-azure-aks": ("multi-tenant-saas", {
+        "cloud": "azure", "region": "westeurope", "kubernetes_distribution": "aks", "state_backend": "azurerm",
+        "state_locking": "none", "secrets_manager": "azure-key-vault"}),
+    "multi-tenant-gcp-gke": ("multi-tenant-saas", {
+        "cloud": "gcp", "region": "europe-west1", "kubernetes_distribution": "gke", "state_backend": "gcs",
+        "state_locking": "none", "secrets_manager": "gcp-secret-manager"}),
+    "multi-tenant-aws-no-cluster": ("multi-tenant-saas", {"kubernetes_distribution": "none"}),
+    "multi-tool-azure": ("aws-eks-argocd", {
+        "cloud": "azure", "region": "westeurope", "kubernetes_distribution": "aks", "state_backend": "azurerm",
+        "state_locking": "none", "secrets_manager": "azure-key-vault"}),
+    "multi-tool-gcp": ("aws-eks-argocd", {
+        "cloud": "gcp", "region": "europe-west1", "kubernetes_distribution": "gke", "state_backend": "gcs",
+        "state_locking": "none", "secrets_manager": "gcp-secret-manager"}),
+    "multi-tool-kustomize-only": ("aws-eks-argocd", {"deployment_strategy": "kustomize-only"}),
+    "multi-tool-raw-manifests": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
+    "multi-tool-no-gitops": ("aws-eks-argocd", {
+        "gitops": "none", "blueprints": ["terraform", "kubernetes"]}),
+    "single-iac-azure": ("aws-single-iac", {
+        "cloud": "azure", "region": "westeurope", "state_backend": "azurerm", "state_locking": "none",
+        "secrets_manager": "azure-key-vault"}),
+    "single-iac-gcp": ("aws-single-iac", {
+        "cloud": "gcp", "region": "europe-west1", "state_backend": "gcs", "state_locking": "none",
+        "secrets_manager": "gcp-secret-manager"}),
+    "helm-chart-per-service": ("event-driven-dapr", {"chart_layout": "per-service"}),
+    "helm-chart-no-gitops": ("helm-chart-payments", {"gitops": "none", "blueprints": ["helm-chart"]}),
+}
+
+
+def listing(root: Path) -> list[str]:
+    """`<sha256 prefix> <size> <path>` for every file (a symlink as its target), sorted by path."""
+    lines = []
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            data = b"-> " + os.readlink(path).encode()
+        elif path.is_file():
+            data = VOLATILE.sub(rb"\1: <template>", path.read_bytes())
+        else:
+            continue
+        lines.append(f"{hashlib.sha256(data).hexdigest()[:16]} {len(data):>7} {rel}")
+    return lines
+
+
+def render(answers, dest: Path) -> list[str]:
+    render_new(answers, dest, resolve_template(None, None), init_git=False)
+    return listing(dest)
+
+
+def compare(name: str, lines: list[str]) -> None:
+    snapshot = SNAPSHOTS / f"{name}.txt"
+    text = "\n".join(lines) + "\n"
+    if UPDATE:
+        SNAPSHOTS.mkdir(exist_ok=True)
+        snapshot.write_text(text, encoding="utf-8")
+        return
+    assert snapshot.is_file(), f"no snapshot {snapshot.name}: run with PLANFORGE_UPDATE_SNAPSHOTS=1 and commit it"
+    expected = snapshot.read_text(encoding="utf-8")
+    if expected != text:
+        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
+                                            f"snapshots/{snapshot.name}", "generated"))
+        pytest.fail(f"the generated tree changed (update the snapshot if that is meant):\n{diff}", pytrace=False)
+
+
+@pytest.mark.parametrize("plan", PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md")[:48])
+def test_generated_tree_matches_snapshot(plan: Path, tmp_path: Path) -> None:
+    try:
+        decided = decide(parse_plan(plan))
+    except RefusedError as exc:
+        problems = sorted(exc.problems, key=lambda p: (p.line or 0, p.field or ""))
+        lines = ["refused"] + [f"{p.line}: {p.field}: {p.message}" for p in problems]
+    else:
+        lines = render(decided.answers.model_copy(update={"repo_url": REPO_URL}), tmp_path / "repo")
+    compare(plan.name.removesuffix(".plan.md"), lines)
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_variant_tree_matches_snapshot(variant: str, tmp_path: Path) -> None:
+    plan, overrides = VARIANTS[variant]
+    answers = decide(parse_plan(PLANS / f"{plan}.plan.md")).answers
+    changed = answers.model_validate({**answers.model_dump(), "repo_url": REPO_URL, **overrides})
+    compare(f"variant-{variant}", render(changed, tmp_path / "repo"))
+
+
+def test_every_snapshot_belongs_to_a_case() -> None:
+    """A snapshot left behind by a removed plan or variant is an error, not dead weight."""
+    names = {p.name.removesuffix(".plan.md") for p in PLAN_FILES} | {f"variant-{v}" for v in VARIANTS}
+    assert sorted(p.stem for p in SNAPSHOTS.glob("*.txt") if p.stem not in names) == []

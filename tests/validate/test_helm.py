@@ -163,6 +163,27 @@ def test_sdk_when_helm_is_not_on_path(tmp_path: Path, monkeypatch: pytest.Monkey
     assert [origin for origin, _ in recorder.calls] == ["helm template web -f ci/default-values.yaml"]
 
 
+def test_renderings_are_loaded_like_manifest_files(engine: str, tmp_path: Path) -> None:
+    """Both engines hand on documents from the manifest loader: YAML->JSON values, duplicate keys
+    noted, lines counted in the template's rendered output."""
+    from planforge.validate.manifests import duplicate_key_locations
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    (root / "web/templates/extra.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-a\ndata:\n"
+        "  key: one\n  key: two\n  since: 2024-01-01\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    validator.run(validator.discover(ctx)[0], ctx)
+    first, second = [d for d in recorder.calls[0][1] if d.file == "web/templates/extra.yaml"]
+    assert first.obj["data"] == {"key": "two", "since": "2024-01-01"}
+    assert (first.line, second.line, second.doc_index) == (1, 10, 1)
+    assert duplicate_key_locations(first) == [("data.key", 7)]
+
+
 def test_subcharts_are_not_separate_targets(tmp_path: Path) -> None:
     import shutil
 

@@ -30,6 +30,7 @@ from typing import Any, Protocol
 import yaml
 
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+from planforge.validate.manifests import ManifestError, load_documents
 
 NAME = "helm"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release by default
@@ -50,6 +51,7 @@ _YAML_ERROR = re.compile(r"(?:YAML parse error on (?P<file>\S+?)|unable to parse
 # One violation in Helm's values-schema report: `- at '/replicas': got string, want integer`
 _SCHEMA_VIOLATION = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.+)$", re.M)
 _LINT_LINE = re.compile(r"^\[(?P<severity>INFO|WARNING|ERROR)\] (?P<message>.*)$")
+_SOURCE_HEADER = re.compile(r"^# Source: (.+)$\n?", re.M)
 _LINT_END = re.compile(r"^(\d+ chart\(s\) linted|==> Linting|Error: )")
 # Exit statuses of `env` (and the shell) when the helm binary is missing or not executable.
 _CANNOT_EXECUTE = (126, 127)
@@ -229,16 +231,21 @@ def parse_lint_output(stdout: str) -> list[LintMessage]:
 
 
 def split_template_output(stdout: str) -> dict[str, str]:
-    """Split `helm template` output into {template source: manifest text} by its `# Source:` headers."""
-    out: dict[str, str] = {}
+    """Split `helm template` output into {template source: its rendered text} by the `# Source:` headers.
+
+    The headers are dropped and a template's documents joined with `---`, so document lines count
+    from the template's first rendered line, as in the SDK's rendering.
+    """
+    documents: dict[str, list[str]] = {}
     source = None
-    for chunk in re.split(r"^---\s*$", stdout, flags=re.M):
-        match = re.search(r"^# Source: (.+)$", chunk, flags=re.M)
-        if match:
-            source = match[1].strip()
+    for chunk in re.split(r"^---\s*$\n?", stdout, flags=re.M):
+        header = _SOURCE_HEADER.search(chunk)
+        if header:
+            source = header[1].strip()
+            chunk = chunk[header.end():]
         if chunk.strip() and source is not None:
-            out[source] = out.get(source, "") + "---\n" + chunk
-    return out
+            documents.setdefault(source, []).append(chunk)
+    return {source: "---\n".join(chunks) for source, chunks in documents.items()}
 
 
 def _strip_error(stderr: str) -> str:
@@ -573,8 +580,11 @@ def _is_required_call(target: Target, file: str, line: int | None) -> bool:
 
 
 def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[list[Document], list[Finding]]:
-    """Parse each template's rendered YAML into Documents (NOTES.txt and empty renders skipped)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Parse each template's rendered YAML into Documents (NOTES.txt, partials and empty documents skipped).
+
+    The manifest loader reads them like plain manifest files: JSON-compatible values, duplicate
+    keys noted, each document's line in the template's rendered output.
+    """
     docs: list[Document] = []
     findings: list[Finding] = []
     for source, text in sorted(manifests.items()):
@@ -582,17 +592,13 @@ def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[l
             continue
         file = in_chart(target, source.split("/", 1)[-1])
         try:
-            objs = [o for o in yaml.load_all(text, Loader=loader) if o is not None]
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            findings.append(Finding(NAME, "helm/template", Severity.ERROR,
-                                    f"template renders invalid YAML: {getattr(exc, 'problem', exc)}",
-                                    file, mark.line + 1 if mark else None,
+            loaded = load_documents(file, text=text)
+        except ManifestError as exc:
+            findings.append(Finding(NAME, "helm/template", Severity.ERROR, f"template renders {exc}", file, exc.line,
                                     hint="fix indentation/quoting in the template (`helm template --debug` shows "
-                                         "the output)", detail=str(exc)))
+                                         "the output)", detail=text))
             continue
-        for index, obj in enumerate(objs):
-            docs.append(Document(obj, file, index))
+        docs.extend(doc for doc in loaded if doc.obj is not None)
     return docs, findings
 
 

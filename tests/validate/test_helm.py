@@ -5,6 +5,9 @@ Both engines lint and render, so every case runs with both.
 """
 from __future__ import annotations
 
+import re
+import shutil
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -47,7 +50,7 @@ def test_engine_tool_names(engine: str, tmp_path: Path) -> None:
     checks, _ = run("clean", engine, tmp_path)
     tool = helm_checks(checks)["lint"].tool
     if engine == "cli":
-        assert tool.startswith("helm v") and tool.endswith("(CLI)")
+        assert re.fullmatch(r"helm v\d+\.\d+\.\d+ \(CLI, pyhelm3 \d+\.\d+\.\d+\)", tool), tool
     else:
         assert tool.startswith("helm-python-sdk ")
 
@@ -131,6 +134,56 @@ def test_auto_engine_prefers_cli_on_path(tmp_path: Path, monkeypatch: pytest.Mon
     assert isinstance(HelmValidator().engine(ctx), HelmSdk)
 
 
+def test_cli_runs_every_helm_command_through_pyhelm3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real helm binary, each command executed by pyhelm3's `Command.run` (recorded, not replaced)."""
+    require_tool("helm")
+    import pyhelm3.command
+
+    executed: list[list[str]] = []
+    real_run = pyhelm3.command.Command.run
+
+    async def recording_run(self, command, input=None):  # type: ignore[no-untyped-def]
+        executed.append(command[command.index(shutil.which("helm")) + 1:])
+        return await real_run(self, command, input)
+
+    monkeypatch.setattr(pyhelm3.command.Command, "run", recording_run)
+    checks, recorder = run("clean", "auto", tmp_path)
+    assert [args[0] for args in executed] == ["version", "lint", "template", "template", "template"]
+    assert all(["--kube-version", "1.29.0"] == args[args.index("--kube-version"):][:2] for args in executed[1:])
+    assert "--strict" in executed[1] and "platforms/eks.yaml" in executed[3][-1]
+    assert all(c.tool.endswith(f"(CLI, pyhelm3 {version('pyhelm3')})") for c in helm_checks(checks).values())
+    assert len(recorder.calls) == 3
+
+
+def test_sdk_when_helm_is_not_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no helm binary anywhere
+    checks, recorder = run("missing-required", "auto", tmp_path)
+    assert all(c.tool.startswith("helm-python-sdk ") for c in helm_checks(checks).values())
+    assert errors(checks) == [("helm/missing-required", "web/templates/deployment.yaml", 28)]
+    assert [origin for origin, _ in recorder.calls] == ["helm template web -f ci/default-values.yaml"]
+
+
+def test_renderings_are_loaded_like_manifest_files(engine: str, tmp_path: Path) -> None:
+    """Both engines hand on documents from the manifest loader: YAML->JSON values, duplicate keys
+    noted, lines counted in the template's rendered output."""
+    from planforge.validate.manifests import duplicate_key_locations
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    (root / "web/templates/extra.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-a\ndata:\n"
+        "  key: one\n  key: two\n  since: 2024-01-01\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n")
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    validator.run(validator.discover(ctx)[0], ctx)
+    first, second = [d for d in recorder.calls[0][1] if d.file == "web/templates/extra.yaml"]
+    assert first.obj["data"] == {"key": "two", "since": "2024-01-01"}
+    assert (first.line, second.line, second.doc_index) == (1, 10, 1)
+    assert duplicate_key_locations(first) == [("data.key", 7)]
+
+
 def test_subcharts_are_not_separate_targets(tmp_path: Path) -> None:
     import shutil
 
@@ -177,7 +230,7 @@ def test_cli_timeout_is_a_tool_error(tmp_path: Path, monkeypatch: pytest.MonkeyP
     ctx = Context(FIXTURES / "clean", Settings(timeout=0.5), Recorder(), tmp_path)
     validator = HelmValidator(engine="cli")
     checks = validator.run(validator.discover(ctx)[0], ctx)
-    assert checks[0].tool == "helm v9.9.9 (CLI)"
+    assert checks[0].tool == f"helm v9.9.9 (CLI, pyhelm3 {version('pyhelm3')})"
     assert {(c.name, c.status) for c in checks} == {
         ("lint", Status.FAILED), ("render[default]", Status.FAILED),
         ("render[platforms/eks.yaml]", Status.FAILED), ("render[ci/default-values.yaml]", Status.FAILED)}

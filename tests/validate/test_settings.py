@@ -1,12 +1,15 @@
 """Settings resolution: command line, then PLANFORGE_* environment, then .planforge.yaml."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from planforge.errors import UsageError
-from planforge.validate.settings import normalize_kube_version, resolve_settings
+from planforge.validate import settings as settings_module
+from planforge.validate.base import Settings
+from planforge.validate.settings import memory_budget_mib, normalize_kube_version, resolve_settings
 
 
 def write(path: Path, text: str) -> Path:
@@ -29,6 +32,27 @@ def test_precedence_cli_env_file(tmp_path):
     settings = resolve_settings({"strict": True, "jobs": "1", "skip_kinds": ["C"], "kube_version": None},
                                 environ=env, paths=[str(tmp_path)])
     assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (True, "1.28.0", 1, ["C"])
+
+
+def test_memory_budget_precedence_cli_env_file(tmp_path):
+    write(tmp_path / ".planforge.yaml", "memory-budget: 3000\n")
+    assert resolve_settings({}, environ={}, paths=[str(tmp_path)]).memory_budget == 3000
+    env = {"PLANFORGE_MEMORY_BUDGET": "5000"}
+    assert resolve_settings({}, environ=env, paths=[str(tmp_path)]).memory_budget == 5000
+    settings = resolve_settings({"memory_budget": "1800"}, environ=env, paths=[str(tmp_path)])
+    assert settings.memory_budget == 1800 and memory_budget_mib(settings) == 1800
+
+
+def test_default_memory_budget_is_half_the_available_memory(tmp_path, monkeypatch):
+    physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // (1024 * 1024)
+    monkeypatch.setattr(settings_module, "CGROUP_MEMORY_LIMIT", tmp_path / "memory.max")
+    (tmp_path / "memory.max").write_text("max\n")  # a cgroup without a limit
+    assert memory_budget_mib(Settings()) == physical // 2
+    (tmp_path / "memory.max").write_text(f"{3 * 1024 ** 3}\n")  # a container limited to 3 GiB
+    assert memory_budget_mib(Settings()) == min(physical, 3 * 1024) // 2
+    monkeypatch.setattr(settings_module, "_physical_memory_mib", lambda: None)
+    (tmp_path / "memory.max").unlink()
+    assert memory_budget_mib(Settings()) == settings_module.FALLBACK_MEMORY_MIB // 2
 
 
 def test_file_accepts_cli_spellings_and_a_validate_section(tmp_path):
@@ -88,6 +112,8 @@ def test_bad_env_value_names_the_variable():
     ({"jobs": "four"}, {}, "'four' is not a whole number"),
     ({}, {"PLANFORGE_JOBS": "four"}, "'four' is not a whole number"),
     ({}, {"PLANFORGE_TIMEOUT": "soon"}, "'soon' is not a number of seconds"),
+    ({"memory_budget": "2G"}, {}, "'2G' is not a whole number of MiB"),
+    ({}, {"PLANFORGE_MEMORY_BUDGET": "-5"}, "'-5' is not a whole number of MiB"),
 ])
 def test_non_numeric_values_get_a_plain_sentence(cli, environ, needle):
     """No Python internals ("invalid literal for int() with base 10") in a usage error."""

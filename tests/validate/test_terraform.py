@@ -24,8 +24,9 @@ def _terraform() -> None:
     require_tool("terraform")
 
 
-def make_ctx(root: Path, workdir: Path, mirror: Path | None = None) -> Context:
-    return Context(root=root, settings=Settings(terraform_plugin_mirror=mirror, timeout=120),
+def make_ctx(root: Path, workdir: Path, mirror: Path | None = None, memory_budget: int = 0) -> Context:
+    settings = Settings(terraform_plugin_mirror=mirror, timeout=120, memory_budget=memory_budget)
+    return Context(root=root, settings=settings,
                    validate_documents=lambda docs, origin: [], workdir=workdir)
 
 
@@ -242,18 +243,31 @@ def test_concurrent_validations_are_bounded(tmp_path: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(tfmod, "_run", counting_run)
     old = tfmod.MAX_CONCURRENT_VALIDATIONS
-    tfmod.set_max_concurrent_validations(1)
     try:
         validator = TerraformValidator()
         roots = ["undeclared-tfvars", "missing-required-tfvars", "unformatted", "unformatted-test"]
-        ctxs = [make_ctx(FIXTURES / r, tmp_path / r) for r in roots]
+        ctxs = [make_ctx(FIXTURES / r, tmp_path / r, memory_budget=tfmod.VALIDATE_PEAK_MIB + 100) for r in roots]
         jobs = [(t, c) for c in ctxs for t in validator.discover(c)]
         with ThreadPoolExecutor(max_workers=4) as pool:
             list(pool.map(lambda job: validator._validate_check(job[0], job[1], tfmod.terraform_binary()), jobs))
     finally:
         tfmod.set_max_concurrent_validations(old)
     assert len(validator.validation_runs) == 4 and peak == 1
-    assert tfmod.MAX_CONCURRENT_VALIDATIONS * tfmod.VALIDATE_PEAK_MIB < 2048
+
+
+@pytest.mark.parametrize("budget", [1, 2 * tfmod.VALIDATE_PEAK_MIB, 7 * tfmod.VALIDATE_PEAK_MIB + 1])
+def test_the_validation_bound_follows_the_memory_budget(tmp_path: Path, budget: int) -> None:
+    """The settings' budget, applied by discovery, is what the runner bounds terraform targets by."""
+    from planforge.validate.runner import validator_bound
+
+    old = tfmod.MAX_CONCURRENT_VALIDATIONS
+    try:
+        TerraformValidator().discover(make_ctx(FIXTURES / "unformatted", tmp_path, memory_budget=budget))
+        expected = max(1, budget // tfmod.VALIDATE_PEAK_MIB)
+        assert tfmod.MAX_CONCURRENT_VALIDATIONS == expected
+        assert validator_bound("terraform", jobs=16) == expected
+    finally:
+        tfmod.set_max_concurrent_validations(old)
 
 
 def test_init_error_becomes_located_finding(tmp_path: Path) -> None:

@@ -58,6 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
     parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
     parser.add_argument("-j", "--jobs", metavar="N", **one, help="validations run at once (default: CPU count)")
+    parser.add_argument("--memory-budget", metavar="MIB", **one,
+                        help="memory for concurrent terraform validations (default: half the machine's memory)")
     parser.add_argument("--kube-version", metavar="VERSION", **one, help="Kubernetes version for schemas (1.29)")
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=None,
                         help="unknown fields and duplicate keys are errors; helm lint --strict")
@@ -102,6 +104,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "strict": args.strict,
         "fail_on_skip": args.fail_on_skip,
         "jobs": _last(args.jobs),
+        "memory_budget": _last(args.memory_budget),
         "terraform_plugin_mirror": _last(args.terraform_plugin_mirror),
         "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
         "schema_locations": args.schema_location,

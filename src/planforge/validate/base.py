@@ -98,6 +98,7 @@ class Settings:
     ignore_filename_patterns: list[str] = field(default_factory=list)
     verbose: bool = False
     timeout: float = 300.0  # seconds, for every subprocess
+    memory_budget: int = 0  # MiB for concurrent heavy tools (terraform validate); 0 = derived from the machine
 
 
 @dataclass

@@ -3,8 +3,8 @@
 Charts are found by their `Chart.yaml` (subcharts vendored under another chart's `charts/`
 are covered by their parent). Two engines do the Helm work:
 
-* `HelmCli`: the `helm` binary on PATH (`helm lint`, `helm template`), each call with the
-  settings' timeout;
+* `HelmCli`: the `helm` binary on PATH (`helm lint`, `helm template`), run through pyhelm3's
+  command runner, each call with the settings' timeout;
 * `HelmSdk`: the embedded Helm Go SDK from the helm-python-sdk package (`helm_python`),
   used when no `helm` binary is on PATH. It lints and renders offline like the CLI.
 
@@ -14,11 +14,12 @@ defaults, every `platforms/*.yaml` and every `ci/*-values.yaml`. Rendered docume
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import posixpath
 import re
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -29,6 +30,7 @@ from typing import Any, Protocol
 import yaml
 
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+from planforge.validate.manifests import ManifestError, load_documents
 
 NAME = "helm"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release by default
@@ -49,7 +51,13 @@ _YAML_ERROR = re.compile(r"(?:YAML parse error on (?P<file>\S+?)|unable to parse
 # One violation in Helm's values-schema report: `- at '/replicas': got string, want integer`
 _SCHEMA_VIOLATION = re.compile(r"^- at '(?P<pointer>[^']*)': (?P<message>.+)$", re.M)
 _LINT_LINE = re.compile(r"^\[(?P<severity>INFO|WARNING|ERROR)\] (?P<message>.*)$")
+_SOURCE_HEADER = re.compile(r"^# Source: (.+)$\n?", re.M)
 _LINT_END = re.compile(r"^(\d+ chart\(s\) linted|==> Linting|Error: )")
+# Exit statuses of `env` (and the shell) when the helm binary is missing or not executable.
+_CANNOT_EXECUTE = (126, 127)
+# pyhelm3 logs every failing command at WARNING; a failing lint or template is a finding here, so
+# those records must not reach stderr through logging's last-resort handler.
+logging.getLogger("pyhelm3").addHandler(logging.NullHandler())
 
 
 @dataclass
@@ -81,31 +89,56 @@ class HelmToolError(Exception):
     """Helm could not run at all (timeout, crash): reported as a tool-error finding."""
 
 
+@dataclass
+class HelmOutput:
+    """What one helm command printed, and its exit status."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 class HelmCli:
-    """The `helm` binary (v3 or v4), run as a subprocess with a timeout and private HELM_* dirs."""
+    """The `helm` binary (v3 or v4) run through pyhelm3's command runner.
+
+    Every call (`version`, `lint`, `template`) goes through `pyhelm3.command.Command.run`, with the
+    settings' timeout; on timeout pyhelm3 terminates the helm process. pyhelm3's own `template`
+    is not used: it has no `--kube-version`, passes values as JSON on stdin instead of letting
+    Helm read the values file, and drops the `# Source:` headers that attribute each manifest
+    to its template. Helm's cache, config and data directories are private to the run: pyhelm3
+    executes through the shell with this process's environment, so the command is prefixed
+    with `env HELM_...=...`.
+    """
 
     def __init__(self, binary: str, timeout: float, workdir: Path):
+        from importlib.metadata import version
+
+        import pyhelm3.command
+
         self.binary = binary
         self.timeout = timeout
+        self.command = pyhelm3.command.Command(executable="env")
         home = workdir / "helm-home"
-        self.env = {
-            **os.environ,
-            "HELM_CACHE_HOME": str(home / "cache"),
-            "HELM_CONFIG_HOME": str(home / "config"),
-            "HELM_DATA_HOME": str(home / "data"),
-        }
-        self.tool = f"helm {self._version()} (CLI)"
+        self.prefix = [f"HELM_CACHE_HOME={home / 'cache'}", f"HELM_CONFIG_HOME={home / 'config'}",
+                       f"HELM_DATA_HOME={home / 'data'}", binary]
+        self.tool = f"helm {self._version()} (CLI, pyhelm3 {version('pyhelm3')})"
 
-    def _run(self, args: list[str]) -> subprocess.CompletedProcess[str]:
+    def _run(self, args: list[str]) -> HelmOutput:
+        """Run `helm ARGS` through pyhelm3; HelmToolError when helm cannot run or times out."""
+        import pyhelm3.errors
+
         try:
-            return subprocess.run(
-                [self.binary, *args], capture_output=True, text=True, encoding="utf-8", errors="replace",
-                timeout=self.timeout, env=self.env,
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise HelmToolError(f"`helm {args[0]}` timed out after {self.timeout:g}s") from exc
-        except OSError as exc:
-            raise HelmToolError(f"cannot run {self.binary}: {exc}") from exc
+            stdout = asyncio.run(asyncio.wait_for(self.command.run([*self.prefix, *args]), self.timeout))
+            output = HelmOutput(0, _decode(stdout), "")
+        except pyhelm3.errors.Error as exc:
+            output = HelmOutput(exc.returncode, _decode(exc.stdout), _decode(exc.stderr))
+        except TimeoutError:
+            raise HelmToolError(f"`helm {args[0]}` timed out after {self.timeout:g}s") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise HelmToolError(f"cannot run {self.binary}: {exc}") from None
+        if output.returncode in _CANNOT_EXECUTE:
+            raise HelmToolError(f"cannot run {self.binary}: {output.stderr.strip()}")
+        return output
 
     def _version(self) -> str:
         try:
@@ -132,6 +165,10 @@ class HelmCli:
         if done.returncode != 0:
             return RenderResult(error=_strip_error(done.stderr))
         return RenderResult(manifests=split_template_output(done.stdout))
+
+
+def _decode(output: bytes) -> str:
+    return output.decode("utf-8", errors="replace")
 
 
 class HelmSdk:
@@ -194,16 +231,21 @@ def parse_lint_output(stdout: str) -> list[LintMessage]:
 
 
 def split_template_output(stdout: str) -> dict[str, str]:
-    """Split `helm template` output into {template source: manifest text} by its `# Source:` headers."""
-    out: dict[str, str] = {}
+    """Split `helm template` output into {template source: its rendered text} by the `# Source:` headers.
+
+    The headers are dropped and a template's documents joined with `---`, so document lines count
+    from the template's first rendered line, as in the SDK's rendering.
+    """
+    documents: dict[str, list[str]] = {}
     source = None
-    for chunk in re.split(r"^---\s*$", stdout, flags=re.M):
-        match = re.search(r"^# Source: (.+)$", chunk, flags=re.M)
-        if match:
-            source = match[1].strip()
+    for chunk in re.split(r"^---\s*$\n?", stdout, flags=re.M):
+        header = _SOURCE_HEADER.search(chunk)
+        if header:
+            source = header[1].strip()
+            chunk = chunk[header.end():]
         if chunk.strip() and source is not None:
-            out[source] = out.get(source, "") + "---\n" + chunk
-    return out
+            documents.setdefault(source, []).append(chunk)
+    return {source: "---\n".join(chunks) for source, chunks in documents.items()}
 
 
 def _strip_error(stderr: str) -> str:
@@ -538,8 +580,11 @@ def _is_required_call(target: Target, file: str, line: int | None) -> bool:
 
 
 def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[list[Document], list[Finding]]:
-    """Parse each template's rendered YAML into Documents (NOTES.txt and empty renders skipped)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    """Parse each template's rendered YAML into Documents (NOTES.txt, partials and empty documents skipped).
+
+    The manifest loader reads them like plain manifest files: JSON-compatible values, duplicate
+    keys noted, each document's line in the template's rendered output.
+    """
     docs: list[Document] = []
     findings: list[Finding] = []
     for source, text in sorted(manifests.items()):
@@ -547,17 +592,13 @@ def manifests_to_documents(manifests: dict[str, str], target: Target) -> tuple[l
             continue
         file = in_chart(target, source.split("/", 1)[-1])
         try:
-            objs = [o for o in yaml.load_all(text, Loader=loader) if o is not None]
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            findings.append(Finding(NAME, "helm/template", Severity.ERROR,
-                                    f"template renders invalid YAML: {getattr(exc, 'problem', exc)}",
-                                    file, mark.line + 1 if mark else None,
+            loaded = load_documents(file, text=text)
+        except ManifestError as exc:
+            findings.append(Finding(NAME, "helm/template", Severity.ERROR, f"template renders {exc}", file, exc.line,
                                     hint="fix indentation/quoting in the template (`helm template --debug` shows "
-                                         "the output)", detail=str(exc)))
+                                         "the output)", detail=text))
             continue
-        for index, obj in enumerate(objs):
-            docs.append(Document(obj, file, index))
+        docs.extend(doc for doc in loaded if doc.obj is not None)
     return docs, findings
 
 

@@ -33,6 +33,7 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "ignore_filename_patterns": ("regex-list", ("PLANFORGE_IGNORE_FILENAME_PATTERNS",)),
     "verbose": ("bool", ("PLANFORGE_VERBOSE",)),
     "timeout": ("float", ("PLANFORGE_TIMEOUT",)),
+    "memory_budget": ("mib", ("PLANFORGE_MEMORY_BUDGET",)),
 }
 # Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
 ALIASES = {
@@ -51,10 +52,18 @@ ALIASES = {
     "ignore-filename-pattern": "ignore_filename_patterns",
     "ignore_filename_pattern": "ignore_filename_patterns",
     "ignore-filename-patterns": "ignore_filename_patterns",
+    "memory-budget": "memory_budget",
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+MIB = 1024 * 1024
+# The default memory budget is this share of the memory planforge may use (physical memory, or the
+# cgroup limit of a container when lower), leaving the rest to planforge itself and the system.
+MEMORY_BUDGET_SHARE = 0.5
+# Assumed when the system does not say how much memory it has.
+FALLBACK_MEMORY_MIB = 4096
+CGROUP_MEMORY_LIMIT = Path("/sys/fs/cgroup/memory.max")
 
 
 def normalize_kube_version(value: str) -> str:
@@ -98,6 +107,10 @@ def _convert(key: str, kind: str, value: Any) -> Any:
         if number <= 0:
             raise ValueError(f"'{value}' must be a positive number of seconds")
         return number
+    if kind == "mib":
+        if isinstance(value, bool) or not str(value).strip().isdigit():
+            raise ValueError(f"'{value}' is not a whole number of MiB")
+        return int(str(value).strip())
     if kind == "version":
         return normalize_kube_version(value)
     if kind == "engine":
@@ -117,6 +130,35 @@ def _convert(key: str, kind: str, value: Any) -> Any:
                     raise ValueError(f"'{item}' is not a valid regular expression ({exc})") from None
         return items
     raise AssertionError(f"unknown setting type {kind} for {key}")
+
+
+def available_memory_mib() -> int | None:
+    """Memory this process may use: physical memory, or the cgroup's limit when lower (None: unknown)."""
+    known = [mib for mib in (_physical_memory_mib(), _cgroup_memory_limit_mib()) if mib]
+    return min(known) if known else None
+
+
+def _physical_memory_mib() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // MIB
+    except (AttributeError, OSError, ValueError):  # not a POSIX system, or the value is not known
+        return None
+
+
+def _cgroup_memory_limit_mib() -> int | None:
+    """The cgroup v2 memory limit (None when there is none: `max`, or no cgroup v2)."""
+    try:
+        limit = CGROUP_MEMORY_LIMIT.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return int(limit) // MIB if limit.isdigit() else None
+
+
+def memory_budget_mib(settings: Settings) -> int:
+    """The memory budget in MiB: the setting, else MEMORY_BUDGET_SHARE of the memory available."""
+    if settings.memory_budget:
+        return settings.memory_budget
+    return max(1, int((available_memory_mib() or FALLBACK_MEMORY_MIB) * MEMORY_BUDGET_SHARE))
 
 
 def _as_list(value: Any) -> list[str]:

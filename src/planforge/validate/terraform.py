@@ -8,10 +8,10 @@ Public API (used by the runner):
     `TerraformValidator.validation_runs` lists the roots terraform validate actually ran for.
   - `RULES`: rule id -> description (SARIF / reports).
   - `VALIDATION_SLOTS` / `MAX_CONCURRENT_VALIDATIONS` / `set_max_concurrent_validations(n)`: the bound
-    on concurrent `terraform init` + `terraform validate` runs. `run` acquires a slot itself, so a
-    runner with `-j 16` still never has more than `MAX_CONCURRENT_VALIDATIONS` validations (each
-    loading the ~600 MB hashicorp/aws schema, ~850 MB peak RSS measured) alive at once: 2 x ~0.9 GiB
-    stays under the 2 GiB budget.
+    on concurrent `terraform init` + `terraform validate` runs: the memory budget setting divided by
+    `VALIDATE_PEAK_MIB` (each validation loads the ~600 MB hashicorp/aws schema). `discover` applies
+    the budget of its context's settings and `run` acquires a slot itself, so a runner with `-j 16`
+    never has more than `MAX_CONCURRENT_VALIDATIONS` validations alive at once.
 
 The repository is never modified: `terraform fmt` only checks, and `init`/`validate` run on a
 temporary copy of the root and its local module tree under `ctx.workdir` with `TF_DATA_DIR`
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from planforge.errors import UsageError
-from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
+from planforge.validate.base import Check, Context, Finding, Settings, Severity, Status, Target
 from planforge.validate.hclstatic import (
     TF_SUFFIXES,
     ConfigDir,
@@ -44,16 +44,24 @@ from planforge.validate.hclstatic import (
     tfvars_files,
     tftest_module_sources,
 )
+from planforge.validate.settings import memory_budget_mib
 
 NAME = "terraform"
 ROOT = "terraform-root"
 MODULE = "terraform-module"
 
-# Peak RSS of one `terraform validate` with hashicorp/aws 5.x (terraform core + provider
-# process), measured on this machine at ~850 MB; the budget leaves room for planforge itself.
+# Estimated peak memory of one `terraform init` + `terraform validate` of a root using the
+# hashicorp/aws 5.x provider: Terraform core plus the provider process, which loads the
+# provider's ~600 MB schema. The memory budget is divided by it.
 VALIDATE_PEAK_MIB = 900
-MEMORY_BUDGET_MIB = 2048 - 200
-MAX_CONCURRENT_VALIDATIONS = max(1, MEMORY_BUDGET_MIB // VALIDATE_PEAK_MIB)
+
+
+def validations_within(budget_mib: int) -> int:
+    """How many validations fit in a memory budget (always at least one)."""
+    return max(1, budget_mib // VALIDATE_PEAK_MIB)
+
+
+MAX_CONCURRENT_VALIDATIONS = validations_within(memory_budget_mib(Settings()))
 VALIDATION_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VALIDATIONS)
 
 RULES = {
@@ -85,10 +93,17 @@ _versions: dict[str, str] = {}
 
 
 def set_max_concurrent_validations(n: int) -> None:
-    """Replace the validation bound (call before running validators, e.g. from `-j` and a memory budget)."""
+    """Replace the validation bound (call before running validators)."""
     global VALIDATION_SLOTS, MAX_CONCURRENT_VALIDATIONS
     MAX_CONCURRENT_VALIDATIONS = max(1, n)
     VALIDATION_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT_VALIDATIONS)
+
+
+def apply_memory_budget(settings: Settings) -> None:
+    """Bound concurrent validations by the settings' memory budget (a no-op when the bound is unchanged)."""
+    bound = validations_within(memory_budget_mib(settings))
+    if bound != MAX_CONCURRENT_VALIDATIONS:
+        set_max_concurrent_validations(bound)
 
 
 # --------------------------------------------------------------------------- tool plumbing
@@ -291,6 +306,7 @@ class TerraformValidator:
     # ----------------------------------------------------------------- discover
 
     def discover(self, ctx: Context) -> list[Target]:
+        apply_memory_budget(ctx.settings)
         root = ctx.root.resolve()
         dirs = _walk_config_dirs(root)
         referenced: set[Path] = set()

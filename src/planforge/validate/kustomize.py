@@ -211,8 +211,3 @@ def _entries(kustomization: dict[str, Any], field: str) -> list[Any]:
     """A list field of a kustomization; a wrongly typed one is the build's finding, not a crash."""
     value = kustomization.get(field)
     return value if isinstance(value, list) else []
-
-
-def validator() -> KustomizeValidator:
-    """The validator the runner loads."""
-    return KustomizeValidator()

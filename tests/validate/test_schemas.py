@@ -337,11 +337,12 @@ def test_discovery_rules(tmp_path: Path) -> None:
 
 def test_large_crd_schema_is_compiled_only_after_repeated_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from planforge.validate import schemas
+    from planforge.validate.schemas import compiled
 
     monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(schemas, "_COMPILED", {})
-    monkeypatch.setattr(schemas, "COMPILE_AFTER_USES", 2)
-    monkeypatch.setattr(schemas, "LARGE_SCHEMA_BYTES", 1_000)
+    monkeypatch.setattr(compiled, "_COMPILED", {})
+    monkeypatch.setattr(compiled, "COMPILE_AFTER_USES", 2)
+    monkeypatch.setattr(compiled, "LARGE_SCHEMA_BYTES", 1_000)
     docs = load_documents(FIXTURES / "application.yaml")
     settings = embedded(strict=True)
     source = schemas.SchemaResolver(settings).find("argoproj.io/v1alpha1", "Application")

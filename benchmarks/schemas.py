@@ -2,8 +2,9 @@
 
 Generates N files (Deployments, Services, ConfigMaps in turn; all valid under --strict) in
 a temporary directory, then times, in this run and on the same files:
-  - planforge: `python -m planforge.validate.schemas --strict DIR` (a fresh process each run,
-    so interpreter start, imports and loading the compiled-schema cache are included);
+  - planforge: `python -m planforge.validate.schemas --strict DIR`, which is
+    `planforge validate --only schemas` (a fresh process each run, so interpreter start,
+    imports and loading the compiled-schema cache are included);
   - `planforge validate --only schemas --strict DIR`, the user-facing command (runner and report
     included), which must also stay under 1.5 s;
   - kubernetes-validate: `kubernetes-validate --strict --quiet FILE...` (the CLI of the

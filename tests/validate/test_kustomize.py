@@ -12,7 +12,7 @@ import pytest
 
 from testlib import Recorder, generate_repo, put_hanging_tool, require_tool
 from planforge.validate.base import Check, Context, Settings, Severity, Status
-from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason
+from planforge.validate.kustomize import KustomizeValidator, build_command, entry_line, network_reason, rendered_documents
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "kustomize"
 
@@ -210,3 +210,16 @@ def test_malformed_kustomization_is_a_build_finding_not_a_crash(tmp_path: Path, 
     checks = run_validation([str(tmp_path)], Settings())
     rules = [(f.rule, f.file) for c in checks for f in c.findings]
     assert rules == [("kustomize/build", "kustomization.yaml")], rules
+
+
+def test_build_output_is_loaded_like_plain_manifests() -> None:
+    """YAML->JSON semantics of the manifest loader (dates and keys stay text, duplicate keys noticed);
+    no lines, since positions in the build output are not positions in the kustomization."""
+    output = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\ndata:\n  day: 2024-01-01\n  5: five\n"
+              "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n")
+    docs = rendered_documents(output, "overlays/prod/kustomization.yaml", "kustomize build overlays/prod")
+    assert [d.obj["kind"] for d in docs] == ["ConfigMap", "Namespace"]
+    assert docs[0].obj["data"] == {"day": "2024-01-01", "5": "five"}
+    assert docs[0].duplicate_nodes and not docs[1].duplicate_nodes
+    assert {(d.file, d.origin, d.line) for d in docs} == {
+        ("overlays/prod/kustomization.yaml", "kustomize build overlays/prod", None)}

@@ -165,9 +165,9 @@ def test_image_problem(image, ok):
 
 def test_policy_validator_discovers_plain_manifests(tmp_path):
     from planforge.validate.base import Context
-    from planforge.validate.policy import validator
+    from planforge.validate.policy import PolicyValidator
 
-    VALIDATOR = validator()
+    VALIDATOR = PolicyValidator()
     (tmp_path / "app.yaml").write_text((FIXTURES / "image-latest.yaml").read_text())
     (tmp_path / "values.yaml").write_text("replicas: 2\n")  # not a manifest
     ctx = Context(tmp_path, Settings(), lambda docs, origin: [], tmp_path / "scratch")

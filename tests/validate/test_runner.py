@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from planforge.validate import runner
+from planforge.validate import registry, runner
 from planforge.validate.base import Check, Settings, Severity, Status, Target
 from planforge.validate.runner import exit_code, run_validation
 
@@ -252,10 +252,17 @@ def test_fail_on_skip_turns_skips_into_errors(fakes, tmp_path):
     assert finding.rule == "terraform/skipped" and "tool not here" in finding.message
 
 
-def test_unavailable_validator_module_is_a_visible_skip(fakes, tmp_path):
-    checks = run_validation([str(tmp_path)], Settings(), only=["argocd"])
-    assert [(c.validator, c.status) for c in checks] == [("argocd", Status.SKIPPED)]
-    assert "not available" in checks[0].reason
+def test_a_validator_that_cannot_be_loaded_is_an_error_not_a_skip(monkeypatch, tmp_path):
+    from planforge.errors import PlanforgeError
+
+    monkeypatch.setitem(registry.VALIDATORS, "argocd", registry.ValidatorClass("planforge.validate.gone", "ArgoCDValidator"))
+    with pytest.raises(PlanforgeError, match=r"the argocd validator \(planforge.validate.gone.ArgoCDValidator\) cannot be loaded"):
+        run_validation([str(tmp_path)], Settings(), only=["argocd"])
+
+
+@pytest.mark.parametrize("name", registry.VALIDATOR_NAMES)
+def test_every_registered_validator_loads_under_its_name(name):
+    assert registry.load_validator(name).name == name
 
 
 def test_progress_is_reported_per_target(fakes, tmp_path):

@@ -20,6 +20,7 @@ from planforge.validate.manifests import (
     iter_manifest_files,
     line_of_path,
     load_documents,
+    load_text,
 )
 from planforge.validate.schemas import (
     SchemaValidator,
@@ -337,11 +338,12 @@ def test_discovery_rules(tmp_path: Path) -> None:
 
 def test_large_crd_schema_is_compiled_only_after_repeated_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from planforge.validate import schemas
+    from planforge.validate.schemas import compiled
 
     monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(schemas, "_COMPILED", {})
-    monkeypatch.setattr(schemas, "COMPILE_AFTER_USES", 2)
-    monkeypatch.setattr(schemas, "LARGE_SCHEMA_BYTES", 1_000)
+    monkeypatch.setattr(compiled, "_COMPILED", {})
+    monkeypatch.setattr(compiled, "COMPILE_AFTER_USES", 2)
+    monkeypatch.setattr(compiled, "LARGE_SCHEMA_BYTES", 1_000)
     docs = load_documents(FIXTURES / "application.yaml")
     settings = embedded(strict=True)
     source = schemas.SchemaResolver(settings).find("argoproj.io/v1alpha1", "Application")
@@ -415,3 +417,13 @@ def test_discovered_files_that_cannot_be_read_or_decoded_are_errors_not_passes(t
     failed = sorted((f.file, f.rule) for c in checks for f in c.findings)
     assert failed == [("k8s/dangling.yaml", "schemas/parse-error"), ("k8s/latin1.yaml", "schemas/parse-error")]
     assert "not UTF-8" in next(f.message for c in checks for f in c.findings if f.file == "k8s/latin1.yaml")
+
+
+def test_load_text_parses_a_rendering_like_a_file() -> None:
+    text = '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "v1", "kind": "ConfigMap"}]}'
+    docs = load_text(text, "charts/web/templates/list.json", origin="helm template charts/web")
+    assert [(d.file, d.item_path, d.origin, d.line) for d in docs] == [
+        ("charts/web/templates/list.json", "items[0]", "helm template charts/web", 1)]
+    with pytest.raises(ManifestError, match="invalid YAML") as raised:
+        load_text("a: [\n", "charts/web/templates/cm.yaml")
+    assert raised.value.file == "charts/web/templates/cm.yaml"

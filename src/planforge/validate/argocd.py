@@ -474,10 +474,5 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-def validator() -> ArgoCDValidator:
-    """The validator the runner loads."""
-    return ArgoCDValidator()
-
-
 __all__ = ["ArgoCDValidator", "ArgoIndex", "ArgoObject", "check_application", "is_exact_version", "load_index",
            "normalize_repo_url", "own_repo_urls"]

@@ -4,8 +4,8 @@ A kustomization root is a directory with `kustomization.yaml`, `kustomization.ym
 `Kustomization` whose kind is not `Component` (components only build inside an overlay).
 Each root is built with a `kustomize` binary when one is on PATH, else `kubectl kustomize`.
 A build failure is a `kustomize/build` finding on the kustomization file, at the line of the
-entry the error names when it can be found. The documents a build produces go to
-`Context.validate_documents` (schemas and policy).
+entry the error names when it can be found. The documents a build produces are loaded like
+plain manifests (`manifests.load_text`) and go to `Context.validate_documents` (schemas and policy).
 
 Roots that need the network are reported as skipped, never as passed: `helmCharts`
 (`--enable-helm` downloads charts) and remote resources (`https://`, `github.com/...`).
@@ -24,6 +24,7 @@ import yaml
 
 from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+from planforge.validate.manifests import ManifestError, load_text
 
 NAME = "kustomize"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -185,18 +186,26 @@ class KustomizeValidator:
             return failed("kustomize/build", f"kustomize build failed: {summarize(error, ctx.root)}",
                           entry_line(text, error), done.stderr.strip())
         try:
-            objs = [o for o in yaml.load_all(done.stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-                    if o is not None]
-        except yaml.YAMLError as exc:
-            return failed("kustomize/build", f"kustomize produced unparsable output: {exc}", None, None)
-        docs = [Document(obj, file, i, origin=f"kustomize build {target.display}")
-                for i, obj in enumerate(objs)]
+            docs = rendered_documents(done.stdout, file, f"kustomize build {target.display}")
+        except ManifestError as exc:
+            return failed("kustomize/build", f"kustomize produced unparsable output: {exc.message}", None, None)
         text = kustomization.read_text(errors="replace") if kustomization else ""
         checks = [Check(NAME, "build", target.display, Status.PASSED, deprecations(done.stderr, text, file),
                         time.monotonic() - start, tool)]
         if docs:
             checks.extend(ctx.validate_documents(docs, f"kustomize build {target.display}"))
         return checks
+
+
+def rendered_documents(output: str, file: str, origin: str) -> list[Document]:
+    """The objects a build printed, loaded like plain manifests and attributed to the kustomization `file`.
+
+    Their lines are left out: a position in the build output is no position in the kustomization.
+    """
+    docs = [doc for doc in load_text(output, file, origin=origin) if doc.obj is not None]
+    for doc in docs:
+        doc.line, doc.source = None, None
+    return docs
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -211,8 +220,3 @@ def _entries(kustomization: dict[str, Any], field: str) -> list[Any]:
     """A list field of a kustomization; a wrongly typed one is the build's finding, not a crash."""
     value = kustomization.get(field)
     return value if isinstance(value, list) else []
-
-
-def validator() -> KustomizeValidator:
-    """The validator the runner loads."""
-    return KustomizeValidator()

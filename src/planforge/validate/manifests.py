@@ -216,7 +216,24 @@ def load_documents(
     name = display if display is not None else ("stdin" if str(path) == "-" else str(path))
     if text is None:
         text = _read_text(path, name)
-    if str(path).endswith(".json") and text.lstrip().startswith(("{", "[")):
+    return _parse(text, name, json_file=str(path).endswith(".json"), expand_lists=expand_lists)
+
+
+def load_text(text: str, name: str, *, origin: str | None = None, expand_lists: bool = True) -> list[ManifestDocument]:
+    """Load the documents of a text that is no file of its own: a Helm or Kustomize rendering.
+
+    Parsed exactly like a file by `load_documents` (lines, duplicate keys, `List` items, JSON
+    when `name` ends in `.json`); `name` becomes each document's `file` and `origin` says
+    what produced the text (e.g. "kustomize build overlays/prod"). Raises `ManifestError`.
+    """
+    docs = _parse(text, name, json_file=name.endswith(".json"), expand_lists=expand_lists)
+    for doc in docs:
+        doc.origin = origin
+    return docs
+
+
+def _parse(text: str, name: str, *, json_file: bool, expand_lists: bool) -> list[ManifestDocument]:
+    if json_file and text.lstrip().startswith(("{", "[")):
         try:
             docs = _load_json(text, name)
         except ManifestError as json_error:

@@ -438,7 +438,3 @@ class PolicyValidator:
 def documents_check(target: str, findings: list[Finding], duration: float = 0.0, name: str = "policy") -> Check:
     failed = any(f.severity == Severity.ERROR for f in findings)
     return Check(NAME, name, target, Status.FAILED if failed else Status.PASSED, findings, duration)
-
-
-def validator() -> PolicyValidator:
-    return PolicyValidator()

@@ -1,22 +1,20 @@
 """Run the validators on the given paths and return every `Check`.
 
-- Validator modules are imported lazily by name (`planforge.validate.<name>`), only for the
-  validators selected with `only`, so `--only schemas` imports nothing heavy; a module that is
-  not there yet gives a visible `skipped` check instead of a crash.
+- Validators come from `planforge.validate.registry`, imported only when selected with `only`,
+  so `--only schemas` imports nothing heavy; a validator that cannot be loaded is an error.
 - Each path is a directory (every validator discovers its targets in it), a file (a manifest
   goes to the schemas and policy validators; `Chart.yaml`, `kustomization.yaml`, `*.tf` and
   `*.tfvars` stand for their directory), or `-` (manifests read from standard input). A path that does not exist
   is an error finding, as in kubeconform.
 - Targets run concurrently on up to `settings.jobs` threads (0 = CPU count); a validator module
-  may bound its own concurrency (Terraform: each `terraform validate` loads a large provider
-  schema), see `validator_bound`.
+  may bound its own concurrency with `MAX_CONCURRENT_VALIDATIONS` (Terraform: each
+  `terraform validate` loads a large provider schema), see `validator_bound`.
 - Rendered documents (Helm, Kustomize) come back through `Context.validate_documents`, which runs
   the schemas and policy validators on them (when selected).
 - Every scratch file lives in a temporary directory outside the repository, removed at the end.
 """
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sys
@@ -34,12 +32,9 @@ from typing import Any, BinaryIO
 from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
+from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
 
-VALIDATOR_NAMES = ("terraform", "helm", "kustomize", "argocd", "schemas", "policy")
 DOCUMENT_VALIDATORS = ("schemas", "policy")
-# Used when the module exposes no bound (terraform's MAX_CONCURRENT_VALIDATIONS): each
-# `terraform validate` loads a ~600 MB provider schema, so 2 at once stay under 2 GiB.
-DEFAULT_BOUNDS = {"terraform": 2}
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
 BATCH_SIZE = 25
 INPUT = "input"  # the pseudo-validator of findings about the paths themselves
@@ -69,59 +64,25 @@ def parse_only(values: Iterable[str] | None) -> list[str] | None:
     return [n for n in VALIDATOR_NAMES if n in names]
 
 
-def _import(name: str) -> Any | None:
-    module_name = f"planforge.validate.{name}"
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name == module_name:
-            return None
-        raise
-
-
-def load_validator(name: str) -> Validator | None:
-    """The validator object a module exposes: `VALIDATOR`, `validator()`, or a class named like it."""
-    module = _import(name)
-    if module is None:
-        return None
-    instance = getattr(module, "VALIDATOR", None)
-    if instance is not None:
-        return instance
-    factory = getattr(module, "validator", None)
-    if callable(factory):
-        return factory()
-    for value in vars(module).values():
-        if (
-            isinstance(value, type)
-            and value.__module__ == module.__name__
-            and getattr(value, "name", None) == name
-            and callable(getattr(value, "discover", None))
-            and callable(getattr(value, "run", None))
-        ):
-            return value()
-    return None
+def _loaded_module(name: str) -> Any | None:
+    """The module of a registered validator, if it has been imported."""
+    return sys.modules.get(VALIDATORS[name].module)
 
 
 def validator_bound(name: str, jobs: int) -> int:
-    """How many targets of one validator may run at once (the module's bound, else a default)."""
-    module = sys.modules.get(f"planforge.validate.{name}")
-    bound: Any = None
-    for attr in ("MAX_CONCURRENT_VALIDATIONS", "max_concurrency", "MAX_CONCURRENCY"):
-        value = getattr(module, attr, None) if module is not None else None
-        if value is not None:
-            bound = value() if callable(value) else value
-            break
-    if bound is None:
-        bound = DEFAULT_BOUNDS.get(name, jobs)
-    return max(1, min(int(bound), jobs))
+    """How many targets of one validator may run at once: its module's `MAX_CONCURRENT_VALIDATIONS`, else `jobs`.
+
+    Read at run time: terraform's bound can be changed with `set_max_concurrent_validations`.
+    """
+    bound = getattr(_loaded_module(name), "MAX_CONCURRENT_VALIDATIONS", None)
+    return max(1, min(int(bound if bound is not None else jobs), jobs))
 
 
 def rule_descriptions() -> dict[str, str]:
     """Rule id -> one-line description, from every loaded validator module's `RULES`."""
     rules: dict[str, str] = {}
     for name in VALIDATOR_NAMES:
-        module = sys.modules.get(f"planforge.validate.{name}")
-        table = getattr(module, "RULES", None) if module is not None else None
+        table = getattr(_loaded_module(name), "RULES", None)
         if isinstance(table, dict):
             rules.update({str(k): str(v) for k, v in table.items()})
     return rules
@@ -165,14 +126,14 @@ class _Root:
     prefix: str = ""
 
 
-def _document_validator(ctx: RunContext, validators: dict[str, Validator], only: list[str]) -> Callable:
+def _document_validator(ctx: RunContext, validators: dict[str, Validator]) -> Callable:
     """Context.validate_documents: schemas + policy on rendered documents (when selected)."""
 
     def validate_documents(docs: list[Document], origin: str) -> list[Check]:
         checks: list[Check] = []
-        if "schemas" in only and validators.get("schemas") is not None:
-            checks.extend(_schema_document_checks(validators["schemas"], docs, origin, ctx))
-        if "policy" in only:
+        if "schemas" in validators:
+            checks.append(validators["schemas"].check_documents(docs, ctx.settings, origin))
+        if "policy" in validators:
             from planforge.validate import policy
 
             start = time.perf_counter()
@@ -182,11 +143,6 @@ def _document_validator(ctx: RunContext, validators: dict[str, Validator], only:
         return checks
 
     return validate_documents
-
-
-def _schema_document_checks(validator: Any, docs: list[Document], origin: str, ctx: Context) -> list[Check]:
-    """The schemas validator's check of already-parsed (rendered) documents."""
-    return [validator.check_documents(docs, ctx.settings, origin)]
 
 
 def _missing_path(given: str) -> Check:
@@ -281,19 +237,6 @@ def _read_stdin(stream: BinaryIO | None, workdir: Path) -> Path:
     return target
 
 
-def _load_validators(selected: list[str]) -> tuple[dict[str, Validator], list[str]]:
-    """The selected validators that this build has, and the names of those it has not."""
-    validators: dict[str, Validator] = {}
-    unavailable: list[str] = []
-    for name in selected:
-        found = load_validator(name)
-        if found is None:
-            unavailable.append(name)
-        else:
-            validators[name] = found
-    return validators, unavailable
-
-
 def _root_tasks(root: _Root, ctx: RunContext, index: int, validators: dict[str, Validator],
                 settings: Settings) -> tuple[list[_Task], list[Check]]:
     """The tasks of one path: its single file, or every target the validators discover in it."""
@@ -346,7 +289,7 @@ def run_validation(
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]
     workdir = _scratch_dir([p if p.is_dir() else p.parent for p in existing])
     try:
-        validators, unavailable = _load_validators(selected)
+        validators = {name: load_validator(name) for name in selected}
         stdin_file = _read_stdin(stdin, workdir) if "-" in given_paths else None
         results: list[list[Check]] = []
         prefixes: list[str] = []
@@ -361,7 +304,7 @@ def run_validation(
             scratch = workdir / f"root-{index}"
             scratch.mkdir(parents=True, exist_ok=True)
             ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, prefix=root.prefix)
-            ctx.validate_documents = _document_validator(ctx, validators, selected)
+            ctx.validate_documents = _document_validator(ctx, validators)
             root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
             tasks.extend(root_tasks)
             results.append(failures)
@@ -376,10 +319,6 @@ def run_validation(
         for prefix, root_checks in zip(prefixes, results, strict=True):
             _prefix(root_checks, prefix)
             checks.extend(root_checks)
-        checks.extend(
-            Check(name, "discover", ", ".join(given_paths), Status.SKIPPED,
-                  reason=f"the {name} validator is not available in this planforge build")
-            for name in unavailable)
         if settings.fail_on_skip:
             apply_fail_on_skip(checks)
         return checks

@@ -24,54 +24,20 @@ from planforge.decide.answers import (
     Provenance,
     Service,
 )
-from planforge.decide.data import blocking_action, catalog, defaults
+from planforge.decide.data import (
+    blocking_action,
+    catalog,
+    decision_order,
+    defaults,
+    keywords,
+    not_used_by,
+    region_pattern,
+)
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
 from planforge.plan.model import Field, Plan
 
-ENV_SYNONYMS = {
-    "development": "dev", "develop": "dev", "dev": "dev", "local": "dev",
-    "staging": "staging", "stage": "staging", "stg": "staging", "preprod": "staging", "pre-production": "staging",
-    "production": "prod", "prod": "prod", "prd": "prod", "live": "prod",
-    "test": "test", "testing": "test", "qa": "qa", "uat": "uat", "sandbox": "sandbox",
-}
-PLATFORM_PATTERNS = {
-    "minikube": r"\bminikube\b",
-    "eks": r"\beks\b|elastic kubernetes service|amazon kubernetes",
-    "gke": r"\bgke\b|google kubernetes engine",
-    "aks": r"\baks\b|azure kubernetes service",
-    "doks": r"\bdoks\b|digitalocean kubernetes|digital ocean kubernetes",
-    "oke": r"\boke\b|oracle (?:cloud )?(?:kubernetes|container engine)",
-}
-CLOUD_PATTERNS = {
-    "aws": r"\baws\b|amazon|\beks\b",
-    "azure": r"\bazure\b|\baks\b",
-    "gcp": r"\bgcp\b|google cloud|\bgke\b",
-}
-UNSUPPORTED_CLOUDS = r"on-?prem\w*|hybrid|oracle|\boci\b|digitalocean|alibaba|ibm cloud|openstack|vsphere|bare.?metal"
-AWS_REGION = r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)-\d\b"
-GCP_REGION = r"\b(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-(?:north|south|east|west|central|northeast|southeast|northwest|southwest)\d\b"
-AZURE_REGIONS = (
-    "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
-    "northeurope", "westeurope", "uksouth", "ukwest", "francecentral", "germanywestcentral", "swedencentral",
-    "norwayeast", "switzerlandnorth", "italynorth", "polandcentral", "southeastasia", "eastasia", "japaneast",
-    "japanwest", "koreacentral", "australiaeast", "canadacentral", "brazilsouth", "centralindia", "uaenorth",
-)
-NON_SERVICE_DIRS = {
-    "specs", "spec", "docs", "doc", "tests", "test", "scripts", "charts", "chart", "helm", "helm-charts", "k8s",
-    "kubernetes", "terraform", "infra", "infrastructure", "deploy", "deployment", "deployments", ".github", "github",
-    "dapr", "dapr-components", "kafka", "monitoring", "docker", "manifests", "argocd", "overlays", "base", "ci-cd",
-    "ci", "config", "configs", ".specify", "history", "validation", "environments", "modules", "src", "lib", "bin",
-    "tools", "phase-4", "phase5", "migrations", "database", "db", "postgres", "postgresql",
-}
-COMPLIANCE = {"soc2": r"\bsoc\s?-?2\b", "pci-dss": r"\bpci(?:[- ]dss)?\b", "hipaa": r"\bhipaa\b", "gdpr": r"\bgdpr\b"}
 INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
-# What a Storage field says about the database; the earliest match in the text wins.
-STORAGE_KINDS = [
-    ("external-postgresql", r"neon|external|existing secret|managed service|connection string"),
-    ("in-cluster-postgresql", r"in-cluster|in cluster|\bpvc\b|persistentvolumeclaim|statefulset|in kubernetes|pod with"),
-    ("managed-postgresql", r"cloud sql|\brds\b|azure database|aurora"),
-]
 
 
 @dataclass
@@ -225,9 +191,9 @@ def _structure(c: _Ctx) -> str:
     ctx_fields = [*p.fields, sd]
     tf = tx.first_hit(r"\bterraform\b|\bopentofu\b", ctx_fields)
     tf_tree = next((t for t in p.source_paths if re.search(r"(^|/)terraform/|\.tf$", t.path)), None)
-    kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(PLATFORM_PATTERNS.values()), ctx_fields)
+    kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(keywords().platform_patterns.values()), ctx_fields)
     if tf or tf_tree:
-        cluster = tx.first_hit("|".join(v for k, v in PLATFORM_PATTERNS.items() if k != "minikube") + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields)
+        cluster = tx.first_hit("|".join(v for k, v in keywords().platform_patterns.items() if k != "minikube") + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields)
         if tenants_in_tree:
             s = "multi-tenant"
         else:
@@ -270,7 +236,7 @@ def _cloud(c: _Ctx, structure: str) -> None:
     f = p.field("cloud_provider")
     if f is not None and not f.unresolved:
         text = f.plain.lower()
-        found = [(m[0][0], cloud) for cloud, rx in CLOUD_PATTERNS.items() if (m := tx.find(rx, text))]
+        found = [(m[0][0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (m := tx.find(rx, text))]
         if not found or re.fullmatch(r"(n/?a|none)\.?", text):
             if structure == "helm-chart":
                 if not re.fullmatch(r"(n/?a|none)\.?", text):
@@ -293,7 +259,7 @@ def _cloud(c: _Ctx, structure: str) -> None:
         return
     # no Cloud Provider field: the clouds the other context fields name
     hits: list[tuple[str, tx.Hit]] = []
-    for cloud, rx in CLOUD_PATTERNS.items():
+    for cloud, rx in keywords().cloud_patterns.items():
         h = tx.first_hit(rx, [*p.fields, p.structure_decision])
         if h:
             hits.append((cloud, h))
@@ -326,7 +292,7 @@ def _region(c: _Ctx, d: dict) -> None:
     cloud = c.values.get("cloud", "none")
     order = [p.field("deployment_type"), p.field("constraints"), p.field("target_platform"), p.field("cloud_provider")]
     fields = [f for f in order if f] + [f for f in p.fields if f not in order]
-    rx = {"aws": AWS_REGION, "gcp": GCP_REGION, "azure": r"\b(?:" + "|".join(AZURE_REGIONS) + r")\b"}.get(cloud)
+    rx = region_pattern(cloud)
     dt = p.field("deployment_type")
     if dt and not dt.unresolved and re.search(r"multi[- ]?(region|cloud)", dt.plain, re.I):
         c.warn(dt, "region", "multi-region deployment: the generated repository covers the primary region only")
@@ -383,7 +349,7 @@ def _platform_hits(c: _Ctx) -> list[str]:
         if f is None or f.unresolved:
             continue
         found = []
-        for name, rx in PLATFORM_PATTERNS.items():
+        for name, rx in keywords().platform_patterns.items():
             hits = tx.find(rx, f.plain)
             if hits:
                 found.append((hits[0][0], name))
@@ -414,7 +380,7 @@ def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
             dist = "none"
         cloud = c.values.get("cloud", "none")
         home = {"eks": "aws", "aks": "azure", "gke": "gcp"}.get(dist)
-        if home and cloud in CLOUD_PATTERNS and home != cloud:
+        if home and cloud in keywords().cloud_patterns and home != cloud:
             c.problem(f, "kubernetes_distribution", f"{dist.upper()} does not run on cloud {cloud}",
                       f"use the managed Kubernetes of {cloud} or change Cloud Provider")
         c.from_field("kubernetes_distribution", dist, f)
@@ -551,19 +517,9 @@ def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
     return None
 
 
-SECRETS_PATTERNS = [
-    ("azure-key-vault", r"azure key ?vault|\bkey ?vault\b"),
-    ("aws-secrets-manager", r"aws secrets manager|secrets manager"),
-    ("gcp-secret-manager", r"gcp secret manager|google secret manager|\bsecret manager\b"),
-    ("vault", r"\bvault\b"),
-    ("sealed-secrets", r"sealed[- ]?secrets"),
-    ("kubernetes", r"kubernetes secrets?|k8s secrets?|\bsecrets?\b"),
-]
-
-
 def _secrets_of(text: str) -> str | None:
     best: tuple[int, str] | None = None
-    for name, rx in SECRETS_PATTERNS:
+    for name, rx in keywords().secrets_patterns.items():
         hits = tx.find(rx, text)
         if hits and (best is None or hits[0][0] < best[0]):
             best = (hits[0][0], name)
@@ -607,8 +563,9 @@ def _secrets(c: _Ctx, structure: str, d: dict) -> None:
 def _env_name(word: str) -> str:
     w = word.strip().strip("`*.").lower()
     w = re.sub(r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
+    synonyms = keywords().environment_synonyms
     first = w.split()[0] if w.split() else w
-    return ENV_SYNONYMS.get(w, ENV_SYNONYMS.get(first, first))
+    return synonyms.get(w, synonyms.get(first, first))
 
 
 def _unsafe_source(c: _Ctx, f: Field | None, name: str) -> bool:
@@ -644,7 +601,7 @@ def _environments(c: _Ctx) -> None:
             if m:
                 inner = m.group(1)
                 cand = [_env_name(w) for w in tx.split_list(inner)]
-                if cand and all(n in ENV_SYNONYMS.values() for n in cand):
+                if cand and all(n in keywords().environment_synonyms.values() for n in cand):
                     names, source = cand, fld
                     break
     if not names:
@@ -652,7 +609,7 @@ def _environments(c: _Ctx) -> None:
             m = re.search(r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$", t.path)
             if m:
                 n = _env_name(m.group(1) or m.group(2) or m.group(3))
-                if n in ENV_SYNONYMS.values() and n not in names:
+                if n in keywords().environment_synonyms.values() and n not in names:
                     names.append(n)
                     line = line or t.line
     names = list(dict.fromkeys(n for n in names if n))
@@ -826,7 +783,7 @@ def _platforms(c: _Ctx, structure: str, d: dict) -> None:
             if tp is None or not tp.unresolved:
                 c.warn(tp, "target_platform", "names no known platform (minikube, eks, gke, aks, doks, oke); using minikube")
         return
-    if dist in PLATFORM_PATTERNS:
+    if dist in keywords().platform_patterns:
         c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
     else:
         c.default("platforms", [], "no Kubernetes platform in this structure")
@@ -946,7 +903,7 @@ def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
         if not t.path.endswith("/") or not parts:
             continue
         name = None
-        if len(parts) == 1 and parts[0].lower() not in NON_SERVICE_DIRS | {"services", "apps", "microservices"}:
+        if len(parts) == 1 and parts[0].lower() not in keywords().non_service_dirs | {"services", "apps", "microservices"}:
             name = parts[0].lower()
         elif len(parts) == 2 and parts[0] in ("services", "apps", "microservices"):
             name = parts[1].lower()
@@ -985,7 +942,7 @@ def _storage(c: _Ctx, chart_name: str) -> None:
         text = f.plain.lower()
         if not re.search(r"postgres|mysql|database|\bdb\b", text):
             continue
-        kinds = [(m.start(), kind) for kind, rx in STORAGE_KINDS if (m := re.search(rx, text))]
+        kinds = [(m.start(), kind) for kind, rx in keywords().storage_kinds.items() if (m := re.search(rx, text))]
         if not kinds:
             continue
         kind = min(kinds)[1]
@@ -1047,7 +1004,7 @@ def _goals(c: _Ctx) -> None:
     compliance: list[str] = []
     comp_field = None
     for f in fields:
-        for name, rx in COMPLIANCE.items():
+        for name, rx in keywords().compliance.items():
             if re.search(rx, f.plain, re.I) and name not in compliance:
                 compliance.append(name)
                 comp_field = comp_field or f
@@ -1078,7 +1035,7 @@ def _goals(c: _Ctx) -> None:
 
 # --------------------------------------------------------------------------- sizing
 def _envs_in(text: str) -> list[str]:
-    return [n for n in (_env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if n in ENV_SYNONYMS.values()]
+    return [n for n in (_env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if n in keywords().environment_synonyms.values()]
 
 
 def _sizing(c: _Ctx) -> None:
@@ -1153,16 +1110,6 @@ def _blueprints(c: _Ctx, structure: str) -> None:
 
 
 # --------------------------------------------------------------------------- decisions
-DECISION_ORDER = [
-    "structure", "blueprints", "project_name", "cloud", "region", "iac_tool", "terraform_version",
-    "kubernetes_distribution", "kubernetes_version", "gitops", "deployment_strategy", "state_backend", "state_locking",
-    "secrets_manager", "environments", "tenants", "components", "apps", "platforms", "chart_name", "chart_layout",
-    "services", "storage", "database_secret", "dapr", "kafka", "monitoring", "high_availability", "rpo_minutes",
-    "backup_retention_days", "compliance", "data_residency", "customer_managed_kms", "environment_sizing",
-    "database_engine", "database_version", "repo_url",
-]
-
-
 def render_value(value: Any) -> str:
     """An answer as one line of text for the Decisions section."""
     if isinstance(value, bool):
@@ -1189,22 +1136,10 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-# Answers no blueprint of a structure reads: left out of that structure's Decisions section.
-NOT_USED_BY = {
-    "single-iac": {"kubernetes_distribution", "kubernetes_version", "gitops", "deployment_strategy", "tenants",
-                   "components", "apps", "platforms", "chart_name", "chart_layout", "services", "database_secret",
-                   "dapr", "kafka", "monitoring", "repo_url"},
-    "multi-tool": {"tenants", "chart_name", "chart_layout", "services", "database_secret"},
-    "multi-tenant": {"chart_name", "chart_layout", "services", "database_secret"},
-    "helm-chart": {"iac_tool", "terraform_version", "state_backend", "state_locking", "tenants", "apps",
-                   "deployment_strategy", "environment_sizing"},
-}
-
-
 def _decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
     out = []
-    for name in DECISION_ORDER:
-        if name in NOT_USED_BY[a.structure]:
+    for name in decision_order():
+        if name in not_used_by(a.structure):
             continue
         prov = provenance.get(name) or default_prov("model default")
         out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))

@@ -11,19 +11,11 @@ Rules of the road:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from planforge.decide import text as tx
-from planforge.decide.answers import (
-    Answers,
-    Component,
-    Decided,
-    Decision,
-    EnvironmentSizing,
-    Provenance,
-    Service,
-)
+from planforge.decide.answers import Answers, Component, Decided, Decision, EnvironmentSizing, Provenance, Service
+from planforge.decide.context import Context, default_prov
 from planforge.decide.data import (
     blocking_action,
     catalog,
@@ -40,55 +32,9 @@ from planforge.plan.model import Field, Plan
 INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
 
 
-@dataclass
-class _Ctx:
-    plan: Plan
-    values: dict[str, Any] = field(default_factory=dict)
-    provenance: dict[str, Provenance] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    component_rows: dict[str, Provenance] = field(default_factory=dict)  # catalog name -> its table row
-    modules: list[tuple[str, Any]] = field(default_factory=list)  # (terraform module, ComponentRow) of infra rows
-    platform_field: Field | None = None  # the field the platforms were read from
-
-    def set(self, name: str, value: Any, prov: Provenance) -> None:
-        self.values[name] = value
-        self.provenance[name] = prov
-
-    def from_field(self, name: str, value: Any, f: Field | None, line: int | None = None, text: str | None = None) -> None:
-        if f is None:
-            self.set(name, value, default_prov("not stated in the plan"))
-            return
-        ln = line or f.line
-        src = text if text is not None else self.line_text(ln)
-        self.set(name, value, Provenance(source="plan", line=ln, text=tx.quote(src)))
-
-    def line_text(self, line: int) -> str:
-        lines = self.plan.lines
-        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
-
-    def default(self, name: str, value: Any, note: str) -> None:
-        self.set(name, value, default_prov(note))
-
-    def problem(self, f: Field | None, name: str, message: str, hint: str | None = None, line: int | None = None) -> None:
-        self.problems.append(
-            Problem(message=message, file=self.plan.source, line=line or (f.line if f else None),
-                    field=f.label if f else name, hint=hint)
-        )
-
-    def warn(self, f: Field | None, name: str, message: str, line: int | None = None) -> None:
-        ln = line or (f.line if f else None)
-        where = f"{self.plan.source}:{ln}: " if ln else f"{self.plan.source}: "
-        self.warnings.append(f"{where}{f.label if f else name}: {message}")
-
-
-def default_prov(note: str) -> Provenance:
-    return Provenance(source="default", note=note)
-
-
 def decide(plan: Plan) -> Decided:
     """Decide every answer from a parsed plan; RefusedError lists every blocking problem."""
-    c = _Ctx(plan)
+    c = Context(plan)
     d = defaults()
     _project(c)
     structure = _structure(c)
@@ -127,7 +73,7 @@ def decide(plan: Plan) -> Decided:
 
 
 # --------------------------------------------------------------------------- project
-def _project(c: _Ctx) -> None:
+def _project(c: Context) -> None:
     h = c.plan.header
     c.set("plan_title", tx.safe_text(h.title),
           Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line)))
@@ -137,14 +83,14 @@ def _project(c: _Ctx) -> None:
               Provenance(source="plan", line=h.family_line, text=tx.quote(c.line_text(h.family_line))))
     else:
         c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
-    if _unsafe_source(c, h.branch, "project_name"):
+    if c.unsafe_source(h.branch, "project_name"):
         c.values["project_name"] = "project"
         return
     branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
     name = tx.slugify(re.sub(r"^\d+[-_]", "", branch)) if branch else ""
     if name:
         c.from_field("project_name", name, h.branch)
-    elif h.title and not _placeholder(h.title):
+    elif h.title and not tx.is_placeholder(h.title):
         c.set("project_name", tx.slugify(h.title),
               Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line or 1))))
     else:
@@ -152,12 +98,8 @@ def _project(c: _Ctx) -> None:
         c.values["project_name"] = "project"
 
 
-def _placeholder(text: str) -> bool:
-    return bool(re.fullmatch(r"\[[^\]]*\]", text.strip()))
-
-
 # --------------------------------------------------------------------------- structure
-def _structure(c: _Ctx) -> str:
+def _structure(c: Context) -> str:
     p = c.plan
     sd = p.structure_decision
     sd_text = sd.plain if sd and not sd.unresolved else ""
@@ -212,7 +154,7 @@ def _structure(c: _Ctx) -> str:
     return "helm-chart"
 
 
-def _unresolved(c: _Ctx, structure: str) -> None:
+def _unresolved(c: Context, structure: str) -> None:
     p = c.plan
     fields = list(p.fields)
     for extra in (p.structure_decision, p.custom_applications):
@@ -231,7 +173,7 @@ def _unresolved(c: _Ctx, structure: str) -> None:
 
 
 # --------------------------------------------------------------------------- platform
-def _cloud(c: _Ctx, structure: str) -> None:
+def _cloud(c: Context, structure: str) -> None:
     p = c.plan
     f = p.field("cloud_provider")
     if f is not None and not f.unresolved:
@@ -287,7 +229,7 @@ def _context_line(p: Plan) -> int:
     return s.line if s else 1
 
 
-def _region(c: _Ctx, d: dict) -> None:
+def _region(c: Context, d: dict) -> None:
     p = c.plan
     cloud = c.values.get("cloud", "none")
     order = [p.field("deployment_type"), p.field("constraints"), p.field("target_platform"), p.field("cloud_provider")]
@@ -307,7 +249,7 @@ def _region(c: _Ctx, d: dict) -> None:
     c.default("region", "", "no single cloud, so no region")
 
 
-def _iac(c: _Ctx, structure: str, d: dict) -> None:
+def _iac(c: Context, structure: str, d: dict) -> None:
     p = c.plan
     f = p.field("iac_tools")
     if structure not in INFRA_STRUCTURES:
@@ -340,7 +282,7 @@ def _iac(c: _Ctx, structure: str, d: dict) -> None:
     c.default("terraform_version", d["terraform_version"], "no Terraform version in the plan; lower bound for required_version")
 
 
-def _platform_hits(c: _Ctx) -> list[str]:
+def _platform_hits(c: Context) -> list[str]:
     """Platforms in order of appearance: Target Platform first, then the other context fields."""
     p = c.plan
     tp = p.field("target_platform")
@@ -359,7 +301,7 @@ def _platform_hits(c: _Ctx) -> list[str]:
     return []
 
 
-def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
+def _kubernetes(c: Context, structure: str, d: dict) -> None:
     p = c.plan
     f = p.field("kubernetes")
     supported = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
@@ -414,7 +356,7 @@ def _kubernetes(c: _Ctx, structure: str, d: dict) -> None:
     c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")
 
 
-def _gitops(c: _Ctx) -> None:
+def _gitops(c: Context) -> None:
     p = c.plan
     f = p.field("gitops")
     if f is not None and not f.unresolved:
@@ -439,7 +381,7 @@ def _gitops(c: _Ctx) -> None:
         c.default("gitops", "none", "the plan names no GitOps tool")
 
 
-def _strategy(c: _Ctx) -> None:
+def _strategy(c: Context) -> None:
     f = c.plan.field("deployment_strategy")
     if f is None or f.unresolved or not c.plan.is_infra_template:
         c.default("deployment_strategy", "helm-first", "Helm-first with Kustomize fallback (constitution default)")
@@ -458,7 +400,7 @@ def _strategy(c: _Ctx) -> None:
         c.values["deployment_strategy"] = "helm-first"
 
 
-def _state(c: _Ctx, structure: str, d: dict) -> None:
+def _state(c: Context, structure: str, d: dict) -> None:
     p = c.plan
     cloud = c.values.get("cloud", "none")
     if structure not in INFRA_STRUCTURES:
@@ -526,7 +468,7 @@ def _secrets_of(text: str) -> str | None:
     return best[1] if best else None
 
 
-def _secrets(c: _Ctx, structure: str, d: dict) -> None:
+def _secrets(c: Context, structure: str, d: dict) -> None:
     p = c.plan
     f = p.field("secrets_management")
     if f is not None and not f.unresolved:
@@ -568,25 +510,13 @@ def _env_name(word: str) -> str:
     return synonyms.get(w, synonyms.get(first, first))
 
 
-def _unsafe_source(c: _Ctx, f: Field | None, name: str) -> bool:
-    """A field that becomes names must not carry path traversal or template syntax."""
-    if f is None or f.unresolved:
-        return False
-    m = re.search(r"\.\./|/\.\.|\.\.\\|[{][{%#]|[}%#][}]|[$%][{]", f.value)
-    if m:
-        c.problem(f, name, f"{m.group(0)!r} in a value that becomes names (path traversal or template syntax)",
-                  "use plain DNS-1123 names")
-        return True
-    return False
-
-
-def _environments(c: _Ctx) -> None:
+def _environments(c: Context) -> None:
     p = c.plan
     f = p.field("target_environment")
     names: list[str] = []
     source: Field | None = None
     line: int | None = None
-    if _unsafe_source(c, f, "environments"):
+    if c.unsafe_source(f, "environments"):
         f = None
     if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
         f = None
@@ -625,7 +555,7 @@ def _environments(c: _Ctx) -> None:
                   "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
 
 
-def _tenants(c: _Ctx, structure: str) -> None:
+def _tenants(c: Context, structure: str) -> None:
     p = c.plan
     names: list[str] = []
     line = None
@@ -641,7 +571,7 @@ def _tenants(c: _Ctx, structure: str) -> None:
         sources = [(sd, r"(?<![\w-])tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
                    (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
         for fld, rx in sources:
-            if fld is None or fld.unresolved or _unsafe_source(c, fld, "tenants"):
+            if fld is None or fld.unresolved or c.unsafe_source(fld, "tenants"):
                 continue
             m = re.search(rx, fld.plain, re.I)
             if m:
@@ -665,14 +595,14 @@ def _tenants(c: _Ctx, structure: str) -> None:
 
 
 # --------------------------------------------------------------------------- components
-def _components(c: _Ctx, structure: str) -> None:
+def _components(c: Context, structure: str) -> None:
     p = c.plan
     cat = catalog()
     comps: list[Component] = []
     first_line = None
     modules = c.modules
     for row in p.components:
-        if _placeholder(row.name) or row.required is None and _placeholder(row.required_text or "[]"):
+        if tx.is_placeholder(row.name) or row.required is None and tx.is_placeholder(row.required_text or "[]"):
             c.warn(None, "Deployment Components", f"template row {row.name!r} ignored", line=row.line)
             continue
         if row.required is None:
@@ -732,7 +662,7 @@ def _not_negated_at(text: str, pos: int) -> bool:
     return True
 
 
-def _flags(c: _Ctx) -> None:
+def _flags(c: Context) -> None:
     p = c.plan
     checked = [Field(label="Constitution Check", key="constitution", value=i.text, line=i.line, text=c.line_text(i.line))
                for i in p.constitution if i.checked is not False]  # `[x]` items and `Principle N:` lines
@@ -759,7 +689,7 @@ def _flags(c: _Ctx) -> None:
           fields, "the plan names no Prometheus/Grafana monitoring")
 
 
-def _flag(c: _Ctx, key: str, component: str, pattern: str, fields: list, absent: str) -> None:
+def _flag(c: Context, key: str, component: str, pattern: str, fields: list, absent: str) -> None:
     """A yes/no answer: on from its catalog component row, else from the first field naming it."""
     hit = tx.first_hit(pattern, fields)
     if component in c.component_rows:
@@ -770,7 +700,7 @@ def _flag(c: _Ctx, key: str, component: str, pattern: str, fields: list, absent:
         c.default(key, False, absent)
 
 
-def _platforms(c: _Ctx, structure: str, d: dict) -> None:
+def _platforms(c: Context, structure: str, d: dict) -> None:
     dist = c.values.get("kubernetes_distribution", "none")
     if structure == "helm-chart":
         platforms = _platform_hits(c)
@@ -798,9 +728,9 @@ def _service(name: str, project: str, d: dict, **kw: Any) -> Service:
     return Service(name=name, **values)
 
 
-def _apps(c: _Ctx, d: dict) -> None:
+def _apps(c: Context, d: dict) -> None:
     f = c.plan.custom_applications
-    if _unsafe_source(c, f, "apps"):
+    if c.unsafe_source(f, "apps"):
         c.values["apps"] = []
         return
     if f is None or f.unresolved or re.fullmatch(r"(none|n/?a|-)\.?", f.plain.lower()):
@@ -819,7 +749,7 @@ def _apps(c: _Ctx, d: dict) -> None:
     c.from_field("apps", apps, f)
 
 
-def _chart(c: _Ctx, structure: str, d: dict) -> None:
+def _chart(c: Context, structure: str, d: dict) -> None:
     p = c.plan
     if structure != "helm-chart":
         for name, note in (("chart_name", ""), ("chart_layout", "single"), ("services", [])):
@@ -894,7 +824,7 @@ def _chart(c: _Ctx, structure: str, d: dict) -> None:
     _storage(c, chart_name)
 
 
-def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
+def _service_names(c: Context) -> list[tuple[str, Provenance | None]]:
     """Services from the source tree (backend/, frontend/, services/<x>/), else the project type."""
     p = c.plan
     out: list[tuple[str, Provenance | None]] = []
@@ -919,7 +849,7 @@ def _service_names(c: _Ctx) -> list[tuple[str, Provenance | None]]:
     return []
 
 
-def _replicas(c: _Ctx) -> tuple[dict[str, int], int | None]:
+def _replicas(c: Context) -> tuple[dict[str, int], int | None]:
     """Replica counts per service name (`2 frontend replicas`, `2 frontends @ 2 replicas`) and the first line."""
     p = c.plan
     sources = [(f.line, f.plain) for f in p.fields if not f.unresolved] + [(i.line, i.text) for i in p.constitution]
@@ -935,7 +865,7 @@ def _replicas(c: _Ctx) -> tuple[dict[str, int], int | None]:
     return found, first
 
 
-def _storage(c: _Ctx, chart_name: str) -> None:
+def _storage(c: Context, chart_name: str) -> None:
     p = c.plan
     fields = [f for f in p.fields if f.key in ("storage", "database") and not f.unresolved]
     for f in fields:
@@ -965,7 +895,7 @@ def _storage(c: _Ctx, chart_name: str) -> None:
 
 
 # --------------------------------------------------------------------------- goals
-def _goals(c: _Ctx) -> None:
+def _goals(c: Context) -> None:
     p = c.plan
     perf, cons = p.field("performance_goals"), p.field("constraints")
     fields = [f for f in (perf, cons) if f is not None and not f.unresolved]
@@ -1038,7 +968,7 @@ def _envs_in(text: str) -> list[str]:
     return [n for n in (_env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if n in keywords().environment_synonyms.values()]
 
 
-def _sizing(c: _Ctx) -> None:
+def _sizing(c: Context) -> None:
     envs: list[str] = c.values["environments"]
     sizing = {e: EnvironmentSizing(name=e) for e in envs}
     line = None
@@ -1096,7 +1026,7 @@ def _sizing(c: _Ctx) -> None:
         c.default("database_version", "", "no database in the plan")
 
 
-def _blueprints(c: _Ctx, structure: str) -> None:
+def _blueprints(c: Context, structure: str) -> None:
     gitops = c.values.get("gitops") == "argocd"
     bp = {
         "single-iac": ["terraform"],

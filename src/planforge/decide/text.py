@@ -62,6 +62,11 @@ def split_list(text: str) -> list[str]:
     return [p.strip().strip(".") for p in parts if p.strip().strip(".")]
 
 
+def is_placeholder(text: str) -> bool:
+    """A template placeholder such as `[PROJECT_NAME]` or `[e.g. Yes/No]`, left unfilled."""
+    return bool(re.fullmatch(r"\[[^\]]*\]", text.strip()))
+
+
 def slugify(text: str, max_len: int = 40) -> str:
     """Title or branch -> DNS-1123 label, cut at a hyphen to at most max_len characters."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -25,6 +25,7 @@ from planforge.decide.data import (
     not_used_by,
     region_pattern,
 )
+from planforge.decide.rules.project import decide_project
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
 from planforge.plan.model import Field, Plan
@@ -36,7 +37,7 @@ def decide(plan: Plan) -> Decided:
     """Decide every answer from a parsed plan; RefusedError lists every blocking problem."""
     c = Context(plan)
     d = defaults()
-    _project(c)
+    decide_project(c)
     structure = _structure(c)
     _unresolved(c, structure)
     _cloud(c, structure)
@@ -70,32 +71,6 @@ def decide(plan: Plan) -> Decided:
         err.warnings = c.warnings  # type: ignore[attr-defined]
         raise err
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
-
-
-# --------------------------------------------------------------------------- project
-def _project(c: Context) -> None:
-    h = c.plan.header
-    c.set("plan_title", tx.safe_text(h.title),
-          Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line)))
-          if h.title_line else default_prov("the plan has no title"))
-    if h.family_line:
-        c.set("plan_family", h.family,
-              Provenance(source="plan", line=h.family_line, text=tx.quote(c.line_text(h.family_line))))
-    else:
-        c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
-    if c.unsafe_source(h.branch, "project_name"):
-        c.values["project_name"] = "project"
-        return
-    branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
-    name = tx.slugify(re.sub(r"^\d+[-_]", "", branch)) if branch else ""
-    if name:
-        c.from_field("project_name", name, h.branch)
-    elif h.title and not tx.is_placeholder(h.title):
-        c.set("project_name", tx.slugify(h.title),
-              Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line or 1))))
-    else:
-        c.problem(None, "project_name", "no branch or title to name the project", "fill **Branch** or the title", line=1)
-        c.values["project_name"] = "project"
 
 
 # --------------------------------------------------------------------------- structure

@@ -16,21 +16,12 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Answers, Component, Decided, Decision, EnvironmentSizing, Provenance, Service
 from planforge.decide.context import Context, default_prov
-from planforge.decide.data import (
-    blocking_action,
-    catalog,
-    decision_order,
-    defaults,
-    keywords,
-    not_used_by,
-    region_pattern,
-)
+from planforge.decide.data import catalog, decision_order, defaults, keywords, not_used_by, region_pattern
 from planforge.decide.rules.project import decide_project
+from planforge.decide.rules.structure import INFRA_STRUCTURES, blueprints, decide_structure
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
 from planforge.plan.model import Field, Plan
-
-INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
 
 
 def decide(plan: Plan) -> Decided:
@@ -38,8 +29,7 @@ def decide(plan: Plan) -> Decided:
     c = Context(plan)
     d = defaults()
     decide_project(c)
-    structure = _structure(c)
-    _unresolved(c, structure)
+    structure = decide_structure(c)
     _cloud(c, structure)
     _region(c, d)
     _iac(c, structure, d)
@@ -57,7 +47,7 @@ def decide(plan: Plan) -> Decided:
     _chart(c, structure, d)
     _goals(c)
     _sizing(c)
-    _blueprints(c, structure)
+    blueprints(c, structure)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:
         err = RefusedError(f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
@@ -71,80 +61,6 @@ def decide(plan: Plan) -> Decided:
         err.warnings = c.warnings  # type: ignore[attr-defined]
         raise err
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
-
-
-# --------------------------------------------------------------------------- structure
-def _structure(c: Context) -> str:
-    p = c.plan
-    sd = p.structure_decision
-    sd_text = sd.plain if sd and not sd.unresolved else ""
-    option = re.search(r"\boption\s*(\d)\b", sd_text, re.I)
-    tenants_in_tree = any(re.search(r"(^|/)tenants/[^/]+/$", t.path) for t in p.source_paths)
-    if p.is_infra_template:
-        if option and option.group(1) in "123":
-            s = {"1": "single-iac", "2": "multi-tool", "3": "multi-tenant"}[option.group(1)]
-            c.from_field("structure", s, sd)
-            return s
-        if re.search(r"multi-?tenant|\btenants?\b", sd_text, re.I):
-            c.from_field("structure", "multi-tenant", sd)
-            return "multi-tenant"
-        if re.search(r"multi-?tool", sd_text, re.I):
-            c.from_field("structure", "multi-tool", sd)
-            return "multi-tool"
-        if re.search(r"single[- ]iac|terraform only", sd_text, re.I):
-            c.from_field("structure", "single-iac", sd)
-            return "single-iac"
-        if tenants_in_tree:
-            c.from_field("structure", "multi-tenant", sd)
-            return "multi-tenant"
-        k8s = p.field("kubernetes")
-        if k8s and not k8s.unresolved and not re.fullmatch(r"(n/?a|none|no|-)\.?", k8s.plain.lower()):
-            c.from_field("structure", "multi-tool", k8s)
-            return "multi-tool"
-        iac = p.field("iac_tools") or p.field("cloud_provider")
-        c.from_field("structure", "single-iac", iac)
-        return "single-iac"
-    # app templates (/speckit, /sp, /plan): "Option 2" is a web application there, not multi-tool
-    ctx_fields = [*p.fields, sd]
-    tf = tx.first_hit(r"\bterraform\b|\bopentofu\b", ctx_fields)
-    tf_tree = next((t for t in p.source_paths if re.search(r"(^|/)terraform/|\.tf$", t.path)), None)
-    kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(keywords().platform_patterns.values()), ctx_fields)
-    if tf or tf_tree:
-        cluster = tx.first_hit("|".join(v for k, v in keywords().platform_patterns.items() if k != "minikube") + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields)
-        if tenants_in_tree:
-            s = "multi-tenant"
-        else:
-            s = "multi-tool" if cluster else "single-iac"
-        if tf:
-            c.from_field("structure", s, tf.field)
-        else:
-            c.set("structure", s, Provenance(source="plan", line=tf_tree.line, text=tx.quote(c.line_text(tf_tree.line))))
-        return s
-    if kube:
-        c.from_field("structure", "helm-chart", sd if sd_text and re.search(r"helm|chart", sd_text, re.I) else kube.field)
-        return "helm-chart"
-    c.problem(sd, "Structure Decision", "the plan names neither Terraform nor Kubernetes/Helm: nothing to generate",
-              "state the IaC tool or the Kubernetes target in Technical Context", line=sd.line if sd else 1)
-    c.values["structure"] = "helm-chart"
-    return "helm-chart"
-
-
-def _unresolved(c: Context, structure: str) -> None:
-    p = c.plan
-    fields = list(p.fields)
-    for extra in (p.structure_decision, p.custom_applications):
-        if extra is not None:
-            fields.append(extra)
-    for f in fields:
-        if not f.unresolved:
-            continue
-        why = "NEEDS CLARIFICATION" if "needs clarification" in f.value.lower() else (
-            "still the template placeholder" if f.value.strip() else "empty")
-        if blocking_action(f.key, structure) == "block":
-            c.problem(f, f.key, f"unresolved ({why}); a {structure} repository needs it",
-                      f"replace it with a concrete value for {f.label}")
-        else:
-            c.warn(f, f.key, f"unresolved ({why}); generating without it")
 
 
 # --------------------------------------------------------------------------- platform
@@ -999,19 +915,6 @@ def _sizing(c: Context) -> None:
     else:
         c.default("database_engine", "", "no database in the plan")
         c.default("database_version", "", "no database in the plan")
-
-
-def _blueprints(c: Context, structure: str) -> None:
-    gitops = c.values.get("gitops") == "argocd"
-    bp = {
-        "single-iac": ["terraform"],
-        "multi-tool": ["terraform", "kubernetes"],
-        "multi-tenant": ["terraform", "kubernetes"],
-        "helm-chart": ["helm-chart"],
-    }[structure]
-    if gitops:
-        bp = bp + ["argocd"]
-    c.set("blueprints", bp, c.provenance.get("structure", default_prov("from the structure")))
 
 
 # --------------------------------------------------------------------------- decisions

@@ -16,14 +16,15 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Answers, Component, Decided, Decision, EnvironmentSizing, Provenance, Service
 from planforge.decide.context import Context, default_prov
-from planforge.decide.data import catalog, decision_order, defaults, keywords, not_used_by
+from planforge.decide.data import decision_order, defaults, keywords, not_used_by
 from planforge.decide.rules.delivery import decide_delivery
-from planforge.decide.rules.platform import decide_platform, platform_hits
+from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
+from planforge.decide.rules.scope import decide_scope, env_name, is_env_name
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.safety import check_safety
-from planforge.errors import Problem, RefusedError
-from planforge.plan.model import Field, Plan
+from planforge.errors import RefusedError
+from planforge.plan.model import Plan
 
 
 def decide(plan: Plan) -> Decided:
@@ -34,11 +35,7 @@ def decide(plan: Plan) -> Decided:
     structure = decide_structure(c)
     decide_platform(c, structure, d)
     decide_delivery(c, structure, d)
-    _environments(c)
-    _tenants(c, structure)
-    _components(c, structure)
-    _flags(c)
-    _platforms(c, structure, d)
+    decide_scope(c, structure, d)
     _apps(c, d)
     _chart(c, structure, d)
     _goals(c)
@@ -57,224 +54,6 @@ def decide(plan: Plan) -> Decided:
         err.warnings = c.warnings  # type: ignore[attr-defined]
         raise err
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
-
-
-# --------------------------------------------------------------------------- names
-def _env_name(word: str) -> str:
-    w = word.strip().strip("`*.").lower()
-    w = re.sub(r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
-    synonyms = keywords().environment_synonyms
-    first = w.split()[0] if w.split() else w
-    return synonyms.get(w, synonyms.get(first, first))
-
-
-def _environments(c: Context) -> None:
-    p = c.plan
-    f = p.field("target_environment")
-    names: list[str] = []
-    source: Field | None = None
-    line: int | None = None
-    if c.unsafe_source(f, "environments"):
-        f = None
-    if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
-        f = None
-    if f is not None and not f.unresolved:
-        names = [_env_name(w) for w in tx.split_list(f.value)]
-        source = f
-    if not names:
-        for fld in [*p.fields, p.structure_decision]:
-            if fld is None or fld.unresolved:
-                continue
-            m = re.search(r"environments?\s*:?\s*\(([^)]*)\)", fld.plain, re.I)
-            if m:
-                inner = m.group(1)
-                cand = [_env_name(w) for w in tx.split_list(inner)]
-                if cand and all(n in keywords().environment_synonyms.values() for n in cand):
-                    names, source = cand, fld
-                    break
-    if not names:
-        for t in p.source_paths:
-            m = re.search(r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$", t.path)
-            if m:
-                n = _env_name(m.group(1) or m.group(2) or m.group(3))
-                if n in keywords().environment_synonyms.values() and n not in names:
-                    names.append(n)
-                    line = line or t.line
-    names = list(dict.fromkeys(n for n in names if n))
-    if names and source is not None:
-        c.from_field("environments", names, source)
-    elif names:
-        c.set("environments", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line or 1))))
-    else:
-        c.default("environments", list(defaults()["environments"]), "no environments in the plan")
-    bad = [n for n in c.values["environments"] if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n)]
-    for n in bad:
-        c.problem(source, "environments", f"environment {n!r} is not a DNS-1123 label",
-                  "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
-
-
-def _tenants(c: Context, structure: str) -> None:
-    p = c.plan
-    names: list[str] = []
-    line = None
-    for t in p.source_paths:
-        m = re.search(r"(?:^|/)tenants/([^/]+)/$", t.path)
-        if m and m.group(1) not in names:
-            names.append(m.group(1))
-            line = line or t.line
-    if names:
-        c.set("tenants", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
-    else:
-        sd = p.structure_decision
-        sources = [(sd, r"(?<![\w-])tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
-                   (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
-        for fld, rx in sources:
-            if fld is None or fld.unresolved or c.unsafe_source(fld, "tenants"):
-                continue
-            m = re.search(rx, fld.plain, re.I)
-            if m:
-                names = [w.strip().lower() for w in tx.split_list(m.group(1))]
-                c.from_field("tenants", names, fld)
-                break
-    if not names:
-        if structure == "multi-tenant":
-            sd = p.structure_decision
-            c.problem(sd, "tenants", "a multi-tenant plan must name its tenants",
-                      "list them in Scale/Scope, e.g. 3 organizations (acme, globex, initech)", line=sd.line if sd else 1)
-        c.default("tenants", [], "not a multi-tenant plan")
-        return
-    if structure != "multi-tenant":
-        c.default("tenants", [], "not a multi-tenant plan")
-        return
-    for n in names:
-        if not re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", n) or len(n) > 63:
-            c.problem(None, "tenants", f"tenant {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'",
-                      line=c.provenance["tenants"].line)
-
-
-# --------------------------------------------------------------------------- components
-def _components(c: Context, structure: str) -> None:
-    p = c.plan
-    cat = catalog()
-    comps: list[Component] = []
-    first_line = None
-    modules = c.modules
-    for row in p.components:
-        if tx.is_placeholder(row.name) or row.required is None and tx.is_placeholder(row.required_text or "[]"):
-            c.warn(None, "Deployment Components", f"template row {row.name!r} ignored", line=row.line)
-            continue
-        if row.required is None:
-            c.warn(None, "Deployment Components", f"{row.name}: Required is {row.required_text!r}, not Yes or No; ignored",
-                   line=row.line)
-            continue
-        if not row.required:
-            continue
-        entry = cat.chart(row.name)
-        if entry is None:
-            module = cat.module(row.name)
-            if module is not None:
-                modules.append((module, row))
-                continue
-            hint = cat.suggest(row.name)
-            c.problems.append(Problem(
-                message=f"unknown component {row.name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),
-                file=p.source, line=row.line, field="Deployment Components",
-                hint=f"use a catalog name ({', '.join(cat.names())}) or an infrastructure row (VPC, Compute, Database)"))
-            continue
-        if structure == "single-iac":
-            c.warn(None, "Deployment Components", f"{row.name} is a Helm chart; a single-iac repository has no cluster, ignored",
-                   line=row.line)
-            continue
-        if any(x.name == entry.name for x in comps):
-            continue
-        comps.append(Component(name=entry.name, chart_repo=entry.chart_repo, chart=entry.chart, version=entry.version,
-                               namespace=entry.namespace, notes=tx.safe_text(row.notes)))
-        c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.quote(row.text))
-        first_line = first_line or row.line
-    if comps:
-        c.set("components", comps, Provenance(source="plan", line=first_line, text=tx.quote(c.line_text(first_line))))
-        return
-    if not p.components:
-        # no table (app templates): catalog charts the dependency fields name
-        deps = [f for f in p.fields if f.key in ("primary_dependencies", "infrastructure") and not f.unresolved]
-        found: list[tuple[Field, str]] = []
-        for f in deps:
-            for pos, name in cat.mentioned(f.plain):
-                if name not in [n for _, n in found] and _not_negated_at(f.plain, pos):
-                    found.append((f, name))
-        if found and structure != "single-iac":
-            comps = []
-            for _, name in found:
-                e = cat.charts[name]
-                comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
-                                       namespace=e.namespace, notes="named in Primary Dependencies"))
-            c.from_field("components", comps, found[0][0])
-            return
-    c.default("components", [], "no catalog component required by the plan")
-
-
-def _not_negated_at(text: str, pos: int) -> bool:
-    for offset, clause in tx.clauses(text):
-        if offset <= pos <= offset + len(clause):
-            return not re.search(r"\b(no|not|without|excluding)\b", clause[: pos - offset], re.I)
-    return True
-
-
-def _flags(c: Context) -> None:
-    p = c.plan
-    checked = [Field(label="Constitution Check", key="constitution", value=i.text, line=i.line, text=c.line_text(i.line))
-               for i in p.constitution if i.checked is not False]  # `[x]` items and `Principle N:` lines
-    fields = [*p.fields, p.structure_decision, *checked]
-    rows = c.component_rows
-    _flag(c, "dapr", "dapr", r"\bdapr\b", fields, "the plan does not use Dapr")
-    # kafka
-    hit = tx.first_hit(r"\bstrimzi\b|\bredpanda\b|\bkafka\b", fields)
-    if "strimzi-kafka-operator" in rows:
-        c.set("kafka", "strimzi", rows["strimzi-kafka-operator"])
-    elif "redpanda" in rows:
-        c.set("kafka", "redpanda", rows["redpanda"])
-    elif hit:
-        text = hit.field.plain.lower()
-        kind = "strimzi" if "strimzi" in text else "redpanda" if "redpanda" in text else None
-        if kind:
-            c.from_field("kafka", kind, hit.field)
-        else:
-            c.from_field("kafka", defaults()["kafka_provider"], hit.field)
-            c.provenance["kafka"] = c.provenance["kafka"].model_copy(update={"note": "Kafka with no broker named: Redpanda"})
-    else:
-        c.default("kafka", "none", "the plan uses no Kafka")
-    _flag(c, "monitoring", "kube-prometheus-stack", r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager",
-          fields, "the plan names no Prometheus/Grafana monitoring")
-
-
-def _flag(c: Context, key: str, component: str, pattern: str, fields: list, absent: str) -> None:
-    """A yes/no answer: on from its catalog component row, else from the first field naming it."""
-    hit = tx.first_hit(pattern, fields)
-    if component in c.component_rows:
-        c.set(key, True, c.component_rows[component])
-    elif hit:
-        c.from_field(key, True, hit.field)
-    else:
-        c.default(key, False, absent)
-
-
-def _platforms(c: Context, structure: str, d: dict) -> None:
-    dist = c.values.get("kubernetes_distribution", "none")
-    if structure == "helm-chart":
-        platforms = platform_hits(c)
-        pf = c.platform_field
-        if platforms:
-            c.from_field("platforms", platforms, pf)
-        else:
-            tp = c.plan.field("target_platform")
-            c.default("platforms", [d["platform"]], "no Kubernetes platform named; minikube for local installs")
-            if tp is None or not tp.unresolved:
-                c.warn(tp, "target_platform", "names no known platform (minikube, eks, gke, aks, doks, oke); using minikube")
-        return
-    if dist in keywords().platform_patterns:
-        c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
-    else:
-        c.default("platforms", [], "no Kubernetes platform in this structure")
 
 
 def _service(name: str, project: str, d: dict, **kw: Any) -> Service:
@@ -523,7 +302,7 @@ def _goals(c: Context) -> None:
 
 # --------------------------------------------------------------------------- sizing
 def _envs_in(text: str) -> list[str]:
-    return [n for n in (_env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if n in keywords().environment_synonyms.values()]
+    return [n for n in (env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if is_env_name(n)]
 
 
 def _sizing(c: Context) -> None:

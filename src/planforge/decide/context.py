@@ -46,6 +46,14 @@ class Context:
         """An answer read from plan line `line` (a tree path, a table row), quoting that line."""
         self.set(name, value, Provenance(source="plan", line=line, text=tx.quote(self.line_text(line))))
 
+    def from_context(self, name: str, pattern: str, value: Any, absent: Any, note: str) -> None:
+        """value from the first context field or Structure Decision naming pattern (not negated), else absent."""
+        hit = tx.first_hit(pattern, [*self.plan.fields, self.plan.structure_decision])
+        if hit:
+            self.from_field(name, value, hit.field)
+        else:
+            self.default(name, absent, note)
+
     def left_unresolved(self, name: str, value: Any, f: Field) -> None:
         """The value of an unresolved field (already reported by the blocking matrix), pointing at that field."""
         self.values[name] = value

@@ -40,11 +40,7 @@ def _gitops(c: Context) -> None:
     if f is not None:
         c.left_unresolved("gitops", "none", f)
         return
-    hit = tx.first_hit(r"argo\s*-?cd", [*p.fields, p.structure_decision])
-    if hit:
-        c.from_field("gitops", "argocd", hit.field)
-    else:
-        c.default("gitops", "none", "the plan names no GitOps tool")
+    c.from_context("gitops", r"argo\s*-?cd", "argocd", "none", "the plan names no GitOps tool")
 
 
 def _strategy(c: Context) -> None:

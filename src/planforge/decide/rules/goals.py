@@ -35,32 +35,32 @@ def decide_goals(c: Context) -> None:
 
 
 def _high_availability(c: Context, fields: list[Field]) -> None:
-    for f in fields:
-        m = re.search(_UPTIME, f.plain, re.I)
-        if m:
-            c.from_field("high_availability", float(m.group(1) or m.group(2)) >= 99.9, f)
-            return
+    found = tx.first_match(_UPTIME, fields)
+    if found:
+        m, f = found
+        c.from_field("high_availability", float(m.group(1) or m.group(2)) >= 99.9, f)
+        return
     c.default("high_availability", False, "no uptime target of 99.9% or more")
 
 
 def _rpo(c: Context, fields: list[Field]) -> None:
-    for f in fields:
-        m = re.search(_RPO, f.plain, re.I)
-        if m:
-            unit = m.group(2).lower()
-            factor = 1 if unit.startswith("m") else 60 if unit.startswith("h") else 1440
-            c.from_field("rpo_minutes", int(float(m.group(1)) * factor), f)
-            return
+    found = tx.first_match(_RPO, fields)
+    if found:
+        m, f = found
+        unit = m.group(2).lower()
+        factor = 1 if unit.startswith("m") else 60 if unit.startswith("h") else 1440
+        c.from_field("rpo_minutes", int(float(m.group(1)) * factor), f)
+        return
     c.default("rpo_minutes", 0, "no RPO stated")
 
 
 def _backup_retention(c: Context) -> None:
     """`7-day retention` in any context field, at most 35 days."""
-    for f in [f for f in c.plan.fields if not f.unresolved]:
-        m = re.search(_RETENTION, f.plain, re.I)
-        if m:
-            c.from_field("backup_retention_days", min(35, int(m.group(1) or m.group(2))), f)
-            return
+    found = tx.first_match(_RETENTION, c.plan.fields)
+    if found:
+        m, f = found
+        c.from_field("backup_retention_days", min(35, int(m.group(1) or m.group(2))), f)
+        return
     c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
 
 
@@ -81,11 +81,11 @@ def _compliance(c: Context, fields: list[Field]) -> tuple[list[str], Field | Non
 
 
 def _data_residency(c: Context, fields: list[Field]) -> None:
-    for f in fields:
-        m = re.search(r"data residency\s*(?:in|:|=)?\s*(?:the\s+)?([A-Za-z]{2,20})", f.plain, re.I)
-        if m:
-            c.from_field("data_residency", m.group(1).lower(), f)
-            return
+    found = tx.first_match(r"data residency\s*(?:in|:|=)?\s*(?:the\s+)?([A-Za-z]{2,20})", fields)
+    if found:
+        m, f = found
+        c.from_field("data_residency", m.group(1).lower(), f)
+        return
     c.default("data_residency", "", "no data residency stated")
 
 

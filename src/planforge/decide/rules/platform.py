@@ -144,7 +144,6 @@ def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 def _iac_tool(c: Context, f: Field | None) -> None:
     """Terraform: the only IaC tool planforge generates; another named alone is refused."""
-    p = c.plan
     if f is not None and not f.unresolved:
         if not re.search(r"\bterraform\b", f.plain, re.I):
             c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform",
@@ -154,22 +153,16 @@ def _iac_tool(c: Context, f: Field | None) -> None:
             c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
         c.from_field("iac_tool", "terraform", f)
         return
-    hit = tx.first_hit(r"\bterraform\b", [*p.fields, p.structure_decision])
-    if hit:
-        c.from_field("iac_tool", "terraform", hit.field)
-    else:
-        c.default("iac_tool", "terraform", "the structure needs Terraform")
+    c.from_context("iac_tool", r"\bterraform\b", "terraform", "terraform", "the structure needs Terraform")
 
 
 def _terraform_version(c: Context, f: Field | None, d: dict[str, Any]) -> None:
     p = c.plan
-    for fld in [f, *p.fields, p.structure_decision]:
-        if fld is None or fld.unresolved:
-            continue
-        m = re.search(_TERRAFORM_VERSION, fld.plain, re.I)
-        if m:
-            c.from_field("terraform_version", m.group(1) or m.group(2), fld)
-            return
+    found = tx.first_match(_TERRAFORM_VERSION, [f, *p.fields, p.structure_decision])
+    if found:
+        m, fld = found
+        c.from_field("terraform_version", m.group(1) or m.group(2), fld)
+        return
     c.default("terraform_version", d["terraform_version"], "no Terraform version in the plan; lower bound for required_version")
 
 
@@ -230,11 +223,9 @@ def _kubernetes_distribution_from_context(c: Context, structure: str, d: dict[st
 
 def _kubernetes_version_from_context(c: Context, d: dict[str, Any]) -> None:
     p = c.plan
-    for fld in [*p.fields, p.structure_decision]:
-        if fld is None or fld.unresolved:
-            continue
-        m = re.search(_KUBERNETES_VERSION, fld.plain, re.I)
-        if m:
-            c.from_field("kubernetes_version", m.group(1), fld)
-            return
+    found = tx.first_match(_KUBERNETES_VERSION, [*p.fields, p.structure_decision])
+    if found:
+        m, fld = found
+        c.from_field("kubernetes_version", m.group(1), fld)
+        return
     c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")

@@ -12,7 +12,6 @@ from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
 from planforge.plan.model import ComponentRow, Field
 
-_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _ENV_PATH = r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$"
 
 
@@ -63,7 +62,7 @@ def _environments(c: Context) -> None:
     else:
         c.default("environments", list(defaults()["environments"]), "no environments in the plan")
     for n in c.values["environments"]:
-        if not re.fullmatch(_DNS_LABEL, n):
+        if not tx.is_dns_label(n):
             c.problem(source, "environments", f"environment {n!r} is not a DNS-1123 label",
                       "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
 
@@ -111,7 +110,7 @@ def _tenants(c: Context, structure: str) -> None:
         c.default("tenants", [], "not a multi-tenant plan")
         return
     for n in names:
-        if not re.fullmatch(_DNS_LABEL, n) or len(n) > 63:
+        if not tx.is_dns_label(n) or len(n) > 63:
             c.problem(None, "tenants", f"tenant {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'",
                       line=c.provenance["tenants"].line)
 

@@ -10,7 +10,6 @@ from planforge.decide.context import Context
 from planforge.decide.data import keywords
 from planforge.plan.model import Field
 
-_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 _SERVICE_PARENTS = ("services", "apps", "microservices")
 _CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([a-z0-9][a-z0-9-]*)/$"
 _IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]+\.azurecr\.io|[a-z0-9-]+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com"
@@ -50,7 +49,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     names = [re.sub(r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
     apps = []
     for n in names:
-        if not re.fullmatch(_DNS_LABEL, n) or len(n) > 63:
+        if not tx.is_dns_label(n) or len(n) > 63:
             c.problem(f, "apps", f"application name {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'")
             continue
         apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
@@ -162,7 +161,7 @@ def _service_names(c: Context) -> list[tuple[str, Provenance | None]]:
             name = parts[0].lower()
         elif len(parts) == 2 and parts[0] in _SERVICE_PARENTS:
             name = parts[1].lower()
-        if name and re.fullmatch(_DNS_LABEL, name) and name not in [n for n, _ in out]:
+        if name and tx.is_dns_label(name) and name not in [n for n, _ in out]:
             if re.search(r"(?i)backend|frontend|api|web|service|worker|app|ui|gateway|server|client|consumer|notification", name):
                 out.append((name, Provenance(source="plan", line=t.line, text=tx.quote(c.line_text(t.line)))))
     if out:

@@ -5,7 +5,7 @@ import pytest
 
 from testlib import ACCEPTED_PLANS, PLANS
 from planforge.decide import decide
-from planforge.decide.engine import NOT_USED_BY
+from planforge.decide.data import not_used_by
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
@@ -122,7 +122,7 @@ def test_every_answer_has_provenance_and_a_decision(path):
             assert prov.note
     names = [x.name for x in a.decisions]
     assert {"structure", "blueprints", "project_name", "environments", "secrets_manager"} <= set(names)
-    assert not set(names) & NOT_USED_BY[a.structure]
+    assert not set(names) & not_used_by(a.structure)
     for decision in a.decisions:
         assert decision.source == d.provenance[decision.name].describe()
 

@@ -1,4 +1,5 @@
-"""Loading the decision data files in planforge/data (catalog, defaults, blocking matrix)."""
+"""Loading the decision data files in planforge/data (catalog, defaults, blocking matrix, keyword and region
+tables, the README Decisions order)."""
 from __future__ import annotations
 
 import difflib
@@ -103,3 +104,40 @@ def blocking_action(key: str, structure: str) -> str:
     if row is None:
         return data.get("default", "warn")
     return row.get(structure, row.get("default", data.get("default", "warn")))
+
+
+@dataclass(frozen=True)
+class Keywords:
+    """The vocabularies the rules match plan text against (data/keywords.yaml); patterns are regexes."""
+
+    environment_synonyms: dict[str, str]
+    platform_patterns: dict[str, str]
+    cloud_patterns: dict[str, str]
+    secrets_patterns: dict[str, str]
+    storage_kinds: dict[str, str]
+    compliance: dict[str, str]
+    non_service_dirs: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def keywords() -> Keywords:
+    data = load("keywords.yaml")
+    return Keywords(**{**data, "non_service_dirs": frozenset(data["non_service_dirs"])})
+
+
+def region_pattern(cloud: str) -> str | None:
+    """Regex of the region names of cloud (data/regions.yaml); None for a cloud with no regions."""
+    regions = load("regions.yaml").get(cloud)
+    if regions is None:
+        return None
+    return regions.get("pattern") or r"\b(?:" + "|".join(regions["names"]) + r")\b"
+
+
+def decision_order() -> list[str]:
+    """The answers of the README Decisions section, in order (data/decisions.yaml)."""
+    return load("decisions.yaml")["order"]
+
+
+def not_used_by(structure: str) -> frozenset[str]:
+    """Answers no blueprint of structure reads: left out of its Decisions section (data/decisions.yaml)."""
+    return frozenset(load("decisions.yaml")["not_used_by"][structure])

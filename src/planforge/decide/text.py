@@ -55,11 +55,33 @@ def first_hit(pattern: str, fields: Iterable[Field | None], *, negatable: bool =
     return None
 
 
+def first_match(pattern: str, fields: Iterable[Field | None]) -> tuple[re.Match[str], Field] | None:
+    """First case-insensitive match over the resolved fields in order, with its field. Unlike first_hit the
+    whole text is searched (a pattern may span clauses) and negation is not considered."""
+    for f in fields:
+        if f is None or f.unresolved:
+            continue
+        m = re.search(pattern, f.plain, re.I)
+        if m:
+            return m, f
+    return None
+
+
 def split_list(text: str) -> list[str]:
     """`dev, staging and production` -> [dev, staging, production]; parentheses dropped."""
     text = re.sub(r"\([^)]*\)", " ", plain(text))
     parts = re.split(r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*", text)
     return [p.strip().strip(".") for p in parts if p.strip().strip(".")]
+
+
+def is_placeholder(text: str) -> bool:
+    """A template placeholder such as `[PROJECT_NAME]` or `[e.g. Yes/No]`, left unfilled."""
+    return bool(re.fullmatch(r"\[[^\]]*\]", text.strip()))
+
+
+def is_dns_label(name: str) -> bool:
+    """Lowercase letters, digits and inner '-' (the length limit is the caller's)."""
+    return bool(re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", name))
 
 
 def slugify(text: str, max_len: int = 40) -> str:

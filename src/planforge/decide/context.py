@@ -1,0 +1,89 @@
+"""The decision context the rules share: the plan, the answers so far with their provenance, problems, warnings."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Provenance
+from planforge.errors import Problem
+from planforge.plan.model import ComponentRow, Field, Plan
+
+_UNSAFE_IN_NAMES = re.compile(r"\.\./|/\.\.|\.\.\\|[{][{%#]|[}%#][}]|[$%][{]")
+
+
+def default_prov(note: str) -> Provenance:
+    return Provenance(source="default", note=note)
+
+
+@dataclass
+class Context:
+    """What the rules read and write while deciding one plan; the rules run in the order of docs/decisions.md."""
+
+    plan: Plan
+    values: dict[str, Any] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    component_rows: dict[str, Provenance] = field(default_factory=dict)  # catalog name -> its table row
+    modules: list[tuple[str, ComponentRow]] = field(default_factory=list)  # (terraform module, its infra row)
+    platform_field: Field | None = None  # the field the platforms were read from
+
+    def set(self, name: str, value: Any, prov: Provenance) -> None:
+        self.values[name] = value
+        self.provenance[name] = prov
+
+    def from_field(self, name: str, value: Any, f: Field | None, line: int | None = None, text: str | None = None) -> None:
+        if f is None:
+            self.set(name, value, default_prov("not stated in the plan"))
+            return
+        ln = line or f.line
+        src = text if text is not None else self.line_text(ln)
+        self.set(name, value, Provenance(source="plan", line=ln, text=tx.quote(src)))
+
+    def from_line(self, name: str, value: Any, line: int) -> None:
+        """An answer read from plan line `line` (a tree path, a table row), quoting that line."""
+        self.set(name, value, Provenance(source="plan", line=line, text=tx.quote(self.line_text(line))))
+
+    def from_context(self, name: str, pattern: str, value: Any, absent: Any, note: str) -> None:
+        """value from the first context field or Structure Decision naming pattern (not negated), else absent."""
+        hit = tx.first_hit(pattern, [*self.plan.fields, self.plan.structure_decision])
+        if hit:
+            self.from_field(name, value, hit.field)
+        else:
+            self.default(name, absent, note)
+
+    def left_unresolved(self, name: str, value: Any, f: Field) -> None:
+        """The value of an unresolved field (already reported by the blocking matrix), pointing at that field."""
+        self.values[name] = value
+        self.provenance[name] = Provenance(source="plan", line=f.line, text=tx.quote(f.text))
+
+    def line_text(self, line: int) -> str:
+        lines = self.plan.lines
+        return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+    def default(self, name: str, value: Any, note: str) -> None:
+        self.set(name, value, default_prov(note))
+
+    def problem(self, f: Field | None, name: str, message: str, hint: str | None = None, line: int | None = None) -> None:
+        self.problems.append(
+            Problem(message=message, file=self.plan.source, line=line or (f.line if f else None),
+                    field=f.label if f else name, hint=hint)
+        )
+
+    def warn(self, f: Field | None, name: str, message: str, line: int | None = None) -> None:
+        ln = line or (f.line if f else None)
+        where = f"{self.plan.source}:{ln}: " if ln else f"{self.plan.source}: "
+        self.warnings.append(f"{where}{f.label if f else name}: {message}")
+
+    def unsafe_source(self, f: Field | None, name: str) -> bool:
+        """A field that becomes names must not carry path traversal or template syntax; refuses it if it does."""
+        if f is None or f.unresolved:
+            return False
+        m = _UNSAFE_IN_NAMES.search(f.value)
+        if m:
+            self.problem(f, name, f"{m.group(0)!r} in a value that becomes names (path traversal or template syntax)",
+                         "use plain DNS-1123 names")
+            return True
+        return False

@@ -1,0 +1,44 @@
+"""The Decisions section of the generated README: one {name, value, source} row per answer a blueprint reads."""
+from __future__ import annotations
+
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Provenance, Service
+from planforge.decide.context import default_prov
+from planforge.decide.data import decision_order, not_used_by
+
+
+def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
+    """The rows in data/decisions.yaml order, without the answers no blueprint of the structure reads."""
+    out = []
+    for name in decision_order():
+        if name in not_used_by(a.structure):
+            continue
+        prov = provenance.get(name) or default_prov("model default")
+        out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
+    return out
+
+
+def render_value(value: Any) -> str:
+    """An answer as one line of text for the Decisions section."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_render_item(v) for v in value) if value else "none"
+    if value in ("", None):
+        return "none"
+    return str(value)
+
+
+def _render_item(v: Any) -> str:
+    if isinstance(v, Component):
+        return f"{v.name} {v.version}"
+    if isinstance(v, Service):
+        return f"{v.name} ({v.image}, port {v.port}, {v.replicas} replica{'s' if v.replicas != 1 else ''})"
+    if isinstance(v, EnvironmentSizing):
+        extra = [x for x in (v.instance_type, v.db_instance_class) if x]
+        extra += ["multi-AZ"] if v.multi_az else []
+        extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
+        return f"{v.name}" + (f" ({', '.join(extra)})" if extra else "")
+    return str(v)

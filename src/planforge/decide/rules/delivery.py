@@ -1,0 +1,179 @@
+"""Delivery rules: GitOps tool, deployment strategy, Terraform state backend and locking, secrets manager."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.context import Context
+from planforge.decide.data import keywords
+from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.plan.model import Field
+
+_SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, local"
+_UNSUPPORTED_BACKENDS = r"terraform cloud|\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
+_SUPPORTED_SECRETS_MANAGERS = ("AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, "
+                               "Kubernetes Secrets, none")
+
+
+def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
+    _gitops(c)
+    _strategy(c)
+    _state(c, structure, d)
+    _secrets(c, structure, d)
+
+
+def _gitops(c: Context) -> None:
+    p = c.plan
+    f = p.field("gitops")
+    if f is not None and not f.unresolved:
+        text = f.plain.lower()
+        if re.search(r"argo\s*-?cd", text):
+            c.from_field("gitops", "argocd", f)
+        elif re.fullmatch(r"(n/?a|none|no|-)\.?", text) or text.startswith("none"):
+            c.from_field("gitops", "none", f)
+        else:
+            c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: ArgoCD, none",
+                      "use ArgoCD or N/A")
+            c.values["gitops"] = "none"
+        return
+    if f is not None:
+        c.left_unresolved("gitops", "none", f)
+        return
+    c.from_context("gitops", r"argo\s*-?cd", "argocd", "none", "the plan names no GitOps tool")
+
+
+def _strategy(c: Context) -> None:
+    """Deployment Strategy of the specops template; every other plan gets Helm-first."""
+    f = c.plan.field("deployment_strategy")
+    if f is None or f.unresolved or not c.plan.is_infra_template:
+        c.default("deployment_strategy", "helm-first", "Helm-first with Kustomize fallback (constitution default)")
+        return
+    text = f.plain.lower()
+    if re.search(r"helm", text):
+        c.from_field("deployment_strategy", "helm-first", f)
+    elif re.search(r"kustomize", text):
+        c.from_field("deployment_strategy", "kustomize-only", f)
+    elif re.search(r"raw|plain manifests|manifests", text):
+        c.from_field("deployment_strategy", "raw-manifests", f)
+    else:
+        c.problem(f, "deployment_strategy",
+                  f"unsupported deployment strategy {f.plain!r}; supported: Helm-first with Kustomize fallback, Kustomize-only, Raw manifests",
+                  "use one of the three template strategies")
+        c.values["deployment_strategy"] = "helm-first"
+
+
+# --------------------------------------------------------------------------- state
+def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
+    if structure not in INFRA_STRUCTURES:
+        c.default("state_backend", "none", "no Terraform in this plan")
+        c.default("state_locking", "none", "no Terraform in this plan")
+        return
+    f = c.plan.field("state_backend")
+    if f is not None and f.unresolved:
+        c.values["state_backend"] = "none"
+        c.values["state_locking"] = "none"
+    elif f is not None:
+        _state_from_field(c, f)
+    elif not _state_from_context(c):
+        _default_state(c, d)
+
+
+def _state_from_field(c: Context, f: Field) -> None:
+    text = f.plain.lower()
+    backend = None
+    if not re.search(_UNSUPPORTED_BACKENDS, text):
+        backend = _backend_of(text, c.values.get("terraform_version", "1.6"))
+    if backend is None:
+        c.problem(f, "state_backend", f"unsupported state backend {f.plain!r}; supported: {_SUPPORTED_BACKENDS}",
+                  "use the remote state of the plan's cloud")
+        c.values.update(state_backend="none", state_locking="none")
+        return
+    c.from_field("state_backend", backend[0], f)
+    c.from_field("state_locking", backend[1], f)
+
+
+def _state_from_context(c: Context) -> bool:
+    """A context field that speaks of state (`S3 for remote state ... DynamoDB for state locking`)."""
+    p = c.plan
+    hit = tx.first_hit(r"\bs3\b|dynamodb|\bgcs\b|azure blob|storage account|azurerm|state backend",
+                       [*p.fields, p.structure_decision])
+    backend = _backend_of(hit.field.plain.lower(), c.values.get("terraform_version", "1.6")) if hit else None
+    if hit and backend and "state" in hit.field.plain.lower():
+        c.from_field("state_backend", backend[0], hit.field)
+        c.from_field("state_locking", backend[1], hit.field)
+        return True
+    return False
+
+
+def _default_state(c: Context, d: dict[str, Any]) -> None:
+    cloud = c.values.get("cloud", "none")
+    dflt = d["state_backends"].get(cloud)
+    if dflt:
+        c.default("state_backend", dflt["backend"], f"remote state of {cloud} (data/defaults.yaml)")
+        c.default("state_locking", dflt["locking"], f"state locking of {cloud} (data/defaults.yaml)")
+    else:
+        c.default("state_backend", "none", "no cloud, local state")
+        c.default("state_locking", "none", "no cloud, local state")
+
+
+def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
+    """(backend, locking) a text names; S3 locks with DynamoDB before Terraform 1.10, with its lockfile from 1.10."""
+    if re.search(r"\bs3\b", text):
+        if "dynamodb" in text:
+            return "s3", "dynamodb"
+        major_minor = tuple(int(x) for x in tf_version.split(".")[:2])
+        return ("s3", "lockfile") if major_minor >= (1, 10) or "lockfile" in text else ("s3", "dynamodb")
+    if re.search(r"azure blob|storage account|azurerm|blob storage", text):
+        return "azurerm", "native"
+    if re.search(r"\bgcs\b|google cloud storage|cloud storage bucket", text):
+        return "gcs", "native"
+    if re.search(r"\blocal\b|\bnone\b|n/a", text):
+        return "none", "none"
+    return None
+
+
+# --------------------------------------------------------------------------- secrets
+def _secrets(c: Context, structure: str, d: dict[str, Any]) -> None:
+    p = c.plan
+    f = p.field("secrets_management")
+    if f is not None and not f.unresolved:
+        _secrets_from_field(c, f)
+        return
+    if f is not None:
+        c.left_unresolved("secrets_manager", "none", f)
+        return
+    for fld in [*p.fields, p.structure_decision]:
+        if fld is None or fld.unresolved or not re.search(r"secret|vault", fld.plain, re.I):
+            continue
+        name = _secrets_of(fld.plain.lower())
+        if name and (name != "kubernetes" or re.search(r"kubernetes secrets?|k8s secrets?", fld.plain, re.I)):
+            c.from_field("secrets_manager", name, fld)
+            return
+    cloud = c.values.get("cloud", "none") if structure in INFRA_STRUCTURES else "none"
+    c.default("secrets_manager", d["secrets_managers"].get(cloud, "kubernetes"),
+              f"no secrets manager in the plan; default for {cloud if cloud != 'none' else 'Kubernetes'} (data/defaults.yaml)")
+
+
+def _secrets_from_field(c: Context, f: Field) -> None:
+    text = f.plain.lower()
+    if re.fullmatch(r"(n/?a|none)\.?", text):
+        c.from_field("secrets_manager", "none", f)
+        return
+    name = _secrets_of(text)
+    if name is None:
+        c.problem(f, "secrets_manager", f"unsupported secrets manager {f.plain!r}; supported: {_SUPPORTED_SECRETS_MANAGERS}",
+                  "name a supported secrets manager")
+        c.values["secrets_manager"] = "none"
+        return
+    c.from_field("secrets_manager", name, f)
+
+
+def _secrets_of(text: str) -> str | None:
+    """The secrets manager named first in text (data/keywords.yaml secrets_patterns)."""
+    best: tuple[int, str] | None = None
+    for name, rx in keywords().secrets_patterns.items():
+        hits = tx.find(rx, text)
+        if hits and (best is None or hits[0][0] < best[0]):
+            best = (hits[0][0], name)
+    return best[1] if best else None

@@ -1,0 +1,231 @@
+"""Platform rules: cloud, region, IaC tool and Terraform version, Kubernetes distribution and version."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.context import Context
+from planforge.decide.data import keywords, region_pattern
+from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.plan.model import Field, Plan
+
+_NONE = r"(n/?a|none)\.?"
+_NONE_OR_NO = r"(n/?a|none|no|-)\.?"
+_OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane", "OpenTofu")
+_TERRAFORM_VERSION = (r"terraform\s*(?:v|version\s*)?(?:>=|≥|~>|>|=)?\s*(\d+\.\d+)(?:\.\d+)?"
+                      r"|hcl\s*\(terraform\s*(?:>=|≥|~>)?\s*(\d+\.\d+)")
+_KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
+_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*v?(1\.\d{1,2})"
+_MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
+
+
+def decide_platform(c: Context, structure: str, d: dict[str, Any]) -> None:
+    _cloud(c, structure)
+    _region(c, d)
+    _iac(c, structure, d)
+    _kubernetes(c, structure, d)
+
+
+def platform_hits(c: Context) -> list[str]:
+    """Platforms in order of appearance: Target Platform first, then the other context fields.
+    Records the field they were read from in c.platform_field."""
+    p = c.plan
+    tp = p.field("target_platform")
+    ordered = ([tp] if tp else []) + [f for f in p.fields if f is not tp] + [p.structure_decision]
+    for f in ordered:
+        if f is None or f.unresolved:
+            continue
+        found = []
+        for name, rx in keywords().platform_patterns.items():
+            hits = tx.find(rx, f.plain)
+            if hits:
+                found.append((hits[0][0], name))
+        if found:
+            c.platform_field = f
+            return [n for _, n in sorted(found)]
+    return []
+
+
+# --------------------------------------------------------------------------- cloud
+def _cloud(c: Context, structure: str) -> None:
+    f = c.plan.field("cloud_provider")
+    if f is not None and not f.unresolved:
+        _cloud_from_field(c, f, structure)
+    elif f is not None:
+        c.left_unresolved("cloud", "none", f)
+    else:
+        _cloud_from_context(c, structure)
+
+
+def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
+    text = f.plain.lower()
+    found = [(m[0][0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (m := tx.find(rx, text))]
+    if not found or re.fullmatch(_NONE, text):
+        if structure == "helm-chart":
+            if not re.fullmatch(_NONE, text):
+                c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure or GCP; the chart targets its platforms only")
+            c.from_field("cloud", "none", f)
+            return
+        c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: AWS, Azure, GCP",
+                  "name one of AWS, Azure or GCP")
+        c.values["cloud"] = "none"
+        return
+    clouds = [cl for _, cl in sorted(found)]
+    if len(clouds) > 1 and structure in INFRA_STRUCTURES:
+        c.problem(f, "cloud", f"multi-cloud ({', '.join(clouds)}) is not supported; supported: one of AWS, Azure, GCP",
+                  "split the plan per cloud")
+    c.from_field("cloud", clouds[0], f)
+
+
+def _cloud_from_context(c: Context, structure: str) -> None:
+    """No Cloud Provider field: the clouds the other context fields name."""
+    p = c.plan
+    hits: list[tuple[str, tx.Hit]] = []
+    for cloud, rx in keywords().cloud_patterns.items():
+        h = tx.first_hit(rx, [*p.fields, p.structure_decision])
+        if h:
+            hits.append((cloud, h))
+    if structure == "helm-chart":
+        managed = [pl for pl in platform_hits(c) if pl != "minikube"]
+        if len(hits) == 1 and len(managed) <= 1 and (not managed or managed[0] in _MANAGED_HOME_CLOUD):
+            c.from_field("cloud", hits[0][0], hits[0][1].field)
+        else:
+            c.default("cloud", "none", "a helm-chart plan targets platforms, not one cloud")
+        return
+    if not hits:
+        c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure or GCP",
+                  "add **Cloud Provider**: AWS (or Azure, GCP) to Technical Context", line=_context_line(p))
+        c.values["cloud"] = "none"
+        return
+    hits.sort(key=lambda ch: (ch[1].field.line, ch[1].pos))
+    if len({ch[0] for ch in hits}) > 1:
+        c.warn(hits[0][1].field, "cloud", f"several clouds named ({', '.join(ch[0] for ch in hits)}); using the first")
+    c.from_field("cloud", hits[0][0], hits[0][1].field)
+
+
+def _context_line(p: Plan) -> int:
+    s = next((s for s in p.sections if re.search(r"technical\s+(context|stack)", s.title, re.I)), None)
+    return s.line if s else 1
+
+
+# --------------------------------------------------------------------------- region
+def _region(c: Context, d: dict[str, Any]) -> None:
+    """The first region of the cloud in Deployment Type, Constraints, Target Platform, then any field."""
+    p = c.plan
+    cloud = c.values.get("cloud", "none")
+    order = [p.field("deployment_type"), p.field("constraints"), p.field("target_platform"), p.field("cloud_provider")]
+    fields = [f for f in order if f] + [f for f in p.fields if f not in order]
+    rx = region_pattern(cloud)
+    dt = p.field("deployment_type")
+    if dt and not dt.unresolved and re.search(r"multi[- ]?(region|cloud)", dt.plain, re.I):
+        c.warn(dt, "region", "multi-region deployment: the generated repository covers the primary region only")
+    if rx:
+        hit = tx.first_hit(rx, fields, negatable=False)
+        if hit:
+            c.from_field("region", hit.match.lower(), hit.field)
+            return
+        region = d["regions"][cloud]
+        c.default("region", region, f"no {cloud} region in the plan; documented default for {cloud} (data/defaults.yaml)")
+        return
+    c.default("region", "", "no single cloud, so no region")
+
+
+# --------------------------------------------------------------------------- iac
+def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
+    if structure not in INFRA_STRUCTURES:
+        c.default("iac_tool", "none", "helm-chart structure: no infrastructure code")
+        c.default("terraform_version", d["terraform_version"], "no Terraform in this plan")
+        return
+    f = c.plan.field("iac_tools")
+    _iac_tool(c, f)
+    _terraform_version(c, f, d)
+
+
+def _iac_tool(c: Context, f: Field | None) -> None:
+    """Terraform: the only IaC tool planforge generates; another named alone is refused."""
+    if f is not None and not f.unresolved:
+        if not re.search(r"\bterraform\b", f.plain, re.I):
+            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform",
+                      "use Terraform (planforge generates Terraform only)")
+        others = [t for t in _OTHER_IAC_TOOLS if re.search(rf"\b{t}\b", f.plain, re.I)]
+        if others and re.search(r"\bterraform\b", f.plain, re.I):
+            c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
+        c.from_field("iac_tool", "terraform", f)
+        return
+    c.from_context("iac_tool", r"\bterraform\b", "terraform", "terraform", "the structure needs Terraform")
+
+
+def _terraform_version(c: Context, f: Field | None, d: dict[str, Any]) -> None:
+    p = c.plan
+    found = tx.first_match(_TERRAFORM_VERSION, [f, *p.fields, p.structure_decision])
+    if found:
+        m, fld = found
+        c.from_field("terraform_version", m.group(1) or m.group(2), fld)
+        return
+    c.default("terraform_version", d["terraform_version"], "no Terraform version in the plan; lower bound for required_version")
+
+
+# --------------------------------------------------------------------------- kubernetes
+def _kubernetes(c: Context, structure: str, d: dict[str, Any]) -> None:
+    f = c.plan.field("kubernetes")
+    if f is not None and not f.unresolved:
+        _kubernetes_from_field(c, f, d)
+        return
+    _kubernetes_distribution_from_context(c, structure, d)
+    _kubernetes_version_from_context(c, d)
+
+
+def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
+    """The Kubernetes field: `EKS 1.29`, `Kubernetes 1.28+` (the cloud's managed Kubernetes), or N/A."""
+    text = f.plain.lower()
+    if re.fullmatch(_NONE_OR_NO, text):
+        c.from_field("kubernetes_distribution", "none", f)
+        c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes in this plan")
+        return
+    named = sorted((m.start(), s) for s in _KUBERNETES_DISTRIBUTIONS if (m := re.search(rf"\b{s}\b", text)))
+    dist = named[0][1] if named else None
+    if dist is None and re.search(r"\bkubernetes\b|\bk8s\b", text):
+        dist = d["kubernetes_distribution"].get(c.values.get("cloud", "none"))
+    if dist is None:
+        c.problem(f, "kubernetes_distribution",
+                  f"unsupported Kubernetes {f.plain!r}; supported: {', '.join(_KUBERNETES_DISTRIBUTIONS)}",
+                  "name one of the supported distributions or N/A")
+        dist = "none"
+    cloud = c.values.get("cloud", "none")
+    home = _MANAGED_HOME_CLOUD.get(dist)
+    if home and cloud in keywords().cloud_patterns and home != cloud:
+        c.problem(f, "kubernetes_distribution", f"{dist.upper()} does not run on cloud {cloud}",
+                  f"use the managed Kubernetes of {cloud} or change Cloud Provider")
+    c.from_field("kubernetes_distribution", dist, f)
+    m = re.search(_KUBERNETES_VERSION, text) or re.search(r"\b(1\.\d{1,2})\b", text)
+    if m:
+        c.from_field("kubernetes_version", m.group(1), f)
+    else:
+        c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")
+
+
+def _kubernetes_distribution_from_context(c: Context, structure: str, d: dict[str, Any]) -> None:
+    """No Kubernetes field: the first managed platform named, else the managed Kubernetes of the cloud."""
+    if structure == "single-iac":
+        c.default("kubernetes_distribution", "none", "single-iac structure: no Kubernetes")
+        return
+    platforms = platform_hits(c)
+    managed = [pl for pl in platforms if pl != "minikube"]
+    if managed or platforms:
+        c.from_field("kubernetes_distribution", (managed or platforms)[0], c.platform_field)
+    elif structure in ("multi-tool", "multi-tenant") and c.values.get("cloud") in d["kubernetes_distribution"]:
+        c.default("kubernetes_distribution", d["kubernetes_distribution"][c.values["cloud"]],
+                  f"managed Kubernetes of {c.values['cloud']}")
+    else:
+        c.default("kubernetes_distribution", "none", "no Kubernetes distribution named")
+
+
+def _kubernetes_version_from_context(c: Context, d: dict[str, Any]) -> None:
+    p = c.plan
+    found = tx.first_match(_KUBERNETES_VERSION, [*p.fields, p.structure_decision])
+    if found:
+        m, fld = found
+        c.from_field("kubernetes_version", m.group(1), fld)
+        return
+    c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")

@@ -1,0 +1,288 @@
+"""Scope rules: environments, tenants, catalog components, the Dapr/Kafka/monitoring flags, platforms."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Component, Provenance
+from planforge.decide.context import Context
+from planforge.decide.data import ChartEntry, catalog, defaults, keywords
+from planforge.decide.rules.platform import platform_hits
+from planforge.errors import Problem
+from planforge.plan.model import ComponentRow, Field
+
+_ENV_PATH = r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$"
+
+
+def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
+    _environments(c)
+    _tenants(c, structure)
+    _components(c, structure)
+    _flags(c)
+    _platforms(c, structure, d)
+
+
+def env_name(word: str) -> str:
+    """An environment word as its name: `Production environment` -> prod (data/keywords.yaml synonyms)."""
+    w = word.strip().strip("`*.").lower()
+    w = re.sub(r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
+    synonyms = keywords().environment_synonyms
+    first = w.split()[0] if w.split() else w
+    return synonyms.get(w, synonyms.get(first, first))
+
+
+def is_env_name(name: str) -> bool:
+    return name in keywords().environment_synonyms.values()
+
+
+# --------------------------------------------------------------------------- environments
+def _environments(c: Context) -> None:
+    p = c.plan
+    f = p.field("target_environment")
+    names: list[str] = []
+    source: Field | None = None
+    line: int | None = None
+    if c.unsafe_source(f, "environments"):
+        f = None
+    if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
+        f = None
+    if f is not None and not f.unresolved:
+        names = [env_name(w) for w in tx.split_list(f.value)]
+        source = f
+    if not names and (in_parentheses := _environments_in_parentheses(c)):
+        names, source = in_parentheses
+    if not names:
+        names, line = _environments_in_tree(c)
+    names = list(dict.fromkeys(n for n in names if n))
+    if names and source is not None:
+        c.from_field("environments", names, source)
+    elif names:
+        c.set("environments", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line or 1))))
+    else:
+        c.default("environments", list(defaults()["environments"]), "no environments in the plan")
+    for n in c.values["environments"]:
+        if not tx.is_dns_label(n):
+            c.problem(source, "environments", f"environment {n!r} is not a DNS-1123 label",
+                      "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
+
+
+def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
+    """`3 environments (dev, staging, prod)` in any context field."""
+    p = c.plan
+    for fld in [*p.fields, p.structure_decision]:
+        if fld is None or fld.unresolved:
+            continue
+        m = re.search(r"environments?\s*:?\s*\(([^)]*)\)", fld.plain, re.I)
+        if m:
+            cand = [env_name(w) for w in tx.split_list(m.group(1))]
+            if cand and all(is_env_name(n) for n in cand):
+                return cand, fld
+    return None
+
+
+def _environments_in_tree(c: Context) -> tuple[list[str], int | None]:
+    """Environments named by tree paths (`environments/<env>/`, `values-<env>.yaml` ...) and the first such line."""
+    names: list[str] = []
+    line: int | None = None
+    for t in c.plan.source_paths:
+        m = re.search(_ENV_PATH, t.path)
+        if m:
+            n = env_name(m.group(1) or m.group(2) or m.group(3))
+            if is_env_name(n) and n not in names:
+                names.append(n)
+                line = line or t.line
+    return names, line
+
+
+# --------------------------------------------------------------------------- tenants
+def _tenants(c: Context, structure: str) -> None:
+    p = c.plan
+    names = _tenants_in_tree(c) or _tenants_in_text(c)
+    if not names:
+        if structure == "multi-tenant":
+            sd = p.structure_decision
+            c.problem(sd, "tenants", "a multi-tenant plan must name its tenants",
+                      "list them in Scale/Scope, e.g. 3 organizations (acme, globex, initech)", line=sd.line if sd else 1)
+        c.default("tenants", [], "not a multi-tenant plan")
+        return
+    if structure != "multi-tenant":
+        c.default("tenants", [], "not a multi-tenant plan")
+        return
+    for n in names:
+        if not tx.is_dns_label(n) or len(n) > 63:
+            c.problem(None, "tenants", f"tenant {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'",
+                      line=c.provenance["tenants"].line)
+
+
+def _tenants_in_tree(c: Context) -> list[str]:
+    """`tenants/<name>/` directories of the source tree."""
+    names: list[str] = []
+    line = None
+    for t in c.plan.source_paths:
+        m = re.search(r"(?:^|/)tenants/([^/]+)/$", t.path)
+        if m and m.group(1) not in names:
+            names.append(m.group(1))
+            line = line or t.line
+    if names:
+        c.from_line("tenants", names, line)
+    return names
+
+
+def _tenants_in_text(c: Context) -> list[str]:
+    """`tenants a, b and c` in the Structure Decision, else `N organizations (a, b, c)` in Scale/Scope."""
+    p = c.plan
+    sources = [(p.structure_decision, r"(?<![\w-])tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
+               (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
+    for fld, rx in sources:
+        if fld is None or fld.unresolved or c.unsafe_source(fld, "tenants"):
+            continue
+        m = re.search(rx, fld.plain, re.I)
+        if m:
+            names = [w.strip().lower() for w in tx.split_list(m.group(1))]
+            c.from_field("tenants", names, fld)
+            return names
+    return []
+
+
+# --------------------------------------------------------------------------- components
+def _components(c: Context, structure: str) -> None:
+    p = c.plan
+    comps: list[Component] = []
+    first_line = None
+    for row in p.components:
+        entry = _required_chart(c, row, structure)
+        if entry is None or any(x.name == entry.name for x in comps):
+            continue
+        comps.append(Component(name=entry.name, chart_repo=entry.chart_repo, chart=entry.chart, version=entry.version,
+                               namespace=entry.namespace, notes=tx.safe_text(row.notes)))
+        c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.quote(row.text))
+        first_line = first_line or row.line
+    if comps:
+        c.from_line("components", comps, first_line)
+        return
+    if not p.components and _components_from_dependencies(c, structure):
+        return
+    c.default("components", [], "no catalog component required by the plan")
+
+
+def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry | None:
+    """The catalog chart of a Required = Yes row; infrastructure rows go to c.modules, the rest are reported."""
+    cat = catalog()
+    if tx.is_placeholder(row.name) or row.required is None and tx.is_placeholder(row.required_text or "[]"):
+        c.warn(None, "Deployment Components", f"template row {row.name!r} ignored", line=row.line)
+        return None
+    if row.required is None:
+        c.warn(None, "Deployment Components", f"{row.name}: Required is {row.required_text!r}, not Yes or No; ignored",
+               line=row.line)
+        return None
+    if not row.required:
+        return None
+    entry = cat.chart(row.name)
+    if entry is None:
+        module = cat.module(row.name)
+        if module is not None:
+            c.modules.append((module, row))
+            return None
+        hint = cat.suggest(row.name)
+        c.problems.append(Problem(
+            message=f"unknown component {row.name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),
+            file=c.plan.source, line=row.line, field="Deployment Components",
+            hint=f"use a catalog name ({', '.join(cat.names())}) or an infrastructure row (VPC, Compute, Database)"))
+        return None
+    if structure == "single-iac":
+        c.warn(None, "Deployment Components", f"{row.name} is a Helm chart; a single-iac repository has no cluster, ignored",
+               line=row.line)
+        return None
+    return entry
+
+
+def _components_from_dependencies(c: Context, structure: str) -> bool:
+    """No components table (app templates): the catalog charts the dependency fields name."""
+    deps = [f for f in c.plan.fields if f.key in ("primary_dependencies", "infrastructure") and not f.unresolved]
+    found: list[tuple[Field, str]] = []
+    for f in deps:
+        for pos, name in catalog().mentioned(f.plain):
+            if name not in [n for _, n in found] and _not_negated_at(f.plain, pos):
+                found.append((f, name))
+    if not found or structure == "single-iac":
+        return False
+    comps = []
+    for _, name in found:
+        e = catalog().charts[name]
+        comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
+                               namespace=e.namespace, notes="named in Primary Dependencies"))
+    c.from_field("components", comps, found[0][0])
+    return True
+
+
+def _not_negated_at(text: str, pos: int) -> bool:
+    for offset, clause in tx.clauses(text):
+        if offset <= pos <= offset + len(clause):
+            return not re.search(r"\b(no|not|without|excluding)\b", clause[: pos - offset], re.I)
+    return True
+
+
+# --------------------------------------------------------------------------- flags
+def _flags(c: Context) -> None:
+    """Dapr, Kafka and monitoring: from their catalog rows, else named in context, Structure Decision or
+    a Constitution Check item that is checked (`[x]`) or a `Principle N:` line."""
+    p = c.plan
+    checked = [Field(label="Constitution Check", key="constitution", value=i.text, line=i.line, text=c.line_text(i.line))
+               for i in p.constitution if i.checked is not False]
+    fields = [*p.fields, p.structure_decision, *checked]
+    _flag(c, "dapr", "dapr", r"\bdapr\b", fields, "the plan does not use Dapr")
+    _kafka(c, fields)
+    _flag(c, "monitoring", "kube-prometheus-stack", r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager",
+          fields, "the plan names no Prometheus/Grafana monitoring")
+
+
+def _flag(c: Context, key: str, component: str, pattern: str, fields: list[Field | None], absent: str) -> None:
+    """A yes/no answer: on from its catalog component row, else from the first field naming it."""
+    hit = tx.first_hit(pattern, fields)
+    if component in c.component_rows:
+        c.set(key, True, c.component_rows[component])
+    elif hit:
+        c.from_field(key, True, hit.field)
+    else:
+        c.default(key, False, absent)
+
+
+def _kafka(c: Context, fields: list[Field | None]) -> None:
+    """strimzi or redpanda from its catalog row or the first field naming Kafka; plain Kafka -> the default broker."""
+    rows = c.component_rows
+    hit = tx.first_hit(r"\bstrimzi\b|\bredpanda\b|\bkafka\b", fields)
+    if "strimzi-kafka-operator" in rows:
+        c.set("kafka", "strimzi", rows["strimzi-kafka-operator"])
+    elif "redpanda" in rows:
+        c.set("kafka", "redpanda", rows["redpanda"])
+    elif hit:
+        text = hit.field.plain.lower()
+        kind = "strimzi" if "strimzi" in text else "redpanda" if "redpanda" in text else None
+        if kind:
+            c.from_field("kafka", kind, hit.field)
+        else:
+            c.from_field("kafka", defaults()["kafka_provider"], hit.field)
+            c.provenance["kafka"] = c.provenance["kafka"].model_copy(update={"note": "Kafka with no broker named: Redpanda"})
+    else:
+        c.default("kafka", "none", "the plan uses no Kafka")
+
+
+# --------------------------------------------------------------------------- platforms
+def _platforms(c: Context, structure: str, d: dict[str, Any]) -> None:
+    """helm-chart: the platforms named in order; other structures: the cluster's distribution."""
+    if structure == "helm-chart":
+        platforms = platform_hits(c)
+        if platforms:
+            c.from_field("platforms", platforms, c.platform_field)
+            return
+        tp = c.plan.field("target_platform")
+        c.default("platforms", [d["platform"]], "no Kubernetes platform named; minikube for local installs")
+        if tp is None or not tp.unresolved:
+            c.warn(tp, "target_platform", "names no known platform (minikube, eks, gke, aks, doks, oke); using minikube")
+        return
+    dist = c.values.get("kubernetes_distribution", "none")
+    if dist in keywords().platform_patterns:
+        c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
+    else:
+        c.default("platforms", [], "no Kubernetes platform in this structure")

@@ -1,0 +1,115 @@
+"""Structure rules: which repository a plan gets, which unresolved fields block it, and the blueprints."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.context import Context, default_prov
+from planforge.decide.data import blocking_action, keywords
+from planforge.plan.model import Field
+
+# The structures with Terraform code (all but helm-chart).
+INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
+
+
+def decide_structure(c: Context) -> str:
+    """Decide the structure and report the unresolved fields it needs; the structure for the later rules."""
+    structure = _structure(c)
+    _unresolved(c, structure)
+    return structure
+
+
+def _structure(c: Context) -> str:
+    p = c.plan
+    sd = p.structure_decision
+    sd_text = sd.plain if sd and not sd.unresolved else ""
+    tenants_in_tree = any(re.search(r"(^|/)tenants/[^/]+/$", t.path) for t in p.source_paths)
+    if p.is_infra_template:
+        structure, source = _infra_template_structure(c, sd, sd_text, tenants_in_tree)
+        c.from_field("structure", structure, source)
+        return structure
+    return _app_template_structure(c, sd, sd_text, tenants_in_tree)
+
+
+def _infra_template_structure(c: Context, sd: Field | None, sd_text: str, tenants_in_tree: bool) -> tuple[str, Field | None]:
+    """specops template: Structure Decision `Option 1/2/3`, else its words, else the plan's content."""
+    p = c.plan
+    option = re.search(r"\boption\s*(\d)\b", sd_text, re.I)
+    if option and option.group(1) in "123":
+        return {"1": "single-iac", "2": "multi-tool", "3": "multi-tenant"}[option.group(1)], sd
+    if re.search(r"multi-?tenant|\btenants?\b", sd_text, re.I):
+        return "multi-tenant", sd
+    if re.search(r"multi-?tool", sd_text, re.I):
+        return "multi-tool", sd
+    if re.search(r"single[- ]iac|terraform only", sd_text, re.I):
+        return "single-iac", sd
+    if tenants_in_tree:
+        return "multi-tenant", sd
+    k8s = p.field("kubernetes")
+    if k8s and not k8s.unresolved and not re.fullmatch(r"(n/?a|none|no|-)\.?", k8s.plain.lower()):
+        return "multi-tool", k8s
+    return "single-iac", p.field("iac_tools") or p.field("cloud_provider")
+
+
+def _app_template_structure(c: Context, sd: Field | None, sd_text: str, tenants_in_tree: bool) -> str:
+    """/speckit, /sp and /plan templates, where "Option 2" is a web application, not multi-tool."""
+    p = c.plan
+    platform_patterns = keywords().platform_patterns
+    ctx_fields = [*p.fields, sd]
+    tf = tx.first_hit(r"\bterraform\b|\bopentofu\b", ctx_fields)
+    tf_tree = next((t for t in p.source_paths if re.search(r"(^|/)terraform/|\.tf$", t.path)), None)
+    kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(platform_patterns.values()), ctx_fields)
+    if tf or tf_tree:
+        managed = "|".join(v for k, v in platform_patterns.items() if k != "minikube")
+        cluster = tx.first_hit(managed + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields)
+        if tenants_in_tree:
+            s = "multi-tenant"
+        else:
+            s = "multi-tool" if cluster else "single-iac"
+        if tf:
+            c.from_field("structure", s, tf.field)
+        else:
+            c.from_line("structure", s, tf_tree.line)
+        return s
+    if kube:
+        c.from_field("structure", "helm-chart", sd if sd_text and re.search(r"helm|chart", sd_text, re.I) else kube.field)
+        return "helm-chart"
+    c.problem(sd, "Structure Decision", "the plan names neither Terraform nor Kubernetes/Helm: nothing to generate",
+              "state the IaC tool or the Kubernetes target in Technical Context", line=sd.line if sd else 1)
+    c.values["structure"] = "helm-chart"
+    return "helm-chart"
+
+
+def _unresolved(c: Context, structure: str) -> None:
+    """Unresolved fields block the plan or warn, per structure (data/blocking.yaml)."""
+    p = c.plan
+    fields = list(p.fields)
+    for extra in (p.structure_decision, p.custom_applications):
+        if extra is not None:
+            fields.append(extra)
+    for f in fields:
+        if not f.unresolved:
+            continue
+        why = "NEEDS CLARIFICATION" if "needs clarification" in f.value.lower() else (
+            "still the template placeholder" if f.value.strip() else "empty")
+        if blocking_action(f.key, structure) == "block":
+            c.problem(f, f.key, f"unresolved ({why}); a {structure} repository needs it",
+                      f"replace it with a concrete value for {f.label}")
+        else:
+            c.warn(f, f.key, f"unresolved ({why}); generating without it")
+
+
+def blueprints(c: Context, structure: str) -> None:
+    """The blueprints a structure renders, plus argocd when GitOps is ArgoCD. Runs after the delivery rules.
+
+    The one place that maps structures to blueprints: to be read from the layout data the template shares."""
+    gitops = c.values.get("gitops") == "argocd"
+    bp = {
+        "single-iac": ["terraform"],
+        "multi-tool": ["terraform", "kubernetes"],
+        "multi-tenant": ["terraform", "kubernetes"],
+        "helm-chart": ["helm-chart"],
+    }[structure]
+    if gitops:
+        bp = bp + ["argocd"]
+    c.set("blueprints", bp, c.provenance.get("structure", default_prov("from the structure")))

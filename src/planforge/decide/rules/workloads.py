@@ -1,0 +1,220 @@
+"""Workload rules: custom applications, the chart (name, layout, services) and the data store."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Provenance, Service
+from planforge.decide.context import Context
+from planforge.decide.data import keywords
+from planforge.plan.model import Field
+
+_SERVICE_PARENTS = ("services", "apps", "microservices")
+_CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([a-z0-9][a-z0-9-]*)/$"
+_IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]+\.azurecr\.io|[a-z0-9-]+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com"
+          r"|registry\.[a-z0-9.-]+)/[a-z0-9._/-]*[a-z0-9]")
+_PORT = r"\bport\s*:?\s*(\d{2,5})\b"
+_HEALTH_PATH = r"health(?:\s*(?:check|endpoint|path|probe))?\s*:?\s*(/[A-Za-z0-9._~/-]*)"
+
+
+def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
+    _apps(c, d)
+    chart_name = _chart(c, structure, d)
+    _storage(c, chart_name)
+
+
+def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:
+    """A service with the port and health path of its well-known name (data/defaults.yaml), overridden by kw."""
+    sd = d["service_defaults"]
+    base = next((k for k in sd if k != "service" and (name == k or name.startswith(k + "-") or name.endswith("-" + k))), "service")
+    values = {"port": sd[base]["port"], "health_path": sd[base]["health_path"],
+              "image": f"{d['image_registry']}/{project}/{name}"}
+    values.update({k: v for k, v in kw.items() if v is not None})
+    return Service(name=name, **values)
+
+
+# --------------------------------------------------------------------------- apps
+def _apps(c: Context, d: dict[str, Any]) -> None:
+    f = c.plan.custom_applications
+    if c.unsafe_source(f, "apps"):
+        c.values["apps"] = []
+        return
+    if f is None or f.unresolved or re.fullmatch(r"(none|n/?a|-)\.?", f.plain.lower()):
+        if f is not None and not f.unresolved:
+            c.from_field("apps", [], f)
+        else:
+            c.default("apps", [], "no Custom Applications in the plan")
+        return
+    names = [re.sub(r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
+    apps = []
+    for n in names:
+        if not tx.is_dns_label(n) or len(n) > 63:
+            c.problem(f, "apps", f"application name {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'")
+            continue
+        apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
+    c.from_field("apps", apps, f)
+
+
+# --------------------------------------------------------------------------- chart
+def _chart(c: Context, structure: str, d: dict[str, Any]) -> str:
+    """Chart name, layout and services of a helm-chart plan; the chart name ("" for other structures)."""
+    if structure != "helm-chart":
+        for name, note in (("chart_name", ""), ("chart_layout", "single"), ("services", [])):
+            c.default(name, note, "not a helm-chart plan")
+        return ""
+    chart_name, chart_src = _chart_name_and_layout(c)
+    _services(c, chart_name, chart_src, d)
+    return chart_name
+
+
+def _chart_dirs(c: Context) -> tuple[list[tuple[str, int]], int | None]:
+    """Chart directories of the tree (`charts/<x>/`, `helm/<x>/` ...) with their lines, and the line of a chart
+    at `charts/` itself (Chart.yaml directly below)."""
+    chart_dirs: list[tuple[str, int]] = []
+    root_chart_line = None
+    for t in c.plan.source_paths:
+        m = re.search(_CHART_DIR, t.path)
+        if m and m.group(1) not in ("templates", "platforms", "charts", "crds") and m.group(1) not in [x for x, _ in chart_dirs]:
+            chart_dirs.append((m.group(1), t.line))
+        if re.search(r"(?:^|/)(?:charts|helm|chart)/Chart\.yaml$", t.path):
+            root_chart_line = root_chart_line or t.line
+    return chart_dirs, root_chart_line
+
+
+def _chart_name_and_layout(c: Context) -> tuple[str, Field | None]:
+    """Decide chart_layout and chart_name; the name and the Structure Decision when it named the chart."""
+    project = c.values["project_name"]
+    sd = c.plan.structure_decision
+    sd_text = sd.plain if sd and not sd.unresolved else ""
+    chart_dirs, root_chart_line = _chart_dirs(c)
+    named = re.search(r"charts?/([a-z0-9][a-z0-9-]*)/?", sd_text)
+    per_service = bool(re.search(r"per[- ]service|each service|one (?:helm )?chart per|separate (?:helm )?charts", sd_text, re.I))
+    single = bool(re.search(r"umbrella|single (?:helm )?chart|one (?:helm )?chart\b(?! per)", sd_text, re.I))
+    if named and (named.group(1) not in ("templates",)):
+        chart_name, chart_src = named.group(1), sd
+    elif chart_dirs and not root_chart_line:
+        chart_name, chart_src = chart_dirs[0][0], None
+    else:
+        chart_name, chart_src = project[:53].strip("-"), None
+    layout = "single" if single else "per-service" if per_service or len(chart_dirs) > 1 else "single"
+    if per_service or single:
+        c.from_field("chart_layout", layout, sd)
+    elif chart_dirs:
+        c.from_line("chart_layout", layout, chart_dirs[0][1])
+    else:
+        c.default("chart_layout", layout, "one chart for all services")
+    if layout == "per-service" and not named:
+        chart_name, chart_src = project[:53].strip("-"), None
+    if chart_src is not None:
+        c.from_field("chart_name", chart_name, chart_src)
+    elif chart_dirs and chart_name == chart_dirs[0][0]:
+        c.from_line("chart_name", chart_name, chart_dirs[0][1])
+    else:
+        c.default("chart_name", chart_name, "named after the project")
+    return chart_name, chart_src
+
+
+def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str, Any]) -> None:
+    """One service with the image, port and health path the plan states, else the services of the source tree."""
+    p = c.plan
+    project = c.values["project_name"]
+    fields = [p.structure_decision, *p.fields]
+    img = tx.first_hit(_IMAGE, fields, negatable=False)
+    port = tx.first_hit(_PORT, fields, negatable=False)
+    health = tx.first_hit(_HEALTH_PATH, fields, negatable=False)
+    services = _service_names(c)
+    replicas, replicas_line = _replicas(c)
+    if img or (not services and chart_src is not None):
+        svc = _service(chart_name, project, d,
+                       image=img.match.lower() if img else None,
+                       port=int(re.search(r"\d+", port.match).group(0)) if port else None,
+                       health_path=re.search(r"/[A-Za-z0-9._~/-]*", health.match).group(0).rstrip(".") if health else None)
+        c.from_field("services", [svc], img.field if img else chart_src)
+        return
+    if not services:
+        services = [(chart_name, None)]
+    out = []
+    for name, _ in services:
+        r = replicas.get(name) or next((v for k, v in replicas.items() if name.startswith(k) or k.startswith(name)), None)
+        out.append(_service(name, project, d, replicas=r, prod_replicas=max(2, r or 1)))
+    src = next((s for _, s in services if s is not None), None)
+    if src is not None:
+        c.set("services", out, src)
+    else:
+        c.default("services", out, "one service named after the chart")
+    if replicas_line:
+        c.provenance["services"] = c.provenance["services"].model_copy(
+            update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
+
+
+def _service_names(c: Context) -> list[tuple[str, Provenance | None]]:
+    """Services from the source tree (backend/, frontend/, services/<x>/), else the project type."""
+    p = c.plan
+    out: list[tuple[str, Provenance | None]] = []
+    for t in p.source_paths:
+        parts = [x for x in t.path.strip("/").split("/") if x]
+        if not t.path.endswith("/") or not parts:
+            continue
+        name = None
+        if len(parts) == 1 and parts[0].lower() not in keywords().non_service_dirs | set(_SERVICE_PARENTS):
+            name = parts[0].lower()
+        elif len(parts) == 2 and parts[0] in _SERVICE_PARENTS:
+            name = parts[1].lower()
+        if name and tx.is_dns_label(name) and name not in [n for n, _ in out]:
+            if re.search(r"(?i)backend|frontend|api|web|service|worker|app|ui|gateway|server|client|consumer|notification", name):
+                out.append((name, Provenance(source="plan", line=t.line, text=tx.quote(c.line_text(t.line)))))
+    if out:
+        return out
+    pt = p.field("project_type")
+    if pt is not None and not pt.unresolved and re.search(r"web", pt.plain, re.I):
+        prov = Provenance(source="plan", line=pt.line, text=tx.quote(pt.text))
+        return [("backend", prov), ("frontend", prov)]
+    return []
+
+
+def _replicas(c: Context) -> tuple[dict[str, int], int | None]:
+    """Replica counts per service name (`2 frontend replicas`, `2 frontends @ 2 replicas`) and the first line."""
+    p = c.plan
+    sources = [(f.line, f.plain) for f in p.fields if not f.unresolved] + [(i.line, i.text) for i in p.constitution]
+    found: dict[str, int] = {}
+    first: int | None = None
+    for line, text in sources:
+        for m in re.finditer(r"(\d+)\s+([a-z][\w-]*?)s?\s+replicas?\b|([a-z][\w-]*?)s?\s*@\s*(\d+)\s+replicas?\b", text, re.I):
+            name = (m.group(2) or m.group(3)).lower()
+            n = int(m.group(1) or m.group(4))
+            if name in ("backend", "frontend", "api", "web", "worker") or name.endswith("service"):
+                found.setdefault(name, n)
+                first = first or line
+    return found, first
+
+
+# --------------------------------------------------------------------------- storage
+def _storage(c: Context, chart_name: str) -> None:
+    """The data store: a Storage/Database field (data/keywords.yaml storage_kinds), else a Database row."""
+    p = c.plan
+    fields = [f for f in p.fields if f.key in ("storage", "database") and not f.unresolved]
+    for f in fields:
+        text = f.plain.lower()
+        if not re.search(r"postgres|mysql|database|\bdb\b", text):
+            continue
+        kinds = [(m.start(), kind) for kind, rx in keywords().storage_kinds.items() if (m := re.search(rx, text))]
+        if not kinds:
+            continue
+        kind = min(kinds)[1]
+        c.from_field("storage", kind, f)
+        if kind == "external-postgresql":
+            c.from_field("database_secret", f"{chart_name or c.values['project_name']}-db", f)
+        elif kind == "in-cluster-postgresql":
+            c.default("database_secret", "", "in-cluster database: the chart creates its credentials Secret")
+        else:
+            c.default("database_secret", "", "managed database: credentials from the secrets manager")
+        return
+    row = next((r for m, r in c.modules if m == "database"), None)
+    if row is not None:
+        c.set("storage", "managed-postgresql" if re.search(r"postgres", row.name + row.notes, re.I) else "managed-database",
+              Provenance(source="plan", line=row.line, text=tx.quote(row.text)))
+        c.default("database_secret", "", "managed database: credentials from the secrets manager")
+        return
+    c.default("storage", "", "no data store in the plan")
+    c.default("database_secret", "", "no database")

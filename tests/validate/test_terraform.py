@@ -12,6 +12,7 @@ from planforge.errors import EXIT_USAGE, UsageError
 from planforge.validate import terraform as tfmod
 from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.hclstatic import mask_hcl
+from testlib import PLANS
 from planforge.validate.terraform import TerraformValidator
 
 from testlib import require_tool

@@ -625,8 +625,3 @@ def _inside_chart(path: Path, root: Path) -> bool:
         if parent.name == "charts" and (parent.parent / "Chart.yaml").is_file():
             return True
     return False
-
-
-def validator() -> HelmValidator:
-    """The validator the runner loads (CLI when `helm` is on PATH, else the embedded SDK)."""
-    return HelmValidator()

@@ -20,6 +20,7 @@ import yaml
 from planforge.decide.answers import Answers, Provenance
 from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
 from planforge.render.checks import check_answers
+from planforge.render.layout import copier_data
 from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -181,7 +182,7 @@ def render_new(
             run_copy,
             src_path=template.src,
             dst_path=rendered,
-            data=answers.to_copier_data(),
+            data=copier_data(answers),
             vcs_ref=template.vcs_ref,
             defaults=True,
             overwrite=True,
@@ -278,7 +279,7 @@ def render_update(
         _run_copier(
             run_update,
             dst_path=dest,
-            data=answers.to_copier_data() if answers is not None else {},
+            data=copier_data(answers) if answers is not None else {},
             vcs_ref=vcs_ref,
             defaults=True,
             overwrite=True,

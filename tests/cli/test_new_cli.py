@@ -44,7 +44,7 @@ def files(root: Path, skip: tuple[str, ...] = (".git",)) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("plan", ["multi-tenant-saas", "aws-eks-argocd"])
+@pytest.mark.parametrize("plan", ["multi-tenant-saas", "aws-eks-argocd", "helm-chart-payments"])
 def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, template_repo, tmp_path, capsys):
     plan_path = PLANS / f"{plan}.plan.md"
     answers = tmp_path / "answers.yml"

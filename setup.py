@@ -1,9 +1,9 @@
 """Build hook only (metadata lives in pyproject.toml): ship the Copier template.
 
-`copier.yml` and `blueprints/` sit at the repository root so the repository itself is a
-Copier template. Wheels carry a copy under `planforge/template/` (symlinks such as
-`blueprints/charts -> helm-chart/charts` are copied as the directories they point at),
-which `planforge.render.template.shipped_template_dir()` finds at run time.
+The template items (`copier.yml`, `layout.yml`, `blueprints/`, `includes/`, `modules/`)
+sit at the repository root so the repository itself is a Copier template. Wheels carry a
+copy under `planforge/template/`, which `planforge.render.template.shipped_template_dir()`
+finds at run time. The template holds no symlinks.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-TEMPLATE_ITEMS = ("copier.yml", "blueprints")
+TEMPLATE_ITEMS = ("copier.yml", "layout.yml", "blueprints", "includes", "modules")
 
 
 class BuildPyWithTemplate(build_py):
@@ -24,14 +24,12 @@ class BuildPyWithTemplate(build_py):
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        shutil.copy2(ROOT / "copier.yml", target / "copier.yml")
-        shutil.copytree(
-            ROOT / "blueprints",
-            target / "blueprints",
-            symlinks=False,
-            ignore_dangling_symlinks=True,
-            ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"),
-        )
+        for item in TEMPLATE_ITEMS:
+            if (ROOT / item).is_dir():
+                shutil.copytree(ROOT / item, target / item,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache"))
+            else:
+                shutil.copy2(ROOT / item, target / item)
 
 
 setup(cmdclass={"build_py": BuildPyWithTemplate})

@@ -85,3 +85,48 @@ def put_hanging_tool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
     return fake
+
+
+def template_blueprint(entry: str) -> str | None:
+    """The blueprint a top-level entry of blueprints/ belongs to (None: the common frame).
+
+    An entry's first path part names one directory of layout.yml (`dirs.X` or
+    `nested.X`); following its parents up to a top-level directory gives the blueprint
+    that directory requires."""
+    import re
+
+    import yaml
+
+    match = re.search(r"\b(dirs|nested)\.(\w+)", entry)
+    if not match:
+        return None
+    table = yaml.safe_load((REPO / "layout.yml").read_text(encoding="utf-8"))
+    node = table["nested"][match.group(2)]["parent"] if match.group(1) == "nested" else match.group(2)
+    while table["dirs"][node].get("parent"):
+        node = table["dirs"][node]["parent"]
+    when = table["dirs"][node]["when"]
+    return when if isinstance(when, str) else when[0]
+
+
+def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path:
+    """A copy of this repository's template (every item of TEMPLATE_ITEMS). With
+    `blueprints`, the blueprint trees not listed are left out (the answers exclude them
+    anyway; leaving them out only saves Copier rendering their path names)."""
+    from planforge.render.template import TEMPLATE_ITEMS
+
+    dest.mkdir(parents=True, exist_ok=True)
+    source = REPO / "blueprints"
+    base = shutil.ignore_patterns("__pycache__", "*.pyc", ".terraform", "*.tfstate*")
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        skipped = set(base(directory, names))
+        if blueprints is not None and Path(directory) == source:
+            skipped |= {n for n in names if template_blueprint(n) not in (None, *blueprints)}
+        return skipped
+
+    for item in TEMPLATE_ITEMS:
+        if (REPO / item).is_dir():
+            shutil.copytree(REPO / item, dest / item, ignore=ignore)
+        else:
+            shutil.copy2(REPO / item, dest / item)
+    return dest

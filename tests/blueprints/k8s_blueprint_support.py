@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from testlib import PLANS, REAL_PLANS, REPO, TOOLS_BIN
+from testlib import PLANS, REAL_PLANS, REPO, TOOLS_BIN, copy_template
 
 PROD = ("prod", "production")
 ESO_STORES = ("aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager")
@@ -75,28 +75,12 @@ VARIANTS: dict[str, tuple[str, Callable[[dict], dict] | None]] = {
 }
 
 
-BLUEPRINT_DIRS = {"terraform": ("terraform",), "kubernetes": ("kubernetes",), "argocd": ("argocd",),
-                  "helm-chart": ("charts", "dapr", "helm-chart/charts", "helm-chart/dapr")}
-
-
 @lru_cache(maxsize=None)
 def template_dir(selected: tuple[str, ...]) -> Path:
-    """copier.yml + blueprints/ of this repository (symlinks kept), without the blueprint
-    directories the answers do not select. copier.yml excludes those from the output anyway;
-    leaving them out of the copy only saves Copier rendering their path names (seconds per
-    render on a loaded machine). blueprints/helm-chart/_lib (Jinja macros) always stays."""
-    dest = _BASE / ("template-" + "-".join(selected))
-    dest.mkdir(parents=True)
-    shutil.copy2(REPO / "copier.yml", dest / "copier.yml")
-    dropped = {d for b, dirs in BLUEPRINT_DIRS.items() if b not in selected for d in dirs}
-    src = REPO / "blueprints"
-
-    def ignore(directory: str, names: list[str]) -> set[str]:
-        rel = Path(directory).relative_to(src)
-        return {n for n in names if (rel / n).as_posix() in dropped or n == "__pycache__" or n.endswith(".pyc")}
-
-    shutil.copytree(src, dest / "blueprints", symlinks=True, ignore=ignore)
-    return dest
+    """The template of this repository without the blueprint trees the answers do not
+    select. copier.yml leaves those out of the output anyway; leaving them out of the copy
+    only saves Copier rendering their path names (seconds per render on a loaded machine)."""
+    return copy_template(_BASE / ("template-" + "-".join(selected)), selected)
 
 
 for _real in sorted(REAL_PLANS.glob("*.plan.md")):

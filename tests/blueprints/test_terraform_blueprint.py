@@ -26,10 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from testlib import PLANS, REAL_PLANS, REPO, require_tool
+from testlib import PLANS, REAL_PLANS, REPO, copy_template, require_tool
 
-TEMPLATE_FILES = ("copier.yml",)
-TEMPLATE_DIRS = ("blueprints/terraform",)
 
 # name -> plan file (decided) ; hand-made variants are built in `_variant_answers`.
 PLAN_SCENARIOS = {
@@ -151,16 +149,11 @@ def answers_for(name: str):
 # --------------------------------------------------------------------------- fixtures
 @pytest.fixture(scope="session")
 def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """copier.yml + blueprints/terraform copied out of the working tree (other blueprints are
+    """The template with the Terraform blueprint only, copied out of the working tree (other blueprints are
     excluded by the answers anyway, and a copy keeps Copier from cloning the whole repo)."""
     if not (REPO / "copier.yml").is_file():
         pytest.fail("copier.yml is missing at the repository root")
-    dest = tmp_path_factory.mktemp("template")
-    for name in TEMPLATE_FILES:
-        shutil.copy2(REPO / name, dest / name)
-    for name in TEMPLATE_DIRS:
-        shutil.copytree(REPO / name, dest / name, ignore=shutil.ignore_patterns(".terraform", "*.tfstate*"))
-    return dest
+    return copy_template(tmp_path_factory.mktemp("template"), ("terraform",))
 
 
 @pytest.fixture(scope="session")

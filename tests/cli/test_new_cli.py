@@ -3,7 +3,6 @@ output is deterministic, every accepted shared plan generates, bad input writes 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,17 +13,16 @@ import yaml
 from planforge.cli import main
 
 from testlib import ACCEPTED_PLANS as ACCEPTED
-from testlib import GIT_ENV, PLANS, REPO
+from testlib import GIT_ENV, PLANS, REPO, copy_template
+
+from planforge.render.layout import blueprints
 
 
 @pytest.fixture(scope="module")
 def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A git clone-like copy of this repository's template, tagged v1."""
     repo = tmp_path_factory.mktemp("template") / "planforge-template"
-    repo.mkdir()
-    shutil.copy2(REPO / "copier.yml", repo / "copier.yml")
-    shutil.copytree(REPO / "blueprints", repo / "blueprints", symlinks=True,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    copy_template(repo)
     env = {**os.environ, **GIT_ENV}
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "template"], ["tag", "v1"]):
         subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
@@ -46,7 +44,7 @@ def files(root: Path, skip: tuple[str, ...] = (".git",)) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("plan", ["multi-tenant-saas", "aws-eks-argocd"])
+@pytest.mark.parametrize("plan", ["multi-tenant-saas", "aws-eks-argocd", "helm-chart-payments"])
 def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, template_repo, tmp_path, capsys):
     plan_path = PLANS / f"{plan}.plan.md"
     answers = tmp_path / "answers.yml"
@@ -86,7 +84,8 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(isolated_cache / "template")
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
-    selected = {"charts" if b == "helm-chart" else b for b in recorded["blueprints"]}
+    assert "blueprints" not in recorded  # computed from the layout on every copy and update
+    selected = {"charts" if b == "helm-chart" else b for b in blueprints(recorded["structure"], recorded["gitops"])}
     if "charts" in selected and recorded.get("dapr"):
         selected.add("dapr")
     for top in ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart"):

@@ -3,7 +3,6 @@ comparison, hand-made answers."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,12 +11,8 @@ import pytest
 from planforge.cli import main
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Service
 
+import testlib
 from testlib import GIT_ENV, PLANS, REPO  # noqa: F401  (re-exported for the render tests)
-
-# Blueprint directories owned by other parts of the template; tests of the frame and the
-# lifecycle render without them so they exercise exactly the files under test.
-OTHER_BLUEPRINTS = ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart")
-
 
 def git(*args: str, cwd: Path) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True,
@@ -25,21 +20,9 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def copy_template(dest: Path, *, with_blueprints: bool = True) -> Path:
-    """A copy of this repository's template (copier.yml + blueprints/), symlinks kept."""
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO / "copier.yml", dest / "copier.yml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    if not with_blueprints:
-        base = ignore
-
-        def ignore(directory: str, names: list[str]) -> set[str]:  # noqa: F811 - narrowed ignore
-            skipped = set(base(directory, names))
-            if Path(directory) == REPO / "blueprints":
-                skipped |= {n for n in names if n in OTHER_BLUEPRINTS}
-            return skipped
-
-    shutil.copytree(REPO / "blueprints", dest / "blueprints", symlinks=True, ignore=ignore)
-    return dest
+    """A copy of this repository's template; without blueprints: the common frame only
+    (the tests of the frame and the lifecycle render exactly the files under test)."""
+    return testlib.copy_template(dest, None if with_blueprints else ())
 
 
 def make_template_repo(dest: Path, *, with_blueprints: bool = True, tag: str | None = "v1") -> Path:

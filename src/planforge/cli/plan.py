@@ -92,6 +92,7 @@ def _answers(args: argparse.Namespace) -> int:
     from planforge.decide import decide
 
     from planforge.render.checks import check_answers
+    from planforge.render.layout import copier_data
 
     decided = decide(_load(args.plan))
     if args.repo_url is not None:
@@ -101,7 +102,7 @@ def _answers(args: argparse.Namespace) -> int:
         raise RefusedError(f"{args.plan}: the answers cannot be rendered", problems)
     for warning in decided.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    text = yaml.safe_dump(decided.answers.to_copier_data(), sort_keys=False, allow_unicode=True)
+    text = yaml.safe_dump(copier_data(decided.answers), sort_keys=False, allow_unicode=True)
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:

@@ -6,11 +6,9 @@ Copier succeeded, so a failure leaves DEST as it was. `render_update` wraps
 """
 from __future__ import annotations
 
-import contextlib
 import shutil
 import tempfile
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ import yaml
 from planforge.decide.answers import Answers, Provenance
 from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
 from planforge.render.checks import check_answers
+from planforge.render.layout import copier_data
 from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template
 
 ANSWERS_FILE = ".copier-answers.yml"
@@ -58,40 +57,65 @@ def _copier_failure(exc: Exception) -> PlanforgeError:
     return UsageError(f"copier failed: {text}")
 
 
-@contextlib.contextmanager
-def _memoized_jinja_compile() -> Iterator[None]:
-    """Compile each distinct Jinja source once per Copier run.
+def _worker_class() -> type:
+    """copier.Worker whose Jinja environment compiles each distinct source once.
 
-    Copier renders every templated path part and answers-file path with
-    `Environment.from_string`, which recompiles the same few hundred strings thousands of
-    times for a large template; compiling is most of the run time. A compiled code object
-    is reusable (`from_string` builds a fresh Template with its own globals from it), and
-    extension preprocess hooks still run on every compile, so caching by environment and
-    source changes nothing but the speed.
+    Copier renders every templated path part with `Environment.from_string`, which
+    recompiles the same strings once per file, tenant and environment; compiling is most
+    of a large run. A compiled code object is reusable (`from_string` builds a fresh
+    Template with its own globals from it), and extension preprocess hooks still run on
+    every compile (Copier's yield tag resets its state there), so caching changes nothing
+    but the speed. The cache belongs to this environment only: no global patch.
     """
-    import jinja2
+    global _WORKER
+    if _WORKER is not None:
+        return _WORKER
+    from functools import cached_property
 
-    original = jinja2.Environment.compile
-    cache: dict[tuple, Any] = {}
+    from copier._main import Worker  # Copier's own run_copy/run_update wrap this class
 
-    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
-        if not isinstance(source, str):
-            return original(self, source, name, filename, raw, defer_init)
-        key = (id(self), source, name, filename, raw, defer_init)
-        if key not in cache:
-            cache[key] = original(self, source, name, filename, raw, defer_init)
-        else:
-            # Extensions reset per-source state in their preprocess hook (Copier's yield
-            # tag does); run the hooks as a real compile would.
-            for extension in self.iter_extensions():
-                extension.preprocess(source, name, filename)
-        return cache[key]
+    class CachingWorker(Worker):
+        @cached_property
+        def jinja_env(self):  # type: ignore[override]
+            env = Worker.jinja_env.func(self)  # type: ignore[attr-defined]
+            original = env.compile
+            cache: dict[tuple, Any] = {}
 
-    jinja2.Environment.compile = compile
-    try:
-        yield
-    finally:
-        jinja2.Environment.compile = original
+            def compile(source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
+                if not isinstance(source, str):
+                    return original(source, name, filename, raw, defer_init)
+                key = (source, name, filename, raw, defer_init)
+                if key not in cache:
+                    cache[key] = original(source, name, filename, raw, defer_init)
+                else:
+                    for extension in env.iter_extensions():
+                        extension.preprocess(source, name, filename)
+                return cache[key]
+
+            env.compile = compile
+            return env
+
+    _WORKER = CachingWorker
+    return _WORKER
+
+
+_WORKER: type | None = None
+
+
+def _copy(**kwargs: Any) -> Any:
+    from copier._settings import SettingsModel
+
+    with _worker_class()(settings=SettingsModel.from_file(), **kwargs) as worker:
+        worker.run_copy()
+    return worker
+
+
+def _update(**kwargs: Any) -> Any:
+    from copier._settings import SettingsModel
+
+    with _worker_class()(settings=SettingsModel.from_file(), **kwargs) as worker:
+        worker.run_update()
+    return worker
 
 
 def _run_copier(fn: Any, **kwargs: Any) -> Any:
@@ -99,7 +123,7 @@ def _run_copier(fn: Any, **kwargs: Any) -> Any:
     from jinja2 import TemplateError
 
     try:
-        with warnings.catch_warnings(), _memoized_jinja_compile():
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return fn(**kwargs)
     except (CopierError, ValueError) as exc:
@@ -173,15 +197,13 @@ def render_new(
     if dest.exists() and not _is_empty_dir(dest) and not force:
         raise UsageError(f"{dest} is not empty", [Problem("refusing to overwrite", file=dest,
                                                           hint="choose an empty DEST or pass --force")])
-    from copier import run_copy
-
     with tempfile.TemporaryDirectory(prefix="planforge-new-") as tmp:
         rendered = Path(tmp) / "out"
         _run_copier(
-            run_copy,
+            _copy,
             src_path=template.src,
             dst_path=rendered,
-            data=answers.to_copier_data(),
+            data=copier_data(answers),
             vcs_ref=template.vcs_ref,
             defaults=True,
             overwrite=True,
@@ -272,13 +294,11 @@ def render_update(
     src = str(recorded.get("_src_path") or "")
     if vcs_ref is None and src and is_default_template(src):
         vcs_ref = publish_default_template().vcs_ref
-    from copier import run_update
-
     try:
         _run_copier(
-            run_update,
+            _update,
             dst_path=dest,
-            data=answers.to_copier_data() if answers is not None else {},
+            data=copier_data(answers) if answers is not None else {},
             vcs_ref=vcs_ref,
             defaults=True,
             overwrite=True,

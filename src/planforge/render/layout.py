@@ -1,0 +1,127 @@
+"""The layout table (`layout.yml` at the template root) read in Python.
+
+The same file feeds copier.yml's computed values (`blueprints`, `flags`, `dirs`, `nested`,
+`files`, `lists`, `tf_modules`, `tf_stacks`); this module answers the same questions for
+planforge itself, so the blueprints a plan gets and the Terraform modules a cloud gets are
+declared once. Conditions follow the table's header: `structures`, `when`, `unless`, `any`.
+
+Computed values are never answers: Copier recomputes them on every copy and update, and a
+value passed as data would override the table, so `copier_data` leaves them out.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LAYOUT_FILE = "layout.yml"
+# copier.yml questions computed from the table (`when: false`): never passed as data.
+COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks")
+
+
+def layout_path(template_dir: Path | None = None) -> Path:
+    if template_dir is None:
+        from planforge.render.template import shipped_template_dir
+
+        template_dir = shipped_template_dir()
+    return Path(template_dir) / LAYOUT_FILE
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def load_layout(template_dir: Path | None = None) -> dict[str, Any]:
+    """The parsed table of the shipped template (or of TEMPLATE_DIR)."""
+    return _load(layout_path(template_dir))
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _one(condition: Mapping[str, Any], structure: str, flags: set[str]) -> bool:
+    structures = condition.get("structures")
+    return ((structures is None or structure in structures)
+            and all(f in flags for f in _names(condition.get("when")))
+            and not any(f in flags for f in _names(condition.get("unless"))))
+
+
+def holds(entry: Mapping[str, Any], structure: str, flags: set[str]) -> bool:
+    """Whether a table entry's conditions hold (the rule of includes/layout.jinja)."""
+    alternatives = entry.get("any")
+    if alternatives is not None and not any(_one(c, structure, flags) for c in alternatives):
+        return False
+    return _one(entry, structure, flags)
+
+
+def blueprints(structure: str, gitops: str = "none", *, table: Mapping[str, Any] | None = None) -> list[str]:
+    """The blueprints (top-level directories) of a structure with this gitops choice."""
+    table = table or load_layout()
+    return list(table["blueprints"][structure]) + list(table["gitops"].get(gitops) or [])
+
+
+def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:
+    """The flags that hold for these answers (copier.yml `flags`)."""
+    table = table or load_layout()
+    a = answers
+    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"), table=table)
+    cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
+    named = {
+        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "helm-chart")},
+        "terraform_cloud": cloud in table["terraform_clouds"],
+        "managed_cluster": distribution == table["managed_distribution"].get(cloud),
+        "managed_distribution": distribution in table["managed_distribution"].values(),
+        "secret_store": a.get("secrets_manager", "none") in table["external_secret_stores"],
+        "apps": bool(a.get("apps")),
+        "components": bool(a.get("components")),
+        "dapr": bool(a.get("dapr")),
+        "kustomize_only": a.get("deployment_strategy") == "kustomize-only",
+        "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
+        "per_service": a.get("chart_layout") == "per-service",
+    }
+    return {name for name, on in named.items() if on}
+
+
+def terraform_modules(cloud: str, structure: str, kubernetes_distribution: str = "none", *,
+                      table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
+    """Terraform modules of a cloud: [{name, source, library}] (copier.yml `tf_modules`).
+
+    `name` is the directory under <terraform>/modules/, `source` the library folder in the
+    template (modules/<cloud>/<library>)."""
+    table = table or load_layout()
+    on = flags({"structure": structure, "cloud": cloud, "kubernetes_distribution": kubernetes_distribution},
+               table=table)
+    return [{"name": m["name"], "source": f"modules/{cloud}/{m['source']}", "library": m["source"]}
+            for m in table["terraform_modules"].get(cloud) or [] if holds(m, structure, on)]
+
+
+def dirs(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Every directory of the table: its path in the generated repository, '' when absent."""
+    table = table or load_layout()
+    on = flags(answers, table=table)
+    out: dict[str, str] = {}
+    for name, d in table["dirs"].items():
+        parent = out[d["parent"]] if d.get("parent") else ""
+        present = (parent or not d.get("parent")) and holds(d, answers["structure"], on)
+        out[name] = (f"{parent}/" if parent else "") + d["path"] if present else ""
+    return out
+
+
+def files(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> list[str]:
+    """The optional files that exist for these answers (copier.yml `files`)."""
+    table = table or load_layout()
+    on = flags(answers, table=table)
+    return [name for name, f in table["files"].items() if holds(f, answers["structure"], on)]
+
+
+def copier_data(answers: Any) -> dict[str, Any]:
+    """The data planforge passes to Copier: the answers without the computed values."""
+    data = answers.to_copier_data() if hasattr(answers, "to_copier_data") else dict(answers)
+    return {k: v for k, v in data.items() if k not in COMPUTED}

@@ -15,7 +15,7 @@ from planforge.cli import main
 from testlib import ACCEPTED_PLANS as ACCEPTED
 from testlib import GIT_ENV, PLANS, REPO, copy_template
 
-from planforge.render.layout import blueprints
+from planforge.layout import blueprints
 
 
 @pytest.fixture(scope="module")

@@ -119,7 +119,7 @@ def test_copier_validators_accept_the_sample(frame_template: Path, tmp_path: Pat
 def test_every_answers_field_is_a_question():
     questions = {k for k in yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text()) if not k.startswith("_")}
     from planforge.decide.answers import Answers
-    from planforge.render.layout import COMPUTED
+    from planforge.layout import COMPUTED
 
     # Computed values of the layout are questions too (`when: false`), never answers;
     # `blueprints` is still an Answers field until decide reads it from the layout.

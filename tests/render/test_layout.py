@@ -1,4 +1,4 @@
-"""layout.yml: Copier's computed values agree with planforge.render.layout, computed values
+"""layout.yml: Copier's computed values agree with planforge.layout, computed values
 are never stored, and repositories generated before the layout table update cleanly.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from testlib import REPO, copy_template
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
-from planforge.render import layout
+from planforge import layout
 from planforge.render.engine import render_new
 from planforge.render.template import TemplateSource
 

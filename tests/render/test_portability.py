@@ -15,7 +15,7 @@ import jinja2
 import pytest
 from jinja2 import meta, nodes
 
-from planforge.render.layout import COMPUTED
+from planforge.layout import COMPUTED
 from testlib import REPO
 
 MAX_PATH = 180

@@ -92,7 +92,7 @@ def _answers(args: argparse.Namespace) -> int:
     from planforge.decide import decide
 
     from planforge.render.checks import check_answers
-    from planforge.render.layout import copier_data
+    from planforge.layout import copier_data
 
     decided = decide(_load(args.plan))
     if args.repo_url is not None:

@@ -18,7 +18,7 @@ import yaml
 from planforge.decide.answers import Answers, Provenance
 from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
 from planforge.render.checks import check_answers
-from planforge.render.layout import copier_data
+from planforge.layout import copier_data
 from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template
 
 ANSWERS_FILE = ".copier-answers.yml"

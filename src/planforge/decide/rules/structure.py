@@ -5,6 +5,7 @@ import re
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context, default_prov
+from planforge import layout
 from planforge.decide.data import blocking_action, keywords
 from planforge.plan.model import Field
 
@@ -100,16 +101,7 @@ def _unresolved(c: Context, structure: str) -> None:
 
 
 def blueprints(c: Context, structure: str) -> None:
-    """The blueprints a structure renders, plus argocd when GitOps is ArgoCD. Runs after the delivery rules.
-
-    The one place that maps structures to blueprints: to be read from the layout data the template shares."""
-    gitops = c.values.get("gitops") == "argocd"
-    bp = {
-        "single-iac": ["terraform"],
-        "multi-tool": ["terraform", "kubernetes"],
-        "multi-tenant": ["terraform", "kubernetes"],
-        "helm-chart": ["helm-chart"],
-    }[structure]
-    if gitops:
-        bp = bp + ["argocd"]
+    """The blueprints a structure renders with the decided GitOps tool, from the layout table the
+    template reads too (layout.yml). Runs after the delivery rules."""
+    bp = layout.blueprints(structure, c.values.get("gitops", "none"))
     c.set("blueprints", bp, c.provenance.get("structure", default_prov("from the structure")))

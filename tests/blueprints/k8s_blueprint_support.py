@@ -88,6 +88,7 @@ def template_dir(selected: tuple[str, ...]) -> Path:
     dest = _BASE / ("template-" + "-".join(selected))
     dest.mkdir(parents=True)
     shutil.copy2(REPO / "copier.yml", dest / "copier.yml")
+    shutil.copytree(REPO / "includes", dest / "includes")
     dropped = {d for b, dirs in BLUEPRINT_DIRS.items() if b not in selected for d in dirs}
     src = REPO / "blueprints"
 

@@ -29,7 +29,7 @@ import pytest
 from testlib import PLANS, REAL_PLANS, REPO, require_tool
 
 TEMPLATE_FILES = ("copier.yml",)
-TEMPLATE_DIRS = ("blueprints/terraform",)
+TEMPLATE_DIRS = ("includes", "blueprints/terraform",)
 
 # name -> plan file (decided) ; hand-made variants are built in `_variant_answers`.
 PLAN_SCENARIOS = {

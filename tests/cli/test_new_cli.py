@@ -23,6 +23,7 @@ def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("template") / "planforge-template"
     repo.mkdir()
     shutil.copy2(REPO / "copier.yml", repo / "copier.yml")
+    shutil.copytree(REPO / "includes", repo / "includes")
     shutil.copytree(REPO / "blueprints", repo / "blueprints", symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     env = {**os.environ, **GIT_ENV}

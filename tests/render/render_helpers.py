@@ -25,10 +25,11 @@ def git(*args: str, cwd: Path) -> str:
 
 
 def copy_template(dest: Path, *, with_blueprints: bool = True) -> Path:
-    """A copy of this repository's template (copier.yml + blueprints/), symlinks kept."""
+    """A copy of this repository's template (copier.yml, includes/, blueprints/), symlinks kept."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "copier.yml", dest / "copier.yml")
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "includes", dest / "includes", ignore=ignore)
     if not with_blueprints:
         base = ignore
 

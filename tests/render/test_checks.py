@@ -132,7 +132,7 @@ def test_hidden_answers_do_not_change_the_output(frame_template: Path, tmp_path:
     hidden = {k for k, v in config.items() if isinstance(v, dict) and "when" in v}
     assert hidden == {"terraform_version", "state_backend", "state_locking", "tenants", "chart_name",
                       "chart_layout", "services"}
-    base = sample_answers(structure="helm-chart", blueprints=["helm-chart"], tenants=[], chart_name="shop",
+    base = sample_answers(structure="helm-chart", blueprints=["helm-chart"], gitops="none", tenants=[], chart_name="shop",
                           services=[Service(name="web", image="ghcr.io/acme/web")])
     changed = base.model_copy(update={"terraform_version": "1.9", "state_backend": "none", "state_locking": "none",
                                       "tenants": ["zzz"]})

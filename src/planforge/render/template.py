@@ -27,7 +27,7 @@ from pathlib import Path
 from planforge import __version__
 from planforge.errors import Problem, UsageError
 
-TEMPLATE_ITEMS = ("copier.yml", "blueprints")
+TEMPLATE_ITEMS = ("copier.yml", "includes", "blueprints")
 CACHE_ENV = "PLANFORGE_CACHE_DIR"
 _GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "planforge",

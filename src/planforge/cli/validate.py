@@ -76,6 +76,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reject", metavar="KIND", **one, help="fail on Kind or group/version/Kind (repeatable)")
     parser.add_argument("--ignore-filename-pattern", metavar="RE", **one,
                         help="skip files whose path matches RE (repeatable)")
+    parser.add_argument("--allow-outside", metavar="PATH", **one,
+                        help="trust PATH outside the validated paths: symlinks and references may resolve there "
+                             "(repeatable)")
+    parser.add_argument("--max-file-size", metavar="MIB", **one,
+                        help="larger files and tool outputs are not read (default: 16)")
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
                         help="list passed checks and show tool output and diffs")
 
@@ -113,6 +118,8 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "reject_kinds": _kinds(args.reject),
         "ignore_filename_patterns": args.ignore_filename_pattern,
         "verbose": args.verbose,
+        "allow_outside": args.allow_outside,
+        "max_file_size": _last(args.max_file_size),
     }
 
 

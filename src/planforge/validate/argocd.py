@@ -33,6 +33,7 @@ from typing import Any, Callable, Iterator
 import yaml
 
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
+from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
     ManifestError,
@@ -40,6 +41,7 @@ from planforge.validate.manifests import (
     join_path,
     line_of_path,
     load_documents,
+    safe_load,
 )
 
 NAME = "argocd"
@@ -99,6 +101,11 @@ class ArgoIndex:
     root: Path
     objects: list[ArgoObject] = field(default_factory=list)
     repo_urls: set[str] = field(default_factory=set)  # normalised URLs of this repository
+    bounds: Bounds | None = None  # what may be read (default: `root`)
+
+    def __post_init__(self) -> None:
+        if self.bounds is None:
+            self.bounds = Bounds.of([self.root])
 
     @property
     def projects(self) -> dict[str, ArgoObject]:
@@ -120,20 +127,22 @@ def normalize_repo_url(url: str) -> str:
     return url.lower()
 
 
-def own_repo_urls(root: Path) -> set[str]:
-    """This repository's URL(s): `.planforge.yaml` `repo_url`, then git's `origin` remote."""
+def own_repo_urls(root: Path, bounds: Bounds | None = None) -> set[str]:
+    """This repository's URL(s): `.planforge.yaml` `repo_url`, then git's `origin` remote (files the
+    bounds refuse are not read)."""
+    bounds = bounds or Bounds.of([root])
     urls: set[str] = set()
     try:
-        config = yaml.safe_load((root / ".planforge.yaml").read_text(encoding="utf-8")) or {}
+        config = safe_load(bounds.read_text(root / ".planforge.yaml")) or {}
         if isinstance(config, dict) and isinstance(config.get("repo_url"), str):
             urls.add(normalize_repo_url(config["repo_url"]))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, InputError):
         pass
     git_config = configparser.ConfigParser(strict=False)
     try:
-        git_config.read(root / ".git" / "config")
+        git_config.read_string(bounds.read_text(root / ".git" / "config", errors="replace"))
         origin = git_config.get('remote "origin"', "url", fallback=None)
-    except configparser.Error:
+    except (configparser.Error, OSError, InputError):
         origin = None
     if origin:
         urls.add(normalize_repo_url(origin))
@@ -142,11 +151,11 @@ def own_repo_urls(root: Path) -> set[str]:
 
 def load_index(ctx: Context) -> ArgoIndex:
     """Find every Argo CD object among the repository's manifests."""
-    index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root))
+    index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
     for path in iter_manifest_files(ctx.root, ctx.settings):
         path = Path(path)
         try:
-            docs = load_documents(path, display=ctx.display(path))
+            docs = load_documents(path, display=ctx.display(path), bounds=ctx.bounds)
         except ManifestError:
             continue  # unparsable manifests are the schemas validator's findings
         for doc in docs:
@@ -270,7 +279,8 @@ def check_git_generators(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
                 pattern = entry.get("path") if isinstance(entry, dict) else None
                 if not isinstance(pattern, str) or _templated(pattern) or entry.get("exclude"):
                     continue
-                hits = [p for p in index.root.glob(pattern.strip("/")) if (p.is_dir() if want_dir else p.is_file())]
+                hits = [p for p in index.root.glob(pattern.strip("/"))
+                        if index.bounds.inside(p) and (p.is_dir() if want_dir else p.is_file())]
                 if not hits:
                     path = where + ["git", field_name, j, "path"]
                     findings.append(Finding(
@@ -362,12 +372,13 @@ def _check_source(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], whe
     if not isinstance(path, str) or _templated(path) or not index.is_repo_local(source.get("repoURL")):
         return findings
     directory = (index.root / path).resolve()
-    inside = directory == index.root.resolve() or index.root.resolve() in directory.parents
-    if not inside or not directory.is_dir():
+    if not index.bounds.inside(directory):
+        findings.append(finding(OUTSIDE_ROOT, f"source path {path!r} resolves outside the validated paths: not read",
+                                where + ["path"], OUTSIDE_HINT))
+        return findings
+    if not directory.is_dir():
         findings.append(finding(
-            "argocd/missing-path",
-            f"source path {path!r} does not exist in this repository"
-            if inside else f"source path {path!r} points outside the repository",
+            "argocd/missing-path", f"source path {path!r} does not exist in this repository",
             where + ["path"], "create the directory or fix source.path (relative to the repository root)"))
         return findings
     findings.extend(check_children(app, index, source, directory))
@@ -395,7 +406,10 @@ def _check_value_files(index: ArgoIndex, source: dict[str, Any], where: list[str
             file = index.root / source["path"] / value_file
         else:
             continue
-        if not file.is_file():
+        if not index.bounds.inside(file):
+            findings.append(finding(OUTSIDE_ROOT, f"Helm value file {value_file!r} resolves outside the validated "
+                                    "paths: not read", where + ["helm", "valueFiles", i], OUTSIDE_HINT))
+        elif not file.is_file():
             findings.append(finding(
                 "argocd/missing-path", f"Helm value file {value_file!r} does not exist in this repository",
                 where + ["helm", "valueFiles", i],
@@ -417,7 +431,8 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
     for child in files:
         display = _display(index.root, child)
         try:
-            parsed.append((display, [d for d in load_documents(child, display=display) if d.obj is not None], None))
+            parsed.append((display, [d for d in load_documents(child, display=display, bounds=index.bounds)
+                                     if d.obj is not None], None))
         except ManifestError as exc:
             parsed.append((display, [], exc))
     if not any(_is_kind(d.obj, "Application") for _, docs, _ in parsed for d in docs):
@@ -425,7 +440,10 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
     findings = []
     parent = f"{app.kind} {app.name} ({app.display})"
     for display, docs, error in parsed:
-        if error is not None:
+        if error is not None and error.rule:  # refused: outside the validated paths, not a regular file, ...
+            findings.append(Finding(NAME if not error.rule.startswith("input/") else "input", error.rule,
+                                    Severity.ERROR, error.message, display, error.line, hint=error.hint))
+        elif error is not None:
             findings.append(Finding(
                 NAME, "argocd/unresolved-child", Severity.ERROR,
                 f"child of app-of-apps {parent} does not parse: {error.message}", display, error.line,

@@ -11,6 +11,7 @@ so those validators see the same objects whether they were plain files or render
 from __future__ import annotations
 
 import enum
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
@@ -99,6 +100,8 @@ class Settings:
     verbose: bool = False
     timeout: float = 300.0  # seconds, for every subprocess
     memory_budget: int = 0  # MiB for concurrent heavy tools (terraform validate); 0 = derived from the machine
+    allow_outside: list[Path] = field(default_factory=list)  # trusted paths outside the validated roots
+    max_file_size: float = 16  # MiB: larger files (and tool outputs) are not read
 
 
 @dataclass
@@ -110,12 +113,28 @@ class Context:
     # Runs schema + policy checks on rendered documents; returns their checks.
     validate_documents: Callable[[list[Document], str], list[Check]]
     workdir: Path  # scratch directory outside the repository (TF_DATA_DIR, helm output, caches)
+    # What may be read (`planforge.validate.inputs.Bounds`): the run's roots and `allow_outside`.
+    # Defaults to `root` alone.
+    bounds: Any = None
+
+    def __post_init__(self) -> None:
+        if self.bounds is None:
+            from planforge.validate.inputs import Bounds
+
+            self.bounds = Bounds.of([self.root], self.settings)
 
     def display(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.root.resolve()))
         except ValueError:
             return str(path)
+
+    def display_as_written(self, path: Path) -> str:
+        """`display` without following symlinks: a symlink is shown where it is, not where it points."""
+        try:
+            return Path(os.path.abspath(path)).relative_to(Path(os.path.abspath(self.root))).as_posix()
+        except ValueError:
+            return self.display(path)
 
 
 class Validator(Protocol):

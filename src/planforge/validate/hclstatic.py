@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from planforge.validate.inputs import Bounds, InputError
+
 TF_SUFFIXES = (".tf", ".tf.json")
 TFVARS_SUFFIXES = (".tfvars", ".tfvars.json")
 AUTO_TFVARS = ("terraform.tfvars", "terraform.tfvars.json")
@@ -264,6 +266,7 @@ class ConfigDir:
     modules: dict[str, ModuleCall] = field(default_factory=dict)
     references: list[Reference] = field(default_factory=list)
     syntax: list[SyntaxProblem] = field(default_factory=list)
+    refused: list[tuple[Path, InputError]] = field(default_factory=list)  # files not read (input bounds)
     has_backend: bool = False
     has_provider: bool = False
 
@@ -304,13 +307,22 @@ def _excluded_spans(src: SourceText) -> list[tuple[int, int]]:
     return spans
 
 
-def scan_config_dir(path: Path) -> ConfigDir:
-    """Read every .tf / .tf.json file of `path` (not subdirectories)."""
+def scan_config_dir(path: Path, bounds: Bounds | None = None) -> ConfigDir:
+    """Read every .tf / .tf.json file of `path` (not subdirectories) within `bounds` (default: `path`).
+
+    Files the bounds refuse (a symlink leading outside, a FIFO, a file too large) are listed in
+    `refused`, unread.
+    """
+    bounds = bounds or Bounds.of([path])
     config = ConfigDir(path=path)
-    config.files = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(TF_SUFFIXES))
-    for file in config.files:
+    config.files = sorted(p for p in path.iterdir() if p.name.endswith(TF_SUFFIXES) and not p.is_dir())
+    for file in list(config.files):
         try:
-            text = file.read_text(encoding="utf-8-sig", errors="replace")
+            text = bounds.read_text(file, file.name, errors="replace")
+        except InputError as exc:
+            config.refused.append((file, exc))
+            config.files.remove(file)
+            continue
         except OSError as exc:  # a dangling symlink, no permission
             config.syntax.append(SyntaxProblem(file, 1, None, f"cannot read the file: {exc.strerror or exc}"))
             continue
@@ -355,11 +367,17 @@ def _json_key_line(text: str, key: str) -> int:
     return text.count("\n", 0, m.start()) + 1 if m else 1
 
 
-def tftest_module_sources(directory: Path) -> list[Path]:
-    """Local module directories used by `run { module { source = ... } }` in .tftest.hcl files."""
+def tftest_module_sources(directory: Path, bounds: Bounds | None = None) -> list[Path]:
+    """Local module directories used by `run { module { source = ... } }` in .tftest.hcl files
+    (test files the bounds refuse are not read)."""
+    bounds = bounds or Bounds.of([directory])
     found = []
     for test in sorted([*directory.glob("*.tftest.hcl"), *directory.glob("tests/*.tftest.hcl")]):
-        for m in re.finditer(r"source\s*=\s*\"(\.\.?/[^\"]*)\"", test.read_text(encoding="utf-8-sig", errors="replace")):
+        try:
+            text = bounds.read_text(test, errors="replace")
+        except (OSError, InputError):
+            continue
+        for m in re.finditer(r"source\s*=\s*\"(\.\.?/[^\"]*)\"", text):
             found.append((directory / m.group(1)).resolve())
     return found
 
@@ -374,10 +392,11 @@ class TfvarsKey:
     line: int
 
 
-def read_tfvars(path: Path) -> tuple[list[TfvarsKey], SyntaxProblem | None]:
-    """The top-level keys of a .tfvars / .tfvars.json file with their lines."""
+def read_tfvars(path: Path, bounds: Bounds | None = None) -> tuple[list[TfvarsKey], SyntaxProblem | None]:
+    """The top-level keys of a .tfvars / .tfvars.json file with their lines (InputError when `bounds`
+    refuse the file)."""
     try:
-        text = path.read_text(encoding="utf-8-sig", errors="replace")
+        text = (bounds or Bounds.of([path.parent])).read_text(path, path.name, errors="replace")
     except OSError as exc:
         return [], SyntaxProblem(path, 1, None, f"cannot read the file: {exc.strerror or exc}")
     body, problem = parse_file(path, text)
@@ -397,9 +416,9 @@ def is_auto_tfvars(path: Path) -> bool:
 
 def tfvars_files(directory: Path) -> list[Path]:
     """tfvars in `directory` and in its subdirectories that hold no .tf files (e.g. envs/, environments/)."""
-    found = [p for p in directory.iterdir() if p.is_file() and p.name.endswith(TFVARS_SUFFIXES)]
+    found = [p for p in directory.iterdir() if not p.is_dir() and p.name.endswith(TFVARS_SUFFIXES)]
     for sub in sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith(".")):
         if any(f.name.endswith(TF_SUFFIXES) for f in sub.iterdir() if f.is_file()):
             continue
-        found += [p for p in sub.iterdir() if p.is_file() and p.name.endswith(TFVARS_SUFFIXES)]
+        found += [p for p in sub.iterdir() if not p.is_dir() and p.name.endswith(TFVARS_SUFFIXES)]
     return sorted(found)

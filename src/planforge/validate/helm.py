@@ -15,11 +15,13 @@ defaults, every `platforms/*.yaml` and every `ci/*-values.yaml`. Rendered docume
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import posixpath
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -29,8 +31,17 @@ from typing import Any, Protocol
 
 import yaml
 
-from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
-from planforge.validate.manifests import ManifestError, load_documents
+from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target
+from planforge.validate.inputs import TOO_LARGE, Bounds, InputError, default_hint, outside_finding, size_text
+from planforge.validate.manifests import ManifestError, compose_all, load_documents, safe_load
+from planforge.validate.tools import (
+    ToolLoop,
+    ToolOutputTooLarge,
+    ToolTimeout,
+    memory_ceiling_mib,
+    output_limit,
+    run_tool,
+)
 
 NAME = "helm"
 RELEASE_NAME = "release-name"  # what `helm template` calls the release by default
@@ -39,7 +50,7 @@ RULES = {
     "helm/template": "a template does not parse, fails to render or renders invalid YAML",
     "helm/values-schema": "values do not match the chart's values.schema.json",
     "helm/missing-required": "a `required` value is not set for this values set",
-    "helm/tool-error": "Helm could not run (missing binary, timeout)",
+    "helm/tool-error": "Helm could not run (missing binary, timeout: a template that never ends is stopped)",
 }
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 
@@ -86,7 +97,11 @@ class HelmEngine(Protocol):
 
 
 class HelmToolError(Exception):
-    """Helm could not run at all (timeout, crash): reported as a tool-error finding."""
+    """Helm could not run at all (timeout, crash): reported as a tool-error finding (or `rule`'s)."""
+
+    def __init__(self, message: str, rule: str = "helm/tool-error"):
+        super().__init__(message)
+        self.rule = rule
 
 
 @dataclass
@@ -110,13 +125,16 @@ class HelmCli:
     with `env HELM_...=...`.
     """
 
-    def __init__(self, binary: str, timeout: float, workdir: Path):
+    def __init__(self, binary: str, timeout: float, workdir: Path, settings: Settings | None = None):
         from importlib.metadata import version
 
         import pyhelm3.command
 
+        settings = settings if settings is not None else Settings(timeout=timeout)
         self.binary = binary
         self.timeout = timeout
+        self.memory_mib = memory_ceiling_mib(settings)
+        self.max_output = output_limit(settings)
         self.command = pyhelm3.command.Command(executable="env")
         home = workdir / "helm-home"
         self.prefix = [f"HELM_CACHE_HOME={home / 'cache'}", f"HELM_CONFIG_HOME={home / 'config'}",
@@ -124,11 +142,18 @@ class HelmCli:
         self.tool = f"helm {self._version()} (CLI, pyhelm3 {version('pyhelm3')})"
 
     def _run(self, args: list[str]) -> HelmOutput:
-        """Run `helm ARGS` through pyhelm3; HelmToolError when helm cannot run or times out."""
+        """Run `helm ARGS` through pyhelm3; HelmToolError when helm cannot run, times out or prints too much.
+
+        The event loop (`tools.ToolLoop`) runs helm in its own process group under the memory ceiling
+        and kills the group (SIGTERM, then SIGKILL) at the timeout: pyhelm3's cancellation alone only
+        sends SIGTERM to the shell and waits.
+        """
         import pyhelm3.errors
 
+        loop = ToolLoop(self.timeout, self.memory_mib, self.max_output)
         try:
-            stdout = asyncio.run(asyncio.wait_for(self.command.run([*self.prefix, *args]), self.timeout))
+            with asyncio.Runner(loop_factory=lambda: loop) as runner:
+                stdout = runner.run(asyncio.wait_for(self.command.run([*self.prefix, *args]), self.timeout))
             output = HelmOutput(0, _decode(stdout), "")
         except pyhelm3.errors.Error as exc:
             output = HelmOutput(exc.returncode, _decode(exc.stdout), _decode(exc.stderr))
@@ -136,6 +161,11 @@ class HelmCli:
             raise HelmToolError(f"`helm {args[0]}` timed out after {self.timeout:g}s") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise HelmToolError(f"cannot run {self.binary}: {exc}") from None
+        if loop.too_large:
+            raise HelmToolError(f"`helm {args[0]}` printed more than {size_text(self.max_output)}: its output was "
+                                "not read", TOO_LARGE)
+        if loop.timed_out:
+            raise HelmToolError(f"`helm {args[0]}` timed out after {self.timeout:g}s")
         if output.returncode in _CANNOT_EXECUTE:
             raise HelmToolError(f"cannot run {self.binary}: {output.stderr.strip()}")
         return output
@@ -172,45 +202,72 @@ def _decode(output: bytes) -> str:
 
 
 class HelmSdk:
-    """The Helm Go SDK embedded in helm-python-sdk (no binary): lint and offline rendering."""
+    """The Helm Go SDK embedded in helm-python-sdk (no binary): lint and offline rendering.
 
-    def __init__(self) -> None:
-        import helm_python
+    Each lint and render runs in a child process (`planforge.validate.helm_sdk`) under the tool
+    bounds: the SDK cannot be interrupted, and a template may loop forever.
+    """
 
-        # No forwarding of the library's log records into Python logging. (Lint's "missing required
-        # values" warning still reaches stderr: it goes through Go's standard logger, which the SDK
-        # does not route.)
-        helm_python.disable_logging()
-        self.hp = helm_python
-        self.tool = f"helm-python-sdk {helm_python.__version__} (Helm SDK {helm_python.helm_sdk_version()})"
+    def __init__(self, settings: Settings | None = None) -> None:
+        from importlib.metadata import version
+
+        settings = settings if settings is not None else Settings()
+        self.timeout = settings.timeout
+        self.memory_mib = memory_ceiling_mib(settings)
+        self.max_output = output_limit(settings)
+        self.tool = f"helm-python-sdk {version('helm-python-sdk')} (Helm SDK {self._sdk_version()})"
+
+    @staticmethod
+    def _sdk_version() -> str:
+        """The Helm SDK version, from a child process (this one never loads the SDK)."""
+        try:
+            done = run_tool([sys.executable, "-c", "import helm_python; print(helm_python.helm_sdk_version())"],
+                            timeout=60, max_output=1 << 16)
+        except (ToolTimeout, ToolOutputTooLarge, OSError):
+            return "unknown version"
+        return done.stdout.strip() or "unknown version"
+
+    def _call(self, what: str, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            done = run_tool([sys.executable, "-m", "planforge.validate.helm_sdk"], timeout=self.timeout,
+                            input=json.dumps(request).encode(), memory_mib=self.memory_mib, max_output=self.max_output)
+        except ToolTimeout:
+            raise HelmToolError(f"`{what}` (Helm SDK) timed out after {self.timeout:g}s") from None
+        except ToolOutputTooLarge:
+            raise HelmToolError(f"`{what}` (Helm SDK) printed more than {size_text(self.max_output)}: its output "
+                                "was not read", TOO_LARGE) from None
+        except OSError as exc:
+            raise HelmToolError(f"cannot run the Helm SDK: {exc}") from None
+        try:
+            answer = json.loads(done.stdout)
+        except ValueError:
+            raise HelmToolError(f"the Helm SDK failed in `{what}` (exit {done.returncode}): "
+                                f"{done.stderr.strip()[-2000:]}") from None
+        return answer if isinstance(answer, dict) else {"error": "the Helm SDK gave no answer"}
 
     def lint(self, chart: Path, strict: bool, kube_version: str) -> list[LintMessage]:
-        try:
-            report = self.hp.lint(chart, strict=strict, kube_version=f"v{kube_version.lstrip('v')}")
-        except self.hp.HelmError as exc:
-            return [LintMessage("ERROR", "", str(exc).strip())]
+        answer = self._call("helm lint", {"op": "lint", "chart": str(chart), "strict": strict,
+                                          "kube_version": f"v{kube_version.lstrip('v')}"})
+        if "error" in answer:
+            return [LintMessage("ERROR", "", str(answer["error"]))]
         names = {1: "INFO", 2: "WARNING", 3: "ERROR"}
         return [
             LintMessage(names.get(m.get("severity"), "ERROR"), m.get("path", ""), str(m.get("error", "")).strip())
-            for m in report.get("messages", [])
+            for m in answer.get("messages", []) if isinstance(m, dict)
         ]
 
     def render(self, chart: Path, values_file: Path | None, kube_version: str) -> RenderResult:
         # helm-python-sdk 0.2.2 takes no Kubernetes version for rendering: `.Capabilities.KubeVersion`
         # is the one compiled into the SDK (v1.36.0), not `--kube-version` (which its lint does honour).
-        hp = self.hp
         try:
-            values = hp.values_from_yaml(values_file.read_text(encoding="utf-8")) if values_file is not None else None
+            values = values_file.read_text(encoding="utf-8") if values_file is not None else None
         except UnicodeDecodeError as exc:
             return RenderResult(error=f"cannot load {values_file.name}: not UTF-8 text ({exc.reason} at byte {exc.start})")
-        except hp.HelmError as exc:
-            return RenderResult(error=str(exc).strip())
-        try:
-            with hp.Chart.load(chart) as loaded:
-                rendered = loaded.render(values=values, name=RELEASE_NAME, namespace="default")
-        except hp.HelmError as exc:
-            return RenderResult(error=str(exc).strip())
-        return RenderResult(manifests=rendered)
+        answer = self._call("helm template", {"op": "render", "chart": str(chart), "values": values,
+                                              "name": RELEASE_NAME, "namespace": "default"})
+        if "error" in answer:
+            return RenderResult(error=str(answer["error"]))
+        return RenderResult(manifests={str(k): str(v) for k, v in (answer.get("manifests") or {}).items()})
 
 
 def parse_lint_output(stdout: str) -> list[LintMessage]:
@@ -258,14 +315,16 @@ def _strip_error(stderr: str) -> str:
     return re.sub(r"^Error: ", "", text).strip()
 
 
-def select_engine(settings_timeout: float, workdir: Path, prefer: str = "auto") -> HelmEngine:
+def select_engine(settings_timeout: float, workdir: Path, prefer: str = "auto",
+                  settings: Settings | None = None) -> HelmEngine:
     """`cli` when a `helm` binary is on PATH (or forced), else the embedded SDK."""
+    settings = settings if settings is not None else Settings(timeout=settings_timeout)
     binary = shutil.which("helm")
     if prefer == "cli" or (prefer == "auto" and binary):
         if binary is None:
             raise HelmToolError("helm is not on PATH")
-        return HelmCli(binary, settings_timeout, workdir)
-    return HelmSdk()
+        return HelmCli(binary, settings_timeout, workdir, settings)
+    return HelmSdk(settings)
 
 
 class HelmValidator:
@@ -294,11 +353,14 @@ class HelmValidator:
         """The engine, chosen once per validator (targets may run in several threads)."""
         with self._lock:
             if self._engine is None:
-                self._engine = select_engine(ctx.settings.timeout, ctx.workdir, self.engine_choice)
+                self._engine = select_engine(ctx.settings.timeout, ctx.workdir, self.engine_choice, ctx.settings)
             return self._engine
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         chart = target.path
+        refused = chart_input_findings(target, ctx)
+        if refused:  # Helm reads every file of the chart: none may lead outside the validated paths
+            return [Check(NAME, "lint", target.display, Status.FAILED, refused)]
         try:
             engine = self.engine(ctx)
         except HelmToolError as exc:
@@ -391,6 +453,9 @@ class HelmValidator:
 
 def _tool_error(exc: HelmToolError, target: Target, values: str | None = None) -> Finding:
     message = f"{exc} (values: {values})" if values else str(exc)
+    if exc.rule != "helm/tool-error":
+        return Finding(exc.rule.split("/")[0], exc.rule, Severity.ERROR, message, target.display,
+                       hint=default_hint(exc.rule))
     return Finding(NAME, "helm/tool-error", Severity.ERROR, message, target.display,
                    hint="raise the timeout (PLANFORGE_TIMEOUT / .planforge.yaml) or check the helm installation")
 
@@ -401,12 +466,40 @@ def values_files(chart: Path) -> list[Path]:
 
 
 def chart_metadata(chart: Path) -> dict[str, Any]:
-    """Chart.yaml as a dict ({} when unreadable: lint reports that)."""
+    """Chart.yaml as a dict ({} when unreadable, refused or unparsable: lint or the input checks report that)."""
     try:
-        meta = yaml.safe_load((chart / "Chart.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        meta = safe_load(Bounds.of([chart]).read_text(chart / "Chart.yaml"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, InputError):
         return {}
     return meta if isinstance(meta, dict) else {}
+
+
+def chart_input_findings(target: Target, ctx: Context) -> list[Finding]:
+    """What Helm must not read: entries of the chart (and of its `file://` dependencies) that resolve
+    outside the validated paths, are no regular files or are too large; `file://` dependencies outside."""
+    findings = [exc.finding(_lexical(target, path)) for path, exc in ctx.bounds.scan(target.path, skip=(".git",))]
+    try:
+        chart_text = ctx.bounds.read_text(target.path / "Chart.yaml", errors="replace")
+    except (OSError, InputError):
+        return findings  # the scan reported a refused Chart.yaml; lint reports a missing one
+    for name, repository in missing_dependencies(target.path).items():
+        if not repository.startswith("file://"):
+            continue
+        dependency = target.path / repository.removeprefix("file://")
+        if not ctx.bounds.inside(dependency):
+            line = next((n for n, text in enumerate(chart_text.splitlines(), 1) if repository in text), None)
+            findings.append(outside_finding(in_chart(target, "Chart.yaml"), line,
+                                            f"dependency {name!r} (repository {repository!r})"))
+        elif dependency.is_dir():
+            findings += [exc.finding(_lexical(target, path)) for path, exc in ctx.bounds.scan(dependency, skip=(".git",))]
+    return findings
+
+
+def _lexical(target: Target, path: Path) -> str:
+    """Display path of an entry below the chart, as it is written (symlinks not followed)."""
+    relative = os.path.relpath(os.path.abspath(path), os.path.abspath(target.path))
+    return in_chart(target, relative) if not relative.startswith("..") else posixpath.normpath(
+        f"{target.display or '.'}/{relative}")
 
 
 def chart_type(chart: Path) -> str:
@@ -515,7 +608,7 @@ def yaml_field_line(text: str, doc_index: int, path: list[str | int]) -> int | N
     the text does not parse or has no such document.
     """
     try:
-        docs = [d for d in yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))]
+        docs = compose_all(text)
     except yaml.YAMLError:
         return None
     if not 0 <= doc_index < len(docs) or docs[doc_index] is None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,17 @@ import yaml
 
 from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
-from planforge.validate.manifests import ManifestError, load_text
+from planforge.validate.inputs import TOO_COMPLEX, TOO_LARGE, InputError, default_hint, outside_finding
+from planforge.validate.manifests import (
+    KUSTOMIZE_DIRECTORY_FIELDS,
+    ManifestError,
+    TooComplex,
+    kustomization_references,
+    load_kustomization,
+    load_text,
+    safe_load,
+)
+from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 NAME = "kustomize"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -47,17 +57,22 @@ def find_kustomization(directory: Path) -> Path | None:
 
 
 def build_command(directory: Path) -> list[str]:
-    """`kustomize build DIR` when a kustomize binary is on PATH, else `kubectl kustomize DIR`."""
+    """`kustomize build DIR` when a kustomize binary is on PATH, else `kubectl kustomize DIR`.
+
+    With `--load-restrictor LoadRestrictionsRootOnly` (kustomize's default, spelled out so no
+    configuration can relax it): files a kustomization names must be inside its directory.
+    """
+    restrict = ["--load-restrictor", "LoadRestrictionsRootOnly"]
     if kustomize := shutil.which("kustomize"):
-        return [kustomize, "build", str(directory)]
+        return [kustomize, "build", *restrict, str(directory)]
     if kubectl := shutil.which("kubectl"):
-        return [kubectl, "kustomize", str(directory)]
+        return [kubectl, "kustomize", *restrict, str(directory)]
     raise UsageError("neither kustomize nor kubectl is on PATH: install kubectl "
                      "(https://kubernetes.io/docs/tasks/tools/) or leave kustomize out of --only.")
 
 
 def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
-                   seen: set[Path] | None = None) -> str | None:
+                   seen: set[Path] | None = None, ctx: Context | None = None) -> str | None:
     """Why building this kustomization would need the network, or None.
 
     With `directory`, local bases and components it refers to are looked at too: a build
@@ -80,7 +95,7 @@ def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
             continue
         seen.add(child)
         child_file = find_kustomization(child)
-        reason = network_reason(_load(child_file), child, seen) if child_file else None
+        reason = network_reason(_load(child_file, ctx), child, seen, ctx) if child_file else None
         if reason:
             return reason if "(via " in reason else f"{reason} (via {entry})"
     return None
@@ -133,6 +148,59 @@ def summarize(error: str, root: Path) -> str:
     return error.replace(str(root.resolve()) + "/", "").replace(str(root) + "/", "")
 
 
+def input_findings(directory: Path, ctx: Context, seen: set[str] | None = None) -> list[Finding]:
+    """What the build must not read: the kustomization file, or a path it names (recursively through
+    local bases and components), resolving outside the validated paths, or not a regular file, or too large.
+
+    Each finding points at the kustomization line that names the path. Nothing outside is opened.
+    """
+    seen = seen if seen is not None else set()
+    key = os.path.realpath(directory)
+    if key in seen:
+        return []
+    seen.add(key)
+    kustomization = find_kustomization(directory)
+    if kustomization is None:
+        return []
+    file = ctx.display_as_written(kustomization)
+    try:
+        text = ctx.bounds.read_text(kustomization, file, errors="replace")
+    except InputError as exc:
+        return [exc.finding(file)]
+    except OSError:
+        return []  # the build reports it
+    try:
+        data = safe_load(text)
+    except yaml.YAMLError as exc:
+        if isinstance(exc, TooComplex):
+            return [InputError(TOO_COMPLEX, f"{file}: YAML too complex to load: {exc}", file).finding()]
+        return []  # the build reports the syntax error
+    findings: list[Finding] = []
+    for field_name, ref in kustomization_references(data if isinstance(data, dict) else {}):
+        path = directory / ref
+        line = reference_line(text, ref)
+        if not ctx.bounds.inside(path):
+            findings.append(outside_finding(file, line, f"{field_name} entry {ref!r}"))
+            continue
+        try:
+            info = ctx.bounds.check(path, f"{field_name} entry {ref!r}")
+        except InputError as exc:
+            findings.append(exc.finding(file, line))
+            continue
+        if info is not None and stat.S_ISDIR(info.st_mode) and field_name in KUSTOMIZE_DIRECTORY_FIELDS:
+            findings.extend(input_findings(path, ctx, seen))
+    return findings
+
+
+def reference_line(text: str, ref: str) -> int | None:
+    """Line of the first entry of a kustomization that names `ref`."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if ref in line:
+            return number
+    return None
+
+
+
 class KustomizeValidator:
     """Build each kustomization root; its output goes to schema and policy validation."""
 
@@ -148,7 +216,7 @@ class KustomizeValidator:
             if kustomization is None or any(
                     p.search(str(kustomization)) or p.search(ctx.display(kustomization)) for p in ignore):
                 continue
-            if _load(kustomization).get("kind") == "Component":
+            if _load(kustomization, ctx).get("kind") == "Component":
                 continue  # built only as part of the overlays that use it
             targets.append(Target(NAME, "kustomization", directory, ctx.display(directory),
                                   {"file": ctx.display(kustomization)}))
@@ -158,8 +226,11 @@ class KustomizeValidator:
         start = time.monotonic()
         kustomization = find_kustomization(target.path)
         file = target.extra.get("file") or (ctx.display(kustomization) if kustomization else target.display)
-        data = _load(kustomization) if kustomization else {}
-        reason = network_reason(data, target.path)
+        refused = input_findings(target.path, ctx)
+        if refused:  # neither planforge nor kustomize reads past the validated paths
+            return [Check(NAME, "build", target.display, Status.FAILED, refused, time.monotonic() - start)]
+        data = _load(kustomization, ctx) if kustomization else {}
+        reason = network_reason(data, target.path, ctx=ctx)
         if reason:
             return [Check(NAME, "build", target.display, Status.SKIPPED, reason=reason)]
         command = build_command(target.path.resolve())  # no tool: a tool error (exit 2), like terraform
@@ -171,25 +242,28 @@ class KustomizeValidator:
             return [Check(NAME, "build", target.display, Status.FAILED, [finding], time.monotonic() - start, tool)]
 
         try:
-            done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                                  timeout=ctx.settings.timeout,
-                                  cwd=ctx.workdir if ctx.workdir.is_dir() else None)
-        except subprocess.TimeoutExpired:
+            done = run_tool(command, timeout=ctx.settings.timeout, cwd=ctx.workdir if ctx.workdir.is_dir() else None,
+                            memory_mib=memory_ceiling_mib(ctx.settings), max_output=output_limit(ctx.settings))
+        except ToolTimeout:
             return failed("kustomize/timeout", f"build timed out after {ctx.settings.timeout:g}s", None, None)
+        except ToolOutputTooLarge as exc:
+            return [Check(NAME, "build", target.display, Status.FAILED, [Finding(
+                "input", TOO_LARGE, Severity.ERROR, f"kustomize build {exc}: the output was not read", file,
+                hint=default_hint(TOO_LARGE))], time.monotonic() - start, tool)]
         if done.returncode != 0 and "--enable-helm" in done.stderr:
             return [Check(NAME, "build", target.display, Status.SKIPPED, duration=time.monotonic() - start,
                           tool=tool, reason="inflates a Helm chart: building it needs --enable-helm, which "
                                             "downloads charts from the network")]
         if done.returncode != 0:
             error = _clean_error(done.stderr)
-            text = kustomization.read_text(errors="replace") if kustomization else ""
+            text = _text(kustomization, ctx)
             return failed("kustomize/build", f"kustomize build failed: {summarize(error, ctx.root)}",
                           entry_line(text, error), done.stderr.strip())
         try:
             docs = rendered_documents(done.stdout, file, f"kustomize build {target.display}")
         except ManifestError as exc:
             return failed("kustomize/build", f"kustomize produced unparsable output: {exc.message}", None, None)
-        text = kustomization.read_text(errors="replace") if kustomization else ""
+        text = _text(kustomization, ctx)
         checks = [Check(NAME, "build", target.display, Status.PASSED, deprecations(done.stderr, text, file),
                         time.monotonic() - start, tool)]
         if docs:
@@ -208,12 +282,18 @@ def rendered_documents(output: str, file: str, origin: str) -> list[Document]:
     return docs
 
 
-def _load(path: Path) -> dict[str, Any]:
+def _load(path: Path, ctx: Context | None = None) -> dict[str, Any]:
+    """The kustomization as a dict ({} when unreadable, refused or unparsable: the build or the input check reports it)."""
+    return load_kustomization(path, ctx.bounds if ctx is not None else None)
+
+
+def _text(kustomization: Path | None, ctx: Context) -> str:
+    if kustomization is None:
+        return ""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}  # the build reports it
-    return data if isinstance(data, dict) else {}
+        return ctx.bounds.read_text(kustomization, errors="replace")
+    except (OSError, InputError):
+        return ""
 
 
 def _entries(kustomization: dict[str, Any], field: str) -> list[Any]:

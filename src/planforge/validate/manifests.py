@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from planforge.errors import Problem, UsageError
 from planforge.validate.base import Document, Settings
+from planforge.validate.inputs import TOO_COMPLEX, Bounds, InputError
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -34,6 +35,14 @@ NOT_MANIFEST_NAMES = frozenset({".planforge.yaml", ".planforge.yml", ".pre-commi
 NOT_MANIFEST_NAME_RE = re.compile(r"^\.copier-answers.*\.ya?ml$")
 # Directories that never hold manifests of the repository itself.
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
+# Bounds on one YAML text (docs/settings.md, "Limits"): flow collections nested deeper than this are
+# refused before parsing (libyaml's composer recurses on the C stack), and aliases may add at most
+# this many nodes to a document (counting every alias as a copy of the node it names).
+MAX_YAML_DEPTH = 1000
+MAX_ALIAS_NODES = 100_000
+_ANCHOR_RE = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
+_BRACKETS_RE = re.compile(r"[\[\]{}]")
+_REMOTE_REF = re.compile(r"^(\w[\w+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 # A top-level apiVersion / kind key in block YAML, or a JSON key at any indentation.
 _TOP_KEY_RE = {
     "apiVersion": re.compile(r"(?m)^(?:apiVersion|\"apiVersion\")\s*:"),
@@ -44,11 +53,18 @@ _TOP_KEY_RE = {
 class ManifestError(UsageError):
     """A manifest file that cannot be read or parsed (carries file, line and document index)."""
 
-    def __init__(self, message: str, file: str, line: int | None = None, doc_index: int | None = None):
+    def __init__(self, message: str, file: str, line: int | None = None, doc_index: int | None = None,
+                 rule: str | None = None, hint: str | None = None):
         super().__init__(message, [Problem(message, file=file, line=line)])
         self.file = file
         self.line = line
         self.doc_index = doc_index
+        self.rule = rule  # an `input/...` rule when the file was refused rather than unparsable
+        self.hint = hint
+
+    @classmethod
+    def refused(cls, exc: InputError, display: str) -> ManifestError:
+        return cls(exc.message, display, exc.line, rule=exc.rule, hint=exc.hint)
 
 
 @dataclass
@@ -68,7 +84,102 @@ class ManifestDocument(Document):
 # --------------------------------------------------------------------------- loading
 
 
-class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
+class TooComplex(yaml.YAMLError):
+    """A YAML text beyond MAX_YAML_DEPTH or MAX_ALIAS_NODES (a YAMLError: callers that treat a bad
+    file as unparsable keep doing so)."""
+
+
+def check_depth(text: str) -> None:
+    """Raise TooComplex when flow collections (`[`, `{`) nest deeper than MAX_YAML_DEPTH.
+
+    Counted on the raw text (brackets inside strings count too, so this errs towards refusing);
+    texts with fewer brackets than the limit are not scanned.
+    """
+    if text.count("[") + text.count("{") <= MAX_YAML_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKETS_RE.finditer(text):
+        if match[0] in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise TooComplex(f"collections nest more than {MAX_YAML_DEPTH} levels deep")
+        elif depth:
+            depth -= 1
+
+
+def _alias_growth(root: Node) -> int:
+    """How many nodes aliases add to the document `root` (expanded size minus distinct nodes).
+
+    Raises TooComplex for a recursive alias (a node that contains an alias to itself).
+    """
+    size: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+
+    def children(node: Node) -> list[Node]:
+        if isinstance(node, MappingNode):
+            return [n for pair in node.value for n in pair]
+        return node.value if isinstance(node, SequenceNode) else []
+
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            size[key] = 1 + sum(size[id(c)] for c in children(node))
+            continue
+        if key in size:
+            continue
+        if key in entered:
+            raise TooComplex("an alias refers to a node that contains it (a recursive alias)")
+        entered.add(key)
+        stack.append((node, True))
+        for child in children(node):
+            if id(child) in entered and id(child) not in size:
+                raise TooComplex("an alias refers to a node that contains it (a recursive alias)")
+            stack.append((child, False))
+    return size[id(root)] - len(size)
+
+
+class _BoundedLoader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
+    """libyaml + SafeConstructor that refuses documents whose aliases expand beyond MAX_ALIAS_NODES.
+
+    The anchors check runs only on texts that have an anchor (`&name`); nesting is checked by
+    `check_depth` before parsing.
+    """
+
+    def __init__(self, stream: str) -> None:
+        check_depth(stream)
+        super().__init__(stream)
+        self.has_anchors = _ANCHOR_RE.search(stream) is not None
+
+    def check_aliases(self, node: Node) -> None:
+        if self.has_anchors and node is not None:
+            growth = _alias_growth(node)
+            if growth > MAX_ALIAS_NODES:
+                raise TooComplex(f"aliases expand the document by more than {MAX_ALIAS_NODES} nodes "
+                                 f"({growth} more nodes than it has)")
+
+    def construct_document(self, node: Node) -> Any:
+        self.check_aliases(node)
+        return super().construct_document(node)
+
+
+def safe_load(text: str) -> Any:
+    """`yaml.safe_load` within the YAML limits (raises TooComplex, a YAMLError, beyond them)."""
+    loader = _BoundedLoader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def compose_all(text: str) -> list[Node]:
+    """The node trees of every document (aliases stay shared nodes: composing does not expand them)."""
+    check_depth(text)
+    return list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+
+
+class _Loader(_BoundedLoader):
     """libyaml parser + SafeConstructor, JSON-compatible, recording mappings with duplicate keys."""
 
     def __init__(self, stream: str) -> None:
@@ -119,14 +230,14 @@ class _Loader(yaml.CSafeLoader):  # type: ignore[misc, name-defined]
         """Build the document directly from the node tree (the common tags inline; the rest generic).
 
         Same result as SafeConstructor's construct_document, about twice as fast on manifests.
-        Recursive aliases and unusual tags (merge keys, !!set, !!binary, custom tags) take the
-        generic path.
+        Unusual tags (merge keys, !!set, !!binary, custom tags) take the generic path.
         """
+        self.check_aliases(node)
         try:
             return self._build(node)
         except (_Generic, RecursionError):
             self.duplicate_nodes = []
-            return super().construct_document(node)
+            return super(_BoundedLoader, self).construct_document(node)  # aliases checked above
 
     def _build(self, node: Node) -> Any:
         cls = node.__class__
@@ -184,11 +295,13 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 _Loader.add_constructor("tag:yaml.org,2002:value", _construct_text)
 
 
-def _read_text(path: Path | str, display: str) -> str:
+def _read_text(path: Path | str, display: str, bounds: Bounds | None = None) -> str:
     if str(path) == "-":
         return sys.stdin.read()
     try:
-        raw = Path(path).read_bytes()
+        raw = (bounds or Bounds.of([os.path.dirname(os.path.abspath(path))])).read_bytes(path, display)
+    except InputError as exc:
+        raise ManifestError.refused(exc, display) from None
     except FileNotFoundError:
         raise ManifestError(f"{display}: no such file", display) from None
     except OSError as exc:
@@ -205,17 +318,20 @@ def load_documents(
     text: str | None = None,
     display: str | None = None,
     expand_lists: bool = True,
+    bounds: Bounds | None = None,
 ) -> list[ManifestDocument]:
     """Load every YAML/JSON document of a file (`-` = stdin), in order.
 
-    `text` loads that text instead of reading `path` (which then only names it).
+    `text` loads that text instead of reading `path` (which then only names it). The file is read
+    within `bounds` (default: its own directory, so symlinks leaving it are refused) and the YAML
+    limits; a refused file is a `ManifestError` whose `rule` is the `input/...` rule.
     Empty documents are kept (`obj` None) so document indexes match the file.
     With `expand_lists`, a `List` object is replaced by one document per item
     (same `doc_index`, `item_path` "items[i]"). Raises `ManifestError` on bad YAML/JSON.
     """
     name = display if display is not None else ("stdin" if str(path) == "-" else str(path))
     if text is None:
-        text = _read_text(path, name)
+        text = _read_text(path, name, bounds)
     return _parse(text, name, json_file=str(path).endswith(".json"), expand_lists=expand_lists)
 
 
@@ -248,8 +364,16 @@ def _parse(text: str, name: str, *, json_file: bool, expand_lists: bool) -> list
     return docs
 
 
+def _too_complex(name: str, detail: str, line: int | None = None, doc_index: int = 0) -> ManifestError:
+    return ManifestError(f"{name}: YAML too complex to load: {detail}", name, line=line, doc_index=doc_index,
+                         rule=TOO_COMPLEX, hint="write the YAML without deep nesting or heavy alias reuse")
+
+
 def _load_yaml(text: str, name: str) -> list[ManifestDocument]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except TooComplex as exc:
+        raise _too_complex(name, str(exc)) from None
     docs: list[ManifestDocument] = []
     try:
         while loader.check_node():
@@ -275,8 +399,12 @@ def _load_yaml(text: str, name: str) -> list[ManifestDocument]:
         context_mark = getattr(exc, "context_mark", None)
         if context and context_mark is not None:
             context += f" started at line {context_mark.line + 1}"
+        if isinstance(exc, TooComplex):
+            raise _too_complex(name, str(exc), line, len(docs)) from None
         message = f"invalid YAML in document {len(docs)}: {problem}" + (f" ({context})" if context else "")
         raise ManifestError(message, name, line=line, doc_index=len(docs)) from None
+    except RecursionError:
+        raise _too_complex(name, "it nests too deeply", doc_index=len(docs)) from None
     finally:
         loader.dispose()
     return docs
@@ -296,11 +424,14 @@ def _load_json(text: str, name: str) -> list[ManifestDocument]:
         obj = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise ManifestError(f"invalid JSON: {exc.msg}", name, line=exc.lineno, doc_index=0) from None
+    except RecursionError:
+        raise ManifestError(f"{name}: JSON too complex to load: it nests too deeply", name, doc_index=0,
+                            rule=TOO_COMPLEX, hint="write the JSON without deep nesting") from None
     doc = ManifestDocument(obj=obj, file=name, doc_index=0, line=1, source=text)
     if duplicates:
         # Re-parse with the YAML composer (JSON is YAML) to locate them; fall back to no node.
         try:
-            doc.duplicate_nodes = [n for n in _mappings(yaml.compose(text, Loader=yaml.CSafeLoader)) if _duplicate_keys(n)]
+            doc.duplicate_nodes = [n for n in _mappings(compose_all(text)[0]) if _duplicate_keys(n)]
         except yaml.YAMLError:
             doc.duplicate_nodes = []
     return [doc]
@@ -360,12 +491,10 @@ def _compose_document(source: str, doc_index: int) -> Node | None:
 @functools.lru_cache(maxsize=16)
 def _compose_all(source: str) -> list[Node]:
     """The node trees of a text (with line marks), kept for the few files that have findings."""
-    nodes: list[Node] = []
     try:
-        nodes.extend(yaml.compose_all(source, Loader=yaml.CSafeLoader))
+        return compose_all(source)
     except yaml.YAMLError:
-        pass
-    return nodes
+        return []
 
 
 def split_path(path: str) -> list[str | int]:
@@ -463,47 +592,67 @@ def looks_like_manifest(text: str, suffix: str = ".yaml") -> bool:
     return bool(_TOP_KEY_RE["apiVersion"].search(text) and _TOP_KEY_RE["kind"].search(text))
 
 
-def kustomize_non_manifests(kustomization: Path) -> set[Path]:
-    """Files a kustomization uses that are not complete objects: patches and generator sources."""
+def load_kustomization(path: Path, bounds: Bounds | None = None) -> dict[str, Any]:
+    """A kustomization file as a dict ({} when it cannot be read, refused or does not parse: the build
+    or the input checks report that)."""
     try:
-        data = yaml.load(kustomization.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return set()
-    if not isinstance(data, dict):
-        return set()
-    base = kustomization.parent
-    refs: list[str] = []
+        data = safe_load((bounds or Bounds.of([path.parent])).read_text(path))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, InputError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+KUSTOMIZE_DIRECTORY_FIELDS = ("resources", "bases", "components")
+
+
+def kustomization_references(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every local path a kustomization names, as (field, path): resources, bases and components
+    (files or directories), patches, generator sources, plugin and OpenAPI configurations, Helm values.
+
+    Inline patches and configurations and remote references (`https://`, `github.com/...`) are left out.
+    """
+    refs: list[tuple[str, str]] = []
+    for key in KUSTOMIZE_DIRECTORY_FIELDS:
+        refs.extend((key, entry) for entry in _list(data.get(key)) if isinstance(entry, str))
     for key in ("patches", "patchesJson6902", "patchesStrategicMerge"):
         for entry in _list(data.get(key)):
             if isinstance(entry, str):
-                refs.append(entry)
+                refs.append((key, entry))
             elif isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                refs.append(entry["path"])
+                refs.append((key, entry["path"]))
     for key in ("configMapGenerator", "secretGenerator"):
         for gen in _list(data.get(key)):
             if not isinstance(gen, dict):
                 continue
             for entry in _list(gen.get("files")) + _list(gen.get("envs")) + [gen.get("env")]:
                 if isinstance(entry, str):
-                    refs.append(entry.split("=", 1)[-1])
+                    refs.append((key, entry.split("=", 1)[-1]))
     for entry in _list(data.get("replacements")):
         if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-            refs.append(entry["path"])
+            refs.append(("replacements", entry["path"]))
     # KRM function / plugin configs, kustomize configurations and OpenAPI files
     for key in ("generators", "transformers", "validators", "configurations", "crds"):
-        refs.extend(entry for entry in _list(data.get(key)) if isinstance(entry, str))
+        refs.extend((key, entry) for entry in _list(data.get(key)) if isinstance(entry, str))
     openapi = data.get("openapi")
     if isinstance(openapi, dict) and isinstance(openapi.get("path"), str):
-        refs.append(openapi["path"])
+        refs.append(("openapi", openapi["path"]))
     for chart in _list(data.get("helmCharts")):
         if isinstance(chart, dict):
-            refs.extend(v for v in [chart.get("valuesFile"), *_list(chart.get("additionalValuesFiles"))] if isinstance(v, str))
-    out = set()
-    for ref in refs:
-        if "\n" in ref or ref.lstrip().startswith(("{", "[")) or "://" in ref:
-            continue  # inline patch or remote reference
-        out.add((base / ref).resolve())
-    return out
+            refs.extend(("helmCharts", v) for v in [chart.get("valuesFile"), *_list(chart.get("additionalValuesFiles"))]
+                        if isinstance(v, str))
+    globals_ = data.get("helmGlobals")
+    if isinstance(globals_, dict) and isinstance(globals_.get("chartHome"), str):
+        refs.append(("helmGlobals", globals_["chartHome"]))
+    return [(key, ref) for key, ref in refs
+            if ref.strip() and "\n" not in ref and not ref.lstrip().startswith(("{", "[")) and not _REMOTE_REF.match(ref)]
+
+
+def kustomize_non_manifests(kustomization: Path, bounds: Bounds | None = None) -> set[Path]:
+    """Files a kustomization uses that are not complete objects: patches and generator sources."""
+    data = load_kustomization(kustomization, bounds)
+    base = kustomization.parent
+    return {(base / ref).resolve() for key, ref in kustomization_references(data)
+            if key not in KUSTOMIZE_DIRECTORY_FIELDS}
 
 
 def _list(value: Any) -> list[Any]:
@@ -540,6 +689,7 @@ def discover_manifests(root: Path, settings: Settings) -> Iterator[tuple[Path, s
         if not _ignored(str(root), patterns):
             yield root, None
         return
+    bounds = Bounds.of([root], settings)
     excluded: set[str] = set()
     candidates: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
@@ -551,7 +701,7 @@ def discover_manifests(root: Path, settings: Settings) -> Iterator[tuple[Path, s
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIPPED_DIRS)
         for name in filenames:
             if name in KUSTOMIZATION_NAMES:
-                excluded |= {str(p) for p in kustomize_non_manifests(Path(dirpath, name))}
+                excluded |= {str(p) for p in kustomize_non_manifests(Path(dirpath, name), bounds)}
                 continue
             if name.startswith(".") or name in NOT_MANIFEST_NAMES or NOT_MANIFEST_NAME_RE.match(name):
                 continue
@@ -563,10 +713,10 @@ def discover_manifests(root: Path, settings: Settings) -> Iterator[tuple[Path, s
         if patterns and (_ignored(os.path.relpath(path, root), patterns) or _ignored(path, patterns)):
             continue
         try:
-            with open(path, "rb") as fh:
-                raw = fh.read()
-        except OSError:
-            # Unreadable: loading it again reports why (a `.yaml` file nobody can check is not a pass).
+            raw = bounds.read_bytes(path)
+        except (OSError, InputError):
+            # Unreadable or refused (outside the root, a FIFO, too large): loading it again reports
+            # why (a `.yaml` file nobody can check is not a pass). Nothing of it has been read.
             yield Path(path), None
             continue
         try:

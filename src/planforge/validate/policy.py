@@ -422,7 +422,7 @@ class PolicyValidator:
 
         start = time.perf_counter()
         try:
-            docs = manifests.load_documents(target.path, display=target.display)
+            docs = manifests.load_documents(target.path, display=target.display, bounds=ctx.bounds)
         except (UsageError, OSError) as exc:  # unreadable or unparsable: the schemas validator reports it
             return [Check(NAME, "policy", target.display, Status.SKIPPED, duration=time.perf_counter() - start,
                           reason=f"could not be parsed: {exc}")]

@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
+from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
@@ -80,7 +81,9 @@ def validator_bound(name: str, jobs: int) -> int:
 
 def rule_descriptions() -> dict[str, str]:
     """Rule id -> one-line description, from every loaded validator module's `RULES`."""
-    rules: dict[str, str] = {}
+    from planforge.validate import inputs
+
+    rules: dict[str, str] = dict(inputs.RULES)
     for name in VALIDATOR_NAMES:
         table = getattr(_loaded_module(name), "RULES", None)
         if isinstance(table, dict):
@@ -227,8 +230,9 @@ def apply_fail_on_skip(checks: list[Check]) -> None:
                 hint="make the check runnable here, or drop --fail-on-skip"))
 
 
-def _read_stdin(stream: BinaryIO | None, workdir: Path) -> Path:
-    data = (stream if stream is not None else sys.stdin.buffer).read()
+def _read_stdin(stream: BinaryIO | None, workdir: Path, settings: Settings) -> Path:
+    """Standard input in a scratch file; at most max_file_size (+1 byte, so that loading it reports the excess)."""
+    data = (stream if stream is not None else sys.stdin.buffer).read(int(settings.max_file_size * MIB) + 1)
     if isinstance(data, str):
         data = data.encode()
     target = workdir / "stdin" / "stdin.yaml"
@@ -290,20 +294,22 @@ def run_validation(
     workdir = _scratch_dir([p if p.is_dir() else p.parent for p in existing])
     try:
         validators = {name: load_validator(name) for name in selected}
-        stdin_file = _read_stdin(stdin, workdir) if "-" in given_paths else None
+        stdin_file = _read_stdin(stdin, workdir, settings) if "-" in given_paths else None
         results: list[list[Check]] = []
         prefixes: list[str] = []
         contexts: list[tuple[int, RunContext]] = []
         tasks: list[_Task] = []
-        for index, given in enumerate(given_paths):
-            root = _classify(given, stdin_file, multi=len(given_paths) > 1)
+        roots = [_classify(given, stdin_file, multi=len(given_paths) > 1) for given in given_paths]
+        # Every PATH is a root: what one validator reads may resolve in any of them (or in allow_outside).
+        bounds = Bounds.of([r.root for r in roots if isinstance(r, _Root)], settings)
+        for index, root in enumerate(roots):
             if isinstance(root, Check):  # a path that does not exist
                 results.append([root])
                 prefixes.append("")
                 continue
             scratch = workdir / f"root-{index}"
             scratch.mkdir(parents=True, exist_ok=True)
-            ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, prefix=root.prefix)
+            ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, bounds, prefix=root.prefix)
             ctx.validate_documents = _document_validator(ctx, validators)
             root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
             tasks.extend(root_tasks)

@@ -34,6 +34,8 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "verbose": ("bool", ("PLANFORGE_VERBOSE",)),
     "timeout": ("float", ("PLANFORGE_TIMEOUT",)),
     "memory_budget": ("mib", ("PLANFORGE_MEMORY_BUDGET",)),
+    "allow_outside": ("path-list", ("PLANFORGE_ALLOW_OUTSIDE",)),
+    "max_file_size": ("size", ("PLANFORGE_MAX_FILE_SIZE",)),
 }
 # Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
 ALIASES = {
@@ -53,6 +55,8 @@ ALIASES = {
     "ignore_filename_pattern": "ignore_filename_patterns",
     "ignore-filename-patterns": "ignore_filename_patterns",
     "memory-budget": "memory_budget",
+    "allow-outside": "allow_outside",
+    "max-file-size": "max_file_size",
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -111,6 +115,16 @@ def _convert(key: str, kind: str, value: Any) -> Any:
         if isinstance(value, bool) or not str(value).strip().isdigit():
             raise ValueError(f"'{value}' is not a whole number of MiB")
         return int(str(value).strip())
+    if kind == "size":
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise ValueError(f"'{value}' is not a number of MiB") from None
+        if isinstance(value, bool) or not number > 0:
+            raise ValueError(f"'{value}' must be a positive number of MiB")
+        return number
+    if kind == "path-list":
+        return [Path(item).expanduser() for item in _as_list(value)]
     if kind == "version":
         return normalize_kube_version(value)
     if kind == "engine":
@@ -204,15 +218,20 @@ def from_file(path: Path) -> dict[str, Any]:
     """
     import yaml
 
+    from planforge.validate.inputs import Bounds, InputError
+    from planforge.validate.manifests import safe_load
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = Bounds.of([path.parent]).read_text(path, str(path))
+    except InputError as exc:
+        raise UsageError(f"{exc.message}.", [Problem(exc.message, file=path, hint=exc.hint)]) from None
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}.") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"{path} is not UTF-8 text.",
                          [Problem(f"{exc.reason} at byte {exc.start}", file=path, hint="save the file as UTF-8")]) from None
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise UsageError(
@@ -248,6 +267,8 @@ def from_file(path: Path) -> dict[str, Any]:
             ) from None
     if "terraform_plugin_mirror" in values and not values["terraform_plugin_mirror"].is_absolute():
         values["terraform_plugin_mirror"] = (path.parent / values["terraform_plugin_mirror"]).resolve()
+    if "allow_outside" in values:
+        values["allow_outside"] = [(path.parent / p).resolve() for p in values["allow_outside"]]
     return values
 
 

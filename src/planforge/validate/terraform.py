@@ -36,6 +36,7 @@ from planforge.validate.base import Check, Context, Finding, Settings, Severity,
 from planforge.validate.hclstatic import (
     TF_SUFFIXES,
     ConfigDir,
+    ModuleCall,
     SourceText,
     SyntaxProblem,
     is_auto_tfvars,
@@ -44,7 +45,9 @@ from planforge.validate.hclstatic import (
     tfvars_files,
     tftest_module_sources,
 )
+from planforge.validate.inputs import Bounds, InputError, outside_finding
 from planforge.validate.settings import memory_budget_mib
+from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 NAME = "terraform"
 ROOT = "terraform-root"
@@ -128,10 +131,9 @@ def terraform_version(binary: str, timeout: float) -> str:
     """"terraform 1.11.4" (cached per binary), for `Check.tool`."""
     if binary not in _versions:
         try:
-            out = subprocess.run([binary, "version", "-json"], capture_output=True, text=True, encoding="utf-8",
-                                 errors="replace", timeout=timeout)
+            out = run_tool([binary, "version", "-json"], timeout=timeout, max_output=1 << 20)
             _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
-        except (subprocess.SubprocessError, ValueError, KeyError, OSError):
+        except (ToolTimeout, ToolOutputTooLarge, ValueError, KeyError, OSError):
             return "terraform"  # not cached: the next check may have more time
     return _versions[binary]
 
@@ -179,13 +181,15 @@ def _env(ctx: Context, data_dir: Path | None = None) -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+def _run(cmd: list[str], cwd: Path, env: dict[str, str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    """Run terraform within the timeout, memory ceiling and output limit (`planforge.validate.tools`)."""
+    shown = " ".join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))
     try:
-        # errors="replace": Terraform quotes source lines, which may not be UTF-8.
-        return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
-                              errors="replace", timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise _ToolTimeout(f"`{' '.join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))}` timed out after {timeout:g}s") from exc
+        # Output is decoded with errors="replace": Terraform quotes source lines, which may not be UTF-8.
+        return run_tool(cmd, cwd=cwd, env=env, timeout=settings.timeout, memory_mib=memory_ceiling_mib(settings),
+                        max_output=output_limit(settings))
+    except (ToolTimeout, ToolOutputTooLarge) as exc:
+        raise _ToolTimeout(f"`{shown}` {exc}") from exc
 
 
 # --------------------------------------------------------------------------- discovery
@@ -259,6 +263,7 @@ class TerraformValidator:
         self._results_lock = threading.Lock()
         self._terraform_parses: dict[Path, bool] = {}
         self.validation_runs: list[str] = []  # displays of roots terraform validate actually ran for
+        self.bounds: Bounds | None = None  # what may be read: the run's (set by `discover`)
 
     # ----------------------------------------------------------------- scanning
 
@@ -267,7 +272,7 @@ class TerraformValidator:
         with self._scan_lock:
             cached = self._scans.get(path)
         if cached is None:
-            cached = scan_config_dir(path)
+            cached = scan_config_dir(path, self.bounds)
             with self._scan_lock:
                 self._scans[path] = cached
         return cached
@@ -282,9 +287,33 @@ class TerraformValidator:
                 continue
             seen.append(current)
             for child in self.config(current).local_module_dirs().values():
-                if child.is_dir() and child not in seen:
+                if child.is_dir() and child not in seen and self._inside(child):
                     todo.append(child)
         return seen
+
+    def _inside(self, path: Path) -> bool:
+        return self.bounds is None or self.bounds.inside(path)
+
+    def outside_sources(self, config: ConfigDir) -> list[tuple[str, ModuleCall]]:
+        """Local module calls whose `source` resolves outside the validated paths (never read)."""
+        return [(name, call) for name, call in config.modules.items()
+                if call.is_local and not self._inside(config.path / call.source)]
+
+    def tree_problems(self, directory: Path) -> list[tuple[Path, InputError]]:
+        """Entries of a configuration directory (and its subdirectories without .tf files) that Terraform
+        would read but the bounds refuse: symlinks leading outside, FIFOs, devices, files too large."""
+        if self.bounds is None:
+            return []
+        found = list(self.config(directory).refused)
+        known = {p for p, _ in found}
+        for path, exc in self.bounds.scan(directory, skip=_SKIP_DIRS):
+            relative = path.relative_to(directory)
+            if path in known or any(part.startswith(".") for part in relative.parts[:-1]):
+                continue
+            if any(_has_tf_files(directory.joinpath(*relative.parts[:i])) for i in range(1, len(relative.parts))):
+                continue  # in a nested configuration: its own target reports it
+            found.append((path, exc))
+        return found
 
     def fingerprint(self, path: Path) -> str:
         """Hash of what `terraform validate` sees: .tf content (backend blocks removed), other
@@ -295,7 +324,7 @@ class TerraformValidator:
             for file in _tree_files(directory):
                 rel = file.relative_to(directory)
                 name = rel.name
-                if _outside_fingerprint(name):
+                if _outside_fingerprint(name) or (self.bounds is not None and not self._readable(file)):
                     continue
                 data = file.read_bytes()
                 if name.endswith(".tf"):
@@ -305,14 +334,23 @@ class TerraformValidator:
 
     # ----------------------------------------------------------------- discover
 
+    def _readable(self, file: Path) -> bool:
+        try:
+            assert self.bounds is not None
+            self.bounds.check(file, file.name)
+            return True
+        except InputError:
+            return False
+
     def discover(self, ctx: Context) -> list[Target]:
         apply_memory_budget(ctx.settings)
+        self.bounds = ctx.bounds.union(self.bounds)  # a validator may serve several roots
         root = ctx.root.resolve()
         dirs = _walk_config_dirs(root)
         referenced: set[Path] = set()
         for d in dirs:
             referenced.update(self.config(d).local_module_dirs().values())
-            referenced.update(tftest_module_sources(d))
+            referenced.update(tftest_module_sources(d, self.bounds))
         targets: list[Target] = []
         for d in dirs:
             config = self.config(d)
@@ -374,22 +412,34 @@ class TerraformValidator:
 
         start = time.monotonic()
         config = self.config(target.path)
-        findings = static_findings(config, self.syntax_problems(target.path, ctx, binary), target.kind == ROOT, ctx)
+        findings = self.input_findings(target.path, ctx)
+        findings += static_findings(config, self.syntax_problems(target.path, ctx, binary), target.kind == ROOT, ctx,
+                                    outside={name for name, _ in self.outside_sources(config)})
         status = Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED
         return Check(NAME, "static", target.display, status, findings, time.monotonic() - start,
                      tool=f"python-hcl2 {hcl2.version.version}")
+
+    def input_findings(self, directory: Path, ctx: Context) -> list[Finding]:
+        """`input/...` findings of one configuration directory: refused files and module sources outside."""
+        config = self.config(directory)
+        findings = [exc.finding(ctx.display_as_written(path))
+                    for path, exc in self.tree_problems(directory)]
+        findings += [outside_finding(ctx.display(call.file), call.source_line, f'module "{name}": local source "{call.source}"')
+                     for name, call in self.outside_sources(config)]
+        return findings
 
     # ----------------------------------------------------------------- fmt
 
     def _fmt_check(self, target: Target, ctx: Context, binary: str) -> Check:
         start = time.monotonic()
         unparsable = {p.file for p in self.config(target.path).syntax}
-        files = sorted({f for pattern in FMT_PATTERNS for f in target.path.glob(pattern) if f.is_file()})
+        files = sorted({f for pattern in FMT_PATTERNS for f in target.path.glob(pattern)
+                        if f.is_file() and self._readable(f)})  # refused files are input findings
         env = _env(ctx)
         findings: list[Finding] = []
         for file in files:
             try:
-                proc = _run([binary, "fmt", "-check", "-diff", "-no-color", file.name], file.parent, env, ctx.settings.timeout)
+                proc = _run([binary, "fmt", "-check", "-diff", "-no-color", file.name], file.parent, env, ctx.settings)
             except _ToolTimeout as exc:
                 findings.append(Finding(NAME, "terraform/fmt", Severity.ERROR, str(exc), ctx.display(file), 1))
                 continue
@@ -417,6 +467,11 @@ class TerraformValidator:
         start = time.monotonic()
         tool = terraform_version(binary, ctx.settings.timeout)
         tree = self.module_tree(target.path)
+        refused = [d for d in tree if self.tree_problems(d) or self.outside_sources(self.config(d))]
+        if refused:
+            reason = ("not run: the configuration refers to files outside the validated paths, or holds files that "
+                      "are not read (see the input findings of the static check)")
+            return Check(NAME, "validate", target.display, Status.SKIPPED, [], 0.0, tool, reason)
         blocked = [d for d in tree if self.syntax_problems(d, ctx, binary)] or [
             d for d in tree for c in self.config(d).modules.values()
             if c.is_local and not _is_config_dir((d / c.source).resolve())
@@ -455,25 +510,24 @@ class TerraformValidator:
             dest = src / directory.relative_to(base)
             if any(directory.is_relative_to(other) for other in tree if other != directory):
                 continue  # copied with its ancestor
-            shutil.copytree(directory, dest, dirs_exist_ok=True, ignore=_copy_ignore)
+            shutil.copytree(directory, dest, dirs_exist_ok=True, ignore=self._copy_ignore)
         copied_root = src / root.relative_to(base)
         env = _env(ctx, work / "data")
-        timeout = ctx.settings.timeout
         with VALIDATION_SLOTS:
             self.validation_runs.append(target.display)
             try:
                 if mirror is None:
                     with _plugin_cache_lock:
-                        init = _run([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"], copied_root, env, timeout)
+                        init = _run([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"], copied_root, env, ctx.settings)
                 else:
-                    init = _run([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"], copied_root, env, timeout)
+                    init = _run([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"], copied_root, env, ctx.settings)
                 init_errors = _init_diagnostics(init.stdout)
                 if init.returncode != 0:
                     reason = _unavailable_reason(init_errors, mirror)
                     if reason:
                         return _Result(Status.SKIPPED, target.display, reason=reason)
                     return _Result(Status.FAILED, target.display, init_errors or [_plain_diagnostic(init.stderr or init.stdout)])
-                proc = _run([binary, "validate", "-json", "-no-color"], copied_root, env, timeout)
+                proc = _run([binary, "validate", "-json", "-no-color"], copied_root, env, ctx.settings)
             except _ToolTimeout as exc:
                 return _Result(Status.FAILED, target.display, [_plain_diagnostic(str(exc))])
         try:
@@ -481,6 +535,9 @@ class TerraformValidator:
         except ValueError:
             return _Result(Status.FAILED, target.display, [_plain_diagnostic(proc.stderr or proc.stdout)])
         return _Result(Status.PASSED, target.display, report.get("diagnostics", []))
+
+    def _copy_ignore(self, directory: str, names: list[str]) -> set[str]:
+        return _copy_ignore(directory, names, self.bounds)
 
     def _diagnostic_finding(self, diag: dict, root: Path, ctx: Context) -> Finding:
         severity = Severity.WARNING if diag.get("severity") == "warning" else Severity.ERROR
@@ -524,18 +581,34 @@ def _terraform_parses(file: Path, binary: str, ctx: Context) -> bool:
     if file.name.endswith(".json"):
         return False  # a JSON error is a JSON error
     try:
-        proc = _run([binary, "fmt", "-check", "-no-color", file.name], file.parent, _env(ctx), ctx.settings.timeout)
+        proc = _run([binary, "fmt", "-check", "-no-color", file.name], file.parent, _env(ctx), ctx.settings)
     except _ToolTimeout:
         return False
     return proc.returncode in (0, 3)
 
 
-def _copy_ignore(directory: str, names: list[str]) -> set[str]:
-    """What the validation copy leaves out: hidden entries (but the lock file), state, node_modules."""
-    return {
+def _copy_ignore(directory: str, names: list[str], bounds: Bounds | None = None) -> set[str]:
+    """What the validation copy leaves out: hidden entries (but the lock file), state, node_modules, and
+    (with `bounds`) whatever the bounds refuse, so that the copy never reads outside the validated paths."""
+    ignored = {
         n for n in names
         if (n.startswith(".") and n != ".terraform.lock.hcl") or n in _SKIP_DIRS or n.endswith((".tfstate", ".tfstate.backup"))
     }
+    if bounds is not None:
+        for n in set(names) - ignored:
+            try:
+                bounds.check(os.path.join(directory, n), n)
+            except InputError:
+                ignored.add(n)
+    return ignored
+
+
+def _has_tf_files(directory: Path) -> bool:
+    try:
+        return any(name.endswith(TF_SUFFIXES) for name in os.listdir(directory))
+    except OSError:
+        return False
+
 
 
 def _is_config_dir(path: Path) -> bool:
@@ -606,7 +679,8 @@ def _unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
 # --------------------------------------------------------------------------- static findings
 
 
-def static_findings(config: ConfigDir, syntax: list[SyntaxProblem], is_root: bool, ctx: Context) -> list[Finding]:
+def static_findings(config: ConfigDir, syntax: list[SyntaxProblem], is_root: bool, ctx: Context,
+                    outside: set[str] = frozenset()) -> list[Finding]:  # type: ignore[assignment]
     """python-hcl2 checks of one directory: syntax (`syntax`: the problems Terraform confirms),
     undeclared references, missing local module sources, and (roots) tfvars keys without a
     variable / required variables without a value."""
@@ -622,6 +696,8 @@ def static_findings(config: ConfigDir, syntax: list[SyntaxProblem], is_root: boo
         for p in config.syntax if p not in syntax
     ]
     for name, call in config.modules.items():
+        if name in outside:
+            continue  # an input finding: the source is not looked at
         if call.is_local and not _is_config_dir((config.path / call.source).resolve()):
             findings.append(Finding(
                 NAME, "terraform/module-source-missing", Severity.ERROR,
@@ -652,7 +728,10 @@ def _tfvars_findings(config: ConfigDir, ctx: Context) -> list[Finding]:
     auto_files: list[Path] = []
     env_files: list[tuple[Path, set[str]]] = []  # passed with -var-file: each one is an environment
     for path in tfvars_files(config.path):
-        keys, problem = read_tfvars(path)
+        try:
+            keys, problem = read_tfvars(path, ctx.bounds)
+        except InputError:
+            continue  # reported with the directory's input findings
         if problem:
             findings.append(Finding(NAME, "terraform/syntax", Severity.ERROR, problem.message, ctx.display(path),
                                     problem.line, problem.column))

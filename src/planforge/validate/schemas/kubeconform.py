@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from planforge.errors import UsageError
 from planforge.validate.base import Document, Finding, Settings, Severity
 from planforge.validate.manifests import ManifestDocument, ManifestError, join_path, line_of_path, load_documents
 from planforge.validate.schemas.locations import CRD_TEMPLATE
+from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 from planforge.validate.schemas.results import (
     NAME,
     RULE_DUPLICATE_KEY,
@@ -73,10 +73,10 @@ def run_kubeconform(binary: str, files: Sequence[str], settings: Settings, displ
     """Run the kubeconform binary on files and map its JSON output to findings."""
     args = kubeconform_args(binary, settings) + list(files)
     try:
-        done = subprocess.run(args, capture_output=True, text=True, encoding="utf-8", errors="replace",
-                              timeout=settings.timeout, check=False)
-    except subprocess.TimeoutExpired:
-        raise UsageError(f"kubeconform timed out after {settings.timeout:.0f}s") from None
+        done = run_tool(args, timeout=settings.timeout, memory_mib=memory_ceiling_mib(settings),
+                        max_output=output_limit(settings))
+    except (ToolTimeout, ToolOutputTooLarge) as exc:
+        raise UsageError(f"kubeconform {exc}") from None
     except OSError as exc:
         raise UsageError(f"cannot run kubeconform: {exc}") from None
     try:

@@ -64,6 +64,9 @@ def display_name(obj: dict[str, Any]) -> str | None:
 
 def parse_error_finding(exc: ManifestError) -> Finding:
     """A file that does not parse, as a finding of this validator."""
+    if exc.rule:  # refused by the input bounds (outside the roots, not a regular file, too large or complex)
+        return Finding(validator=exc.rule.split("/")[0], rule=exc.rule, severity=Severity.ERROR, message=exc.message,
+                       file=exc.file, line=exc.line, doc_index=exc.doc_index, hint=exc.hint)
     return Finding(
         validator=NAME, rule=RULE_PARSE_ERROR, severity=Severity.ERROR, message=exc.message, file=exc.file,
         line=exc.line, doc_index=exc.doc_index, hint="fix the YAML/JSON syntax",

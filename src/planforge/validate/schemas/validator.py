@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target
+from planforge.validate.inputs import InputError
 from planforge.validate.manifests import (
     ManifestDocument,
     ManifestError,
@@ -116,6 +117,22 @@ class SchemaValidator:
         start = time.perf_counter()
         engine = select_engine(ctx.settings)
         skipped: list[str] = []
+        tool: str | None = None
+        try:
+            if engine != "embedded":  # kubeconform reads the file itself (the embedded engine reads it bounded)
+                ctx.bounds.check(target.path, target.display)
+        except InputError as exc:
+            findings = [exc.finding(target.display)]
+        else:
+            findings, skipped, tool = self._validate_file(target, ctx, engine)
+        status, reason = _check_status(findings, skipped)
+        return [Check(
+            validator=NAME, name="schema", target=target.display, status=status, reason=reason,
+            findings=findings, duration=time.perf_counter() - start, tool=tool,
+        )]
+
+    def _validate_file(self, target: Target, ctx: Context, engine: str) -> tuple[list[Finding], list[str], str]:
+        skipped: list[str] = []
         if engine != "embedded":
             findings = run_kubeconform(engine, [str(target.path)], ctx.settings, {str(target.path): target.display})
             for f in findings:
@@ -126,18 +143,14 @@ class SchemaValidator:
             embedded = embedded_engine(ctx.settings)
             tool = embedded.description
             try:
-                docs = load_documents(target.path, display=target.display)
+                docs = load_documents(target.path, display=target.display, bounds=ctx.bounds)
             except ManifestError as exc:
                 findings = [parse_error_finding(exc)]
             else:
                 results = [embedded.validate(doc) for doc in docs]
                 findings = [f for result in results for f in result.findings]
                 skipped = _skip_reasons(results)
-        status, reason = _check_status(findings, skipped)
-        return [Check(
-            validator=NAME, name="schema", target=target.display, status=status, reason=reason,
-            findings=findings, duration=time.perf_counter() - start, tool=tool,
-        )]
+        return findings, skipped, tool
 
     def check_documents(self, docs: list[Document], settings: Settings, target: str, name: str = "schema") -> Check:
         """One Check for rendered documents (a Helm rendering, a Kustomize build)."""

@@ -158,9 +158,16 @@ def test_allow_outside_reads_the_trusted_path(repo: Path, outside: Path) -> None
     assert any(f["rule"] == "schemas/invalid" and f["file"] == "app.yaml" for c in report["checks"] for f in c["findings"])
     code, out, _ = validate("--only", "schemas", "repo", cwd=repo.parent, env={"PLANFORGE_ALLOW_OUTSIDE": str(outside)})
     assert "input/outside-root" not in out and "app.yaml" in out
-    (repo / ".planforge.yaml").write_text("allow_outside:\n  - ../outside\n")
+
+
+def test_a_repository_cannot_allow_itself_outside(repo: Path, outside: Path) -> None:
+    """`.planforge.yaml` is part of the change under review: it must not widen what validate reads."""
+    (repo / "app.yaml").symlink_to(outside / "secret.yaml")
+    (repo / ".planforge.yaml").write_text("strict: true\nallow_outside:\n  - ../outside\n")
     code, out, _ = validate("--only", "schemas", "repo", cwd=repo.parent)
-    assert "input/outside-root" not in out and "app.yaml" in out
+    assert code == 2
+    assert ".planforge.yaml:2" in out and "--allow-outside" in out
+    assert SECRET not in out
 
 
 # --------------------------------------------------------------------------- bounded work

@@ -37,6 +37,8 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "allow_outside": ("path-list", ("PLANFORGE_ALLOW_OUTSIDE",)),
     "max_file_size": ("size", ("PLANFORGE_MAX_FILE_SIZE",)),
 }
+# Settings a repository must not give itself: `.planforge.yaml` is part of the change under review.
+COMMAND_LINE_ONLY = {"allow_outside"}
 # Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
 ALIASES = {
     "kube-version": "kube_version",
@@ -256,6 +258,13 @@ def from_file(path: Path) -> dict[str, Any]:
         key = ALIASES.get(str(raw_key), str(raw_key))
         if key not in KEYS or raw is None:
             continue
+        if key in COMMAND_LINE_ONLY:
+            raise UsageError(
+                f"{path}: '{raw_key}' is not read from the settings file.",
+                [Problem("a change under review could widen what validate reads", file=path,
+                         line=_line_of(text, str(raw_key)), field=str(raw_key),
+                         hint="pass --allow-outside PATH or set PLANFORGE_ALLOW_OUTSIDE in the CI job")],
+            )
         kind = KEYS[key][0]
         try:
             values[key] = _convert(key, kind, raw)
@@ -267,8 +276,6 @@ def from_file(path: Path) -> dict[str, Any]:
             ) from None
     if "terraform_plugin_mirror" in values and not values["terraform_plugin_mirror"].is_absolute():
         values["terraform_plugin_mirror"] = (path.parent / values["terraform_plugin_mirror"]).resolve()
-    if "allow_outside" in values:
-        values["allow_outside"] = [(path.parent / p).resolve() for p in values["allow_outside"]]
     return values
 
 

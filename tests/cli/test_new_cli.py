@@ -123,10 +123,13 @@ def test_raw_manifests_with_chart_only_components_is_refused_naming_them(tmp_pat
     plan.write_text(text.replace("Helm-first with Kustomize fallback", "Raw manifests", 1))
     code, _, err = cli(capsys, "new", str(plan), str(tmp_path / "repo"), "--repo-url", "https://github.com/acme/x.git")
     assert code == 1
-    assert "components" in err and "raw-manifests" in err and "nothing was written" in err
+    assert "components" in err and "raw-manifests" in err
     assert all(name in err for name in ("ingress-nginx", "cert-manager", "kube-prometheus-stack"))
     assert any(line.strip().startswith(f"{plan}:") and line.split(":")[1].isdigit() for line in err.splitlines())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.md"]
+    # `plan check` runs exactly the checks `new` runs: it does not call this plan ready.
+    code, out, err = cli(capsys, "plan", "check", str(plan))
+    assert code == 1 and "raw-manifests" in out + err
 
 
 def test_answers_refuses_a_bad_repo_url_naming_the_field(tmp_path, capsys):

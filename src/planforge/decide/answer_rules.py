@@ -107,12 +107,8 @@ class _Checker:
 
 
 def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None = None,
-                  plan_file: Path | str | None = None, *, combinations: bool = True) -> list[Problem]:
-    """Every reason the answers must not be rendered (empty list: safe to render).
-
-    `combinations=False` checks each value alone and leaves out the rules about answers
-    that do not fit together (the decide gate: a plan with those still shows its answers).
-    """
+                  plan_file: Path | str | None = None) -> list[Problem]:
+    """Every reason the answers must not be rendered (empty list: safe to render)."""
     r = rules()
     a = answers
     c = _Checker(provenance or {}, plan_file, a)
@@ -140,8 +136,7 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
     low, high = r["backup_retention_days"]
     if not low <= a.backup_retention_days <= high:
         c.add("backup_retention_days", f"{a.backup_retention_days} is outside {low}-{high} days", f"use {low}-{high}")
-    if combinations:
-        _check_combinations(a, c)
+    _check_combinations(a, c)
     return c.problems
 
 

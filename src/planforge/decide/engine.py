@@ -49,7 +49,7 @@ def decide(plan: Plan) -> Decided:
     answers.decisions = decisions(answers, c.provenance)
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
-        _refuse(c, f"{plan.source}: plan refused: unsafe answer(s)", problems)
+        _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
 
 

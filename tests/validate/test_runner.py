@@ -200,9 +200,9 @@ def test_targets_run_concurrently_up_to_jobs(fakes, tmp_path):
 
 
 def test_terraform_validations_are_bounded(fakes, tmp_path, monkeypatch):
-    import planforge.validate.terraform as terraform
+    from planforge.validate.terraform import concurrency
 
-    monkeypatch.setattr(terraform, "MAX_CONCURRENT_VALIDATIONS", 2)  # what a budget of two validations sets
+    monkeypatch.setattr(concurrency, "MAX_CONCURRENT_VALIDATIONS", 2)  # what a budget of two validations sets
     fakes["terraform"] = FakeValidator("terraform", count=8)
     fakes["helm"] = FakeValidator("helm", count=8)
     run_validation([str(tmp_path)], Settings(jobs=8), only=["terraform", "helm"])

@@ -11,7 +11,8 @@ import pytest
 from planforge.errors import EXIT_USAGE, UsageError
 from planforge.validate import terraform as tfmod
 from planforge.validate.base import Check, Context, Settings, Severity, Status
-from planforge.validate.hclstatic import mask_hcl
+from planforge.validate.terraform import validation
+from planforge.validate.terraform.hcltext import mask_hcl
 from testlib import PLANS
 from planforge.validate.terraform import TerraformValidator
 
@@ -225,7 +226,7 @@ def test_one_shared_cli_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_concurrent_validations_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_run = tfmod._run
+    real_run = validation.run_terraform
     lock = threading.Lock()
     active = peak = 0
 
@@ -242,7 +243,7 @@ def test_concurrent_validations_are_bounded(tmp_path: Path, monkeypatch: pytest.
             with lock:
                 active -= 1
 
-    monkeypatch.setattr(tfmod, "_run", counting_run)
+    monkeypatch.setattr(validation, "run_terraform", counting_run)
     old = tfmod.MAX_CONCURRENT_VALIDATIONS
     try:
         validator = TerraformValidator()

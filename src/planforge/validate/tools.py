@@ -11,7 +11,7 @@ Every tool runs in its own process group (session) with:
 * bounded output: a tool printing more than `output_limit` bytes is stopped (an `input/too-large`
   finding for the caller), so planforge never holds an unbounded rendering in memory.
 
-`helm` itself runs through pyhelm3's command runner (`planforge.validate.helm.HelmCli`), which uses
+`helm` itself runs through pyhelm3's command runner (`planforge.validate.helm.cli.HelmCli`), which uses
 `ToolLoop` to get the same group, ceiling, output bound and kill.
 """
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The embedded Helm SDK (helm-python-sdk) worker: one lint or render per process.
 
 The SDK's `lint` and `Chart.render` take no timeout and cannot be cancelled, so a template that
-loops forever would hold planforge forever. `planforge.validate.helm.HelmSdk` therefore runs each
-call here, in a child process (`python -m planforge.validate.helm_sdk`) under the tool bounds of
+loops forever would hold planforge forever. `planforge.validate.helm.sdk.HelmSdk` therefore runs each
+call here, in a child process (`python -m planforge.validate.helm.sdk_worker`) under the tool bounds of
 `planforge.validate.tools` (timeout with SIGKILL, memory ceiling, output limit).
 
 Request: one JSON object on stdin, `{"op": "lint", "chart", "strict", "kube_version"}` or

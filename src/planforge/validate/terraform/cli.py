@@ -1,0 +1,105 @@
+"""Running the `terraform` CLI: the binary, its version, the shared CLI config (provider mirror or
+plugin cache), the environment, and each command under the tool bounds of `planforge.validate.tools`."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+from planforge.errors import UsageError
+from planforge.validate.base import Context, Settings
+from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
+
+_config_lock = threading.Lock()
+_versions: dict[str, str] = {}
+
+
+class TerraformTimeout(Exception):
+    """A terraform command that ran out of time or printed too much (the message names the command)."""
+
+
+def terraform_binary() -> str:
+    """Path of the `terraform` CLI, or UsageError (exit 2)."""
+    path = shutil.which("terraform")
+    if path is None:
+        raise UsageError(
+            "terraform is not on PATH: install Terraform (https://developer.hashicorp.com/terraform/install) "
+            "or leave terraform out of --only."
+        )
+    return path
+
+
+def terraform_version(binary: str, timeout: float) -> str:
+    """"terraform 1.11.4" (cached per binary), for `Check.tool`."""
+    if binary not in _versions:
+        try:
+            out = run_tool([binary, "version", "-json"], timeout=timeout, max_output=1 << 20)
+            _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
+        except (ToolTimeout, ToolOutputTooLarge, ValueError, KeyError, OSError):
+            return "terraform"  # not cached: the next check may have more time
+    return _versions[binary]
+
+
+def plugin_mirror(ctx: Context) -> Path | None:
+    """The provider mirror: settings (command line / .planforge.yaml), then PLANFORGE_TF_PLUGIN_MIRROR."""
+    value = ctx.settings.terraform_plugin_mirror or os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
+    if not value:
+        return None
+    mirror = Path(value).expanduser().resolve()
+    if not mirror.is_dir():
+        raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory (--terraform-plugin-mirror).")
+    return mirror
+
+
+def cli_config(ctx: Context) -> Path:
+    """Write (once per workdir) the one CLI config file every terraform run shares."""
+    base = ctx.workdir / "terraform"
+    path = base / "cli.tfrc"
+    with _config_lock:
+        if path.is_file():
+            return path
+        base.mkdir(parents=True, exist_ok=True)
+        mirror = plugin_mirror(ctx)
+        if mirror is not None:
+            text = (
+                "provider_installation {\n  filesystem_mirror {\n"
+                f"    path    = {json.dumps(str(mirror))}\n"
+                '    include = ["registry.terraform.io/*/*"]\n  }\n}\n'
+            )
+        else:
+            cache = base / "plugin-cache"
+            cache.mkdir(exist_ok=True)
+            text = f"plugin_cache_dir = {json.dumps(str(cache))}\n"
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def terraform_env(ctx: Context, data_dir: Path | None = None) -> dict[str, str]:
+    """The environment of every terraform run: the shared CLI config, no user TF_* overrides, `TF_DATA_DIR`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_CLI_ARGS", "TF_LOG", "TF_WORKSPACE"))}
+    env.update(TF_CLI_CONFIG_FILE=str(cli_config(ctx)), TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
+    env.pop("TF_PLUGIN_CACHE_DIR", None)
+    if data_dir is not None:
+        env["TF_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def run_terraform(cmd: list[str], cwd: Path, env: dict[str, str], settings: Settings) -> subprocess.CompletedProcess[str]:
+    """Run terraform within the timeout, memory ceiling and output limit (`planforge.validate.tools`)."""
+    shown = " ".join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))
+    try:
+        # Output is decoded with errors="replace": Terraform quotes source lines, which may not be UTF-8.
+        return run_tool(cmd, cwd=cwd, env=env, timeout=settings.timeout, memory_mib=memory_ceiling_mib(settings),
+                        max_output=output_limit(settings))
+    except (ToolTimeout, ToolOutputTooLarge) as exc:
+        raise TerraformTimeout(f"`{shown}` {exc}") from exc
+
+
+def first_error(stderr: str) -> str | None:
+    """The message of the first `Error: ...` line terraform printed."""
+    m = re.search(r"Error: (.+)", stderr)
+    return m.group(1).strip() if m else None

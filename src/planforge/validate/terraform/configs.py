@@ -1,0 +1,88 @@
+"""The configuration directories of a run, each scanned once, and what the input bounds allow of them."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.terraform.hclconfig import TF_SUFFIXES, ConfigDir, ModuleCall, scan_config_dir
+
+SKIP_DIRS = {"node_modules", "__pycache__"}
+
+
+class ConfigTree:
+    """Scanned configuration directories (safe to use from several threads) within `bounds`."""
+
+    def __init__(self) -> None:
+        self._scans: dict[Path, ConfigDir] = {}
+        self._lock = threading.Lock()
+        self.bounds: Bounds | None = None  # what may be read: the run's (set by discovery)
+
+    def config(self, path: Path) -> ConfigDir:
+        path = path.resolve()
+        with self._lock:
+            cached = self._scans.get(path)
+        if cached is None:
+            cached = scan_config_dir(path, self.bounds)
+            with self._lock:
+                self._scans[path] = cached
+        return cached
+
+    def module_tree(self, path: Path) -> list[Path]:
+        """`path` and every directory reachable through local module sources (existing ones)."""
+        seen: list[Path] = []
+        todo = [path.resolve()]
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.append(current)
+            for child in self.config(current).local_module_dirs().values():
+                if child.is_dir() and child not in seen and self.inside(child):
+                    todo.append(child)
+        return seen
+
+    def inside(self, path: Path) -> bool:
+        return self.bounds is None or self.bounds.inside(path)
+
+    def readable(self, file: Path) -> bool:
+        """Whether the bounds let `file` be read (call after discovery has set them)."""
+        try:
+            assert self.bounds is not None
+            self.bounds.check(file, file.name)
+            return True
+        except InputError:
+            return False
+
+    def outside_sources(self, config: ConfigDir) -> list[tuple[str, ModuleCall]]:
+        """Local module calls whose `source` resolves outside the validated paths (never read)."""
+        return [(name, call) for name, call in config.modules.items()
+                if call.is_local and not self.inside(config.path / call.source)]
+
+    def tree_problems(self, directory: Path) -> list[tuple[Path, InputError]]:
+        """Entries of a configuration directory (and its subdirectories without .tf files) that Terraform
+        would read but the bounds refuse: symlinks leading outside, FIFOs, devices, files too large."""
+        if self.bounds is None:
+            return []
+        found = list(self.config(directory).refused)
+        known = {p for p, _ in found}
+        for path, exc in self.bounds.scan(directory, skip=SKIP_DIRS):
+            relative = path.relative_to(directory)
+            if path in known or any(part.startswith(".") for part in relative.parts[:-1]):
+                continue
+            if any(has_tf_files(directory.joinpath(*relative.parts[:i])) for i in range(1, len(relative.parts))):
+                continue  # in a nested configuration: its own target reports it
+            found.append((path, exc))
+        return found
+
+
+def has_tf_files(directory: Path) -> bool:
+    try:
+        return any(name.endswith(TF_SUFFIXES) for name in os.listdir(directory))
+    except OSError:
+        return False
+
+
+def is_config_dir(path: Path) -> bool:
+    return path.is_dir() and any(p.name.endswith(TF_SUFFIXES) for p in path.iterdir() if p.is_file())

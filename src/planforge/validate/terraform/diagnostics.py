@@ -1,0 +1,87 @@
+"""Terraform's diagnostics: `terraform init -json` / `terraform validate -json` output turned into findings,
+and init failures that only mean a provider or module is not available (the check is then skipped)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+from planforge.validate.base import Context, Finding, Severity
+from planforge.validate.terraform.cli import first_error
+from planforge.validate.terraform.rules import NAME
+
+_PROVIDER_ADDR = re.compile(r"provider ((?:[\w.-]+/)?[\w.-]+/[\w.-]+)")
+_PROVIDER_FAILURES = (
+    "Failed to query available provider packages",
+    "Failed to install provider",
+    "Failed to resolve provider packages",
+    "Incompatible provider version",
+)
+_MODULE_FAILURES = ("Failed to download module", "Error accessing remote module registry", "Module not found")
+
+
+def init_diagnostics(stdout: str) -> list[dict]:
+    """Error diagnostics from `terraform init -json` (one JSON object per line)."""
+    found = []
+    for line in stdout.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        diag = event.get("diagnostic") if isinstance(event, dict) else None
+        if isinstance(diag, dict) and diag.get("severity") == "error":
+            found.append(diag)
+    located = [d for d in found if d.get("range")]
+    # "Terraform encountered problems during initialisation..." only introduces the located ones
+    return located or found
+
+
+def unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
+    """Why init could not install providers or modules (-> skipped), or None for a real error."""
+    providers: list[str] = []
+    modules: list[str] = []
+    for diag in errors:
+        summary, detail = diag.get("summary", ""), diag.get("detail", "")
+        if summary in _PROVIDER_FAILURES:
+            for addr in _PROVIDER_ADDR.findall(detail) or ["(unknown)"]:
+                full = addr if addr.count("/") == 2 else f"registry.terraform.io/{addr}"
+                if full not in providers:
+                    providers.append(full)
+        elif summary in _MODULE_FAILURES:
+            modules.append(detail.splitlines()[0] if detail else summary)
+    if not providers and not modules:
+        return None
+    where = f" (plugin mirror {mirror})" if mirror else " (registry access)"
+    parts = [f"provider {p} not available{where}" for p in providers] + [f"module not available: {m}" for m in modules]
+    return "; ".join(parts)
+
+
+def plain_diagnostic(text: str) -> dict:
+    """A diagnostic made of terraform's plain-text output (no JSON to read)."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    summary = first_error(text) or (lines[0] if lines else "terraform failed")
+    return {"severity": "error", "summary": summary, "detail": text.strip()}
+
+
+def diagnostic_finding(diag: dict, root: Path, ctx: Context, root_files: list[Path]) -> Finding:
+    """A `terraform/validate` finding at the diagnostic's range (`root_files`: the root's files, for diagnostics without one)."""
+    severity = Severity.WARNING if diag.get("severity") == "warning" else Severity.ERROR
+    summary = diag.get("summary") or "terraform diagnostic"
+    detail = (diag.get("detail") or "").strip()
+    message = f"{summary}: {detail.splitlines()[0]}" if detail else summary
+    rng = diag.get("range") or {}
+    if rng.get("filename"):
+        path = Path(os.path.normpath(root / rng["filename"]))
+        file = _display(ctx, path) if path.exists() else rng["filename"]
+        start = rng.get("start") or {}
+        line, column = start.get("line") or 1, start.get("column")
+    else:  # no source range (rare: init-level problems): point at the root's first file
+        file, line, column = ctx.display(root_files[0] if root_files else root), 1, None
+    return Finding(NAME, "terraform/validate", severity, message, file, line, column, detail=detail or None)
+
+
+def _display(ctx: Context, path: Path) -> str:
+    """`ctx.display`, but `../modules/x/main.tf` rather than an absolute path outside the root."""
+    shown = ctx.display(path)
+    return os.path.relpath(path, ctx.root.resolve()) if Path(shown).is_absolute() else shown

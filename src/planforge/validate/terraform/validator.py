@@ -1,0 +1,52 @@
+"""The Terraform validator: discovery, then the `static`, `fmt` and `validate` checks of each target."""
+from __future__ import annotations
+
+from planforge.validate.base import Check, Context, Target
+from planforge.validate.terraform.cli import terraform_binary
+from planforge.validate.terraform.concurrency import apply_memory_budget
+from planforge.validate.terraform.configs import ConfigTree
+from planforge.validate.terraform.discovery import discover_targets
+from planforge.validate.terraform.fmt import fmt_check
+from planforge.validate.terraform.rules import NAME, ROOT
+from planforge.validate.terraform.static import ConfirmedSyntax, static_check
+from planforge.validate.terraform.validation import Validations
+
+
+class TerraformValidator:
+    """Terraform roots and modules: static checks, fmt, and init + validate for roots.
+
+    Safe to call from several threads at once (threads, not processes: identical roots share one
+    validation through an in-memory cache).
+    """
+
+    name = NAME
+
+    def __init__(self) -> None:
+        self.configs = ConfigTree()
+        self.syntax = ConfirmedSyntax(self.configs)
+        self.validations = Validations(self.configs, self.syntax)
+        self.validation_runs = self.validations.runs  # displays of roots terraform validate actually ran for
+
+    def discover(self, ctx: Context) -> list[Target]:
+        apply_memory_budget(ctx.settings)
+        self.configs.bounds = ctx.bounds.union(self.configs.bounds)  # a validator may serve several roots
+        targets = discover_targets(self.configs, ctx)
+        if targets:
+            terraform_binary()
+        return targets
+
+    def run(self, target: Target, ctx: Context) -> list[Check]:
+        binary = terraform_binary()
+        checks = [self._static_check(target, ctx, binary), self._fmt_check(target, ctx, binary)]
+        if target.kind == ROOT or target.extra.get("standalone"):
+            checks.append(self._validate_check(target, ctx, binary))
+        return checks
+
+    def _static_check(self, target: Target, ctx: Context, binary: str) -> Check:
+        return static_check(self.configs, self.syntax, target, ctx, binary)
+
+    def _fmt_check(self, target: Target, ctx: Context, binary: str) -> Check:
+        return fmt_check(self.configs, target, ctx, binary)
+
+    def _validate_check(self, target: Target, ctx: Context, binary: str) -> Check:
+        return self.validations.check(target, ctx, binary)

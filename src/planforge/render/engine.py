@@ -9,6 +9,7 @@ had edited since the last generation.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import warnings
@@ -27,6 +28,7 @@ from planforge.render.template import TemplateSource, git, is_default_template, 
 
 ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< "
+RESTORE_HINT = "`git checkout -- . && git clean -fd` restores the last commit"
 
 
 @dataclass
@@ -40,9 +42,12 @@ class NewResult:
 @dataclass
 class UpdateResult:
     dest: Path
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # changed or added, not the removed ones
     conflicts: list[str] = field(default_factory=list)
     vcs_ref: str | None = None
+    removed: list[str] = field(default_factory=list)  # no longer rendered, unchanged since generated: deleted
+    kept: list[str] = field(default_factory=list)  # no longer rendered but edited by the user: restored
+    pruned: list[str] = field(default_factory=list)  # no longer rendered, edited, deleted (--prune-edited)
 
 
 def refuse_bad_answers(answers: Answers, provenance: dict[str, Provenance] | None, plan_file: Path | str | None) -> None:
@@ -348,8 +353,14 @@ def render_update(
     vcs_ref: str | None = None,
     provenance: dict[str, Provenance] | None = None,
     plan_file: Path | str | None = None,
+    prune_edited: bool = False,
 ) -> UpdateResult:
-    """`copier update` DEST to the template ref and (optionally) new answers from the plan."""
+    """`copier update` DEST to the template ref and (optionally) new answers from the plan.
+
+    Copier deletes what the template no longer renders, edited or not. Each deleted file
+    is compared with what the template rendered at the last generation; a file the user
+    changed is restored from HEAD (the work tree was clean) and reported in `kept`, unless
+    `prune_edited`."""
     dest = Path(dest)
     if not dest.is_dir():
         raise UsageError(f"{dest} is not a directory")
@@ -360,6 +371,12 @@ def render_update(
     src = str(recorded.get("_src_path") or "")
     if vcs_ref is None and src and is_default_template(src):
         vcs_ref = publish_default_template().vcs_ref
+    with interruptible():
+        return _update_and_keep_edits(dest, answers, recorded, vcs_ref, prune_edited)
+
+
+def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], vcs_ref: str | None,
+                           prune_edited: bool) -> UpdateResult:
     try:
         _run_copier(
             _update,
@@ -376,8 +393,83 @@ def render_update(
     except PlanforgeError as exc:
         # Copier updates in place; the work tree was clean, so git can undo a partial update.
         exc.problems.append(Problem("the update did not finish", file=dest,
-                                    hint="`git checkout -- . && git clean -fd` restores the last commit"))
+                                    hint=RESTORE_HINT))
         raise
+    deleted = _deleted_files(dest)
+    try:
+        edited = _edited_since_generation(dest, recorded, deleted) if deleted else []
+    except PlanforgeError as exc:
+        _restore(dest, deleted)
+        exc.problems.append(Problem(f"the {len(deleted)} file(s) the update removed were restored: planforge could "
+                                    "not tell whether you edited them", file=dest,
+                                    hint=RESTORE_HINT))
+        raise
+    if edited and not prune_edited:
+        _restore(dest, edited)
     changed = _changed_files(dest)
-    return UpdateResult(dest=dest, changed=changed, conflicts=_conflicts(dest, changed), vcs_ref=vcs_ref)
+    gone = set(deleted)
+    return UpdateResult(
+        dest=dest, changed=[f for f in changed if f not in gone], conflicts=_conflicts(dest, changed),
+        vcs_ref=vcs_ref, removed=sorted(gone - set(edited)),
+        kept=[] if prune_edited else edited, pruned=edited if prune_edited else [],
+    )
+
+
+def _restore(dest: Path, paths: list[str]) -> None:
+    """Put back the committed version of paths the update deleted."""
+    git("checkout", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul", cwd=dest, input=_nul_list(paths),
+        env={"GIT_LITERAL_PATHSPECS": "1"})
+
+
+def _deleted_files(dest: Path) -> list[str]:
+    """Tracked files the update deleted from the work tree."""
+    return sorted(filter(None, git("ls-files", "--deleted", "-z", cwd=dest).stdout.split("\0")))
+
+
+def _blob_id(path: Path, algorithm: str) -> str:
+    import hashlib
+
+    data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    return hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _edited_since_generation(dest: Path, recorded: dict[str, Any], deleted: list[str]) -> list[str]:
+    """The deleted files whose committed content or mode differs from the last generation's render.
+
+    The last generation is re-rendered from the recorded answers at the recorded template
+    commit (what Copier itself compares against); a file it did not render is the user's.
+    """
+    algorithm = "sha256" if git("rev-parse", "--show-object-format", cwd=dest, check=False).stdout.strip() == \
+        "sha256" else "sha1"
+    index: dict[str, tuple[str, str]] = {}
+    out = git("ls-files", "-s", "-z", cwd=dest).stdout
+    for entry in filter(None, out.split("\0")):
+        meta, path = entry.split("\t", 1)
+        mode, blob = meta.split()[:2]
+        index[path] = (mode, blob)
+    with tempfile.TemporaryDirectory(prefix="planforge-update-") as tmp:
+        last = Path(tmp) / "last"
+        _run_copier(
+            _copy,
+            src_path=str(recorded.get("_src_path") or ""),
+            vcs_ref=recorded.get("_commit"),
+            dst_path=last,
+            data={k: v for k, v in recorded.items() if not str(k).startswith("_")},
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+            skip_tasks=True,
+        )
+        edited = []
+        for rel in deleted:
+            generated = last / rel
+            mode, blob = index.get(rel, ("", ""))
+            if not (generated.is_file() or generated.is_symlink()):
+                edited.append(rel)
+            elif generated.is_symlink() != (mode == "120000") or _blob_id(generated, algorithm) != blob:
+                edited.append(rel)
+            elif not generated.is_symlink() and bool(generated.stat().st_mode & 0o111) != (mode == "100755"):
+                edited.append(rel)
+        return edited
 

@@ -18,8 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=(
             "The default template is the one shipped with planforge, published into a local git repository "
             "under the user cache directory (tag v<version>), so `copier update` works offline. "
-            "To point generated repositories at your own template remote: push this template to it and pass "
-            "--template git+https://your.host/org/template.git (any Copier source)."
+            "To point generated repositories at your own template remote: push that published repository with "
+            "its tags to it (`git -C <cache dir>/template push URL main --tags`) and pass --template URL "
+            "(any Copier source); see docs/templates.md."
         ),
     )
     new.add_argument("plan", type=Path, metavar="PLAN", help="the plan.md to generate from")

@@ -178,7 +178,8 @@ def test_read_only_destination_is_one_clear_error(frame_repo, tmp_path, capsys, 
         code, out, err = run_cli("new", str(PLAN), str(parent / "repo"), "--template", str(frame_repo),
                                  capsys=capsys)
     finally:
-        parent.chmod(0o755) if os.geteuid() != 0 else None
+        if os.geteuid() != 0:
+            parent.chmod(0o755)
     assert code == 2, err
     assert cause in err and "was not created" in err and "internal error" not in err
     assert list(parent.iterdir()) == []
@@ -249,3 +250,19 @@ def test_kill_9_never_leaves_dest_half_written_and_the_next_run_cleans_up(full_t
     assert code == 0, err
     assert leftovers(dest.parent) == [] and list(tmpdir.iterdir()) == []
     assert git("status", "--porcelain", cwd=dest) == ""
+
+
+def test_an_empty_dest_in_a_directory_planforge_cannot_write_is_staged_inside(frame_repo, tmp_path, monkeypatch):
+    parent = tmp_path / "shared"
+    (parent / "repo").mkdir(parents=True)
+    real_mkdtemp = staging_module.tempfile.mkdtemp
+
+    def mkdtemp(prefix=None, dir=None):  # noqa: A002  (a parent directory we may not write to)
+        if Path(dir) == parent:
+            raise PermissionError(13, "Permission denied", str(dir))
+        return real_mkdtemp(prefix=prefix, dir=dir)
+
+    monkeypatch.setattr(staging_module.tempfile, "mkdtemp", mkdtemp)
+    render_new(sample_answers(), parent / "repo", TemplateSource(str(frame_repo), None))
+    assert (parent / "repo" / "README.md").is_file() and git("status", "--porcelain", cwd=parent / "repo") == ""
+    assert leftovers(tmp_path) == []

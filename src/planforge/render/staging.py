@@ -1,7 +1,8 @@
 """Writing a generated repository all-or-nothing.
 
 `Staging(dest)` is a directory BESIDE DEST (same filesystem): `.<name>.planforge-tmp-<pid>-XXXX`
-(inside DEST, as `.planforge-tmp-<pid>-XXXX`, only when DEST is a mount point). Everything is
+(inside DEST, as `.planforge-tmp-<pid>-XXXX`, only when DEST is a mount point or only DEST is
+writable). Everything is
 rendered and committed there, then renamed into place: a DEST that did not exist appears in
 one rename, so even `kill -9` never leaves it half-written. Merging into a non-empty DEST
 (`--force`) moves each entry with a rename and journals what it displaced, so a failure moves
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import os
 import shutil
 import signal
@@ -100,7 +102,7 @@ def _alive(pid: int) -> bool:
 
 def remove_stale(dest: Path) -> list[Path]:
     """Remove staging directories for DEST whose run is gone (killed with SIGKILL, power loss)."""
-    candidates = list(dest.parent.glob(f".{_glob_escape(dest.name)}{MARK}*"))
+    candidates = list(dest.parent.glob(f".{glob.escape(dest.name)}{MARK}*"))
     if dest.is_dir():
         candidates += dest.glob(f"{MARK}*")
     removed = []
@@ -111,12 +113,6 @@ def remove_stale(dest: Path) -> list[Path]:
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path)
     return removed
-
-
-def _glob_escape(name: str) -> str:
-    import glob
-
-    return glob.escape(name)
 
 
 def _is_mount_point(path: Path) -> bool:
@@ -154,10 +150,16 @@ class Staging:
             missing = missing.parent
         self.dest.parent.mkdir(parents=True, exist_ok=True)
         remove_stale(self.dest)
+        inside = f"{MARK}{os.getpid()}-"
         if _is_mount_point(self.dest):
-            self.path = Path(tempfile.mkdtemp(prefix=f"{MARK}{os.getpid()}-", dir=self.dest))
+            self.path = Path(tempfile.mkdtemp(prefix=inside, dir=self.dest))
         else:
-            self.path = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}{MARK}{os.getpid()}-", dir=self.dest.parent))
+            try:
+                self.path = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}{inside}", dir=self.dest.parent))
+            except PermissionError:
+                if not self.dest.is_dir():  # DEST's parent is not ours but DEST is: stage inside it
+                    raise
+                self.path = Path(tempfile.mkdtemp(prefix=inside, dir=self.dest))
         (self.path / "tmp").mkdir()
         self._old_tempdir, tempfile.tempdir = tempfile.tempdir, str(self.path / "tmp")
         return self

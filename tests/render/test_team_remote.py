@@ -32,7 +32,10 @@ def documented_recipe() -> str:
     return re.search(r"```bash\n(.*?)```", section, re.S).group(1)
 
 
-def test_the_team_remote_recipe_works_as_documented(tmp_path, capsys, isolated_cache):
+def test_the_team_remote_recipe_works_as_documented(tmp_path, capsys, monkeypatch):
+    # A cache of its own: the session's cache holds test tags (v9.9.9) a user's never has.
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(cache))
     work = tmp_path / "work"
     work.mkdir()
     plan = PLANS / "aws-single-iac.plan.md"
@@ -51,7 +54,7 @@ def test_the_team_remote_recipe_works_as_documented(tmp_path, capsys, isolated_c
     for documented in (REMOTE_URL, CACHE_PATH, EDIT_PLACEHOLDER, "plan.md "):
         assert documented in recipe, documented
     edit = f"sed -i 's|{UPDATE_LINE}|{TEAM_LINE}|' blueprints/README.md.jinja"
-    script = (recipe.replace(REMOTE_URL, str(remote)).replace(CACHE_PATH, str(isolated_cache / "template"))
+    script = (recipe.replace(REMOTE_URL, str(remote)).replace(CACHE_PATH, str(cache / "template"))
               .replace(EDIT_PLACEHOLDER, edit).replace("plan.md ", f"{plan} "))
     bindir = str(Path(sys.executable).parent)
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=work, capture_output=True, text=True,

@@ -181,3 +181,49 @@ def test_plain_copier_update_applies_a_template_release(plan, template, tmp_path
     assert proc.returncode == 0, proc.stderr
     readme = (dest / "README.md").read_text()
     assert USER_EDIT in readme and UPDATE_LINE + " (v2)" in readme
+
+
+def test_removing_a_tenant_keeps_the_files_you_edited_and_lists_what_went(plan, full_template, tmp_path, capsys):
+    dest = tmp_path / "repo"
+    _generate(plan, full_template, dest, capsys)
+    quotas = dest / "kubernetes/tenants/globex/resource-quotas.yaml"
+    edited = quotas.read_text() + "# raised for the Q3 launch\n"
+    quotas.write_text(edited)
+    (dest / "terraform/tenants/globex/notes.md").write_text("mine\n")  # not generated: Copier leaves it
+    git("add", "-A", cwd=dest)
+    git("commit", "-qm", "tune globex", cwd=dest)
+
+    set_tenants(plan, list(TENANTS), ["acme", "initech"])
+    code, out, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 1, err
+    assert "kubernetes/tenants/globex/resource-quotas.yaml" in err and "--prune-edited" in err
+    assert quotas.read_text() == edited, "the user's edit was lost"
+    assert (dest / "terraform/tenants/globex/notes.md").read_text() == "mine\n"
+    assert not (dest / "kubernetes/tenants/globex/rbac.yaml").exists()
+    assert not (dest / "terraform/tenants/globex/main.tf").exists()
+    assert "kubernetes/tenants/globex/rbac.yaml" in out and "terraform/tenants/globex/main.tf" in out
+    assert "resource-quotas.yaml" not in out
+    assert git("status", "--porcelain", "--", "kubernetes/tenants/globex/resource-quotas.yaml", cwd=dest) == ""
+
+    git("checkout", "--", ".", cwd=dest)
+    git("clean", "-fdq", cwd=dest)
+    code, out, err = run_cli("update", str(dest), "--plan", str(plan), "--prune-edited", capsys=capsys)
+    assert code == 0, err
+    assert not quotas.exists() and "--prune-edited" in out and "kubernetes/tenants/globex/resource-quotas.yaml" in out
+    assert (dest / "terraform/tenants/globex/notes.md").read_text() == "mine\n"
+
+
+def test_a_template_release_that_deletes_an_edited_file_keeps_it(plan, template, tmp_path, capsys):
+    dest = tmp_path / "repo"
+    _generate(plan, template, dest, capsys)
+    hooks = dest / ".pre-commit-config.yaml"
+    hooks.write_text(hooks.read_text() + "# our extra hook\n")
+    git("commit", "-qam", "user hook", cwd=dest)
+    _release(template, "v2", rename=True, delete=True)
+
+    code, out, err = run_cli("update", str(dest), capsys=capsys)
+    assert code == 1, err
+    assert ".pre-commit-config.yaml" in err and "kept" in err
+    assert hooks.read_text().endswith("# our extra hook\n")
+    assert not (dest / "validation/pre-deploy/validate.sh").exists()  # unedited: removed and listed
+    assert "validation/pre-deploy/validate.sh" in out and (dest / "validation/pre-deploy/run.sh").is_file()

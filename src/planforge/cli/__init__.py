@@ -53,9 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PlanforgeError as exc:
         print(f"planforge: {exc.render()}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # planforge.render.staging.Interrupted carries SIGTERM/SIGHUP too
         print("planforge: interrupted", file=sys.stderr)
-        return 130
+        return 128 + getattr(exc, "signum", 2)
     except BrokenPipeError:
         return 0
     except Exception as exc:  # a bug, not bad input: one sentence unless debugging

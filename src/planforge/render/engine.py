@@ -1,11 +1,15 @@
 """Answers -> repository through Copier's Python API, with no prompts.
 
-`render_new` renders into a temporary directory and moves the result into DEST only when
-Copier succeeded, so a failure leaves DEST as it was. `render_update` wraps
-`copier update` (template and/or answers changed) and reports conflicts.
+`render_new` renders (and commits) in a staging directory beside DEST and renames the
+result into place, so a failure, a full disk or a signal leaves DEST as it was
+(`planforge.render.staging`). `render_update` wraps `copier update` (template and/or
+answers changed), reports conflicts, and restores every file Copier deleted that the user
+had edited since the last generation.
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
 import warnings
@@ -19,10 +23,12 @@ from planforge.decide.answers import Answers, Provenance
 from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
 from planforge.render.checks import check_answers
 from planforge.layout import copier_data
+from planforge.render.staging import Staging, interruptible, io_cause
 from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template
 
 ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< "
+RESTORE_HINT = "`git checkout -- . && git clean -fd` restores the last commit"
 
 
 @dataclass
@@ -36,9 +42,12 @@ class NewResult:
 @dataclass
 class UpdateResult:
     dest: Path
-    changed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)  # changed or added, not the removed ones
     conflicts: list[str] = field(default_factory=list)
     vcs_ref: str | None = None
+    removed: list[str] = field(default_factory=list)  # no longer rendered, unchanged since generated: deleted
+    kept: list[str] = field(default_factory=list)  # no longer rendered but edited by the user: restored
+    pruned: list[str] = field(default_factory=list)  # no longer rendered, edited, deleted (--prune-edited)
 
 
 def refuse_bad_answers(answers: Answers, provenance: dict[str, Provenance] | None, plan_file: Path | str | None) -> None:
@@ -133,6 +142,13 @@ def _run_copier(fn: Any, **kwargs: Any) -> Any:
         raise UsageError(f"the template is broken: {type(exc).__name__}: {exc.message}{where}") from exc
     except OSError as exc:
         raise UsageError(f"copier failed: {exc}") from exc
+    except Exception as exc:
+        from plumbum.commands.processes import ProcessExecutionError
+
+        if not isinstance(exc, ProcessExecutionError):
+            raise
+        detail = (str(exc.stderr or "").strip().splitlines() or [f"exit {exc.retcode}"])[-1]
+        raise UsageError(f"copier failed: {' '.join(map(str, exc.argv[:3]))}: {detail}") from exc
 
 
 def _is_empty_dir(path: Path) -> bool:
@@ -147,23 +163,6 @@ def _list_files(root: Path) -> list[str]:
     )
 
 
-def _move_into(rendered: Path, dest: Path) -> None:
-    if not dest.exists():
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(rendered), str(dest))
-        return
-    for entry in sorted(rendered.iterdir()):
-        target = dest / entry.name
-        if target.is_dir() and not target.is_symlink() and entry.is_dir():
-            _move_into(entry, target)
-            continue
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)
-        elif target.exists() or target.is_symlink():
-            target.unlink()
-        shutil.move(str(entry), str(target))
-
-
 def _git_identity(dest: Path) -> dict[str, str]:
     """The user's identity when configured, else a neutral planforge one."""
     if git("config", "user.email", cwd=dest, check=False).stdout.strip():
@@ -172,11 +171,62 @@ def _git_identity(dest: Path) -> dict[str, str]:
             "GIT_COMMITTER_NAME": "planforge", "GIT_COMMITTER_EMAIL": "planforge@localhost"}
 
 
-def _commit_all(dest: Path, message: str) -> None:
-    if not (dest / ".git").exists():
-        git("init", "-q", "-b", "main", cwd=dest)
-    git("add", "-A", cwd=dest)
-    git("commit", "-q", "--allow-empty", "-m", message, cwd=dest, env=_git_identity(dest))
+def _nul_list(paths: list[str]) -> str:
+    return "".join(f"{p}\0" for p in paths)
+
+
+def _commit(repo: Path, message: str, paths: list[str] | None = None) -> None:
+    """git init (when needed) and commit `paths` (None: everything in `repo`, which holds only rendered files)."""
+    if not (repo / ".git").exists():
+        git("init", "-q", "-b", "main", cwd=repo)
+    if paths is None:
+        git("add", "-A", cwd=repo)
+    else:
+        # Only what planforge rendered, never the user's other files; ignored ones stay out as with `add -A`.
+        ignored = git("check-ignore", "-z", "--stdin", cwd=repo, check=False, input=_nul_list(paths)).stdout
+        wanted = sorted(set(paths) - set(filter(None, ignored.split("\0"))))
+        git("add", "--pathspec-from-file=-", "--pathspec-file-nul", cwd=repo, input=_nul_list(wanted),
+            env={"GIT_LITERAL_PATHSPECS": "1"})
+    git("commit", "-q", "--allow-empty", "-m", message, cwd=repo, env=_git_identity(repo))
+
+
+def _undo_commit_attempt(dest: Path, created_git: bool) -> None:
+    """A commit into DEST failed: drop the repository planforge created, or reset the (clean) index."""
+    with contextlib.suppress(Exception):
+        if created_git:
+            shutil.rmtree(dest / ".git", ignore_errors=True)
+        elif git("rev-parse", "--verify", "-q", "HEAD", cwd=dest, check=False).returncode == 0:
+            git("reset", "-q", cwd=dest, check=False)
+        else:
+            git("read-tree", "--empty", cwd=dest, check=False)
+
+
+def _refuse_dirty_repository(dest: Path) -> None:
+    """--force into a git repository commits; refuse when that commit could take in the user's work."""
+    out = git("status", "--porcelain", "-z", "--untracked-files=all", cwd=dest).stdout
+    dirty = [entry[3:] for entry in out.split("\0") if len(entry) > 3 and entry[2] == " "]
+    if not dirty:
+        return
+    shown = ", ".join(dirty[:5]) + (f" and {len(dirty) - 5} more" if len(dirty) > 5 else "")
+    raise UsageError(
+        f"{dest} is a git repository with uncommitted changes or untracked files; --force would commit them "
+        "together with the generated files (nothing was written)",
+        [Problem(f"{len(dirty)} uncommitted path(s): {shown}", file=dest,
+                 hint="commit, stash (`git stash -u`) or remove them and rerun, or pass --no-git")],
+    )
+
+
+def _io_failure(exc: BaseException, dest: Path, existed: bool, staging: Staging) -> PlanforgeError | None:
+    """Disk full, read-only, no permission: one paragraph naming the cause (exit 2), no traceback."""
+    cause = io_cause(exc)
+    if cause is None:
+        return None
+    state = "is unchanged" if existed else "was not created"
+    left = (f" Remove the staging directory {staging.leftover} by hand (it could not be removed)."
+            if staging.leftover else "")
+    return UsageError(f"cannot write the generated repository next to or into {dest}: {cause}. "
+                      f"{dest} {state}; nothing was written.{left} Free some space or choose a writable DEST, "
+                      "then rerun.")
 
 
 def render_new(
@@ -189,32 +239,53 @@ def render_new(
     provenance: dict[str, Provenance] | None = None,
     plan_file: Path | str | None = None,
 ) -> NewResult:
-    """Render the template with these answers into DEST (checked first, moved in on success)."""
+    """Render the template with these answers into DEST, all or nothing (see `staging.Staging`)."""
     refuse_bad_answers(answers, provenance, plan_file)
     dest = Path(dest)
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest} exists and is not a directory")
-    if dest.exists() and not _is_empty_dir(dest) and not force:
+    existed = dest.exists()
+    non_empty = existed and not _is_empty_dir(dest)
+    if non_empty and not force:
         raise UsageError(f"{dest} is not empty", [Problem("refusing to overwrite", file=dest,
                                                           hint="choose an empty DEST or pass --force")])
-    with tempfile.TemporaryDirectory(prefix="planforge-new-") as tmp:
-        rendered = Path(tmp) / "out"
-        _run_copier(
-            _copy,
-            src_path=template.src,
-            dst_path=rendered,
-            data=copier_data(answers),
-            vcs_ref=template.vcs_ref,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=False,
-            skip_tasks=True,
-        )
-        files = _list_files(rendered)
-        _move_into(rendered, dest)
-    if init_git:
-        _commit_all(dest, f"Generate {answers.project_name} with planforge ({answers.structure})")
+    if non_empty and init_git and (dest / ".git").exists():
+        _refuse_dirty_repository(dest)
+    message = f"Generate {answers.project_name} with planforge ({answers.structure})"
+    staging = Staging(dest)
+    try:
+        with interruptible(), staging:
+            _run_copier(
+                _copy,
+                src_path=template.src,
+                dst_path=staging.tree,
+                data=copier_data(answers),
+                vcs_ref=template.vcs_ref,
+                defaults=True,
+                overwrite=True,
+                quiet=True,
+                unsafe=False,
+                skip_tasks=True,
+            )
+            files = _list_files(staging.tree)
+            if not (non_empty or staging.inside):
+                if init_git:
+                    _commit(staging.tree, message)
+                staging.place()
+            else:
+                created_git = init_git and not (dest / ".git").exists()
+                staging.merge()
+                if init_git:
+                    try:
+                        _commit(dest, message, files)
+                    except BaseException:
+                        _undo_commit_attempt(dest, created_git)
+                        raise
+    except Exception as exc:
+        failure = _io_failure(exc, dest, existed, staging)
+        if failure is None:
+            raise
+        raise failure from exc
     return NewResult(dest=dest, files=files, template=template, committed=init_git)
 
 
@@ -282,8 +353,14 @@ def render_update(
     vcs_ref: str | None = None,
     provenance: dict[str, Provenance] | None = None,
     plan_file: Path | str | None = None,
+    prune_edited: bool = False,
 ) -> UpdateResult:
-    """`copier update` DEST to the template ref and (optionally) new answers from the plan."""
+    """`copier update` DEST to the template ref and (optionally) new answers from the plan.
+
+    Copier deletes what the template no longer renders, edited or not. Each deleted file
+    is compared with what the template rendered at the last generation; a file the user
+    changed is restored from HEAD (the work tree was clean) and reported in `kept`, unless
+    `prune_edited`."""
     dest = Path(dest)
     if not dest.is_dir():
         raise UsageError(f"{dest} is not a directory")
@@ -294,6 +371,12 @@ def render_update(
     src = str(recorded.get("_src_path") or "")
     if vcs_ref is None and src and is_default_template(src):
         vcs_ref = publish_default_template().vcs_ref
+    with interruptible():
+        return _update_and_keep_edits(dest, answers, recorded, vcs_ref, prune_edited)
+
+
+def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], vcs_ref: str | None,
+                           prune_edited: bool) -> UpdateResult:
     try:
         _run_copier(
             _update,
@@ -310,8 +393,83 @@ def render_update(
     except PlanforgeError as exc:
         # Copier updates in place; the work tree was clean, so git can undo a partial update.
         exc.problems.append(Problem("the update did not finish", file=dest,
-                                    hint="`git checkout -- . && git clean -fd` restores the last commit"))
+                                    hint=RESTORE_HINT))
         raise
+    deleted = _deleted_files(dest)
+    try:
+        edited = _edited_since_generation(dest, recorded, deleted) if deleted else []
+    except PlanforgeError as exc:
+        _restore(dest, deleted)
+        exc.problems.append(Problem(f"the {len(deleted)} file(s) the update removed were restored: planforge could "
+                                    "not tell whether you edited them", file=dest,
+                                    hint=RESTORE_HINT))
+        raise
+    if edited and not prune_edited:
+        _restore(dest, edited)
     changed = _changed_files(dest)
-    return UpdateResult(dest=dest, changed=changed, conflicts=_conflicts(dest, changed), vcs_ref=vcs_ref)
+    gone = set(deleted)
+    return UpdateResult(
+        dest=dest, changed=[f for f in changed if f not in gone], conflicts=_conflicts(dest, changed),
+        vcs_ref=vcs_ref, removed=sorted(gone - set(edited)),
+        kept=[] if prune_edited else edited, pruned=edited if prune_edited else [],
+    )
+
+
+def _restore(dest: Path, paths: list[str]) -> None:
+    """Put back the committed version of paths the update deleted."""
+    git("checkout", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul", cwd=dest, input=_nul_list(paths),
+        env={"GIT_LITERAL_PATHSPECS": "1"})
+
+
+def _deleted_files(dest: Path) -> list[str]:
+    """Tracked files the update deleted from the work tree."""
+    return sorted(filter(None, git("ls-files", "--deleted", "-z", cwd=dest).stdout.split("\0")))
+
+
+def _blob_id(path: Path, algorithm: str) -> str:
+    import hashlib
+
+    data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
+    return hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _edited_since_generation(dest: Path, recorded: dict[str, Any], deleted: list[str]) -> list[str]:
+    """The deleted files whose committed content or mode differs from the last generation's render.
+
+    The last generation is re-rendered from the recorded answers at the recorded template
+    commit (what Copier itself compares against); a file it did not render is the user's.
+    """
+    algorithm = "sha256" if git("rev-parse", "--show-object-format", cwd=dest, check=False).stdout.strip() == \
+        "sha256" else "sha1"
+    index: dict[str, tuple[str, str]] = {}
+    out = git("ls-files", "-s", "-z", cwd=dest).stdout
+    for entry in filter(None, out.split("\0")):
+        meta, path = entry.split("\t", 1)
+        mode, blob = meta.split()[:2]
+        index[path] = (mode, blob)
+    with tempfile.TemporaryDirectory(prefix="planforge-update-") as tmp:
+        last = Path(tmp) / "last"
+        _run_copier(
+            _copy,
+            src_path=str(recorded.get("_src_path") or ""),
+            vcs_ref=recorded.get("_commit"),
+            dst_path=last,
+            data={k: v for k, v in recorded.items() if not str(k).startswith("_")},
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=False,
+            skip_tasks=True,
+        )
+        edited = []
+        for rel in deleted:
+            generated = last / rel
+            mode, blob = index.get(rel, ("", ""))
+            if not (generated.is_file() or generated.is_symlink()):
+                edited.append(rel)
+            elif generated.is_symlink() != (mode == "120000") or _blob_id(generated, algorithm) != blob:
+                edited.append(rel)
+            elif not generated.is_symlink() and bool(generated.stat().st_mode & 0o111) != (mode == "100755"):
+                edited.append(rel)
+        return edited
 

@@ -70,11 +70,13 @@ def cache_dir() -> Path:
     return Path(platformdirs.user_cache_dir("planforge"))
 
 
-def git(*args: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def git(*args: str, cwd: Path, check: bool = True, env: dict[str, str] | None = None,
+        input: str | None = None) -> subprocess.CompletedProcess:  # noqa: A002
     """Run git quietly; a missing git binary is a usage error (exit 2), not a traceback."""
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", **(env or {})}
     try:
-        return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=full_env)
+        return subprocess.run(["git", *args], cwd=cwd, check=check, capture_output=True, text=True, env=full_env,
+                              input=input)
     except FileNotFoundError as exc:
         raise UsageError("git is not installed; planforge needs it for templates and updates") from exc
     except subprocess.CalledProcessError as exc:

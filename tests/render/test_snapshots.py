@@ -35,31 +35,24 @@ VOLATILE = re.compile(rb"^(_commit|_src_path): .*$", re.MULTILINE)
 
 PLAN_FILES = sorted(PLANS.glob("*.plan.md")) + sorted(REAL_PLANS.glob("*.plan.md"))
 
+# The answers that move a plan to another cloud.
+ON_AZURE = {"cloud": "azure", "region": "westeurope", "state_backend": "azurerm", "state_locking": "none",
+            "secrets_manager": "azure-key-vault"}
+ON_GCP = {"cloud": "gcp", "region": "europe-west1", "state_backend": "gcs", "state_locking": "none",
+          "secrets_manager": "gcp-secret-manager"}
+
 # name: (plan, answer overrides) for combinations the plans above do not reach.
 VARIANTS: dict[str, tuple[str, dict]] = {
-    "multi-tenant-azure-aks": ("multi-tenant-saas", {
-        "cloud": "azure", "region": "westeurope", "kubernetes_distribution": "aks", "state_backend": "azurerm",
-        "state_locking": "none", "secrets_manager": "azure-key-vault"}),
-    "multi-tenant-gcp-gke": ("multi-tenant-saas", {
-        "cloud": "gcp", "region": "europe-west1", "kubernetes_distribution": "gke", "state_backend": "gcs",
-        "state_locking": "none", "secrets_manager": "gcp-secret-manager"}),
+    "multi-tenant-azure-aks": ("multi-tenant-saas", {**ON_AZURE, "kubernetes_distribution": "aks"}),
+    "multi-tenant-gcp-gke": ("multi-tenant-saas", {**ON_GCP, "kubernetes_distribution": "gke"}),
     "multi-tenant-aws-no-cluster": ("multi-tenant-saas", {"kubernetes_distribution": "none"}),
-    "multi-tool-azure": ("aws-eks-argocd", {
-        "cloud": "azure", "region": "westeurope", "kubernetes_distribution": "aks", "state_backend": "azurerm",
-        "state_locking": "none", "secrets_manager": "azure-key-vault"}),
-    "multi-tool-gcp": ("aws-eks-argocd", {
-        "cloud": "gcp", "region": "europe-west1", "kubernetes_distribution": "gke", "state_backend": "gcs",
-        "state_locking": "none", "secrets_manager": "gcp-secret-manager"}),
+    "multi-tool-azure": ("aws-eks-argocd", {**ON_AZURE, "kubernetes_distribution": "aks"}),
+    "multi-tool-gcp": ("aws-eks-argocd", {**ON_GCP, "kubernetes_distribution": "gke"}),
     "multi-tool-kustomize-only": ("aws-eks-argocd", {"deployment_strategy": "kustomize-only"}),
     "multi-tool-raw-manifests": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
-    "multi-tool-no-gitops": ("aws-eks-argocd", {
-        "gitops": "none", "blueprints": ["terraform", "kubernetes"]}),
-    "single-iac-azure": ("aws-single-iac", {
-        "cloud": "azure", "region": "westeurope", "state_backend": "azurerm", "state_locking": "none",
-        "secrets_manager": "azure-key-vault"}),
-    "single-iac-gcp": ("aws-single-iac", {
-        "cloud": "gcp", "region": "europe-west1", "state_backend": "gcs", "state_locking": "none",
-        "secrets_manager": "gcp-secret-manager"}),
+    "multi-tool-no-gitops": ("aws-eks-argocd", {"gitops": "none", "blueprints": ["terraform", "kubernetes"]}),
+    "single-iac-azure": ("aws-single-iac", ON_AZURE),
+    "single-iac-gcp": ("aws-single-iac", ON_GCP),
     "helm-chart-per-service": ("event-driven-dapr", {"chart_layout": "per-service"}),
     "helm-chart-no-gitops": ("helm-chart-payments", {"gitops": "none", "blueprints": ["helm-chart"]}),
 }

@@ -13,10 +13,10 @@ from planforge.plan.model import Field, Plan
 _NONE = r"(n/?a|none)\.?"
 _NONE_OR_NO = r"(n/?a|none|no|-)\.?"
 _OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane", "OpenTofu")
-_TERRAFORM_VERSION = (r"terraform\s*(?:v|version\s*)?(?:>=|≥|~>|>|=)?\s*(\d+\.\d+)(?:\.\d+)?"
-                      r"|hcl\s*\(terraform\s*(?:>=|≥|~>)?\s*(\d+\.\d+)")
+_TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
+                      r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
-_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*v?(1\.\d{1,2})"
+_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*+v?(1\.\d{1,2})"
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 
 
@@ -38,9 +38,9 @@ def platform_hits(c: Context) -> list[str]:
             continue
         found = []
         for name, rx in keywords().platform_patterns.items():
-            hits = tx.find(rx, f.plain)
-            if hits:
-                found.append((hits[0][0], name))
+            hit = tx.find(rx, f.plain)
+            if hit:
+                found.append((hit[0], name))
         if found:
             c.platform_field = f
             return [n for _, n in sorted(found)]
@@ -60,7 +60,7 @@ def _cloud(c: Context, structure: str) -> None:
 
 def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
     text = f.plain.lower()
-    found = [(m[0][0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (m := tx.find(rx, text))]
+    found = [(hit[0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (hit := tx.find(rx, text))]
     if not found or re.fullmatch(_NONE, text):
         if structure == "helm-chart":
             if not re.fullmatch(_NONE, text):

@@ -12,6 +12,8 @@ from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
 from planforge.plan.model import ComponentRow, Field
 
+_TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?\s*+:?\s*+((?:[\w.-]+)(?:\s*+(?:,|and)\s*+[\w.-]+)*)", re.I)
+_TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
 _ENV_PATH = r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$"
 
 
@@ -26,7 +28,7 @@ def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
 def env_name(word: str) -> str:
     """An environment word as its name: `Production environment` -> prod (data/keywords.yaml synonyms)."""
     w = word.strip().strip("`*.").lower()
-    w = re.sub(r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
+    w = re.sub(tx.NOT_INSIDE_BLANKS + r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
     synonyms = keywords().environment_synonyms
     first = w.split()[0] if w.split() else w
     return synonyms.get(w, synonyms.get(first, first))
@@ -73,9 +75,9 @@ def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
     for fld in [*p.fields, p.structure_decision]:
         if fld is None or fld.unresolved:
             continue
-        m = re.search(r"environments?\s*:?\s*\(([^)]*)\)", fld.plain, re.I)
-        if m:
-            cand = [env_name(w) for w in tx.split_list(m.group(1))]
+        inside = tx.in_parentheses(r"environments?\s*+:?\s*+\(", fld.plain)
+        if inside is not None:
+            cand = [env_name(w) for w in tx.split_list(inside)]
             if cand and all(is_env_name(n) for n in cand):
                 return cand, fld
     return None
@@ -132,14 +134,13 @@ def _tenants_in_tree(c: Context) -> list[str]:
 def _tenants_in_text(c: Context) -> list[str]:
     """`tenants a, b and c` in the Structure Decision, else `N organizations (a, b, c)` in Scale/Scope."""
     p = c.plan
-    sources = [(p.structure_decision, r"(?<![\w-])tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
-               (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
-    for fld, rx in sources:
+    sources = [(p.structure_decision, _tenants_named), (p.field("scale_scope"), _tenants_in_parentheses)]
+    for fld, read in sources:
         if fld is None or fld.unresolved or c.unsafe_source(fld, "tenants"):
             continue
-        m = re.search(rx, fld.plain, re.I)
-        if m:
-            names = [w.strip().lower() for w in tx.split_list(m.group(1))]
+        listed = read(fld.plain)
+        if listed is not None:
+            names = [w.strip().lower() for w in tx.split_list(listed)]
             c.from_field("tenants", names, fld)
             return names
     return []
@@ -217,10 +218,10 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
 
 
 def _not_negated_at(text: str, pos: int) -> bool:
-    for offset, clause in tx.clauses(text):
-        if offset <= pos <= offset + len(clause):
-            return not re.search(r"\b(no|not|without|excluding)\b", clause[: pos - offset], re.I)
-    return True
+    start, end = tx.clause_at(text, pos)
+    if not start <= pos <= end:
+        return True  # in a separator
+    return not re.search(r"\b(no|not|without|excluding)\b", text[start:pos], re.I)
 
 
 # --------------------------------------------------------------------------- flags
@@ -286,3 +287,14 @@ def _platforms(c: Context, structure: str, d: dict[str, Any]) -> None:
         c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
     else:
         c.default("platforms", [], "no Kubernetes platform in this structure")
+
+
+def _tenants_named(text: str) -> str | None:
+    """`tenants a, b and c`."""
+    m = _TENANTS_NAMED.search(text)
+    return m.group(1) if m else None
+
+
+def _tenants_in_parentheses(text: str) -> str | None:
+    """`3 organizations (a, b, c)`."""
+    return tx.in_parentheses(_TENANTS_IN_PARENTHESES, text)

@@ -93,6 +93,11 @@ def catalog() -> Catalog:
     return Catalog(load("components.yaml"))
 
 
+def limits() -> dict[str, int]:
+    """Input limits (data/limits.yaml, docs/blocking.md)."""
+    return load("limits.yaml")
+
+
 def defaults() -> dict[str, Any]:
     return load("defaults.yaml")
 
@@ -131,6 +136,11 @@ def region_pattern(cloud: str) -> str | None:
     if regions is None:
         return None
     return regions.get("pattern") or r"\b(?:" + "|".join(regions["names"]) + r")\b"
+
+
+def region_shape(cloud: str) -> str | None:
+    """Regex of words shaped like a region of cloud (data/regions.yaml), known or not."""
+    return (load("regions.yaml").get(cloud) or {}).get("shape")
 
 
 def decision_order() -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, region_pattern
+from planforge.decide.data import keywords, region_pattern, region_shape
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.plan.model import Field, Plan
 
@@ -120,6 +120,9 @@ def _region(c: Context, d: dict[str, Any]) -> None:
     dt = p.field("deployment_type")
     if dt and not dt.unresolved and re.search(r"multi[- ]?(region|cloud)", dt.plain, re.I):
         c.warn(dt, "region", "multi-region deployment: the generated repository covers the primary region only")
+    if rx and _unknown_regions(c, cloud, rx, fields):
+        c.values["region"] = ""
+        return
     if rx:
         hit = tx.first_hit(rx, fields, negatable=False)
         if hit:
@@ -129,6 +132,25 @@ def _region(c: Context, d: dict[str, Any]) -> None:
         c.default("region", region, f"no {cloud} region in the plan; documented default for {cloud} (data/defaults.yaml)")
         return
     c.default("region", "", "no single cloud, so no region")
+
+
+def _unknown_regions(c: Context, cloud: str, rx: str, fields: list[Field]) -> bool:
+    """Refuse a region-shaped word that is no region of the cloud (`us-east-99`) and a Region field naming no
+    region: never replaced by the default region. Whether any was refused."""
+    refused = False
+    shape = region_shape(cloud)
+    for f in fields:
+        if f.unresolved:
+            continue
+        bad = [m.group(0) for m in re.finditer(shape, f.plain, re.I) if not re.fullmatch(rx, m.group(0), re.I)] \
+            if shape else []
+        if bad:
+            c.problem(f, "region", f"{bad[0]!r} is not a region of {cloud.upper()}", f"name a region of {cloud.upper()}")
+            refused = True
+        elif f.key == "region" and not re.search(rx, f.plain, re.I):
+            c.problem(f, "region", f"{f.plain!r} names no region of {cloud.upper()}", f"name a region of {cloud.upper()}")
+            refused = True
+    return refused
 
 
 # --------------------------------------------------------------------------- iac

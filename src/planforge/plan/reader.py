@@ -15,6 +15,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 
 from planforge.errors import Problem, RefusedError, UsageError
+from planforge.plan.credentials import redact
 from planforge.plan.limits import limits, strip_comments
 from planforge.plan.model import (
     ComplexityRow,
@@ -161,15 +162,19 @@ def _too_big(p: Path, size: int, max_bytes: int) -> None:
 
 def parse_text(text: str, source: str = "plan.md") -> Plan:
     """Parse plan markdown text. Never raises on malformed markdown; limits exceeded (data/limits.yaml) are
-    recorded in plan.problems with their line, and the text from that line on is not parsed."""
+    recorded in plan.problems with their line, and the text from that line on is not parsed. Credential-like
+    text is replaced by `<redacted>` first (plan.warnings says where)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
+    warnings = redact(lines, source)
+    if warnings:
+        text = "\n".join(lines)
     problems = _over_limits(lines, source)
     parsed = "\n".join(lines[: problems[0].line - 1]) if problems else text
     blocks, sections = _blocks(parsed, lines)
-    plan = Plan(source=source, header=Header(), sections=sections, lines=lines, problems=problems)
+    plan = Plan(source=source, header=Header(), sections=sections, lines=lines, problems=problems, warnings=warnings)
     _read_header(plan, blocks, lines)
     _read_fields(plan, blocks)
     _read_components(plan, blocks)

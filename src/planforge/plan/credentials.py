@@ -22,16 +22,19 @@ class _Patterns:
     placeholder_starts: str
     begin: re.Pattern[str]
     end: re.Pattern[str]
+    any: re.Pattern[str]  # all of the above in one pattern: one pass over a line without credentials
 
 
 @lru_cache(maxsize=None)
 def _patterns() -> _Patterns:
     data = yaml.safe_load(resources.files("planforge").joinpath("data", "credentials.yaml").read_text(encoding="utf-8"))
-    assignment = re.compile(
-        r"(?P<name>" + data["assignment_names"] + r")[\"'`]?\s*+(?P<op>[:=])\s*+[\"'`]?(?P<value>[^\s\"'`,;|]+)", re.I)
-    return _Patterns(tokens={k: re.compile(v) for k, v in data["tokens"].items()}, assignment=assignment,
+    assignment = r"(?P<name>" + data["assignment_names"] + r")[\"'`]?\s*+(?P<op>[:=])\s*+[\"'`]?(?P<value>[^\s\"'`,;|]+)"
+    tokens = list(data["tokens"].values())
+    return _Patterns(tokens={k: re.compile(v) for k, v in data["tokens"].items()}, assignment=re.compile(assignment, re.I),
                      placeholder_starts=data["placeholder_starts"], begin=re.compile(data["private_key_begin"]),
-                     end=re.compile(data["private_key_end"]))
+                     end=re.compile(data["private_key_end"]),
+                     any=re.compile("|".join(f"(?:{rx})" for rx in [*tokens, data["private_key_begin"]])
+                                    + "|(?i:" + data["assignment_names"] + ")"))
 
 
 def _generated(value: str) -> bool:
@@ -83,6 +86,8 @@ def redact(lines: list[str], source: str) -> list[str]:
                 in_key = False
             if line.strip():
                 lines[n - 1] = REDACTED + (line[end.end():] if end else "")
+            continue
+        if not p.any.search(line):
             continue
         begin = p.begin.search(line)
         if begin:

@@ -93,11 +93,6 @@ def catalog() -> Catalog:
     return Catalog(load("components.yaml"))
 
 
-def limits() -> dict[str, int]:
-    """Input limits (data/limits.yaml, docs/blocking.md)."""
-    return load("limits.yaml")
-
-
 def defaults() -> dict[str, Any]:
     return load("defaults.yaml")
 

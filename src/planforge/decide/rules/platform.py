@@ -142,8 +142,8 @@ def _unknown_regions(c: Context, cloud: str, rx: str, fields: list[Field]) -> bo
     for f in fields:
         if f.unresolved:
             continue
-        bad = [m.group(0) for m in re.finditer(shape, f.plain, re.I) if not re.fullmatch(rx, m.group(0), re.I)] \
-            if shape else []
+        shaped = re.finditer(shape, f.plain, re.I) if shape else iter(())
+        bad = [m.group(0) for m in shaped if not re.fullmatch(rx, m.group(0), re.I)]
         if bad:
             c.problem(f, "region", f"{bad[0]!r} is not a region of {cloud.upper()}", f"name a region of {cloud.upper()}")
             refused = True

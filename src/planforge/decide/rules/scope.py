@@ -7,9 +7,10 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
-from planforge.decide.data import ChartEntry, catalog, defaults, keywords, limits
+from planforge.decide.data import ChartEntry, catalog, defaults, keywords
 from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
+from planforge.plan.limits import limits
 from planforge.plan.model import ComponentRow, Field
 
 _TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?\s*+:?\s*+((?:[\w.-]+)(?:\s*+(?:,|and)\s*+[\w.-]+)*)", re.I)

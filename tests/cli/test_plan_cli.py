@@ -163,3 +163,87 @@ def test_show_json_matches_docs_plan_json_on_every_plan(path):
         assert all(set(d) == {"name", "value", "source"} for d in doc["answers"]["decisions"])
     for warning in doc["warnings"]:
         assert re.match(rf"{re.escape(str(path))}(:\d+)?: [^:]+: \S", warning), warning
+
+
+# --------------------------------------------------------------------------- hostile input
+def test_check_refuses_a_fifo_without_opening_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "plan.md"
+    os.mkfifo(fifo)
+    for argv in (["plan", "check"], ["plan", "show"], ["answers"]):
+        r = run(*argv, str(fifo))
+        assert r.returncode == 2 and f"{fifo}: a FIFO; a plan must be a regular file" in r.stderr, r.stderr
+    r = run("new", str(fifo), str(tmp_path / "out"), "--no-git")
+    assert r.returncode == 2 and str(fifo) in r.stderr and not (tmp_path / "out").exists()
+
+
+def test_check_refuses_a_device_with_a_usage_error():
+    r = run("plan", "check", "/dev/zero")
+    assert r.returncode == 2 and "/dev/zero: a device" in r.stderr and "internal error" not in r.stderr
+
+
+def test_check_refuses_a_file_over_the_size_limit(tmp_path):
+    big = tmp_path / "big.md"
+    big.write_bytes((PLANS / "aws-eks-argocd.plan.md").read_bytes() + b"x" * 1_048_576)
+    r = run("plan", "check", str(big))
+    assert r.returncode == 1 and "over the limit of 1048576 bytes" in r.stderr
+
+
+SECRETS = {
+    "AWS access key id": "AKIAIOSFODNN7EXAMPLE",
+    "GitHub token": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+    "password= assignment": "hunter2hunter2",
+    "secret= assignment": "s3cr3t-v4lue",
+    "token= assignment": "tok-9f8e7d6c",
+    "api_key: assignment": "Zx8Kq2LmN4pR7sT9vW1yB3",
+    "private key": "MIIEowIBAAKCAQEA7bq98ExampleKeyBodyLine",
+}
+
+
+def _plan_with_secrets() -> str:
+    s = SECRETS
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+    text = text.replace("# Implementation Plan: Storefront Platform on EKS",
+                        f"# Implementation Plan: Storefront Platform on EKS {s['AWS access key id']}")
+    text = text.replace("**Secrets Management**: AWS Secrets Manager via External Secrets Operator",
+                        f"**Secrets Management**: AWS Secrets Manager via External Secrets Operator, "
+                        f"api_key: {s['api_key: assignment']}")
+    text = text.replace("**Performance Goals**: 99.95% uptime, p95 < 250ms, 300 pods",
+                        f"**Performance Goals**: 99.95% uptime, p95 < 250ms, 300 pods, ci {s['GitHub token']}")
+    text = text.replace("| ingress-nginx | Yes | Public NLB |",
+                        f"| ingress-nginx | Yes | Public NLB, password={s['password= assignment']} |")
+    text = text.replace("**Constraints**: PCI-DSS scope",
+                        f"**Constraints**: secret={s['secret= assignment']} token={s['token= assignment']} PCI-DSS scope")
+    key = f"```text\n-----BEGIN RSA PRIVATE KEY-----\n{s['private key']}\n-----END RSA PRIVATE KEY-----\n```\n"
+    return text.replace("## Technical Context\n", "## Technical Context\n\n" + key, 1)
+
+
+def test_credentials_are_never_copied_and_check_warns_with_their_lines(tmp_path):
+    plan = tmp_path / "plan.md"
+    text = _plan_with_secrets()
+    plan.write_text(text, encoding="utf-8")
+    lines = text.splitlines()
+    r = run("plan", "check", str(plan))
+    assert r.returncode == 0, r.stdout + r.stderr
+    for kind, secret in SECRETS.items():
+        marker = "-----BEGIN" if kind == "private key" else secret  # a key block is reported at its BEGIN line
+        n = next(i for i, line in enumerate(lines, 1) if marker in line)
+        assert f"{plan}:{n}: a credential-like value" in r.stderr, (kind, r.stderr)
+        assert kind.split(" assignment")[0] in r.stderr
+    assert "it was not copied" in r.stderr
+    answers = run("answers", str(plan))
+    show = run("plan", "show", "--json", str(plan))
+    assert answers.returncode == 0 and show.returncode == 0
+    assert "<redacted>" in answers.stdout
+    for secret in SECRETS.values():
+        assert secret not in answers.stdout and secret not in show.stdout
+    dest = tmp_path / "repo"
+    r = run("new", str(plan), str(dest), "--no-git")
+    assert r.returncode == 0, r.stderr
+    generated = [p for p in dest.rglob("*") if p.is_file()]
+    assert generated
+    for p in generated:
+        content = p.read_bytes()
+        for secret in SECRETS.values():
+            assert secret.encode() not in content, (p, secret)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
@@ -230,3 +231,37 @@ def test_hard_breaks_on_field_lines_change_no_answer(name, brk):
                      for line in text.splitlines(keepends=True))
     assert broken != text
     assert without(data(broken), "decisions") == without(data(text), "decisions")
+
+
+# --------------------------------------------------------------------------- hostile names and huge fields
+HOSTILE = st.one_of(
+    st.sampled_from(["../../etc", "..", "/etc/passwd", "{{ x }}", "${x}", "$(rm -rf /)", "`id`", "a; b", "a | sh",
+                     "us-east-99", "AKIAIOSFODNN7EXAMPLE", "password=hunter2", "ＡＣＭＥ", "\u202e", "é" * 70]),
+    st.text(min_size=1, max_size=40),
+)
+HUGE = st.builds(lambda atom, n: atom * n, st.sampled_from(["[", "[](", "<!--", "(", "1", "a-", "a1-", " ", "no aws ",
+                                                           "environments (", "1 a replicas ", "|", "<br "]),
+                 st.integers(1, 20_000))
+
+
+@FAST
+@given(name=st.sampled_from(ACCEPTED), value=st.one_of(HOSTILE, HUGE), data_=st.data())
+def test_hostile_values_are_refused_or_kept_never_repaired(name, value, data_):
+    """A hostile value in any field, tree entry or table cell: a PlanforgeError or answers that never hold the
+    traversal, command or credential (refused or redacted, never dropped into a default), fast."""
+    lines = TEXTS[name].splitlines()
+    slots = [n for n, line in enumerate(lines) if line.startswith(("**", "|", "    ", "├", "└"))]
+    n = data_.draw(st.sampled_from(slots))
+    lines[n] = lines[n] + " " + value
+    start = time.perf_counter()
+    try:
+        answers = decide(parse_text("\n".join(lines), "p.md")).answers
+    except PlanforgeError as exc:
+        assert all(p.message for p in exc.problems)
+    else:
+        names = [answers.project_name, *answers.environments, *answers.tenants, answers.region, answers.chart_name]
+        for bad in ("..", "/", "$", "`", ";", "|", "{{", "AKIA", "hunter2"):
+            assert not any(bad in x for x in names), (bad, names)
+        dumped = str(answers.to_copier_data())
+        assert "AKIAIOSFODNN7EXAMPLE" not in dumped and "hunter2" not in dumped
+    assert time.perf_counter() - start < 5  # a hang guard; benchmarks/robustness.py times the cases

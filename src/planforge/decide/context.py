@@ -29,6 +29,7 @@ class Context:
     component_rows: dict[str, Provenance] = field(default_factory=dict)  # catalog name -> its table row
     modules: list[tuple[str, ComponentRow]] = field(default_factory=list)  # (terraform module, its infra row)
     platform_field: Field | None = None  # the field the platforms were read from
+    tenant_lines: dict[str, int] = field(default_factory=dict)  # tenant -> the tree line naming it
 
     def set(self, name: str, value: Any, prov: Provenance) -> None:
         self.values[name] = value

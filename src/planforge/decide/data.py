@@ -133,6 +133,11 @@ def region_pattern(cloud: str) -> str | None:
     return regions.get("pattern") or r"\b(?:" + "|".join(regions["names"]) + r")\b"
 
 
+def region_shape(cloud: str) -> str | None:
+    """Regex of words shaped like a region of cloud (data/regions.yaml), known or not."""
+    return (load("regions.yaml").get(cloud) or {}).get("shape")
+
+
 def decision_order() -> list[str]:
     """The answers of the README Decisions section, in order (data/decisions.yaml)."""
     return load("decisions.yaml")["order"]

@@ -32,7 +32,7 @@ from planforge.plan.model import Plan
 
 def decide(plan: Plan) -> Decided:
     """Decide every answer from a parsed plan; RefusedError lists every blocking problem."""
-    c = Context(plan)
+    c = Context(plan, problems=list(plan.problems), warnings=list(plan.warnings))
     d = defaults()
     decide_project(c)
     structure = decide_structure(c)

@@ -1,14 +1,31 @@
-"""Small text helpers for reading values out of plan fields (no decisions here)."""
+r"""Small text helpers for reading values out of plan fields (no decisions here).
+
+Patterns applied to plan text must run in time linear in the text (docs/decisions.md, "Reading in linear
+time"): a repeated class is bounded or guarded so that no match attempt restarts inside a run it has already
+scanned (`(?<!\d)\d+`, `\s*+`), and no search runs again over a growing prefix."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
+from planforge.plan.limits import drop_parenthesized
 from planforge.plan.model import Field, plain
 
-_NEGATION = re.compile(r"\b(no|not|never|without|excluding|except|none|avoid|n/a)\b|\bmust not\b|\bout of scope\b", re.I)
-_CLAUSE_SPLIT = re.compile(r"[,;()\[\]]|\s+-\s+|\s+—\s+|\.\s")
+_NEGATION_WORDS = r"\b(no|not|never|without|excluding|except|none|avoid|n/a)\b|\bmust not\b|\bout of scope\b"
+_NEGATION = re.compile(_NEGATION_WORDS, re.I)
+_NEGATION_AT_END = re.compile(r"(?:" + _NEGATION_WORDS + r")$", re.I)
+_NEGATION_SPAN = 16  # longer than the longest negation ("out of scope") plus the character before it
+# a separator, or a blank run that is not one (consumed whole, so no search restarts inside it)
+_CLAUSE_SPLIT = re.compile(r"[,;()\[\]]|\s+(?:[-—]\s+)?|\.\s")
+# Separators end in a non-word character other than `-`, so a pattern matched between a clause's bounds
+# (pos/endpos) sees `\b` and `(?<![\w-])` there as it would in the clause cut out.
+# Put before a pattern that starts with `\s*`: no attempt starts inside a run of blanks (it would fail as the
+# attempt at the run's start did), which makes splitting on `\s*sep\s*` linear.
+NOT_INSIDE_BLANKS = r"(?:(?<!\s)|(?!\s))"
+_LIST_SPLIT = re.compile(NOT_INSIDE_BLANKS + r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*")
 
 
 @dataclass
@@ -20,27 +37,62 @@ class Hit:
     pos: int
 
 
-def clauses(text: str) -> list[tuple[int, str]]:
-    """Split text into clauses (commas, semicolons, parentheses) keeping offsets."""
-    out, start = [], 0
+@lru_cache(maxsize=16)
+def _clause_bounds(text: str) -> tuple[list[int], list[int]]:
+    """Starts and ends of the clauses of text (split at commas, semicolons, parentheses, ` - `, `. `)."""
+    starts, ends = [0], []
     for m in _CLAUSE_SPLIT.finditer(text):
-        out.append((start, text[start : m.start()]))
-        start = m.end()
-    out.append((start, text[start:]))
-    return out
+        if m.group(0).isspace():
+            continue  # blanks without a dash between them
+        ends.append(m.start())
+        starts.append(m.end())
+    ends.append(len(text))
+    return starts, ends
 
 
-def find(pattern: str | re.Pattern[str], text: str, *, negatable: bool = True) -> list[tuple[int, re.Match[str]]]:
-    """Matches of pattern in text, skipping those in a clause that negates them ("no Prometheus")."""
+def clause_at(text: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the clause holding position pos (the clause before it when pos is in a separator)."""
+    starts, ends = _clause_bounds(text)
+    i = max(0, bisect_right(starts, pos) - 1)
+    return starts[i], ends[i]
+
+
+def find(pattern: str | re.Pattern[str], text: str, *, negatable: bool = True) -> tuple[int, re.Match[str]] | None:
+    """The first match of pattern in a clause of text that does not negate it ("no Prometheus"), and its position.
+
+    Only the clauses a match of the whole text overlaps are searched: a match inside a clause is a match of the
+    whole text or lies inside one, so no clause with a match is skipped, and text without a match costs one
+    search."""
     rx = re.compile(pattern, re.I) if isinstance(pattern, str) else pattern
-    hits = []
-    for offset, clause in clauses(text):
-        for m in rx.finditer(clause):
-            before = clause[: m.start()]
-            if negatable and _NEGATION.search(before):
-                continue
-            hits.append((offset + m.start(), m))
-    return hits
+    done = -1
+    for whole in rx.finditer(text):
+        starts, ends = _clause_bounds(text)
+        first = bisect_right(starts, whole.start()) - 1
+        last = bisect_right(starts, max(whole.start(), whole.end() - 1)) - 1
+        for i in range(max(first, done + 1), last + 1):
+            done = i
+            hit = _first_in_clause(rx, text, starts[i], ends[i], negatable)
+            if hit is not None:
+                return hit
+    return None
+
+
+def _first_in_clause(rx: re.Pattern[str], text: str, start: int, end: int,
+                     negatable: bool) -> tuple[int, re.Match[str]] | None:
+    negation = _NEGATION.search(text, start, end) if negatable else None
+    for m in rx.finditer(text, start, end):
+        if negatable and _negated_before(text, start, m.start(), negation):
+            continue
+        return m.start(), m
+    return None
+
+
+def _negated_before(text: str, start: int, pos: int, first: re.Match[str] | None) -> bool:
+    r"""`_NEGATION.search(text[start:pos])` without searching the clause again for every match: the clause's
+    first negation ends by pos, or one ends exactly at pos in the cut text (where `\b` holds at its end)."""
+    if first is not None and first.end() <= pos:
+        return True
+    return bool(_NEGATION_AT_END.search(text, max(start, pos - _NEGATION_SPAN), pos))
 
 
 def first_hit(pattern: str, fields: Iterable[Field | None], *, negatable: bool = True) -> Hit | None:
@@ -48,9 +100,9 @@ def first_hit(pattern: str, fields: Iterable[Field | None], *, negatable: bool =
     for f in fields:
         if f is None or f.unresolved:
             continue
-        hits = find(pattern, f.plain, negatable=negatable)
-        if hits:
-            pos, m = hits[0]
+        hit = find(pattern, f.plain, negatable=negatable)
+        if hit:
+            pos, m = hit
             return Hit(f, m.group(0), pos)
     return None
 
@@ -67,10 +119,20 @@ def first_match(pattern: str, fields: Iterable[Field | None]) -> tuple[re.Match[
     return None
 
 
+def in_parentheses(prefix: str | re.Pattern[str], text: str) -> str | None:
+    r"""The text between the first match of prefix (ending in `\(`) and the next `)`, as
+    `re.search(prefix + r"([^)]*)\)", text).group(1)` but without rescanning the text from every match."""
+    m = re.search(prefix, text, re.I) if isinstance(prefix, str) else prefix.search(text)
+    if m is None:
+        return None
+    close = text.find(")", m.end())
+    return text[m.end() : close] if close >= 0 else None  # no `)` after the first match: none after the others
+
+
 def split_list(text: str) -> list[str]:
     """`dev, staging and production` -> [dev, staging, production]; parentheses dropped."""
-    text = re.sub(r"\([^)]*\)", " ", plain(text))
-    parts = re.split(r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*", text)
+    text = drop_parenthesized(plain(text))
+    parts = _LIST_SPLIT.split(text)
     return [p.strip().strip(".") for p in parts if p.strip().strip(".")]
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from planforge.errors import Problem
+from planforge.plan.limits import replace_links, strip_comments
+
 _PLACEHOLDER = re.compile(r"^\[[^\]]*\]$", re.S)  # a whole value in brackets, not a [link](target)
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
 
 
 def normalize_label(label: str) -> str:
@@ -19,7 +21,7 @@ def normalize_label(label: str) -> str:
 
 def is_unresolved(value: str) -> bool:
     """Empty, still the template's bracket placeholder, or NEEDS CLARIFICATION."""
-    text = _COMMENT.sub("", value).strip().strip("*_` ").strip()
+    text = strip_comments(value).strip().strip("*_` ").strip()
     if not text:
         return True
     if "needs clarification" in text.lower():
@@ -29,8 +31,7 @@ def is_unresolved(value: str) -> bool:
 
 def plain(value: str) -> str:
     """Markdown value without code ticks, emphasis markers, link targets or comments."""
-    text = _COMMENT.sub("", value)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = replace_links(strip_comments(value))
     text = text.replace("`", "").replace("**", "").replace("__", "")
     return re.sub(r"\s+", " ", text).strip()
 
@@ -54,14 +55,21 @@ class Field:
     text: str  # the full source line holding the label
     section: str = ""  # title of the enclosing H2 section
     extra_lines: list[SourceLine] = field(default_factory=list)  # continuation / nested bullet lines
+    # (value, unresolved, plain) of the last value read: the rules read both many times, and a value can be 1 MB
+    _cache: tuple[str, bool, str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def _read(self) -> tuple[str, bool, str]:
+        if self._cache is None or self._cache[0] is not self.value:
+            self._cache = (self.value, is_unresolved(self.value), plain(self.value))
+        return self._cache
 
     @property
     def unresolved(self) -> bool:
-        return is_unresolved(self.value)
+        return self._read()[1]
 
     @property
     def plain(self) -> str:
-        return plain(self.value)
+        return self._read()[2]
 
     @property
     def lines(self) -> list[int]:
@@ -164,6 +172,8 @@ class Plan:
     sections: list[Section] = field(default_factory=list)
     other_fields: list[Field] = field(default_factory=list)  # bold-label fields outside the context
     lines: list[str] = field(default_factory=list)  # normalized source lines (index 0 = line 1)
+    problems: list[Problem] = field(default_factory=list)  # limits exceeded while reading: the plan is refused
+    warnings: list[str] = field(default_factory=list)  # `file:line: message`, e.g. a credential left out
 
     def field(self, key: str) -> Field | None:
         """First Technical Context field with this normalized key."""

@@ -6,13 +6,17 @@ lines map 1:1 onto source lines, so every field keeps its exact line number.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from planforge.errors import UsageError
+from planforge.errors import Problem, RefusedError, UsageError
+from planforge.plan.credentials import redact
+from planforge.plan.limits import limits, strip_comments
 from planforge.plan.model import (
     ComplexityRow,
     ComponentRow,
@@ -27,14 +31,21 @@ from planforge.plan.model import (
     normalize_label,
 )
 
+# Every pattern here runs in time linear in the line: field heads are matched on the first _HEAD characters
+# of a line only (the value is the rest of the line), and patterns that start with a whitespace run only
+# start where a run starts (`(?<!\s)`), never again inside it.
+_HEAD = 256
+_MAX_NAME = 255  # NAME_MAX: a longer tree entry is not a file name
 # `**Label**: value`, `**Label:** value`, optionally as a list item or checkbox item.
 _BOLD_FIELD = re.compile(
-    r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?(?P<b>\*\*|__)(?P<label>[^*_\n][^*\n]{0,79}?)\s*(?P<c1>:?)\s*(?P=b)(?P<c2>\s*:)?[ \t]*(?P<value>.*)$"
+    r"^(?:[-*+]\s+)?(?:\[[ xX]\]\s+)?(?P<b>\*\*|__)(?P<label>[^*_\n][^*\n]{0,79}?)\s*+(?P<c1>:?)\s*+(?P=b)(?P<c2>\s*+:)?[ \t]*+"
 )
 # `Label: value` without bold, accepted only for known labels.
-_PLAIN_FIELD = re.compile(r"^(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z /&-]{1,40}?)\s*:\s*(?P<value>.*)$")
-_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_BR = re.compile(r"\s*<br\s*/?>\s*", re.I)  # HTML line break, the other markdown hard break
+_PLAIN_FIELD = re.compile(r"^(?:[-*+]\s+)?(?P<label>[A-Za-z][A-Za-z /&-]{1,40}?)\s*+:\s*+")
+_BR = re.compile(r"<br\s*+/?>", re.I)  # HTML line break, the other markdown hard break
+_TRAILING_BR = re.compile(r"<br\s*/?>", re.I)
+_HEADER_SPLIT = re.compile(r"(?<!\s)\s+\|\s+(?=\*\*)")
+_TREE_COMMENT = re.compile(r"(?<!\s)\s+#\s?(.*)$|(?<!\s)\s{2,}(?:←|<-)\s*(.*)$")
 _FAMILY = re.compile(r"/(specops|speckit|sp)[.-](?:plan|tasks|specify|implement|clarify|analyze|checklist)\b")
 _LEGACY_FAMILY = re.compile(r"\(/plan\b|`/plan`|/plan command|by /plan\b")
 _CONTEXT_TITLE = re.compile(r"technical\s+(context|stack)|technology\s+stack|tech\s+stack", re.I)
@@ -100,12 +111,11 @@ class _Block:
 
 
 def parse_plan(path: str | Path) -> Plan:
-    """Read a plan file; unreadable or non-text input is a UsageError (exit 2)."""
+    """Read a plan file; unreadable or non-text input is a UsageError (exit 2), a file over the size limit
+    is refused (exit 1). Only regular files are read: a FIFO, device or directory is never read from
+    (opened non-blocking, checked with fstat, closed)."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read plan {p}: {exc.strerror or exc}") from None
+    data = _read_regular_file(p, limits()["max_plan_bytes"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -113,14 +123,58 @@ def parse_plan(path: str | Path) -> Plan:
     return parse_text(text, source=str(p))
 
 
+def _read_regular_file(p: Path, max_bytes: int) -> bytes:
+    """The bytes of a regular file of at most max_bytes; anything else is refused before reading."""
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise UsageError(f"cannot read plan {p}: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a directory" if stat.S_ISDIR(st.st_mode) else "a FIFO" if stat.S_ISFIFO(st.st_mode) else \
+                "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file"
+            raise UsageError(f"cannot read plan {p}: {kind}; a plan must be a regular file")
+        if st.st_size > max_bytes:
+            _too_big(p, st.st_size, max_bytes)
+        chunks, size = [], 0
+        while size <= max_bytes:
+            chunk = os.read(fd, max_bytes + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise UsageError(f"cannot read plan {p}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if size > max_bytes:  # the file grew while being read
+        _too_big(p, size, max_bytes)
+    return b"".join(chunks)
+
+
+def _too_big(p: Path, size: int, max_bytes: int) -> None:
+    raise RefusedError(f"{p}: plan refused: {size} bytes, over the limit of {max_bytes} bytes "
+                       f"({max_bytes // 1024} KiB)", [Problem(
+                           message=f"the plan file is {size} bytes; plans of at most {max_bytes} bytes are read",
+                           file=str(p), field="plan size", hint="a plan is a few dozen KB: remove pasted logs or data")])
+
+
 def parse_text(text: str, source: str = "plan.md") -> Plan:
-    """Parse plan markdown text. Never raises on malformed markdown."""
+    """Parse plan markdown text. Never raises on malformed markdown; limits exceeded (data/limits.yaml) are
+    recorded in plan.problems with their line, and the text from that line on is not parsed. Credential-like
+    text is replaced by `<redacted>` first (plan.warnings says where)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
-    blocks, sections = _blocks(text, lines)
-    plan = Plan(source=source, header=Header(), sections=sections, lines=lines)
+    warnings = redact(lines, source)
+    if warnings:
+        text = "\n".join(lines)
+    problems = _over_limits(lines, source)
+    parsed = "\n".join(lines[: problems[0].line - 1]) if problems else text
+    blocks, sections = _blocks(parsed, lines)
+    plan = Plan(source=source, header=Header(), sections=sections, lines=lines, problems=problems, warnings=warnings)
     _read_header(plan, blocks, lines)
     _read_fields(plan, blocks)
     _read_components(plan, blocks)
@@ -133,20 +187,67 @@ def parse_text(text: str, source: str = "plan.md") -> Plan:
     return plan
 
 
+def _over_limits(lines: list[str], source: str) -> list[Problem]:
+    """The first line over the line or table-cell limit, as a Problem (the parse stops before it)."""
+    lim = limits()
+    if len(lines) > lim["max_lines"]:
+        n = lim["max_lines"] + 1
+        return [Problem(message=f"the plan has {len(lines)} lines; at most {lim['max_lines']} are read", file=source,
+                        line=n, field="plan size", hint="a plan is a few hundred lines: remove pasted logs or data")]
+    cells = 0
+    for n, line in enumerate(lines, 1):
+        cells += line.count("|")
+        if cells > lim["max_table_cells"]:
+            return [Problem(message=f"more than {lim['max_table_cells']} table cells (`|`) in the plan", file=source,
+                            line=n, field="plan size", hint="keep tables to the template's few rows and columns")]
+    return []
+
+
 def _clean(text: str) -> str:
     """Strip HTML comments, hard-break markers and surrounding blanks from one line.
 
     A `<br>` ending the line is a hard break and goes; one inside the line separates items
     (`dev<br>prod` in a table cell) and becomes `, `.
     """
-    text = _COMMENT.sub("", text)
-    text = re.sub(r"(\s{2,}|\\)$", "", text.rstrip("\n"))
-    text = _BR.sub(", ", re.sub(r"(?:\s*<br\s*/?>)+\s*$", "", text, flags=re.I))
-    return text.strip()
+    text = strip_comments(text).rstrip("\n")
+    stripped = text.rstrip()
+    if len(text) - len(stripped) >= 2:
+        text = stripped
+    elif text.endswith("\\"):
+        text = text[:-1]
+    return _inner_breaks(_trailing_breaks(text)).strip()
+
+
+def _trailing_breaks(text: str) -> str:
+    """Without the `<br>`s (and blanks) ending text."""
+    while True:
+        text = text.rstrip()
+        start = text.rfind("<")
+        if start < 0 or not _TRAILING_BR.fullmatch(text, start):
+            return text
+        text = text[:start]
+
+
+def _inner_breaks(text: str) -> str:
+    """Each `<br>` inside text, with the blanks around it, -> `, `."""
+    out, pos = [], 0
+    for m in _BR.finditer(text):
+        left, right = m.start(), m.end()
+        while left > pos and text[left - 1].isspace():
+            left -= 1
+        while right < len(text) and text[right].isspace():
+            right += 1
+        out.append(text[pos:left])
+        out.append(", ")
+        pos = right
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _blocks(text: str, lines: list[str]) -> tuple[list[_Block], list[Section]]:
     md = MarkdownIt("commonmark").enable("table")
+    # block structure only: inline parsing (links, emphasis) is superlinear on hostile text and unused
+    md.core.ruler.disable(["inline", "text_join"])
     tokens = md.parse(text)
     blocks: list[_Block] = []
     headings: list[tuple[int, int, str]] = []  # (line, level, title)
@@ -230,15 +331,16 @@ def _sections(headings: list[tuple[int, int, str]], nlines: int) -> list[Section
 
 def _match_field(text: str) -> tuple[str, str] | None:
     """(label, value) when a line starts with a bold field label, or a plain known label."""
-    m = _BOLD_FIELD.match(text.strip())
+    text = text.strip()
+    m = _BOLD_FIELD.match(text[:_HEAD])
     if m and (m.group("c1") or m.group("c2")):
         label = m.group("label").strip().strip(":").strip()
         label = label.lstrip("✅❌⚠️✓✔🔄 ").strip()
         if label:
-            return label, m.group("value")
-    m = _PLAIN_FIELD.match(text.strip())
+            return label, text[m.end():]
+    m = _PLAIN_FIELD.match(text[:_HEAD])
     if m and canonical_key(m.group("label")) in KNOWN_KEYS:
-        return m.group("label").strip(), m.group("value")
+        return m.group("label").strip(), text[m.end():]
     return None
 
 
@@ -265,7 +367,7 @@ def _read_header(plan: Plan, blocks: list[_Block], lines: list[str]) -> None:
             break
         if b.kind == "para":
             for src in b.lines:
-                for piece in re.split(r"\s+\|\s+(?=\*\*)", src.text):
+                for piece in _HEADER_SPLIT.split(src.text):
                     m = _match_field(piece)
                     if m:
                         f = _new_field(m[0], m[1], SourceLine(src.line, src.text), "")
@@ -435,7 +537,7 @@ def _read_constitution(plan: Plan, blocks: list[_Block]) -> None:
         elif b.kind == "para":
             for src in b.lines:
                 text = _clean(src.text)
-                m = _BOLD_FIELD.match(text)
+                m = _BOLD_FIELD.match(text[:_HEAD])
                 mark = re.match(r"^\*\*\s*(✅|✓|✔|❌)", text)
                 if m and mark:
                     label = m.group("label").lstrip("✅✓✔❌ ").strip(": ")
@@ -449,6 +551,7 @@ def _read_constitution(plan: Plan, blocks: list[_Block]) -> None:
 
 
 def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
+    max_depth = limits()["max_tree_depth"]
     for b in blocks:
         if b.kind != "fence" or "structure" not in b.section.lower():
             continue
@@ -470,7 +573,7 @@ def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
                 k += 1
             body = raw[k:]
             comment = ""
-            cm = re.search(r"\s+#\s?(.*)$|\s{2,}(?:←|<-)\s*(.*)$", body)
+            cm = _TREE_COMMENT.search(body)
             if cm:
                 comment = (cm.group(1) or cm.group(2) or "").strip()
                 body = body[: cm.start()]
@@ -480,6 +583,12 @@ def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
             indent = k
             while stack and stack[-1][0] >= indent:
                 stack.pop()
+            if len(stack) >= max_depth or len(name) > _MAX_NAME:
+                plan.problems.append(Problem(
+                    message=f"directory tree nested deeper than {max_depth} levels" if len(stack) >= max_depth else
+                    f"a tree entry of {len(name)} characters is not a file name (at most {_MAX_NAME})",
+                    file=plan.source, line=src.line, field="Project Structure", hint="show the real directory layout"))
+                break
             parent = "".join(s[1] if s[1].endswith("/") else s[1] + "/" for s in stack)
             path = parent + name
             tree.paths.append(TreePath(path=path, name=name, depth=len(stack), line=src.line, comment=comment))

@@ -173,7 +173,7 @@ def _secrets_of(text: str) -> str | None:
     """The secrets manager named first in text (data/keywords.yaml secrets_patterns)."""
     best: tuple[int, str] | None = None
     for name, rx in keywords().secrets_patterns.items():
-        hits = tx.find(rx, text)
-        if hits and (best is None or hits[0][0] < best[0]):
-            best = (hits[0][0], name)
+        hit = tx.find(rx, text)
+        if hit and (best is None or hit[0] < best[0]):
+            best = (hit[0], name)
     return best[1] if best else None

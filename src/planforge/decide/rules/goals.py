@@ -12,10 +12,12 @@ from planforge.plan.model import ComponentRow, Field
 
 _UPTIME = (r"(\d{2,3}(?:\.\d+)?)\s*%\s*(?:uptime|availability|sla)"
            r"|(?:uptime|availability|sla)\D{0,20}(\d{2,3}(?:\.\d+)?)\s*%")
-_RPO = r"\brpo\s*(?:<|≤|<=|=|:|of|under)?\s*(\d+(?:\.\d+)?)\s*(minutes?|mins?|m|hours?|hrs?|h|days?|d)\b"
-_RETENTION = r"(\d+)[- ]days?\s+(?:backup\s+)?retention|retention\s*(?:of|:)?\s*(\d+)\s*days?"
+_RPO = r"\brpo\s*+(?:<|≤|<=|=|:|of|under)?\s*+(\d+(?:\.\d+)?)\s*+(minutes?|mins?|m|hours?|hrs?|h|days?|d)\b"
+_RETENTION = r"(?<!\d)(\d+)[- ]days?\s++(?:backup\s++)?retention|retention\s*+(?:of|:)?\s*+(\d+)\s*+days?"
 _ENVS_AFTER = r"([a-z/ ,-]+?)(?=,|;|\.|$| only)"  # `in dev/staging`, `in production only`
-_INSTANCE_IN_ENVS = r"\b((?:db\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+)\s+in\s+" + _ENVS_AFTER
+# an instance type with a digit before its dot (`t3.large`, `db.r6g.xlarge`); each part at most 63 characters
+_INSTANCE_IN_ENVS = (r"\b((?:db\.)?[a-z](?=[a-z0-9-]{0,62}?\d)[a-z0-9-]{0,62}\.[a-z0-9]{1,63})\s+in\s+"
+                     + _ENVS_AFTER)
 _MULTI_AZ_IN_ENVS = r"multi-az\s+in\s+" + _ENVS_AFTER
 _NAT_PER_AZ_IN_ENVS = r"nat gateway per az in " + _ENVS_AFTER + r"|per az in " + _ENVS_AFTER
 
@@ -81,7 +83,7 @@ def _compliance(c: Context, fields: list[Field]) -> tuple[list[str], Field | Non
 
 
 def _data_residency(c: Context, fields: list[Field]) -> None:
-    found = tx.first_match(r"data residency\s*(?:in|:|=)?\s*(?:the\s+)?([A-Za-z]{2,20})", fields)
+    found = tx.first_match(r"data residency\s*+(?:in|:|=)?\s*+(?:the\s+)?([A-Za-z]{2,20})", fields)
     if found:
         m, f = found
         c.from_field("data_residency", m.group(1).lower(), f)
@@ -104,7 +106,8 @@ def _customer_managed_kms(c: Context, fields: list[Field], compliance: list[str]
 
 # --------------------------------------------------------------------------- sizing
 def _envs_in(text: str) -> list[str]:
-    return [n for n in (env_name(w) for w in re.split(r"\s*(?:/|,|\band\b)\s*", text)) if is_env_name(n)]
+    words = re.split(tx.NOT_INSIDE_BLANKS + r"\s*(?:/|,|\band\b)\s*", text)
+    return [n for n in (env_name(w) for w in words) if is_env_name(n)]
 
 
 def _sizing(c: Context) -> None:

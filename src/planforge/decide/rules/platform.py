@@ -6,17 +6,17 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, region_pattern
+from planforge.decide.data import keywords, region_pattern, region_shape
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.plan.model import Field, Plan
 
 _NONE = r"(n/?a|none)\.?"
 _NONE_OR_NO = r"(n/?a|none|no|-)\.?"
 _OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane", "OpenTofu")
-_TERRAFORM_VERSION = (r"terraform\s*(?:v|version\s*)?(?:>=|≥|~>|>|=)?\s*(\d+\.\d+)(?:\.\d+)?"
-                      r"|hcl\s*\(terraform\s*(?:>=|≥|~>)?\s*(\d+\.\d+)")
+_TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
+                      r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
-_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*v?(1\.\d{1,2})"
+_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*+v?(1\.\d{1,2})"
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 
 
@@ -38,9 +38,9 @@ def platform_hits(c: Context) -> list[str]:
             continue
         found = []
         for name, rx in keywords().platform_patterns.items():
-            hits = tx.find(rx, f.plain)
-            if hits:
-                found.append((hits[0][0], name))
+            hit = tx.find(rx, f.plain)
+            if hit:
+                found.append((hit[0], name))
         if found:
             c.platform_field = f
             return [n for _, n in sorted(found)]
@@ -60,7 +60,7 @@ def _cloud(c: Context, structure: str) -> None:
 
 def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
     text = f.plain.lower()
-    found = [(m[0][0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (m := tx.find(rx, text))]
+    found = [(hit[0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (hit := tx.find(rx, text))]
     if not found or re.fullmatch(_NONE, text):
         if structure == "helm-chart":
             if not re.fullmatch(_NONE, text):
@@ -120,6 +120,9 @@ def _region(c: Context, d: dict[str, Any]) -> None:
     dt = p.field("deployment_type")
     if dt and not dt.unresolved and re.search(r"multi[- ]?(region|cloud)", dt.plain, re.I):
         c.warn(dt, "region", "multi-region deployment: the generated repository covers the primary region only")
+    if rx and _unknown_regions(c, cloud, rx, fields):
+        c.values["region"] = ""
+        return
     if rx:
         hit = tx.first_hit(rx, fields, negatable=False)
         if hit:
@@ -129,6 +132,25 @@ def _region(c: Context, d: dict[str, Any]) -> None:
         c.default("region", region, f"no {cloud} region in the plan; documented default for {cloud} (data/defaults.yaml)")
         return
     c.default("region", "", "no single cloud, so no region")
+
+
+def _unknown_regions(c: Context, cloud: str, rx: str, fields: list[Field]) -> bool:
+    """Refuse a region-shaped word that is no region of the cloud (`us-east-99`) and a Region field naming no
+    region: never replaced by the default region. Whether any was refused."""
+    refused = False
+    shape = region_shape(cloud)
+    for f in fields:
+        if f.unresolved:
+            continue
+        shaped = re.finditer(shape, f.plain, re.I) if shape else iter(())
+        bad = [m.group(0) for m in shaped if not re.fullmatch(rx, m.group(0), re.I)]
+        if bad:
+            c.problem(f, "region", f"{bad[0]!r} is not a region of {cloud.upper()}", f"name a region of {cloud.upper()}")
+            refused = True
+        elif f.key == "region" and not re.search(rx, f.plain, re.I):
+            c.problem(f, "region", f"{f.plain!r} names no region of {cloud.upper()}", f"name a region of {cloud.upper()}")
+            refused = True
+    return refused
 
 
 # --------------------------------------------------------------------------- iac

@@ -10,8 +10,13 @@ from planforge.decide.context import Context
 from planforge.decide.data import ChartEntry, catalog, defaults, keywords
 from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
+from planforge.plan.limits import limits
 from planforge.plan.model import ComponentRow, Field
 
+_TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?\s*+:?\s*+((?:[\w.-]+)(?:\s*+(?:,|and)\s*+[\w.-]+)*)", re.I)
+_TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
+_SHELL_META = re.compile(r"[`$|&<>\\]")  # shell metacharacters: a command, never an environment list
+_ENV_SUFFIX = r"\s+(environments?|envs?|only|namespaces?|clusters?)$"
 _ENV_PATH = r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$"
 
 
@@ -26,7 +31,7 @@ def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
 def env_name(word: str) -> str:
     """An environment word as its name: `Production environment` -> prod (data/keywords.yaml synonyms)."""
     w = word.strip().strip("`*.").lower()
-    w = re.sub(r"\s+(environments?|envs?|only|namespaces?|clusters?)$", "", w)
+    w = re.sub(tx.NOT_INSIDE_BLANKS + _ENV_SUFFIX, "", w)
     synonyms = keywords().environment_synonyms
     first = w.split()[0] if w.split() else w
     return synonyms.get(w, synonyms.get(first, first))
@@ -48,6 +53,9 @@ def _environments(c: Context) -> None:
     if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
         f = None
     if f is not None and not f.unresolved:
+        if not _environment_list_ok(c, f):
+            c.values["environments"] = []
+            return
         names = [env_name(w) for w in tx.split_list(f.value)]
         source = f
     if not names and (in_parentheses := _environments_in_parentheses(c)):
@@ -65,6 +73,27 @@ def _environments(c: Context) -> None:
         if not tx.is_dns_label(n):
             c.problem(source, "environments", f"environment {n!r} is not a DNS-1123 label",
                       "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
+    limit = limits()["max_environments"]
+    if len(c.values["environments"]) > limit:
+        c.problem(source, "environments", f"{len(c.values['environments'])} environments; at most {limit} are supported",
+                  "split the plan", line=c.provenance["environments"].line)
+
+
+def _environment_list_ok(c: Context, f: Field) -> bool:
+    """Target Environment is a list of environment names: shell metacharacters or an item of several words that
+    is not an environment (`rm -rf /tmp`) refuse the plan at the field's line, never become environments."""
+    meta = _SHELL_META.search(f.plain)
+    if meta:
+        c.problem(f, "environments", f"shell metacharacter {meta.group(0)!r} in the environment list {f.plain!r}",
+                  "list environment names only, e.g. dev, staging, production")
+        return False
+    for item in tx.split_list(f.value):
+        word = re.sub(tx.NOT_INSIDE_BLANKS + _ENV_SUFFIX, "", item.strip().strip("`*.").lower())
+        if not is_env_name(env_name(item)) and not tx.is_dns_label(word):
+            c.problem(f, "environments", f"{item!r} is not an environment name",
+                      "list environment names only (lowercase letters, digits and '-'), e.g. dev, staging, production")
+            return False
+    return True
 
 
 def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
@@ -73,9 +102,9 @@ def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
     for fld in [*p.fields, p.structure_decision]:
         if fld is None or fld.unresolved:
             continue
-        m = re.search(r"environments?\s*:?\s*\(([^)]*)\)", fld.plain, re.I)
-        if m:
-            cand = [env_name(w) for w in tx.split_list(m.group(1))]
+        inside = tx.in_parentheses(r"environments?\s*+:?\s*+\(", fld.plain)
+        if inside is not None:
+            cand = [env_name(w) for w in tx.split_list(inside)]
             if cand and all(is_env_name(n) for n in cand):
                 return cand, fld
     return None
@@ -112,17 +141,26 @@ def _tenants(c: Context, structure: str) -> None:
     for n in names:
         if not tx.is_dns_label(n) or len(n) > 63:
             c.problem(None, "tenants", f"tenant {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'",
-                      line=c.provenance["tenants"].line)
+                      line=c.tenant_lines.get(n, c.provenance["tenants"].line))
+    limit = limits()["max_tenants"]
+    if len(names) > limit:
+        c.problem(None, "tenants", f"{len(names)} tenants; at most {limit} are supported", "split the plan",
+                  line=c.provenance["tenants"].line)
 
 
 def _tenants_in_tree(c: Context) -> list[str]:
-    """`tenants/<name>/` directories of the source tree."""
+    """The entries directly below a `tenants/` directory of the source tree, each whatever its name (a name that
+    is not a tenant name, such as `../../etc/`, is refused at its line, never skipped)."""
     names: list[str] = []
     line = None
     for t in c.plan.source_paths:
-        m = re.search(r"(?:^|/)tenants/([^/]+)/$", t.path)
-        if m and m.group(1) not in names:
-            names.append(m.group(1))
+        parent = t.path[: len(t.path) - len(t.name)]
+        if not t.name.endswith("/") or not re.search(r"(?:^|/)tenants/$", parent):
+            continue
+        name = t.name[:-1]
+        if name not in names:
+            names.append(name)
+            c.tenant_lines[name] = t.line
             line = line or t.line
     if names:
         c.from_line("tenants", names, line)
@@ -132,14 +170,13 @@ def _tenants_in_tree(c: Context) -> list[str]:
 def _tenants_in_text(c: Context) -> list[str]:
     """`tenants a, b and c` in the Structure Decision, else `N organizations (a, b, c)` in Scale/Scope."""
     p = c.plan
-    sources = [(p.structure_decision, r"(?<![\w-])tenants?\s*:?\s*((?:[\w.-]+)(?:\s*(?:,|and)\s*[\w.-]+)*)"),
-               (p.field("scale_scope"), r"(?:organizations?|tenants?|customers?)\s*\(([^)]*)\)")]
-    for fld, rx in sources:
+    sources = [(p.structure_decision, _tenants_named), (p.field("scale_scope"), _tenants_in_parentheses)]
+    for fld, read in sources:
         if fld is None or fld.unresolved or c.unsafe_source(fld, "tenants"):
             continue
-        m = re.search(rx, fld.plain, re.I)
-        if m:
-            names = [w.strip().lower() for w in tx.split_list(m.group(1))]
+        listed = read(fld.plain)
+        if listed is not None:
+            names = [w.strip().lower() for w in tx.split_list(listed)]
             c.from_field("tenants", names, fld)
             return names
     return []
@@ -217,10 +254,10 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
 
 
 def _not_negated_at(text: str, pos: int) -> bool:
-    for offset, clause in tx.clauses(text):
-        if offset <= pos <= offset + len(clause):
-            return not re.search(r"\b(no|not|without|excluding)\b", clause[: pos - offset], re.I)
-    return True
+    start, end = tx.clause_at(text, pos)
+    if not start <= pos <= end:
+        return True  # in a separator
+    return not re.search(r"\b(no|not|without|excluding)\b", text[start:pos], re.I)
 
 
 # --------------------------------------------------------------------------- flags
@@ -286,3 +323,14 @@ def _platforms(c: Context, structure: str, d: dict[str, Any]) -> None:
         c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
     else:
         c.default("platforms", [], "no Kubernetes platform in this structure")
+
+
+def _tenants_named(text: str) -> str | None:
+    """`tenants a, b and c`."""
+    m = _TENANTS_NAMED.search(text)
+    return m.group(1) if m else None
+
+
+def _tenants_in_parentheses(text: str) -> str | None:
+    """`3 organizations (a, b, c)`."""
+    return tx.in_parentheses(_TENANTS_IN_PARENTHESES, text)

@@ -35,7 +35,7 @@ def _structure(c: Context) -> str:
 def _infra_template_structure(c: Context, sd: Field | None, sd_text: str, tenants_in_tree: bool) -> tuple[str, Field | None]:
     """specops template: Structure Decision `Option 1/2/3`, else its words, else the plan's content."""
     p = c.plan
-    option = re.search(r"\boption\s*(\d)\b", sd_text, re.I)
+    option = re.search(r"\boption\s*+(\d)\b", sd_text, re.I)
     if option and option.group(1) in "123":
         return {"1": "single-iac", "2": "multi-tool", "3": "multi-tenant"}[option.group(1)], sd
     if re.search(r"multi-?tenant|\btenants?\b", sd_text, re.I):

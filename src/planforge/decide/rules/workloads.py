@@ -12,10 +12,15 @@ from planforge.plan.model import Field
 
 _SERVICE_PARENTS = ("services", "apps", "microservices")
 _CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([a-z0-9][a-z0-9-]*)/$"
-_IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]+\.azurecr\.io|[a-z0-9-]+\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com"
-          r"|registry\.[a-z0-9.-]+)/[a-z0-9._/-]*[a-z0-9]")
-_PORT = r"\bport\s*:?\s*(\d{2,5})\b"
-_HEALTH_PATH = r"health(?:\s*(?:check|endpoint|path|probe))?\s*:?\s*(/[A-Za-z0-9._~/-]*)"
+# host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far
+_IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
+          r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
+          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]")
+_PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
+_HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+# `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
+_REPLICAS = re.compile(r"(?<!\d)(\d+)\s+([a-z][\w-]{0,62}?)s?\s+replicas?\b"
+                       r"|(?<![\w-])([a-z][\w-]{0,62}?)s?\s*+@\s*+(\d+)\s+replicas?\b", re.I)
 
 
 def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
@@ -46,7 +51,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
         else:
             c.default("apps", [], "no Custom Applications in the plan")
         return
-    names = [re.sub(r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
+    names = [re.sub(tx.NOT_INSIDE_BLANKS + r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
     apps = []
     for n in names:
         if not tx.is_dns_label(n) or len(n) > 63:
@@ -180,7 +185,7 @@ def _replicas(c: Context) -> tuple[dict[str, int], int | None]:
     found: dict[str, int] = {}
     first: int | None = None
     for line, text in sources:
-        for m in re.finditer(r"(\d+)\s+([a-z][\w-]*?)s?\s+replicas?\b|([a-z][\w-]*?)s?\s*@\s*(\d+)\s+replicas?\b", text, re.I):
+        for m in _REPLICAS.finditer(text):
             name = (m.group(2) or m.group(3)).lower()
             n = int(m.group(1) or m.group(4))
             if name in ("backend", "frontend", "api", "web", "worker") or name.endswith("service"):

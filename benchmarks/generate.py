@@ -41,8 +41,8 @@ def _template_copy(dest: Path) -> Path:
 
 
 def _copier_data(answers) -> dict:
-    try:  # the data planforge itself passes (computed values left out), when it has the helper
-        from planforge.render.layout import copier_data
+    try:  # the data planforge itself passes (computed values left out); older planforge has no layout
+        from planforge.layout import copier_data
     except ImportError:
         return answers.to_copier_data()
     return copier_data(answers)

@@ -227,3 +227,23 @@ def test_a_template_release_that_deletes_an_edited_file_keeps_it(plan, template,
     assert hooks.read_text().endswith("# our extra hook\n")
     assert not (dest / "validation/pre-deploy/validate.sh").exists()  # unedited: removed and listed
     assert "validation/pre-deploy/validate.sh" in out and (dest / "validation/pre-deploy/run.sh").is_file()
+
+
+
+def test_an_interrupted_update_says_how_to_restore(tmp_path, tmp_path_factory, capsys, monkeypatch):
+    """A signal while Copier updates in place leaves a partial update: the message says how to undo it."""
+    from testlib import generate_repo
+
+    from planforge.render import engine
+    from planforge.render.staging import Interrupted
+
+    dest = tmp_path / "repo"
+    shutil.copytree(generate_repo("aws-single-iac", tmp_path_factory), dest, symlinks=True)
+
+    def interrupted_copier(**kwargs):
+        raise Interrupted(15)
+
+    monkeypatch.setattr(engine, "_update", interrupted_copier)
+    code, _, err = run_cli("update", str(dest), capsys=capsys)
+    assert code == 128 + 15
+    assert "interrupted" in err and "the update did not finish" in err and "git checkout -- ." in err

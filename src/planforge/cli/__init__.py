@@ -55,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:  # planforge.render.staging.Interrupted carries SIGTERM/SIGHUP too
         print("planforge: interrupted", file=sys.stderr)
+        for note in getattr(exc, "__notes__", ()):
+            print(f"  {note}", file=sys.stderr)
         return 128 + getattr(exc, "signum", 2)
     except BrokenPipeError:
         return 0

@@ -395,6 +395,9 @@ def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[s
         exc.problems.append(Problem("the update did not finish", file=dest,
                                     hint=RESTORE_HINT))
         raise
+    except KeyboardInterrupt as exc:
+        exc.add_note(f"{dest}: the update did not finish; {RESTORE_HINT}")
+        raise
     deleted = _deleted_files(dest)
     try:
         edited = _edited_since_generation(dest, recorded, deleted) if deleted else []

@@ -91,7 +91,7 @@ def _answers(args: argparse.Namespace) -> int:
 
     from planforge.decide import decide
 
-    from planforge.render.checks import check_answers
+    from planforge.decide.answer_rules import check_answers
     from planforge.layout import copier_data
 
     decided = decide(_load(args.plan))

@@ -1,5 +1,5 @@
 """planforge.render: Answers -> repository through the Copier template (new and update)."""
-from planforge.render.checks import check_answers
+from planforge.decide.answer_rules import check_answers
 from planforge.render.engine import NewResult, UpdateResult, render_new, render_update
 from planforge.render.template import TemplateSource, publish_default_template, resolve_template
 

@@ -21,7 +21,7 @@ import yaml
 
 from planforge.decide.answers import Answers, Provenance
 from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
-from planforge.render.checks import check_answers
+from planforge.decide.answer_rules import check_answers
 from planforge.layout import copier_data
 from planforge.render.staging import Staging, interruptible, io_cause
 from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template

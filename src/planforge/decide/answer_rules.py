@@ -131,8 +131,11 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
         c.unique(group, [s.name for s in getattr(a, group)])
     if a.chart_name or a.structure == "helm-chart":
         c.check("chart_name", a.chart_name, {"rule": "label", "max": r["chart_name_max"]})
-    if a.rpo_minutes < 0:
-        c.add("rpo_minutes", "must not be negative", "state the RPO in minutes")
+    for name, hint in (("rpo_minutes", "state the RPO in minutes"), ("rto_minutes", "state the RTO in minutes"),
+                       ("max_pods", "state a pod count, or 0 for the default"),
+                       ("database_storage_gb", "state the storage in GiB, or 0 for the default")):
+        if getattr(a, name) < 0:
+            c.add(name, "must not be negative", hint)
     low, high = r["backup_retention_days"]
     if not low <= a.backup_retention_days <= high:
         c.add("backup_retention_days", f"{a.backup_retention_days} is outside {low}-{high} days", f"use {low}-{high}")

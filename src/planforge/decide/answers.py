@@ -63,6 +63,13 @@ class Service(BaseModel):
     health_path: str = "/healthz"
     replicas: int = 1
     prod_replicas: int = 2
+    # Figures the plan states for this service ("" / 0: not stated, the blueprint's default applies).
+    min_replicas: int = 0  # autoscaling range: an HPA (and a PodDisruptionBudget) when max_replicas > 0
+    max_replicas: int = 0
+    cpu_request: str = ""  # Kubernetes quantities, e.g. "250m", "1"
+    cpu_limit: str = ""
+    memory_request: str = ""  # e.g. "512Mi", "2Gi"
+    memory_limit: str = ""
 
 
 class EnvironmentSizing(BaseModel):
@@ -73,9 +80,17 @@ class EnvironmentSizing(BaseModel):
     db_instance_class: str | None = None
     multi_az: bool = False
     nat_gateway_per_az: bool = False
-    min_size: int = 1
-    max_size: int = 3
+    min_size: int = 0  # node count range; 0: not stated, the blueprint's per-environment default
+    max_size: int = 0
     cluster: str = "https://kubernetes.default.svc"  # ArgoCD destination server
+
+
+class NotApplied(BaseModel):
+    """Something the plan states that the generated repository does not carry, and why."""
+
+    line: int  # 1-based line in plan.md
+    text: str  # the words as written, e.g. "p95 < 250ms"
+    why: str
 
 
 class Decision(BaseModel):
@@ -134,6 +149,10 @@ class Answers(BaseModel):
     monitoring: bool = False
     high_availability: bool = False  # uptime >= 99.9%: multi-AZ data, >= 2 replicas, PDB in prod
     rpo_minutes: int = 0  # 0 = not stated
+    rto_minutes: int = 0  # 0 = not stated
+    uptime: str = ""  # the stated uptime target in percent, e.g. "99.95"
+    max_pods: int = 0  # pods the plan states for the platform: the namespaces' ResourceQuota ceiling (0 = default)
+    database_storage_gb: int = 0  # database storage the plan states (0 = the module's default)
     backup_retention_days: int = 7
     compliance: list[str] = Field(default_factory=list)  # soc2, pci-dss, hipaa, gdpr
     data_residency: str = ""  # e.g. "eu"
@@ -163,6 +182,7 @@ class Decided(BaseModel):
     answers: Answers
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    not_applied: list[NotApplied] = Field(default_factory=list)  # what the plan states and the output lacks
 
     def override(self, name: str, value: str, flag: str) -> "Decided":
         """Replace one answer by a command-line value; provenance and Decisions follow."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planforge.decide import text as tx
-from planforge.decide.answers import Provenance
+from planforge.decide.answers import NotApplied, Provenance
 from planforge.errors import Problem
 from planforge.plan.model import ComponentRow, Field, Plan
 
@@ -30,6 +30,9 @@ class Context:
     modules: list[tuple[str, ComponentRow]] = field(default_factory=list)  # (terraform module, its infra row)
     platform_field: Field | None = None  # the field the platforms were read from
     tenant_lines: dict[str, int] = field(default_factory=dict)  # tenant -> the tree line naming it
+    # What the rules accounted for, phrase by phrase: (line, words as written) -> the answer it landed in.
+    applied_phrases: dict[tuple[int, str], str] = field(default_factory=dict)
+    not_applied: list[NotApplied] = field(default_factory=list)  # phrases the rules read and could not apply
 
     def set(self, name: str, value: Any, prov: Provenance) -> None:
         self.values[name] = value
@@ -59,6 +62,14 @@ class Context:
         """The value of an unresolved field (already reported by the blocking matrix), pointing at that field."""
         self.values[name] = value
         self.provenance[name] = Provenance(source="plan", line=f.line, text=tx.quote(f.text))
+
+    def applied(self, line: int, text: str, answer: str) -> None:
+        """Record that the words `text` of plan line `line` landed in `answer` (e.g. `apps.orders-api.max_replicas`)."""
+        self.applied_phrases[(line, text)] = answer
+
+    def unapplied(self, line: int, text: str, why: str) -> None:
+        """Record that the words `text` of plan line `line` are not carried by the output, and why."""
+        self.not_applied.append(NotApplied(line=line, text=text, why=why))
 
     def line_text(self, line: int) -> str:
         lines = self.plan.lines

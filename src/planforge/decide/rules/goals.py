@@ -34,6 +34,10 @@ def decide_goals(c: Context) -> None:
     _customer_managed_kms(c, fields, compliance, comp_field)
     _sizing(c)
     _database_engine(c)
+    for name, value, note in (("rto_minutes", 0, "no RTO stated"), ("uptime", "", "no uptime target stated"),
+                              ("max_pods", 0, "no pod count stated"),
+                              ("database_storage_gb", 0, "no database storage size stated")):
+        c.default(name, value, note)
 
 
 def _high_availability(c: Context, fields: list[Field]) -> None:
@@ -111,16 +115,14 @@ def _envs_in(text: str) -> list[str]:
 
 
 def _sizing(c: Context) -> None:
-    """One entry per environment; instance types, Multi-AZ and NAT per AZ from the infrastructure rows' notes,
-    prod min size 2 when highly available."""
+    """One entry per environment; instance types, Multi-AZ and NAT per AZ from the infrastructure rows' notes.
+    Node counts the plan does not state stay 0: the blueprint's per-environment defaults apply (2 in a highly
+    available production)."""
     sizing = {e: EnvironmentSizing(name=e) for e in c.values["environments"]}
     line = None
     for module, row in c.modules:
         if _size_from_notes(sizing, module, tx.safe_text(row.notes)):
             line = line or row.line
-    for e, s in sizing.items():
-        if e == "prod" and c.values.get("high_availability"):
-            s.min_size = max(s.min_size, 2)
     if line:
         c.from_line("environment_sizing", list(sizing.values()), line)
     else:

@@ -70,8 +70,7 @@ def test_python_loader_agrees_with_copier(case: str, dump_template: Path, tmp_pa
     data = answers.to_copier_data()
     assert computed["blueprints"] == layout.blueprints(answers.structure, answers.gitops)
     assert computed["blueprints"] == data["blueprints"]  # what decide chose today
-    assert computed["tf_modules"] == layout.terraform_modules(answers.cloud, answers.structure,
-                                                              answers.kubernetes_distribution)
+    assert computed["tf_modules"] == layout.terraform_modules(data)
     assert set(computed["flags"]) == layout.flags(data)
     assert computed["dirs"] == layout.dirs(data)
     assert computed["files"] == layout.files(data)

@@ -79,6 +79,10 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "managed_cluster": distribution == table["managed_distribution"].get(cloud),
         "managed_distribution": distribution in table["managed_distribution"].values(),
         "secret_store": a.get("secrets_manager", "none") in table["external_secret_stores"],
+        "key_vault": (a.get("secrets_manager") == "azure-key-vault" or bool(a.get("customer_managed_kms"))
+                      or bool(a.get("compliance"))),
+        "state_bootstrap": bool(a.get("state_bootstrap", True)),
+        "in_cluster_database": a.get("storage") == "in-cluster-postgresql",
         "apps": bool(a.get("apps")),
         "components": bool(a.get("components")),
         "dapr": bool(a.get("dapr")),
@@ -89,15 +93,14 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
     return {name for name, on in named.items() if on}
 
 
-def terraform_modules(cloud: str, structure: str, kubernetes_distribution: str = "none", *,
-                      table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
-    """Terraform modules of a cloud: [{name, source, library}] (copier.yml `tf_modules`).
+def terraform_modules(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
+    """Terraform modules of the answers' cloud: [{name, source, library}] (copier.yml `tf_modules`).
 
     `name` is the directory under <terraform>/modules/, `source` the library folder in the
     template (modules/<cloud>/<library>)."""
     table = table or load_layout()
-    on = flags({"structure": structure, "cloud": cloud, "kubernetes_distribution": kubernetes_distribution},
-               table=table)
+    on = flags(answers, table=table)
+    cloud, structure = answers.get("cloud", "none"), answers["structure"]
     return [{"name": m["name"], "source": f"modules/{cloud}/{m['source']}", "library": m["source"]}
             for m in table["terraform_modules"].get(cloud) or [] if holds(m, structure, on)]
 

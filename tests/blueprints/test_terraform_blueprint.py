@@ -498,8 +498,10 @@ def test_bootstrap_creates_a_secure_state_backend(rendered: dict[str, Path]) -> 
     assert tfvars(rendered["single-iac"] / "bootstrap" / "terraform.tfvars")["lock_table_name"].endswith("-tflock")
     # S3 lock files: no lock table is created.
     assert tfvars(rendered["lockfile"] / "bootstrap" / "terraform.tfvars")["lock_table_name"] is None
-    for name, kind in (("radioso-gcp", "google_storage_bucket.state"), ("jnroesch-azure", "azurerm_storage_container.state")):
+    for name, kind in (("radioso-gcp", "google_storage_bucket.state"), ("azure-tenants", "azurerm_storage_container.state")):
         assert kind in blocks(load_hcl(rendered[name] / "bootstrap" / "main.tf"), "resource"), name
+    # jnroesch: "state storage ... managed outside Terraform" -> no bootstrap root.
+    assert not (rendered["jnroesch-azure"] / "bootstrap").exists()
 
 
 def test_multi_tool_has_a_cluster_per_environment(rendered: dict[str, Path]) -> None:
@@ -566,6 +568,12 @@ def test_other_clouds_backends_keys_and_sizing(name: str, rendered: dict[str, Pa
         if root.name != "bootstrap":
             backend = load_hcl(root / "backend.tf")["terraform"][0]["backend"][0]
             assert backend_kind in backend, root
+    if name == "jnroesch-azure":  # "no Key Vault", "PostgreSQL 18 in-cluster"
+        assert not (terraform / "modules" / key_module).exists()
+        assert not (terraform / "modules" / "database").exists()
+        root = terraform / "environments" / answers.environments[0]
+        assert not {"keyvault", "database"} & set(declared(root, "module"))
+        return
     assert key_resource in declared(terraform / "modules" / key_module, "resource")
     if answers.structure == "multi-tenant":
         for tenant in answers.tenants:

@@ -31,6 +31,11 @@ CASES = {
     "multi-tool": ("aws-eks-argocd", {}),
     "multi-tool-azure": ("aws-eks-argocd", {"cloud": "azure", "kubernetes_distribution": "aks", "state_backend": "azurerm",
                                             "state_locking": "none", "secrets_manager": "azure-key-vault"}),
+    "multi-tool-azure-statements": ("aws-eks-argocd", {"cloud": "azure", "kubernetes_distribution": "aks",
+                                                       "state_backend": "azurerm", "state_locking": "none",
+                                                       "secrets_manager": "kubernetes", "state_bootstrap": False,
+                                                       "storage": "in-cluster-postgresql", "compliance": [],
+                                                       "customer_managed_kms": False}),
     "multi-tool-raw": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
     "single-iac": ("aws-single-iac", {}),
     "single-iac-gcp": ("aws-single-iac", {"cloud": "gcp", "state_backend": "gcs", "state_locking": "none",
@@ -70,8 +75,7 @@ def test_python_loader_agrees_with_copier(case: str, dump_template: Path, tmp_pa
     data = answers.to_copier_data()
     assert computed["blueprints"] == layout.blueprints(answers.structure, answers.gitops)
     assert computed["blueprints"] == data["blueprints"]  # what decide chose today
-    assert computed["tf_modules"] == layout.terraform_modules(answers.cloud, answers.structure,
-                                                              answers.kubernetes_distribution)
+    assert computed["tf_modules"] == layout.terraform_modules(data)
     assert set(computed["flags"]) == layout.flags(data)
     assert computed["dirs"] == layout.dirs(data)
     assert computed["files"] == layout.files(data)

@@ -133,6 +133,7 @@ class Answers(BaseModel):
     deployment_strategy: DeploymentStrategy = "helm-first"
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"
+    state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
     secrets_manager: SecretsManager = "none"
     environments: list[str] = Field(default_factory=lambda: ["dev"])
     tenants: list[str] = Field(default_factory=list)

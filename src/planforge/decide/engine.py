@@ -23,6 +23,7 @@ from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.scope import decide_scope
+from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
@@ -41,6 +42,7 @@ def decide(plan: Plan) -> Decided:
     decide_scope(c, structure, d)
     decide_workloads(c, structure, d)
     decide_goals(c)
+    decide_statements(c, structure)
     blueprints(c, structure)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:
@@ -50,7 +52,7 @@ def decide(plan: Plan) -> Decided:
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
-    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
+    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=c.not_applied)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

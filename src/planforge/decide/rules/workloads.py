@@ -7,7 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
-from planforge.decide.data import keywords
+from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field
 
 _SERVICE_PARENTS = ("services", "apps", "microservices")
@@ -137,6 +137,8 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
                        health_path=re.search(r"/[A-Za-z0-9._~/-]*", health.match).group(0).rstrip(".") if health else None)
         c.from_field("services", [svc], img.field if img else chart_src)
         return
+    if not services and _deploys_components_only(c):
+        return
     if not services:
         services = [(chart_name, None)]
     out = []
@@ -151,6 +153,19 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     if replicas_line:
         c.provenance["services"] = c.provenance["services"].model_copy(
             update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
+
+
+def _deploys_components_only(c: Context) -> bool:
+    """A plan titled after a catalog component it deploys (`ArgoCD Deployment Infrastructure`) and naming no
+    service of its own deploys that component: no service named after the project is invented."""
+    h = c.plan.header
+    deployed = {x.name for x in c.values.get("components", [])}
+    named = [name for _, name in catalog().mentioned(h.title)] if h.title_line else []
+    if not any(n in deployed for n in named):
+        return False
+    c.set("services", [], Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line)),
+                                     note=f"the plan deploys the catalog component {named[0]}, no service of its own"))
+    return True
 
 
 def _service_names(c: Context) -> list[tuple[str, Provenance | None]]:

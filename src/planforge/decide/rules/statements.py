@@ -1,0 +1,243 @@
+"""Statement rules: explicit statements of the plan win over defaults (docs/decisions.md, "Statements").
+
+Negations ("no Key Vault", "state created outside Terraform", ...) remove what they name; choices
+("PostgreSQL 18 in-cluster", "system + user node pools", ...) select a layout or module option, or are
+recorded as not applied with the reason. The vocabulary is data/statements.yaml; each statement name
+there has one function here. They run after every other answer rule, so a statement overrides the
+default an earlier rule chose, and a statement that contradicts another answer of the plan is a problem.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Provenance
+from planforge.decide.context import Context
+from planforge.decide.data import load
+from planforge.plan.model import Plan, plain
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_BREAK = re.compile(r"^\s*(?:[-*+]\s|\d+\.\s|\||#|\*\*[^*]{1,80}\*\*\s*:)")  # a line that starts a new passage
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph, bullet, table row or tree line in plain text, with the plan line of each of its parts."""
+
+    text: str
+    starts: tuple[tuple[int, int], ...]  # (offset in text, plan line), in order
+
+    def line_at(self, pos: int) -> int:
+        line = self.starts[0][1]
+        for offset, ln in self.starts:
+            if offset > pos:
+                break
+            line = ln
+        return line
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A statement found in the plan: its name (data/statements.yaml), line and words as written."""
+
+    name: str
+    line: int
+    words: str
+
+
+@lru_cache(maxsize=None)
+def _vocabulary() -> tuple[tuple[str, ...], dict[str, tuple[re.Pattern[str], ...]]]:
+    data = load("statements.yaml")
+    patterns = {name: tuple(re.compile(p, re.I) for p in rxs) for name, rxs in data["statements"].items()}
+    return tuple(data["sections"]), patterns
+
+
+def _statement_lines(plan: Plan) -> list[int]:
+    """The plan lines statements are read from: the sections of data/statements.yaml, without documentation trees."""
+    fragments, _ = _vocabulary()
+    wanted: set[int] = set()
+    for s in plan.sections:
+        title = s.title.lower()
+        if any(f in title for f in fragments):
+            wanted.update(range(s.line + 1, s.end_line + 1))
+    for s in plan.sections:
+        if "documentation" in s.title.lower():
+            wanted.difference_update(range(s.line, s.end_line + 1))
+    return sorted(wanted)
+
+
+def passages(plan: Plan) -> list[Passage]:
+    """The statement sections as passages: wrapped lines of a paragraph joined, each fence line alone."""
+    out: list[Passage] = []
+    parts: list[tuple[int, str]] = []
+    in_fence = False
+
+    def flush() -> None:
+        if parts:
+            text, starts = "", []
+            for ln, t in parts:
+                starts.append((len(text), ln))
+                text += t + " "
+            out.append(Passage(text=text.rstrip(), starts=tuple(starts)))
+            parts.clear()
+
+    previous = 0
+    for ln in _statement_lines(plan):
+        raw = plan.lines[ln - 1]
+        if ln != previous + 1:
+            flush()
+        previous = ln
+        if _FENCE.match(raw):
+            flush()
+            in_fence = not in_fence
+            continue
+        if in_fence or not raw.strip() or _BREAK.match(raw):
+            flush()
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            parts.append((ln, plain(raw)))
+        if in_fence:
+            flush()
+    flush()
+    return out
+
+
+def find_statements(plan: Plan) -> dict[str, Statement]:
+    """The first statement of each name the plan makes, by name."""
+    _, patterns = _vocabulary()
+    found: dict[str, Statement] = {}
+    for p in passages(plan):
+        for name, rxs in patterns.items():
+            if name in found:
+                continue
+            for rx in rxs:
+                m = rx.search(p.text)
+                if m:
+                    found[name] = Statement(name=name, line=p.line_at(m.end() - 1), words=m.group(0))
+                    break
+    return found
+
+
+def decide_statements(c: Context, structure: str) -> None:
+    c.default("state_bootstrap", True, "the plan does not say the state storage is created outside Terraform")
+    for name, s in find_statements(c.plan).items():
+        _RULES[name](c, structure, s)
+
+
+def _state(c: Context, answer: str, value: object, s: Statement) -> None:
+    """The answer takes the statement's value; its provenance is the statement's line."""
+    c.set(answer, value, Provenance(source="plan", line=s.line, text=tx.quote(c.line_text(s.line))))
+    c.applied(s.line, s.words, answer)
+
+
+def _explicit(c: Context, answer: str) -> int | None:
+    """The plan line an answer was read from, None when it is a default."""
+    prov = c.provenance.get(answer)
+    return prov.line if prov is not None and prov.source == "plan" else None
+
+
+# --------------------------------------------------------------------------- negations
+def _no_key_vault(c: Context, structure: str, s: Statement) -> None:
+    """No Key Vault: secrets are Kubernetes Secrets; no Key Vault module, no ClusterSecretStore."""
+    if c.values.get("secrets_manager") == "azure-key-vault" and _explicit(c, "secrets_manager") not in (None, s.line):
+        c.problem(None, "secrets_manager", f"the plan says {s.words!r} but names Azure Key Vault for secrets at line "
+                  f"{_explicit(c, 'secrets_manager')}", "keep one of the two statements", line=s.line)
+        return
+    if c.values.get("cloud") == "azure" and (c.values.get("customer_managed_kms") or structure == "multi-tenant"):
+        why = ("customer-managed keys (compliance) are kept in a Key Vault" if c.values.get("customer_managed_kms")
+               else "a multi-tenant Azure repository encrypts each tenant's database with a key in a Key Vault")
+        c.problem(None, "secrets_manager", f"the plan says {s.words!r}, but {why}",
+                  "drop the Key Vault statement, or the requirement that needs the key", line=s.line)
+        return
+    if c.values.get("secrets_manager") in ("azure-key-vault", "none") or c.provenance["secrets_manager"].source != "plan":
+        _state(c, "secrets_manager", "kubernetes", s)
+    else:
+        c.applied(s.line, s.words, "secrets_manager")
+
+
+def _secrets_from_ci(c: Context, structure: str, s: Statement) -> None:
+    """Secrets created as Kubernetes Secrets by the delivery pipeline (GitHub Environments): no secrets manager."""
+    if c.provenance["secrets_manager"].source == "plan" and c.values.get("secrets_manager") != "kubernetes":
+        c.applied(s.line, s.words, "secrets_manager")  # a secrets manager the plan names elsewhere stays
+        return
+    _state(c, "secrets_manager", "kubernetes", s)
+
+
+def _no_service_mesh(c: Context, structure: str, s: Statement) -> None:
+    """No service mesh: no mesh component (none is generated unless a catalog row asks for one)."""
+    meshes = [x for x in c.values.get("components", []) if x.name in ("istio", "linkerd")]
+    if meshes:
+        c.problem(None, "components", f"the plan says {s.words!r} but requires {meshes[0].name}",
+                  f"remove the {meshes[0].name} row or the statement", line=s.line)
+        return
+    c.applied(s.line, s.words, "components")
+
+
+def _state_outside_terraform(c: Context, structure: str, s: Statement) -> None:
+    """The state storage is created outside Terraform: no bootstrap root."""
+    if c.values.get("state_backend", "none") == "none":
+        c.unapplied(s.line, s.words, "the repository has no remote state backend")
+        return
+    _state(c, "state_bootstrap", False, s)
+
+
+def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
+    """No Terraform-managed DNS: no public DNS zone nor external-dns."""
+    if any(x.name == "external-dns" for x in c.values.get("components", [])):
+        c.problem(None, "components", f"the plan says {s.words!r} but requires external-dns",
+                  "remove the external-dns row or the statement", line=s.line)
+        return
+    c.applied(s.line, s.words, "components")
+
+
+# --------------------------------------------------------------------------- choices
+def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
+    """The database runs in the cluster: no managed database module."""
+    if c.values.get("storage") == "managed-postgresql" and _explicit(c, "storage"):
+        c.problem(None, "storage", f"the plan says {s.words!r} but a managed database at line {_explicit(c, 'storage')}",
+                  "keep one of the two statements", line=s.line)
+        return
+    if c.values.get("storage") != "in-cluster-postgresql":
+        _state(c, "storage", "in-cluster-postgresql", s)
+    else:
+        c.applied(s.line, s.words, "storage")
+    if structure != "multi-tool":
+        c.unapplied(s.line, s.words, f"a {structure} repository keeps its managed database module")
+        return
+    c.unapplied(s.line, s.words, "no managed database is generated; the in-cluster database itself "
+                "(StatefulSet, PersistentVolumeClaim, Service) is not generated: add it to the Kubernetes manifests")
+
+
+def _node_pool_split(c: Context, structure: str, s: Statement) -> None:
+    c.unapplied(s.line, s.words, "the cluster module has one autoscaling node pool; add a user pool to it")
+
+
+def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
+    c.unapplied(s.line, s.words, "the generated cluster API endpoint is private (stricter than authorized ranges); "
+                "make it public with the allowed CIDRs in the cluster module if clients outside the network need it")
+
+
+def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
+    c.unapplied(s.line, s.words, "no static public IP is generated; the ingress controller's load balancer "
+                "gets its address from the cloud")
+
+
+def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
+    c.unapplied(s.line, s.words, "planforge generates one Terraform root per environment "
+                "(terraform/environments/<env>/), not one root selected with terraform workspace")
+
+
+_RULES: dict[str, Callable[[Context, str, Statement], None]] = {
+    "no_key_vault": _no_key_vault,
+    "secrets_from_ci": _secrets_from_ci,
+    "no_service_mesh": _no_service_mesh,
+    "state_outside_terraform": _state_outside_terraform,
+    "no_terraform_dns": _no_terraform_dns,
+    "in_cluster_database": _in_cluster_database,
+    "node_pool_split": _node_pool_split,
+    "api_authorized_ranges": _api_authorized_ranges,
+    "static_ingress_ip": _static_ingress_ip,
+    "terraform_workspaces": _terraform_workspaces,
+}

@@ -1,0 +1,160 @@
+"""Explicit statements win over defaults (decide/rules/statements.py, data/statements.yaml)."""
+from __future__ import annotations
+
+import pytest
+
+from planforge import layout
+from planforge.decide import decide
+from planforge.decide.data import load
+from planforge.decide.rules.statements import _RULES, find_statements
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan
+from planforge.plan.reader import parse_text
+from testlib import REAL_PLANS
+
+AZURE_PLAN = """# Implementation Plan: Shop hosting
+
+**Branch**: `007-shop-hosting` | **Date**: 2026-01-01
+
+## Summary
+
+Host the shop on AKS with Terraform.
+{summary}
+
+## Technical Context
+
+**Language/Version**: HCL (Terraform >= 1.9)
+**Primary Dependencies**: azurerm, AKS, ingress-nginx
+**Storage**: {storage}
+**Target Platform**: Azure Kubernetes Service
+**Constraints**: {constraints}
+"""
+SUMMARY_LINE = 8  # the line {summary} fills
+
+
+def azure(summary: str = "", storage: str = "PostgreSQL 16", constraints: str = "none"):
+    text = AZURE_PLAN.format(summary=summary, storage=storage, constraints=constraints)
+    return decide(parse_text(text))
+
+
+def line_of(text: str, words: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if words in line)
+
+
+def test_every_statement_of_the_vocabulary_has_a_rule():
+    assert set(load("statements.yaml")["statements"]) == set(_RULES)
+
+
+def test_without_statements_the_defaults_hold():
+    d = azure()
+    a = d.answers
+    assert a.secrets_manager == "azure-key-vault" and a.state_bootstrap is True
+    assert d.provenance["state_bootstrap"].source == "default"
+    names = [m["name"] for m in layout.terraform_modules(a.to_copier_data())]
+    assert "keyvault" in names and "database" in names
+
+
+@pytest.mark.parametrize("words", [
+    "Secrets live in Kubernetes Secrets — no Key Vault.",
+    "There is no Azure Key Vault.",
+    "We run without a Key Vault.",
+    "Deployed secrets/config come from GitHub Environments into Kubernetes Secrets.",
+    "Secrets are injected from GitHub Actions secrets at deploy time.",
+])
+def test_no_key_vault_means_kubernetes_secrets_and_no_key_vault_module(words):
+    d = azure(summary=words)
+    a = d.answers
+    assert a.secrets_manager == "kubernetes"
+    assert d.provenance["secrets_manager"].line == SUMMARY_LINE
+    data = a.to_copier_data()
+    assert "keyvault" not in [m["name"] for m in layout.terraform_modules(data)]
+    assert "cluster-secret-store" not in layout.files(data)
+
+
+def test_no_key_vault_against_compliance_keys_is_refused_at_its_line():
+    with pytest.raises(RefusedError) as info:
+        azure(summary="No Key Vault.", constraints="SOC2 compliance")
+    [p] = [p for p in info.value.problems if "Key Vault" in p.message]
+    assert p.line == SUMMARY_LINE and p.hint
+
+
+@pytest.mark.parametrize("words", [
+    "Remote state lives in a storage account managed outside Terraform.",
+    "The state backend is created outside of Terraform by a script.",
+    "A bootstrap script (state backend) is run outside Terraform.",
+    "Terraform never manages its own backend.",
+])
+def test_state_outside_terraform_drops_the_bootstrap_root(words):
+    d = azure(summary=words)
+    assert d.answers.state_bootstrap is False
+    assert d.provenance["state_bootstrap"].line == SUMMARY_LINE
+    assert layout.dirs(d.answers.to_copier_data())["tf_bootstrap"] == ""
+
+
+@pytest.mark.parametrize("storage", [
+    "PostgreSQL 18 in-cluster (StatefulSet + PVC)",
+    "postgres in cluster",
+    "In-cluster PostgreSQL on a PVC",
+])
+def test_in_cluster_database_has_no_managed_database_module(storage):
+    d = azure(storage=storage)
+    a = d.answers
+    assert a.storage == "in-cluster-postgresql"
+    assert "database" not in [m["name"] for m in layout.terraform_modules(a.to_copier_data())]
+    assert any("StatefulSet" in n.why for n in d.not_applied)
+
+
+@pytest.mark.parametrize(("words", "name"), [
+    ("AKS with system/user node pools.", "node_pool_split"),
+    ("AKS with system + user node pools.", "node_pool_split"),
+    ("Separate system and user pools.", "node_pool_split"),
+    ("The API server is IP-restricted.", "api_authorized_ranges"),
+    ("API access limited to authorized IP ranges.", "api_authorized_ranges"),
+    ("GKE master authorized networks only.", "api_authorized_ranges"),
+    ("Ingress bound to a pre-allocated static Azure public IP.", "static_ingress_ip"),
+    ("One static IP per environment.", "static_ingress_ip"),
+    ("Environments are Terraform workspaces with one tfvars each.", "terraform_workspaces"),
+])
+def test_choices_planforge_does_not_make_are_listed_not_applied_with_their_line(words, name):
+    text = AZURE_PLAN.format(summary=words, storage="PostgreSQL 16", constraints="none")
+    assert name in find_statements(parse_text(text))
+    d = azure(summary=words)
+    [n] = [n for n in d.not_applied if n.line == SUMMARY_LINE]
+    assert n.text.lower() in words.lower() and n.why
+
+
+@pytest.mark.parametrize("words", ["No service mesh.", "We run without a service mesh.",
+                                   "DNS stays at the registrar.", "No Terraform-managed DNS."])
+def test_negations_of_what_is_never_generated_are_accounted_for(words):
+    assert find_statements(parse_text(AZURE_PLAN.format(summary=words, storage="x", constraints="none")))
+    d = azure(summary=words)
+    assert not d.not_applied
+    assert [c.name for c in d.answers.components] == ["ingress-nginx"]
+
+
+def test_a_negated_word_elsewhere_is_no_statement():
+    assert find_statements(parse_text(AZURE_PLAN.format(summary="Key Vault holds the secrets.", storage="x",
+                                                        constraints="none"))) == {}
+
+
+def test_jnroesch_statements_win():
+    path = REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md"
+    text = path.read_text(encoding="utf-8")
+    d = decide(parse_plan(path))
+    a = d.answers
+    assert a.secrets_manager == "kubernetes" and a.state_bootstrap is False
+    assert a.storage == "in-cluster-postgresql"
+    assert d.provenance["state_bootstrap"].line == line_of(text, "Terraform**; workspaces keep")
+    data = a.to_copier_data()
+    assert [m["name"] for m in layout.terraform_modules(data)] == ["vpc", "aks"]
+    reasons = {n.text: n.why for n in d.not_applied}
+    assert {"system/user node pools", "authorized ranges", "static Azure public IP",
+            "Terraform workspaces"} <= set(reasons)
+
+
+def test_traffic_tacos_deploys_argo_cd_and_invents_no_application():
+    d = decide(parse_plan(REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"))
+    a = d.answers
+    assert a.services == [] and a.apps == []
+    assert a.gitops == "argocd" and [c.name for c in a.components] == ["argo-cd", "cert-manager"]
+    assert d.provenance["services"].line == 1

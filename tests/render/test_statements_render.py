@@ -1,0 +1,73 @@
+"""Explicit statements reach the generated repository (jnroesch, traffic-tacos), which validates --strict."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from render_helpers import run_cli
+from testlib import REAL_PLANS
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
+from planforge.render.engine import render_new
+from planforge.render.template import resolve_template
+
+JNROESCH = REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md"
+TRAFFIC_TACOS = REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"
+
+
+def generate(plan: Path, dest: Path) -> Path:
+    render_new(decide(parse_plan(plan)).answers, dest, resolve_template(None, None), init_git=False)
+    return dest
+
+
+def files(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def test_jnroesch_gets_no_key_vault_no_bootstrap_root_no_managed_database(tmp_path: Path, capsys):
+    dest = generate(JNROESCH, tmp_path / "jnroesch")
+    paths = files(dest)
+    assert not any(p.startswith("terraform/bootstrap/") for p in paths)
+    assert not any(p.startswith(("terraform/modules/keyvault/", "terraform/modules/database/")) for p in paths)
+    assert not any("secret-store" in p or "externalsecret" in p for p in paths)
+    main = (dest / "terraform/environments/prod/main.tf").read_text()
+    assert 'module "keyvault"' not in main and 'module "database"' not in main and 'module "aks"' in main
+    readme = (dest / "README.md").read_text()
+    assert "terraform/bootstrap/" not in readme and "secrets_manager**: kubernetes" in readme
+    assert "created outside Terraform" in (dest / "terraform/README.md").read_text()
+    if shutil.which("terraform"):
+        fmt = subprocess.run(["terraform", "fmt", "-check", "-recursive", "terraform"], cwd=dest,
+                             capture_output=True, text=True)
+        assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err
+
+
+def test_traffic_tacos_installs_argo_cd_and_invents_no_application(tmp_path: Path, capsys):
+    dest = generate(TRAFFIC_TACOS, tmp_path / "traffic-tacos")
+    paths = files(dest)
+    assert {"argocd/applications/dev/argo-cd.yaml", "argocd/applications/dev/cert-manager.yaml"} <= paths
+    assert not any(p.startswith("charts/") for p in paths)
+    assert not any("ghcr.io/argocd-deployment" in (dest / p).read_text(errors="replace") for p in paths)
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err
+
+
+@pytest.mark.parametrize("plan", [JNROESCH], ids=["jnroesch"])
+def test_a_plan_without_the_statements_keeps_the_defaults(plan: Path, tmp_path: Path):
+    """The same plan without its statements gets the bootstrap root and Key Vault module back: the
+    statements, not the plan's cloud, removed them."""
+    text = plan.read_text(encoding="utf-8")
+    for words in ("managed outside\nTerraform", "run outside Terraform", "— no Key Vault", "; no Key Vault (FR-018)",
+                  "Deployed **secrets/config come from GitHub Environments** into Kubernetes\nSecrets/ConfigMaps",
+                  "Terraform never manages its own backend"):
+        assert words in text, words
+        text = text.replace(words, "")
+    bare = tmp_path / "bare.plan.md"
+    bare.write_text(text, encoding="utf-8")
+    paths = files(generate(bare, tmp_path / "bare"))
+    assert any(p.startswith("terraform/bootstrap/") for p in paths)
+    assert any(p.startswith("terraform/modules/keyvault/") for p in paths)

@@ -60,6 +60,22 @@ def _tenants(count: int) -> Callable[[dict], dict]:
     return variant
 
 
+# Figures a plan states for its first app or service: a replica range, a CPU request and a
+# memory need (the request and the limit); the pods the platform must hold.
+FIGURES = {"min_replicas": 3, "max_replicas": 30, "cpu_request": "500m", "memory_request": "2Gi", "memory_limit": "2Gi"}
+MAX_PODS = 300
+
+
+def _figures(change: Callable[[dict], dict] | None = None, key: str = "apps") -> Callable[[dict], dict]:
+    """The answers with FIGURES on the first of `key` (after `change`), MAX_PODS and a production environment."""
+    def variant(data: dict) -> dict:
+        data = change(data) if change else data
+        first, *rest = data[key]
+        envs = data["environments"] if "prod" in data["environments"] else [*data["environments"], "prod"]
+        return {**data, key: [{**first, **FIGURES}, *rest], "max_pods": MAX_PODS, "environments": envs}
+    return variant
+
+
 # name -> (shared plan, change applied to its answers)
 VARIANTS: dict[str, tuple[str, Callable[[dict], dict] | None]] = {
     "aws-eks-argocd": ("aws-eks-argocd", None),
@@ -72,6 +88,11 @@ VARIANTS: dict[str, tuple[str, Callable[[dict], dict] | None]] = {
     "todo-minikube": ("todo-minikube", None),
     "event-driven-dapr": ("event-driven-dapr", None),
     "phase5-doks": ("phase5-doks", None),
+    "figures-multi-tool": ("aws-eks-argocd", _figures(lambda d: {**d, "blueprints": ["kubernetes", "argocd"]})),
+    "figures-raw-manifests": ("aws-eks-argocd", _figures(_raw_manifests)),
+    "figures-multi-tenant": ("multi-tenant-saas", _figures(_tenants(1))),
+    "figures-chart": ("helm-chart-payments", _figures(lambda d: {**d, "gitops": "argocd", "blueprints": ["helm-chart", "argocd"]},
+                                                      key="services")),
 }
 
 

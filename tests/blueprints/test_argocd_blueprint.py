@@ -240,7 +240,8 @@ def test_chart_applications_render_production_shape() -> None:
         assert dapr_app["spec"]["destination"]["server"] == IN_CLUSTER
 
 
-@pytest.mark.parametrize("name", ["aws-eks-argocd", "multi-tenant-saas"])
+@pytest.mark.parametrize("name", ["aws-eks-argocd", "multi-tenant-saas", "figures-multi-tool", "figures-raw-manifests",
+                                  "figures-multi-tenant"])
 def test_planforge_validate_passes_on_the_kubernetes_structures(name: str) -> None:
     """The repository's own validators (kustomize, strict schemas, policy, argocd) accept the output."""
     from planforge.validate.base import Settings

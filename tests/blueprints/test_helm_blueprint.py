@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from k8s_blueprint_support import (
+    FIGURES,
     VARIANTS,
     answers,
     by_name,
@@ -77,7 +78,7 @@ def test_layout_follows_the_plan() -> None:
         assert not (render(name) / "helm-chart").exists()
 
 
-@pytest.mark.parametrize("name", CHART_PLANS)
+@pytest.mark.parametrize("name", [*CHART_PLANS, "figures-chart"])
 def test_lint_strict_and_template_every_values_file(name: str) -> None:
     for chart in charts(name):
         for values in value_sets(chart):
@@ -178,9 +179,13 @@ def test_pods_follow_each_service_of_the_plan(name: str) -> None:
             assert probe_paths(container) == {svc["health_path"]}
             assert container["ports"][0]["containerPort"] == svc["port"]
             assert container["image"] == f"{svc['image']}:{svc['tag']}"
-        # Advanced features are off by default.
-        for kind in ("Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"):
+        # Advanced features are off by default; a service that runs two pods or more keeps a
+        # PodDisruptionBudget that lets one go.
+        for kind in ("Ingress", "HorizontalPodAutoscaler", "NetworkPolicy"):
             assert kinds(objs, kind) == [], kind
+        pdbs = {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]: p["spec"]["minAvailable"]
+                for p in kinds(objs, "PodDisruptionBudget")}
+        assert pdbs == {svc["name"]: svc["replicas"] - 1 for svc in services if svc["replicas"] >= 2}
         tests = [o for o in kinds(objs, "Pod") if o["metadata"]["annotations"].get("helm.sh/hook") == "test"]
         assert len(tests) == len(services)
 
@@ -260,7 +265,7 @@ def test_no_dapr_without_the_plan() -> None:
         assert not any(k.startswith("dapr.io/") for k in deploy["spec"]["template"]["metadata"]["annotations"])
 
 
-@pytest.mark.parametrize("name", CHART_PLANS)
+@pytest.mark.parametrize("name", [*CHART_PLANS, "figures-chart"])
 def test_planforge_validate_passes_on_chart_repositories(name: str) -> None:
     """The repository's own validators accept the output: helm (lint + every values set),
     strict schemas, policy, and kustomize/argocd where the plan has them."""
@@ -305,3 +310,31 @@ def test_real_plans_pass_planforge_validate(name: str) -> None:
         for chart in charts(name):
             for pod_name, spec in pod_specs(helm_template(chart)):
                 assert restricted_violations(pod_name, spec) == []
+
+
+def test_stated_figures_reach_the_chart_and_its_applications() -> None:
+    """A service with a replica range autoscales over it by default (the HPA owns the count),
+    keeps a PodDisruptionBudget that lets one pod go, and carries the stated resources; the
+    ArgoCD Applications and the production CI values keep the same range."""
+    chart = charts("figures-chart")[0]
+    name = answers("figures-chart")["services"][0]["name"]
+    low, high = FIGURES["min_replicas"], FIGURES["max_replicas"]
+    objs = helm_template(chart, (chart / "ci" / "default-values.yaml",))
+    hpa = kinds(objs, "HorizontalPodAutoscaler")
+    assert [(h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for h in hpa] == [(low, high)]
+    assert [p["spec"]["minAvailable"] for p in kinds(objs, "PodDisruptionBudget")] == [low - 1]
+    deploy = kinds(objs, "Deployment")[0]
+    assert "replicas" not in deploy["spec"]
+    resources = deploy["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert resources["requests"] == {"cpu": FIGURES["cpu_request"], "memory": FIGURES["memory_request"]}
+    assert resources["limits"]["memory"] == FIGURES["memory_limit"]
+    values = yaml.safe_load((chart / "values.yaml").read_text())["services"][name]
+    assert values["replicaCount"] == low and values["autoscaling"]["enabled"] is True
+    production = helm_template(chart, (chart / "ci" / "production-values.yaml",))
+    assert [(h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for h in kinds(production, "HorizontalPodAutoscaler")] == [(low, high)]
+    for env in ("dev", "prod"):
+        app = yaml.safe_load((render("figures-chart") / "argocd" / "applications" / env / f"{chart.name}.yaml").read_text())
+        svc = app["spec"]["source"]["helm"]["valuesObject"]["services"][name]
+        assert svc["replicaCount"] == low
+        assert svc["autoscaling"] == {"enabled": True, "minReplicas": low, "maxReplicas": high}
+        assert svc["podDisruptionBudget"] == {"enabled": True, "minAvailable": low - 1}

@@ -10,6 +10,8 @@ import yaml
 
 from k8s_blueprint_support import (
     ESO_STORES,
+    FIGURES,
+    MAX_PODS,
     PROD,
     all_secret_values,
     answers,
@@ -18,6 +20,7 @@ from k8s_blueprint_support import (
     kinds,
     kustomizations,
     kustomize,
+    load_dir,
     pod_specs,
     probe_paths,
     render,
@@ -29,7 +32,8 @@ from k8s_blueprint_support import (
 
 pytestmark = pytest.mark.slow
 
-KUSTOMIZE_VARIANTS = ["aws-eks-argocd", "aws-eks-kustomize-only", "aws-eks-raw-manifests", "multi-tenant-saas", "multi-tenant-1"]
+KUSTOMIZE_VARIANTS = ["aws-eks-argocd", "aws-eks-kustomize-only", "aws-eks-raw-manifests", "multi-tenant-saas", "multi-tenant-1",
+                      "figures-multi-tool", "figures-raw-manifests", "figures-multi-tenant"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -254,3 +258,80 @@ def test_rendering_from_the_repository_root_gives_the_same_files(tmp_path: Path)
         ours = {p.relative_to(render(name)): p.read_bytes() for p in (render(name) / area).rglob("*") if p.is_file()}
         plain = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out" / area).rglob("*") if p.is_file()}
         assert ours and ours == plain, area
+
+
+# --------------------------------------------------------------------------- stated figures
+GIB = {"Mi": 1, "Gi": 1024}
+
+
+def _mebibytes(quantity: str) -> int:
+    return int(quantity[:-2]) * GIB[quantity[-2:]]
+
+
+def _millicores(quantity: str) -> int:
+    return int(quantity[:-1]) if quantity.endswith("m") else int(float(quantity) * 1000)
+
+
+def _assert_scaled_as_stated(objs: tuple[dict, ...] | list[dict], name: str, env: str) -> None:
+    """The app's HPA spans the stated range, the Deployment starts at its minimum, the PDB lets
+    one pod go, and the container carries the stated CPU request and memory need."""
+    deploy = by_name(objs, "Deployment")[name]
+    hpa = by_name(objs, "HorizontalPodAutoscaler")[name]
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (FIGURES["min_replicas"], FIGURES["max_replicas"]), env
+    assert deploy["spec"]["replicas"] == FIGURES["min_replicas"]
+    pdb = by_name(objs, "PodDisruptionBudget")[name]
+    assert pdb["spec"]["minAvailable"] == FIGURES["min_replicas"] - 1
+    resources = deploy["spec"]["template"]["spec"]["containers"][0]["resources"]
+    assert resources["requests"] == {"cpu": FIGURES["cpu_request"], "memory": FIGURES["memory_request"]}
+    assert resources["limits"]["memory"] == FIGURES["memory_limit"]
+    assert _millicores(str(resources["limits"]["cpu"])) >= _millicores(resources["requests"]["cpu"])
+    assert restricted_violations(name, deploy["spec"]["template"]["spec"]) == []
+
+
+def _assert_room_for_the_maximum(objs: tuple[dict, ...] | list[dict], namespace: str) -> None:
+    """The namespace's quota lets the HPA reach its maximum (plus the rolling update's surge pod)
+    with the stated limits, its pods ceiling is the plan's, and the LimitRange admits the limits."""
+    quota = next(o for o in kinds(objs, "ResourceQuota") if o["metadata"]["namespace"] == namespace)["spec"]["hard"]
+    peak = FIGURES["max_replicas"] + 1
+    assert int(quota["pods"]) == MAX_PODS
+    assert _mebibytes(quota["limits.memory"]) >= peak * _mebibytes(FIGURES["memory_limit"])
+    assert _mebibytes(quota["requests.memory"]) >= peak * _mebibytes(FIGURES["memory_request"])
+    assert _millicores(quota["requests.cpu"]) >= peak * _millicores(FIGURES["cpu_request"])
+    limits = next(o for o in kinds(objs, "LimitRange") if o["metadata"]["namespace"] == namespace)["spec"]["limits"][0]
+    assert _mebibytes(limits["max"]["memory"]) >= _mebibytes(FIGURES["memory_limit"])
+    assert _mebibytes(limits["defaultRequest"]["memory"]) >= _mebibytes(FIGURES["memory_request"])
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_stated_figures_reach_the_multi_tool_app_and_its_namespace(env: str) -> None:
+    name = answers("figures-multi-tool")["apps"][0]["name"]
+    root = render("figures-multi-tool") / "kubernetes"
+    _assert_scaled_as_stated(kustomize(root / "apps" / name / "overlays" / env), name, env)
+    _assert_room_for_the_maximum(kustomize(root / "overlays" / env), name)
+
+
+def test_apps_without_figures_keep_the_defaults() -> None:
+    """The second app states nothing: no HPA, one replica outside production, default resources."""
+    name = answers("figures-multi-tool")["apps"][1]["name"]
+    objs = kustomize(render("figures-multi-tool") / "kubernetes" / "apps" / name / "overlays" / "dev")
+    assert kinds(objs, "HorizontalPodAutoscaler") == [] and kinds(objs, "PodDisruptionBudget") == []
+    deploy = by_name(objs, "Deployment")[name]
+    assert deploy["spec"]["replicas"] == 1
+    assert deploy["spec"]["template"]["spec"]["containers"][0]["resources"] == {
+        "requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "512Mi"}}
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_stated_figures_reach_raw_manifests(env: str) -> None:
+    name = answers("figures-raw-manifests")["apps"][0]["name"]
+    _assert_scaled_as_stated(load_dir(render("figures-raw-manifests") / "kubernetes" / "apps" / name / env), name, env)
+
+
+@pytest.mark.parametrize("env", ["staging", "prod"])
+def test_stated_figures_reach_tenant_apps_and_tenant_quotas(env: str) -> None:
+    name = answers("figures-multi-tenant")["apps"][0]["name"]
+    tenant = render("figures-multi-tenant") / "kubernetes" / "tenants" / "solo"
+    _assert_scaled_as_stated(kustomize(tenant / "apps" / name / env), name, env)
+    _assert_room_for_the_maximum(kustomize(tenant), f"solo-{env}")

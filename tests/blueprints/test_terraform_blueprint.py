@@ -38,9 +38,9 @@ PLAN_SCENARIOS = {
     "radioso-gcp": REAL_PLANS / "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md",
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
 }
-VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants")
-AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants")
-OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants")
+VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants", "figures", "figures-azure", "figures-gcp")
+AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants", "figures")
+OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants", "figures-azure", "figures-gcp")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -133,6 +133,16 @@ def _variant_answers(name: str):
     if name == "gcp-tenants":
         return Answers(**{**tenant_base, "cloud": "gcp", "state_backend": "gcs", "state_locking": "native",
                           "kubernetes_distribution": "gke", "tenants": ["east", "west"], "rpo_minutes": 30})
+    if name.startswith("figures"):  # the plan states node ranges, types and database figures
+        clouds = {"figures": {}, "figures-azure": {"cloud": "azure", "state_backend": "azurerm", "state_locking": "native",
+                                                   "region": "westeurope", "kubernetes_distribution": "aks"},
+                  "figures-gcp": {"cloud": "gcp", "state_backend": "gcs", "state_locking": "native",
+                                  "kubernetes_distribution": "gke", "database_engine": "mysql", "database_version": "8.0"}}
+        return Answers(**{**base, "structure": "multi-tool", "kubernetes_distribution": "eks", "state_locking": "dynamodb",
+                          "database_engine": "postgres", "database_version": "16.4", "database_storage_gb": 100,
+                          "rpo_minutes": 5, "rto_minutes": 30, "backup_retention_days": 35,
+                          "environment_sizing": [{"name": "prod", "min_size": 8, "max_size": 24, "instance_type": "m6i.xlarge"}],
+                          **clouds[name]})
     raise KeyError(name)
 
 
@@ -598,3 +608,37 @@ def test_azure_data_residency_pins_the_region(rendered: dict[str, Path]) -> None
     # HIPAA -> the tenant database encrypts with the tenant's own Key Vault key.
     call = declared(rendered["azure-tenants"] / "tenants" / "solo", "module")["database"]
     assert call["key_id"] == "${module.keyvault.key_id}"
+
+
+@pytest.mark.parametrize("name", ["figures", "figures-azure", "figures-gcp"])
+def test_stated_figures_reach_node_pools_and_the_database(name: str, rendered: dict[str, Path]) -> None:
+    """Stated node range and type in production, the blueprint's defaults where none is stated;
+    the database pins the stated engine version, takes the stated storage, keeps the stated
+    retention (point-in-time recovery for an RPO of minutes) and is multi-AZ in production."""
+    envs = rendered[name] / "environments"
+    prod, dev = tfvars(envs / "prod" / "terraform.tfvars"), tfvars(envs / "dev" / "terraform.tfvars")
+    assert (prod["min_size"], prod["max_size"], prod["instance_type"]) == (8, 24, "m6i.xlarge")
+    assert (dev["min_size"], dev["max_size"]) == (1, 3) and dev["instance_type"] != "m6i.xlarge"
+    assert prod["multi_az"] is True and dev["multi_az"] is False
+    assert prod["backup_retention_days"] == 35 and dev["backup_retention_days"] >= (7 if name == "figures-azure" else 1)
+    variables = blocks(load_hcl(envs / "prod" / "variables.tf"), "variable")
+    calls = blocks(load_hcl(envs / "prod" / "main.tf"), "module")
+    database = calls["rds" if name == "figures" else "database"]
+    assert database["engine_version"] == "${var.db_engine_version}"
+    assert unquote(variables["db_engine_version"]["default"]) == ("8.0" if name == "figures-gcp" else "16.4")
+    storage = {"figures": ("allocated_storage", "db_storage_gb", 100), "figures-gcp": ("disk_size_gb", "db_storage_gb", 100),
+               "figures-azure": ("storage_mb", "db_storage_mb", 131072)}[name]
+    assert database[storage[0]] == f"${{var.{storage[1]}}}" and variables[storage[1]]["default"] == storage[2]
+    cluster = calls[{"figures": "eks", "figures-azure": "aks", "figures-gcp": "gke"}[name]]
+    assert cluster["node_min_size"] == "${var.min_size}" and cluster["node_max_size"] == "${var.max_size}"
+
+
+def test_gcp_database_recovery_in_the_engine_s_terms(rendered: dict[str, Path]) -> None:
+    """Cloud SQL: point-in-time recovery for PostgreSQL, binary logs for MySQL; GKE node counts are totals."""
+    modules_dir = rendered["figures-gcp"] / "modules"
+    backup = blocks(load_hcl(modules_dir / "database" / "main.tf"), "resource")["google_sql_database_instance.this"]
+    backup = backup["settings"][0]["backup_configuration"][0]
+    assert "local.is_postgres" in backup["point_in_time_recovery_enabled"]
+    assert "!local.is_postgres" in backup["binary_log_enabled"]
+    pool = blocks(load_hcl(modules_dir / "gke" / "main.tf"), "resource")["google_container_node_pool.default"]
+    assert pool["autoscaling"][0]["total_min_node_count"] == "${var.node_min_size}"

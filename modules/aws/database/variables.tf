@@ -39,13 +39,18 @@ variable "master_username" {
 
 variable "allocated_storage" {
   type        = number
-  description = "Initial storage in GiB."
+  description = "Initial storage in GiB (the plan's database storage when it states one)."
   default     = 20
+
+  validation {
+    condition     = var.allocated_storage >= 20 && var.allocated_storage <= 65536
+    error_message = "allocated_storage must be between 20 and 65536 GiB for gp3 storage."
+  }
 }
 
 variable "max_allocated_storage" {
   type        = number
-  description = "Storage autoscaling ceiling in GiB."
+  description = "Storage autoscaling ceiling in GiB (never below allocated_storage)."
   default     = 100
 }
 

@@ -25,7 +25,7 @@ resource "azurerm_postgresql_flexible_server" "this" {
   name                          = "psql-${var.name}"
   location                      = var.location
   resource_group_name           = var.resource_group_name
-  version                       = var.engine_version
+  version                       = split(".", var.engine_version)[0]
   sku_name                      = var.instance_class
   storage_mb                    = var.storage_mb
   auto_grow_enabled             = true

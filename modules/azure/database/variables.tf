@@ -30,7 +30,7 @@ variable "admin_principal_name" {
 
 variable "engine_version" {
   type        = string
-  description = "PostgreSQL major version from the plan."
+  description = "PostgreSQL version from the plan; the server takes its major version (16 from 16.4)."
   default     = "16"
 }
 
@@ -41,8 +41,13 @@ variable "instance_class" {
 
 variable "storage_mb" {
   type        = number
-  description = "Storage in MB."
+  description = "Storage in MiB, one of the flexible server sizes (32768 to 33553408); the plan's database storage rounded up when it states one."
   default     = 32768
+
+  validation {
+    condition     = contains([32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216, 33553408], var.storage_mb)
+    error_message = "storage_mb must be a flexible server storage size: 32768, 65536, 131072, 262144, 524288, 1048576, 2097152, 4193280, 4194304, 8388608, 16777216 or 33553408."
+  }
 }
 
 variable "database_name" {

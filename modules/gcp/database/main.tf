@@ -1,9 +1,12 @@
 # Data layer (GCP): Cloud SQL with a private IP only, TLS required, IAM database
 # authentication (no password is generated or stored), REGIONAL availability when
-# multi_az, point-in-time recovery sized to the plan's RPO and the customer-managed key.
+# multi_az, point-in-time recovery sized to the plan's RPO (PostgreSQL: point-in-time
+# recovery, MySQL: binary logs) and the customer-managed key.
 
 locals {
-  database_version = "${upper(var.engine == "postgres" ? "POSTGRES" : "MYSQL")}_${replace(var.engine_version, ".", "_")}"
+  is_postgres = var.engine == "postgres"
+  # POSTGRES_<major> (e.g. 16 from 16.4), MYSQL_<major>_<minor> (e.g. 8_0).
+  database_version = local.is_postgres ? "POSTGRES_${split(".", var.engine_version)[0]}" : "MYSQL_${join("_", slice(split(".", "${var.engine_version}.0"), 0, 2))}"
 }
 
 resource "google_sql_database_instance" "this" {
@@ -17,6 +20,7 @@ resource "google_sql_database_instance" "this" {
     tier                        = var.instance_class
     edition                     = "ENTERPRISE"
     availability_type           = var.multi_az ? "REGIONAL" : "ZONAL"
+    disk_size                   = var.disk_size_gb
     disk_autoresize             = true
     deletion_protection_enabled = var.deletion_protection
     user_labels                 = var.labels
@@ -30,7 +34,8 @@ resource "google_sql_database_instance" "this" {
 
     backup_configuration {
       enabled                        = var.backup_retention_days > 0
-      point_in_time_recovery_enabled = var.backup_retention_days > 0
+      point_in_time_recovery_enabled = local.is_postgres && var.backup_retention_days > 0
+      binary_log_enabled             = !local.is_postgres && var.backup_retention_days > 0
       transaction_log_retention_days = min(max(var.backup_retention_days, 1), 7)
       start_time                     = "02:00"
 

@@ -30,6 +30,17 @@ variable "instance_class" {
   description = "Cloud SQL tier (per-environment sizing), e.g. db-custom-4-16384."
 }
 
+variable "disk_size_gb" {
+  type        = number
+  description = "Initial disk size in GB (the plan's database storage when it states one); grows automatically."
+  default     = 10
+
+  validation {
+    condition     = var.disk_size_gb >= 10
+    error_message = "disk_size_gb must be at least 10."
+  }
+}
+
 variable "database_name" {
   type        = string
   description = "Name of the application database."
@@ -44,7 +55,7 @@ variable "multi_az" {
 
 variable "backup_retention_days" {
   type        = number
-  description = "Retained daily backups; also enables point-in-time recovery when > 0."
+  description = "Retained daily backups; also enables point-in-time recovery (PostgreSQL) or binary logs (MySQL) when > 0."
   default     = 7
 }
 

@@ -63,9 +63,10 @@ resource "google_container_node_pool" "default" {
   cluster  = google_container_cluster.this.id
   location = var.region
 
+  # Node counts are totals across the region's zones (the plan states nodes per environment).
   autoscaling {
-    min_node_count = var.node_min_size
-    max_node_count = var.node_max_size
+    total_min_node_count = var.node_min_size
+    total_max_node_count = var.node_max_size
   }
 
   management {

@@ -47,13 +47,13 @@ variable "node_instance_type" {
 
 variable "node_min_size" {
   type        = number
-  description = "Minimum nodes per zone."
+  description = "Minimum nodes of the pool, all zones together."
   default     = 1
 }
 
 variable "node_max_size" {
   type        = number
-  description = "Maximum nodes per zone."
+  description = "Maximum nodes of the pool, all zones together."
   default     = 3
 }
 

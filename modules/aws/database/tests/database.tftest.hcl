@@ -105,3 +105,28 @@ run "unknown_engine_is_refused" {
 
   expect_failures = [var.engine]
 }
+
+run "stated_storage_and_version" {
+  command = plan
+
+  variables {
+    engine_version        = "16.4"
+    allocated_storage     = 500
+    backup_retention_days = 35
+  }
+
+  assert {
+    condition     = aws_db_instance.this.allocated_storage == 500 && aws_db_instance.this.max_allocated_storage == 500
+    error_message = "The stated storage is allocated and the autoscaling ceiling is never below it."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.engine_version == "16.4" && aws_db_parameter_group.this.family == "postgres16"
+    error_message = "The stated engine version is pinned."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.backup_retention_period == 35
+    error_message = "The stated retention keeps point-in-time recovery for 35 days."
+  }
+}

@@ -41,3 +41,29 @@ run "development_zonal" {
     error_message = "Non-production must be ZONAL."
   }
 }
+
+run "mysql_binary_logs_and_stated_disk" {
+  command = plan
+
+  variables {
+    engine         = "mysql"
+    engine_version = "8.0"
+    disk_size_gb   = 100
+    rpo_minutes    = 5
+  }
+
+  assert {
+    condition     = google_sql_database_instance.this.database_version == "MYSQL_8_0"
+    error_message = "The stated MySQL version is pinned."
+  }
+
+  assert {
+    condition     = google_sql_database_instance.this.settings[0].backup_configuration[0].binary_log_enabled == true
+    error_message = "MySQL point-in-time recovery needs binary logs."
+  }
+
+  assert {
+    condition     = google_sql_database_instance.this.settings[0].disk_size == 100
+    error_message = "The stated disk size is used."
+  }
+}

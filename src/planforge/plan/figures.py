@@ -49,6 +49,8 @@ _ENGINE = re.compile(
     re.I,
 )
 
+_NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}|migrat\w{0,5} from)\b[^,;]{0,30}$", re.I)
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -82,15 +84,18 @@ class Vocabulary:
     scopes: dict[str, str]
 
 
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load(resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8"))
+
+
 @lru_cache(maxsize=None)
 def vocabulary() -> Vocabulary:
-    data: dict[str, Any] = yaml.safe_load(
-        resources.files("planforge").joinpath("data", "figures.yaml").read_text(encoding="utf-8"))
+    data: dict[str, Any] = _load("figures.yaml")
     return Vocabulary(
         units={k: (v[0], float(v[1])) for k, v in data["units"].items()},
         keywords={k: re.compile(v, re.I) for k, v in data["keywords"].items()},
         engines=dict(data["engines"]),
-        environments=dict(data["environments"]),
+        environments=dict(_load("keywords.yaml")["environment_synonyms"]),
         scopes=dict(data["scopes"]),
     )
 
@@ -157,6 +162,8 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
     for m in _INSTANCE.finditer(clause):
         out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
     for m in _ENGINE.finditer(clause):
+        if _NEGATED.search(clause, max(0, m.start() - 40), m.start()):
+            continue  # `no MySQL`, `migrated from MySQL`
         out.append(Figure("database", None, None, "", "", "plan", line, m.group(0).strip(),
                           name=v.engines.get(m.group("engine").split()[0].split("-")[0].lower(), ""),
                           version=m.group("version") or ""))

@@ -115,6 +115,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
     for src in sources:
         text = re.sub(r"\s+", " ", src.text.replace("`", "").replace("**", ""))
         label_subject = _subject(src.label, names)
+        line_subject = _subject(text, names)
         for start, end in _clauses(text):
             clause = text[start:end]
             if not clause.strip():
@@ -122,6 +123,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             subject = _subject(clause, names)
             if subject[1] == "plan" and not _says_every(clause):
                 subject = label_subject
+            if subject[1] == "plan" and line_subject[1] == "cluster":
+                subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
             out.extend(_figures_of(clause, subject, src.line))
     return out
 
@@ -140,20 +143,27 @@ def _says_every(clause: str) -> bool:
 
 
 def _subject(text: str, names: set[str]) -> tuple[str, str]:
-    """(subject, scope) a clause names: an app or service first, then a tenant/pool/region, then an environment."""
+    """(subject, scope) a clause names: an app or service first (also as `frontends @ 2 replicas`), then a tenant,
+    pool or region, then an environment, then the cluster."""
     v = vocabulary()
-    env = scope = ""
+    env = scope = cluster = ""
     for m in _WORD.finditer(text):
         w = m.group(0).lower()
-        if w in names:
-            return w, "app"
-        scope = scope or v.scopes.get(w, "")
+        if w in names or (w.endswith("s") and w[:-1] in names):
+            return (w if w in names else w[:-1]), "app"
+        if text.startswith(" @", m.end()) or text.startswith("@", m.end()):
+            return w.removesuffix("s"), "app"
+        found = v.scopes.get(w, "")
+        if found == "cluster":
+            cluster = found
+        else:
+            scope = scope or found
         env = env or v.environments.get(w, "")
     if scope:
         return scope, scope
     if env and not _says_every(text):
         return env, "environment"
-    return "", "plan"
+    return (cluster, cluster) if cluster else ("", "plan")
 
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
@@ -205,9 +215,9 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         dim = "days"  # a retention is stated in days or weeks
     _, low, high = _bounds(m)
     end = u.end()
-    if dim == "millicores" and (u.group("gap") or _keyword(clause, "rpo") or _keyword(clause, "rto")):
-        dim, factor = "time", 1.0  # `5m` after RPO/RTO, or `5 m`: minutes
-    kind, unit_name = _kind(clause, dim, subject)
+    if dim == "millicores" and (u.group("gap") or not _keyword(clause, "cpu")):
+        dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes
+    kind, unit_name = _kind(clause, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
         return None
     if kind == "retention":
@@ -226,7 +236,7 @@ def _keyword(clause: str, name: str) -> re.Match[str] | None:
     return vocabulary().keywords[name].search(clause)
 
 
-def _kind(clause: str, dim: str, subject: tuple[str, str]) -> tuple[str | None, str]:
+def _kind(clause: str, dim: str, subject: tuple[str, str], binary: bool = False) -> tuple[str | None, str]:
     """The figure kind of a dimension in its clause, and its normalized unit; (None, "") when the clause does not
     say what a time or percentage is."""
     if dim in ("nodes", "namespaces"):
@@ -238,9 +248,11 @@ def _kind(clause: str, dim: str, subject: tuple[str, str]) -> tuple[str | None, 
     if dim in ("cpu", "millicores"):
         return "cpu", "millicores"
     if dim == "memory":
+        if _keyword(clause, "other_size"):
+            return None, ""
         if _keyword(clause, "storage") and not _keyword(clause, "memory"):
             return "storage", "GiB"
-        return "memory", "Mi"
+        return ("memory", "Mi") if binary or _keyword(clause, "memory") else (None, "")
     if dim == "time":
         for kind in ("rpo", "rto"):
             if _keyword(clause, kind):

@@ -29,6 +29,7 @@ from planforge.plan.model import (
     SourceLine,
     StructureTree,
     TreePath,
+    is_unresolved,
     normalize_label,
 )
 
@@ -611,11 +612,14 @@ def _read_complexity(plan: Plan, blocks: list[_Block]) -> None:
 
 _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
+_REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
+_FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
 
 def _read_figures(plan: Plan, blocks: list[_Block]) -> None:
-    """The figures of every paragraph, list item and table row after the header, outside code fences, the
-    Summary and Complexity Tracking, with the apps and services the plan names as subjects."""
+    """The figures of the Technical Context, every table row, requirement lines (FR-xxx, NFR-xxx) and
+    Constraints/Performance/Storage/Scale lines, outside code fences, the header, the Summary and Complexity
+    Tracking; the apps and services the plan names are their subjects."""
     first_h2 = next((s.line for s in plan.sections if s.level == 2), None)
     if first_h2 is None:
         return
@@ -627,9 +631,15 @@ def _read_figures(plan: Plan, blocks: list[_Block]) -> None:
             sources.extend(figures.Source(line, " | ".join(cells), re.sub(r"[*`]", "", cells[0]) if cells else "")
                            for line, cells in b.rows[1:])
             continue
+        context = _is_context(b.section) or _is_context(b.subsection)
+        label = ""
         for src in b.lines:
             m = _match_field(src.text)
-            sources.append(figures.Source(src.line, _clean(src.text), m[0] if m else ""))
+            if m and is_unresolved(m[1]):
+                continue  # the template's example figures
+            label = m[0] if m else label if b.kind == "item" else ""
+            if context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS:
+                sources.append(figures.Source(src.line, _clean(src.text), label))
     plan.figures = figures.extract(sources, _named_apps(plan))
 
 

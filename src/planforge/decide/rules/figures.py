@@ -16,6 +16,7 @@ from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.scope import env_name
 from planforge.plan.figures import Figure, vocabulary
+from planforge.plan.model import Field
 
 _SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
 
@@ -41,10 +42,15 @@ def decide_figures(c: Context) -> None:
 def _consistent(c: Context, f: Figure) -> bool:
     """A range whose minimum is above its maximum is a problem, not a figure."""
     if f.low is not None and f.high is not None and f.low > f.high:
-        c.problem(None, f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
+        c.problem(_field_at(c, f.line), f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
                   f"write the smaller number first, e.g. {_num(f.high)}-{_num(f.low)}", line=f.line)
         return False
     return True
+
+
+def _field_at(c: Context, line: int) -> Field | None:
+    """The field (or table row read as one) holding a plan line: a problem names it."""
+    return next((f for f in [*c.plan.fields, *c.plan.other_fields] if line in f.lines), None)
 
 
 def _num(x: float) -> str:
@@ -57,13 +63,11 @@ def _stated(f: Figure) -> float:
 
 
 def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
-    """The first plan-wide figure; a later one stating another value is not applied."""
+    """The first figure (one value for the whole platform, whatever it names); a later one stating another value
+    is not applied."""
     chosen: Figure | None = None
     for f in figures:
-        if f.scope not in ("plan", "environment"):
-            c.unapplied(f.line, f.words, f"{answer} is one value for the whole platform; a {f.scope} figure is not "
-                        "applied")
-        elif chosen is None:
+        if chosen is None:
             chosen = f
             c.applied(f.line, f.words, answer)
         elif (f.low, f.high) == (chosen.low, chosen.high):
@@ -173,7 +177,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
 
 
 def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> list[EnvironmentSizing]:
-    if f.scope == "plan":
+    if f.scope in ("plan", "cluster"):
         return list(envs.values())
     if f.scope == "environment":
         name = env_name(f.subject)
@@ -196,25 +200,35 @@ def _node_range(f: Figure) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- workloads
 def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: list[Figure]) -> None:
+    """Figures naming an app or service first, then plan-wide ones for what they left; the first figure for a
+    service's replicas, request or limit wins, a later one stating another value is not applied."""
     groups = {g: [s.model_copy() for s in c.values.get(g, [])] for g in ("apps", "services")}
     services = {s.name: (g, s) for g, items in groups.items() for s in items}
     lines: dict[str, list[int]] = {g: [] for g in groups}
+    taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
     resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
-    for f in replicas + memory + cpu:
+    for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
         for group, svc in _service_targets(c, f, services):
+            slots = ["replicas"] if f.kind == "replicas" else \
+                [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
+            held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
+            if held:
+                if any((h.low, h.high) != (f.low, f.high) for h in held):
+                    c.unapplied(f.line, f.words, f"{svc.name} takes line {held[0].line} ({held[0].words!r})")
+                continue
+            taken.update({(svc.name, s): f for s in slots})
             if f.kind == "replicas":
                 _replica_range(svc, f)
-                c.applied(f.line, f.words, f"{group}.{svc.name}.min_replicas,max_replicas")
             else:
-                held = resources.setdefault((svc.name, f.kind), {})
-                if f.low is not None:
-                    held["request"] = (f.low, f)
-                if f.high is not None:
-                    held["limit"] = (f.high, f)
-                c.applied(f.line, f.words, f"{group}.{svc.name}.{f.kind}_request,{f.kind}_limit")
+                bounds = resources.setdefault((svc.name, f.kind), {})
+                for side, x in (("request", f.low), ("limit", f.high)):
+                    if x is not None:
+                        bounds[side] = (x, f)
+            c.applied(f.line, f.words, f"{group}.{svc.name}." + ",".join(
+                ["min_replicas", "max_replicas"] if f.kind == "replicas" else slots))
             lines[group].append(f.line)
-    for (name, kind), held in resources.items():
-        _resources(c, services[name][1], kind, held)
+    for (name, kind), bounds in resources.items():
+        _resources(c, services[name][1], kind, bounds)
     for group, items in groups.items():
         if lines[group]:
             c.values[group] = items
@@ -229,12 +243,17 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
             c.unapplied(f.line, f.words, "the plan gives no application or chart service to apply it to")
         return list(services.values())
     if f.scope == "app":
-        if f.subject in services:
-            return [services[f.subject]]
+        named = [svc for name, svc in services.items() if name == f.subject or name.startswith(f.subject + "-")
+                 or name.endswith("-" + f.subject)]
+        if named:
+            return named
         c.unapplied(f.line, f.words, f"{f.subject!r} is not an application or chart service of the output")
         return []
-    c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
-                "applications and services take one figure for every environment")
+    if f.scope == "cluster":
+        c.unapplied(f.line, f.words, f"the cluster's or a machine's {f.kind}, not a container's: not applied")
+    else:
+        c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
+                    "applications and services take one figure for every environment")
     return []
 
 
@@ -260,7 +279,7 @@ def _resources(c: Context, svc: Service, kind: str, held: dict[str, tuple[float,
     fmt: Callable[[float], str] = _memory if kind == "memory" else _cpu
     request, limit = held.get("request"), held.get("limit")
     if request is not None and limit is not None and limit[0] < request[0]:
-        c.problem(None, kind, f"{svc.name}: {kind} limit {fmt(limit[0])} ({limit[1].words!r}) is below the request "
+        c.problem(_field_at(c, limit[1].line), kind, f"{svc.name}: {kind} limit {fmt(limit[0])} ({limit[1].words!r}) is below the request "
                   f"{fmt(request[0])} ({request[1].words!r}, line {request[1].line})",
                   f"state a {kind} limit of at least the request, or drop one of the two", line=limit[1].line)
         return
@@ -293,6 +312,6 @@ def _pods(c: Context, pods: list[Figure]) -> None:
         for svc in c.values.get(group, []):
             least = max(svc.min_replicas, svc.replicas)
             if least > ceiling:
-                c.problem(None, "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
+                c.problem(_field_at(c, chosen.line), "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
                           f"pods stated ({chosen.words!r})", "raise the pod count or lower the replicas",
                           line=chosen.line)

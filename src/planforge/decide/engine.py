@@ -52,7 +52,7 @@ def decide(plan: Plan) -> Decided:
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
-    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
+    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=c.not_applied)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

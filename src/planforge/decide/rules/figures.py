@@ -9,8 +9,6 @@ contradict each other are problems with their line.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
@@ -213,6 +211,8 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
                 [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
             held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
             if held:
+                if f.kind != "replicas" and _contradicts(c, svc, f, resources.get((svc.name, f.kind), {})):
+                    continue
                 if any((h.low, h.high) != (f.low, f.high) for h in held):
                     c.unapplied(f.line, f.words, f"{svc.name} takes line {held[0].line} ({held[0].words!r})")
                 continue
@@ -276,17 +276,35 @@ def _replica_range(svc: Service, f: Figure) -> None:
 
 def _resources(c: Context, svc: Service, kind: str, held: dict[str, tuple[float, Figure]]) -> None:
     """A stated need is the request and the limit; `< X` / `at most X` the limit; limit below request: a problem."""
-    fmt: Callable[[float], str] = _memory if kind == "memory" else _cpu
     request, limit = held.get("request"), held.get("limit")
     if request is not None and limit is not None and limit[0] < request[0]:
-        c.problem(_field_at(c, limit[1].line), kind, f"{svc.name}: {kind} limit {fmt(limit[0])} ({limit[1].words!r}) is below the request "
-                  f"{fmt(request[0])} ({request[1].words!r}, line {request[1].line})",
-                  f"state a {kind} limit of at least the request, or drop one of the two", line=limit[1].line)
+        _limit_below_request(c, svc, kind, limit, request)
         return
+    fmt = _memory if kind == "memory" else _cpu
     if request is not None:
         setattr(svc, f"{kind}_request", fmt(request[0]))
     if limit is not None:
         setattr(svc, f"{kind}_limit", fmt(limit[0]))
+
+
+def _contradicts(c: Context, svc: Service, f: Figure, held: dict[str, tuple[float, Figure]]) -> bool:
+    """A later figure whose limit is below the request taken (or request above the limit): a problem."""
+    request, limit = held.get("request"), held.get("limit")
+    if f.high is not None and request is not None and f.high < request[0]:
+        _limit_below_request(c, svc, f.kind, (f.high, f), request)
+        return True
+    if f.low is not None and limit is not None and f.low > limit[0]:
+        _limit_below_request(c, svc, f.kind, limit, (f.low, f))
+        return True
+    return False
+
+
+def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float, Figure],
+                         request: tuple[float, Figure]) -> None:
+    fmt = _memory if kind == "memory" else _cpu
+    c.problem(_field_at(c, limit[1].line), kind, f"{svc.name}: {kind} limit {fmt(limit[0])} ({limit[1].words!r}) is "
+              f"below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line})",
+              f"state a {kind} limit of at least the request, or drop one of the two", line=limit[1].line)
 
 
 def _memory(mi: float) -> str:

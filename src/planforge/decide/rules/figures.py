@@ -288,7 +288,10 @@ def _resources(c: Context, svc: Service, kind: str, held: dict[str, tuple[float,
 
 
 def _contradicts(c: Context, svc: Service, f: Figure, held: dict[str, tuple[float, Figure]]) -> bool:
-    """A later figure whose limit is below the request taken (or request above the limit): a problem."""
+    """A later bound (`< X`, `at least X`) below the request taken, or above the limit: a problem. Another stated
+    need is not a contradiction but a second statement (not applied)."""
+    if f.value is not None:
+        return False
     request, limit = held.get("request"), held.get("limit")
     if f.high is not None and request is not None and f.high < request[0]:
         _limit_below_request(c, svc, f.kind, (f.high, f), request)

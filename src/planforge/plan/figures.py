@@ -166,22 +166,36 @@ def _subject(text: str, names: set[str]) -> tuple[str, str]:
     return (cluster, cluster) if cluster else ("", "plan")
 
 
+_KEYWORD_REACH = 24  # characters around a number searched for the keyword that names it
+_ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
+
+
 def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
+    """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
+    per figure from that one search), so a clause costs time linear in its length."""
+    has_digit = re.search(r"\d", clause) is not None
+    if not has_digit and _ENGINE_HINT.search(clause) is None:
+        return []
     v = vocabulary()
     out: list[Figure] = []
-    for m in _INSTANCE.finditer(clause):
-        out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
+    if has_digit or "standard_" in clause.lower():
+        for m in _INSTANCE.finditer(clause):
+            out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
+    engine_spans = []
     for m in _ENGINE.finditer(clause):
+        engine_spans.append((m.start(), m.end()))
         if _NEGATED.search(clause, max(0, m.start() - 40), m.start()):
             continue  # `no MySQL`, `migrated from MySQL`
         out.append(Figure("database", None, None, "", "", "plan", line, m.group(0).strip(),
                           name=v.engines.get(m.group("engine").split()[0].split("-")[0].lower(), ""),
                           version=m.group("version") or ""))
-    engine_spans = [(m.start(), m.end()) for m in _ENGINE.finditer(clause)]
+    if not has_digit:
+        return out
+    keywords = {name: rx.search(clause) for name, rx in v.keywords.items()}
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
-        fig = _quantity(clause, m, subject, line)
+        fig = _quantity(clause, m, subject, line, keywords)
         if fig is not None:
             out.append(fig)
     return out
@@ -201,7 +215,8 @@ def _bounds(m: re.Match[str]) -> tuple[float, float | None, float | None]:
     return n, n, n
 
 
-def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int) -> Figure | None:
+def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int,
+              keywords: dict[str, re.Match[str] | None]) -> Figure | None:
     u = _UNIT.match(clause, m.end())
     if u is None:
         return None
@@ -215,9 +230,9 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         dim = "days"  # a retention is stated in days or weeks
     _, low, high = _bounds(m)
     end = u.end()
-    if dim == "millicores" and (u.group("gap") or not _keyword(clause, "cpu")):
+    if dim == "millicores" and (u.group("gap") or not keywords["cpu"]):
         dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes
-    kind, unit_name = _kind(clause, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
+    kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
         return None
     if kind == "retention":
@@ -226,17 +241,15 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         factor /= 1024
     scale = (lambda x: None if x is None else round(x * factor, 3))  # noqa: E731
     start = m.start()
-    kw = _keyword(clause, kind) if kind in ("rpo", "rto", "retention", "uptime") else None
-    if kw is not None:
-        start, end = min(start, kw.start()), max(end, kw.end())
+    if kind in ("rpo", "rto", "retention", "uptime"):
+        # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
+        kw = vocabulary().keywords[kind].search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
+        if kw is not None:
+            start, end = min(start, kw.start()), max(end, kw.end())
     return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
 
 
-def _keyword(clause: str, name: str) -> re.Match[str] | None:
-    return vocabulary().keywords[name].search(clause)
-
-
-def _kind(clause: str, dim: str, subject: tuple[str, str], binary: bool = False) -> tuple[str | None, str]:
+def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[str, str], binary: bool = False) -> tuple[str | None, str]:
     """The figure kind of a dimension in its clause, and its normalized unit; (None, "") when the clause does not
     say what a time or percentage is."""
     if dim in ("nodes", "namespaces"):
@@ -248,19 +261,19 @@ def _kind(clause: str, dim: str, subject: tuple[str, str], binary: bool = False)
     if dim in ("cpu", "millicores"):
         return "cpu", "millicores"
     if dim == "memory":
-        if _keyword(clause, "other_size"):
+        if keywords["other_size"]:
             return None, ""
-        if _keyword(clause, "storage") and not _keyword(clause, "memory"):
+        if keywords["storage"] and not keywords["memory"]:
             return "storage", "GiB"
-        return ("memory", "Mi") if binary or _keyword(clause, "memory") else (None, "")
+        return ("memory", "Mi") if binary or keywords["memory"] else (None, "")
     if dim == "time":
         for kind in ("rpo", "rto"):
-            if _keyword(clause, kind):
+            if keywords[kind]:
                 return kind, "minutes"
         return None, ""
     if dim == "days":
-        return ("retention", "days") if _keyword(clause, "retention") and not _keyword(clause, "rpo") \
-            and not _keyword(clause, "rto") else _kind(clause, "time", subject)
-    if dim == "percent" and _keyword(clause, "uptime"):
+        return ("retention", "days") if keywords["retention"] and not keywords["rpo"] \
+            and not keywords["rto"] else _kind(keywords, "time", subject)
+    if dim == "percent" and keywords["uptime"]:
         return "uptime", "percent"
     return None, ""

@@ -201,18 +201,18 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
     return out
 
 
-def _bounds(m: re.Match[str]) -> tuple[float, float | None, float | None]:
-    """(a number, low, high) of a quantity match."""
+def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
+    """(low, high) of a quantity match: a range, an open bound, or one value as both."""
     for a, b in (("b1", "b2"), ("m1", "m2"), ("r1", "r2")):
         if m.group(a) is not None:
-            return float(m.group(a)), float(m.group(a)), float(m.group(b))
+            return float(m.group(a)), float(m.group(b))
     n = float(m.group("n"))
     op = (m.group("op") or "").lower()
     if op in _LOW_OPS:
-        return n, n, None
+        return n, None
     if op in _HIGH_OPS:
-        return n, None, n
-    return n, n, n
+        return None, n
+    return n, n
 
 
 def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int,
@@ -228,7 +228,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     dim, factor = entry
     if dim == "time" and factor >= 1440:
         dim = "days"  # a retention is stated in days or weeks
-    _, low, high = _bounds(m)
+    low, high = _bounds(m)
     end = u.end()
     if dim == "millicores" and (u.group("gap") or not keywords["cpu"]):
         dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes

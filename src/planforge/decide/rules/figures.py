@@ -9,6 +9,7 @@ contradict each other are problems with their line.
 from __future__ import annotations
 
 import math
+
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context

@@ -19,6 +19,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import defaults
 from planforge.decide.readme import decisions
 from planforge.decide.rules.delivery import decide_delivery
+from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
@@ -42,6 +43,7 @@ def decide(plan: Plan) -> Decided:
     decide_scope(c, structure, d)
     decide_workloads(c, structure, d)
     decide_goals(c)
+    decide_figures(c)
     decide_statements(c, structure)
     blueprints(c, structure)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")

@@ -35,10 +35,25 @@ def _render_item(v: Any) -> str:
     if isinstance(v, Component):
         return f"{v.name} {v.version}"
     if isinstance(v, Service):
-        return f"{v.name} ({v.image}, port {v.port}, {v.replicas} replica{'s' if v.replicas != 1 else ''})"
+        return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"
     if isinstance(v, EnvironmentSizing):
         extra = [x for x in (v.instance_type, v.db_instance_class) if x]
+        if v.min_size or v.max_size:
+            extra.append(f"{v.min_size}-{v.max_size} nodes" if v.max_size else f"at least {v.min_size} nodes")
         extra += ["multi-AZ"] if v.multi_az else []
         extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
         return f"{v.name}" + (f" ({', '.join(extra)})" if extra else "")
     return str(v)
+
+
+def _service_figures(v: Service) -> list[str]:
+    """Replicas (the autoscaling range when stated) and the container resources the plan states."""
+    if v.max_replicas:
+        out = [f"{v.min_replicas or v.replicas}-{v.max_replicas} replicas (autoscaled)"]
+    else:
+        out = [f"{v.replicas} replica{'s' if v.replicas != 1 else ''}"]
+    for kind in ("cpu", "memory"):
+        request, limit = getattr(v, f"{kind}_request"), getattr(v, f"{kind}_limit")
+        if request or limit:
+            out.append(f"{kind} " + " ".join(x for x in (request and f"request {request}", limit and f"limit {limit}") if x))
+    return out

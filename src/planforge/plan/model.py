@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from planforge.errors import Problem
+from planforge.plan.figures import Figure
 from planforge.plan.limits import replace_links, strip_comments
 
 _PLACEHOLDER = re.compile(r"^\[[^\]]*\]$", re.S)  # a whole value in brackets, not a [link](target)
@@ -174,6 +175,7 @@ class Plan:
     lines: list[str] = field(default_factory=list)  # normalized source lines (index 0 = line 1)
     problems: list[Problem] = field(default_factory=list)  # limits exceeded while reading: the plan is refused
     warnings: list[str] = field(default_factory=list)  # `file:line: message`, e.g. a credential left out
+    figures: list[Figure] = field(default_factory=list)  # quantities stated outside code fences (plan/figures.py)
 
     def field(self, key: str) -> Field | None:
         """First Technical Context field with this normalized key."""

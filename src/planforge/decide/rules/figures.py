@@ -1,0 +1,339 @@
+"""Figure rules: the quantities the plan states (Plan.figures) land in the answers, each with its line.
+
+Node counts and instance types go to environment_sizing (per environment when the plan says so, else every
+environment), replica ranges and container resources to the apps and chart services they name (every one when
+the plan names none), pods to max_pods, RPO/RTO/uptime/retention to the recovery answers, the database engine,
+version and storage to the database answers. A figure read but not applied is recorded with why; figures that
+contradict each other are problems with their line.
+"""
+from __future__ import annotations
+
+import math
+
+from planforge.decide import text as tx
+from planforge.decide.answers import EnvironmentSizing, Service
+from planforge.decide.context import Context
+from planforge.decide.rules.scope import env_name
+from planforge.plan.figures import Figure, vocabulary
+from planforge.plan.model import Field
+
+_SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
+
+
+def decide_figures(c: Context) -> None:
+    """Apply every figure of the plan; runs after the goal and workload rules."""
+    figures = [f for f in c.plan.figures if _consistent(c, f)]
+    by_kind: dict[str, list[Figure]] = {}
+    for f in figures:
+        by_kind.setdefault(f.kind, []).append(f)
+    get = lambda kind: by_kind.get(kind, [])  # noqa: E731
+    _database(c, get("database"))
+    _storage(c, get("storage"))
+    _recovery(c, get("rpo"), get("rto"), get("uptime"), get("retention"))
+    _nodes(c, get("nodes"), get("instance_type"))
+    _workloads(c, get("replicas"), get("memory"), get("cpu"))
+    _pods(c, get("pods"))
+    for f in get("namespaces"):
+        c.unapplied(f.line, f.words, "a namespace count is not applied: the namespaces follow the components and "
+                    "applications")
+
+
+def _consistent(c: Context, f: Figure) -> bool:
+    """A range whose minimum is above its maximum is a problem, not a figure."""
+    if f.low is not None and f.high is not None and f.low > f.high:
+        c.problem(_field_at(c, f.line), f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
+                  f"write the smaller number first, e.g. {_num(f.high)}-{_num(f.low)}", line=f.line)
+        return False
+    return True
+
+
+def _field_at(c: Context, line: int) -> Field | None:
+    """The field (or table row read as one) holding a plan line: a problem names it."""
+    return next((f for f in [*c.plan.fields, *c.plan.other_fields] if line in f.lines), None)
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _stated(f: Figure) -> float:
+    """The one number a figure gives an answer that takes one: the value, else its bound."""
+    return f.high if f.high is not None else f.low  # type: ignore[return-value]
+
+
+def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
+    """The first figure (one value for the whole platform, whatever it names); a later one stating another value
+    is not applied."""
+    chosen: Figure | None = None
+    for f in figures:
+        if chosen is None:
+            chosen = f
+            c.applied(f.line, f.words, answer)
+        elif (f.low, f.high) == (chosen.low, chosen.high):
+            c.applied(f.line, f.words, answer)
+        else:
+            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r})")
+    return chosen
+
+
+# --------------------------------------------------------------------------- database
+def _database(c: Context, figures: list[Figure]) -> None:
+    """Engine and version: a Database row first, then a Storage/Database field, then any other line."""
+    rows = {row.line for module, row in c.modules if module == "database"}
+    fields = {ln for f in c.plan.fields if f.key in ("storage", "database") and not f.unresolved for ln in f.lines}
+    ranked = sorted((f for f in figures if f.name), key=lambda f: (f.line not in rows, f.line not in fields, f.line))
+    if not ranked:
+        c.default("database_engine", "", "no database in the plan")
+        c.default("database_version", "", "no database in the plan")
+        return
+    engine = ranked[0]
+    c.from_line("database_engine", engine.name, engine.line)
+    versioned = next((f for f in ranked if f.name == engine.name and f.version), None)
+    if versioned is not None:
+        c.from_line("database_version", versioned.version, versioned.line)
+    else:
+        c.default("database_version", "", "no database version in the plan")
+    for f in figures:
+        if f.name == engine.name and f.version in ("", c.values["database_version"]):
+            c.applied(f.line, f.words, "database_engine" + (", database_version" if f.version else ""))
+        else:
+            c.unapplied(f.line, f.words, f"one database engine is generated: {engine.name} "
+                        f"{c.values['database_version']} (line {engine.line})".replace("  ", " "))
+
+
+def _storage(c: Context, figures: list[Figure]) -> None:
+    database = vocabulary().keywords["database"]
+    own = [f for f in figures if database.search(c.line_text(f.line))]
+    for f in figures:
+        if f not in own:
+            c.unapplied(f.line, f.words, "only the database's storage size is applied")
+    chosen = _first(c, own, "database_storage_gb")
+    if chosen is not None:
+        c.from_line("database_storage_gb", math.ceil(_stated(chosen)), chosen.line)
+    else:
+        c.default("database_storage_gb", 0, "no database storage size stated")
+
+
+# --------------------------------------------------------------------------- recovery and availability
+def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Figure],
+              retention: list[Figure]) -> None:
+    for name, figures, note in (("rpo_minutes", rpo, "no RPO stated"), ("rto_minutes", rto, "no RTO stated")):
+        f = _first(c, figures, name)
+        if f is not None:
+            c.from_line(name, max(1, math.ceil(_stated(f))), f.line)
+        else:
+            c.default(name, 0, note)
+    up = _first(c, uptime, "uptime")
+    if up is not None:
+        c.from_line("uptime", _num(_stated(up)), up.line)
+    else:
+        c.default("uptime", "", "no uptime target stated")
+    _high_availability(c, up)
+    kept = _first(c, retention, "backup_retention_days")
+    if kept is None:
+        c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
+        return
+    days = math.ceil(_stated(kept))
+    if days > 35:
+        c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
+    c.from_line("backup_retention_days", min(35, days), kept.line)
+
+
+def _high_availability(c: Context, up: Figure | None) -> None:
+    """Uptime of 99.9% or more, or an RTO under an hour."""
+    if up is not None and _stated(up) >= 99.9:
+        c.from_line("high_availability", True, up.line)
+    elif 0 < c.values["rto_minutes"] < 60:
+        c.set("high_availability", True, c.provenance["rto_minutes"])
+    elif up is not None:
+        c.from_line("high_availability", False, up.line)
+    else:
+        c.default("high_availability", False, "no uptime target of 99.9% or more, no RTO under an hour")
+
+
+# --------------------------------------------------------------------------- nodes
+def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
+    """Node ranges and instance types per environment; plan-wide figures first, an environment's own after."""
+    sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
+    envs = {s.name: s for s in sizing}
+    db_rows = {row.line for module, row in c.modules if module == "database"}
+    first_line = None
+    for f in sorted(nodes + types, key=lambda f: f.scope == "environment"):
+        targets = _env_targets(c, f, envs)
+        for s in targets:
+            if f.kind == "nodes":
+                s.min_size, s.max_size = _node_range(f)
+            elif f.name.lower().startswith("db.") or f.line in db_rows:
+                s.db_instance_class = f.name
+            elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
+                s.instance_type = f.name
+        if targets:
+            c.applied(f.line, f.words, "environment_sizing." + ",".join(s.name for s in targets) +
+                      (".min_size,max_size" if f.kind == "nodes" else ".instance_type"))
+            first_line = first_line or f.line
+    if first_line is not None:
+        c.from_line("environment_sizing", sizing, first_line)
+
+
+def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> list[EnvironmentSizing]:
+    if f.scope in ("plan", "cluster"):
+        return list(envs.values())
+    if f.scope == "environment":
+        name = env_name(f.subject)
+        if name in envs:
+            return [envs[name]]
+        c.unapplied(f.line, f.words, f"names environment {name!r}, which is not among the plan's environments "
+                    f"({', '.join(envs)})")
+        return []
+    what = _SUBJECT_SCOPES.get(f.scope, f.scope)
+    c.unapplied(f.line, f.words, f"a {what} figure is not applied: node groups are sized per environment")
+    return []
+
+
+def _node_range(f: Figure) -> tuple[int, int]:
+    """(min, max) nodes: one count is both; `at least N` leaves the maximum to the default, `up to N` starts at 1."""
+    low = int(f.low) if f.low is not None else 1
+    high = int(f.high) if f.high is not None else 0
+    return max(1, low), high
+
+
+# --------------------------------------------------------------------------- workloads
+def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: list[Figure]) -> None:
+    """Figures naming an app or service first, then plan-wide ones for what they left; the first figure for a
+    service's replicas, request or limit wins, a later one stating another value is not applied."""
+    groups = {g: [s.model_copy() for s in c.values.get(g, [])] for g in ("apps", "services")}
+    services = {s.name: (g, s) for g, items in groups.items() for s in items}
+    lines: dict[str, list[int]] = {g: [] for g in groups}
+    taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
+    resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
+    for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
+        for group, svc in _service_targets(c, f, services):
+            slots = ["replicas"] if f.kind == "replicas" else \
+                [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
+            held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
+            if held:
+                if f.kind != "replicas" and _contradicts(c, svc, f, resources.get((svc.name, f.kind), {})):
+                    continue
+                if any((h.low, h.high) != (f.low, f.high) for h in held):
+                    c.unapplied(f.line, f.words, f"{svc.name} takes line {held[0].line} ({held[0].words!r})")
+                continue
+            taken.update({(svc.name, s): f for s in slots})
+            if f.kind == "replicas":
+                _replica_range(svc, f)
+            else:
+                bounds = resources.setdefault((svc.name, f.kind), {})
+                for side, x in (("request", f.low), ("limit", f.high)):
+                    if x is not None:
+                        bounds[side] = (x, f)
+            c.applied(f.line, f.words, f"{group}.{svc.name}." + ",".join(
+                ["min_replicas", "max_replicas"] if f.kind == "replicas" else slots))
+            lines[group].append(f.line)
+    for (name, kind), bounds in resources.items():
+        _resources(c, services[name][1], kind, bounds)
+    for group, items in groups.items():
+        if lines[group]:
+            c.values[group] = items
+            prov = c.provenance[group]
+            cited = "; ".join(f"plan line {ln}: {tx.quote(c.line_text(ln))}" for ln in sorted(set(lines[group])))
+            c.provenance[group] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, cited) if x)})
+
+
+def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]]) -> list[tuple[str, Service]]:
+    if f.scope == "plan":
+        if not services:
+            c.unapplied(f.line, f.words, "the plan gives no application or chart service to apply it to")
+        return list(services.values())
+    if f.scope == "app":
+        named = [svc for name, svc in services.items() if name == f.subject or name.startswith(f.subject + "-")
+                 or name.endswith("-" + f.subject)]
+        if named:
+            return named
+        c.unapplied(f.line, f.words, f"{f.subject!r} is not an application or chart service of the output")
+        return []
+    if f.scope == "cluster":
+        c.unapplied(f.line, f.words, f"the cluster's or a machine's {f.kind}, not a container's: not applied")
+    else:
+        c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
+                    "applications and services take one figure for every environment")
+    return []
+
+
+def _replica_range(svc: Service, f: Figure) -> None:
+    """A range is the HPA's min..max (replicas = min); one count is fixed; an open bound moves the counts."""
+    if f.value is not None:
+        svc.replicas = svc.prod_replicas = int(f.value)
+        svc.min_replicas = svc.max_replicas = 0
+        return
+    if f.low is not None:
+        svc.min_replicas = int(f.low)
+        svc.replicas = int(f.low)
+        svc.prod_replicas = max(svc.prod_replicas, int(f.low))
+    if f.high is not None:
+        svc.max_replicas = int(f.high)
+        svc.min_replicas = min(svc.min_replicas or svc.replicas, int(f.high))
+        svc.replicas = min(svc.replicas, int(f.high))
+        svc.prod_replicas = min(svc.prod_replicas, int(f.high))
+
+
+def _resources(c: Context, svc: Service, kind: str, held: dict[str, tuple[float, Figure]]) -> None:
+    """A stated need is the request and the limit; `< X` / `at most X` the limit; limit below request: a problem."""
+    request, limit = held.get("request"), held.get("limit")
+    if request is not None and limit is not None and limit[0] < request[0]:
+        _limit_below_request(c, svc, kind, limit, request)
+        return
+    fmt = _memory if kind == "memory" else _cpu
+    if request is not None:
+        setattr(svc, f"{kind}_request", fmt(request[0]))
+    if limit is not None:
+        setattr(svc, f"{kind}_limit", fmt(limit[0]))
+
+
+def _contradicts(c: Context, svc: Service, f: Figure, held: dict[str, tuple[float, Figure]]) -> bool:
+    """A later bound (`< X`, `at least X`) below the request taken, or above the limit: a problem. Another stated
+    need is not a contradiction but a second statement (not applied)."""
+    if f.value is not None:
+        return False
+    request, limit = held.get("request"), held.get("limit")
+    if f.high is not None and request is not None and f.high < request[0]:
+        _limit_below_request(c, svc, f.kind, (f.high, f), request)
+        return True
+    if f.low is not None and limit is not None and f.low > limit[0]:
+        _limit_below_request(c, svc, f.kind, limit, (f.low, f))
+        return True
+    return False
+
+
+def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float, Figure],
+                         request: tuple[float, Figure]) -> None:
+    fmt = _memory if kind == "memory" else _cpu
+    c.problem(_field_at(c, limit[1].line), kind, f"{svc.name}: {kind} limit {fmt(limit[0])} ({limit[1].words!r}) is "
+              f"below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line})",
+              f"state a {kind} limit of at least the request, or drop one of the two", line=limit[1].line)
+
+
+def _memory(mi: float) -> str:
+    n = max(1, math.ceil(mi))
+    return f"{n // 1024}Gi" if n % 1024 == 0 else f"{n}Mi"
+
+
+def _cpu(millicores: float) -> str:
+    n = max(1, math.ceil(millicores))
+    return f"{n // 1000}" if n % 1000 == 0 else f"{n}m"
+
+
+# --------------------------------------------------------------------------- pods
+def _pods(c: Context, pods: list[Figure]) -> None:
+    """The pod ceiling; an application whose minimum replicas exceed it is a contradiction."""
+    chosen = _first(c, pods, "max_pods")
+    if chosen is None:
+        c.default("max_pods", 0, "no pod count stated")
+        return
+    ceiling = int(_stated(chosen))
+    c.from_line("max_pods", ceiling, chosen.line)
+    for group in ("apps", "services"):
+        for svc in c.values.get(group, []):
+            least = max(svc.min_replicas, svc.replicas)
+            if least > ceiling:
+                c.problem(_field_at(c, chosen.line), "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
+                          f"pods stated ({chosen.words!r})", "raise the pod count or lower the replicas",
+                          line=chosen.line)

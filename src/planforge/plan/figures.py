@@ -1,0 +1,279 @@
+"""Figures: the quantities a plan states (node counts, replica ranges, memory, RPO, ...), typed and normalized.
+
+The reader hands every prose line, list item and table row outside code fences, the header, the Summary and
+Complexity Tracking to `extract`; each clause of a line (cut at `,`, `;`, `|` and sentence ends) is searched for
+numbers with a unit of data/figures.yaml, instance types and database engines. A figure keeps its line and the
+words as written; `planforge.decide.rules.figures` decides where it lands.
+
+Every pattern is bounded (no unbounded repeat can restart inside a run it scanned), so reading is linear in the
+text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, uptime, database, storage
+
+_NUM = r"(?<![\w.])(?P<{0}>\d{{1,9}}(?:\.\d{{1,6}})?)(?!\d)"
+_UNIT_GAP = r"(?: ?[a-z%]{1,9})?"  # the unit written after the first number too: `2Gi-4Gi`, `3 nodes to 6`
+_LOW_OPS = ("at least", "no less than", "more than", "over", "above", ">=", "≥", ">", "minimum", "min")
+_HIGH_OPS = ("at most", "up to", "no more than", "less than", "under", "below", "<=", "≤", "<", "maximum", "max")
+_OP = "|".join(re.escape(o) for o in sorted(_LOW_OPS + _HIGH_OPS, key=len, reverse=True))
+_QUANTITY = re.compile(
+    r"\bbetween (?:" + _NUM.format("b1") + _UNIT_GAP + r" and " + _NUM.format("b2") + r")"
+    r"|\bmin(?:imum)?[:=]? ?" + _NUM.format("m1") + _UNIT_GAP + r" ?[/,]? ?(?:and )?max(?:imum)?[:=]? ?" + _NUM.format("m2") +
+    r"|" + _NUM.format("r1") + _UNIT_GAP + r" ?(?:-|–|—|to|\.\.) ?" + _NUM.format("r2") +
+    r"|(?:(?<![\w.])(?P<op>" + _OP + r")[:=]? ?)?" + _NUM.format("n"),
+    re.I,
+)
+_UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
+_CLAUSE_END = re.compile(r"[,;|]|\.(?:\s|$)|\s[-–—]\s")
+_WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
+_INSTANCE = re.compile(
+    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\.(?:nano|micro|small|medium|\d{0,2}x?large|metal)"
+    r"(?![\w.-])"
+    r"|(?<![\w.-])Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"
+    r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
+    r"(?:-\d{1,3}){0,2}(?![\w.-])",
+    re.I,
+)
+_ENGINE = re.compile(
+    r"\b(?P<engine>aurora(?:[ -](?:postgres(?:ql)?|mysql))?|postgres(?:ql)?|mysql|mariadb)\b"
+    r"(?: ?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
+    re.I,
+)
+
+_NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}|migrat\w{0,5} from)\b[^,;]{0,30}$", re.I)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One quantity the plan states. low/high: a range (either side None when open, both equal for one value),
+    in `unit`: count, Mi (memory), millicores (cpu), minutes (rpo, rto), days (retention), percent, GiB (storage).
+    Named figures (instance_type, database) carry `name` (and `version`) instead."""
+
+    kind: Kind
+    low: float | None
+    high: float | None
+    unit: str
+    subject: str  # the app/service, environment, tenant, pool or region named; "" plan-wide
+    scope: str  # plan | app | environment | tenant | pool | region
+    line: int
+    words: str  # as written, e.g. "between 3 and 30 replicas"
+    name: str = ""  # instance_type: the type; database: the engine (postgres, mysql, ...)
+    version: str = ""  # database: the version as written, e.g. "16", "8.0"
+
+    @property
+    def value(self) -> float | None:
+        """The single value stated, None for a range or an open bound."""
+        return self.low if self.low is not None and self.low == self.high else None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    units: dict[str, tuple[str, float]]
+    keywords: dict[str, re.Pattern[str]]
+    engines: dict[str, str]
+    environments: dict[str, str]
+    scopes: dict[str, str]
+
+
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load(resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def vocabulary() -> Vocabulary:
+    data: dict[str, Any] = _load("figures.yaml")
+    return Vocabulary(
+        units={k: (v[0], float(v[1])) for k, v in data["units"].items()},
+        keywords={k: re.compile(v, re.I) for k, v in data["keywords"].items()},
+        engines=dict(data["engines"]),
+        environments=dict(_load("keywords.yaml")["environment_synonyms"]),
+        scopes=dict(data["scopes"]),
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A line to read figures from, and its label (field label or first table cell) naming a subject."""
+
+    line: int
+    text: str
+    label: str = ""
+
+
+def extract(sources: list[Source], names: set[str]) -> list[Figure]:
+    """Every figure of the sources, in order. names: the apps and services the plan names (lowercase)."""
+    out: list[Figure] = []
+    for src in sources:
+        text = re.sub(r"\s+", " ", src.text.replace("`", "").replace("**", ""))
+        label_subject = _subject(src.label, names)
+        line_subject = _subject(text, names)
+        for start, end in _clauses(text):
+            clause = text[start:end]
+            if not clause.strip():
+                continue
+            subject = _subject(clause, names)
+            if subject[1] == "plan" and not _says_every(clause):
+                subject = label_subject
+            if subject[1] == "plan" and line_subject[1] == "cluster":
+                subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
+            out.extend(_figures_of(clause, subject, src.line))
+    return out
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    bounds, pos = [], 0
+    for m in _CLAUSE_END.finditer(text):
+        bounds.append((pos, m.start()))
+        pos = m.end()
+    bounds.append((pos, len(text)))
+    return bounds
+
+
+def _says_every(clause: str) -> bool:
+    return bool(re.search(r"\b(?:per|each|every|all) (?:environment|env|cluster)s?\b", clause, re.I))
+
+
+def _subject(text: str, names: set[str]) -> tuple[str, str]:
+    """(subject, scope) a clause names: an app or service first (also as `frontends @ 2 replicas`), then a tenant,
+    pool or region, then an environment, then the cluster."""
+    v = vocabulary()
+    env = scope = cluster = ""
+    for m in _WORD.finditer(text):
+        w = m.group(0).lower()
+        if w in names or (w.endswith("s") and w[:-1] in names):
+            return (w if w in names else w[:-1]), "app"
+        if text.startswith(" @", m.end()) or text.startswith("@", m.end()):
+            return w.removesuffix("s"), "app"
+        found = v.scopes.get(w, "")
+        if found == "cluster":
+            cluster = found
+        else:
+            scope = scope or found
+        env = env or v.environments.get(w, "")
+    if scope:
+        return scope, scope
+    if env and not _says_every(text):
+        return env, "environment"
+    return (cluster, cluster) if cluster else ("", "plan")
+
+
+_KEYWORD_REACH = 24  # characters around a number searched for the keyword that names it
+_ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
+
+
+def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
+    """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
+    per figure from that one search), so a clause costs time linear in its length."""
+    has_digit = re.search(r"\d", clause) is not None
+    if not has_digit and _ENGINE_HINT.search(clause) is None:
+        return []
+    v = vocabulary()
+    out: list[Figure] = []
+    if has_digit or "standard_" in clause.lower():
+        for m in _INSTANCE.finditer(clause):
+            out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
+    engine_spans = []
+    for m in _ENGINE.finditer(clause):
+        engine_spans.append((m.start(), m.end()))
+        if _NEGATED.search(clause, max(0, m.start() - 40), m.start()):
+            continue  # `no MySQL`, `migrated from MySQL`
+        out.append(Figure("database", None, None, "", "", "plan", line, m.group(0).strip(),
+                          name=v.engines.get(m.group("engine").split()[0].split("-")[0].lower(), ""),
+                          version=m.group("version") or ""))
+    if not has_digit:
+        return out
+    keywords = {name: rx.search(clause) for name, rx in v.keywords.items()}
+    for m in _QUANTITY.finditer(clause):
+        if any(s <= m.start() < e for s, e in engine_spans):
+            continue  # `PostgreSQL 16`: a version, not a quantity
+        fig = _quantity(clause, m, subject, line, keywords)
+        if fig is not None:
+            out.append(fig)
+    return out
+
+
+def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
+    """(low, high) of a quantity match: a range, an open bound, or one value as both."""
+    for a, b in (("b1", "b2"), ("m1", "m2"), ("r1", "r2")):
+        if m.group(a) is not None:
+            return float(m.group(a)), float(m.group(b))
+    n = float(m.group("n"))
+    op = (m.group("op") or "").lower()
+    if op in _LOW_OPS:
+        return n, None
+    if op in _HIGH_OPS:
+        return None, n
+    return n, n
+
+
+def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int,
+              keywords: dict[str, re.Match[str] | None]) -> Figure | None:
+    u = _UNIT.match(clause, m.end())
+    if u is None:
+        return None
+    unit = u.group("unit").lower()
+    v = vocabulary()
+    entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
+    if entry is None:
+        return None
+    dim, factor = entry
+    if dim == "time" and factor >= 1440:
+        dim = "days"  # a retention is stated in days or weeks
+    low, high = _bounds(m)
+    end = u.end()
+    if dim == "millicores" and (u.group("gap") or not keywords["cpu"]):
+        dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes
+    kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
+    if kind is None:
+        return None
+    if kind == "retention":
+        factor /= 1440
+    elif kind == "storage":
+        factor /= 1024
+    scale = (lambda x: None if x is None else round(x * factor, 3))  # noqa: E731
+    start = m.start()
+    if kind in ("rpo", "rto", "retention", "uptime"):
+        # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
+        kw = vocabulary().keywords[kind].search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
+        if kw is not None:
+            start, end = min(start, kw.start()), max(end, kw.end())
+    return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
+
+
+def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[str, str], binary: bool = False) -> tuple[str | None, str]:
+    """The figure kind of a dimension in its clause, and its normalized unit; (None, "") when the clause does not
+    say what a time or percentage is."""
+    if dim in ("nodes", "namespaces"):
+        return dim, "count"
+    if dim in ("replicas", "instances", "pods"):
+        if dim == "replicas" or subject[1] == "app":
+            return "replicas", "count"
+        return ("pods", "count") if dim == "pods" else (None, "")
+    if dim in ("cpu", "millicores"):
+        return "cpu", "millicores"
+    if dim == "memory":
+        if keywords["other_size"]:
+            return None, ""
+        if keywords["storage"] and not keywords["memory"]:
+            return "storage", "GiB"
+        return ("memory", "Mi") if binary or keywords["memory"] else (None, "")
+    if dim == "time":
+        for kind in ("rpo", "rto"):
+            if keywords[kind]:
+                return kind, "minutes"
+        return None, ""
+    if dim == "days":
+        return ("retention", "days") if keywords["retention"] and not keywords["rpo"] \
+            and not keywords["rto"] else _kind(keywords, "time", subject)
+    if dim == "percent" and keywords["uptime"]:
+        return "uptime", "percent"
+    return None, ""

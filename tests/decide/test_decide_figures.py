@@ -1,0 +1,147 @@
+"""Figures land in the answers with their lines; figures read but not applied are recorded; contradictions are
+refused with their line and a fix."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from testlib import PLANS
+from planforge.decide import decide
+from planforge.decide.context import Context
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan, parse_text
+
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+SCALE = "**Scale/Scope**: 1 organization, 6 namespaces, 12 nodes per environment"
+FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def decided(name: str):
+    return decide(parse_plan(PLANS / f"{name}.plan.md"))
+
+
+def with_lines(*lines: str, apps: str = "orders-api, web-frontend"):
+    text = EKS.replace(SCALE, "\n".join([SCALE, *lines]))
+    return decide(parse_text(text.replace("orders-api, web-frontend", apps), "plan.md"))
+
+
+def test_eks_plan_nodes_per_environment_and_pods():
+    d = decided("aws-eks-argocd")
+    a = d.answers
+    assert {s.name: s.max_size for s in a.environment_sizing} == {"dev": 12, "staging": 12, "prod": 12}
+    assert a.max_pods == 300 and d.provenance["max_pods"].line == 27
+    assert d.provenance["environment_sizing"].line == 29
+    assert a.uptime == "99.95" and a.high_availability
+    assert [(n.line, n.text) for n in d.not_applied] == [(29, "6 namespaces")]
+
+
+def test_payments_chart_replica_range_and_memory_limit():
+    d = decided("helm-chart-payments")
+    [svc] = d.answers.services
+    assert (svc.min_replicas, svc.max_replicas, svc.replicas, svc.prod_replicas) == (2, 20, 2, 2)
+    assert (svc.memory_limit, svc.memory_request) == ("512Mi", "")
+    decisions = {x.name: x.value for x in d.answers.decisions}
+    assert "2-20 replicas (autoscaled)" in decisions["services"] and "memory limit 512Mi" in decisions["services"]
+
+
+def test_ticketing_plan_gets_every_figure():
+    d = decided("ticketing-eks")
+    a = d.answers
+    assert {(s.name, s.instance_type, s.min_size, s.max_size) for s in a.environment_sizing} == {
+        (e, "m6i.xlarge", 8, 24) for e in ("dev", "staging", "prod")}
+    api = next(s for s in a.apps if s.name == "ticketing-api")
+    assert (api.min_replicas, api.max_replicas, api.replicas) == (3, 30, 3)
+    assert (api.memory_request, api.memory_limit) == ("2Gi", "2Gi")
+    web = next(s for s in a.apps if s.name == "web-frontend")
+    assert (web.max_replicas, web.memory_limit) == (0, "")
+    assert (a.database_engine, a.database_version, a.backup_retention_days, a.rpo_minutes) == ("postgres", "16", 35, 5)
+    assert {name: d.provenance[name].line for name in ("database_version", "backup_retention_days", "rpo_minutes",
+                                                        "environment_sizing")} == {
+        "database_version": 32, "backup_retention_days": 32, "rpo_minutes": 31, "environment_sizing": 30}
+    decisions = {x.name: x.value for x in a.decisions}
+    assert "dev (m6i.xlarge, 8-24 nodes)" in decisions["environment_sizing"]
+
+
+def test_applied_figures_are_recorded_with_their_answer(monkeypatch):
+    seen: dict = {}
+    original = Context.applied
+
+    def spy(self, line, text, answer):
+        seen[(line, text)] = answer
+        original(self, line, text, answer)
+
+    monkeypatch.setattr(Context, "applied", spy)
+    decide(parse_plan(PLANS / "ticketing-eks.plan.md"))
+    assert seen[(31, "between 3 and 30 replicas")] == "apps.ticketing-api.min_replicas,max_replicas"
+    assert seen[(32, "2Gi")] == "apps.ticketing-api.memory_request,memory_limit"
+    assert seen[(31, "RPO 5 minutes")] == "rpo_minutes"
+    assert seen[(30, "8-24 nodes")] == "environment_sizing.dev,staging,prod.min_size,max_size"
+
+
+def test_per_environment_nodes_win_over_plan_wide_ones():
+    a = with_lines("**Capacity**: 8-24 nodes per environment, Dev = 1 node").answers
+    assert {s.name: (s.min_size, s.max_size) for s in a.environment_sizing} == {
+        "dev": (1, 1), "staging": (8, 24), "prod": (8, 24)}
+
+
+def test_figures_read_but_not_applied_say_why():
+    d = with_lines("**Tenancy**: 3 nodes per tenant")
+    why = {n.text: n.why for n in d.not_applied}
+    assert "tenant" in why["3 nodes"] and "namespace" in why["6 namespaces"]
+
+
+def test_a_stated_limit_and_request_both_land():
+    a = with_lines("**Resources**: orders-api needs 500m CPU, orders-api memory at most 1Gi").answers
+    api = next(s for s in a.apps if s.name == "orders-api")
+    assert (api.cpu_request, api.cpu_limit, api.memory_request, api.memory_limit) == ("500m", "500m", "", "1Gi")
+
+
+def test_an_uptime_below_three_nines_and_a_short_rto():
+    a = with_lines("**Recovery**: RTO 30 minutes").answers
+    assert a.high_availability and a.rto_minutes == 30
+
+
+@pytest.mark.parametrize("line, words", [
+    ("**Capacity**: 24-8 nodes per environment", "minimum 24 is above the maximum 8"),
+    ("**Resources**: orders-api needs 2Gi memory, orders-api memory < 512Mi", "below the request"),
+    ("**Scaling**: orders-api runs 500 replicas", "more than the 300 pods"),
+])
+def test_contradictions_are_refused_with_line_and_fix(line, words):
+    with pytest.raises(RefusedError) as exc:
+        with_lines(line)
+    [problem] = [p for p in exc.value.problems if words in p.message]
+    assert problem.line in (27, 30) and problem.hint
+
+
+# --------------------------------------------------------------------------- properties
+RANGE_SPELLINGS = ["{a}-{b}", "{a} to {b}", "between {a} and {b}", "min {a} / max {b}"]
+MEMORY_SPELLINGS = [("{n}Gi", 1024), ("{n} GiB", 1024), ("{n}Mi", 1), ("{n} MB", 1)]
+
+
+@FAST
+@given(st.integers(1, 40), st.integers(0, 40), st.sampled_from(RANGE_SPELLINGS), st.sampled_from(RANGE_SPELLINGS),
+       st.integers(1, 8), st.sampled_from(MEMORY_SPELLINGS))
+def test_random_figure_spellings_round_trip(a, extra, nodes_form, replicas_form, n, memory):
+    b = a + extra
+    spelling, factor = memory
+    d = with_lines(f"**Capacity**: {nodes_form.format(a=a, b=b)} nodes per environment",
+                   f"**Scaling**: orders-api scales {replicas_form.format(a=a, b=b)} replicas",
+                   f"**Memory**: each orders-api pod needs {spelling.format(n=n)} memory")
+    assert {(s.min_size, s.max_size) for s in d.answers.environment_sizing} == {(a, b)}
+    api = next(s for s in d.answers.apps if s.name == "orders-api")
+    if a == b:
+        assert (api.replicas, api.max_replicas) == (a, 0)
+    else:
+        assert (api.min_replicas, api.max_replicas, api.replicas) == (a, b, a)
+    mi = n * factor
+    assert api.memory_request == api.memory_limit == (f"{mi // 1024}Gi" if mi % 1024 == 0 else f"{mi}Mi")
+
+
+@FAST
+@given(st.integers(2, 60), st.integers(1, 60), st.sampled_from(RANGE_SPELLINGS))
+def test_contradictory_ranges_are_refused_never_crash(high, drop, form):
+    low = high + drop
+    with pytest.raises(RefusedError) as exc:
+        with_lines(f"**Scaling**: orders-api scales {form.format(a=low, b=high)} replicas")
+    assert any(p.line == 30 and "above the maximum" in p.message for p in exc.value.problems)

@@ -1,0 +1,134 @@
+"""Figures: every accepted spelling of a quantity is read into its kind, range, normalized unit and subject."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from testlib import PLANS
+from planforge.plan import parse_plan, parse_text
+from planforge.plan.figures import Source, extract
+
+NAMES = {"ticketing-api", "orders-api"}
+
+
+def read(text: str) -> list[tuple]:
+    return [(f.kind, f.low, f.high, f.unit) for f in extract([Source(7, text)], NAMES)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("8-24 nodes", ("nodes", 8, 24, "count")),
+    ("8 to 24 nodes", ("nodes", 8, 24, "count")),
+    ("between 8 and 24 nodes", ("nodes", 8, 24, "count")),
+    ("min 8 / max 24 nodes", ("nodes", 8, 24, "count")),
+    ("12 nodes per environment", ("nodes", 12, 12, "count")),
+    ("at least 2 replicas", ("replicas", 2, None, "count")),
+    ("≥ 2 replicas", ("replicas", 2, None, "count")),
+    ("up to 10 nodes", ("nodes", None, 10, "count")),
+    ("2-20 replicas", ("replicas", 2, 20, "count")),
+    ("2Gi memory", ("memory", 2048, 2048, "Mi")),
+    ("2 GiB memory", ("memory", 2048, 2048, "Mi")),
+    ("2048Mi", ("memory", 2048, 2048, "Mi")),
+    ("512 MB memory", ("memory", 512, 512, "Mi")),
+    ("< 512Mi memory per pod", ("memory", None, 512, "Mi")),
+    ("500m CPU", ("cpu", 500, 500, "millicores")),
+    ("0.5 vCPU", ("cpu", 500, 500, "millicores")),
+    ("2 cores", ("cpu", 2000, 2000, "millicores")),
+    ("RPO 5 minutes", ("rpo", 5, 5, "minutes")),
+    ("RPO < 1h", ("rpo", None, 60, "minutes")),
+    ("RTO 1 hour", ("rto", 60, 60, "minutes")),
+    ("backups kept 35 days", ("retention", 35, 35, "days")),
+    ("7-day backup retention", ("retention", 7, 7, "days")),
+    ("99.95% uptime", ("uptime", 99.95, 99.95, "percent")),
+    ("300 pods", ("pods", 300, 300, "count")),
+    ("6 namespaces", ("namespaces", 6, 6, "count")),
+    ("100 GB database storage", ("storage", 100, 100, "GiB")),
+])
+def test_every_spelling_reads_its_quantity(text, expected):
+    assert read(text) == [expected]
+
+
+@pytest.mark.parametrize("text", [
+    "p95 < 250ms", "budget < $12k/month", "Terraform 1.7", "EKS 1.29", "500 req/s", "reduces image <150MB vs >1GB",
+    "increase --timeout to 10m", "chart renders in < 1s", "5 target platforms", "us-east-1",
+])
+def test_numbers_that_are_no_figure_are_not_read(text):
+    assert read(text) == []
+
+
+@pytest.mark.parametrize("text, engine, version", [
+    ("PostgreSQL 16", "postgres", "16"), ("Cloud SQL MySQL 8.0", "mysql", "8.0"), ("External PostgreSQL", "postgres", ""),
+    ("MariaDB 10.11", "mariadb", "10.11"),
+])
+def test_database_engine_and_version_from_free_text(text, engine, version):
+    [f] = extract([Source(3, text)], set())
+    assert (f.kind, f.name, f.version, f.line) == ("database", engine, version, 3)
+    assert f.words in text
+
+
+def test_a_negated_engine_is_not_read():
+    assert extract([Source(3, "no MySQL, migrated from MariaDB 10")], set()) == []
+
+
+@pytest.mark.parametrize("text, subject, scope", [
+    ("ticketing-api scales between 3 and 30 replicas", "ticketing-api", "app"),
+    ("Dev = 1 node", "dev", "environment"),
+    ("3-6 nodes in production", "prod", "environment"),
+    ("12 nodes per environment", "cluster", "cluster"),
+    ("3 nodes per tenant", "tenant", "tenant"),
+    ("2 frontends @ 2 replicas", "frontend", "app"),
+    ("2-20 replicas", "", "plan"),
+])
+def test_the_subject_is_the_app_environment_or_scope_the_clause_names(text, subject, scope):
+    [f] = [f for f in extract([Source(1, text)], NAMES) if f.kind != "instance_type"]
+    assert (f.subject, f.scope) == (subject, scope)
+
+
+def test_instance_types_of_every_cloud():
+    text = "8-24 nodes per environment (m6i.xlarge), Standard_D4s_v5, e2-standard-4, db.r6g.large"
+    assert [f.name for f in extract([Source(1, text)], set()) if f.kind == "instance_type"] == [
+        "m6i.xlarge", "Standard_D4s_v5", "e2-standard-4", "db.r6g.large"]
+
+
+def test_a_table_row_label_names_the_subject():
+    [f] = extract([Source(1, "orders-api | 2-10 replicas", label="orders-api")], NAMES)
+    assert (f.kind, f.subject, f.low, f.high) == ("replicas", "orders-api", 2, 10)
+
+
+def test_shared_plans_figures_carry_their_lines():
+    plan = parse_plan(PLANS / "aws-eks-argocd.plan.md")
+    got = {(f.kind, f.line, f.words) for f in plan.figures}
+    assert {("pods", 27, "300 pods"), ("nodes", 29, "12 nodes"), ("namespaces", 29, "6 namespaces"),
+            ("uptime", 27, "99.95% uptime")} <= got
+    payments = parse_plan(PLANS / "helm-chart-payments.plan.md")
+    assert {(f.kind, f.low, f.high, f.line) for f in payments.figures if f.kind in ("replicas", "memory")} == {
+        ("replicas", 2, 20, 25), ("memory", None, 512, 24)}
+
+
+def test_no_figures_from_fences_summary_header_or_placeholders():
+    text = """# Plan: 12 nodes
+**Branch**: `1-x` | **Date**: 2026-10-20
+
+## Summary
+
+Runs on 40 nodes.
+
+## Technical Context
+
+**Constraints**: [e.g., <100MB memory or NEEDS CLARIFICATION]
+**Scale/Scope**: 5 nodes
+
+```text
+99 nodes
+```
+"""
+    assert [(f.kind, f.low, f.line) for f in parse_text(text).figures] == [("nodes", 5, 11)]
+
+
+def test_reading_figures_is_linear_on_hostile_lines():
+    for line in ("1-" * 200_000, "between 1 and " * 50_000, "min 1 / " * 60_000, " " * 400_000 + "1 node",
+                 "a" * 400_000, "9" * 400_000 + " nodes", "5 minutes RPO " * 30_000, "1% uptime " * 40_000,
+                 "postgres " * 50_000, "2Gi memory " * 40_000):
+        start = time.perf_counter()
+        extract([Source(1, line)], NAMES)
+        assert time.perf_counter() - start < 2, line[:20]

@@ -38,6 +38,10 @@ def test_jnroesch_gets_no_key_vault_no_bootstrap_root_no_managed_database(tmp_pa
     readme = (dest / "README.md").read_text()
     assert "terraform/bootstrap/" not in readme and "secrets_manager**: kubernetes" in readme
     assert "created outside Terraform" in (dest / "terraform/README.md").read_text()
+    # the components it installs (ingress-nginx, cert-manager) are rendered although no GitOps tool deploys them
+    for component in ("ingress-nginx", "cert-manager"):
+        assert {f"kubernetes/components/{component}/dev/kustomization.yaml",
+                f"kubernetes/components/{component}/prod/kustomization.yaml"} <= paths
     if shutil.which("terraform"):
         fmt = subprocess.run(["terraform", "fmt", "-check", "-recursive", "terraform"], cwd=dest,
                              capture_output=True, text=True)

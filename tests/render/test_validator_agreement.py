@@ -100,6 +100,9 @@ def corpus() -> dict[str, list[Any]]:
     cases["environments"] = list_cases(["staging", "prod"])
     cases["tenants"] = list_cases(["acme", "globex"])
     cases["compliance"] = list_cases(["gdpr"])
+    cases["api_authorized_cidrs"] = [[], ["203.0.113.0/24", "2001:db8::/32"], ["0.0.0.0/0"], ["::/0"], ["10.0.0.1"],
+                                     ["256.0.0.0/8"], ["10.0.0.0/33"], ["2001::db8::/32"], ["10.0.0.0/8\n"],
+                                     ["10.0.0.0/8", "10.0.0.0/8"], "10.0.0.0/8", [1], None]
     cases["platforms"] = [[], ["eks"], ["minikube", "eks", "gke", "aks", "doks", "oke"], ["eks", "eks"], ["heroku"],
                           ["EKS"], [1], [None], "eks", {"eks": 1}, None, [["eks"]]]
     cases["apps"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)

@@ -265,6 +265,9 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
     cidrs = cidrs_in(s.sentence)
     if cidrs:
         _state(c, "api_authorized_cidrs", cidrs, s)
+    else:
+        c.default("api_authorized_cidrs", [], f"the plan lists no CIDRs for its authorized ranges (line {s.line}): "
+                  "set TF_VAR_api_authorized_cidrs")
 
 
 def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:

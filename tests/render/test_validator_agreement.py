@@ -205,7 +205,8 @@ REFUSED_PER_QUESTION = {name: _first_refused(name) for name in QUESTIONS
 
 def test_every_question_with_rules_has_a_refused_value():
     assert set(QUESTIONS) - set(REFUSED_PER_QUESTION) == {"dapr", "monitoring", "high_availability",
-                                                          "customer_managed_kms", "state_bootstrap", "platform_names", "compliance_names"}
+                                                          "customer_managed_kms", "state_bootstrap", "static_ingress_ip",
+                                                          "platform_names", "compliance_names"}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))

@@ -156,9 +156,11 @@ def test_cluster_choices_of_a_repository_without_a_cluster_are_not_applied():
     text = text.replace("**Primary Dependencies**: azurerm, AKS, ingress-nginx", "**Primary Dependencies**: azurerm")
     text = text.replace("Azure Kubernetes Service", "Azure virtual machines")
     d = decide(parse_text(text))
-    if d.answers.structure == "single-iac":
-        assert d.answers.node_pools == "single" and d.answers.static_ingress_ip is False
-        assert {n.line for n in d.not_applied} == {SUMMARY_LINE}
+    assert d.answers.structure == "single-iac"
+    assert d.answers.node_pools == "single" and d.answers.static_ingress_ip is False
+    assert [(n.line, n.text) for n in d.not_applied] == [(SUMMARY_LINE, "System/user node pools"),
+                                                         (SUMMARY_LINE, "static public IP")]
+    assert all("no Terraform-managed Kubernetes cluster" in n.why for n in d.not_applied)
 
 
 def test_terraform_workspaces_are_listed_not_applied_with_their_line():

@@ -96,12 +96,13 @@ def test_state_outside_terraform_drops_the_bootstrap_root(words):
     "postgres in cluster",
     "In-cluster PostgreSQL on a PVC",
 ])
-def test_in_cluster_database_has_no_managed_database_module(storage):
+def test_in_cluster_database_is_generated_instead_of_the_managed_module(storage):
     d = azure(storage=storage)
     a = d.answers
     assert a.storage == "in-cluster-postgresql"
     assert "database" not in [m["name"] for m in layout.terraform_modules(a.to_copier_data())]
-    assert any("StatefulSet" in n.why for n in d.not_applied)
+    assert layout.dirs(a.to_copier_data())["k8s_database"] == "kubernetes/database"
+    assert not [n for n in d.not_applied if "in-cluster" in n.text.lower() or "in cluster" in n.text.lower()]
 
 
 @pytest.mark.parametrize(("words", "name"), [

@@ -194,7 +194,7 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
 
 # --------------------------------------------------------------------------- choices
 def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
-    """The database runs in the cluster: no managed database module."""
+    """The database runs in the cluster: a StatefulSet under kubernetes/database/, no managed database module."""
     if c.values.get("storage") == "managed-postgresql" and _explicit(c, "storage"):
         c.problem(None, "storage", f"the plan says {s.words!r} but a managed database at line {_explicit(c, 'storage')}",
                   "keep one of the two statements", line=s.line)
@@ -204,10 +204,8 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
     else:
         c.applied(s.line, s.words, "storage")
     if structure != "multi-tool":
-        c.unapplied(s.line, s.words, f"a {structure} repository keeps its managed database module")
-        return
-    c.unapplied(s.line, s.words, "no managed database is generated; the in-cluster database itself "
-                "(StatefulSet, PersistentVolumeClaim, Service) is not generated: add it to the Kubernetes manifests")
+        c.unapplied(s.line, s.words, f"a {structure} repository keeps its managed database module; "
+                    "the in-cluster database is generated for the multi-tool structure only")
 
 
 def _node_pool_split(c: Context, structure: str, s: Statement) -> None:

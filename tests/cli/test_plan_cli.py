@@ -156,7 +156,7 @@ def test_show_json_matches_docs_plan_json_on_every_plan(path):
     for item in doc["problems"]:
         assert set(item) == {"file", "line", "field", "message", "hint"}
     if decided is not None:
-        assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions"}
+        assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions", "not_applied"}
         for prov in doc["provenance"].values():
             assert set(prov) == {"source", "line", "text", "note"} and prov["source"] in ("plan", "default")
             assert (prov["line"] is None) == (prov["source"] == "default")

@@ -162,6 +162,7 @@ class Answers(BaseModel):
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
     decisions: list[Decision] = Field(default_factory=list)
+    not_applied: list[NotApplied] = Field(default_factory=list)  # README "Not applied": what the output lacks
 
     @model_validator(mode="after")
     def _blueprints_from_layout(self) -> "Answers":

@@ -16,6 +16,7 @@ from typing import NoReturn
 
 from planforge.decide.answers import Answers, Decided
 from planforge.decide.context import Context
+from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
 from planforge.decide.readme import decisions
 from planforge.decide.rules.delivery import decide_delivery
@@ -47,10 +48,11 @@ def decide(plan: Plan) -> Decided:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
     answers = Answers(**c.values)
     answers.decisions = decisions(answers, c.provenance)
+    answers.not_applied = not_applied(c, answers)
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
-    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings)
+    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=answers.not_applied)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

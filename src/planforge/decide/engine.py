@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from planforge.decide.answers import Answers, Decided
+from planforge.decide.answers import Answers, Applied, Decided
 from planforge.decide.context import Context
 from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
@@ -52,7 +52,9 @@ def decide(plan: Plan) -> Decided:
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
-    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=answers.not_applied)
+    applied = [Applied(line=ln, text=text, answer=answer) for (ln, text), answer in c.applied_phrases.items()]
+    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=answers.not_applied,
+                   applied=applied)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

@@ -27,6 +27,7 @@ from planforge.plan.model import plain
 # names), a range's second end (`2-20`) included.
 NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)(?<![A-Za-z]/)\d+(?:\.\d+)*")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_HARD_BREAK = re.compile(r"<br\s*/?>|\\$", re.I)
 _MAX_TEXT = 160
 
 
@@ -57,8 +58,8 @@ def vocabulary() -> _Vocabulary:
 
 
 def line_text(raw: str) -> str:
-    """A plan line as words: Markdown removed, a leading list marker dropped."""
-    return _LIST_MARKER.sub("", plain(raw), count=1)
+    """A plan line as words: Markdown and hard breaks removed, a leading list marker dropped."""
+    return _LIST_MARKER.sub("", plain(_HARD_BREAK.sub("", raw.rstrip())), count=1)
 
 
 def numbers(text: str) -> list[re.Match[str]]:

@@ -48,7 +48,7 @@ def decide(plan: Plan) -> Decided:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
     answers = Answers(**c.values)
     c.provenance = cite_stating_lines(c.provenance, plan)
-    answers.decisions = decisions(answers, c.provenance, plan.lines)
+    answers.decisions = decisions(answers, c.provenance)
     answers.not_applied = not_applied(c, answers)
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:

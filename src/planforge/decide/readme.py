@@ -1,8 +1,6 @@
 """The Decisions section of the generated README: one {name, value, source} row per answer a blueprint reads."""
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
 from typing import Any
 
 from planforge.decide import text as tx
@@ -12,30 +10,27 @@ from planforge.decide.data import decision_order, named_by, negated_before, not_
 from planforge.plan.model import Plan
 
 
-def decisions(a: Answers, provenance: dict[str, Provenance], lines: Sequence[str] = ()) -> list[Decision]:
-    """The rows in data/decisions.yaml order, without the answers no blueprint of the structure reads.
-
-    A default never claims the plan is silent when a plan line names the answer (`named_by`): its source cites
-    the first such line instead."""
+def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
+    """The rows in data/decisions.yaml order, without the answers no blueprint of the structure reads."""
     out = []
-    text = "\n".join(lines)
     for name in decision_order():
         if name in not_used_by(a.structure):
             continue
         prov = provenance.get(name) or default_prov("model default")
-        source = prov.describe()
-        if prov.source == "default" and name in named_by():
-            source = _named_in_plan(named_by()[name], text) or source
-        out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=source))
+        out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
     return out
 
 
 def cite_stating_lines(provenance: dict[str, Provenance], plan: Plan) -> dict[str, Provenance]:
-    """Provenance citing the label line of a field whose value goes on below (`**Storage**:` then `- PostgreSQL
-    16`) cites the field's first line that names the answer (`named_by`) instead."""
+    """Provenance that tells the truth about the plan (`named_by` in data/decisions.yaml):
+    - provenance citing the label line of a field whose value goes on below (`**Storage**:` then
+      `- PostgreSQL 16`) cites the field's first line that names the answer;
+    - a default never claims the plan is silent when a plan line names the answer: its note says which line
+      names it and that no rule reads it into the answer."""
+    text = "\n".join(plan.lines)
+    out = {name: _named_default(name, prov, text) for name, prov in provenance.items()}
     fields = [*plan.fields, *plan.other_fields, plan.structure_decision, plan.custom_applications]
     by_line = {f.line: f for f in fields if f is not None and f.extra_lines}
-    out = dict(provenance)
     for name, prov in provenance.items():
         f = by_line.get(prov.line or 0) if prov.source == "plan" else None
         pattern = named_by().get(name)
@@ -47,16 +42,18 @@ def cite_stating_lines(provenance: dict[str, Provenance], plan: Plan) -> dict[st
     return out
 
 
-def _named_in_plan(pattern: re.Pattern[str], text: str) -> str | None:
-    """`plan.md:N names X, ...` for the first line of text naming the answer (not negated), else None."""
+def _named_default(name: str, prov: Provenance, text: str) -> Provenance:
+    pattern = named_by().get(name)
+    if prov.source != "default" or pattern is None:
+        return prov
     for m in pattern.finditer(text):
         start = max(0, m.start() - 40)
         if negated_before().search(text, max(start, text.rfind("\n", start, m.start()) + 1), m.start()):
             continue
         line = text.count("\n", 0, m.start()) + 1
-        return (f"plan.md:{line} names {tx.quote(m.group(0))}, which no rule reads into this answer: "
-                "the template's value applies")
-    return None
+        return prov.model_copy(update={"note": f"plan.md:{line} names {tx.quote(m.group(0))}, which no rule reads "
+                                               "into this answer"})
+    return prov
 
 
 def render_value(value: Any) -> str:

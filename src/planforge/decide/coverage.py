@@ -2,11 +2,12 @@
 or listed as not applied (data/coverage.yaml holds the vocabulary and the reasons).
 
 Lines checked: every line of every Technical Context field (continuation lines included), every Deployment
-Components row that is not `Required: No`, every line of a Constraints section and every line naming a numbered requirement (FR-xxx, NFR-xxx). A line is applied when an
-answer cites it (its provenance line) or a rule recorded a phrase of it (`Context.applied`). On Technical
-Context lines each number is checked on its own: it is applied when an applied phrase of the line holds it,
-or an answer citing the line holds it in its value (`Terraform 1.7`, `EKS 1.29`); otherwise it is listed with
-the words around it and a reason classified by data/coverage.yaml.
+Components row that is not `Required: No`, every line of a Constraints section or field and every line
+naming a numbered requirement (FR-xxx, NFR-xxx). A line is applied when an answer cites it (its provenance
+line) or a rule recorded a phrase of it (`Context.applied`). On Technical Context lines each number is
+checked on its own: it is applied when an applied phrase of the line holds it, or an answer citing the line
+holds it in its value (`Terraform 1.7`, `EKS 1.29`); otherwise it is listed with the words around it and a
+reason classified by data/coverage.yaml.
 """
 from __future__ import annotations
 
@@ -79,6 +80,7 @@ def not_applied(c: Context, answers: Answers) -> list[NotApplied]:
         for ln in f.lines:
             found += _check_context_line(c, vocab, ln, ln in cited or not infrastructure, values.get(ln, []))
     others = {r.line for r in c.plan.components if r.required is not False} | _constraints_lines(c)
+    others |= {ln for f in c.plan.other_fields if f.key == "constraints" and not f.unresolved for ln in f.lines}
     others |= {i + 1 for i, raw in enumerate(c.plan.lines) if vocab.requirement.search(raw)}
     for ln in sorted(others - context_lines - cited):
         found += _uncited_line(c, vocab, ln)

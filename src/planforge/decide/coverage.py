@@ -146,7 +146,8 @@ def _carried(vocab: _Vocabulary, m: re.Match[str], words: str, carried: set[str]
         return True
     unit = _UNIT.match(words, m.end())
     per = vocab.minutes_per_unit.get(unit.group(1).lower()) if unit else None
-    return per is not None and m.group(0).isdigit() and str(int(m.group(0)) * per) in carried
+    digits = m.group(0)
+    return per is not None and digits.isdigit() and len(digits) <= 9 and str(int(digits) * per) in carried
 
 
 def _uncited_line(c: Context, vocab: _Vocabulary, ln: int) -> list[NotApplied]:

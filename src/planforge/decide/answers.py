@@ -93,6 +93,14 @@ class NotApplied(BaseModel):
     why: str
 
 
+class Applied(BaseModel):
+    """Words of a plan line a rule applied, and the answer they landed in."""
+
+    line: int
+    text: str
+    answer: str  # e.g. "apps.orders-api.max_replicas"
+
+
 class Decision(BaseModel):
     """A rendered line of the generated README's "Decisions" section."""
 
@@ -163,6 +171,7 @@ class Answers(BaseModel):
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
     decisions: list[Decision] = Field(default_factory=list)
+    not_applied: list[NotApplied] = Field(default_factory=list)  # README "Not applied": what the output lacks
 
     @model_validator(mode="after")
     def _blueprints_from_layout(self) -> "Answers":
@@ -184,6 +193,7 @@ class Decided(BaseModel):
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     not_applied: list[NotApplied] = Field(default_factory=list)  # what the plan states and the output lacks
+    applied: list[Applied] = Field(default_factory=list)  # the phrases the rules recorded as applied
 
     def override(self, name: str, value: str, flag: str) -> "Decided":
         """Replace one answer by a command-line value; provenance and Decisions follow."""

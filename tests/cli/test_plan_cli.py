@@ -55,11 +55,11 @@ LEDGER = """# Implementation Plan: Ledger
 
 def test_check_lists_what_is_not_applied_and_strict_exits_1(tmp_path):
     plan = tmp_path / "plan.md"
-    plan.write_text(LEDGER.format(extra="**Performance Goals**: p95 < 250ms\n**Scale/Scope**: a static public IP\n"))
+    plan.write_text(LEDGER.format(extra="**Performance Goals**: p95 < 250ms\n**Scale/Scope**: a WAF in front of the API\n"))
     r = run("plan", "check", str(plan))
     assert r.returncode == 0, r.stderr
     assert f"{plan}:12: not applied: Performance Goals: p95 < 250ms: a latency target" in r.stdout
-    assert f"{plan}:13: not applied: Scale/Scope: a static public IP: names public IP; no answer cites this line" in r.stdout
+    assert f"{plan}:13: not applied: Scale/Scope: a WAF in front of the API: names WAF; no answer cites this line" in r.stdout
     strict = run("plan", "check", "--strict", str(plan))
     assert strict.returncode == 1 and strict.stdout == r.stdout and "2 statement(s)" in strict.stderr
     shown = run("plan", "show", str(plan))

@@ -19,7 +19,8 @@ from planforge.plan import parse_plan
 # answer -> words that name it
 NAMES = {
     "gitops": r"argo ?cd|flux",
-    "secrets_manager": r"vault|secrets? manager|key ?vault|sealed[- ]secrets|external[- ]secrets|kubernetes secrets?",
+    "secrets_manager": (r"vault|secrets? manager|key ?vault|sealed[- ]secrets|external[- ]secrets|kubernetes secrets?"
+                        r"|github (?:environments?|actions secrets?)"),
     "monitoring": r"prometheus|grafana",
     "dapr": r"dapr",
     "kafka": r"kafka|redpanda|strimzi",

@@ -68,9 +68,10 @@ def numbers(text: str) -> list[re.Match[str]]:
 
 
 def not_applied(c: Context, answers: Answers) -> list[NotApplied]:
-    """The rules' own not-applied records and every uncovered line or number, deduplicated, sorted by line."""
+    """The rules' own not-applied records and every uncovered line or number, deduplicated, sorted by line.
+    A line a rule already reported is not reported again as a whole (its numbers still are)."""
     vocab = vocabulary()
-    cited = _cited_lines(c)
+    cited = _cited_lines(c) | {i.line for i in c.not_applied}
     values = _values_by_line(c, answers)
     found = [NotApplied(line=i.line, text=_short(i.text), why=tx.safe_text(i.why)) for i in c.not_applied]
     fields = [f for f in c.plan.fields if not f.unresolved]

@@ -541,6 +541,29 @@ def test_workspaces_root_validates_and_refuses_the_default_workspace(rendered: d
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
 
 
+@pytest.mark.slow
+def test_planforge_validate_checks_the_one_root_and_its_envs(rendered: dict[str, Path], tf_mirror: Path,
+                                                           tmp_path: Path) -> None:
+    """`planforge validate --strict` finds terraform/live as a root, runs terraform validate on it and checks
+    envs/<env>.tfvars against its variables: a key no variable declares is an error at its line."""
+    require_tool("terraform")
+    from planforge.validate.base import Settings, Severity, Status
+    from planforge.validate.runner import run_validation
+
+    settings = Settings(strict=True, terraform_plugin_mirror=tf_mirror, jobs=2)
+    checks = run_validation([rendered["workspaces"]], settings, only=["terraform"])
+    live = [c for c in checks if c.target.endswith("live")]
+    assert {c.name for c in live if c.status is Status.PASSED} >= {"validate"}, live
+    assert [f for c in checks for f in c.findings if f.severity is Severity.ERROR] == []
+    tree = tmp_path / "terraform"
+    shutil.copytree(rendered["workspaces"], tree, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
+    dev = tree / "live" / "envs" / "dev.tfvars"
+    dev.write_text(dev.read_text() + 'environment = "dev"\n')
+    checks = run_validation([tree], settings, only=["terraform"])
+    errors = [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
+    assert [(f.rule, Path(f.file or "").name) for f in errors] == [("terraform/tfvars-undeclared", "dev.tfvars")]
+
+
 def test_bootstrap_creates_a_secure_state_backend(rendered: dict[str, Path]) -> None:
     main = load_hcl(rendered["single-iac"] / "bootstrap" / "main.tf")
     res = blocks(main, "resource")

@@ -106,8 +106,9 @@ def config_digest(root: Path, *, skip_backend: bool) -> str:
             continue
         digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     # A root depends on the modules it calls by relative path.
-    modules_dir = root.parent.parent / "modules"
-    if modules_dir.is_dir() and root.parent.name != "modules":
+    # (../../modules from environments/<env>/ and tenants/<t>/, ../modules from live/)
+    modules_dir = next((p / "modules" for p in root.parents if (p / "modules").is_dir()), None)
+    if modules_dir is not None and root.parent.name != "modules":
         for path in sorted(modules_dir.rglob("*.tf")):
             digest.update(path.relative_to(modules_dir).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()

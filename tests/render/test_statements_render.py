@@ -29,7 +29,7 @@ def files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-def test_jnroesch_gets_no_key_vault_no_bootstrap_root_no_managed_database(tmp_path: Path, capsys):
+def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_database(tmp_path: Path, capsys):
     dest = generate(JNROESCH, tmp_path / "jnroesch")
     paths = files(dest)
     assert not any(p.startswith("terraform/bootstrap/") for p in paths)
@@ -42,7 +42,11 @@ def test_jnroesch_gets_no_key_vault_no_bootstrap_root_no_managed_database(tmp_pa
         [database] = [o for o in built(dest / "kubernetes/overlays" / env) if o["kind"] == "StatefulSet"]
         assert database["spec"]["template"]["spec"]["containers"][0]["image"] == "postgres:18"
         assert database["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == disk
-    main = (dest / "terraform/environments/prod/main.tf").read_text()
+    # "Terraform workspaces + one <env>.tfvars each": one root, no per-environment directories
+    assert {"terraform/live/envs/dev.tfvars", "terraform/live/envs/prod.tfvars", "terraform/live/workspace.tf"} <= paths
+    assert not any(p.startswith("terraform/environments/") for p in paths)
+    assert "terraform workspace select" in (dest / "terraform/README.md").read_text()
+    main = (dest / "terraform/live/main.tf").read_text()
     assert 'module "keyvault"' not in main and 'module "database"' not in main and 'module "aks"' in main
     readme = (dest / "README.md").read_text()
     assert "terraform/bootstrap/" not in readme and "secrets_manager**: kubernetes" in readme

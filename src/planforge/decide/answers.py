@@ -142,6 +142,8 @@ class Answers(BaseModel):
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"
     state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
+    # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
+    terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
     secrets_manager: SecretsManager = "none"
     environments: list[str] = Field(default_factory=lambda: ["dev"])
     tenants: list[str] = Field(default_factory=list)

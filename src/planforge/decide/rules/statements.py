@@ -17,6 +17,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import load
+from planforge.layout import load_layout
 from planforge.plan.model import Plan, plain
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -122,6 +123,7 @@ def find_statements(plan: Plan) -> dict[str, Statement]:
 
 def decide_statements(c: Context, structure: str) -> None:
     c.default("state_bootstrap", True, "the plan does not say the state storage is created outside Terraform")
+    c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
 
@@ -223,8 +225,17 @@ def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
 
 
 def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
-    c.unapplied(s.line, s.words, "planforge generates one Terraform root per environment "
-                "(terraform/environments/<env>/), not one root selected with terraform workspace")
+    """One Terraform root selected per environment with `terraform workspace` and envs/<env>.tfvars."""
+    if structure == "multi-tenant":
+        c.problem(None, "terraform_roots", f"the plan says {s.words!r}, but a multi-tenant repository keeps one "
+                  "root per shared stack and per tenant, each with one state per environment",
+                  "use the multi-tool structure for one root selected with terraform workspace, or drop the statement",
+                  line=s.line)
+        return
+    if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
+        c.unapplied(s.line, s.words, "the repository has no Terraform roots")
+        return
+    _state(c, "terraform_roots", "workspaces", s)
 
 
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {

@@ -28,6 +28,8 @@ import pytest
 
 from testlib import PLANS, REAL_PLANS, REPO, copy_template, require_tool
 
+from planforge.layout import terraform_modules
+
 
 # name -> plan file (decided) ; hand-made variants are built in `_variant_answers`.
 PLAN_SCENARIOS = {
@@ -657,7 +659,12 @@ def test_other_clouds_backends_keys_and_sizing(name: str, rendered: dict[str, Pa
         assert sorted(p.name for p in (root / "envs").iterdir()) == [f"{e}.tfvars" for e in answers.environments]
         assert not {"keyvault", "database"} & set(declared(root, "module"))
         return
-    assert key_resource in declared(terraform / "modules" / key_module, "resource")
+    # the key module exists exactly when the answers ask for one (Azure: Key Vault secrets or customer-managed keys)
+    wanted = key_module in [m["name"] for m in terraform_modules(answers.model_dump())]
+    assert wanted == (answers.cloud == "gcp" or answers.structure == "multi-tenant"
+                      or answers.secrets_manager == "azure-key-vault" or answers.customer_managed_kms), name
+    assert (key_resource in declared(terraform / "modules" / key_module, "resource")) if wanted else \
+        not (terraform / "modules" / key_module).exists()
     if answers.structure == "multi-tenant":
         for tenant in answers.tenants:
             root = terraform / "tenants" / tenant

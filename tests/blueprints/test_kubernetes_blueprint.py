@@ -89,7 +89,8 @@ def test_env_overlay_guards_every_app_namespace(env: str) -> None:
     for kind in ("ResourceQuota", "LimitRange", "RoleBinding"):
         assert {o["metadata"]["namespace"] for o in kinds(objs, kind)} == namespaces, kind
     pods = {o["metadata"]["namespace"]: o["spec"]["hard"]["pods"] for o in kinds(objs, "ResourceQuota")}
-    assert set(pods.values()) == ({"100"} if env in PROD else {"50"})
+    # the plan states "300 pods": that is every namespace's ceiling (the defaults are 50, 100 in production)
+    assert data["max_pods"] == 300 and set(pods.values()) == {"300"}
     store = by_name(objs, "ClusterSecretStore")
     assert set(store) == {"aws-secrets-manager"}
     assert store["aws-secrets-manager"]["spec"]["provider"]["aws"]["service"] == "SecretsManager"

@@ -28,6 +28,8 @@ import pytest
 
 from testlib import PLANS, REAL_PLANS, REPO, copy_template, require_tool
 
+from planforge.layout import terraform_modules
+
 
 # name -> plan file (decided) ; hand-made variants are built in `_variant_answers`.
 PLAN_SCENARIOS = {
@@ -39,9 +41,9 @@ PLAN_SCENARIOS = {
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
 }
 VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants", "figures", "figures-azure", "figures-gcp",
-            "options", "options-tenants", "options-azure", "options-gcp")
+            "options", "options-tenants", "options-azure", "options-gcp", "workspaces")
 AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants", "figures",
-                 "options", "options-tenants")
+                 "options", "options-tenants", "workspaces")
 OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants", "figures-azure", "figures-gcp",
                          "options-azure", "options-gcp")
 # the cluster options a plan states: system/user pools, a public API endpoint limited to CIDRs, a static ingress IP
@@ -110,8 +112,9 @@ def config_digest(root: Path, *, skip_backend: bool) -> str:
             continue
         digest.update(rel.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     # A root depends on the modules it calls by relative path.
-    modules_dir = root.parent.parent / "modules"
-    if modules_dir.is_dir() and root.parent.name != "modules":
+    # (../../modules from environments/<env>/ and tenants/<t>/, ../modules from live/)
+    modules_dir = next((p / "modules" for p in root.parents if (p / "modules").is_dir()), None)
+    if modules_dir is not None and root.parent.name != "modules":
         for path in sorted(modules_dir.rglob("*.tf")):
             digest.update(path.relative_to(modules_dir).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
@@ -139,6 +142,9 @@ def _variant_answers(name: str):
     if name == "gcp-tenants":
         return Answers(**{**tenant_base, "cloud": "gcp", "state_backend": "gcs", "state_locking": "native",
                           "kubernetes_distribution": "gke", "tenants": ["east", "west"], "rpo_minutes": 30})
+    if name == "workspaces":  # one root selected per environment with `terraform workspace`
+        return Answers(**{**base, "structure": "multi-tool", "kubernetes_distribution": "eks", "state_locking": "dynamodb",
+                          "database_engine": "postgres", "terraform_roots": "workspaces"})
     if name.startswith("figures"):  # the plan states node ranges, types and database figures
         clouds = {"figures": {}, "figures-azure": {"cloud": "azure", "state_backend": "azurerm", "state_locking": "native",
                                                    "region": "westeurope", "kubernetes_distribution": "aks"},
@@ -228,8 +234,9 @@ def hcl_literal(value: object) -> str:
 
 
 def root_values(root: Path) -> dict[str, object]:
-    """The values a root is planned with: terraform.tfvars, or its first <env>.tfvars."""
-    files = [root / "terraform.tfvars"] if (root / "terraform.tfvars").is_file() else sorted(root.glob("*.tfvars"))[:1]
+    """The values a root is planned with: terraform.tfvars, or its first <env>.tfvars (or envs/<env>.tfvars)."""
+    files = ([root / "terraform.tfvars"] if (root / "terraform.tfvars").is_file()
+             else (sorted(root.glob("*.tfvars")) or sorted(root.glob("envs/*.tfvars")))[:1])
     assert files, f"{root}: no tfvars"
     return {k: v for k, v in load_hcl(files[0]).items() if not k.startswith("__")}
 
@@ -321,7 +328,7 @@ def test_module_calls_tfvars_and_references_match_declarations(name: str, render
             outputs = set(declared(target, "output"))
             for ref in set(re.findall(rf"\bmodule\.{call_name}(?:\[0\])?\.([a-z0-9_]+)", text)):
                 assert ref in outputs, f"{directory}: module.{call_name}.{ref} is not an output of {target.name}"
-        for values in [*directory.glob("*.tfvars")]:
+        for values in [*directory.glob("*.tfvars"), *directory.glob("envs/*.tfvars")]:
             keys = {k for k in load_hcl(values) if not k.startswith("__")}
             assert keys <= set(variables), f"{values}: undeclared {keys - set(variables)}"
 
@@ -517,6 +524,70 @@ def test_backends_one_state_per_environment(rendered: dict[str, Path]) -> None:
     assert s3["use_lockfile"] is True and "dynamodb_table" not in s3
 
 
+def test_workspaces_one_root_keyed_per_workspace_refusing_the_default(rendered: dict[str, Path]) -> None:
+    terraform = rendered["workspaces"]
+    assert roots(terraform) == [terraform / "bootstrap", terraform / "live"]
+    assert not (terraform / "environments").exists()
+    live = terraform / "live"
+    assert sorted(p.name for p in (live / "envs").iterdir()) == ["dev.tfvars", "prod.tfvars"]
+    backend = load_hcl(live / "backend.tf")["terraform"][0]["backend"][0]['"s3"']
+    assert unquote(backend["key"]) == "terraform.tfstate"
+    assert unquote(backend["workspace_key_prefix"]) == "environments"
+    workspace = load_hcl(live / "workspace.tf")
+    assert workspace["locals"][0]["environment"] == "${terraform.workspace}"
+    guard = blocks(workspace, "resource")["terraform_data.workspace_guard"]["lifecycle"][0]["precondition"][0]
+    assert guard["condition"] == '${contains(["dev", "prod"], terraform.workspace)}'
+    assert "environment" not in declared(live, "variable")
+    text = (live / "main.tf").read_text() + (live / "providers.tf").read_text()
+    assert "var.environment" not in text and "local.environment" in text
+    assert '"../modules/eks"' in text
+    prod, dev = tfvars(live / "envs" / "prod.tfvars"), tfvars(live / "envs" / "dev.tfvars")
+    assert "environment" not in prod and prod["multi_az"] is True and dev["multi_az"] is False
+
+
+@pytest.mark.slow
+def test_workspaces_root_validates_and_refuses_the_default_workspace(rendered: dict[str, Path], tf_env: dict[str, str],
+                                                                    tmp_path: Path) -> None:
+    """`terraform validate` passes in the one root; a plan in the default workspace stops at the guard,
+    one in an environment's workspace passes it (the guard alone: no cloud credentials needed)."""
+    result = init_and_validate(rendered["workspaces"] / "live", tf_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    shutil.copy(rendered["workspaces"] / "live" / "workspace.tf", guard)
+    assert run(["terraform", "init", "-input=false", "-no-color"], guard, tf_env).returncode == 0
+    plan = ["terraform", "plan", "-input=false", "-no-color"]
+    refused = run(plan, guard, tf_env)
+    assert refused.returncode != 0
+    assert 'Workspace "default" is no environment' in refused.stdout + refused.stderr
+    assert run(["terraform", "workspace", "new", "-no-color", "dev"], guard, tf_env).returncode == 0
+    accepted = run(plan, guard, tf_env)
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+@pytest.mark.slow
+def test_planforge_validate_checks_the_one_root_and_its_envs(rendered: dict[str, Path], tf_mirror: Path,
+                                                           tmp_path: Path) -> None:
+    """`planforge validate --strict` finds terraform/live as a root, runs terraform validate on it and checks
+    envs/<env>.tfvars against its variables: a key no variable declares is an error at its line."""
+    require_tool("terraform")
+    from planforge.validate.base import Settings, Severity, Status
+    from planforge.validate.runner import run_validation
+
+    settings = Settings(strict=True, terraform_plugin_mirror=tf_mirror, jobs=2)
+    checks = run_validation([rendered["workspaces"]], settings, only=["terraform"])
+    live = [c for c in checks if c.target.endswith("live")]
+    assert {c.name for c in live if c.status is Status.PASSED} >= {"validate"}, live
+    assert [f for c in checks for f in c.findings if f.severity is Severity.ERROR] == []
+    tree = tmp_path / "terraform"
+    shutil.copytree(rendered["workspaces"], tree, ignore=shutil.ignore_patterns(".terraform", ".terraform.lock.hcl"))
+    dev = tree / "live" / "envs" / "dev.tfvars"
+    dev.write_text(dev.read_text() + 'environment = "dev"\n')
+    checks = run_validation([tree], settings, only=["terraform"])
+    errors = [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
+    assert [(f.rule, Path(f.file or "").name) for f in errors] == [("terraform/tfvars-undeclared", "dev.tfvars")]
+
+
 def test_bootstrap_creates_a_secure_state_backend(rendered: dict[str, Path]) -> None:
     main = load_hcl(rendered["single-iac"] / "bootstrap" / "main.tf")
     res = blocks(main, "resource")
@@ -604,10 +675,17 @@ def test_other_clouds_backends_keys_and_sizing(name: str, rendered: dict[str, Pa
     if name == "jnroesch-azure":  # "no Key Vault", "PostgreSQL 18 in-cluster"
         assert not (terraform / "modules" / key_module).exists()
         assert not (terraform / "modules" / "database").exists()
-        root = terraform / "environments" / answers.environments[0]
+        root = terraform / "live"  # "Terraform workspaces + one <env>.tfvars each"
+        assert not (terraform / "environments").exists()
+        assert sorted(p.name for p in (root / "envs").iterdir()) == [f"{e}.tfvars" for e in answers.environments]
         assert not {"keyvault", "database"} & set(declared(root, "module"))
         return
-    assert key_resource in declared(terraform / "modules" / key_module, "resource")
+    # the key module exists exactly when the answers ask for one (Azure: Key Vault secrets or customer-managed keys)
+    wanted = key_module in [m["name"] for m in terraform_modules(answers.model_dump())]
+    assert wanted == (answers.cloud == "gcp" or answers.structure == "multi-tenant"
+                      or answers.secrets_manager == "azure-key-vault" or answers.customer_managed_kms), name
+    assert (key_resource in declared(terraform / "modules" / key_module, "resource")) if wanted else \
+        not (terraform / "modules" / key_module).exists()
     if answers.structure == "multi-tenant":
         for tenant in answers.tenants:
             root = terraform / "tenants" / tenant

@@ -90,9 +90,29 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
         selected.add("dapr")
     for top in ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart"):
         assert (dest / top).is_dir() == (top in selected), f"{top}/ for {plan.name} (selected: {sorted(selected)})"
-    assert (dest / "README.md").read_text().count("\n- **") >= len(recorded["decisions"]) > 0
+    readme = (dest / "README.md").read_text()
+    assert readme.count("\n- **") >= len(recorded["decisions"]) > 0
+    # every not-applied item in the README's section after Decisions, with its line; no section without any
+    not_applied = recorded.get("not_applied", [])
+    assert ("## Not applied" in readme) == bool(not_applied)
+    section = readme.partition("## Decisions")[2].partition("## Not applied")[2]
+    assert all(f"- plan.md:{n['line']}: {n['text']} — {n['why']}\n" in section for n in not_applied)
     status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
     assert status.stdout == "" and (dest / ".git").is_dir()
+
+
+def test_a_plan_with_everything_applied_gets_no_not_applied_section(tmp_path, capsys, isolated_cache):
+    plan = tmp_path / "plan.md"
+    plan.write_text("# Implementation Plan: Ledger\n\n**Branch**: `007-ledger`\n\n## Technical Context\n\n"
+                    "**Cloud Provider**: AWS\n**IaC Tools**: Terraform 1.7\n**State Backend**: S3+DynamoDB\n"
+                    "**Target Environment**: dev, prod\n**Deployment Type**: single-region (eu-west-1)\n\n"
+                    "## Project Structure\n\n**Structure Decision**: Option 1 (single-iac: Terraform only).\n")
+    dest = tmp_path / "repo"
+    code, _, err = cli(capsys, "new", str(plan), str(dest), "--no-git")
+    assert code == 0, err
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["not_applied"] == []
+    readme = (dest / "README.md").read_text()
+    assert "## Decisions" in readme and "Not applied" not in readme
 
 
 def test_refused_plan_writes_nothing(tmp_path, capsys):

@@ -35,6 +35,44 @@ def test_check_refuses_needs_clarification_with_file_line_field():
     assert "Constraints" not in r.stdout
 
 
+LEDGER = """# Implementation Plan: Ledger
+
+**Branch**: `007-ledger` | **Date**: 2026-10-20
+
+## Technical Context
+
+**Cloud Provider**: AWS
+**IaC Tools**: Terraform 1.7
+**State Backend**: S3+DynamoDB
+**Target Environment**: dev, prod
+**Deployment Type**: single-region (eu-west-1)
+{extra}
+## Project Structure
+
+**Structure Decision**: Option 1 (single-iac: Terraform only).
+"""
+
+
+def test_check_lists_what_is_not_applied_and_strict_exits_1(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_text(LEDGER.format(extra="**Performance Goals**: p95 < 250ms\n**Scale/Scope**: a WAF in front of the API\n"))
+    r = run("plan", "check", str(plan))
+    assert r.returncode == 0, r.stderr
+    assert f"{plan}:12: not applied: Performance Goals: p95 < 250ms: a latency target" in r.stdout
+    assert f"{plan}:13: not applied: Scale/Scope: a WAF in front of the API: names WAF; no answer cites this line" in r.stdout
+    strict = run("plan", "check", "--strict", str(plan))
+    assert strict.returncode == 1 and strict.stdout == r.stdout and "2 statement(s)" in strict.stderr
+    shown = run("plan", "show", str(plan))
+    assert "Not applied:" in shown.stdout and "  12  Performance Goals: p95 < 250ms: a latency target" in shown.stdout
+
+
+def test_check_strict_exits_0_when_everything_is_applied(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_text(LEDGER.format(extra=""))
+    r = run("plan", "check", "--strict", str(plan))
+    assert r.returncode == 0 and "not applied" not in r.stdout, r.stdout
+
+
 def test_usage_and_io_errors_exit_2(tmp_path):
     r = run("plan", "check", str(tmp_path / "missing.md"))
     assert r.returncode == 2 and "cannot read plan" in r.stderr and "Traceback" not in r.stderr
@@ -68,7 +106,8 @@ def test_show_json_schema():
     r = run("plan", "show", "--json", str(PLANS / "multi-tenant-saas.plan.md"))
     doc = json.loads(r.stdout)
     assert doc["schema_version"] == 1 and doc["status"] == "ready"
-    assert set(doc) == {"schema_version", "source", "status", "plan", "answers", "provenance", "warnings", "problems"}
+    assert set(doc) == {"schema_version", "source", "status", "plan", "answers", "provenance", "not_applied", "warnings",
+                        "problems"}
     assert set(doc["plan"]) == {"title", "family", "branch", "date", "spec", "fields", "components",
                                 "custom_applications", "constitution", "structure_paths", "structure_decision",
                                 "complexity"}
@@ -156,7 +195,7 @@ def test_show_json_matches_docs_plan_json_on_every_plan(path):
     for item in doc["problems"]:
         assert set(item) == {"file", "line", "field", "message", "hint"}
     if decided is not None:
-        assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions"}
+        assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions", "not_applied"}
         for prov in doc["provenance"].values():
             assert set(prov) == {"source", "line", "text", "note"} and prov["source"] in ("plan", "default")
             assert (prov["line"] is None) == (prov["source"] == "default")

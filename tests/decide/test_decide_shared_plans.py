@@ -112,7 +112,7 @@ def test_needs_clarification_is_refused_with_lines():
 def test_every_answer_has_provenance_and_a_decision(path):
     d = decide(parse_plan(path))
     a = d.answers
-    answer_fields = set(a.to_copier_data()) - {"decisions"}
+    answer_fields = set(a.to_copier_data()) - {"decisions", "not_applied"}
     assert answer_fields <= set(d.provenance)
     for name in answer_fields:
         prov = d.provenance[name]

@@ -10,7 +10,7 @@ from planforge.decide.rules.statements import _RULES, find_statements
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 from planforge.plan.reader import parse_text
-from testlib import REAL_PLANS
+from testlib import PLANS, REAL_PLANS
 
 AZURE_PLAN = """# Implementation Plan: Shop hosting
 
@@ -91,17 +91,49 @@ def test_state_outside_terraform_drops_the_bootstrap_root(words):
     assert layout.dirs(d.answers.to_copier_data())["tf_bootstrap"] == ""
 
 
+@pytest.mark.parametrize("words", [
+    "Environments are Terraform workspaces with one tfvars each.",
+    "Environments are selected with workspaces + one <env>.tfvars each.",
+])
+def test_terraform_workspaces_select_one_root_with_envs_tfvars(words):
+    d = azure(summary=words)
+    assert d.answers.terraform_roots == "workspaces"
+    assert d.provenance["terraform_roots"].line == SUMMARY_LINE
+    assert not d.not_applied
+    dirs = layout.dirs(d.answers.to_copier_data())
+    assert dirs["tf_live"] == "terraform/live" and dirs["tf_environments"] == ""
+
+
+def test_without_the_statement_one_root_per_environment():
+    d = azure()
+    assert d.answers.terraform_roots == "per-environment"
+    assert d.provenance["terraform_roots"].source == "default"
+    dirs = layout.dirs(d.answers.to_copier_data())
+    assert dirs["tf_live"] == "" and dirs["tf_environments"] == "terraform/environments"
+
+
+def test_terraform_workspaces_in_a_multi_tenant_plan_are_refused_at_their_line():
+    lines = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8").splitlines()
+    summary = lines.index("## Summary") + 1
+    lines.insert(summary, "Environments are Terraform workspaces with one tfvars each.")
+    with pytest.raises(RefusedError) as info:
+        decide(parse_text("\n".join(lines) + "\n"))
+    [p] = [p for p in info.value.problems if p.field == "terraform_roots"]
+    assert p.line == summary + 1 and p.hint
+
+
 @pytest.mark.parametrize("storage", [
     "PostgreSQL 18 in-cluster (StatefulSet + PVC)",
     "postgres in cluster",
     "In-cluster PostgreSQL on a PVC",
 ])
-def test_in_cluster_database_has_no_managed_database_module(storage):
+def test_in_cluster_database_is_generated_instead_of_the_managed_module(storage):
     d = azure(storage=storage)
     a = d.answers
     assert a.storage == "in-cluster-postgresql"
     assert "database" not in [m["name"] for m in layout.terraform_modules(a.to_copier_data())]
-    assert any("StatefulSet" in n.why for n in d.not_applied)
+    assert layout.dirs(a.to_copier_data())["k8s_database"] == "kubernetes/database"
+    assert not [n for n in d.not_applied if "in-cluster" in n.text.lower() or "in cluster" in n.text.lower()]
 
 
 @pytest.mark.parametrize(("words", "name", "answer", "value"), [
@@ -192,11 +224,12 @@ def test_jnroesch_statements_win():
     assert a.secrets_manager == "kubernetes" and a.state_bootstrap is False
     assert a.storage == "in-cluster-postgresql"
     assert d.provenance["state_bootstrap"].line == line_of(text, "Terraform**; workspaces keep")
+    assert a.terraform_roots == "workspaces"
+    assert d.provenance["terraform_roots"].line == line_of(text, "Environments are selected with **Terraform workspaces")
     data = a.to_copier_data()
     assert [m["name"] for m in layout.terraform_modules(data)] == ["vpc", "aks"]
     reasons = {n.text: n.why for n in d.not_applied}
-    assert "Terraform workspaces" in reasons
-    assert not {"system/user node pools", "authorized ranges", "static Azure public IP"} & set(reasons)
+    assert not {"Terraform workspaces", "system/user node pools", "authorized ranges", "static Azure public IP"} & set(reasons)
     assert (a.node_pools, a.api_endpoint, a.api_authorized_cidrs, a.static_ingress_ip) == (
         "system-user", "public", [], True)
     assert d.provenance["node_pools"].line == line_of(text, "system/user node pools")

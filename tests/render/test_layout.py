@@ -37,6 +37,8 @@ CASES = {
                                                        "storage": "in-cluster-postgresql", "compliance": [],
                                                        "customer_managed_kms": False}),
     "multi-tool-raw": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
+    "multi-tool-workspaces": ("aws-eks-argocd", {"terraform_roots": "workspaces"}),
+    "single-iac-workspaces": ("aws-single-iac", {"terraform_roots": "workspaces"}),
     "single-iac": ("aws-single-iac", {}),
     "single-iac-gcp": ("aws-single-iac", {"cloud": "gcp", "state_backend": "gcs", "state_locking": "none",
                                           "secrets_manager": "gcp-secret-manager"}),

@@ -21,7 +21,7 @@ COPIER = Path(sys.executable).parent / "copier"
 STRUCTURES = ["single-iac", "multi-tool", "multi-tenant", "helm-chart"]  # the order of the choices
 # What a person must give per structure; everything else has a default.
 MUST_GIVE = {"single-iac": [], "multi-tool": [], "multi-tenant": ["tenant_names=acme,globex"], "helm-chart": []}
-PLAN_ONLY = {"plan_title", "plan_family", "decisions", "blueprints", "iac_tool", "terraform_version", "state_backend",
+PLAN_ONLY = {"plan_title", "plan_family", "decisions", "not_applied", "blueprints", "iac_tool", "terraform_version", "state_backend",
              "state_locking", "kubernetes_version", "components", "environment_sizing", "rpo_minutes",
              "backup_retention_days", "storage", "data_residency", "customer_managed_kms", "monitoring"}
 

@@ -6,8 +6,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from render_helpers import run_cli
-from testlib import REAL_PLANS
+from testlib import PLANS, REAL_PLANS
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -16,6 +17,7 @@ from planforge.render.template import resolve_template
 
 JNROESCH = REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md"
 TRAFFIC_TACOS = REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"
+TICKETING = PLANS / "ticketing-eks.plan.md"
 
 
 def generate(plan: Path, dest: Path) -> Path:
@@ -27,13 +29,24 @@ def files(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-def test_jnroesch_gets_no_key_vault_no_bootstrap_root_no_managed_database(tmp_path: Path, capsys):
+def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_database(tmp_path: Path, capsys):
     dest = generate(JNROESCH, tmp_path / "jnroesch")
     paths = files(dest)
     assert not any(p.startswith("terraform/bootstrap/") for p in paths)
     assert not any(p.startswith(("terraform/modules/keyvault/", "terraform/modules/database/")) for p in paths)
     assert not any("secret-store" in p or "externalsecret" in p for p in paths)
-    main = (dest / "terraform/environments/prod/main.tf").read_text()
+    # "PostgreSQL 18 in-cluster — StatefulSet ... Azure Disk (managed-csi / managed-csi-premium) PVC"
+    assert {"kubernetes/database/kustomization.yaml", "kubernetes/database/namespace.yaml",
+            "kubernetes/database/database.yaml"} <= paths
+    for env, disk in (("dev", "managed-csi"), ("prod", "managed-csi-premium")):
+        [database] = [o for o in built(dest / "kubernetes/overlays" / env) if o["kind"] == "StatefulSet"]
+        assert database["spec"]["template"]["spec"]["containers"][0]["image"] == "postgres:18"
+        assert database["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == disk
+    # "Terraform workspaces + one <env>.tfvars each": one root, no per-environment directories
+    assert {"terraform/live/envs/dev.tfvars", "terraform/live/envs/prod.tfvars", "terraform/live/workspace.tf"} <= paths
+    assert not any(p.startswith("terraform/environments/") for p in paths)
+    assert "terraform workspace select" in (dest / "terraform/README.md").read_text()
+    main = (dest / "terraform/live/main.tf").read_text()
     assert 'module "keyvault"' not in main and 'module "database"' not in main and 'module "aks"' in main
     readme = (dest / "README.md").read_text()
     assert "terraform/bootstrap/" not in readme and "secrets_manager**: kubernetes" in readme
@@ -91,3 +104,52 @@ def test_a_plan_without_the_statements_keeps_the_defaults(plan: Path, tmp_path: 
     paths = files(generate(bare, tmp_path / "bare"))
     assert any(p.startswith("terraform/bootstrap/") for p in paths)
     assert any(p.startswith("terraform/modules/keyvault/") for p in paths)
+
+
+def built(overlay: Path) -> list[dict]:
+    """The objects `kubectl kustomize` builds from an overlay."""
+    out = subprocess.run(["kubectl", "kustomize", str(overlay)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return [o for o in yaml.safe_load_all(out.stdout) if o]
+
+
+@pytest.mark.skipif(not shutil.which("kubectl"), reason="kubectl builds the overlays")
+def test_an_in_cluster_database_is_a_restricted_statefulset_the_apps_alone_reach(tmp_path: Path, capsys):
+    text = TICKETING.read_text(encoding="utf-8")
+    assert "backups kept 35 days, PostgreSQL 16\n" in text
+    plan = tmp_path / "ticketing.plan.md"
+    plan.write_text(text.replace("PostgreSQL 16\n", "PostgreSQL 16 in-cluster (StatefulSet + PVC), 30 GB storage\n"),
+                    encoding="utf-8")
+    dest = generate(plan, tmp_path / "ticketing")
+    paths = files(dest)
+    assert not any(p.startswith(("terraform/modules/rds/", "terraform/modules/database/")) for p in paths)
+    for env in ("dev", "prod"):
+        objects = {(o["kind"], o["metadata"]["name"]): o for o in built(dest / "kubernetes/overlays" / env)}
+        database = objects["StatefulSet", "postgres"]
+        pod = database["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        assert database["metadata"]["namespace"] == "database" and database["spec"]["replicas"] == 1
+        assert container["image"] == "postgres:16"
+        assert pod["securityContext"]["runAsUser"] == 999 and pod["securityContext"]["fsGroup"] == 999
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert container["securityContext"]["allowPrivilegeEscalation"] is False
+        assert {m["mountPath"] for m in container["volumeMounts"]} >= {"/var/run/postgresql", "/tmp"}
+        assert container["readinessProbe"]["exec"]["command"][0] == "pg_isready"
+        [secret] = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"] if "valueFrom" in e}
+        assert secret.endswith("-database")
+        assert not any("PASSWORD" in e["name"] and "value" in e for e in container["env"])
+        claim = database["spec"]["volumeClaimTemplates"][0]["spec"]
+        assert claim["storageClassName"] == "gp3" and claim["resources"]["requests"]["storage"] == "30Gi"
+        assert objects["Service", "postgres"]["spec"]["type"] == "ClusterIP"
+        assert objects["Service", "postgres-headless"]["spec"]["clusterIP"] == "None"
+        assert not any(o["kind"] == "PodDisruptionBudget" for o in objects.values())
+        policy = objects["NetworkPolicy", "postgres-allow-apps"]["spec"]
+        sources = {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in policy["ingress"][0]["from"]}
+        assert sources == {"ticketing-api", "web-frontend"}
+        assert policy["ingress"][0]["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    [app] = [o for o in built(dest / "kubernetes/apps/ticketing-api/overlays/prod") if o["kind"] == "Deployment"]
+    env = {e["name"]: e.get("value") for e in app["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["DATABASE_HOST"] == "postgres.database.svc.cluster.local" and env["DATABASE_PORT"] == "5432"
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err

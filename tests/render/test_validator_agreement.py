@@ -70,6 +70,7 @@ COMPONENT = {"name": "ingress-nginx", "chart_repo": "https://kubernetes.github.i
              "chart": "ingress-nginx", "version": "4.11.3", "namespace": "ingress-nginx", "notes": "public NLB"}
 SIZING = {"name": "prod", "instance_type": "m5.large", "db_instance_class": "db.r6g.large", "multi_az": True,
           "nat_gateway_per_az": False, "min_size": 1, "max_size": 3, "cluster": "https://kubernetes.default.svc"}
+NOT_APPLIED = {"line": 27, "text": "p95 < 250ms", "why": "a latency target: planforge generates no load test"}
 DECISION = {"name": "structure", "value": 'multi-tenant "saas"', "source": "plan.md:30: **Scale/Scope**: 3 orgs"}
 
 
@@ -110,6 +111,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
     cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
     cases["decisions"] = mapping_list_cases(DECISION, list(DECISION), duplicates=False)
+    cases["not_applied"] = mapping_list_cases(NOT_APPLIED, list(NOT_APPLIED), duplicates=False)
     # answers that must fit together: each tried against the base answers of the others
     cases["deployment_strategy"] += ["raw-manifests"]  # the base has a catalog component
     cases["state_backend"] += ["gcs", "azurerm"]  # the base cloud is aws

@@ -1,7 +1,7 @@
 """`planforge plan show|check PLAN` and `planforge answers PLAN`.
 
-Exit codes: 0 ready; 1 refused (each blocking problem as `file:line: field: message`);
-2 usage or I/O error. The --json schema of `plan show` is documented in docs/plan-json.md.
+Exit codes: 0 ready; 1 refused (each blocking problem as `file:line: field: message`), or with
+`check --strict` anything not applied (each as `file:line: not applied: text: why`); 2 usage or I/O error. The --json schema of `plan show` is documented in docs/plan-json.md.
 """
 from __future__ import annotations
 
@@ -25,8 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true", help="machine-readable output (schema: docs/plan-json.md)")
     show.set_defaults(func=_show)
     check = plan_sub.add_parser("check", help="exit 0 when the plan is ready, 1 when it is refused",
-                                description="Check a plan: exit 0 ready, 1 refused (blocking problems listed), 2 usage/IO.")
+                                description="Check a plan: exit 0 ready, 1 refused (blocking problems listed), 2 usage/IO. "
+                                "What the plan states and the repository would not carry is listed as not applied.")
     check.add_argument("plan", metavar="PLAN", help="path to plan.md")
+    check.add_argument("--strict", action="store_true", help="exit 1 when anything the plan states is not applied")
     check.set_defaults(func=_check)
     plan.set_defaults(func=lambda args: _usage(plan))
 
@@ -81,8 +83,13 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     for warning in decided.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for item in decided.not_applied:
+        print(f"{plan.source}:{item.line}: not applied: {item.text}: {item.why}")
     a = decided.answers
     print(f"{plan.source}: ready: {a.structure} ({', '.join(a.blueprints)})")
+    if args.strict and decided.not_applied:
+        print(f"strict: {len(decided.not_applied)} statement(s) of the plan not applied", file=sys.stderr)
+        return EXIT_FINDINGS
     return EXIT_OK
 
 
@@ -149,6 +156,7 @@ def plan_json(plan, decided, error: PlanforgeError | None) -> dict[str, Any]:
         },
         "answers": decided.answers.to_copier_data() if decided else None,
         "provenance": {k: v.model_dump(mode="json") for k, v in decided.provenance.items()} if decided else {},
+        "not_applied": [i.model_dump(mode="json") for i in decided.not_applied] if decided else [],
         "warnings": list(decided.warnings if decided else getattr(error, "warnings", [])),
         "problems": [
             {"file": str(p.file) if p.file is not None else None, "line": p.line, "field": p.field, "message": p.message,
@@ -201,6 +209,10 @@ def _print_text(plan, decided, error: PlanforgeError | None) -> None:
         for d in decided.answers.decisions:
             print(f"  {d.name:<{width}}  {d.value}", file=out)
             print(f"  {'':<{width}}    <- {d.source}", file=out)
+    if decided is not None and decided.not_applied:
+        print("\nNot applied:", file=out)
+        for item in decided.not_applied:
+            print(f"  {item.line:>4}  {item.text}: {item.why}", file=out)
     warnings = decided.warnings if decided else getattr(error, "warnings", [])
     if warnings:
         print("\nWarnings:", file=out)

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from planforge.decide.answers import Answers, Provenance
+from planforge.decide.answers import Answers, NotApplied, Provenance
 from planforge.decide.data import load
 from planforge.errors import Problem
 
@@ -63,9 +63,11 @@ class _Checker:
     def _line(self, field: str) -> int | None:
         top = field.split("[", 1)[0].split(".", 1)[0]
         tops = [top]
-        if top == "decisions" and "[" in field and self.answers is not None:
-            # a Decisions line is located at the answer it documents
-            tops.append(self.answers.decisions[int(field[len("decisions["):].split("]", 1)[0])].name)
+        if top in ("decisions", "not_applied") and "[" in field and self.answers is not None:
+            item = getattr(self.answers, top)[int(field[len(top) + 1:].split("]", 1)[0])]
+            if isinstance(item, NotApplied):  # a not-applied item is located at its own line
+                return item.line
+            tops.append(item.name)  # a Decisions line is located at the answer it documents
         lines = [p.line for p in map(self.provenance.get, tops) if p is not None and p.source == "plan"]
         return lines[0] if lines else None
 
@@ -136,6 +138,9 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
                        ("database_storage_gb", "state the storage in GiB, or 0 for the default")):
         if getattr(a, name) < 0:
             c.add(name, "must not be negative", hint)
+    for index, item in enumerate(a.not_applied):
+        if item.line < 1:
+            c.add(f"not_applied[{index}].line", f"{item.line} is not a plan line", "use the 1-based plan line")
     low, high = r["backup_retention_days"]
     if not low <= a.backup_retention_days <= high:
         c.add("backup_retention_days", f"{a.backup_retention_days} is outside {low}-{high} days", f"use {low}-{high}")

@@ -93,6 +93,14 @@ class NotApplied(BaseModel):
     why: str
 
 
+class Applied(BaseModel):
+    """Words of a plan line a rule applied, and the answer they landed in."""
+
+    line: int
+    text: str
+    answer: str  # e.g. "apps.orders-api.max_replicas"
+
+
 class Decision(BaseModel):
     """A rendered line of the generated README's "Decisions" section."""
 
@@ -134,6 +142,8 @@ class Answers(BaseModel):
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"
     state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
+    # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
+    terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
     secrets_manager: SecretsManager = "none"
     environments: list[str] = Field(default_factory=lambda: ["dev"])
     tenants: list[str] = Field(default_factory=list)
@@ -167,6 +177,7 @@ class Answers(BaseModel):
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
     decisions: list[Decision] = Field(default_factory=list)
+    not_applied: list[NotApplied] = Field(default_factory=list)  # README "Not applied": what the output lacks
 
     @model_validator(mode="after")
     def _blueprints_from_layout(self) -> "Answers":
@@ -188,6 +199,7 @@ class Decided(BaseModel):
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
     not_applied: list[NotApplied] = Field(default_factory=list)  # what the plan states and the output lacks
+    applied: list[Applied] = Field(default_factory=list)  # the phrases the rules recorded as applied
 
     def override(self, name: str, value: str, flag: str) -> "Decided":
         """Replace one answer by a command-line value; provenance and Decisions follow."""

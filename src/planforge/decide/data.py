@@ -143,6 +143,17 @@ def decision_order() -> list[str]:
     return load("decisions.yaml")["order"]
 
 
+@lru_cache(maxsize=None)
+def named_by() -> dict[str, re.Pattern[str]]:
+    """answer -> the words that name it anywhere in a plan (data/decisions.yaml `named_by`)."""
+    return {k: re.compile(v, re.I) for k, v in load("decisions.yaml")["named_by"].items()}
+
+
+@lru_cache(maxsize=None)
+def negated_before() -> re.Pattern[str]:
+    return re.compile(load("decisions.yaml")["negated_before"], re.I)
+
+
 def not_used_by(structure: str) -> frozenset[str]:
     """Answers no blueprint of structure reads: left out of its Decisions section (data/decisions.yaml)."""
     return frozenset(load("decisions.yaml")["not_used_by"][structure])

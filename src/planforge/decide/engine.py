@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from planforge.decide.answers import Answers, Decided
+from planforge.decide.answers import Answers, Applied, Decided
 from planforge.decide.context import Context
+from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
-from planforge.decide.readme import decisions
+from planforge.decide.readme import cite_stating_lines, decisions
 from planforge.decide.rules.delivery import decide_delivery
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
@@ -50,11 +51,15 @@ def decide(plan: Plan) -> Decided:
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
     answers = Answers(**c.values)
+    c.provenance = cite_stating_lines(c.provenance, plan)
     answers.decisions = decisions(answers, c.provenance)
+    answers.not_applied = not_applied(c, answers)
     problems = check_safety(answers, c.provenance, plan.source)
     if problems:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
-    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=c.not_applied)
+    applied = [Applied(line=ln, text=text, answer=answer) for (ln, text), answer in c.applied_phrases.items()]
+    return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=answers.not_applied,
+                   applied=applied)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

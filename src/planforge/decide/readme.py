@@ -6,7 +6,8 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.decide.context import default_prov
-from planforge.decide.data import decision_order, not_used_by
+from planforge.decide.data import decision_order, named_by, negated_before, not_used_by
+from planforge.plan.model import Plan
 
 
 def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
@@ -18,6 +19,41 @@ def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
         prov = provenance.get(name) or default_prov("model default")
         out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
     return out
+
+
+def cite_stating_lines(provenance: dict[str, Provenance], plan: Plan) -> dict[str, Provenance]:
+    """Provenance that tells the truth about the plan (`named_by` in data/decisions.yaml):
+    - provenance citing the label line of a field whose value goes on below (`**Storage**:` then
+      `- PostgreSQL 16`) cites the field's first line that names the answer;
+    - a default never claims the plan is silent when a plan line names the answer: its note says which line
+      names it and that no rule reads it into the answer."""
+    text = "\n".join(plan.lines)
+    out = {name: _named_default(name, prov, text) for name, prov in provenance.items()}
+    fields = [*plan.fields, *plan.other_fields, plan.structure_decision, plan.custom_applications]
+    by_line = {f.line: f for f in fields if f is not None and f.extra_lines}
+    for name, prov in provenance.items():
+        f = by_line.get(prov.line or 0) if prov.source == "plan" else None
+        pattern = named_by().get(name)
+        if f is None or pattern is None or pattern.search(plan.lines[f.line - 1]):
+            continue
+        stating = next((s for s in f.extra_lines if pattern.search(s.text)), None)
+        if stating is not None:
+            out[name] = prov.model_copy(update={"line": stating.line, "text": tx.quote(stating.text)})
+    return out
+
+
+def _named_default(name: str, prov: Provenance, text: str) -> Provenance:
+    pattern = named_by().get(name)
+    if prov.source != "default" or pattern is None:
+        return prov
+    for m in pattern.finditer(text):
+        start = max(0, m.start() - 40)
+        if negated_before().search(text, max(start, text.rfind("\n", start, m.start()) + 1), m.start()):
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        return prov.model_copy(update={"note": f"plan.md:{line} names {tx.quote(m.group(0))}, which no rule reads "
+                                               "into this answer"})
+    return prov
 
 
 def render_value(value: Any) -> str:

@@ -16,7 +16,7 @@ _OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane", 
 _TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
                       r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
-_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|minikube|k3s)\s*+v?(1\.\d{1,2})"
+_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s)\s*+v?(1\.\d{1,2})"
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 
 

@@ -17,6 +17,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import load
+from planforge.layout import load_layout
 from planforge.plan.model import Plan, plain
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -143,6 +144,7 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("api_endpoint", "private", "the plan does not restrict a public API endpoint to authorized ranges")
     c.default("api_authorized_cidrs", [], "no public API endpoint")
     c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
+    c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
 
@@ -215,7 +217,7 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
 
 # --------------------------------------------------------------------------- choices
 def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
-    """The database runs in the cluster: no managed database module."""
+    """The database runs in the cluster: a StatefulSet under kubernetes/database/, no managed database module."""
     if c.values.get("storage") == "managed-postgresql" and _explicit(c, "storage"):
         c.problem(None, "storage", f"the plan says {s.words!r} but a managed database at line {_explicit(c, 'storage')}",
                   "keep one of the two statements", line=s.line)
@@ -225,10 +227,8 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
     else:
         c.applied(s.line, s.words, "storage")
     if structure != "multi-tool":
-        c.unapplied(s.line, s.words, f"a {structure} repository keeps its managed database module")
-        return
-    c.unapplied(s.line, s.words, "no managed database is generated; the in-cluster database itself "
-                "(StatefulSet, PersistentVolumeClaim, Service) is not generated: add it to the Kubernetes manifests")
+        c.unapplied(s.line, s.words, f"a {structure} repository keeps its managed database module; "
+                    "the in-cluster database is generated for the multi-tool structure only")
 
 
 def _no_cluster(c: Context, structure: str) -> str | None:
@@ -280,8 +280,17 @@ def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
 
 
 def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
-    c.unapplied(s.line, s.words, "planforge generates one Terraform root per environment "
-                "(terraform/environments/<env>/), not one root selected with terraform workspace")
+    """One Terraform root selected per environment with `terraform workspace` and envs/<env>.tfvars."""
+    if structure == "multi-tenant":
+        c.problem(None, "terraform_roots", f"the plan says {s.words!r}, but a multi-tenant repository keeps one "
+                  "root per shared stack and per tenant, each with one state per environment",
+                  "use the multi-tool structure for one root selected with terraform workspace, or drop the statement",
+                  line=s.line)
+        return
+    if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
+        c.unapplied(s.line, s.words, "the repository has no Terraform roots")
+        return
+    _state(c, "terraform_roots", "workspaces", s)
 
 
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {

@@ -1,0 +1,124 @@
+"""Nothing dropped silently: every number of a Technical Context line is applied or listed as not applied.
+
+The numbers are found by a scan of the plan text written here, independent of the reader: the lines under a
+`Technical Context` / `Technical Stack` heading up to the next heading of the same or a higher level, HTML
+comments and code fences left out, and every run of digits that is not part of a name (`t3`, `S3`,
+`us-east-1`, `FR-018`, `k8s`)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from testlib import ACCEPTED_PLANS, REAL_PLANS
+from planforge.decide import decide
+from planforge.decide.answers import Decided
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan
+
+HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+CONTEXT_HEADING = re.compile(r"technical (?:context|stack)", re.I)
+DIGITS = re.compile(r"(?<![A-Za-z0-9_.])(?<![A-Za-z]-)(?<![A-Za-z]/)\d+(?:\.\d+)*")
+TEMPLATE_TEXT = re.compile(r"needs clarification|^\W*\*\*[^*]+\*\*:?\s*\[[^\]]*\]\s*$", re.I)
+
+
+def deciding_plans() -> list[Path]:
+    plans = [*ACCEPTED_PLANS, *sorted(REAL_PLANS.glob("*.plan.md"))]
+    out = []
+    for path in plans:
+        try:
+            decide(parse_plan(path))
+        except RefusedError:
+            continue
+        out.append(path)
+    return out
+
+
+PLANS = deciding_plans()
+
+
+def context_lines(text: str) -> dict[int, str]:
+    """line -> text of every Technical Context line that states something (not a comment, fence or heading)."""
+    out: dict[int, str] = {}
+    level = 0
+    in_comment = in_fence = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        heading = HEADING.match(raw)
+        if raw.lstrip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        if heading and not in_fence and not in_comment:
+            depth = len(heading.group(1))
+            if CONTEXT_HEADING.search(heading.group(2)):
+                level = depth
+            elif level and depth <= level:
+                level = 0
+            continue
+        line = raw
+        if in_comment:
+            if "-->" not in line:
+                continue
+            line, in_comment = line.split("-->", 1)[1], False
+        line = re.sub(r"<!--.*?-->", "", line)
+        if "<!--" in line:
+            line, in_comment = line.split("<!--", 1)[0], True
+        if level and not in_fence and line.strip() and not TEMPLATE_TEXT.search(line):
+            out[number] = line
+    return out
+
+
+def digits(text: str) -> set[str]:
+    text = re.sub(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+", "", text.replace("**", "").replace("`", ""))
+    return {m.group(0) for m in DIGITS.finditer(text)}
+
+
+def accounted(decided: Decided, line: int) -> set[str]:
+    """The numbers of line `line` an answer citing it holds, a phrase applied from it holds, or an item lists."""
+    held: set[str] = set()
+    for name, prov in decided.provenance.items():
+        if prov.source == "plan" and prov.line == line:
+            held |= digits(str(getattr(decided.answers, name)))
+    held |= {n for a in decided.applied if a.line == line for n in digits(a.text)}
+    held |= {n for i in decided.not_applied if i.line == line for n in digits(i.text)}
+    return held
+
+
+def in_minutes(decided: Decided, line: int, text: str, number: str) -> bool:
+    """`RPO < 1h`: an answer citing the line holds the hours as minutes."""
+    if not re.search(rf"(?<![\d.]){re.escape(number)}\s*(?:h|hours?)\b", text):
+        return False
+    return any(prov.source == "plan" and prov.line == line and getattr(decided.answers, name) == int(number) * 60
+               for name, prov in decided.provenance.items() if number.isdigit())
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.stem)
+def test_every_number_of_the_technical_context_is_applied_or_listed(path: Path):
+    decided = decide(parse_plan(path))
+    lines = context_lines(path.read_text(encoding="utf-8"))
+    assert lines, "the scan found no Technical Context"
+    missing = {ln: sorted(n for n in digits(text) - accounted(decided, ln) if not in_minutes(decided, ln, text, n))
+               for ln, text in lines.items()}
+    assert not {ln: nums for ln, nums in missing.items() if nums}
+
+
+def test_the_scan_finds_figures_and_skips_names():
+    assert digits("**Scale/Scope**: 8-24 nodes (m6i.xlarge) in us-east-1, FR-018, k8s 1.29, $12k") == {
+        "8", "24", "1.29", "12"}
+
+
+def test_items_are_sorted_deduplicated_and_carry_a_reason():
+    for path in PLANS:
+        items = decide(parse_plan(path)).not_applied
+        keys = [(i.line, i.text) for i in items]
+        assert keys == sorted(set(keys)), path
+        assert all(i.why and i.text for i in items), path
+
+
+def test_a_latency_and_a_cost_are_listed_with_their_reason():
+    decided = decide(parse_plan(ACCEPTED_PLANS[0].parent / "aws-eks-argocd.plan.md"))
+    by_text = {i.text: i.why for i in decided.not_applied}
+    assert "latency" in by_text["p95 < 250ms"]
+    assert "cost" in by_text["budget < $12k/month"]
+    # versions an answer carries are applied: Terraform 1.7, EKS 1.29
+    assert not any(i.line in (18, 19) for i in decided.not_applied)

@@ -190,16 +190,10 @@ def test_cluster_choices_of_a_repository_without_a_cluster_are_not_applied():
     d = decide(parse_text(text))
     assert d.answers.structure == "single-iac"
     assert d.answers.node_pools == "single" and d.answers.static_ingress_ip is False
-    assert [(n.line, n.text) for n in d.not_applied] == [(SUMMARY_LINE, "System/user node pools"),
-                                                         (SUMMARY_LINE, "static public IP")]
-    assert all("no Terraform-managed Kubernetes cluster" in n.why for n in d.not_applied)
+    stated = [n for n in d.not_applied if n.line == SUMMARY_LINE]
+    assert [n.text for n in stated] == ["System/user node pools", "static public IP"]
+    assert all("no Terraform-managed Kubernetes cluster" in n.why for n in stated)
 
-
-def test_terraform_workspaces_are_listed_not_applied_with_their_line():
-    words = "Environments are Terraform workspaces with one tfvars each."
-    d = azure(summary=words)
-    [n] = [n for n in d.not_applied if n.line == SUMMARY_LINE]
-    assert n.text.lower() in words.lower() and n.why
 
 
 @pytest.mark.parametrize("words", ["No service mesh.", "We run without a service mesh.",

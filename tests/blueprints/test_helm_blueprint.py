@@ -171,7 +171,10 @@ def test_pods_follow_each_service_of_the_plan(name: str) -> None:
         assert len(deployments) == len(services)
         for svc in services:
             deploy = next(d for d in deployments if d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == svc["name"])
-            assert deploy["spec"]["replicas"] == svc["replicas"]
+            if svc.get("max_replicas"):  # the plan's replica range: the HPA owns the count
+                assert "replicas" not in deploy["spec"]
+            else:
+                assert deploy["spec"]["replicas"] == svc["replicas"]
             labels = deploy["metadata"]["labels"]
             assert {"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
                     "app.kubernetes.io/managed-by", "helm.sh/chart"} <= set(labels)
@@ -179,10 +182,14 @@ def test_pods_follow_each_service_of_the_plan(name: str) -> None:
             assert probe_paths(container) == {svc["health_path"]}
             assert container["ports"][0]["containerPort"] == svc["port"]
             assert container["image"] == f"{svc['image']}:{svc['tag']}"
-        # Advanced features are off by default; a service that runs two pods or more keeps a
-        # PodDisruptionBudget that lets one go.
-        for kind in ("Ingress", "HorizontalPodAutoscaler", "NetworkPolicy"):
+        # Advanced features are off by default, except an HPA over the replica range the plan states; a service
+        # that runs two pods or more keeps a PodDisruptionBudget that lets one go.
+        for kind in ("Ingress", "NetworkPolicy"):
             assert kinds(objs, kind) == [], kind
+        hpas = {h["spec"]["scaleTargetRef"]["name"]: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"])
+                for h in kinds(objs, "HorizontalPodAutoscaler")}
+        ranged = [svc for svc in services if svc.get("max_replicas")]
+        assert sorted(hpas.values()) == sorted((svc["min_replicas"], svc["max_replicas"]) for svc in ranged)
         pdbs = {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]: p["spec"]["minAvailable"]
                 for p in kinds(objs, "PodDisruptionBudget")}
         assert pdbs == {svc["name"]: svc["replicas"] - 1 for svc in services if svc["replicas"] >= 2}
@@ -205,7 +212,9 @@ def test_advanced_and_production_values_enable_what_they_say() -> None:
         assert len(kinds(advanced, kind)) == 1, kind
     assert "replicas" not in kinds(advanced, "Deployment")[0]["spec"]  # the HPA owns the count
     production = helm_template(chart, (chart / "ci" / "production-values.yaml",))
-    assert kinds(production, "Deployment")[0]["spec"]["replicas"] >= 2
+    # the plan's 2-20 replicas: the HPA keeps at least two in production
+    [hpa] = kinds(production, "HorizontalPodAutoscaler")
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 20)
     assert len(kinds(production, "PodDisruptionBudget")) == 1
 
 

@@ -41,10 +41,14 @@ PLAN_SCENARIOS = {
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
 }
 VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants", "figures", "figures-azure", "figures-gcp",
-            "workspaces")
+            "options", "options-tenants", "options-azure", "options-gcp", "workspaces")
 AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants", "figures",
-                 "workspaces")
-OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants", "figures-azure", "figures-gcp")
+                 "options", "options-tenants", "workspaces")
+OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants", "figures-azure", "figures-gcp",
+                         "options-azure", "options-gcp")
+# the cluster options a plan states: system/user pools, a public API endpoint limited to CIDRs, a static ingress IP
+OPTIONS = {"node_pools": "system-user", "api_endpoint": "public", "api_authorized_cidrs": ["203.0.113.0/24", "2001:db8::/48"],
+           "static_ingress_ip": True}
 
 
 # --------------------------------------------------------------------------- helpers
@@ -151,6 +155,17 @@ def _variant_answers(name: str):
                           "rpo_minutes": 5, "rto_minutes": 30, "backup_retention_days": 35,
                           "environment_sizing": [{"name": "prod", "min_size": 8, "max_size": 24, "instance_type": "m6i.xlarge"}],
                           **clouds[name]})
+    if name.startswith("options"):
+        clouds = {"options": {}, "options-azure": {"cloud": "azure", "state_backend": "azurerm", "state_locking": "native",
+                                                   "region": "westeurope", "kubernetes_distribution": "aks"},
+                  "options-gcp": {"cloud": "gcp", "state_backend": "gcs", "state_locking": "native",
+                                  "kubernetes_distribution": "gke"},
+                  # authorized ranges without CIDRs: a required variable
+                  "options-tenants": {"structure": "multi-tenant", "tenants": ["acme"], "api_authorized_cidrs": []}}
+        return Answers(**{**base, "structure": "multi-tool", "kubernetes_distribution": "eks", "state_locking": "dynamodb",
+                          "customer_managed_kms": True, "database_engine": "postgres", "database_version": "16",
+                          "environment_sizing": [{"name": "prod", "min_size": 3, "max_size": 9, "instance_type": "m6i.xlarge"}],
+                          **OPTIONS, **clouds[name]})
     raise KeyError(name)
 
 
@@ -226,6 +241,10 @@ def root_values(root: Path) -> dict[str, object]:
     return {k: v for k, v in load_hcl(files[0]).items() if not k.startswith("__")}
 
 
+# what a user sets (TF_VAR_...) when the plan leaves a value to fill in
+FILLED_IN = {"api_authorized_cidrs": '["203.0.113.0/24"]'}
+
+
 def write_harness(dest: Path, found: list[Path]) -> Path:
     """A configuration calling every root as a module, so one `terraform validate` checks them all."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -234,6 +253,8 @@ def write_harness(dest: Path, found: list[Path]) -> Path:
     for index, root in enumerate(found):
         lines += ["", f'module "root_{index}" {{', f'  source = "{os.path.relpath(root, dest)}"']
         lines += [f"  {key} = {hcl_literal(value)}" for key, value in root_values(root).items()]
+        lines += [f"  {key} = {value}" for key, value in FILLED_IN.items()
+                  if key in blocks(load_hcl(root / "variables.tf"), "variable")]
         lines.append("}")
     (dest / "main.tf").write_text("\n".join(lines) + "\n")
     return dest
@@ -722,3 +743,50 @@ def test_gcp_database_recovery_in_the_engine_s_terms(rendered: dict[str, Path]) 
     assert "!local.is_postgres" in backup["binary_log_enabled"]
     pool = blocks(load_hcl(modules_dir / "gke" / "main.tf"), "resource")["google_container_node_pool.default"]
     assert pool["autoscaling"][0]["total_min_node_count"] == "${var.node_min_size}"
+
+
+# --------------------------------------------------------------------------- cluster options
+CLUSTER_MODULE = {"options": "eks", "options-tenants": "eks", "options-azure": "aks", "options-gcp": "gke"}
+OPTION_ARGS = {
+    "eks": {"system_node_pool": "true", "endpoint_public_access": "true", "public_access_cidrs": "var.api_authorized_cidrs",
+            "ingress_ip_count": "var.az_count"},
+    "aks": {"system_node_pool": "true", "api_public": "true", "api_authorized_cidrs": "var.api_authorized_cidrs",
+            "static_ingress_ip": "true"},
+    "gke": {"system_node_pool": "true", "api_public": "true", "api_authorized_cidrs": "var.api_authorized_cidrs",
+            "static_ingress_ip": "true"},
+}
+
+
+def _cluster_root(name: str, tree: Path) -> Path:
+    return tree / ("shared/cluster" if name == "options-tenants" else "environments/prod")
+
+
+@pytest.mark.parametrize("name", list(CLUSTER_MODULE))
+def test_cluster_options_reach_the_cluster_module(name: str, rendered: dict[str, Path]) -> None:
+    root = _cluster_root(name, rendered[name])
+    module = CLUSTER_MODULE[name]
+    call = blocks(load_hcl(root / "main.tf"), "module")[module]
+    expected = dict(OPTION_ARGS[module])
+    if name == "options-tenants":
+        expected["ingress_ip_count"] = "length(data.aws_subnets.private.ids)"
+    for key, value in expected.items():
+        written = hcl_literal(call[key]) if isinstance(call[key], bool) else str(unquote(call[key])).strip("${}")
+        assert written == value, (name, key, call.get(key))
+    variables = blocks(load_hcl(root / "variables.tf"), "variable")
+    cidrs = variables["api_authorized_cidrs"]
+    if name == "options-tenants":  # the plan lists none: null, refused by the validation until set
+        assert cidrs.get("default") in (None, "null") and "TF_VAR_api_authorized_cidrs" in unquote(cidrs["description"])
+    else:
+        assert [unquote(c) for c in cidrs["default"]] == OPTIONS["api_authorized_cidrs"]
+    assert "ingress_ip" in blocks(load_hcl(root / "outputs.tf"), "output")
+    module_main = (rendered[name] / "modules" / module / "main.tf").read_text()
+    assert {"eks": 'resource "aws_eip" "ingress"', "aks": 'resource "azurerm_public_ip" "ingress"',
+            "gke": 'resource "google_compute_address" "ingress"'}[module] in module_main
+    assert {"eks": 'resource "aws_eks_node_group" "system"', "aks": 'resource "azurerm_kubernetes_cluster_node_pool" "user"',
+            "gke": 'resource "google_container_node_pool" "system"'}[module] in module_main
+
+
+def test_without_stated_options_the_cluster_module_keeps_its_defaults(rendered: dict[str, Path]) -> None:
+    call = blocks(load_hcl(rendered["figures"] / "environments/prod/main.tf"), "module")["eks"]
+    assert not {"system_node_pool", "endpoint_public_access", "public_access_cidrs", "ingress_ip_count"} & set(call)
+    assert "api_authorized_cidrs" not in blocks(load_hcl(rendered["figures"] / "environments/prod/variables.tf"), "variable")

@@ -92,10 +92,10 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
         assert (dest / top).is_dir() == (top in selected), f"{top}/ for {plan.name} (selected: {sorted(selected)})"
     readme = (dest / "README.md").read_text()
     assert readme.count("\n- **") >= len(recorded["decisions"]) > 0
-    # every not-applied item in the README's section after Decisions, with its line; no section without any
+    # every not-applied item in the README's section before Decisions, with its line; no section without any
     not_applied = recorded.get("not_applied", [])
     assert ("## Not applied" in readme) == bool(not_applied)
-    section = readme.partition("## Decisions")[2].partition("## Not applied")[2]
+    section = readme.partition("## Not applied")[2].partition("## Decisions")[0]
     assert all(f"- plan.md:{n['line']}: {n['text']} — {n['why']}\n" in section for n in not_applied)
     status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
     assert status.stdout == "" and (dest / ".git").is_dir()

@@ -136,22 +136,64 @@ def test_in_cluster_database_is_generated_instead_of_the_managed_module(storage)
     assert not [n for n in d.not_applied if "in-cluster" in n.text.lower() or "in cluster" in n.text.lower()]
 
 
-@pytest.mark.parametrize(("words", "name"), [
-    ("AKS with system/user node pools.", "node_pool_split"),
-    ("AKS with system + user node pools.", "node_pool_split"),
-    ("Separate system and user pools.", "node_pool_split"),
-    ("The API server is IP-restricted.", "api_authorized_ranges"),
-    ("API access limited to authorized IP ranges.", "api_authorized_ranges"),
-    ("GKE master authorized networks only.", "api_authorized_ranges"),
-    ("Ingress bound to a pre-allocated static Azure public IP.", "static_ingress_ip"),
-    ("One static IP per environment.", "static_ingress_ip"),
+@pytest.mark.parametrize(("words", "name", "answer", "value"), [
+    ("AKS with system/user node pools.", "node_pool_split", "node_pools", "system-user"),
+    ("AKS with system + user node pools.", "node_pool_split", "node_pools", "system-user"),
+    ("Separate system and user pools.", "node_pool_split", "node_pools", "system-user"),
+    ("A system node pool for add-ons, a user node pool for apps.", "node_pool_split", "node_pools", "system-user"),
+    ("The API server is IP-restricted.", "api_authorized_ranges", "api_endpoint", "public"),
+    ("API access limited to authorized IP ranges.", "api_authorized_ranges", "api_endpoint", "public"),
+    ("API access limited to authorised ranges.", "api_authorized_ranges", "api_endpoint", "public"),
+    ("GKE master authorized networks only.", "api_authorized_ranges", "api_endpoint", "public"),
+    ("Ingress bound to a pre-allocated static Azure public IP.", "static_ingress_ip", "static_ingress_ip", True),
+    ("One static IP per environment.", "static_ingress_ip", "static_ingress_ip", True),
+    ("An Elastic IP per environment.", "static_ingress_ip", "static_ingress_ip", True),
 ])
-def test_choices_planforge_does_not_make_are_listed_not_applied_with_their_line(words, name):
+def test_cluster_choices_set_their_answer_at_the_statement_line(words, name, answer, value):
     text = AZURE_PLAN.format(summary=words, storage="PostgreSQL 16", constraints="none")
     assert name in find_statements(parse_text(text))
     d = azure(summary=words)
-    [n] = [n for n in d.not_applied if n.line == SUMMARY_LINE]
-    assert n.text.lower() in words.lower() and n.why
+    assert getattr(d.answers, answer) == value
+    assert d.provenance[answer].source == "plan" and d.provenance[answer].line == SUMMARY_LINE
+    assert not [n for n in d.not_applied if n.line == SUMMARY_LINE]
+
+
+def test_authorized_ranges_without_cidrs_leave_them_to_fill_in():
+    d = azure(summary="API access limited to authorized IP ranges.")
+    assert d.answers.api_endpoint == "public" and d.answers.api_authorized_cidrs == []
+
+
+@pytest.mark.parametrize(("words", "cidrs"), [
+    ("API access limited to authorized IP ranges 203.0.113.0/24 and 198.51.100.7/32.",
+     ["203.0.113.0/24", "198.51.100.7/32"]),
+    ("Authorized ranges: 2001:db8::/48, 203.0.113.0/24; the VNet is 10.0.0.0/16.", ["2001:db8::/48", "203.0.113.0/24"]),
+    ("The VNet is 10.0.0.0/16. Master authorized networks (192.0.2.0/24) only.", ["192.0.2.0/24"]),
+])
+def test_authorized_ranges_read_the_cidrs_of_their_sentence(words, cidrs):
+    d = azure(summary=words)
+    assert d.answers.api_authorized_cidrs == cidrs
+    assert d.provenance["api_authorized_cidrs"].line == SUMMARY_LINE
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0", "300.1.2.3/8", "10.0.0.0/40"])
+def test_an_open_or_malformed_authorized_range_is_refused_at_its_line(cidr):
+    with pytest.raises(RefusedError) as e:
+        azure(summary=f"API access limited to authorized IP ranges {cidr}.")
+    assert any(p.line == SUMMARY_LINE and "api_authorized_cidrs" in (p.field or "") for p in e.value.problems)
+
+
+def test_cluster_choices_of_a_repository_without_a_cluster_are_not_applied():
+    text = AZURE_PLAN.format(summary="System/user node pools, a static public IP.", storage="x", constraints="none")
+    text = text.replace("Host the shop on AKS with Terraform.", "Host the shop on Azure VMs with Terraform.")
+    text = text.replace("**Primary Dependencies**: azurerm, AKS, ingress-nginx", "**Primary Dependencies**: azurerm")
+    text = text.replace("Azure Kubernetes Service", "Azure virtual machines")
+    d = decide(parse_text(text))
+    assert d.answers.structure == "single-iac"
+    assert d.answers.node_pools == "single" and d.answers.static_ingress_ip is False
+    stated = [n for n in d.not_applied if n.line == SUMMARY_LINE]
+    assert [n.text for n in stated] == ["System/user node pools", "static public IP"]
+    assert all("no Terraform-managed Kubernetes cluster" in n.why for n in stated)
+
 
 
 @pytest.mark.parametrize("words", ["No service mesh.", "We run without a service mesh.",
@@ -181,8 +223,10 @@ def test_jnroesch_statements_win():
     data = a.to_copier_data()
     assert [m["name"] for m in layout.terraform_modules(data)] == ["vpc", "aks"]
     reasons = {n.text: n.why for n in d.not_applied}
-    assert {"system/user node pools", "authorized ranges", "static Azure public IP"} <= set(reasons)
-    assert "Terraform workspaces" not in reasons
+    assert not {"Terraform workspaces", "system/user node pools", "authorized ranges", "static Azure public IP"} & set(reasons)
+    assert (a.node_pools, a.api_endpoint, a.api_authorized_cidrs, a.static_ingress_ip) == (
+        "system-user", "public", [], True)
+    assert d.provenance["node_pools"].line == line_of(text, "system/user node pools")
 
 
 def test_traffic_tacos_deploys_argo_cd_and_invents_no_application():

@@ -2,6 +2,7 @@
 that figure feeds and keeps a user edit elsewhere (real Copier)."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -60,8 +61,23 @@ def test_a_changed_replica_range_changes_exactly_its_values(tmp_path, capsys):
     assert files_after.keys() == files_before.keys()
     changed = {p for p in files_after if files_after[p] != files_before[p]}
     assert ".copier-answers.yml" in changed
+    # what the range feeds changes and nothing else: the app's replicas, HPA and PodDisruptionBudget (all but one
+    # of the minimum: 2 -> 3), the namespace quotas that leave room for the maximum, the README's rows
+    follows = {("3", "4"), ("30", "40"), ("2", "3")}
+    quota_keys = re.compile(r"^\s+(?:requests|limits)\.(?:cpu|memory): |^\s+value: ")
     for path in changed - {".copier-answers.yml"}:
-        old = set(files_before[path].decode().splitlines())
-        new = set(files_after[path].decode().splitlines())
-        assert all("4" in line for line in new - old), (path, new - old)
-        assert all("3" in line for line in old - new), (path, old - new)
+        old_lines = files_before[path].decode().splitlines()
+        new_lines = files_after[path].decode().splitlines()
+        assert len(old_lines) == len(new_lines), path
+        for was, now in zip(old_lines, new_lines):
+            if was == now:
+                continue
+            if path.startswith("kubernetes/apps/ticketing-api/"):
+                assert re.sub(r"\d+", "#", was) == re.sub(r"\d+", "#", now), (path, was, now)
+                pairs = {(a, b) for a, b in zip(re.findall(r"\d+", was), re.findall(r"\d+", now)) if a != b}
+                assert pairs <= follows, (path, was, now)
+            elif path == "README.md":
+                assert "4-40 replicas" in now or "4 and 40" in now, (was, now)
+            else:
+                assert path.endswith(("resource-quotas.yaml", "overlays/prod/kustomization.yaml")), path
+                assert quota_keys.match(was) and quota_keys.match(now), (path, was, now)

@@ -55,6 +55,22 @@ def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_data
     for component in ("ingress-nginx", "cert-manager"):
         assert {f"kubernetes/components/{component}/dev/kustomization.yaml",
                 f"kubernetes/components/{component}/prod/kustomization.yaml"} <= paths
+    # system/user node pools, the API restricted to authorized ranges (to fill in), a static public IP per environment
+    call = main[main.index('module "aks"'):]
+    call = call[:call.index("\n}")]
+    for argument in ("system_node_pool     = true", "api_public           = true",
+                     "api_authorized_cidrs = var.api_authorized_cidrs", "static_ingress_ip    = true"):
+        assert argument in call, argument
+    variables = (dest / "terraform/live/variables.tf").read_text()
+    cidrs = variables[variables.index('variable "api_authorized_cidrs"'):]
+    assert "default     = null" in cidrs[:cidrs.index("\n}")] and "validation {" in cidrs
+    assert "TF_VAR_api_authorized_cidrs" in (dest / "terraform/README.md").read_text()
+    assert 'output "ingress_ip"' in (dest / "terraform/live/outputs.tf").read_text()
+    aks = (dest / "terraform/modules/aks/main.tf").read_text()
+    assert 'resource "azurerm_kubernetes_cluster_node_pool" "user"' in aks and 'resource "azurerm_public_ip" "ingress"' in aks
+    for env in ("dev", "prod"):
+        values = (dest / f"kubernetes/components/ingress-nginx/{env}/kustomization.yaml").read_text()
+        assert f"service.beta.kubernetes.io/azure-pip-name: pip-hosting-{env}-ingress" in values
     if shutil.which("terraform"):
         fmt = subprocess.run(["terraform", "fmt", "-check", "-recursive", "terraform"], cwd=dest,
                              capture_output=True, text=True)

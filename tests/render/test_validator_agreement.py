@@ -101,6 +101,9 @@ def corpus() -> dict[str, list[Any]]:
     cases["environments"] = list_cases(["staging", "prod"])
     cases["tenants"] = list_cases(["acme", "globex"])
     cases["compliance"] = list_cases(["gdpr"])
+    cases["api_authorized_cidrs"] = [[], ["203.0.113.0/24", "2001:db8::/32"], ["0.0.0.0/0"], ["::/0"], ["10.0.0.1"],
+                                     ["256.0.0.0/8"], ["10.0.0.0/33"], ["2001::db8::/32"], ["10.0.0.0/8\n"],
+                                     ["10.0.0.0/8", "10.0.0.0/8"], "10.0.0.0/8", [1], None]
     cases["platforms"] = [[], ["eks"], ["minikube", "eks", "gke", "aks", "doks", "oke"], ["eks", "eks"], ["heroku"],
                           ["EKS"], [1], [None], "eks", {"eks": 1}, None, [["eks"]]]
     cases["apps"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
@@ -204,7 +207,8 @@ REFUSED_PER_QUESTION = {name: _first_refused(name) for name in QUESTIONS
 
 def test_every_question_with_rules_has_a_refused_value():
     assert set(QUESTIONS) - set(REFUSED_PER_QUESTION) == {"dapr", "monitoring", "high_availability",
-                                                          "customer_managed_kms", "state_bootstrap", "platform_names", "compliance_names"}
+                                                          "customer_managed_kms", "state_bootstrap", "static_ingress_ip",
+                                                          "platform_names", "compliance_names"}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))

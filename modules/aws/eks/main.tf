@@ -1,6 +1,8 @@
-# Kubernetes layer: an EKS cluster with a private API endpoint, envelope encryption of
-# Kubernetes Secrets with a customer-managed KMS key, control-plane audit logging and
-# one managed node group in the private subnets.
+# Kubernetes layer: an EKS cluster with a private API endpoint (optionally also a public one
+# limited to explicit CIDRs), envelope encryption of Kubernetes Secrets with a customer-managed
+# KMS key, control-plane audit logging, one autoscaling managed node group in the private
+# subnets (optionally beside a small fixed system group tainted CriticalAddonsOnly) and
+# optional Elastic IPs for the ingress controller's Network Load Balancer.
 
 data "aws_partition" "current" {}
 
@@ -112,9 +114,10 @@ resource "aws_iam_role_policy_attachment" "node" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
+# The node group of the plan's figures: "user" beside the system group, else "default".
 resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
-  node_group_name = "default"
+  node_group_name = var.system_node_pool ? "user" : "default"
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = var.subnet_ids
   instance_types  = var.node_instance_types
@@ -145,6 +148,54 @@ resource "aws_eks_node_group" "default" {
   }
 }
 
+# A small fixed group for critical add-ons (CoreDNS and the like tolerate CriticalAddonsOnly).
+resource "aws_eks_node_group" "system" {
+  count = var.system_node_pool ? 1 : 0
+
+  cluster_name    = aws_eks_cluster.this.name
+  node_group_name = "system"
+  node_role_arn   = aws_iam_role.node.arn
+  subnet_ids      = var.subnet_ids
+  instance_types  = var.system_node_instance_types
+  ami_type        = "AL2023_x86_64_STANDARD"
+  capacity_type   = "ON_DEMAND"
+
+  scaling_config {
+    min_size     = var.system_node_count
+    max_size     = var.system_node_count
+    desired_size = var.system_node_count
+  }
+
+  update_config {
+    max_unavailable = 1
+  }
+
+  labels = {
+    "node-role" = "system"
+  }
+
+  taint {
+    key    = "CriticalAddonsOnly"
+    value  = "true"
+    effect = "NO_SCHEDULE"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_iam_role_policy_attachment.node]
+}
+
+# Static public addresses of the ingress controller: one Elastic IP per public subnet, given to
+# its Network Load Balancer (service.beta.kubernetes.io/aws-load-balancer-eip-allocations,
+# AWS Load Balancer Controller).
+resource "aws_eip" "ingress" {
+  count = var.ingress_ip_count
+
+  domain = "vpc"
+
+  tags = merge(var.tags, { Name = "${var.name}-ingress-${count.index}" })
+}
+
 resource "aws_eks_addon" "this" {
   for_each = toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"])
 
@@ -153,5 +204,5 @@ resource "aws_eks_addon" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_eks_node_group.default]
+  depends_on = [aws_eks_node_group.default, aws_eks_node_group.system]
 }

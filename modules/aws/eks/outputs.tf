@@ -22,3 +22,13 @@ output "node_role_arn" {
   description = "IAM role of the default node group."
   value       = aws_iam_role.node.arn
 }
+
+output "ingress_eip_allocation_ids" {
+  description = "Allocation IDs of the ingress Elastic IPs (the aws-load-balancer-eip-allocations annotation), empty without them."
+  value       = aws_eip.ingress[*].allocation_id
+}
+
+output "ingress_ips" {
+  description = "Static public IPs of the ingress controller's Network Load Balancer, empty without them."
+  value       = aws_eip.ingress[*].public_ip
+}

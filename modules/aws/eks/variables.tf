@@ -35,6 +35,30 @@ variable "node_max_size" {
   default     = 3
 }
 
+variable "system_node_pool" {
+  type        = bool
+  description = "Add a fixed system node group (tainted CriticalAddonsOnly) beside the autoscaling user group sized by node_instance_types, node_min_size and node_max_size."
+  default     = false
+}
+
+variable "system_node_count" {
+  type        = number
+  description = "Nodes of the fixed system group (with system_node_pool)."
+  default     = 2
+}
+
+variable "system_node_instance_types" {
+  type        = list(string)
+  description = "Instance types of the fixed system group (with system_node_pool)."
+  default     = ["t3.medium"]
+}
+
+variable "ingress_ip_count" {
+  type        = number
+  description = "Elastic IPs to create for the ingress controller's Network Load Balancer: one per public subnet, 0 for none."
+  default     = 0
+}
+
 variable "endpoint_public_access" {
   type        = bool
   description = "Expose the API endpoint publicly (restricted to public_access_cidrs); private access is always on."

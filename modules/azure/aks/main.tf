@@ -1,6 +1,8 @@
-# Kubernetes layer (Azure): a private AKS cluster with Entra ID RBAC (local accounts off),
-# workload identity, Azure network policies, zone-spread autoscaling nodes and, with
-# key_id, etcd secrets encryption with the customer-managed key.
+# Kubernetes layer (Azure): an AKS cluster with Entra ID RBAC (local accounts off), a private
+# API server (or a public one limited to authorized IP ranges), workload identity, Azure
+# network policies, zone-spread autoscaling nodes (optionally a fixed system pool for
+# critical add-ons plus the autoscaling user pool), an optional static public IP for the
+# ingress controller and, with key_id, etcd secrets encryption with the customer-managed key.
 
 resource "azurerm_user_assigned_identity" "cluster" {
   name                = "id-${var.name}-aks"
@@ -25,22 +27,26 @@ resource "azurerm_kubernetes_cluster" "this" {
   dns_prefix              = var.name
   kubernetes_version      = var.kubernetes_version
   sku_tier                = var.sku_tier
-  private_cluster_enabled = true
+  private_cluster_enabled = !var.api_public
   local_account_disabled  = true
   azure_policy_enabled    = true
   oidc_issuer_enabled     = true
 
   workload_identity_enabled = true
 
+  # With system_node_pool the default pool is the fixed system pool (critical add-ons only);
+  # else it is the one autoscaling pool of the plan's figures.
   default_node_pool {
-    name                    = "system"
-    vm_size                 = var.node_instance_type
-    vnet_subnet_id          = var.subnet_id
-    zones                   = ["1", "2", "3"]
-    auto_scaling_enabled    = true
-    min_count               = var.node_min_size
-    max_count               = var.node_max_size
-    host_encryption_enabled = true
+    name                         = "system"
+    vm_size                      = var.system_node_pool ? var.system_node_vm_size : var.node_instance_type
+    vnet_subnet_id               = var.subnet_id
+    zones                        = ["1", "2", "3"]
+    only_critical_addons_enabled = var.system_node_pool
+    auto_scaling_enabled         = !var.system_node_pool
+    node_count                   = var.system_node_pool ? var.system_node_count : null
+    min_count                    = var.system_node_pool ? null : var.node_min_size
+    max_count                    = var.system_node_pool ? null : var.node_max_size
+    host_encryption_enabled      = true
 
     upgrade_settings {
       max_surge = "33%"
@@ -62,6 +68,14 @@ resource "azurerm_kubernetes_cluster" "this" {
     network_policy = "azure"
   }
 
+  dynamic "api_server_access_profile" {
+    for_each = var.api_public ? [1] : []
+
+    content {
+      authorized_ip_ranges = var.api_authorized_cidrs
+    }
+  }
+
   dynamic "key_management_service" {
     for_each = var.key_id == null ? [] : [1]
 
@@ -74,4 +88,54 @@ resource "azurerm_kubernetes_cluster" "this" {
   tags = var.tags
 
   depends_on = [azurerm_role_assignment.kms]
+
+  lifecycle {
+    precondition {
+      condition     = !var.api_public || (length(var.api_authorized_cidrs) > 0 && !contains(var.api_authorized_cidrs, "0.0.0.0/0"))
+      error_message = "A public API server must be restricted to explicit CIDR ranges (never 0.0.0.0/0)."
+    }
+
+    precondition {
+      condition     = var.node_min_size <= var.node_max_size
+      error_message = "node_min_size must not exceed node_max_size."
+    }
+  }
+}
+
+# The user pool of the plan's node figures, beside the fixed system pool.
+resource "azurerm_kubernetes_cluster_node_pool" "user" {
+  count = var.system_node_pool ? 1 : 0
+
+  name                    = "user"
+  kubernetes_cluster_id   = azurerm_kubernetes_cluster.this.id
+  mode                    = "User"
+  vm_size                 = var.node_instance_type
+  vnet_subnet_id          = var.subnet_id
+  zones                   = ["1", "2", "3"]
+  auto_scaling_enabled    = true
+  min_count               = var.node_min_size
+  max_count               = var.node_max_size
+  host_encryption_enabled = true
+
+  upgrade_settings {
+    max_surge = "33%"
+  }
+
+  tags = var.tags
+}
+
+# The ingress controller's static address: in the node resource group, where the cluster's
+# identity may attach it to the load balancer (ingress-nginx names it with the
+# service.beta.kubernetes.io/azure-pip-name annotation).
+resource "azurerm_public_ip" "ingress" {
+  count = var.static_ingress_ip ? 1 : 0
+
+  name                = "pip-${var.name}-ingress"
+  location            = var.location
+  resource_group_name = azurerm_kubernetes_cluster.this.node_resource_group
+  allocation_method   = "Static"
+  sku                 = "Standard"
+  zones               = ["1", "2", "3"]
+
+  tags = var.tags
 }

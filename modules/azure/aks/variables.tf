@@ -51,6 +51,42 @@ variable "node_max_size" {
   default     = 3
 }
 
+variable "system_node_pool" {
+  type        = bool
+  description = "Split the nodes: a fixed system pool (critical add-ons only) plus an autoscaling user pool sized by node_instance_type, node_min_size and node_max_size."
+  default     = false
+}
+
+variable "system_node_count" {
+  type        = number
+  description = "Nodes of the fixed system pool (with system_node_pool)."
+  default     = 2
+}
+
+variable "system_node_vm_size" {
+  type        = string
+  description = "VM size of the fixed system pool (with system_node_pool)."
+  default     = "Standard_D2s_v5"
+}
+
+variable "api_public" {
+  type        = bool
+  description = "Public API server limited to api_authorized_cidrs; false keeps it private (VNet only)."
+  default     = false
+}
+
+variable "api_authorized_cidrs" {
+  type        = list(string)
+  description = "CIDR ranges allowed to reach a public API server (never 0.0.0.0/0)."
+  default     = []
+}
+
+variable "static_ingress_ip" {
+  type        = bool
+  description = "Create a static Standard public IP for the ingress controller's load balancer."
+  default     = false
+}
+
 variable "key_vault_id" {
   type        = string
   description = "Key Vault holding key_id (for the cluster identity's role assignment)."

@@ -1,6 +1,8 @@
-# Kubernetes layer (GCP): a regional private GKE cluster (Dataplane V2 network policies,
-# Workload Identity, Shielded nodes, application-layer secrets encryption with the
-# customer-managed key when given) and one autoscaling node pool.
+# Kubernetes layer (GCP): a regional GKE cluster with private nodes and a private control-plane
+# endpoint (or a public one limited to master authorized networks), Dataplane V2 network
+# policies, Workload Identity, Shielded nodes, application-layer secrets encryption with the
+# customer-managed key when given, one autoscaling node pool (optionally beside a fixed system
+# pool tainted CriticalAddonsOnly) and an optional static address for the ingress controller.
 
 resource "google_service_account" "nodes" {
   account_id   = substr("${var.name}-nodes", 0, 30)
@@ -30,13 +32,13 @@ resource "google_container_cluster" "this" {
 
   private_cluster_config {
     enable_private_nodes    = true
-    enable_private_endpoint = false
+    enable_private_endpoint = !var.api_public
     master_ipv4_cidr_block  = var.master_ipv4_cidr_block
   }
 
   master_authorized_networks_config {
     dynamic "cidr_blocks" {
-      for_each = var.master_authorized_cidrs
+      for_each = var.api_authorized_cidrs
 
       content {
         cidr_block = cidr_blocks.value
@@ -58,8 +60,9 @@ resource "google_container_cluster" "this" {
   }
 }
 
+# The node pool of the plan's figures: "user" beside the system pool, else "default".
 resource "google_container_node_pool" "default" {
-  name     = "default"
+  name     = var.system_node_pool ? "user" : "default"
   cluster  = google_container_cluster.this.id
   location = var.region
 
@@ -90,4 +93,52 @@ resource "google_container_node_pool" "default" {
       enable_integrity_monitoring = true
     }
   }
+}
+
+# A small fixed pool for critical add-ons (system_node_count nodes per zone).
+resource "google_container_node_pool" "system" {
+  count = var.system_node_pool ? 1 : 0
+
+  name       = "system"
+  cluster    = google_container_cluster.this.id
+  location   = var.region
+  node_count = var.system_node_count
+
+  management {
+    auto_repair  = true
+    auto_upgrade = true
+  }
+
+  node_config {
+    machine_type      = var.system_node_machine_type
+    service_account   = google_service_account.nodes.email
+    oauth_scopes      = ["https://www.googleapis.com/auth/cloud-platform"]
+    boot_disk_kms_key = var.kms_key_id
+    labels            = merge(var.labels, { "node-role" = "system" })
+
+    taint {
+      key    = "CriticalAddonsOnly"
+      value  = "true"
+      effect = "NO_SCHEDULE"
+    }
+
+    workload_metadata_config {
+      mode = "GKE_METADATA"
+    }
+
+    shielded_instance_config {
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
+    }
+  }
+}
+
+# Static regional address of the ingress controller's load balancer (its Service's loadBalancerIP).
+resource "google_compute_address" "ingress" {
+  count = var.static_ingress_ip ? 1 : 0
+
+  name         = "${var.name}-ingress"
+  region       = var.region
+  address_type = "EXTERNAL"
+  network_tier = "PREMIUM"
 }

@@ -34,10 +34,45 @@ variable "master_ipv4_cidr_block" {
   default     = "172.16.0.0/28"
 }
 
-variable "master_authorized_cidrs" {
+variable "api_public" {
+  type        = bool
+  description = "Public control-plane endpoint limited to api_authorized_cidrs; false keeps it private (VPC only)."
+  default     = false
+}
+
+variable "api_authorized_cidrs" {
   type        = list(string)
-  description = "CIDRs allowed to reach the control plane."
+  description = "CIDRs allowed to reach the control plane (master authorized networks; never 0.0.0.0/0)."
   default     = []
+
+  validation {
+    condition     = !contains(var.api_authorized_cidrs, "0.0.0.0/0")
+    error_message = "The control plane must not be open to 0.0.0.0/0."
+  }
+}
+
+variable "system_node_pool" {
+  type        = bool
+  description = "Add a fixed system pool (tainted CriticalAddonsOnly) beside the autoscaling user pool sized by node_instance_type, node_min_size and node_max_size."
+  default     = false
+}
+
+variable "system_node_count" {
+  type        = number
+  description = "Nodes per zone of the fixed system pool (with system_node_pool)."
+  default     = 1
+}
+
+variable "system_node_machine_type" {
+  type        = string
+  description = "Machine type of the fixed system pool (with system_node_pool)."
+  default     = "e2-standard-2"
+}
+
+variable "static_ingress_ip" {
+  type        = bool
+  description = "Reserve a static external regional address for the ingress controller's load balancer."
+  default     = false
 }
 
 variable "node_instance_type" {

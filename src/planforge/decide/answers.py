@@ -169,6 +169,10 @@ class Answers(BaseModel):
     data_residency: str = ""  # e.g. "eu"
     customer_managed_kms: bool = False
     environment_sizing: list[EnvironmentSizing] = Field(default_factory=list)
+    node_pools: Literal["single", "system-user"] = "single"  # system-user: a small fixed system pool + the sized user pool
+    api_endpoint: Literal["private", "public"] = "private"  # public: reachable only from api_authorized_cidrs
+    api_authorized_cidrs: list[str] = Field(default_factory=list)  # public endpoint, none listed: a required variable
+    static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty

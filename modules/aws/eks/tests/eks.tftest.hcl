@@ -82,3 +82,34 @@ run "malformed_version_is_refused" {
 
   expect_failures = [var.kubernetes_version]
 }
+
+run "system_and_user_node_groups_public_endpoint_and_ingress_ips" {
+  command = plan
+
+  variables {
+    system_node_pool       = true
+    endpoint_public_access = true
+    public_access_cidrs    = ["203.0.113.0/24"]
+    ingress_ip_count       = 3
+  }
+
+  assert {
+    condition     = anytrue([for t in aws_eks_node_group.system[0].taint : t.key == "CriticalAddonsOnly"]) && aws_eks_node_group.system[0].scaling_config[0].max_size == 2
+    error_message = "The system group must be small, fixed and tainted CriticalAddonsOnly."
+  }
+
+  assert {
+    condition     = aws_eks_node_group.default.node_group_name == "user"
+    error_message = "Beside the system group, the sized group is the user group."
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.vpc_config[0].public_access_cidrs == toset(["203.0.113.0/24"])
+    error_message = "A public endpoint is limited to the given CIDRs."
+  }
+
+  assert {
+    condition     = length(aws_eip.ingress) == 3
+    error_message = "One Elastic IP per public subnet for the ingress load balancer."
+  }
+}

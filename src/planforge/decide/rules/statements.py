@@ -47,6 +47,12 @@ class Statement:
     name: str
     line: int
     words: str
+    sentence: str = ""  # the sentence of its passage the statement is part of
+
+
+@lru_cache(maxsize=None)
+def _cidr_candidate() -> re.Pattern[str]:
+    return re.compile(load("statements.yaml")["cidr_candidate"])
 
 
 @lru_cache(maxsize=None)
@@ -105,6 +111,16 @@ def passages(plan: Plan) -> list[Passage]:
     return out
 
 
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of `text` holding text[start:end] (a period inside an address or version does not end it)."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = _SENTENCE_END.search(text, end)
+    return text[begin:after.start() if after else len(text)]
+
+
 def find_statements(plan: Plan) -> dict[str, Statement]:
     """The first statement of each name the plan makes, by name."""
     _, patterns = _vocabulary()
@@ -116,13 +132,18 @@ def find_statements(plan: Plan) -> dict[str, Statement]:
             for rx in rxs:
                 m = rx.search(p.text)
                 if m:
-                    found[name] = Statement(name=name, line=p.line_at(m.end() - 1), words=m.group(0))
+                    found[name] = Statement(name=name, line=p.line_at(m.end() - 1), words=m.group(0),
+                                            sentence=_sentence(p.text, m.start(), m.end()))
                     break
     return found
 
 
 def decide_statements(c: Context, structure: str) -> None:
     c.default("state_bootstrap", True, "the plan does not say the state storage is created outside Terraform")
+    c.default("node_pools", "single", "the plan does not ask for separate system and user node pools")
+    c.default("api_endpoint", "private", "the plan does not restrict a public API endpoint to authorized ranges")
+    c.default("api_authorized_cidrs", [], "no public API endpoint")
+    c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
     c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
@@ -210,18 +231,52 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
                     "the in-cluster database is generated for the multi-tool structure only")
 
 
+def _no_cluster(c: Context, structure: str) -> str | None:
+    """Why the repository has no Terraform-managed cluster a cluster option could change (None: it has one)."""
+    if structure not in ("multi-tool", "multi-tenant"):
+        return f"a {structure} repository has no Terraform-managed Kubernetes cluster"
+    if c.values.get("cloud") not in ("aws", "azure", "gcp"):
+        return "the repository manages no cluster of a cloud"
+    return None
+
+
 def _node_pool_split(c: Context, structure: str, s: Statement) -> None:
-    c.unapplied(s.line, s.words, "the cluster module has one autoscaling node pool; add a user pool to it")
+    """System and user node pools: a small fixed system pool for critical add-ons, the plan's figures size the user pool."""
+    why = _no_cluster(c, structure)
+    if why:
+        c.unapplied(s.line, s.words, why)
+        return
+    _state(c, "node_pools", "system-user", s)
+
+
+def cidrs_in(text: str) -> list[str]:
+    """The CIDRs a sentence lists, in order, each once (checked against the answer rules later)."""
+    found = [m.group(0) for m in _cidr_candidate().finditer(text)]
+    return list(dict.fromkeys(found))
 
 
 def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
-    c.unapplied(s.line, s.words, "the generated cluster API endpoint is private (stricter than authorized ranges); "
-                "make it public with the allowed CIDRs in the cluster module if clients outside the network need it")
+    """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable."""
+    why = _no_cluster(c, structure)
+    if why:
+        c.unapplied(s.line, s.words, why)
+        return
+    _state(c, "api_endpoint", "public", s)
+    cidrs = cidrs_in(s.sentence)
+    if cidrs:
+        _state(c, "api_authorized_cidrs", cidrs, s)
+    else:
+        c.default("api_authorized_cidrs", [], f"the plan lists no CIDRs for its authorized ranges (line {s.line}): "
+                  "set TF_VAR_api_authorized_cidrs")
 
 
 def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
-    c.unapplied(s.line, s.words, "no static public IP is generated; the ingress controller's load balancer "
-                "gets its address from the cloud")
+    """A static public IP per environment, given to the ingress controller's load balancer."""
+    why = _no_cluster(c, structure)
+    if why:
+        c.unapplied(s.line, s.words, why)
+        return
+    _state(c, "static_ingress_ip", True, s)
 
 
 def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:

@@ -130,3 +130,6 @@ def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path
         else:
             shutil.copy2(REPO / item, dest / item)
     return dest
+
+
+HANG_GUARD = 5.0  # seconds: a hang guard on a shared machine (quadratic cases took 10-600 s), not a speed target

@@ -148,3 +148,18 @@ def test_contradictory_ranges_are_refused_never_crash(high, drop, form):
     with pytest.raises(RefusedError) as exc:
         with_lines(f"**Scaling**: orders-api scales {form.format(a=low, b=high)} replicas")
     assert any(p.line == 30 and "above the maximum" in p.message for p in exc.value.problems)
+
+
+def test_a_database_module_in_the_tree_without_an_engine_is_reported_not_applied():
+    d = decided("aws-eks-argocd")
+    [rds] = [n for n in d.not_applied if n.text == "terraform/modules/rds/"]
+    assert rds.line == 75 and "names no database engine" in rds.why
+    engine = next(x for x in d.answers.decisions if x.name == "database_engine")
+    assert engine.value == "none" and "plan.md:75 names rds" in engine.source  # never "no database in the plan"
+
+
+def test_a_retention_stated_for_every_environment_says_what_non_production_keeps():
+    d = decided("ticketing-eks")
+    assert d.answers.backup_retention_days == 35
+    [note] = [n for n in d.not_applied if n.text == "backups kept 35 days"]
+    assert "other environments keep 3" in note.why

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from testlib import PLANS
+from testlib import HANG_GUARD, PLANS
 from planforge.decide import decide
 from planforge.errors import PlanforgeError, RefusedError, UsageError
 from planforge.plan import parse_plan, parse_text
@@ -20,7 +20,6 @@ MB = 1_000_000
 EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
 HELM = (PLANS / "helm-chart-payments.plan.md").read_text(encoding="utf-8")
 TENANT = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8")
-HANG_GUARD = 5.0  # a hang guard on a shared machine; quadratic cases took 10-600 s
 
 
 def _field(text: str, label: str, value: str) -> str:

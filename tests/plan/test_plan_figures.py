@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from testlib import PLANS
+from testlib import HANG_GUARD, PLANS
 from planforge.plan import parse_plan, parse_text
 from planforge.plan.figures import Source, extract
 
@@ -131,4 +131,4 @@ def test_reading_figures_is_linear_on_hostile_lines():
                  "postgres " * 50_000, "2Gi memory " * 40_000):
         start = time.perf_counter()
         extract([Source(1, line)], NAMES)
-        assert time.perf_counter() - start < 2, line[:20]
+        assert time.perf_counter() - start < HANG_GUARD, line[:20]  # a hang guard, not a speed target

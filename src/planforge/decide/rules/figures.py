@@ -8,6 +8,8 @@ contradict each other are problems with their line.
 """
 from __future__ import annotations
 
+import re
+
 import math
 
 from planforge.decide import text as tx
@@ -77,14 +79,21 @@ def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
 
 
 # --------------------------------------------------------------------------- database
+_DATABASE_MODULE = re.compile(r"(?:^|/)modules/(?:rds|database|db|cloud-?sql|postgres(?:ql)?|mysql)/$")
+
+
 def _database(c: Context, figures: list[Figure]) -> None:
     """Engine and version: a Database row first, then a Storage/Database field, then any other line."""
     rows = {row.line for module, row in c.modules if module == "database"}
     fields = {ln for f in c.plan.fields if f.key in ("storage", "database") and not f.unresolved for ln in f.lines}
     ranked = sorted((f for f in figures if f.name), key=lambda f: (f.line not in rows, f.line not in fields, f.line))
     if not ranked:
-        c.default("database_engine", "", "no database in the plan")
-        c.default("database_version", "", "no database in the plan")
+        c.default("database_engine", "", "the plan states no database engine")
+        c.default("database_version", "", "the plan states no database engine")
+        for t in c.plan.source_paths if c.values.get("iac_tool") == "terraform" else []:
+            if _DATABASE_MODULE.search(t.path):
+                c.unapplied(t.line, t.path, "the plan names no database engine, so the module is generated but no "
+                            "root instantiates it; state the engine (e.g. PostgreSQL 16) to get a database")
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)
@@ -137,6 +146,9 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
+    if days > 3 and any(e not in ("prod", "production") for e in c.values.get("environments", [])):
+        c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; the other environments keep 3 "
+                    "(7 on Azure), the blueprint's non-production retention")
 
 
 def _high_availability(c: Context, up: Figure | None) -> None:

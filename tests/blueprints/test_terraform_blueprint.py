@@ -39,11 +39,12 @@ PLAN_SCENARIOS = {
     "keygraphhq": REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md",
     "radioso-gcp": REAL_PLANS / "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md",
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
+    "ticketing": PLANS / "ticketing-eks.plan.md",  # the plan's figures: 8-24 m6i.xlarge nodes, PostgreSQL 16, 35 days
 }
 VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants", "figures", "figures-azure", "figures-gcp",
             "options", "options-tenants", "options-azure", "options-gcp", "workspaces")
 AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants", "figures",
-                 "options", "options-tenants", "workspaces")
+                 "options", "options-tenants", "workspaces", "ticketing")
 OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants", "figures-azure", "figures-gcp",
                          "options-azure", "options-gcp")
 # the cluster options a plan states: system/user pools, a public API endpoint limited to CIDRs, a static ingress IP

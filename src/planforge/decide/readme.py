@@ -78,7 +78,7 @@ def _render_item(v: Any) -> str:
             extra.append(f"{v.min_size}-{v.max_size} nodes" if v.max_size else f"at least {v.min_size} nodes")
         extra += ["multi-AZ"] if v.multi_az else []
         extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
-        return f"{v.name}" + (f" ({', '.join(extra)})" if extra else "")
+        return f"{v.name} ({', '.join(extra) if extra else 'blueprint defaults'})"
     return str(v)
 
 
@@ -86,6 +86,8 @@ def _service_figures(v: Service) -> list[str]:
     """Replicas (the autoscaling range when stated) and the container resources the plan states."""
     if v.max_replicas:
         out = [f"{v.min_replicas or v.replicas}-{v.max_replicas} replicas (autoscaled)"]
+    elif v.prod_replicas != v.replicas:
+        out = [f"{v.replicas} replica{'s' if v.replicas != 1 else ''} ({v.prod_replicas} in production)"]
     else:
         out = [f"{v.replicas} replica{'s' if v.replicas != 1 else ''}"]
     for kind in ("cpu", "memory"):

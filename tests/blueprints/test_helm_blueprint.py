@@ -162,6 +162,13 @@ def _documented(lines: list[str], i: int) -> bool:
         i = parent
 
 
+def _floor(svc: dict) -> int:
+    """A service's pods outside production: the lowest of its replica range, else its count."""
+    if svc.get("max_replicas"):
+        return max(min(svc.get("min_replicas") or svc.get("replicas", 1), svc["max_replicas"]), 1)
+    return svc.get("replicas", 1)
+
+
 @pytest.mark.parametrize("name", CHART_PLANS)
 def test_pods_follow_each_service_of_the_plan(name: str) -> None:
     for chart in charts(name):
@@ -171,10 +178,8 @@ def test_pods_follow_each_service_of_the_plan(name: str) -> None:
         assert len(deployments) == len(services)
         for svc in services:
             deploy = next(d for d in deployments if d["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == svc["name"])
-            if svc.get("max_replicas"):  # the plan's replica range: the HPA owns the count
-                assert "replicas" not in deploy["spec"]
-            else:
-                assert deploy["spec"]["replicas"] == svc["replicas"]
+            # Autoscaling is off by default: the Deployment runs the lowest count of the plan's range.
+            assert deploy["spec"]["replicas"] == _floor(svc)
             labels = deploy["metadata"]["labels"]
             assert {"app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
                     "app.kubernetes.io/managed-by", "helm.sh/chart"} <= set(labels)
@@ -182,17 +187,21 @@ def test_pods_follow_each_service_of_the_plan(name: str) -> None:
             assert probe_paths(container) == {svc["health_path"]}
             assert container["ports"][0]["containerPort"] == svc["port"]
             assert container["image"] == f"{svc['image']}:{svc['tag']}"
-        # Advanced features are off by default, except an HPA over the replica range the plan states; a service
-        # that runs two pods or more keeps a PodDisruptionBudget that lets one go.
-        for kind in ("Ingress", "NetworkPolicy"):
+        # Advanced features (autoscaling, ingress, network policy) are off by default, as the plans'
+        # Progressive Disclosure principle says; values.yaml still carries the plan's replica range for
+        # production to turn on. A service that runs two pods or more keeps a PodDisruptionBudget that lets one go.
+        for kind in ("Ingress", "NetworkPolicy", "HorizontalPodAutoscaler"):
             assert kinds(objs, kind) == [], kind
-        hpas = {h["spec"]["scaleTargetRef"]["name"]: (h["spec"]["minReplicas"], h["spec"]["maxReplicas"])
-                for h in kinds(objs, "HorizontalPodAutoscaler")}
-        ranged = [svc for svc in services if svc.get("max_replicas")]
-        assert sorted(hpas.values()) == sorted((svc["min_replicas"], svc["max_replicas"]) for svc in ranged)
+        values = yaml.safe_load((chart / "values.yaml").read_text())["services"]
+        for svc in services:
+            scaling = values[svc["name"]]["autoscaling"]
+            assert scaling["enabled"] is False
+            assert values[svc["name"]]["replicaCount"] == _floor(svc)
+            if svc.get("max_replicas"):
+                assert (scaling["minReplicas"], scaling["maxReplicas"]) == (_floor(svc), svc["max_replicas"])
         pdbs = {p["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"]: p["spec"]["minAvailable"]
                 for p in kinds(objs, "PodDisruptionBudget")}
-        assert pdbs == {svc["name"]: svc["replicas"] - 1 for svc in services if svc["replicas"] >= 2}
+        assert pdbs == {svc["name"]: _floor(svc) - 1 for svc in services if _floor(svc) >= 2}
         tests = [o for o in kinds(objs, "Pod") if o["metadata"]["annotations"].get("helm.sh/hook") == "test"]
         assert len(tests) == len(services)
 
@@ -207,15 +216,28 @@ def test_todo_minikube_runs_two_frontend_replicas() -> None:
 
 def test_advanced_and_production_values_enable_what_they_say() -> None:
     chart = charts("helm-chart-payments")[0]
+    # The plan: advanced features (autoscaling, ingress, network policy) are off by default.
+    default = helm_template(chart)
+    for kind in ("Ingress", "HorizontalPodAutoscaler", "NetworkPolicy"):
+        assert kinds(default, kind) == [], kind
+    assert kinds(default, "Deployment")[0]["spec"]["replicas"] == 2  # the lowest of the plan's 2-20
     advanced = helm_template(chart, (chart / "ci" / "advanced-values.yaml",))
     for kind in ("Ingress", "HorizontalPodAutoscaler", "PodDisruptionBudget", "NetworkPolicy"):
         assert len(kinds(advanced, kind)) == 1, kind
     assert "replicas" not in kinds(advanced, "Deployment")[0]["spec"]  # the HPA owns the count
+    # Production turns autoscaling on over the plan's 2-20 replicas (the HPA keeps at least two):
+    # its CI values and, with no Argo CD in this plan, the managed platforms' values it is installed
+    # with (`helm install -f platforms/<platform>.yaml`; the Applications: figures-chart below).
     production = helm_template(chart, (chart / "ci" / "production-values.yaml",))
-    # the plan's 2-20 replicas: the HPA keeps at least two in production
     [hpa] = kinds(production, "HorizontalPodAutoscaler")
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 20)
     assert len(kinds(production, "PodDisruptionBudget")) == 1
+    assert "replicas" not in kinds(production, "Deployment")[0]["spec"]
+    for platform in sorted((chart / "platforms").glob("*.yaml")):
+        objs = helm_template(chart, (platform,))
+        hpas = [(h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for h in kinds(objs, "HorizontalPodAutoscaler")]
+        assert hpas == ([] if platform.stem == "minikube" else [(2, 20)]), platform.name
+        assert ("replicas" in kinds(objs, "Deployment")[0]["spec"]) == (platform.stem == "minikube"), platform.name
 
 
 def test_database_secret_is_required_and_referenced_by_name() -> None:
@@ -322,25 +344,28 @@ def test_real_plans_pass_planforge_validate(name: str) -> None:
 
 
 def test_stated_figures_reach_the_chart_and_its_applications() -> None:
-    """A service with a replica range autoscales over it by default (the HPA owns the count),
-    keeps a PodDisruptionBudget that lets one pod go, and carries the stated resources; the
-    ArgoCD Applications and the production CI values keep the same range."""
+    """A service with a replica range runs its minimum by default (autoscaling is an advanced
+    feature, off in values.yaml, which still carries the range), keeps a PodDisruptionBudget
+    that lets one pod go, and carries the stated resources; the ArgoCD Applications and the
+    production CI values turn autoscaling on over the same range (the HPA owns the count)."""
     chart = charts("figures-chart")[0]
     name = answers("figures-chart")["services"][0]["name"]
     low, high = FIGURES["min_replicas"], FIGURES["max_replicas"]
     objs = helm_template(chart, (chart / "ci" / "default-values.yaml",))
-    hpa = kinds(objs, "HorizontalPodAutoscaler")
-    assert [(h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for h in hpa] == [(low, high)]
+    assert kinds(objs, "HorizontalPodAutoscaler") == []
     assert [p["spec"]["minAvailable"] for p in kinds(objs, "PodDisruptionBudget")] == [low - 1]
     deploy = kinds(objs, "Deployment")[0]
-    assert "replicas" not in deploy["spec"]
+    assert deploy["spec"]["replicas"] == low
     resources = deploy["spec"]["template"]["spec"]["containers"][0]["resources"]
     assert resources["requests"] == {"cpu": FIGURES["cpu_request"], "memory": FIGURES["memory_request"]}
     assert resources["limits"]["memory"] == FIGURES["memory_limit"]
     values = yaml.safe_load((chart / "values.yaml").read_text())["services"][name]
-    assert values["replicaCount"] == low and values["autoscaling"]["enabled"] is True
+    assert values["replicaCount"] == low
+    assert {k: values["autoscaling"][k] for k in ("enabled", "minReplicas", "maxReplicas")} == {
+        "enabled": False, "minReplicas": low, "maxReplicas": high}
     production = helm_template(chart, (chart / "ci" / "production-values.yaml",))
     assert [(h["spec"]["minReplicas"], h["spec"]["maxReplicas"]) for h in kinds(production, "HorizontalPodAutoscaler")] == [(low, high)]
+    assert "replicas" not in kinds(production, "Deployment")[0]["spec"]
     for env in ("dev", "prod"):
         app = yaml.safe_load((render("figures-chart") / "argocd" / "applications" / env / f"{chart.name}.yaml").read_text())
         svc = app["spec"]["source"]["helm"]["valuesObject"]["services"][name]

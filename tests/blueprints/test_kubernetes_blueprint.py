@@ -274,14 +274,16 @@ def _millicores(quantity: str) -> int:
 
 
 def _assert_scaled_as_stated(objs: tuple[dict, ...] | list[dict], name: str, env: str) -> None:
-    """The app's HPA spans the stated range, the Deployment starts at its minimum, the PDB lets
-    one pod go, and the container carries the stated CPU request and memory need."""
+    """The app's HPA spans the stated range and alone owns the count (the Deployment pins no
+    `replicas`, which Argo CD's self-heal would otherwise reset the scale-out to), the PDB lets
+    one pod go below the HPA's minimum, and the container carries the stated CPU request and
+    memory need."""
     deploy = by_name(objs, "Deployment")[name]
     hpa = by_name(objs, "HorizontalPodAutoscaler")[name]
     assert hpa["apiVersion"] == "autoscaling/v2"
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (FIGURES["min_replicas"], FIGURES["max_replicas"]), env
-    assert deploy["spec"]["replicas"] == FIGURES["min_replicas"]
+    assert "replicas" not in deploy["spec"], env
     pdb = by_name(objs, "PodDisruptionBudget")[name]
     assert pdb["spec"]["minAvailable"] == FIGURES["min_replicas"] - 1
     resources = deploy["spec"]["template"]["spec"]["containers"][0]["resources"]
@@ -311,6 +313,8 @@ def test_stated_figures_reach_the_multi_tool_app_and_its_namespace(env: str) -> 
     root = render("figures-multi-tool") / "kubernetes"
     _assert_scaled_as_stated(kustomize(root / "apps" / name / "overlays" / env), name, env)
     _assert_room_for_the_maximum(kustomize(root / "overlays" / env), name)
+    assert "replicas" not in yaml.safe_load((root / "apps" / name / "overlays" / env / "kustomization.yaml").read_text())
+    assert "replicas" not in by_name(kustomize(root / "apps" / name / "base"), "Deployment")[name]["spec"]
 
 
 def test_apps_without_figures_keep_the_defaults() -> None:
@@ -335,4 +339,5 @@ def test_stated_figures_reach_tenant_apps_and_tenant_quotas(env: str) -> None:
     name = answers("figures-multi-tenant")["apps"][0]["name"]
     tenant = render("figures-multi-tenant") / "kubernetes" / "tenants" / "solo"
     _assert_scaled_as_stated(kustomize(tenant / "apps" / name / env), name, env)
+    assert "replicas" not in yaml.safe_load((tenant / "apps" / name / env / "kustomization.yaml").read_text())
     _assert_room_for_the_maximum(kustomize(tenant), f"solo-{env}")

@@ -30,6 +30,22 @@ GIT_ENV = {
 ACCEPTED_PLANS = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-clarification.plan.md")
 
 
+def deciding_plans() -> list[Path]:
+    """The shared and real fixture plans planforge decides (a real plan may be refused)."""
+    from planforge.decide import decide
+    from planforge.errors import RefusedError
+    from planforge.plan import parse_plan
+
+    out = []
+    for path in [*ACCEPTED_PLANS, *sorted(REAL_PLANS.glob("*.plan.md"))]:
+        try:
+            decide(parse_plan(path))
+        except RefusedError:
+            continue
+        out.append(path)
+    return out
+
+
 def find_terraform_mirror() -> Path | None:
     """The filesystem mirror that carries hashicorp/aws, from the env or the machine image."""
     env = os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from testlib import ACCEPTED_PLANS, REAL_PLANS
+from testlib import PLANS, deciding_plans
 from planforge.decide import decide
 from planforge.decide.answers import Decided
-from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -22,20 +21,7 @@ CONTEXT_HEADING = re.compile(r"technical (?:context|stack)", re.I)
 DIGITS = re.compile(r"(?<![A-Za-z0-9_.])(?<![A-Za-z]-)(?<![A-Za-z]/)\d+(?:\.\d+)*")
 TEMPLATE_TEXT = re.compile(r"needs clarification|^\W*\*\*[^*]+\*\*:?\s*\[[^\]]*\]\s*$", re.I)
 
-
-def deciding_plans() -> list[Path]:
-    plans = [*ACCEPTED_PLANS, *sorted(REAL_PLANS.glob("*.plan.md"))]
-    out = []
-    for path in plans:
-        try:
-            decide(parse_plan(path))
-        except RefusedError:
-            continue
-        out.append(path)
-    return out
-
-
-PLANS = deciding_plans()
+DECIDING = deciding_plans()
 
 
 def context_lines(text: str) -> dict[int, str]:
@@ -92,7 +78,7 @@ def in_minutes(decided: Decided, line: int, text: str, number: str) -> bool:
                for name, prov in decided.provenance.items() if number.isdigit())
 
 
-@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", DECIDING, ids=lambda p: p.stem)
 def test_every_number_of_the_technical_context_is_applied_or_listed(path: Path):
     decided = decide(parse_plan(path))
     lines = context_lines(path.read_text(encoding="utf-8"))
@@ -108,7 +94,7 @@ def test_the_scan_finds_figures_and_skips_names():
 
 
 def test_items_are_sorted_deduplicated_and_carry_a_reason():
-    for path in PLANS:
+    for path in DECIDING:
         items = decide(parse_plan(path)).not_applied
         keys = [(i.line, i.text) for i in items]
         assert keys == sorted(set(keys)), path
@@ -116,7 +102,7 @@ def test_items_are_sorted_deduplicated_and_carry_a_reason():
 
 
 def test_a_latency_and_a_cost_are_listed_with_their_reason():
-    decided = decide(parse_plan(ACCEPTED_PLANS[0].parent / "aws-eks-argocd.plan.md"))
+    decided = decide(parse_plan(PLANS / "aws-eks-argocd.plan.md"))
     by_text = {i.text: i.why for i in decided.not_applied}
     assert "latency" in by_text["p95 < 250ms"]
     assert "cost" in by_text["budget < $12k/month"]

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from testlib import ACCEPTED_PLANS, REAL_PLANS
+from testlib import deciding_plans
 from planforge.decide import decide
-from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
 # answer -> words that name it
@@ -43,15 +42,6 @@ NEGATED = re.compile(r"\b(?:no|not|without|never|excluding|instead of)\b[^.;,\n]
 EMPTY = {"none", "no", "0", ""}
 
 
-def deciding_plans() -> list[Path]:
-    out = []
-    for path in [*ACCEPTED_PLANS, *sorted(REAL_PLANS.glob("*.plan.md"))]:
-        try:
-            decide(parse_plan(path))
-        except RefusedError:
-            continue
-        out.append(path)
-    return out
 
 
 def naming_lines(name: str, lines: list[str]) -> dict[int, str]:

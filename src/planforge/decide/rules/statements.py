@@ -240,11 +240,17 @@ def _no_cluster(c: Context, structure: str) -> str | None:
     return None
 
 
-def _node_pool_split(c: Context, structure: str, s: Statement) -> None:
-    """System and user node pools: a small fixed system pool for critical add-ons, the plan's figures size the user pool."""
+def _has_cluster(c: Context, structure: str, s: Statement) -> bool:
+    """Whether a cluster option can apply; when it cannot, the statement is recorded as not applied, with why."""
     why = _no_cluster(c, structure)
     if why:
         c.unapplied(s.line, s.words, why)
+    return why is None
+
+
+def _node_pool_split(c: Context, structure: str, s: Statement) -> None:
+    """System and user node pools: a small fixed system pool for critical add-ons, the plan's figures size the user pool."""
+    if not _has_cluster(c, structure, s):
         return
     _state(c, "node_pools", "system-user", s)
 
@@ -257,9 +263,7 @@ def cidrs_in(text: str) -> list[str]:
 
 def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
     """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable."""
-    why = _no_cluster(c, structure)
-    if why:
-        c.unapplied(s.line, s.words, why)
+    if not _has_cluster(c, structure, s):
         return
     _state(c, "api_endpoint", "public", s)
     cidrs = cidrs_in(s.sentence)
@@ -272,9 +276,7 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
 
 def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
     """A static public IP per environment, given to the ingress controller's load balancer."""
-    why = _no_cluster(c, structure)
-    if why:
-        c.unapplied(s.line, s.words, why)
+    if not _has_cluster(c, structure, s):
         return
     _state(c, "static_ingress_ip", True, s)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from testlib import PLANS, REAL_PLANS, REPO, TOOLS_BIN, copy_template
+from testlib import PLANS, REAL_PLANS, TOOLS_BIN, copy_template
 
 PROD = ("prod", "production")
 ESO_STORES = ("aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager")

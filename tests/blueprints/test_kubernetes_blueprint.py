@@ -21,7 +21,6 @@ from k8s_blueprint_support import (
     kustomizations,
     kustomize,
     load_dir,
-    pod_specs,
     probe_paths,
     render,
     restricted_violations,
@@ -250,7 +249,7 @@ def test_rendering_from_the_repository_root_gives_the_same_files(tmp_path: Path)
     blueprint directories (speed); plain `copier copy <repo root>` gives the same bytes."""
     import copier
 
-    from k8s_blueprint_support import REPO
+    from testlib import REPO
 
     name = "aws-eks-kustomize-only"
     copier.run_copy(str(REPO), str(tmp_path / "out"), data=answers(name), defaults=True, quiet=True,

@@ -14,7 +14,7 @@ from planforge.cli import main
 from planforge.layout import blueprints
 
 from testlib import ACCEPTED_PLANS as ACCEPTED
-from testlib import GIT_ENV, PLANS, REPO, copy_template
+from testlib import GIT_ENV, PLANS, copy_template
 
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from planforge.validate.base import Settings, Severity
+from planforge.validate.base import Severity
 from planforge.validate.runner import exit_code, run_validation
 
 from testlib import ACCEPTED_PLANS, PLANS, REPO

@@ -148,4 +148,4 @@ def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path
     return dest
 
 
-HANG_GUARD = 8.0  # seconds: a hang guard on a shared machine (quadratic cases took 30-600 s), not a speed target
+HANG_GUARD = 8.0  # seconds: a hang guard on a shared machine (quadratic cases took 10-600 s), not a speed target

@@ -153,7 +153,7 @@ def test_the_subject_carries_over_commas_only_within_a_sentence_and_to_app_figur
     got = extract([Source(1, "ticketing-api needs 1Gi memory, 2 cores, 8-24 nodes. 2 replicas, orders-api 512Mi memory, "
                                 "limit 1Gi")], NAMES)
     assert [(f.kind, f.subject, f.scope) for f in got] == [
-        ("memory", "ticketing-api", "app"), ("cpu", "ticketing-api", "app"), ("nodes", "", "plan"),
+        ("memory", "ticketing-api", "app"), ("cpu", "ticketing-api", "app"), ("nodes", "cluster", "cluster"),
         ("replicas", "", "plan"), ("memory", "orders-api", "app"), ("memory", "orders-api", "app")]
 
 

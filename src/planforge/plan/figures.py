@@ -209,6 +209,7 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
     if not has_digit:
         return out
     keywords = {name: rx.search(clause) for name, rx in v.keywords.items()}
+    keywords["cpu_word"] = _CPU_WORD.search(clause)  # once per clause: a bare number can be CPU cores
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
@@ -256,7 +257,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
     if entry is None:
         # `cpu request 2 limit 1`: a bare number a request or limit word names, in a clause about CPU, is cores
-        if m.group("n") is None or _CPU_WORD.search(clause) is None or \
+        if m.group("n") is None or keywords.get("cpu_word") is None or \
                 _ROLE_BEFORE.search(clause[max(0, m.start() - _ROLE_REACH):m.start()]) is None:
             return None
         entry, end = ("cpu", 1000.0), m.end()

@@ -286,3 +286,14 @@ def test_credentials_are_never_copied_and_check_warns_with_their_lines(tmp_path)
         content = p.read_bytes()
         for secret in SECRETS.values():
             assert secret.encode() not in content, (p, secret)
+
+
+def test_check_refuses_a_memory_limit_below_the_request_at_its_line(tmp_path):
+    plan = tmp_path / "plan.md"
+    text = (PLANS / "ticketing-eks.plan.md").read_text(encoding="utf-8")
+    plan.write_text(text.replace("each ticketing-api pod needs 2Gi memory", "ticketing-api memory request 2 GiB, limit 1 GiB"),
+                    encoding="utf-8")
+    r = run("plan", "check", str(plan))
+    assert r.returncode == 1, r.stdout
+    assert f"{plan}:32" in r.stdout and "memory limit 1Gi" in r.stdout and "for ticketing-api" in r.stdout
+    assert "web-frontend" not in r.stdout + r.stderr

@@ -150,6 +150,7 @@ def test_contradictory_ranges_are_refused_never_crash(high, drop, form):
     assert any(p.line == 30 and "above the maximum" in p.message for p in exc.value.problems)
 
 
+<<<<<<< HEAD
 def test_a_database_module_in_the_tree_without_an_engine_is_reported_not_applied():
     d = decided("aws-eks-argocd")
     [rds] = [n for n in d.not_applied if n.text == "terraform/modules/rds/"]
@@ -163,3 +164,49 @@ def test_a_retention_stated_for_every_environment_says_what_non_production_keeps
     assert d.answers.backup_retention_days == 35
     [note] = [n for n in d.not_applied if n.text == "backups kept 35 days"]
     assert "other environments keep 3" in note.why
+=======
+TICKETING = (PLANS / "ticketing-eks.plan.md").read_text(encoding="utf-8")
+
+
+def ticketing_with(memory_clause: str):
+    """The ticketing plan with line 32's memory clause replaced."""
+    text = TICKETING.replace("each ticketing-api pod needs 2Gi memory", memory_clause)
+    assert text != TICKETING
+    return decide(parse_text(text, "plan.md"))
+
+
+@pytest.mark.parametrize("clause, message", [
+    ("ticketing-api memory request 2 GiB, limit 1 GiB", "memory limit 1Gi"),
+    ("ticketing-api requests 2Gi memory with a 1Gi memory limit", "memory limit 1Gi"),
+    ("ticketing-api cpu request 2 limit 1", "CPU limit 1 "),
+    ("ticketing-api 500m CPU request, 250m limit", "CPU limit 250m"),
+])
+def test_a_limit_below_the_request_of_one_clause_is_refused_for_its_app(clause, message):
+    with pytest.raises(RefusedError) as exc:
+        ticketing_with(clause)
+    [problem] = [p for p in exc.value.problems if "below the request" in p.message]
+    assert problem.line == 32 and message in problem.message and "for ticketing-api" in problem.message
+    assert "web-frontend" not in problem.message
+    assert "raise the" in problem.hint and "lower the request" in problem.hint
+
+
+@pytest.mark.parametrize("clause, expected", [
+    ("ticketing-api memory request 1 GiB, limit 2 GiB", ("1Gi", "2Gi", "", "")),
+    ("ticketing-api requests 512Mi memory with a 1Gi memory limit", ("512Mi", "1Gi", "", "")),
+    ("ticketing-api cpu request 1 limit 2", ("", "", "1", "2")),
+    ("ticketing-api 250m CPU request, 500m limit", ("", "", "250m", "500m")),
+])
+def test_a_request_and_limit_land_on_the_app_named_and_no_other(clause, expected):
+    d = ticketing_with(clause)
+    apps = {s.name: (s.memory_request, s.memory_limit, s.cpu_request, s.cpu_limit) for s in d.answers.apps}
+    assert apps == {"ticketing-api": expected, "web-frontend": ("", "", "", "")}
+    assert not [n for n in d.not_applied if n.line == 32], d.not_applied
+
+
+def test_unapplied_memory_and_cpu_figures_are_never_called_throughput_targets():
+    from planforge.decide.coverage import _reason, vocabulary as coverage_vocabulary
+    vocab = coverage_vocabulary()
+    for clause in ("requests 2Gi memory with a 1Gi memory limit", "cpu request 2 limit 1", "250m limit", "limit 1"):
+        assert "memory or CPU" in _reason(vocab, clause), clause
+    assert "throughput" in _reason(vocab, "500 requests/s") and "throughput" in _reason(vocab, "rate limit 100 requests/s")
+>>>>>>> fix-limits

@@ -132,3 +132,34 @@ def test_reading_figures_is_linear_on_hostile_lines():
         start = time.perf_counter()
         extract([Source(1, line)], NAMES)
         assert time.perf_counter() - start < HANG_GUARD, line[:20]  # a hang guard, not a speed target
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ticketing-api memory request 2 GiB, limit 1 GiB",
+     [("memory", 2048, None, "request 2 GiB"), ("memory", None, 1024, "limit 1 GiB")]),
+    ("ticketing-api requests 2Gi memory with a 1Gi memory limit",
+     [("memory", 2048, None, "requests 2Gi"), ("memory", None, 1024, "1Gi memory limit")]),
+    ("ticketing-api cpu request 2 limit 1", [("cpu", 2000, None, "request 2"), ("cpu", None, 1000, "limit 1")]),
+    ("ticketing-api 500m CPU request, 250m limit",
+     [("cpu", 500, None, "500m CPU request"), ("cpu", None, 250, "250m limit")]),
+])
+def test_a_request_and_a_limit_are_read_apart_for_the_app_of_the_sentence(text, expected):
+    got = extract([Source(32, text, label="Data")], NAMES)
+    assert [(f.kind, f.low, f.high, f.words) for f in got] == expected
+    assert {(f.subject, f.scope) for f in got} == {("ticketing-api", "app")}
+
+
+def test_the_subject_carries_over_commas_only_within_a_sentence_and_to_app_figures():
+    got = extract([Source(1, "ticketing-api needs 1Gi memory, 2 cores, 8-24 nodes. 2 replicas, orders-api 512Mi memory, "
+                                "limit 1Gi")], NAMES)
+    assert [(f.kind, f.subject, f.scope) for f in got] == [
+        ("memory", "ticketing-api", "app"), ("cpu", "ticketing-api", "app"), ("nodes", "cluster", "cluster"),
+        ("replicas", "", "plan"), ("memory", "orders-api", "app"), ("memory", "orders-api", "app")]
+
+
+def test_reading_requests_and_limits_is_linear_on_hostile_lines():
+    for line in ("cpu request " + "limit " * 60_000 + "1", "request 1 " * 40_000, "1Gi memory limit, " * 30_000,
+                 "ticketing-api 1 cpu, " * 30_000, "request" + " " * 400_000 + "2Gi"):
+        start = time.perf_counter()
+        extract([Source(1, line)], NAMES)
+        assert time.perf_counter() - start < HANG_GUARD, line[:20]

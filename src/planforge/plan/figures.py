@@ -11,7 +11,7 @@ text.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -116,25 +116,42 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         text = re.sub(r"\s+", " ", src.text.replace("`", "").replace("**", ""))
         label_subject = _subject(src.label, names)
         line_subject = _subject(text, names)
-        for start, end in _clauses(text):
+        carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
+        for start, end, after_comma in _clauses(text):
+            if not after_comma:
+                carried = None
             clause = text[start:end]
             if not clause.strip():
                 continue
-            subject = _subject(clause, names)
-            if subject[1] == "plan" and not _says_every(clause):
+            own = subject = _subject(clause, names)
+            if own[1] != "plan":
+                carried = own if own[1] == "app" else None
+            elif _says_every(clause):
+                carried = None
+            else:
                 subject = label_subject
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
-            out.extend(_figures_of(clause, subject, src.line))
+            figures = _figures_of(clause, subject, src.line)
+            if own[1] == "plan" and carried is not None and subject[1] != "app":
+                # `ticketing-api memory request 2Gi, limit 4Gi`: the app of the sentence is the subject of its
+                # later clauses that name no other
+                figures = [replace(f, subject=carried[0], scope="app") if f.kind in _APP_KINDS else f
+                           for f in figures]
+            out.extend(figures)
     return out
 
 
-def _clauses(text: str) -> list[tuple[int, int]]:
-    bounds, pos = [], 0
+_APP_KINDS = ("replicas", "memory", "cpu")
+
+
+def _clauses(text: str) -> list[tuple[int, int, bool]]:
+    """(start, end, whether a comma ends the clause before it) of every clause."""
+    bounds, pos, comma = [], 0, False
     for m in _CLAUSE_END.finditer(text):
-        bounds.append((pos, m.start()))
-        pos = m.end()
-    bounds.append((pos, len(text)))
+        bounds.append((pos, m.start(), comma))
+        pos, comma = m.end(), m.group(0) == ","
+    bounds.append((pos, len(text), comma))
     return bounds
 
 
@@ -192,6 +209,7 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
     if not has_digit:
         return out
     keywords = {name: rx.search(clause) for name, rx in v.keywords.items()}
+    keywords["cpu_word"] = _CPU_WORD.search(clause)  # once per clause: a bare number can be CPU cores
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
@@ -215,22 +233,41 @@ def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
     return n, n
 
 
+# `request 2Gi`, `limit: 1`, `limit of 1Gi`, `requests at least 256Mi` (the bound is in the quantity's match)
+_ROLE_BEFORE = re.compile(r"\b(?P<role>request|limit)(?:s|ed)?(?: ?[:=]| of| is| to| at)? ?$", re.I)
+# `2Gi memory limit`, `500m CPU request`, `250m limit`
+_ROLE_AFTER = re.compile(r" ?(?:(?:memory|mem|ram|v?cpus?|cores?|millicores?) )?(?P<role>request|limit)s?\b", re.I)
+_CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
+_ROLE_REACH = 24  # characters before a number searched for the request/limit word naming it
+
+
+def _role(clause: str, start: int, end: int) -> re.Match[str] | None:
+    """The `request` or `limit` word naming a number (just before it, else just after its unit); bounded windows."""
+    before = _ROLE_BEFORE.search(clause[max(0, start - _ROLE_REACH):start])
+    if before is not None:
+        return before
+    return _ROLE_AFTER.match(clause, end) if end < len(clause) else None
+
+
 def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int,
               keywords: dict[str, re.Match[str] | None]) -> Figure | None:
-    u = _UNIT.match(clause, m.end())
-    if u is None:
-        return None
-    unit = u.group("unit").lower()
     v = vocabulary()
+    u = _UNIT.match(clause, m.end())
+    unit = u.group("unit").lower() if u is not None else ""
     entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
     if entry is None:
-        return None
+        # `cpu request 2 limit 1`: a bare number a request or limit word names, in a clause about CPU, is cores
+        if m.group("n") is None or keywords.get("cpu_word") is None or \
+                _ROLE_BEFORE.search(clause[max(0, m.start() - _ROLE_REACH):m.start()]) is None:
+            return None
+        entry, end = ("cpu", 1000.0), m.end()
+    else:
+        end = u.end()  # type: ignore[union-attr]
     dim, factor = entry
     if dim == "time" and factor >= 1440:
         dim = "days"  # a retention is stated in days or weeks
     low, high = _bounds(m)
-    end = u.end()
-    if dim == "millicores" and (u.group("gap") or not keywords["cpu"]):
+    if dim == "millicores" and (u.group("gap") or not keywords["cpu"]):  # type: ignore[union-attr]
         dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes
     kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
@@ -241,6 +278,16 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         factor /= 1024
     scale = (lambda x: None if x is None else round(x * factor, 3))  # noqa: E731
     start = m.start()
+    if kind in ("memory", "cpu") and m.group("n") is not None:
+        role = _role(clause, start, end)
+        if role is not None:
+            # `request 2Gi` is the request only, `1Gi memory limit` the limit only
+            stated = high if high is not None else low
+            low, high = (stated, None) if role.group("role").lower() == "request" else (None, stated)
+            if role.start() < start:
+                start = max(0, start - _ROLE_REACH) + role.start()
+            else:
+                end = role.end()
     if kind in ("rpo", "rto", "retention", "uptime"):
         # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
         kw = vocabulary().keywords[kind].search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)

@@ -318,9 +318,11 @@ def _contradicts(c: Context, svc: Service, f: Figure, held: dict[str, tuple[floa
 def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float, Figure],
                          request: tuple[float, Figure]) -> None:
     fmt = _memory if kind == "memory" else _cpu
-    c.problem(_field_at(c, limit[1].line), kind, f"{svc.name}: {kind} limit {fmt(limit[0])} ({limit[1].words!r}) is "
-              f"below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line})",
-              f"state a {kind} limit of at least the request, or drop one of the two", line=limit[1].line)
+    what = "memory" if kind == "memory" else "CPU"
+    c.problem(_field_at(c, limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
+              f"{limit[1].line}) is below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line}) "
+              f"for {svc.name}", f"raise the {what} limit of {svc.name} to at least {fmt(request[0])} or lower the "
+              "request", line=limit[1].line)
 
 
 def _memory(mi: float) -> str:

@@ -91,6 +91,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "kustomize_only": a.get("deployment_strategy") == "kustomize-only",
         "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
         "per_service": a.get("chart_layout") == "per-service",
+        "chart_tests": bool(a.get("chart_tests", True)),
     }
     return {name for name, on in named.items() if on}
 

@@ -172,3 +172,15 @@ def test_an_upstream_chart_is_an_argocd_application_of_that_chart_and_no_chart_i
     assert expected["environments"]["dev"]["namespaces"] == ["argocd", "cert-manager", "authentik"]
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
     assert code == 0, out + err
+
+
+def test_a_chart_plan_without_helm_tests_gets_no_test_hook_and_its_services_images(tmp_path: Path, capsys):
+    dest = generate(PLANS / "todo-chart.plan.md", tmp_path / "todo")
+    paths = files(dest)
+    assert not any("/templates/tests/" in p for p in paths) and "charts/todo/templates/deployment.yaml" in paths
+    values = yaml.safe_load((dest / "charts/todo/values.yaml").read_text())
+    assert "tests" not in values
+    assert [s["image"]["repository"] for s in values["services"].values()] == [
+        "ghcr.io/acme/todo-backend", "ghcr.io/acme/todo-frontend"]
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err

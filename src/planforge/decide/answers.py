@@ -172,6 +172,7 @@ class Answers(BaseModel):
     node_pools: Literal["single", "system-user"] = "single"  # system-user: a small fixed system pool + the sized user pool
     api_endpoint: Literal["private", "public"] = "private"  # public: reachable only from api_authorized_cidrs
     api_authorized_cidrs: list[str] = Field(default_factory=list)  # public endpoint, none listed: a required variable
+    chart_tests: bool = True  # a `helm test` hook (templates/tests/) in each chart
     static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"

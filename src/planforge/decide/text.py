@@ -50,6 +50,19 @@ def _clause_bounds(text: str) -> tuple[list[int], list[int]]:
     return starts, ends
 
 
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")  # a period inside a version, URL or image name ends no sentence
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence of a text."""
+    out, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, len(text)))
+    return out
+
+
 def clause_at(text: str, pos: int) -> tuple[int, int]:
     """(start, end) of the clause holding position pos (the clause before it when pos is in a separator)."""
     starts, ends = _clause_bounds(text)

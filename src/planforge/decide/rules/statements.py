@@ -145,6 +145,7 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("api_authorized_cidrs", [], "no public API endpoint")
     c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
     c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
+    c.default("chart_tests", True, "the plan does not rule out a helm test hook")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
 
@@ -295,6 +296,11 @@ def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
     _state(c, "terraform_roots", "workspaces", s)
 
 
+def _no_chart_tests(c: Context, structure: str, s: Statement) -> None:
+    """No `helm test` hook: the charts get no templates/tests/."""
+    _state(c, "chart_tests", False, s)
+
+
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_key_vault": _no_key_vault,
     "secrets_from_ci": _secrets_from_ci,
@@ -306,4 +312,5 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "api_authorized_ranges": _api_authorized_ranges,
     "static_ingress_ip": _static_ingress_ip,
     "terraform_workspaces": _terraform_workspaces,
+    "no_chart_tests": _no_chart_tests,
 }

@@ -19,8 +19,6 @@ from planforge.decide.context import Context
 from planforge.decide.data import catalog, load
 from planforge.decide.rules.statements import Passage, passages
 
-_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")  # a period inside a version or URL does not end a sentence
-
 
 @dataclass
 class _Chart:
@@ -74,7 +72,8 @@ def _charts(found: list[Passage]) -> dict[str, _Chart]:
     mention, upstream_words, version_rx, repo_rx, not_names = _vocabulary()
     charts: dict[str, _Chart] = {}
     for p in found:
-        for start, sentence in _sentences(p.text):
+        for start, end in tx.sentence_bounds(p.text):
+            sentence = p.text[start:end]
             for m in mention.finditer(sentence):
                 name = _name(m)
                 if name in not_names or not tx.is_dns_label(name):
@@ -92,16 +91,6 @@ def _charts(found: list[Passage]) -> dict[str, _Chart]:
                 if repo and not ch.repo:
                     ch.repo, ch.repo_line = repo.group(0).rstrip("/."), p.line_at(at + repo.start())
     return charts
-
-
-def _sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) of every sentence of a passage."""
-    out, pos = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        out.append((pos, text[pos:m.start()]))
-        pos = m.end()
-    out.append((pos, text[pos:]))
-    return out
 
 
 def _name(m: re.Match[str]) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
+from planforge.decide.rules.statements import passages
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field
 
@@ -141,10 +142,11 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
         return
     if not services:
         services = [(chart_name, None)]
+    stated = _stated_per_service(c, [name for name, _ in services])
     out = []
     for name, _ in services:
         r = replicas.get(name) or next((v for k, v in replicas.items() if name.startswith(k) or k.startswith(name)), None)
-        out.append(_service(name, project, d, replicas=r, prod_replicas=max(2, r or 1)))
+        out.append(_service(name, project, d, replicas=r, prod_replicas=max(2, r or 1), **stated.get(name, {})))
     src = next((s for _, s in services if s is not None), None)
     if src is not None:
         c.set("services", out, src)
@@ -153,6 +155,30 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     if replicas_line:
         c.provenance["services"] = c.provenance["services"].model_copy(
             update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
+
+
+def _stated_per_service(c: Context, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The image and port a sentence states right after naming a service (`backend (FastAPI, port 8000, image
+    ghcr.io/acme/todo-backend)`): each belongs to the service named last before it in its sentence."""
+    if not names:
+        return {}
+    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
+    found: dict[str, dict[str, Any]] = {}
+    for p in passages(c.plan):
+        for start, end in tx.sentence_bounds(p.text):
+            sentence = p.text[start:end]
+            mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
+            if not mentions:
+                continue
+            for key, rx, value in (("image", re.compile(_IMAGE, re.I), lambda m: m.group(0).lower()),
+                                   ("port", re.compile(_PORT, re.I), lambda m: int(m.group(1)))):
+                for m in rx.finditer(sentence):
+                    owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
+                    if owner is None or key in found.get(owner, {}):
+                        continue
+                    found.setdefault(owner, {})[key] = value(m)
+                    c.applied(p.line_at(start + m.start()), m.group(0), "services")
+    return found
 
 
 def _deploys_components_only(c: Context) -> bool:

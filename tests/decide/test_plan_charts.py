@@ -1,5 +1,6 @@
-"""Upstream charts stay upstream: a chart the plan deploys as published becomes a component with the plan's
-repository and exact version, never an invented application (issue: catalog charts stay catalog charts)."""
+"""Charts as the plan states them: a chart the plan deploys as published becomes a component with the plan's
+repository and exact version, never an invented application; a chart of the plan's own services takes the
+images, ports and test hooks the plan states."""
 from __future__ import annotations
 
 import time
@@ -85,3 +86,31 @@ def test_reading_chart_mentions_is_linear_on_long_lines():
         except RefusedError:
             pass
         assert time.perf_counter() - start < HANG_GUARD, line[:20]
+
+
+TODO_CHART = (PLANS / "todo-chart.plan.md").read_text(encoding="utf-8")
+
+
+def test_each_chart_service_takes_the_image_and_port_its_sentence_states():
+    d = decided(TODO_CHART)
+    assert [(s.name, s.image, s.port) for s in d.answers.services] == [
+        ("backend", "ghcr.io/acme/todo-backend", 8000), ("frontend", "ghcr.io/acme/todo-frontend", 3000)]
+    assert {(a.line, a.text) for a in d.applied if a.answer == "services"} >= {
+        (6, "ghcr.io/acme/todo-backend"), (7, "ghcr.io/acme/todo-frontend"), (6, "port 8000"), (7, "port 3000")}
+
+
+def test_an_image_before_any_service_name_belongs_to_no_service():
+    text = TODO_CHART.replace("Package the todo backend (FastAPI, port 8000, image ghcr.io/acme/todo-backend)",
+                              "Package image ghcr.io/acme/base for the todo backend (FastAPI, port 8000)")
+    backend = decided(text).answers.services[0]
+    assert backend.image != "ghcr.io/acme/base" and backend.port == 8000
+
+
+@pytest.mark.parametrize("testing, expected", [
+    ("helm lint and kubeconform only; no helm test hooks", False),
+    ("helm lint, without helm tests", False),
+    ("helm lint and helm test", True),
+])
+def test_a_plan_that_rules_out_helm_tests_gets_no_test_hook(testing, expected):
+    d = decided(TODO_CHART.replace("helm lint and kubeconform only; no helm test hooks", testing))
+    assert d.answers.chart_tests is expected

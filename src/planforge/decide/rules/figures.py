@@ -43,13 +43,13 @@ def decide_figures(c: Context) -> None:
 def _consistent(c: Context, f: Figure) -> bool:
     """A range whose minimum is above its maximum is a problem, not a figure."""
     if f.low is not None and f.high is not None and f.low > f.high:
-        c.problem(_field_at(c, f.line), f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
+        c.problem(field_at(c, f.line), f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
                   f"write the smaller number first, e.g. {_num(f.high)}-{_num(f.low)}", line=f.line)
         return False
     return True
 
 
-def _field_at(c: Context, line: int) -> Field | None:
+def field_at(c: Context, line: int) -> Field | None:
     """The field (or table row read as one) holding a plan line: a problem names it."""
     return next((f for f in [*c.plan.fields, *c.plan.other_fields] if line in f.lines), None)
 
@@ -319,7 +319,7 @@ def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float
                          request: tuple[float, Figure]) -> None:
     fmt = _memory if kind == "memory" else _cpu
     what = "memory" if kind == "memory" else "CPU"
-    c.problem(_field_at(c, limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
+    c.problem(field_at(c, limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
               f"{limit[1].line}) is below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line}) "
               f"for {svc.name}", f"raise the {what} limit of {svc.name} to at least {fmt(request[0])} or lower the "
               "request", line=limit[1].line)
@@ -348,6 +348,6 @@ def _pods(c: Context, pods: list[Figure]) -> None:
         for svc in c.values.get(group, []):
             least = max(svc.min_replicas, svc.replicas)
             if least > ceiling:
-                c.problem(_field_at(c, chosen.line), "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
+                c.problem(field_at(c, chosen.line), "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
                           f"pods stated ({chosen.words!r})", "raise the pod count or lower the replicas",
                           line=chosen.line)

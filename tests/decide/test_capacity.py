@@ -1,0 +1,122 @@
+"""Pods that cannot fit the nodes the plan states are refused with the figure's line and a fix; a default node type
+that cannot hold the plan's figures moves up its family, and the sizing answer says so."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from testlib import PLANS, REPO
+from planforge.decide import decide
+from planforge.decide.rules.capacity import capacities
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan, parse_text
+
+TICKETING = (PLANS / "ticketing-eks.plan.md").read_text(encoding="utf-8")
+NODES = "8-24 nodes per environment (m6i.xlarge)"
+MEMORY = "each ticketing-api pod needs 2Gi memory"
+PODS = ", 300 pods"
+
+
+def ticketing_text(nodes: str = NODES, memory: str = MEMORY, pods: str = PODS) -> str:
+    text = TICKETING
+    for old, new in ((NODES, nodes), (MEMORY, memory), (PODS, pods)):
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def ticketing(**changes: str):
+    return decide(parse_text(ticketing_text(**changes), "plan.md"))
+
+
+def refused(**changes: str) -> list:
+    with pytest.raises(RefusedError) as exc:
+        ticketing(**changes)
+    return exc.value.problems
+
+
+def test_a_pod_larger_than_a_stated_node_is_refused_with_its_line_and_a_bigger_type():
+    problems = refused(nodes="1-2 nodes per environment (t3.small)", memory="each ticketing-api pod needs 8Gi memory",
+                       pods="")
+    [p] = problems
+    assert p.line == 32 and p.field == "Data"
+    assert "ticketing-api asks 8Gi memory per pod, more than a t3.small node gives" in p.message
+    assert "dev, staging, prod" in p.message
+    assert p.hint == "raise the instance type to t3.xlarge or lower the memory request of ticketing-api"
+
+
+def test_a_cpu_request_larger_than_a_node_is_refused():
+    [p] = refused(nodes="2-4 nodes per environment (m6i.large)", memory="ticketing-api needs 4 vCPU", pods="")
+    assert p.line == 32 and "asks 4 CPU per pod" in p.message
+    assert p.hint.startswith("raise the instance type to m6i.2xlarge")
+
+
+def test_minimum_replicas_beyond_the_nodes_are_refused():
+    # 3 replicas at least x 6Gi = 18Gi; 2 m6i.large nodes give 2 x 6.7Gi
+    [p] = refused(nodes="1-2 nodes per environment (m6i.large)", memory="each ticketing-api pod needs 6Gi memory",
+                  pods="")
+    assert p.line == 32 and "the minimum replicas ask 18.0Gi memory (3 x 6Gi for ticketing-api)" in p.message
+    assert "more than 2 m6i.large nodes give" in p.message
+    assert "raise the node maximum to 3" in p.hint and "m6i.xlarge" in p.hint
+
+
+def test_a_pod_count_beyond_the_stated_nodes_is_refused():
+    [p] = refused(nodes="2-4 nodes per environment (m6i.large)")
+    assert p.line == 27 and p.field == "Performance Goals"
+    assert p.message == "300 pods do not fit 4 m6i.large nodes of at most 29 pods each (116) in dev, staging, prod"
+    assert p.hint == "raise the instance type to m6i.4xlarge or raise the node maximum to 11, or lower the pod count"
+
+
+def test_the_eks_plan_moves_its_default_node_type_up_for_300_pods_and_says_so():
+    d = decide(parse_plan(PLANS / "aws-eks-argocd.plan.md"))
+    sizing = {s.name: s.instance_type for s in d.answers.environment_sizing}
+    # 12 t3.medium nodes run 204 pods (17 each); 12 t3.large 420; production's default m6i.large 348
+    assert sizing == {"dev": "t3.large", "staging": "t3.large", "prod": None}
+    decision = next(x for x in d.answers.decisions if x.name == "environment_sizing")
+    assert "dev (t3.large, 12-12 nodes)" in decision.value
+    assert "dev, staging: t3.large, the smallest size of its family" in decision.source
+    assert "not the default t3.medium (300 pods do not fit 12 t3.medium nodes" in decision.source
+
+
+def test_figures_that_fit_change_nothing():
+    d = ticketing()
+    assert {s.instance_type for s in d.answers.environment_sizing} == {"m6i.xlarge"}
+    assert "smallest size" not in (d.provenance["environment_sizing"].note or "")
+
+
+def test_an_unknown_instance_type_is_not_checked():
+    d = ticketing(nodes="1-2 nodes per environment (m8g.xlarge)", memory="each ticketing-api pod needs 64Gi memory")
+    assert {s.instance_type for s in d.answers.environment_sizing} == {"m8g.xlarge"}
+
+
+def test_a_pod_no_size_of_the_default_family_holds_asks_for_a_larger_type():
+    # 64Gi: no t3 holds it (dev, staging); production's m6i family does from m6i.8xlarge (128 GiB) on
+    [p] = refused(nodes="1-2 nodes per environment", memory="each ticketing-api pod needs 64Gi memory", pods="")
+    assert p.message.endswith("in dev, staging")
+    assert p.hint == "state an instance type larger than t3.2xlarge or lower the memory request of ticketing-api"
+
+
+def test_plan_check_exits_1_on_pods_that_cannot_fit(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_text(ticketing_text(nodes="1-2 nodes per environment (t3.small)",
+                                   memory="each ticketing-api pod needs 8Gi memory", pods=""), encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "planforge", "plan", "check", str(plan)], capture_output=True, text=True,
+                       cwd=REPO, timeout=120)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert f"{plan}:32: Data: ticketing-api asks 8Gi memory per pod" in r.stdout
+    assert "fix: raise the instance type to t3.xlarge" in r.stdout
+
+
+def test_the_default_types_agree_with_the_terraform_blueprint():
+    text = (REPO / "includes" / "terraform.jinja").read_text(encoding="utf-8")
+    for cloud, pair in capacities().defaults.items():
+        m = re.search(rf"'{cloud}': {{'instance': \['([^']+)', '([^']+)'\]", text)
+        assert m is not None and (m.group(1), m.group(2)) == pair, cloud
+        assert all(t in capacities().types[cloud] for t in pair)
+    prod_names = re.search(r"set prod_names = \[([^\]]+)\]", text).group(1)
+    assert {x.strip(" '") for x in prod_names.split(",")} == capacities().production_sizing
+    assert "(2 if prod else 1)" in text and "(6 if prod else 3)" in text
+    assert capacities().node_defaults == {False: (1, 3), True: (2, 6)}

@@ -120,3 +120,30 @@ def test_the_default_types_agree_with_the_terraform_blueprint():
     assert {x.strip(" '") for x in prod_names.split(",")} == capacities().production_sizing
     assert "(2 if prod else 1)" in text and "(6 if prod else 3)" in text
     assert capacities().node_defaults == {False: (1, 3), True: (2, 6)}
+
+
+# --------------------------------------------------------------------------- one value for the platform
+@pytest.mark.parametrize("line, what, first", [
+    ("**Availability**: the API is 99.99% available", "uptime '99.99% available' (line 33)", "'99.95% uptime' (line 27)"),
+    ("**Recovery**: RPO 1 hour", "RPO 'RPO 1 hour' (line 33)", "'RPO 5 minutes' (line 31)"),
+    ("**Recovery**: backups kept 7 days", "backup retention 'backups kept 7 days' (line 33)",
+     "'backups kept 35 days' (line 32)"),
+])
+def test_two_differing_single_values_are_a_contradiction_naming_both_lines(line, what, first):
+    text = ticketing_text().replace(MEMORY + ", database backups kept 35 days, PostgreSQL 16",
+                                    MEMORY + ", database backups kept 35 days, PostgreSQL 16\n" + line)
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "plan.md"))
+    [p] = [p for p in exc.value.problems if "contradicts" in p.message]
+    assert p.line == 33 and p.message == f"{what} contradicts {first}"
+    assert p.hint.startswith("state one ") and "environment" in p.hint
+
+
+def test_the_same_value_twice_and_values_for_different_environments_are_no_contradiction():
+    text = ticketing_text().replace("**Capacity**: " + NODES, "**Availability**: 99.95% availability\n"
+                                    "**Recovery**: RTO 30 minutes in production, RTO 4 hours in dev\n"
+                                    "**Capacity**: " + NODES)
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.uptime == "99.95" and d.answers.rto_minutes == 30
+    assert [n.why for n in d.not_applied if n.text == "RTO 4 hours"] == [
+        "rto_minutes is taken from line 31 ('RTO 30 minutes'): one value for every environment"]

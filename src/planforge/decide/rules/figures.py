@@ -78,6 +78,25 @@ def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
     return chosen
 
 
+def _single(c: Context, figures: list[Figure], answer: str, what: str) -> Figure | None:
+    """The one figure of an answer that holds one value for the whole platform: a later figure stating another
+    value is a contradiction (a problem naming both lines), unless the two name different environments (then
+    the later one is not applied)."""
+    chosen: Figure | None = None
+    for f in figures:
+        if chosen is None or (f.low, f.high) == (chosen.low, chosen.high):
+            chosen = chosen or f
+            c.applied(f.line, f.words, answer)
+        elif f.scope == chosen.scope == "environment" and f.subject != chosen.subject:
+            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r}): one value "
+                        "for every environment")
+        else:
+            c.problem(field_at(c, f.line), answer, f"{what} {f.words!r} (line {f.line}) contradicts {chosen.words!r} "
+                      f"(line {chosen.line})", f"state one {what}, or name the environment each applies to",
+                      line=f.line)
+    return chosen
+
+
 # --------------------------------------------------------------------------- database
 _DATABASE_MODULE = re.compile(r"(?:^|/)modules/(?:rds|database|db|cloud-?sql|postgres(?:ql)?|mysql)/$")
 
@@ -126,19 +145,19 @@ def _storage(c: Context, figures: list[Figure]) -> None:
 # --------------------------------------------------------------------------- recovery and availability
 def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Figure],
               retention: list[Figure]) -> None:
-    for name, figures, note in (("rpo_minutes", rpo, "no RPO stated"), ("rto_minutes", rto, "no RTO stated")):
-        f = _first(c, figures, name)
+    for name, figures, what in (("rpo_minutes", rpo, "RPO"), ("rto_minutes", rto, "RTO")):
+        f = _single(c, figures, name, what)
         if f is not None:
             c.from_line(name, max(1, math.ceil(_stated(f))), f.line)
         else:
-            c.default(name, 0, note)
-    up = _first(c, uptime, "uptime")
+            c.default(name, 0, f"no {what} stated")
+    up = _single(c, uptime, "uptime", "uptime")
     if up is not None:
         c.from_line("uptime", _num(_stated(up)), up.line)
     else:
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
-    kept = _first(c, retention, "backup_retention_days")
+    kept = _single(c, retention, "backup_retention_days", "backup retention")
     if kept is None:
         c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
         return

@@ -147,3 +147,23 @@ def test_the_same_value_twice_and_values_for_different_environments_are_no_contr
     assert d.answers.uptime == "99.95" and d.answers.rto_minutes == 30
     assert [n.why for n in d.not_applied if n.text == "RTO 4 hours"] == [
         "rto_minutes is taken from line 31 ('RTO 30 minutes'): one value for every environment"]
+
+
+# --------------------------------------------------------------------------- zero nodes
+@pytest.mark.parametrize("nodes, words", [("0-0 nodes per environment", "0-0 nodes"), ("Dev = 0 nodes", "0 nodes")])
+def test_zero_nodes_are_refused_with_line_and_fix(nodes, words):
+    [p] = refused(nodes=nodes, pods="")
+    assert p.line == 30 and p.message == f"{words!r}: a node count of 0 is not a cluster"
+    assert p.hint.startswith("state at least 1 node")
+
+
+def test_a_minimum_of_zero_nodes_is_applied_as_one_and_says_so():
+    d = ticketing(nodes="0-24 nodes per environment (m6i.xlarge)")
+    assert {(s.min_size, s.max_size) for s in d.answers.environment_sizing} == {(1, 24)}
+    [note] = [n for n in d.not_applied if n.text == "0-24 nodes"]
+    assert note.line == 30 and "applied as 1" in note.why
+
+
+def test_a_node_pool_scaling_to_zero_is_reported_not_refused():
+    d = ticketing(nodes="8-24 nodes per environment (m6i.xlarge), the batch pool scales 0-5 nodes")
+    assert [n.line for n in d.not_applied if n.text == "0-5 nodes"] == [30]

@@ -190,7 +190,15 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     db_rows = {row.line for module, row in c.modules if module == "database"}
     first_line = None
     for f in sorted(nodes + types, key=lambda f: f.scope == "environment"):
+        if f.kind == "nodes" and f.high == 0 and f.scope in ("plan", "cluster", "environment"):
+            c.problem(field_at(c, f.line), "environment_sizing", f"{f.words!r}: a node count of 0 is not a cluster",
+                      "state at least 1 node (e.g. 1-3 nodes); leave an environment out of the environments to have "
+                      "none", line=f.line)
+            continue
         targets = _env_targets(c, f, envs)
+        if targets and f.kind == "nodes" and f.low == 0:
+            c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: an environment's node group also runs the "
+                        "cluster's add-ons, it does not scale to zero")
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = _node_range(f)

@@ -8,11 +8,13 @@ import sys
 
 import pytest
 
-from testlib import PLANS, REPO
+from testlib import PLANS, REAL_PLANS, REPO
 from planforge.decide import decide
 from planforge.decide.rules.capacity import capacities
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan, parse_text
+from planforge.render.engine import render_new
+from planforge.render.template import resolve_template
 
 TICKETING = (PLANS / "ticketing-eks.plan.md").read_text(encoding="utf-8")
 NODES = "8-24 nodes per environment (m6i.xlarge)"
@@ -167,3 +169,34 @@ def test_a_minimum_of_zero_nodes_is_applied_as_one_and_says_so():
 def test_a_node_pool_scaling_to_zero_is_reported_not_refused():
     d = ticketing(nodes="8-24 nodes per environment (m6i.xlarge), the batch pool scales 0-5 nodes")
     assert [n.line for n in d.not_applied if n.text == "0-5 nodes"] == [30]
+
+
+# --------------------------------------------------------------------------- a single-node environment with pools
+JNROESCH = REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md"
+
+
+def test_a_single_node_environment_with_aks_pools_keeps_one_pool_and_says_so():
+    d = decide(parse_plan(JNROESCH))
+    assert d.answers.node_pools == "system-user"
+    assert {s.name: s.max_size for s in d.answers.environment_sizing}["dev"] == 1
+    assert "dev: one node, one pool running the add-ons and the workloads" in d.provenance["node_pools"].note
+
+
+def test_a_single_node_environment_with_eks_pools_is_reported_not_applied():
+    text = ticketing_text(nodes=NODES + ", separate system and user node pools, Dev = 1 node", pods="")
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.node_pools == "system-user"
+    [note] = [n for n in d.not_applied if n.text == "1 node"]
+    assert note.line == 30 and "dev's 1 node sizes the user node group" in note.why
+
+
+def test_the_single_node_aks_environment_renders_one_pool(tmp_path):
+    answers = decide(parse_plan(JNROESCH)).answers
+    render_new(answers, tmp_path, resolve_template(None, None), init_git=False)
+    live = tmp_path / "terraform" / "live"
+    assert "user_node_pool = false" in (live / "envs" / "dev.tfvars").read_text()
+    assert "user_node_pool = true" in (live / "envs" / "prod.tfvars").read_text()
+    assert "user_node_pool       = var.user_node_pool" in (live / "main.tf").read_text()
+    module = (tmp_path / "terraform" / "modules" / "aks" / "main.tf").read_text()
+    assert "split = var.system_node_pool && var.user_node_pool" in module
+    assert "only_critical_addons_enabled = local.split" in module and "count = local.split ? 1 : 0" in module

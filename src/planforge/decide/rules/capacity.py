@@ -234,3 +234,28 @@ def _show(amount: float, resource: str) -> str:
     if resource == "memory":
         return f"{amount / 1024:.1f}Gi"
     return f"{amount / 1000:g} CPU" if amount % 1000 == 0 else f"{math.floor(amount)}m CPU"
+
+
+def decide_single_node_pools(c: Context) -> None:
+    """With system and user node pools, an environment of one node keeps one node: on AKS its only pool runs the
+    add-ons and the workloads (the node_pools provenance says so); elsewhere the system group's fixed nodes come on
+    top, which is reported as not applied. Runs after the statement rules (which decide node_pools)."""
+    if c.values.get("node_pools") != "system-user":
+        return
+    single = [s.name for s in c.values.get("environment_sizing", []) if s.max_size == 1]
+    if not single:
+        return
+    if c.values.get("cloud") == "azure":
+        prov = c.provenance["node_pools"]
+        note = f"{', '.join(single)}: one node, one pool running the add-ons and the workloads (no system/user split)"
+        c.provenance["node_pools"] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, note) if x)})
+        return
+    for env in single:
+        stating = [(answer.split(".")[1] == env, line, words) for (line, words), answer in c.applied_phrases.items()
+                   if answer.startswith("environment_sizing.") and env in answer.split(".")[1].split(",")
+                   and answer.endswith("min_size,max_size")]
+        if stating:
+            _, line, words = max(stating)
+            c.unapplied(line, words, f"{env}'s 1 node sizes the user node group; the fixed system group adds its own "
+                        "nodes (one pool for a single-node environment is generated on AKS only)")
+

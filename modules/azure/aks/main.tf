@@ -4,6 +4,12 @@
 # critical add-ons plus the autoscaling user pool), an optional static public IP for the
 # ingress controller and, with key_id, etcd secrets encryption with the customer-managed key.
 
+locals {
+  # The node split: a fixed system pool beside the user pool, unless the environment is one node
+  # (user_node_pool false), whose one pool runs the add-ons and the workloads.
+  split = var.system_node_pool && var.user_node_pool
+}
+
 resource "azurerm_user_assigned_identity" "cluster" {
   name                = "id-${var.name}-aks"
   location            = var.location
@@ -34,18 +40,18 @@ resource "azurerm_kubernetes_cluster" "this" {
 
   workload_identity_enabled = true
 
-  # With system_node_pool the default pool is the fixed system pool (critical add-ons only);
-  # else it is the one autoscaling pool of the plan's figures.
+  # With the split (system_node_pool and user_node_pool) the default pool is the fixed system pool
+  # (critical add-ons only); else it is the one autoscaling pool of the plan's figures.
   default_node_pool {
     name                         = "system"
-    vm_size                      = var.system_node_pool ? var.system_node_vm_size : var.node_instance_type
+    vm_size                      = local.split ? var.system_node_vm_size : var.node_instance_type
     vnet_subnet_id               = var.subnet_id
     zones                        = ["1", "2", "3"]
-    only_critical_addons_enabled = var.system_node_pool
-    auto_scaling_enabled         = !var.system_node_pool
-    node_count                   = var.system_node_pool ? var.system_node_count : null
-    min_count                    = var.system_node_pool ? null : var.node_min_size
-    max_count                    = var.system_node_pool ? null : var.node_max_size
+    only_critical_addons_enabled = local.split
+    auto_scaling_enabled         = !local.split
+    node_count                   = local.split ? var.system_node_count : null
+    min_count                    = local.split ? null : var.node_min_size
+    max_count                    = local.split ? null : var.node_max_size
     host_encryption_enabled      = true
 
     upgrade_settings {
@@ -104,7 +110,7 @@ resource "azurerm_kubernetes_cluster" "this" {
 
 # The user pool of the plan's node figures, beside the fixed system pool.
 resource "azurerm_kubernetes_cluster_node_pool" "user" {
-  count = var.system_node_pool ? 1 : 0
+  count = local.split ? 1 : 0
 
   name                    = "user"
   kubernetes_cluster_id   = azurerm_kubernetes_cluster.this.id

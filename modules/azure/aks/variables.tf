@@ -63,6 +63,12 @@ variable "system_node_count" {
   default     = 2
 }
 
+variable "user_node_pool" {
+  type        = bool
+  description = "With system_node_pool: add the autoscaling user pool; false leaves the system pool alone, running the workloads too (a single-node environment)."
+  default     = true
+}
+
 variable "system_node_vm_size" {
   type        = string
   description = "VM size of the fixed system pool (with system_node_pool)."

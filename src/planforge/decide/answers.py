@@ -36,7 +36,7 @@ class Provenance(BaseModel):
 
     def describe(self) -> str:
         if self.source == "plan":
-            return f"plan.md:{self.line}: {self.text}"
+            return f"plan.md:{self.line}: {self.text}" + (f" ({self.note})" if self.note else "")
         if self.source == "option":
             return f"command line ({self.note})"
         return f"default ({self.note})" if self.note else "default"

@@ -19,6 +19,7 @@ from planforge.decide.context import Context
 from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
 from planforge.decide.readme import cite_stating_lines, decisions
+from planforge.decide.rules.capacity import decide_capacity, decide_single_node_pools
 from planforge.decide.rules.delivery import decide_delivery
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
@@ -47,7 +48,9 @@ def decide(plan: Plan) -> Decided:
     decide_workloads(c, structure, d)
     decide_goals(c)
     decide_figures(c)
+    decide_capacity(c)
     decide_statements(c, structure)
+    decide_single_node_pools(c)
     blueprints(c, structure)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:

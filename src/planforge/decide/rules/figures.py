@@ -43,13 +43,13 @@ def decide_figures(c: Context) -> None:
 def _consistent(c: Context, f: Figure) -> bool:
     """A range whose minimum is above its maximum is a problem, not a figure."""
     if f.low is not None and f.high is not None and f.low > f.high:
-        c.problem(_field_at(c, f.line), f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
+        c.problem(field_at(c, f.line), f.kind, f"{f.words!r}: the minimum {_num(f.low)} is above the maximum {_num(f.high)}",
                   f"write the smaller number first, e.g. {_num(f.high)}-{_num(f.low)}", line=f.line)
         return False
     return True
 
 
-def _field_at(c: Context, line: int) -> Field | None:
+def field_at(c: Context, line: int) -> Field | None:
     """The field (or table row read as one) holding a plan line: a problem names it."""
     return next((f for f in [*c.plan.fields, *c.plan.other_fields] if line in f.lines), None)
 
@@ -75,6 +75,25 @@ def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
             c.applied(f.line, f.words, answer)
         else:
             c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r})")
+    return chosen
+
+
+def _single(c: Context, figures: list[Figure], answer: str, what: str) -> Figure | None:
+    """The one figure of an answer that holds one value for the whole platform: a later figure stating another
+    value is a contradiction (a problem naming both lines), unless the two name different environments (then
+    the later one is not applied)."""
+    chosen: Figure | None = None
+    for f in figures:
+        if chosen is None or (f.low, f.high) == (chosen.low, chosen.high):
+            chosen = chosen or f
+            c.applied(f.line, f.words, answer)
+        elif f.scope == chosen.scope == "environment" and f.subject != chosen.subject:
+            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r}): one value "
+                        "for every environment")
+        else:
+            c.problem(field_at(c, f.line), answer, f"{what} {f.words!r} (line {f.line}) contradicts {chosen.words!r} "
+                      f"(line {chosen.line})", f"state one {what}, or name the environment each applies to",
+                      line=f.line)
     return chosen
 
 
@@ -126,19 +145,19 @@ def _storage(c: Context, figures: list[Figure]) -> None:
 # --------------------------------------------------------------------------- recovery and availability
 def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Figure],
               retention: list[Figure]) -> None:
-    for name, figures, note in (("rpo_minutes", rpo, "no RPO stated"), ("rto_minutes", rto, "no RTO stated")):
-        f = _first(c, figures, name)
+    for name, figures, what in (("rpo_minutes", rpo, "RPO"), ("rto_minutes", rto, "RTO")):
+        f = _single(c, figures, name, what)
         if f is not None:
             c.from_line(name, max(1, math.ceil(_stated(f))), f.line)
         else:
-            c.default(name, 0, note)
-    up = _first(c, uptime, "uptime")
+            c.default(name, 0, f"no {what} stated")
+    up = _single(c, uptime, "uptime", "uptime")
     if up is not None:
         c.from_line("uptime", _num(_stated(up)), up.line)
     else:
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
-    kept = _first(c, retention, "backup_retention_days")
+    kept = _single(c, retention, "backup_retention_days", "backup retention")
     if kept is None:
         c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
         return
@@ -171,7 +190,15 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     db_rows = {row.line for module, row in c.modules if module == "database"}
     first_line = None
     for f in sorted(nodes + types, key=lambda f: f.scope == "environment"):
+        if f.kind == "nodes" and f.high == 0 and f.scope in ("plan", "cluster", "environment"):
+            c.problem(field_at(c, f.line), "environment_sizing", f"{f.words!r}: a node count of 0 is not a cluster",
+                      "state at least 1 node (e.g. 1-3 nodes); leave an environment out of the environments to have "
+                      "none", line=f.line)
+            continue
         targets = _env_targets(c, f, envs)
+        if targets and f.kind == "nodes" and f.low == 0:
+            c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: an environment's node group also runs the "
+                        "cluster's add-ons, it does not scale to zero")
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = _node_range(f)
@@ -319,7 +346,7 @@ def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float
                          request: tuple[float, Figure]) -> None:
     fmt = _memory if kind == "memory" else _cpu
     what = "memory" if kind == "memory" else "CPU"
-    c.problem(_field_at(c, limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
+    c.problem(field_at(c, limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
               f"{limit[1].line}) is below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line}) "
               f"for {svc.name}", f"raise the {what} limit of {svc.name} to at least {fmt(request[0])} or lower the "
               "request", line=limit[1].line)
@@ -348,6 +375,6 @@ def _pods(c: Context, pods: list[Figure]) -> None:
         for svc in c.values.get(group, []):
             least = max(svc.min_replicas, svc.replicas)
             if least > ceiling:
-                c.problem(_field_at(c, chosen.line), "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
+                c.problem(field_at(c, chosen.line), "max_pods", f"{svc.name} needs at least {least} replicas, more than the {ceiling} "
                           f"pods stated ({chosen.words!r})", "raise the pod count or lower the replicas",
                           line=chosen.line)

@@ -14,6 +14,7 @@ import pytest
 from testlib import PLANS, REAL_PLANS, deciding_plans
 from planforge.decide import decide
 from planforge.decide.answers import Decided
+from planforge.decide.data import named_by
 from planforge.plan import parse_plan
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -59,15 +60,22 @@ def digits(text: str) -> set[str]:
     return {m.group(0) for m in DIGITS.finditer(text)}
 
 
-def accounted(decided: Decided, line: int) -> set[str]:
+NAMED = named_by()
+
+
+def accounted(decided: Decided, line: int, text: str) -> set[str]:
     """The numbers of line `line` an answer citing it holds, a phrase applied from it holds, or an item lists;
-    and the versions (`1.28`) any answer read from the plan holds: the line states that answer's value."""
+    the versions (`1.28`) any answer read from the plan holds, and the numbers of an answer read from the plan
+    that the line names (data/decisions.yaml `named_by`): the line states that answer's value."""
     held: set[str] = set()
     for name, prov in decided.provenance.items():
         if prov.source == "plan" and prov.line == line:
             held |= digits(str(getattr(decided.answers, name)))
         if prov.source == "plan":
-            held |= {n for n in digits(str(getattr(decided.answers, name))) if "." in n}
+            value = digits(str(getattr(decided.answers, name)))
+            held |= {n for n in value if "." in n}
+            # `postgres:18` states database_version 18 wherever it stands
+            held |= value if name in NAMED and NAMED[name].search(text) else set()
     held |= {n for a in decided.applied if a.line == line for n in digits(a.text)}
     held |= {n for i in decided.not_applied if i.line == line for n in digits(i.text)}
     return held
@@ -86,7 +94,7 @@ def test_every_number_of_the_technical_context_is_applied_or_listed(path: Path):
     decided = decide(parse_plan(path))
     lines = context_lines(path.read_text(encoding="utf-8"))
     assert lines, "the scan found no Technical Context"
-    missing = {ln: sorted(n for n in digits(text) - accounted(decided, ln) if not in_minutes(decided, ln, text, n))
+    missing = {ln: sorted(n for n in digits(text) - accounted(decided, ln, text) if not in_minutes(decided, ln, text, n))
                for ln, text in lines.items()}
     assert not {ln: nums for ln, nums in missing.items() if nums}
 

@@ -142,8 +142,11 @@ def not_applied(c: Context, answers: Answers) -> list[NotApplied]:
 
 
 def _overlaps_reported(item: NotApplied, reported: set[tuple[int, str]]) -> bool:
+    """A rule reported these words of the line already (`4 CPU` for `4 CPU cores`), numbers and all."""
     text = item.text.lower()
-    return any(ln == item.line and (t in text or text in t) for ln, t in reported)
+    nums = {m.group(0) for m in NUMBER.finditer(text)}
+    return any(ln == item.line and (text in t or (t in text and nums <= {m.group(0) for m in NUMBER.finditer(t)}))
+               for ln, t in reported)
 
 
 def _scoped_lines(c: Context, vocab: _Vocabulary) -> dict[int, tuple[bool, bool]]:
@@ -225,7 +228,8 @@ def _stated_answers(c: Context, answers: Answers, vocab: _Vocabulary) -> _Stated
         if prov.source == "plan" and name not in vocab.not_stating_answers and hasattr(answers, name):
             values[name] = _leaves(getattr(answers, name))
     aliases = load("components.yaml")["charts"]  # a component is stated by its name, not by the row's notes
-    values["components"] = [n for comp in answers.components for n in [comp.name, *aliases.get(comp.name, {}).get("aliases", [])]]
+    values["components"] = [n for comp in answers.components
+                            for n in [comp.name, *aliases.get(comp.name, {}).get("aliases", [])]]
     named = [(vocab.stated_by[n], v) for n, v in values.items() if n in vocab.stated_by]
     words = {f for v in values.values() for w in v if len(w) >= 2 and not w.isdigit()
              for f in (w.lower(), w.lower().replace("-", " "))}
@@ -234,7 +238,8 @@ def _stated_answers(c: Context, answers: Answers, vocab: _Vocabulary) -> _Stated
         patterns=tuple(p for p, _ in named),
         values=re.compile(rf"(?<![\w-])(?:{alternation})s?(?![\w-])", re.I) if words else None,
         numbers=tuple((p, frozenset(m.group(0) for w in v for m in NUMBER.finditer(w))) for p, v in named),
-        versions=frozenset(m.group(0) for v in values.values() for w in v for m in NUMBER.finditer(w) if "." in m.group(0)),
+        versions=frozenset(m.group(0) for v in values.values() for w in v for m in NUMBER.finditer(w)
+                           if "." in m.group(0)),
     )
 
 
@@ -279,7 +284,8 @@ def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[in
             held |= _stated_numbers(clause, stated)
             missing = [m for m in missing if not _carried(vocab, m, clause, held)]
         if missing:
-            out.append(NotApplied(line=line, text=_short(clause), why=_reason(vocab, clause)))
+            at = st.line_at(start + st.text[start:end].find(clause) + missing[0].start())  # the figure's line
+            out.append(NotApplied(line=at, text=_short(clause), why=_reason(vocab, clause)))
         elif st.names and not overlapping and not vocab.deferred.search(clause):
             term = _uncovered_term(clause, stated, vocab)
             if term is not None:

@@ -59,7 +59,7 @@ def test_check_lists_what_is_not_applied_and_strict_exits_1(tmp_path):
     r = run("plan", "check", str(plan))
     assert r.returncode == 0, r.stderr
     assert f"{plan}:12: not applied: Performance Goals: p95 < 250ms: a latency target" in r.stdout
-    assert f"{plan}:13: not applied: Scale/Scope: a WAF in front of the API: names WAF; no answer cites this line" in r.stdout
+    assert f"{plan}:13: not applied: Scale/Scope: a WAF in front of the API: no rule reads this WAF statement, so the output carries the blueprint's WAF setup, not this one" in r.stdout
     strict = run("plan", "check", "--strict", str(plan))
     assert strict.returncode == 1 and strict.stdout == r.stdout and "2 statement(s)" in strict.stderr
     shown = run("plan", "show", str(plan))
@@ -113,7 +113,7 @@ def test_show_json_schema():
                                 "complexity"}
     assert doc["answers"]["tenants"] == ["acme", "globex", "initech"]
     assert doc["provenance"]["region"] == {"source": "plan", "line": 27,
-                                           "text": "Deployment Type: single-region (eu-central-1)", "note": None}
+                                           "text": "Deployment Type: single-region (eu-central-1)", "note": None, "more": []}
     assert {"label": "Cloud Provider", "key": "cloud_provider", "value": "AWS", "line": 18,
             "unresolved": False} in doc["plan"]["fields"]
 
@@ -197,8 +197,9 @@ def test_show_json_matches_docs_plan_json_on_every_plan(path):
     if decided is not None:
         assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions", "not_applied"}
         for prov in doc["provenance"].values():
-            assert set(prov) == {"source", "line", "text", "note"} and prov["source"] in ("plan", "default")
+            assert set(prov) == {"source", "line", "text", "note", "more"} and prov["source"] in ("plan", "default")
             assert (prov["line"] is None) == (prov["source"] == "default")
+            assert all(m["source"] == "plan" and 1 <= m["line"] <= len(plan.lines) for m in prov["more"])
         assert all(set(d) == {"name", "value", "source"} for d in doc["answers"]["decisions"])
     for warning in doc["warnings"]:
         assert re.match(rf"{re.escape(str(path))}(:\d+)?: [^:]+: \S", warning), warning

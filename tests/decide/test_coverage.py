@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from testlib import PLANS, deciding_plans
+from testlib import PLANS, REAL_PLANS, deciding_plans
 from planforge.decide import decide
 from planforge.decide.answers import Decided
+from planforge.decide.data import named_by
 from planforge.plan import parse_plan
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -59,12 +60,22 @@ def digits(text: str) -> set[str]:
     return {m.group(0) for m in DIGITS.finditer(text)}
 
 
-def accounted(decided: Decided, line: int) -> set[str]:
-    """The numbers of line `line` an answer citing it holds, a phrase applied from it holds, or an item lists."""
+NAMED = named_by()
+
+
+def accounted(decided: Decided, line: int, text: str) -> set[str]:
+    """The numbers of line `line` an answer citing it holds, a phrase applied from it holds, or an item lists;
+    the versions (`1.28`) any answer read from the plan holds, and the numbers of an answer read from the plan
+    that the line names (data/decisions.yaml `named_by`): the line states that answer's value."""
     held: set[str] = set()
     for name, prov in decided.provenance.items():
         if prov.source == "plan" and prov.line == line:
             held |= digits(str(getattr(decided.answers, name)))
+        if prov.source == "plan":
+            value = digits(str(getattr(decided.answers, name)))
+            held |= {n for n in value if "." in n}
+            # `postgres:18` states database_version 18 wherever it stands
+            held |= value if name in NAMED and NAMED[name].search(text) else set()
     held |= {n for a in decided.applied if a.line == line for n in digits(a.text)}
     held |= {n for i in decided.not_applied if i.line == line for n in digits(i.text)}
     return held
@@ -83,7 +94,7 @@ def test_every_number_of_the_technical_context_is_applied_or_listed(path: Path):
     decided = decide(parse_plan(path))
     lines = context_lines(path.read_text(encoding="utf-8"))
     assert lines, "the scan found no Technical Context"
-    missing = {ln: sorted(n for n in digits(text) - accounted(decided, ln) if not in_minutes(decided, ln, text, n))
+    missing = {ln: sorted(n for n in digits(text) - accounted(decided, ln, text) if not in_minutes(decided, ln, text, n))
                for ln, text in lines.items()}
     assert not {ln: nums for ln, nums in missing.items() if nums}
 
@@ -108,3 +119,68 @@ def test_a_latency_and_a_cost_are_listed_with_their_reason():
     assert "cost" in by_text["budget < $12k/month"]
     # versions an answer carries are applied: Terraform 1.7, EKS 1.29
     assert not any(i.line in (18, 19) for i in decided.not_applied)
+
+
+def _listed(path: Path) -> dict[tuple[int, str], str]:
+    return {(i.line, i.text): i.why for i in decide(parse_plan(path)).not_applied}
+
+
+JNROESCH = REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md"
+TACOS = REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"
+AROOJ = REAL_PLANS / "arooj-26--todo-hackathon--1-kubernetes-deployment.plan.md"
+
+
+def test_each_clause_of_a_line_is_accounted_for_not_the_line_once():
+    listed = _listed(JNROESCH)
+    # `Dev = 1 node` is applied (the dev node group); `1 backend replica` on the same line is not
+    assert "replica count" in listed[(60, "1 backend replica")]
+    assert not any(ln == 60 and "1 node" in text for ln, text in listed)
+
+
+def test_a_component_the_catalog_lacks_is_named_with_that_reason():
+    listed = _listed(TACOS)
+    assert listed[(36, "AWS Load Balancer Controller")] == (
+        "AWS Load Balancer Controller is not in the component catalog: planforge installs no chart for it")
+    assert not any("cert-manager" in text for _, text in listed)  # installed: applied
+
+
+def test_a_lets_encrypt_issuer_is_listed_with_its_own_reason():
+    listed = _listed(PLANS / "ticketing-eks.plan.md")
+    assert "no ClusterIssuer" in listed[(41, "Let's Encrypt ClusterIssuer")]
+    jnroesch = _listed(JNROESCH)
+    assert "no ClusterIssuer" in jnroesch[(137, "LE ClusterIssuers")]  # a structure tree comment
+    assert any("no ClusterIssuer" in why for (ln, _), why in jnroesch.items() if ln == 24)  # the Summary
+
+
+def test_ingress_https_registry_and_domains_are_listed_with_reasons():
+    listed = _listed(JNROESCH)
+    assert "no Ingress" in listed[(70, "HTTP→HTTPS redirect")]
+    assert "Ingress routes" in listed[(68, "Ingress must sustain WebSocket upgrades for /hubs over wss")]
+    assert "image pull secret" in listed[(20, "Images come from GHCR via an imagePullSecret")]
+    assert any(ln == 22 and "domains" in why for (ln, _), why in listed.items())
+
+
+def test_what_is_applied_is_not_listed():
+    texts = " | ".join(text for _, text in _listed(JNROESCH))
+    for applied in ("FR-014", "static public IP", "ingress-nginx", "workspace", "outside Terraform",
+                    "New-TfStateBackend"):
+        assert applied not in texts, applied
+
+
+def test_a_wrapped_sentence_is_one_statement_reported_at_its_first_line():
+    listed = _listed(JNROESCH)
+    # `Ingress must sustain WebSocket upgrades` (line 68) goes on `for /hubs over wss (FR-009).` on line 69
+    assert (68, "Ingress must sustain WebSocket upgrades for /hubs over wss") in listed
+    assert not any(ln == 69 and text.startswith("for /hubs") for ln, text in listed)
+
+
+def test_reasons_fit_what_the_clause_states():
+    listed = _listed(AROOJ)
+    assert "image size" in listed[(55, "Docker images under 500MB each")]
+    assert "image count" in listed[(69, "Containers: 4 custom Docker images")]
+    assert "charts or template files" in listed[(70, "Helm Chart: Single chart with ~13 template files")]
+    # kubernetes_version 1.28 is applied from one line: `Kubernetes 1.28+` and `kubectl 1.28+` state it
+    assert not any("1.28" in text for _, text in listed)
+    # one item per overlapping phrase: the rule's `4 CPU`, not also `4 CPU cores`
+    assert not any(ln == 43 and text == "4 CPU cores" for ln, text in listed)
+    assert "charts or template files" in _listed(PLANS / "helm-chart-payments.plan.md")[(25, "1 chart")]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from testlib import deciding_plans
+from testlib import PLANS, deciding_plans
 from planforge.decide import decide
 from planforge.plan import parse_plan
 
@@ -72,3 +72,21 @@ def test_decisions_never_call_a_named_answer_a_default(path: Path):
         elif cited and d.value not in EMPTY and int(cited.group(1)) not in named:
             lies.append((d.name, d.value, d.source))
     assert not lies
+
+
+def _source(path: Path, name: str) -> str:
+    return next(d.source for d in decide(parse_plan(path)).answers.decisions if d.name == name)
+
+
+def test_a_composite_answer_cites_the_line_of_each_figure():
+    source = _source(PLANS / "ticketing-eks.plan.md", "apps")
+    # the applications are named on one line; their replicas and memory are stated on others
+    assert source.startswith("plan.md:47: Custom Applications")
+    assert "plan.md:31: between 3 and 30 replicas" in source
+    assert "plan.md:32: 2Gi" in source
+
+
+def test_the_components_cite_the_row_of_each_component():
+    source = _source(PLANS / "ticketing-eks.plan.md", "components")
+    for line, name in ((40, "ingress-nginx"), (41, "cert-manager"), (43, "kube-prometheus-stack"), (44, "argo-cd")):
+        assert f"plan.md:{line}: | {name} |" in source

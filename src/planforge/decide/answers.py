@@ -33,10 +33,14 @@ class Provenance(BaseModel):
     line: int | None = None  # 1-based line in plan.md
     text: str | None = None  # the plan text the answer was read from
     note: str | None = None  # why the default applies
+    # A composite answer (applications, chart services, components) read from several lines: one more
+    # citation per line that states one of its figures or components.
+    more: tuple[Provenance, ...] = ()
 
     def describe(self) -> str:
         if self.source == "plan":
-            return f"plan.md:{self.line}: {self.text}" + (f" ({self.note})" if self.note else "")
+            first = f"plan.md:{self.line}: {self.text}" + (f" ({self.note})" if self.note else "")
+            return "; ".join([first, *(f"plan.md:{p.line}: {p.text}" for p in self.more)])
         if self.source == "option":
             return f"command line ({self.note})"
         return f"default ({self.note})" if self.note else "default"

@@ -18,7 +18,7 @@ from planforge.decide.answers import Answers, Applied, Decided
 from planforge.decide.context import Context
 from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
-from planforge.decide.readme import cite_stating_lines, decisions
+from planforge.decide.readme import cite_composites, cite_stating_lines, decisions
 from planforge.decide.rules.capacity import decide_capacity, decide_single_node_pools
 from planforge.decide.rules.delivery import decide_delivery
 from planforge.decide.rules.figures import decide_figures
@@ -56,7 +56,7 @@ def decide(plan: Plan) -> Decided:
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
     answers = Answers(**c.values)
-    c.provenance = cite_stating_lines(c.provenance, plan)
+    c.provenance = cite_composites(cite_stating_lines(c.provenance, plan), c.applied_phrases, c.component_rows)
     answers.decisions = decisions(answers, c.provenance)
     answers.not_applied = not_applied(c, answers)
     problems = check_safety(answers, c.provenance, plan.source)

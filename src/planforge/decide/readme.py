@@ -42,6 +42,32 @@ def cite_stating_lines(provenance: dict[str, Provenance], plan: Plan) -> dict[st
     return out
 
 
+# Answers made of several things, each read from its own line: answer -> the prefix of its applied phrases.
+_COMPOSITES = {"apps": "apps.", "services": "services.", "components": "components"}
+
+
+def cite_composites(provenance: dict[str, Provenance], applied: dict[tuple[int, str], str],
+                    component_rows: dict[str, Provenance]) -> dict[str, Provenance]:
+    """A composite answer cites every line that states one of its figures or components, not one line for all."""
+    out = dict(provenance)
+    for name, prefix in _COMPOSITES.items():
+        prov = provenance.get(name)
+        if prov is None or prov.source != "plan":
+            continue
+        cites = [Provenance(source="plan", line=ln, text=tx.quote(text))
+                 for (ln, text), answer in sorted(applied.items()) if answer.startswith(prefix)]
+        if name == "components":
+            cites += sorted(component_rows.values(), key=lambda p: p.line or 0)
+        seen = {(prov.line, prov.text)}
+        more = []
+        for cite in cites:
+            if (cite.line, cite.text) not in seen:
+                seen.add((cite.line, cite.text))
+                more.append(cite)
+        out[name] = prov.model_copy(update={"more": tuple(more)})
+    return out
+
+
 def _named_default(name: str, prov: Provenance, text: str) -> Provenance:
     pattern = named_by().get(name)
     if prov.source != "default" or pattern is None:

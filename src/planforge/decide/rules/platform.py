@@ -8,6 +8,7 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords, region_pattern, region_shape
 from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.decide.rules.tools import first_named
 from planforge.plan.model import Field, Plan
 
 _NONE = r"(n/?a|none)\.?"
@@ -92,6 +93,9 @@ def _cloud_from_context(c: Context, structure: str) -> None:
             c.from_field("cloud", hits[0][0], hits[0][1].field)
         else:
             c.default("cloud", "none", "a helm-chart plan targets platforms, not one cloud")
+        return
+    if not hits and first_named(p, "cloud") is not None:
+        c.values["cloud"] = "none"  # refused by the tools rule, naming the cloud and its line
         return
     if not hits:
         c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure or GCP",

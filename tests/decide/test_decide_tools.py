@@ -10,7 +10,6 @@ from planforge.errors import RefusedError
 from planforge.plan import parse_text
 
 BASE = (PLANS / "tools" / "terraform-aws.plan.md").read_text(encoding="utf-8")
-SUMMARY = "Provision the shared platform on AWS with Terraform: a VPC, an EKS cluster and a PostgreSQL database per"
 
 
 def decided(text: str):
@@ -32,8 +31,9 @@ def test_base_plan_uses_what_it_names():
     a = d.answers
     assert (a.cloud, a.iac_tool, a.state_locking, a.secrets_manager) == ("aws", "terraform", "dynamodb",
                                                                          "aws-secrets-manager")
-    # Argo CD is named in the Summary and a requirement only: used, citing the first line naming it
-    assert a.gitops == "argocd" and d.provenance["gitops"].line == line_of(BASE, SUMMARY) + 1
+    # Argo CD is named in the Summary and a requirement only: used, citing the requirement (Summary never feeds
+    # an answer)
+    assert a.gitops == "argocd" and d.provenance["gitops"].line == line_of(BASE, "FR-001")
 
 
 def test_yandex_cloud_is_refused_naming_yandex_and_its_line():
@@ -44,16 +44,17 @@ def test_yandex_cloud_is_refused_naming_yandex_and_its_line():
     problems = refused(text)
     assert [p.message for p in problems if "no cloud named" in p.message] == []
     [p] = [p for p in problems if "Yandex" in p.message]
-    assert p.line == line_of(text, "on Yandex Cloud with") and "AWS, Azure or GCP" in p.message
-    assert p.field == "Yandex"
+    # the first line naming it outside the Summary: the provider in Primary Dependencies
+    assert p.line == line_of(text, "yandex-cloud/yandex provider") and "AWS, Azure or GCP" in p.message
+    assert p.field == "yandex"
 
 
 @pytest.mark.parametrize("cloud", ["Hetzner Cloud", "DigitalOcean", "OCI", "Alibaba Cloud", "OpenStack"])
 def test_other_unsupported_clouds_are_refused_by_name(cloud):
     text = (BASE.replace("on AWS with", f"on {cloud} with").replace("hashicorp/aws provider (~> 5.100)", "its provider")
-            .replace("AWS EKS 1.30 in eu-west-1", "Kubernetes 1.30").replace("AWS Secrets Manager", "Vault")
+            .replace("AWS EKS 1.30 in eu-west-1", f"{cloud}, Kubernetes 1.30").replace("AWS Secrets Manager", "Vault")
             .replace("RDS PostgreSQL", "PostgreSQL"))
-    [p] = [p for p in refused(text) if p.line == line_of(text, f"on {cloud} with")]
+    [p] = [p for p in refused(text) if p.line == line_of(text, "**Target Platform**")]
     assert "not supported" in p.message
 
 
@@ -74,7 +75,7 @@ def test_serverless_runtime_without_kubernetes_is_refused(runtime, said):
             .replace("Workloads are delivered by Argo CD from this repository", "Deploys run from CI"))
     problems = refused(text)
     lines = {p.line for p in problems if said in p.message}
-    assert line_of(text, f"a VPC, {runtime} services") in lines
+    assert lines == {line_of(text, "**Target Platform**")}  # the Summary never feeds a decision
     assert all("Kubernetes" in p.message for p in problems if said in p.message)
 
 
@@ -89,7 +90,7 @@ def test_other_iac_tool_named_as_the_iac_is_refused(tool):
     text = BASE.replace("Terraform", tool).replace("terraform", tool.lower()).replace("HCL (", "TypeScript (")
     problems = refused(text)
     [p] = [p for p in problems if tool in p.message]
-    assert p.line == line_of(text, f"on AWS with {tool}") and "Terraform" in p.message
+    assert p.line == line_of(text, "**Language/Version**") and "Terraform" in p.message
 
 
 def test_iac_tool_named_as_an_alternative_is_not_applied():
@@ -106,10 +107,9 @@ def test_negated_tool_is_ignored():
 
 
 def test_flux_without_argo_cd_is_refused_naming_flux():
-    text = BASE.replace("delivered by Argo CD", "delivered by Flux").replace(
-        "delivered by Argo CD from", "delivered by Flux from")
+    text = BASE.replace("delivered by Argo CD", "delivered by Flux")
     [p] = [p for p in refused(text) if "Flux" in p.message]
-    assert p.line == line_of(text, "delivered by Flux") and "Argo CD" in p.message
+    assert p.line == line_of(text, "FR-001") and "Argo CD" in p.message
 
 
 def test_terragrunt_is_reported_not_applied_with_its_line():

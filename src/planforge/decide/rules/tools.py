@@ -1,11 +1,13 @@
 """Tools and platforms named anywhere in the plan (data/keywords.yaml `named_tools`): what planforge does not
 generate is refused naming the tool and its line, or reported as not applied; never replaced silently.
 
-Lines read: every line outside code blocks (prose, fields, tables, requirements) and the lines of the
-infrastructure trees (their comments name tools too); a negated mention ("no Pulumi") is ignored."""
+Lines read: every line outside code blocks (fields, tables, requirements, prose) and the lines of the
+infrastructure trees (their comments name tools too), except Summary and Complexity Tracking, which never feed a
+decision; a negated mention ("no Pulumi") is ignored."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -54,42 +56,13 @@ def decide_tools(c: Context, structure: str) -> None:
 
 def named_tools(plan: Plan) -> list[Named]:
     """Every unsupported tool the plan names (not negated), in plan order of its first line."""
-    kw = keywords()
-    not_chosen = re.compile(kw.tool_not_chosen, re.I)
-    found: dict[str, Named] = {}
-    for ln, text in read_lines(plan):
-        for kind, tools in kw.named_tools.items():
-            for tool, rx in tools.items():
-                hit = tx.find(_compiled(rx), text)
-                if hit is None:
-                    continue
-                chosen = not_chosen.search(text) is None
-                seen = found.get(tool)
-                if seen is None or chosen and not seen.chosen:
-                    found[tool] = Named(kind, tool, ln, hit[1].group(0), chosen)
-    return sorted(found.values(), key=lambda n: n.line)
-
-
-def read_lines(plan: Plan) -> list[tuple[int, str]]:
-    """(line, plain text) of the lines read for tools: outside code blocks, or inside an infrastructure tree."""
-    trees = {t.line for t in plan.trees if not t.is_documentation}
-    out: list[tuple[int, str]] = []
-    fence_open: int | None = None
-    for i, raw in enumerate(plan.lines, 1):
-        if _FENCE.match(raw):
-            fence_open = i if fence_open is None else None
-            continue
-        if fence_open is None or fence_open in trees:
-            text = plain(raw)
-            if text:
-                out.append((i, text))
-    return out
+    return list(_named(*_key(plan)))
 
 
 def line_choosing(plan: Plan, pattern: str) -> int | None:
     """The first line read for tools that names pattern as the plan's choice (not negated, not optional)."""
-    not_chosen = re.compile(keywords().tool_not_chosen, re.I)
-    for ln, text in read_lines(plan):
+    not_chosen = _compiled(keywords().tool_not_chosen)
+    for ln, text in _read_lines(*_key(plan), _any_of((pattern,))):
         if tx.find(_compiled(pattern), text) is not None and not not_chosen.search(text):
             return ln
     return None
@@ -102,12 +75,77 @@ def first_named(plan: Plan, kind: str) -> Named | None:
 
 def terraform_family_named(plan: Plan) -> dict[str, int]:
     """Terraform / OpenTofu -> the first line naming it, not negated."""
+    return dict(_family(*_key(plan)))
+
+
+_Key = tuple[tuple[str, ...], frozenset[int], frozenset[int]]
+
+
+def _key(plan: Plan) -> _Key:
+    """The plan's lines, the opening lines of its infrastructure trees, and the lines of Summary and Complexity
+    Tracking, which never feed a decision (docs/decisions.md)."""
+    trees = frozenset(t.line for t in plan.trees if not t.is_documentation)
+    ignored = frozenset(ln for s in plan.sections if s.title.strip().lower() in ("summary", "complexity tracking")
+                        for ln in range(s.line, s.end_line + 1))
+    return tuple(plan.lines), trees, ignored
+
+
+@lru_cache(maxsize=8)
+def _named(lines: tuple[str, ...], trees: frozenset[int], ignored: frozenset[int]) -> tuple[Named, ...]:
+    kw = keywords()
+    not_chosen = _compiled(kw.tool_not_chosen)
+    found: dict[str, Named] = {}
+    for ln, text in _read_lines(lines, trees, ignored, _any_tool()):
+        for kind, tools in kw.named_tools.items():
+            for tool, rx in tools.items():
+                hit = tx.find(_compiled(rx), text)
+                if hit is None:
+                    continue
+                chosen = not_chosen.search(text) is None
+                seen = found.get(tool)
+                if seen is None or chosen and not seen.chosen:
+                    found[tool] = Named(kind, tool, ln, hit[1].group(0), chosen)
+    return tuple(sorted(found.values(), key=lambda n: n.line))
+
+
+@lru_cache(maxsize=8)
+def _family(lines: tuple[str, ...], trees: frozenset[int], ignored: frozenset[int]) -> tuple[tuple[str, int], ...]:
+    family = keywords().terraform_family
     found: dict[str, int] = {}
-    for ln, text in read_lines(plan):
-        for tool, rx in keywords().terraform_family.items():
+    for ln, text in _read_lines(lines, trees, ignored, _any_of(family.values())):
+        for tool, rx in family.items():
             if tool not in found and tx.find(_compiled(rx), text) is not None:
                 found[tool] = ln
-    return found
+    return tuple(found.items())
+
+
+def _read_lines(lines: tuple[str, ...], trees: frozenset[int], ignored: frozenset[int],
+                candidate: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(line, plain text) of the lines read for tools that match candidate as written: outside code blocks or
+    inside an infrastructure tree (a fence opened on a line of trees), and not ignored."""
+    out: list[tuple[int, str]] = []
+    fence_open: int | None = None
+    for i, raw in enumerate(lines, 1):
+        if _FENCE.match(raw):
+            fence_open = i if fence_open is None else None
+            continue
+        if i in ignored or fence_open is not None and fence_open not in trees or not candidate.search(raw):
+            continue
+        text = plain(raw)
+        if text:
+            out.append((i, text))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _any_tool() -> re.Pattern[str]:
+    """Any tool pattern; every one starts with a letter (after `\\b`), so positions without one are passed over
+    at once (a line of 1 MB of brackets costs one test per position, not one per pattern)."""
+    return _any_of(rx for tools in keywords().named_tools.values() for rx in tools.values())
+
+
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    return _compiled("(?=[a-z])(?:" + "|".join(f"(?:{rx})" for rx in patterns) + ")")
 
 
 def _refused(c: Context, kind: str, structure: str) -> bool:

@@ -119,13 +119,14 @@ def test_terragrunt_is_reported_not_applied_with_its_line():
     assert n.line == line_of(text, "wrapped by Terragrunt")
 
 
-def test_opentofu_is_noted_on_the_iac_tool_answer_and_warned():
+def test_opentofu_is_warned_and_reported_with_what_was_generated():
     text = BASE.replace("HCL (Terraform >= 1.11)", "HCL (OpenTofu 1.8)")
     d = decided(text)
     assert d.answers.iac_tool == "terraform"
-    prov = d.provenance["iac_tool"]
-    assert "OpenTofu named" in (prov.note or "") and "validated with terraform" in prov.note
-    assert any("OpenTofu" in w and f":{line_of(text, 'OpenTofu 1.8')}:" in w for w in d.warnings)
+    line = line_of(text, "OpenTofu 1.8")
+    [n] = [n for n in d.answers.not_applied if n.text == "OpenTofu"]
+    assert n.line == line and "Terraform-compatible HCL generated, validated with terraform" in n.why
+    assert any("OpenTofu" in w and f":{line}:" in w for w in d.warnings)
 
 
 def test_sops_without_a_secrets_manager_is_refused():

@@ -39,7 +39,7 @@ class Named:
 
 
 def decide_tools(c: Context, structure: str) -> None:
-    """Refuse or report every unsupported tool the plan names; note OpenTofu on the iac_tool answer."""
+    """Refuse or report every unsupported tool the plan names; say what stands in for OpenTofu."""
     refused_lines = {p.line for p in c.problems}
     for n in named_tools(c.plan):
         if n.line in refused_lines:
@@ -178,7 +178,8 @@ def _why_not_applied(c: Context, n: Named) -> str:
 
 
 def _opentofu(c: Context, structure: str) -> None:
-    """OpenTofu runs the Terraform HCL planforge generates: said on the iac_tool answer and as a warning."""
+    """OpenTofu runs the Terraform HCL planforge generates: a warning, and the README's Not applied section says
+    what was generated instead."""
     line = terraform_family_named(c.plan).get("OpenTofu")
     if line is None:
         return
@@ -186,10 +187,7 @@ def _opentofu(c: Context, structure: str) -> None:
         c.unapplied(line, "OpenTofu", "a helm-chart repository has no infrastructure code")
         return
     note = "OpenTofu named: Terraform-compatible HCL generated, validated with terraform"
-    prov = c.provenance["iac_tool"]
-    c.provenance["iac_tool"] = prov.model_copy(update={"note": note, "line": prov.line or line,
-                                                       "source": "plan",
-                                                       "text": prov.text or tx.quote(c.line_text(line))})
+    c.unapplied(line, "OpenTofu", note)
     c.warn(None, "OpenTofu", note, line=line)
 
 

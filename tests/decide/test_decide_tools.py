@@ -149,3 +149,14 @@ def test_s3_lock_file_is_used_and_dynamodb_never_credited(storage):
 def test_dynamodb_named_for_locking_is_kept():
     d = decided(BASE)
     assert d.answers.state_locking == "dynamodb"
+
+
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+
+
+def test_opentofu_in_the_iac_tools_field_is_accepted_as_terraform_hcl():
+    text = EKS.replace("**IaC Tools**: Terraform 1.7", "**IaC Tools**: OpenTofu 1.7 with Terragrunt")
+    d = decided(text)
+    line = line_of(text, "**IaC Tools**")
+    assert d.answers.iac_tool == "terraform"
+    assert {n.text for n in d.answers.not_applied if n.line == line} >= {"OpenTofu", "Terragrunt"}

@@ -50,7 +50,7 @@ def decide_tools(c: Context, structure: str) -> None:
             c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_SUPPORTED[n.kind]}",
                       f"target {_SUPPORTED[n.kind]}, or mark {n.tool} as optional or out of scope", line=n.line)
         else:
-            c.unapplied(n.line, n.said, _why_not_applied(c, n))
+            c.unapplied(n.line, n.said, _why_not_applied(n))
     _opentofu(c, structure)
 
 
@@ -150,7 +150,7 @@ def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
 
 def _refused(c: Context, kind: str, structure: str) -> bool:
     """Whether a chosen tool of this kind is refused: nothing planforge supports stands in its place."""
-    v, prov = c.values, c.provenance
+    v = c.values
     if kind == "cloud":
         return v.get("cloud", "none") == "none"
     if kind == "runtime":
@@ -160,7 +160,7 @@ def _refused(c: Context, kind: str, structure: str) -> bool:
     if kind == "gitops":
         return v.get("gitops") != "argocd"
     if kind == "secrets":
-        return not (prov.get("secrets_manager") and prov["secrets_manager"].source == "plan")
+        return not _from_plan(c, "secrets_manager")
     return False
 
 
@@ -169,7 +169,7 @@ def _from_plan(c: Context, answer: str) -> bool:
     return prov is not None and prov.source == "plan"
 
 
-def _why_not_applied(c: Context, n: Named) -> str:
+def _why_not_applied(n: Named) -> str:
     if not n.chosen:
         return f"{n.tool} named as optional, later or an alternative: not generated"
     if n.kind == "extra":

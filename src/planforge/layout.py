@@ -85,6 +85,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "workspaces": a.get("terraform_roots") == "workspaces",
         "in_cluster_database": a.get("storage") == "in-cluster-postgresql",
         "apps": bool(a.get("apps")),
+        "services": bool(a.get("services")),
         "components": bool(a.get("components")),
         "dapr": bool(a.get("dapr")),
         "kustomize_only": a.get("deployment_strategy") == "kustomize-only",

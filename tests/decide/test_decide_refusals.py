@@ -199,3 +199,47 @@ def test_a_refusal_for_unsafe_text_keeps_the_warnings():
         decide(parse_text(text, "p.md"))
     assert [p.field for p in exc.value.problems] == ["plan_title"]
     assert [w.split(": ")[1] for w in exc.value.warnings] == ["Performance Goals", "Constraints", "Scale/Scope"]
+
+
+KUSTOMIZE_NO_TERRAFORM = """# Implementation Plan: Orders Kustomize Deployment
+
+**Branch**: `007-orders-k8s` | **Date**: 2025-10-02 | **Spec**: [spec.md](./spec.md)
+
+## Summary
+Deploy the orders-api and orders-web services to our existing EKS cluster with Kustomize overlays per
+environment, synced by Argo CD.
+
+## Technical Context
+**Language/Version**: Kubernetes 1.30
+**Primary Dependencies**: Kustomize 5, Argo CD 2.12
+**Target Platform**: Amazon EKS 1.30 in eu-west-1 (existing cluster, not managed here)
+**Project Type**: Infrastructure - Kubernetes manifests
+**Environments**: dev, prod
+**Constraints**: no Helm charts of our own; plain manifests with Kustomize
+
+## Project Structure
+
+```text
+k8s/
+├── base/
+│   ├── orders-api/
+│   └── orders-web/
+└── overlays/
+    ├── dev/
+    └── prod/
+```
+
+**Structure Decision**: Kustomize base + per-environment overlays under `k8s/`, Argo CD Applications per environment; no Helm chart and no Terraform (the cluster exists).
+"""
+
+
+def test_a_structure_decision_for_kustomize_without_terraform_is_refused_not_turned_into_a_chart():
+    [problem] = refused(KUSTOMIZE_NO_TERRAFORM)
+    assert problem.line == line_of(KUSTOMIZE_NO_TERRAFORM, "**Structure Decision**")
+    assert "Kustomize manifests without Terraform" in problem.message and "multi-tool" in problem.hint
+
+
+def test_a_structure_decision_for_a_chart_with_kustomize_overlays_is_a_chart():
+    text = KUSTOMIZE_NO_TERRAFORM.replace("; no Helm chart and no Terraform (the cluster exists)",
+                                          "; one Helm chart for both services")
+    assert decide(parse_text(text, "p.md")).answers.structure == "helm-chart"

@@ -30,45 +30,61 @@ def _columns(n: int) -> str:
     return "## Technical Context\n\n|" + "a|" * n + "\n|" + "-|" * n + "\n|" + "b|" * n + "\n"
 
 
-HOSTILE = {
-    "huge Technical Context value": _field(EKS, "Constraints", "budget " * (MB // 7)),
-    "huge replicas value": _field(HELM, "Scale/Scope", "1 " + "a" * MB + " replicas"),
-    "1 MB of [": _field(EKS, "Constraints", "[" * MB),
-    "1 MB of [](": _field(EKS, "Constraints", "[](" * (MB // 3)),
-    "1 MB of <!--": _field(EKS, "Constraints", "<!--" * (MB // 4)),
-    "1 MB of digits": _field(EKS, "Performance Goals", "1" * MB),
-    "1 MB of blanks": _field(EKS, "Constraints", "a" + " " * MB + "b"),
-    "1 MB of words and dashes": _field(EKS, "Constraints", "a1- " * (MB // 4)),
-    "1 MB of (": _field(EKS, "Target Environment", "(" * MB),
-    "1 MB of environments (": _field(EKS, "Constraints", "environments (" * (MB // 14)),
-    "1 MB of tenants (": _field(TENANT, "Scale/Scope", "organizations (" * (MB // 15)),
-    "1 MB of terraform": _field(EKS, "IaC Tools", "terraform " * (MB // 10)),
-    "1 MB of <br": _field(EKS, "Constraints", "<br " * (MB // 4)),
-    "1 MB of image hosts": _field(HELM, "Constraints", "a-" * (MB // 2)),
-    "1 MB of negations": _field(EKS, "Cloud Provider", "no aws " * (MB // 7)),
-    "1 MB line without newline": EKS + "x" * MB,
-    "1 MB bold label line": EKS + "\n**a" + " " * MB + "x",
-    "deeply nested lists": EKS + "".join("  " * i + "- x\n" for i in range(1000)),
-    "list markers on one line": EKS + "- " * (MB // 2),
-    "100k table columns": EKS.replace("## Technical Context", _columns(100_000), 1),
-    "deep directory tree": HELM + "\n## Project Structure\n\n```text\n" + "".join(" " * i + "d/\n" for i in range(200)) + "```\n",
-}
+def _hostile(size: int) -> dict[str, str]:
+    """Hostile plans whose long lines hold `size` characters."""
+    return {
+        "huge Technical Context value": _field(EKS, "Constraints", "budget " * (size // 7)),
+        "huge replicas value": _field(HELM, "Scale/Scope", "1 " + "a" * size + " replicas"),
+        "a long line of [": _field(EKS, "Constraints", "[" * size),
+        "a long line of [](": _field(EKS, "Constraints", "[](" * (size // 3)),
+        "a long line of <!--": _field(EKS, "Constraints", "<!--" * (size // 4)),
+        "a long line of digits": _field(EKS, "Performance Goals", "1" * size),
+        "a long line of blanks": _field(EKS, "Constraints", "a" + " " * size + "b"),
+        "a long line of words and dashes": _field(EKS, "Constraints", "a1- " * (size // 4)),
+        "a long line of (": _field(EKS, "Target Environment", "(" * size),
+        "a long line of environments (": _field(EKS, "Constraints", "environments (" * (size // 14)),
+        "a long line of tenants (": _field(TENANT, "Scale/Scope", "organizations (" * (size // 15)),
+        "a long line of terraform": _field(EKS, "IaC Tools", "terraform " * (size // 10)),
+        "a long line of <br": _field(EKS, "Constraints", "<br " * (size // 4)),
+        "a long line of image hosts": _field(HELM, "Constraints", "a-" * (size // 2)),
+        "a long line of negations": _field(EKS, "Cloud Provider", "no aws " * (size // 7)),
+        "a long line without newline": EKS + "x" * size,
+        "a long bold label line": EKS + "\n**a" + " " * size + "x",
+        "deeply nested lists": EKS + "".join("  " * i + "- x\n" for i in range(1000)),
+        "list markers on one line": EKS + "- " * (size // 2),
+        "4,000 table columns": EKS.replace("## Technical Context", _columns(4_000), 1),
+        "deep directory tree": HELM + "\n## Project Structure\n\n```text\n" + "".join(" " * i + "d/\n" for i in range(200)) + "```\n",
+    }
 
 
+HOSTILE = _hostile(MB)
+# just under the line-length limit: read and decided, so every reading pattern meets a long line
+LONG = _hostile(limits()["max_line_chars"] - 100)
+
+
+@pytest.mark.parametrize("plans", [HOSTILE, LONG], ids=["1 MB", "longest lines read"])
 @pytest.mark.parametrize("name", list(HOSTILE))
-def test_hostile_plans_parse_and_decide_quickly(name):
+def test_hostile_plans_parse_and_decide_quickly(plans, name):
     start = time.perf_counter()
     try:
-        decide(parse_text(HOSTILE[name], "p.md"))
+        decide(parse_text(plans[name], "p.md"))
     except PlanforgeError:
         pass
     assert time.perf_counter() - start < HANG_GUARD
 
 
+@pytest.mark.parametrize("name", [n for n in HOSTILE if max(map(len, HOSTILE[n].splitlines())) > MB // 2])
+def test_a_line_over_the_length_limit_is_refused_at_its_line(name):
+    problem = _refused(HOSTILE[name])[0]
+    longest = max(range(len(HOSTILE[name].splitlines())), key=lambda i: len(HOSTILE[name].splitlines()[i]))
+    assert problem.line == longest + 1 and "characters; at most 10000 are read" in problem.message
+
+
 def test_too_many_table_cells_are_refused_at_their_line():
-    text = HOSTILE["100k table columns"]
-    problems = _refused(text)
-    assert [(p.field, p.line) for p in problems][:1] == [("plan size", text.splitlines().index("|" + "a|" * 100_000) + 1)]
+    text = HOSTILE["4,000 table columns"]
+    problems = _refused(text)  # 4,001 cells on the header row, the limit passed on the delimiter row
+    assert (problems[0].field, problems[0].line) == ("plan size", text.splitlines().index("|" + "-|" * 4_000) + 1)
+    assert "table cells" in problems[0].message
 
 
 def test_too_many_lines_are_refused_at_the_first_line_over():

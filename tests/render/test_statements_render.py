@@ -153,3 +153,22 @@ def test_an_in_cluster_database_is_a_restricted_statefulset_the_apps_alone_reach
     assert env["DATABASE_HOST"] == "postgres.database.svc.cluster.local" and env["DATABASE_PORT"] == "5432"
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
     assert code == 0, out + err
+
+
+def test_an_upstream_chart_is_an_argocd_application_of_that_chart_and_no_chart_is_invented(tmp_path: Path, capsys):
+    dest = generate(PLANS / "authentik-upstream.plan.md", tmp_path / "authentik")
+    paths = files(dest)
+    assert not any(p.startswith("charts/") for p in paths)
+    [app] = list(yaml.safe_load_all((dest / "argocd/applications/dev/authentik.yaml").read_text()))
+    assert app["spec"]["source"] == {"repoURL": "https://charts.goauthentik.io", "chart": "authentik",
+                                     "targetRevision": "2024.8.3",
+                                     "helm": {"releaseName": "authentik", "valuesObject": {}}}
+    assert app["spec"]["destination"]["namespace"] == "authentik"
+    platform = yaml.safe_load((dest / "argocd/projects/platform.yaml").read_text())
+    assert "https://charts.goauthentik.io" in platform["spec"]["sourceRepos"]
+    readme = (dest / "README.md").read_text()
+    assert "charts/" not in readme and "helm install" not in readme
+    expected = yaml.safe_load((dest / "validation/post-deploy/expected.yaml").read_text())
+    assert expected["environments"]["dev"]["namespaces"] == ["argocd", "cert-manager", "authentik"]
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err

@@ -28,6 +28,7 @@ from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.tools import decide_tools
+from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
@@ -43,6 +44,7 @@ def decide(plan: Plan) -> Decided:
     decide_platform(c, structure, d)
     decide_delivery(c, structure, d)
     decide_scope(c, structure, d)
+    decide_upstream_charts(c, structure)
     decide_workloads(c, structure, d)
     decide_goals(c)
     decide_figures(c)

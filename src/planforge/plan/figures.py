@@ -112,10 +112,15 @@ class Source:
 def extract(sources: list[Source], names: set[str]) -> list[Figure]:
     """Every figure of the sources, in order. names: the apps and services the plan names (lowercase)."""
     out: list[Figure] = []
+    subject_words = _subject_words(frozenset(names))
     for src in sources:
         text = re.sub(r"\s+", " ", src.text.replace("`", "").replace("**", ""))
+        if subject_words.search(text) is None:
+            subject_of = _no_subject  # no clause can name a subject: skip the word-by-word walks (1 MB lines)
+        else:
+            subject_of = _subject
         label_subject = _subject(src.label, names)
-        line_subject = _subject(text, names)
+        line_subject = subject_of(text, names)
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
         for start, end, after_comma in _clauses(text):
             if not after_comma:
@@ -123,7 +128,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             clause = text[start:end]
             if not clause.strip():
                 continue
-            own = subject = _subject(clause, names)
+            own = subject = subject_of(clause, names)
             if own[1] != "plan":
                 carried = own if own[1] == "app" else None
             elif _says_every(clause):
@@ -181,6 +186,18 @@ def _subject(text: str, names: set[str]) -> tuple[str, str]:
     if env and not _says_every(text):
         return env, "environment"
     return (cluster, cluster) if cluster else ("", "plan")
+
+
+def _no_subject(text: str, names: set[str]) -> tuple[str, str]:
+    return "", "plan"
+
+
+@lru_cache(maxsize=8)
+def _subject_words(names: frozenset[str]) -> re.Pattern[str]:
+    """Finds any text `_subject` could read a subject from: a name, a scope or environment word, or an `@`."""
+    v = vocabulary()
+    words = sorted({*names, *v.scopes, *v.environments}, key=len, reverse=True)
+    return re.compile("@|" + "|".join(re.escape(w) for w in words), re.I)
 
 
 _KEYWORD_REACH = 24  # characters around a number searched for the keyword that names it

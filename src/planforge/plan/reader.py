@@ -191,7 +191,7 @@ def parse_text(text: str, source: str = "plan.md") -> Plan:
 
 
 def _over_limits(lines: list[str], source: str) -> list[Problem]:
-    """The first line over the line or table-cell limit, as a Problem (the parse stops before it)."""
+    """The first line over the line, line-length or table-cell limit, as a Problem (the parse stops before it)."""
     lim = limits()
     if len(lines) > lim["max_lines"]:
         n = lim["max_lines"] + 1
@@ -199,6 +199,10 @@ def _over_limits(lines: list[str], source: str) -> list[Problem]:
                         line=n, field="plan size", hint="a plan is a few hundred lines: remove pasted logs or data")]
     cells = 0
     for n, line in enumerate(lines, 1):
+        if len(line) > lim["max_line_chars"]:
+            return [Problem(message=f"line of {len(line)} characters; at most {lim['max_line_chars']} are read",
+                            file=source, line=n, field="plan size",
+                            hint="break the text into lines or remove pasted logs or data")]
         cells += line.count("|")
         if cells > lim["max_table_cells"]:
             return [Problem(message=f"more than {lim['max_table_cells']} table cells (`|`) in the plan", file=source,

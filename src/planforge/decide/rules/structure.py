@@ -73,12 +73,25 @@ def _app_template_structure(c: Context, sd: Field | None, sd_text: str, tenants_
             c.from_line("structure", s, tf_tree.line)
         return s
     if kube:
+        _kustomize_without_terraform(c, sd)
         c.from_field("structure", "helm-chart", sd if sd_text and re.search(r"helm|chart", sd_text, re.I) else kube.field)
         return "helm-chart"
     c.problem(sd, "Structure Decision", "the plan names neither Terraform nor Kubernetes/Helm: nothing to generate",
               "state the IaC tool or the Kubernetes target in Technical Context", line=sd.line if sd else 1)
     c.values["structure"] = "helm-chart"
     return "helm-chart"
+
+
+def _kustomize_without_terraform(c: Context, sd: Field | None) -> None:
+    """A Structure Decision that asks for Kustomize manifests and no Helm chart, in a plan without Terraform:
+    planforge renders Kustomize only beside Terraform (multi-tool), so it says so instead of generating a chart."""
+    kustomize = tx.first_hit(r"\bkustomize\b|\boverlays?\b|\bplain manifests\b", [sd])
+    if kustomize is None or tx.first_hit(r"\bhelm\b|\bcharts?\b", [sd]) is not None:
+        return
+    c.problem(sd, "Structure Decision",
+              f"the Structure Decision asks for {kustomize.match} manifests without Terraform; planforge generates "
+              "Kustomize manifests only beside Terraform (multi-tool) and otherwise a Helm chart",
+              "name the Terraform that provisions the cluster (multi-tool), or decide on a Helm chart")
 
 
 def _unresolved(c: Context, structure: str) -> None:

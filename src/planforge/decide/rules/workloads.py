@@ -156,15 +156,24 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
 
 
 def _deploys_components_only(c: Context) -> bool:
-    """A plan titled after a catalog component it deploys (`ArgoCD Deployment Infrastructure`) and naming no
-    service of its own deploys that component: no service named after the project is invented."""
+    """A plan titled after a catalog component it deploys (`ArgoCD Deployment Infrastructure`), or deploying an
+    upstream chart, and naming no service of its own deploys those charts: no service named after the project is
+    invented."""
     h = c.plan.header
     deployed = {x.name for x in c.values.get("components", [])}
     named = [name for _, name in catalog().mentioned(h.title)] if h.title_line else []
-    if not any(n in deployed for n in named):
+    if any(n in deployed for n in named):
+        c.set("services", [], Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line)),
+                                         note=f"the plan deploys the catalog component {named[0]}, no service of its own"))
+        return True
+    upstream = [x.name for x in c.values.get("components", []) if catalog().chart(x.name) is None]
+    if not upstream:
         return False
-    c.set("services", [], Provenance(source="plan", line=h.title_line, text=tx.quote(c.line_text(h.title_line)),
-                                     note=f"the plan deploys the catalog component {named[0]}, no service of its own"))
+    line = c.component_rows[upstream[0]].line
+    prov = Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)),
+                      note=f"the plan deploys the upstream chart {upstream[0]}, no service of its own")
+    c.set("services", [], prov)
+    c.set("chart_name", c.values["chart_name"], prov.model_copy(update={"note": "no chart is generated: " + prov.note}))
     return True
 
 

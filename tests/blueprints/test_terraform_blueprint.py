@@ -37,7 +37,8 @@ PLAN_SCENARIOS = {
     "multi-tool": PLANS / "aws-eks-argocd.plan.md",
     "multi-tenant": PLANS / "multi-tenant-saas.plan.md",
     "keygraphhq": REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md",
-    "radioso-gcp": REAL_PLANS / "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md",
+    # the radioso plan with Compute Engine for Cloud Run (the real plan, on Cloud Run, is refused)
+    "radioso-gcp": PLANS / "tools" / "gcp-compute-engine.plan.md",
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
     "ticketing": PLANS / "ticketing-eks.plan.md",  # the plan's figures: 8-24 m6i.xlarge nodes, PostgreSQL 16, 35 days
 }

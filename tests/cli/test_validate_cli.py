@@ -241,7 +241,7 @@ def strict_repo(tmp_path: Path) -> Path:
 def test_planforge_yaml_applies(capsys, strict_repo):
     code, out, _ = run_main(capsys, "--only", "schemas", "--format", "json", str(strict_repo))
     data = json.loads(out)
-    assert code == 1 and data["settings"] == {"kube_version": "1.29.0", "strict": True}
+    assert code == 1 and data["settings"] == {"kube_version": "1.29.0", "strict": True, "notices": []}
     assert [f["json_path"] for c in data["checks"] for f in c["findings"]] == ["spec.replicas"]
 
 

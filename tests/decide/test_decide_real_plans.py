@@ -37,11 +37,14 @@ def test_keygraphhq_terraform_aws():
     assert (a.state_backend, a.state_locking) == ("s3", "dynamodb")
 
 
-def test_radioso_terraform_gcp():
-    a = real("radioso-ai")
-    assert (a.structure, a.cloud, a.state_backend) == ("single-iac", "gcp", "gcs")
-    assert a.terraform_version == "1.5" and (a.database_engine, a.database_version) == ("postgres", "16")
-    assert "gke" not in a.platforms  # "must not provision ... GKE"
+def test_radioso_cloud_run_is_refused_naming_cloud_run_and_its_line():
+    """The plan runs on Cloud Run: planforge has no serverless blueprint and never substitutes VMs."""
+    [path] = [p for p in REAL if p.name.startswith("radioso-ai")]
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_plan(path))
+    [p] = exc.value.problems
+    line = path.read_text(encoding="utf-8").splitlines()[p.line - 1]
+    assert "Cloud Run" in p.message and line.startswith("**Target Platform**") and "Cloud Run" in line
 
 
 def test_traffic_tacos_argocd_on_eks():

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planforge.errors import UsageError
+
+if TYPE_CHECKING:
+    from planforge.validate.base import Settings
 
 FORMATS = ("text", "json", "junit", "sarif")
 ENGINES = ("auto", "embedded", "kubeconform")
@@ -123,6 +126,19 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _schema_version_notices(settings: Settings) -> list[str]:
+    """A Kubernetes version outside the packaged schema range is validated against the nearest packaged
+    version, said in the report; unless --schema-location entries are given (they serve that version)."""
+    from planforge.validate.schemas.locations import nearest_packaged_version
+
+    nearest = None if settings.schema_locations else nearest_packaged_version(settings.kube_version)
+    if nearest is None:
+        return []
+    asked, settings.kube_version = settings.kube_version, nearest
+    return [f"Kubernetes {asked} is outside the packaged schema range: validated against the nearest packaged "
+            f"version, {nearest} (give --schema-location with {asked} schemas to validate against them)"]
+
+
 def main(args: argparse.Namespace) -> int:
     import time
 
@@ -137,6 +153,7 @@ def main(args: argparse.Namespace) -> int:
     if paths.count("-") > 1:
         raise UsageError("stdin (-) can be given only once.")
     settings = resolve_settings(cli_settings(args), paths=paths)
+    notices = _schema_version_notices(settings)
     mirror = settings.terraform_plugin_mirror
     if mirror is not None and not mirror.is_dir():
         raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory.")
@@ -151,7 +168,7 @@ def main(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - start
     code = exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
-                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code)
+                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices)
     text = render(fmt, checks, meta)
     if output and output != "-":
         try:

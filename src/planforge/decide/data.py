@@ -117,6 +117,9 @@ class Keywords:
     storage_kinds: dict[str, str]
     compliance: dict[str, str]
     non_service_dirs: frozenset[str]
+    named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern
+    terraform_family: dict[str, str]
+    tool_not_chosen: str
 
 
 @lru_cache(maxsize=None)

@@ -28,6 +28,7 @@ from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
+from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
@@ -51,6 +52,7 @@ def decide(plan: Plan) -> Decided:
     decide_capacity(c)
     decide_statements(c, structure)
     decide_single_node_pools(c)
+    decide_tools(c, structure)
     blueprints(c, structure)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:

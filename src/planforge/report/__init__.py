@@ -23,6 +23,7 @@ class ReportMeta:
     verbose: bool = False
     rules: dict[str, str] = field(default_factory=dict)  # rule id -> one-line description
     exit_code: int | None = None
+    notices: list[str] = field(default_factory=list)  # e.g. the Kubernetes version the schemas were taken for
 
 
 @dataclass

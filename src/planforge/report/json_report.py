@@ -49,7 +49,7 @@ def report_dict(checks: list[Check], meta: ReportMeta) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "planforge", "version": __version__},
         "paths": list(meta.paths),
-        "settings": {"kube_version": meta.kube_version, "strict": meta.strict},
+        "settings": {"kube_version": meta.kube_version, "strict": meta.strict, "notices": list(meta.notices)},
         "exit_code": meta.exit_code,
         "elapsed": round(meta.elapsed, 3),
         "summary": {**total.as_dict(), "by_validator": {name: c.as_dict() for name, c in sorted(per.items())}},

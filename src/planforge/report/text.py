@@ -80,7 +80,7 @@ def render_text(checks: list[Check], meta: ReportMeta) -> str:
             if Severity(finding.severity) is Severity.INFO and not meta.verbose:
                 continue
             groups.setdefault(finding.file or check.target, []).append(finding)  # no file: the check's target
-    lines: list[str] = []
+    lines: list[str] = [f"notice: {n}" for n in meta.notices]
     for file in sorted(groups):
         lines.append(file)
         for finding in sorted(groups[file], key=lambda f: (f.line or 0, _ORDER[Severity(f.severity)], f.rule)):

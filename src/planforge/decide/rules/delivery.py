@@ -8,10 +8,15 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
 from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
 
+_ARGO_CD = r"argo\s*-?cd"
 _SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, local"
 _UNSUPPORTED_BACKENDS = r"terraform cloud|\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
+# S3's native lock file (`use_lockfile`, Terraform >= 1.10): asked for, it wins over a DynamoDB table named beside it
+_S3_LOCKFILE = (r"use_lockfile|\blockfiles?\b|\b(?:s3|native|state)\s+lock\s*files?\b"
+                r"|\bnative\s+(?:s3\s+)?(?:state\s+)?lock(?:ing|s)?\b|\bs3\s+native\s+lock")
 _SUPPORTED_SECRETS_MANAGERS = ("AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, "
                                "Kubernetes Secrets, none")
 
@@ -28,7 +33,7 @@ def _gitops(c: Context) -> None:
     f = p.field("gitops")
     if f is not None and not f.unresolved:
         text = f.plain.lower()
-        if re.search(r"argo\s*-?cd", text):
+        if re.search(_ARGO_CD, text):
             c.from_field("gitops", "argocd", f)
         elif re.fullmatch(r"(n/?a|none|no|-)\.?", text) or text.startswith("none"):
             c.from_field("gitops", "none", f)
@@ -40,7 +45,14 @@ def _gitops(c: Context) -> None:
     if f is not None:
         c.left_unresolved("gitops", "none", f)
         return
-    c.from_context("gitops", r"argo\s*-?cd", "argocd", "none", "the plan names no GitOps tool")
+    hit = tx.first_hit(_ARGO_CD, [*p.fields, p.structure_decision])
+    line = None if hit else line_choosing(p, _ARGO_CD)
+    if hit:
+        c.from_field("gitops", "argocd", hit.field)
+    elif line is not None:
+        c.from_line("gitops", "argocd", line)
+    else:
+        c.default("gitops", "none", "the plan names no GitOps tool")
 
 
 def _strategy(c: Context) -> None:
@@ -118,12 +130,17 @@ def _default_state(c: Context, d: dict[str, Any]) -> None:
 
 
 def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
-    """(backend, locking) a text names; S3 locks with DynamoDB before Terraform 1.10, with its lockfile from 1.10."""
+    """(backend, locking) a text names. S3 locks with its lock file when the text asks for it (or rules DynamoDB
+    out), with a DynamoDB table the text names, else with DynamoDB before Terraform 1.10 and the lock file from 1.10."""
     if re.search(r"\bs3\b", text):
-        if "dynamodb" in text:
+        if re.search(_S3_LOCKFILE, text):
+            return "s3", "lockfile"
+        if tx.find(r"dynamodb", text):
             return "s3", "dynamodb"
+        if "dynamodb" in text:  # "no DynamoDB": the lock file
+            return "s3", "lockfile"
         major_minor = tuple(int(x) for x in tf_version.split(".")[:2])
-        return ("s3", "lockfile") if major_minor >= (1, 10) or "lockfile" in text else ("s3", "dynamodb")
+        return ("s3", "lockfile") if major_minor >= (1, 10) else ("s3", "dynamodb")
     if re.search(r"azure blob|storage account|azurerm|blob storage", text):
         return "azurerm", "native"
     if re.search(r"\bgcs\b|google cloud storage|cloud storage bucket", text):

@@ -8,11 +8,12 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords, region_pattern, region_shape
 from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.decide.rules.tools import first_named
 from planforge.plan.model import Field, Plan
 
 _NONE = r"(n/?a|none)\.?"
 _NONE_OR_NO = r"(n/?a|none|no|-)\.?"
-_OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane", "OpenTofu")
+_OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane")
 _TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
                       r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
@@ -93,6 +94,9 @@ def _cloud_from_context(c: Context, structure: str) -> None:
         else:
             c.default("cloud", "none", "a helm-chart plan targets platforms, not one cloud")
         return
+    if not hits and first_named(p, "cloud") is not None:
+        c.values["cloud"] = "none"  # refused by the tools rule, naming the cloud and its line
+        return
     if not hits:
         c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure or GCP",
                   "add **Cloud Provider**: AWS (or Azure, GCP) to Technical Context", line=_context_line(p))
@@ -165,13 +169,15 @@ def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 
 def _iac_tool(c: Context, f: Field | None) -> None:
-    """Terraform: the only IaC tool planforge generates; another named alone is refused."""
+    """Terraform (or OpenTofu, which runs the same HCL): the only IaC tool planforge generates; another named alone
+    is refused."""
     if f is not None and not f.unresolved:
-        if not re.search(r"\bterraform\b", f.plain, re.I):
-            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform",
+        terraform = any(re.search(rx, f.plain, re.I) for rx in keywords().terraform_family.values())
+        if not terraform:
+            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform, OpenTofu",
                       "use Terraform (planforge generates Terraform only)")
         others = [t for t in _OTHER_IAC_TOOLS if re.search(rf"\b{t}\b", f.plain, re.I)]
-        if others and re.search(r"\bterraform\b", f.plain, re.I):
+        if others and terraform:
             c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
         c.from_field("iac_tool", "terraform", f)
         return

@@ -52,6 +52,40 @@ _CORE_DIRS: dict[tuple[str, bool], tuple[Path, str]] = {}
 _CORE_FILES: dict[Path, frozenset[str]] = {}
 
 
+def _schema_root() -> Path:
+    """The kubernetes-validate schema directory."""
+    pkg = _package_dir("kubernetes_validate")
+    root = pkg / "kubernetes-json-schema" if pkg else None
+    if root is None or not root.is_dir():
+        raise UsageError("the kubernetes-validate package data is missing: pip install kubernetes-validate")
+    return root
+
+
+def _packaged_versions() -> dict[tuple[int, int], str]:
+    """Packaged minor versions of the kubernetes-validate schemas -> their directory name."""
+    available: dict[tuple[int, int], str] = {}
+    for entry in _schema_root().iterdir():
+        m = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)-local", entry.name)
+        if m:
+            available[(int(m.group(1)), int(m.group(2)))] = entry.name
+    return available
+
+
+def nearest_packaged_version(kube_version: str) -> str | None:
+    """The nearest packaged minor version (`1.25.0`) when kube_version lies outside the packaged range,
+    else None (inside the range, `master` or not a version)."""
+    wanted = _version_tuple(kube_version) if kube_version != "master" else None
+    available = _packaged_versions()
+    if wanted is None or not available:
+        return None
+    lo, hi = min(available), max(available)
+    if wanted[:2] < lo:
+        return f"{lo[0]}.{lo[1]}.0"
+    if wanted[:2] > hi:
+        return f"{hi[0]}.{hi[1]}.0"
+    return None
+
+
 def core_schema_dir(kube_version: str, strict: bool) -> tuple[Path, str]:
     """(directory, version label) of the kubernetes-validate schemas for a Kubernetes version.
 
@@ -61,15 +95,7 @@ def core_schema_dir(kube_version: str, strict: bool) -> tuple[Path, str]:
     key = (kube_version, strict)
     if key in _CORE_DIRS:
         return _CORE_DIRS[key]
-    pkg = _package_dir("kubernetes_validate")
-    root = pkg / "kubernetes-json-schema" if pkg else None
-    if root is None or not root.is_dir():
-        raise UsageError("the kubernetes-validate package data is missing: pip install kubernetes-validate")
-    available: dict[tuple[int, int], str] = {}
-    for entry in root.iterdir():
-        m = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)-local", entry.name)
-        if m:
-            available[(int(m.group(1)), int(m.group(2)))] = entry.name
+    available = _packaged_versions()
     wanted = _version_tuple(kube_version) if kube_version != "master" else max(available) + (0,)
     if wanted is None:
         raise UsageError(f"invalid Kubernetes version {kube_version!r} (expected e.g. 1.29 or 1.29.0)")
@@ -88,7 +114,7 @@ def core_schema_dir(kube_version: str, strict: bool) -> tuple[Path, str]:
             f"{hi[0]}.{hi[1]} (upgrade kubernetes-validate or set --kube-version)"
         )
     dirname = available[best] + ("-strict" if strict else "")
-    result = (root / dirname, f"{best[0]}.{best[1]}")
+    result = (_schema_root() / dirname, f"{best[0]}.{best[1]}")
     _CORE_DIRS[key] = result
     return result
 

@@ -1,0 +1,196 @@
+"""Tools and platforms named anywhere in the plan (data/keywords.yaml `named_tools`): what planforge does not
+generate is refused naming the tool and its line, or reported as not applied; never replaced silently.
+
+Lines read: every line outside code blocks (fields, tables, requirements, prose) and the lines of the
+infrastructure trees (their comments name tools too), except Summary and Complexity Tracking, which never feed a
+decision; a negated mention ("no Pulumi") is ignored."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from planforge.decide import text as tx
+from planforge.decide.context import Context
+from planforge.decide.data import keywords
+from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.plan.model import Plan, plain
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_SUPPORTED = {
+    "cloud": "AWS, Azure or GCP",
+    "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
+    "iac": "Terraform (OpenTofu runs the same HCL)",
+    "gitops": "Argo CD",
+    "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
+}
+
+
+@dataclass(frozen=True)
+class Named:
+    """A tool a plan line names: the first line naming it as chosen, else the first naming it at all."""
+
+    kind: str  # a key of named_tools: cloud, runtime, iac, gitops, secrets, extra
+    tool: str  # as said to the user, e.g. "Yandex Cloud"
+    line: int
+    said: str  # the words of the line naming it, e.g. "Yandex"
+    chosen: bool  # False: the plan calls it optional, later or an alternative
+
+
+def decide_tools(c: Context, structure: str) -> None:
+    """Refuse or report every unsupported tool the plan names; say what stands in for OpenTofu."""
+    refused_lines = {p.line for p in c.problems}
+    for n in named_tools(c.plan):
+        if n.line in refused_lines:
+            continue  # the field's own rule refused it already
+        if n.kind == "cloud" and structure not in INFRA_STRUCTURES:
+            continue  # a chart targets Kubernetes platforms (the platforms answer), not a cloud
+        if n.chosen and _refused(c, n.kind, structure):
+            c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_SUPPORTED[n.kind]}",
+                      f"target {_SUPPORTED[n.kind]}, or mark {n.tool} as optional or out of scope", line=n.line)
+        else:
+            c.unapplied(n.line, n.said, _why_not_applied(n))
+    _opentofu(c, structure)
+
+
+def named_tools(plan: Plan) -> list[Named]:
+    """Every unsupported tool the plan names (not negated), in plan order of its first line."""
+    return list(_named(*_key(plan)))
+
+
+def line_choosing(plan: Plan, pattern: str) -> int | None:
+    """The first line read for tools that names pattern as the plan's choice (not negated, not optional)."""
+    not_chosen = _compiled(keywords().tool_not_chosen)
+    for ln, text in _read_lines(*_key(plan), _any_of((pattern,))):
+        if tx.find(_compiled(pattern), text) is not None and not not_chosen.search(text):
+            return ln
+    return None
+
+
+def first_named(plan: Plan, kind: str) -> Named | None:
+    """The first line naming a tool of this kind as chosen."""
+    return next((n for n in named_tools(plan) if n.kind == kind and n.chosen), None)
+
+
+def terraform_family_named(plan: Plan) -> dict[str, int]:
+    """Terraform / OpenTofu -> the first line naming it, not negated."""
+    return dict(_family(*_key(plan)))
+
+
+_Key = tuple[tuple[str, ...], frozenset[int], frozenset[int]]
+
+
+def _key(plan: Plan) -> _Key:
+    """The plan's lines, the opening lines of its infrastructure trees, and the lines of Summary and Complexity
+    Tracking, which never feed a decision (docs/decisions.md)."""
+    trees = frozenset(t.line for t in plan.trees if not t.is_documentation)
+    ignored = frozenset(ln for s in plan.sections if s.title.strip().lower() in ("summary", "complexity tracking")
+                        for ln in range(s.line, s.end_line + 1))
+    return tuple(plan.lines), trees, ignored
+
+
+@lru_cache(maxsize=8)
+def _named(lines: tuple[str, ...], trees: frozenset[int], ignored: frozenset[int]) -> tuple[Named, ...]:
+    kw = keywords()
+    not_chosen = _compiled(kw.tool_not_chosen)
+    found: dict[str, Named] = {}
+    for ln, text in _read_lines(lines, trees, ignored, _any_tool()):
+        for kind, tools in kw.named_tools.items():
+            for tool, rx in tools.items():
+                hit = tx.find(_compiled(rx), text)
+                if hit is None:
+                    continue
+                chosen = not_chosen.search(text) is None
+                seen = found.get(tool)
+                if seen is None or chosen and not seen.chosen:
+                    found[tool] = Named(kind, tool, ln, hit[1].group(0), chosen)
+    return tuple(sorted(found.values(), key=lambda n: n.line))
+
+
+@lru_cache(maxsize=8)
+def _family(lines: tuple[str, ...], trees: frozenset[int], ignored: frozenset[int]) -> tuple[tuple[str, int], ...]:
+    family = keywords().terraform_family
+    found: dict[str, int] = {}
+    for ln, text in _read_lines(lines, trees, ignored, _any_of(family.values())):
+        for tool, rx in family.items():
+            if tool not in found and tx.find(_compiled(rx), text) is not None:
+                found[tool] = ln
+    return tuple(found.items())
+
+
+def _read_lines(lines: tuple[str, ...], trees: frozenset[int], ignored: frozenset[int],
+                candidate: re.Pattern[str]) -> list[tuple[int, str]]:
+    """(line, plain text) of the lines read for tools that match candidate as written: outside code blocks or
+    inside an infrastructure tree (a fence opened on a line of trees), and not ignored."""
+    out: list[tuple[int, str]] = []
+    fence_open: int | None = None
+    for i, raw in enumerate(lines, 1):
+        if _FENCE.match(raw):
+            fence_open = i if fence_open is None else None
+            continue
+        if i in ignored or fence_open is not None and fence_open not in trees or not candidate.search(raw):
+            continue
+        text = plain(raw)
+        if text:
+            out.append((i, text))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _any_tool() -> re.Pattern[str]:
+    """Any tool pattern; every one starts with a letter (after `\\b`), so positions without one are passed over
+    at once (a line of 1 MB of brackets costs one test per position, not one per pattern)."""
+    return _any_of(rx for tools in keywords().named_tools.values() for rx in tools.values())
+
+
+def _any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    return _compiled("(?=[a-z])(?:" + "|".join(f"(?:{rx})" for rx in patterns) + ")")
+
+
+def _refused(c: Context, kind: str, structure: str) -> bool:
+    """Whether a chosen tool of this kind is refused: nothing planforge supports stands in its place."""
+    v = c.values
+    if kind == "cloud":
+        return v.get("cloud", "none") == "none"
+    if kind == "runtime":
+        return structure != "helm-chart" and v.get("kubernetes_distribution", "none") == "none"
+    if kind == "iac":
+        return not terraform_family_named(c.plan) and not _from_plan(c, "iac_tool")
+    if kind == "gitops":
+        return v.get("gitops") != "argocd"
+    if kind == "secrets":
+        return not _from_plan(c, "secrets_manager")
+    return False
+
+
+def _from_plan(c: Context, answer: str) -> bool:
+    prov = c.provenance.get(answer)
+    return prov is not None and prov.source == "plan"
+
+
+def _why_not_applied(n: Named) -> str:
+    if not n.chosen:
+        return f"{n.tool} named as optional, later or an alternative: not generated"
+    if n.kind == "extra":
+        return f"{n.tool} is not generated (planforge generates plain Terraform roots)"
+    return f"{n.tool} is not generated; planforge generates {_SUPPORTED[n.kind]}"
+
+
+def _opentofu(c: Context, structure: str) -> None:
+    """OpenTofu runs the Terraform HCL planforge generates: a warning, and the README's Not applied section says
+    what was generated instead."""
+    line = terraform_family_named(c.plan).get("OpenTofu")
+    if line is None:
+        return
+    if structure not in INFRA_STRUCTURES:
+        c.unapplied(line, "OpenTofu", "a helm-chart repository has no infrastructure code")
+        return
+    note = "OpenTofu named: Terraform-compatible HCL generated, validated with terraform"
+    c.unapplied(line, "OpenTofu", note)
+    c.warn(None, "OpenTofu", note, line=line)
+
+
+@lru_cache(maxsize=64)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.I)

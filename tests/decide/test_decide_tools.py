@@ -1,0 +1,162 @@
+"""Tools and platforms named on any plan line: what planforge generates is used, what it does not is refused
+naming the tool and its line, or reported as not applied; never replaced silently."""
+from __future__ import annotations
+
+import pytest
+
+from testlib import PLANS
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_text
+
+BASE = (PLANS / "tools" / "terraform-aws.plan.md").read_text(encoding="utf-8")
+
+
+def decided(text: str):
+    return decide(parse_text(text, "p.md"))
+
+
+def refused(text: str) -> list:
+    with pytest.raises(RefusedError) as exc:
+        decided(text)
+    return exc.value.problems
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_base_plan_uses_what_it_names():
+    d = decided(BASE)
+    a = d.answers
+    assert (a.cloud, a.iac_tool, a.state_locking, a.secrets_manager) == ("aws", "terraform", "dynamodb",
+                                                                         "aws-secrets-manager")
+    # Argo CD is named in the Summary and a requirement only: used, citing the requirement (Summary never feeds
+    # an answer)
+    assert a.gitops == "argocd" and d.provenance["gitops"].line == line_of(BASE, "FR-001")
+
+
+def test_yandex_cloud_is_refused_naming_yandex_and_its_line():
+    text = (BASE.replace("on AWS with", "on Yandex Cloud with").replace("hashicorp/aws provider (~> 5.100)",
+                                                                       "yandex-cloud/yandex provider (~> 0.120)")
+            .replace("AWS EKS 1.30 in eu-west-1", "Yandex Managed Service for Kubernetes 1.30")
+            .replace("AWS Secrets Manager", "Lockbox").replace("RDS PostgreSQL", "PostgreSQL"))
+    problems = refused(text)
+    assert [p.message for p in problems if "no cloud named" in p.message] == []
+    [p] = [p for p in problems if "Yandex" in p.message]
+    # the first line naming it outside the Summary: the provider in Primary Dependencies
+    assert p.line == line_of(text, "yandex-cloud/yandex provider") and "AWS, Azure or GCP" in p.message
+    assert p.field == "yandex"
+
+
+@pytest.mark.parametrize("cloud", ["Hetzner Cloud", "DigitalOcean", "OCI", "Alibaba Cloud", "OpenStack"])
+def test_other_unsupported_clouds_are_refused_by_name(cloud):
+    text = (BASE.replace("on AWS with", f"on {cloud} with").replace("hashicorp/aws provider (~> 5.100)", "its provider")
+            .replace("AWS EKS 1.30 in eu-west-1", f"{cloud}, Kubernetes 1.30").replace("AWS Secrets Manager", "Vault")
+            .replace("RDS PostgreSQL", "PostgreSQL"))
+    [p] = [p for p in refused(text) if p.line == line_of(text, "**Target Platform**")]
+    assert "not supported" in p.message
+
+
+def test_unsupported_cloud_beside_a_supported_one_is_reported_not_applied():
+    text = BASE.replace("- **FR-002**", "- **FR-003**: Nightly backups are copied to Hetzner storage boxes.\n- **FR-002**")
+    d = decided(text)
+    [n] = [n for n in d.not_applied if n.text == "Hetzner"]
+    assert n.line == line_of(text, "Hetzner storage") and "not generated" in n.why
+
+
+@pytest.mark.parametrize("runtime,said", [("Cloud Run", "Cloud Run"), ("ECS Fargate", "ECS"),
+                                          ("Azure App Service", "App Service"), ("AWS Lambda", "Lambda")])
+def test_serverless_runtime_without_kubernetes_is_refused(runtime, said):
+    text = (BASE.replace("a VPC, an EKS cluster and", f"a VPC, {runtime} services and")
+            .replace("**Target Platform**: AWS EKS 1.30 in eu-west-1", f"**Target Platform**: {runtime} in eu-west-1")
+            .replace(", with Kubernetes manifests for the\ncluster add-ons.", ".")
+            .replace("│   └── eks/            # cluster\n", "")
+            .replace("Workloads are delivered by Argo CD from this repository", "Deploys run from CI"))
+    problems = refused(text)
+    lines = {p.line for p in problems if said in p.message}
+    assert lines == {line_of(text, "**Target Platform**")}  # the Summary never feeds a decision
+    assert all("Kubernetes" in p.message for p in problems if said in p.message)
+
+
+def test_serverless_beside_kubernetes_is_not_applied():
+    text = BASE.replace("- **FR-002**", "- **FR-003**: Thumbnails are resized by an AWS Lambda function.\n- **FR-002**")
+    d = decided(text)
+    assert [n.line for n in d.not_applied if n.text == "Lambda"] == [line_of(text, "AWS Lambda")]
+
+
+@pytest.mark.parametrize("tool", ["Pulumi", "CloudFormation", "CDK"])
+def test_other_iac_tool_named_as_the_iac_is_refused(tool):
+    text = BASE.replace("Terraform", tool).replace("terraform", tool.lower()).replace("HCL (", "TypeScript (")
+    problems = refused(text)
+    [p] = [p for p in problems if tool in p.message]
+    assert p.line == line_of(text, "**Language/Version**") and "Terraform" in p.message
+
+
+def test_iac_tool_named_as_an_alternative_is_not_applied():
+    text = BASE.replace("- **FR-002**", "- **FR-003**: Pulumi was considered and rejected.\n- **FR-002**")
+    d = decided(text)
+    [n] = [n for n in d.not_applied if n.text == "Pulumi"]
+    assert n.line == line_of(text, "Pulumi was") and "optional" in n.why
+
+
+def test_negated_tool_is_ignored():
+    text = BASE.replace("no long-lived credentials in CI", "no Pulumi, no CloudFormation")
+    d = decided(text)
+    assert not [n for n in d.not_applied if n.text in ("Pulumi", "CloudFormation")]
+
+
+def test_flux_without_argo_cd_is_refused_naming_flux():
+    text = BASE.replace("delivered by Argo CD", "delivered by Flux")
+    [p] = [p for p in refused(text) if "Flux" in p.message]
+    assert p.line == line_of(text, "FR-001") and "Argo CD" in p.message
+
+
+def test_terragrunt_is_reported_not_applied_with_its_line():
+    text = BASE.replace("│   └── eks/            # cluster", "│   └── eks/            # cluster, wrapped by Terragrunt")
+    d = decided(text)
+    [n] = [n for n in d.not_applied if n.text == "Terragrunt"]
+    assert n.line == line_of(text, "wrapped by Terragrunt")
+
+
+def test_opentofu_is_warned_and_reported_with_what_was_generated():
+    text = BASE.replace("HCL (Terraform >= 1.11)", "HCL (OpenTofu 1.8)")
+    d = decided(text)
+    assert d.answers.iac_tool == "terraform"
+    line = line_of(text, "OpenTofu 1.8")
+    [n] = [n for n in d.answers.not_applied if n.text == "OpenTofu"]
+    assert n.line == line and "Terraform-compatible HCL generated, validated with terraform" in n.why
+    assert any("OpenTofu" in w and f":{line}:" in w for w in d.warnings)
+
+
+def test_sops_without_a_secrets_manager_is_refused():
+    text = BASE.replace("Secrets are read from AWS Secrets Manager", "Secrets are encrypted in git with SOPS and age")
+    [p] = [p for p in refused(text) if "SOPS" in p.message]
+    assert p.line == line_of(text, "with SOPS")
+
+
+@pytest.mark.parametrize("storage", [
+    "S3 remote state with the native S3 lock file (use_lockfile); no DynamoDB table",
+    "S3 remote state locked with S3 lock files, not DynamoDB",
+])
+def test_s3_lock_file_is_used_and_dynamodb_never_credited(storage):
+    text = BASE.replace("S3 remote state with DynamoDB for state locking", storage)
+    d = decided(text)
+    assert (d.answers.state_backend, d.answers.state_locking) == ("s3", "lockfile")
+    assert d.provenance["state_locking"].line == line_of(text, storage)
+
+
+def test_dynamodb_named_for_locking_is_kept():
+    d = decided(BASE)
+    assert d.answers.state_locking == "dynamodb"
+
+
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+
+
+def test_opentofu_in_the_iac_tools_field_is_accepted_as_terraform_hcl():
+    text = EKS.replace("**IaC Tools**: Terraform 1.7", "**IaC Tools**: OpenTofu 1.7 with Terragrunt")
+    d = decided(text)
+    line = line_of(text, "**IaC Tools**")
+    assert d.answers.iac_tool == "terraform"
+    assert {n.text for n in d.answers.not_applied if n.line == line} >= {"OpenTofu", "Terragrunt"}

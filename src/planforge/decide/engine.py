@@ -27,6 +27,7 @@ from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
+from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
@@ -47,6 +48,7 @@ def decide(plan: Plan) -> Decided:
     decide_figures(c)
     decide_statements(c, structure)
     blueprints(c, structure)
+    decide_paths(c)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)

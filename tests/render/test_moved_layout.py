@@ -52,10 +52,11 @@ def _old_paths(plan: Path) -> list[str]:
     return sorted((p for p in layout.dirs(answers).values() if p), key=len, reverse=True)
 
 
-def _leftovers(dest: Path, old: list[str]) -> list[str]:
+def _leftovers(dest: Path, old: list[str], *, default_references: bool = True) -> list[str]:
     # an old path as a path of its own (not the tail of a longer one, e.g. infra/terraform/ or .terraform/)
     patterns = [re.compile(r"(?<![\w./-])" + re.escape(p) + r"/") for p in old]
-    patterns.append(re.compile(r"\.\./(base|database|modules|bootstrap|argocd)\b"))
+    if default_references:  # the default layout's relative references (../../base, ../../modules/x)
+        patterns.append(re.compile(r"\.\./(base|database|modules|bootstrap|argocd)\b"))
     found = []
     for file in sorted(dest.rglob("*")):
         if not file.is_file() or file.name == ".copier-answers.yml":
@@ -84,3 +85,21 @@ def test_moved_layout_validates(case: str, moved_template: Path, tmp_path: Path,
     code = main(["validate", str(dest), "--strict"])
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+def test_the_plans_tree_sets_the_generated_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    dest = tmp_path / "repo"
+    assert main(["new", str(PLANS / "tree-layout.plan.md"), str(dest), "--no-git"]) == 0
+    capsys.readouterr()
+    for path in ("infra/terraform/modules/vpc", "infra/terraform/envs/dev", "infra/terraform/envs/prod",
+                 "deploy/k8s/base", "deploy/k8s/overlays/prod", "gitops/argocd/applications"):
+        assert (dest / path).is_dir(), path
+    assert not [p for p in ("terraform", "kubernetes", "argocd") if (dest / p).exists()]
+    old = ["terraform", "kubernetes", "argocd"]
+    assert not _leftovers(dest, old, default_references=False), _leftovers(dest, old, default_references=False)
+    mirror = find_terraform_mirror()
+    if mirror is not None:
+        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    code = main(["validate", str(dest), "--strict"])
+    assert code == 0, capsys.readouterr().out

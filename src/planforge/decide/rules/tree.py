@@ -32,7 +32,8 @@ def decide_paths(c: Context) -> None:
     table = layout.load_layout()
     present = layout.dirs({**c.values, "paths": {}}, table=table)
     entries = [t for t in c.plan.source_paths if t.path.endswith("/")]
-    found = _found(entries, table["dirs"], present)
+    charts_at = {t.path.rpartition("/")[0] for t in c.plan.source_paths if t.path.endswith("/Chart.yaml")}
+    found = _found(entries, table["dirs"], present, charts_at)
     paths = {key: path for key, (path, _) in found.items() if path != table["dirs"][key]["path"]}
     if paths:
         lines = sorted({t.line for key, (_, t) in found.items() if key in paths})
@@ -42,9 +43,10 @@ def decide_paths(c: Context) -> None:
     _account(c, entries, found, layout.dirs({**c.values, "paths": paths}, table=table))
 
 
-def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str]) -> dict[str, tuple[str, TreePath]]:
+def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str],
+           charts_at: set[str]) -> dict[str, tuple[str, TreePath]]:
     """key -> (its path relative to its parent as the plan writes it, the tree entry), for the directories this
-    plan's repository has."""
+    plan's repository has. A directory holding a Chart.yaml (`charts_at`) is a chart, never the charts directory."""
     vocab = _vocabulary()
     found: dict[str, tuple[str, TreePath]] = {}
     full: dict[str, str] = {}  # key -> the plan's full path of the directory
@@ -63,7 +65,7 @@ def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str
                 continue
             if parent is not None and head != full[parent]:
                 continue
-            if parent is None and not _portable(path):
+            if parent is None and (not _portable(path) or path in charts_at):
                 continue
             full[key] = path
             found[key] = (path if parent is None else name, t)
@@ -84,10 +86,13 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
     for key, t in ((k, t) for k, (_, t) in found.items()):
         c.applied(t.line, t.path, f"paths.{key}")
     known = {t.path for _, t in found.values()}
+    reported: list[str] = []
     for t in entries:
         path = t.path.rstrip("/")
         if t.path in known or not any(path.startswith(p + "/") for p in full.values()):
             continue
+        if any(t.path.startswith(r) for r in reported):
+            continue  # below a directory already reported
         head, _, name = path.rpartition("/")
         owner = next((k for k, p in full.items() if p == head), None)
         if owner is not None and name in items.get(_vocabulary()["items"].get(owner, ""), ()):
@@ -98,6 +103,7 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
             continue  # inside an environment, tenant, module, app or chart directory: its files are the blueprint's
         else:
             where = next((k for k, p in sorted(full.items(), key=lambda kv: -len(kv[1])) if path.startswith(p + "/")))
+            reported.append(t.path)
             c.unapplied(t.line, t.path, f"planforge generates no such directory in {full[where]}/ "
                         f"(it has: {_generated_below(where, generated, items)})")
 
@@ -118,7 +124,8 @@ def _fixed_below() -> dict[str, frozenset[str]]:
 def _items(c: Context) -> dict[str, set[str]]:
     """The names each kind of item directory takes (data/tree_layout.yaml `items`)."""
     v = c.values
-    chart = {v.get("chart_name") or ""} | {s.name for s in v.get("services") or []}
+    per_service = v.get("chart_layout") == "per-service"
+    chart = {s.name for s in v.get("services") or []} if per_service else {v.get("chart_name") or ""}
     return {
         "environments": set(v.get("environments") or []),
         "tenants": set(v.get("tenants") or []),

@@ -44,3 +44,12 @@ def test_a_tree_with_the_layout_names_overrides_nothing() -> None:
     assert answers.paths == {}
     assert "paths" not in answers.to_copier_data()
     assert "paths" not in [d.name for d in answers.decisions]
+
+
+def test_a_tree_path_the_answer_rules_refuse_keeps_the_layout_name(tmp_path) -> None:
+    deep = "a/b/c/d/e/f/g/h/terraform/"  # nine parts: more than a layout path may have
+    plan = tmp_path / "plan.md"
+    plan.write_text(TREE_PLAN.read_text().replace("infra/terraform/\n", deep + "\n"))
+    answers = decide(parse_plan(plan)).answers
+    assert "terraform" not in answers.paths
+    assert answers.paths["kubernetes"] == "deploy/k8s"

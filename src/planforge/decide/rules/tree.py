@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from planforge import layout
+from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import load
@@ -74,8 +75,9 @@ def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str
 
 
 def _portable(path: str) -> bool:
-    return all(part and part[0].isalnum() and all(ch.isalnum() or ch in "._-" for ch in part)
-               for part in path.split("/"))
+    """Whether the answer rules accept `path` as a layout path (else the tree's directory is left as it is)."""
+    rule = patterns()["dir_path"]
+    return bool(rule.regex.search(path)) and (rule.max is None or len(path) <= rule.max)
 
 
 def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str]) -> None:

@@ -53,3 +53,11 @@ def test_a_tree_path_the_answer_rules_refuse_keeps_the_layout_name(tmp_path) -> 
     answers = decide(parse_plan(plan)).answers
     assert "terraform" not in answers.paths
     assert answers.paths["kubernetes"] == "deploy/k8s"
+
+
+def test_a_directory_beside_a_nested_root_is_not_applied(tmp_path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text(TREE_PLAN.read_text().replace("deploy/k8s/\n", "infra/platform/\n└── values/\n\ndeploy/k8s/\n"))
+    decided = decide(parse_plan(plan))
+    reported = {n.text: n.why for n in decided.not_applied if n.text.startswith("infra/")}
+    assert reported == {"infra/platform/": "planforge generates no such directory (beside infra/terraform/)"}

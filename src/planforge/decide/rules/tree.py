@@ -81,33 +81,46 @@ def _portable(path: str) -> bool:
 
 
 def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str]) -> None:
-    """Each tree directory inside a found one: applied (a layout directory or one of its items) or not applied.
+    """Each tree directory inside a found one, or beside a nested one (`infra/platform/` beside `infra/terraform/`):
+    applied (a layout directory, one of its items, a directory of its blueprint) or not applied.
     `generated`: the repository's directories (layout.dirs with the plan's paths)."""
-    full = {key: (t.path.rstrip("/")) for key, (_, t) in found.items()}
+    full = {key: t.path.rstrip("/") for key, (_, t) in found.items()}
     items = _items(c)
-    for key, t in ((k, t) for k, (_, t) in found.items()):
+    for key, (_, t) in found.items():
         c.applied(t.line, t.path, f"paths.{key}")
-    known = {t.path for _, t in found.values()}
+    parents = {p.rpartition("/")[0] for p in full.values() if "/" in p}
     reported: list[str] = []
     for t in entries:
         path = t.path.rstrip("/")
-        if t.path in known or not any(path.startswith(p + "/") for p in full.values()):
-            continue
-        if any(t.path.startswith(r) for r in reported):
-            continue  # below a directory already reported
-        head, _, name = path.rpartition("/")
-        owner = next((k for k, p in full.items() if p == head), None)
-        if owner is not None and name in items.get(_vocabulary()["items"].get(owner, ""), ()):
-            c.applied(t.line, t.path, f"{_vocabulary()['items'][owner]}.{name}")
-        elif owner is not None and name in _fixed_below().get(owner, ()):
-            c.applied(t.line, t.path, f"paths.{owner}")
-        elif _below_item(path, full, items):
-            continue  # inside an environment, tenant, module, app or chart directory: its files are the blueprint's
-        else:
-            where = next((k for k, p in sorted(full.items(), key=lambda kv: -len(kv[1])) if path.startswith(p + "/")))
+        if path in full.values() or any(t.path.startswith(r) for r in reported):
+            continue  # a found directory, or below a directory already reported
+        if path in parents:
+            c.applied(t.line, t.path, "paths")
+        elif any(path.startswith(p + "/") for p in full.values()):
+            why = _inside(path, full, items, generated)
+            if why:
+                reported.append(t.path)
+                c.unapplied(t.line, t.path, why)
+            else:
+                c.applied(t.line, t.path, "paths")
+        elif any(path.startswith(p + "/") for p in parents):
             reported.append(t.path)
-            c.unapplied(t.line, t.path, f"planforge generates no such directory in {full[where]}/ "
-                        f"(it has: {_generated_below(where, generated, items)})")
+            beside = ", ".join(f"{p}/" for p in sorted(full.values()) if p.rpartition("/")[0] == path.rpartition("/")[0])
+            c.unapplied(t.line, t.path, f"planforge generates no such directory (beside {beside})")
+
+
+def _inside(path: str, full: dict[str, str], items: dict[str, set[str]], generated: dict[str, str]) -> str:
+    """Why a tree directory inside a found one is not generated ('' when it is)."""
+    kinds = _vocabulary()["items"]
+    head, _, name = path.rpartition("/")
+    owner = next((k for k, p in full.items() if p == head), None)
+    if owner is not None and (name in items.get(kinds.get(owner, ""), ()) or name in _fixed_below().get(owner, ())):
+        return ""
+    if _below_item(path, full, items):
+        return ""  # inside an environment, tenant, module, app or chart directory: its files are the blueprint's
+    where = max((k for k, p in full.items() if path.startswith(p + "/")), key=lambda k: len(full[k]))
+    return (f"planforge generates no such directory in {full[where]}/ "
+            f"(it has: {_generated_below(where, generated, items)})")
 
 
 @lru_cache(maxsize=None)

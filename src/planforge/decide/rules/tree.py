@@ -15,11 +15,11 @@ from functools import lru_cache
 from typing import Any
 
 from planforge import layout
+from planforge.decide import text as tx
 from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import load
-from planforge.decide import text as tx
 from planforge.plan.model import TreePath
 
 

@@ -109,14 +109,16 @@ def terraform_modules(answers: Mapping[str, Any], *, table: Mapping[str, Any] | 
 
 
 def dirs(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> dict[str, str]:
-    """Every directory of the table: its path in the generated repository, '' when absent."""
+    """Every directory of the table: its path in the generated repository, '' when absent. The answer
+    `paths` (the plan's tree) replaces a directory's `path` relative to its parent."""
     table = table or load_layout()
     on = flags(answers, table=table)
     out: dict[str, str] = {}
     for name, d in table["dirs"].items():
         parent = out[d["parent"]] if d.get("parent") else ""
         present = (parent or not d.get("parent")) and holds(d, answers["structure"], on)
-        out[name] = (f"{parent}/" if parent else "") + d["path"] if present else ""
+        path = (answers.get("paths") or {}).get(name, d["path"])
+        out[name] = (f"{parent}/" if parent else "") + path if present else ""
     return out
 
 

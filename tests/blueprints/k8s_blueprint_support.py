@@ -127,6 +127,13 @@ def render(name: str) -> Path:
     return dest
 
 
+def layout_dir(name: str, key: str) -> Path:
+    """A layout directory of a rendered variant, where its answers (the plan's tree) put it."""
+    from planforge.layout import dirs
+
+    return render(name) / dirs(answers(name))[key]
+
+
 def tool(name: str) -> str | None:
     path = TOOLS_BIN / name
     return str(path) if path.is_file() else shutil.which(name)

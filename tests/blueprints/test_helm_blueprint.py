@@ -19,6 +19,7 @@ from k8s_blueprint_support import (
     helm_cmd,
     helm_template,
     kinds,
+    layout_dir,
     load_dir,
     pod_specs,
     probe_paths,
@@ -42,7 +43,7 @@ def _helm() -> None:
 
 
 def charts(name: str) -> list[Path]:
-    return sorted(p for p in (render(name) / "charts").iterdir() if p.is_dir())
+    return sorted(p for p in layout_dir(name, "charts").iterdir() if p.is_dir())
 
 
 def chart_services(name: str, chart: Path) -> list[dict]:

@@ -28,6 +28,7 @@ import pytest
 
 from testlib import PLANS, REAL_PLANS, REPO, copy_template, require_tool
 
+from planforge import layout
 from planforge.layout import terraform_modules
 
 
@@ -205,7 +206,7 @@ def rendered(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> di
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             copier.run_copy(str(template_dir), str(dest), data=data, defaults=True, quiet=True, unsafe=False)
-        out[name] = dest / "terraform"
+        out[name] = dest / layout.dirs(data)["terraform"]  # where the plan's tree puts it (infra/terraform ...)
     return out
 
 

@@ -88,8 +88,10 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
     selected = {"charts" if b == "helm-chart" else b for b in blueprints(recorded["structure"], recorded["gitops"])}
     if "charts" in selected and recorded.get("dapr"):
         selected.add("dapr")
+    placed = recorded.get("paths", {})  # the plan's tree may name the top-level directories
     for top in ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart"):
-        assert (dest / top).is_dir() == (top in selected), f"{top}/ for {plan.name} (selected: {sorted(selected)})"
+        where = placed.get(top, top)
+        assert (dest / where).is_dir() == (top in selected), f"{where}/ for {plan.name} (selected: {sorted(selected)})"
     readme = (dest / "README.md").read_text()
     assert readme.count("\n- **") >= len(recorded["decisions"]) > 0
     # every not-applied item in the README's section before Decisions, with its line; no section without any

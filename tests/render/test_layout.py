@@ -38,6 +38,8 @@ CASES = {
                                                        "customer_managed_kms": False}),
     "multi-tool-raw": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
     "multi-tool-workspaces": ("aws-eks-argocd", {"terraform_roots": "workspaces"}),
+    "multi-tool-tree-paths": ("aws-eks-argocd", {"paths": {"terraform": "infra/terraform", "tf_environments": "envs",
+                                                           "kubernetes": "deploy/k8s", "k8s_apps": "workloads"}}),
     "single-iac-workspaces": ("aws-single-iac", {"terraform_roots": "workspaces"}),
     "single-iac": ("aws-single-iac", {}),
     "single-iac-gcp": ("aws-single-iac", {"cloud": "gcp", "state_backend": "gcs", "state_locking": "none",

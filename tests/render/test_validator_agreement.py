@@ -112,6 +112,10 @@ def corpus() -> dict[str, list[Any]]:
     cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
     cases["decisions"] = mapping_list_cases(DECISION, list(DECISION), duplicates=False)
     cases["not_applied"] = mapping_list_cases(NOT_APPLIED, list(NOT_APPLIED), duplicates=False)
+    cases["paths"] = ([{}, {"terraform": "infra/terraform", "k8s_overlays": "envs"}, {"nope": "x"}, {"Terraform": "x"},
+                       "terraform", None, [], ["terraform"], {"terraform": "a/b/c/d/e/f/g/h"}, {"terraform": "a/b/c/d/e/f/g/h/i"},
+                       {"terraform": "a//b"}, {"terraform": "a/"}, {"terraform": "./a"}, {"terraform": ".github"}]
+                      + [{"terraform": v} for v in HOSTILE + WRONG_TYPES])
     # answers that must fit together: each tried against the base answers of the others
     cases["deployment_strategy"] += ["raw-manifests"]  # the base has a catalog component
     cases["state_backend"] += ["gcs", "azurerm"]  # the base cloud is aws
@@ -173,7 +177,8 @@ def copier_judge(frame: Path, tmp_path_factory: pytest.TempPathFactory):
 
 def test_the_base_answers_pass_both(copier_judge):
     assert check_data(BASE) == []
-    answered = [name for name in QUESTIONS if name not in SHORTHANDS]
+    answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
+    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths"}  # passed only when a plan's tree sets it
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -72,10 +72,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     for warning in decided.warnings:
         print(f"planforge: warning: {warning}", file=sys.stderr)
     if "argocd" in answers.blueprints and not answers.repo_url:
+        from planforge.layout import dirs
+
         placeholder = PLACEHOLDER_REPO_URL.format(project=answers.project_name)
         print(
             f"planforge: warning: no --repo-url: ArgoCD Applications point at the placeholder {placeholder}; "
-            "rerun with --repo-url or edit argocd/ before syncing",
+            f"rerun with --repo-url or edit {dirs(answers.to_copier_data())['argocd']}/ before syncing",
             file=sys.stderr,
         )
     # Refuse bad answers before publishing the template or touching DEST.

@@ -122,6 +122,8 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
         for index, item in enumerate(getattr(a, name)):
             for key, spec in keys.items():
                 c.check(f"{name}[{index}].{key}", getattr(item, key), spec)
+    for name, spec in r["dir_maps"].items():
+        _dir_map(c, name, getattr(a, name), spec)
     for group in ("apps", "services"):
         low, high = r["port"]
         for index, svc in enumerate(getattr(a, group)):
@@ -146,6 +148,18 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
         c.add("backup_retention_days", f"{a.backup_retention_days} is outside {low}-{high} days", f"use {low}-{high}")
     _check_combinations(a, c)
     return c.problems
+
+
+def _dir_map(c: _Checker, name: str, values: Mapping[str, str], spec: Mapping[str, Any]) -> None:
+    """A mapping keyed by the layout table's directories (layout.yml `dirs`), each value checked by `spec`."""
+    from planforge.layout import load_layout
+
+    dirs = load_layout()["dirs"]
+    for key, value in values.items():
+        if key not in dirs:
+            c.add(f"{name}.{key}", f"{key!r} is not a directory of the layout table", f"use one of {', '.join(dirs)}")
+        else:
+            c.check(f"{name}.{key}", value, spec)
 
 
 def _check_combinations(a: Answers, c: _Checker) -> None:

@@ -181,6 +181,9 @@ class Answers(BaseModel):
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
+    # The plan's tree names for layout directories: layout.yml `dirs` key -> path relative to its parent
+    # (overrides the table's `path`; empty: the table's own names).
+    paths: dict[str, str] = Field(default_factory=dict)
     decisions: list[Decision] = Field(default_factory=list)
     not_applied: list[NotApplied] = Field(default_factory=list)  # README "Not applied": what the output lacks
 
@@ -193,8 +196,12 @@ class Answers(BaseModel):
         return self
 
     def to_copier_data(self) -> dict:
-        """The Copier data file: plain JSON-compatible values keyed by question name."""
-        return self.model_dump(mode="json")
+        """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
+        the tree overrides nothing (the layout table's names need no answer)."""
+        data = self.model_dump(mode="json")
+        if not data["paths"]:
+            del data["paths"]
+        return data
 
 
 class Decided(BaseModel):

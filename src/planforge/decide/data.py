@@ -157,6 +157,11 @@ def negated_before() -> re.Pattern[str]:
     return re.compile(load("decisions.yaml")["negated_before"], re.I)
 
 
+def only_when_set() -> frozenset[str]:
+    """Answers the README Decisions section lists only when they are not empty (data/decisions.yaml)."""
+    return frozenset(load("decisions.yaml")["only_when_set"])
+
+
 def not_used_by(structure: str) -> frozenset[str]:
     """Answers no blueprint of structure reads: left out of its Decisions section (data/decisions.yaml)."""
     return frozenset(load("decisions.yaml")["not_used_by"][structure])

@@ -30,6 +30,7 @@ from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.upstream import decide_upstream_charts
+from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
@@ -54,6 +55,7 @@ def decide(plan: Plan) -> Decided:
     decide_single_node_pools(c)
     decide_tools(c, structure)
     blueprints(c, structure)
+    decide_paths(c)
     c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)

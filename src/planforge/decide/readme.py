@@ -6,7 +6,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.decide.context import default_prov
-from planforge.decide.data import decision_order, named_by, negated_before, not_used_by
+from planforge.decide.data import decision_order, named_by, negated_before, not_used_by, only_when_set
 from planforge.plan.model import Plan
 
 
@@ -14,7 +14,7 @@ def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
     """The rows in data/decisions.yaml order, without the answers no blueprint of the structure reads."""
     out = []
     for name in decision_order():
-        if name in not_used_by(a.structure):
+        if name in not_used_by(a.structure) or (name in only_when_set() and not getattr(a, name)):
             continue
         prov = provenance.get(name) or default_prov("model default")
         out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
@@ -88,6 +88,8 @@ def render_value(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, list):
         return ", ".join(_render_item(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {v}" for k, v in value.items()) if value else "none"
     if value in ("", None):
         return "none"
     return str(value)

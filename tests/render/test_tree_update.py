@@ -1,0 +1,36 @@
+"""A repository whose paths come from the plan's tree keeps them through `planforge update`, and a
+renamed tree directory moves the generated one (real Copier)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import yaml
+from render_helpers import PLANS, git, make_template_repo, run_cli, tree
+
+pytestmark = pytest.mark.slow
+
+
+def test_update_keeps_and_follows_the_trees_paths(tmp_path, capsys):
+    template = make_template_repo(tmp_path / "template", tag="v1")
+    plan = tmp_path / "plan" / "plan.md"
+    plan.parent.mkdir()
+    shutil.copy(PLANS / "tree-layout.plan.md", plan)
+    dest = tmp_path / "repo"
+    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
+    assert code == 0, err
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert recorded["paths"]["tf_environments"] == "envs"
+    before = tree(dest)
+
+    code, _, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+    assert tree(dest) == before  # the recorded paths are replayed: nothing moves
+
+    plan.write_text(plan.read_text().replace("└── envs/", "└── environments/"))
+    code, _, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+    assert (dest / "infra/terraform/environments/prod/main.tf").is_file()
+    assert not (dest / "infra/terraform/envs").exists()
+    assert "tf_environments" not in yaml.safe_load((dest / ".copier-answers.yml").read_text())["paths"]
+    assert " D infra/terraform/envs/prod/main.tf" in git("status", "--porcelain", cwd=dest).splitlines()

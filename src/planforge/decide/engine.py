@@ -29,8 +29,8 @@ from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.tools import decide_tools
-from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.tree import decide_paths
+from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from planforge.layout import dirs
 from k8s_blueprint_support import (
     FIGURES,
     VARIANTS,
@@ -43,6 +44,9 @@ def _helm() -> None:
 
 
 def charts(name: str) -> list[Path]:
+    """The chart directories of a rendered variant (none when the plan deploys upstream charts only)."""
+    if not dirs(answers(name))["charts"]:
+        return []
     return sorted(p for p in layout_dir(name, "charts").iterdir() if p.is_dir())
 
 

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from planforge.cli import main
-from planforge.layout import blueprints
+from planforge.layout import dirs as layout_dirs
 
 from testlib import ACCEPTED_PLANS as ACCEPTED
 from testlib import GIT_ENV, PLANS, copy_template
@@ -85,13 +85,14 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolat
     assert recorded["_src_path"] == str(isolated_cache / "template")
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
     assert "blueprints" not in recorded  # computed from the layout on every copy and update
-    selected = {"charts" if b == "helm-chart" else b for b in blueprints(recorded["structure"], recorded["gitops"])}
-    if "charts" in selected and recorded.get("dapr"):
-        selected.add("dapr")
-    placed = recorded.get("paths", {})  # the plan's tree may name the top-level directories
-    for top in ("terraform", "kubernetes", "argocd", "charts", "dapr", "helm-chart"):
-        where = placed.get(top, top)
-        assert (dest / where).is_dir() == (top in selected), f"{where}/ for {plan.name} (selected: {sorted(selected)})"
+    where = layout_dirs(recorded)  # the layout table's conditions and the plan's tree (`paths`)
+    assert where["terraform"] or where["charts"] or where["argocd"], "nothing generated"
+    for top in ("terraform", "kubernetes", "argocd", "charts", "dapr"):
+        if where[top]:
+            assert (dest / where[top]).is_dir(), f"{where[top]}/ for {plan.name}"
+        else:
+            assert not (dest / top).exists(), f"{top}/ for {plan.name}"
+    assert not (dest / "helm-chart").exists()
     readme = (dest / "README.md").read_text()
     assert readme.count("\n- **") >= len(recorded["decisions"]) > 0
     # every not-applied item in the README's section before Decisions, with its line; no section without any

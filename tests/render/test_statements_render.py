@@ -82,8 +82,9 @@ def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_data
 def test_traffic_tacos_installs_argo_cd_and_invents_no_application(tmp_path: Path, capsys):
     dest = generate(TRAFFIC_TACOS, tmp_path / "traffic-tacos")
     paths = files(dest)
-    assert {"argocd/applications/dev/argo-cd.yaml", "argocd/applications/dev/cert-manager.yaml"} <= paths
-    assert not any(p.startswith("charts/") for p in paths)
+    # its tree puts Argo CD under manifests/argocd/ (plan.md:79)
+    assert {"manifests/argocd/applications/dev/argo-cd.yaml", "manifests/argocd/applications/dev/cert-manager.yaml"} <= paths
+    assert not any(p.startswith(("charts/", "helm-charts/")) for p in paths)
     assert not any("ghcr.io/argocd-deployment" in (dest / p).read_text(errors="replace") for p in paths)
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
     assert code == 0, out + err

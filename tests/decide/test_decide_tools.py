@@ -183,6 +183,18 @@ def test_opentofu_in_the_iac_tools_field_is_the_iac_tool_and_terragrunt_is_not_a
     assert {n.text for n in d.answers.not_applied if n.line == line} == {"Terragrunt"}
 
 
-def test_terraform_before_optional_opentofu_in_the_iac_tools_field_stays_terraform():
-    text = EKS.replace("**IaC Tools**: Terraform 1.7", "**IaC Tools**: Terraform 1.7, OpenTofu later")
-    assert decided(text).answers.iac_tool == "terraform"
+def test_tofu_inside_a_hyphenated_name_is_not_opentofu():
+    d = decided(BASE.replace("014-platform-infra", "014-platform-tofu"))
+    assert d.answers.iac_tool == "terraform" and not [n for n in d.answers.not_applied if n.text == "OpenTofu"]
+
+
+@pytest.mark.parametrize(("field", "tool"), [
+    ("Terraform 1.7, OpenTofu later", "terraform"),
+    ("Terraform 1.7 / OpenTofu", "terraform"),
+    ("OpenTofu 1.7 (Terraform-compatible)", "opentofu"),
+    ("OpenTofu 1.7 rather than Terraform", "opentofu"),
+    ("Terraform 1.7 rather than OpenTofu", "terraform"),
+])
+def test_the_tool_named_first_as_the_choice_in_the_iac_tools_field_is_the_iac_tool(field, tool):
+    text = EKS.replace("**IaC Tools**: Terraform 1.7", f"**IaC Tools**: {field}")
+    assert decided(text).answers.iac_tool == tool

@@ -191,13 +191,14 @@ def _iac_tool(c: Context, f: Field | None) -> None:
 
 
 def chosen_iac_tool(text: str) -> str:
-    """"opentofu" when a clause of text names OpenTofu as the choice: with no words making it optional or an
-    alternative ("OpenTofu 1.8"), or before words preferring it ("OpenTofu rather than Terraform"); else
-    "terraform" ("Terraform 1.7, OpenTofu later")."""
+    """"opentofu" when a clause of text names OpenTofu as the choice: before any Terraform ("OpenTofu 1.8
+    (Terraform-compatible)"), with no words making it optional or an alternative, or before words preferring it
+    ("OpenTofu rather than Terraform"); else "terraform" ("Terraform 1.7, OpenTofu later", "Terraform/OpenTofu")."""
     kw = keywords()
     for clause in re.split(r"[,;]", text):
         tofu = tx.find(kw.terraform_family["OpenTofu"], clause)
-        if tofu is None:
+        terraform = tx.find(kw.terraform_family["Terraform"], clause)
+        if tofu is None or terraform is not None and terraform[1].start() < tofu[1].start():
             continue
         marker = re.search(kw.tool_not_chosen, clause, re.I)
         if marker is None or marker.start() > tofu[1].end() and re.match(kw.tool_preferred_over, marker.group(0), re.I):

@@ -119,14 +119,35 @@ def test_terragrunt_is_reported_not_applied_with_its_line():
     assert n.line == line_of(text, "wrapped by Terragrunt")
 
 
-def test_opentofu_is_warned_and_reported_with_what_was_generated():
-    text = BASE.replace("HCL (Terraform >= 1.11)", "HCL (OpenTofu 1.8)")
+TOFU = (PLANS / "tools" / "opentofu-aws.plan.md").read_text(encoding="utf-8")
+
+
+def test_opentofu_chosen_on_a_line_is_the_iac_tool_with_its_version():
+    d = decided(TOFU)
+    line = line_of(TOFU, "OpenTofu 1.8")
+    assert (d.answers.iac_tool, d.answers.terraform_version) == ("opentofu", "1.8")
+    assert d.provenance["iac_tool"].line == line and d.provenance["terraform_version"].line == line
+    assert not [n for n in d.answers.not_applied if n.text == "OpenTofu"] and not d.warnings
+
+
+def test_opentofu_without_a_version_defaults_to_its_first_release():
+    d = decided(TOFU.replace("HCL (OpenTofu 1.8)", "HCL (OpenTofu)"))
+    assert (d.answers.iac_tool, d.answers.terraform_version) == ("opentofu", "1.6")
+    assert d.provenance["terraform_version"].source == "default"
+
+
+def test_opentofu_version_before_its_first_release_is_refused():
+    text = TOFU.replace("HCL (OpenTofu 1.8)", "HCL (OpenTofu 1.5)")
+    [p] = [p for p in refused(text) if "OpenTofu 1.5" in p.message]
+    assert p.line == line_of(text, "OpenTofu 1.5") and "1.6" in p.message
+
+
+def test_opentofu_named_as_an_alternative_keeps_terraform_and_says_so():
+    text = BASE.replace("HCL (Terraform >= 1.11)", "HCL (Terraform >= 1.11 rather than OpenTofu)")
     d = decided(text)
-    assert d.answers.iac_tool == "terraform"
-    line = line_of(text, "OpenTofu 1.8")
+    assert (d.answers.iac_tool, d.answers.terraform_version) == ("terraform", "1.11")
     [n] = [n for n in d.answers.not_applied if n.text == "OpenTofu"]
-    assert n.line == line and "Terraform-compatible HCL generated, validated with terraform" in n.why
-    assert any("OpenTofu" in w and f":{line}:" in w for w in d.warnings)
+    assert n.line == line_of(text, "rather than OpenTofu") and "Terraform chosen" in n.why
 
 
 def test_sops_without_a_secrets_manager_is_refused():
@@ -154,9 +175,26 @@ def test_dynamodb_named_for_locking_is_kept():
 EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
 
 
-def test_opentofu_in_the_iac_tools_field_is_accepted_as_terraform_hcl():
+def test_opentofu_in_the_iac_tools_field_is_the_iac_tool_and_terragrunt_is_not_applied():
     text = EKS.replace("**IaC Tools**: Terraform 1.7", "**IaC Tools**: OpenTofu 1.7 with Terragrunt")
     d = decided(text)
     line = line_of(text, "**IaC Tools**")
-    assert d.answers.iac_tool == "terraform"
-    assert {n.text for n in d.answers.not_applied if n.line == line} >= {"OpenTofu", "Terragrunt"}
+    assert (d.answers.iac_tool, d.answers.terraform_version) == ("opentofu", "1.7")
+    assert {n.text for n in d.answers.not_applied if n.line == line} == {"Terragrunt"}
+
+
+def test_tofu_inside_a_hyphenated_name_is_not_opentofu():
+    d = decided(BASE.replace("014-platform-infra", "014-platform-tofu"))
+    assert d.answers.iac_tool == "terraform" and not [n for n in d.answers.not_applied if n.text == "OpenTofu"]
+
+
+@pytest.mark.parametrize(("field", "tool"), [
+    ("Terraform 1.7, OpenTofu later", "terraform"),
+    ("Terraform 1.7 / OpenTofu", "terraform"),
+    ("OpenTofu 1.7 (Terraform-compatible)", "opentofu"),
+    ("OpenTofu 1.7 rather than Terraform", "opentofu"),
+    ("Terraform 1.7 rather than OpenTofu", "terraform"),
+])
+def test_the_tool_named_first_as_the_choice_in_the_iac_tools_field_is_the_iac_tool(field, tool):
+    text = EKS.replace("**IaC Tools**: Terraform 1.7", f"**IaC Tools**: {field}")
+    assert decided(text).answers.iac_tool == tool

@@ -25,6 +25,8 @@ COMBINATIONS = {
     "helm-chart": dict(structure="helm-chart", blueprints=["helm-chart", "argocd"], tenants=[], cloud="none",
                        chart_name="shop", services=[Service(name="web", image="ghcr.io/acme/web")],
                        state_backend="none", state_locking="none", iac_tool="none"),
+    "opentofu": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[], iac_tool="opentofu",
+                     terraform_version="1.8"),
 }
 
 
@@ -88,8 +90,9 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert "planforge validate . --strict --format sarif -o planforge.sarif" in runs
         assert any("upload-sarif" in s.get("uses", "") and s["with"]["sarif_file"] == "planforge.sarif" for s in steps)
         uses = " ".join(s.get("uses", "") for s in steps)
-        assert ("setup-terraform" in uses) == (name != "helm-chart")
-        assert ("setup-helm" in uses) == (name != "single-iac")
+        assert ("setup-terraform" in uses) == (name not in ("helm-chart", "opentofu"))
+        assert ("setup-opentofu" in uses) == (name == "opentofu")
+        assert ("setup-helm" in uses) == (name not in ("single-iac", "opentofu"))
 
 
 @pytest.mark.parametrize("lower_bound, installed", [("1.6", "1.9.8"), ("1.9", "1.9.8"), ("1.10", "1.10.0"),

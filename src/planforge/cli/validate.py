@@ -146,6 +146,7 @@ def main(args: argparse.Namespace) -> int:
     from planforge.report.text import Progress, summary_line
     from planforge.validate.runner import exit_code, parse_only, rule_descriptions, run_validation
     from planforge.validate.settings import resolve_settings
+    from planforge.validate.terraform.cli import opentofu_fallback
 
     fmt = _choice("--format", _last(args.format), FORMATS) or "text"
     only = parse_only(args.only) if args.only else None
@@ -166,6 +167,9 @@ def main(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     elapsed = time.perf_counter() - start
+    fallback = opentofu_fallback(settings)
+    if fallback and any(c.validator == "terraform" for c in checks):
+        notices.append(fallback)
     code = exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
                       verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices)

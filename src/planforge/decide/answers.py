@@ -137,8 +137,8 @@ class Answers(BaseModel):
     blueprints: list[Blueprint] = Field(default_factory=list)
     cloud: Cloud = "none"
     region: str = ""
-    iac_tool: Literal["terraform", "none"] = "none"
-    terraform_version: str = "1.6"  # lower bound for required_version
+    iac_tool: Literal["terraform", "opentofu", "none"] = "none"
+    terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none
     kubernetes_version: str = "1.29"
     gitops: GitOps = "none"

@@ -120,6 +120,7 @@ class Keywords:
     named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern
     terraform_family: dict[str, str]
     tool_not_chosen: str
+    tool_preferred_over: str
 
 
 @lru_cache(maxsize=None)

@@ -17,6 +17,7 @@ from planforge.validate.base import Settings
 
 SETTINGS_FILE = ".planforge.yaml"
 SCHEMA_ENGINES = ("auto", "embedded", "kubeconform")
+IAC_TOOLS = ("terraform", "opentofu")
 
 # key -> (type, environment variable names). Types: bool, int, float, str, path, list.
 KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -25,6 +26,7 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "fail_on_skip": ("bool", ("PLANFORGE_FAIL_ON_SKIP",)),
     "jobs": ("int", ("PLANFORGE_JOBS",)),
     "terraform_plugin_mirror": ("path", ("PLANFORGE_TF_PLUGIN_MIRROR", "PLANFORGE_TERRAFORM_PLUGIN_MIRROR")),
+    "iac_tool": ("iac", ("PLANFORGE_IAC_TOOL",)),
     "schema_engine": ("engine", ("PLANFORGE_SCHEMA_ENGINE",)),
     "schema_locations": ("list", ("PLANFORGE_SCHEMA_LOCATIONS",)),
     "ignore_missing_schemas": ("bool", ("PLANFORGE_IGNORE_MISSING_SCHEMAS",)),
@@ -46,6 +48,7 @@ ALIASES = {
     "kubernetes-version": "kube_version",
     "fail-on-skip": "fail_on_skip",
     "terraform-plugin-mirror": "terraform_plugin_mirror",
+    "iac-tool": "iac_tool",
     "schema-engine": "schema_engine",
     "schema-location": "schema_locations",
     "schema_location": "schema_locations",
@@ -129,10 +132,11 @@ def _convert(key: str, kind: str, value: Any) -> Any:
         return [Path(item).expanduser() for item in _as_list(value)]
     if kind == "version":
         return normalize_kube_version(value)
-    if kind == "engine":
+    if kind in ("engine", "iac"):
+        choices = SCHEMA_ENGINES if kind == "engine" else IAC_TOOLS
         text = str(value).strip()
-        if text not in SCHEMA_ENGINES:
-            raise ValueError(f"'{value}' is not one of {', '.join(SCHEMA_ENGINES)}")
+        if text not in choices:
+            raise ValueError(f"'{value}' is not one of {', '.join(choices)}")
         return text
     if kind == "path":
         return Path(str(value)).expanduser()

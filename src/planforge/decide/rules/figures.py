@@ -109,7 +109,7 @@ def _database(c: Context, figures: list[Figure]) -> None:
     if not ranked:
         c.default("database_engine", "", "the plan states no database engine")
         c.default("database_version", "", "the plan states no database engine")
-        for t in c.plan.source_paths if c.values.get("iac_tool") == "terraform" else []:
+        for t in c.plan.source_paths if c.values.get("iac_tool", "none") != "none" else []:
             if _DATABASE_MODULE.search(t.path):
                 c.unapplied(t.line, t.path, "the plan names no database engine, so the module is generated but no "
                             "root instantiates it; state the engine (e.g. PostgreSQL 16) to get a database")

@@ -8,7 +8,7 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords, region_pattern, region_shape
 from planforge.decide.rules.structure import INFRA_STRUCTURES
-from planforge.decide.rules.tools import first_named
+from planforge.decide.rules.tools import first_named, line_choosing
 from planforge.plan.model import Field, Plan
 
 _NONE = r"(n/?a|none)\.?"
@@ -16,6 +16,8 @@ _NONE_OR_NO = r"(n/?a|none|no|-)\.?"
 _OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane")
 _TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
                       r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
+_OPENTOFU_VERSION = r"\b(?:open ?tofu|tofu)\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
+_OPENTOFU_FIRST = (1, 6)  # OpenTofu's first stable release
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
 _KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s)\s*+v?(1\.\d{1,2})"
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
@@ -169,22 +171,45 @@ def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 
 def _iac_tool(c: Context, f: Field | None) -> None:
-    """Terraform (or OpenTofu, which runs the same HCL): the only IaC tool planforge generates; another named alone
-    is refused."""
+    """Terraform or OpenTofu (the same HCL, run by `terraform` or `tofu`): the only IaC tools planforge generates;
+    another named alone is refused. OpenTofu when the IaC field chooses it, or (no field) any line does."""
     if f is not None and not f.unresolved:
         terraform = any(re.search(rx, f.plain, re.I) for rx in keywords().terraform_family.values())
         if not terraform:
             c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform, OpenTofu",
-                      "use Terraform (planforge generates Terraform only)")
+                      "use Terraform or OpenTofu (planforge generates Terraform HCL only)")
         others = [t for t in _OTHER_IAC_TOOLS if re.search(rf"\b{t}\b", f.plain, re.I)]
         if others and terraform:
             c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
-        c.from_field("iac_tool", "terraform", f)
+        c.from_field("iac_tool", chosen_iac_tool(f.plain), f)
+        return
+    line = line_choosing(c.plan, keywords().terraform_family["OpenTofu"])
+    if line is not None and chosen_iac_tool(c.line_text(line)) == "opentofu":
+        c.from_line("iac_tool", "opentofu", line)
         return
     c.from_context("iac_tool", r"\bterraform\b", "terraform", "terraform", "the structure needs Terraform")
 
 
+def chosen_iac_tool(text: str) -> str:
+    """"opentofu" when a clause of text names OpenTofu as the choice: before any Terraform ("OpenTofu 1.8
+    (Terraform-compatible)"), with no words making it optional or an alternative, or before words preferring it
+    ("OpenTofu rather than Terraform"); else "terraform" ("Terraform 1.7, OpenTofu later", "Terraform/OpenTofu")."""
+    kw = keywords()
+    for clause in re.split(r"[,;]", text):
+        tofu = tx.find(kw.terraform_family["OpenTofu"], clause)
+        terraform = tx.find(kw.terraform_family["Terraform"], clause)
+        if tofu is None or terraform is not None and terraform[1].start() < tofu[1].start():
+            continue
+        marker = re.search(kw.tool_not_chosen, clause, re.I)
+        if marker is None or marker.start() > tofu[1].end() and re.match(kw.tool_preferred_over, marker.group(0), re.I):
+            return "opentofu"
+    return "terraform"
+
+
 def _terraform_version(c: Context, f: Field | None, d: dict[str, Any]) -> None:
+    if c.values.get("iac_tool") == "opentofu":
+        _opentofu_version(c, f, d)
+        return
     p = c.plan
     found = tx.first_match(_TERRAFORM_VERSION, [f, *p.fields, p.structure_decision])
     if found:
@@ -192,6 +217,25 @@ def _terraform_version(c: Context, f: Field | None, d: dict[str, Any]) -> None:
         c.from_field("terraform_version", m.group(1) or m.group(2), fld)
         return
     c.default("terraform_version", d["terraform_version"], "no Terraform version in the plan; lower bound for required_version")
+
+
+def _opentofu_version(c: Context, f: Field | None, d: dict[str, Any]) -> None:
+    """The OpenTofu version (`OpenTofu 1.8`) from the context fields, else from the line choosing OpenTofu: the lower
+    bound of required_version, which OpenTofu checks against its own version. One before OpenTofu 1.6 is refused."""
+    p = c.plan
+    found = tx.first_match(_OPENTOFU_VERSION, [f, *p.fields, p.structure_decision])
+    chose = c.provenance["iac_tool"].line
+    m = found[0] if found else re.search(_OPENTOFU_VERSION, c.line_text(chose), re.I) if chose else None
+    if m is None:
+        c.default("terraform_version", d["terraform_version"],
+                  "no OpenTofu version in the plan; lower bound for required_version (OpenTofu 1.6 is its first release)")
+        return
+    line = found[1].line if found else chose
+    version = m.group(1)
+    if tuple(int(x) for x in version.split(".")) < _OPENTOFU_FIRST:
+        c.problem(None, "terraform_version", f"OpenTofu {version} does not exist: OpenTofu releases start at 1.6",
+                  "state an OpenTofu version of 1.6 or later", line=line)
+    c.from_line("terraform_version", version, line)
 
 
 # --------------------------------------------------------------------------- kubernetes

@@ -21,7 +21,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _SUPPORTED = {
     "cloud": "AWS, Azure or GCP",
     "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
-    "iac": "Terraform (OpenTofu runs the same HCL)",
+    "iac": "Terraform or OpenTofu",
     "gitops": "Argo CD",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
 }
@@ -39,7 +39,7 @@ class Named:
 
 
 def decide_tools(c: Context, structure: str) -> None:
-    """Refuse or report every unsupported tool the plan names; say what stands in for OpenTofu."""
+    """Refuse or report every unsupported tool the plan names; say whether OpenTofu is used."""
     refused_lines = {p.line for p in c.problems}
     for n in named_tools(c.plan):
         if n.line in refused_lines:
@@ -178,17 +178,18 @@ def _why_not_applied(n: Named) -> str:
 
 
 def _opentofu(c: Context, structure: str) -> None:
-    """OpenTofu runs the Terraform HCL planforge generates: a warning, and the README's Not applied section says
-    what was generated instead."""
+    """OpenTofu chosen is applied (`iac_tool: opentofu`); named otherwise, the README's Not applied section says that
+    Terraform was generated (the same HCL)."""
     line = terraform_family_named(c.plan).get("OpenTofu")
     if line is None:
         return
     if structure not in INFRA_STRUCTURES:
         c.unapplied(line, "OpenTofu", "a helm-chart repository has no infrastructure code")
-        return
-    note = "OpenTofu named: Terraform-compatible HCL generated, validated with terraform"
-    c.unapplied(line, "OpenTofu", note)
-    c.warn(None, "OpenTofu", note, line=line)
+    elif c.values.get("iac_tool") == "opentofu":
+        c.applied(line, "OpenTofu", "iac_tool")
+    else:
+        c.unapplied(line, "OpenTofu", "OpenTofu named, Terraform chosen: Terraform code and tooling generated "
+                    "(the same HCL runs with tofu)")
 
 
 @lru_cache(maxsize=64)

@@ -1,5 +1,6 @@
-"""Running the `terraform` CLI: the binary, its version, the shared CLI config (provider mirror or
-plugin cache), the environment, and each command under the tool bounds of `planforge.validate.tools`."""
+"""Running the `terraform` CLI (or OpenTofu's `tofu`, which takes the same commands): the binary, its version, the
+shared CLI config (provider mirror or plugin cache), the environment, and each command under the tool bounds of
+`planforge.validate.tools`."""
 from __future__ import annotations
 
 import json
@@ -22,25 +23,41 @@ class TerraformTimeout(Exception):
     """A terraform command that ran out of time or printed too much (the message names the command)."""
 
 
-def terraform_binary() -> str:
-    """Path of the `terraform` CLI, or UsageError (exit 2)."""
-    path = shutil.which("terraform")
+def terraform_binary(settings: Settings | None = None) -> str:
+    """Path of the CLI that runs the Terraform checks: `tofu` when the repository uses OpenTofu (`iac_tool`) and
+    tofu is on PATH, else `terraform` (`opentofu_fallback` says so), or UsageError (exit 2)."""
+    opentofu = settings is not None and settings.iac_tool == "opentofu"
+    path = (shutil.which("tofu") if opentofu else None) or shutil.which("terraform")
     if path is None:
-        raise UsageError(
-            "terraform is not on PATH: install Terraform (https://developer.hashicorp.com/terraform/install) "
-            "or leave terraform out of --only."
-        )
+        missing = ("tofu (or terraform) is not on PATH: install OpenTofu (https://opentofu.org/docs/intro/install/)"
+                   if opentofu else
+                   "terraform is not on PATH: install Terraform (https://developer.hashicorp.com/terraform/install)")
+        raise UsageError(f"{missing} or leave terraform out of --only.")
     return path
 
 
+def opentofu_fallback(settings: Settings) -> str | None:
+    """The notice of a repository using OpenTofu validated with terraform (tofu is not on PATH), else None."""
+    if settings.iac_tool != "opentofu" or shutil.which("tofu") is not None:
+        return None
+    return ("validated with terraform: OpenTofu not installed (the repository uses OpenTofu; install tofu to "
+            "validate with it: OpenTofu-only features and a required_version above the terraform release may differ)")
+
+
+def cli_name(binary: str) -> str:
+    """`tofu` or `terraform`: the name commands and hints use for this binary."""
+    return "tofu" if Path(binary).name.startswith("tofu") else "terraform"
+
+
 def terraform_version(binary: str, timeout: float) -> str:
-    """"terraform 1.11.4" (cached per binary), for `Check.tool`."""
+    """"terraform 1.11.4" / "tofu 1.8.2" (cached per binary), for `Check.tool`. OpenTofu's `version -json` keeps
+    the `terraform_version` key."""
     if binary not in _versions:
         try:
             out = run_tool([binary, "version", "-json"], timeout=timeout, max_output=1 << 20)
-            _versions[binary] = f"terraform {json.loads(out.stdout)['terraform_version']}"
+            _versions[binary] = f"{cli_name(binary)} {json.loads(out.stdout)['terraform_version']}"
         except (ToolTimeout, ToolOutputTooLarge, ValueError, KeyError, OSError):
-            return "terraform"  # not cached: the next check may have more time
+            return cli_name(binary)  # not cached: the next check may have more time
     return _versions[binary]
 
 
@@ -68,7 +85,7 @@ def cli_config(ctx: Context) -> Path:
             text = (
                 "provider_installation {\n  filesystem_mirror {\n"
                 f"    path    = {json.dumps(str(mirror))}\n"
-                '    include = ["registry.terraform.io/*/*"]\n  }\n}\n'
+                '    include = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]\n  }\n}\n'
             )
         else:
             cache = base / "plugin-cache"

@@ -5,7 +5,14 @@ import re
 import time
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.terraform.cli import TerraformTimeout, first_error, run_terraform, terraform_env, terraform_version
+from planforge.validate.terraform.cli import (
+    TerraformTimeout,
+    cli_name,
+    first_error,
+    run_terraform,
+    terraform_env,
+    terraform_version,
+)
 from planforge.validate.terraform.configs import ConfigTree
 from planforge.validate.terraform.rules import NAME
 
@@ -32,7 +39,7 @@ def fmt_check(configs: ConfigTree, target: Target, ctx: Context, binary: str) ->
             findings.append(Finding(
                 NAME, "terraform/fmt", Severity.ERROR, "file is not formatted as `terraform fmt` would write it",
                 ctx.display(file), first_changed_line(proc.stdout),
-                hint=f"run `terraform fmt {ctx.display(file)}`", detail=proc.stdout.strip(),
+                hint=f"run `{cli_name(binary)} fmt {ctx.display(file)}`", detail=proc.stdout.strip(),
             ))
         elif file not in unparsable:  # syntax errors hcl2 missed: terraform's word is final
             line = re.search(r" line (\d+)", proc.stderr)

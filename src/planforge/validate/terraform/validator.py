@@ -32,11 +32,11 @@ class TerraformValidator:
         self.configs.bounds = ctx.bounds.union(self.configs.bounds)  # a validator may serve several roots
         targets = discover_targets(self.configs, ctx)
         if targets:
-            terraform_binary()
+            terraform_binary(ctx.settings)
         return targets
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
-        binary = terraform_binary()
+        binary = terraform_binary(ctx.settings)
         checks = [self._static_check(target, ctx, binary), self._fmt_check(target, ctx, binary)]
         if target.kind == ROOT or target.extra.get("standalone"):
             checks.append(self._validate_check(target, ctx, binary))

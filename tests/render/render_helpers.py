@@ -3,6 +3,7 @@ comparison, hand-made answers."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def make_template_repo(dest: Path, *, with_blueprints: bool = True, tag: str | N
     if tag:
         git("tag", tag, cwd=dest)
     return dest
+
+
+def new_from_plan(tmp_path: Path, plan_name: str, capsys: pytest.CaptureFixture[str]) -> tuple[Path, Path]:
+    """`planforge new` from a copy of a fixture plan with a tagged template repository: (plan copy, repository)."""
+    template = make_template_repo(tmp_path / "template", tag="v1")
+    plan = tmp_path / "plan" / "plan.md"
+    plan.parent.mkdir()
+    shutil.copy(PLANS / plan_name, plan)
+    dest = tmp_path / "repo"
+    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
+    assert code == 0, err
+    return plan, dest
 
 
 def run_cli(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

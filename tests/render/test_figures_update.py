@@ -3,12 +3,11 @@ that figure feeds and keeps a user edit elsewhere (real Copier)."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import PLANS, git, make_template_repo, run_cli, tree
+from render_helpers import git, new_from_plan, run_cli, tree
 
 pytestmark = pytest.mark.slow
 
@@ -32,13 +31,7 @@ def without_replicas(data: dict) -> dict:
 
 
 def test_a_changed_replica_range_changes_exactly_its_values(tmp_path, capsys):
-    template = make_template_repo(tmp_path / "template", tag="v1")
-    plan = tmp_path / "plan" / "plan.md"
-    plan.parent.mkdir()
-    shutil.copy(PLANS / "ticketing-eks.plan.md", plan)
-    dest = tmp_path / "repo"
-    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
-    assert code == 0, err
+    plan, dest = new_from_plan(tmp_path, "ticketing-eks.plan.md", capsys)
     readme = dest / "README.md"
     readme.write_text(readme.read_text().replace("\n", f"\n\n{USER_EDIT}\n", 1))
     git("commit", "-qam", "user edit", cwd=dest)

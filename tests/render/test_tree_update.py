@@ -2,23 +2,16 @@
 renamed tree directory moves the generated one (real Copier)."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import yaml
-from render_helpers import PLANS, git, make_template_repo, run_cli, tree
+from render_helpers import git, new_from_plan, run_cli, tree
 
 pytestmark = pytest.mark.slow
 
 
 def test_update_keeps_and_follows_the_trees_paths(tmp_path, capsys):
-    template = make_template_repo(tmp_path / "template", tag="v1")
-    plan = tmp_path / "plan" / "plan.md"
-    plan.parent.mkdir()
-    shutil.copy(PLANS / "tree-layout.plan.md", plan)
-    dest = tmp_path / "repo"
-    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
-    assert code == 0, err
+    plan, dest = new_from_plan(tmp_path, "tree-layout.plan.md", capsys)
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["paths"]["tf_environments"] == "envs"
     before = tree(dest)

@@ -28,6 +28,7 @@ def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
     _apps(c, d)
     chart_name = _chart(c, structure, d)
     _storage(c, chart_name)
+    _volumes(c)
 
 
 def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:
@@ -273,3 +274,81 @@ def _storage(c: Context, chart_name: str) -> None:
         return
     c.default("storage", "", "no data store in the plan")
     c.default("database_secret", "", "no database")
+
+
+# --------------------------------------------------------------------------- service volumes
+_SERVER_LIKE = re.compile(r"backend|api|server")
+
+
+def _volumes(c: Context) -> None:
+    """A sentence naming a PersistentVolumeClaim / PVC / persistent volume (not a database server's) gives a chart
+    service a volume: the service the sentence names, else the only service, else the first backend/api/server-like
+    one; its size is the sentence's quantity, else 1Gi. Kustomize applications get no volume (not applied)."""
+    vocab = keywords().service_volume
+    names_rx, size_rx = re.compile(vocab["names"], re.I), re.compile(vocab["size"], re.I)
+    services = [s.model_copy() for s in c.values.get("services", [])]
+    cited: list[str] = []
+    for p in passages(c.plan):
+        for start, end in tx.sentence_bounds(p.text):
+            sentence = p.text[start:end]
+            m = names_rx.search(sentence)
+            if m is None or re.search(vocab["database_server"], sentence, re.I):
+                continue
+            line = p.line_at(start + m.start())
+            owner = _volume_owner(sentence, services) if services else None
+            if owner is None:
+                why = ("Kustomize applications get no volume: state it for a helm chart service" if c.values.get("apps")
+                       else "the plan gives no chart service to mount it")
+                c.unapplied(line, m.group(0), why)
+                continue
+            if owner.volume_size:
+                continue
+            size = size_rx.search(sentence)
+            owner.volume_size = (f"{size.group(1)}{vocab['units'][size.group(2).lower()]}" if size else "1Gi")
+            c.applied(line, m.group(0), f"services.{owner.name}.volume_size")
+            if size:
+                c.applied(p.line_at(start + size.start()), size.group(0), f"services.{owner.name}.volume_size")
+            cited.append(f"{owner.name}: a {owner.volume_size} PersistentVolumeClaim from plan line {line}"
+                         + ("" if size else " (no size stated: 1Gi)"))
+    if cited:
+        c.values["services"] = services
+        prov = c.provenance["services"]
+        c.provenance["services"] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, *cited) if x)})
+
+
+def _volume_owner(sentence: str, services: list[Service]) -> Service | None:
+    """The service a volume sentence names first, else the only service, else the first backend/api/server-like."""
+    named = [(m.start(), s) for s in services
+             if (m := re.search(rf"(?<![\w-]){re.escape(s.name)}(?![\w-])", sentence, re.I))]
+    if named:
+        return min(named, key=lambda x: x[0])[1]
+    if len(services) == 1:
+        return services[0]
+    return next((s for s in services if _SERVER_LIKE.search(s.name)), None)
+
+
+def pin_volume_replicas(c: Context) -> None:
+    """A service with a (ReadWriteOnce) volume runs one pod in every environment and never autoscales: a replica
+    figure that raised it above 1 is reported as not applied (and no longer as applied when it was the service's
+    own). Runs after the figures."""
+    services = [s.model_copy() for s in c.values.get("services", [])]
+    pinned = [s for s in services if s.volume_size]
+    for svc in pinned:
+        if svc.replicas > 1 or svc.max_replicas > 1:
+            _report_pinned(c, svc.name)
+        svc.replicas = svc.prod_replicas = 1
+        svc.min_replicas = svc.max_replicas = 0
+    if pinned:
+        c.values["services"] = services
+
+
+def _report_pinned(c: Context, name: str) -> None:
+    """The replica figures applied to service `name`: its own, else the plan-wide ones (kept for the others)."""
+    replica_phrases = [(key, answer) for key, answer in c.applied_phrases.items()
+                       if answer.startswith("services.") and "replicas" in answer]
+    own = [(key, answer) for key, answer in replica_phrases if answer.startswith(f"services.{name}.")]
+    for (line, words), _ in own or replica_phrases:
+        if own:
+            del c.applied_phrases[(line, words)]
+        c.unapplied(line, words, f"{name} mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every "
+                    "environment, without autoscaling")

@@ -62,3 +62,21 @@ def test_a_service_with_a_volume_runs_one_pod_and_a_stated_replica_range_is_not_
     reported = [i for i in d.not_applied if i.line == 13]
     assert len(reported) == 1 and "ReadWriteOnce" in reported[0].why
     assert not [a for a in d.applied if a.line == 13 and a.answer.startswith("services.backend.")]
+
+
+SUMMARY_END = "as one Helm chart for Minikube."
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The backend keeps its uploads on a 2Gi PVC.", {"backend": "2Gi", "frontend": ""}),
+    ("Data persists via a PVC.", {"backend": "", "frontend": ""}),  # outside Storage, no service named
+    ("Database state is externalized to a PVC.", {"backend": "", "frontend": ""}),
+])
+def test_a_sentence_outside_storage_gives_a_volume_only_to_a_service_it_names(sentence, expected):
+    text = TODO_CHART.replace(STORAGE, "**Storage**: none").replace(SUMMARY_END, f"{SUMMARY_END} {sentence}")
+    assert volumes(text) == expected
+
+
+def test_every_sentence_of_a_storage_field_naming_a_database_server_is_the_data_stores():
+    storage = "**Storage**: PostgreSQL 16 in-cluster (StatefulSet). Data survives restarts via the retained PVC."
+    assert volumes(TODO_CHART.replace(STORAGE, storage)) == {"backend": "", "frontend": ""}

@@ -281,25 +281,31 @@ _SERVER_LIKE = re.compile(r"backend|api|server")
 
 
 def _volumes(c: Context) -> None:
-    """A sentence naming a PersistentVolumeClaim / PVC / persistent volume (not a database server's) gives a chart
-    service a volume: the service the sentence names, else the only service, else the first backend/api/server-like
-    one; its size is the sentence's quantity, else 1Gi. Kustomize applications get no volume (not applied)."""
+    """A sentence naming a PersistentVolumeClaim / PVC / persistent volume gives a chart service a volume: the
+    service the sentence names; in a Storage/Database field also the only service, else the first
+    backend/api/server-like one. A field or sentence naming a database server speaks of the data store's storage,
+    not a service's. The size is the sentence's quantity, else 1Gi. Kustomize applications get no volume."""
     vocab = keywords().service_volume
     names_rx, size_rx = re.compile(vocab["names"], re.I), re.compile(vocab["size"], re.I)
+    server_rx = re.compile(vocab["database_server"], re.I)
+    fields = [f for f in c.plan.fields if f.key in ("storage", "database") and not f.unresolved]
+    field_lines = {ln: bool(server_rx.search(f.plain)) for f in fields for ln in f.lines}
     services = [s.model_copy() for s in c.values.get("services", [])]
     cited: list[str] = []
     for p in passages(c.plan):
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
             m = names_rx.search(sentence)
-            if m is None or re.search(vocab["database_server"], sentence, re.I):
+            if m is None or server_rx.search(sentence):
                 continue
             line = p.line_at(start + m.start())
-            owner = _volume_owner(sentence, services) if services else None
+            if field_lines.get(line):
+                continue
+            owner = _volume_owner(sentence, services, line in field_lines)
             if owner is None:
-                why = ("Kustomize applications get no volume: state it for a helm chart service" if c.values.get("apps")
-                       else "the plan gives no chart service to mount it")
-                c.unapplied(line, m.group(0), why)
+                if c.values.get("apps") and line in field_lines:
+                    c.unapplied(line, m.group(0), "Kustomize applications get no volume: state it for a helm chart "
+                                "service")
                 continue
             if owner.volume_size:
                 continue
@@ -316,12 +322,15 @@ def _volumes(c: Context) -> None:
         c.provenance["services"] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, *cited) if x)})
 
 
-def _volume_owner(sentence: str, services: list[Service]) -> Service | None:
-    """The service a volume sentence names first, else the only service, else the first backend/api/server-like."""
+def _volume_owner(sentence: str, services: list[Service], storage_field: bool) -> Service | None:
+    """The service a volume sentence names first; in a Storage/Database field, else the only service, else the
+    first backend/api/server-like one."""
     named = [(m.start(), s) for s in services
              if (m := re.search(rf"(?<![\w-]){re.escape(s.name)}(?![\w-])", sentence, re.I))]
     if named:
         return min(named, key=lambda x: x[0])[1]
+    if not storage_field:
+        return None
     if len(services) == 1:
         return services[0]
     return next((s for s in services if _SERVER_LIKE.search(s.name)), None)

@@ -10,6 +10,7 @@ from render_helpers import run_cli
 from testlib import PLANS
 
 from planforge.decide import decide
+from planforge.decide.answers import Answers
 from planforge.plan import parse_plan
 from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
@@ -73,4 +74,17 @@ def test_values_readme_and_validation(chart: Path, capsys):
     assert values["services"]["frontend"]["persistence"]["enabled"] is False
     assert "| `services.backend.persistence.enabled` | bool | `true` |" in (chart / "charts/todo/README.md").read_text()
     code, out, err = run_cli("validate", str(chart), "--strict", capsys=capsys)
+    assert code == 0, out + err
+
+
+def test_high_availability_in_production_keeps_the_backend_at_one_pod(tmp_path: Path, capsys):
+    answers = decide(parse_plan(PLANS / "todo-chart.plan.md")).answers.model_dump()
+    answers.update(high_availability=True, gitops="argocd", blueprints=[], environments=["dev", "prod"])
+    dest = tmp_path / "ha"
+    render_new(Answers(**answers), dest, resolve_template(None, None), init_git=False)
+    app = yaml.safe_load((dest / "argocd/applications/prod/todo.yaml").read_text())
+    services = app["spec"]["source"]["helm"]["valuesObject"]["services"]
+    assert services["backend"]["replicaCount"] == 1 and services["backend"]["podDisruptionBudget"]["enabled"] is False
+    assert services["frontend"]["replicaCount"] == 2
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
     assert code == 0, out + err

@@ -80,3 +80,13 @@ def test_a_sentence_outside_storage_gives_a_volume_only_to_a_service_it_names(se
 def test_every_sentence_of_a_storage_field_naming_a_database_server_is_the_data_stores():
     storage = "**Storage**: PostgreSQL 16 in-cluster (StatefulSet). Data survives restarts via the retained PVC."
     assert volumes(TODO_CHART.replace(STORAGE, storage)) == {"backend": "", "frontend": ""}
+
+
+def test_a_claim_for_a_kustomize_application_is_reported_as_not_applied():
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
+        "**Deployment Type**:", "**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api\n**Deployment Type**:")
+    d = decided(text)
+    assert [a.volume_size for a in d.answers.apps] == ["", ""]
+    line = text.splitlines().index("**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api") + 1
+    assert [i.why for i in d.not_applied if i.line == line and i.text == "PersistentVolumeClaim"] == [
+        "Kustomize applications get no volume: state it for a helm chart service"]

@@ -90,3 +90,10 @@ def test_a_claim_for_a_kustomize_application_is_reported_as_not_applied():
     line = text.splitlines().index("**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api") + 1
     assert [i.why for i in d.not_applied if i.line == line and i.text == "PersistentVolumeClaim"] == [
         "Kustomize applications get no volume: state it for a helm chart service"]
+
+
+def test_a_replica_range_of_another_service_stays_applied_to_it():
+    d = decided(TODO_CHART.replace(STORAGE, STORAGE + "\n**Scale/Scope**: frontend scales between 2 and 4 replicas"))
+    backend, frontend = d.answers.services
+    assert (backend.replicas, backend.max_replicas, frontend.min_replicas, frontend.max_replicas) == (1, 0, 2, 4)
+    assert [i for i in d.not_applied if i.line == 13] == []

@@ -7,7 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
-from planforge.decide.rules.statements import passages
+from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field
 
@@ -286,7 +286,7 @@ def _volumes(c: Context) -> None:
     backend/api/server-like one. A field or sentence naming a database server speaks of the data store's storage,
     not a service's. The size is the sentence's quantity, else 1Gi. Kustomize applications get no volume."""
     vocab = keywords().service_volume
-    names_rx, size_rx = re.compile(vocab["names"], re.I), re.compile(vocab["size"], re.I)
+    names_rx = re.compile(vocab["names"], re.I)
     server_rx = re.compile(vocab["database_server"], re.I)
     fields = [f for f in c.plan.fields if f.key in ("storage", "database") and not f.unresolved]
     field_lines = {ln: bool(server_rx.search(f.plain)) for f in fields for ln in f.lines}
@@ -307,19 +307,25 @@ def _volumes(c: Context) -> None:
                     c.unapplied(line, m.group(0), "Kustomize applications get no volume: state it for a helm chart "
                                 "service")
                 continue
-            if owner.volume_size:
-                continue
-            size = size_rx.search(sentence)
-            owner.volume_size = (f"{size.group(1)}{vocab['units'][size.group(2).lower()]}" if size else "1Gi")
-            c.applied(line, m.group(0), f"services.{owner.name}.volume_size")
-            if size:
-                c.applied(p.line_at(start + size.start()), size.group(0), f"services.{owner.name}.volume_size")
-            cited.append(f"{owner.name}: a {owner.volume_size} PersistentVolumeClaim from plan line {line}"
-                         + ("" if size else " (no size stated: 1Gi)"))
+            if not owner.volume_size:
+                cited.append(_give_volume(c, owner, p, start, end, line, m.group(0)))
     if cited:
         c.values["services"] = services
         prov = c.provenance["services"]
         c.provenance["services"] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, *cited) if x)})
+
+
+def _give_volume(c: Context, owner: Service, p: Passage, start: int, end: int, line: int, words: str) -> str:
+    """Set the owner's volume_size from the quantity of the sentence p.text[start:end] (else 1Gi), record the
+    words applied; the provenance note."""
+    vocab = keywords().service_volume
+    size = re.compile(vocab["size"], re.I).search(p.text, start, end)
+    owner.volume_size = f"{size.group(1)}{vocab['units'][size.group(2).lower()]}" if size else "1Gi"
+    c.applied(line, words, f"services.{owner.name}.volume_size")
+    if size:
+        c.applied(p.line_at(size.start()), size.group(0), f"services.{owner.name}.volume_size")
+    return (f"{owner.name}: a {owner.volume_size} PersistentVolumeClaim from plan line {line}"
+            + ("" if size else " (no size stated: 1Gi)"))
 
 
 def _volume_owner(sentence: str, services: list[Service], storage_field: bool) -> Service | None:
@@ -344,20 +350,22 @@ def pin_volume_replicas(c: Context) -> None:
     pinned = [s for s in services if s.volume_size]
     for svc in pinned:
         if svc.replicas > 1 or svc.max_replicas > 1:
-            _report_pinned(c, svc.name)
+            _report_pinned(c, svc.name, [s.name for s in services if s.name != svc.name])
         svc.replicas = svc.prod_replicas = 1
         svc.min_replicas = svc.max_replicas = 0
     if pinned:
         c.values["services"] = services
 
 
-def _report_pinned(c: Context, name: str) -> None:
-    """The replica figures applied to service `name`: its own, else the plan-wide ones (kept for the others)."""
-    replica_phrases = [(key, answer) for key, answer in c.applied_phrases.items()
-                       if answer.startswith("services.") and "replicas" in answer]
-    own = [(key, answer) for key, answer in replica_phrases if answer.startswith(f"services.{name}.")]
-    for (line, words), _ in own or replica_phrases:
-        if own:
-            del c.applied_phrases[(line, words)]
+def _report_pinned(c: Context, name: str, others: list[str]) -> None:
+    """The replica figures applied to service `name`: its own, else the plan-wide ones (on lines naming no other
+    service; they stay applied to the others)."""
+    replicas = [(key, answer) for key, answer in c.applied_phrases.items()
+                if answer.startswith("services.") and "replicas" in answer]
+    own = [key for key, answer in replicas if answer.startswith(f"services.{name}.")]
+    for line, words in own:
+        del c.applied_phrases[(line, words)]
+    plan_wide = [key for key, _ in replicas if not any(o in c.line_text(key[0]).lower() for o in others)]
+    for line, words in own or plan_wide:
         c.unapplied(line, words, f"{name} mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every "
                     "environment, without autoscaling")

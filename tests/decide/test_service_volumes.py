@@ -82,14 +82,20 @@ def test_every_sentence_of_a_storage_field_naming_a_database_server_is_the_data_
     assert volumes(TODO_CHART.replace(STORAGE, storage)) == {"backend": "", "frontend": ""}
 
 
-def test_a_claim_for_a_kustomize_application_is_reported_as_not_applied():
-    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
-        "**Deployment Type**:", "**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api\n**Deployment Type**:")
-    d = decided(text)
-    assert [a.volume_size for a in d.answers.apps] == ["", ""]
-    line = text.splitlines().index("**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api") + 1
-    assert [i.why for i in d.not_applied if i.line == line and i.text == "PersistentVolumeClaim"] == [
-        "Kustomize applications get no volume: state it for a helm chart service"]
+EKS_ARGOCD = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+APP_STORAGE = "**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api"
+
+
+def test_a_kustomize_application_named_by_the_storage_field_gets_its_claim_and_one_pod():
+    d = decided(EKS_ARGOCD.replace("**Deployment Type**:", f"{APP_STORAGE}\n**Deployment Type**:"))
+    orders, web = d.answers.apps
+    assert (orders.name, orders.volume_size, orders.replicas, orders.prod_replicas, orders.max_replicas) == (
+        "orders-api", "5Gi", 1, 1, 0)
+    assert web.volume_size == ""
+    line = EKS_ARGOCD.splitlines().index(next(x for x in EKS_ARGOCD.splitlines()
+                                              if x.startswith("**Deployment Type**"))) + 1
+    assert {(a.line, a.text, a.answer) for a in d.applied} >= {
+        (line, "PersistentVolumeClaim", "apps.orders-api.volume_size"), (line, "5Gi", "apps.orders-api.volume_size")}
 
 
 def test_a_replica_range_of_another_service_stays_applied_to_it():

@@ -88,3 +88,25 @@ def test_high_availability_in_production_keeps_the_backend_at_one_pod(tmp_path: 
     assert services["frontend"]["replicaCount"] == 2
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
     assert code == 0, out + err
+
+
+def test_a_kustomize_application_gets_its_claim_mounted_and_one_pod_in_production(tmp_path: Path, capsys):
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
+        "**Deployment Type**:", "**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api\n**Deployment Type**:")
+    plan = tmp_path / "plan.md"
+    plan.write_text(text, encoding="utf-8")
+    dest = tmp_path / "eks"
+    render_new(decide(parse_plan(plan)).answers, dest, resolve_template(None, None), init_git=False)
+    base = dest / "kubernetes/apps/orders-api/base"
+    pvc, deployment = yaml.safe_load_all((base / "deployment.yaml").read_text())
+    assert (pvc["kind"], pvc["metadata"]["name"], pvc["spec"]["resources"]["requests"]["storage"]) == (
+        "PersistentVolumeClaim", "orders-api-data", "5Gi")
+    pod = deployment["spec"]["template"]["spec"]
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    assert {"name": "data", "mountPath": "/data"} in pod["containers"][0]["volumeMounts"]
+    assert {"name": "data", "persistentVolumeClaim": {"claimName": "orders-api-data"}} in pod["volumes"]
+    prod = dest / "kubernetes/apps/orders-api/overlays/prod"
+    assert yaml.safe_load((prod / "kustomization.yaml").read_text())["replicas"] == [{"name": "orders-api", "count": 1}]
+    assert not (prod / "pdb.yaml").exists() and (dest / "kubernetes/apps/web-frontend/overlays/prod/pdb.yaml").exists()
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err

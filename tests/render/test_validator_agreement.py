@@ -65,7 +65,11 @@ def mapping_list_cases(good_item: dict, keys: list[str], duplicates: bool) -> li
 
 
 SERVICE = {"name": "api", "image": "ghcr.io/acme/api", "tag": "0.1.0", "port": 8080, "health_path": "/healthz",
-           "replicas": 1, "prod_replicas": 2}
+           "replicas": 1, "prod_replicas": 2, "cpu_request": "250m", "cpu_limit": "1", "memory_request": "256Mi",
+           "memory_limit": "512Mi", "volume_size": "1Gi"}
+# Kubernetes quantities (resources, volume size): what a hostile answers file puts there to inject YAML.
+QUANTITIES = ["", "1", "0.5", "250m", "1Gi", "1.5Gi", "512M", "1Gi\n  x: y", "1Gi\n", "1Gi # x", "1 Gi", "1gi", "1Gib",
+              "-1Gi", "1e3", ".5", "1.", "{{ 7*7 }}", "1Gi: x", '1Gi"', "9" * 20, "9" * 21, "1Pi"]
 COMPONENT = {"name": "ingress-nginx", "chart_repo": "https://kubernetes.github.io/ingress-nginx",
              "chart": "ingress-nginx", "version": "4.11.3", "namespace": "ingress-nginx", "notes": "public NLB"}
 SIZING = {"name": "prod", "instance_type": "m5.large", "db_instance_class": "db.r6g.large", "multi_az": True,
@@ -108,6 +112,9 @@ def corpus() -> dict[str, list[Any]]:
                           ["EKS"], [1], [None], "eks", {"eks": 1}, None, [["eks"]]]
     cases["apps"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
     cases["services"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
+    for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "volume_size"):
+        cases["services"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
+        cases["apps"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
     cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
     cases["decisions"] = mapping_list_cases(DECISION, list(DECISION), duplicates=False)
@@ -227,3 +234,14 @@ def test_plain_copier_copy_refuses_end_to_end(frame: Path, tmp_path: Path, name:
                  unsafe=False)
     assert name in str(info.value)
     assert not dest.exists() or not any(dest.iterdir())
+
+
+@pytest.mark.parametrize("key", ["cpu_request", "cpu_limit", "memory_request", "memory_limit", "volume_size"])
+@pytest.mark.parametrize("group", ["apps", "services"])
+def test_a_quantity_carrying_yaml_or_a_template_is_refused_by_both(copier_judge, group: str, key: str):
+    for value in ("1Gi\n  x: y", "{{ 7*7 }}", "1Gi # x"):
+        data = {**BASE, group: [{**SERVICE, key: value}]}
+        assert [p.field for p in check_data(data)] == [f"{group}[0].{key}"]
+        assert f"{group}[0].{key}" in (copier_judge(data, group) or "")
+    good = {**BASE, group: [{**SERVICE, key: "1.5Gi"}]}
+    assert check_data(good) == [] and copier_judge(good, group) is None

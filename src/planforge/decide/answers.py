@@ -74,6 +74,9 @@ class Service(BaseModel):
     cpu_limit: str = ""
     memory_request: str = ""  # e.g. "512Mi", "2Gi"
     memory_limit: str = ""
+    # A PersistentVolumeClaim of this size mounted at /data ("" = no volume): ReadWriteOnce, so the
+    # service runs one pod (no autoscaling) and is replaced with the Recreate strategy.
+    volume_size: str = ""  # a Kubernetes quantity, e.g. "1Gi"
 
 
 class EnvironmentSizing(BaseModel):

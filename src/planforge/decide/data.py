@@ -115,6 +115,7 @@ class Keywords:
     cloud_patterns: dict[str, str]
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]
+    service_volume: dict[str, Any]  # names, size, units, database_server
     compliance: dict[str, str]
     non_service_dirs: frozenset[str]
     named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern

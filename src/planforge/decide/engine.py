@@ -31,7 +31,7 @@ from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
-from planforge.decide.rules.workloads import decide_workloads
+from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
 from planforge.errors import Problem, RefusedError
 from planforge.plan.model import Plan
@@ -50,6 +50,7 @@ def decide(plan: Plan) -> Decided:
     decide_workloads(c, structure, d)
     decide_goals(c)
     decide_figures(c)
+    pin_volume_replicas(c)
     decide_capacity(c)
     decide_statements(c, structure)
     decide_single_node_pools(c)

@@ -111,7 +111,7 @@ def _render_item(v: Any) -> str:
 
 
 def _service_figures(v: Service) -> list[str]:
-    """Replicas (the autoscaling range when stated) and the container resources the plan states."""
+    """Replicas (the autoscaling range when stated), the container resources and the volume the plan states."""
     if v.max_replicas:
         out = [f"{v.min_replicas or v.replicas}-{v.max_replicas} replicas (autoscaled)"]
     elif v.prod_replicas != v.replicas:
@@ -122,4 +122,6 @@ def _service_figures(v: Service) -> list[str]:
         request, limit = getattr(v, f"{kind}_request"), getattr(v, f"{kind}_limit")
         if request or limit:
             out.append(f"{kind} " + " ".join(x for x in (request and f"request {request}", limit and f"limit {limit}") if x))
+    if v.volume_size:
+        out.append(f"{v.volume_size} volume at /data")
     return out

@@ -133,7 +133,7 @@ def _storage(c: Context, figures: list[Figure]) -> None:
     database = vocabulary().keywords["database"]
     own = [f for f in figures if database.search(c.line_text(f.line))]
     for f in figures:
-        if f not in own:
+        if f not in own and (f.line, f.words) not in c.applied_phrases:  # else a chart service's volume (workloads)
             c.unapplied(f.line, f.words, "only the database's storage size is applied")
     chosen = _first(c, own, "database_storage_gb")
     if chosen is not None:

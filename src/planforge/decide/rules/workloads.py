@@ -7,7 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
-from planforge.decide.rules.statements import passages
+from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field
 
@@ -28,6 +28,7 @@ def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
     _apps(c, d)
     chart_name = _chart(c, structure, d)
     _storage(c, chart_name)
+    _volumes(c)
 
 
 def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:
@@ -273,3 +274,99 @@ def _storage(c: Context, chart_name: str) -> None:
         return
     c.default("storage", "", "no data store in the plan")
     c.default("database_secret", "", "no database")
+
+
+# --------------------------------------------------------------------------- service volumes
+_SERVER_LIKE = re.compile(r"backend|api|server")
+_GROUPS = ("services", "apps")  # chart services, Kustomize applications
+
+
+def _volumes(c: Context) -> None:
+    """A sentence naming a PersistentVolumeClaim / PVC / persistent volume gives a chart service or a Kustomize
+    application a volume: the one the sentence names; in a Storage/Database field also the only one, else the
+    first backend/api/server-like one. A field or sentence naming a database server speaks of the data store's
+    storage, not a service's. The size is the sentence's quantity, else 1Gi."""
+    vocab = keywords().service_volume
+    names_rx = re.compile(vocab["names"], re.I)
+    server_rx = re.compile(vocab["database_server"], re.I)
+    fields = [f for f in c.plan.fields if f.key in ("storage", "database") and not f.unresolved]
+    field_lines = {ln: bool(server_rx.search(f.plain)) for f in fields for ln in f.lines}
+    groups = {g: [s.model_copy() for s in c.values.get(g, [])] for g in _GROUPS}
+    workloads = [(g, s) for g in _GROUPS for s in groups[g]]
+    cited: dict[str, list[str]] = {g: [] for g in _GROUPS}
+    for p in passages(c.plan):
+        for start, end in tx.sentence_bounds(p.text):
+            sentence = p.text[start:end]
+            m = names_rx.search(sentence)
+            if m is None or server_rx.search(sentence):
+                continue
+            line = p.line_at(start + m.start())
+            if field_lines.get(line):
+                continue
+            owner = _volume_owner(sentence, workloads, line in field_lines)
+            if owner is not None and not owner[1].volume_size:
+                cited[owner[0]].append(_give_volume(c, owner[0], owner[1], p, start, end, line, m.group(0)))
+    for group, notes in cited.items():
+        if notes:
+            c.values[group] = groups[group]
+            prov = c.provenance[group]
+            c.provenance[group] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, *notes) if x)})
+
+
+def _give_volume(c: Context, group: str, owner: Service, p: Passage, start: int, end: int, line: int,
+                 words: str) -> str:
+    """Set the owner's volume_size from the quantity of the sentence p.text[start:end] (else 1Gi), record the
+    words applied; the provenance note."""
+    vocab = keywords().service_volume
+    size = re.compile(vocab["size"], re.I).search(p.text, start, end)
+    owner.volume_size = f"{size.group(1)}{vocab['units'][size.group(2).lower()]}" if size else "1Gi"
+    c.applied(line, words, f"{group}.{owner.name}.volume_size")
+    if size:
+        c.applied(p.line_at(size.start()), size.group(0), f"{group}.{owner.name}.volume_size")
+    return (f"{owner.name}: a {owner.volume_size} PersistentVolumeClaim from plan line {line}"
+            + ("" if size else " (no size stated: 1Gi)"))
+
+
+def _volume_owner(sentence: str, workloads: list[tuple[str, Service]],
+                  storage_field: bool) -> tuple[str, Service] | None:
+    """The (group, service) a volume sentence names first; in a Storage/Database field, else the only one, else
+    the first backend/api/server-like one."""
+    named = [(m.start(), w) for w in workloads
+             if (m := re.search(rf"(?<![\w-]){re.escape(w[1].name)}(?![\w-])", sentence, re.I))]
+    if named:
+        return min(named, key=lambda x: x[0])[1]
+    if not storage_field:
+        return None
+    if len(workloads) == 1:
+        return workloads[0]
+    return next((w for w in workloads if _SERVER_LIKE.search(w[1].name)), None)
+
+
+def pin_volume_replicas(c: Context) -> None:
+    """A service with a (ReadWriteOnce) volume runs one pod in every environment and never autoscales: a replica
+    figure that raised it above 1 is reported as not applied (and no longer as applied when it was the service's
+    own). Runs after the figures."""
+    for group in _GROUPS:
+        items = [s.model_copy() for s in c.values.get(group, [])]
+        pinned = [s for s in items if s.volume_size]
+        for svc in pinned:
+            if svc.replicas > 1 or svc.max_replicas > 1:
+                _report_pinned(c, group, svc.name, [s.name for s in items if s.name != svc.name])
+            svc.replicas = svc.prod_replicas = 1
+            svc.min_replicas = svc.max_replicas = 0
+        if pinned:
+            c.values[group] = items
+
+
+def _report_pinned(c: Context, group: str, name: str, others: list[str]) -> None:
+    """The replica figures applied to `name`: its own, else the plan-wide ones (on lines naming no other service
+    of its group; they stay applied to the others)."""
+    replicas = [(key, answer) for key, answer in c.applied_phrases.items()
+                if answer.startswith(f"{group}.") and "replicas" in answer]
+    own = [key for key, answer in replicas if answer.startswith(f"{group}.{name}.")]
+    for line, words in own:
+        del c.applied_phrases[(line, words)]
+    plan_wide = [key for key, _ in replicas if not any(o in c.line_text(key[0]).lower() for o in others)]
+    for line, words in own or plan_wide:
+        c.unapplied(line, words, f"{name} mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every "
+                    "environment, without autoscaling")

@@ -1,7 +1,7 @@
 """The plan's structure tree sets the layout's directory names (answer `paths`)."""
 from __future__ import annotations
 
-from testlib import PLANS
+from testlib import PLANS, REAL_PLANS
 
 from planforge import layout
 from planforge.decide import decide
@@ -61,3 +61,16 @@ def test_a_directory_beside_a_nested_root_is_not_applied(tmp_path) -> None:
     decided = decide(parse_plan(plan))
     reported = {n.text: n.why for n in decided.not_applied if n.text.startswith("infra/")}
     assert reported == {"infra/platform/": "planforge generates no such directory (beside infra/terraform/)"}
+
+
+def test_a_chart_line_naming_its_parent_sets_the_charts_directory():
+    d = decide(parse_plan(PLANS / "todo-chart.plan.md"))  # `helm/todo/` on one tree line (plan.md:20)
+    assert d.answers.paths == {"charts": "helm"} and d.answers.chart_name == "todo"
+    assert d.provenance["paths"].line == 20
+
+
+def test_a_terraform_root_is_found_by_its_modules_and_tf_files_when_its_name_says_nothing():
+    d = decide(parse_plan(REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md"))
+    assert d.answers.paths == {"terraform": "infrastructure"}
+    [networking] = [n for n in d.not_applied if n.text == "infrastructure/modules/networking/"]
+    assert networking.line == 57 and "generates no such directory" in networking.why

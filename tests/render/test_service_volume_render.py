@@ -35,7 +35,7 @@ def manifests(chart_dir: Path, *args: str) -> dict[tuple[str, str], dict]:
 
 
 def test_the_backend_gets_its_claim_mounted_at_data_with_one_pod_and_recreate(chart: Path):
-    docs = manifests(chart / "charts/todo")
+    docs = manifests(chart / "helm/todo")
     pvc = docs[("PersistentVolumeClaim", "todo-backend")]
     assert pvc["spec"]["accessModes"] == ["ReadWriteOnce"]
     assert pvc["spec"]["resources"]["requests"]["storage"] == "1Gi"
@@ -52,7 +52,7 @@ def test_the_backend_gets_its_claim_mounted_at_data_with_one_pod_and_recreate(ch
 
 def test_production_and_advanced_ci_values_keep_the_backend_at_one_pod(chart: Path):
     for values in ("production-values.yaml", "advanced-values.yaml"):
-        docs = manifests(chart / "charts/todo", "-f", str(chart / "charts/todo/ci" / values))
+        docs = manifests(chart / "helm/todo", "-f", str(chart / "helm/todo/ci" / values))
         assert docs[("Deployment", "todo-backend")]["spec"]["replicas"] == 1
         assert ("HorizontalPodAutoscaler", "todo-backend") not in docs
         assert ("PodDisruptionBudget", "todo-backend") not in docs
@@ -62,17 +62,17 @@ def test_production_and_advanced_ci_values_keep_the_backend_at_one_pod(chart: Pa
 def test_the_schema_refuses_a_second_pod_or_a_hostile_size_for_a_service_with_a_volume(chart: Path):
     for setting in ("services.backend.replicaCount=2", "services.backend.autoscaling.enabled=true",
                     "services.backend.persistence.size=1Gi x", "services.backend.persistence.mountPath=/"):
-        out = helm_template(chart / "charts/todo", "--set", setting)
+        out = helm_template(chart / "helm/todo", "--set", setting)
         assert out.returncode != 0 and "schema" in out.stderr, setting
-    assert helm_template(chart / "charts/todo", "--set", "services.frontend.replicaCount=3").returncode == 0
+    assert helm_template(chart / "helm/todo", "--set", "services.frontend.replicaCount=3").returncode == 0
 
 
 def test_values_readme_and_validation(chart: Path, capsys):
-    values = yaml.safe_load((chart / "charts/todo/values.yaml").read_text())
+    values = yaml.safe_load((chart / "helm/todo/values.yaml").read_text())
     assert values["services"]["backend"]["persistence"] == {"enabled": True, "size": "1Gi", "mountPath": "/data",
                                                             "storageClass": ""}
     assert values["services"]["frontend"]["persistence"]["enabled"] is False
-    assert "| `services.backend.persistence.enabled` | bool | `true` |" in (chart / "charts/todo/README.md").read_text()
+    assert "| `services.backend.persistence.enabled` | bool | `true` |" in (chart / "helm/todo/README.md").read_text()
     code, out, err = run_cli("validate", str(chart), "--strict", capsys=capsys)
     assert code == 0, out + err
 

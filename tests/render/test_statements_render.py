@@ -32,8 +32,9 @@ def files(root: Path) -> set[str]:
 def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_database(tmp_path: Path, capsys):
     dest = generate(JNROESCH, tmp_path / "jnroesch")
     paths = files(dest)
-    assert not any(p.startswith("terraform/bootstrap/") for p in paths)
-    assert not any(p.startswith(("terraform/modules/keyvault/", "terraform/modules/database/")) for p in paths)
+    assert not any(p.startswith("terraform/") for p in paths)  # its tree's Terraform root is infra/ (plan.md:120)
+    assert not any(p.startswith("infra/bootstrap/") for p in paths)
+    assert not any(p.startswith(("infra/modules/keyvault/", "infra/modules/database/")) for p in paths)
     assert not any("secret-store" in p or "externalsecret" in p for p in paths)
     # "PostgreSQL 18 in-cluster — StatefulSet ... Azure Disk (managed-csi / managed-csi-premium) PVC"
     assert {"kubernetes/database/kustomization.yaml", "kubernetes/database/namespace.yaml",
@@ -43,14 +44,15 @@ def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_data
         assert database["spec"]["template"]["spec"]["containers"][0]["image"] == "postgres:18"
         assert database["spec"]["volumeClaimTemplates"][0]["spec"]["storageClassName"] == disk
     # "Terraform workspaces + one <env>.tfvars each": one root, no per-environment directories
-    assert {"terraform/live/envs/dev.tfvars", "terraform/live/envs/prod.tfvars", "terraform/live/workspace.tf"} <= paths
-    assert not any(p.startswith("terraform/environments/") for p in paths)
-    assert "terraform workspace select" in (dest / "terraform/README.md").read_text()
-    main = (dest / "terraform/live/main.tf").read_text()
+    assert {"infra/live/envs/dev.tfvars", "infra/live/envs/prod.tfvars", "infra/live/workspace.tf"} <= paths
+    assert not any(p.startswith("infra/environments/") for p in paths)
+    assert "terraform workspace select" in (dest / "infra/README.md").read_text()
+    main = (dest / "infra/live/main.tf").read_text()
     assert 'module "keyvault"' not in main and 'module "database"' not in main and 'module "aks"' in main
     readme = (dest / "README.md").read_text()
-    assert "terraform/bootstrap/" not in readme and "secrets_manager**: kubernetes" in readme
-    assert "created outside Terraform" in (dest / "terraform/README.md").read_text()
+    assert "| `infra/bootstrap/`" not in readme and "secrets_manager**: kubernetes" in readme
+    assert "plan.md:121: infra/bootstrap/ — planforge generates no such directory" in readme
+    assert "created outside Terraform" in (dest / "infra/README.md").read_text()
     # the components it installs (ingress-nginx, cert-manager) are rendered although no GitOps tool deploys them
     for component in ("ingress-nginx", "cert-manager"):
         assert {f"kubernetes/components/{component}/dev/kustomization.yaml",
@@ -61,18 +63,18 @@ def test_jnroesch_gets_workspaces_no_key_vault_no_bootstrap_root_no_managed_data
     for argument in ("system_node_pool     = true", "api_public           = true",
                      "api_authorized_cidrs = var.api_authorized_cidrs", "static_ingress_ip    = true"):
         assert argument in call, argument
-    variables = (dest / "terraform/live/variables.tf").read_text()
+    variables = (dest / "infra/live/variables.tf").read_text()
     cidrs = variables[variables.index('variable "api_authorized_cidrs"'):]
     assert "default     = null" in cidrs[:cidrs.index("\n}")] and "validation {" in cidrs
-    assert "TF_VAR_api_authorized_cidrs" in (dest / "terraform/README.md").read_text()
-    assert 'output "ingress_ip"' in (dest / "terraform/live/outputs.tf").read_text()
-    aks = (dest / "terraform/modules/aks/main.tf").read_text()
+    assert "TF_VAR_api_authorized_cidrs" in (dest / "infra/README.md").read_text()
+    assert 'output "ingress_ip"' in (dest / "infra/live/outputs.tf").read_text()
+    aks = (dest / "infra/modules/aks/main.tf").read_text()
     assert 'resource "azurerm_kubernetes_cluster_node_pool" "user"' in aks and 'resource "azurerm_public_ip" "ingress"' in aks
     for env in ("dev", "prod"):
         values = (dest / f"kubernetes/components/ingress-nginx/{env}/kustomization.yaml").read_text()
         assert f"service.beta.kubernetes.io/azure-pip-name: pip-hosting-{env}-ingress" in values
     if shutil.which("terraform"):
-        fmt = subprocess.run(["terraform", "fmt", "-check", "-recursive", "terraform"], cwd=dest,
+        fmt = subprocess.run(["terraform", "fmt", "-check", "-recursive", "infra"], cwd=dest,
                              capture_output=True, text=True)
         assert fmt.returncode == 0, fmt.stdout + fmt.stderr
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
@@ -103,8 +105,8 @@ def test_a_plan_without_the_statements_keeps_the_defaults(plan: Path, tmp_path: 
     bare = tmp_path / "bare.plan.md"
     bare.write_text(text, encoding="utf-8")
     paths = files(generate(bare, tmp_path / "bare"))
-    assert any(p.startswith("terraform/bootstrap/") for p in paths)
-    assert any(p.startswith("terraform/modules/keyvault/") for p in paths)
+    assert any(p.startswith("infra/bootstrap/") for p in paths)
+    assert any(p.startswith("infra/modules/keyvault/") for p in paths)
 
 
 def built(overlay: Path) -> list[dict]:
@@ -178,8 +180,10 @@ def test_an_upstream_chart_is_an_argocd_application_of_that_chart_and_no_chart_i
 def test_a_chart_plan_without_helm_tests_gets_no_test_hook_and_its_services_images(tmp_path: Path, capsys):
     dest = generate(PLANS / "todo-chart.plan.md", tmp_path / "todo")
     paths = files(dest)
-    assert not any("/templates/tests/" in p for p in paths) and "charts/todo/templates/deployment.yaml" in paths
-    values = yaml.safe_load((dest / "charts/todo/values.yaml").read_text())
+    # the chart sits where the plan's tree puts it (plan.md:20 `helm/todo/`)
+    assert not any(p.startswith("charts/") for p in paths)
+    assert not any("/templates/tests/" in p for p in paths) and "helm/todo/templates/deployment.yaml" in paths
+    values = yaml.safe_load((dest / "helm/todo/values.yaml").read_text())
     assert "tests" not in values
     assert [s["image"]["repository"] for s in values["services"].values()] == [
         "ghcr.io/acme/todo-backend", "ghcr.io/acme/todo-frontend"]

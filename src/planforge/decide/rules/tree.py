@@ -32,9 +32,10 @@ def decide_paths(c: Context) -> None:
     """`paths` from the tree; runs after the blueprints, when every answer the layout's conditions read is known."""
     table = layout.load_layout()
     present = layout.dirs({**c.values, "paths": {}}, table=table)
-    entries = [t for t in c.plan.source_paths if t.path.endswith("/")]
+    entries = _directories(c.plan.source_paths)
     charts_at = {t.path.rpartition("/")[0] for t in c.plan.source_paths if t.path.endswith("/Chart.yaml")}
-    found = _found(entries, table["dirs"], present, charts_at)
+    terraform_like = _terraform_like(c.plan.source_paths)
+    found = _found(entries, table["dirs"], present, charts_at, terraform_like)
     paths = {key: path for key, (path, _) in found.items() if path != table["dirs"][key]["path"]}
     if paths:
         lines = sorted({t.line for key, (_, t) in found.items() if key in paths})
@@ -44,10 +45,31 @@ def decide_paths(c: Context) -> None:
     _account(c, entries, found, layout.dirs({**c.values, "paths": paths}, table=table))
 
 
+def _directories(paths: list[TreePath]) -> list[TreePath]:
+    """The tree's directories, with the ones an entry implies (`helm/todo/` implies `helm/`) at that entry's line."""
+    out: dict[str, TreePath] = {}
+    for t in paths:
+        parts = t.path.rstrip("/").split("/")
+        for n in range(1, len(parts) + (1 if t.path.endswith("/") else 0)):
+            path = "/".join(parts[:n]) + "/"
+            out.setdefault(path, t if path == t.path else TreePath(path=path, name=parts[n - 1] + "/", depth=t.depth,
+                                                                    line=t.line, comment=""))
+    return list(out.values())
+
+
+def _terraform_like(paths: list[TreePath]) -> list[str]:
+    """Directories that are a Terraform root by their content, not their name (`infrastructure/` holding
+    `modules/` and `.tf` files), shallowest first."""
+    tf_files = [t.path for t in paths if t.path.endswith(".tf")]
+    roots = {t.path.rstrip("/").rpartition("/")[0] for t in paths if t.path.rstrip("/").endswith("/modules")}
+    return sorted((r for r in roots if r and any(f.startswith(r + "/") for f in tf_files)), key=lambda r: r.count("/"))
+
+
 def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str],
-           charts_at: set[str]) -> dict[str, tuple[str, TreePath]]:
+           charts_at: set[str], terraform_like: list[str]) -> dict[str, tuple[str, TreePath]]:
     """key -> (its path relative to its parent as the plan writes it, the tree entry), for the directories this
-    plan's repository has. A directory holding a Chart.yaml (`charts_at`) is a chart, never the charts directory."""
+    plan's repository has. A directory holding a Chart.yaml (`charts_at`) is a chart, never the charts directory;
+    the Terraform root is found by name, else by content (`terraform_like`)."""
     vocab = _vocabulary()
     found: dict[str, tuple[str, TreePath]] = {}
     full: dict[str, str] = {}  # key -> the plan's full path of the directory
@@ -62,7 +84,8 @@ def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str
             path = t.path.rstrip("/")
             head, _, name = path.rpartition("/")
             inside_found = parent is None and any(path.startswith(p + "/") for p in full.values())
-            if name.lower() not in names or inside_found:
+            by_content = key == "terraform" and path in terraform_like[:1]
+            if (name.lower() not in names and not by_content) or inside_found:
                 continue
             if parent is not None and head != full[parent]:
                 continue

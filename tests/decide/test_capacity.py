@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from testlib import PLANS, REAL_PLANS, REPO
+from planforge import layout
 from planforge.decide import decide
 from planforge.decide.rules.capacity import capacities
 from planforge.errors import RefusedError
@@ -193,10 +194,11 @@ def test_a_single_node_environment_with_eks_pools_is_reported_not_applied():
 def test_the_single_node_aks_environment_renders_one_pool(tmp_path):
     answers = decide(parse_plan(JNROESCH)).answers
     render_new(answers, tmp_path, resolve_template(None, None), init_git=False)
-    live = tmp_path / "terraform" / "live"
+    where = layout.dirs(answers.to_copier_data())  # its tree puts the Terraform root at infra/
+    live = tmp_path / where["tf_live"]
     assert "user_node_pool = false" in (live / "envs" / "dev.tfvars").read_text()
     assert "user_node_pool = true" in (live / "envs" / "prod.tfvars").read_text()
     assert "user_node_pool       = var.user_node_pool" in (live / "main.tf").read_text()
-    module = (tmp_path / "terraform" / "modules" / "aks" / "main.tf").read_text()
+    module = (tmp_path / where["tf_modules"] / "aks" / "main.tf").read_text()
     assert "split = var.system_node_pool && var.user_node_pool" in module
     assert "only_critical_addons_enabled = local.split" in module and "count = local.split ? 1 : 0" in module

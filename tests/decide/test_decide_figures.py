@@ -212,3 +212,31 @@ def test_unapplied_memory_and_cpu_figures_are_never_called_throughput_targets():
     for clause in ("requests 2Gi memory with a 1Gi memory limit", "cpu request 2 limit 1", "250m limit", "limit 1"):
         assert "memory or CPU" in _reason(vocab, clause), clause
     assert "throughput" in _reason(vocab, "500 requests/s") and "throughput" in _reason(vocab, "rate limit 100 requests/s")
+
+
+# --------------------------------------------------------------------------- database engines and versions
+def ticketing_replaced(old: str, new: str):
+    text = TICKETING.replace(old, new)
+    assert text != TICKETING
+    return decide(parse_text(text, "plan.md"))
+
+
+@pytest.mark.parametrize("words, engine, version", [
+    ("Aurora PostgreSQL 15", "postgres", "15"), ("Aurora MySQL 8.0", "mysql", "8.0"), ("aurora-postgresql 16", "postgres", "16"),
+])
+def test_aurora_becomes_the_rds_engine_of_its_flavour_and_says_no_cluster_is_generated(words, engine, version):
+    d = ticketing_replaced("PostgreSQL 16", words)
+    assert (d.answers.database_engine, d.answers.database_version) == (engine, version)
+    [note] = [n for n in d.not_applied if n.text == words]
+    assert note.line == 32 and note.why == f"Aurora: an RDS {engine} instance is generated, not an Aurora cluster"
+
+
+@pytest.mark.parametrize("words, message", [
+    ("PostgreSQL 99", "'PostgreSQL 99': postgres has no major version 99"),
+    ("MySQL 9.9", "'MySQL 9.9': mysql has no major version 9.9"),
+])
+def test_a_major_version_the_engine_does_not_have_is_refused(words, message):
+    with pytest.raises(RefusedError) as exc:
+        ticketing_replaced("PostgreSQL 16", words)
+    [p] = [p for p in exc.value.problems if p.field == "database_version" or "major version" in p.message]
+    assert p.line == 32 and p.message == message and p.hint.startswith("state a version")

@@ -80,6 +80,7 @@ class Vocabulary:
     units: dict[str, tuple[str, float]]
     keywords: dict[str, re.Pattern[str]]
     engines: dict[str, str]
+    engine_majors: dict[str, list[str]]
     environments: dict[str, str]
     scopes: dict[str, str]
 
@@ -95,6 +96,7 @@ def vocabulary() -> Vocabulary:
         units={k: (v[0], float(v[1])) for k, v in data["units"].items()},
         keywords={k: re.compile(v, re.I) for k, v in data["keywords"].items()},
         engines=dict(data["engines"]),
+        engine_majors={k: [str(x) for x in v] for k, v in data["engine_majors"].items()},
         environments=dict(_load("keywords.yaml")["environment_synonyms"]),
         scopes=dict(data["scopes"]),
     )
@@ -221,7 +223,7 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
         if _NEGATED.search(clause, max(0, m.start() - 40), m.start()):
             continue  # `no MySQL`, `migrated from MySQL`
         out.append(Figure("database", None, None, "", "", "plan", line, m.group(0).strip(),
-                          name=v.engines.get(m.group("engine").split()[0].split("-")[0].lower(), ""),
+                          name=v.engines.get(re.sub(r"[\s-]+", " ", m.group("engine").lower()), ""),
                           version=m.group("version") or ""))
     if not has_digit:
         return out

@@ -116,8 +116,11 @@ def _database(c: Context, figures: list[Figure]) -> None:
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)
+    if engine.words.lower().startswith("aurora"):
+        c.unapplied(engine.line, engine.words, f"Aurora: an RDS {engine.name} instance is generated, not an Aurora "
+                    "cluster")
     versioned = next((f for f in ranked if f.name == engine.name and f.version), None)
-    if versioned is not None:
+    if versioned is not None and _known_major(c, versioned):
         c.from_line("database_version", versioned.version, versioned.line)
     else:
         c.default("database_version", "", "no database version in the plan")
@@ -127,6 +130,18 @@ def _database(c: Context, figures: list[Figure]) -> None:
         else:
             c.unapplied(f.line, f.words, f"one database engine is generated: {engine.name} "
                         f"{c.values['database_version']} (line {engine.line})".replace("  ", " "))
+
+
+def _known_major(c: Context, f: Figure) -> bool:
+    """A stated version whose major the engine has (data/figures.yaml engine_majors); another is a problem."""
+    majors = vocabulary().engine_majors.get(f.name, [])
+    parts = f.version.split(".")
+    major = parts[0] if f.name == "postgres" else ".".join(parts[:2])
+    if not majors or major in majors:
+        return True
+    c.problem(field_at(c, f.line), "database_version", f"{f.words!r}: {f.name} has no major version {major}",
+              f"state a version {f.name} has ({', '.join(majors)})", line=f.line)
+    return False
 
 
 def _storage(c: Context, figures: list[Figure]) -> None:

@@ -240,3 +240,14 @@ def test_a_major_version_the_engine_does_not_have_is_refused(words, message):
         ticketing_replaced("PostgreSQL 16", words)
     [p] = [p for p in exc.value.problems if p.field == "database_version" or "major version" in p.message]
     assert p.line == 32 and p.message == message and p.hint.startswith("state a version")
+
+
+@pytest.mark.parametrize("clause, message", [
+    ("each ticketing-api pod needs 0Gi memory", "'0Gi': a memory request or limit of 0 for ticketing-api"),
+    ("each ticketing-api pod needs 2Gi memory and 0 cpu", "'0 cpu': a CPU request or limit of 0 for ticketing-api"),
+])
+def test_a_zero_memory_or_cpu_figure_is_refused_with_line_and_fix(clause, message):
+    with pytest.raises(RefusedError) as exc:
+        ticketing_with(clause)
+    [p] = [p for p in exc.value.problems if "of 0" in p.message]
+    assert p.line == 32 and p.message == message and p.hint.startswith("state what a pod needs")

@@ -261,7 +261,11 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
     taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
     resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
     for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
-        for group, svc in _service_targets(c, f, services):
+        targets = _service_targets(c, f, services)
+        if targets and f.kind != "replicas" and 0 in (f.low, f.high):
+            _zero_resource(c, f, [svc.name for _, svc in targets])
+            continue
+        for group, svc in targets:
             slots = ["replicas"] if f.kind == "replicas" else \
                 [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
             held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
@@ -310,6 +314,15 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
         c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
                     "applications and services take one figure for every environment")
     return []
+
+
+def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:
+    """A request or limit of 0 would run the pod with 1m CPU or 1Mi memory: a problem."""
+    what = "memory" if f.kind == "memory" else "CPU"
+    example = "256Mi memory" if f.kind == "memory" else "250m CPU"
+    c.problem(field_at(c, f.line), f.kind, f"{f.words!r}: a {what} request or limit of 0 for {', '.join(names)}",
+              f"state what a pod needs (e.g. {example}), or leave the figure out to keep the blueprint's default",
+              line=f.line)
 
 
 def _replica_range(svc: Service, f: Figure) -> None:

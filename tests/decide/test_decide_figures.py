@@ -251,3 +251,16 @@ def test_a_zero_memory_or_cpu_figure_is_refused_with_line_and_fix(clause, messag
         ticketing_with(clause)
     [p] = [p for p in exc.value.problems if "of 0" in p.message]
     assert p.line == 32 and p.message == message and p.hint.startswith("state what a pod needs")
+
+
+@pytest.mark.parametrize("retention", [
+    "database backups kept 35 days in prod and 7 days in dev",
+    "database backups kept 35 days in production, 7 days in dev",
+    "database backups kept 7 days in dev and 35 days in production",
+])
+def test_a_retention_per_environment_applies_production_and_reports_the_other(retention):
+    d = ticketing_replaced("database backups kept 35 days", retention)
+    assert d.answers.backup_retention_days == 35
+    [dev] = [n for n in d.not_applied if n.text == "7 days" or n.text.endswith("kept 7 days")]
+    assert dev.line == 32 and "backup_retention_days is taken from line 32" in dev.why
+    assert "the other environments keep 3" in dev.why

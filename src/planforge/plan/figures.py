@@ -124,9 +124,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         label_subject = _subject(src.label, names)
         line_subject = subject_of(text, names)
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
+        said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried = None
+                carried, said = None, {}
             clause = text[start:end]
             if not clause.strip():
                 continue
@@ -139,7 +140,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 subject = label_subject
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
-            figures = _figures_of(clause, subject, src.line)
+            # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
+            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {})
+            said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
+                    for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
             if own[1] == "plan" and carried is not None and subject[1] != "app":
                 # `ticketing-api memory request 2Gi, limit 4Gi`: the app of the sentence is the subject of its
                 # later clauses that name no other
@@ -150,6 +154,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
 
 
 _APP_KINDS = ("replicas", "memory", "cpu")
+_RECOVERY_KINDS = ("rpo", "rto", "retention", "uptime")
 
 
 def _clauses(text: str) -> list[tuple[int, int, bool]]:
@@ -206,9 +211,11 @@ _KEYWORD_REACH = 24  # characters around a number searched for the keyword that 
 _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 
 
-def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
+def _figures_of(clause: str, subject: tuple[str, str], line: int,
+                said: dict[str, re.Match[str]] | None = None) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
-    per figure from that one search), so a clause costs time linear in its length."""
+    per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
+    earlier clause of the sentence gives a clause that names none."""
     has_digit = re.search(r"\d", clause) is not None
     if not has_digit and _ENGINE_HINT.search(clause) is None:
         return []
@@ -229,6 +236,8 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
         return out
     keywords = {name: rx.search(clause) for name, rx in v.keywords.items()}
     keywords["cpu_word"] = _CPU_WORD.search(clause)  # once per clause: a bare number can be CPU cores
+    if said and not any(keywords[k] for k in _RECOVERY_KINDS):
+        keywords.update(said)
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
@@ -256,6 +265,7 @@ def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
 _ROLE_BEFORE = re.compile(r"\b(?P<role>request|limit)(?:s|ed)?(?: ?[:=]| of| is| to| at)? ?$", re.I)
 # `2Gi memory limit`, `500m CPU request`, `250m limit`
 _ROLE_AFTER = re.compile(r" ?(?:(?:memory|mem|ram|v?cpus?|cores?|millicores?) )?(?P<role>request|limit)s?\b", re.I)
+_ENV_AFTER = re.compile(r" (?:in|for|on) (?:the )?(?P<env>[a-z][a-z0-9-]{0,30})", re.I)
 _CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
 _ROLE_REACH = 24  # characters before a number searched for the request/limit word naming it
 
@@ -312,6 +322,11 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         kw = vocabulary().keywords[kind].search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
         if kw is not None:
             start, end = min(start, kw.start()), max(end, kw.end())
+    if kind in _RECOVERY_KINDS and subject[1] in ("environment", "plan"):
+        # `35 days in prod and 7 days in dev`: the environment right after a figure is its own
+        after = _ENV_AFTER.match(clause, end)
+        env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
+        subject = (env, "environment") if env else subject
     return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
 
 

@@ -78,18 +78,18 @@ def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
     return chosen
 
 
-def _single(c: Context, figures: list[Figure], answer: str, what: str) -> Figure | None:
+def _single(c: Context, figures: list[Figure], answer: str, what: str, other_env: str = "") -> Figure | None:
     """The one figure of an answer that holds one value for the whole platform: a later figure stating another
     value is a contradiction (a problem naming both lines), unless the two name different environments (then
-    the later one is not applied)."""
+    the later one is not applied, saying other_env, else that one value serves every environment)."""
     chosen: Figure | None = None
     for f in figures:
         if chosen is None or (f.low, f.high) == (chosen.low, chosen.high):
             chosen = chosen or f
             c.applied(f.line, f.words, answer)
         elif f.scope == chosen.scope == "environment" and f.subject != chosen.subject:
-            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r}): one value "
-                        "for every environment")
+            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r}): "
+                        f"{other_env or 'one value for every environment'}")
         else:
             c.problem(field_at(c, f.line), answer, f"{what} {f.words!r} (line {f.line}) contradicts {chosen.words!r} "
                       f"(line {chosen.line})", f"state one {what}, or name the environment each applies to",
@@ -158,6 +158,9 @@ def _storage(c: Context, figures: list[Figure]) -> None:
 
 
 # --------------------------------------------------------------------------- recovery and availability
+_NON_PRODUCTION_RETENTION = "the other environments keep 3 (7 on Azure), the blueprint's non-production retention"
+
+
 def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Figure],
               retention: list[Figure]) -> None:
     for name, figures, what in (("rpo_minutes", rpo, "RPO"), ("rto_minutes", rto, "RTO")):
@@ -172,7 +175,10 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     else:
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
-    kept = _single(c, retention, "backup_retention_days", "backup retention")
+    # production's figure first: backup_retention_days is production's retention
+    retention = sorted(retention, key=lambda f: not (f.scope == "environment" and env_name(f.subject) == "prod"))
+    kept = _single(c, retention, "backup_retention_days", "backup retention",
+                   f"{_NON_PRODUCTION_RETENTION}; a retention per non-production environment is not generated")
     if kept is None:
         c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
         return
@@ -181,8 +187,8 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
     if days > 3 and any(e not in ("prod", "production") for e in c.values.get("environments", [])):
-        c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; the other environments keep 3 "
-                    "(7 on Azure), the blueprint's non-production retention")
+        c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; {_NON_PRODUCTION_RETENTION}")
+
 
 
 def _high_availability(c: Context, up: Figure | None) -> None:

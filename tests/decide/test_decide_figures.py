@@ -264,3 +264,11 @@ def test_a_retention_per_environment_applies_production_and_reports_the_other(re
     [dev] = [n for n in d.not_applied if n.text == "7 days" or n.text.endswith("kept 7 days")]
     assert dev.line == 32 and "backup_retention_days is taken from line 32" in dev.why
     assert "the other environments keep 3" in dev.why
+
+
+def test_backups_kept_0_days_with_an_rpo_are_refused():
+    with pytest.raises(RefusedError) as exc:
+        ticketing_replaced("database backups kept 35 days", "database backups kept 0 days")
+    [p] = [p for p in exc.value.problems if "0 days" in p.message]
+    assert p.line == 32 and p.message == "'backups kept 0 days': backups kept 0 days cannot meet the RPO of 5 minutes (line 31)"
+    assert p.hint.startswith("keep backups at least 1 day")

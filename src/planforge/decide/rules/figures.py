@@ -183,6 +183,12 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
         c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
         return
     days = math.ceil(_stated(kept))
+    if days == 0 and c.values["rpo_minutes"] > 0:
+        rpo = c.provenance["rpo_minutes"]
+        c.problem(field_at(c, kept.line), "backup_retention_days", f"{kept.words!r}: backups kept 0 days cannot meet "
+                  f"the RPO of {c.values['rpo_minutes']} minutes (line {rpo.line})",
+                  "keep backups at least 1 day (point-in-time recovery needs them), or state no RPO", line=kept.line)
+        return
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)

@@ -36,13 +36,15 @@ _UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
 _CLAUSE_END = re.compile(r"[,;|]|\.(?:\s|$)|\s[-–—]\s")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
 _INSTANCE = re.compile(
-    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\.(?:nano|micro|small|medium|\d{0,2}x?large|metal)"
-    r"(?![\w.-])"
+    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\.[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)"
+    r"[a-z0-9-]{0,8}(?![\w.-])"
     r"|(?<![\w.-])Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"
     r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
     r"(?:-\d{1,3}){0,2}(?![\w.-])",
     re.I,
 )
+# the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
+_REAL_SIZE = re.compile(r"\.(?:nano|micro|small|medium|\d{0,2}x?large|metal(?:-\d{1,3}xl)?)$", re.I)
 _ENGINE = re.compile(
     r"\b(?P<engine>aurora(?:[ -](?:postgres(?:ql)?|mysql))?|postgres(?:ql)?|mysql|mariadb)\b"
     r"(?: ?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
@@ -50,6 +52,12 @@ _ENGINE = re.compile(
 )
 
 _NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}|migrat\w{0,5} from)\b[^,;]{0,30}$", re.I)
+
+
+def real_size(instance_type: str) -> bool:
+    """Whether an instance type read from the plan has a size its cloud sells (`m6i.xlarge`, not `m6i.superlarge`);
+    Azure and GCP names are matched by their full shape."""
+    return "." not in instance_type or _REAL_SIZE.search(instance_type) is not None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.scope import env_name
-from planforge.plan.figures import Figure, vocabulary
+from planforge.plan.figures import Figure, real_size, vocabulary
 from planforge.plan.model import Field
 
 _SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
@@ -221,6 +221,10 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
             c.problem(field_at(c, f.line), "environment_sizing", f"{f.words!r}: a node count of 0 is not a cluster",
                       "state at least 1 node (e.g. 1-3 nodes); leave an environment out of the environments to have "
                       "none", line=f.line)
+            continue
+        if f.kind == "instance_type" and not real_size(f.name):
+            c.problem(field_at(c, f.line), "environment_sizing", f"unknown instance type {f.name!r}: no such size",
+                      "name a size the cloud sells (e.g. m6i.xlarge, m6i.2xlarge)", line=f.line)
             continue
         targets = _env_targets(c, f, envs)
         if targets and f.kind == "nodes" and f.low == 0:

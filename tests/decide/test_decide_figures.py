@@ -222,7 +222,8 @@ def ticketing_replaced(old: str, new: str):
 
 
 @pytest.mark.parametrize("words, engine, version", [
-    ("Aurora PostgreSQL 15", "postgres", "15"), ("Aurora MySQL 8.0", "mysql", "8.0"), ("aurora-postgresql 16", "postgres", "16"),
+    ("Aurora PostgreSQL 15", "postgres", "15"), ("Aurora MySQL 8.0", "mysql", "8.0"),
+    ("aurora-postgresql 16", "postgres", "16"),
 ])
 def test_aurora_becomes_the_rds_engine_of_its_flavour_and_says_no_cluster_is_generated(words, engine, version):
     d = ticketing_replaced("PostgreSQL 16", words)
@@ -270,5 +271,6 @@ def test_backups_kept_0_days_with_an_rpo_are_refused():
     with pytest.raises(RefusedError) as exc:
         ticketing_replaced("database backups kept 35 days", "database backups kept 0 days")
     [p] = [p for p in exc.value.problems if "0 days" in p.message]
-    assert p.line == 32 and p.message == "'backups kept 0 days': backups kept 0 days cannot meet the RPO of 5 minutes (line 31)"
+    assert p.line == 32
+    assert p.message == "'backups kept 0 days': backups kept 0 days cannot meet the RPO of 5 minutes (line 31)"
     assert p.hint.startswith("keep backups at least 1 day")

@@ -36,8 +36,8 @@ _UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
 _CLAUSE_END = re.compile(r"[,;|]|\.(?:\s|$)|\s[-–—]\s")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
 _INSTANCE = re.compile(
-    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\.[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)"
-    r"[a-z0-9-]{0,8}(?![\w.-])"
+    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\."
+    r"[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)[a-z0-9-]{0,8}(?![\w.-])"
     r"|(?<![\w.-])Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"
     r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
     r"(?:-\d{1,3}){0,2}(?![\w.-])",

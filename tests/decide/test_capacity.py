@@ -202,3 +202,10 @@ def test_the_single_node_aks_environment_renders_one_pool(tmp_path):
     module = (tmp_path / where["tf_modules"] / "aks" / "main.tf").read_text()
     assert "split = var.system_node_pool && var.user_node_pool" in module
     assert "only_critical_addons_enabled = local.split" in module and "count = local.split ? 1 : 0" in module
+
+
+@pytest.mark.parametrize("instance", ["m6i.superlarge", "t3.largest"])
+def test_an_instance_type_of_no_real_size_is_refused_never_replaced(instance):
+    [p] = refused(nodes=f"8-24 nodes per environment ({instance})")
+    assert p.line == 30 and p.message == f"unknown instance type {instance!r}: no such size"
+    assert p.hint.startswith("name a size the cloud sells")

@@ -212,3 +212,65 @@ def test_unapplied_memory_and_cpu_figures_are_never_called_throughput_targets():
     for clause in ("requests 2Gi memory with a 1Gi memory limit", "cpu request 2 limit 1", "250m limit", "limit 1"):
         assert "memory or CPU" in _reason(vocab, clause), clause
     assert "throughput" in _reason(vocab, "500 requests/s") and "throughput" in _reason(vocab, "rate limit 100 requests/s")
+
+
+# --------------------------------------------------------------------------- database engines and versions
+def ticketing_replaced(old: str, new: str):
+    text = TICKETING.replace(old, new)
+    assert text != TICKETING
+    return decide(parse_text(text, "plan.md"))
+
+
+@pytest.mark.parametrize("words, engine, version", [
+    ("Aurora PostgreSQL 15", "postgres", "15"), ("Aurora MySQL 8.0", "mysql", "8.0"),
+    ("aurora-postgresql 16", "postgres", "16"),
+])
+def test_aurora_becomes_the_rds_engine_of_its_flavour_and_says_no_cluster_is_generated(words, engine, version):
+    d = ticketing_replaced("PostgreSQL 16", words)
+    assert (d.answers.database_engine, d.answers.database_version) == (engine, version)
+    [note] = [n for n in d.not_applied if n.text == words]
+    assert note.line == 32 and note.why == f"Aurora: an RDS {engine} instance is generated, not an Aurora cluster"
+
+
+@pytest.mark.parametrize("words, message", [
+    ("PostgreSQL 99", "'PostgreSQL 99': postgres has no major version 99"),
+    ("MySQL 9.9", "'MySQL 9.9': mysql has no major version 9.9"),
+])
+def test_a_major_version_the_engine_does_not_have_is_refused(words, message):
+    with pytest.raises(RefusedError) as exc:
+        ticketing_replaced("PostgreSQL 16", words)
+    [p] = [p for p in exc.value.problems if p.field == "database_version" or "major version" in p.message]
+    assert p.line == 32 and p.message == message and p.hint.startswith("state a version")
+
+
+@pytest.mark.parametrize("clause, message", [
+    ("each ticketing-api pod needs 0Gi memory", "'0Gi': a memory request or limit of 0 for ticketing-api"),
+    ("each ticketing-api pod needs 2Gi memory and 0 cpu", "'0 cpu': a CPU request or limit of 0 for ticketing-api"),
+])
+def test_a_zero_memory_or_cpu_figure_is_refused_with_line_and_fix(clause, message):
+    with pytest.raises(RefusedError) as exc:
+        ticketing_with(clause)
+    [p] = [p for p in exc.value.problems if "of 0" in p.message]
+    assert p.line == 32 and p.message == message and p.hint.startswith("state what a pod needs")
+
+
+@pytest.mark.parametrize("retention", [
+    "database backups kept 35 days in prod and 7 days in dev",
+    "database backups kept 35 days in production, 7 days in dev",
+    "database backups kept 7 days in dev and 35 days in production",
+])
+def test_a_retention_per_environment_applies_production_and_reports_the_other(retention):
+    d = ticketing_replaced("database backups kept 35 days", retention)
+    assert d.answers.backup_retention_days == 35
+    [dev] = [n for n in d.not_applied if n.text == "7 days" or n.text.endswith("kept 7 days")]
+    assert dev.line == 32 and "backup_retention_days is taken from line 32" in dev.why
+    assert "the other environments keep 3" in dev.why
+
+
+def test_backups_kept_0_days_with_an_rpo_are_refused():
+    with pytest.raises(RefusedError) as exc:
+        ticketing_replaced("database backups kept 35 days", "database backups kept 0 days")
+    [p] = [p for p in exc.value.problems if "0 days" in p.message]
+    assert p.line == 32
+    assert p.message == "'backups kept 0 days': backups kept 0 days cannot meet the RPO of 5 minutes (line 31)"
+    assert p.hint.startswith("keep backups at least 1 day")

@@ -36,13 +36,15 @@ _UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
 _CLAUSE_END = re.compile(r"[,;|]|\.(?:\s|$)|\s[-–—]\s")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
 _INSTANCE = re.compile(
-    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\.(?:nano|micro|small|medium|\d{0,2}x?large|metal)"
-    r"(?![\w.-])"
+    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\."
+    r"[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)[a-z0-9-]{0,8}(?![\w.-])"
     r"|(?<![\w.-])Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"
     r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
     r"(?:-\d{1,3}){0,2}(?![\w.-])",
     re.I,
 )
+# the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
+_REAL_SIZE = re.compile(r"\.(?:nano|micro|small|medium|\d{0,2}x?large|metal(?:-\d{1,3}xl)?)$", re.I)
 _ENGINE = re.compile(
     r"\b(?P<engine>aurora(?:[ -](?:postgres(?:ql)?|mysql))?|postgres(?:ql)?|mysql|mariadb)\b"
     r"(?: ?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
@@ -50,6 +52,12 @@ _ENGINE = re.compile(
 )
 
 _NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}|migrat\w{0,5} from)\b[^,;]{0,30}$", re.I)
+
+
+def real_size(instance_type: str) -> bool:
+    """Whether an instance type read from the plan has a size its cloud sells (`m6i.xlarge`, not `m6i.superlarge`);
+    Azure and GCP names are matched by their full shape."""
+    return "." not in instance_type or _REAL_SIZE.search(instance_type) is not None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,7 @@ class Vocabulary:
     units: dict[str, tuple[str, float]]
     keywords: dict[str, re.Pattern[str]]
     engines: dict[str, str]
+    engine_majors: dict[str, list[str]]
     environments: dict[str, str]
     scopes: dict[str, str]
 
@@ -95,6 +104,7 @@ def vocabulary() -> Vocabulary:
         units={k: (v[0], float(v[1])) for k, v in data["units"].items()},
         keywords={k: re.compile(v, re.I) for k, v in data["keywords"].items()},
         engines=dict(data["engines"]),
+        engine_majors={k: [str(x) for x in v] for k, v in data["engine_majors"].items()},
         environments=dict(_load("keywords.yaml")["environment_synonyms"]),
         scopes=dict(data["scopes"]),
     )
@@ -122,9 +132,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         label_subject = _subject(src.label, names)
         line_subject = subject_of(text, names)
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
+        said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried = None
+                carried, said = None, {}
             clause = text[start:end]
             if not clause.strip():
                 continue
@@ -137,7 +148,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 subject = label_subject
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
-            figures = _figures_of(clause, subject, src.line)
+            # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
+            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {})
+            said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
+                    for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
             if own[1] == "plan" and carried is not None and subject[1] != "app":
                 # `ticketing-api memory request 2Gi, limit 4Gi`: the app of the sentence is the subject of its
                 # later clauses that name no other
@@ -148,6 +162,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
 
 
 _APP_KINDS = ("replicas", "memory", "cpu")
+_RECOVERY_KINDS = ("rpo", "rto", "retention", "uptime")
 
 
 def _clauses(text: str) -> list[tuple[int, int, bool]]:
@@ -204,9 +219,11 @@ _KEYWORD_REACH = 24  # characters around a number searched for the keyword that 
 _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 
 
-def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
+def _figures_of(clause: str, subject: tuple[str, str], line: int,
+                said: dict[str, re.Match[str]] | None = None) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
-    per figure from that one search), so a clause costs time linear in its length."""
+    per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
+    earlier clause of the sentence gives a clause that names none."""
     has_digit = re.search(r"\d", clause) is not None
     if not has_digit and _ENGINE_HINT.search(clause) is None:
         return []
@@ -221,12 +238,14 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int) -> list[Figure
         if _NEGATED.search(clause, max(0, m.start() - 40), m.start()):
             continue  # `no MySQL`, `migrated from MySQL`
         out.append(Figure("database", None, None, "", "", "plan", line, m.group(0).strip(),
-                          name=v.engines.get(m.group("engine").split()[0].split("-")[0].lower(), ""),
+                          name=v.engines.get(re.sub(r"[\s-]+", " ", m.group("engine").lower()), ""),
                           version=m.group("version") or ""))
     if not has_digit:
         return out
     keywords = {name: rx.search(clause) for name, rx in v.keywords.items()}
     keywords["cpu_word"] = _CPU_WORD.search(clause)  # once per clause: a bare number can be CPU cores
+    if said and not any(keywords[k] for k in _RECOVERY_KINDS):
+        keywords.update(said)
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
@@ -254,6 +273,7 @@ def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
 _ROLE_BEFORE = re.compile(r"\b(?P<role>request|limit)(?:s|ed)?(?: ?[:=]| of| is| to| at)? ?$", re.I)
 # `2Gi memory limit`, `500m CPU request`, `250m limit`
 _ROLE_AFTER = re.compile(r" ?(?:(?:memory|mem|ram|v?cpus?|cores?|millicores?) )?(?P<role>request|limit)s?\b", re.I)
+_ENV_AFTER = re.compile(r" (?:in|for|on) (?:the )?(?P<env>[a-z][a-z0-9-]{0,30})", re.I)
 _CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
 _ROLE_REACH = 24  # characters before a number searched for the request/limit word naming it
 
@@ -310,6 +330,11 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         kw = vocabulary().keywords[kind].search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
         if kw is not None:
             start, end = min(start, kw.start()), max(end, kw.end())
+    if kind in _RECOVERY_KINDS and subject[1] in ("environment", "plan"):
+        # `35 days in prod and 7 days in dev`: the environment right after a figure is its own
+        after = _ENV_AFTER.match(clause, end)
+        env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
+        subject = (env, "environment") if env else subject
     return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
 
 

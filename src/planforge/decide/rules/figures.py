@@ -16,7 +16,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.scope import env_name
-from planforge.plan.figures import Figure, vocabulary
+from planforge.plan.figures import Figure, real_size, vocabulary
 from planforge.plan.model import Field
 
 _SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
@@ -78,18 +78,18 @@ def _first(c: Context, figures: list[Figure], answer: str) -> Figure | None:
     return chosen
 
 
-def _single(c: Context, figures: list[Figure], answer: str, what: str) -> Figure | None:
+def _single(c: Context, figures: list[Figure], answer: str, what: str, other_env: str = "") -> Figure | None:
     """The one figure of an answer that holds one value for the whole platform: a later figure stating another
     value is a contradiction (a problem naming both lines), unless the two name different environments (then
-    the later one is not applied)."""
+    the later one is not applied, saying other_env, else that one value serves every environment)."""
     chosen: Figure | None = None
     for f in figures:
         if chosen is None or (f.low, f.high) == (chosen.low, chosen.high):
             chosen = chosen or f
             c.applied(f.line, f.words, answer)
         elif f.scope == chosen.scope == "environment" and f.subject != chosen.subject:
-            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r}): one value "
-                        "for every environment")
+            c.unapplied(f.line, f.words, f"{answer} is taken from line {chosen.line} ({chosen.words!r}): "
+                        f"{other_env or 'one value for every environment'}")
         else:
             c.problem(field_at(c, f.line), answer, f"{what} {f.words!r} (line {f.line}) contradicts {chosen.words!r} "
                       f"(line {chosen.line})", f"state one {what}, or name the environment each applies to",
@@ -116,8 +116,11 @@ def _database(c: Context, figures: list[Figure]) -> None:
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)
+    if engine.words.lower().startswith("aurora"):
+        c.unapplied(engine.line, engine.words, f"Aurora: an RDS {engine.name} instance is generated, not an Aurora "
+                    "cluster")
     versioned = next((f for f in ranked if f.name == engine.name and f.version), None)
-    if versioned is not None:
+    if versioned is not None and _known_major(c, versioned):
         c.from_line("database_version", versioned.version, versioned.line)
     else:
         c.default("database_version", "", "no database version in the plan")
@@ -127,6 +130,18 @@ def _database(c: Context, figures: list[Figure]) -> None:
         else:
             c.unapplied(f.line, f.words, f"one database engine is generated: {engine.name} "
                         f"{c.values['database_version']} (line {engine.line})".replace("  ", " "))
+
+
+def _known_major(c: Context, f: Figure) -> bool:
+    """A stated version whose major the engine has (data/figures.yaml engine_majors); another is a problem."""
+    majors = vocabulary().engine_majors.get(f.name, [])
+    parts = f.version.split(".")
+    major = parts[0] if f.name == "postgres" else ".".join(parts[:2])
+    if not majors or major in majors:
+        return True
+    c.problem(field_at(c, f.line), "database_version", f"{f.words!r}: {f.name} has no major version {major}",
+              f"state a version {f.name} has ({', '.join(majors)})", line=f.line)
+    return False
 
 
 def _storage(c: Context, figures: list[Figure]) -> None:
@@ -143,6 +158,9 @@ def _storage(c: Context, figures: list[Figure]) -> None:
 
 
 # --------------------------------------------------------------------------- recovery and availability
+_NON_PRODUCTION_RETENTION = "the other environments keep 3 (7 on Azure), the blueprint's non-production retention"
+
+
 def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Figure],
               retention: list[Figure]) -> None:
     for name, figures, what in (("rpo_minutes", rpo, "RPO"), ("rto_minutes", rto, "RTO")):
@@ -157,17 +175,26 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     else:
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
-    kept = _single(c, retention, "backup_retention_days", "backup retention")
+    # production's figure first: backup_retention_days is production's retention
+    retention = sorted(retention, key=lambda f: not (f.scope == "environment" and env_name(f.subject) == "prod"))
+    kept = _single(c, retention, "backup_retention_days", "backup retention",
+                   f"{_NON_PRODUCTION_RETENTION}; a retention per non-production environment is not generated")
     if kept is None:
         c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
         return
     days = math.ceil(_stated(kept))
+    if days == 0 and c.values["rpo_minutes"] > 0:
+        rpo = c.provenance["rpo_minutes"]
+        c.problem(field_at(c, kept.line), "backup_retention_days", f"{kept.words!r}: backups kept 0 days cannot meet "
+                  f"the RPO of {c.values['rpo_minutes']} minutes (line {rpo.line})",
+                  "keep backups at least 1 day (point-in-time recovery needs them), or state no RPO", line=kept.line)
+        return
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
     if days > 3 and any(e not in ("prod", "production") for e in c.values.get("environments", [])):
-        c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; the other environments keep 3 "
-                    "(7 on Azure), the blueprint's non-production retention")
+        c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; {_NON_PRODUCTION_RETENTION}")
+
 
 
 def _high_availability(c: Context, up: Figure | None) -> None:
@@ -194,6 +221,10 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
             c.problem(field_at(c, f.line), "environment_sizing", f"{f.words!r}: a node count of 0 is not a cluster",
                       "state at least 1 node (e.g. 1-3 nodes); leave an environment out of the environments to have "
                       "none", line=f.line)
+            continue
+        if f.kind == "instance_type" and not real_size(f.name):
+            c.problem(field_at(c, f.line), "environment_sizing", f"unknown instance type {f.name!r}: no such size",
+                      "name a size the cloud sells (e.g. m6i.xlarge, m6i.2xlarge)", line=f.line)
             continue
         targets = _env_targets(c, f, envs)
         if targets and f.kind == "nodes" and f.low == 0:
@@ -246,7 +277,11 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
     taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
     resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
     for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
-        for group, svc in _service_targets(c, f, services):
+        targets = _service_targets(c, f, services)
+        if targets and f.kind != "replicas" and 0 in (f.low, f.high):
+            _zero_resource(c, f, [svc.name for _, svc in targets])
+            continue
+        for group, svc in targets:
             slots = ["replicas"] if f.kind == "replicas" else \
                 [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
             held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
@@ -295,6 +330,15 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
         c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
                     "applications and services take one figure for every environment")
     return []
+
+
+def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:
+    """A request or limit of 0 would run the pod with 1m CPU or 1Mi memory: a problem."""
+    what = "memory" if f.kind == "memory" else "CPU"
+    example = "256Mi memory" if f.kind == "memory" else "250m CPU"
+    c.problem(field_at(c, f.line), f.kind, f"{f.words!r}: a {what} request or limit of 0 for {', '.join(names)}",
+              f"state what a pod needs (e.g. {example}), or leave the figure out to keep the blueprint's default",
+              line=f.line)
 
 
 def _replica_range(svc: Service, f: Figure) -> None:

@@ -106,6 +106,56 @@ def test_an_image_before_any_service_name_belongs_to_no_service():
     assert backend.image != "ghcr.io/acme/base" and backend.port == 8000
 
 
+def test_an_image_tag_in_a_services_sentence_is_the_services_tag():
+    text = TODO_CHART.replace("image ghcr.io/acme/todo-backend)", "image ghcr.io/acme/todo-backend:1.4.0-rc.1)")
+    backend, frontend = decided(text).answers.services
+    assert (backend.image, backend.tag, frontend.tag) == ("ghcr.io/acme/todo-backend", "1.4.0-rc.1", "0.1.0")
+
+
+SHOP_CHART = (PLANS / "shop-chart.plan.md").read_text(encoding="utf-8")
+SHOP_WORKLOADS = ("backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080) and frontend (image "
+                  "ghcr.io/acme/shop-frontend:1.4.0, port 80)")
+
+
+def test_workloads_a_sentence_names_each_with_its_image_are_the_charts_services_in_the_plans_order():
+    d = decided(SHOP_CHART)
+    assert [(s.name, s.image, s.tag, s.port) for s in d.answers.services] == [
+        ("backend", "ghcr.io/acme/shop-backend", "1.4.0", 8080), ("frontend", "ghcr.io/acme/shop-frontend", "1.4.0", 80)]
+    assert {(a.line, a.text) for a in d.applied if a.answer == "services"} >= {
+        (12, "ghcr.io/acme/shop-backend:1.4.0"), (12, "ghcr.io/acme/shop-frontend:1.4.0")}
+    swapped = decided(SHOP_CHART.replace(SHOP_WORKLOADS, "frontend (image ghcr.io/acme/shop-frontend:2.0) and "
+                                         "backend (image ghcr.io/acme/shop-backend:1.4.0)"))
+    assert [(s.name, s.tag) for s in swapped.answers.services] == [("frontend", "2.0"), ("backend", "1.4.0")]
+
+
+def test_a_single_stated_image_keeps_its_tag():
+    d = decided(SHOP_CHART.replace(SHOP_WORKLOADS, "backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)"))
+    [svc] = d.answers.services
+    assert (svc.name, svc.image, svc.tag, svc.port) == ("shop", "ghcr.io/acme/shop-backend", "1.4.0", 8080)
+
+
+@pytest.mark.parametrize("image, message", [
+    ("ghcr.io/acme/shop-backend:-rc1", "'-rc1' in image ghcr.io/acme/shop-backend:-rc1 is not an image tag"),
+    ("ghcr.io/acme/shop-backend:" + "1" * 129, "is not an image tag"),
+    ("ghcr.io/acme/shop-backend@sha256:" + "a" * 64, "is pinned by digest"),
+])
+def test_an_image_reference_without_a_usable_tag_is_refused_at_its_line(image, message):
+    with pytest.raises(RefusedError) as exc:
+        decided(SHOP_CHART.replace("ghcr.io/acme/shop-backend:1.4.0", image))
+    [p] = exc.value.problems
+    assert p.line == 12 and message in p.message and p.hint.startswith(("state the image with its tag", "a tag is"))
+
+
+def test_reading_workloads_and_tags_is_linear_on_long_lines():
+    for words in ("a(" * 3000, "ab " * 2000 + "(", "ghcr.io/a:" + "." * 6000 + "x", "x (ghcr.io/a/b:1 " * 500):
+        start = time.perf_counter()
+        try:
+            decided(SHOP_CHART.replace(SHOP_WORKLOADS, words))
+        except RefusedError:
+            pass
+        assert time.perf_counter() - start < HANG_GUARD, words[:20]
+
+
 @pytest.mark.parametrize("testing, expected", [
     ("helm lint and kubeconform only; no helm test hooks", False),
     ("helm lint, without helm tests", False),

@@ -189,3 +189,13 @@ def test_a_chart_plan_without_helm_tests_gets_no_test_hook_and_its_services_imag
         "ghcr.io/acme/todo-backend", "ghcr.io/acme/todo-frontend"]
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
     assert code == 0, out + err
+
+
+def test_a_chart_plan_naming_two_workloads_with_tagged_images_gets_both_with_their_tags(tmp_path: Path, capsys):
+    dest = generate(PLANS / "shop-chart.plan.md", tmp_path / "shop")
+    values = yaml.safe_load((dest / "helm/shop/values.yaml").read_text())
+    assert {name: (s["image"]["repository"], s["image"]["tag"]) for name, s in values["services"].items()} == {
+        "backend": ("ghcr.io/acme/shop-backend", "1.4.0"), "frontend": ("ghcr.io/acme/shop-frontend", "1.4.0")}
+    assert 'appVersion: "1.4.0"' in (dest / "helm/shop/Chart.yaml").read_text()
+    code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
+    assert code == 0, out + err

@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from planforge.decide import text as tx
+from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.statements import Passage, passages
@@ -16,7 +17,10 @@ _CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([a-z0-9][a-
 # host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far
 _IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
           r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
-          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]")
+          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
+          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
+# `backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)`: a workload name and its parenthesis
+_WORKLOAD = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})\s*+\(([^()]*+)\)", re.I)
 _PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
 _HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
 # `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
@@ -123,7 +127,8 @@ def _chart_name_and_layout(c: Context) -> tuple[str, Field | None]:
 
 
 def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str, Any]) -> None:
-    """One service with the image, port and health path the plan states, else the services of the source tree."""
+    """One service with the image, port and health path the plan states, else the services of the source tree, else
+    the workloads a sentence names each with its own image."""
     p = c.plan
     project = c.values["project_name"]
     fields = [p.structure_decision, *p.fields]
@@ -131,10 +136,12 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     port = tx.first_hit(_PORT, fields, negatable=False)
     health = tx.first_hit(_HEALTH_PATH, fields, negatable=False)
     services = _service_names(c)
+    named = [] if services else _named_workloads(c)
+    services = services or named
     replicas, replicas_line = _replicas(c)
-    if img or (not services and chart_src is not None):
+    if (img and not named) or (not services and chart_src is not None):
         svc = _service(chart_name, project, d,
-                       image=img.match.lower() if img else None,
+                       **(_image_values(c, img.match, img.field.line) if img else {}),
                        port=int(re.search(r"\d+", port.match).group(0)) if port else None,
                        health_path=re.search(r"/[A-Za-z0-9._~/-]*", health.match).group(0).rstrip(".") if health else None)
         c.from_field("services", [svc], img.field if img else chart_src)
@@ -159,11 +166,13 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
 
 
 def _stated_per_service(c: Context, names: list[str]) -> dict[str, dict[str, Any]]:
-    """The image and port a sentence states right after naming a service (`backend (FastAPI, port 8000, image
-    ghcr.io/acme/todo-backend)`): each belongs to the service named last before it in its sentence."""
+    """The image (with its tag) and port a sentence states right after naming a service (`backend (FastAPI, port
+    8000, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the service named last before it in its
+    sentence."""
     if not names:
         return {}
     name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
+    image_rx, port_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I)
     found: dict[str, dict[str, Any]] = {}
     for p in passages(c.plan):
         for start, end in tx.sentence_bounds(p.text):
@@ -171,15 +180,49 @@ def _stated_per_service(c: Context, names: list[str]) -> dict[str, dict[str, Any
             mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
             if not mentions:
                 continue
-            for key, rx, value in (("image", re.compile(_IMAGE, re.I), lambda m: m.group(0).lower()),
-                                   ("port", re.compile(_PORT, re.I), lambda m: int(m.group(1)))):
+            for key, rx in (("image", image_rx), ("port", port_rx)):
                 for m in rx.finditer(sentence):
                     owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
                     if owner is None or key in found.get(owner, {}):
                         continue
-                    found.setdefault(owner, {})[key] = value(m)
-                    c.applied(p.line_at(start + m.start()), m.group(0), "services")
+                    line = p.line_at(start + m.start())
+                    found.setdefault(owner, {}).update(
+                        _image_values(c, m.group(0), line) if key == "image" else {"port": int(m.group(1))})
+                    c.applied(line, m.group(0), "services")
     return found
+
+
+def _image_values(c: Context, ref: str, line: int) -> dict[str, str]:
+    """The image repository (lowercase) and the tag of an image reference `repo[:tag]`; a digest or a tag that is
+    no image tag is refused at its line."""
+    repo, sep, tag = ref.partition("@") if "@" in ref else ref.partition(":")
+    if sep == "@":
+        c.problem(None, "services", f"image {ref} is pinned by digest; the generated charts pin images by tag",
+                  "state the image with its tag, like ghcr.io/acme/app:1.4.0", line=line)
+    elif sep and not patterns()["image_tag"].regex.match(tag):
+        c.problem(None, "services", f"{tag!r} in image {ref} is not {patterns()['image_tag'].what}",
+                  "a tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'", line=line)
+    elif sep:
+        return {"image": repo.lower(), "tag": tag}
+    return {"image": repo.lower()}
+
+
+def _named_workloads(c: Context) -> list[tuple[str, Provenance | None]]:
+    """The workloads the first sentence naming two or more, each followed by its own image, names (`backend (image
+    ghcr.io/acme/shop-backend:1.4.0, port 8080) and frontend (image ghcr.io/acme/shop-frontend:1.4.0)`), in the
+    plan's order."""
+    image_rx = re.compile(_IMAGE, re.I)
+    for p in passages(c.plan):
+        for start, end in tx.sentence_bounds(p.text):
+            out: list[tuple[str, Provenance | None]] = []
+            for m in _WORKLOAD.finditer(p.text, start, end):
+                name = m.group(1).lower()
+                if len(image_rx.findall(m.group(2))) == 1 and tx.is_dns_label(name) and name not in [n for n, _ in out]:
+                    line = p.line_at(m.start())
+                    out.append((name, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)))))
+            if len(out) > 1:
+                return out
+    return []
 
 
 def _deploys_components_only(c: Context) -> bool:

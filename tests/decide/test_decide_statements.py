@@ -311,3 +311,9 @@ def test_a_component_row_required_no_is_the_plan_s_exclusion():
     prov = d.provenance["monitoring"]
     assert prov.source == "plan" and prov.line == line_of(text, "| kube-prometheus-stack | No")
     assert "which no rule reads" not in prov.describe()
+
+
+def test_no_external_secrets_manager_is_not_the_operator():
+    text = AZURE_PLAN.format(summary="", storage="x", constraints="no external secrets manager")
+    assert "no_external_secrets" not in find_statements(parse_text(text))
+    assert "no_external_secrets" in find_statements(parse_text(text.replace("secrets manager", "secrets")))

@@ -235,3 +235,85 @@ def test_traffic_tacos_deploys_argo_cd_and_invents_no_application():
     assert a.services == [] and a.apps == []
     assert a.gitops == "argocd" and [c.name for c in a.components] == ["argo-cd", "cert-manager"]
     assert d.provenance["services"].line == 1
+
+
+TICKETING = (PLANS / "ticketing-eks.plan.md").read_text(encoding="utf-8")
+CONSTRAINTS = "**Constraints**: PCI-DSS scope limited to the orders namespace, budget < $12k/month"
+SECRETS = "**Secrets Management**: AWS Secrets Manager via External Secrets Operator"
+
+
+def ticketing(**lines: str):
+    """The ticketing-eks fixture plan with some of its lines replaced (old line -> new line)."""
+    text = TICKETING
+    for old, new in lines.values():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+@pytest.mark.parametrize("words", ["no NAT gateway", "We run without a NAT gateway.", "NAT gateways are not allowed."])
+def test_no_nat_gateway_on_a_cluster_in_private_subnets_is_refused_at_its_line(words):
+    text = ticketing(c=(CONSTRAINTS, f"**Constraints**: {words}"))
+    with pytest.raises(RefusedError) as info:
+        decide(parse_text(text))
+    [p] = [p for p in info.value.problems if "NAT" in p.message]
+    assert p.line == line_of(text, words) and "egress" in p.message and p.hint
+
+
+def test_no_nat_gateway_without_a_generated_network_is_accounted_for():
+    text = (PLANS / "todo-chart.plan.md").read_text(encoding="utf-8")
+    text = text.replace("## Summary\n", "## Summary\nNo NAT gateway.\n", 1)
+    d = decide(parse_text(text))
+    assert d.answers.structure == "helm-chart"
+    assert not [n for n in d.not_applied if "NAT" in n.text]
+
+
+def test_a_private_api_endpoint_is_the_plan_s_choice_and_its_range_is_reported():
+    text = ticketing(c=(CONSTRAINTS, "**Constraints**: private API endpoint only (10.0.0.0/8)"))
+    line = line_of(text, "private API endpoint only")
+    d = decide(parse_text(text))
+    assert d.answers.api_endpoint == "private"
+    assert d.provenance["api_endpoint"].source == "plan" and d.provenance["api_endpoint"].line == line
+    [n] = [n for n in d.not_applied if n.line == line]
+    assert n.text == "10.0.0.0/8" and "private API endpoint" in n.why
+
+
+def test_a_private_api_endpoint_and_authorized_ranges_contradict():
+    text = ticketing(c=(CONSTRAINTS, "**Constraints**: private API endpoint only; API access limited to authorized "
+                                     "IP ranges 203.0.113.0/24"))
+    with pytest.raises(RefusedError) as info:
+        decide(parse_text(text))
+    assert any(p.field == "api_endpoint" and p.line == line_of(text, "private API") for p in info.value.problems)
+
+
+def test_no_external_secrets_against_a_required_external_secrets_row_names_both_lines():
+    text = ticketing(s=(SECRETS, "**Secrets Management**: Kubernetes Secrets only, no External Secrets"))
+    with pytest.raises(RefusedError) as info:
+        decide(parse_text(text))
+    row = line_of(text, "| external-secrets | Yes")
+    [p] = [p for p in info.value.problems if "external-secrets" in p.message]
+    assert p.line == line_of(text, "no External Secrets") and f"line {row}" in p.message
+
+
+def test_no_external_secrets_without_the_row_holds():
+    text = ticketing(s=(SECRETS, "**Secrets Management**: Kubernetes Secrets only, no External Secrets"),
+                     r=("| external-secrets | Yes | Reads from AWS Secrets Manager |\n", ""))
+    d = decide(parse_text(text))
+    assert "external-secrets" not in [c.name for c in d.answers.components]
+    assert not [n for n in d.not_applied if "External Secrets" in n.text]
+
+
+def test_a_component_row_required_no_is_the_plan_s_exclusion():
+    text = ticketing(m=("| kube-prometheus-stack | Yes | Prometheus + Grafana + Alertmanager |",
+                        "| kube-prometheus-stack | No | no monitoring stack in this phase |"))
+    d = decide(parse_text(text))
+    assert d.answers.monitoring is False
+    prov = d.provenance["monitoring"]
+    assert prov.source == "plan" and prov.line == line_of(text, "| kube-prometheus-stack | No")
+    assert "which no rule reads" not in prov.describe()
+
+
+def test_no_external_secrets_manager_is_not_the_operator():
+    text = AZURE_PLAN.format(summary="", storage="x", constraints="no external secrets manager")
+    assert "no_external_secrets" not in find_statements(parse_text(text))
+    assert "no_external_secrets" in find_statements(parse_text(text.replace("secrets manager", "secrets")))

@@ -277,12 +277,25 @@ def _flags(c: Context) -> None:
 def _flag(c: Context, key: str, component: str, pattern: str, fields: list[Field | None], absent: str) -> None:
     """A yes/no answer: on from its catalog component row, else from the first field naming it."""
     hit = tx.first_hit(pattern, fields)
+    excluded = _excluded_row(c, component)
     if component in c.component_rows:
         c.set(key, True, c.component_rows[component])
+    elif excluded is not None:
+        c.set(key, False, Provenance(source="plan", line=excluded.line, text=tx.quote(excluded.text)))
     elif hit:
         c.from_field(key, True, hit.field)
     else:
         c.default(key, False, absent)
+
+
+def _excluded_row(c: Context, component: str) -> ComponentRow | None:
+    """The components row that names `component` with Required = No, if any."""
+    cat = catalog()
+    for row in c.plan.components:
+        entry = cat.chart(row.name)
+        if row.required is False and entry is not None and entry.name == component:
+            return row
+    return None
 
 
 def _kafka(c: Context, fields: list[Field | None]) -> None:

@@ -216,6 +216,28 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
     c.applied(s.line, s.words, "components")
 
 
+def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:
+    """No NAT gateway: refused where the VPC module gives private subnets their egress through one."""
+    if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
+        c.applied(s.line, s.words, "structure")  # no network is generated, so no NAT gateway either
+        return
+    nodes = "cluster nodes" if _no_cluster(c, structure) is None else "instances"
+    c.problem(None, "cloud", f"the plan says {s.words!r}, but the generated VPC puts the {nodes} in private subnets "
+              "whose only egress (image pulls, cloud APIs, package mirrors) is a NAT gateway",
+              "drop the statement, or keep it and plan the other egress (VPC endpoints, a proxy, a firewall) "
+              "so the VPC module can be changed to match", line=s.line)
+
+
+def _no_external_secrets(c: Context, structure: str, s: Statement) -> None:
+    """No External Secrets Operator: the external-secrets component must not be required."""
+    row = c.component_rows.get("external-secrets")
+    if row is not None:
+        c.problem(None, "components", f"the plan says {s.words!r} but requires external-secrets at line {row.line}",
+                  f"remove the external-secrets row (line {row.line}) or the statement", line=s.line)
+        return
+    c.applied(s.line, s.words, "components")
+
+
 # --------------------------------------------------------------------------- choices
 def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
     """The database runs in the cluster: a StatefulSet under kubernetes/database/, no managed database module."""
@@ -266,6 +288,11 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
     """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable."""
     if not _has_cluster(c, structure, s):
         return
+    private = _explicit(c, "api_endpoint")
+    if c.values.get("api_endpoint") == "private" and private is not None:
+        c.problem(None, "api_endpoint", f"the plan says {s.words!r} but a private API endpoint only at line {private}",
+                  "keep one of the two statements", line=s.line)
+        return
     _state(c, "api_endpoint", "public", s)
     cidrs = cidrs_in(s.sentence)
     if cidrs:
@@ -273,6 +300,22 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
     else:
         c.default("api_authorized_cidrs", [], f"the plan lists no CIDRs for its authorized ranges (line {s.line}): "
                   "set TF_VAR_api_authorized_cidrs")
+
+
+def _private_api_endpoint(c: Context, structure: str, s: Statement) -> None:
+    """A private API endpoint only: reachable from the cluster's network; a CIDR of its sentence is not applied."""
+    if not _has_cluster(c, structure, s):
+        return
+    public = _explicit(c, "api_endpoint")
+    if c.values.get("api_endpoint") == "public" and public is not None:
+        c.problem(None, "api_endpoint", f"the plan says {s.words!r} but a public endpoint with authorized ranges "
+                  f"at line {public}", "keep one of the two statements", line=s.line)
+        return
+    _state(c, "api_endpoint", "private", s)
+    for cidr in cidrs_in(s.sentence):
+        c.unapplied(s.line, cidr, "a private API endpoint is reachable from the cluster's own network only; the "
+                    "cluster module takes no other range for it (allow it on the cluster security group or "
+                    "firewall after peering or VPN)")
 
 
 def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
@@ -307,9 +350,12 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_service_mesh": _no_service_mesh,
     "state_outside_terraform": _state_outside_terraform,
     "no_terraform_dns": _no_terraform_dns,
+    "no_nat_gateway": _no_nat_gateway,
+    "no_external_secrets": _no_external_secrets,
     "in_cluster_database": _in_cluster_database,
     "node_pool_split": _node_pool_split,
     "api_authorized_ranges": _api_authorized_ranges,
+    "private_api_endpoint": _private_api_endpoint,
     "static_ingress_ip": _static_ingress_ip,
     "terraform_workspaces": _terraform_workspaces,
     "no_chart_tests": _no_chart_tests,

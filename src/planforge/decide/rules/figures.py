@@ -116,6 +116,11 @@ def _database(c: Context, figures: list[Figure]) -> None:
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)
+    if c.values.get("iac_tool", "none") != "none" and not c.values.get("storage") and (
+            c.provenance.get("storage") is None or c.provenance["storage"].source == "default"):
+        # the Terraform database module holds the data: the README names it, never "storage: none"
+        c.default("storage", "managed-postgresql" if engine.name == "postgres" else "managed-database",
+                  f"the Terraform database module, {engine.name} from plan line {engine.line}")
     if engine.words.lower().startswith("aurora"):
         c.unapplied(engine.line, engine.words, f"Aurora: an RDS {engine.name} instance is generated, not an Aurora "
                     "cluster")
@@ -154,7 +159,8 @@ def _storage(c: Context, figures: list[Figure]) -> None:
     if chosen is not None:
         c.from_line("database_storage_gb", math.ceil(_stated(chosen)), chosen.line)
     else:
-        c.default("database_storage_gb", 0, "no database storage size stated")
+        c.default("database_storage_gb", 0, "no database storage size stated: the database module's own size "
+                  "applies (20 GiB on AWS, 10 GiB on GCP, the smallest flexible-server size on Azure)")
 
 
 # --------------------------------------------------------------------------- recovery and availability

@@ -3,7 +3,7 @@ https://charts.goauthentik.io`) becomes a component (an Argo CD Application or a
 plan's repository and exact version; it is never turned into an application chart of the plan's own.
 
 A chart counts as upstream when a sentence calls it so (`official authentik chart`, `upstream Airflow chart`) or
-gives a repository URL in its sentence; its version and repository may come from any sentence naming the same chart. A catalog chart keeps the
+gives its repository URL after it in its sentence; its version and repository may come from any sentence naming the same chart. A catalog chart keeps the
 catalog's repository and takes the plan's exact version when the plan states one. Words and limits are data
 (data/components.yaml, `upstream`).
 """
@@ -81,9 +81,7 @@ def _charts(found: list[Passage]) -> dict[str, _Chart]:
                 line = p.line_at(start + m.start())
                 ch = charts.setdefault(name, _Chart(name=name, line=line))
                 rest = sentence[m.end():]
-                repo, at = repo_rx.search(rest), start + m.end()
-                if repo is None:
-                    repo, at = repo_rx.search(sentence), start
+                repo, at = repo_rx.search(rest), start + m.end()  # a repository after the chart, in its sentence
                 ch.upstream |= bool(upstream_words.fullmatch(m.group("prev") or "") or repo)
                 version = version_rx.match(rest)
                 if version and not ch.version:

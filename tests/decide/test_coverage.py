@@ -184,3 +184,16 @@ def test_reasons_fit_what_the_clause_states():
     # one item per overlapping phrase: the rule's `4 CPU`, not also `4 CPU cores`
     assert not any(ln == 43 and text == "4 CPU cores" for ln, text in listed)
     assert "charts or template files" in _listed(PLANS / "helm-chart-payments.plan.md")[(25, "1 chart")]
+
+
+def test_workloads_listed_by_kind_without_custom_applications_are_reported():
+    d = decide(parse_plan(JNROESCH))  # l.40 `Deployments (backend, frontend), StatefulSet (postgres), ...`
+    [workloads] = [n for n in d.not_applied if n.text == "Deployments (backend, frontend)"]
+    assert workloads.line == 40 and "list backend, frontend there" in workloads.why
+    assert not [n for n in d.not_applied if n.text.startswith("StatefulSet")]  # the in-cluster database is generated
+
+
+def test_chart_features_the_plan_keeps_off_by_default_are_applied():
+    d = decide(parse_plan(PLANS / "helm-chart-payments.plan.md"))  # l.12 `advanced features (...) are off by default`
+    assert not [n for n in d.not_applied if n.line == 12]
+    assert any(a.line == 12 and "off by default" in a.text for a in d.applied)

@@ -344,6 +344,13 @@ def _no_chart_tests(c: Context, structure: str, s: Statement) -> None:
     _state(c, "chart_tests", False, s)
 
 
+def _chart_features_off(c: Context, structure: str, s: Statement) -> None:
+    """`advanced features (autoscaling, ingress, network policy) are off by default`: the chart's values keep them
+    off (production values turn autoscaling on over a stated range); other structures say nothing of it."""
+    if structure == "helm-chart":
+        c.applied(s.line, s.words, "services")
+
+
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_key_vault": _no_key_vault,
     "secrets_from_ci": _secrets_from_ci,
@@ -359,4 +366,5 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "static_ingress_ip": _static_ingress_ip,
     "terraform_workspaces": _terraform_workspaces,
     "no_chart_tests": _no_chart_tests,
+    "chart_features_off": _chart_features_off,
 }

@@ -56,6 +56,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             c.from_field("apps", [], f)
         else:
             c.default("apps", [], "no Custom Applications in the plan")
+            _unlisted_workloads(c)
         return
     names = [re.sub(tx.NOT_INSIDE_BLANKS + r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
     apps = []
@@ -65,6 +66,23 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             continue
         apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
     c.from_field("apps", apps, f)
+
+
+_KIND_LIST = re.compile(r"\bDeployments?\s?\(([a-z0-9][a-z0-9, -]{0,200})\)")
+
+
+def _unlisted_workloads(c: Context) -> None:
+    """Workloads the plan lists as Deployments (`Deployments (backend, frontend)`) with no Custom Applications
+    to generate them from: reported, never dropped silently (a chart plan's services are read elsewhere)."""
+    if c.values.get("structure") not in ("multi-tool", "multi-tenant"):
+        return
+    for p in passages(c.plan):
+        for m in _KIND_LIST.finditer(p.text):
+            names = [n.strip() for n in m.group(1).split(",") if tx.is_dns_label(n.strip())]
+            if names:
+                c.unapplied(p.line_at(m.start()), m.group(0), "the plan's own workloads are generated from Custom "
+                            f"Applications, which the plan does not fill: list {', '.join(names)} there to get a "
+                            "Deployment, Service and overlays each")
 
 
 # --------------------------------------------------------------------------- chart

@@ -164,3 +164,8 @@ def test_reading_workloads_and_tags_is_linear_on_long_lines():
 def test_a_plan_that_rules_out_helm_tests_gets_no_test_hook(testing, expected):
     d = decided(TODO_CHART.replace("helm lint and kubeconform only; no helm test hooks", testing))
     assert d.answers.chart_tests is expected
+
+
+def test_an_upstream_charts_values_are_reported_as_left_to_the_team():
+    [values] = [n for n in decided(AUTHENTIK).not_applied if n.text == "authentik chart values"]
+    assert values.line == 7 and "valuesObject" in values.why

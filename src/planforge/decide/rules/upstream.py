@@ -126,5 +126,8 @@ def _component(c: Context, ch: _Chart) -> Component | None:
         return None
     c.applied(ch.repo_line, ch.repo, "components")
     c.applied(ch.version_line, ch.version, "components")
+    c.unapplied(ch.line, f"{ch.name} chart values", "the Application installs the chart with its own default values: "
+                "planforge knows no values of a chart outside its catalog; set them in the Application's valuesObject "
+                "(secrets, database, ingress host, bundled subcharts)")
     return Component(name=ch.name, chart_repo=ch.repo, chart=ch.name, version=ch.version, namespace=ch.name,
                      notes="upstream chart the plan deploys")

@@ -63,6 +63,13 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence of `text` holding text[start:end]."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = _SENTENCE_END.search(text, end)
+    return text[begin:after.start() if after else len(text)]
+
+
 def clause_at(text: str, pos: int) -> tuple[int, int]:
     """(start, end) of the clause holding position pos (the clause before it when pos is in a separator)."""
     starts, ends = _clause_bounds(text)

@@ -111,16 +111,6 @@ def passages(plan: Plan) -> list[Passage]:
     return out
 
 
-_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
-
-
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence of `text` holding text[start:end] (a period inside an address or version does not end it)."""
-    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    after = _SENTENCE_END.search(text, end)
-    return text[begin:after.start() if after else len(text)]
-
-
 def find_statements(plan: Plan) -> dict[str, Statement]:
     """The first statement of each name the plan makes, by name."""
     _, patterns = _vocabulary()
@@ -133,7 +123,7 @@ def find_statements(plan: Plan) -> dict[str, Statement]:
                 m = rx.search(p.text)
                 if m:
                     found[name] = Statement(name=name, line=p.line_at(m.end() - 1), words=m.group(0),
-                                            sentence=_sentence(p.text, m.start(), m.end()))
+                                            sentence=tx.sentence_at(p.text, m.start(), m.end()))
                     break
     return found
 

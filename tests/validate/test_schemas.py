@@ -128,6 +128,18 @@ def test_bundled_crd_catalog_is_on_by_default() -> None:
     only(off.findings, "schemas/missing-schema")
 
 
+def test_bundled_flux_schemas_catch_an_unknown_field_in_a_kustomization(tmp_path: Path) -> None:
+    doc = (
+        "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps, namespace: flux-system}\n"
+        "spec:\n  interval: 10m\n  path: ./apps\n  prune: true\n  sourceRef: {kind: GitRepository, name: flux-system}\n"
+    )
+    (tmp_path / "good.yaml").write_text(doc)
+    assert validate_paths([tmp_path / "good.yaml"], embedded(strict=True)).exit_code == 0
+    (tmp_path / "bad.yaml").write_text(doc + "  prunee: true\n")
+    f = only(validate_paths([tmp_path / "bad.yaml"], embedded(strict=True)).findings, "schemas/invalid")
+    assert (f.line, f.json_path) == (9, "spec.prunee")
+
+
 def test_yaml_syntax_error_is_a_finding_with_line() -> None:
     f = only(validate_paths([FIXTURES / "broken.yaml"], embedded()).findings, "schemas/parse-error")
     assert f.line == 7 and f.file == str(FIXTURES / "broken.yaml")

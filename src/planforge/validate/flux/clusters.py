@@ -5,8 +5,8 @@ among the objects its own cluster applies.
 A Kustomization whose source is this repository applies the files of its `spec.path`: with a
 kustomization file, the resources, bases and components it names (recursively); without one, every
 manifest below it, as kustomize-controller generates the kustomization. A cluster entry point is a
-Kustomization no other Kustomization applies (`flux bootstrap`'s flux-system, which applies itself,
-is one); an object belongs to every entry point that reaches its file through Kustomizations.
+Kustomization that applies its own file, as `flux bootstrap`'s flux-system does (`clusters/<name>/`
+holds it); an object belongs to every entry point that reaches its file through Kustomizations.
 Objects no entry point reaches belong to no known cluster and match any reference.
 """
 from __future__ import annotations
@@ -66,11 +66,9 @@ def assign_clusters(index: FluxIndex) -> None:
         if path is not None:
             files = applied_files(index.root / path.lstrip("/"), index.bounds)
             applies[id(kustomization)] = [o for f in sorted(files) for o in by_file.get(f, [])]
-    applied_by_others = {id(o) for k, objects in applies.items() for o in objects if id(o) != k}
-    entry_points = [o for o in index.objects if id(o) in applies and id(o) not in applied_by_others]
+    entry_points = [o for o in index.objects if any(a is o for a in applies.get(id(o), []))]
     for number, entry in enumerate(entry_points):
         index.cluster_names[number] = f"{entry.label} ({entry.display})"
-        entry.clusters.add(number)
         todo, seen = [entry], {id(entry)}
         while todo:
             for obj in applies.get(id(todo.pop()), []):

@@ -126,9 +126,9 @@ def check_dependencies(obj: FluxObject, index: FluxIndex) -> list[Finding]:
         name, namespace = entry.get("name"), entry.get("namespace") or obj.namespace
         if templated(name) or templated(namespace) or index.find([obj.kind], name, namespace, obj):
             continue
+        missing = _elsewhere(index, obj, [obj.kind], name, namespace)
         findings.append(obj.finding(
-            "flux/missing-dependency",
-            f"dependsOn names {obj.kind} {_shown(namespace, name)}, {_elsewhere(index, obj, [obj.kind], name, namespace)}",
+            "flux/missing-dependency", f"dependsOn names {obj.kind} {_shown(namespace, name)}, {missing}",
             ["spec", "dependsOn", i, "name"],
             f"fix the name (and namespace) of the entry, or define the {obj.kind} {name!r} in the files this "
             "cluster applies"))

@@ -166,13 +166,29 @@ def test_chart_version_missing_is_latest(tmp_path: Path) -> None:
     assert "version is missing" in messages(got)[0]
 
 
-def test_chart_from_a_git_repository_takes_its_version_from_chart_yaml(tmp_path: Path) -> None:
+def test_chart_in_this_repository_is_a_chart_directory_whatever_its_version(tmp_path: Path) -> None:
+    """A chart from a GitRepository has its Chart.yaml's version (no `version` needed); from this
+    repository, its path must be a chart directory."""
     root = repository(None, tmp_path)
     release = root / "infrastructure/controllers/base/ingress-nginx/release.yaml"
     edit(release, '      version: "4.11.3"\n', "")
+    edit(release, "chart: ingress-nginx", "chart: ./charts/ingress-nginx")
     edit(release, "        kind: HelmRepository\n        name: ingress-nginx",
          "        kind: GitRepository\n        name: flux-system\n        namespace: flux-system")
+    got = run(root, tmp_path)
+    assert findings(got) == [("flux/missing-path", "infrastructure/controllers/base/ingress-nginx/release.yaml", 10)]
+    assert "chart path './charts/ingress-nginx' does not exist" in messages(got)[0]
+    (root / "charts/ingress-nginx").mkdir(parents=True)
+    (root / "charts/ingress-nginx/Chart.yaml").write_text("apiVersion: v2\nname: ingress-nginx\nversion: 4.11.3\n")
     assert findings(run(root, tmp_path)) == []
+
+
+def test_source_of_a_kind_that_cannot_serve_there(tmp_path: Path) -> None:
+    root = repository(None, tmp_path)
+    edit(root / "clusters/staging/apps.yaml", "    kind: GitRepository", "    kind: HelmRepository")
+    got = run(root, tmp_path)
+    assert findings(got) == [("flux/undefined-source", "clusters/staging/apps.yaml", 13)]
+    assert "cannot be a source here" in messages(got)[0]
 
 
 def test_chart_ref_names_a_defined_source(tmp_path: Path) -> None:

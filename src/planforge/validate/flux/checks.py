@@ -50,13 +50,17 @@ def resolve_source(obj: FluxObject, index: FluxIndex, where: FieldPath) -> tuple
         return None, []  # absent (the schema says whether it must be there) or substituted
     kind, name = ref.get("kind"), ref.get("name")
     namespace = ref.get("namespace") or obj.namespace
-    kinds = [kind] if kind in vocabulary().source_kinds[f"{obj.kind}.{join_path(where)}"] else []
-    found = index.find(kinds, name, namespace, obj)
+    allowed = vocabulary().source_kinds[f"{obj.kind}.{join_path(where)}"]
+    if kind not in allowed:
+        return None, [obj.finding(
+            "flux/undefined-source", f"{join_path(where)} names a {kind}, which cannot be a source here",
+            where + ["kind"], f"name one of {', '.join(allowed)}")]
+    found = index.find([kind], name, namespace, obj)
     if found:
         return found[0], []
     return None, [obj.finding(
         "flux/undefined-source",
-        f"{join_path(where)} names {kind} {_shown(namespace, name)}, {_elsewhere(index, obj, kinds, name, namespace)}",
+        f"{join_path(where)} names {kind} {_shown(namespace, name)}, {_elsewhere(index, obj, [kind], name, namespace)}",
         where + ["name"], f"define the {kind} {name!r}" + (f" in namespace {namespace!r}" if namespace else "")
         + f" in the files this cluster applies, or fix {join_path(where)} (kind, name, namespace)")]
 
@@ -81,6 +85,25 @@ def check_path(obj: FluxObject, index: FluxIndex, source: FluxObject) -> list[Fi
     return [obj.finding(
         "flux/unbuildable-path", f"spec.path {shown!r} has no kustomization.yaml and no manifests {where}",
         ["spec", "path"], "add a kustomization.yaml listing the resources, or the manifests themselves")]
+
+
+def check_chart_path(obj: FluxObject, index: FluxIndex, source: FluxObject) -> list[Finding]:
+    """`flux/missing-path`: a HelmRelease's chart in this repository (`spec.chart.spec.chart` is then a
+    path) is a directory with a Chart.yaml."""
+    path = obj.field(["spec", "chart", "spec", "chart"])
+    if not isinstance(path, str) or templated(path):
+        return []
+    where: FieldPath = ["spec", "chart", "spec", "chart"]
+    directory = (index.root / path.lstrip("/")).resolve()
+    if not index.bounds.inside(directory):
+        return [obj.finding(OUTSIDE_ROOT, f"chart path {path!r} resolves outside the validated paths: not read",
+                            where, OUTSIDE_HINT)]
+    if (directory / "Chart.yaml").is_file():
+        return []
+    what = "has no Chart.yaml" if directory.is_dir() else "does not exist"
+    return [obj.finding(
+        "flux/missing-path", f"chart path {path!r} {what} in this repository (GitRepository {source.name}, "
+        f"{source.display})", where, "fix spec.chart.spec.chart: the chart directory, relative to the repository root")]
 
 
 def _has_manifests(directory: Path, bounds: Bounds) -> bool:
@@ -177,9 +200,11 @@ def check_object(obj: FluxObject, index: FluxIndex, chart_artifacts: set[int]) -
         if source is not None and index.is_this_repository(source):
             findings += check_path(obj, index, source)
     elif obj.kind == "HelmRelease":
-        for where in (["spec", "chart", "spec", "sourceRef"], ["spec", "chartRef"]):
-            findings += resolve_source(obj, index, where)[1]
+        chart_source, unresolved = resolve_source(obj, index, ["spec", "chart", "spec", "sourceRef"])
+        findings += unresolved + resolve_source(obj, index, ["spec", "chartRef"])[1]
         findings += check_chart_version(obj) + check_dependencies(obj, index)
+        if chart_source is not None and index.is_this_repository(chart_source):
+            findings += check_chart_path(obj, index, chart_source)
     elif obj.kind == "HelmChart":
         findings += resolve_source(obj, index, ["spec", "sourceRef"])[1] + check_chart_version(obj)
     elif obj.kind == "OCIRepository" and id(obj) in chart_artifacts:

@@ -10,7 +10,7 @@ import yaml
 NAME = "flux"
 FLUX_GROUP = ".toolkit.fluxcd.io"  # every Flux API group ends so
 RULES = {
-    "flux/missing-path": "a Kustomization's spec.path does not exist in this repository",
+    "flux/missing-path": "a Kustomization's spec.path (a HelmRelease's chart path) does not exist in this repository",
     "flux/unbuildable-path": "a Kustomization's spec.path has no kustomization file and no manifests",
     "flux/undefined-source": "a sourceRef or chartRef names no source of that kind, name and namespace in the "
                              "repository (or only one another cluster applies)",

@@ -253,3 +253,20 @@ def test_runs_by_default_only_where_flux_objects_are(tmp_path: Path) -> None:
     assert main(["validate", str(repository("missing-path", tmp_path)), "--only", "schemas,flux",
                  "--format", "json", "-o", str(report)]) == 1
     assert "flux" in json.loads(report.read_text())["summary"]["by_validator"]
+
+
+def test_a_long_dependency_chain_is_walked_without_recursion(tmp_path: Path) -> None:
+    root = tmp_path / "chain"
+    root.mkdir()
+    count = 1500  # deeper than Python's recursion limit
+    docs = [
+        f"apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata:\n  name: k{i}\n"
+        f"  namespace: flux-system\nspec:\n  interval: 5m\n  prune: true\n  path: ./\n"
+        f"  sourceRef:\n    kind: OCIRepository\n    name: fleet\n  dependsOn:\n    - name: k{(i + 1) % count}\n"
+        for i in range(count)]
+    source = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: fleet\n"
+              "  namespace: flux-system\nspec:\n  interval: 5m\n  url: oci://ghcr.io/acme/fleet\n  ref:\n    tag: 1.0.0\n")
+    (root / "chain.yaml").write_text("---\n".join([source, *docs]))
+    got = run(root, tmp_path)
+    assert findings(got) == [("flux/dependency-cycle", "chain.yaml", 25)]
+    assert messages(got)[0].count(" -> ") == count

@@ -33,11 +33,11 @@ def _edges(obj: FluxObject, index: FluxIndex) -> Iterator[tuple[int, FluxObject]
 
 
 def find_cycles(index: FluxIndex) -> list[Cycle]:
-    """Every distinct cycle a depth-first search over the dependsOn edges meets."""
+    """Every distinct cycle a depth-first search over the dependsOn edges meets (iterative: a long chain
+    of dependencies cannot exhaust the stack)."""
     ordered = sorted((o for o in index.objects if o.kind in ("Kustomization", "HelmRelease")),
                      key=lambda o: (o.display, o.doc.doc_index, o.doc.line or 0))
     rank = {id(o): n for n, o in enumerate(ordered)}
-    on_stack: list[FluxObject] = []
     visited: set[int] = set()
     cycles: dict[tuple[int, ...], Cycle] = {}
 
@@ -50,17 +50,22 @@ def find_cycles(index: FluxIndex) -> list[Cycle]:
             entry = next(i for i, target in _edges(loop[0], index) if target is following)
             cycles[key] = Cycle(tuple(loop), entry)
 
-    def visit(node: FluxObject) -> None:
-        visited.add(id(node))
-        on_stack.append(node)
-        for _, target in _edges(node, index):
-            if any(o is target for o in on_stack):
-                record(on_stack[next(k for k, o in enumerate(on_stack) if o is target):])
+    for first in ordered:
+        if id(first) in visited:
+            continue
+        visited.add(id(first))
+        path, edges = [first], [_edges(first, index)]
+        while edges:
+            step = next(edges[-1], None)
+            if step is None:
+                edges.pop()
+                path.pop()
+                continue
+            target = step[1]
+            if any(o is target for o in path):
+                record(path[next(k for k, o in enumerate(path) if o is target):])
             elif id(target) not in visited:
-                visit(target)
-        on_stack.pop()
-
-    for node in ordered:
-        if id(node) not in visited:
-            visit(node)
+                visited.add(id(target))
+                path.append(target)
+                edges.append(_edges(target, index))
     return list(cycles.values())

@@ -7,9 +7,9 @@ from typing import Any
 
 from planforge.validate.argocd import is_placeholder_url, normalize_repo_url, own_repo_urls
 from planforge.validate.base import Context, Document, Finding, Severity
+from planforge.validate.flux.rules import FLUX_GROUP, NAME, FieldPath, vocabulary
 from planforge.validate.inputs import Bounds
 from planforge.validate.manifests import ManifestError, iter_manifest_files, join_path, line_of_path, load_documents
-from planforge.validate.flux.rules import FLUX_GROUP, NAME, FieldPath, vocabulary
 
 
 @dataclass(eq=False)
@@ -84,6 +84,8 @@ class FluxIndex:
     repo_urls: set[str] = field(default_factory=set)  # normalised URLs of this repository
     bounds: Bounds | None = None
     cluster_names: dict[int, str] = field(default_factory=dict)  # entry point id -> "Kustomization ... (file)"
+    _named: dict[tuple[str, str], list[FluxObject]] = field(default_factory=dict, repr=False)
+    _named_count: int = field(default=-1, repr=False)  # len(objects) when _named was built
 
     def __post_init__(self) -> None:
         if self.bounds is None:
@@ -93,8 +95,16 @@ class FluxIndex:
              near: FluxObject | None = None) -> list[FluxObject]:
         """The objects of one of `kinds` called `name` in `namespace` (None: any namespace); with `near`,
         only those some cluster applying `near` applies too (when both are applied by known clusters)."""
-        found = [o for o in self.objects
-                 if o.kind in kinds and o.name == name and _namespaces_match(namespace, o.namespace)]
+        if self._named_count != len(self.objects):
+            self._named = {}
+            for obj in self.objects:
+                if obj.name is not None:
+                    self._named.setdefault((obj.kind, obj.name), []).append(obj)
+            self._named_count = len(self.objects)
+        if not isinstance(name, str):
+            return []
+        found = [o for kind in kinds for o in self._named.get((kind, name), [])
+                 if _namespaces_match(namespace, o.namespace)]
         if near is None or not near.clusters:
             return found
         return [o for o in found if not o.clusters or o.clusters & near.clusters]

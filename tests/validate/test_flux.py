@@ -265,7 +265,8 @@ def test_a_long_dependency_chain_is_walked_without_recursion(tmp_path: Path) -> 
         f"  sourceRef:\n    kind: OCIRepository\n    name: fleet\n  dependsOn:\n    - name: k{(i + 1) % count}\n"
         for i in range(count)]
     source = ("apiVersion: source.toolkit.fluxcd.io/v1\nkind: OCIRepository\nmetadata:\n  name: fleet\n"
-              "  namespace: flux-system\nspec:\n  interval: 5m\n  url: oci://ghcr.io/acme/fleet\n  ref:\n    tag: 1.0.0\n")
+              "  namespace: flux-system\nspec:\n  interval: 5m\n  url: oci://ghcr.io/acme/fleet\n"
+              "  ref:\n    tag: 1.0.0\n")
     (root / "chain.yaml").write_text("---\n".join([source, *docs]))
     got = run(root, tmp_path)
     assert findings(got) == [("flux/dependency-cycle", "chain.yaml", 25)]

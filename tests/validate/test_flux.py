@@ -271,3 +271,13 @@ def test_a_long_dependency_chain_is_walked_without_recursion(tmp_path: Path) -> 
     got = run(root, tmp_path)
     assert findings(got) == [("flux/dependency-cycle", "chain.yaml", 25)]
     assert messages(got)[0].count(" -> ") == count
+
+
+def test_a_path_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    root = repository(None, tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    (root / "linked").symlink_to(outside)
+    edit(root / "clusters/staging/apps.yaml", "path: ./apps/staging", "path: ./linked")
+    assert findings(run(root, tmp_path)) == [("input/outside-root", "clusters/staging/apps.yaml", 15)]

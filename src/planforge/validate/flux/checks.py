@@ -53,8 +53,9 @@ def resolve_source(obj: FluxObject, index: FluxIndex, where: FieldPath) -> tuple
     allowed = vocabulary().source_kinds[f"{obj.kind}.{join_path(where)}"]
     if kind not in allowed:
         return None, [obj.finding(
-            "flux/undefined-source", f"{join_path(where)} names a {kind}, which cannot be a source here",
-            where + ["kind"], f"name one of {', '.join(allowed)}")]
+            "flux/undefined-source", f"{join_path(where)} names " + (f"a {kind}, which cannot be a source here"
+                                                                      if kind else "no kind"),
+            where + ["kind"], f"set kind to one of {', '.join(allowed)}")]
     found = index.find([kind], name, namespace, obj)
     if found:
         return found[0], []

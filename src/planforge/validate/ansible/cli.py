@@ -25,6 +25,7 @@ _APPEARS = re.compile(r"The error appears to be in '(?P<file>[^']+)': line (?P<l
 _ERROR = re.compile(r"^(?:\[ERROR\]: |ERROR! )(?P<message>.+)$", re.M)
 _UNRESOLVED = re.compile(r"couldn't resolve module/action '(?P<fqcn>[\w]+\.[\w]+)\.[\w.]+'")
 _BAD_INVENTORY = re.compile(r"Unable to parse (?P<file>.+?) as an inventory source")
+_INVENTORY_REASON = re.compile(r"Failed to parse inventory with '(?:auto|yaml)' plugin: (?P<message>.+)$", re.M)
 _LINT_SEVERITY = {"blocker": Severity.ERROR, "critical": Severity.ERROR, "major": Severity.ERROR,
                   "minor": Severity.WARNING, "info": Severity.INFO}
 
@@ -104,16 +105,25 @@ def syntax_findings(output: str, tree: Tree, ctx: Context, playbook: str) -> lis
     """The errors `ansible-playbook --syntax-check` printed, each at the file and line it names."""
     findings: list[Finding] = []
     for match in _BAD_INVENTORY.finditer(output):
-        findings.append(Finding(NAME, "ansible/inventory", Severity.ERROR,
-                                f"Ansible cannot parse the inventory {_shown(match['file'], tree, ctx)}",
-                                file=_shown(match["file"], tree, ctx), hint="fix the inventory's YAML or INI syntax",
-                                detail=output.strip()))
+        findings.append(_inventory_finding(match["file"], output, tree, ctx))
     errors = list(_ERROR.finditer(output))
     for index, match in enumerate(errors):
         end = errors[index + 1].start() if index + 1 < len(errors) else len(output)
         block = output[match.start():end]
         findings.append(_syntax_finding(match["message"].strip(), block, tree, ctx, playbook))
     return findings
+
+
+def _inventory_finding(path: str, output: str, tree: Tree, ctx: Context) -> Finding:
+    """An inventory no plugin could parse, at the line the YAML parser names (when it names one)."""
+    where = next((m for m in _ORIGIN.finditer(output) if m["file"] == path), None)
+    reason = _INVENTORY_REASON.search(output)
+    shown = _shown(path, tree, ctx)
+    return Finding(NAME, "ansible/inventory", Severity.ERROR,
+                   f"Ansible cannot parse the inventory {shown}" + (f": {reason['message']}" if reason else ""),
+                   file=shown, line=int(where["line"]) if where else None,
+                   column=int(where["column"]) if where and where["column"] else None,
+                   hint="fix the inventory's YAML (or INI) syntax", detail=output.strip())
 
 
 def _syntax_finding(message: str, block: str, tree: Tree, ctx: Context, playbook: str) -> Finding:

@@ -14,7 +14,7 @@ import pytest
 from planforge.cli import main
 from planforge.errors import EXIT_USAGE, UsageError
 from planforge.validate.ansible import AnsibleValidator, validator as validator_module
-from planforge.validate.ansible.cli import ansible_env, find_binary
+from planforge.validate.ansible.cli import ansible_env, find_binary, syntax_findings
 from planforge.validate.ansible.discovery import find_trees
 from planforge.validate.ansible.rules import PLAYBOOK, TREE
 from planforge.validate.base import Check, Context, Settings, Status
@@ -210,3 +210,22 @@ def test_environment_reads_nothing_from_home(tmp_path: Path, monkeypatch: pytest
     assert all(env[k].startswith(work) for k in ("HOME", "ANSIBLE_HOME", "ANSIBLE_LOCAL_TEMP", "XDG_CACHE_HOME"))
     assert env["ANSIBLE_COLLECTIONS_PATH"].split(":")[0] == str(collections)
     assert env["ANSIBLE_RETRY_FILES_ENABLED"] == "False" and env["PATH"].startswith("/opt/bin:")
+
+
+def test_errors_of_ansible_core_before_2_19_are_read_too(tmp_path: Path) -> None:
+    [tree] = find_trees(GOOD, Bounds.of([GOOD]))
+    output = (
+        "ERROR! couldn't resolve module/action 'ansible.posix.mount'. This often indicates a misspelling, "
+        "missing collection, or incorrect module path.\n\n"
+        f"The error appears to be in '{GOOD / TASKS}': line 15, column 3, but may\n"
+        "be elsewhere in the file depending on the exact syntax problem.\n"
+    )
+    [finding] = syntax_findings(output, tree, make_ctx(GOOD, tmp_path), "playbooks/site.yml")
+    assert (finding.rule, finding.file, finding.line, finding.column) == ("ansible/collection-missing", TASKS, 15, 3)
+
+
+def test_lint_leaves_syntax_errors_to_the_syntax_check(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    (tree / "playbooks" / "baseline.yml").write_text("---\n- name: Broken\n  hosts: all\n  tasks:\n   - bad\n  x: [\n")
+    rules = {rule for rule, _, _ in findings(run(tree, tmp_path / "work", kinds=(TREE,)))}
+    assert rules and not any(rule.startswith("ansible-lint/syntax-check") for rule in rules)

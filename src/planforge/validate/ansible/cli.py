@@ -146,12 +146,16 @@ def _syntax_finding(message: str, block: str, tree: Tree, ctx: Context, playbook
 
 
 def lint_findings(output: str, tree: Tree, ctx: Context) -> list[Finding]:
-    """ansible-lint's codeclimate JSON as findings (`ansible-lint/<rule>`), paths relative to the tree."""
+    """ansible-lint's codeclimate JSON as findings (`ansible-lint/<rule>`), paths relative to the tree.
+
+    Its `syntax-check[...]` issues are left out: they come from the same `ansible-playbook --syntax-check`
+    the playbook checks run, and are reported there (`ansible/syntax`)."""
     try:
         issues = json.loads(output or "[]")
     except ValueError as exc:
         raise ToolFailure(f"ansible-lint printed no codeclimate JSON ({exc})") from exc
-    return [_lint_finding(issue, tree, ctx) for issue in issues if isinstance(issue, dict)]
+    return [_lint_finding(issue, tree, ctx) for issue in issues
+            if isinstance(issue, dict) and not str(issue.get("check_name", "")).startswith("syntax-check")]
 
 
 def _lint_finding(issue: dict[str, Any], tree: Tree, ctx: Context) -> Finding:

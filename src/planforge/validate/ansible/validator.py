@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from planforge.validate.ansible.cli import (
     ToolFailure,
@@ -44,10 +45,11 @@ class AnsibleValidator:
             return [self._syntax_check(target, tree, inventory, ctx) for inventory in tree.inventories or [None]]
         return [self._lint_check(target, tree, ctx)]
 
-    def _syntax_check(self, target: Target, tree: Tree, inventory: object, ctx: Context) -> Check:
+    def _syntax_check(self, target: Target, tree: Tree, inventory: Path | None, ctx: Context) -> Check:
         binary = playbook_binary()
-        shown = ctx.display(inventory) if inventory is not None else NO_INVENTORY  # type: ignore[arg-type]
-        cmd = [binary, "--syntax-check", "-i", str(inventory or NO_INVENTORY), str(target.path)]
+        shown = ctx.display(inventory) if inventory is not None else NO_INVENTORY
+        cmd = [binary, "--syntax-check", "-i", str(inventory) if inventory is not None else NO_INVENTORY,
+               str(target.path)]
         check = Check(NAME, f"syntax-check[{shown}]", target.display, Status.PASSED, tool=self._version(binary, ctx))
         start = time.perf_counter()
         try:

@@ -229,3 +229,10 @@ def test_lint_leaves_syntax_errors_to_the_syntax_check(tmp_path: Path) -> None:
     (tree / "playbooks" / "baseline.yml").write_text("---\n- name: Broken\n  hosts: all\n  tasks:\n   - bad\n  x: [\n")
     rules = {rule for rule, _, _ in findings(run(tree, tmp_path / "work", kinds=(TREE,)))}
     assert rules and not any(rule.startswith("ansible-lint/syntax-check") for rule in rules)
+
+
+def test_tree_without_inventory_is_checked_against_localhost(tmp_path: Path) -> None:
+    (tmp_path / "site.yml").write_text("---\n- name: Local\n  hosts: localhost\n  tasks:\n    - name: Greet\n"
+                                       "      ansible.builtin.debug:\n        msg: hi\n")
+    checks = run(tmp_path, tmp_path / "work", kinds=(PLAYBOOK,))
+    assert [(c.name, c.target, c.status) for c in checks] == [("syntax-check[localhost,]", "site.yml", Status.PASSED)]

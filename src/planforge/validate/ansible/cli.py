@@ -90,11 +90,11 @@ def run_ansible(cmd: list[str], cwd: Path, env: dict[str, str], ctx: Context) ->
         raise ToolFailure(f"`{shown}` {exc}") from exc
 
 
-def tool_version(binary: str, ctx: Context) -> str:
+def tool_version(binary: str, env: dict[str, str], ctx: Context) -> str:
     """"ansible-playbook 2.19.14" / "ansible-lint 26.10.1" (the name alone when the version cannot be read)."""
     name = Path(binary).name
     try:
-        out = run_ansible([binary, "--version"], ctx.workdir, {**os.environ, "NO_COLOR": "1"}, ctx).stdout
+        out = run_ansible([binary, "--version"], ctx.workdir, env, ctx).stdout
     except ToolFailure:
         return name
     match = re.search(r"(\d+\.\d+\.\d+)", out)

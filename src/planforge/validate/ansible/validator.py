@@ -50,10 +50,12 @@ class AnsibleValidator:
         shown = ctx.display(inventory) if inventory is not None else NO_INVENTORY
         cmd = [binary, "--syntax-check", "-i", str(inventory) if inventory is not None else NO_INVENTORY,
                str(target.path)]
-        check = Check(NAME, f"syntax-check[{shown}]", target.display, Status.PASSED, tool=self._version(binary, ctx))
+        env = ansible_env(ctx, tree, binary)
+        check = Check(NAME, f"syntax-check[{shown}]", target.display, Status.PASSED,
+                      tool=self._version(binary, env, ctx))
         start = time.perf_counter()
         try:
-            result = run_ansible(cmd, tree.path, ansible_env(ctx, tree, binary), ctx)
+            result = run_ansible(cmd, tree.path, env, ctx)
             check.findings = syntax_findings(result.stdout + result.stderr, tree, ctx, target.display)
             if result.returncode != 0 and not check.findings:
                 check.findings = [_failure(f"ansible-playbook --syntax-check exited {result.returncode}",
@@ -69,10 +71,11 @@ class AnsibleValidator:
         if binary is None:
             return Check(NAME, "lint", target.display, Status.SKIPPED, reason=LINT_MISSING)
         cmd = [binary, "--offline", "-q", "-f", "codeclimate", "--project-dir", "."]
-        check = Check(NAME, "lint", target.display, Status.PASSED, tool=self._version(binary, ctx))
+        env = ansible_env(ctx, tree, binary)
+        check = Check(NAME, "lint", target.display, Status.PASSED, tool=self._version(binary, env, ctx))
         start = time.perf_counter()
         try:
-            result = run_ansible(cmd, tree.path, ansible_env(ctx, tree, binary), ctx)
+            result = run_ansible(cmd, tree.path, env, ctx)
             check.findings = lint_findings(result.stdout, tree, ctx)
             if result.returncode not in (0, 2) or (result.returncode == 2 and not check.findings):
                 check.findings.append(_failure(f"ansible-lint exited {result.returncode}", target.display,
@@ -83,9 +86,9 @@ class AnsibleValidator:
         check.status = Status.FAILED if any(f.severity is Severity.ERROR for f in check.findings) else Status.PASSED
         return check
 
-    def _version(self, binary: str, ctx: Context) -> str:
+    def _version(self, binary: str, env: dict[str, str], ctx: Context) -> str:
         if binary not in self._versions:
-            self._versions[binary] = tool_version(binary, ctx)
+            self._versions[binary] = tool_version(binary, env, ctx)
         return self._versions[binary]
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from planforge.cli import main
 from planforge.errors import EXIT_USAGE, UsageError
-from planforge.validate.ansible import AnsibleValidator, validator as validator_module
+from planforge.validate.ansible import AnsibleValidator
+from planforge.validate.ansible import validator as validator_module
 from planforge.validate.ansible.cli import ansible_env, find_binary, syntax_findings
 from planforge.validate.ansible.discovery import find_trees
 from planforge.validate.ansible.rules import PLAYBOOK, TREE
@@ -236,3 +237,14 @@ def test_tree_without_inventory_is_checked_against_localhost(tmp_path: Path) -> 
                                        "      ansible.builtin.debug:\n        msg: hi\n")
     checks = run(tmp_path, tmp_path / "work", kinds=(PLAYBOOK,))
     assert [(c.name, c.target, c.status) for c in checks] == [("syntax-check[localhost,]", "site.yml", Status.PASSED)]
+
+
+def test_symlink_out_of_the_repository_stops_the_tools(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    secret = tmp_path / "secret.yml"
+    secret.write_text("password: hunter2\n")
+    (tree / "inventories" / "dev" / "group_vars" / "secret.yml").symlink_to(secret)
+    checks = run(tree.parent, tmp_path / "work")
+    assert {c.name for c in checks} == {"inputs"} and all(c.status is Status.FAILED for c in checks)
+    assert {rule for rule, _, _ in findings(checks)} == {"input/outside-root"}
+    assert not any("hunter2" in (f.detail or "") + f.message for c in checks for f in c.findings)

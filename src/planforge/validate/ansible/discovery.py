@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
+from planforge.validate.ansible.rules import NAME, PLAYBOOK, TREE
 from planforge.validate.base import Context, Target
 from planforge.validate.inputs import Bounds, InputError
 from planforge.validate.manifests import safe_load
-from planforge.validate.ansible.rules import NAME, PLAYBOOK, TREE
 
 YAML_SUFFIXES = (".yml", ".yaml")
 SKIP_DIRS = {"node_modules", "__pycache__"}

@@ -104,9 +104,9 @@ def _portable(path: str) -> bool:
 
 
 def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str]) -> None:
-    """Each tree directory inside a found one, or beside a nested one (`infra/platform/` beside `infra/terraform/`):
-    applied (a layout directory, one of its items, a directory of its blueprint) or not applied.
-    `generated`: the repository's directories (layout.dirs with the plan's paths)."""
+    """Each tree directory: applied (a found layout directory, the parent of one, one of its items, a directory
+    of its blueprint or of the repository's fixed frame) or not applied with its line; a directory inside a
+    reported one is reported too. `generated`: the repository's directories (layout.dirs with the plan's paths)."""
     full = {key: t.path.rstrip("/") for key, (_, t) in found.items()}
     items = _items(c)
     for key, (_, t) in found.items():
@@ -115,32 +115,64 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
     reported: list[str] = []
     for t in entries:
         path = t.path.rstrip("/")
-        if path in full.values() or any(t.path.startswith(r) for r in reported):
-            continue  # a found directory, or below a directory already reported
-        if path in parents:
-            c.applied(t.line, t.path, "paths")
-        elif any(path.startswith(p + "/") for p in full.values()):
-            why = _inside(path, full, items, generated)
-            if why:
-                reported.append(t.path)
-                c.unapplied(t.line, t.path, why)
-            else:
-                c.applied(t.line, t.path, "paths")
-        elif any(path.startswith(p + "/") for p in parents):
+        if path in full.values():
+            continue
+        outer = next((r for r in reported if t.path.startswith(r)), None)
+        why = (f"inside {outer}, which planforge does not generate" if outer
+               else _why(c, path, full, parents, items, generated))
+        if why:
             reported.append(t.path)
-            beside = ", ".join(f"{p}/" for p in sorted(full.values()) if p.rpartition("/")[0] == path.rpartition("/")[0])
-            c.unapplied(t.line, t.path, f"planforge generates no such directory (beside {beside})")
+            c.unapplied(t.line, t.path, why)
+        else:
+            c.applied(t.line, t.path, "paths")
 
 
-def _inside(path: str, full: dict[str, str], items: dict[str, set[str]], generated: dict[str, str]) -> str:
+def _why(c: Context, path: str, full: dict[str, str], parents: set[str], items: dict[str, set[str]],
+         generated: dict[str, str]) -> str:
+    """Why a tree directory that is not a found layout directory is not generated ('' when it is)."""
+    if path in parents or _in_frame(path, generated):
+        return ""
+    if any(path.startswith(p + "/") for p in full.values()):
+        return _inside(c, path, full, items, generated)
+    if any(path.startswith(p + "/") for p in parents):
+        beside = ", ".join(f"{p}/" for p in sorted(full.values()) if p.rpartition("/")[0] == path.rpartition("/")[0])
+        if beside:
+            return f"planforge generates no such directory (beside {beside})"
+    tops = sorted({p.split("/")[0] + "/" for p in generated.values() if p} | {d.split("/")[0] + "/" for d in _frame()})
+    return f"planforge generates no such directory (the repository's top-level directories: {', '.join(tops)})"
+
+
+def _in_frame(path: str, generated: dict[str, str]) -> bool:
+    """A directory the repository has whatever the tree says: the frame's own (`.github/workflows`) or a
+    layout directory, or one above it, at this very path."""
+    return path in _frame() or any(p == path or p.startswith(path + "/") for p in generated.values() if p)
+
+
+@lru_cache(maxsize=None)
+def _frame() -> frozenset[str]:
+    """The template's directories outside the layout table (no Jinja in their path): `.github/workflows`."""
+    from planforge.render.template import shipped_template_dir
+
+    root = shipped_template_dir() / "blueprints"
+    return frozenset(d.relative_to(root).as_posix() for d in root.rglob("*")
+                     if d.is_dir() and "{" not in d.relative_to(root).as_posix())
+
+
+def _inside(c: Context, path: str, full: dict[str, str], items: dict[str, set[str]], generated: dict[str, str]) -> str:
     """Why a tree directory inside a found one is not generated ('' when it is)."""
     kinds = _vocabulary()["items"]
     head, _, name = path.rpartition("/")
     owner = next((k for k, p in full.items() if p == head), None)
     if owner is not None and (name in items.get(kinds.get(owner, ""), ()) or name in _fixed_below().get(owner, ())):
         return ""
-    if _below_item(path, full, items):
-        return ""  # inside an environment, tenant, module, app or chart directory: its files are the blueprint's
+    item = _item_of(path, full, items)
+    if item is not None:
+        key, root, rest = item
+        below = _below_item(c, key, items)
+        if rest in below:
+            return ""
+        listed = ", ".join(f"{d}/" for d in sorted(b for b in below if "/" not in b)) or "no directory"
+        return f"planforge generates no such directory in {root}/ (it has: {listed})"
     where = max((k for k, p in full.items() if path.startswith(p + "/")), key=lambda k: len(full[k]))
     return (f"planforge generates no such directory in {full[where]}/ "
             f"(it has: {_generated_below(where, generated, items)})")
@@ -159,6 +191,28 @@ def _fixed_below() -> dict[str, frozenset[str]]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _fixed_below_item() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The directories a blueprint has below each item of a layout directory (`{{ dirs.charts }}/<chart>/templates`):
+    key -> (path below the item, the optional file it needs or ''), from the template's own directory names."""
+    from planforge.render.template import shipped_template_dir
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for top in (shipped_template_dir() / "blueprints").iterdir():
+        m = re.fullmatch(r"\{\{ dirs\.(\w+) \}\}", top.name)
+        if not (m and top.is_dir()):
+            continue
+        for item in (d for d in top.iterdir() if d.is_dir() and d.name.startswith("{% yield")):
+            for d in (d for d in item.rglob("*") if d.is_dir()):
+                parts = [_OPTIONAL.sub(r"\2", part) for part in d.relative_to(item).parts]
+                needs = "".join(o.group(1) for part in d.relative_to(item).parts for o in _OPTIONAL.finditer(part))
+                out.setdefault(m.group(1), []).append(("/".join(parts), needs))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_OPTIONAL = re.compile(r"\{% if '([\w-]+)' in files %\}([^{]*)\{% endif %\}")
+
+
 def _items(c: Context) -> dict[str, set[str]]:
     """The names each kind of item directory takes (data/tree_layout.yaml `items`)."""
     v = c.values
@@ -175,9 +229,55 @@ def _items(c: Context) -> dict[str, set[str]]:
     }
 
 
-def _below_item(path: str, full: dict[str, str], items: dict[str, set[str]]) -> bool:
+def _item_of(path: str, full: dict[str, str], items: dict[str, set[str]]) -> tuple[str, str, str] | None:
+    """(layout key, the item's directory, the path below it) when `path` is inside an item directory
+    (an environment, tenant, module, app or chart of a found layout directory)."""
     kinds = _vocabulary()["items"]
-    return any(path.startswith(f"{full[k]}/{name}/") for k in full if k in kinds for name in items.get(kinds[k], ()))
+    for key in (k for k in full if k in kinds):
+        for name in items.get(kinds[key], ()):
+            root = f"{full[key]}/{name}"
+            if path.startswith(root + "/"):
+                return key, root, path[len(root) + 1:]
+    return None
+
+
+def _below_item(c: Context, key: str, items: dict[str, set[str]]) -> set[str]:
+    """The directories planforge generates below one item of layout directory `key`: the blueprint's own
+    and the table's `nested` places (`{app}/base`, `{app}/overlays/{env}`), each with its parents."""
+    table = layout.load_layout()
+    values = {**c.values, "paths": {}}
+    on = layout.flags(values, table=table)
+    files = set(layout.files(values, table=table))
+    out = {rest for rest, needs in _fixed_below_item().get(key, ()) if not needs or needs in files}
+    names = {"env": items["environments"], "app": items["apps"], "tenant": items["tenants"],
+             "component": items["components"]}
+    for name, entry in table["nested"].items():
+        if entry["parent"] != key or name not in _nested_dirs() or not layout.holds(entry, values["structure"], on):
+            continue
+        for rest in _expand(entry["path"].split("/")[1:], names):
+            parts = rest.split("/")
+            out |= {"/".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    return out
+
+
+@lru_cache(maxsize=None)
+def _nested_dirs() -> frozenset[str]:
+    """The `nested` places the template yields as directories (`argocd_components` yields files)."""
+    from planforge.render.template import shipped_template_dir
+
+    root = shipped_template_dir() / "blueprints"
+    return frozenset(m.group(1) for d in root.iterdir() if d.is_dir()
+                     for m in [re.fullmatch(r"\{% yield \w+ from nested\.(\w+) %\}.*\{% endyield %\}", d.name)] if m)
+
+
+def _expand(parts: list[str], names: dict[str, set[str]]) -> list[str]:
+    """`overlays/{env}` -> `overlays/dev`, `overlays/prod` (a placeholder takes each of its item names)."""
+    out = [""]
+    for part in parts:
+        m = re.fullmatch(r"\{(\w+)\}", part)
+        choices = sorted(names.get(m.group(1), ())) if m else [part]
+        out = [f"{o}/{ch}" if o else ch for o in out for ch in choices]
+    return out
 
 
 def _generated_below(key: str, generated: dict[str, str], items: dict[str, set[str]]) -> str:

@@ -98,7 +98,6 @@ def _single(c: Context, figures: list[Figure], answer: str, what: str, other_env
 
 
 # --------------------------------------------------------------------------- database
-_DATABASE_MODULE = re.compile(r"(?:^|/)modules/(?:rds|database|db|cloud-?sql|postgres(?:ql)?|mysql)/$")
 
 
 def _database(c: Context, figures: list[Figure]) -> None:
@@ -109,10 +108,6 @@ def _database(c: Context, figures: list[Figure]) -> None:
     if not ranked:
         c.default("database_engine", "", "the plan states no database engine")
         c.default("database_version", "", "the plan states no database engine")
-        for t in c.plan.source_paths if c.values.get("iac_tool", "none") != "none" else []:
-            if _DATABASE_MODULE.search(t.path):
-                c.unapplied(t.line, t.path, "the plan names no database engine, so the module is generated but no "
-                            "root instantiates it; state the engine (e.g. PostgreSQL 16) to get a database")
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)

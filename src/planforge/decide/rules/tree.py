@@ -37,12 +37,16 @@ def decide_paths(c: Context) -> None:
     terraform_like = _terraform_like(c.plan.source_paths)
     found = _found(entries, table["dirs"], present, charts_at, terraform_like)
     paths = {key: path for key, (path, _) in found.items() if path != table["dirs"][key]["path"]}
+    others = _other_meaning(entries, found, table["dirs"], present)
+    paths |= {key: _vocabulary()["described"][key]["elsewhere"] for key in others}
     if paths:
-        lines = sorted({t.line for key, (_, t) in found.items() if key in paths})
+        lines = sorted({t.line for key, (_, t) in found.items() if key in paths} | {t.line for t in others.values()})
         c.set("paths", paths, Provenance(source="plan", line=lines[0], text=tx.quote(c.line_text(lines[0]))))
     else:
         c.default("paths", {}, "the layout's own directory names (the plan's tree names no other)")
-    _account(c, entries, found, layout.dirs({**c.values, "paths": paths}, table=table))
+    generated = layout.dirs({**c.values, "paths": paths}, table=table)
+    notes = {t.path: _other_why(key, t, generated) for key, t in others.items()}
+    _account(c, entries, found, generated, notes)
 
 
 def _directories(paths: list[TreePath]) -> list[TreePath]:
@@ -91,10 +95,45 @@ def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str
                 continue
             if parent is None and (not _portable(path) or path in charts_at):
                 continue
+            if parent is not None and not _described_as(key, name, t.comment):
+                continue
             full[key] = path
             found[key] = (path if parent is None else name, t)
             break
     return found
+
+
+def _described_as(key: str, name: str, comment: str) -> bool:
+    """Whether a tree child's comment allows it to be layout directory `key` (data: tree_layout.yaml `described`)."""
+    rule = _vocabulary().get("described", {}).get(key)
+    if rule is None:
+        return True
+    says = any(w in comment.lower() for w in rule["words"])
+    return says or (not comment and name.lower() not in rule["by_comment_only"])
+
+
+def _other_meaning(entries: list[TreePath], found: dict[str, tuple[str, TreePath]], dirs: dict[str, Any],
+                   present: dict[str, str]) -> dict[str, TreePath]:
+    """key -> the tree directory that has the layout directory's own name under its parent but, by its comment,
+    another meaning (`bootstrap/  # installs Argo CD`): planforge's directory must go elsewhere."""
+    out: dict[str, TreePath] = {}
+    for key in _vocabulary().get("described", {}):
+        d = dirs[key]
+        if key in found or not present.get(key) or d.get("parent") not in found:
+            continue
+        at = f"{found[d['parent']][1].path.rstrip('/')}/{d['path']}/"
+        clash = next((t for t in entries if t.path == at), None)
+        if clash is not None:
+            out[key] = clash
+    return out
+
+
+def _other_why(key: str, t: TreePath, generated: dict[str, str]) -> str:
+    """The not-applied reason of a tree directory whose meaning is not the layout directory of its name."""
+    what = f"the plan's {t.name.rstrip('/')}/ {t.comment.strip()}" if t.comment else f"the plan's {t.path}"
+    argo = (f"planforge's Argo CD bootstrap is {generated['argocd_bootstrap']}/; "
+            if generated.get("argocd_bootstrap") and re.search(r"argo", t.comment, re.I) else "")
+    return f"{what}: {argo}{_vocabulary()['described'][key]['label']} is {generated[key]}/"
 
 
 def _portable(path: str) -> bool:
@@ -103,10 +142,12 @@ def _portable(path: str) -> bool:
     return bool(rule.regex.search(path)) and (rule.max is None or len(path) <= rule.max)
 
 
-def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str]) -> None:
+def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str],
+             notes: dict[str, str]) -> None:
     """Each tree directory: applied (a found layout directory, the parent of one, one of its items, a directory
     of its blueprint or of the repository's fixed frame) or not applied with its line; a directory inside a
-    reported one is reported too. `generated`: the repository's directories (layout.dirs with the plan's paths)."""
+    reported one is reported too. `generated`: the repository's directories (layout.dirs with the plan's paths);
+    `notes`: the reasons already known for some tree directories."""
     full = {key: t.path.rstrip("/") for key, (_, t) in found.items()}
     items = _items(c)
     for key, (_, t) in found.items():
@@ -119,12 +160,23 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
             continue
         outer = next((r for r in reported if t.path.startswith(r)), None)
         why = (f"inside {outer}, which planforge does not generate" if outer
-               else _why(c, path, full, parents, items, generated))
+               else notes.get(t.path) or _why(c, path, full, parents, items, generated))
         if why:
             reported.append(t.path)
             c.unapplied(t.line, t.path, why)
         else:
             c.applied(t.line, t.path, "paths")
+    if not c.values.get("database_engine") and "tf_modules" in full:
+        _uninstantiated_database(c, entries, full["tf_modules"])
+
+
+def _uninstantiated_database(c: Context, entries: list[TreePath], modules_dir: str) -> None:
+    """The plan's database module directory, generated while no root instantiates it (the plan names no engine)."""
+    for m in layout.terraform_modules({**c.values, "paths": {}}):
+        t = next((t for t in entries if t.path == f"{modules_dir}/{m['name']}/"), None)
+        if m["library"] == "database" and t is not None:
+            c.unapplied(t.line, t.path, f"the plan names no database engine, so planforge's database module {t.path} "
+                        "is generated but no root instantiates it; state the engine (e.g. PostgreSQL 16) to get one")
 
 
 def _why(c: Context, path: str, full: dict[str, str], parents: set[str], items: dict[str, set[str]],
@@ -163,6 +215,8 @@ def _inside(c: Context, path: str, full: dict[str, str], items: dict[str, set[st
     kinds = _vocabulary()["items"]
     head, _, name = path.rpartition("/")
     owner = next((k for k, p in full.items() if p == head), None)
+    if owner == "tf_modules":
+        return _module_why(c, name, head)
     if owner is not None and (name in items.get(kinds.get(owner, ""), ()) or name in _fixed_below().get(owner, ())):
         return ""
     item = _item_of(path, full, items)
@@ -176,6 +230,21 @@ def _inside(c: Context, path: str, full: dict[str, str], items: dict[str, set[st
     where = max((k for k, p in full.items() if path.startswith(p + "/")), key=lambda k: len(full[k]))
     return (f"planforge generates no such directory in {full[where]}/ "
             f"(it has: {_generated_below(where, generated, items)})")
+
+
+def _module_why(c: Context, name: str, modules_dir: str) -> str:
+    """Why the plan's module directory `name` is not generated as it stands ('' when it is): the catalog module
+    doing its work under another name (`networking` -> `vpc`), or none."""
+    generated = {m["name"]: m["library"] for m in layout.terraform_modules({**c.values, "paths": {}})}
+    aliases = _vocabulary()["module_aliases"]
+    doing = [m for m, library in sorted(generated.items()) if name.lower() in aliases.get(library, ())]
+    if name in generated:
+        return ""
+    if doing:
+        return (f"a module directory keeps the catalog's name: planforge's {generated[doing[0]]} module doing this is "
+                f"{modules_dir}/{doing[0]}/")
+    listed = ", ".join(f"{m}/" for m in sorted(generated)) or "none"
+    return f"the module catalog has no {name} module (the modules generated in {modules_dir}/: {listed})"
 
 
 @lru_cache(maxsize=None)

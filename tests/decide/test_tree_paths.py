@@ -132,3 +132,17 @@ def test_module_directories_name_the_module_generated_instead():
     assert why["infrastructure/modules/dns/"].startswith("the module catalog has no dns module (the modules generated "
                                                          "in infrastructure/modules/: compute/, database/, kms/, vpc/)")
     assert "database module infrastructure/modules/database/ is generated" in why["infrastructure/modules/database/"]
+
+
+def test_directories_outside_every_layout_directory_are_reported_each_on_its_line():
+    plan = REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"
+    d = decide(parse_plan(plan))
+    lines = plan.read_text().splitlines()
+    why = {n.text: (n.line, n.why) for n in d.not_applied if n.text.startswith("helm-charts/")}
+    assert set(why) == {"helm-charts/", "helm-charts/argocd-config/", "helm-charts/argocd-config/templates/",
+                        "helm-charts/custom-applications/"}
+    assert all(lines[line - 1].strip().lstrip("│├└─ ").startswith(text.rstrip("/").rpartition("/")[2])
+               for text, (line, _) in why.items())
+    assert why["helm-charts/"][1] == ("planforge generates no such directory (the repository's top-level "
+                                      "directories: .github/, manifests/, validation/)")
+    assert why["helm-charts/custom-applications/"][1] == "inside helm-charts/, which planforge does not generate"

@@ -146,3 +146,11 @@ def test_directories_outside_every_layout_directory_are_reported_each_on_its_lin
     assert why["helm-charts/"][1] == ("planforge generates no such directory (the repository's top-level "
                                       "directories: .github/, manifests/, validation/)")
     assert why["helm-charts/custom-applications/"][1] == "inside helm-charts/, which planforge does not generate"
+
+
+def test_a_helm_charts_directory_is_the_charts_directory(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_text((PLANS / "todo-chart.plan.md").read_text().replace("helm/todo/", "deploy/helm-charts/todo/"))
+    d = decide(parse_plan(plan))
+    assert d.answers.paths == {"charts": "deploy/helm-charts"} and d.answers.chart_name == "todo"
+    assert not [n for n in d.not_applied if n.text.startswith("deploy/")]

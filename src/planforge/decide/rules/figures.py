@@ -8,8 +8,6 @@ contradict each other are problems with their line.
 """
 from __future__ import annotations
 
-import re
-
 import math
 
 from planforge.decide import text as tx
@@ -98,8 +96,6 @@ def _single(c: Context, figures: list[Figure], answer: str, what: str, other_env
 
 
 # --------------------------------------------------------------------------- database
-
-
 def _database(c: Context, figures: list[Figure]) -> None:
     """Engine and version: a Database row first, then a Storage/Database field, then any other line."""
     rows = {row.line for module, row in c.modules if module == "database"}

@@ -15,8 +15,9 @@ from planforge.plan.model import Plan
 from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
-PLAN_FILES = sorted(PLANS.glob("*.plan.md")) + sorted(REAL_PLANS.glob("*.plan.md"))
-# The plans planforge refuses (their snapshots record the refusal too).
+PLAN_FILES = [*sorted(PLANS.glob("*.plan.md")), *sorted((PLANS / "tools").glob("*.plan.md")),
+              *sorted(REAL_PLANS.glob("*.plan.md"))]
+# The plans planforge refuses (their snapshots record the refusal too): the test asserts the refusal.
 REFUSED = {"needs-clarification.plan.md", "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md"}
 
 

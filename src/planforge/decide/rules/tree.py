@@ -190,6 +190,10 @@ def _why(c: Context, path: str, full: dict[str, str], parents: set[str], items: 
         beside = ", ".join(f"{p}/" for p in sorted(full.values()) if p.rpartition("/")[0] == path.rpartition("/")[0])
         if beside:
             return f"planforge generates no such directory (beside {beside})"
+    workloads = {s.name for s in [*(c.values.get("services") or []), *(c.values.get("apps") or [])]}
+    if path.rpartition("/")[2] in workloads:
+        return (f"the {path.rpartition('/')[2]} workload's source: planforge deploys its image and generates no "
+                "source directory")
     tops = sorted({p.split("/")[0] + "/" for p in generated.values() if p} | {d.split("/")[0] + "/" for d in _frame()})
     return f"planforge generates no such directory (the repository's top-level directories: {', '.join(tops)})"
 

@@ -159,5 +159,6 @@ def test_a_helm_charts_directory_is_the_charts_directory(tmp_path):
 def test_a_workloads_source_directory_is_reported_as_its_source():
     d = decide(parse_plan(REAL_PLANS / "baselhussain--q4-hackathon-project-phase5--008-kafka-dapr.plan.md"))
     why = {n.text: n.why for n in d.not_applied}
-    assert why["backend/"] == "the backend workload's source: planforge deploys its image and generates no source directory"
+    assert why["backend/"] == ("the backend workload's source: planforge deploys its image and generates no "
+                               "source directory")
     assert why["backend/app/routers/"] == "inside backend/, which planforge does not generate"

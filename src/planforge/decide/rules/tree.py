@@ -264,6 +264,10 @@ def _fixed_below() -> dict[str, frozenset[str]]:
     return out
 
 
+# A template directory name that exists when an optional file does: {% if 'chart-tests' in files %}tests{% endif %}
+_OPTIONAL = re.compile(r"\{% if '([\w-]+)' in files %\}([^{]*)\{% endif %\}")
+
+
 @lru_cache(maxsize=None)
 def _fixed_below_item() -> dict[str, tuple[tuple[str, str], ...]]:
     """The directories a blueprint has below each item of a layout directory (`{{ dirs.charts }}/<chart>/templates`):
@@ -281,9 +285,6 @@ def _fixed_below_item() -> dict[str, tuple[tuple[str, str], ...]]:
                 needs = "".join(o.group(1) for part in d.relative_to(item).parts for o in _OPTIONAL.finditer(part))
                 out.setdefault(m.group(1), []).append(("/".join(parts), needs))
     return {k: tuple(v) for k, v in out.items()}
-
-
-_OPTIONAL = re.compile(r"\{% if '([\w-]+)' in files %\}([^{]*)\{% endif %\}")
 
 
 def _items(c: Context) -> dict[str, set[str]]:

@@ -60,7 +60,8 @@ def test_a_directory_beside_a_nested_root_is_not_applied(tmp_path) -> None:
     plan.write_text(TREE_PLAN.read_text().replace("deploy/k8s/\n", "infra/platform/\n└── values/\n\ndeploy/k8s/\n"))
     decided = decide(parse_plan(plan))
     reported = {n.text: n.why for n in decided.not_applied if n.text.startswith("infra/")}
-    assert reported == {"infra/platform/": "planforge generates no such directory (beside infra/terraform/)"}
+    assert reported == {"infra/platform/": "planforge generates no such directory (beside infra/terraform/)",
+                        "infra/platform/values/": "inside infra/platform/, which planforge does not generate"}
 
 
 def test_a_chart_line_naming_its_parent_sets_the_charts_directory():
@@ -73,4 +74,91 @@ def test_a_terraform_root_is_found_by_its_modules_and_tf_files_when_its_name_say
     d = decide(parse_plan(REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md"))
     assert d.answers.paths == {"terraform": "infrastructure"}
     [networking] = [n for n in d.not_applied if n.text == "infrastructure/modules/networking/"]
-    assert networking.line == 57 and "generates no such directory" in networking.why
+    assert networking.line == 57 and "infrastructure/modules/vpc/" in networking.why
+
+
+def _terraform_children(tmp_path, *children: str):
+    plan = tmp_path / "plan.md"
+    plan.write_text(TREE_PLAN.read_text().replace("infra/terraform/\n", "infra/terraform/\n" + "".join(
+        f"├── {child}\n" for child in children)))
+    return decide(parse_plan(plan)), plan.read_text().splitlines()
+
+
+def test_a_bootstrap_that_installs_argocd_is_not_the_state_root(tmp_path) -> None:
+    d, lines = _terraform_children(tmp_path, "bootstrap/           # installs Argo CD into the cluster")
+    assert d.answers.paths["tf_bootstrap"] == "state"  # planforge's state bucket root moves out of its way
+    [report] = [n for n in d.not_applied if n.text == "infra/terraform/bootstrap/"]
+    assert "bootstrap/" in lines[report.line - 1]
+    assert report.why == ("the plan's bootstrap/ installs Argo CD into the cluster: planforge's Argo CD bootstrap "
+                          "is gitops/argocd/bootstrap/; the state bucket root is infra/terraform/state/")
+
+
+def test_a_state_directory_described_as_the_state_bucket_is_the_state_root(tmp_path) -> None:
+    d, _ = _terraform_children(tmp_path, "state/               # S3 state bucket + lock",
+                               "bootstrap/           # installs Argo CD")
+    assert d.answers.paths["tf_bootstrap"] == "state"
+    assert "infra/terraform/state/" in {a.text for a in d.applied}
+    assert [n.text for n in d.not_applied if n.text.startswith("infra/terraform/")] == ["infra/terraform/bootstrap/"]
+
+
+def test_a_state_directory_without_that_comment_is_not_taken(tmp_path) -> None:
+    d, _ = _terraform_children(tmp_path, "state/", "bootstrap/           # one-time setup of the state backend")
+    assert "tf_bootstrap" not in d.answers.paths  # the plan's bootstrap/ is the state root, at the layout's name
+    assert "infra/terraform/bootstrap/" in {a.text for a in d.applied}
+    assert [n.text for n in d.not_applied if n.text.startswith("infra/terraform/")] == ["infra/terraform/state/"]
+
+
+def test_an_apps_base_and_overlays_are_taken_from_the_tree_and_other_places_reported(tmp_path) -> None:
+    plan = tmp_path / "plan.md"
+    plan.write_text(TREE_PLAN.read_text().replace("deploy/k8s/\n├── base/\n", (
+        "deploy/k8s/\n├── apps/\n│   └── ledger-api/\n│       ├── base/\n│       ├── overlays/\n"
+        "│       │   ├── dev/\n│       │   └── qa/\n│       └── charts/\n├── base/\n")))
+    d = decide(parse_plan(plan))
+    applied = {a.text for a in d.applied}
+    assert {"deploy/k8s/apps/ledger-api/base/", "deploy/k8s/apps/ledger-api/overlays/dev/"} <= applied
+    reported = {n.text: n.why for n in d.not_applied if n.text.startswith("deploy/")}
+    assert reported == {
+        "deploy/k8s/apps/ledger-api/overlays/qa/":
+            "planforge generates no such directory in deploy/k8s/apps/ledger-api/ (it has: base/, overlays/)",
+        "deploy/k8s/apps/ledger-api/charts/":
+            "planforge generates no such directory in deploy/k8s/apps/ledger-api/ (it has: base/, overlays/)"}
+
+
+def test_module_directories_name_the_module_generated_instead():
+    d = decide(parse_plan(REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md"))
+    why = {n.text: n.why for n in d.not_applied if n.text.startswith("infrastructure/modules/")}
+    assert why["infrastructure/modules/networking/"] == (
+        "a module directory keeps the catalog's name: planforge's vpc module doing this is infrastructure/modules/vpc/")
+    assert why["infrastructure/modules/dns/"].startswith("the module catalog has no dns module (the modules generated "
+                                                         "in infrastructure/modules/: compute/, database/, kms/, vpc/)")
+    assert "database module infrastructure/modules/database/ is generated" in why["infrastructure/modules/database/"]
+
+
+def test_directories_outside_every_layout_directory_are_reported_each_on_its_line():
+    plan = REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"
+    d = decide(parse_plan(plan))
+    lines = plan.read_text().splitlines()
+    why = {n.text: (n.line, n.why) for n in d.not_applied if n.text.startswith("helm-charts/")}
+    assert set(why) == {"helm-charts/", "helm-charts/argocd-config/", "helm-charts/argocd-config/templates/",
+                        "helm-charts/custom-applications/"}
+    assert all(lines[line - 1].strip().lstrip("│├└─ ").startswith(text.rstrip("/").rpartition("/")[2])
+               for text, (line, _) in why.items())
+    assert why["helm-charts/"][1] == ("planforge generates no such directory (the repository's top-level "
+                                      "directories: .github/, manifests/, validation/)")
+    assert why["helm-charts/custom-applications/"][1] == "inside helm-charts/, which planforge does not generate"
+
+
+def test_a_helm_charts_directory_is_the_charts_directory(tmp_path):
+    plan = tmp_path / "plan.md"
+    plan.write_text((PLANS / "todo-chart.plan.md").read_text().replace("helm/todo/", "deploy/helm-charts/todo/"))
+    d = decide(parse_plan(plan))
+    assert d.answers.paths == {"charts": "deploy/helm-charts"} and d.answers.chart_name == "todo"
+    assert not [n for n in d.not_applied if n.text.startswith("deploy/")]
+
+
+def test_a_workloads_source_directory_is_reported_as_its_source():
+    d = decide(parse_plan(REAL_PLANS / "baselhussain--q4-hackathon-project-phase5--008-kafka-dapr.plan.md"))
+    why = {n.text: n.why for n in d.not_applied}
+    assert why["backend/"] == ("the backend workload's source: planforge deploys its image and generates no "
+                               "source directory")
+    assert why["backend/app/routers/"] == "inside backend/, which planforge does not generate"

@@ -8,8 +8,6 @@ contradict each other are problems with their line.
 """
 from __future__ import annotations
 
-import re
-
 import math
 
 from planforge.decide import text as tx
@@ -98,9 +96,6 @@ def _single(c: Context, figures: list[Figure], answer: str, what: str, other_env
 
 
 # --------------------------------------------------------------------------- database
-_DATABASE_MODULE = re.compile(r"(?:^|/)modules/(?:rds|database|db|cloud-?sql|postgres(?:ql)?|mysql)/$")
-
-
 def _database(c: Context, figures: list[Figure]) -> None:
     """Engine and version: a Database row first, then a Storage/Database field, then any other line."""
     rows = {row.line for module, row in c.modules if module == "database"}
@@ -109,10 +104,6 @@ def _database(c: Context, figures: list[Figure]) -> None:
     if not ranked:
         c.default("database_engine", "", "the plan states no database engine")
         c.default("database_version", "", "the plan states no database engine")
-        for t in c.plan.source_paths if c.values.get("iac_tool", "none") != "none" else []:
-            if _DATABASE_MODULE.search(t.path):
-                c.unapplied(t.line, t.path, "the plan names no database engine, so the module is generated but no "
-                            "root instantiates it; state the engine (e.g. PostgreSQL 16) to get a database")
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)

@@ -37,12 +37,16 @@ def decide_paths(c: Context) -> None:
     terraform_like = _terraform_like(c.plan.source_paths)
     found = _found(entries, table["dirs"], present, charts_at, terraform_like)
     paths = {key: path for key, (path, _) in found.items() if path != table["dirs"][key]["path"]}
+    others = _other_meaning(entries, found, table["dirs"], present)
+    paths |= {key: _vocabulary()["described"][key]["elsewhere"] for key in others}
     if paths:
-        lines = sorted({t.line for key, (_, t) in found.items() if key in paths})
+        lines = sorted({t.line for key, (_, t) in found.items() if key in paths} | {t.line for t in others.values()})
         c.set("paths", paths, Provenance(source="plan", line=lines[0], text=tx.quote(c.line_text(lines[0]))))
     else:
         c.default("paths", {}, "the layout's own directory names (the plan's tree names no other)")
-    _account(c, entries, found, layout.dirs({**c.values, "paths": paths}, table=table))
+    generated = layout.dirs({**c.values, "paths": paths}, table=table)
+    notes = {t.path: _other_why(key, t, generated) for key, t in others.items()}
+    _account(c, entries, found, generated, notes)
 
 
 def _directories(paths: list[TreePath]) -> list[TreePath]:
@@ -91,10 +95,45 @@ def _found(entries: list[TreePath], dirs: dict[str, Any], present: dict[str, str
                 continue
             if parent is None and (not _portable(path) or path in charts_at):
                 continue
+            if parent is not None and not _described_as(key, name, t.comment):
+                continue
             full[key] = path
             found[key] = (path if parent is None else name, t)
             break
     return found
+
+
+def _described_as(key: str, name: str, comment: str) -> bool:
+    """Whether a tree child's comment allows it to be layout directory `key` (data: tree_layout.yaml `described`)."""
+    rule = _vocabulary().get("described", {}).get(key)
+    if rule is None:
+        return True
+    says = any(w in comment.lower() for w in rule["words"])
+    return says or (not comment and name.lower() not in rule["by_comment_only"])
+
+
+def _other_meaning(entries: list[TreePath], found: dict[str, tuple[str, TreePath]], dirs: dict[str, Any],
+                   present: dict[str, str]) -> dict[str, TreePath]:
+    """key -> the tree directory that has the layout directory's own name under its parent but, by its comment,
+    another meaning (`bootstrap/  # installs Argo CD`): planforge's directory must go elsewhere."""
+    out: dict[str, TreePath] = {}
+    for key in _vocabulary().get("described", {}):
+        d = dirs[key]
+        if key in found or not present.get(key) or d.get("parent") not in found:
+            continue
+        at = f"{found[d['parent']][1].path.rstrip('/')}/{d['path']}/"
+        clash = next((t for t in entries if t.path == at), None)
+        if clash is not None:
+            out[key] = clash
+    return out
+
+
+def _other_why(key: str, t: TreePath, generated: dict[str, str]) -> str:
+    """The not-applied reason of a tree directory whose meaning is not the layout directory of its name."""
+    what = f"the plan's {t.name.rstrip('/')}/ {t.comment.strip()}" if t.comment else f"the plan's {t.path}"
+    argo = (f"planforge's Argo CD bootstrap is {generated['argocd_bootstrap']}/; "
+            if generated.get("argocd_bootstrap") and re.search(r"argo", t.comment, re.I) else "")
+    return f"{what}: {argo}{_vocabulary()['described'][key]['label']} is {generated[key]}/"
 
 
 def _portable(path: str) -> bool:
@@ -103,10 +142,12 @@ def _portable(path: str) -> bool:
     return bool(rule.regex.search(path)) and (rule.max is None or len(path) <= rule.max)
 
 
-def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str]) -> None:
-    """Each tree directory inside a found one, or beside a nested one (`infra/platform/` beside `infra/terraform/`):
-    applied (a layout directory, one of its items, a directory of its blueprint) or not applied.
-    `generated`: the repository's directories (layout.dirs with the plan's paths)."""
+def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]], generated: dict[str, str],
+             notes: dict[str, str]) -> None:
+    """Each tree directory: applied (a found layout directory, the parent of one, one of its items, a directory
+    of its blueprint or of the repository's fixed frame) or not applied with its line; a directory inside a
+    reported one is reported too. `generated`: the repository's directories (layout.dirs with the plan's paths);
+    `notes`: the reasons already known for some tree directories."""
     full = {key: t.path.rstrip("/") for key, (_, t) in found.items()}
     items = _items(c)
     for key, (_, t) in found.items():
@@ -115,35 +156,99 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
     reported: list[str] = []
     for t in entries:
         path = t.path.rstrip("/")
-        if path in full.values() or any(t.path.startswith(r) for r in reported):
-            continue  # a found directory, or below a directory already reported
-        if path in parents:
-            c.applied(t.line, t.path, "paths")
-        elif any(path.startswith(p + "/") for p in full.values()):
-            why = _inside(path, full, items, generated)
-            if why:
-                reported.append(t.path)
-                c.unapplied(t.line, t.path, why)
-            else:
-                c.applied(t.line, t.path, "paths")
-        elif any(path.startswith(p + "/") for p in parents):
+        if path in full.values():
+            continue
+        outer = next((r for r in reported if t.path.startswith(r)), None)
+        why = (f"inside {outer}, which planforge does not generate" if outer
+               else notes.get(t.path) or _why(c, path, full, parents, items, generated))
+        if why:
             reported.append(t.path)
-            beside = ", ".join(f"{p}/" for p in sorted(full.values()) if p.rpartition("/")[0] == path.rpartition("/")[0])
-            c.unapplied(t.line, t.path, f"planforge generates no such directory (beside {beside})")
+            c.unapplied(t.line, t.path, why)
+        else:
+            c.applied(t.line, t.path, "paths")
+    if not c.values.get("database_engine") and "tf_modules" in full:
+        _uninstantiated_database(c, entries, full["tf_modules"])
 
 
-def _inside(path: str, full: dict[str, str], items: dict[str, set[str]], generated: dict[str, str]) -> str:
+def _uninstantiated_database(c: Context, entries: list[TreePath], modules_dir: str) -> None:
+    """The plan's database module directory, generated while no root instantiates it (the plan names no engine)."""
+    for m in layout.terraform_modules({**c.values, "paths": {}}):
+        t = next((t for t in entries if t.path == f"{modules_dir}/{m['name']}/"), None)
+        if m["library"] == "database" and t is not None:
+            c.unapplied(t.line, t.path, f"the plan names no database engine, so planforge's database module {t.path} "
+                        "is generated but no root instantiates it; state the engine (e.g. PostgreSQL 16) to get one")
+
+
+def _why(c: Context, path: str, full: dict[str, str], parents: set[str], items: dict[str, set[str]],
+         generated: dict[str, str]) -> str:
+    """Why a tree directory that is not a found layout directory is not generated ('' when it is)."""
+    if path in parents or _in_frame(path, generated):
+        return ""
+    if any(path.startswith(p + "/") for p in full.values()):
+        return _inside(c, path, full, items, generated)
+    if any(path.startswith(p + "/") for p in parents):
+        beside = ", ".join(f"{p}/" for p in sorted(full.values()) if p.rpartition("/")[0] == path.rpartition("/")[0])
+        if beside:
+            return f"planforge generates no such directory (beside {beside})"
+    workloads = {s.name for s in [*(c.values.get("services") or []), *(c.values.get("apps") or [])]}
+    if path.rpartition("/")[2] in workloads:
+        return (f"the {path.rpartition('/')[2]} workload's source: planforge deploys its image and generates no "
+                "source directory")
+    tops = sorted({p.split("/")[0] + "/" for p in generated.values() if p} | {d.split("/")[0] + "/" for d in _frame()})
+    return f"planforge generates no such directory (the repository's top-level directories: {', '.join(tops)})"
+
+
+def _in_frame(path: str, generated: dict[str, str]) -> bool:
+    """A directory the repository has whatever the tree says: the frame's own (`.github/workflows`) or a
+    layout directory, or one above it, at this very path."""
+    return path in _frame() or any(p == path or p.startswith(path + "/") for p in generated.values() if p)
+
+
+@lru_cache(maxsize=None)
+def _frame() -> frozenset[str]:
+    """The template's directories outside the layout table (no Jinja in their path): `.github/workflows`."""
+    from planforge.render.template import shipped_template_dir
+
+    root = shipped_template_dir() / "blueprints"
+    return frozenset(d.relative_to(root).as_posix() for d in root.rglob("*")
+                     if d.is_dir() and "{" not in d.relative_to(root).as_posix())
+
+
+def _inside(c: Context, path: str, full: dict[str, str], items: dict[str, set[str]], generated: dict[str, str]) -> str:
     """Why a tree directory inside a found one is not generated ('' when it is)."""
     kinds = _vocabulary()["items"]
     head, _, name = path.rpartition("/")
     owner = next((k for k, p in full.items() if p == head), None)
+    if owner == "tf_modules":
+        return _module_why(c, name, head)
     if owner is not None and (name in items.get(kinds.get(owner, ""), ()) or name in _fixed_below().get(owner, ())):
         return ""
-    if _below_item(path, full, items):
-        return ""  # inside an environment, tenant, module, app or chart directory: its files are the blueprint's
+    item = _item_of(path, full, items)
+    if item is not None:
+        key, root, rest = item
+        below = _below_item(c, key, items)
+        if rest in below:
+            return ""
+        listed = ", ".join(f"{d}/" for d in sorted(b for b in below if "/" not in b)) or "no directory"
+        return f"planforge generates no such directory in {root}/ (it has: {listed})"
     where = max((k for k, p in full.items() if path.startswith(p + "/")), key=lambda k: len(full[k]))
     return (f"planforge generates no such directory in {full[where]}/ "
             f"(it has: {_generated_below(where, generated, items)})")
+
+
+def _module_why(c: Context, name: str, modules_dir: str) -> str:
+    """Why the plan's module directory `name` is not generated as it stands ('' when it is): the catalog module
+    doing its work under another name (`networking` -> `vpc`), or none."""
+    generated = {m["name"]: m["library"] for m in layout.terraform_modules({**c.values, "paths": {}})}
+    aliases = _vocabulary()["module_aliases"]
+    doing = [m for m, library in sorted(generated.items()) if name.lower() in aliases.get(library, ())]
+    if name in generated:
+        return ""
+    if doing:
+        return (f"a module directory keeps the catalog's name: planforge's {generated[doing[0]]} module doing this is "
+                f"{modules_dir}/{doing[0]}/")
+    listed = ", ".join(f"{m}/" for m in sorted(generated)) or "none"
+    return f"the module catalog has no {name} module (the modules generated in {modules_dir}/: {listed})"
 
 
 @lru_cache(maxsize=None)
@@ -157,6 +262,29 @@ def _fixed_below() -> dict[str, frozenset[str]]:
         if m and top.is_dir():
             out[m.group(1)] = frozenset(d.name for d in top.iterdir() if d.is_dir() and "{" not in d.name)
     return out
+
+
+# A template directory name that exists when an optional file does: {% if 'chart-tests' in files %}tests{% endif %}
+_OPTIONAL = re.compile(r"\{% if '([\w-]+)' in files %\}([^{]*)\{% endif %\}")
+
+
+@lru_cache(maxsize=None)
+def _fixed_below_item() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The directories a blueprint has below each item of a layout directory (`{{ dirs.charts }}/<chart>/templates`):
+    key -> (path below the item, the optional file it needs or ''), from the template's own directory names."""
+    from planforge.render.template import shipped_template_dir
+
+    out: dict[str, list[tuple[str, str]]] = {}
+    for top in (shipped_template_dir() / "blueprints").iterdir():
+        m = re.fullmatch(r"\{\{ dirs\.(\w+) \}\}", top.name)
+        if not (m and top.is_dir()):
+            continue
+        for item in (d for d in top.iterdir() if d.is_dir() and d.name.startswith("{% yield")):
+            for d in (d for d in item.rglob("*") if d.is_dir()):
+                parts = [_OPTIONAL.sub(r"\2", part) for part in d.relative_to(item).parts]
+                needs = "".join(o.group(1) for part in d.relative_to(item).parts for o in _OPTIONAL.finditer(part))
+                out.setdefault(m.group(1), []).append(("/".join(parts), needs))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _items(c: Context) -> dict[str, set[str]]:
@@ -175,9 +303,55 @@ def _items(c: Context) -> dict[str, set[str]]:
     }
 
 
-def _below_item(path: str, full: dict[str, str], items: dict[str, set[str]]) -> bool:
+def _item_of(path: str, full: dict[str, str], items: dict[str, set[str]]) -> tuple[str, str, str] | None:
+    """(layout key, the item's directory, the path below it) when `path` is inside an item directory
+    (an environment, tenant, module, app or chart of a found layout directory)."""
     kinds = _vocabulary()["items"]
-    return any(path.startswith(f"{full[k]}/{name}/") for k in full if k in kinds for name in items.get(kinds[k], ()))
+    for key in (k for k in full if k in kinds):
+        for name in items.get(kinds[key], ()):
+            root = f"{full[key]}/{name}"
+            if path.startswith(root + "/"):
+                return key, root, path[len(root) + 1:]
+    return None
+
+
+def _below_item(c: Context, key: str, items: dict[str, set[str]]) -> set[str]:
+    """The directories planforge generates below one item of layout directory `key`: the blueprint's own
+    and the table's `nested` places (`{app}/base`, `{app}/overlays/{env}`), each with its parents."""
+    table = layout.load_layout()
+    values = {**c.values, "paths": {}}
+    on = layout.flags(values, table=table)
+    files = set(layout.files(values, table=table))
+    out = {rest for rest, needs in _fixed_below_item().get(key, ()) if not needs or needs in files}
+    names = {"env": items["environments"], "app": items["apps"], "tenant": items["tenants"],
+             "component": items["components"]}
+    for name, entry in table["nested"].items():
+        if entry["parent"] != key or name not in _nested_dirs() or not layout.holds(entry, values["structure"], on):
+            continue
+        for rest in _expand(entry["path"].split("/")[1:], names):
+            parts = rest.split("/")
+            out |= {"/".join(parts[:n]) for n in range(1, len(parts) + 1)}
+    return out
+
+
+@lru_cache(maxsize=None)
+def _nested_dirs() -> frozenset[str]:
+    """The `nested` places the template yields as directories (`argocd_components` yields files)."""
+    from planforge.render.template import shipped_template_dir
+
+    root = shipped_template_dir() / "blueprints"
+    return frozenset(m.group(1) for d in root.iterdir() if d.is_dir()
+                     for m in [re.fullmatch(r"\{% yield \w+ from nested\.(\w+) %\}.*\{% endyield %\}", d.name)] if m)
+
+
+def _expand(parts: list[str], names: dict[str, set[str]]) -> list[str]:
+    """`overlays/{env}` -> `overlays/dev`, `overlays/prod` (a placeholder takes each of its item names)."""
+    out = [""]
+    for part in parts:
+        m = re.fullmatch(r"\{(\w+)\}", part)
+        choices = sorted(names.get(m.group(1), ())) if m else [part]
+        out = [f"{o}/{ch}" if o else ch for o in out for ch in choices]
+    return out
 
 
 def _generated_below(key: str, generated: dict[str, str], items: dict[str, set[str]]) -> str:

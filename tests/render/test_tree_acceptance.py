@@ -1,0 +1,60 @@
+"""Issue 9's acceptance over the example and real plans: every directory of a plan's infrastructure tree
+(its Project Structure trees other than the `specs/` documentation one) either exists in the generated
+repository at the same relative path, or `not_applied` reports its line. A refused plan is refused."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from testlib import PLANS, REAL_PLANS
+
+from planforge.decide import Decided, decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan
+from planforge.plan.model import Plan
+from planforge.render.engine import render_new
+from planforge.render.template import resolve_template
+
+PLAN_FILES = [*sorted(PLANS.glob("*.plan.md")), *sorted((PLANS / "tools").glob("*.plan.md")),
+              *sorted(REAL_PLANS.glob("*.plan.md"))]
+# The plans planforge refuses (their snapshots record the refusal too): the test asserts the refusal.
+REFUSED = {"needs-clarification.plan.md", "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md"}
+
+
+def tree_directories(plan: Plan) -> dict[str, int]:
+    """Every directory of the plan's infrastructure trees -> the line that names it (a directory an
+    entry implies, `helm/` of `helm/todo/`, at that entry's line)."""
+    out: dict[str, int] = {}
+    for entry in plan.source_paths:
+        parts = entry.path.rstrip("/").split("/")
+        for n in range(1, len(parts) + (1 if entry.path.endswith("/") else 0)):
+            out.setdefault("/".join(parts[:n]) + "/", entry.line)
+    return out
+
+
+@pytest.fixture(scope="module", params=PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md"))
+def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+              ) -> tuple[Plan, Decided | RefusedError, Path]:
+    """(plan, its decision or refusal, the repository rendered from it), once per plan."""
+    plan = parse_plan(request.param)
+    try:
+        decided = decide(plan)
+    except RefusedError as refusal:
+        return plan, refusal, Path()
+    dest = tmp_path_factory.mktemp("tree") / "repo"
+    render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
+    return plan, decided, dest
+
+
+def test_every_tree_directory_is_generated_or_reported_with_its_line(generated) -> None:
+    plan, decided, dest = generated
+    name = Path(plan.source).name
+    if name in REFUSED:
+        assert isinstance(decided, RefusedError), f"{name} is meant to be refused"
+        return
+    assert isinstance(decided, Decided), f"{name} was refused: {decided}"
+    reported = {item.line for item in decided.not_applied}
+    missing = [f"plan.md:{line}: {path}" for path, line in tree_directories(plan).items()
+               if not (dest / path).is_dir() and line not in reported]
+    assert not missing, "tree directories neither generated nor reported:\n" + "\n".join(missing)
+

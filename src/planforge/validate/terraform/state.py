@@ -115,8 +115,9 @@ def _state(kind: str, settings: dict[str, Any], file: str, line: int) -> State |
     if not values or (kind in ("cloud", "remote") and "workspaces" not in values):
         return None  # nothing says where: Terraform asks at init, or the environment (TF_WORKSPACE) does
     if kind in ("cloud", "remote"):
-        values.setdefault("hostname", "app.terraform.io")
-        what = f'workspace {values["workspaces"]} of organization {values.get("organization", '"?"')}'
+        values.setdefault("hostname", '"app.terraform.io"')
+        organization = values.get("organization", '"?"')
+        what = f'workspace {values["workspaces"]} of organization {organization}'
     else:
         what = f'{kind} state ' + ", ".join(f"{n} = {v}" for n, v in values.items())
     key = (kind if kind != "remote" else "cloud", *(f"{n}={values[n]}" for n in sorted(values)))

@@ -65,6 +65,13 @@ def test_a_missing_organization_is_refused_with_the_line_and_a_fix(value: str):
     assert "Terraform Cloud (organization acme)" in (problem.hint or "")
 
 
+def test_a_backend_ruling_terraform_cloud_out_is_not_terraform_cloud():
+    text = (PLANS / "aws-eks-tfc.plan.md").read_text().replace("Terraform Cloud (organization acme)",
+                                                                "S3+DynamoDB (not Terraform Cloud)")
+    a = decide(parse_text(text, "p.md")).answers
+    assert (a.state_backend, a.state_locking, a.tfc_organization, a.state_bootstrap) == ("s3", "dynamodb", "", True)
+
+
 @pytest.mark.parametrize("plan", TFC_PLANS)
 def test_every_root_has_a_cloud_block_of_its_own(plan: str, tmp_path_factory: pytest.TempPathFactory):
     repo = generate_repo(plan, tmp_path_factory)

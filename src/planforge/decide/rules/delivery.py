@@ -94,7 +94,7 @@ def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 def _state_from_field(c: Context, f: Field) -> None:
     text = f.plain.lower()
-    if re.search(keywords().terraform_cloud, text):
+    if tx.find(keywords().terraform_cloud, text):  # not `S3 (not Terraform Cloud)`
         _terraform_cloud(c, f)
         return
     backend = None

@@ -201,10 +201,12 @@ class Answers(BaseModel):
 
     def to_copier_data(self) -> dict:
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
-        the tree overrides nothing (the layout table's names need no answer)."""
+        the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
+        when the state is not in HCP Terraform."""
         data = self.model_dump(mode="json")
-        if not data["paths"]:
-            del data["paths"]
+        for name in ("paths", "tfc_organization"):
+            if not data[name]:
+                del data[name]
         return data
 
 

@@ -82,6 +82,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "key_vault": (a.get("secrets_manager") == "azure-key-vault" or bool(a.get("customer_managed_kms"))
                       or bool(a.get("compliance"))),
         "state_bootstrap": bool(a.get("state_bootstrap", True)),
+        "hcp_terraform": a.get("state_backend") == "terraform-cloud",
         "workspaces": a.get("terraform_roots") == "workspaces",
         "in_cluster_database": a.get("storage") == "in-cluster-postgresql",
         "apps": bool(a.get("apps")),

@@ -29,7 +29,7 @@ def line_of(text: str, needle: str) -> int:
 @pytest.mark.parametrize("label,old,new,supported", [
     ("GitOps", "**GitOps**: ArgoCD", "**GitOps**: Flux", "ArgoCD, none"),
     ("Cloud Provider", "**Cloud Provider**: AWS", "**Cloud Provider**: on-premise", "AWS, Azure, GCP"),
-    ("State Backend", "**State Backend**: S3+DynamoDB", "**State Backend**: Terraform Cloud", "S3+DynamoDB"),
+    ("State Backend", "**State Backend**: S3+DynamoDB", "**State Backend**: Consul", "S3+DynamoDB"),
     ("Deployment Strategy", "**Deployment Strategy**: Helm-first with Kustomize fallback",
      "**Deployment Strategy**: Blue/green with Spinnaker", "Kustomize-only"),
     ("IaC Tools", "**IaC Tools**: Terraform 1.7", "**IaC Tools**: Pulumi", "Terraform"),

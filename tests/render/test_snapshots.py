@@ -52,6 +52,7 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "multi-tool-raw-manifests": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
     "multi-tool-no-gitops": ("aws-eks-argocd", {"gitops": "none", "blueprints": ["terraform", "kubernetes"]}),
     "multi-tool-workspaces": ("aws-eks-argocd", {"terraform_roots": "workspaces"}),
+    "multi-tool-workspaces-tfc": ("aws-eks-tfc", {"terraform_roots": "workspaces"}),
     "single-iac-azure": ("aws-single-iac", ON_AZURE),
     "single-iac-gcp-workspaces": ("aws-single-iac", {**ON_GCP, "terraform_roots": "workspaces"}),
     "single-iac-gcp": ("aws-single-iac", ON_GCP),

@@ -379,3 +379,24 @@ def test_required_variable_missing_from_an_environment_tfvars(tmp_path: Path) ->
     assert errors(checks) == [("terraform/tfvars-missing-required", "envs/prod.tfvars", 1, None)]
     message = by_name(checks, "static").findings[0].message
     assert '"name"' in message and "prod.tfvars" in message and "terraform.tfvars" in message
+
+
+def test_roots_sharing_a_state_are_errors_naming_both_files(tmp_path: Path) -> None:
+    validator = TerraformValidator()
+    ctx = make_ctx(FIXTURES / "shared-state", tmp_path)
+    found = {t.display: [(f.rule, f.file, f.line, f.message) for f in t.extra.get("shared_state", [])]
+             for t in validator.discover(ctx)}
+    assert {d: [(rule, file, line) for rule, file, line, _ in fs] for d, fs in found.items()} == {
+        "s3-a": [("terraform/shared-state", "s3-a/backend.tf", 2)],
+        "s3-b": [("terraform/shared-state", "s3-b/backend.tf", 3)],
+        "partial": [("terraform/shared-state", "partial/backend-prod.hcl", 1)],  # backend-dev.hcl is its own
+        "tfc-a": [("terraform/shared-state", "tfc-a/backend.tf", 2)],
+        "tfc-b": [("terraform/shared-state", "tfc-b/backend.tf", 2)],
+        "tfc-tags": [], "own": [],
+    }
+    [(_, _, _, message)] = found["s3-a"]
+    assert "s3-b/backend.tf:3" in message and "partial/backend-prod.hcl:1" in message
+    [(_, _, _, message)] = found["tfc-a"]
+    assert 'name "acme-app-prod"' in message and '"acme"' in message and "tfc-b/backend.tf:2" in message
+    static = [c for t in validator.discover(ctx) if t.display == "tfc-b" for c in validator.run(t, ctx) if c.name == "static"]
+    assert static[0].status == Status.FAILED and [f.rule for f in static[0].findings] == ["terraform/shared-state"]

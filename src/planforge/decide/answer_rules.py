@@ -164,8 +164,11 @@ def _dir_map(c: _Checker, name: str, values: Mapping[str, str], spec: Mapping[st
 
 def _check_combinations(a: Answers, c: _Checker) -> None:
     backend = expected_state_backend(a.cloud)
-    if backend and a.state_backend not in (backend, "none"):
+    if backend and a.state_backend not in (backend, "terraform-cloud", "none"):
         c.add("state_backend", f"backend {a.state_backend!r} does not belong to cloud {a.cloud!r}", f"use {backend}")
+    if a.state_backend == "terraform-cloud" and not a.tfc_organization:
+        c.add("tfc_organization", "the terraform-cloud state backend needs the HCP Terraform organization",
+              "name it in the plan's State Backend, e.g. `Terraform Cloud (organization acme)`")
     if a.structure == "multi-tenant" and not a.tenants:
         c.add("tenants", "a multi-tenant repository needs at least one tenant", "list the organizations in Scale/Scope")
     kubernetes = a.structure in ("multi-tool", "multi-tenant") or a.gitops == "argocd"  # kubernetes or argocd

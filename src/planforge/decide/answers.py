@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
 Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart"]
 Cloud = Literal["aws", "azure", "gcp", "none"]
-StateBackend = Literal["s3", "azurerm", "gcs", "none"]
+StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
 GitOps = Literal["argocd", "none"]
 DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
@@ -148,6 +148,7 @@ class Answers(BaseModel):
     deployment_strategy: DeploymentStrategy = "helm-first"
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"
+    tfc_organization: str = ""  # the HCP Terraform organization of the workspaces (state_backend terraform-cloud)
     state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
@@ -200,10 +201,12 @@ class Answers(BaseModel):
 
     def to_copier_data(self) -> dict:
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
-        the tree overrides nothing (the layout table's names need no answer)."""
+        the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
+        when the state is not in HCP Terraform."""
         data = self.model_dump(mode="json")
-        if not data["paths"]:
-            del data["paths"]
+        for name in ("paths", "tfc_organization"):
+            if not data[name]:
+                del data[name]
         return data
 
 

@@ -122,6 +122,8 @@ class Keywords:
     terraform_family: dict[str, str]
     tool_not_chosen: str
     tool_preferred_over: str
+    terraform_cloud: str
+    tfc_organization: str
 
 
 @lru_cache(maxsize=None)

@@ -12,8 +12,8 @@ from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
 
 _ARGO_CD = r"argo\s*-?cd"
-_SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, local"
-_UNSUPPORTED_BACKENDS = r"terraform cloud|\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
+_SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, Terraform Cloud / HCP Terraform, local"
+_UNSUPPORTED_BACKENDS = r"\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
 # S3's native lock file (`use_lockfile`, Terraform >= 1.10): asked for, it wins over a DynamoDB table named beside it
 _S3_LOCKFILE = (r"use_lockfile|\blockfiles?\b|\b(?:s3|native|state)\s+lock\s*files?\b"
                 r"|\bnative\s+(?:s3\s+)?(?:state\s+)?lock(?:ing|s)?\b|\bs3\s+native\s+lock")
@@ -77,6 +77,7 @@ def _strategy(c: Context) -> None:
 
 # --------------------------------------------------------------------------- state
 def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
+    c.default("tfc_organization", "", "the state is not kept in HCP Terraform")
     if structure not in INFRA_STRUCTURES:
         c.default("state_backend", "none", "no Terraform in this plan")
         c.default("state_locking", "none", "no Terraform in this plan")
@@ -93,6 +94,9 @@ def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 def _state_from_field(c: Context, f: Field) -> None:
     text = f.plain.lower()
+    if tx.find(keywords().terraform_cloud, text):  # not `S3 (not Terraform Cloud)`
+        _terraform_cloud(c, f)
+        return
     backend = None
     if not re.search(_UNSUPPORTED_BACKENDS, text):
         backend = _backend_of(text, c.values.get("terraform_version", "1.6"))
@@ -103,6 +107,25 @@ def _state_from_field(c: Context, f: Field) -> None:
         return
     c.from_field("state_backend", backend[0], f)
     c.from_field("state_locking", backend[1], f)
+
+
+def _terraform_cloud(c: Context, f: Field) -> None:
+    """HCP Terraform (Terraform Cloud) keeps the state and locks it itself; its organization is stated in the field
+    or on another plan line naming HCP Terraform ("TFC org acme")."""
+    c.from_field("state_backend", "terraform-cloud", f)
+    c.from_field("state_locking", "native", f)
+    kw = keywords()
+    lines = [(f.line, f.plain)] + [(n, t) for n, t in enumerate(c.plan.lines, 1)
+                                    if n != f.line and re.search(kw.terraform_cloud, t, re.I)]
+    for line, text in lines:
+        m = re.search(kw.tfc_organization, text, re.I)
+        if m:
+            c.from_line("tfc_organization", m.group(1), line)
+            c.applied(line, m.group(0), "tfc_organization")
+            return
+    c.problem(f, "tfc_organization", f"{f.plain!r} names no HCP Terraform organization to keep the state in",
+              "name it in the field, e.g. `Terraform Cloud (organization acme)`")
+    c.values["tfc_organization"] = ""
 
 
 def _state_from_context(c: Context) -> bool:

@@ -129,7 +129,11 @@ def find_statements(plan: Plan) -> dict[str, Statement]:
 
 
 def decide_statements(c: Context, structure: str) -> None:
-    c.default("state_bootstrap", True, "the plan does not say the state storage is created outside Terraform")
+    if c.values.get("state_backend") == "terraform-cloud":
+        c.set("state_bootstrap", False, c.provenance["state_backend"].model_copy(
+            update={"note": "HCP Terraform keeps the state: there is no state storage to create"}))
+    else:
+        c.default("state_bootstrap", True, "the plan does not say the state storage is created outside Terraform")
     c.default("node_pools", "single", "the plan does not ask for separate system and user node pools")
     c.default("api_endpoint", "private", "the plan does not restrict a public API endpoint to authorized ranges")
     c.default("api_authorized_cidrs", [], "no public API endpoint")

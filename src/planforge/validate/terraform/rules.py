@@ -14,5 +14,7 @@ RULES = {
     "terraform/tfvars-missing-required": "A required variable (no default) is not set in the root's terraform.tfvars / "
                                          "*.auto.tfvars, or in an environment's -var-file tfvars.",
     "terraform/static-incomplete": "python-hcl2 cannot parse a file Terraform accepts: its directory's static checks did not run.",
+    "terraform/shared-state": "Two roots keep their state in the same place (HCP Terraform organization + workspace name or "
+                              "tags, S3 bucket + key, ...): each would overwrite the other's state.",
     "terraform/validate": "A diagnostic from `terraform init -backend=false` + `terraform validate`.",
 }

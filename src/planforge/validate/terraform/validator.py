@@ -1,13 +1,14 @@
 """The Terraform validator: discovery, then the `static`, `fmt` and `validate` checks of each target."""
 from __future__ import annotations
 
-from planforge.validate.base import Check, Context, Target
+from planforge.validate.base import Check, Context, Status, Target
 from planforge.validate.terraform.cli import terraform_binary
 from planforge.validate.terraform.concurrency import apply_memory_budget
 from planforge.validate.terraform.configs import ConfigTree
 from planforge.validate.terraform.discovery import discover_targets
 from planforge.validate.terraform.fmt import fmt_check
 from planforge.validate.terraform.rules import NAME, ROOT
+from planforge.validate.terraform.state import shared_state_findings
 from planforge.validate.terraform.static import ConfirmedSyntax, static_check
 from planforge.validate.terraform.validation import Validations
 
@@ -33,6 +34,9 @@ class TerraformValidator:
         targets = discover_targets(self.configs, ctx)
         if targets:
             terraform_binary(ctx.settings)
+        roots = [t for t in targets if t.kind == ROOT]
+        for display, findings in shared_state_findings(self.configs, roots, ctx).items():
+            next(t for t in roots if t.display == display).extra["shared_state"] = findings
         return targets
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
@@ -43,7 +47,13 @@ class TerraformValidator:
         return checks
 
     def _static_check(self, target: Target, ctx: Context, binary: str) -> Check:
-        return static_check(self.configs, self.syntax, target, ctx, binary)
+        """The static checks, with the roots' `terraform/shared-state` errors (found across roots at discovery)."""
+        check = static_check(self.configs, self.syntax, target, ctx, binary)
+        shared = target.extra.get("shared_state", [])
+        if shared:
+            check.findings += shared
+            check.status = Status.FAILED
+        return check
 
     def _fmt_check(self, target: Target, ctx: Context, binary: str) -> Check:
         return fmt_check(self.configs, target, ctx, binary)

@@ -61,13 +61,14 @@ def _environments(c: Context) -> None:
         source = f
     if not names and (in_parentheses := _environments_in_parentheses(c)):
         names, source = in_parentheses
-    elsewhere = [*_environments_in_sentences(c), *_environments_in_tree(c)]
+    sentences = _environments_in_sentences(c)
+    elsewhere = [*sentences, *_environments_in_tree(c)]
     if names:
         _report_other_environments(c, names, source, elsewhere)
     else:
         names = [n for _, _, found in elsewhere for n in found]
         line = elsewhere[0][0] if elsewhere else None
-        for ln, words, _ in elsewhere:
+        for ln, words, _ in sentences:  # a tree entry is its line's path, not words of a sentence
             c.applied(ln, words, "environments")
     names = list(dict.fromkeys(n for n in names if n))
     if names and source is not None:

@@ -15,11 +15,13 @@ import math
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
+from planforge.decide.data import keywords
 from planforge.decide.rules.scope import env_name
 from planforge.plan.figures import Figure, real_size, vocabulary
-from planforge.plan.model import Field
+from planforge.plan.model import Field, plain
 
 _SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 
 
 def decide_figures(c: Context) -> None:
@@ -322,6 +324,14 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
     if f.scope == "plan":
         if not services:
             c.unapplied(f.line, f.words, "the plan gives no application or chart service to apply it to")
+            return []
+        named, unknown = _named_in_sentence(c, f, list(services))
+        if named:
+            return [services[n] for n in named]
+        if unknown:
+            c.unapplied(f.line, f.words, f"{unknown!r} is not an application or chart service of the output "
+                        f"({', '.join(services)})")
+            return []
         return list(services.values())
     if f.scope == "app":
         named = [svc for name, svc in services.items() if name == f.subject or name.startswith(f.subject + "-")
@@ -336,6 +346,36 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
         c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
                     "applications and services take one figure for every environment")
     return []
+
+
+def _named_in_sentence(c: Context, f: Figure, names: list[str]) -> tuple[list[str], str]:
+    """The services a plan-wide figure's sentence names for it (`backend scales between 2 and 6 replicas`,
+    `backend memory request 256Mi, limit 512Mi`): the last ones named before it in the sentence, else those named
+    right after it; with none, a workload word before it that is no service (`worker`), else ""."""
+    text = plain(c.line_text(f.line))
+    at = text.find(f.words)
+    if at < 0:
+        return [], ""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
+    after = _SENTENCE_END.search(text, at + len(f.words))
+    end = after.start() if after else len(text)
+    figures = sorted(i for g in c.plan.figures if g.line == f.line and g is not f
+                     for i in [text.find(g.words, begin, end)] if i >= 0)
+    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
+    mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(text, begin, end)]
+    before = [(pos, n) for pos, n in mentions if pos < at]
+    if before:
+        last = before[-1][0]
+        since = max((i for i in figures if i < last), default=begin)
+        return list(dict.fromkeys(n for pos, n in before if pos >= since)), ""
+    following = min((i for i in figures if i > at), default=end)
+    found = list(dict.fromkeys(n for pos, n in mentions if at < pos < following))
+    if found:
+        return found, ""
+    word = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
+    unknown = [m.group(1).lower() for m in word.finditer(text, begin, at)
+               if re.search(keywords().service_words, m.group(1), re.I)]
+    return [], unknown[-1] if unknown else ""
 
 
 def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:

@@ -57,3 +57,10 @@ def test_a_figure_naming_no_service_applies_to_every_one():
     backend, frontend = d.answers.services
     assert (frontend.min_replicas, frontend.max_replicas) == (2, 6)
     assert backend.max_replicas == 0  # its volume pins it
+
+
+def test_each_clause_names_the_service_of_its_figure():
+    d = decide(parse_text(SHOP.replace("**Constraints**: backend memory request 256Mi, limit 512Mi",
+                                       "**Constraints**: memory limits (512Mi backend, 256Mi frontend)"), "plan.md"))
+    backend, frontend = d.answers.services
+    assert (backend.memory_limit, frontend.memory_limit) == ("512Mi", "256Mi")

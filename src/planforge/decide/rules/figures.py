@@ -349,9 +349,10 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
 
 
 def _named_in_sentence(c: Context, f: Figure, names: list[str]) -> tuple[list[str], str]:
-    """The services a plan-wide figure's sentence names for it (`backend scales between 2 and 6 replicas`,
-    `backend memory request 256Mi, limit 512Mi`): the last ones named before it in the sentence, else those named
-    right after it; with none, a workload word before it that is no service (`worker`), else ""."""
+    """The services a plan-wide figure's sentence names for it: those its own clause names (`backend scales between
+    2 and 6 replicas`, `512Mi backend`), else the last ones named before it in the sentence (`backend memory request
+    256Mi, limit 512Mi`), else those named right after it; with none, a workload word of its clause or sentence
+    that is no service (`worker`), else ""."""
     text = plain(c.line_text(f.line))
     at = text.find(f.words)
     if at < 0:
@@ -361,21 +362,23 @@ def _named_in_sentence(c: Context, f: Figure, names: list[str]) -> tuple[list[st
     end = after.start() if after else len(text)
     figures = sorted(i for g in c.plan.figures if g.line == f.line and g is not f
                      for i in [text.find(g.words, begin, end)] if i >= 0)
-    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
-    mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(text, begin, end)]
-    before = [(pos, n) for pos, n in mentions if pos < at]
-    if before:
-        last = before[-1][0]
-        since = max((i for i in figures if i < last), default=begin)
-        return list(dict.fromkeys(n for pos, n in before if pos >= since)), ""
+    clause = tx.clause_at(text, at)
     following = min((i for i in figures if i > at), default=end)
-    found = list(dict.fromkeys(n for pos, n in mentions if at < pos < following))
-    if found:
-        return found, ""
-    word = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
-    unknown = [m.group(1).lower() for m in word.finditer(text, begin, at)
-               if re.search(keywords().service_words, m.group(1), re.I)]
-    return [], unknown[-1] if unknown else ""
+    since = max((i for i in figures if i < at), default=begin)
+    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
+    word_rx = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
+    unknown = ""
+    for start, stop in ((max(clause[0], since), min(clause[1], following)), (begin, at), (at, following)):
+        words = [m.group(1).lower() for m in word_rx.finditer(text, start, stop)]
+        found = list(dict.fromkeys(w for w in words if w in names))
+        if found and start == begin:  # before it in the sentence: the last group named, after the figure before it
+            last = max(m.start() for m in name_rx.finditer(text, start, stop))
+            found = list(dict.fromkeys(m.group(1).lower() for m in name_rx.finditer(
+                text, max((i for i in figures if i < last), default=begin), stop)))
+        if found:
+            return found, ""
+        unknown = unknown or next((w for w in reversed(words) if re.search(keywords().service_words, w, re.I)), "")
+    return [], unknown
 
 
 def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:

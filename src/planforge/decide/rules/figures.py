@@ -8,9 +8,10 @@ contradict each other are problems with their line.
 """
 from __future__ import annotations
 
-import re
-
 import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
 
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
@@ -22,6 +23,7 @@ from planforge.plan.model import Field, plain
 
 _SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+_WORD = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
 
 
 def decide_figures(c: Context) -> None:
@@ -281,11 +283,12 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
     service's replicas, request or limit wins, a later one stating another value is not applied."""
     groups = {g: [s.model_copy() for s in c.values.get(g, [])] for g in ("apps", "services")}
     services = {s.name: (g, s) for g, items in groups.items() for s in items}
+    marks = _Marks(c, list(services))
     lines: dict[str, list[int]] = {g: [] for g in groups}
     taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
     resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
     for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
-        targets = _service_targets(c, f, services)
+        targets = _service_targets(c, f, services, marks)
         if targets and f.kind != "replicas" and 0 in (f.low, f.high):
             _zero_resource(c, f, [svc.name for _, svc in targets])
             continue
@@ -320,12 +323,13 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
             c.provenance[group] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, cited) if x)})
 
 
-def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]]) -> list[tuple[str, Service]]:
+def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]],
+                     marks: _Marks) -> list[tuple[str, Service]]:
     if f.scope == "plan":
         if not services:
             c.unapplied(f.line, f.words, "the plan gives no application or chart service to apply it to")
             return []
-        named, unknown = _named_in_sentence(c, f, list(services))
+        named, unknown = marks.named_for(f)
         if named:
             return [services[n] for n in named]
         if unknown:
@@ -348,37 +352,86 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
     return []
 
 
-def _named_in_sentence(c: Context, f: Figure, names: list[str]) -> tuple[list[str], str]:
-    """The services a plan-wide figure's sentence names for it: those its own clause names (`backend scales between
-    2 and 6 replicas`, `512Mi backend`), else the last ones named before it in the sentence (`backend memory request
-    256Mi, limit 512Mi`), else those named right after it; with none, a workload word of its clause or sentence
-    that is no service (`worker`), else ""."""
-    text = plain(c.line_text(f.line))
-    at = text.find(f.words)
-    if at < 0:
+@dataclass
+class _LineMarks:
+    """Where a plan line's figures, service names and other workload words stand (each line is scanned once)."""
+
+    text: str
+    figures: list[int]  # positions of the figures of the line, in order
+    at: dict[int, int]  # id(figure) -> its position
+    names: list[tuple[int, str]]  # (position, service name)
+    others: list[tuple[int, str]]  # (position, workload word that is no service: `worker`)
+    ends: list[int]  # sentence ends
+
+
+class _Marks:
+    """The services a plan-wide figure's sentence names for it (`backend scales between 2 and 6 replicas`)."""
+
+    def __init__(self, c: Context, names: list[str]) -> None:
+        self.c, self.names = c, set(names)
+        self.lines: dict[int, _LineMarks] = {}
+        self.figures: dict[int, list[Figure]] = {}
+        for g in c.plan.figures:
+            self.figures.setdefault(g.line, []).append(g)
+
+    def _line(self, line: int) -> _LineMarks:
+        if line not in self.lines:
+            text = plain(self.c.line_text(line))
+            figures, at, pos = [], {}, 0
+            for g in self.figures.get(line, []):  # in plan order: a line's figures in the order they stand
+                i = text.find(g.words, pos)
+                if i >= 0:
+                    figures.append(i)
+                    at[id(g)] = i
+                    pos = i + len(g.words)
+            names, others = [], []
+            service_word = re.compile(keywords().service_words, re.I)
+            for m in _WORD.finditer(text):
+                w = m.group(1).lower()
+                if w in self.names:
+                    names.append((m.start(), w))
+                elif service_word.search(w):
+                    others.append((m.start(), w))
+            self.lines[line] = _LineMarks(text, figures, at, names, others,
+                                          [m.start() for m in _SENTENCE_END.finditer(text)])
+        return self.lines[line]
+
+    def named_for(self, f: Figure) -> tuple[list[str], str]:
+        """Those its own clause names (`backend scales between 2 and 6 replicas`, `512Mi backend`), else the last
+        ones named before it in its sentence (`backend memory request 256Mi, limit 512Mi`), else those named right
+        after it; with none, a workload word of its clause or sentence that is no service (`worker`), else ""."""
+        m = self._line(f.line)
+        at = m.at.get(id(f))
+        if at is None:
+            return [], ""
+        ends = m.ends
+        i = bisect_left(ends, at)
+        begin = ends[i - 1] + 1 if i > 0 else 0
+        end = ends[i] if i < len(ends) else len(m.text)
+        k = bisect_left(m.figures, at)
+        since = m.figures[k - 1] if k > 0 else begin
+        following = m.figures[k + 1] if k + 1 < len(m.figures) else end
+        clause = tx.clause_at(m.text, at)
+        own = (max(clause[0], since, begin), min(clause[1], following, end))
+        for start, stop in (own, (begin, at), (at, min(following, end))):
+            found = _between(m.names, start, stop)
+            if found and start == begin and stop == at:  # before it: the last group, after the figure before it
+                last = m.names[bisect_left(m.names, (stop, "")) - 1][0]
+                j = bisect_left(m.figures, last)
+                found = _between(m.names, max(m.figures[j - 1] if j > 0 else begin, begin), stop)
+            if found:
+                return list(dict.fromkeys(found)), ""
+        for start, stop in (own, (begin, end)):
+            other = _between(m.others, start, stop)
+            if other:
+                return [], other[-1]
         return [], ""
-    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, at)), default=0)
-    after = _SENTENCE_END.search(text, at + len(f.words))
-    end = after.start() if after else len(text)
-    figures = sorted(i for g in c.plan.figures if g.line == f.line and g is not f
-                     for i in [text.find(g.words, begin, end)] if i >= 0)
-    clause = tx.clause_at(text, at)
-    following = min((i for i in figures if i > at), default=end)
-    since = max((i for i in figures if i < at), default=begin)
-    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
-    word_rx = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
-    unknown = ""
-    for start, stop in ((max(clause[0], since), min(clause[1], following)), (begin, at), (at, following)):
-        words = [m.group(1).lower() for m in word_rx.finditer(text, start, stop)]
-        found = list(dict.fromkeys(w for w in words if w in names))
-        if found and start == begin:  # before it in the sentence: the last group named, after the figure before it
-            last = max(m.start() for m in name_rx.finditer(text, start, stop))
-            found = list(dict.fromkeys(m.group(1).lower() for m in name_rx.finditer(
-                text, max((i for i in figures if i < last), default=begin), stop)))
-        if found:
-            return found, ""
-        unknown = unknown or next((w for w in reversed(words) if re.search(keywords().service_words, w, re.I)), "")
-    return [], unknown
+
+
+def _between(marks: list[tuple[int, str]], start: int, stop: int) -> list[str]:
+    lo = bisect_left(marks, (start, ""))
+    hi = bisect_left(marks, (stop, ""))
+    return [w for _, w in marks[lo:hi]]
 
 
 def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:

@@ -385,12 +385,14 @@ class _Marks:
                     at[id(g)] = i
                     pos = i + len(g.words)
             names, others = [], []
-            service_word = re.compile(keywords().service_words, re.I)
+            kw = keywords()
+            service_word = re.compile(kw.service_words, re.I)
+            generic = kw.non_service_dirs | set(kw.workload_nouns)  # `2-5 replicas per service` names every one
             for m in _WORD.finditer(text):
                 w = m.group(1).lower()
                 if w in self.names:
                     names.append((m.start(), w))
-                elif service_word.search(w):
+                elif service_word.search(w) and w not in generic and w.removesuffix("s") not in generic:
                     others.append((m.start(), w))
             self.lines[line] = _LineMarks(text, figures, at, names, others,
                                           [m.start() for m in _SENTENCE_END.finditer(text)])

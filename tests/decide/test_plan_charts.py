@@ -128,10 +128,10 @@ def test_workloads_a_sentence_names_each_with_its_image_are_the_charts_services_
     assert [(s.name, s.tag) for s in swapped.answers.services] == [("frontend", "2.0"), ("backend", "1.4.0")]
 
 
-def test_a_single_stated_image_keeps_its_tag():
+def test_a_single_stated_image_keeps_its_tag_and_its_workload_name():
     d = decided(SHOP_CHART.replace(SHOP_WORKLOADS, "backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)"))
     [svc] = d.answers.services
-    assert (svc.name, svc.image, svc.tag, svc.port) == ("shop", "ghcr.io/acme/shop-backend", "1.4.0", 8080)
+    assert (svc.name, svc.image, svc.tag, svc.port) == ("backend", "ghcr.io/acme/shop-backend", "1.4.0", 8080)
 
 
 @pytest.mark.parametrize("image, message", [

@@ -142,11 +142,19 @@ def not_applied(c: Context, answers: Answers) -> list[NotApplied]:
 
 
 def _overlaps_reported(item: NotApplied, reported: set[tuple[int, str]]) -> bool:
-    """A rule reported these words of the line already (`4 CPU` for `4 CPU cores`), numbers and all."""
+    """A rule reported these words of the line already (`4 CPU` for `4 CPU cores`, `scales between 2` for
+    `between 2 and 6 replicas`), numbers and all."""
     text = item.text.lower()
     nums = {m.group(0) for m in NUMBER.finditer(text)}
-    return any(ln == item.line and (text in t or (t in text and nums <= {m.group(0) for m in NUMBER.finditer(t)}))
+    return any(ln == item.line and (text in t or (t in text or _runs_into(text, t))
+                                    and nums <= {m.group(0) for m in NUMBER.finditer(t)})
                for ln, t in reported)
+
+
+def _runs_into(text: str, reported: str) -> bool:
+    """The clause ends with the words the reported phrase starts with (a clause cut inside the phrase)."""
+    return any(text.endswith(reported[:k]) for k in range(len(reported) - 1, 2, -1)
+               if reported[k] == " " and reported[k - 1] != " ")
 
 
 def _scoped_lines(c: Context, vocab: _Vocabulary) -> dict[int, tuple[bool, bool]]:

@@ -118,6 +118,8 @@ class Keywords:
     service_volume: dict[str, Any]  # names, size, units, database_server
     compliance: dict[str, str]
     non_service_dirs: frozenset[str]
+    service_words: str  # a pattern: a directory or word holding one of these names a workload (`orders-api`)
+    workload_nouns: tuple[str, ...]  # the nouns that may follow a workload's name (`the legacy-api service (...)`)
     named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern
     terraform_family: dict[str, str]
     tool_not_chosen: str
@@ -129,7 +131,8 @@ class Keywords:
 @lru_cache(maxsize=None)
 def keywords() -> Keywords:
     data = load("keywords.yaml")
-    return Keywords(**{**data, "non_service_dirs": frozenset(data["non_service_dirs"])})
+    return Keywords(**{**data, "non_service_dirs": frozenset(data["non_service_dirs"]),
+                       "workload_nouns": tuple(data["workload_nouns"])})
 
 
 def region_pattern(cloud: str) -> str | None:

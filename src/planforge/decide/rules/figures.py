@@ -9,15 +9,21 @@ contradict each other are problems with their line.
 from __future__ import annotations
 
 import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
 
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
+from planforge.decide.data import keywords
 from planforge.decide.rules.scope import env_name
 from planforge.plan.figures import Figure, real_size, vocabulary
-from planforge.plan.model import Field
+from planforge.plan.model import Field, plain
 
 _SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+_WORD = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
 
 
 def decide_figures(c: Context) -> None:
@@ -270,11 +276,12 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
     service's replicas, request or limit wins, a later one stating another value is not applied."""
     groups = {g: [s.model_copy() for s in c.values.get(g, [])] for g in ("apps", "services")}
     services = {s.name: (g, s) for g, items in groups.items() for s in items}
+    marks = _Marks(c, list(services))
     lines: dict[str, list[int]] = {g: [] for g in groups}
     taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
     resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
     for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
-        targets = _service_targets(c, f, services)
+        targets = _service_targets(c, f, services, marks)
         if targets and f.kind != "replicas" and 0 in (f.low, f.high):
             _zero_resource(c, f, [svc.name for _, svc in targets])
             continue
@@ -309,10 +316,19 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
             c.provenance[group] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, cited) if x)})
 
 
-def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]]) -> list[tuple[str, Service]]:
+def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]],
+                     marks: _Marks) -> list[tuple[str, Service]]:
     if f.scope == "plan":
         if not services:
             c.unapplied(f.line, f.words, "the plan gives no application or chart service to apply it to")
+            return []
+        named, unknown = marks.named_for(f)
+        if named:
+            return [services[n] for n in named]
+        if unknown:
+            c.unapplied(f.line, f.words, f"{unknown!r} is not an application or chart service of the output "
+                        f"({', '.join(services)})")
+            return []
         return list(services.values())
     if f.scope == "app":
         named = [svc for name, svc in services.items() if name == f.subject or name.startswith(f.subject + "-")
@@ -327,6 +343,90 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
         c.unapplied(f.line, f.words, f"a {_SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
                     "applications and services take one figure for every environment")
     return []
+
+
+@dataclass
+class _LineMarks:
+    """Where a plan line's figures, service names and other workload words stand (each line is scanned once)."""
+
+    text: str
+    figures: list[int]  # positions of the figures of the line, in order
+    at: dict[int, int]  # id(figure) -> its position
+    names: list[tuple[int, str]]  # (position, service name)
+    others: list[tuple[int, str]]  # (position, workload word that is no service: `worker`)
+    ends: list[int]  # sentence ends
+
+
+class _Marks:
+    """The services a plan-wide figure's sentence names for it (`backend scales between 2 and 6 replicas`)."""
+
+    def __init__(self, c: Context, names: list[str]) -> None:
+        self.c, self.names = c, set(names)
+        self.lines: dict[int, _LineMarks] = {}
+        self.figures: dict[int, list[Figure]] = {}
+        for g in c.plan.figures:
+            self.figures.setdefault(g.line, []).append(g)
+
+    def _line(self, line: int) -> _LineMarks:
+        if line not in self.lines:
+            text = plain(self.c.line_text(line))
+            figures, at, pos = [], {}, 0
+            for g in self.figures.get(line, []):  # in plan order: a line's figures in the order they stand
+                i = text.find(g.words, pos)
+                if i >= 0:
+                    figures.append(i)
+                    at[id(g)] = i
+                    pos = i + len(g.words)
+            names, others = [], []
+            kw = keywords()
+            service_word = re.compile(kw.service_words, re.I)
+            generic = kw.non_service_dirs | set(kw.workload_nouns)  # `2-5 replicas per service` names every one
+            for m in _WORD.finditer(text):
+                w = m.group(1).lower()
+                if w in self.names:
+                    names.append((m.start(), w))
+                elif service_word.search(w) and w not in generic and w.removesuffix("s") not in generic:
+                    others.append((m.start(), w))
+            self.lines[line] = _LineMarks(text, figures, at, names, others,
+                                          [m.start() for m in _SENTENCE_END.finditer(text)])
+        return self.lines[line]
+
+    def named_for(self, f: Figure) -> tuple[list[str], str]:
+        """Those its own clause names (`backend scales between 2 and 6 replicas`, `512Mi backend`), else the last
+        ones named before it in its sentence (`backend memory request 256Mi, limit 512Mi`), else those named right
+        after it; with none, a workload word of its clause or sentence that is no service (`worker`), else ""."""
+        m = self._line(f.line)
+        at = m.at.get(id(f))
+        if at is None:
+            return [], ""
+        ends = m.ends
+        i = bisect_left(ends, at)
+        begin = ends[i - 1] + 1 if i > 0 else 0
+        end = ends[i] if i < len(ends) else len(m.text)
+        k = bisect_left(m.figures, at)
+        since = m.figures[k - 1] if k > 0 else begin
+        following = m.figures[k + 1] if k + 1 < len(m.figures) else end
+        clause = tx.clause_at(m.text, at)
+        own = (max(clause[0], since, begin), min(clause[1], following, end))
+        for start, stop in (own, (begin, at), (at, min(following, end))):
+            found = _between(m.names, start, stop)
+            if found and start == begin and stop == at:  # before it: the last group, after the figure before it
+                last = m.names[bisect_left(m.names, (stop, "")) - 1][0]
+                j = bisect_left(m.figures, last)
+                found = _between(m.names, max(m.figures[j - 1] if j > 0 else begin, begin), stop)
+            if found:
+                return list(dict.fromkeys(found)), ""
+        for start, stop in (own, (begin, end)):
+            other = _between(m.others, start, stop)
+            if other:
+                return [], other[-1]
+        return [], ""
+
+
+def _between(marks: list[tuple[int, str]], start: int, stop: int) -> list[str]:
+    lo = bisect_left(marks, (start, ""))
+    hi = bisect_left(marks, (stop, ""))
+    return [w for _, w in marks[lo:hi]]
 
 
 def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from planforge.decide import text as tx
@@ -60,8 +61,15 @@ def _environments(c: Context) -> None:
         source = f
     if not names and (in_parentheses := _environments_in_parentheses(c)):
         names, source = in_parentheses
-    if not names:
-        names, line = _environments_in_tree(c)
+    sentences = _environments_in_sentences(c)
+    elsewhere = [*sentences, *_environments_in_tree(c)]
+    if names:
+        _report_other_environments(c, names, source, elsewhere)
+    else:
+        names = [n for _, _, found in elsewhere for n in found]
+        line = elsewhere[0][0] if elsewhere else None
+        for ln, words, _ in sentences:  # a tree entry is its line's path, not words of a sentence
+            c.applied(ln, words, "environments")
     names = list(dict.fromkeys(n for n in names if n))
     if names and source is not None:
         c.from_field("environments", names, source)
@@ -110,18 +118,66 @@ def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
     return None
 
 
-def _environments_in_tree(c: Context) -> tuple[list[str], int | None]:
-    """Environments named by tree paths (`environments/<env>/`, `values-<env>.yaml` ...) and the first such line."""
-    names: list[str] = []
-    line: int | None = None
+def _environments_in_tree(c: Context) -> list[tuple[int, str, list[str]]]:
+    """Environments named by tree paths (`environments/<env>/`, `values-<env>.yaml` ...): (line, entry, [name])."""
+    found: list[tuple[int, str, list[str]]] = []
     for t in c.plan.source_paths:
         m = re.search(_ENV_PATH, t.path)
         if m:
             n = env_name(m.group(1) or m.group(2) or m.group(3))
-            if is_env_name(n) and n not in names:
-                names.append(n)
-                line = line or t.line
-    return names, line
+            if is_env_name(n):
+                found.append((t.line, t.name, [n]))
+    return found
+
+
+@lru_cache(maxsize=None)
+def _env_words() -> re.Pattern[str]:
+    """A path naming an environment (`envs/prod`, `values-prod.yaml`) or a run of environment words (`dev and
+    prod`, `development, staging`). Each item is one word of the vocabulary, so a run is scanned once."""
+    words = "|".join(sorted((re.escape(w) for w in keywords().environment_synonyms), key=len, reverse=True))
+    item = rf"(?<![\w-])(?:{words})(?![\w-])"
+    return re.compile(rf"(?<![\w-])(?:environments/|envs/|overlays/|values-)(?P<path>{words})(?![\w-])"
+                      rf"|(?P<list>{item}(?:\s*+(?:,|/|&|\band\b|\bor\b)\s*+{item})*+)", re.I)
+
+
+_ENV_BEFORE = re.compile(r"(?<![\w-])(?:environments?|envs?)\s*+(?::|,|\bare\b|\bnamed\b|\bcalled\b)?\s*+$", re.I)
+_ENV_AFTER = re.compile(r"\s*+(?:environments?|envs?)(?![\w-])", re.I)
+
+
+def _environments_in_sentences(c: Context) -> list[tuple[int, str, list[str]]]:
+    """Environments a sentence names (`environments dev and prod`, `in one environment, prod`, `dev and prod
+    environments`, `values-prod.yaml`, `envs/prod`), not negated: (line, words as written, names). Next to the
+    singular `environment` a run names one environment (`Development/testing environment` is dev)."""
+    from planforge.decide.rules.statements import passages  # statements imports the layout; scope runs first
+
+    found: list[tuple[int, str, list[str]]] = []
+    for p in passages(c.plan):
+        for m in _env_words().finditer(p.text):
+            if not _not_negated_at(p.text, m.start()):
+                continue
+            if m.group("path"):
+                found.append((p.line_at(m.start()), m.group(0), [env_name(m.group("path"))]))
+                continue
+            word = _ENV_BEFORE.search(p.text, max(0, m.start() - 24), m.start()) or _ENV_AFTER.match(p.text, m.end())
+            if word is None:
+                continue
+            names = [env_name(w) for w in tx.split_list(m.group(0))]
+            singular = not re.search(r"(?:environments|envs)(?![\w-])", word.group(0), re.I)
+            found.append((p.line_at(m.start()), m.group(0), names[:1] if singular else names))
+    return found
+
+
+def _report_other_environments(c: Context, names: list[str], source: Field | None,
+                               elsewhere: list[tuple[int, str, list[str]]]) -> None:
+    """The environments field wins: other lines naming an environment it does not list are reported."""
+    where = f"{source.label} (line {source.line})" if source is not None else "the plan"
+    reported: set[int] = set()
+    for ln, words, found in elsewhere:
+        extra = [n for n in found if n not in names]
+        if extra and ln not in reported:
+            reported.add(ln)
+            c.unapplied(ln, words, f"environment {', '.join(extra)} is not among the environments {where} "
+                                   f"lists ({', '.join(names)}); the repository follows that list")
 
 
 # --------------------------------------------------------------------------- tenants

@@ -19,8 +19,9 @@ _IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.
           r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
           r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
           r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
-# `backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)`: a workload name and its parenthesis
-_WORKLOAD = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})\s*+\(([^()]*+)\)", re.I)
+# `backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)`, `the legacy-api service (image ...)`: a workload
+# name, the noun after it if any (data/keywords.yaml workload_nouns) and its parenthesis
+_WORKLOAD = r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?:\s++(?:NOUNS))?\s*+\(([^()]*+)\)"
 _PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
 _HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
 # `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
@@ -157,12 +158,17 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     named = [] if services else _named_workloads(c)
     services = services or named
     replicas, replicas_line = _replicas(c)
-    if (img and not named) or (not services and chart_src is not None):
-        svc = _service(chart_name, project, d,
-                       **(_image_values(c, img.match, img.field.line) if img else {}),
-                       port=int(re.search(r"\d+", port.match).group(0)) if port else None,
+    prose = None if img or services else _one_image_in_prose(c)
+    if (img and not named) or prose or (not services and chart_src is not None):
+        stated: dict[str, Any] = _image_values(c, img.match, img.field.line) if img else prose[0] if prose else {}
+        if port:
+            stated["port"] = int(re.search(r"\d+", port.match).group(0))
+        svc = _service(chart_name, project, d, **stated,
                        health_path=re.search(r"/[A-Za-z0-9._~/-]*", health.match).group(0).rstrip(".") if health else None)
-        c.from_field("services", [svc], img.field if img else chart_src)
+        if prose:
+            c.from_line("services", [svc], prose[1])
+        else:
+            c.from_field("services", [svc], img.field if img else chart_src)
         return
     if not services and _deploys_components_only(c):
         return
@@ -226,21 +232,47 @@ def _image_values(c: Context, ref: str, line: int) -> dict[str, str]:
 
 
 def _named_workloads(c: Context) -> list[tuple[str, Provenance | None]]:
-    """The workloads the first sentence naming two or more, each followed by its own image, names (`backend (image
-    ghcr.io/acme/shop-backend:1.4.0, port 8080) and frontend (image ghcr.io/acme/shop-frontend:1.4.0)`), in the
-    plan's order."""
+    """The workloads the first sentence naming any, each followed by its own image, names (`backend (image
+    ghcr.io/acme/shop-backend:1.4.0, port 8080) and frontend (image ghcr.io/acme/shop-frontend:1.4.0)`, `the
+    legacy-api service (image ghcr.io/acme/legacy-api:2.0)`), in the plan's order. A generic word (`chart`,
+    `service`) before the parenthesis names no workload."""
     image_rx = re.compile(_IMAGE, re.I)
+    nouns = keywords().workload_nouns
+    workload = re.compile(_WORKLOAD.replace("NOUNS", "|".join(re.escape(n) for n in nouns)), re.I)
+    generic = keywords().non_service_dirs | set(nouns) | {"image"}
     for p in passages(c.plan):
         for start, end in tx.sentence_bounds(p.text):
             out: list[tuple[str, Provenance | None]] = []
-            for m in _WORKLOAD.finditer(p.text, start, end):
+            for m in workload.finditer(p.text, start, end):
                 name = m.group(1).lower()
-                if len(image_rx.findall(m.group(2))) == 1 and tx.is_dns_label(name) and name not in [n for n, _ in out]:
+                if (len(image_rx.findall(m.group(2))) == 1 and tx.is_dns_label(name) and name not in generic
+                        and name not in [n for n, _ in out]):
                     line = p.line_at(m.start())
                     out.append((name, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)))))
-            if len(out) > 1:
+            if out:
                 return out
     return []
+
+
+def _one_image_in_prose(c: Context) -> tuple[dict[str, Any], int] | None:
+    """The image (and the port of its sentence) when the plan's prose states exactly one and names no workload
+    for it (`Package the chart (image ghcr.io/acme/legacy-api:2.0, port 8080)`), with its line."""
+    image_rx, port_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I)
+    found: list[tuple[str, int, str]] = []
+    for p in passages(c.plan):
+        for m in image_rx.finditer(p.text):
+            if m.group(0) not in [ref for ref, _, _ in found]:
+                found.append((m.group(0), p.line_at(m.start()), tx.sentence_at(p.text, m.start(), m.end())))
+    if len(found) != 1:
+        return None
+    ref, line, sentence = found[0]
+    values: dict[str, Any] = _image_values(c, ref, line)
+    c.applied(line, ref, "services")
+    port = port_rx.search(sentence)
+    if port:
+        values["port"] = int(port.group(1))
+        c.applied(line, port.group(0), "services")
+    return values, line
 
 
 def _deploys_components_only(c: Context) -> bool:
@@ -279,7 +311,7 @@ def _service_names(c: Context) -> list[tuple[str, Provenance | None]]:
         elif len(parts) == 2 and parts[0] in _SERVICE_PARENTS:
             name = parts[1].lower()
         if name and tx.is_dns_label(name) and name not in [n for n, _ in out]:
-            if re.search(r"(?i)backend|frontend|api|web|service|worker|app|ui|gateway|server|client|consumer|notification", name):
+            if re.search(keywords().service_words, name, re.I):
                 out.append((name, Provenance(source="plan", line=t.line, text=tx.quote(c.line_text(t.line)))))
     if out:
         return out

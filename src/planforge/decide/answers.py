@@ -147,7 +147,7 @@ class Answers(BaseModel):
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False
     ansible: bool = False  # an ansible/ tree (inventories, playbooks, roles)
-    ansible_version: str = "2.17"  # ansible-core minor version the tree targets
+    ansible_version: str = ""  # ansible-core minor version the tree targets, e.g. 2.17 ("" = no Ansible)
     k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise cluster)
     k3s_servers: int = 0  # k3s server (control-plane) nodes per environment
     k3s_agents: int = 0  # k3s agent nodes per environment

@@ -35,7 +35,7 @@ def defaults(c: Context) -> None:
     """No on-premise hosts and no Ansible until the Cloud Provider and IaC Tools fields name them."""
     c.default("on_premise", False, "the plan names no on-premise hosts")
     c.default("ansible", False, "the IaC Tools field names no Ansible")
-    c.default("ansible_version", _data()["defaults"]["ansible_version"], "no Ansible in this plan")
+    c.default("ansible_version", "", "no Ansible in this plan")
 
 
 def decide_ansible(c: Context, f: Field) -> None:

@@ -75,8 +75,8 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
     """The flags that hold for these answers (copier.yml `flags`)."""
     table = table or load_layout()
     a = answers
-    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"), a.get("iac_tool", "terraform"),
-                                                 bool(a.get("ansible")), table=table)
+    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"),
+                                                 a.get("iac_tool", "terraform"), bool(a.get("ansible")), table=table)
     cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
     named = {
         **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "helm-chart", "ansible")},

@@ -97,6 +97,9 @@ def test_defaults_without_figures_are_documented():
     ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.29", "not generated"),
     ("3 server nodes", "2 server nodes", "odd count"),
     ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid", "hybrid plan names its cloud"),
+    ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid (AWS + on-premise)",
+     "Ansible alone cannot create the AWS half"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: k3s 1.22", "no k3s release known for Kubernetes 1.22"),
 ])
 def test_unsupported_onprem_choices_are_refused_at_their_line(old: str, new: str, says: str):
     text = ONPREM.read_text().replace(old, new)

@@ -100,6 +100,7 @@ def test_defaults_without_figures_are_documented():
     ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid (AWS + on-premise)",
      "Ansible alone cannot create the AWS half"),
     ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: k3s 1.22", "no k3s release known for Kubernetes 1.22"),
+    ("5 agents", "300 agents", "more than 250 nodes"),
 ])
 def test_unsupported_onprem_choices_are_refused_at_their_line(old: str, new: str, says: str):
     text = ONPREM.read_text().replace(old, new)
@@ -107,6 +108,16 @@ def test_unsupported_onprem_choices_are_refused_at_their_line(old: str, new: str
     with pytest.raises(RefusedError) as err:
         decide(parse_text(text, "plan.md"))
     assert any(says in p.message and p.line for p in err.value.problems), [p.message for p in err.value.problems]
+
+
+def test_zero_agents_is_a_cluster_of_servers(tmp_path: Path):
+    text = ONPREM.read_text().replace("3 server nodes, 5 agents", "1 server node, 0 agents")
+    answers = decide(parse_text(text, "plan.md")).answers
+    assert (answers.k3s_servers, answers.k3s_agents) == (1, 0)
+    render_new(answers, tmp_path / "repo", resolve_template(None, None), init_git=False)
+    inv = yaml.safe_load((tmp_path / "repo/ansible/inventories/prod/hosts.yml").read_text())
+    groups = inv["all"]["children"]["k3s_cluster"]["children"]
+    assert list(groups["k3s_servers"]["hosts"]) == ["prod-server-1"] and groups["k3s_agents"]["hosts"] == {}
 
 
 def test_ansible_beside_terraform_on_a_cloud_only_plan_is_reported_not_applied():

@@ -119,8 +119,11 @@ def _count(c: Context, answer: str, default: int, what: str) -> None:
         return
     m, f = found
     count = int(m.group(1))
-    if count < 1:
-        c.problem(f, answer, f"{m.group(0)!r}: a k3s cluster needs at least one of them", "state at least 1")
+    if answer == "k3s_servers" and count < 1:
+        c.problem(f, answer, f"{m.group(0)!r}: a k3s cluster needs at least one server", "state at least 1")
+    elif count > _data()["max_nodes"]:
+        c.problem(f, answer, f"{m.group(0)!r}: more than {_data()['max_nodes']} nodes in one inventory group",
+                  f"state at most {_data()['max_nodes']}, or split the environment")
     elif answer == "k3s_servers" and count % 2 == 0:
         c.problem(f, answer, f"{m.group(0)!r}: k3s servers with embedded etcd need an odd count to keep quorum",
                   "state 1, 3 or 5 server nodes")

@@ -61,20 +61,25 @@ def holds(entry: Mapping[str, Any], structure: str, flags: set[str]) -> bool:
     return _one(entry, structure, flags)
 
 
-def blueprints(structure: str, gitops: str = "none", *, table: Mapping[str, Any] | None = None) -> list[str]:
-    """The blueprints (top-level directories) of a structure with this gitops choice."""
+def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform", ansible: bool = False, *,
+               table: Mapping[str, Any] | None = None) -> list[str]:
+    """The blueprints (top-level directories) of a structure with this gitops choice, plus the Ansible blueprint
+    when the plan has an Ansible tree; Ansible alone (IaC tool none) has no Terraform."""
     table = table or load_layout()
-    return list(table["blueprints"][structure]) + list(table["gitops"].get(gitops) or [])
+    ansible_alone = ansible and iac_tool == "none"
+    base = [b for b in table["blueprints"][structure] if b != "terraform" or not ansible_alone]
+    return base + list(table["gitops"].get(gitops) or []) + (list(table["ansible"]) if ansible else [])
 
 
 def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:
     """The flags that hold for these answers (copier.yml `flags`)."""
     table = table or load_layout()
     a = answers
-    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"), table=table)
+    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"),
+                                                 a.get("iac_tool", "terraform"), bool(a.get("ansible")), table=table)
     cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
     named = {
-        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "helm-chart")},
+        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "helm-chart", "ansible")},
         "terraform_cloud": cloud in table["terraform_clouds"],
         "managed_cluster": distribution == table["managed_distribution"].get(cloud),
         "managed_distribution": distribution in table["managed_distribution"].values(),

@@ -24,7 +24,7 @@ NAMES = {
     "dapr": r"dapr",
     "kafka": r"kafka|redpanda|strimzi",
     "kubernetes_distribution": r"eks|aks|gke|doks|oke|minikube|k3s|(?:azure|elastic) kubernetes service|google kubernetes engine",
-    "kubernetes_version": r"(?:kubernetes|k8s|eks|aks|gke|doks|oke) ?v?1\.\d\d",
+    "kubernetes_version": r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s) ?v?1\.\d\d",
     "terraform_version": r"terraform ?(?:>=|≥|~>)? ?1\.\d+",
     "region": r"(?:us|eu|ap|sa|ca|me|af)-[a-z]+-\d|westeurope|northeurope|eastus2?|westus[23]?|us-central1|europe-west\d",
     "uptime": r"\d+(?:\.\d+)? ?% (?:uptime|availability|sla)|(?:uptime|availability|sla)[^.\n]{0,20}\d+(?:\.\d+)? ?%",

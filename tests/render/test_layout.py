@@ -47,6 +47,8 @@ CASES = {
     "helm-chart": ("helm-chart-payments", {}),
     "helm-chart-dapr": ("event-driven-dapr", {"chart_layout": "per-service"}),
     "helm-chart-no-gitops": ("helm-chart-payments", {"gitops": "none"}),
+    "onprem-k3s-ansible": ("onprem-k3s-ansible", {}),
+    "hybrid-aws-onprem": ("hybrid-aws-onprem", {}),
 }
 
 
@@ -77,7 +79,7 @@ def test_python_loader_agrees_with_copier(case: str, dump_template: Path, tmp_pa
     _quiet(run_copy, src_path=str(dump_template), dst_path=tmp_path, data=layout.copier_data(answers))
     computed = json.loads((tmp_path / DUMP).read_text())
     data = answers.to_copier_data()
-    assert computed["blueprints"] == layout.blueprints(answers.structure, answers.gitops)
+    assert computed["blueprints"] == layout.blueprints(answers.structure, answers.gitops, answers.iac_tool, answers.ansible)
     assert computed["blueprints"] == data["blueprints"]  # what decide chose today
     assert computed["tf_modules"] == layout.terraform_modules(data)
     assert set(computed["flags"]) == layout.flags(data)

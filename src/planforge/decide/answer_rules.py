@@ -137,7 +137,9 @@ def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None 
         c.check("chart_name", a.chart_name, {"rule": "label", "max": r["chart_name_max"]})
     for name, hint in (("rpo_minutes", "state the RPO in minutes"), ("rto_minutes", "state the RTO in minutes"),
                        ("max_pods", "state a pod count, or 0 for the default"),
-                       ("database_storage_gb", "state the storage in GiB, or 0 for the default")):
+                       ("database_storage_gb", "state the storage in GiB, or 0 for the default"),
+                       ("k3s_servers", "state a node count, or 0 for no on-premise cluster"),
+                       ("k3s_agents", "state a node count, or 0 for no on-premise cluster")):
         if getattr(a, name) < 0:
             c.add(name, "must not be negative", hint)
     for index, item in enumerate(a.not_applied):

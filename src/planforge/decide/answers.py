@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
-Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart"]
+Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart", "ansible"]
 Cloud = Literal["aws", "azure", "gcp", "none"]
 StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
@@ -144,6 +144,13 @@ class Answers(BaseModel):
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none
     kubernetes_version: str = "1.29"
+    # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
+    on_premise: bool = False
+    ansible: bool = False  # an ansible/ tree (inventories, playbooks, roles)
+    ansible_version: str = ""  # ansible-core minor version the tree targets, e.g. 2.17 ("" = no Ansible)
+    k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise cluster)
+    k3s_servers: int = 0  # k3s server (control-plane) nodes per environment
+    k3s_agents: int = 0  # k3s agent nodes per environment
     gitops: GitOps = "none"
     deployment_strategy: DeploymentStrategy = "helm-first"
     state_backend: StateBackend = "none"
@@ -196,7 +203,7 @@ class Answers(BaseModel):
         if not self.blueprints:
             from planforge import layout
 
-            self.blueprints = layout.blueprints(self.structure, self.gitops)
+            self.blueprints = layout.blueprints(self.structure, self.gitops, self.iac_tool, self.ansible)
         return self
 
     def to_copier_data(self) -> dict:

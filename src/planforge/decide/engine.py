@@ -23,6 +23,7 @@ from planforge.decide.rules.capacity import decide_capacity, decide_single_node_
 from planforge.decide.rules.delivery import decide_delivery
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
+from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.scope import decide_scope
@@ -50,6 +51,7 @@ def decide(plan: Plan) -> Decided:
     decide_workloads(c, structure, d)
     decide_goals(c)
     decide_figures(c)
+    decide_k3s(c)
     pin_volume_replicas(c)
     decide_capacity(c)
     decide_statements(c, structure)

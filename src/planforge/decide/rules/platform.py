@@ -7,27 +7,30 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords, region_pattern, region_shape
+from planforge.decide.rules import onprem
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import first_named, line_choosing
 from planforge.plan.model import Field, Plan
 
 _NONE = r"(n/?a|none)\.?"
 _NONE_OR_NO = r"(n/?a|none|no|-)\.?"
-_OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "Ansible", "CDK", "Crossplane")
+_OTHER_IAC_TOOLS = ("Pulumi", "CloudFormation", "CDK", "Crossplane")
 _TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
                       r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
 _OPENTOFU_VERSION = r"\b(?:open ?tofu|tofu)\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
 _OPENTOFU_FIRST = (1, 6)  # OpenTofu's first stable release
-_KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind"]
+_KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind", "rke2", "kubeadm"]
 _KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s)\s*+v?(1\.\d{1,2})"
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 
 
 def decide_platform(c: Context, structure: str, d: dict[str, Any]) -> None:
+    onprem.defaults(c)
     _cloud(c, structure)
     _region(c, d)
     _iac(c, structure, d)
     _kubernetes(c, structure, d)
+    onprem.check_on_premise(c)
 
 
 def platform_hits(c: Context) -> list[str]:
@@ -64,14 +67,22 @@ def _cloud(c: Context, structure: str) -> None:
 def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
     text = f.plain.lower()
     found = [(hit[0], cloud) for cloud, rx in keywords().cloud_patterns.items() if (hit := tx.find(rx, text))]
+    if onprem.names_on_premise(text) and structure in INFRA_STRUCTURES:
+        c.from_field("on_premise", True, f)
+        if not found:  # on-premise alone: no cloud resources
+            c.from_field("cloud", "none", f)
+            return
+    elif tx.find(onprem.pattern("hybrid"), text) is not None and structure in INFRA_STRUCTURES:
+        c.problem(f, "cloud", f"{f.plain!r}: a hybrid plan names its cloud and its on-premise half",
+                  "write e.g. hybrid (AWS + on-premise)")
     if not found or re.fullmatch(_NONE, text):
         if structure == "helm-chart":
             if not re.fullmatch(_NONE, text):
                 c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure or GCP; the chart targets its platforms only")
             c.from_field("cloud", "none", f)
             return
-        c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: AWS, Azure, GCP",
-                  "name one of AWS, Azure or GCP")
+        c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: AWS, Azure, GCP, on-premise",
+                  "name one of AWS, Azure, GCP or on-premise (or hybrid (AWS + on-premise))")
         c.values["cloud"] = "none"
         return
     clouds = [cl for _, cl in sorted(found)]
@@ -167,6 +178,9 @@ def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
         return
     f = c.plan.field("iac_tools")
     _iac_tool(c, f)
+    if c.values.get("iac_tool") == "none":
+        c.default("terraform_version", d["terraform_version"], "no Terraform in this plan")
+        return
     _terraform_version(c, f, d)
 
 
@@ -175,9 +189,13 @@ def _iac_tool(c: Context, f: Field | None) -> None:
     another named alone is refused. OpenTofu when the IaC field chooses it, or (no field) any line does."""
     if f is not None and not f.unresolved:
         terraform = any(re.search(rx, f.plain, re.I) for rx in keywords().terraform_family.values())
+        onprem.decide_ansible(c, f)
+        if not terraform and c.values["ansible"]:
+            c.from_field("iac_tool", "none", f)  # Ansible alone: on-premise hosts, no Terraform
+            return
         if not terraform:
-            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform, OpenTofu",
-                      "use Terraform or OpenTofu (planforge generates Terraform HCL only)")
+            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform, OpenTofu, Ansible",
+                      "use Terraform or OpenTofu for cloud resources, Ansible for on-premise hosts")
         others = [t for t in _OTHER_IAC_TOOLS if re.search(rf"\b{t}\b", f.plain, re.I)]
         if others and terraform:
             c.warn(f, "iac_tool", f"{', '.join(others)} named beside Terraform: only Terraform code is generated")
@@ -259,6 +277,8 @@ def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
     dist = named[0][1] if named else None
     if dist is None and re.search(r"\bkubernetes\b|\bk8s\b", text):
         dist = d["kubernetes_distribution"].get(c.values.get("cloud", "none"))
+        if dist is None and c.values.get("on_premise"):
+            dist = "k3s"  # on-premise alone: the distribution Ansible installs
     if dist is None:
         c.problem(f, "kubernetes_distribution",
                   f"unsupported Kubernetes {f.plain!r}; supported: {', '.join(_KUBERNETES_DISTRIBUTIONS)}",

@@ -116,5 +116,6 @@ def _unresolved(c: Context, structure: str) -> None:
 def blueprints(c: Context, structure: str) -> None:
     """The blueprints a structure renders with the decided GitOps tool, from the layout table the
     template reads too (layout.yml). Runs after the delivery rules."""
-    bp = layout.blueprints(structure, c.values.get("gitops", "none"))
+    v = c.values
+    bp = layout.blueprints(structure, v.get("gitops", "none"), v.get("iac_tool", "none"), bool(v.get("ansible")))
     c.set("blueprints", bp, c.provenance.get("structure", default_prov("from the structure")))

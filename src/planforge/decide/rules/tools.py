@@ -21,7 +21,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _SUPPORTED = {
     "cloud": "AWS, Azure or GCP",
     "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
-    "iac": "Terraform or OpenTofu",
+    "iac": "Terraform or OpenTofu (and Ansible for on-premise hosts)",
     "gitops": "Argo CD",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
 }
@@ -46,6 +46,10 @@ def decide_tools(c: Context, structure: str) -> None:
             continue  # the field's own rule refused it already
         if n.kind == "cloud" and structure not in INFRA_STRUCTURES:
             continue  # a chart targets Kubernetes platforms (the platforms answer), not a cloud
+        if n.tool == "Ansible" and _from_plan(c, "ansible"):
+            if c.values.get("ansible"):
+                c.applied(n.line, n.said, "ansible")
+            continue  # the on-premise rule reported an Ansible it does not generate
         if n.chosen and _refused(c, n.kind, structure):
             c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_SUPPORTED[n.kind]}",
                       f"target {_SUPPORTED[n.kind]}, or mark {n.tool} as optional or out of scope", line=n.line)

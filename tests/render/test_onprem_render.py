@@ -1,0 +1,220 @@
+"""On-premise plans: `on-premise` with k3s and Ansible alone, and `hybrid (AWS + on-premise)` with Terraform and
+Ansible, each generated and checked with the real tools (ansible-playbook --syntax-check on every playbook against
+every inventory, ansible-lint, planforge validate --strict, kubectl kustomize) and on their content."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from testlib import PLANS, find_terraform_mirror
+
+from planforge.cli import main
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan, parse_text
+from planforge.render.engine import render_new
+from planforge.render.template import resolve_template
+
+ONPREM = PLANS / "onprem-k3s-ansible.plan.md"
+HYBRID = PLANS / "hybrid-aws-onprem.plan.md"
+
+
+def _render(tmp_path_factory, plan: Path) -> Path:
+    dest = tmp_path_factory.mktemp(plan.stem) / "repo"
+    render_new(decide(parse_plan(plan)).answers, dest, resolve_template(None, None), init_git=False)
+    return dest
+
+
+@pytest.fixture(scope="module")
+def onprem(tmp_path_factory) -> Path:
+    return _render(tmp_path_factory, ONPREM)
+
+
+@pytest.fixture(scope="module")
+def hybrid(tmp_path_factory) -> Path:
+    return _render(tmp_path_factory, HYBRID)
+
+
+def _ansible_tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed (pip install ansible-core ansible-lint)")
+    return found
+
+
+def _syntax_checks(repo: Path) -> list[tuple[str, str, subprocess.CompletedProcess[str]]]:
+    tool = _ansible_tool("ansible-playbook")
+    ansible = repo / "ansible"
+    inventories = sorted(ansible.glob("inventories/*/hosts.yml"))
+    playbooks = sorted(ansible.glob("playbooks/*.yml"))
+    assert inventories and playbooks
+    return [(inv.parent.name, pb.name, subprocess.run([tool, "-i", str(inv.relative_to(ansible)),
+                                                       str(pb.relative_to(ansible)), "--syntax-check"],
+                                                      cwd=ansible, capture_output=True, text=True, timeout=300))
+            for inv in inventories for pb in playbooks]
+
+
+# --------------------------------------------------------------------------- decide
+def test_onprem_plan_answers_carry_the_plan_figures():
+    decided = decide(parse_plan(ONPREM))
+    a = decided.answers
+    assert (a.cloud, a.iac_tool, a.on_premise, a.ansible, a.ansible_version) == ("none", "none", True, True, "2.17")
+    assert (a.kubernetes_distribution, a.kubernetes_version, a.k3s_version) == ("k3s", "1.29", "v1.29.4+k3s1")
+    assert (a.k3s_servers, a.k3s_agents) == (3, 5)
+    assert a.blueprints == ["kubernetes", "argocd", "ansible"]
+    scale = next(i for i, line in enumerate(ONPREM.read_text().splitlines(), 1) if "Scale/Scope" in line)
+    assert decided.provenance["k3s_servers"].line == scale and decided.provenance["k3s_agents"].line == scale
+    assert not [n for n in decided.not_applied if "ansible" in n.text.lower() or "agents" in n.text]
+
+
+def test_hybrid_plan_gets_terraform_and_ansible():
+    decided = decide(parse_plan(HYBRID))
+    a = decided.answers
+    assert (a.cloud, a.iac_tool, a.on_premise, a.ansible, a.ansible_version) == ("aws", "terraform", True, True, "2.16")
+    assert a.blueprints == ["terraform", "kubernetes", "argocd", "ansible"]
+    assert (a.k3s_servers, a.k3s_agents) == (1, 2)  # "on-premise: 1 server node, 2 agents"
+    assert a.k3s_version == "v1.29.4+k3s1"  # the k3s release of the plan's Kubernetes 1.29 (data/onprem.yaml)
+    assert decided.provenance["k3s_version"].source == "default"
+    assert not [w for w in decided.warnings if "Ansible" in w]
+
+
+def test_defaults_without_figures_are_documented():
+    text = ONPREM.read_text().replace("**Scale/Scope**: 3 server nodes, 5 agents per environment",
+                                      "**Scale/Scope**: one plant").replace("k3s v1.29.4+k3s1", "k3s 1.30")
+    decided = decide(parse_text(text, "plan.md"))
+    a = decided.answers
+    assert (a.k3s_servers, a.k3s_agents, a.k3s_version) == (3, 2, "v1.30.1+k3s1")  # 99.9% uptime: 3 servers
+    assert decided.provenance["k3s_agents"].source == "default"
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Pulumi", "supported: Terraform, OpenTofu, Ansible"),
+    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: CloudFormation", "supported: Terraform, OpenTofu, Ansible"),
+    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Terraform 1.7", "no Ansible"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.29", "not generated"),
+    ("3 server nodes", "2 server nodes", "odd count"),
+    ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid", "hybrid plan names its cloud"),
+    ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid (AWS + on-premise)",
+     "Ansible alone cannot create the AWS half"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: k3s 1.22", "no k3s release known for Kubernetes 1.22"),
+    ("5 agents", "300 agents", "more than 250 nodes"),
+])
+def test_unsupported_onprem_choices_are_refused_at_their_line(old: str, new: str, says: str):
+    text = ONPREM.read_text().replace(old, new)
+    assert text != ONPREM.read_text()
+    with pytest.raises(RefusedError) as err:
+        decide(parse_text(text, "plan.md"))
+    assert any(says in p.message and p.line for p in err.value.problems), [p.message for p in err.value.problems]
+
+
+def test_zero_agents_is_a_cluster_of_servers(tmp_path: Path):
+    text = ONPREM.read_text().replace("3 server nodes, 5 agents", "1 server node, 0 agents")
+    answers = decide(parse_text(text, "plan.md")).answers
+    assert (answers.k3s_servers, answers.k3s_agents) == (1, 0)
+    render_new(answers, tmp_path / "repo", resolve_template(None, None), init_git=False)
+    inv = yaml.safe_load((tmp_path / "repo/ansible/inventories/prod/hosts.yml").read_text())
+    groups = inv["all"]["children"]["k3s_cluster"]["children"]
+    assert list(groups["k3s_servers"]["hosts"]) == ["prod-server-1"] and groups["k3s_agents"]["hosts"] == {}
+
+
+def test_ansible_beside_terraform_on_a_cloud_only_plan_is_reported_not_applied():
+    text = HYBRID.read_text().replace("hybrid (AWS + on-premise)", "AWS")
+    decided = decide(parse_text(text, "plan.md"))
+    assert not decided.answers.ansible and "ansible" not in decided.answers.blueprints
+    assert any(n.text == "Ansible" and "on-premise hosts" in n.why for n in decided.not_applied)
+
+
+# --------------------------------------------------------------------------- render
+def test_onprem_repository_has_no_cloud_and_an_ansible_tree(onprem: Path):
+    assert not (onprem / "terraform").exists()
+    ansible = onprem / "ansible"
+    for rel in ("ansible.cfg", "requirements.yml", "playbooks/site.yml", "playbooks/baseline.yml",
+                "playbooks/k3s-servers.yml", "playbooks/k3s-agents.yml", "playbooks/gitops-bootstrap.yml",
+                "roles/baseline/tasks/main.yml", "roles/k3s_install/tasks/main.yml", "roles/k3s_server/tasks/main.yml",
+                "roles/k3s_agent/tasks/main.yml", "roles/gitops_bootstrap/tasks/main.yml"):
+        assert (ansible / rel).is_file(), rel
+    assert sorted(p.name for p in (ansible / "inventories").iterdir()) == ["prod", "staging"]
+    site = yaml.safe_load((ansible / "playbooks/site.yml").read_text())
+    assert [p["ansible.builtin.import_playbook"] for p in site] == [
+        "baseline.yml", "k3s-servers.yml", "k3s-agents.yml", "gitops-bootstrap.yml"]
+
+
+def test_inventories_are_sized_from_the_plan_and_pin_the_k3s_release(onprem: Path):
+    for env in ("staging", "prod"):
+        inv = yaml.safe_load((onprem / f"ansible/inventories/{env}/hosts.yml").read_text())
+        groups = inv["all"]["children"]["k3s_cluster"]["children"]
+        assert len(groups["k3s_servers"]["hosts"]) == 3 and len(groups["k3s_agents"]["hosts"]) == 5
+        group_vars = yaml.safe_load((onprem / f"ansible/inventories/{env}/group_vars/all/main.yml").read_text())
+        assert group_vars["k3s_version"] == "v1.29.4+k3s1"
+        assert group_vars["k3s_token"] == "{{ vault_k3s_token }}"  # from the vault, never a value
+        assert group_vars["gitops_bootstrap_argocd_chart"]["version"] == "7.6.12"
+        assert (onprem / "ansible" / "playbooks" / group_vars["gitops_bootstrap_manifest"].split("}}/")[1]).resolve() \
+            == (onprem / f"argocd/bootstrap/{env}.yaml").resolve()
+    install = (onprem / "ansible/roles/k3s_install/tasks/main.yml").read_text()
+    assert "checksum: \"sha256:{{ k3s_install_base }}/{{ k3s_install_asset.checksums }}\"" in install
+    assert "ansible/inventories/*/group_vars/all/vault.yml" in (onprem / ".gitignore").read_text()
+
+
+def test_ci_and_pre_commit_run_the_ansible_checks(onprem: Path, hybrid: Path):
+    for repo in (onprem, hybrid):
+        ci = (repo / ".github/workflows/validate.yml").read_text()
+        assert "--syntax-check" in ci and "ansible-lint" in ci
+        hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+        ids = [h["id"] for r in hooks["repos"] for h in r["hooks"]]
+        assert "ansible-syntax-check" in ids and "ansible-lint" in ids
+    assert "ansible-core~=2.16.0" in (hybrid / ".github/workflows/validate.yml").read_text()
+    assert "hashicorp/setup-terraform" not in (onprem / ".github/workflows/validate.yml").read_text()
+
+
+def test_hybrid_repository_has_both_halves(hybrid: Path):
+    assert (hybrid / "terraform/environments/prod/main.tf").is_file()
+    assert (hybrid / "terraform/modules/eks").is_dir()
+    inv = yaml.safe_load((hybrid / "ansible/inventories/prod/hosts.yml").read_text())
+    groups = inv["all"]["children"]["k3s_cluster"]["children"]
+    assert len(groups["k3s_servers"]["hosts"]) == 1 and len(groups["k3s_agents"]["hosts"]) == 2
+    assert not (hybrid / "ansible/playbooks/gitops-bootstrap.yml").exists()  # the cloud clusters run GitOps
+
+
+@pytest.mark.parametrize("which", ["onprem", "hybrid"])
+def test_every_playbook_passes_the_syntax_check_against_every_inventory(which: str, request):
+    repo = request.getfixturevalue(which)
+    for env, playbook, run in _syntax_checks(repo):
+        assert run.returncode == 0, f"{env} {playbook}: {run.stdout}{run.stderr}"
+
+
+def test_an_ansible_syntax_error_is_caught(tmp_path: Path, onprem: Path):
+    broken = tmp_path / "repo"
+    shutil.copytree(onprem, broken)
+    tasks = broken / "ansible/roles/baseline/tasks/main.yml"
+    tasks.write_text(tasks.read_text() + "- name: Broken\n  ansible.builtin.copy: [\n")
+    failed = [(env, pb) for env, pb, run in _syntax_checks(broken) if run.returncode != 0]
+    assert ("prod", "baseline.yml") in failed and ("prod", "k3s-servers.yml") not in failed
+
+
+@pytest.mark.parametrize("which", ["onprem", "hybrid"])
+def test_ansible_lint_production_profile_passes(which: str, request):
+    tool = _ansible_tool("ansible-lint")
+    repo = request.getfixturevalue(which)
+    run = subprocess.run([tool], cwd=repo / "ansible", capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_onprem_repository_validates_strict(onprem: Path, capsys):
+    code = main(["validate", str(onprem), "--strict"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "kustomize:" in out
+
+
+def test_hybrid_repository_validates_strict(hybrid: Path, capsys, monkeypatch):
+    mirror = find_terraform_mirror()
+    if shutil.which("terraform") is None or mirror is None:
+        pytest.skip("terraform or its plugin mirror is not available (PLANFORGE_TF_PLUGIN_MIRROR)")
+    monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    code = main(["validate", str(hybrid), "--strict"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "(terraform: " in out or "terraform:" in out

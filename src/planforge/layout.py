@@ -74,7 +74,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
     selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"), table=table)
     cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
     named = {
-        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "helm-chart")},
+        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "flux", "helm-chart")},
         "terraform_cloud": cloud in table["terraform_clouds"],
         "managed_cluster": distribution == table["managed_distribution"].get(cloud),
         "managed_distribution": distribution in table["managed_distribution"].values(),

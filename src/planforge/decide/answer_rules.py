@@ -168,7 +168,7 @@ def _check_combinations(a: Answers, c: _Checker) -> None:
         c.add("state_backend", f"backend {a.state_backend!r} does not belong to cloud {a.cloud!r}", f"use {backend}")
     if a.structure == "multi-tenant" and not a.tenants:
         c.add("tenants", "a multi-tenant repository needs at least one tenant", "list the organizations in Scale/Scope")
-    kubernetes = a.structure in ("multi-tool", "multi-tenant") or a.gitops == "argocd"  # kubernetes or argocd
+    kubernetes = a.structure in ("multi-tool", "multi-tenant") or a.gitops != "none"  # kubernetes or a GitOps tool
     if a.deployment_strategy == "raw-manifests" and a.components and kubernetes:
         names = ", ".join(comp.name for comp in a.components)
         c.add("components", f"{names}: catalog components exist only as Helm charts, which the raw-manifests "

@@ -12,11 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
-Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart"]
+Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart"]
 Cloud = Literal["aws", "azure", "gcp", "none"]
 StateBackend = Literal["s3", "azurerm", "gcs", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
-GitOps = Literal["argocd", "none"]
+GitOps = Literal["argocd", "flux", "none"]
 DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
 SecretsManager = Literal[
     "aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager", "sealed-secrets", "kubernetes", "none"
@@ -145,6 +145,7 @@ class Answers(BaseModel):
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none
     kubernetes_version: str = "1.29"
     gitops: GitOps = "none"
+    flux_version: str = ""  # the Flux CLI version the plan states (bootstrap instructions); "" = not stated
     deployment_strategy: DeploymentStrategy = "helm-first"
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"
@@ -183,7 +184,7 @@ class Answers(BaseModel):
     static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
-    repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
+    repo_url: str = ""  # Git URL Argo CD Applications / the Flux GitRepository point at; placeholder when empty
     # The plan's tree names for layout directories: layout.yml `dirs` key -> path relative to its parent
     # (overrides the table's `path`; empty: the table's own names).
     paths: dict[str, str] = Field(default_factory=dict)

@@ -22,7 +22,7 @@ _SUPPORTED = {
     "cloud": "AWS, Azure or GCP",
     "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
     "iac": "Terraform or OpenTofu",
-    "gitops": "Argo CD",
+    "gitops": "Argo CD or Flux",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
 }
 
@@ -46,6 +46,11 @@ def decide_tools(c: Context, structure: str) -> None:
             continue  # the field's own rule refused it already
         if n.kind == "cloud" and structure not in INFRA_STRUCTURES:
             continue  # a chart targets Kubernetes platforms (the platforms answer), not a cloud
+        if n.kind == "gitops" and n.chosen and c.values.get("gitops") == "flux":
+            c.applied(n.line, n.said, "gitops")
+            continue
+        if n.kind == "gitops" and any(p.field == "gitops" for p in c.problems):
+            continue  # Argo CD and Flux both chosen: the GitOps rule refused the plan naming both lines
         if n.chosen and _refused(c, n.kind, structure):
             c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_SUPPORTED[n.kind]}",
                       f"target {_SUPPORTED[n.kind]}, or mark {n.tool} as optional or out of scope", line=n.line)
@@ -158,7 +163,7 @@ def _refused(c: Context, kind: str, structure: str) -> bool:
     if kind == "iac":
         return not terraform_family_named(c.plan) and not _from_plan(c, "iac_tool")
     if kind == "gitops":
-        return v.get("gitops") != "argocd"
+        return v.get("gitops") == "none"
     if kind == "secrets":
         return not _from_plan(c, "secrets_manager")
     return False

@@ -201,10 +201,12 @@ class Answers(BaseModel):
 
     def to_copier_data(self) -> dict:
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
-        the tree overrides nothing (the layout table's names need no answer)."""
+        the tree overrides nothing (the layout table's names need no answer), no `flux_version` when the
+        plan states none (the latest release needs no answer)."""
         data = self.model_dump(mode="json")
-        if not data["paths"]:
-            del data["paths"]
+        for name in ("paths", "flux_version"):
+            if not data[name]:
+                del data[name]
         return data
 
 

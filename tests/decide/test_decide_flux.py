@@ -58,3 +58,10 @@ def test_flux_named_as_an_alternative_beside_argo_cd_is_not_applied():
     assert d.answers.gitops == "argocd"
     [n] = [n for n in d.not_applied if n.text == "Flux"]
     assert n.line == line_of(text, "Flux was considered")
+
+
+def test_flux_for_a_single_iac_plan_is_refused_at_the_gitops_line():
+    single = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8")
+    text = single.replace("**GitOps**: N/A", "**GitOps**: Flux")
+    [p] = [p for p in refused(text) if "Flux" in p.message]
+    assert p.line == line_of(text, "**GitOps**") and "single-iac" in p.message

@@ -106,6 +106,20 @@ def test_each_tenant_reconciles_as_its_own_service_account_in_its_own_namespace(
         assert kinds["RoleBinding"]["roleRef"]["kind"] == "Role"
 
 
+def test_a_tenant_role_allows_every_kind_its_apps_deploy(tenants):
+    kubectl = require_tool("kubectl")
+    for sync in sorted((tenants / "tenants").glob("*/*/sync.yaml")):
+        role = next(d for d in yaml.safe_load_all((sync.parent / "rbac.yaml").read_text()) if d and d["kind"] == "Role")
+        allowed = {(group, res) for rule in role["rules"] for group in rule["apiGroups"] for res in rule["resources"]}
+        for ks in (d for d in yaml.safe_load_all(sync.read_text()) if d):
+            built = subprocess.run([kubectl, "kustomize", str(tenants / ks["spec"]["path"])], capture_output=True,
+                                   text=True, timeout=120, check=True).stdout
+            for doc in (d for d in yaml.safe_load_all(built) if d):
+                group = doc["apiVersion"].rpartition("/")[0]
+                assert (group, doc["kind"].lower() + "s") in allowed, (sync, doc["kind"])
+                assert doc["metadata"].get("namespace") in (None, ks["spec"]["targetNamespace"])
+
+
 def test_kubectl_kustomize_builds_every_entry_point_layer_tenant_and_overlay(flux, tenants):
     kubectl = require_tool("kubectl")
     dirs = [p.parent for repo in (flux, tenants) for p in repo.rglob("kustomization.yaml")

@@ -14,7 +14,7 @@ from planforge.validate.runner import exit_code, run_validation
 
 from testlib import ACCEPTED_PLANS, PLANS, REPO
 
-WITHOUT_TERRAFORM = ["helm", "kustomize", "argocd", "schemas", "policy"]
+WITHOUT_TERRAFORM = ["helm", "kustomize", "argocd", "flux", "schemas", "policy"]
 
 
 def generate(plan: Path, dest: Path) -> Path:
@@ -36,6 +36,8 @@ def expected_validators(repo: Path) -> set[str]:
     texts = [p.read_text(errors="replace") for p in files if p.suffix in (".yaml", ".yml")]
     if any("argoproj.io/" in t and "kind: Application" in t for t in texts):
         expected.add("argocd")
+    if any(".toolkit.fluxcd.io/" in t for t in texts):
+        expected.add("flux")
     if expected & {"helm", "kustomize"}:
         expected |= {"schemas", "policy"}
     return expected

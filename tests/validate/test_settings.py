@@ -65,6 +65,20 @@ def test_file_accepts_cli_spellings_and_a_validate_section(tmp_path):
     assert settings.terraform_plugin_mirror == (tmp_path / "mirror").resolve()
 
 
+def test_ansible_collections_from_file_env_and_command_line(tmp_path):
+    write(tmp_path / ".planforge.yaml", "ansible-collections: .cache/collections\n")
+    from_file = resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    assert from_file.ansible_collections == (tmp_path / ".cache" / "collections").resolve()
+    from_env = resolve_settings({}, environ={"PLANFORGE_ANSIBLE_COLLECTIONS": "/opt/collections"},
+                                paths=[str(tmp_path)])
+    assert from_env.ansible_collections == Path("/opt/collections")
+    from planforge.cli import build_parser
+    from planforge.cli.validate import cli_settings
+
+    args = build_parser().parse_args(["validate", "--ansible-collections", "/srv/c", str(tmp_path)])
+    assert resolve_settings(cli_settings(args), environ={}, paths=[str(tmp_path)]).ansible_collections == Path("/srv/c")
+
+
 def test_env_lists_accept_a_yaml_flow_list_for_commas():
     settings = resolve_settings({}, environ={"PLANFORGE_IGNORE_FILENAME_PATTERNS": '["^a{1,2}/", "crd"]',
                                              "PLANFORGE_TF_PLUGIN_MIRROR": "/opt/tf-plugins"})

@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     one = {"action": "append", "default": None}
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directory, file, or - for stdin (default: .)")
     parser.add_argument("--only", metavar="NAMES", **one,
-                        help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd")
+                        help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd,flux,ansible")
     parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
     parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
     parser.add_argument("-j", "--jobs", metavar="N", **one, help="validations run at once (default: CPU count)")
@@ -70,6 +70,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="every skipped check is an error")
     parser.add_argument("--terraform-plugin-mirror", metavar="DIR", **one,
                         help="Terraform provider filesystem mirror (else PLANFORGE_TF_PLUGIN_MIRROR)")
+    parser.add_argument("--ansible-collections", metavar="DIR", **one,
+                        help="installed Ansible collections (else PLANFORGE_ANSIBLE_COLLECTIONS)")
     parser.add_argument("--schema-engine", metavar="ENGINE", **one, help="auto (default), embedded or kubeconform")
     parser.add_argument("--schema-location", metavar="LOC", **one,
                         help="extra schema location: path, URL or kubeconform template (repeatable)")
@@ -114,6 +116,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "jobs": _last(args.jobs),
         "memory_budget": _last(args.memory_budget),
         "terraform_plugin_mirror": _last(args.terraform_plugin_mirror),
+        "ansible_collections": _last(args.ansible_collections),
         "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
         "schema_locations": args.schema_location,
         "ignore_missing_schemas": args.ignore_missing_schemas,

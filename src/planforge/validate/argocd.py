@@ -114,7 +114,12 @@ class ArgoIndex:
     def is_repo_local(self, repo_url: Any) -> bool:
         if not isinstance(repo_url, str) or not repo_url:
             return False
-        return bool(_PLACEHOLDER.search(repo_url)) or normalize_repo_url(repo_url) in self.repo_urls
+        return is_placeholder_url(repo_url) or normalize_repo_url(repo_url) in self.repo_urls
+
+
+def is_placeholder_url(url: str) -> bool:
+    """A URL that stands for "this repository" in templates and examples (`<repo>`, `github.com/your-org/...`)."""
+    return bool(_PLACEHOLDER.search(url))
 
 
 def normalize_repo_url(url: str) -> str:
@@ -492,5 +497,5 @@ def _display(root: Path, path: Path) -> str:
         return str(path)
 
 
-__all__ = ["ArgoCDValidator", "ArgoIndex", "ArgoObject", "check_application", "is_exact_version", "load_index",
-           "normalize_repo_url", "own_repo_urls"]
+__all__ = ["ArgoCDValidator", "ArgoIndex", "ArgoObject", "check_application", "is_exact_version",
+           "is_placeholder_url", "load_index", "normalize_repo_url", "own_repo_urls"]

@@ -26,6 +26,8 @@ VALIDATORS: dict[str, ValidatorClass] = {
     "helm": ValidatorClass("planforge.validate.helm", "HelmValidator"),
     "kustomize": ValidatorClass("planforge.validate.kustomize", "KustomizeValidator"),
     "argocd": ValidatorClass("planforge.validate.argocd", "ArgoCDValidator"),
+    "flux": ValidatorClass("planforge.validate.flux", "FluxValidator"),
+    "ansible": ValidatorClass("planforge.validate.ansible", "AnsibleValidator"),
     "schemas": ValidatorClass("planforge.validate.schemas", "SchemaValidator"),
     "policy": ValidatorClass("planforge.validate.policy", "PolicyValidator"),
 }

@@ -27,6 +27,7 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "jobs": ("int", ("PLANFORGE_JOBS",)),
     "terraform_plugin_mirror": ("path", ("PLANFORGE_TF_PLUGIN_MIRROR", "PLANFORGE_TERRAFORM_PLUGIN_MIRROR")),
     "iac_tool": ("iac", ("PLANFORGE_IAC_TOOL",)),
+    "ansible_collections": ("path", ("PLANFORGE_ANSIBLE_COLLECTIONS",)),
     "schema_engine": ("engine", ("PLANFORGE_SCHEMA_ENGINE",)),
     "schema_locations": ("list", ("PLANFORGE_SCHEMA_LOCATIONS",)),
     "ignore_missing_schemas": ("bool", ("PLANFORGE_IGNORE_MISSING_SCHEMAS",)),
@@ -49,6 +50,7 @@ ALIASES = {
     "fail-on-skip": "fail_on_skip",
     "terraform-plugin-mirror": "terraform_plugin_mirror",
     "iac-tool": "iac_tool",
+    "ansible-collections": "ansible_collections",
     "schema-engine": "schema_engine",
     "schema-location": "schema_locations",
     "schema_location": "schema_locations",
@@ -278,8 +280,9 @@ def from_file(path: Path) -> dict[str, Any]:
                 [Problem(str(exc), file=path, line=_line_of(text, str(raw_key)), field=str(raw_key),
                          hint="see docs/settings.md for the accepted values")],
             ) from None
-    if "terraform_plugin_mirror" in values and not values["terraform_plugin_mirror"].is_absolute():
-        values["terraform_plugin_mirror"] = (path.parent / values["terraform_plugin_mirror"]).resolve()
+    for key in ("terraform_plugin_mirror", "ansible_collections"):
+        if key in values and not values[key].is_absolute():
+            values[key] = (path.parent / values[key]).resolve()
     return values
 
 

@@ -1,0 +1,250 @@
+"""The Ansible validator with the real ansible-playbook and ansible-lint (installed by the test extra).
+
+`tests/fixtures/ansible/good` is a small best-practice tree; each defect is injected into a copy of it.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from planforge.cli import main
+from planforge.errors import EXIT_USAGE, UsageError
+from planforge.validate.ansible import AnsibleValidator
+from planforge.validate.ansible import validator as validator_module
+from planforge.validate.ansible.cli import ansible_env, find_binary, syntax_findings
+from planforge.validate.ansible.discovery import find_trees
+from planforge.validate.ansible.rules import PLAYBOOK, TREE
+from planforge.validate.base import Check, Context, Settings, Status
+from planforge.validate.inputs import Bounds
+
+GOOD = Path(__file__).resolve().parents[1] / "fixtures" / "ansible" / "good"
+TASKS = "roles/baseline/tasks/main.yml"
+
+
+@pytest.fixture(autouse=True)
+def _ansible() -> None:
+    if find_binary("ansible-playbook") is None:
+        pytest.skip("ansible-playbook is not installed (pip install -e '.[test]')")
+
+
+def make_ctx(root: Path, workdir: Path, **settings: object) -> Context:
+    workdir.mkdir(parents=True, exist_ok=True)
+    values: dict[str, object] = {"timeout": 120, **settings}
+    return Context(root, Settings(**values), lambda docs, origin: [], workdir)  # type: ignore[arg-type]
+
+
+def run(root: Path, workdir: Path, kinds: tuple[str, ...] = (PLAYBOOK, TREE), **settings: object) -> list[Check]:
+    validator = AnsibleValidator()
+    ctx = make_ctx(root, workdir, **settings)
+    return [c for t in validator.discover(ctx) if t.kind in kinds for c in validator.run(t, ctx)]
+
+
+def findings(checks: list[Check]) -> list[tuple[str, str | None, int | None]]:
+    return [(f.rule, f.file, f.line) for c in checks for f in c.findings]
+
+
+def copy_good(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(GOOD, tmp_path / "repo" / "ansible"))
+
+
+def tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*")):
+        digest.update(str(path.relative_to(root)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def test_discovery_finds_playbooks_inventories_and_requirements(tmp_path: Path) -> None:
+    repo = copy_good(tmp_path).parent
+    (repo / "README.md").write_text("# not Ansible\n")
+    [tree] = find_trees(repo, Bounds.of([repo]))
+    assert tree.path == repo / "ansible"
+    assert [p.relative_to(tree.path).as_posix() for p in tree.playbooks] == ["playbooks/baseline.yml",
+                                                                             "playbooks/site.yml"]
+    assert [p.relative_to(tree.path).as_posix() for p in tree.inventories] == ["inventories/dev/hosts.yml",
+                                                                               "inventories/prod/hosts.yml"]
+    assert tree.collections == ["ansible.posix"]
+
+
+def test_inventory_from_ansible_cfg_and_tree_by_site_yml(tmp_path: Path) -> None:
+    root = tmp_path / "ops"
+    (root / "hosts").mkdir(parents=True)
+    (root / "hosts" / "all.ini").write_text("[web]\nweb-1\n")
+    (root / "site.yml").write_text("- name: Web\n  hosts: web\n  tasks: []\n")
+    (root / "tasks.yml").write_text("- name: Not a play\n  ansible.builtin.debug:\n    msg: hi\n")
+    assert find_trees(tmp_path, Bounds.of([tmp_path]))[0].inventories == []
+    (root / "ansible.cfg").write_text("[defaults]\ninventory = hosts/all.ini\n")
+    [tree] = find_trees(tmp_path, Bounds.of([tmp_path]))
+    assert (tree.path, tree.playbooks, tree.inventories) == (root, [root / "site.yml"], [root / "hosts" / "all.ini"])
+
+
+def test_repository_without_ansible_needs_no_ansible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "main.tf").write_text('terraform {}\n')
+    (tmp_path / "values.yaml").write_text("- hosts: not-a-tree\n")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    assert AnsibleValidator().discover(make_ctx(tmp_path, tmp_path / "work")) == []
+
+
+# --------------------------------------------------------------------------- results
+
+
+def test_good_tree_passes_every_check(tmp_path: Path) -> None:
+    before = tree_digest(GOOD)
+    checks = run(GOOD, tmp_path)
+    assert sorted((c.name, c.target) for c in checks) == [
+        ("lint", "."),
+        ("syntax-check[inventories/dev/hosts.yml]", "playbooks/baseline.yml"),
+        ("syntax-check[inventories/dev/hosts.yml]", "playbooks/site.yml"),
+        ("syntax-check[inventories/prod/hosts.yml]", "playbooks/baseline.yml"),
+        ("syntax-check[inventories/prod/hosts.yml]", "playbooks/site.yml"),
+    ]
+    assert all(c.status is Status.PASSED for c in checks) and findings(checks) == []
+    assert {c.tool.split()[0] for c in checks} == {"ansible-lint", "ansible-playbook"}  # type: ignore[union-attr]
+    assert tree_digest(GOOD) == before  # nothing written into the repository
+
+
+def test_validate_command_exits_0_on_the_good_tree(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--strict", "--only", "ansible", str(GOOD)]) == 0
+    assert "0 errors" in capsys.readouterr().out
+
+
+def test_syntax_error_in_a_role_is_reported_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = copy_good(tmp_path)
+    tasks = tree / TASKS
+    tasks.write_text(tasks.read_text().replace("    state: present\n", "    state: present\n   bad: indent\n"))
+    checks = run(tree.parent, tmp_path / "work", kinds=(PLAYBOOK,))
+    assert {(rule, file, line) for rule, file, line in findings(checks)} == {
+        ("ansible/syntax", f"ansible/{TASKS}", 6)}
+    assert all(c.status is Status.FAILED for c in checks)
+    assert main(["validate", "--only", "ansible", str(tree.parent)]) == 1
+    assert f"ansible/{TASKS}:6" in capsys.readouterr().out
+
+
+def test_playbook_that_does_not_parse_is_still_checked(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    (tree / "playbooks" / "baseline.yml").write_text("---\n- name: Broken\n  hosts: [all\n")
+    checks = run(tree, tmp_path / "work", kinds=(PLAYBOOK,))
+    assert ("ansible/syntax", "playbooks/baseline.yml", 4) in findings(checks)
+    assert {c.target for c in checks if c.status is Status.FAILED} == {"playbooks/baseline.yml", "playbooks/site.yml"}
+
+
+def test_broken_inventory_is_reported(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    (tree / "inventories" / "prod" / "hosts.yml").write_text("all:\n  hosts: [a\n")
+    checks = run(tree, tmp_path / "work", kinds=(PLAYBOOK,))
+    failed = {(c.name, rule, file, line) for c in checks for rule, file, line in findings([c])}
+    inventory = "inventories/prod/hosts.yml"
+    assert failed == {(f"syntax-check[{inventory}]", "ansible/inventory", inventory, 3)}
+
+
+def test_required_collection_not_installed_names_the_install_command(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    tasks = tree / TASKS
+    tasks.write_text(tasks.read_text() + "\n- name: Mount options\n  ansible.posix.mount:\n    path: /data\n"
+                     "    state: mounted\n")
+    [finding] = [f for c in run(tree, tmp_path / "work", kinds=(PLAYBOOK,)) for f in c.findings
+                 if c.target == "playbooks/site.yml" and "dev" in c.name]
+    assert (finding.rule, finding.file) == ("ansible/collection-missing", TASKS)
+    assert "ansible.posix" in finding.message
+    assert "ansible-galaxy collection install -r requirements.yml" in (finding.hint or "")
+
+
+def test_unlisted_collection_is_a_syntax_error(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    tasks = tree / TASKS
+    tasks.write_text(tasks.read_text() + "\n- name: Firewall\n  community.general.ufw:\n    state: enabled\n")
+    rules = {rule for rule, _, _ in findings(run(tree, tmp_path / "work", kinds=(PLAYBOOK,)))}
+    assert rules == {"ansible/syntax"}
+
+
+def test_ansible_lint_finding_carries_its_rule_and_line(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    tasks = tree / TASKS
+    tasks.write_text(tasks.read_text().replace("  ansible.builtin.package:", "  package:"))
+    checks = run(tree, tmp_path / "work", kinds=(TREE,))
+    assert ("ansible-lint/fqcn[action-core]", TASKS, 3) in findings(checks)
+    assert [c.status for c in checks] == [Status.FAILED]
+
+
+def test_missing_ansible_lint_skips_the_lint_with_the_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(validator_module, "find_binary", lambda name: None)
+    [check] = run(GOOD, tmp_path, kinds=(TREE,))
+    assert check.status is Status.SKIPPED and "pip install ansible-lint" in (check.reason or "")
+
+
+def test_missing_ansible_playbook_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    with pytest.raises(UsageError) as info:
+        AnsibleValidator().discover(make_ctx(GOOD, tmp_path / "work"))
+    assert info.value.exit_code == EXIT_USAGE and "ansible-core" in info.value.message
+    assert main(["validate", str(GOOD)]) == EXIT_USAGE
+    assert "ansible-playbook is not on PATH" in capsys.readouterr().err
+
+
+def test_timeout_is_a_tool_failure(tmp_path: Path) -> None:
+    checks = run(GOOD, tmp_path, kinds=(PLAYBOOK,), timeout=0.01)
+    assert checks and {rule for rule, _, _ in findings(checks)} == {"ansible/tool-failure"}
+    assert all("timed out" in f.message for c in checks for f in c.findings)
+
+
+def test_environment_reads_nothing_from_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANSIBLE_ROLES_PATH", "/home/someone/roles")
+    monkeypatch.setenv("ANSIBLE_CONFIG", "/home/someone/.ansible.cfg")
+    collections = tmp_path / "collections"
+    ctx = make_ctx(GOOD, tmp_path / "work", ansible_collections=collections)
+    [tree] = find_trees(GOOD, Bounds.of([GOOD]))
+    env = ansible_env(ctx, tree, "/opt/bin/ansible-playbook")
+    assert "ANSIBLE_ROLES_PATH" not in env and env["ANSIBLE_CONFIG"] == str(GOOD / "ansible.cfg")
+    work = str(tmp_path / "work")
+    assert all(env[k].startswith(work) for k in ("HOME", "ANSIBLE_HOME", "ANSIBLE_LOCAL_TEMP", "XDG_CACHE_HOME"))
+    assert env["ANSIBLE_COLLECTIONS_PATH"].split(":")[0] == str(collections)
+    assert env["ANSIBLE_RETRY_FILES_ENABLED"] == "False" and env["PATH"].startswith("/opt/bin:")
+
+
+def test_errors_of_ansible_core_before_2_19_are_read_too(tmp_path: Path) -> None:
+    [tree] = find_trees(GOOD, Bounds.of([GOOD]))
+    output = (
+        "ERROR! couldn't resolve module/action 'ansible.posix.mount'. This often indicates a misspelling, "
+        "missing collection, or incorrect module path.\n\n"
+        f"The error appears to be in '{GOOD / TASKS}': line 15, column 3, but may\n"
+        "be elsewhere in the file depending on the exact syntax problem.\n"
+    )
+    [finding] = syntax_findings(output, tree, make_ctx(GOOD, tmp_path), "playbooks/site.yml")
+    assert (finding.rule, finding.file, finding.line, finding.column) == ("ansible/collection-missing", TASKS, 15, 3)
+
+
+def test_lint_leaves_syntax_errors_to_the_syntax_check(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    (tree / "playbooks" / "baseline.yml").write_text("---\n- name: Broken\n  hosts: all\n  tasks:\n   - bad\n  x: [\n")
+    rules = {rule for rule, _, _ in findings(run(tree, tmp_path / "work", kinds=(TREE,)))}
+    assert rules and not any(rule.startswith("ansible-lint/syntax-check") for rule in rules)
+
+
+def test_tree_without_inventory_is_checked_against_localhost(tmp_path: Path) -> None:
+    (tmp_path / "site.yml").write_text("---\n- name: Local\n  hosts: localhost\n  tasks:\n    - name: Greet\n"
+                                       "      ansible.builtin.debug:\n        msg: hi\n")
+    checks = run(tmp_path, tmp_path / "work", kinds=(PLAYBOOK,))
+    assert [(c.name, c.target, c.status) for c in checks] == [("syntax-check[localhost,]", "site.yml", Status.PASSED)]
+
+
+def test_symlink_out_of_the_repository_stops_the_tools(tmp_path: Path) -> None:
+    tree = copy_good(tmp_path)
+    secret = tmp_path / "secret.yml"
+    secret.write_text("password: hunter2\n")
+    (tree / "inventories" / "dev" / "group_vars" / "secret.yml").symlink_to(secret)
+    checks = run(tree.parent, tmp_path / "work")
+    assert {c.name for c in checks} == {"inputs"} and all(c.status is Status.FAILED for c in checks)
+    assert {rule for rule, _, _ in findings(checks)} == {"input/outside-root"}
+    assert not any("hunter2" in (f.detail or "") + f.message for c in checks for f in c.findings)

@@ -115,7 +115,8 @@ def test_flux_chosen_on_a_line_is_the_gitops_tool():
 
 
 def test_argo_cd_and_flux_both_chosen_is_a_contradiction_naming_both_lines():
-    text = BASE.replace("from this repository.\n", "from this repository.\n- **FR-099**: Platform add-ons are synced by Flux.\n")
+    text = BASE.replace("from this repository.\n",
+                        "from this repository.\n- **FR-099**: Platform add-ons are synced by Flux.\n")
     [p] = [p for p in refused(text) if "Flux" in p.message]
     argo, flux = line_of(text, "FR-001"), line_of(text, "FR-099")
     assert "contradiction" in p.message and f"lines {argo} (Argo CD) and {flux} (Flux)" in p.message

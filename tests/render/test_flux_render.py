@@ -76,7 +76,8 @@ def test_every_kustomization_path_dependency_and_source_resolves_in_the_reposito
             chart = doc["spec"]["chart"]["spec"]
             ref = chart["sourceRef"]
             assert (ref["kind"], ref["name"], ref["namespace"]) in sources, path
-            assert EXACT.match(chart["version"]) and chart["version"] == catalog().charts[doc["metadata"]["name"]].version
+            assert EXACT.match(chart["version"])
+            assert chart["version"] == catalog().charts[doc["metadata"]["name"]].version
 
 
 def test_infrastructure_comes_before_the_apps_in_every_environment(flux):
@@ -92,7 +93,8 @@ def test_infrastructure_comes_before_the_apps_in_every_environment(flux):
 
 def test_each_tenant_reconciles_as_its_own_service_account_in_its_own_namespace(tenants):
     docs = flux_docs(tenants)
-    tenant_ks = [(p, d) for p, d in docs if d["kind"] == "Kustomization" and d["metadata"]["namespace"] != "flux-system"]
+    tenant_ks = [(p, d) for p, d in docs
+                 if d["kind"] == "Kustomization" and d["metadata"]["namespace"] != "flux-system"]
     assert {p.parent.parent.name for p, _ in tenant_ks} == {"acme", "globex", "initech"}
     for path, doc in tenant_ks:
         tenant, env = path.parent.parent.name, path.parent.name
@@ -160,3 +162,24 @@ def test_the_schemas_check_the_flux_objects(flux, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", "--only", "schemas"],
                           cwd=repo, capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 1 and "infrastructure/controllers/prod/cert-manager.yaml" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("file,old,new", [
+    ("clusters/prod/apps.yaml", "path: ./kubernetes/apps/orders-api/overlays/prod",
+     "path: ./kubernetes/apps/orders-api/overlays/qa"),
+    ("clusters/prod/infrastructure.yaml", "    name: storefront-eks\n", "    name: storefront\n"),
+    ("clusters/prod/apps.yaml", "    - name: infra-configs", "    - name: infra-config"),
+])
+def test_a_defect_injected_into_the_generated_flux_files_is_caught_with_the_file(flux, tmp_path, file, old, new):
+    """The generated Flux files are what the flux validator reads: a broken path, source or dependency fails."""
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(flux, repo)
+    target = repo / file
+    assert old in target.read_text()
+    target.write_text(target.read_text().replace(old, new, 1))
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    proc = subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", "--only", "flux"],
+                          cwd=repo, capture_output=True, text=True, env=env, timeout=600)
+    assert proc.returncode == 1 and file in proc.stdout, proc.stdout + proc.stderr

@@ -65,3 +65,8 @@ def test_flux_for_a_single_iac_plan_is_refused_at_the_gitops_line():
     text = single.replace("**GitOps**: N/A", "**GitOps**: Flux")
     [p] = [p for p in refused(text) if "Flux" in p.message]
     assert p.line == line_of(text, "**GitOps**") and "single-iac" in p.message
+
+
+def test_gitops_field_ruling_argo_cd_out_is_flux():
+    text = FLUX.replace("**GitOps**: Flux CD 2.3", "**GitOps**: Flux CD 2.3, not ArgoCD")
+    assert decide(parse_text(text, "p.md")).answers.gitops == "flux"

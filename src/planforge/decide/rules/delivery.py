@@ -26,10 +26,7 @@ _SUPPORTED_SECRETS_MANAGERS = ("AWS Secrets Manager, Vault, Azure Key Vault, GCP
 
 def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
     _gitops(c)
-    if c.values.get("gitops") == "flux" and structure not in ("multi-tool", "multi-tenant"):
-        f = c.plan.field("gitops")
-        c.problem(f, "gitops", f"Flux is generated for multi-tool and multi-tenant repositories, not {structure}",
-                  "use ArgoCD or N/A for this structure", line=c.provenance["gitops"].line)
+    _flux_structure(c, structure)
     if "flux_version" not in c.values:
         c.default("flux_version", "", "no Flux version in the plan: the bootstrap uses the latest Flux release")
     _strategy(c)
@@ -61,7 +58,7 @@ def _gitops(c: Context) -> None:
 def _gitops_field(c: Context, f: Field) -> None:
     """The GitOps field: Argo CD, Flux or none; another line choosing the other tool contradicts it."""
     text = f.plain.lower()
-    named = [tool for tool, rx in _GITOPS_TOOLS.items() if re.search(rx, text)]
+    named = [tool for tool, rx in _GITOPS_TOOLS.items() if tx.find(rx, text)]  # "Flux (not Argo CD)": Flux
     if len(named) == 2:
         _both_tools(c, f.line, f.line)
     elif named:
@@ -80,6 +77,14 @@ def _gitops_field(c: Context, f: Field) -> None:
         c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: ArgoCD, Flux, none",
                   "use ArgoCD, Flux or N/A")
         c.values["gitops"] = "none"
+
+
+def _flux_structure(c: Context, structure: str) -> None:
+    """Flux is generated for the structures with a Kubernetes side of their own (layout.yml's flux rows)."""
+    if c.values.get("gitops") == "flux" and structure not in ("multi-tool", "multi-tenant"):
+        c.problem(c.plan.field("gitops"), "gitops",
+                  f"Flux is generated for multi-tool and multi-tenant repositories, not {structure}",
+                  "use ArgoCD or N/A for this structure", line=c.provenance["gitops"].line)
 
 
 def _gitops_named(c: Context, rx: str) -> int | None:

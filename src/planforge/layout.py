@@ -79,7 +79,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
                                                  a.get("iac_tool", "terraform"), bool(a.get("ansible")), table=table)
     cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
     named = {
-        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "helm-chart", "ansible")},
+        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible")},
         "terraform_cloud": cloud in table["terraform_clouds"],
         "managed_cluster": distribution == table["managed_distribution"].get(cloud),
         "managed_distribution": distribution in table["managed_distribution"].values(),

@@ -237,3 +237,11 @@ def test_repo_url_option_shows_in_the_decisions_and_the_applications(tmp_path, c
     assert f"- **repo_url**: {url} — command line (--repo-url)" in readme
     apps = (tmp_path / "repo" / "argocd" / "applications" / "prod" / "orders-api.yaml").read_text()
     assert f"repoURL: {url}" in apps
+
+
+@pytest.mark.slow
+def test_a_flux_plan_without_repo_url_warns_where_the_placeholder_is(tmp_path, capsys, isolated_cache):
+    code, _, err = cli(capsys, "new", str(PLANS / "aws-eks-flux.plan.md"), str(tmp_path / "repo"), "--no-git")
+    assert code == 0, err
+    assert "the Flux GitRepository points at the placeholder" in err and "edit clusters/ before syncing" in err
+    assert "git.example.invalid" in (tmp_path / "repo" / "clusters" / "prod" / "sources.yaml").read_text()

@@ -27,7 +27,7 @@ def line_of(text: str, needle: str) -> int:
 
 
 @pytest.mark.parametrize("label,old,new,supported", [
-    ("GitOps", "**GitOps**: ArgoCD", "**GitOps**: Flux", "ArgoCD, none"),
+    ("GitOps", "**GitOps**: ArgoCD", "**GitOps**: Jenkins X", "ArgoCD, Flux, none"),
     ("Cloud Provider", "**Cloud Provider**: AWS", "**Cloud Provider**: Mars Cloud", "AWS, Azure, GCP, on-premise"),
     ("State Backend", "**State Backend**: S3+DynamoDB", "**State Backend**: Consul", "S3+DynamoDB"),
     ("Deployment Strategy", "**Deployment Strategy**: Helm-first with Kustomize fallback",

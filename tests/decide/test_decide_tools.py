@@ -106,10 +106,21 @@ def test_negated_tool_is_ignored():
     assert not [n for n in d.not_applied if n.text in ("Pulumi", "CloudFormation")]
 
 
-def test_flux_without_argo_cd_is_refused_naming_flux():
+def test_flux_chosen_on_a_line_is_the_gitops_tool():
     text = BASE.replace("delivered by Argo CD", "delivered by Flux")
+    d = decided(text)
+    assert d.answers.gitops == "flux" and d.provenance["gitops"].line == line_of(text, "FR-001")
+    assert "flux" in d.answers.blueprints and "argocd" not in d.answers.blueprints
+    assert not [n for n in d.not_applied if n.text == "Flux"]
+
+
+def test_argo_cd_and_flux_both_chosen_is_a_contradiction_naming_both_lines():
+    text = BASE.replace("from this repository.\n",
+                        "from this repository.\n- **FR-099**: Platform add-ons are synced by Flux.\n")
     [p] = [p for p in refused(text) if "Flux" in p.message]
-    assert p.line == line_of(text, "FR-001") and "Argo CD" in p.message
+    argo, flux = line_of(text, "FR-001"), line_of(text, "FR-099")
+    assert "contradiction" in p.message and f"lines {argo} (Argo CD) and {flux} (Flux)" in p.message
+    assert p.line == argo
 
 
 def test_terragrunt_is_reported_not_applied_with_its_line():

@@ -23,11 +23,15 @@ MOVED_DIRS = {
     "k8s_tenants": "teams", "k8s_components": "addons", "k8s_database": "db", "k8s_apps": "workloads",
     "argocd": "gitops/argocd", "argocd_apps": "apps", "argocd_platform": "plat", "argocd_bootstrap": "boot",
     "argocd_projects": "appprojects", "charts": "helm", "dapr": "deploy/dapr",
+    "flux_clusters": "gitops/fleet", "flux_infrastructure": "gitops/platform", "flux_controllers": "releases",
+    "flux_configs": "settings", "flux_tenants": "gitops/tenant-sync",
 }
 MOVED_NESTED = {"app_base": "{app}/common", "app_overlays": "{app}/per-env/{env}"}
 CASES = {
     "multi-tool-argocd": "aws-eks-argocd",
+    "multi-tool-flux": "aws-eks-flux",
     "multi-tenant": "multi-tenant-saas",
+    "multi-tenant-flux": "multi-tenant-flux",
     "single-iac": "aws-single-iac",
     "helm-chart": "helm-chart-payments",
 }

@@ -58,6 +58,8 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "single-iac-gcp": ("aws-single-iac", ON_GCP),
     "helm-chart-per-service": ("event-driven-dapr", {"chart_layout": "per-service"}),
     "helm-chart-no-gitops": ("helm-chart-payments", {"gitops": "none", "blueprints": ["helm-chart"]}),
+    "multi-tool-flux-kustomize-only": ("aws-eks-flux", {"deployment_strategy": "kustomize-only"}),
+    "multi-tool-flux-raw-manifests": ("aws-eks-flux", {"deployment_strategy": "raw-manifests", "components": []}),
 }
 
 

@@ -185,8 +185,8 @@ def copier_judge(frame: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_the_base_answers_pass_both(copier_judge):
     assert check_data(BASE) == []
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
-    # passed only when a plan's tree sets it / when the state is in HCP Terraform
-    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization"}
+    # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version)
+    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -246,3 +246,11 @@ def test_a_quantity_carrying_yaml_or_a_template_is_refused_by_both(copier_judge,
         assert f"{group}[0].{key}" in (copier_judge(data, group) or "")
     good = {**BASE, group: [{**SERVICE, key: "1.5Gi"}]}
     assert check_data(good) == [] and copier_judge(good, group) is None
+
+
+def test_flux_outside_multi_tool_and_multi_tenant_is_refused_by_both(copier_judge):
+    wrong = {**BASE, "gitops": "flux", "structure": "single-iac"}
+    assert "Flux" in (copier_judge(wrong, "gitops") or "")
+    assert [p for p in check_data(wrong) if p.field == "gitops" and "Flux" in p.message]
+    right = {**BASE, "gitops": "flux"}  # the base is multi-tenant
+    assert copier_judge(right, "gitops") is None and not [p for p in check_data(right) if p.field == "gitops"]

@@ -71,13 +71,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     answers = decided.answers
     for warning in decided.warnings:
         print(f"planforge: warning: {warning}", file=sys.stderr)
-    if "argocd" in answers.blueprints and not answers.repo_url:
+    if answers.gitops != "none" and not answers.repo_url:
         from planforge.layout import dirs
 
         placeholder = PLACEHOLDER_REPO_URL.format(project=answers.project_name)
+        what, key = (("ArgoCD Applications point", "argocd") if answers.gitops == "argocd"
+                     else ("the Flux GitRepository points", "flux_clusters"))
         print(
-            f"planforge: warning: no --repo-url: ArgoCD Applications point at the placeholder {placeholder}; "
-            f"rerun with --repo-url or edit {dirs(answers.to_copier_data())['argocd']}/ before syncing",
+            f"planforge: warning: no --repo-url: {what} at the placeholder {placeholder}; "
+            f"rerun with --repo-url or edit {dirs(answers.to_copier_data())[key]}/ before syncing",
             file=sys.stderr,
         )
     # Refuse bad answers before publishing the template or touching DEST.

@@ -12,11 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
-Blueprint = Literal["terraform", "kubernetes", "argocd", "helm-chart", "ansible"]
+Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible"]
 Cloud = Literal["aws", "azure", "gcp", "none"]
 StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
-GitOps = Literal["argocd", "none"]
+GitOps = Literal["argocd", "flux", "none"]
 DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
 SecretsManager = Literal[
     "aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager", "sealed-secrets", "kubernetes", "none"
@@ -152,6 +152,7 @@ class Answers(BaseModel):
     k3s_servers: int = 0  # k3s server (control-plane) nodes per environment
     k3s_agents: int = 0  # k3s agent nodes per environment
     gitops: GitOps = "none"
+    flux_version: str = ""  # the Flux CLI version the plan states (bootstrap instructions); "" = not stated
     deployment_strategy: DeploymentStrategy = "helm-first"
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"
@@ -191,7 +192,7 @@ class Answers(BaseModel):
     static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
-    repo_url: str = ""  # Git URL ArgoCD Applications point at; placeholder when empty
+    repo_url: str = ""  # Git URL Argo CD Applications / the Flux GitRepository point at; placeholder when empty
     # The plan's tree names for layout directories: layout.yml `dirs` key -> path relative to its parent
     # (overrides the table's `path`; empty: the table's own names).
     paths: dict[str, str] = Field(default_factory=dict)
@@ -209,9 +210,10 @@ class Answers(BaseModel):
     def to_copier_data(self) -> dict:
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
-        when the state is not in HCP Terraform."""
+        when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
+        release needs no answer)."""
         data = self.model_dump(mode="json")
-        for name in ("paths", "tfc_organization"):
+        for name in ("paths", "tfc_organization", "flux_version"):
             if not data[name]:
                 del data[name]
         return data

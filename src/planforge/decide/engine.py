@@ -4,7 +4,7 @@ Rules of the road:
 - Only Technical Context fields, the Deployment Components table, Custom Applications,
   Constitution Check items (`[x]` and `Principle N:` ones), Project Structure trees and the Structure
   Decision feed answers. Summary and Complexity Tracking never do.
-- A value the plan states but planforge cannot honour (Flux, Pulumi, a Consul state backend, ...)
+- A value the plan states but planforge cannot honour (Pulumi, Jenkins X, a Consul state backend, ...)
   is refused with the supported values; it is never silently replaced.
 - Every refusal is a Problem with file, line and field; RefusedError carries all of them.
 

@@ -12,6 +12,9 @@ from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
 
 _ARGO_CD = r"argo\s*-?cd"
+_FLUX = r"\bflux(?:\s?-?cd)?\b"
+_GITOPS_TOOLS = {"argocd": _ARGO_CD, "flux": _FLUX}
+_FLUX_VERSION = r"\bflux(?:\s?-?cd)?\s*(?:v(?:ersion)?\s*)?(\d+\.\d+(?:\.\d+)?)\b"
 _SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, Terraform Cloud / HCP Terraform, local"
 _UNSUPPORTED_BACKENDS = r"\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
 # S3's native lock file (`use_lockfile`, Terraform >= 1.10): asked for, it wins over a DynamoDB table named beside it
@@ -23,6 +26,9 @@ _SUPPORTED_SECRETS_MANAGERS = ("AWS Secrets Manager, Vault, Azure Key Vault, GCP
 
 def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
     _gitops(c)
+    _flux_structure(c, structure)
+    if "flux_version" not in c.values:
+        c.default("flux_version", "", "no Flux version in the plan: the bootstrap uses the latest Flux release")
     _strategy(c)
     _state(c, structure, d)
     _secrets(c, structure, d)
@@ -32,27 +38,76 @@ def _gitops(c: Context) -> None:
     p = c.plan
     f = p.field("gitops")
     if f is not None and not f.unresolved:
-        text = f.plain.lower()
-        if re.search(_ARGO_CD, text):
-            c.from_field("gitops", "argocd", f)
-        elif re.fullmatch(r"(n/?a|none|no|-)\.?", text) or text.startswith("none"):
-            c.from_field("gitops", "none", f)
-        else:
-            c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: ArgoCD, none",
-                      "use ArgoCD or N/A")
-            c.values["gitops"] = "none"
+        _gitops_field(c, f)
         return
     if f is not None:
         c.left_unresolved("gitops", "none", f)
         return
-    hit = tx.first_hit(_ARGO_CD, [*p.fields, p.structure_decision])
-    line = None if hit else line_choosing(p, _ARGO_CD)
-    if hit:
-        c.from_field("gitops", "argocd", hit.field)
-    elif line is not None:
-        c.from_line("gitops", "argocd", line)
+    found = {tool: _gitops_named(c, rx) for tool, rx in _GITOPS_TOOLS.items()}
+    if found["argocd"] and found["flux"]:
+        _both_tools(c, found["argocd"], found["flux"])
+        return
+    for tool, line in found.items():
+        if line:
+            c.from_line("gitops", tool, line)
+            _flux_version(c, tool, line)
+            return
+    c.default("gitops", "none", "the plan names no GitOps tool")
+
+
+def _gitops_field(c: Context, f: Field) -> None:
+    """The GitOps field: Argo CD, Flux or none; another line choosing the other tool contradicts it."""
+    text = f.plain.lower()
+    named = [tool for tool, rx in _GITOPS_TOOLS.items() if tx.find(rx, text)]  # "Flux (not Argo CD)": Flux
+    if len(named) == 2:
+        _both_tools(c, f.line, f.line)
+    elif named:
+        tool = named[0]
+        other = next(t for t in _GITOPS_TOOLS if t != tool)
+        elsewhere = _gitops_named(c, _GITOPS_TOOLS[other])
+        if elsewhere and elsewhere != f.line:
+            lines = {tool: f.line, other: elsewhere}
+            _both_tools(c, lines["argocd"], lines["flux"])
+            return
+        c.from_field("gitops", tool, f)
+        _flux_version(c, tool, f.line)
+    elif re.fullmatch(r"(n/?a|none|no|-)\.?", text) or text.startswith("none"):
+        c.from_field("gitops", "none", f)
     else:
-        c.default("gitops", "none", "the plan names no GitOps tool")
+        c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: ArgoCD, Flux, none",
+                  "use ArgoCD, Flux or N/A")
+        c.values["gitops"] = "none"
+
+
+def _flux_structure(c: Context, structure: str) -> None:
+    """Flux is generated for the structures with a Kubernetes side of their own (layout.yml's flux rows)."""
+    if c.values.get("gitops") == "flux" and structure not in ("multi-tool", "multi-tenant"):
+        c.problem(c.plan.field("gitops"), "gitops",
+                  f"Flux is generated for multi-tool and multi-tenant repositories, not {structure}",
+                  "use ArgoCD or N/A for this structure", line=c.provenance["gitops"].line)
+
+
+def _gitops_named(c: Context, rx: str) -> int | None:
+    """The first context field or Structure Decision naming the tool, else the first line choosing it."""
+    hit = tx.first_hit(rx, [*c.plan.fields, c.plan.structure_decision])
+    return hit.field.line if hit else line_choosing(c.plan, rx)
+
+
+def _both_tools(c: Context, argo_line: int, flux_line: int) -> None:
+    where = f"line {argo_line}" if argo_line == flux_line else f"lines {argo_line} (Argo CD) and {flux_line} (Flux)"
+    c.problem(None, "gitops", f"contradiction: Argo CD and Flux are both named as the GitOps tool ({where}); "
+              "one tool syncs a cluster", "keep one of them in the plan (the other as an alternative, if at all)",
+              line=argo_line)
+    c.values["gitops"] = "none"
+
+
+def _flux_version(c: Context, tool: str, line: int) -> None:
+    """The Flux version stated on the line choosing Flux (`Flux CD 2.3`, `Flux v2.3.0`): the bootstrap's CLI."""
+    if tool != "flux":
+        return
+    m = re.search(_FLUX_VERSION, c.line_text(line), re.I)
+    if m:
+        c.from_line("flux_version", m.group(1), line)
 
 
 def _strategy(c: Context) -> None:

@@ -22,7 +22,7 @@ _SUPPORTED = {
     "cloud": "AWS, Azure or GCP",
     "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
     "iac": "Terraform or OpenTofu (and Ansible for on-premise hosts)",
-    "gitops": "Argo CD",
+    "gitops": "Argo CD or Flux",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
 }
 
@@ -50,6 +50,11 @@ def decide_tools(c: Context, structure: str) -> None:
             if c.values.get("ansible"):
                 c.applied(n.line, n.said, "ansible")
             continue  # the on-premise rule reported an Ansible it does not generate
+        if n.kind == "gitops" and n.chosen and c.values.get("gitops") == "flux":
+            c.applied(n.line, n.said, "gitops")
+            continue
+        if n.kind == "gitops" and any(p.field == "gitops" for p in c.problems):
+            continue  # Argo CD and Flux both chosen: the GitOps rule refused the plan naming both lines
         if n.chosen and _refused(c, n.kind, structure):
             c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_SUPPORTED[n.kind]}",
                       f"target {_SUPPORTED[n.kind]}, or mark {n.tool} as optional or out of scope", line=n.line)
@@ -162,7 +167,7 @@ def _refused(c: Context, kind: str, structure: str) -> bool:
     if kind == "iac":
         return not terraform_family_named(c.plan) and not _from_plan(c, "iac_tool")
     if kind == "gitops":
-        return v.get("gitops") != "argocd"
+        return v.get("gitops") == "none"
     if kind == "secrets":
         return not _from_plan(c, "secrets_manager")
     return False

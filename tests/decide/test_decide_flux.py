@@ -1,0 +1,72 @@
+"""GitOps = Flux: the answer, its version and provenance, and what contradicts or cannot hold it."""
+from __future__ import annotations
+
+import pytest
+
+from testlib import PLANS
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_text
+
+FLUX = (PLANS / "aws-eks-flux.plan.md").read_text(encoding="utf-8")
+TENANTS = (PLANS / "multi-tenant-flux.plan.md").read_text(encoding="utf-8")
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def refused(text: str) -> list:
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    return exc.value.problems
+
+
+def test_gitops_field_naming_flux_cd_with_a_version_is_flux_with_that_version():
+    d = decide(parse_text(FLUX, "p.md"))
+    line = line_of(FLUX, "**GitOps**")
+    assert (d.answers.gitops, d.answers.flux_version) == ("flux", "2.3")
+    assert d.provenance["gitops"].line == line and d.provenance["flux_version"].line == line
+    assert d.answers.blueprints == ["terraform", "kubernetes", "flux"]
+    assert not [n for n in d.not_applied if "Flux" in n.text]
+    assert any(x.name == "flux_version" and x.value == "2.3" for x in d.answers.decisions)
+
+
+def test_flux_without_a_version_leaves_the_version_to_the_latest_release():
+    d = decide(parse_text(TENANTS, "p.md"))
+    assert (d.answers.structure, d.answers.gitops, d.answers.flux_version) == ("multi-tenant", "flux", "")
+    assert not any(x.name == "flux_version" for x in d.answers.decisions)
+
+
+def test_gitops_field_flux_and_another_line_choosing_argo_cd_is_a_contradiction_naming_both():
+    text = FLUX.replace("never kubectl apply", "never kubectl apply; ArgoCD syncs the apps")
+    [p] = [p for p in refused(text) if "contradiction" in p.message]
+    gitops, argo = line_of(text, "**GitOps**"), line_of(text, "ArgoCD syncs")
+    assert f"lines {argo} (Argo CD) and {gitops} (Flux)" in p.message and p.line == argo
+
+
+def test_gitops_field_naming_both_tools_is_a_contradiction():
+    text = FLUX.replace("**GitOps**: Flux CD 2.3", "**GitOps**: ArgoCD, Flux")
+    [p] = [p for p in refused(text) if "contradiction" in p.message]
+    assert p.line == line_of(text, "**GitOps**") and "Argo CD and Flux" in p.message
+
+
+def test_flux_named_as_an_alternative_beside_argo_cd_is_not_applied():
+    eks = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+    text = eks.replace("never kubectl apply", "never kubectl apply (Flux was considered)")
+    d = decide(parse_text(text, "p.md"))
+    assert d.answers.gitops == "argocd"
+    [n] = [n for n in d.not_applied if n.text == "Flux"]
+    assert n.line == line_of(text, "Flux was considered")
+
+
+def test_flux_for_a_single_iac_plan_is_refused_at_the_gitops_line():
+    single = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8")
+    text = single.replace("**GitOps**: N/A", "**GitOps**: Flux")
+    [p] = [p for p in refused(text) if "Flux" in p.message]
+    assert p.line == line_of(text, "**GitOps**") and "single-iac" in p.message
+
+
+def test_gitops_field_ruling_argo_cd_out_is_flux():
+    text = FLUX.replace("**GitOps**: Flux CD 2.3", "**GitOps**: Flux CD 2.3, not ArgoCD")
+    assert decide(parse_text(text, "p.md")).answers.gitops == "flux"

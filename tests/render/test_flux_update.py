@@ -1,0 +1,42 @@
+"""`planforge update --plan` from an Argo CD plan to the same plan with GitOps = Flux: argocd/ goes, the Flux
+layout comes, and the user's edits to files the change does not concern are kept."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import PLANS, git, make_template_repo, run_cli
+
+pytestmark = pytest.mark.slow
+
+EDIT = "# scaled by the storefront team after load tests\n"
+
+
+def test_moving_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsys) -> None:
+    template = make_template_repo(tmp_path / "template", tag="v1")
+    plan = tmp_path / "plan" / "plan.md"
+    plan.parent.mkdir()
+    shutil.copy(PLANS / "aws-eks-argocd.plan.md", plan)
+    dest = tmp_path / "repo"
+    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
+    assert code == 0, err
+    assert (dest / "argocd").is_dir() and not (dest / "clusters").exists()
+    overlay = dest / "kubernetes/apps/orders-api/overlays/prod/kustomization.yaml"
+    overlay.write_text(overlay.read_text() + EDIT)
+    (dest / "docs").mkdir()
+    (dest / "docs/runbook.md").write_text("ours\n")  # not generated: never touched
+    git("add", "-A", cwd=dest)
+    git("commit", "-qm", "team edits", cwd=dest)
+
+    shutil.copy(PLANS / "aws-eks-flux.plan.md", plan)
+    code, out, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+    assert not (dest / "argocd").exists()
+    assert (dest / "clusters/prod/kustomization.yaml").is_file()
+    assert (dest / "infrastructure/controllers/prod/cert-manager.yaml").is_file()
+    assert overlay.read_text().endswith(EDIT)
+    assert (dest / "docs/runbook.md").read_text() == "ours\n"
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["gitops"], answers["flux_version"]) == ("flux", "2.3")

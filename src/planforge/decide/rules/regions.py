@@ -26,7 +26,8 @@ def decide_regions(c: Context, structure: str) -> None:
         return
     regions = _named_regions(c, f, words["primary"])
     if len(regions) < 2:
-        named = f"only {regions[0]}" if regions else f"no region of {c.values.get('cloud', 'none').upper()}"
+        cloud = c.values.get("cloud", "none")
+        named = f"only {regions[0]}" if regions else "no region" + (f" of {cloud.upper()}" if cloud != "none" else "")
         c.problem(f, "regions", f"a multi-region deployment names {named}",
                   "name every region with its role, e.g. multi-region (us-east-1 primary, eu-west-1 standby)")
         c.default("regions", [], "refused")

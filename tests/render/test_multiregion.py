@@ -146,3 +146,14 @@ def test_two_clouds_are_refused_naming_what_is_supported(tmp_path: Path):
     [(field, line, message)] = refused(plan_with("multi-cloud (AWS + GCP)"), tmp_path)
     assert (field, line) == ("Deployment Type", DT_LINE)
     assert message.startswith("multi-cloud deployments (aws, gcp) are not generated: a repository targets one cloud")
+
+
+def test_a_database_the_cloud_does_not_replicate_is_reported_not_applied(tmp_path: Path):
+    text = (PLAN.read_text().replace("**Cloud Provider**: AWS", "**Cloud Provider**: Azure").replace("EKS 1.29", "AKS 1.29")
+            .replace("S3+DynamoDB", "Azure Blob Storage").replace("AWS Secrets Manager", "Azure Key Vault")
+            .replace("us-east-1 primary, eu-west-1 standby", "westeurope primary, northeurope standby"))
+    d = decided(text, tmp_path)
+    assert d.answers.regions == ["westeurope", "northeurope"]
+    assert [(n.line, n.text) for n in d.not_applied if "not replicated" in n.why] == [(DT_LINE, "northeurope")]
+    aws = decide(parse_plan(PLAN))
+    assert not [n for n in aws.not_applied if "not replicated" in n.why]

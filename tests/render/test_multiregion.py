@@ -157,3 +157,38 @@ def test_a_database_the_cloud_does_not_replicate_is_reported_not_applied(tmp_pat
     assert [(n.line, n.text) for n in d.not_applied if "not replicated" in n.why] == [(DT_LINE, "northeurope")]
     aws = decide(parse_plan(PLAN))
     assert not [n for n in aws.not_applied if "not replicated" in n.why]
+
+
+@pytest.mark.slow
+def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp_path: Path,
+                                                                             capsys: pytest.CaptureFixture[str]):
+    from render_helpers import git, new_from_plan, run_cli, tree
+
+    plan, dest = new_from_plan(tmp_path, "aws-eks-argocd.plan.md", capsys)
+    edit = "Owned by the storefront team (edited after generation)."
+    readme = dest / "README.md"
+    readme.write_text(readme.read_text().replace("\n", f"\n\n{edit}\n", 1))
+    overlay = dest / "kubernetes/overlays/dev/kustomization.yaml"
+    overlay.write_text(overlay.read_text() + f"# {edit}\n")
+    git("commit", "-qam", "user edits", cwd=dest)
+    before = tree(dest)
+
+    plan.write_text(plan.read_text().replace("**Deployment Type**: single-region (us-east-1)",
+                                             "**Deployment Type**: multi-region (us-east-1 primary, eu-west-1 standby)"))
+    code, _, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+
+    after = tree(dest)
+    assert edit in readme.read_text() and edit in overlay.read_text()
+    added = set(after) - set(before)
+    assert {"terraform/environments/prod-eu-west-1/main.tf", "terraform/environments/prod-eu-west-1/backend.tf",
+            "argocd/applications/prod-eu-west-1.yaml", "argocd/applications/prod-eu-west-1/applications.yaml"} <= added
+    assert all(p.startswith(("terraform/environments/prod-eu-west-1/", "argocd/applications/prod-eu-west-1")) for p in added)
+    assert set(before) <= set(after)
+    changed = {p for p in before if before[p] != after[p]}
+    # the primary root keeps its state key and code: only its network is stated so the regions' never overlap
+    assert changed <= {".copier-answers.yml", "README.md", "terraform/README.md", "argocd/README.md",
+                       "terraform/environments/prod/terraform.tfvars", "argocd/bootstrap/prod.yaml",
+                       "argocd/projects/apps.yaml", "argocd/projects/platform.yaml"}, changed
+    assert 'vpc_cidr    = "10.0.0.0/16"' in (dest / "terraform/environments/prod/terraform.tfvars").read_text()
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["regions"] == ["us-east-1", "eu-west-1"]

@@ -68,7 +68,8 @@ def test_the_standby_region_replicates_the_primary_database(repo: Path):
     lookup = re.search(r'data "aws_db_instance" "primary" \{(.*?)\n\}', standby, re.S)
     assert lookup and "provider               = aws.primary" in lookup.group(1)
     assert hcl_string(lookup.group(1), "db_instance_identifier") == "${var.project}-${var.environment}"
-    replication = re.search(r'resource "aws_db_instance_automated_backups_replication" "primary" \{(.*?)\n\}', standby, re.S)
+    replication = re.search(r'resource "aws_db_instance_automated_backups_replication" "primary" \{(.*?)\n\}',
+                            standby, re.S)
     assert replication and "data.aws_db_instance.primary.db_instance_arn" in replication.group(1)
     assert "retention_period       = 14" in replication.group(1)  # the plan's "backups kept 14 days"
 
@@ -107,7 +108,8 @@ def test_the_multiregion_repository_validates_strict(repo: Path, monkeypatch: py
 
 
 def plan_with(deployment_type: str) -> str:
-    return SINGLE.read_text().replace("**Deployment Type**: single-region (us-east-1)", f"**Deployment Type**: {deployment_type}")
+    return SINGLE.read_text().replace("**Deployment Type**: single-region (us-east-1)",
+                                      f"**Deployment Type**: {deployment_type}")
 
 
 def decided(text: str, tmp_path: Path):
@@ -149,7 +151,8 @@ def test_two_clouds_are_refused_naming_what_is_supported(tmp_path: Path):
 
 
 def test_a_database_the_cloud_does_not_replicate_is_reported_not_applied(tmp_path: Path):
-    text = (PLAN.read_text().replace("**Cloud Provider**: AWS", "**Cloud Provider**: Azure").replace("EKS 1.29", "AKS 1.29")
+    text = (PLAN.read_text().replace("**Cloud Provider**: AWS", "**Cloud Provider**: Azure")
+            .replace("EKS 1.29", "AKS 1.29")
             .replace("S3+DynamoDB", "Azure Blob Storage").replace("AWS Secrets Manager", "Azure Key Vault")
             .replace("us-east-1 primary, eu-west-1 standby", "westeurope primary, northeurope standby"))
     d = decided(text, tmp_path)
@@ -173,8 +176,8 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
     git("commit", "-qam", "user edits", cwd=dest)
     before = tree(dest)
 
-    plan.write_text(plan.read_text().replace("**Deployment Type**: single-region (us-east-1)",
-                                             "**Deployment Type**: multi-region (us-east-1 primary, eu-west-1 standby)"))
+    multi = "**Deployment Type**: multi-region (us-east-1 primary, eu-west-1 standby)"
+    plan.write_text(plan.read_text().replace("**Deployment Type**: single-region (us-east-1)", multi))
     code, _, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
     assert code == 0, err
 
@@ -183,7 +186,8 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
     added = set(after) - set(before)
     assert {"terraform/environments/prod-eu-west-1/main.tf", "terraform/environments/prod-eu-west-1/backend.tf",
             "argocd/applications/prod-eu-west-1.yaml", "argocd/applications/prod-eu-west-1/applications.yaml"} <= added
-    assert all(p.startswith(("terraform/environments/prod-eu-west-1/", "argocd/applications/prod-eu-west-1")) for p in added)
+    assert all(p.startswith(("terraform/environments/prod-eu-west-1/", "argocd/applications/prod-eu-west-1"))
+               for p in added)
     assert set(before) <= set(after)
     changed = {p for p in before if before[p] != after[p]}
     # the primary root keeps its state key and code: only its network is stated so the regions' never overlap

@@ -30,7 +30,8 @@ def test_check_refuses_needs_clarification_with_file_line_field():
     assert r.returncode == 1
     lines = r.stdout.strip().splitlines()
     assert [ln.split(": ")[0:2] for ln in lines] == [
-        [f"{path}:8", "Cloud Provider"], [f"{path}:13", "State Backend"], [f"{path}:22", "Structure Decision"]]
+        [f"{path}:8", "Cloud Provider"], [f"{path}:13", "State Backend"], [f"{path}:22", "Structure Decision"],
+        [f"{path}:17", "Deployment Type"]]  # multi-region naming no region
     assert "Constraints" in r.stderr and "warning" in r.stderr
     assert "Constraints" not in r.stdout
 
@@ -124,7 +125,7 @@ def test_show_json_on_a_refused_plan():
     doc = json.loads(r.stdout)
     assert doc["status"] == "refused" and doc["answers"] is None
     assert [(p["field"], p["line"]) for p in doc["problems"]] == [
-        ("Cloud Provider", 8), ("State Backend", 13), ("Structure Decision", 22)]
+        ("Cloud Provider", 8), ("State Backend", 13), ("Structure Decision", 22), ("Deployment Type", 17)]
     assert any("Constraints" in w for w in doc["warnings"])
 
 

@@ -101,7 +101,8 @@ def test_needs_clarification_is_refused_with_lines():
     with pytest.raises(RefusedError) as exc:
         decide(parse_plan(PLANS / "needs-clarification.plan.md"))
     got = {(p.field, p.line) for p in exc.value.problems}
-    assert got == {("Cloud Provider", 8), ("State Backend", 13), ("Structure Decision", 22)}
+    # Deployment Type: multi-region naming no region
+    assert got == {("Cloud Provider", 8), ("State Backend", 13), ("Structure Decision", 22), ("Deployment Type", 17)}
     assert exc.value.exit_code == 1
     warnings = exc.value.warnings
     assert any(":19: Constraints:" in w for w in warnings)

@@ -48,6 +48,8 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "multi-tenant-aws-no-cluster": ("multi-tenant-saas", {"kubernetes_distribution": "none"}),
     "multi-tool-azure": ("aws-eks-argocd", {**ON_AZURE, "kubernetes_distribution": "aks"}),
     "multi-tool-gcp": ("aws-eks-argocd", {**ON_GCP, "kubernetes_distribution": "gke"}),
+    "multi-tool-gcp-multiregion": ("aws-eks-multiregion", {**ON_GCP, "kubernetes_distribution": "gke",
+                                                           "regions": ["europe-west1", "us-east1"]}),
     "multi-tool-kustomize-only": ("aws-eks-argocd", {"deployment_strategy": "kustomize-only"}),
     "multi-tool-raw-manifests": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
     "multi-tool-no-gitops": ("aws-eks-argocd", {"gitops": "none", "blueprints": ["terraform", "kubernetes"]}),

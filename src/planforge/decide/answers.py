@@ -140,6 +140,9 @@ class Answers(BaseModel):
     blueprints: list[Blueprint] = Field(default_factory=list)
     cloud: Cloud = "none"
     region: str = ""
+    # multi-region: every region of the deployment, the primary (= region) first, then the standby ones; [] = one region
+    regions: list[str] = Field(default_factory=list)
+    regional_environments: list[str] = Field(default_factory=list)  # environments with one Terraform root per region
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none

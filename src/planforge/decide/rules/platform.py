@@ -134,9 +134,6 @@ def _region(c: Context, d: dict[str, Any]) -> None:
     order = [p.field("deployment_type"), p.field("constraints"), p.field("target_platform"), p.field("cloud_provider")]
     fields = [f for f in order if f] + [f for f in p.fields if f not in order]
     rx = region_pattern(cloud)
-    dt = p.field("deployment_type")
-    if dt and not dt.unresolved and re.search(r"multi[- ]?(region|cloud)", dt.plain, re.I):
-        c.warn(dt, "region", "multi-region deployment: the generated repository covers the primary region only")
     if rx and _unknown_regions(c, cloud, rx, fields):
         c.values["region"] = ""
         return

@@ -1,0 +1,95 @@
+"""Deployment Type: the regions of a multi-region deployment (primary first) and the environments that span them;
+a multi-cloud deployment is refused (one cloud per repository)."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.context import Context
+from planforge.decide.data import keywords, load, region_pattern
+from planforge.layout import load_layout
+from planforge.plan.model import Field
+
+# Layouts with one Terraform root per environment (layout.yml dirs.tf_environments): the ones with regional roots.
+_REGIONAL_STRUCTURES = ("single-iac", "multi-tool")
+
+
+def decide_regions(c: Context, structure: str) -> None:
+    """`regions` and `regional_environments` from the Deployment Type field (after the environments are known)."""
+    f = c.plan.field("deployment_type")
+    words = load("regions.yaml")["deployment_type"]
+    if f is not None and not f.unresolved and re.search(words["multi_cloud"], f.plain, re.I):
+        _multi_cloud(c, f)
+    if f is None or f.unresolved or not re.search(words["multi_region"], f.plain, re.I):
+        c.default("regions", [], "single-region deployment")
+        c.default("regional_environments", [], "single-region deployment")
+        return
+    regions = _named_regions(c, f, words["primary"])
+    if len(regions) < 2:
+        cloud = c.values.get("cloud", "none")
+        named = f"only {regions[0]}" if regions else "no region" + (f" of {cloud.upper()}" if cloud != "none" else "")
+        c.problem(f, "regions", f"a multi-region deployment names {named}",
+                  "name every region with its role, e.g. multi-region (us-east-1 primary, eu-west-1 standby)")
+        c.default("regions", [], "refused")
+        c.default("regional_environments", [], "refused")
+        return
+    c.from_field("regions", regions, f)
+    c.applied(f.line, f.plain, "regions")
+    if c.values.get("region") != regions[0]:
+        c.from_field("region", regions[0], f)
+    _regional_environments(c, f, words["all_environments"], structure)
+
+
+def _named_regions(c: Context, f: Field, primary_words: str) -> list[str]:
+    """The distinct regions of the cloud the field names, the primary first (the one a primary word follows or
+    precedes within its clause, else the first named)."""
+    rx = region_pattern(c.values.get("cloud", "none"))
+    if rx is None:
+        return []
+    found: list[str] = []
+    primary = None
+    for clause in re.split(r"[,;()]", f.plain):
+        for m in re.finditer(rx, clause, re.I):
+            name = m.group(0).lower()
+            if name not in found:
+                found.append(name)
+            if primary is None and re.search(primary_words, clause, re.I):
+                primary = name
+    if primary is not None:
+        found.remove(primary)
+        found.insert(0, primary)
+    return found
+
+
+def _regional_environments(c: Context, f: Field, all_words: str, structure: str) -> None:
+    """Every environment when a context field says so, else the production ones (every one when none is)."""
+    envs = list(c.values.get("environments") or [])
+    said = tx.first_hit(all_words, [f, *c.plan.fields], negatable=False)
+    if structure not in _REGIONAL_STRUCTURES or c.values.get("terraform_roots") == "workspaces":
+        c.unapplied(f.line, f.plain, "regional Terraform roots exist in the one-root-per-environment layout only: "
+                                     "this layout covers the primary region")
+        c.default("regional_environments", [], "no regional roots in this layout")
+        return
+    cloud = c.values.get("cloud", "none")
+    if cloud != "aws" and c.values.get("database_engine"):
+        standby = c.values["regions"][1]
+        c.unapplied(f.line, standby, "the standby region gets its own network and cluster; the "
+                                     f"{cloud.upper()} database is not replicated there (standby.tf says how)")
+    if said:
+        c.from_field("regional_environments", envs, said.field)
+        return
+    prod = [e for e in envs if e in load_layout()["prod_environments"]] or envs
+    c.from_field("regional_environments", prod, f)
+
+
+def _multi_cloud(c: Context, f: Field) -> None:
+    """A multi-cloud deployment: one cloud per repository; naming fewer than two clouds is a plan problem."""
+    clouds = [name for name, rx in keywords().cloud_patterns.items()
+              if any(re.search(rx, g.plain, re.I) for g in (f, c.plan.field("cloud_provider")) if g is not None)]
+    if len(clouds) < 2:
+        c.problem(f, "cloud", f"a multi-cloud deployment names {'only ' + clouds[0] if clouds else 'no cloud'}",
+                  "name both clouds (multi-cloud (AWS + GCP)), or use single-region or multi-region")
+        return
+    c.problem(f, "cloud", f"multi-cloud deployments ({', '.join(clouds)}) are not generated: a repository targets one "
+                          "cloud (one or several of its regions)",
+              "generate one repository per cloud from a plan naming that cloud, or use multi-region")

@@ -95,6 +95,12 @@ class ModuleCall(Declared):
 
 
 @dataclass
+class Output(Declared):
+    column: int
+    sensitive: bool  # declares `sensitive` (whatever its value)
+
+
+@dataclass
 class Reference:
     kind: str  # var | local | module
     name: str
@@ -117,6 +123,9 @@ class ConfigDir:
     refused: list[tuple[Path, InputError]] = field(default_factory=list)  # files not read (input bounds)
     has_backend: bool = False
     has_provider: bool = False
+    outputs: dict[str, Output] = field(default_factory=dict)
+    required_providers: dict[str, str] = field(default_factory=dict)  # local name -> its requirement, as JSON
+    has_import: bool = False  # `import` blocks: allowed in a root module only
 
     def local_module_dirs(self) -> dict[str, Path]:
         """Module name -> resolved directory of every local `source`."""
@@ -145,6 +154,17 @@ def _has_backend(body: dict[str, Any]) -> bool:
     raw = body.get("terraform")
     items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
     return any(isinstance(t, dict) and ("backend" in t or "cloud" in t) for t in items)
+
+
+def _required_providers(body: dict[str, Any]) -> dict[str, str]:
+    raw = body.get("terraform")
+    found: dict[str, str] = {}
+    for terraform in raw if isinstance(raw, list) else [raw]:
+        blocks = terraform.get("required_providers") if isinstance(terraform, dict) else None
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            if isinstance(block, dict):
+                found.update({name: json.dumps(spec, sort_keys=True, default=str) for name, spec in block.items()})
+    return found
 
 
 def _excluded_spans(src: SourceText) -> list[tuple[int, int]]:
@@ -198,6 +218,12 @@ def scan_config_dir(path: Path, bounds: Bounds | None = None) -> ConfigDir:
                 line = src.position(span[0])[0] if span else 1
                 source_line = (src.attribute_line("source", *span) if span else None) or line
             config.modules[name] = ModuleCall(file, line, source=source, source_line=source_line)
+        for name, inner in _blocks(body, "output"):
+            line = json_key_line(text, name) if is_json else src.block_line("output", name)
+            head = text.splitlines()[line - 1] if 0 < line <= text.count("\n") + 1 else ""
+            config.outputs[name] = Output(file, line, len(head) - len(head.lstrip()) + 1, "sensitive" in inner)
+        config.required_providers.update(_required_providers(body))
+        config.has_import |= bool(body.get("import"))
         config.has_backend |= _has_backend(body)
         config.has_provider |= bool(body.get("provider"))
         if not is_json:

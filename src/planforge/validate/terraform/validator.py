@@ -35,6 +35,7 @@ class TerraformValidator:
         if targets:
             terraform_binary(ctx.settings)
         roots = [t for t in targets if t.kind == ROOT]
+        self.validations.plan([t for t in targets if t.kind == ROOT or t.extra.get("standalone")], ctx)
         for display, findings in shared_state_findings(self.configs, roots, ctx).items():
             next(t for t in roots if t.display == display).extra["shared_state"] = findings
         return targets

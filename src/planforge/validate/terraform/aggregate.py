@@ -3,8 +3,7 @@
 The roots that require the same providers (same `required_providers` in their module trees and the same
 lock file) are copied into the scratch directory and called as modules (`module "m0" { source = ... }`)
 of one generated configuration, beside the copy. Every input variable of a wrapped root gets
-`var.unknown`, an unknown value, as `terraform validate` gives a root's variables; every output is
-re-exported, so "Output refers to sensitive values" (checked in a root module only) is still found.
+`var.unknown`, an unknown value, as `terraform validate` gives a root's variables.
 
 Terraform's diagnostics are then split among the roots by file: a diagnostic in a module file belongs
 to every root whose module tree calls that module, once per call. When that count does not match, or
@@ -29,7 +28,6 @@ from planforge.validate.terraform.configs import ConfigTree
 
 # Warnings Terraform gives a wrapped root's own files only because they are now a child module's.
 CHILD_ONLY_WARNINGS = ("Backend configuration ignored", "Redundant empty provider block")
-SENSITIVE_OUTPUT = "Output refers to sensitive values"
 SENTINEL = "Reference to undeclared local value"
 FILE = "main.tf"
 _MEMBER_PREFIX = re.compile(r"\bmodule\.m\d+\.(?=module\.)")
@@ -61,7 +59,6 @@ class Layout:
     src: Path  # the copy of `base`
     directory: Path  # the generated configuration
     sentinel_line: int
-    outputs: dict[int, tuple[Member, str]]  # line of a re-exported output in FILE -> (member, output name)
 
     def original(self, filename: str) -> Path:
         """The repository path of a file Terraform names (relative to `directory`)."""
@@ -77,6 +74,9 @@ def obstacle(configs: ConfigTree, root: Path) -> str | None:
         return "it calls non-local modules (installed by its own `terraform init`)"
     if config.has_import:
         return "it has `import` blocks (allowed in a root module only)"
+    if any(v.sensitive for v in config.variables.values()) and not all(o.sensitive for o in config.outputs.values()):
+        return ("it has sensitive variables and outputs not marked sensitive (\"Output refers to sensitive values\" "
+                "is checked in a root module only)")
     if list(root.glob("*.tftest.hcl")) or list(root.glob("tests/*.tftest.hcl")):
         return "it has test files (`terraform validate` checks them in a root module only)"
     return None
@@ -123,23 +123,18 @@ def write_aggregate(configs: ConfigTree, members: list[Member], work: Path, igno
     if lock.is_file() and configs.readable(lock):
         shutil.copyfile(lock, directory / lock.name)
     lines = ['variable "unknown" {', '  description = "An unknown value, as terraform validate gives root variables."', "}"]
-    outputs: dict[int, tuple[Member, str]] = {}
     for i, member in enumerate(members):
         config = configs.config(member.target.path)
         copied = src / member.target.path.resolve().relative_to(base)
         lines += ["", f'module "m{i}" {{', f'  source = "{os.path.relpath(copied, directory)}"']
         lines += [f"  {name} = var.unknown" for name in sorted(config.variables)]
         lines.append("}")
-        for name, out in sorted(config.outputs.items()):
-            lines += ["", f'output "m{i}_{name}" {{']
-            outputs[len(lines)] = (member, name)
-            lines += [f"  value     = module.m{i}.{name}", f"  sensitive = {str(out.sensitive).lower()}", "}"]
     lines += ["", 'output "planforge_sentinel" {']
     lines.append("  value = local.planforge_sentinel")
     sentinel_line = len(lines)
     lines.append("}")
     (directory / FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Layout(base, src, directory, sentinel_line, outputs)
+    return Layout(base, src, directory, sentinel_line)
 
 
 @dataclass
@@ -173,10 +168,6 @@ def split_diagnostics(configs: ConfigTree, members: list[Member], layout: Layout
             line = start.get("line")
             if diag.get("summary") == SENTINEL and line == layout.sentinel_line:
                 split.validated = True
-            elif diag.get("summary") == SENSITIVE_OUTPUT and line in layout.outputs:
-                member, name = layout.outputs[line]
-                split.results[member.key].append(_at_output(diag, configs, member, name))
-                split.error_keys.add(member.key)
             else:
                 split.uncertain |= everyone
             continue
@@ -203,11 +194,3 @@ def _as_own(diag: dict) -> dict:
         return _MEMBER.sub("the root module", _MEMBER_PREFIX.sub("", text))
 
     return {**diag, "summary": own(diag.get("summary")), "detail": own(diag.get("detail"))}
-
-
-def _at_output(diag: dict, configs: ConfigTree, member: Member, name: str) -> dict:
-    """The sensitive-output error of a re-exported output, at the root's own `output` block."""
-    out = configs.config(member.target.path).outputs[name]
-    position = {"line": out.line, "column": out.column}
-    filename = os.path.relpath(out.file, member.target.path)
-    return {**diag, "range": {"filename": filename, "start": position, "end": position}, "snippet": None}

@@ -82,6 +82,7 @@ class Declared:
 @dataclass
 class Variable(Declared):
     required: bool
+    sensitive: bool = False
 
 
 @dataclass
@@ -96,7 +97,6 @@ class ModuleCall(Declared):
 
 @dataclass
 class Output(Declared):
-    column: int
     sensitive: bool  # declares `sensitive` (whatever its value)
 
 
@@ -203,7 +203,7 @@ def scan_config_dir(path: Path, bounds: Bounds | None = None) -> ConfigDir:
         src = SourceText(text)
         for name, inner in _blocks(body, "variable"):
             line = json_key_line(text, name) if is_json else src.block_line("variable", name)
-            config.variables[name] = Variable(file, line, required="default" not in inner)
+            config.variables[name] = Variable(file, line, required="default" not in inner, sensitive="sensitive" in inner)
         for name in _locals(body):
             line = (json_key_line(text, name) if is_json else src.attribute_line(name)) or 1
             config.locals[name] = Declared(file, line)
@@ -220,8 +220,7 @@ def scan_config_dir(path: Path, bounds: Bounds | None = None) -> ConfigDir:
             config.modules[name] = ModuleCall(file, line, source=source, source_line=source_line)
         for name, inner in _blocks(body, "output"):
             line = json_key_line(text, name) if is_json else src.block_line("output", name)
-            head = text.splitlines()[line - 1] if 0 < line <= text.count("\n") + 1 else ""
-            config.outputs[name] = Output(file, line, len(head) - len(head.lstrip()) + 1, "sensitive" in inner)
+            config.outputs[name] = Output(file, line, "sensitive" in inner)
         config.required_providers.update(_required_providers(body))
         config.has_import |= bool(body.get("import"))
         config.has_backend |= _has_backend(body)

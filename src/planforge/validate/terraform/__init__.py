@@ -10,14 +10,16 @@ Public API (used by the runner):
     on concurrent `terraform init` + `terraform validate` runs (`concurrency`). Read here, the two
     values are always the current ones.
 
-The repository is never modified: `terraform fmt` only checks, and `init`/`validate` run on a
-temporary copy of the root and its local module tree under `ctx.workdir` (`validation`).
+The repository is never modified: `terraform fmt` only checks (one call for every file, `fmt`), and
+`init`/`validate` run on a temporary copy of the root and its local module tree under `ctx.workdir`
+(`validation`), once for all the roots that share a provider set (`aggregate`).
 Discovery rules are documented in docs/discovery.md ("Terraform").
 
 Modules: `rules` (names, rule ids), `hcltext` (masked HCL text, positions), `hclconfig` (one
 directory as python-hcl2 sees it), `tfvars`, `configs` (scanned directories within the input bounds),
 `discovery` (roots and modules), `fingerprint` (identical roots), `cli` (running terraform),
-`concurrency`, `static`, `fmt`, `diagnostics`, `validation` (init + validate), `validator`.
+`concurrency`, `static`, `fmt`, `diagnostics`, `aggregate` (many roots in one validate), `validation`
+(init + validate), `validator`.
 """
 from __future__ import annotations
 

@@ -74,3 +74,22 @@ def test_sensitive_root_output_is_still_an_error(tmp_path: Path, tf_mirror: Path
     assert findings(together) == findings(apart)
     assert [(f[2], f[3]) for f in findings(together)] == [("a/main.tf", 6), ("b/main.tf", 6)]
     assert all("validated on its own: it has sensitive variables" in (c.tool or "") for c in together)
+
+
+def test_root_only_blocks_are_validated_on_their_own(tmp_path: Path, tf_mirror: Path) -> None:
+    """`import` blocks are allowed in a root module only: that root runs alone, the others together."""
+    repo = tmp_path / "repo"
+    texts = {
+        "a": 'resource "terraform_data" "x" {}\n\nimport {\n  to = terraform_data.x\n  id = "x"\n}\n',
+        "b": 'variable "n" {\n  type = number\n}\n\nresource "terraform_data" "x" {\n  input = var.n + 1\n}\n',
+        "c": 'resource "terraform_data" "x" {\n  input = var.missing\n}\n',
+    }
+    for name, text in texts.items():
+        (repo / name).mkdir(parents=True)
+        (repo / name / "main.tf").write_text(text, encoding="utf-8")
+    aggregated, together = validate(repo, tmp_path / "a", tf_mirror, aggregate=True)
+    _, apart = validate(repo, tmp_path / "b", tf_mirror, aggregate=False)
+    assert aggregated.validation_runs == ["a", "aggregate of b, c"]
+    assert "validated on its own: it has `import` blocks" in (together[0].tool or "")
+    assert findings(together) == findings(apart)
+    assert [(f[0], f[3]) for f in findings(together)] == [("c", 2)]

@@ -4,7 +4,8 @@ Public API (used by the runner):
   - `TerraformValidator()`: the `Validator` (name "terraform"); `discover(ctx)` then `run(target, ctx)`
     per target, safe to call from several threads at once. Each target gets the checks `static`
     (python-hcl2) and `fmt`; roots, and modules no root uses, also `validate`.
-    `TerraformValidator.validation_runs` lists the roots terraform validate actually ran for.
+    `TerraformValidator.validation_runs` lists each terraform validate that ran: a root's display, or
+    "aggregate of a, b, ..." for the roots validated together.
   - `RULES`: rule id -> description (SARIF / reports).
   - `VALIDATION_SLOTS` / `MAX_CONCURRENT_VALIDATIONS` / `set_max_concurrent_validations(n)`: the bound
     on concurrent `terraform init` + `terraform validate` runs (`concurrency`). Read here, the two

@@ -53,7 +53,8 @@ class Validations:
     """`terraform init -backend=false` + `terraform validate` of roots, in a scratch copy under `ctx.workdir`.
 
     Each distinct configuration (fingerprint, plugin mirror, workdir) is validated once, whichever root
-    asks first; `runs` lists the roots a validation actually ran for. Safe to use from several threads.
+    asks first, together with the configurations of the same provider set when `plan` grouped them
+    (`aggregate`); `runs` lists each terraform validate that ran. Safe to use from several threads.
     """
 
     def __init__(self, configs: ConfigTree, syntax: ConfirmedSyntax) -> None:
@@ -61,7 +62,7 @@ class Validations:
         self.syntax = syntax
         self._results: dict[str, _Entry] = {}
         self._results_lock = threading.Lock()
-        self.runs: list[str] = []  # displays of roots terraform validate actually ran for
+        self.runs: list[str] = []  # each terraform validate that ran: a root's display, or "aggregate of a, b"
         self._group_of: dict[str, aggregate.Group] = {}  # validation key -> its aggregate group
         self._notes: dict[str, str] = {}  # validation key -> how it was validated, when not alone as usual
         self._ran_in: dict[str, str] = {}

@@ -5,6 +5,7 @@ and records what the static checks need, with lines found in the text (`hcltext.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -36,8 +37,10 @@ def _meta_free(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=2048)
 def parse_file(path: Path, text: str) -> tuple[dict[str, Any] | None, SyntaxProblem | None]:
-    """Parse an HCL or JSON Terraform file; return its body or the syntax problem."""
+    """Parse an HCL or JSON Terraform file; return its body (shared by the callers: read it, do not change it)
+    or the syntax problem. Cached: the shared-state check reads the roots' files discovery already parsed."""
     if path.name.endswith(".json"):
         try:
             data = json.loads(text)

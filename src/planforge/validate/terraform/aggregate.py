@@ -74,6 +74,8 @@ def obstacle(configs: ConfigTree, root: Path) -> str | None:
         return "it calls non-local modules (installed by its own `terraform init`)"
     if config.has_import:
         return "it has `import` blocks (allowed in a root module only)"
+    if any("configuration_aliases" in spec for spec in config.required_providers.values()):
+        return "it declares `configuration_aliases` (a module called without `providers` would lack them)"
     if any(v.sensitive for v in config.variables.values()) and not all(o.sensitive for o in config.outputs.values()):
         return ("it has sensitive variables and outputs not marked sensitive (\"Output refers to sensitive values\" "
                 "is checked in a root module only)")

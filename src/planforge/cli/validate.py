@@ -70,6 +70,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="every skipped check is an error")
     parser.add_argument("--terraform-plugin-mirror", metavar="DIR", **one,
                         help="Terraform provider filesystem mirror (else PLANFORGE_TF_PLUGIN_MIRROR)")
+    parser.add_argument("--terraform-aggregate", action=argparse.BooleanOptionalAction, default=None,
+                        help="validate Terraform roots sharing a provider set in one terraform validate "
+                             "(default; --no-terraform-aggregate: one per root)")
     parser.add_argument("--ansible-collections", metavar="DIR", **one,
                         help="installed Ansible collections (else PLANFORGE_ANSIBLE_COLLECTIONS)")
     parser.add_argument("--schema-engine", metavar="ENGINE", **one, help="auto (default), embedded or kubeconform")
@@ -116,6 +119,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "jobs": _last(args.jobs),
         "memory_budget": _last(args.memory_budget),
         "terraform_plugin_mirror": _last(args.terraform_plugin_mirror),
+        "terraform_aggregate": args.terraform_aggregate,
         "ansible_collections": _last(args.ansible_collections),
         "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
         "schema_locations": args.schema_location,

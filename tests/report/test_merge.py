@@ -147,3 +147,32 @@ def test_a_shard_gets_its_own_sarif_category(category, shard, expected):
     from planforge.cli.validate import sarif_category
 
     assert sarif_category(argparse.Namespace(sarif_category=category, shard=shard)) == expected
+
+
+def test_reports_validate_wrote_merge_into_the_sum(tmp_path, capsys):
+    """Two real validate runs of one repository (schemas, then policy) merge into one report counting both."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: 3\n")
+    (repo / "pod.yaml").write_text("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n"
+                                   "    - name: c\n      image: nginx:latest\n")
+    reports = []
+    for only in ("schemas", "policy"):
+        report = tmp_path / f"{only}.json"
+        main(["validate", str(repo), "--only", only, "--format", "json", "-o", str(report)])
+        reports.append(json.loads(report.read_text()))
+    capsys.readouterr()
+    code, out, _ = _merge(capsys, str(tmp_path / "policy.json"), str(tmp_path / "schemas.json"), "--format", "json")
+    merged = validate_json_report(out)
+    assert code == 1 and merged["paths"] == [str(repo)]
+    for count in ("checks", "errors", "warnings"):
+        assert merged["summary"][count] == sum(r["summary"][count] for r in reports), count
+    assert reports[0]["summary"]["errors"] >= 1 and reports[1]["summary"]["errors"] >= 1
+    assert [c["validator"] for c in merged["checks"]] == sorted(
+        (c["validator"] for c in merged["checks"]), key=["schemas", "policy"].index)
+
+
+def test_reports_of_different_paths_are_refused(shards, capsys, tmp_path):
+    other = _write(tmp_path / "other.json", [], paths=["elsewhere"])
+    code, _, err = _merge(capsys, shards[0], other)
+    assert code == 2 and "paths is ['elsewhere'] here but ['.'] in" in err and "same PATHs" in err

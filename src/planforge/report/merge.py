@@ -7,7 +7,8 @@ name); its summary and exit code are recomputed from the checks.
 
 The same check (validator, name, target) in two reports, as overlapping shard runs produce, is kept
 once when both runs agree on its status, reason and findings; when they disagree the merge is refused,
-since one of the two results would be silently dropped.
+since one of the two results would be silently dropped. Reports of different PATHs (targets are
+relative to them) or settings are refused too.
 """
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class ShardReport:
 
 @dataclass
 class MergedReport:
-    paths: list[str]
+    paths: list[str]  # the same in every input
     kube_version: str | None
     strict: bool
     notices: list[str]
@@ -100,11 +101,12 @@ def read_report(path: str) -> ShardReport:
 def _same_settings(reports: list[ShardReport]) -> None:
     first = reports[0]
     for report in reports[1:]:
-        for name in ("kube_version", "strict"):
+        for name in ("paths", "kube_version", "strict"):
             if getattr(report, name) != getattr(first, name):
                 raise UsageError("cannot merge reports of runs with different settings:", [Problem(
                     f"{name} is {getattr(report, name)!r} here but {getattr(first, name)!r} in {first.source}",
-                    file=report.source, hint="run every shard with the same settings (.planforge.yaml, options)")])
+                    file=report.source,
+                    hint="run every shard on the same PATHs (targets are relative to them) with the same settings")])
 
 
 def _outcome(check: Check) -> tuple[Any, ...]:
@@ -146,12 +148,12 @@ def _union(lists: list[list[str]]) -> list[str]:
 
 
 def merge_reports(reports: list[ShardReport]) -> MergedReport:
-    """One report from several (at least one): checks deduplicated and sorted, settings shared."""
+    """One report from several (at least one) of the same PATHs and settings: checks deduplicated and sorted."""
     if not reports:
         raise UsageError("report merge needs at least one report (fix: give the shard reports as arguments).")
     _same_settings(reports)
     return MergedReport(
-        paths=_union([r.paths for r in reports]),
+        paths=reports[0].paths,
         kube_version=reports[0].kube_version,
         strict=reports[0].strict,
         notices=_union([r.notices for r in reports]),

@@ -32,7 +32,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from copier import run_copy
 
     root = tmp_path_factory.mktemp("ci-matrix")
-    template = copy_template(root / "template", with_blueprints=False)
+    template = copy_template(root / "template")
     data = sample_answers(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"],
                           tenants=[]).to_copier_data()
     run_copy(str(template), root / "repo", data=data, defaults=True, quiet=True, unsafe=False)
@@ -75,8 +75,11 @@ def _run_step(workflow: dict, repo: Path, base_ref: str, path: str, **env: str) 
     [step] = [s for s in job["steps"] if s.get("id") == "units"]
     output = repo.parent / f"{repo.name}-github-output"
     output.write_text("")
+    temp = repo.parent / f"{repo.name}-runner-temp"
+    temp.mkdir(exist_ok=True)
     environ = {**os.environ, **{k: str(v) for k, v in workflow["env"].items()}, "BASE_REF": base_ref,
-               "GITHUB_OUTPUT": str(output), "PATH": f"{path}{os.pathsep}{os.environ['PATH']}", **env}
+               "GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(temp),
+               "PATH": f"{path}{os.pathsep}{os.environ['PATH']}", **env}
     proc = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=repo, env=environ, capture_output=True, text=True,
                           timeout=600)
     outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
@@ -84,8 +87,8 @@ def _run_step(workflow: dict, repo: Path, base_ref: str, path: str, **env: str) 
 
 
 def _units(count: int, prefix: str = "terraform/envs") -> list[dict]:
-    return [{"id": f"terraform-root:{prefix}/e{i}", "kind": "terraform-root", "paths": [f"{prefix}/e{i}"],
-             "depends_on": []} for i in range(count)]
+    return [{"id": f"terraform-root:{prefix}/e{i}", "kind": "terraform-root", "paths": [f"{prefix}/e{i}/main.tf"],
+             "depends_on": [], "cost": 1} for i in range(count)]
 
 
 @pytest.fixture
@@ -97,8 +100,8 @@ def standin(tmp_path: Path):
     (bindir / "planforge").chmod(0o755)
 
     def make(every: list[dict], changed: list[dict] | None = None) -> tuple[str, dict[str, str]]:
-        (tmp_path / "all.json").write_text(json.dumps(every))
-        (tmp_path / "changed.json").write_text(json.dumps(every if changed is None else changed))
+        (tmp_path / "all.json").write_text(json.dumps({"version": 1, "units": every}))
+        (tmp_path / "changed.json").write_text(json.dumps({"version": 1, "units": every if changed is None else changed}))
         return str(bindir), {"STANDIN_ALL": str(tmp_path / "all.json"), "STANDIN_CHANGED": str(tmp_path / "changed.json")}
 
     return make
@@ -178,6 +181,7 @@ def test_the_listing_step_on_a_generated_repository_gives_a_valid_matrix(workflo
     _repository(repo, {})
     code, outputs, log = _run_step(workflow, repo, "", str(planforge.parent))
     assert code == 0, log
-    units = json.loads((repo / "units.json").read_text())
+    assert not _git(repo, "status", "--porcelain")  # the lists are not written into the checkout
+    units = json.loads((tmp_path / "repo-runner-temp" / "units.json").read_text())["units"]
     assert units and all({"id", "kind", "paths", "depends_on"} <= set(u) for u in units)
     assert 1 <= len(_matrix(outputs)) <= int(workflow["env"]["PLANFORGE_MAX_SHARDS"])

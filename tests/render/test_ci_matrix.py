@@ -154,6 +154,14 @@ def test_a_unit_change_that_selects_no_unit_fails_closed(workflow, standin, tmp_
     assert "::error::files of validation units changed (terraform/envs/e2/main.tf) but no unit was selected" in log
 
 
+def test_an_empty_change_needs_no_shard(workflow, standin, tmp_path):
+    path, env = standin(_units(3), [])
+    repo = _repository(tmp_path / "repo", {"README.md": "x\n"})
+    code, outputs, log = _run_step(workflow, repo, "main", path, **env)
+    assert code == 0, log
+    assert outputs["shards"] == "0"
+
+
 def test_a_repository_without_units_fails_closed(workflow, standin, tmp_path):
     path, env = standin([])
     repo = _repository(tmp_path / "repo", {"README.md": "x\n"})

@@ -103,7 +103,7 @@ def _same_settings(reports: list[ShardReport]) -> None:
     for report in reports[1:]:
         for name in ("paths", "kube_version", "strict"):
             if getattr(report, name) != getattr(first, name):
-                raise UsageError("cannot merge reports of runs with different settings:", [Problem(
+                raise UsageError("cannot merge reports of runs on different PATHs or with different settings:", [Problem(
                     f"{name} is {getattr(report, name)!r} here but {getattr(first, name)!r} in {first.source}",
                     file=report.source,
                     hint="run every shard on the same PATHs (targets are relative to them) with the same settings")])
@@ -132,7 +132,7 @@ def _unique_checks(reports: list[ShardReport]) -> list[Check]:
                     f"{check.validator}/{check.name} on {check.target} is {check.status.value} with "
                     f"{len(check.findings)} finding(s) here but {kept.status.value} with {len(kept.findings)} "
                     f"in {source}", file=report.source,
-                    hint="merge reports of one commit and one run only (re-run the shards)")])
+                    hint="merge the reports of one run of one commit; re-run the shards")])
     return [check for check, _ in seen.values()]
 
 

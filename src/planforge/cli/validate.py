@@ -60,6 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd,flux,ansible")
     parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
     parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
+    parser.add_argument("--sarif-category", metavar="ID", **one,
+                        help="SARIF runs[].automationDetails.id (default with --shard I/N: planforge/shard-I-of-N/)")
     parser.add_argument("-j", "--jobs", metavar="N", **one, help="validations run at once (default: CPU count)")
     parser.add_argument("--memory-budget", metavar="MIB", **one,
                         help="memory for concurrent terraform validations (default: half the machine's memory)")
@@ -133,6 +135,16 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def sarif_category(args: argparse.Namespace) -> str | None:
+    """--sarif-category, else one per shard so code scanning keeps the shards' results apart."""
+    category = _last(args.sarif_category)
+    shard = getattr(args, "shard", None)  # --shard I/N, from the units options
+    if category is None and shard:
+        shard = shard[-1] if isinstance(shard, list) else str(shard)
+        category = f"planforge/shard-{shard.replace('/', '-of-')}/"
+    return category
+
+
 def _schema_version_notices(settings: Settings) -> list[str]:
     """A Kubernetes version outside the packaged schema range is validated against the nearest packaged
     version, said in the report; unless --schema-location entries are given (they serve that version)."""
@@ -179,7 +191,8 @@ def main(args: argparse.Namespace) -> int:
         notices.append(fallback)
     code = exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
-                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices)
+                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices,
+                      sarif_category=sarif_category(args))
     text = render(fmt, checks, meta)
     if output and output != "-":
         try:

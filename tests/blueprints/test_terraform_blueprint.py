@@ -793,3 +793,67 @@ def test_without_stated_options_the_cluster_module_keeps_its_defaults(rendered: 
     call = blocks(load_hcl(rendered["figures"] / "environments/prod/main.tf"), "module")["eks"]
     assert not {"system_node_pool", "endpoint_public_access", "public_access_cidrs", "ingress_ip_count"} & set(call)
     assert "api_authorized_cidrs" not in blocks(load_hcl(rendered["figures"] / "environments/prod/variables.tf"), "variable")
+
+
+# --------------------------------------------------------------------------- cross-layer wiring (issue 11)
+def backend_configs(terraform: Path) -> list[tuple[Path, dict]]:
+    """Every S3 backend setting of a tree: backend blocks of backend.tf and partial backend-<env>.hcl files."""
+    found: list[tuple[Path, dict]] = []
+    for path in sorted(terraform.rglob("backend*")):
+        if path.suffix == ".hcl":
+            found.append((path, tfvars(path)))
+        elif path.name == "backend.tf":
+            for backend in load_hcl(path)["terraform"][0].get("backend", []):
+                body = backend.get('"s3"') or backend.get("s3")
+                if body:
+                    found.append((path, {k: unquote(v) for k, v in body.items()}))
+    return found
+
+
+@pytest.mark.parametrize("name", ["single-iac", "multi-tool", "multi-tenant", "lockfile", "workspaces"])
+def test_s3_backends_encrypt_state_with_the_bootstrap_key(name: str, rendered: dict[str, Path]) -> None:
+    terraform = rendered[name]
+    outputs = blocks(load_hcl(terraform / "bootstrap" / "outputs.tf"), "output")
+    assert outputs["state_kms_key_alias"]["value"] == "${aws_kms_alias.state.name}"
+    project = tfvars(terraform / "bootstrap" / "terraform.tfvars")["project"]
+    alias_name = unquote(blocks(load_hcl(terraform / "bootstrap" / "main.tf"), "resource")["aws_kms_alias.state"]["name"])
+    assert alias_name == "alias/${var.project}-tfstate"
+    configs = [(path, config) for path, config in backend_configs(terraform) if config.get("encrypt") is True]
+    assert configs, f"{name}: no S3 backend with encrypt = true"
+    for path, config in configs:
+        assert config.get("kms_key_id") == f"alias/{project}-tfstate", path
+
+
+def test_other_state_backends_name_no_s3_key(rendered: dict[str, Path]) -> None:
+    for name in ("radioso-gcp", "azure-tenants"):
+        for path in rendered[name].rglob("backend*"):
+            assert "kms_key_id" not in path.read_text(), path
+
+
+def test_single_iac_instances_reach_their_own_database(rendered: dict[str, Path]) -> None:
+    for env in ("dev", "staging", "prod"):
+        calls = blocks(load_hcl(rendered["single-iac"] / "environments" / env / "main.tf"), "module")
+        assert calls["compute"]["database"] == {"security_group_id": "${module.database.security_group_id}",
+                                                "port": "${module.database.port}"}
+        assert calls["database"]["allowed_security_group_ids"] == ["${module.compute.security_group_id}"]
+    rule = blocks(load_hcl(rendered["single-iac"] / "modules" / "compute" / "main.tf"),
+                  "resource")["aws_vpc_security_group_egress_rule.database"]
+    assert rule["referenced_security_group_id"] == "${var.database.security_group_id}"
+    assert rule["from_port"] == rule["to_port"] == "${var.database.port}"
+
+
+@pytest.mark.parametrize("name", ["multi-tool", "multi-tenant", "options"])
+def test_eks_enforces_network_policies_and_hardens_its_nodes(name: str, rendered: dict[str, Path]) -> None:
+    resources = blocks(load_hcl(rendered[name] / "modules" / "eks" / "main.tf"), "resource")
+    addon = resources["aws_eks_addon.this"]
+    assert "vpc-cni" in addon["for_each"] and "enableNetworkPolicy" in addon["configuration_values"]
+    assert '"true"' in addon["configuration_values"]
+    template = resources["aws_launch_template.nodes"]
+    metadata = template["metadata_options"][0]
+    assert metadata["http_tokens"] == '"required"' and metadata["http_put_response_hop_limit"] == "${var.metadata_hop_limit}"
+    ebs = template["block_device_mappings"][0]["ebs"][0]
+    assert ebs["encrypted"] is True and ebs["volume_type"] == '"gp3"' and ebs["kms_key_id"] == "${var.kms_key_arn}"
+    for group in ("aws_eks_node_group.default", "aws_eks_node_group.system"):
+        assert resources[group]["launch_template"][0]["id"] == "${aws_launch_template.nodes.id}", group
+    variables = blocks(load_hcl(rendered[name] / "modules" / "eks" / "variables.tf"), "variable")
+    assert variables["metadata_hop_limit"]["default"] == 1

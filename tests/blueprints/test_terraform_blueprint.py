@@ -857,3 +857,10 @@ def test_eks_enforces_network_policies_and_hardens_its_nodes(name: str, rendered
         assert resources[group]["launch_template"][0]["id"] == "${aws_launch_template.nodes.id}", group
     variables = blocks(load_hcl(rendered[name] / "modules" / "eks" / "variables.tf"), "variable")
     assert variables["metadata_hop_limit"]["default"] == 1
+
+
+def test_private_eks_endpoint_has_a_documented_way_in(rendered: dict[str, Path]) -> None:
+    readme = (rendered["multi-tool"] / "README.md").read_text()
+    assert "## Reaching the cluster API" in readme
+    assert "aws eks update-kubeconfig" in readme and "AWS-StartPortForwardingSessionToRemoteHost" in readme
+    assert "## Reaching the cluster API" not in (rendered["single-iac"] / "README.md").read_text()

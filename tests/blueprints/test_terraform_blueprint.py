@@ -864,3 +864,35 @@ def test_private_eks_endpoint_has_a_documented_way_in(rendered: dict[str, Path])
     assert "## Reaching the cluster API" in readme
     assert "aws eks update-kubeconfig" in readme and "AWS-StartPortForwardingSessionToRemoteHost" in readme
     assert "## Reaching the cluster API" not in (rendered["single-iac"] / "README.md").read_text()
+
+
+AWS_LOCK = REPO / "modules" / "aws" / "terraform.lock.hcl"
+
+
+@pytest.mark.parametrize("name", ["single-iac", "multi-tool", "multi-tenant", "workspaces"])
+def test_every_aws_root_commits_the_provider_lock(name: str, rendered: dict[str, Path]) -> None:
+    lock = AWS_LOCK.read_text()
+    assert re.search(r'version += "5\.100\.0"', lock) and '"h1:' in lock and len(re.findall(r'"zh:[0-9a-f]{64}"', lock)) == 15
+    tree_roots = roots(rendered[name])
+    assert tree_roots and rendered[name] / "bootstrap" in tree_roots
+    for root in tree_roots:
+        assert (root / ".terraform.lock.hcl").read_text() == lock, root
+
+
+def test_clouds_without_verified_hashes_commit_no_lock(rendered: dict[str, Path]) -> None:
+    for name in ("radioso-gcp", "azure-tenants"):
+        assert not list(rendered[name].rglob(".terraform.lock.hcl")), name
+
+
+def test_the_committed_lock_installs_from_the_mirror_read_only(rendered: dict[str, Path], tf_env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(rendered["single-iac"] / "bootstrap", root)
+    init = subprocess.run(["terraform", "init", "-backend=false", "-lockfile=readonly", "-input=false", "-no-color"],
+                          cwd=root, env=tf_env, capture_output=True, text=True, timeout=300)
+    assert init.returncode == 0, init.stderr
+    (root / ".terraform.lock.hcl").write_text(AWS_LOCK.read_text().replace("h1:edXOJ", "h1:AAAAA"))
+    shutil.rmtree(root / ".terraform")
+    tampered = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+                              cwd=root, env=tf_env, capture_output=True, text=True, timeout=300)
+    assert tampered.returncode != 0 and "checksum" in tampered.stderr

@@ -896,3 +896,21 @@ def test_the_committed_lock_installs_from_the_mirror_read_only(rendered: dict[st
     tampered = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"],
                               cwd=root, env=tf_env, capture_output=True, text=True, timeout=300)
     assert tampered.returncode != 0 and "checksum" in tampered.stderr
+
+
+@pytest.mark.parametrize("name", ["multi-tenant", "hundred-tenants"])
+def test_each_aws_tenant_database_has_subnets_of_its_own(name: str, rendered: dict[str, Path]) -> None:
+    tenants = sorted(p for p in (rendered[name] / "tenants").iterdir())
+    cidrs = {tfvars(t / f"{env}.tfvars")["database_cidr"] for t in tenants for env in ("prod", "staging")
+             if (t / f"{env}.tfvars").exists()}
+    assert len(cidrs) == len(tenants)  # one per tenant, the same in every environment
+    import ipaddress
+
+    networks = [ipaddress.ip_network(c) for c in cidrs]
+    block = ipaddress.ip_network("10.0.192.0/18")  # beside the shared /20 public and private subnets
+    assert all(n.subnet_of(block) for n in networks)
+    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1:])
+    main = load_hcl(tenants[0] / "main.tf")
+    subnet = blocks(main, "resource")["aws_subnet.database"]
+    assert subnet["cidr_block"] == "${cidrsubnet(var.database_cidr, 1, count.index)}"
+    assert blocks(main, "module")["database"]["subnet_ids"] == "${aws_subnet.database[*].id}"

@@ -914,3 +914,11 @@ def test_each_aws_tenant_database_has_subnets_of_its_own(name: str, rendered: di
     subnet = blocks(main, "resource")["aws_subnet.database"]
     assert subnet["cidr_block"] == "${cidrsubnet(var.database_cidr, 1, count.index)}"
     assert blocks(main, "module")["database"]["subnet_ids"] == "${aws_subnet.database[*].id}"
+
+
+def test_aks_and_gke_enforce_network_policies(rendered: dict[str, Path]) -> None:
+    aks = blocks(load_hcl(rendered["azure-tenants"] / "modules" / "aks" / "main.tf"), "resource")
+    profile = aks["azurerm_kubernetes_cluster.this"]["network_profile"][0]
+    assert profile["network_plugin"] == '"azure"' and unquote(profile["network_policy"]) in ("azure", "cilium")
+    gke = blocks(load_hcl(rendered["gcp-tenants"] / "modules" / "gke" / "main.tf"), "resource")
+    assert gke["google_container_cluster.this"]["datapath_provider"] == '"ADVANCED_DATAPATH"'

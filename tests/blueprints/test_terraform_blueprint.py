@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -904,8 +905,6 @@ def test_each_aws_tenant_database_has_subnets_of_its_own(name: str, rendered: di
     cidrs = {tfvars(t / f"{env}.tfvars")["database_cidr"] for t in tenants for env in ("prod", "staging")
              if (t / f"{env}.tfvars").exists()}
     assert len(cidrs) == len(tenants)  # one per tenant, the same in every environment
-    import ipaddress
-
     networks = [ipaddress.ip_network(c) for c in cidrs]
     block = ipaddress.ip_network("10.0.192.0/18")  # beside the shared /20 public and private subnets
     assert all(n.subnet_of(block) for n in networks)

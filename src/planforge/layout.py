@@ -98,6 +98,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
         "per_service": a.get("chart_layout") == "per-service",
         "chart_tests": bool(a.get("chart_tests", True)),
+        "provider_lock": cloud in table["provider_lock_clouds"] and a.get("iac_tool") != "opentofu",
     }
     return {name for name, on in named.items() if on}
 

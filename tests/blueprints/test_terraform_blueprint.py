@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import functools
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -793,3 +794,130 @@ def test_without_stated_options_the_cluster_module_keeps_its_defaults(rendered: 
     call = blocks(load_hcl(rendered["figures"] / "environments/prod/main.tf"), "module")["eks"]
     assert not {"system_node_pool", "endpoint_public_access", "public_access_cidrs", "ingress_ip_count"} & set(call)
     assert "api_authorized_cidrs" not in blocks(load_hcl(rendered["figures"] / "environments/prod/variables.tf"), "variable")
+
+
+# --------------------------------------------------------------------------- cross-layer wiring (issue 11)
+def backend_configs(terraform: Path) -> list[tuple[Path, dict]]:
+    """Every S3 backend setting of a tree: backend blocks of backend.tf and partial backend-<env>.hcl files."""
+    found: list[tuple[Path, dict]] = []
+    for path in sorted(terraform.rglob("backend*")):
+        if path.suffix == ".hcl":
+            found.append((path, tfvars(path)))
+        elif path.name == "backend.tf":
+            for backend in load_hcl(path)["terraform"][0].get("backend", []):
+                body = backend.get('"s3"') or backend.get("s3")
+                if body:
+                    found.append((path, {k: unquote(v) for k, v in body.items()}))
+    return found
+
+
+@pytest.mark.parametrize("name", ["single-iac", "multi-tool", "multi-tenant", "lockfile", "workspaces"])
+def test_s3_backends_encrypt_state_with_the_bootstrap_key(name: str, rendered: dict[str, Path]) -> None:
+    terraform = rendered[name]
+    outputs = blocks(load_hcl(terraform / "bootstrap" / "outputs.tf"), "output")
+    assert outputs["state_kms_key_alias"]["value"] == "${aws_kms_alias.state.name}"
+    project = tfvars(terraform / "bootstrap" / "terraform.tfvars")["project"]
+    alias_name = unquote(blocks(load_hcl(terraform / "bootstrap" / "main.tf"), "resource")["aws_kms_alias.state"]["name"])
+    assert alias_name == "alias/${var.project}-tfstate"
+    configs = [(path, config) for path, config in backend_configs(terraform) if config.get("encrypt") is True]
+    assert configs, f"{name}: no S3 backend with encrypt = true"
+    for path, config in configs:
+        assert config.get("kms_key_id") == f"alias/{project}-tfstate", path
+
+
+def test_other_state_backends_name_no_s3_key(rendered: dict[str, Path]) -> None:
+    for name in ("radioso-gcp", "azure-tenants"):
+        for path in rendered[name].rglob("backend*"):
+            assert "kms_key_id" not in path.read_text(), path
+
+
+def test_single_iac_instances_reach_their_own_database(rendered: dict[str, Path]) -> None:
+    for env in ("dev", "staging", "prod"):
+        calls = blocks(load_hcl(rendered["single-iac"] / "environments" / env / "main.tf"), "module")
+        assert calls["compute"]["database"] == {"security_group_id": "${module.database.security_group_id}",
+                                                "port": "${module.database.port}"}
+        assert calls["database"]["allowed_security_group_ids"] == ["${module.compute.security_group_id}"]
+    rule = blocks(load_hcl(rendered["single-iac"] / "modules" / "compute" / "main.tf"),
+                  "resource")["aws_vpc_security_group_egress_rule.database"]
+    assert rule["referenced_security_group_id"] == "${var.database.security_group_id}"
+    assert rule["from_port"] == rule["to_port"] == "${var.database.port}"
+
+
+@pytest.mark.parametrize("name", ["multi-tool", "multi-tenant", "options"])
+def test_eks_enforces_network_policies_and_hardens_its_nodes(name: str, rendered: dict[str, Path]) -> None:
+    resources = blocks(load_hcl(rendered[name] / "modules" / "eks" / "main.tf"), "resource")
+    addon = resources["aws_eks_addon.this"]
+    assert "vpc-cni" in addon["for_each"] and "enableNetworkPolicy" in addon["configuration_values"]
+    assert '"true"' in addon["configuration_values"]
+    template = resources["aws_launch_template.nodes"]
+    metadata = template["metadata_options"][0]
+    assert metadata["http_tokens"] == '"required"' and metadata["http_put_response_hop_limit"] == "${var.metadata_hop_limit}"
+    ebs = template["block_device_mappings"][0]["ebs"][0]
+    assert ebs["encrypted"] is True and ebs["volume_type"] == '"gp3"' and ebs["kms_key_id"] == "${var.kms_key_arn}"
+    for group in ("aws_eks_node_group.default", "aws_eks_node_group.system"):
+        assert resources[group]["launch_template"][0]["id"] == "${aws_launch_template.nodes.id}", group
+    variables = blocks(load_hcl(rendered[name] / "modules" / "eks" / "variables.tf"), "variable")
+    assert variables["metadata_hop_limit"]["default"] == 1
+
+
+def test_private_eks_endpoint_has_a_documented_way_in(rendered: dict[str, Path]) -> None:
+    readme = (rendered["multi-tool"] / "README.md").read_text()
+    assert "## Reaching the cluster API" in readme
+    assert "aws eks update-kubeconfig" in readme and "AWS-StartPortForwardingSessionToRemoteHost" in readme
+    assert "## Reaching the cluster API" not in (rendered["single-iac"] / "README.md").read_text()
+
+
+AWS_LOCK = REPO / "modules" / "aws" / "terraform.lock.hcl"
+
+
+@pytest.mark.parametrize("name", ["single-iac", "multi-tool", "multi-tenant", "workspaces"])
+def test_every_aws_root_commits_the_provider_lock(name: str, rendered: dict[str, Path]) -> None:
+    lock = AWS_LOCK.read_text()
+    assert re.search(r'version += "5\.100\.0"', lock) and '"h1:' in lock and len(re.findall(r'"zh:[0-9a-f]{64}"', lock)) == 15
+    tree_roots = roots(rendered[name])
+    assert tree_roots and rendered[name] / "bootstrap" in tree_roots
+    for root in tree_roots:
+        assert (root / ".terraform.lock.hcl").read_text() == lock, root
+
+
+def test_clouds_without_verified_hashes_commit_no_lock(rendered: dict[str, Path]) -> None:
+    for name in ("radioso-gcp", "azure-tenants"):
+        assert not list(rendered[name].rglob(".terraform.lock.hcl")), name
+
+
+def test_the_committed_lock_installs_from_the_mirror_read_only(rendered: dict[str, Path], tf_env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(rendered["single-iac"] / "bootstrap", root)
+    init = subprocess.run(["terraform", "init", "-backend=false", "-lockfile=readonly", "-input=false", "-no-color"],
+                          cwd=root, env=tf_env, capture_output=True, text=True, timeout=300)
+    assert init.returncode == 0, init.stderr
+    (root / ".terraform.lock.hcl").write_text(AWS_LOCK.read_text().replace("h1:edXOJ", "h1:AAAAA"))
+    shutil.rmtree(root / ".terraform")
+    tampered = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"],
+                              cwd=root, env=tf_env, capture_output=True, text=True, timeout=300)
+    assert tampered.returncode != 0 and "checksum" in tampered.stderr
+
+
+@pytest.mark.parametrize("name", ["multi-tenant", "hundred-tenants"])
+def test_each_aws_tenant_database_has_subnets_of_its_own(name: str, rendered: dict[str, Path]) -> None:
+    tenants = sorted(p for p in (rendered[name] / "tenants").iterdir())
+    cidrs = {tfvars(t / f"{env}.tfvars")["database_cidr"] for t in tenants for env in ("prod", "staging")
+             if (t / f"{env}.tfvars").exists()}
+    assert len(cidrs) == len(tenants)  # one per tenant, the same in every environment
+    networks = [ipaddress.ip_network(c) for c in cidrs]
+    block = ipaddress.ip_network("10.0.192.0/18")  # beside the shared /20 public and private subnets
+    assert all(n.subnet_of(block) for n in networks)
+    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1:])
+    main = load_hcl(tenants[0] / "main.tf")
+    subnet = blocks(main, "resource")["aws_subnet.database"]
+    assert subnet["cidr_block"] == "${cidrsubnet(var.database_cidr, 1, count.index)}"
+    assert blocks(main, "module")["database"]["subnet_ids"] == "${aws_subnet.database[*].id}"
+
+
+def test_aks_and_gke_enforce_network_policies(rendered: dict[str, Path]) -> None:
+    aks = blocks(load_hcl(rendered["azure-tenants"] / "modules" / "aks" / "main.tf"), "resource")
+    profile = aks["azurerm_kubernetes_cluster.this"]["network_profile"][0]
+    assert profile["network_plugin"] == '"azure"' and unquote(profile["network_policy"]) in ("azure", "cilium")
+    gke = blocks(load_hcl(rendered["gcp-tenants"] / "modules" / "gke" / "main.tf"), "resource")
+    assert gke["google_container_cluster.this"]["datapath_provider"] == '"ADVANCED_DATAPATH"'

@@ -7,7 +7,7 @@ data "aws_ssm_parameter" "ami" {
 
 resource "aws_security_group" "this" {
   name_prefix = "${var.name}-compute-"
-  description = "Instances of ${var.name}: no inbound rules, HTTPS egress only (SSM, package mirrors)."
+  description = "Instances of ${var.name}: no inbound rules, HTTPS egress (SSM, package mirrors) and the database port."
   vpc_id      = var.vpc_id
 
   tags = merge(var.tags, { Name = "${var.name}-compute" })
@@ -24,6 +24,19 @@ resource "aws_vpc_security_group_egress_rule" "https" {
   from_port         = 443
   to_port           = 443
   cidr_ipv4         = "0.0.0.0/0"
+}
+
+# The application's own database: its port, to the database's security group only (which in turn
+# admits this group).
+resource "aws_vpc_security_group_egress_rule" "database" {
+  count = var.database == null ? 0 : 1
+
+  security_group_id            = aws_security_group.this.id
+  description                  = "Database port to the database's security group"
+  ip_protocol                  = "tcp"
+  from_port                    = var.database.port
+  to_port                      = var.database.port
+  referenced_security_group_id = var.database.security_group_id
 }
 
 resource "aws_iam_role" "this" {

@@ -58,6 +58,15 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "database" {
+  type = object({
+    security_group_id = string
+    port              = number
+  })
+  description = "The application's database: its security group and port, opened as egress from the instances; null without a database."
+  default     = null
+}
+
 variable "tags" {
   type        = map(string)
   description = "Extra tags for every resource (provider default_tags carry project, environment and tenant)."

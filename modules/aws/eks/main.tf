@@ -114,6 +114,45 @@ resource "aws_iam_role_policy_attachment" "node" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
+# Every node of both groups starts from this template: IMDSv2 only, with a hop limit of 1 so that
+# pods cannot reach the instance metadata service and borrow the node role (workloads get AWS
+# credentials from EKS Pod Identity or IRSA instead), and an encrypted gp3 root volume (the given
+# customer-managed key, else the account's default EBS key).
+resource "aws_launch_template" "nodes" {
+  name_prefix            = "${var.name}-nodes-"
+  update_default_version = true
+
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = var.metadata_hop_limit
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      volume_size           = var.node_disk_size_gb
+      volume_type           = "gp3"
+      encrypted             = true
+      kms_key_id            = var.kms_key_arn
+      delete_on_termination = true
+    }
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(var.tags, { Name = "${var.name}-node" })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = var.tags
+  }
+
+  tags = var.tags
+}
+
 # The node group of the plan's figures: "user" beside the system group, else "default".
 resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
@@ -123,6 +162,11 @@ resource "aws_eks_node_group" "default" {
   instance_types  = var.node_instance_types
   ami_type        = "AL2023_x86_64_STANDARD"
   capacity_type   = "ON_DEMAND"
+
+  launch_template {
+    id      = aws_launch_template.nodes.id
+    version = aws_launch_template.nodes.latest_version
+  }
 
   scaling_config {
     min_size     = var.node_min_size
@@ -160,6 +204,11 @@ resource "aws_eks_node_group" "system" {
   ami_type        = "AL2023_x86_64_STANDARD"
   capacity_type   = "ON_DEMAND"
 
+  launch_template {
+    id      = aws_launch_template.nodes.id
+    version = aws_launch_template.nodes.latest_version
+  }
+
   scaling_config {
     min_size     = var.system_node_count
     max_size     = var.system_node_count
@@ -196,11 +245,14 @@ resource "aws_eip" "ingress" {
   tags = merge(var.tags, { Name = "${var.name}-ingress-${count.index}" })
 }
 
+# The VPC CNI enforces Kubernetes NetworkPolicies (its network policy agent): without
+# enableNetworkPolicy every default-deny and tenant-isolation policy would be accepted and ignored.
 resource "aws_eks_addon" "this" {
   for_each = toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"])
 
-  cluster_name = aws_eks_cluster.this.name
-  addon_name   = each.value
+  cluster_name         = aws_eks_cluster.this.name
+  addon_name           = each.value
+  configuration_values = each.value == "vpc-cni" ? jsonencode({ enableNetworkPolicy = "true" }) : null
 
   tags = var.tags
 

@@ -95,6 +95,28 @@ variable "log_kms_key_arn" {
   default     = null
 }
 
+variable "metadata_hop_limit" {
+  type        = number
+  description = "IMDSv2 hop limit of the nodes: 1 keeps pods away from the instance metadata (workloads use EKS Pod Identity or IRSA); 2 lets pods reach it."
+  default     = 1
+
+  validation {
+    condition     = contains([1, 2], var.metadata_hop_limit)
+    error_message = "metadata_hop_limit must be 1 (nodes only) or 2 (pods may reach IMDS)."
+  }
+}
+
+variable "node_disk_size_gb" {
+  type        = number
+  description = "Size of each node's encrypted gp3 root volume, in GiB."
+  default     = 50
+
+  validation {
+    condition     = var.node_disk_size_gb >= 20
+    error_message = "node_disk_size_gb must be at least 20 GiB (the EKS AMI's size)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Extra tags for every resource (provider default_tags carry project, environment and tenant)."

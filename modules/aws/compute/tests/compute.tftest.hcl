@@ -62,6 +62,31 @@ run "planned_size_imdsv2_encrypted_volumes_no_inbound" {
   }
 }
 
+run "instances_reach_their_database_port_only_through_its_security_group" {
+  command = plan
+
+  variables {
+    database = {
+      security_group_id = "sg-0database"
+      port              = 5432
+    }
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_egress_rule.database[0].referenced_security_group_id == "sg-0database" && aws_vpc_security_group_egress_rule.database[0].from_port == 5432 && aws_vpc_security_group_egress_rule.database[0].to_port == 5432
+    error_message = "The instances must be allowed out to the database's port, towards its security group."
+  }
+}
+
+run "without_a_database_only_https_egress" {
+  command = plan
+
+  assert {
+    condition     = length(aws_vpc_security_group_egress_rule.database) == 0
+    error_message = "No database egress without a database."
+  }
+}
+
 run "min_size_above_max_size_is_refused" {
   command = plan
 

@@ -44,6 +44,30 @@ run "private_audited_cluster_with_secrets_encrypted_by_a_dedicated_key" {
   }
 }
 
+run "network_policies_enforced_and_nodes_hardened" {
+  command = plan
+
+  assert {
+    condition     = jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "The VPC CNI must enforce NetworkPolicies (enableNetworkPolicy)."
+  }
+
+  assert {
+    condition     = aws_launch_template.nodes.metadata_options[0].http_tokens == "required" && aws_launch_template.nodes.metadata_options[0].http_put_response_hop_limit == 1
+    error_message = "Nodes must require IMDSv2 with a hop limit of 1 (pods use Pod Identity or IRSA)."
+  }
+
+  assert {
+    condition     = aws_launch_template.nodes.block_device_mappings[0].ebs[0].encrypted == "true" && aws_launch_template.nodes.block_device_mappings[0].ebs[0].volume_type == "gp3"
+    error_message = "Node root volumes must be encrypted gp3."
+  }
+
+  assert {
+    condition     = length(aws_eks_node_group.default.launch_template) == 1
+    error_message = "The node group must start from the hardened launch template."
+  }
+}
+
 run "uses_a_given_customer_managed_key" {
   command = plan
 
@@ -59,6 +83,11 @@ run "uses_a_given_customer_managed_key" {
   assert {
     condition     = aws_eks_cluster.this.encryption_config[0].provider[0].key_arn == "arn:aws:kms:us-east-1:111122223333:key/test"
     error_message = "The given key must encrypt Secrets."
+  }
+
+  assert {
+    condition     = aws_launch_template.nodes.block_device_mappings[0].ebs[0].kms_key_id == "arn:aws:kms:us-east-1:111122223333:key/test"
+    error_message = "The given key must encrypt the node root volumes."
   }
 }
 
@@ -96,6 +125,11 @@ run "system_and_user_node_groups_public_endpoint_and_ingress_ips" {
   assert {
     condition     = anytrue([for t in aws_eks_node_group.system[0].taint : t.key == "CriticalAddonsOnly"]) && aws_eks_node_group.system[0].scaling_config[0].max_size == 2
     error_message = "The system group must be small, fixed and tainted CriticalAddonsOnly."
+  }
+
+  assert {
+    condition     = length(aws_eks_node_group.system[0].launch_template) == 1
+    error_message = "The system group must start from the hardened launch template too."
   }
 
   assert {

@@ -24,4 +24,9 @@ run "private_cluster_without_local_accounts" {
     condition     = azurerm_kubernetes_cluster.this.kubernetes_version == "1.29"
     error_message = "Kubernetes version must follow the plan."
   }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].network_plugin == "azure" && contains(["azure", "cilium"], azurerm_kubernetes_cluster.this.network_profile[0].network_policy)
+    error_message = "NetworkPolicies must be enforced (Azure CNI with the azure or cilium network policy engine)."
+  }
 }

@@ -25,4 +25,9 @@ run "private_nodes_and_encrypted_secrets" {
     condition     = google_container_cluster.this.database_encryption[0].state == "ENCRYPTED"
     error_message = "Secrets must be encrypted with the customer-managed key."
   }
+
+  assert {
+    condition     = google_container_cluster.this.datapath_provider == "ADVANCED_DATAPATH"
+    error_message = "NetworkPolicies must be enforced (GKE Dataplane V2)."
+  }
 }

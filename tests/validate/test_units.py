@@ -1,0 +1,128 @@
+"""Validation units: --list-units, --changed-since, --shard and the result cache, on generated repositories."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from testlib import generate_repo
+
+from planforge.cli import main
+from planforge.validate.base import Settings
+from planforge.validate.runner import Selection, list_units, run_validation
+
+TENANT_ROOTS = ["terraform-root:terraform/tenants/acme", "terraform-root:terraform/tenants/globex",
+                "terraform-root:terraform/tenants/initech"]
+OVERLAYS = [f"kustomization:kubernetes/tenants/{t}/apps/analytics-api/{e}"
+            for t in ("acme", "globex", "initech") for e in ("prod", "staging")]
+
+
+def _git_repo(source: Path, dest: Path) -> Path:
+    """A copy of a generated repository (`planforge new` commits it) to change."""
+    shutil.copytree(source, dest, symlinks=True)
+    assert (dest / ".git").is_dir()
+    return dest
+
+
+@pytest.fixture
+def saas(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
+    """The multi-tenant AWS repository, committed in git."""
+    return _git_repo(generate_repo("multi-tenant-saas", tmp_path_factory), tmp_path / "repo")
+
+
+def _ids(root: Path, selection: Selection, only: list[str] | None = None) -> list[str]:
+    return [u.id for u in list_units([root], Settings(), only, selection)]
+
+
+def _append(path: Path, text: str = "\n# changed\n") -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def test_units_name_their_kind_files_and_dependencies(saas: Path) -> None:
+    units = {u.id: u for u in list_units([saas], Settings())}
+    acme = units["terraform-root:terraform/tenants/acme"]
+    assert acme.kind == "terraform-root"
+    assert "terraform/tenants/acme/prod.tfvars" in acme.paths
+    assert acme.depends_on == ("terraform-module:terraform/modules/database", "terraform-module:terraform/modules/kms")
+    overlay = units["kustomization:kubernetes/tenants/acme/apps/analytics-api/prod"]
+    assert overlay.depends_on == ("kustomization:kubernetes/apps/analytics-api/base",)
+    assert "gitops:argocd/applications/prod" in units
+    assert units["gitops:argocd/applications/prod"].depends_on == tuple(o for o in OVERLAYS if o.endswith("prod"))
+
+
+def test_tenant_tfvars_change_selects_its_root_only(saas: Path) -> None:
+    _append(saas / "terraform/tenants/acme/prod.tfvars")
+    assert _ids(saas, Selection(changed_since="HEAD")) == ["terraform-root:terraform/tenants/acme"]
+
+
+def test_module_change_selects_every_root_using_it(saas: Path) -> None:
+    _append(saas / "terraform/modules/kms/main.tf")
+    subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "kms"],
+                   cwd=saas, check=True)
+    assert _ids(saas, Selection(changed_since="HEAD~1")) == [
+        "terraform-module:terraform/modules/kms", "terraform-root:terraform/shared/security", *TENANT_ROOTS]
+
+
+def test_kustomize_base_change_selects_its_overlays_and_the_apps_deploying_them(saas: Path) -> None:
+    _append(saas / "kubernetes/apps/analytics-api/base/deployment.yaml")
+    assert _ids(saas, Selection(changed_since="HEAD"), ["kustomize"]) == [
+        "kustomization:kubernetes/apps/analytics-api/base", *OVERLAYS]
+    everything = _ids(saas, Selection(changed_since="HEAD"))
+    assert not any(i.startswith("terraform") for i in everything)
+    assert "gitops:argocd/bootstrap" in everything  # its app of apps reaches the overlays
+
+
+def test_chart_values_change_selects_that_values_file_with_its_chart(tmp_path_factory: pytest.TempPathFactory,
+                                                                     tmp_path: Path) -> None:
+    repo = _git_repo(generate_repo("helm-chart-payments", tmp_path_factory), tmp_path / "chart")
+    units = _ids(repo, Selection())
+    assert "helm-values:charts/payments-service/platforms/eks.yaml" in units
+    _append(repo / "charts/payments-service/platforms/eks.yaml")
+    assert _ids(repo, Selection(changed_since="HEAD"), ["helm"]) == [
+        "helm-chart:charts/payments-service", "helm-values:charts/payments-service/platforms/eks.yaml"]
+
+
+def test_shards_are_disjoint_and_cover_every_unit(saas: Path) -> None:
+    everything = set(_ids(saas, Selection()))
+    shards = [set(_ids(saas, Selection(shard=(i, 3)))) for i in (1, 2, 3)]
+    assert set().union(*shards) == everything
+    assert sum(len(s) for s in shards) == len(everything)
+    assert all(s for s in shards)
+    assert _ids(saas, Selection(shard=(2, 3))) == _ids(saas, Selection(shard=(2, 3)))  # deterministic
+    roots = [sum(1 for i in s if i.startswith("terraform-root")) for s in shards]
+    assert max(roots) - min(roots) <= 1  # Terraform roots weigh most: spread evenly
+
+
+def test_result_cache_hit_then_miss_after_a_dependency_change(saas: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    selection = Selection(use_cache=True)
+    first: list[str] = []
+    cold = run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=first)
+    assert first == [] and len(cold) == 11  # one build per kustomization
+    second: list[str] = []
+    warm = run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=second)
+    assert len(second) == len(cold)  # no build ran again
+    assert [(c.target, c.status) for c in warm] == [(c.target, c.status) for c in cold]
+    _append(saas / "kubernetes/apps/analytics-api/base/deployment.yaml")
+    third: list[str] = []
+    run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=third)
+    rebuilt = {c.target for c in cold} - {n.split()[2] for n in third}
+    assert rebuilt == {"kubernetes/apps/analytics-api/base", *(o.split(":", 1)[1] for o in OVERLAYS)}
+    none: list[str] = []
+    run_validation([saas], Settings(), ["kustomize"], selection=Selection(use_cache=False), notes=none)
+    assert none == []
+
+
+def test_cli_lists_units_and_refuses_a_missing_ref(saas: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--list-units", "--shard", "1/2", str(saas)]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert listed["version"] == 1 and listed["units"]
+    assert set(listed["units"][0]) == {"id", "kind", "paths", "depends_on", "cost"}
+    assert main(["validate", "--changed-since", "no-such-ref", str(saas)]) == 2
+    err = capsys.readouterr().err
+    assert "no-such-ref" in err and "git fetch --unshallow" in err and "fetch-depth: 0" in err
+    assert main(["validate", "--shard", "4/3", str(saas)]) == 2

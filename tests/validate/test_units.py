@@ -6,13 +6,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 from testlib import generate_repo
 
 from planforge.cli import main
-from planforge.validate.base import Settings
+from planforge.validate.base import Check, Context, Settings, Target
+from planforge.validate.kustomize import KustomizeValidator
 from planforge.validate.runner import Selection, list_units, run_validation
 
+UNITS_SCHEMA = Path(__file__).resolve().parents[2] / "src" / "planforge" / "data" / "units.schema.json"
 TENANT_ROOTS = ["terraform-root:terraform/tenants/acme", "terraform-root:terraform/tenants/globex",
                 "terraform-root:terraform/tenants/initech"]
 OVERLAYS = [f"kustomization:kubernetes/tenants/{t}/apps/analytics-api/{e}"
@@ -50,7 +53,8 @@ def test_units_name_their_kind_files_and_dependencies(saas: Path) -> None:
     overlay = units["kustomization:kubernetes/tenants/acme/apps/analytics-api/prod"]
     assert overlay.depends_on == ("kustomization:kubernetes/apps/analytics-api/base",)
     assert "gitops:argocd/applications/prod" in units
-    assert units["gitops:argocd/applications/prod"].depends_on == tuple(o for o in OVERLAYS if o.endswith("prod"))
+    assert units["gitops:argocd/applications/prod"].depends_on == (
+        *(o for o in OVERLAYS if o.endswith("prod")), "manifests:argocd/projects")  # the AppProjects
 
 
 def test_tenant_tfvars_change_selects_its_root_only(saas: Path) -> None:
@@ -99,29 +103,35 @@ def test_shards_are_disjoint_and_cover_every_unit(saas: Path) -> None:
 def test_result_cache_hit_then_miss_after_a_dependency_change(saas: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    built: list[str] = []
+    run = KustomizeValidator.run
+
+    def counting(self: KustomizeValidator, target: Target, ctx: Context) -> list[Check]:
+        built.append(target.display)
+        return run(self, target, ctx)
+
+    monkeypatch.setattr(KustomizeValidator, "run", counting)
     selection = Selection(use_cache=True)
-    first: list[str] = []
-    cold = run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=first)
-    assert first == [] and len(cold) == 11  # one build per kustomization
-    second: list[str] = []
-    warm = run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=second)
-    assert len(second) == len(cold)  # no build ran again
+    notes: list[str] = []
+    cold = run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=notes)
+    assert notes == [] and len(built) == len(cold) == 11  # one build per kustomization
+    built.clear()
+    warm = run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=notes)
+    assert built == [] and len(notes) == 11 and notes[0].startswith("cached: kustomize ")
     assert [(c.target, c.status) for c in warm] == [(c.target, c.status) for c in cold]
     _append(saas / "kubernetes/apps/analytics-api/base/deployment.yaml")
-    third: list[str] = []
-    run_validation([saas], Settings(), ["kustomize"], selection=selection, notes=third)
-    rebuilt = {c.target for c in cold} - {n.split()[2] for n in third}
-    assert rebuilt == {"kubernetes/apps/analytics-api/base", *(o.split(":", 1)[1] for o in OVERLAYS)}
-    none: list[str] = []
-    run_validation([saas], Settings(), ["kustomize"], selection=Selection(use_cache=False), notes=none)
-    assert none == []
+    run_validation([saas], Settings(), ["kustomize"], selection=selection)
+    assert sorted(built) == ["kubernetes/apps/analytics-api/base", *(o.split(":", 1)[1] for o in OVERLAYS)]
+    built.clear()
+    run_validation([saas], Settings(), ["kustomize"], selection=Selection(use_cache=False))
+    assert len(built) == 11
 
 
 def test_cli_lists_units_and_refuses_a_missing_ref(saas: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate", "--list-units", "--shard", "1/2", str(saas)]) == 0
     listed = json.loads(capsys.readouterr().out)
-    assert listed["version"] == 1 and listed["units"]
-    assert set(listed["units"][0]) == {"id", "kind", "paths", "depends_on", "cost"}
+    jsonschema.validate(listed, json.loads(UNITS_SCHEMA.read_text()))
+    assert [u["id"] for u in listed["units"]] == _ids(saas, Selection(shard=(1, 2)))
     assert main(["validate", "--changed-since", "no-such-ref", str(saas)]) == 2
     err = capsys.readouterr().err
     assert "no-such-ref" in err and "git fetch --unshallow" in err and "fetch-depth: 0" in err

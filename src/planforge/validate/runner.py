@@ -39,7 +39,7 @@ from planforge.validate.base import Check, Context, Document, Finding, Settings,
 from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
 from planforge.validate.result_cache import ResultCache
-from planforge.validate.units import Unit
+from planforge.validate.units import Unit, UnitMap
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
@@ -152,6 +152,7 @@ class _Task:
     target: Target
     ctx: RunContext
     root_index: int
+    unit: str = ""  # the id of its validation unit (runs on units only)
     cache: ResultCache | None = None  # with the key of this target's checks
     cache_key: str = ""
 
@@ -351,52 +352,72 @@ def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Vali
 def _select(root: _Root, tasks: list[_Task], validators: dict[str, Validator], selection: Selection,
             cache: ResultCache | None, listed: list[Unit]) -> list[_Task]:
     """The tasks of the selected units of one PATH (each with its cache key when the cache is on)."""
-    from planforge.validate.units import build_units, changed_files, shard
+    from planforge.validate.units import build_units
 
     targets: dict[str, list[Target]] = {}
     for task in tasks:
         targets.setdefault(task.validator.name, []).append(task.target)
     units = build_units(root.root, targets, validators)
-    ids = set(units.units)
-    if selection.changed_since is not None:
-        ids = units.dependents(units.touched_by(changed_files(root.root, selection.changed_since)))
-        # A values file renders with its chart, whose lint and default rendering run too.
-        ids |= {units.units[i].depends_on[0] for i in ids if units.units[i].kind == "helm-values"}
-    if selection.shard is not None:
-        ids &= shard({i: units.units[i] for i in ids}, *selection.shard)
+    ids = _selected_ids(units, selection, root.root)
     kept: list[_Task] = []
     for task in tasks:
         uid = units.unit_of(task.target)
+        if uid is None:
+            kept.append(task)
+            continue
         if uid not in ids:
             continue
         group = [uid]
+        task.unit = _prefixed_id(uid, root.prefix)
         if task.validator.name == "helm":
-            group += [i for i in sorted(ids) if units.units[i].depends_on[:1] == (uid,)
-                      and units.units[i].kind == "helm-values"]
-            if selection.partial:
-                chart = PurePosixPath(uid.split(":", 1)[1])
-                task.target.extra["values"] = [PurePosixPath(i.split(":", 1)[1]).relative_to(chart).as_posix()
-                                               if str(chart) != "." else i.split(":", 1)[1] for i in group[1:]]
+            group += _values_units(units, ids, uid, task.target, selection.partial)
         if cache is not None:
             files = [p for i in units.closure(group) for p in units.units[i].paths]
             task.cache = cache
             task.cache_key = cache.key(f"{task.validator.name} {task.target.kind} {task.target.display}", root.root,
-                                       files, [root.prefix, task.target.extra.get("values")])
+                                       files, [root.prefix, task.target.extra])
         kept.append(task)
     listed.extend(_prefixed(units.units[i], root.prefix) for i in sorted(ids))
     return kept
 
 
+def _selected_ids(units: UnitMap, selection: Selection, root: Path) -> set[str]:
+    """All units, or those changed since the ref (and what depends on them), then one shard of them."""
+    from planforge.validate.units import changed_files, shard
+
+    ids = set(units.units)
+    if selection.changed_since is not None:
+        ids = units.dependents(units.touched_by(changed_files(root, selection.changed_since)))
+        # A values file renders with its chart, whose lint and default rendering run too.
+        ids |= {units.units[i].depends_on[0] for i in ids if units.units[i].kind == "helm-values"}
+    if selection.shard is not None:
+        ids &= shard({i: units.units[i] for i in ids}, *selection.shard)
+    return ids
+
+
+def _values_units(units: UnitMap, ids: set[str], chart_id: str, target: Target, partial: bool) -> list[str]:
+    """The selected values units of a chart; on a partial run the chart renders only those values files."""
+    values = [i for i in sorted(ids)
+              if units.units[i].kind == "helm-values" and units.units[i].depends_on[:1] == (chart_id,)]
+    if partial:
+        chart = target.path.resolve()
+        target.extra["values"] = [(units.root / i.split(":", 1)[1]).relative_to(chart).as_posix() for i in values]
+    return values
+
+
+def _prefixed_id(uid: str, prefix: str) -> str:
+    """A unit id as shown with several PATHs: its path starts with the PATH as given."""
+    if not prefix:
+        return uid
+    kind, _, path = uid.partition(":")
+    return f"{kind}:{prefix}{'' if path == '.' else path}".rstrip("/")
+
+
 def _prefixed(unit: Unit, prefix: str) -> Unit:
     if not prefix:
         return unit
-
-    def fix(uid: str) -> str:
-        kind, _, path = uid.partition(":")
-        return f"{kind}:{prefix}{'' if path == '.' else path}".rstrip("/")
-
-    return Unit(fix(unit.id), unit.kind, tuple(prefix + p for p in unit.paths), tuple(fix(d) for d in unit.depends_on),
-                unit.cost)
+    return Unit(_prefixed_id(unit.id, prefix), unit.kind, tuple(prefix + p for p in unit.paths),
+                tuple(_prefixed_id(d, prefix) for d in unit.depends_on), unit.cost)
 
 
 def list_units(paths: list[str | Path], settings: Settings, only: Iterable[str] | None = None,
@@ -549,7 +570,7 @@ def _schedule(tasks: list[_Task], jobs: int, progress: Progress | None) -> list[
                         results[index] = checks
                     done_count += len(unit)
                     if progress is not None:
-                        progress(done_count, len(tasks), f"{last.validator.name} {last.target.display}")
+                        progress(done_count, len(tasks), last.unit or f"{last.validator.name} {last.target.display}")
         except BaseException:
             for future in running:
                 future.cancel()

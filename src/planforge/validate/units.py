@@ -71,8 +71,9 @@ class UnitMap:
     owner: dict[tuple[str, str], str]  # (validator, target display) -> unit id
     dir_units: dict[str, list[str]]  # root-relative directory -> ids of the directory units there
 
-    def unit_of(self, target: Target) -> str:
-        return self.owner[(target.validator, _rel(target, self.root))]
+    def unit_of(self, target: Target) -> str | None:
+        """The unit a target belongs to (None for a kind of target units do not know: it always runs)."""
+        return self.owner.get((target.validator, _rel(target, self.root)))
 
     def closure(self, ids: Iterable[str]) -> list[str]:
         """`ids` and every unit they depend on, transitively."""
@@ -160,12 +161,14 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
             unit.depends.add(chart.id)
     for t in targets.get("kustomize", []):
         owner[("kustomize", _rel(t, root))] = add("kustomization", _rel(t, root), True).id
+    gitops_tools: dict[str, set[str]] = {}  # gitops unit id -> the validators checking its files
     for name in ("argocd", "flux"):
         for t in targets.get(name, []):
             rel = _rel(t, root)
             draft = add("gitops", PurePosixPath(rel).parent.as_posix().removeprefix("."), False)
             draft.files.add(rel)
             owner[(name, rel)] = draft.id
+            gitops_tools.setdefault(draft.id, set()).add(name)
     for t in targets.get("ansible", []):
         kind = "ansible-tree" if t.kind == "ansible-tree" else "ansible-playbook"
         draft = add(kind, _rel(t, root), kind == "ansible-tree")
@@ -201,12 +204,15 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
     _terraform_depends(root, drafts, validators.get("terraform"))
     _kustomize_depends(root, drafts, dir_units)
     _gitops_depends(root, drafts, dir_units)
-    units = {
-        d.id: Unit(d.id, d.kind, tuple(sorted(d.files)), tuple(sorted(x for x in d.depends if x in drafts and x != d.id)),
-                   COSTS[d.kind] + len(d.files) // 10)
-        for d in drafts.values()
-    }
+    _gitops_shared(root, drafts, gitops_tools)
+    units = {d.id: _unit(d, drafts) for d in drafts.values()}
     return UnitMap(root, dict(sorted(units.items())), owner, dir_units)
+
+
+def _unit(draft: _Draft, drafts: dict[str, _Draft]) -> Unit:
+    depends = sorted(x for x in draft.depends if x in drafts and x != draft.id)
+    return Unit(draft.id, draft.kind, tuple(sorted(draft.files)), tuple(depends),
+                COSTS[draft.kind] + len(draft.files) // 10)
 
 
 def _assign_files(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]],
@@ -344,6 +350,20 @@ def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, 
                     for where, ids in at.items():
                         if rel == "" or where == rel or where.startswith(rel + "/"):
                             draft.depends.update(ids)
+
+
+def _gitops_shared(root: Path, drafts: dict[str, _Draft], tools: dict[str, set[str]]) -> None:
+    """What Argo CD and Flux checks read across directories: an Application its AppProject (in any
+    manifests unit), a Flux object the sources and dependencies in other Flux directories."""
+    projects = [d.id for d in drafts.values() if d.kind == "manifests" and any(
+        isinstance(doc, dict) and doc.get("kind") == "AppProject" for f in sorted(d.files)
+        for doc in _yaml_documents(root / f))]
+    flux = sorted(uid for uid, names in tools.items() if "flux" in names)
+    for uid, names in tools.items():
+        if "argocd" in names:
+            drafts[uid].depends.update(projects)
+        if "flux" in names:
+            drafts[uid].depends.update(flux)
 
 
 def shard_groups(units: dict[str, Unit]) -> dict[str, list[str]]:

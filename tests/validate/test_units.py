@@ -89,6 +89,17 @@ def test_chart_values_change_selects_that_values_file_with_its_chart(tmp_path_fa
         "helm-chart:charts/payments-service", "helm-values:charts/payments-service/platforms/eks.yaml"]
 
 
+def test_a_values_change_renders_only_that_values_file(tmp_path_factory: pytest.TempPathFactory,
+                                                      tmp_path: Path) -> None:
+    repo = _git_repo(generate_repo("helm-chart-payments", tmp_path_factory), tmp_path / "chart")
+    _append(repo / "charts/payments-service/platforms/eks.yaml")
+    checks = run_validation([repo], Settings(), ["helm"], selection=Selection(changed_since="HEAD"))
+    assert sorted(c.name for c in checks if c.validator == "helm") == [
+        "lint", "render[default]", "render[platforms/eks.yaml]"]
+    full = run_validation([repo], Settings(), ["helm"], selection=Selection())
+    assert "render[platforms/gke.yaml]" in {c.name for c in full}
+
+
 def test_shards_are_disjoint_and_cover_every_unit(saas: Path) -> None:
     everything = set(_ids(saas, Selection()))
     shards = [set(_ids(saas, Selection(shard=(i, 3)))) for i in (1, 2, 3)]
@@ -98,6 +109,17 @@ def test_shards_are_disjoint_and_cover_every_unit(saas: Path) -> None:
     assert _ids(saas, Selection(shard=(2, 3))) == _ids(saas, Selection(shard=(2, 3)))  # deterministic
     roots = [sum(1 for i in s if i.startswith("terraform-root")) for s in shards]
     assert max(roots) - min(roots) <= 1  # Terraform roots weigh most: spread evenly
+
+
+def test_shard_runs_together_make_the_full_run(saas: Path) -> None:
+    only = ["kustomize", "schemas", "argocd"]
+
+    def run(selection: Selection) -> list[tuple[str, str, str, str]]:
+        return sorted((c.validator, c.name, c.target, c.status.value)
+                      for c in run_validation([saas], Settings(), only, selection=selection))
+
+    shards = [run(Selection(shard=(i, 3))) for i in (1, 2, 3)]
+    assert sorted(shards[0] + shards[1] + shards[2]) == run(Selection())
 
 
 def test_result_cache_hit_then_miss_after_a_dependency_change(saas: Path, tmp_path: Path,

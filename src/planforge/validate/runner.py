@@ -30,7 +30,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from planforge.errors import PlanforgeError, UsageError
@@ -341,7 +341,7 @@ def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Vali
         ctx.validate_documents = _document_validator(ctx, validators)
         root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
         if selection is not None and root.single is None:
-            root_tasks = _select(root, root_tasks, validators, selection, cache, plan.units)
+            root_tasks = _select(root, ctx, root_tasks, validators, selection, cache, plan.units)
         plan.tasks.extend(root_tasks)
         plan.results.append(failures)
         plan.prefixes.append(root.prefix)
@@ -349,15 +349,15 @@ def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Vali
     return plan
 
 
-def _select(root: _Root, tasks: list[_Task], validators: dict[str, Validator], selection: Selection,
-            cache: ResultCache | None, listed: list[Unit]) -> list[_Task]:
+def _select(root: _Root, ctx: RunContext, tasks: list[_Task], validators: dict[str, Validator],
+            selection: Selection, cache: ResultCache | None, listed: list[Unit]) -> list[_Task]:
     """The tasks of the selected units of one PATH (each with its cache key when the cache is on)."""
     from planforge.validate.units import build_units
 
     targets: dict[str, list[Target]] = {}
     for task in tasks:
         targets.setdefault(task.validator.name, []).append(task.target)
-    units = build_units(root.root, targets, validators)
+    units = build_units(root.root, targets, validators, ctx.bounds)
     ids = _selected_ids(units, selection, root.root)
     kept: list[_Task] = []
     for task in tasks:

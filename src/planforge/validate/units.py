@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
+from planforge.errors import UsageError
 from planforge.validate.base import Target, Validator
+from planforge.validate.inputs import Bounds
+from planforge.validate.manifests import kustomization_references, load_documents, load_kustomization
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 # Estimated cost of one unit, by kind (relative: a Terraform root loads a provider schema).
@@ -138,8 +139,12 @@ def _deepest_dir(path: str, dirs: dict[str, list[str]]) -> str | None:
     return None
 
 
-def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[str, Validator]) -> UnitMap:
-    """The units of `root` from each validator's discovered targets (validator name -> targets)."""
+def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[str, Validator],
+                bounds: Bounds) -> UnitMap:
+    """The units of `root` from each validator's discovered targets (validator name -> targets).
+
+    Kustomizations and GitOps manifests are read within `bounds`, through the manifests loader.
+    """
     root = root.resolve()
     drafts: dict[str, _Draft] = {}
     owner: dict[tuple[str, str], str] = {}
@@ -202,9 +207,9 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
         if draft.kind == "helm-values":
             draft.files.add(draft.path)
     _terraform_depends(root, drafts, validators.get("terraform"))
-    _kustomize_depends(root, drafts, dir_units)
-    _gitops_depends(root, drafts, dir_units)
-    _gitops_shared(root, drafts, gitops_tools)
+    _kustomize_depends(root, drafts, dir_units, bounds)
+    _gitops_depends(root, drafts, dir_units, bounds)
+    _gitops_shared(root, drafts, gitops_tools, bounds)
     units = {d.id: _unit(d, drafts) for d in drafts.values()}
     return UnitMap(root, dict(sorted(units.items())), owner, dir_units)
 
@@ -253,52 +258,30 @@ def _relative(path: Path, root: Path) -> str | None:
         return None
 
 
-def _yaml_documents(path: Path) -> list[Any]:
+def _objects(path: Path, bounds: Bounds) -> list[Any]:
+    """The objects of a manifest file ([] when it cannot be read or parsed: the schemas validator reports it)."""
     try:
-        return list(yaml.safe_load_all(path.read_text(encoding="utf-8", errors="replace")))
-    except (OSError, yaml.YAMLError):
+        return [doc.obj for doc in load_documents(path, bounds=bounds)]
+    except (UsageError, OSError):
         return []
 
 
-def _reference(base: Path, root: Path, entry: Any) -> str | None:
-    """A local path entry (resource, patch, generator file) relative to the root, or None."""
-    if not isinstance(entry, str) or "://" in entry or entry.startswith(("github.com", "git@")):
-        return None
-    return _relative(base / entry.split("=", 1)[-1], root)
-
-
-def _kustomization_entries(data: dict[str, Any]) -> list[Any]:
-    entries: list[Any] = []
-    for key in ("resources", "bases", "components", "patchesStrategicMerge", "crds"):
-        value = data.get(key)
-        entries += value if isinstance(value, list) else []
-    for key in ("patches", "patchesJson6902"):
-        entries += [p.get("path") for p in data.get(key) or [] if isinstance(p, dict)]
-    for key in ("configMapGenerator", "secretGenerator"):
-        for gen in data.get(key) or []:
-            if isinstance(gen, dict):
-                entries += list(gen.get("files") or []) + list(gen.get("envs") or [])
-    return entries
-
-
-def _kustomize_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]]) -> None:
+def _kustomize_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]], bounds: Bounds) -> None:
     """A kustomization depends on the directory units it references; other files it reads join its paths."""
     for draft in [d for d in drafts.values() if d.kind == "kustomization"]:
-        _follow_kustomization(root, root / draft.path, draft, dir_units, set())
+        _follow_kustomization(root, root / draft.path, draft, dir_units, bounds, set())
 
 
 def _follow_kustomization(root: Path, directory: Path, draft: _Draft, dir_units: dict[str, list[str]],
-                          seen: set[Path]) -> None:
+                          bounds: Bounds, seen: set[Path]) -> None:
     from planforge.validate.kustomize import find_kustomization
 
     kustomization = find_kustomization(directory)
     if kustomization is None or directory in seen:
         return
     seen.add(directory)
-    docs = _yaml_documents(kustomization)
-    data = docs[0] if docs and isinstance(docs[0], dict) else {}
-    for entry in _kustomization_entries(data):
-        rel = _reference(directory, root, entry)
+    for _, entry in kustomization_references(load_kustomization(kustomization, bounds)):
+        rel = _relative(directory / entry, root)
         if rel is None or rel == draft.path:
             continue
         full = root / rel
@@ -307,7 +290,7 @@ def _follow_kustomization(root: Path, directory: Path, draft: _Draft, dir_units:
                 draft.depends.add(dir_units[rel][0])
             else:  # a Component (not a unit of its own): its files are the overlay's
                 draft.files.update(_files_under(root, full))
-                _follow_kustomization(root, full, draft, dir_units, seen)
+                _follow_kustomization(root, full, draft, dir_units, bounds, seen)
         elif full.is_file() and _deepest_dir(rel, dir_units) != draft.path:
             draft.files.add(rel)
 
@@ -334,7 +317,7 @@ def _gitops_paths(obj: Any) -> list[Any]:
     return [p for p in found if isinstance(p, str) and p and "{{" not in p]
 
 
-def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]]) -> None:
+def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]], bounds: Bounds) -> None:
     """A GitOps directory depends on every unit at or under the paths its objects point at."""
     at: dict[str, list[str]] = {path: [ids[0]] for path, ids in dir_units.items()}
     for d in drafts.values():
@@ -342,8 +325,8 @@ def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, 
             at.setdefault(d.path, []).append(d.id)
     for draft in [d for d in drafts.values() if d.kind == "gitops"]:
         for file in sorted(draft.files):
-            for doc in _yaml_documents(root / file):
-                for path in _gitops_paths(doc):
+            for obj in _objects(root / file, bounds):
+                for path in _gitops_paths(obj):
                     rel = _relative(root / path.removeprefix("./"), root)
                     if rel is None:
                         continue
@@ -352,12 +335,12 @@ def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, 
                             draft.depends.update(ids)
 
 
-def _gitops_shared(root: Path, drafts: dict[str, _Draft], tools: dict[str, set[str]]) -> None:
+def _gitops_shared(root: Path, drafts: dict[str, _Draft], tools: dict[str, set[str]], bounds: Bounds) -> None:
     """What Argo CD and Flux checks read across directories: an Application its AppProject (in any
     manifests unit), a Flux object the sources and dependencies in other Flux directories."""
     projects = [d.id for d in drafts.values() if d.kind == "manifests" and any(
-        isinstance(doc, dict) and doc.get("kind") == "AppProject" for f in sorted(d.files)
-        for doc in _yaml_documents(root / f))]
+        isinstance(obj, dict) and obj.get("kind") == "AppProject" for f in sorted(d.files)
+        for obj in _objects(root / f, bounds))]
     flux = sorted(uid for uid, names in tools.items() if "flux" in names)
     for uid, names in tools.items():
         if "argocd" in names:

@@ -62,6 +62,13 @@ def test_tenant_tfvars_change_selects_its_root_only(saas: Path) -> None:
     assert _ids(saas, Selection(changed_since="HEAD")) == ["terraform-root:terraform/tenants/acme"]
 
 
+def test_a_deleted_file_selects_the_unit_that_held_it_and_a_settings_change_everything(saas: Path) -> None:
+    (saas / "terraform/tenants/globex/staging.tfvars").unlink()
+    assert _ids(saas, Selection(changed_since="HEAD")) == ["terraform-root:terraform/tenants/globex"]
+    _append(saas / ".planforge.yaml")
+    assert _ids(saas, Selection(changed_since="HEAD")) == _ids(saas, Selection())
+
+
 def test_module_change_selects_every_root_using_it(saas: Path) -> None:
     _append(saas / "terraform/modules/kms/main.tf")
     subprocess.run(["git", "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qam", "kms"],
@@ -85,8 +92,10 @@ def test_chart_values_change_selects_that_values_file_with_its_chart(tmp_path_fa
     units = _ids(repo, Selection())
     assert "helm-values:charts/payments-service/platforms/eks.yaml" in units
     _append(repo / "charts/payments-service/platforms/eks.yaml")
-    assert _ids(repo, Selection(changed_since="HEAD"), ["helm"]) == [
-        "helm-chart:charts/payments-service", "helm-values:charts/payments-service/platforms/eks.yaml"]
+    ci = [f"helm-values:charts/payments-service/ci/{name}-values.yaml"
+          for name in ("advanced", "default", "production")]
+    assert _ids(repo, Selection(changed_since="HEAD"), ["helm"]) == [  # its default rendering needs ci/ values
+        "helm-chart:charts/payments-service", *ci, "helm-values:charts/payments-service/platforms/eks.yaml"]
 
 
 def test_a_values_change_renders_only_that_values_file(tmp_path_factory: pytest.TempPathFactory,
@@ -95,7 +104,8 @@ def test_a_values_change_renders_only_that_values_file(tmp_path_factory: pytest.
     _append(repo / "charts/payments-service/platforms/eks.yaml")
     checks = run_validation([repo], Settings(), ["helm"], selection=Selection(changed_since="HEAD"))
     assert sorted(c.name for c in checks if c.validator == "helm") == [
-        "lint", "render[default]", "render[platforms/eks.yaml]"]
+        "lint", "render[ci/advanced-values.yaml]", "render[ci/default-values.yaml]",
+        "render[ci/production-values.yaml]", "render[default]", "render[platforms/eks.yaml]"]
     full = run_validation([repo], Settings(), ["helm"], selection=Selection())
     assert "render[platforms/gke.yaml]" in {c.name for c in full}
 

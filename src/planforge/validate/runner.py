@@ -30,7 +30,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from planforge.errors import PlanforgeError, UsageError
@@ -39,7 +39,7 @@ from planforge.validate.base import Check, Context, Document, Finding, Settings,
 from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
 from planforge.validate.result_cache import ResultCache
-from planforge.validate.units import Unit, UnitMap
+from planforge.validate.units import Unit, UnitMap, build_units, changed_files, shard
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
@@ -352,8 +352,6 @@ def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Vali
 def _select(root: _Root, ctx: RunContext, tasks: list[_Task], validators: dict[str, Validator],
             selection: Selection, cache: ResultCache | None, listed: list[Unit]) -> list[_Task]:
     """The tasks of the selected units of one PATH (each with its cache key when the cache is on)."""
-    from planforge.validate.units import build_units
-
     targets: dict[str, list[Target]] = {}
     for task in tasks:
         targets.setdefault(task.validator.name, []).append(task.target)
@@ -383,13 +381,14 @@ def _select(root: _Root, ctx: RunContext, tasks: list[_Task], validators: dict[s
 
 def _selected_ids(units: UnitMap, selection: Selection, root: Path) -> set[str]:
     """All units, or those changed since the ref (and what depends on them), then one shard of them."""
-    from planforge.validate.units import changed_files, shard
-
     ids = set(units.units)
     if selection.changed_since is not None:
         ids = units.dependents(units.touched_by(changed_files(root, selection.changed_since)))
-        # A values file renders with its chart, whose lint and default rendering run too.
+        # A values file renders with its chart, whose lint and default rendering run too, and the default
+        # rendering with the chart's ci/ values (which decide whether its missing required values are errors).
         ids |= {units.units[i].depends_on[0] for i in ids if units.units[i].kind == "helm-values"}
+        ids |= {u.id for u in units.units.values() if u.kind == "helm-values" and u.depends_on[0] in ids
+                and PurePosixPath(u.id).parent.name == "ci"}
     if selection.shard is not None:
         ids &= shard({i: units.units[i] for i in ids}, *selection.shard)
     return ids

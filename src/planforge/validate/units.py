@@ -11,6 +11,7 @@ values file its chart. Units are computed from the validators' own discovery (`T
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -123,17 +124,21 @@ class UnitMap:
         return hit
 
 
+def _posix(path: PurePosixPath | Path) -> str:
+    """A relative path as POSIX text, "" for the root itself."""
+    text = path.as_posix()
+    return "" if text == "." else text
+
+
 def _rel(target: Target, root: Path) -> str:
-    try:
-        return target.path.resolve().relative_to(root).as_posix().removeprefix(".")
-    except ValueError:
-        return target.path.as_posix()
+    rel = _relative(target.path, root)
+    return target.path.as_posix() if rel is None else rel
 
 
 def _deepest_dir(path: str, dirs: dict[str, list[str]]) -> str | None:
     parent = PurePosixPath(path).parent
     for candidate in (parent, *parent.parents):
-        key = "" if str(candidate) == "." else candidate.as_posix()
+        key = _posix(candidate)
         if key in dirs:
             return key
     return None
@@ -145,73 +150,101 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
 
     Kustomizations and GitOps manifests are read within `bounds`, through the manifests loader.
     """
-    root = root.resolve()
-    drafts: dict[str, _Draft] = {}
-    owner: dict[tuple[str, str], str] = {}
-
-    def add(kind: str, path: str, is_dir: bool) -> _Draft:
-        draft = drafts.setdefault(unit_id(kind, path), _Draft(kind, path, is_dir))
-        return draft
-
-    for t in targets.get("terraform", []):
-        draft = add(f"terraform-{'root' if t.kind == 'terraform-root' else 'module'}", _rel(t, root), True)
-        owner[("terraform", _rel(t, root))] = draft.id
-    for t in targets.get("helm", []):
-        chart = add("helm-chart", _rel(t, root), True)
-        owner[("helm", _rel(t, root))] = chart.id
-        from planforge.validate.helm.charts import values_files
-
-        for values in values_files(t.path):
-            unit = add("helm-values", (values.resolve().relative_to(root)).as_posix(), False)
-            unit.depends.add(chart.id)
+    b = _Builder(root.resolve())
+    b.terraform(targets.get("terraform", []))
+    b.helm(targets.get("helm", []))
     for t in targets.get("kustomize", []):
-        owner[("kustomize", _rel(t, root))] = add("kustomization", _rel(t, root), True).id
-    gitops_tools: dict[str, set[str]] = {}  # gitops unit id -> the validators checking its files
-    for name in ("argocd", "flux"):
-        for t in targets.get(name, []):
-            rel = _rel(t, root)
-            draft = add("gitops", PurePosixPath(rel).parent.as_posix().removeprefix("."), False)
-            draft.files.add(rel)
-            owner[(name, rel)] = draft.id
-            gitops_tools.setdefault(draft.id, set()).add(name)
-    for t in targets.get("ansible", []):
-        kind = "ansible-tree" if t.kind == "ansible-tree" else "ansible-playbook"
-        draft = add(kind, _rel(t, root), kind == "ansible-tree")
-        owner[("ansible", _rel(t, root))] = draft.id
-        if kind == "ansible-playbook":
-            draft.files.add(_rel(t, root))
-            draft.depends.add(unit_id("ansible-tree", _rel(Target("", "", t.extra["tree"].path, ""), root)))
-    dir_units: dict[str, list[str]] = {}
-    for draft in drafts.values():
-        if draft.is_dir:
-            dir_units.setdefault(draft.path, []).append(draft.id)
-    for ids in dir_units.values():
-        ids.sort(key=lambda i: DIR_KINDS.index(drafts[i].kind))
-    values_paths = {d.path for d in drafts.values() if d.kind == "helm-values"}
-    _assign_files(root, drafts, dir_units, values_paths)
-    gitops_files = {f: d.id for d in drafts.values() if d.kind == "gitops" for f in d.files}
-    for name in ("schemas", "policy"):
-        for t in targets.get(name, []):
-            rel = _rel(t, root)
-            if rel in gitops_files:
-                owner[(name, rel)] = gitops_files[rel]
+        b.own("kustomize", t, b.add("kustomization", _rel(t, b.root), True))
+    b.gitops(targets)
+    b.ansible(targets.get("ansible", []))
+    dir_units = b.dir_units()
+    _assign_files(b.root, b.drafts, dir_units)
+    b.manifests(targets, dir_units)
+    _terraform_depends(b.root, b.drafts, validators.get("terraform"))
+    _kustomize_depends(b.root, b.drafts, dir_units, bounds)
+    _gitops_depends(b.root, b.drafts, dir_units, bounds)
+    _gitops_shared(b.root, b.drafts, b.gitops_tools, bounds)
+    units = {d.id: _unit(d, b.drafts) for d in b.drafts.values()}
+    return UnitMap(b.root, dict(sorted(units.items())), b.owner, dir_units)
+
+
+@dataclass
+class _Builder:
+    """The units being built for one root, and which unit each target belongs to."""
+
+    root: Path
+    drafts: dict[str, _Draft] = field(default_factory=dict)
+    owner: dict[tuple[str, str], str] = field(default_factory=dict)
+    gitops_tools: dict[str, set[str]] = field(default_factory=dict)  # gitops unit id -> validators of its files
+
+    def add(self, kind: str, path: str, is_dir: bool) -> _Draft:
+        return self.drafts.setdefault(unit_id(kind, path), _Draft(kind, path, is_dir))
+
+    def own(self, validator: str, target: Target, draft: _Draft) -> None:
+        self.owner[(validator, _rel(target, self.root))] = draft.id
+
+    def terraform(self, targets: list[Target]) -> None:
+        for t in targets:
+            kind = "terraform-root" if t.kind == "terraform-root" else "terraform-module"
+            self.own("terraform", t, self.add(kind, _rel(t, self.root), True))
+
+    def helm(self, targets: list[Target]) -> None:
+        from planforge.validate.helm.charts import values_files  # the Helm validator's own list
+
+        for t in targets:
+            chart = self.add("helm-chart", _rel(t, self.root), True)
+            self.own("helm", t, chart)
+            for values in values_files(t.path):
+                rel = _relative(values, self.root)
+                if rel is not None:
+                    unit = self.add("helm-values", rel, False)
+                    unit.files.add(rel)
+                    unit.depends.add(chart.id)
+
+    def gitops(self, targets: dict[str, list[Target]]) -> None:
+        for name in ("argocd", "flux"):
+            for t in targets.get(name, []):
+                rel = _rel(t, self.root)
+                draft = self.add("gitops", _posix(PurePosixPath(rel).parent), False)
+                draft.files.add(rel)
+                self.own(name, t, draft)
+                self.gitops_tools.setdefault(draft.id, set()).add(name)
+
+    def ansible(self, targets: list[Target]) -> None:
+        for t in targets:
+            if t.kind == "ansible-tree":
+                self.own("ansible", t, self.add("ansible-tree", _rel(t, self.root), True))
                 continue
-            holder = _deepest_dir(rel, dir_units)
-            if holder is not None:
-                owner[(name, rel)] = dir_units[holder][0]
-                continue
-            draft = add("manifests", PurePosixPath(rel).parent.as_posix().removeprefix("."), False)
-            draft.files.add(rel)
-            owner[(name, rel)] = draft.id
-    for draft in drafts.values():
-        if draft.kind == "helm-values":
-            draft.files.add(draft.path)
-    _terraform_depends(root, drafts, validators.get("terraform"))
-    _kustomize_depends(root, drafts, dir_units, bounds)
-    _gitops_depends(root, drafts, dir_units, bounds)
-    _gitops_shared(root, drafts, gitops_tools, bounds)
-    units = {d.id: _unit(d, drafts) for d in drafts.values()}
-    return UnitMap(root, dict(sorted(units.items())), owner, dir_units)
+            draft = self.add("ansible-playbook", _rel(t, self.root), False)
+            draft.files.add(_rel(t, self.root))
+            draft.depends.add(unit_id("ansible-tree", _relative(t.extra["tree"].path, self.root) or ""))
+            self.own("ansible", t, draft)
+
+    def dir_units(self) -> dict[str, list[str]]:
+        """Directory -> the ids of the directory units there, in DIR_KINDS order."""
+        found: dict[str, list[str]] = {}
+        for draft in self.drafts.values():
+            if draft.is_dir:
+                found.setdefault(draft.path, []).append(draft.id)
+        for ids in found.values():
+            ids.sort(key=lambda i: DIR_KINDS.index(self.drafts[i].kind))
+        return found
+
+    def manifests(self, targets: dict[str, list[Target]], dir_units: dict[str, list[str]]) -> None:
+        """Schemas and policy targets: a GitOps file's unit, else the deepest directory unit, else its directory."""
+        gitops_files = {f: d.id for d in self.drafts.values() if d.kind == "gitops" for f in d.files}
+        for name in ("schemas", "policy"):
+            for t in targets.get(name, []):
+                rel = _rel(t, self.root)
+                holder = _deepest_dir(rel, dir_units)
+                if rel in gitops_files:
+                    self.owner[(name, rel)] = gitops_files[rel]
+                elif holder is not None:
+                    self.owner[(name, rel)] = dir_units[holder][0]
+                else:
+                    draft = self.add("manifests", _posix(PurePosixPath(rel).parent), False)
+                    draft.files.add(rel)
+                    self.own(name, t, draft)
 
 
 def _unit(draft: _Draft, drafts: dict[str, _Draft]) -> Unit:
@@ -220,20 +253,18 @@ def _unit(draft: _Draft, drafts: dict[str, _Draft]) -> Unit:
                 COSTS[draft.kind] + len(draft.files) // 10)
 
 
-def _assign_files(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]],
-                  values_paths: set[str]) -> None:
+def _assign_files(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]]) -> None:
     """Every file under a directory unit belongs to the deepest one (a chart's values files to their own units)."""
     if not dir_units:
         return
+    values_paths = {d.path for d in drafts.values() if d.kind == "helm-values"}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-        rel_dir = Path(dirpath).relative_to(root).as_posix().removeprefix(".")
+        rel_dir = _posix(Path(dirpath).relative_to(root))
         for name in filenames:
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if rel in values_paths:
-                continue
             holder = _deepest_dir(rel, dir_units)
-            if holder is not None:
+            if holder is not None and rel not in values_paths:
                 for uid in dir_units[holder]:
                     drafts[uid].files.add(rel)
 
@@ -252,8 +283,9 @@ def _terraform_depends(root: Path, drafts: dict[str, _Draft], validator: Any) ->
 
 
 def _relative(path: Path, root: Path) -> str | None:
+    """`path` relative to `root` ("" for the root), None outside it."""
     try:
-        return path.resolve().relative_to(root).as_posix().removeprefix(".")
+        return _posix(path.resolve().relative_to(root))
     except ValueError:
         return None
 
@@ -377,8 +409,6 @@ def changed_files(root: Path, ref: str) -> list[str]:
 
     A ref git does not know (a shallow clone) is a usage error naming the fix.
     """
-    from planforge.errors import UsageError
-
     top = _git(root, ["rev-parse", "--show-toplevel"])
     if top is None:
         raise UsageError(f"--changed-since needs a git repository: {root} is not inside one.")
@@ -401,8 +431,6 @@ def changed_files(root: Path, ref: str) -> list[str]:
 
 
 def _git(cwd: Path, args: list[str]) -> str | None:
-    import subprocess
-
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
     except (OSError, subprocess.TimeoutExpired):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
@@ -13,6 +14,7 @@ from testlib import generate_repo
 from planforge.cli import main
 from planforge.validate.base import Check, Context, Settings, Target
 from planforge.validate.kustomize import KustomizeValidator
+from planforge.validate.policy import PolicyValidator
 from planforge.validate.runner import Selection, list_units, run_validation
 
 UNITS_SCHEMA = Path(__file__).resolve().parents[2] / "src" / "planforge" / "data" / "units.schema.json"
@@ -157,6 +159,33 @@ def test_result_cache_hit_then_miss_after_a_dependency_change(saas: Path, tmp_pa
     built.clear()
     run_validation([saas], Settings(), ["kustomize"], selection=Selection(use_cache=False))
     assert len(built) == 11
+
+
+def test_cached_targets_still_feed_the_repository_wide_policy_rule(saas: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    (saas / "kubernetes/tenants/acme/network-policies.yaml").write_text("", encoding="utf-8")
+    ran: list[str] = []
+    for cls in (KustomizeValidator, PolicyValidator):
+        monkeypatch.setattr(cls, "run", _counting(cls.run, ran))
+
+    def run() -> list[tuple[str, str, str, str]]:
+        checks = run_validation([saas], Settings(), ["kustomize", "policy"], selection=Selection(use_cache=True))
+        return sorted((c.validator, c.name, c.target, c.status.value) for c in checks)
+
+    cold = run()
+    assert ran
+    ran.clear()
+    assert run() == cold and ran == []
+    assert any(c[1].startswith("default-deny") and c[3] == "failed" for c in cold)  # acme lost its policies
+
+
+def _counting(run: Callable[..., list[Check]], calls: list[str]) -> Callable[..., list[Check]]:
+    def counting(self: object, target: Target, ctx: Context) -> list[Check]:
+        calls.append(target.display)
+        return run(self, target, ctx)
+
+    return counting
 
 
 def test_cli_lists_units_and_refuses_a_missing_ref(saas: Path, capsys: pytest.CaptureFixture[str]) -> None:

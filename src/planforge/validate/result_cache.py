@@ -94,7 +94,7 @@ class ResultCache:
             return
         path = self._path(key)
         text = json.dumps({"checks": [dataclasses.asdict(c) for c in checks],
-                           "documents": [dataclasses.asdict(d) for d in docs]}, default=str)
+                           "documents": [_document(d) for d in docs]}, default=str)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -112,6 +112,11 @@ def cacheable(checks: list[Check]) -> bool:
         c.status is Status.SKIPPED
         or any(f.rule.endswith(UNCACHEABLE_RULES) or "timed out" in f.message for f in c.findings)
         for c in checks)
+
+
+def _document(doc: Document) -> dict[str, Any]:
+    """What the repository-wide policy rule reads of a document (not a loaded file's parser nodes)."""
+    return {"obj": doc.obj, "file": doc.file, "doc_index": doc.doc_index, "line": doc.line, "origin": doc.origin}
 
 
 def _check(data: dict[str, Any]) -> Check:

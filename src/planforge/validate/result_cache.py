@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -49,22 +50,19 @@ def _settings_key(settings: Settings) -> dict[str, Any]:
 
 
 class ResultCache:
-    """Lookups and stores of one run; `hits` counts results served from the cache."""
+    """The cache lookups and stores of one run (file hashes are computed once per run)."""
 
-    def __init__(self, settings: Settings, root: Path | None = None):
-        self.root = root if root is not None else cache_dir() / "results"
+    def __init__(self, settings: Settings):
+        self.root = cache_dir() / "results"
         self.base = json.dumps({"format": FORMAT, "planforge": __version__, "tools": _tool_identity(),
                                 "settings": _settings_key(settings)}, sort_keys=True, default=str)
-        self.hits = 0
         self._file_hashes: dict[Path, str] = {}
 
     def file_hash(self, path: Path) -> str:
+        """The content hash of a regular file; a special file (a FIFO, a device) is never opened."""
         digest = self._file_hashes.get(path)
         if digest is None:
-            try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                digest = "unreadable"
+            digest = _content_hash(path)
             self._file_hashes[path] = digest
         return digest
 
@@ -86,7 +84,6 @@ class ResultCache:
             docs = [Document(**d) for d in data["documents"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        self.hits += 1
         return checks, docs
 
     def store(self, key: str, checks: list[Check], docs: list[Document]) -> None:
@@ -103,6 +100,19 @@ class ResultCache:
             os.replace(tmp, path)
         except OSError:
             return
+
+
+def _content_hash(path: Path) -> str:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "not a regular file"
+        h = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return "unreadable"
 
 
 def cacheable(checks: list[Check]) -> bool:

@@ -193,6 +193,9 @@ def test_cli_lists_units_and_refuses_a_missing_ref(saas: Path, capsys: pytest.Ca
     listed = json.loads(capsys.readouterr().out)
     jsonschema.validate(listed, json.loads(UNITS_SCHEMA.read_text()))
     assert [u["id"] for u in listed["units"]] == _ids(saas, Selection(shard=(1, 2)))
+    assert main(["validate", "--list-units", "--only", "terraform", str(saas), "-o", str(saas / "units.json")]) == 0
+    written = json.loads((saas / "units.json").read_text(encoding="utf-8"))
+    assert {u["kind"] for u in written["units"]} == {"terraform-root", "terraform-module"}
     assert main(["validate", "--changed-since", "no-such-ref", str(saas)]) == 2
     err = capsys.readouterr().err
     assert "no-such-ref" in err and "git fetch --unshallow" in err and "fetch-depth: 0" in err

@@ -185,7 +185,7 @@ def main(args: argparse.Namespace) -> int:
     selection = Selection(_last(args.changed_since), parse_shard(shard) if shard else None, not args.no_cache)
     if args.list_units:
         units = list_units(paths, settings, only, selection)
-        sys.stdout.write(json.dumps({"version": 1, "units": [u.as_json() for u in units]}, indent=2) + "\n")
+        _write(output, json.dumps({"version": 1, "units": [u.as_json() for u in units]}, indent=2) + "\n")
         return 0
     start = time.perf_counter()
     # Per-unit progress only for a text report on standard output (and only when stderr is a terminal).
@@ -204,16 +204,21 @@ def main(args: argparse.Namespace) -> int:
     code = exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
                       verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices)
-    text = render(fmt, checks, meta)
+    _write(output, render(fmt, checks, meta))
+    if output and output != "-":
+        print(summary_line(checks, elapsed), file=sys.stderr)
+    return code
+
+
+def _write(output: str | None, text: str) -> None:
+    """The report (or unit list) to `-o FILE`, else to standard output."""
     if output and output != "-":
         try:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
             raise UsageError(f"cannot write the report to {output}: {exc.strerror}.") from None
-        print(summary_line(checks, elapsed), file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return code
 

@@ -197,3 +197,9 @@ def test_chart_features_the_plan_keeps_off_by_default_are_applied():
     d = decide(parse_plan(PLANS / "helm-chart-payments.plan.md"))  # l.12 `advanced features (...) are off by default`
     assert not [n for n in d.not_applied if n.line == 12]
     assert any(a.line == 12 and "off by default" in a.text for a in d.applied)
+
+
+def test_a_port_is_not_found_inside_a_longer_one():
+    # backend port 8080, frontend port 80: the frontend's applied `port 80` is its own clause, not 8080's start
+    listed = _listed(PLANS / "shop-chart.plan.md")
+    assert not [text for _, text in listed if "port 80" in text], listed

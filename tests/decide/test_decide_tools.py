@@ -209,3 +209,26 @@ def test_tofu_inside_a_hyphenated_name_is_not_opentofu():
 def test_the_tool_named_first_as_the_choice_in_the_iac_tools_field_is_the_iac_tool(field, tool):
     text = EKS.replace("**IaC Tools**: Terraform 1.7", f"**IaC Tools**: {field}")
     assert decided(text).answers.iac_tool == tool
+
+
+def test_linters_scanners_and_chart_tests_named_are_reported_not_applied_with_their_line():
+    text = BASE.replace("terraform fmt -check, tflint", "terraform fmt -check, tflint, checkov, helm unittest")
+    d = decided(text)
+    reported = {n.text: n for n in d.not_applied}
+    for tool in ("tflint", "checkov", "helm unittest"):
+        assert reported[tool].line == line_of(text, "**Testing**") and "not run" in reported[tool].why
+
+
+def test_powershell_scripts_named_are_reported_not_applied():
+    text = BASE.replace("terraform fmt -check, tflint", "terraform fmt -check; scripts are PowerShell only")
+    [n] = [n for n in decided(text).not_applied if n.text == "PowerShell"]
+    assert n.line == line_of(text, "PowerShell only") and "bash" in n.why
+
+
+def test_a_secrets_manager_named_beside_the_chosen_one_is_reported():
+    text = BASE.replace("**Testing**:", "**Secrets Management**: Kubernetes Secrets + Azure Key Vault (optional)\n"
+                        "**Testing**:")
+    d = decided(text)
+    assert d.answers.secrets_manager == "kubernetes"
+    [n] = [n for n in d.not_applied if "Vault" in n.text]  # once: `Vault` of `Azure Key Vault` is not another
+    assert (n.line, n.text) == (line_of(text, "Secrets Management"), "Azure Key Vault") and "kubernetes" in n.why

@@ -79,16 +79,21 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
     for name, repo in rendered.items():
         workflow = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())
         assert workflow["permissions"] == {"contents": "read"}, name
-        job = workflow["jobs"]["validate"]
-        assert job["permissions"] == {"contents": "read", "security-events": "write"}
-        steps = job["steps"]
-        for step in steps:
-            if "uses" in step:
-                assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
-        assert job["env"]["PLANFORGE_VERSION"] == __version__
+        assert workflow["env"]["PLANFORGE_VERSION"] == __version__
+        jobs = workflow["jobs"]
+        assert list(jobs) == ["units", "shard", "report"]
+        assert "permissions" not in jobs["units"] and "permissions" not in jobs["shard"]
+        assert jobs["report"]["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
+        for job in jobs.values():
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+        steps = jobs["shard"]["steps"]
         runs = "\n".join(s.get("run", "") for s in steps)
-        assert "planforge validate . --strict --format sarif -o planforge.sarif" in runs
-        assert any("upload-sarif" in s.get("uses", "") and s["with"]["sarif_file"] == "planforge.sarif" for s in steps)
+        assert 'planforge validate . --strict --fail-on-skip --shard "${SHARD}/${SHARDS}"' in runs
+        assert '--format json -o "shard-${SHARD}.json"' in runs
+        upload = next(s for s in jobs["report"]["steps"] if "upload-sarif" in s.get("uses", ""))
+        assert upload["with"]["sarif_file"] == "planforge.sarif" and upload["continue-on-error"] is True
         uses = " ".join(s.get("uses", "") for s in steps)
         assert ("setup-terraform" in uses) == (name not in ("helm-chart", "opentofu"))
         assert ("setup-opentofu" in uses) == (name == "opentofu")
@@ -106,7 +111,7 @@ def test_workflow_terraform_satisfies_the_plans_required_version(tmp_path: Path,
     data = sample_answers(**COMBINATIONS["single-iac"], terraform_version=lower_bound).to_copier_data()
     run_copy(str(template), tmp_path / "repo", data=data, defaults=True, quiet=True, unsafe=False)
     workflow = yaml.safe_load((tmp_path / "repo/.github/workflows/validate.yml").read_text())
-    step = next(s for s in workflow["jobs"]["validate"]["steps"] if "setup-terraform" in s.get("uses", ""))
+    step = next(s for s in workflow["jobs"]["shard"]["steps"] if "setup-terraform" in s.get("uses", ""))
     assert step["with"]["terraform_version"] == installed
 
 

@@ -343,7 +343,9 @@ def test_generated_repository_targets_and_clean_validation(tmp_path: Path, tf_mi
                 for c in checks if c.status != Status.PASSED]
     assert problems == []
     roots = {t.display for t in targets if t.kind == "terraform-root"}
-    assert len(validator.validation_runs) == len(roots) - len(envs) + 1
+    assert roots - set(envs) == {"terraform/bootstrap"}
+    # bootstrap and the environments (one configuration) require the same providers: one terraform validate
+    assert validator.validation_runs == [f"aggregate of terraform/bootstrap, {envs[0]}"]
     assert tree_digest(dest) == before
 
 
@@ -400,3 +402,32 @@ def test_roots_sharing_a_state_are_errors_naming_both_files(tmp_path: Path) -> N
     assert 'name "acme-app-prod"' in message and '"acme"' in message and "tfc-b/backend.tf:2" in message
     static = [c for t in validator.discover(ctx) if t.display == "tfc-b" for c in validator.run(t, ctx) if c.name == "static"]
     assert static[0].status == Status.FAILED and [f.rule for f in static[0].findings] == ["terraform/shared-state"]
+
+
+def test_fmt_is_one_call_for_every_file_and_survives_a_parse_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planforge.validate.terraform import fmt
+
+    calls: list[list[str]] = []
+    real_run = fmt.run_terraform
+
+    def recording_run(cmd, cwd, env, settings):  # type: ignore[no-untyped-def]
+        calls.append(cmd)
+        return real_run(cmd, cwd, env, settings)
+
+    monkeypatch.setattr(fmt, "run_terraform", recording_run)
+    repo = tmp_path / "repo"
+    for name in ("a", "b", "c"):
+        (repo / name).mkdir(parents=True)
+        (repo / name / "main.tf").write_text('variable "x" {\n  default   = 1\n}\n' if name != "c" else
+                                             'variable "x" {\n  default = 1\n}\n', encoding="utf-8")
+    (repo / "b" / "terraform.tfvars").write_text("x   = 2\n", encoding="utf-8")
+    _, checks = run_all(repo, tmp_path / "w1")
+    assert len([c for c in calls if "fmt" in c]) == 1
+    assert sorted((f.file, f.line) for c in checks if c.name == "fmt" for f in c.findings) == [
+        ("a/main.tf", 2), ("b/main.tf", 2), ("b/terraform.tfvars", 1)]
+    (repo / "a" / "broken.tf").write_text('locals {\n  y = {\n', encoding="utf-8")  # terraform fmt stops here
+    calls.clear()
+    _, checks = run_all(repo, tmp_path / "w2")
+    assert sorted((f.file, f.line) for c in checks if c.name == "fmt" for f in c.findings) == [
+        ("a/main.tf", 2), ("b/main.tf", 2), ("b/terraform.tfvars", 1)]
+    assert sum(1 for c in calls if "fmt" in c and "-list=true" in c) == 2  # once more without the broken file

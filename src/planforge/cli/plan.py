@@ -154,8 +154,8 @@ def plan_json(plan, decided, error: PlanforgeError | None) -> dict[str, Any]:
                 {"violation": r.violation, "why": r.why, "alternative": r.alternative, "line": r.line} for r in plan.complexity
             ],
         },
-        # every answer, `paths` too (the Copier data file leaves an empty one out)
-        "answers": {**decided.answers.to_copier_data(), "paths": decided.answers.paths} if decided else None,
+        # every answer, the empty ones too (the Copier data file leaves those out)
+        "answers": decided.answers.model_dump(mode="json") if decided else None,
         "provenance": {k: v.model_dump(mode="json") for k, v in decided.provenance.items()} if decided else {},
         "not_applied": [i.model_dump(mode="json") for i in decided.not_applied] if decided else [],
         "warnings": list(decided.warnings if decided else getattr(error, "warnings", [])),

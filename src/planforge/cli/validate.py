@@ -60,6 +60,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd,flux,ansible")
     parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
     parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
+    parser.add_argument("--sarif-category", metavar="ID", **one,
+                        help="SARIF runs[].automationDetails.id (default with --shard I/N: planforge/shard-I-of-N/)")
     parser.add_argument("-j", "--jobs", metavar="N", **one, help="validations run at once (default: CPU count)")
     parser.add_argument("--memory-budget", metavar="MIB", **one,
                         help="memory for concurrent terraform validations (default: half the machine's memory)")
@@ -70,6 +72,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="every skipped check is an error")
     parser.add_argument("--terraform-plugin-mirror", metavar="DIR", **one,
                         help="Terraform provider filesystem mirror (else PLANFORGE_TF_PLUGIN_MIRROR)")
+    parser.add_argument("--terraform-aggregate", action=argparse.BooleanOptionalAction, default=None,
+                        help="validate Terraform roots sharing a provider set in one terraform validate "
+                             "(default; --no-terraform-aggregate: one per root)")
     parser.add_argument("--ansible-collections", metavar="DIR", **one,
                         help="installed Ansible collections (else PLANFORGE_ANSIBLE_COLLECTIONS)")
     parser.add_argument("--schema-engine", metavar="ENGINE", **one, help="auto (default), embedded or kubeconform")
@@ -124,6 +129,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "jobs": _last(args.jobs),
         "memory_budget": _last(args.memory_budget),
         "terraform_plugin_mirror": _last(args.terraform_plugin_mirror),
+        "terraform_aggregate": args.terraform_aggregate,
         "ansible_collections": _last(args.ansible_collections),
         "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
         "schema_locations": args.schema_location,
@@ -135,6 +141,16 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "allow_outside": args.allow_outside,
         "max_file_size": _last(args.max_file_size),
     }
+
+
+def sarif_category(args: argparse.Namespace) -> str | None:
+    """--sarif-category, else one per shard so code scanning keeps the shards' results apart."""
+    category = _last(args.sarif_category)
+    shard = getattr(args, "shard", None)  # --shard I/N, from the units options
+    if category is None and shard:
+        shard = shard[-1] if isinstance(shard, list) else str(shard)
+        category = f"planforge/shard-{shard.replace('/', '-of-')}/"
+    return category
 
 
 def _schema_version_notices(settings: Settings) -> list[str]:
@@ -203,7 +219,8 @@ def main(args: argparse.Namespace) -> int:
         notices.append(fallback)
     code = exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
-                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices)
+                      verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices,
+                      sarif_category=sarif_category(args))
     _write(output, render(fmt, checks, meta))
     if output and output != "-":
         print(summary_line(checks, elapsed), file=sys.stderr)

@@ -262,16 +262,23 @@ def _leaves(value: Any) -> list[str]:
 
 
 def _phrase_spans(st: _Statement, phrases: dict[int, list[str]]) -> list[tuple[int, int, str]]:
-    """Where the phrases applied from the statement's lines stand in its words (the whole line when not found)."""
+    """Where the phrases applied from the statement's lines stand in its words, as whole words (`port 80` is not
+    the start of `port 8080`); the whole line when not found."""
     out = []
-    lower = st.text.lower()
     for ln in st.lines:
         lo, hi = st.span_of(ln)
         for phrase in phrases.get(ln, []):
-            words = plain(phrase).lower().strip()
-            at = lower.find(words, lo) if words else -1
-            out.append((at, at + len(words), phrase) if at >= 0 else (lo, hi, phrase))
+            words = plain(phrase).strip()
+            at = _whole_words(words).search(st.text, lo) if words else None
+            out.append((at.start(), at.end(), phrase) if at else (lo, hi, phrase))
     return out
+
+
+def _whole_words(words: str) -> re.Pattern[str]:
+    """words, not glued to a word character at an end that is one."""
+    before = r"(?<!\w)" if re.match(r"\w", words) else ""
+    after = r"(?!\w)" if re.search(r"\w$", words) else ""
+    return re.compile(before + re.escape(words) + after, re.I)
 
 
 def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[int, list[str]],

@@ -24,6 +24,7 @@ class ReportMeta:
     rules: dict[str, str] = field(default_factory=dict)  # rule id -> one-line description
     exit_code: int | None = None
     notices: list[str] = field(default_factory=list)  # e.g. the Kubernetes version the schemas were taken for
+    sarif_category: str | None = None  # SARIF runs[].automationDetails.id, e.g. "planforge/shard-1-of-3/"
 
 
 @dataclass

@@ -90,24 +90,27 @@ def render_sarif(checks: list[Check], meta: ReportMeta) -> str:
         }
         for check in checks if check.status is Status.SKIPPED
     ]
+    run: dict[str, Any] = {
+        "tool": {"driver": {
+            "name": "planforge",
+            "version": __version__,
+            "semanticVersion": __version__,
+            "rules": rules,
+        }},
+        "invocations": [{
+            "executionSuccessful": True,
+            "exitCode": meta.exit_code if meta.exit_code is not None else 0,
+            "toolExecutionNotifications": notifications,
+        }],
+        "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the validated repository"}}},
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    if meta.sarif_category:
+        run["automationDetails"] = {"id": meta.sarif_category}
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "planforge",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "rules": rules,
-            }},
-            "invocations": [{
-                "executionSuccessful": True,
-                "exitCode": meta.exit_code if meta.exit_code is not None else 0,
-                "toolExecutionNotifications": notifications,
-            }],
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the validated repository"}}},
-            "results": results,
-            "columnKind": "unicodeCodePoints",
-        }],
+        "runs": [run],
     }
     return json.dumps(log, indent=2) + "\n"

@@ -91,6 +91,7 @@ class Settings:
     fail_on_skip: bool = False
     jobs: int = 0  # 0 = CPU count
     terraform_plugin_mirror: Path | None = None
+    terraform_aggregate: bool = True  # roots sharing a provider set: one terraform validate (False: one per root)
     ansible_collections: Path | None = None  # installed Ansible collections (ansible-galaxy -p DIR)
     iac_tool: str = "terraform"  # terraform | opentofu: which CLI runs the Terraform checks (tofu when on PATH)
     schema_engine: str = "auto"  # auto | embedded | kubeconform

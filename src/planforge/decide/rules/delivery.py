@@ -262,6 +262,26 @@ def _secrets_from_field(c: Context, f: Field) -> None:
         c.values["secrets_manager"] = "none"
         return
     c.from_field("secrets_manager", name, f)
+    _others_named(c, f, name)
+
+
+def _others_named(c: Context, f: Field, chosen: str) -> None:
+    """Report the secrets managers the field names beside the one chosen (`Kubernetes Secrets + Azure Key Vault
+    (optional)`): only the chosen one is generated."""
+    patterns = keywords().secrets_patterns
+    taken = tx.find(patterns[chosen], f.plain)
+    spans = [taken[1]] if taken is not None else []  # words read already (`Vault` of `Azure Key Vault`)
+    for name, rx in patterns.items():
+        hit = tx.find(rx, f.plain)
+        if name in (chosen, "kubernetes") or hit is None or any(_overlap(hit[1], s) for s in spans):
+            continue
+        spans.append(hit[1])
+        c.unapplied(f.line, hit[1].group(0), f"{hit[1].group(0)} named beside the secrets manager chosen ({chosen}), "
+                    "which is the only one generated")
+
+
+def _overlap(a: re.Match[str], b: re.Match[str]) -> bool:
+    return a.start() < b.end() and b.start() < a.end()
 
 
 def _secrets_of(text: str) -> str | None:

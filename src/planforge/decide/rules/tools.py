@@ -31,7 +31,7 @@ _SUPPORTED = {
 class Named:
     """A tool a plan line names: the first line naming it as chosen, else the first naming it at all."""
 
-    kind: str  # a key of named_tools: cloud, runtime, iac, gitops, secrets, extra
+    kind: str  # a key of named_tools: cloud, runtime, iac, gitops, secrets, extra, checks, scripts
     tool: str  # as said to the user, e.g. "Yandex Cloud"
     line: int
     said: str  # the words of the line naming it, e.g. "Yandex"
@@ -183,6 +183,11 @@ def _why_not_applied(n: Named) -> str:
         return f"{n.tool} named as optional, later or an alternative: not generated"
     if n.kind == "extra":
         return f"{n.tool} is not generated (planforge generates plain Terraform roots)"
+    if n.kind == "checks":
+        return (f"{n.tool} is not run: the generated CI and pre-commit run terraform fmt, the Ansible checks and "
+                "planforge validate (terraform validate, helm lint, schemas, policies); add it to both")
+    if n.kind == "scripts":
+        return f"{n.tool} scripts are not generated: the generated scripts are bash"
     return f"{n.tool} is not generated; planforge generates {_SUPPORTED[n.kind]}"
 
 

@@ -4,20 +4,23 @@ Public API (used by the runner):
   - `TerraformValidator()`: the `Validator` (name "terraform"); `discover(ctx)` then `run(target, ctx)`
     per target, safe to call from several threads at once. Each target gets the checks `static`
     (python-hcl2) and `fmt`; roots, and modules no root uses, also `validate`.
-    `TerraformValidator.validation_runs` lists the roots terraform validate actually ran for.
+    `TerraformValidator.validation_runs` lists each terraform validate that ran: a root's display, or
+    "aggregate of a, b, ..." for the roots validated together.
   - `RULES`: rule id -> description (SARIF / reports).
   - `VALIDATION_SLOTS` / `MAX_CONCURRENT_VALIDATIONS` / `set_max_concurrent_validations(n)`: the bound
     on concurrent `terraform init` + `terraform validate` runs (`concurrency`). Read here, the two
     values are always the current ones.
 
-The repository is never modified: `terraform fmt` only checks, and `init`/`validate` run on a
-temporary copy of the root and its local module tree under `ctx.workdir` (`validation`).
+The repository is never modified: `terraform fmt` only checks (one call for every file, `fmt`), and
+`init`/`validate` run on a temporary copy of the root and its local module tree under `ctx.workdir`
+(`validation`), once for all the roots that share a provider set (`aggregate`).
 Discovery rules are documented in docs/discovery.md ("Terraform").
 
 Modules: `rules` (names, rule ids), `hcltext` (masked HCL text, positions), `hclconfig` (one
 directory as python-hcl2 sees it), `tfvars`, `configs` (scanned directories within the input bounds),
 `discovery` (roots and modules), `fingerprint` (identical roots), `cli` (running terraform),
-`concurrency`, `static`, `fmt`, `diagnostics`, `validation` (init + validate), `validator`.
+`concurrency`, `static`, `fmt`, `diagnostics`, `aggregate` (many roots in one validate), `validation`
+(init + validate), `validator`.
 """
 from __future__ import annotations
 

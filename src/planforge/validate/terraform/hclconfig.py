@@ -5,6 +5,7 @@ and records what the static checks need, with lines found in the text (`hcltext.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -36,8 +37,10 @@ def _meta_free(value: Any) -> Any:
     return value
 
 
+@functools.lru_cache(maxsize=2048)
 def parse_file(path: Path, text: str) -> tuple[dict[str, Any] | None, SyntaxProblem | None]:
-    """Parse an HCL or JSON Terraform file; return its body or the syntax problem."""
+    """Parse an HCL or JSON Terraform file; return its body (shared by the callers: read it, do not change it)
+    or the syntax problem. Cached: the shared-state check reads the roots' files discovery already parsed."""
     if path.name.endswith(".json"):
         try:
             data = json.loads(text)
@@ -82,6 +85,7 @@ class Declared:
 @dataclass
 class Variable(Declared):
     required: bool
+    sensitive: bool = False
 
 
 @dataclass
@@ -92,6 +96,11 @@ class ModuleCall(Declared):
     @property
     def is_local(self) -> bool:
         return self.source.startswith(("./", "../")) or self.source in (".", "..")
+
+
+@dataclass
+class Output(Declared):
+    sensitive: bool  # declares `sensitive` (whatever its value)
 
 
 @dataclass
@@ -117,6 +126,9 @@ class ConfigDir:
     refused: list[tuple[Path, InputError]] = field(default_factory=list)  # files not read (input bounds)
     has_backend: bool = False
     has_provider: bool = False
+    outputs: dict[str, Output] = field(default_factory=dict)
+    required_providers: dict[str, str] = field(default_factory=dict)  # local name -> its requirement, as JSON
+    has_import: bool = False  # `import` blocks: allowed in a root module only
 
     def local_module_dirs(self) -> dict[str, Path]:
         """Module name -> resolved directory of every local `source`."""
@@ -145,6 +157,17 @@ def _has_backend(body: dict[str, Any]) -> bool:
     raw = body.get("terraform")
     items = raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []
     return any(isinstance(t, dict) and ("backend" in t or "cloud" in t) for t in items)
+
+
+def _required_providers(body: dict[str, Any]) -> dict[str, str]:
+    raw = body.get("terraform")
+    found: dict[str, str] = {}
+    for terraform in raw if isinstance(raw, list) else [raw]:
+        blocks = terraform.get("required_providers") if isinstance(terraform, dict) else None
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            if isinstance(block, dict):
+                found.update({name: json.dumps(spec, sort_keys=True, default=str) for name, spec in block.items()})
+    return found
 
 
 def _excluded_spans(src: SourceText) -> list[tuple[int, int]]:
@@ -183,7 +206,7 @@ def scan_config_dir(path: Path, bounds: Bounds | None = None) -> ConfigDir:
         src = SourceText(text)
         for name, inner in _blocks(body, "variable"):
             line = json_key_line(text, name) if is_json else src.block_line("variable", name)
-            config.variables[name] = Variable(file, line, required="default" not in inner)
+            config.variables[name] = Variable(file, line, required="default" not in inner, sensitive="sensitive" in inner)
         for name in _locals(body):
             line = (json_key_line(text, name) if is_json else src.attribute_line(name)) or 1
             config.locals[name] = Declared(file, line)
@@ -198,6 +221,11 @@ def scan_config_dir(path: Path, bounds: Bounds | None = None) -> ConfigDir:
                 line = src.position(span[0])[0] if span else 1
                 source_line = (src.attribute_line("source", *span) if span else None) or line
             config.modules[name] = ModuleCall(file, line, source=source, source_line=source_line)
+        for name, inner in _blocks(body, "output"):
+            line = json_key_line(text, name) if is_json else src.block_line("output", name)
+            config.outputs[name] = Output(file, line, "sensitive" in inner)
+        config.required_providers.update(_required_providers(body))
+        config.has_import |= bool(body.get("import"))
         config.has_backend |= _has_backend(body)
         config.has_provider |= bool(body.get("provider"))
         if not is_json:

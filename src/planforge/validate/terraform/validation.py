@@ -4,6 +4,7 @@ module tree, with `TF_DATA_DIR` there too, so nothing is written into the reposi
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from planforge.validate.base import Check, Context, Severity, Status, Target
 from planforge.validate.inputs import Bounds, InputError
-from planforge.validate.terraform import concurrency
+from planforge.validate.terraform import aggregate, concurrency
 from planforge.validate.terraform.cli import TerraformTimeout, plugin_mirror, run_terraform, terraform_env, terraform_version
 from planforge.validate.terraform.configs import SKIP_DIRS, ConfigTree, is_config_dir
 from planforge.validate.terraform.diagnostics import (
@@ -52,7 +53,8 @@ class Validations:
     """`terraform init -backend=false` + `terraform validate` of roots, in a scratch copy under `ctx.workdir`.
 
     Each distinct configuration (fingerprint, plugin mirror, workdir) is validated once, whichever root
-    asks first; `runs` lists the roots a validation actually ran for. Safe to use from several threads.
+    asks first, together with the configurations of the same provider set when `plan` grouped them
+    (`aggregate`); `runs` lists each terraform validate that ran. Safe to use from several threads.
     """
 
     def __init__(self, configs: ConfigTree, syntax: ConfirmedSyntax) -> None:
@@ -60,44 +62,147 @@ class Validations:
         self.syntax = syntax
         self._results: dict[str, _Entry] = {}
         self._results_lock = threading.Lock()
-        self.runs: list[str] = []  # displays of roots terraform validate actually ran for
+        self.runs: list[str] = []  # each terraform validate that ran: a root's display, or "aggregate of a, b"
+        self._group_of: dict[str, aggregate.Group] = {}  # validation key -> its aggregate group
+        self._notes: dict[str, str] = {}  # validation key -> how it was validated, when not alone as usual
+        self._ran_in: dict[str, str] = {}
+
+    def plan(self, targets: list[Target], ctx: Context) -> None:
+        """Group the configurations of `targets` (roots, standalone modules) that share a provider set: each
+        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off."""
+        if not ctx.settings.terraform_aggregate:
+            return
+        groups: dict[str, aggregate.Group] = {}
+        for target in targets:
+            key = self._key(target, ctx)
+            if key in self._notes or key in self._group_of:
+                continue
+            why = aggregate.obstacle(self.configs, target.path)
+            if why:
+                self._notes[key] = f"validated on its own: {why}"
+                continue
+            group = groups.setdefault(aggregate.provider_set(self.configs, target.path), aggregate.Group())
+            group.members.append(aggregate.Member(key, target))
+            self._group_of[key] = group
+        for group in groups.values():
+            if len(group.members) < 2:
+                del self._group_of[group.members[0].key]
 
     def check(self, target: Target, ctx: Context, binary: str) -> Check:
         """The `validate` check of a root (or standalone module): skipped when its inputs are refused or its
         static check found syntax errors or missing module sources, else the shared validation's diagnostics."""
         start = time.monotonic()
         tool = terraform_version(binary, ctx.settings.timeout)
-        tree = self.configs.module_tree(target.path)
-        refused = [d for d in tree if self.configs.tree_problems(d) or self.configs.outside_sources(self.configs.config(d))]
-        if refused:
-            reason = ("not run: the configuration refers to files outside the validated paths, or holds files that "
-                      "are not read (see the input findings of the static check)")
+        reason = self._skip_reason(target, ctx, binary)
+        if reason:
             return Check(NAME, "validate", target.display, Status.SKIPPED, [], 0.0, tool, reason)
-        blocked = [d for d in tree if self.syntax.problems(d, ctx, binary)] or [
-            d for d in tree for c in self.configs.config(d).modules.values()
-            if c.is_local and not is_config_dir((d / c.source).resolve())
-        ]
-        if blocked:
-            reason = "not run: the configuration has syntax errors or missing local module sources (see the static check)"
-            return Check(NAME, "validate", target.display, Status.SKIPPED, [], 0.0, tool, reason)
-        fingerprint = target.extra.get("fingerprint") or config_fingerprint(self.configs, target.path)
-        mirror = plugin_mirror(ctx)
-        key = f"{fingerprint}:{mirror}:{ctx.workdir}"
-        with self._results_lock:
-            entry = self._results.setdefault(key, _Entry())
-        with entry.lock:
-            if entry.result is None:
-                entry.result = self._validate_tree(target, ctx, binary, fingerprint, mirror)
-        result = entry.result
+        key = self._key(target, ctx)
+        result = self._aggregated(key, ctx, binary)
+        if result is None:
+            with self._results_lock:
+                entry = self._results.setdefault(key, _Entry())
+            with entry.lock:
+                if entry.result is None:
+                    entry.result = self._validate_tree(target, ctx, binary, key.split(":", 1)[0], plugin_mirror(ctx))
+            result = entry.result
         shared = target.extra.get("identical_roots") or []
         if len(shared) > 1:
             tool = f"{tool}; identical configuration validated once for {', '.join(shared)} (ran in {result.ran_in})"
+        if key in self._notes:
+            tool = f"{tool}; {self._notes[key]}"
         root_files = self.configs.config(target.path).files
         findings = [diagnostic_finding(d, target.path, ctx, root_files) for d in result.diagnostics]
         if result.status == Status.SKIPPED:
             return Check(NAME, "validate", target.display, Status.SKIPPED, findings, time.monotonic() - start, tool, result.reason)
         status = Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED
         return Check(NAME, "validate", target.display, status, findings, time.monotonic() - start, tool)
+
+    def _key(self, target: Target, ctx: Context) -> str:
+        fingerprint = target.extra.get("fingerprint") or config_fingerprint(self.configs, target.path)
+        return f"{fingerprint}:{plugin_mirror(ctx)}:{ctx.workdir}"
+
+    def _skip_reason(self, target: Target, ctx: Context, binary: str) -> str | None:
+        """Why `validate` does not run for a configuration (refused inputs, syntax errors), or None."""
+        tree = self.configs.module_tree(target.path)
+        if [d for d in tree if self.configs.tree_problems(d) or self.configs.outside_sources(self.configs.config(d))]:
+            return ("not run: the configuration refers to files outside the validated paths, or holds files that "
+                    "are not read (see the input findings of the static check)")
+        blocked = [d for d in tree if self.syntax.problems(d, ctx, binary)] or [
+            d for d in tree for c in self.configs.config(d).modules.values()
+            if c.is_local and not is_config_dir((d / c.source).resolve())
+        ]
+        if blocked:
+            return "not run: the configuration has syntax errors or missing local module sources (see the static check)"
+        return None
+
+    def _aggregated(self, key: str, ctx: Context, binary: str) -> ValidationResult | None:
+        """The result of `key` from its group's aggregate validation, or None to validate it on its own."""
+        group = self._group_of.get(key)
+        if group is None:
+            return None
+        with group.lock:
+            if group.results is None:
+                group.results = self._validate_group(group, ctx, binary)
+        diagnostics = group.results.get(key)
+        if diagnostics is None:
+            return None
+        return ValidationResult(Status.PASSED, self._ran_in[key], diagnostics)
+
+    def _validate_group(self, group: aggregate.Group, ctx: Context, binary: str) -> dict[str, list[dict]]:
+        """Aggregate validations of a group's configurations; those that must run on their own are left out
+        (with the reason in `_notes`), and so are those whose validation does not run at all."""
+        results: dict[str, list[dict]] = {}
+        remaining = [m for m in group.members if self._skip_reason(m.target, ctx, binary) is None]
+        while len(remaining) > 1:
+            names = ", ".join(m.target.display for m in remaining)
+            split, failure = self._validate_aggregate(remaining, ctx, binary)
+            if failure is not None:
+                for m in remaining:
+                    self._notes[m.key] = f"validated on its own: the aggregate configuration failed ({failure})"
+                return results
+            if split.validated:
+                for m in remaining:
+                    if m.key in split.uncertain:
+                        self._notes[m.key] = ("validated on its own: the aggregate's diagnostics could not be "
+                                              "attributed to it with certainty")
+                    else:
+                        results[m.key] = split.results[m.key]
+                        self._ran_in[m.key] = f"one terraform validate of {names}"
+                        self._notes[m.key] = f"validated together with the roots of the same providers ({names})"
+                return results
+            stopped = split.error_keys or {m.key for m in remaining}
+            for m in remaining:
+                if m.key in stopped:
+                    self._notes[m.key] = ("validated on its own: a configuration error stopped the aggregate's "
+                                          "terraform validate")
+            remaining = [m for m in remaining if m.key not in stopped]
+        return results
+
+    def _validate_aggregate(self, members: list[aggregate.Member], ctx: Context,
+                            binary: str) -> tuple[aggregate.Split, str | None]:
+        """init + validate of one aggregate configuration: its split diagnostics, or why it failed."""
+        digest = hashlib.sha256("\0".join(m.key for m in members).encode()).hexdigest()
+        work = ctx.workdir / "terraform" / f"aggregate-{digest[:16]}"
+        layout = aggregate.write_aggregate(self.configs, members, work, self._copy_ignore)
+        env = terraform_env(ctx, work / "data")
+        empty = aggregate.Split({}, set(), set(), False)
+        with concurrency.VALIDATION_SLOTS:
+            self.runs.append("aggregate of " + ", ".join(m.target.display for m in members))
+            try:
+                with _plugin_cache_lock if plugin_mirror(ctx) is None else contextlib.nullcontext():
+                    init = run_terraform([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"],
+                                         layout.directory, env, ctx.settings)
+                if init.returncode != 0:
+                    errors = init_diagnostics(init.stdout)
+                    return empty, (errors[0].get("summary") if errors else None) or "terraform init failed"
+                proc = run_terraform([binary, "validate", "-json", "-no-color"], layout.directory, env, ctx.settings)
+            except TerraformTimeout as exc:
+                return empty, str(exc)
+        try:
+            report = json.loads(proc.stdout)
+        except ValueError:
+            return empty, "terraform validate printed no JSON"
+        return aggregate.split_diagnostics(self.configs, members, layout, report.get("diagnostics", [])), None
 
     def _validate_tree(self, target: Target, ctx: Context, binary: str, fingerprint: str,
                        mirror: Path | None) -> ValidationResult:

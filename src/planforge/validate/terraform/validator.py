@@ -6,7 +6,7 @@ from planforge.validate.terraform.cli import terraform_binary
 from planforge.validate.terraform.concurrency import apply_memory_budget
 from planforge.validate.terraform.configs import ConfigTree
 from planforge.validate.terraform.discovery import discover_targets
-from planforge.validate.terraform.fmt import fmt_check
+from planforge.validate.terraform.fmt import RepositoryFmt, fmt_check
 from planforge.validate.terraform.rules import NAME, ROOT
 from planforge.validate.terraform.state import shared_state_findings
 from planforge.validate.terraform.static import ConfirmedSyntax, static_check
@@ -26,15 +26,18 @@ class TerraformValidator:
         self.configs = ConfigTree()
         self.syntax = ConfirmedSyntax(self.configs)
         self.validations = Validations(self.configs, self.syntax)
+        self.fmt = RepositoryFmt(self.configs)
         self.validation_runs = self.validations.runs  # displays of roots terraform validate actually ran for
 
     def discover(self, ctx: Context) -> list[Target]:
         apply_memory_budget(ctx.settings)
         self.configs.bounds = ctx.bounds.union(self.configs.bounds)  # a validator may serve several roots
         targets = discover_targets(self.configs, ctx)
+        self.fmt.plan(targets, ctx)
         if targets:
             terraform_binary(ctx.settings)
         roots = [t for t in targets if t.kind == ROOT]
+        self.validations.plan([t for t in targets if t.kind == ROOT or t.extra.get("standalone")], ctx)
         for display, findings in shared_state_findings(self.configs, roots, ctx).items():
             next(t for t in roots if t.display == display).extra["shared_state"] = findings
         return targets
@@ -56,7 +59,7 @@ class TerraformValidator:
         return check
 
     def _fmt_check(self, target: Target, ctx: Context, binary: str) -> Check:
-        return fmt_check(self.configs, target, ctx, binary)
+        return fmt_check(self.configs, self.fmt, target, ctx, binary)
 
     def _validate_check(self, target: Target, ctx: Context, binary: str) -> Check:
         return self.validations.check(target, ctx, binary)

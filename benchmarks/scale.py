@@ -1,0 +1,132 @@
+"""Benchmark: Terraform validation at scale, against the loop a CI job runs without planforge.
+
+Generates the multi-tenant AWS repository with `--tenants` tenants (default 10) and 3 environments
+(dev, staging, prod), then measures in this run:
+  - the naive loop: `terraform init -backend=false && terraform validate` in every directory with .tf
+    files, one after the other, on a copy of the repository;
+  - `planforge validate --only terraform -j 2` cold (`--no-cache` when the option exists) and warm (a
+    second run, nothing changed);
+and prints the times, the ratios naive/cold and naive/warm, and the peak RSS of each run (the largest
+process, from /usr/bin/time when installed). With `--full`, it generates `--full-tenants` tenants
+(default 100) and prints the generation time and a full cold `planforge validate -j 2`.
+Nothing is asserted: timings depend on the machine. Providers come from PLANFORGE_TF_PLUGIN_MIRROR.
+
+    PLANFORGE_TF_PLUGIN_MIRROR=/opt/tf-plugins .venv/bin/python benchmarks/scale.py [--tenants 10] [--full]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = ROOT / "tests" / "fixtures" / "plans" / "multi-tenant-saas.plan.md"
+ENVIRONMENTS = ["dev", "staging", "prod"]
+TIME = Path("/usr/bin/time")
+
+
+def generate(dest: Path, tenants: int) -> float:
+    """Render the repository with `tenants` tenants; the seconds it took."""
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+    from planforge.render.engine import render_new
+    from planforge.render.template import TemplateSource, shipped_template_dir
+
+    answers = decide(parse_plan(PLAN)).answers.model_copy(update={
+        "tenants": [f"tenant-{i:03d}" for i in range(tenants)], "environments": ENVIRONMENTS})
+    start = time.perf_counter()
+    render_new(answers, dest, TemplateSource(str(shipped_template_dir()), None), init_git=False)
+    return time.perf_counter() - start
+
+
+def measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int | None, subprocess.CompletedProcess[str]]:
+    """Seconds, peak RSS in MiB of the largest process (None without /usr/bin/time), and the process."""
+    prefix = [str(TIME), "-f", "PEAK_RSS_KB=%M"] if TIME.exists() else []
+    start = time.perf_counter()
+    proc = subprocess.run(prefix + cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    peak = None
+    for line in proc.stderr.splitlines():
+        if line.startswith("PEAK_RSS_KB="):
+            peak = int(line.split("=", 1)[1]) // 1024
+    return elapsed, peak, proc
+
+
+def naive_loop(repo: Path, work: Path, env: dict[str, str]) -> tuple[float, int | None, int]:
+    """init + validate in every configuration directory of a copy; seconds, peak RSS, directories."""
+    copy = work / "naive"
+    shutil.copytree(repo, copy)
+    dirs = sorted({p.parent for p in copy.rglob("*.tf") if ".terraform" not in p.parts})
+    total, peak = 0.0, 0
+    for i, directory in enumerate(dirs):
+        local = {**env, "TF_DATA_DIR": str(work / "naive-data" / str(i))}
+        script = "terraform init -backend=false -input=false -no-color >/dev/null && terraform validate -no-color >/dev/null"
+        elapsed, rss, _ = measured(["sh", "-c", script], directory, local)
+        total += elapsed
+        peak = max(peak, rss or 0)
+    return total, peak or None, len(dirs)
+
+
+def _run(repo: Path, env: dict[str, str], cold: bool, *extra: str) -> tuple[float, int | None, int]:
+    """Seconds, peak RSS and number of checks of one `planforge validate -j 2` (cold: `--no-cache` if it exists)."""
+    cmd = [sys.executable, "-m", "planforge", "validate", str(repo), "-j", "2", "--format", "json", *extra]
+    help_text = subprocess.run(cmd[:4] + ["--help"], capture_output=True, text=True).stdout
+    if cold and "--no-cache" in help_text:
+        cmd.append("--no-cache")
+    elapsed, peak, proc = measured(cmd, ROOT, env)
+    try:
+        checks = len(json.loads(proc.stdout).get("checks", []))
+    except ValueError:
+        print(proc.stderr[-2000:], file=sys.stderr)
+        checks = 0
+    return elapsed, peak, checks
+
+
+def _rss(peak: int | None) -> str:
+    return f"{peak} MiB" if peak is not None else "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenants", type=int, default=10)
+    parser.add_argument("--full", action="store_true", help="also the full validation of a large repository")
+    parser.add_argument("--full-tenants", type=int, default=100)
+    args = parser.parse_args(argv)
+    mirror = os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
+    with tempfile.TemporaryDirectory(prefix="planforge-scale-") as tmp:
+        work = Path(tmp)
+        env = dict(os.environ, CHECKPOINT_DISABLE="1", TF_IN_AUTOMATION="1")
+        if mirror:
+            rc = work / "cli.tfrc"
+            rc.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{mirror}"\n  }}\n}}\n')
+            env["TF_CLI_CONFIG_FILE"] = str(rc)
+        repo = work / "repo"
+        seconds = generate(repo, args.tenants)
+        print(f"{args.tenants} tenants x {len(ENVIRONMENTS)} environments: generated in {seconds:.1f} s")
+        naive, naive_rss, dirs = naive_loop(repo, work, env)
+        print(f"  naive loop (init + validate in {dirs} directories): {naive:7.1f} s  peak RSS {_rss(naive_rss)}")
+        cold, cold_rss, checks = _run(repo, env, True, "--only", "terraform")
+        print(f"  planforge validate --only terraform, cold:     {cold:7.1f} s  peak RSS {_rss(cold_rss)}  "
+              f"({checks} checks)")
+        warm, warm_rss, _ = _run(repo, env, False, "--only", "terraform")
+        print(f"  planforge validate --only terraform, warm:     {warm:7.1f} s  peak RSS {_rss(warm_rss)}")
+        print(f"  ratio naive/cold {naive / cold:.1f}x   naive/warm {naive / warm:.1f}x")
+        if args.full:
+            big = work / "big"
+            seconds = generate(big, args.full_tenants)
+            files = sum(1 for p in big.rglob("*") if p.is_file())
+            print(f"{args.full_tenants} tenants: generated in {seconds:.1f} s ({files} files)")
+            full, full_rss, checks = _run(big, env, True)
+            print(f"  planforge validate (all validators), cold: {full:.1f} s  peak RSS {_rss(full_rss)}  "
+                  f"({checks} checks)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -93,6 +93,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="larger files and tool outputs are not read (default: 16)")
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
                         help="list passed checks and show tool output and diffs")
+    parser.add_argument("--list-units", action="store_true",
+                        help="print the validation units this run would validate as JSON (docs/units.md), and stop")
+    parser.add_argument("--changed-since", metavar="REF", **one,
+                        help="validate only units whose files or dependencies changed since the git REF")
+    parser.add_argument("--shard", metavar="I/N", **one,
+                        help="validate shard I of N: a deterministic, balanced share of the units")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="validate every unit again instead of reusing results of unchanged ones")
 
 
 def _last(values: list[str] | None) -> str | None:
@@ -159,11 +167,21 @@ def _schema_version_notices(settings: Settings) -> list[str]:
 
 
 def main(args: argparse.Namespace) -> int:
+    import io
+    import json
     import time
 
     from planforge.report import ReportMeta, render
     from planforge.report.text import Progress, summary_line
-    from planforge.validate.runner import exit_code, parse_only, rule_descriptions, run_validation
+    from planforge.validate.runner import (
+        Selection,
+        exit_code,
+        list_units,
+        parse_only,
+        parse_shard,
+        rule_descriptions,
+        run_validation,
+    )
     from planforge.validate.settings import resolve_settings
     from planforge.validate.terraform.cli import opentofu_fallback
 
@@ -179,13 +197,23 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory.")
     output = _last(args.output)
 
+    shard = _last(args.shard)
+    selection = Selection(_last(args.changed_since), parse_shard(shard) if shard else None, not args.no_cache)
+    if args.list_units:
+        units = list_units(paths, settings, only, selection)
+        _write(output, json.dumps({"version": 1, "units": [u.as_json() for u in units]}, indent=2) + "\n")
+        return 0
     start = time.perf_counter()
-    progress = Progress(sys.stderr)
+    # Per-unit progress only for a text report on standard output (and only when stderr is a terminal).
+    progress = Progress(sys.stderr if fmt == "text" and (not output or output == "-") else io.StringIO())
+    cached: list[str] = []
     try:
-        checks = run_validation(paths, settings, only, progress=progress)
+        checks = run_validation(paths, settings, only, progress=progress, selection=selection, notes=cached)
     finally:
         progress.close()
     elapsed = time.perf_counter() - start
+    if settings.verbose:
+        notices.extend(cached)
     fallback = opentofu_fallback(settings)
     if fallback and any(c.validator == "terraform" for c in checks):
         notices.append(fallback)
@@ -193,16 +221,21 @@ def main(args: argparse.Namespace) -> int:
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
                       verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices,
                       sarif_category=sarif_category(args))
-    text = render(fmt, checks, meta)
+    _write(output, render(fmt, checks, meta))
+    if output and output != "-":
+        print(summary_line(checks, elapsed), file=sys.stderr)
+    return code
+
+
+def _write(output: str | None, text: str) -> None:
+    """The report (or unit list) to `-o FILE`, else to standard output."""
     if output and output != "-":
         try:
             with open(output, "w", encoding="utf-8") as handle:
                 handle.write(text)
         except OSError as exc:
             raise UsageError(f"cannot write the report to {output}: {exc.strerror}.") from None
-        print(summary_line(checks, elapsed), file=sys.stderr)
     else:
         sys.stdout.write(text)
         sys.stdout.flush()
-    return code
 

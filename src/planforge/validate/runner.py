@@ -12,6 +12,10 @@
 - Rendered documents (Helm, Kustomize) come back through `Context.validate_documents`, which runs
   the schemas and policy validators on them (when selected).
 - Every scratch file lives in a temporary directory outside the repository, removed at the end.
+- `Selection` (optional) narrows a run to some validation units (`planforge.validate.units`): those
+  changed since a git ref and/or one shard; with `use_cache`, a target whose unit and dependencies are
+  unchanged takes its checks from the result cache (`planforge.validate.result_cache`). A run on a
+  subset of units leaves out the repository-wide default-deny check (it needs every document).
 """
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from planforge.errors import PlanforgeError, UsageError
@@ -34,6 +38,8 @@ from planforge.report import exit_code  # noqa: F401  (re-exported: the exit cod
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
 from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
+from planforge.validate.result_cache import ResultCache
+from planforge.validate.units import Unit, UnitMap, build_units, changed_files, shard
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
@@ -91,6 +97,31 @@ def rule_descriptions() -> dict[str, str]:
     return rules
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Which units a run validates (all by default) and whether the result cache is used.
+
+    `changed_since`: a git ref (units whose files or dependencies' files changed); `shard`: (index, count),
+    1-based. `units.Unit`s are listed by `list_units` exactly as `run_validation` selects them.
+    """
+
+    changed_since: str | None = None
+    shard: tuple[int, int] | None = None
+    use_cache: bool = False
+
+    @property
+    def partial(self) -> bool:
+        return self.changed_since is not None or self.shard is not None
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """`"2/3"` -> (2, 3); anything else is a usage error."""
+    index, _, count = value.partition("/")
+    if not (index.isdigit() and count.isdigit()) or not 1 <= int(index) <= int(count):
+        raise UsageError(f"--shard takes I/N with 1 <= I <= N (e.g. 2/3), not '{value}'.")
+    return int(index), int(count)
+
+
 @dataclass
 class RunContext(Context):
     """A Context that also collects every document the policy validator sees (for cross-file rules)."""
@@ -98,6 +129,7 @@ class RunContext(Context):
     documents: list[Document] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     prefix: str = ""  # with several PATHs, displays start with the PATH as given
+    capture: threading.local = field(default_factory=threading.local)  # documents of the running target
 
     def display(self, path: Path) -> str:
         text, root = str(path), str(self.root)
@@ -109,6 +141,9 @@ class RunContext(Context):
     def record_documents(self, docs: list[Document]) -> None:
         with self.lock:
             self.documents.extend(docs)
+        captured = getattr(self.capture, "docs", None)
+        if captured is not None:
+            captured.extend(docs)
 
 
 @dataclass
@@ -117,6 +152,9 @@ class _Task:
     target: Target
     ctx: RunContext
     root_index: int
+    unit: str = ""  # the id of its validation unit (runs on units only)
+    cache: ResultCache | None = None  # with the key of this target's checks
+    cache_key: str = ""
 
 
 @dataclass
@@ -275,6 +313,125 @@ def _namespace_checks(ctx: RunContext) -> list[Check]:
             for name, doc, findings in policy.check_namespaces(ctx.documents)]
 
 
+@dataclass
+class _Plan:
+    """What a run does: the tasks, and per PATH its early checks, display prefix, context and units."""
+
+    tasks: list[_Task] = field(default_factory=list)
+    results: list[list[Check]] = field(default_factory=list)
+    prefixes: list[str] = field(default_factory=list)
+    contexts: list[tuple[int, RunContext]] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)  # the selected units (ids and paths with the PATH prefix)
+
+
+def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Validator], workdir: Path,
+          stdin_file: Path | None, selection: Selection | None, cache: ResultCache | None) -> _Plan:
+    plan = _Plan()
+    roots = [_classify(given, stdin_file, multi=len(given_paths) > 1) for given in given_paths]
+    # Every PATH is a root: what one validator reads may resolve in any of them (or in allow_outside).
+    bounds = Bounds.of([r.root for r in roots if isinstance(r, _Root)], settings)
+    for index, root in enumerate(roots):
+        if isinstance(root, Check):  # a path that does not exist
+            plan.results.append([root])
+            plan.prefixes.append("")
+            continue
+        scratch = workdir / f"root-{index}"
+        scratch.mkdir(parents=True, exist_ok=True)
+        ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, bounds, prefix=root.prefix)
+        ctx.validate_documents = _document_validator(ctx, validators)
+        root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
+        if selection is not None and root.single is None:
+            root_tasks = _select(root, ctx, root_tasks, validators, selection, cache, plan.units)
+        plan.tasks.extend(root_tasks)
+        plan.results.append(failures)
+        plan.prefixes.append(root.prefix)
+        plan.contexts.append((index, ctx))
+    return plan
+
+
+def _select(root: _Root, ctx: RunContext, tasks: list[_Task], validators: dict[str, Validator],
+            selection: Selection, cache: ResultCache | None, listed: list[Unit]) -> list[_Task]:
+    """The tasks of the selected units of one PATH (each with its cache key when the cache is on)."""
+    targets: dict[str, list[Target]] = {}
+    for task in tasks:
+        targets.setdefault(task.validator.name, []).append(task.target)
+    units = build_units(root.root, targets, validators, ctx.bounds)
+    ids = _selected_ids(units, selection, root.root)
+    kept: list[_Task] = []
+    for task in tasks:
+        uid = units.unit_of(task.target)
+        if uid is None:
+            kept.append(task)
+            continue
+        if uid not in ids:
+            continue
+        group = [uid]
+        task.unit = _prefixed_id(uid, root.prefix)
+        if task.validator.name == "helm":
+            group += _values_units(units, ids, uid, task.target, selection.partial)
+        if cache is not None:
+            files = [p for i in units.closure(group) for p in units.units[i].paths]
+            task.cache = cache
+            task.cache_key = cache.key(f"{task.validator.name} {task.target.kind} {task.target.display}", root.root,
+                                       files, [root.prefix, task.target.extra])
+        kept.append(task)
+    listed.extend(_prefixed(units.units[i], root.prefix) for i in sorted(ids))
+    return kept
+
+
+def _selected_ids(units: UnitMap, selection: Selection, root: Path) -> set[str]:
+    """All units, or those changed since the ref (and what depends on them), then one shard of them."""
+    ids = set(units.units)
+    if selection.changed_since is not None:
+        ids = units.dependents(units.touched_by(changed_files(root, selection.changed_since)))
+        # A values file renders with its chart, whose lint and default rendering run too, and the default
+        # rendering with the chart's ci/ values (which decide whether its missing required values are errors).
+        ids |= {units.units[i].depends_on[0] for i in ids if units.units[i].kind == "helm-values"}
+        ids |= {u.id for u in units.units.values() if u.kind == "helm-values" and u.depends_on[0] in ids
+                and PurePosixPath(u.id).parent.name == "ci"}
+    if selection.shard is not None:
+        ids &= shard({i: units.units[i] for i in ids}, *selection.shard)
+    return ids
+
+
+def _values_units(units: UnitMap, ids: set[str], chart_id: str, target: Target, partial: bool) -> list[str]:
+    """The selected values units of a chart; on a partial run the chart renders only those values files."""
+    values = [i for i in sorted(ids)
+              if units.units[i].kind == "helm-values" and units.units[i].depends_on[:1] == (chart_id,)]
+    if partial:
+        chart = target.path.resolve()
+        target.extra["values"] = [(units.root / i.split(":", 1)[1]).relative_to(chart).as_posix() for i in values]
+    return values
+
+
+def _prefixed_id(uid: str, prefix: str) -> str:
+    """A unit id as shown with several PATHs: its path starts with the PATH as given."""
+    if not prefix:
+        return uid
+    kind, _, path = uid.partition(":")
+    return f"{kind}:{prefix}{'' if path == '.' else path}".rstrip("/")
+
+
+def _prefixed(unit: Unit, prefix: str) -> Unit:
+    if not prefix:
+        return unit
+    return Unit(_prefixed_id(unit.id, prefix), unit.kind, tuple(prefix + p for p in unit.paths),
+                tuple(_prefixed_id(d, prefix) for d in unit.depends_on), unit.cost)
+
+
+def list_units(paths: list[str | Path], settings: Settings, only: Iterable[str] | None = None,
+               selection: Selection | None = None) -> list[Unit]:
+    """The units `run_validation` with the same arguments validates (directory PATHs; files are not units)."""
+    selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
+    given_paths = [str(p) for p in paths if str(p) != "-"] or ["."]
+    workdir = _scratch_dir([Path(p) if Path(p).is_dir() else Path(p).parent for p in given_paths if Path(p).exists()])
+    try:
+        validators = {name: load_validator(name) for name in selected}
+        return _plan(given_paths, settings, validators, workdir, None, selection or Selection(), None).units
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def run_validation(
     paths: list[str | Path],
     settings: Settings,
@@ -282,10 +439,14 @@ def run_validation(
     *,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
+    selection: Selection | None = None,
+    notes: list[str] | None = None,
 ) -> list[Check]:
     """Validate every path with the selected validators (all when `only` is None).
 
-    `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`.
+    `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`;
+    `selection` narrows the run to some units and turns the result cache on; `notes` receives one line
+    per target whose checks came from the cache.
     """
     selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
     given_paths = [str(p) for p in paths] or ["."]
@@ -295,34 +456,17 @@ def run_validation(
     try:
         validators = {name: load_validator(name) for name in selected}
         stdin_file = _read_stdin(stdin, workdir, settings) if "-" in given_paths else None
-        results: list[list[Check]] = []
-        prefixes: list[str] = []
-        contexts: list[tuple[int, RunContext]] = []
-        tasks: list[_Task] = []
-        roots = [_classify(given, stdin_file, multi=len(given_paths) > 1) for given in given_paths]
-        # Every PATH is a root: what one validator reads may resolve in any of them (or in allow_outside).
-        bounds = Bounds.of([r.root for r in roots if isinstance(r, _Root)], settings)
-        for index, root in enumerate(roots):
-            if isinstance(root, Check):  # a path that does not exist
-                results.append([root])
-                prefixes.append("")
-                continue
-            scratch = workdir / f"root-{index}"
-            scratch.mkdir(parents=True, exist_ok=True)
-            ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, bounds, prefix=root.prefix)
-            ctx.validate_documents = _document_validator(ctx, validators)
-            root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
-            tasks.extend(root_tasks)
-            results.append(failures)
-            prefixes.append(root.prefix)
-            contexts.append((index, ctx))
-        for task, task_checks in zip(tasks, _schedule(tasks, jobs, progress), strict=True):
+        cache = ResultCache(settings) if selection is not None and selection.use_cache else None
+        plan = _plan(given_paths, settings, validators, workdir, stdin_file, selection, cache)
+        results = plan.results
+        to_run = _cached(plan.tasks, cache, results, notes)
+        for task, task_checks in zip(to_run, _schedule(to_run, jobs, progress), strict=True):
             results[task.root_index].extend(task_checks)
-        if "policy" in validators:
-            for index, ctx in contexts:
+        if "policy" in validators and not (selection is not None and selection.partial):
+            for index, ctx in plan.contexts:
                 results[index].extend(_namespace_checks(ctx))
         checks: list[Check] = []
-        for prefix, root_checks in zip(prefixes, results, strict=True):
+        for prefix, root_checks in zip(plan.prefixes, results, strict=True):
             _prefix(root_checks, prefix)
             checks.extend(root_checks)
         if settings.fail_on_skip:
@@ -332,8 +476,29 @@ def run_validation(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _cached(tasks: list[_Task], cache: ResultCache | None, results: list[list[Check]],
+            notes: list[str] | None) -> list[_Task]:
+    """Fill `results` with the cached checks of unchanged targets; the tasks left to run."""
+    if cache is None:
+        return tasks
+    left: list[_Task] = []
+    for task in tasks:
+        hit = cache.load(task.cache_key) if task.cache is not None else None
+        if hit is None:
+            left.append(task)
+            continue
+        checks, docs = hit
+        task.ctx.record_documents(docs)
+        results[task.root_index].extend(checks)
+        if notes is not None:
+            notes.append(f"cached: {task.validator.name} {task.ctx.prefix}{task.target.display} (unchanged since "
+                         "its last validation)")
+    return left
+
+
 def _run_task(task: _Task) -> list[Check]:
     start = time.perf_counter()
+    task.ctx.capture.docs = [] if task.cache is not None else None
     try:
         checks = task.validator.run(task.target, task.ctx)
     except PlanforgeError:
@@ -343,6 +508,8 @@ def _run_task(task: _Task) -> list[Check]:
     for check in checks:
         if not check.duration:
             check.duration = time.perf_counter() - start
+    if task.cache is not None:
+        task.cache.store(task.cache_key, list(checks), task.ctx.capture.docs)
     return list(checks)
 
 
@@ -402,7 +569,7 @@ def _schedule(tasks: list[_Task], jobs: int, progress: Progress | None) -> list[
                         results[index] = checks
                     done_count += len(unit)
                     if progress is not None:
-                        progress(done_count, len(tasks), f"{last.validator.name} {last.target.display}")
+                        progress(done_count, len(tasks), last.unit or f"{last.validator.name} {last.target.display}")
         except BaseException:
             for future in running:
                 future.cancel()

@@ -90,7 +90,9 @@ class HelmValidator:
                                        "by the charts that depend on it)"))
             return checks
         seen = {finding_key(f) for f in checks[0].findings}
-        values_sets = [None, *values_files(chart)]
+        wanted = target.extra.get("values")  # a run on some units: the values files selected (chart-relative)
+        values_sets = [None, *(vf for vf in values_files(chart)
+                               if wanted is None or vf.relative_to(chart).as_posix() in wanted)]
         renders = [self._render(engine, target, source, ctx, vf) for vf in values_sets]
         ci_rendered = any(
             vf is not None and vf.parent.name == "ci" and check.status is Status.PASSED

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, find_terraform_mirror
+from testlib import PLANS, find_terraform_mirror, require_tool
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -16,6 +16,7 @@ from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
 PLAN = PLANS / "aws-eks-multiregion.plan.md"
+FLUX_PLAN = PLANS / "aws-eks-multiregion-flux.plan.md"
 SINGLE = PLANS / "aws-eks-argocd.plan.md"
 ENVIRONMENTS = Path("terraform/environments")
 
@@ -105,6 +106,51 @@ def test_the_multiregion_repository_validates_strict(repo: Path, monkeypatch: py
     capsys.readouterr()
     code = main(["validate", str(repo), "--strict"])
     assert code == 0, capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def flux_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("multiregion-flux") / "repo"
+    assert main(["new", str(FLUX_PLAN), str(dest), "--no-git", "--repo-url",
+                 "https://github.com/acme/storefront.git"]) == 0
+    return dest
+
+
+def test_flux_gives_every_regional_cluster_its_own_entry_point(flux_repo: Path):
+    clusters = flux_repo / "clusters"
+    assert sorted(p.name for p in clusters.iterdir() if p.is_dir()) == ["dev", "prod", "prod-eu-west-1", "staging"]
+    assert not (flux_repo / "argocd").exists()
+    primary, standby = clusters / "prod", clusters / "prod-eu-west-1"
+    assert docs(standby / "kustomization.yaml")[0]["resources"] == docs(primary / "kustomization.yaml")[0]["resources"]
+    assert "--path=clusters/prod-eu-west-1" in (standby / "kustomization.yaml").read_text()
+    for name in ("sources.yaml", "infrastructure.yaml", "apps.yaml"):
+        # the same layers from the same paths: the standby cluster runs what the primary runs
+        assert docs(standby / name) == docs(primary / name), name
+    paths = [d["spec"]["path"] for d in docs(standby / "apps.yaml") + docs(standby / "infrastructure.yaml")]
+    assert paths and all((flux_repo / p).is_dir() and "/prod" in p for p in paths)
+    assert "--path=clusters/<env>-<region>" in (clusters / "README.md").read_text()
+    assert (flux_repo / ENVIRONMENTS / "prod-eu-west-1" / "main.tf").is_file()
+
+
+def test_kubectl_kustomize_builds_the_regional_entry_point(flux_repo: Path):
+    import subprocess
+
+    kubectl = require_tool("kubectl")
+    built = subprocess.run([kubectl, "kustomize", str(flux_repo / "clusters/prod-eu-west-1")], capture_output=True,
+                           text=True, timeout=120, check=True).stdout
+    kinds = [d["kind"] for d in yaml.safe_load_all(built) if d]
+    assert kinds.count("GitRepository") == 1 and kinds.count("Kustomization") >= 3
+
+
+def test_the_multiregion_flux_repository_validates_strict(flux_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]):
+    mirror = find_terraform_mirror()
+    if mirror is not None:
+        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    capsys.readouterr()
+    code = main(["validate", str(flux_repo), "--strict"])
+    out = capsys.readouterr().out
+    assert code == 0 and "flux:" in out, out
 
 
 def plan_with(deployment_type: str) -> str:

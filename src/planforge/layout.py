@@ -98,6 +98,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
         "per_service": a.get("chart_layout") == "per-service",
         "chart_tests": bool(a.get("chart_tests", True)),
+        "dns_failover": bool(a.get("dns_failover")),
     }
     return {name for name, on in named.items() if on}
 

@@ -242,3 +242,46 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
                        "argocd/projects/apps.yaml", "argocd/projects/platform.yaml"}, changed
     assert 'vpc_cidr    = "10.0.0.0/16"' in (dest / "terraform/environments/prod/terraform.tfvars").read_text()
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["regions"] == ["us-east-1", "eu-west-1"]
+
+
+DNS_ROW = "| external-dns | No | Route53 records are managed by another team |"
+
+
+def test_a_dns_component_gives_the_regions_route53_failover_records(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]):
+    text = PLAN.read_text().replace(DNS_ROW, "| external-dns | Yes | Route 53 failover between the regions |")
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    d = decide(parse_plan(plan))
+    assert d.answers.dns_failover is True
+    assert d.provenance["dns_failover"].line == text.splitlines().index(
+        "| external-dns | Yes | Route 53 failover between the regions |") + 1
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    roots = dest / ENVIRONMENTS
+    assert sorted(p.parent.name for p in roots.glob("*/dns.tf")) == ["prod", "prod-eu-west-1"]
+    for root, role in (("prod", "PRIMARY"), ("prod-eu-west-1", "SECONDARY")):
+        dns = (roots / root / "dns.tf").read_text()
+        assert f'type = "{role}"' in dns and 'resource "aws_route53_health_check" "ingress"' in dns
+        assert "health_check_id = aws_route53_health_check.ingress[0].id" in dns
+        assert f'set_identifier  = "${{local.name}}-{role.lower()}"' in dns
+    assert "- **dns_failover**: yes" in (dest / "README.md").read_text()
+
+
+def test_without_a_dns_component_no_failover_record_and_no_claim(repo: Path):
+    d = decide(parse_plan(PLAN))
+    assert d.answers.dns_failover is False  # the external-dns row is Required = No
+    assert not list((repo / ENVIRONMENTS).glob("*/dns.tf"))
+    assert "dns_failover" not in (repo / "README.md").read_text()
+
+
+def test_dns_failover_on_another_cloud_is_reported_not_applied(tmp_path: Path):
+    row = "| external-dns | Yes | Route 53 failover between the regions |"
+    text = (PLAN.read_text().replace(DNS_ROW, row).replace("**Cloud Provider**: AWS", "**Cloud Provider**: Azure")
+            .replace("EKS 1.29", "AKS 1.29")
+            .replace("S3+DynamoDB", "Azure Blob Storage").replace("AWS Secrets Manager", "Azure Key Vault")
+            .replace("us-east-1 primary, eu-west-1 standby", "westeurope primary, northeurope standby"))
+    d = decided(text, tmp_path)
+    assert d.answers.dns_failover is False
+    line = text.splitlines().index(row) + 1
+    assert [n.line for n in d.not_applied if "Route 53 (AWS) only" in n.why] == [line]

@@ -74,11 +74,6 @@ def _regional_environments(c: Context, f: Field, all_words: str, structure: str)
                                      "this layout covers the primary region")
         c.default("regional_environments", [], "no regional roots in this layout")
         return
-    cloud = c.values.get("cloud", "none")
-    if cloud != "aws" and c.values.get("database_engine"):
-        standby = c.values["regions"][1]
-        c.unapplied(f.line, standby, "the standby region gets its own network and cluster; the "
-                                     f"{cloud.upper()} database is not replicated there (standby.tf says how)")
     if said:
         c.from_field("regional_environments", envs, said.field)
         return

@@ -226,6 +226,7 @@ def test_the_azure_and_gcp_standby_region_runs_a_read_replica_of_the_primary_dat
     text = (dest / ENVIRONMENTS / standby / "standby.tf").read_text()
     assert all(line in text for line in replica), text
     assert "not replicated" not in text
+    assert "the standby root runs a read replica of its database" in (dest / "terraform/README.md").read_text()
     assert not [n for n in d.not_applied if "not replicated" in n.why]
     terraform = shutil.which("terraform")
     if terraform:
@@ -293,6 +294,7 @@ def test_a_dns_component_gives_the_regions_route53_failover_records(tmp_path: Pa
         assert "health_check_id = aws_route53_health_check.ingress[0].id" in dns
         assert f'set_identifier  = "${{local.name}}-{role.lower()}"' in dns
     assert "- **dns_failover**: yes" in (dest / "README.md").read_text()
+    assert "`dns.tf`: `PRIMARY` in the primary root" in (dest / "terraform/README.md").read_text()
 
 
 def test_without_a_dns_component_no_failover_record_and_no_claim(repo: Path):

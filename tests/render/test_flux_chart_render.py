@@ -50,7 +50,8 @@ def test_each_chart_is_a_helm_release_from_the_repository_after_the_components(c
             assert source["chart"] == f"./charts/{name}" and (chart / "charts" / name / "Chart.yaml").is_file()
             assert source["sourceRef"] == {"kind": "GitRepository", "name": "cloud-event-driven",
                                            "namespace": "flux-system"}
-            assert source["valuesFiles"] == [f"./charts/{name}/values.yaml", f"./charts/{name}/platforms/{platform}.yaml"]
+            assert source["valuesFiles"] == [f"./charts/{name}/values.yaml",
+                                             f"./charts/{name}/platforms/{platform}.yaml"]
             assert all((chart / f).is_file() for f in source["valuesFiles"])
             assert [d["name"] for d in spec["dependsOn"]] == components
             assert spec["values"]["services"][name]["replicaCount"] >= 1

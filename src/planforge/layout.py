@@ -99,6 +99,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "per_service": a.get("chart_layout") == "per-service",
         "chart_tests": bool(a.get("chart_tests", True)),
         "provider_lock": cloud in table["provider_lock_clouds"] and a.get("iac_tool") != "opentofu",
+        "dns_failover": bool(a.get("dns_failover")),
     }
     return {name for name, on in named.items() if on}
 

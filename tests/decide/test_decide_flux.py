@@ -67,6 +67,13 @@ def test_flux_for_a_single_iac_plan_is_refused_at_the_gitops_line():
     assert p.line == line_of(text, "**GitOps**") and "single-iac" in p.message
 
 
+def test_flux_for_a_helm_chart_plan_is_flux_from_the_line_naming_it():
+    text = (PLANS / "event-driven-dapr-flux.plan.md").read_text(encoding="utf-8")
+    d = decide(parse_text(text, "p.md"))
+    assert d.answers.structure == "helm-chart" and d.answers.gitops == "flux" and d.answers.flux_version == "2.3"
+    assert d.provenance["gitops"].line == line_of(text, "**Structure Decision**")
+
+
 def test_gitops_field_ruling_argo_cd_out_is_flux():
     text = FLUX.replace("**GitOps**: Flux CD 2.3", "**GitOps**: Flux CD 2.3, not ArgoCD")
     assert decide(parse_text(text, "p.md")).answers.gitops == "flux"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, find_terraform_mirror
+from testlib import PLANS, find_terraform_mirror, require_tool
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -16,6 +16,7 @@ from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
 PLAN = PLANS / "aws-eks-multiregion.plan.md"
+FLUX_PLAN = PLANS / "aws-eks-multiregion-flux.plan.md"
 SINGLE = PLANS / "aws-eks-argocd.plan.md"
 ENVIRONMENTS = Path("terraform/environments")
 
@@ -107,6 +108,51 @@ def test_the_multiregion_repository_validates_strict(repo: Path, monkeypatch: py
     assert code == 0, capsys.readouterr().out
 
 
+@pytest.fixture(scope="module")
+def flux_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("multiregion-flux") / "repo"
+    assert main(["new", str(FLUX_PLAN), str(dest), "--no-git", "--repo-url",
+                 "https://github.com/acme/storefront.git"]) == 0
+    return dest
+
+
+def test_flux_gives_every_regional_cluster_its_own_entry_point(flux_repo: Path):
+    clusters = flux_repo / "clusters"
+    assert sorted(p.name for p in clusters.iterdir() if p.is_dir()) == ["dev", "prod", "prod-eu-west-1", "staging"]
+    assert not (flux_repo / "argocd").exists()
+    primary, standby = clusters / "prod", clusters / "prod-eu-west-1"
+    assert docs(standby / "kustomization.yaml")[0]["resources"] == docs(primary / "kustomization.yaml")[0]["resources"]
+    assert "--path=clusters/prod-eu-west-1" in (standby / "kustomization.yaml").read_text()
+    for name in ("sources.yaml", "infrastructure.yaml", "apps.yaml"):
+        # the same layers from the same paths: the standby cluster runs what the primary runs
+        assert docs(standby / name) == docs(primary / name), name
+    paths = [d["spec"]["path"] for d in docs(standby / "apps.yaml") + docs(standby / "infrastructure.yaml")]
+    assert paths and all((flux_repo / p).is_dir() and "/prod" in p for p in paths)
+    assert "--path=clusters/<env>-<region>" in (clusters / "README.md").read_text()
+    assert (flux_repo / ENVIRONMENTS / "prod-eu-west-1" / "main.tf").is_file()
+
+
+def test_kubectl_kustomize_builds_the_regional_entry_point(flux_repo: Path):
+    import subprocess
+
+    kubectl = require_tool("kubectl")
+    built = subprocess.run([kubectl, "kustomize", str(flux_repo / "clusters/prod-eu-west-1")], capture_output=True,
+                           text=True, timeout=120, check=True).stdout
+    kinds = [d["kind"] for d in yaml.safe_load_all(built) if d]
+    assert kinds.count("GitRepository") == 1 and kinds.count("Kustomization") >= 3
+
+
+def test_the_multiregion_flux_repository_validates_strict(flux_repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]):
+    mirror = find_terraform_mirror()
+    if mirror is not None:
+        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    capsys.readouterr()
+    code = main(["validate", str(flux_repo), "--strict"])
+    out = capsys.readouterr().out
+    assert code == 0 and "flux:" in out, out
+
+
 def plan_with(deployment_type: str) -> str:
     return SINGLE.read_text().replace("**Deployment Type**: single-region (us-east-1)",
                                       f"**Deployment Type**: {deployment_type}")
@@ -150,16 +196,44 @@ def test_two_clouds_are_refused_naming_what_is_supported(tmp_path: Path):
     assert message.startswith("multi-cloud deployments (aws, gcp) are not generated: a repository targets one cloud")
 
 
-def test_a_database_the_cloud_does_not_replicate_is_reported_not_applied(tmp_path: Path):
-    text = (PLAN.read_text().replace("**Cloud Provider**: AWS", "**Cloud Provider**: Azure")
-            .replace("EKS 1.29", "AKS 1.29")
-            .replace("S3+DynamoDB", "Azure Blob Storage").replace("AWS Secrets Manager", "Azure Key Vault")
-            .replace("us-east-1 primary, eu-west-1 standby", "westeurope primary, northeurope standby"))
-    d = decided(text, tmp_path)
-    assert d.answers.regions == ["westeurope", "northeurope"]
-    assert [(n.line, n.text) for n in d.not_applied if "not replicated" in n.why] == [(DT_LINE, "northeurope")]
-    aws = decide(parse_plan(PLAN))
-    assert not [n for n in aws.not_applied if "not replicated" in n.why]
+@pytest.mark.parametrize("cloud,replica", [
+    ("azure", ['resource "azurerm_postgresql_flexible_server" "replica"', 'create_mode                   = "Replica"',
+               "source_server_id              = data.azurerm_postgresql_flexible_server.primary.id"]),
+    ("gcp", ['resource "google_sql_database_instance" "replica"',
+             "master_instance_name = data.google_sql_database_instance.primary.name"]),
+])
+def test_the_azure_and_gcp_standby_region_runs_a_read_replica_of_the_primary_database(
+        cloud: str, replica: list[str], tmp_path: Path):
+    """azurerm and google cannot be installed here: the standby root is rendered and checked for its content and
+    `terraform fmt` (terraform validate runs on AWS only)."""
+    import shutil
+    import subprocess
+
+    from planforge.render.engine import render_new
+    from planforge.render.template import resolve_template
+
+    d = decide(parse_plan(PLAN))
+    a = d.answers
+    sizing = [s.model_copy(update={"instance_type": None, "db_instance_class": None}) for s in a.environment_sizing]
+    regions = {"azure": ["westeurope", "northeurope"], "gcp": ["europe-west1", "us-east1"]}[cloud]
+    answers = a.model_validate({**a.model_dump(), "cloud": cloud, "region": regions[0], "regions": regions,
+                                "kubernetes_distribution": {"azure": "aks", "gcp": "gke"}[cloud],
+                                "state_backend": {"azure": "azurerm", "gcp": "gcs"}[cloud], "state_locking": "none",
+                                "secrets_manager": "none", "environment_sizing": sizing})
+    standby = f"prod-{answers.regions[1]}"
+    dest = tmp_path / "repo"
+    render_new(answers, dest, resolve_template(None, None), init_git=False)
+    text = (dest / ENVIRONMENTS / standby / "standby.tf").read_text()
+    assert all(line in text for line in replica), text
+    assert "not replicated" not in text
+    assert "the standby root runs a read replica of its database" in (dest / "terraform/README.md").read_text()
+    assert not [n for n in d.not_applied if "not replicated" in n.why]
+    terraform = shutil.which("terraform")
+    if terraform:
+        proc = subprocess.run([terraform, "fmt", "-check", "-diff", str(dest / ENVIRONMENTS / standby)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
 
 
 @pytest.mark.slow
@@ -196,3 +270,47 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
                        "argocd/projects/apps.yaml", "argocd/projects/platform.yaml"}, changed
     assert 'vpc_cidr    = "10.0.0.0/16"' in (dest / "terraform/environments/prod/terraform.tfvars").read_text()
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["regions"] == ["us-east-1", "eu-west-1"]
+
+
+DNS_ROW = "| external-dns | No | Route53 records are managed by another team |"
+
+
+def test_a_dns_component_gives_the_regions_route53_failover_records(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]):
+    text = PLAN.read_text().replace(DNS_ROW, "| external-dns | Yes | Route 53 failover between the regions |")
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    d = decide(parse_plan(plan))
+    assert d.answers.dns_failover is True
+    assert d.provenance["dns_failover"].line == text.splitlines().index(
+        "| external-dns | Yes | Route 53 failover between the regions |") + 1
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    roots = dest / ENVIRONMENTS
+    assert sorted(p.parent.name for p in roots.glob("*/dns.tf")) == ["prod", "prod-eu-west-1"]
+    for root, role in (("prod", "PRIMARY"), ("prod-eu-west-1", "SECONDARY")):
+        dns = (roots / root / "dns.tf").read_text()
+        assert f'type = "{role}"' in dns and 'resource "aws_route53_health_check" "ingress"' in dns
+        assert "health_check_id = aws_route53_health_check.ingress[0].id" in dns
+        assert f'set_identifier  = "${{local.name}}-{role.lower()}"' in dns
+    assert "- **dns_failover**: yes" in (dest / "README.md").read_text()
+    assert "`dns.tf`: `PRIMARY` in the primary root" in (dest / "terraform/README.md").read_text()
+
+
+def test_without_a_dns_component_no_failover_record_and_no_claim(repo: Path):
+    d = decide(parse_plan(PLAN))
+    assert d.answers.dns_failover is False  # the external-dns row is Required = No
+    assert not list((repo / ENVIRONMENTS).glob("*/dns.tf"))
+    assert "dns_failover" not in (repo / "README.md").read_text()
+
+
+def test_dns_failover_on_another_cloud_is_reported_not_applied(tmp_path: Path):
+    row = "| external-dns | Yes | Route 53 failover between the regions |"
+    text = (PLAN.read_text().replace(DNS_ROW, row).replace("**Cloud Provider**: AWS", "**Cloud Provider**: Azure")
+            .replace("EKS 1.29", "AKS 1.29")
+            .replace("S3+DynamoDB", "Azure Blob Storage").replace("AWS Secrets Manager", "Azure Key Vault")
+            .replace("us-east-1 primary, eu-west-1 standby", "westeurope primary, northeurope standby"))
+    d = decided(text, tmp_path)
+    assert d.answers.dns_failover is False
+    line = text.splitlines().index(row) + 1
+    assert [n.line for n in d.not_applied if "Route 53 (AWS) only" in n.why] == [line]

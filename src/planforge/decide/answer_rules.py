@@ -173,9 +173,9 @@ def _check_combinations(a: Answers, c: _Checker) -> None:
               "name it in the plan's State Backend, e.g. `Terraform Cloud (organization acme)`")
     if a.structure == "multi-tenant" and not a.tenants:
         c.add("tenants", "a multi-tenant repository needs at least one tenant", "list the organizations in Scale/Scope")
-    if a.gitops == "flux" and a.structure not in ("multi-tool", "multi-tenant"):
-        c.add("gitops", f"Flux is generated for multi-tool and multi-tenant repositories, not {a.structure}",
-              "use argocd or none")
+    if a.gitops == "flux" and a.structure not in ("multi-tool", "multi-tenant", "helm-chart"):
+        c.add("gitops", "Flux is generated for multi-tool, multi-tenant and helm-chart repositories, "
+              f"not {a.structure}", "use argocd or none")
     kubernetes = a.structure in ("multi-tool", "multi-tenant") or a.gitops != "none"  # kubernetes or a GitOps tool
     if a.deployment_strategy == "raw-manifests" and a.components and kubernetes:
         names = ", ".join(comp.name for comp in a.components)

@@ -143,6 +143,7 @@ class Answers(BaseModel):
     # multi-region: every region of the deployment, the primary (= region) first, then the standby ones; [] = one region
     regions: list[str] = Field(default_factory=list)
     regional_environments: list[str] = Field(default_factory=list)  # environments with one Terraform root per region
+    dns_failover: bool = False  # multi-region AWS: Route 53 health checks and failover records (PRIMARY / SECONDARY)
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none

@@ -81,9 +81,9 @@ def _gitops_field(c: Context, f: Field) -> None:
 
 def _flux_structure(c: Context, structure: str) -> None:
     """Flux is generated for the structures with a Kubernetes side of their own (layout.yml's flux rows)."""
-    if c.values.get("gitops") == "flux" and structure not in ("multi-tool", "multi-tenant"):
+    if c.values.get("gitops") == "flux" and structure not in ("multi-tool", "multi-tenant", "helm-chart"):
         c.problem(c.plan.field("gitops"), "gitops",
-                  f"Flux is generated for multi-tool and multi-tenant repositories, not {structure}",
+                  f"Flux is generated for multi-tool, multi-tenant and helm-chart repositories, not {structure}",
                   "use ArgoCD or N/A for this structure", line=c.provenance["gitops"].line)
 
 

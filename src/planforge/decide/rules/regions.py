@@ -7,6 +7,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords, load, region_pattern
+from planforge.decide.rules.tools import line_choosing
 from planforge.layout import load_layout
 from planforge.plan.model import Field
 
@@ -23,6 +24,7 @@ def decide_regions(c: Context, structure: str) -> None:
     if f is None or f.unresolved or not re.search(words["multi_region"], f.plain, re.I):
         c.default("regions", [], "single-region deployment")
         c.default("regional_environments", [], "single-region deployment")
+        c.default("dns_failover", False, "single-region deployment")
         return
     regions = _named_regions(c, f, words["primary"])
     if len(regions) < 2:
@@ -32,12 +34,14 @@ def decide_regions(c: Context, structure: str) -> None:
                   "name every region with its role, e.g. multi-region (us-east-1 primary, eu-west-1 standby)")
         c.default("regions", [], "refused")
         c.default("regional_environments", [], "refused")
+        c.default("dns_failover", False, "refused")
         return
     c.from_field("regions", regions, f)
     c.applied(f.line, f.plain, "regions")
     if c.values.get("region") != regions[0]:
         c.from_field("region", regions[0], f)
     _regional_environments(c, f, words["all_environments"], structure)
+    _dns_failover(c, words["dns_failover"])
 
 
 def _named_regions(c: Context, f: Field, primary_words: str) -> list[str]:
@@ -70,16 +74,28 @@ def _regional_environments(c: Context, f: Field, all_words: str, structure: str)
                                      "this layout covers the primary region")
         c.default("regional_environments", [], "no regional roots in this layout")
         return
-    cloud = c.values.get("cloud", "none")
-    if cloud != "aws" and c.values.get("database_engine"):
-        standby = c.values["regions"][1]
-        c.unapplied(f.line, standby, "the standby region gets its own network and cluster; the "
-                                     f"{cloud.upper()} database is not replicated there (standby.tf says how)")
     if said:
         c.from_field("regional_environments", envs, said.field)
         return
     prod = [e for e in envs if e in load_layout()["prod_environments"]] or envs
     c.from_field("regional_environments", prod, f)
+
+
+def _dns_failover(c: Context, pattern: str) -> None:
+    """Route 53 failover between the regions' roots when the plan names a DNS component: an external-dns row
+    Required = Yes, Route 53 or DNS failover (a context field, else a line choosing it)."""
+    row = c.component_rows.get("external-dns")
+    hit = tx.first_hit(pattern, [*c.plan.fields, c.plan.structure_decision])
+    line = row.line if row else hit.field.line if hit else line_choosing(c.plan, pattern)
+    if line is None or not c.values.get("regional_environments"):
+        c.default("dns_failover", False, "the plan names no DNS component" if line is None else "no regional roots")
+        return
+    if c.values.get("cloud") != "aws":
+        c.unapplied(line, c.line_text(line), "DNS failover records are generated for Route 53 (AWS) only")
+        c.default("dns_failover", False, "Route 53 failover is generated on AWS only")
+        return
+    c.from_line("dns_failover", True, line)
+    c.applied(line, c.line_text(line), "dns_failover")
 
 
 def _multi_cloud(c: Context, f: Field) -> None:

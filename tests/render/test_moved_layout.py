@@ -25,6 +25,8 @@ MOVED_DIRS = {
     "argocd_projects": "appprojects", "charts": "helm", "dapr": "deploy/dapr",
     "flux_clusters": "gitops/fleet", "flux_infrastructure": "gitops/platform", "flux_controllers": "releases",
     "flux_configs": "settings", "flux_tenants": "gitops/tenant-sync",
+    "ansible": "hosts/config", "ansible_inventories": "inventory-sets", "ansible_playbooks": "plays",
+    "ansible_roles": "host-roles",
 }
 MOVED_NESTED = {"app_base": "{app}/common", "app_overlays": "{app}/per-env/{env}"}
 CASES = {
@@ -34,6 +36,7 @@ CASES = {
     "multi-tenant-flux": "multi-tenant-flux",
     "single-iac": "aws-single-iac",
     "helm-chart": "helm-chart-payments",
+    "onprem-ansible": "onprem-k3s-ansible",
 }
 
 

@@ -33,7 +33,7 @@ from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
 from planforge.validate.inputs import MIB, Bounds
-from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
+from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
@@ -283,11 +283,11 @@ def run_validation(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
 ) -> list[Check]:
-    """Validate every path with the selected validators (all when `only` is None).
+    """Validate every path with the selected validators (the default ones when `only` is None).
 
     `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`.
     """
-    selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
+    selected = list(DEFAULT_VALIDATORS) if only is None else parse_only([only] if isinstance(only, str) else only)
     given_paths = [str(p) for p in paths] or ["."]
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]

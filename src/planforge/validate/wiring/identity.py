@@ -14,19 +14,23 @@ _CLOUD_PREFIXES = {"aws": "aws_", "azure": "azurerm_", "gcp": "google_"}
 
 
 def bound(repo: Repository, namespace: str | None, account: str) -> bool:
-    """Some Terraform identity block names the namespace/ServiceAccount (IRSA `sub`
-    `system:serviceaccount:NS:SA`, a GKE member `...svc.id.goog[NS/SA]`, or both names as quoted strings:
-    a Pod Identity association, a federated credential, a module input)."""
+    """Some Terraform identity block binds the namespace/ServiceAccount: a Pod Identity association naming both,
+    an IRSA trust or federated credential subject `system:serviceaccount:NS:SA`, a GKE member
+    `PROJECT.svc.id.goog[NS/SA]`, or a module call given both names as quoted strings."""
     kinds = vocabulary().identity_bindings
     for block in repo.blocks:
         if block.type not in kinds and not (block.kind == "module" and "module" in kinds):
             continue
+        if "service_account" in block.body and "namespace" in block.body:  # a Pod Identity association
+            if block.body["service_account"] == account and namespace in (None, block.body["namespace"]):
+                return True
+            continue
         text = block.text or str(block.body)
         if namespace is None:
-            if f":{account}" in text or f"/{account}]" in text or f'"{account}"' in text:
+            if f":{account}" in text or f"/{account}]" in text:
                 return True
         elif f"{namespace}:{account}" in text or f"{namespace}/{account}]" in text or \
-                (f'"{namespace}"' in text and f'"{account}"' in text):
+                (block.kind == "module" and f'"{namespace}"' in text and f'"{account}"' in text):
             return True
     return False
 

@@ -155,3 +155,20 @@ def test_the_catalog_names_which_charts_install_which_crds() -> None:
     assert owner is not None and owner.chart == "external-secrets" and "cloud-identity" in owner.needs
     assert crd_owner("apps/v1", "Deployment") is None
     assert "cert-manager" in components()["redpanda"].needs
+
+
+FLUX = GOOD.parent / "flux"
+
+
+@pytest.mark.parametrize(("old", "new", "rule"), [
+    ("  dependsOn:\n    - name: infra-controllers\n", "", "wiring/crd-order"),
+    ("    tag: v1.2.0", "    branch: main", "wiring/unpinned-production"),
+], ids=["flux-crd-order", "flux-production-branch"])
+def test_flux_defects_are_caught(tmp_path: Path, old: str, new: str, rule: str) -> None:
+    root = tmp_path / "fleet"
+    shutil.copytree(FLUX, root)
+    assert findings(root, tmp_path, 0) == []
+    cluster = root / "clusters" / "production" / "infrastructure.yaml"
+    cluster.write_text(cluster.read_text().replace(old, new))
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [(rule, "clusters/production/infrastructure.yaml")]

@@ -172,3 +172,15 @@ def test_flux_defects_are_caught(tmp_path: Path, old: str, new: str, rule: str) 
     cluster.write_text(cluster.read_text().replace(old, new))
     got = findings(root, tmp_path, 1)
     assert [(f["rule"], f["file"]) for f in got] == [(rule, "clusters/production/infrastructure.yaml")]
+
+
+def test_a_run_without_only_leaves_wiring_out(tmp_path: Path) -> None:
+    from planforge.validate.base import Settings
+    from planforge.validate.runner import run_validation, selected_validators
+
+    assert "wiring" not in selected_validators(None) and "policy" in selected_validators(None)
+    assert selected_validators("wiring") == ["wiring"]
+    root = copy_good(tmp_path)
+    (root / "terraform" / ".terraform.lock.hcl").unlink()
+    checks = run_validation([root], Settings(), only=["schemas", "wiring"])
+    assert {c.validator for c in checks} == {"schemas", "wiring"}

@@ -65,6 +65,13 @@ def parse_only(values: Iterable[str] | None) -> list[str] | None:
     return [n for n in VALIDATOR_NAMES if n in names]
 
 
+def selected_validators(only: Iterable[str] | str | None) -> list[str]:
+    """The validators a run uses: the default ones (registry `default`) when `only` is None."""
+    if only is None:
+        return list(DEFAULT_VALIDATORS)
+    return parse_only([only] if isinstance(only, str) else only)
+
+
 def _loaded_module(name: str) -> Any | None:
     """The module of a registered validator, if it has been imported."""
     return sys.modules.get(VALIDATORS[name].module)
@@ -287,7 +294,7 @@ def run_validation(
 
     `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`.
     """
-    selected = list(DEFAULT_VALIDATORS) if only is None else parse_only([only] if isinstance(only, str) else only)
+    selected = selected_validators(only)
     given_paths = [str(p) for p in paths] or ["."]
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]

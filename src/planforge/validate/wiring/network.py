@@ -34,7 +34,8 @@ def check_enforcement(repo: Repository) -> list[Finding]:
         candidates = repo.tf("resource", where_type) + repo.tf("module")
         if any(enabled.search(b.text) for b in candidates):
             continue
-        cni = [b for b in repo.tf("resource", "aws_eks_addon") if "vpc-cni" in b.text] if where_type == "aws_eks_addon" else []
+        addons = repo.tf("resource", "aws_eks_addon") if where_type == "aws_eks_addon" else []
+        cni = [b for b in addons if "vpc-cni" in b.text]
         at = cni[0] if cni else clusters[0]
         findings.append(at.finding(
             "wiring/netpol-not-enforced",
@@ -103,8 +104,7 @@ def check_terraform_databases(repo: Repository) -> list[Finding]:
         if not databases:
             continue
         ports = _engine_ports(_dir_text(target))
-        tenant = bool(set(call.path.relative_to(repo.root.resolve()).parts if call.path.is_relative_to(
-            repo.root.resolve()) else ()) & words.tenant_directories) or "for_each" in call.body
+        tenant = _in_tenant_directory(repo, call.path) or "for_each" in call.body
         for argument, value in call.body.items():
             if not words.database_source_arguments.search(argument):
                 continue
@@ -118,6 +118,11 @@ def check_terraform_databases(repo: Repository) -> list[Finding]:
             for source in re.findall(r"module\.([\w-]+)\.", text):
                 findings.extend(_check_source_module(repo, call, source, ports))
     return findings
+
+
+def _in_tenant_directory(repo: Repository, path: Path) -> bool:
+    root = repo.root.resolve()
+    return path.is_relative_to(root) and bool(set(path.relative_to(root).parts[:-1]) & vocabulary().tenant_directories)
 
 
 def _check_source_module(repo: Repository, call: TfBlock, source: str, ports: set[int]) -> list[Finding]:
@@ -176,10 +181,7 @@ def _uses_database(obj: K8sObject) -> bool:
 
 
 def is_multi_tenant(repo: Repository) -> bool:
-    words = vocabulary()
-    root = repo.root.resolve()
-    paths = [o.path for o in repo.objects] + [b.path for b in repo.blocks]
-    if any(set(p.relative_to(root).parts[:-1]) & words.tenant_directories for p in paths if p.is_relative_to(root)):
+    if any(_in_tenant_directory(repo, p) for p in [o.path for o in repo.objects] + [b.path for b in repo.blocks]):
         return True
     return any("tenant" in str(k) for ns in repo.of_kind("Namespace") for k in (ns.meta("labels") or {}))
 

@@ -8,6 +8,7 @@ from typing import Any, Iterator
 import yaml
 
 from planforge.validate.base import Finding
+from planforge.validate.manifests import safe_load
 from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, walk_values
 from planforge.validate.wiring.rules import vocabulary
 
@@ -59,8 +60,8 @@ def _helm_values(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
         yield where + ["helm", "valuesObject"], helm.get("valuesObject")
         if isinstance(helm.get("values"), str):
             try:
-                yield where + ["helm", "values"], yaml.safe_load(helm["values"])
-            except yaml.YAMLError:
+                yield where + ["helm", "values"], safe_load(helm["values"])
+            except yaml.YAMLError:  # bounded by safe_load's limits too
                 continue
 
 

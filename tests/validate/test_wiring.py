@@ -184,3 +184,60 @@ def test_a_run_without_only_leaves_wiring_out(tmp_path: Path) -> None:
     (root / "terraform" / ".terraform.lock.hcl").unlink()
     checks = run_validation([root], Settings(), only=["schemas", "wiring"])
     assert {c.validator for c in checks} == {"schemas", "wiring"}
+
+
+POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: app
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+"""
+
+
+@pytest.mark.parametrize(("cluster", "enforced"), [
+    ('resource "azurerm_kubernetes_cluster" "this" {\n  network_profile {\n    network_plugin = "azure"\n  }\n}\n',
+     'network_policy = "azure"'),
+    ('resource "google_container_cluster" "this" {\n  name = "shop"\n}\n', 'datapath_provider = "ADVANCED_DATAPATH"'),
+    ('resource "google_container_cluster" "this" {\n  name = "shop"\n}\n', "network_policy {\n    enabled = true\n  }"),
+], ids=["aks", "gke-dataplane-v2", "gke-network-policy"])
+def test_aks_and_gke_clusters_must_enforce_network_policies(tmp_path: Path, cluster: str, enforced: str) -> None:
+    root = tmp_path / "repo"
+    (root / "k8s").mkdir(parents=True)
+    (root / "k8s" / "policy.yaml").write_text(POLICY)
+    (root / "main.tf").write_text(cluster)
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"], f["line"]) for f in got] == [("wiring/netpol-not-enforced", "main.tf", 1)]
+    anchor = "network_profile {\n" if "network_profile" in cluster else 'name = "shop"\n'
+    (root / "main.tf").write_text(cluster.replace(anchor, anchor + "    " + enforced + "\n"))
+    assert findings(root, tmp_path, 0) == []
+
+
+GKE_ACCOUNT = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: app
+  annotations:
+    iam.gke.io/gcp-service-account: app@shop.iam.gserviceaccount.com
+"""
+GKE_BINDING = """resource "google_service_account_iam_member" "app" {
+  service_account_id = "projects/shop/serviceAccounts/app@shop.iam.gserviceaccount.com"
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:shop.svc.id.goog[NAMESPACE/app]"
+}
+"""
+
+
+def test_a_gke_service_account_needs_a_workload_identity_binding_for_its_namespace(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "sa.yaml").write_text(GKE_ACCOUNT)
+    (root / "iam.tf").write_text(GKE_BINDING.replace("NAMESPACE", "other"))
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [("wiring/identity-unbound", "sa.yaml")]
+    assert "app/app" in got[0]["message"] and "workloadIdentityUser" in got[0]["hint"]
+    (root / "iam.tf").write_text(GKE_BINDING.replace("NAMESPACE", "app"))
+    assert findings(root, tmp_path, 0) == []

@@ -241,3 +241,13 @@ def test_a_gke_service_account_needs_a_workload_identity_binding_for_its_namespa
     assert "app/app" in got[0]["message"] and "workloadIdentityUser" in got[0]["hint"]
     (root / "iam.tf").write_text(GKE_BINDING.replace("NAMESPACE", "app"))
     assert findings(root, tmp_path, 0) == []
+
+
+def test_a_docs_line_naming_an_existing_secret_documents_it(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    readme = root / "README.md"
+    readme.write_text(readme.read_text().replace("is created out of band: `kubectl create secret", "is used: `kubectl get"))
+    assert {f["rule"] for f in findings(root, tmp_path, 1)} == {"wiring/undefined-secret"}
+    (root / "docs").mkdir()
+    (root / "docs" / "monitoring.md").write_text('| `grafana.admin.existingSecret` | `"grafana-admin"` | Existing Secret |\n')
+    assert findings(root, tmp_path, 0) == []

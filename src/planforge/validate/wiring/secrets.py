@@ -39,7 +39,7 @@ def documented_secrets(repo: Repository) -> set[str]:
     for _display, text in repo.docs:
         for line in text.splitlines():
             if words.search(line):
-                found.update(re.findall(r"`([a-z0-9][a-z0-9.-]*)`", line))
+                found.update(re.findall(r"`\"?([a-z0-9][a-z0-9.-]*)\"?`", line))
     return found
 
 

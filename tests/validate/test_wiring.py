@@ -38,22 +38,6 @@ spec:
     - ports:
         - port: 5432
 """
-REDPANDA = """apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: redpanda-prod
-  namespace: argocd
-spec:
-  project: shop-platform
-  source:
-    repoURL: https://charts.redpanda.com
-    chart: redpanda
-    targetRevision: 5.9.7
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: redpanda
-"""
-
 # (case, file, old text, new text (None: the file is new, `old` is its content), rule, file named)
 DEFECTS = [
     ("netpol-not-enforced", "terraform/main.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"',
@@ -75,8 +59,12 @@ DEFECTS = [
      "wiring/identity-unbound", "k8s/app.yaml"),
     ("identity-missing", "k8s/cluster-secret-store.yaml", "name: external-secrets\n", "name: eso\n",
      "wiring/identity-missing", "k8s/cluster-secret-store.yaml"),
-    ("missing-cert-manager", "argocd/apps/redpanda.yaml", REDPANDA, None, "wiring/missing-component",
-     "argocd/apps/redpanda.yaml"),
+    ("undefined-issuer", "k8s/ingress.yaml", "cluster-issuer: letsencrypt", "cluster-issuer: letsencrypt-prod",
+     "wiring/undefined-issuer", "k8s/ingress.yaml"),
+    ("dns-solver-identity", "k8s/cluster-issuer.yaml", "http01:\n          ingress:\n            ingressClassName: nginx",
+     "dns01:\n          route53:\n            region: eu-west-1", "wiring/identity-missing", "k8s/cluster-issuer.yaml"),
+    ("missing-cert-manager", "argocd/apps/cert-manager.yaml", "chart: cert-manager", "chart: redpanda",
+     "wiring/missing-component", "argocd/apps/cert-manager.yaml"),
     ("crd-order", "argocd/apps/app.yaml", 'sync-wave: "1"', 'sync-wave: "-1"', "wiring/crd-order",
      "argocd/apps/app.yaml"),
     ("project-controller-namespace", "argocd/projects/apps.yaml", "namespace: app", "namespace: '*'",

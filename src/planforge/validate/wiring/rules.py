@@ -23,6 +23,8 @@ RULES = {
                                "to its namespace/ServiceAccount",
     "wiring/identity-missing": "a component that authenticates with cloud identity (External Secrets store, "
                                "cert-manager DNS solver, catalog component) has no identity bound to its ServiceAccount",
+    "wiring/undefined-issuer": "a certificate is asked from an Issuer/ClusterIssuer the repository does not define, or "
+                               "cert-manager is deployed with no issuer at all",
     "wiring/missing-component": "a component needs another one (catalog `needs`) that the repository does not deploy",
     "wiring/crd-order": "a resource whose CRD another Application (Kustomization) installs is applied before it",
     "wiring/appproject-privilege": "an application-level AppProject may deploy into the GitOps controller's "

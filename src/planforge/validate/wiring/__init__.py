@@ -8,6 +8,7 @@ repository, generated or hand-written, and checks what joins them:
   NetworkPolicy egress on the engine port) and a tenant's database closed to other tenants;
 * `secrets`: every Secret a workload or chart value names is created or documented;
 * `certificates` (`issuers`): every issuer a certificate is asked from is defined;
+* `events`: a Dapr Kafka pub/sub reaches a broker the repository deploys, with matching SASL;
 * `identity`: cloud identities bound to the ServiceAccounts that use them; catalog `needs`;
 * `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level
   AppProjects kept out of the controller's namespace; production sources pinned;

@@ -137,7 +137,8 @@ def deployed_components(repo: Repository) -> list[tuple[K8sObject, Component, Fi
     return found
 
 
-def _destination(obj: K8sObject, component: Component) -> str:
+def destination(obj: K8sObject, component: Component) -> str:
+    """The namespace a deployed catalog component runs in."""
     namespace = obj.field(["spec", "destination", "namespace"]) if obj.kind == "Application" else \
         obj.field(["spec", "targetNamespace"]) or obj.meta("namespace")
     return namespace if isinstance(namespace, str) and namespace else component.namespace
@@ -161,7 +162,7 @@ def check_components(repo: Repository) -> list[Finding]:
             continue
         account = ((values.get("serviceAccount") or {}).get("name") if isinstance(values, dict) and
                    isinstance(values.get("serviceAccount"), dict) else None) or component.chart
-        namespace = _destination(obj, component)
+        namespace = destination(obj, component)
         if not bound(repo, namespace, account):
             cloud = sorted(clouds)[0]
             findings.append(obj.finding(

@@ -26,6 +26,8 @@ RULES = {
     "wiring/undefined-issuer": "a certificate is asked from an Issuer/ClusterIssuer the repository does not define, or "
                                "cert-manager is deployed with no issuer at all",
     "wiring/missing-component": "a component needs another one (catalog `needs`) that the repository does not deploy",
+    "wiring/broker-missing": "a Dapr Kafka pub/sub points at a cluster-local broker the repository does not deploy",
+    "wiring/broker-auth": "a Dapr Kafka pub/sub authenticates with SASL the deployed broker does not enable",
     "wiring/crd-order": "a resource whose CRD another Application (Kustomization) installs is applied before it",
     "wiring/appproject-privilege": "an application-level AppProject may deploy into the GitOps controller's "
                                    "namespace or create Application/AppProject kinds",
@@ -56,6 +58,8 @@ class Vocabulary:
     cloud_secret_providers: dict[str, str]
     cloud_dns_solvers: dict[str, str]
     outside_secret_words: re.Pattern[str]
+    kafka_charts: dict[str, str | None]
+    sasl_auth_types: frozenset[str]
 
 
 @cache
@@ -69,7 +73,7 @@ def vocabulary() -> Vocabulary:
         re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
-        re.compile(data["outside_secret_words"]))
+        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]))
 
 
 @dataclass(frozen=True)

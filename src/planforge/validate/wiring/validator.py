@@ -5,7 +5,7 @@ import time
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import gitops, identity, issuers, network, secrets, state
+from planforge.validate.wiring import events, gitops, identity, issuers, network, secrets, state
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
@@ -13,6 +13,7 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "network": [network.check_enforcement, network.check_terraform_databases, network.check_policy_databases],
     "secrets": [secrets.check_secrets],
     "certificates": [issuers.check_issuers],
+    "events": [events.check_brokers],
     "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components],
     "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions],
     "state": [state.check_state_key, state.check_lock_files],

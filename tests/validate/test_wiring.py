@@ -76,6 +76,8 @@ DEFECTS = [
     ("project-gitops-kinds", "argocd/projects/apps.yaml", "clusterResourceWhitelist: []",
      "namespaceResourceWhitelist:\n    - group: argoproj.io\n      kind: Application", "wiring/appproject-privilege",
      "argocd/projects/apps.yaml"),
+    ("default-project", "argocd/apps/app.yaml", "project: shop-apps", "project: default",
+     "wiring/appproject-privilege", "argocd/apps/app.yaml"),
     ("unpinned-production", "argocd/apps/app.yaml", "targetRevision: v1.0.0", "targetRevision: HEAD",
      "wiring/unpinned-production", "argocd/apps/app.yaml"),
     ("state-kms-key", "terraform/main.tf", '    kms_key_id = "alias/shop-tfstate"\n', "",

@@ -129,6 +129,13 @@ def check_projects(repo: Repository) -> list[Finding]:
     """`wiring/appproject-privilege`."""
     words = vocabulary()
     findings = []
+    for app in repo.of_kind("Application", "ApplicationSet"):
+        where = ["spec", "template", "spec", "project"] if app.kind == "ApplicationSet" else ["spec", "project"]
+        if app.field(where) == "default":
+            findings.append(app.finding(
+                "wiring/appproject-privilege", "runs in project 'default', which allows every source, destination and "
+                "kind (cluster-scoped ones included)", where,
+                "give it a dedicated AppProject: only this repository, only the namespaces and kinds it deploys"))
     for project in repo.of_kind("AppProject"):
         if _is_platform(project):
             continue

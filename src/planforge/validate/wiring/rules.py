@@ -30,7 +30,8 @@ RULES = {
     "wiring/broker-auth": "a Dapr Kafka pub/sub authenticates with SASL the deployed broker does not enable",
     "wiring/crd-order": "a resource whose CRD another Application (Kustomization) installs is applied before it",
     "wiring/appproject-privilege": "an application-level AppProject may deploy into the GitOps controller's "
-                                   "namespace or create Application/AppProject kinds",
+                                   "namespace or create Application/AppProject kinds; an Application runs in the "
+                                   "unrestricted `default` project",
     "wiring/unpinned-production": "a production GitOps source follows a branch or HEAD instead of a tag or commit",
     "wiring/state-kms-key": "an S3 backend encrypts state without naming the KMS key the repository creates for it",
     "wiring/lock-file": "a Terraform root has no committed .terraform.lock.hcl with h1: and zh: hashes for every "

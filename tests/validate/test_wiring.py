@@ -245,3 +245,12 @@ def test_a_docs_line_naming_an_existing_secret_documents_it(tmp_path: Path) -> N
     (root / "docs").mkdir()
     (root / "docs" / "monitoring.md").write_text('| `grafana.admin.existingSecret` | `"grafana-admin"` | Existing Secret |\n')
     assert findings(root, tmp_path, 0) == []
+
+
+def test_a_documented_broker_installation_counts_as_deployed(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    (root / "argocd" / "apps" / "redpanda.yaml").unlink()
+    assert {f["rule"] for f in findings(root, tmp_path, 1)} == {"wiring/broker-missing"}
+    with (root / "README.md").open("a") as readme:
+        readme.write("- Install the broker first: `helm install redpanda redpanda/redpanda -n redpanda`.\n")
+    assert findings(root, tmp_path, 0) == []

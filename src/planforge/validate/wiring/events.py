@@ -28,6 +28,13 @@ def _value(values: Any, dotted: str) -> Any:
     return values
 
 
+def _documented_install(repo: Repository, namespace: str) -> bool:
+    """A README or docs line says how to install a Kafka chart in `namespace` (`helm install redpanda ... -n redpanda`)."""
+    charts = vocabulary().kafka_charts
+    return any("install" in line and f" {namespace}" in line and any(c in line for c in charts)
+               for _display, text in repo.docs for line in text.splitlines())
+
+
 def check_brokers(repo: Repository) -> list[Finding]:
     """`wiring/broker-missing` and `wiring/broker-auth`."""
     words = vocabulary()
@@ -44,7 +51,8 @@ def check_brokers(repo: Repository) -> list[Finding]:
             continue  # a managed or external broker: not deployed here
         here = [(o, c, v) for o, c, v in brokers if destination(o, c) == namespace]
         service = address.split(".")[0]
-        if not here and not any(name == service and ns in (namespace, None) for name, ns in services):
+        if not here and not any(name == service and ns in (namespace, None) for name, ns in services) \
+                and not _documented_install(repo, namespace):
             findings.append(component.finding(
                 "wiring/broker-missing", f"publishes to {address}, a broker in namespace {namespace} that the "
                 "repository does not deploy", ["spec", "metadata", index, "value"],

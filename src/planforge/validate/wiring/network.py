@@ -47,18 +47,11 @@ def check_enforcement(repo: Repository) -> list[Finding]:
 # --- databases ---------------------------------------------------------------------------------
 
 
-def _module_dir(repo: Repository, call: TfBlock) -> Path | None:
+def _module_dir(call: TfBlock) -> Path | None:
     source = call.body.get("source")
     if not isinstance(source, str) or not source.startswith((".", "/")):
         return None
     return (call.path.parent / source).resolve()
-
-
-def _dir_text(directory: Path | None) -> str:
-    """The text of a Terraform directory's .tf files (locals included: `port = local.is_postgres ? 5432 : 3306`)."""
-    if directory is None:
-        return ""
-    return "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in sorted(directory.glob("*.tf")))
 
 
 def _engine_ports(text: str) -> set[int]:
@@ -98,12 +91,12 @@ def check_terraform_databases(repo: Repository) -> list[Finding]:
     words = vocabulary()
     findings: list[Finding] = []
     for call in repo.tf("module"):
-        target = _module_dir(repo, call)
+        target = _module_dir(call)
         inner = repo.tf_dirs.get(target, []) if target else []
         databases = [b for b in inner if b.kind == "resource" and b.type in words.database_resources]
         if not databases:
             continue
-        ports = _engine_ports(_dir_text(target))
+        ports = _engine_ports(repo.dir_text(target))
         tenant = _in_tenant_directory(repo, call.path) or "for_each" in call.body
         for argument, value in call.body.items():
             if not words.database_source_arguments.search(argument):
@@ -127,7 +120,7 @@ def _in_tenant_directory(repo: Repository, path: Path) -> bool:
 
 def _check_source_module(repo: Repository, call: TfBlock, source: str, ports: set[int]) -> list[Finding]:
     callers = [b for b in repo.tf_dirs.get(call.path.parent.resolve(), []) if b.kind == "module" and b.name == source]
-    target = _module_dir(repo, callers[0]) if callers else None
+    target = _module_dir(callers[0]) if callers else None
     blocks = repo.tf_dirs.get(target, []) if target else []
     findings = []
     for group in (b for b in blocks if b.kind == "resource" and b.type == "aws_security_group"):
@@ -194,7 +187,7 @@ def check_policy_databases(repo: Repository) -> list[Finding]:
     databases = [b for b in repo.blocks if b.kind == "resource" and b.type in words.database_resources]
     if not databases:
         return []
-    ports = _engine_ports(_dir_text(databases[0].path.parent))
+    ports = _engine_ports(repo.dir_text(databases[0].path.parent.resolve()))
     policies = repo.of_kind("NetworkPolicy")
     findings: list[Finding] = []
     if is_multi_tenant(repo):

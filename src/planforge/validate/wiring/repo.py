@@ -125,9 +125,18 @@ class Repository:
     objects: list[K8sObject] = field(default_factory=list)
     blocks: list[TfBlock] = field(default_factory=list)
     tf_dirs: dict[Path, list[TfBlock]] = field(default_factory=dict)
+    tf_texts: dict[Path, str] = field(default_factory=dict)  # resolved .tf path -> its text
     docs: list[tuple[str, str]] = field(default_factory=list)  # (display, text) of README / docs Markdown
     generated_secrets: set[str] = field(default_factory=set)  # kustomize secretGenerator names
-    bounds: Bounds | None = None  # what may be read
+    bounds: Bounds | None = None  # what may be read (default: root)
+
+    def __post_init__(self) -> None:
+        if self.bounds is None:
+            self.bounds = Bounds.of([self.root])
+
+    def dir_text(self, directory: Path | None) -> str:
+        """The text of a Terraform directory's files (locals included: `port = local.is_postgres ? 5432 : 3306`)."""
+        return "\n".join(text for path, text in sorted(self.tf_texts.items()) if path.parent == directory)
 
     def of_kind(self, *kinds: str) -> list[K8sObject]:
         return [o for o in self.objects if o.kind in kinds]
@@ -229,7 +238,8 @@ def load_repository(ctx: Context) -> Repository:
                 text = ctx.bounds.read_text(path, errors="replace")
             except (InputError, OSError):
                 continue
-            blocks = _tf_blocks(path, ctx.display(path), text)
+            blocks = _tf_blocks(path.resolve(), ctx.display(path), text)
+            repo.tf_texts[path.resolve()] = text
             repo.blocks.extend(blocks)
             repo.tf_dirs.setdefault(path.parent.resolve(), []).extend(blocks)
         elif path.suffix.lower() == ".md" and (path.name.lower().startswith("readme") or "docs" in

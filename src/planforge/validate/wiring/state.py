@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from planforge.validate.base import Finding, Severity
+from planforge.validate.inputs import InputError
 from planforge.validate.wiring.repo import Repository, TfBlock
 from planforge.validate.wiring.rules import NAME
 
@@ -75,12 +76,15 @@ def check_lock_files(repo: Repository) -> list[Finding]:
         shown = str(Path(blocks[0].display).parent / LOCK_FILE)
         hint = ("run `terraform providers lock -platform=linux_amd64 -platform=darwin_arm64` in the root and commit "
                 f"{LOCK_FILE}")
-        if not lock.is_file():
+        try:
+            text = repo.bounds.read_text(lock, errors="replace") if lock.is_file() else None
+        except (InputError, OSError):
+            text = None
+        if text is None:
             findings.append(Finding(NAME, "wiring/lock-file", Severity.ERROR,
                                     f"the Terraform root {Path(blocks[0].display).parent} has no committed {LOCK_FILE}: "
                                     "provider versions and checksums are not pinned", shown, None, hint=hint))
             continue
-        text = lock.read_text(encoding="utf-8", errors="replace")
         locked = {m.group(1).lower(): m for m in _LOCK_PROVIDER.finditer(text)}
         for provider in sorted(_required_providers(repo, directory, set())):
             entry = locked.get(provider)

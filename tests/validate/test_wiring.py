@@ -254,3 +254,12 @@ def test_a_documented_broker_installation_counts_as_deployed(tmp_path: Path) -> 
     with (root / "README.md").open("a") as readme:
         readme.write("- Install the broker first: `helm install redpanda redpanda/redpanda -n redpanda`.\n")
     assert findings(root, tmp_path, 0) == []
+
+
+def test_a_flux_kustomization_applying_a_chart_and_its_custom_resources_together_is_caught(tmp_path: Path) -> None:
+    root = tmp_path / "fleet"
+    shutil.copytree(FLUX, root)
+    shutil.move(root / "infrastructure" / "configs" / "secret-store.yaml", root / "infrastructure" / "controllers")
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [("wiring/crd-order", "clusters/production/infrastructure.yaml")]
+    assert "together with the HelmRelease" in got[0]["message"]

@@ -99,10 +99,15 @@ def check_flux_order(repo: Repository) -> list[Finding]:
                           for k in kustomizations if release.path in applies[id(k)]]
             if owner is None or not installers or any(k.name in ancestors for k in installers if k is not kustomization):
                 continue
-            findings.append(kustomization.finding(
-                "wiring/crd-order", f"applies {resource.kind} ({resource.display}) but does not dependsOn "
-                f"{installers[0].label}, which installs its CRD ({owner.chart})", ["spec", "dependsOn"],
-                f"add dependsOn: [{{name: {installers[0].name}}}] (and keep the HelmRelease in that Kustomization)"))
+            if any(k is kustomization for k in installers):
+                message = (f"applies {resource.kind} ({resource.display}) together with the HelmRelease that installs "
+                           f"its CRD ({owner.chart}): the dry-run of {resource.kind} fails before the chart is installed")
+                hint = "move the custom resources to another Kustomization that dependsOn this one"
+            else:
+                message = (f"applies {resource.kind} ({resource.display}) but does not dependsOn "
+                           f"{installers[0].label}, which installs its CRD ({owner.chart})")
+                hint = f"add dependsOn: [{{name: {installers[0].name}}}]"
+            findings.append(kustomization.finding("wiring/crd-order", message, ["spec", "dependsOn"], hint))
             break
     return findings
 

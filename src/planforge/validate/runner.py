@@ -33,7 +33,7 @@ from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
 from planforge.validate.inputs import MIB, Bounds
-from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
+from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
@@ -63,6 +63,13 @@ def parse_only(values: Iterable[str] | None) -> list[str] | None:
     if not names:
         raise UsageError("--only needs at least one validator name.")
     return [n for n in VALIDATOR_NAMES if n in names]
+
+
+def selected_validators(only: Iterable[str] | str | None) -> list[str]:
+    """The validators a run uses: the default ones (registry `default`) when `only` is None."""
+    if only is None:
+        return list(DEFAULT_VALIDATORS)
+    return parse_only([only] if isinstance(only, str) else only)
 
 
 def _loaded_module(name: str) -> Any | None:
@@ -283,11 +290,11 @@ def run_validation(
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
 ) -> list[Check]:
-    """Validate every path with the selected validators (all when `only` is None).
+    """Validate every path with the selected validators (the default ones when `only` is None).
 
     `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`.
     """
-    selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
+    selected = selected_validators(only)
     given_paths = [str(p) for p in paths] or ["."]
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]

@@ -71,6 +71,11 @@ def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform"
     return base + list(table["gitops"].get(gitops) or []) + (list(table["ansible"]) if ansible else [])
 
 
+def _chart(component: Any) -> str | None:
+    """The chart of a catalog component, given as a mapping (answers files) or a Component."""
+    return component.get("chart") if isinstance(component, Mapping) else getattr(component, "chart", None)
+
+
 def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:
     """The flags that hold for these answers (copier.yml `flags`)."""
     table = table or load_layout()
@@ -94,6 +99,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "services": bool(a.get("services")),
         "components": bool(a.get("components")),
         "dapr": bool(a.get("dapr")),
+        "cert_manager": any(_chart(c) == "cert-manager" for c in a.get("components") or []),
         "kustomize_only": a.get("deployment_strategy") == "kustomize-only",
         "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
         "per_service": a.get("chart_layout") == "per-service",

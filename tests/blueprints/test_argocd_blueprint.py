@@ -50,6 +50,8 @@ def expected_applications(data: dict) -> set[str]:
             names |= {f"{c}-{e}" for c in charts}
             if data["dapr"]:
                 names.add(f"{p}-dapr-{e}")
+            if "cert-manager" in [c["chart"] for c in data["components"]]:
+                names.add(f"{p}-cluster-issuers-{e}")
     return names
 
 
@@ -94,7 +96,8 @@ def test_bootstrap_reaches_every_application_and_project(name: str) -> None:
     repo = render(name)
     reached: dict[str, dict] = {}
     queue = load_dir(repo / "argocd" / "bootstrap")
-    assert queue and all(o["kind"] == "Application" for o in queue)
+    # each bootstrap file: its own AppProject, then the Application that runs in it
+    assert queue and {o["kind"] for o in queue} == {"Application", "AppProject"}
     while queue:
         obj = queue.pop()
         key = f"{obj['kind']}/{obj['metadata']['name']}"
@@ -160,7 +163,8 @@ def test_kustomize_only_and_raw_manifests_sources() -> None:
     apps = by_name(argo_objects("aws-eks-kustomize-only"), "Application")
     for c in ko["components"]:
         source = apps[f"{c['name']}-prod"]["spec"]["source"]
-        assert source == {"repoURL": ko["repo_url"], "targetRevision": "HEAD", "path": f"kubernetes/components/{c['name']}/prod"}
+        assert source == {"repoURL": ko["repo_url"], "targetRevision": "v0.1.0", "path": f"kubernetes/components/{c['name']}/prod"}
+        assert apps[f"{c['name']}-dev"]["spec"]["source"]["targetRevision"] == "HEAD"
     assert "PLACEHOLDER" not in (render("aws-eks-kustomize-only") / "argocd" / "applications" / "prod.yaml").read_text()
     raw = answers("aws-eks-raw-manifests")
     apps = by_name(argo_objects("aws-eks-raw-manifests"), "Application")
@@ -172,8 +176,12 @@ def test_kustomize_only_and_raw_manifests_sources() -> None:
 def test_custom_apps_cannot_touch_cluster_or_guardrails(name: str) -> None:
     projects = by_name(argo_objects(name), "AppProject")
     p = answers(name)["project_name"]
-    restricted = [v for k, v in projects.items() if k != f"{p}-platform"]
+    restricted = [v for k, v in projects.items() if k not in (f"{p}-platform", f"{p}-bootstrap")]
     assert restricted
+    bootstrap = projects[f"{p}-bootstrap"]["spec"]  # Applications and AppProjects into argocd, nothing else
+    assert [d["namespace"] for d in bootstrap["destinations"]] == ["argocd"] and bootstrap["clusterResourceWhitelist"] == []
+    assert {(w["group"], w["kind"]) for w in bootstrap["namespaceResourceWhitelist"]} == {
+        ("argoproj.io", "Application"), ("argoproj.io", "AppProject")}
     platform = projects[f"{p}-platform"]["spec"]["clusterResourceWhitelist"]
     assert platform and all("*" not in (w["group"], w["kind"]) for w in platform)
     for project in restricted:
@@ -189,7 +197,7 @@ def test_one_appproject_per_tenant(name: str) -> None:
     data = answers(name)
     projects = by_name(argo_objects(name), "AppProject")
     repo_url = data["repo_url"] or f"https://git.example.invalid/CHANGE-ME/{data['project_name']}.git"
-    assert set(projects) == {f"{data['project_name']}-platform", *data["tenants"]}
+    assert set(projects) == {f"{data['project_name']}-platform", f"{data['project_name']}-bootstrap", *data["tenants"]}
     for tenant in data["tenants"]:
         spec = projects[tenant]["spec"]
         assert spec["sourceRepos"] == [repo_url]

@@ -69,8 +69,10 @@ def test_every_kustomization_path_dependency_and_source_resolves_in_the_reposito
         assert (ref["kind"], ref["name"], ref.get("namespace", doc["metadata"]["namespace"])) in sources, path
         # dependsOn names a Kustomization of the same cluster entry point
         same_cluster = {d["metadata"]["name"] for p, d in kustomizations if p.parent == path.parent}
+        controllers = {d["metadata"]["name"] for _, d in kustomizations if d["metadata"]["namespace"] == "flux-system"}
         for dep in spec.get("dependsOn", []):
-            assert dep["name"] in same_cluster, (path, dep)
+            # a tenant's Kustomization waits for the platform's (flux-system) layers
+            assert dep["name"] in (controllers if dep.get("namespace") == "flux-system" else same_cluster), (path, dep)
     for path, doc in docs:
         if doc["kind"] == "HelmRelease":
             chart = doc["spec"]["chart"]["spec"]

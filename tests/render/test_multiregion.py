@@ -90,7 +90,7 @@ def test_argocd_targets_every_regional_cluster(repo: Path):
     assert {d["spec"]["source"].get("path") for d in standby} == {d["spec"]["source"].get("path") for d in primary}
     [app_of_apps] = docs(apps / "prod-eu-west-1.yaml")
     assert app_of_apps["spec"]["source"]["path"] == "argocd/applications/prod-eu-west-1"
-    bootstrap = docs(repo / "argocd/bootstrap/prod.yaml")[0]
+    bootstrap = docs(repo / "argocd/bootstrap/prod.yaml")[1]  # after its AppProject
     assert "applications/prod-eu-west-1.yaml" in bootstrap["spec"]["source"]["directory"]["include"]
     for project in ("apps", "platform"):
         servers = {d.get("server") for d in docs(repo / f"argocd/projects/{project}.yaml")[0]["spec"]["destinations"]}

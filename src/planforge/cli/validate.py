@@ -57,7 +57,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     one = {"action": "append", "default": None}
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directory, file, or - for stdin (default: .)")
     parser.add_argument("--only", metavar="NAMES", **one,
-                        help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd,flux,ansible")
+                        help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd,flux,ansible "
+                        "(default: all of them), wiring (only when named)")
     parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
     parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
     parser.add_argument("--sarif-category", metavar="ID", **one,

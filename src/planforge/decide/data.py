@@ -31,6 +31,8 @@ class ChartEntry:
     chart: str
     version: str
     namespace: str
+    crds: tuple[str, ...] = ()  # CRDs the chart installs, "group/Kind"
+    needs: tuple[str, ...] = ()  # what it needs from the repository: cert-manager, cloud-identity
 
 
 class Catalog:
@@ -42,7 +44,7 @@ class Catalog:
         for name, entry in (data.get("charts") or {}).items():
             self.charts[name] = ChartEntry(
                 name=name, chart_repo=entry["chart_repo"], chart=entry["chart"], version=str(entry["version"]),
-                namespace=entry["namespace"],
+                namespace=entry["namespace"], crds=tuple(entry.get("crds") or ()), needs=tuple(entry.get("needs") or ()),
             )
             for alias in [name, entry["chart"], *entry.get("aliases", [])]:
                 self._chart_keys[squash(alias)] = name

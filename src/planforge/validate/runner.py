@@ -37,7 +37,7 @@ from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
 from planforge.validate.inputs import MIB, Bounds
-from planforge.validate.registry import VALIDATOR_NAMES, VALIDATORS, load_validator
+from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
 from planforge.validate.result_cache import ResultCache
 from planforge.validate.units import Unit, UnitMap, build_units, changed_files, shard
 
@@ -69,6 +69,13 @@ def parse_only(values: Iterable[str] | None) -> list[str] | None:
     if not names:
         raise UsageError("--only needs at least one validator name.")
     return [n for n in VALIDATOR_NAMES if n in names]
+
+
+def selected_validators(only: Iterable[str] | str | None) -> list[str]:
+    """The validators a run uses: the default ones (registry `default`) when `only` is None."""
+    if only is None:
+        return list(DEFAULT_VALIDATORS)
+    return parse_only([only] if isinstance(only, str) else only)
 
 
 def _loaded_module(name: str) -> Any | None:
@@ -422,7 +429,7 @@ def _prefixed(unit: Unit, prefix: str) -> Unit:
 def list_units(paths: list[str | Path], settings: Settings, only: Iterable[str] | None = None,
                selection: Selection | None = None) -> list[Unit]:
     """The units `run_validation` with the same arguments validates (directory PATHs; files are not units)."""
-    selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
+    selected = selected_validators(only)
     given_paths = [str(p) for p in paths if str(p) != "-"] or ["."]
     workdir = _scratch_dir([Path(p) if Path(p).is_dir() else Path(p).parent for p in given_paths if Path(p).exists()])
     try:
@@ -442,13 +449,13 @@ def run_validation(
     selection: Selection | None = None,
     notes: list[str] | None = None,
 ) -> list[Check]:
-    """Validate every path with the selected validators (all when `only` is None).
+    """Validate every path with the selected validators (the default ones when `only` is None).
 
     `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`;
     `selection` narrows the run to some units and turns the result cache on; `notes` receives one line
     per target whose checks came from the cache.
     """
-    selected = list(VALIDATOR_NAMES) if only is None else parse_only([only] if isinstance(only, str) else only)
+    selected = selected_validators(only)
     given_paths = [str(p) for p in paths] or ["."]
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]

@@ -26,6 +26,7 @@ def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
     _tenants(c, structure)
     _components(c, structure)
     _flags(c)
+    _implied_components(c, structure)
     _platforms(c, structure, d)
 
 
@@ -342,6 +343,32 @@ def _flag(c: Context, key: str, component: str, pattern: str, fields: list[Field
         c.from_field(key, True, hit.field)
     else:
         c.default(key, False, absent)
+
+
+def _implied_components(c: Context, structure: str) -> None:
+    """Charts the decision implies, so that what is decided is generated: kube-prometheus-stack when the plan asks
+    for monitoring without naming a chart, cert-manager when a component needs it (catalog `needs`, e.g.
+    Redpanda's TLS). Never for single-iac (no cluster) nor against a Required = No row."""
+    if structure == "single-iac":
+        return
+    cat = catalog()
+    comps: list[Component] = list(c.values.get("components") or [])
+    wanted: list[tuple[str, str, str]] = []  # (chart, why, the answer that implies it)
+    if c.values.get("monitoring"):
+        wanted.append(("kube-prometheus-stack", "the plan asks for Prometheus/Grafana monitoring", "monitoring"))
+    for comp in comps:
+        entry = cat.charts.get(comp.name)
+        if entry is not None and "cert-manager" in entry.needs:
+            wanted.append(("cert-manager", f"{comp.name} needs it for its TLS certificates", "components"))
+    for name, why, source in wanted:
+        if any(x.name == name for x in comps) or _excluded_row(c, name) is not None:
+            continue
+        e = cat.charts[name]
+        comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
+                               namespace=e.namespace, notes=f"added: {why}"))
+        if not c.values.get("components"):
+            c.set("components", comps, c.provenance[source])
+    c.values["components"] = comps
 
 
 def _excluded_row(c: Context, component: str) -> ComponentRow | None:

@@ -1,0 +1,29 @@
+
+# External Secrets' identity (appended to eks.tftest.hcl, whose mocked provider it uses).
+
+run "no_external_secrets_identity_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_eks_pod_identity_association.external_secrets) == 0
+    error_message = "Without external_secrets_prefix the module creates no identity."
+  }
+}
+
+run "external_secrets_reads_its_prefix_through_pod_identity" {
+  command = plan
+
+  variables {
+    external_secrets_prefix = "shop"
+  }
+
+  assert {
+    condition     = aws_eks_pod_identity_association.external_secrets[0].namespace == "external-secrets" && aws_eks_pod_identity_association.external_secrets[0].service_account == "external-secrets"
+    error_message = "The role must be bound to the External Secrets controller's ServiceAccount."
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/*")
+    error_message = "External Secrets may read only the project's secrets."
+  }
+}

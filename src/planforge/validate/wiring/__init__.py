@@ -1,0 +1,25 @@
+"""The wiring validator: cross-layer checks a per-layer validator cannot see (docs/wiring.md).
+
+Each layer of a repository can be valid on its own and the whole still fail once deployed. This package
+reads Terraform statically (python-hcl2), the Kubernetes manifests, GitOps objects and Markdown docs of one
+repository, generated or hand-written, and checks what joins them:
+
+* `network`: NetworkPolicies enforced by the cluster; a workload's database reachable (security-group and
+  NetworkPolicy egress on the engine port) and a tenant's database closed to other tenants;
+* `secrets`: every Secret a workload or chart value names is created or documented;
+* `certificates` (`issuers`): every issuer a certificate is asked from is defined;
+* `events`: a Dapr Kafka pub/sub reaches a broker the repository deploys, with matching SASL;
+* `identity`: cloud identities bound to the ServiceAccounts that use them; catalog `needs`;
+* `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level
+  AppProjects kept out of the controller's namespace; production sources pinned;
+* `state`: S3 backends name the state KMS key; every root commits a lock file with hashes.
+
+Modules: `rules` (rule ids, `data/wiring.yaml`, catalog facts of `data/components.yaml`), `repo` (what is
+read), one module per concern, `validator`. Not run by default yet: select it with `--only wiring`.
+"""
+from __future__ import annotations
+
+from planforge.validate.wiring.rules import NAME, RULES
+from planforge.validate.wiring.validator import WiringValidator
+
+__all__ = ["NAME", "RULES", "WiringValidator"]

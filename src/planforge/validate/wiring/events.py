@@ -1,0 +1,70 @@
+"""Event-driven wiring: a Dapr Kafka pub/sub reaches a broker the repository deploys, with the SASL it expects."""
+from __future__ import annotations
+
+from typing import Any
+
+from planforge.validate.base import Finding
+from planforge.validate.wiring.identity import deployed_components, destination
+from planforge.validate.wiring.repo import K8sObject, Repository
+from planforge.validate.wiring.rules import vocabulary
+
+
+def _metadata(component: K8sObject) -> dict[str, tuple[int, Any]]:
+    """Dapr component metadata: name -> (index, value)."""
+    items = component.field(["spec", "metadata"]) or []
+    return {str(m.get("name")): (i, m.get("value")) for i, m in enumerate(items) if isinstance(m, dict)}
+
+
+def _cluster_namespace(brokers: str) -> str | None:
+    """The namespace of the first cluster-local broker address (`svc.NAMESPACE.svc...:9093`), else None."""
+    host = brokers.split(",")[0].strip().rsplit(":", 1)[0]
+    labels = host.split(".")
+    return labels[1] if len(labels) >= 3 and labels[2] == "svc" else None
+
+
+def _value(values: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        values = values.get(key) if isinstance(values, dict) else None
+    return values
+
+
+def _documented_install(repo: Repository, namespace: str) -> bool:
+    """A README or docs line says how to install a Kafka chart in `namespace` (`helm install redpanda ... -n redpanda`)."""
+    charts = vocabulary().kafka_charts
+    return any("install" in line and f" {namespace}" in line and any(c in line for c in charts)
+               for _display, text in repo.docs for line in text.splitlines())
+
+
+def check_brokers(repo: Repository) -> list[Finding]:
+    """`wiring/broker-missing` and `wiring/broker-auth`."""
+    words = vocabulary()
+    brokers = [(o, c, v) for o, c, _p, v in deployed_components(repo) if c.chart in words.kafka_charts]
+    services = {(o.name, ns) for o in repo.of_kind("Service") for ns in o.namespaces or {None}}
+    findings = []
+    for component in repo.of_kind("Component"):
+        if component.group != "dapr.io" or component.field(["spec", "type"]) != "pubsub.kafka":
+            continue
+        metadata = _metadata(component)
+        index, address = metadata.get("brokers", (None, None))
+        namespace = _cluster_namespace(address) if isinstance(address, str) else None
+        if namespace is None:
+            continue  # a managed or external broker: not deployed here
+        here = [(o, c, v) for o, c, v in brokers if destination(o, c) == namespace]
+        service = address.split(".")[0]
+        if not here and not any(name == service and ns in (namespace, None) for name, ns in services) \
+                and not _documented_install(repo, namespace):
+            findings.append(component.finding(
+                "wiring/broker-missing", f"publishes to {address}, a broker in namespace {namespace} that the "
+                "repository does not deploy", ["spec", "metadata", index, "value"],
+                f"deploy the broker (e.g. the redpanda chart in namespace {namespace}), or point brokers at the "
+                "managed endpoint"))
+            continue
+        auth_index, auth = metadata.get("authType", (None, None))
+        for obj, chart, values in here:
+            switch = words.kafka_charts.get(chart.chart)
+            if auth in words.sasl_auth_types and switch and _value(values, switch) is not True:
+                findings.append(component.finding(
+                    "wiring/broker-auth", f"authenticates with SASL (authType {auth}) but {obj.label} "
+                    f"({obj.display}) does not enable it ({switch} is not true)", ["spec", "metadata", auth_index],
+                    f"set {switch}: true (with users) in the broker's values, or authType: none on a TLS-only broker"))
+    return findings

@@ -1,0 +1,108 @@
+"""The wiring validator's name, rule ids, vocabulary (`data/wiring.yaml`) and the component catalog facts it reads."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+NAME = "wiring"
+RULES = {
+    "wiring/netpol-not-enforced": "NetworkPolicies are present but the cluster's Terraform does not enable their "
+                                  "enforcement (EKS VPC CNI enableNetworkPolicy, AKS network_policy, GKE Dataplane V2)",
+    "wiring/database-egress": "a workload's database port is not allowed out: the security group of the workload's "
+                              "nodes, or the NetworkPolicy egress of its namespace, blocks it",
+    "wiring/tenant-database-isolation": "a tenant's database admits other tenants' sources (a shared cluster "
+                                        "security group, or an egress policy to any destination on the database port)",
+    "wiring/undefined-secret": "a secretKeyRef / envFrom secretRef / existingSecret names a Secret the repository "
+                               "neither creates nor documents as created outside",
+    "wiring/identity-unbound": "a ServiceAccount annotated for cloud identity has no identity that Terraform binds "
+                               "to its namespace/ServiceAccount",
+    "wiring/identity-missing": "a component that authenticates with cloud identity (External Secrets store, "
+                               "cert-manager DNS solver, catalog component) has no identity bound to its ServiceAccount",
+    "wiring/undefined-issuer": "a certificate is asked from an Issuer/ClusterIssuer the repository does not define, or "
+                               "cert-manager is deployed with no issuer at all",
+    "wiring/missing-component": "a component needs another one (catalog `needs`) that the repository does not deploy",
+    "wiring/broker-missing": "a Dapr Kafka pub/sub points at a cluster-local broker the repository does not deploy",
+    "wiring/broker-auth": "a Dapr Kafka pub/sub authenticates with SASL the deployed broker does not enable",
+    "wiring/crd-order": "a resource whose CRD another Application (Kustomization) installs is applied before it",
+    "wiring/appproject-privilege": "an application-level AppProject may deploy into the GitOps controller's "
+                                   "namespace or create Application/AppProject kinds; an Application runs in the "
+                                   "unrestricted `default` project",
+    "wiring/unpinned-production": "a production GitOps source follows a branch or HEAD instead of a tag or commit",
+    "wiring/state-kms-key": "an S3 backend encrypts state without naming the KMS key the repository creates for it",
+    "wiring/lock-file": "a Terraform root has no committed .terraform.lock.hcl with h1: and zh: hashes for every "
+                        "provider",
+}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """`data/wiring.yaml`."""
+
+    prod_environments: frozenset[str]
+    moving_revisions: frozenset[str]
+    controller_namespaces: frozenset[str]
+    gitops_kinds: frozenset[str]
+    platform_project_words: tuple[str, ...]
+    engine_ports: dict[str, int]
+    database_resources: frozenset[str]
+    database_words: re.Pattern[str]
+    database_source_arguments: re.Pattern[str]
+    shared_cluster_sources: re.Pattern[str]
+    tenant_directories: frozenset[str]
+    identity_annotations: dict[str, str]
+    identity_bindings: frozenset[str]
+    cloud_secret_providers: dict[str, str]
+    cloud_dns_solvers: dict[str, str]
+    outside_secret_words: re.Pattern[str]
+    kafka_charts: dict[str, str | None]
+    sasl_auth_types: frozenset[str]
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    data = _load("wiring.yaml")
+    return Vocabulary(
+        frozenset(data["prod_environments"]), frozenset(data["moving_revisions"]),
+        frozenset(data["controller_namespaces"]), frozenset(data["gitops_kinds"]),
+        tuple(data["platform_project_words"]), dict(data["engine_ports"]), frozenset(data["database_resources"]),
+        re.compile(data["database_words"]), re.compile(data["database_source_arguments"]),
+        re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
+        dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
+        dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
+        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]))
+
+
+@dataclass(frozen=True)
+class Component:
+    """A catalog chart as the validator sees it (`data/components.yaml`)."""
+
+    name: str
+    chart: str
+    namespace: str
+    crds: frozenset[str]  # "group/Kind"
+    needs: frozenset[str]
+
+
+@cache
+def components() -> dict[str, Component]:
+    """Catalog charts by chart name."""
+    charts = _load("components.yaml").get("charts") or {}
+    return {str(e["chart"]): Component(name, str(e["chart"]), str(e["namespace"]), frozenset(e.get("crds") or ()),
+                                       frozenset(e.get("needs") or ())) for name, e in charts.items()}
+
+
+def crd_owner(api_version: Any, kind: Any) -> Component | None:
+    """The catalog component whose chart installs the CRD of `apiVersion`/`kind`."""
+    if not isinstance(api_version, str) or not isinstance(kind, str) or "/" not in api_version:
+        return None
+    key = f"{api_version.partition('/')[0]}/{kind}"
+    return next((c for c in components().values() if key in c.crds), None)
+
+
+def _load(name: str) -> dict[str, Any]:
+    return yaml.safe_load(resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8")) or {}

@@ -1,0 +1,55 @@
+"""`WiringValidator`: one target per validated root (the whole repository), one check per concern."""
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
+from planforge.validate.wiring import events, gitops, identity, issuers, network, secrets, state
+from planforge.validate.wiring.repo import Repository, load_repository
+from planforge.validate.wiring.rules import NAME
+
+CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
+    "network": [network.check_enforcement, network.check_terraform_databases, network.check_policy_databases],
+    "secrets": [secrets.check_secrets],
+    "certificates": [issuers.check_issuers],
+    "events": [events.check_brokers],
+    "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components],
+    "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions],
+    "state": [state.check_state_key, state.check_lock_files],
+}
+
+
+class WiringValidator:
+    """Cross-layer checks between Terraform, Kubernetes manifests, GitOps objects and docs."""
+
+    name = NAME
+
+    def discover(self, ctx: Context) -> list[Target]:
+        return [Target(NAME, "repository", ctx.root, ".")]
+
+    def run(self, target: Target, ctx: Context) -> list[Check]:
+        start = time.monotonic()
+        repo = load_repository(ctx)
+        loaded = time.monotonic() - start
+        checks = []
+        for name, functions in CHECKS.items():
+            begin = time.monotonic()
+            findings = _unique([f for function in functions for f in function(repo)])
+            findings.sort(key=lambda f: (f.file or "", f.line or 0, f.rule))
+            status = Status.FAILED if any(f.severity is Severity.ERROR for f in findings) else Status.PASSED
+            checks.append(Check(NAME, name, target.display, status, findings,
+                                time.monotonic() - begin + loaded / len(CHECKS), "planforge"))
+        return checks
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    """One finding per rule and place (a module used by several roots is reported once)."""
+    seen: set[tuple[str, str | None, int | None]] = set()
+    kept = []
+    for finding in findings:
+        key = (finding.rule, finding.file, finding.line)
+        if key not in seen:
+            seen.add(key)
+            kept.append(finding)
+    return kept

@@ -1,0 +1,265 @@
+"""Wiring validator: cross-layer checks between Terraform, manifests, GitOps objects and docs.
+
+`tests/fixtures/wiring/good` is a small hand-written AWS repository (EKS with the VPC CNI enforcing
+NetworkPolicies, an RDS database its compute and pods may reach, External Secrets with a bound IAM role,
+Argo CD Applications in waves, a state KMS key the backend names, a committed lock file) that passes every
+rule. Each defect below edits one file of a copy (or adds one) and must be caught: exit 1, the rule id and
+the file it names.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from planforge.cli import main
+from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES
+from planforge.validate.wiring import RULES
+from planforge.validate.wiring.rules import components, crd_owner
+
+GOOD = Path(__file__).resolve().parents[1] / "fixtures" / "wiring" / "good"
+
+TENANT_DATABASE = """module "database" {
+  source                     = "../../modules/database"
+  allowed_security_group_ids = [data.aws_eks_cluster.shared.vpc_config[0].cluster_security_group_id]
+}
+"""
+TENANT_POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-database-egress
+  namespace: acme
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+    - ports:
+        - port: 5432
+"""
+# (case, file, old text, new text (None: the file is new, `old` is its content), rule, file named)
+DEFECTS = [
+    ("netpol-not-enforced", "terraform/main.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"',
+     "wiring/netpol-not-enforced", "terraform/main.tf"),
+    ("compute-egress", "terraform/modules/compute/main.tf", "5432", "443",
+     "wiring/database-egress", "terraform/modules/compute/main.tf"),
+    ("policy-egress", "k8s/network-policies.yaml", "port: 5432", "port: 443",
+     "wiring/database-egress", "k8s/network-policies.yaml"),
+    ("tenant-shared-group", "terraform/tenants/acme/main.tf", TENANT_DATABASE, None,
+     "wiring/tenant-database-isolation", "terraform/tenants/acme/main.tf"),
+    ("tenant-open-egress", "k8s/tenants/acme/network-policies.yaml", TENANT_POLICY, None,
+     "wiring/tenant-database-isolation", "k8s/tenants/acme/network-policies.yaml"),
+    ("undefined-secret", "k8s/app.yaml", "  target:\n    name: app-database", "  target:\n    name: app-db",
+     "wiring/undefined-secret", "k8s/app.yaml"),
+    ("undocumented-secret", "README.md", "is created out of band: `kubectl create secret", "is used: `kubectl get",
+     "wiring/undefined-secret",
+     "argocd/apps/kube-prometheus-stack.yaml"),
+    ("identity-unbound", "terraform/main.tf", 'service_account = "app"', 'service_account = "web"',
+     "wiring/identity-unbound", "k8s/app.yaml"),
+    ("identity-missing", "k8s/cluster-secret-store.yaml", "name: external-secrets\n", "name: eso\n",
+     "wiring/identity-missing", "k8s/cluster-secret-store.yaml"),
+    ("undefined-issuer", "k8s/ingress.yaml", "cluster-issuer: letsencrypt", "cluster-issuer: letsencrypt-prod",
+     "wiring/undefined-issuer", "k8s/ingress.yaml"),
+    ("dns-solver-identity", "k8s/cluster-issuer.yaml", "http01:\n          ingress:\n            ingressClassName: nginx",
+     "dns01:\n          route53:\n            region: eu-west-1", "wiring/identity-missing", "k8s/cluster-issuer.yaml"),
+    ("missing-cert-manager", "argocd/apps/cert-manager.yaml", "chart: cert-manager", "chart: ingress-nginx",
+     "wiring/missing-component", "argocd/apps/redpanda.yaml"),
+    ("broker-missing", "k8s/pubsub.yaml", "redpanda.redpanda.svc", "kafka.kafka.svc", "wiring/broker-missing",
+     "k8s/pubsub.yaml"),
+    ("broker-auth", "argocd/apps/redpanda.yaml", "sasl:\n            enabled: true", "sasl:\n            enabled: false",
+     "wiring/broker-auth", "k8s/pubsub.yaml"),
+    ("crd-order", "argocd/apps/app.yaml", 'sync-wave: "1"', 'sync-wave: "-1"', "wiring/crd-order",
+     "argocd/apps/app.yaml"),
+    ("project-controller-namespace", "argocd/projects/apps.yaml", "namespace: app", "namespace: '*'",
+     "wiring/appproject-privilege", "argocd/projects/apps.yaml"),
+    ("project-gitops-kinds", "argocd/projects/apps.yaml", "clusterResourceWhitelist: []",
+     "namespaceResourceWhitelist:\n    - group: argoproj.io\n      kind: Application", "wiring/appproject-privilege",
+     "argocd/projects/apps.yaml"),
+    ("default-project", "argocd/apps/app.yaml", "project: shop-apps", "project: default",
+     "wiring/appproject-privilege", "argocd/apps/app.yaml"),
+    ("unpinned-production", "argocd/apps/app.yaml", "targetRevision: v1.0.0", "targetRevision: HEAD",
+     "wiring/unpinned-production", "argocd/apps/app.yaml"),
+    ("state-kms-key", "terraform/main.tf", '    kms_key_id = "alias/shop-tfstate"\n', "",
+     "wiring/state-kms-key", "terraform/main.tf"),
+    ("lock-without-zh", "terraform/.terraform.lock.hcl", '    "zh:', '    "xx:', "wiring/lock-file",
+     "terraform/.terraform.lock.hcl"),
+]
+
+
+def copy_good(tmp_path: Path) -> Path:
+    root = tmp_path / "repo"
+    shutil.copytree(GOOD, root)
+    return root
+
+
+def findings(root: Path, tmp_path: Path, expected_exit: int) -> list[dict]:
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == expected_exit
+    return [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+
+
+def test_the_good_repository_passes(tmp_path: Path) -> None:
+    assert findings(copy_good(tmp_path), tmp_path, 0) == []
+
+
+@pytest.mark.parametrize(("case", "file", "old", "new", "rule", "named"), DEFECTS, ids=[d[0] for d in DEFECTS])
+def test_each_defect_is_caught(tmp_path: Path, case: str, file: str, old: str, new: str | None, rule: str,
+                               named: str) -> None:
+    root = copy_good(tmp_path)
+    target = root / file
+    if new is None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(old)
+    else:
+        text = target.read_text()
+        assert old in text, f"{case}: the fixture no longer holds {old!r}"
+        target.write_text(text.replace(old, new))
+    got = findings(root, tmp_path, 1)
+    assert {(f["rule"], f["file"]) for f in got} == {(rule, named)}
+    assert all(f["hint"] and f["severity"] == "error" for f in got)
+
+
+def test_a_root_without_a_lock_file_is_named(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    (root / "terraform" / ".terraform.lock.hcl").unlink()
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [("wiring/lock-file", "terraform/.terraform.lock.hcl")]
+
+
+def test_skip_dry_run_allows_an_early_wave(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    app = root / "argocd" / "apps" / "app.yaml"
+    app.write_text(app.read_text().replace('sync-wave: "1"', 'sync-wave: "-1"')
+                   + "  syncPolicy:\n    syncOptions:\n      - SkipDryRunOnMissingResource=true\n")
+    assert findings(root, tmp_path, 0) == []
+
+
+def test_every_rule_is_exercised() -> None:
+    covered = {d[4] for d in DEFECTS}
+    assert covered == set(RULES)
+
+
+def test_wiring_is_registered_but_not_a_default_validator() -> None:
+    assert "wiring" in VALIDATOR_NAMES and "wiring" not in DEFAULT_VALIDATORS
+
+
+def test_the_catalog_names_which_charts_install_which_crds() -> None:
+    owner = crd_owner("external-secrets.io/v1beta1", "ClusterSecretStore")
+    assert owner is not None and owner.chart == "external-secrets" and "cloud-identity" in owner.needs
+    assert crd_owner("apps/v1", "Deployment") is None
+    assert "cert-manager" in components()["redpanda"].needs
+
+
+FLUX = GOOD.parent / "flux"
+
+
+@pytest.mark.parametrize(("old", "new", "rule"), [
+    ("  dependsOn:\n    - name: infra-controllers\n", "", "wiring/crd-order"),
+    ("    tag: v1.2.0", "    branch: main", "wiring/unpinned-production"),
+], ids=["flux-crd-order", "flux-production-branch"])
+def test_flux_defects_are_caught(tmp_path: Path, old: str, new: str, rule: str) -> None:
+    root = tmp_path / "fleet"
+    shutil.copytree(FLUX, root)
+    assert findings(root, tmp_path, 0) == []
+    cluster = root / "clusters" / "production" / "infrastructure.yaml"
+    cluster.write_text(cluster.read_text().replace(old, new))
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [(rule, "clusters/production/infrastructure.yaml")]
+
+
+def test_a_run_without_only_leaves_wiring_out(tmp_path: Path) -> None:
+    from planforge.validate.base import Settings
+    from planforge.validate.runner import run_validation, selected_validators
+
+    assert "wiring" not in selected_validators(None) and "policy" in selected_validators(None)
+    assert selected_validators("wiring") == ["wiring"]
+    root = copy_good(tmp_path)
+    (root / "terraform" / ".terraform.lock.hcl").unlink()
+    checks = run_validation([root], Settings(), only=["schemas", "wiring"])
+    assert {c.validator for c in checks} == {"schemas", "wiring"}
+
+
+POLICY = """apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny
+  namespace: app
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+"""
+
+
+@pytest.mark.parametrize(("cluster", "enforced"), [
+    ('resource "azurerm_kubernetes_cluster" "this" {\n  network_profile {\n    network_plugin = "azure"\n  }\n}\n',
+     'network_policy = "azure"'),
+    ('resource "google_container_cluster" "this" {\n  name = "shop"\n}\n', 'datapath_provider = "ADVANCED_DATAPATH"'),
+    ('resource "google_container_cluster" "this" {\n  name = "shop"\n}\n', "network_policy {\n    enabled = true\n  }"),
+], ids=["aks", "gke-dataplane-v2", "gke-network-policy"])
+def test_aks_and_gke_clusters_must_enforce_network_policies(tmp_path: Path, cluster: str, enforced: str) -> None:
+    root = tmp_path / "repo"
+    (root / "k8s").mkdir(parents=True)
+    (root / "k8s" / "policy.yaml").write_text(POLICY)
+    (root / "main.tf").write_text(cluster)
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"], f["line"]) for f in got] == [("wiring/netpol-not-enforced", "main.tf", 1)]
+    anchor = "network_profile {\n" if "network_profile" in cluster else 'name = "shop"\n'
+    (root / "main.tf").write_text(cluster.replace(anchor, anchor + "    " + enforced + "\n"))
+    assert findings(root, tmp_path, 0) == []
+
+
+GKE_ACCOUNT = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: app
+  namespace: app
+  annotations:
+    iam.gke.io/gcp-service-account: app@shop.iam.gserviceaccount.com
+"""
+GKE_BINDING = """resource "google_service_account_iam_member" "app" {
+  service_account_id = "projects/shop/serviceAccounts/app@shop.iam.gserviceaccount.com"
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "serviceAccount:shop.svc.id.goog[NAMESPACE/app]"
+}
+"""
+
+
+def test_a_gke_service_account_needs_a_workload_identity_binding_for_its_namespace(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "sa.yaml").write_text(GKE_ACCOUNT)
+    (root / "iam.tf").write_text(GKE_BINDING.replace("NAMESPACE", "other"))
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [("wiring/identity-unbound", "sa.yaml")]
+    assert "app/app" in got[0]["message"] and "workloadIdentityUser" in got[0]["hint"]
+    (root / "iam.tf").write_text(GKE_BINDING.replace("NAMESPACE", "app"))
+    assert findings(root, tmp_path, 0) == []
+
+
+def test_a_docs_line_naming_an_existing_secret_documents_it(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    readme = root / "README.md"
+    readme.write_text(readme.read_text().replace("is created out of band: `kubectl create secret", "is used: `kubectl get"))
+    assert {f["rule"] for f in findings(root, tmp_path, 1)} == {"wiring/undefined-secret"}
+    (root / "docs").mkdir()
+    (root / "docs" / "monitoring.md").write_text('| `grafana.admin.existingSecret` | `"grafana-admin"` | Existing Secret |\n')
+    assert findings(root, tmp_path, 0) == []
+
+
+def test_a_documented_broker_installation_counts_as_deployed(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    (root / "argocd" / "apps" / "redpanda.yaml").unlink()
+    assert {f["rule"] for f in findings(root, tmp_path, 1)} == {"wiring/broker-missing"}
+    with (root / "README.md").open("a") as readme:
+        readme.write("- Install the broker first: `helm install redpanda redpanda/redpanda -n redpanda`.\n")
+    assert findings(root, tmp_path, 0) == []
+
+
+def test_a_flux_kustomization_applying_a_chart_and_its_custom_resources_together_is_caught(tmp_path: Path) -> None:
+    root = tmp_path / "fleet"
+    shutil.copytree(FLUX, root)
+    shutil.move(root / "infrastructure" / "configs" / "secret-store.yaml", root / "infrastructure" / "controllers")
+    got = findings(root, tmp_path, 1)
+    assert [(f["rule"], f["file"]) for f in got] == [("wiring/crd-order", "clusters/production/infrastructure.yaml")]
+    assert "together with the HelmRelease" in got[0]["message"]

@@ -43,6 +43,7 @@ from planforge.validate.manifests import (
     load_documents,
     safe_load,
 )
+from planforge.validate.manifests.objects import ManifestObject
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
@@ -68,25 +69,8 @@ _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]
 
 
 @dataclass
-class ArgoObject:
+class ArgoObject(ManifestObject):
     """One Application / ApplicationSet / AppProject found in the repository."""
-
-    doc: Document
-    path: Path
-    display: str
-
-    @property
-    def obj(self) -> dict[str, Any]:
-        return self.doc.obj
-
-    @property
-    def kind(self) -> str:
-        return str(self.obj.get("kind"))
-
-    @property
-    def name(self) -> str | None:
-        meta = self.obj.get("metadata")
-        return meta.get("name") if isinstance(meta, dict) else None
 
     def line_of(self, path: list[str | int]) -> int | None:
         """Line of a field of this object in its file (or of its nearest parent that exists)."""

@@ -6,28 +6,18 @@ from pathlib import Path
 from typing import Any
 
 from planforge.validate.argocd import is_placeholder_url, normalize_repo_url, own_repo_urls
-from planforge.validate.base import Context, Document, Finding, Severity
+from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.flux.rules import FLUX_GROUP, NAME, FieldPath, vocabulary
 from planforge.validate.inputs import Bounds
 from planforge.validate.manifests import ManifestError, iter_manifest_files, join_path, line_of_path, load_documents
+from planforge.validate.manifests.objects import ManifestObject
 
 
 @dataclass(eq=False)
-class FluxObject:
+class FluxObject(ManifestObject):
     """One object of a `*.toolkit.fluxcd.io` kind found in the repository."""
 
-    doc: Document
-    path: Path
-    display: str
     clusters: set[int] = field(default_factory=set)  # the cluster entry points that apply it (none known: empty)
-
-    @property
-    def obj(self) -> dict[str, Any]:
-        return self.doc.obj
-
-    @property
-    def kind(self) -> str:
-        return str(self.obj.get("kind"))
 
     @property
     def spec(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from planforge.validate.base import Context, Document, Finding, Severity
+from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.flux.clusters import applied_files
 from planforge.validate.inputs import Bounds, InputError
 from planforge.validate.manifests import (
@@ -20,6 +20,7 @@ from planforge.validate.manifests import (
     load_kustomization,
 )
 from planforge.validate.manifests.discovery import KUSTOMIZATION_NAMES
+from planforge.validate.manifests.objects import ManifestObject
 from planforge.validate.terraform.configs import SKIP_DIRS
 from planforge.validate.terraform.hclconfig import parse_file
 from planforge.validate.terraform.hcltext import SourceText
@@ -30,35 +31,15 @@ _BLOCK = re.compile(r'(?m)^[ \t]*(resource|data|module|terraform)((?:[ \t]+"[^"\
 
 
 @dataclass(eq=False)
-class K8sObject:
+class K8sObject(ManifestObject):
     """One Kubernetes object of a manifest file, with the namespaces it is applied in."""
 
-    doc: Document
-    path: Path
-    display: str
     namespaces: set[str] = field(default_factory=set)  # metadata.namespace, else from kustomizations / Applications
-
-    @property
-    def obj(self) -> dict[str, Any]:
-        return self.doc.obj
-
-    @property
-    def kind(self) -> str:
-        return str(self.obj.get("kind", ""))
 
     @property
     def group(self) -> str:
         api = str(self.obj.get("apiVersion", ""))
         return api.partition("/")[0] if "/" in api else ""
-
-    def meta(self, key: str) -> Any:
-        meta = self.obj.get("metadata")
-        return meta.get(key) if isinstance(meta, dict) else None
-
-    @property
-    def name(self) -> str | None:
-        name = self.meta("name")
-        return name if isinstance(name, str) else None
 
     @property
     def label(self) -> str:

@@ -101,7 +101,7 @@ def test_with_tofu_on_path_tofu_runs_fmt_init_and_validate(repo, mirror, capsys,
     assert code == 0, out
     assert "notice:" not in out and "tofu 1." in out
     calls = log.read_text(encoding="utf-8").splitlines()
-    assert "fmt -check -diff -no-color versions.tf" in calls
+    assert any(c.startswith("fmt -check -list=true -diff -no-color ") and "versions.tf" in c for c in calls)  # one call
     assert "init -backend=false -input=false -no-color -json" in calls
     assert "validate -json -no-color" in calls
 

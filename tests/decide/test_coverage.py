@@ -146,10 +146,10 @@ def test_a_component_the_catalog_lacks_is_named_with_that_reason():
 
 def test_a_lets_encrypt_issuer_is_listed_with_its_own_reason():
     listed = _listed(PLANS / "ticketing-eks.plan.md")
-    assert "no ClusterIssuer" in listed[(41, "Let's Encrypt ClusterIssuer")]
+    assert "generates the ClusterIssuer letsencrypt" in listed[(41, "Let's Encrypt ClusterIssuer")]
     jnroesch = _listed(JNROESCH)
-    assert "no ClusterIssuer" in jnroesch[(137, "LE ClusterIssuers")]  # a structure tree comment
-    assert any("no ClusterIssuer" in why for (ln, _), why in jnroesch.items() if ln == 24)  # the Summary
+    assert "generates the ClusterIssuer letsencrypt" in jnroesch[(137, "LE ClusterIssuers")]  # a structure tree comment
+    assert any("generates the ClusterIssuer letsencrypt" in why for (ln, _), why in jnroesch.items() if ln == 24)  # the Summary
 
 
 def test_ingress_https_registry_and_domains_are_listed_with_reasons():

@@ -144,7 +144,7 @@ def test_directories_outside_every_layout_directory_are_reported_each_on_its_lin
     assert all(lines[line - 1].strip().lstrip("│├└─ ").startswith(text.rstrip("/").rpartition("/")[2])
                for text, (line, _) in why.items())
     assert why["helm-charts/"][1] == ("planforge generates no such directory (the repository's top-level "
-                                      "directories: .github/, manifests/, validation/)")
+                                      "directories: .github/, cluster-issuers/, manifests/, validation/)")
     assert why["helm-charts/custom-applications/"][1] == "inside helm-charts/, which planforge does not generate"
 
 

@@ -30,7 +30,7 @@ def test_each_environment_has_a_cluster_entry_point_and_no_argocd(chart):
     assert not (chart / "argocd").exists()
     for env in ("dev", "prod"):
         entry = docs(chart / "clusters" / env / "kustomization.yaml")[0]
-        assert entry["resources"] == ["sources.yaml", "infrastructure.yaml", "dapr.yaml", "charts.yaml"]
+        assert entry["resources"] == ["sources.yaml", "infrastructure.yaml", "cluster-issuers.yaml", "dapr.yaml", "charts.yaml"]
         [source] = docs(chart / "clusters" / env / "sources.yaml")
         assert source["kind"] == "GitRepository" and source["spec"]["url"] == "https://github.com/acme/storefront.git"
     assert not (chart / "infrastructure" / "configs").exists()  # no guardrails overlay in a chart repository
@@ -40,7 +40,7 @@ def test_each_chart_is_a_helm_release_from_the_repository_after_the_components(c
     for env, platform in (("dev", "minikube"), ("prod", "oke")):
         components = sorted(p.stem for p in (chart / "infrastructure" / "controllers" / env).glob("*.yaml")
                             if p.name != "kustomization.yaml")
-        assert components == ["dapr", "redpanda"]
+        assert components == ["cert-manager", "dapr", "kube-prometheus-stack", "redpanda"]  # cert-manager: Redpanda TLS
         releases = docs(chart / "clusters" / env / "charts.yaml")
         assert [r["metadata"]["name"] for r in releases] == CHARTS
         for r in releases:
@@ -53,7 +53,7 @@ def test_each_chart_is_a_helm_release_from_the_repository_after_the_components(c
             assert source["valuesFiles"] == [f"./charts/{name}/values.yaml",
                                              f"./charts/{name}/platforms/{platform}.yaml"]
             assert all((chart / f).is_file() for f in source["valuesFiles"])
-            assert [d["name"] for d in spec["dependsOn"]] == components
+            assert sorted(d["name"] for d in spec["dependsOn"]) == components
             assert spec["values"]["services"][name]["replicaCount"] >= 1
         [dapr] = docs(chart / "clusters" / env / "dapr.yaml")
         assert dapr["spec"]["path"] == "./dapr" and dapr["spec"]["targetNamespace"] == "cloud-event-driven"

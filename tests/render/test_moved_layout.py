@@ -26,7 +26,7 @@ MOVED_DIRS = {
     "flux_clusters": "gitops/fleet", "flux_infrastructure": "gitops/platform", "flux_controllers": "releases",
     "flux_configs": "settings", "flux_tenants": "gitops/tenant-sync",
     "ansible": "hosts/config", "ansible_inventories": "inventory-sets", "ansible_playbooks": "plays",
-    "ansible_roles": "host-roles",
+    "ansible_roles": "host-roles", "cert_issuers": "tls/issuers",
 }
 MOVED_NESTED = {"app_base": "{app}/common", "app_overlays": "{app}/per-env/{env}"}
 CASES = {

@@ -37,13 +37,12 @@ from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputE
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
     ManifestError,
-    iter_manifest_files,
     join_path,
     line_of_path,
     load_documents,
     safe_load,
 )
-from planforge.validate.manifests.objects import ManifestObject
+from planforge.validate.manifests.objects import ManifestObject, repository_objects
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
@@ -141,15 +140,7 @@ def own_repo_urls(root: Path, bounds: Bounds | None = None) -> set[str]:
 def load_index(ctx: Context) -> ArgoIndex:
     """Find every Argo CD object among the repository's manifests."""
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    for path in iter_manifest_files(ctx.root, ctx.settings):
-        path = Path(path)
-        try:
-            docs = load_documents(path, display=ctx.display(path), bounds=ctx.bounds)
-        except ManifestError:
-            continue  # unparsable manifests are the schemas validator's findings
-        for doc in docs:
-            if any(_is_kind(doc.obj, kind) for kind in ARGO_KINDS):
-                index.objects.append(ArgoObject(doc, path, ctx.display(path)))
+    index.objects.extend(repository_objects(ctx, ArgoObject, lambda obj: any(_is_kind(obj, k) for k in ARGO_KINDS)))
     return index
 
 

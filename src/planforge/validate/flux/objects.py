@@ -9,8 +9,8 @@ from planforge.validate.argocd import is_placeholder_url, normalize_repo_url, ow
 from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.flux.rules import FLUX_GROUP, NAME, FieldPath, vocabulary
 from planforge.validate.inputs import Bounds
-from planforge.validate.manifests import ManifestError, iter_manifest_files, join_path, line_of_path, load_documents
-from planforge.validate.manifests.objects import ManifestObject
+from planforge.validate.manifests import join_path, line_of_path
+from planforge.validate.manifests.objects import ManifestObject, repository_objects
 
 
 @dataclass(eq=False)
@@ -146,11 +146,5 @@ def is_flux_object(obj: Any) -> bool:
 def load_index(ctx: Context) -> FluxIndex:
     """Find every Flux object among the repository's manifests."""
     index = FluxIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    for path in iter_manifest_files(ctx.root, ctx.settings):
-        path = Path(path)
-        try:
-            docs = load_documents(path, display=ctx.display(path), bounds=ctx.bounds)
-        except ManifestError:
-            continue  # unparsable manifests are the schemas validator's findings
-        index.objects.extend(FluxObject(doc, path, ctx.display(path)) for doc in docs if is_flux_object(doc.obj))
+    index.objects.extend(repository_objects(ctx, FluxObject, is_flux_object))
     return index

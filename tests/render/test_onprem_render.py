@@ -17,6 +17,7 @@ from planforge.errors import RefusedError
 from planforge.plan import parse_plan, parse_text
 from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
+from planforge.validate.ansible.cli import find_binary
 
 ONPREM = PLANS / "onprem-k3s-ansible.plan.md"
 HYBRID = PLANS / "hybrid-aws-onprem.plan.md"
@@ -39,7 +40,7 @@ def hybrid(tmp_path_factory) -> Path:
 
 
 def _ansible_tool(name: str) -> str:
-    found = shutil.which(name)
+    found = find_binary(name)
     if found is None:
         pytest.skip(f"{name} is not installed (pip install ansible-core ansible-lint)")
     return found

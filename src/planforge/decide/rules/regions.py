@@ -11,8 +11,9 @@ from planforge.decide.rules.tools import line_choosing
 from planforge.layout import load_layout
 from planforge.plan.model import Field
 
-# Layouts with one Terraform root per environment (layout.yml dirs.tf_environments): the ones with regional roots.
-_REGIONAL_STRUCTURES = ("single-iac", "multi-tool")
+# Layouts with regional Terraform state: a root per environment and region (dirs.tf_environments), or the shared
+# stacks' state per environment and region (multi-tenant dirs.tf_shared).
+_REGIONAL_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
 
 
 def decide_regions(c: Context, structure: str) -> None:

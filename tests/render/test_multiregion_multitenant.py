@@ -124,3 +124,13 @@ def test_the_multi_tenant_multiregion_repository_validates_strict(repo: Path, mo
     code = main(["validate", str(repo), "--strict"])
     out = capsys.readouterr().out
     assert code == 0 and "terraform:" in out, out
+
+
+def test_dns_failover_is_reported_not_applied_in_the_multi_tenant_layout(tmp_path: Path):
+    text = PLAN.read_text().replace("eu-west-1 standby)", "eu-west-1 standby), Route 53 failover")
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    d = decide(parse_plan(plan))
+    assert d.answers.dns_failover is False
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("**Deployment Type**"))
+    assert [n.line for n in d.not_applied if "multi-tenant shared stacks" in n.why] == [line]

@@ -92,10 +92,10 @@ def _dns_failover(c: Context, pattern: str) -> None:
     if line is None or not c.values.get("regional_environments"):
         c.default("dns_failover", False, "the plan names no DNS component" if line is None else "no regional roots")
         return
-    if c.values.get("terraform_roots") == "workspaces":
-        c.unapplied(line, c.line_text(line), "DNS failover records are generated for one root per environment, not "
-                                             "for workspaces")
-        c.default("dns_failover", False, "no failover records with workspaces")
+    if c.values.get("terraform_roots") == "workspaces" or c.values.get("structure") == "multi-tenant":
+        c.unapplied(line, c.line_text(line), "DNS failover records are generated for one Terraform root per "
+                                             "environment, not for workspaces or multi-tenant shared stacks")
+        c.default("dns_failover", False, "no failover records in this layout")
         return
     if c.values.get("cloud") != "aws":
         c.unapplied(line, c.line_text(line), "DNS failover records are generated for Route 53 (AWS) only")

@@ -40,3 +40,33 @@ def test_moving_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsy
     assert (dest / "docs/runbook.md").read_text() == "ours\n"
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert (answers["gitops"], answers["flux_version"]) == ("flux", "2.3")
+
+
+def test_moving_a_helm_chart_repository_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsys) -> None:
+    template = make_template_repo(tmp_path / "template", tag="v1")
+    plan = tmp_path / "plan" / "plan.md"
+    plan.parent.mkdir()
+    shutil.copy(PLANS / "event-driven-dapr.plan.md", plan)
+    dest = tmp_path / "repo"
+    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
+    assert code == 0, err
+    assert (dest / "argocd").is_dir() and not (dest / "clusters").exists()
+    values = dest / "charts/backend/values.yaml"
+    values.write_text(values.read_text() + EDIT)
+    dapr = sorted((dest / "dapr").glob("*.yaml"))[0]
+    dapr.write_text(dapr.read_text() + EDIT)
+    (dest / "docs").mkdir()
+    (dest / "docs/runbook.md").write_text("ours\n")  # not generated: never touched
+    git("add", "-A", cwd=dest)
+    git("commit", "-qm", "team edits", cwd=dest)
+
+    shutil.copy(PLANS / "event-driven-dapr-flux.plan.md", plan)
+    code, out, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+    assert not (dest / "argocd").exists()
+    assert (dest / "clusters/prod/charts.yaml").is_file() and (dest / "clusters/prod/dapr.yaml").is_file()
+    assert values.read_text().endswith(EDIT) and dapr.read_text().endswith(EDIT)
+    assert (dest / "docs/runbook.md").read_text() == "ours\n"
+    assert "Flux code: review it" in (dest / "README.md").read_text()
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["structure"], answers["gitops"]) == ("helm-chart", "flux")

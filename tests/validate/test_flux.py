@@ -93,6 +93,8 @@ DEFECTS = [
      "version is '>=4.11.0 <5.0.0', not an exact version"),
     ("tenant-service-account", "flux/tenant-service-account", "tenants/base/dev-team/sync.yaml", 17,
      "(in namespace 'dev-team') without spec.serviceAccountName"),
+    ("cross-namespace-source", "flux/cross-namespace-source", "tenants/base/dev-team/sync.yaml", 25,
+     "in namespace 'dev-team' reads GitRepository flux-system/flux-system from another namespace"),
 ]
 
 
@@ -281,3 +283,24 @@ def test_a_path_outside_the_repository_is_not_read(tmp_path: Path) -> None:
     (root / "linked").symlink_to(outside)
     edit(root / "clusters/staging/apps.yaml", "path: ./apps/staging", "path: ./linked")
     assert findings(run(root, tmp_path)) == [("input/outside-root", "clusters/staging/apps.yaml", 15)]
+
+
+def test_dependencies_resolve_in_the_namespace_they_name(tmp_path: Path) -> None:
+    """A dependsOn entry with an explicit namespace is looked up there, not in the referring object's."""
+    root = repository(None, tmp_path)
+    sync = root / "tenants/base/dev-team/sync.yaml"
+    edit(sync, "  serviceAccountName: dev-team\n",
+         "  serviceAccountName: dev-team\n  dependsOn:\n    - name: infra-configs\n      namespace: flux-system\n")
+    assert findings(run(root, tmp_path)) == []
+    edit(sync, "      namespace: flux-system\n", "      namespace: dev-team\n")
+    got = run(root, tmp_path)
+    assert findings(got) == [("flux/missing-dependency", "tenants/base/dev-team/sync.yaml", 21)]
+    assert "dependsOn names Kustomization dev-team/infra-configs" in messages(got)[0]
+
+
+def test_a_platform_kustomization_may_read_a_source_of_another_namespace(tmp_path: Path) -> None:
+    """The lockdown concerns tenants: flux-system's own Kustomizations may name a source's namespace."""
+    root = repository(None, tmp_path)
+    edit(root / "clusters/production/tenants.yaml", "    name: flux-system\n",
+         "    name: flux-system\n    namespace: flux-system\n")
+    assert findings(run(root, tmp_path)) == []

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Pre-deploy gate: every static check planforge knows (Terraform, Helm, Kustomize, schemas,
-# policy, ArgoCD), in strict mode, as a SARIF report for code scanning.
+# policy, GitOps), in strict mode, as a SARIF report for code scanning.
 # Settings come from .planforge.yaml; PLANFORGE_* variables override them.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -61,7 +61,8 @@ def decide(plan: Plan) -> Decided:
     decide_tools(c, structure)
     blueprints(c, structure)
     decide_paths(c)
-    c.default("repo_url", "", "no Git URL in the plan; ArgoCD manifests carry a marked placeholder")
+    carrier = "the Flux GitRepository carries" if c.values.get("gitops") == "flux" else "ArgoCD manifests carry"
+    c.default("repo_url", "", f"no Git URL in the plan; {carrier} a marked placeholder")
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
     answers = Answers(**c.values)

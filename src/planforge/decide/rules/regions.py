@@ -11,8 +11,10 @@ from planforge.decide.rules.tools import line_choosing
 from planforge.layout import load_layout
 from planforge.plan.model import Field
 
-# Layouts with one Terraform root per environment (layout.yml dirs.tf_environments): the ones with regional roots.
-_REGIONAL_STRUCTURES = ("single-iac", "multi-tool")
+# Layouts with regional Terraform state: a root per environment and region (dirs.tf_environments), a root per
+# standby region beside the workspaces root (dirs.tf_live), or the shared stacks' state per environment and region
+# (multi-tenant dirs.tf_shared).
+_REGIONAL_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
 
 
 def decide_regions(c: Context, structure: str) -> None:
@@ -69,9 +71,9 @@ def _regional_environments(c: Context, f: Field, all_words: str, structure: str)
     """Every environment when a context field says so, else the production ones (every one when none is)."""
     envs = list(c.values.get("environments") or [])
     said = tx.first_hit(all_words, [f, *c.plan.fields], negatable=False)
-    if structure not in _REGIONAL_STRUCTURES or c.values.get("terraform_roots") == "workspaces":
-        c.unapplied(f.line, f.plain, "regional Terraform roots exist in the one-root-per-environment layout only: "
-                                     "this layout covers the primary region")
+    if structure not in _REGIONAL_STRUCTURES:
+        c.unapplied(f.line, f.plain, "regional Terraform roots exist in the single-iac, multi-tool and multi-tenant "
+                                     "layouts only: this layout covers the primary region")
         c.default("regional_environments", [], "no regional roots in this layout")
         return
     if said:
@@ -89,6 +91,11 @@ def _dns_failover(c: Context, pattern: str) -> None:
     line = row.line if row else hit.field.line if hit else line_choosing(c.plan, pattern)
     if line is None or not c.values.get("regional_environments"):
         c.default("dns_failover", False, "the plan names no DNS component" if line is None else "no regional roots")
+        return
+    if c.values.get("terraform_roots") == "workspaces" or c.values.get("structure") == "multi-tenant":
+        c.unapplied(line, c.line_text(line), "DNS failover records are generated for one Terraform root per "
+                                             "environment, not for workspaces or multi-tenant shared stacks")
+        c.default("dns_failover", False, "no failover records in this layout")
         return
     if c.values.get("cloud") != "aws":
         c.unapplied(line, c.line_text(line), "DNS failover records are generated for Route 53 (AWS) only")

@@ -137,6 +137,20 @@ def check_tenant(obj: FluxObject, root: Path) -> list[Finding]:
         "set spec.serviceAccountName to the tenant's service account (bound to a Role in its namespace)")]
 
 
+def check_source_namespace(obj: FluxObject, root: Path) -> list[Finding]:
+    """`flux/cross-namespace-source`: a tenant's Kustomization whose sourceRef names another namespace than its own
+    (with `--no-cross-namespace-refs=true` kustomize-controller refuses to read it)."""
+    ref = obj.spec.get("sourceRef")
+    namespace = ref.get("namespace") if isinstance(ref, dict) else None
+    if obj.namespace is None or namespace in (None, obj.namespace) or templated(namespace) or not is_tenant(obj, root):
+        return []
+    return [obj.finding(
+        "flux/cross-namespace-source", f"a tenant's Kustomization in namespace {obj.namespace!r} reads "
+        f"{ref.get('kind')} {namespace}/{ref.get('name')} from another namespace: Flux's multi-tenancy lockdown "
+        "(--no-cross-namespace-refs=true) refuses it", ["spec", "sourceRef", "namespace"],
+        f"define the tenant's own {ref.get('kind')} in namespace {obj.namespace!r} and drop sourceRef.namespace")]
+
+
 def depends_on(obj: FluxObject) -> list[tuple[int, dict[str, Any]]]:
     """The dependsOn entries, with their index."""
     entries = obj.spec.get("dependsOn")
@@ -197,7 +211,8 @@ def check_object(obj: FluxObject, index: FluxIndex, chart_artifacts: set[int]) -
     findings = check_api_version(obj)
     if obj.kind == "Kustomization":
         source, unresolved = resolve_source(obj, index, ["spec", "sourceRef"])
-        findings += unresolved + check_tenant(obj, index.root) + check_dependencies(obj, index)
+        findings += unresolved + check_tenant(obj, index.root) + check_source_namespace(obj, index.root)
+        findings += check_dependencies(obj, index)
         if source is not None and index.is_this_repository(source):
             findings += check_path(obj, index, source)
     elif obj.kind == "HelmRelease":

@@ -20,6 +20,8 @@ RULES = {
     "flux/unpinned-chart": "a Helm chart version (or the OCI artifact of a chartRef) is not one exact version",
     "flux/tenant-service-account": "a tenant's Kustomization does not set serviceAccountName (it would apply as "
                                    "the controller, cluster-admin)",
+    "flux/cross-namespace-source": "a tenant's Kustomization reads a source in another namespace: Flux's "
+                                   "multi-tenancy lockdown (--no-cross-namespace-refs) refuses it",
     "flux/deprecated-api": "a Flux kind at an API version other than the current one",
     "flux/malformed": "a Flux object does not have the shape of its kind: not checked",
 }

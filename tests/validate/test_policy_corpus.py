@@ -189,3 +189,31 @@ def test_malformed_waivers_are_usage_errors(tmp_path, text, message):
 def test_warning_rules_are_warnings():
     assert severity_of("policy/read-only-root-filesystem") is Severity.WARNING
     assert severity_of("policy/host-port") is Severity.ERROR
+
+
+def test_settings_waiver_of_no_policy_rule_is_a_finding_and_waives_nothing():
+    from planforge.validate.base import Waiver
+    from planforge.validate.policy import usable_waivers
+
+    usable, problems = usable_waivers([Waiver("a.yaml", "host-ports", "typo", 3),
+                                       Waiver("b.yaml", "host-port", "  the DNS cache  ", 6)])
+    assert [(w.path, w.rule, w.reason) for w in usable] == [("b.yaml", "policy/host-port", "the DNS cache")]
+    assert [(p.rule, p.file, p.line) for p in problems] == [("policy/waiver-unknown-rule", ".planforge.yaml", 3)]
+
+
+def test_waivers_in_the_validate_section_keep_their_lines(tmp_path):
+    path = tmp_path / ".planforge.yaml"
+    path.write_text("strict: true\nvalidate:\n  waivers:\n    - {path: a.yaml, rule: host-port}\n"
+                    "    - path: b.yaml\n      rule: host-path\n      reason: logs\n")
+    waivers = from_file(path)["waivers"]
+    assert [(w.path, w.reason, w.line) for w in waivers] == [("a.yaml", "", 4), ("b.yaml", "logs", 5)]
+
+
+def test_no_waivers_from_the_environment(tmp_path, capsys, monkeypatch):
+    repo = _repo(tmp_path, "strict: true\n")
+    monkeypatch.setenv("PLANFORGE_NO_WAIVERS", "1")
+    code, out = _run(capsys, repo, "--format", "json")
+    assert code == 1 and json.loads(out)["summary"]["waived"] == 0
+    monkeypatch.delenv("PLANFORGE_NO_WAIVERS")
+    code, out = _run(capsys, repo, "--format", "json")
+    assert json.loads(out)["summary"]["waived"] == 1

@@ -714,11 +714,9 @@ def documents_check(target: str, findings: list[Finding], duration: float = 0.0,
     return Check(NAME, name, target, Status.FAILED if failed else Status.PASSED, findings, duration)
 
 
-def apply_file_waivers(checks: list[Check], waivers: list[Waiver], honour: bool = True) -> list[Finding]:
-    """Mark the policy findings `.planforge.yaml` waives (a check left with no failing finding passes);
-    with `honour` False (--no-waivers) mark none.
-
-    Returns the findings about the waivers themselves (no reason, no such rule)."""
+def usable_waivers(waivers: list[Waiver]) -> tuple[list[Waiver], list[Finding]]:
+    """The `.planforge.yaml` waivers that waive something (rule ids in full), and the findings about the
+    others (no reason, no such rule)."""
     problems: list[Finding] = []
     usable: list[Waiver] = []
     for waiver in waivers:
@@ -733,8 +731,13 @@ def apply_file_waivers(checks: list[Check], waivers: list[Waiver], honour: bool 
                                             "add `reason: <why these objects may break the rule>`"))
         else:
             usable.append(Waiver(waiver.path, rule, waiver.reason.strip(), waiver.line))
+    return usable, problems
+
+
+def apply_file_waivers(checks: list[Check], usable: list[Waiver]) -> None:
+    """Mark the policy findings `usable` waivers cover; a check left with no failing finding passes."""
     for check in checks:
-        if check.validator != NAME or not honour:
+        if check.validator != NAME:
             continue
         for finding in check.findings:
             match = next((w for w in usable if w.rule == finding.rule and finding.waived is None
@@ -743,7 +746,6 @@ def apply_file_waivers(checks: list[Check], waivers: list[Waiver], honour: bool 
                 finding.waived, finding.waived_by = match.reason, SETTINGS_WAIVER
         if check.status is Status.FAILED and check.findings and not any(f.fails() for f in check.findings):
             check.status = Status.PASSED
-    return problems
 
 
 def _waiver_problem(waiver: Waiver, rule: str, message: str, hint: str) -> Finding:

@@ -326,9 +326,10 @@ def _waiver_checks(results: list[list[Check]], settings: Settings) -> None:
 
     if not settings.waivers:
         return
-    problems: list[Finding] = []
-    for root_checks in results:
-        problems = policy.apply_file_waivers(root_checks, settings.waivers, not settings.no_waivers)
+    usable, problems = policy.usable_waivers(settings.waivers)
+    if not settings.no_waivers:
+        for root_checks in results:
+            policy.apply_file_waivers(root_checks, usable)
     results[0].append(policy.documents_check(policy.SETTINGS_WAIVER, problems, name="waivers"))
 
 

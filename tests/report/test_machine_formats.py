@@ -47,13 +47,13 @@ def test_json_report_matches_its_schema(checks):
     assert data["schema_version"] == 1 and data["exit_code"] == 1
     assert data["summary"]["errors"] == 5 and data["summary"]["skipped"] == 1
     assert data["summary"]["by_validator"]["policy"] == {
-        "checks": 1, "passed": 0, "failed": 1, "skipped": 0, "errors": 2, "warnings": 0, "infos": 0}
+        "checks": 1, "passed": 0, "failed": 1, "skipped": 0, "errors": 2, "warnings": 0, "infos": 0, "waived": 0}
     finding = data["checks"][2]["findings"][0]
     assert finding == {
         "validator": "policy", "rule": "policy/image-tag", "severity": "error",
         "message": "Deployment web container web uses image nginx:latest", "file": "k8s/app.yaml", "line": 20,
         "column": None, "doc_index": 1, "json_path": "spec.template.spec.containers[0].image",
-        "hint": "pin the image", "detail": None}
+        "hint": "pin the image", "detail": None, "waived": None, "waived_by": None}
     assert data["checks"][1]["status"] == "skipped" and data["checks"][1]["reason"]
 
 

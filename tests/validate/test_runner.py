@@ -304,6 +304,7 @@ metadata:
     "helm.sh/hook": test
 spec:
   restartPolicy: Never
+  automountServiceAccountToken: false
   securityContext:
     runAsNonRoot: true
     seccompProfile: {type: RuntimeDefault}
@@ -313,6 +314,7 @@ spec:
       command: [wget, -qO-, "http://{{ .Release.Name }}:80"]
       securityContext:
         allowPrivilegeEscalation: false
+        readOnlyRootFilesystem: true
         capabilities: {drop: [ALL]}
       resources:
         requests: {cpu: 10m, memory: 16Mi}

@@ -92,6 +92,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(repeatable)")
     parser.add_argument("--max-file-size", metavar="MIB", **one,
                         help="larger files and tool outputs are not read (default: 16)")
+    parser.add_argument("--no-waivers", action="store_true", default=None,
+                        help="ignore policy waivers (annotations and .planforge.yaml): report every finding")
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
                         help="list passed checks and show tool output and diffs")
     parser.add_argument("--list-units", action="store_true",
@@ -141,6 +143,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "verbose": args.verbose,
         "allow_outside": args.allow_outside,
         "max_file_size": _last(args.max_file_size),
+        "no_waivers": args.no_waivers,
     }
 
 

@@ -36,6 +36,7 @@ class Counts:
     errors: int = 0
     warnings: int = 0
     infos: int = 0
+    waived: int = 0  # findings a waiver covers: counted here only
 
     def add(self, check: Check) -> None:
         self.checks += 1
@@ -47,7 +48,9 @@ class Counts:
             self.skipped += 1
         for finding in check.findings:
             severity = Severity(finding.severity)
-            if severity is Severity.ERROR:
+            if finding.waived is not None:
+                self.waived += 1
+            elif severity is Severity.ERROR:
                 self.errors += 1
             elif severity is Severity.WARNING:
                 self.warnings += 1
@@ -76,9 +79,9 @@ def rule_id(finding: Finding) -> str:
 
 
 def exit_code(checks: list[Check]) -> int:
-    """1 when a check failed or a finding is an error, else 0."""
+    """1 when a check failed or a finding is an error nobody waived, else 0."""
     failed = any(c.status is Status.FAILED for c in checks)
-    errors = any(Severity(f.severity) is Severity.ERROR for c in checks for f in c.findings)
+    errors = any(f.fails() for c in checks for f in c.findings)
     return 1 if failed or errors else 0
 
 

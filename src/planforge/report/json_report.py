@@ -27,6 +27,8 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "json_path": finding.json_path,
         "hint": finding.hint,
         "detail": finding.detail,
+        "waived": finding.waived,
+        "waived_by": finding.waived_by,
     }
 
 

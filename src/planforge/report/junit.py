@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from planforge.report import ReportMeta, rule_id
 from planforge.report.text import finding_line
-from planforge.validate.base import Check, Severity, Status
+from planforge.validate.base import Check, Status
 
 
 def _is_internal(rule: str) -> bool:
@@ -28,7 +28,7 @@ def _testcase(check: Check) -> ET.Element:
     })
     if check.status is Status.SKIPPED:
         ET.SubElement(case, "skipped").text = check.reason or "skipped"
-    errors = [f for f in check.findings if Severity(f.severity) is Severity.ERROR]
+    errors = [f for f in check.findings if f.fails()]
     for finding in (f for f in errors if _is_internal(f.rule)):
         ET.SubElement(case, "error", {"type": rule_id(finding), "message": finding.message}).text = (
             finding.detail or finding_line(finding))
@@ -37,7 +37,8 @@ def _testcase(check: Check) -> ET.Element:
         if finding.detail:
             body += "\n" + finding.detail
         ET.SubElement(case, "failure", {"type": rule_id(finding), "message": finding.message}).text = body
-    notes = [finding_line(f) for f in check.findings if Severity(f.severity) is not Severity.ERROR]
+    notes = [finding_line(f) + (f" (waived: {f.waived})" if f.waived is not None else "")
+             for f in check.findings if not f.fails()]
     if check.tool:
         notes.insert(0, f"tool: {check.tool}")
     if notes:

@@ -52,6 +52,7 @@ def _finding(data: dict[str, Any]) -> Finding:
         validator=data["validator"], rule=data["rule"], severity=Severity(data["severity"]), message=data["message"],
         file=data["file"], line=data["line"], column=data["column"], hint=data["hint"],
         doc_index=data["doc_index"], json_path=data["json_path"], detail=data["detail"],
+        waived=data.get("waived"), waived_by=data.get("waived_by"),
     )
 
 

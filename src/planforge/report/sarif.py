@@ -47,6 +47,16 @@ def _message(finding: Finding) -> str:
     return text
 
 
+def _suppression(finding: Finding) -> dict[str, Any]:
+    """A waiver as a SARIF suppression: in source (the object's annotation) or external (.planforge.yaml)."""
+    return {
+        "kind": "inSource" if finding.waived_by == "annotation" else "external",
+        "status": "accepted",
+        "justification": finding.waived or "",
+        "properties": {"waivedBy": finding.waived_by},
+    }
+
+
 def render_sarif(checks: list[Check], meta: ReportMeta) -> str:
     rules: list[dict[str, Any]] = []
     rule_index: dict[str, int] = {}
@@ -80,6 +90,8 @@ def render_sarif(checks: list[Check], meta: ReportMeta) -> str:
                 result["properties"]["documentIndex"] = finding.doc_index
             if finding.json_path:
                 result["properties"]["jsonPath"] = finding.json_path
+            if finding.waived is not None:
+                result["suppressions"] = [_suppression(finding)]
             results.append(result)
     notifications = [
         {

@@ -30,6 +30,8 @@ def _counts_phrase(counts: Counts) -> str:
         parts.append(_plural(counts.errors, "error"))
     if counts.warnings:
         parts.append(_plural(counts.warnings, "warning"))
+    if counts.waived:
+        parts.append(f"{counts.waived} waived")
     if counts.skipped:
         parts.append(f"{counts.skipped} skipped")
     return ", ".join(parts)
@@ -41,7 +43,8 @@ def summary_line(checks: list[Check], elapsed: float) -> str:
     validators = "; ".join(f"{name}: {_counts_phrase(counts)}" for name, counts in sorted(per.items()))
     return (
         f"{_plural(total.errors, 'error')}, {_plural(total.warnings, 'warning')}, {_plural(total.infos, 'info')}, "
-        f"{total.skipped} skipped in {_plural(total.checks, 'check')}"
+        + (f"{total.waived} waived, " if total.waived else "")
+        + f"{total.skipped} skipped in {_plural(total.checks, 'check')}"
         + (f" ({validators})" if validators else "")
         + f" in {elapsed:.2f}s"
     )
@@ -70,7 +73,8 @@ def finding_line(finding: Finding, default_file: str = "-") -> str:
     if finding.json_path:
         extra.append(f"at {finding.json_path}")
     suffix = f" ({', '.join(extra)})" if extra else ""
-    return f"{where}: {Severity(finding.severity).value} [{rule_id(finding)}] {finding.message}{suffix}"
+    waived = "waived " if finding.waived is not None else ""
+    return f"{where}: {waived}{Severity(finding.severity).value} [{rule_id(finding)}] {finding.message}{suffix}"
 
 
 def render_text(checks: list[Check], meta: ReportMeta) -> str:
@@ -85,7 +89,9 @@ def render_text(checks: list[Check], meta: ReportMeta) -> str:
         lines.append(file)
         for finding in sorted(groups[file], key=lambda f: (f.line or 0, _ORDER[Severity(f.severity)], f.rule)):
             lines.append(f"  {finding_line(finding, file)}")
-            if finding.hint:
+            if finding.waived is not None:
+                lines.append(f"    waived ({finding.waived_by}): {finding.waived}")
+            elif finding.hint:
                 lines.append(f"    fix: {finding.hint}")
             if meta.verbose and finding.detail:
                 lines.extend(f"    | {row}" for row in finding.detail.rstrip().splitlines())

@@ -44,6 +44,12 @@ class Finding:
     doc_index: int | None = None  # document index inside a multi-document YAML file
     json_path: str | None = None  # e.g. "spec.template.spec.containers[0].imagePullPolcy"
     detail: str | None = None  # verbose extra (a diff, tool output)
+    waived: str | None = None  # the reason of the waiver that covers this finding (None: not waived)
+    waived_by: str | None = None  # where that waiver is: "annotation" (on the object) or ".planforge.yaml"
+
+    def fails(self) -> bool:
+        """An error nobody waived: it fails its check and the run."""
+        return Severity(self.severity) is Severity.ERROR and self.waived is None
 
 
 @dataclass
@@ -83,6 +89,16 @@ class Document:
 
 
 @dataclass
+class Waiver:
+    """One `.planforge.yaml` waiver: `rule` findings in files matching `path` (a glob) are waived."""
+
+    path: str
+    rule: str
+    reason: str
+    line: int | None = None  # where the waiver is written in the settings file
+
+
+@dataclass
 class Settings:
     """Resolved settings: command line, then PLANFORGE_* environment, then .planforge.yaml."""
 
@@ -105,6 +121,8 @@ class Settings:
     memory_budget: int = 0  # MiB for concurrent heavy tools (terraform validate); 0 = derived from the machine
     allow_outside: list[Path] = field(default_factory=list)  # trusted paths outside the validated roots
     max_file_size: float = 16  # MiB: larger files (and tool outputs) are not read
+    waivers: list[Waiver] = field(default_factory=list)  # from .planforge.yaml
+    no_waivers: bool = False  # report waived findings as findings (annotations and .planforge.yaml alike)
 
 
 @dataclass

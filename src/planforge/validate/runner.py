@@ -186,7 +186,7 @@ def _document_validator(ctx: RunContext, validators: dict[str, Validator]) -> Ca
 
             start = time.perf_counter()
             ctx.record_documents(docs)
-            findings = policy.check_workloads(docs)
+            findings = policy.check_workloads(docs, not ctx.settings.no_waivers)
             checks.append(policy.documents_check(origin, findings, time.perf_counter() - start))
         return checks
 
@@ -317,7 +317,20 @@ def _namespace_checks(ctx: RunContext) -> list[Check]:
     from planforge.validate import policy
 
     return [policy.documents_check(doc.file, findings, name=f"default-deny[{name}]")
-            for name, doc, findings in policy.check_namespaces(ctx.documents)]
+            for name, doc, findings in policy.check_namespaces(ctx.documents, not ctx.settings.no_waivers)]
+
+
+def _waiver_checks(results: list[list[Check]], settings: Settings) -> None:
+    """Apply the `.planforge.yaml` waivers to every root's policy findings; one check reports the waivers."""
+    from planforge.validate import policy
+
+    if not settings.waivers:
+        return
+    usable, problems = policy.usable_waivers(settings.waivers)
+    if not settings.no_waivers:
+        for root_checks in results:
+            policy.apply_file_waivers(root_checks, usable)
+    results[0].append(policy.documents_check(policy.SETTINGS_WAIVER, problems, name="waivers"))
 
 
 @dataclass
@@ -472,6 +485,8 @@ def run_validation(
         if "policy" in validators and not (selection is not None and selection.partial):
             for index, ctx in plan.contexts:
                 results[index].extend(_namespace_checks(ctx))
+        if "policy" in validators:
+            _waiver_checks(results, settings)
         checks: list[Check] = []
         for prefix, root_checks in zip(plan.prefixes, results, strict=True):
             _prefix(root_checks, prefix)

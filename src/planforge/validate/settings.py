@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from planforge.errors import Problem, UsageError
-from planforge.validate.base import Settings
+from planforge.validate.base import Settings, Waiver
 
 SETTINGS_FILE = ".planforge.yaml"
 SCHEMA_ENGINES = ("auto", "embedded", "kubeconform")
@@ -40,6 +40,8 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "memory_budget": ("mib", ("PLANFORGE_MEMORY_BUDGET",)),
     "allow_outside": ("path-list", ("PLANFORGE_ALLOW_OUTSIDE",)),
     "max_file_size": ("size", ("PLANFORGE_MAX_FILE_SIZE",)),
+    "no_waivers": ("bool", ("PLANFORGE_NO_WAIVERS",)),
+    "waivers": ("waivers", ()),  # .planforge.yaml only: read by `waivers_from`
 }
 # Settings a repository must not give itself: `.planforge.yaml` is part of the change under review.
 COMMAND_LINE_ONLY = {"allow_outside"}
@@ -66,6 +68,7 @@ ALIASES = {
     "memory-budget": "memory_budget",
     "allow-outside": "allow_outside",
     "max-file-size": "max_file_size",
+    "no-waivers": "no_waivers",
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -274,6 +277,9 @@ def from_file(path: Path) -> dict[str, Any]:
                          hint="pass --allow-outside PATH or set PLANFORGE_ALLOW_OUTSIDE in the CI job")],
             )
         kind = KEYS[key][0]
+        if kind == "waivers":
+            values[key] = waivers_from(raw, text, path)
+            continue
         try:
             values[key] = _convert(key, kind, raw)
         except ValueError as exc:
@@ -286,6 +292,51 @@ def from_file(path: Path) -> dict[str, Any]:
         if key in values and not values[key].is_absolute():
             values[key] = (path.parent / values[key]).resolve()
     return values
+
+
+def waivers_from(raw: Any, text: str, path: Path) -> list[Waiver]:
+    """The `waivers:` list of a settings file: mappings with path, rule and reason (a missing reason is kept:
+    the policy validator reports it)."""
+    lines = _item_lines(text)
+    hint = "write each waiver as {path: <glob>, rule: <policy rule>, reason: <why>} (see docs/policy.md)"
+    if not isinstance(raw, list):
+        raise UsageError(f"{path}: 'waivers' must be a list.",
+                         [Problem("not a list", file=path, line=_line_of(text, "waivers"), field="waivers", hint=hint)])
+    waivers: list[Waiver] = []
+    for index, entry in enumerate(raw):
+        line = lines[index] if index < len(lines) else _line_of(text, "waivers")
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) and entry[k].strip()
+                                                  for k in ("path", "rule")):
+            raise UsageError(f"{path}: waiver {index + 1} needs a path and a rule.",
+                             [Problem("not a mapping with path and rule", file=path, line=line,
+                                      field=f"waivers[{index}]", hint=hint)])
+        reason = entry.get("reason")
+        waivers.append(Waiver(entry["path"].strip(), entry["rule"].strip(),
+                              reason.strip() if isinstance(reason, str) else "", line))
+    return waivers
+
+
+def _item_lines(text: str) -> list[int]:
+    """The line of each item of the top-level (or `validate:`) `waivers` list."""
+    import yaml
+
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return []
+    for mapping in (_value_node(root, "validate"), root):  # the `validate:` section wins
+        node = _value_node(mapping, "waivers")
+        if isinstance(node, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in node.value]
+    return []
+
+
+def _value_node(node: Any, key: str) -> Any:
+    import yaml
+
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if getattr(name, "value", None) == key), None)
 
 
 def _line_of(text: str, key: str) -> int | None:

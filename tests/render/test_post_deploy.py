@@ -2,7 +2,10 @@
 against a cluster that has what the plan asks for, and FAIL when something is missing.
 
 The cluster is a small stand-in for the Kubernetes API: an http.server on 127.0.0.1 that
-serves the list endpoints the suites read, reached through a generated kubeconfig."""
+serves the list endpoints the suites read and runs their probe pods (`nc -z HOST PORT`)
+by a rule of its own (the database answers unless a namespace is cut off; a pod of another
+namespace connects only while NetworkPolicies are not enforced), reached through a
+generated kubeconfig."""
 from __future__ import annotations
 
 import json
@@ -22,6 +25,7 @@ from planforge.render import TemplateSource, render_new
 pytestmark = pytest.mark.slow
 
 NAMESPACES = ["acme-staging", "globex-staging", "ingress-nginx"]
+DATABASE = "tenant-db.example.internal"
 
 
 class FakeCluster:
@@ -32,12 +36,46 @@ class FakeCluster:
         self.deployments = {("acme-staging", "analytics-api"): 1, ("globex-staging", "analytics-api"): 1}
         self.quotas = {"acme-staging", "globex-staging"}
         self.deny_policies = {"acme-staging", "globex-staging"}
+        self.secrets = {("acme-staging", "analytics-api-env"), ("globex-staging", "analytics-api-env")}
+        self.addresses = {"10.1.0.10": "acme-staging", "10.2.0.10": "globex-staging"}
+        self.enforced = True  # NetworkPolicies refuse other namespaces
+        self.database_blocked: set[str] = set()  # namespaces whose pods cannot reach the database
+        self.pods: dict[tuple[str, str], dict] = {}
+        self.probes: list[tuple[str, str]] = []  # (namespace, host) of every probe pod run
+
+    def connects(self, namespace: str, host: str) -> bool:
+        if host == DATABASE:
+            return namespace not in self.database_blocked
+        target = self.addresses.get(host)
+        return target == namespace or (target is not None and not self.enforced)
+
+    def create(self, path: str, body: dict) -> tuple[int, dict]:
+        parts = path.split("?")[0].strip("/").split("/")
+        if parts == ["api", "v1", "namespaces"]:
+            self.namespaces.add(body["metadata"]["name"])
+            return 201, body
+        namespace, name = parts[3], body["metadata"]["name"]
+        host = body["spec"]["containers"][0]["command"][-2]
+        self.probes.append((namespace, host))
+        phase = "Succeeded" if self.connects(namespace, host) else "Failed"
+        self.pods[(namespace, name)] = {**body, "metadata": {**body["metadata"], "namespace": namespace},
+                                        "status": {"phase": phase}}
+        return 201, self.pods[(namespace, name)]
+
+    def delete(self, path: str) -> tuple[int, dict]:
+        parts = path.split("?")[0].strip("/").split("/")
+        if len(parts) == 4:
+            self.namespaces.discard(parts[3])
+            return 200, {"kind": "Status", "apiVersion": "v1", "status": "Success"}
+        return 200, self.pods.pop((parts[3], parts[5]))
 
     def respond(self, path: str) -> tuple[int, dict]:
         parts = path.split("?")[0].strip("/").split("/")
         if parts == ["api", "v1", "namespaces"]:
             return 200, _list("NamespaceList", "v1", [
                 {"metadata": {"name": n}, "status": {"phase": "Active"}} for n in sorted(self.namespaces)])
+        if len(parts) == 6 and parts[4] == "pods":
+            return 200, self.pods[(parts[3], parts[5])]
         if len(parts) >= 4 and parts[-3] == "namespaces":
             ns, kind = parts[-2], parts[-1]
             if ns not in self.namespaces:
@@ -46,9 +84,20 @@ class FakeCluster:
                 return 200, _list("DeploymentList", "apps/v1", [
                     {"metadata": {"name": name, "namespace": ns},
                      "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}},
-                              "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": []}}},
+                              "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                                  {"name": name, "image": "app", "envFrom": [{"secretRef": {"name": f"{name}-env"}}]}]}}},
                      "status": {"availableReplicas": available, "replicas": 1}}
                     for (dns, name), available in sorted(self.deployments.items()) if dns == ns])
+            if kind == "statefulsets":
+                return 200, _list("StatefulSetList", "apps/v1", [])
+            if kind == "secrets":
+                return 200, _list("SecretList", "v1", [
+                    {"metadata": {"name": name, "namespace": ns}} for sns, name in sorted(self.secrets) if sns == ns])
+            if kind == "endpoints":
+                return 200, _list("EndpointsList", "v1", [
+                    {"metadata": {"name": "analytics-api", "namespace": ns},
+                     "subsets": [{"addresses": [{"ip": ip}], "ports": [{"port": 8080, "protocol": "TCP"}]}]}
+                    for ip, ans in sorted(self.addresses.items()) if ans == ns])
             if kind == "resourcequotas":
                 items = [{"metadata": {"name": "compute", "namespace": ns}, "spec": {"hard": {"pods": "50"}}}]
                 return 200, _list("ResourceQuotaList", "v1", items if ns in self.quotas else [])
@@ -69,7 +118,16 @@ def cluster(tmp_path: Path):
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - http.server API
-            status, body = state.respond(self.path)
+            self.reply(*state.respond(self.path))
+
+        def do_POST(self):  # noqa: N802 - http.server API
+            length = int(self.headers.get("Content-Length") or 0)
+            self.reply(*state.create(self.path, json.loads(self.rfile.read(length))))
+
+        def do_DELETE(self):  # noqa: N802 - http.server API
+            self.reply(*state.delete(self.path))
+
+        def reply(self, status: int, body: dict) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -125,6 +183,13 @@ def test_expectations_come_from_the_plan(generated: Path):
     assert staging["resource_quotas"] == staging["network_policies"] == ["acme-staging", "globex-staging"]
     assert expected["environments"]["prod"]["namespaces"][0] == "acme-prod"
     assert expected["hosts"]["database_engine"] == "postgres"
+    # each tenant's pods reach the tenant's own database (its tenant root's output); tenants refuse each other
+    assert staging["database_probes"] == [
+        {"namespace": f"{t}-staging", "port": 5432, "endpoint_variable": f"PLANFORGE_DB_ENDPOINT_{t.upper()}",
+         "source": f"terraform -chdir=terraform/tenants/{t} output -raw database_endpoint "
+                   "(initialized with backend-staging.hcl)"} for t in ("acme", "globex")]
+    assert staging["isolation_probes"] == [{"from": "globex-staging", "to": "acme-staging"},
+                                           {"from": "acme-staging", "to": "globex-staging"}]
 
 
 def test_unconfigured_suites_skip_with_a_reason(generated: Path, tmp_path: Path):
@@ -137,9 +202,44 @@ def test_unconfigured_suites_skip_with_a_reason(generated: Path, tmp_path: Path)
 
 def test_kubernetes_suite_passes_against_a_complete_cluster(generated: Path, tmp_path: Path, cluster):
     code, out = run_suite(generated, tmp_path, "-k", "kubernetes", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging", PLANFORGE_DB_ENDPOINT_ACME=f"{DATABASE}:5432",
+                          PLANFORGE_DB_ENDPOINT_GLOBEX=f"{DATABASE}:5432")
+    assert code == 0, out
+    assert "7 passed" in out
+    # the database from each tenant's namespace; each tenant's serving pod from the other tenant's namespace
+    assert cluster.probes == [("acme-staging", DATABASE), ("globex-staging", DATABASE),
+                              ("globex-staging", "10.1.0.10"), ("acme-staging", "10.2.0.10")]
+    assert cluster.pods == {}  # every probe pod deleted
+
+
+def test_database_probe_skips_naming_the_terraform_outputs_to_set(generated: Path, tmp_path: Path, cluster):
+    code, out = run_suite(generated, tmp_path, "-k", "database_reachable_from", KUBECONFIG=str(cluster.kubeconfig),
                           PLANFORGE_ENVIRONMENT="staging")
     assert code == 0, out
-    assert "4 passed" in out
+    assert " passed" not in out and "no database endpoint configured: set PLANFORGE_DB_ENDPOINT_ACME=host:port (from " \
+        "terraform -chdir=terraform/tenants/acme output -raw database_endpoint" in out
+    assert cluster.probes == []
+
+
+def test_kubernetes_suite_fails_on_missing_secrets_unreachable_database_and_unenforced_policies(
+        generated: Path, tmp_path: Path, cluster):
+    cluster.secrets.discard(("globex-staging", "analytics-api-env"))
+    cluster.database_blocked.add("acme-staging")
+    cluster.enforced = False
+    code, out = run_suite(generated, tmp_path, "-k", "secrets or database or enforced",
+                          KUBECONFIG=str(cluster.kubeconfig), PLANFORGE_ENVIRONMENT="staging",
+                          PLANFORGE_DB_ENDPOINT=f"{DATABASE}:5432")
+    assert code == 1, out
+    for test_name, message in [
+        ("test_referenced_secrets_exist",
+         "globex-staging/analytics-api references Secret analytics-api-env, which does not exist"),
+        ("test_database_reachable_from_app_namespaces", f"acme-staging cannot reach the database at {DATABASE}:5432"),
+        ("test_network_policies_enforced",
+         "globex-staging reached acme-staging (10.1.0.10:8080) through its default-deny NetworkPolicy"),
+    ]:
+        assert f"FAILED validation/post-deploy/test_kubernetes.py::{test_name}" in out
+        assert message in out
+    assert "globex-staging cannot reach" not in out
 
 
 def test_kubernetes_suite_fails_on_a_missing_namespace(generated: Path, tmp_path: Path, cluster):
@@ -180,3 +280,36 @@ def test_host_suite_runs_and_fails_on_an_unreachable_database(generated: Path, t
     assert "PASSED validation/post-deploy/test_hosts.py::test_is_linux" in out
     assert "FAILED validation/post-deploy/test_hosts.py::test_database_reachable" in out
     assert "postgres at 127.0.0.1:9 is not reachable" in out
+
+
+@pytest.fixture(scope="module")
+def multi_tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("post-deploy-multi-tool")
+    template = make_template_repo(root / "template", with_blueprints=False)
+    answers = sample_answers(structure="multi-tool", tenants=[], components=[sample_answers().components[0]])
+    render_new(answers, root / "repo", TemplateSource(str(template), None), init_git=False)
+    return root / "repo"
+
+
+def test_multi_tool_probes_the_database_from_each_app_and_each_app_from_a_scratch_namespace(multi_tool: Path):
+    staging = yaml.safe_load((multi_tool / "validation/post-deploy/expected.yaml").read_text())["environments"]["staging"]
+    assert staging["database_probes"] == [
+        {"namespace": "analytics-api", "port": 5432, "endpoint_variable": "PLANFORGE_DB_ENDPOINT",
+         "source": "terraform -chdir=terraform/environments/staging output -raw database_endpoint"}]
+    assert staging["isolation_probes"] == [{"from": None, "to": "analytics-api"}]
+
+
+def test_a_probe_from_a_scratch_namespace_is_refused_and_the_namespace_removed(multi_tool: Path, tmp_path: Path,
+                                                                                 cluster):
+    cluster.namespaces.add("analytics-api")
+    cluster.addresses["10.3.0.10"] = "analytics-api"
+    code, out = run_suite(multi_tool, tmp_path, "-k", "enforced", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 0, out
+    [(scratch, host)] = cluster.probes
+    assert scratch.startswith("planforge-probe-staging-") and host == "10.3.0.10"
+    assert scratch not in cluster.namespaces and cluster.pods == {}
+    cluster.enforced = False
+    code, out = run_suite(multi_tool, tmp_path, "-k", "enforced", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 1 and "reached analytics-api (10.3.0.10:8080) through its default-deny NetworkPolicy" in out, out

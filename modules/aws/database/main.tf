@@ -108,6 +108,8 @@ resource "aws_db_instance" "this" {
 
   iam_database_authentication_enabled = true
   enabled_cloudwatch_logs_exports     = var.access_logging ? local.log_exports : []
+  monitoring_interval                 = var.monitoring_interval
+  monitoring_role_arn                 = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
 
   backup_retention_period    = var.backup_retention_days
   backup_window              = "02:00-03:00"
@@ -133,4 +135,32 @@ resource "aws_db_instance" "this" {
       error_message = "RDS point-in-time recovery gives an RPO of about 5 minutes; a tighter RPO needs a replica-based design."
     }
   }
+}
+
+# Enhanced Monitoring: OS metrics (CPU steal, memory, disk queue) that CloudWatch's instance
+# metrics lack, published by RDS under this role.
+data "aws_partition" "current" {}
+
+resource "aws_iam_role" "monitoring" {
+  count = var.monitoring_interval > 0 ? 1 : 0
+
+  name_prefix = "rds-monitoring-"
+  description = "RDS Enhanced Monitoring of ${var.name}"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "monitoring.rds.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "monitoring" {
+  count = var.monitoring_interval > 0 ? 1 : 0
+
+  role       = aws_iam_role.monitoring[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"
 }

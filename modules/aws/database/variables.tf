@@ -83,6 +83,17 @@ variable "deletion_protection" {
   default     = true
 }
 
+variable "monitoring_interval" {
+  type        = number
+  description = "Enhanced Monitoring: seconds between OS metric samples (1, 5, 10, 15, 30 or 60; 0 turns it off)."
+  default     = 60
+
+  validation {
+    condition     = contains([0, 1, 5, 10, 15, 30, 60], var.monitoring_interval)
+    error_message = "monitoring_interval must be 0, 1, 5, 10, 15, 30 or 60."
+  }
+}
+
 variable "access_logging" {
   type        = bool
   description = "Export connection/audit logs to CloudWatch (required by SOC2, PCI-DSS, HIPAA, GDPR)."

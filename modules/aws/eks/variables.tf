@@ -73,8 +73,8 @@ variable "public_access_cidrs" {
 
 variable "enabled_log_types" {
   type        = list(string)
-  description = "Control-plane log types sent to CloudWatch."
-  default     = ["api", "audit", "authenticator"]
+  description = "Control-plane log types sent to CloudWatch (all five by default)."
+  default     = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 }
 
 variable "log_retention_days" {

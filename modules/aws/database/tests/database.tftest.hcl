@@ -1,6 +1,10 @@
 # Offline: `terraform init -backend=false && terraform test` (mocked AWS provider).
 
-mock_provider "aws" {}
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+}
 
 variables {
   name           = "test"
@@ -128,5 +132,27 @@ run "stated_storage_and_version" {
   assert {
     condition     = aws_db_instance.this.backup_retention_period == 35
     error_message = "The stated retention keeps point-in-time recovery for 35 days."
+  }
+}
+
+run "enhanced_monitoring_under_its_own_role" {
+  command = plan
+
+  assert {
+    condition     = aws_db_instance.this.monitoring_interval == 60 && length(aws_iam_role.monitoring) == 1
+    error_message = "Enhanced Monitoring must be on by default, under its own role."
+  }
+}
+
+run "enhanced_monitoring_off" {
+  command = plan
+
+  variables {
+    monitoring_interval = 0
+  }
+
+  assert {
+    condition     = aws_db_instance.this.monitoring_interval == 0 && length(aws_iam_role.monitoring) == 0
+    error_message = "monitoring_interval = 0 turns Enhanced Monitoring and its role off."
   }
 }

@@ -15,6 +15,10 @@ _ARGO_CD = r"argo\s*-?cd"
 _FLUX = r"\bflux(?:\s?-?cd)?\b"
 _GITOPS_TOOLS = {"argocd": _ARGO_CD, "flux": _FLUX}
 _FLUX_VERSION = r"\bflux(?:\s?-?cd)?\s*(?:v(?:ersion)?\s*)?(\d+\.\d+(?:\.\d+)?)\b"
+# A release tag the plan names (`release tag v1.2.0`, `git tag v2.0.0`, `tagged as 1.4.0`): production pins it
+_RELEASE_TAG = (r"\b(?:release(?:\s+tag)?|version\s+tag|git\s+tag|tagged(?:\s+as)?)\s*[:=]?\s*`?"
+                r"(v\d+(?:\.\d+){1,2}|\d+\.\d+\.\d+)(-[0-9A-Za-z.]+)?(?![\w.])")
+_FIRST_RELEASE = "v0.1.0"
 _SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, Terraform Cloud / HCP Terraform, local"
 _UNSUPPORTED_BACKENDS = r"\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
 # S3's native lock file (`use_lockfile`, Terraform >= 1.10): asked for, it wins over a DynamoDB table named beside it
@@ -29,6 +33,7 @@ def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
     _flux_structure(c, structure)
     if "flux_version" not in c.values:
         c.default("flux_version", "", "no Flux version in the plan: the bootstrap uses the latest Flux release")
+    _release_tag(c)
     _strategy(c)
     _state(c, structure, d)
     _secrets(c, structure, d)
@@ -108,6 +113,17 @@ def _flux_version(c: Context, tool: str, line: int) -> None:
     m = re.search(_FLUX_VERSION, c.line_text(line), re.I)
     if m:
         c.from_line("flux_version", m.group(1), line)
+
+
+def _release_tag(c: Context) -> None:
+    """The release tag production GitOps sources pin: the first plan line naming one, else the first release."""
+    line = line_choosing(c.plan, _RELEASE_TAG)
+    m = re.search(_RELEASE_TAG, c.line_text(line), re.I) if line is not None else None
+    if m is None:
+        c.default("release_tag", _FIRST_RELEASE, f"no release tag in the plan: production pins {_FIRST_RELEASE}, "
+                  "the first release (tag it before the first production sync)")
+        return
+    c.from_line("release_tag", m.group(1) + (m.group(2) or ""), line)
 
 
 def _strategy(c: Context) -> None:

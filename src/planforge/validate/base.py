@@ -67,7 +67,9 @@ class Check:
     status: Status
     findings: list[Finding] = field(default_factory=list)
     duration: float = 0.0
-    tool: str | None = None  # which engine ran: "helm 3.16.1 (CLI)", "helm-python-sdk", "terraform 1.11.4"
+    # which engine ran: "helm 3.16.1 (CLI)", "helm-python-sdk", "terraform 1.11.4"; after "; " how it ran for
+    # this check ("terraform 1.11.4; validated together with ...": the text report shows that with --verbose)
+    tool: str | None = None
     reason: str | None = None  # why it was skipped
 
 

@@ -143,7 +143,12 @@ class Context:
 
 
 class Validator(Protocol):
-    """One validator. `discover` must be cheap; `run` may call external tools (with timeouts)."""
+    """One validator. `discover` must be cheap; `run` may call external tools (with timeouts).
+
+    A validator that shares work among its targets (one tool call for several) may also have
+    `select(targets, ctx)`: the runner calls it before any `run` with the discovered targets that will run
+    (a `--changed-since`/`--shard` selection or the result cache leaves some out).
+    """
 
     name: str
 

@@ -467,6 +467,8 @@ def run_validation(
         plan = _plan(given_paths, settings, validators, workdir, stdin_file, selection, cache)
         results = plan.results
         to_run = _cached(plan.tasks, cache, results, notes)
+        if selection is not None:
+            _narrow(plan.contexts, to_run, validators)
         for task, task_checks in zip(to_run, _schedule(to_run, jobs, progress), strict=True):
             results[task.root_index].extend(task_checks)
         if "policy" in validators and not (selection is not None and selection.partial):
@@ -501,6 +503,16 @@ def _cached(tasks: list[_Task], cache: ResultCache | None, results: list[list[Ch
             notes.append(f"cached: {task.validator.name} {task.ctx.prefix}{task.target.display} (unchanged since "
                          "its last validation)")
     return left
+
+
+def _narrow(contexts: list[tuple[int, RunContext]], tasks: list[_Task], validators: dict[str, Validator]) -> None:
+    """Tell each validator that shares work among its targets (`select`: Terraform's one fmt call and aggregate
+    validations) which of the targets it discovered run, once the selection and the cache left some out."""
+    for _index, ctx in contexts:
+        for validator in validators.values():
+            select = getattr(validator, "select", None)
+            if select is not None:
+                select([t.target for t in tasks if t.validator is validator and t.ctx is ctx], ctx)
 
 
 def _run_task(task: _Task) -> list[Check]:

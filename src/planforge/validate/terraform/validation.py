@@ -66,17 +66,24 @@ class Validations:
         self._group_of: dict[str, aggregate.Group] = {}  # validation key -> its aggregate group
         self._notes: dict[str, str] = {}  # validation key -> how it was validated, when not alone as usual
         self._ran_in: dict[str, str] = {}
+        self._planned: dict[Path, set[str]] = {}  # scratch directory (one per PATH) -> the keys `plan` grouped there
 
     def plan(self, targets: list[Target], ctx: Context) -> None:
         """Group the configurations of `targets` (roots, standalone modules) that share a provider set: each
-        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off."""
+        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off.
+        Planning a context again replaces its groups (the targets a selection keeps, before any runs)."""
+        for key in self._planned.pop(ctx.workdir, set()):  # planned again: only `targets` are validated now
+            self._group_of.pop(key, None)
+            self._notes.pop(key, None)
         if not ctx.settings.terraform_aggregate:
             return
+        planned = self._planned[ctx.workdir] = set()
         groups: dict[str, aggregate.Group] = {}
         for target in targets:
             key = self._key(target, ctx)
             if key in self._notes or key in self._group_of:
                 continue
+            planned.add(key)
             why = aggregate.obstacle(self.configs, target.path)
             if why:
                 self._notes[key] = f"validated on its own: {why}"

@@ -95,6 +95,25 @@ class Validations:
             if len(group.members) < 2:
                 del self._group_of[group.members[0].key]
 
+    def start(self, ctx: Context, binary: str) -> None:
+        """Start the aggregate validations planned for `ctx` now, each in a thread of its own, so that Terraform
+        loads the provider schemas while the static and fmt checks run; a root's `check` waits for its group."""
+        planned = self._planned.get(ctx.workdir, set())
+        groups = {id(g): g for key, g in self._group_of.items() if key in planned}
+        for group in groups.values():
+            if group.results is None and group.lock.acquire(blocking=False):  # released by the thread
+                threading.Thread(target=self._run_group, args=(group, ctx, binary), name="planforge-terraform-aggregate",
+                                 daemon=True).start()
+
+    def _run_group(self, group: aggregate.Group, ctx: Context, binary: str) -> None:
+        """`_validate_group` with the group's lock already held: an error leaves the results to the roots' checks."""
+        try:
+            group.results = self._validate_group(group, ctx, binary)
+        except Exception:  # the first root's check validates again and reports it
+            group.results = None
+        finally:
+            group.lock.release()
+
     def check(self, target: Target, ctx: Context, binary: str) -> Check:
         """The `validate` check of a root (or standalone module): skipped when its inputs are refused or its
         static check found syntax errors or missing module sources, else the shared validation's diagnostics."""

@@ -44,9 +44,11 @@ class TerraformValidator:
 
     def select(self, targets: list[Target], ctx: Context) -> None:
         """Only `targets` of those `discover` found in `ctx` run (`--changed-since`, `--shard`, the result cache):
-        the repository's one fmt call and the aggregate validations cover them alone."""
+        the repository's one fmt call and the aggregate validations cover them alone, and those start now."""
         self.fmt.plan(targets, ctx)
         self.validations.plan(_validated(targets), ctx)
+        if targets:
+            self.validations.start(ctx, terraform_binary(ctx.settings))
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         binary = terraform_binary(ctx.settings)

@@ -4,8 +4,8 @@ Generates the multi-tenant AWS repository with `--tenants` tenants (default 10) 
 (dev, staging, prod), then measures in this run:
   - the naive loop: `terraform init -backend=false && terraform validate` in every directory with .tf
     files, one after the other, on a copy of the repository;
-  - `planforge validate --only terraform -j 2` cold (`--no-cache` when the option exists) and warm (a
-    second run, nothing changed);
+  - `planforge validate --only terraform -j 2` cold (an empty cache directory: nothing parsed or validated
+    before) and warm (a second run with that cache, nothing changed);
 and prints the times, the ratios naive/cold and naive/warm, and the peak RSS of each run (the largest
 process, from /usr/bin/time when installed). With `--full`, it generates `--full-tenants` tenants
 (default 100) and prints the generation time and a full cold `planforge validate -j 2`.
@@ -73,13 +73,11 @@ def naive_loop(repo: Path, work: Path, env: dict[str, str]) -> tuple[float, int 
     return total, peak or None, len(dirs)
 
 
-def _run(repo: Path, env: dict[str, str], cold: bool, *extra: str) -> tuple[float, int | None, int]:
-    """Seconds, peak RSS and number of checks of one `planforge validate -j 2` (cold: `--no-cache` if it exists)."""
+def _run(repo: Path, env: dict[str, str], cache: Path, *extra: str) -> tuple[float, int | None, int]:
+    """Seconds, peak RSS and number of checks of one `planforge validate -j 2` with the cache directory `cache`
+    (an empty one: a cold run)."""
     cmd = [sys.executable, "-m", "planforge", "validate", str(repo), "-j", "2", "--format", "json", *extra]
-    help_text = subprocess.run(cmd[:4] + ["--help"], capture_output=True, text=True).stdout
-    if cold and "--no-cache" in help_text:
-        cmd.append("--no-cache")
-    elapsed, peak, proc = measured(cmd, ROOT, env)
+    elapsed, peak, proc = measured(cmd, ROOT, {**env, "PLANFORGE_CACHE_DIR": str(cache)})
     try:
         checks = len(json.loads(proc.stdout).get("checks", []))
     except ValueError:
@@ -111,10 +109,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.tenants} tenants x {len(ENVIRONMENTS)} environments: generated in {seconds:.1f} s")
         naive, naive_rss, dirs = naive_loop(repo, work, env)
         print(f"  naive loop (init + validate in {dirs} directories): {naive:7.1f} s  peak RSS {_rss(naive_rss)}")
-        cold, cold_rss, checks = _run(repo, env, True, "--only", "terraform")
+        cold, cold_rss, checks = _run(repo, env, work / "cache", "--only", "terraform")
         print(f"  planforge validate --only terraform, cold:     {cold:7.1f} s  peak RSS {_rss(cold_rss)}  "
               f"({checks} checks)")
-        warm, warm_rss, _ = _run(repo, env, False, "--only", "terraform")
+        warm, warm_rss, _ = _run(repo, env, work / "cache", "--only", "terraform")
         print(f"  planforge validate --only terraform, warm:     {warm:7.1f} s  peak RSS {_rss(warm_rss)}")
         print(f"  ratio naive/cold {naive / cold:.1f}x   naive/warm {naive / warm:.1f}x")
         if args.full:
@@ -122,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             seconds = generate(big, args.full_tenants)
             files = sum(1 for p in big.rglob("*") if p.is_file())
             print(f"{args.full_tenants} tenants: generated in {seconds:.1f} s ({files} files)")
-            full, full_rss, checks = _run(big, env, True)
+            full, full_rss, checks = _run(big, env, work / "cache-full")
             print(f"  planforge validate (all validators), cold: {full:.1f} s  peak RSS {_rss(full_rss)}  "
                   f"({checks} checks)")
     return 0

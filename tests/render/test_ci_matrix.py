@@ -193,3 +193,36 @@ def test_the_listing_step_on_a_generated_repository_gives_a_valid_matrix(workflo
     units = json.loads((tmp_path / "repo-runner-temp" / "units.json").read_text())["units"]
     assert units and all({"id", "kind", "paths", "depends_on"} <= set(u) for u in units)
     assert 1 <= len(_matrix(outputs)) <= int(workflow["env"]["PLANFORGE_MAX_SHARDS"])
+
+
+def test_shard_one_runs_the_repository_wide_checks_and_the_merge_fails_closed_without_them(workflow, tmp_path):
+    """A shard leaves out default-deny (it needs every namespace): shard 1 runs it once, the report job merges it."""
+    shard_steps = workflow["jobs"]["shard"]["steps"]
+    [step] = [s for s in shard_steps if "--repository-checks" in s.get("run", "")]
+    assert "matrix.shard == 1" in step["if"] and "!cancelled()" in step["if"]
+    upload = next(s for s in shard_steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert "repository.json" in upload["with"]["path"].split()
+    [merge] = [s for s in workflow["jobs"]["report"]["steps"] if s.get("name", "").startswith("Merge the shard")]
+    planforge = Path(sys.executable).with_name("planforge")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "namespaces.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n")
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    for options, name in ((["--shard", "1/1"], "shard-1.json"), (["--repository-checks"], "repository.json")):
+        subprocess.run([str(planforge), "validate", "repo", "--format", "json", "-o", f"reports/{name}", *options],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert {"shard-1.json", "repository.json"} <= {p.name for p in reports.iterdir()}
+    env = {**os.environ, "SHARDS": "1", "PATH": f"{planforge.parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def run_merge() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", merge["run"]], cwd=tmp_path, env=env, capture_output=True,
+                              text=True, timeout=300)
+
+    merged = run_merge()
+    assert merged.returncode == 0, merged.stdout + merged.stderr
+    sarif = json.loads((tmp_path / "planforge.sarif").read_text())
+    assert "policy/default-deny-ingress" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    (reports / "repository.json").unlink()
+    missing = run_merge()
+    assert missing.returncode == 1 and "the repository-wide checks left no report" in missing.stdout

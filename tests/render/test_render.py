@@ -39,6 +39,34 @@ def test_new_renders_commits_and_records_the_template(frame_repo: Path, tmp_path
     assert (dest / "validation/pre-deploy/validate.sh").stat().st_mode & 0o111
 
 
+
+def test_git_is_asked_about_file_modes_once_per_run(frame_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Copier asks `git config core.fileMode` for every rendered file; planforge's worker asks once."""
+    from copier import _main, _vcs
+
+    asked: list[tuple[str, ...]] = []
+
+    class Counting:
+        def __init__(self, git):  # type: ignore[no-untyped-def]
+            self.git = git
+
+        def __call__(self, *cmd: str):  # type: ignore[no-untyped-def]
+            asked.append(cmd)
+            return self.git(*cmd)
+
+        def __getitem__(self, item):  # type: ignore[no-untyped-def]
+            return self.git[item]
+
+    def counting(get_git):  # type: ignore[no-untyped-def]
+        return lambda *args, **kwargs: Counting(get_git(*args, **kwargs))
+
+    monkeypatch.setattr(_main, "get_git", counting(_main.get_git))
+    monkeypatch.setattr(_vcs, "get_git", counting(_vcs.get_git))
+    result = render_new(sample_answers(), tmp_path / "repo", TemplateSource(str(frame_repo), None), init_git=False)
+    assert len(result.files) > 5
+    assert sum(1 for cmd in asked if "core.fileMode" in cmd) == 1
+    assert (tmp_path / "repo/validation/pre-deploy/validate.sh").stat().st_mode & 0o111
+
 def test_new_is_deterministic(frame_repo: Path, tmp_path: Path):
     trees = []
     for name in ("a", "b"):

@@ -7,6 +7,7 @@ from report_samples import sample_checks
 
 from planforge.report import ReportMeta, render
 from planforge.report.text import Progress, summary_line
+from planforge.validate.base import Check, Status
 
 
 def test_grouped_by_file_with_location_severity_rule_and_hint(checks):
@@ -33,6 +34,17 @@ def test_verbose_shows_infos_details_and_passed_checks(checks):
     assert "    | +a = 1" in out
     assert "passed [schemas/schema] k8s/app.yaml" in out
     assert "passed [helm/render[default]] charts/web (helm v4.0.0 (CLI))" in out
+
+
+def test_tools_line_keeps_how_a_tool_ran_for_verbose(checks):
+    """Terraform's aggregation detail (the roots validated together) stays out of the tools line unless -v."""
+    roots = ", ".join(f"tenants/t{i:03d}" for i in range(40))
+    checks = [*checks, Check("terraform", "validate", "tenants/t000", Status.PASSED,
+                             tool=f"terraform 1.11.4; validated together with the roots of the same providers ({roots})")]
+    plain = render("text", checks, ReportMeta()).splitlines()
+    assert plain[-2] == "tools: helm: helm v4.0.0 (CLI); terraform: terraform 1.11.4"
+    verbose = render("text", checks, ReportMeta(verbose=True))
+    assert f"validated together with the roots of the same providers ({roots})" in verbose.splitlines()[-2]
 
 
 def test_summary_counts_per_validator_and_elapsed(checks):

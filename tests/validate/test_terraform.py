@@ -431,3 +431,24 @@ def test_fmt_is_one_call_for_every_file_and_survives_a_parse_error(tmp_path: Pat
     assert sorted((f.file, f.line) for c in checks if c.name == "fmt" for f in c.findings) == [
         ("a/main.tf", 2), ("b/main.tf", 2), ("b/terraform.tfvars", 1)]
     assert sum(1 for c in calls if "fmt" in c and "-list=true" in c) == 2  # once more without the broken file
+
+
+def test_parses_are_kept_by_content(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Identical files parse once (each syntax problem still names its own file); a later run reads the parse back."""
+    from planforge.validate.terraform import hclconfig
+
+    text = 'variable "region" {\n  type = string\n}\n'
+    broken = 'resource "x" "y" {\n  a = \n'
+    first, problem_a = hclconfig.parse_file(tmp_path / "a" / "main.tf", text)
+    assert first == {"variable": [{"region": {"type": "string"}}]} and problem_a is None
+    assert hclconfig.parse_file(tmp_path / "b" / "bad.tf", broken)[1].file == tmp_path / "b" / "bad.tf"
+    assert hclconfig.parse_file(tmp_path / "c" / "bad.tf", broken)[1].file == tmp_path / "c" / "bad.tf"
+    hclconfig._parse_text.cache_clear()  # a new run: nothing parsed in memory
+
+    def no_parser(text: str) -> None:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(hclconfig, "_parse_hcl", no_parser)
+    assert hclconfig.parse_file(tmp_path / "d" / "variables.tf", text) == (first, None)
+    again = hclconfig.parse_file(tmp_path / "e" / "bad.tf", broken)[1]
+    assert again is not None and again.file == tmp_path / "e" / "bad.tf" and again.line == 2

@@ -93,3 +93,26 @@ def test_root_only_blocks_are_validated_on_their_own(tmp_path: Path, tf_mirror: 
     assert "validated on its own: it has `import` blocks" in (together[0].tool or "")
     assert findings(together) == findings(apart)
     assert [(f[0], f[3]) for f in findings(together)] == [("c", 2)]
+
+
+def test_a_shard_aggregates_only_its_own_roots(tmp_path: Path, tf_mirror: Path) -> None:
+    """With --shard (or --changed-since, or cached roots), the roots left out are neither aggregated nor validated."""
+    from planforge.validate.runner import Selection, run_validation
+
+    repo = tmp_path / "repo"
+    for name in ("a", "b", "c", "d"):
+        (repo / name).mkdir(parents=True)
+        (repo / name / "main.tf").write_text(f'resource "terraform_data" "{name}" {{\n  input = "{name}"\n}}\n',
+                                             encoding="utf-8")
+    settings = Settings(terraform_plugin_mirror=tf_mirror, timeout=600)
+    shards = []
+    for index in (1, 2):
+        checks = run_validation([repo], settings, ["terraform"], selection=Selection(shard=(index, 2)))
+        validated = sorted(c.target for c in checks if c.name == "validate")
+        assert len(validated) == 2
+        names = ", ".join(validated)
+        assert all(c.tool and c.tool.endswith(f"validated together with the roots of the same providers ({names})")
+                   for c in checks if c.name == "validate")
+        assert sorted({c.target for c in checks}) == validated  # fmt and static checks of the shard's roots only
+        shards.append(validated)
+    assert sorted(shards[0] + shards[1]) == ["a", "b", "c", "d"]

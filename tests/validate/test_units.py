@@ -9,9 +9,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from testlib import generate_repo
+from testlib import generate_repo, require_tool
 
 from planforge.cli import main
+from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Settings, Target
 from planforge.validate.kustomize import KustomizeValidator
 from planforge.validate.policy import PolicyValidator
@@ -200,3 +201,28 @@ def test_cli_lists_units_and_refuses_a_missing_ref(saas: Path, capsys: pytest.Ca
     err = capsys.readouterr().err
     assert "no-such-ref" in err and "git fetch --unshallow" in err and "fetch-depth: 0" in err
     assert main(["validate", "--shard", "4/3", str(saas)]) == 2
+
+
+def test_repository_checks_run_the_rule_a_shard_leaves_out(tmp_path: Path) -> None:
+    """--repository-checks: default-deny over every document (plain files and builds), and nothing else."""
+    require_tool("kubectl")
+    repo = tmp_path / "repo"
+    (repo / "namespaces").mkdir(parents=True)
+    (repo / "namespaces/namespaces.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n"
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: billing\n", encoding="utf-8")
+    (repo / "policies").mkdir()
+    (repo / "policies/kustomization.yaml").write_text("resources:\n  - deny.yaml\n", encoding="utf-8")
+    (repo / "policies/deny.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: shop\n"
+        "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n", encoding="utf-8")
+    sharded = run_validation([repo], Settings(), None, selection=Selection(shard=(1, 1)))
+    assert sharded and not any(c.name.startswith("default-deny") for c in sharded)
+    checks = run_validation([repo], Settings(), None, selection=Selection(repository_only=True))
+    assert sorted((c.name, c.status.value) for c in checks) == [
+        ("default-deny[billing]", "failed"), ("default-deny[shop]", "passed")]  # shop's policy came from the build
+    with pytest.raises(UsageError, match="--repository-checks"):
+        Selection(shard=(1, 2), repository_only=True)
+    assert main(["validate", "--repository-checks", "--format", "json", "-o", str(tmp_path / "r.json"), str(repo)]) == 1
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert {c["name"] for c in report["checks"]} == {"default-deny[billing]", "default-deny[shop]"}

@@ -102,6 +102,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="validate only units whose files or dependencies changed since the git REF")
     parser.add_argument("--shard", metavar="I/N", **one,
                         help="validate shard I of N: a deterministic, balanced share of the units")
+    parser.add_argument("--repository-checks", action="store_true",
+                        help="run only the repository-wide checks (policy/default-deny over every document), which "
+                             "--changed-since and --shard runs leave out")
     parser.add_argument("--no-cache", action="store_true",
                         help="validate every unit again instead of reusing results of unchanged ones")
 
@@ -202,7 +205,10 @@ def main(args: argparse.Namespace) -> int:
     output = _last(args.output)
 
     shard = _last(args.shard)
-    selection = Selection(_last(args.changed_since), parse_shard(shard) if shard else None, not args.no_cache)
+    selection = Selection(_last(args.changed_since), parse_shard(shard) if shard else None, not args.no_cache,
+                          args.repository_checks)
+    if args.list_units and args.repository_checks:
+        raise UsageError("--list-units lists validation units; --repository-checks runs no unit: give one of them.")
     if args.list_units:
         units = list_units(paths, settings, only, selection)
         _write(output, json.dumps({"version": 1, "units": [u.as_json() for u in units]}, indent=2) + "\n")

@@ -67,7 +67,8 @@ def _copier_failure(exc: Exception) -> PlanforgeError:
 
 
 def _worker_class() -> type:
-    """copier.Worker whose Jinja environment compiles each distinct source once.
+    """copier.Worker whose Jinja environment compiles each distinct source once, and that asks git once
+    (not once per file) whether the destination's index needs executable bits synced.
 
     Copier renders every templated path part with `Environment.from_string`, which
     recompiles the same strings once per file, tenant and environment; compiling is most
@@ -103,6 +104,25 @@ def _worker_class() -> type:
 
             env.compile = compile
             return env
+
+        @cached_property
+        def _file_mode_ignored(self) -> bool:
+            """Whether git ignores the destination's file modes (`core.fileMode` false), asked once."""
+            from copier._vcs import get_git
+            from plumbum import ProcessExecutionError
+
+            try:
+                git = get_git(context_dir=self.subproject.local_abspath)
+                return git("config", "--type=bool", "--get", "core.fileMode").strip() == "false"
+            except ProcessExecutionError:
+                return False
+
+        def _sync_git_index_executable_bit(self, dst_relpath: Any, src_mode: int) -> None:
+            # Copier (9.19) asks git for core.fileMode once per rendered file, a process each: thousands for a
+            # large repository. The answer is the destination's, so it is asked once; only when it is false does
+            # Copier's sync of the executable bit into the index have anything to do.
+            if self._file_mode_ignored:
+                super()._sync_git_index_executable_bit(dst_relpath, src_mode)
 
     _WORKER = CachingWorker
     return _WORKER

@@ -50,12 +50,17 @@ def summary_line(checks: list[Check], elapsed: float) -> str:
     )
 
 
-def tools_line(checks: list[Check]) -> str | None:
-    """Which engine each validator used (`tools: helm: helm-python-sdk 0.2.2; terraform: terraform 1.11.4`)."""
+def tools_line(checks: list[Check], verbose: bool = False) -> str | None:
+    """Which engine each validator used (`tools: helm: helm-python-sdk 0.2.2; terraform: terraform 1.11.4`).
+
+    A check's `tool` may go on after `; ` with how the tool ran for it (Terraform: the roots validated
+    together): that detail is kept for `verbose`, where each passed check shows its own too.
+    """
     used: dict[str, list[str]] = {}
     for check in checks:
-        if check.tool and check.tool not in used.setdefault(check.validator, []):
-            used[check.validator].append(check.tool)
+        tool = check.tool if verbose or not check.tool else check.tool.split("; ", 1)[0]
+        if tool and tool not in used.setdefault(check.validator, []):
+            used[check.validator].append(tool)
     parts = [f"{name}: {', '.join(tools)}" for name, tools in sorted(used.items()) if tools]
     return "tools: " + "; ".join(parts) if parts else None
 
@@ -106,7 +111,7 @@ def render_text(checks: list[Check], meta: ReportMeta) -> str:
                 lines.append(f"passed [{check.validator}/{check.name}] {check.target}{tool} {check.duration:.2f}s")
     if skipped or meta.verbose:
         lines.append("")
-    tools = tools_line(checks)
+    tools = tools_line(checks, meta.verbose)
     if tools:
         lines.append(tools)
     lines.append(summary_line(checks, meta.elapsed))

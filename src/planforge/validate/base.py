@@ -73,7 +73,9 @@ class Check:
     status: Status
     findings: list[Finding] = field(default_factory=list)
     duration: float = 0.0
-    tool: str | None = None  # which engine ran: "helm 3.16.1 (CLI)", "helm-python-sdk", "terraform 1.11.4"
+    # which engine ran: "helm 3.16.1 (CLI)", "helm-python-sdk", "terraform 1.11.4"; after "; " how it ran for
+    # this check ("terraform 1.11.4; validated together with ...": the text report shows that with --verbose)
+    tool: str | None = None
     reason: str | None = None  # why it was skipped
 
 
@@ -159,7 +161,12 @@ class Context:
 
 
 class Validator(Protocol):
-    """One validator. `discover` must be cheap; `run` may call external tools (with timeouts)."""
+    """One validator. `discover` must be cheap; `run` may call external tools (with timeouts).
+
+    A validator that shares work among its targets (one tool call for several) may also have
+    `select(targets, ctx)`: the runner calls it before any `run` with the discovered targets that will run
+    (a `--changed-since`/`--shard` selection or the result cache leaves some out).
+    """
 
     name: str
 

@@ -15,7 +15,8 @@
 - `Selection` (optional) narrows a run to some validation units (`planforge.validate.units`): those
   changed since a git ref and/or one shard; with `use_cache`, a target whose unit and dependencies are
   unchanged takes its checks from the result cache (`planforge.validate.result_cache`). A run on a
-  subset of units leaves out the repository-wide default-deny check (it needs every document).
+  subset of units leaves out the repository-wide default-deny check (it needs every document);
+  `Selection(repository_only=True)` runs that check alone, on every document (CI runs it once beside its shards).
 """
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ from planforge.validate.result_cache import ResultCache
 from planforge.validate.units import Unit, UnitMap, build_units, changed_files, shard
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
+# What the repository-wide checks read: every document, from plain files (policy) and renderings (helm, kustomize).
+REPOSITORY_SOURCES = ("helm", "kustomize", "policy")
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
 BATCH_SIZE = 25
 INPUT = "input"  # the pseudo-validator of findings about the paths themselves
@@ -115,6 +118,12 @@ class Selection:
     changed_since: str | None = None
     shard: tuple[int, int] | None = None
     use_cache: bool = False
+    repository_only: bool = False  # only the repository-wide checks, which runs on some units leave out
+
+    def __post_init__(self) -> None:
+        if self.repository_only and self.partial:
+            raise UsageError("--repository-checks runs on the whole repository: drop --changed-since and --shard "
+                             "(a sharded CI runs it once beside the shards).")
 
     @property
     def partial(self) -> bool:
@@ -469,6 +478,10 @@ def run_validation(
     per target whose checks came from the cache.
     """
     selected = selected_validators(only)
+    repository_only = selection is not None and selection.repository_only
+    if repository_only:  # the default-deny rule (policy) on every document: only what produces documents runs
+        selected = [name for name in REPOSITORY_SOURCES if name in selected] if "policy" in selected else []
+        selection = None
     given_paths = [str(p) for p in paths] or ["."]
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]
@@ -480,8 +493,11 @@ def run_validation(
         plan = _plan(given_paths, settings, validators, workdir, stdin_file, selection, cache)
         results = plan.results
         to_run = _cached(plan.tasks, cache, results, notes)
+        if selection is not None:
+            _narrow(plan.contexts, to_run, validators)
         for task, task_checks in zip(to_run, _schedule(to_run, jobs, progress), strict=True):
-            results[task.root_index].extend(task_checks)
+            if not repository_only:  # those checks are the shards' (their documents are what counts here)
+                results[task.root_index].extend(task_checks)
         if "policy" in validators and not (selection is not None and selection.partial):
             for index, ctx in plan.contexts:
                 results[index].extend(_namespace_checks(ctx))
@@ -516,6 +532,16 @@ def _cached(tasks: list[_Task], cache: ResultCache | None, results: list[list[Ch
             notes.append(f"cached: {task.validator.name} {task.ctx.prefix}{task.target.display} (unchanged since "
                          "its last validation)")
     return left
+
+
+def _narrow(contexts: list[tuple[int, RunContext]], tasks: list[_Task], validators: dict[str, Validator]) -> None:
+    """Tell each validator that shares work among its targets (`select`: Terraform's one fmt call and aggregate
+    validations) which of the targets it discovered run, once the selection and the cache left some out."""
+    for _index, ctx in contexts:
+        for validator in validators.values():
+            select = getattr(validator, "select", None)
+            if select is not None:
+                select([t.target for t in tasks if t.validator is validator and t.ctx is ctx], ctx)
 
 
 def _run_task(task: _Task) -> list[Check]:

@@ -45,7 +45,8 @@ class RepositoryFmt:
         self._lock = threading.Lock()
 
     def plan(self, targets: list[Target], ctx: Context) -> None:
-        self._files.setdefault(ctx.workdir, []).extend(f for t in targets for f in target_files(self.configs, t))
+        """The files of `targets` are those of the run's one call in `ctx.workdir` (planned again: replaced)."""
+        self._files[ctx.workdir] = [f for t in targets for f in target_files(self.configs, t)]
 
     def result(self, file: Path, ctx: Context, binary: str) -> FileFmt:
         with self._lock:

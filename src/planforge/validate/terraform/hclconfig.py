@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.terraform import hclcache
 from planforge.validate.terraform.hcltext import SourceText
 
 TF_SUFFIXES = (".tf", ".tf.json")
@@ -37,18 +38,33 @@ def _meta_free(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=2048)
 def parse_file(path: Path, text: str) -> tuple[dict[str, Any] | None, SyntaxProblem | None]:
     """Parse an HCL or JSON Terraform file; return its body (shared by the callers: read it, do not change it)
-    or the syntax problem. Cached: the shared-state check reads the roots' files discovery already parsed."""
-    if path.name.endswith(".json"):
+    or the syntax problem. Cached by content: identical files parse once, and a later run reads the parse
+    back (`hclcache`)."""
+    body, problem = _parse_text(path.name.endswith(".json"), text)
+    return body, SyntaxProblem(path, *problem) if problem else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(is_json: bool, text: str) -> hclcache.Parsed:
+    if is_json:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            return None, SyntaxProblem(path, exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
+            return None, (exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
         if not isinstance(data, dict):
-            return None, SyntaxProblem(path, 1, 1, "a Terraform JSON file must hold an object")
+            return None, (1, 1, "a Terraform JSON file must hold an object")
         return data, None
+    stored = hclcache.load(text)
+    if stored is not None:
+        return stored
+    parsed = _parse_hcl(text)
+    hclcache.store(text, parsed)
+    return parsed
+
+
+def _parse_hcl(text: str) -> hclcache.Parsed:
     import hcl2
     from hcl2.utils import SerializationOptions
 
@@ -59,7 +75,7 @@ def parse_file(path: Path, text: str) -> tuple[dict[str, Any] | None, SyntaxProb
         column = getattr(exc, "column", None)
         if not isinstance(line, int) or line < 1:
             line, column = text.count("\n") + 1, None
-        return None, SyntaxProblem(path, line, column if isinstance(column, int) and column > 0 else None, _syntax_message(exc))
+        return None, (line, column if isinstance(column, int) and column > 0 else None, _syntax_message(exc))
     return _meta_free(data), None
 
 

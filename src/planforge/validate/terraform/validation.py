@@ -66,17 +66,24 @@ class Validations:
         self._group_of: dict[str, aggregate.Group] = {}  # validation key -> its aggregate group
         self._notes: dict[str, str] = {}  # validation key -> how it was validated, when not alone as usual
         self._ran_in: dict[str, str] = {}
+        self._planned: dict[Path, set[str]] = {}  # scratch directory (one per PATH) -> the keys `plan` grouped there
 
     def plan(self, targets: list[Target], ctx: Context) -> None:
         """Group the configurations of `targets` (roots, standalone modules) that share a provider set: each
-        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off."""
+        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off.
+        Planning a context again replaces its groups (the targets a selection keeps, before any runs)."""
+        for key in self._planned.pop(ctx.workdir, set()):  # planned again: only `targets` are validated now
+            self._group_of.pop(key, None)
+            self._notes.pop(key, None)
         if not ctx.settings.terraform_aggregate:
             return
+        planned = self._planned[ctx.workdir] = set()
         groups: dict[str, aggregate.Group] = {}
         for target in targets:
             key = self._key(target, ctx)
             if key in self._notes or key in self._group_of:
                 continue
+            planned.add(key)
             why = aggregate.obstacle(self.configs, target.path)
             if why:
                 self._notes[key] = f"validated on its own: {why}"
@@ -87,6 +94,25 @@ class Validations:
         for group in groups.values():
             if len(group.members) < 2:
                 del self._group_of[group.members[0].key]
+
+    def start(self, ctx: Context, binary: str) -> None:
+        """Start the aggregate validations planned for `ctx` now, each in a thread of its own, so that Terraform
+        loads the provider schemas while the static and fmt checks run; a root's `check` waits for its group."""
+        planned = self._planned.get(ctx.workdir, set())
+        groups = {id(g): g for key, g in self._group_of.items() if key in planned}
+        for group in groups.values():
+            if group.results is None and group.lock.acquire(blocking=False):  # released by the thread
+                threading.Thread(target=self._run_group, args=(group, ctx, binary), name="planforge-terraform-aggregate",
+                                 daemon=True).start()
+
+    def _run_group(self, group: aggregate.Group, ctx: Context, binary: str) -> None:
+        """`_validate_group` with the group's lock already held: an error leaves the results to the roots' checks."""
+        try:
+            group.results = self._validate_group(group, ctx, binary)
+        except Exception:  # the first root's check validates again and reports it
+            group.results = None
+        finally:
+            group.lock.release()
 
     def check(self, target: Target, ctx: Context, binary: str) -> Check:
         """The `validate` check of a root (or standalone module): skipped when its inputs are refused or its

@@ -37,10 +37,18 @@ class TerraformValidator:
         if targets:
             terraform_binary(ctx.settings)
         roots = [t for t in targets if t.kind == ROOT]
-        self.validations.plan([t for t in targets if t.kind == ROOT or t.extra.get("standalone")], ctx)
+        self.validations.plan(_validated(targets), ctx)
         for display, findings in shared_state_findings(self.configs, roots, ctx).items():
             next(t for t in roots if t.display == display).extra["shared_state"] = findings
         return targets
+
+    def select(self, targets: list[Target], ctx: Context) -> None:
+        """Only `targets` of those `discover` found in `ctx` run (`--changed-since`, `--shard`, the result cache):
+        the repository's one fmt call and the aggregate validations cover them alone, and those start now."""
+        self.fmt.plan(targets, ctx)
+        self.validations.plan(_validated(targets), ctx)
+        if targets:
+            self.validations.start(ctx, terraform_binary(ctx.settings))
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         binary = terraform_binary(ctx.settings)
@@ -63,3 +71,8 @@ class TerraformValidator:
 
     def _validate_check(self, target: Target, ctx: Context, binary: str) -> Check:
         return self.validations.check(target, ctx, binary)
+
+
+def _validated(targets: list[Target]) -> list[Target]:
+    """The targets `terraform validate` runs for: roots, and modules no root calls."""
+    return [t for t in targets if t.kind == ROOT or t.extra.get("standalone")]

@@ -23,25 +23,35 @@ def multi_cloud_field(plan: Plan) -> Field | None:
 
 
 def clouds_named(text: str) -> list[str]:
-    """The distinct clouds text names, the primary first: the one a primary word goes with in its clause (split at
-    `,;()+/`), else the first named."""
+    """The distinct clouds text names, in order (the primary first when a primary word goes with one)."""
+    found = sorted((m.start(), cloud) for cloud, rx in keywords().cloud_patterns.items()
+                   if (m := re.search(rx, text, re.I)))
+    ordered = [cloud for _, cloud in found]
+    primary = primary_named(text)
+    return ordered if primary is None else [primary] + [cl for cl in ordered if cl != primary]
+
+
+def primary_named(text: str) -> str | None:
+    """The cloud a primary word (`primary`, `active`, `main`) goes with in its clause (split at `,;()+/`)."""
     primary_words = load("regions.yaml")["deployment_type"]["primary"]
-    found: list[tuple[int, str]] = []
-    primary = None
     for clause in re.split(r"[,;()+/]", text):
+        if not re.search(primary_words, clause, re.I):
+            continue
         for cloud, rx in keywords().cloud_patterns.items():
-            m = re.search(rx, clause, re.I)
-            if m is None:
-                continue
-            if cloud not in (name for _, name in found):
-                found.append((text.lower().find(m.group(0).lower()), cloud))
-            if primary is None and re.search(primary_words, clause, re.I):
-                primary = cloud
-    ordered = [cloud for _, cloud in sorted(found)]
-    if primary is not None:
-        ordered.remove(primary)
-        ordered.insert(0, primary)
-    return ordered
+            if re.search(rx, clause, re.I):
+                return cloud
+    return None
+
+
+def primary_first(clouds: list[str], plan: Plan, provider: Field) -> list[str]:
+    """The clouds of the Cloud Provider field with the primary first: the one a primary word goes with there, else
+    in the multi-cloud field, else the first named."""
+    mc = multi_cloud_field(plan)
+    for text in [provider.plain] + ([mc.plain] if mc is not None and mc is not provider else []):
+        primary = primary_named(text)
+        if primary in clouds:
+            return [primary] + [cl for cl in clouds if cl != primary]
+    return clouds
 
 
 def decide_clouds(c: Context, structure: str) -> None:

@@ -63,7 +63,8 @@ def test_the_plan_decides_the_clouds_primary_first_with_their_line():
 
 
 def test_the_cloud_a_primary_word_goes_with_is_the_primary(tmp_path: Path):
-    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (GCP, AWS primary)", cp="**Cloud Provider**: GCP + AWS")
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (GCP, AWS primary)",
+                     cp="**Cloud Provider**: GCP + AWS")
     d = decide(parse_plan(path))
     assert (d.answers.cloud, d.answers.clouds) == ("aws", ["aws", "gcp"])
 
@@ -135,7 +136,8 @@ def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):
 
 def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):
     plan = tmp_path / "flux.plan.md"
-    plan.write_text((PLANS / "aws-eks-flux.plan.md").read_text().replace("**Cloud Provider**: AWS  ", CP + "  ").replace(
+    text = (PLANS / "aws-eks-flux.plan.md").read_text()
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", CP + "  ").replace(
         "**Deployment Type**: single-region (us-east-1)", DT))
     dest = tmp_path / "repo"
     assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", "https://github.com/acme/storefront.git"]) == 0
@@ -161,3 +163,17 @@ def test_the_multicloud_repository_validates_strict(repo: Path, monkeypatch: pyt
     # azurerm cannot be installed here: its roots are skipped with the reason, the AWS roots validated
     assert "terraform/azure/environments/prod: provider registry.terraform.io/hashicorp/azurerm not available" in out \
         or mirror is None
+
+
+def test_hcp_terraform_gives_every_cloud_root_its_own_workspace(tmp_path: Path):
+    plan = tmp_path / "tfc.plan.md"
+    text = (PLANS / "aws-eks-tfc.plan.md").read_text()
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", "**Cloud Provider**: AWS + GCP  ").replace(
+        "**Deployment Type**: single-region (us-east-1)", "**Deployment Type**: multi-cloud (AWS primary, GCP)"))
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    backends = sorted((dest / "terraform").glob("**/environments/*/backend.tf"))
+    workspaces = [hcl_string(b.read_text(), "name") for b in backends]
+    assert len(backends) == 6 and len(set(workspaces)) == 6
+    assert "storefront-eks-gcp-environments-prod" in workspaces
+    assert "`storefront-eks-gcp-environments-prod`" in (dest / "terraform/README.md").read_text()

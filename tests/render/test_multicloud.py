@@ -149,6 +149,7 @@ def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):
     for name in ("sources.yaml", "infrastructure.yaml", "apps.yaml"):
         assert docs(other / name) == docs(primary / name), name  # the same layers from the same paths
     assert "--path=clusters/<env>-<cloud>" in (clusters / "README.md").read_text()
+    assert main(["validate", str(dest), "--strict", "--only", "flux,kustomize,schemas"]) == 0
 
 
 def test_the_multicloud_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,

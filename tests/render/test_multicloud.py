@@ -69,6 +69,14 @@ def test_the_cloud_a_primary_word_goes_with_is_the_primary(tmp_path: Path):
     assert (d.answers.cloud, d.answers.clouds) == ("aws", ["aws", "gcp"])
 
 
+def test_a_cloud_provider_saying_multi_cloud_is_enough(tmp_path: Path):
+    path = plan_with(tmp_path, dt="**Deployment Type**: single-region (us-east-1)",
+                     cp="**Cloud Provider**: multi-cloud (GCP, AWS primary)")
+    d = decide(parse_plan(path))
+    line = path.read_text().splitlines().index("**Cloud Provider**: multi-cloud (GCP, AWS primary)  ") + 1
+    assert (d.answers.cloud, d.answers.clouds, d.provenance["clouds"].line) == ("aws", ["aws", "gcp"], line)
+
+
 def test_three_clouds_give_two_other_root_sets(tmp_path: Path):
     path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS primary, Azure, GCP)")
     assert decide(parse_plan(path)).answers.clouds == ["aws", "azure", "gcp"]

@@ -111,15 +111,24 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
 
 
 def terraform_modules(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
-    """Terraform modules of the answers' cloud: [{name, source, library}] (copier.yml `tf_modules`).
+    """Terraform modules of the answers' clouds: [{name, source, library, cloud, dir}] (copier.yml `tf_modules`).
 
-    `name` is the directory under <terraform>/modules/, `source` the library folder in the
-    template (modules/<cloud>/<library>)."""
+    `name` is the directory under the cloud's modules directory, `source` the library folder in the
+    template (modules/<cloud>/<library>), `dir` the module's directory in the repository: below
+    dirs.tf_modules for the primary cloud, below nested.tf_cloud_modules for another cloud of a
+    multi-cloud plan; none where that directory is absent."""
     table = table or load_layout()
     on = flags(answers, table=table)
     cloud, structure = answers.get("cloud", "none"), answers["structure"]
-    return [{"name": m["name"], "source": f"modules/{cloud}/{m['source']}", "library": m["source"]}
-            for m in table["terraform_modules"].get(cloud) or [] if holds(m, structure, on)]
+    where = dirs(answers, table=table)
+    row = table["nested"]["tf_cloud_modules"]
+    others = list(answers.get("clouds") or [])[1:] if where[row["parent"]] and holds(row, structure, on) else []
+    bases = {cloud: where["tf_modules"], **{cl: f"{where[row['parent']]}/{row['path'].replace('{cloud}', cl)}"
+                                             for cl in others}}
+    return [{"name": m["name"], "source": f"modules/{cl}/{m['source']}", "library": m["source"], "cloud": cl,
+             "dir": f"{base}/{m['name']}"}
+            for cl, base in bases.items() if base
+            for m in table["terraform_modules"].get(cl) or [] if holds(m, structure, on)]
 
 
 def dirs(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> dict[str, str]:

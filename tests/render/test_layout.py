@@ -38,6 +38,7 @@ CASES = {
                                                        "customer_managed_kms": False}),
     "multi-tool-raw": ("aws-eks-argocd", {"deployment_strategy": "raw-manifests", "components": []}),
     "multi-tool-workspaces": ("aws-eks-argocd", {"terraform_roots": "workspaces"}),
+    "multi-tool-multicloud": ("multicloud-aws-azure", {}),
     "multi-tool-tree-paths": ("aws-eks-argocd", {"paths": {"terraform": "infra/terraform", "tf_environments": "envs",
                                                            "kubernetes": "deploy/k8s", "k8s_apps": "workloads"}}),
     "single-iac-workspaces": ("aws-single-iac", {"terraform_roots": "workspaces"}),

@@ -190,12 +190,6 @@ def test_a_deployment_type_naming_too_few_regions_or_clouds_is_a_plan_problem(tm
     assert refused(plan_with(deployment_type), tmp_path) == [("Deployment Type", DT_LINE, message)]
 
 
-def test_two_clouds_are_refused_naming_what_is_supported(tmp_path: Path):
-    [(field, line, message)] = refused(plan_with("multi-cloud (AWS + GCP)"), tmp_path)
-    assert (field, line) == ("Deployment Type", DT_LINE)
-    assert message.startswith("multi-cloud deployments (aws, gcp) are not generated: a repository targets one cloud")
-
-
 @pytest.mark.parametrize("cloud,replica", [
     ("azure", ['resource "azurerm_postgresql_flexible_server" "replica"', 'create_mode                   = "Replica"',
                "source_server_id              = data.azurerm_postgresql_flexible_server.primary.id"]),

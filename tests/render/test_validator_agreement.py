@@ -107,6 +107,8 @@ def corpus() -> dict[str, list[Any]]:
     cases["compliance"] = list_cases(["gdpr"])
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
+    cases["clouds"] = [[], ["aws", "azure"], ["aws", "azure", "gcp"], ["azure", "aws"], ["aws", "aws"], ["aws", "none"],
+                       ["AWS"], [1], [None], "aws", {"aws": 1}, None, [["aws"]]]
     cases["api_authorized_cidrs"] = [[], ["203.0.113.0/24", "2001:db8::/32"], ["0.0.0.0/0"], ["::/0"], ["10.0.0.1"],
                                      ["256.0.0.0/8"], ["10.0.0.0/33"], ["2001::db8::/32"], ["10.0.0.0/8\n"],
                                      ["10.0.0.0/8", "10.0.0.0/8"], "10.0.0.0/8", [1], None]

@@ -171,6 +171,9 @@ def _check_combinations(a: Answers, c: _Checker) -> None:
     if a.state_backend == "terraform-cloud" and not a.tfc_organization:
         c.add("tfc_organization", "the terraform-cloud state backend needs the HCP Terraform organization",
               "name it in the plan's State Backend, e.g. `Terraform Cloud (organization acme)`")
+    if a.clouds and (a.clouds[0] != a.cloud or len(set(a.clouds)) != len(a.clouds)):
+        c.add("clouds", f"clouds {a.clouds} must list distinct clouds, the primary cloud {a.cloud!r} first",
+              f"start the list with {a.cloud}")
     if a.structure == "multi-tenant" and not a.tenants:
         c.add("tenants", "a multi-tenant repository needs at least one tenant", "list the organizations in Scale/Scope")
     if a.gitops == "flux" and a.structure not in ("multi-tool", "multi-tenant", "helm-chart"):

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
 Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible"]
 Cloud = Literal["aws", "azure", "gcp", "none"]
+TerraformCloud = Literal["aws", "azure", "gcp"]
 StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
 GitOps = Literal["argocd", "flux", "none"]
@@ -143,6 +144,9 @@ class Answers(BaseModel):
     # multi-region: every region of the deployment, the primary (= region) first, then the standby ones; [] = one region
     regions: list[str] = Field(default_factory=list)
     regional_environments: list[str] = Field(default_factory=list)  # environments with one Terraform root per region
+    # multi-cloud: every cloud of the deployment, the primary (= cloud) first; each other one gets its own root set
+    # below terraform/<cloud>/ and its own GitOps cluster per environment; [] = one cloud
+    clouds: list[TerraformCloud] = Field(default_factory=list)
     dns_failover: bool = False  # multi-region AWS: Route 53 health checks and failover records (PRIMARY / SECONDARY)
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)

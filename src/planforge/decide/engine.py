@@ -26,6 +26,7 @@ from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
+from planforge.decide.rules.clouds import decide_clouds
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
@@ -57,6 +58,7 @@ def decide(plan: Plan) -> Decided:
     decide_capacity(c)
     decide_statements(c, structure)
     decide_regions(c, structure)
+    decide_clouds(c, structure)
     decide_single_node_pools(c)
     decide_tools(c, structure)
     blueprints(c, structure)

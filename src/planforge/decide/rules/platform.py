@@ -8,6 +8,7 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import keywords, region_pattern, region_shape
 from planforge.decide.rules import onprem
+from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import first_named, line_choosing
 from planforge.plan.model import Field, Plan
@@ -87,8 +88,10 @@ def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
         return
     clouds = [cl for _, cl in sorted(found)]
     if len(clouds) > 1 and structure in INFRA_STRUCTURES:
-        c.problem(f, "cloud", f"multi-cloud ({', '.join(clouds)}) is not supported; supported: one of AWS, Azure, GCP",
-                  "split the plan per cloud")
+        if multi_cloud_field(c.plan) is None:
+            c.problem(f, "cloud", f"several clouds ({', '.join(clouds)}) without a multi-cloud Deployment Type",
+                      "write **Deployment Type**: multi-cloud (AWS primary, Azure), or name one cloud")
+        clouds = primary_first(clouds, c.plan, f)  # the primary first: the repository's own root set
     c.from_field("cloud", clouds[0], f)
 
 

@@ -1,12 +1,12 @@
-"""Deployment Type: the regions of a multi-region deployment (primary first) and the environments that span them;
-a multi-cloud deployment is refused (one cloud per repository)."""
+"""Deployment Type: the regions of a multi-region deployment (primary first) and the environments that span them
+(a multi-cloud deployment: rules/clouds.py)."""
 from __future__ import annotations
 
 import re
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, load, region_pattern
+from planforge.decide.data import load, region_pattern
 from planforge.decide.rules.tools import line_choosing
 from planforge.layout import load_layout
 from planforge.plan.model import Field
@@ -21,8 +21,6 @@ def decide_regions(c: Context, structure: str) -> None:
     """`regions` and `regional_environments` from the Deployment Type field (after the environments are known)."""
     f = c.plan.field("deployment_type")
     words = load("regions.yaml")["deployment_type"]
-    if f is not None and not f.unresolved and re.search(words["multi_cloud"], f.plain, re.I):
-        _multi_cloud(c, f)
     if f is None or f.unresolved or not re.search(words["multi_region"], f.plain, re.I):
         c.default("regions", [], "single-region deployment")
         c.default("regional_environments", [], "single-region deployment")
@@ -104,15 +102,3 @@ def _dns_failover(c: Context, pattern: str) -> None:
     c.from_line("dns_failover", True, line)
     c.applied(line, c.line_text(line), "dns_failover")
 
-
-def _multi_cloud(c: Context, f: Field) -> None:
-    """A multi-cloud deployment: one cloud per repository; naming fewer than two clouds is a plan problem."""
-    clouds = [name for name, rx in keywords().cloud_patterns.items()
-              if any(re.search(rx, g.plain, re.I) for g in (f, c.plan.field("cloud_provider")) if g is not None)]
-    if len(clouds) < 2:
-        c.problem(f, "cloud", f"a multi-cloud deployment names {'only ' + clouds[0] if clouds else 'no cloud'}",
-                  "name both clouds (multi-cloud (AWS + GCP)), or use single-region or multi-region")
-        return
-    c.problem(f, "cloud", f"multi-cloud deployments ({', '.join(clouds)}) are not generated: a repository targets one "
-                          "cloud (one or several of its regions)",
-              "generate one repository per cloud from a plan naming that cloud, or use multi-region")

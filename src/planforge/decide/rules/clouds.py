@@ -1,0 +1,82 @@
+"""Deployment Type multi-cloud: the clouds of the deployment (primary first). The primary is `cloud` (its root set is
+the repository's own); each other cloud gets a root set of its own and one GitOps cluster per environment."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.context import Context
+from planforge.decide.data import keywords, load
+from planforge.plan.model import Field, Plan
+
+# Layouts with one Terraform root per environment (layout.yml dirs.tf_environments): the ones with per-cloud roots.
+_CLOUD_ROOT_STRUCTURES = ("single-iac", "multi-tool")
+
+
+def multi_cloud_field(plan: Plan) -> Field | None:
+    """The field saying `multi-cloud`: Deployment Type, else Cloud Provider (`multi-cloud (AWS primary, GCP)`)."""
+    rx = load("regions.yaml")["deployment_type"]["multi_cloud"]
+    for key in ("deployment_type", "cloud_provider"):
+        f = plan.field(key)
+        if f is not None and not f.unresolved and re.search(rx, f.plain, re.I):
+            return f
+    return None
+
+
+def clouds_named(text: str) -> list[str]:
+    """The distinct clouds text names, in order (the primary first when a primary word goes with one)."""
+    found = sorted((m.start(), cloud) for cloud, rx in keywords().cloud_patterns.items()
+                   if (m := re.search(rx, text, re.I)))
+    ordered = [cloud for _, cloud in found]
+    primary = primary_named(text)
+    return ordered if primary is None else [primary] + [cl for cl in ordered if cl != primary]
+
+
+def primary_named(text: str) -> str | None:
+    """The cloud a primary word (`primary`, `active`, `main`) goes with in its clause (split at `,;()+/`)."""
+    primary_words = load("regions.yaml")["deployment_type"]["primary"]
+    for clause in re.split(r"[,;()+/]", text):
+        if not re.search(primary_words, clause, re.I):
+            continue
+        for cloud, rx in keywords().cloud_patterns.items():
+            if re.search(rx, clause, re.I):
+                return cloud
+    return None
+
+
+def primary_first(clouds: list[str], plan: Plan, provider: Field) -> list[str]:
+    """The clouds of the Cloud Provider field with the primary first: the one a primary word goes with there, else
+    in the multi-cloud field, else the first named."""
+    mc = multi_cloud_field(plan)
+    for text in [provider.plain] + ([mc.plain] if mc is not None and mc is not provider else []):
+        primary = primary_named(text)
+        if primary in clouds:
+            return [primary] + [cl for cl in clouds if cl != primary]
+    return clouds
+
+
+def decide_clouds(c: Context, structure: str) -> None:
+    """`clouds` from a multi-cloud field and the Cloud Provider: the primary (`cloud`, decided by the platform rules)
+    first, then the other clouds in the order named. Naming fewer than two clouds is a plan problem."""
+    f = multi_cloud_field(c.plan)
+    if f is None:
+        c.default("clouds", [], "single-cloud deployment")
+        return
+    provider = c.plan.field("cloud_provider")
+    named = clouds_named(f.plain)
+    if provider is not None and provider is not f and not provider.unresolved:
+        named += [cl for cl in clouds_named(provider.plain) if cl not in named]
+    primary = c.values.get("cloud", "none")
+    clouds = ([primary] if primary in named else []) + [cl for cl in named if cl != primary]
+    if len(clouds) < 2:
+        c.problem(f, "clouds", f"a multi-cloud deployment names {'only ' + clouds[0] if clouds else 'no cloud'}",
+                  "name every cloud with the primary first, e.g. multi-cloud (AWS primary, Azure), "
+                  "or use single-region or multi-region")
+        c.default("clouds", [], "refused")
+        return
+    if structure not in _CLOUD_ROOT_STRUCTURES or c.values.get("terraform_roots") == "workspaces":
+        c.unapplied(f.line, f.plain, "per-cloud Terraform roots exist in the one-root-per-environment layout only: "
+                                     f"this layout covers the primary cloud ({primary})")
+        c.default("clouds", [], "no per-cloud roots in this layout")
+        return
+    c.from_field("clouds", clouds, f)
+    c.applied(f.line, f.plain, "clouds")

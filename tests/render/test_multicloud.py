@@ -1,0 +1,200 @@
+"""Deployment Type multi-cloud: each cloud after the primary gets its own Terraform root set (terraform/<cloud>/) with
+its own state key, provider, modules and cluster per environment, and GitOps targets every cloud's cluster; a
+multi-cloud plan naming one cloud is refused at its line; the repository validates."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from testlib import PLANS, find_terraform_mirror
+
+from planforge.cli import main
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan
+
+PLAN = PLANS / "multicloud-aws-azure.plan.md"
+DT = "**Deployment Type**: multi-cloud (AWS primary in us-east-1, Azure)"
+CP = "**Cloud Provider**: AWS + Azure"
+ENVS = ["dev", "prod", "staging"]
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("multicloud") / "repo"
+    assert main(["new", str(PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/storefront.git"]) == 0
+    return dest
+
+
+def hcl_string(text: str, name: str) -> str:
+    m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)
+    assert m, f"no {name} in\n{text}"
+    return m.group(1)
+
+
+def docs(path: Path) -> list[dict]:
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def plan_with(tmp_path: Path, **replace: str) -> Path:
+    text = PLAN.read_text()
+    for old, new in replace.items():
+        assert {"dt": DT, "cp": CP}[old] in text
+        text = text.replace({"dt": DT, "cp": CP}[old], new)
+    path = tmp_path / "plan.md"
+    path.write_text(text)
+    return path
+
+
+def refused(path: Path) -> list[tuple[str | None, int | None, str, str | None]]:
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_plan(path))
+    return [(p.field, p.line, p.message, p.hint) for p in exc.value.problems]
+
+
+def test_the_plan_decides_the_clouds_primary_first_with_their_line():
+    d = decide(parse_plan(PLAN))
+    assert (d.answers.cloud, d.answers.clouds, d.answers.region) == ("aws", ["aws", "azure"], "us-east-1")
+    line = PLAN.read_text().splitlines().index(DT + "  ") + 1
+    assert d.provenance["clouds"].line == line
+    assert not [n for n in d.not_applied if n.line == line]
+
+
+def test_the_cloud_a_primary_word_goes_with_is_the_primary(tmp_path: Path):
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (GCP, AWS primary)",
+                     cp="**Cloud Provider**: GCP + AWS")
+    d = decide(parse_plan(path))
+    assert (d.answers.cloud, d.answers.clouds) == ("aws", ["aws", "gcp"])
+
+
+def test_a_cloud_provider_saying_multi_cloud_is_enough(tmp_path: Path):
+    path = plan_with(tmp_path, dt="**Deployment Type**: single-region (us-east-1)",
+                     cp="**Cloud Provider**: multi-cloud (GCP, AWS primary)")
+    d = decide(parse_plan(path))
+    line = path.read_text().splitlines().index("**Cloud Provider**: multi-cloud (GCP, AWS primary)  ") + 1
+    assert (d.answers.cloud, d.answers.clouds, d.provenance["clouds"].line) == ("aws", ["aws", "gcp"], line)
+
+
+def test_three_clouds_give_two_other_root_sets(tmp_path: Path):
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS primary, Azure, GCP)")
+    assert decide(parse_plan(path)).answers.clouds == ["aws", "azure", "gcp"]
+
+
+def test_a_multi_cloud_plan_naming_one_cloud_is_a_plan_problem(tmp_path: Path):
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS)", cp="**Cloud Provider**: AWS")
+    line = path.read_text().splitlines().index("**Deployment Type**: multi-cloud (AWS)  ") + 1
+    [(field, at, message, hint)] = refused(path)
+    assert (field, at, message) == ("Deployment Type", line, "a multi-cloud deployment names only aws")
+    assert hint and "multi-cloud (AWS primary, Azure)" in hint
+
+
+def test_two_clouds_without_a_multi_cloud_deployment_type_are_refused(tmp_path: Path):
+    path = plan_with(tmp_path, dt="**Deployment Type**: single-region (us-east-1)")
+    line = path.read_text().splitlines().index(CP + "  ") + 1
+    [(field, at, message, hint)] = refused(path)
+    assert (field, at) == ("Cloud Provider", line)
+    assert message == "several clouds (aws, azure) without a multi-cloud Deployment Type"
+    assert hint and "multi-cloud" in hint
+
+
+def test_every_cloud_has_its_own_roots_modules_and_state_keys(repo: Path):
+    terraform = repo / "terraform"
+    primary = sorted(p.parent for p in (terraform / "environments").glob("*/backend.tf"))
+    other = sorted(p.parent for p in (terraform / "azure/environments").glob("*/backend.tf"))
+    assert [r.name for r in primary] == [r.name for r in other] == ENVS
+    keys = [hcl_string((r / "backend.tf").read_text(), "key") for r in primary + other]
+    assert len(set(keys)) == len(keys)
+    assert hcl_string((terraform / "azure/environments/prod/backend.tf").read_text(), "key") == \
+        "azure/environments/prod/terraform.tfstate"
+    # each root its own cloud's provider and modules; the modules of both clouds side by side
+    assert 'provider "azurerm"' in (terraform / "azure/environments/prod/providers.tf").read_text()
+    assert 'provider "aws"' in (terraform / "environments/prod/providers.tf").read_text()
+    assert sorted(p.name for p in (terraform / "modules").iterdir()) == ["eks", "kms", "rds", "vpc"]
+    assert sorted(p.name for p in (terraform / "azure/modules").iterdir()) == ["aks", "database", "keyvault", "vpc"]
+    main_tf = (terraform / "azure/environments/prod/main.tf").read_text()
+    assert 'module "aks"' in main_tf and 'source = "../../modules/aks"' in main_tf
+    assert "hashicorp/azurerm" in (terraform / "azure/modules/aks/versions.tf").read_text()
+    # the other cloud's region and sizes are its own (the plan's figures name the primary's)
+    tfvars = (terraform / "azure/environments/prod/terraform.tfvars").read_text()
+    assert hcl_string(tfvars, "region") == "eastus" and hcl_string(tfvars, "instance_type") == "Standard_D4s_v5"
+    # AWS roots commit the provider lock; no azurerm lock can be produced here
+    assert (terraform / "environments/prod/.terraform.lock.hcl").is_file()
+    assert not (terraform / "azure/environments/prod/.terraform.lock.hcl").exists()
+
+
+def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):
+    apps = repo / "argocd/applications"
+    for env in ENVS:
+        other = docs(apps / f"{env}-azure/applications.yaml")
+        primary = [d for f in sorted((apps / env).glob("*.yaml")) for d in docs(f)]
+        assert len(other) == len(primary) > 1
+        assert {d["spec"]["destination"]["server"] for d in other} == {
+            f"https://storefront-eks-{env}-azure.cluster.invalid"}
+        assert {d["metadata"]["name"] for d in other} == {d["metadata"]["name"] + "-azure" for d in primary}
+        [app_of_apps] = docs(apps / f"{env}-azure.yaml")
+        assert app_of_apps["spec"]["source"]["path"] == f"argocd/applications/{env}-azure"
+        bootstrap = docs(repo / f"argocd/bootstrap/{env}.yaml")[1]
+        assert f"applications/{env}-azure.yaml" in bootstrap["spec"]["source"]["directory"]["include"]
+    servers = {d.get("server") for d in docs(repo / "argocd/projects/apps.yaml")[0]["spec"]["destinations"]}
+    assert {f"https://storefront-eks-{env}-azure.cluster.invalid" for env in ENVS} <= servers
+    assert "### Other clouds" in (repo / "argocd/README.md").read_text()
+
+
+def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):
+    plan = tmp_path / "flux.plan.md"
+    text = (PLANS / "aws-eks-flux.plan.md").read_text()
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", CP + "  ").replace(
+        "**Deployment Type**: single-region (us-east-1)", DT))
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", "https://github.com/acme/storefront.git"]) == 0
+    clusters = dest / "clusters"
+    assert sorted(p.name for p in clusters.iterdir() if p.is_dir()) == sorted(ENVS + [f"{e}-azure" for e in ENVS])
+    primary, other = clusters / "prod", clusters / "prod-azure"
+    assert docs(other / "kustomization.yaml")[0]["resources"] == docs(primary / "kustomization.yaml")[0]["resources"]
+    assert "--path=clusters/prod-azure" in (other / "kustomization.yaml").read_text()
+    for name in ("sources.yaml", "infrastructure.yaml", "apps.yaml"):
+        assert docs(other / name) == docs(primary / name), name  # the same layers from the same paths
+    assert "--path=clusters/<env>-<cloud>" in (clusters / "README.md").read_text()
+    assert main(["validate", str(dest), "--strict", "--only", "flux,kustomize,schemas"]) == 0
+
+
+def test_the_multicloud_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]):
+    mirror = find_terraform_mirror()
+    if mirror is not None:
+        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    capsys.readouterr()
+    code = main(["validate", str(repo), "--strict"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    # azurerm cannot be installed here: its roots are skipped with the reason, the AWS roots validated
+    assert "terraform/azure/environments/prod: provider registry.terraform.io/hashicorp/azurerm not available" in out \
+        or mirror is None
+
+
+def test_hcp_terraform_gives_every_cloud_root_its_own_workspace(tmp_path: Path):
+    plan = tmp_path / "tfc.plan.md"
+    text = (PLANS / "aws-eks-tfc.plan.md").read_text()
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", "**Cloud Provider**: AWS + GCP  ").replace(
+        "**Deployment Type**: single-region (us-east-1)", "**Deployment Type**: multi-cloud (AWS primary, GCP)"))
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    backends = sorted((dest / "terraform").glob("**/environments/*/backend.tf"))
+    workspaces = [hcl_string(b.read_text(), "name") for b in backends]
+    assert len(backends) == 6 and len(set(workspaces)) == 6
+    assert "storefront-eks-gcp-environments-prod" in workspaces
+    assert "`storefront-eks-gcp-environments-prod`" in (dest / "terraform/README.md").read_text()
+
+
+def test_a_layout_without_per_environment_roots_covers_the_primary_cloud_and_says_so(tmp_path: Path):
+    plan = tmp_path / "tenants.plan.md"
+    text = (PLANS / "multi-tenant-saas.plan.md").read_text()
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", "**Cloud Provider**: AWS + Azure  ").replace(
+        "**Deployment Type**: single-region (eu-central-1)", "**Deployment Type**: multi-cloud (AWS primary, Azure)"))
+    d = decide(parse_plan(plan))
+    line = plan.read_text().splitlines().index("**Deployment Type**: multi-cloud (AWS primary, Azure)  ") + 1
+    assert (d.answers.cloud, d.answers.clouds) == ("aws", [])
+    [note] = [n for n in d.not_applied if n.line == line]
+    assert "this layout covers the primary cloud (aws)" in note.why

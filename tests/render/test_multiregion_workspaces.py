@@ -94,6 +94,6 @@ def test_the_workspaces_multiregion_repository_validates_strict(repo: Path, monk
     if mirror is not None:
         monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
     capsys.readouterr()
-    code = main(["validate", str(repo), "--strict"])
+    code = main(["validate", str(repo), "--strict", "--verbose"])
     out = capsys.readouterr().out
     assert code == 0 and "terraform/live-eu-west-1" in out, out

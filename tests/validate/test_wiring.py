@@ -140,8 +140,8 @@ def test_every_rule_is_exercised() -> None:
     assert covered == set(RULES)
 
 
-def test_wiring_is_registered_but_not_a_default_validator() -> None:
-    assert "wiring" in VALIDATOR_NAMES and "wiring" not in DEFAULT_VALIDATORS
+def test_wiring_is_a_default_validator() -> None:
+    assert "wiring" in VALIDATOR_NAMES and "wiring" in DEFAULT_VALIDATORS
 
 
 def test_the_catalog_names_which_charts_install_which_crds() -> None:
@@ -168,16 +168,20 @@ def test_flux_defects_are_caught(tmp_path: Path, old: str, new: str, rule: str) 
     assert [(f["rule"], f["file"]) for f in got] == [(rule, "clusters/production/infrastructure.yaml")]
 
 
-def test_a_run_without_only_leaves_wiring_out(tmp_path: Path) -> None:
+def test_a_run_without_only_includes_wiring(tmp_path: Path) -> None:
     from planforge.validate.base import Settings
     from planforge.validate.runner import run_validation, selected_validators
 
-    assert "wiring" not in selected_validators(None) and "policy" in selected_validators(None)
+    assert "wiring" in selected_validators(None) and "policy" in selected_validators(None)
     assert selected_validators("wiring") == ["wiring"]
     root = copy_good(tmp_path)
     (root / "terraform" / ".terraform.lock.hcl").unlink()
     checks = run_validation([root], Settings(), only=["schemas", "wiring"])
     assert {c.validator for c in checks} == {"schemas", "wiring"}
+    assert main(["validate", str(root), "--format", "json", "-o", str(tmp_path / "all.json")]) == 1
+    found = [f for c in json.loads((tmp_path / "all.json").read_text())["checks"] if c["validator"] == "wiring"
+             for f in c["findings"]]
+    assert [f["rule"] for f in found] == ["wiring/lock-file"]
 
 
 POLICY = """apiVersion: networking.k8s.io/v1

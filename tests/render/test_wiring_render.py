@@ -1,9 +1,8 @@
 """Generated repositories are wired across their layers: every repository generated from the shared and real
-fixture plans passes `planforge validate --only wiring`, and the Kubernetes/GitOps side of each wiring break
-of issue 11 (External Secrets' cloud identity, undefined Secrets and issuers, CRD order, AppProject privilege,
-unpinned production, the event-driven stack) stays fixed.
-
-Rules left to the Terraform side of the blueprints are not asserted here (EXCLUDED, with the reason)."""
+fixture plans passes `planforge validate --only wiring` with no finding, the Kubernetes/GitOps side of each
+wiring break of issue 11 (External Secrets' cloud identity, undefined Secrets and issuers, CRD order, AppProject
+privilege, unpinned production, the event-driven stack) stays fixed, and each of the eight breaks, injected back
+into a generated repository, is caught (exit 1, its rule id, the file named)."""
 from __future__ import annotations
 
 import json
@@ -20,16 +19,6 @@ from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
 REPO_URL = "https://github.com/acme/infra.git"
-
-# Rules whose findings come from the Terraform modules' own wiring (VPC CNI / network policy settings, security
-# groups, tenant database sources, backend KMS key, committed lock files), fixed there, not by these blueprints.
-EXCLUDED = {
-    "wiring/netpol-not-enforced": "the cluster modules' network-policy setting (Terraform side)",
-    "wiring/database-egress": "security-group egress of the nodes and compute (Terraform side)",
-    "wiring/tenant-database-isolation": "the tenant databases' allowed sources and egress (Terraform side)",
-    "wiring/state-kms-key": "the S3 backends' kms_key_id (Terraform side)",
-    "wiring/lock-file": "committed .terraform.lock.hcl files (Terraform side)",
-}
 
 
 def generate(plan: Path, dest: Path) -> Path:
@@ -50,7 +39,7 @@ def documents(path: Path) -> list[dict]:
 @pytest.mark.parametrize("plan", deciding_plans(), ids=lambda p: p.name.removesuffix(".plan.md")[:48])
 def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path) -> None:
     root = generate(plan, tmp_path / "repo")
-    found = [f for f in wiring_findings(root, tmp_path / "report.json") if f["rule"] not in EXCLUDED]
+    found = wiring_findings(root, tmp_path / "report.json")
     assert found == [], "\n".join(f"{f['file']}:{f.get('line')}: {f['rule']}: {f['message']}" for f in found)
 
 

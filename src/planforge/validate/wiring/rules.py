@@ -34,6 +34,8 @@ RULES = {
                                    "unrestricted `default` project",
     "wiring/unpinned-production": "a production GitOps source follows a branch or HEAD instead of a tag or commit",
     "wiring/state-kms-key": "an S3 backend encrypts state without naming the KMS key the repository creates for it",
+    "wiring/node-metadata": "an EKS node group's pods can reach the instance metadata service and take the node's "
+                            "IAM role, around the workload identities (no launch template requiring IMDSv2)",
     "wiring/lock-file": "a Terraform root has no committed .terraform.lock.hcl with h1: and zh: hashes for every "
                         "provider",
 }

@@ -6,6 +6,8 @@ into a generated repository, is caught (exit 1, its rule id, the file named)."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -109,3 +111,72 @@ def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(tm
     pubsub = documents(root / "dapr/pubsub.yaml")[0]
     brokers = next(m["value"] for m in pubsub["spec"]["metadata"] if m["name"] == "brokers")
     assert brokers == "kafka.example.invalid:9092"
+
+
+# --------------------------------------------------------------------------- the eight breaks, injected back
+COMPUTE_DATABASE_EGRESS = re.compile(r'(?ms)^resource "aws_vpc_security_group_egress_rule" "database" \{.*?^\}\n')
+NODE_GROUP_TEMPLATE = ("  launch_template {\n    id      = aws_launch_template.nodes.id\n"
+                       "    version = aws_launch_template.nodes.latest_version\n  }\n")
+# (case, plan, file, old text (a str, or a pattern removed), new text (None: the file is deleted), rule, file named)
+BREAKS = [
+    ("1-vpc-cni-without-network-policy", "aws-eks-argocd", "terraform/modules/eks/main.tf",
+     'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"', "wiring/netpol-not-enforced",
+     "terraform/modules/eks/main.tf"),
+    ("2-tenant-database-admits-the-cluster-group", "multi-tenant-saas", "terraform/tenants/acme/main.tf",
+     "allowed_security_group_ids = [aws_security_group.pods.id]",
+     "allowed_security_group_ids = [local.cluster_security_group_id]", "wiring/tenant-database-isolation",
+     "terraform/tenants/acme/main.tf"),
+    ("3-compute-egress-https-only", "aws-single-iac", "terraform/modules/compute/main.tf", COMPUTE_DATABASE_EGRESS, "",
+     "wiring/database-egress", "terraform/modules/compute/main.tf"),
+    ("4-external-secrets-without-a-role", "aws-eks-argocd", "terraform/modules/eks/main.tf",
+     'service_account = "external-secrets"', 'service_account = "eso"', "wiring/identity-missing",
+     "kubernetes/base/cluster-secret-store.yaml"),
+    ("4-grafana-admin-never-created", "aws-eks-argocd", "README.md", "`grafana-admin` is created out of band",
+     "`grafana-admin` is used", "wiring/undefined-secret", "argocd/applications/dev/kube-prometheus-stack.yaml"),
+    ("5-backend-without-kms-key", "aws-eks-argocd", "terraform/environments/prod/backend.tf",
+     '    kms_key_id     = "alias/storefront-eks-tfstate"\n', "", "wiring/state-kms-key",
+     "terraform/environments/prod/backend.tf"),
+    ("5-root-without-lock-file", "aws-eks-argocd", "terraform/environments/prod/.terraform.lock.hcl", "", None,
+     "wiring/lock-file", "terraform/environments/prod/.terraform.lock.hcl"),
+    ("6-custom-resources-in-the-charts-wave", "aws-eks-argocd", "argocd/applications/dev/platform.yaml",
+     'sync-wave: "1"', 'sync-wave: "0"', "wiring/crd-order", "argocd/applications/dev/platform.yaml"),
+    ("6-app-project-deploys-into-argocd", "aws-eks-argocd", "argocd/projects/apps.yaml",
+     "      namespace: web-frontend\n",
+     "      namespace: web-frontend\n    - server: https://kubernetes.default.svc\n      namespace: argocd\n",
+     "wiring/appproject-privilege", "argocd/projects/apps.yaml"),
+    ("6-production-tracks-head", "aws-eks-argocd", "argocd/applications/prod/orders-api.yaml",
+     "targetRevision: v0.1.0", "targetRevision: HEAD", "wiring/unpinned-production",
+     "argocd/applications/prod/orders-api.yaml"),
+    ("7-redpanda-without-sasl", "event-driven-dapr", "argocd/applications/prod/redpanda.yaml",
+     "            enabled: true\n            mechanism: SCRAM-SHA-256", "            enabled: false\n"
+     "            mechanism: SCRAM-SHA-256", "wiring/broker-auth", "dapr/pubsub.yaml"),
+    ("8-node-group-without-launch-template", "aws-eks-argocd", "terraform/modules/eks/main.tf", NODE_GROUP_TEMPLATE, "",
+     "wiring/node-metadata", "terraform/modules/eks/main.tf"),
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("generated")
+    return {name: generate(PLANS / f"{name}.plan.md", base / name) for name in sorted({b[1] for b in BREAKS})}
+
+
+@pytest.mark.parametrize(("case", "plan", "file", "old", "new", "rule", "named"), BREAKS, ids=[b[0] for b in BREAKS])
+def test_each_break_injected_into_a_generated_repository_is_caught(
+        generated: dict[str, Path], tmp_path: Path, case: str, plan: str, file: str, old: str | re.Pattern[str],
+        new: str | None, rule: str, named: str) -> None:
+    root = tmp_path / plan
+    shutil.copytree(generated[plan], root)
+    target = root / file
+    if new is None:
+        target.unlink()
+    else:
+        text = target.read_text()
+        broken = old.sub(new, text, count=1) if isinstance(old, re.Pattern) else text.replace(old, new, 1)
+        assert broken != text, f"{case}: {file} no longer holds {old!r}"
+        target.write_text(broken)
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == 1
+    found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+    assert {f["rule"] for f in found} == {rule} and named in {f["file"] for f in found}
+    assert all(f["hint"] and f["severity"] == "error" for f in found)

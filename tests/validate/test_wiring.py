@@ -132,6 +132,16 @@ def test_a_root_without_a_lock_file_is_named(tmp_path: Path) -> None:
     assert [(f["rule"], f["file"]) for f in got] == [("wiring/lock-file", "terraform/.terraform.lock.hcl")]
 
 
+def test_a_root_documented_without_a_lock_file_passes(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    (root / "terraform" / ".terraform.lock.hcl").unlink()
+    (root / "terraform" / "README.md").write_text("No `.terraform.lock.hcl` is committed for the azure provider: "
+                                                  "`terraform init` writes one the first time (commit it).\n")
+    assert findings(root, tmp_path, 0) == []
+    (root / "terraform" / "README.md").write_text("Run `terraform providers lock` once.\n")
+    assert [f["rule"] for f in findings(root, tmp_path, 1)] == ["wiring/lock-file"]
+
+
 def test_skip_dry_run_allows_an_early_wave(tmp_path: Path) -> None:
     root = copy_good(tmp_path)
     app = root / "argocd" / "apps" / "app.yaml"

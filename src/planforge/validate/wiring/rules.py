@@ -63,6 +63,7 @@ class Vocabulary:
     outside_secret_words: re.Pattern[str]
     kafka_charts: dict[str, str | None]
     sasl_auth_types: frozenset[str]
+    lock_not_committed: re.Pattern[str]
 
 
 @cache
@@ -76,7 +77,8 @@ def vocabulary() -> Vocabulary:
         re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
-        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]))
+        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
+        re.compile(data["lock_not_committed"]))
 
 
 @dataclass(frozen=True)

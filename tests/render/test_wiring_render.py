@@ -106,6 +106,18 @@ def test_the_event_driven_stack_connects(tmp_path: Path) -> None:
     assert "argocd" not in [d["namespace"] for d in project["spec"]["destinations"]]
 
 
+def test_a_multi_tenant_shared_cluster_outputs_the_identity_external_secrets_uses(tmp_path: Path) -> None:
+    answers = decide(parse_plan(PLANS / "multi-tenant-saas.plan.md")).answers.model_copy(
+        update={"repo_url": REPO_URL, "secrets_manager": "aws-secrets-manager"})
+    root = tmp_path / "repo"
+    render_new(answers, root, resolve_template(None, None), init_git=False)
+    cluster = root / "terraform/shared/cluster"
+    assert 'external_secrets_prefix = "' in (cluster / "main.tf").read_text()
+    outputs = (cluster / "outputs.tf").read_text()
+    assert 'output "external_secrets_role_arn" {' in outputs and "module.eks.external_secrets_role_arn" in outputs
+    assert wiring_findings(root, tmp_path / "report.json") == []
+
+
 def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(tmp_path: Path) -> None:
     root = generate(PLANS / "phase5-doks.plan.md", tmp_path / "repo")
     pubsub = documents(root / "dapr/pubsub.yaml")[0]

@@ -26,7 +26,6 @@ import warnings
 from pathlib import Path
 
 import pytest
-import yaml
 
 from testlib import PLANS, REAL_PLANS, REPO, copy_template, require_tool
 
@@ -931,19 +930,11 @@ def test_each_aws_tenant_database_admits_only_its_tenants_pods(rendered: dict[st
     cluster = blocks(load_hcl(terraform / "shared" / "cluster" / "main.tf"), "module")["eks"]
     assert cluster["pod_security_groups"] is True
     assert tfvars(terraform / "shared" / "cluster" / "staging.tfvars")["instance_type"] == "m5.large"  # trunking nodes
-    repo = terraform.parent
-    policies = [d for d in yaml.safe_load_all((repo / "kubernetes/tenants/acme/security-group-policies.yaml").read_text()) if d]
-    assert [(d["kind"], d["metadata"]["namespace"], d["spec"]["podSelector"]) for d in policies] == [
-        ("SecurityGroupPolicy", "acme-staging", {}), ("SecurityGroupPolicy", "acme-prod", {})]
-    assert "security-group-policies.yaml" in (repo / "kubernetes/tenants/acme/kustomization.yaml").read_text()
-    project = yaml.safe_load((repo / "argocd/projects/acme.yaml").read_text())
-    assert {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"} in project["spec"]["namespaceResourceBlacklist"]
 
 
 def test_tenants_without_an_eks_cluster_get_no_pod_security_groups(rendered: dict[str, Path]) -> None:
     for name in ("azure-tenants", "gcp-tenants", "hundred-tenants"):
         assert "aws_security_group" not in (rendered[name] / "tenants").rglob("main.tf").__next__().read_text(), name
-        assert not list(rendered[name].parent.rglob("security-group-policies.yaml")), name
 
 
 def test_aks_and_gke_enforce_network_policies(rendered: dict[str, Path]) -> None:

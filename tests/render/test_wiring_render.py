@@ -192,3 +192,16 @@ def test_each_break_injected_into_a_generated_repository_is_caught(
     found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
     assert {f["rule"] for f in found} == {rule} and named in {f["file"] for f in found}
     assert all(f["hint"] and f["severity"] == "error" for f in found)
+
+
+def test_each_tenant_namespace_gives_its_pods_the_tenants_security_group(generated: dict[str, Path]) -> None:
+    root = generated["multi-tenant-saas"]
+    tenant = root / "kubernetes/tenants/acme"
+    policies = documents(tenant / "security-group-policies.yaml")
+    assert [(d["kind"], d["metadata"]["namespace"], d["spec"]["podSelector"]) for d in policies] == [
+        ("SecurityGroupPolicy", "acme-staging", {}), ("SecurityGroupPolicy", "acme-prod", {})]
+    assert "pod_security_group_id" in (tenant / "security-group-policies.yaml").read_text()
+    assert "security-group-policies.yaml" in (tenant / "kustomization.yaml").read_text()
+    project = documents(root / "argocd/projects/acme.yaml")[0]
+    assert {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"} in project["spec"]["namespaceResourceBlacklist"]
+    assert "pod_security_group_id" in (root / "terraform/README.md").read_text()

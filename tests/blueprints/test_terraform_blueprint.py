@@ -915,6 +915,28 @@ def test_each_aws_tenant_database_has_subnets_of_its_own(name: str, rendered: di
     assert blocks(main, "module")["database"]["subnet_ids"] == "${aws_subnet.database[*].id}"
 
 
+def test_each_aws_tenant_database_admits_only_its_tenants_pods(rendered: dict[str, Path]) -> None:
+    terraform = rendered["multi-tenant"]
+    main = load_hcl(terraform / "tenants" / "acme" / "main.tf")
+    resources = blocks(main, "resource")
+    assert blocks(main, "module")["database"]["allowed_security_group_ids"] == ["${aws_security_group.pods.id}"]
+    assert resources["aws_security_group.pods"]["vpc_id"] == "${data.aws_vpc.shared.id}"
+    shared = "${local.cluster_security_group_id}"
+    assert resources["aws_vpc_security_group_ingress_rule.pods_from_cluster"]["referenced_security_group_id"] == shared
+    assert resources["aws_vpc_security_group_ingress_rule.cluster_from_pods"]["security_group_id"] == shared
+    assert resources["aws_vpc_security_group_egress_rule.pods"]["cidr_ipv4"] == "${data.aws_vpc.shared.cidr_block}"
+    outputs = blocks(load_hcl(terraform / "tenants" / "acme" / "outputs.tf"), "output")
+    assert outputs["pod_security_group_id"]["value"] == "${aws_security_group.pods.id}"
+    cluster = blocks(load_hcl(terraform / "shared" / "cluster" / "main.tf"), "module")["eks"]
+    assert cluster["pod_security_groups"] is True
+    assert tfvars(terraform / "shared" / "cluster" / "staging.tfvars")["instance_type"] == "m5.large"  # trunking nodes
+
+
+def test_tenants_without_an_eks_cluster_get_no_pod_security_groups(rendered: dict[str, Path]) -> None:
+    for name in ("azure-tenants", "gcp-tenants", "hundred-tenants"):
+        assert "aws_security_group" not in (rendered[name] / "tenants").rglob("main.tf").__next__().read_text(), name
+
+
 def test_aks_and_gke_enforce_network_policies(rendered: dict[str, Path]) -> None:
     aks = blocks(load_hcl(rendered["azure-tenants"] / "modules" / "aks" / "main.tf"), "resource")
     profile = aks["azurerm_kubernetes_cluster.this"]["network_profile"][0]

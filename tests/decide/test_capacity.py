@@ -125,6 +125,13 @@ def test_the_default_types_agree_with_the_terraform_blueprint():
     assert capacities().node_defaults == {False: (1, 3), True: (2, 6)}
 
 
+def test_multi_tenant_eks_defaults_to_trunking_nodes_in_the_blueprint_and_the_check():
+    text = (REPO / "includes" / "terraform.jinja").read_text(encoding="utf-8")
+    pair = capacities().pod_security_group_defaults["aws"]
+    assert f"instance=['{pair[0]}', '{pair[1]}']) if structure == 'multi-tenant' and kubernetes_distribution == 'eks'" in text
+    assert all(t in capacities().types["aws"] and not t.startswith("t") for t in pair)
+
+
 # --------------------------------------------------------------------------- one value for the platform
 @pytest.mark.parametrize("line, what, first", [
     ("**Availability**: the API is 99.99% available", "uptime '99.99% available' (line 33)", "'99.95% uptime' (line 27)"),

@@ -1,12 +1,13 @@
 """Generated repositories are wired across their layers: every repository generated from the shared and real
-fixture plans passes `planforge validate --only wiring`, and the Kubernetes/GitOps side of each wiring break
-of issue 11 (External Secrets' cloud identity, undefined Secrets and issuers, CRD order, AppProject privilege,
-unpinned production, the event-driven stack) stays fixed.
-
-Rules left to the Terraform side of the blueprints are not asserted here (EXCLUDED, with the reason)."""
+fixture plans passes `planforge validate --only wiring` with no finding, the Kubernetes/GitOps side of each
+wiring break of issue 11 (External Secrets' cloud identity, undefined Secrets and issuers, CRD order, AppProject
+privilege, unpinned production, the event-driven stack) stays fixed, and each of the eight breaks, injected back
+into a generated repository, is caught (exit 1, its rule id, the file named)."""
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,16 +21,6 @@ from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
 REPO_URL = "https://github.com/acme/infra.git"
-
-# Rules whose findings come from the Terraform modules' own wiring (VPC CNI / network policy settings, security
-# groups, tenant database sources, backend KMS key, committed lock files), fixed there, not by these blueprints.
-EXCLUDED = {
-    "wiring/netpol-not-enforced": "the cluster modules' network-policy setting (Terraform side)",
-    "wiring/database-egress": "security-group egress of the nodes and compute (Terraform side)",
-    "wiring/tenant-database-isolation": "the tenant databases' allowed sources and egress (Terraform side)",
-    "wiring/state-kms-key": "the S3 backends' kms_key_id (Terraform side)",
-    "wiring/lock-file": "committed .terraform.lock.hcl files (Terraform side)",
-}
 
 
 def generate(plan: Path, dest: Path) -> Path:
@@ -50,7 +41,7 @@ def documents(path: Path) -> list[dict]:
 @pytest.mark.parametrize("plan", deciding_plans(), ids=lambda p: p.name.removesuffix(".plan.md")[:48])
 def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path) -> None:
     root = generate(plan, tmp_path / "repo")
-    found = [f for f in wiring_findings(root, tmp_path / "report.json") if f["rule"] not in EXCLUDED]
+    found = wiring_findings(root, tmp_path / "report.json")
     assert found == [], "\n".join(f"{f['file']}:{f.get('line')}: {f['rule']}: {f['message']}" for f in found)
 
 
@@ -115,8 +106,102 @@ def test_the_event_driven_stack_connects(tmp_path: Path) -> None:
     assert "argocd" not in [d["namespace"] for d in project["spec"]["destinations"]]
 
 
+def test_a_multi_tenant_shared_cluster_outputs_the_identity_external_secrets_uses(tmp_path: Path) -> None:
+    answers = decide(parse_plan(PLANS / "multi-tenant-saas.plan.md")).answers.model_copy(
+        update={"repo_url": REPO_URL, "secrets_manager": "aws-secrets-manager"})
+    root = tmp_path / "repo"
+    render_new(answers, root, resolve_template(None, None), init_git=False)
+    cluster = root / "terraform/shared/cluster"
+    assert 'external_secrets_prefix = "' in (cluster / "main.tf").read_text()
+    outputs = (cluster / "outputs.tf").read_text()
+    assert 'output "external_secrets_role_arn" {' in outputs and "module.eks.external_secrets_role_arn" in outputs
+    assert wiring_findings(root, tmp_path / "report.json") == []
+
+
 def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(tmp_path: Path) -> None:
     root = generate(PLANS / "phase5-doks.plan.md", tmp_path / "repo")
     pubsub = documents(root / "dapr/pubsub.yaml")[0]
     brokers = next(m["value"] for m in pubsub["spec"]["metadata"] if m["name"] == "brokers")
     assert brokers == "kafka.example.invalid:9092"
+
+
+# --------------------------------------------------------------------------- the eight breaks, injected back
+COMPUTE_DATABASE_EGRESS = re.compile(r'(?ms)^resource "aws_vpc_security_group_egress_rule" "database" \{.*?^\}\n')
+NODE_GROUP_TEMPLATE = ("  launch_template {\n    id      = aws_launch_template.nodes.id\n"
+                       "    version = aws_launch_template.nodes.latest_version\n  }\n")
+# (case, plan, file, old text (a str, or a pattern removed), new text (None: the file is deleted), rule, file named)
+BREAKS = [
+    ("1-vpc-cni-without-network-policy", "aws-eks-argocd", "terraform/modules/eks/main.tf",
+     'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"', "wiring/netpol-not-enforced",
+     "terraform/modules/eks/main.tf"),
+    ("2-tenant-database-admits-the-cluster-group", "multi-tenant-saas", "terraform/tenants/acme/main.tf",
+     "allowed_security_group_ids = [aws_security_group.pods.id]",
+     "allowed_security_group_ids = [local.cluster_security_group_id]", "wiring/tenant-database-isolation",
+     "terraform/tenants/acme/main.tf"),
+    ("3-compute-egress-https-only", "aws-single-iac", "terraform/modules/compute/main.tf", COMPUTE_DATABASE_EGRESS, "",
+     "wiring/database-egress", "terraform/modules/compute/main.tf"),
+    ("4-external-secrets-without-a-role", "aws-eks-argocd", "terraform/modules/eks/main.tf",
+     'service_account = "external-secrets"', 'service_account = "eso"', "wiring/identity-missing",
+     "kubernetes/base/cluster-secret-store.yaml"),
+    ("4-grafana-admin-never-created", "aws-eks-argocd", "README.md", "`grafana-admin` is created out of band",
+     "`grafana-admin` is used", "wiring/undefined-secret", "argocd/applications/dev/kube-prometheus-stack.yaml"),
+    ("5-backend-without-kms-key", "aws-eks-argocd", "terraform/environments/prod/backend.tf",
+     '    kms_key_id     = "alias/storefront-eks-tfstate"\n', "", "wiring/state-kms-key",
+     "terraform/environments/prod/backend.tf"),
+    ("5-root-without-lock-file", "aws-eks-argocd", "terraform/environments/prod/.terraform.lock.hcl", "", None,
+     "wiring/lock-file", "terraform/environments/prod/.terraform.lock.hcl"),
+    ("6-custom-resources-in-the-charts-wave", "aws-eks-argocd", "argocd/applications/dev/platform.yaml",
+     'sync-wave: "1"', 'sync-wave: "0"', "wiring/crd-order", "argocd/applications/dev/platform.yaml"),
+    ("6-app-project-deploys-into-argocd", "aws-eks-argocd", "argocd/projects/apps.yaml",
+     "      namespace: web-frontend\n",
+     "      namespace: web-frontend\n    - server: https://kubernetes.default.svc\n      namespace: argocd\n",
+     "wiring/appproject-privilege", "argocd/projects/apps.yaml"),
+    ("6-production-tracks-head", "aws-eks-argocd", "argocd/applications/prod/orders-api.yaml",
+     "targetRevision: v0.1.0", "targetRevision: HEAD", "wiring/unpinned-production",
+     "argocd/applications/prod/orders-api.yaml"),
+    ("7-redpanda-without-sasl", "event-driven-dapr", "argocd/applications/prod/redpanda.yaml",
+     "            enabled: true\n            mechanism: SCRAM-SHA-256", "            enabled: false\n"
+     "            mechanism: SCRAM-SHA-256", "wiring/broker-auth", "dapr/pubsub.yaml"),
+    ("8-node-group-without-launch-template", "aws-eks-argocd", "terraform/modules/eks/main.tf", NODE_GROUP_TEMPLATE, "",
+     "wiring/node-metadata", "terraform/modules/eks/main.tf"),
+]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("generated")
+    return {name: generate(PLANS / f"{name}.plan.md", base / name) for name in sorted({b[1] for b in BREAKS})}
+
+
+@pytest.mark.parametrize(("case", "plan", "file", "old", "new", "rule", "named"), BREAKS, ids=[b[0] for b in BREAKS])
+def test_each_break_injected_into_a_generated_repository_is_caught(
+        generated: dict[str, Path], tmp_path: Path, case: str, plan: str, file: str, old: str | re.Pattern[str],
+        new: str | None, rule: str, named: str) -> None:
+    root = tmp_path / plan
+    shutil.copytree(generated[plan], root)
+    target = root / file
+    if new is None:
+        target.unlink()
+    else:
+        text = target.read_text()
+        broken = old.sub(new, text, count=1) if isinstance(old, re.Pattern) else text.replace(old, new, 1)
+        assert broken != text, f"{case}: {file} no longer holds {old!r}"
+        target.write_text(broken)
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == 1
+    found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+    assert {f["rule"] for f in found} == {rule} and named in {f["file"] for f in found}
+    assert all(f["hint"] and f["severity"] == "error" for f in found)
+
+
+def test_each_tenant_namespace_gives_its_pods_the_tenants_security_group(generated: dict[str, Path]) -> None:
+    root = generated["multi-tenant-saas"]
+    tenant = root / "kubernetes/tenants/acme"
+    policies = documents(tenant / "security-group-policies.yaml")
+    assert [(d["kind"], d["metadata"]["namespace"], d["spec"]["podSelector"]) for d in policies] == [
+        ("SecurityGroupPolicy", "acme-staging", {}), ("SecurityGroupPolicy", "acme-prod", {})]
+    assert "pod_security_group_id" in (tenant / "security-group-policies.yaml").read_text()
+    assert "security-group-policies.yaml" in (tenant / "kustomization.yaml").read_text()
+    project = documents(root / "argocd/projects/acme.yaml")[0]
+    assert {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"} in project["spec"]["namespaceResourceBlacklist"]
+    assert "pod_security_group_id" in (root / "terraform/README.md").read_text()

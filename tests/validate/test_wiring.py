@@ -78,6 +78,11 @@ DEFECTS = [
      "argocd/projects/apps.yaml"),
     ("default-project", "argocd/apps/app.yaml", "project: shop-apps", "project: default",
      "wiring/appproject-privilege", "argocd/apps/app.yaml"),
+    ("node-group-without-template", "terraform/main.tf",
+     "  launch_template {\n    id      = aws_launch_template.nodes.id\n    version = aws_launch_template.nodes.latest_version\n  }\n",
+     "", "wiring/node-metadata", "terraform/main.tf"),
+    ("template-without-imdsv2", "terraform/main.tf", 'http_tokens                 = "required"',
+     'http_tokens                 = "optional"', "wiring/node-metadata", "terraform/main.tf"),
     ("unpinned-production", "argocd/apps/app.yaml", "targetRevision: v1.0.0", "targetRevision: HEAD",
      "wiring/unpinned-production", "argocd/apps/app.yaml"),
     ("state-kms-key", "terraform/main.tf", '    kms_key_id = "alias/shop-tfstate"\n', "",
@@ -127,6 +132,16 @@ def test_a_root_without_a_lock_file_is_named(tmp_path: Path) -> None:
     assert [(f["rule"], f["file"]) for f in got] == [("wiring/lock-file", "terraform/.terraform.lock.hcl")]
 
 
+def test_a_root_documented_without_a_lock_file_passes(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    (root / "terraform" / ".terraform.lock.hcl").unlink()
+    (root / "terraform" / "README.md").write_text("No `.terraform.lock.hcl` is committed for the azure provider: "
+                                                  "`terraform init` writes one the first time (commit it).\n")
+    assert findings(root, tmp_path, 0) == []
+    (root / "terraform" / "README.md").write_text("Run `terraform providers lock` once.\n")
+    assert [f["rule"] for f in findings(root, tmp_path, 1)] == ["wiring/lock-file"]
+
+
 def test_skip_dry_run_allows_an_early_wave(tmp_path: Path) -> None:
     root = copy_good(tmp_path)
     app = root / "argocd" / "apps" / "app.yaml"
@@ -140,8 +155,8 @@ def test_every_rule_is_exercised() -> None:
     assert covered == set(RULES)
 
 
-def test_wiring_is_registered_but_not_a_default_validator() -> None:
-    assert "wiring" in VALIDATOR_NAMES and "wiring" not in DEFAULT_VALIDATORS
+def test_wiring_is_a_default_validator() -> None:
+    assert "wiring" in VALIDATOR_NAMES and "wiring" in DEFAULT_VALIDATORS
 
 
 def test_the_catalog_names_which_charts_install_which_crds() -> None:
@@ -168,16 +183,20 @@ def test_flux_defects_are_caught(tmp_path: Path, old: str, new: str, rule: str) 
     assert [(f["rule"], f["file"]) for f in got] == [(rule, "clusters/production/infrastructure.yaml")]
 
 
-def test_a_run_without_only_leaves_wiring_out(tmp_path: Path) -> None:
+def test_a_run_without_only_includes_wiring(tmp_path: Path) -> None:
     from planforge.validate.base import Settings
     from planforge.validate.runner import run_validation, selected_validators
 
-    assert "wiring" not in selected_validators(None) and "policy" in selected_validators(None)
+    assert "wiring" in selected_validators(None) and "policy" in selected_validators(None)
     assert selected_validators("wiring") == ["wiring"]
     root = copy_good(tmp_path)
     (root / "terraform" / ".terraform.lock.hcl").unlink()
     checks = run_validation([root], Settings(), only=["schemas", "wiring"])
     assert {c.validator for c in checks} == {"schemas", "wiring"}
+    assert main(["validate", str(root), "--format", "json", "-o", str(tmp_path / "all.json")]) == 1
+    found = [f for c in json.loads((tmp_path / "all.json").read_text())["checks"] if c["validator"] == "wiring"
+             for f in c["findings"]]
+    assert [f["rule"] for f in found] == ["wiring/lock-file"]
 
 
 POLICY = """apiVersion: networking.k8s.io/v1

@@ -41,6 +41,14 @@ resource "aws_iam_role_policy_attachment" "cluster" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSClusterPolicy"
 }
 
+# Security groups for pods: the VPC resource controller attaches branch network interfaces to the nodes.
+resource "aws_iam_role_policy_attachment" "vpc_resource_controller" {
+  count = var.pod_security_groups ? 1 : 0
+
+  role       = aws_iam_role.cluster.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonEKSVPCResourceController"
+}
+
 resource "aws_cloudwatch_log_group" "cluster" {
   name              = "/aws/eks/${var.name}/cluster"
   retention_in_days = var.log_retention_days
@@ -78,7 +86,7 @@ resource "aws_eks_cluster" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_iam_role_policy_attachment.cluster, aws_cloudwatch_log_group.cluster]
+  depends_on = [aws_iam_role_policy_attachment.cluster, aws_iam_role_policy_attachment.vpc_resource_controller, aws_cloudwatch_log_group.cluster]
 
   lifecycle {
     precondition {
@@ -189,6 +197,11 @@ resource "aws_eks_node_group" "default" {
       condition     = var.node_min_size <= var.node_max_size
       error_message = "node_min_size must not exceed node_max_size."
     }
+
+    precondition {
+      condition     = !var.pod_security_groups || alltrue([for t in var.node_instance_types : !startswith(t, "t")])
+      error_message = "pod_security_groups needs trunking-capable node instance types (Nitro, not the t family, e.g. m5.large): state such an instance type in the plan's sizing."
+    }
   }
 }
 
@@ -247,12 +260,17 @@ resource "aws_eip" "ingress" {
 
 # The VPC CNI enforces Kubernetes NetworkPolicies (its network policy agent): without
 # enableNetworkPolicy every default-deny and tenant-isolation policy would be accepted and ignored.
+# With pod_security_groups it also gives pods matched by a SecurityGroupPolicy their own security groups
+# (ENABLE_POD_ENI); "standard" enforcing mode keeps kubelet probes and NetworkPolicies working for them.
 resource "aws_eks_addon" "this" {
   for_each = toset(["vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent"])
 
-  cluster_name         = aws_eks_cluster.this.name
-  addon_name           = each.value
-  configuration_values = each.value == "vpc-cni" ? jsonencode({ enableNetworkPolicy = "true" }) : null
+  cluster_name = aws_eks_cluster.this.name
+  addon_name   = each.value
+  configuration_values = each.value == "vpc-cni" ? jsonencode(merge(
+    { enableNetworkPolicy = "true" },
+    var.pod_security_groups ? { env = { ENABLE_POD_ENI = "true", POD_SECURITY_GROUP_ENFORCING_MODE = "standard" } } : {},
+  )) : null
 
   tags = var.tags
 

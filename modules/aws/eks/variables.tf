@@ -117,6 +117,12 @@ variable "node_disk_size_gb" {
   }
 }
 
+variable "pod_security_groups" {
+  type        = bool
+  description = "Security groups for pods: the VPC CNI gives pods a branch network interface (ENABLE_POD_ENI) and a SecurityGroupPolicy assigns their security groups, so a data store can admit one tenant's pods and not the others'. Needs trunking-capable (Nitro, not t-family) node instance types."
+  default     = false
+}
+
 variable "tags" {
   type        = map(string)
   description = "Extra tags for every resource (provider default_tags carry project, environment and tenant)."

@@ -31,8 +31,7 @@ VALIDATORS: dict[str, ValidatorClass] = {
     "ansible": ValidatorClass("planforge.validate.ansible", "AnsibleValidator"),
     "schemas": ValidatorClass("planforge.validate.schemas", "SchemaValidator"),
     "policy": ValidatorClass("planforge.validate.policy", "PolicyValidator"),
-    # Not default yet: generated repositories still have the cross-layer breaks it finds (docs/wiring.md).
-    "wiring": ValidatorClass("planforge.validate.wiring", "WiringValidator", default=False),
+    "wiring": ValidatorClass("planforge.validate.wiring", "WiringValidator"),
 }
 VALIDATOR_NAMES = tuple(VALIDATORS)  # canonical order: reports list validators in it
 DEFAULT_VALIDATORS = tuple(name for name, where in VALIDATORS.items() if where.default)  # run without --only

@@ -68,6 +68,49 @@ run "network_policies_enforced_and_nodes_hardened" {
   }
 }
 
+run "security_groups_for_pods" {
+  command = plan
+
+  variables {
+    pod_security_groups = true
+  }
+
+  assert {
+    condition     = jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).env.ENABLE_POD_ENI == "true" && jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).enableNetworkPolicy == "true"
+    error_message = "Security groups for pods need ENABLE_POD_ENI on the VPC CNI, beside NetworkPolicy enforcement."
+  }
+
+  assert {
+    condition     = jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).env.POD_SECURITY_GROUP_ENFORCING_MODE == "standard"
+    error_message = "Standard enforcing mode keeps kubelet probes and NetworkPolicies working for pods with security groups."
+  }
+
+  assert {
+    condition     = length(aws_iam_role_policy_attachment.vpc_resource_controller) == 1 && endswith(aws_iam_role_policy_attachment.vpc_resource_controller[0].policy_arn, "/AmazonEKSVPCResourceController")
+    error_message = "The cluster role needs AmazonEKSVPCResourceController to attach branch network interfaces."
+  }
+}
+
+run "security_groups_for_pods_refuse_t_family_nodes" {
+  command = plan
+
+  variables {
+    pod_security_groups = true
+    node_instance_types = ["t3.medium"]
+  }
+
+  expect_failures = [aws_eks_node_group.default]
+}
+
+run "no_pod_eni_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_role_policy_attachment.vpc_resource_controller) == 0 && !can(jsondecode(aws_eks_addon.this["vpc-cni"].configuration_values).env)
+    error_message = "Security groups for pods are off unless asked for."
+  }
+}
+
 run "uses_a_given_customer_managed_key" {
   command = plan
 

@@ -40,6 +40,7 @@ class NodeType:
 class Capacities:
     types: dict[str, dict[str, NodeType]]  # cloud -> type name -> its capacity
     defaults: dict[str, tuple[str, str]]  # cloud -> (non-production type, production type)
+    pod_security_group_defaults: dict[str, tuple[str, str]]  # the same, for a multi-tenant EKS cluster (no t family)
     node_defaults: dict[bool, tuple[int, int]]  # production? -> (min, max) nodes
     production_sizing: frozenset[str]
     production_replicas: frozenset[str]
@@ -62,6 +63,8 @@ def capacities() -> Capacities:
     nodes = data["node_defaults"]
     return Capacities(
         types=types, defaults={cloud: tuple(e["defaults"]) for cloud, e in data["clouds"].items()},  # type: ignore[misc]
+        pod_security_group_defaults={cloud: tuple(e["pod_security_group_defaults"])  # type: ignore[misc]
+                                     for cloud, e in data["clouds"].items() if "pod_security_group_defaults" in e},
         node_defaults={False: tuple(nodes["non_production"]), True: tuple(nodes["production"])},  # type: ignore[misc]
         production_sizing=frozenset(data["production_sizing"]),
         production_replicas=frozenset(data["production_replicas"]))
@@ -96,8 +99,10 @@ def decide_capacity(c: Context) -> None:
     stating = _stating(c)
     found: dict[tuple[int, str, str], list[str]] = {}
     moved: dict[str, list[str]] = {}  # why a default type moved up -> the environments it moved in
+    pod_security_groups = c.values.get("structure") == "multi-tenant" and c.values.get("kubernetes_distribution") == "eks"
+    defaults = caps.pod_security_group_defaults[cloud] if pod_security_groups else caps.defaults[cloud]
     for s in c.values.get("environment_sizing", []):
-        shortfalls, why = _environment(cloud, s, _needs(c, s.name, stating), _pods(c))
+        shortfalls, why = _environment(cloud, s, _needs(c, s.name, stating), _pods(c), defaults)
         for short in shortfalls:
             found.setdefault((short.line, short.what, short.fix), []).append(s.name)
         if why:
@@ -110,14 +115,14 @@ def decide_capacity(c: Context) -> None:
         c.provenance["environment_sizing"] = prov.model_copy(update={"note": "; ".join(x for x in notes if x)})
 
 
-def _environment(cloud: str, s: EnvironmentSizing, needs: list[Need],
-                 pods: tuple[int, int] | None) -> tuple[list[Shortfall], str]:
-    """The shortfalls of one environment with a stated type; a default type moves up its family instead (and the
-    second item says why)."""
+def _environment(cloud: str, s: EnvironmentSizing, needs: list[Need], pods: tuple[int, int] | None,
+                 defaults: tuple[str, str]) -> tuple[list[Shortfall], str]:
+    """The shortfalls of one environment with a stated type; a default type (`defaults`: non-production,
+    production) moves up its family instead (and the second item says why)."""
     caps = capacities()
     prod = s.name in caps.production_sizing
     stated = s.instance_type is not None
-    node = caps.types[cloud].get(s.instance_type or caps.defaults[cloud][prod])
+    node = caps.types[cloud].get(s.instance_type or defaults[prod])
     if node is None:
         return [], ""
     least, most = caps.node_defaults[prod]

@@ -9,13 +9,14 @@ repository, generated or hand-written, and checks what joins them:
 * `secrets`: every Secret a workload or chart value names is created or documented;
 * `certificates` (`issuers`): every issuer a certificate is asked from is defined;
 * `events`: a Dapr Kafka pub/sub reaches a broker the repository deploys, with matching SASL;
-* `identity`: cloud identities bound to the ServiceAccounts that use them; catalog `needs`;
+* `identity`: cloud identities bound to the ServiceAccounts that use them; catalog `needs`; EKS nodes that keep
+  pods away from the instance metadata (IMDSv2 launch template);
 * `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level
   AppProjects kept out of the controller's namespace; production sources pinned;
-* `state`: S3 backends name the state KMS key; every root commits a lock file with hashes.
+* `state`: S3 backends name the state KMS key; every root commits a lock file with hashes (or documents why not).
 
 Modules: `rules` (rule ids, `data/wiring.yaml`, catalog facts of `data/components.yaml`), `repo` (what is
-read), one module per concern, `validator`. Not run by default yet: select it with `--only wiring`.
+read), one module per concern, `validator`. Runs by default; `--only wiring` runs it alone.
 """
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 components that need an identity Terraform binds to their namespace/ServiceAccount; catalog `needs`."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from planforge.validate.base import Finding
@@ -169,4 +170,31 @@ def check_components(repo: Repository) -> list[Finding]:
                 "wiring/identity-missing", f"deploys {component.chart}, which calls the cloud API as "
                 f"{namespace}/{account}, but no Terraform identity is bound to that ServiceAccount", path,
                 _hint(cloud, namespace, account)))
+    return findings
+
+
+def check_node_metadata(repo: Repository) -> list[Finding]:
+    """`wiring/node-metadata`: an `aws_eks_node_group` without a `launch_template`, or whose launch template (a
+    `aws_launch_template` of the same directory) does not require IMDSv2 tokens. Without one, EKS nodes answer
+    IMDSv1 with a hop limit of 2: any pod can take the node role, whatever identity its ServiceAccount is bound to."""
+    findings = []
+    for group in repo.tf("resource", "aws_eks_node_group"):
+        templates = group.body.get("launch_template") or []
+        template = templates[0] if isinstance(templates, list) and templates else templates
+        if not isinstance(template, dict) or not template:
+            findings.append(group.finding(
+                "wiring/node-metadata", "has no launch_template: its nodes answer IMDSv1 with a hop limit of 2, so any "
+                "pod can take the node's IAM role around the workload identities",
+                'start the node group from an aws_launch_template with metadata_options { http_tokens = "required", '
+                "http_put_response_hop_limit = 1 } (and an encrypted root volume)"))
+            continue
+        named = re.search(r"aws_launch_template\.([\w-]+)\.", str(template.get("id") or template.get("name") or ""))
+        siblings = repo.tf_dirs.get(group.path.parent.resolve(), [])
+        found = [b for b in siblings if named and b.kind == "resource" and b.type == "aws_launch_template"
+                 and b.name == named.group(1)]
+        if found and not re.search(r'http_tokens\s*=\s*"required"', found[0].text):
+            findings.append(found[0].finding(
+                "wiring/node-metadata", f"starts the nodes of {group.address} without requiring IMDSv2 tokens: "
+                "pods can take the node's IAM role around the workload identities",
+                'set metadata_options { http_tokens = "required", http_put_response_hop_limit = 1 }', "metadata_options"))
     return findings

@@ -34,6 +34,8 @@ RULES = {
                                    "unrestricted `default` project",
     "wiring/unpinned-production": "a production GitOps source follows a branch or HEAD instead of a tag or commit",
     "wiring/state-kms-key": "an S3 backend encrypts state without naming the KMS key the repository creates for it",
+    "wiring/node-metadata": "an EKS node group's pods can reach the instance metadata service and take the node's "
+                            "IAM role, around the workload identities (no launch template requiring IMDSv2)",
     "wiring/lock-file": "a Terraform root has no committed .terraform.lock.hcl with h1: and zh: hashes for every "
                         "provider",
 }
@@ -61,6 +63,7 @@ class Vocabulary:
     outside_secret_words: re.Pattern[str]
     kafka_charts: dict[str, str | None]
     sasl_auth_types: frozenset[str]
+    lock_not_committed: re.Pattern[str]
 
 
 @cache
@@ -74,7 +77,8 @@ def vocabulary() -> Vocabulary:
         re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
-        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]))
+        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
+        re.compile(data["lock_not_committed"]))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 from planforge.validate.base import Finding, Severity
 from planforge.validate.inputs import InputError
 from planforge.validate.wiring.repo import Repository, TfBlock
-from planforge.validate.wiring.rules import NAME
+from planforge.validate.wiring.rules import NAME, vocabulary
 
 LOCK_FILE = ".terraform.lock.hcl"
 _LOCK_PROVIDER = re.compile(r'(?ms)^provider\s+"([^"]+)"\s*\{(.*?)^\}')
@@ -59,6 +59,13 @@ def _required_providers(repo: Repository, directory: Path, seen: set[Path]) -> s
     return found
 
 
+def _documented_without_lock(repo: Repository, root: Path) -> bool:
+    """A Markdown file under docs/, or a README in the root's directory or above it, says no lock file is committed."""
+    said = vocabulary().lock_not_committed
+    return any((Path(display).parts[0] == "docs" or root == Path(display).parent or Path(display).parent in root.parents)
+               and said.search(text) for display, text in repo.docs)
+
+
 def _roots(repo: Repository) -> list[Path]:
     roots = []
     for directory, blocks in sorted(repo.tf_dirs.items()):
@@ -80,6 +87,8 @@ def check_lock_files(repo: Repository) -> list[Finding]:
             text = repo.bounds.read_text(lock, errors="replace") if lock.is_file() else None
         except (InputError, OSError):
             text = None
+        if text is None and _documented_without_lock(repo, Path(blocks[0].display).parent):
+            continue
         if text is None:
             findings.append(Finding(NAME, "wiring/lock-file", Severity.ERROR,
                                     f"the Terraform root {Path(blocks[0].display).parent} has no committed {LOCK_FILE}: "

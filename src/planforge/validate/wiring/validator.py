@@ -14,7 +14,8 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "secrets": [secrets.check_secrets],
     "certificates": [issuers.check_issuers],
     "events": [events.check_brokers],
-    "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components],
+    "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components,
+                 identity.check_node_metadata],
     "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions],
     "state": [state.check_state_key, state.check_lock_files],
 }

@@ -112,6 +112,8 @@ def corpus() -> dict[str, list[Any]]:
                                      ["10.0.0.0/8", "10.0.0.0/8"], "10.0.0.0/8", [1], None]
     cases["platforms"] = [[], ["eks"], ["minikube", "eks", "gke", "aks", "doks", "oke"], ["eks", "eks"], ["heroku"],
                           ["EKS"], [1], [None], "eks", {"eks": 1}, None, [["eks"]]]
+    cases["linters"] = [[], ["tflint"], ["tflint", "checkov"], ["checkov"], ["tfsec"], ["TFLint"], [1], [None], "tflint",
+                        {"tflint": 1}, None]
     cases["apps"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
     cases["services"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
     for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "volume_size"):

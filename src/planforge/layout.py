@@ -107,6 +107,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "provider_lock": cloud in table["provider_lock_clouds"] and a.get("iac_tool") != "opentofu",
         "dns_failover": bool(a.get("dns_failover")),
         "pod_security_groups": distribution == "eks",
+        "tflint": "tflint" in (a.get("linters") or []),
     }
     return {name for name, on in named.items() if on}
 

@@ -211,12 +211,24 @@ def test_the_tool_named_first_as_the_choice_in_the_iac_tools_field_is_the_iac_to
     assert decided(text).answers.iac_tool == tool
 
 
-def test_linters_scanners_and_chart_tests_named_are_reported_not_applied_with_their_line():
+def test_terraform_linters_named_become_linters_and_other_checks_are_reported_not_applied():
+    """tflint and checkov named for the generated Terraform run in its CI (`linters`, with the Testing line as
+    provenance); helm unittest is not run: reported with its line."""
     text = BASE.replace("terraform fmt -check, tflint", "terraform fmt -check, tflint, checkov, helm unittest")
     d = decided(text)
+    testing = line_of(text, "**Testing**")
+    assert d.answers.linters == ["tflint", "checkov"]
+    assert d.provenance["linters"].source == "plan" and d.provenance["linters"].line == testing
     reported = {n.text: n for n in d.not_applied}
-    for tool in ("tflint", "checkov", "helm unittest"):
-        assert reported[tool].line == line_of(text, "**Testing**") and "not run" in reported[tool].why
+    assert "tflint" not in reported and "checkov" not in reported
+    assert reported["helm unittest"].line == testing and "not run" in reported["helm unittest"].why
+
+
+def test_a_linter_named_as_optional_is_not_run():
+    text = BASE.replace("terraform fmt -check, tflint", "terraform fmt -check, optionally tflint later")
+    d = decided(text)
+    assert d.answers.linters == [] and d.provenance["linters"].source != "plan"
+    assert {n.text for n in d.not_applied} >= {"tflint"}
 
 
 def test_powershell_scripts_named_are_reported_not_applied():

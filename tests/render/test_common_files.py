@@ -27,6 +27,8 @@ COMBINATIONS = {
                        state_backend="none", state_locking="none", iac_tool="none"),
     "opentofu": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[], iac_tool="opentofu",
                      terraform_version="1.8"),
+    "linters": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[],
+                    linters=["tflint", "checkov"]),
 }
 
 
@@ -81,7 +83,8 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert workflow["permissions"] == {"contents": "read"}, name
         assert workflow["env"]["PLANFORGE_VERSION"] == __version__
         jobs = workflow["jobs"]
-        assert list(jobs) == ["units", "shard", "report"]
+        assert list(jobs)[:3] == ["units", "shard", "report"]
+        assert set(list(jobs)[3:]) <= {"terraform-test", "lint"}  # Terraform repositories; linters the plan names
         assert "permissions" not in jobs["units"] and "permissions" not in jobs["shard"]
         assert jobs["report"]["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
         for job in jobs.values():
@@ -97,7 +100,7 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         uses = " ".join(s.get("uses", "") for s in steps)
         assert ("setup-terraform" in uses) == (name not in ("helm-chart", "opentofu"))
         assert ("setup-opentofu" in uses) == (name == "opentofu")
-        assert ("setup-helm" in uses) == (name not in ("single-iac", "opentofu"))
+        assert ("setup-helm" in uses) == (name not in ("single-iac", "opentofu", "linters"))
 
 
 @pytest.mark.parametrize("lower_bound, installed", [("1.6", "1.9.8"), ("1.9", "1.9.8"), ("1.10", "1.10.0"),
@@ -147,7 +150,8 @@ def _actionlint() -> list[str]:
 
 def test_workflows_are_clean_under_actionlint(rendered):
     command = _actionlint()
-    files = [str(repo / ".github/workflows/validate.yml") for repo in rendered.values()]
+    files = [str(f) for repo in rendered.values() for f in sorted((repo / ".github/workflows").glob("*.yml"))]
+    assert {Path(f).name for f in files} >= {"validate.yml", "template-update.yml"}
     proc = subprocess.run([*command, *files], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout or "[]") == []
@@ -173,3 +177,39 @@ def test_pre_deploy_script_writes_a_sarif_report(rendered, tmp_path: Path):
     assert proc.returncode in (0, 1), proc.stderr
     report = json.loads((tmp_path / "report.sarif").read_text())
     assert report["version"] == "2.1.0" and report["runs"][0]["tool"]["driver"]["name"] == "planforge"
+
+
+def test_plan_named_linters_run_pinned_in_ci_and_pre_commit(rendered):
+    """tflint and checkov named by the plan: a `lint` job installs them at pinned versions and runs them, tflint
+    reads .tflint.hcl with the cloud's ruleset plugin pinned, and pre-commit runs both; without: none of it."""
+    repo = rendered["linters"]
+    jobs = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())["jobs"]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", jobs["lint"]["env"]["TFLINT_VERSION"])
+    assert re.fullmatch(r"\d+\.\d+\.\d+", jobs["lint"]["env"]["CHECKOV_VERSION"])
+    runs = "\n".join(step.get("run", "") for step in jobs["lint"]["steps"])
+    assert "sha256sum --check" in runs and '"checkov==${CHECKOV_VERSION}"' in runs
+    assert 'tflint --recursive --config "${PWD}/.tflint.hcl"' in runs and "checkov --directory terraform --framework terraform" in runs
+    config = (repo / ".tflint.hcl").read_text()
+    assert re.search(r'plugin "aws" \{\n  enabled = true\n  version = "\d+\.\d+\.\d+"\n  source  = '
+                     r'"github.com/terraform-linters/tflint-ruleset-aws"', config)
+    hooks = {h["id"] for r in yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"] for h in r["hooks"]}
+    assert {"terraform_tflint", "terraform_checkov"} <= hooks
+    plain = rendered["single-iac"]
+    assert "lint" not in yaml.safe_load((plain / ".github/workflows/validate.yml").read_text())["jobs"]
+    assert not (plain / ".tflint.hcl").exists()
+    assert "tflint" not in (plain / ".pre-commit-config.yaml").read_text()
+
+
+@pytest.mark.parametrize("name, cli", [("single-iac", "terraform"), ("opentofu", "tofu"), ("helm-chart", None)])
+def test_ci_runs_the_module_tests(rendered, name: str, cli: str | None):
+    """Every module ships tests/<name>.tftest.hcl: a `terraform-test` job runs `terraform test` (`tofu test`) in
+    each module directory that has tests; a repository without Terraform has no such job."""
+    jobs = yaml.safe_load((rendered[name] / ".github/workflows/validate.yml").read_text())["jobs"]
+    if cli is None:
+        assert "terraform-test" not in jobs
+        return
+    step = jobs["terraform-test"]["steps"][-1]
+    assert step["working-directory"] == "terraform/modules"
+    assert f"{cli} init -backend=false -input=false > /dev/null && {cli} test" in step["run"]
+    setup = jobs["terraform-test"]["steps"][1]
+    assert ("setup-opentofu" if cli == "tofu" else "setup-terraform") in setup["uses"]

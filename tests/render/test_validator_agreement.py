@@ -114,6 +114,8 @@ def corpus() -> dict[str, list[Any]]:
                                      ["10.0.0.0/8", "10.0.0.0/8"], "10.0.0.0/8", [1], None]
     cases["platforms"] = [[], ["eks"], ["minikube", "eks", "gke", "aks", "doks", "oke"], ["eks", "eks"], ["heroku"],
                           ["EKS"], [1], [None], "eks", {"eks": 1}, None, [["eks"]]]
+    cases["linters"] = [[], ["tflint"], ["tflint", "checkov"], ["checkov"], ["tfsec"], ["TFLint"], [1], [None], "tflint",
+                        {"tflint": 1}, None]
     cases["apps"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
     cases["services"] = mapping_list_cases(SERVICE, list(SERVICE), duplicates=True)
     for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "volume_size"):
@@ -189,8 +191,9 @@ def copier_judge(frame: Path, tmp_path_factory: pytest.TempPathFactory):
 def test_the_base_answers_pass_both(copier_judge):
     assert check_data(BASE) == []
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
-    # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version)
-    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version"}
+    # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
+    # Terraform linters it names)
+    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -169,6 +169,8 @@ class Answers(BaseModel):
     state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
+    # Terraform linters the plan names (Validation/Testing): the generated CI and pre-commit run them, pinned
+    linters: list[Literal["tflint", "checkov"]] = Field(default_factory=list)
     secrets_manager: SecretsManager = "none"
     environments: list[str] = Field(default_factory=lambda: ["dev"])
     tenants: list[str] = Field(default_factory=list)
@@ -220,9 +222,9 @@ class Answers(BaseModel):
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
-        release needs no answer)."""
+        release needs no answer), no `linters` when the plan names none."""
         data = self.model_dump(mode="json")
-        for name in ("paths", "tfc_organization", "flux_version"):
+        for name in ("paths", "tfc_organization", "flux_version", "linters"):
             if not data[name]:
                 del data[name]
         return data

@@ -17,6 +17,8 @@
   unchanged takes its checks from the result cache (`planforge.validate.result_cache`). A run on a
   subset of units leaves out the repository-wide default-deny check (it needs every document);
   `Selection(repository_only=True)` runs that check alone, on every document (CI runs it once beside its shards).
+- Every directory PATH is scanned once for merge conflict markers (`planforge.validate.conflicts`); a
+  sharded run scans in its first shard only.
 """
 from __future__ import annotations
 
@@ -37,6 +39,7 @@ from typing import Any, BinaryIO
 from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
+from planforge.validate.conflicts import conflict_checks
 from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
 from planforge.validate.result_cache import ResultCache
@@ -97,9 +100,10 @@ def validator_bound(name: str, jobs: int) -> int:
 
 def rule_descriptions() -> dict[str, str]:
     """Rule id -> one-line description, from every loaded validator module's `RULES`."""
-    from planforge.validate import inputs
+    from planforge.validate import conflicts, inputs
 
     rules: dict[str, str] = dict(inputs.RULES)
+    rules.update(conflicts.RULES)
     for name in VALIDATOR_NAMES:
         table = getattr(_loaded_module(name), "RULES", None)
         if isinstance(table, dict):
@@ -350,6 +354,7 @@ class _Plan:
     results: list[list[Check]] = field(default_factory=list)
     prefixes: list[str] = field(default_factory=list)
     contexts: list[tuple[int, RunContext]] = field(default_factory=list)
+    directories: list[tuple[int, RunContext]] = field(default_factory=list)  # the contexts of directory PATHs
     units: list[Unit] = field(default_factory=list)  # the selected units (ids and paths with the PATH prefix)
 
 
@@ -375,6 +380,8 @@ def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Vali
         plan.results.append(failures)
         plan.prefixes.append(root.prefix)
         plan.contexts.append((index, ctx))
+        if root.single is None:
+            plan.directories.append((index, ctx))
     return plan
 
 
@@ -503,6 +510,9 @@ def run_validation(
                 results[index].extend(_namespace_checks(ctx))
         if "policy" in validators:
             _waiver_checks(results, settings)
+        if not repository_only and (selection is None or selection.shard is None or selection.shard[0] == 1):
+            for index, ctx in plan.directories:
+                results[index].extend(conflict_checks(ctx.root, ctx.bounds))
         checks: list[Check] = []
         for prefix, root_checks in zip(plan.prefixes, results, strict=True):
             _prefix(root_checks, prefix)

@@ -39,8 +39,10 @@ class Named:
 
 
 def decide_tools(c: Context, structure: str) -> None:
-    """Refuse or report every unsupported tool the plan names; say whether OpenTofu is used."""
+    """Refuse or report every unsupported tool the plan names; say whether OpenTofu is used; the Terraform linters
+    the plan names (tflint, checkov) become `linters` when Terraform is generated."""
     refused_lines = {p.line for p in c.problems}
+    c.default("linters", [], "the plan names no Terraform linter (tflint, checkov) for the generated Terraform")
     for n in named_tools(c.plan):
         if n.line in refused_lines:
             continue  # the field's own rule refused it already
@@ -50,6 +52,9 @@ def decide_tools(c: Context, structure: str) -> None:
             if c.values.get("ansible"):
                 c.applied(n.line, n.said, "ansible")
             continue  # the on-premise rule reported an Ansible it does not generate
+        if n.kind == "checks" and n.tool in LINTERS and n.chosen and _terraform_generated(c, structure):
+            _add_linter(c, n)
+            continue
         if n.kind == "gitops" and n.chosen and c.values.get("gitops") == "flux":
             c.applied(n.line, n.said, "gitops")
             continue
@@ -61,6 +66,23 @@ def decide_tools(c: Context, structure: str) -> None:
         else:
             c.unapplied(n.line, n.said, _why_not_applied(n))
     _opentofu(c, structure)
+
+
+LINTERS = ("tflint", "checkov")  # checks the generated CI and pre-commit run when the plan names them (`linters`)
+
+
+def _terraform_generated(c: Context, structure: str) -> bool:
+    return structure in INFRA_STRUCTURES and c.values.get("iac_tool", "none") != "none"
+
+
+def _add_linter(c: Context, n: Named) -> None:
+    """A linter the plan chooses joins `linters` (plan order), its first line the answer's provenance."""
+    linters = [*c.values.get("linters", []), n.tool]
+    if "linters" in c.provenance and c.provenance["linters"].source == "plan":
+        c.set("linters", linters, c.provenance["linters"])
+    else:
+        c.from_line("linters", linters, n.line)
+    c.applied(n.line, n.said, "linters")
 
 
 def named_tools(plan: Plan) -> list[Named]:

@@ -96,7 +96,7 @@ def _install(src: str | None, commit: str | None, commit_hash: str | None = "012
     ("git+https://git.acme.example/platform/planforge.git", "https://git.acme.example/platform/planforge.git"),
     ("git@github.com:acme/planforge.git", "ssh://git@github.com/acme/planforge.git"),
     ("file:///srv/git/planforge.git", "file:///srv/git/planforge.git"),
-    ("/srv/git/planforge", "file:///srv/git/planforge"),
+    ("/srv/git/planforge", "file://localhost/srv/git/planforge"),
 ])
 def test_install_source_is_the_template_url_at_the_recorded_tag(src: str, url: str):
     requirement, git_url, ref, action = _install(src, "v0.1.0")

@@ -5,6 +5,7 @@ as the generated workflow does, then the workflow's validate step and the pre-co
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import PLANS, REPO, git, run_cli
+from render_helpers import PLANS, REPO, git
 
 TAG = "v0.1.0"
 PLAN = "helm-chart-payments.plan.md"  # Helm and manifests only: validates with no Terraform provider
@@ -126,11 +127,19 @@ def test_pre_commit_try_repo_runs_both_hooks_on_a_generated_repository(generated
         pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stdout.strip()[-300:]}")
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
-    validate = out[out.index("planforge validate --strict"):out.index("planforge plan check")]
-    check = out[out.index("planforge plan check"):]
-    assert "Passed" in validate and "0 errors" in validate, out
-    assert "Failed" in check and "plan.md: ready: helm-chart" in check and "refused" in check, out
-    assert "specs/draft/plan.md" in check, out
+    sections = _hook_sections(out)
+    validate, check = sections["planforge validate --strict"], sections["planforge plan check"]
+    assert validate[0] == "Passed" and "0 errors" in validate[1], out
+    assert check[0] == "Failed" and "plan.md: ready: helm-chart" in check[1] and "refused" in check[1], out
+    assert "specs/draft/plan.md:8: Cloud Provider" in check[1], out
+
+
+def _hook_sections(out: str) -> dict[str, tuple[str, str]]:
+    """pre-commit's output per hook name: (Passed/Failed/Skipped, what the hook printed)."""
+    header = re.compile(r"^(?P<name>.+?)\.{3,}(?P<status>Passed|Failed|Skipped)$", re.MULTILINE)
+    found = list(header.finditer(out))
+    return {m["name"]: (m["status"], out[m.end():found[i + 1].start() if i + 1 < len(found) else len(out)])
+            for i, m in enumerate(found)}
 
 
 def test_hook_definitions_match_what_generated_repositories_use():
@@ -138,8 +147,6 @@ def test_hook_definitions_match_what_generated_repositories_use():
     validate, check = hooks["planforge-validate"], hooks["planforge-plan-check"]
     assert validate["language"] == check["language"] == "python"
     assert validate["pass_filenames"] is False and validate["require_serial"] is True
-    import re
-
     matches = re.compile(validate["files"]).search
     for name in ("main.tf", "envs/prod.tfvars", "backend.hcl", "values.yaml", "app.yml", "templates/_helpers.tpl",
                  "charts/shop/Chart.lock", "envs/dev/.terraform.lock.hcl"):

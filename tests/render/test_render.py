@@ -2,6 +2,7 @@
 template (cache git repository tagged v<version>) and the template shipped in the wheel."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -121,18 +122,25 @@ def test_default_template_is_published_and_tagged(tmp_path: Path, isolated_cache
     assert {source.vcs_ref, "v9.9.9"} <= set(git("tag", "--list", cwd=repo).split())
 
 
-def test_new_with_default_template_records_the_cache_repo(tmp_path: Path, isolated_cache: Path):
+def test_new_with_default_template_records_the_package_repository(tmp_path: Path, isolated_cache: Path):
+    """The answers file names planforge's repository at this version's tag; the render came from the
+    local cache (no network here), and Copier's mirror of the URL stays beside that cache."""
     from planforge.render import resolve_template
+    from planforge.render.source import default_template_url
 
     source = resolve_template(None, None)
+    assert source.src == default_template_url() == "https://github.com/planforge/planforge.git"
+    assert source.cache == str(isolated_cache / "template")
     dest = tmp_path / "repo"
     from planforge.decide import decide
     from planforge.plan import parse_plan
 
     render_new(decide(parse_plan(PLANS / "aws-single-iac.plan.md")).answers, dest, source, init_git=False)
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert recorded["_src_path"] == str(isolated_cache / "template")
-    assert recorded["_commit"] == source.vcs_ref
+    assert recorded["_src_path"] == source.src
+    assert recorded["_commit"] == source.vcs_ref == "v0.1.0"
+    assert list((isolated_cache / "copier").glob("*.git"))
+    assert "GIT_CONFIG_COUNT" not in os.environ  # the mapping ends with the render
 
 
 @pytest.mark.slow
@@ -171,7 +179,8 @@ def test_wheel_ships_the_template(tmp_path: Path):
     )
     assert render.returncode == 0, render.stderr
     recorded = yaml.safe_load((tmp_path / "out" / ".copier-answers.yml").read_text())
-    assert recorded["_src_path"] == str(cache / "template") and (tmp_path / "out" / "terraform").is_dir()
+    assert recorded["_src_path"] == "https://github.com/planforge/planforge.git"
+    assert (tmp_path / "out" / "terraform").is_dir()
 
 
 def test_unwritable_cache_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

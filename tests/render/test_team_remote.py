@@ -1,7 +1,7 @@
-"""The documented recipe "Pointing generated repositories at your own template remote",
-run as written (docs/templates.md, with the remote URL, the cache path and the edit
-filled in): a repository generated from the default template updates from a team remote,
-keeping the user's edit and applying the team's change."""
+"""The documented recipe "A team's fork of the template", run as written (docs/templates.md, with
+the fork's URL, the config directory and the edit filled in): the fork holds planforge's tags, a
+repository generated from planforge's repository updates from the fork, keeping the user's edit and
+applying the team's change, and the user config makes the fork the source of new repositories."""
 from __future__ import annotations
 
 import os
@@ -17,9 +17,9 @@ from render_helpers import PLANS, REPO, git, run_cli
 pytestmark = pytest.mark.slow
 
 DOC = REPO / "docs" / "templates.md"
-SECTION = "## Pointing generated repositories at your own template remote"
-REMOTE_URL = "https://git.acme.example/platform/template.git"
-CACHE_PATH = "~/.cache/planforge/template"
+SECTION = "## A team's fork of the template"
+REMOTE_URL = "https://git.acme.example/platform/planforge.git"
+CONFIG_DIR = "~/.config/planforge"
 EDIT_PLACEHOLDER = "#    ... edit copier.yml, layout.yml, blueprints/, includes/ or modules/ ..."
 UPDATE_LINE = "copier update --defaults              # plain Copier works too"
 TEAM_LINE = "copier update --defaults              # team remote"
@@ -48,22 +48,35 @@ def test_the_team_remote_recipe_works_as_documented(tmp_path, capsys, monkeypatc
     readme.write_text("".join([lines[0], f"\n{USER_EDIT}\n", *lines[1:]]))
     git("commit", "-qam", "user edit", cwd=infra)
 
-    remote = tmp_path / "template.git"
+    # Step 1, the fork: planforge's repository with its tags (here: the template as published, at v0.1.0).
+    remote = tmp_path / "planforge.git"
     git("init", "-q", "--bare", "-b", "main", str(remote), cwd=tmp_path)
+    git("push", "-q", str(remote), "main", "--tags", cwd=cache / "template")
     recipe = documented_recipe()
-    for documented in (REMOTE_URL, CACHE_PATH, EDIT_PLACEHOLDER, "plan.md "):
+    for documented in (REMOTE_URL, CONFIG_DIR, EDIT_PLACEHOLDER, "plan.md "):
         assert documented in recipe, documented
     edit = f"sed -i 's|{UPDATE_LINE}|{TEAM_LINE}|' blueprints/README.md.jinja"
-    script = (recipe.replace(REMOTE_URL, str(remote)).replace(CACHE_PATH, str(cache / "template"))
+    config_dir = tmp_path / "config"
+    script = (recipe.replace(REMOTE_URL, str(remote)).replace(CONFIG_DIR, str(config_dir))
               .replace(EDIT_PLACEHOLDER, edit).replace("plan.md ", f"{plan} "))
     bindir = str(Path(sys.executable).parent)
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=work, capture_output=True, text=True,
-                          env={**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+                          env={**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
+                               "PLANFORGE_CONFIG": str(config_dir / "config.yaml")})
+    # The lines naming the template source conflict once (documented); everything else applies.
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    conflicted = {".github/workflows/validate.yml", ".pre-commit-config.yaml", "README.md"}
+    assert {f"  {name}" for name in conflicted} <= set(proc.stdout.splitlines()), proc.stdout
+    for name in conflicted:
+        text = (infra / name).read_text()
+        theirs = [hunk.split("=======")[1] for hunk in text.split("<<<<<<< ")[1:]]
+        assert theirs and all(str(remote) in hunk or "Install planforge" in hunk for hunk in theirs), (name, text)
 
     recorded = yaml.safe_load((infra / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(remote) and recorded["_commit"] == "v0.1.0.post1" != published
     text = readme.read_text()
     assert USER_EDIT in text, "the user's edit was lost"
     assert TEAM_LINE in text and UPDATE_LINE not in text, "the team's change was not applied"
-    assert TEAM_LINE in (work / "payments-infra" / "README.md").read_text()
+    payments = work / "payments-infra"
+    assert TEAM_LINE in (payments / "README.md").read_text()
+    assert yaml.safe_load((payments / ".copier-answers.yml").read_text())["_src_path"] == str(remote)

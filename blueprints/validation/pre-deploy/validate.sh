@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 report="${PLANFORGE_SARIF:-planforge.sarif}"
 if ! command -v planforge >/dev/null 2>&1; then
-  echo "planforge is not installed: pip install planforge" >&2
+  echo "planforge is not installed: see README.md, \"Validate\", for the pip install line" >&2
   exit 2
 fi
 status=0

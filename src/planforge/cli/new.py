@@ -16,16 +16,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="generate a repository from a plan",
         description="Parse PLAN, decide the structure and answers, and render the Copier template into DEST.",
         epilog=(
-            "The default template is the one shipped with planforge, published into a local git repository "
-            "under the user cache directory (tag v<version>), so `copier update` works offline. "
-            "To point generated repositories at your own template remote: push that published repository with "
-            "its tags to it (`git -C <cache dir>/template push URL main --tags`) and pass --template URL "
-            "(any Copier source); see docs/templates.md."
+            "The template source the repository records (`_src_path`) is --template, else PLANFORGE_TEMPLATE, "
+            "else `template:` in the user config file, else planforge's own repository at tag v<version>, "
+            "rendered offline from the copy shipped with planforge (published under the user cache directory). "
+            "A team's fork of the template: see docs/templates.md."
         ),
     )
     new.add_argument("plan", type=Path, metavar="PLAN", help="the plan.md to generate from")
     new.add_argument("dest", type=Path, metavar="DEST", help="directory to create (must be empty unless --force)")
-    new.add_argument("--template", metavar="SRC", help="any Copier source (path or git URL); default: the shipped template")
+    new.add_argument("--template", metavar="SRC", help="any Copier source (git URL, gh:org/repo, path); default: PLANFORGE_TEMPLATE, the user "
+                          "config's `template`, else planforge's repository (rendered from the shipped copy)")
     new.add_argument("--vcs-ref", metavar="REF", help="template git ref (tag, branch, commit) to render")
     new.add_argument("--force", action="store_true", help="render into a non-empty DEST")
     new.add_argument("--no-git", dest="git", action="store_false", help="do not git init + commit DEST")

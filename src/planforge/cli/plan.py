@@ -1,4 +1,4 @@
-"""`planforge plan show|check PLAN` and `planforge answers PLAN`.
+"""`planforge plan show PLAN`, `planforge plan check PLAN ...` and `planforge answers PLAN`.
 
 Exit codes: 0 ready; 1 refused (each blocking problem as `file:line: field: message`), or with
 `check --strict` anything not applied (each as `file:line: not applied: text: why`); 2 usage or I/O error. The --json schema of `plan show` is documented in docs/plan-json.md.
@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check = plan_sub.add_parser("check", help="exit 0 when the plan is ready, 1 when it is refused",
                                 description="Check a plan: exit 0 ready, 1 refused (blocking problems listed), 2 usage/IO. "
                                 "What the plan states and the repository would not carry is listed as not applied.")
-    check.add_argument("plan", metavar="PLAN", help="path to plan.md")
+    check.add_argument("plans", nargs="+", metavar="PLAN", help="path to plan.md (several: each is checked; "
+                       "the exit code is the worst)")
     check.add_argument("--strict", action="store_true", help="exit 1 when anything the plan states is not applied")
     check.set_defaults(func=_check)
     plan.set_defaults(func=lambda args: _usage(plan))
@@ -69,9 +70,13 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    return max(_check_one(path, args.strict) for path in args.plans)
+
+
+def _check_one(path: str, strict: bool) -> int:
     from planforge.decide import decide
 
-    plan = _load(args.plan)
+    plan = _load(path)
     try:
         decided = decide(plan)
     except RefusedError as exc:
@@ -87,7 +92,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"{plan.source}:{item.line}: not applied: {item.text}: {item.why}")
     a = decided.answers
     print(f"{plan.source}: ready: {a.structure} ({', '.join(a.blueprints)})")
-    if args.strict and decided.not_applied:
+    if strict and decided.not_applied:
         print(f"strict: {len(decided.not_applied)} statement(s) of the plan not applied", file=sys.stderr)
         return EXIT_FINDINGS
     return EXIT_OK

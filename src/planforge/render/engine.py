@@ -24,7 +24,8 @@ from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
 from planforge.decide.answer_rules import check_answers
 from planforge.layout import copier_data
 from planforge.render.staging import Staging, interruptible, io_cause
-from planforge.render.template import TemplateSource, git, is_default_template, publish_default_template
+from planforge.render.source import TemplateSource, fetched_from_cache
+from planforge.render.template import cached_source, copier_cache_dir, git, is_default_template
 
 ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< "
@@ -274,7 +275,7 @@ def render_new(
     message = f"Generate {answers.project_name} with planforge ({answers.structure})"
     staging = Staging(dest)
     try:
-        with interruptible(), staging:
+        with interruptible(), staging, fetched_from_cache(template, copier_cache_dir()):
             _run_copier(
                 _copy,
                 src_path=template.src,
@@ -389,10 +390,9 @@ def render_update(
     recorded = read_answers_file(dest)
     _require_clean_git(dest)
     src = str(recorded.get("_src_path") or "")
-    if vcs_ref is None and src and is_default_template(src):
-        vcs_ref = publish_default_template().vcs_ref
-    with interruptible():
-        return _update_and_keep_edits(dest, answers, recorded, vcs_ref, prune_edited)
+    template = cached_source(src, vcs_ref) if src and is_default_template(src) else TemplateSource(src, vcs_ref)
+    with interruptible(), fetched_from_cache(template, copier_cache_dir()):
+        return _update_and_keep_edits(dest, answers, recorded, template.vcs_ref, prune_edited)
 
 
 def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], vcs_ref: str | None,

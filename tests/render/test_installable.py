@@ -1,0 +1,156 @@
+"""Generated CI and pre-commit hooks install planforge from a source that exists: a tagged git
+repository of this checkout stands in for planforge's repository (a local `file://` URL), a
+repository is generated from it, and planforge is installed into a fresh virtual environment exactly
+as the generated workflow does, then the workflow's validate step and the pre-commit hooks run."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import PLANS, REPO, git
+
+TAG = "v0.1.0"
+PLAN = "helm-chart-payments.plan.md"  # Helm and manifests only: validates with no Terraform provider
+
+
+def _network_failure(proc: subprocess.CompletedProcess) -> bool:
+    text = proc.stdout + proc.stderr
+    return any(s in text for s in ("No matching distribution", "Could not fetch", "Temporary failure in name"))
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """`file://localhost/` URL of a bare repository holding this checkout's files (tracked and new) at tag v0.1.0
+    (a URL with a host: the pip a fresh venv gets refuses git+file:/// requirements)."""
+    root = tmp_path_factory.mktemp("release")
+    work = root / "planforge"
+    files = subprocess.run(["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, check=True,
+                           capture_output=True, text=True).stdout.split("\0")
+    for rel in filter(None, files):
+        if (REPO / rel).is_file():
+            (work / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, work / rel)
+    git("init", "-q", "-b", "main", cwd=work)
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "planforge", cwd=work)
+    git("tag", TAG, cwd=work)
+    git("clone", "-q", "--bare", str(work), str(root / "planforge.git"), cwd=root)
+    return f"file://localhost{root / 'planforge.git'}"
+
+
+@pytest.fixture(scope="module")
+def generated(released: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository generated with `--template <the released URL>` (git: pre-commit needs one)."""
+    dest = tmp_path_factory.mktemp("generated") / "repo"
+    env = {"COPIER_CACHE_DIR": str(dest.parent / "copier")}  # Copier's mirror of the URL, not the user's
+    proc = subprocess.run([sys.executable, "-m", "planforge", "new", str(PLANS / PLAN), str(dest),
+                           "--template", released], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr
+    return dest
+
+
+@pytest.fixture(scope="module")
+def workflow_venv(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment in which the generated workflow's install step ran."""
+    workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
+    shard = workflow["jobs"]["shard"]
+    step = next(s for s in shard["steps"] if s.get("name") == "Install planforge")
+    venv = tmp_path_factory.mktemp("venv") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    env = {**os.environ, **workflow["env"], "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=generated, env=env,
+                          capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0 and _network_failure(proc):
+        pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stderr.strip()[-300:]}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return venv
+
+
+@pytest.mark.slow
+def test_the_workflow_installs_the_recorded_tag(released: str, generated: Path):
+    answers = yaml.safe_load((generated / ".copier-answers.yml").read_text())
+    assert (answers["_src_path"], answers["_commit"]) == (released, TAG)
+    workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
+    assert workflow["env"]["PLANFORGE_INSTALL"] == f"planforge @ git+{released}@{TAG}"
+
+
+@pytest.mark.slow
+def test_the_workflow_validate_step_passes_with_the_installed_planforge(generated: Path, workflow_venv: Path):
+    installed = subprocess.run([str(workflow_venv / "bin" / "planforge"), "--version"], capture_output=True,
+                               text=True)
+    assert installed.returncode == 0 and "0.1.0" in installed.stdout + installed.stderr
+    location = subprocess.run([str(workflow_venv / "bin" / "python"), "-c",
+                               "import planforge, sys; sys.stdout.write(planforge.__file__)"],
+                              capture_output=True, text=True, cwd="/")
+    assert str(workflow_venv) in location.stdout  # installed into the venv, not this checkout (editable)
+    workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
+    step = next(s for s in workflow["jobs"]["shard"]["steps"] if s.get("name", "").startswith("Validate the shard"))
+    tools = REPO / ".tools" / "bin"
+    env = {**os.environ, **workflow["env"], "SHARD": "1", "SHARDS": "1", "SINCE": "",
+           "PATH": os.pathsep.join([str(workflow_venv / "bin"), str(tools), os.environ["PATH"]])}
+    proc = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=generated, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (generated / "shard-1.json").is_file()
+    (generated / "shard-1.json").unlink()
+
+
+@pytest.mark.slow
+def test_pre_commit_try_repo_runs_both_hooks_on_a_generated_repository(generated: Path, tmp_path: Path):
+    """`pre-commit try-repo <this repository>` installs planforge from it and runs both of its hooks:
+    validate passes on the generated repository, plan check passes a ready plan and fails a refused one."""
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    assert pre_commit, "pre-commit comes with the test extra"
+    shutil.copy(PLANS / PLAN, generated / "plan.md")
+    (generated / "specs" / "draft").mkdir(parents=True)
+    shutil.copy(PLANS / "needs-clarification.plan.md", generated / "specs" / "draft" / "plan.md")
+    git("add", "plan.md", "specs", cwd=generated)
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
+           "PATH": os.pathsep.join([str(REPO / ".tools" / "bin"), os.environ["PATH"]])}
+    env.pop("PYTHONPATH", None)
+    try:
+        proc = subprocess.run([pre_commit, "try-repo", str(REPO), "--all-files", "--verbose"], cwd=generated,
+                              env=env, capture_output=True, text=True, timeout=900)
+    finally:
+        git("rm", "-q", "-r", "--cached", "plan.md", "specs", cwd=generated)
+        (generated / "plan.md").unlink()
+        shutil.rmtree(generated / "specs")
+    if proc.returncode != 0 and _network_failure(proc):
+        pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stdout.strip()[-300:]}")
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    sections = _hook_sections(out)
+    validate, check = sections["planforge validate --strict"], sections["planforge plan check"]
+    assert validate[0] == "Passed" and "0 errors" in validate[1], out
+    assert check[0] == "Failed" and "plan.md: ready: helm-chart" in check[1] and "refused" in check[1], out
+    assert "specs/draft/plan.md:8: Cloud Provider" in check[1], out
+
+
+def _hook_sections(out: str) -> dict[str, tuple[str, str]]:
+    """pre-commit's output per hook name: (Passed/Failed/Skipped, what the hook printed)."""
+    header = re.compile(r"^(?P<name>.+?)\.{3,}(?P<status>Passed|Failed|Skipped)$", re.MULTILINE)
+    found = list(header.finditer(out))
+    return {m["name"]: (m["status"], out[m.end():found[i + 1].start() if i + 1 < len(found) else len(out)])
+            for i, m in enumerate(found)}
+
+
+def test_hook_definitions_match_what_generated_repositories_use():
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    validate, check = hooks["planforge-validate"], hooks["planforge-plan-check"]
+    assert validate["language"] == check["language"] == "python"
+    assert validate["pass_filenames"] is False and validate["require_serial"] is True
+    matches = re.compile(validate["files"]).search
+    for name in ("main.tf", "envs/prod.tfvars", "backend.hcl", "values.yaml", "app.yml", "templates/_helpers.tpl",
+                 "charts/shop/Chart.lock", "envs/dev/.terraform.lock.hcl"):
+        assert matches(name), name
+    for name in ("README.md", "Chart.lockfile", "main.tf.bak"):
+        assert not matches(name), name
+    assert re.compile(check["files"]).search("specs/001/plan.md") and not re.compile(check["files"]).search("plan.txt")

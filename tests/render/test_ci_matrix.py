@@ -202,7 +202,10 @@ def test_shard_one_runs_the_repository_wide_checks_and_the_merge_fails_closed_wi
     assert "matrix.shard == 1" in step["if"] and "!cancelled()" in step["if"]
     upload = next(s for s in shard_steps if s.get("uses", "").startswith("actions/upload-artifact"))
     assert "repository.json" in upload["with"]["path"].split()
-    [merge] = [s for s in workflow["jobs"]["report"]["steps"] if s.get("name", "").startswith("Merge the shard")]
+    report_steps = workflow["jobs"]["report"]["steps"]
+    [count] = [s for s in report_steps if s.get("name") == "Count the shard reports"]
+    [findings] = [s for s in report_steps if s.get("name", "").startswith("Findings")]
+    # (with the planforge action, its report merge reads the repository-wide report too: test_common_files)
     planforge = Path(sys.executable).with_name("planforge")
     repo = tmp_path / "repo"
     repo.mkdir()
@@ -213,16 +216,17 @@ def test_shard_one_runs_the_repository_wide_checks_and_the_merge_fails_closed_wi
         subprocess.run([str(planforge), "validate", "repo", "--format", "json", "-o", f"reports/{name}", *options],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert {"shard-1.json", "repository.json"} <= {p.name for p in reports.iterdir()}
-    env = {**os.environ, "SHARDS": "1", "PATH": f"{planforge.parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {**os.environ, "SHARDS": "1", "SHARD_RESULT": "success",
+           "PATH": f"{planforge.parent}{os.pathsep}{os.environ['PATH']}"}
 
-    def run_merge() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-e", "-c", merge["run"]], cwd=tmp_path, env=env, capture_output=True,
+    def run(step: dict) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, capture_output=True,
                               text=True, timeout=300)
 
-    merged = run_merge()
-    assert merged.returncode == 0, merged.stdout + merged.stderr
-    sarif = json.loads((tmp_path / "planforge.sarif").read_text())
-    assert "policy/default-deny-ingress" in {r["ruleId"] for r in sarif["runs"][0]["results"]}
+    counted = run(count)
+    assert counted.returncode == 0, counted.stdout + counted.stderr
+    merged = run(findings)  # the merged findings hold the repository-wide default-deny error
+    assert merged.returncode == 1 and "policy/default-deny-ingress" in merged.stdout, merged.stdout + merged.stderr
     (reports / "repository.json").unlink()
-    missing = run_merge()
+    missing = run(count)
     assert missing.returncode == 1 and "the repository-wide checks left no report" in missing.stdout

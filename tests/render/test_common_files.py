@@ -104,7 +104,7 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert '--format json -o "shard-${SHARD}.json"' in runs
         # SARIF goes to code scanning through the action, which uploads only where that is available.
         merge = next(s for s in jobs["report"]["steps"] if s.get("uses", "").startswith("planforge/"))
-        assert merge["with"]["command"] == "report merge" and merge["with"]["path"] == "reports/shard-*.json"
+        assert merge["with"]["command"] == "report merge" and merge["with"]["path"].split() == ["reports/shard-*.json", "reports/repository.json"]
         assert not any("upload-sarif" in s.get("uses", "") for job in jobs.values() for s in job["steps"])
         assert [s["run"] for s in steps if s.get("name") == "Install planforge"] == \
             ['python -m pip install "${PLANFORGE_INSTALL}"']

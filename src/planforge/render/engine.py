@@ -9,6 +9,7 @@ had edited since the last generation.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -237,9 +238,29 @@ def _refuse_dirty_repository(dest: Path) -> None:
     )
 
 
-def _io_failure(exc: BaseException, dest: Path, existed: bool, staging: Staging) -> PlanforgeError | None:
+_GIT_WRITE_FAILURES = ("unable to write file", "Could not reset index file")
+
+
+def _tree_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and ".git" not in f.parts)
+
+
+def _git_out_of_space(exc: BaseException, dest: Path, template: TemplateSource) -> str | None:
+    """git checking the template out into the staging directory reports a full disk as "unable to write file",
+    without the errno, and removes its half-written checkout first: the disk was full when the space left
+    beside DEST is less than the template's size."""
+    text = f"{exc} {getattr(exc, 'stderr', '') or ''}"
+    local = Path(template.cache or template.src)
+    if not any(marker in text for marker in _GIT_WRITE_FAILURES) or not local.is_dir():
+        return None
+    where = dest if dest.exists() else next(p for p in dest.parents if p.exists())
+    return os.strerror(errno.ENOSPC) if shutil.disk_usage(where).free < _tree_size(local) else None
+
+
+def _io_failure(exc: BaseException, dest: Path, existed: bool, staging: Staging,
+                template: TemplateSource) -> PlanforgeError | None:
     """Disk full, read-only, no permission: one paragraph naming the cause (exit 2), no traceback."""
-    cause = io_cause(exc)
+    cause = io_cause(exc) or _git_out_of_space(exc, dest, template)
     if cause is None:
         return None
     state = "is unchanged" if existed else "was not created"
@@ -303,7 +324,7 @@ def render_new(
                         _undo_commit_attempt(dest, created_git)
                         raise
     except Exception as exc:
-        failure = _io_failure(exc, dest, existed, staging)
+        failure = _io_failure(exc, dest, existed, staging, template)
         if failure is None:
             raise
         raise failure from exc

@@ -124,6 +124,23 @@ def test_every_cloud_has_its_own_roots_modules_and_state_keys(repo: Path):
     assert not (terraform / "azure/environments/prod/.terraform.lock.hcl").exists()
 
 
+def test_every_cloud_has_its_own_network_range(repo: Path, tmp_path: Path):
+    terraform = repo / "terraform"
+    for env in ENVS:
+        assert hcl_string((terraform / f"azure/environments/{env}/terraform.tfvars").read_text(), "vpc_cidr") == \
+            "10.1.0.0/16"
+        assert "vpc_cidr" not in (terraform / f"environments/{env}/terraform.tfvars").read_text()  # the default
+    assert "aws: `10.0.0.0/16`, azure: `10.1.0.0/16`" in (terraform / "README.md").read_text()
+    # a third cloud takes the next range
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS primary, Azure, GCP)",
+                     cp="**Cloud Provider**: AWS + Azure + GCP")
+    dest = tmp_path / "repo"
+    assert main(["new", str(path), str(dest), "--no-git"]) == 0
+    cidrs = [hcl_string((dest / f"terraform/{cl}/environments/prod/terraform.tfvars").read_text(), "vpc_cidr")
+             for cl in ("azure", "gcp")]
+    assert cidrs == ["10.1.0.0/16", "10.2.0.0/16"]
+
+
 def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):
     apps = repo / "argocd/applications"
     for env in ENVS:

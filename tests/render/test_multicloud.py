@@ -12,6 +12,7 @@ from testlib import PLANS, find_terraform_mirror
 
 from planforge.cli import main
 from planforge.decide import decide
+from planforge.decide.answer_rules import check_answers
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
@@ -139,6 +140,51 @@ def test_every_cloud_has_its_own_network_range(repo: Path, tmp_path: Path):
     cidrs = [hcl_string((dest / f"terraform/{cl}/environments/prod/terraform.tfvars").read_text(), "vpc_cidr")
              for cl in ("azure", "gcp")]
     assert cidrs == ["10.1.0.0/16", "10.2.0.0/16"]
+
+
+def test_a_region_of_another_cloud_named_in_deployment_type_is_its_roots_region(tmp_path: Path):
+    dt = "**Deployment Type**: multi-cloud (AWS primary in us-east-1, Azure westeurope)"
+    path = plan_with(tmp_path, dt=dt)
+    d = decide(parse_plan(path))
+    line = path.read_text().splitlines().index(dt + "  ") + 1
+    assert (d.answers.region, d.answers.cloud_regions) == ("us-east-1", {"azure": "westeurope"})
+    assert (d.provenance["cloud_regions"].source, d.provenance["cloud_regions"].line) == ("plan", line)
+    assert not [n for n in d.not_applied if n.line == line]
+    dest = tmp_path / "repo"
+    assert main(["new", str(path), str(dest), "--no-git"]) == 0
+    for env in ENVS:
+        tfvars = (dest / f"terraform/azure/environments/{env}/terraform.tfvars").read_text()
+        assert hcl_string(tfvars, "region") == "westeurope"
+    assert hcl_string((dest / "terraform/environments/prod/terraform.tfvars").read_text(), "region") == "us-east-1"
+    assert "cloud_regions" in (dest / "README.md").read_text()
+
+
+def test_a_region_of_another_cloud_named_in_cloud_provider_is_used_the_others_default(tmp_path: Path):
+    cp = "**Cloud Provider**: AWS + GCP europe-west1 + Azure"
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS primary, GCP, Azure)", cp=cp)
+    d = decide(parse_plan(path))
+    assert (d.answers.clouds, d.answers.cloud_regions) == (["aws", "gcp", "azure"], {"gcp": "europe-west1"})
+    assert d.provenance["cloud_regions"].line == path.read_text().splitlines().index(cp + "  ") + 1
+    dest = tmp_path / "repo"
+    assert main(["new", str(path), str(dest), "--no-git"]) == 0
+    region = {cl: hcl_string((dest / f"terraform/{cl}/environments/prod/terraform.tfvars").read_text(), "region")
+              for cl in ("gcp", "azure")}
+    assert region == {"gcp": "europe-west1", "azure": "eastus"}  # Azure: its default for the residency
+
+
+def test_no_region_of_another_cloud_leaves_cloud_regions_empty():
+    d = decide(parse_plan(PLAN))
+    assert (d.answers.cloud_regions, d.provenance["cloud_regions"].source) == ({}, "default")
+
+
+def test_cloud_regions_name_only_the_other_clouds():
+    answers = decide(parse_plan(PLAN)).answers
+    good = answers.model_copy(update={"cloud_regions": {"azure": "northeurope"}})
+    assert check_answers(good) == []
+    for bad, field in (({"aws": "us-east-1"}, "cloud_regions.aws"), ({"gcp": "europe-west1"}, "cloud_regions.gcp"),
+                       ({"azure": "West Europe"}, "cloud_regions.azure")):
+        problems = check_answers(answers.model_copy(update={"cloud_regions": bad}))
+        assert [p.field for p in problems] == [field], bad
 
 
 def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):

@@ -261,3 +261,46 @@ def test_a_layout_without_per_environment_roots_covers_the_primary_cloud_and_say
     assert (d.answers.cloud, d.answers.clouds) == ("aws", [])
     [note] = [n for n in d.not_applied if n.line == line]
     assert "this layout covers the primary cloud (aws)" in note.why
+
+
+@pytest.mark.slow
+def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]):
+    from render_helpers import git, new_from_plan, run_cli, tree
+
+    plan, dest = new_from_plan(tmp_path, "aws-eks-argocd.plan.md", capsys)
+    edit = "Owned by the storefront team (edited after generation)."
+    readme = dest / "README.md"
+    readme.write_text(readme.read_text().replace("\n", f"\n\n{edit}\n", 1))
+    overlay = dest / "kubernetes/overlays/dev/kustomization.yaml"
+    overlay.write_text(overlay.read_text() + f"# {edit}\n")
+    tfvars = dest / "terraform/environments/prod/terraform.tfvars"
+    tfvars.write_text(tfvars.read_text() + f"# {edit}\n")
+    git("commit", "-qam", "user edits", cwd=dest)
+    before = tree(dest)
+
+    text = plan.read_text()
+    assert "**Cloud Provider**: AWS  " in text and "**Deployment Type**: single-region (us-east-1)" in text
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", CP + "  ").replace(
+        "**Deployment Type**: single-region (us-east-1)", "**Deployment Type**: multi-cloud (AWS primary, Azure westeurope)"))
+    code, _, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+
+    after = tree(dest)
+    assert edit in readme.read_text() and edit in overlay.read_text() and edit in tfvars.read_text()
+    added = set(after) - set(before)
+    assert {f"terraform/azure/environments/{env}/{name}" for env in ENVS for name in ("main.tf", "backend.tf")} <= added
+    assert {"terraform/azure/modules/aks/main.tf", "argocd/applications/prod-azure.yaml",
+            "argocd/applications/prod-azure/applications.yaml"} <= added
+    assert all(p.startswith(("terraform/azure/", "argocd/applications/")) and ("azure" in p) for p in added), added
+    assert set(before) <= set(after)
+    changed = {p for p in before if before[p] != after[p]}
+    # the primary cloud's roots and modules keep their code and state: only documents and the GitOps wiring change
+    assert not [p for p in changed if p.startswith(("terraform/environments/", "terraform/modules/", "kubernetes/"))]
+    assert changed <= {".copier-answers.yml", "README.md", "terraform/README.md", "argocd/README.md",
+                       "argocd/projects/apps.yaml", "argocd/projects/platform.yaml",
+                       *(f"argocd/bootstrap/{env}.yaml" for env in ENVS)}, changed
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["clouds"], answers["cloud_regions"]) == (["aws", "azure"], {"azure": "westeurope"})
+    prod = (dest / "terraform/azure/environments/prod/terraform.tfvars").read_text()
+    assert (hcl_string(prod, "region"), hcl_string(prod, "vpc_cidr")) == ("westeurope", "10.1.0.0/16")

@@ -12,6 +12,7 @@ from testlib import PLANS, find_terraform_mirror
 
 from planforge.cli import main
 from planforge.decide import decide
+from planforge.decide.answer_rules import check_answers
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 
@@ -124,6 +125,68 @@ def test_every_cloud_has_its_own_roots_modules_and_state_keys(repo: Path):
     assert not (terraform / "azure/environments/prod/.terraform.lock.hcl").exists()
 
 
+def test_every_cloud_has_its_own_network_range(repo: Path, tmp_path: Path):
+    terraform = repo / "terraform"
+    for env in ENVS:
+        assert hcl_string((terraform / f"azure/environments/{env}/terraform.tfvars").read_text(), "vpc_cidr") == \
+            "10.1.0.0/16"
+        assert "vpc_cidr" not in (terraform / f"environments/{env}/terraform.tfvars").read_text()  # the default
+    assert "aws: `10.0.0.0/16`, azure: `10.1.0.0/16`" in (terraform / "README.md").read_text()
+    # a third cloud takes the next range
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS primary, Azure, GCP)",
+                     cp="**Cloud Provider**: AWS + Azure + GCP")
+    dest = tmp_path / "repo"
+    assert main(["new", str(path), str(dest), "--no-git"]) == 0
+    cidrs = [hcl_string((dest / f"terraform/{cl}/environments/prod/terraform.tfvars").read_text(), "vpc_cidr")
+             for cl in ("azure", "gcp")]
+    assert cidrs == ["10.1.0.0/16", "10.2.0.0/16"]
+
+
+def test_a_region_of_another_cloud_named_in_deployment_type_is_its_roots_region(tmp_path: Path):
+    dt = "**Deployment Type**: multi-cloud (AWS primary in us-east-1, Azure westeurope)"
+    path = plan_with(tmp_path, dt=dt)
+    d = decide(parse_plan(path))
+    line = path.read_text().splitlines().index(dt + "  ") + 1
+    assert (d.answers.region, d.answers.cloud_regions) == ("us-east-1", {"azure": "westeurope"})
+    assert (d.provenance["cloud_regions"].source, d.provenance["cloud_regions"].line) == ("plan", line)
+    assert not [n for n in d.not_applied if n.line == line]
+    dest = tmp_path / "repo"
+    assert main(["new", str(path), str(dest), "--no-git"]) == 0
+    for env in ENVS:
+        tfvars = (dest / f"terraform/azure/environments/{env}/terraform.tfvars").read_text()
+        assert hcl_string(tfvars, "region") == "westeurope"
+    assert hcl_string((dest / "terraform/environments/prod/terraform.tfvars").read_text(), "region") == "us-east-1"
+    assert "cloud_regions" in (dest / "README.md").read_text()
+
+
+def test_a_region_of_another_cloud_named_in_cloud_provider_is_used_the_others_default(tmp_path: Path):
+    cp = "**Cloud Provider**: AWS + GCP europe-west1 + Azure"
+    path = plan_with(tmp_path, dt="**Deployment Type**: multi-cloud (AWS primary, GCP, Azure)", cp=cp)
+    d = decide(parse_plan(path))
+    assert (d.answers.clouds, d.answers.cloud_regions) == (["aws", "gcp", "azure"], {"gcp": "europe-west1"})
+    assert d.provenance["cloud_regions"].line == path.read_text().splitlines().index(cp + "  ") + 1
+    dest = tmp_path / "repo"
+    assert main(["new", str(path), str(dest), "--no-git"]) == 0
+    region = {cl: hcl_string((dest / f"terraform/{cl}/environments/prod/terraform.tfvars").read_text(), "region")
+              for cl in ("gcp", "azure")}
+    assert region == {"gcp": "europe-west1", "azure": "eastus"}  # Azure: its default for the residency
+
+
+def test_no_region_of_another_cloud_leaves_cloud_regions_empty():
+    d = decide(parse_plan(PLAN))
+    assert (d.answers.cloud_regions, d.provenance["cloud_regions"].source) == ({}, "default")
+
+
+def test_cloud_regions_name_only_the_other_clouds():
+    answers = decide(parse_plan(PLAN)).answers
+    good = answers.model_copy(update={"cloud_regions": {"azure": "northeurope"}})
+    assert check_answers(good) == []
+    for bad, field in (({"aws": "us-east-1"}, "cloud_regions.aws"), ({"gcp": "europe-west1"}, "cloud_regions.gcp"),
+                       ({"azure": "West Europe"}, "cloud_regions.azure")):
+        problems = check_answers(answers.model_copy(update={"cloud_regions": bad}))
+        assert [p.field for p in problems] == [field], bad
+
+
 def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):
     apps = repo / "argocd/applications"
     for env in ENVS:
@@ -198,3 +261,46 @@ def test_a_layout_without_per_environment_roots_covers_the_primary_cloud_and_say
     assert (d.answers.cloud, d.answers.clouds) == ("aws", [])
     [note] = [n for n in d.not_applied if n.line == line]
     assert "this layout covers the primary cloud (aws)" in note.why
+
+
+@pytest.mark.slow
+def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]):
+    from render_helpers import git, new_from_plan, run_cli, tree
+
+    plan, dest = new_from_plan(tmp_path, "aws-eks-argocd.plan.md", capsys)
+    edit = "Owned by the storefront team (edited after generation)."
+    readme = dest / "README.md"
+    readme.write_text(readme.read_text().replace("\n", f"\n\n{edit}\n", 1))
+    overlay = dest / "kubernetes/overlays/dev/kustomization.yaml"
+    overlay.write_text(overlay.read_text() + f"# {edit}\n")
+    tfvars = dest / "terraform/environments/prod/terraform.tfvars"
+    tfvars.write_text(tfvars.read_text() + f"# {edit}\n")
+    git("commit", "-qam", "user edits", cwd=dest)
+    before = tree(dest)
+
+    text = plan.read_text()
+    assert "**Cloud Provider**: AWS  " in text and "**Deployment Type**: single-region (us-east-1)" in text
+    plan.write_text(text.replace("**Cloud Provider**: AWS  ", CP + "  ").replace(
+        "**Deployment Type**: single-region (us-east-1)", "**Deployment Type**: multi-cloud (AWS primary, Azure westeurope)"))
+    code, _, err = run_cli("update", str(dest), "--plan", str(plan), capsys=capsys)
+    assert code == 0, err
+
+    after = tree(dest)
+    assert edit in readme.read_text() and edit in overlay.read_text() and edit in tfvars.read_text()
+    added = set(after) - set(before)
+    assert {f"terraform/azure/environments/{env}/{name}" for env in ENVS for name in ("main.tf", "backend.tf")} <= added
+    assert {"terraform/azure/modules/aks/main.tf", "argocd/applications/prod-azure.yaml",
+            "argocd/applications/prod-azure/applications.yaml"} <= added
+    assert all(p.startswith(("terraform/azure/", "argocd/applications/")) and ("azure" in p) for p in added), added
+    assert set(before) <= set(after)
+    changed = {p for p in before if before[p] != after[p]}
+    # the primary cloud's roots and modules keep their code and state: only documents and the GitOps wiring change
+    assert not [p for p in changed if p.startswith(("terraform/environments/", "terraform/modules/", "kubernetes/"))]
+    assert changed <= {".copier-answers.yml", "README.md", "terraform/README.md", "argocd/README.md",
+                       "argocd/projects/apps.yaml", "argocd/projects/platform.yaml",
+                       *(f"argocd/bootstrap/{env}.yaml" for env in ENVS)}, changed
+    answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
+    assert (answers["clouds"], answers["cloud_regions"]) == (["aws", "azure"], {"azure": "westeurope"})
+    prod = (dest / "terraform/azure/environments/prod/terraform.tfvars").read_text()
+    assert (hcl_string(prod, "region"), hcl_string(prod, "vpc_cidr")) == ("westeurope", "10.1.0.0/16")

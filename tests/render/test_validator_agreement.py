@@ -109,6 +109,9 @@ def corpus() -> dict[str, list[Any]]:
     cases["regional_environments"] = list_cases(["prod"])
     cases["clouds"] = [[], ["aws", "azure"], ["aws", "azure", "gcp"], ["azure", "aws"], ["aws", "aws"], ["aws", "none"],
                        ["AWS"], [1], [None], "aws", {"aws": 1}, None, [["aws"]]]
+    cases["cloud_regions"] = [{}, {"azure": "westeurope"}, {"aws": "us-east-1"}, {"gcp": "europe-west1"}, {"azure": ""},
+                              {"azure": "West Europe"}, {"azure": "../x"}, {"azure": 1}, {"azure": None}, {1: "x"},
+                              "westeurope", ["westeurope"], None]
     cases["api_authorized_cidrs"] = [[], ["203.0.113.0/24", "2001:db8::/32"], ["0.0.0.0/0"], ["::/0"], ["10.0.0.1"],
                                      ["256.0.0.0/8"], ["10.0.0.0/33"], ["2001::db8::/32"], ["10.0.0.0/8\n"],
                                      ["10.0.0.0/8", "10.0.0.0/8"], "10.0.0.0/8", [1], None]

@@ -174,6 +174,12 @@ def _check_combinations(a: Answers, c: _Checker) -> None:
     if a.clouds and (a.clouds[0] != a.cloud or len(set(a.clouds)) != len(a.clouds)):
         c.add("clouds", f"clouds {a.clouds} must list distinct clouds, the primary cloud {a.cloud!r} first",
               f"start the list with {a.cloud}")
+    for cloud, region in a.cloud_regions.items():
+        if cloud not in a.clouds[1:]:
+            c.add(f"cloud_regions.{cloud}", f"{cloud!r} is not another cloud of clouds {a.clouds}",
+                  "give regions only for the clouds after the primary")
+        else:
+            c.check(f"cloud_regions.{cloud}", region, rules()["cloud_maps"]["cloud_regions"])
     if a.structure == "multi-tenant" and not a.tenants:
         c.add("tenants", "a multi-tenant repository needs at least one tenant", "list the organizations in Scale/Scope")
     if a.gitops == "flux" and a.structure not in ("multi-tool", "multi-tenant", "helm-chart"):

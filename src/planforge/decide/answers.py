@@ -147,6 +147,9 @@ class Answers(BaseModel):
     # multi-cloud: every cloud of the deployment, the primary (= cloud) first; each other one gets its own root set
     # below terraform/<cloud>/ and its own GitOps cluster per environment; [] = one cloud
     clouds: list[TerraformCloud] = Field(default_factory=list)
+    # multi-cloud: the region of another cloud the plan names (e.g. {azure: westeurope}); a cloud not listed takes
+    # its default for the data residency
+    cloud_regions: dict[str, str] = Field(default_factory=dict)
     dns_failover: bool = False  # multi-region AWS: Route 53 health checks and failover records (PRIMARY / SECONDARY)
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)

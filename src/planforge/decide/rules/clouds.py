@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, load
+from planforge.decide.data import keywords, load, region_pattern
 from planforge.plan.model import Field, Plan
 
 # Layouts with one Terraform root per environment (layout.yml dirs.tf_environments): the ones with per-cloud roots.
@@ -60,6 +60,7 @@ def decide_clouds(c: Context, structure: str) -> None:
     f = multi_cloud_field(c.plan)
     if f is None:
         c.default("clouds", [], "single-cloud deployment")
+        c.default("cloud_regions", {}, "single-cloud deployment")
         return
     provider = c.plan.field("cloud_provider")
     named = clouds_named(f.plain)
@@ -72,11 +73,32 @@ def decide_clouds(c: Context, structure: str) -> None:
                   "name every cloud with the primary first, e.g. multi-cloud (AWS primary, Azure), "
                   "or use single-region or multi-region")
         c.default("clouds", [], "refused")
+        c.default("cloud_regions", {}, "refused")
         return
     if structure not in _CLOUD_ROOT_STRUCTURES or c.values.get("terraform_roots") == "workspaces":
         c.unapplied(f.line, f.plain, "per-cloud Terraform roots exist in the one-root-per-environment layout only: "
                                      f"this layout covers the primary cloud ({primary})")
         c.default("clouds", [], "no per-cloud roots in this layout")
+        c.default("cloud_regions", {}, "no per-cloud roots in this layout")
         return
     c.from_field("clouds", clouds, f)
     c.applied(f.line, f.plain, "clouds")
+    decide_cloud_regions(c, clouds[1:], [f] + ([provider] if provider is not None and provider is not f else []))
+
+
+def decide_cloud_regions(c: Context, others: list[str], fields: list[Field]) -> None:
+    """`cloud_regions`: the region of each other cloud the multi-cloud or Cloud Provider line names
+    (`Azure westeurope`), from the first line naming one; the other clouds keep their default for the residency."""
+    found: dict[str, tuple[str, Field]] = {}
+    for cloud in others:
+        rx = region_pattern(cloud)
+        hit = next(((m.group(0).lower(), f) for f in fields if not f.unresolved and rx is not None
+                    and (m := re.search(rx, f.plain, re.I))), None)
+        if hit is not None:
+            found[cloud] = hit
+    if not found:
+        c.default("cloud_regions", {}, "no region of another cloud named: each takes its default for the data residency")
+        return
+    c.from_field("cloud_regions", {cloud: region for cloud, (region, _) in found.items()}, next(iter(found.values()))[1])
+    for cloud, (region, f) in found.items():
+        c.applied(f.line, region, f"cloud_regions.{cloud}")

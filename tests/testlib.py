@@ -6,10 +6,12 @@ They live outside conftest.py because several conftest modules exist under tests
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 # Copies of the plan templates, example plans, real plans and kubeconform's compatibility
@@ -149,3 +151,15 @@ def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path
 
 
 HANG_GUARD = 8.0  # seconds: a hang guard on a shared machine (quadratic cases took 10-600 s), not a speed target
+
+
+def hcl_string(text: str, name: str) -> str:
+    """The string value of the first `name = "..."` line of a Terraform file."""
+    m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)
+    assert m, f"no {name} in\n{text}"
+    return m.group(1)
+
+
+def yaml_documents(path: Path) -> list[dict]:
+    """The non-empty YAML documents of a file."""
+    return [d for d in yaml.safe_load_all(path.read_text()) if d]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from testlib import REPO, generate_repo, require_tool
+from testlib import REPO, generate_repo, require_tool, yaml_documents as docs
 
 PLAN = "event-driven-dapr-flux"
 CHARTS = ["backend", "frontend", "notification-service"]
@@ -20,10 +20,6 @@ CHARTS = ["backend", "frontend", "notification-service"]
 @pytest.fixture(scope="module")
 def chart(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate_repo(PLAN, tmp_path_factory)
-
-
-def docs(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
 def test_each_environment_has_a_cluster_entry_point_and_no_argocd(chart):

@@ -3,12 +3,11 @@ its own state key, provider, modules and cluster per environment, and GitOps tar
 multi-cloud plan naming one cloud is refused at its line; the repository validates."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, find_terraform_mirror
+from testlib import PLANS, find_terraform_mirror, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -27,16 +26,6 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("multicloud") / "repo"
     assert main(["new", str(PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/storefront.git"]) == 0
     return dest
-
-
-def hcl_string(text: str, name: str) -> str:
-    m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)
-    assert m, f"no {name} in\n{text}"
-    return m.group(1)
-
-
-def docs(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
 def plan_with(tmp_path: Path, **replace: str) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, find_terraform_mirror, require_tool
+from testlib import PLANS, find_terraform_mirror, require_tool, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -26,12 +26,6 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("multiregion") / "repo"
     assert main(["new", str(PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/storefront.git"]) == 0
     return dest
-
-
-def hcl_string(text: str, name: str) -> str:
-    m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)
-    assert m, f"no {name} in\n{text}"
-    return m.group(1)
 
 
 def test_the_plan_decides_the_regions_and_the_regional_environments():
@@ -73,10 +67,6 @@ def test_the_standby_region_replicates_the_primary_database(repo: Path):
                             standby, re.S)
     assert replication and "data.aws_db_instance.primary.db_instance_arn" in replication.group(1)
     assert "retention_period       = 14" in replication.group(1)  # the plan's "backups kept 14 days"
-
-
-def docs(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
 def test_argocd_targets_every_regional_cluster(repo: Path):

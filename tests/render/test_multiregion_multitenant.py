@@ -5,12 +5,10 @@ repository validates."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from pathlib import Path
 
 import pytest
-import yaml
-from testlib import PLANS, find_terraform_mirror
+from testlib import PLANS, find_terraform_mirror, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -27,16 +25,6 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("mt-multiregion") / "repo"
     assert main(["new", str(PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/tenants.git"]) == 0
     return dest
-
-
-def hcl_string(text: str, name: str) -> str:
-    m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)
-    assert m, f"no {name} in\n{text}"
-    return m.group(1)
-
-
-def docs(path: Path) -> list[dict]:
-    return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
 def test_the_multi_tenant_plan_decides_regional_environments_and_applies_the_deployment_type():

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from testlib import PLANS, find_terraform_mirror
+from testlib import PLANS, find_terraform_mirror, hcl_string
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -24,12 +24,6 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dest = tmp_path_factory.mktemp("ws-multiregion") / "repo"
     assert main(["new", str(PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/storefront.git"]) == 0
     return dest
-
-
-def hcl_string(text: str, name: str) -> str:
-    m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)
-    assert m, f"no {name} in\n{text}"
-    return m.group(1)
 
 
 def test_the_workspaces_plan_applies_the_deployment_type():

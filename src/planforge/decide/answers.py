@@ -150,7 +150,7 @@ class Answers(BaseModel):
     dns_failover: bool = False  # multi-region AWS: Route 53 health checks and failover records (PRIMARY / SECONDARY)
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
-    kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none
+    kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
     kubernetes_version: str = "1.29"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False

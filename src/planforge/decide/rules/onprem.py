@@ -83,7 +83,7 @@ def check_on_premise(c: Context) -> None:
                   "generated", "name k3s or RKE2 in the Kubernetes field (e.g. k3s v1.29.4+k3s1, RKE2 1.30)")
 
 
-def onprem_distribution(v: dict[str, Any]) -> str:
+def _distribution(v: dict[str, Any]) -> str:
     """The distribution Ansible installs: the plan's own on-premise alone, k3s for a hybrid's on-premise half."""
     dist = v.get("kubernetes_distribution", "none")
     return dist if v.get("cloud", "none") == "none" and dist in _data()["distributions"] else "k3s"
@@ -92,7 +92,7 @@ def onprem_distribution(v: dict[str, Any]) -> str:
 def decide_k3s(c: Context) -> None:
     """The k3s or RKE2 release and the server and agent counts of the on-premise cluster (Scale/Scope figures)."""
     data = _data()
-    installed = onprem_distribution(c.values) if c.values.get("ansible") else None
+    installed = _distribution(c.values) if c.values.get("ansible") else None
     for dist in data["distributions"]:
         if dist != installed:
             c.default(f"{dist}_version", "", f"no on-premise {_NAMES[dist]} cluster")

@@ -1,4 +1,4 @@
-"""On-premise plans: `on-premise` with k3s and Ansible alone, and `hybrid (AWS + on-premise)` with Terraform and
+"""On-premise plans: `on-premise` with k3s (or RKE2) and Ansible alone, and `hybrid (AWS + on-premise)` with Terraform and
 Ansible, each generated and checked with the real tools (ansible-playbook --syntax-check on every playbook against
 every inventory, ansible-lint, planforge validate --strict, kubectl kustomize) and on their content."""
 from __future__ import annotations
@@ -21,6 +21,7 @@ from planforge.validate.ansible.cli import find_binary
 
 ONPREM = PLANS / "onprem-k3s-ansible.plan.md"
 HYBRID = PLANS / "hybrid-aws-onprem.plan.md"
+RKE2 = PLANS / "onprem-rke2-ansible.plan.md"
 
 
 def _render(tmp_path_factory, plan: Path) -> Path:
@@ -37,6 +38,11 @@ def onprem(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def hybrid(tmp_path_factory) -> Path:
     return _render(tmp_path_factory, HYBRID)
+
+
+@pytest.fixture(scope="module")
+def rke2(tmp_path_factory) -> Path:
+    return _render(tmp_path_factory, RKE2)
 
 
 def _ansible_tool(name: str) -> str:
@@ -71,6 +77,23 @@ def test_onprem_plan_answers_carry_the_plan_figures():
     assert not [n for n in decided.not_applied if "ansible" in n.text.lower() or "agents" in n.text]
 
 
+def test_rke2_plan_answers_pin_the_rke2_release():
+    decided = decide(parse_plan(RKE2))
+    a = decided.answers
+    assert (a.kubernetes_distribution, a.kubernetes_version) == ("rke2", "1.30")
+    assert (a.rke2_version, a.k3s_version) == ("v1.30.1+rke2r1", "")
+    assert decided.provenance["rke2_version"].source != "default"
+    assert (a.k3s_servers, a.k3s_agents) == (3, 5)
+    assert a.blueprints == ["kubernetes", "argocd", "ansible"]
+
+
+def test_rke2_release_of_a_kubernetes_minor_is_the_documented_default():
+    text = RKE2.read_text().replace("RKE2 v1.30.1+rke2r1", "RKE2 1.29")
+    decided = decide(parse_text(text, "plan.md"))
+    assert decided.answers.rke2_version == "v1.29.5+rke2r1"
+    assert decided.provenance["rke2_version"].source == "default"
+
+
 def test_hybrid_plan_gets_terraform_and_ansible():
     decided = decide(parse_plan(HYBRID))
     a = decided.answers
@@ -95,7 +118,8 @@ def test_defaults_without_figures_are_documented():
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Pulumi", "supported: Terraform, OpenTofu, Ansible"),
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: CloudFormation", "supported: Terraform, OpenTofu, Ansible"),
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Terraform 1.7", "no Ansible"),
-    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.29", "not generated"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: kubeadm 1.29", "not generated"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.22", "no RKE2 release known for Kubernetes 1.22"),
     ("3 server nodes", "2 server nodes", "odd count"),
     ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid", "hybrid plan names its cloud"),
     ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid (AWS + on-premise)",
@@ -159,8 +183,31 @@ def test_inventories_are_sized_from_the_plan_and_pin_the_k3s_release(onprem: Pat
     assert "ansible/inventories/*/group_vars/all/vault.yml" in (onprem / ".gitignore").read_text()
 
 
-def test_ci_and_pre_commit_run_the_ansible_checks(onprem: Path, hybrid: Path):
-    for repo in (onprem, hybrid):
+def test_rke2_repository_installs_rke2_not_k3s(rke2: Path):
+    ansible = rke2 / "ansible"
+    for rel in ("playbooks/rke2-servers.yml", "playbooks/rke2-agents.yml", "roles/rke2_install/tasks/main.yml",
+                "roles/rke2_server/tasks/main.yml", "roles/rke2_agent/tasks/main.yml"):
+        assert (ansible / rel).is_file(), rel
+    assert not list(ansible.glob("**/k3s*"))
+    site = yaml.safe_load((ansible / "playbooks/site.yml").read_text())
+    assert [p["ansible.builtin.import_playbook"] for p in site] == [
+        "baseline.yml", "rke2-servers.yml", "rke2-agents.yml", "gitops-bootstrap.yml"]
+    for env in ("staging", "prod"):
+        inv = yaml.safe_load((ansible / f"inventories/{env}/hosts.yml").read_text())
+        groups = inv["all"]["children"]["rke2_cluster"]["children"]
+        assert len(groups["rke2_servers"]["hosts"]) == 3 and len(groups["rke2_agents"]["hosts"]) == 5
+        group_vars = yaml.safe_load((ansible / f"inventories/{env}/group_vars/all/main.yml").read_text())
+        assert group_vars["rke2_version"] == "v1.30.1+rke2r1"
+        assert group_vars["rke2_token"] == "{{ vault_rke2_token }}"
+        assert group_vars["baseline_cluster_group"] == "rke2_cluster"
+        assert group_vars["gitops_bootstrap_manifests_dir"] == "/var/lib/rancher/rke2/server/manifests"
+        assert group_vars["rke2_server_disable"] == ["rke2-ingress-nginx"]  # the plan deploys its own ingress-nginx
+    install = (ansible / "roles/rke2_install/tasks/main.yml").read_text()
+    assert 'checksum: "sha256:{{ rke2_install_base }}/sha256sum-{{ rke2_install_arch }}.txt"' in install
+
+
+def test_ci_and_pre_commit_run_the_ansible_checks(onprem: Path, hybrid: Path, rke2: Path):
+    for repo in (onprem, hybrid, rke2):
         ci = (repo / ".github/workflows/validate.yml").read_text()
         assert "--syntax-check" in ci and "ansible-lint" in ci
         hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
@@ -179,7 +226,7 @@ def test_hybrid_repository_has_both_halves(hybrid: Path):
     assert not (hybrid / "ansible/playbooks/gitops-bootstrap.yml").exists()  # the cloud clusters run GitOps
 
 
-@pytest.mark.parametrize("which", ["onprem", "hybrid"])
+@pytest.mark.parametrize("which", ["onprem", "hybrid", "rke2"])
 def test_every_playbook_passes_the_syntax_check_against_every_inventory(which: str, request):
     repo = request.getfixturevalue(which)
     for env, playbook, run in _syntax_checks(repo):
@@ -195,7 +242,7 @@ def test_an_ansible_syntax_error_is_caught(tmp_path: Path, onprem: Path):
     assert ("prod", "baseline.yml") in failed and ("prod", "k3s-servers.yml") not in failed
 
 
-@pytest.mark.parametrize("which", ["onprem", "hybrid"])
+@pytest.mark.parametrize("which", ["onprem", "hybrid", "rke2"])
 def test_ansible_lint_production_profile_passes(which: str, request):
     tool = _ansible_tool("ansible-lint")
     repo = request.getfixturevalue(which)
@@ -203,8 +250,9 @@ def test_ansible_lint_production_profile_passes(which: str, request):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-def test_onprem_repository_validates_strict(onprem: Path, capsys):
-    code = main(["validate", str(onprem), "--strict"])
+@pytest.mark.parametrize("which", ["onprem", "rke2"])
+def test_onprem_repository_validates_strict(which: str, request, capsys):
+    code = main(["validate", str(request.getfixturevalue(which)), "--strict"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "kustomize:" in out

@@ -153,15 +153,16 @@ class Answers(BaseModel):
     dns_failover: bool = False  # multi-region AWS: Route 53 health checks and failover records (PRIMARY / SECONDARY)
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
-    kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, none
+    kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
     kubernetes_version: str = "1.29"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False
     ansible: bool = False  # an ansible/ tree (inventories, playbooks, roles)
     ansible_version: str = ""  # ansible-core minor version the tree targets, e.g. 2.17 ("" = no Ansible)
-    k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise cluster)
-    k3s_servers: int = 0  # k3s server (control-plane) nodes per environment
-    k3s_agents: int = 0  # k3s agent nodes per environment
+    k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise k3s cluster)
+    rke2_version: str = ""  # the RKE2 release Ansible installs, e.g. v1.30.1+rke2r1 ("" = no on-premise RKE2 cluster)
+    k3s_servers: int = 0  # server (control-plane) nodes of the on-premise cluster (k3s or RKE2) per environment
+    k3s_agents: int = 0  # agent nodes of the on-premise cluster (k3s or RKE2) per environment
     gitops: GitOps = "none"
     flux_version: str = ""  # the Flux CLI version the plan states (bootstrap instructions); "" = not stated
     release_tag: str = "v0.1.0"  # the Git tag production GitOps sources pin (Argo CD targetRevision, Flux ref.tag)

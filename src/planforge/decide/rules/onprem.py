@@ -1,5 +1,5 @@
 """On-premise rules: on-premise hosts (alone or beside one cloud, `hybrid`), Ansible beside or instead of
-Terraform, and the k3s cluster Ansible installs (release, server and agent counts). Data: data/onprem.yaml."""
+Terraform, and the k3s or RKE2 cluster Ansible installs (release, server and agent counts). Data: data/onprem.yaml."""
 from __future__ import annotations
 
 import re
@@ -10,6 +10,9 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import load
 from planforge.plan.model import Field
+
+
+_NAMES = {"k3s": "k3s", "rke2": "RKE2"}  # how each distribution is written in messages
 
 
 @lru_cache(maxsize=1)
@@ -74,42 +77,55 @@ def check_on_premise(c: Context) -> None:
         c.problem(iac, "iac_tool", f"Ansible alone cannot create the {v['cloud'].upper()} half of a hybrid plan",
                   "add Terraform to IaC Tools (e.g. Terraform 1.6, Ansible 2.16)")
     dist = v.get("kubernetes_distribution", "none")
-    if v.get("cloud", "none") == "none" and dist != "k3s":
+    if v.get("cloud", "none") == "none" and dist not in _data()["distributions"]:
         c.problem(c.plan.field("kubernetes"), "kubernetes_distribution",
-                  f"on-premise hosts get a k3s cluster installed by Ansible; Kubernetes {dist!r} is not generated",
-                  "name k3s in the Kubernetes field (e.g. k3s v1.29.4+k3s1)")
+                  f"on-premise hosts get a k3s or RKE2 cluster installed by Ansible; Kubernetes {dist!r} is not "
+                  "generated", "name k3s or RKE2 in the Kubernetes field (e.g. k3s v1.29.4+k3s1, RKE2 1.30)")
+
+
+def _distribution(v: dict[str, Any]) -> str:
+    """The distribution Ansible installs: the plan's own on-premise alone, k3s for a hybrid's on-premise half."""
+    dist = v.get("kubernetes_distribution", "none")
+    return dist if v.get("cloud", "none") == "none" and dist in _data()["distributions"] else "k3s"
 
 
 def decide_k3s(c: Context) -> None:
-    """The k3s release and the server and agent counts of the on-premise cluster (Scale/Scope figures)."""
+    """The k3s or RKE2 release and the server and agent counts of the on-premise cluster (Scale/Scope figures)."""
     data = _data()
-    if not c.values.get("ansible"):
-        c.default("k3s_version", "", "no on-premise k3s cluster")
-        c.default("k3s_servers", 0, "no on-premise k3s cluster")
-        c.default("k3s_agents", 0, "no on-premise k3s cluster")
+    installed = _distribution(c.values) if c.values.get("ansible") else None
+    for dist in data["distributions"]:
+        if dist != installed:
+            c.default(f"{dist}_version", "", f"no on-premise {_NAMES[dist]} cluster")
+    if installed is None:
+        c.default("k3s_servers", 0, "no on-premise cluster")
+        c.default("k3s_agents", 0, "no on-premise cluster")
         return
-    _k3s_version(c, data["k3s_releases"])
+    _release(c, installed, data[f"{installed}_releases"])
     ha = bool(c.values.get("high_availability"))
     servers = data["defaults"]["k3s_servers_ha" if ha else "k3s_servers"]
-    _count(c, "k3s_servers", servers, "k3s servers" + (" (high availability: embedded etcd survives one loss)"
-                                                       if ha else ""))
-    _count(c, "k3s_agents", data["defaults"]["k3s_agents"], "k3s agents")
+    name = _NAMES[installed]
+    _count(c, "k3s_servers", servers, f"{name} servers" + (" (high availability: embedded etcd survives one loss)"
+                                                           if ha else ""))
+    _count(c, "k3s_agents", data["defaults"]["k3s_agents"], f"{name} agents")
 
 
-def _k3s_version(c: Context, releases: dict[str, str]) -> None:
-    found = tx.first_match(pattern("k3s_release"), [c.plan.field("kubernetes"), *c.plan.fields])
+def _release(c: Context, dist: str, releases: dict[str, str]) -> None:
+    """`<dist>_version`: the full release the plan states, else the release of its Kubernetes minor version."""
+    answer, name = f"{dist}_version", _NAMES[dist]
+    found = tx.first_match(pattern(f"{dist}_release"), [c.plan.field("kubernetes"), *c.plan.fields])
     minor = c.values.get("kubernetes_version", "")
     if found:
         m, f = found
-        c.from_field("k3s_version", "v" + m.group(1), f)
+        c.from_field(answer, "v" + m.group(1), f)
         return
     release = releases.get(minor)
     if release is None:
-        c.problem(c.plan.field("kubernetes"), "k3s_version", f"no k3s release known for Kubernetes {minor}",
-                  f"state the k3s release in the Kubernetes field (e.g. v{minor}.0+k3s1)")
-        c.values["k3s_version"] = ""
+        suffix = "k3s1" if dist == "k3s" else "rke2r1"
+        c.problem(c.plan.field("kubernetes"), answer, f"no {name} release known for Kubernetes {minor}",
+                  f"state the {name} release in the Kubernetes field (e.g. v{minor}.0+{suffix})")
+        c.values[answer] = ""
         return
-    c.default("k3s_version", release, f"the k3s release of Kubernetes {minor} (data/onprem.yaml)")
+    c.default(answer, release, f"the {name} release of Kubernetes {minor} (data/onprem.yaml)")
 
 
 def _count(c: Context, answer: str, default: int, what: str) -> None:
@@ -120,12 +136,12 @@ def _count(c: Context, answer: str, default: int, what: str) -> None:
     m, f = found
     count = int(m.group(1))
     if answer == "k3s_servers" and count < 1:
-        c.problem(f, answer, f"{m.group(0)!r}: a k3s cluster needs at least one server", "state at least 1")
+        c.problem(f, answer, f"{m.group(0)!r}: a cluster needs at least one server", "state at least 1")
     elif count > _data()["max_nodes"]:
         c.problem(f, answer, f"{m.group(0)!r}: more than {_data()['max_nodes']} nodes in one inventory group",
                   f"state at most {_data()['max_nodes']}, or split the environment")
     elif answer == "k3s_servers" and count % 2 == 0:
-        c.problem(f, answer, f"{m.group(0)!r}: k3s servers with embedded etcd need an odd count to keep quorum",
+        c.problem(f, answer, f"{m.group(0)!r}: servers with embedded etcd need an odd count to keep quorum",
                   "state 1, 3 or 5 server nodes")
     c.from_field(answer, count, f, text=m.group(0))
     c.applied(f.line, m.group(0), answer)

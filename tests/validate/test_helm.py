@@ -353,12 +353,12 @@ def test_chart_at_the_validated_root(tmp_path: Path) -> None:
                                             ("schema-violation", "helm/values-schema"),
                                             ("missing-required", "helm/missing-required")])
 def test_whole_run_has_exactly_the_one_defect(case: str, rule: str | None) -> None:
-    """Through the runner: every rendering also passes schemas and policy."""
+    """Through the runner: every rendering also passes schemas and policy (and the repository, wiring)."""
     from planforge.validate.runner import run_validation
 
     checks = run_validation([str(FIXTURES / case)], Settings(strict=True))
     found = [f.rule for c in checks for f in c.findings if f.severity is Severity.ERROR]
     assert found == ([rule] if rule else [])
     if case == "clean":
-        assert {c.validator for c in checks} == {"helm", "schemas", "policy"}
+        assert {c.validator for c in checks} == {"helm", "schemas", "policy", "wiring"}
         assert sum(c.validator == "schemas" and c.target.startswith("helm template") for c in checks) == 3

@@ -108,6 +108,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "dns_failover": bool(a.get("dns_failover")),
         "pod_security_groups": distribution == "eks",
         "tflint": "tflint" in (a.get("linters") or []),
+        "checkov": "checkov" in (a.get("linters") or []),
     }
     return {name for name, on in named.items() if on}
 

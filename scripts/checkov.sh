@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs checkov (PyPI) over one generated AWS repository (Terraform and Kubernetes manifests) and one
 # generated Helm chart, and prints every failed check as `CHECK_ID<TAB>resource<TAB>file`.
-# docs/policy.md lists the checks the blueprints keep failing on purpose, each with its reason;
-# `--compare` exits 1 when the failed check ids differ from that list (new failures or stale rows);
-# `--record` writes them to tests/fixtures/checkov/failed-check-ids.txt, which a test holds docs/policy.md to.
+# includes/checkov-kept.yaml lists the checks the blueprints keep failing on purpose, each with its reason
+# (docs/policy.md shows it); `--compare` exits 1 when the failed check ids differ from that list (new failures or stale rows);
+# `--record` writes them to tests/fixtures/checkov/failed-check-ids.txt, which a test holds the list to.
 #
 #   bash scripts/checkov.sh [--compare] [--record] [--keep DIR]
 #
@@ -65,14 +65,14 @@ ids = {c for c, _, _ in failed}
 print(f"{len(failed)} failed checks, {len(ids)} check ids", file=sys.stderr)
 if record:
     Path("tests/fixtures/checkov/failed-check-ids.txt").write_text(
-        "# The check ids the last `bash scripts/checkov.sh` run failed (one per line); docs/policy.md lists exactly these.\n"
+        "# The check ids the last `bash scripts/checkov.sh` run failed (one per line); includes/checkov-kept.yaml lists exactly these.\n"
         + "".join(f"{c}\n" for c in sorted(ids)))
 if compare:
-    listed = set(re.findall(r"^\| `(CKV[A-Z0-9_]+)` \|", Path("docs/policy.md").read_text(), re.M))
+    listed = set(re.findall(r"^  - id: (CKV[A-Z0-9_]+)$", Path("includes/checkov-kept.yaml").read_text(), re.M))
     new, stale = sorted(ids - listed), sorted(listed - ids)
     for c in new:
-        print(f"failed and not in docs/policy.md: {c} (fix the blueprint or list it with its reason)", file=sys.stderr)
+        print(f"failed and not in includes/checkov-kept.yaml: {c} (fix the blueprint or list it with its reason)", file=sys.stderr)
     for c in stale:
-        print(f"listed in docs/policy.md and no longer failing: {c} (remove its row)", file=sys.stderr)
+        print(f"listed in includes/checkov-kept.yaml and no longer failing: {c} (remove it)", file=sys.stderr)
     sys.exit(1 if new or stale else 0)
 PY

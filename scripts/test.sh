@@ -8,4 +8,4 @@ cd "$here"
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING' || true
 bash scripts/install-tools.sh
 export PATH="$here/.tools/bin:$here/.venv/bin:$PATH"
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" "$@"
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

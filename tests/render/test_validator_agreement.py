@@ -196,7 +196,8 @@ def test_the_base_answers_pass_both(copier_judge):
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names)
-    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters"}
+    assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
+                                                                   "planforge_install"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import yaml
+
 from planforge.errors import EXIT_OK, Problem, RefusedError, UsageError
 
 PLACEHOLDER_REPO_URL = "https://git.example.invalid/CHANGE-ME/{project}.git"
@@ -30,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--force", action="store_true", help="render into a non-empty DEST")
     new.add_argument("--no-git", dest="git", action="store_false", help="do not git init + commit DEST")
     new.add_argument("--repo-url", metavar="URL", help="Git URL the ArgoCD Applications point at")
+    new.add_argument("--install", metavar="SPEC", help="pip requirement CI, pre-commit and the README install planforge "
+                          "from (recorded as `install:` in .planforge.yaml); default: the template's git URL at its tag")
     new.set_defaults(func=cmd_new)
 
     update = subparsers.add_parser(
@@ -37,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="apply template and/or plan changes to a generated repository",
         description=(
             "Wrap `copier update` on DEST: move to the template REF (default: the template of this planforge) "
-            "and, with --plan, recompute the answers from the plan. Conflicts are listed and exit 1. Files the "
+            "and, with --plan, recompute the answers from the plan. `install:` in DEST's .planforge.yaml (committed) "
+            "sets where CI, pre-commit and the README install planforge from. Conflicts are listed and exit 1. Files the "
             "template no longer renders are deleted when you did not edit them; edited ones are kept, listed, "
             "and exit 1 (delete them by hand, or rerun with --prune-edited)."
         ),
@@ -51,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     update.set_defaults(func=cmd_update)
 
 
-def _decide(plan_path: Path, repo_url: str | None = None):
+def _decide(plan_path: Path, repo_url: str | None = None, install: str | None = None):
     """Plan file -> Decided (answers + provenance + warnings); bad plans raise RefusedError."""
     if not plan_path.is_file():
         raise UsageError(f"{plan_path}: no such plan file")
@@ -61,13 +66,15 @@ def _decide(plan_path: Path, repo_url: str | None = None):
     decided = decide(parse_plan(plan_path))
     if repo_url is not None:
         decided = decided.override("repo_url", repo_url, "--repo-url")
+    if install:
+        decided = decided.override("planforge_install", install, "--install")
     return decided
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     from planforge.render import render_new, resolve_template
 
-    decided = _decide(args.plan, args.repo_url)
+    decided = _decide(args.plan, args.repo_url, args.install)
     answers = decided.answers
     for warning in decided.warnings:
         print(f"planforge: warning: {warning}", file=sys.stderr)
@@ -108,7 +115,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 def cmd_update(args: argparse.Namespace) -> int:
     from planforge.render import render_update
 
-    decided = _decide(args.plan) if args.plan else None
+    install = _settings_install(args.dest)
+    decided = _decide(args.plan, install=install) if args.plan else None
     answers = None
     if decided is not None:
         recorded_url = _recorded_repo_url(args.dest)
@@ -117,7 +125,7 @@ def cmd_update(args: argparse.Namespace) -> int:
         answers = decided.answers
         for warning in decided.warnings:
             print(f"planforge: warning: {warning}", file=sys.stderr)
-    result = render_update(args.dest, answers, vcs_ref=args.vcs_ref,
+    result = render_update(args.dest, answers, vcs_ref=args.vcs_ref, install=install,
                            provenance=decided.provenance if decided else None, plan_file=args.plan,
                            prune_edited=args.prune_edited)
     ref = f" to {result.vcs_ref}" if result.vcs_ref else ""
@@ -175,3 +183,27 @@ def _recorded_repo_url(dest: Path) -> str:
         return str(read_answers_file(dest).get("repo_url") or "")
     except UsageError:
         return ""
+
+
+def _settings_install(dest: Path) -> str:
+    """`install:` of DEST's .planforge.yaml (the pip requirement planforge is installed from), "" when unset."""
+    from planforge.decide.answer_rules import patterns
+    from planforge.validate.settings import SETTINGS_FILE
+
+    path = dest / SETTINGS_FILE
+    try:
+        settings = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path}: not readable YAML: {exc}",
+                         [Problem("unreadable settings file", file=path, hint="fix the YAML, then rerun")]) from exc
+    value = settings.get("install") if isinstance(settings, dict) else None
+    if value is None:
+        return ""
+    rule = patterns()["pip_requirement"]
+    if not isinstance(value, str) or ".." in value or not rule.regex.search(value) or len(value) > (rule.max or len(value)):
+        line = next((n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                     if text.startswith("install:")), None)
+        raise UsageError(f"{path}: install: must be {rule.what}",
+                         [Problem(f"install: {value!r}", file=path, line=line,
+                                  hint='write e.g. install: "planforge==1.2.0", or remove the line')])
+    return value

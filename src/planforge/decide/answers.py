@@ -208,6 +208,9 @@ class Answers(BaseModel):
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL Argo CD Applications / the Flux GitRepository point at; placeholder when empty
+    # pip requirement CI, pre-commit and the README install planforge from (`.planforge.yaml` `install:`);
+    # empty: the template's git URL at the tag the repository was rendered from
+    planforge_install: str = ""
     # The plan's tree names for layout directories: layout.yml `dirs` key -> path relative to its parent
     # (overrides the table's `path`; empty: the table's own names).
     paths: dict[str, str] = Field(default_factory=dict)
@@ -226,9 +229,9 @@ class Answers(BaseModel):
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
-        release needs no answer), no `linters` when the plan names none."""
+        release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set."""
         data = self.model_dump(mode="json")
-        for name in ("paths", "tfc_organization", "flux_version", "linters"):
+        for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install"):
             if not data[name]:
                 del data[name]
         return data

@@ -396,8 +396,10 @@ def render_update(
     provenance: dict[str, Provenance] | None = None,
     plan_file: Path | str | None = None,
     prune_edited: bool = False,
+    install: str | None = None,
 ) -> UpdateResult:
-    """`copier update` DEST to the template ref and (optionally) new answers from the plan.
+    """`copier update` DEST to the template ref and (optionally) new answers from the plan; `install` (the
+    repository's `.planforge.yaml` `install:`, "" when unset) replaces the recorded `planforge_install`.
 
     Copier deletes what the template no longer renders, edited or not. Each deleted file
     is compared with what the template rendered at the last generation; a file the user
@@ -413,16 +415,19 @@ def render_update(
     src = str(recorded.get("_src_path") or "")
     template = cached_source(src, vcs_ref) if src and is_default_template(src) else TemplateSource(src, vcs_ref)
     with interruptible(), fetched_from_cache(template, copier_cache_dir()):
-        return _update_and_keep_edits(dest, answers, recorded, template.vcs_ref, prune_edited)
+        return _update_and_keep_edits(dest, answers, recorded, template.vcs_ref, prune_edited, install)
 
 
 def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], vcs_ref: str | None,
-                           prune_edited: bool) -> UpdateResult:
+                           prune_edited: bool, install: str | None = None) -> UpdateResult:
+    data = copier_data(answers) if answers is not None else {}
+    if install is not None and (install or recorded.get("planforge_install")):
+        data["planforge_install"] = install
     try:
         _run_copier(
             _update,
             dst_path=dest,
-            data=copier_data(answers) if answers is not None else {},
+            data=data,
             vcs_ref=vcs_ref,
             defaults=True,
             overwrite=True,

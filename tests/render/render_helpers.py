@@ -87,3 +87,15 @@ def sample_answers(**overrides) -> Answers:
     )
     data.update(overrides)
     return Answers(**data)
+
+
+def validate_strict(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                    *options: str) -> tuple[int, str]:
+    """`planforge validate REPO --strict OPTIONS` in process, with the Terraform provider mirror when this
+    machine has one: (exit code, text report)."""
+    mirror = testlib.find_terraform_mirror()
+    if mirror is not None:
+        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
+    capsys.readouterr()
+    code = main(["validate", str(repo), "--strict", *options])
+    return code, capsys.readouterr().out

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, copy_template, find_terraform_mirror
+from render_helpers import validate_strict
+from testlib import PLANS, copy_template
 
 from planforge import layout
 from planforge.cli import main
@@ -86,11 +87,7 @@ def test_moved_layout_validates(case: str, moved_template: Path, tmp_path: Path,
     roots = [MOVED_DIRS[name] for name, d in layout.load_layout()["dirs"].items() if not d.get("parent")]
     assert any((dest / p).is_dir() for p in roots), "the moved top-level directories were not generated"
     assert not _leftovers(dest, _old_paths(plan)), "\n".join(_leftovers(dest, _old_paths(plan)))
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    code = main(["validate", str(dest), "--strict"])
-    out = capsys.readouterr().out
+    code, out = validate_strict(dest, monkeypatch, capsys)
     assert code == 0, out
 
 
@@ -105,8 +102,5 @@ def test_the_plans_tree_sets_the_generated_paths(tmp_path: Path, monkeypatch: py
     assert not [p for p in ("terraform", "kubernetes", "argocd") if (dest / p).exists()]
     old = ["terraform", "kubernetes", "argocd"]
     assert not _leftovers(dest, old, default_references=False), _leftovers(dest, old, default_references=False)
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    code = main(["validate", str(dest), "--strict"])
-    assert code == 0, capsys.readouterr().out
+    code, out = validate_strict(dest, monkeypatch, capsys)
+    assert code == 0, out

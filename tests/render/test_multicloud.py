@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from render_helpers import validate_strict
 from testlib import PLANS, find_terraform_mirror, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
@@ -214,16 +215,11 @@ def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):
 
 def test_the_multicloud_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]):
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    capsys.readouterr()
-    code = main(["validate", str(repo), "--strict"])
-    out = capsys.readouterr().out
+    code, out = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, out
     # azurerm cannot be installed here: its roots are skipped with the reason, the AWS roots validated
     assert "terraform/azure/environments/prod: provider registry.terraform.io/hashicorp/azurerm not available" in out \
-        or mirror is None
+        or find_terraform_mirror() is None
 
 
 def test_hcp_terraform_gives_every_cloud_root_its_own_workspace(tmp_path: Path):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, find_terraform_mirror, require_tool, hcl_string, yaml_documents as docs
+from render_helpers import validate_strict
+from testlib import PLANS, require_tool, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -90,12 +91,8 @@ def test_argocd_targets_every_regional_cluster(repo: Path):
 
 def test_the_multiregion_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,
                                                      capsys: pytest.CaptureFixture[str]):
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    capsys.readouterr()
-    code = main(["validate", str(repo), "--strict"])
-    assert code == 0, capsys.readouterr().out
+    code, out = validate_strict(repo, monkeypatch, capsys)
+    assert code == 0, out
 
 
 @pytest.fixture(scope="module")
@@ -134,12 +131,7 @@ def test_kubectl_kustomize_builds_the_regional_entry_point(flux_repo: Path):
 
 def test_the_multiregion_flux_repository_validates_strict(flux_repo: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str]):
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    capsys.readouterr()
-    code = main(["validate", str(flux_repo), "--strict"])
-    out = capsys.readouterr().out
+    code, out = validate_strict(flux_repo, monkeypatch, capsys)
     assert code == 0 and "flux:" in out, out
 
 

@@ -8,7 +8,8 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from testlib import PLANS, find_terraform_mirror, hcl_string, yaml_documents as docs
+from render_helpers import validate_strict
+from testlib import PLANS, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -105,12 +106,7 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
 
 def test_the_multi_tenant_multiregion_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   capsys: pytest.CaptureFixture[str]):
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    capsys.readouterr()
-    code = main(["validate", str(repo), "--strict"])
-    out = capsys.readouterr().out
+    code, out = validate_strict(repo, monkeypatch, capsys)
     assert code == 0 and "terraform:" in out, out
 
 

@@ -9,7 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from testlib import PLANS, find_terraform_mirror, hcl_string
+from render_helpers import validate_strict
+from testlib import PLANS, hcl_string
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -84,10 +85,5 @@ def test_dns_failover_is_reported_not_applied_with_workspaces(tmp_path: Path):
 
 def test_the_workspaces_multiregion_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,
                                                                 capsys: pytest.CaptureFixture[str]):
-    mirror = find_terraform_mirror()
-    if mirror is not None:
-        monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    capsys.readouterr()
-    code = main(["validate", str(repo), "--strict", "--verbose"])
-    out = capsys.readouterr().out
+    code, out = validate_strict(repo, monkeypatch, capsys, "--verbose")
     assert code == 0 and "terraform/live-eu-west-1" in out, out

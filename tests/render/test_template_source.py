@@ -131,4 +131,4 @@ def test_generated_files_install_from_the_recorded_source(tmp_path: Path, capsys
     assert ours["rev"] == "v0.1.0" and [h["id"] for h in ours["hooks"]] == ["planforge-validate"]
     assert not any(h["id"].startswith("planforge") for r in hooks if r["repo"] == "local" for h in r["hooks"])
     readme = (dest / "README.md").read_text()
-    assert f'pip install "{requirement}"' in readme and 'PLANFORGE_INSTALL: "planforge==<version>"' in readme
+    assert f'pip install "{requirement}"' in readme and 'install: "planforge==<version>"' in readme

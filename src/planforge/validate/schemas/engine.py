@@ -48,7 +48,7 @@ class EmbeddedEngine:
         import fastjsonschema
 
         mode = ", strict" if self.settings.strict else ""
-        return f"embedded (Kubernetes {self.resolver.core_label} schemas{mode}; fastjsonschema {fastjsonschema.VERSION})"
+        return f"embedded (Kubernetes {self.resolver.core_label} schemas{mode}, fastjsonschema {fastjsonschema.VERSION})"
 
     def _source(self, api_version: str, kind: str) -> SchemaSource | None:
         key = (api_version, kind)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import PLANS, git, make_template_repo, run_cli
+from render_helpers import PLANS, git, new_from_plan, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -15,13 +15,7 @@ EDIT = "# scaled by the storefront team after load tests\n"
 
 
 def test_moving_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsys) -> None:
-    template = make_template_repo(tmp_path / "template", tag="v1")
-    plan = tmp_path / "plan" / "plan.md"
-    plan.parent.mkdir()
-    shutil.copy(PLANS / "aws-eks-argocd.plan.md", plan)
-    dest = tmp_path / "repo"
-    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
-    assert code == 0, err
+    plan, dest = new_from_plan(tmp_path, "aws-eks-argocd.plan.md", capsys)
     assert (dest / "argocd").is_dir() and not (dest / "clusters").exists()
     overlay = dest / "kubernetes/apps/orders-api/overlays/prod/kustomization.yaml"
     overlay.write_text(overlay.read_text() + EDIT)
@@ -43,13 +37,7 @@ def test_moving_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsy
 
 
 def test_moving_a_helm_chart_repository_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsys) -> None:
-    template = make_template_repo(tmp_path / "template", tag="v1")
-    plan = tmp_path / "plan" / "plan.md"
-    plan.parent.mkdir()
-    shutil.copy(PLANS / "event-driven-dapr.plan.md", plan)
-    dest = tmp_path / "repo"
-    code, _, err = run_cli("new", str(plan), str(dest), "--template", str(template), capsys=capsys)
-    assert code == 0, err
+    plan, dest = new_from_plan(tmp_path, "event-driven-dapr.plan.md", capsys)
     assert (dest / "argocd").is_dir() and not (dest / "clusters").exists()
     values = dest / "charts/backend/values.yaml"
     values.write_text(values.read_text() + EDIT)

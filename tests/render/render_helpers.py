@@ -48,6 +48,23 @@ def new_from_plan(tmp_path: Path, plan_name: str, capsys: pytest.CaptureFixture[
     return plan, dest
 
 
+USER_EDIT = "Owned by the storefront team (edited after generation)."
+
+
+def commit_user_edits(dest: Path, *files: str) -> list[Path]:
+    """A team's edits after generation, committed: USER_EDIT under README.md's title and as a comment at the
+    end of each of FILES. Returns the edited files (README.md first)."""
+    readme = dest / "README.md"
+    readme.write_text(readme.read_text().replace("\n", f"\n\n{USER_EDIT}\n", 1))
+    edited = [readme]
+    for rel in files:
+        path = dest / rel
+        path.write_text(path.read_text() + f"# {USER_EDIT}\n")
+        edited.append(path)
+    git("commit", "-qam", "user edits", cwd=dest)
+    return edited
+
+
 def run_cli(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

@@ -251,17 +251,11 @@ def test_a_layout_without_per_environment_roots_covers_the_primary_cloud_and_say
 @pytest.mark.slow
 def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_path: Path,
                                                                            capsys: pytest.CaptureFixture[str]):
-    from render_helpers import git, new_from_plan, run_cli, tree
+    from render_helpers import USER_EDIT, commit_user_edits, new_from_plan, run_cli, tree
 
     plan, dest = new_from_plan(tmp_path, "aws-eks-argocd.plan.md", capsys)
-    edit = "Owned by the storefront team (edited after generation)."
-    readme = dest / "README.md"
-    readme.write_text(readme.read_text().replace("\n", f"\n\n{edit}\n", 1))
-    overlay = dest / "kubernetes/overlays/dev/kustomization.yaml"
-    overlay.write_text(overlay.read_text() + f"# {edit}\n")
-    tfvars = dest / "terraform/environments/prod/terraform.tfvars"
-    tfvars.write_text(tfvars.read_text() + f"# {edit}\n")
-    git("commit", "-qam", "user edits", cwd=dest)
+    edited = commit_user_edits(dest, "kubernetes/overlays/dev/kustomization.yaml",
+                               "terraform/environments/prod/terraform.tfvars")
     before = tree(dest)
 
     text = plan.read_text()
@@ -272,7 +266,7 @@ def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_
     assert code == 0, err
 
     after = tree(dest)
-    assert edit in readme.read_text() and edit in overlay.read_text() and edit in tfvars.read_text()
+    assert all(USER_EDIT in path.read_text() for path in edited)
     added = set(after) - set(before)
     assert {f"terraform/azure/environments/{env}/{name}" for env in ENVS for name in ("main.tf", "backend.tf")} <= added
     assert {"terraform/azure/modules/aks/main.tf", "argocd/applications/prod-azure.yaml",

@@ -215,15 +215,10 @@ def test_the_azure_and_gcp_standby_region_runs_a_read_replica_of_the_primary_dat
 @pytest.mark.slow
 def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp_path: Path,
                                                                              capsys: pytest.CaptureFixture[str]):
-    from render_helpers import git, new_from_plan, run_cli, tree
+    from render_helpers import USER_EDIT, commit_user_edits, new_from_plan, run_cli, tree
 
     plan, dest = new_from_plan(tmp_path, "aws-eks-argocd.plan.md", capsys)
-    edit = "Owned by the storefront team (edited after generation)."
-    readme = dest / "README.md"
-    readme.write_text(readme.read_text().replace("\n", f"\n\n{edit}\n", 1))
-    overlay = dest / "kubernetes/overlays/dev/kustomization.yaml"
-    overlay.write_text(overlay.read_text() + f"# {edit}\n")
-    git("commit", "-qam", "user edits", cwd=dest)
+    edited = commit_user_edits(dest, "kubernetes/overlays/dev/kustomization.yaml")
     before = tree(dest)
 
     multi = "**Deployment Type**: multi-region (us-east-1 primary, eu-west-1 standby)"
@@ -232,7 +227,7 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
     assert code == 0, err
 
     after = tree(dest)
-    assert edit in readme.read_text() and edit in overlay.read_text()
+    assert all(USER_EDIT in path.read_text() for path in edited)
     added = set(after) - set(before)
     assert {"terraform/environments/prod-eu-west-1/main.tf", "terraform/environments/prod-eu-west-1/backend.tf",
             "argocd/applications/prod-eu-west-1.yaml", "argocd/applications/prod-eu-west-1/applications.yaml"} <= added

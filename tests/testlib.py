@@ -8,6 +8,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -150,7 +153,17 @@ def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path
     return dest
 
 
-HANG_GUARD = 8.0  # seconds: a hang guard on a shared machine (quadratic cases took 10-600 s), not a speed target
+HANG_GUARD = 8.0  # CPU seconds: a hang guard (quadratic cases took 10-600 s), not a speed target
+
+
+@contextmanager
+def hang_guard(what: str = "", limit: float = HANG_GUARD) -> Iterator[None]:
+    """Fail when the block used more than `limit` seconds of this process's CPU time: a hang guard that the load
+    of other processes on a shared machine cannot trip, unlike wall-clock time. Timings are in benchmarks/."""
+    start = time.process_time()
+    yield
+    used = time.process_time() - start
+    assert used < limit, f"{what!r} used {used:.1f} s of CPU time (hang guard {limit} s)"
 
 
 def hcl_string(text: str, name: str) -> str:

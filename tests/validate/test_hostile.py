@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from testlib import find_terraform_mirror
+from testlib import find_terraform_mirror, hang_guard
 
 SECRET = "PLANFORGE-TEST-SECRET-7f3a9c"
 FORMATS = ("text", "json", "junit", "sarif")
@@ -190,11 +190,9 @@ def test_billion_laughs_loads_fast_in_little_memory() -> None:
     from planforge.validate.manifests import ManifestError, load_documents
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    start = time.monotonic()
-    with pytest.raises(ManifestError) as caught:
+    with hang_guard("billion laughs", limit=0.5), pytest.raises(ManifestError) as caught:
         load_documents("lol.yaml", text=BILLION_LAUGHS)
     assert caught.value.rule == "input/too-complex"
-    assert time.monotonic() - start < 0.5
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50_000  # KiB
 
 

@@ -78,7 +78,7 @@ def decide_clouds(c: Context, structure: str) -> None:
         return
     if structure not in _CLOUD_ROOT_STRUCTURES:
         c.unapplied(f.line, f.plain, "per-cloud Terraform roots exist in the layouts with Terraform roots only: "
-                                     f"this layout covers the primary cloud ({primary})")
+                                     f"this {structure} layout has none")
         c.default("clouds", [], "no per-cloud roots in this layout")
         c.default("cloud_regions", {}, "no per-cloud roots in this layout")
         return

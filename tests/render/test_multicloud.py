@@ -236,16 +236,17 @@ def test_hcp_terraform_gives_every_cloud_root_its_own_workspace(tmp_path: Path):
     assert "`storefront-eks-gcp-environments-prod`" in (dest / "terraform/README.md").read_text()
 
 
-def test_a_layout_without_per_environment_roots_covers_the_primary_cloud_and_says_so(tmp_path: Path):
-    plan = tmp_path / "tenants.plan.md"
-    text = (PLANS / "multi-tenant-saas.plan.md").read_text()
-    plan.write_text(text.replace("**Cloud Provider**: AWS  ", "**Cloud Provider**: AWS + Azure  ").replace(
-        "**Deployment Type**: single-region (eu-central-1)", "**Deployment Type**: multi-cloud (AWS primary, Azure)"))
+def test_a_layout_without_terraform_roots_reports_the_line_not_applied(tmp_path: Path):
+    plan = tmp_path / "chart.plan.md"
+    platform = "**Target Platform**: Kubernetes 1.28+ (EKS, GKE, AKS, minikube)"
+    text = (PLANS / "helm-chart-payments.plan.md").read_text()
+    assert platform in text
+    plan.write_text(text.replace(platform, platform + "  \n**Deployment Type**: multi-cloud (AWS primary, Azure)", 1))
     d = decide(parse_plan(plan))
-    line = plan.read_text().splitlines().index("**Deployment Type**: multi-cloud (AWS primary, Azure)  ") + 1
-    assert (d.answers.cloud, d.answers.clouds) == ("aws", [])
+    line = next(i for i, text in enumerate(plan.read_text().splitlines(), 1) if text.startswith("**Deployment Type**"))
+    assert d.answers.clouds == []
     [note] = [n for n in d.not_applied if n.line == line]
-    assert "this layout covers the primary cloud (aws)" in note.why
+    assert note.why.endswith("this helm-chart layout has none")
 
 
 @pytest.mark.slow

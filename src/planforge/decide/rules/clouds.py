@@ -8,8 +8,9 @@ from planforge.decide.context import Context
 from planforge.decide.data import keywords, load, region_pattern
 from planforge.plan.model import Field, Plan
 
-# Layouts with one Terraform root per environment (layout.yml dirs.tf_environments): the ones with per-cloud roots.
-_CLOUD_ROOT_STRUCTURES = ("single-iac", "multi-tool")
+# Layouts with Terraform roots (layout.yml nested tf_cloud_roots, tf_live_cloud, tf_cloud_shared, tf_cloud_tenants):
+# every other cloud gets its own root set in each of them.
+_CLOUD_ROOT_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
 
 
 def multi_cloud_field(plan: Plan) -> Field | None:
@@ -75,9 +76,9 @@ def decide_clouds(c: Context, structure: str) -> None:
         c.default("clouds", [], "refused")
         c.default("cloud_regions", {}, "refused")
         return
-    if structure not in _CLOUD_ROOT_STRUCTURES or c.values.get("terraform_roots") == "workspaces":
-        c.unapplied(f.line, f.plain, "per-cloud Terraform roots exist in the one-root-per-environment layout only: "
-                                     f"this layout covers the primary cloud ({primary})")
+    if structure not in _CLOUD_ROOT_STRUCTURES:
+        c.unapplied(f.line, f.plain, "per-cloud Terraform roots exist in the layouts with Terraform roots only: "
+                                     f"this {structure} layout has none")
         c.default("clouds", [], "no per-cloud roots in this layout")
         c.default("cloud_regions", {}, "no per-cloud roots in this layout")
         return

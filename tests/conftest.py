@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +20,17 @@ def tf_mirror() -> Path:
     return mirror
 
 
-@pytest.fixture(autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test publishes the default template into a per-session cache, never the user's,
-    and commits with a fixed git identity."""
+@pytest.fixture(scope="session", autouse=True)
+def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The whole session (tests, and the module fixtures that generate repositories before any test runs)
+    publishes the default template into a per-session cache, never the user's (other sessions may publish a
+    different template there), and commits with a fixed git identity."""
     root = tmp_path_factory.getbasetemp() / "planforge-cache"
-    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(root))
-    # The default template source, whatever the user configured.
-    monkeypatch.delenv("PLANFORGE_TEMPLATE", raising=False)
-    monkeypatch.setenv("PLANFORGE_CONFIG", str(root / "no-config.yaml"))
-    for key, value in GIT_ENV.items():
-        monkeypatch.setenv(key, value)
-    return root
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLANFORGE_CACHE_DIR", str(root))
+        # The default template source, whatever the user configured.
+        mp.delenv("PLANFORGE_TEMPLATE", raising=False)
+        mp.setenv("PLANFORGE_CONFIG", str(root / "no-config.yaml"))
+        for key, value in GIT_ENV.items():
+            mp.setenv(key, value)
+        yield root

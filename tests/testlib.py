@@ -75,10 +75,8 @@ def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
 
     dest = factory.getbasetemp() / "generated" / plan
     if not dest.is_dir():
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("PLANFORGE_CACHE_DIR", str(factory.getbasetemp() / "planforge-cache"))
-            assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
-                         "--repo-url", "https://github.com/acme/storefront.git"]) == 0
+        assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
+                     "--repo-url", "https://github.com/acme/storefront.git"]) == 0
     return dest
 
 

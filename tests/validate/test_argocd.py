@@ -114,7 +114,8 @@ def test_a_cluster_registration_is_a_child_an_other_secret_is_not(tmp_path: Path
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: remote\n  labels:\n"
         "    argocd.argoproj.io/secret-type: cluster\nstringData: {name: remote, server: https://remote:6443}\n")
     assert findings(run(root, tmp_path)) == []
-    (root / "argocd/apps/cluster.yaml").write_text(CLUSTER_SECRET.replace("secret-type: cluster", "secret-type: repository"))
+    other = CLUSTER_SECRET.replace("secret-type: cluster", "secret-type: repository")
+    (root / "argocd/apps/cluster.yaml").write_text(other)
     assert findings(run(root, tmp_path)) == [("argocd/unresolved-child", "argocd/apps/cluster.yaml", 1)]
 
 

@@ -183,16 +183,20 @@ def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):
         other = docs(apps / f"{env}-azure/applications.yaml")
         primary = [d for f in sorted((apps / env).glob("*.yaml")) for d in docs(f)]
         assert len(other) == len(primary) > 1
-        assert {d["spec"]["destination"]["server"] for d in other} == {
-            f"https://storefront-eks-{env}-azure.cluster.invalid"}
+        assert {tuple(d["spec"]["destination"]) for d in other} == {("name", "namespace")}
+        assert {d["spec"]["destination"]["name"] for d in other} == {f"storefront-eks-{env}-azure"}
+        [registration] = docs(apps / f"{env}-azure/cluster.yaml")
+        assert registration["kind"] == "ExternalSecret" and registration["metadata"]["namespace"] == "argocd"
+        assert registration["spec"]["target"]["template"]["metadata"]["labels"][
+            "argocd.argoproj.io/secret-type"] == "cluster"
         assert {d["metadata"]["name"] for d in other} == {d["metadata"]["name"] + "-azure" for d in primary}
         [app_of_apps] = docs(apps / f"{env}-azure.yaml")
         assert app_of_apps["spec"]["source"]["path"] == f"argocd/applications/{env}-azure"
         bootstrap = docs(repo / f"argocd/bootstrap/{env}.yaml")[1]
         assert f"applications/{env}-azure.yaml" in bootstrap["spec"]["source"]["directory"]["include"]
-    servers = {d.get("server") for d in docs(repo / "argocd/projects/apps.yaml")[0]["spec"]["destinations"]}
-    assert {f"https://storefront-eks-{env}-azure.cluster.invalid" for env in ENVS} <= servers
-    assert "### Other clouds" in (repo / "argocd/README.md").read_text()
+    names = {d.get("name") for d in docs(repo / "argocd/projects/apps.yaml")[0]["spec"]["destinations"]}
+    assert {f"storefront-eks-{env}-azure" for env in ENVS} <= names
+    assert "on azure: `applications/prod-azure.yaml`" in (repo / "argocd/README.md").read_text()
 
 
 def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):

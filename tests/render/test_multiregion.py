@@ -75,8 +75,8 @@ def test_argocd_targets_every_regional_cluster(repo: Path):
     standby = docs(apps / "prod-eu-west-1/applications.yaml")
     primary = [d for f in sorted((apps / "prod").glob("*.yaml")) for d in docs(f)]
     assert len(standby) == len(primary) > 1
-    assert {d["spec"]["destination"]["server"] for d in standby} == {
-        "https://storefront-eks-prod-eu-west-1.cluster.invalid"}
+    assert {d["spec"]["destination"].get("name") for d in standby} == {"storefront-eks-prod-eu-west-1"}
+    assert not [d for d in standby if "server" in d["spec"]["destination"]]
     assert {d["metadata"]["name"] for d in standby} == {d["metadata"]["name"] + "-eu-west-1" for d in primary}
     assert {d["spec"]["source"].get("path") for d in standby} == {d["spec"]["source"].get("path") for d in primary}
     [app_of_apps] = docs(apps / "prod-eu-west-1.yaml")
@@ -84,9 +84,33 @@ def test_argocd_targets_every_regional_cluster(repo: Path):
     bootstrap = docs(repo / "argocd/bootstrap/prod.yaml")[1]  # after its AppProject
     assert "applications/prod-eu-west-1.yaml" in bootstrap["spec"]["source"]["directory"]["include"]
     for project in ("apps", "platform"):
-        servers = {d.get("server") for d in docs(repo / f"argocd/projects/{project}.yaml")[0]["spec"]["destinations"]}
-        assert "https://storefront-eks-prod-eu-west-1.cluster.invalid" in servers
+        names = {d.get("name") for d in docs(repo / f"argocd/projects/{project}.yaml")[0]["spec"]["destinations"]}
+        assert "storefront-eks-prod-eu-west-1" in names
     assert not (apps / "dev-eu-west-1").exists()  # production only: the plan does not ask for all environments
+
+
+def test_the_standby_cluster_registers_itself_with_the_hub_argocd(repo: Path):
+    """The standby root writes the cluster's Argo CD connection to the key the hub's ExternalSecret reads, with a
+    deployer role only the hub's Argo CD role may assume, mapped to cluster admin by an access entry."""
+    [registration] = docs(repo / "argocd/applications/prod-eu-west-1/cluster.yaml")
+    assert registration["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-1"
+    assert registration["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
+    key = registration["spec"]["dataFrom"][0]["extract"]["key"]
+    assert key == "storefront-eks/argocd-cluster-prod-eu-west-1"
+    standby = (repo / "terraform/environments/prod-eu-west-1/main.tf").read_text()
+    secret = re.search(r'resource "aws_secretsmanager_secret" "argocd_cluster" \{(.*?)\n\}', standby, re.S).group(1)
+    assert "provider = aws.argocd_hub" in secret and f'name        = "{key}"' in secret
+    assert 'name   = "storefront-eks-prod-eu-west-1"' in standby and "awsAuthConfig" in standby
+    assert "roleARN = aws_iam_role.argocd_deployer.arn" in standby
+    assert 'resource "aws_eks_access_entry" "argocd"' in standby and "AmazonEKSClusterAdminPolicy" in standby
+    assert '"aws:PrincipalArn" = "arn:${data.aws_partition.argocd.partition}:iam::' \
+           '${data.aws_caller_identity.argocd.account_id}:role/${var.project}-${var.environment}-argocd"' in standby
+    hub = (repo / "terraform/environments/prod/main.tf").read_text()
+    assert 'name = "${var.project}-${var.environment}-argocd"' in hub
+    assert 'for_each = toset(["argocd-application-controller", "argocd-server"])' in hub
+    assert 'Resource = "arn:*:iam::*:role/${local.name}-*-argocd-deployer"' in hub
+    # environments without a remote cluster get neither side
+    assert "argocd" not in (repo / "terraform/environments/staging/main.tf").read_text()
 
 
 def test_the_multiregion_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,
@@ -235,10 +259,14 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
                for p in added)
     assert set(before) <= set(after)
     changed = {p for p in before if before[p] != after[p]}
-    # the primary root keeps its state key and code: only its network is stated so the regions' never overlap
+    # the primary root keeps its state key and code: its network is stated so the regions' never overlap, and its
+    # main.tf only gains the hub's Argo CD role at its end
     assert changed <= {".copier-answers.yml", "README.md", "terraform/README.md", "argocd/README.md",
                        "terraform/environments/prod/terraform.tfvars", "argocd/bootstrap/prod.yaml",
-                       "argocd/projects/apps.yaml", "argocd/projects/platform.yaml"}, changed
+                       "argocd/projects/apps.yaml", "argocd/projects/platform.yaml",
+                       "terraform/environments/prod/main.tf"}, changed
+    main = "terraform/environments/prod/main.tf"
+    assert after[main].startswith(before[main]) and b'resource "aws_iam_role" "argocd"' in after[main]
     assert 'vpc_cidr    = "10.0.0.0/16"' in (dest / "terraform/environments/prod/terraform.tfvars").read_text()
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["regions"] == ["us-east-1", "eu-west-1"]
 

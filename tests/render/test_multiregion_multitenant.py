@@ -18,7 +18,7 @@ from planforge.plan import parse_plan
 PLAN = PLANS / "multi-tenant-multiregion.plan.md"
 SHARED = Path("terraform/shared")
 STACKS = ["cluster", "monitoring", "networking", "security"]
-STANDBY_SERVER = "https://tenant-isolation-prod-eu-west-1.cluster.invalid"
+STANDBY_CLUSTER = "tenant-isolation-prod-eu-west-1"
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_hcp_terraform_names_a_workspace_per_standby_region(tmp_path: Path):
 def test_argocd_sends_the_platform_and_every_tenant_to_the_standby_cluster(repo: Path):
     apps = repo / "argocd/applications"
     standby = docs(apps / "prod-eu-west-1/applications.yaml")
-    assert {d["spec"]["destination"]["server"] for d in standby} == {STANDBY_SERVER}
+    assert {d["spec"]["destination"].get("name") for d in standby} == {STANDBY_CLUSTER}
     primary_tenant_apps = [d for f in sorted((apps / "prod").glob("tenant-*.yaml")) for d in docs(f)]
     platform = [d for f in sorted((apps / "platform").glob("*.yaml")) for d in docs(f)]
     names = {d["metadata"]["name"] for d in standby}
@@ -84,9 +84,12 @@ def test_argocd_sends_the_platform_and_every_tenant_to_the_standby_cluster(repo:
     assert app_of_apps["spec"]["source"]["path"] == "argocd/applications/prod-eu-west-1"
     for tenant in ("acme", "globex", "initech"):
         [project] = docs(repo / f"argocd/projects/{tenant}.yaml")
-        assert {"server": STANDBY_SERVER, "namespace": f"{tenant}-prod"} in project["spec"]["destinations"]
-    platform_servers = {d["server"] for d in docs(repo / "argocd/projects/platform.yaml")[0]["spec"]["destinations"]}
-    assert STANDBY_SERVER in platform_servers
+        assert {"name": STANDBY_CLUSTER, "namespace": f"{tenant}-prod"} in project["spec"]["destinations"]
+    platform_names = {d.get("name") for d in docs(repo / "argocd/projects/platform.yaml")[0]["spec"]["destinations"]}
+    assert STANDBY_CLUSTER in platform_names
+    # no platform secret store (the tenants' stores only): the README registers the cluster under its name
+    assert not (apps / "prod-eu-west-1/cluster.yaml").exists()
+    assert "`argocd cluster add <kube-context> --name <name>`" in (repo / "argocd/README.md").read_text()
 
 
 def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: Path):

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from testlib import PLANS, REAL_PLANS
 
 from planforge.decide import decide
@@ -80,8 +81,25 @@ def listing(root: Path) -> list[str]:
     return lines
 
 
+def placeholder_destinations(root: Path) -> list[str]:
+    """Argo CD destinations (Applications' and AppProjects') whose server is a placeholder (`.invalid`)."""
+    found = []
+    for path in sorted(root.rglob("*.yaml")):
+        if ".git" in path.parts or "argoproj.io/" not in path.read_text(encoding="utf-8"):
+            continue
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            spec = doc.get("spec") or {} if isinstance(doc, dict) and str(doc.get("apiVersion", "")).startswith(
+                "argoproj.io/") else {}
+            for dest in [spec.get("destination") or {}] + list(spec.get("destinations") or []):
+                if ".invalid" in str(dest.get("server", "")):
+                    found.append(f"{path.relative_to(root)}: {dest['server']}")
+    return found
+
+
 def render(answers, dest: Path) -> list[str]:
     render_new(answers, dest, resolve_template(None, None), init_git=False)
+    # every cluster Argo CD deploys to is a real address or a registered name, never a placeholder
+    assert placeholder_destinations(dest) == []
     return listing(dest)
 
 

@@ -88,6 +88,37 @@ def test_child_that_does_not_parse(tmp_path: Path) -> None:
     ]
 
 
+CLUSTER_SECRET = """apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: cluster-remote
+  namespace: argocd
+spec:
+  secretStoreRef: {kind: ClusterSecretStore, name: aws-secrets-manager}
+  target:
+    name: cluster-remote
+    template:
+      metadata:
+        labels: {argocd.argoproj.io/secret-type: cluster}
+  dataFrom:
+    - extract: {key: demo/argocd-cluster-remote}
+"""
+
+
+def test_a_cluster_registration_is_a_child_an_other_secret_is_not(tmp_path: Path) -> None:
+    """An app-of-apps directory may hold the cluster Secret (or the ExternalSecret templating it) that registers
+    the cluster its Applications target; an ExternalSecret of anything else is still a stray child."""
+    root = copy("clean", tmp_path)
+    (root / "argocd/apps/cluster.yaml").write_text(CLUSTER_SECRET)
+    (root / "argocd/apps/secret.yaml").write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: remote\n  labels:\n"
+        "    argocd.argoproj.io/secret-type: cluster\nstringData: {name: remote, server: https://remote:6443}\n")
+    assert findings(run(root, tmp_path)) == []
+    other = CLUSTER_SECRET.replace("secret-type: cluster", "secret-type: repository")
+    (root / "argocd/apps/cluster.yaml").write_text(other)
+    assert findings(run(root, tmp_path)) == [("argocd/unresolved-child", "argocd/apps/cluster.yaml", 1)]
+
+
 def test_malformed_project_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     """A wrongly typed field (here the project's destinations) stops the semantic checks of the
     Applications that use it with one located finding, never an internal error."""

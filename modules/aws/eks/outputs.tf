@@ -8,6 +8,11 @@ output "cluster_endpoint" {
   value       = aws_eks_cluster.this.endpoint
 }
 
+output "cluster_certificate_authority_data" {
+  description = "Base64 CA certificate of the API server (a client's caData)."
+  value       = aws_eks_cluster.this.certificate_authority[0].data
+}
+
 output "cluster_security_group_id" {
   description = "Security group EKS created for the cluster (allow it as a source on data stores)."
   value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id

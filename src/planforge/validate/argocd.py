@@ -15,7 +15,8 @@ what a schema cannot see, across the whole repository:
   `!` negations), so Argo CD would refuse to sync it;
 * `argocd/unresolved-child`: an app-of-apps root (an Application whose repo-local path is a
   directory of Application manifests) has a child file that does not parse or is not an Argo CD
-  object.
+  object. A cluster registration is a child too: a Secret labelled `argocd.argoproj.io/secret-type:
+  cluster`, or an ExternalSecret templating one, registers the cluster its sibling Applications target.
 
 Templated strings in ApplicationSets (`{{ ... }}`) are not checked.
 """
@@ -46,6 +47,8 @@ from planforge.validate.manifests.objects import ManifestObject, repository_obje
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
+# the label of a Secret that registers a cluster with Argo CD (declarative setup)
+CLUSTER_SECRET_LABEL = "argocd.argoproj.io/secret-type"
 # repoURLs that stand for "this repository" in templates and examples.
 _PLACEHOLDER = re.compile(
     r"(<[^>]*>|\{\{|\$\{|example\.(com|org|net)|github\.com/(example|your-?org|org|owner|my-?org)/|"
@@ -429,7 +432,7 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
                 f"child of app-of-apps {parent} does not parse: {error.message}", display, error.line,
                 hint="fix the YAML so Argo CD can read this Application"))
         for doc in docs:
-            if not any(_is_kind(doc.obj, kind) for kind in ARGO_KINDS):
+            if not any(_is_kind(doc.obj, kind) for kind in ARGO_KINDS) and not _registers_cluster(doc.obj):
                 kind = doc.obj.get("kind") if isinstance(doc.obj, dict) else type(doc.obj).__name__
                 findings.append(Finding(
                     NAME, "argocd/unresolved-child", Severity.ERROR,
@@ -459,6 +462,20 @@ def _directory_selects(options: dict[str, Any], relative: str) -> bool:
 
     include, exclude = globs(options.get("include")), globs(options.get("exclude"))
     return (not include or hit(include)) and not hit(exclude)
+
+
+def _registers_cluster(obj: Any) -> bool:
+    """An Argo CD cluster Secret, or an ExternalSecret whose target template is one."""
+    if not isinstance(obj, dict):
+        return False
+    if obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1":
+        labels = (obj.get("metadata") or {}).get("labels") or {}
+    elif obj.get("kind") == "ExternalSecret" and str(obj.get("apiVersion", "")).startswith("external-secrets.io/"):
+        template = (((obj.get("spec") or {}).get("target") or {}).get("template") or {})
+        labels = (template.get("metadata") or {}).get("labels") or {} if isinstance(template, dict) else {}
+    else:
+        return False
+    return isinstance(labels, dict) and labels.get(CLUSTER_SECRET_LABEL) == "cluster"
 
 
 def _is_kind(obj: Any, kind: str) -> bool:

@@ -82,18 +82,14 @@ def _regional_environments(c: Context, f: Field, all_words: str, structure: str)
 
 
 def _dns_failover(c: Context, pattern: str) -> None:
-    """Route 53 failover between the regions' roots when the plan names a DNS component: an external-dns row
-    Required = Yes, Route 53 or DNS failover (a context field, else a line choosing it)."""
+    """Route 53 failover between the regions' roots (the environments' roots, the workspaces roots or the multi-tenant
+    networking stack's states) when the plan names a DNS component: an external-dns row Required = Yes, Route 53 or
+    DNS failover (a context field, else a line choosing it)."""
     row = c.component_rows.get("external-dns")
     hit = tx.first_hit(pattern, [*c.plan.fields, c.plan.structure_decision])
     line = row.line if row else hit.field.line if hit else line_choosing(c.plan, pattern)
     if line is None or not c.values.get("regional_environments"):
         c.default("dns_failover", False, "the plan names no DNS component" if line is None else "no regional roots")
-        return
-    if c.values.get("terraform_roots") == "workspaces" or c.values.get("structure") == "multi-tenant":
-        c.unapplied(line, c.line_text(line), "DNS failover records are generated for one Terraform root per "
-                                             "environment, not for workspaces or multi-tenant shared stacks")
-        c.default("dns_failover", False, "no failover records in this layout")
         return
     if c.values.get("cloud") != "aws":
         c.unapplied(line, c.line_text(line), "DNS failover records are generated for Route 53 (AWS) only")

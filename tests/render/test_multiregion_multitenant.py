@@ -152,8 +152,14 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
     assert main(["new", str(plan), str(dest), "--no-git"]) == 0
     clusters = dest / "clusters"
     assert sorted(p.name for p in clusters.iterdir() if p.is_dir()) == ["prod", "prod-eu-west-1", "staging"]
-    for name in ("apps.yaml", "infrastructure.yaml"):
-        assert docs(clusters / "prod-eu-west-1" / name) == docs(clusters / "prod" / name), name
+    assert docs(clusters / "prod-eu-west-1/apps.yaml") == docs(clusters / "prod/apps.yaml")
+    standby, primary = docs(clusters / "prod-eu-west-1/infrastructure.yaml"), docs(clusters / "prod/infrastructure.yaml")
+    # the same layers, but each tenant's SecurityGroupPolicy names the standby region's pod security group
+    patches = standby[-1]["spec"].pop("patches")
+    assert standby == primary
+    assert [p["target"]["namespace"] for p in patches] == ["acme-prod", "globex-prod", "initech-prod"]
+    assert all(p["target"]["kind"] == "SecurityGroupPolicy" and "/spec/securityGroups/groupIds" in p["patch"]
+               for p in patches)
     assert "--path=clusters/prod-eu-west-1" in (clusters / "prod-eu-west-1/kustomization.yaml").read_text()
 
 

@@ -195,11 +195,14 @@ def test_a_dns_component_gives_the_networking_stack_a_failover_record_per_region
 
 @pytest.mark.parametrize(("cloud", "replica"), [
     ("azure", ['resource "azurerm_postgresql_flexible_server" "replica"', 'create_mode                   = "Replica"',
-               "key_vault_key_id                  = module.keyvault.key_id"]),
+               "key_vault_key_id                  = module.keyvault.key_id",
+               'subject             = "system:serviceaccount:${var.tenant}-${var.environment}:${each.value}"',
+               'resource_group_name = "rg-${local.shared}-cluster"']),
     ("gcp", ['resource "google_sql_database_instance" "replica"', "encryption_key_name  = module.kms.key_id",
-             "master_instance_name = data.google_sql_database_instance.primary[0].name"]),
+             "master_instance_name = data.google_sql_database_instance.primary[0].name",
+             'member             = "serviceAccount:${var.project_id}.svc.id.goog[${var.tenant}-${var.environment}/${each.value}]"']),
 ])
-def test_the_azure_and_gcp_tenant_standby_state_runs_a_read_replica_with_its_own_key(
+def test_the_azure_and_gcp_tenant_standby_state_runs_a_read_replica_with_its_own_key_and_identity(
         cloud: str, replica: list[str], tmp_path: Path):
     """azurerm and google cannot be installed here: the tenant root is rendered and checked for its content and
     `terraform fmt` (terraform validate runs on AWS only)."""

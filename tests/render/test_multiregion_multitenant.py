@@ -77,7 +77,8 @@ def test_every_tenant_has_a_standby_state_with_its_own_key_identity_and_database
     assert 'standby = var.region != var.primary_region' in main_tf
     assert 'role    = local.standby ? "standby" : "primary"' in main_tf
     assert 'shared  = local.standby ? "${var.project}-${var.environment}-${var.region}"' in main_tf
-    assert "replicate_source_db        = local.standby ? data.aws_db_instance.primary[0].db_instance_arn : null" in main_tf
+    assert ("replicate_source_db        = local.standby ? data.aws_db_instance.primary[0].db_instance_arn : null"
+            in main_tf)
     assert "provider = aws.primary" in main_tf and "region = var.primary_region" in (
         repo / "terraform/tenants/acme/providers.tf").read_text()
     assert 'default     = "eu-central-1"' in (repo / "terraform/tenants/acme/variables.tf").read_text()
@@ -153,7 +154,8 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
     clusters = dest / "clusters"
     assert sorted(p.name for p in clusters.iterdir() if p.is_dir()) == ["prod", "prod-eu-west-1", "staging"]
     assert docs(clusters / "prod-eu-west-1/apps.yaml") == docs(clusters / "prod/apps.yaml")
-    standby, primary = docs(clusters / "prod-eu-west-1/infrastructure.yaml"), docs(clusters / "prod/infrastructure.yaml")
+    standby = docs(clusters / "prod-eu-west-1/infrastructure.yaml")
+    primary = docs(clusters / "prod/infrastructure.yaml")
     # the same layers, but each tenant's SecurityGroupPolicy names the standby region's pod security group
     patches = standby[-1]["spec"].pop("patches")
     assert standby == primary
@@ -200,7 +202,8 @@ def test_a_dns_component_gives_the_networking_stack_a_failover_record_per_region
                'resource_group_name = "rg-${local.shared}-cluster"']),
     ("gcp", ['resource "google_sql_database_instance" "replica"', "encryption_key_name  = module.kms.key_id",
              "master_instance_name = data.google_sql_database_instance.primary[0].name",
-             'member             = "serviceAccount:${var.project_id}.svc.id.goog[${var.tenant}-${var.environment}/${each.value}]"']),
+             'member             = "serviceAccount:${var.project_id}.svc.id.goog['
+             '${var.tenant}-${var.environment}/${each.value}]"']),
 ])
 def test_the_azure_and_gcp_tenant_standby_state_runs_a_read_replica_with_its_own_key_and_identity(
         cloud: str, replica: list[str], tmp_path: Path):

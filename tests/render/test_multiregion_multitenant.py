@@ -5,6 +5,7 @@ repository validates."""
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,55 @@ def test_every_shared_stack_has_a_standby_state_with_its_own_key_region_and_netw
     assert "backend-<env>-<region>.hcl" in (repo / "terraform/README.md").read_text()
 
 
+def test_every_tenant_has_a_standby_state_with_its_own_key_identity_and_database_replica(repo: Path):
+    for tenant in ("acme", "globex", "initech"):
+        root = repo / "terraform/tenants" / tenant
+        keys = {p.name: hcl_string(p.read_text(), "key") for p in root.glob("backend-*.hcl")}
+        assert keys["backend-prod-eu-west-1.hcl"] == f"tenants/{tenant}/prod-eu-west-1/terraform.tfstate"
+        assert len(set(keys.values())) == 3, keys
+        standby = (root / "prod-eu-west-1.tfvars").read_text()
+        assert (hcl_string(standby, "tenant"), hcl_string(standby, "region")) == (tenant, "eu-west-1")
+        # the tenant's database subnets sit in the standby region's own network
+        cidr = ipaddress.ip_network(hcl_string(standby, "database_cidr"))
+        assert cidr.subnet_of(ipaddress.ip_network("10.1.0.0/16"))
+        assert ipaddress.ip_network(hcl_string((root / "prod.tfvars").read_text(), "database_cidr")).subnet_of(
+            ipaddress.ip_network("10.0.0.0/16"))
+        assert not (root / "staging-eu-west-1.tfvars").exists()
+    main_tf = (repo / "terraform/tenants/acme/main.tf").read_text()
+    # the role decides the names, the shared stacks looked up, and the database: a cross-region read replica
+    assert 'standby = var.region != var.primary_region' in main_tf
+    assert 'role    = local.standby ? "standby" : "primary"' in main_tf
+    assert 'shared  = local.standby ? "${var.project}-${var.environment}-${var.region}"' in main_tf
+    assert ("replicate_source_db        = local.standby ? data.aws_db_instance.primary[0].db_instance_arn : null"
+            in main_tf)
+    assert "provider = aws.primary" in main_tf and "region = var.primary_region" in (
+        repo / "terraform/tenants/acme/providers.tf").read_text()
+    assert 'default     = "eu-central-1"' in (repo / "terraform/tenants/acme/variables.tf").read_text()
+    # a key per region, the workload identity on the region's cluster, the pod security group in the region's network
+    assert 'module "kms"' in main_tf and "kms_key_arn                = module.kms.key_arn" in main_tf
+    assert 'resource "aws_eks_pod_identity_association" "workload"' in main_tf
+    assert "cluster_name    = data.aws_eks_cluster.shared.name" in main_tf and "name = local.shared" in main_tf
+    assert 'resource "aws_security_group" "pods"' in main_tf
+    assert "allowed_security_group_ids = [aws_security_group.pods.id]" in main_tf
+    assert 'output "region_role"' in (repo / "terraform/tenants/acme/outputs.tf").read_text()
+    assert "Each tenant root has a standby" in (repo / "terraform/README.md").read_text()
+
+
+def test_the_standby_cluster_gets_each_tenants_own_pod_security_group(repo: Path):
+    standby = docs(repo / "argocd/applications/prod-eu-west-1/applications.yaml")
+    sources = [d["spec"]["source"] for d in standby if "path" in d["spec"].get("source", {})]
+    guardrails = {s["path"]: s for s in sources if re.fullmatch(r"kubernetes/tenants/[a-z]+", s["path"])}
+    assert sorted(guardrails) == [f"kubernetes/tenants/{t}" for t in ("acme", "globex", "initech")]
+    for path, source in guardrails.items():
+        [patch] = source["kustomize"]["patches"]
+        tenant = path.rsplit("/", 1)[1]
+        assert patch["target"] == {"group": "vpcresources.k8s.aws", "version": "v1beta1",
+                                   "kind": "SecurityGroupPolicy", "name": "tenant-pods", "namespace": f"{tenant}-prod"}
+        assert f"terraform/tenants/{tenant} in prod-eu-west-1" in patch["patch"]
+    primary = [d for f in sorted((repo / "argocd/applications/platform").glob("tenant-*.yaml")) for d in docs(f)]
+    assert all("kustomize" not in d["spec"]["source"] for d in primary)
+
+
 def test_hcp_terraform_names_a_workspace_per_standby_region(tmp_path: Path):
     text = (PLANS / "multi-tenant-tfc.plan.md").read_text().replace(
         "**Deployment Type**: single-region (eu-central-1)",
@@ -69,6 +119,10 @@ def test_hcp_terraform_names_a_workspace_per_standby_region(tmp_path: Path):
     assert not list(cluster.glob("backend-*.hcl"))
     assert hcl_string((cluster / "prod-eu-west-1.tfvars").read_text(), "region") == "eu-west-1"
     assert '"tenant-isolation-shared-cluster-<environment>-<region>"' in (cluster / "backend.tf").read_text()
+    tenant = dest / "terraform/tenants/acme"
+    assert not list(tenant.glob("backend-*.hcl"))
+    assert hcl_string((tenant / "prod-eu-west-1.tfvars").read_text(), "region") == "eu-west-1"
+    assert '"tenant-isolation-tenants-acme-<environment>-<region>"' in (tenant / "backend.tf").read_text()
     assert "workspace `tenant-isolation-shared-$stack-<env>-<region>`" in (dest / "terraform/README.md").read_text()
 
 
@@ -102,8 +156,15 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
     assert main(["new", str(plan), str(dest), "--no-git"]) == 0
     clusters = dest / "clusters"
     assert sorted(p.name for p in clusters.iterdir() if p.is_dir()) == ["prod", "prod-eu-west-1", "staging"]
-    for name in ("apps.yaml", "infrastructure.yaml"):
-        assert docs(clusters / "prod-eu-west-1" / name) == docs(clusters / "prod" / name), name
+    assert docs(clusters / "prod-eu-west-1/apps.yaml") == docs(clusters / "prod/apps.yaml")
+    standby = docs(clusters / "prod-eu-west-1/infrastructure.yaml")
+    primary = docs(clusters / "prod/infrastructure.yaml")
+    # the same layers, but each tenant's SecurityGroupPolicy names the standby region's pod security group
+    patches = standby[-1]["spec"].pop("patches")
+    assert standby == primary
+    assert [p["target"]["namespace"] for p in patches] == ["acme-prod", "globex-prod", "initech-prod"]
+    assert all(p["target"]["kind"] == "SecurityGroupPolicy" and "/spec/securityGroups/groupIds" in p["patch"]
+               for p in patches)
     assert "--path=clusters/prod-eu-west-1" in (clusters / "prod-eu-west-1/kustomization.yaml").read_text()
 
 
@@ -113,11 +174,67 @@ def test_the_multi_tenant_multiregion_repository_validates_strict(repo: Path, mo
     assert code == 0 and "terraform:" in out, out
 
 
-def test_dns_failover_is_reported_not_applied_in_the_multi_tenant_layout(tmp_path: Path):
+def test_a_dns_component_gives_the_networking_stack_a_failover_record_per_region(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     text = PLAN.read_text().replace("eu-west-1 standby)", "eu-west-1 standby), Route 53 failover")
     plan = tmp_path / "plan.md"
     plan.write_text(text)
     d = decide(parse_plan(plan))
-    assert d.answers.dns_failover is False
+    assert d.answers.dns_failover is True
     line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("**Deployment Type**"))
-    assert [n.line for n in d.not_applied if "multi-tenant shared stacks" in n.why] == [line]
+    assert d.provenance["dns_failover"].line == line
+    assert not [n for n in d.not_applied if "DNS failover" in n.why]
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    networking = (dest / SHARED / "networking/main.tf").read_text()
+    # one code for both regions' states: the role follows the state's region, regional environments only
+    assert 'dns_role     = var.region == var.primary_region ? "PRIMARY" : "SECONDARY"' in networking
+    assert 'contains(["prod"], var.environment)' in networking
+    assert "type = local.dns_role" in networking and 'resource "aws_route53_health_check" "ingress"' in networking
+    assert all("aws_route53_record" not in (dest / SHARED / s / "main.tf").read_text() for s in STACKS
+               if s != "networking")
+    assert "`PRIMARY` in the\n   primary region's" in (dest / "terraform/README.md").read_text()
+    code, out = validate_strict(dest, monkeypatch, capsys)
+    assert code == 0 and "terraform:" in out, out
+
+
+@pytest.mark.parametrize(("cloud", "replica"), [
+    ("azure", ['resource "azurerm_postgresql_flexible_server" "replica"', 'create_mode                   = "Replica"',
+               "key_vault_key_id                  = module.keyvault.key_id",
+               'subject             = "system:serviceaccount:${var.tenant}-${var.environment}:${each.value}"',
+               'resource_group_name = "rg-${local.shared}-cluster"']),
+    ("gcp", ['resource "google_sql_database_instance" "replica"', "encryption_key_name  = module.kms.key_id",
+             "master_instance_name = data.google_sql_database_instance.primary[0].name",
+             'member             = "serviceAccount:${var.project_id}.svc.id.goog['
+             '${var.tenant}-${var.environment}/${each.value}]"']),
+])
+def test_the_azure_and_gcp_tenant_standby_state_runs_a_read_replica_with_its_own_key_and_identity(
+        cloud: str, replica: list[str], tmp_path: Path):
+    """azurerm and google cannot be installed here: the tenant root is rendered and checked for its content and
+    `terraform fmt` (terraform validate runs on AWS only)."""
+    import shutil
+    import subprocess
+
+    from planforge.render.engine import render_new
+    from planforge.render.template import resolve_template
+
+    a = decide(parse_plan(PLAN)).answers
+    sizing = [s.model_copy(update={"instance_type": None, "db_instance_class": None}) for s in a.environment_sizing]
+    regions = {"azure": ["westeurope", "northeurope"], "gcp": ["europe-west1", "europe-west4"]}[cloud]
+    answers = a.model_validate({**a.model_dump(), "cloud": cloud, "region": regions[0], "regions": regions,
+                                "kubernetes_distribution": {"azure": "aks", "gcp": "gke"}[cloud],
+                                "state_backend": {"azure": "azurerm", "gcp": "gcs"}[cloud], "state_locking": "none",
+                                "secrets_manager": "none", "environment_sizing": sizing})
+    dest = tmp_path / "repo"
+    render_new(answers, dest, resolve_template(None, None), init_git=False)
+    root = dest / "terraform/tenants/acme"
+    text = (root / "main.tf").read_text()
+    assert all(line in text for line in replica), text
+    assert "count  = local.standby ? 0 : 1" in text and "to   = module.database[0]" in text
+    assert hcl_string((root / f"prod-{regions[1]}.tfvars").read_text(), "region") == regions[1]
+    assert "value       = local.database_endpoint" in (root / "outputs.tf").read_text()
+    terraform = shutil.which("terraform")
+    if terraform:
+        proc = subprocess.run([terraform, "fmt", "-check", "-diff", str(root)], capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr

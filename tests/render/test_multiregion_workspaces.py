@@ -72,15 +72,29 @@ def test_argocd_targets_the_standby_cluster(repo: Path):
     assert (repo / "argocd/applications/prod-eu-west-1/applications.yaml").is_file()
 
 
-def test_dns_failover_is_reported_not_applied_with_workspaces(tmp_path: Path):
-    row = "| external-dns | Yes | Route 53 failover between the regions |"
-    text = PLAN.read_text().replace("| external-dns | No | Route53 records are managed by another team |", row)
+def test_a_dns_component_gives_the_workspaces_roots_route53_failover_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    text = PLAN.read_text().replace("eu-west-1 standby)", "eu-west-1 standby), Route 53 failover")
     plan = tmp_path / "plan.md"
     plan.write_text(text)
     d = decide(parse_plan(plan))
-    assert d.answers.dns_failover is False
-    line = text.splitlines().index(row) + 1
-    assert [n.line for n in d.not_applied if "not for workspaces" in n.why] == [line]
+    assert d.answers.dns_failover is True
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("**Deployment Type**"))
+    assert d.provenance["dns_failover"].line == line
+    assert not [n for n in d.not_applied if "DNS failover" in n.why]
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    primary, standby = (dest / TF / root / "dns.tf" for root in ("live", "live-eu-west-1"))
+    # the live root serves every environment: only the regional ones' workspaces get the PRIMARY record
+    assert 'contains(["prod"], local.environment)' in primary.read_text()
+    assert 'type = "PRIMARY"' in primary.read_text() and 'type = "SECONDARY"' in standby.read_text()
+    for dns in (primary.read_text(), standby.read_text()):
+        assert 'resource "aws_route53_health_check" "ingress"' in dns
+        assert "health_check_id = aws_route53_health_check.ingress[0].id" in dns
+        assert "(envs/<env>.tfvars)" in dns
+    assert "`PRIMARY` in\n   `live/`" in (dest / TF / "README.md").read_text()
+    code, out = validate_strict(dest, monkeypatch, capsys)
+    assert code == 0 and "terraform:" in out, out
 
 
 def test_the_workspaces_multiregion_repository_validates_strict(repo: Path, monkeypatch: pytest.MonkeyPatch,

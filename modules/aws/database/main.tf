@@ -10,6 +10,7 @@ locals {
   log_exports    = local.is_postgres ? ["postgresql", "upgrade"] : ["error", "slowquery"]
   tls_parameter  = local.is_postgres ? "rds.force_ssl" : "require_secure_transport"
   log_parameters = local.is_postgres ? { log_connections = "1", log_disconnections = "1" } : {}
+  replica        = var.replicate_source_db != null
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -83,16 +84,18 @@ resource "aws_db_parameter_group" "this" {
 }
 
 resource "aws_db_instance" "this" {
-  identifier     = var.name
-  engine         = var.engine
-  engine_version = var.engine_version
-  instance_class = var.instance_class
-  db_name        = var.database_name
-  port           = local.port
+  identifier          = var.name
+  replicate_source_db = var.replicate_source_db
+  engine              = local.replica ? null : var.engine
+  engine_version      = local.replica ? null : var.engine_version
+  instance_class      = var.instance_class
+  db_name             = local.replica ? null : var.database_name
+  port                = local.port
 
-  username                      = var.master_username
-  manage_master_user_password   = true
-  master_user_secret_kms_key_id = var.kms_key_arn
+  # a read replica takes the source's master user and password
+  username                      = local.replica ? null : var.master_username
+  manage_master_user_password   = local.replica ? null : true
+  master_user_secret_kms_key_id = local.replica ? null : var.kms_key_arn
 
   allocated_storage     = var.allocated_storage
   max_allocated_storage = max(var.max_allocated_storage, var.allocated_storage)

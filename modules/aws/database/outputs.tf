@@ -22,3 +22,8 @@ output "multi_az" {
   description = "Whether the instance has a Multi-AZ standby."
   value       = aws_db_instance.this.multi_az
 }
+
+output "resource_id" {
+  description = "RDS resource ID: the rds-db:connect resource of IAM database authentication."
+  value       = aws_db_instance.this.resource_id
+}

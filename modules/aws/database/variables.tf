@@ -138,3 +138,9 @@ variable "tags" {
   description = "Extra tags for every resource (provider default_tags carry project, environment and tenant)."
   default     = {}
 }
+
+variable "replicate_source_db" {
+  type        = string
+  description = "ARN of a database in another region this instance replicates (a cross-region read replica: its engine, version and credentials are the source's); null for a primary."
+  default     = null
+}

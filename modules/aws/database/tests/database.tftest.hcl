@@ -156,3 +156,27 @@ run "enhanced_monitoring_off" {
     error_message = "monitoring_interval = 0 turns Enhanced Monitoring and its role off."
   }
 }
+
+run "cross_region_read_replica_takes_the_source_credentials" {
+  command = plan
+
+  variables {
+    replicate_source_db = "arn:aws:rds:eu-central-1:111122223333:db:test"
+    kms_key_arn         = "arn:aws:kms:eu-west-1:111122223333:key/test"
+  }
+
+  assert {
+    condition     = aws_db_instance.this.replicate_source_db == "arn:aws:rds:eu-central-1:111122223333:db:test"
+    error_message = "A standby region's database must replicate the primary region's."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.manage_master_user_password == null
+    error_message = "A read replica takes the source's master user and password: it must not manage its own."
+  }
+
+  assert {
+    condition     = aws_db_instance.this.kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "The replica must be encrypted with its own region's key."
+  }
+}

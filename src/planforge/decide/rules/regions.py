@@ -18,7 +18,13 @@ _REGIONAL_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
 
 
 def decide_regions(c: Context, structure: str) -> None:
-    """`regions` and `regional_environments` from the Deployment Type field (after the environments are known)."""
+    """`regions` and `regional_environments` from the Deployment Type field (after the environments are known), then
+    every region the plan names checked against its data residency (decided before)."""
+    _deployment_regions(c, structure)
+    _check_residency(c)
+
+
+def _deployment_regions(c: Context, structure: str) -> None:
     f = c.plan.field("deployment_type")
     words = load("regions.yaml")["deployment_type"]
     if f is None or f.unresolved or not re.search(words["multi_region"], f.plain, re.I):
@@ -82,18 +88,14 @@ def _regional_environments(c: Context, f: Field, all_words: str, structure: str)
 
 
 def _dns_failover(c: Context, pattern: str) -> None:
-    """Route 53 failover between the regions' roots when the plan names a DNS component: an external-dns row
-    Required = Yes, Route 53 or DNS failover (a context field, else a line choosing it)."""
+    """Route 53 failover between the regions' roots (the environments' roots, the workspaces roots or the multi-tenant
+    networking stack's states) when the plan names a DNS component: an external-dns row Required = Yes, Route 53 or
+    DNS failover (a context field, else a line choosing it)."""
     row = c.component_rows.get("external-dns")
     hit = tx.first_hit(pattern, [*c.plan.fields, c.plan.structure_decision])
     line = row.line if row else hit.field.line if hit else line_choosing(c.plan, pattern)
     if line is None or not c.values.get("regional_environments"):
         c.default("dns_failover", False, "the plan names no DNS component" if line is None else "no regional roots")
-        return
-    if c.values.get("terraform_roots") == "workspaces" or c.values.get("structure") == "multi-tenant":
-        c.unapplied(line, c.line_text(line), "DNS failover records are generated for one Terraform root per "
-                                             "environment, not for workspaces or multi-tenant shared stacks")
-        c.default("dns_failover", False, "no failover records in this layout")
         return
     if c.values.get("cloud") != "aws":
         c.unapplied(line, c.line_text(line), "DNS failover records are generated for Route 53 (AWS) only")
@@ -102,3 +104,36 @@ def _dns_failover(c: Context, pattern: str) -> None:
     c.from_line("dns_failover", True, line)
     c.applied(line, c.line_text(line), "dns_failover")
 
+
+
+def _residency_fits(rule: dict, region: str) -> bool:
+    """Whether region keeps the data in the residency: a name prefix (AWS, GCP) or a listed name (Azure)."""
+    return region.startswith(rule["prefix"]) if "prefix" in rule else region in rule["names"]
+
+
+def _check_residency(c: Context) -> None:
+    """A region the plan names outside its data residency is a problem at its line, the fix naming a region that
+    fits (data/regions.yaml `residency`). With no region named, the default region is the residency's first."""
+    residency = c.values.get("data_residency", "")
+    rule = load("regions.yaml")["residency"].get(residency, {}).get(c.values.get("cloud", "none"))
+    region = c.values.get("region", "")
+    if rule is None or not region:
+        return
+    where = f"the plan's data residency ({residency.upper()})"
+    regions = c.values.get("regions") or [region]
+    prov = c.provenance.get("region")
+    if prov is None or prov.source == "default":
+        if not _residency_fits(rule, region):
+            c.default("region", rule["suggest"][0], f"no region in the plan; the first region of {where}")
+        return
+    for i, name in enumerate(regions):
+        if _residency_fits(rule, name):
+            continue
+        fits = [r for r in rule["suggest"] if r not in regions]
+        role = "primary" if i == 0 else "standby"
+        fix = (f"name a {role} region in {residency.upper()}, e.g. {fits[0]}, or change the data residency" if fits
+               else f"no other region of this cloud is in {residency.upper()}: drop the standby region or change "
+                    "the data residency")
+        line = prov.line if i == 0 else c.provenance["regions"].line
+        field = next((f for f in c.plan.fields if f.line == line), None)
+        c.problem(field, "region", f"region {name} ({role}) is outside {where}", fix, line=line)

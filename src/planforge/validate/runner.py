@@ -500,8 +500,7 @@ def run_validation(
         plan = _plan(given_paths, settings, validators, workdir, stdin_file, selection, cache)
         results = plan.results
         to_run = _cached(plan.tasks, cache, results, notes)
-        if selection is not None:
-            _narrow(plan.contexts, to_run, validators)
+        _narrow(plan.contexts, to_run, validators)
         for task, task_checks in zip(to_run, _schedule(to_run, jobs, progress), strict=True):
             if not repository_only:  # those checks are the shards' (their documents are what counts here)
                 results[task.root_index].extend(task_checks)
@@ -546,7 +545,8 @@ def _cached(tasks: list[_Task], cache: ResultCache | None, results: list[list[Ch
 
 def _narrow(contexts: list[tuple[int, RunContext]], tasks: list[_Task], validators: dict[str, Validator]) -> None:
     """Tell each validator that shares work among its targets (`select`: Terraform's one fmt call and aggregate
-    validations) which of the targets it discovered run, once the selection and the cache left some out."""
+    validations) which of the targets it discovered run, once the selection and the cache left some out; the
+    validator may start that shared work then, before the first target runs."""
     for _index, ctx in contexts:
         for validator in validators.values():
             select = getattr(validator, "select", None)

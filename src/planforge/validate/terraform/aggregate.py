@@ -113,7 +113,8 @@ def split(configs: ConfigTree, group: Group, parts: int) -> list[Group]:
 
 def _weight(configs: ConfigTree, root: Path) -> int:
     """Bytes of Terraform code validating a root evaluates: each module's files once per call leading there."""
-    return sum(n * sum(f.stat().st_size for f in configs.config(d).files) for d, n in call_counts(configs, root).items())
+    counts = call_counts(configs, root)
+    return sum(n * sum(f.stat().st_size for f in configs.config(d).files) for d, n in counts.items())
 
 
 def call_counts(configs: ConfigTree, root: Path) -> Counter[Path]:

@@ -223,3 +223,43 @@ def test_build_output_is_loaded_like_plain_manifests() -> None:
     assert docs[0].duplicate_nodes and not docs[1].duplicate_nodes
     assert {(d.file, d.origin, d.line) for d in docs} == {
         ("overlays/prod/kustomization.yaml", "kustomize build overlays/prod", None)}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_builds_run_in_parallel_within_jobs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    """Kustomize builds are separate tasks of the runner: -j 2 runs two builds at once, -j 1 one at a time."""
+    import threading
+
+    from planforge.validate import kustomize
+    from planforge.validate.runner import run_validation
+
+    require_tool("kubectl")
+    for name in ("a", "b", "c", "d"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "kustomization.yaml").write_text("resources:\n  - cm.yaml\n", encoding="utf-8")
+        (tmp_path / name / "cm.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: default\n", encoding="utf-8")
+    real = kustomize.run_tool
+    lock = threading.Lock()
+    both = threading.Barrier(2, timeout=60)  # at -j 2, the first two builds wait for each other
+    active = peak = calls = 0
+
+    def counting(command: list[str], **kwargs: object) -> object:
+        nonlocal active, peak, calls
+        with lock:
+            active += 1
+            calls += 1
+            peak = max(peak, active)
+            first_two = calls <= 2
+        try:
+            if jobs == 2 and first_two:
+                both.wait()
+            return real(command, **kwargs)
+        finally:
+            with lock:
+                active -= 1
+
+    monkeypatch.setattr(kustomize, "run_tool", counting)
+    checks = run_validation([tmp_path], Settings(jobs=jobs), ["kustomize"])
+    assert sorted(c.target for c in checks if c.name == "build" and c.status is Status.PASSED) == ["a", "b", "c", "d"]
+    assert (calls, peak) == (4, jobs)

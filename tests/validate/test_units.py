@@ -6,6 +6,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -226,3 +227,58 @@ def test_repository_checks_run_the_rule_a_shard_leaves_out(tmp_path: Path) -> No
     assert main(["validate", "--repository-checks", "--format", "json", "-o", str(tmp_path / "r.json"), str(repo)]) == 1
     report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert {c["name"] for c in report["checks"]} == {"default-deny[billing]", "default-deny[shop]"}
+
+
+def test_repository_checks_run_no_per_unit_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--repository-checks renders charts and builds kustomizations for their documents and runs nothing else:
+    no helm lint, no per-document policy rules (a full run of the same repository does both)."""
+    require_tool("kubectl")
+    from planforge.validate import kustomize, policy
+    from planforge.validate.helm.validator import HelmValidator
+
+    repo = tmp_path / "repo"
+    chart = repo / "charts/web"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: web\nversion: 0.1.0\n", encoding="utf-8")
+    (chart / "templates/namespace.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n", encoding="utf-8")
+    (repo / "policies").mkdir()
+    (repo / "policies/kustomization.yaml").write_text("resources:\n  - deny.yaml\n", encoding="utf-8")
+    (repo / "policies/deny.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: web\n"
+        "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n", encoding="utf-8")
+    ran: list[str] = []
+
+    class Recording:
+        def __init__(self, engine: Any) -> None:
+            self.engine, self.tool = engine, engine.tool
+
+        def lint(self, *args: Any) -> Any:
+            ran.append("helm lint")
+            return self.engine.lint(*args)
+
+        def render(self, *args: Any) -> Any:
+            ran.append("helm template")
+            return self.engine.render(*args)
+
+    real_engine, real_tool = HelmValidator.engine, kustomize.run_tool
+    real_rules = policy.validator.check_workloads
+
+    def rules(*args: Any) -> Any:
+        ran.append("policy rules")
+        return real_rules(*args)
+
+    def tool(command: list[str], **kwargs: Any) -> Any:
+        ran.append("kustomize build")
+        return real_tool(command, **kwargs)
+
+    monkeypatch.setattr(HelmValidator, "engine", lambda self, ctx: Recording(real_engine(self, ctx)))
+    monkeypatch.setattr(kustomize, "run_tool", tool)
+    monkeypatch.setattr(policy, "check_workloads", rules)
+    monkeypatch.setattr(policy.validator, "check_workloads", rules)
+    checks = run_validation([repo], Settings(), None, selection=Selection(repository_only=True))
+    assert sorted(ran) == ["helm template", "kustomize build"]
+    assert [(c.name, c.status.value) for c in checks] == [("default-deny[web]", "passed")]  # the build's policy
+    ran.clear()
+    run_validation([repo], Settings(), ["helm", "kustomize", "policy"])
+    assert {"helm lint", "helm template", "kustomize build", "policy rules"} <= set(ran)

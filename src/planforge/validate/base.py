@@ -139,6 +139,9 @@ class Context:
     # What may be read (`planforge.validate.inputs.Bounds`): the run's roots and `allow_outside`.
     # Defaults to `root` alone.
     bounds: Any = None
+    # Only the documents matter (`--repository-checks`): validators render them and skip their other checks
+    # (helm lint, the per-document policy rules).
+    documents_only: bool = False
 
     def __post_init__(self) -> None:
         if self.bounds is None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from planforge import __version__
 from planforge.validate.base import Check, Document, Finding, Settings, Severity, Status
-from planforge.validate.schemas.cache import cache_dir
+from planforge.validate.cachedir import cache_dir
 
 TOOLS = ("terraform", "tofu", "helm", "kustomize", "kubectl", "kubeconform", "ansible-playbook", "ansible-lint",
          "ansible-galaxy", "git")

@@ -16,7 +16,9 @@
   changed since a git ref and/or one shard; with `use_cache`, a target whose unit and dependencies are
   unchanged takes its checks from the result cache (`planforge.validate.result_cache`). A run on a
   subset of units leaves out the repository-wide default-deny check (it needs every document);
-  `Selection(repository_only=True)` runs that check alone, on every document (CI runs it once beside its shards).
+  `Selection(repository_only=True)` runs that check alone, on every document (CI runs it once beside its shards):
+  only the validators that produce documents run, with `Context.documents_only` (no helm lint, no per-document
+  rules).
 - Every directory PATH is scanned once for merge conflict markers (`planforge.validate.conflicts`); a
   sharded run scans in its first shard only.
 """
@@ -191,6 +193,9 @@ def _document_validator(ctx: RunContext, validators: dict[str, Validator]) -> Ca
     """Context.validate_documents: schemas + policy on rendered documents (when selected)."""
 
     def validate_documents(docs: list[Document], origin: str) -> list[Check]:
+        if ctx.documents_only:  # the repository-wide checks alone: they read the documents at the end
+            ctx.record_documents(docs)
+            return []
         checks: list[Check] = []
         if "schemas" in validators:
             checks.append(validators["schemas"].check_documents(docs, ctx.settings, origin))
@@ -359,7 +364,8 @@ class _Plan:
 
 
 def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Validator], workdir: Path,
-          stdin_file: Path | None, selection: Selection | None, cache: ResultCache | None) -> _Plan:
+          stdin_file: Path | None, selection: Selection | None, cache: ResultCache | None,
+          documents_only: bool = False) -> _Plan:
     plan = _Plan()
     roots = [_classify(given, stdin_file, multi=len(given_paths) > 1) for given in given_paths]
     # Every PATH is a root: what one validator reads may resolve in any of them (or in allow_outside).
@@ -371,7 +377,8 @@ def _plan(given_paths: list[str], settings: Settings, validators: dict[str, Vali
             continue
         scratch = workdir / f"root-{index}"
         scratch.mkdir(parents=True, exist_ok=True)
-        ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, bounds, prefix=root.prefix)
+        ctx = RunContext(root.root, settings, lambda docs, origin: [], scratch, bounds, documents_only,
+                         prefix=root.prefix)
         ctx.validate_documents = _document_validator(ctx, validators)
         root_tasks, failures = _root_tasks(root, ctx, index, validators, settings)
         if selection is not None and root.single is None:
@@ -497,11 +504,10 @@ def run_validation(
         validators = {name: load_validator(name) for name in selected}
         stdin_file = _read_stdin(stdin, workdir, settings) if "-" in given_paths else None
         cache = ResultCache(settings) if selection is not None and selection.use_cache else None
-        plan = _plan(given_paths, settings, validators, workdir, stdin_file, selection, cache)
+        plan = _plan(given_paths, settings, validators, workdir, stdin_file, selection, cache, repository_only)
         results = plan.results
         to_run = _cached(plan.tasks, cache, results, notes)
-        if selection is not None:
-            _narrow(plan.contexts, to_run, validators)
+        _narrow(plan.contexts, to_run, validators)
         for task, task_checks in zip(to_run, _schedule(to_run, jobs, progress), strict=True):
             if not repository_only:  # those checks are the shards' (their documents are what counts here)
                 results[task.root_index].extend(task_checks)
@@ -546,7 +552,8 @@ def _cached(tasks: list[_Task], cache: ResultCache | None, results: list[list[Ch
 
 def _narrow(contexts: list[tuple[int, RunContext]], tasks: list[_Task], validators: dict[str, Validator]) -> None:
     """Tell each validator that shares work among its targets (`select`: Terraform's one fmt call and aggregate
-    validations) which of the targets it discovered run, once the selection and the cache left some out."""
+    validations) which of the targets it discovered run, once the selection and the cache left some out; the
+    validator may start that shared work then, before the first target runs."""
     for _index, ctx in contexts:
         for validator in validators.values():
             select = getattr(validator, "select", None)

@@ -83,13 +83,14 @@ class HelmValidator:
                 NAME, "helm/lint", Severity.ERROR, f"a file:// dependency cannot be read: {exc}",
                 in_chart(target, "Chart.yaml"), hint="fix the dependency's repository path in Chart.yaml")])]
 
-        checks = [self._lint(engine, target, source, ctx)]
+        lint = None if ctx.documents_only else self._lint(engine, target, source, ctx)
+        checks = [lint] if lint is not None else []
         if chart_type(chart) == "library":
             checks.append(Check(NAME, "render[default]", target.display, Status.SKIPPED, tool=engine.tool,
                                 reason="a library chart renders nothing on its own (its templates are rendered "
                                        "by the charts that depend on it)"))
             return checks
-        seen = {finding_key(f) for f in checks[0].findings}
+        seen = {finding_key(f) for f in lint.findings} if lint is not None else set()
         wanted = target.extra.get("values")  # a run on some units: the values files selected (chart-relative)
         values_sets = [None, *(vf for vf in values_files(chart)
                                if wanted is None or vf.relative_to(chart).as_posix() in wanted)]

@@ -145,6 +145,8 @@ class PolicyValidator:
         waivers = not ctx.settings.no_waivers
         if record is not None:
             record(docs)
+            if ctx.documents_only:  # the repository-wide rule alone: the runner checks it on every document
+                return []
             findings = check_workloads(docs, waivers)
         else:
             findings = check_documents(docs, waivers)

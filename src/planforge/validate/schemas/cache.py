@@ -9,15 +9,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-def cache_dir() -> Path:
-    """planforge's cache directory (PLANFORGE_CACHE_DIR, else the platform user cache dir)."""
-    env = os.environ.get("PLANFORGE_CACHE_DIR")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("planforge"))
+from planforge.validate.cachedir import cache_dir
 
 
 class SchemaFetchError(Exception):

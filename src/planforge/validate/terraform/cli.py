@@ -16,6 +16,7 @@ from planforge.validate.base import Context, Settings
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 _config_lock = threading.Lock()
+_version_lock = threading.Lock()
 _versions: dict[str, str] = {}
 
 
@@ -52,13 +53,14 @@ def cli_name(binary: str) -> str:
 def terraform_version(binary: str, timeout: float) -> str:
     """"terraform 1.11.4" / "tofu 1.8.2" (cached per binary), for `Check.tool`. OpenTofu's `version -json` keeps
     the `terraform_version` key."""
-    if binary not in _versions:
-        try:
-            out = run_tool([binary, "version", "-json"], timeout=timeout, max_output=1 << 20)
-            _versions[binary] = f"{cli_name(binary)} {json.loads(out.stdout)['terraform_version']}"
-        except (ToolTimeout, ToolOutputTooLarge, ValueError, KeyError, OSError):
-            return cli_name(binary)  # not cached: the next check may have more time
-    return _versions[binary]
+    with _version_lock:  # checks on several threads ask at once: one `version` call
+        if binary not in _versions:
+            try:
+                out = run_tool([binary, "version", "-json"], timeout=timeout, max_output=1 << 20)
+                _versions[binary] = f"{cli_name(binary)} {json.loads(out.stdout)['terraform_version']}"
+            except (ToolTimeout, ToolOutputTooLarge, ValueError, KeyError, OSError):
+                return cli_name(binary)  # not cached: the next check may have more time
+        return _versions[binary]
 
 
 def plugin_mirror(ctx: Context) -> Path | None:

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import tempfile
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,8 @@ Parsed = tuple[dict[str, Any] | None, tuple[int, int | None, str] | None]
 
 @functools.lru_cache(maxsize=1)
 def _parser_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version("python-hcl2")
     except PackageNotFoundError:
@@ -31,7 +32,7 @@ def _parser_version() -> str:
 
 
 def _entry(text: str) -> Path:
-    from planforge.validate.schemas.cache import cache_dir
+    from planforge.validate.cachedir import cache_dir
 
     key = hashlib.sha256(f"{FORMAT}\0{_parser_version()}\0{text}".encode("utf-8", errors="replace")).hexdigest()
     return cache_dir() / "hcl" / key[:2] / f"{key}.json"

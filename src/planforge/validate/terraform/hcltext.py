@@ -7,6 +7,7 @@ and newlines), so a regex over the masked text only ever matches real code, at i
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 
 _HEREDOC = re.compile(r"<<-?([A-Za-z_][\w-]*)\r?\n")
@@ -22,11 +23,13 @@ class _Frame:
         self.depth = 0
 
 
+@functools.lru_cache(maxsize=4096)
 def mask_hcl(text: str) -> str:
     """`text` with comments and literal string characters replaced by spaces.
 
     Offsets and newlines are preserved; quotes, heredoc markers and the code inside
     `${...}` / `%{...}` stay, so references inside interpolations are still found.
+    Cached by text: generated roots share most files, and a file is read by several checks.
     """
     out = list(text)
     n = len(text)

@@ -153,6 +153,17 @@ def test_an_install_spec_replaces_the_template_pin(rendered):
     assert DEFAULT_URL not in (repo / ".pre-commit-config.yaml").read_text()
 
 
+@pytest.mark.parametrize("name, requirement", [("multi-tool", REQUIREMENT), ("install", SPEC)])
+def test_readme_decisions_name_the_planforge_install_ci_uses(rendered, name: str, requirement: str):
+    """The README's Decisions section has one `planforge_install` row: the pip requirement CI (PLANFORGE_INSTALL) and
+    pre-commit install, the template's git URL at its tag by default, the install spec when one is set."""
+    repo = rendered[name]
+    assert yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())["env"]["PLANFORGE_INSTALL"] == requirement
+    decisions = (repo / "README.md").read_text().split("\n## Decisions\n", 1)[1]
+    rows = [line for line in decisions.splitlines() if line.startswith("- **planforge_install**: ")]
+    assert len(rows) == 1 and rows[0].startswith(f"- **planforge_install**: {requirement} — "), rows
+    assert ("not set: the template's git URL at the tag" in rows[0]) == (name != "install")
+
 def test_pre_commit_revs_are_pinned(rendered):
     config = yaml.safe_load((rendered["multi-tool"] / ".pre-commit-config.yaml").read_text())
     for repo in config["repos"]:

@@ -1,8 +1,8 @@
 """The generated `lint` job over generated AWS, Azure and GCP repositories (the plans of tests/fixtures/checkov/plans/
-name tflint and checkov). checkov: by default, that the step's command and the repository's .checkov.yaml agree with
-includes/checkov-kept.yaml for its cloud; with `-m checkov` (`bash scripts/checkov.sh --all`, which installs the
-pinned checkov), that the real checkov, run as the workflow states the step, fails no check. tflint is not run here:
-its .tflint.hcl is checked to be canonical HCL (Terraform's own parser) with every plugin pinned."""
+and one real plan name tflint and checkov). checkov: by default, that the step's command and the repository's
+.checkov.yaml agree with includes/checkov-kept.yaml for its cloud; with `-m checkov` (`bash scripts/checkov.sh --all`,
+which installs the pinned checkov), that the real checkov, run as the workflow states the step, fails no check. tflint
+is not run here: its .tflint.hcl is checked to be canonical HCL (Terraform's own parser) with every plugin pinned."""
 from __future__ import annotations
 
 import os
@@ -15,28 +15,31 @@ from pathlib import Path
 import hcl2
 import pytest
 import yaml
-from testlib import FIXTURES, REPO
+from testlib import FIXTURES, REAL_PLANS, REPO
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
 from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
-CLOUDS = ("aws", "azure", "gcp")
+# One plan per cloud naming tflint and checkov, and the real plan that names them (Azure, Terraform under infra/).
+PLAN_FILES = [*(FIXTURES / "checkov/plans" / f"{cloud}.plan.md" for cloud in ("aws", "azure", "gcp")),
+              REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md"]
 
 
-@pytest.fixture(scope="module", params=CLOUDS)
+@pytest.fixture(scope="module", params=PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md"))
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
-    """(cloud, the repository generated from tests/fixtures/checkov/plans/<cloud>.plan.md), once per cloud."""
-    decided = decide(parse_plan(FIXTURES / "checkov/plans" / f"{request.param}.plan.md"))
-    assert "checkov" in decided.answers.linters
-    dest = tmp_path_factory.mktemp(f"checkov-{request.param}") / "repo"
-    with pytest.MonkeyPatch.context() as env:  # the session's template cache (conftest's isolated_cache), not the user's
+    """(cloud, the repository generated from the plan), once per plan."""
+    decided = decide(parse_plan(request.param))
+    assert decided.answers.linters == ["tflint", "checkov"] and not decided.answers.clouds
+    dest = tmp_path_factory.mktemp("lint") / "repo"
+    # The session's template cache (conftest's isolated_cache, not yet applied to a module fixture), not the user's.
+    with pytest.MonkeyPatch.context() as env:
         env.setenv("PLANFORGE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "planforge-cache"))
         env.setenv("PLANFORGE_CONFIG", str(tmp_path_factory.getbasetemp() / "planforge-cache" / "no-config.yaml"))
         env.delenv("PLANFORGE_TEMPLATE", raising=False)
         render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
-    return request.param, dest
+    return decided.answers.cloud, dest
 
 
 def lint_job(repo: Path) -> dict:

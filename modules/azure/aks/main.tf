@@ -38,6 +38,10 @@ resource "azurerm_kubernetes_cluster" "this" {
   azure_policy_enabled    = true
   oidc_issuer_enabled     = true
 
+  # Patch releases of the pinned minor version and node image updates arrive without a plan change.
+  automatic_upgrade_channel = "patch"
+  node_os_upgrade_channel   = "NodeImage"
+
   workload_identity_enabled = true
 
   # With the split (system_node_pool and user_node_pool) the default pool is the fixed system pool

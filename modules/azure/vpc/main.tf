@@ -63,6 +63,12 @@ resource "azurerm_subnet_network_security_group_association" "private" {
   network_security_group_id = azurerm_network_security_group.private.id
 }
 
+# The database subnet denies inbound internet traffic too (the flexible server has no public access either).
+resource "azurerm_subnet_network_security_group_association" "database" {
+  subnet_id                 = azurerm_subnet.database.id
+  network_security_group_id = azurerm_network_security_group.private.id
+}
+
 resource "azurerm_public_ip" "nat" {
   name                = "pip-${var.name}-nat"
   location            = var.location

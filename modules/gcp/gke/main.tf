@@ -21,6 +21,13 @@ resource "google_container_cluster" "this" {
   enable_shielded_nodes    = true
   deletion_protection      = var.deletion_protection
 
+  # Clients authenticate with Google identities (Workload Identity, IAM), never a client certificate.
+  master_auth {
+    client_certificate_config {
+      issue_client_certificate = false
+    }
+  }
+
   release_channel {
     channel = "REGULAR"
   }
@@ -28,6 +35,11 @@ resource "google_container_cluster" "this" {
   ip_allocation_policy {
     cluster_secondary_range_name  = "pods"
     services_secondary_range_name = "services"
+  }
+
+  # Dataplane V2 enforces NetworkPolicy itself; the Calico add-on stays off.
+  network_policy {
+    enabled = false
   }
 
   private_cluster_config {

@@ -1,6 +1,6 @@
-"""On-premise plans: `on-premise` with k3s (or RKE2, or kubeadm) and Ansible alone, and `hybrid (AWS + on-premise)` with Terraform and
-Ansible, each generated and checked with the real tools (ansible-playbook --syntax-check on every playbook against
-every inventory, ansible-lint, planforge validate --strict, kubectl kustomize) and on their content."""
+"""On-premise plans: `on-premise` with k3s (or RKE2, or kubeadm) and Ansible alone, and `hybrid (AWS + on-premise)`
+with Terraform and Ansible, each generated and checked with the real tools (ansible-playbook --syntax-check on every
+playbook against every inventory, ansible-lint, planforge validate --strict, kubectl kustomize) and on their content."""
 from __future__ import annotations
 
 import re
@@ -254,6 +254,7 @@ def test_kubeadm_repository_installs_kubeadm_not_k3s(kubeadm: Path):
         group_vars = yaml.safe_load((ansible / f"inventories/{env}/group_vars/all/main.yml").read_text())
         assert group_vars["kubeadm_version"] == "v1.30.6"
         assert group_vars["kubeadm_control_plane_endpoint"].endswith(":6443")  # three control-plane nodes: HA
+        assert 6443 in group_vars["baseline_public_tcp_ports"]  # the load balancer reaches the API servers
         assert group_vars["baseline_cluster_group"] == "kubeadm_cluster"
         assert group_vars["gitops_bootstrap_argocd_chart"]["version"] == "7.6.12"
         assert not any("token" in key or "certificate_key" in key for key in group_vars)
@@ -270,7 +271,8 @@ def test_kubeadm_roles_pin_the_release_hold_the_packages_and_pin_the_cni(kubeadm
     assert "swapoff -a" in by_name["Turn swap off now (the kubelet refuses to start with swap on)"][
         "ansible.builtin.command"]
     defaults = yaml.safe_load((roles / "kubeadm_install/defaults/main.yml").read_text())
-    assert defaults["kubeadm_install_repository_url"] == "https://pkgs.k8s.io/core:/stable:/{{ kubeadm_install_minor }}/deb/"
+    repository = "https://pkgs.k8s.io/core:/stable:/{{ kubeadm_install_minor }}/deb/"  # the minor's repository
+    assert defaults["kubeadm_install_repository_url"] == repository
     assert defaults["kubeadm_install_packages"] == ["kubelet", "kubeadm", "kubectl"]
     assert "br_netfilter" in defaults["kubeadm_install_kernel_modules"]
     assert "SystemdCgroup = true" in (roles / "kubeadm_install/templates/containerd-config.toml.j2").read_text()
@@ -320,7 +322,7 @@ def test_a_single_control_plane_node_has_no_control_plane_endpoint(tmp_path: Pat
     assert (answers.k3s_servers, answers.k3s_agents) == (1, 2)
     render_new(answers, tmp_path / "repo", resolve_template(None, None), init_git=False)
     group_vars = yaml.safe_load((tmp_path / "repo/ansible/inventories/prod/group_vars/all/main.yml").read_text())
-    assert "kubeadm_control_plane_endpoint" not in group_vars
+    assert "kubeadm_control_plane_endpoint" not in group_vars and "baseline_public_tcp_ports" not in group_vars
     inv = yaml.safe_load((tmp_path / "repo/ansible/inventories/prod/hosts.yml").read_text())
     groups = inv["all"]["children"]["kubeadm_cluster"]["children"]
     assert list(groups["kubeadm_control_plane"]["hosts"]) == ["prod-control-plane-1"]

@@ -1,5 +1,6 @@
 """On-premise rules: on-premise hosts (alone or beside one cloud, `hybrid`), Ansible beside or instead of
-Terraform, and the k3s, RKE2 or kubeadm cluster Ansible installs (release, server and agent counts). Data: data/onprem.yaml."""
+Terraform, and the k3s, RKE2 or kubeadm cluster Ansible installs (release, server and agent counts).
+Data: data/onprem.yaml."""
 from __future__ import annotations
 
 import re
@@ -92,7 +93,8 @@ def _distribution(v: dict[str, Any]) -> str:
 
 
 def decide_k3s(c: Context) -> None:
-    """The k3s, RKE2 or kubeadm release and the server and agent counts of the on-premise cluster (Scale/Scope figures)."""
+    """The k3s, RKE2 or kubeadm release and the server and agent counts of the on-premise cluster (Scale/Scope
+    figures)."""
     data = _data()
     installed = _distribution(c.values) if c.values.get("ansible") else None
     for dist in data["distributions"]:

@@ -109,6 +109,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "pod_security_groups": distribution == "eks",
         "tflint": "tflint" in (a.get("linters") or []),
         "rke2": bool(a.get("rke2_version")),
+        "kubeadm": bool(a.get("kubeadm_version")),
         "checkov": "checkov" in (a.get("linters") or []),
     }
     return {name for name, on in named.items() if on}

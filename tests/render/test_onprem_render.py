@@ -1,8 +1,9 @@
-"""On-premise plans: `on-premise` with k3s (or RKE2) and Ansible alone, and `hybrid (AWS + on-premise)` with Terraform and
-Ansible, each generated and checked with the real tools (ansible-playbook --syntax-check on every playbook against
-every inventory, ansible-lint, planforge validate --strict, kubectl kustomize) and on their content."""
+"""On-premise plans: `on-premise` with k3s (or RKE2, or kubeadm) and Ansible alone, and `hybrid (AWS + on-premise)`
+with Terraform and Ansible, each generated and checked with the real tools (ansible-playbook --syntax-check on every
+playbook against every inventory, ansible-lint, planforge validate --strict, kubectl kustomize) and on their content."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -22,6 +23,7 @@ from planforge.validate.ansible.cli import find_binary
 ONPREM = PLANS / "onprem-k3s-ansible.plan.md"
 HYBRID = PLANS / "hybrid-aws-onprem.plan.md"
 RKE2 = PLANS / "onprem-rke2-ansible.plan.md"
+KUBEADM = PLANS / "onprem-kubeadm-ansible.plan.md"
 
 
 def _render(tmp_path_factory, plan: Path) -> Path:
@@ -43,6 +45,11 @@ def hybrid(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def rke2(tmp_path_factory) -> Path:
     return _render(tmp_path_factory, RKE2)
+
+
+@pytest.fixture(scope="module")
+def kubeadm(tmp_path_factory) -> Path:
+    return _render(tmp_path_factory, KUBEADM)
 
 
 def _ansible_tool(name: str) -> str:
@@ -94,6 +101,25 @@ def test_rke2_release_of_a_kubernetes_minor_is_the_documented_default():
     assert decided.provenance["rke2_version"].source == "default"
 
 
+def test_kubeadm_plan_answers_pin_the_kubernetes_patch():
+    decided = decide(parse_plan(KUBEADM))
+    a = decided.answers
+    assert (a.kubernetes_distribution, a.kubernetes_version) == ("kubeadm", "1.30")
+    assert (a.kubeadm_version, a.k3s_version, a.rke2_version) == ("v1.30.6", "", "")
+    kubernetes = next(i for i, line in enumerate(KUBEADM.read_text().splitlines(), 1) if "**Kubernetes**" in line)
+    assert decided.provenance["kubeadm_version"].line == kubernetes
+    assert (a.k3s_servers, a.k3s_agents) == (3, 5)
+    assert a.blueprints == ["kubernetes", "argocd", "ansible"]
+    assert not [n for n in decided.not_applied if "kubeadm" in n.text.lower()]
+
+
+def test_kubeadm_patch_of_a_kubernetes_minor_is_the_documented_default():
+    text = KUBEADM.read_text().replace("kubeadm v1.30.6", "kubeadm 1.29")
+    decided = decide(parse_text(text, "plan.md"))
+    assert (decided.answers.kubernetes_version, decided.answers.kubeadm_version) == ("1.29", "v1.29.10")
+    assert decided.provenance["kubeadm_version"].source == "default"
+
+
 def test_hybrid_plan_gets_terraform_and_ansible():
     decided = decide(parse_plan(HYBRID))
     a = decided.answers
@@ -118,7 +144,9 @@ def test_defaults_without_figures_are_documented():
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Pulumi", "supported: Terraform, OpenTofu, Ansible"),
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: CloudFormation", "supported: Terraform, OpenTofu, Ansible"),
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Terraform 1.7", "no Ansible"),
-    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: kubeadm 1.29", "not generated"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: EKS 1.29", "not generated"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: kubeadm 1.22",
+     "no kubeadm release known for Kubernetes 1.22"),
     ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.22", "no RKE2 release known for Kubernetes 1.22"),
     ("3 server nodes", "2 server nodes", "odd count"),
     ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: hybrid", "hybrid plan names its cloud"),
@@ -206,8 +234,103 @@ def test_rke2_repository_installs_rke2_not_k3s(rke2: Path):
     assert 'checksum: "sha256:{{ rke2_install_base }}/sha256sum-{{ rke2_install_arch }}.txt"' in install
 
 
-def test_ci_and_pre_commit_run_the_ansible_checks(onprem: Path, hybrid: Path, rke2: Path):
-    for repo in (onprem, hybrid, rke2):
+def test_kubeadm_repository_installs_kubeadm_not_k3s(kubeadm: Path):
+    ansible = kubeadm / "ansible"
+    for rel in ("playbooks/kubeadm-control-plane.yml", "playbooks/kubeadm-workers.yml",
+                "roles/kubeadm_install/tasks/main.yml", "roles/kubeadm_control_plane/tasks/init.yml",
+                "roles/kubeadm_control_plane/tasks/join.yml", "roles/kubeadm_worker/tasks/main.yml"):
+        assert (ansible / rel).is_file(), rel
+    assert not list(ansible.glob("**/k3s*")) and not list(ansible.glob("**/rke2*"))
+    assert not (ansible / "roles/gitops_bootstrap/templates").exists()  # no HelmChart: kubeadm has no Helm controller
+    site = yaml.safe_load((ansible / "playbooks/site.yml").read_text())
+    assert [p["ansible.builtin.import_playbook"] for p in site] == [
+        "baseline.yml", "kubeadm-control-plane.yml", "kubeadm-workers.yml", "gitops-bootstrap.yml"]
+    control_plane = yaml.safe_load((ansible / "playbooks/kubeadm-control-plane.yml").read_text())
+    assert control_plane[0]["serial"] == 1 and control_plane[0]["hosts"] == "kubeadm_control_plane"
+    for env in ("staging", "prod"):
+        inv = yaml.safe_load((ansible / f"inventories/{env}/hosts.yml").read_text())
+        groups = inv["all"]["children"]["kubeadm_cluster"]["children"]
+        assert len(groups["kubeadm_control_plane"]["hosts"]) == 3 and len(groups["kubeadm_workers"]["hosts"]) == 5
+        group_vars = yaml.safe_load((ansible / f"inventories/{env}/group_vars/all/main.yml").read_text())
+        assert group_vars["kubeadm_version"] == "v1.30.6"
+        assert group_vars["kubeadm_control_plane_endpoint"].endswith(":6443")  # three control-plane nodes: HA
+        assert 6443 in group_vars["baseline_public_tcp_ports"]  # the load balancer reaches the API servers
+        assert group_vars["baseline_cluster_group"] == "kubeadm_cluster"
+        assert group_vars["gitops_bootstrap_argocd_chart"]["version"] == "7.6.12"
+        assert not any("token" in key or "certificate_key" in key for key in group_vars)
+
+
+def test_kubeadm_roles_pin_the_release_hold_the_packages_and_pin_the_cni(kubeadm: Path):
+    roles = kubeadm / "ansible/roles"
+    install = yaml.safe_load((roles / "kubeadm_install/tasks/main.yml").read_text())
+    by_name = {task["name"]: task for task in install}
+    packages = by_name["Install kubelet, kubeadm and kubectl at the pinned patch release"]["ansible.builtin.apt"]
+    assert "kubeadm_install_package_version" in packages["name"]
+    held = by_name["Hold kubelet, kubeadm and kubectl at that release (upgrades go through kubeadm upgrade)"]
+    assert held["ansible.builtin.dpkg_selections"]["selection"] == "hold"
+    assert "swapoff -a" in by_name["Turn swap off now (the kubelet refuses to start with swap on)"][
+        "ansible.builtin.command"]
+    defaults = yaml.safe_load((roles / "kubeadm_install/defaults/main.yml").read_text())
+    repository = "https://pkgs.k8s.io/core:/stable:/{{ kubeadm_install_minor }}/deb/"  # the minor's repository
+    assert defaults["kubeadm_install_repository_url"] == repository
+    assert defaults["kubeadm_install_packages"] == ["kubelet", "kubeadm", "kubectl"]
+    assert "br_netfilter" in defaults["kubeadm_install_kernel_modules"]
+    assert "SystemdCgroup = true" in (roles / "kubeadm_install/templates/containerd-config.toml.j2").read_text()
+    config = (roles / "kubeadm_control_plane/templates/kubeadm-config.yaml.j2").read_text()
+    for line in ('kubernetesVersion: "{{ kubeadm_version }}"', "controlPlaneEndpoint:", "podSubnet:", "serviceSubnet:",
+                 "cgroupDriver: systemd"):
+        assert line in config, line
+    cp_defaults = yaml.safe_load((roles / "kubeadm_control_plane/defaults/main.yml").read_text())
+    assert cp_defaults["kubeadm_control_plane_calico_version"] == "v3.28.2"
+    assert "/calico/{{ kubeadm_control_plane_calico_version }}/manifests/" in \
+        cp_defaults["kubeadm_control_plane_calico_manifest"]
+    join = yaml.safe_load((roles / "kubeadm_control_plane/tasks/join.yml").read_text())
+    steps = join[1]["block"]
+    assert [s["ansible.builtin.command"]["argv"][:3] for s in steps[:2]] == [
+        ["kubeadm", "token", "create"], ["kubeadm", "init", "phase"]]
+    assert all(s.get("no_log") for s in steps)  # the token and certificate key never reach the log
+
+
+def test_kubeadm_repository_commits_no_join_secret(kubeadm: Path):
+    text = "\n".join(p.read_text(errors="replace") for p in kubeadm.rglob("*") if p.is_file())
+    assert not re.search(r"--token\s+[a-z0-9]{6}\.[a-z0-9]{16}", text)  # a bootstrap token's shape
+    assert not re.search(r"certificate[-_]key:?\s+[0-9a-f]{64}", text)
+    assert "vault_kubeadm" not in text
+
+
+def test_kubeadm_gitops_bootstrap_applies_with_the_admin_kubeconfig(kubeadm: Path):
+    role = kubeadm / "ansible/roles/gitops_bootstrap"
+    tasks = yaml.safe_load((role / "tasks/main.yml").read_text())
+    argvs = [t["ansible.builtin.command"]["argv"] for t in tasks if "ansible.builtin.command" in t]
+    install = next(a for a in argvs if "install" in a)
+    assert install[install.index("--version") + 1] == "{{ gitops_bootstrap_argocd_chart.version }}"
+    apply = next(a for a in argvs if a[0] == "kubectl")
+    assert apply[1:3] == ["--kubeconfig", "{{ gitops_bootstrap_kubeconfig }}"] and "apply" in apply
+    install_task = next(t for t in tasks if "ansible.builtin.command" in t and "install" in
+                        t["ansible.builtin.command"]["argv"])
+    assert "gitops_bootstrap_argocd_release.rc != 0" in install_task["when"]  # once: idempotent
+    defaults = yaml.safe_load((role / "defaults/main.yml").read_text())
+    assert defaults["gitops_bootstrap_kubeconfig"] == "/etc/kubernetes/admin.conf"
+    playbook = yaml.safe_load((kubeadm / "ansible/playbooks/gitops-bootstrap.yml").read_text())
+    assert playbook[0]["hosts"] == "kubeadm_control_plane[0]"
+    assert "kubectl apply" in (kubeadm / "ansible/README.md").read_text()
+
+
+def test_a_single_control_plane_node_has_no_control_plane_endpoint(tmp_path: Path):
+    text = KUBEADM.read_text().replace("3 server nodes, 5 agents", "1 control-plane node, 2 workers")
+    answers = decide(parse_text(text, "plan.md")).answers
+    assert (answers.k3s_servers, answers.k3s_agents) == (1, 2)
+    render_new(answers, tmp_path / "repo", resolve_template(None, None), init_git=False)
+    group_vars = yaml.safe_load((tmp_path / "repo/ansible/inventories/prod/group_vars/all/main.yml").read_text())
+    assert "kubeadm_control_plane_endpoint" not in group_vars and "baseline_public_tcp_ports" not in group_vars
+    inv = yaml.safe_load((tmp_path / "repo/ansible/inventories/prod/hosts.yml").read_text())
+    groups = inv["all"]["children"]["kubeadm_cluster"]["children"]
+    assert list(groups["kubeadm_control_plane"]["hosts"]) == ["prod-control-plane-1"]
+    assert list(groups["kubeadm_workers"]["hosts"]) == ["prod-worker-1", "prod-worker-2"]
+
+
+def test_ci_and_pre_commit_run_the_ansible_checks(onprem: Path, hybrid: Path, rke2: Path, kubeadm: Path):
+    for repo in (onprem, hybrid, rke2, kubeadm):
         ci = (repo / ".github/workflows/validate.yml").read_text()
         assert "--syntax-check" in ci and "ansible-lint" in ci
         hooks = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
@@ -226,7 +349,7 @@ def test_hybrid_repository_has_both_halves(hybrid: Path):
     assert not (hybrid / "ansible/playbooks/gitops-bootstrap.yml").exists()  # the cloud clusters run GitOps
 
 
-@pytest.mark.parametrize("which", ["onprem", "hybrid", "rke2"])
+@pytest.mark.parametrize("which", ["onprem", "hybrid", "rke2", "kubeadm"])
 def test_every_playbook_passes_the_syntax_check_against_every_inventory(which: str, request):
     repo = request.getfixturevalue(which)
     for env, playbook, run in _syntax_checks(repo):
@@ -242,7 +365,7 @@ def test_an_ansible_syntax_error_is_caught(tmp_path: Path, onprem: Path):
     assert ("prod", "baseline.yml") in failed and ("prod", "k3s-servers.yml") not in failed
 
 
-@pytest.mark.parametrize("which", ["onprem", "hybrid", "rke2"])
+@pytest.mark.parametrize("which", ["onprem", "hybrid", "rke2", "kubeadm"])
 def test_ansible_lint_production_profile_passes(which: str, request):
     tool = _ansible_tool("ansible-lint")
     repo = request.getfixturevalue(which)
@@ -250,7 +373,7 @@ def test_ansible_lint_production_profile_passes(which: str, request):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize("which", ["onprem", "rke2"])
+@pytest.mark.parametrize("which", ["onprem", "rke2", "kubeadm"])
 def test_onprem_repository_validates_strict(which: str, request, capsys):
     code = main(["validate", str(request.getfixturevalue(which)), "--strict"])
     out = capsys.readouterr().out

@@ -161,6 +161,7 @@ class Answers(BaseModel):
     ansible_version: str = ""  # ansible-core minor version the tree targets, e.g. 2.17 ("" = no Ansible)
     k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise k3s cluster)
     rke2_version: str = ""  # the RKE2 release Ansible installs, e.g. v1.30.1+rke2r1 ("" = no on-premise RKE2 cluster)
+    kubeadm_version: str = ""  # the Kubernetes patch kubeadm installs, e.g. v1.30.6 ("" = no on-premise kubeadm cluster)
     k3s_servers: int = 0  # server (control-plane) nodes of the on-premise cluster (k3s or RKE2) per environment
     k3s_agents: int = 0  # agent nodes of the on-premise cluster (k3s or RKE2) per environment
     gitops: GitOps = "none"

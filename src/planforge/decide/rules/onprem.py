@@ -1,5 +1,6 @@
 """On-premise rules: on-premise hosts (alone or beside one cloud, `hybrid`), Ansible beside or instead of
-Terraform, and the k3s or RKE2 cluster Ansible installs (release, server and agent counts). Data: data/onprem.yaml."""
+Terraform, and the k3s, RKE2 or kubeadm cluster Ansible installs (release, server and agent counts).
+Data: data/onprem.yaml."""
 from __future__ import annotations
 
 import re
@@ -12,7 +13,8 @@ from planforge.decide.data import load
 from planforge.plan.model import Field
 
 
-_NAMES = {"k3s": "k3s", "rke2": "RKE2"}  # how each distribution is written in messages
+_NAMES = {"k3s": "k3s", "rke2": "RKE2", "kubeadm": "kubeadm"}  # how each distribution is written in messages
+_SUFFIXES = {"k3s": "+k3s1", "rke2": "+rke2r1", "kubeadm": ""}  # what follows the patch in a release's name
 
 
 @lru_cache(maxsize=1)
@@ -79,8 +81,9 @@ def check_on_premise(c: Context) -> None:
     dist = v.get("kubernetes_distribution", "none")
     if v.get("cloud", "none") == "none" and dist not in _data()["distributions"]:
         c.problem(c.plan.field("kubernetes"), "kubernetes_distribution",
-                  f"on-premise hosts get a k3s or RKE2 cluster installed by Ansible; Kubernetes {dist!r} is not "
-                  "generated", "name k3s or RKE2 in the Kubernetes field (e.g. k3s v1.29.4+k3s1, RKE2 1.30)")
+                  f"on-premise hosts get a k3s, RKE2 or kubeadm cluster installed by Ansible; Kubernetes {dist!r} is "
+                  "not generated", "name k3s, RKE2 or kubeadm in the Kubernetes field (e.g. k3s v1.29.4+k3s1, "
+                  "RKE2 1.30, kubeadm 1.30)")
 
 
 def _distribution(v: dict[str, Any]) -> str:
@@ -90,7 +93,8 @@ def _distribution(v: dict[str, Any]) -> str:
 
 
 def decide_k3s(c: Context) -> None:
-    """The k3s or RKE2 release and the server and agent counts of the on-premise cluster (Scale/Scope figures)."""
+    """The k3s, RKE2 or kubeadm release and the server and agent counts of the on-premise cluster (Scale/Scope
+    figures)."""
     data = _data()
     installed = _distribution(c.values) if c.values.get("ansible") else None
     for dist in data["distributions"]:
@@ -120,9 +124,8 @@ def _release(c: Context, dist: str, releases: dict[str, str]) -> None:
         return
     release = releases.get(minor)
     if release is None:
-        suffix = "k3s1" if dist == "k3s" else "rke2r1"
         c.problem(c.plan.field("kubernetes"), answer, f"no {name} release known for Kubernetes {minor}",
-                  f"state the {name} release in the Kubernetes field (e.g. v{minor}.0+{suffix})")
+                  f"state the {name} release in the Kubernetes field (e.g. v{minor}.0{_SUFFIXES[dist]})")
         c.values[answer] = ""
         return
     c.default(answer, release, f"the {name} release of Kubernetes {minor} (data/onprem.yaml)")

@@ -283,3 +283,36 @@ def test_flux_substitutes_each_tenants_security_group_id_without_a_hand_edit(ten
     assert {g for d in policies for g in d["spec"]["securityGroups"]["groupIds"]} == {"${" + data["secretKey"] + "}"}
     assert "pod-security-groups.yaml" in (root / "kubernetes/cluster-config/kustomization.yaml").read_text()
     assert "Flux substitutes" in (root / "terraform/README.md").read_text()
+
+
+def test_the_old_security_group_placeholder_injected_back_is_caught_at_its_line(generated: dict[str, Path],
+                                                                                tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated["multi-tenant-saas"], root)
+    policies = root / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml"
+    text = policies.read_text()
+    policies.write_text(text.replace("- ${tenant_pod_security_group_id}", "- sg-00000000000000000", 1))
+    line = policies.read_text().splitlines().index("      - sg-00000000000000000") + 1
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == 1
+    found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+    assert [(f["rule"], f["file"], f["line"]) for f in found] == [
+        ("wiring/placeholder-value", "kubernetes/tenants/acme/security-groups/security-group-policies.yaml", line)]
+
+
+def test_the_vault_address_is_accepted_only_as_the_readme_lists_it(generated: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated["multi-tenant-saas"], root)
+    readme = root / "README.md"
+    listed = "- `https://vault.example.invalid:8200` is set by you"
+    assert listed in readme.read_text()
+    assert wiring_findings(root, tmp_path / "ok.json") == []
+    readme.write_text(readme.read_text().replace(listed, "- the Vault address"))
+    found = wiring_findings(root, tmp_path / "report.json")
+    assert {(f["rule"], f["file"]) for f in found} == {
+        ("wiring/placeholder-value", f"kubernetes/tenants/{t}/secret-store.yaml") for t in ("acme", "globex", "initech")}
+
+
+def test_a_plan_naming_vault_warns_that_its_address_is_set_by_you() -> None:
+    warnings = decide(parse_plan(PLANS / "multi-tenant-saas.plan.md")).warnings
+    assert any("Secrets Management: HashiCorp Vault" in w and "vault.example.invalid" in w for w in warnings)

@@ -927,8 +927,12 @@ def test_each_aws_tenant_database_admits_only_its_tenants_pods(rendered: dict[st
     assert resources["aws_vpc_security_group_egress_rule.pods"]["cidr_ipv4"] == "${data.aws_vpc.shared.cidr_block}"
     outputs = blocks(load_hcl(terraform / "tenants" / "acme" / "outputs.tf"), "output")
     assert outputs["pod_security_group_id"]["value"] == "${aws_security_group.pods.id}"
+    parameter = resources["aws_ssm_parameter.pod_security_group_id"]  # read by External Secrets, no hand edit
+    assert parameter["value"] == "${aws_security_group.pods.id}"
+    assert parameter["name"] == '"/${var.project}/${var.environment}/pod-security-groups/${var.tenant}"'
     cluster = blocks(load_hcl(terraform / "shared" / "cluster" / "main.tf"), "module")["eks"]
     assert cluster["pod_security_groups"] is True
+    assert cluster["external_secrets_parameter_path"] == '"/${var.project}/${var.environment}/pod-security-groups"'
     assert tfvars(terraform / "shared" / "cluster" / "staging.tfvars")["instance_type"] == "m5.large"  # trunking nodes
 
 

@@ -132,6 +132,33 @@ def test_multi_tenant_eks_defaults_to_trunking_nodes_in_the_blueprint_and_the_ch
     assert all(t in capacities().types["aws"] and not t.startswith("t") for t in pair)
 
 
+def _tenants_with_nodes(nodes: str):
+    text = (PLANS / "multi-tenant-saas.plan.md").read_text(encoding="utf-8")
+    assert "50 namespaces, 30 nodes" in text
+    return parse_text(text.replace("50 namespaces, 30 nodes", f"50 namespaces, {nodes}"), "plan.md")
+
+
+def test_a_t_family_node_type_on_multi_tenant_eks_is_a_plan_check_problem_at_its_line():
+    with pytest.raises(RefusedError) as exc:
+        decide(_tenants_with_nodes("3-6 nodes (t3.large)"))
+    [p] = exc.value.problems
+    assert p.line == 30 and p.field == "Scale/Scope"
+    assert "t3.large in staging, prod" in p.message and "security group" in p.message
+    assert p.hint == "name a Nitro type outside the t family, e.g. m5.large"
+    assert "m5.large" in capacities().types["aws"] and not any(
+        r.match("m5.large") for r in capacities().pod_security_group_refused["aws"])
+
+
+def test_a_nitro_node_type_on_multi_tenant_eks_is_kept():
+    sizing = decide(_tenants_with_nodes("3-6 nodes (m5.xlarge)")).answers.environment_sizing
+    assert {s.instance_type for s in sizing} == {"m5.xlarge"}
+
+
+def test_a_t_family_node_type_without_security_groups_for_pods_is_kept():
+    sizing = ticketing(nodes="2-4 nodes per environment (t3.large)", memory="", pods="").answers.environment_sizing
+    assert {s.instance_type for s in sizing} == {"t3.large"}
+
+
 # --------------------------------------------------------------------------- one value for the platform
 @pytest.mark.parametrize("line, what, first", [
     ("**Availability**: the API is 99.99% available", "uptime '99.99% available' (line 33)", "'99.95% uptime' (line 27)"),

@@ -197,11 +197,122 @@ def test_each_break_injected_into_a_generated_repository_is_caught(
 def test_each_tenant_namespace_gives_its_pods_the_tenants_security_group(generated: dict[str, Path]) -> None:
     root = generated["multi-tenant-saas"]
     tenant = root / "kubernetes/tenants/acme"
-    policies = documents(tenant / "security-group-policies.yaml")
+    policies = documents(tenant / "security-groups/security-group-policies.yaml")
     assert [(d["kind"], d["metadata"]["namespace"], d["spec"]["podSelector"]) for d in policies] == [
         ("SecurityGroupPolicy", "acme-staging", {}), ("SecurityGroupPolicy", "acme-prod", {})]
-    assert "pod_security_group_id" in (tenant / "security-group-policies.yaml").read_text()
-    assert "security-group-policies.yaml" in (tenant / "kustomization.yaml").read_text()
+    assert {g for d in policies for g in d["spec"]["securityGroups"]["groupIds"]} == {"${tenant_pod_security_group_id}"}
+    assert "security-group-policies.yaml" in (tenant / "security-groups/kustomization.yaml").read_text()
+    assert "security-group" not in (tenant / "kustomization.yaml").read_text()  # applied once the ID exists
     project = documents(root / "argocd/projects/acme.yaml")[0]
     assert {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"} in project["spec"]["namespaceResourceBlacklist"]
-    assert "pod_security_group_id" in (root / "terraform/README.md").read_text()
+
+
+def _parameter_name(root: Path) -> str:
+    """The SSM parameter a tenant root writes its pod security group ID to, for tenant acme in staging."""
+    main = (root / "terraform/tenants/acme/main.tf").read_text()
+    block = re.search(r'(?ms)^resource "aws_ssm_parameter" "pod_security_group_id" \{.*?^\}', main)
+    assert block and "value       = aws_security_group.pods.id" in block.group(0)
+    name = re.search(r'name += "(.*)"', block.group(0))
+    assert name
+    return (name.group(1).replace("${var.project}", "tenant-isolation").replace("${var.environment}", "staging")
+            .replace("${var.tenant}", "acme"))
+
+
+def _parameter_path_readable(root: Path) -> None:
+    """The shared cluster stack lets External Secrets read the tenants' parameters (the eks module's identity)."""
+    cluster = (root / "terraform/shared/cluster/main.tf").read_text()
+    assert 'external_secrets_parameter_path = "/${var.project}/${var.environment}/pod-security-groups"' in cluster
+    identity = (root / "terraform/modules/eks/main.tf").read_text()
+    assert "parameter${var.external_secrets_parameter_path}/*" in identity
+
+
+def test_argocd_patches_each_tenants_security_group_id_in_without_a_hand_edit(generated: dict[str, Path]) -> None:
+    root = generated["multi-tenant-saas"]
+    parameter = _parameter_name(root)
+    assert parameter == "/tenant-isolation/staging/pod-security-groups/acme"
+    _parameter_path_readable(root)
+    store, external = documents(root / "kubernetes/cluster-config/pod-security-groups.yaml")
+    assert store["kind"] == "ClusterSecretStore" and store["spec"]["provider"]["aws"]["service"] == "ParameterStore"
+    assert "pod-security-groups.yaml" in (root / "kubernetes/cluster-config/kustomization.yaml").read_text()
+    assert external["spec"]["secretStoreRef"]["name"] == store["metadata"]["name"]
+    keys = {d["remoteRef"]["key"]: d["secretKey"] for d in external["spec"]["data"]}
+    template = external["spec"]["target"]["template"]
+    labels = template["metadata"]["labels"]
+    assert labels["argocd.argoproj.io/secret-type"] == "cluster"
+    assert template["data"]["server"] == "https://kubernetes.default.svc"
+    assert template["templateFrom"][0]["target"] == "Annotations"
+    annotations = yaml.safe_load(template["templateFrom"][0]["literal"])
+    assert annotations["acme-staging"] == "{{ ." + keys[parameter] + " }}"
+    app, appset = documents(root / "argocd/applications/platform/tenant-acme.yaml")
+    assert app["kind"] == "Application" and appset["kind"] == "ApplicationSet"
+    assert int(appset["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) > int(
+        app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])  # after the cluster configuration
+    selector = appset["spec"]["generators"][0]["clusters"]["selector"]["matchLabels"]
+    assert selector.items() <= labels.items()
+    spec = appset["spec"]["template"]["spec"]
+    assert spec["source"]["path"] == "kubernetes/tenants/acme/security-groups"
+    patches = {p["target"]["namespace"]: yaml.safe_load(p["patch"])[0] for p in spec["source"]["kustomize"]["patches"]}
+    assert patches["acme-staging"] == {"op": "replace", "path": "/spec/securityGroups/groupIds/0",
+                                       "value": '{{ index .metadata.annotations "acme-staging" }}'}
+    assert set(patches) == {"acme-staging", "acme-prod"} and set(annotations) >= {"acme-staging", "acme-prod"}
+    readme = (root / "terraform/README.md").read_text()
+    assert "/tenant-isolation/<env>/pod-security-groups/<tenant>" in readme and "groupIds" not in readme
+
+
+@pytest.fixture(scope="module")
+def tenants_flux(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(PLANS / "multi-tenant-flux.plan.md", tmp_path_factory.mktemp("tenants-flux") / "repo")
+
+
+def test_flux_substitutes_each_tenants_security_group_id_without_a_hand_edit(tenants_flux: Path) -> None:
+    root = tenants_flux
+    parameter = _parameter_name(root)
+    _parameter_path_readable(root)
+    kustomizations = {d["metadata"]["name"]: d for d in documents(root / "clusters/staging/infrastructure.yaml")}
+    tenant = kustomizations["tenant-acme-security-groups"]
+    assert tenant["spec"]["path"] == "./kubernetes/tenants/acme/security-groups"
+    [source] = tenant["spec"]["postBuild"]["substituteFrom"]
+    ids = kustomizations[tenant["spec"]["dependsOn"][0]["name"]]
+    assert [d["name"] for d in ids["spec"]["dependsOn"]] == ["infra-configs"]  # the store and the controller first
+    externals = documents(root / ids["spec"]["path"] / "externalsecrets.yaml")
+    external = next(e for e in externals if e["spec"]["target"]["name"] == source["name"])
+    assert source["kind"] == "Secret" and external["metadata"]["namespace"] == "flux-system"
+    [data] = external["spec"]["data"]
+    assert data["remoteRef"]["key"] == parameter
+    policies = documents(root / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml")
+    assert {g for d in policies for g in d["spec"]["securityGroups"]["groupIds"]} == {"${" + data["secretKey"] + "}"}
+    assert "pod-security-groups.yaml" in (root / "kubernetes/cluster-config/kustomization.yaml").read_text()
+    assert "Flux substitutes" in (root / "terraform/README.md").read_text()
+
+
+def test_the_old_security_group_placeholder_injected_back_is_caught_at_its_line(generated: dict[str, Path],
+                                                                                tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated["multi-tenant-saas"], root)
+    policies = root / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml"
+    text = policies.read_text()
+    policies.write_text(text.replace("- ${tenant_pod_security_group_id}", "- sg-00000000000000000", 1))
+    line = policies.read_text().splitlines().index("      - sg-00000000000000000") + 1
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == 1
+    found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+    assert [(f["rule"], f["file"], f["line"]) for f in found] == [
+        ("wiring/placeholder-value", "kubernetes/tenants/acme/security-groups/security-group-policies.yaml", line)]
+
+
+def test_the_vault_address_is_accepted_only_as_the_readme_lists_it(generated: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(generated["multi-tenant-saas"], root)
+    readme = root / "README.md"
+    listed = "- `https://vault.example.invalid:8200` is set by you"
+    assert listed in readme.read_text()
+    assert wiring_findings(root, tmp_path / "ok.json") == []
+    readme.write_text(readme.read_text().replace(listed, "- the Vault address"))
+    found = wiring_findings(root, tmp_path / "report.json")
+    assert {(f["rule"], f["file"]) for f in found} == {
+        ("wiring/placeholder-value", f"kubernetes/tenants/{t}/secret-store.yaml") for t in ("acme", "globex", "initech")}
+
+
+def test_a_plan_naming_vault_warns_that_its_address_is_set_by_you() -> None:
+    warnings = decide(parse_plan(PLANS / "multi-tenant-saas.plan.md")).warnings
+    assert any("Secrets Management: HashiCorp Vault" in w and "vault.example.invalid" in w for w in warnings)

@@ -38,6 +38,22 @@ spec:
     - ports:
         - port: 5432
 """
+PLACEHOLDER_POLICY = """apiVersion: vpcresources.k8s.aws/v1beta1
+kind: SecurityGroupPolicy
+metadata:
+  name: tenant-pods
+  namespace: acme
+spec:
+  podSelector: {}
+  securityGroups:
+    groupIds:
+      - sg-00000000000000000
+"""
+PLACEHOLDER_VARIABLE = """variable "deploy_role_arn" {
+  type    = string
+  default = "arn:aws:iam::000000000000:role/CHANGE-ME"
+}
+"""
 # (case, file, old text, new text (None: the file is new, `old` is its content), rule, file named)
 DEFECTS = [
     ("netpol-not-enforced", "terraform/main.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"',
@@ -89,6 +105,15 @@ DEFECTS = [
      "wiring/state-kms-key", "terraform/main.tf"),
     ("lock-without-zh", "terraform/.terraform.lock.hcl", '    "zh:', '    "xx:', "wiring/lock-file",
      "terraform/.terraform.lock.hcl"),
+    ("placeholder-security-group", "k8s/security-group-policy.yaml", PLACEHOLDER_POLICY, None,
+     "wiring/placeholder-value", "k8s/security-group-policy.yaml"),
+    ("placeholder-store-address", "k8s/cluster-secret-store.yaml", "region: eu-west-1",
+     "region: eu-west-1\n      role: arn:aws:iam::000000000000:role/eso", "wiring/placeholder-value",
+     "k8s/cluster-secret-store.yaml"),
+    ("placeholder-identity", "k8s/app.yaml", "arn:aws:iam::123456789012:role/shop-app",
+     "arn:aws:iam::000000000000:role/shop-app", "wiring/placeholder-value", "k8s/app.yaml"),
+    ("placeholder-variable-default", "terraform/variables.tf", PLACEHOLDER_VARIABLE, None,
+     "wiring/placeholder-value", "terraform/variables.tf"),
 ]
 
 
@@ -140,6 +165,21 @@ def test_a_root_documented_without_a_lock_file_passes(tmp_path: Path) -> None:
     assert findings(root, tmp_path, 0) == []
     (root / "terraform" / "README.md").write_text("Run `terraform providers lock` once.\n")
     assert [f["rule"] for f in findings(root, tmp_path, 1)] == ["wiring/lock-file"]
+
+
+def test_a_placeholder_is_named_at_its_line_and_accepted_once_the_readme_lists_it_as_set_by_you(tmp_path: Path) -> None:
+    root = copy_good(tmp_path)
+    (root / "k8s" / "security-group-policy.yaml").write_text(PLACEHOLDER_POLICY)
+    [got] = findings(root, tmp_path, 1)
+    assert (got["rule"], got["file"], got["line"]) == ("wiring/placeholder-value", "k8s/security-group-policy.yaml", 10)
+    assert "sg-00000000000000000" in got["message"] and "set by you" in got["hint"]
+    readme = root / "README.md"
+    readme.write_text(readme.read_text() + "- `sg-00000000000000000` is set by you: the tenant's pod security group.\n")
+    assert findings(root, tmp_path, 0) == []
+    (root / "k8s" / "security-group-policy.yaml").write_text(PLACEHOLDER_POLICY.replace("- sg-00000000000000000",
+                                                                                        '- "${pod_sg}"'))
+    readme.write_text(readme.read_text().replace("`sg-00000000000000000` is set by you", "`x`"))
+    assert findings(root, tmp_path, 0) == []  # a substituted value is not a placeholder
 
 
 def test_skip_dry_run_allows_an_early_wave(tmp_path: Path) -> None:

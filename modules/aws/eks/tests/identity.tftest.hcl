@@ -27,3 +27,21 @@ run "external_secrets_reads_its_prefix_through_pod_identity" {
     error_message = "External Secrets may read only the project's secrets."
   }
 }
+
+run "external_secrets_reads_the_parameter_path_alone" {
+  command = plan
+
+  variables {
+    external_secrets_parameter_path = "/shop/prod/pod-security-groups"
+  }
+
+  assert {
+    condition     = length(aws_eks_pod_identity_association.external_secrets) == 1
+    error_message = "A parameter path alone gives External Secrets an identity."
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "parameter/shop/prod/pod-security-groups/*") && !strcontains(aws_iam_role_policy.external_secrets[0].policy, "secretsmanager")
+    error_message = "External Secrets may read the parameters under the path and no secret."
+  }
+}

@@ -41,6 +41,8 @@ class Capacities:
     types: dict[str, dict[str, NodeType]]  # cloud -> type name -> its capacity
     defaults: dict[str, tuple[str, str]]  # cloud -> (non-production type, production type)
     pod_security_group_defaults: dict[str, tuple[str, str]]  # the same, for a multi-tenant EKS cluster (no t family)
+    pod_security_group_refused: dict[str, tuple[re.Pattern[str], ...]]  # cloud -> types without trunking
+    pod_security_group_fix: dict[str, str]  # cloud -> the type a refusal proposes
     node_defaults: dict[bool, tuple[int, int]]  # production? -> (min, max) nodes
     production_sizing: frozenset[str]
     production_replicas: frozenset[str]
@@ -65,6 +67,10 @@ def capacities() -> Capacities:
         types=types, defaults={cloud: tuple(e["defaults"]) for cloud, e in data["clouds"].items()},  # type: ignore[misc]
         pod_security_group_defaults={cloud: tuple(e["pod_security_group_defaults"])  # type: ignore[misc]
                                      for cloud, e in data["clouds"].items() if "pod_security_group_defaults" in e},
+        pod_security_group_refused={cloud: tuple(re.compile(p) for p in e.get("pod_security_group_refused", []))
+                                    for cloud, e in data["clouds"].items()},
+        pod_security_group_fix={cloud: e["pod_security_group_fix"] for cloud, e in data["clouds"].items()
+                                if "pod_security_group_fix" in e},
         node_defaults={False: tuple(nodes["non_production"]), True: tuple(nodes["production"])},  # type: ignore[misc]
         production_sizing=frozenset(data["production_sizing"]),
         production_replicas=frozenset(data["production_replicas"]))
@@ -101,6 +107,8 @@ def decide_capacity(c: Context) -> None:
     moved: dict[str, list[str]] = {}  # why a default type moved up -> the environments it moved in
     pod_security_groups = c.values.get("structure") == "multi-tenant" and c.values.get("kubernetes_distribution") == "eks"
     defaults = caps.pod_security_group_defaults[cloud] if pod_security_groups else caps.defaults[cloud]
+    if pod_security_groups:
+        _refuse_untrunked(c, cloud, c.values.get("environment_sizing", []))
     for s in c.values.get("environment_sizing", []):
         shortfalls, why = _environment(cloud, s, _needs(c, s.name, stating), _pods(c), defaults)
         for short in shortfalls:
@@ -113,6 +121,29 @@ def decide_capacity(c: Context) -> None:
         prov = c.provenance["environment_sizing"]
         notes = [prov.note or "", *(f"{', '.join(envs)}: {why}" for why, envs in moved.items())]
         c.provenance["environment_sizing"] = prov.model_copy(update={"note": "; ".join(x for x in notes if x)})
+
+
+def _refuse_untrunked(c: Context, cloud: str, sizing: list[EnvironmentSizing]) -> None:
+    """Security groups for pods (a multi-tenant EKS cluster) need trunking-capable nodes: a stated type the cloud's
+    `pod_security_group_refused` matches (the t family) is a problem at the line stating it, not a failed plan."""
+    caps = capacities()
+    found: dict[tuple[int | None, str], list[str]] = {}
+    for s in sizing:
+        if s.instance_type and any(p.match(s.instance_type) for p in caps.pod_security_group_refused[cloud]):
+            found.setdefault((_stated_at(c, s), s.instance_type), []).append(s.name)
+    for (line, name), envs in found.items():
+        c.problem(field_at(c, line) if line else None, "environment_sizing",
+                  f"node instance type {name} in {', '.join(envs)} cannot give each tenant's pods their own security "
+                  f"group (security groups for pods need trunking-capable Nitro nodes; the t family has none)",
+                  f"name a Nitro type outside the t family, e.g. {caps.pod_security_group_fix[cloud]}", line=line)
+
+
+def _stated_at(c: Context, s: EnvironmentSizing) -> int | None:
+    """The plan line that gave environment `s` its instance type (the last one: an environment's own wins)."""
+    lines = [line for (line, _), answer in c.applied_phrases.items()
+             if answer.startswith("environment_sizing.") and answer.endswith(".instance_type")
+             and s.name in answer.removeprefix("environment_sizing.").removesuffix(".instance_type").split(",")]
+    return max(lines) if lines else None
 
 
 def _environment(cloud: str, s: EnvironmentSizing, needs: list[Need], pods: tuple[int, int] | None,

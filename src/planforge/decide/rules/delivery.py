@@ -260,6 +260,7 @@ def _secrets(c: Context, structure: str, d: dict[str, Any]) -> None:
         name = _secrets_of(fld.plain.lower())
         if name and (name != "kubernetes" or re.search(r"kubernetes secrets?|k8s secrets?", fld.plain, re.I)):
             c.from_field("secrets_manager", name, fld)
+            _vault_address(c, fld, name)
             return
     cloud = c.values.get("cloud", "none") if structure in INFRA_STRUCTURES else "none"
     c.default("secrets_manager", d["secrets_managers"].get(cloud, "kubernetes"),
@@ -278,7 +279,16 @@ def _secrets_from_field(c: Context, f: Field) -> None:
         c.values["secrets_manager"] = "none"
         return
     c.from_field("secrets_manager", name, f)
+    _vault_address(c, f, name)
     _others_named(c, f, name)
+
+
+def _vault_address(c: Context, f: Field, name: str) -> None:
+    """Vault: the secret stores ship a placeholder address the user sets (the README lists it as set by you)."""
+    if name == "vault":
+        c.warn(f, "secrets_manager", "HashiCorp Vault: the generated secret stores point at "
+               "https://vault.example.invalid:8200 until you set your Vault's address there (the README lists it "
+               "under 'Values set by you')")
 
 
 def _others_named(c: Context, f: Field, chosen: str) -> None:

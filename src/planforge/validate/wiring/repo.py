@@ -107,6 +107,7 @@ class Repository:
     blocks: list[TfBlock] = field(default_factory=list)
     tf_dirs: dict[Path, list[TfBlock]] = field(default_factory=dict)
     tf_texts: dict[Path, str] = field(default_factory=dict)  # resolved .tf path -> its text
+    tf_displays: dict[Path, str] = field(default_factory=dict)  # resolved .tf path -> as findings name it
     docs: list[tuple[str, str]] = field(default_factory=list)  # (display, text) of README / docs Markdown
     generated_secrets: set[str] = field(default_factory=set)  # kustomize secretGenerator names
     bounds: Bounds | None = None  # what may be read (default: root)
@@ -221,6 +222,7 @@ def load_repository(ctx: Context) -> Repository:
                 continue
             blocks = _tf_blocks(path.resolve(), ctx.display(path), text)
             repo.tf_texts[path.resolve()] = text
+            repo.tf_displays[path.resolve()] = ctx.display(path)
             repo.blocks.extend(blocks)
             repo.tf_dirs.setdefault(path.parent.resolve(), []).extend(blocks)
         elif path.suffix.lower() == ".md" and (path.name.lower().startswith("readme") or "docs" in

@@ -38,6 +38,9 @@ RULES = {
                             "IAM role, around the workload identities (no launch template requiring IMDSv2)",
     "wiring/lock-file": "a Terraform root has no committed .terraform.lock.hcl with h1: and zh: hashes for every "
                         "provider",
+    "wiring/placeholder-value": "a value the cluster or the cloud reads (security group ID, identity annotation, "
+                                "secret store address, cluster server URL, Terraform variable default) is a "
+                                "placeholder the README does not list as set by you",
 }
 
 
@@ -64,6 +67,8 @@ class Vocabulary:
     kafka_charts: dict[str, str | None]
     sasl_auth_types: frozenset[str]
     lock_not_committed: re.Pattern[str]
+    placeholder_values: re.Pattern[str]
+    placeholder_documented: re.Pattern[str]
 
 
 @cache
@@ -78,7 +83,8 @@ def vocabulary() -> Vocabulary:
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
         re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
-        re.compile(data["lock_not_committed"]))
+        re.compile(data["lock_not_committed"]), re.compile(data["placeholder_values"]),
+        re.compile(data["placeholder_documented"]))
 
 
 @dataclass(frozen=True)

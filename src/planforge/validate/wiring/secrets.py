@@ -43,7 +43,7 @@ def documented_secrets(repo: Repository) -> set[str]:
     return found
 
 
-def _helm_values(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
+def helm_values(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
     """Helm values an Argo CD Application or Flux HelmRelease passes (path inside the object, values)."""
     if obj.kind == "HelmRelease":
         yield ["spec", "values"], obj.field(["spec", "values"])
@@ -75,7 +75,7 @@ def references(obj: K8sObject) -> Iterator[tuple[FieldPath, str]]:
             yield full + ["name"], value["name"]
         elif key == "secret" and "volumes" in path and isinstance(value, dict) and not _templated(value.get("secretName")):
             yield full + ["secretName"], value["secretName"]
-    for where, values in _helm_values(obj):
+    for where, values in helm_values(obj):
         for path, key, value in walk_values(values):
             if key == "existingSecret" and not _templated(value):
                 yield where + path, value

@@ -5,7 +5,7 @@ import time
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import events, gitops, identity, issuers, network, secrets, state
+from planforge.validate.wiring import events, gitops, identity, issuers, network, placeholders, secrets, state
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
@@ -18,6 +18,7 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
                  identity.check_node_metadata],
     "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions],
     "state": [state.check_state_key, state.check_lock_files],
+    "placeholders": [placeholders.check_placeholders],
 }
 
 

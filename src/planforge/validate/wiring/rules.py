@@ -64,6 +64,7 @@ class Vocabulary:
     kafka_charts: dict[str, str | None]
     sasl_auth_types: frozenset[str]
     lock_not_committed: re.Pattern[str]
+    clouds: frozenset[str]
 
 
 @cache
@@ -78,7 +79,7 @@ def vocabulary() -> Vocabulary:
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
         re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
-        re.compile(data["lock_not_committed"]))
+        re.compile(data["lock_not_committed"]), frozenset(data["clouds"]))
 
 
 @dataclass(frozen=True)

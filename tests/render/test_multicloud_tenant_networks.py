@@ -208,9 +208,13 @@ def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: 
 
 def test_a_plan_both_multi_region_and_multi_cloud_generates_and_validates_strict(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    plan = variant(tmp_path, TENANT_PLAN, **{TENANT_DT: "**Deployment Type**: multi-region (eu-central-1 primary, "
-                                                        "eu-west-1 standby), multi-cloud (AWS primary, Azure westeurope)"})
-    answers = decide(parse_plan(plan)).answers
+    both = ("**Deployment Type**: multi-region (eu-central-1 primary, eu-west-1 standby), "
+            "multi-cloud (AWS primary, Azure westeurope)")
+    plan = variant(tmp_path, TENANT_PLAN, **{TENANT_DT: both})
+    line = plan.read_text().splitlines().index(both + "  ") + 1
+    decided = decide(parse_plan(plan))
+    assert not [n for n in decided.not_applied if n.line == line]
+    answers = decided.answers
     assert (answers.regions, answers.clouds, answers.regional_environments) == \
         (["eu-central-1", "eu-west-1"], ["aws", "azure"], ["prod"])
     dest = generate(plan, tmp_path / "repo")

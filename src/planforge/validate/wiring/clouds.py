@@ -63,7 +63,9 @@ def cloud_networks(repo: Repository) -> dict[str, CloudNetworks]:
     `database_cidr`."""
     found: dict[str, CloudNetworks] = {}
     root = repo.root.resolve()
-    for path in sorted(root.rglob("*.tfvars")):
+    # the roots' own .tfvars, and a workspaces root's envs/<env>.tfvars
+    tfvars = {p for d in repo.tf_dirs for p in [*d.glob("*.tfvars"), *d.glob("*/*.tfvars")] if p.is_relative_to(root)}
+    for path in sorted(tfvars):
         parts = path.relative_to(root).parts
         cloud = _cloud_of(parts)
         if not cloud:
@@ -160,14 +162,15 @@ def check_cloud_databases(repo: Repository) -> list[Finding]:
     """`wiring/database-egress` (on another cloud's cluster a tenant's database egress, as patched there, goes
     outside that cloud's networks) and `wiring/tenant-database-isolation` (it reaches another tenant's database
     network of that cloud)."""
-    networks = cloud_networks(repo)
+    sites = _sites(repo)
+    networks = cloud_networks(repo) if sites else {}
     if not networks:
         return []
     ports = set(vocabulary().engine_ports.values())
     policies = repo.of_kind("NetworkPolicy")
     root = repo.root.resolve()
     findings = []
-    for site in _sites(repo):
+    for site in sites:
         known = networks.get(site.cloud)
         if known is None or not known.shared:
             continue

@@ -230,3 +230,34 @@ def test_a_plan_both_multi_region_and_multi_cloud_generates_and_validates_strict
             if p["target"]["kind"] == "NetworkPolicy"} == {"10.2.255.0/24"}
     code, out = validate_strict(dest, monkeypatch, capsys)
     assert code == 0, out
+
+
+def test_malformed_patches_and_policies_on_another_clouds_cluster_are_read_without_a_crash(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    (tmp_path / "terraform/azure/shared/networking").mkdir(parents=True)
+    (tmp_path / "terraform/azure/shared/networking/main.tf").write_text('variable "vpc_cidr" {}\n')
+    (tmp_path / "terraform/azure/shared/networking/prod.tfvars").write_text('vpc_cidr = "10.1.0.0/16"\n')
+    tenant = tmp_path / "kubernetes/tenants/acme"
+    tenant.mkdir(parents=True)
+    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+              "metadata": {"name": "allow-database-egress", "namespace": "acme-prod"},
+              "spec": {"podSelector": {}, "policyTypes": ["Egress"],
+                       "egress": [{"ports": [{"port": 5432}], "to": [{"ipBlock": "10.0.0.0/8"}]},
+                                  {"ports": 5432}, 7, {"ports": [{"port": 5432}], "to": [{"ipBlock": {"cidr": "x"}}]}]}}
+    (tenant / "network-policies.yaml").write_text(yaml.safe_dump(policy))
+    site = tmp_path / "argocd/applications/prod-azure"
+    site.mkdir(parents=True)
+    primary = '[{"op": "add", "path": "/spec/egress/0/to", "value": [{"ipBlock": {"cidr": "10.0.192.0/26"}}]}]'
+    patches = [{"target": {"kind": "NetworkPolicy", "name": "["}, "patch": "[{op: add"},
+               {"target": "NetworkPolicy", "patch": 3},
+               {"target": {"kind": "NetworkPolicy"}, "patch": '[{"op": "add", "path": "/spec/egress/9/to"}]'},
+               {"target": {"kind": "NetworkPolicy", "namespace": "acme-prod"},
+                "patch": primary}]
+    (site / "applications.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "acme-azure"},
+        "spec": {"project": "acme", "source": {"path": "kubernetes/tenants/acme", "kustomize": {"patches": patches}},
+                 "destination": {"server": "https://azure.invalid", "namespace": "acme-prod"}}}))
+    code, out = run_wiring(tmp_path, capsys)
+    assert "Traceback" not in out
+    # the one well-formed patch still sends the database port outside the azure network
+    assert code == 1 and "[wiring/database-egress]" in out and "10.0.192.0/26" in out, out

@@ -118,8 +118,11 @@ def _targets(patch: Any, policy: K8sObject, namespace: str) -> bool:
     target = patch.get("target") if isinstance(patch, dict) else None
     if not isinstance(target, dict) or target.get("kind") not in (None, "NetworkPolicy"):
         return False
-    return all(re.fullmatch(str(target[key]), value) for key, value in (("name", policy.name),
-                                                                          ("namespace", namespace)) if key in target)
+    wanted = {"name": policy.name, "namespace": namespace}
+    try:  # kustomize matches a target's name and namespace as anchored regular expressions
+        return all(re.fullmatch(str(target[key]), value) for key, value in wanted.items() if key in target)
+    except re.error:
+        return False
 
 
 def _operations(patch: dict[str, Any]) -> list[Any]:
@@ -133,7 +136,8 @@ def _operations(patch: dict[str, Any]) -> list[Any]:
 def _egress_after(site: Site, policy: K8sObject, namespace: str) -> tuple[list[Any], int | None]:
     """The policy's egress rules in `namespace` once the site's patches apply, and the index of the last patch
     that set a rule's `to` (None: the policy as written)."""
-    rules = [dict(r) if isinstance(r, dict) else r for r in policy.field(["spec", "egress"]) or []]
+    written = policy.field(["spec", "egress"])
+    rules = [dict(r) if isinstance(r, dict) else r for r in written] if isinstance(written, list) else []
     last = None
     for index, patch in enumerate(site.patches):
         if not _targets(patch, policy, namespace):
@@ -150,7 +154,7 @@ def _egress_after(site: Site, policy: K8sObject, namespace: str) -> tuple[list[A
 
 def _cidrs(rule: dict[str, Any]) -> list[Network]:
     peers = rule.get("to") if isinstance(rule.get("to"), list) else []
-    blocks = [(p.get("ipBlock") or {}).get("cidr") for p in peers if isinstance(p, dict)]
+    blocks = [p["ipBlock"].get("cidr") for p in peers if isinstance(p, dict) and isinstance(p.get("ipBlock"), dict)]
     return [n for n in (_network(str(b)) for b in blocks if b) if n is not None]
 
 
@@ -180,12 +184,19 @@ def check_cloud_databases(repo: Repository) -> list[Finding]:
             for namespace in sorted(policy.namespaces):
                 rules, last = _egress_after(site, policy, namespace)
                 where = site.patches_field + [last] if last is not None else ["spec"]
-                for rule in rules:
-                    if not isinstance(rule, dict) or not any(isinstance(p, dict) and p.get("port") in ports
-                                                             for p in rule.get("ports") or []):
-                        continue
+                for rule in _database_rules(rules, ports):
                     findings.extend(_check_rule(site, policy, namespace, tenant, _cidrs(rule), known, where))
     return findings
+
+
+def _database_rules(rules: list[Any], ports: set[int]) -> list[dict[str, Any]]:
+    """The egress rules that name one of the engine `ports`."""
+    found = []
+    for rule in rules:
+        listed = rule.get("ports") if isinstance(rule, dict) else None
+        if isinstance(listed, list) and any(isinstance(p, dict) and p.get("port") in ports for p in listed):
+            found.append(rule)
+    return found
 
 
 def _check_rule(site: Site, policy: K8sObject, namespace: str, tenant: str, cidrs: list[Network],

@@ -187,7 +187,7 @@ def test_flux_gives_the_other_clouds_clusters_the_platform_and_the_tenants(tmp_p
     primary, other = clusters / "prod", clusters / "prod-gcp"
     assert docs(other / "apps.yaml") == docs(primary / "apps.yaml")  # every tenant's Kustomization
     layers = {d["metadata"]["name"]: d for d in docs(other / "infrastructure.yaml")}
-    [patch] = layers["infra-configs"]["spec"]["patches"]
+    [patch] = [p for p in layers["infra-configs"]["spec"]["patches"] if p["target"]["kind"] == "SecurityGroupPolicy"]
     assert patch["target"] == {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"}
     assert "$patch: delete" in patch["patch"]
     assert "patches" not in {d["metadata"]["name"]: d for d in docs(primary / "infrastructure.yaml")}["infra-configs"]["spec"]

@@ -55,10 +55,13 @@ resource "google_compute_router_nat" "this" {
   }
 }
 
+# Cloud SQL's private services range: the last /20 of the network's address space, which its subnet and
+# secondary ranges leave free, so the tenants' NetworkPolicies can name the databases' network.
 resource "google_compute_global_address" "private_services" {
   name          = "${var.name}-private-services"
   purpose       = "VPC_PEERING"
   address_type  = "INTERNAL"
+  address       = cidrhost(cidrsubnet(var.cidr_block, 4, 15), 0)
   prefix_length = 20
   network       = google_compute_network.this.id
 }

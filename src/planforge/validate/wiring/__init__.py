@@ -5,7 +5,8 @@ reads Terraform statically (python-hcl2), the Kubernetes manifests, GitOps objec
 repository, generated or hand-written, and checks what joins them:
 
 * `network`: NetworkPolicies enforced by the cluster; a workload's database reachable (security-group and
-  NetworkPolicy egress on the engine port) and a tenant's database closed to other tenants;
+  NetworkPolicy egress on the engine port) and a tenant's database closed to other tenants, also on another
+  cloud's cluster of a multi-cloud repository with the GitOps patches that deliver the tenants there (`clouds`);
 * `secrets`: every Secret a workload or chart value names is created or documented;
 * `certificates` (`issuers`): every issuer a certificate is asked from is defined;
 * `events`: a Dapr Kafka pub/sub reaches a broker the repository deploys, with matching SASL;

@@ -69,6 +69,7 @@ class Vocabulary:
     lock_not_committed: re.Pattern[str]
     placeholder_values: re.Pattern[str]
     placeholder_documented: re.Pattern[str]
+    clouds: frozenset[str]
 
 
 @cache
@@ -84,7 +85,7 @@ def vocabulary() -> Vocabulary:
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
         re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
         re.compile(data["lock_not_committed"]), re.compile(data["placeholder_values"]),
-        re.compile(data["placeholder_documented"]))
+        re.compile(data["placeholder_documented"]), frozenset(data["clouds"]))
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,8 @@ def _documented_without_lock(repo: Repository, root: Path) -> bool:
 def _roots(repo: Repository) -> list[Path]:
     roots = []
     for directory, blocks in sorted(repo.tf_dirs.items()):
-        if any(b.kind == "terraform" and _backends(b) for b in blocks) or any(directory.glob("*.tfvars")):
+        # a directory of variables only (no block the reader keeps) has no provider to lock
+        if blocks and (any(b.kind == "terraform" and _backends(b) for b in blocks) or any(directory.glob("*.tfvars"))):
             roots.append(directory)
     return roots
 

@@ -5,12 +5,13 @@ import time
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import events, gitops, identity, issuers, network, placeholders, secrets, state
+from planforge.validate.wiring import clouds, events, gitops, identity, issuers, network, placeholders, secrets, state
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
 CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
-    "network": [network.check_enforcement, network.check_terraform_databases, network.check_policy_databases],
+    "network": [network.check_enforcement, network.check_terraform_databases, network.check_policy_databases,
+                clouds.check_cloud_databases],
     "secrets": [secrets.check_secrets],
     "certificates": [issuers.check_issuers],
     "events": [events.check_brokers],

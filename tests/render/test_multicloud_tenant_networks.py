@@ -1,0 +1,263 @@
+"""Multi-cloud multi-tenant repositories once deployed: each cluster's tenant NetworkPolicies send the database port
+to that cluster's own tenant database network (the network the cloud's Terraform creates the tenants' databases in),
+the wiring validator checks it on every cloud's cluster, and a plan both multi-region and multi-cloud generates."""
+from __future__ import annotations
+
+import ipaddress
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import validate_strict
+from testlib import PLANS, hcl_string, yaml_documents as docs
+
+from planforge.cli import main
+from planforge.decide import decide
+from planforge.plan import parse_plan
+
+TENANT_PLAN = PLANS / "multi-tenant-multicloud.plan.md"
+TENANT_DT = "**Deployment Type**: multi-cloud (AWS primary in eu-central-1, Azure westeurope)"
+TENANTS = ["acme", "globex", "initech"]
+ENVS = ["prod", "staging"]
+REPO_URL = "https://github.com/acme/tenant-isolation.git"
+
+
+def generate(plan: Path, dest: Path) -> Path:
+    assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", REPO_URL]) == 0
+    return dest
+
+
+def variant(tmp_path: Path, source: Path, **replace: str) -> Path:
+    text = source.read_text()
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    return plan
+
+
+def kubectl() -> str:
+    found = shutil.which("kubectl")
+    if found is None:
+        pytest.skip("kubectl not installed")
+    return found
+
+
+def egress_cidrs(rendered: str) -> dict[str, list[str]]:
+    """namespace -> the ipBlock CIDRs of its allow-database-egress policy, in `kubectl kustomize` output."""
+    return {d["metadata"]["namespace"]: [p["ipBlock"]["cidr"] for r in d["spec"]["egress"] for p in r.get("to", [])]
+            for d in yaml.safe_load_all(rendered)
+            if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "allow-database-egress"}
+
+
+def kustomize_with(directory: Path, patches: list[dict], workdir: Path) -> str:
+    """What the GitOps tool renders for `directory` with `patches` (a kustomization beside it naming it)."""
+    workdir.mkdir(parents=True)
+    (workdir / "kustomization.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+        "resources": [os.path.relpath(directory, workdir)], "patches": patches}))
+    return subprocess.run([kubectl(), "kustomize", str(workdir)], capture_output=True, text=True, check=True).stdout
+
+
+def nth_subnet(vpc_cidr: str, newbits: int, index: int) -> str:
+    """Terraform's cidrsubnet(vpc_cidr, newbits, index)."""
+    network = ipaddress.ip_network(vpc_cidr)
+    return str(list(network.subnets(prefixlen_diff=newbits))[index])
+
+
+@pytest.fixture(scope="module")
+def tenant_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud-net") / "repo")
+
+
+def run_wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["validate", str(dest), "--only", "wiring"])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def tenant_application(repo: Path, site: str, tenant: str) -> dict:
+    [app] = [d for d in docs(repo / f"argocd/applications/{site}/applications.yaml")
+             if d["spec"]["source"].get("path") == f"kubernetes/tenants/{tenant}"]
+    return app
+
+
+def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(tenant_repo: Path, tmp_path: Path):
+    terraform = tenant_repo / "terraform"
+    azure_vpc = hcl_string((terraform / "azure/shared/networking/prod.tfvars").read_text(), "vpc_cidr")
+    # the Azure tenants' servers sit in the shared network's database subnet, cidrsubnet(cidr_block, 8, 255)
+    assert "cidrsubnet(var.cidr_block, 8, 255)" in (terraform / "azure/modules/vpc/main.tf").read_text()
+    azure_db = nth_subnet(azure_vpc, 8, 255)
+    assert azure_db == "10.1.255.0/24"
+    for tenant in TENANTS:
+        own = hcl_string((terraform / f"tenants/{tenant}/prod.tfvars").read_text(), "database_cidr")
+        shutil.copytree(tenant_repo / f"kubernetes/tenants/{tenant}", tmp_path / tenant)
+        primary = subprocess.run([kubectl(), "kustomize", str(tmp_path / tenant)], capture_output=True, text=True,
+                                 check=True).stdout
+        assert egress_cidrs(primary) == {f"{tenant}-{env}": [own] for env in ENVS}
+        for env in ENVS:
+            patches = tenant_application(tenant_repo, f"{env}-azure", tenant)["spec"]["source"]["kustomize"]["patches"]
+            other = kustomize_with(tmp_path / tenant, patches, tmp_path / f"{tenant}-{env}-azure")
+            assert egress_cidrs(other) == {f"{tenant}-{e}": [azure_db] for e in ENVS}, (tenant, env)
+    # the primary cluster's Applications carry no patch
+    primary_apps = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)]
+    assert primary_apps and all("kustomize" not in d["spec"]["source"] for d in primary_apps)
+
+
+def test_the_aws_cluster_of_an_azure_primary_gets_each_tenants_own_database_subnet(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    plan = variant(tmp_path, TENANT_PLAN, **{
+        "**Cloud Provider**: AWS + Azure": "**Cloud Provider**: Azure + AWS",
+        "**Kubernetes**: EKS 1.30": "**Kubernetes**: AKS 1.30",
+        "**State Backend**: S3+DynamoDB": "**State Backend**: Azure Blob",
+        TENANT_DT: "**Deployment Type**: multi-cloud (Azure primary in westeurope, AWS eu-central-1)"})
+    dest = generate(plan, tmp_path / "repo")
+    tenant_dir = dest / "kubernetes/tenants/acme"
+    for tenant in TENANTS:
+        own = hcl_string((dest / f"terraform/aws/tenants/{tenant}/prod.tfvars").read_text(), "database_cidr")
+        patches = tenant_application(dest, "prod-aws", tenant)["spec"]["source"]["kustomize"]["patches"]
+        assert {p["target"]["namespace"] for p in patches} == {f"{tenant}-{env}" for env in ENVS}
+        assert all(yaml.safe_load(p["patch"])[0]["value"] == [{"ipBlock": {"cidr": own}}] for p in patches)
+    assert hcl_string((dest / "terraform/aws/tenants/globex/prod.tfvars").read_text(), "database_cidr") == \
+        "10.1.192.64/26"
+    # an AWS cluster keeps its SecurityGroupPolicies: only the egress is patched
+    rendered = kustomize_with(tenant_dir, tenant_application(dest, "prod-aws", "acme")["spec"]["source"]["kustomize"]
+                              ["patches"], tmp_path / "acme-aws")
+    assert egress_cidrs(rendered) == {f"acme-{env}": ["10.1.192.0/26"] for env in ENVS}
+    code, out = run_wiring(dest, capsys)
+    assert code == 0, out
+    # another tenant's database subnet in the AWS cluster's patch: the tenants are no longer isolated
+    applications = dest / "argocd/applications/prod-aws/applications.yaml"
+    text = applications.read_text()
+    applications.write_text(text.replace('"10.1.192.0/26"', '"10.1.192.64/26"', 1))
+    code, out = run_wiring(dest, capsys)
+    assert code == 1
+    assert "[wiring/tenant-database-isolation]" in out and "tenant globex" in out
+    assert "argocd/applications/prod-aws/applications.yaml" in out
+
+
+def test_the_multicloud_fixture_has_no_wiring_findings_and_a_primary_cidr_on_azure_is_caught(
+        tenant_repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    code, out = run_wiring(tenant_repo, capsys)
+    assert code == 0, out
+    assert "0 errors" in out
+    broken = tmp_path / "repo"
+    shutil.copytree(tenant_repo, broken)
+    applications = broken / "argocd/applications/prod-azure/applications.yaml"
+    # the old output: the Azure cluster's patch names the primary (AWS) tenant database subnet
+    applications.write_text(applications.read_text().replace('"10.1.255.0/24"', '"10.0.192.0/26"', 1))
+    code, out = run_wiring(broken, capsys)
+    assert code == 1, out
+    assert "[wiring/database-egress]" in out and "argocd/applications/prod-azure/applications.yaml" in out
+    assert "outside the azure network (10.1.0.0/16)" in out
+
+
+def test_an_other_cloud_cluster_without_the_patch_is_caught(tenant_repo: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]):
+    broken = tmp_path / "repo"
+    shutil.copytree(tenant_repo, broken)
+    applications = broken / "argocd/applications/staging-azure/applications.yaml"
+    apps = docs(applications)
+    for app in apps:
+        app["spec"]["source"].pop("kustomize", None)  # every cluster gets the primary's policies as written
+    applications.write_text(yaml.safe_dump_all(apps))
+    code, out = run_wiring(broken, capsys)
+    assert code == 1, out
+    assert "[wiring/database-egress]" in out and "10.0.192.0/26" in out
+    assert "argocd/applications/staging-azure/applications.yaml" in out
+
+
+def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]):
+    plan = variant(tmp_path, PLANS / "multi-tenant-flux.plan.md", **{
+        "**Cloud Provider**: AWS  ": "**Cloud Provider**: AWS + GCP  ",
+        "**Deployment Type**: single-region (eu-central-1)": "**Deployment Type**: multi-cloud (AWS primary, GCP)"})
+    dest = generate(plan, tmp_path / "repo")
+    terraform = dest / "terraform"
+    gcp_vpc = hcl_string((terraform / "gcp/shared/networking/prod.tfvars").read_text(), "vpc_cidr")
+    # Cloud SQL takes its addresses from the private services range, the network's last /20
+    assert "address       = cidrhost(cidrsubnet(var.cidr_block, 4, 15), 0)" in \
+        (terraform / "gcp/modules/vpc/main.tf").read_text()
+    gcp_db = nth_subnet(gcp_vpc, 4, 15)
+    assert gcp_db == "10.1.240.0/20"
+    tenants = sorted(p.name for p in (dest / "kubernetes/tenants").iterdir())
+    configs = dest / "infrastructure/configs/prod"
+    layers = {d["metadata"]["name"]: d for d in docs(dest / "clusters/prod-gcp/infrastructure.yaml")}
+    assert layers["infra-configs"]["spec"]["path"] == "./infrastructure/configs/prod"
+    other = kustomize_with(configs, layers["infra-configs"]["spec"]["patches"], tmp_path / "gcp")
+    primary = subprocess.run([kubectl(), "kustomize", str(configs)], capture_output=True, text=True,
+                             check=True).stdout
+    envs = sorted(p.stem for p in (terraform / "tenants" / tenants[0]).glob("*.tfvars"))
+    assert egress_cidrs(other) == {f"{t}-{e}": [gcp_db] for t in tenants for e in envs}
+    assert egress_cidrs(primary) == {
+        f"{t}-{e}": [hcl_string((terraform / f"tenants/{t}/{e}.tfvars").read_text(), "database_cidr")]
+        for t in tenants for e in envs}
+    shutil.rmtree(tmp_path / "gcp")
+    code, out = run_wiring(dest, capsys)
+    assert code == 0, out
+    infrastructure = dest / "clusters/prod-gcp/infrastructure.yaml"
+    infrastructure.write_text(infrastructure.read_text().replace('"10.1.240.0/20"', '"10.0.192.0/26"', 1))
+    code, out = run_wiring(dest, capsys)
+    assert code == 1 and "[wiring/database-egress]" in out and "clusters/prod-gcp/infrastructure.yaml" in out, out
+
+
+def test_a_plan_both_multi_region_and_multi_cloud_generates_and_validates_strict(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    both = ("**Deployment Type**: multi-region (eu-central-1 primary, eu-west-1 standby), "
+            "multi-cloud (AWS primary, Azure westeurope)")
+    plan = variant(tmp_path, TENANT_PLAN, **{TENANT_DT: both})
+    line = plan.read_text().splitlines().index(both + "  ") + 1
+    decided = decide(parse_plan(plan))
+    assert not [n for n in decided.not_applied if n.line == line]
+    answers = decided.answers
+    assert (answers.regions, answers.clouds, answers.regional_environments) == \
+        (["eu-central-1", "eu-west-1"], ["aws", "azure"], ["prod"])
+    dest = generate(plan, tmp_path / "repo")
+    terraform = dest / "terraform"
+    # the primary cloud's regions take 10.0 and 10.1, the other cloud the next /16
+    assert hcl_string((terraform / "shared/networking/prod-eu-west-1.tfvars").read_text(), "vpc_cidr") == \
+        "10.1.0.0/16"
+    assert hcl_string((terraform / "azure/shared/networking/prod.tfvars").read_text(), "vpc_cidr") == "10.2.0.0/16"
+    apps = dest / "argocd/applications"
+    assert {"prod-eu-west-1", "prod-azure", "staging-azure"} <= {p.name for p in apps.iterdir() if p.is_dir()}
+    patches = tenant_application(dest, "prod-azure", "acme")["spec"]["source"]["kustomize"]["patches"]
+    assert {yaml.safe_load(p["patch"])[0]["value"][0]["ipBlock"]["cidr"] for p in patches
+            if p["target"]["kind"] == "NetworkPolicy"} == {"10.2.255.0/24"}
+    code, out = validate_strict(dest, monkeypatch, capsys)
+    assert code == 0, out
+
+
+def test_malformed_patches_and_policies_on_another_clouds_cluster_are_read_without_a_crash(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    (tmp_path / "terraform/azure/shared/networking").mkdir(parents=True)
+    (tmp_path / "terraform/azure/shared/networking/main.tf").write_text('variable "vpc_cidr" {}\n')
+    (tmp_path / "terraform/azure/shared/networking/prod.tfvars").write_text('vpc_cidr = "10.1.0.0/16"\n')
+    tenant = tmp_path / "kubernetes/tenants/acme"
+    tenant.mkdir(parents=True)
+    policy = {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+              "metadata": {"name": "allow-database-egress", "namespace": "acme-prod"},
+              "spec": {"podSelector": {}, "policyTypes": ["Egress"],
+                       "egress": [{"ports": [{"port": 5432}], "to": [{"ipBlock": "10.0.0.0/8"}]},
+                                  {"ports": 5432}, 7, {"ports": [{"port": 5432}], "to": [{"ipBlock": {"cidr": "x"}}]}]}}
+    (tenant / "network-policies.yaml").write_text(yaml.safe_dump(policy))
+    site = tmp_path / "argocd/applications/prod-azure"
+    site.mkdir(parents=True)
+    primary = '[{"op": "add", "path": "/spec/egress/0/to", "value": [{"ipBlock": {"cidr": "10.0.192.0/26"}}]}]'
+    patches = [{"target": {"kind": "NetworkPolicy", "name": "["}, "patch": "[{op: add"},
+               {"target": "NetworkPolicy", "patch": 3},
+               {"target": {"kind": "NetworkPolicy"}, "patch": '[{"op": "add", "path": "/spec/egress/9/to"}]'},
+               {"target": {"kind": "NetworkPolicy", "namespace": "acme-prod"},
+                "patch": primary}]
+    (site / "applications.yaml").write_text(yaml.safe_dump({
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "Application", "metadata": {"name": "acme-azure"},
+        "spec": {"project": "acme", "source": {"path": "kubernetes/tenants/acme", "kustomize": {"patches": patches}},
+                 "destination": {"server": "https://azure.invalid", "namespace": "acme-prod"}}}))
+    code, out = run_wiring(tmp_path, capsys)
+    assert "Traceback" not in out
+    # the one well-formed patch still sends the database port outside the azure network
+    assert code == 1 and "[wiring/database-egress]" in out and "10.0.192.0/26" in out, out

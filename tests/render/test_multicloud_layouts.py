@@ -108,32 +108,32 @@ def test_every_tenant_has_a_root_on_every_cloud(tenant_repo: Path):
 def test_argocd_delivers_the_platform_and_the_tenants_to_the_other_clouds_clusters(tenant_repo: Path):
     apps = tenant_repo / "argocd/applications"
     for env in TENANT_ENVS:
-        server = f"https://tenant-isolation-{env}-azure.cluster.invalid"
+        cluster = f"tenant-isolation-{env}-azure"  # registered by name, no placeholder server
         other = docs(apps / f"{env}-azure/applications.yaml")
-        assert {d["spec"]["destination"]["server"] for d in other} == {server}
+        assert {(d["spec"]["destination"].get("name"), d["spec"]["destination"].get("server")) for d in other} == {
+            (cluster, None)}
         paths = {d["spec"]["source"].get("path") for d in other}
         assert {"kubernetes/cluster-config", *(f"kubernetes/tenants/{t}" for t in TENANTS),
                 *(f"kubernetes/tenants/{t}/apps/analytics-api/{env}" for t in TENANTS)} <= paths
         [app_of_apps] = docs(apps / f"{env}-azure.yaml")
         assert app_of_apps["spec"]["source"]["path"] == f"argocd/applications/{env}-azure"
         for tenant in TENANTS:
-            allowed = {(d.get("server"), d.get("namespace"))
+            allowed = {(d.get("name"), d.get("namespace"))
                        for d in docs(tenant_repo / f"argocd/projects/{tenant}.yaml")[0]["spec"]["destinations"]}
-            assert (server, f"{tenant}-{env}") in allowed
+            assert (cluster, f"{tenant}-{env}") in allowed
     # the root app-of-apps includes the other clouds' app-of-apps
     root = docs(tenant_repo / "argocd/bootstrap/root.yaml")[1]
     assert "applications/*.yaml" in root["spec"]["source"]["directory"]["include"]
 
 
-def test_the_other_clouds_cluster_leaves_out_the_eks_security_group_policies(tenant_repo: Path, tmp_path: Path):
+def test_the_other_clouds_cluster_gets_no_eks_security_group_policies(tenant_repo: Path, tmp_path: Path):
     kubectl = shutil.which("kubectl")
     if kubectl is None:
         pytest.skip("kubectl not installed")
     other = docs(tenant_repo / "argocd/applications/prod-azure/applications.yaml")
+    assert {d["kind"] for d in other} == {"Application"}  # no tenant security-group ApplicationSet
+    assert not any(d["spec"]["source"].get("path", "").endswith("/security-groups") for d in other)
     [guardrails] = [d for d in other if d["spec"]["source"].get("path") == "kubernetes/tenants/acme"]
-    primary = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)
-               if d["spec"]["source"].get("path") == "kubernetes/tenants/acme"]
-    assert primary and all("kustomize" not in d["spec"]["source"] for d in primary)
     # what Argo CD renders for the other cloud: the tenant's kustomization with the Application's patches
     tenant = tmp_path / "acme"
     shutil.copytree(tenant_repo / "kubernetes/tenants/acme", tenant)
@@ -143,7 +143,8 @@ def test_the_other_clouds_cluster_leaves_out_the_eks_security_group_policies(ten
     rendered = subprocess.run([kubectl, "kustomize", str(tenant)], capture_output=True, text=True, check=True).stdout
     kinds = {d["kind"] for d in yaml.safe_load_all(rendered) if d}
     assert "SecurityGroupPolicy" not in kinds and {"Namespace", "NetworkPolicy", "ResourceQuota"} <= kinds
-    assert "kind: SecurityGroupPolicy" in (tenant_repo / "kubernetes/tenants/acme/security-group-policies.yaml").read_text()
+    policies = tenant_repo / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml"
+    assert "kind: SecurityGroupPolicy" in policies.read_text()  # the primary (EKS) cluster's own
 
 
 def test_the_multi_tenant_multicloud_repository_validates_strict(tenant_repo: Path, monkeypatch: pytest.MonkeyPatch,
@@ -186,11 +187,14 @@ def test_flux_gives_the_other_clouds_clusters_the_platform_and_the_tenants(tmp_p
     assert {"prod-gcp", "staging-gcp"} <= {p.name for p in clusters.iterdir()}
     primary, other = clusters / "prod", clusters / "prod-gcp"
     assert docs(other / "apps.yaml") == docs(primary / "apps.yaml")  # every tenant's Kustomization
-    layers = {d["metadata"]["name"]: d for d in docs(other / "infrastructure.yaml")}
-    [patch] = [p for p in layers["infra-configs"]["spec"]["patches"] if p["target"]["kind"] == "SecurityGroupPolicy"]
-    assert patch["target"] == {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"}
-    assert "$patch: delete" in patch["patch"]
-    assert "patches" not in {d["metadata"]["name"]: d for d in docs(primary / "infrastructure.yaml")}["infra-configs"]["spec"]
+    def kustomizations(cluster: Path) -> dict[str, dict]:
+        return {d["metadata"]["name"]: d for d in docs(cluster / "infrastructure.yaml")}
+
+    # security groups for pods exist on EKS only: the GCP cluster gets no tenant security-group Kustomization
+    assert any(name.endswith("-security-groups") for name in kustomizations(primary))
+    assert not any(name.endswith("-security-groups") or name == "pod-security-group-ids" for name in kustomizations(other))
+    assert all(p["target"]["kind"] == "NetworkPolicy" for p in kustomizations(other)["infra-configs"]["spec"]["patches"])
+    assert "patches" not in kustomizations(primary)["infra-configs"]["spec"]
     assert (dest / "terraform/gcp/shared/cluster/main.tf").is_file()
     assert main(["validate", str(dest), "--strict", "--only", "flux,kustomize,schemas"]) == 0
 

@@ -139,3 +139,23 @@ def test_an_any_destination_database_egress_injected_back_is_caught(generated: d
     found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
     assert {f["rule"] for f in found} == {"wiring/tenant-database-isolation"}
     assert {f["file"] for f in found} == {"kubernetes/tenants/acme/network-policies.yaml"}
+
+
+@pytest.mark.parametrize(("cloud", "distribution", "region", "backend"),
+                         [("azure", "aks", "westeurope", "azurerm"), ("gcp", "gke", "europe-west1", "gcs")])
+def test_a_standby_region_gives_each_tenant_database_a_range_of_that_regions_network(
+        tmp_path: Path, cloud: str, distribution: str, region: str, backend: str) -> None:
+    answers = decide(parse_plan(PLANS / "multi-tenant-multiregion.plan.md")).answers
+    update = {"cloud": cloud, "kubernetes_distribution": distribution, "region": region, "state_backend": backend,
+              "state_locking": "none", "secrets_manager": "vault", "repo_url": REPO_URL}
+    render_new(answers.model_copy(update=update), tmp_path, resolve_template(None, None), init_git=False)
+    [standby] = [p.name.removeprefix("prod-").removesuffix(".tfvars")
+                 for p in (tmp_path / "terraform/tenants/acme").glob("prod-*.tfvars")]
+    index = answers.regions.index(standby)
+    assert index > 0
+    for tenant in answers.tenants:
+        cidr = database_cidr(tmp_path, tenant, f"prod-{standby}")
+        assert ipaddress.ip_network(cidr).subnet_of(ipaddress.ip_network(f"10.{index}.0.0/16")), cidr
+        if cloud == "gcp":
+            text = (tmp_path / f"terraform/shared/networking/prod-{standby}.tfvars").read_text()
+            assert re.search(rf'^  "{tenant}" += "{re.escape(cidr)}"$', text, re.M), text

@@ -28,6 +28,7 @@ resource "google_sql_database_instance" "this" {
     ip_configuration {
       ipv4_enabled                                  = false
       private_network                               = var.vpc_id
+      allocated_ip_range                            = var.allocated_ip_range
       ssl_mode                                      = "ENCRYPTED_ONLY"
       enable_private_path_for_google_cloud_services = true
     }

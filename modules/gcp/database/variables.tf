@@ -88,6 +88,12 @@ variable "vpc_id" {
   description = "VPC with private services access (the instance gets a private IP only)."
 }
 
+variable "allocated_ip_range" {
+  type        = string
+  description = "Name of the private-services range the private IP comes from (a tenant's own range); null: any range of the network's connection."
+  default     = null
+}
+
 variable "labels" {
   type        = map(string)
   description = "User labels of the instance."

@@ -55,19 +55,35 @@ resource "google_compute_router_nat" "this" {
   }
 }
 
-# Cloud SQL's private services range: the last /20 of the network's address space, which its subnet and
-# secondary ranges leave free, so the tenants' NetworkPolicies can name the databases' network.
+# A tenant's own range (multi-tenant): its Cloud SQL instance takes its private IP there, and the tenant's
+# NetworkPolicy allows the database port to that range only.
+resource "google_compute_global_address" "tenant_database" {
+  for_each = var.tenant_database_ranges
+
+  name          = "${var.name}-${each.key}-database"
+  purpose       = "VPC_PEERING"
+  address_type  = "INTERNAL"
+  address       = split("/", each.value)[0]
+  prefix_length = tonumber(split("/", each.value)[1])
+  network       = google_compute_network.this.id
+}
+
 resource "google_compute_global_address" "private_services" {
   name          = "${var.name}-private-services"
   purpose       = "VPC_PEERING"
   address_type  = "INTERNAL"
-  address       = cidrhost(cidrsubnet(var.cidr_block, 4, 15), 0)
   prefix_length = 20
   network       = google_compute_network.this.id
+
+  # allocated after the tenants' fixed ranges, so that it never takes one of them
+  depends_on = [google_compute_global_address.tenant_database]
 }
 
 resource "google_service_networking_connection" "private_services" {
-  network                 = google_compute_network.this.id
-  service                 = "servicenetworking.googleapis.com"
-  reserved_peering_ranges = [google_compute_global_address.private_services.name]
+  network = google_compute_network.this.id
+  service = "servicenetworking.googleapis.com"
+  reserved_peering_ranges = concat(
+    [google_compute_global_address.private_services.name],
+    [for range in google_compute_global_address.tenant_database : range.name],
+  )
 }

@@ -20,3 +20,21 @@ run "private_google_access_and_flow_logs" {
     error_message = "Flow logs must be on by default."
   }
 }
+
+run "tenant_database_ranges_join_the_connection" {
+  command = plan
+
+  variables {
+    tenant_database_ranges = { acme = "10.0.192.0/24" }
+  }
+
+  assert {
+    condition     = google_compute_global_address.tenant_database["acme"].address == "10.0.192.0" && google_compute_global_address.tenant_database["acme"].prefix_length == 24
+    error_message = "A tenant's range must be reserved at its CIDR."
+  }
+
+  assert {
+    condition     = contains(google_service_networking_connection.private_services.reserved_peering_ranges, "test-acme-database")
+    error_message = "A tenant's range must join the private services connection."
+  }
+}

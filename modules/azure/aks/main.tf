@@ -76,6 +76,10 @@ resource "azurerm_kubernetes_cluster" "this" {
   network_profile {
     network_plugin = "azure"
     network_policy = "azure"
+    # Kubernetes Services take their addresses outside every virtual network of the platform (10.x.0.0/16):
+    # AKS's default service range, 10.0.0.0/16, would overlap the primary network and fail cluster creation.
+    service_cidr   = var.service_cidr
+    dns_service_ip = cidrhost(var.service_cidr, 10)
   }
 
   dynamic "api_server_access_profile" {

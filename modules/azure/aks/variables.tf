@@ -75,6 +75,17 @@ variable "system_node_vm_size" {
   default     = "Standard_D2s_v5"
 }
 
+variable "service_cidr" {
+  description = "Address range of the cluster's Kubernetes Services; must not overlap any virtual network it connects to (the platform's are 10.x.0.0/16)."
+  type        = string
+  default     = "172.20.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.service_cidr, 10)) && !startswith(var.service_cidr, "10.")
+    error_message = "service_cidr must be a CIDR outside 10.0.0.0/8, where the platform's virtual networks are (e.g. 172.20.0.0/16)."
+  }
+}
+
 variable "api_public" {
   type        = bool
   description = "Public API server limited to api_authorized_cidrs; false keeps it private (VNet only)."

@@ -29,4 +29,9 @@ run "private_cluster_without_local_accounts" {
     condition     = azurerm_kubernetes_cluster.this.network_profile[0].network_plugin == "azure" && contains(["azure", "cilium"], azurerm_kubernetes_cluster.this.network_profile[0].network_policy)
     error_message = "NetworkPolicies must be enforced (Azure CNI with the azure or cilium network policy engine)."
   }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].service_cidr == "172.20.0.0/16" && azurerm_kubernetes_cluster.this.network_profile[0].dns_service_ip == "172.20.0.10"
+    error_message = "Services must take addresses outside the platform's 10.x virtual networks."
+  }
 }

@@ -108,18 +108,18 @@ def test_every_tenant_has_a_root_on_every_cloud(tenant_repo: Path):
 def test_argocd_delivers_the_platform_and_the_tenants_to_the_other_clouds_clusters(tenant_repo: Path):
     apps = tenant_repo / "argocd/applications"
     for env in TENANT_ENVS:
-        server = f"https://tenant-isolation-{env}-azure.cluster.invalid"
+        cluster = f"tenant-isolation-{env}-azure"  # by name (docs/templates.md "Argo CD's remote clusters")
         other = docs(apps / f"{env}-azure/applications.yaml")
-        assert {d["spec"]["destination"]["server"] for d in other} == {server}
+        assert {d["spec"]["destination"]["name"] for d in other} == {cluster}
         paths = {d["spec"]["source"].get("path") for d in other}
         assert {"kubernetes/cluster-config", *(f"kubernetes/tenants/{t}" for t in TENANTS),
                 *(f"kubernetes/tenants/{t}/apps/analytics-api/{env}" for t in TENANTS)} <= paths
         [app_of_apps] = docs(apps / f"{env}-azure.yaml")
         assert app_of_apps["spec"]["source"]["path"] == f"argocd/applications/{env}-azure"
         for tenant in TENANTS:
-            allowed = {(d.get("server"), d.get("namespace"))
+            allowed = {(d.get("name"), d.get("namespace"))
                        for d in docs(tenant_repo / f"argocd/projects/{tenant}.yaml")[0]["spec"]["destinations"]}
-            assert (server, f"{tenant}-{env}") in allowed
+            assert (cluster, f"{tenant}-{env}") in allowed
     # the root app-of-apps includes the other clouds' app-of-apps
     root = docs(tenant_repo / "argocd/bootstrap/root.yaml")[1]
     assert "applications/*.yaml" in root["spec"]["source"]["directory"]["include"]

@@ -214,7 +214,8 @@ def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):
     assert docs(other / "kustomization.yaml")[0]["resources"] == docs(primary / "kustomization.yaml")[0]["resources"]
     assert "--path=clusters/prod-azure" in (other / "kustomization.yaml").read_text()
     assert docs(other / "sources.yaml") == docs(primary / "sources.yaml")
-    for name in ("infrastructure.yaml", "apps.yaml"):  # the same layers from the same paths (and patches of its own store)
+    # the same layers from the same paths (with patches of the cluster's own secret store)
+    for name in ("infrastructure.yaml", "apps.yaml"):
         strip = [{**d, "spec": {k: v for k, v in d["spec"].items() if k not in ("patches", "postBuild")}}
                  for d in docs(other / name)]
         assert strip == docs(primary / name), name

@@ -196,7 +196,8 @@ def test_the_gke_root_and_cluster_use_the_gke_identity_and_secret_manager(gcp_re
     assert ops[0] == {"op": "replace", "path": "/metadata/name", "value": "gcp-secret-manager"}
     identity = ops[1]["value"]["gcpsm"]["auth"]["workloadIdentity"]
     assert identity["clusterName"] == '{{ index .metadata.annotations "storefront-eks/cluster-name" }}'
-    literal = yaml.safe_load(registration(gcp_repo, "prod-gcp")["spec"]["target"]["template"]["templateFrom"][0]["literal"])
+    template = registration(gcp_repo, "prod-gcp")["spec"]["target"]["template"]
+    literal = yaml.safe_load(template["templateFrom"][0]["literal"])
     assert set(literal) == {f"storefront-eks/{f.replace('_', '-')}" for f in GCP_FIELDS}
 
 

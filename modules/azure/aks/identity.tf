@@ -1,14 +1,20 @@
 
 # Cloud identity of External Secrets (appended to the module's main.tf): a user-assigned identity
 # federated with the controller's ServiceAccount external-secrets/external-secrets through the
-# cluster's OIDC issuer (workload identity), allowed to read the secrets of key_vault_id (without
-# one, of the Key Vaults in the cluster's resource group). No client secret. Its client ID (output external_secrets_client_id) goes on that ServiceAccount
+# cluster's OIDC issuer (workload identity), allowed to read the secrets of external_secrets_key_vault_id, else key_vault_id (without
+# either, of the Key Vaults in the cluster's resource group). No client secret. Its client ID (output external_secrets_client_id) goes on that ServiceAccount
 # (azure.workload.identity/client-id, the External Secrets Application's values).
 
 variable "external_secrets" {
   type        = bool
   description = "Create External Secrets' workload identity, a reader of key_vault_id's secrets (else the resource group's vaults)."
   default     = false
+}
+
+variable "external_secrets_key_vault_id" {
+  type        = string
+  description = "The Key Vault holding the secrets External Secrets reads, when it is not key_vault_id (a vault of its own); null: key_vault_id."
+  default     = null
 }
 
 data "azurerm_client_config" "current" {}
@@ -37,7 +43,7 @@ resource "azurerm_federated_identity_credential" "external_secrets" {
 resource "azurerm_role_assignment" "external_secrets" {
   count = var.external_secrets ? 1 : 0
 
-  scope                = coalesce(var.key_vault_id, "/subscriptions/${data.azurerm_client_config.current.subscription_id}/resourceGroups/${var.resource_group_name}")
+  scope                = coalesce(var.external_secrets_key_vault_id, var.key_vault_id, "/subscriptions/${data.azurerm_client_config.current.subscription_id}/resourceGroups/${var.resource_group_name}")
   role_definition_name = "Key Vault Secrets User"
   principal_id         = azurerm_user_assigned_identity.external_secrets[0].principal_id
 }

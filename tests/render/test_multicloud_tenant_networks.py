@@ -63,12 +63,6 @@ def kustomize_with(directory: Path, patches: list[dict], workdir: Path) -> str:
     return subprocess.run([kubectl(), "kustomize", str(workdir)], capture_output=True, text=True, check=True).stdout
 
 
-def nth_subnet(vpc_cidr: str, newbits: int, index: int) -> str:
-    """Terraform's cidrsubnet(vpc_cidr, newbits, index)."""
-    network = ipaddress.ip_network(vpc_cidr)
-    return str(list(network.subnets(prefixlen_diff=newbits))[index])
-
-
 @pytest.fixture(scope="module")
 def tenant_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud-net") / "repo")
@@ -89,13 +83,15 @@ def tenant_application(repo: Path, site: str, tenant: str) -> dict:
 
 def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(tenant_repo: Path, tmp_path: Path):
     terraform = tenant_repo / "terraform"
-    azure_vpc = hcl_string((terraform / "azure/shared/networking/prod.tfvars").read_text(), "vpc_cidr")
-    # the Azure tenants' servers sit in the shared network's database subnet, cidrsubnet(cidr_block, 8, 255)
-    assert "cidrsubnet(var.cidr_block, 8, 255)" in (terraform / "azure/modules/vpc/main.tf").read_text()
-    azure_db = nth_subnet(azure_vpc, 8, 255)
-    assert azure_db == "10.1.255.0/24"
+    azure_vpc = ipaddress.ip_network(hcl_string((terraform / "azure/shared/networking/prod.tfvars").read_text(),
+                                                "vpc_cidr"))
+    azure_dbs = {}
     for tenant in TENANTS:
         own = hcl_string((terraform / f"tenants/{tenant}/prod.tfvars").read_text(), "database_cidr")
+        # the tenant's Azure server sits in a subnet of its own inside the Azure network, from the same macro
+        azure_db = azure_dbs[tenant] = hcl_string((terraform / f"azure/tenants/{tenant}/prod.tfvars").read_text(),
+                                                  "database_cidr")
+        assert ipaddress.ip_network(azure_db).subnet_of(azure_vpc), (tenant, azure_db)
         shutil.copytree(tenant_repo / f"kubernetes/tenants/{tenant}", tmp_path / tenant)
         primary = subprocess.run([kubectl(), "kustomize", str(tmp_path / tenant)], capture_output=True, text=True,
                                  check=True).stdout
@@ -104,8 +100,10 @@ def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(
             patches = tenant_application(tenant_repo, f"{env}-azure", tenant)["spec"]["source"]["kustomize"]["patches"]
             other = kustomize_with(tmp_path / tenant, patches, tmp_path / f"{tenant}-{env}-azure")
             assert egress_cidrs(other) == {f"{tenant}-{e}": [azure_db] for e in ENVS}, (tenant, env)
+    assert len(set(azure_dbs.values())) == len(TENANTS)
     # the primary cluster's Applications carry no patch
-    primary_apps = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)]
+    primary_apps = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)
+                    if d["kind"] == "Application"]
     assert primary_apps and all("kustomize" not in d["spec"]["source"] for d in primary_apps)
 
 
@@ -150,7 +148,8 @@ def test_the_multicloud_fixture_has_no_wiring_findings_and_a_primary_cidr_on_azu
     shutil.copytree(tenant_repo, broken)
     applications = broken / "argocd/applications/prod-azure/applications.yaml"
     # the old output: the Azure cluster's patch names the primary (AWS) tenant database subnet
-    applications.write_text(applications.read_text().replace('"10.1.255.0/24"', '"10.0.192.0/26"', 1))
+    acme = hcl_string((tenant_repo / "terraform/azure/tenants/acme/prod.tfvars").read_text(), "database_cidr")
+    applications.write_text(applications.read_text().replace(f'"{acme}"', '"10.0.192.0/26"', 1))
     code, out = run_wiring(broken, capsys)
     assert code == 1, out
     assert "[wiring/database-egress]" in out and "argocd/applications/prod-azure/applications.yaml" in out
@@ -179,13 +178,12 @@ def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: 
         "**Deployment Type**: single-region (eu-central-1)": "**Deployment Type**: multi-cloud (AWS primary, GCP)"})
     dest = generate(plan, tmp_path / "repo")
     terraform = dest / "terraform"
-    gcp_vpc = hcl_string((terraform / "gcp/shared/networking/prod.tfvars").read_text(), "vpc_cidr")
-    # Cloud SQL takes its addresses from the private services range, the network's last /20
-    assert "address       = cidrhost(cidrsubnet(var.cidr_block, 4, 15), 0)" in \
-        (terraform / "gcp/modules/vpc/main.tf").read_text()
-    gcp_db = nth_subnet(gcp_vpc, 4, 15)
-    assert gcp_db == "10.1.240.0/20"
+    gcp_vpc = ipaddress.ip_network(hcl_string((terraform / "gcp/shared/networking/prod.tfvars").read_text(), "vpc_cidr"))
     tenants = sorted(p.name for p in (dest / "kubernetes/tenants").iterdir())
+    # each tenant's Cloud SQL instance takes its address from a private services /24 of its own in the GCP network
+    gcp_dbs = {t: hcl_string((terraform / f"gcp/tenants/{t}/prod.tfvars").read_text(), "database_cidr") for t in tenants}
+    assert all(ipaddress.ip_network(c).subnet_of(gcp_vpc) and c.endswith("/24") for c in gcp_dbs.values())
+    assert len(set(gcp_dbs.values())) == len(tenants)
     configs = dest / "infrastructure/configs/prod"
     layers = {d["metadata"]["name"]: d for d in docs(dest / "clusters/prod-gcp/infrastructure.yaml")}
     assert layers["infra-configs"]["spec"]["path"] == "./infrastructure/configs/prod"
@@ -193,7 +191,7 @@ def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: 
     primary = subprocess.run([kubectl(), "kustomize", str(configs)], capture_output=True, text=True,
                              check=True).stdout
     envs = sorted(p.stem for p in (terraform / "tenants" / tenants[0]).glob("*.tfvars"))
-    assert egress_cidrs(other) == {f"{t}-{e}": [gcp_db] for t in tenants for e in envs}
+    assert egress_cidrs(other) == {f"{t}-{e}": [gcp_dbs[t]] for t in tenants for e in envs}
     assert egress_cidrs(primary) == {
         f"{t}-{e}": [hcl_string((terraform / f"tenants/{t}/{e}.tfvars").read_text(), "database_cidr")]
         for t in tenants for e in envs}
@@ -201,7 +199,7 @@ def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: 
     code, out = run_wiring(dest, capsys)
     assert code == 0, out
     infrastructure = dest / "clusters/prod-gcp/infrastructure.yaml"
-    infrastructure.write_text(infrastructure.read_text().replace('"10.1.240.0/20"', '"10.0.192.0/26"', 1))
+    infrastructure.write_text(infrastructure.read_text().replace(f'"{gcp_dbs[tenants[0]]}"', '"10.0.192.0/26"', 1))
     code, out = run_wiring(dest, capsys)
     assert code == 1 and "[wiring/database-egress]" in out and "clusters/prod-gcp/infrastructure.yaml" in out, out
 
@@ -227,7 +225,8 @@ def test_a_plan_both_multi_region_and_multi_cloud_generates_and_validates_strict
     assert {"prod-eu-west-1", "prod-azure", "staging-azure"} <= {p.name for p in apps.iterdir() if p.is_dir()}
     patches = tenant_application(dest, "prod-azure", "acme")["spec"]["source"]["kustomize"]["patches"]
     assert {yaml.safe_load(p["patch"])[0]["value"][0]["ipBlock"]["cidr"] for p in patches
-            if p["target"]["kind"] == "NetworkPolicy"} == {"10.2.255.0/24"}
+            if p["target"]["kind"] == "NetworkPolicy"} == {
+        hcl_string((terraform / "azure/tenants/acme/prod.tfvars").read_text(), "database_cidr")}
     code, out = validate_strict(dest, monkeypatch, capsys)
     assert code == 0, out
 

@@ -174,3 +174,19 @@ def hcl_string(text: str, name: str) -> str:
 def yaml_documents(path: Path) -> list[dict]:
     """The non-empty YAML documents of a file."""
     return [d for d in yaml.safe_load_all(path.read_text()) if d]
+
+
+def refused(text: str) -> list:
+    """The problems `decide` refuses the plan text with (it must refuse it)."""
+    from planforge.decide import decide
+    from planforge.errors import RefusedError
+    from planforge.plan import parse_text
+
+    with pytest.raises(RefusedError) as exc:
+        decide(parse_text(text, "p.md"))
+    return exc.value.problems
+
+
+def line_of(text: str, needle: str) -> int:
+    """The 1-based number of the first line of `text` holding `needle`."""
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)

@@ -1,25 +1,12 @@
 """GitOps = Flux: the answer, its version and provenance, and what contradicts or cannot hold it."""
 from __future__ import annotations
 
-import pytest
-
-from testlib import PLANS
+from testlib import PLANS, line_of, refused
 from planforge.decide import decide
-from planforge.errors import RefusedError
 from planforge.plan import parse_text
 
 FLUX = (PLANS / "aws-eks-flux.plan.md").read_text(encoding="utf-8")
 TENANTS = (PLANS / "multi-tenant-flux.plan.md").read_text(encoding="utf-8")
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
-
-
-def refused(text: str) -> list:
-    with pytest.raises(RefusedError) as exc:
-        decide(parse_text(text, "p.md"))
-    return exc.value.problems
 
 
 def test_gitops_field_naming_flux_cd_with_a_version_is_flux_with_that_version():

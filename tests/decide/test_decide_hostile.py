@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from testlib import PLANS
+from testlib import line_of, PLANS
 from planforge.decide import decide
 from planforge.errors import RefusedError
 from planforge.plan import parse_text
@@ -16,10 +16,6 @@ def refused(text: str) -> list[tuple[int, str, str]]:
     with pytest.raises(RefusedError) as exc:
         decide(parse_text(text, "p.md"))
     return [(p.line, p.field, p.message) for p in exc.value.problems]
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 def test_a_traversal_tenant_is_refused_at_its_tree_line_not_dropped():

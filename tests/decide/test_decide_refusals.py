@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from testlib import PLANS, SEEDS
+from testlib import PLANS, line_of, refused, SEEDS
 from planforge.decide import decide
 from planforge.decide.data import blocking_action, catalog, load
 from planforge.errors import RefusedError
@@ -14,16 +14,6 @@ from planforge.plan import parse_text
 
 SINGLE = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8")
 EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
-
-
-def refused(text: str) -> list:
-    with pytest.raises(RefusedError) as exc:
-        decide(parse_text(text, "p.md"))
-    return exc.value.problems
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 @pytest.mark.parametrize("label,old,new,supported", [

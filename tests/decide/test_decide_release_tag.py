@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from testlib import PLANS
+from testlib import line_of, PLANS
 from planforge.decide import decide
 from planforge.plan import parse_text
 
 ARGO = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
 ALWAYS = "never kubectl apply"
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 def test_no_release_tag_in_the_plan_pins_the_first_release():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from testlib import PLANS
+from testlib import line_of, PLANS
 from planforge.decide import decide
 from planforge.errors import RefusedError
 from planforge.plan import parse_text
@@ -20,10 +20,6 @@ def refused(text: str) -> list:
     with pytest.raises(RefusedError) as exc:
         decided(text)
     return exc.value.problems
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 def test_base_plan_uses_what_it_names():

@@ -9,27 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from testlib import PLANS
+from testlib import PLANS, line_of, refused
 from planforge.cli import main
 from planforge.decide import decide
 from planforge.decide.data import load
-from planforge.errors import RefusedError
 from planforge.plan import parse_text
 
 MULTI = (PLANS / "multi-tenant-multiregion.plan.md").read_text(encoding="utf-8").replace(
     "**Constraints**: GDPR,", "**Constraints**: GDPR, data residency EU,")
 SINGLE = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8")  # data residency EU, eu-west-1
 TEMPLATE = Path(__file__).resolve().parents[2] / "includes" / "terraform.jinja"
-
-
-def refused(text: str) -> list:
-    with pytest.raises(RefusedError) as exc:
-        decide(parse_text(text, "p.md"))
-    return exc.value.problems
-
-
-def line_of(text: str, needle: str) -> int:
-    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
 
 
 def test_regions_inside_the_residency_are_accepted():

@@ -116,3 +116,20 @@ def validate_strict(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     capsys.readouterr()
     code = main(["validate", str(repo), "--strict", *options])
     return code, capsys.readouterr().out
+
+
+def generate(plan: Path, dest: Path, repo_url: str) -> Path:
+    """`planforge new PLAN DEST --no-git --repo-url URL`, which must succeed."""
+    assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", repo_url]) == 0
+    return dest
+
+
+def plan_variant(tmp_path: Path, source: Path, **replace: str) -> Path:
+    """A copy of the plan `source` with each `old` text (which must be there) replaced by its `new` text."""
+    text = source.read_text()
+    for old, new in replace.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    return plan

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import validate_strict
+from render_helpers import generate, plan_variant, validate_strict
 from testlib import PLANS, find_terraform_mirror, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
@@ -28,29 +28,14 @@ WORKSPACE_ENVS = ["dev", "prod", "staging"]
 REPO_URL = "https://github.com/acme/tenant-isolation.git"
 
 
-def generate(plan: Path, dest: Path) -> Path:
-    assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", REPO_URL]) == 0
-    return dest
-
-
-def variant(tmp_path: Path, source: Path, **replace: str) -> Path:
-    text = source.read_text()
-    for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    plan = tmp_path / "plan.md"
-    plan.write_text(text)
-    return plan
-
-
 @pytest.fixture(scope="module")
 def tenant_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud") / "repo")
+    return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud") / "repo", REPO_URL)
 
 
 @pytest.fixture(scope="module")
 def workspaces_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(WORKSPACES_PLAN, tmp_path_factory.mktemp("ws-multicloud") / "repo")
+    return generate(WORKSPACES_PLAN, tmp_path_factory.mktemp("ws-multicloud") / "repo", REPO_URL)
 
 
 def test_the_multi_tenant_and_workspaces_layouts_apply_the_multi_cloud_line():
@@ -160,12 +145,12 @@ def test_the_aws_roots_of_another_cloud_pass_terraform_validate(tmp_path: Path, 
                                                                capsys: pytest.CaptureFixture[str]):
     if find_terraform_mirror() is None:
         pytest.skip("no Terraform provider mirror: the AWS provider cannot be installed")
-    plan = variant(tmp_path, TENANT_PLAN, **{
+    plan = plan_variant(tmp_path, TENANT_PLAN, **{
         "**Cloud Provider**: AWS + Azure": "**Cloud Provider**: Azure + AWS",
         "**Kubernetes**: EKS 1.30": "**Kubernetes**: AKS 1.30",
         "**State Backend**: S3+DynamoDB": "**State Backend**: Azure Blob",
         TENANT_DT: "**Deployment Type**: multi-cloud (Azure primary in westeurope, AWS eu-central-1)"})
-    dest = generate(plan, tmp_path / "repo")
+    dest = generate(plan, tmp_path / "repo", REPO_URL)
     terraform = dest / "terraform"
     assert sorted(p.name for p in (terraform / "aws/shared").iterdir()) == STACKS
     assert (terraform / "aws/tenants/acme/.terraform.lock.hcl").is_file()
@@ -179,10 +164,10 @@ def test_the_aws_roots_of_another_cloud_pass_terraform_validate(tmp_path: Path, 
 
 
 def test_flux_gives_the_other_clouds_clusters_the_platform_and_the_tenants(tmp_path: Path):
-    plan = variant(tmp_path, PLANS / "multi-tenant-flux.plan.md", **{
+    plan = plan_variant(tmp_path, PLANS / "multi-tenant-flux.plan.md", **{
         "**Cloud Provider**: AWS  ": "**Cloud Provider**: AWS + GCP  ",
         "**Deployment Type**: single-region (eu-central-1)": "**Deployment Type**: multi-cloud (AWS primary, GCP)"})
-    dest = generate(plan, tmp_path / "repo")
+    dest = generate(plan, tmp_path / "repo", REPO_URL)
     clusters = dest / "clusters"
     assert {"prod-gcp", "staging-gcp"} <= {p.name for p in clusters.iterdir()}
     primary, other = clusters / "prod", clusters / "prod-gcp"
@@ -200,10 +185,10 @@ def test_flux_gives_the_other_clouds_clusters_the_platform_and_the_tenants(tmp_p
 
 
 def test_hcp_terraform_gives_every_cloud_stack_and_tenant_its_own_workspaces(tmp_path: Path):
-    plan = variant(tmp_path, PLANS / "multi-tenant-tfc.plan.md", **{
+    plan = plan_variant(tmp_path, PLANS / "multi-tenant-tfc.plan.md", **{
         "**Cloud Provider**: AWS  ": "**Cloud Provider**: AWS + Azure  ",
         "**Deployment Type**: single-region (eu-central-1)": "**Deployment Type**: multi-cloud (AWS primary, Azure)"})
-    dest = generate(plan, tmp_path / "repo")
+    dest = generate(plan, tmp_path / "repo", REPO_URL)
     backends = sorted((dest / "terraform").glob("**/backend.tf"))
     tags = [m.group(1) if (m := re.search(r'^\s*tags = \["([^"]+)"\]', b.read_text(), re.M)) else None
             for b in backends]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import validate_strict
+from render_helpers import generate, plan_variant, validate_strict
 from testlib import PLANS, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
@@ -23,21 +23,6 @@ TENANT_DT = "**Deployment Type**: multi-cloud (AWS primary in eu-central-1, Azur
 TENANTS = ["acme", "globex", "initech"]
 ENVS = ["prod", "staging"]
 REPO_URL = "https://github.com/acme/tenant-isolation.git"
-
-
-def generate(plan: Path, dest: Path) -> Path:
-    assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", REPO_URL]) == 0
-    return dest
-
-
-def variant(tmp_path: Path, source: Path, **replace: str) -> Path:
-    text = source.read_text()
-    for old, new in replace.items():
-        assert old in text, old
-        text = text.replace(old, new)
-    plan = tmp_path / "plan.md"
-    plan.write_text(text)
-    return plan
 
 
 def kubectl() -> str:
@@ -65,7 +50,7 @@ def kustomize_with(directory: Path, patches: list[dict], workdir: Path) -> str:
 
 @pytest.fixture(scope="module")
 def tenant_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud-net") / "repo")
+    return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud-net") / "repo", REPO_URL)
 
 
 def run_wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -109,12 +94,12 @@ def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(
 
 def test_the_aws_cluster_of_an_azure_primary_gets_each_tenants_own_database_subnet(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    plan = variant(tmp_path, TENANT_PLAN, **{
+    plan = plan_variant(tmp_path, TENANT_PLAN, **{
         "**Cloud Provider**: AWS + Azure": "**Cloud Provider**: Azure + AWS",
         "**Kubernetes**: EKS 1.30": "**Kubernetes**: AKS 1.30",
         "**State Backend**: S3+DynamoDB": "**State Backend**: Azure Blob",
         TENANT_DT: "**Deployment Type**: multi-cloud (Azure primary in westeurope, AWS eu-central-1)"})
-    dest = generate(plan, tmp_path / "repo")
+    dest = generate(plan, tmp_path / "repo", REPO_URL)
     tenant_dir = dest / "kubernetes/tenants/acme"
     for tenant in TENANTS:
         own = hcl_string((dest / f"terraform/aws/tenants/{tenant}/prod.tfvars").read_text(), "database_cidr")
@@ -173,10 +158,10 @@ def test_an_other_cloud_cluster_without_the_patch_is_caught(tenant_repo: Path, t
 
 def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]):
-    plan = variant(tmp_path, PLANS / "multi-tenant-flux.plan.md", **{
+    plan = plan_variant(tmp_path, PLANS / "multi-tenant-flux.plan.md", **{
         "**Cloud Provider**: AWS  ": "**Cloud Provider**: AWS + GCP  ",
         "**Deployment Type**: single-region (eu-central-1)": "**Deployment Type**: multi-cloud (AWS primary, GCP)"})
-    dest = generate(plan, tmp_path / "repo")
+    dest = generate(plan, tmp_path / "repo", REPO_URL)
     terraform = dest / "terraform"
     gcp_vpc = ipaddress.ip_network(hcl_string((terraform / "gcp/shared/networking/prod.tfvars").read_text(), "vpc_cidr"))
     tenants = sorted(p.name for p in (dest / "kubernetes/tenants").iterdir())
@@ -208,14 +193,14 @@ def test_a_plan_both_multi_region_and_multi_cloud_generates_and_validates_strict
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     both = ("**Deployment Type**: multi-region (eu-central-1 primary, eu-west-1 standby), "
             "multi-cloud (AWS primary, Azure westeurope)")
-    plan = variant(tmp_path, TENANT_PLAN, **{TENANT_DT: both})
+    plan = plan_variant(tmp_path, TENANT_PLAN, **{TENANT_DT: both})
     line = plan.read_text().splitlines().index(both + "  ") + 1
     decided = decide(parse_plan(plan))
     assert not [n for n in decided.not_applied if n.line == line]
     answers = decided.answers
     assert (answers.regions, answers.clouds, answers.regional_environments) == \
         (["eu-central-1", "eu-west-1"], ["aws", "azure"], ["prod"])
-    dest = generate(plan, tmp_path / "repo")
+    dest = generate(plan, tmp_path / "repo", REPO_URL)
     terraform = dest / "terraform"
     # the primary cloud's regions take 10.0 and 10.1, the other cloud the next /16
     assert hcl_string((terraform / "shared/networking/prod-eu-west-1.tfvars").read_text(), "vpc_cidr") == \

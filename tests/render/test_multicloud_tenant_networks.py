@@ -105,7 +105,8 @@ def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(
             other = kustomize_with(tmp_path / tenant, patches, tmp_path / f"{tenant}-{env}-azure")
             assert egress_cidrs(other) == {f"{tenant}-{e}": [azure_db] for e in ENVS}, (tenant, env)
     # the primary cluster's Applications carry no patch
-    primary_apps = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)]
+    primary_apps = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)
+                    if d["kind"] == "Application"]
     assert primary_apps and all("kustomize" not in d["spec"]["source"] for d in primary_apps)
 
 

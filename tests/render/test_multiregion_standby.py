@@ -128,7 +128,8 @@ def test_argocd_sends_each_tenants_security_groups_to_the_standby_cluster_with_t
         assert [(d["kind"], d["metadata"]["namespace"], d["spec"]["securityGroups"]["groupIds"]) for d in rendered] == [
             ("SecurityGroupPolicy", f"{tenant}-prod", ["sg-0standby"])]
     # the primary's ApplicationSets are unchanged: every environment, the primary annotations
-    [primary] = [d for d in docs(argo / "argocd/applications/platform/tenant-acme.yaml") if d["kind"] == "ApplicationSet"]
+    [primary] = [d for d in docs(argo / "argocd/applications/platform/tenant-acme.yaml")
+                 if d["kind"] == "ApplicationSet"]
     assert "eu-west-1" not in yaml.safe_dump(primary)
 
 

@@ -94,16 +94,18 @@ def test_every_tenant_has_a_standby_state_with_its_own_key_identity_and_database
 
 def test_the_standby_cluster_gets_each_tenants_own_pod_security_group(repo: Path):
     standby = docs(repo / "argocd/applications/prod-eu-west-1/applications.yaml")
-    sources = [d["spec"]["source"] for d in standby if "path" in d["spec"].get("source", {})]
-    guardrails = {s["path"]: s for s in sources if re.fullmatch(r"kubernetes/tenants/[a-z]+", s["path"])}
-    assert sorted(guardrails) == [f"kubernetes/tenants/{t}" for t in ("acme", "globex", "initech")]
-    for path, source in guardrails.items():
-        [patch] = source["kustomize"]["patches"]
-        tenant = path.rsplit("/", 1)[1]
-        assert patch["target"] == {"group": "vpcresources.k8s.aws", "version": "v1beta1",
-                                   "kind": "SecurityGroupPolicy", "name": "tenant-pods", "namespace": f"{tenant}-prod"}
-        assert f"terraform/tenants/{tenant} in prod-eu-west-1" in patch["patch"]
-    primary = [d for f in sorted((repo / "argocd/applications/platform").glob("tenant-*.yaml")) for d in docs(f)]
+    appsets = [d for d in standby if d["kind"] == "ApplicationSet"]
+    assert sorted(d["spec"]["template"]["spec"]["source"]["path"] for d in appsets) == [
+        f"kubernetes/tenants/{t}/security-groups" for t in ("acme", "globex", "initech")]
+    for appset in appsets:
+        tenant = appset["spec"]["template"]["spec"]["source"]["path"].split("/")[2]
+        assert appset["spec"]["template"]["spec"]["destination"]["name"] == STANDBY_CLUSTER
+        [replace] = [p for p in appset["spec"]["template"]["spec"]["source"]["kustomize"]["patches"]
+                     if "op: replace" in p["patch"]]
+        assert replace["target"] == {"kind": "SecurityGroupPolicy", "namespace": f"{tenant}-prod"}
+        assert f'"{tenant}-prod-eu-west-1"' in replace["patch"]
+    primary = [d for f in sorted((repo / "argocd/applications/platform").glob("tenant-*.yaml")) for d in docs(f)
+               if d["kind"] == "Application"]
     assert all("kustomize" not in d["spec"]["source"] for d in primary)
 
 
@@ -128,7 +130,7 @@ def test_hcp_terraform_names_a_workspace_per_standby_region(tmp_path: Path):
 
 def test_argocd_sends_the_platform_and_every_tenant_to_the_standby_cluster(repo: Path):
     apps = repo / "argocd/applications"
-    standby = docs(apps / "prod-eu-west-1/applications.yaml")
+    standby = [d for d in docs(apps / "prod-eu-west-1/applications.yaml") if d["kind"] == "Application"]
     assert {d["spec"]["destination"].get("name") for d in standby} == {STANDBY_CLUSTER}
     primary_tenant_apps = [d for f in sorted((apps / "prod").glob("tenant-*.yaml")) for d in docs(f)]
     # the tenants' security-group ApplicationSets generate from the clusters External Secrets records, not per site
@@ -160,12 +162,13 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
     assert docs(clusters / "prod-eu-west-1/apps.yaml") == docs(clusters / "prod/apps.yaml")
     standby = docs(clusters / "prod-eu-west-1/infrastructure.yaml")
     primary = docs(clusters / "prod/infrastructure.yaml")
-    # the same layers, but each tenant's SecurityGroupPolicy names the standby region's pod security group
-    patches = standby[-1]["spec"].pop("patches")
+    # the same layers, but the configuration layer reads the standby region's parameters (the pod security group
+    # ids the standby tenant roots write) and sends the database egress to the standby region's networks
+    [configs] = [d for d in standby if d["metadata"]["name"] == "infra-configs"]
+    patches = configs["spec"].pop("patches")
     assert standby == primary
-    assert [p["target"]["namespace"] for p in patches] == ["acme-prod", "globex-prod", "initech-prod"]
-    assert all(p["target"]["kind"] == "SecurityGroupPolicy" and "/spec/securityGroups/groupIds" in p["patch"]
-               for p in patches)
+    assert {p["target"]["kind"] for p in patches} == {"NetworkPolicy", "ClusterSecretStore"}
+    assert all("10.1." in p["patch"] or "eu-west-1" in p["patch"] for p in patches)
     assert "--path=clusters/prod-eu-west-1" in (clusters / "prod-eu-west-1/kustomization.yaml").read_text()
 
 

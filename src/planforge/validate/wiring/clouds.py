@@ -1,6 +1,6 @@
-"""Another cloud's cluster of a multi-cloud repository: the tenants' database egress there, once the GitOps
-patches delivering the tenants to that cluster are applied, goes to that cloud's own tenant database networks
-(heuristic: docs/wiring.md, "Databases")."""
+"""Another cloud's cluster of a multi-cloud repository, or a standby region's cluster of a multi-region one: the
+tenants' database egress there, once the GitOps patches delivering the tenants to that cluster are applied, goes to
+that cloud's (region's) own tenant database networks (heuristic: docs/wiring.md, "Databases")."""
 from __future__ import annotations
 
 import ipaddress
@@ -19,12 +19,14 @@ from planforge.validate.wiring.rules import vocabulary
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _TFVAR = re.compile(r'(?m)^[ \t]*(vpc_cidr|database_cidr)[ \t]*=[ \t]*"([^"]+)"')
+_REGION = re.compile(r'(?m)^[ \t]*region[ \t]*=[ \t]*"([^"]+)"')
 _TO = re.compile(r"^/spec/egress/(\d+)/to$")
 
 
 @dataclass
 class CloudNetworks:
-    """What the Terraform of one cloud declares: its shared networks and each tenant's database network."""
+    """What the Terraform of one cloud (or standby region) declares: its shared networks and each tenant's database
+    network."""
 
     shared: list[Network] = field(default_factory=list)
     tenants: dict[str, list[Network]] = field(default_factory=dict)
@@ -32,7 +34,8 @@ class CloudNetworks:
 
 @dataclass(frozen=True)
 class Site:
-    """A GitOps object delivering `path` (repository-relative) to another cloud's cluster, with its patches."""
+    """A GitOps object delivering `path` (repository-relative) to another cloud's cluster (`cloud`: that cloud) or a
+    standby region's (`cloud`: that region), with its patches."""
 
     obj: K8sObject
     cloud: str
@@ -48,26 +51,50 @@ def _network(text: str) -> Network | None:
         return None
 
 
-def _cloud_of(parts: tuple[str, ...]) -> str:
+def _cloud_of(parts: tuple[str, ...], regions: frozenset[str] = frozenset()) -> str:
     """The other cloud a repository path belongs to ("" for the primary's): a directory named after the cloud or
-    ending with `-<cloud>` (terraform/azure/..., terraform/live-azure, clusters/prod-azure, applications/prod-azure)."""
+    ending with `-<cloud>` (terraform/azure/..., terraform/live-azure, clusters/prod-azure, applications/prod-azure);
+    else the standby region of `regions` a directory or a `.tfvars` file ends with (clusters/prod-eu-west-1,
+    terraform/tenants/acme/prod-eu-west-1.tfvars)."""
     for part in parts[:-1]:
         for cloud in vocabulary().clouds:
             if part == cloud or part.endswith("-" + cloud):
                 return cloud
-    return ""
+    names = [*parts[:-1], parts[-1].removesuffix(".tfvars")] if parts and parts[-1].endswith(".tfvars") else parts[:-1]
+    return next((r for part in names for r in sorted(regions) if part.endswith("-" + r)), "")
 
 
-def cloud_networks(repo: Repository) -> dict[str, CloudNetworks]:
-    """Per other cloud, the networks its `.tfvars` set: `vpc_cidr` (shared) and, below `tenants/<tenant>/`,
-    `database_cidr`."""
+def standby_regions(repo: Repository) -> frozenset[str]:
+    """The standby regions of a multi-region repository: each region a `.tfvars` sets whose name, or the name of a
+    directory above it, ends with that region (`<env>-<region>.tfvars`, `live-<region>/envs/<env>.tfvars`)."""
+    found = set()
+    root = repo.root.resolve()
+    for path in _tfvars(repo):
+        try:
+            region = _REGION.search(_bounds(repo).read_text(path, errors="replace"))
+        except (InputError, OSError):
+            continue
+        names = [*path.relative_to(root).parts[:-1], path.stem]
+        if region and any(name.endswith("-" + region.group(1)) for name in names):
+            found.add(region.group(1))
+    return frozenset(found)
+
+
+def _tfvars(repo: Repository) -> list[Path]:
+    """The roots' own .tfvars, and a workspaces root's envs/<env>.tfvars."""
+    root = repo.root.resolve()
+    return sorted({p for d in repo.tf_dirs for p in [*d.glob("*.tfvars"), *d.glob("*/*.tfvars")]
+                   if p.is_relative_to(root)})
+
+
+def cloud_networks(repo: Repository, regions: frozenset[str] = frozenset()) -> dict[str, CloudNetworks]:
+    """Per other cloud (and standby region of `regions`), the networks its `.tfvars` set: `vpc_cidr` (shared) and,
+    below `tenants/<tenant>/`, `database_cidr`."""
     found: dict[str, CloudNetworks] = {}
     root = repo.root.resolve()
-    # the roots' own .tfvars, and a workspaces root's envs/<env>.tfvars
-    tfvars = {p for d in repo.tf_dirs for p in [*d.glob("*.tfvars"), *d.glob("*/*.tfvars")] if p.is_relative_to(root)}
-    for path in sorted(tfvars):
+    for path in _tfvars(repo):
         parts = path.relative_to(root).parts
-        cloud = _cloud_of(parts)
+        cloud = _cloud_of(parts, regions)
         if not cloud:
             continue
         try:
@@ -95,10 +122,10 @@ def _tenant_in(parts: tuple[str, ...]) -> str:
     return next((parts[i + 1] for i, p in enumerate(parts[:-2]) if p in vocabulary().tenant_directories), "")
 
 
-def _sites(repo: Repository) -> list[Site]:
+def _sites(repo: Repository, regions: frozenset[str]) -> list[Site]:
     sites = []
     for obj in repo.objects:
-        cloud = _cloud_of(Path(obj.display).parts)
+        cloud = _cloud_of(Path(obj.display).parts, regions)
         if not cloud:
             continue
         if obj.kind == "Application" and obj.group == "argoproj.io":
@@ -163,11 +190,12 @@ def _inside(network: Network, within: list[Network]) -> bool:
 
 
 def check_cloud_databases(repo: Repository) -> list[Finding]:
-    """`wiring/database-egress` (on another cloud's cluster a tenant's database egress, as patched there, goes
-    outside that cloud's networks) and `wiring/tenant-database-isolation` (it reaches another tenant's database
-    network of that cloud)."""
-    sites = _sites(repo)
-    networks = cloud_networks(repo) if sites else {}
+    """`wiring/database-egress` (on another cloud's or a standby region's cluster a tenant's database egress, as
+    patched there, goes outside that cloud's (region's) networks) and `wiring/tenant-database-isolation` (it
+    reaches another tenant's database network there)."""
+    regions = standby_regions(repo)
+    sites = _sites(repo, regions)
+    networks = cloud_networks(repo, regions) if sites else {}
     if not networks:
         return []
     ports = set(vocabulary().engine_ports.values())

@@ -1,7 +1,6 @@
 """One `terraform validate` for the roots sharing a provider set gives the findings of one run per root."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from planforge.validate.base import Check, Context, Settings
-from planforge.validate.terraform import TerraformValidator, concurrency
+from planforge.validate.terraform import TerraformValidator
 from testlib import PLANS, require_tool
 
 DEFECTS = {  # file -> text appended: a tenant root, a shared root and a module each get one defect
@@ -34,9 +33,8 @@ def defect_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return dest
 
 
-def validate(root: Path, workdir: Path, mirror: Path, aggregate: bool,
-             jobs: int = 1) -> tuple[TerraformValidator, list[Check]]:
-    settings = Settings(terraform_plugin_mirror=mirror, timeout=600, terraform_aggregate=aggregate, jobs=jobs)
+def validate(root: Path, workdir: Path, mirror: Path, aggregate: bool) -> tuple[TerraformValidator, list[Check]]:
+    settings = Settings(terraform_plugin_mirror=mirror, timeout=600, terraform_aggregate=aggregate, jobs=1)
     ctx = Context(root=root, settings=settings, validate_documents=lambda docs, origin: [], workdir=workdir)
     validator = TerraformValidator()
     checks = [c for t in validator.discover(ctx) for c in validator.run(t, ctx) if c.name == "validate"]
@@ -60,31 +58,6 @@ def test_aggregate_findings_equal_per_root_findings(defect_repo: Path, tmp_path:
     assert all("module.m" not in f[5] for f in kms)
     assert [(c.target, c.status) for c in together] == [(c.target, c.status) for c in apart]
     assert all("validated together with" in (c.tool or "") for c in together)
-
-
-def test_parallel_aggregates_give_the_per_root_findings(defect_repo: Path, tmp_path: Path, tf_mirror: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """At -j 2 on two idle CPUs the provider set's roots are split into two aggregates validated at once; the
-    findings are still those of one run per root."""
-    monkeypatch.setattr(concurrency, "idle_cpus", lambda: 2)
-    aggregated, together = validate(defect_repo, tmp_path / "a", tf_mirror, aggregate=True, jobs=2)
-    _, apart = validate(defect_repo, tmp_path / "b", tf_mirror, aggregate=False)
-    assert len(aggregated.validation_runs) == 2
-    members = [set(r.removeprefix("aggregate of ").split(", ")) for r in aggregated.validation_runs]
-    assert all(len(m) >= 2 for m in members) and not members[0] & members[1]
-    assert findings(together) == findings(apart)
-    assert [(c.target, c.status) for c in together] == [(c.target, c.status) for c in apart]
-
-
-def test_roots_stay_in_one_aggregate_on_a_busy_machine(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No idle CPU for a second aggregate (load average): one aggregate, whatever -j says."""
-    monkeypatch.setattr(os, "getloadavg", lambda: (7.5, 6.0, 5.0))
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    assert concurrency.idle_cpus() == 1
-    assert concurrency.parallel_aggregates(Settings(jobs=2)) == 1
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.9, 0.5, 0.5))  # this process alone
-    assert concurrency.parallel_aggregates(Settings(jobs=2)) == 2
-    assert concurrency.parallel_aggregates(Settings(jobs=1)) == 1
 
 
 def test_sensitive_root_output_is_still_an_error(tmp_path: Path, tf_mirror: Path) -> None:

@@ -95,28 +95,6 @@ def provider_set(configs: ConfigTree, root: Path) -> str:
     return digest.hexdigest()
 
 
-def split(configs: ConfigTree, group: Group, parts: int) -> list[Group]:
-    """`group` as at most `parts` groups of two members or more, balanced by the size of the Terraform files each
-    member's validation reads (largest first, each to the lightest part); members keep their order in a part."""
-    count = min(parts, len(group.members) // 2)
-    if count < 2:
-        return [group]
-    weights = {m.key: _weight(configs, m.target.path) for m in group.members}
-    loads = [0] * count
-    chosen: dict[str, int] = {}
-    for member in sorted(group.members, key=lambda m: (-weights[m.key], m.target.display)):
-        part = loads.index(min(loads))
-        chosen[member.key] = part
-        loads[part] += weights[member.key]
-    return [Group([m for m in group.members if chosen[m.key] == i]) for i in range(count)]
-
-
-def _weight(configs: ConfigTree, root: Path) -> int:
-    """Bytes of Terraform code validating a root evaluates: each module's files once per call leading there."""
-    counts = call_counts(configs, root)
-    return sum(n * sum(f.stat().st_size for f in configs.config(d).files) for d, n in counts.items())
-
-
 def call_counts(configs: ConfigTree, root: Path) -> Counter[Path]:
     """Directory of the module tree -> how many module calls lead there from the root (the root: 1)."""
     counts: Counter[Path] = Counter()

@@ -8,7 +8,6 @@ holds one of `VALIDATION_SLOTS` while it runs, so a runner with `-j 16` never ha
 """
 from __future__ import annotations
 
-import os
 import threading
 
 from planforge.validate.base import Settings
@@ -42,21 +41,3 @@ def apply_memory_budget(settings: Settings) -> None:
     if bound != MAX_CONCURRENT_VALIDATIONS:
         set_max_concurrent_validations(bound)
 
-
-def idle_cpus() -> int:
-    """CPUs no other process is using, from the 1-minute load average (this process counts as one), at least 1.
-    Like `make --load-average`: parallel work only pays on CPUs that are idle."""
-    cpus = os.cpu_count() or 1
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # no load average on this platform
-        return cpus
-    return max(1, min(cpus, round(cpus + 1 - load)))
-
-
-def parallel_aggregates(settings: Settings) -> int:
-    """Into how many aggregate configurations validated at once a provider set's roots are split: one per job,
-    within the validation bound and the idle CPUs (each `terraform validate` loads the schema on one CPU, so two
-    halves on two idle CPUs finish sooner than the whole on one; on a busy machine one aggregate costs least)."""
-    jobs = settings.jobs or os.cpu_count() or 1
-    return max(1, min(jobs, MAX_CONCURRENT_VALIDATIONS, idle_cpus()))

@@ -70,8 +70,7 @@ class Validations:
 
     def plan(self, targets: list[Target], ctx: Context) -> None:
         """Group the configurations of `targets` (roots, standalone modules) that share a provider set: each
-        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off, or
-        in `concurrency.parallel_aggregates` balanced ones validated at once.
+        group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off.
         Planning a context again replaces its groups (the targets a selection keeps, before any runs)."""
         for key in self._planned.pop(ctx.workdir, set()):  # planned again: only `targets` are validated now
             self._group_of.pop(key, None)
@@ -92,13 +91,9 @@ class Validations:
             group = groups.setdefault(aggregate.provider_set(self.configs, target.path), aggregate.Group())
             group.members.append(aggregate.Member(key, target))
             self._group_of[key] = group
-        parts = concurrency.parallel_aggregates(ctx.settings)
         for group in groups.values():
             if len(group.members) < 2:
                 del self._group_of[group.members[0].key]
-                continue
-            for part in aggregate.split(self.configs, group, parts):
-                self._group_of.update((m.key, part) for m in part.members)
 
     def start(self, ctx: Context, binary: str) -> None:
         """Start the aggregate validations planned for `ctx` now, each in a thread of its own, so that Terraform

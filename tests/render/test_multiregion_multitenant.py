@@ -5,7 +5,6 @@ repository validates."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from pathlib import Path
 
 import pytest

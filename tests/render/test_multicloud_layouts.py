@@ -128,7 +128,7 @@ def test_the_other_clouds_cluster_gets_no_eks_security_group_policies(tenant_rep
     rendered = subprocess.run([kubectl, "kustomize", str(tenant)], capture_output=True, text=True, check=True).stdout
     kinds = {d["kind"] for d in yaml.safe_load_all(rendered) if d}
     assert "SecurityGroupPolicy" not in kinds and {"Namespace", "NetworkPolicy", "ResourceQuota"} <= kinds
-    policies = tenant_repo / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml"
+    policies = tenant_repo / "kubernetes/tenants/acme/security-groups/policies.yaml"
     assert "kind: SecurityGroupPolicy" in policies.read_text()  # the primary (EKS) cluster's own
 
 

@@ -176,7 +176,7 @@ def test_flux_standby_configuration_reads_its_region_and_sends_egress_to_the_sta
     assert layers["pod-security-group-ids"]["spec"]["path"] == "./infrastructure/configs/prod/pod-security-groups"
     assert {"kind": "Secret", "name": "acme-pod-security-group"} in \
         layers["tenant-acme-security-groups"]["spec"]["postBuild"]["substituteFrom"]
-    [es] = [d for d in docs(configs / "pod-security-groups/externalsecrets.yaml")
+    [es] = [d for d in docs(configs / "pod-security-groups/secrets.yaml")
             if d["metadata"]["name"] == "acme-pod-security-group"]
     assert es["spec"]["secretStoreRef"]["name"] == STORE
 

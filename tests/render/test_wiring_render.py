@@ -197,11 +197,11 @@ def test_each_break_injected_into_a_generated_repository_is_caught(
 def test_each_tenant_namespace_gives_its_pods_the_tenants_security_group(generated: dict[str, Path]) -> None:
     root = generated["multi-tenant-saas"]
     tenant = root / "kubernetes/tenants/acme"
-    policies = documents(tenant / "security-groups/security-group-policies.yaml")
+    policies = documents(tenant / "security-groups/policies.yaml")
     assert [(d["kind"], d["metadata"]["namespace"], d["spec"]["podSelector"]) for d in policies] == [
         ("SecurityGroupPolicy", "acme-staging", {}), ("SecurityGroupPolicy", "acme-prod", {})]
     assert {g for d in policies for g in d["spec"]["securityGroups"]["groupIds"]} == {"${tenant_pod_security_group_id}"}
-    assert "security-group-policies.yaml" in (tenant / "security-groups/kustomization.yaml").read_text()
+    assert "policies.yaml" in (tenant / "security-groups/kustomization.yaml").read_text()
     assert "security-group" not in (tenant / "kustomization.yaml").read_text()  # applied once the ID exists
     project = documents(root / "argocd/projects/acme.yaml")[0]
     assert {"group": "vpcresources.k8s.aws", "kind": "SecurityGroupPolicy"} in project["spec"]["namespaceResourceBlacklist"]
@@ -274,12 +274,12 @@ def test_flux_substitutes_each_tenants_security_group_id_without_a_hand_edit(ten
     [source] = tenant["spec"]["postBuild"]["substituteFrom"]
     ids = kustomizations[tenant["spec"]["dependsOn"][0]["name"]]
     assert [d["name"] for d in ids["spec"]["dependsOn"]] == ["infra-configs"]  # the store and the controller first
-    externals = documents(root / ids["spec"]["path"] / "externalsecrets.yaml")
+    externals = documents(root / ids["spec"]["path"] / "secrets.yaml")
     external = next(e for e in externals if e["spec"]["target"]["name"] == source["name"])
     assert source["kind"] == "Secret" and external["metadata"]["namespace"] == "flux-system"
     [data] = external["spec"]["data"]
     assert data["remoteRef"]["key"] == parameter
-    policies = documents(root / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml")
+    policies = documents(root / "kubernetes/tenants/acme/security-groups/policies.yaml")
     assert {g for d in policies for g in d["spec"]["securityGroups"]["groupIds"]} == {"${" + data["secretKey"] + "}"}
     assert "pod-security-groups.yaml" in (root / "kubernetes/cluster-config/kustomization.yaml").read_text()
     assert "Flux substitutes" in (root / "terraform/README.md").read_text()
@@ -289,7 +289,7 @@ def test_the_old_security_group_placeholder_injected_back_is_caught_at_its_line(
                                                                                 tmp_path: Path) -> None:
     root = tmp_path / "repo"
     shutil.copytree(generated["multi-tenant-saas"], root)
-    policies = root / "kubernetes/tenants/acme/security-groups/security-group-policies.yaml"
+    policies = root / "kubernetes/tenants/acme/security-groups/policies.yaml"
     text = policies.read_text()
     policies.write_text(text.replace("- ${tenant_pod_security_group_id}", "- sg-00000000000000000", 1))
     line = policies.read_text().splitlines().index("      - sg-00000000000000000") + 1
@@ -297,7 +297,7 @@ def test_the_old_security_group_placeholder_injected_back_is_caught_at_its_line(
     assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == 1
     found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
     assert [(f["rule"], f["file"], f["line"]) for f in found] == [
-        ("wiring/placeholder-value", "kubernetes/tenants/acme/security-groups/security-group-policies.yaml", line)]
+        ("wiring/placeholder-value", "kubernetes/tenants/acme/security-groups/policies.yaml", line)]
 
 
 def test_the_vault_address_is_accepted_only_as_the_readme_lists_it(generated: dict[str, Path], tmp_path: Path) -> None:

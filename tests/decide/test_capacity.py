@@ -128,7 +128,7 @@ def test_the_default_types_agree_with_the_terraform_blueprint():
 def test_multi_tenant_eks_defaults_to_trunking_nodes_in_the_blueprint_and_the_check():
     text = (REPO / "includes" / "terraform.jinja").read_text(encoding="utf-8")
     pair = capacities().pod_security_group_defaults["aws"]
-    assert f"instance=['{pair[0]}', '{pair[1]}']) if structure == 'multi-tenant' and kubernetes_distribution == 'eks'" in text
+    assert f"instance=['{pair[0]}', '{pair[1]}']) if structure == 'multi-tenant' and eks" in text
     assert all(t in capacities().types["aws"] and not t.startswith("t") for t in pair)
 
 

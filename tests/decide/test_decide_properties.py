@@ -177,7 +177,7 @@ def test_renaming_a_tenant_changes_exactly_that_answer():
 
 @pytest.mark.parametrize("name,old,new", [
     ("multi-tenant-saas", "eu-central-1", "eu-west-3"),
-    ("aws-single-iac", "eu-west-1", "ap-southeast-2"),
+    ("aws-single-iac", "eu-west-1", "eu-north-1"),  # the plan keeps data in the EU
     ("aws-eks-argocd", "us-east-1", "ca-central-1"),
 ])
 def test_renaming_the_region_changes_exactly_that_answer(name, old, new):

@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
 from planforge.cli import main
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Service
@@ -133,3 +134,61 @@ def plan_variant(tmp_path: Path, source: Path, **replace: str) -> Path:
     plan = tmp_path / "plan.md"
     plan.write_text(text)
     return plan
+
+
+def kustomize(directory: Path, patches: list[dict] | None = None, workdir: Path | None = None) -> list[dict]:
+    """The objects `kubectl kustomize` renders for `directory`; with `patches`, as a GitOps tool applies them (a
+    kustomization in `workdir` naming `directory`). Skipped without kubectl."""
+    target = directory
+    if patches:
+        assert workdir is not None
+        workdir.mkdir(parents=True)
+        (workdir / "kustomization.yaml").write_text(yaml.safe_dump({
+            "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
+            "resources": [os.path.relpath(directory, workdir)], "patches": patches}))
+        target = workdir
+    out = subprocess.run([testlib.require_tool("kubectl"), "kustomize", str(target)], capture_output=True, text=True,
+                         check=True).stdout
+    return [d for d in yaml.safe_load_all(out) if d]
+
+
+def database_egress_cidrs(objects: list[dict]) -> dict[str, list[str]]:
+    """namespace -> the ipBlock CIDRs of its allow-database-egress NetworkPolicy among `objects`."""
+    return {d["metadata"]["namespace"]: [p["ipBlock"]["cidr"] for r in d["spec"]["egress"] for p in r.get("to", [])]
+            for d in objects if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "allow-database-egress"}
+
+
+def run_wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """`planforge validate DEST --only wiring` in process: exit code and output."""
+    capsys.readouterr()
+    code = main(["validate", str(dest), "--only", "wiring"])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+MULTICLOUD_TENANT_PLAN = PLANS / "multi-tenant-multicloud.plan.md"
+MULTICLOUD_TENANT_DT = "**Deployment Type**: multi-cloud (AWS primary in eu-central-1, Azure westeurope)"
+# The multi-tenant multi-cloud fixture turned around: Azure primary, AWS the other cloud (plan_variant replacements).
+AZURE_PRIMARY = {
+    "**Cloud Provider**: AWS + Azure": "**Cloud Provider**: Azure + AWS",
+    "**Kubernetes**: EKS 1.30": "**Kubernetes**: AKS 1.30",
+    "**State Backend**: S3+DynamoDB": "**State Backend**: Azure Blob",
+    MULTICLOUD_TENANT_DT: "**Deployment Type**: multi-cloud (Azure primary in westeurope, AWS eu-central-1)"}
+
+
+def new_with_dns_failover(source: Path, tmp_path: Path) -> Path:
+    """`planforge new` from the multi-region plan `source` once its Deployment Type also names Route 53 failover:
+    the repository, after checking that the answer `dns_failover` is decided from that line and applied."""
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+
+    text = source.read_text().replace("eu-west-1 standby)", "eu-west-1 standby), Route 53 failover")
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    d = decide(parse_plan(plan))
+    assert d.answers.dns_failover is True
+    assert d.provenance["dns_failover"].line == testlib.line_of(text, "**Deployment Type**")
+    assert not [n for n in d.not_applied if "DNS failover" in n.why]
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    return dest

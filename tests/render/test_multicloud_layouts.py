@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import generate, plan_variant, validate_strict
+from render_helpers import (
+    AZURE_PRIMARY, MULTICLOUD_TENANT_DT as TENANT_DT, MULTICLOUD_TENANT_PLAN as TENANT_PLAN, generate, plan_variant,
+    validate_strict)
 from testlib import PLANS, find_terraform_mirror, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
 from planforge.decide import decide
 from planforge.plan import parse_plan
 
-TENANT_PLAN = PLANS / "multi-tenant-multicloud.plan.md"
 WORKSPACES_PLAN = PLANS / "multicloud-workspaces.plan.md"
-TENANT_DT = "**Deployment Type**: multi-cloud (AWS primary in eu-central-1, Azure westeurope)"
 TENANTS = ["acme", "globex", "initech"]
 STACKS = ["cluster", "monitoring", "networking", "security"]
 TENANT_ENVS = ["prod", "staging"]
@@ -145,11 +145,7 @@ def test_the_aws_roots_of_another_cloud_pass_terraform_validate(tmp_path: Path, 
                                                                capsys: pytest.CaptureFixture[str]):
     if find_terraform_mirror() is None:
         pytest.skip("no Terraform provider mirror: the AWS provider cannot be installed")
-    plan = plan_variant(tmp_path, TENANT_PLAN, **{
-        "**Cloud Provider**: AWS + Azure": "**Cloud Provider**: Azure + AWS",
-        "**Kubernetes**: EKS 1.30": "**Kubernetes**: AKS 1.30",
-        "**State Backend**: S3+DynamoDB": "**State Backend**: Azure Blob",
-        TENANT_DT: "**Deployment Type**: multi-cloud (Azure primary in westeurope, AWS eu-central-1)"})
+    plan = plan_variant(tmp_path, TENANT_PLAN, **AZURE_PRIMARY)
     dest = generate(plan, tmp_path / "repo", REPO_URL)
     terraform = dest / "terraform"
     assert sorted(p.name for p in (terraform / "aws/shared").iterdir()) == STACKS

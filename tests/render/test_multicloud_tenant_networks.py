@@ -4,60 +4,27 @@ the wiring validator checks it on every cloud's cluster, and a plan both multi-r
 from __future__ import annotations
 
 import ipaddress
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import generate, plan_variant, validate_strict
+from render_helpers import (
+    AZURE_PRIMARY, MULTICLOUD_TENANT_DT as TENANT_DT, MULTICLOUD_TENANT_PLAN as TENANT_PLAN, database_egress_cidrs,
+    generate, kustomize, plan_variant, run_wiring, validate_strict)
 from testlib import PLANS, hcl_string, yaml_documents as docs
 
-from planforge.cli import main
 from planforge.decide import decide
 from planforge.plan import parse_plan
 
-TENANT_PLAN = PLANS / "multi-tenant-multicloud.plan.md"
-TENANT_DT = "**Deployment Type**: multi-cloud (AWS primary in eu-central-1, Azure westeurope)"
 TENANTS = ["acme", "globex", "initech"]
 ENVS = ["prod", "staging"]
 REPO_URL = "https://github.com/acme/tenant-isolation.git"
 
 
-def kubectl() -> str:
-    found = shutil.which("kubectl")
-    if found is None:
-        pytest.skip("kubectl not installed")
-    return found
-
-
-def egress_cidrs(rendered: str) -> dict[str, list[str]]:
-    """namespace -> the ipBlock CIDRs of its allow-database-egress policy, in `kubectl kustomize` output."""
-    return {d["metadata"]["namespace"]: [p["ipBlock"]["cidr"] for r in d["spec"]["egress"] for p in r.get("to", [])]
-            for d in yaml.safe_load_all(rendered)
-            if d and d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "allow-database-egress"}
-
-
-def kustomize_with(directory: Path, patches: list[dict], workdir: Path) -> str:
-    """What the GitOps tool renders for `directory` with `patches` (a kustomization beside it naming it)."""
-    workdir.mkdir(parents=True)
-    (workdir / "kustomization.yaml").write_text(yaml.safe_dump({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-        "resources": [os.path.relpath(directory, workdir)], "patches": patches}))
-    return subprocess.run([kubectl(), "kustomize", str(workdir)], capture_output=True, text=True, check=True).stdout
-
-
 @pytest.fixture(scope="module")
 def tenant_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(TENANT_PLAN, tmp_path_factory.mktemp("mt-multicloud-net") / "repo", REPO_URL)
-
-
-def run_wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main(["validate", str(dest), "--only", "wiring"])
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 def tenant_application(repo: Path, site: str, tenant: str) -> dict:
@@ -78,13 +45,12 @@ def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(
                                                   "database_cidr")
         assert ipaddress.ip_network(azure_db).subnet_of(azure_vpc), (tenant, azure_db)
         shutil.copytree(tenant_repo / f"kubernetes/tenants/{tenant}", tmp_path / tenant)
-        primary = subprocess.run([kubectl(), "kustomize", str(tmp_path / tenant)], capture_output=True, text=True,
-                                 check=True).stdout
-        assert egress_cidrs(primary) == {f"{tenant}-{env}": [own] for env in ENVS}
+        primary = kustomize(tmp_path / tenant)
+        assert database_egress_cidrs(primary) == {f"{tenant}-{env}": [own] for env in ENVS}
         for env in ENVS:
             patches = tenant_application(tenant_repo, f"{env}-azure", tenant)["spec"]["source"]["kustomize"]["patches"]
-            other = kustomize_with(tmp_path / tenant, patches, tmp_path / f"{tenant}-{env}-azure")
-            assert egress_cidrs(other) == {f"{tenant}-{e}": [azure_db] for e in ENVS}, (tenant, env)
+            other = kustomize(tmp_path / tenant, patches, tmp_path / f"{tenant}-{env}-azure")
+            assert database_egress_cidrs(other) == {f"{tenant}-{e}": [azure_db] for e in ENVS}, (tenant, env)
     assert len(set(azure_dbs.values())) == len(TENANTS)
     # the primary cluster's Applications carry no patch
     primary_apps = [d for f in (tenant_repo / "argocd/applications/platform").glob("*.yaml") for d in docs(f)
@@ -94,11 +60,7 @@ def test_each_argocd_cluster_sends_the_tenants_database_egress_to_its_own_cloud(
 
 def test_the_aws_cluster_of_an_azure_primary_gets_each_tenants_own_database_subnet(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    plan = plan_variant(tmp_path, TENANT_PLAN, **{
-        "**Cloud Provider**: AWS + Azure": "**Cloud Provider**: Azure + AWS",
-        "**Kubernetes**: EKS 1.30": "**Kubernetes**: AKS 1.30",
-        "**State Backend**: S3+DynamoDB": "**State Backend**: Azure Blob",
-        TENANT_DT: "**Deployment Type**: multi-cloud (Azure primary in westeurope, AWS eu-central-1)"})
+    plan = plan_variant(tmp_path, TENANT_PLAN, **AZURE_PRIMARY)
     dest = generate(plan, tmp_path / "repo", REPO_URL)
     tenant_dir = dest / "kubernetes/tenants/acme"
     for tenant in TENANTS:
@@ -109,9 +71,9 @@ def test_the_aws_cluster_of_an_azure_primary_gets_each_tenants_own_database_subn
     assert hcl_string((dest / "terraform/aws/tenants/globex/prod.tfvars").read_text(), "database_cidr") == \
         "10.1.192.64/26"
     # an AWS cluster keeps its SecurityGroupPolicies: only the egress is patched
-    rendered = kustomize_with(tenant_dir, tenant_application(dest, "prod-aws", "acme")["spec"]["source"]["kustomize"]
+    rendered = kustomize(tenant_dir, tenant_application(dest, "prod-aws", "acme")["spec"]["source"]["kustomize"]
                               ["patches"], tmp_path / "acme-aws")
-    assert egress_cidrs(rendered) == {f"acme-{env}": ["10.1.192.0/26"] for env in ENVS}
+    assert database_egress_cidrs(rendered) == {f"acme-{env}": ["10.1.192.0/26"] for env in ENVS}
     code, out = run_wiring(dest, capsys)
     assert code == 0, out
     # another tenant's database subnet in the AWS cluster's patch: the tenants are no longer isolated
@@ -172,12 +134,11 @@ def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: 
     configs = dest / "infrastructure/configs/prod"
     layers = {d["metadata"]["name"]: d for d in docs(dest / "clusters/prod-gcp/infrastructure.yaml")}
     assert layers["infra-configs"]["spec"]["path"] == "./infrastructure/configs/prod"
-    other = kustomize_with(configs, layers["infra-configs"]["spec"]["patches"], tmp_path / "gcp")
-    primary = subprocess.run([kubectl(), "kustomize", str(configs)], capture_output=True, text=True,
-                             check=True).stdout
+    other = kustomize(configs, layers["infra-configs"]["spec"]["patches"], tmp_path / "gcp")
+    primary = kustomize(configs)
     envs = sorted(p.stem for p in (terraform / "tenants" / tenants[0]).glob("*.tfvars"))
-    assert egress_cidrs(other) == {f"{t}-{e}": [gcp_dbs[t]] for t in tenants for e in envs}
-    assert egress_cidrs(primary) == {
+    assert database_egress_cidrs(other) == {f"{t}-{e}": [gcp_dbs[t]] for t in tenants for e in envs}
+    assert database_egress_cidrs(primary) == {
         f"{t}-{e}": [hcl_string((terraform / f"tenants/{t}/{e}.tfvars").read_text(), "database_cidr")]
         for t in tenants for e in envs}
     shutil.rmtree(tmp_path / "gcp")

@@ -8,7 +8,7 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from render_helpers import validate_strict
+from render_helpers import new_with_dns_failover, validate_strict
 from testlib import PLANS, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
@@ -179,16 +179,7 @@ def test_the_multi_tenant_multiregion_repository_validates_strict(repo: Path, mo
 
 def test_a_dns_component_gives_the_networking_stack_a_failover_record_per_region(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    text = PLAN.read_text().replace("eu-west-1 standby)", "eu-west-1 standby), Route 53 failover")
-    plan = tmp_path / "plan.md"
-    plan.write_text(text)
-    d = decide(parse_plan(plan))
-    assert d.answers.dns_failover is True
-    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("**Deployment Type**"))
-    assert d.provenance["dns_failover"].line == line
-    assert not [n for n in d.not_applied if "DNS failover" in n.why]
-    dest = tmp_path / "repo"
-    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    dest = new_with_dns_failover(PLAN, tmp_path)
     networking = (dest / SHARED / "networking/main.tf").read_text()
     # one code for both regions' states: the role follows the state's region, regional environments only
     assert 'dns_role     = var.region == var.primary_region ? "PRIMARY" : "SECONDARY"' in networking

@@ -5,14 +5,12 @@ region's tenant database network (its read replica), as `kubectl kustomize` rend
 The wiring validator catches a standby site whose egress still names the primary region's network."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import validate_strict
+from render_helpers import database_egress_cidrs, kustomize, run_wiring, validate_strict
 from testlib import PLANS, hcl_string, yaml_documents as docs
 
 from planforge.cli import main
@@ -27,38 +25,9 @@ STANDBY_CLUSTER = "tenant-isolation-prod-eu-west-1"
 STORE = "tenant-isolation-parameters"
 
 
-def kubectl() -> str:
-    found = shutil.which("kubectl")
-    if found is None:
-        pytest.skip("kubectl not installed")
-    return found
-
-
-def kustomize(directory: Path, patches: list[dict] | None, workdir: Path) -> list[dict]:
-    """What the GitOps tool renders for `directory` with `patches` (a kustomization beside it naming it)."""
-    workdir.mkdir(parents=True)
-    (workdir / "kustomization.yaml").write_text(yaml.safe_dump({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-        "resources": [os.path.relpath(directory, workdir)], "patches": patches or []}))
-    out = subprocess.run([kubectl(), "kustomize", str(workdir)], capture_output=True, text=True, check=True).stdout
-    return [d for d in yaml.safe_load_all(out) if d]
-
-
-def egress_cidrs(objects: list[dict]) -> dict[str, list[str]]:
-    return {d["metadata"]["namespace"]: [p["ipBlock"]["cidr"] for r in d["spec"]["egress"] for p in r.get("to", [])]
-            for d in objects if d["kind"] == "NetworkPolicy" and d["metadata"]["name"] == "allow-database-egress"}
-
-
 def standby_database_cidrs(repo: Path) -> dict[str, str]:
     return {t: hcl_string((repo / f"terraform/tenants/{t}/{SITE}.tfvars").read_text(), "database_cidr")
             for t in TENANTS}
-
-
-def run_wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main(["validate", str(dest), "--only", "wiring"])
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +122,7 @@ def test_argocd_sends_the_standby_tenants_database_egress_to_the_standby_region(
         app = application(argo, f"kubernetes/tenants/{tenant}")
         rendered = kustomize(argo / f"kubernetes/tenants/{tenant}", app["spec"]["source"]["kustomize"]["patches"],
                              tmp_path / tenant)
-        assert egress_cidrs(rendered) == {f"{tenant}-{e}": [own[tenant]] for e in ENVS}
+        assert database_egress_cidrs(rendered) == {f"{tenant}-{e}": [own[tenant]] for e in ENVS}
         assert own[tenant].startswith("10.1.")
 
 
@@ -165,8 +134,8 @@ def test_flux_standby_configuration_reads_its_region_and_sends_egress_to_the_sta
     standby = kustomize(configs, layers["infra-configs"]["spec"]["patches"], tmp_path / "standby")
     primary = kustomize(configs, None, tmp_path / "primary")
     own = standby_database_cidrs(flux)
-    assert egress_cidrs(standby) == {f"{t}-{e}": [own[t]] for t in TENANTS for e in ENVS}
-    assert all(cidrs[0].startswith("10.0.") for cidrs in egress_cidrs(primary).values())
+    assert database_egress_cidrs(standby) == {f"{t}-{e}": [own[t]] for t in TENANTS for e in ENVS}
+    assert all(cidrs[0].startswith("10.0.") for cidrs in database_egress_cidrs(primary).values())
 
     def region(objects: list[dict]) -> list[str]:
         return [d["spec"]["provider"]["aws"]["region"] for d in objects

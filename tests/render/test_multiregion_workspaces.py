@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from render_helpers import validate_strict
+from render_helpers import new_with_dns_failover, validate_strict
 from testlib import PLANS, hcl_string
 
 from planforge.cli import main
@@ -74,16 +74,7 @@ def test_argocd_targets_the_standby_cluster(repo: Path):
 
 def test_a_dns_component_gives_the_workspaces_roots_route53_failover_records(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    text = PLAN.read_text().replace("eu-west-1 standby)", "eu-west-1 standby), Route 53 failover")
-    plan = tmp_path / "plan.md"
-    plan.write_text(text)
-    d = decide(parse_plan(plan))
-    assert d.answers.dns_failover is True
-    line = next(n for n, t in enumerate(text.splitlines(), 1) if t.startswith("**Deployment Type**"))
-    assert d.provenance["dns_failover"].line == line
-    assert not [n for n in d.not_applied if "DNS failover" in n.why]
-    dest = tmp_path / "repo"
-    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    dest = new_with_dns_failover(PLAN, tmp_path)
     primary, standby = (dest / TF / root / "dns.tf" for root in ("live", "live-eu-west-1"))
     # the live root serves every environment: only the regional ones' workspaces get the PRIMARY record
     assert 'contains(["prod"], local.environment)' in primary.read_text()

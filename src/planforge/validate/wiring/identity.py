@@ -11,13 +11,16 @@ from planforge.validate.wiring.rules import Component, components, vocabulary
 
 _STATIC_CREDENTIALS = ("secretRef", "authSecretRef", "accessKeyIDSecretRef", "secretAccessKeySecretRef",
                        "clientSecretSecretRef", "serviceAccountSecretRef", "clientID")
+# An Azure Key Vault store's authSecretRef that only names the workload identity (no client secret or certificate).
+_IDENTITY_ONLY_KEYS = {"clientId", "tenantId"}
 _CLOUD_PREFIXES = {"aws": "aws_", "azure": "azurerm_", "gcp": "google_"}
 
 
 def bound(repo: Repository, namespace: str | None, account: str) -> bool:
     """Some Terraform identity block binds the namespace/ServiceAccount: a Pod Identity association naming both,
     an IRSA trust or federated credential subject `system:serviceaccount:NS:SA`, a GKE member
-    `PROJECT.svc.id.goog[NS/SA]`, or a module call given both names as quoted strings."""
+    `PROJECT.svc.id.goog[NS/SA]` or principal `.../subject/ns/NS/sa/SA`, or a module call given both names as quoted
+    strings."""
     kinds = vocabulary().identity_bindings
     for block in repo.blocks:
         if block.type not in kinds and not (block.kind == "module" and "module" in kinds):
@@ -28,9 +31,10 @@ def bound(repo: Repository, namespace: str | None, account: str) -> bool:
             continue
         text = block.text or str(block.body)
         if namespace is None:
-            if f":{account}" in text or f"/{account}]" in text:
+            if f":{account}" in text or f"/{account}]" in text or re.search(rf"/subject/ns/[^/]+/sa/{re.escape(account)}\b", text):
                 return True
         elif f"{namespace}:{account}" in text or f"{namespace}/{account}]" in text or \
+                f"/subject/ns/{namespace}/sa/{account}" in text or \
                 (block.kind == "module" and f'"{namespace}"' in text and f'"{account}"' in text):
             return True
     return False
@@ -47,8 +51,10 @@ def _hint(cloud: str, namespace: str | None, account: str) -> str:
         "aws": f"create an IAM role whose trust policy allows {subject} (IRSA, with an aws_iam_openid_connect_provider) "
                "or an aws_eks_pod_identity_association for it, and set its ARN on the ServiceAccount",
         "azure": f"create an azurerm_federated_identity_credential with subject {subject} for the managed identity",
-        "gcp": f"bind roles/iam.workloadIdentityUser on the Google service account to member "
-               f"serviceAccount:PROJECT.svc.id.goog[{namespace or '<namespace>'}/{account}]",
+        "gcp": f"grant the role to member principal://iam.googleapis.com/projects/PROJECT_NUMBER/locations/global/"
+               f"workloadIdentityPools/PROJECT.svc.id.goog/subject/ns/{namespace or '<namespace>'}/sa/{account} "
+               f"(or bind roles/iam.workloadIdentityUser on a Google service account to "
+               f"serviceAccount:PROJECT.svc.id.goog[{namespace or '<namespace>'}/{account}])",
     }[cloud]
 
 
@@ -73,6 +79,10 @@ def check_service_accounts(repo: Repository) -> list[Finding]:
 def _store_account(store: K8sObject, provider: str, config: dict[str, Any]) -> tuple[str | None, str, FieldPath] | None:
     """The (namespace, ServiceAccount, path) a cloud secret store authenticates as; None with static credentials."""
     auth = config.get("auth") if isinstance(config.get("auth"), dict) else {}
+    identity_ref = config.get("authSecretRef")
+    if isinstance(identity_ref, dict) and identity_ref and set(identity_ref) <= _IDENTITY_ONLY_KEYS \
+            and config.get("authType") == "WorkloadIdentity":
+        config = {k: v for k, v in config.items() if k != "authSecretRef"}
     if any(key in auth or key in config for key in _STATIC_CREDENTIALS):
         return None
     jwt = auth.get("jwt") if isinstance(auth.get("jwt"), dict) else {}

@@ -18,7 +18,7 @@ from planforge.cli import main
 
 ENVS = ["dev", "prod", "staging"]
 AZURE_FIELDS = {"client_id", "vault_url"}
-GCP_FIELDS = {"gsa_email", "project_id", "cluster_name", "cluster_location"}
+GCP_FIELDS = {"project_id"}
 ANNOTATION = re.compile(r'\{\{ index \.metadata\.annotations "([^"]+)" \}\}')
 
 
@@ -187,15 +187,17 @@ def test_the_gke_root_and_cluster_use_the_gke_identity_and_secret_manager(gcp_re
     assert store_fields(main_tf) == GCP_FIELDS
     assert resources(main_tf, "aws_secretsmanager_secret")["external_secrets"]["name"] == \
         "storefront-eks/external-secrets-prod-gcp"
-    sets = {d["metadata"]["name"]: d for d in site_docs(gcp_repo, "prod-gcp") if d["kind"] == "ApplicationSet"}
-    values = yaml.safe_load(sets["external-secrets-prod-gcp"]["spec"]["template"]["spec"]["source"]["helm"]["values"])
-    assert values["serviceAccount"]["annotations"] == {
-        "iam.gke.io/gcp-service-account": '{{ index .metadata.annotations "storefront-eks/gsa-email" }}'}
-    [patch] = sets["storefront-eks-platform-prod-gcp"]["spec"]["template"]["spec"]["source"]["kustomize"]["patches"]
+    # the ServiceAccount itself is the IAM principal (Workload Identity Federation for GKE): no annotation to carry
+    [grant] = resources(main_tf.parent.parent.parent / "modules/gke/main.tf", "google_project_iam_member").values()
+    assert grant["member"].endswith("/subject/ns/external-secrets/sa/external-secrets")
+    docs_by_kind = {(d["kind"], d["metadata"]["name"]): d for d in site_docs(gcp_repo, "prod-gcp")}
+    chart = docs_by_kind[("Application", "external-secrets-prod-gcp")]
+    assert "annotations" not in chart["spec"]["source"]["helm"]["valuesObject"]["serviceAccount"]
+    platform = docs_by_kind[("ApplicationSet", "storefront-eks-platform-prod-gcp")]
+    [patch] = platform["spec"]["template"]["spec"]["source"]["kustomize"]["patches"]
     ops = yaml.safe_load(patch["patch"])
     assert ops[0] == {"op": "replace", "path": "/metadata/name", "value": "gcp-secret-manager"}
-    identity = ops[1]["value"]["gcpsm"]["auth"]["workloadIdentity"]
-    assert identity["clusterName"] == '{{ index .metadata.annotations "storefront-eks/cluster-name" }}'
+    assert ops[1]["value"] == {"gcpsm": {"projectID": '{{ index .metadata.annotations "storefront-eks/project-id" }}'}}
     template = registration(gcp_repo, "prod-gcp")["spec"]["target"]["template"]
     literal = yaml.safe_load(template["templateFrom"][0]["literal"])
     assert set(literal) == {f"storefront-eks/{f.replace('_', '-')}" for f in GCP_FIELDS}

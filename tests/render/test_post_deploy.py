@@ -42,6 +42,7 @@ class FakeCluster:
         self.database_blocked: set[str] = set()  # namespaces whose pods cannot reach the database
         self.pods: dict[tuple[str, str], dict] = {}
         self.probes: list[tuple[str, str]] = []  # (namespace, host) of every probe pod run
+        self.stores = {"acme-vault": "True", "globex-vault": "True"}  # ClusterSecretStore: its Ready status
 
     def connects(self, namespace: str, host: str) -> bool:
         if host == DATABASE:
@@ -74,6 +75,14 @@ class FakeCluster:
         if parts == ["api", "v1", "namespaces"]:
             return 200, _list("NamespaceList", "v1", [
                 {"metadata": {"name": n}, "status": {"phase": "Active"}} for n in sorted(self.namespaces)])
+        if parts[:2] == ["apis", "external-secrets.io"] and parts[3] == "clustersecretstores":
+            if parts[4] not in self.stores:
+                return 404, {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
+            ready = self.stores[parts[4]]
+            return 200, {"apiVersion": f"external-secrets.io/{parts[2]}", "kind": "ClusterSecretStore",
+                         "metadata": {"name": parts[4]},
+                         "status": {"conditions": [{"type": "Ready", "status": ready, "message": (
+                             "store validated" if ready == "True" else "unable to log in to the Vault: permission denied")}]}}
         if len(parts) == 6 and parts[4] == "pods":
             return 200, self.pods[(parts[3], parts[5])]
         if len(parts) >= 4 and parts[-3] == "namespaces":
@@ -183,6 +192,7 @@ def test_expectations_come_from_the_plan(generated: Path):
     assert staging["resource_quotas"] == staging["network_policies"] == ["acme-staging", "globex-staging"]
     assert expected["environments"]["prod"]["namespaces"][0] == "acme-prod"
     assert expected["hosts"]["database_engine"] == "postgres"
+    assert expected["secret_stores"] == ["acme-vault", "globex-vault"]
     # each tenant's pods reach the tenant's own database (its tenant root's output); tenants refuse each other
     assert staging["database_probes"] == [
         {"namespace": f"{t}-staging", "port": 5432, "endpoint_variable": f"PLANFORGE_DB_ENDPOINT_{t.upper()}",
@@ -205,7 +215,7 @@ def test_kubernetes_suite_passes_against_a_complete_cluster(generated: Path, tmp
                           PLANFORGE_ENVIRONMENT="staging", PLANFORGE_DB_ENDPOINT_ACME=f"{DATABASE}:5432",
                           PLANFORGE_DB_ENDPOINT_GLOBEX=f"{DATABASE}:5432")
     assert code == 0, out
-    assert "7 passed" in out
+    assert "8 passed" in out
     # the database from each tenant's namespace; each tenant's serving pod from the other tenant's namespace
     assert cluster.probes == [("acme-staging", DATABASE), ("globex-staging", DATABASE),
                               ("globex-staging", "10.1.0.10"), ("acme-staging", "10.2.0.10")]
@@ -240,6 +250,17 @@ def test_kubernetes_suite_fails_on_missing_secrets_unreachable_database_and_unen
         assert f"FAILED validation/post-deploy/test_kubernetes.py::{test_name}" in out
         assert message in out
     assert "globex-staging cannot reach" not in out
+
+
+def test_kubernetes_suite_fails_on_a_secret_store_that_is_not_ready_or_missing(generated: Path, tmp_path: Path, cluster):
+    cluster.stores["acme-vault"] = "False"
+    del cluster.stores["globex-vault"]
+    code, out = run_suite(generated, tmp_path, "-k", "secret_stores", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 1, out
+    assert "FAILED validation/post-deploy/test_kubernetes.py::test_secret_stores_ready" in out
+    assert "ClusterSecretStore acme-vault is not Ready in staging: unable to log in to the Vault" in out
+    assert "ClusterSecretStore globex-vault does not exist in staging" in out
 
 
 def test_kubernetes_suite_fails_on_a_missing_namespace(generated: Path, tmp_path: Path, cluster):

@@ -2,8 +2,9 @@
 # Cloud identity of External Secrets (appended to the module's main.tf): a user-assigned identity
 # federated with the controller's ServiceAccount external-secrets/external-secrets through the
 # cluster's OIDC issuer (workload identity), allowed to read the secrets of external_secrets_key_vault_id, else key_vault_id (without
-# either, of the Key Vaults in the cluster's resource group). No client secret. Its client ID (output external_secrets_client_id) goes on that ServiceAccount
-# (azure.workload.identity/client-id, the External Secrets Application's values).
+# either, of the Key Vaults in the cluster's resource group). No client secret. Its client and tenant IDs (outputs
+# external_secrets_client_id, external_secrets_tenant_id) reach External Secrets through the Secret
+# external-secrets/external-secrets-azure-identity (the ClusterSecretStore's authSecretRef).
 
 variable "external_secrets" {
   type        = bool
@@ -51,4 +52,9 @@ resource "azurerm_role_assignment" "external_secrets" {
 output "external_secrets_client_id" {
   description = "Client ID of External Secrets' workload identity (null without external_secrets)."
   value       = var.external_secrets ? azurerm_user_assigned_identity.external_secrets[0].client_id : null
+}
+
+output "external_secrets_tenant_id" {
+  description = "Entra ID tenant of External Secrets' workload identity (null without external_secrets)."
+  value       = var.external_secrets ? data.azurerm_client_config.current.tenant_id : null
 }

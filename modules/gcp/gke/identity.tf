@@ -1,30 +1,19 @@
 
-# Cloud identity of External Secrets (appended to the module's main.tf): a Google service account
-# the controller's ServiceAccount external-secrets/external-secrets impersonates through Workload
-# Identity (roles/iam.workloadIdentityUser), allowed to read the project's Secret Manager secrets.
-# No key. Its e-mail (output external_secrets_gsa_email) goes on that ServiceAccount
-# (iam.gke.io/gcp-service-account, the External Secrets Application's values).
+# Cloud identity of External Secrets (appended to the module's main.tf): the controller's ServiceAccount
+# external-secrets/external-secrets is itself granted roles/secretmanager.secretAccessor on project_id, as a
+# principal of the cluster's workload identity pool (Workload Identity Federation for GKE, direct resource access).
+# No Google service account, no key, no annotation on the ServiceAccount: nothing to copy from Terraform to Git.
 
 variable "external_secrets" {
   type        = bool
-  description = "Create External Secrets' Google service account, a Secret Manager reader of project_id."
+  description = "Grant External Secrets' ServiceAccount (external-secrets/external-secrets) read access to project_id's Secret Manager secrets."
   default     = false
 }
 
-resource "google_service_account" "external_secrets" {
+data "google_project" "this" {
   count = var.external_secrets ? 1 : 0
 
-  project      = var.project_id
-  account_id   = trimsuffix("eso-${substr(var.name, 0, 26)}", "-")
-  display_name = "External Secrets of ${var.name}"
-}
-
-resource "google_service_account_iam_member" "external_secrets" {
-  count = var.external_secrets ? 1 : 0
-
-  service_account_id = google_service_account.external_secrets[0].name
-  role               = "roles/iam.workloadIdentityUser"
-  member             = "serviceAccount:${var.project_id}.svc.id.goog[external-secrets/external-secrets]"
+  project_id = var.project_id
 }
 
 resource "google_project_iam_member" "external_secrets" {
@@ -32,10 +21,10 @@ resource "google_project_iam_member" "external_secrets" {
 
   project = var.project_id
   role    = "roles/secretmanager.secretAccessor"
-  member  = "serviceAccount:${google_service_account.external_secrets[0].email}"
+  member  = "principal://iam.googleapis.com/projects/${data.google_project.this[0].number}/locations/global/workloadIdentityPools/${var.project_id}.svc.id.goog/subject/ns/external-secrets/sa/external-secrets"
 }
 
-output "external_secrets_gsa_email" {
-  description = "E-mail of External Secrets' Google service account (null without external_secrets)."
-  value       = var.external_secrets ? google_service_account.external_secrets[0].email : null
+output "external_secrets_principal" {
+  description = "IAM principal of External Secrets' ServiceAccount, granted Secret Manager access (null without external_secrets)."
+  value       = var.external_secrets ? google_project_iam_member.external_secrets[0].member : null
 }

@@ -1,0 +1,169 @@
+"""External Secrets on a primary AKS or GKE cluster reads its cloud's store with an identity Terraform creates, and
+nothing Terraform creates is a value to paste into Git: AKS gets its workload identity's IDs from a Secret built from
+the cluster root's outputs and its Key Vault URL from the vault's name, GKE grants the ServiceAccount itself."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from planforge.cli import main
+from render_helpers import kustomize
+from testlib import PLANS
+
+AZURE_PLAN = PLANS / "aks-argocd-keyvault.plan.md"
+GCP_PLAN = PLANS / "gke-flux-secretmanager.plan.md"
+ENVS = ["dev", "staging", "prod"]
+
+
+@pytest.fixture(scope="module")
+def aks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("aks") / "repo"
+    assert main(["new", str(AZURE_PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/s.git"]) == 0
+    return dest
+
+
+@pytest.fixture(scope="module")
+def gke_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dest = tmp_path_factory.mktemp("gke") / "repo"
+    assert main(["new", str(GCP_PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/s.git"]) == 0
+    return dest
+
+
+def wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["validate", str(dest), "--only", "wiring"])
+    return code, capsys.readouterr().out
+
+
+def tfvar(path: Path, name: str) -> str:
+    return re.search(rf'^{name}\s*=\s*"([^"]+)"', path.read_text(), re.M).group(1)
+
+
+def store(dest: Path) -> dict:
+    return yaml.safe_load((dest / "kubernetes/base/cluster-secret-store.yaml").read_text())
+
+
+def test_aks_store_reads_each_environments_own_vault_by_the_name_terraform_gives_it(aks_repo: Path):
+    for env in ENVS:
+        root = aks_repo / f"terraform/environments/{env}"
+        main_tf = root / "main.tf"
+        text = main_tf.read_text()
+        assert 'name                          = "kvs-${substr(replace(local.name, "-", ""), 0, 20)}"' in text
+        assert 'name         = "${var.project}-${var.environment}"' in text
+        project = re.search(r'variable "project" \{[^}]*?default\s*=\s*"([^"]+)"', (root / "variables.tf").read_text()).group(1)
+        local_name = f"{project}-{tfvar(root / 'terraform.tfvars', 'environment')}"
+        vault = "kvs-" + local_name.replace("-", "")[:20]
+        assert re.search(r"external_secrets_key_vault_id\s*=\s*azurerm_key_vault\.secrets\.id", text)
+        [built] = [d for d in kustomize(aks_repo / f"kubernetes/overlays/{env}") if d["kind"] == "ClusterSecretStore"]
+        assert built["spec"]["provider"]["azurekv"]["vaultUrl"] == f"https://{vault}.vault.azure.net/"
+
+
+def test_aks_identity_ids_come_from_the_cluster_roots_outputs_not_from_git(aks_repo: Path):
+    provider = store(aks_repo)["spec"]["provider"]["azurekv"]
+    refs = provider["authSecretRef"]
+    assert {r["name"] for r in refs.values()} == {"external-secrets-azure-identity"}
+    assert {r["key"] for r in refs.values()} == {"client-id", "tenant-id"}
+    outputs = (aks_repo / "terraform/environments/prod/outputs.tf").read_text()
+    assert 'output "external_secrets_client_id"' in outputs and 'output "external_secrets_tenant_id"' in outputs
+    readme = (aks_repo / "README.md").read_text()
+    [line] = [ln for ln in readme.splitlines() if "create secret generic external-secrets-azure-identity" in ln]
+    assert "output -raw external_secrets_client_id" in line and "output -raw external_secrets_tenant_id" in line
+    assert "Values set by you" not in readme
+    expected = yaml.safe_load((aks_repo / "validation/post-deploy/expected.yaml").read_text())
+    assert expected["secret_stores"] == ["azure-key-vault"]  # the post-deploy suite checks it is Ready
+    chart = yaml.safe_load((aks_repo / "argocd/applications/prod/external-secrets.yaml").read_text())
+    account = chart["spec"]["source"]["helm"]["valuesObject"]["serviceAccount"]
+    assert "annotations" not in account and "podLabels" not in chart["spec"]["source"]["helm"]["valuesObject"]
+
+
+def test_aks_store_without_a_federated_identity_is_caught(aks_repo: Path, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]):
+    assert wiring(aks_repo, capsys)[0] == 0
+    module = aks_repo / "terraform/modules/aks/main.tf"
+    original = module.read_text()
+    try:
+        module.write_text(original.replace('subject             = "system:serviceaccount:external-secrets:external-secrets"',
+                                           'subject             = "system:serviceaccount:default:app"'))
+        code, out = wiring(aks_repo, capsys)
+        assert code == 1 and "wiring/identity-missing" in out and "cluster-secret-store.yaml" in out
+        # a service principal's secret is static credentials: no cloud identity to bind
+        store_file = aks_repo / "kubernetes/base/cluster-secret-store.yaml"
+        store_text = store_file.read_text()
+        try:
+            store_file.write_text(store_text.replace("      authType: WorkloadIdentity\n", "      authType: ServicePrincipal\n")
+                                  .replace("        tenantId:\n", "        clientSecret:\n"))
+            code, out = wiring(aks_repo, capsys)
+            assert "wiring/identity-missing" not in out, out
+        finally:
+            store_file.write_text(store_text)
+    finally:
+        module.write_text(original)
+
+
+def test_gke_grants_the_serviceaccount_itself(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
+    module = (gke_repo / "terraform/modules/gke/main.tf").read_text()
+    assert 'resource "google_service_account" "external_secrets"' not in module
+    assert re.search(r'member\s*=\s*"principal://iam\.googleapis\.com/projects/\$\{data\.google_project\.this\[0\]\.number\}'
+                     r'/locations/global/workloadIdentityPools/\$\{var\.project_id\}\.svc\.id\.goog'
+                     r'/subject/ns/external-secrets/sa/external-secrets"', module)
+    assert "auth" not in store(gke_repo)["spec"]["provider"]["gcpsm"]
+    for env in ENVS:
+        [release] = [d for d in yaml.safe_load_all((gke_repo / f"infrastructure/controllers/{env}/external-secrets.yaml").read_text())
+                     if d and d["kind"] == "HelmRelease"]
+        assert "annotations" not in release["spec"]["values"]["serviceAccount"]
+    assert wiring(gke_repo, capsys)[0] == 0
+
+
+def test_gke_project_id_is_the_one_value_set_by_you(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
+    assert store(gke_repo)["spec"]["provider"]["gcpsm"]["projectID"] == "PROJECT_ID"
+    readme = gke_repo / "README.md"
+    original = readme.read_text()
+    assert "- `PROJECT_ID` is set by you" in original and "gcp-service-account" not in original
+    try:
+        readme.write_text(original.replace("- `PROJECT_ID` is set by you", "- `PROJECT_ID` is"))
+        code, out = wiring(gke_repo, capsys)
+        assert code == 1 and "wiring/placeholder-value" in out and "cluster-secret-store.yaml" in out
+    finally:
+        readme.write_text(original)
+
+
+def test_gke_grant_for_another_serviceaccount_is_caught(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
+    module = gke_repo / "terraform/modules/gke/main.tf"
+    original = module.read_text()
+    try:
+        module.write_text(original.replace("/subject/ns/external-secrets/sa/external-secrets", "/subject/ns/default/sa/app"))
+        code, out = wiring(gke_repo, capsys)
+        assert code == 1 and "wiring/identity-missing" in out and "principal://" in out
+    finally:
+        module.write_text(original)
+
+
+@pytest.mark.parametrize("plan", ["multi-tenant-azure", "multi-tenant-gcp"])
+def test_a_vault_store_gives_external_secrets_no_cloud_identity(plan: str, tmp_path: Path):
+    dest = tmp_path / "repo"
+    assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest), "--no-git"]) == 0
+    chart = yaml.safe_load((dest / "argocd/applications/platform/external-secrets.yaml").read_text())
+    assert "annotations" not in chart["spec"]["source"]["helm"]["valuesObject"]["serviceAccount"]
+    readme = (dest / "README.md").read_text()
+    assert "external_secrets_client_id" not in readme and "gcp-service-account" not in readme
+
+
+def test_multi_tenant_key_vaults_are_placeholders_until_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    text = (PLANS / "multi-tenant-azure.plan.md").read_text()
+    plan = tmp_path / "plan.md"
+    plan.write_text(text.replace("**Secrets Management**: HashiCorp Vault", "**Secrets Management**: Azure Key Vault"))
+    dest = tmp_path / "repo"
+    assert main(["new", str(plan), str(dest), "--no-git"]) == 0
+    acme = yaml.safe_load((dest / "kubernetes/tenants/acme/secret-store.yaml").read_text())["spec"]["provider"]["azurekv"]
+    assert acme["authSecretRef"]["clientId"]["name"] == "external-secrets-azure-identity"
+    readme = dest / "README.md"
+    original = readme.read_text()
+    assert f"- `{acme['vaultUrl']}` is set by you" in original
+    assert "create secret generic external-secrets-azure-identity" in original
+    assert wiring(dest, capsys)[0] == 0
+    readme.write_text(original.replace(f"- `{acme['vaultUrl']}` is set by you", "- x"))
+    code, out = wiring(dest, capsys)
+    assert code == 1 and "wiring/placeholder-value" in out and "tenants/acme/secret-store.yaml" in out

@@ -164,6 +164,19 @@ def hang_guard(what: str = "", limit: float = HANG_GUARD) -> Iterator[None]:
     assert used < limit, f"{what!r} used {used:.1f} s of CPU time (hang guard {limit} s)"
 
 
+@contextmanager
+def injected(path: Path, old: str, new: str) -> Iterator[None]:
+    """The file with `old` (which must be there) replaced by `new` inside the block, restored after it: a defect
+    injected into a generated repository shared by several tests."""
+    original = path.read_text()
+    assert old in original, f"{old!r} not in {path}"
+    path.write_text(original.replace(old, new))
+    try:
+        yield
+    finally:
+        path.write_text(original)
+
+
 def hcl_string(text: str, name: str) -> str:
     """The string value of the first `name = "..."` line of a Terraform file."""
     m = re.search(rf'^\s*{name}\s*=\s*"([^"]*)"', text, re.M)

@@ -10,26 +10,25 @@ import pytest
 import yaml
 
 from planforge.cli import main
-from render_helpers import kustomize
-from testlib import PLANS
+from render_helpers import generate, kustomize
+from testlib import PLANS, injected
 
 AZURE_PLAN = PLANS / "aks-argocd-keyvault.plan.md"
 GCP_PLAN = PLANS / "gke-flux-secretmanager.plan.md"
 ENVS = ["dev", "staging", "prod"]
 
 
+REPO_URL = "https://github.com/acme/s.git"
+
+
 @pytest.fixture(scope="module")
 def aks_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("aks") / "repo"
-    assert main(["new", str(AZURE_PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/s.git"]) == 0
-    return dest
+    return generate(AZURE_PLAN, tmp_path_factory.mktemp("aks") / "repo", REPO_URL)
 
 
 @pytest.fixture(scope="module")
 def gke_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("gke") / "repo"
-    assert main(["new", str(GCP_PLAN), str(dest), "--no-git", "--repo-url", "https://github.com/acme/s.git"]) == 0
-    return dest
+    return generate(GCP_PLAN, tmp_path_factory.mktemp("gke") / "repo", REPO_URL)
 
 
 def wiring(dest: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
@@ -79,28 +78,19 @@ def test_aks_identity_ids_come_from_the_cluster_roots_outputs_not_from_git(aks_r
     assert "annotations" not in account and "podLabels" not in chart["spec"]["source"]["helm"]["valuesObject"]
 
 
-def test_aks_store_without_a_federated_identity_is_caught(aks_repo: Path, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str]):
+def test_aks_store_without_a_federated_identity_is_caught(aks_repo: Path, capsys: pytest.CaptureFixture[str]):
     assert wiring(aks_repo, capsys)[0] == 0
-    module = aks_repo / "terraform/modules/aks/main.tf"
-    original = module.read_text()
-    try:
-        module.write_text(original.replace('subject             = "system:serviceaccount:external-secrets:external-secrets"',
-                                           'subject             = "system:serviceaccount:default:app"'))
+    with injected(aks_repo / "terraform/modules/aks/main.tf",
+                  'subject             = "system:serviceaccount:external-secrets:external-secrets"',
+                  'subject             = "system:serviceaccount:default:app"'):
         code, out = wiring(aks_repo, capsys)
         assert code == 1 and "wiring/identity-missing" in out and "cluster-secret-store.yaml" in out
         # a service principal's secret is static credentials: no cloud identity to bind
         store_file = aks_repo / "kubernetes/base/cluster-secret-store.yaml"
-        store_text = store_file.read_text()
-        try:
-            store_file.write_text(store_text.replace("      authType: WorkloadIdentity\n", "      authType: ServicePrincipal\n")
-                                  .replace("        tenantId:\n", "        clientSecret:\n"))
+        with injected(store_file, "      authType: WorkloadIdentity\n", "      authType: ServicePrincipal\n"), \
+                injected(store_file, "        tenantId:\n", "        clientSecret:\n"):
             code, out = wiring(aks_repo, capsys)
             assert "wiring/identity-missing" not in out, out
-        finally:
-            store_file.write_text(store_text)
-    finally:
-        module.write_text(original)
 
 
 def test_gke_grants_the_serviceaccount_itself(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
@@ -119,26 +109,17 @@ def test_gke_grants_the_serviceaccount_itself(gke_repo: Path, capsys: pytest.Cap
 
 def test_gke_project_id_is_the_one_value_set_by_you(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
     assert store(gke_repo)["spec"]["provider"]["gcpsm"]["projectID"] == "PROJECT_ID"
-    readme = gke_repo / "README.md"
-    original = readme.read_text()
-    assert "- `PROJECT_ID` is set by you" in original and "gcp-service-account" not in original
-    try:
-        readme.write_text(original.replace("- `PROJECT_ID` is set by you", "- `PROJECT_ID` is"))
+    assert "gcp-service-account" not in (gke_repo / "README.md").read_text()
+    with injected(gke_repo / "README.md", "- `PROJECT_ID` is set by you", "- `PROJECT_ID` is"):
         code, out = wiring(gke_repo, capsys)
         assert code == 1 and "wiring/placeholder-value" in out and "cluster-secret-store.yaml" in out
-    finally:
-        readme.write_text(original)
 
 
 def test_gke_grant_for_another_serviceaccount_is_caught(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
-    module = gke_repo / "terraform/modules/gke/main.tf"
-    original = module.read_text()
-    try:
-        module.write_text(original.replace("/subject/ns/external-secrets/sa/external-secrets", "/subject/ns/default/sa/app"))
+    with injected(gke_repo / "terraform/modules/gke/main.tf", "/subject/ns/external-secrets/sa/external-secrets",
+                  "/subject/ns/default/sa/app"):
         code, out = wiring(gke_repo, capsys)
         assert code == 1 and "wiring/identity-missing" in out and "principal://" in out
-    finally:
-        module.write_text(original)
 
 
 @pytest.mark.parametrize("plan", ["multi-tenant-azure", "multi-tenant-gcp"])
@@ -160,10 +141,9 @@ def test_multi_tenant_key_vaults_are_placeholders_until_set(tmp_path: Path, caps
     acme = yaml.safe_load((dest / "kubernetes/tenants/acme/secret-store.yaml").read_text())["spec"]["provider"]["azurekv"]
     assert acme["authSecretRef"]["clientId"]["name"] == "external-secrets-azure-identity"
     readme = dest / "README.md"
-    original = readme.read_text()
-    assert f"- `{acme['vaultUrl']}` is set by you" in original
-    assert "create secret generic external-secrets-azure-identity" in original
+    listed = f"- `{acme['vaultUrl']}` is set by you"
+    assert listed in readme.read_text() and "create secret generic external-secrets-azure-identity" in readme.read_text()
     assert wiring(dest, capsys)[0] == 0
-    readme.write_text(original.replace(f"- `{acme['vaultUrl']}` is set by you", "- x"))
-    code, out = wiring(dest, capsys)
-    assert code == 1 and "wiring/placeholder-value" in out and "tenants/acme/secret-store.yaml" in out
+    with injected(readme, listed, "- x"):
+        code, out = wiring(dest, capsys)
+        assert code == 1 and "wiring/placeholder-value" in out and "tenants/acme/secret-store.yaml" in out

@@ -61,10 +61,11 @@ def installed(data: Path) -> tuple[list[dict], dict[str, str]]:
     return sorted(manifest, key=lambda r: r["Key"]), providers
 
 
-def locked(directory: Path) -> dict[str, tuple[int, int, int]]:
-    versions, why = preinit._locked_versions(directory / preinit.LOCK_FILE)
+def locked(directory: Path) -> dict[str, tuple[tuple[int, int, int], list[str]]]:
+    lock = directory / preinit.LOCK_FILE
+    locks, why = preinit._locked(lock, lock.read_text(encoding="utf-8"))
     assert why is None
-    return versions
+    return locks
 
 
 @pytest.mark.parametrize("with_lock", [False, True])
@@ -89,8 +90,11 @@ def test_written_init_equals_real_init(tmp_path: Path, tf_mirror: Path, with_loc
     manifest, _ = installed(aggregate / "data")
     assert {r["Key"] for r in manifest} == {"", "m0", "m0.direct", "m0.outer", "m0.outer.inner", "m1", "m1.outer",
                                             "m1.outer.inner"}
-    assert locked(aggregate / "aggregate") == locked(copy)
-    assert ((aggregate / "aggregate" / preinit.LOCK_FILE).read_text() == (copy / preinit.LOCK_FILE).read_text()) is with_lock
+    assert {p: v for p, (v, _) in locked(aggregate / "aggregate").items()} == {p: v for p, (v, _) in locked(copy).items()}
+    assert all(not hashes for _, hashes in locked(aggregate / "aggregate").values())  # verified by planforge instead
+    [(provider, (version, hashes))] = locked(copy).items()
+    package = tf_mirror / provider / ".".join(map(str, version)) / str(preinit._platform())
+    assert preinit.package_hash(package) in hashes  # the h1: hash init records
     _, apart = run(repo, tmp_path / "apart", tf_mirror, aggregate=False)
     assert findings(together) == findings(apart)
     assert {(f[0], f[1]) for f in findings(together) if f[1]} >= {("roots/b", "roots/b/main.tf")}
@@ -110,6 +114,24 @@ def test_init_runs_when_the_locked_version_does_not_satisfy_a_constraint(tmp_pat
     assert all("the aggregate configuration failed" in (c.tool or "") for c in together)
     _, apart = run(repo, tmp_path / "apart", tf_mirror, aggregate=False)
     assert findings(together) == findings(apart)
+
+
+def test_init_runs_when_the_mirror_package_does_not_match_the_lock(tmp_path: Path, tf_mirror: Path) -> None:
+    """A lock whose h1: hash is not the mirror package's: init refuses it, so the aggregate fails as without
+    the shortcut (the hash is checked by planforge while validate runs, and that run is discarded)."""
+    require_tool("terraform")
+    repo = write_repo(tmp_path / "repo", FILES)
+    lock = ('provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\n'
+            '  hashes = [\n    "h1:AAAAWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0=",\n  ]\n}\n')
+    for root in ("roots/a", "roots/b"):
+        (repo / root / preinit.LOCK_FILE).write_text(lock, encoding="utf-8")
+    validator, together = run(repo, tmp_path / "work", tf_mirror)
+    assert validator.validation_runs[0] == "aggregate of roots/a, roots/b"
+    assert all("the aggregate configuration failed" in (c.tool or "") for c in together)
+    _, apart = run(repo, tmp_path / "apart", tf_mirror, aggregate=False)
+    assert findings(together) == findings(apart)
+    assert [(c.target, c.status, c.reason) for c in together] == [(c.target, c.status, c.reason) for c in apart]
+    assert all(c.reason and "not available" in c.reason for c in together)  # init's refusal, as a run of its own
 
 
 def test_init_runs_when_validate_misses_a_provider(tmp_path: Path, tf_mirror: Path) -> None:

@@ -5,9 +5,13 @@ mirror, init does nothing but record the module tree (`modules/modules.json` in 
 provider's mirror directory under `providers/<host>/<namespace>/<type>/<version>/<os>_<arch>` and keep (or
 write) the dependency lock file. `install` writes the same, after checking what init would check: the locked
 version of each required provider satisfies every version constraint of the module tree and is in the mirror.
-The lock file's hashes stay as the repository records them: `terraform validate` itself verifies them against
-the linked package. Without a lock file, the lock written names the version init would select, without
-hashes: init would record the hashes of that very package, so there is nothing to verify.
+
+The lock file is written without hashes. `terraform validate` verifies the hashes of a lock file against
+the linked package before anything else, hashing the whole package (the AWS provider is 700 MB: about a
+second); `verify` makes the same check (the package's `h1:` hash is one the lock records) in a thread while
+validate runs, and a mismatch discards that run for a real init. Without a repository lock file, the lock
+written names the version init would select: init would record the hashes of that very package, so there is
+nothing to verify.
 
 Anything else (OpenTofu, a plugin cache instead of a mirror, a packed mirror, pre-release versions, a provider
 the lock file lacks) makes `install` say why, and the caller runs `terraform init`; so it does when
@@ -15,11 +19,16 @@ the lock file lacks) makes `install` say why, and the caller runs `terraform ini
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
+import os
 import platform
 import posixpath
 import re
+import shutil
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from planforge.validate.terraform.cli import cli_name
@@ -37,50 +46,94 @@ _MAX_DEPTH = 32  # deeper module nesting than this is left to init (a cycle, mos
 Version = tuple[int, int, int]
 
 
+@dataclass
+class Installed:
+    """What `install` wrote over: the configuration's own lock file (None: it had none), restored by `undo`; and
+    each linked package -> the `h1:` hashes the lock allows for it (`verify`)."""
+
+    lock_text: str | None
+    packages: dict[Path, set[str]] = field(default_factory=dict)
+
+
 def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: Path, mirror: Path | None,
-            binary: str, data_dir: Path) -> str | None:
-    """Write into `data_dir` (and the lock file into `directory`, when it has none) what `terraform init
-    -backend=false` would write for the configuration in `directory`, whose module calls are `calls` (name ->
-    the local source it gives, the repository directory that source is a copy of). None when written, else
-    why init must run."""
+            binary: str, data_dir: Path) -> tuple[Installed | None, str | None]:
+    """Write into `data_dir` and `directory`'s lock file what `terraform init -backend=false` would write for the
+    configuration in `directory`, whose module calls are `calls` (name -> the local source it gives, the
+    repository directory that source is a copy of). What was written over, else why init must run."""
     if cli_name(binary) != "terraform":
-        return "the provider layout of OpenTofu's init is not written by planforge"
+        return None, "the provider layout of OpenTofu's init is not written by planforge"
     if mirror is None:
-        return "no provider mirror is configured (init installs from the registry or the plugin cache)"
+        return None, "no provider mirror is configured (init installs from the registry or the plugin cache)"
     target = _platform()
     if target is None:
-        return f"no Terraform platform name for {sys.platform}/{platform.machine()}"
+        return None, f"no Terraform platform name for {sys.platform}/{platform.machine()}"
     required, why = _requirements(configs, [root for _, root in calls.values()])
     if why:
-        return why
+        return None, why
     lock = directory / LOCK_FILE
-    versions, why = _locked_versions(lock) if lock.is_file() else _selected_versions(required, mirror, target)
+    lock_text = lock.read_text(encoding="utf-8", errors="replace") if lock.is_file() else None
+    locks, why = _locked(lock, lock_text) if lock_text is not None else _selected_versions(required, mirror, target)
     if why:
-        return why
+        return None, why
     for provider, constraints in required.items():
-        version = versions.get(provider)
-        if version is None:
-            return f"the lock file has no entry for {provider}"
-        if not all(satisfies(version, c) for c in constraints):
-            return f"{provider} {_text(version)} does not satisfy {', '.join(sorted(constraints))}"
-    packages = {p: mirror / p / _text(v) / target for p, v in versions.items()}
-    missing = sorted(p for p, package in packages.items() if not package.is_dir())
-    if missing:
-        return f"the mirror has no unpacked package of {', '.join(missing)} for {target}"
+        if provider not in locks:
+            return None, f"the lock file has no entry for {provider}"
+        if not all(satisfies(locks[provider][0], c) for c in constraints):
+            return None, f"{provider} {_text(locks[provider][0])} does not satisfy {', '.join(sorted(constraints))}"
+    installed = Installed(lock_text)
+    for provider, (version, hashes) in sorted(locks.items()):
+        package = mirror / provider / _text(version) / target
+        if not package.is_dir():
+            return None, f"the mirror has no unpacked package of {provider} {_text(version)} for {target}"
+        if hashes and not any(h.startswith("h1:") for h in hashes):
+            return None, f"the lock file records no h1: hash of {provider} (init checks the package otherwise)"
+        if hashes:
+            installed.packages[package] = {h for h in hashes if h.startswith("h1:")}
     manifest, why = module_manifest(configs, calls)
     if why:
-        return why
+        return None, why
     (data_dir / "modules").mkdir(parents=True, exist_ok=True)
     (data_dir / "modules" / "modules.json").write_text(json.dumps({"Modules": manifest}, separators=(",", ":")),
                                                        encoding="utf-8")
-    for provider, package in packages.items():
-        link = data_dir / "providers" / provider / _text(versions[provider]) / target
+    for provider, (version, _) in locks.items():
+        link = data_dir / "providers" / provider / _text(version) / target
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(package, target_is_directory=True)
-    if not lock.is_file():
-        lock.write_text("".join(f'provider "{p}" {{\n  version = "{_text(v)}"\n}}\n' for p, v in sorted(versions.items())),
-                        encoding="utf-8")
+        link.symlink_to(mirror / provider / _text(version) / target, target_is_directory=True)
+    lock.write_text("".join(f'provider "{p}" {{\n  version = "{_text(v)}"\n}}\n' for p, (v, _) in sorted(locks.items())),
+                    encoding="utf-8")
+    return installed, None
+
+
+def verify(installed: Installed) -> str | None:
+    """Why a linked package does not match the hashes of the repository's lock file (init would refuse it), or None."""
+    for package, allowed in installed.packages.items():
+        if package_hash(package) not in allowed:
+            return f"the mirror's package {package} does not match the lock file's checksums"
     return None
+
+
+def undo(installed: Installed, directory: Path, data_dir: Path) -> None:
+    """Put the data directory and lock file back as they were before `install`, for a real init."""
+    shutil.rmtree(data_dir, ignore_errors=True)
+    lock = directory / LOCK_FILE
+    if installed.lock_text is None:
+        lock.unlink(missing_ok=True)
+    else:
+        lock.write_text(installed.lock_text, encoding="utf-8")
+
+
+def package_hash(package: Path) -> str:
+    """Terraform's `h1:` hash of an unpacked provider package (Go's dirhash.Hash1 of its files)."""
+    root = package.resolve()
+    files = sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/") for d, _, fs in os.walk(root) for f in fs)
+    summary = hashlib.sha256()
+    for name in files:
+        digest = hashlib.sha256()
+        with (root / name).open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+        summary.update(f"{digest.hexdigest()}  {name}\n".encode())
+    return "h1:" + base64.b64encode(summary.digest()).decode()
 
 
 def init_needed(stdout: str) -> str | None:
@@ -160,26 +213,28 @@ def _requirements(configs: ConfigTree, roots: list[Path]) -> tuple[dict[str, set
     return required, None
 
 
-def _locked_versions(lock: Path) -> tuple[dict[str, Version], str | None]:
-    """Provider address -> locked version, or why the lock file cannot be read."""
-    body, problem = parse_file(lock, lock.read_text(encoding="utf-8", errors="replace"))
+def _locked(lock: Path, text: str) -> tuple[dict[str, tuple[Version, list[str]]], str | None]:
+    """Provider address -> locked version and hashes, or why the lock file cannot be read."""
+    body, problem = parse_file(lock, text)
     if body is None or problem is not None:
         return {}, "the lock file does not parse"
-    versions: dict[str, Version] = {}
+    locks: dict[str, tuple[Version, list[str]]] = {}
     raw = body.get("provider")
     for item in raw if isinstance(raw, list) else [raw] if isinstance(raw, dict) else []:
         for address, block in item.items():
             match = _VERSION.match(str(block.get("version", ""))) if isinstance(block, dict) else None
-            if match is None:
-                return {}, f"the lock file's version of {address} is not a plain release"
-            versions[address.strip('"').lower()] = _version(match)
-    return versions, None
+            hashes = block.get("hashes", []) if isinstance(block, dict) else None
+            if match is None or not isinstance(hashes, list):
+                return {}, f"the lock file's entry of {address} is not a plain release with a list of hashes"
+            locks[address.strip('"').lower()] = (_version(match), [str(h) for h in hashes])
+    return locks, None
 
 
-def _selected_versions(required: dict[str, set[str]], mirror: Path, target: str) -> tuple[dict[str, Version], str | None]:
+def _selected_versions(required: dict[str, set[str]], mirror: Path,
+                       target: str) -> tuple[dict[str, tuple[Version, list[str]]], str | None]:
     """Provider address -> the newest version in the mirror meeting its constraints, as init selects it without a
     lock file, or why it cannot be told."""
-    versions: dict[str, Version] = {}
+    versions: dict[str, tuple[Version, list[str]]] = {}
     for provider, constraints in required.items():
         entries = list((mirror / provider).iterdir()) if (mirror / provider).is_dir() else []
         matches = [_VERSION.match(e.name) for e in entries]
@@ -188,7 +243,7 @@ def _selected_versions(required: dict[str, set[str]], mirror: Path, target: str)
         fitting = [v for v in (_version(m) for m in matches if m) if all(satisfies(v, c) for c in constraints)]
         if not fitting:
             return {}, f"the mirror has no release of {provider} that satisfies {', '.join(sorted(constraints))}"
-        versions[provider] = max(fitting)
+        versions[provider] = (max(fitting), [])
     return versions, None
 
 

@@ -10,6 +10,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -220,15 +221,16 @@ class Validations:
             try:
                 if data.exists():
                     shutil.rmtree(data)
-                lock = layout.directory / preinit.LOCK_FILE
-                had_lock = lock.is_file()
-                why = preinit.install(self.configs, layout.calls, layout.directory, plugin_mirror(ctx), binary, data)
-                proc = None if why else run_terraform(validate, layout.directory, env, ctx.settings)
-                why = why or preinit.init_needed(proc.stdout if proc else "")
-                if why:  # init starts from the repository's state: no data directory, no lock file but its own
-                    shutil.rmtree(data, ignore_errors=True)
-                    if not had_lock:
-                        lock.unlink(missing_ok=True)
+                installed, why = preinit.install(self.configs, layout.calls, layout.directory, plugin_mirror(ctx),
+                                                 binary, data)
+                if installed is not None:
+                    with ThreadPoolExecutor(1, thread_name_prefix="planforge-terraform-hash") as pool:
+                        hashes = pool.submit(preinit.verify, installed)  # while terraform loads the provider schemas
+                        proc = run_terraform(validate, layout.directory, env, ctx.settings)
+                    why = hashes.result() or preinit.init_needed(proc.stdout)
+                    if why:  # init starts from the repository's state
+                        preinit.undo(installed, layout.directory, data)
+                if why:
                     with _plugin_cache_lock if plugin_mirror(ctx) is None else contextlib.nullcontext():
                         init = run_terraform([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"],
                                              layout.directory, env, ctx.settings)
@@ -238,12 +240,12 @@ class Validations:
                     proc = run_terraform(validate, layout.directory, env, ctx.settings)
             except TerraformTimeout as exc:
                 return empty, str(exc), ""
-        installed = f"terraform init ran: {why}" if why else "providers linked from the mirror without terraform init"
+        how = f"terraform init ran: {why}" if why else "providers linked from the mirror without terraform init"
         try:
             report = json.loads(proc.stdout)
         except ValueError:
-            return empty, "terraform validate printed no JSON", installed
-        return aggregate.split_diagnostics(self.configs, members, layout, report.get("diagnostics", [])), None, installed
+            return empty, "terraform validate printed no JSON", how
+        return aggregate.split_diagnostics(self.configs, members, layout, report.get("diagnostics", [])), None, how
 
     def _validate_tree(self, target: Target, ctx: Context, binary: str, fingerprint: str,
                        mirror: Path | None) -> ValidationResult:

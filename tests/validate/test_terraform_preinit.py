@@ -164,3 +164,13 @@ def test_satisfies_reads_constraints_as_terraform(constraint: str, versions: dic
 @pytest.mark.parametrize("constraint", ["> 5.1", "<= 5", "= 5.1", "5.1", ">= 5.0.0-beta1", "~> x"])
 def test_constraints_with_uncertain_meaning_leave_it_to_init(constraint: str) -> None:
     assert not preinit._understood(constraint)
+
+
+def test_terraform_runs_with_a_larger_gc_target_unless_gogc_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from planforge.validate.terraform.cli import GOGC, terraform_env
+
+    ctx = Context(root=tmp_path, settings=Settings(), validate_documents=lambda docs, origin: [], workdir=tmp_path)
+    monkeypatch.delenv("GOGC", raising=False)
+    assert terraform_env(ctx)["GOGC"] == GOGC == "200"
+    monkeypatch.setenv("GOGC", "50")
+    assert terraform_env(ctx)["GOGC"] == "50"

@@ -54,11 +54,11 @@ def real_init(directory: Path, data: Path, mirror: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def installed(data: Path) -> tuple[list[dict], dict[str, str]]:
-    """The module manifest and the provider layout (each link -> what it points to) of a data directory."""
+def installed(data: Path) -> tuple[list[dict], dict[str, str | None]]:
+    """The module manifest and every entry of a data directory (a link -> what it points to)."""
     manifest = json.loads((data / "modules" / "modules.json").read_text(encoding="utf-8"))["Modules"]
-    providers = {str(p.relative_to(data)): os.readlink(p) for p in (data / "providers").rglob("*") if p.is_symlink()}
-    return sorted(manifest, key=lambda r: r["Key"]), providers
+    entries = {str(p.relative_to(data)): os.readlink(p) if p.is_symlink() else None for p in data.rglob("*")}
+    return sorted(manifest, key=lambda r: r["Key"]), entries
 
 
 def locked(directory: Path) -> dict[str, tuple[tuple[int, int, int], list[str]]]:

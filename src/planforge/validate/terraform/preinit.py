@@ -107,8 +107,11 @@ def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: 
 def verify(installed: Installed) -> str | None:
     """Why a linked package does not match the hashes of the repository's lock file (init would refuse it), or None."""
     for package, allowed in installed.packages.items():
-        if package_hash(package) not in allowed:
-            return f"the mirror's package {package} does not match the lock file's checksums"
+        try:
+            if package_hash(package) not in allowed:
+                return f"the mirror's package {package} does not match the lock file's checksums"
+        except OSError as exc:
+            return f"the mirror's package {package} cannot be read ({exc.strerror or exc})"
     return None
 
 

@@ -59,6 +59,7 @@ class Layout:
     src: Path  # the copy of `base`
     directory: Path  # the generated configuration
     sentinel_line: int
+    calls: dict[str, tuple[str, Path]]  # module name -> its source in the configuration, the root it copies
 
     def original(self, filename: str) -> Path:
         """The repository path of a file Terraform names (relative to `directory`)."""
@@ -125,10 +126,12 @@ def write_aggregate(configs: ConfigTree, members: list[Member], work: Path, igno
     if lock.is_file() and configs.readable(lock):
         shutil.copyfile(lock, directory / lock.name)
     lines = ['variable "unknown" {', '  description = "An unknown value, as terraform validate gives root variables."', "}"]
+    calls: dict[str, tuple[str, Path]] = {}
     for i, member in enumerate(members):
         config = configs.config(member.target.path)
         copied = src / member.target.path.resolve().relative_to(base)
-        lines += ["", f'module "m{i}" {{', f'  source = "{os.path.relpath(copied, directory)}"']
+        calls[f"m{i}"] = (os.path.relpath(copied, directory), member.target.path.resolve())
+        lines += ["", f'module "m{i}" {{', f'  source = "{calls[f"m{i}"][0]}"']
         lines += [f"  {name} = var.unknown" for name in sorted(config.variables)]
         lines.append("}")
     lines += ["", 'output "planforge_sentinel" {']
@@ -136,7 +139,7 @@ def write_aggregate(configs: ConfigTree, members: list[Member], work: Path, igno
     sentinel_line = len(lines)
     lines.append("}")
     (directory / FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Layout(base, src, directory, sentinel_line)
+    return Layout(base, src, directory, sentinel_line, calls)
 
 
 @dataclass

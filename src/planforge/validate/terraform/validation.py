@@ -10,12 +10,13 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from planforge.validate.base import Check, Context, Severity, Status, Target
 from planforge.validate.inputs import Bounds, InputError
-from planforge.validate.terraform import aggregate, concurrency
+from planforge.validate.terraform import aggregate, concurrency, preinit
 from planforge.validate.terraform.cli import TerraformTimeout, plugin_mirror, run_terraform, terraform_env, terraform_version
 from planforge.validate.terraform.configs import SKIP_DIRS, ConfigTree, is_config_dir
 from planforge.validate.terraform.diagnostics import (
@@ -181,7 +182,7 @@ class Validations:
         remaining = [m for m in group.members if self._skip_reason(m.target, ctx, binary) is None]
         while len(remaining) > 1:
             names = ", ".join(m.target.display for m in remaining)
-            split, failure = self._validate_aggregate(remaining, ctx, binary)
+            split, failure, installed = self._validate_aggregate(remaining, ctx, binary)
             if failure is not None:
                 for m in remaining:
                     self._notes[m.key] = f"validated on its own: the aggregate configuration failed ({failure})"
@@ -194,7 +195,7 @@ class Validations:
                     else:
                         results[m.key] = split.results[m.key]
                         self._ran_in[m.key] = f"one terraform validate of {names}"
-                        self._notes[m.key] = f"validated together with the roots of the same providers ({names})"
+                        self._notes[m.key] = f"validated together with the roots of the same providers ({names}); {installed}"
                 return results
             stopped = split.error_keys or {m.key for m in remaining}
             for m in remaining:
@@ -205,30 +206,46 @@ class Validations:
         return results
 
     def _validate_aggregate(self, members: list[aggregate.Member], ctx: Context,
-                            binary: str) -> tuple[aggregate.Split, str | None]:
-        """init + validate of one aggregate configuration: its split diagnostics, or why it failed."""
+                            binary: str) -> tuple[aggregate.Split, str | None, str]:
+        """init + validate of one aggregate configuration: its split diagnostics, or why it failed; and how its
+        providers and modules were installed. init is skipped when `preinit` can write what it would write."""
         digest = hashlib.sha256("\0".join(m.key for m in members).encode()).hexdigest()
         work = ctx.workdir / "terraform" / f"aggregate-{digest[:16]}"
         layout = aggregate.write_aggregate(self.configs, members, work, self._copy_ignore)
-        env = terraform_env(ctx, work / "data")
+        data = work / "data"
+        env = terraform_env(ctx, data)
         empty = aggregate.Split({}, set(), set(), False)
+        validate = [binary, "validate", "-json", "-no-color"]
         with concurrency.VALIDATION_SLOTS:
             self.runs.append("aggregate of " + ", ".join(m.target.display for m in members))
             try:
-                with _plugin_cache_lock if plugin_mirror(ctx) is None else contextlib.nullcontext():
-                    init = run_terraform([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"],
-                                         layout.directory, env, ctx.settings)
-                if init.returncode != 0:
-                    errors = init_diagnostics(init.stdout)
-                    return empty, (errors[0].get("summary") if errors else None) or "terraform init failed"
-                proc = run_terraform([binary, "validate", "-json", "-no-color"], layout.directory, env, ctx.settings)
+                if data.exists():
+                    shutil.rmtree(data)
+                installed, why = preinit.install(self.configs, layout.calls, layout.directory, plugin_mirror(ctx),
+                                                 binary, data)
+                if installed is not None:
+                    with ThreadPoolExecutor(1, thread_name_prefix="planforge-terraform-hash") as pool:
+                        hashes = pool.submit(preinit.verify, installed)  # while terraform loads the provider schemas
+                        proc = run_terraform(validate, layout.directory, env, ctx.settings)
+                    why = hashes.result() or preinit.init_needed(proc.stdout)
+                    if why:  # init starts from the repository's state
+                        preinit.undo(installed, layout.directory, data)
+                if why:
+                    with _plugin_cache_lock if plugin_mirror(ctx) is None else contextlib.nullcontext():
+                        init = run_terraform([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"],
+                                             layout.directory, env, ctx.settings)
+                    if init.returncode != 0:
+                        errors = init_diagnostics(init.stdout)
+                        return empty, (errors[0].get("summary") if errors else None) or "terraform init failed", why
+                    proc = run_terraform(validate, layout.directory, env, ctx.settings)
             except TerraformTimeout as exc:
-                return empty, str(exc)
+                return empty, str(exc), ""
+        how = f"terraform init ran: {why}" if why else "providers linked from the mirror without terraform init"
         try:
             report = json.loads(proc.stdout)
         except ValueError:
-            return empty, "terraform validate printed no JSON"
-        return aggregate.split_diagnostics(self.configs, members, layout, report.get("diagnostics", [])), None
+            return empty, "terraform validate printed no JSON", how
+        return aggregate.split_diagnostics(self.configs, members, layout, report.get("diagnostics", [])), None, how
 
     def _validate_tree(self, target: Target, ctx: Context, binary: str, fingerprint: str,
                        mirror: Path | None) -> ValidationResult:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs checkov (PyPI, the version the generated lint job pins) over generated repositories: the Terraform of
-# one AWS, one Azure and one GCP repository (tests/fixtures/checkov/plans/), the Kubernetes manifests of the AWS
+# one AWS, one Azure, one GCP and one multi-tenant AWS repository (tests/fixtures/checkov/plans/), the Kubernetes manifests of the AWS
 # one and one generated Helm chart, and prints every failed check as `APPLIES<TAB>CHECK_ID<TAB>resource<TAB>file`
 # (APPLIES: aws, azure, gcp or kubernetes).
 # includes/checkov-kept.yaml lists the checks the blueprints keep failing on purpose, each with where it applies
@@ -49,7 +49,7 @@ fi
 work="${keep:-$(mktemp -d)}"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"
-for cloud in aws azure gcp; do
+for cloud in aws azure gcp multitenant-aws; do
   rm -rf "${work:?}/$cloud"
   planforge new "tests/fixtures/checkov/plans/$cloud.plan.md" "$work/$cloud" --no-git >/dev/null
 done
@@ -60,7 +60,7 @@ run() {  # directory, frameworks, output json; from $work, where no .checkov.yam
   (cd "$work" && checkov -d "$1" --framework "$2" --quiet --compact --skip-download \
     --download-external-modules false -o json >"$3" 2>"$3.log") || true
 }
-for cloud in aws azure gcp; do
+for cloud in aws azure gcp multitenant-aws; do
   run "$cloud/terraform" terraform "$work/$cloud.json" &
 done
 run aws kubernetes "$work/kubernetes.json" &
@@ -74,7 +74,7 @@ from pathlib import Path
 import yaml
 
 work, compare, record = Path(sys.argv[1]), sys.argv[2] == "true", sys.argv[3] == "true"
-scans = {"aws": "aws", "azure": "azure", "gcp": "gcp", "kubernetes": "kubernetes", "chart": "kubernetes"}
+scans = {"aws": "aws", "azure": "azure", "gcp": "gcp", "multitenant-aws": "aws", "kubernetes": "kubernetes", "chart": "kubernetes"}
 failed = set()
 for name, applies in scans.items():
     raw = (work / f"{name}.json").read_text() or "[]"

@@ -100,13 +100,9 @@ def test_written_init_equals_real_init(tmp_path: Path, tf_mirror: Path, with_loc
     assert {(f[0], f[1]) for f in findings(together) if f[1]} >= {("roots/b", "roots/b/main.tf")}
 
 
-def test_init_runs_when_the_locked_version_does_not_satisfy_a_constraint(tmp_path: Path, tf_mirror: Path) -> None:
-    """A lock that a real init refuses (the version is outside a constraint) is not linked: init runs and its
-    error is the aggregate's failure, as without the shortcut."""
-    require_tool("terraform")
-    files = {name: text.replace('"~> 5.0"', '"~> 4.0"') if "inner" in name else text for name, text in FILES.items()}
+def aggregate_fails_as_per_root(tmp_path: Path, files: dict[str, str], lock: str, tf_mirror: Path) -> tuple[list, list]:
+    """Both roots locked with `lock`: the aggregate runs, fails, and its findings are the per-root runs' own."""
     repo = write_repo(tmp_path / "repo", files)
-    lock = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\n}\n'
     for root in ("roots/a", "roots/b"):
         (repo / root / preinit.LOCK_FILE).write_text(lock, encoding="utf-8")
     validator, together = run(repo, tmp_path / "work", tf_mirror)
@@ -114,22 +110,25 @@ def test_init_runs_when_the_locked_version_does_not_satisfy_a_constraint(tmp_pat
     assert all("the aggregate configuration failed" in (c.tool or "") for c in together)
     _, apart = run(repo, tmp_path / "apart", tf_mirror, aggregate=False)
     assert findings(together) == findings(apart)
+    return together, apart
+
+
+def test_init_runs_when_the_locked_version_does_not_satisfy_a_constraint(tmp_path: Path, tf_mirror: Path) -> None:
+    """A lock that a real init refuses (the version is outside a constraint) is not linked: init runs and its
+    error is the aggregate's failure, as without the shortcut."""
+    require_tool("terraform")
+    files = {name: text.replace('"~> 5.0"', '"~> 4.0"') if "inner" in name else text for name, text in FILES.items()}
+    lock = 'provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\n}\n'
+    aggregate_fails_as_per_root(tmp_path, files, lock, tf_mirror)
 
 
 def test_init_runs_when_the_mirror_package_does_not_match_the_lock(tmp_path: Path, tf_mirror: Path) -> None:
     """A lock whose h1: hash is not the mirror package's: init refuses it, so the aggregate fails as without
     the shortcut (the hash is checked by planforge while validate runs, and that run is discarded)."""
     require_tool("terraform")
-    repo = write_repo(tmp_path / "repo", FILES)
     lock = ('provider "registry.terraform.io/hashicorp/aws" {\n  version = "5.100.0"\n'
             '  hashes = [\n    "h1:AAAAWE4ORX8Fm+dpVpICzMZJat4AX0VRCAy/xkcOc0=",\n  ]\n}\n')
-    for root in ("roots/a", "roots/b"):
-        (repo / root / preinit.LOCK_FILE).write_text(lock, encoding="utf-8")
-    validator, together = run(repo, tmp_path / "work", tf_mirror)
-    assert validator.validation_runs[0] == "aggregate of roots/a, roots/b"
-    assert all("the aggregate configuration failed" in (c.tool or "") for c in together)
-    _, apart = run(repo, tmp_path / "apart", tf_mirror, aggregate=False)
-    assert findings(together) == findings(apart)
+    together, apart = aggregate_fails_as_per_root(tmp_path, FILES, lock, tf_mirror)
     assert [(c.target, c.status, c.reason) for c in together] == [(c.target, c.status, c.reason) for c in apart]
     assert all(c.reason and "not available" in c.reason for c in together)  # init's refusal, as a run of its own
 

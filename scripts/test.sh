@@ -8,4 +8,7 @@ cd "$here"
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING' || true
 bash scripts/install-tools.sh
 export PATH="$here/.tools/bin:$here/.venv/bin:$PATH"
+# Lint first: Python (ruff) and the Terraform module library (terraform fmt).
+ruff check --quiet src tests benchmarks scripts
+terraform fmt -check -recursive modules/ || { echo "terraform fmt: run 'terraform fmt -recursive modules/'" >&2; exit 1; }
 exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"

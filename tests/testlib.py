@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 PLANS = FIXTURES / "plans"
 REAL_PLANS = FIXTURES / "plans-real"
-SEEDS = FIXTURES / "seeds"
+SEEDS = Path(__file__).resolve().parents[1] / "src" / "planforge" / "data" / "plan_templates"
 KUBECONFORM_COMPAT = FIXTURES / "kubeconform-compat"
 TOOLS_BIN = REPO / ".tools" / "bin"
 

@@ -310,3 +310,12 @@ def test_check_refuses_a_memory_limit_below_the_request_at_its_line(tmp_path):
     assert r.returncode == 1, r.stdout
     assert f"{plan}:32" in r.stdout and "memory limit 1Gi" in r.stdout and "for ticketing-api" in r.stdout
     assert "web-frontend" not in r.stdout + r.stderr
+
+
+def test_blocking_doc_example_is_what_plan_check_prints():
+    """docs/blocking.md shows `plan check` on the shipped example; every line it prints is in the doc."""
+    r = run("plan", "check", "needs-clarification.plan.md", cwd=REPO / "examples")
+    doc = (REPO / "docs" / "blocking.md").read_text(encoding="utf-8")
+    printed = [ln for ln in r.stdout.splitlines() if ln.strip()]
+    assert r.returncode == 1 and printed
+    assert [ln for ln in printed if ln not in doc] == []

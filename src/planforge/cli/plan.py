@@ -11,6 +11,7 @@ import sys
 from typing import Any
 
 from planforge.errors import EXIT_FINDINGS, EXIT_OK, PlanforgeError, RefusedError, UsageError
+from planforge.plan.templates import FLAVOUR_DEFAULTS
 
 JSON_SCHEMA_VERSION = 1
 
@@ -31,6 +32,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        "the exit code is the worst)")
     check.add_argument("--strict", action="store_true", help="exit 1 when anything the plan states is not applied")
     check.set_defaults(func=_check)
+    init = plan_sub.add_parser("init", help="write a plan to start from (a spec-kit flavour's plan template)",
+                               description="Write a plan skeleton from a spec-kit flavour's plan template, with the "
+                               "values planforge reads listed under its title; fill it in, then run `planforge plan check`.")
+    init.add_argument("file", nargs="?", default="plan.md", metavar="FILE",
+                      help="where to write the plan (default: plan.md; - for standard output)")
+    init.add_argument("--flavour", choices=sorted(FLAVOUR_DEFAULTS), help="the spec-kit flavour (default: specops)")
+    init.add_argument("--template", metavar="NAME", help="a template by name (--list shows them)")
+    init.add_argument("--list", action="store_true", help="list the plan templates and exit")
+    init.add_argument("--force", action="store_true", help="overwrite FILE when it exists")
+    init.set_defaults(func=_init)
     plan.set_defaults(func=lambda args: _usage(plan))
 
     answers = subparsers.add_parser("answers", help="write the answers as a Copier data file (YAML)",
@@ -67,6 +78,29 @@ def _show(args: argparse.Namespace) -> int:
     else:
         _print_text(plan, decided, error)
     return EXIT_OK if error is None else EXIT_FINDINGS
+
+
+def _init(args: argparse.Namespace) -> int:
+    from planforge.plan import templates
+
+    if args.list:
+        for name in templates.template_names():
+            print(name)
+        return EXIT_OK
+    text = templates.skeleton(templates.choose(args.flavour, args.template))
+    if args.file == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        with open(args.file, "w" if args.force else "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        raise UsageError(f"{args.file} exists (fix: name another FILE, or --force to overwrite it)") from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.file}: {exc.strerror or exc}") from None
+    print(f"wrote {args.file}: replace its [bracketed placeholders], then run: planforge plan check {args.file}",
+          file=sys.stderr)
+    return EXIT_OK
 
 
 def _check(args: argparse.Namespace) -> int:

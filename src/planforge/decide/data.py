@@ -108,6 +108,11 @@ def blocking_action(key: str, structure: str) -> str:
     return row.get(structure, row.get("default", data.get("default", "warn")))
 
 
+def accepted_values(key: str) -> str | None:
+    """The values planforge reads in a deciding field, for refusals and fixes (data/blocking.yaml `accepted`)."""
+    return (load("blocking.yaml").get("accepted") or {}).get(key)
+
+
 @dataclass(frozen=True)
 class Keywords:
     """The vocabularies the rules match plan text against (data/keywords.yaml); patterns are regexes."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import keywords
+from planforge.decide.data import accepted_values, keywords
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
@@ -19,13 +19,10 @@ _FLUX_VERSION = r"\bflux(?:\s?-?cd)?\s*(?:v(?:ersion)?\s*)?(\d+\.\d+(?:\.\d+)?)\
 _RELEASE_TAG = (r"\b(?:release(?:\s+tag)?|version\s+tag|git\s+tag|tagged(?:\s+as)?)\s*[:=]?\s*`?"
                 r"(v\d+(?:\.\d+){1,2}|\d+\.\d+\.\d+)(-[0-9A-Za-z.]+)?(?![\w.])")
 _FIRST_RELEASE = "v0.1.0"
-_SUPPORTED_BACKENDS = "S3+DynamoDB, S3 (lockfile), Azure Blob, GCS, Terraform Cloud / HCP Terraform, local"
 _UNSUPPORTED_BACKENDS = r"\bhcp\b|consul|\bpg\b|postgres|artifactory|\bhttp\b|kubernetes"
 # S3's native lock file (`use_lockfile`, Terraform >= 1.10): asked for, it wins over a DynamoDB table named beside it
 _S3_LOCKFILE = (r"use_lockfile|\blockfiles?\b|\b(?:s3|native|state)\s+lock\s*files?\b"
                 r"|\bnative\s+(?:s3\s+)?(?:state\s+)?lock(?:ing|s)?\b|\bs3\s+native\s+lock")
-_SUPPORTED_SECRETS_MANAGERS = ("AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, "
-                               "Kubernetes Secrets, none")
 
 
 def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
@@ -79,7 +76,7 @@ def _gitops_field(c: Context, f: Field) -> None:
     elif re.fullmatch(r"(n/?a|none|no|-)\.?", text) or text.startswith("none"):
         c.from_field("gitops", "none", f)
     else:
-        c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: ArgoCD, Flux, none",
+        c.problem(f, "gitops", f"unsupported GitOps tool {f.plain!r}; supported: {accepted_values('gitops')}",
                   "use ArgoCD, Flux or N/A")
         c.values["gitops"] = "none"
 
@@ -141,7 +138,7 @@ def _strategy(c: Context) -> None:
         c.from_field("deployment_strategy", "raw-manifests", f)
     else:
         c.problem(f, "deployment_strategy",
-                  f"unsupported deployment strategy {f.plain!r}; supported: Helm-first with Kustomize fallback, Kustomize-only, Raw manifests",
+                  f"unsupported deployment strategy {f.plain!r}; supported: {accepted_values('deployment_strategy')}",
                   "use one of the three template strategies")
         c.values["deployment_strategy"] = "helm-first"
 
@@ -172,7 +169,7 @@ def _state_from_field(c: Context, f: Field) -> None:
     if not re.search(_UNSUPPORTED_BACKENDS, text):
         backend = _backend_of(text, c.values.get("terraform_version", "1.6"))
     if backend is None:
-        c.problem(f, "state_backend", f"unsupported state backend {f.plain!r}; supported: {_SUPPORTED_BACKENDS}",
+        c.problem(f, "state_backend", f"unsupported state backend {f.plain!r}; supported: {accepted_values('state_backend')}",
                   "use the remote state of the plan's cloud")
         c.values.update(state_backend="none", state_locking="none")
         return
@@ -274,7 +271,7 @@ def _secrets_from_field(c: Context, f: Field) -> None:
         return
     name = _secrets_of(text)
     if name is None:
-        c.problem(f, "secrets_manager", f"unsupported secrets manager {f.plain!r}; supported: {_SUPPORTED_SECRETS_MANAGERS}",
+        c.problem(f, "secrets_manager", f"unsupported secrets manager {f.plain!r}; supported: {accepted_values('secrets_management')}",
                   "name a supported secrets manager")
         c.values["secrets_manager"] = "none"
         return

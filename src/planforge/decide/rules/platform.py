@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, region_pattern, region_shape
+from planforge.decide.data import accepted_values, keywords, region_pattern, region_shape
 from planforge.decide.rules import onprem
 from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
@@ -20,6 +20,7 @@ _TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d
                       r"|hcl\s*+\(terraform\s*+(?:>=|≥|~>)?\s*+(\d+\.\d+)")
 _OPENTOFU_VERSION = r"\b(?:open ?tofu|tofu)\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
 _OPENTOFU_FIRST = (1, 6)  # OpenTofu's first stable release
+# The distributions a Kubernetes field names (data/blocking.yaml `accepted` lists them for users).
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind", "rke2", "kubeadm"]
 _KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s|rke2|kubeadm)\s*+v?(1\.\d{1,2})"
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
@@ -82,7 +83,7 @@ def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
                 c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure or GCP; the chart targets its platforms only")
             c.from_field("cloud", "none", f)
             return
-        c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: AWS, Azure, GCP, on-premise",
+        c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: {accepted_values('cloud_provider')}",
                   "name one of AWS, Azure, GCP or on-premise (or hybrid (AWS + on-premise))")
         c.values["cloud"] = "none"
         return
@@ -194,7 +195,7 @@ def _iac_tool(c: Context, f: Field | None) -> None:
             c.from_field("iac_tool", "none", f)  # Ansible alone: on-premise hosts, no Terraform
             return
         if not terraform:
-            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: Terraform, OpenTofu, Ansible",
+            c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: {accepted_values('iac_tools')}",
                       "use Terraform or OpenTofu for cloud resources, Ansible for on-premise hosts")
         others = [t for t in _OTHER_IAC_TOOLS if re.search(rf"\b{t}\b", f.plain, re.I)]
         if others and terraform:
@@ -281,7 +282,7 @@ def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
             dist = "k3s"  # on-premise alone: the distribution Ansible installs
     if dist is None:
         c.problem(f, "kubernetes_distribution",
-                  f"unsupported Kubernetes {f.plain!r}; supported: {', '.join(_KUBERNETES_DISTRIBUTIONS)}",
+                  f"unsupported Kubernetes {f.plain!r}; supported: {accepted_values('kubernetes')}",
                   "name one of the supported distributions or N/A")
         dist = "none"
     cloud = c.values.get("cloud", "none")

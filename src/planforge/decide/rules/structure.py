@@ -6,7 +6,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.context import Context, default_prov
 from planforge import layout
-from planforge.decide.data import blocking_action, keywords
+from planforge.decide.data import accepted_values, blocking_action, keywords
 from planforge.plan.model import Field
 
 # The structures with Terraform code (all but helm-chart).
@@ -107,10 +107,15 @@ def _unresolved(c: Context, structure: str) -> None:
         why = "NEEDS CLARIFICATION" if "needs clarification" in f.value.lower() else (
             "still the template placeholder" if f.value.strip() else "empty")
         if blocking_action(f.key, structure) == "block":
-            c.problem(f, f.key, f"unresolved ({why}); a {structure} repository needs it",
-                      f"replace it with a concrete value for {f.label}")
+            c.problem(f, f.key, f"unresolved ({why}); a {structure} repository needs it", _fill(f))
         else:
             c.warn(f, f.key, f"unresolved ({why}); generating without it")
+
+
+def _fill(f: Field) -> str:
+    """The fix of an unresolved field: the values planforge reads in it, where it reads a fixed set."""
+    accepted = accepted_values(f.key)
+    return f"replace it with one of: {accepted}" if accepted else f"replace it with a concrete value for {f.label}"
 
 
 def blueprints(c: Context, structure: str) -> None:

@@ -61,12 +61,20 @@ def _pinned(version: Any) -> bool:
 
 
 @dataclass
-class _Resolution:
+class ChartVersions:
+    """The chart version findings, and the patch files read that patch a chart object (the checks of the
+    files they are reported on depend on them)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    patch_files: dict[Path, str] = field(default_factory=dict)  # path -> display
+
+
+@dataclass
+class _Resolution(ChartVersions):
     """Per base chart object: whether a build includes it, whether one keeps its own version."""
 
     built: set[int] = field(default_factory=set)
     kept: set[int] = field(default_factory=set)
-    findings: list[Finding] = field(default_factory=list)
 
 
 def _base_of(doc: dict[str, Any], candidates: list[FluxObject]) -> FluxObject | None:
@@ -96,6 +104,7 @@ def _resolve_build(directory: Path, ctx: Context, index: FluxIndex, severity: Se
     bases = [o for o in index.objects if from_helm_repository(o) and o.path.resolve() in files]
     built = built_objects(directory, ctx) if bases else []
     patches = [FluxObject(doc, path, ctx.display(path)) for doc, path in patch_documents(directory, ctx)] if built else []
+    into.patch_files.update((p.path, p.display) for p in patches if _base_of(p.obj, bases) is not None)
     for doc in built:
         base = _base_of(doc.obj, bases)
         if base is None:
@@ -117,7 +126,7 @@ def _resolve_build(directory: Path, ctx: Context, index: FluxIndex, severity: Se
                       f" in the build of {shown}, where an overlay sets it"))
 
 
-def chart_version_findings(ctx: Context, index: FluxIndex) -> list[Finding]:
+def chart_versions(ctx: Context, index: FluxIndex) -> ChartVersions:
     """Every `flux/unpinned-chart` finding on HelmReleases and HelmCharts, once each."""
     severity = Severity.ERROR if ctx.settings.strict else Severity.WARNING
     resolution = _Resolution()
@@ -130,7 +139,7 @@ def chart_version_findings(ctx: Context, index: FluxIndex) -> list[Finding]:
         if (id(base) not in resolution.built or id(base) in resolution.kept) and not _pinned(chart.get("version")):
             resolution.findings.append(_unpinned(base, chart, chart.get("version"), severity, ""))
     unique = {(f.file, f.line, f.message): f for f in resolution.findings}
-    return list(unique.values())
+    return ChartVersions(list(unique.values()), resolution.patch_files)
 
 
 def check_oci_chart(obj: FluxObject, strict: bool) -> list[Finding]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
 from planforge.validate.flux.apis import declare_flux_version
-from planforge.validate.flux.charts import chart_version_findings
+from planforge.validate.flux.charts import ChartVersions, chart_versions
 from planforge.validate.flux.checks import check_object
 from planforge.validate.flux.clusters import assign_clusters
 from planforge.validate.flux.cycles import Cycle, find_cycles
@@ -24,14 +24,14 @@ class Analysis:
     index: FluxIndex
     chart_artifacts: set[int]
     cycles: list[Cycle]
-    chart_versions: list[Finding]
+    chart_versions: ChartVersions
 
 
 def analyse(ctx: Context) -> Analysis:
     index = load_index(ctx)
     declare_flux_version(ctx, index)
     assign_clusters(index)
-    return Analysis(index, index.chart_artifacts(), find_cycles(index), chart_version_findings(ctx, index))
+    return Analysis(index, index.chart_artifacts(), find_cycles(index), chart_versions(ctx, index))
 
 
 class FluxValidator:
@@ -52,10 +52,9 @@ class FluxValidator:
 
     def discover(self, ctx: Context) -> list[Target]:
         analysis = self.analysis(ctx)
-        files = {o.path: o.display for o in analysis.index.objects}
-        files.update((ctx.root / f.file, f.file) for f in analysis.chart_versions
-                     if f.file not in files.values() and f.file is not None)
-        return [Target(NAME, "flux-manifest", path, display) for path, display in sorted(files.items())]
+        files = {display: path for path, display in analysis.chart_versions.patch_files.items()}
+        files |= {o.display: o.path for o in analysis.index.objects}
+        return [Target(NAME, "flux-manifest", path, display) for display, path in sorted(files.items())]
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         start = time.monotonic()
@@ -71,6 +70,6 @@ class FluxValidator:
                     "flux/malformed", "its fields do not have the types of the Flux CRD, so its semantic checks "
                     "were not run", ["spec"], "fix the schemas findings of this object"))
         findings.extend(c.finding() for c in analysis.cycles if c.objects[0].path == target.path)
-        findings.extend(f for f in analysis.chart_versions if f.file == target.display)
+        findings.extend(f for f in analysis.chart_versions.findings if f.file == target.display)
         status = Status.FAILED if any(f.severity is Severity.ERROR for f in findings) else Status.PASSED
         return [Check(NAME, "semantics", target.display, status, findings, time.monotonic() - start, "planforge")]

@@ -275,3 +275,17 @@ def test_wiring_accepts_the_branch_of_the_bootstrap_source_only(tmp_path: Path) 
     code, found = validate(root, tmp_path, "--only", "wiring")
     assert (code, shown(found)) == (1, [
         ("wiring/unpinned-production", "clusters/production/flux-system/app-source.yaml", 10, "error")])
+
+
+def test_a_flux_version_declared_outside_the_repository_is_not_read(tmp_path: Path) -> None:
+    """A gotk-components.yaml that links outside the validated paths declares nothing: Flux 2.7 is assumed."""
+    root = copy(BEFORE_27, tmp_path)
+    outside = tmp_path / "outside-components.yaml"
+    outside.write_text(COMPONENTS.format(version="v2.6.0"))
+    components = root / "clusters/production/flux-system/gotk-components.yaml"
+    components.unlink()
+    components.symlink_to(outside)
+    edit(root / "apps/base/podinfo/repository.yaml", "source.toolkit.fluxcd.io/v1", "source.toolkit.fluxcd.io/v1beta1")
+    _, found = validate(root, tmp_path, "--only", "flux")
+    removed = [f for f in found if f["rule"] == "flux/removed-api"]
+    assert len(removed) == 1 and "(assumed: the repository declares no Flux version)" in removed[0]["message"]

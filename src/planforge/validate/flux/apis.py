@@ -1,24 +1,47 @@
 """API versions: the Flux release a repository declares, and the rules on a Flux object's apiVersion."""
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.flux.objects import FluxIndex, FluxObject
 from planforge.validate.flux.rules import minor_version, vocabulary
-from planforge.validate.manifests.discovery import discover_manifests
 
 BOOTSTRAP_COMPONENTS = "gotk-components.yaml"  # `flux bootstrap` writes its Flux version in this file's header
 _VERSION_HEADER = re.compile(r"^#\s*Flux Version:\s*(\S+)", re.MULTILINE)
 _HEADER_CHARS = 4096
 
 
+def _components_files(root: Path) -> list[Path]:
+    """Every gotk-components.yaml below `root` (hidden directories left out), found by name: none is parsed."""
+    if root.is_file():
+        return [root] if root.name == BOOTSTRAP_COMPONENTS else []
+    found = []
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
+        found.extend(Path(directory) / BOOTSTRAP_COMPONENTS for f in files if f == BOOTSTRAP_COMPONENTS)
+    return found
+
+
+def _header(path: Path, ctx: Context) -> str:
+    """The first characters of a file within the bounds ("" when it cannot be read)."""
+    if not ctx.bounds.inside(path) or not path.is_file():
+        return ""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as stream:
+            return stream.read(_HEADER_CHARS)
+    except OSError:
+        return ""
+
+
 def declare_flux_version(ctx: Context, index: FluxIndex) -> None:
     """Set `index.flux_version` to the oldest Flux release the repository's gotk-components.yaml headers
     declare (`# Flux Version: v2.7.0`); without one the data's release stays assumed."""
     declared = []
-    for path, text in discover_manifests(ctx.root, ctx.settings):
-        match = _VERSION_HEADER.search(text[:_HEADER_CHARS]) if text and path.name == BOOTSTRAP_COMPONENTS else None
+    for path in _components_files(ctx.root) if index.objects else []:
+        match = _VERSION_HEADER.search(_header(path, ctx))
         version = minor_version(match[1]) if match else None
         if version is not None:
             declared.append((version, ctx.display(path)))

@@ -289,3 +289,20 @@ def test_a_flux_version_declared_outside_the_repository_is_not_read(tmp_path: Pa
     _, found = validate(root, tmp_path, "--only", "flux")
     removed = [f for f in found if f["rule"] == "flux/removed-api"]
     assert len(removed) == 1 and "(assumed: the repository declares no Flux version)" in removed[0]["message"]
+
+
+@pytest.mark.parametrize(("version", "rule"), [("2.8.x", "flux/removed-api"), ("2.x", "flux/deprecated-api")])
+def test_a_flux_instance_declares_the_flux_version(version: str, rule: str, tmp_path: Path) -> None:
+    """The Flux Operator's FluxInstance pins a release (`2.8.x`: v2beta2 is gone) or follows the latest (`2.x`)."""
+    root = copy(AFTER_27, tmp_path)
+    (root / "clusters/production/flux-system/flux-instance.yaml").write_text(
+        "apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\n"
+        f"  namespace: flux-system\nspec:\n  distribution:\n    version: \"{version}\"\n"
+        "    registry: ghcr.io/fluxcd\n")
+    edit(root / "apps/base/podinfo/release.yaml", "helm.toolkit.fluxcd.io/v2", "helm.toolkit.fluxcd.io/v2beta2")
+    _, found = validate(root, tmp_path, "--only", "flux")
+    api = [f for f in found if f["rule"] in ("flux/removed-api", "flux/deprecated-api")]
+    assert [(f["rule"], f["file"]) for f in api] == [(rule, "apps/base/podinfo/release.yaml")]
+    if rule == "flux/removed-api":
+        assert "Flux 2.8 (declared in clusters/production/flux-system/flux-instance.yaml, FluxInstance " \
+               "flux-system/flux)" in api[0]["message"]

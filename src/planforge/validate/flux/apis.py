@@ -37,9 +37,14 @@ def _header(path: Path, ctx: Context) -> str:
 
 
 def declare_flux_version(ctx: Context, index: FluxIndex) -> None:
-    """Set `index.flux_version` to the oldest Flux release the repository's gotk-components.yaml headers
-    declare (`# Flux Version: v2.7.0`); without one the data's release stays assumed."""
+    """Set `index.flux_version` to the oldest Flux release the repository declares: in the gotk-components.yaml
+    header `flux bootstrap` writes (`# Flux Version: v2.7.0`), or a FluxInstance's `spec.distribution.version`
+    (`2.7.x`; `2.x`, the latest, declares none). Without one the data's release stays assumed."""
     declared = []
+    for instance in index.instances:
+        version = minor_version(str(instance.field(["spec", "distribution", "version"])))
+        if version is not None:
+            declared.append((version, f"{instance.display}, {instance.label}"))
     for path in _components_files(ctx.root) if index.objects else []:
         match = _VERSION_HEADER.search(_header(path, ctx))
         version = minor_version(match[1]) if match else None

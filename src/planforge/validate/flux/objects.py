@@ -71,6 +71,7 @@ class FluxIndex:
 
     root: Path
     objects: list[FluxObject] = field(default_factory=list)
+    instances: list[FluxObject] = field(default_factory=list)  # Flux Operator FluxInstances (not checked)
     repo_urls: set[str] = field(default_factory=set)  # normalised URLs of this repository
     bounds: Bounds | None = None
     cluster_names: dict[int, str] = field(default_factory=dict)  # entry point id -> "Kustomization ... (file)"
@@ -156,8 +157,15 @@ def is_flux_object(obj: Any) -> bool:
         str(obj.get("apiVersion", "")).partition("/")[0].endswith(vocabulary().api_groups)
 
 
+def is_flux_instance(obj: Any) -> bool:
+    """The Flux Operator's FluxInstance, which declares the Flux release of its cluster."""
+    return isinstance(obj, dict) and \
+        (str(obj.get("apiVersion", "")).partition("/")[0], obj.get("kind")) == vocabulary().flux_instance
+
+
 def load_index(ctx: Context) -> FluxIndex:
     """Find every Flux object among the repository's manifests."""
     index = FluxIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    index.objects.extend(repository_objects(ctx, FluxObject, is_flux_object))
+    for obj in repository_objects(ctx, FluxObject, lambda o: is_flux_object(o) or is_flux_instance(o)):
+        (index.instances if is_flux_instance(obj.obj) else index.objects).append(obj)
     return index

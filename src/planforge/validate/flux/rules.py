@@ -36,6 +36,7 @@ class Vocabulary:
 
     api_groups: tuple[str, ...]
     flux_version: tuple[int, int]  # assumed when the repository declares none
+    flux_instance: tuple[str, str]  # (API group, kind) of the Flux Operator object declaring a Flux version
     current_api_versions: dict[str, str]
     removed_api_versions: dict[str, tuple[int, int]]  # apiVersion -> the Flux release that removed it
     source_kinds: dict[str, list[str]]
@@ -63,7 +64,8 @@ def _minor(text: str) -> tuple[int, int]:
 def vocabulary() -> Vocabulary:
     data = yaml.safe_load(resources.files("planforge").joinpath("data", "flux.yaml").read_text(encoding="utf-8"))
     namespace, _, name = data["bootstrap_source"].partition("/")
-    return Vocabulary(tuple(data["api_groups"]), _minor(data["flux_version"]), data["current_api_versions"],
+    group, _, kind = data["flux_instance"].rpartition("/")
+    return Vocabulary(tuple(data["api_groups"]), _minor(data["flux_version"]), (group, kind), data["current_api_versions"],
                       {api: _minor(v) for api, v in data["removed_api_versions"].items()}, data["source_kinds"],
                       data["generated_sources"], data["controller_namespace"], frozenset(data["tenant_directories"]),
                       (namespace, name), data["bootstrap_sync_file"])

@@ -42,7 +42,7 @@ class _Intermixed:
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "validate",
-        help="validate a repository: Terraform, Helm, Kustomize, schemas, policy, ArgoCD",
+        help="validate a repository: Terraform, Helm, Kustomize, schemas, policy, Argo CD, Flux, Ansible, wiring",
         description="Validate infrastructure repositories (directories, files, or - for manifests on stdin).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -53,12 +53,19 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def only_help() -> str:
+    """`--only`'s help, from the registry: which validators exist and which run without --only."""
+    from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES
+
+    named = [n for n in VALIDATOR_NAMES if n not in DEFAULT_VALIDATORS]
+    return (f"comma-separated validators: {','.join(VALIDATOR_NAMES)} (default: "
+            + (f"all but {', '.join(named)}, which run only when named)" if named else "all of them)"))
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     one = {"action": "append", "default": None}
     parser.add_argument("paths", nargs="*", metavar="PATH", help="directory, file, or - for stdin (default: .)")
-    parser.add_argument("--only", metavar="NAMES", **one,
-                        help="comma-separated validators: terraform,helm,kustomize,schemas,policy,argocd,flux,ansible "
-                        "(default: all of them), wiring (only when named)")
+    parser.add_argument("--only", metavar="NAMES", **one, help=only_help())
     parser.add_argument("--format", metavar="FORMAT", **one, help="text (default), json, junit or sarif")
     parser.add_argument("-o", "--output", metavar="FILE", **one, help="write the report to FILE (default: stdout)")
     parser.add_argument("--sarif-category", metavar="ID", **one,

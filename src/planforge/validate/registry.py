@@ -19,7 +19,7 @@ class ValidatorClass:
 
     module: str
     name: str
-    default: bool = True  # runs without --only; False: only when named (`--only wiring`)
+    default: bool = True  # runs without --only; False: only when named in --only (`validate --help` says which)
 
 
 VALIDATORS: dict[str, ValidatorClass] = {

@@ -1,6 +1,6 @@
 """The Flux validator: semantic checks on Flux Kustomizations, HelmReleases and their sources.
 
-Schemas (the `*.toolkit.fluxcd.io` CRDs) are checked by the schemas validator on every manifest;
+Schemas (the `*.toolkit.fluxcd.io` and `source.extensions.fluxcd.io` CRDs) are checked by the schemas validator on every manifest;
 this package checks what a schema cannot see, across the whole repository (docs/flux.md):
 
 * `flux/missing-path`: a Kustomization's `spec.path` in a GitRepository of this repository does
@@ -9,12 +9,16 @@ this package checks what a schema cannot see, across the whole repository (docs/
   or HelmRelease `chartRef` names no source of that kind, name and namespace in the repository;
 * `flux/missing-dependency`: a `dependsOn` entry names no object of the referring kind;
   `flux/dependency-cycle`: `dependsOn` entries form a cycle (its path is reported);
-* `flux/unpinned-chart`: a chart version that is not one exact version;
+* `flux/unpinned-chart` (warning, error with --strict): a chart version that is not one exact version,
+  as the kustomize build of each overlay resolves it;
 * `flux/tenant-service-account`: a tenant's Kustomization without `serviceAccountName`;
-* `flux/deprecated-api` (warning): a Flux kind at an API version other than the current one.
+* `flux/removed-api`: an API version the repository's Flux release no longer serves;
+  `flux/deprecated-api` (warning): another version than the current one.
 
-Modules: `rules` (rule ids, `data/flux.yaml`), `objects` (the objects and lookups), `clusters` (which
-cluster entry point applies each object), `checks` (per object), `cycles`, `validator`.
+Modules: `rules` (rule ids, `data/flux.yaml`), `objects` (the objects and lookups), `sources` (paths
+through a source, generated artifacts), `clusters` (which cluster entry point applies each object),
+`apis` (the declared Flux version, API versions), `builds` (kustomize builds of what Flux applies),
+`charts` (chart versions), `checks` (per object), `cycles`, `validator`.
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from planforge.validate.flux.objects import FluxIndex, FluxObject
+from planforge.validate.flux.sources import local_path
 from planforge.validate.inputs import Bounds
 from planforge.validate.manifests import (
     KUSTOMIZE_DIRECTORY_FIELDS,
@@ -62,7 +63,7 @@ def assign_clusters(index: FluxIndex) -> None:
         by_file.setdefault(obj.path.resolve(), []).append(obj)
     applies: dict[int, list[FluxObject]] = {}
     for kustomization in index.objects:
-        path = index.local_path(kustomization) if kustomization.kind == "Kustomization" else None
+        path = local_path(index, kustomization) if kustomization.kind == "Kustomization" else None
         if path is not None:
             files = applied_files(index.root / path.lstrip("/"), index.bounds)
             applies[id(kustomization)] = [o for f in sorted(files) for o in by_file.get(f, [])]

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from planforge.validate.argocd import is_placeholder_url, normalize_repo_url, own_repo_urls
-from planforge.validate.base import Context, Finding, Severity
-from planforge.validate.flux.rules import FLUX_GROUP, NAME, FieldPath, vocabulary
+from planforge.validate.base import Context, Document, Finding, Severity
+from planforge.validate.flux.rules import NAME, FieldPath, vocabulary
 from planforge.validate.inputs import Bounds
 from planforge.validate.manifests import join_path, line_of_path
 from planforge.validate.manifests.objects import ManifestObject, repository_objects
@@ -71,9 +71,12 @@ class FluxIndex:
 
     root: Path
     objects: list[FluxObject] = field(default_factory=list)
+    instances: list[FluxObject] = field(default_factory=list)  # Flux Operator FluxInstances (not checked)
     repo_urls: set[str] = field(default_factory=set)  # normalised URLs of this repository
     bounds: Bounds | None = None
     cluster_names: dict[int, str] = field(default_factory=dict)  # entry point id -> "Kustomization ... (file)"
+    flux_version: tuple[int, int] = field(default_factory=lambda: vocabulary().flux_version)
+    flux_version_origin: str = "assumed: the repository declares no Flux version"
     _named: dict[tuple[str, str], list[FluxObject]] = field(default_factory=dict, repr=False)
     _named_count: int = field(default=-1, repr=False)  # len(objects) when _named was built
 
@@ -99,6 +102,17 @@ class FluxIndex:
             return found
         return [o for o in found if not o.clusters or o.clusters & near.clusters]
 
+    def sources(self, kinds: list[str], name: Any, namespace: str | None,
+                near: FluxObject | None = None) -> list[FluxObject]:
+        """Like `find`; the GitRepository `flux bootstrap` creates is known even when no file defines it
+        (its gotk-sync.yaml is often a placeholder until bootstrap writes it)."""
+        found = self.find(kinds, name, namespace, near)
+        bootstrap_namespace, bootstrap_name = vocabulary().bootstrap_source
+        if found or "GitRepository" not in kinds or name != bootstrap_name or \
+                not _namespaces_match(namespace, bootstrap_namespace) or self.find(["GitRepository"], name, namespace):
+            return found
+        return [bootstrap_source(self.root)]
+
     def clusters_of(self, objects: list[FluxObject]) -> str:
         """The entry points applying `objects`, for messages."""
         ids = sorted({n for o in objects for n in o.clusters})
@@ -114,18 +128,10 @@ class FluxIndex:
             return True
         return (source.namespace, source.name) == vocabulary().bootstrap_source
 
-    def local_path(self, kustomization: FluxObject) -> str | None:
-        """The Kustomization's spec.path when its source is this repository (None otherwise, or substituted)."""
-        ref = kustomization.spec.get("sourceRef")
-        if not isinstance(ref, dict):
-            return None
-        namespace = ref.get("namespace") or kustomization.namespace
-        sources = self.find(vocabulary().source_kinds["Kustomization.spec.sourceRef"], ref.get("name"), namespace)
-        path = kustomization.spec.get("path", "./")
-        if not any(s.kind == ref.get("kind") and self.is_this_repository(s) for s in sources) or \
-                not isinstance(path, str) or "${" in path:
-            return None
-        return path
+    def of_kind(self, kind: str, namespace: str | None, near: FluxObject | None = None) -> list[FluxObject]:
+        """The objects of `kind` in `namespace` (None: any), among those a cluster applying `near` applies."""
+        return [o for o in self.objects if o.kind == kind and _namespaces_match(namespace, o.namespace)
+                and (near is None or not near.clusters or not o.clusters or bool(o.clusters & near.clusters))]
 
     def chart_artifacts(self) -> set[int]:
         """ids of the OCIRepositories some HelmRelease's chartRef names."""
@@ -138,13 +144,28 @@ class FluxIndex:
         return used
 
 
+def bootstrap_source(root: Path) -> FluxObject:
+    """The GitRepository `flux bootstrap` creates for this repository, when no file of it defines one."""
+    namespace, name = vocabulary().bootstrap_source
+    obj = {"apiVersion": vocabulary().current_api_versions["GitRepository"], "kind": "GitRepository",
+           "metadata": {"name": name, "namespace": namespace}, "spec": {}}
+    return FluxObject(Document(obj, "flux bootstrap", 0), root, "created by flux bootstrap")
+
+
 def is_flux_object(obj: Any) -> bool:
     return isinstance(obj, dict) and isinstance(obj.get("kind"), str) and \
-        str(obj.get("apiVersion", "")).partition("/")[0].endswith(FLUX_GROUP)
+        str(obj.get("apiVersion", "")).partition("/")[0].endswith(vocabulary().api_groups)
+
+
+def is_flux_instance(obj: Any) -> bool:
+    """The Flux Operator's FluxInstance, which declares the Flux release of its cluster."""
+    return isinstance(obj, dict) and \
+        (str(obj.get("apiVersion", "")).partition("/")[0], obj.get("kind")) == vocabulary().flux_instance
 
 
 def load_index(ctx: Context) -> FluxIndex:
     """Find every Flux object among the repository's manifests."""
     index = FluxIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    index.objects.extend(repository_objects(ctx, FluxObject, is_flux_object))
+    for obj in repository_objects(ctx, FluxObject, lambda o: is_flux_object(o) or is_flux_instance(o)):
+        (index.instances if is_flux_instance(obj.obj) else index.objects).append(obj)
     return index

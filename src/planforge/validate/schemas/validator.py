@@ -20,7 +20,15 @@ from planforge.validate.manifests import (
 )
 from planforge.validate.schemas.engine import embedded_engine
 from planforge.validate.schemas.kubeconform import kubeconform_documents, run_kubeconform, select_engine
-from planforge.validate.schemas.results import NAME, RULE_PARSE_ERROR, ResourceResult, SchemaReport, parse_error_finding
+from planforge.validate.schemas.locations import CRD_DIR
+from planforge.validate.schemas.results import (
+    NAME,
+    RULE_MISSING_SCHEMA,
+    RULE_PARSE_ERROR,
+    ResourceResult,
+    SchemaReport,
+    parse_error_finding,
+)
 
 
 def validate_documents(docs: Iterable[Document], settings: Settings) -> list[Finding]:
@@ -148,6 +156,7 @@ class SchemaValidator:
                 findings = [parse_error_finding(exc)]
             else:
                 results = [embedded.validate(doc) for doc in docs]
+                _leave_unknown_custom_resources(results, ctx.settings)
                 findings = [f for result in results for f in result.findings]
                 skipped = _skip_reasons(results)
         return findings, skipped, tool
@@ -156,11 +165,39 @@ class SchemaValidator:
         """One Check for rendered documents (a Helm rendering, a Kustomize build)."""
         start = time.perf_counter()
         report = validate_documents_report(docs, settings)
-        status, reason = _check_status(report.findings, _skip_reasons(report.results))
+        left = {id(f) for f in _leave_unknown_custom_resources(report.results, settings)}
+        findings = [f for f in report.findings if id(f) not in left]
+        status, reason = _check_status(findings, _skip_reasons(report.results))
         return Check(
             validator=NAME, name=name, target=target, status=status, reason=reason,
-            findings=report.findings, duration=time.perf_counter() - start, tool=report.engine,
+            findings=findings, duration=time.perf_counter() - start, tool=report.engine,
         )
+
+
+def _unknown_api_group(api_version: str | None) -> str | None:
+    """The API group of `api_version` when planforge has no schema of it at all: not a Kubernetes group
+    (none, `*.k8s.io`) and not in the bundled CRD catalog. None otherwise."""
+    group = (api_version or "").rpartition("/")[0]
+    if "." not in group or group.endswith(".k8s.io") or (CRD_DIR / group).is_dir():
+        return None
+    return group
+
+
+def _leave_unknown_custom_resources(results: list[ResourceResult], settings: Settings) -> list[Finding]:
+    """A custom resource of an API group planforge has no schema for (a CRD installed from elsewhere, e.g.
+    by the repository's GitOps) cannot be checked, which is no defect of it: its `schemas/missing-schema`
+    error becomes a skip with the reason (`--fail-on-skip` makes it an error), as with
+    --ignore-missing-schemas. With --schema-location entries it stays an error. Returns the findings left."""
+    left: list[Finding] = []
+    for result in results if not settings.schema_locations else []:
+        group = _unknown_api_group(result.api_version)
+        if group is None or [f.rule for f in result.findings] != [RULE_MISSING_SCHEMA]:
+            continue
+        left.extend(result.findings)
+        result.findings, result.status = [], "skipped"
+        result.skip_reason = (f"no schema for {result.kind} ({result.api_version}): none is bundled for API group "
+                              f"{group}; give one with --schema-location")
+    return left
 
 
 def _skip_reasons(results: Iterable[ResourceResult]) -> list[str]:

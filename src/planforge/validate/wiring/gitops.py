@@ -10,6 +10,7 @@ from typing import Any
 from planforge.validate.argocd import is_exact_version
 from planforge.validate.base import Finding
 from planforge.validate.flux.clusters import applied_files
+from planforge.validate.flux.rules import vocabulary as flux_vocabulary
 from planforge.validate.wiring.identity import deployed_components
 from planforge.validate.wiring.repo import K8sObject, Repository
 from planforge.validate.wiring.rules import crd_owner, vocabulary
@@ -182,6 +183,15 @@ def _pinned(revision: Any) -> bool:
     return is_exact_version(revision) or bool(_COMMIT.match(revision)) or bool(re.match(r"^v?\d+(\.\d+)*", revision))
 
 
+def _written_by_bootstrap(source: K8sObject) -> bool:
+    """The GitRepository `flux bootstrap` writes (flux-system/flux-system in gotk-sync.yaml). It follows the
+    branch bootstrap ran on by design: it is how the cluster reads its own directory of this repository, so
+    changes reach production through review on that branch, and every `flux bootstrap` rewrites it."""
+    words = flux_vocabulary()
+    return source.path.name == words.bootstrap_sync_file and \
+        (source.field(["metadata", "namespace"]), source.name) == words.bootstrap_source
+
+
 def check_revisions(repo: Repository) -> list[Finding]:
     """`wiring/unpinned-production`: Argo CD git sources and Flux GitRepositories of production."""
     findings = []
@@ -200,7 +210,8 @@ def check_revisions(repo: Repository) -> list[Finding]:
                     "set targetRevision to a release tag (e.g. v1.4.0) or a commit SHA, promoted from staging"))
     for source in repo.of_kind("GitRepository"):
         ref = source.field(["spec", "ref"]) or {}
-        if not _is_production(source) or any(k in ref for k in ("tag", "semver", "commit", "name")):
+        if not _is_production(source) or _written_by_bootstrap(source) or \
+                any(k in ref for k in ("tag", "semver", "commit", "name")):
             continue
         findings.append(source.finding(
             "wiring/unpinned-production", f"a production source follows branch {ref.get('branch', 'the default')!r}",

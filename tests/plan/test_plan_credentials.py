@@ -88,6 +88,11 @@ def test_a_private_key_block_without_end_is_redacted_up_to_the_first_line_that_i
     "/subscriptions/0000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod-01",
     "Standard_D4s_v3, Standard_E16ads_v5, K8sNodeGroupRoleEKS2, scramSHA256AuthEnabled, ExternalSecretsV1Beta1",
     "Foqia-Sd/Q4-Hackathon-Todo-App and VPC/EC2/RDS/S3/ALB-NLB/Route53",
+    "issuer https://oidc.eks.us-east-1.amazonaws.com/id/5E1D8C6B7A9F0E2D4C3B1A0F9E8D7C6B",
+    "https://github.com/acme/infra/blob/3f786850e387550fdab836ed7e6dc881de23001b/README.md",
+    "/subscriptions/7d9c3a2e-4b1f-4e8a-9c6d-2f5e8b1a7c3d/resourceGroups/RG1/providers/Microsoft.Network/VNet2",
+    "arn:aws:kms:eu-west-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab, cluster/Prod2/9C1E6B2A/Zone3x",
+    "AL2023_x86_64_STANDARD, HorizontalPodAutoscalerV2Beta2, AmazonEKS_CNI_Policy, m6i.2xlarge, autoscaling/v2beta2",
 ])
 def test_references_placeholders_hashes_and_prose_are_kept(line):
     plan = parse_text(f"# Plan\n\n{line}\n", "p.md")

@@ -84,7 +84,8 @@ def _random_looking(value: str, limits: dict[str, Any]) -> bool:
     if sum(value.count(c) for c in _SEPARATORS) * limits["separator_every"] > len(value):
         return False
     runs = _RUNS.findall(value)
-    return sum(map(len, runs)) / len(runs) <= limits["max_mean_run"] and _entropy(value) >= limits["min_entropy"]
+    return (sum(map(len, runs)) / len(runs) <= limits["max_mean_run"] and _entropy(value) >= limits["min_entropy"]
+            and not re.search(limits["id_part"], value))
 
 
 def _placeholder(value: str, p: _Patterns) -> bool:

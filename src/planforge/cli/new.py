@@ -72,8 +72,11 @@ def _decide(plan_path: Path, repo_url: str | None = None, install: str | None = 
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from planforge.plan.credentials import refuse_credential_in_url
     from planforge.render import render_new, resolve_template
 
+    refuse_credential_in_url(args.repo_url, "--repo-url")
+    refuse_credential_in_url(args.install, "--install")
     decided = _decide(args.plan, args.repo_url, args.install)
     answers = decided.answers
     for warning in decided.warnings:
@@ -94,6 +97,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     refuse_bad_answers(answers, decided.provenance, args.plan)
     template = resolve_template(args.template, args.vcs_ref)
+    refuse_credential_in_url(template.src, "the template source (--template, PLANFORGE_TEMPLATE or the config's template)")
     result = render_new(answers, args.dest, template, force=args.force, init_git=args.git,
                         provenance=decided.provenance, plan_file=args.plan)
     top = sorted({f.split("/", 1)[0] + ("/" if "/" in f else "") for f in result.files})

@@ -139,7 +139,9 @@ def _answers(args: argparse.Namespace) -> int:
 
     from planforge.decide.answer_rules import check_answers
     from planforge.layout import copier_data
+    from planforge.plan.credentials import refuse_credential_in_url
 
+    refuse_credential_in_url(args.repo_url, "--repo-url")
     decided = decide(_load(args.plan))
     if args.repo_url is not None:
         decided = decided.override("repo_url", args.repo_url, "--repo-url")

@@ -15,6 +15,7 @@ empty ones too, and where a symlinked directory leads) and the paths it names th
 """
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 from collections.abc import Iterable
@@ -409,16 +410,25 @@ def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, 
     for d in drafts.values():
         if d.kind in ("gitops", "manifests"):
             at.setdefault(d.path, []).append(d.id)
+    places = sorted(at)
     for draft in [d for d in drafts.values() if d.kind == "gitops"]:
         for file in sorted(draft.files):
             for obj in _objects(root / file, bounds):
                 for path in _gitops_paths(obj):
                     rel = _relative(root / path.removeprefix("./"), root)
-                    if rel is None:
-                        continue
-                    for where, ids in at.items():
-                        if rel == "" or where == rel or where.startswith(rel + "/"):
-                            draft.depends.update(ids)
+                    if rel is not None:
+                        for where in _at_or_under(places, rel):
+                            draft.depends.update(at[where])
+
+
+def _at_or_under(places: list[str], rel: str) -> list[str]:
+    """The sorted directory `places` equal to `rel` or below it (all of them for the root)."""
+    if rel == "":
+        return places
+    first = bisect.bisect_left(places, rel)
+    exact = places[first:first + 1] if places[first:first + 1] == [rel] else []
+    # "rel/..." sort between "rel/" and "rel0" ("0" follows "/")
+    return exact + places[bisect.bisect_left(places, rel + "/"):bisect.bisect_left(places, rel + "0")]
 
 
 def _gitops_shared(root: Path, drafts: dict[str, _Draft], tools: dict[str, set[str]], bounds: Bounds) -> None:

@@ -223,3 +223,30 @@ def test_the_cache_never_opens_a_file_outside_or_over_the_size_limit(tmp_path: P
     files = {(rule, file) for check in runs["warm"] for rule, _, file, *_ in check[4]}  # type: ignore[misc]
     assert ("input/outside-root", "plain/leak.yaml") in files
     assert ("input/too-large", "plain/big.yaml") in files
+
+
+def test_module_sources_and_chart_dependencies_appearing_or_disappearing(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tool("terraform")
+    require_tool("helm")
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    _write(repo / "tf/root/main.tf", 'module "shared" {\n  source = "../shared"\n}\n')
+    _write(repo / "tf/shared/main.tf", 'variable "name" {\n  default = "x"\n}\n')
+    _write(repo / "charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\ndependencies:\n"
+           "  - name: lib\n    version: 1.0.0\n    repository: file://../lib\n")
+    _write(repo / "charts/app/templates/config.yaml", config_map("app"))
+    _write(repo / "charts/lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n")
+    only = ["terraform", "helm"]
+    clean, _ = _both(repo, only)
+    steps: list[Callable[[Path], None]] = [
+        lambda r: _remove(r / "tf/shared"), lambda r: (r / "tf/shared").mkdir(),
+        lambda r: _write(r / "tf/shared/main.tf", 'variable "name" {\n  default = "x"\n}\n'),
+        lambda r: _remove(r / "charts/lib"), lambda r: (r / "charts/lib").mkdir(),
+        lambda r: _write(r / "charts/lib/Chart.yaml", "apiVersion: v2\nname: lib\nversion: 1.0.0\ntype: library\n"),
+    ]
+    seen = [clean]
+    for step in steps:
+        step(repo)
+        seen.append(_both(repo, only)[0])
+    assert seen[-1] == seen[3] == clean and seen[1] != clean and seen[4] != clean  # the changes were seen

@@ -13,7 +13,7 @@ import pytest
 from testlib import require_tool
 
 from planforge.validate.base import Check, Settings
-from planforge.validate.runner import Selection, run_validation
+from planforge.validate.runner import Selection, list_units, run_validation
 
 ONLY = ["kustomize", "schemas", "policy", "argocd", "flux"]
 PROJECT = """apiVersion: argoproj.io/v1alpha1
@@ -250,3 +250,16 @@ def test_module_sources_and_chart_dependencies_appearing_or_disappearing(tmp_pat
         step(repo)
         seen.append(_both(repo, only)[0])
     assert seen[-1] == seen[3] == clean and seen[1] != clean and seen[4] != clean  # the changes were seen
+
+
+def test_units_read_hostile_yaml_within_the_limits(tmp_path: Path) -> None:
+    """What the units (and so the cache keys) read of kustomizations, charts and GitOps files goes through the
+    bounded loader: a deeply nested kustomization, Chart.yaml and Application list units, no RecursionError."""
+    repo = tmp_path / "repo"
+    deep = "a: " + "[" * 3000 + "]" * 3000 + "\n"  # yaml.safe_load: RecursionError
+    _write(repo / "k/kustomization.yaml", "resources:\n  - ../base\n" + deep)
+    _write(repo / "base/kustomization.yaml", "resources: []\n")
+    _write(repo / "charts/app/Chart.yaml", "apiVersion: v2\nname: app\nversion: 1.0.0\n" + deep)
+    _write(repo / "argocd/app.yaml", APPLICATION + "  extra: " + deep)
+    units = {u.id for u in list_units([repo], Settings(), ["kustomize", "helm", "argocd"])}
+    assert {"kustomization:k", "kustomization:base", "helm-chart:charts/app"} <= units

@@ -123,7 +123,7 @@ class ResultCache:
 
 
 def _resolved(text: str, root: Path, bounds: Bounds) -> str:
-    """"-> TARGET " when `text` resolves elsewhere (a symlink on the way; TARGET relative to `root`), else ""."""
+    """The prefix `-> TARGET ` when `text` resolves elsewhere (a symlink on the way; TARGET relative to `root`)."""
     real = bounds.realpath(text)
     return "" if real == text else f"-> {os.path.relpath(real, root)} "
 

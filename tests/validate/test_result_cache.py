@@ -263,3 +263,14 @@ def test_units_read_hostile_yaml_within_the_limits(tmp_path: Path) -> None:
     _write(repo / "argocd/app.yaml", APPLICATION + "  extra: " + deep)
     units = {u.id for u in list_units([repo], Settings(), ["kustomize", "helm", "argocd"])}
     assert {"kustomization:k", "kustomization:base", "helm-chart:charts/app"} <= units
+
+
+def test_applications_depend_on_app_projects_wherever_they_are(tmp_path: Path) -> None:
+    """An AppProject built by a kustomization is a dependency of the Applications (--changed-since selects them)."""
+    repo = tmp_path / "repo"
+    _write(repo / "argocd/apps/web.yaml", APPLICATION)
+    _write(repo / "argocd/projects/project.yaml", PROJECT)
+    _write(repo / "argocd/projects/kustomization.yaml", "resources:\n  - project.yaml\n")
+    _write(repo / "apps/web/config.yaml", config_map("web"))
+    units = {u.id: u for u in list_units([repo], Settings(), ["kustomize", "argocd"])}
+    assert "kustomization:argocd/projects" in units["gitops:argocd/apps"].depends_on

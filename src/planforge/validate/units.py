@@ -26,7 +26,12 @@ from typing import Any
 from planforge.errors import UsageError
 from planforge.validate.base import Target, Validator
 from planforge.validate.inputs import Bounds
-from planforge.validate.manifests import kustomization_references, load_documents, load_kustomization
+from planforge.validate.manifests import (
+    MANIFEST_SUFFIXES,
+    kustomization_references,
+    load_documents,
+    load_kustomization,
+)
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 # Estimated cost of one unit, by kind (relative: a Terraform root loads a provider schema).
@@ -36,6 +41,7 @@ COSTS = {
 }
 DIR_KINDS = ("terraform-root", "terraform-module", "helm-chart", "kustomization", "ansible-tree")
 SETTINGS_FILES = (".planforge.yaml", ".planforge.yml")
+PROJECT_HOLDERS = ("manifests", "gitops", "kustomization")  # units whose manifests may define AppProjects
 
 
 @dataclass(frozen=True)
@@ -432,18 +438,22 @@ def _at_or_under(places: list[str], rel: str) -> list[str]:
 
 
 def _gitops_shared(root: Path, drafts: dict[str, _Draft], tools: dict[str, set[str]], bounds: Bounds) -> None:
-    """What Argo CD and Flux checks read across directories: an Application its AppProject (in any
-    manifests unit), a Flux object the sources and dependencies in other Flux directories."""
+    """What Argo CD and Flux checks read across directories: an Application its AppProject (in any unit holding
+    manifests: plain, GitOps or a kustomization's), a Flux object the sources and dependencies in other Flux
+    directories."""
     argocd = any("argocd" in names for names in tools.values())
-    projects = [d.id for d in drafts.values() if argocd and d.kind == "manifests" and any(
-        isinstance(obj, dict) and obj.get("kind") == "AppProject" for f in sorted(d.files)
-        for obj in _objects(root / f, bounds))]
+    projects = [d.id for d in drafts.values() if argocd and d.kind in PROJECT_HOLDERS and _holds_project(root, d, bounds)]
     flux = sorted(uid for uid, names in tools.items() if "flux" in names)
     for uid, names in tools.items():
         if "argocd" in names:
             drafts[uid].depends.update(projects)
         if "flux" in names:
             drafts[uid].depends.update(flux)
+
+
+def _holds_project(root: Path, draft: _Draft, bounds: Bounds) -> bool:
+    return any(isinstance(obj, dict) and obj.get("kind") == "AppProject"
+               for f in sorted(draft.files) if f.endswith(MANIFEST_SUFFIXES) for obj in _objects(root / f, bounds))
 
 
 def shard_groups(units: dict[str, Unit]) -> dict[str, list[str]]:

@@ -118,7 +118,10 @@ def _rules(findings: list[tuple[object, ...]]) -> set[object]:
 
 
 def _remove(path: Path) -> None:
-    shutil.rmtree(path) if path.is_dir() and not path.is_symlink() else path.unlink()
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
 
 
 CHANGES: list[tuple[str, Callable[[Path], None], set[str], set[str]]] = [

@@ -57,8 +57,8 @@ def test_units_name_their_kind_files_and_dependencies(saas: Path) -> None:
     overlay = units["kustomization:kubernetes/tenants/acme/apps/analytics-api/prod"]
     assert overlay.depends_on == ("kustomization:kubernetes/apps/analytics-api/base",)
     assert "gitops:argocd/applications/prod" in units
-    assert units["gitops:argocd/applications/prod"].depends_on == (
-        *(o for o in OVERLAYS if o.endswith("prod")), "manifests:argocd/projects")  # the AppProjects
+    assert units["gitops:argocd/applications/prod"].depends_on == (  # the AppProjects: beside the root app too
+        "gitops:argocd/bootstrap", *(o for o in OVERLAYS if o.endswith("prod")), "manifests:argocd/projects")
 
 
 def test_tenant_tfvars_change_selects_its_root_only(saas: Path) -> None:

@@ -1,8 +1,11 @@
 """The result cache: the checks of one validator target, keyed by everything they depend on.
 
 The key hashes the planforge version, the validator and target, the settings that change results,
-the identity of every external tool on PATH (path, size, mtime), and the content of the files of the
-target's unit and of every unit it depends on (`planforge.validate.units`). Entries live under
+the identity of every external tool on PATH (path, size, mtime), and the digests of what the target
+reads (`planforge.validate.cache_keys` says which files, directories and named paths). A file is hashed
+only when the run may read it: one resolving outside the validated paths, larger than max_file_size or
+not a regular file is never opened; its part of the key is a marker from `stat` ("outside the validated
+paths", "too large: N bytes"), and the validator's own finding decides what it means. Entries live under
 `<cache dir>/results/` (PLANFORGE_CACHE_DIR, else the user cache directory). Results with a tool
 error, a timeout or an internal error are never stored. Writing is best effort.
 """
@@ -15,19 +18,21 @@ import os
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from planforge import __version__
 from planforge.validate.base import Check, Document, Finding, Settings, Severity, Status
 from planforge.validate.cachedir import cache_dir
+from planforge.validate.inputs import NOT_REGULAR, OUTSIDE_ROOT, TOO_LARGE, Bounds, InputError
 
 TOOLS = ("terraform", "tofu", "helm", "kustomize", "kubectl", "kubeconform", "ansible-playbook", "ansible-lint",
          "ansible-galaxy", "git")
 # Settings that do not change what a check finds.
 UNKEYED_SETTINGS = ("jobs", "timeout", "memory_budget")
 UNCACHEABLE_RULES = ("/tool-error", "/tool-failure", "/timeout", "/internal-error")
-FORMAT = 1  # bump when the stored layout changes
+FORMAT = 2  # bump when the stored layout or the key changes
 
 
 def _tool_identity() -> dict[str, Any]:
@@ -37,8 +42,8 @@ def _tool_identity() -> dict[str, Any]:
         if path is None:
             found[name] = None
             continue
-        stat = os.stat(path)
-        found[name] = [os.path.realpath(path), stat.st_size, stat.st_mtime_ns]
+        info = os.stat(path)
+        found[name] = [os.path.realpath(path), info.st_size, info.st_mtime_ns]
     return found
 
 
@@ -56,22 +61,37 @@ class ResultCache:
         self.root = cache_dir() / "results"
         self.base = json.dumps({"format": FORMAT, "planforge": __version__, "tools": _tool_identity(),
                                 "settings": _settings_key(settings)}, sort_keys=True, default=str)
-        self._file_hashes: dict[Path, str] = {}
+        self._file_parts: dict[str, str] = {}
 
-    def file_hash(self, path: Path) -> str:
-        """The content hash of a regular file; a special file (a FIFO, a device) is never opened."""
-        digest = self._file_hashes.get(path)
-        if digest is None:
-            digest = _content_hash(path)
-            self._file_hashes[path] = digest
-        return digest
+    def file_part(self, path: Path, root: Path, bounds: Bounds) -> str:
+        """What a file adds to a key: its content hash, computed once per run, after where it resolves to when
+        a symlink leads elsewhere; a marker from `stat` for a file the run must not read (never opened)."""
+        text = os.path.abspath(path)
+        part = self._file_parts.get(text)
+        if part is None:
+            part = _file_part(text, root, bounds)
+            self._file_parts[text] = part
+        return part
 
-    def key(self, target: str, root: Path, files: list[str], extra: Any) -> str:
-        """The key of one target: `files` are root-relative (its unit's and its dependencies')."""
+    def digest(self, root: Path, bounds: Bounds, files: Iterable[str] = (), entries: Iterable[str] = (),
+               probes: Iterable[str] = ()) -> str:
+        """The digest of what a target reads below `root`: the content of `files`, the directory `entries`
+        (shape text computed by the caller) and the state of the `probes` (paths that may or may not exist)."""
+        h = hashlib.sha256()
+        for rel in sorted(set(files)):
+            h.update(f"f\0{rel}\0{self.file_part(root / rel, root, bounds)}\0".encode())
+        for entry in sorted(set(entries)):
+            h.update(f"d\0{entry}\0".encode())
+        for rel in sorted(set(probes)):
+            h.update(f"p\0{rel}\0{path_state(root / rel, root, bounds)}\0".encode())
+        return h.hexdigest()
+
+    def key(self, target: str, digests: Iterable[str], extra: Any) -> str:
+        """The key of one target: `digests` are those of what it reads (`digest`)."""
         h = hashlib.sha256(self.base.encode())
         h.update(json.dumps([target, extra], sort_keys=True, default=str).encode())
-        for rel in sorted(set(files)):
-            h.update(f"\0{rel}\0{self.file_hash(root / rel)}".encode())
+        for digest in digests:
+            h.update(f"\0{digest}".encode())
         return h.hexdigest()
 
     def _path(self, key: str) -> Path:
@@ -102,17 +122,50 @@ class ResultCache:
             return
 
 
-def _content_hash(path: Path) -> str:
+def _resolved(text: str, root: Path, bounds: Bounds) -> str:
+    """The prefix `-> TARGET ` when `text` resolves elsewhere (a symlink on the way; TARGET relative to `root`)."""
+    real = bounds.realpath(text)
+    return "" if real == text else f"-> {os.path.relpath(real, root)} "
+
+
+def _file_part(text: str, root: Path, bounds: Bounds) -> str:
+    where = _resolved(text, root, bounds)
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return "not a regular file"
-        h = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                h.update(chunk)
-        return h.hexdigest()
+        info = bounds.check(text, text)  # stat only: refuses outside, FIFOs and devices, too large
+        if info is None:
+            return where + "missing"
+        if stat.S_ISDIR(info.st_mode):
+            return where + "a directory"
+        return where + hashlib.sha256(bounds.read_bytes(text)).hexdigest()
+    except InputError as exc:
+        return where + _refusal(exc, text, bounds)
     except OSError:
-        return "unreadable"
+        return where + "unreadable"
+
+
+def _refusal(exc: InputError, text: str, bounds: Bounds) -> str:
+    """The key marker of a file the run refuses to read, from `stat` alone."""
+    if exc.rule == TOO_LARGE:
+        try:
+            return f"too large: {os.stat(bounds.realpath(text)).st_size} bytes"
+        except OSError:
+            return "too large"
+    return {OUTSIDE_ROOT: "outside the validated paths", NOT_REGULAR: "not a regular file"}.get(exc.rule, exc.rule)
+
+
+def path_state(path: Path, root: Path, bounds: Bounds) -> str:
+    """What a path a rule names is: outside the validated paths, missing, a directory, a file or something else
+    (with where it resolves to when a symlink leads elsewhere). Never opens it."""
+    text = os.path.abspath(path)
+    if not bounds.inside(text):
+        return "outside the validated paths"
+    where = _resolved(text, root, bounds)
+    try:
+        mode = os.stat(text).st_mode
+    except OSError:
+        return where + "missing"
+    kind = "a directory" if stat.S_ISDIR(mode) else "a file" if stat.S_ISREG(mode) else "not a regular file"
+    return where + kind
 
 
 def cacheable(checks: list[Check]) -> bool:

@@ -41,6 +41,7 @@ from typing import Any, BinaryIO
 from planforge.errors import PlanforgeError, UsageError
 from planforge.report import exit_code  # noqa: F401  (re-exported: the exit code of a list of checks)
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
+from planforge.validate.cache_keys import TargetKeys
 from planforge.validate.conflicts import conflict_checks
 from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
@@ -400,6 +401,7 @@ def _select(root: _Root, ctx: RunContext, tasks: list[_Task], validators: dict[s
         targets.setdefault(task.validator.name, []).append(task.target)
     units = build_units(root.root, targets, validators, ctx.bounds)
     ids = _selected_ids(units, selection, root.root)
+    keys = TargetKeys(cache, units, ctx.bounds) if cache is not None else None
     kept: list[_Task] = []
     for task in tasks:
         uid = units.unit_of(task.target)
@@ -412,11 +414,9 @@ def _select(root: _Root, ctx: RunContext, tasks: list[_Task], validators: dict[s
         task.unit = _prefixed_id(uid, root.prefix)
         if task.validator.name == "helm":
             group += _values_units(units, ids, uid, task.target, selection.partial)
-        if cache is not None:
-            files = [p for i in units.closure(group) for p in units.units[i].paths]
+        if keys is not None:
             task.cache = cache
-            task.cache_key = cache.key(f"{task.validator.name} {task.target.kind} {task.target.display}", root.root,
-                                       files, [root.prefix, task.target.extra])
+            task.cache_key = keys.key(task.target, group, [root.prefix, task.target.extra])
         kept.append(task)
     listed.extend(_prefixed(units.units[i], root.prefix) for i in sorted(ids))
     return kept

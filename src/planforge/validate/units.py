@@ -6,10 +6,16 @@ kustomization, a GitOps app directory (Argo CD Applications / Flux objects), an 
 its playbooks, and the plain manifests of a directory no other unit holds. Each unit lists the
 files it reads (`paths`, root-relative) and the units it depends on (`depends_on`): a Terraform
 root its local modules, a kustomization its bases, a GitOps directory what its apps point at, a
-values file its chart. Units are computed from the validators' own discovery (`Target`s).
+values file its chart, a chart its `file://` dependencies. Units are computed from the validators' own
+discovery (`Target`s).
+
+For the result cache a unit also records the shape of its directory (`entries`: every directory below it,
+empty ones too, and where a symlinked directory leads) and the paths it names that may or may not exist
+(`probes`: a kustomization's entries, a module `source`, a chart's `file://` dependency).
 """
 from __future__ import annotations
 
+import bisect
 import os
 import subprocess
 from collections.abc import Iterable
@@ -20,7 +26,12 @@ from typing import Any
 from planforge.errors import UsageError
 from planforge.validate.base import Target, Validator
 from planforge.validate.inputs import Bounds
-from planforge.validate.manifests import kustomization_references, load_documents, load_kustomization
+from planforge.validate.manifests import (
+    MANIFEST_SUFFIXES,
+    kustomization_references,
+    load_documents,
+    load_kustomization,
+)
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 # Estimated cost of one unit, by kind (relative: a Terraform root loads a provider schema).
@@ -30,6 +41,7 @@ COSTS = {
 }
 DIR_KINDS = ("terraform-root", "terraform-module", "helm-chart", "kustomization", "ansible-tree")
 SETTINGS_FILES = (".planforge.yaml", ".planforge.yml")
+PROJECT_HOLDERS = ("manifests", "gitops", "kustomization")  # units whose manifests may define AppProjects
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,8 @@ class Unit:
     paths: tuple[str, ...]
     depends_on: tuple[str, ...]
     cost: int
+    entries: tuple[str, ...] = ()  # the directories of a directory unit ("dir/", "link -> where"), for cache keys
+    probes: tuple[str, ...] = ()  # root-relative paths it names whose existence and kind change its result
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "paths": list(self.paths), "depends_on": list(self.depends_on),
@@ -58,6 +72,8 @@ class _Draft:
     is_dir: bool
     files: set[str] = field(default_factory=set)
     depends: set[str] = field(default_factory=set)
+    entries: set[str] = field(default_factory=set)
+    probes: set[str] = field(default_factory=set)
 
     @property
     def id(self) -> str:
@@ -136,8 +152,12 @@ def _rel(target: Target, root: Path) -> str:
 
 
 def _deepest_dir(path: str, dirs: dict[str, list[str]]) -> str | None:
-    parent = PurePosixPath(path).parent
-    for candidate in (parent, *parent.parents):
+    return _enclosing(PurePosixPath(path).parent, dirs)
+
+
+def _enclosing(directory: PurePosixPath, dirs: dict[str, list[str]]) -> str | None:
+    """The deepest directory of `dirs` at or above `directory`."""
+    for candidate in (directory, *directory.parents):
         key = _posix(candidate)
         if key in dirs:
             return key
@@ -161,6 +181,7 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
     _assign_files(b.root, b.drafts, dir_units)
     b.manifests(targets, dir_units)
     _terraform_depends(b.root, b.drafts, validators.get("terraform"))
+    _helm_depends(b.root, b.drafts)
     _kustomize_depends(b.root, b.drafts, dir_units, bounds)
     _gitops_depends(b.root, b.drafts, dir_units, bounds)
     _gitops_shared(b.root, b.drafts, b.gitops_tools, bounds)
@@ -250,23 +271,44 @@ class _Builder:
 def _unit(draft: _Draft, drafts: dict[str, _Draft]) -> Unit:
     depends = sorted(x for x in draft.depends if x in drafts and x != draft.id)
     return Unit(draft.id, draft.kind, tuple(sorted(draft.files)), tuple(depends),
-                COSTS[draft.kind] + len(draft.files) // 10)
+                COSTS[draft.kind] + len(draft.files) // 10, tuple(sorted(draft.entries)), tuple(sorted(draft.probes)))
 
 
 def _assign_files(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, list[str]]) -> None:
-    """Every file under a directory unit belongs to the deepest one (a chart's values files to their own units)."""
+    """Every file under a directory unit belongs to the deepest one (a chart's values files to their own units),
+    and so does every directory (its `entries`: empty ones too; a symlinked one with where it leads)."""
     if not dir_units:
         return
     values_paths = {d.path for d in drafts.values() if d.kind == "helm-values"}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         rel_dir = _posix(Path(dirpath).relative_to(root))
+        owner = _enclosing(PurePosixPath(rel_dir), dir_units)
+        if owner is not None:
+            for uid in dir_units[owner]:
+                drafts[uid].entries.update(_directory_entries(root, dirpath, rel_dir, dirnames))
         for name in filenames:
             rel = f"{rel_dir}/{name}" if rel_dir else name
             holder = _deepest_dir(rel, dir_units)
             if holder is not None and rel not in values_paths:
                 for uid in dir_units[holder]:
                     drafts[uid].files.add(rel)
+
+
+def _directory_entries(root: Path, dirpath: str, rel_dir: str, dirnames: list[str]) -> list[str]:
+    """The shape entries of one directory: itself, and each symlinked subdirectory with where it leads
+    (os.walk does not enter those)."""
+    found = [f"{rel_dir}/"]
+    for name in dirnames:
+        full = os.path.join(dirpath, name)
+        if os.path.islink(full):
+            found.append(f"{rel_dir}/{name} -> {os.path.relpath(os.path.realpath(full), root)}")
+    return found
+
+
+def _probe(root: Path, path: Path) -> str:
+    """A path a unit names, relative to `root` without following symlinks (`..` when it leads outside)."""
+    return PurePosixPath(os.path.normpath(os.path.relpath(os.path.abspath(path), root))).as_posix()
 
 
 def _terraform_depends(root: Path, drafts: dict[str, _Draft], validator: Any) -> None:
@@ -277,6 +319,7 @@ def _terraform_depends(root: Path, drafts: dict[str, _Draft], validator: Any) ->
     for draft in drafts.values():
         if draft.kind.startswith("terraform-"):
             for module in configs.config(root / draft.path).local_module_dirs().values():
+                draft.probes.add(_probe(root, module))
                 rel = _relative(module, root)
                 if rel in by_path:
                     draft.depends.add(by_path[rel])
@@ -313,6 +356,7 @@ def _follow_kustomization(root: Path, directory: Path, draft: _Draft, dir_units:
         return
     seen.add(directory)
     for _, entry in kustomization_references(load_kustomization(kustomization, bounds)):
+        draft.probes.add(_probe(root, directory / entry))
         rel = _relative(directory / entry, root)
         if rel is None or rel == draft.path:
             continue
@@ -325,6 +369,23 @@ def _follow_kustomization(root: Path, directory: Path, draft: _Draft, dir_units:
                 _follow_kustomization(root, full, draft, dir_units, bounds, seen)
         elif full.is_file() and _deepest_dir(rel, dir_units) != draft.path:
             draft.files.add(rel)
+
+
+def _helm_depends(root: Path, drafts: dict[str, _Draft]) -> None:
+    """A chart depends on the charts its `file://` dependencies name (Helm copies them under charts/)."""
+    from planforge.validate.helm.charts import chart_metadata  # the Helm validator's own reading
+
+    charts = {d.path: d for d in drafts.values() if d.kind == "helm-chart"}
+    for draft in charts.values():
+        for dep in chart_metadata(root / draft.path).get("dependencies") or []:
+            repository = dep.get("repository") if isinstance(dep, dict) else None
+            if not isinstance(repository, str) or not repository.startswith("file://"):
+                continue
+            where = root / draft.path / repository.removeprefix("file://")
+            draft.probes.add(_probe(root, where))
+            rel = _relative(where, root)
+            if rel is not None and rel in charts:
+                draft.depends.add(charts[rel].id)
 
 
 def _files_under(root: Path, directory: Path) -> set[str]:
@@ -355,30 +416,44 @@ def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, 
     for d in drafts.values():
         if d.kind in ("gitops", "manifests"):
             at.setdefault(d.path, []).append(d.id)
+    places = sorted(at)
     for draft in [d for d in drafts.values() if d.kind == "gitops"]:
         for file in sorted(draft.files):
             for obj in _objects(root / file, bounds):
                 for path in _gitops_paths(obj):
                     rel = _relative(root / path.removeprefix("./"), root)
-                    if rel is None:
-                        continue
-                    for where, ids in at.items():
-                        if rel == "" or where == rel or where.startswith(rel + "/"):
-                            draft.depends.update(ids)
+                    if rel is not None:
+                        for where in _at_or_under(places, rel):
+                            draft.depends.update(at[where])
+
+
+def _at_or_under(places: list[str], rel: str) -> list[str]:
+    """The sorted directory `places` equal to `rel` or below it (all of them for the root)."""
+    if rel == "":
+        return places
+    first = bisect.bisect_left(places, rel)
+    exact = places[first:first + 1] if places[first:first + 1] == [rel] else []
+    # "rel/..." sort between "rel/" and "rel0" ("0" follows "/")
+    return exact + places[bisect.bisect_left(places, rel + "/"):bisect.bisect_left(places, rel + "0")]
 
 
 def _gitops_shared(root: Path, drafts: dict[str, _Draft], tools: dict[str, set[str]], bounds: Bounds) -> None:
-    """What Argo CD and Flux checks read across directories: an Application its AppProject (in any
-    manifests unit), a Flux object the sources and dependencies in other Flux directories."""
-    projects = [d.id for d in drafts.values() if d.kind == "manifests" and any(
-        isinstance(obj, dict) and obj.get("kind") == "AppProject" for f in sorted(d.files)
-        for obj in _objects(root / f, bounds))]
+    """What Argo CD and Flux checks read across directories: an Application its AppProject (in any unit holding
+    manifests: plain, GitOps or a kustomization's), a Flux object the sources and dependencies in other Flux
+    directories."""
+    argocd = any("argocd" in names for names in tools.values())
+    projects = [d.id for d in drafts.values() if argocd and d.kind in PROJECT_HOLDERS and _holds_project(root, d, bounds)]
     flux = sorted(uid for uid, names in tools.items() if "flux" in names)
     for uid, names in tools.items():
         if "argocd" in names:
             drafts[uid].depends.update(projects)
         if "flux" in names:
             drafts[uid].depends.update(flux)
+
+
+def _holds_project(root: Path, draft: _Draft, bounds: Bounds) -> bool:
+    return any(isinstance(obj, dict) and obj.get("kind") == "AppProject"
+               for f in sorted(draft.files) if f.endswith(MANIFEST_SUFFIXES) for obj in _objects(root / f, bounds))
 
 
 def shard_groups(units: dict[str, Unit]) -> dict[str, list[str]]:

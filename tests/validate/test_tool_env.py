@@ -16,7 +16,7 @@ from testlib import GIT_ENV, require_tool
 
 from planforge.validate.base import Context, Settings
 from planforge.validate.terraform.cli import terraform_env
-from planforge.validate.toolenv import tool_env
+from planforge.validate.toolenv import tool_env, which
 from planforge.validate.tools import run_tool
 from planforge.validate.units import changed_files
 
@@ -60,6 +60,24 @@ def test_a_relative_path_entry_cannot_put_the_repository_first(hostile_caller: N
     script(tmp_path / "git", f"#!/bin/sh\ntouch {canary}\n")
     done = run_tool(["/bin/sh", "-c", "command -v git"], timeout=30, cwd=tmp_path)
     assert done.stdout.strip() != str(tmp_path / "git") and not canary.exists()
+
+
+def test_a_tool_planforge_starts_is_never_found_in_the_repository(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`planforge validate .` in CI runs in the repository: with `.` on PATH, a shipped `terraform` would run."""
+    repo = tmp_path / "repo"
+    canary = tmp_path / "canary"
+    for name in ("terraform", "kubectl", "kustomize", "kubeconform", "helm", "ansible-playbook"):
+        script(repo / name, f"#!/bin/sh\ntouch {canary}\n")
+    (repo / "main.tf").write_text("terraform {}\n")
+    (repo / "kustomization.yaml").write_text("resources: []\n")
+    path = os.pathsep.join([".", "", os.environ["PATH"]])
+    done = subprocess.run([sys.executable, "-m", "planforge", "validate", "."], capture_output=True, text=True,
+                          timeout=300, cwd=repo, env={**os.environ, "PATH": path})
+    assert not canary.exists(), done.stdout + done.stderr
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("PATH", path)
+    assert which("terraform") != str(repo / "terraform")
 
 
 def test_terraform_runs_with_its_own_configuration_only(hostile_caller: None, tmp_path: Path) -> None:

@@ -43,6 +43,12 @@ def tool_env(home: Path | None = None, **settings: str) -> dict[str, str]:
     return env
 
 
+def which(name: str) -> str | None:
+    """`shutil.which` on the caller's PATH without its relative entries (planforge may run inside the repository,
+    where `.` would find a `terraform` the repository ships)."""
+    return shutil.which(name, path=safe_path(os.environ.get("PATH", os.defpath)))
+
+
 def safe_path(value: str) -> str:
     """`PATH` without its empty and relative entries (each means a directory relative to the tool's cwd)."""
     return os.pathsep.join(entry for entry in value.split(os.pathsep) if os.path.isabs(entry))

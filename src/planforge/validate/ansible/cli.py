@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from planforge.validate.ansible.launch import NotSandboxable, sandboxed
 from planforge.validate.ansible.rules import NAME
 from planforge.validate.ansible.sandbox import REFUSED
 from planforge.validate.base import Context, Finding, Severity
+from planforge.validate.toolenv import which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 SANDBOX_HINT = ("name the file, role or variable without a lookup and inside the validated paths: validate runs no "
@@ -40,7 +40,7 @@ class ToolFailure(Exception):
 
 def find_binary(name: str) -> str | None:
     """`name` on PATH, else next to the running Python interpreter (a virtual environment's bin/)."""
-    found = shutil.which(name)
+    found = which(name)
     if found is not None:
         return found
     beside = Path(sys.executable).parent / name

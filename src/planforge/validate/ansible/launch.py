@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
 import threading
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from planforge.validate.ansible.config import own_config
 from planforge.validate.ansible.discovery import Tree
 from planforge.validate.base import Context
 from planforge.validate.gitcmd import NEUTRAL_CONFIG
-from planforge.validate.toolenv import tool_env
+from planforge.validate.toolenv import tool_env, which
 
 SANDBOX = Path(__file__).with_name("sandbox.py")
 SHIMMED = ("ansible-playbook", "ansible", "ansible-config", "ansible-galaxy", "ansible-doc", "ansible-inventory")
@@ -43,7 +42,7 @@ def interpreter(script: str) -> str:
     words = first[2:].decode("utf-8", "replace").split() if first.startswith(b"#!") else []
     if words and Path(words[0]).name == "env":
         words = words[1:]
-    found = shutil.which(words[0]) if words else None
+    found = which(words[0]) if words else None
     if found is None or "python" not in Path(words[0]).name:
         raise NotSandboxable(f"{script} is not a Python script (planforge runs Ansible's tools in a sandbox)")
     return found
@@ -58,7 +57,7 @@ def ansible_env(ctx: Context, tree: Tree, binary: str) -> dict[str, str]:
     collections = [*trusted, *tree.collections_paths, home / "collections"]
     shims = _shims(home, binary)
     untrusted = [*ctx.bounds.roots, str(home)]
-    git = shutil.which("git", path=tool_env(home)["PATH"])
+    git = which("git")
     env = tool_env(
         home, ANSIBLE_CONFIG=str(own_config(home, tree.path, tree.honoured.paths)), ANSIBLE_HOME=str(home),
         ANSIBLE_LOCAL_TEMP=str(home / "tmp"), ANSIBLE_REMOTE_TEMP=str(home / "remote-tmp"),

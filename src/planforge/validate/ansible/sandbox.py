@@ -10,11 +10,12 @@ environment (os.pathsep-separated lists):
 Before SCRIPT runs, an audit hook (it cannot be removed, and sees every import and process start of the
 interpreter) refuses:
 
-* executing Python code from a file below an untrusted directory (symlinks resolved): plugins and modules
+* executing Python code from a file below an untrusted directory (symlinks resolved), unless it belongs to
+  the interpreter's own installation (its `sys.path` at start): plugins and modules
   a tree ships (`filter_plugins/`, `library/`, a role's or a collection's plugins, an `ansible-lint`
   rules directory), which Ansible imports by itself and `ansible-lint` executes to read argument specs;
 * starting any program but the allowed ones: inventory scripts, vault password scripts, the shell of the
-  `pipe` lookup;
+  `pipe` lookup.
 
 Every lookup plugin (`pipe`, `file`, `password`, ...) fails: a template in a playbook is evaluated while
 the playbook loads (import paths, `vars_files`, role names) and a lookup would run a command or read a file
@@ -47,6 +48,7 @@ def _paths(name: str) -> list[str]:
 UNTRUSTED = _paths("PLANFORGE_SANDBOX_UNTRUSTED")
 READABLE = _paths("PLANFORGE_SANDBOX_READABLE")
 PROGRAMS = set(_paths("PLANFORGE_SANDBOX_PROGRAMS"))
+INSTALLED: list[str] = []  # set by main()
 
 
 def _below(path: str, roots: list[str]) -> bool:
@@ -73,10 +75,16 @@ def _program(event: str, args: tuple[Any, ...]) -> str | None:
     return os.path.realpath(found) if found else name
 
 
+def _installed() -> list[str]:
+    """The directories this interpreter imports from (standard library, site-packages): the caller's own
+    installation, trusted even when it lies below a validated path (a virtual environment in the repository)."""
+    return [os.path.realpath(p) for p in sys.path if p and os.path.isdir(p)]
+
+
 def _audit(event: str, args: tuple[Any, ...]) -> None:
     if event == "exec":
         filename = getattr(args[0], "co_filename", "")
-        if filename and os.path.isabs(filename) and _below(filename, UNTRUSTED):
+        if filename and os.path.isabs(filename) and _below(filename, UNTRUSTED) and not _below(filename, INSTALLED):
             raise Refused(f"importing {filename}: {REFUSED}")
     elif event in SPAWN_EVENTS:
         program = _program(event, args)
@@ -111,7 +119,7 @@ def _bound_file_loader() -> None:
 def _bounded(original: Any, error: type[Exception]) -> Any:
     def read(self: Any, file_name: Any, *args: Any, **kwargs: Any) -> Any:
         path = self.path_dwim(file_name) if isinstance(file_name, str) else file_name
-        if isinstance(path, str) and not _below(path, READABLE):
+        if isinstance(path, str) and not _below(path, READABLE) and not _below(path, INSTALLED):
             raise error(f"{file_name} resolves outside the validated paths: not read ({REFUSED})")
         return original(self, file_name, *args, **kwargs)
 
@@ -122,6 +130,7 @@ def main() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]  # this directory holds no Ansible
     script, sys.argv = sys.argv[1], sys.argv[1:]
+    INSTALLED.extend(_installed())
     _refuse_lookups()  # imports Ansible's plugin loader first: loading it runs ldconfig (ctypes.util)
     _bound_file_loader()
     sys.addaudithook(_audit)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 from pathlib import Path
 
 from planforge.errors import UsageError
 from planforge.validate.base import Context, Settings
-from planforge.validate.toolenv import tool_env
+from planforge.validate.toolenv import tool_env, which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 # Go's garbage collector target for terraform and its providers, unless GOGC is set: loading the hashicorp/aws
@@ -33,7 +32,7 @@ def terraform_binary(settings: Settings | None = None) -> str:
     """Path of the CLI that runs the Terraform checks: `tofu` when the repository uses OpenTofu (`iac_tool`) and
     tofu is on PATH, else `terraform` (`opentofu_fallback` says so), or UsageError (exit 2)."""
     opentofu = settings is not None and settings.iac_tool == "opentofu"
-    path = (shutil.which("tofu") if opentofu else None) or shutil.which("terraform")
+    path = (which("tofu") if opentofu else None) or which("terraform")
     if path is None:
         missing = ("tofu (or terraform) is not on PATH: install OpenTofu (https://opentofu.org/docs/intro/install/)"
                    if opentofu else
@@ -44,7 +43,7 @@ def terraform_binary(settings: Settings | None = None) -> str:
 
 def opentofu_fallback(settings: Settings) -> str | None:
     """The notice of a repository using OpenTofu validated with terraform (tofu is not on PATH), else None."""
-    if settings.iac_tool != "opentofu" or shutil.which("tofu") is not None:
+    if settings.iac_tool != "opentofu" or which("tofu") is not None:
         return None
     return ("validated with terraform: OpenTofu not installed (the repository uses OpenTofu; install tofu to "
             "validate with it: OpenTofu-only features and a required_version above the terraform release may differ)")

@@ -374,3 +374,15 @@ def test_imports_and_vars_files_outside_are_refused_before_ansible_runs(tmp_path
     found = {(f["rule"], f["file"], f["line"]) for c in report["checks"] for f in c["findings"]}
     assert found == {("input/outside-root", "ansible/playbooks/site.yml", 3),
                      ("input/outside-root", "ansible/playbooks/site.yml", 8)}
+
+
+def test_the_reference_scan_walks_an_alias_once(tmp_path: Path) -> None:
+    """A playbook of nested aliases (4**40 paths to one mapping) is scanned in no time, its reference found."""
+    from planforge.validate.ansible.screen import outside_references
+
+    tree = copy_good(tmp_path)
+    lines = ["- name: Bomb", "  hosts: all", "  vars:", "    a0: &a0 [{import_tasks: /etc/passwd}]"]
+    lines += [f"    a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 40)]
+    (tree / "playbooks" / "bomb.yml").write_text("\n".join(lines) + "\n")
+    [finding] = outside_references(find_trees(tree, Bounds.of([tree]))[0], make_ctx(tree, tmp_path / "work"))
+    assert (finding.rule, finding.file, finding.line) == ("input/outside-root", "playbooks/bomb.yml", 4)

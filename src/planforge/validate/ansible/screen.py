@@ -25,7 +25,7 @@ from planforge.validate.ansible.discovery import INVENTORY_DIRS, SKIP_DIRS, YAML
 from planforge.validate.ansible.rules import NAME, UNTRUSTED_CONFIG, UNTRUSTED_INVENTORY, UNTRUSTED_PLUGINS
 from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, InputError
-from planforge.validate.manifests import compose_all
+from planforge.validate.manifests import compose_all, safe_load
 
 # Keys whose value names a file Ansible reads while it loads a playbook: a path, or a mapping with `file`/`dir`.
 FILE_KEYS = {"import_playbook", "import_tasks", "include_tasks", "include_vars", "include"}
@@ -102,8 +102,12 @@ def _file_values(nodes: list[yaml.Node]) -> Iterator[tuple[str, int]]:
     """(value, line) of every path-like scalar naming a playbook, task, variable or role file (a template is not
     resolved here: the sandbox refuses what it reads outside)."""
     stack = list(nodes)
+    seen: set[int] = set()  # an alias is the same node: each is walked once (no "billion laughs")
     while stack:
         node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
         if not isinstance(node, yaml.MappingNode):
@@ -154,7 +158,7 @@ def _executable_or_plugin(path: Path, ctx: Context) -> str | None:
         if os.stat(path).st_mode & 0o111:
             return "executable: Ansible would run it as an inventory script"
         if path.suffix in YAML_SUFFIXES:
-            data = yaml.safe_load(ctx.bounds.read_text(path))
+            data = safe_load(ctx.bounds.read_text(path))
             if isinstance(data, dict) and "plugin" in data:
                 return f"a plugin inventory (plugin: {data['plugin']}): Ansible would load and run the plugin"
     except (OSError, UnicodeDecodeError, yaml.YAMLError, InputError, RecursionError):

@@ -4,7 +4,9 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import shutil
 import sys
 from pathlib import Path
@@ -15,8 +17,9 @@ from planforge.cli import main
 from planforge.errors import EXIT_USAGE, UsageError
 from planforge.validate.ansible import AnsibleValidator
 from planforge.validate.ansible import validator as validator_module
-from planforge.validate.ansible.cli import ansible_env, find_binary, syntax_findings
+from planforge.validate.ansible.cli import find_binary, syntax_findings
 from planforge.validate.ansible.discovery import find_trees
+from planforge.validate.ansible.launch import ansible_env
 from planforge.validate.ansible.rules import PLAYBOOK, TREE
 from planforge.validate.base import Check, Context, Settings, Status
 from planforge.validate.inputs import Bounds
@@ -206,11 +209,14 @@ def test_environment_reads_nothing_from_home(tmp_path: Path, monkeypatch: pytest
     ctx = make_ctx(GOOD, tmp_path / "work", ansible_collections=collections)
     [tree] = find_trees(GOOD, Bounds.of([GOOD]))
     env = ansible_env(ctx, tree, "/opt/bin/ansible-playbook")
-    assert "ANSIBLE_ROLES_PATH" not in env and env["ANSIBLE_CONFIG"] == str(GOOD / "ansible.cfg")
     work = str(tmp_path / "work")
-    assert all(env[k].startswith(work) for k in ("HOME", "ANSIBLE_HOME", "ANSIBLE_LOCAL_TEMP", "XDG_CACHE_HOME"))
+    assert "ANSIBLE_ROLES_PATH" not in env and env["ANSIBLE_CONFIG"].startswith(work)  # planforge's, not the tree's
+    config = Path(env["ANSIBLE_CONFIG"]).read_text()
+    assert f"roles_path = {GOOD / 'roles'}" in config and "retry_files_enabled = False" in config
+    assert all(env[k].startswith(work) for k in ("HOME", "ANSIBLE_HOME", "ANSIBLE_LOCAL_TEMP", "XDG_CACHE_HOME",
+                                                 "TMPDIR"))
     assert env["ANSIBLE_COLLECTIONS_PATH"].split(":")[0] == str(collections)
-    assert env["ANSIBLE_RETRY_FILES_ENABLED"] == "False" and env["PATH"].startswith("/opt/bin:")
+    assert env["PATH"].split(":")[:2] == [f"{work}/ansible/bin", "/opt/bin"]
 
 
 def test_errors_of_ansible_core_before_2_19_are_read_too(tmp_path: Path) -> None:
@@ -248,3 +254,135 @@ def test_symlink_out_of_the_repository_stops_the_tools(tmp_path: Path) -> None:
     assert {c.name for c in checks} == {"inputs"} and all(c.status is Status.FAILED for c in checks)
     assert {rule for rule, _, _ in findings(checks)} == {"input/outside-root"}
     assert not any("hunter2" in (f.detail or "") + f.message for c in checks for f in c.findings)
+
+
+# --------------------------------------------------------------------------- untrusted trees: nothing runs
+
+SECRET = "PLANFORGE-TEST-SECRET-a41c"
+
+
+def canary_code(canary: Path) -> str:
+    """Python that leaves `canary` behind when it is imported or run."""
+    return f"import pathlib\npathlib.Path({str(canary)!r}).touch()\n"
+
+
+def executable(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o755)
+    return path
+
+
+def hostile_tree(tmp_path: Path) -> Path:
+    """The good tree with everything Ansible and ansible-lint would run by themselves, each leaving a canary in
+    tmp_path: an inventory script, the config's vault password script, log and plugin settings, plugins beside
+    the playbooks, a role's module (ansible-lint executes a module to read its arguments), lint rules."""
+    tree = copy_good(tmp_path)
+    executable(tree / "inventories" / "dev" / "hosts.yml", f"#!/bin/sh\ntouch {tmp_path}/canary-inventory\necho '{{}}'\n")
+    (tree / "inventories" / "stage").mkdir()
+    (tree / "inventories" / "stage" / "hosts.ini").write_text("[servers]\nserver-1 ansible_host=10.2.0.10\n")
+    executable(tree / "vault.sh", f"#!/bin/sh\ntouch {tmp_path}/canary-vault\necho password\n")
+    (tree / "ansible.cfg").write_text(
+        "[defaults]\ninventory = inventories/dev/hosts.yml\nroles_path = roles:/etc/ansible/roles\n"
+        f"vault_password_file = vault.sh\nlog_path = {tmp_path}/outside.log\ncallbacks_enabled = evil\n"
+        "callback_plugins = plugins/callback\n")
+    for kind in ("filter_plugins", "vars_plugins", "connection_plugins", "lookup_plugins"):
+        (tree / "playbooks" / kind).mkdir()
+        (tree / "playbooks" / kind / "evil.py").write_text(canary_code(tmp_path / f"canary-{kind}"))
+    (tree / "plugins" / "callback").mkdir(parents=True)
+    (tree / "plugins" / "callback" / "evil.py").write_text(canary_code(tmp_path / "canary-callback"))
+    (tree / "roles" / "baseline" / "library").mkdir()
+    (tree / "roles" / "baseline" / "library" / "role_mod.py").write_text(canary_code(tmp_path / "canary-module"))
+    tasks = tree / TASKS
+    tasks.write_text(tasks.read_text() + "\n- name: Custom module\n  role_mod:\n    state: present\n")
+    (tree / ".ansible-lint").write_text("skip_list:\n  - yaml\nrulesdir:\n  - rules\n")
+    (tree / "rules").mkdir()
+    (tree / "rules" / "__init__.py").write_text("")
+    (tree / "rules" / "evil.py").write_text(canary_code(tmp_path / "canary-lint-rule"))
+    return tree
+
+
+def test_a_hostile_tree_runs_nothing_and_says_what_it_refused(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    tree = hostile_tree(tmp_path)
+    code = main(["validate", "--only", "ansible", "--format", "json", str(tree.parent)])
+    report = json.loads(capsys.readouterr().out)
+    assert not list(tmp_path.glob("canary-*")) and not (tmp_path / "outside.log").exists()
+    assert code == 1
+    found = {(f["rule"], f["severity"], f["file"], f["line"]) for c in report["checks"] for f in c["findings"]}
+    config = "ansible/ansible.cfg"
+    assert {("ansible/untrusted-inventory", "error", "ansible/inventories/dev/hosts.yml", 1),
+            ("ansible/untrusted-config", "warning", config, 3),  # roles_path's /etc/ansible/roles: not used
+            ("ansible/untrusted-config", "warning", config, 4),  # vault_password_file
+            ("ansible/untrusted-config", "warning", config, 5),  # log_path
+            ("ansible/untrusted-config", "warning", config, 6),  # callbacks_enabled
+            ("ansible/untrusted-config", "warning", config, 7),  # callback_plugins
+            ("ansible/untrusted-config", "warning", "ansible/.ansible-lint", 3),  # rulesdir
+            } <= found
+    assert [rule for rule, *_ in found if rule == "ansible/untrusted-plugins"] == ["ansible/untrusted-plugins"]
+    assert all(rule.startswith(("ansible/untrusted-", "ansible-lint/")) for rule, *_ in found), found
+    status = {(c["name"], c["target"]): c["status"] for c in report["checks"]}
+    assert status[("syntax-check[ansible/inventories/dev/hosts.yml]", "ansible/playbooks/site.yml")] == "skipped"
+    for inventory in ("prod/hosts.yml", "stage/hosts.ini"):  # static inventories are still checked
+        assert status[(f"syntax-check[ansible/inventories/{inventory}]", "ansible/playbooks/site.yml")] == "passed"
+
+
+def test_a_lookup_in_a_playbook_runs_no_command(tmp_path: Path) -> None:
+    """Ansible templates import paths while it loads a playbook: the `pipe` lookup would run a shell command."""
+    tree = copy_good(tmp_path)
+    canary = tmp_path / "canary"
+    (tree / "playbooks" / "site.yml").write_text(
+        "---\n- name: Site\n  hosts: all\n  tasks:\n    - name: Import\n      ansible.builtin.import_tasks: "
+        f"\"{{{{ lookup('ansible.builtin.pipe', 'touch {canary} && echo tasks.yml') }}}}\"\n")
+    checks = run(tree, tmp_path / "work", kinds=(PLAYBOOK,))
+    assert not canary.exists()
+    refused = [f for c in checks for f in c.findings if c.target == "playbooks/site.yml"]
+    assert {(f.rule, f.file, f.line) for f in refused} == {("ansible/syntax", "playbooks/site.yml", 6)}
+    assert all("refused by planforge validate" in f.message and "without a lookup" in (f.hint or "")
+               for f in refused)
+
+
+def test_a_templated_import_path_reads_nothing_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "tasks.yml").write_text(f"- name: {SECRET}\n  bad: [\n")
+    tree = copy_good(tmp_path)
+    (tree / "playbooks" / "site.yml").write_text(
+        f"---\n- name: Site\n  hosts: all\n  vars:\n    base: {outside}\n  tasks:\n    - name: Import\n"
+        "      ansible.builtin.import_tasks: \"{{ base }}/tasks.yml\"\n")
+    checks = run(tree, tmp_path / "work", kinds=(PLAYBOOK,))
+    refused = [f for c in checks for f in c.findings if c.target == "playbooks/site.yml"]
+    assert refused and all("resolves outside the validated paths: not read" in f.message for f in refused)
+    assert SECRET not in json.dumps([dataclasses.asdict(f) for c in checks for f in c.findings])
+
+
+def test_imports_and_vars_files_outside_are_refused_before_ansible_runs(tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "play.yml").write_text(f"- name: {SECRET}\n  hosts: all\n  tasks: [\n")
+    (outside / "vars.yml").write_text(f"secret: {SECRET}\n")
+    tree = copy_good(tmp_path)
+    (tree / "playbooks" / "site.yml").write_text(
+        "---\n- name: Import\n  ansible.builtin.import_playbook: ../../../outside/play.yml\n"
+        f"- name: Vars\n  hosts: all\n  vars_files:\n    - vars/local.yml\n    - {outside}/vars.yml\n  tasks: []\n")
+    code = main(["validate", "--only", "ansible", "--format", "json", str(tree.parent)])
+    out = capsys.readouterr().out
+    report = json.loads(out)
+    assert code == 1 and SECRET not in out
+    assert {c["name"] for c in report["checks"]} == {"inputs"}  # no Ansible tool ran on the tree
+    found = {(f["rule"], f["file"], f["line"]) for c in report["checks"] for f in c["findings"]}
+    assert found == {("input/outside-root", "ansible/playbooks/site.yml", 3),
+                     ("input/outside-root", "ansible/playbooks/site.yml", 8)}
+
+
+def test_the_reference_scan_walks_an_alias_once(tmp_path: Path) -> None:
+    """A playbook of nested aliases (4**40 paths to one mapping) is scanned in no time, its reference found."""
+    from planforge.validate.ansible.screen import outside_references
+
+    tree = copy_good(tmp_path)
+    lines = ["- name: Bomb", "  hosts: all", "  vars:", "    a0: &a0 [{import_tasks: /etc/passwd}]"]
+    lines += [f"    a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 40)]
+    (tree / "playbooks" / "bomb.yml").write_text("\n".join(lines) + "\n")
+    [finding] = outside_references(find_trees(tree, Bounds.of([tree]))[0], make_ctx(tree, tmp_path / "work"))
+    assert (finding.rule, finding.file, finding.line) == ("input/outside-root", "playbooks/bomb.yml", 4)

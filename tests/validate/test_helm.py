@@ -143,7 +143,8 @@ def test_cli_runs_every_helm_command_through_pyhelm3(tmp_path: Path, monkeypatch
     real_run = pyhelm3.command.Command.run
 
     async def recording_run(self, command, input=None):  # type: ignore[no-untyped-def]
-        executed.append(command[command.index(shutil.which("helm")) + 1:])
+        assert self._executable == shutil.which("helm")
+        executed.append(list(command))
         return await real_run(self, command, input)
 
     monkeypatch.setattr(pyhelm3.command.Command, "run", recording_run)

@@ -57,18 +57,32 @@ def test_default_memory_budget_is_half_the_available_memory(tmp_path, monkeypatc
 
 def test_file_accepts_cli_spellings_and_a_validate_section(tmp_path):
     write(tmp_path / ".planforge.yaml", "kube-version: 1.30.2\nstrict: false\nvalidate:\n  strict: true\n"
-                                        "  schema-location: ['a/{{ .ResourceKind }}.json']\nplan: ignored\n"
-                                        "terraform_plugin_mirror: mirror\n")
+                                        "  ignore-missing-schemas: true\nplan: ignored\n")
     settings = resolve_settings({}, environ={}, paths=[str(tmp_path)])
     assert settings.kube_version == "1.30.2" and settings.strict is True
-    assert settings.schema_locations == ["a/{{ .ResourceKind }}.json"]
-    assert settings.terraform_plugin_mirror == (tmp_path / "mirror").resolve()
+    assert settings.ignore_missing_schemas is True
 
 
-def test_ansible_collections_from_file_env_and_command_line(tmp_path):
-    write(tmp_path / ".planforge.yaml", "ansible-collections: .cache/collections\n")
-    from_file = resolve_settings({}, environ={}, paths=[str(tmp_path)])
-    assert from_file.ansible_collections == (tmp_path / ".cache" / "collections").resolve()
+@pytest.mark.parametrize("text, line, fix", [
+    ("strict: true\nterraform_plugin_mirror: mirror\n", 2, "--terraform-plugin-mirror DIR or set PLANFORGE_TF_PLUGIN_MIRROR"),
+    ("validate:\n  schema-location: ['a/{{ .ResourceKind }}.json']\n", 2,
+     "--schema-location LOC or set PLANFORGE_SCHEMA_LOCATIONS"),
+    ("ansible-collections: .cache/collections\n", 1,
+     "--ansible-collections DIR or set PLANFORGE_ANSIBLE_COLLECTIONS"),
+    ("allow_outside: [..]\n", 1, "--allow-outside PATH or set PLANFORGE_ALLOW_OUTSIDE"),
+])
+def test_settings_naming_what_validate_reads_or_runs_are_refused_in_the_file(tmp_path, text, line, fix):
+    """`.planforge.yaml` is part of the change under review: a provider mirror it names would be run, schema
+    locations and collections read; only the command line and the environment may name them."""
+    write(tmp_path / ".planforge.yaml", text)
+    with pytest.raises(UsageError) as exc:
+        resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    [problem] = exc.value.problems
+    assert (problem.file, problem.line) == (tmp_path / ".planforge.yaml", line)
+    assert fix in (problem.hint or "") and exc.value.exit_code == 2
+
+
+def test_ansible_collections_from_env_and_command_line(tmp_path):
     from_env = resolve_settings({}, environ={"PLANFORGE_ANSIBLE_COLLECTIONS": "/opt/collections"},
                                 paths=[str(tmp_path)])
     assert from_env.ansible_collections == Path("/opt/collections")

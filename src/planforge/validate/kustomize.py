@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from planforge.validate.manifests import (
     load_text,
     safe_load,
 )
+from planforge.validate.toolenv import which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 NAME = "kustomize"
@@ -63,9 +63,9 @@ def build_command(directory: Path) -> list[str]:
     configuration can relax it): files a kustomization names must be inside its directory.
     """
     restrict = ["--load-restrictor", "LoadRestrictionsRootOnly"]
-    if kustomize := shutil.which("kustomize"):
+    if kustomize := which("kustomize"):
         return [kustomize, "build", *restrict, str(directory)]
-    if kubectl := shutil.which("kubectl"):
+    if kubectl := which("kubectl"):
         return [kubectl, "kustomize", *restrict, str(directory)]
     raise UsageError("neither kustomize nor kubectl is on PATH: install kubectl "
                      "(https://kubernetes.io/docs/tasks/tools/) or leave kustomize out of --only.")

@@ -43,8 +43,15 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "no_waivers": ("bool", ("PLANFORGE_NO_WAIVERS",)),
     "waivers": ("waivers", ()),  # .planforge.yaml only: read by `waivers_from`
 }
-# Settings a repository must not give itself: `.planforge.yaml` is part of the change under review.
-COMMAND_LINE_ONLY = {"allow_outside"}
+# Settings a repository must not give itself: `.planforge.yaml` is part of the change under review, and these
+# name what validate may read or run (a provider mirror is a directory of binaries terraform executes; schema
+# locations and collections are files read and loaded). key -> the command line option.
+COMMAND_LINE_ONLY = {
+    "allow_outside": "--allow-outside PATH",
+    "terraform_plugin_mirror": "--terraform-plugin-mirror DIR",
+    "schema_locations": "--schema-location LOC",
+    "ansible_collections": "--ansible-collections DIR",
+}
 # Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
 ALIASES = {
     "kube-version": "kube_version",
@@ -270,12 +277,7 @@ def from_file(path: Path) -> dict[str, Any]:
         if key not in KEYS or raw is None:
             continue
         if key in COMMAND_LINE_ONLY:
-            raise UsageError(
-                f"{path}: '{raw_key}' is not read from the settings file.",
-                [Problem("a change under review could widen what validate reads", file=path,
-                         line=_line_of(text, str(raw_key)), field=str(raw_key),
-                         hint="pass --allow-outside PATH or set PLANFORGE_ALLOW_OUTSIDE in the CI job")],
-            )
+            raise _command_line_only(path, text, str(raw_key), key)
         kind = KEYS[key][0]
         if kind == "waivers":
             values[key] = waivers_from(raw, text, path)
@@ -288,10 +290,18 @@ def from_file(path: Path) -> dict[str, Any]:
                 [Problem(str(exc), file=path, line=_line_of(text, str(raw_key)), field=str(raw_key),
                          hint="see docs/settings.md for the accepted values")],
             ) from None
-    for key in ("terraform_plugin_mirror", "ansible_collections"):
-        if key in values and not values[key].is_absolute():
-            values[key] = (path.parent / values[key]).resolve()
     return values
+
+
+def _command_line_only(path: Path, text: str, raw_key: str, key: str) -> UsageError:
+    """The usage error of a settings file naming a key only the command line and environment may set."""
+    variable = KEYS[key][1][0]
+    return UsageError(
+        f"{path}: '{raw_key}' is not read from the settings file.",
+        [Problem("a change under review could widen what validate reads or runs", file=path,
+                 line=_line_of(text, raw_key), field=raw_key,
+                 hint=f"pass {COMMAND_LINE_ONLY[key]} or set {variable} in the CI job")],
+    )
 
 
 def waivers_from(raw: Any, text: str, path: Path) -> list[Waiver]:

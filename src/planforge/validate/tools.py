@@ -9,7 +9,9 @@ Every tool runs in its own process group (session) with:
   `memory_budget` setting, never below `MIN_CEILING_MIB` (Terraform with the hashicorp/aws provider
   maps far more address space than it uses);
 * bounded output: a tool printing more than `output_limit` bytes is stopped (an `input/too-large`
-  finding for the caller), so planforge never holds an unbounded rendering in memory.
+  finding for the caller), so planforge never holds an unbounded rendering in memory;
+* the environment of `planforge.validate.toolenv` (the caller's configuration of the tool never reaches
+  it) unless the caller passes one built with `tool_env`.
 
 `helm` itself runs through pyhelm3's command runner (`planforge.validate.helm.cli.HelmCli`), which uses
 `ToolLoop` to get the same group, ceiling, output bound and kill.
@@ -29,6 +31,7 @@ from typing import Any
 
 from planforge.validate.base import Settings
 from planforge.validate.inputs import MIB, size_text
+from planforge.validate.toolenv import tool_env
 
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 MIN_CEILING_MIB = 4096  # address space every tool may map, whatever the budget
@@ -105,10 +108,11 @@ def run_tool(
 ) -> subprocess.CompletedProcess[str]:
     """Run `cmd` like `subprocess.run(capture_output=True, text=True, errors="replace")`, bounded.
 
-    Raises ToolTimeout / ToolOutputTooLarge (the process group killed), OSError when it cannot start.
+    `env` defaults to `tool_env()`. Raises ToolTimeout / ToolOutputTooLarge (the process group killed), OSError
+    when it cannot start.
     """
     proc = subprocess.Popen(
-        list(cmd), cwd=cwd, env=env, stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        list(cmd), cwd=cwd, env=env if env is not None else tool_env(), stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
         preexec_fn=limits_preexec(memory_mib),
     )
@@ -167,17 +171,20 @@ def _feed(stream: Any, data: bytes) -> None:
 
 class ToolLoop(asyncio.SelectorEventLoop):  # type: ignore[misc, valid-type]
     """An event loop whose subprocesses get what `run_tool` gives: a process group, the memory ceiling,
-    SIGTERM then SIGKILL of the group `timeout` seconds after the start, and an output limit.
+    SIGTERM then SIGKILL of the group `timeout` seconds after the start, an output limit, and `env`
+    (default `tool_env()`) instead of this process's environment.
 
     For tools run through a library's asyncio runner (pyhelm3): its own timeout handling may only
     send SIGTERM to the shell it started, and then waits for the process forever.
     """
 
-    def __init__(self, timeout: float, memory_mib: int | None = None, max_output: int | None = None):
+    def __init__(self, timeout: float, memory_mib: int | None = None, max_output: int | None = None,
+                 env: dict[str, str] | None = None):
         super().__init__()
         self.timeout = timeout
         self.memory_mib = memory_mib
         self.max_output = max_output
+        self.env = env if env is not None else tool_env()
         self.timed_out = False
         self.too_large = False
 
@@ -190,6 +197,7 @@ class ToolLoop(asyncio.SelectorEventLoop):  # type: ignore[misc, valid-type]
     async def _bounded(self, spawn: Callable[..., Any], protocol_factory: Any, args: tuple[Any, ...],
                        kwargs: dict[str, Any]) -> Any:
         kwargs["start_new_session"] = True
+        kwargs["env"] = self.env
         preexec = limits_preexec(self.memory_mib)
         if preexec is not None:
             kwargs["preexec_fn"] = preexec

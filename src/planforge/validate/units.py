@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,6 +24,7 @@ from typing import Any
 
 from planforge.errors import UsageError
 from planforge.validate.base import Target, Validator
+from planforge.validate.gitcmd import DIFF_OPTIONS, run_git
 from planforge.validate.inputs import Bounds
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
@@ -484,17 +484,18 @@ def changed_files(root: Path, ref: str) -> list[str]:
 
     A ref git does not know (a shallow clone) is a usage error naming the fix.
     """
-    top = _git(root, ["rev-parse", "--show-toplevel"])
+    top = run_git(root, ["rev-parse", "--show-toplevel"])
     if top is None:
         raise UsageError(f"--changed-since needs a git repository: {root} is not inside one.")
-    if _git(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"]) is None:
+    if run_git(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"]) is None:
         raise UsageError(
             f"--changed-since: git does not know the ref '{ref}' (a shallow clone?). Fetch the history first: "
             "`git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout), and fetch the branch the ref names.")
     names: set[str] = set()
-    for args in (["diff", "--name-only", "-z", f"{ref}...HEAD"], ["diff", "--name-only", "-z", "HEAD"],
+    for args in (["diff", *DIFF_OPTIONS, "--name-only", "-z", f"{ref}...HEAD"],
+                 ["diff", *DIFF_OPTIONS, "--name-only", "-z", "HEAD"],
                  ["ls-files", "--others", "--exclude-standard", "-z", "--full-name"]):
-        out = _git(Path(top.strip()), args)
+        out = run_git(Path(top.strip()), args)
         names.update(n for n in (out or "").split("\0") if n)
     top_path = Path(top.strip()).resolve()
     found = []
@@ -503,11 +504,3 @@ def changed_files(root: Path, ref: str) -> list[str]:
         if rel is not None and rel:
             found.append(rel)
     return found
-
-
-def _git(cwd: Path, args: list[str]) -> str | None:
-    try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None

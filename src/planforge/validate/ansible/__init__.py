@@ -9,8 +9,16 @@ top level is a list of plays with `hosts` or `import_playbook`; its inventories 
 `inventories/<env>/hosts.yml|yaml|ini`, else the `ansible.cfg` `inventory`.
 
 Checks (`validator`): `syntax-check[<inventory>]` for every playbook x inventory, `lint` once per tree
-when `ansible-lint` is installed (else skipped with the reason). Every tool runs with an environment
-that reads nothing from the user's home and writes only below the run's scratch directory (`cli`).
+when `ansible-lint` is installed (else skipped with the reason), and `untrusted` when the tree asks Ansible
+to run something of its own.
+
+Nothing from the repository runs. Before any tool (`screen`): a static reference outside the validated
+paths stops the tree's checks; executable and plugin inventories are not used; the tree's `ansible.cfg`
+and ansible-lint configuration are read as data (`config`, `lintconfig`) and only their paths inside the
+validated paths honoured, in configuration files of planforge's own. Each tool then runs in a sandbox
+(`sandbox`, started by `launch`) that lets no Python file of the repository execute, starts no program but
+Ansible's own, runs no lookup and loads no file outside, in a `toolenv` environment whose homes are below
+the run's scratch directory.
 """
 from __future__ import annotations
 

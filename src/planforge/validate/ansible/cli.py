@@ -1,11 +1,10 @@
-"""Running `ansible-playbook` and `ansible-lint`: the binaries, an environment isolated from the user's home,
-each command under the tool bounds of `planforge.validate.tools`, and their output as findings."""
+"""Running `ansible-playbook` and `ansible-lint`: the binaries, each command in the sandbox (`launch`) under the
+tool bounds of `planforge.validate.tools`, and their output as findings."""
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,10 +12,15 @@ from typing import Any
 
 from planforge.errors import UsageError
 from planforge.validate.ansible.discovery import Tree
+from planforge.validate.ansible.launch import NotSandboxable, sandboxed
 from planforge.validate.ansible.rules import NAME
+from planforge.validate.ansible.sandbox import REFUSED
 from planforge.validate.base import Context, Finding, Severity
+from planforge.validate.toolenv import which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
+SANDBOX_HINT = ("name the file, role or variable without a lookup and inside the validated paths: validate runs no "
+                "lookup and reads nothing outside while it loads a playbook")
 COLLECTIONS_HINT = ("install them with `ansible-galaxy collection install -r {requirements} -p DIR` and pass "
                     "--ansible-collections DIR (PLANFORGE_ANSIBLE_COLLECTIONS)")
 # ansible-core >= 2.19: "Origin: /path/file.yml:8:8"; before: "The error appears to be in '/path': line 8, column 8".
@@ -36,7 +40,7 @@ class ToolFailure(Exception):
 
 def find_binary(name: str) -> str | None:
     """`name` on PATH, else next to the running Python interpreter (a virtual environment's bin/)."""
-    found = shutil.which(name)
+    found = which(name)
     if found is not None:
         return found
     beside = Path(sys.executable).parent / name
@@ -52,41 +56,14 @@ def playbook_binary() -> str:
     return found
 
 
-def ansible_env(ctx: Context, tree: Tree, binary: str) -> dict[str, str]:
-    """No user ANSIBLE_* setting, no user config file or home directory: every write goes below the scratch
-    directory, collections come from the tree's config, `--ansible-collections` and nothing else."""
-    home = ctx.workdir / "ansible"
-    (home / "tmp").mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
-    config = tree.config if tree.config is not None else _empty_config(home)
-    extra = [ctx.settings.ansible_collections] if ctx.settings.ansible_collections else []
-    collections = [*extra, *tree.collections_paths, home / "collections"]
-    env.update(
-        ANSIBLE_CONFIG=str(config), ANSIBLE_HOME=str(home), ANSIBLE_LOCAL_TEMP=str(home / "tmp"),
-        ANSIBLE_REMOTE_TEMP=str(home / "remote-tmp"), ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(str(p) for p in collections),
-        ANSIBLE_GALAXY_CACHE_DIR=str(home / "galaxy-cache"), ANSIBLE_NOCOLOR="1", NO_COLOR="1",
-        ANSIBLE_FORCE_COLOR="0", XDG_CACHE_HOME=str(home / "cache"), XDG_CONFIG_HOME=str(home / "config"),
-        HOME=str(home), PATH=os.pathsep.join([str(Path(binary).parent), env.get("PATH", "")]),
-    )
-    return env
-
-
-def _empty_config(home: Path) -> Path:
-    path = home / "ansible.cfg"
-    if not path.is_file():
-        path.write_text("[defaults]\n", encoding="utf-8")
-    return path
-
-
 def run_ansible(cmd: list[str], cwd: Path, env: dict[str, str], ctx: Context) -> subprocess.CompletedProcess[str]:
-    """Run an Ansible tool within the timeout, memory ceiling and output limit."""
+    """Run an Ansible tool in the sandbox (`launch`) within the timeout, memory ceiling and output limit."""
     shown = " ".join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))
     settings = ctx.settings
     try:
-        return run_tool(cmd, cwd=cwd, env=env, timeout=settings.timeout, memory_mib=memory_ceiling_mib(settings),
-                        max_output=output_limit(settings))
-    except (ToolTimeout, ToolOutputTooLarge, OSError) as exc:
+        return run_tool(sandboxed(cmd), cwd=cwd, env=env, timeout=settings.timeout,
+                        memory_mib=memory_ceiling_mib(settings), max_output=output_limit(settings))
+    except (ToolTimeout, ToolOutputTooLarge, OSError, NotSandboxable) as exc:
         raise ToolFailure(f"`{shown}` {exc}") from exc
 
 
@@ -140,13 +117,14 @@ def _syntax_finding(message: str, block: str, tree: Tree, ctx: Context, playbook
                        hint=COLLECTIONS_HINT.format(requirements=requirements), detail=block.strip())
     hint = ("add the collection to requirements.yml and install it (" + COLLECTIONS_HINT.format(
         requirements="requirements.yml") + "), or fix the module name") if unresolved else \
-        "fix the playbook so that `ansible-playbook --syntax-check` accepts it"
+        SANDBOX_HINT if REFUSED in message else "fix the playbook so that `ansible-playbook --syntax-check` accepts it"
     return Finding(NAME, "ansible/syntax", Severity.ERROR, message, file=file, line=line, column=column,
                    hint=hint, detail=block.strip())
 
 
-def lint_findings(output: str, tree: Tree, ctx: Context) -> list[Finding]:
-    """ansible-lint's codeclimate JSON as findings (`ansible-lint/<rule>`), paths relative to the tree.
+def lint_findings(output: str, tree: Tree, ctx: Context) -> tuple[list[Finding], int]:
+    """ansible-lint's codeclimate JSON as findings (`ansible-lint/<rule>`), paths relative to the tree, and the
+    number of issues it printed.
 
     Its `syntax-check[...]` issues are left out: they come from the same `ansible-playbook --syntax-check`
     the playbook checks run, and are reported there (`ansible/syntax`)."""
@@ -154,8 +132,9 @@ def lint_findings(output: str, tree: Tree, ctx: Context) -> list[Finding]:
         issues = json.loads(output or "[]")
     except ValueError as exc:
         raise ToolFailure(f"ansible-lint printed no codeclimate JSON ({exc})") from exc
+    issues = [issue for issue in issues if isinstance(issue, dict)] if isinstance(issues, list) else []
     return [_lint_finding(issue, tree, ctx) for issue in issues
-            if isinstance(issue, dict) and not str(issue.get("check_name", "")).startswith("syntax-check")]
+            if not str(issue.get("check_name", "")).startswith("syntax-check")], len(issues)
 
 
 def _lint_finding(issue: dict[str, Any], tree: Tree, ctx: Context) -> Finding:

@@ -2,7 +2,6 @@
 (the rules of docs/discovery.md, "Ansible")."""
 from __future__ import annotations
 
-import configparser
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from planforge.validate.ansible.config import Honoured, Setting, honoured_paths, read_config, settings_of
 from planforge.validate.ansible.rules import NAME, PLAYBOOK, TREE
 from planforge.validate.base import Context, Target
 from planforge.validate.inputs import Bounds, InputError
@@ -38,7 +38,13 @@ class Tree:
     playbooks: list[Path] = field(default_factory=list)
     requirements: Path | None = None
     collections: list[str] = field(default_factory=list)  # "namespace.name" listed in requirements
-    collections_paths: list[Path] = field(default_factory=list)  # the config's collections_path entries
+    settings: list[Setting] = field(default_factory=list)  # the config's settings, read as data
+    honoured: Honoured = field(default_factory=Honoured)  # its path settings inside the validated paths
+
+    @property
+    def collections_paths(self) -> list[Path]:
+        """The config's `collections_path` entries inside the validated paths."""
+        return self.honoured.paths.get("collections_path", [])
 
 
 def discover_targets(ctx: Context) -> list[Target]:
@@ -74,12 +80,12 @@ def _is_tree(path: Path, dirs: set[str], files: set[str], bounds: Bounds) -> boo
 def load_tree(path: Path, bounds: Bounds) -> Tree:
     config_path = path / "ansible.cfg"
     has_config = config_path.is_file()
-    config = _read_config(config_path, bounds) if has_config else None
     tree = Tree(path, config_path if has_config else None)
-    tree.inventories = _inventories(path, config)
+    if has_config:
+        tree.settings = settings_of(*read_config(config_path, bounds))
+        tree.honoured = honoured_paths(path, tree.settings, bounds)
+    tree.inventories = _inventories(path, tree.honoured.paths.get("inventory", []))
     tree.playbooks = _playbooks(path, bounds)
-    tree.collections_paths = _config_paths(path, config, "collections_path") + \
-        _config_paths(path, config, "collections_paths")
     tree.requirements = next((path / r for r in REQUIREMENTS if (path / r).is_file()), None)
     if tree.requirements is not None:
         tree.collections = required_collections(tree.requirements, bounds)
@@ -124,7 +130,7 @@ def _playbooks(tree: Path, bounds: Bounds) -> list[Path]:
     return found
 
 
-def _inventories(tree: Path, config: configparser.ConfigParser | None) -> list[Path]:
+def _inventories(tree: Path, configured: list[Path]) -> list[Path]:
     found: list[Path] = []
     for base in (tree / d for d in INVENTORY_DIRS):
         if not base.is_dir():
@@ -135,25 +141,7 @@ def _inventories(tree: Path, config: configparser.ConfigParser | None) -> list[P
                 found.append(hosts)
     if found:
         return found
-    return [p for p in _config_paths(tree, config, "inventory") if p.exists()]
-
-
-def _config_paths(tree: Path, config: configparser.ConfigParser | None, key: str) -> list[Path]:
-    """The paths of a comma- or colon-separated `[defaults]` entry, relative to the tree."""
-    if config is None:
-        return []
-    value = config.get("defaults", key, fallback="") or ""
-    parts = [p.strip() for chunk in value.split(",") for p in chunk.split(os.pathsep)]
-    return [(tree / p).resolve() for p in parts if p and not p.startswith("~")]  # the user's home is not read
-
-
-def _read_config(path: Path, bounds: Bounds) -> configparser.ConfigParser | None:
-    parser = configparser.ConfigParser(strict=False, interpolation=None, inline_comment_prefixes=(";", "#"))
-    try:
-        parser.read_string(bounds.read_text(path, errors="replace"))
-    except (configparser.Error, OSError, InputError):
-        return None
-    return parser
+    return [p for p in configured if p.exists()]
 
 
 def _load_yaml(path: Path, bounds: Bounds) -> Any:

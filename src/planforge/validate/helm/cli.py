@@ -10,12 +10,13 @@ from pathlib import Path
 from planforge.validate.base import Settings
 from planforge.validate.helm.engine import RELEASE_NAME, HelmToolError, LintMessage, RenderResult
 from planforge.validate.inputs import TOO_LARGE, size_text
+from planforge.validate.toolenv import tool_env
 from planforge.validate.tools import ToolLoop, memory_ceiling_mib, output_limit
 
 _LINT_LINE = re.compile(r"^\[(?P<severity>INFO|WARNING|ERROR)\] (?P<message>.*)$")
 _SOURCE_HEADER = re.compile(r"^# Source: (.+)$\n?", re.M)
 _LINT_END = re.compile(r"^(\d+ chart\(s\) linted|==> Linting|Error: )")
-# Exit statuses of `env` (and the shell) when the helm binary is missing or not executable.
+# Exit statuses of the shell when the helm binary is missing or not executable.
 _CANNOT_EXECUTE = (126, 127)
 # pyhelm3 logs every failing command at WARNING; a failing lint or template is a finding here, so
 # those records must not reach stderr through logging's last-resort handler.
@@ -38,9 +39,9 @@ class HelmCli:
     settings' timeout; on timeout pyhelm3 terminates the helm process. pyhelm3's own `template`
     is not used: it has no `--kube-version`, passes values as JSON on stdin instead of letting
     Helm read the values file, and drops the `# Source:` headers that attribute each manifest
-    to its template. Helm's cache, config and data directories are private to the run: pyhelm3
-    executes through the shell with this process's environment, so the command is prefixed
-    with `env HELM_...=...`.
+    to its template. Helm runs with the environment of `planforge.validate.toolenv` (set by the event
+    loop: pyhelm3 passes none): its home, cache, config, data and plugin directories are private to
+    the run, so no plugin, downloader or repository configuration of the caller is used.
     """
 
     def __init__(self, binary: str, timeout: float, workdir: Path, settings: Settings | None = None):
@@ -53,10 +54,10 @@ class HelmCli:
         self.timeout = timeout
         self.memory_mib = memory_ceiling_mib(settings)
         self.max_output = output_limit(settings)
-        self.command = pyhelm3.command.Command(executable="env")
+        self.command = pyhelm3.command.Command(executable=binary)
         home = workdir / "helm-home"
-        self.prefix = [f"HELM_CACHE_HOME={home / 'cache'}", f"HELM_CONFIG_HOME={home / 'config'}",
-                       f"HELM_DATA_HOME={home / 'data'}", binary]
+        self.env = tool_env(home, HELM_CACHE_HOME=str(home / "cache"), HELM_CONFIG_HOME=str(home / "config"),
+                            HELM_DATA_HOME=str(home / "data"), HELM_PLUGINS=str(home / "plugins"))
         self.tool = f"helm {self._version()} (CLI, pyhelm3 {version('pyhelm3')})"
 
     def _run(self, args: list[str]) -> HelmOutput:
@@ -68,10 +69,10 @@ class HelmCli:
         """
         import pyhelm3.errors
 
-        loop = ToolLoop(self.timeout, self.memory_mib, self.max_output)
+        loop = ToolLoop(self.timeout, self.memory_mib, self.max_output, self.env)
         try:
             with asyncio.Runner(loop_factory=lambda: loop) as runner:
-                stdout = runner.run(asyncio.wait_for(self.command.run([*self.prefix, *args]), self.timeout))
+                stdout = runner.run(asyncio.wait_for(self.command.run(args), self.timeout))
             output = HelmOutput(0, _decode(stdout), "")
         except pyhelm3.errors.Error as exc:
             output = HelmOutput(exc.returncode, _decode(exc.stdout), _decode(exc.stderr))

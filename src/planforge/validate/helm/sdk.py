@@ -9,6 +9,7 @@ from typing import Any
 from planforge.validate.base import Settings
 from planforge.validate.helm.engine import RELEASE_NAME, HelmToolError, LintMessage, RenderResult
 from planforge.validate.inputs import TOO_LARGE, size_text
+from planforge.validate.toolenv import process_home, tool_env
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 
@@ -32,16 +33,17 @@ class HelmSdk:
     def _sdk_version() -> str:
         """The Helm SDK version, from a child process (this one never loads the SDK)."""
         try:
-            done = run_tool([sys.executable, "-c", "import helm_python; print(helm_python.helm_sdk_version())"],
-                            timeout=60, max_output=1 << 16)
+            done = run_tool(_python("-c", "import helm_python; print(helm_python.helm_sdk_version())"),
+                            timeout=60, max_output=1 << 16, cwd=process_home(), env=_python_env())
         except (ToolTimeout, ToolOutputTooLarge, OSError):
             return "unknown version"
         return done.stdout.strip() or "unknown version"
 
     def _call(self, what: str, request: dict[str, Any]) -> dict[str, Any]:
         try:
-            done = run_tool([sys.executable, "-m", "planforge.validate.helm.sdk_worker"], timeout=self.timeout,
-                            input=json.dumps(request).encode(), memory_mib=self.memory_mib, max_output=self.max_output)
+            done = run_tool(_python("-m", "planforge.validate.helm.sdk_worker"), timeout=self.timeout,
+                            input=json.dumps(request).encode(), memory_mib=self.memory_mib, max_output=self.max_output,
+                            cwd=process_home(), env=_python_env())
         except ToolTimeout:
             raise HelmToolError(f"`{what}` (Helm SDK) timed out after {self.timeout:g}s") from None
         except ToolOutputTooLarge:
@@ -79,3 +81,14 @@ class HelmSdk:
         if "error" in answer:
             return RenderResult(error=str(answer["error"]))
         return RenderResult(manifests={str(k): str(v) for k, v in (answer.get("manifests") or {}).items()})
+
+
+def _python(*args: str) -> list[str]:
+    """This Python, without the working directory or a script's directory on `sys.path` (`-P`) nor the user's
+    site directory (`-s`): a repository's `json.py` or `planforge/` cannot stand in for a module."""
+    return [sys.executable, "-P", "-s", *args]
+
+
+def _python_env() -> dict[str, str]:
+    """`tool_env` with the directory this planforge is imported from on PYTHONPATH (a source checkout too)."""
+    return tool_env(PYTHONPATH=str(Path(__file__).resolve().parents[3]))

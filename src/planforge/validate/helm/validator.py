@@ -1,7 +1,6 @@
 """The Helm validator: lint every chart, render it offline with each values set, validate the output."""
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -27,13 +26,14 @@ from planforge.validate.helm.findings import (
 )
 from planforge.validate.helm.rules import NAME
 from planforge.validate.helm.sdk import HelmSdk
+from planforge.validate.toolenv import which
 
 
 def select_engine(settings_timeout: float, workdir: Path, prefer: str = "auto",
                   settings: Settings | None = None) -> HelmEngine:
     """`cli` when a `helm` binary is on PATH (or forced), else the embedded SDK."""
     settings = settings if settings is not None else Settings(timeout=settings_timeout)
-    binary = shutil.which("helm")
+    binary = which("helm")
     if prefer == "cli" or (prefer == "auto" and binary):
         if binary is None:
             raise HelmToolError("helm is not on PATH")

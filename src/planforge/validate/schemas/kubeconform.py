@@ -6,7 +6,6 @@ Used instead of the embedded engine when `--schema-engine kubeconform` is given,
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +15,7 @@ from planforge.errors import UsageError
 from planforge.validate.base import Document, Finding, Settings, Severity
 from planforge.validate.manifests import ManifestDocument, ManifestError, join_path, line_of_path, load_documents
 from planforge.validate.schemas.locations import CRD_TEMPLATE
+from planforge.validate.toolenv import which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 from planforge.validate.schemas.results import (
     NAME,
@@ -33,7 +33,7 @@ from planforge.validate.schemas.results import (
 
 def kubeconform_binary() -> str | None:
     """The kubeconform binary on PATH, if any."""
-    return shutil.which("kubeconform")
+    return which("kubeconform")
 
 
 def select_engine(settings: Settings) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 from pathlib import Path
 
 from planforge.errors import UsageError
 from planforge.validate.base import Context, Settings
+from planforge.validate.toolenv import tool_env, which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 # Go's garbage collector target for terraform and its providers, unless GOGC is set: loading the hashicorp/aws
@@ -32,7 +32,7 @@ def terraform_binary(settings: Settings | None = None) -> str:
     """Path of the CLI that runs the Terraform checks: `tofu` when the repository uses OpenTofu (`iac_tool`) and
     tofu is on PATH, else `terraform` (`opentofu_fallback` says so), or UsageError (exit 2)."""
     opentofu = settings is not None and settings.iac_tool == "opentofu"
-    path = (shutil.which("tofu") if opentofu else None) or shutil.which("terraform")
+    path = (which("tofu") if opentofu else None) or which("terraform")
     if path is None:
         missing = ("tofu (or terraform) is not on PATH: install OpenTofu (https://opentofu.org/docs/intro/install/)"
                    if opentofu else
@@ -43,7 +43,7 @@ def terraform_binary(settings: Settings | None = None) -> str:
 
 def opentofu_fallback(settings: Settings) -> str | None:
     """The notice of a repository using OpenTofu validated with terraform (tofu is not on PATH), else None."""
-    if settings.iac_tool != "opentofu" or shutil.which("tofu") is not None:
+    if settings.iac_tool != "opentofu" or which("tofu") is not None:
         return None
     return ("validated with terraform: OpenTofu not installed (the repository uses OpenTofu; install tofu to "
             "validate with it: OpenTofu-only features and a required_version above the terraform release may differ)")
@@ -68,7 +68,7 @@ def terraform_version(binary: str, timeout: float) -> str:
 
 
 def plugin_mirror(ctx: Context) -> Path | None:
-    """The provider mirror: settings (command line / .planforge.yaml), then PLANFORGE_TF_PLUGIN_MIRROR."""
+    """The provider mirror: settings (command line, PLANFORGE_TF_PLUGIN_MIRROR; never .planforge.yaml)."""
     value = ctx.settings.terraform_plugin_mirror or os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
     if not value:
         return None
@@ -102,12 +102,11 @@ def cli_config(ctx: Context) -> Path:
 
 
 def terraform_env(ctx: Context, data_dir: Path | None = None) -> dict[str, str]:
-    """The environment of every terraform run: the shared CLI config, no user TF_* overrides, `TF_DATA_DIR`, and
-    `GOGC` (unless set) for Terraform and the provider processes it starts."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_CLI_ARGS", "TF_LOG", "TF_WORKSPACE"))}
-    env.update(TF_CLI_CONFIG_FILE=str(cli_config(ctx)), TF_IN_AUTOMATION="1", TF_INPUT="0", CHECKPOINT_DISABLE="1")
-    env.pop("TF_PLUGIN_CACHE_DIR", None)
-    env.setdefault("GOGC", GOGC)
+    """The environment of every terraform run (`toolenv.tool_env`: no TF_* variable, `.terraformrc` nor credentials
+    of the caller, a home in the scratch directory): the shared CLI config, `TF_DATA_DIR`, and `GOGC` (the
+    caller's, else GOGC) for Terraform and the provider processes it starts."""
+    env = tool_env(ctx.workdir / "terraform" / "home", TF_CLI_CONFIG_FILE=str(cli_config(ctx)), TF_IN_AUTOMATION="1",
+                   TF_INPUT="0", CHECKPOINT_DISABLE="1", GOGC=os.environ.get("GOGC") or GOGC)
     if data_dir is not None:
         env["TF_DATA_DIR"] = str(data_dir)
     return env

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,25 @@ def new_with_dns_failover(source: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "repo"
     assert main(["new", str(plan), str(dest), "--no-git"]) == 0
     return dest
+
+
+def mount_tmpfs(path: Path, size: str = "256k") -> None:
+    """A small tmpfs at `path` (a full disk on demand); skips when this machine cannot mount one."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    path.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
+
+
+
+@contextmanager
+def tmpfs(path: Path, size: str) -> Iterator[Path]:
+    """A small tmpfs mounted at `path` while the block runs."""
+    mount_tmpfs(path, size)
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], capture_output=True)

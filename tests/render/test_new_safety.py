@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from render_helpers import PLANS, git, make_template_repo, run_cli, sample_answers, tree
+from render_helpers import PLANS, git, make_template_repo, mount_tmpfs, run_cli, sample_answers, tree
 
 from planforge.errors import UsageError
 from planforge.render import TemplateSource, render_new
@@ -115,16 +115,6 @@ def test_staging_left_by_a_killed_run_is_removed_by_the_next(frame_repo, tmp_pat
 # --- real full disks and read-only destinations ---------------------------------------
 
 
-def _mount_tmpfs(path: Path, size: str = "256k") -> None:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    path.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-
-
 @pytest.fixture()
 def mounts():
     mounted: list[Path] = []
@@ -135,7 +125,7 @@ def mounts():
 
 def test_disk_full_is_one_clear_error_and_dest_is_not_created(tmp_path, capsys, mounts):
     small = tmp_path / "small"
-    _mount_tmpfs(small)
+    mount_tmpfs(small)
     mounts.append(small)
     dest = small / "repo"
     code, out, err = run_cli("new", str(PLAN), str(dest), capsys=capsys)
@@ -147,7 +137,7 @@ def test_disk_full_is_one_clear_error_and_dest_is_not_created(tmp_path, capsys, 
 
 def test_disk_full_with_force_into_a_mount_point_leaves_it_unchanged(tmp_path, capsys, mounts):
     dest = tmp_path / "small"
-    _mount_tmpfs(dest)
+    mount_tmpfs(dest)
     mounts.append(dest)
     (dest / "README.md").write_text("mine\n")
     before = tree(dest)
@@ -164,7 +154,7 @@ def _read_only_parent(tmp_path: Path, mounts: list[Path]) -> tuple[Path, str]:
         parent.mkdir()
         parent.chmod(0o555)
         return parent, "Permission denied"
-    _mount_tmpfs(parent, "4m")
+    mount_tmpfs(parent, "4m")
     mounts.append(parent)
     proc = subprocess.run(["mount", "-o", "remount,ro", str(parent)], capture_output=True, text=True)
     if proc.returncode != 0:
@@ -188,7 +178,7 @@ def test_read_only_destination_is_one_clear_error(frame_repo, tmp_path, capsys, 
 def test_destination_made_read_only_mid_run(frame_repo, tmp_path, capsys, mounts, monkeypatch):
     """The file system turns read-only after rendering: DEST never appears; the error says so."""
     parent = tmp_path / "vol"
-    _mount_tmpfs(parent, "8m")
+    mount_tmpfs(parent, "8m")
     mounts.append(parent)
     real_place = staging_module.Staging.place
 
@@ -269,3 +259,90 @@ def test_an_empty_dest_in_a_directory_planforge_cannot_write_is_staged_inside(fr
     render_new(sample_answers(), parent / "repo", TemplateSource(str(frame_repo), None))
     assert (parent / "repo" / "README.md").is_file() and git("status", "--porcelain", cwd=parent / "repo") == ""
     assert leftovers(tmp_path) == []
+
+
+# --- two runs at once, --force, a full template cache -------------------------------------
+
+
+def _staging_trees(dest: Path) -> list[Path]:
+    return list(dest.parent.glob(f".{dest.name}{MARK}*/tree"))
+
+
+def _new(dest: Path, template: Path) -> subprocess.Popen:
+    planforge = Path(sys.executable).with_name("planforge")
+    return subprocess.Popen([str(planforge), "new", str(PLAN), str(dest), "--template", str(template)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_until(condition, *procs: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while not condition():
+        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@pytest.mark.slow
+def test_two_new_into_one_dest_at_once_the_loser_says_so_and_wrote_nothing(full_template, tmp_path):
+    dest = tmp_path / "out" / "repo"
+    first = _new(dest, full_template)
+    _wait_until(lambda: len(_staging_trees(dest)) == 1, first)
+    second = _new(dest, full_template)
+    _wait_until(lambda: len(_staging_trees(dest)) == 2, first, second)  # both rendering, neither placed yet
+    results = {proc.pid: (proc.wait(timeout=300), *proc.communicate()) for proc in (first, second)}
+
+    assert sorted(code for code, _, _ in results.values()) == [0, 2], results
+    (loser_err,) = [err for code, _, err in results.values() if code == 2]
+    assert "was created by another process while this run was rendering it" in loser_err
+    assert "this run wrote nothing" in loser_err and "internal error" not in loser_err
+    assert "Traceback" not in loser_err
+    assert git("status", "--porcelain", cwd=dest) == "" and len(git("log", "--format=%H", cwd=dest).split()) == 1
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.slow
+def test_a_second_new_into_a_dest_being_rendered_exits_2_naming_the_first(full_template, tmp_path):
+    dest = tmp_path / "repo"
+    dest.mkdir()  # empty: `new` accepts it, and locks it
+    first = _new(dest, full_template)
+    _wait_until(lambda: bool(_staging_trees(dest)), first)
+    planforge = Path(sys.executable).with_name("planforge")
+    second = subprocess.run([str(planforge), "new", str(PLAN), str(dest), "--template", str(full_template)],
+                            capture_output=True, text=True)
+    _, err = first.communicate(timeout=300)
+    assert second.returncode == 2, second.stderr
+    assert f"in use by another planforge run (pid {first.pid}" in second.stderr and "Traceback" not in second.stderr
+    assert first.returncode == 0, err
+    assert git("status", "--porcelain", cwd=dest) == "" and leftovers(tmp_path) == []
+
+
+def test_force_lists_every_existing_file_it_replaces(frame_repo, tmp_path, capsys):
+    reference = tmp_path / "reference"
+    code, _, err = run_cli("new", str(PLAN), str(reference), "--template", str(frame_repo), "--no-git", capsys=capsys)
+    assert code == 0, err
+    dest = _user_repo(tmp_path / "repo")  # notes.md (not rendered) and a .gitignore of the user's
+    (dest / "README.md").write_text("my readme\n")
+    (dest / "renovate.json").write_bytes((reference / "renovate.json").read_bytes())  # as rendered: not replaced
+    git("add", "-A", cwd=dest)
+    git("commit", "-qm", "mine", cwd=dest)
+    head = git("rev-parse", "HEAD", cwd=dest).strip()
+
+    code, out, err = run_cli("new", str(PLAN), str(dest), "--template", str(frame_repo), "--force", capsys=capsys)
+    assert code == 0, err
+    listed = out.split("replaced 2 existing file(s) with the generated version", 1)[1].split("Next:")[0]
+    assert f"previous versions are in commit {head[:12]}" in listed
+    assert sorted(line.strip() for line in listed.splitlines()[1:] if line.strip()) == [".gitignore", "README.md"]
+    assert git("show", f"{head}:README.md", cwd=dest) == "my readme\n"
+
+
+def test_a_full_disk_while_publishing_the_template_is_one_paragraph(tmp_path, capsys, mounts, monkeypatch):
+    small = tmp_path / "small"
+    mount_tmpfs(small, "1m")
+    mounts.append(small)
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(small / "cache"))
+    code, out, err = run_cli("new", str(PLAN), str(small / "repo"), capsys=capsys)
+    assert code == 2, err
+    error = err[err.index("planforge: cannot publish"):]
+    assert "No space left on device" in error and "nothing else was written" in error
+    assert len(error.splitlines()) == 2 and len(error) < 600, error
+    assert not (small / "repo").exists()

@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     new.add_argument("--template", metavar="SRC", help="any Copier source (git URL, gh:org/repo, path); default: PLANFORGE_TEMPLATE, the user "
                           "config's `template`, else planforge's repository (rendered from the shipped copy)")
     new.add_argument("--vcs-ref", metavar="REF", help="template git ref (tag, branch, commit) to render")
-    new.add_argument("--force", action="store_true", help="render into a non-empty DEST")
+    new.add_argument("--force", action="store_true", help="render into a non-empty DEST (every existing file it "
+                     "replaces with different content is listed)")
     new.add_argument("--no-git", dest="git", action="store_false", help="do not git init + commit DEST")
     new.add_argument("--repo-url", metavar="URL", help="Git URL the ArgoCD Applications point at")
     new.add_argument("--install", metavar="SPEC", help="pip requirement CI, pre-commit and the README install planforge "
@@ -109,11 +110,23 @@ def cmd_new(args: argparse.Namespace) -> int:
           + (f"; tenants: {', '.join(answers.tenants)}" if answers.tenants else ""))
     if result.committed:
         print("  git: initialized with a first commit")
+    _print_replaced(result)
     print("Next:")
     print(f"  cd {result.dest}")
     print("  planforge validate . --strict")
     print(f"  planforge update . --plan {args.plan.resolve()}   # after editing the plan")
     return EXIT_OK
+
+
+def _print_replaced(result) -> None:
+    """--force: every file of DEST the render replaced with different content, and where the old one is."""
+    if not result.replaced:
+        return
+    where = (f"the previous versions are in commit {result.previous_commit[:12]}" if result.previous_commit
+             else "the previous versions were in no commit: they are gone")
+    print(f"  replaced {len(result.replaced)} existing file(s) with the generated version ({where}):")
+    for path in result.replaced:
+        print(f"    {path}")
 
 
 def cmd_update(args: argparse.Namespace) -> int:
@@ -132,8 +145,10 @@ def cmd_update(args: argparse.Namespace) -> int:
     result = render_update(args.dest, answers, vcs_ref=args.vcs_ref, install=install,
                            provenance=decided.provenance if decided else None, plan_file=args.plan,
                            prune_edited=args.prune_edited)
+    if result.notice:
+        print(f"planforge: warning: {result.notice}", file=sys.stderr)
     ref = f" to {result.vcs_ref}" if result.vcs_ref else ""
-    if not (result.changed or result.removed or result.kept or result.pruned):
+    if not (result.changed or result.removed or result.kept or result.pruned or result.unmerged):
         print(f"Updated {result.dest}{ref}: nothing changed")
         return EXIT_OK
     print(f"Updated {result.dest}{ref}: {len(result.changed)} file(s) changed or added, "
@@ -154,6 +169,11 @@ def cmd_update(args: argparse.Namespace) -> int:
     problems += [Problem("you edited this file and the template no longer renders it: kept", file=f,
                          hint="`git rm` it if it is no longer needed")
                  for f in result.kept]
+    problems += [Problem("you edited this binary file (no text diff: a NUL byte, UTF-16...) and the template changed "
+                         "it too: your version kept, the template's change not applied", file=f,
+                         hint="merge the template's version by hand (`planforge new` renders it into an empty "
+                              "directory)")
+                 for f in result.unmerged]
     if problems:
         reasons = []
         if result.conflicts:
@@ -162,6 +182,8 @@ def cmd_update(args: argparse.Namespace) -> int:
             reasons.append(f"kept {len(result.kept)} edited file(s) the template no longer renders; delete them by "
                            "hand, or discard this update (`git checkout -- . && git clean -fd`) and rerun with "
                            "--prune-edited")
+        if result.unmerged:
+            reasons.append(f"kept {len(result.unmerged)} edited binary file(s) the template also changed")
         raise RefusedError(f"update {' and '.join(reasons)} (in {result.dest}; the rest of the update is applied)",
                            problems)
     print("Next: review with `git diff`, run `planforge validate . --strict`, then commit")

@@ -3,14 +3,13 @@
 `render_new` renders (and commits) in a staging directory beside DEST and renames the
 result into place, so a failure, a full disk or a signal leaves DEST as it was
 (`planforge.render.staging`). `render_update` wraps `copier update` (template and/or
-answers changed), reports conflicts, and restores every file Copier deleted that the user
-had edited since the last generation.
+answers changed), reports conflicts, and restores every edit Copier would lose: a file it
+deleted, or a binary one it reverted (`planforge.render.edits`). Both hold the destination's
+lock (`planforge.render.lock`); an update marks itself under way (`planforge.render.unfinished`).
 """
 from __future__ import annotations
 
 import contextlib
-import errno
-import os
 import shutil
 import tempfile
 import warnings
@@ -24,9 +23,14 @@ from planforge.decide.answers import Answers, Provenance
 from planforge.errors import PlanforgeError, Problem, RefusedError, UsageError
 from planforge.decide.answer_rules import check_answers
 from planforge.layout import copier_data
-from planforge.render.staging import Staging, interruptible, io_cause
+from planforge.render.edits import (binary_changes, deleted_files, edited_since_generation, keep_binary_edits, nul_list,
+                                    restore)
+from planforge.render.failures import TAKEN_ERRNOS, destination_taken, new_io_failure, update_io_failure
+from planforge.render.lock import repository_lock
+from planforge.render.staging import Staging, interruptible, remove_stale, scratch
 from planforge.render.source import TemplateSource, fetched_from_cache
 from planforge.render.template import cached_source, copier_cache_dir, git, is_default_template
+from planforge.render.unfinished import finished, previous_update, update_in_progress
 
 ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< "
@@ -39,6 +43,8 @@ class NewResult:
     files: list[str]
     template: TemplateSource
     committed: bool
+    replaced: list[str] = field(default_factory=list)  # --force: existing files replaced with other content
+    previous_commit: str | None = None  # --force into a git repository: the commit holding what was replaced
 
 
 @dataclass
@@ -50,6 +56,8 @@ class UpdateResult:
     removed: list[str] = field(default_factory=list)  # no longer rendered, unchanged since generated: deleted
     kept: list[str] = field(default_factory=list)  # no longer rendered but edited by the user: restored
     pruned: list[str] = field(default_factory=list)  # no longer rendered, edited, deleted (--prune-edited)
+    unmerged: list[str] = field(default_factory=list)  # binary, edited, changed by the template: the user's kept
+    notice: str | None = None  # an earlier update of DEST was interrupted
 
 
 def refuse_bad_answers(answers: Answers, provenance: dict[str, Provenance] | None, plan_file: Path | str | None) -> None:
@@ -193,10 +201,6 @@ def _git_identity(dest: Path) -> dict[str, str]:
             "GIT_COMMITTER_NAME": "planforge", "GIT_COMMITTER_EMAIL": "planforge@localhost"}
 
 
-def _nul_list(paths: list[str]) -> str:
-    return "".join(f"{p}\0" for p in paths)
-
-
 def _commit(repo: Path, message: str, paths: list[str] | None = None) -> None:
     """git init (when needed) and commit `paths` (None: everything in `repo`, which holds only rendered files)."""
     if not (repo / ".git").exists():
@@ -205,9 +209,9 @@ def _commit(repo: Path, message: str, paths: list[str] | None = None) -> None:
         git("add", "-A", cwd=repo)
     else:
         # Only what planforge rendered, never the user's other files; ignored ones stay out as with `add -A`.
-        ignored = git("check-ignore", "-z", "--stdin", cwd=repo, check=False, input=_nul_list(paths)).stdout
+        ignored = git("check-ignore", "-z", "--stdin", cwd=repo, check=False, input=nul_list(paths)).stdout
         wanted = sorted(set(paths) - set(filter(None, ignored.split("\0"))))
-        git("add", "--pathspec-from-file=-", "--pathspec-file-nul", cwd=repo, input=_nul_list(wanted),
+        git("add", "--pathspec-from-file=-", "--pathspec-file-nul", cwd=repo, input=nul_list(wanted),
             env={"GIT_LITERAL_PATHSPECS": "1"})
     git("commit", "-q", "--allow-empty", "-m", message, cwd=repo, env=_git_identity(repo))
 
@@ -238,39 +242,6 @@ def _refuse_dirty_repository(dest: Path) -> None:
     )
 
 
-_GIT_WRITE_FAILURES = ("unable to write file", "Could not reset index file")
-
-
-def _tree_size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and ".git" not in f.parts)
-
-
-def _git_out_of_space(exc: BaseException, dest: Path, template: TemplateSource) -> str | None:
-    """git checking the template out into the staging directory reports a full disk as "unable to write file",
-    without the errno, and removes its half-written checkout first: the disk was full when the space left
-    beside DEST is less than the template's size."""
-    text = f"{exc} {getattr(exc, 'stderr', '') or ''}"
-    local = Path(template.cache or template.src)
-    if not any(marker in text for marker in _GIT_WRITE_FAILURES) or not local.is_dir():
-        return None
-    where = dest if dest.exists() else next(p for p in dest.parents if p.exists())
-    return os.strerror(errno.ENOSPC) if shutil.disk_usage(where).free < _tree_size(local) else None
-
-
-def _io_failure(exc: BaseException, dest: Path, existed: bool, staging: Staging,
-                template: TemplateSource) -> PlanforgeError | None:
-    """Disk full, read-only, no permission: one paragraph naming the cause (exit 2), no traceback."""
-    cause = io_cause(exc) or _git_out_of_space(exc, dest, template)
-    if cause is None:
-        return None
-    state = "is unchanged" if existed else "was not created"
-    left = (f" Remove the staging directory {staging.leftover} by hand (it could not be removed)."
-            if staging.leftover else "")
-    return UsageError(f"cannot write the generated repository next to or into {dest}: {cause}. "
-                      f"{dest} {state}; nothing was written.{left} Free some space or choose a writable DEST, "
-                      "then rerun.")
-
-
 def render_new(
     answers: Answers,
     dest: Path,
@@ -281,20 +252,31 @@ def render_new(
     provenance: dict[str, Provenance] | None = None,
     plan_file: Path | str | None = None,
 ) -> NewResult:
-    """Render the template with these answers into DEST, all or nothing (see `staging.Staging`)."""
+    """Render the template with these answers into DEST, all or nothing (see `staging.Staging`); an existing
+    DEST is locked for the run."""
     refuse_bad_answers(answers, provenance, plan_file)
     dest = Path(dest)
     if dest.exists() and not dest.is_dir():
         raise UsageError(f"{dest} exists and is not a directory")
+    if not dest.is_dir():  # a second run creating it too loses at the rename: `destination_taken`
+        return _render_new(answers, dest, template, force, init_git)
+    with interruptible(), repository_lock(dest):
+        return _render_new(answers, dest, template, force, init_git)
+
+
+def _render_new(answers: Answers, dest: Path, template: TemplateSource, force: bool, init_git: bool) -> NewResult:
     existed = dest.exists()
     non_empty = existed and not _is_empty_dir(dest)
     if non_empty and not force:
         raise UsageError(f"{dest} is not empty", [Problem("refusing to overwrite", file=dest,
                                                           hint="choose an empty DEST or pass --force")])
+    previous_commit = None
     if non_empty and init_git and (dest / ".git").exists():
         _refuse_dirty_repository(dest)
+        previous_commit = git("rev-parse", "--verify", "-q", "HEAD", cwd=dest, check=False).stdout.strip() or None
     message = f"Generate {answers.project_name} with planforge ({answers.structure})"
     staging = Staging(dest)
+    replaced: list[str] = []
     try:
         with interruptible(), staging, fetched_from_cache(template, copier_cache_dir()):
             _run_copier(
@@ -313,10 +295,11 @@ def render_new(
             if not (non_empty or staging.inside):
                 if init_git:
                     _commit(staging.tree, message)
-                staging.place()
+                _place(staging, dest)
             else:
                 created_git = init_git and not (dest / ".git").exists()
                 staging.merge()
+                replaced = sorted(p.relative_to(staging.dest).as_posix() for p in staging.replaced())
                 if init_git:
                     try:
                         _commit(dest, message, files)
@@ -324,11 +307,21 @@ def render_new(
                         _undo_commit_attempt(dest, created_git)
                         raise
     except Exception as exc:
-        failure = _io_failure(exc, dest, existed, staging, template)
+        failure = new_io_failure(exc, dest, existed, staging, template)
         if failure is None:
             raise
         raise failure from exc
-    return NewResult(dest=dest, files=files, template=template, committed=init_git)
+    return NewResult(dest=dest, files=files, template=template, committed=init_git, replaced=replaced,
+                     previous_commit=previous_commit)
+
+
+def _place(staging: Staging, dest: Path) -> None:
+    try:
+        staging.place()
+    except OSError as exc:
+        if exc.errno not in TAKEN_ERRNOS:
+            raise
+        raise destination_taken(dest) from exc
 
 
 def read_answers_file(dest: Path) -> dict[str, Any]:
@@ -345,12 +338,20 @@ def read_answers_file(dest: Path) -> dict[str, Any]:
     return data
 
 
-def _require_clean_git(dest: Path) -> None:
+def _require_git(dest: Path) -> None:
     inside = git("rev-parse", "--is-inside-work-tree", cwd=dest, check=False)
     if inside.returncode != 0 or inside.stdout.strip() != "true":
         raise UsageError(f"{dest} is not a git repository; updates need one",
                          [Problem("not a git work tree", file=dest, hint="git init && git add -A && git commit")])
-    if git("status", "--porcelain", cwd=dest).stdout.strip():
+
+
+def _is_dirty(dest: Path) -> bool:
+    # No index refresh: a look only, which works on a full disk too.
+    return bool(git("status", "--porcelain", cwd=dest, env={"GIT_OPTIONAL_LOCKS": "0"}).stdout.strip())
+
+
+def _require_clean_git(dest: Path) -> None:
+    if _is_dirty(dest):
         raise UsageError(f"{dest} has uncommitted changes",
                          [Problem("dirty work tree", file=dest, hint="commit or discard your changes, then update")])
 
@@ -401,21 +402,48 @@ def render_update(
     """`copier update` DEST to the template ref and (optionally) new answers from the plan; `install` (the
     repository's `.planforge.yaml` `install:`, "" when unset) replaces the recorded `planforge_install`.
 
-    Copier deletes what the template no longer renders, edited or not. Each deleted file
-    is compared with what the template rendered at the last generation; a file the user
-    changed is restored from HEAD (the work tree was clean) and reported in `kept`, unless
-    `prune_edited`."""
+    Copier deletes what the template no longer renders, edited or not, and reverts edits to
+    binary files. Each such file is compared with what the template rendered at the last
+    generation; a file the user changed is restored from HEAD (the work tree was clean) and
+    reported in `kept` (deleted; unless `prune_edited`) or `unmerged` (binary, changed by the
+    template too). DEST is locked for the run; a full disk undoes the partial update."""
     dest = Path(dest)
     if not dest.is_dir():
         raise UsageError(f"{dest} is not a directory")
     if answers is not None:
         refuse_bad_answers(answers, provenance, plan_file)
     recorded = read_answers_file(dest)
-    _require_clean_git(dest)
-    src = str(recorded.get("_src_path") or "")
-    template = cached_source(src, vcs_ref) if src and is_default_template(src) else TemplateSource(src, vcs_ref)
-    with interruptible(), fetched_from_cache(template, copier_cache_dir()):
-        return _update_and_keep_edits(dest, answers, recorded, template.vcs_ref, prune_edited, install)
+    started = False  # whether the work tree may hold part of this update
+    with interruptible(), repository_lock(dest):
+        remove_stale(dest)  # the scratch directory a killed run left
+        try:
+            _require_git(dest)
+            notice = previous_update(dest, dirty=_is_dirty(dest))
+            _require_clean_git(dest)
+            src = str(recorded.get("_src_path") or "")
+            template = (cached_source(src, vcs_ref) if src and is_default_template(src)
+                        else TemplateSource(src, vcs_ref))
+            with scratch(dest), fetched_from_cache(template, copier_cache_dir()), update_in_progress(dest):
+                started = True
+                result = _update_and_keep_edits(dest, answers, recorded, template.vcs_ref, prune_edited, install)
+        except Exception as exc:
+            failure = update_io_failure(exc, dest, (lambda: _undo_update(dest)) if started else None, RESTORE_HINT)
+            if failure is None:
+                raise
+            raise failure from exc
+    result.notice = notice
+    return result
+
+
+def _undo_update(dest: Path) -> bool:
+    """Put DEST's work tree back as it was (clean at the start, so HEAD), dropping the unfinished mark."""
+    try:
+        git("checkout", "-q", "--", ".", cwd=dest)
+        git("clean", "-fdq", cwd=dest)
+        finished(dest)
+    except Exception:  # the disk may still be full: the caller says how to undo by hand
+        return False
+    return True
 
 
 def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], vcs_ref: str | None,
@@ -444,81 +472,45 @@ def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[s
     except KeyboardInterrupt as exc:
         exc.add_note(f"{dest}: the update did not finish; {RESTORE_HINT}")
         raise
-    deleted = _deleted_files(dest)
-    try:
-        edited = _edited_since_generation(dest, recorded, deleted) if deleted else []
-    except PlanforgeError as exc:
-        _restore(dest, deleted)
-        exc.problems.append(Problem(f"the {len(deleted)} file(s) the update removed were restored: planforge could "
-                                    "not tell whether you edited them", file=dest,
-                                    hint=RESTORE_HINT))
-        raise
+    deleted = deleted_files(dest)
+    binary = [path for path in binary_changes(dest) if path not in set(deleted)]
+    edited: list[str] = []
+    unmerged: list[str] = []
+    if deleted or binary:
+        try:
+            with tempfile.TemporaryDirectory(prefix="planforge-update-") as tmp:
+                last = Path(tmp) / "last"
+                _render_last_generation(recorded, last)
+                edited = edited_since_generation(dest, last, deleted)
+                unmerged = keep_binary_edits(dest, last, binary)
+        except PlanforgeError as exc:
+            restore(dest, deleted + binary)
+            exc.problems.append(Problem(f"the {len(deleted) + len(binary)} file(s) the update removed or could not "
+                                        "merge were restored: planforge could not tell whether you edited them",
+                                        file=dest, hint=RESTORE_HINT))
+            raise
     if edited and not prune_edited:
-        _restore(dest, edited)
+        restore(dest, edited)
     changed = _changed_files(dest)
     gone = set(deleted)
     return UpdateResult(
         dest=dest, changed=[f for f in changed if f not in gone], conflicts=_conflicts(dest, changed),
         vcs_ref=vcs_ref, removed=sorted(gone - set(edited)),
-        kept=[] if prune_edited else edited, pruned=edited if prune_edited else [],
+        kept=[] if prune_edited else edited, pruned=edited if prune_edited else [], unmerged=unmerged,
     )
 
 
-def _restore(dest: Path, paths: list[str]) -> None:
-    """Put back the committed version of paths the update deleted."""
-    git("checkout", "HEAD", "--pathspec-from-file=-", "--pathspec-file-nul", cwd=dest, input=_nul_list(paths),
-        env={"GIT_LITERAL_PATHSPECS": "1"})
-
-
-def _deleted_files(dest: Path) -> list[str]:
-    """Tracked files the update deleted from the work tree."""
-    return sorted(filter(None, git("ls-files", "--deleted", "-z", cwd=dest).stdout.split("\0")))
-
-
-def _blob_id(path: Path, algorithm: str) -> str:
-    import hashlib
-
-    data = os.readlink(path).encode() if path.is_symlink() else path.read_bytes()
-    return hashlib.new(algorithm, b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def _edited_since_generation(dest: Path, recorded: dict[str, Any], deleted: list[str]) -> list[str]:
-    """The deleted files whose committed content or mode differs from the last generation's render.
-
-    The last generation is re-rendered from the recorded answers at the recorded template
-    commit (what Copier itself compares against); a file it did not render is the user's.
-    """
-    algorithm = "sha256" if git("rev-parse", "--show-object-format", cwd=dest, check=False).stdout.strip() == \
-        "sha256" else "sha1"
-    index: dict[str, tuple[str, str]] = {}
-    out = git("ls-files", "-s", "-z", cwd=dest).stdout
-    for entry in filter(None, out.split("\0")):
-        meta, path = entry.split("\t", 1)
-        mode, blob = meta.split()[:2]
-        index[path] = (mode, blob)
-    with tempfile.TemporaryDirectory(prefix="planforge-update-") as tmp:
-        last = Path(tmp) / "last"
-        _run_copier(
-            _copy,
-            src_path=str(recorded.get("_src_path") or ""),
-            vcs_ref=recorded.get("_commit"),
-            dst_path=last,
-            data={k: v for k, v in recorded.items() if not str(k).startswith("_")},
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            unsafe=False,
-            skip_tasks=True,
-        )
-        edited = []
-        for rel in deleted:
-            generated = last / rel
-            mode, blob = index.get(rel, ("", ""))
-            if not (generated.is_file() or generated.is_symlink()):
-                edited.append(rel)
-            elif generated.is_symlink() != (mode == "120000") or _blob_id(generated, algorithm) != blob:
-                edited.append(rel)
-            elif not generated.is_symlink() and bool(generated.stat().st_mode & 0o111) != (mode == "100755"):
-                edited.append(rel)
-        return edited
-
+def _render_last_generation(recorded: dict[str, Any], last: Path) -> None:
+    """Render the recorded answers at the recorded template commit into `last` (what Copier compares with)."""
+    _run_copier(
+        _copy,
+        src_path=str(recorded.get("_src_path") or ""),
+        vcs_ref=recorded.get("_commit"),
+        dst_path=last,
+        data={k: v for k, v in recorded.items() if not str(k).startswith("_")},
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        unsafe=False,
+        skip_tasks=True,
+    )

@@ -8,7 +8,8 @@ one rename, so even `kill -9` never leaves it half-written. Merging into a non-e
 (`--force`) moves each entry with a rename and journals what it displaced, so a failure moves
 everything back. Copier's own temporary clones go inside the staging directory too
 (`tempfile.tempdir`), so one `rmtree` removes every trace, and a directory left by a killed
-run (its process is gone) is removed by the next run for the same DEST.
+run (its process is gone) is removed by the next run for the same DEST. `scratch(dest)` is
+the same private temporary directory for `update`, which changes DEST in place.
 
 `interruptible()` turns SIGTERM/SIGHUP/SIGINT into `Interrupted` while a run is under way,
 so the cleanup in `finally`/`__exit__` runs; the cleanup itself runs with those signals
@@ -31,6 +32,8 @@ MARK = ".planforge-tmp-"
 _SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 # Causes a user can fix, named in one sentence instead of a traceback.
 _IO_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO)
+# How git words some of them without the system's message.
+_GIT_WORDINGS = {"Out of diskspace": errno.ENOSPC}
 
 
 class Interrupted(KeyboardInterrupt):
@@ -86,6 +89,9 @@ def io_cause(exc: BaseException | None) -> str | None:
         for number in _IO_ERRNOS:
             if os.strerror(number) in text:
                 return os.strerror(number)
+        for wording, number in _GIT_WORDINGS.items():
+            if wording in text:
+                return os.strerror(number)
         exc = exc.__cause__ or exc.__context__
     return None
 
@@ -101,8 +107,9 @@ def _alive(pid: int) -> bool:
 
 
 def remove_stale(dest: Path) -> list[Path]:
-    """Remove staging directories for DEST whose run is gone (killed with SIGKILL, power loss)."""
-    candidates = list(dest.parent.glob(f".{glob.escape(dest.name)}{MARK}*"))
+    """Remove staging and scratch directories for DEST whose run is gone (killed with SIGKILL, power loss)."""
+    pattern = f".{glob.escape(dest.name)}{MARK}*"
+    candidates = [*dest.parent.glob(pattern), *Path(tempfile.gettempdir()).glob(pattern)]
     if dest.is_dir():
         candidates += dest.glob(f"{MARK}*")
     removed = []
@@ -120,6 +127,26 @@ def _is_mount_point(path: Path) -> bool:
         return path.is_dir() and path.stat().st_dev != path.parent.stat().st_dev
     except OSError:
         return False
+
+
+@contextlib.contextmanager
+def scratch(dest: Path) -> Iterator[Path]:
+    """A private temporary directory for a run that changes DEST in place, where `tempfile` (and so Copier)
+    puts everything while the block runs: beside DEST, else (DEST's parent is not writable) in the system's
+    temporary directory, never inside DEST's work tree. Removed when the block ends, however it ends."""
+    dest = Path(dest).absolute()
+    prefix = f".{dest.name}{MARK}{os.getpid()}-"
+    try:
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=dest.parent))
+    except PermissionError:
+        path = Path(tempfile.mkdtemp(prefix=prefix, dir=tempfile.gettempdir()))
+    old, tempfile.tempdir = tempfile.tempdir, str(path)
+    try:
+        yield path
+    finally:
+        with signals_blocked():
+            tempfile.tempdir = old
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class Staging:
@@ -202,9 +229,31 @@ class Staging:
             os.rename(entry, target)
             self._journal.append((target, entry))
 
+    def replaced(self) -> list[Path]:
+        """After `merge`: the files in DEST it replaced with different content (a directory: each file in it)."""
+        assert self.path is not None
+        found = []
+        for now, before in self._journal:
+            if now.parent != self.path / "aside":
+                continue  # a placed entry, not a displaced one
+            old_files = [now] if now.is_symlink() or not now.is_dir() else sorted(
+                p for p in now.rglob("*") if p.is_symlink() or not p.is_dir())
+            for old in old_files:
+                target = before / old.relative_to(now)
+                if _content(old) != _content(target):
+                    found.append(target)
+        return found
+
     def _rollback(self) -> None:
         """Undo `merge`: move every placed entry back into staging and every displaced one back."""
         for now, before in reversed(self._journal):
             with contextlib.suppress(OSError):
                 os.rename(now, before)
         self._journal.clear()
+
+
+def _content(path: Path) -> bytes | None:
+    """A file's bytes (a symlink: its target), None when it is not a file."""
+    if path.is_symlink():
+        return b"-> " + os.readlink(path).encode()
+    return path.read_bytes() if path.is_file() else None

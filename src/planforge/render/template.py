@@ -27,6 +27,7 @@ from pathlib import Path
 from planforge import __version__
 from planforge.errors import Problem, UsageError
 from planforge.render.source import TemplateSource, configured_template, default_template_url
+from planforge.render.staging import io_cause
 
 TEMPLATE_ITEMS = ("copier.yml", "layout.yml", "blueprints", "includes", "modules")
 CACHE_ENV = "PLANFORGE_CACHE_DIR"
@@ -128,11 +129,16 @@ def publish_default_template(version: str = __version__) -> TemplateSource:
     """Ensure the shipped template is committed and tagged in the cache repository."""
     try:
         return _publish(version)
-    except OSError as exc:
+    except (OSError, UsageError) as exc:
+        # A full disk fails copytree with every file's error (shutil.Error) and git with its own words: name the cause.
+        cause = io_cause(exc)
+        if cause is None and isinstance(exc, UsageError):
+            raise
         raise UsageError(
-            f"cannot publish the planforge template into {cache_dir()}: {exc.strerror or exc}",
+            f"cannot publish the planforge template into {cache_dir()}: {cause or exc.strerror or exc}; "
+            "nothing else was written",
             [Problem("template cache not writable", file=cache_dir(),
-                     hint=f"set {CACHE_ENV} to a writable directory or pass --template SRC")],
+                     hint=f"free some space, set {CACHE_ENV} to a writable directory or pass --template SRC")],
         ) from exc
 
 

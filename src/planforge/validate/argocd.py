@@ -18,7 +18,10 @@ what a schema cannot see, across the whole repository:
   object. A cluster registration is a child too: a Secret labelled `argocd.argoproj.io/secret-type:
   cluster`, or an ExternalSecret templating one, registers the cluster its sibling Applications target.
 
-Templated strings in ApplicationSets (`{{ ... }}`) are not checked.
+Applications rendered by an app-of-apps Helm chart (`argocd_charts`) are checked like plain ones, on
+the chart template that renders them; an ApplicationSet whose generators resolve offline
+(`argocd_generators`: list elements, git directories of this repository) is checked as the Applications
+it expands to. Strings still templated (`{{ ... }}`) are not checked.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
+from planforge.validate.argocd_charts import RenderedDocument, app_of_apps_charts, render_chart, sources_digest
+from planforge.validate.argocd_generators import expand
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError
 from planforge.validate.manifests import (
@@ -70,14 +75,71 @@ _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]
 # --- the repository's Argo CD objects ----------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class ArgoObject(ManifestObject):
     """One Application / ApplicationSet / AppProject found in the repository."""
+
+    @property
+    def label(self) -> str:
+        """How findings name the object."""
+        return f"{self.kind} {self.name}"
+
+    def where(self, path: list[str | int]) -> list[str | int]:
+        """The path of one of its fields in its file."""
+        return path
 
     def line_of(self, path: list[str | int]) -> int | None:
         """Line of a field of this object in its file (or of its nearest parent that exists)."""
         prefix = getattr(self.doc, "item_path", "")
         return line_of_path(self.doc, f"{prefix}.{join_path(path)}" if prefix else join_path(path))
+
+
+@dataclass(eq=False)
+class RenderedArgoObject(ArgoObject):
+    """An Argo CD object an app-of-apps chart renders; `path` / `display` are its chart template."""
+
+    chart: Path = Path()
+    origin: str = ""  # `helm template apps -f ...`
+    template_text: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name} (rendered by `{self.origin}`)"
+
+    def line_of(self, path: list[str | int]) -> int | None:
+        """The template's line that writes the field (its key), when one does; else None."""
+        keys = [p for p in path if isinstance(p, str)]
+        for key in reversed(keys):
+            written = re.compile(rf"^\s*(- )?{re.escape(key)}:")
+            line = next((n for n, text in enumerate(self.template_text.splitlines(), 1) if written.match(text)), None)
+            if line is not None:
+                return line
+        return None
+
+
+@dataclass(eq=False)
+class ExpandedApplication(ArgoObject):
+    """An Application an ApplicationSet's template expands to with one parameter set (lines: its template's)."""
+
+    appset: ArgoObject | None = None
+    application: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def obj(self) -> dict[str, Any]:
+        return self.application
+
+    @property
+    def label(self) -> str:
+        assert self.appset is not None
+        return f"{self.appset.label}, Application {self.name}"
+
+    def where(self, path: list[str | int]) -> list[str | int]:
+        return ["spec", "template", *path]
+
+    def line_of(self, path: list[str | int]) -> int | None:
+        assert self.appset is not None
+        return self.appset.line_of(self.where(path))
 
 
 @dataclass
@@ -140,11 +202,28 @@ def own_repo_urls(root: Path, bounds: Bounds | None = None) -> set[str]:
     return urls
 
 
-def load_index(ctx: Context) -> ArgoIndex:
-    """Find every Argo CD object among the repository's manifests."""
+def load_index(ctx: Context, charts: list[Path] | None = None) -> ArgoIndex:
+    """Find every Argo CD object among the repository's manifests and what its app-of-apps `charts` render
+    (default: every app-of-apps chart of the repository)."""
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    index.objects.extend(repository_objects(ctx, ArgoObject, lambda obj: any(_is_kind(obj, k) for k in ARGO_KINDS)))
+    index.objects.extend(repository_objects(ctx, ArgoObject, _is_argo))
+    for chart in app_of_apps_charts(ctx) if charts is None else charts:
+        index.objects.extend(_rendered_object(rendered, chart, ctx) for rendered in render_chart(chart, ctx)
+                             if _is_argo(rendered.doc.obj))
     return index
+
+
+def _rendered_object(rendered: RenderedDocument, chart: Path, ctx: Context) -> RenderedArgoObject:
+    try:
+        text = ctx.bounds.read_text(rendered.template, errors="replace")
+    except (OSError, InputError):
+        text = ""
+    return RenderedArgoObject(rendered.doc, rendered.template, rendered.doc.file, chart=chart, origin=rendered.origin,
+                              template_text=text)
+
+
+def _is_argo(obj: Any) -> bool:
+    return any(_is_kind(obj, kind) for kind in ARGO_KINDS)
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -195,46 +274,73 @@ class ArgoCDValidator:
 
     def __init__(self) -> None:
         self._indexes: dict[Path, ArgoIndex] = {}
+        self._charts: dict[Path, list[Path]] = {}
         self._lock = threading.Lock()
 
+    def charts(self, ctx: Context) -> list[Path]:
+        """The app-of-apps charts of one validated root."""
+        with self._lock:
+            if ctx.root not in self._charts:
+                self._charts[ctx.root] = app_of_apps_charts(ctx)
+            return self._charts[ctx.root]
+
     def index(self, ctx: Context) -> ArgoIndex:
-        """The Argo CD objects of one validated root, loaded once (targets may run in several threads)."""
+        """The Argo CD objects of one validated root, plain and rendered, loaded once (targets may run in
+        several threads). Discovery does not load it: rendering charts is for the first target that runs."""
+        charts = self.charts(ctx)
         with self._lock:
             if ctx.root not in self._indexes:
-                self._indexes[ctx.root] = load_index(ctx)
+                self._indexes[ctx.root] = load_index(ctx, charts)
             return self._indexes[ctx.root]
 
     def discover(self, ctx: Context) -> list[Target]:
-        index = self.index(ctx)
+        """One target per file of Applications / ApplicationSets, and one per app-of-apps chart; each carries the
+        digest of the app-of-apps charts' files, so a cached result is not reused once their renderings change."""
         files: dict[Path, str] = {}
-        for obj in index.objects:
+        for obj in repository_objects(ctx, ArgoObject, _is_argo):
             if obj.kind in ("Application", "ApplicationSet"):
                 files.setdefault(obj.path, obj.display)
-        return [Target(NAME, "argocd-manifest", path, display) for path, display in sorted(files.items())]
+        charts = self.charts(ctx)
+        extra = {"renders": sources_digest(charts, ctx)} if charts else {}
+        targets = [Target(NAME, "argocd-manifest", path, display, dict(extra)) for path, display in sorted(files.items())]
+        return targets + [Target(NAME, "argocd-chart", chart, ctx.display(chart), dict(extra)) for chart in charts]
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         start = time.monotonic()
         index = self.index(ctx)
         findings: list[Finding] = []
         for obj in index.objects:
-            if obj.path == target.path and obj.kind in ("Application", "ApplicationSet"):
+            mine = obj.chart == target.path if isinstance(obj, RenderedArgoObject) else obj.path == target.path
+            if mine and obj.kind in ("Application", "ApplicationSet"):
                 try:
                     findings.extend(check_application(obj, index))
                 except (AttributeError, TypeError, ValueError):  # a field of the wrong type, here or in its project
                     findings.append(Finding(
                         NAME, "argocd/malformed", Severity.ERROR,
-                        f"{obj.kind} {obj.name}: its fields (or its AppProject's) do not have the types of the Argo CD "
+                        f"{obj.label}: its fields (or its AppProject's) do not have the types of the Argo CD "
                         "CRD, so its semantic checks were not run", obj.display, obj.line_of(["spec"]),
                         hint="fix the schemas findings of this object and of its AppProject",
                         doc_index=obj.doc.doc_index))
+        findings = list({(f.rule, f.file, f.line, f.message): f for f in findings}.values())  # one per values set
         status = Status.FAILED if any(f.severity is Severity.ERROR for f in findings) else Status.PASSED
         return [Check(NAME, "semantics", target.display, status, findings, time.monotonic() - start, "planforge")]
 
 
 def check_application(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
-    """Every semantic check on one Application (or an ApplicationSet: its git generators and template)."""
-    findings = check_git_generators(app, index) if app.kind == "ApplicationSet" else []
-    return findings + _check_app_spec(app, index)
+    """Every semantic check on one Application (or an ApplicationSet: its git generators, and the Applications
+    its template expands to when its generators resolve offline, else its template as written)."""
+    if app.kind != "ApplicationSet":
+        return _check_app_spec(app, index)
+    findings = check_git_generators(app, index)
+    expanded = expand(app.obj, index.root, index.bounds, index.is_repo_local)
+    if expanded is None:
+        return findings + _check_app_spec(app, index)
+    for params, template in expanded:
+        application = {"apiVersion": app.obj.get("apiVersion"), "kind": "Application",
+                       "metadata": template.get("metadata") or {}, "spec": template.get("spec")}
+        findings += _check_app_spec(ExpandedApplication(app.doc, app.path, app.display, appset=app,
+                                                        application=application, params=params), index)
+    return findings
 
 
 def _generators(generators: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], dict[str, Any]]]:
@@ -268,7 +374,7 @@ def check_git_generators(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
                     path = where + ["git", field_name, j, "path"]
                     findings.append(Finding(
                         NAME, "argocd/missing-path", Severity.ERROR,
-                        f"{app.kind} {app.name}: git generator {field_name} path {pattern!r} matches nothing "
+                        f"{app.label}: git generator {field_name} path {pattern!r} matches nothing "
                         "in this repository", app.display, app.line_of(path),
                         hint="fix the glob (relative to the repository root) or create the directories",
                         json_path=join_path(path)))
@@ -283,11 +389,9 @@ def _check_app_spec(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
         prefix, spec = ["spec"], app.obj.get("spec")
     if not isinstance(spec, dict):
         return []  # the schema check reports a missing spec
-    label = f"{app.kind} {app.name}"
-
     def finding(rule: str, message: str, path: list[str | int], hint: str, **extra: Any) -> Finding:
-        return Finding(NAME, rule, Severity.ERROR, f"{label}: {message}", app.display, app.line_of(prefix + path),
-                       hint=hint, json_path=join_path(prefix + path), **extra)
+        return Finding(NAME, rule, Severity.ERROR, f"{app.label}: {message}", app.display, app.line_of(prefix + path),
+                       hint=hint, json_path=join_path(app.where(prefix + path)), **extra)
 
     findings: list[Finding] = []
     sources = list(_sources(spec))
@@ -421,7 +525,7 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
     if not any(_is_kind(d.obj, "Application") for _, docs, _ in parsed for d in docs):
         return []  # a plain manifests directory, not an app-of-apps root
     findings = []
-    parent = f"{app.kind} {app.name} ({app.display})"
+    parent = f"{app.label} ({app.display})"
     for display, docs, error in parsed:
         if error is not None and error.rule:  # refused: outside the validated paths, not a regular file, ...
             findings.append(Finding(NAME if not error.rule.startswith("input/") else "input", error.rule,

@@ -25,6 +25,7 @@ from planforge.validate.helm.findings import (
     render_error_findings,
     tool_error_finding,
 )
+from planforge.validate.helm.renderings import render_once
 from planforge.validate.helm.rules import NAME
 from planforge.validate.helm.sdk import HelmSdk
 
@@ -146,7 +147,8 @@ class HelmValidator:
         label = "default" if values_file is None else values_file.relative_to(target.path).as_posix()
         name = f"render[{label}]"
         try:
-            result = engine.render(source, values_file, ctx.settings.kube_version)
+            result = render_once(ctx, target.path, values_file,
+                                 lambda: engine.render(source, values_file, ctx.settings.kube_version))
         except HelmToolError as exc:
             return Check(NAME, name, target.display, Status.FAILED, [tool_error_finding(exc, target, label)],
                          time.monotonic() - start, engine.tool), []

@@ -38,17 +38,17 @@ import yaml
 
 from planforge.validate.argocd_charts import RenderedDocument, app_of_apps_charts, render_chart, sources_digest
 from planforge.validate.argocd_generators import expand
+from planforge.validate.argocd_objects import ArgoObject, ExpandedApplication, RenderedArgoObject
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
     ManifestError,
     join_path,
-    line_of_path,
     load_documents,
     safe_load,
 )
-from planforge.validate.manifests.objects import ManifestObject, repository_objects
+from planforge.validate.manifests.objects import repository_objects
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
@@ -73,73 +73,6 @@ _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]
 
 
 # --- the repository's Argo CD objects ----------------------------------------------------------
-
-
-@dataclass(eq=False)
-class ArgoObject(ManifestObject):
-    """One Application / ApplicationSet / AppProject found in the repository."""
-
-    @property
-    def label(self) -> str:
-        """How findings name the object."""
-        return f"{self.kind} {self.name}"
-
-    def where(self, path: list[str | int]) -> list[str | int]:
-        """The path of one of its fields in its file."""
-        return path
-
-    def line_of(self, path: list[str | int]) -> int | None:
-        """Line of a field of this object in its file (or of its nearest parent that exists)."""
-        prefix = getattr(self.doc, "item_path", "")
-        return line_of_path(self.doc, f"{prefix}.{join_path(path)}" if prefix else join_path(path))
-
-
-@dataclass(eq=False)
-class RenderedArgoObject(ArgoObject):
-    """An Argo CD object an app-of-apps chart renders; `path` / `display` are its chart template."""
-
-    chart: Path = Path()
-    origin: str = ""  # `helm template apps -f ...`
-    template_text: str = ""
-
-    @property
-    def label(self) -> str:
-        return f"{self.kind} {self.name} (rendered by `{self.origin}`)"
-
-    def line_of(self, path: list[str | int]) -> int | None:
-        """The template's line that writes the field (its key), when one does; else None."""
-        keys = [p for p in path if isinstance(p, str)]
-        for key in reversed(keys):
-            written = re.compile(rf"^\s*(- )?{re.escape(key)}:")
-            line = next((n for n, text in enumerate(self.template_text.splitlines(), 1) if written.match(text)), None)
-            if line is not None:
-                return line
-        return None
-
-
-@dataclass(eq=False)
-class ExpandedApplication(ArgoObject):
-    """An Application an ApplicationSet's template expands to with one parameter set (lines: its template's)."""
-
-    appset: ArgoObject | None = None
-    application: dict[str, Any] = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def obj(self) -> dict[str, Any]:
-        return self.application
-
-    @property
-    def label(self) -> str:
-        assert self.appset is not None
-        return f"{self.appset.label}, Application {self.name}"
-
-    def where(self, path: list[str | int]) -> list[str | int]:
-        return ["spec", "template", *path]
-
-    def line_of(self, path: list[str | int]) -> int | None:
-        assert self.appset is not None
-        return self.appset.line_of(self.where(path))
 
 
 @dataclass

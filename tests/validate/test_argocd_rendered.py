@@ -128,6 +128,26 @@ def test_a_chart_leading_outside_is_not_rendered(repo: Path, tmp_path: Path) -> 
     assert "canary-outside" not in "".join(f.message for c in checks for f in c.findings)
 
 
+def test_applications_built_by_kustomize_are_checked_once(repo: Path) -> None:
+    base, overlay = repo / "argocd/base", repo / "argocd/overlays/prod"
+    base.mkdir(parents=True)
+    overlay.mkdir(parents=True)
+    (base / "guestbook.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: guestbook\n  namespace: argocd\n"
+        "spec:\n  project: default\n  source:\n    repoURL: https://github.com/argoproj/argocd-example-apps.git\n"
+        "    targetRevision: master\n    path: guestbook\n  destination:\n"
+        "    server: https://kubernetes.default.svc\n    namespace: guestbook\n")
+    (base / "kustomization.yaml").write_text("resources:\n  - guestbook.yaml\n")
+    (overlay / "kustomization.yaml").write_text(
+        "resources:\n  - ../../base\nnameSuffix: -prod\npatches:\n  - target:\n      kind: Application\n"
+        "    patch: |\n      - op: replace\n        path: /spec/source/path\n        value: kustomize-guestbook\n")
+    assert errors(validate(repo, only=None)) == []  # the base's build is its plain file: checked once
+    edit(overlay / "kustomization.yaml", "value: kustomize-guestbook", "value: guestbook-prod")
+    ((rule, file, line, message),) = errors(validate(repo))
+    assert (rule, file, line) == ("argocd/missing-path", "argocd/overlays/prod/kustomization.yaml", None)
+    assert message.startswith("Application guestbook-prod (rendered by `kustomize build argocd/overlays/prod`): ")
+
+
 APPLICATION_SET = """\
 apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet

@@ -19,7 +19,8 @@ what a schema cannot see, across the whole repository:
   cluster`, or an ExternalSecret templating one, registers the cluster its sibling Applications target.
 
 Applications rendered by an app-of-apps Helm chart (`argocd_charts`) are checked like plain ones, on
-the chart template that renders them; an ApplicationSet whose generators resolve offline
+the chart template that renders them, and so are those a kustomization builds differently from how a file
+writes them (`argocd_kustomize`), on the kustomization file; an ApplicationSet whose generators resolve offline
 (`argocd_generators`: list elements, git directories of this repository) is checked as the Applications
 it expands to. Strings still templated (`{{ ... }}`) are not checked.
 """
@@ -38,6 +39,8 @@ import yaml
 
 from planforge.validate.argocd_charts import RenderedDocument, app_of_apps_charts, render_chart, sources_digest
 from planforge.validate.argocd_generators import expand
+from planforge.validate.argocd_kustomize import argo_kustomizations, build
+from planforge.validate.kustomize import find_kustomization
 from planforge.validate.argocd_objects import ArgoObject, ExpandedApplication, RenderedArgoObject
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError
@@ -135,14 +138,17 @@ def own_repo_urls(root: Path, bounds: Bounds | None = None) -> set[str]:
     return urls
 
 
-def load_index(ctx: Context, charts: list[Path] | None = None) -> ArgoIndex:
-    """Find every Argo CD object among the repository's manifests and what its app-of-apps `charts` render
-    (default: every app-of-apps chart of the repository)."""
+def load_index(ctx: Context, charts: list[Path] | None = None, kustomizations: list[Path] | None = None) -> ArgoIndex:
+    """Find every Argo CD object among the repository's manifests, what its app-of-apps `charts` render and what
+    its `kustomizations` build (default: every such chart and kustomization of the repository)."""
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
     index.objects.extend(repository_objects(ctx, ArgoObject, _is_argo))
+    plain = list(index.objects)
     for chart in app_of_apps_charts(ctx) if charts is None else charts:
         index.objects.extend(_rendered_object(rendered, chart, ctx) for rendered in render_chart(chart, ctx)
                              if _is_argo(rendered.doc.obj))
+    for directory in argo_kustomizations(ctx) if kustomizations is None else kustomizations:
+        index.objects.extend(_built_objects(directory, ctx, plain))
     return index
 
 
@@ -151,8 +157,17 @@ def _rendered_object(rendered: RenderedDocument, chart: Path, ctx: Context) -> R
         text = ctx.bounds.read_text(rendered.template, errors="replace")
     except (OSError, InputError):
         text = ""
-    return RenderedArgoObject(rendered.doc, rendered.template, rendered.doc.file, chart=chart, origin=rendered.origin,
-                              template_text=text)
+    return RenderedArgoObject(rendered.doc, rendered.template, rendered.doc.file, built_by=chart,
+                              origin=rendered.origin, template_text=text)
+
+
+def _built_objects(directory: Path, ctx: Context, plain: list[ArgoObject]) -> list[RenderedArgoObject]:
+    """The Argo CD objects a kustomization builds that are not written as they are in a plain file (those are
+    checked there already)."""
+    written = [o.obj for o in plain]
+    kustomization = find_kustomization(directory) or directory
+    return [RenderedArgoObject(doc, kustomization, doc.file, built_by=directory, origin=doc.origin or "")
+            for doc in build(directory, ctx) if _is_argo(doc.obj) and doc.obj not in written]
 
 
 def _is_argo(obj: Any) -> bool:
@@ -207,43 +222,46 @@ class ArgoCDValidator:
 
     def __init__(self) -> None:
         self._indexes: dict[Path, ArgoIndex] = {}
-        self._charts: dict[Path, list[Path]] = {}
+        self._renderers: dict[Path, tuple[list[Path], list[Path]]] = {}
         self._lock = threading.Lock()
 
-    def charts(self, ctx: Context) -> list[Path]:
-        """The app-of-apps charts of one validated root."""
+    def renderers(self, ctx: Context) -> tuple[list[Path], list[Path]]:
+        """The app-of-apps charts and the kustomizations building Argo CD objects of one validated root."""
         with self._lock:
-            if ctx.root not in self._charts:
-                self._charts[ctx.root] = app_of_apps_charts(ctx)
-            return self._charts[ctx.root]
+            if ctx.root not in self._renderers:
+                self._renderers[ctx.root] = (app_of_apps_charts(ctx), argo_kustomizations(ctx))
+            return self._renderers[ctx.root]
 
     def index(self, ctx: Context) -> ArgoIndex:
         """The Argo CD objects of one validated root, plain and rendered, loaded once (targets may run in
-        several threads). Discovery does not load it: rendering charts is for the first target that runs."""
-        charts = self.charts(ctx)
+        several threads). Discovery does not load it: rendering is for the first target that runs."""
+        charts, kustomizations = self.renderers(ctx)
         with self._lock:
             if ctx.root not in self._indexes:
-                self._indexes[ctx.root] = load_index(ctx, charts)
+                self._indexes[ctx.root] = load_index(ctx, charts, kustomizations)
             return self._indexes[ctx.root]
 
     def discover(self, ctx: Context) -> list[Target]:
-        """One target per file of Applications / ApplicationSets, and one per app-of-apps chart; each carries the
-        digest of the app-of-apps charts' files, so a cached result is not reused once their renderings change."""
+        """One target per file of Applications / ApplicationSets, one per app-of-apps chart and one per
+        kustomization building Argo CD objects; each carries the digest of those charts' and kustomizations'
+        files, so a cached result is not reused once what they render changes."""
         files: dict[Path, str] = {}
         for obj in repository_objects(ctx, ArgoObject, _is_argo):
             if obj.kind in ("Application", "ApplicationSet"):
                 files.setdefault(obj.path, obj.display)
-        charts = self.charts(ctx)
-        extra = {"renders": sources_digest(charts, ctx)} if charts else {}
+        charts, kustomizations = self.renderers(ctx)
+        extra = {"renders": sources_digest(charts + kustomizations, ctx)} if charts or kustomizations else {}
         targets = [Target(NAME, "argocd-manifest", path, display, dict(extra)) for path, display in sorted(files.items())]
-        return targets + [Target(NAME, "argocd-chart", chart, ctx.display(chart), dict(extra)) for chart in charts]
+        targets += [Target(NAME, "argocd-chart", chart, ctx.display(chart), dict(extra)) for chart in charts]
+        return targets + [Target(NAME, "argocd-kustomization", directory, ctx.display(directory), dict(extra))
+                          for directory in kustomizations]
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         start = time.monotonic()
         index = self.index(ctx)
         findings: list[Finding] = []
         for obj in index.objects:
-            mine = obj.chart == target.path if isinstance(obj, RenderedArgoObject) else obj.path == target.path
+            mine = obj.built_by == target.path if isinstance(obj, RenderedArgoObject) else obj.path == target.path
             if mine and obj.kind in ("Application", "ApplicationSet"):
                 try:
                     findings.extend(check_application(obj, index))

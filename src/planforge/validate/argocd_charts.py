@@ -61,17 +61,23 @@ def _renders_argo(chart: Path, ctx: Context) -> bool:
             text = ctx.bounds.read_text(template, errors="replace")
         except (OSError, InputError):
             continue
-        if _ARGO_API.search(text) and _ARGO_KIND.search(text):
+        if names_argo_kind(text):
             return True
     return False
 
 
-def sources_digest(charts: list[Path], ctx: Context) -> str:
-    """A digest of every file of the charts: what their renderings depend on (for the result cache's keys,
-    which know a target's own unit; every Argo CD check reads the rendered objects, AppProjects included)."""
+def names_argo_kind(text: str) -> bool:
+    """Whether a file (a template, a manifest) names an Argo CD Application, ApplicationSet or AppProject."""
+    return bool(_ARGO_API.search(text) and _ARGO_KIND.search(text))
+
+
+def sources_digest(directories: list[Path], ctx: Context) -> str:
+    """A digest of every file below the directories (app-of-apps charts, kustomizations building Argo CD objects):
+    what their renderings depend on, for the result cache's keys, which know a target's own unit only; every
+    Argo CD check reads the rendered objects, AppProjects included."""
     digest = hashlib.sha256()
-    for chart in charts:
-        for directory, dirnames, filenames in os.walk(chart):
+    for top in directories:
+        for directory, dirnames, filenames in os.walk(top):
             dirnames.sort()
             for name in sorted(filenames):
                 path = Path(directory) / name
@@ -113,4 +119,4 @@ def render_chart(chart: Path, ctx: Context) -> list[RenderedDocument]:
     return rendered
 
 
-__all__ = ["RenderedDocument", "app_of_apps_charts", "render_chart", "sources_digest"]
+__all__ = ["RenderedDocument", "app_of_apps_charts", "names_argo_kind", "render_chart", "sources_digest"]

@@ -32,11 +32,12 @@ class ArgoObject(ManifestObject):
 
 @dataclass(eq=False)
 class RenderedArgoObject(ArgoObject):
-    """An Argo CD object an app-of-apps chart renders; `path` / `display` are its chart template."""
+    """An Argo CD object an app-of-apps chart renders (`path` / `display`: its chart template) or a kustomization
+    builds (its kustomization file, no lines)."""
 
-    chart: Path = Path()
-    origin: str = ""  # `helm template apps -f ...`
-    template_text: str = ""
+    built_by: Path = Path()  # the chart or kustomization directory
+    origin: str = ""  # `helm template apps -f ...`, `kustomize build argocd/prod`
+    template_text: str = ""  # where lines are looked up ("": none)
 
     @property
     def label(self) -> str:

@@ -212,18 +212,49 @@ def test_library_chart_is_linted_not_rendered(engine: str, tmp_path: Path) -> No
     assert "library chart" in checks[1].reason and recorder.calls == []
 
 
-def test_unvendored_dependencies_are_skipped_not_passed(tmp_path: Path) -> None:
+def test_unvendored_dependency_is_a_finding_and_lint_still_runs(engine: str, tmp_path: Path) -> None:
     import shutil
 
     root = tmp_path / "repo"
     shutil.copytree(FIXTURES / "clean", root)
     chart_yaml = root / "web" / "Chart.yaml"
-    chart_yaml.write_text(chart_yaml.read_text() + "dependencies:\n  - name: redis\n    version: 19.6.4\n"
+    chart_yaml.write_text(chart_yaml.read_text().replace("version: 0.1.0", "version: one")
+                          + "dependencies:\n  - name: redis\n    version: 19.6.4\n"
                           "    repository: https://charts.bitnami.com/bitnami\n")
-    ctx = Context(root, Settings(timeout=120), Recorder(), tmp_path)
-    validator = HelmValidator(engine="sdk")
-    (check,) = validator.run(validator.discover(ctx)[0], ctx)
-    assert check.status is Status.SKIPPED and "redis" in check.reason and "network" in check.reason
+    for strict, severity in ((False, Severity.WARNING), (True, Severity.ERROR)):
+        ctx = Context(root, Settings(strict=strict, timeout=120), Recorder(), tmp_path)
+        validator = HelmValidator(engine=engine)
+        lint, render = validator.run(validator.discover(ctx)[0], ctx)
+        found = [(f.rule, f.file, f.line, f.severity) for f in lint.findings]
+        assert ("helm/dependency-missing", "web/Chart.yaml", 9, severity) in found
+        assert [f.message for f in lint.findings if f.rule == "helm/lint" and f.severity is Severity.ERROR and
+                "version" in f.message.lower()], found  # lint's own Chart.yaml error, reported beside it
+        assert not any("missing these dependencies" in f.message for f in lint.findings)
+        assert lint.status is Status.FAILED
+        assert render.name == "render[default]" and render.status is Status.SKIPPED
+        assert "redis" in render.reason and "network" in render.reason
+
+
+def test_vendored_dependencies_are_matched_by_chart_name(engine: str, tmp_path: Path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "clean", root)
+    sub = root / "web" / "charts" / "subchartA"
+    (sub / "templates").mkdir(parents=True)
+    (sub / "Chart.yaml").write_text("apiVersion: v2\nname: subcharta\nversion: 0.1.0\n")
+    (sub / "templates" / "configmap.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: subcharta\ndata:\n  from: subchart\n")
+    chart_yaml = root / "web" / "Chart.yaml"
+    chart_yaml.write_text(chart_yaml.read_text() + "dependencies:\n  - name: subcharta\n    version: 0.1.0\n"
+                          "    repository: https://charts.example.com/stable\n")
+    recorder = Recorder()
+    ctx = Context(root, Settings(strict=True, timeout=120), recorder, tmp_path)
+    validator = HelmValidator(engine=engine)
+    checks = validator.run(validator.discover(ctx)[0], ctx)
+    assert errors(checks) == [] and all(c.status is Status.PASSED for c in helm_checks(checks).values())
+    rendered = [d.obj["metadata"]["name"] for _, docs in recorder.calls for d in docs if d.obj["kind"] == "ConfigMap"]
+    assert "subcharta" in rendered
 
 
 def test_cli_timeout_is_a_tool_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,7 +18,11 @@ what a schema cannot see, across the whole repository:
   object. A cluster registration is a child too: a Secret labelled `argocd.argoproj.io/secret-type:
   cluster`, or an ExternalSecret templating one, registers the cluster its sibling Applications target.
 
-Templated strings in ApplicationSets (`{{ ... }}`) are not checked.
+Applications rendered by an app-of-apps Helm chart (`argocd_charts`) are checked like plain ones, on
+the chart template that renders them, and so are those a kustomization builds differently from how a file
+writes them (`argocd_kustomize`), on the kustomization file; an ApplicationSet whose generators resolve offline
+(`argocd_generators`: list elements, git directories of this repository) is checked as the Applications
+it expands to. Strings still templated (`{{ ... }}`) are not checked.
 """
 from __future__ import annotations
 
@@ -33,17 +37,21 @@ from typing import Any, Callable, Iterator
 
 import yaml
 
+from planforge.validate.argocd_charts import RenderedDocument, app_of_apps_charts, render_chart, sources_digest
+from planforge.validate.argocd_generators import expand
+from planforge.validate.argocd_kustomize import argo_kustomizations, build
+from planforge.validate.kustomize import find_kustomization
+from planforge.validate.argocd_objects import ArgoObject, ExpandedApplication, RenderedArgoObject
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
 from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
     ManifestError,
     join_path,
-    line_of_path,
     load_documents,
     safe_load,
 )
-from planforge.validate.manifests.objects import ManifestObject, repository_objects
+from planforge.validate.manifests.objects import repository_objects
 
 NAME = "argocd"
 ARGO_KINDS = ("Application", "ApplicationSet", "AppProject")
@@ -68,16 +76,6 @@ _EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]
 
 
 # --- the repository's Argo CD objects ----------------------------------------------------------
-
-
-@dataclass
-class ArgoObject(ManifestObject):
-    """One Application / ApplicationSet / AppProject found in the repository."""
-
-    def line_of(self, path: list[str | int]) -> int | None:
-        """Line of a field of this object in its file (or of its nearest parent that exists)."""
-        prefix = getattr(self.doc, "item_path", "")
-        return line_of_path(self.doc, f"{prefix}.{join_path(path)}" if prefix else join_path(path))
 
 
 @dataclass
@@ -140,11 +138,40 @@ def own_repo_urls(root: Path, bounds: Bounds | None = None) -> set[str]:
     return urls
 
 
-def load_index(ctx: Context) -> ArgoIndex:
-    """Find every Argo CD object among the repository's manifests."""
+def load_index(ctx: Context, charts: list[Path] | None = None, kustomizations: list[Path] | None = None) -> ArgoIndex:
+    """Find every Argo CD object among the repository's manifests, what its app-of-apps `charts` render and what
+    its `kustomizations` build (default: every such chart and kustomization of the repository)."""
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    index.objects.extend(repository_objects(ctx, ArgoObject, lambda obj: any(_is_kind(obj, k) for k in ARGO_KINDS)))
+    index.objects.extend(repository_objects(ctx, ArgoObject, _is_argo))
+    plain = list(index.objects)
+    for chart in app_of_apps_charts(ctx) if charts is None else charts:
+        index.objects.extend(_rendered_object(rendered, chart, ctx) for rendered in render_chart(chart, ctx)
+                             if _is_argo(rendered.doc.obj))
+    for directory in argo_kustomizations(ctx) if kustomizations is None else kustomizations:
+        index.objects.extend(_built_objects(directory, ctx, plain))
     return index
+
+
+def _rendered_object(rendered: RenderedDocument, chart: Path, ctx: Context) -> RenderedArgoObject:
+    try:
+        text = ctx.bounds.read_text(rendered.template, errors="replace")
+    except (OSError, InputError):
+        text = ""
+    return RenderedArgoObject(rendered.doc, rendered.template, rendered.doc.file, built_by=chart,
+                              origin=rendered.origin, template_text=text)
+
+
+def _built_objects(directory: Path, ctx: Context, plain: list[ArgoObject]) -> list[RenderedArgoObject]:
+    """The Argo CD objects a kustomization builds that are not written as they are in a plain file (those are
+    checked there already)."""
+    written = [o.obj for o in plain]
+    kustomization = find_kustomization(directory) or directory
+    return [RenderedArgoObject(doc, kustomization, doc.file, built_by=directory, origin=doc.origin or "")
+            for doc in build(directory, ctx) if _is_argo(doc.obj) and doc.obj not in written]
+
+
+def _is_argo(obj: Any) -> bool:
+    return any(_is_kind(obj, kind) for kind in ARGO_KINDS)
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -195,46 +222,76 @@ class ArgoCDValidator:
 
     def __init__(self) -> None:
         self._indexes: dict[Path, ArgoIndex] = {}
+        self._renderers: dict[Path, tuple[list[Path], list[Path]]] = {}
         self._lock = threading.Lock()
 
+    def renderers(self, ctx: Context) -> tuple[list[Path], list[Path]]:
+        """The app-of-apps charts and the kustomizations building Argo CD objects of one validated root."""
+        with self._lock:
+            if ctx.root not in self._renderers:
+                self._renderers[ctx.root] = (app_of_apps_charts(ctx), argo_kustomizations(ctx))
+            return self._renderers[ctx.root]
+
     def index(self, ctx: Context) -> ArgoIndex:
-        """The Argo CD objects of one validated root, loaded once (targets may run in several threads)."""
+        """The Argo CD objects of one validated root, plain and rendered, loaded once (targets may run in
+        several threads). Discovery does not load it: rendering is for the first target that runs."""
+        charts, kustomizations = self.renderers(ctx)
         with self._lock:
             if ctx.root not in self._indexes:
-                self._indexes[ctx.root] = load_index(ctx)
+                self._indexes[ctx.root] = load_index(ctx, charts, kustomizations)
             return self._indexes[ctx.root]
 
     def discover(self, ctx: Context) -> list[Target]:
-        index = self.index(ctx)
+        """One target per file of Applications / ApplicationSets, one per app-of-apps chart and one per
+        kustomization building Argo CD objects; each carries the digest of those charts' and kustomizations'
+        files, so a cached result is not reused once what they render changes."""
         files: dict[Path, str] = {}
-        for obj in index.objects:
+        for obj in repository_objects(ctx, ArgoObject, _is_argo):
             if obj.kind in ("Application", "ApplicationSet"):
                 files.setdefault(obj.path, obj.display)
-        return [Target(NAME, "argocd-manifest", path, display) for path, display in sorted(files.items())]
+        charts, kustomizations = self.renderers(ctx)
+        extra = {"renders": sources_digest(charts + kustomizations, ctx)} if charts or kustomizations else {}
+        targets = [Target(NAME, "argocd-manifest", path, display, dict(extra)) for path, display in sorted(files.items())]
+        targets += [Target(NAME, "argocd-chart", chart, ctx.display(chart), dict(extra)) for chart in charts]
+        return targets + [Target(NAME, "argocd-kustomization", directory, ctx.display(directory), dict(extra))
+                          for directory in kustomizations]
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         start = time.monotonic()
         index = self.index(ctx)
         findings: list[Finding] = []
         for obj in index.objects:
-            if obj.path == target.path and obj.kind in ("Application", "ApplicationSet"):
+            mine = obj.built_by == target.path if isinstance(obj, RenderedArgoObject) else obj.path == target.path
+            if mine and obj.kind in ("Application", "ApplicationSet"):
                 try:
                     findings.extend(check_application(obj, index))
                 except (AttributeError, TypeError, ValueError):  # a field of the wrong type, here or in its project
                     findings.append(Finding(
                         NAME, "argocd/malformed", Severity.ERROR,
-                        f"{obj.kind} {obj.name}: its fields (or its AppProject's) do not have the types of the Argo CD "
+                        f"{obj.label}: its fields (or its AppProject's) do not have the types of the Argo CD "
                         "CRD, so its semantic checks were not run", obj.display, obj.line_of(["spec"]),
                         hint="fix the schemas findings of this object and of its AppProject",
                         doc_index=obj.doc.doc_index))
+        findings = list({(f.rule, f.file, f.line, f.message): f for f in findings}.values())  # one per values set
         status = Status.FAILED if any(f.severity is Severity.ERROR for f in findings) else Status.PASSED
         return [Check(NAME, "semantics", target.display, status, findings, time.monotonic() - start, "planforge")]
 
 
 def check_application(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
-    """Every semantic check on one Application (or an ApplicationSet: its git generators and template)."""
-    findings = check_git_generators(app, index) if app.kind == "ApplicationSet" else []
-    return findings + _check_app_spec(app, index)
+    """Every semantic check on one Application (or an ApplicationSet: its git generators, and the Applications
+    its template expands to when its generators resolve offline, else its template as written)."""
+    if app.kind != "ApplicationSet":
+        return _check_app_spec(app, index)
+    findings = check_git_generators(app, index)
+    expanded = expand(app.obj, index.root, index.bounds, index.is_repo_local)
+    if expanded is None:
+        return findings + _check_app_spec(app, index)
+    for params, template in expanded:
+        application = {"apiVersion": app.obj.get("apiVersion"), "kind": "Application",
+                       "metadata": template.get("metadata") or {}, "spec": template.get("spec")}
+        findings += _check_app_spec(ExpandedApplication(app.doc, app.path, app.display, appset=app,
+                                                        application=application, params=params), index)
+    return findings
 
 
 def _generators(generators: Any, path: list[str | int]) -> Iterator[tuple[list[str | int], dict[str, Any]]]:
@@ -268,7 +325,7 @@ def check_git_generators(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
                     path = where + ["git", field_name, j, "path"]
                     findings.append(Finding(
                         NAME, "argocd/missing-path", Severity.ERROR,
-                        f"{app.kind} {app.name}: git generator {field_name} path {pattern!r} matches nothing "
+                        f"{app.label}: git generator {field_name} path {pattern!r} matches nothing "
                         "in this repository", app.display, app.line_of(path),
                         hint="fix the glob (relative to the repository root) or create the directories",
                         json_path=join_path(path)))
@@ -283,11 +340,9 @@ def _check_app_spec(app: ArgoObject, index: ArgoIndex) -> list[Finding]:
         prefix, spec = ["spec"], app.obj.get("spec")
     if not isinstance(spec, dict):
         return []  # the schema check reports a missing spec
-    label = f"{app.kind} {app.name}"
-
     def finding(rule: str, message: str, path: list[str | int], hint: str, **extra: Any) -> Finding:
-        return Finding(NAME, rule, Severity.ERROR, f"{label}: {message}", app.display, app.line_of(prefix + path),
-                       hint=hint, json_path=join_path(prefix + path), **extra)
+        return Finding(NAME, rule, Severity.ERROR, f"{app.label}: {message}", app.display, app.line_of(prefix + path),
+                       hint=hint, json_path=join_path(app.where(prefix + path)), **extra)
 
     findings: list[Finding] = []
     sources = list(_sources(spec))
@@ -421,7 +476,7 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
     if not any(_is_kind(d.obj, "Application") for _, docs, _ in parsed for d in docs):
         return []  # a plain manifests directory, not an app-of-apps root
     findings = []
-    parent = f"{app.kind} {app.name} ({app.display})"
+    parent = f"{app.label} ({app.display})"
     for display, docs, error in parsed:
         if error is not None and error.rule:  # refused: outside the validated paths, not a regular file, ...
             findings.append(Finding(NAME if not error.rule.startswith("input/") else "input", error.rule,

@@ -13,8 +13,13 @@ Each chart gets a `lint` check and one `render[...]` check per values set: the c
 defaults, every `platforms/*.yaml` and every `ci/*-values.yaml`. Rendered documents go to
 `Context.validate_documents`, so schema and policy validation see them.
 
+Dependencies are resolved offline: `file://` ones are unpacked into a scratch copy of the chart; one from a
+chart repository must be vendored under `charts/` (matched by chart name). Lint runs either way; a dependency
+that is not vendored is a `helm/dependency-missing` finding and the renderings are skipped.
+
 Modules: `rules`, `engine` (what an engine does), `cli`, `sdk`, `sdk_worker`, `charts` (discovery, chart
-facts, values sets, input bounds), `findings` (Helm's errors located in the chart), `validator`.
+facts, values sets, input bounds), `findings` (Helm's errors located in the chart), `renderings` (each chart
+rendered once per run, for the helm and argocd validators), `validator`.
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Helm charts: where they are, what they declare, their values sets, and what of them Helm may read."""
 from __future__ import annotations
 
+import glob
 import os
 import posixpath
 import re
@@ -70,15 +71,33 @@ def chart_type(chart: Path) -> str:
 
 
 def missing_dependencies(chart: Path) -> dict[str, str]:
-    """Dependencies declared in Chart.yaml that are neither unpacked nor archived under charts/: name -> repository."""
+    """Dependencies declared in Chart.yaml that are neither unpacked nor archived under charts/: name -> repository.
+
+    Helm matches a dependency by chart name, not directory name: `charts/subchartA/` holding chart `subcharta`
+    vendors `subcharta`."""
+    vendored = vendored_chart_names(chart)
     missing = {}
     for dep in chart_metadata(chart).get("dependencies") or []:
         if not isinstance(dep, dict) or not dep.get("name"):
             continue
         name = str(dep["name"])
-        if not (chart / "charts" / name).is_dir() and not list((chart / "charts").glob(f"{name}-*.tgz")):
+        if name not in vendored and not list((chart / "charts").glob(f"{glob.escape(name)}-*.tgz")):
             missing[name] = str(dep.get("repository") or "")
     return missing
+
+
+def vendored_chart_names(chart: Path) -> set[str]:
+    """The names (Chart.yaml `name`) of the charts unpacked under charts/ (a symlinked entry is the input
+    checks' to refuse, not read here)."""
+    subcharts = chart / "charts"
+    if not subcharts.is_dir():
+        return set()
+    names = set()
+    for sub in subcharts.iterdir():
+        name = chart_metadata(sub).get("name") if sub.is_dir() and not sub.is_symlink() else None
+        if isinstance(name, str) and name:
+            names.add(name)
+    return names
 
 
 def vendor_local_dependencies(chart: Path, missing: dict[str, str], workdir: Path) -> Path:

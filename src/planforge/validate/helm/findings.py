@@ -66,6 +66,31 @@ def lint_findings(msg: LintMessage, target: Target, strict: bool) -> list[Findin
     return [Finding(NAME, "helm/lint", severity, msg.message, file, hint="see `helm lint --strict` on this chart")]
 
 
+def missing_dependency_findings(target: Target, names: list[str], strict: bool) -> list[Finding]:
+    """`helm/dependency-missing`: each dependency Chart.yaml declares from a chart repository that charts/ does
+    not hold, at its line (a warning: the chart may be fine; an error with --strict, like lint's warnings)."""
+    try:
+        lines = (target.path / "Chart.yaml").read_text(errors="replace").splitlines()
+    except OSError:
+        lines = []
+    findings = []
+    for name in names:
+        declared = re.compile(rf"^\s*(- )?\s*name:\s*[\"']?{re.escape(name)}[\"']?\s*(#.*)?$")
+        line = next((n for n, text in enumerate(lines, 1) if declared.match(text)), None)
+        findings.append(Finding(
+            NAME, "helm/dependency-missing", Severity.ERROR if strict else Severity.WARNING,
+            f"dependency {name!r} is not vendored in charts/: its templates are not rendered nor validated",
+            in_chart(target, "Chart.yaml"), line,
+            hint="run `helm dependency build` and commit charts/ (or the Chart.lock archives) to validate it offline"))
+    return findings
+
+
+def is_missing_dependencies(msg: LintMessage) -> bool:
+    """Lint's own message about dependencies missing from charts/ (`missing_dependency_findings` says it per
+    dependency, at its line)."""
+    return "chart directory is missing these dependencies" in msg.message
+
+
 def _schema_findings(error: str, target: Target, values_file: Path | None) -> list[Finding]:
     """One finding per `- at '/pointer': message` line, located in the values file that sets it."""
     findings = []

@@ -19,11 +19,14 @@ from planforge.validate.helm.cli import HelmCli
 from planforge.validate.helm.engine import HelmEngine, HelmToolError
 from planforge.validate.helm.findings import (
     finding_key,
+    is_missing_dependencies,
     lint_findings,
     manifests_to_documents,
+    missing_dependency_findings,
     render_error_findings,
     tool_error_finding,
 )
+from planforge.validate.helm.renderings import render_once
 from planforge.validate.helm.rules import NAME
 from planforge.validate.helm.sdk import HelmSdk
 from planforge.validate.toolenv import which
@@ -71,20 +74,22 @@ class HelmValidator:
         except HelmToolError as exc:
             return [Check(NAME, "lint", target.display, Status.FAILED, [tool_error_finding(exc, target)])]
         missing = missing_dependencies(chart)
-        remote = sorted(name for name, repository in missing.items() if not repository.startswith("file://"))
-        if remote:
-            reason = (f"dependencies not vendored in charts/: {', '.join(remote)} "
-                      "(`helm dependency build` needs network access)")
-            return [Check(NAME, "lint", target.display, Status.SKIPPED, tool=engine.tool, reason=reason)]
+        local = {name: repository for name, repository in missing.items() if repository.startswith("file://")}
+        remote = sorted(name for name in missing if name not in local)
         try:
-            source = vendor_local_dependencies(chart, missing, ctx.workdir) if missing else chart
+            source = vendor_local_dependencies(chart, local, ctx.workdir) if local else chart
         except OSError as exc:
             return [Check(NAME, "lint", target.display, Status.FAILED, [Finding(
                 NAME, "helm/lint", Severity.ERROR, f"a file:// dependency cannot be read: {exc}",
                 in_chart(target, "Chart.yaml"), hint="fix the dependency's repository path in Chart.yaml")])]
 
-        lint = None if ctx.documents_only else self._lint(engine, target, source, ctx)
+        lint = None if ctx.documents_only else self._lint(engine, target, source, ctx, remote)
         checks = [lint] if lint is not None else []
+        if remote:  # `helm template` needs every dependency; `helm dependency build` needs the network
+            checks.append(Check(NAME, "render[default]", target.display, Status.SKIPPED, tool=engine.tool,
+                                reason=f"dependencies not vendored in charts/: {', '.join(remote)} "
+                                       "(`helm dependency build` needs network access)"))
+            return checks
         if chart_type(chart) == "library":
             checks.append(Check(NAME, "render[default]", target.display, Status.SKIPPED, tool=engine.tool,
                                 reason="a library chart renders nothing on its own (its templates are rendered "
@@ -120,7 +125,9 @@ class HelmValidator:
                 checks.extend(ctx.validate_documents(docs, origin))
         return checks
 
-    def _lint(self, engine: HelmEngine, target: Target, source: Path, ctx: Context) -> Check:
+    def _lint(self, engine: HelmEngine, target: Target, source: Path, ctx: Context, unvendored: list[str]) -> Check:
+        """`helm lint`, and a `helm/dependency-missing` finding per remote dependency not in charts/ (in place of
+        lint's one message naming them all)."""
         start = time.monotonic()
         strict = ctx.settings.strict
         try:
@@ -128,9 +135,9 @@ class HelmValidator:
         except HelmToolError as exc:
             return Check(NAME, "lint", target.display, Status.FAILED, [tool_error_finding(exc, target)],
                          time.monotonic() - start, engine.tool)
-        findings: list[Finding] = []
+        findings = missing_dependency_findings(target, unvendored, strict)
         for msg in messages:
-            if msg.severity == "INFO" and not ctx.settings.verbose:
+            if msg.severity == "INFO" and not ctx.settings.verbose or unvendored and is_missing_dependencies(msg):
                 continue
             for finding in lint_findings(msg, target, strict):
                 if finding_key(finding) not in {finding_key(f) for f in findings}:
@@ -146,7 +153,8 @@ class HelmValidator:
         label = "default" if values_file is None else values_file.relative_to(target.path).as_posix()
         name = f"render[{label}]"
         try:
-            result = engine.render(source, values_file, ctx.settings.kube_version)
+            result = render_once(ctx, target.path, values_file,
+                                 lambda: engine.render(source, values_file, ctx.settings.kube_version))
         except HelmToolError as exc:
             return Check(NAME, name, target.display, Status.FAILED, [tool_error_finding(exc, target, label)],
                          time.monotonic() - start, engine.tool), []

@@ -26,19 +26,19 @@ TEMPLATE = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\ndata:\n  re
 
 
 @pytest.fixture
-def outside(tmp_path: Path) -> Path:
-    out = tmp_path / "outside"
-    out.mkdir()
-    (out / "secret.json").write_text(SECRET_SCHEMA)
-    (out / "secret.txt").write_text(f"{SECRET}\n")
-    return out
+def repo(tmp_path: Path) -> Path:
+    (tmp_path / "repo").mkdir()
+    return tmp_path / "repo"
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "repo"
-    path.mkdir()
-    return path
+def secrets(repo: Path) -> Path:
+    """`outside/` beside the repository, with the secret as a JSON schema and as text."""
+    outside = repo.parent / "outside"
+    outside.mkdir()
+    (outside / "secret.json").write_text(SECRET_SCHEMA)
+    (outside / "secret.txt").write_text(f"{SECRET}\n")
+    return outside
 
 
 def write_chart(chart: Path, schema: dict) -> Path:
@@ -72,8 +72,8 @@ def schema_ref(schema_ref: str) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["file-url", "relative", "https"])
-def test_helm_schema_ref_outside_is_refused_before_helm(repo: Path, outside: Path, kind: str) -> None:
-    secret = outside / "secret.json"
+def test_helm_schema_ref_outside_is_refused_before_helm(repo: Path, secrets: Path, kind: str) -> None:
+    secret = secrets / "secret.json"
     ref = {"file-url": secret.as_uri(), "relative": str(secret).lstrip("/"),  # Helm reads file:///<ref>
            "https": "https://schemas.example.invalid/secret.json"}[kind]
     schema = write_chart(repo / "charts" / "web", schema_ref(ref))
@@ -84,7 +84,7 @@ def test_helm_schema_ref_outside_is_refused_before_helm(repo: Path, outside: Pat
     assert "render[" not in text  # nothing ran
 
 
-def test_helm_schema_ref_through_a_file_inside(repo: Path, outside: Path) -> None:
+def test_helm_schema_ref_through_a_file_inside(repo: Path, secrets: Path) -> None:
     """A `$ref` to a schema file inside is followed, and that file's `$ref` out is refused at its line."""
     chart = repo / "charts" / "web"
     write_chart(chart, schema_ref((chart / "defs.json").as_uri()))
@@ -93,11 +93,11 @@ def test_helm_schema_ref_through_a_file_inside(repo: Path, outside: Path) -> Non
     assert_refused_at(results, "charts/web/defs.json", 3)
 
 
-def test_helm_subchart_schema_and_meta_schema(repo: Path, outside: Path) -> None:
+def test_helm_subchart_schema_and_meta_schema(repo: Path, secrets: Path) -> None:
     """A vendored subchart's schema is checked too, and so is a `$schema` Helm would load."""
     chart = repo / "charts" / "web"
     write_chart(chart, {"type": "object"})
-    sub = write_chart(chart / "charts" / "sub", {"$schema": (outside / "secret.json").as_uri(), "type": "object"})
+    sub = write_chart(chart / "charts" / "sub", {"$schema": (secrets / "secret.json").as_uri(), "type": "object"})
     (chart / "charts" / "sub" / "Chart.yaml").write_text(CHART.replace("web", "sub"))
     assert_refused_at(all_formats(repo, "--only", "helm", "--no-cache"), "charts/web/charts/sub/values.schema.json",
                       line_of(sub.read_text(), "$schema"))
@@ -139,9 +139,9 @@ HOSTILE_READS = {
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE_READS))
-def test_terraform_file_functions_outside_are_refused_before_validate(repo: Path, outside: Path, case: str) -> None:
+def test_terraform_file_functions_outside_are_refused_before_validate(repo: Path, secrets: Path, case: str) -> None:
     require_tool("terraform")
-    main = write_root(repo, HOSTILE_READS[case].replace("{secret}", str(outside / "secret.txt")))
+    main = write_root(repo, HOSTILE_READS[case].replace("{secret}", str(secrets / "secret.txt")))
     results = all_formats(repo, "--only", "terraform", "--no-cache")
     marker = "fileset(" if case == "fileset" else "file"
     line = next(n for n, text in enumerate(main.read_text().splitlines(), 1) if marker in text and "=" in text
@@ -152,12 +152,12 @@ def test_terraform_file_functions_outside_are_refused_before_validate(repo: Path
     assert "skipped [terraform/validate] envs/dev" in text
 
 
-def test_terraform_unknown_and_inside_paths_are_validated(repo: Path, outside: Path) -> None:
+def test_terraform_unknown_and_inside_paths_are_validated(repo: Path, secrets: Path) -> None:
     """Variables are unknown during terraform validate (nothing is read); files of the module are read."""
     require_tool("terraform")
     write_root(repo, 'variable "p" {\n  type    = string\n  default = "%s"\n}\n'
                      'output "a" {\n  value = file(var.p)\n}\n'
-                     'output "b" {\n  value = file("${path.module}/files/a.txt")\n}\n' % (outside / "secret.txt"))
+                     'output "b" {\n  value = file("${path.module}/files/a.txt")\n}\n' % (secrets / "secret.txt"))
     (repo / "envs" / "dev" / "files").mkdir()
     (repo / "envs" / "dev" / "files" / "a.txt").write_text("a\n")
     code, out, _ = validate("--no-cache", "--only", "terraform", "repo", cwd=repo.parent, timeout=300)
@@ -183,19 +183,19 @@ def test_tool_findings_name_no_path_outside(tmp_path: Path) -> None:
     repo, scratch = tmp_path / "repo", tmp_path / "scratch"
     repo.mkdir()
     scratch.mkdir()
-    outside = tmp_path / "outside" / "secret.txt"
-    finding = Finding("helm", "helm/lint", Severity.ERROR, f'failing loading "{outside.as_uri()}": at {outside}:3',
-                      "charts/web", detail=f"{repo / 'a.yaml'}:1 and {scratch / 'x'} and {outside}")
-    own = Finding("schemas", "schema/invalid", Severity.ERROR, f"schema {outside}", "a.yaml")
+    secret = tmp_path / "outside" / "secret.txt"
+    finding = Finding("helm", "helm/lint", Severity.ERROR, f'failing loading "{secret.as_uri()}": at {secret}:3',
+                      "charts/web", detail=f"{repo / 'a.yaml'}:1 and {scratch / 'x'} and {secret}")
+    own = Finding("schemas", "schema/invalid", Severity.ERROR, f"schema {secret}", "a.yaml")
     checks = [Check("helm", "lint", "charts/web", Status.FAILED, [finding]),
               Check("schemas", "schema", "a.yaml", Status.FAILED, [own])]
     redact_checks(checks, Bounds.of([repo]), scratch)
     assert finding.message == f'failing loading "{REDACTED}": at {REDACTED}:3'
     assert finding.detail == f"{repo / 'a.yaml'}:1 and {scratch / 'x'} and {REDACTED}"
-    assert own.message == f"schema {outside}"  # planforge's own findings name trusted locations
+    assert own.message == f"schema {secret}"  # planforge's own findings name trusted locations
 
 
-def test_repository_schema_cannot_refer_outside(repo: Path, outside: Path) -> None:
+def test_repository_schema_cannot_refer_outside(repo: Path, secrets: Path) -> None:
     """A schema location in the repository (trusted on the command line) cannot `$ref` out of its directory."""
     (repo / "schemas").mkdir()
     (repo / "schemas" / "widget-example-v1.json").write_text(json.dumps(
@@ -208,10 +208,54 @@ def test_repository_schema_cannot_refer_outside(repo: Path, outside: Path) -> No
         assert "is outside the schema's directory: not read" in out, (fmt, out)
 
 
-def test_kind_cannot_lead_a_schema_location_outside(repo: Path, outside: Path) -> None:
+def test_kind_cannot_lead_a_schema_location_outside(repo: Path, secrets: Path) -> None:
     """The bundled CRD catalog is rendered from apiVersion and kind: `../` in them finds no schema outside."""
-    group_dir = os.path.relpath(outside, CRD_DIR)
-    shutil.copy(outside / "secret.json", outside / "secret_v1.json")
+    group_dir = os.path.relpath(secrets, CRD_DIR)
+    shutil.copy(secrets / "secret.json", secrets / "secret_v1.json")
     (repo / "x.yaml").write_text(f"apiVersion: {group_dir}/v1\nkind: Secret\nmetadata:\n  name: x\nspec: 3\n")
     code, out, _ = validate("--no-cache", "--only", "schemas", "--format", "json", "repo", cwd=repo.parent)
     assert SECRET not in out and "enum" not in out, out
+
+
+EVALUATED = {  # expression -> refused: worked out as terraform validate evaluates it
+    'file(var.p)': False,
+    'file(aws_s3_object.o.key)': False,
+    'file("${var.dir}/../../../etc/passwd")': False,  # a template with an unknown part is unknown
+    '[for f in var.files : file(f)]': False,
+    'file("${path.module}/files/${each.value}")': False,
+    'file(var.p != "" ? var.p : "${path.module}/default.txt")': False,
+    'file([var.p, "/etc/passwd"][1])': True,
+    'file(lookup({a = "/etc/passwd"}, "a", "x"))': True,
+    'file(lookup({a = "/etc/passwd"}, var.k, "x"))': False,  # an unknown key: the result is unknown
+    'file(try(var.p, "/etc/passwd"))': True,
+    'file(join("/", ["", "etc", "passwd"]))': True,
+    'file(file("${path.module}/where.txt"))': True,  # the path would be the content of a file
+    'file("../../x")': True,  # relative to the root's directory
+    'file(trimspace(<<-EOT\n    /etc/passwd\n    EOT\n))': True,
+}
+
+
+@pytest.mark.parametrize("expression", sorted(EVALUATED))
+def test_file_function_paths_are_worked_out_as_validate_does(tmp_path: Path, expression: str) -> None:
+    from planforge.validate.terraform.filereads import refused_reads
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text(f'resource "x" "y" {{\n  for_each = var.m\n  v = {expression}\n}}\n')
+    refused = refused_reads(root, [root / "main.tf"], [root], Bounds.of([root]))
+    assert bool(refused) is EVALUATED[expression], refused
+    assert all(r.file == root / "main.tf" and r.line == 3 for r in refused), refused
+
+
+def test_dynamic_block_iterator_and_json_locals(tmp_path: Path) -> None:
+    """A dynamic block with a known for_each is expanded during validate; `.tf.json` strings are templates."""
+    from planforge.validate.terraform.filereads import refused_reads
+
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "main.tf").write_text('resource "x" "y" {\n  dynamic "s" {\n    for_each = ["/etc/passwd"]\n'
+                                  '    content {\n      v = file(s.value)\n    }\n  }\n}\n')
+    (root / "extra.tf.json").write_text(json.dumps({"locals": {"p": "/etc/shadow"},
+                                                    "output": {"o": {"value": "${file(local.p)}"}}}, indent=1))
+    refused = refused_reads(root, sorted(root.iterdir()), [root], Bounds.of([root]))
+    assert sorted((r.file.name, r.line) for r in refused) == [("extra.tf.json", 7), ("main.tf", 5)], refused

@@ -55,7 +55,7 @@ class RefusedRead:
 
 @dataclass
 class _Site:
-    """Where the calls being walked are: their file, the line their text starts at, the names in scope."""
+    """Where the calls being walked are: their file, and the line their text starts at."""
 
     file: Path
     first_line: int
@@ -262,18 +262,28 @@ class _Checker:
         if value.anchor == HOME:
             return f"it reads {shown!r}, in the home directory, outside the validated paths"
         if value.anchor is None and value.text.startswith("/"):
-            return None if self.bounds.inside(value.text) else f"it reads {shown!r}, outside the validated paths"
+            return self._file_problem(Path(value.text), shown)
         relative = normalized(value.text.lstrip("/") if value.anchor else value.text)
         climbs = relative == ".." or relative.startswith("../")
         if value.anchor == MODULE:
             target = Path(os.path.normpath(self.directory / relative))
             copied = not climbs or any(target == d or target.is_relative_to(d) for d in self.module_dirs)
-            if copied and self.bounds.inside(target):
-                return None
+            if copied:
+                return self._file_problem(target, shown)
             return (f"it reads {shown!r}, which leaves the module's directory tree (validation runs on a copy of "
                     "that tree, where the path leads outside the validated paths)")
         if climbs:  # relative to the working directory: the root (or the generated configuration) copied
             return f"it reads {shown!r}, which leaves the root's directory (outside the validated paths when validated)"
+        return None
+
+    def _file_problem(self, path: Path, shown: str) -> str | None:
+        """Why Terraform must not read `path` (outside, a FIFO or device, too large), or None."""
+        if not self.bounds.inside(path):
+            return f"it reads {shown!r}, outside the validated paths"
+        try:
+            self.bounds.check(path, shown)
+        except InputError as exc:
+            return f"it reads {exc.message}"
         return None
 
     def _template_problem(self, value: Value) -> str | None:

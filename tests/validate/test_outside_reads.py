@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from test_hostile import SECRET, all_formats, validate
-from testlib import line_of, require_tool
+from testlib import hang_guard, line_of, require_tool
 
 from planforge.validate.base import Check, Finding, Severity, Status
 from planforge.validate.inputs import Bounds
@@ -259,3 +259,21 @@ def test_dynamic_block_iterator_and_json_locals(tmp_path: Path) -> None:
                                                     "output": {"o": {"value": "${file(local.p)}"}}}, indent=1))
     refused = refused_reads(root, sorted(root.iterdir()), [root], Bounds.of([root]))
     assert sorted((r.file.name, r.line) for r in refused) == [("extra.tf.json", 7), ("main.tf", 5)], refused
+
+
+def test_file_function_check_is_bounded(tmp_path: Path) -> None:
+    """Locals that multiply (each list ten times the next, 40 deep) and a chain of 3,000 locals are
+    worked out in bounded time, and a path too complex to follow is refused, never an internal error."""
+    from planforge.validate.terraform.filereads import refused_reads
+
+    root = tmp_path / "root"
+    root.mkdir()
+    lines = ["locals {", *(f"  l{i} = [{', '.join([f'local.l{i + 1}'] * 10)}]" for i in range(40)),
+             '  l40 = "/etc/passwd"', *(f"  c{i} = local.c{i + 1}" for i in range(3000)), '  c3000 = "x"', "}",
+             'output "a" {', '  value = file("${local.l39[0]}${local.l39[1]}${local.l39[2]}${local.l39[3]}")', "}",
+             'output "b" {', "  value = file(local.c0)", "}"]
+    (root / "main.tf").write_text("\n".join(lines) + "\n")
+    with hang_guard("file function check"):
+        refused = refused_reads(root, [root / "main.tf"], [root], Bounds.of([root]))
+    assert [(r.line, "outside" in r.reason or "too deeply" in r.reason) for r in refused] == [
+        (len(lines) - 4, True), (len(lines) - 1, True)], refused

@@ -71,12 +71,13 @@ def refused_reads(directory: Path, files: list[Path], module_dirs: list[Path], b
         return []
     checker = _Checker(directory, module_dirs, bounds, Evaluator(_local_values(texts)))
     for file, text in with_calls.items():
-        if file.name.endswith(".json"):
-            checker.walk_json(file, text)
-        else:
-            tree = _parse(text)
-            if tree is not None:
+        try:
+            if file.name.endswith(".json"):
+                checker.walk_json(file, text)
+            elif (tree := _parse(text)) is not None:
                 checker.walk(tree, {}, _Site(file, 1))
+        except RecursionError:
+            checker.refused.append(RefusedRead(file, 1, "file", "the file nests too deeply to be checked"))
     return checker.refused
 
 
@@ -235,9 +236,10 @@ class _Checker:
         try:
             paths = self.evaluator.values(args[0], scope)
             patterns = self.evaluator.values(args[1], scope) if function == "fileset" and len(args) > 1 else ()
-        except Unresolvable as exc:
+        except (Unresolvable, RecursionError) as exc:
+            why = exc if isinstance(exc, Unresolvable) else "local values nest too deeply"
             self._refuse(site, line, function, f"where it reads cannot be worked out before terraform validate runs "
-                                               f"({exc})")
+                                               f"({why})")
             return
         for path in paths:
             reason = self._path_problem(path)

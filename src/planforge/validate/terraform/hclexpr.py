@@ -50,12 +50,12 @@ UNKNOWN = _Unknown()
 OTHER = "other"  # a number, bool or null: never a path outside
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: nested locals share their values, never walked whole
 class Seq:
     items: tuple[tuple[Any, ...], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Obj:
     items: tuple[tuple[str, tuple[Any, ...]], ...]
 
@@ -70,6 +70,16 @@ def _alternatives(values: list[Value] | tuple[Value, ...]) -> Values:
     if len(unique) > MAX_ALTERNATIVES:
         raise Unresolvable("the expression may take too many values")
     return unique
+
+
+def bounded_product(*choices: tuple[Any, ...] | list[Any]) -> product:
+    """`itertools.product`, refused (`Unresolvable`) past `MAX_ALTERNATIVES` combinations."""
+    count = 1
+    for options in choices:
+        count *= len(options)
+        if count > MAX_ALTERNATIVES:
+            raise Unresolvable("the expression may take too many values")
+    return product(*choices)
 
 
 def concat(left: Value, right: Value) -> Value:
@@ -111,6 +121,7 @@ class Evaluator:
 
     local_values: dict[str, Tree]
     _evaluating: set[str] = field(default_factory=set)
+    _known: dict[str, Values | Unresolvable] = field(default_factory=dict)  # each local is worked out once
 
     def values(self, node: Tree, scope: Scope) -> Values:
         handler = getattr(self, f"_{node.data}", None)
@@ -163,7 +174,7 @@ class Evaluator:
         if any(p == (UNKNOWN,) for p in pieces):
             return (UNKNOWN,)  # a template with an unknown part is unknown
         results: list[Value] = []
-        for combination in product(*pieces):
+        for combination in bounded_product(*pieces):
             joined: Value = Text("")
             for value in combination:
                 joined = concat(joined, value)
@@ -230,11 +241,18 @@ class Evaluator:
             return ()  # an undeclared local: an error, nothing is read
         if name in self._evaluating:
             raise Unresolvable(f"local.{name} refers to itself")
-        self._evaluating.add(name)
-        try:
-            return self.values(node, {})
-        finally:
-            self._evaluating.discard(name)
+        if name not in self._known:
+            self._evaluating.add(name)
+            try:
+                self._known[name] = self.values(node, {})
+            except Unresolvable as exc:
+                self._known[name] = exc
+            finally:
+                self._evaluating.discard(name)
+        known = self._known[name]
+        if isinstance(known, Unresolvable):
+            raise known
+        return known
 
     def _apply(self, values: Values, steps: list[Tree], scope: Scope) -> Values:
         for step in steps:

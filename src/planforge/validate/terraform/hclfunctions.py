@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import product
 
 from planforge.validate.terraform.hclexpr import (
     HOME,
@@ -21,6 +20,7 @@ from planforge.validate.terraform.hclexpr import (
     Unresolvable,
     Value,
     Values,
+    bounded_product,
     concat,
     members,
 )
@@ -55,7 +55,7 @@ def call(name: str, args: list[Values]) -> list[Value]:
     handler = _COMPUTED.get(name)
     if handler is None:
         raise Unresolvable(f"the function {name}()")
-    return [result for combination in product(*args) for result in handler(*combination)]
+    return [result for combination in bounded_product(*args) for result in handler(*combination)]
 
 
 def _pathexpand(path: Value) -> list[Value]:
@@ -85,7 +85,7 @@ def _join(separator: Value, *lists: Value) -> list[Value]:
     if not isinstance(separator, Text) or separator.anchor is not None:
         raise Unresolvable("a join separator computed from an expression")
     results: list[Value] = []
-    for combination in product(*(_items(lst) for lst in lists)):
+    for combination in bounded_product(*(_items(lst) for lst in lists)):
         joined: Value = Text("")
         for i, item in enumerate(item for chosen in combination for item in chosen):
             joined = concat(joined, item) if i == 0 else concat(concat(joined, separator), item)
@@ -97,7 +97,7 @@ def _items(value: Value) -> list[tuple[Value, ...]]:
     """Every sequence of elements a list may hold (one choice per position)."""
     if not isinstance(value, Seq):
         raise Unresolvable("join() of something that is not a list")
-    return list(product(*value.items))
+    return list(bounded_product(*value.items))
 
 
 def _lookup(mapping: Value, key: Value, *default: Value) -> list[Value]:

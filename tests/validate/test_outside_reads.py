@@ -179,20 +179,25 @@ def test_terraform_diagnostic_withholds_what_a_file_function_read(repo: Path) ->
 
 
 def test_tool_findings_name_no_path_outside(tmp_path: Path) -> None:
-    """Absolute paths and file:// URLs outside the roots and the scratch directory leave tool findings."""
+    """Absolute paths and file:// URLs outside the roots and the scratch directory leave tool findings;
+    the `input` findings planforge writes itself quote the repository as written."""
     repo, scratch = tmp_path / "repo", tmp_path / "scratch"
     repo.mkdir()
     scratch.mkdir()
     secret = tmp_path / "outside" / "secret.txt"
     finding = Finding("helm", "helm/lint", Severity.ERROR, f'failing loading "{secret.as_uri()}": at {secret}:3',
                       "charts/web", detail=f"{repo / 'a.yaml'}:1 and {scratch / 'x'} and {secret}")
+    pointer = Finding("helm", "helm/lint", Severity.ERROR, "cannot resolve '#/definitions/x'", "charts/web")
     own = Finding("schemas", "schema/invalid", Severity.ERROR, f"schema {secret}", "a.yaml")
-    checks = [Check("helm", "lint", "charts/web", Status.FAILED, [finding]),
+    refusal = Finding("input", "input/outside-root", Severity.ERROR, f"$ref '{secret.as_uri()}' reads outside")
+    checks = [Check("helm", "lint", "charts/web", Status.FAILED, [finding, pointer, refusal]),
               Check("schemas", "schema", "a.yaml", Status.FAILED, [own])]
     redact_checks(checks, Bounds.of([repo]), scratch)
     assert finding.message == f'failing loading "{REDACTED}": at {REDACTED}:3'
     assert finding.detail == f"{repo / 'a.yaml'}:1 and {scratch / 'x'} and {REDACTED}"
+    assert pointer.message == "cannot resolve '#/definitions/x'"
     assert own.message == f"schema {secret}"  # planforge's own findings name trusted locations
+    assert refusal.message == f"$ref '{secret.as_uri()}' reads outside"
 
 
 def test_repository_schema_cannot_refer_outside(repo: Path, secrets: Path) -> None:
@@ -277,3 +282,12 @@ def test_file_function_check_is_bounded(tmp_path: Path) -> None:
         refused = refused_reads(root, [root / "main.tf"], [root], Bounds.of([root]))
     assert [(r.line, "outside" in r.reason or "too deeply" in r.reason) for r in refused] == [
         (len(lines) - 4, True), (len(lines) - 1, True)], refused
+
+
+def test_helm_schema_nesting_too_deeply_is_refused(repo: Path) -> None:
+    chart = repo / "charts" / "web"
+    write_chart(chart, {})
+    (chart / "values.schema.json").write_text('{"allOf": ' * 100_000 + "{}" + "}" * 100_000)
+    code, out, _ = validate("--no-cache", "--only", "helm", "repo", cwd=repo.parent)
+    assert code == 1 and "input/too-complex" in out and "charts/web/values.schema.json" in out, out
+    assert "internal error" not in out, out

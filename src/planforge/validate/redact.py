@@ -18,7 +18,7 @@ from planforge.validate.inputs import Bounds
 TOOL_VALIDATORS = frozenset({"terraform", "helm", "kustomize", "ansible", "flux", "argocd"})
 REDACTED = "<outside the validated paths>"
 # An absolute path (or file:// URL) as tools print them: up to a quote, blank, bracket, comma or colon.
-_ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:$-])(?:file://)?/[^\s\"'`<>|,;:()\[\]{}]+")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:$#-])(?:file://)?/[^\s\"'`<>|,;:()\[\]{}]+")
 
 
 def redact_checks(checks: Iterable[Check], bounds: Bounds, scratch: Path) -> None:
@@ -28,6 +28,8 @@ def redact_checks(checks: Iterable[Check], bounds: Bounds, scratch: Path) -> Non
         if check.validator not in TOOL_VALIDATORS:
             continue
         for finding in check.findings:
+            if finding.validator not in TOOL_VALIDATORS:
+                continue  # planforge's own words (an `input` refusal quotes what the repository wrote)
             finding.message = redact_text(finding.message, allowed)
             if finding.detail:
                 finding.detail = redact_text(finding.detail, allowed)

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from planforge.validate.base import Context, Finding, Severity, Target
 from planforge.validate.helm.charts import in_chart, missing_dependencies
 from planforge.validate.inputs import NAME as INPUT
-from planforge.validate.inputs import OUTSIDE_ROOT, TOO_LARGE, Bounds, InputError
+from planforge.validate.inputs import OUTSIDE_ROOT, TOO_COMPLEX, TOO_LARGE, Bounds, InputError
 
 SCHEMA_FILE = "values.schema.json"
 HELM_BASE = "file:///values.schema.json"  # what Helm names the schema: relative $refs resolve against it
@@ -130,10 +130,12 @@ class _SchemaCheck:
         self.seen.add(url)
         try:
             schema = json.loads(text)
+            self._node(schema, (url,), url, _keyword_lines(text))
         except ValueError:
-            return self.findings  # Helm cannot load it: it refers to nothing
-        lines = _keyword_lines(text)
-        self._node(schema, (url,), url, lines)
+            pass  # Helm cannot load it: it refers to nothing
+        except RecursionError:
+            self.findings.append(InputError(TOO_COMPLEX, f"{self.display} nests too deeply to be checked: the chart "
+                                            "is not linted nor rendered", self.display).finding())
         return self.findings
 
     def _node(self, node: Any, bases: tuple[str, ...], url: str, lines: dict[str, int]) -> None:

@@ -45,6 +45,7 @@ from planforge.validate.cache_keys import TargetKeys
 from planforge.validate.conflicts import conflict_checks
 from planforge.validate.inputs import MIB, Bounds
 from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
+from planforge.validate.redact import redact_checks
 from planforge.validate.result_cache import ResultCache
 from planforge.validate.units import Unit, UnitMap, build_units, changed_files, shard
 
@@ -570,6 +571,7 @@ def _run_task(task: _Task) -> list[Check]:
         raise
     except Exception as exc:
         return [_internal_error(task.validator.name, "run", task.target.display, exc)]
+    redact_checks(checks, task.ctx.bounds, task.ctx.workdir)
     for check in checks:
         if not check.duration:
             check.duration = time.perf_counter() - start

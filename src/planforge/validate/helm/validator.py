@@ -28,6 +28,7 @@ from planforge.validate.helm.findings import (
 )
 from planforge.validate.helm.renderings import render_once
 from planforge.validate.helm.rules import NAME
+from planforge.validate.helm.schemarefs import schema_ref_findings
 from planforge.validate.helm.sdk import HelmSdk
 from planforge.validate.toolenv import which
 
@@ -66,8 +67,8 @@ class HelmValidator:
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         chart = target.path
-        refused = chart_input_findings(target, ctx)
-        if refused:  # Helm reads every file of the chart: none may lead outside the validated paths
+        refused = chart_input_findings(target, ctx) or schema_ref_findings(target, ctx)
+        if refused:  # Helm reads every file of the chart, and what its schemas refer to: none may lead outside
             return [Check(NAME, "lint", target.display, Status.FAILED, refused)]
         try:
             engine = self.engine(ctx)

@@ -6,6 +6,7 @@ to other files and to URLs are resolved here once, and annotations are dropped.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,8 @@ class _Bundler:
 
     def __init__(self, source: SchemaSource):
         self.source = source
+        # a local schema's file references stay in its directory: the schema may come from the repository
+        self.confine = None if source.uri.startswith(("http://", "https://")) else os.path.realpath(source.path.parent)
         self.core_defs: dict[str, Any] | None = None
         self.defs: dict[str, Any] = {}
         self.ext: dict[str, Any] = {}
@@ -150,6 +153,11 @@ class _Bundler:
         return str((Path(base).parent / ref).resolve())
 
     def _local(self, target: str) -> Path:
+        if self.confine is not None and not os.path.realpath(target).startswith(self.confine.rstrip(os.sep) + os.sep):
+            raise SchemaLoadError(f"schema {self.source.uri}: $ref {target} is outside the schema's directory: not read "
+                                  "(a local schema may only refer to files in its directory)")
+        if self.confine is None and not target.startswith(("http://", "https://")):
+            raise SchemaLoadError(f"schema {self.source.uri}: $ref {target} is not a URL: not read")
         if target.startswith(("http://", "https://")):
             try:
                 path = fetch_url(target, 60.0)

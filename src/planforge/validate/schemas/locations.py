@@ -242,10 +242,23 @@ class SchemaResolver:
                     return SchemaSource(where, local, "url:" + where + ":" + identity)
                 continue
             path = Path(where[7:] if where.startswith("file://") else where)
+            if not within_location(path, template):
+                continue  # a kind or group naming `../`: not this location's file
             identity = _file_identity(path)
             if identity:
                 return SchemaSource(str(path.resolve()), path, identity)
         return None
+
+
+def within_location(path: Path, template: str) -> bool:
+    """Whether a schema file rendered from a location template stays (symlinks followed) in the directory
+    the template fixes before its first variable: the kind and group come from the validated documents."""
+    if not _TEMPLATE_RE.search(template):
+        return True  # one file, named as it is
+    fixed = template.split("{{", 1)[0]
+    fixed = fixed[7:] if fixed.startswith("file://") else fixed
+    directory = os.path.realpath(fixed if fixed.endswith("/") else os.path.dirname(fixed) or ".")
+    return os.path.realpath(path).startswith(directory.rstrip(os.sep) + os.sep)
 
 
 def _core_group_matches(group: str) -> bool:

@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.terraform.filereads import RefusedRead, refused_reads
 from planforge.validate.terraform.hclconfig import TF_SUFFIXES, ConfigDir, ModuleCall, scan_config_dir
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
@@ -16,6 +17,7 @@ class ConfigTree:
 
     def __init__(self) -> None:
         self._scans: dict[Path, ConfigDir] = {}
+        self._reads: dict[Path, list[RefusedRead]] = {}
         self._lock = threading.Lock()
         self.bounds: Bounds | None = None  # what may be read: the run's (set by discovery)
 
@@ -59,6 +61,18 @@ class ConfigTree:
         """Local module calls whose `source` resolves outside the validated paths (never read)."""
         return [(name, call) for name, call in config.modules.items()
                 if call.is_local and not self.inside(config.path / call.source)]
+
+    def refused_reads(self, directory: Path) -> list[RefusedRead]:
+        """The file function calls of a configuration directory that could read outside the validated paths."""
+        config = self.config(directory)
+        with self._lock:
+            cached = self._reads.get(config.path)
+        if cached is None:
+            bounds = self.bounds or Bounds.of([config.path])
+            cached = refused_reads(config.path, config.files, self.module_tree(config.path), bounds)
+            with self._lock:
+                self._reads[config.path] = cached
+        return cached
 
     def tree_problems(self, directory: Path) -> list[tuple[Path, InputError]]:
         """Entries of a configuration directory (and its subdirectories without .tf files) that Terraform

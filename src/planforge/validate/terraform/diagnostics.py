@@ -18,6 +18,8 @@ _PROVIDER_FAILURES = (
     "Failed to resolve provider packages",
     "Incompatible provider version",
 )
+_READS_FILE = re.compile(r"\b(?:file\w*|templatefile)\s*\(")
+_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
 _MODULE_FAILURES = ("Failed to download module", "Error accessing remote module registry", "Module not found")
 
 
@@ -68,17 +70,29 @@ def diagnostic_finding(diag: dict, root: Path, ctx: Context, root_files: list[Pa
     """A `terraform/validate` finding at the diagnostic's range (`root_files`: the root's files, for diagnostics without one)."""
     severity = Severity.WARNING if diag.get("severity") == "warning" else Severity.ERROR
     summary = diag.get("summary") or "terraform diagnostic"
-    detail = (diag.get("detail") or "").strip()
-    message = f"{summary}: {detail.splitlines()[0]}" if detail else summary
+    detail = _withhold_read_values((diag.get("detail") or "").strip(), diag)
     rng = diag.get("range") or {}
-    if rng.get("filename"):
-        path = Path(os.path.normpath(root / rng["filename"]))
+    path = Path(os.path.normpath(root / rng["filename"])) if rng.get("filename") else None
+    if path is not None and not ctx.bounds.inside(path):  # never a file outside: its text is not shown
+        detail, rng = "", {}
+        summary += " (in a file outside the validated paths: its text is not shown)"
+    message = f"{summary}: {detail.splitlines()[0]}" if detail else summary
+    if path is not None and rng:
         file = _display(ctx, path) if path.exists() else rng["filename"]
         start = rng.get("start") or {}
         line, column = start.get("line") or 1, start.get("column")
     else:  # no source range (rare: init-level problems): point at the root's first file
         file, line, column = ctx.display(root_files[0] if root_files else root), 1, None
     return Finding(NAME, "terraform/validate", severity, message, file, line, column, detail=detail or None)
+
+
+def _withhold_read_values(detail: str, diag: dict) -> str:
+    """`detail` without the quoted values of an expression that reads files, unless written in the expression:
+    a value Terraform computed from a file's content is not shown (the path of a missing file is)."""
+    code = str((diag.get("snippet") or {}).get("code") or "")
+    if not _READS_FILE.search(code) or detail.startswith('Invalid value for "path" parameter'):
+        return detail
+    return _QUOTED.sub(lambda m: m.group(0) if m.group(1) in code else '"(a value read from a file: withheld)"', detail)
 
 
 def _display(ctx: Context, path: Path) -> str:

@@ -7,12 +7,15 @@ import time
 from pathlib import Path
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.inputs import outside_finding
+from planforge.validate.inputs import NAME as INPUT, OUTSIDE_ROOT, outside_finding
 from planforge.validate.terraform.cli import TerraformTimeout, run_terraform, terraform_env
 from planforge.validate.terraform.configs import ConfigTree, is_config_dir
 from planforge.validate.terraform.hclconfig import ConfigDir, SyntaxProblem
 from planforge.validate.terraform.rules import NAME, ROOT
 from planforge.validate.terraform.tfvars import tfvars_findings
+
+READ_HINT = ('read files of the module as "${path.module}/..." (literals and locals of them), or pass the path in a '
+             "variable (unknown during validation); trust a location outside with --allow-outside PATH")
 
 
 class ConfirmedSyntax:
@@ -71,6 +74,9 @@ def input_findings(configs: ConfigTree, directory: Path, ctx: Context) -> list[F
                 for path, exc in configs.tree_problems(directory)]
     findings += [outside_finding(ctx.display(call.file), call.source_line, f'module "{name}": local source "{call.source}"')
                  for name, call in configs.outside_sources(config)]
+    findings += [Finding(INPUT, OUTSIDE_ROOT, Severity.ERROR, f"{read.function}(): {read.reason}: terraform validate "
+                         "does not run", ctx.display(read.file), read.line, hint=READ_HINT)
+                 for read in configs.refused_reads(directory)]
     return findings
 
 

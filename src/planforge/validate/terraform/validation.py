@@ -151,7 +151,8 @@ class Validations:
     def _skip_reason(self, target: Target, ctx: Context, binary: str) -> str | None:
         """Why `validate` does not run for a configuration (refused inputs, syntax errors), or None."""
         tree = self.configs.module_tree(target.path)
-        if [d for d in tree if self.configs.tree_problems(d) or self.configs.outside_sources(self.configs.config(d))]:
+        if [d for d in tree if self.configs.tree_problems(d) or self.configs.outside_sources(self.configs.config(d))
+                or self.configs.refused_reads(d)]:
             return ("not run: the configuration refers to files outside the validated paths, or holds files that "
                     "are not read (see the input findings of the static check)")
         blocked = [d for d in tree if self.syntax.problems(d, ctx, binary)] or [

@@ -18,6 +18,7 @@ Discovery rules are documented in docs/discovery.md ("Terraform").
 
 Modules: `rules` (names, rule ids), `hcltext` (masked HCL text, positions), `hclconfig` (one
 directory as python-hcl2 sees it), `tfvars`, `configs` (scanned directories within the input bounds),
+`repository` (the git repository module sources may read),
 `discovery` (roots and modules), `fingerprint` (identical roots), `cli` (running terraform),
 `concurrency`, `static`, `fmt`, `diagnostics`, `aggregate` (many roots in one validate), `validation`
 (init + validate), `validator`.

@@ -20,13 +20,16 @@ class ConfigTree:
         self._reads: dict[Path, list[RefusedRead]] = {}
         self._lock = threading.Lock()
         self.bounds: Bounds | None = None  # what may be read: the run's (set by discovery)
+        # what module sources, and the files of modules outside `bounds`, may read: `bounds` widened by the
+        # git repository of each validated path (`repository`; set by discovery)
+        self.module_bounds: Bounds | None = None
 
     def config(self, path: Path) -> ConfigDir:
         path = path.resolve()
         with self._lock:
             cached = self._scans.get(path)
         if cached is None:
-            cached = scan_config_dir(path, self.bounds)
+            cached = scan_config_dir(path, self.bounds_for(path))
             with self._lock:
                 self._scans[path] = cached
         return cached
@@ -46,13 +49,22 @@ class ConfigTree:
         return seen
 
     def inside(self, path: Path) -> bool:
-        return self.bounds is None or self.bounds.inside(path)
+        """Whether a module source may lead to `path`."""
+        bounds = self.module_bounds or self.bounds
+        return bounds is None or bounds.inside(path)
+
+    def bounds_for(self, directory: Path) -> Bounds | None:
+        """The bounds of a configuration directory's files: the run's, or `module_bounds` for a module outside them."""
+        if self.bounds is None or self.module_bounds is None or self.bounds.inside(directory):
+            return self.bounds
+        return self.module_bounds
 
     def readable(self, file: Path) -> bool:
         """Whether the bounds let `file` be read (call after discovery has set them)."""
         try:
-            assert self.bounds is not None
-            self.bounds.check(file, file.name)
+            bounds = self.bounds_for(file.parent)
+            assert bounds is not None
+            bounds.check(file, file.name)
             return True
         except InputError:
             return False
@@ -77,11 +89,12 @@ class ConfigTree:
     def tree_problems(self, directory: Path) -> list[tuple[Path, InputError]]:
         """Entries of a configuration directory (and its subdirectories without .tf files) that Terraform
         would read but the bounds refuse: symlinks leading outside, FIFOs, devices, files too large."""
-        if self.bounds is None:
+        bounds = self.bounds_for(directory)
+        if bounds is None:
             return []
         found = list(self.config(directory).refused)
         known = {p for p, _ in found}
-        for path, exc in self.bounds.scan(directory, skip=SKIP_DIRS):
+        for path, exc in bounds.scan(directory, skip=SKIP_DIRS):
             relative = path.relative_to(directory)
             if path in known or any(part.startswith(".") for part in relative.parts[:-1]):
                 continue

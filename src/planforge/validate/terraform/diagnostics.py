@@ -20,6 +20,7 @@ _PROVIDER_FAILURES = (
 )
 _READS_FILE = re.compile(r"\b(?:file\w*|templatefile)\s*\(")
 _QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
+_NO_MATCH = re.compile(r"no available releases match the given constraints ([^\n]+)")
 _MODULE_FAILURES = ("Failed to download module", "Error accessing remote module registry", "Module not found")
 
 
@@ -41,22 +42,48 @@ def init_diagnostics(stdout: str) -> list[dict]:
 
 def unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
     """Why init could not install providers or modules (-> skipped), or None for a real error."""
-    providers: list[str] = []
+    providers: dict[str, str | None] = {}  # address -> the version constraints no available release meets
     modules: list[str] = []
     for diag in errors:
         summary, detail = diag.get("summary", ""), diag.get("detail", "")
         if summary in _PROVIDER_FAILURES:
+            constraint = _NO_MATCH.search(detail)
             for addr in _PROVIDER_ADDR.findall(detail) or ["(unknown)"]:
                 full = addr if addr.count("/") == 2 else f"registry.terraform.io/{addr}"
-                if full not in providers:
-                    providers.append(full)
+                providers.setdefault(full, constraint.group(1).strip().rstrip(".") if constraint else None)
         elif summary in _MODULE_FAILURES:
             modules.append(detail.splitlines()[0] if detail else summary)
     if not providers and not modules:
         return None
-    where = f" (plugin mirror {mirror})" if mirror else " (registry access)"
-    parts = [f"provider {p} not available{where}" for p in providers] + [f"module not available: {m}" for m in modules]
+    parts = [_provider_reason(p, c, mirror) for p, c in providers.items()] + [f"module not available: {m}" for m in modules]
     return "; ".join(parts)
+
+
+def _provider_reason(provider: str, constraint: str | None, mirror: Path | None) -> str:
+    """"provider X not available (...)", naming the constraint and the mirror's versions when no release met it."""
+    where = f"plugin mirror {mirror}" if mirror else "registry access"
+    if constraint is None:
+        return f"provider {provider} not available ({where})"
+    unmet = f"provider {provider}: no release satisfies the version constraints {constraint}"
+    if mirror is None:
+        return f"{unmet} ({where})"
+    held = mirror_versions(mirror, provider)
+    return f"{unmet}: the {where} has {', '.join(held) if held else 'no release of it'}"
+
+
+def mirror_versions(mirror: Path, provider: str) -> list[str]:
+    """The versions of `provider` an unpacked or packed filesystem mirror holds, oldest first."""
+    directory = mirror / provider
+    try:
+        names = [e.name for e in os.scandir(directory) if e.is_dir()]
+    except OSError:
+        names = []
+    if not names:  # a packed mirror: terraform-provider-<type>_<version>_<os>_<arch>.zip
+        try:
+            names = [m.group(1) for e in os.scandir(directory) if (m := re.match(r"[^_]+_([^_]+)_", e.name))]
+        except OSError:
+            return []
+    return sorted(set(names), key=lambda v: [int(p) if p.isdigit() else -1 for p in re.split(r"[.+-]", v)])
 
 
 def plain_diagnostic(text: str) -> dict:

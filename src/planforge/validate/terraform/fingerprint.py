@@ -19,7 +19,10 @@ def config_fingerprint(configs: ConfigTree, path: Path) -> str:
         for file in _tree_files(directory):
             rel = file.relative_to(directory)
             name = rel.name
-            if _outside_fingerprint(name) or (configs.bounds is not None and not configs.readable(file)):
+            if _outside_fingerprint(name):
+                continue
+            if configs.bounds is not None and not configs.readable(file):
+                digest.update(b"\0refused\0" + str(rel).encode())  # its findings depend on it, never its content
                 continue
             data = file.read_bytes()
             if name.endswith(".tf"):

@@ -68,11 +68,13 @@ class Validations:
         self._notes: dict[str, str] = {}  # validation key -> how it was validated, when not alone as usual
         self._ran_in: dict[str, str] = {}
         self._planned: dict[Path, set[str]] = {}  # scratch directory (one per PATH) -> the keys `plan` grouped there
+        self._reporter: dict[Path, str] = {}  # module directory -> the one root that reports its diagnostics
 
     def plan(self, targets: list[Target], ctx: Context) -> None:
         """Group the configurations of `targets` (roots, standalone modules) that share a provider set: each
         group is validated in one aggregate configuration (`aggregate`) unless `terraform_aggregate` is off.
         Planning a context again replaces its groups (the targets a selection keeps, before any runs)."""
+        self._assign_reporters(targets)
         for key in self._planned.pop(ctx.workdir, set()):  # planned again: only `targets` are validated now
             self._group_of.pop(key, None)
             self._notes.pop(key, None)
@@ -95,6 +97,24 @@ class Validations:
         for group in groups.values():
             if len(group.members) < 2:
                 del self._group_of[group.members[0].key]
+
+    def _assign_reporters(self, targets: list[Target]) -> None:
+        """Each module directory's diagnostics are reported by one root: the first by display of those whose module
+        tree holds it, as first planned (a later selection keeps the choice, so cached results stay complete)."""
+        for target in sorted(targets, key=lambda t: t.display):
+            for directory in self.configs.module_tree(target.path)[1:]:
+                self._reporter.setdefault(directory, target.display)
+
+    def reports(self, directory: Path, target: Target) -> bool:
+        """Whether `target` reports the findings of the module `directory` (its own directory: always)."""
+        return self._reporter.get(directory, target.display) == target.display
+
+    def _reported_here(self, diag: dict, target: Target) -> bool:
+        """Whether `target` reports `diag`: its own files' diagnostics, and those of the modules it reports."""
+        filename = (diag.get("range") or {}).get("filename")
+        if not filename:
+            return True
+        return self.reports(Path(os.path.normpath(target.path.resolve() / filename)).parent, target)
 
     def start(self, ctx: Context, binary: str) -> None:
         """Start the aggregate validations planned for `ctx` now, each in a thread of its own, so that Terraform
@@ -138,7 +158,8 @@ class Validations:
         if key in self._notes:
             tool = f"{tool}; {self._notes[key]}"
         root_files = self.configs.config(target.path).files
-        findings = [diagnostic_finding(d, target.path, ctx, root_files) for d in result.diagnostics]
+        findings = [diagnostic_finding(d, target.path, ctx, root_files) for d in result.diagnostics
+                    if self._reported_here(d, target)]
         if result.status == Status.SKIPPED:
             return Check(NAME, "validate", target.display, Status.SKIPPED, findings, time.monotonic() - start, tool, result.reason)
         status = Status.FAILED if any(f.severity == Severity.ERROR for f in findings) else Status.PASSED
@@ -287,7 +308,7 @@ class Validations:
         return ValidationResult(Status.PASSED, target.display, report.get("diagnostics", []))
 
     def _copy_ignore(self, directory: str, names: list[str]) -> set[str]:
-        return copy_ignore(directory, names, self.configs.bounds)
+        return copy_ignore(directory, names, self.configs.bounds_for(Path(directory)))
 
 
 def copy_ignore(directory: str, names: list[str], bounds: Bounds | None = None) -> set[str]:

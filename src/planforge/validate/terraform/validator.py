@@ -1,15 +1,19 @@
 """The Terraform validator: discovery, then the `static`, `fmt` and `validate` checks of each target."""
 from __future__ import annotations
 
-from planforge.validate.base import Check, Context, Status, Target
+import os
+from dataclasses import replace
+
+from planforge.validate.base import Check, Context, Finding, Status, Target
 from planforge.validate.terraform.cli import terraform_binary
 from planforge.validate.terraform.concurrency import apply_memory_budget
 from planforge.validate.terraform.configs import ConfigTree
 from planforge.validate.terraform.discovery import discover_targets
 from planforge.validate.terraform.fmt import RepositoryFmt, fmt_check
 from planforge.validate.terraform.rules import NAME, ROOT
+from planforge.validate.terraform.repository import module_bounds
 from planforge.validate.terraform.state import shared_state_findings
-from planforge.validate.terraform.static import ConfirmedSyntax, static_check
+from planforge.validate.terraform.static import ConfirmedSyntax, input_findings, static_check
 from planforge.validate.terraform.validation import Validations
 
 
@@ -32,6 +36,7 @@ class TerraformValidator:
     def discover(self, ctx: Context) -> list[Target]:
         apply_memory_budget(ctx.settings)
         self.configs.bounds = ctx.bounds.union(self.configs.bounds)  # a validator may serve several roots
+        self.configs.module_bounds = module_bounds(ctx, self.configs.module_bounds)
         targets = discover_targets(self.configs, ctx)
         self.fmt.plan(targets, ctx)
         if targets:
@@ -60,11 +65,22 @@ class TerraformValidator:
     def _static_check(self, target: Target, ctx: Context, binary: str) -> Check:
         """The static checks, with the roots' `terraform/shared-state` errors (found across roots at discovery)."""
         check = static_check(self.configs, self.syntax, target, ctx, binary)
-        shared = target.extra.get("shared_state", [])
+        shared = target.extra.get("shared_state", []) + self._module_input_findings(target, ctx)
         if shared:
             check.findings += shared
             check.status = Status.FAILED
         return check
+
+    def _module_input_findings(self, target: Target, ctx: Context) -> list[Finding]:
+        """The input findings of the modules `target` calls above the validated path (inside its git repository),
+        which are no targets of their own; each reported by one root, at a path relative to the validated one."""
+        assert self.configs.bounds is not None
+        found = []
+        for directory in self.configs.module_tree(target.path)[1:]:
+            if not self.configs.bounds.inside(directory) and self.validations.reports(directory, target):
+                found += [replace(f, file=os.path.relpath(f.file, ctx.root.resolve())) if f.file and os.path.isabs(f.file)
+                          else f for f in input_findings(self.configs, directory, ctx)]
+        return found
 
     def _fmt_check(self, target: Target, ctx: Context, binary: str) -> Check:
         return fmt_check(self.configs, self.fmt, target, ctx, binary)

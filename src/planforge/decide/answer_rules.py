@@ -29,6 +29,7 @@ class Pattern:
     regex: re.Pattern[str]
     what: str
     max: int | None = None
+    yaml_text: bool = False  # a name written unquoted into YAML: YAML must read it as text
 
 
 @lru_cache(maxsize=None)
@@ -38,8 +39,22 @@ def rules() -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def patterns() -> dict[str, Pattern]:
-    return {name: Pattern(name, re.compile(p["regex"]), p["what"], p.get("max"))
+    return {name: Pattern(name, re.compile(p["regex"]), p["what"], p.get("max"), p.get("yaml_text", False))
             for name, p in rules()["patterns"].items()}
+
+
+YAML_TEXT_FIX = "choose another name: names are written unquoted into YAML, which must read them as text"
+
+
+@lru_cache(maxsize=None)
+def _yaml_non_strings() -> dict[str, re.Pattern[str]]:
+    return {kind: re.compile(regex) for kind, regex in rules()["yaml_non_strings"].items()}
+
+
+def yaml_reading(text: str) -> str | None:
+    """What YAML reads `text`, written unquoted, as when that is not a string (`a boolean` for `on`, `a number`
+    for `010`, `null`, `a date`), else None."""
+    return next((kind for kind, rx in _yaml_non_strings().items() if rx.search(text)), None)
 
 
 @lru_cache(maxsize=None)
@@ -92,6 +107,8 @@ class _Checker:
         elif not pattern.regex.search(text) or (limit is not None and len(text) > limit):
             at_most = f", at most {limit} characters" if limit else ""
             self.add(field, f"{text!r} is not {pattern.what}", f"use {pattern.what}{at_most}")
+        elif pattern.yaml_text and (reading := yaml_reading(text)) is not None:
+            self.add(field, f"{text!r}: YAML reads `{text}` as {reading}", YAML_TEXT_FIX)
 
     def names(self, field: str, values: list[str], spec: Mapping[str, Any]) -> None:
         if len(values) < spec.get("min_items", 0):

@@ -7,6 +7,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.answers import NotApplied, Provenance
+from planforge.decide.names import name_problem
 from planforge.errors import Problem
 from planforge.plan.model import ComponentRow, Field, Plan
 
@@ -88,6 +89,14 @@ class Context:
         ln = line or (f.line if f else None)
         where = f"{self.plan.source}:{ln}: " if ln else f"{self.plan.source}: "
         self.warnings.append(f"{where}{f.label if f else name}: {message}")
+
+    def valid_name(self, f: Field | None, answer: str, kind: str, name: str, line: int | None = None) -> bool:
+        """Whether a name the plan gives (a tenant, environment, application, chart) is valid; if not, a problem at
+        its line (else f's) saying why (decide/names.py)."""
+        problem = name_problem(name)
+        if problem is not None:
+            self.problem(f, answer, f"{kind} {name!r} {problem[0]}", problem[1], line=line)
+        return problem is None
 
     def unsafe_source(self, f: Field | None, name: str) -> bool:
         """A field that becomes names must not carry path traversal or template syntax; refuses it if it does."""

@@ -25,7 +25,7 @@ _CLAUSE_SPLIT = re.compile(r"[,;()\[\]]|\s+(?:[-—]\s+)?|\.\s")
 # Put before a pattern that starts with `\s*`: no attempt starts inside a run of blanks (it would fail as the
 # attempt at the run's start did), which makes splitting on `\s*sep\s*` linear.
 NOT_INSIDE_BLANKS = r"(?:(?<!\s)|(?!\s))"
-_LIST_SPLIT = re.compile(NOT_INSIDE_BLANKS + r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*")
+LIST_SPLIT = re.compile(NOT_INSIDE_BLANKS + r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*")
 
 
 @dataclass
@@ -152,7 +152,7 @@ def in_parentheses(prefix: str | re.Pattern[str], text: str) -> str | None:
 def split_list(text: str) -> list[str]:
     """`dev, staging and production` -> [dev, staging, production]; parentheses dropped."""
     text = drop_parenthesized(plain(text))
-    parts = _LIST_SPLIT.split(text)
+    parts = LIST_SPLIT.split(text)
     return [p.strip().strip(".") for p in parts if p.strip().strip(".")]
 
 

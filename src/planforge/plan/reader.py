@@ -585,8 +585,8 @@ def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
                 comment = (cm.group(1) or cm.group(2) or "").strip()
                 body = body[: cm.start()]
             name = body.strip()
-            if not name or name.startswith("[") or " " in name.strip("/") and not re.match(r"^[\w./-]+$", name):
-                continue
+            if not name or name.startswith("[") or " " in name.strip("/") and not name.endswith("/"):
+                continue  # a placeholder or a line of prose; a directory (`name/`) is kept as written
             indent = k
             while stack and stack[-1][0] >= indent:
                 stack.pop()

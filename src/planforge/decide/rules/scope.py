@@ -8,14 +8,16 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
+from planforge.decide.names import line_of, list_items
 from planforge.decide.data import ChartEntry, catalog, defaults, keywords
 from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
-from planforge.plan.limits import limits
+from planforge.plan.limits import drop_parenthesized, limits
 from planforge.plan.model import ComponentRow, Field
 
-_TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?\s*+:?\s*+((?:[\w.-]+)(?:\s*+(?:,|and)\s*+[\w.-]+)*)", re.I)
+_TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?(?![\w-])\s*+:?\s*+(?=[^\s,;.:])", re.I)
 _TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
+_PARENTHESIS = re.compile(r"[()]")
 _SHELL_META = re.compile(r"[`$|&<>\\]")  # shell metacharacters: a command, never an environment list
 _ENV_SUFFIX = r"\s+(environments?|envs?|only|namespaces?|clusters?)$"
 _ENV_PATH = r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$"
@@ -55,11 +57,11 @@ def _environments(c: Context) -> None:
     if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
         f = None
     if f is not None and not f.unresolved:
-        if not _environment_list_ok(c, f):
+        listed = _environment_list(c, f)
+        if listed is None:
             c.values["environments"] = []
             return
-        names = [env_name(w) for w in tx.split_list(f.value)]
-        source = f
+        names, source = listed, f
     if not names and (in_parentheses := _environments_in_parentheses(c)):
         names, source = in_parentheses
     sentences = _environments_in_sentences(c)
@@ -79,30 +81,34 @@ def _environments(c: Context) -> None:
     else:
         c.default("environments", list(defaults()["environments"]), "no environments in the plan")
     for n in c.values["environments"]:
-        if not tx.is_dns_label(n):
-            c.problem(source, "environments", f"environment {n!r} is not a DNS-1123 label",
-                      "use lowercase letters, digits and '-'", line=c.provenance["environments"].line)
+        c.valid_name(source, "environments", "environment", n, line=c.provenance["environments"].line)
     limit = limits()["max_environments"]
     if len(c.values["environments"]) > limit:
         c.problem(source, "environments", f"{len(c.values['environments'])} environments; at most {limit} are supported",
                   "split the plan", line=c.provenance["environments"].line)
 
 
-def _environment_list_ok(c: Context, f: Field) -> bool:
-    """Target Environment is a list of environment names: shell metacharacters or an item of several words that
-    is not an environment (`rm -rf /tmp`) refuse the plan at the field's line, never become environments."""
+def _environment_list(c: Context, f: Field) -> list[str] | None:
+    """The environments a Target Environment list names: each item an environment word (`Production environment`
+    -> prod, data/keywords.yaml) or a name as written. Shell metacharacters, or an item that is neither (`rm -rf`,
+    `/etc/passwd`, `on`), refuse the plan at the item's line (None): never dropped, split or replaced."""
     meta = _SHELL_META.search(f.plain)
     if meta:
         c.problem(f, "environments", f"shell metacharacter {meta.group(0)!r} in the environment list {f.plain!r}",
                   "list environment names only, e.g. dev, staging, production")
-        return False
-    for item in tx.split_list(f.value):
-        word = re.sub(tx.NOT_INSIDE_BLANKS + _ENV_SUFFIX, "", item.strip().strip("`*.").lower())
-        if not is_env_name(env_name(item)) and not tx.is_dns_label(word):
-            c.problem(f, "environments", f"{item!r} is not an environment name",
-                      "list environment names only (lowercase letters, digits and '-'), e.g. dev, staging, production")
-            return False
-    return True
+        return None
+    names: list[str] = []
+    valid = True
+    for item in list_items(f.value):
+        name = re.sub(tx.NOT_INSIDE_BLANKS + _ENV_SUFFIX, "", item, flags=re.I)
+        synonym = keywords().environment_synonyms.get(name.lower())
+        if synonym is not None:
+            names.append(synonym)
+        elif c.valid_name(f, "environments", "environment", name, line=line_of(f, item)):
+            names.append(name)
+        else:
+            valid = False
+    return names if valid else None
 
 
 def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
@@ -196,9 +202,7 @@ def _tenants(c: Context, structure: str) -> None:
         c.default("tenants", [], "not a multi-tenant plan")
         return
     for n in names:
-        if not tx.is_dns_label(n) or len(n) > 63:
-            c.problem(None, "tenants", f"tenant {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'",
-                      line=c.tenant_lines.get(n, c.provenance["tenants"].line))
+        c.valid_name(None, "tenants", "tenant", n, line=c.tenant_lines.get(n, c.provenance["tenants"].line))
     limit = limits()["max_tenants"]
     if len(names) > limit:
         c.problem(None, "tenants", f"{len(names)} tenants; at most {limit} are supported", "split the plan",
@@ -207,7 +211,7 @@ def _tenants(c: Context, structure: str) -> None:
 
 def _tenants_in_tree(c: Context) -> list[str]:
     """The entries directly below a `tenants/` directory of the source tree, each whatever its name (a name that
-    is not a tenant name, such as `../../etc/`, is refused at its line, never skipped)."""
+    is not a tenant name, such as `../../etc/` or `a b/`, is refused at its line, never skipped)."""
     names: list[str] = []
     line = None
     for t in c.plan.source_paths:
@@ -225,7 +229,8 @@ def _tenants_in_tree(c: Context) -> list[str]:
 
 
 def _tenants_in_text(c: Context) -> list[str]:
-    """`tenants a, b and c` in the Structure Decision, else `N organizations (a, b, c)` in Scale/Scope."""
+    """`tenants a, b and c` in the Structure Decision, else `N organizations (a, b, c)` in Scale/Scope: every item
+    as written (decide/names.py), each located at the line holding it."""
     p = c.plan
     sources = [(p.structure_decision, _tenants_named), (p.field("scale_scope"), _tenants_in_parentheses)]
     for fld, read in sources:
@@ -233,7 +238,9 @@ def _tenants_in_text(c: Context) -> list[str]:
             continue
         listed = read(fld.plain)
         if listed is not None:
-            names = [w.strip().lower() for w in tx.split_list(listed)]
+            names = list_items(listed)
+            for n in names:
+                c.tenant_lines[n] = line_of(fld, n)
             c.from_field("tenants", names, fld)
             return names
     return []
@@ -422,11 +429,24 @@ def _platforms(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 
 def _tenants_named(text: str) -> str | None:
-    """`tenants a, b and c`."""
-    m = _TENANTS_NAMED.search(text)
-    return m.group(1) if m else None
+    """`tenants a, b and c`: the rest of the first sentence where `tenants` is followed by a list, one whose first
+    item is one word (`each tenant gets its own namespace` names no tenant)."""
+    for start, end in tx.sentence_bounds(text):
+        m = _TENANTS_NAMED.search(text, start, end)
+        if m is None:
+            continue
+        items = list_items(text[m.end():end])
+        if items and not re.search(r"\s", drop_parenthesized(items[0], "")):
+            return text[m.end():end]
+    return None
 
 
 def _tenants_in_parentheses(text: str) -> str | None:
-    """`3 organizations (a, b, c)`."""
-    return tx.in_parentheses(_TENANTS_IN_PARENTHESES, text)
+    """`3 organizations (a, b, c)`: up to the parenthesis closing it (an item may hold one: `$(id)`)."""
+    m = _TENANTS_IN_PARENTHESES.search(text)
+    depth = 1
+    for paren in _PARENTHESIS.finditer(text, m.end()) if m else ():
+        depth += 1 if paren.group(0) == "(" else -1
+        if depth == 0:
+            return text[m.end():paren.start()]
+    return None

@@ -124,6 +124,8 @@ def _component(c: Context, ch: _Chart) -> Component | None:
                   f"state the chart version (e.g. `{ch.name} Helm chart 1.2.3`): planforge pins exact versions",
                   line=ch.line)
         return None
+    if not c.valid_name(None, "components", "chart", ch.name, line=ch.line):
+        return None
     c.applied(ch.repo_line, ch.repo, "components")
     c.applied(ch.version_line, ch.version, "components")
     c.unapplied(ch.line, f"{ch.name} chart values", "the Application installs the chart with its own default values: "

@@ -8,12 +8,13 @@ from planforge.decide import text as tx
 from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
+from planforge.decide.names import line_of, list_items
 from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field
 
 _SERVICE_PARENTS = ("services", "apps", "microservices")
-_CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([a-z0-9][a-z0-9-]*)/$"
+_CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([^/]+)/$"
 # host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far
 _IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
           r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
@@ -59,13 +60,10 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             c.default("apps", [], "no Custom Applications in the plan")
             _unlisted_workloads(c)
         return
-    names = [re.sub(tx.NOT_INSIDE_BLANKS + r"\s*\(.*$", "", w).strip().lower() for w in tx.split_list(f.value)]
     apps = []
-    for n in names:
-        if not tx.is_dns_label(n) or len(n) > 63:
-            c.problem(f, "apps", f"application name {n!r} is not a DNS-1123 label", "use lowercase letters, digits and '-'")
-            continue
-        apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
+    for n in list_items(f.value):
+        if c.valid_name(f, "apps", "application", n, line=line_of(f, n)):
+            apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
     c.from_field("apps", apps, f)
 
 
@@ -100,13 +98,15 @@ def _chart(c: Context, structure: str, d: dict[str, Any]) -> str:
 
 def _chart_dirs(c: Context) -> tuple[list[tuple[str, int]], int | None]:
     """Chart directories of the tree (`charts/<x>/`, `helm/<x>/` ...) with their lines, and the line of a chart
-    at `charts/` itself (Chart.yaml directly below)."""
+    at `charts/` itself (Chart.yaml directly below). A chart directory that is not a valid name is refused at its
+    line."""
     chart_dirs: list[tuple[str, int]] = []
     root_chart_line = None
     for t in c.plan.source_paths:
         m = re.search(_CHART_DIR, t.path)
         if m and m.group(1) not in ("templates", "platforms", "charts", "crds") and m.group(1) not in [x for x, _ in chart_dirs]:
-            chart_dirs.append((m.group(1), t.line))
+            if c.valid_name(None, "chart_name", "chart", m.group(1), line=t.line):
+                chart_dirs.append((m.group(1), t.line))
         if re.search(r"(?:^|/)(?:charts|helm|chart)/Chart\.yaml$", t.path):
             root_chart_line = root_chart_line or t.line
     return chart_dirs, root_chart_line
@@ -137,6 +137,7 @@ def _chart_name_and_layout(c: Context) -> tuple[str, Field | None]:
     if layout == "per-service" and not named:
         chart_name, chart_src = project[:53].strip("-"), None
     if chart_src is not None:
+        c.valid_name(chart_src, "chart_name", "chart", chart_name)
         c.from_field("chart_name", chart_name, chart_src)
     elif chart_dirs and chart_name == chart_dirs[0][0]:
         c.from_line("chart_name", chart_name, chart_dirs[0][1])
@@ -308,10 +309,12 @@ def _service_names(c: Context) -> list[tuple[str, Provenance | None]]:
         name = None
         if len(parts) == 1 and parts[0].lower() not in keywords().non_service_dirs | set(_SERVICE_PARENTS):
             name = parts[0].lower()
+            if not tx.is_dns_label(name):
+                continue  # a top-level directory of another kind
         elif len(parts) == 2 and parts[0] in _SERVICE_PARENTS:
-            name = parts[1].lower()
-        if name and tx.is_dns_label(name) and name not in [n for n, _ in out]:
-            if re.search(keywords().service_words, name, re.I):
+            name = parts[1]  # a service directory: its name as written
+        if name and name not in [n for n, _ in out] and re.search(keywords().service_words, name, re.I):
+            if c.valid_name(None, "services", "service", name, line=t.line):
                 out.append((name, Provenance(source="plan", line=t.line, text=tx.quote(c.line_text(t.line)))))
     if out:
         return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from planforge.decide.data import accepted_values
 from planforge.errors import UsageError
 from planforge.plan.model import normalize_label
 
@@ -46,5 +45,7 @@ def skeleton(name: str) -> str:
 
 
 def _accepted_placeholder(match: re.Match[str]) -> str:
+    from planforge.decide.data import accepted_values  # not at import: the CLI imports this module for every command
+
     accepted = accepted_values(normalize_label(match.group("label")))
     return f"**{match.group('label')}**: [one of: {accepted}]" if accepted else match.group(0)

@@ -265,7 +265,7 @@ class _Builder:
                 else:
                     draft = self.add("manifests", _posix(PurePosixPath(rel).parent), False)
                     draft.files.add(rel)
-                    self.own(name, t, draft)
+                    self.owner[(name, rel)] = draft.id  # as `own`, without resolving the path again
 
 
 def _unit(draft: _Draft, drafts: dict[str, _Draft]) -> Unit:
@@ -326,11 +326,14 @@ def _terraform_depends(root: Path, drafts: dict[str, _Draft], validator: Any) ->
 
 
 def _relative(path: Path, root: Path) -> str | None:
-    """`path` relative to `root` ("" for the root), None outside it."""
-    try:
-        return _posix(path.resolve().relative_to(root))
-    except ValueError:
-        return None
+    """`path` (every symlink followed) relative to `root` ("" for the root), None outside it.
+
+    On strings: called for every target, and `Path.resolve().relative_to()` costs several `Path` objects."""
+    real, top = os.path.realpath(path), str(root)
+    if real == top:
+        return ""
+    prefix = top.rstrip(os.sep) + os.sep
+    return real[len(prefix):].replace(os.sep, "/") if real.startswith(prefix) else None
 
 
 def _objects(path: Path, bounds: Bounds) -> list[Any]:

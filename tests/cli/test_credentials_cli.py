@@ -162,3 +162,25 @@ def test_the_template_source_from_the_environment_is_checked_too(tmp_path):
                              capture_output=True, text=True, cwd=REPO, timeout=300,
                              env={**os.environ, "PLANFORGE_TEMPLATE": "https://u:HttpsDeployPw7@git.example.com/t.git"})
     assert env_run.returncode == 2 and "the template source" in env_run.stderr and not dest.exists()
+
+
+def test_update_refuses_a_recorded_repo_url_with_a_credential(rendered, tmp_path):
+    """A repository generated before credentials in URLs were refused may record one: `update` would copy it into
+    more files (and README, Argo CD Applications), so it stops before changing anything and names the file."""
+    import shutil
+
+    dest = tmp_path / "repo"
+    shutil.copytree(rendered["field"]["plan"].parent / "repo", dest, symlinks=True)
+    answers = dest / ".copier-answers.yml"
+    token = "glpat-Ab3dEf6hIj9kLm2nOp5qEX"
+    answers.write_text(answers.read_text(encoding="utf-8").replace(REPO_URL, f"https://oauth2:{token}@gitlab.com/a/b.git"),
+                       encoding="utf-8")
+    subprocess.run(["git", "-C", str(dest), "commit", "-qam", "an older repo_url"], check=True)
+    before = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts}
+    for args in (["update", str(dest)], ["update", str(dest), "--plan", str(BASE)]):
+        r = run(*args)
+        assert r.returncode == 2, r.stdout + r.stderr
+        assert ".copier-answers.yml repo_url (rotate that token): refused: the URL carries a credential (" in r.stderr
+        assert token not in r.stdout + r.stderr and "Traceback" not in r.stderr
+    after = {p: p.read_bytes() for p in dest.rglob("*") if p.is_file() and ".git" not in p.relative_to(dest).parts}
+    assert after == before

@@ -130,13 +130,16 @@ def _print_replaced(result) -> None:
 
 
 def cmd_update(args: argparse.Namespace) -> int:
+    from planforge.plan.credentials import refuse_credential_in_url
     from planforge.render import render_update
+    from planforge.render.engine import ANSWERS_FILE
 
     install = _settings_install(args.dest)
+    recorded_url = _recorded_repo_url(args.dest)
+    refuse_credential_in_url(recorded_url, f"{args.dest / ANSWERS_FILE} repo_url (rotate that token)")
     decided = _decide(args.plan, install=install) if args.plan else None
     answers = None
     if decided is not None:
-        recorded_url = _recorded_repo_url(args.dest)
         if not decided.answers.repo_url and recorded_url:
             decided = decided.override("repo_url", recorded_url, "--repo-url")
         answers = decided.answers

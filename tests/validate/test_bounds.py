@@ -116,9 +116,27 @@ def test_deep_directories_are_a_finding(repo: Path) -> None:
         deep.mkdir()
     (deep / "cm.yaml").write_text(HEADER)
     (repo / "cm.yaml").write_text(HEADER)
-    code, out = validate(repo)
+    try:
+        code, out = validate(repo)
+    finally:
+        remove_tree(repo / "d")
     assert_finding(code, out, "input/too-deep", "/".join(["d"] * (MAX_DIRECTORY_DEPTH + 1)),
                    f"more than {MAX_DIRECTORY_DEPTH} directories")
+
+
+def remove_tree(top: Path) -> None:
+    """Remove a deep tree without recursion (shutil.rmtree recurses, and so does pytest's cleanup of tmp_path)."""
+    directories, todo = [], [top]
+    while todo:
+        current = todo.pop()
+        directories.append(current)
+        for entry in os.scandir(current):
+            if entry.is_dir(follow_symlinks=False):
+                todo.append(Path(entry.path))
+            else:
+                os.unlink(entry.path)
+    for directory in reversed(directories):
+        directory.rmdir()
 
 
 # --------------------------------------------------------------------------- kustomize

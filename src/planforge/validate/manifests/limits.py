@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -76,28 +77,35 @@ def _deep_prefix(width: int) -> re.Pattern[str]:
 
 
 def _scan_events(text: str) -> None:
-    """Count depth, nodes and documents on libyaml's event stream; stop at the first limit crossed.
-    A syntax error ends the scan quietly: parsing the text reports it."""
-    loader = yaml.CSafeLoader(text)
+    """Count depth, nodes and documents on libyaml's event stream; stop at the first limit crossed."""
+    _quietly(yaml.CSafeLoader(text), _count_events)
+
+
+def _count_events(loader: Any) -> None:
     depth = nodes = documents = 0
+    while (event := loader.get_event()) is not None:
+        if isinstance(event, (ScalarEvent, AliasEvent)):
+            nodes += 1
+        elif isinstance(event, _OPENING):
+            nodes += 1
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise TooComplex(f"collections nest more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1)
+        elif isinstance(event, _CLOSING):
+            depth -= 1
+        elif isinstance(event, DocumentStartEvent):
+            documents += 1
+            if documents > MAX_DOCUMENTS:
+                raise TooComplex(f"more than {MAX_DOCUMENTS} documents in one file", event.start_mark.line + 1)
+        if nodes > MAX_NODES:
+            raise TooComplex(f"more than {MAX_NODES} YAML nodes in one file", event.start_mark.line + 1)
+
+
+def _quietly(loader: Any, check: Callable[[Any], None]) -> None:
+    """`check(loader)`, then dispose of the loader. TooComplex passes; a syntax error ends the check quietly
+    (parsing the text reports it)."""
     try:
-        while (event := loader.get_event()) is not None:
-            if isinstance(event, (ScalarEvent, AliasEvent)):
-                nodes += 1
-            elif isinstance(event, _OPENING):
-                nodes += 1
-                depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise TooComplex(f"collections nest more than {MAX_YAML_DEPTH} levels deep",
-                                     event.start_mark.line + 1)
-            elif isinstance(event, _CLOSING):
-                depth -= 1
-            elif isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents > MAX_DOCUMENTS:
-                    raise TooComplex(f"more than {MAX_DOCUMENTS} documents in one file", event.start_mark.line + 1)
-            if nodes > MAX_NODES:
-                raise TooComplex(f"more than {MAX_NODES} YAML nodes in one file", event.start_mark.line + 1)
+        check(loader)
     except TooComplex:
         raise
     except yaml.YAMLError:
@@ -197,16 +205,12 @@ def safe_load(text: str) -> Any:
 def check_yaml(text: str) -> None:
     """Raise TooComplex when loading `text` would cross a limit (what a tool such as kustomize would expand).
     Syntax errors are left to whoever parses the text."""
-    loader = BoundedLoader(text)
-    try:
-        while loader.check_node():
-            loader.check_aliases(loader.get_node())
-    except TooComplex:
-        raise
-    except yaml.YAMLError:
-        return
-    finally:
-        loader.dispose()
+    _quietly(BoundedLoader(text), _check_documents)
+
+
+def _check_documents(loader: BoundedLoader) -> None:
+    while loader.check_node():
+        loader.check_aliases(loader.get_node())
 
 
 def compose_all(text: str) -> list[Node]:

@@ -43,7 +43,7 @@ from planforge.validate.argocd_kustomize import argo_kustomizations, build
 from planforge.validate.kustomize import find_kustomization
 from planforge.validate.argocd_objects import ArgoObject, ExpandedApplication, RenderedArgoObject
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
-from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError
+from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, InputError, walk
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
     ManifestError,
@@ -462,8 +462,9 @@ def check_children(app: ArgoObject, index: ArgoIndex, source: dict[str, Any], di
                                                 "Chart.yaml")):
         return []  # built by kustomize / helm: the kustomize and helm validators render it
     options = source.get("directory") if isinstance(source.get("directory"), dict) else {}
-    pattern = "**/*" if options.get("recurse") else "*"
-    files = sorted(p for p in directory.glob(pattern) if p.is_file() and p.suffix in MANIFEST_SUFFIXES)
+    below = ([Path(d, f) for d, _, names in walk(directory) for f in names] if options.get("recurse")
+             else list(directory.glob("*")))
+    files = sorted(p for p in below if p.is_file() and p.suffix in MANIFEST_SUFFIXES)
     files = [p for p in files if _directory_selects(options, p.relative_to(directory).as_posix())]
     parsed: list[tuple[str, list[Document], ManifestError | None]] = []
     for child in files:

@@ -13,7 +13,6 @@ not render gives no documents here: the Helm validator reports why.
 from __future__ import annotations
 
 import hashlib
-import os
 import posixpath
 import re
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from planforge.validate.helm.findings import manifests_to_documents
 from planforge.validate.helm.renderings import render_once
 from planforge.validate.helm.rules import NAME as HELM
 from planforge.validate.helm.validator import select_engine
-from planforge.validate.inputs import InputError
+from planforge.validate.inputs import InputError, walk
 
 _ARGO_API = re.compile(r"argoproj\.io/")
 _ARGO_KIND = re.compile(r"kind:\s*[\"']?(Application|ApplicationSet|AppProject)\b")
@@ -54,7 +53,7 @@ def app_of_apps_charts(ctx: Context) -> list[Path]:
 
 
 def _renders_argo(chart: Path, ctx: Context) -> bool:
-    for template in sorted((chart / "templates").rglob("*")):
+    for template in sorted(Path(d, n) for d, _, names in walk(chart / "templates") for n in names):
         if template.suffix not in _TEMPLATE_SUFFIXES or not template.is_file():
             continue
         try:
@@ -77,7 +76,7 @@ def sources_digest(directories: list[Path], ctx: Context) -> str:
     Argo CD check reads the rendered objects, AppProjects included."""
     digest = hashlib.sha256()
     for top in directories:
-        for directory, dirnames, filenames in os.walk(top):
+        for directory, dirnames, filenames in walk(top):
             dirnames.sort()
             for name in sorted(filenames):
                 path = Path(directory) / name

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from planforge.validate.base import Target
-from planforge.validate.inputs import Bounds
+from planforge.validate.inputs import Bounds, walk
 from planforge.validate.result_cache import ResultCache
 from planforge.validate.units import SKIP_DIRS, UnitMap
 
@@ -75,7 +75,7 @@ def tree_shape(root: Path) -> tuple[list[str], list[str]]:
     as "dir -> where", not entered). Directories planforge never reads (.git, .terraform, ...) are left out."""
     files: list[str] = []
     entries: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         rel_dir = PurePosixPath(os.path.relpath(dirpath, root)).as_posix()
         prefix = "" if rel_dir == "." else rel_dir + "/"

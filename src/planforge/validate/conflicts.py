@@ -8,13 +8,12 @@ each conflict at its opening line. Binary files (a NUL byte) and directories no 
 """
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 from planforge.validate.base import Check, Finding, Severity, Status
-from planforge.validate.inputs import NAME, Bounds, InputError
+from planforge.validate.inputs import NAME, Bounds, InputError, walk
 from planforge.validate.units import SKIP_DIRS
 
 CONFLICT_MARKER = "input/conflict-marker"
@@ -49,7 +48,7 @@ def conflict_checks(root: Path, bounds: Bounds) -> list[Check]:
 
 def _files(root: Path) -> list[Path]:
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         found.extend(Path(dirpath) / name for name in sorted(filenames))
     return found

@@ -19,20 +19,24 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planforge.validate.base import Finding, Settings, Severity
+from planforge.validate.base import Check, Finding, Settings, Severity, Status
 
 NAME = "input"
 OUTSIDE_ROOT = "input/outside-root"
 NOT_REGULAR = "input/not-a-regular-file"
 TOO_LARGE = "input/too-large"
 TOO_COMPLEX = "input/too-complex"
+TOO_DEEP = "input/too-deep"
+MAX_DIRECTORY_DEPTH = 100
 RULES = {
     "input/missing-path": "a PATH argument does not exist",
     OUTSIDE_ROOT: "a file, symlink or reference resolves outside the validated paths: it is not read "
                   "(allow a trusted location with --allow-outside)",
     NOT_REGULAR: "a FIFO, device or socket where a file is expected: it is not opened",
     TOO_LARGE: "a file (or a tool's output) is larger than the max_file_size setting: it is not read",
-    TOO_COMPLEX: "a YAML document nests too deeply or expands too many aliases (a 'billion laughs'): not loaded",
+    TOO_COMPLEX: "a YAML document nests too deeply, holds too many documents or nodes, or expands too many "
+                 "aliases (a 'billion laughs'): not loaded",
+    TOO_DEEP: f"a directory more than {MAX_DIRECTORY_DEPTH} levels below the validated path: not read",
 }
 MIB = 1024 * 1024
 DEFAULT_MAX_FILE_SIZE_MIB = 16
@@ -64,7 +68,8 @@ def default_hint(rule: str) -> str:
         OUTSIDE_ROOT: OUTSIDE_HINT,
         NOT_REGULAR: "replace it with a regular file, or remove it from the repository",
         TOO_LARGE: "split the file, or raise max_file_size (--max-file-size, PLANFORGE_MAX_FILE_SIZE)",
-        TOO_COMPLEX: "write the YAML without deep nesting or heavy alias reuse",
+        TOO_COMPLEX: "write the YAML without deep nesting or heavy alias reuse, or split the file",
+        TOO_DEEP: "flatten the directory tree",
     }.get(rule, "")
 
 
@@ -223,3 +228,51 @@ def outside_finding(display: str, line: int | None, what: str) -> Finding:
     """`input/outside-root` at a reference: `what` names it ("kustomization resource '../../x'")."""
     return Finding(NAME, OUTSIDE_ROOT, Severity.ERROR, f"{what} resolves outside the validated paths: not read",
                    display, line, hint=OUTSIDE_HINT)
+
+
+def walk(top: Path | str) -> Iterator[tuple[str, list[str], list[str]]]:
+    """`os.walk(top)` (top-down: prune by editing `dirnames`), iterative and bounded: directories more than
+    MAX_DIRECTORY_DEPTH levels below `top` are not entered (`too_deep_directories` names them).
+    Symlinked directories are listed in `dirnames` but not followed; unreadable directories are skipped."""
+    todo: list[tuple[str, int]] = [(os.fspath(top), 0)]
+    while todo:
+        current, depth = todo.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        dirnames = [e.name for e in listed if _is_dir(e)]
+        filenames = [e.name for e in listed if not _is_dir(e)]
+        yield current, dirnames, filenames
+        if depth < MAX_DIRECTORY_DEPTH:
+            todo.extend((os.path.join(current, name), depth + 1) for name in reversed(dirnames)
+                        if not os.path.islink(os.path.join(current, name)))
+
+
+def too_deep_directories(top: Path | str, skip: Iterable[str] = ()) -> list[str]:
+    """The directories below `top` that `walk` does not enter (MAX_DIRECTORY_DEPTH levels down), sorted."""
+    skipped = set(skip)
+    found: list[str] = []
+    for current, dirnames, _ in walk(top):
+        dirnames[:] = [d for d in dirnames if d not in skipped]
+        if os.path.relpath(current, top).count(os.sep) + 1 == MAX_DIRECTORY_DEPTH and current != os.fspath(top):
+            found.extend(os.path.join(current, d) for d in dirnames if not os.path.islink(os.path.join(current, d)))
+    return sorted(found)
+
+
+def depth_checks(root: Path, skip: Iterable[str] = ()) -> list[Check]:
+    """A failed check with an `input/too-deep` finding per directory below `root` that `walk` leaves out;
+    no check when there is none."""
+    findings = [Finding(NAME, TOO_DEEP, Severity.ERROR, f"{shown} is more than {MAX_DIRECTORY_DEPTH} directories "
+                                                        "below the validated path: it is not read", shown,
+                        hint=default_hint(TOO_DEEP))
+                for shown in (Path(d).relative_to(root).as_posix() for d in too_deep_directories(root, skip))]
+    return [Check(NAME, "directory-depth", ".", Status.FAILED, findings)] if findings else []
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False

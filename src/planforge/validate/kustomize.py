@@ -23,27 +23,39 @@ import yaml
 
 from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Severity, Status, Target
-from planforge.validate.inputs import TOO_COMPLEX, TOO_LARGE, InputError, default_hint, outside_finding
+from planforge.validate.inputs import TOO_COMPLEX, TOO_LARGE, InputError, default_hint, outside_finding, walk
 from planforge.validate.manifests import (
     KUSTOMIZE_DIRECTORY_FIELDS,
     ManifestError,
     TooComplex,
+    check_yaml,
+    inline_patches,
     kustomization_references,
     load_kustomization,
     load_text,
     safe_load,
 )
 from planforge.validate.toolenv import which
-from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
+from planforge.validate.tools import (
+    ToolOutputTooLarge,
+    ToolTimeout,
+    kustomize_ceiling_mib,
+    out_of_memory,
+    output_limit,
+    run_tool,
+)
 
 NAME = "kustomize"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 _REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)")
 _RESOURCE_FIELDS = ("resources", "bases", "components")
+# Fields whose files kustomize reads as data, not as YAML it parses.
+_RAW_FIELDS = ("configMapGenerator", "secretGenerator", "helmGlobals")
 RULES = {
     "kustomize/build": "the kustomization does not build (missing resource, bad patch, invalid field)",
     "kustomize/timeout": "the build did not finish within the timeout",
+    "kustomize/memory": "the build reached its memory ceiling (an input that expands in memory) and was stopped",
     "kustomize/deprecated": "the kustomization uses a deprecated field (`kustomize edit fix` updates it)",
 }
 
@@ -173,10 +185,11 @@ def input_findings(directory: Path, ctx: Context, seen: set[str] | None = None) 
         data = safe_load(text)
     except yaml.YAMLError as exc:
         if isinstance(exc, TooComplex):
-            return [InputError(TOO_COMPLEX, f"{file}: YAML too complex to load: {exc}", file).finding()]
+            return [too_complex(file, exc)]
         return []  # the build reports the syntax error
-    findings: list[Finding] = []
-    for field_name, ref in kustomization_references(data if isinstance(data, dict) else {}):
+    data = data if isinstance(data, dict) else {}
+    findings = [too_complex(file, exc, "an inline patch") for exc in map(_complexity, inline_patches(data)) if exc]
+    for field_name, ref in kustomization_references(data):
         path = directory / ref
         line = reference_line(text, ref)
         if not ctx.bounds.inside(path):
@@ -189,7 +202,36 @@ def input_findings(directory: Path, ctx: Context, seen: set[str] | None = None) 
             continue
         if info is not None and stat.S_ISDIR(info.st_mode) and field_name in KUSTOMIZE_DIRECTORY_FIELDS:
             findings.extend(input_findings(path, ctx, seen))
+        elif info is not None and stat.S_ISREG(info.st_mode) and field_name not in _RAW_FIELDS:
+            findings.extend(_file_complexity(path, ctx))
     return findings
+
+
+def too_complex(file: str, exc: TooComplex, what: str | None = None) -> Finding:
+    """`input/too-complex` on a file kustomize would read (the build does not run)."""
+    where = f" ({what})" if what else ""
+    return InputError(TOO_COMPLEX, f"{file}{where}: YAML too complex to load: {exc}; not built", file,
+                      exc.line if what is None else None).finding()
+
+
+def _complexity(text: str) -> TooComplex | None:
+    try:
+        check_yaml(text)
+    except TooComplex as exc:
+        return exc
+    return None
+
+
+def _file_complexity(path: Path, ctx: Context) -> list[Finding]:
+    """A file the build parses as YAML, checked with planforge's limits: kustomize expands aliases without any."""
+    shown = ctx.display_as_written(path)
+    try:
+        exc = _complexity(ctx.bounds.read_text(path, shown, errors="replace"))
+    except InputError as refused:
+        return [refused.finding(shown)]
+    except OSError:
+        return []  # the build reports it
+    return [too_complex(shown, exc)] if exc else []
 
 
 def reference_line(text: str, ref: str) -> int | None:
@@ -209,7 +251,7 @@ class KustomizeValidator:
     def discover(self, ctx: Context) -> list[Target]:
         ignore = [re.compile(p) for p in ctx.settings.ignore_filename_patterns]
         targets = []
-        for dirpath, dirnames, _ in os.walk(ctx.root):
+        for dirpath, dirnames, _ in walk(ctx.root):
             dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
             directory = Path(dirpath)
             kustomization = find_kustomization(directory)
@@ -241,15 +283,19 @@ class KustomizeValidator:
                               hint="fix the entry the error names (paths are relative to the kustomization)")
             return [Check(NAME, "build", target.display, Status.FAILED, [finding], time.monotonic() - start, tool)]
 
+        ceiling = kustomize_ceiling_mib(ctx.settings)
         try:
             done = run_tool(command, timeout=ctx.settings.timeout, cwd=ctx.workdir if ctx.workdir.is_dir() else None,
-                            memory_mib=memory_ceiling_mib(ctx.settings), max_output=output_limit(ctx.settings))
+                            memory_mib=ceiling, max_output=output_limit(ctx.settings))
         except ToolTimeout:
             return failed("kustomize/timeout", f"build timed out after {ctx.settings.timeout:g}s", None, None)
         except ToolOutputTooLarge as exc:
             return [Check(NAME, "build", target.display, Status.FAILED, [Finding(
                 "input", TOO_LARGE, Severity.ERROR, f"kustomize build {exc}: the output was not read", file,
                 hint=default_hint(TOO_LARGE))], time.monotonic() - start, tool)]
+        if done.returncode != 0 and out_of_memory(done.stderr):
+            return failed("kustomize/memory", f"build stopped at its {ceiling} MiB memory ceiling: an input expands "
+                                              "too much in memory (aliases, generators or patches)", None, None)
         if done.returncode != 0 and "--enable-helm" in done.stderr:
             return [Check(NAME, "build", target.display, Status.SKIPPED, duration=time.monotonic() - start,
                           tool=tool, reason="inflates a Helm chart: building it needs --enable-helm, which "

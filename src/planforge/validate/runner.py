@@ -43,11 +43,11 @@ from planforge.report import exit_code  # noqa: F401  (re-exported: the exit cod
 from planforge.validate.base import Check, Context, Document, Finding, Settings, Severity, Status, Target, Validator
 from planforge.validate.cache_keys import TargetKeys
 from planforge.validate.conflicts import conflict_checks
-from planforge.validate.inputs import MIB, Bounds
+from planforge.validate.inputs import MIB, Bounds, depth_checks
 from planforge.validate.registry import DEFAULT_VALIDATORS, VALIDATOR_NAMES, VALIDATORS, load_validator
 from planforge.validate.redact import redact_checks
 from planforge.validate.result_cache import ResultCache
-from planforge.validate.units import Unit, UnitMap, build_units, changed_files, shard
+from planforge.validate.units import SKIP_DIRS, Unit, UnitMap, build_units, changed_files, shard
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 # What the repository-wide checks read: every document, from plain files (policy) and renderings (helm, kustomize).
@@ -520,6 +520,7 @@ def run_validation(
         if not repository_only and (selection is None or selection.shard is None or selection.shard[0] == 1):
             for index, ctx in plan.directories:
                 results[index].extend(conflict_checks(ctx.root, ctx.bounds))
+                results[index].extend(depth_checks(ctx.root, SKIP_DIRS))
         checks: list[Check] = []
         for prefix, root_checks in zip(plan.prefixes, results, strict=True):
             _prefix(root_checks, prefix)

@@ -330,8 +330,10 @@ def _item_lines(text: str) -> list[int]:
     """The line of each item of the top-level (or `validate:`) `waivers` list."""
     import yaml
 
+    from planforge.validate.manifests import compose_all
+
     try:
-        root = yaml.compose(text)
+        root = next(iter(compose_all(text)), None)
     except yaml.YAMLError:
         return []
     for mapping in (_value_node(root, "validate"), root):  # the `validate:` section wins

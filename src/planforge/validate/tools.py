@@ -7,7 +7,8 @@ Every tool runs in its own process group (session) with:
   behind) cannot hang the run;
 * a memory ceiling (`RLIMIT_AS`, where the platform has it): `memory_ceiling_mib`, derived from the
   `memory_budget` setting, never below `MIN_CEILING_MIB` (Terraform with the hashicorp/aws provider
-  maps far more address space than it uses);
+  maps far more address space than it uses); kustomize gets at most `KUSTOMIZE_CEILING_MIB`
+  (`kustomize_ceiling_mib`): an input that expands in memory stops there (`out_of_memory`);
 * bounded output: a tool printing more than `output_limit` bytes is stopped (an `input/too-large`
   finding for the caller), so planforge never holds an unbounded rendering in memory;
 * the environment of `planforge.validate.toolenv` (the caller's configuration of the tool never reaches
@@ -35,6 +36,10 @@ from planforge.validate.toolenv import tool_env
 
 KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL
 MIN_CEILING_MIB = 4096  # address space every tool may map, whatever the budget
+# kubectl kustomize maps about 800 MiB before it reads anything (Go runtime) and keeps about 50 MiB resident for a
+# small build; this leaves it more than a GiB for large ones, and stops an alias bomb long before the machine's memory.
+KUSTOMIZE_CEILING_MIB = 2560
+_GO_OUT_OF_MEMORY = ("fatal error: out of memory", "runtime: out of memory")
 OUTPUT_FACTOR = 4  # a tool may print OUTPUT_FACTOR x max_file_size
 
 
@@ -51,6 +56,16 @@ def memory_ceiling_mib(settings: Settings) -> int:
     from planforge.validate.settings import memory_budget_mib
 
     return max(memory_budget_mib(settings), MIN_CEILING_MIB)
+
+
+def kustomize_ceiling_mib(settings: Settings) -> int:
+    """Address space a kustomize build may map: `memory_ceiling_mib`, at most KUSTOMIZE_CEILING_MIB."""
+    return min(memory_ceiling_mib(settings), KUSTOMIZE_CEILING_MIB)
+
+
+def out_of_memory(stderr: str) -> bool:
+    """Whether a Go tool (kustomize, kubectl) stopped because it reached its memory ceiling."""
+    return any(sign in stderr for sign in _GO_OUT_OF_MEMORY)
 
 
 def output_limit(settings: Settings) -> int:

@@ -25,7 +25,7 @@ from typing import Any
 from planforge.errors import UsageError
 from planforge.validate.base import Target, Validator
 from planforge.validate.gitcmd import DIFF_OPTIONS, run_git
-from planforge.validate.inputs import Bounds
+from planforge.validate.inputs import Bounds, walk
 from planforge.validate.manifests import (
     MANIFEST_SUFFIXES,
     kustomization_references,
@@ -280,7 +280,7 @@ def _assign_files(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, li
     if not dir_units:
         return
     values_paths = {d.path for d in drafts.values() if d.kind == "helm-values"}
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         rel_dir = _posix(Path(dirpath).relative_to(root))
         owner = _enclosing(PurePosixPath(rel_dir), dir_units)
@@ -297,7 +297,7 @@ def _assign_files(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, li
 
 def _directory_entries(root: Path, dirpath: str, rel_dir: str, dirnames: list[str]) -> list[str]:
     """The shape entries of one directory: itself, and each symlinked subdirectory with where it leads
-    (os.walk does not enter those)."""
+    (`walk` does not enter those)."""
     found = [f"{rel_dir}/"]
     for name in dirnames:
         full = os.path.join(dirpath, name)
@@ -393,7 +393,7 @@ def _helm_depends(root: Path, drafts: dict[str, _Draft]) -> None:
 
 def _files_under(root: Path, directory: Path) -> set[str]:
     found: set[str] = set()
-    for dirpath, dirnames, filenames in os.walk(directory):
+    for dirpath, dirnames, filenames in walk(directory):
         dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS]
         found.update(_relative(Path(dirpath) / f, root) or "" for f in filenames)
     found.discard("")

@@ -2,7 +2,6 @@
 (the rules of docs/discovery.md, "Ansible")."""
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import yaml
 from planforge.validate.ansible.config import Honoured, Setting, honoured_paths, read_config, settings_of
 from planforge.validate.ansible.rules import NAME, PLAYBOOK, TREE
 from planforge.validate.base import Context, Target
-from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.inputs import Bounds, InputError, walk
 from planforge.validate.manifests import safe_load
 
 YAML_SUFFIXES = (".yml", ".yaml")
@@ -59,7 +58,7 @@ def discover_targets(ctx: Context) -> list[Target]:
 def find_trees(root: Path, bounds: Bounds) -> list[Tree]:
     """Every Ansible tree under `root` (a tree's own subdirectories are not searched for more trees)."""
     trees: list[Tree] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         here = Path(dirpath)
         if _is_tree(here, set(dirnames), set(filenames), bounds):
             trees.append(load_tree(here, bounds))
@@ -119,7 +118,7 @@ def required_collections(path: Path, bounds: Bounds) -> list[str]:
 
 def _playbooks(tree: Path, bounds: Bounds) -> list[Path]:
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(tree):
+    for dirpath, dirnames, filenames in walk(tree):
         dirnames[:] = sorted(d for d in dirnames
                              if not d.startswith(".") and d not in SKIP_DIRS and d not in NOT_PLAYBOOK_DIRS)
         for name in sorted(filenames):

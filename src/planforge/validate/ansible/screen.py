@@ -24,7 +24,7 @@ from planforge.validate.ansible.config import names_code_or_output
 from planforge.validate.ansible.discovery import INVENTORY_DIRS, SKIP_DIRS, YAML_SUFFIXES, Tree
 from planforge.validate.ansible.rules import NAME, UNTRUSTED_CONFIG, UNTRUSTED_INVENTORY, UNTRUSTED_PLUGINS
 from planforge.validate.base import Context, Finding, Severity
-from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, InputError
+from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, InputError, walk
 from planforge.validate.manifests import compose_all, safe_load
 
 # Keys whose value names a file Ansible reads while it loads a playbook: a path, or a mapping with `file`/`dir`.
@@ -56,7 +56,8 @@ def config_findings(tree: Tree, ctx: Context) -> list[Finding]:
 def inventory_refusal(inventory: Path, ctx: Context) -> Finding | None:
     """Why Ansible would run code to read `inventory` (a file or a directory of them), or None."""
     files = [inventory] if not inventory.is_dir() else sorted(
-        p for p in inventory.rglob("*") if p.is_file() and not _in_vars_dir(p, inventory))
+        p for d, _, names in walk(inventory) for p in (Path(d, n) for n in names)
+        if p.is_file() and not _in_vars_dir(p, inventory))
     for path in files:
         reason = _executable_or_plugin(path, ctx)
         if reason:
@@ -172,7 +173,7 @@ def _in_vars_dir(path: Path, inventory: Path) -> bool:
 
 def _plugin_dirs(root: Path) -> list[Path]:
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
         here = Path(dirpath)
         if (here.name.endswith(PLUGIN_DIR_SUFFIX) or here.name in MODULE_DIRS) and \
@@ -183,7 +184,7 @@ def _plugin_dirs(root: Path) -> list[Path]:
 
 
 def _yaml_files(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames
                              if not d.startswith(".") and d not in SKIP_DIRS and d not in INVENTORY_DIRS)
         yield from (Path(dirpath) / name for name in sorted(filenames) if name.endswith(YAML_SUFFIXES))

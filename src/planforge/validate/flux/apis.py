@@ -1,13 +1,13 @@
 """API versions: the Flux release a repository declares, and the rules on a Flux object's apiVersion."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.flux.objects import FluxIndex, FluxObject
 from planforge.validate.flux.rules import minor_version, vocabulary
+from planforge.validate.inputs import walk
 
 BOOTSTRAP_COMPONENTS = "gotk-components.yaml"  # `flux bootstrap` writes its Flux version in this file's header
 _VERSION_HEADER = re.compile(r"^#\s*Flux Version:\s*(\S+)", re.MULTILINE)
@@ -19,7 +19,7 @@ def _components_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root] if root.name == BOOTSTRAP_COMPONENTS else []
     found = []
-    for directory, subdirectories, files in os.walk(root):
+    for directory, subdirectories, files in walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if not d.startswith("."))
         found.extend(Path(directory) / BOOTSTRAP_COMPONENTS for f in files if f == BOOTSTRAP_COMPONENTS)
     return found

@@ -1,6 +1,7 @@
 """The checks on one Flux object (cycles, which span several, are in `cycles`)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from planforge.validate.flux.clusters import kustomization_file
 from planforge.validate.flux.objects import FluxIndex, FluxObject
 from planforge.validate.flux.sources import GENERATOR, generators, local_path, missing_from_artifact
 from planforge.validate.flux.rules import FieldPath, vocabulary
-from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds
+from planforge.validate.inputs import OUTSIDE_HINT, OUTSIDE_ROOT, Bounds, walk
 from planforge.validate.manifests import MANIFEST_SUFFIXES, join_path
 
 
@@ -115,7 +116,8 @@ def check_chart_path(obj: FluxObject, index: FluxIndex, source: FluxObject) -> l
 
 def _has_manifests(directory: Path, bounds: Bounds) -> bool:
     """Any manifest below `directory` (kustomize-controller generates a kustomization from them)."""
-    return any(p.is_file() and bounds.inside(p) for suffix in MANIFEST_SUFFIXES for p in directory.rglob(f"*{suffix}"))
+    return any(name.endswith(MANIFEST_SUFFIXES) and os.path.isfile(path := os.path.join(d, name)) and bounds.inside(path)
+               for d, _, names in walk(directory) for name in names)
 
 
 def is_tenant(obj: FluxObject, root: Path) -> bool:

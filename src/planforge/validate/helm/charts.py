@@ -15,7 +15,7 @@ import yaml
 
 from planforge.validate.base import Context, Finding, Target
 from planforge.validate.helm.rules import NAME
-from planforge.validate.inputs import Bounds, InputError, outside_finding
+from planforge.validate.inputs import Bounds, InputError, outside_finding, walk
 from planforge.validate.manifests import safe_load
 
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
@@ -36,7 +36,7 @@ def discover_charts(ctx: Context) -> list[Target]:
 
 
 def _walk(root: Path, filename: str) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS]
         if filename in filenames:
             yield Path(dirpath) / filename

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from planforge.validate.base import Context, Finding, Severity, Target
 from planforge.validate.helm.charts import in_chart, missing_dependencies
 from planforge.validate.inputs import NAME as INPUT
-from planforge.validate.inputs import OUTSIDE_ROOT, TOO_COMPLEX, TOO_LARGE, Bounds, InputError
+from planforge.validate.inputs import OUTSIDE_ROOT, TOO_COMPLEX, TOO_LARGE, Bounds, InputError, walk
 
 SCHEMA_FILE = "values.schema.json"
 HELM_BASE = "file:///values.schema.json"  # what Helm names the schema: relative $refs resolve against it
@@ -69,7 +69,7 @@ def _chart_dirs(chart: Path, bounds: Bounds) -> list[Path]:
 
 
 def _walk(directory: Path, suffix: str) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(directory):
+    for dirpath, dirnames, filenames in walk(directory):
         dirnames[:] = [d for d in dirnames if d != ".git"]
         yield from (Path(dirpath) / f for f in sorted(filenames) if f.endswith(suffix))
 

@@ -12,15 +12,17 @@ from planforge.validate.manifests.discovery import MANIFEST_SUFFIXES, collect_ma
 from planforge.validate.manifests.documents import ManifestDocument, ManifestError
 from planforge.validate.manifests.kustomization import (
     KUSTOMIZE_DIRECTORY_FIELDS,
+    inline_patches,
     kustomization_references,
     load_kustomization,
 )
-from planforge.validate.manifests.limits import TooComplex, compose_all, safe_load
+from planforge.validate.manifests.limits import TooComplex, check_yaml, compose_all, loads_json, safe_load
 from planforge.validate.manifests.loader import load_documents, load_text
 from planforge.validate.manifests.locate import duplicate_key_locations, join_path, line_of_path
 
 __all__ = [
     "KUSTOMIZE_DIRECTORY_FIELDS", "MANIFEST_SUFFIXES", "ManifestDocument", "ManifestError", "TooComplex",
-    "collect_manifest_files", "compose_all", "duplicate_key_locations", "iter_manifest_files", "join_path",
-    "kustomization_references", "line_of_path", "load_documents", "load_kustomization", "load_text", "safe_load",
+    "check_yaml", "collect_manifest_files", "compose_all", "duplicate_key_locations", "inline_patches",
+    "iter_manifest_files", "join_path", "kustomization_references", "line_of_path", "load_documents",
+    "load_kustomization", "load_text", "loads_json", "safe_load",
 ]

@@ -1,7 +1,6 @@
 """Finding Kubernetes manifest files by content (the rules of docs/discovery.md; keep the two in step)."""
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -9,8 +8,9 @@ from pathlib import Path
 
 from planforge.errors import UsageError
 from planforge.validate.base import Settings
-from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.inputs import Bounds, InputError, walk
 from planforge.validate.manifests.kustomization import kustomize_non_manifests
+from planforge.validate.manifests.limits import TooComplex, loads_json
 
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -33,7 +33,9 @@ def looks_like_manifest(text: str, suffix: str = ".yaml") -> bool:
         return False
     if suffix == ".json" or text.lstrip().startswith("{"):
         try:
-            obj = json.loads(text)
+            obj = loads_json(text)
+        except TooComplex:
+            return True  # loading it reports the limit
         except ValueError:
             return False
         return isinstance(obj, dict) and "apiVersion" in obj and "kind" in obj
@@ -72,7 +74,7 @@ def discover_manifests(root: Path, settings: Settings) -> Iterator[tuple[Path, s
     bounds = Bounds.of([root], settings)
     excluded: set[str] = set()
     candidates: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         if CHART_FILE in filenames:
             # A Helm chart: templates, values and platform/ci values are rendered by the Helm
             # validator, never read as manifests. Only crds/ holds plain objects.

@@ -68,6 +68,14 @@ def kustomization_references(data: dict[str, Any]) -> list[tuple[str, str]]:
             if ref.strip() and "\n" not in ref and not ref.lstrip().startswith(("{", "[")) and not _REMOTE_REF.match(ref)]
 
 
+def inline_patches(data: dict[str, Any]) -> list[str]:
+    """The patches a kustomization writes inline (kustomize parses each as YAML)."""
+    texts = [entry.get("patch") for key in ("patches", "patchesJson6902") for entry in _list(data.get(key))
+             if isinstance(entry, dict)]
+    texts += [entry for entry in _list(data.get("patchesStrategicMerge")) if isinstance(entry, str) and "\n" in entry]
+    return [text for text in texts if isinstance(text, str)]
+
+
 def kustomize_non_manifests(kustomization: Path, bounds: Bounds | None = None) -> set[Path]:
     """Files a kustomization uses that are not complete objects: patches and generator sources."""
     data = load_kustomization(kustomization, bounds)

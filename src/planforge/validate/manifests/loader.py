@@ -2,7 +2,6 @@
 each document with its line, its duplicate keys and its source text for locating problems later."""
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ import yaml
 from planforge.validate.inputs import TOO_COMPLEX, Bounds, InputError
 from planforge.validate.manifests.constructor import ManifestLoader
 from planforge.validate.manifests.documents import ManifestDocument, ManifestError, expand_list_items
-from planforge.validate.manifests.limits import TooComplex, compose_all
+from planforge.validate.manifests.limits import TooComplex, compose_all, loads_json
 from planforge.validate.manifests.locate import duplicate_keys, mappings
 
 
@@ -75,6 +74,8 @@ def _parse(text: str, name: str, *, json_file: bool, expand_lists: bool) -> list
         try:
             docs = _load_json(text, name)
         except ManifestError as json_error:
+            if json_error.rule == TOO_COMPLEX:
+                raise
             try:  # JSON-like YAML (comments, trailing commas in flow style...) as kubeconform reads it
                 docs = _load_yaml(text, name)
             except ManifestError:
@@ -95,7 +96,7 @@ def _load_yaml(text: str, name: str) -> list[ManifestDocument]:
     try:
         loader = ManifestLoader(text)
     except TooComplex as exc:
-        raise _too_complex(name, str(exc)) from None
+        raise _too_complex(name, str(exc), exc.line) from None
     docs: list[ManifestDocument] = []
     try:
         while loader.check_node():
@@ -122,7 +123,7 @@ def _load_yaml(text: str, name: str) -> list[ManifestDocument]:
         if context and context_mark is not None:
             context += f" started at line {context_mark.line + 1}"
         if isinstance(exc, TooComplex):
-            raise _too_complex(name, str(exc), line, len(docs)) from None
+            raise _too_complex(name, str(exc), exc.line or line, len(docs)) from None
         message = f"invalid YAML in document {len(docs)}: {problem}" + (f" ({context})" if context else "")
         raise ManifestError(message, name, line=line, doc_index=len(docs)) from None
     except RecursionError:
@@ -143,11 +144,12 @@ def _load_json(text: str, name: str) -> list[ManifestDocument]:
         return obj
 
     try:
-        obj = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        raise ManifestError(f"invalid JSON: {exc.msg}", name, line=exc.lineno, doc_index=0) from None
-    except RecursionError:
-        raise ManifestError(f"{name}: JSON too complex to load: it nests too deeply", name, doc_index=0,
+        obj = loads_json(text, object_pairs_hook=pairs)
+    except ValueError as exc:
+        raise ManifestError(f"invalid JSON: {getattr(exc, 'msg', exc)}", name, line=getattr(exc, "lineno", None),
+                            doc_index=0) from None
+    except TooComplex as exc:
+        raise ManifestError(f"{name}: JSON too complex to load: {exc}", name, doc_index=0,
                             rule=TOO_COMPLEX, hint="write the JSON without deep nesting") from None
     doc = ManifestDocument(obj=obj, file=name, doc_index=0, line=1, source=text)
     if duplicates:

@@ -1,10 +1,10 @@
 """Which directories are Terraform roots and which are modules (the rules of docs/discovery.md, "Terraform")."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from planforge.validate.base import Context, Target
+from planforge.validate.inputs import walk
 from planforge.validate.terraform.configs import SKIP_DIRS, ConfigTree
 from planforge.validate.terraform.fingerprint import config_fingerprint
 from planforge.validate.terraform.hclconfig import TF_SUFFIXES, tftest_module_sources
@@ -54,7 +54,7 @@ def discover_targets(configs: ConfigTree, ctx: Context) -> list[Target]:
 
 def _walk_config_dirs(root: Path) -> list[Path]:
     found = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
         if any(f.endswith(TF_SUFFIXES) for f in filenames):
             found.append(Path(dirpath).resolve())

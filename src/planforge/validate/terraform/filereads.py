@@ -21,6 +21,7 @@ from typing import Any
 from lark import Token, Tree
 
 from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.manifests.limits import TooComplex, loads_json
 from planforge.validate.terraform.hclexpr import (
     HOME,
     MODULE,
@@ -115,8 +116,8 @@ def _local_values(texts: dict[Path, str]) -> dict[str, Tree]:
 
 def _json_locals(text: str) -> dict[str, Tree]:
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = loads_json(text)
+    except (ValueError, TooComplex):
         return {}
     raw = data.get("locals") if isinstance(data, dict) else None
     found: dict[str, Tree] = {}
@@ -197,8 +198,8 @@ class _Checker:
 
     def walk_json(self, file: Path, text: str) -> None:
         try:
-            data = json.loads(text)
-        except ValueError:
+            data = loads_json(text)
+        except (ValueError, TooComplex):  # the static pass reports the file
             return
         for value in _strings(data):
             if "${" in value or "%{" in value:

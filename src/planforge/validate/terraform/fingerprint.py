@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+from planforge.validate.inputs import walk
 from planforge.validate.terraform.configs import SKIP_DIRS, ConfigTree
 from planforge.validate.terraform.hclconfig import TF_SUFFIXES
 from planforge.validate.terraform.hcltext import SourceText
@@ -42,7 +43,7 @@ def _outside_fingerprint(name: str) -> bool:
 def _tree_files(directory: Path) -> list[Path]:
     """Files of a configuration directory and its non-configuration subdirectories (templates, tests)."""
     found = []
-    for dirpath, dirnames, filenames in os.walk(directory):
+    for dirpath, dirnames, filenames in walk(directory):
         here = Path(dirpath)
         if here != directory and any(f.endswith(TF_SUFFIXES) for f in filenames):
             dirnames[:] = []

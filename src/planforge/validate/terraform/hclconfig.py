@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.manifests.limits import TooComplex, loads_json
 from planforge.validate.terraform import hclcache
 from planforge.validate.terraform.hcltext import SourceText
 
@@ -50,9 +51,11 @@ def parse_file(path: Path, text: str) -> tuple[dict[str, Any] | None, SyntaxProb
 def _parse_text(is_json: bool, text: str) -> hclcache.Parsed:
     if is_json:
         try:
-            data = json.loads(text)
+            data = loads_json(text)
         except json.JSONDecodeError as exc:
             return None, (exc.lineno, exc.colno, f"invalid JSON: {exc.msg}")
+        except TooComplex as exc:
+            return None, (1, 1, f"{exc} (input/too-complex): not read")
         if not isinstance(data, dict):
             return None, (1, 1, "a Terraform JSON file must hold an object")
         return data, None

@@ -31,6 +31,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from planforge.validate.inputs import walk
 from planforge.validate.terraform.cli import cli_name
 from planforge.validate.terraform.configs import ConfigTree
 from planforge.validate.terraform.hclconfig import parse_file
@@ -128,7 +129,7 @@ def undo(installed: Installed, directory: Path, data_dir: Path) -> None:
 def package_hash(package: Path) -> str:
     """Terraform's `h1:` hash of an unpacked provider package (Go's dirhash.Hash1 of its files)."""
     root = package.resolve()
-    files = sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/") for d, _, fs in os.walk(root) for f in fs)
+    files = sorted(os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/") for d, _, fs in walk(root) for f in fs)
     summary = hashlib.sha256()
     for name in files:
         digest = hashlib.sha256()

@@ -14,6 +14,7 @@ import yaml
 from planforge.validate.base import Finding
 from planforge.validate.flux.clusters import applied_files
 from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.manifests import safe_load
 from planforge.validate.wiring.repo import K8sObject, Repository
 from planforge.validate.wiring.rules import vocabulary
 
@@ -154,7 +155,7 @@ def _targets(patch: Any, policy: K8sObject, namespace: str) -> bool:
 
 def _operations(patch: dict[str, Any]) -> list[Any]:
     try:
-        ops = yaml.safe_load(str(patch.get("patch") or ""))  # a JSON6902 patch, in YAML or JSON
+        ops = safe_load(str(patch.get("patch") or ""))  # a JSON6902 patch, in YAML or JSON
     except yaml.YAMLError:
         return []
     return ops if isinstance(ops, list) else []

@@ -2,7 +2,6 @@
 its Terraform blocks (read statically with python-hcl2, positions from the text) and its Markdown docs."""
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any, Iterator
 
 from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.flux.clusters import applied_files
-from planforge.validate.inputs import Bounds, InputError
+from planforge.validate.inputs import Bounds, InputError, walk
 from planforge.validate.manifests import (
     ManifestError,
     iter_manifest_files,
@@ -128,7 +127,7 @@ class Repository:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, filenames in walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS)
         for name in sorted(filenames):
             yield Path(dirpath) / name

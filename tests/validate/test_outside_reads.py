@@ -135,6 +135,10 @@ HOSTILE_READS = {
     "home": 'output "x" {\n  value = tonumber(file(pathexpand("~/.planforge-test-{secret}")))\n}\n',
     "fileset": 'output "x" {\n  value = fileset(path.module, "../../../outside/*")\n}\n',
     "unresolvable": 'output "x" {\n  value = tonumber(file(lower("{secret}")))\n}\n',
+    # Terraform reads these; python-hcl2 cannot parse them, so where they read cannot be worked out
+    "comment-before-parenthesis": 'output "x" {\n  value = tonumber(file /* c */ ("{secret}"))\n}\n',
+    "line-comment-before-parenthesis": 'output "x" {\n  value = tonumber(file # c\n  ("{secret}"))\n}\n',
+    "core-namespace": 'output "x" {\n  value = tonumber(core::file("{secret}"))\n}\n',
 }
 
 

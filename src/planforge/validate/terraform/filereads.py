@@ -77,6 +77,8 @@ def refused_reads(directory: Path, files: list[Path], module_dirs: list[Path], b
                 checker.walk_json(file, text)
             elif (tree := _parse(text)) is not None:
                 checker.walk(tree, {}, _Site(file, 1))
+            else:
+                checker.refused.append(_unparsed(file, text))
         except RecursionError:
             checker.refused.append(RefusedRead(file, 1, "file", "the file nests too deeply to be checked"))
     return checker.refused
@@ -87,6 +89,16 @@ def _text(file: Path, bounds: Bounds) -> str | None:
         return bounds.read_text(file, file.name, errors="replace")
     except (OSError, InputError):
         return None  # reported by the input findings
+
+
+def _unparsed(file: Path, text: str) -> RefusedRead:
+    """A file that calls a file function but that planforge cannot parse (Terraform may: a comment between a
+    function's name and its `(`, the `core::` namespace): where it reads cannot be worked out."""
+    match = _CALL.search(mask_hcl(text))
+    assert match is not None  # only files with calls are walked
+    return RefusedRead(file, text.count("\n", 0, match.start()) + 1, match.group(0).rstrip("( \t\r\n"),
+                       "where it reads cannot be worked out before terraform validate runs (planforge cannot parse "
+                       "the file; write the call plainly, e.g. file(...))")
 
 
 def _parse(text: str) -> Tree | None:

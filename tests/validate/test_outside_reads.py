@@ -270,6 +270,30 @@ def test_dynamic_block_iterator_and_json_locals(tmp_path: Path) -> None:
     assert sorted((r.file.name, r.line) for r in refused) == [("extra.tf.json", 7), ("main.tf", 5)], refused
 
 
+SPELLED_OTHERWISE = {  # calls Terraform evaluates that python-hcl2 cannot parse, or spelled with JSON escapes
+    "main.tf": 'output "o" {\n  value = tonumber("${file /* c */ ("/etc/passwd")}")\n}\n',
+    "heredoc.tf": 'output "h" {\n  value = <<EOT\n${core::file("/etc/passwd")}\nEOT\n}\n',
+    "comment.tf.json": '{"output": {"j": {"value": "${file /* c */ (\\"/etc/passwd\\")}"}}}',
+    "escaped.tf.json": '{"output": {"e": {"value": "${\\u0066ile(\\"/etc/passwd\\")}"}}}',
+    "template.tf": 'output "t" {\n  value = templatefile("${path.module}/t.tpl", {})\n}\n',
+    "t.tpl": '${file /* c */ ("/etc/passwd")}',
+}
+
+
+def test_file_functions_spelled_otherwise_are_refused(tmp_path: Path) -> None:
+    """A comment before the `(`, the `core::` namespace, a `\\u` escape in `.tf.json`: the call is refused."""
+    from planforge.validate.terraform.filereads import refused_reads
+
+    root = tmp_path / "root"
+    root.mkdir()
+    for name, text in SPELLED_OTHERWISE.items():
+        (root / name).write_text(text)
+    files = sorted(p for p in root.iterdir() if p.suffix != ".tpl")
+    refused = refused_reads(root, files, [root], Bounds.of([root]))
+    assert sorted((r.file.name, r.line) for r in refused) == [
+        ("comment.tf.json", 1), ("escaped.tf.json", 1), ("heredoc.tf", 3), ("main.tf", 2), ("template.tf", 2)], refused
+
+
 def test_file_function_check_is_bounded(tmp_path: Path) -> None:
     """Locals that multiply (each list ten times the next, 40 deep) and a chain of 3,000 locals are
     worked out in bounded time, and a path too complex to follow is refused, never an internal error."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -319,3 +320,20 @@ def test_helm_schema_nesting_too_deeply_is_refused(repo: Path) -> None:
     code, out, _ = validate("--no-cache", "--only", "helm", "repo", cwd=repo.parent)
     assert code == 1 and "input/too-complex" in out and "charts/web/values.schema.json" in out, out
     assert "internal error" not in out, out
+
+
+@pytest.mark.parametrize("entry", ["git::file://{outside}//app", "file://{outside}//app", "file://{outside}/app"])
+def test_kustomize_does_not_clone_a_repository_outside(repo: Path, entry: str) -> None:
+    """A kustomization resource kustomize would clone with git from outside (a `file://` URL, `git::`) is not built."""
+    require_tool("git")
+    outside = repo.parent / "outside"
+    (outside / "app").mkdir(parents=True)
+    (outside / "app" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    (outside / "app" / "cm.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{SECRET}: 1\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=outside, check=True, capture_output=True)
+    (repo / "app").mkdir()
+    (repo / "app" / "kustomization.yaml").write_text(f"resources:\n- {entry.format(outside=outside)}\n")
+    for fmt, (code, out) in all_formats(repo, "--only", "kustomize", "--no-cache", "--strict").items():
+        assert SECRET not in out, f"{fmt} output leaks the secret:\n{out}"
+    assert "needs the network" in out, out

@@ -8,7 +8,7 @@ entry the error names when it can be found. The documents a build produces are l
 plain manifests (`manifests.load_text`) and go to `Context.validate_documents` (schemas and policy).
 
 Roots that need the network are reported as skipped, never as passed: `helmCharts`
-(`--enable-helm` downloads charts) and remote resources (`https://`, `github.com/...`).
+(`--enable-helm` downloads charts) and remote resources (`https://`, `file://`, `git::`, `github.com/...`).
 """
 from __future__ import annotations
 
@@ -48,7 +48,8 @@ from planforge.validate.tools import (
 NAME = "kustomize"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
-_REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)")
+# What kustomize clones with git (any URL scheme, `file://` too, and go-getter's `git::`) or fetches.
+_REMOTE = re.compile(r"^(\w[\w+.-]*://|git::|gh:|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 _RESOURCE_FIELDS = ("resources", "bases", "components")
 # Fields whose files kustomize reads as data, not as YAML it parses.
 _RAW_FIELDS = ("configMapGenerator", "secretGenerator", "helmGlobals")

@@ -337,3 +337,38 @@ def test_kustomize_does_not_clone_a_repository_outside(repo: Path, entry: str) -
     for fmt, (code, out) in all_formats(repo, "--only", "kustomize", "--no-cache", "--strict").items():
         assert SECRET not in out, f"{fmt} output leaks the secret:\n{out}"
     assert "needs the network" in out, out
+
+
+@pytest.mark.parametrize("field", ["patches:\n- path: {url}\n  target: {{kind: ConfigMap}}\n",
+                                   "configMapGenerator:\n- name: g\n  files:\n  - {url}\n",
+                                   "replacements:\n- path: {url}\n"])
+def test_kustomize_fetches_no_url_a_kustomization_names(repo: Path, field: str) -> None:
+    """kustomize fetches a patch, generator source or replacement named by an http(s) URL: the kustomization is
+    not built (no request reaches the server; in CI the URL could be a cloud metadata endpoint)."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{SECRET}: 1\n".encode())
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (repo / "app").mkdir()
+        (repo / "app" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {}\n")
+        url = f"http://127.0.0.1:{server.server_port}/secret.yaml"
+        (repo / "app" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n" + field.format(url=url))
+        code, out, _ = validate("--no-cache", "--only", "kustomize", "--strict", "repo", cwd=repo.parent)
+    finally:
+        server.shutdown()
+    assert requests == [] and SECRET not in out, (requests, out)
+    assert "needs the network" in out, out

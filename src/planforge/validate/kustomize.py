@@ -33,6 +33,7 @@ from planforge.validate.manifests import (
     kustomization_references,
     load_kustomization,
     load_text,
+    remote_references,
     safe_load,
 )
 from planforge.validate.toolenv import which
@@ -48,8 +49,6 @@ from planforge.validate.tools import (
 NAME = "kustomize"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
-# What kustomize clones with git (any URL scheme, `file://` too, and go-getter's `git::`) or fetches.
-_REMOTE = re.compile(r"^(\w[\w+.-]*://|git::|gh:|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 _RESOURCE_FIELDS = ("resources", "bases", "components")
 # Fields whose files kustomize reads as data, not as YAML it parses.
 _RAW_FIELDS = ("configMapGenerator", "secretGenerator", "helmGlobals")
@@ -96,7 +95,7 @@ def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
         return (f"uses helmCharts ({names}): building it needs --enable-helm, which downloads charts "
                 "from the network")
     entries = [r for f in _RESOURCE_FIELDS for r in _entries(kustomization, f) if isinstance(r, str)]
-    remote = [r for r in entries if _REMOTE.match(r)]
+    remote = list(dict.fromkeys(remote_references(kustomization)))
     if remote:
         return f"references remote resources ({', '.join(remote)}): building it needs the network"
     if directory is None:

@@ -62,3 +62,27 @@ def test_the_command_line_mirror_is_honoured(tmp_path: Path) -> None:
     code, out = validate(repo, "--only", "terraform", "--terraform-plugin-mirror", str(repo / "mirror"))
     assert "is not read from the settings file" not in out
     assert code == 1 and "hashicorp/null" in out and canary.exists()  # terraform started the mirror's provider
+
+
+BIG = 17 * 1024 * 1024  # bytes: over the default max_file_size (16 MiB)
+
+
+@pytest.mark.parametrize("setting", ["max_file_size: 100000", "validate:\n  max-file-size: 17", "timeout: 86400",
+                                     "memory_budget: 100000000"])
+def test_a_repository_cannot_lift_a_bound_in_its_settings(tmp_path: Path, setting: str) -> None:
+    """A bound raised above its default by `.planforge.yaml` is refused at its line (the file over the default
+    limit is never read); lowering a bound, or raising it from the command line, is allowed."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "big.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n"
+                                   + "# padding\n" * (BIG // 10))
+    (repo / ".planforge.yaml").write_text(f"strict: true\n{setting}\n")
+    code, out = validate(repo, "--only", "schemas", "--no-cache")
+    assert code == 2, out
+    line = 3 if setting.startswith("validate:") else 2
+    assert f".planforge.yaml:{line}" in out and "would lift a bound of validate above its default" in out, out
+    (repo / ".planforge.yaml").write_text("max_file_size: 8\ntimeout: 60\n")
+    code, out = validate(repo, "--only", "schemas", "--no-cache")
+    assert code == 1 and "input/too-large" in out and "8.0 MiB limit" in out, out
+    code, out = validate(repo, "--only", "schemas", "--no-cache", "--max-file-size", "32")
+    assert code == 0 and "input/too-large" not in out, out

@@ -67,6 +67,14 @@ def test_a_hostile_tenant_in_the_tree_is_refused_at_its_line(name):
     assert refused(text) == [(line_of(text, f"└── {name}/"), "tenants", reason("tenant", name))]
 
 
+@pytest.mark.parametrize("name", ["-a", "--"])
+def test_a_tree_name_starting_with_a_dash_is_refused_not_nested(name):
+    """`└── -a/` is the entry `-a/`, not `a/` under the entry above it (the tenant was dropped)."""
+    text = tenants_only_in("tree", name)
+    assert refused(text) == [(line_of(text, f"└── {name}/"), "tenants", f"tenant {name!r} is not a DNS-1123 label: "
+                              "it starts or ends with '-'")]
+
+
 @pytest.mark.parametrize("where,field", [("structure decision", "Structure Decision"), ("scale", "Scale/Scope")])
 @pytest.mark.parametrize("name", HOSTILE)
 def test_a_hostile_tenant_in_a_tenant_list_is_refused_at_its_line(name, where, field):

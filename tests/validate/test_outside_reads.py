@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -135,6 +136,10 @@ HOSTILE_READS = {
     "home": 'output "x" {\n  value = tonumber(file(pathexpand("~/.planforge-test-{secret}")))\n}\n',
     "fileset": 'output "x" {\n  value = fileset(path.module, "../../../outside/*")\n}\n',
     "unresolvable": 'output "x" {\n  value = tonumber(file(lower("{secret}")))\n}\n',
+    # Terraform reads these; python-hcl2 cannot parse them, so where they read cannot be worked out
+    "comment-before-parenthesis": 'output "x" {\n  value = tonumber(file /* c */ ("{secret}"))\n}\n',
+    "line-comment-before-parenthesis": 'output "x" {\n  value = tonumber(file # c\n  ("{secret}"))\n}\n',
+    "core-namespace": 'output "x" {\n  value = tonumber(core::file("{secret}"))\n}\n',
 }
 
 
@@ -266,6 +271,30 @@ def test_dynamic_block_iterator_and_json_locals(tmp_path: Path) -> None:
     assert sorted((r.file.name, r.line) for r in refused) == [("extra.tf.json", 7), ("main.tf", 5)], refused
 
 
+SPELLED_OTHERWISE = {  # calls Terraform evaluates that python-hcl2 cannot parse, or spelled with JSON escapes
+    "main.tf": 'output "o" {\n  value = tonumber("${file /* c */ ("/etc/passwd")}")\n}\n',
+    "heredoc.tf": 'output "h" {\n  value = <<EOT\n${core::file("/etc/passwd")}\nEOT\n}\n',
+    "comment.tf.json": '{"output": {"j": {"value": "${file /* c */ (\\"/etc/passwd\\")}"}}}',
+    "escaped.tf.json": '{"output": {"e": {"value": "${\\u0066ile(\\"/etc/passwd\\")}"}}}',
+    "template.tf": 'output "t" {\n  value = templatefile("${path.module}/t.tpl", {})\n}\n',
+    "t.tpl": '${file /* c */ ("/etc/passwd")}',
+}
+
+
+def test_file_functions_spelled_otherwise_are_refused(tmp_path: Path) -> None:
+    """A comment before the `(`, the `core::` namespace, a `\\u` escape in `.tf.json`: the call is refused."""
+    from planforge.validate.terraform.filereads import refused_reads
+
+    root = tmp_path / "root"
+    root.mkdir()
+    for name, text in SPELLED_OTHERWISE.items():
+        (root / name).write_text(text)
+    files = sorted(p for p in root.iterdir() if p.suffix != ".tpl")
+    refused = refused_reads(root, files, [root], Bounds.of([root]))
+    assert sorted((r.file.name, r.line) for r in refused) == [
+        ("comment.tf.json", 1), ("escaped.tf.json", 1), ("heredoc.tf", 3), ("main.tf", 2), ("template.tf", 2)], refused
+
+
 def test_file_function_check_is_bounded(tmp_path: Path) -> None:
     """Locals that multiply (each list ten times the next, 40 deep) and a chain of 3,000 locals are
     worked out in bounded time, and a path too complex to follow is refused, never an internal error."""
@@ -291,3 +320,55 @@ def test_helm_schema_nesting_too_deeply_is_refused(repo: Path) -> None:
     code, out, _ = validate("--no-cache", "--only", "helm", "repo", cwd=repo.parent)
     assert code == 1 and "input/too-complex" in out and "charts/web/values.schema.json" in out, out
     assert "internal error" not in out, out
+
+
+@pytest.mark.parametrize("entry", ["git::file://{outside}//app", "file://{outside}//app", "file://{outside}/app"])
+def test_kustomize_does_not_clone_a_repository_outside(repo: Path, entry: str) -> None:
+    """A kustomization resource kustomize would clone with git from outside (a `file://` URL, `git::`) is not built."""
+    require_tool("git")
+    outside = repo.parent / "outside"
+    (outside / "app").mkdir(parents=True)
+    (outside / "app" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+    (outside / "app" / "cm.yaml").write_text(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{SECRET}: 1\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"]):
+        subprocess.run(["git", *args], cwd=outside, check=True, capture_output=True)
+    (repo / "app").mkdir()
+    (repo / "app" / "kustomization.yaml").write_text(f"resources:\n- {entry.format(outside=outside)}\n")
+    for fmt, (code, out) in all_formats(repo, "--only", "kustomize", "--no-cache", "--strict").items():
+        assert SECRET not in out, f"{fmt} output leaks the secret:\n{out}"
+    assert "needs the network" in out, out
+
+
+@pytest.mark.parametrize("field", ["patches:\n- path: {url}\n  target: {{kind: ConfigMap}}\n",
+                                   "configMapGenerator:\n- name: g\n  files:\n  - {url}\n",
+                                   "replacements:\n- path: {url}\n"])
+def test_kustomize_fetches_no_url_a_kustomization_names(repo: Path, field: str) -> None:
+    """kustomize fetches a patch, generator source or replacement named by an http(s) URL: the kustomization is
+    not built (no request reaches the server; in CI the URL could be a cloud metadata endpoint)."""
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{SECRET}: 1\n".encode())
+
+        def log_message(self, *args: object) -> None:
+            """Quiet."""
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        (repo / "app").mkdir()
+        (repo / "app" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata: {}\n")
+        url = f"http://127.0.0.1:{server.server_port}/secret.yaml"
+        (repo / "app" / "kustomization.yaml").write_text("resources:\n- cm.yaml\n" + field.format(url=url))
+        code, out, _ = validate("--no-cache", "--only", "kustomize", "--strict", "repo", cwd=repo.parent)
+    finally:
+        server.shutdown()
+    assert requests == [] and SECRET not in out, (requests, out)
+    assert "needs the network" in out, out

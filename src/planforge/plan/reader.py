@@ -575,9 +575,7 @@ def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
                 if re.search(r"\boption\s+\d", stripped, re.I):
                     tree.options.append(SourceLine(src.line, raw))
                 continue
-            k = 0
-            while k < len(raw) and raw[k] in _TREE_CHARS:
-                k += 1
+            k = _name_start(raw)
             body = raw[k:]
             comment = ""
             cm = _TREE_COMMENT.search(body)
@@ -602,6 +600,19 @@ def _read_trees(plan: Plan, blocks: list[_Block]) -> None:
             if name.endswith("/"):
                 stack.append((indent, name))
         plan.trees.append(tree)
+
+
+def _name_start(raw: str) -> int:
+    """Where a tree line's entry starts after its connector (`├── `, `|-- `): a name that starts with `-`
+    (`├── -a/`) keeps it, so that it is refused as written rather than read as another name."""
+    k = 0
+    while k < len(raw) and raw[k] in _TREE_CHARS:
+        k += 1
+    space = max(raw.rfind(" ", 0, k), raw.rfind("\t", 0, k), raw.rfind("\u00a0", 0, k))
+    glued = raw[space + 1:k]
+    if glued and set(glued) == {"-"} and raw[:space].strip():
+        return space + 1
+    return k
 
 
 def _read_complexity(plan: Plan, blocks: list[_Block]) -> None:

@@ -8,7 +8,7 @@ entry the error names when it can be found. The documents a build produces are l
 plain manifests (`manifests.load_text`) and go to `Context.validate_documents` (schemas and policy).
 
 Roots that need the network are reported as skipped, never as passed: `helmCharts`
-(`--enable-helm` downloads charts) and remote resources (`https://`, `github.com/...`).
+(`--enable-helm` downloads charts) and remote resources (`https://`, `file://`, `git::`, `github.com/...`).
 """
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ from planforge.validate.manifests import (
     kustomization_references,
     load_kustomization,
     load_text,
+    remote_references,
     safe_load,
 )
 from planforge.validate.toolenv import which
@@ -48,7 +49,6 @@ from planforge.validate.tools import (
 NAME = "kustomize"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 _SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
-_REMOTE = re.compile(r"^(https?://|git@|ssh://|github\.com/|gitlab\.com/|bitbucket\.org/)")
 _RESOURCE_FIELDS = ("resources", "bases", "components")
 # Fields whose files kustomize reads as data, not as YAML it parses.
 _RAW_FIELDS = ("configMapGenerator", "secretGenerator", "helmGlobals")
@@ -95,7 +95,7 @@ def network_reason(kustomization: dict[str, Any], directory: Path | None = None,
         return (f"uses helmCharts ({names}): building it needs --enable-helm, which downloads charts "
                 "from the network")
     entries = [r for f in _RESOURCE_FIELDS for r in _entries(kustomization, f) if isinstance(r, str)]
-    remote = [r for r in entries if _REMOTE.match(r)]
+    remote = list(dict.fromkeys(remote_references(kustomization)))
     if remote:
         return f"references remote resources ({', '.join(remote)}): building it needs the network"
     if directory is None:

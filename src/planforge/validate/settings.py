@@ -52,6 +52,13 @@ COMMAND_LINE_ONLY = {
     "schema_locations": "--schema-location LOC",
     "ansible_collections": "--ansible-collections DIR",
 }
+# Bounds a repository may tighten but not lift from `.planforge.yaml` (a change under review could make validate read
+# huge files, run tools for hours or without a memory ceiling). key -> the command line option or variable.
+LIFTABLE_ONLY_BY_CALLER = {
+    "max_file_size": "--max-file-size MIB",
+    "timeout": "PLANFORGE_TIMEOUT",
+    "memory_budget": "--memory-budget MIB",
+}
 # Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
 ALIASES = {
     "kube-version": "kube_version",
@@ -290,7 +297,28 @@ def from_file(path: Path) -> dict[str, Any]:
                 [Problem(str(exc), file=path, line=_line_of(text, str(raw_key)), field=str(raw_key),
                          hint="see docs/settings.md for the accepted values")],
             ) from None
+        if key in LIFTABLE_ONLY_BY_CALLER and values[key] > _default_bound(key):
+            raise _lifted_bound(path, text, str(raw_key), key, values[key])
     return values
+
+
+def _default_bound(key: str) -> float:
+    """The bound validate applies when neither the command line nor the environment sets `key`."""
+    if key == "memory_budget":
+        return memory_budget_mib(Settings())
+    return float(getattr(Settings(), key))
+
+
+def _lifted_bound(path: Path, text: str, raw_key: str, key: str, value: float) -> UsageError:
+    """The usage error of a settings file raising a bound above its default."""
+    variable = KEYS[key][1][0]
+    return UsageError(
+        f"{path}: '{raw_key}: {value:g}' would lift a bound of validate above its default ({_default_bound(key):g}).",
+        [Problem("a change under review could make validate read or run beyond its bounds", file=path,
+                 line=_line_of(text, raw_key), field=raw_key,
+                 hint=f"lower it to at most {_default_bound(key):g}, or pass {LIFTABLE_ONLY_BY_CALLER[key]} "
+                      f"(or set {variable}) in the CI job")],
+    )
 
 
 def _command_line_only(path: Path, text: str, raw_key: str, key: str) -> UsageError:

@@ -14,6 +14,7 @@ from planforge.validate.manifests.kustomization import (
     KUSTOMIZE_DIRECTORY_FIELDS,
     inline_patches,
     kustomization_references,
+    remote_references,
     load_kustomization,
 )
 from planforge.validate.manifests.limits import TooComplex, check_yaml, compose_all, loads_json, safe_load
@@ -23,6 +24,6 @@ from planforge.validate.manifests.locate import duplicate_key_locations, join_pa
 __all__ = [
     "KUSTOMIZE_DIRECTORY_FIELDS", "MANIFEST_SUFFIXES", "ManifestDocument", "ManifestError", "TooComplex",
     "check_yaml", "collect_manifest_files", "compose_all", "duplicate_key_locations", "inline_patches",
-    "iter_manifest_files", "join_path", "kustomization_references", "line_of_path", "load_documents",
+    "iter_manifest_files", "join_path", "kustomization_references", "remote_references", "line_of_path", "load_documents",
     "load_kustomization", "load_text", "loads_json", "safe_load",
 ]

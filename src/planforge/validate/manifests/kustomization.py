@@ -10,7 +10,7 @@ import yaml
 from planforge.validate.inputs import Bounds, InputError
 from planforge.validate.manifests.limits import safe_load
 
-_REMOTE_REF = re.compile(r"^(\w[\w+.-]*://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
+_REMOTE_REF = re.compile(r"^(\w[\w+.-]*://|git::|gh:|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 
 
 def load_kustomization(path: Path, bounds: Bounds | None = None) -> dict[str, Any]:
@@ -26,12 +26,8 @@ def load_kustomization(path: Path, bounds: Bounds | None = None) -> dict[str, An
 KUSTOMIZE_DIRECTORY_FIELDS = ("resources", "bases", "components")
 
 
-def kustomization_references(data: dict[str, Any]) -> list[tuple[str, str]]:
-    """Every local path a kustomization names, as (field, path): resources, bases and components
-    (files or directories), patches, generator sources, plugin and OpenAPI configurations, Helm values.
-
-    Inline patches and configurations and remote references (`https://`, `github.com/...`) are left out.
-    """
+def _references(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every path or URL a kustomization names, as (field, entry), inline patches and configurations left out."""
     refs: list[tuple[str, str]] = []
     for key in KUSTOMIZE_DIRECTORY_FIELDS:
         refs.extend((key, entry) for entry in _list(data.get(key)) if isinstance(entry, str))
@@ -65,7 +61,22 @@ def kustomization_references(data: dict[str, Any]) -> list[tuple[str, str]]:
     if isinstance(globals_, dict) and isinstance(globals_.get("chartHome"), str):
         refs.append(("helmGlobals", globals_["chartHome"]))
     return [(key, ref) for key, ref in refs
-            if ref.strip() and "\n" not in ref and not ref.lstrip().startswith(("{", "[")) and not _REMOTE_REF.match(ref)]
+            if ref.strip() and "\n" not in ref and not ref.lstrip().startswith(("{", "["))]
+
+
+def kustomization_references(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every local path a kustomization names, as (field, path): resources, bases and components
+    (files or directories), patches, generator sources, plugin and OpenAPI configurations, Helm values.
+
+    Inline patches and configurations and remote references (`https://`, `github.com/...`) are left out.
+    """
+    return [(key, ref) for key, ref in _references(data) if not _REMOTE_REF.match(ref)]
+
+
+def remote_references(data: dict[str, Any]) -> list[str]:
+    """The URLs a kustomization names where it could name a local path: kustomize clones them (resources) or
+    fetches them over HTTP (a patch, generator source, configuration...)."""
+    return [ref for _key, ref in _references(data) if _REMOTE_REF.match(ref)]
 
 
 def inline_patches(data: dict[str, Any]) -> list[str]:

@@ -42,6 +42,8 @@ from planforge.validate.terraform.hcltext import mask_hcl
 
 _CALL = re.compile(r"\b(?:" + "|".join(sorted(FILE_READERS, key=len, reverse=True)) + r")\s*\(")
 _LOCALS = re.compile(r"(?m)^\s*locals\s*\{")
+UNPARSED = ("where it reads cannot be worked out before terraform validate runs (planforge cannot parse the call; "
+            "write it plainly, e.g. file(...))")
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def refused_reads(directory: Path, files: list[Path], module_dirs: list[Path], b
     outside the validated paths. `module_dirs`: its module tree (copied with it for validation)."""
     texts = {f: _text(f, bounds) for f in files}
     texts = {f: t for f, t in texts.items() if t is not None}
-    with_calls = {f: t for f, t in texts.items() if _CALL.search(t if f.name.endswith(".json") else mask_hcl(t))}
+    # every JSON file is walked: its strings may spell a call with escapes (`\\u0066ile`) or comments
+    with_calls = {f: t for f, t in texts.items() if f.name.endswith(".json") or _CALL.search(mask_hcl(t))}
     if not with_calls:
         return []
     checker = _Checker(directory, module_dirs, bounds, Evaluator(_local_values(texts)))
@@ -77,6 +80,8 @@ def refused_reads(directory: Path, files: list[Path], module_dirs: list[Path], b
                 checker.walk_json(file, text)
             elif (tree := _parse(text)) is not None:
                 checker.walk(tree, {}, _Site(file, 1))
+            else:
+                checker.refused.append(_unparsed(file, text))
         except RecursionError:
             checker.refused.append(RefusedRead(file, 1, "file", "the file nests too deeply to be checked"))
     return checker.refused
@@ -87,6 +92,14 @@ def _text(file: Path, bounds: Bounds) -> str | None:
         return bounds.read_text(file, file.name, errors="replace")
     except (OSError, InputError):
         return None  # reported by the input findings
+
+
+def _unparsed(file: Path, text: str) -> RefusedRead:
+    """A file that calls a file function but that planforge cannot parse (Terraform may: a comment between a
+    function's name and its `(`, the `core::` namespace): where it reads cannot be worked out."""
+    match = _CALL.search(mask_hcl(text))
+    assert match is not None  # only files with calls are walked
+    return RefusedRead(file, text.count("\n", 0, match.start()) + 1, match.group(0).rstrip("( \t\r\n"), UNPARSED)
 
 
 def _parse(text: str) -> Tree | None:
@@ -189,11 +202,13 @@ class _Checker:
             source = directive_expression(piece.source) if piece.directive else piece.source
             if not source:
                 continue
+            line = site.first_line + text.count("\n", 0, piece.offset)
             try:
                 tree = expression(source)
             except Unresolvable:
-                continue  # Terraform cannot parse it either: validate reports it without evaluating it
-            line = site.first_line + text.count("\n", 0, piece.offset)
+                if match := _CALL.search(mask_hcl(source)):  # Terraform may parse what python-hcl2 cannot
+                    self._refuse(site, line, match.group(0).rstrip("( \t\r\n"), UNPARSED)
+                continue
             self.walk(tree, scope, _Site(site.file, line - 1))
 
     def walk_json(self, file: Path, text: str) -> None:
@@ -298,7 +313,7 @@ class _Checker:
         if text is None:
             return None  # missing: terraform validate reports it
         for piece in template_pieces(text):
-            if not isinstance(piece, str) and (m := _CALL.search(piece.source)):
+            if not isinstance(piece, str) and (m := _CALL.search(mask_hcl(piece.source))):
                 return (f"its template {_shown(value)!r} calls {m.group(0).rstrip('( ')}(), which planforge cannot "
                         "check before terraform validate runs")
         return None

@@ -68,7 +68,7 @@ BIG = 17 * 1024 * 1024  # bytes: over the default max_file_size (16 MiB)
 
 
 @pytest.mark.parametrize("setting", ["max_file_size: 100000", "validate:\n  max-file-size: 17", "timeout: 86400",
-                                     "memory_budget: 100000000"])
+                                     "memory_budget: 100000000", "jobs: 100000"])
 def test_a_repository_cannot_lift_a_bound_in_its_settings(tmp_path: Path, setting: str) -> None:
     """A bound raised above its default by `.planforge.yaml` is refused at its line (the file over the default
     limit is never read); lowering a bound, or raising it from the command line, is allowed."""

@@ -58,6 +58,7 @@ LIFTABLE_ONLY_BY_CALLER = {
     "max_file_size": "--max-file-size MIB",
     "timeout": "PLANFORGE_TIMEOUT",
     "memory_budget": "--memory-budget MIB",
+    "jobs": "-j N",
 }
 # Spellings accepted in .planforge.yaml besides the canonical key (the CLI option names).
 ALIASES = {
@@ -306,6 +307,8 @@ def _default_bound(key: str) -> float:
     """The bound validate applies when neither the command line nor the environment sets `key`."""
     if key == "memory_budget":
         return memory_budget_mib(Settings())
+    if key == "jobs":
+        return float(os.cpu_count() or 1)  # the default 0 means one job per CPU
     return float(getattr(Settings(), key))
 
 

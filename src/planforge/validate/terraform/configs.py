@@ -4,10 +4,13 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planforge.validate.inputs import Bounds, InputError
-from planforge.validate.terraform.filereads import RefusedRead, refused_reads
 from planforge.validate.terraform.hclconfig import TF_SUFFIXES, ConfigDir, ModuleCall, scan_config_dir
+
+if TYPE_CHECKING:  # the file-read checker parses HCL expressions (lark): imported when a root is read
+    from planforge.validate.terraform.filereads import RefusedRead
 
 SKIP_DIRS = {"node_modules", "__pycache__"}
 
@@ -81,6 +84,8 @@ class ConfigTree:
             cached = self._reads.get(config.path)
         if cached is None:
             bounds = self.bounds or Bounds.of([config.path])
+            from planforge.validate.terraform.filereads import refused_reads
+
             cached = refused_reads(config.path, config.files, self.module_tree(config.path), bounds)
             with self._lock:
                 self._reads[config.path] = cached

@@ -23,9 +23,9 @@ def test_defaults_without_any_source(tmp_path):
 
 
 def test_precedence_cli_env_file(tmp_path):
-    write(tmp_path / ".planforge.yaml", "strict: true\nkube_version: '1.28'\njobs: 3\nskip: [Secret]\n")
+    write(tmp_path / ".planforge.yaml", "strict: true\nkube_version: '1.28'\njobs: 1\nskip: [Secret]\n")
     settings = resolve_settings({}, environ={}, paths=[str(tmp_path)])
-    assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (True, "1.28.0", 3, ["Secret"])
+    assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (True, "1.28.0", 1, ["Secret"])
     env = {"PLANFORGE_STRICT": "no", "PLANFORGE_JOBS": "5", "PLANFORGE_SKIP": "A,B"}
     settings = resolve_settings({}, environ=env, paths=[str(tmp_path)])
     assert (settings.strict, settings.kube_version, settings.jobs, settings.skip_kinds) == (False, "1.28.0", 5, ["A", "B"])

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from planforge.validate.base import Context, Finding, Severity
+from planforge.validate.inputs import Bounds
 from planforge.validate.terraform.cli import first_error
 from planforge.validate.terraform.rules import NAME
 
@@ -93,14 +94,17 @@ def plain_diagnostic(text: str) -> dict:
     return {"severity": "error", "summary": summary, "detail": text.strip()}
 
 
-def diagnostic_finding(diag: dict, root: Path, ctx: Context, root_files: list[Path]) -> Finding:
-    """A `terraform/validate` finding at the diagnostic's range (`root_files`: the root's files, for diagnostics without one)."""
+def diagnostic_finding(diag: dict, root: Path, ctx: Context, root_files: list[Path],
+                       module_bounds: Bounds | None = None) -> Finding:
+    """A `terraform/validate` finding at the diagnostic's range (`root_files`: the root's files, for diagnostics without one;
+    `module_bounds`: where the run's module sources may also be read, e.g. the enclosing git repository)."""
     severity = Severity.WARNING if diag.get("severity") == "warning" else Severity.ERROR
     summary = diag.get("summary") or "terraform diagnostic"
     detail = _withhold_read_values((diag.get("detail") or "").strip(), diag)
     rng = diag.get("range") or {}
     path = Path(os.path.normpath(root / rng["filename"])) if rng.get("filename") else None
-    if path is not None and not ctx.bounds.inside(path):  # never a file outside: its text is not shown
+    readable = ctx.bounds.inside(path) or (module_bounds is not None and module_bounds.inside(path)) if path else True
+    if not readable:  # never a file outside what may be read: its text is not shown
         detail, rng = "", {}
         summary += " (in a file outside the validated paths: its text is not shown)"
     message = f"{summary}: {detail.splitlines()[0]}" if detail else summary

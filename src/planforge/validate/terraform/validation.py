@@ -158,7 +158,7 @@ class Validations:
         if key in self._notes:
             tool = f"{tool}; {self._notes[key]}"
         root_files = self.configs.config(target.path).files
-        findings = [diagnostic_finding(d, target.path, ctx, root_files) for d in result.diagnostics
+        findings = [diagnostic_finding(d, target.path, ctx, root_files, self.configs.module_bounds) for d in result.diagnostics
                     if self._reported_here(d, target)]
         if result.status == Status.SKIPPED:
             return Check(NAME, "validate", target.display, Status.SKIPPED, findings, time.monotonic() - start, tool, result.reason)

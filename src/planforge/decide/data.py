@@ -33,6 +33,11 @@ class ChartEntry:
     namespace: str
     crds: tuple[str, ...] = ()  # CRDs the chart installs, "group/Kind"
     needs: tuple[str, ...] = ()  # what it needs from the repository: cert-manager, cloud-identity
+    provides: tuple[str, ...] = ()  # capabilities beyond its CRDs (data/capabilities.yaml), e.g. metrics-api
+
+    def capabilities(self) -> tuple[str, ...]:
+        """Everything the chart gives its cluster: `crd:<group>/<Kind>` per CRD, then `provides`."""
+        return tuple(f"crd:{crd}" for crd in self.crds) + self.provides
 
 
 class Catalog:
@@ -45,6 +50,7 @@ class Catalog:
             self.charts[name] = ChartEntry(
                 name=name, chart_repo=entry["chart_repo"], chart=entry["chart"], version=str(entry["version"]),
                 namespace=entry["namespace"], crds=tuple(entry.get("crds") or ()), needs=tuple(entry.get("needs") or ()),
+                provides=tuple(entry.get("provides") or ()),
             )
             for alias in [name, entry["chart"], *entry.get("aliases", [])]:
                 self._chart_keys[squash(alias)] = name

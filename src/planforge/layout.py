@@ -99,7 +99,8 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
         "services": bool(a.get("services")),
         "components": bool(a.get("components")),
         "dapr": bool(a.get("dapr")),
-        "cert_manager": any(_chart(c) == "cert-manager" for c in a.get("components") or []),
+        "cert_manager": (any(_chart(c) == "cert-manager" for c in a.get("components") or [])
+                         or "cert-manager" in (a.get("installed_components") or [])),
         "kustomize_only": a.get("deployment_strategy") == "kustomize-only",
         "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
         "per_service": a.get("chart_layout") == "per-service",

@@ -118,14 +118,15 @@ def test_show_json_schema():
     r = run("plan", "show", "--json", str(PLANS / "multi-tenant-saas.plan.md"))
     doc = json.loads(r.stdout)
     assert doc["schema_version"] == 1 and doc["status"] == "ready"
-    assert set(doc) == {"schema_version", "source", "status", "plan", "answers", "provenance", "not_applied", "warnings",
-                        "problems"}
+    assert set(doc) == {"schema_version", "source", "status", "plan", "answers", "provenance", "model", "not_applied",
+                        "warnings", "problems"}
     assert set(doc["plan"]) == {"title", "family", "branch", "date", "spec", "fields", "components",
                                 "custom_applications", "constitution", "structure_paths", "structure_decision",
                                 "complexity"}
     assert doc["answers"]["tenants"] == ["acme", "globex", "initech"]
     assert doc["provenance"]["region"] == {"source": "plan", "line": 27,
-                                           "text": "Deployment Type: single-region (eu-central-1)", "note": None, "more": []}
+                                           "text": "Deployment Type: single-region (eu-central-1)", "note": None, "more": [],
+                                           "by": None}
     assert {"label": "Cloud Provider", "key": "cloud_provider", "value": "AWS", "line": 18,
             "unresolved": False} in doc["plan"]["fields"]
 
@@ -181,6 +182,11 @@ DOCUMENTED_KEYS = {
 }
 
 
+PROVENANCE_KEYS = {"source", "line", "text", "note", "more", "by"}
+MODEL_UNIT_KEYS = {"id", "kind", "name", "path", "existing", "params", "requires", "only_on", "provides", "provenance",
+                   "placement"}
+
+
 @pytest.mark.parametrize("path", sorted(PLANS.glob("*.plan.md")) + sorted(REAL_PLANS.glob("*.plan.md")),
                          ids=lambda p: p.stem[:40])
 def test_show_json_matches_docs_plan_json_on_every_plan(path):
@@ -208,11 +214,18 @@ def test_show_json_matches_docs_plan_json_on_every_plan(path):
         assert set(item) == {"file", "line", "field", "message", "hint"}
     if decided is not None:
         assert set(doc["provenance"]) == set(doc["answers"]) - {"decisions", "not_applied"}
+        ids = {u["id"] for u in doc["model"]["units"]}
         for prov in doc["provenance"].values():
-            assert set(prov) == {"source", "line", "text", "note", "more"} and prov["source"] in ("plan", "default")
-            assert (prov["line"] is None) == (prov["source"] == "default")
-            assert all(m["source"] == "plan" and 1 <= m["line"] <= len(plan.lines) for m in prov["more"])
+            assert set(prov) == PROVENANCE_KEYS and prov["source"] in ("plan", "default", "required")
+            assert (prov["line"] is None) == (prov["source"] != "plan")
+            for m in prov["more"]:  # further plan lines, or what the model's closure added
+                assert (m["source"] == "plan" and 1 <= m["line"] <= len(plan.lines)) or m["by"] in ids
         assert all(set(d) == {"name", "value", "source"} for d in doc["answers"]["decisions"])
+        for unit in doc["model"]["units"]:
+            assert set(unit) == MODEL_UNIT_KEYS and all(f'"{k}"' in doc_text for k in MODEL_UNIT_KEYS)
+            assert set(unit["provenance"]) == PROVENANCE_KEYS
+    else:
+        assert doc["model"] is None
     for warning in doc["warnings"]:
         assert re.match(rf"{re.escape(str(path))}(:\d+)?: [^:]+: \S", warning), warning
 

@@ -106,9 +106,13 @@ def test_argocd_delivers_the_platform_and_the_tenants_to_the_other_clouds_cluste
             allowed = {(d.get("name"), d.get("namespace"))
                        for d in docs(tenant_repo / f"argocd/projects/{tenant}.yaml")[0]["spec"]["destinations"]}
             assert (cluster, f"{tenant}-{env}") in allowed
-    # the root app-of-apps includes the other clouds' app-of-apps
-    root = docs(tenant_repo / "argocd/bootstrap/root.yaml")[1]
-    assert "applications/*.yaml" in root["spec"]["source"]["directory"]["include"]
+    # each environment's bootstrap (applied to that environment's cluster) includes the platform, its own
+    # app-of-apps and its other clouds' app-of-apps, never another environment's
+    for env in ("staging", "prod"):
+        include = docs(tenant_repo / f"argocd/bootstrap/{env}.yaml")[1]["spec"]["source"]["directory"]["include"]
+        assert {"applications/platform.yaml", f"applications/{env}.yaml", f"applications/{env}-azure.yaml"} <= set(
+            include.strip("{}").split(","))
+        assert not any(f"/{other}" in include for other in ("staging", "prod") if other != env)
 
 
 def test_the_other_clouds_cluster_gets_no_eks_security_group_policies(tenant_repo: Path, tmp_path: Path):

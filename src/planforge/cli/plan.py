@@ -124,6 +124,8 @@ def _check_one(path: str, strict: bool) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     for item in decided.not_applied:
         print(f"{plan.source}:{item.line}: not applied: {item.text}: {item.why}")
+    for unit in decided.model.added():
+        print(f"{plan.source}: added: {unit.id}: {unit.provenance.describe()}")
     a = decided.answers
     print(f"{plan.source}: ready: {a.structure} ({', '.join(a.blueprints)})")
     if strict and decided.not_applied:
@@ -198,6 +200,7 @@ def plan_json(plan, decided, error: PlanforgeError | None) -> dict[str, Any]:
         # every answer, the empty ones too (the Copier data file leaves those out)
         "answers": decided.answers.model_dump(mode="json") if decided else None,
         "provenance": {k: v.model_dump(mode="json") for k, v in decided.provenance.items()} if decided else {},
+        "model": decided.model.to_json() if decided else None,
         "not_applied": [i.model_dump(mode="json") for i in decided.not_applied] if decided else [],
         "warnings": list(decided.warnings if decided else getattr(error, "warnings", [])),
         "problems": [
@@ -251,6 +254,14 @@ def _print_text(plan, decided, error: PlanforgeError | None) -> None:
         for d in decided.answers.decisions:
             print(f"  {d.name:<{width}}  {d.value}", file=out)
             print(f"  {'':<{width}}    <- {d.source}", file=out)
+    if decided is not None:
+        print("\nSystem model:", file=out)
+        for unit in decided.model.units:
+            where = f"  {unit.path}" if unit.path else ""
+            state = " (existing)" if unit.existing else ""
+            print(f"  {unit.id}{state}{where}", file=out)
+            if unit.provenance.source == "required":
+                print(f"    <- {unit.provenance.describe()}", file=out)
     if decided is not None and decided.not_applied:
         print("\nNot applied:", file=out)
         for item in decided.not_applied:

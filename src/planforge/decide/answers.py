@@ -7,7 +7,7 @@ kept beside the values (never sent to Copier except as the rendered `decisions` 
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -30,20 +30,25 @@ class Provenance(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    source: Literal["plan", "default", "option"]  # option: a planforge command-line flag
+    # option: a planforge command-line flag; required: added by the system model's closure for another unit (`by`)
+    source: Literal["plan", "default", "option", "required"]
     line: int | None = None  # 1-based line in plan.md
     text: str | None = None  # the plan text the answer was read from
     note: str | None = None  # why the default applies
     # A composite answer (applications, chart services, components) read from several lines: one more
     # citation per line that states one of its figures or components.
     more: tuple[Provenance, ...] = ()
+    by: str | None = None  # source "required": the id of the unit that requires it, e.g. "secret-store:aws-secrets-manager"
 
     def describe(self) -> str:
         if self.source == "plan":
             first = f"plan.md:{self.line}: {self.text}" + (f" ({self.note})" if self.note else "")
-            return "; ".join([first, *(f"plan.md:{p.line}: {p.text}" for p in self.more)])
+            return "; ".join([first, *(f"plan.md:{p.line}: {p.text}" if p.source == "plan" else p.describe()
+                                      for p in self.more)])
         if self.source == "option":
             return f"command line ({self.note})"
+        if self.source == "required":
+            return f"required by {self.by}" + (f" ({self.note})" if self.note else "")
         return f"default ({self.note})" if self.note else "default"
 
 
@@ -56,6 +61,9 @@ class Component(BaseModel):
     version: str  # exact pinned chart version
     namespace: str
     notes: str = ""
+    # helm-chart structure without GitOps: the platforms whose clusters need it (platform/install.sh installs it
+    # there only); [] = every cluster
+    platforms: list[Platform] = Field(default_factory=list)
 
 
 class Service(BaseModel):
@@ -180,6 +188,9 @@ class Answers(BaseModel):
     environments: list[str] = Field(default_factory=lambda: ["dev"])
     tenants: list[str] = Field(default_factory=list)
     components: list[Component] = Field(default_factory=list)
+    # catalog components the plan says its clusters already run (a components row "already installed"): the
+    # repository installs none of them, and what needs them counts on them
+    installed_components: list[str] = Field(default_factory=list)
     apps: list[Service] = Field(default_factory=list)  # custom applications (Kustomize)
     platforms: list[Platform] = Field(default_factory=list)
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
@@ -230,9 +241,13 @@ class Answers(BaseModel):
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
-        release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set."""
+        release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set, no `installed_components`
+        when the plan says no component is installed already."""
         data = self.model_dump(mode="json")
-        for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install"):
+        for component in data["components"]:
+            if not component["platforms"]:
+                del component["platforms"]
+        for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components"):
             if not data[name]:
                 del data[name]
         return data
@@ -246,6 +261,7 @@ class Decided(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     not_applied: list[NotApplied] = Field(default_factory=list)  # what the plan states and the output lacks
     applied: list[Applied] = Field(default_factory=list)  # the phrases the rules recorded as applied
+    model: Any = None  # the closed system model (planforge.model.SystemModel) the answers describe
 
     def override(self, name: str, value: str, flag: str) -> "Decided":
         """Replace one answer by a command-line value; provenance and Decisions follow."""

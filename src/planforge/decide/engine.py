@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
-from planforge.decide.answers import Answers, Applied, Decided
+from planforge.decide.answers import Applied, Decided
 from planforge.decide.context import Context
 from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
@@ -36,6 +36,7 @@ from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
+from planforge.decide.system import cite_added, decide_system
 from planforge.errors import Problem, RefusedError
 from planforge.plan.model import Plan
 
@@ -69,8 +70,11 @@ def decide(plan: Plan) -> Decided:
               "git URL at its tag")
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
-    answers = Answers(**c.values)
+    answers, model = decide_system(c)
+    if c.problems:
+        _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} requirement(s) nothing meets", c.problems)
     c.provenance = cite_composites(cite_stating_lines(c.provenance, plan), c.applied_phrases, c.component_rows)
+    c.provenance = cite_added(c.provenance, model)
     answers.decisions = decisions(answers, c.provenance)
     answers.not_applied = not_applied(c, answers)
     problems = check_safety(answers, c.provenance, plan.source)
@@ -78,7 +82,7 @@ def decide(plan: Plan) -> Decided:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
     applied = [Applied(line=ln, text=text, answer=answer) for (ln, text), answer in c.applied_phrases.items()]
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=answers.not_applied,
-                   applied=applied)
+                   applied=applied, model=model)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

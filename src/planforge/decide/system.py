@@ -1,0 +1,101 @@
+"""The decided answers -> the closed system model; what the closure adds reaches the answers the template renders.
+
+The template still renders from answers: a component the closure adds joins `components` (with its catalog pin and
+the note "added: required by <unit>"), so every GitOps tool and structure installs it the way it installs the
+plan's own components; the model is rebuilt from the final answers, and its closure must then add nothing.
+"""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.answers import Answers, Component, Provenance
+from planforge.decide.context import Context
+from planforge.decide.data import catalog
+from planforge.model import SystemModel, Unit, build_model
+from planforge.model import capabilities as caps
+from planforge.model.closure import close
+
+
+def decide_system(c: Context) -> tuple[Answers, SystemModel]:
+    """Close the model of the decided answers; problems for requirements nothing can meet."""
+    _installed_already(c)
+    answers = Answers(**c.values)
+    closure = close(build_model(answers, c.provenance), excluded=_excluded(c))
+    for unit_id, capability, why in closure.refused:
+        unit = closure.model.get(unit_id)
+        line = unit.provenance.line if unit else None
+        c.problem(None, "components", f"{unit_id} needs {capability} on its cluster and {why}",
+                  f"add a Deployment Components row that provides {capability}, or drop what needs it", line=line)
+    if not closure.added:
+        return answers, closure.model
+    components = list(c.values.get("components") or [])
+    clusters = [u.name for u in closure.model.by_kind("cluster")]
+    by_platform = answers.structure == "helm-chart" and answers.gitops == "none"
+    for unit in closure.added:
+        e = catalog().charts[unit.name]
+        only = unit.placement.clusters if by_platform and set(clusters) - set(unit.placement.clusters) else []
+        components.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
+                                    namespace=e.namespace, notes=f"added: {_required_by(unit)}",
+                                    platforms=only))
+    c.values["components"] = components
+    answers = Answers(**c.values)
+    model = close(build_model(answers, c.provenance)).model
+    added = {u.id: u for u in closure.added}
+    model.units = [added.get(u.id, u) if u.kind == "component" else u for u in model.units]
+    return answers, model
+
+
+def _required_by(unit: Unit) -> str:
+    """Why the closure added a unit: the unit that needs it, or how many of one kind do (`required by 2
+    gitops-entry units`: a text that does not change when an environment is renamed)."""
+    requirers = unit.params["required_by"].value
+    kinds = {r.split(":", 1)[0] for r in requirers}
+    if len(requirers) > 1 and len(kinds) == 1:
+        return f"required by {len(requirers)} {kinds.pop()} units ({unit.provenance.note})"
+    return unit.provenance.describe()
+
+
+def _installed_already(c: Context) -> None:
+    """Components the plan says its clusters run already (`installed_already`: a components row's notes, or a
+    clause of a Technical Context field naming catalog components): out of `components` (nothing installs them
+    twice), into `installed_components` (the model holds them as existing)."""
+    pattern = re.compile(caps.table()["installed_already"], re.I)
+    found: dict[str, Provenance] = {}
+    for row in c.plan.components:
+        entry = catalog().chart(row.name)
+        if entry is not None and row.required is not False and pattern.search(row.notes):
+            found.setdefault(entry.name, Provenance(source="plan", line=row.line, text=row.text))
+    for f in [*c.plan.fields, *c.plan.other_fields]:
+        for clause in re.split(r"[;:.](?:\s|$)", f.plain):
+            if pattern.search(clause) and not re.search(r"\bnot\b", clause, re.I):
+                for _, name in catalog().mentioned(clause):
+                    found.setdefault(name, Provenance(source="plan", line=f.line, text=f"{f.label}: {f.plain}"))
+    if not found:
+        c.default("installed_components", [], "the plan says no component runs on its clusters already")
+        return
+    c.values["components"] = [x for x in c.values.get("components") or [] if x.name not in found]
+    cites = list(dict.fromkeys(found.values()))
+    c.set("installed_components", list(found), cites[0].model_copy(update={"more": tuple(cites[1:])}))
+
+
+def _excluded(c: Context) -> dict[str, Provenance]:
+    """Catalog components the plan rules out (a components row with Required = No) -> that row."""
+    out: dict[str, Provenance] = {}
+    for row in c.plan.components:
+        entry = catalog().chart(row.name)
+        if row.required is False and entry is not None:
+            out[entry.name] = Provenance(source="plan", line=row.line, text=row.text)
+    return out
+
+
+def cite_added(provenance: dict[str, Provenance], model: SystemModel) -> dict[str, Provenance]:
+    """The components answer cites what the closure added after the plan's own lines (or alone, when the plan
+    names no component)."""
+    added = [u.provenance for u in model.added() if u.kind == "component"]
+    if not added:
+        return provenance
+    prov = provenance.get("components")
+    if prov is None or prov.source != "plan":
+        first, *rest = added
+        return {**provenance, "components": first.model_copy(update={"more": tuple(rest)})}
+    return {**provenance, "components": prov.model_copy(update={"more": (*prov.more, *added)})}

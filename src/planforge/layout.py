@@ -1,7 +1,7 @@
 """The layout table (`layout.yml` at the template root) read in Python.
 
 The same file feeds copier.yml's computed values (`blueprints`, `flags`, `dirs`, `nested`,
-`files`, `lists`, `tf_modules`, `tf_stacks`); this module answers the same questions for
+`files`, `lists`, `tf_modules`, `tf_stacks`, `tf_roots`); this module answers the same questions for
 planforge itself, so the blueprints a plan gets and the Terraform modules a cloud gets are
 declared once. Conditions follow the table's header: `structures`, `when`, `unless`, `any`.
 
@@ -19,7 +19,7 @@ import yaml
 
 LAYOUT_FILE = "layout.yml"
 # copier.yml questions computed from the table (`when: false`): never passed as data.
-COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks")
+COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks", "tf_roots")
 
 
 def layout_path(template_dir: Path | None = None) -> Path:

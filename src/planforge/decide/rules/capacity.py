@@ -223,7 +223,7 @@ def _needs(c: Context, env: str, stating: dict[str, int]) -> list[Need]:
 
 
 def _least(svc: Service, prod: bool, ha: bool) -> int:
-    """The replicas an application runs at least in an environment (includes/k8s.jinja `scaling`)."""
+    """The replicas an application runs at least in an environment (includes/k8s/sizing.jinja `scaling`)."""
     fixed = max(svc.prod_replicas, 2 if ha else 1) if prod else svc.replicas
     if svc.max_replicas <= 0:
         return fixed

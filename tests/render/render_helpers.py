@@ -1,10 +1,13 @@
 """Helpers for the render tests: template git repositories, in-process CLI runs, tree
-comparison, hand-made answers."""
+comparison, hand-made answers, one include or macro rendered alone."""
 from __future__ import annotations
 
+import functools
+import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +17,7 @@ import yaml
 
 from planforge.cli import main
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Service
+from planforge.layout import copier_data
 
 import testlib
 from testlib import GIT_ENV, PLANS, REPO  # noqa: F401  (re-exported for the render tests)
@@ -216,3 +220,52 @@ def tmpfs(path: Path, size: str) -> Iterator[Path]:
         yield path
     finally:
         subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+def _template_worker(data: dict, dest: Path) -> object:
+    """planforge's Copier worker over this checkout's template, read in place (never cloned, uncommitted
+    changes included), with `data` as the answers and `dest` as the (untouched) destination."""
+    from copier._template import Template
+
+    from planforge.render.engine import _worker_class
+
+    template = Template(url=str(REPO))
+    template.__dict__["local_abspath"] = REPO  # the cached property that would clone a git template
+    worker = _worker_class()(src_path=str(REPO), dst_path=dest, data=data, defaults=True, quiet=True, unsafe=False)
+    worker.__dict__["template"] = template
+    return worker
+
+
+@functools.cache
+def template_env():
+    """The Jinja environment Copier renders this template with (copier.yml's envops and extensions, Copier's
+    filters and globals), built once; no file is rendered."""
+    with tempfile.TemporaryDirectory() as dest:
+        return _template_worker({}, Path(dest)).jinja_env
+
+
+def render_include(path: str, context: dict | None = None) -> str:
+    """The template file `path` (e.g. 'includes/terraform_root/backend.tf.jinja') rendered with `context`."""
+    return template_env().get_template(path).render(context or {})
+
+
+def render_macro(path: str, macro: str, *args, context: dict | None = None, **kwargs) -> str:
+    """The macro `macro` of the template file `path` (e.g. 'includes/k8s.jinja', 'hpa') called with `args` and
+    `kwargs`; `context` is what the file's top level and its macros read besides their arguments."""
+    module = template_env().get_template(path).make_module(context or {})
+    return str(getattr(module, macro)(*args, **kwargs))
+
+
+@functools.cache
+def _answers_context(data_json: str) -> dict:
+    with tempfile.TemporaryDirectory() as dest:
+        worker = _template_worker(json.loads(data_json), Path(dest))
+        worker._ask()
+        return worker._render_context()
+
+
+def answers_context(answers: Answers, **extra) -> dict:
+    """What a template file reads when `planforge new` renders `answers`: the answers and every value copier.yml
+    computes from them (dirs, flags, nested, ...), from Copier's questionnaire without rendering a file (a few
+    seconds, once per answers), plus `extra` (a file's own variables, e.g. env)."""
+    return {**_answers_context(json.dumps(copier_data(answers), sort_keys=True)), **extra}

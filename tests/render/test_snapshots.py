@@ -1,9 +1,11 @@
 """Snapshots of generated trees: every path with a hash of its content.
 
 One snapshot per example and real plan (and per answer variant below, for the structure,
-cloud and strategy combinations no plan reaches), in `tests/render/snapshots/`. A change
-to generated output fails here with a readable diff of the listing; a change that is meant
-updates the snapshots in the same commit, regenerated with
+cloud and strategy combinations no plan reaches), in `tests/render/snapshots/`; for the
+plans of EXAMPLE_PLANS, the whole generated repository too, in `examples/generated/<plan>/`
+(compared within the same render, so a template change shows its output in review). A change
+to generated output fails here with a readable diff of the listing and of the examples' files;
+a change that is meant updates both in the same commit, regenerated with
 
     PLANFORGE_UPDATE_SNAPSHOTS=1 pytest tests/render/test_snapshots.py
 
@@ -16,11 +18,12 @@ import difflib
 import hashlib
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, REAL_PLANS
+from testlib import PLANS, REAL_PLANS, REPO
 
 from planforge.decide import decide
 from planforge.errors import RefusedError
@@ -29,6 +32,13 @@ from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+EXAMPLES = REPO / "examples" / "generated"
+# Plans whose generated repository is kept whole in EXAMPLES, one per shape: Argo CD on EKS, Flux multi-tenant,
+# a single Terraform root, a Helm chart, on-premise k3s with Ansible, event-driven services with Dapr.
+EXAMPLE_PLANS = ("aws-eks-argocd", "multi-tenant-flux", "aws-single-iac", "helm-chart-payments",
+                 "onprem-k3s-ansible", "event-driven-dapr")
+# The lines of a changed example file shown in a failure, at most.
+EXAMPLE_DIFF_LINES = 400
 REPO_URL = "https://github.com/acme/infra.git"
 UPDATE = os.environ.get("PLANFORGE_UPDATE_SNAPSHOTS") == "1"
 # Lines of the answers file that name where and which template version rendered it.
@@ -66,19 +76,21 @@ VARIANTS: dict[str, tuple[str, dict]] = {
 }
 
 
-def listing(root: Path) -> list[str]:
-    """`<sha256 prefix> <size> <path>` for every file (a symlink as its target), sorted by path."""
-    lines = []
+def contents(root: Path) -> dict[str, bytes]:
+    """Every file's content (a symlink as its target, volatile lines masked) by relative path, sorted by path."""
+    files = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
         if path.is_symlink():
-            data = b"-> " + os.readlink(path).encode()
+            files[rel] = b"-> " + os.readlink(path).encode()
         elif path.is_file():
-            data = VOLATILE.sub(rb"\1: <template>", path.read_bytes())
-        else:
-            continue
-        lines.append(f"{hashlib.sha256(data).hexdigest()[:16]} {len(data):>7} {rel}")
-    return lines
+            files[rel] = VOLATILE.sub(rb"\1: <template>", path.read_bytes())
+    return files
+
+
+def listing(files: dict[str, bytes]) -> list[str]:
+    """`<sha256 prefix> <size> <path>` for every file of `contents`."""
+    return [f"{hashlib.sha256(data).hexdigest()[:16]} {len(data):>7} {rel}" for rel, data in files.items()]
 
 
 def placeholder_destinations(root: Path) -> list[str]:
@@ -96,38 +108,87 @@ def placeholder_destinations(root: Path) -> list[str]:
     return found
 
 
-def render(answers, dest: Path) -> list[str]:
+def render(answers, dest: Path) -> dict[str, bytes]:
     render_new(answers, dest, resolve_template(None, None), init_git=False)
     # every cluster Argo CD deploys to is a real address or a registered name, never a placeholder
     assert placeholder_destinations(dest) == []
-    return listing(dest)
+    return contents(dest)
 
 
-def compare(name: str, lines: list[str]) -> None:
+def snapshot_diff(name: str, lines: list[str]) -> str:
+    """The diff of the listing against its snapshot ('' when equal); with UPDATE, writes the snapshot."""
     snapshot = SNAPSHOTS / f"{name}.txt"
     text = "\n".join(lines) + "\n"
     if UPDATE:
         SNAPSHOTS.mkdir(exist_ok=True)
         snapshot.write_text(text, encoding="utf-8")
-        return
+        return ""
     assert snapshot.is_file(), f"no snapshot {snapshot.name}: run with PLANFORGE_UPDATE_SNAPSHOTS=1 and commit it"
     expected = snapshot.read_text(encoding="utf-8")
-    if expected != text:
-        diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
-                                            f"snapshots/{snapshot.name}", "generated"))
-        pytest.fail(f"the generated tree changed (update the snapshot if that is meant):\n{diff}", pytrace=False)
+    if expected == text:
+        return ""
+    diff = "".join(difflib.unified_diff(expected.splitlines(keepends=True), text.splitlines(keepends=True),
+                                        f"snapshots/{snapshot.name}", "generated"))
+    return f"the generated tree changed (update the snapshot if that is meant):\n{diff}"
+
+
+def write_example(target: Path, files: dict[str, bytes], generated: Path) -> None:
+    """The repository generated in `generated` (its `files`) as EXAMPLES/<plan>, replacing what was there;
+    executable files stay executable."""
+    shutil.rmtree(target, ignore_errors=True)
+    for rel, data in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        shutil.copymode(generated / rel, path)
+
+
+def file_diff(old: bytes | None, new: bytes | None, rel: str) -> list[str]:
+    """A unified diff of one example file (absent: empty), its content read as text."""
+    def text(data: bytes | None) -> list[str]:
+        return data.decode("utf-8", "replace").splitlines(keepends=True) if data is not None else []
+    return [line if line.endswith("\n") else line + "\n" for line in difflib.unified_diff(
+        text(old), text(new), f"a/{rel}" if old is not None else "/dev/null",
+        f"b/{rel}" if new is not None else "/dev/null", n=2)]
+
+
+def example_diff(name: str, files: dict[str, bytes], generated: Path) -> str:
+    """The diff of the repository generated in `generated` (its `files`) against examples/generated/<plan> ('' when
+    equal); with UPDATE, rewrites the example."""
+    target = EXAMPLES / name
+    if UPDATE:
+        write_example(target, files, generated)
+        return ""
+    kept = contents(target) if target.is_dir() else {}
+    diff = [line for rel in sorted(kept.keys() | files.keys()) if kept.get(rel) != files.get(rel)
+            for line in file_diff(kept.get(rel), files.get(rel), f"{target.relative_to(REPO).as_posix()}/{rel}")]
+    if not diff:
+        return ""
+    shown = diff[:EXAMPLE_DIFF_LINES] + ([f"... {len(diff) - EXAMPLE_DIFF_LINES} more lines\n"]
+                                         if len(diff) > EXAMPLE_DIFF_LINES else [])
+    return (f"the generated repository differs from {target.relative_to(REPO)} (-: the example, +: this render; "
+            f"update it with the snapshots if that is meant):\n" + "".join(shown))
+
+
+def check(*diffs: str) -> None:
+    failures = [d for d in diffs if d]
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
 
 
 @pytest.mark.parametrize("plan", PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md")[:48])
 def test_generated_tree_matches_snapshot(plan: Path, tmp_path: Path) -> None:
+    name = plan.name.removesuffix(".plan.md")
     try:
         decided = decide(parse_plan(plan))
     except RefusedError as exc:
+        assert name not in EXAMPLE_PLANS, f"the example plan {name} is refused"
         problems = sorted(exc.problems, key=lambda p: (p.line or 0, p.field or ""))
-        lines = ["refused"] + [f"{p.line}: {p.field}: {p.message}" for p in problems]
-    else:
-        lines = render(decided.answers.model_copy(update={"repo_url": REPO_URL}), tmp_path / "repo")
-    compare(plan.name.removesuffix(".plan.md"), lines)
+        check(snapshot_diff(name, ["refused"] + [f"{p.line}: {p.field}: {p.message}" for p in problems]))
+        return
+    dest = tmp_path / "repo"
+    files = render(decided.answers.model_copy(update={"repo_url": REPO_URL}), dest)
+    check(snapshot_diff(name, listing(files)), example_diff(name, files, dest) if name in EXAMPLE_PLANS else "")
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
@@ -139,10 +200,17 @@ def test_variant_tree_matches_snapshot(variant: str, tmp_path: Path) -> None:
         overrides = {**overrides, "environment_sizing": [
             s.model_copy(update={"instance_type": None, "db_instance_class": None}) for s in answers.environment_sizing]}
     changed = answers.model_validate({**answers.model_dump(), "repo_url": REPO_URL, **overrides})
-    compare(f"variant-{variant}", render(changed, tmp_path / "repo"))
+    check(snapshot_diff(f"variant-{variant}", listing(render(changed, tmp_path / "repo"))))
 
 
 def test_every_snapshot_belongs_to_a_case() -> None:
     """A snapshot left behind by a removed plan or variant is an error, not dead weight."""
     names = {p.name.removesuffix(".plan.md") for p in PLAN_FILES} | {f"variant-{v}" for v in VARIANTS}
     assert sorted(p.stem for p in SNAPSHOTS.glob("*.txt") if p.stem not in names) == []
+
+
+def test_every_example_belongs_to_an_example_plan() -> None:
+    """examples/generated holds exactly the repositories of EXAMPLE_PLANS, each a fixture plan."""
+    plans = {p.name.removesuffix(".plan.md") for p in PLAN_FILES}
+    assert [name for name in EXAMPLE_PLANS if name not in plans] == []
+    assert sorted(p.name for p in EXAMPLES.iterdir()) == sorted(EXAMPLE_PLANS)

@@ -1,0 +1,99 @@
+# Offline: `terraform init -backend=false && terraform test` (mocked AWS provider).
+
+mock_provider "aws" {
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_default_tags" {
+    defaults = {
+      tags = { project = "demo", environment = "prod", tenant = "shared" }
+    }
+  }
+
+  mock_resource "aws_launch_template" {
+    defaults = {
+      id = "lt-0123456789abcdef0"
+    }
+  }
+}
+
+variables {
+  name          = "test"
+  vpc_id        = "vpc-12345678"
+  subnet_ids    = ["subnet-a", "subnet-b"]
+  instance_type = "m6i.xlarge"
+  kms_key_arn   = "arn:aws:kms:eu-west-1:111122223333:key/test"
+}
+
+run "planned_size_imdsv2_encrypted_volumes_no_inbound" {
+  command = apply
+
+  assert {
+    condition     = aws_launch_template.this.instance_type == "m6i.xlarge"
+    error_message = "Launch template must use the instance type from the plan."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.metadata_options[0].http_tokens == "required"
+    error_message = "IMDSv2 must be required."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.block_device_mappings[0].ebs[0].encrypted == "true"
+    error_message = "Root volume must be encrypted."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.block_device_mappings[0].ebs[0].kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "Root volume must use the customer-managed key."
+  }
+
+  assert {
+    condition     = aws_launch_template.this.tag_specifications[0].tags["tenant"] == "shared"
+    error_message = "Instances must carry the provider's default tags (project, environment, tenant)."
+  }
+
+  assert {
+    condition     = length(aws_security_group.this.ingress) == 0
+    error_message = "Instances must not accept inbound traffic (SSM Session Manager only)."
+  }
+}
+
+run "instances_reach_their_database_port_only_through_its_security_group" {
+  command = plan
+
+  variables {
+    database = {
+      security_group_id = "sg-0database"
+      port              = 5432
+    }
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_egress_rule.database[0].referenced_security_group_id == "sg-0database" && aws_vpc_security_group_egress_rule.database[0].from_port == 5432 && aws_vpc_security_group_egress_rule.database[0].to_port == 5432
+    error_message = "The instances must be allowed out to the database's port, towards its security group."
+  }
+}
+
+run "without_a_database_only_https_egress" {
+  command = plan
+
+  assert {
+    condition     = length(aws_vpc_security_group_egress_rule.database) == 0
+    error_message = "No database egress without a database."
+  }
+}
+
+run "min_size_above_max_size_is_refused" {
+  command = plan
+
+  variables {
+    min_size = 5
+    max_size = 2
+  }
+
+  expect_failures = [aws_autoscaling_group.this]
+}

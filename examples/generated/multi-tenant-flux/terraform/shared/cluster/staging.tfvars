@@ -1,0 +1,9 @@
+# shared/cluster in staging: terraform plan -var-file=staging.tfvars
+environment = "staging"
+region      = "eu-central-1"
+
+customer_managed_kms = true
+
+instance_type = "m5.large"
+min_size      = 30
+max_size      = 30

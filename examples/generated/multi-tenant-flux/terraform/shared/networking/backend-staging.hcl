@@ -1,0 +1,7 @@
+# State of shared/networking in staging: terraform init -backend-config=backend-staging.hcl
+bucket         = "tenant-isolation-tfstate-eu-central-1"
+key            = "shared/networking/staging/terraform.tfstate"
+region         = "eu-central-1"
+encrypt        = true
+kms_key_id     = "alias/tenant-isolation-tfstate"
+dynamodb_table = "tenant-isolation-tflock"

@@ -1,0 +1,52 @@
+"""One include or macro of the template rendered alone, in Copier's environment, without `copier copy`:
+what it renders parses, and a body renders byte for byte what the generated repository holds."""
+from __future__ import annotations
+
+import json
+
+import hcl2
+import pytest
+import yaml
+from hcl2.utils import SerializationOptions
+from render_helpers import PLANS, REPO, answers_context, render_include, render_macro
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
+
+K8S = "includes/k8s.jinja"
+
+
+def test_hpa_scales_the_deployment_within_the_services_range() -> None:
+    service = {"name": "orders-api", "min_replicas": 1, "max_replicas": 6}
+    scaling = json.loads(render_macro(K8S, "scaling", service, "prod", True))
+    hpa = yaml.safe_load(render_macro(K8S, "hpa", service, "acme", scaling, namespace="shop"))
+    assert (hpa["apiVersion"], hpa["kind"]) == ("autoscaling/v2", "HorizontalPodAutoscaler")
+    assert hpa["metadata"]["namespace"] == "shop"
+    assert hpa["metadata"]["labels"]["app.kubernetes.io/part-of"] == "acme"
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "orders-api"}
+    # production with high availability keeps two pods at least
+    assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 6)
+
+
+@pytest.mark.parametrize(("eso_version", "api_version"), [
+    ("0.16.2", "external-secrets.io/v1beta1"), ("v0.17.0", "external-secrets.io/v1"), (None, "external-secrets.io/v1")])
+def test_external_secret_speaks_the_installed_operators_api(eso_version: str | None, api_version: str) -> None:
+    components = [{"chart": "external-secrets", "version": eso_version}] if eso_version else []
+    secret = yaml.safe_load(render_macro(K8S, "external_secret", "orders-db", "aws-secrets-manager",
+                                         "acme/prod/orders-db", "acme", components=components))
+    assert (secret["apiVersion"], secret["kind"]) == (api_version, "ExternalSecret")
+    assert "namespace" not in secret["metadata"]
+    assert secret["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
+    assert secret["spec"]["target"]["name"] == "orders-db"
+    assert secret["spec"]["dataFrom"] == [{"extract": {"key": "acme/prod/orders-db"}}]
+
+
+def test_terraform_backend_body_renders_what_the_generated_root_holds() -> None:
+    answers = decide(parse_plan(PLANS / "aws-eks-argocd.plan.md")).answers
+    body = render_include("includes/terraform_root/backend.tf.jinja", answers_context(answers, env="prod"))
+    parsed = hcl2.loads(body, serialization_options=SerializationOptions(with_comments=False, strip_string_quotes=True))
+    backend = parsed["terraform"][0]["backend"][0]["s3"]
+    assert backend["key"] == "environments/prod/terraform.tfstate"
+    assert backend["encrypt"] is True
+    kept = REPO / "examples" / "generated" / "aws-eks-argocd" / "terraform" / "environments" / "prod" / "backend.tf"
+    assert body == kept.read_text(encoding="utf-8")

@@ -13,13 +13,13 @@ from render_helpers import PLANS, REPO, answers_context, render_include, render_
 from planforge.decide import decide
 from planforge.plan import parse_plan
 
-K8S = "includes/k8s.jinja"
+SIZING, APP, SECRETS = "includes/k8s/sizing.jinja", "includes/k8s/app.jinja", "includes/k8s/secrets.jinja"
 
 
 def test_hpa_scales_the_deployment_within_the_services_range() -> None:
     service = {"name": "orders-api", "min_replicas": 1, "max_replicas": 6}
-    scaling = json.loads(render_macro(K8S, "scaling", service, "prod", True))
-    hpa = yaml.safe_load(render_macro(K8S, "hpa", service, "acme", scaling, namespace="shop"))
+    scaling = json.loads(render_macro(SIZING, "scaling", service, "prod", True))
+    hpa = yaml.safe_load(render_macro(APP, "hpa", service, "acme", scaling, namespace="shop"))
     assert (hpa["apiVersion"], hpa["kind"]) == ("autoscaling/v2", "HorizontalPodAutoscaler")
     assert hpa["metadata"]["namespace"] == "shop"
     assert hpa["metadata"]["labels"]["app.kubernetes.io/part-of"] == "acme"
@@ -32,7 +32,7 @@ def test_hpa_scales_the_deployment_within_the_services_range() -> None:
     ("0.16.2", "external-secrets.io/v1beta1"), ("v0.17.0", "external-secrets.io/v1"), (None, "external-secrets.io/v1")])
 def test_external_secret_speaks_the_installed_operators_api(eso_version: str | None, api_version: str) -> None:
     components = [{"chart": "external-secrets", "version": eso_version}] if eso_version else []
-    secret = yaml.safe_load(render_macro(K8S, "external_secret", "orders-db", "aws-secrets-manager",
+    secret = yaml.safe_load(render_macro(SECRETS, "external_secret", "orders-db", "aws-secrets-manager",
                                          "acme/prod/orders-db", "acme", components=components))
     assert (secret["apiVersion"], secret["kind"]) == (api_version, "ExternalSecret")
     assert "namespace" not in secret["metadata"]
@@ -43,7 +43,8 @@ def test_external_secret_speaks_the_installed_operators_api(eso_version: str | N
 
 def test_terraform_backend_body_renders_what_the_generated_root_holds() -> None:
     answers = decide(parse_plan(PLANS / "aws-eks-argocd.plan.md")).answers
-    body = render_include("includes/terraform_root/backend.tf.jinja", answers_context(answers, env="prod"))
+    root = {"family": "environment", "dir": "terraform/environments/prod", "env": "prod"}
+    body = render_include("includes/terraform/environment/backend.tf.jinja", answers_context(answers, env="prod", root=root))
     parsed = hcl2.loads(body, serialization_options=SerializationOptions(with_comments=False, strip_string_quotes=True))
     backend = parsed["terraform"][0]["backend"][0]["s3"]
     assert backend["key"] == "environments/prod/terraform.tfstate"

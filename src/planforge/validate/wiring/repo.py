@@ -109,6 +109,7 @@ class Repository:
     tf_displays: dict[Path, str] = field(default_factory=dict)  # resolved .tf path -> as findings name it
     docs: list[tuple[str, str]] = field(default_factory=list)  # (display, text) of README / docs Markdown
     generated_secrets: set[str] = field(default_factory=set)  # kustomize secretGenerator names
+    files: list[Path] = field(default_factory=list)  # every file inside the bounds (hidden and skipped dirs aside)
     bounds: Bounds | None = None  # what may be read (default: root)
 
     def __post_init__(self) -> None:
@@ -201,6 +202,7 @@ def load_repository(ctx: Context) -> Repository:
     """Read every manifest, Terraform file and Markdown doc of the validated root."""
     repo = Repository(ctx.root, bounds=ctx.bounds)
     all_files = [p for p in _walk(ctx.root) if ctx.bounds.inside(p)]
+    repo.files = all_files
     for path in iter_manifest_files(ctx.root, ctx.settings):
         path = Path(path)
         try:

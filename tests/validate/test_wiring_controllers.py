@@ -9,14 +9,13 @@ provider away must be caught: exit 1, the rule, the object's file.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from testlib import edit_file, validate_wiring
 
-from planforge.cli import main
 from planforge.validate.wiring import capabilities
 from planforge.validate.wiring.installs import helm_install_chart
 
@@ -73,28 +72,18 @@ def copy_case(case: str, tmp_path: Path) -> Path:
     return root
 
 
-def findings(root: Path, tmp_path: Path, expected_exit: int) -> list[dict]:
-    report = tmp_path / "report.json"
-    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == expected_exit
-    return [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
-
 
 def edit(root: Path, file: str, old: str, new: str | None) -> None:
-    target = root / file
-    if new is None and old == "":
-        target.unlink()
-    elif new is None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(old)
+    """`edit_file`, or the file deleted when both texts are empty."""
+    if new is None and not old:
+        (root / file).unlink()
     else:
-        text = target.read_text()
-        assert old in text, f"{file} no longer holds {old!r}"
-        target.write_text(text.replace(old, new))
+        edit_file(root / file, old, new)
 
 
 @pytest.mark.parametrize("case", sorted(p.name for p in CASES.iterdir()))
 def test_each_provider_satisfies_its_objects(case: str, tmp_path: Path) -> None:
-    assert findings(copy_case(case, tmp_path), tmp_path, 0) == []
+    assert validate_wiring(copy_case(case, tmp_path), tmp_path, 0) == []
 
 
 @pytest.mark.parametrize(("case", "file", "old", "new", "named"), REMOVED,
@@ -103,7 +92,7 @@ def test_without_its_provider_each_object_is_named(case: str, file: str, old: st
                                                     tmp_path: Path) -> None:
     root = copy_case(case, tmp_path)
     edit(root, file, old, new)
-    got = findings(root, tmp_path, 1 if named else 0)
+    got = validate_wiring(root, tmp_path, 1 if named else 0)
     assert {(f["rule"], f["file"]) for f in got} == {(RULE, n) for n in named}
     assert all(f["hint"] and f["severity"] == "error" and f["line"] for f in got)
 
@@ -111,7 +100,7 @@ def test_without_its_provider_each_object_is_named(case: str, file: str, old: st
 def test_the_finding_names_the_object_line_and_the_catalog_chart_that_provides_it(tmp_path: Path) -> None:
     root = copy_case("argocd-application", tmp_path)
     (root / "argocd" / "external-secrets.yaml").unlink()
-    [got] = findings(root, tmp_path, 1)
+    [got] = validate_wiring(root, tmp_path, 1)
     assert (got["rule"], got["file"], got["line"]) == (RULE, "k8s/external-secret.yaml", 2)
     assert "ExternalSecret app-database" in got["message"] and "external-secrets.io/ExternalSecret" in got["message"]
     assert got["hint"].startswith("deploy the external-secrets chart (external-secrets 0.10.4 from "
@@ -121,12 +110,12 @@ def test_the_finding_names_the_object_line_and_the_catalog_chart_that_provides_i
 def test_a_dapr_annotated_pod_is_named_at_its_annotation(tmp_path: Path) -> None:
     root = copy_case("kustomize-helmcharts", tmp_path)
     (root / "platform" / "kustomization.yaml").unlink()
-    [got] = findings(root, tmp_path, 1)
+    [got] = validate_wiring(root, tmp_path, 1)
     assert (got["file"], got["line"]) == ("apps/deployment.yaml", 15)
     assert "sidecar" in got["message"] and "dapr 1.14.4 from https://dapr.github.io/helm-charts" in got["hint"]
     deployment = root / "apps" / "deployment.yaml"
     deployment.write_text(deployment.read_text().replace('dapr.io/enabled: "true"', 'dapr.io/enabled: "false"'))
-    assert findings(root, tmp_path, 0) == []
+    assert validate_wiring(root, tmp_path, 0) == []
 
 
 def test_chart_values_that_turn_the_dapr_sidecar_on_need_dapr(tmp_path: Path) -> None:
@@ -136,7 +125,7 @@ def test_chart_values_that_turn_the_dapr_sidecar_on_need_dapr(tmp_path: Path) ->
                    .replace("name: external-secrets\n", "name: orders\n", 1)
                    .replace("    targetRevision: 0.10.4\n", "    targetRevision: 0.10.4\n    helm:\n      valuesObject:\n"
                             "        podAnnotations:\n          dapr.io/enabled: \"true\"\n"))
-    [got] = findings(root, tmp_path, 1)
+    [got] = validate_wiring(root, tmp_path, 1)
     assert (got["file"], got["line"]) == ("argocd/orders.yaml", 15)
     assert got["json_path"] == 'spec.source.helm.valuesObject.podAnnotations["dapr.io/enabled"]'
 
@@ -144,22 +133,22 @@ def test_chart_values_that_turn_the_dapr_sidecar_on_need_dapr(tmp_path: Path) ->
 def test_an_hpa_reading_only_external_metrics_needs_no_metrics_api(tmp_path: Path) -> None:
     root = copy_case("hpa-eks-helm-release", tmp_path)
     edit(root, "terraform/main.tf", 'chart      = "metrics-server"', 'chart      = "prometheus-adapter"')
-    [got] = findings(root, tmp_path, 1)
+    [got] = validate_wiring(root, tmp_path, 1)
     assert "cluster (eks) has none built in" in got["message"] and "metrics-server 3.12.2" in got["hint"]
     edit(root, "k8s/hpa.yaml", "    - type: Resource\n      resource:\n        name: cpu\n",
          "    - type: External\n      external:\n        metric:\n          name: queue_depth\n")
-    assert findings(root, tmp_path, 0) == []
+    assert validate_wiring(root, tmp_path, 0) == []
 
 
 def test_a_documented_flux_bootstrap_and_a_bootstrap_directory_both_count(tmp_path: Path) -> None:
     root = copy_case("flux-helmrelease", tmp_path)
     shutil.rmtree(root / "clusters")
-    assert {f["file"] for f in findings(root, tmp_path, 1)} == {"infrastructure/external-secrets.yaml"}
-    found = findings(root, tmp_path, 1)
+    assert {f["file"] for f in validate_wiring(root, tmp_path, 1)} == {"infrastructure/external-secrets.yaml"}
+    found = validate_wiring(root, tmp_path, 1)
     assert all("flux bootstrap git --path=clusters/<env>" in f["hint"] for f in found)
     (root / "docs").mkdir()
     (root / "docs" / "bootstrap.md").write_text("Run `flux bootstrap github --owner=acme --path=clusters/staging`.\n")
-    assert findings(root, tmp_path, 0) == []
+    assert validate_wiring(root, tmp_path, 0) == []
 
 
 def test_files_outside_the_repository_and_special_files_are_not_read(tmp_path: Path) -> None:
@@ -173,7 +162,7 @@ def test_files_outside_the_repository_and_special_files_are_not_read(tmp_path: P
     script.symlink_to(outside)
     os.mkfifo(root / "scripts" / "other.sh")
     (root / "README.md").symlink_to(outside)
-    got = findings(root, tmp_path, 1)
+    got = validate_wiring(root, tmp_path, 1)
     assert [(f["rule"], f["file"]) for f in got] == [(RULE, "k8s/external-secret.yaml")]
     assert "CANARY-7f3" not in (tmp_path / "report.json").read_text()
 

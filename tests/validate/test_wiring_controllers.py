@@ -192,3 +192,76 @@ def test_the_capabilities_table_is_read_once_for_objects_distributions_and_provi
     assert provider is not None and provider.chart == "metrics-server"
     assert capabilities.provider("crd:argoproj.io/Application").chart == "argo-cd"  # type: ignore[union-attr]
     assert capabilities.provider("crd:source.toolkit.fluxcd.io/GitRepository") is None  # `flux bootstrap`
+
+
+MALFORMED = {
+    "argocd/app.yaml": """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: app
+spec:
+  project: apps
+  sources: 5
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: 5
+spec: [1, 2]
+---
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: set
+spec:
+  template:
+    spec:
+      source: 3
+      sources: [[1], {chart: [dapr]}]
+""",
+    "k8s/objects.yaml": """apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: web
+spec:
+  metrics: 5
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    metadata:
+      annotations: [dapr.io/enabled]
+---
+apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: x
+spec:
+  chart: {spec: {chart: [external-secrets]}}
+  chartRef: {kind: OCIRepository, name: [1]}
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: broken
+spec:
+  group: [external-secrets.io]
+  names: 5
+""",
+    "kustomization.yaml": "helmCharts: 5\nresources: {a: 1}\n",
+    "charts/x/Chart.yaml": "apiVersion: v2\nname: x\nversion: 0.1.0\ndependencies: 5\n",
+    "ansible/site.yml": "- hosts: all\n  tasks:\n    - kubernetes.core.helm: [external-secrets]\n",
+    "terraform/main.tf": 'resource "helm_release" "x" {\n  chart = ["external-secrets"]\n}\n',
+}
+
+
+def test_malformed_objects_and_files_are_read_as_nothing_installed_never_an_internal_error(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    for name, text in MALFORMED.items():
+        edit_file(root / name, text, None)
+    got = validate_wiring(root, tmp_path, 1)
+    assert {f["rule"] for f in got} == {RULE}
+    assert {(f["file"], f["line"]) for f in got} == {("argocd/app.yaml", 2), ("argocd/app.yaml", 10),
+                                                      ("argocd/app.yaml", 15), ("k8s/objects.yaml", 18)}

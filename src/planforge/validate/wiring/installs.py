@@ -84,6 +84,11 @@ def chart_entry(reference: Any) -> ChartEntry | None:
     return next((e for e in catalog().charts.values() if e.chart == name), None)
 
 
+def _listed(value: Any) -> list[Any]:
+    """A list field of hostile YAML: its items, or none when it is not a list."""
+    return value if isinstance(value, list) else []
+
+
 def _read(repo: Repository, path: Path) -> str | None:
     try:
         return repo.bounds.read_text(path, errors="replace") if repo.bounds else None
@@ -129,11 +134,10 @@ def _gitops_charts(repo: Repository) -> Iterator[Any]:
     oci = {o.name: o.field(["spec", "url"]) for o in repo.of_kind("OCIRepository")}
     for obj in repo.objects:
         if obj.kind == "ApplicationSet":
-            spec = obj.field(["spec", "template", "spec"]) or {}
-            sources = [spec.get("source")] + list(spec.get("sources") or []) if isinstance(spec, dict) else []
-            yield from (s.get("chart") for s in sources if isinstance(s, dict))
+            yield from (s.get("chart") for _where, s in obj.sources(("spec", "template", "spec")))
         elif obj.kind == "HelmRelease" and obj.field(["spec", "chartRef", "kind"]) == "OCIRepository":
-            yield oci.get(obj.field(["spec", "chartRef", "name"]))
+            name = obj.field(["spec", "chartRef", "name"])
+            yield oci.get(name) if isinstance(name, str) else None
         elif obj.kind == "HelmChart" and obj.group == "helm.cattle.io":
             yield obj.field(["spec", "chart"])
 
@@ -157,15 +161,15 @@ def _file_charts(repo: Repository, kustomizations: list[dict[str, Any]]) -> Iter
     installs = words().terraform_installs
     yield from (block.body.get(installs[block.type]) for block in repo.tf("resource") if block.type in installs)
     for data in kustomizations:
-        yield from (e.get("name") for e in data.get("helmCharts") or [] if isinstance(e, dict))
+        yield from (e.get("name") for e in _listed(data.get("helmCharts")) if isinstance(e, dict))
     for path in repo.files:
         if path.name == CHART_FILE and (text := _read(repo, path)) is not None:
             try:
                 data = safe_load(text)
             except yaml.YAMLError:
                 continue
-            entries = data.get("dependencies") if isinstance(data, dict) else None
-            yield from (e.get("name") for e in entries or [] if isinstance(e, dict))
+            entries = _listed(data.get("dependencies") if isinstance(data, dict) else None)
+            yield from (e.get("name") for e in entries if isinstance(e, dict))
 
 
 def _ansible_texts(repo: Repository) -> Iterator[str]:
@@ -236,7 +240,7 @@ def installed(repo: Repository) -> Installed:
     charts += [chart for text in ansible for chart in _ansible_charts(text)]
     for chart in charts:
         found.add(chart_entry(chart))
-    resources = [r for data in kustomizations for r in data.get("resources") or [] if isinstance(r, str)]
+    resources = [r for data in kustomizations for r in _listed(data.get("resources")) if isinstance(r, str)]
     for text in [*lines, *resources]:
         for name, pattern in words().install_commands.items():
             if pattern.search(text):

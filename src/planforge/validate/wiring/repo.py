@@ -44,6 +44,14 @@ class K8sObject(ManifestObject):
     def label(self) -> str:
         return f"{self.kind} {self.name}"
 
+    def sources(self, spec: tuple[str, ...] = ("spec",)) -> list[tuple[FieldPath, dict[str, Any]]]:
+        """(path, source) of the mappings among an Argo CD Application's `source` and `sources` (below `spec`)."""
+        base: FieldPath = list(spec)
+        listed = self.field([*base, "sources"])
+        found = [([*base, "source"], self.field([*base, "source"]))]
+        found += [([*base, "sources", i], s) for i, s in enumerate(listed)] if isinstance(listed, list) else []
+        return [(path, source) for path, source in found if isinstance(source, dict)]
+
     def annotations(self) -> dict[str, Any]:
         value = self.meta("annotations")
         return value if isinstance(value, dict) else {}

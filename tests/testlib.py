@@ -5,6 +5,7 @@ They live outside conftest.py because several conftest modules exist under tests
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -203,3 +204,23 @@ def refused(text: str) -> list:
 def line_of(text: str, needle: str) -> int:
     """The 1-based number of the first line of `text` holding `needle`."""
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def edit_file(path: Path, old: str, new: str | None) -> None:
+    """Replace `old` (which must be there) with `new` in the file; `new` None: `old` is the content of a new file."""
+    if new is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(old)
+        return
+    text = path.read_text()
+    assert old in text, f"{path} no longer holds {old!r}"
+    path.write_text(text.replace(old, new))
+
+
+def validate_wiring(root: Path, tmp_path: Path, expected_exit: int) -> list[dict]:
+    """The findings of `planforge validate ROOT --only wiring` (JSON report), which must exit `expected_exit`."""
+    from planforge.cli import main
+
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == expected_exit
+    return [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]

@@ -14,7 +14,9 @@ repository, generated or hand-written, and checks what joins them:
   pods away from the instance metadata (IMDSv2 launch template);
 * `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level
   AppProjects kept out of the controller's namespace; production sources pinned;
-* `state`: S3 backends name the state KMS key; every root commits a lock file with hashes (or documents why not).
+* `state`: S3 backends name the state KMS key; every root commits a lock file with hashes (or documents why not);
+* `controllers`: every object's controller or API (a CRD's operator, Dapr, the metrics API, Argo CD, Flux) is
+  installed by the repository, built into its cluster's distribution or documented (`data/capabilities.yaml`).
 
 Modules: `rules` (rule ids, `data/wiring.yaml`, catalog facts of `data/components.yaml`), `repo` (what is
 read), one module per concern, `validator`. Runs by default; `--only wiring` runs it alone.

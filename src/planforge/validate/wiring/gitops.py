@@ -30,11 +30,9 @@ def _wave(obj: K8sObject) -> int:
 
 def _local_paths(obj: K8sObject, root: Path) -> list[Path]:
     """Directories of this repository an Application's git sources deploy."""
-    spec = obj.field(["spec"]) or {}
-    sources = [spec.get("source")] + list(spec.get("sources") or [])
     found = []
-    for source in sources:
-        if isinstance(source, dict) and isinstance(source.get("path"), str) and not source.get("chart"):
+    for _where, source in obj.sources():
+        if isinstance(source.get("path"), str) and not source.get("chart"):
             directory = (root / source["path"].lstrip("/")).resolve()
             if directory.is_dir():
                 found.append(directory)
@@ -196,11 +194,8 @@ def check_revisions(repo: Repository) -> list[Finding]:
     """`wiring/unpinned-production`: Argo CD git sources and Flux GitRepositories of production."""
     findings = []
     for app in repo.of_kind("Application"):
-        spec = app.field(["spec"]) or {}
-        sources = [(["spec", "source"], spec.get("source"))] + [(["spec", "sources", i], s)
-                                                               for i, s in enumerate(spec.get("sources") or [])]
-        for where, source in sources:
-            if not isinstance(source, dict) or source.get("chart") or not _is_production(app, source.get("path", "")):
+        for where, source in app.sources():
+            if source.get("chart") or not _is_production(app, source.get("path", "")):
                 continue
             revision = source.get("targetRevision")
             if not _pinned(revision):

@@ -135,14 +135,11 @@ def deployed_components(repo: Repository) -> list[tuple[K8sObject, Component, Fi
     for obj in repo.of_kind("Application", "HelmRelease"):
         if obj.kind == "HelmRelease":
             chart = obj.field(["spec", "chart", "spec", "chart"])
-            if chart in catalog:
+            if isinstance(chart, str) and chart in catalog:
                 found.append((obj, catalog[chart], ["spec", "chart", "spec", "chart"], obj.field(["spec", "values"]) or {}))
             continue
-        spec = obj.field(["spec"]) or {}
-        sources = [(["spec", "source"], spec.get("source"))] + [(["spec", "sources", i], s)
-                                                               for i, s in enumerate(spec.get("sources") or [])]
-        for where, source in sources:
-            if isinstance(source, dict) and source.get("chart") in catalog:
+        for where, source in obj.sources():
+            if isinstance(source.get("chart"), str) and source["chart"] in catalog:
                 values = (source.get("helm") or {}).get("valuesObject") if isinstance(source.get("helm"), dict) else {}
                 found.append((obj, catalog[source["chart"]], where + ["chart"], values or {}))
     return found

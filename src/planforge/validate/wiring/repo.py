@@ -44,6 +44,14 @@ class K8sObject(ManifestObject):
     def label(self) -> str:
         return f"{self.kind} {self.name}"
 
+    def sources(self, spec: tuple[str, ...] = ("spec",)) -> list[tuple[FieldPath, dict[str, Any]]]:
+        """(path, source) of the mappings among an Argo CD Application's `source` and `sources` (below `spec`)."""
+        base: FieldPath = list(spec)
+        listed = self.field([*base, "sources"])
+        found = [([*base, "source"], self.field([*base, "source"]))]
+        found += [([*base, "sources", i], s) for i, s in enumerate(listed)] if isinstance(listed, list) else []
+        return [(path, source) for path, source in found if isinstance(source, dict)]
+
     def annotations(self) -> dict[str, Any]:
         value = self.meta("annotations")
         return value if isinstance(value, dict) else {}
@@ -109,6 +117,7 @@ class Repository:
     tf_displays: dict[Path, str] = field(default_factory=dict)  # resolved .tf path -> as findings name it
     docs: list[tuple[str, str]] = field(default_factory=list)  # (display, text) of README / docs Markdown
     generated_secrets: set[str] = field(default_factory=set)  # kustomize secretGenerator names
+    files: list[Path] = field(default_factory=list)  # every file inside the bounds (hidden and skipped dirs aside)
     bounds: Bounds | None = None  # what may be read (default: root)
 
     def __post_init__(self) -> None:
@@ -201,6 +210,7 @@ def load_repository(ctx: Context) -> Repository:
     """Read every manifest, Terraform file and Markdown doc of the validated root."""
     repo = Repository(ctx.root, bounds=ctx.bounds)
     all_files = [p for p in _walk(ctx.root) if ctx.bounds.inside(p)]
+    repo.files = all_files
     for path in iter_manifest_files(ctx.root, ctx.settings):
         path = Path(path)
         try:

@@ -38,6 +38,9 @@ RULES = {
                             "IAM role, around the workload identities (no launch template requiring IMDSv2)",
     "wiring/lock-file": "a Terraform root has no committed .terraform.lock.hcl with h1: and zh: hashes for every "
                         "provider",
+    "wiring/controller-missing": "an object needs a controller or API (a CRD's operator, Dapr's sidecar injector, the "
+                                 "metrics API, Argo CD, Flux) that nothing in the repository installs and the cluster "
+                                 "does not have built in",
     "wiring/placeholder-value": "a value the cluster or the cloud reads (security group ID, identity annotation, "
                                 "secret store address, cluster server URL, Terraform variable default) is a "
                                 "placeholder the README does not list as set by you",

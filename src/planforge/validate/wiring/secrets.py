@@ -50,11 +50,8 @@ def helm_values(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
         return
     if obj.kind != "Application":
         return
-    spec = obj.field(["spec"]) or {}
-    sources = [(["spec", "source"], spec.get("source"))] + [(["spec", "sources", i], s)
-                                                           for i, s in enumerate(spec.get("sources") or [])]
-    for where, source in sources:
-        helm = source.get("helm") if isinstance(source, dict) else None
+    for where, source in obj.sources():
+        helm = source.get("helm")
         if not isinstance(helm, dict):
             continue
         yield where + ["helm", "valuesObject"], helm.get("valuesObject")

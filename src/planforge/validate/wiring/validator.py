@@ -5,7 +5,8 @@ import time
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import clouds, events, gitops, identity, issuers, network, placeholders, secrets, state
+from planforge.validate.wiring import (clouds, controllers, events, gitops, identity, issuers, network, placeholders,
+                                      secrets, state)
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
@@ -20,6 +21,7 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions],
     "state": [state.check_state_key, state.check_lock_files],
     "placeholders": [placeholders.check_placeholders],
+    "controllers": [controllers.check_controllers],
 }
 
 

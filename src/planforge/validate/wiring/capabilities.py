@@ -1,0 +1,68 @@
+"""A small reader of `data/capabilities.yaml`: what a Kubernetes object needs from its cluster, and what gives it
+(a distribution's built-in capabilities, a GitOps bootstrap, a catalog component). The system model reads the
+same table; its helpers have the same names."""
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from planforge.decide.data import ChartEntry, catalog, load
+
+
+def _table() -> dict[str, Any]:
+    return load("capabilities.yaml")
+
+
+@cache
+def _crd_providers() -> dict[str, str]:
+    """`crd:<group>/<Kind>` -> the catalog component whose `crds` list it (the first one)."""
+    found: dict[str, str] = {}
+    for name, entry in catalog().charts.items():
+        for capability in entry.capabilities():
+            if capability.startswith("crd:"):
+                found.setdefault(capability, name)
+    return found
+
+
+def distributions() -> list[str]:
+    """The distributions the table knows."""
+    return list(_table().get("distributions") or {})
+
+
+def built_in(distribution: str) -> frozenset[str]:
+    """Capabilities a cluster of `distribution` has built in."""
+    return frozenset((_table().get("distributions") or {}).get(distribution) or ())
+
+
+def bootstrap(gitops: str) -> frozenset[str]:
+    """Capabilities the GitOps tool's bootstrap installs (`flux bootstrap`)."""
+    return frozenset((_table().get("bootstrap") or {}).get(gitops) or ())
+
+
+def bootstraps() -> list[str]:
+    """The GitOps tools whose bootstrap the table lists."""
+    return list(_table().get("bootstrap") or {})
+
+
+def object_needs(kind: str) -> tuple[str, ...]:
+    """What an object of `kind` ("group/Kind") needs: its CRD when a catalog component or a bootstrap installs it,
+    then the table's `objects` entry. A kind nothing known installs needs nothing known."""
+    crd = f"crd:{kind}"
+    known = crd in _crd_providers() or any(crd in bootstrap(tool) for tool in bootstraps())
+    return ((crd,) if known else ()) + tuple((_table().get("objects") or {}).get(kind) or ())
+
+
+def annotation_needs(annotation: str) -> tuple[str, ...]:
+    """What a pod annotated `annotation: "true"` needs."""
+    return tuple((_table().get("annotations") or {}).get(annotation) or ())
+
+
+def annotations() -> list[str]:
+    """The pod annotations the table knows."""
+    return list(_table().get("annotations") or {})
+
+
+def provider(capability: str) -> ChartEntry | None:
+    """The catalog component that provides `capability` (`providers`, else the chart whose `crds` list it)."""
+    name = (_table().get("providers") or {}).get(capability) or _crd_providers().get(capability)
+    return catalog().charts.get(name) if name else None

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from testlib import edit_file, validate_wiring
 
-from planforge.validate.wiring import capabilities
+from planforge.model import capabilities
 from planforge.validate.wiring.installs import helm_install_chart
 
 CASES = Path(__file__).resolve().parents[1] / "fixtures" / "wiring" / "controllers"

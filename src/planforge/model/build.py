@@ -137,7 +137,7 @@ def _gitops(a: Answers, sites: list[_Site], where: dict[str, str], prov) -> list
     out: list[Unit] = []
     for s in sites:
         if a.gitops == "flux":
-            out.append(Unit(kind="controller", name=f"flux@{s.name}", provenance=origin, provides=caps.bootstrap("flux"),
+            out.append(Unit(kind="controller", name=f"flux@{s.name}", provenance=origin, provides=list(caps.bootstrap("flux")),
                             path=f"{where.get('flux_clusters', '')}/{s.name}",
                             params={"install": Param(value="flux bootstrap", provenance=origin)},
                             placement=Placement(environments=[s.environment], clusters=[s.name])))
@@ -180,7 +180,7 @@ def _workloads(a: Answers, where: dict[str, str], files: set[str], prov, sites: 
             needs, only_on = [], {}
             if svc.max_replicas > 0 and not svc.volume_size:
                 hpa = caps.object_needs("autoscaling/HorizontalPodAutoscaler")
-                needs += hpa
+                needs += list(hpa)
                 only_on.update({c: autoscaled for c in hpa})
             if secrets:
                 needs += caps.object_needs("external-secrets.io/ExternalSecret")

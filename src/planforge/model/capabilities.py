@@ -1,38 +1,68 @@
-"""The capability table (data/capabilities.yaml) and the catalog's capabilities, read once."""
+"""The capability table (data/capabilities.yaml), read once for its two readers: the system model's closure and
+the wiring validator's `wiring/controller-missing`. What a Kubernetes object needs from its cluster, and what gives
+it (a distribution's built-in capabilities, a GitOps bootstrap, a catalog component)."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
-from planforge.decide.data import catalog, load
+from planforge.decide.data import ChartEntry, catalog, load
 
 
-@lru_cache(maxsize=None)
 def table() -> dict[str, Any]:
     return load("capabilities.yaml")
 
 
-def built_in(distribution: str) -> list[str]:
-    """Capabilities a cluster of this distribution has from its default install."""
-    return list((table().get("distributions") or {}).get(distribution) or [])
+@cache
+def _crd_providers() -> dict[str, str]:
+    """`crd:<group>/<Kind>` -> the catalog component whose `crds` list it (the first one)."""
+    found: dict[str, str] = {}
+    for name, entry in catalog().charts.items():
+        for capability in entry.capabilities():
+            if capability.startswith("crd:"):
+                found.setdefault(capability, name)
+    return found
 
 
-def bootstrap(gitops: str) -> list[str]:
-    """What the GitOps tool's own bootstrap installs on a cluster (`flux bootstrap`)."""
-    return list((table().get("bootstrap") or {}).get(gitops) or [])
+def distributions() -> list[str]:
+    """The distributions the table knows."""
+    return list(table().get("distributions") or {})
 
 
-def object_needs(kind: str) -> list[str]:
-    """Capabilities serving a Kubernetes kind (group/Kind): its CRD when a catalog chart installs it, and the
-    table's `objects` entry (e.g. the metrics API for a HorizontalPodAutoscaler)."""
-    extra = list((table().get("objects") or {}).get(kind) or [])
+def built_in(distribution: str) -> tuple[str, ...]:
+    """Capabilities a cluster of `distribution` has built in."""
+    return tuple((table().get("distributions") or {}).get(distribution) or ())
+
+
+def bootstrap(gitops: str) -> tuple[str, ...]:
+    """Capabilities the GitOps tool's bootstrap installs (`flux bootstrap`)."""
+    return tuple((table().get("bootstrap") or {}).get(gitops) or ())
+
+
+def bootstraps() -> list[str]:
+    """The GitOps tools whose bootstrap the table lists."""
+    return list(table().get("bootstrap") or {})
+
+
+def object_needs(kind: str) -> tuple[str, ...]:
+    """What an object of `kind` ("group/Kind") needs: its CRD when a catalog component or a bootstrap installs it,
+    then the table's `objects` entry. A kind nothing known installs needs nothing known."""
     crd = f"crd:{kind}"
-    return ([crd] if provider(crd) else []) + extra
+    known = crd in _crd_providers() or any(crd in bootstrap(tool) for tool in bootstraps())
+    return ((crd,) if known else ()) + tuple((table().get("objects") or {}).get(kind) or ())
 
 
-def provider(capability: str) -> str | None:
-    """The catalog component that provides a capability: the table's `providers`, else the chart listing the CRD."""
-    named = (table().get("providers") or {}).get(capability)
-    if named:
-        return named
-    return next((e.name for e in catalog().charts.values() if capability in e.capabilities()), None)
+def annotation_needs(annotation: str) -> tuple[str, ...]:
+    """What a pod annotated `annotation: "true"` needs."""
+    return tuple((table().get("annotations") or {}).get(annotation) or ())
+
+
+def annotations() -> list[str]:
+    """The pod annotations the table knows."""
+    return list(table().get("annotations") or {})
+
+
+def provider(capability: str) -> ChartEntry | None:
+    """The catalog component that provides `capability` (`providers`, else the chart whose `crds` list it)."""
+    name = (table().get("providers") or {}).get(capability) or _crd_providers().get(capability)
+    return catalog().charts.get(name) if name else None

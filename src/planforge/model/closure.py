@@ -46,7 +46,8 @@ def close(model: SystemModel, excluded: dict[str, Provenance] | None = None) -> 
         for gap in unmet:
             if gap.capability in result.model.provided_on(gap.cluster):
                 continue
-            name = caps.provider(gap.capability)
+            entry = caps.provider(gap.capability)
+            name = entry.name if entry else None
             if name is None or name in excluded:
                 why = (f"the plan excludes {name} at line {excluded[name].line}" if name in excluded
                        else "nothing in the catalog provides it")

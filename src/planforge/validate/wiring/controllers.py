@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from planforge.validate.base import Finding
-from planforge.validate.wiring import capabilities
+from planforge.model import capabilities
 from planforge.validate.wiring.installs import Installed, installed, words
 from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, walk_values
 from planforge.validate.wiring.secrets import helm_values

@@ -20,7 +20,7 @@ from planforge.validate.ansible.discovery import YAML_SUFFIXES, find_trees
 from planforge.validate.inputs import InputError, walk
 from planforge.validate.manifests import ManifestError, load_kustomization, safe_load
 from planforge.validate.manifests.discovery import KUSTOMIZATION_NAMES
-from planforge.validate.wiring import capabilities
+from planforge.model import capabilities
 from planforge.validate.wiring.identity import deployed_components
 from planforge.validate.wiring.repo import Repository, walk_values
 

@@ -71,48 +71,51 @@ def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform"
     return base + list(table["gitops"].get(gitops) or []) + (list(table["ansible"]) if ansible else [])
 
 
-def _chart(component: Any) -> str | None:
-    """The chart of a catalog component, given as a mapping (answers files) or a Component."""
-    return component.get("chart") if isinstance(component, Mapping) else getattr(component, "chart", None)
+def _field(item: Any, name: str) -> Any:
+    """A field of a list item, given as a mapping (answers files) or a model (a Component)."""
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def _passes(value: Any, test: Mapping[str, Any], answers: Mapping[str, Any], table: Mapping[str, Any]) -> bool:
+    """Whether an answer's value passes a flag's test (the tests of layout.yml `flags`)."""
+    if "is" in test and value != test["is"]:
+        return False
+    if "not" in test and value == test["not"]:
+        return False
+    if "in" in test:
+        listed = table[test["in"]]
+        if value not in (listed.values() if isinstance(listed, Mapping) else listed):
+            return False
+    if "row" in test:
+        key, name = test["row"]
+        row = table[key].get(answers.get(name))
+        if row is None or value != row:
+            return False
+    if "has" in test:
+        wanted = test["has"]
+        field, item = next(iter(wanted.items())) if isinstance(wanted, Mapping) else (None, wanted)
+        held = [_field(v, field) for v in value or []] if field else list(value or [])
+        if item not in held:
+            return False
+    return "set" not in test or bool(value) == test["set"]
+
+
+def _flag_holds(condition: Mapping[str, Any], answers: Mapping[str, Any], table: Mapping[str, Any]) -> bool:
+    alternatives = condition.get("any")
+    if alternatives is not None and not any(_flag_holds(c, answers, table) for c in alternatives):
+        return False
+    return all(_passes(answers.get(name), test, answers, table) for name, test in condition.items() if name != "any")
 
 
 def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:
-    """The flags that hold for these answers (copier.yml `flags`)."""
+    """The flags that hold for these answers (layout.yml `flags`, copier.yml `flags`). Answers left out are
+    unset; the blueprints are computed from the structure when the answers do not name them."""
     table = table or load_layout()
-    a = answers
-    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"),
-                                                 a.get("iac_tool", "terraform"), bool(a.get("ansible")), table=table)
-    cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
-    named = {
-        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible")},
-        "terraform_cloud": cloud in table["terraform_clouds"],
-        "managed_cluster": distribution == table["managed_distribution"].get(cloud),
-        "managed_distribution": distribution in table["managed_distribution"].values(),
-        "secret_store": a.get("secrets_manager", "none") in table["external_secret_stores"],
-        "key_vault": (a.get("secrets_manager") == "azure-key-vault" or bool(a.get("customer_managed_kms"))
-                      or bool(a.get("compliance"))),
-        "state_bootstrap": bool(a.get("state_bootstrap", True)),
-        "hcp_terraform": a.get("state_backend") == "terraform-cloud",
-        "workspaces": a.get("terraform_roots") == "workspaces",
-        "in_cluster_database": a.get("storage") == "in-cluster-postgresql",
-        "apps": bool(a.get("apps")),
-        "services": bool(a.get("services")),
-        "components": bool(a.get("components")),
-        "dapr": bool(a.get("dapr")),
-        "cert_manager": any(_chart(c) == "cert-manager" for c in a.get("components") or []),
-        "kustomize_only": a.get("deployment_strategy") == "kustomize-only",
-        "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
-        "per_service": a.get("chart_layout") == "per-service",
-        "chart_tests": bool(a.get("chart_tests", True)),
-        "provider_lock": cloud in table["provider_lock_clouds"] and a.get("iac_tool") != "opentofu",
-        "dns_failover": bool(a.get("dns_failover")),
-        "pod_security_groups": distribution == "eks",
-        "tflint": "tflint" in (a.get("linters") or []),
-        "rke2": bool(a.get("rke2_version")),
-        "kubeadm": bool(a.get("kubeadm_version")),
-        "checkov": "checkov" in (a.get("linters") or []),
-    }
-    return {name for name, on in named.items() if on}
+    a = dict(answers)
+    if not a.get("blueprints"):
+        a["blueprints"] = blueprints(a["structure"], a.get("gitops", "none"), a.get("iac_tool", "terraform"),
+                                     bool(a.get("ansible")), table=table)
+    return {name for name, condition in table["flags"].items() if _flag_holds(condition, a, table)}
 
 
 def terraform_modules(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:

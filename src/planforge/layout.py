@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from planforge import conditions
+
 LAYOUT_FILE = "layout.yml"
 # copier.yml questions computed from the table (`when: false`): never passed as data.
 COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks")
@@ -71,42 +73,6 @@ def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform"
     return base + list(table["gitops"].get(gitops) or []) + (list(table["ansible"]) if ansible else [])
 
 
-def _field(item: Any, name: str) -> Any:
-    """A field of a list item, given as a mapping (answers files) or a model (a Component)."""
-    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
-
-
-def _passes(value: Any, test: Mapping[str, Any], answers: Mapping[str, Any], table: Mapping[str, Any]) -> bool:
-    """Whether an answer's value passes a flag's test (the tests of layout.yml `flags`)."""
-    if "is" in test and value != test["is"]:
-        return False
-    if "not" in test and value == test["not"]:
-        return False
-    if "in" in test:
-        listed = table[test["in"]]
-        if value not in (listed.values() if isinstance(listed, Mapping) else listed):
-            return False
-    if "row" in test:
-        key, name = test["row"]
-        row = table[key].get(answers.get(name))
-        if row is None or value != row:
-            return False
-    if "has" in test:
-        wanted = test["has"]
-        field, item = next(iter(wanted.items())) if isinstance(wanted, Mapping) else (None, wanted)
-        held = [_field(v, field) for v in value or []] if field else list(value or [])
-        if item not in held:
-            return False
-    return "set" not in test or bool(value) == test["set"]
-
-
-def _flag_holds(condition: Mapping[str, Any], answers: Mapping[str, Any], table: Mapping[str, Any]) -> bool:
-    alternatives = condition.get("any")
-    if alternatives is not None and not any(_flag_holds(c, answers, table) for c in alternatives):
-        return False
-    return all(_passes(answers.get(name), test, answers, table) for name, test in condition.items() if name != "any")
-
-
 def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:
     """The flags that hold for these answers (layout.yml `flags`, copier.yml `flags`). Answers left out are
     unset; the blueprints are computed from the structure when the answers do not name them."""
@@ -115,7 +81,7 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
     if not a.get("blueprints"):
         a["blueprints"] = blueprints(a["structure"], a.get("gitops", "none"), a.get("iac_tool", "terraform"),
                                      bool(a.get("ansible")), table=table)
-    return {name for name, condition in table["flags"].items() if _flag_holds(condition, a, table)}
+    return {name for name, condition in table["flags"].items() if conditions.holds(condition, a, table)}
 
 
 def terraform_modules(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:

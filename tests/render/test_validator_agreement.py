@@ -1,5 +1,6 @@
-"""The copier.yml validators (includes/validators.jinja) and the Python answer rules
-(planforge.decide.answer_rules) refuse exactly the same values.
+"""The two evaluators of includes/answer_rules.yaml, the copier.yml validators
+(includes/validators.jinja) and the Python answer rules (planforge.decide.answer_rules),
+refuse exactly the same values.
 
 A corpus of good and hostile values for every question: for each value, Copier refuses it
 if and only if `check_data` (the rules `planforge new` applies) refuses it. Copier's side

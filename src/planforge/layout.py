@@ -66,11 +66,12 @@ def holds(entry: Mapping[str, Any], structure: str, flags: set[str]) -> bool:
 def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform", ansible: bool = False, *,
                table: Mapping[str, Any] | None = None) -> list[str]:
     """The blueprints (top-level directories) of a structure with this gitops choice, plus the Ansible blueprint
-    when the plan has an Ansible tree; Ansible alone (IaC tool none) has no Terraform."""
+    when the plan has an Ansible tree, less those `blueprints_left_out` leaves out for these answers."""
     table = table or load_layout()
-    ansible_alone = ansible and iac_tool == "none"
-    base = [b for b in table["blueprints"][structure] if b != "terraform" or not ansible_alone]
-    return base + list(table["gitops"].get(gitops) or []) + (list(table["ansible"]) if ansible else [])
+    answers = {"structure": structure, "gitops": gitops, "iac_tool": iac_tool, "ansible": ansible}
+    chosen = [*table["blueprints"][structure], *(table["gitops"].get(gitops) or []), *(table["ansible"] if ansible else [])]
+    left_out = table["blueprints_left_out"]
+    return [b for b in chosen if b not in left_out or not conditions.holds(left_out[b], answers, table)]
 
 
 def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:

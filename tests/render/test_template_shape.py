@@ -20,16 +20,21 @@ GENERIC_VALIDATOR = re.compile(r"\{% import 'includes/validators\.jinja' as v %\
 
 def _jinja_flags(text: str, flags: list[str]) -> set[str]:
     """Flags a Jinja text defines: a mapping entry `'NAME': <condition>` (handing over the answer of the same
-    name, `'dapr': dapr | bool,`, is no definition)."""
-    return {f for f in flags
-            if re.search(rf"""['"]{re.escape(f)}['"]\s*:\s*(?!{re.escape(f)}\s*(\|\s*bool\s*)?[,}}])\S""", text)}
+    name, maybe through filters, `'dapr': dapr | bool,`, is no definition)."""
+    answer = r"\s*(\|\s*[\w(')]+\s*)*[,}]"
+    return {f for f in flags if re.search(rf"""['"]{re.escape(f)}['"]\s*:\s*(?!{re.escape(f)}{answer})\S""", text)}
 
 
 def _python_flags(text: str, flags: list[str]) -> set[str]:
-    """Flags Python source defines: a dict key, or an item of a tuple, list or set literal, naming the flag."""
+    """Flags Python source defines: a dict key naming the flag (handing over the answer of the same name,
+    `{"ansible": ansible}`, is no definition), or an item of a tuple, list or set literal naming it."""
     named: set[str] = set()
     for node in ast.walk(ast.parse(text)):
-        items = node.keys if isinstance(node, ast.Dict) else node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else []
+        if isinstance(node, ast.Dict):
+            items = [k for k, v in zip(node.keys, node.values)
+                     if not (isinstance(k, ast.Constant) and isinstance(v, ast.Name) and v.id == k.value)]
+        else:
+            items = node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else []
         named |= {n.value for n in items if isinstance(n, ast.Constant) and n.value in flags}
     return named
 
@@ -80,7 +85,8 @@ def test_the_two_language_detectors_find_the_old_form() -> None:
     assert _jinja_flags("{%- set named = {'terraform_cloud': cloud in t.terraform_clouds, 'apps': apps | length > 0,"
                         " 'dapr': dapr | bool} -%}", flags) == {"terraform_cloud", "apps"}
     assert _jinja_flags("{{ layout.flags({'cloud': cloud, 'apps': apps, 'dapr': dapr | bool}) }}", flags) == set()
-    assert _python_flags('named = {"terraform_cloud": cloud in table["terraform_clouds"]}', flags) == {"terraform_cloud"}
+    assert _python_flags('named = {"terraform_cloud": cloud in table["terraform_clouds"], "dapr": dapr}',
+                         flags) == {"terraform_cloud"}
     copier = {"rpo_minutes": {"validator": "{% import 'includes/validators.jinja' as v %}"
                                            "{{ v.whole_number(rpo_minutes, 'rpo_minutes', 0) }}"},
               "region": {"validator": "{% import 'includes/validators.jinja' as v %}{{ v.answer('region', region) }}"}}

@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from planforge import conditions
+
 LAYOUT_FILE = "layout.yml"
 # copier.yml questions computed from the table (`when: false`): never passed as data.
 COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks", "tf_roots")
@@ -64,56 +66,23 @@ def holds(entry: Mapping[str, Any], structure: str, flags: set[str]) -> bool:
 def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform", ansible: bool = False, *,
                table: Mapping[str, Any] | None = None) -> list[str]:
     """The blueprints (top-level directories) of a structure with this gitops choice, plus the Ansible blueprint
-    when the plan has an Ansible tree; Ansible alone (IaC tool none) has no Terraform."""
+    when the plan has an Ansible tree, less those `blueprints_left_out` leaves out for these answers."""
     table = table or load_layout()
-    ansible_alone = ansible and iac_tool == "none"
-    base = [b for b in table["blueprints"][structure] if b != "terraform" or not ansible_alone]
-    return base + list(table["gitops"].get(gitops) or []) + (list(table["ansible"]) if ansible else [])
-
-
-def _chart(component: Any) -> str | None:
-    """The chart of a catalog component, given as a mapping (answers files) or a Component."""
-    return component.get("chart") if isinstance(component, Mapping) else getattr(component, "chart", None)
+    answers = {"structure": structure, "gitops": gitops, "iac_tool": iac_tool, "ansible": ansible}
+    chosen = [*table["blueprints"][structure], *(table["gitops"].get(gitops) or []), *(table["ansible"] if ansible else [])]
+    left_out = table["blueprints_left_out"]
+    return [b for b in chosen if b not in left_out or not conditions.holds(left_out[b], answers, table)]
 
 
 def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> set[str]:
-    """The flags that hold for these answers (copier.yml `flags`)."""
+    """The flags that hold for these answers (layout.yml `flags`, copier.yml `flags`). Answers left out are
+    unset; the blueprints are computed from the structure when the answers do not name them."""
     table = table or load_layout()
-    a = answers
-    selected = a.get("blueprints") or blueprints(a["structure"], a.get("gitops", "none"),
-                                                 a.get("iac_tool", "terraform"), bool(a.get("ansible")), table=table)
-    cloud, distribution = a.get("cloud", "none"), a.get("kubernetes_distribution", "none")
-    named = {
-        **{b: b in selected for b in ("terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible")},
-        "terraform_cloud": cloud in table["terraform_clouds"],
-        "managed_cluster": distribution == table["managed_distribution"].get(cloud),
-        "managed_distribution": distribution in table["managed_distribution"].values(),
-        "secret_store": a.get("secrets_manager", "none") in table["external_secret_stores"],
-        "key_vault": (a.get("secrets_manager") == "azure-key-vault" or bool(a.get("customer_managed_kms"))
-                      or bool(a.get("compliance"))),
-        "state_bootstrap": bool(a.get("state_bootstrap", True)),
-        "hcp_terraform": a.get("state_backend") == "terraform-cloud",
-        "workspaces": a.get("terraform_roots") == "workspaces",
-        "in_cluster_database": a.get("storage") == "in-cluster-postgresql",
-        "apps": bool(a.get("apps")),
-        "services": bool(a.get("services")),
-        "components": bool(a.get("components")),
-        "dapr": bool(a.get("dapr")),
-        "cert_manager": (any(_chart(c) == "cert-manager" for c in a.get("components") or [])
-                         or "cert-manager" in (a.get("installed_components") or [])),
-        "kustomize_only": a.get("deployment_strategy") == "kustomize-only",
-        "raw_manifests": a.get("deployment_strategy") == "raw-manifests",
-        "per_service": a.get("chart_layout") == "per-service",
-        "chart_tests": bool(a.get("chart_tests", True)),
-        "provider_lock": cloud in table["provider_lock_clouds"] and a.get("iac_tool") != "opentofu",
-        "dns_failover": bool(a.get("dns_failover")),
-        "pod_security_groups": distribution == "eks",
-        "tflint": "tflint" in (a.get("linters") or []),
-        "rke2": bool(a.get("rke2_version")),
-        "kubeadm": bool(a.get("kubeadm_version")),
-        "checkov": "checkov" in (a.get("linters") or []),
-    }
-    return {name for name, on in named.items() if on}
+    a = dict(answers)
+    if not a.get("blueprints"):
+        a["blueprints"] = blueprints(a["structure"], a.get("gitops", "none"), a.get("iac_tool", "terraform"),
+                                     bool(a.get("ansible")), table=table)
+    return {name for name, condition in table["flags"].items() if conditions.holds(condition, a, table)}
 
 
 def terraform_modules(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None) -> list[dict[str, str]]:

@@ -1,5 +1,6 @@
-"""The copier.yml validators (includes/validators.jinja) and the Python answer rules
-(planforge.decide.answer_rules) refuse exactly the same values.
+"""The two evaluators of includes/answer_rules.yaml, the copier.yml validators
+(includes/validators.jinja) and the Python answer rules (planforge.decide.answer_rules),
+refuse exactly the same values.
 
 A corpus of good and hostile values for every question: for each value, Copier refuses it
 if and only if `check_data` (the rules `planforge new` applies) refuses it. Copier's side
@@ -282,3 +283,19 @@ def test_plain_copier_copy_refuses_a_name_yaml_reads_as_no_string(frame: Path, t
         run_copy(str(frame), dest, data=datas(name, value)[0], defaults=True, quiet=True, unsafe=False)
     assert name in str(info.value) and "YAML reads it as" in str(info.value)
     assert not dest.exists() or not any(dest.iterdir())
+
+
+def test_the_rules_state_the_types_of_the_answer_model():
+    """The key specs of answer_rules.yaml's lists of mappings say what plain Copier must know of the answer model
+    (a key without a default is `required`, `nullable` where null is allowed, `bool` and `number` by type): they
+    say what planforge.decide.answers declares."""
+    from planforge.decide.answer_rules import rules
+
+    for name, spec in rules()["mapping_lists"].items():
+        model = Answers.model_fields[name].annotation.__args__[0]
+        for key, key_spec in spec["keys"].items():
+            field = model.model_fields[key]
+            assert key_spec.get("required", False) == field.is_required(), (name, key)
+            assert key_spec.get("nullable", False) == (type(None) in getattr(field.annotation, "__args__", ())), (name, key)
+            assert ("bool" in key_spec) == (field.annotation is bool), (name, key)
+            assert ("number" in key_spec) == (field.annotation is int), (name, key)

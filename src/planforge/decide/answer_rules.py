@@ -1,8 +1,9 @@
 """The answer rules: one checker for every gate (`decide`, `planforge answers`, rendering).
 
-The rules themselves are data (planforge/data/answer_rules.yaml): a pattern per kind of
-value, which fields follow which pattern, list and range limits. This module applies
-them; includes/validators.jinja applies the same rules inside plain `copier copy`.
+The rules themselves are data (the template's includes/answer_rules.yaml): a pattern per kind
+of value, which answers follow which spec, list and range limits, the answers that must fit
+together. This module applies them; includes/validators.jinja applies the same entries inside
+plain `copier copy`. Neither writes a rule of its own.
 
 Each problem names the answer field (with list index, `apps[2].image`) and the plan line
 the answer came from (its provenance).
@@ -18,9 +19,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from planforge import conditions
 from planforge.decide.answers import Answers, NotApplied, Provenance
-from planforge.decide.data import load
 from planforge.errors import Problem
+
+RULES_FILE = "includes/answer_rules.yaml"
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,12 @@ class Pattern:
 
 @lru_cache(maxsize=None)
 def rules() -> dict[str, Any]:
-    return load("answer_rules.yaml")
+    """The rules of the shipped template (includes/answer_rules.yaml)."""
+    import yaml
+
+    from planforge.render.template import shipped_template_dir
+
+    return yaml.safe_load((shipped_template_dir() / RULES_FILE).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=None)
@@ -62,10 +70,6 @@ def texts() -> dict[str, re.Pattern[str]]:
     return {name: re.compile(regex) for name, regex in rules()["texts"].items()}
 
 
-def expected_state_backend(cloud: str) -> str | None:
-    return rules()["state_backend_of_cloud"].get(cloud)
-
-
 class _Checker:
     """Collects problems, locating each at the plan line of its answer."""
 
@@ -90,15 +94,22 @@ class _Checker:
         self.problems.append(Problem(message=message, file=self.plan_file, line=self._line(field), field=field,
                                      hint=hint))
 
-    def check(self, field: str, value: Any, spec: Mapping[str, Any]) -> None:
-        """One value against its field spec: `rule` (a pattern) or `text`, maybe `optional`."""
-        if spec.get("optional") and value in ("", None):
+    def check(self, field: str, value: Any, spec: Mapping[str, Any], answers: Mapping[str, Any]) -> None:
+        """One value against its spec: `rule` (a pattern), `text` or `number`, maybe `optional`. `bool`,
+        `required` and `null` are types the answer model already holds."""
+        unless = spec.get("optional_unless")
+        if spec.get("optional") and value in ("", None) and not (unless and conditions.holds(unless, answers, rules())):
             return
-        if "text" in spec:
+        if "number" in spec:
+            self.number(field, value, spec)
+        elif "text" in spec:
             if value and texts()[spec["text"]].search(value):
                 self.add(field, f"{value!r} contains Jinja/HCL interpolation, quotes, backticks, backslashes or "
                          "control characters", "remove the template or shell syntax from the plan text")
-            return
+        elif "rule" in spec:
+            self.pattern(field, value, spec)
+
+    def pattern(self, field: str, value: Any, spec: Mapping[str, Any]) -> None:
         pattern = patterns()[spec["rule"]]
         limit = spec.get("max", pattern.max)
         text = "" if value is None else str(value)
@@ -110,14 +121,47 @@ class _Checker:
         elif pattern.yaml_text and (reading := yaml_reading(text)) is not None:
             self.add(field, f"{text!r}: YAML reads `{text}` as {reading}", YAML_TEXT_FIX)
 
-    def names(self, field: str, values: list[str], spec: Mapping[str, Any]) -> None:
+    def number(self, field: str, value: int, spec: Mapping[str, Any]) -> None:
+        low, high = spec["number"]
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"{'' if low is None else low}-{'' if high is None else high}"
+            self.add(field, f"{value} is outside {bounds}", spec.get("hint") or f"use {bounds}")
+
+    def names(self, field: str, values: list[Any], spec: Mapping[str, Any], answers: Mapping[str, Any]) -> None:
+        """A list of names (`rule`) or choices (`one_of`), with `min_items`, `max_items`, `unique` and `first`."""
         if len(values) < spec.get("min_items", 0):
             self.add(field, f"no {field}", f"name at least {spec['min_items']} (e.g. dev)")
         if "max_items" in spec and len(values) > spec["max_items"]:
             self.add(field, f"{len(values)} {field}; at most {spec['max_items']} are supported", "split the plan")
         for index, item in enumerate(values):
-            self.check(f"{field}[{index}]", item, spec)
-        self.unique(field, values)
+            if "one_of" in spec and item not in spec["one_of"]:
+                self.add(f"{field}[{index}]", f"{item!r} is not one of {', '.join(spec['one_of'])}",
+                         f"use {', '.join(spec['one_of'])}")
+            elif "rule" in spec:
+                self.check(f"{field}[{index}]", item, spec, answers)
+        if "rule" in spec or spec.get("unique"):
+            self.unique(field, values)
+        first = spec.get("first")
+        if first and values and values[0] != answers[first]:
+            self.add(field, f"{field} {values} must start with the {first} {answers[first]!r}",
+                     f"start the list with {answers[first]}")
+
+    def mappings(self, field: str, items: list[Any], spec: Mapping[str, Any], answers: Mapping[str, Any]) -> None:
+        """A list of mappings: each item's keys against their specs, the `unique` key never repeated."""
+        for index, item in enumerate(items):
+            for key, key_spec in spec["keys"].items():
+                self.check(f"{field}[{index}].{key}", getattr(item, key), key_spec, answers)
+        if "unique" in spec:
+            self.unique(field, [getattr(item, spec["unique"]) for item in items])
+
+    def mapping(self, field: str, values: Mapping[str, Any], spec: Mapping[str, Any], allowed: list[str],
+                what: str, answers: Mapping[str, Any]) -> None:
+        """A mapping whose keys are `allowed` (`what` names them) and whose values follow `spec`."""
+        for key, value in values.items():
+            if key not in allowed:
+                self.add(f"{field}.{key}", f"{key!r} is not {what}", f"use one of {', '.join(allowed) or 'none'}")
+            else:
+                self.check(f"{field}.{key}", value, spec, answers)
 
     def unique(self, field: str, names: Iterable[str]) -> None:
         names = list(names)
@@ -128,86 +172,36 @@ class _Checker:
 def check_answers(answers: Answers, provenance: Mapping[str, Provenance] | None = None,
                   plan_file: Path | str | None = None) -> list[Problem]:
     """Every reason the answers must not be rendered (empty list: safe to render)."""
+    from planforge.layout import load_layout
+
     r = rules()
-    a = answers
-    c = _Checker(provenance or {}, plan_file, a)
+    values = {name: getattr(answers, name) for name in Answers.model_fields}
+    c = _Checker(provenance or {}, plan_file, answers)
     for name, spec in r["fields"].items():
-        c.check(name, getattr(a, name), spec)
-    for name, spec in r["name_lists"].items():
-        c.names(name, getattr(a, name), spec)
-    for name, keys in r["mapping_lists"].items():
-        for index, item in enumerate(getattr(a, name)):
-            for key, spec in keys.items():
-                c.check(f"{name}[{index}].{key}", getattr(item, key), spec)
+        c.check(name, values[name], spec, values)
+    for section in ("name_lists", "choice_lists"):
+        for name, spec in r[section].items():
+            c.names(name, values[name], spec, values)
+    for name, spec in r["mapping_lists"].items():
+        c.mappings(name, values[name], spec, values)
+    for name, spec in r["cloud_maps"].items():
+        c.mapping(name, values[name], spec, values["clouds"][1:], "another cloud of clouds", values)
     for name, spec in r["dir_maps"].items():
-        _dir_map(c, name, getattr(a, name), spec)
-    for group in ("apps", "services"):
-        low, high = r["port"]
-        for index, svc in enumerate(getattr(a, group)):
-            if not low <= svc.port <= high:
-                c.add(f"{group}[{index}].port", f"{svc.port} is not a TCP port", f"use {low}-{high}")
-            for attr in ("replicas", "prod_replicas"):
-                if getattr(svc, attr) < 0:
-                    c.add(f"{group}[{index}].{attr}", "must not be negative", "use 0 or more replicas")
-        c.unique(group, [s.name for s in getattr(a, group)])
-    if a.chart_name or a.structure == "helm-chart":
-        c.check("chart_name", a.chart_name, {"rule": "label", "max": r["chart_name_max"]})
-    for name, hint in (("rpo_minutes", "state the RPO in minutes"), ("rto_minutes", "state the RTO in minutes"),
-                       ("max_pods", "state a pod count, or 0 for the default"),
-                       ("database_storage_gb", "state the storage in GiB, or 0 for the default"),
-                       ("k3s_servers", "state a node count, or 0 for no on-premise cluster"),
-                       ("k3s_agents", "state a node count, or 0 for no on-premise cluster")):
-        if getattr(a, name) < 0:
-            c.add(name, "must not be negative", hint)
-    for index, item in enumerate(a.not_applied):
-        if item.line < 1:
-            c.add(f"not_applied[{index}].line", f"{item.line} is not a plan line", "use the 1-based plan line")
-    low, high = r["backup_retention_days"]
-    if not low <= a.backup_retention_days <= high:
-        c.add("backup_retention_days", f"{a.backup_retention_days} is outside {low}-{high} days", f"use {low}-{high}")
-    _check_combinations(a, c)
+        c.mapping(name, values[name], spec, list(load_layout()["dirs"]), "a directory of the layout table", values)
+    for rule in r["together"]:
+        if conditions.holds(rule["refuse"], values, r):
+            c.add(rule["field"], _fill(rule["message"], values), _fill(rule["hint"], values))
     return c.problems
 
 
-def _dir_map(c: _Checker, name: str, values: Mapping[str, str], spec: Mapping[str, Any]) -> None:
-    """A mapping keyed by the layout table's directories (layout.yml `dirs`), each value checked by `spec`."""
-    from planforge.layout import load_layout
+def _fill(message: str, answers: Mapping[str, Any]) -> str:
+    """`{NAME}` in a message: the answer NAME (a list by its items, an item by its name)."""
+    def shown(value: Any) -> str:
+        if isinstance(value, str) or not isinstance(value, Iterable):
+            return str(value)
+        return ", ".join(str(conditions.field_of(v, "name")) if not isinstance(v, str) else v for v in value)
 
-    dirs = load_layout()["dirs"]
-    for key, value in values.items():
-        if key not in dirs:
-            c.add(f"{name}.{key}", f"{key!r} is not a directory of the layout table", f"use one of {', '.join(dirs)}")
-        else:
-            c.check(f"{name}.{key}", value, spec)
-
-
-def _check_combinations(a: Answers, c: _Checker) -> None:
-    backend = expected_state_backend(a.cloud)
-    if backend and a.state_backend not in (backend, "terraform-cloud", "none"):
-        c.add("state_backend", f"backend {a.state_backend!r} does not belong to cloud {a.cloud!r}", f"use {backend}")
-    if a.state_backend == "terraform-cloud" and not a.tfc_organization:
-        c.add("tfc_organization", "the terraform-cloud state backend needs the HCP Terraform organization",
-              "name it in the plan's State Backend, e.g. `Terraform Cloud (organization acme)`")
-    if a.clouds and (a.clouds[0] != a.cloud or len(set(a.clouds)) != len(a.clouds)):
-        c.add("clouds", f"clouds {a.clouds} must list distinct clouds, the primary cloud {a.cloud!r} first",
-              f"start the list with {a.cloud}")
-    for cloud, region in a.cloud_regions.items():
-        if cloud not in a.clouds[1:]:
-            c.add(f"cloud_regions.{cloud}", f"{cloud!r} is not another cloud of clouds {a.clouds}",
-                  "give regions only for the clouds after the primary")
-        else:
-            c.check(f"cloud_regions.{cloud}", region, rules()["cloud_maps"]["cloud_regions"])
-    if a.structure == "multi-tenant" and not a.tenants:
-        c.add("tenants", "a multi-tenant repository needs at least one tenant", "list the organizations in Scale/Scope")
-    if a.gitops == "flux" and a.structure not in ("multi-tool", "multi-tenant", "helm-chart"):
-        c.add("gitops", "Flux is generated for multi-tool, multi-tenant and helm-chart repositories, "
-              f"not {a.structure}", "use argocd or none")
-    kubernetes = a.structure in ("multi-tool", "multi-tenant") or a.gitops != "none"  # kubernetes or a GitOps tool
-    if a.deployment_strategy == "raw-manifests" and a.components and kubernetes:
-        names = ", ".join(comp.name for comp in a.components)
-        c.add("components", f"{names}: catalog components exist only as Helm charts, which the raw-manifests "
-              "deployment strategy cannot deploy; supported with components: Helm-first with Kustomize fallback, "
-              "Kustomize-only", "drop the components from the plan or change its Deployment Strategy")
+    return re.sub(r"\{(\w+)\}", lambda m: shown(answers[m[1]]) if m[1] in answers else m[0], message)
 
 
 def check_data(data: Mapping[str, Any], provenance: Mapping[str, Provenance] | None = None,

@@ -14,7 +14,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
 Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible"]
 Cloud = Literal["aws", "azure", "gcp", "none"]
-TerraformCloud = Literal["aws", "azure", "gcp"]
 StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
 GitOps = Literal["argocd", "flux", "none"]
@@ -22,7 +21,6 @@ DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
 SecretsManager = Literal[
     "aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager", "sealed-secrets", "kubernetes", "none"
 ]
-Platform = Literal["minikube", "eks", "gke", "aks", "doks", "oke"]
 
 
 class Provenance(BaseModel):
@@ -63,7 +61,7 @@ class Component(BaseModel):
     notes: str = ""
     # helm-chart structure without GitOps: the platforms whose clusters need it (platform/install.sh installs it
     # there only); [] = every cluster
-    platforms: list[Platform] = Field(default_factory=list)
+    platforms: list[str] = Field(default_factory=list)
 
 
 class Service(BaseModel):
@@ -154,7 +152,7 @@ class Answers(BaseModel):
     regional_environments: list[str] = Field(default_factory=list)  # environments with one Terraform root per region
     # multi-cloud: every cloud of the deployment, the primary (= cloud) first; each other one gets its own root set
     # below terraform/<cloud>/ and its own GitOps cluster per environment; [] = one cloud
-    clouds: list[TerraformCloud] = Field(default_factory=list)
+    clouds: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     # multi-cloud: the region of another cloud the plan names (e.g. {azure: westeurope}); a cloud not listed takes
     # its default for the data residency
     cloud_regions: dict[str, str] = Field(default_factory=dict)
@@ -183,7 +181,7 @@ class Answers(BaseModel):
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
     # Terraform linters the plan names (Validation/Testing): the generated CI and pre-commit run them, pinned
-    linters: list[Literal["tflint", "checkov"]] = Field(default_factory=list)
+    linters: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     secrets_manager: SecretsManager = "none"
     environments: list[str] = Field(default_factory=lambda: ["dev"])
     tenants: list[str] = Field(default_factory=list)
@@ -192,7 +190,7 @@ class Answers(BaseModel):
     # repository installs none of them, and what needs them counts on them
     installed_components: list[str] = Field(default_factory=list)
     apps: list[Service] = Field(default_factory=list)  # custom applications (Kustomize)
-    platforms: list[Platform] = Field(default_factory=list)
+    platforms: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
     chart_layout: Literal["single", "per-service"] = "single"
     services: list[Service] = Field(default_factory=list)  # helm-chart structure: services in the chart(s)

@@ -3,7 +3,7 @@ of a list as written.
 
 A name becomes a directory, a Kubernetes name and a value written unquoted into YAML and HCL, so it must be a
 DNS-1123 label (lowercase letters, digits and inner '-', at most 63 characters) that YAML reads as text (not `on`,
-`null`, `010`, `1e3`, `2024-01-01`: data/answer_rules.yaml `yaml_non_strings`). An item that is not one is refused
+`null`, `010`, `1e3`, `2024-01-01`: includes/answer_rules.yaml `yaml_non_strings`). An item that is not one is refused
 at its line with the reason; it is never dropped, split, lowercased or otherwise rewritten. Only Markdown
 decoration is taken off an item: code ticks and emphasis (`Field.plain`), and a note in parentheses after it
 (`acme (EU)`; `$(id)` is not a note: its parenthesis is attached to the text before it).

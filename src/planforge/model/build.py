@@ -187,7 +187,7 @@ def _workloads(a: Answers, where: dict[str, str], files: set[str], prov, sites: 
             if a.dapr:
                 needs += ["dapr-sidecar-injector", *caps.object_needs("dapr.io/Component")]
                 if a.kafka != "none":
-                    needs.append("kafka-broker")
+                    needs.append(f"kafka-broker:{a.kafka}")
             out.append(Unit(kind="k8s-app" if field == "apps" else "chart", name=svc.name,
                             path=f"{base}/{svc.name}" if base else "", provenance=origin, requires=needs,
                             only_on=only_on,

@@ -19,7 +19,8 @@ from planforge.model.units import Param, SystemModel, Unit
 _WHY = {
     "metrics-api": "a HorizontalPodAutoscaler reads the resource metrics API",
     "dapr-sidecar-injector": "pods run with the Dapr sidecar",
-    "kafka-broker": "the Dapr pub/sub publishes to a Kafka broker",
+    "kafka-broker:redpanda": "the Dapr pub/sub publishes to a Kafka broker",
+    "kafka-broker:strimzi": "the Dapr pub/sub publishes to a Kafka broker",
     "controller:argo-cd": "Argo CD syncs the Applications",
 }
 

@@ -11,16 +11,17 @@ import re
 from planforge.decide.answers import Answers, Component, Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import catalog
-from planforge.model import SystemModel, Unit, build_model
-from planforge.model import capabilities as caps
-from planforge.model.closure import close
+import planforge.model.build as build
+import planforge.model.capabilities as caps
+import planforge.model.closure as closing
+from planforge.model.units import SystemModel, Unit
 
 
 def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     """Close the model of the decided answers; problems for requirements nothing can meet."""
     _installed_already(c)
     answers = Answers(**c.values)
-    closure = close(build_model(answers, c.provenance), excluded=_excluded(c))
+    closure = closing.close(build.build_model(answers, c.provenance), excluded=_excluded(c))
     for unit_id, capability, why in closure.refused:
         unit = closure.model.get(unit_id)
         line = unit.provenance.line if unit else None
@@ -39,7 +40,7 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
                                     platforms=only))
     c.values["components"] = components
     answers = Answers(**c.values)
-    model = close(build_model(answers, c.provenance)).model
+    model = closing.close(build.build_model(answers, c.provenance)).model
     added = {u.id: u for u in closure.added}
     model.units = [added.get(u.id, u) if u.kind == "component" else u for u in model.units]
     return answers, model

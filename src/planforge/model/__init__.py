@@ -1,5 +1,4 @@
-"""The system model between decide and render (docs/plan-json.md, `model`)."""
-from planforge.model.build import build_model
-from planforge.model.units import Param, Placement, SystemModel, Unit, Unmet
-
-__all__ = ["Param", "Placement", "SystemModel", "Unit", "Unmet", "build_model"]
+"""The system model between decide and render (docs/plan-json.md, `model`): units (`model.units`), their
+capabilities (`model.capabilities`), the units of decided answers (`model.build`) and the closure
+(`model.closure`). The package imports nothing itself: decide imports the model and the model imports decide's
+answer types, so each side imports the other's modules, never its package."""

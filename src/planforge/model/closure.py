@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from planforge.decide.answers import Provenance
 from planforge.model import capabilities as caps
-from planforge.model.build import component_unit
+import planforge.model.build as build
 from planforge.model.units import Param, SystemModel, Unit
 
 # Why a unit needs a capability, for the provenance note of what the closure adds.
@@ -75,7 +75,7 @@ def _place(result: Closure, name: str, requirer: str, capability: str, cluster: 
     requiring = result.model.get(requirer)
     note = f"needs {capability}" + (f": {_WHY[capability]}" if capability in _WHY else "")
     origin = Provenance(source="required", by=requirer, note=note)
-    unit = component_unit(name, origin, list(requiring.placement.environments) if requiring else [], [cluster])
+    unit = build.component_unit(name, origin, list(requiring.placement.environments) if requiring else [], [cluster])
     unit.params["required_by"] = Param(value=[requirer], provenance=origin)
     result.model.units.append(unit)
     result.added.append(unit)

@@ -137,3 +137,27 @@ def test_an_existing_cluster_gets_nothing_installed_twice(tmp_path_factory: pyte
     for name in ("argo-cd", "cert-manager", "metrics-server"):
         assert f"- {name}: already installed on the cluster" in readme
     assert "helm install argo-cd" not in (repo / "argocd" / "README.md").read_text()
+
+
+@pytest.mark.parametrize(("said", "installed"), [
+    ("an existing cluster with Argo CD already installed, and this repository adds cert-manager and metrics-server",
+     ["argo-cd"]),
+    ("Argo CD and metrics-server are already installed, cert-manager is not", ["argo-cd", "metrics-server"]),
+    ("cert-manager is not already installed", []),
+])
+def test_already_installed_is_read_per_conjunct(tmp_path: Path, said: str, installed: list[str]):
+    text = (PLANS / "existing-cluster-controllers.plan.md").read_text().replace(
+        "existing clusters (one per environment): Argo CD, cert-manager and metrics-server are already installed on them", said)
+    decided = _decide_text(tmp_path, text)
+    assert decided.answers.installed_components == installed
+    assert decided.model.unmet() == []
+
+
+def test_a_managed_broker_is_existing_and_no_broker_is_installed():
+    decided = decide(parse_plan(REPO / "tests" / "fixtures" / "plans-real"
+                                / "shazilk-dev--hackathon-ii-todo--004-cloud-deployment.plan.md"))
+    [broker] = [u for u in decided.model.units if u.id == "upstream-release:managed-kafka"]
+    assert broker.existing and broker.provides == ["kafka-broker:redpanda"]
+    assert "Redpanda Cloud" in (broker.provenance.text or "")
+    assert "redpanda" not in [c.name for c in decided.answers.components]
+    assert decided.model.unmet() == []

@@ -14,14 +14,15 @@ from planforge.decide.data import catalog
 import planforge.model.build as build
 import planforge.model.capabilities as caps
 import planforge.model.closure as closing
-from planforge.model.units import SystemModel, Unit
+from planforge.model.units import Placement, SystemModel, Unit
 
 
 def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     """Close the model of the decided answers; problems for requirements nothing can meet."""
     _installed_already(c)
     answers = Answers(**c.values)
-    closure = closing.close(build.build_model(answers, c.provenance), excluded=_excluded(c))
+    outside = _managed_broker(c, answers)
+    closure = closing.close(_with(build.build_model(answers, c.provenance), outside), excluded=_excluded(c))
     for unit_id, capability, why in closure.refused:
         unit = closure.model.get(unit_id)
         line = unit.provenance.line if unit else None
@@ -40,10 +41,33 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
                                     platforms=only))
     c.values["components"] = components
     answers = Answers(**c.values)
-    model = closing.close(build.build_model(answers, c.provenance)).model
+    model = closing.close(_with(build.build_model(answers, c.provenance), outside)).model
     added = {u.id: u for u in closure.added}
     model.units = [added.get(u.id, u) if u.kind == "component" else u for u in model.units]
     return answers, model
+
+
+def _with(model: SystemModel, units: list[Unit]) -> SystemModel:
+    model.units.extend(units)
+    return model
+
+
+def _managed_broker(c: Context, answers: Answers) -> list[Unit]:
+    """A Kafka broker the plan runs as a service outside its clusters (`managed_broker`, e.g. Redpanda Cloud): an
+    existing unit on every cluster, so the closure installs no broker in them."""
+    if answers.kafka == "none":
+        return []
+    pattern = re.compile(caps.table()["managed_broker"], re.I)
+    summary = c.plan.section("summary")
+    skip = range(summary.line, summary.end_line + 1) if summary else range(0)
+    line = next((n for n, text in enumerate(c.plan.lines, 1) if n not in skip and pattern.search(text)), None)
+    if line is None:
+        return []
+    origin = Provenance(source="plan", line=line, text=c.line_text(line))
+    clusters = [u.name for u in build.build_model(answers, c.provenance).by_kind("cluster")]
+    return [Unit(kind="upstream-release", name="managed-kafka", existing=True, provenance=origin,
+                 provides=[f"kafka-broker:{answers.kafka}"],
+                 placement=Placement(environments=list(answers.environments), clusters=clusters))]
 
 
 def _required_by(unit: Unit) -> str:
@@ -67,9 +91,10 @@ def _installed_already(c: Context) -> None:
         if entry is not None and row.required is not False and pattern.search(row.notes):
             found.setdefault(entry.name, Provenance(source="plan", line=row.line, text=row.text))
     for f in [*c.plan.fields, *c.plan.other_fields]:
-        for clause in re.split(r"[;:.](?:\s|$)", f.plain):
-            if pattern.search(clause) and not re.search(r"\bnot\b", clause, re.I):
-                for _, name in catalog().mentioned(clause):
+        for conjunct in _conjuncts(f.plain):
+            said = pattern.search(conjunct)
+            if said and not re.search(r"\bnot\b", conjunct[:said.start()], re.I):
+                for _, name in catalog().mentioned(conjunct):
                     found.setdefault(name, Provenance(source="plan", line=f.line, text=f"{f.label}: {f.plain}"))
     if not found:
         c.default("installed_components", [], "the plan says no component runs on its clusters already")
@@ -77,6 +102,27 @@ def _installed_already(c: Context) -> None:
     c.values["components"] = [x for x in c.values.get("components") or [] if x.name not in found]
     cites = list(dict.fromkeys(found.values()))
     c.set("installed_components", list(found), cites[0].model_copy(update={"more": tuple(cites[1:])}))
+
+
+# A part of a sentence that says something of its own (it has a verb); a part without one (a name of a list)
+# belongs to the part after it: "Argo CD, cert-manager and metrics-server are already installed".
+_VERB = re.compile(r"\b(?:is|are|was|were|be|runs?|adds?|installs?|installed|deploys?|deployed|has|have|will|must|"
+                   r"should|needs?|provides?|provided|comes?|gets?|uses?)\b", re.I)
+
+
+def _conjuncts(text: str) -> list[str]:
+    """The parts of a field's text that each state one thing: split at sentence marks, at commas and at
+    "but"/"while"/"whereas"/", and"; a part without a verb joins the part after it."""
+    parts = [p.strip() for p in re.split(r"[;:.](?:\s|$)|,|\b(?:but|while|whereas)\b", text) if p and p.strip()]
+    out: list[str] = []
+    pending = ""
+    for part in parts:
+        if _VERB.search(part):
+            out.append(f"{pending}, {part}" if pending else part)
+            pending = ""
+        else:
+            pending = f"{pending}, {part}" if pending else part
+    return out + ([pending] if pending else [])
 
 
 def _excluded(c: Context) -> dict[str, Provenance]:

@@ -102,7 +102,7 @@ def test_the_helm_validator_and_the_argocd_validator_render_a_chart_once(repo: P
 
 
 def test_the_result_cache_sees_a_chart_change(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from planforge.validate.runner import Selection
+    from planforge.validate.unit_selection import Selection
 
     monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
 

@@ -9,7 +9,9 @@ import yaml
 from testlib import FIXTURES
 
 from planforge.validate.base import Settings, Status
-from planforge.validate.runner import Selection, rule_descriptions, run_validation
+from planforge.validate.runner import run_validation
+from planforge.validate.unit_selection import Selection
+from planforge.validate.validator_choice import rule_descriptions
 
 DEFECT = FIXTURES / "input" / "conflict-marker"
 

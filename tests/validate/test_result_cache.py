@@ -13,7 +13,8 @@ import pytest
 from testlib import require_tool
 
 from planforge.validate.base import Check, Settings
-from planforge.validate.runner import Selection, list_units, run_validation
+from planforge.validate.runner import list_units, run_validation
+from planforge.validate.unit_selection import Selection
 
 ONLY = ["kustomize", "schemas", "policy", "argocd", "flux"]
 PROJECT = """apiVersion: argoproj.io/v1alpha1

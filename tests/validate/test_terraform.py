@@ -260,7 +260,7 @@ def test_concurrent_validations_are_bounded(tmp_path: Path, monkeypatch: pytest.
 @pytest.mark.parametrize("budget", [1, 2 * tfmod.VALIDATE_PEAK_MIB, 7 * tfmod.VALIDATE_PEAK_MIB + 1])
 def test_the_validation_bound_follows_the_memory_budget(tmp_path: Path, budget: int) -> None:
     """The settings' budget, applied by discovery, is what the runner bounds terraform targets by."""
-    from planforge.validate.runner import validator_bound
+    from planforge.validate.scheduler import validator_bound
 
     old = tfmod.MAX_CONCURRENT_VALIDATIONS
     try:

@@ -97,7 +97,8 @@ def test_root_only_blocks_are_validated_on_their_own(tmp_path: Path, tf_mirror: 
 
 def test_a_shard_aggregates_only_its_own_roots(tmp_path: Path, tf_mirror: Path) -> None:
     """With --shard (or --changed-since, or cached roots), the roots left out are neither aggregated nor validated."""
-    from planforge.validate.runner import Selection, run_validation
+    from planforge.validate.runner import run_validation
+    from planforge.validate.unit_selection import Selection
 
     repo = tmp_path / "repo"
     for name in ("a", "b", "c", "d"):

@@ -17,7 +17,8 @@ from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Settings, Target
 from planforge.validate.kustomize import KustomizeValidator
 from planforge.validate.policy import PolicyValidator
-from planforge.validate.runner import Selection, list_units, run_validation
+from planforge.validate.runner import list_units, run_validation
+from planforge.validate.unit_selection import Selection
 
 UNITS_SCHEMA = Path(__file__).resolve().parents[2] / "src" / "planforge" / "data" / "units.schema.json"
 TENANT_ROOTS = ["terraform-root:terraform/tenants/acme", "terraform-root:terraform/tenants/globex",

@@ -220,7 +220,8 @@ def test_flux_defects_are_caught(tmp_path: Path, old: str, new: str, rule: str) 
 
 def test_a_run_without_only_includes_wiring(tmp_path: Path) -> None:
     from planforge.validate.base import Settings
-    from planforge.validate.runner import run_validation, selected_validators
+    from planforge.validate.runner import run_validation
+    from planforge.validate.validator_choice import selected_validators
 
     assert "wiring" in selected_validators(None) and "policy" in selected_validators(None)
     assert selected_validators("wiring") == ["wiring"]

@@ -38,7 +38,7 @@ def main(args: argparse.Namespace) -> int:
     from planforge.report import ReportMeta, exit_code, render
     from planforge.report.merge import merge_reports, read_report
     from planforge.report.text import summary_line
-    from planforge.validate.runner import rule_descriptions
+    from planforge.validate.validator_choice import rule_descriptions
 
     merged = merge_reports([read_report(path) for path in args.reports])
     code = exit_code(merged.checks)

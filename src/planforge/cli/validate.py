@@ -187,17 +187,11 @@ def main(args: argparse.Namespace) -> int:
 
     from planforge.report import ReportMeta, render
     from planforge.report.text import Progress, summary_line
-    from planforge.validate.runner import (
-        Selection,
-        exit_code,
-        list_units,
-        parse_only,
-        parse_shard,
-        rule_descriptions,
-        run_validation,
-    )
+    from planforge.validate.runner import exit_code, list_units, run_validation
     from planforge.validate.settings import resolve_settings
     from planforge.validate.terraform.cli import opentofu_fallback
+    from planforge.validate.unit_selection import Selection, parse_shard
+    from planforge.validate.validator_choice import parse_only, rule_descriptions
 
     fmt = _choice("--format", _last(args.format), FORMATS) or "text"
     only = parse_only(args.only) if args.only else None

@@ -1,0 +1,56 @@
+"""The lines of a plan its figures (sizes, counts, rates) are read from, and the apps they may be about."""
+from __future__ import annotations
+
+import re
+
+from planforge.plan import figures
+from planforge.plan.fields import canonical_key, is_context, match_field
+from planforge.plan.markdown_blocks import Block, clean
+from planforge.plan.model import Plan, is_unresolved
+
+_NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
+_APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
+_REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
+_FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
+
+
+def read_figures(plan: Plan, blocks: list[Block]) -> None:
+    """The figures of the Technical Context, every table row, requirement lines (FR-xxx, NFR-xxx) and
+    Constraints/Performance/Storage/Scale lines, outside code fences, the header, the Summary and Complexity
+    Tracking; the apps and services the plan names are their subjects."""
+    first_h2 = next((s.line for s in plan.sections if s.level == 2), None)
+    if first_h2 is None:
+        return
+    sources: list[figures.Source] = []
+    for b in blocks:
+        if b.kind not in ("para", "item", "table") or _NO_FIGURES.search(b.section) or b.lines[0].line < first_h2:
+            continue
+        if b.kind == "table":
+            sources.extend(figures.Source(line, " | ".join(cells), re.sub(r"[*`]", "", cells[0]) if cells else "")
+                           for line, cells in b.rows[1:])
+            continue
+        context = is_context(b.section) or is_context(b.subsection)
+        label = ""
+        for src in b.lines:
+            m = match_field(src.text)
+            if m and is_unresolved(m[1]):
+                continue  # the template's example figures
+            label = m[0] if m else label if b.kind == "item" else ""
+            if context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS:
+                sources.append(figures.Source(src.line, clean(src.text), label))
+    plan.figures = figures.extract(sources, _named_apps(plan))
+
+
+def _named_apps(plan: Plan) -> set[str]:
+    """Custom Applications and the service and chart directories of the source tree, lowercase."""
+    names: set[str] = set()
+    if plan.custom_applications is not None and not plan.custom_applications.unresolved:
+        for item in re.split(r"[,;]", plan.custom_applications.plain):
+            words = item.split()
+            if words:
+                names.add(words[0].strip(".").lower())
+    for p in plan.source_paths:
+        parts = [x for x in p.path.strip("/").split("/") if x]
+        if len(parts) >= 2 and parts[-2] in _APP_PARENTS and p.path.endswith("/"):
+            names.add(parts[-1].lower())
+    return {n for n in names if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", n)}

@@ -1,0 +1,90 @@
+"""Running tasks on `jobs` threads: batches of quick in-process targets, each validator within its own bound
+(`MAX_CONCURRENT_VALIDATIONS`), results in a stable order and progress as targets finish."""
+from __future__ import annotations
+
+from collections import Counter, deque
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+
+from planforge.validate.base import Check
+from planforge.validate.registry import VALIDATOR_NAMES
+from planforge.validate.task_dispatch import Task, run_task
+from planforge.validate.validator_choice import loaded_module
+
+BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
+BATCH_SIZE = 25
+
+Progress = Callable[[int, int, str], None]
+
+
+def validator_bound(name: str, jobs: int) -> int:
+    """How many targets of one validator may run at once: its module's `MAX_CONCURRENT_VALIDATIONS`, else `jobs`.
+
+    Read at run time: terraform's bound can be changed with `set_max_concurrent_validations`.
+    """
+    bound = getattr(loaded_module(name), "MAX_CONCURRENT_VALIDATIONS", None)
+    return max(1, min(int(bound if bound is not None else jobs), jobs))
+
+
+def _work_units(tasks: list[Task]) -> list[list[int]]:
+    """Group task indexes into work units: one target each, except quick in-process validators
+    (schemas, policy) whose targets go in batches so 1000 small files do not cost 1000 thread hand-offs."""
+    order = {name: i for i, name in enumerate(VALIDATOR_NAMES)}  # slow validators first
+    units: list[list[int]] = []
+    batches: dict[str, list[int]] = {}
+    for index in sorted(range(len(tasks)), key=lambda i: (order.get(tasks[i].validator.name, 99), i)):
+        name = tasks[index].validator.name
+        if name not in BATCHED:
+            units.append([index])
+            continue
+        batch = batches.setdefault(name, [])
+        if not batch:
+            units.append(batch)
+        batch.append(index)
+        if len(batch) >= BATCH_SIZE:
+            batches[name] = []
+    return units
+
+
+def _run_work_unit(unit: list[int], tasks: list[Task]) -> list[list[Check]]:
+    return [run_task(tasks[index]) for index in unit]
+
+
+def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[list[Check]]:
+    """Run tasks on `jobs` threads, never more than a validator's bound at once, in a stable order."""
+    results: list[list[Check]] = [[] for _ in tasks]
+    if not tasks:
+        return results
+    pending = deque(_work_units(tasks))
+    bounds = {t.validator.name: validator_bound(t.validator.name, jobs) for t in tasks}
+    running: dict[Future, list[int]] = {}
+    active: Counter[str] = Counter()
+    done_count = 0
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as pool:
+        try:
+            while pending or running:
+                deferred: deque[list[int]] = deque()
+                while pending and len(running) < jobs:
+                    unit = pending.popleft()
+                    name = tasks[unit[0]].validator.name
+                    if active[name] >= bounds[name]:
+                        deferred.append(unit)
+                        continue
+                    active[name] += 1
+                    running[pool.submit(_run_work_unit, unit, tasks)] = unit
+                pending = deferred + pending
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    unit = running.pop(future)
+                    last = tasks[unit[-1]]
+                    active[last.validator.name] -= 1
+                    for index, checks in zip(unit, future.result(), strict=True):
+                        results[index] = checks
+                    done_count += len(unit)
+                    if progress is not None:
+                        progress(done_count, len(tasks), last.unit or f"{last.validator.name} {last.target.display}")
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+    return results

@@ -27,6 +27,13 @@ SEEDS = Path(__file__).resolve().parents[1] / "src" / "planforge" / "data" / "pl
 KUBECONFORM_COMPAT = FIXTURES / "kubeconform-compat"
 TOOLS_BIN = REPO / ".tools" / "bin"
 
+
+def copier_config(root: Path = REPO) -> dict:
+    """copier.yml as Copier reads it: its questions and settings, with the files it `!include`s in place."""
+    from copier._template import load_template_config
+
+    return load_template_config(root / "copier.yml")
+
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "test", "GIT_AUTHOR_EMAIL": "test@example.invalid",
     "GIT_COMMITTER_NAME": "test", "GIT_COMMITTER_EMAIL": "test@example.invalid",

@@ -8,7 +8,7 @@ import sys
 import pytest
 import yaml
 
-from testlib import ACCEPTED_PLANS, PLANS, REAL_PLANS, REPO
+from testlib import ACCEPTED_PLANS, PLANS, REAL_PLANS, REPO, copier_config
 from planforge.errors import RefusedError
 
 
@@ -154,7 +154,7 @@ def test_answers_writes_copier_data_file(tmp_path):
 
 def test_answers_match_copier_questions():
     """Every answer key is a copier.yml question (the blueprint contract)."""
-    questions = {k for k in yaml.safe_load((REPO / "copier.yml").read_text()) if not k.startswith("_")}
+    questions = {k for k in copier_config() if not k.startswith("_")}
     r = run("answers", str(PLANS / "aws-eks-argocd.plan.md"))
     assert set(yaml.safe_load(r.stdout)) <= questions
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from render_helpers import copy_template, sample_answers, tree
+from testlib import copier_config
 
 from planforge.decide.answers import Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.errors import RefusedError
@@ -118,7 +119,7 @@ def test_copier_validators_accept_the_sample(frame_template: Path, tmp_path: Pat
 
 
 def test_every_answers_field_is_a_question():
-    questions = {k for k in yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text()) if not k.startswith("_")}
+    questions = {k for k in copier_config() if not k.startswith("_")}
     from planforge.decide.answers import SHORTHANDS, Answers
     from planforge.layout import COMPUTED
 
@@ -132,7 +133,7 @@ def test_choices_are_the_answer_vocabularies():
 
     from planforge.decide.answers import Answers
 
-    config = yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text())
+    config = copier_config()
     for name, field in Answers.model_fields.items():
         if "choices" in config[name]:
             choices = config[name]["choices"]
@@ -181,7 +182,7 @@ def test_a_person_is_not_asked_plan_only_answers_and_they_are_not_recorded(frame
 
 def test_template_needs_no_trust():
     """No tasks, migrations or extra Jinja extensions: plain `copier copy` runs it without --trust."""
-    config = yaml.safe_load((Path(__file__).parents[2] / "copier.yml").read_text())
+    config = copier_config()
     assert not {"_tasks", "_migrations", "_jinja_extensions", "_external_data"} & set(config)
     assert config["_subdirectory"] == "blueprints" and config["_templates_suffix"] == ".jinja"
     assert config["_answers_file"] == ".copier-answers.yml"

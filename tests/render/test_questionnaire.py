@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from render_helpers import REPO, copy_template, make_template_repo, run_cli
+from render_helpers import copy_template, make_template_repo, run_cli
+from testlib import copier_config
 
 from planforge.decide.answers import SHORTHANDS
 from planforge.decide.data import defaults
@@ -139,19 +140,19 @@ def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_p
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["structure"] == structure and recorded["project_name"] == "acme"
     assert not PLAN_ONLY & set(recorded)
-    assert set(recorded) - {"_commit", "_src_path"} <= set(yaml.safe_load((REPO / "copier.yml").read_text()))
+    assert set(recorded) - {"_commit", "_src_path"} <= set(copier_config())
 
 
 def test_the_shorthands_are_asked_only_without_the_answer(frame: Path, tmp_path: Path):
     """planforge's data file (full answers) never meets a shorthand; a person's never needs the answer."""
-    config = yaml.safe_load((REPO / "copier.yml").read_text())
+    config = copier_config()
     for shorthand, answer in SHORTHANDS.items():
         assert f"{answer} is not defined" in config[shorthand]["when"], shorthand
         assert f"{answer} is defined" in config[answer]["when"], answer
 
 
 def test_every_question_has_help(tmp_path: Path):
-    config = yaml.safe_load((REPO / "copier.yml").read_text())
+    config = copier_config()
     asked = {k: v for k, v in config.items() if not k.startswith("_") and v.get("when") is not False}
     assert [k for k, v in asked.items() if not v.get("help")] == []
 

@@ -4,12 +4,13 @@
   it only forwards to a body shared with other files. An include whose name is built from the unit's attributes
   (`'includes/terraform/' ~ root.family ~ '/main.tf.jinja'`, `'includes/terraform/' ~ cloud ~ '/...'`) chooses a
   body by name and is no forwarder.
-- cloud branches: a comparison of the cloud with a cloud's name (`cloud == 'aws'`, `cloud != 'azure'`) outside
-  the per-cloud includes (includes/terraform/<cloud>/): a per-cloud body is an include chosen by the cloud's name.
+- cloud branches: a comparison of the cloud with a cloud's name (`cloud == 'aws'`, `cloud != 'azure'`; not
+  `cloud != 'none'`, whether there is a cloud) outside the per-cloud includes (includes/terraform/<cloud>/): a
+  per-cloud body is an include chosen by the cloud's name.
 - long files: more than LONGEST lines.
 
-Each scope (a list of paths) is checked against every measure; the Terraform roots are the first scope, the
-whole template can follow by adding its scope to SCOPES.
+Each scope (a list of paths) is checked against every measure: the Terraform roots, and the whole template (every
+file under blueprints/ and includes/, copier.yml and layout.yml).
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ _LITERALS = rf"(?:{_LITERAL}|\[\s*{_LITERAL}(?:\s*,\s*{_LITERAL})*\s*\])"
 _INCLUDE = re.compile(rf"\{{%-?\s*include\s+{_LITERALS}(?:\s+ignore missing)?(?:\s+(?:with|without) context)?\s*-?%\}}")
 _IMPORT_CALL = re.compile(rf"\{{%-?\s*import\s+{_LITERAL}\s+as\s+(\w+)(?:\s+with context)?\s*-?%\}}"
                           r"\s*\{\{-?\s*\1\.\w+\(.*\)\s*-?\}\}", re.S)
-_CLOUD_BRANCH = re.compile(r"""\bcloud\s*[!=]=\s*['"]|['"]\s*[!=]=\s*cloud\b""")
+_CLOUD_BRANCH = re.compile(r"""\bcloud\s*[!=]=\s*['"](\w+)['"]|['"](\w+)['"]\s*[!=]=\s*cloud\b""")
 
 
 def _clouds(root: Path) -> list[str]:
@@ -46,6 +47,12 @@ def terraform_root_templates(root: Path = REPO) -> list[Path]:
     return sorted(found + [root / "includes" / "terraform.jinja"])
 
 
+def whole_template(root: Path = REPO) -> list[Path]:
+    """Every template file of the template: the files under blueprints/ and includes/, copier.yml and layout.yml."""
+    found = [p for d in ("blueprints", "includes") for p in (root / d).rglob("*") if p.is_file()]
+    return sorted(found + [root / "copier.yml", root / "layout.yml"])
+
+
 def forwarders(paths: Iterable[Path]) -> list[Path]:
     """The files whose whole body is one include or import-and-call of a fixed template."""
     found = []
@@ -58,13 +65,14 @@ def forwarders(paths: Iterable[Path]) -> list[Path]:
 
 def cloud_branches(paths: Iterable[Path], root: Path = REPO) -> list[str]:
     """`file:line` of every comparison of the cloud with a cloud's name outside includes/terraform/<cloud>/."""
-    per_cloud = [root / "includes" / "terraform" / cloud for cloud in _clouds(root)]
+    clouds = set(_clouds(root))
+    per_cloud = [root / "includes" / "terraform" / cloud for cloud in clouds]
     found = []
     for path in paths:
         if any(path.is_relative_to(d) for d in per_cloud):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if _CLOUD_BRANCH.search(line):
+            if any(set(m.groups()) & clouds for m in _CLOUD_BRANCH.finditer(line)):
                 found.append(f"{path.relative_to(root)}:{number}")
     return found
 
@@ -80,7 +88,10 @@ MEASURES: dict[str, Callable[[list[Path]], list]] = {
     "cloud branches": cloud_branches,
     "long files": long_files,
 }
-SCOPES: dict[str, Callable[[], list[Path]]] = {"terraform roots": terraform_root_templates}
+SCOPES: dict[str, Callable[[], list[Path]]] = {
+    "terraform roots": terraform_root_templates,
+    "whole template": whole_template,
+}
 
 
 @pytest.mark.parametrize("scope", sorted(SCOPES))
@@ -110,7 +121,8 @@ def test_measures_find_what_they_measure(tmp_path: Path) -> None:
         "call.tf.jinja": "{% import 'includes/k8s.jinja' as k8s with context %}{{ k8s.manifest(app, env) }}\n",
         "dispatch.tf.jinja": "{% include 'includes/terraform/' ~ root.family ~ '/main.tf.jinja' %}",
         "branch.tf.jinja": "a\n{%- if cloud == 'aws' %}x{% endif %}\n{{ 'y' if 'gcp' != cloud }}\n",
-        "lookup.tf.jinja": "{{ {'aws': 'eks'}.get(cloud, 'aks') }} {% if primary_cloud %}{% endif %}\n",
+        "lookup.tf.jinja": "{{ {'aws': 'eks'}.get(cloud, 'aks') }} {% if primary_cloud %}{% endif %}\n"
+                           "{{ 'x' if cloud != 'none' }}\n",
     }
     for name, text in files.items():
         (tmp_path / name).write_text(text)

@@ -5,11 +5,11 @@ import ast
 import re
 
 import yaml
-from testlib import REPO
+from testlib import REPO, copier_config
 
 # The Jinja that computes copier.yml's values and validates its answers, and the Python that answers the same
 # questions for planforge.
-JINJA_SOURCES = [REPO / "copier.yml", *sorted((REPO / "includes").glob("*.jinja"))]
+JINJA_SOURCES = [REPO / "copier.yml", *sorted((REPO / "includes").glob("*.jinja")), *sorted((REPO / "includes").glob("copier/*.yml"))]
 PYTHON_SOURCES = [REPO / "src/planforge/layout.py", REPO / "src/planforge/conditions.py",
                   REPO / "src/planforge/decide/answer_rules.py"]
 # A copier.yml validator that writes no rule: the answer, and the other answers its rules read, handed to the
@@ -65,7 +65,7 @@ def test_no_flag_or_answer_rule_is_written_in_two_languages() -> None:
     Python both evaluate: neither language spells one out while the other spells it too."""
     flags = list(yaml.safe_load((REPO / "layout.yml").read_text())["flags"])
     rules = yaml.safe_load((REPO / "includes/answer_rules.yaml").read_text())
-    copier = yaml.safe_load((REPO / "copier.yml").read_text())
+    copier = copier_config()
     jinja = "\n".join(p.read_text() for p in JINJA_SOURCES)
     python = "\n".join(p.read_text() for p in PYTHON_SOURCES)
     questions = {name for name, q in copier.items() if isinstance(q, dict) and "validator" in q}

@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
-from render_helpers import REPO, copy_template, sample_answers
+from render_helpers import copy_template, sample_answers
+from testlib import copier_config
 
 from planforge.decide.answers import SHORTHANDS, Answers
 from planforge.decide.answer_rules import check_data
 from planforge.layout import COMPUTED, copier_data
 
 # The questions with answers (the layout's computed values are never answered).
-QUESTIONS: dict[str, dict] = {k: v for k, v in yaml.safe_load((REPO / "copier.yml").read_text()).items()
+QUESTIONS: dict[str, dict] = {k: v for k, v in copier_config().items()
                               if not k.startswith("_") and k not in COMPUTED}
 BASE: dict[str, Any] = copier_data(sample_answers())
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, deciding_plans
+from testlib import PLANS, deciding_plans, per_plan, plan_group, rendered_plan
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -23,10 +23,9 @@ from planforge.render.template import resolve_template
 REPO_URL = "https://github.com/acme/infra.git"
 
 
-def generate(plan: Path, dest: Path) -> Path:
-    answers = decide(parse_plan(plan)).answers.model_copy(update={"repo_url": REPO_URL})
-    render_new(answers, dest, resolve_template(None, None), init_git=False)
-    return dest
+def generate(plan: Path, factory: pytest.TempPathFactory) -> Path:
+    """The repository `planforge new PLAN --repo-url REPO_URL` generates, rendered once per worker (read only)."""
+    return rendered_plan(plan, factory, REPO_URL)
 
 
 def wiring_findings(root: Path, report: Path) -> list[dict]:
@@ -38,18 +37,23 @@ def documents(path: Path) -> list[dict]:
     return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
-@pytest.mark.parametrize("plan", deciding_plans(), ids=lambda p: p.name.removesuffix(".plan.md")[:48])
-def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path) -> None:
-    root = generate(plan, tmp_path / "repo")
+@pytest.mark.parametrize("plan", per_plan(deciding_plans(), id_width=48))
+def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path,
+                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = generate(plan, tmp_path_factory)
     found = wiring_findings(root, tmp_path / "report.json")
     assert found == [], "\n".join(f"{f['file']}:{f.get('line')}: {f['rule']}: {f['message']}" for f in found)
 
 
+EKS_ARGOCD_GROUP = plan_group(PLANS / "aws-eks-argocd.plan.md")  # the worker that renders it for the test above
+
+
 @pytest.fixture(scope="module")
 def eks_argocd(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(PLANS / "aws-eks-argocd.plan.md", tmp_path_factory.mktemp("eks") / "repo")
+    return generate(PLANS / "aws-eks-argocd.plan.md", tmp_path_factory)
 
 
+@EKS_ARGOCD_GROUP
 def test_external_secrets_gets_its_role_through_eks_pod_identity(eks_argocd: Path) -> None:
     module = (eks_argocd / "terraform/modules/eks/main.tf").read_text()
     assert 'resource "aws_eks_pod_identity_association" "external_secrets"' in module
@@ -59,6 +63,7 @@ def test_external_secrets_gets_its_role_through_eks_pod_identity(eks_argocd: Pat
     assert "auth" not in store["spec"]["provider"]["aws"]  # Pod Identity: the controller's own credentials
 
 
+@EKS_ARGOCD_GROUP
 def test_bootstrap_runs_in_its_own_project(eks_argocd: Path) -> None:
     project, app = documents(eks_argocd / "argocd/bootstrap/prod.yaml")
     assert project["kind"] == "AppProject" and app["spec"]["project"] == project["metadata"]["name"]
@@ -67,6 +72,7 @@ def test_bootstrap_runs_in_its_own_project(eks_argocd: Path) -> None:
     assert project["spec"]["clusterResourceWhitelist"] == []
 
 
+@EKS_ARGOCD_GROUP
 def test_production_pins_a_release_tag_and_other_environments_follow_head(eks_argocd: Path) -> None:
     apps = eks_argocd / "argocd/applications"
     for path in [apps / "prod.yaml", *sorted((apps / "prod").glob("*.yaml"))]:
@@ -77,6 +83,7 @@ def test_production_pins_a_release_tag_and_other_environments_follow_head(eks_ar
     assert "git tag v0.1.0" in (eks_argocd / "README.md").read_text()
 
 
+@EKS_ARGOCD_GROUP
 def test_custom_resources_sync_after_the_charts_that_install_their_crds(eks_argocd: Path) -> None:
     def wave(name: str) -> int:
         return int(documents(eks_argocd / f"argocd/applications/dev/{name}.yaml")[0]["metadata"]["annotations"]
@@ -85,18 +92,21 @@ def test_custom_resources_sync_after_the_charts_that_install_their_crds(eks_argo
     assert wave("cert-manager") < wave("platform")
 
 
+@EKS_ARGOCD_GROUP
 def test_cert_manager_gets_a_lets_encrypt_cluster_issuer(eks_argocd: Path) -> None:
     issuer = documents(eks_argocd / "kubernetes/base/cluster-issuer.yaml")[0]
     assert issuer["kind"] == "ClusterIssuer" and "letsencrypt.org" in issuer["spec"]["acme"]["server"]
     assert "cluster-issuer.yaml" in (eks_argocd / "kubernetes/base/kustomization.yaml").read_text()
 
 
+@EKS_ARGOCD_GROUP
 def test_grafana_admin_is_documented_as_created_out_of_band(eks_argocd: Path) -> None:
     assert "`grafana-admin` is created out of band" in (eks_argocd / "README.md").read_text()
 
 
-def test_the_event_driven_stack_connects(tmp_path: Path) -> None:
-    root = generate(PLANS / "event-driven-dapr.plan.md", tmp_path / "repo")
+@plan_group(PLANS / "event-driven-dapr.plan.md")
+def test_the_event_driven_stack_connects(tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = generate(PLANS / "event-driven-dapr.plan.md", tmp_path_factory)
     apps = root / "argocd/applications/prod"
     assert (apps / "cert-manager.yaml").is_file()  # Redpanda's TLS needs it (catalog `needs`)
     values = documents(apps / "redpanda.yaml")[0]["spec"]["source"]["helm"]["valuesObject"]

@@ -87,10 +87,10 @@ def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
 
 
 def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | None = None) -> Path:
-    """The repository `planforge new PLAN DEST --no-git [--repo-url URL]` generates (its decision rendered with the
-    default template, no placeholder warning printed), once per test session and xdist worker: the per-plan tests
-    of several modules read one render (group them with `plan_group`). Callers copy before changing it; a plan
-    planforge refuses raises RefusedError."""
+    """The plan's decision (its repo_url set to `repo_url` when given) rendered with the default template without
+    git, as `planforge new PLAN DEST --no-git [--repo-url URL]` renders it, once per test session and xdist worker:
+    the per-plan tests of several modules read one render (group them with `plan_group`). Callers copy before
+    changing it; a plan planforge refuses raises RefusedError."""
     from planforge.decide import decide
     from planforge.plan import parse_plan
     from planforge.render.engine import render_new

@@ -23,8 +23,14 @@ from planforge.render.template import resolve_template
 REPO_URL = "https://github.com/acme/infra.git"
 
 
-def generate(plan: Path, factory: pytest.TempPathFactory) -> Path:
-    """The repository `planforge new PLAN --repo-url REPO_URL` generates, rendered once per worker (read only)."""
+def generate(plan: Path, dest: Path) -> Path:
+    answers = decide(parse_plan(plan)).answers.model_copy(update={"repo_url": REPO_URL})
+    render_new(answers, dest, resolve_template(None, None), init_git=False)
+    return dest
+
+
+def shared(plan: Path, factory: pytest.TempPathFactory) -> Path:
+    """What `generate` renders, rendered once per worker and read by every test of the plan: never changed."""
     return rendered_plan(plan, factory, REPO_URL)
 
 
@@ -40,7 +46,7 @@ def documents(path: Path) -> list[dict]:
 @pytest.mark.parametrize("plan", per_plan(deciding_plans(), id_width=48))
 def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path,
                                              tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generate(plan, tmp_path_factory)
+    root = shared(plan, tmp_path_factory)
     found = wiring_findings(root, tmp_path / "report.json")
     assert found == [], "\n".join(f"{f['file']}:{f.get('line')}: {f['rule']}: {f['message']}" for f in found)
 
@@ -50,7 +56,7 @@ EKS_ARGOCD_GROUP = plan_group(PLANS / "aws-eks-argocd.plan.md")  # the worker th
 
 @pytest.fixture(scope="module")
 def eks_argocd(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(PLANS / "aws-eks-argocd.plan.md", tmp_path_factory)
+    return shared(PLANS / "aws-eks-argocd.plan.md", tmp_path_factory)
 
 
 @EKS_ARGOCD_GROUP
@@ -106,7 +112,7 @@ def test_grafana_admin_is_documented_as_created_out_of_band(eks_argocd: Path) ->
 
 @plan_group(PLANS / "event-driven-dapr.plan.md")
 def test_the_event_driven_stack_connects(tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generate(PLANS / "event-driven-dapr.plan.md", tmp_path_factory)
+    root = shared(PLANS / "event-driven-dapr.plan.md", tmp_path_factory)
     apps = root / "argocd/applications/prod"
     assert (apps / "cert-manager.yaml").is_file()  # Redpanda's TLS needs it (catalog `needs`)
     values = documents(apps / "redpanda.yaml")[0]["spec"]["source"]["helm"]["valuesObject"]
@@ -128,8 +134,10 @@ def test_a_multi_tenant_shared_cluster_outputs_the_identity_external_secrets_use
     assert wiring_findings(root, tmp_path / "report.json") == []
 
 
-def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(tmp_path: Path) -> None:
-    root = generate(PLANS / "phase5-doks.plan.md", tmp_path / "repo")
+@plan_group(PLANS / "phase5-doks.plan.md")
+def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = shared(PLANS / "phase5-doks.plan.md", tmp_path_factory)
     pubsub = documents(root / "dapr/pubsub.yaml")[0]
     brokers = next(m["value"] for m in pubsub["spec"]["metadata"] if m["name"] == "brokers")
     assert brokers == "kafka.example.invalid:9092"

@@ -34,3 +34,19 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for key, value in GIT_ENV.items():
             mp.setenv(key, value)
         yield root
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the tests of one `xdist_group` on one worker under `--dist loadgroup` (a plan's tests read one render).
+
+    The scheduler groups the node ids that end in `@GROUP`. pytest-xdist 3.8 writes that suffix to `_nodeid`,
+    which pytest 9 no longer reads (the id is `_id`): the groups were silently ignored. Write it where pytest reads
+    it when pytest-xdist did not."""
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")})
+        if groups and "@" not in item.nodeid:
+            item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(groups)}")

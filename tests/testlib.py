@@ -77,6 +77,11 @@ def require_tool(name: str) -> str:
     return path
 
 
+def plan_name(plan: Path) -> str:
+    """A fixture plan's name: its file name without `.plan.md`."""
+    return plan.name.removesuffix(".plan.md")
+
+
 def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
     """`planforge new` from a shared plan, once per test session; callers copy before changing it."""
     from planforge.cli import main
@@ -86,6 +91,36 @@ def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
         assert main(["new", str(PLANS / f"{plan}.plan.md"), str(dest),
                      "--repo-url", "https://github.com/acme/storefront.git"]) == 0
     return dest
+
+
+def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | None = None) -> Path:
+    """The plan's decision (its repo_url set to `repo_url` when given) rendered with the default template without
+    git, as `planforge new PLAN DEST --no-git [--repo-url URL]` renders it, once per test session and xdist worker:
+    the per-plan tests of several modules read one render (group them with `plan_group`). Callers copy before
+    changing it; a plan planforge refuses raises RefusedError."""
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+    from planforge.render.engine import render_new
+    from planforge.render.template import resolve_template
+
+    url_key = re.sub(r"\W+", "-", repo_url) if repo_url else "no-url"
+    dest = factory.getbasetemp() / "rendered" / url_key / plan.parent.name / plan.name
+    if not dest.is_dir():
+        answers = decide(parse_plan(plan)).answers
+        if repo_url is not None:
+            answers = answers.model_copy(update={"repo_url": repo_url})
+        render_new(answers, dest, resolve_template(None, None), init_git=False)
+    return dest
+
+
+def plan_group(plan: Path) -> pytest.MarkDecorator:
+    """The xdist group of the tests that read the repository rendered from `plan` (see rendered_plan)."""
+    return pytest.mark.xdist_group(f"plan-{plan_name(plan)}")
+
+
+def per_plan(plans: list[Path], id_width: int | None = None) -> list:
+    """`plans` as parameters, each in its plan's xdist group, its name (the first `id_width` characters) the id."""
+    return [pytest.param(p, marks=plan_group(p), id=plan_name(p)[:id_width]) for p in plans]
 
 
 class Recorder:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, REAL_PLANS, REPO
+from testlib import PLANS, REAL_PLANS, REPO, per_plan, rendered_plan
 
 from planforge.decide import decide
 from planforge.errors import RefusedError
@@ -110,6 +110,10 @@ def placeholder_destinations(root: Path) -> list[str]:
 
 def render(answers, dest: Path) -> dict[str, bytes]:
     render_new(answers, dest, resolve_template(None, None), init_git=False)
+    return checked_contents(dest)
+
+
+def checked_contents(dest: Path) -> dict[str, bytes]:
     # every cluster Argo CD deploys to is a real address or a registered name, never a placeholder
     assert placeholder_destinations(dest) == []
     return contents(dest)
@@ -176,18 +180,18 @@ def check(*diffs: str) -> None:
         pytest.fail("\n".join(failures), pytrace=False)
 
 
-@pytest.mark.parametrize("plan", PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md")[:48])
-def test_generated_tree_matches_snapshot(plan: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("plan", per_plan(PLAN_FILES, id_width=48))
+def test_generated_tree_matches_snapshot(plan: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     name = plan.name.removesuffix(".plan.md")
     try:
-        decided = decide(parse_plan(plan))
+        # the render of the plan's answers with REPO_URL, which the other per-plan tests of this worker read too
+        dest = rendered_plan(plan, tmp_path_factory, REPO_URL)
     except RefusedError as exc:
         assert name not in EXAMPLE_PLANS, f"the example plan {name} is refused"
         problems = sorted(exc.problems, key=lambda p: (p.line or 0, p.field or ""))
         check(snapshot_diff(name, ["refused"] + [f"{p.line}: {p.field}: {p.message}" for p in problems]))
         return
-    dest = tmp_path / "repo"
-    files = render(decided.answers.model_copy(update={"repo_url": REPO_URL}), dest)
+    files = checked_contents(dest)
     check(snapshot_diff(name, listing(files)), example_diff(name, files, dest) if name in EXAMPLE_PLANS else "")
 
 

@@ -15,13 +15,11 @@ from typing import Any
 
 import pytest
 import yaml
-from testlib import FIXTURES, PLANS, REAL_PLANS
+from testlib import FIXTURES, PLANS, REAL_PLANS, per_plan, rendered_plan
 
 from planforge.decide import Decided, decide
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
-from planforge.render.engine import render_new
-from planforge.render.template import resolve_template
 
 DATA = FIXTURES / "tool-acceptance" / "tools.yaml"
 PLAN_FILES = [*sorted(PLANS.glob("*.plan.md")), *sorted((PLANS / "tools").glob("*.plan.md")),
@@ -104,7 +102,7 @@ def reported(tool: str, lines: list[int], decided: Decided) -> bool:
     return any(i.line in lines and (rx.search(i.text) or rx.search(i.why)) for i in decided.not_applied)
 
 
-@pytest.fixture(scope="module", params=PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md"))
+@pytest.fixture(scope="module", params=per_plan(PLAN_FILES))
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
               ) -> tuple[Path, Decided | RefusedError, Path]:
     """(plan file, its decision or refusal, the repository rendered from it), once per plan."""
@@ -113,8 +111,7 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         decided = decide(plan)
     except RefusedError as refusal:
         return request.param, refusal, Path()
-    dest = tmp_path_factory.mktemp("tools") / "repo"
-    render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
+    dest = rendered_plan(request.param, tmp_path_factory)  # the render of decided.answers
     return request.param, decided, dest
 
 

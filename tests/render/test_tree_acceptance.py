@@ -6,14 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from testlib import PLANS, REAL_PLANS
+from testlib import PLANS, REAL_PLANS, per_plan, rendered_plan
 
 from planforge.decide import Decided, decide
 from planforge.errors import RefusedError
 from planforge.plan import parse_plan
 from planforge.plan.model import Plan
-from planforge.render.engine import render_new
-from planforge.render.template import resolve_template
 
 PLAN_FILES = [*sorted(PLANS.glob("*.plan.md")), *sorted((PLANS / "tools").glob("*.plan.md")),
               *sorted(REAL_PLANS.glob("*.plan.md"))]
@@ -32,7 +30,7 @@ def tree_directories(plan: Plan) -> dict[str, int]:
     return out
 
 
-@pytest.fixture(scope="module", params=PLAN_FILES, ids=lambda p: p.name.removesuffix(".plan.md"))
+@pytest.fixture(scope="module", params=per_plan(PLAN_FILES))
 def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
               ) -> tuple[Plan, Decided | RefusedError, Path]:
     """(plan, its decision or refusal, the repository rendered from it), once per plan."""
@@ -41,8 +39,7 @@ def generated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         decided = decide(plan)
     except RefusedError as refusal:
         return plan, refusal, Path()
-    dest = tmp_path_factory.mktemp("tree") / "repo"
-    render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
+    dest = rendered_plan(request.param, tmp_path_factory)  # the render of decided.answers
     return plan, decided, dest
 
 

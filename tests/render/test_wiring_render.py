@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, deciding_plans
+from testlib import PLANS, deciding_plans, per_plan, plan_group, rendered_plan
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -29,6 +29,11 @@ def generate(plan: Path, dest: Path) -> Path:
     return dest
 
 
+def shared(plan: Path, factory: pytest.TempPathFactory) -> Path:
+    """What `generate` renders, rendered once per worker and read by every test of the plan: never changed."""
+    return rendered_plan(plan, factory, REPO_URL)
+
+
 def wiring_findings(root: Path, report: Path) -> list[dict]:
     main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)])
     return [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
@@ -38,18 +43,23 @@ def documents(path: Path) -> list[dict]:
     return [d for d in yaml.safe_load_all(path.read_text()) if d]
 
 
-@pytest.mark.parametrize("plan", deciding_plans(), ids=lambda p: p.name.removesuffix(".plan.md")[:48])
-def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path) -> None:
-    root = generate(plan, tmp_path / "repo")
+@pytest.mark.parametrize("plan", per_plan(deciding_plans(), id_width=48))
+def test_every_generated_repository_is_wired(plan: Path, tmp_path: Path,
+                                             tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = shared(plan, tmp_path_factory)
     found = wiring_findings(root, tmp_path / "report.json")
     assert found == [], "\n".join(f"{f['file']}:{f.get('line')}: {f['rule']}: {f['message']}" for f in found)
 
 
+EKS_ARGOCD_GROUP = plan_group(PLANS / "aws-eks-argocd.plan.md")  # the worker that renders it for the test above
+
+
 @pytest.fixture(scope="module")
 def eks_argocd(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(PLANS / "aws-eks-argocd.plan.md", tmp_path_factory.mktemp("eks") / "repo")
+    return shared(PLANS / "aws-eks-argocd.plan.md", tmp_path_factory)
 
 
+@EKS_ARGOCD_GROUP
 def test_external_secrets_gets_its_role_through_eks_pod_identity(eks_argocd: Path) -> None:
     module = (eks_argocd / "terraform/modules/eks/main.tf").read_text()
     assert 'resource "aws_eks_pod_identity_association" "external_secrets"' in module
@@ -59,6 +69,7 @@ def test_external_secrets_gets_its_role_through_eks_pod_identity(eks_argocd: Pat
     assert "auth" not in store["spec"]["provider"]["aws"]  # Pod Identity: the controller's own credentials
 
 
+@EKS_ARGOCD_GROUP
 def test_bootstrap_runs_in_its_own_project(eks_argocd: Path) -> None:
     project, app = documents(eks_argocd / "argocd/bootstrap/prod.yaml")
     assert project["kind"] == "AppProject" and app["spec"]["project"] == project["metadata"]["name"]
@@ -67,6 +78,7 @@ def test_bootstrap_runs_in_its_own_project(eks_argocd: Path) -> None:
     assert project["spec"]["clusterResourceWhitelist"] == []
 
 
+@EKS_ARGOCD_GROUP
 def test_production_pins_a_release_tag_and_other_environments_follow_head(eks_argocd: Path) -> None:
     apps = eks_argocd / "argocd/applications"
     for path in [apps / "prod.yaml", *sorted((apps / "prod").glob("*.yaml"))]:
@@ -77,6 +89,7 @@ def test_production_pins_a_release_tag_and_other_environments_follow_head(eks_ar
     assert "git tag v0.1.0" in (eks_argocd / "README.md").read_text()
 
 
+@EKS_ARGOCD_GROUP
 def test_custom_resources_sync_after_the_charts_that_install_their_crds(eks_argocd: Path) -> None:
     def wave(name: str) -> int:
         return int(documents(eks_argocd / f"argocd/applications/dev/{name}.yaml")[0]["metadata"]["annotations"]
@@ -85,18 +98,21 @@ def test_custom_resources_sync_after_the_charts_that_install_their_crds(eks_argo
     assert wave("cert-manager") < wave("platform")
 
 
+@EKS_ARGOCD_GROUP
 def test_cert_manager_gets_a_lets_encrypt_cluster_issuer(eks_argocd: Path) -> None:
     issuer = documents(eks_argocd / "kubernetes/base/cluster-issuer.yaml")[0]
     assert issuer["kind"] == "ClusterIssuer" and "letsencrypt.org" in issuer["spec"]["acme"]["server"]
     assert "cluster-issuer.yaml" in (eks_argocd / "kubernetes/base/kustomization.yaml").read_text()
 
 
+@EKS_ARGOCD_GROUP
 def test_grafana_admin_is_documented_as_created_out_of_band(eks_argocd: Path) -> None:
     assert "`grafana-admin` is created out of band" in (eks_argocd / "README.md").read_text()
 
 
-def test_the_event_driven_stack_connects(tmp_path: Path) -> None:
-    root = generate(PLANS / "event-driven-dapr.plan.md", tmp_path / "repo")
+@plan_group(PLANS / "event-driven-dapr.plan.md")
+def test_the_event_driven_stack_connects(tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = shared(PLANS / "event-driven-dapr.plan.md", tmp_path_factory)
     apps = root / "argocd/applications/prod"
     assert (apps / "cert-manager.yaml").is_file()  # Redpanda's TLS needs it (catalog `needs`)
     values = documents(apps / "redpanda.yaml")[0]["spec"]["source"]["helm"]["valuesObject"]
@@ -118,8 +134,10 @@ def test_a_multi_tenant_shared_cluster_outputs_the_identity_external_secrets_use
     assert wiring_findings(root, tmp_path / "report.json") == []
 
 
-def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(tmp_path: Path) -> None:
-    root = generate(PLANS / "phase5-doks.plan.md", tmp_path / "repo")
+@plan_group(PLANS / "phase5-doks.plan.md")
+def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = shared(PLANS / "phase5-doks.plan.md", tmp_path_factory)
     pubsub = documents(root / "dapr/pubsub.yaml")[0]
     brokers = next(m["value"] for m in pubsub["spec"]["metadata"] if m["name"] == "brokers")
     assert brokers == "kafka.example.invalid:9092"

@@ -35,7 +35,8 @@ def expected_applications(data: dict) -> set[str]:
     comps = [c["name"] for c in data["components"]]
     apps = [a["name"] for a in data["apps"]]
     if data["structure"] == "multi-tenant":
-        names = {f"{p}-bootstrap", f"{p}-platform", f"{p}-cluster-config", *comps}
+        # one bootstrap per environment's cluster, each with the platform and that environment's app-of-apps
+        names = {*(f"{p}-bootstrap-{e}" for e in envs), f"{p}-platform", f"{p}-cluster-config", *comps}
         names |= {f"{p}-tenant-{t}" for t in data["tenants"]}
         names |= {f"{p}-{e}" for e in envs}
         names |= {f"{t}-{a}-{e}" for t in data["tenants"] for a in apps for e in envs}

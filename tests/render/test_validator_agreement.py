@@ -108,6 +108,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["environments"] = list_cases(["staging", "prod"])
     cases["tenants"] = list_cases(["acme", "globex"])
     cases["compliance"] = list_cases(["gdpr"])
+    cases["installed_components"] = list_cases(["argo-cd", "cert-manager"])
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
     cases["clouds"] = [[], ["aws", "azure"], ["aws", "azure", "gcp"], ["azure", "aws"], ["aws", "aws"], ["aws", "none"],
@@ -198,9 +199,9 @@ def test_the_base_answers_pass_both(copier_judge):
     assert check_data(BASE) == []
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
-    # Terraform linters it names)
+    # Terraform linters it names, components it says the clusters run already)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
-                                                                   "planforge_install"}
+                                                                   "planforge_install", "installed_components"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

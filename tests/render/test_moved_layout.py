@@ -23,7 +23,7 @@ MOVED_DIRS = {
     "kubernetes": "deploy/k8s", "k8s_base": "core", "k8s_overlays": "stages", "k8s_cluster_config": "cluster-wide",
     "k8s_tenants": "teams", "k8s_components": "addons", "k8s_database": "db", "k8s_apps": "workloads",
     "argocd": "gitops/argocd", "argocd_apps": "apps", "argocd_platform": "plat", "argocd_bootstrap": "boot",
-    "argocd_projects": "appprojects", "charts": "helm", "dapr": "deploy/dapr",
+    "argocd_projects": "appprojects", "charts": "helm", "dapr": "deploy/dapr", "platform": "deploy/platform",
     "flux_clusters": "gitops/fleet", "flux_infrastructure": "gitops/platform", "flux_controllers": "releases",
     "flux_configs": "settings", "flux_tenants": "gitops/tenant-sync",
     "ansible": "hosts/config", "ansible_inventories": "inventory-sets", "ansible_playbooks": "plays",

@@ -10,7 +10,8 @@ from render_helpers import run_cli
 from testlib import PLANS
 
 from planforge.decide import decide
-from planforge.decide.answers import Answers
+from planforge.decide.answers import Answers, Component
+from planforge.decide.data import catalog
 from planforge.plan import parse_plan
 from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
@@ -79,7 +80,11 @@ def test_values_readme_and_validation(chart: Path, capsys):
 
 def test_high_availability_in_production_keeps_the_backend_at_one_pod(tmp_path: Path, capsys):
     answers = decide(parse_plan(PLANS / "todo-chart.plan.md")).answers.model_dump()
-    answers.update(high_availability=True, gitops="argocd", blueprints=[], environments=["dev", "prod"])
+    argo = catalog().charts["argo-cd"]  # what the model's closure adds for Argo CD Applications, which this override skips
+    components = [Component(name=argo.name, chart_repo=argo.chart_repo, chart=argo.chart, version=argo.version,
+                            namespace=argo.namespace)]
+    answers.update(high_availability=True, gitops="argocd", blueprints=[], environments=["dev", "prod"],
+                   components=components)
     dest = tmp_path / "ha"
     render_new(Answers(**answers), dest, resolve_template(None, None), init_git=False)
     app = yaml.safe_load((dest / "argocd/applications/prod/todo.yaml").read_text())

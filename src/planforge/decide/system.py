@@ -21,8 +21,9 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     """Close the model of the decided answers; problems for requirements nothing can meet."""
     _installed_already(c)
     answers = Answers(**c.values)
-    outside = _managed_broker(c, answers)
-    closure = closing.close(_with(build.build_model(answers, c.provenance), outside), excluded=_excluded(c))
+    model = build.build_model(answers, c.provenance)
+    outside = _managed_broker(c, answers, [u.name for u in model.by_kind("cluster")])
+    closure = closing.close(_with(model, outside), excluded=_excluded(c))
     for unit_id, capability, why in closure.refused:
         unit = closure.model.get(unit_id)
         line = unit.provenance.line if unit else None
@@ -52,7 +53,7 @@ def _with(model: SystemModel, units: list[Unit]) -> SystemModel:
     return model
 
 
-def _managed_broker(c: Context, answers: Answers) -> list[Unit]:
+def _managed_broker(c: Context, answers: Answers, clusters: list[str]) -> list[Unit]:
     """A Kafka broker the plan runs as a service outside its clusters (`managed_broker`, e.g. Redpanda Cloud): an
     existing unit on every cluster, so the closure installs no broker in them."""
     if answers.kafka == "none":
@@ -64,7 +65,6 @@ def _managed_broker(c: Context, answers: Answers) -> list[Unit]:
     if line is None:
         return []
     origin = Provenance(source="plan", line=line, text=c.line_text(line))
-    clusters = [u.name for u in build.build_model(answers, c.provenance).by_kind("cluster")]
     return [Unit(kind="upstream-release", name="managed-kafka", existing=True, provenance=origin,
                  provides=[f"kafka-broker:{answers.kafka}"],
                  placement=Placement(environments=list(answers.environments), clusters=clusters))]

@@ -160,7 +160,7 @@ def component_unit(name: str, origin: Provenance, environments: list[str], clust
     entry = catalog().charts.get(name)
     return Unit(kind="component", name=name, provenance=origin, existing=existing,
                 provides=list(entry.capabilities()) if entry else [],
-                requires=["crd:cert-manager.io/Certificate"] if entry and "cert-manager" in entry.needs else [],
+                requires=list(caps.needs_of(entry)) if entry else [],
                 params={"version": Param(value=version or (entry.version if entry else ""), provenance=origin),
                         "namespace": Param(value=namespace or (entry.namespace if entry else ""), provenance=origin)},
                 placement=Placement(environments=environments, clusters=clusters))

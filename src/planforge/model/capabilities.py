@@ -66,3 +66,13 @@ def provider(capability: str) -> ChartEntry | None:
     """The catalog component that provides `capability` (`providers`, else the chart whose `crds` list it)."""
     name = (table().get("providers") or {}).get(capability) or _crd_providers().get(capability)
     return catalog().charts.get(name) if name else None
+
+
+def reason(capability: str) -> str:
+    """Why a unit needs `capability` (the table's `reasons`), "" when the table gives none."""
+    return str((table().get("reasons") or {}).get(capability) or "")
+
+
+def needs_of(entry: ChartEntry) -> tuple[str, ...]:
+    """The capabilities a catalog component's `needs` ask of its cluster (the table's `needs`)."""
+    return tuple(c for need in entry.needs for c in (table().get("needs") or {}).get(need) or ())

@@ -15,14 +15,6 @@ from planforge.model import capabilities as caps
 import planforge.model.build as build
 from planforge.model.units import Param, SystemModel, Unit
 
-# Why a unit needs a capability, for the provenance note of what the closure adds.
-_WHY = {
-    "metrics-api": "a HorizontalPodAutoscaler reads the resource metrics API",
-    "dapr-sidecar-injector": "pods run with the Dapr sidecar",
-    "kafka-broker:redpanda": "the Dapr pub/sub publishes to a Kafka broker",
-    "kafka-broker:strimzi": "the Dapr pub/sub publishes to a Kafka broker",
-    "controller:argo-cd": "Argo CD syncs the Applications",
-}
 
 
 @dataclass
@@ -73,7 +65,8 @@ def _place(result: Closure, name: str, requirer: str, capability: str, cluster: 
         existing.placement.clusters.append(cluster)
         return True
     requiring = result.model.get(requirer)
-    note = f"needs {capability}" + (f": {_WHY[capability]}" if capability in _WHY else "")
+    why = caps.reason(capability)
+    note = f"needs {capability}" + (f": {why}" if why else "")
     origin = Provenance(source="required", by=requirer, note=note)
     unit = build.component_unit(name, origin, list(requiring.placement.environments) if requiring else [], [cluster])
     unit.params["required_by"] = Param(value=[requirer], provenance=origin)

@@ -227,11 +227,11 @@ def _template_worker(data: dict, dest: Path) -> object:
     changes included), with `data` as the answers and `dest` as the (untouched) destination."""
     from copier._template import Template
 
-    from planforge.render.engine import _worker_class
+    from planforge.render.worker import worker_class
 
     template = Template(url=str(REPO))
     template.__dict__["local_abspath"] = REPO  # the cached property that would clone a git template
-    worker = _worker_class()(src_path=str(REPO), dst_path=dest, data=data, defaults=True, quiet=True, unsafe=False)
+    worker = worker_class()(src_path=str(REPO), dst_path=dest, data=data, defaults=True, quiet=True, unsafe=False)
     worker.__dict__["template"] = template
     return worker
 

@@ -31,6 +31,7 @@ from planforge.render.staging import Staging, interruptible, remove_stale, scrat
 from planforge.render.source import TemplateSource, fetched_from_cache
 from planforge.render.template import cached_source, copier_cache_dir, git, is_default_template
 from planforge.render.unfinished import finished, previous_update, update_in_progress
+from planforge.render.worker import worker_class
 
 ANSWERS_FILE = ".copier-answers.yml"
 CONFLICT_MARKER = "<<<<<<< "
@@ -76,75 +77,10 @@ def _copier_failure(exc: Exception) -> PlanforgeError:
     return UsageError(f"copier failed: {text}")
 
 
-def _worker_class() -> type:
-    """copier.Worker whose Jinja environment compiles each distinct source once, and that asks git once
-    (not once per file) whether the destination's index needs executable bits synced.
-
-    Copier renders every templated path part with `Environment.from_string`, which
-    recompiles the same strings once per file, tenant and environment; compiling is most
-    of a large run. A compiled code object is reusable (`from_string` builds a fresh
-    Template with its own globals from it), and extension preprocess hooks still run on
-    every compile (Copier's yield tag resets its state there), so caching changes nothing
-    but the speed. The cache belongs to this environment only: no global patch.
-    """
-    global _WORKER
-    if _WORKER is not None:
-        return _WORKER
-    from functools import cached_property
-
-    from copier._main import Worker  # Copier's own run_copy/run_update wrap this class
-
-    class CachingWorker(Worker):
-        @cached_property
-        def jinja_env(self):  # type: ignore[override]
-            env = Worker.jinja_env.func(self)  # type: ignore[attr-defined]
-            original = env.compile
-            cache: dict[tuple, Any] = {}
-
-            def compile(source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
-                if not isinstance(source, str):
-                    return original(source, name, filename, raw, defer_init)
-                key = (source, name, filename, raw, defer_init)
-                if key not in cache:
-                    cache[key] = original(source, name, filename, raw, defer_init)
-                else:
-                    for extension in env.iter_extensions():
-                        extension.preprocess(source, name, filename)
-                return cache[key]
-
-            env.compile = compile
-            return env
-
-        @cached_property
-        def _file_mode_ignored(self) -> bool:
-            """Whether git ignores the destination's file modes (`core.fileMode` false), asked once."""
-            from copier._vcs import get_git
-            from plumbum import ProcessExecutionError
-
-            try:
-                git = get_git(context_dir=self.subproject.local_abspath)
-                return git("config", "--type=bool", "--get", "core.fileMode").strip() == "false"
-            except ProcessExecutionError:
-                return False
-
-        def _sync_git_index_executable_bit(self, dst_relpath: Any, src_mode: int) -> None:
-            # Copier (9.19) asks git for core.fileMode once per rendered file, a process each: thousands for a
-            # large repository. The answer is the destination's, so it is asked once; only when it is false does
-            # Copier's sync of the executable bit into the index have anything to do.
-            if self._file_mode_ignored:
-                super()._sync_git_index_executable_bit(dst_relpath, src_mode)
-
-    _WORKER = CachingWorker
-    return _WORKER
-
-
-_WORKER: type | None = None
-
-
 def _copy(**kwargs: Any) -> Any:
     from copier._settings import SettingsModel
 
-    with _worker_class()(settings=SettingsModel.from_file(), **kwargs) as worker:
+    with worker_class()(settings=SettingsModel.from_file(), **kwargs) as worker:
         worker.run_copy()
     return worker
 
@@ -152,7 +88,7 @@ def _copy(**kwargs: Any) -> Any:
 def _update(**kwargs: Any) -> Any:
     from copier._settings import SettingsModel
 
-    with _worker_class()(settings=SettingsModel.from_file(), **kwargs) as worker:
+    with worker_class()(settings=SettingsModel.from_file(), **kwargs) as worker:
         worker.run_update()
     return worker
 

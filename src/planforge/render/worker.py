@@ -1,0 +1,100 @@
+"""planforge's Copier worker: Copier's own `Worker`, with compiled templates reused and git asked once.
+
+Copier renders every templated path part with `Environment.from_string` and loads every
+template file afresh, in a new Jinja environment per run: compiling is most of a run, and
+`copier update` compiles the same template twice (the old and the new version). A compiled
+code object depends only on its source and on the environment's compile settings (delimiters,
+whitespace options, extensions, filter and test names), not on the environment object, so
+compiled sources are kept for the whole process, keyed by both. Extension preprocess hooks
+still run on every compile (Copier's yield tag resets its state there), and each code object
+is given the file name of the compile that asked for it, so error locations name the file
+rendered now; caching changes nothing but the speed. No global patch: only this worker's
+environments use the cache.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from types import CodeType
+from typing import Any
+
+_WORKER: type | None = None
+_COMPILED: dict[tuple, CodeType] = {}
+_MAX_COMPILED = 20_000  # distinct sources kept; a process rendering many template versions starts afresh
+
+
+def _compile_settings(env: Any) -> tuple:
+    """What a Jinja environment's compiled code depends on, besides the source."""
+    autoescape = env.autoescape if isinstance(env.autoescape, bool) else getattr(env.autoescape, "__qualname__", "?")
+    return (type(env).__qualname__, env.block_start_string, env.block_end_string, env.variable_start_string,
+            env.variable_end_string, env.comment_start_string, env.comment_end_string, env.line_statement_prefix,
+            env.line_comment_prefix, env.trim_blocks, env.lstrip_blocks, env.newline_sequence,
+            env.keep_trailing_newline, env.optimized, env.is_async, autoescape, tuple(sorted(env.extensions)),
+            tuple(sorted(env.filters)), tuple(sorted(env.tests)))
+
+
+def _named(code: CodeType, filename: str) -> CodeType:
+    """`code` and the code objects nested in it (macros, blocks) attributed to `filename`."""
+    if code.co_filename == filename:
+        return code
+    consts = tuple(_named(c, filename) if isinstance(c, CodeType) else c for c in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+def _caching_compile(env: Any) -> Any:
+    """`env.compile`, with each (settings, source) compiled once per process."""
+    original = env.compile
+
+    def compile(source, name=None, filename=None, raw=False, defer_init=False):  # noqa: A001
+        if raw or not isinstance(source, str):
+            return original(source, name, filename, raw, defer_init)
+        key = (_compile_settings(env), source, name, defer_init)
+        code = _COMPILED.get(key)
+        if code is None:
+            code = original(source, name, filename, raw, defer_init)
+            if len(_COMPILED) >= _MAX_COMPILED:
+                _COMPILED.clear()
+            _COMPILED[key] = code
+            return code
+        for extension in env.iter_extensions():
+            extension.preprocess(source, name, filename)
+        return _named(code, filename or "<template>")
+
+    return compile
+
+
+def worker_class() -> type:
+    """copier.Worker whose Jinja environment reuses compiled sources (see the module's docstring), and that asks
+    git once (not once per file) whether the destination's index needs executable bits synced."""
+    global _WORKER
+    if _WORKER is not None:
+        return _WORKER
+    from copier._main import Worker  # Copier's own run_copy/run_update wrap this class
+
+    class CachingWorker(Worker):
+        @cached_property
+        def jinja_env(self):  # type: ignore[override]
+            env = Worker.jinja_env.func(self)  # type: ignore[attr-defined]
+            env.compile = _caching_compile(env)
+            return env
+
+        @cached_property
+        def _file_mode_ignored(self) -> bool:
+            """Whether git ignores the destination's file modes (`core.fileMode` false), asked once."""
+            from copier._vcs import get_git
+            from plumbum import ProcessExecutionError
+
+            try:
+                git = get_git(context_dir=self.subproject.local_abspath)
+                return git("config", "--type=bool", "--get", "core.fileMode").strip() == "false"
+            except ProcessExecutionError:
+                return False
+
+        def _sync_git_index_executable_bit(self, dst_relpath: Any, src_mode: int) -> None:
+            # Copier (9.19) asks git for core.fileMode once per rendered file, a process each: thousands for a
+            # large repository. The answer is the destination's, so it is asked once; only when it is false does
+            # Copier's sync of the executable bit into the index have anything to do.
+            if self._file_mode_ignored:
+                super()._sync_git_index_executable_bit(dst_relpath, src_mode)
+
+    _WORKER = CachingWorker
+    return _WORKER

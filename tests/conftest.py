@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from testlib import GIT_ENV, TOOLS_BIN, find_terraform_mirror
+from testlib import GIT_ENV, SHARED_TF_MIRROR, TOOLS_BIN, find_terraform_mirror
 
 if TOOLS_BIN.is_dir() and str(TOOLS_BIN) not in os.environ.get("PATH", ""):
     os.environ["PATH"] = f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -18,6 +18,14 @@ def tf_mirror() -> Path:
     if mirror is None:
         pytest.skip("no Terraform provider mirror with hashicorp/aws (set PLANFORGE_TF_PLUGIN_MIRROR)")
     return mirror
+
+
+@pytest.fixture(scope="session")
+def packed_tf_mirror() -> Path:
+    """The packed mirror of the providers the AWS mirror lacks (azurerm, digitalocean, oci), beside the repository."""
+    if not (SHARED_TF_MIRROR / "registry.terraform.io").is_dir():
+        pytest.skip(f"no packed provider mirror at {SHARED_TF_MIRROR} (azurerm, digitalocean and oci: ../shared/tf-mirror)")
+    return SHARED_TF_MIRROR
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -60,14 +60,20 @@ def deciding_plans() -> list[Path]:
 
 
 def find_terraform_mirror() -> Path | None:
-    """The filesystem mirror that carries hashicorp/aws, from the env or the machine image."""
-    env = os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
-    if env:
-        return Path(env)
+    """The filesystem mirror that carries hashicorp/aws, from the env (of several, the first with it) or the
+    machine image."""
+    given = [Path(p) for p in os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR", "").split(os.pathsep) if p]
+    if given:
+        return next((p for p in given if (p / "registry.terraform.io" / "hashicorp" / "aws").is_dir()), given[0])
     for candidate in (Path("/opt/tf-plugins"),):
         if (candidate / "registry.terraform.io" / "hashicorp" / "aws").is_dir():
             return candidate
     return None
+
+
+# The packed provider mirror beside the repository (../shared/tf-mirror): hashicorp/azurerm, digitalocean/digitalocean
+# and oracle/oci, which no registry serves to the machines running the tests.
+SHARED_TF_MIRROR = REPO.parent / "shared" / "tf-mirror"
 
 
 def require_tool(name: str) -> str:

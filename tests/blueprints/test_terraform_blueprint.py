@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from testlib import PLANS, REAL_PLANS, REPO, copy_template, require_tool
+from testlib import PLANS, REAL_PLANS, REPO, SHARED_TF_MIRROR, copy_template, require_tool
 
 from planforge import layout
 from planforge.layout import terraform_modules
@@ -340,7 +340,7 @@ def test_module_calls_tfvars_and_references_match_declarations(name: str, render
 @pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
 def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
     answers = answers_for(name)
-    provider, version = {"aws": ("aws", "~> 5.0"), "azure": ("azurerm", "~> 4.0"), "gcp": ("google", "~> 6.0")}[answers.cloud]
+    provider, version = {"aws": ("aws", "~> 5.0"), "azure": ("azurerm", "~> 4.42"), "gcp": ("google", "~> 6.0")}[answers.cloud]
     # Roots: the plan's version, raised to 1.10 when S3 lock files (use_lockfile) need it.
     root_lower = answers.terraform_version
     if answers.state_backend == "s3" and answers.state_locking != "dynamodb":
@@ -464,17 +464,22 @@ def test_other_clouds_pass_planforge_terraform_checks(name: str, rendered: dict[
     (fmt, HCL static checks such as a required variable missing from terraform.tfvars) reports
     no error, and only `terraform validate` is skipped for the missing provider. Identity values
     kept out of the repository (subscription, project, admin group, SSH key) default to null and
-    are enforced by a validation rule (or, for the subscription, by ARM_SUBSCRIPTION_ID)."""
+    are enforced by a validation rule (or, for the subscription, by ARM_SUBSCRIPTION_ID). With the packed
+    mirror beside the repository (azurerm), the Azure roots' `terraform validate` runs too, without a warning."""
     require_tool("terraform")
-    from planforge.validate.base import Settings, Severity
+    from planforge.validate.base import Settings, Severity, Status
     from planforge.validate.runner import run_validation
 
-    settings = Settings(strict=True, terraform_plugin_mirror=tf_mirror, jobs=2)
+    packed = [SHARED_TF_MIRROR] if (SHARED_TF_MIRROR / "registry.terraform.io").is_dir() else []
+    settings = Settings(strict=True, terraform_plugin_mirrors=[tf_mirror, *packed], jobs=2)
     checks = run_validation([rendered[name]], settings, only=["terraform"])
     assert checks, f"{name}: the terraform validator found no root"
     errors = [f"{f.file}:{f.line} [{f.rule}] {f.message}" for c in checks for f in c.findings
               if f.severity is Severity.ERROR]
     assert errors == []
+    if packed and "azure" in name:
+        validated = {c.target: (c.status, tuple(f.message for f in c.findings)) for c in checks if c.name == "validate"}
+        assert validated and set(validated.values()) == {(Status.PASSED, ())}, validated
     identity = {"subscription_id", "project_id", "database_admin_group_object_id", "admin_ssh_public_key"}
     for root in roots(rendered[name]):
         for var_name, body in declared(root, "variable").items():
@@ -578,7 +583,7 @@ def test_planforge_validate_checks_the_one_root_and_its_envs(rendered: dict[str,
     from planforge.validate.base import Settings, Severity, Status
     from planforge.validate.runner import run_validation
 
-    settings = Settings(strict=True, terraform_plugin_mirror=tf_mirror, jobs=2)
+    settings = Settings(strict=True, terraform_plugin_mirrors=[tf_mirror], jobs=2)
     checks = run_validation([rendered["workspaces"]], settings, only=["terraform"])
     live = [c for c in checks if c.target.endswith("live")]
     assert {c.name for c in live if c.status is Status.PASSED} >= {"validate"}, live

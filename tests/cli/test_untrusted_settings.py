@@ -41,6 +41,7 @@ def validate(repo: Path, *args: str) -> tuple[int, str]:
 @pytest.mark.parametrize("setting, fix", [
     ("terraform_plugin_mirror: mirror", "pass --terraform-plugin-mirror DIR or set PLANFORGE_TF_PLUGIN_MIRROR"),
     ("validate:\n  terraform-plugin-mirror: mirror", "pass --terraform-plugin-mirror DIR"),
+    ("terraform_plugin_mirrors: [mirror, /opt/tf-plugins]", "pass --terraform-plugin-mirror DIR"),
     ("schema_locations: ['mirror/{{ .ResourceKind }}.json']", "pass --schema-location LOC"),
     ("ansible_collections: mirror", "pass --ansible-collections DIR"),
 ])
@@ -62,6 +63,16 @@ def test_the_command_line_mirror_is_honoured(tmp_path: Path) -> None:
     code, out = validate(repo, "--only", "terraform", "--terraform-plugin-mirror", str(repo / "mirror"))
     assert "is not read from the settings file" not in out
     assert code == 1 and "hashicorp/null" in out and canary.exists()  # terraform started the mirror's provider
+
+
+def test_every_command_line_mirror_is_searched(tmp_path: Path) -> None:
+    """Of several mirrors the CLI names, terraform installs a provider from the one that holds it (here: the second)."""
+    require_tool("terraform")
+    repo, canary = hostile_repository(tmp_path, "")
+    (tmp_path / "empty-mirror").mkdir()
+    code, out = validate(repo, "--only", "terraform", "--terraform-plugin-mirror", str(tmp_path / "empty-mirror"),
+                         "--terraform-plugin-mirror", str(repo / "mirror"))
+    assert code == 1 and "hashicorp/null" in out and canary.exists()
 
 
 BIG = 17 * 1024 * 1024  # bytes: over the default max_file_size (16 MiB)

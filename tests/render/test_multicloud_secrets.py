@@ -86,7 +86,7 @@ def test_the_azure_root_creates_the_identity_and_a_vault_and_writes_them_to_the_
         assert aks["external_secrets"] is True
         assert aks["external_secrets_key_vault_id"] == "${azurerm_key_vault.secrets.id}"
         vault = resources(main_tf, "azurerm_key_vault")["secrets"]
-        assert vault["enable_rbac_authorization"] is True and vault["purge_protection_enabled"] is True
+        assert vault["rbac_authorization_enabled"] is True and vault["purge_protection_enabled"] is True
         assert store_fields(main_tf) == AZURE_FIELDS
         secret = resources(main_tf, "aws_secretsmanager_secret")["external_secrets"]
         assert secret["provider"] == "${aws.argocd_hub}"

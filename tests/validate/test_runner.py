@@ -282,7 +282,7 @@ def test_terraform_roots_validate_without_touching_the_repository(tmp_path, tf_m
     root = tmp_path / "infra"
     shutil.copytree(FIXTURES / "terraform" / "unsupported-argument", root)
     before = tree_state(root)
-    checks = run_validation([str(root)], Settings(terraform_plugin_mirror=tf_mirror), only=["terraform"])
+    checks = run_validation([str(root)], Settings(terraform_plugin_mirrors=[tf_mirror]), only=["terraform"])
     assert tree_state(root) == before  # no .terraform/, no lock file, no formatting
     findings = [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
     assert [(f.rule, f.file) for f in findings] == [("terraform/validate", "main.tf")]

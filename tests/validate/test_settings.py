@@ -97,7 +97,7 @@ def test_env_lists_accept_a_yaml_flow_list_for_commas():
     settings = resolve_settings({}, environ={"PLANFORGE_IGNORE_FILENAME_PATTERNS": '["^a{1,2}/", "crd"]',
                                              "PLANFORGE_TF_PLUGIN_MIRROR": "/opt/tf-plugins"})
     assert settings.ignore_filename_patterns == ["^a{1,2}/", "crd"]
-    assert settings.terraform_plugin_mirror == Path("/opt/tf-plugins")
+    assert settings.terraform_plugin_mirrors == [Path("/opt/tf-plugins")]
 
 
 def test_empty_environment_variables_are_ignored(tmp_path):

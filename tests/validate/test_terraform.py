@@ -27,7 +27,8 @@ def _terraform() -> None:
 
 
 def make_ctx(root: Path, workdir: Path, mirror: Path | None = None, memory_budget: int = 0) -> Context:
-    settings = Settings(terraform_plugin_mirror=mirror, timeout=120, memory_budget=memory_budget)
+    settings = Settings(terraform_plugin_mirrors=[mirror] if mirror else [], timeout=120,
+                        memory_budget=memory_budget)
     return Context(root=root, settings=settings,
                    validate_documents=lambda docs, origin: [], workdir=workdir)
 

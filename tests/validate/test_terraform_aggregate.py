@@ -34,7 +34,7 @@ def defect_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def validate(root: Path, workdir: Path, mirror: Path, aggregate: bool) -> tuple[TerraformValidator, list[Check]]:
-    settings = Settings(terraform_plugin_mirror=mirror, timeout=600, terraform_aggregate=aggregate, jobs=1)
+    settings = Settings(terraform_plugin_mirrors=[mirror], timeout=600, terraform_aggregate=aggregate, jobs=1)
     ctx = Context(root=root, settings=settings, validate_documents=lambda docs, origin: [], workdir=workdir)
     validator = TerraformValidator()
     checks = [c for t in validator.discover(ctx) for c in validator.run(t, ctx) if c.name == "validate"]
@@ -105,7 +105,7 @@ def test_a_shard_aggregates_only_its_own_roots(tmp_path: Path, tf_mirror: Path) 
         (repo / name).mkdir(parents=True)
         (repo / name / "main.tf").write_text(f'resource "terraform_data" "{name}" {{\n  input = "{name}"\n}}\n',
                                              encoding="utf-8")
-    settings = Settings(terraform_plugin_mirror=tf_mirror, timeout=600)
+    settings = Settings(terraform_plugin_mirrors=[tf_mirror], timeout=600)
     shards = []
     for index in (1, 2):
         checks = run_validation([repo], settings, ["terraform"], selection=Selection(shard=(index, 2)))

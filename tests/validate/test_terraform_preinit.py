@@ -33,7 +33,7 @@ def write_repo(repo: Path, files: dict[str, str]) -> Path:
 
 
 def run(repo: Path, workdir: Path, mirror: Path, aggregate: bool = True) -> tuple[TerraformValidator, list[Check]]:
-    settings = Settings(terraform_plugin_mirror=mirror, timeout=600, terraform_aggregate=aggregate, jobs=1)
+    settings = Settings(terraform_plugin_mirrors=[mirror], timeout=600, terraform_aggregate=aggregate, jobs=1)
     ctx = Context(root=repo, settings=settings, validate_documents=lambda docs, origin: [], workdir=workdir)
     validator = TerraformValidator()
     return validator, [c for t in validator.discover(ctx) for c in validator.run(t, ctx) if c.name == "validate"]

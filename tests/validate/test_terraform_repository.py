@@ -69,7 +69,7 @@ def module_repository(repo: Path, constraint: str = ">= 5.0", git: bool = True) 
 
 def run(root: Path, workdir: Path, mirror: Path) -> tuple[TerraformValidator, list[Check]]:
     validator = TerraformValidator()
-    ctx = Context(root=root, settings=Settings(terraform_plugin_mirror=mirror, timeout=120),
+    ctx = Context(root=root, settings=Settings(terraform_plugin_mirrors=[mirror], timeout=120),
                   validate_documents=lambda docs, origin: [], workdir=workdir)
     return validator, [c for t in validator.discover(ctx) for c in validator.run(t, ctx)]
 

@@ -79,7 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fail-on-skip", action=argparse.BooleanOptionalAction, default=None,
                         help="every skipped check is an error")
     parser.add_argument("--terraform-plugin-mirror", metavar="DIR", **one,
-                        help="Terraform provider filesystem mirror (else PLANFORGE_TF_PLUGIN_MIRROR)")
+                        help="Terraform provider filesystem mirror, packed or unpacked (repeatable; else "
+                             "PLANFORGE_TF_PLUGIN_MIRROR, several separated by ':')")
     parser.add_argument("--terraform-aggregate", action=argparse.BooleanOptionalAction, default=None,
                         help="validate Terraform roots sharing a provider set in one terraform validate "
                              "(default; --no-terraform-aggregate: one per root)")
@@ -141,7 +142,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "fail_on_skip": args.fail_on_skip,
         "jobs": _last(args.jobs),
         "memory_budget": _last(args.memory_budget),
-        "terraform_plugin_mirror": _last(args.terraform_plugin_mirror),
+        "terraform_plugin_mirrors": args.terraform_plugin_mirror,
         "terraform_aggregate": args.terraform_aggregate,
         "ansible_collections": _last(args.ansible_collections),
         "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
@@ -190,6 +191,7 @@ def main(args: argparse.Namespace) -> int:
     from planforge.validate.runner import exit_code, list_units, run_validation
     from planforge.validate.settings import resolve_settings
     from planforge.validate.terraform.cli import opentofu_fallback
+    from planforge.validate.terraform.mirrors import plugin_mirrors
     from planforge.validate.unit_selection import Selection, parse_shard
     from planforge.validate.validator_choice import parse_only, rule_descriptions
 
@@ -200,9 +202,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("stdin (-) can be given only once.")
     settings = resolve_settings(cli_settings(args), paths=paths)
     notices = _schema_version_notices(settings)
-    mirror = settings.terraform_plugin_mirror
-    if mirror is not None and not mirror.is_dir():
-        raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory.")
+    plugin_mirrors(settings)  # a mirror that is not a directory is a usage error before anything runs
     output = _last(args.output)
 
     shard = _last(args.shard)

@@ -108,7 +108,7 @@ class Settings:
     strict: bool = False
     fail_on_skip: bool = False
     jobs: int = 0  # 0 = CPU count
-    terraform_plugin_mirror: Path | None = None
+    terraform_plugin_mirrors: list[Path] = field(default_factory=list)  # provider filesystem mirrors, in order
     terraform_aggregate: bool = True  # roots sharing a provider set: one terraform validate (False: one per root)
     ansible_collections: Path | None = None  # installed Ansible collections (ansible-galaxy -p DIR)
     iac_tool: str = "terraform"  # terraform | opentofu: which CLI runs the Terraform checks (tofu when on PATH)

@@ -19,13 +19,14 @@ SETTINGS_FILE = ".planforge.yaml"
 SCHEMA_ENGINES = ("auto", "embedded", "kubeconform")
 IAC_TOOLS = ("terraform", "opentofu")
 
-# key -> (type, environment variable names). Types: bool, int, float, str, path, list.
+# key -> (type, environment variable names). Types: bool, int, float, str, path, list; a search-path is a list of
+# paths, separated by os.pathsep in the environment.
 KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "kube_version": ("version", ("PLANFORGE_KUBE_VERSION",)),
     "strict": ("bool", ("PLANFORGE_STRICT",)),
     "fail_on_skip": ("bool", ("PLANFORGE_FAIL_ON_SKIP",)),
     "jobs": ("int", ("PLANFORGE_JOBS",)),
-    "terraform_plugin_mirror": ("path", ("PLANFORGE_TF_PLUGIN_MIRROR", "PLANFORGE_TERRAFORM_PLUGIN_MIRROR")),
+    "terraform_plugin_mirrors": ("search-path", ("PLANFORGE_TF_PLUGIN_MIRROR", "PLANFORGE_TERRAFORM_PLUGIN_MIRROR")),
     "terraform_aggregate": ("bool", ("PLANFORGE_TERRAFORM_AGGREGATE",)),
     "iac_tool": ("iac", ("PLANFORGE_IAC_TOOL",)),
     "ansible_collections": ("path", ("PLANFORGE_ANSIBLE_COLLECTIONS",)),
@@ -48,7 +49,7 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
 # locations and collections are files read and loaded). key -> the command line option.
 COMMAND_LINE_ONLY = {
     "allow_outside": "--allow-outside PATH",
-    "terraform_plugin_mirror": "--terraform-plugin-mirror DIR",
+    "terraform_plugin_mirrors": "--terraform-plugin-mirror DIR",
     "schema_locations": "--schema-location LOC",
     "ansible_collections": "--ansible-collections DIR",
 }
@@ -66,7 +67,9 @@ ALIASES = {
     "kubernetes_version": "kube_version",
     "kubernetes-version": "kube_version",
     "fail-on-skip": "fail_on_skip",
-    "terraform-plugin-mirror": "terraform_plugin_mirror",
+    "terraform-plugin-mirror": "terraform_plugin_mirrors",
+    "terraform_plugin_mirror": "terraform_plugin_mirrors",
+    "terraform-plugin-mirrors": "terraform_plugin_mirrors",
     "terraform-aggregate": "terraform_aggregate",
     "iac-tool": "iac_tool",
     "ansible-collections": "ansible_collections",
@@ -152,6 +155,8 @@ def _convert(key: str, kind: str, value: Any) -> Any:
         return number
     if kind == "path-list":
         return [Path(item).expanduser() for item in _as_list(value)]
+    if kind == "search-path":
+        return search_path(value)
     if kind == "version":
         return normalize_kube_version(value)
     if kind in ("engine", "iac"):
@@ -201,6 +206,13 @@ def memory_budget_mib(settings: Settings) -> int:
     if settings.memory_budget:
         return settings.memory_budget
     return max(1, int((available_memory_mib() or FALLBACK_MEMORY_MIB) * MEMORY_BUDGET_SHARE))
+
+
+def search_path(value: str | list[str]) -> list[Path]:
+    """Paths given one per command line option, or in one string separated by os.pathsep (like PATH); empty
+    entries are left out."""
+    items = value if isinstance(value, list) else str(value).split(os.pathsep)
+    return [Path(item).expanduser() for item in items if str(item).strip()]
 
 
 def _as_list(value: Any) -> list[str]:

@@ -19,7 +19,8 @@ Discovery rules are documented in docs/discovery.md ("Terraform").
 Modules: `rules` (names, rule ids), `hcltext` (masked HCL text, positions), `hclconfig` (one
 directory as python-hcl2 sees it), `tfvars`, `configs` (scanned directories within the input bounds),
 `repository` (the git repository module sources may read),
-`discovery` (roots and modules), `fingerprint` (identical roots), `cli` (running terraform),
+`discovery` (roots and modules), `fingerprint` (identical roots), `cli` (running terraform), `mirrors`
+(the provider mirrors),
 `concurrency`, `static`, `fmt`, `diagnostics`, `aggregate` (many roots in one validate), `validation`
 (init + validate), `validator`.
 """

@@ -1,5 +1,5 @@
 """Running the `terraform` CLI (or OpenTofu's `tofu`, which takes the same commands): the binary, its version, the
-shared CLI config (provider mirror or plugin cache), the environment, and each command under the tool bounds of
+shared CLI config (provider mirrors or plugin cache), the environment, and each command under the tool bounds of
 `planforge.validate.tools`."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from planforge.errors import UsageError
 from planforge.validate.base import Context, Settings
+from planforge.validate.terraform.mirrors import plugin_mirrors, provider_installation
 from planforge.validate.toolenv import tool_env, which
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
@@ -67,17 +68,6 @@ def terraform_version(binary: str, timeout: float) -> str:
         return _versions[binary]
 
 
-def plugin_mirror(ctx: Context) -> Path | None:
-    """The provider mirror: settings (command line, PLANFORGE_TF_PLUGIN_MIRROR; never .planforge.yaml)."""
-    value = ctx.settings.terraform_plugin_mirror or os.environ.get("PLANFORGE_TF_PLUGIN_MIRROR")
-    if not value:
-        return None
-    mirror = Path(value).expanduser().resolve()
-    if not mirror.is_dir():
-        raise UsageError(f"the Terraform plugin mirror {mirror} is not a directory (--terraform-plugin-mirror).")
-    return mirror
-
-
 def cli_config(ctx: Context) -> Path:
     """Write (once per workdir) the one CLI config file every terraform run shares."""
     base = ctx.workdir / "terraform"
@@ -86,13 +76,9 @@ def cli_config(ctx: Context) -> Path:
         if path.is_file():
             return path
         base.mkdir(parents=True, exist_ok=True)
-        mirror = plugin_mirror(ctx)
-        if mirror is not None:
-            text = (
-                "provider_installation {\n  filesystem_mirror {\n"
-                f"    path    = {json.dumps(str(mirror))}\n"
-                '    include = ["registry.terraform.io/*/*", "registry.opentofu.org/*/*"]\n  }\n}\n'
-            )
+        mirrors = plugin_mirrors(ctx.settings)
+        if mirrors:
+            text = provider_installation(mirrors)
         else:
             cache = base / "plugin-cache"
             cache.mkdir(exist_ok=True)

@@ -10,6 +10,7 @@ from pathlib import Path
 from planforge.validate.base import Context, Finding, Severity
 from planforge.validate.inputs import Bounds
 from planforge.validate.terraform.cli import first_error
+from planforge.validate.terraform.mirrors import describe, held_versions
 from planforge.validate.terraform.rules import NAME
 
 _PROVIDER_ADDR = re.compile(r"provider ((?:[\w.-]+/)?[\w.-]+/[\w.-]+)")
@@ -41,7 +42,7 @@ def init_diagnostics(stdout: str) -> list[dict]:
     return located or found
 
 
-def unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
+def unavailable_reason(errors: list[dict], mirrors: list[Path]) -> str | None:
     """Why init could not install providers or modules (-> skipped), or None for a real error."""
     providers: dict[str, str | None] = {}  # address -> the version constraints no available release meets
     modules: list[str] = []
@@ -56,35 +57,20 @@ def unavailable_reason(errors: list[dict], mirror: Path | None) -> str | None:
             modules.append(detail.splitlines()[0] if detail else summary)
     if not providers and not modules:
         return None
-    parts = [_provider_reason(p, c, mirror) for p, c in providers.items()] + [f"module not available: {m}" for m in modules]
+    parts = [_provider_reason(p, c, mirrors) for p, c in providers.items()] + [f"module not available: {m}" for m in modules]
     return "; ".join(parts)
 
 
-def _provider_reason(provider: str, constraint: str | None, mirror: Path | None) -> str:
-    """"provider X not available (...)", naming the constraint and the mirror's versions when no release met it."""
-    where = f"plugin mirror {mirror}" if mirror else "registry access"
+def _provider_reason(provider: str, constraint: str | None, mirrors: list[Path]) -> str:
+    """"provider X not available (...)", naming the constraint and the mirrors' versions when no release met it."""
+    where = describe(mirrors) if mirrors else "registry access"
     if constraint is None:
         return f"provider {provider} not available ({where})"
     unmet = f"provider {provider}: no release satisfies the version constraints {constraint}"
-    if mirror is None:
+    if not mirrors:
         return f"{unmet} ({where})"
-    held = mirror_versions(mirror, provider)
-    return f"{unmet}: the {where} has {', '.join(held) if held else 'no release of it'}"
-
-
-def mirror_versions(mirror: Path, provider: str) -> list[str]:
-    """The versions of `provider` an unpacked or packed filesystem mirror holds, oldest first."""
-    directory = mirror / provider
-    try:
-        names = [e.name for e in os.scandir(directory) if e.is_dir()]
-    except OSError:
-        names = []
-    if not names:  # a packed mirror: terraform-provider-<type>_<version>_<os>_<arch>.zip
-        try:
-            names = [m.group(1) for e in os.scandir(directory) if (m := re.match(r"[^_]+_([^_]+)_", e.name))]
-        except OSError:
-            return []
-    return sorted(set(names), key=lambda v: [int(p) if p.isdigit() else -1 for p in re.split(r"[.+-]", v)])
+    held = held_versions(mirrors, provider)
+    return f"{unmet}: the {where} {'have' if len(mirrors) > 1 else 'has'} {', '.join(held) if held else 'no release of it'}"
 
 
 def plain_diagnostic(text: str) -> dict:

@@ -1,10 +1,11 @@
 """What `terraform init -backend=false` would write for an aggregate configuration, written without running it.
 
 When every module of the aggregate is a local path and every provider comes from an unpacked filesystem
-mirror, init does nothing but record the module tree (`modules/modules.json` in the data directory), link each
-provider's mirror directory under `providers/<host>/<namespace>/<type>/<version>/<os>_<arch>` and keep (or
-write) the dependency lock file. `install` writes the same, after checking what init would check: the locked
-version of each required provider satisfies every version constraint of the module tree and is in the mirror.
+mirror (the first of the mirrors that holds its version, as init picks it), init does nothing but record the
+module tree (`modules/modules.json` in the data directory), link each provider's mirror directory under
+`providers/<host>/<namespace>/<type>/<version>/<os>_<arch>` and keep (or write) the dependency lock file.
+`install` writes the same, after checking what init would check: the locked version of each required provider
+satisfies every version constraint of the module tree and is in a mirror.
 
 The lock file is written without hashes. `terraform validate` verifies the hashes of a lock file against
 the linked package before anything else, hashing the whole package (the AWS provider is 700 MB: about a
@@ -13,7 +14,7 @@ validate runs, and a mismatch discards that run for a real init. Without a repos
 written names the version init would select: init would record the hashes of that very package, so there is
 nothing to verify.
 
-Anything else (OpenTofu, a plugin cache instead of a mirror, a packed mirror, pre-release versions, a provider
+Anything else (OpenTofu, a plugin cache instead of a mirror, a packed package, pre-release versions, a provider
 the lock file lacks) makes `install` say why, and the caller runs `terraform init`; so it does when
 `terraform validate` reports an init-related error (`init_needed`).
 """
@@ -56,14 +57,14 @@ class Installed:
     packages: dict[Path, set[str]] = field(default_factory=dict)
 
 
-def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: Path, mirror: Path | None,
+def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: Path, mirrors: list[Path],
             binary: str, data_dir: Path) -> tuple[Installed | None, str | None]:
     """Write into `data_dir` and `directory`'s lock file what `terraform init -backend=false` would write for the
     configuration in `directory`, whose module calls are `calls` (name -> the local source it gives, the
     repository directory that source is a copy of). What was written over, else why init must run."""
     if cli_name(binary) != "terraform":
         return None, "the provider layout of OpenTofu's init is not written by planforge"
-    if mirror is None:
+    if not mirrors:
         return None, "no provider mirror is configured (init installs from the registry or the plugin cache)"
     target = _platform()
     if target is None:
@@ -73,7 +74,7 @@ def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: 
         return None, why
     lock = directory / LOCK_FILE
     lock_text = lock.read_text(encoding="utf-8", errors="replace") if lock.is_file() else None
-    locks, why = _locked(lock, lock_text) if lock_text is not None else _selected_versions(required, mirror, target)
+    locks, why = _locked(lock, lock_text) if lock_text is not None else _selected_versions(required, mirrors, target)
     if why:
         return None, why
     for provider, constraints in required.items():
@@ -82,10 +83,12 @@ def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: 
         if not all(satisfies(locks[provider][0], c) for c in constraints):
             return None, f"{provider} {_text(locks[provider][0])} does not satisfy {', '.join(sorted(constraints))}"
     installed = Installed(lock_text)
+    packages: dict[str, Path] = {}
     for provider, (version, hashes) in sorted(locks.items()):
-        package = mirror / provider / _text(version) / target
-        if not package.is_dir():
-            return None, f"the mirror has no unpacked package of {provider} {_text(version)} for {target}"
+        package, why = _unpacked_package(mirrors, provider, _text(version), target)
+        if package is None:
+            return None, why
+        packages[provider] = package
         if hashes and not any(h.startswith("h1:") for h in hashes):
             return None, f"the lock file records no h1: hash of {provider} (init checks the package otherwise)"
         if hashes:
@@ -99,7 +102,7 @@ def install(configs: ConfigTree, calls: dict[str, tuple[str, Path]], directory: 
     for provider, (version, _) in locks.items():
         link = data_dir / "providers" / provider / _text(version) / target
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(mirror / provider / _text(version) / target, target_is_directory=True)
+        link.symlink_to(packages[provider], target_is_directory=True)
     lock.write_text("".join(f'provider "{p}" {{\n  version = "{_text(v)}"\n}}\n' for p, (v, _) in sorted(locks.items())),
                     encoding="utf-8")
     return installed, None
@@ -234,21 +237,34 @@ def _locked(lock: Path, text: str) -> tuple[dict[str, tuple[Version, list[str]]]
     return locks, None
 
 
-def _selected_versions(required: dict[str, set[str]], mirror: Path,
+def _selected_versions(required: dict[str, set[str]], mirrors: list[Path],
                        target: str) -> tuple[dict[str, tuple[Version, list[str]]], str | None]:
-    """Provider address -> the newest version in the mirror meeting its constraints, as init selects it without a
-    lock file, or why it cannot be told."""
+    """Provider address -> the newest version in the mirrors meeting its constraints, as init selects it without a
+    lock file (from the versions of every mirror together), or why it cannot be told."""
     versions: dict[str, tuple[Version, list[str]]] = {}
     for provider, constraints in required.items():
-        entries = list((mirror / provider).iterdir()) if (mirror / provider).is_dir() else []
+        entries = [e for m in mirrors if (m / provider).is_dir() for e in (m / provider).iterdir()]
         matches = [_VERSION.match(e.name) for e in entries]
         if not entries or not all(matches) or not all((e / target).is_dir() for e in entries):
-            return {}, f"the mirror does not hold {provider} as unpacked releases for {target} only"
+            return {}, f"the mirrors do not hold {provider} as unpacked releases for {target} only"
         fitting = [v for v in (_version(m) for m in matches if m) if all(satisfies(v, c) for c in constraints)]
         if not fitting:
-            return {}, f"the mirror has no release of {provider} that satisfies {', '.join(sorted(constraints))}"
+            return {}, f"the mirrors have no release of {provider} that satisfies {', '.join(sorted(constraints))}"
         versions[provider] = (max(fitting), [])
     return versions, None
+
+
+def _unpacked_package(mirrors: list[Path], provider: str, version: str, target: str) -> tuple[Path | None, str]:
+    """The package init would install `provider` `version` from: the first mirror's that holds that release for
+    `target`, when it is unpacked (init links it); else why init must run (it unpacks a packed one)."""
+    name = provider.rsplit("/", 1)[-1]
+    for mirror in mirrors:
+        package = mirror / provider / version / target
+        if package.is_dir():
+            return package, ""
+        if (mirror / provider / f"terraform-provider-{name}_{version}_{target}.zip").is_file():
+            return None, f"the mirror {mirror} holds {provider} {version} packed (init unpacks it)"
+    return None, f"no mirror has an unpacked package of {provider} {version} for {target}"
 
 
 def _version(match: re.Match[str]) -> Version:

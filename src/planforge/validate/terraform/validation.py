@@ -17,7 +17,7 @@ from pathlib import Path
 from planforge.validate.base import Check, Context, Severity, Status, Target
 from planforge.validate.inputs import Bounds, InputError
 from planforge.validate.terraform import aggregate, concurrency, preinit
-from planforge.validate.terraform.cli import TerraformTimeout, plugin_mirror, run_terraform, terraform_env, terraform_version
+from planforge.validate.terraform.cli import TerraformTimeout, run_terraform, terraform_env, terraform_version
 from planforge.validate.terraform.configs import SKIP_DIRS, ConfigTree, is_config_dir
 from planforge.validate.terraform.diagnostics import (
     diagnostic_finding,
@@ -26,6 +26,7 @@ from planforge.validate.terraform.diagnostics import (
     unavailable_reason,
 )
 from planforge.validate.terraform.fingerprint import config_fingerprint
+from planforge.validate.terraform.mirrors import plugin_mirrors
 from planforge.validate.terraform.rules import NAME
 from planforge.validate.terraform.static import ConfirmedSyntax
 
@@ -53,7 +54,7 @@ class _Entry:
 class Validations:
     """`terraform init -backend=false` + `terraform validate` of roots, in a scratch copy under `ctx.workdir`.
 
-    Each distinct configuration (fingerprint, plugin mirror, workdir) is validated once, whichever root
+    Each distinct configuration (fingerprint, plugin mirrors, workdir) is validated once, whichever root
     asks first, together with the configurations of the same provider set when `plan` grouped them
     (`aggregate`); `runs` lists each terraform validate that ran. Safe to use from several threads.
     """
@@ -150,7 +151,8 @@ class Validations:
                 entry = self._results.setdefault(key, _Entry())
             with entry.lock:
                 if entry.result is None:
-                    entry.result = self._validate_tree(target, ctx, binary, key.split(":", 1)[0], plugin_mirror(ctx))
+                    entry.result = self._validate_tree(target, ctx, binary, key.split(":", 1)[0],
+                                                       plugin_mirrors(ctx.settings))
             result = entry.result
         shared = target.extra.get("identical_roots") or []
         if len(shared) > 1:
@@ -167,7 +169,7 @@ class Validations:
 
     def _key(self, target: Target, ctx: Context) -> str:
         fingerprint = target.extra.get("fingerprint") or config_fingerprint(self.configs, target.path)
-        return f"{fingerprint}:{plugin_mirror(ctx)}:{ctx.workdir}"
+        return f"{fingerprint}:{os.pathsep.join(map(str, plugin_mirrors(ctx.settings)))}:{ctx.workdir}"
 
     def _skip_reason(self, target: Target, ctx: Context, binary: str) -> str | None:
         """Why `validate` does not run for a configuration (refused inputs, syntax errors), or None."""
@@ -243,8 +245,8 @@ class Validations:
             try:
                 if data.exists():
                     shutil.rmtree(data)
-                installed, why = preinit.install(self.configs, layout.calls, layout.directory, plugin_mirror(ctx),
-                                                 binary, data)
+                mirrors = plugin_mirrors(ctx.settings)
+                installed, why = preinit.install(self.configs, layout.calls, layout.directory, mirrors, binary, data)
                 if installed is not None:
                     with ThreadPoolExecutor(1, thread_name_prefix="planforge-terraform-hash") as pool:
                         hashes = pool.submit(preinit.verify, installed)  # while terraform loads the provider schemas
@@ -253,7 +255,7 @@ class Validations:
                     if why:  # init starts from the repository's state
                         preinit.undo(installed, layout.directory, data)
                 if why:
-                    with _plugin_cache_lock if plugin_mirror(ctx) is None else contextlib.nullcontext():
+                    with _plugin_cache_lock if not mirrors else contextlib.nullcontext():
                         init = run_terraform([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"],
                                              layout.directory, env, ctx.settings)
                     if init.returncode != 0:
@@ -270,7 +272,7 @@ class Validations:
         return aggregate.split_diagnostics(self.configs, members, layout, report.get("diagnostics", [])), None, how
 
     def _validate_tree(self, target: Target, ctx: Context, binary: str, fingerprint: str,
-                       mirror: Path | None) -> ValidationResult:
+                       mirrors: list[Path]) -> ValidationResult:
         """init + validate in a temporary copy of the root and its local module tree."""
         root = target.path.resolve()
         work = ctx.workdir / "terraform" / fingerprint[:16]
@@ -289,12 +291,12 @@ class Validations:
         with concurrency.VALIDATION_SLOTS:
             self.runs.append(target.display)
             try:
-                with _plugin_cache_lock if mirror is None else contextlib.nullcontext():
+                with _plugin_cache_lock if not mirrors else contextlib.nullcontext():
                     init = run_terraform([binary, "init", "-backend=false", "-input=false", "-no-color", "-json"],
                                          copied_root, env, ctx.settings)
                 init_errors = init_diagnostics(init.stdout)
                 if init.returncode != 0:
-                    reason = unavailable_reason(init_errors, mirror)
+                    reason = unavailable_reason(init_errors, mirrors)
                     if reason:
                         return ValidationResult(Status.SKIPPED, target.display, reason=reason)
                     return ValidationResult(Status.FAILED, target.display, init_errors or [plain_diagnostic(init.stderr or init.stdout)])

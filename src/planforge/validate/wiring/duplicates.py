@@ -3,8 +3,8 @@ one overwrites the other (Argo CD flips the Application between both definitions
 
 * Argo CD: Applications reachable from one root Application (an app-of-apps or bootstrap no other Application
   syncs) through sources of this repository (`path`, `directory.recurse`/`include`/`exclude`, a kustomization);
-* Flux: Kustomizations and HelmReleases one cluster entry point (`clusters/<name>/`'s flux-system) applies
-  (`flux.clusters`)."""
+* Flux: Kustomizations and HelmReleases one cluster directory (a directory right under `clusters/`, or one holding
+  the `flux-system/` that `flux bootstrap` commits) applies, directly or through the Kustomizations it applies."""
 from __future__ import annotations
 
 import fnmatch
@@ -14,9 +14,10 @@ from typing import Any, Iterator
 
 from planforge.validate.argocd import is_placeholder_url, normalize_repo_url, own_repo_urls
 from planforge.validate.base import Finding
-from planforge.validate.flux.clusters import applied_files, assign_clusters, kustomization_file
-from planforge.validate.flux.objects import FluxIndex, FluxObject, is_flux_object
+from planforge.validate.flux.clusters import applied_files, kustomization_file
+from planforge.validate.manifests import line_of_path
 from planforge.validate.manifests.discovery import MANIFEST_SUFFIXES
+from planforge.validate.wiring.gitops import kustomization_files
 from planforge.validate.wiring.repo import K8sObject, Repository
 
 RULE = "wiring/duplicate-gitops-object"
@@ -108,32 +109,46 @@ def _duplicates(objects: list[K8sObject], scope: str) -> list[Finding]:
             first[key] = obj
             continue
         other = first[key]
+        line = line_of_path(other.doc, "metadata.name") or other.doc.line or 1
         findings.append(obj.finding(
-            RULE, f"also defined in {other.display}:{other.doc.line or 1}; both are synced by {scope}: one "
+            RULE, f"also defined in {other.display}:{line}; both are synced by {scope}: one "
             "overwrites the other", ["metadata", "name"],
             f"rename one of them (or remove the copy) so that each {obj.kind} of the cluster has its own name"))
     return findings
 
 
-def _flux_objects(repo: Repository) -> tuple[FluxIndex, dict[int, K8sObject]]:
-    index = FluxIndex(repo.root, repo_urls=own_repo_urls(repo.root, repo.bounds), bounds=repo.bounds)
-    wiring: dict[int, K8sObject] = {}
-    for obj in repo.objects:
-        if is_flux_object(obj.obj):
-            flux = FluxObject(obj.doc, obj.path, obj.display)
-            index.objects.append(flux)
-            wiring[id(flux)] = obj
-    return index, wiring
+def _cluster_directories(repo: Repository) -> list[Path]:
+    """The directories `flux bootstrap --path` points at: right under `clusters/`, or holding `flux-system/`."""
+    root = repo.root.resolve()
+    found = set()
+    for path in repo.files:
+        parts = path.resolve().relative_to(root).parts if path.resolve().is_relative_to(root) else ()
+        found.update(root.joinpath(*parts[:i + 2]) for i, part in enumerate(parts[:-2]) if part == "clusters")
+        found.update(root.joinpath(*parts[:i]) for i, part in enumerate(parts[:-1]) if part == "flux-system" and i)
+    return sorted(found)
+
+
+def _flux_scope(repo: Repository, directory: Path) -> list[K8sObject]:
+    """The Kustomizations and HelmReleases a cluster directory applies, directly or through Kustomizations."""
+    assert repo.bounds is not None
+    files, todo, done = set(), [applied_files(directory, repo.bounds)], set()
+    while todo:
+        new = todo.pop() - files
+        files |= new
+        for obj in (o for o in repo.objects if o.path in new and o.group.endswith(".toolkit.fluxcd.io")):
+            if obj.kind == "Kustomization" and id(obj) not in done:
+                done.add(id(obj))
+                todo.append(kustomization_files(repo, obj))
+    return [o for o in repo.objects if o.path in files and o.kind in _FLUX_KINDS and
+            o.group.endswith(".toolkit.fluxcd.io")]
 
 
 def check_duplicates(repo: Repository) -> list[Finding]:
     findings = []
     for root, scope in _argo_scopes(repo):
         findings += _duplicates(scope, f"Application {root.name} ({root.display})")
-    if any(is_flux_object(o.obj) for o in repo.objects):
-        index, wiring = _flux_objects(repo)
-        assign_clusters(index)
-        for number, name in index.cluster_names.items():
-            applied = [wiring[id(o)] for o in index.objects if number in o.clusters and o.kind in _FLUX_KINDS]
-            findings += _duplicates(applied, name)
+    if any(o.group.endswith(".toolkit.fluxcd.io") for o in repo.objects):
+        for directory in _cluster_directories(repo):
+            findings += _duplicates(_flux_scope(repo, directory), f"the cluster directory "
+                                    f"{directory.relative_to(repo.root.resolve())}/")
     return findings

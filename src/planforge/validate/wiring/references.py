@@ -1,7 +1,9 @@
 """`wiring/placeholder-reference`: a value the cluster fetches or serves is a placeholder (CHANGE-ME, REPLACE_ME,
 an `example.invalid` host): an Argo CD `repoURL` or a Flux source `url` (nothing syncs), a container image (the pod
 never pulls), an Ingress, Certificate or route hostname (nothing resolves, no certificate is issued). A warning, an
-error with `--strict`; a value a README or docs/ line lists as set by you is accepted (`placeholders`)."""
+error with `--strict`; a value a README or docs/ line lists as set by you is accepted (`placeholders`). The
+repository's own Git URL that `planforge new` left a placeholder (`.planforge.yaml` `repo_url` holds the same
+value) stays a warning with `--strict`: generation warned about it and the README's Placeholder note lists it."""
 from __future__ import annotations
 
 from typing import Any, Iterator
@@ -96,8 +98,12 @@ def check_references(repo: Repository) -> list[Finding]:
         for what, path, value in _fields(obj):
             if not _is_placeholder(value) or value in accepted:
                 continue
-            hint = _own_url_hint(obj, value) if what == "source" and normalize_repo_url(value) in own else \
-                f"{_FIX[what]}; a value you set on purpose later: list `{value}` in the README as set by you"
+            if what == "source" and normalize_repo_url(value) in own:  # generation warned, the README says so
+                findings.append(obj.finding(RULE, f"this repository's Git URL {value!r} is still the placeholder "
+                                            f"planforge wrote: {_CONSEQUENCE[what]}", path, _own_url_hint(obj, value),
+                                            Severity.WARNING))
+                continue
+            hint = f"{_FIX[what]}; a value you set on purpose later: list `{value}` in the README as set by you"
             findings.append(obj.finding(RULE, f"the {_WHAT[what]} {value!r} is a placeholder: {_CONSEQUENCE[what]}",
                                         path, hint, severity))
     return findings

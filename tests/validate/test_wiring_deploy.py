@@ -154,3 +154,24 @@ def test_a_placeholder_listed_as_set_by_you_is_accepted_and_substitutions_are_no
     assert validate_wiring(root, tmp_path, 0, "--strict") == []
     edit_file(root / "k8s" / "app.yaml", "image: ghcr.io/shop/app:1.0.0", "image: ghcr.io/${REGISTRY_CHANGE_ME}/app")
     assert validate_wiring(root, tmp_path, 0, "--strict") == []
+
+
+def test_sources_outside_the_repository_and_malformed_values_are_not_read(tmp_path: Path) -> None:
+    """Hostile input: an app-of-apps whose path leaves the repository, a symlinked directory pointing outside (whose
+    copy of an Application would be a duplicate), malformed directory options and versions are read as nothing,
+    never an internal error; nothing of the outside file is printed."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "app.yaml").write_text((GOOD / "argocd" / "apps" / "app.yaml").read_text() + "# CANARY-25c\n")
+    root = copy(GOOD, tmp_path)
+    (root / "argocd" / "apps" / "linked").symlink_to(outside)
+    edit_file(root / "argocd" / "root.yaml", "    path: argocd/apps\n",
+              "    path: argocd/apps\n    directory: {recurse: true, exclude: [x]}\n")
+    (root / "argocd" / "escape.yaml").write_text((root / "argocd" / "root.yaml").read_text()
+                                                 .replace("name: shop-root", "name: escape")
+                                                 .replace("path: argocd/apps", "path: ../../outside"))
+    edit_file(root / "terraform" / "main.tf", 'version  = "1.30"', "version  = 1.30")
+    (root / "eksctl.yaml").write_text("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n"
+                                      "  name: shop\n  version: [1.30]\n")
+    assert validate_wiring(root, tmp_path, 0) == []
+    assert "CANARY-25c" not in (tmp_path / "report.json").read_text()

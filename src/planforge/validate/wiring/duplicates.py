@@ -38,8 +38,8 @@ def _matches(relative: str, pattern: Any) -> bool:
     return isinstance(pattern, str) and any(fnmatch.fnmatchcase(relative, p) for p in _expand(pattern) if p)
 
 
-def _directory_files(repo: Repository, directory: Path, source: dict[str, Any]) -> set[Path]:
-    """The files an Argo CD directory source applies: a kustomization's, else the manifests of the directory
+def _directory_files(repo: Repository, manifests: list[Path], directory: Path, source: dict[str, Any]) -> set[Path]:
+    """The files an Argo CD directory source applies: a kustomization's, else the `manifests` of the directory
     (below it with `recurse`), filtered by `include` and `exclude`."""
     assert repo.bounds is not None
     if kustomization_file(directory) is not None:
@@ -47,7 +47,7 @@ def _directory_files(repo: Repository, directory: Path, source: dict[str, Any]) 
     options = source.get("directory") if isinstance(source.get("directory"), dict) else {}
     recurse = options.get("recurse") is True
     files = set()
-    for path in (p.resolve() for p in repo.files if p.suffix in MANIFEST_SUFFIXES):
+    for path in manifests:
         if not path.is_relative_to(directory) or (not recurse and path.parent != directory):
             continue
         relative = path.relative_to(directory).as_posix()
@@ -57,7 +57,7 @@ def _directory_files(repo: Repository, directory: Path, source: dict[str, Any]) 
     return files
 
 
-def _synced_files(repo: Repository, app: K8sObject, own: set[str]) -> set[Path]:
+def _synced_files(repo: Repository, manifests: list[Path], app: K8sObject, own: set[str]) -> set[Path]:
     """The files of this repository an Application's sources apply."""
     files: set[Path] = set()
     root = repo.root.resolve()
@@ -68,7 +68,7 @@ def _synced_files(repo: Repository, app: K8sObject, own: set[str]) -> set[Path]:
         directory = (root / path.lstrip("/")).resolve()
         local = is_placeholder_url(url) or normalize_repo_url(url) in own or not own
         if local and directory.is_dir() and directory.is_relative_to(root):
-            files |= _directory_files(repo, directory, source)
+            files |= _directory_files(repo, manifests, directory, source)
     return files
 
 
@@ -76,11 +76,12 @@ def _argo_scopes(repo: Repository) -> Iterator[tuple[K8sObject, list[K8sObject]]
     """(root Application, the Applications it syncs directly or through other Applications)."""
     apps = [a for a in repo.of_kind("Application") if a.group == "argoproj.io"]
     own = own_repo_urls(repo.root, repo.bounds)
+    manifests = [p.resolve() for p in repo.files if p.suffix in MANIFEST_SUFFIXES] if apps else []
     by_file: dict[Path, list[K8sObject]] = {}
     for app in apps:
         by_file.setdefault(app.path, []).append(app)
-    children = {id(a): [c for f in sorted(_synced_files(repo, a, own)) for c in by_file.get(f, []) if c is not a]
-                for a in apps}
+    children = {id(a): [c for f in sorted(_synced_files(repo, manifests, a, own)) for c in by_file.get(f, [])
+                        if c is not a] for a in apps}
     reached = {id(c) for found in children.values() for c in found}
     for root in (a for a in apps if id(a) not in reached and children[id(a)]):
         scope, todo, seen = [], [root], {id(root)}
@@ -121,8 +122,8 @@ def _cluster_directories(repo: Repository) -> list[Path]:
     """The directories `flux bootstrap --path` points at: right under `clusters/`, or holding `flux-system/`."""
     root = repo.root.resolve()
     found = set()
-    for path in repo.files:
-        parts = path.resolve().relative_to(root).parts if path.resolve().is_relative_to(root) else ()
+    for path in (p.resolve() for p in repo.files):
+        parts = path.relative_to(root).parts if path.is_relative_to(root) else ()
         found.update(root.joinpath(*parts[:i + 2]) for i, part in enumerate(parts[:-2]) if part == "clusters")
         found.update(root.joinpath(*parts[:i]) for i, part in enumerate(parts[:-1]) if part == "flux-system" and i)
     return sorted(found)

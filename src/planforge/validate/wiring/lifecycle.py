@@ -87,7 +87,9 @@ def calendars() -> tuple[int, dict[str, Calendar]]:
 
 
 def _minor(value: Any) -> int:
-    match = _MINOR.match(str(value).strip()) if isinstance(value, (str, int, float)) else None
+    """The minor of a written version ("1.30", "1.30.4", "v1.30.4-eks-..."); -1 for anything else (a YAML float
+    1.30 is 1.3, so only strings count)."""
+    match = _MINOR.match(value.strip()) if isinstance(value, str) else None
     return int(match.group(1)) if match else -1
 
 

@@ -42,10 +42,10 @@ def _sources(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
 
 def _images(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:
     spec = POD_SPEC_PATHS.get(obj.kind)
-    pod = obj.field(list(spec)) if spec else None
-    if isinstance(pod, dict):
+    pod = obj.field(list(spec)) if spec is not None else None
+    if spec is not None and isinstance(pod, dict):
         for group, index, container in containers(pod):
-            yield [*spec, group, index, "image"], container.get("image")  # type: ignore[misc]
+            yield [*spec, group, index, "image"], container.get("image")
 
 
 def _hosts(obj: K8sObject) -> Iterator[tuple[FieldPath, Any]]:

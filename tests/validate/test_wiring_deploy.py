@@ -171,6 +171,7 @@ def test_sources_outside_the_repository_and_malformed_values_are_not_read(tmp_pa
                                                  .replace("name: shop-root", "name: escape")
                                                  .replace("path: argocd/apps", "path: ../../outside"))
     edit_file(root / "terraform" / "main.tf", 'version  = "1.30"', "version  = 1.30")
+    (root / "terraform" / "terraform.tfvars").write_text('kubernetes_version = "latest"\n')
     (root / "eksctl.yaml").write_text("apiVersion: eksctl.io/v1alpha5\nkind: ClusterConfig\nmetadata:\n"
                                       "  name: shop\n  version: [1.30]\n")
     assert validate_wiring(root, tmp_path, 0) == []

@@ -113,6 +113,8 @@ def _tfvars_pins(repo: Repository) -> tuple[list[Pin], set[tuple[Path, str]]]:
         root = _root_of(repo, path)
         for match in _ASSIGNMENT.finditer(text):
             overridden.add((root, match.group(1)))
+            if _minor(match.group(2)) < 0:
+                continue  # "latest", an interpolation: nothing to judge
             line = text.count("\n", 0, match.start(2)) + 1
             display = str(path.relative_to(repo.root.resolve()))
             pins += [Pin(_minor(match.group(2)), match.group(2), d, display, line, match.group(1))
@@ -128,7 +130,7 @@ def _block_pins(block: TfBlock) -> Iterator[Pin]:
         value = block.body.get(name)
         if isinstance(value, str) and _minor(value) >= 0:
             for distribution in block_distributions(block):
-                yield Pin(_minor(value), value, distribution, block.display, block.line_of(name),
+                yield Pin(_minor(value), value, distribution, block.display, block.line_of(f"{name} "),
                           f"{block.address} {name}")
 
 

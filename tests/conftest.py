@@ -44,6 +44,18 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
 
 
+# The date the wiring validator compares Kubernetes support calendars with in every test (and the `planforge
+# validate` processes tests start): never the wall clock. The fixture plans pin versions supported then.
+SUPPORT_DATE = "2024-10-01"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_support_date() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PLANFORGE_SUPPORT_DATE", SUPPORT_DATE)
+        yield SUPPORT_DATE
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep the tests of one `xdist_group` on one worker under `--dist loadgroup` (a plan's tests read one render).

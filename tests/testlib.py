@@ -265,10 +265,12 @@ def edit_file(path: Path, old: str, new: str | None) -> None:
     path.write_text(text.replace(old, new))
 
 
-def validate_wiring(root: Path, tmp_path: Path, expected_exit: int) -> list[dict]:
-    """The findings of `planforge validate ROOT --only wiring` (JSON report), which must exit `expected_exit`."""
+def validate_wiring(root: Path, tmp_path: Path, expected_exit: int, *options: str) -> list[dict]:
+    """The findings of `planforge validate ROOT --only wiring [OPTIONS]` (JSON report), which must exit
+    `expected_exit`."""
     from planforge.cli import main
 
     report = tmp_path / "report.json"
-    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report)]) == expected_exit
+    assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report),
+                 *options]) == expected_exit
     return [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]

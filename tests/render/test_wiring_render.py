@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, deciding_plans, per_plan, plan_group, rendered_plan
+from testlib import (PLANS, deciding_plans, injected, line_of, per_plan, plan_group, rendered_plan,
+                     validate_wiring)
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -143,7 +144,7 @@ def test_a_pub_sub_without_a_deployed_broker_points_at_a_placeholder_endpoint(
     assert brokers == "kafka.example.invalid:9092"
 
 
-# --------------------------------------------------------------------------- the eight breaks, injected back
+# --------------------------------------------------------------------------- the eight breaks (and issue 25's), injected back
 COMPUTE_DATABASE_EGRESS = re.compile(r'(?ms)^resource "aws_vpc_security_group_egress_rule" "database" \{.*?^\}\n')
 NODE_GROUP_TEMPLATE = ("  launch_template {\n    id      = aws_launch_template.nodes.id\n"
                        "    version = aws_launch_template.nodes.latest_version\n  }\n")
@@ -182,6 +183,15 @@ BREAKS = [
      "            mechanism: SCRAM-SHA-256", "wiring/broker-auth", "dapr/pubsub.yaml"),
     ("8-node-group-without-launch-template", "aws-eks-argocd", "terraform/modules/eks/main.tf", NODE_GROUP_TEMPLATE, "",
      "wiring/node-metadata", "terraform/modules/eks/main.tf"),
+    ("kubernetes-end-of-life", "aws-eks-argocd", "terraform/environments/dev/variables.tf", 'default     = "1.29"',
+     'default     = "1.23"', "wiring/kubernetes-end-of-life", "terraform/environments/dev/variables.tf"),
+    ("duplicate-application", "aws-eks-argocd", "argocd/applications/dev/web-frontend.yaml", "name: web-frontend-dev",
+     "name: orders-api-dev", "wiring/duplicate-gitops-object", "argocd/applications/dev/web-frontend.yaml"),
+    ("duplicate-kustomization", "aws-eks-flux", "clusters/dev/apps.yaml", "name: app-web-frontend",
+     "name: app-orders-api", "wiring/duplicate-gitops-object", "clusters/dev/apps.yaml"),
+    ("placeholder-image", "aws-eks-argocd", "kubernetes/apps/orders-api/base/deployment.yaml",
+     "image: ghcr.io/storefront-eks/orders-api:0.1.0", "image: ghcr.io/CHANGE-ME/orders-api:0.1.0",
+     "wiring/placeholder-reference", "kubernetes/apps/orders-api/base/deployment.yaml"),
 ]
 
 
@@ -334,3 +344,46 @@ def test_the_vault_address_is_accepted_only_as_the_readme_lists_it(generated: di
 def test_a_plan_naming_vault_warns_that_its_address_is_set_by_you() -> None:
     warnings = decide(parse_plan(PLANS / "multi-tenant-saas.plan.md")).warnings
     assert any("Secrets Management: HashiCorp Vault" in w and "vault.example.invalid" in w for w in warnings)
+
+
+# --------------------------------------------------------------------------- issue 25: a generated repository once applied
+@EKS_ARGOCD_GROUP
+def test_the_kubernetes_version_a_plan_pins_is_reported_once_its_support_ends(
+        eks_argocd: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's EKS 1.29 was supported when it was written (the suite's date); on a date after its extended support
+    each environment's pin is an error naming the day it ended."""
+    monkeypatch.setenv("PLANFORGE_SUPPORT_DATE", "2026-04-01")
+    found = validate_wiring(eks_argocd, tmp_path, 1)
+    line = line_of((eks_argocd / "terraform/environments/dev/variables.tf").read_text(), 'default     = "1.29"')
+    assert {(f["rule"], f["file"], f["line"], f["severity"]) for f in found} == {
+        ("wiring/kubernetes-end-of-life", f"terraform/environments/{env}/variables.tf", line, "error")
+        for env in ("dev", "staging", "prod")}
+    assert all("Amazon EKS 1.29's extended support ended on 2026-03-23" in f["message"] for f in found)
+
+
+@pytest.mark.parametrize(("plan", "where"), [
+    pytest.param("aws-eks-argocd", "every Argo CD `repoURL` and AppProject `sourceRepos` entry under argocd/",
+                 marks=plan_group(PLANS / "aws-eks-argocd.plan.md"), id="argocd"),
+    pytest.param("aws-eks-flux", "the Flux GitRepository `url` under clusters/",
+                 marks=plan_group(PLANS / "aws-eks-flux.plan.md"), id="flux"),
+])
+def test_without_a_repo_url_the_sources_say_which_value_to_set_and_where(
+        plan: str, where: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`planforge new` without --repo-url points the GitOps sources at a marked placeholder: validated as the
+    repository's .planforge.yaml says (strict), each source is a warning (generation warned, the README lists it)
+    saying to set this repository's URL, where; any other placeholder source is an error."""
+    root = rendered_plan(PLANS / f"{plan}.plan.md", tmp_path_factory)
+    found = validate_wiring(root, tmp_path, 0)
+    placeholder = "https://git.example.invalid/CHANGE-ME/storefront-eks.git"
+    assert found and {f["rule"] for f in found} == {"wiring/placeholder-reference"}
+    assert all(f["severity"] == "warning" and f"this repository's Git URL '{placeholder}' is still the placeholder "
+               "planforge wrote" in f["message"] for f in found)
+    assert all(f"replace it with the repository's clone URL in {where} and in `repo_url` of .planforge.yaml, or "
+               "regenerate with `planforge new PLAN DIR --repo-url URL`" in f["hint"] for f in found)
+    sources = [p for p in root.rglob("*.yaml") if f"repoURL: {placeholder}" in p.read_text()
+               or f"url: {placeholder}" in p.read_text()]
+    assert {f["file"] for f in found} == {str(p.relative_to(root)) for p in sources}
+    other = sources[0]
+    with injected(other, placeholder, "https://git.example.invalid/REPLACE_ME/other.git"):
+        got = [f for f in validate_wiring(root, tmp_path, 1) if f["severity"] == "error"]
+    assert [(f["rule"], f["file"]) for f in got] == [("wiring/placeholder-reference", str(other.relative_to(root)))]

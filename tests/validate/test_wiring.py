@@ -56,6 +56,23 @@ PLACEHOLDER_VARIABLE = """variable "deploy_role_arn" {
   default = "arn:aws:iam::000000000000:role/CHANGE-ME"
 }
 """
+DUPLICATE_APPLICATION = """apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: app-prod
+  namespace: argocd
+  annotations:
+    argocd.argoproj.io/sync-wave: "1"
+spec:
+  project: shop-apps
+  source:
+    repoURL: https://github.com/acme/shop.git
+    targetRevision: v1.0.1
+    path: k8s
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: app
+"""
 # (case, file, old text, new text (None: the file is new, `old` is its content), rule, file named)
 DEFECTS = [
     ("netpol-not-enforced", "terraform/main.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"',
@@ -118,6 +135,19 @@ DEFECTS = [
      "arn:aws:iam::000000000000:role/shop-app", "wiring/placeholder-value", "k8s/app.yaml"),
     ("placeholder-variable-default", "terraform/variables.tf", PLACEHOLDER_VARIABLE, None,
      "wiring/placeholder-value", "terraform/variables.tf"),
+    ("kubernetes-end-of-life", "terraform/main.tf", 'version  = "1.30"', 'version  = "1.23"',
+     "wiring/kubernetes-end-of-life", "terraform/main.tf"),
+    ("duplicate-application", "argocd/apps/web.yaml", DUPLICATE_APPLICATION, None,
+     "wiring/duplicate-gitops-object", "argocd/apps/web.yaml"),
+]
+# Defects that are errors with --strict only (warnings otherwise).
+STRICT_DEFECTS = [
+    ("placeholder-image", "k8s/app.yaml", "image: ghcr.io/shop/app:1.0.0", "image: ghcr.io/CHANGE-ME/app:1.0.0",
+     "wiring/placeholder-reference", "k8s/app.yaml"),
+    ("placeholder-host", "k8s/ingress.yaml", "- host: shop.example.com", "- host: shop.example.invalid",
+     "wiring/placeholder-reference", "k8s/ingress.yaml"),
+    ("placeholder-source", "argocd/apps/app.yaml", "https://github.com/acme/shop.git",
+     "https://git.example.invalid/REPLACE_ME/shop.git", "wiring/placeholder-reference", "argocd/apps/app.yaml"),
 ]
 
 # Findings a defect rightly brings besides its own: without cert-manager, the ClusterIssuer has no CRD either.
@@ -143,6 +173,18 @@ def test_each_defect_is_caught(tmp_path: Path, case: str, file: str, old: str, n
     got = validate_wiring(root, tmp_path, 1)
     assert {(f["rule"], f["file"]) for f in got} == {(rule, named)} | ALSO.get(case, set())
     assert all(f["hint"] and f["severity"] == "error" for f in got)
+
+
+@pytest.mark.parametrize(("case", "file", "old", "new", "rule", "named"), STRICT_DEFECTS,
+                         ids=[d[0] for d in STRICT_DEFECTS])
+def test_each_strict_defect_warns_and_fails_with_strict(tmp_path: Path, case: str, file: str, old: str, new: str,
+                                                        rule: str, named: str) -> None:
+    root = copy_good(tmp_path)
+    edit_file(root / file, old, new)
+    assert {(f["rule"], f["file"], f["severity"]) for f in validate_wiring(root, tmp_path, 0)} == {(rule, named, "warning")}
+    got = validate_wiring(root, tmp_path, 1, "--strict")
+    assert {(f["rule"], f["file"], f["severity"]) for f in got} == {(rule, named, "error")}
+    assert all(f["hint"] and f["line"] for f in got)
 
 
 def test_a_root_without_a_lock_file_is_named(tmp_path: Path) -> None:
@@ -186,7 +228,7 @@ def test_skip_dry_run_allows_an_early_wave(tmp_path: Path) -> None:
 
 
 def test_every_rule_is_exercised() -> None:
-    covered = {d[4] for d in DEFECTS}
+    covered = {d[4] for d in DEFECTS + STRICT_DEFECTS}
     assert covered == set(RULES)
 
 

@@ -13,8 +13,13 @@ repository, generated or hand-written, and checks what joins them:
 * `identity`: cloud identities bound to the ServiceAccounts that use them; catalog `needs`; EKS nodes that keep
   pods away from the instance metadata (IMDSv2 launch template);
 * `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level
-  AppProjects kept out of the controller's namespace; production sources pinned;
+  AppProjects kept out of the controller's namespace; production sources pinned; no two objects of one name synced
+  to one cluster (`duplicates`);
 * `state`: S3 backends name the state KMS key; every root commits a lock file with hashes (or documents why not);
+* `placeholders`: no placeholder in what the cluster or the cloud reads (`references`: source URLs, images and
+  hostnames, an error with --strict);
+* `lifecycle`: the Kubernetes versions pinned for EKS, AKS and GKE clusters still supported
+  (`data/kubernetes_support.yaml`);
 * `controllers`: every object's controller or API (a CRD's operator, Dapr, the metrics API, Argo CD, Flux) is
   installed by the repository, built into its cluster's distribution or documented (`data/capabilities.yaml`).
 

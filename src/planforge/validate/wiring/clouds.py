@@ -70,7 +70,7 @@ def standby_regions(repo: Repository) -> frozenset[str]:
     directory above it, ends with that region (`<env>-<region>.tfvars`, `live-<region>/envs/<env>.tfvars`)."""
     found = set()
     root = repo.root.resolve()
-    for path in _tfvars(repo):
+    for path in repo.tfvars():
         try:
             region = _REGION.search(_bounds(repo).read_text(path, errors="replace"))
         except (InputError, OSError):
@@ -81,19 +81,12 @@ def standby_regions(repo: Repository) -> frozenset[str]:
     return frozenset(found)
 
 
-def _tfvars(repo: Repository) -> list[Path]:
-    """The roots' own .tfvars, and a workspaces root's envs/<env>.tfvars."""
-    root = repo.root.resolve()
-    return sorted({p for d in repo.tf_dirs for p in [*d.glob("*.tfvars"), *d.glob("*/*.tfvars")]
-                   if p.is_relative_to(root)})
-
-
 def cloud_networks(repo: Repository, regions: frozenset[str] = frozenset()) -> dict[str, CloudNetworks]:
     """Per other cloud (and standby region of `regions`), the networks its `.tfvars` set: `vpc_cidr` (shared) and,
     below `tenants/<tenant>/`, `database_cidr`."""
     found: dict[str, CloudNetworks] = {}
     root = repo.root.resolve()
-    for path in _tfvars(repo):
+    for path in repo.tfvars():
         parts = path.relative_to(root).parts
         cloud = _cloud_of(parts, regions)
         if not cloud:

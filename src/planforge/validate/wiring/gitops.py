@@ -75,7 +75,8 @@ def check_argocd_order(repo: Repository) -> list[Finding]:
     return findings
 
 
-def _kustomization_files(repo: Repository, kustomization: K8sObject) -> set[Path]:
+def kustomization_files(repo: Repository, kustomization: K8sObject) -> set[Path]:
+    """The files a Flux Kustomization of this repository applies (its `spec.path`)."""
     path = kustomization.field(["spec", "path"])
     if not isinstance(path, str) or "${" in path:
         return set()
@@ -86,7 +87,7 @@ def check_flux_order(repo: Repository) -> list[Finding]:
     """`wiring/crd-order` for Flux: the Kustomization applying a custom resource dependsOn (transitively) the
     one applying the HelmRelease that installs its CRD."""
     kustomizations = [k for k in repo.of_kind("Kustomization") if k.group.endswith(".toolkit.fluxcd.io")]
-    applies = {id(k): _kustomization_files(repo, k) for k in kustomizations}
+    applies = {id(k): kustomization_files(repo, k) for k in kustomizations}
     releases = [(o, c) for o, c, _p, _v in deployed_components(repo) if o.kind == "HelmRelease"]
     by_name = {k.name: k for k in kustomizations}
     findings = []

@@ -22,7 +22,7 @@ from planforge.validate.manifests import ManifestError, load_kustomization, safe
 from planforge.validate.manifests.discovery import KUSTOMIZATION_NAMES
 from planforge.model import capabilities
 from planforge.validate.wiring.identity import deployed_components
-from planforge.validate.wiring.repo import Repository, walk_values
+from planforge.validate.wiring.repo import Repository, TfBlock, walk_values
 
 SCRIPT_SUFFIXES = (".sh", ".bash")
 CHART_FILE = "Chart.yaml"
@@ -200,14 +200,20 @@ def _documented(line: str) -> Iterator[ChartEntry]:
         yield from (catalog().charts[name] for _pos, name in catalog().mentioned(line))
 
 
+def block_distributions(block: TfBlock) -> set[str]:
+    """The distributions of the clusters a Terraform block creates: a cluster resource (`cluster_resources`), or a
+    module call whose name or `source` names one (`cluster_modules`)."""
+    vocabulary = words()
+    if block.kind in ("resource", "data"):
+        return {vocabulary.cluster_resources[block.type]} if block.type in vocabulary.cluster_resources else set()
+    source = block.body.get("source") if block.kind == "module" else None
+    return {d for d, pattern in vocabulary.cluster_modules.items()
+            if block.kind == "module" and (block.name == d or (isinstance(source, str) and pattern.search(source)))}
+
+
 def _distributions(repo: Repository, ansible: list[str]) -> set[str]:
     vocabulary = words()
-    found = {vocabulary.cluster_resources[b.type] for b in repo.blocks
-             if b.kind in ("resource", "data") and b.type in vocabulary.cluster_resources}
-    for block in repo.tf("module"):
-        source = block.body.get("source")
-        found.update(d for d, pattern in vocabulary.cluster_modules.items()
-                     if block.name == d or (isinstance(source, str) and pattern.search(source)))
+    found = {d for block in repo.blocks for d in block_distributions(block)}
     found.update(d for d, pattern in vocabulary.ansible_distributions.items() if any(pattern.search(t) for t in ansible))
     names = capabilities.distributions()
     for _display, text in repo.docs:

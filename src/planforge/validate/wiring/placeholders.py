@@ -11,8 +11,6 @@ from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, wal
 from planforge.validate.wiring.rules import NAME, vocabulary
 from planforge.validate.wiring.secrets import helm_values
 
-_VARIABLE = re.compile(r'(?ms)^variable\s+"([^"]+)"\s*\{(.*?)^\}')
-_DEFAULT = re.compile(r'(?m)^\s*default\s*=\s*"([^"]*)"')
 _STORES = ("ClusterSecretStore", "SecretStore")
 
 
@@ -61,15 +59,10 @@ def check_placeholders(repo: Repository) -> list[Finding]:
                     "wiring/placeholder-value", f"the {what} {value!r} is a placeholder: applied, it cannot work",
                     path, "set the real value (or wire it from where it is created, e.g. Terraform through External "
                     f"Secrets); a value you set on purpose later: list `{value}` in the README as set by you"))
-    for path, text in repo.tf_texts.items():
-        display = repo.tf_displays[path]
-        for var in _VARIABLE.finditer(text):
-            default = _DEFAULT.search(var.group(2))
-            if default and _placeholder(default.group(1)) and default.group(1) not in accepted:
-                line = text.count("\n", 0, var.start(2) + default.start(1)) + 1
-                findings.append(Finding(
-                    NAME, "wiring/placeholder-value", Severity.ERROR,
-                    f"variable {var.group(1)!r}: the default {default.group(1)!r} is a placeholder", display, line,
-                    hint=f"give {var.group(1)} no default (Terraform then asks for it) or the real value; a value you "
-                    f"set on purpose later: list `{default.group(1)}` in the README as set by you"))
+    for path, name, default, line in repo.variable_defaults():
+        if _placeholder(default) and default not in accepted:
+            findings.append(Finding(
+                NAME, "wiring/placeholder-value", Severity.ERROR, f"variable {name!r}: the default {default!r} is a "
+                "placeholder", repo.tf_displays[path], line, hint=f"give {name} no default (Terraform then asks for it) "
+                f"or the real value; a value you set on purpose later: list `{default}` in the README as set by you"))
     return findings

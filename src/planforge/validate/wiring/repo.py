@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -27,6 +28,8 @@ from planforge.validate.wiring.rules import NAME
 
 FieldPath = list[str | int]
 _BLOCK = re.compile(r'(?m)^[ \t]*(resource|data|module|terraform)((?:[ \t]+"[^"\n]*")*)[ \t]*\{')
+_VARIABLE = re.compile(r'(?ms)^variable\s+"([^"]+)"\s*\{(.*?)^\}')
+_DEFAULT = re.compile(r'(?m)^\s*default\s*=\s*"([^"]*)"')
 
 
 @dataclass(eq=False)
@@ -65,9 +68,10 @@ class K8sObject(ManifestObject):
                 value = value.get(part) if isinstance(value, dict) else None
         return value
 
-    def finding(self, rule: str, message: str, path: FieldPath, hint: str) -> Finding:
+    def finding(self, rule: str, message: str, path: FieldPath, hint: str,
+                severity: Severity = Severity.ERROR) -> Finding:
         line = line_of_path(self.doc, join_path(path)) if path else self.doc.line
-        return Finding(NAME, rule, Severity.ERROR, f"{self.label}: {message}", self.display, line or self.doc.line,
+        return Finding(NAME, rule, severity, f"{self.label}: {message}", self.display, line or self.doc.line,
                        hint=hint, doc_index=self.doc.doc_index, json_path=join_path(path) or None)
 
 
@@ -119,6 +123,8 @@ class Repository:
     generated_secrets: set[str] = field(default_factory=set)  # kustomize secretGenerator names
     files: list[Path] = field(default_factory=list)  # every file inside the bounds (hidden and skipped dirs aside)
     bounds: Bounds | None = None  # what may be read (default: root)
+    strict: bool = False  # --strict: findings that are warnings otherwise are errors
+    today: date = field(default_factory=date.today)  # the date support calendars are compared with
 
     def __post_init__(self) -> None:
         if self.bounds is None:
@@ -133,6 +139,27 @@ class Repository:
 
     def tf(self, kind: str, *types: str) -> list[TfBlock]:
         return [b for b in self.blocks if b.kind == kind and (not types or b.type in types)]
+
+    def variable_defaults(self) -> Iterator[tuple[Path, str, str, int]]:
+        """(resolved .tf path, variable name, default, line of the default) of every string variable default."""
+        for path, text in self.tf_texts.items():
+            for var in _VARIABLE.finditer(text):
+                default = _DEFAULT.search(var.group(2))
+                if default:
+                    yield path, var.group(1), default.group(1), text.count("\n", 0, var.start(2) + default.start(1)) + 1
+
+    def read(self, path: Path) -> str | None:
+        """A file's text within the bounds (None when it cannot be read)."""
+        try:
+            return (self.bounds or Bounds.of([self.root])).read_text(path, errors="replace")
+        except (InputError, OSError):
+            return None
+
+    def tfvars(self) -> list[Path]:
+        """The roots' own .tfvars, and a workspaces root's envs/<env>.tfvars."""
+        root = self.root.resolve()
+        return sorted({p for d in self.tf_dirs for p in [*d.glob("*.tfvars"), *d.glob("*/*.tfvars")]
+                       if p.is_relative_to(root)})
 
 
 def _walk(root: Path) -> Iterator[Path]:
@@ -206,9 +233,10 @@ def _namespaces_from_kustomizations(ctx: Context, files: set[Path], secrets: set
     return result
 
 
-def load_repository(ctx: Context) -> Repository:
-    """Read every manifest, Terraform file and Markdown doc of the validated root."""
-    repo = Repository(ctx.root, bounds=ctx.bounds)
+def load_repository(ctx: Context, today: date | None = None) -> Repository:
+    """Read every manifest, Terraform file and Markdown doc of the validated root (`today`: the date support
+    calendars are compared with, the real one by default)."""
+    repo = Repository(ctx.root, bounds=ctx.bounds, strict=ctx.settings.strict, today=today or date.today())
     all_files = [p for p in _walk(ctx.root) if ctx.bounds.inside(p)]
     repo.files = all_files
     for path in iter_manifest_files(ctx.root, ctx.settings):

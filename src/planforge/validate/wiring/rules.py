@@ -44,6 +44,13 @@ RULES = {
     "wiring/placeholder-value": "a value the cluster or the cloud reads (security group ID, identity annotation, "
                                 "secret store address, cluster server URL, Terraform variable default) is a "
                                 "placeholder the README does not list as set by you",
+    "wiring/kubernetes-end-of-life": "the Kubernetes version pinned for an EKS, AKS or GKE cluster is past (or within "
+                                     "90 days of) the end of its standard support (a warning), or past the end of its "
+                                     "extended support (an error)",
+    "wiring/duplicate-gitops-object": "two Argo CD Applications, or two Flux Kustomizations or HelmReleases, with the "
+                                      "same namespace and name are synced to one cluster: one overwrites the other",
+    "wiring/placeholder-reference": "a GitOps source URL, an image or an Ingress/Certificate hostname is a placeholder "
+                                    "(CHANGE-ME, REPLACE_ME, example.invalid): a warning, an error with --strict",
 }
 
 
@@ -73,6 +80,8 @@ class Vocabulary:
     placeholder_values: re.Pattern[str]
     placeholder_documented: re.Pattern[str]
     clouds: frozenset[str]
+    placeholder_markers: re.Pattern[str]
+    extended_support_documented: re.Pattern[str]
 
 
 @cache
@@ -88,7 +97,8 @@ def vocabulary() -> Vocabulary:
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
         re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
         re.compile(data["lock_not_committed"]), re.compile(data["placeholder_values"]),
-        re.compile(data["placeholder_documented"]), frozenset(data["clouds"]))
+        re.compile(data["placeholder_documented"]), frozenset(data["clouds"]), re.compile(data["placeholder_markers"]),
+        re.compile(data["extended_support_documented"]))
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import (clouds, controllers, events, gitops, identity, issuers, network, placeholders,
-                                      secrets, state)
+from planforge.validate.wiring import (clouds, controllers, duplicates, events, gitops, identity, issuers, lifecycle,
+                                      network, placeholders, references, secrets, state)
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
@@ -18,9 +19,11 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "events": [events.check_brokers],
     "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components,
                  identity.check_node_metadata],
-    "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions],
+    "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions,
+               duplicates.check_duplicates],
     "state": [state.check_state_key, state.check_lock_files],
-    "placeholders": [placeholders.check_placeholders],
+    "placeholders": [placeholders.check_placeholders, references.check_references],
+    "lifecycle": [lifecycle.check_end_of_life],
     "controllers": [controllers.check_controllers],
 }
 
@@ -29,13 +32,14 @@ class WiringValidator:
     """Cross-layer checks between Terraform, Kubernetes manifests, GitOps objects and docs."""
 
     name = NAME
+    today: Callable[[], date] = staticmethod(lifecycle.support_date)  # the date support calendars are compared with
 
     def discover(self, ctx: Context) -> list[Target]:
         return [Target(NAME, "repository", ctx.root, ".")]
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         start = time.monotonic()
-        repo = load_repository(ctx)
+        repo = load_repository(ctx, self.today())
         loaded = time.monotonic() - start
         checks = []
         for name, functions in CHECKS.items():

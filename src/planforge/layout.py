@@ -64,11 +64,12 @@ def holds(entry: Mapping[str, Any], structure: str, flags: set[str]) -> bool:
 
 
 def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform", ansible: bool = False, *,
-               table: Mapping[str, Any] | None = None) -> list[str]:
+               existing_clusters: bool = False, table: Mapping[str, Any] | None = None) -> list[str]:
     """The blueprints (top-level directories) of a structure with this gitops choice, plus the Ansible blueprint
     when the plan has an Ansible tree, less those `blueprints_left_out` leaves out for these answers."""
     table = table or load_layout()
-    answers = {"structure": structure, "gitops": gitops, "iac_tool": iac_tool, "ansible": ansible}
+    answers = {"structure": structure, "gitops": gitops, "iac_tool": iac_tool, "ansible": ansible,
+               "existing_clusters": existing_clusters}
     chosen = [*table["blueprints"][structure], *(table["gitops"].get(gitops) or []), *(table["ansible"] if ansible else [])]
     left_out = table["blueprints_left_out"]
     return [b for b in chosen if b not in left_out or not conditions.holds(left_out[b], answers, table)]
@@ -81,7 +82,8 @@ def flags(answers: Mapping[str, Any], *, table: Mapping[str, Any] | None = None)
     a = dict(answers)
     if not a.get("blueprints"):
         a["blueprints"] = blueprints(a["structure"], a.get("gitops", "none"), a.get("iac_tool", "terraform"),
-                                     bool(a.get("ansible")), table=table)
+                                     bool(a.get("ansible")), existing_clusters=bool(a.get("existing_clusters")),
+                                     table=table)
     return {name for name, condition in table["flags"].items() if conditions.holds(condition, a, table)}
 
 

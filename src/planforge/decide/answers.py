@@ -163,6 +163,9 @@ class Answers(BaseModel):
     kubernetes_version: str = "1.29"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False
+    # the plan's clusters exist already (run by another repository): no Terraform, the clusters are existing units
+    existing_clusters: bool = False
+    flux_bootstrapped: bool = False  # Flux runs on the existing clusters already: nothing bootstraps it again
     ansible: bool = False  # an ansible/ tree (inventories, playbooks, roles)
     ansible_version: str = ""  # ansible-core minor version the tree targets, e.g. 2.17 ("" = no Ansible)
     k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise k3s cluster)
@@ -232,7 +235,8 @@ class Answers(BaseModel):
         if not self.blueprints:
             from planforge import layout
 
-            self.blueprints = layout.blueprints(self.structure, self.gitops, self.iac_tool, self.ansible)
+            self.blueprints = layout.blueprints(self.structure, self.gitops, self.iac_tool, self.ansible,
+                                                existing_clusters=self.existing_clusters)
         return self
 
     def to_copier_data(self) -> dict:
@@ -240,12 +244,14 @@ class Answers(BaseModel):
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set, no `installed_components`
-        when the plan says no component is installed already."""
+        when the plan says no component is installed already, no `existing_clusters` / `flux_bootstrapped` unless
+        the clusters (and their Flux) exist already."""
         data = self.model_dump(mode="json")
         for component in data["components"]:
             if not component["platforms"]:
                 del component["platforms"]
-        for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components"):
+        for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
+                     "existing_clusters", "flux_bootstrapped"):
             if not data[name]:
                 del data[name]
         return data

@@ -21,6 +21,7 @@ from planforge.decide.data import defaults
 from planforge.decide.readme import cite_composites, cite_stating_lines, decisions
 from planforge.decide.rules.capacity import decide_capacity, decide_single_node_pools
 from planforge.decide.rules.delivery import decide_delivery
+from planforge.decide.rules.existing import check_existing_clusters
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
@@ -54,6 +55,7 @@ def decide(plan: Plan) -> Decided:
     decide_workloads(c, structure, d)
     decide_goals(c)
     decide_figures(c)
+    check_existing_clusters(c)
     decide_k3s(c)
     pin_volume_replicas(c)
     decide_capacity(c)

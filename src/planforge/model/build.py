@@ -96,7 +96,8 @@ def _sites(a: Answers, where: dict[str, str]) -> list[_Site]:
 
 
 def _cluster(s: _Site, a: Answers, prov) -> Unit:
-    origin = prov("kubernetes_distribution") if s.built_by != "ansible" else prov("on_premise")
+    origin = prov("on_premise" if s.built_by == "ansible" else
+                  "existing_clusters" if a.existing_clusters else "kubernetes_distribution")
     return Unit(kind="cluster", name=s.name, path=s.path, existing=not s.built_by, provenance=origin,
                 provides=[f"cluster:{s.name}", *caps.built_in(s.distribution)],
                 params={"distribution": Param(value=s.distribution, provenance=origin),
@@ -130,16 +131,20 @@ def _terraform(a: Answers, data: dict, where: dict[str, str], prov) -> list[Unit
 
 
 def _gitops(a: Answers, sites: list[_Site], where: dict[str, str], prov) -> list[Unit]:
-    """One GitOps entry per cluster (its destination), and Flux's bootstrap on each cluster."""
+    """One GitOps entry per cluster (its destination), and Flux's bootstrap on each cluster (existing when the
+    plan says Flux runs there already)."""
     if a.gitops == "none" or not sites:
         return []
     origin = prov("gitops")
+    flux = prov("flux_bootstrapped") if a.flux_bootstrapped else origin
     out: list[Unit] = []
     for s in sites:
         if a.gitops == "flux":
-            out.append(Unit(kind="controller", name=f"flux@{s.name}", provenance=origin, provides=list(caps.bootstrap("flux")),
-                            path=f"{where.get('flux_clusters', '')}/{s.name}",
-                            params={"install": Param(value="flux bootstrap", provenance=origin)},
+            out.append(Unit(kind="controller", name=f"flux@{s.name}", provenance=flux, provides=list(caps.bootstrap("flux")),
+                            path="" if a.flux_bootstrapped else f"{where.get('flux_clusters', '')}/{s.name}",
+                            existing=a.flux_bootstrapped,
+                            params={"install": Param(value="bootstrapped already" if a.flux_bootstrapped
+                                                     else "flux bootstrap", provenance=flux)},
                             placement=Placement(environments=[s.environment], clusters=[s.name])))
             needs = ["crd:kustomize.toolkit.fluxcd.io/Kustomization"]
             path = f"{where.get('flux_clusters', '')}/{s.name}"

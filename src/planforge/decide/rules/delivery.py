@@ -7,6 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import accepted_values, keywords
+from planforge.decide.rules import existing
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
@@ -28,6 +29,7 @@ _S3_LOCKFILE = (r"use_lockfile|\blockfiles?\b|\b(?:s3|native|state)\s+lock\s*fil
 def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
     _gitops(c)
     _flux_structure(c, structure)
+    existing.decide_flux_bootstrapped(c)
     if "flux_version" not in c.values:
         c.default("flux_version", "", "no Flux version in the plan: the bootstrap uses the latest Flux release")
     _release_tag(c)
@@ -146,7 +148,7 @@ def _strategy(c: Context) -> None:
 # --------------------------------------------------------------------------- state
 def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
     c.default("tfc_organization", "", "the state is not kept in HCP Terraform")
-    if structure not in INFRA_STRUCTURES:
+    if structure not in INFRA_STRUCTURES or c.values.get("existing_clusters"):
         c.default("state_backend", "none", "no Terraform in this plan")
         c.default("state_locking", "none", "no Terraform in this plan")
         return

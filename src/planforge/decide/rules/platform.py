@@ -7,7 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import accepted_values, keywords, region_pattern, region_shape
-from planforge.decide.rules import onprem
+from planforge.decide.rules import existing, onprem
 from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import first_named, line_choosing
@@ -173,26 +173,31 @@ def _unknown_regions(c: Context, cloud: str, rx: str, fields: list[Field]) -> bo
 
 # --------------------------------------------------------------------------- iac
 def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
+    c.default("existing_clusters", False, "the plan's repository creates its clusters (or has none)")
     if structure not in INFRA_STRUCTURES:
         c.default("iac_tool", "none", "helm-chart structure: no infrastructure code")
         c.default("terraform_version", d["terraform_version"], "no Terraform in this plan")
         return
     f = c.plan.field("iac_tools")
-    _iac_tool(c, f)
+    _iac_tool(c, f, structure)
     if c.values.get("iac_tool") == "none":
         c.default("terraform_version", d["terraform_version"], "no Terraform in this plan")
         return
     _terraform_version(c, f, d)
 
 
-def _iac_tool(c: Context, f: Field | None) -> None:
+def _iac_tool(c: Context, f: Field | None, structure: str) -> None:
     """Terraform or OpenTofu (the same HCL, run by `terraform` or `tofu`): the only IaC tools planforge generates;
-    another named alone is refused. OpenTofu when the IaC field chooses it, or (no field) any line does."""
+    another named alone is refused; none at all when the clusters exist already (rules.existing). OpenTofu when
+    the IaC field chooses it, or (no field) any line does."""
     if f is not None and not f.unresolved:
         terraform = any(re.search(rx, f.plain, re.I) for rx in keywords().terraform_family.values())
         onprem.decide_ansible(c, f)
         if not terraform and c.values["ansible"]:
             c.from_field("iac_tool", "none", f)  # Ansible alone: on-premise hosts, no Terraform
+            return
+        if existing.names_no_tool(f):
+            existing.decide_no_iac_tool(c, f, structure)
             return
         if not terraform:
             c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: {accepted_values('iac_tools')}",

@@ -40,7 +40,7 @@ def _infra_template_structure(c: Context, sd: Field | None, sd_text: str, tenant
         return {"1": "single-iac", "2": "multi-tool", "3": "multi-tenant"}[option.group(1)], sd
     if re.search(r"multi-?tenant|\btenants?\b", sd_text, re.I):
         return "multi-tenant", sd
-    if re.search(r"multi-?tool", sd_text, re.I):
+    if re.search(r"multi-?tool|\bgitops[- ]only\b", sd_text, re.I):  # GitOps only: the Kubernetes side of multi-tool
         return "multi-tool", sd
     if re.search(r"single[- ]iac|terraform only", sd_text, re.I):
         return "single-iac", sd
@@ -122,5 +122,6 @@ def blueprints(c: Context, structure: str) -> None:
     """The blueprints a structure renders with the decided GitOps tool, from the layout table the
     template reads too (layout.yml). Runs after the delivery rules."""
     v = c.values
-    bp = layout.blueprints(structure, v.get("gitops", "none"), v.get("iac_tool", "none"), bool(v.get("ansible")))
+    bp = layout.blueprints(structure, v.get("gitops", "none"), v.get("iac_tool", "none"), bool(v.get("ansible")),
+                           existing_clusters=bool(v.get("existing_clusters")))
     c.set("blueprints", bp, c.provenance.get("structure", default_prov("from the structure")))

@@ -76,7 +76,8 @@ def _hint(capability: str) -> str:
     if tool is not None:
         directory = words().bootstrap_evidence.get(tool, {}).get("directory", "")
         return (f"bootstrap {tool} on the cluster (`{tool} bootstrap git --path=clusters/<env>`, which commits "
-                f"clusters/<env>/{directory}), or document that step in the README")
+                f"clusters/<env>/{directory}), or document that step in the README (or, when the clusters run it "
+                f"already, a README line: \"{tool.capitalize()} runs on the clusters already\")")
     return "install the controller that serves it, or document that it is installed"
 
 

@@ -225,12 +225,15 @@ def _distributions(repo: Repository, ansible: list[str]) -> set[str]:
 
 
 def _bootstrapped(repo: Repository, lines: list[str]) -> set[str]:
-    """GitOps tools whose bootstrap ran: the directory it commits, a command line, a Terraform resource."""
+    """GitOps tools whose bootstrap ran: the directory it commits, a command line, a Terraform resource, a line
+    saying the clusters run it already."""
     ran = set()
     for tool, evidence in words().bootstrap_evidence.items():
         directory, command = evidence.get("directory"), re.compile(evidence.get("command") or r"(?!)")
+        documented = re.compile(evidence.get("documented") or r"(?!)")
         if any(directory in p.parts[len(repo.root.parts):-1] for p in repo.files) or \
-                any(command.search(line) for line in lines) or repo.tf("resource", *(evidence.get("terraform") or ())):
+                any(command.search(line) or documented.search(line) for line in lines) or \
+                repo.tf("resource", *(evidence.get("terraform") or ())):
             ran.add(tool)
     return ran
 

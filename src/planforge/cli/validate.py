@@ -21,7 +21,7 @@ ENGINES = ("auto", "embedded", "kubeconform")
 
 EPILOG = """\
 Settings come from the command line, then PLANFORGE_* environment variables, then
-.planforge.yaml in the first PATH that is a directory (see docs/settings.md).
+--config FILE or .planforge.yaml in the first PATH that is a directory (see docs/settings.md).
 Exit codes: 0 no errors; 1 errors found (or a PATH does not exist); 2 usage or tool error."""
 
 
@@ -102,6 +102,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="larger files and tool outputs are not read (default: 16)")
     parser.add_argument("--no-waivers", action="store_true", default=None,
                         help="ignore policy waivers (annotations and .planforge.yaml): report every finding")
+    parser.add_argument("--config", metavar="FILE", **one,
+                        help="read settings from FILE instead of .planforge.yaml of the first PATH (same rules)")
     parser.add_argument("--baseline", metavar="FILE", **one,
                         help="do not report findings recorded in FILE (--write-baseline); new ones still fail. Take "
                              "FILE from the base branch, never from the change under review (docs/settings.md)")
@@ -206,7 +208,8 @@ def main(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     if paths.count("-") > 1:
         raise UsageError("stdin (-) can be given only once.")
-    settings = resolve_settings(cli_settings(args), paths=paths)
+    config = _last(args.config)
+    settings = resolve_settings(cli_settings(args), paths=paths, settings_file=Path(config) if config else None)
     notices = _schema_version_notices(settings)
     mirror = settings.terraform_plugin_mirror
     if mirror is not None and not mirror.is_dir():

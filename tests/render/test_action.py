@@ -21,7 +21,8 @@ PLANFORGE_BIN = Path(sys.executable).parent
 
 def test_action_inputs_and_steps():
     assert ACTION["runs"]["using"] == "composite"
-    assert {"path", "version", "install", "args", "format", "sarif-upload", "category"} <= set(ACTION["inputs"])
+    assert {"path", "version", "install", "args", "format", "sarif-upload", "category", "fail-on", "config",
+            "output-file"} <= set(ACTION["inputs"])
     upload = STEPS["Upload SARIF to code scanning"]
     assert upload["if"] == "steps.scanning.outputs.upload == 'true'" and upload["continue-on-error"] is True
     assert not any("always()" in str(step.get("if", "")) for step in ACTION["runs"]["steps"])
@@ -80,7 +81,7 @@ def defect(tmp_path: Path) -> Path:
 
 def test_run_records_the_outcome_and_writes_sarif_without_failing(defect: Path, tmp_path: Path):
     env = {"COMMAND": "validate", "TARGETS": str(defect), "ARGS": "--only schemas,policy --strict",
-           "FORMAT": "sarif", "CATEGORY": "planforge/test"}
+           "FORMAT": "sarif", "CATEGORY": "planforge/test", "CONFIG": "", "OUTPUT_FILE": ""}
     code, out, log = _run_step("Run planforge", env, tmp_path, str(PLANFORGE_BIN))
     assert code == 0, log  # the outcome is decided in the last step, after the upload
     assert out["exit-code"] == "1"
@@ -92,7 +93,8 @@ def test_run_records_the_outcome_and_writes_sarif_without_failing(defect: Path, 
 
 @pytest.mark.parametrize(("status", "expected"), [("0", 0), ("1", 1), ("2", 2)])
 def test_the_outcome_step_fails_on_findings_and_errors(status: str, expected: int, tmp_path: Path):
-    assert _run_step("Outcome of the validation", {"STATUS": status}, tmp_path)[0] == expected
+    env = {"STATUS": status, "WARNINGS": "0", "FAIL_ON": "error"}
+    assert _run_step("Outcome of the validation", env, tmp_path)[0] == expected
 
 
 def _fake_gh(tmp_path: Path, stdout: str, code: int) -> str:
@@ -125,3 +127,65 @@ def test_sarif_is_uploaded_only_where_code_scanning_is_available(case, env, gh, 
     assert out["upload"] == upload, (case, log)
     if notice:
         assert "::notice" in log and notice in log, log
+
+
+def _warning_repo(root: Path) -> Path:
+    """A tiny repository whose only finding is a warning (a Flux HelmRelease chart version range, not strict)."""
+    root.mkdir()
+    (root / "release.yaml").write_text(
+        "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: web\n  namespace: shop\n"
+        "spec:\n  interval: 10m\n  chart:\n    spec:\n      chart: web\n      version: \">=1.0.0\"\n"
+        "      sourceRef:\n        kind: HelmRepository\n        name: charts\n---\n"
+        "apiVersion: source.toolkit.fluxcd.io/v1\nkind: HelmRepository\nmetadata:\n  name: charts\n"
+        "  namespace: shop\nspec:\n  interval: 1h\n  url: https://charts.example.com\n")
+    return root
+
+
+def _action(defect_or_repo: Path, tmp_path: Path, **inputs: str) -> tuple[int, dict[str, str], str]:
+    """The Run step, then the Outcome step, with the inputs set as GitHub sets the steps' env from them."""
+    run_env = {"COMMAND": inputs.get("command", "validate"), "TARGETS": str(defect_or_repo),
+               "ARGS": inputs.get("args", ""), "FORMAT": inputs.get("format", "sarif"), "CATEGORY": "planforge",
+               "CONFIG": inputs.get("config", ""), "OUTPUT_FILE": inputs.get("output-file", "")}
+    code, out, log = _run_step("Run planforge", run_env, tmp_path, str(PLANFORGE_BIN))
+    assert code == 0, log
+    outcome_env = {"STATUS": out["exit-code"], "WARNINGS": out["warnings"], "FAIL_ON": inputs.get("fail-on", "error")}
+    code, _, outcome_log = _run_step("Outcome of the validation", outcome_env, tmp_path)
+    return code, out, log + outcome_log
+
+
+@pytest.mark.parametrize(("fail_on", "on_error", "on_warning"), [("error", 1, 0), ("warning", 1, 1), ("never", 0, 0)])
+def test_fail_on_decides_which_findings_fail_the_job(fail_on, on_error, on_warning, defect: Path, tmp_path: Path):
+    code, out, log = _action(defect, tmp_path, args="--only policy", **{"fail-on": fail_on})
+    assert (out["exit-code"], code) == ("1", on_error), log
+    warned = _warning_repo(tmp_path / "warned")
+    code, out, log = _action(warned, tmp_path, args="--only flux", **{"fail-on": fail_on})
+    assert out["exit-code"] == "0" and int(out["warnings"]) >= 1, log
+    assert code == on_warning, log
+    assert _run_step("Outcome of the validation", {"STATUS": "2", "WARNINGS": "0", "FAIL_ON": fail_on},
+                     tmp_path)[0] == 2, "planforge unable to validate must fail the job whatever fail-on says"
+
+
+def test_an_unknown_fail_on_is_an_error(tmp_path: Path):
+    code, _, log = _run_step("Outcome of the validation", {"STATUS": "0", "WARNINGS": "0", "FAIL_ON": "sometimes"},
+                             tmp_path)
+    assert code == 2 and "fail-on must be error, warning or never" in log
+
+
+def test_config_names_the_settings_file_and_output_file_the_report(defect: Path, tmp_path: Path):
+    config = tmp_path / "ci-settings.yaml"
+    config.write_text("ignore_filename_patterns: ['pod\\.yaml$']\n")
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    code, out, log = _action(defect, tmp_path, args="--only policy", config=str(config), format="json",
+                             **{"output-file": str(workspace / "reports" / "planforge.json")})
+    report = yaml.safe_load((workspace / "reports" / "planforge.json").read_text())
+    assert out["report"] == str(workspace / "reports" / "planforge.json")
+    assert report["summary"]["errors"] == 0 and report["paths"] == [str(defect)], report["summary"]
+    assert (out["exit-code"], code) == ("0", 0), log
+
+    config.write_text("allow_outside: [/etc]\n")  # the settings file's rules hold for --config too
+    code, out, log = _action(defect, tmp_path, args="--only policy", config=str(config))
+    assert (out["exit-code"], code) == ("2", 2) and "'allow_outside' is not read from the settings file" in log
+
+    code, out, log = _action(defect, tmp_path, command="report merge", config=str(config))
+    assert (out["exit-code"], code) == ("2", 2) and "the config input applies to validate only" in log

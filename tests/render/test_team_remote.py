@@ -1,7 +1,8 @@
 """The documented recipe "A team's fork of the template", run as written (docs/templates.md, with
 the fork's URL, the config directory and the edit filled in): the fork holds planforge's tags, a
-repository generated from planforge's repository updates from the fork, keeping the user's edit and
-applying the team's change, and the user config makes the fork the source of new repositories."""
+repository generated from planforge's repository switches to the fork (`planforge update --template`), keeping
+the user's edit, applying the team's change and naming the fork wherever it names the template source, and the
+user config makes the fork the source of new repositories."""
 from __future__ import annotations
 
 import os
@@ -63,15 +64,12 @@ def test_the_team_remote_recipe_works_as_documented(tmp_path, capsys, monkeypatc
     proc = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=work, capture_output=True, text=True,
                           env={**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}",
                                "PLANFORGE_CONFIG": str(config_dir / "config.yaml")})
-    # The lines naming the template source conflict once (documented); everything else applies.
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    conflicted = {".github/workflows/validate.yml", ".pre-commit-config.yaml", "README.md"}
-    assert {f"  {name}" for name in conflicted} <= set(proc.stdout.splitlines()), proc.stdout
-    for name in conflicted:
+    # `planforge update --template` moves the lines naming the template source with the rest: no conflict.
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for name in (".github/workflows/validate.yml", ".pre-commit-config.yaml", "README.md"):
         text = (infra / name).read_text()
-        theirs = [hunk.split("=======")[1] for hunk in text.split("<<<<<<< ")[1:]]
-        assert theirs and all(str(remote) in hunk or "Install planforge" in hunk for hunk in theirs), (name, text)
-
+        assert "<<<<<<< " not in text and str(remote) in text, (name, text)
+    assert not git("status", "--porcelain", cwd=infra).strip(), "the documented commit left changes behind"
     recorded = yaml.safe_load((infra / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == str(remote) and recorded["_commit"] == "v0.1.0.post1" != published
     text = readme.read_text()

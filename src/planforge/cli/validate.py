@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from planforge.errors import UsageError
@@ -20,7 +21,7 @@ ENGINES = ("auto", "embedded", "kubeconform")
 
 EPILOG = """\
 Settings come from the command line, then PLANFORGE_* environment variables, then
-.planforge.yaml in the first PATH that is a directory (see docs/settings.md).
+--config FILE or .planforge.yaml in the first PATH that is a directory (see docs/settings.md).
 Exit codes: 0 no errors; 1 errors found (or a PATH does not exist); 2 usage or tool error."""
 
 
@@ -102,6 +103,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="larger files and tool outputs are not read (default: 16)")
     parser.add_argument("--no-waivers", action="store_true", default=None,
                         help="ignore policy waivers (annotations and .planforge.yaml): report every finding")
+    parser.add_argument("--config", metavar="FILE", **one,
+                        help="read settings from FILE instead of .planforge.yaml of the first PATH (same rules)")
+    parser.add_argument("--baseline", metavar="FILE", **one,
+                        help="do not report findings recorded in FILE (--write-baseline); new ones still fail. Take "
+                             "FILE from the base branch, never from the change under review (docs/settings.md)")
+    parser.add_argument("--write-baseline", metavar="FILE", **one,
+                        help="record this run's errors and warnings in FILE and exit 0 (the report is printed as usual)")
     parser.add_argument("-v", "--verbose", action="store_true", default=None,
                         help="list passed checks and show tool output and diffs")
     parser.add_argument("--list-units", action="store_true",
@@ -155,6 +163,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "allow_outside": args.allow_outside,
         "max_file_size": _last(args.max_file_size),
         "no_waivers": args.no_waivers,
+        "baseline": _last(args.baseline),
     }
 
 
@@ -188,6 +197,7 @@ def main(args: argparse.Namespace) -> int:
 
     from planforge.report import ReportMeta, render
     from planforge.report.text import Progress, summary_line
+    from planforge.validate.baseline import load_baseline
     from planforge.validate.runner import exit_code, list_units, run_validation
     from planforge.validate.settings import resolve_settings
     from planforge.validate.terraform.cli import opentofu_fallback
@@ -200,10 +210,12 @@ def main(args: argparse.Namespace) -> int:
     paths = args.paths or ["."]
     if paths.count("-") > 1:
         raise UsageError("stdin (-) can be given only once.")
-    settings = resolve_settings(cli_settings(args), paths=paths)
+    config = _last(args.config)
+    settings = resolve_settings(cli_settings(args), paths=paths, settings_file=Path(config) if config else None)
     notices = _schema_version_notices(settings)
     plugin_mirrors(settings)  # a mirror that is not a directory is a usage error before anything runs
     output = _last(args.output)
+    baseline = load_baseline(settings.baseline, settings.max_file_size) if settings.baseline else None
 
     shard = _last(args.shard)
     selection = Selection(_last(args.changed_since), parse_shard(shard) if shard else None, not args.no_cache,
@@ -223,12 +235,14 @@ def main(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     elapsed = time.perf_counter() - start
+    written = _last(args.write_baseline)
+    notices.extend(_baseline_notices(checks, written, settings.baseline, baseline))
     if settings.verbose:
         notices.extend(cached)
     fallback = opentofu_fallback(settings)
     if fallback and any(c.validator == "terraform" for c in checks):
         notices.append(fallback)
-    code = exit_code(checks)
+    code = 0 if written else exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
                       verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices,
                       sarif_category=sarif_category(args))
@@ -236,6 +250,22 @@ def main(args: argparse.Namespace) -> int:
     if output and output != "-":
         print(summary_line(checks, elapsed), file=sys.stderr)
     return code
+
+
+def _baseline_notices(checks: list, written: str | None, path: Path | None, baseline: Any) -> list[str]:
+    """Write the baseline (--write-baseline) and apply the loaded one (--baseline), each said in the report and
+    on standard error (a SARIF report has no place a reader sees it)."""
+    from planforge.validate.baseline import apply_baseline, write_baseline
+
+    notices = []
+    if written:
+        notices.append(f"baseline written to {written}: {write_baseline(Path(written), checks)} finding(s) recorded")
+    if baseline is not None:
+        notices.append(f"baseline {path}: {apply_baseline(checks, baseline)} finding(s) suppressed (recorded "
+                       "there); every other finding is new")
+    for notice in notices:
+        print(f"planforge: {notice}", file=sys.stderr)
+    return notices
 
 
 def _write(output: str | None, text: str) -> None:

@@ -29,7 +29,8 @@ from planforge.render.failures import TAKEN_ERRNOS, destination_taken, new_io_fa
 from planforge.render.lock import repository_lock
 from planforge.render.staging import Staging, interruptible, remove_stale, scratch
 from planforge.render.source import TemplateSource, fetched_from_cache
-from planforge.render.template import cached_source, copier_cache_dir, git, is_default_template
+from planforge.render.switch import require_reachable, source_for
+from planforge.render.template import copier_cache_dir, git
 from planforge.render.unfinished import finished, previous_update, update_in_progress
 from planforge.render.worker import worker_class
 
@@ -54,6 +55,7 @@ class UpdateResult:
     changed: list[str] = field(default_factory=list)  # changed or added, not the removed ones
     conflicts: list[str] = field(default_factory=list)
     vcs_ref: str | None = None
+    switched_from: str | None = None  # --template: the source recorded before this update
     removed: list[str] = field(default_factory=list)  # no longer rendered, unchanged since generated: deleted
     kept: list[str] = field(default_factory=list)  # no longer rendered but edited by the user: restored
     pruned: list[str] = field(default_factory=list)  # no longer rendered, edited, deleted (--prune-edited)
@@ -334,9 +336,11 @@ def render_update(
     plan_file: Path | str | None = None,
     prune_edited: bool = False,
     install: str | None = None,
+    template_src: str | None = None,
 ) -> UpdateResult:
     """`copier update` DEST to the template ref and (optionally) new answers from the plan; `install` (the
-    repository's `.planforge.yaml` `install:`, "" when unset) replaces the recorded `planforge_install`.
+    repository's `.planforge.yaml` `install:`, "" when unset) replaces the recorded `planforge_install`;
+    `template_src` switches the repository to that template source (`planforge.render.switch`).
 
     Copier deletes what the template no longer renders, edited or not, and reverts edits to
     binary files. Each such file is compared with what the template rendered at the last
@@ -357,17 +361,23 @@ def render_update(
             notice = previous_update(dest, dirty=_is_dirty(dest))
             _require_clean_git(dest)
             src = str(recorded.get("_src_path") or "")
-            template = (cached_source(src, vcs_ref) if src and is_default_template(src)
-                        else TemplateSource(src, vcs_ref))
-            with scratch(dest), fetched_from_cache(template, copier_cache_dir()), update_in_progress(dest):
+            switching = bool(template_src) and template_src != src
+            previous = source_for(src, vcs_ref)
+            template = source_for(str(template_src), vcs_ref) if switching else previous
+            if switching:
+                require_reachable(template)
+            with (scratch(dest), fetched_from_cache(previous, copier_cache_dir()),
+                  fetched_from_cache(template, copier_cache_dir()) if switching else contextlib.nullcontext(),
+                  update_in_progress(dest)):
                 started = True
-                result = _update_and_keep_edits(dest, answers, recorded, template.vcs_ref, prune_edited, install)
+                result = _update_and_keep_edits(dest, answers, recorded, template, prune_edited, install, switching)
         except Exception as exc:
             failure = update_io_failure(exc, dest, (lambda: _undo_update(dest)) if started else None, RESTORE_HINT)
             if failure is None:
                 raise
             raise failure from exc
     result.notice = notice
+    result.switched_from = src if switching else None
     return result
 
 
@@ -382,15 +392,17 @@ def _undo_update(dest: Path) -> bool:
     return True
 
 
-def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], vcs_ref: str | None,
-                           prune_edited: bool, install: str | None = None) -> UpdateResult:
+def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[str, Any], template: TemplateSource,
+                           prune_edited: bool, install: str | None = None, switching: bool = False) -> UpdateResult:
     data = copier_data(answers) if answers is not None else {}
     if install is not None and (install or recorded.get("planforge_install")):
         data["planforge_install"] = install
+    vcs_ref = template.vcs_ref
     try:
         _run_copier(
             _update,
             dst_path=dest,
+            src_path=template.src if switching else None,
             data=data,
             vcs_ref=vcs_ref,
             defaults=True,

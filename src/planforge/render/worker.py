@@ -10,10 +10,17 @@ still run on every compile (Copier's yield tag resets its state there), and each
 is given the file name of the compile that asked for it, so error locations name the file
 rendered now; caching changes nothing but the speed. No global patch: only this worker's
 environments use the cache.
+
+The subproject's template is the one its answers file names at the time it is asked for. Copier reads it
+once, before the update, and renders the new version for its three-way merge from that URL: an update
+that switches the source (`planforge update --template`) would merge against the old source's files and
+silently drop the new source's change to a file the user edited. After Copier records the new source,
+the merge renders from it.
 """
 from __future__ import annotations
 
 from functools import cached_property
+from pathlib import Path
 from types import CodeType
 from typing import Any
 
@@ -69,8 +76,31 @@ def worker_class() -> type:
     if _WORKER is not None:
         return _WORKER
     from copier._main import Worker  # Copier's own run_copy/run_update wrap this class
+    from copier._subproject import Subproject
+    from copier._template import Template
+
+    class CurrentSubproject(Subproject):
+        @property
+        def template(self) -> Template | None:  # type: ignore[override]
+            """The template the answers file names now (a Template per source and ref, cloned once)."""
+            raw = self._raw_answers
+            url, ref = raw.get("_src_path"), raw.get("_commit")
+            if not url:
+                return None
+            known = self.__dict__.setdefault("_templates", {})
+            if (url, ref) not in known:
+                known[(url, ref)] = Template(url=url, ref=ref)
+                self._cleanup_hooks.append(known[(url, ref)]._cleanup)
+            return known[(url, ref)]
 
     class CachingWorker(Worker):
+        @cached_property
+        def subproject(self) -> Subproject:  # type: ignore[override]
+            result = CurrentSubproject(local_abspath=self.dst_path.absolute(),
+                                       answers_relpath=self.answers_file or Path(".copier-answers.yml"))
+            self._cleanup_hooks.append(result._cleanup)
+            return result
+
         @cached_property
         def jinja_env(self):  # type: ignore[override]
             env = Worker.jinja_env.func(self)  # type: ignore[attr-defined]

@@ -42,13 +42,16 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "allow_outside": ("path-list", ("PLANFORGE_ALLOW_OUTSIDE",)),
     "max_file_size": ("size", ("PLANFORGE_MAX_FILE_SIZE",)),
     "no_waivers": ("bool", ("PLANFORGE_NO_WAIVERS",)),
+    "baseline": ("path", ("PLANFORGE_BASELINE",)),
     "waivers": ("waivers", ()),  # .planforge.yaml only: read by `waivers_from`
 }
 # Settings a repository must not give itself: `.planforge.yaml` is part of the change under review, and these
 # name what validate may read or run (a provider mirror is a directory of binaries terraform executes; schema
-# locations and collections are files read and loaded). key -> the command line option.
+# locations and collections are files read and loaded) or hide (a baseline's findings are not reported).
+# key -> the command line option.
 COMMAND_LINE_ONLY = {
     "allow_outside": "--allow-outside PATH",
+    "baseline": "--baseline FILE",
     "terraform_plugin_mirrors": "--terraform-plugin-mirror DIR",
     "schema_locations": "--schema-location LOC",
     "ansible_collections": "--ansible-collections DIR",

@@ -85,6 +85,7 @@ def test_helm_chart_answers(frame: Path, tmp_path: Path):
     assert a["blueprints"] == ["helm-chart"] and a["cloud"] == "none" and a["iac_tool"] == "none"
     assert a["chart_name"] == "shop" and a["platforms"] == [defaults()["platform"]]
     assert a["secrets_manager"] == "kubernetes" and [s["name"] for s in a["services"]] == ["web", "api"]
+    assert a["kubernetes_version"] == defaults()["chart_kubernetes_version"]  # the charts' floor, not a cluster's
 
 
 @pytest.mark.slow

@@ -160,7 +160,7 @@ class Answers(BaseModel):
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
-    kubernetes_version: str = "1.29"
+    kubernetes_version: str = "1.35"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False
     # the plan's clusters exist already (run by another repository): no Terraform, the clusters are existing units

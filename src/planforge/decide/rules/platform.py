@@ -264,6 +264,8 @@ def _opentofu_version(c: Context, f: Field | None, d: dict[str, Any]) -> None:
 
 # --------------------------------------------------------------------------- kubernetes
 def _kubernetes(c: Context, structure: str, d: dict[str, Any]) -> None:
+    if structure == "helm-chart":  # no cluster is created: the version is the oldest the charts support
+        d = {**d, "kubernetes_version": d["chart_kubernetes_version"]}
     f = c.plan.field("kubernetes")
     if f is not None and not f.unresolved:
         _kubernetes_from_field(c, f, d)
@@ -299,8 +301,19 @@ def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
     m = re.search(_KUBERNETES_VERSION, text) or re.search(r"\b(1\.\d{1,2})\b", text)
     if m:
         c.from_field("kubernetes_version", m.group(1), f)
+        _warn_out_of_support(c, f, dist, m.group(1))
     else:
         c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes version in the plan")
+
+
+def _warn_out_of_support(c: Context, f: Field, distribution: str, version: str) -> None:
+    """The plan's version is kept; a version past (or near) the end of its provider's support is said at its line,
+    as `planforge validate` will report it (wiring/kubernetes-end-of-life, the same calendar)."""
+    from planforge.validate.wiring.lifecycle import support_date, version_support
+
+    judged = version_support(distribution, version, support_date())
+    if judged is not None:
+        c.warn(f, "kubernetes_version", f"{judged[1]} (planforge validate reports it as wiring/kubernetes-end-of-life)")
 
 
 def _kubernetes_distribution_from_context(c: Context, structure: str, d: dict[str, Any]) -> None:

@@ -186,6 +186,17 @@ def _judge(pin: Pin, calendar: Calendar, today: date, warning: timedelta) -> tup
     return None
 
 
+def version_support(distribution: str, version: str, today: date) -> tuple[Severity, str] | None:
+    """(severity, what is wrong) of Kubernetes `version` ("1.30") on `distribution` (eks, aks, gke) on `today`;
+    None when it is supported, newer than the calendar, or of a distribution the calendar does not hold (the
+    plan reader warns with it when a plan pins such a version)."""
+    calendar = calendars()[1].get(distribution)
+    if calendar is None or _minor(version) < 0:
+        return None
+    pin = Pin(_minor(version), version, distribution, "", 0, "")
+    return _judge(pin, calendar, today, timedelta(days=calendars()[0]))
+
+
 def check_end_of_life(repo: Repository) -> list[Finding]:
     days, known = calendars()
     warning = timedelta(days=days)

@@ -1,0 +1,60 @@
+"""What a generated repository needs to apply on a fresh account or subscription, beyond passing the validators:
+account-wide singletons created once.
+Each include is rendered alone in Copier's environment (render_helpers) with the answers of a fixture plan."""
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+
+import hcl2
+import pytest
+from hcl2.utils import SerializationOptions
+from render_helpers import PLANS, answers_context, render_include
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
+
+ROOT = "blueprints/{% yield root from tf_roots %}{{ root.dir }}{% endyield %}/"
+VAR_FILE = ROOT + "{% yield var_file from root.var_files %}{{ var_file.path }}{% endyield %}.jinja"
+
+
+@functools.cache
+def plan_context(plan: str) -> dict:
+    return answers_context(decide(parse_plan(PLANS / f"{plan}.plan.md")).answers)
+
+
+def parse(body: str) -> dict:
+    return hcl2.loads(body, serialization_options=SerializationOptions(with_comments=False, strip_string_quotes=True))
+
+
+def aws_security_roots(context: dict) -> list[dict]:
+    return [root for root in context["tf_roots"]
+            if root.get("stack") == "security" and root.get("cloud", context["cloud"]) == "aws"]
+
+
+@pytest.mark.parametrize("plan", ["multi-tenant-saas", "multi-tenant-multiregion", "multi-tenant-multicloud"])
+def test_one_account_analyzer_per_account_and_region(plan: str) -> None:
+    """AWS allows one account analyzer per account and region: of the environments sharing the security stack's
+    code (one account), the states of exactly one create it in each region; the others plan none."""
+    context = plan_context(plan)
+    roots = aws_security_roots(context)
+    assert roots, f"{plan}: no AWS security stack"
+    for root in roots:
+        root_context = {**context, "root": root}
+        resources = parse(render_include(ROOT + "main.tf.jinja", root_context))["resource"]
+        analyzer = next(r["aws_accessanalyzer_analyzer"]["this"] for r in resources if "aws_accessanalyzer_analyzer" in r)
+        assert analyzer.get("count") == "${var.account_analyzer ? 1 : 0}", f"{root['dir']}: the analyzer is created in every state"
+        variables = {name: body for block in parse(render_include(ROOT + "variables.tf.jinja", root_context))["variable"]
+                     for name, body in block.items()}
+        assert variables["account_analyzer"]["default"] is False
+        assert "one account analyzer per account and region" in variables["account_analyzer"]["description"]
+        creating: dict[str, list[str]] = defaultdict(list)
+        for var_file in root["var_files"]:
+            values = parse(render_include(VAR_FILE, {**root_context, "var_file": var_file}))
+            if values["account_analyzer"]:
+                creating[values["region"]].append(var_file["env"])
+        regions = {parse(render_include(VAR_FILE, {**root_context, "var_file": v}))["region"] for v in root["var_files"]}
+        assert {region: len(envs) for region, envs in creating.items()} == dict.fromkeys(regions, 1), \
+            f"{root['dir']}: environments creating the account analyzer per region: {dict(creating)}"
+        assert {env for envs in creating.values() for env in envs} == {"prod"}
+

@@ -1,15 +1,17 @@
 """What a generated repository needs to apply on a fresh account or subscription, beyond passing the validators:
-account-wide singletons created once.
+account-wide singletons created once, subscription features stated as preconditions, sync waves that wait.
 Each include is rendered alone in Copier's environment (render_helpers) with the answers of a fixture plan."""
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 
 import hcl2
 import pytest
+import yaml
 from hcl2.utils import SerializationOptions
-from render_helpers import PLANS, answers_context, render_include
+from render_helpers import PLANS, answers_context, render_include, render_macro
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -57,4 +59,36 @@ def test_one_account_analyzer_per_account_and_region(plan: str) -> None:
         assert {region: len(envs) for region, envs in creating.items()} == dict.fromkeys(regions, 1), \
             f"{root['dir']}: environments creating the account analyzer per region: {dict(creating)}"
         assert {env for envs in creating.values() for env in envs} == {"prod"}
+
+
+ARGO_CD_HEALTH = "resource.customizations.health.argoproj.io_Application"
+
+
+@pytest.mark.parametrize("strategy", ["helm-first", "kustomize-only"])
+def test_argo_cd_values_give_an_application_health(strategy: str) -> None:
+    """Since Argo CD 1.8 an Application has no health: the values Argo CD is installed and kept with restore it,
+    so an app-of-apps' sync waves wait for the Applications of the wave before."""
+    context = plan_context("aws-eks-argocd")
+    argo_cd = next(c for c in context["components"] if c["name"] == "argo-cd")
+    values = yaml.safe_load(render_macro("includes/k8s/components.jinja", "component_values", argo_cd, "prod", True,
+                                         "aws", strategy))
+    health = values["configs"]["cm"][ARGO_CD_HEALTH]
+    assert "hs.status = obj.status.health.status" in health and health.rstrip().endswith("return hs")
+    assert ("kustomize.buildOptions" in values["configs"]["cm"]) == (strategy == "kustomize-only")
+
+
+def test_argo_cd_bootstrap_installs_the_values_its_application_keeps() -> None:
+    """The first sync runs before Argo CD's own Application has applied its values: the README's bootstrap install
+    reads them from that Application, so the health check is there from the first wave on."""
+    context = plan_context("aws-eks-argocd")
+    readme = render_include("blueprints/{{ dirs.argocd }}/README.md.jinja", context)
+    command = re.search(r"yq '(?P<path>[^']+)' (?P<file>\S+) \|\n  helm install argo-cd .*--values -\n", readme, re.S)
+    assert command, readme
+    application = next(c for c in context["nested"]["argocd_components"] if f"{c['dir']}.yaml" == command["file"])
+    document = yaml.safe_load(render_include(
+        "blueprints/{% yield component from nested.argocd_components %}{{ component.dir }}{% endyield %}.yaml.jinja",
+        {**context, "component": application}))
+    for key in command["path"].strip(".").split("."):
+        document = document[key]
+    assert ARGO_CD_HEALTH in document["configs"]["cm"]
 

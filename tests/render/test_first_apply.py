@@ -11,7 +11,7 @@ import hcl2
 import pytest
 import yaml
 from hcl2.utils import SerializationOptions
-from render_helpers import PLANS, answers_context, render_include, render_macro
+from render_helpers import PLANS, REPO, answers_context, render_include, render_macro
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -92,3 +92,19 @@ def test_argo_cd_bootstrap_installs_the_values_its_application_keeps() -> None:
         document = document[key]
     assert ARGO_CD_HEALTH in document["configs"]["cm"]
 
+
+AKS_VARIABLES = REPO / "modules" / "azure" / "aks" / "variables.tf"
+
+
+def test_aks_host_encryption_states_its_subscription_feature() -> None:
+    """Host encryption needs Microsoft.Compute/EncryptionAtHost registered in the subscription, which no root owns:
+    the variable and the README of every repository with an AKS cluster say so before the first apply."""
+    variable = parse(AKS_VARIABLES.read_text())["variable"]
+    host_encryption = next(v["host_encryption"] for v in variable if "host_encryption" in v)
+    assert host_encryption["default"] is True
+    assert "Microsoft.Compute/EncryptionAtHost" in host_encryption["description"]
+    main = (REPO / "modules" / "azure" / "aks" / "main.tf").read_text()
+    assert re.findall(r"host_encryption_enabled\s*=\s*(\S+)", main) == ["var.host_encryption"] * 2
+    for plan, has_aks in [("multi-tenant-azure", True), ("multicloud-aws-azure", True), ("aws-eks-argocd", False)]:
+        readme = render_include("blueprints/{{ dirs.terraform }}/README.md.jinja", plan_context(plan))
+        assert ("az feature register --namespace Microsoft.Compute --name EncryptionAtHost" in readme) == has_aks, plan

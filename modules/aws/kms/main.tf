@@ -13,6 +13,14 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
+
+  # EC2 Auto Scaling's service-linked role, matched by condition rather than named as principal: AWS creates
+  # the role with the account's first Auto Scaling group, and KMS refuses a key policy naming a principal
+  # that does not exist yet (MalformedPolicyDocumentException) on a fresh account.
+  auto_scaling_role = {
+    StringEquals = { "aws:PrincipalAccount" = local.account_id }
+    ArnEquals    = { "aws:PrincipalArn" = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
+  }
 }
 
 resource "aws_kms_key" "this" {
@@ -51,9 +59,18 @@ resource "aws_kms_key" "this" {
       {
         Sid       = "AutoScalingEncryptedVolumes"
         Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"]
+        Principal = { AWS = "*" }
+        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource  = "*"
+        Condition = local.auto_scaling_role
+      },
+      {
+        Sid       = "AutoScalingAttachEncryptedVolumes"
+        Effect    = "Allow"
+        Principal = { AWS = "*" }
+        Action    = "kms:CreateGrant"
+        Resource  = "*"
+        Condition = merge(local.auto_scaling_role, { Bool = { "kms:GrantIsForAWSResource" = "true" } })
       },
     ]
   })

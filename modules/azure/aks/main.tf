@@ -56,7 +56,7 @@ resource "azurerm_kubernetes_cluster" "this" {
     node_count                   = local.split ? var.system_node_count : null
     min_count                    = local.split ? null : var.node_min_size
     max_count                    = local.split ? null : var.node_max_size
-    host_encryption_enabled      = true
+    host_encryption_enabled      = var.host_encryption
 
     upgrade_settings {
       max_surge = "33%"
@@ -129,7 +129,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "user" {
   auto_scaling_enabled    = true
   min_count               = var.node_min_size
   max_count               = var.node_max_size
-  host_encryption_enabled = true
+  host_encryption_enabled = var.host_encryption
 
   upgrade_settings {
     max_surge = "33%"

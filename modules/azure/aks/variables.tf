@@ -51,6 +51,12 @@ variable "node_max_size" {
   default     = 3
 }
 
+variable "host_encryption" {
+  type        = bool
+  description = "Encrypt the nodes' OS and temporary disks and their caches on the VM host (host_encryption_enabled). Precondition: the subscription feature Microsoft.Compute/EncryptionAtHost is registered (once per subscription: az feature register --namespace Microsoft.Compute --name EncryptionAtHost, then az provider register --namespace Microsoft.Compute); without it Azure refuses the node pools. false only where the subscription cannot have the feature."
+  default     = true
+}
+
 variable "system_node_pool" {
   type        = bool
   description = "Split the nodes: a fixed system pool (critical add-ons only) plus an autoscaling user pool sized by node_instance_type, node_min_size and node_max_size."

@@ -53,6 +53,14 @@ run "network_policies_enforced_and_nodes_hardened" {
   }
 
   assert {
+    condition = alltrue([
+      for addon in aws_eks_addon.this :
+      addon.resolve_conflicts_on_create == "OVERWRITE" && addon.resolve_conflicts_on_update == "OVERWRITE"
+    ])
+    error_message = "EKS installs vpc-cni, coredns and kube-proxy itself: the managed add-ons must take them over (OVERWRITE), or their configuration is refused."
+  }
+
+  assert {
     condition     = aws_launch_template.nodes.metadata_options[0].http_tokens == "required" && aws_launch_template.nodes.metadata_options[0].http_put_response_hop_limit == 1
     error_message = "Nodes must require IMDSv2 with a hop limit of 1 (pods use Pod Identity or IRSA)."
   }

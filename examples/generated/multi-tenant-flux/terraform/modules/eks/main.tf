@@ -271,6 +271,10 @@ resource "aws_eks_addon" "this" {
     { enableNetworkPolicy = "true" },
     var.pod_security_groups ? { env = { ENABLE_POD_ENI = "true", POD_SECURITY_GROUP_ENFORCING_MODE = "standard" } } : {},
   )) : null
+  # EKS installs vpc-cni, coredns and kube-proxy itself when it creates the cluster: the managed add-on takes
+  # them over, and this configuration stays the add-on's on every update (changes made in the cluster are undone).
+  resolve_conflicts_on_create = "OVERWRITE"
+  resolve_conflicts_on_update = "OVERWRITE"
 
   tags = var.tags
 

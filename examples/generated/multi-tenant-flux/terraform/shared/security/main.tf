@@ -15,7 +15,10 @@ module "kms" {
   description = "Shared platform data of ${local.name}"
 }
 
+# AWS allows one account analyzer per account and region: one environment's state creates it (account_analyzer).
 resource "aws_accessanalyzer_analyzer" "this" {
+  count = var.account_analyzer ? 1 : 0
+
   analyzer_name = local.name
   type          = "ACCOUNT"
 }

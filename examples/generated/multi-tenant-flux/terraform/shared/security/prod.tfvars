@@ -2,4 +2,5 @@
 environment = "prod"
 region      = "eu-central-1"
 
-access_logging = true
+access_logging   = true
+account_analyzer = true # one account analyzer per account and region: prod's states create it

@@ -30,3 +30,9 @@ variable "access_logging" {
   description = "API audit trail (compliance and production)."
   default     = true
 }
+
+variable "account_analyzer" {
+  type        = bool
+  description = "Create this account's IAM Access Analyzer in this region. AWS allows one account analyzer per account and region: true in the states of one environment per account (prod's tfvars set it), false in the others; an environment in an AWS account of its own sets it too."
+  default     = false
+}

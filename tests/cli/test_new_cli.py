@@ -86,8 +86,8 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys):
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
     assert "blueprints" not in recorded  # computed from the layout on every copy and update
     where = layout_dirs(recorded)  # the layout table's conditions and the plan's tree (`paths`)
-    assert where["terraform"] or where["charts"] or where["argocd"], "nothing generated"
-    for top in ("terraform", "kubernetes", "argocd", "charts", "dapr"):
+    assert where["terraform"] or where["charts"] or where["argocd"] or where["flux_clusters"], "nothing generated"
+    for top in ("terraform", "kubernetes", "argocd", "flux_clusters", "charts", "dapr"):
         if where[top]:
             assert (dest / where[top]).is_dir(), f"{where[top]}/ for {plan.name}"
         else:

@@ -92,7 +92,7 @@ def test_missing_path_exits_1(capsys):
     (["-j", "many"], "option --jobs is invalid"),
     (["--kube-version", "latest"], "option --kube-version is invalid"),
     (["--ignore-filename-pattern", "a("], "is not a valid regular expression"),
-    (["--terraform-plugin-mirror", "/no/such/mirror"], "is not a directory"),
+    (["--terraform-plugin-mirror", "/no/such/mirror"], "does not exist"),
     (["-", "-"], "stdin (-) can be given only once"),
 ])
 def test_usage_errors_exit_2_with_one_sentence(capsys, args, message):

@@ -199,9 +199,11 @@ def test_the_base_answers_pass_both(copier_judge):
     assert check_data(BASE) == []
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
-    # Terraform linters it names, components it says the clusters run already)
+    # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
+    # Flux bootstrapped on them)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
-                                                                   "planforge_install", "installed_components"}
+                                                                   "planforge_install", "installed_components",
+                                                                   "existing_clusters", "flux_bootstrapped"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

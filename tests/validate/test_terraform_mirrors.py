@@ -87,7 +87,8 @@ def test_a_mirror_that_is_not_a_directory_is_a_usage_error_naming_it(tmp_path: P
                                   "--terraform-plugin-mirror", str(missing))
     state = "is not a directory" if how == "file" else "does not exist"
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert f"the Terraform plugin mirror {missing} {state}." in proc.stderr
+    assert f"the Terraform plugin mirror {missing} (given with" in proc.stderr and f") {state} (fix: " in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1  # one sentence, as every usage error
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr and proc.stdout == ""
 
 

@@ -15,7 +15,7 @@ import os
 import re
 from pathlib import Path
 
-from planforge.errors import Problem, UsageError
+from planforge.errors import UsageError
 from planforge.validate.base import Settings
 from planforge.validate.settings import KEYS, search_path
 
@@ -40,12 +40,9 @@ def plugin_mirrors(settings: Settings) -> list[Path]:
 
 def _not_a_mirror(path: Path) -> UsageError:
     state = "is not a directory" if path.exists() else "does not exist"
-    return UsageError(
-        f"the Terraform plugin mirror {path} {state}.",
-        [Problem(f"given with {OPTION} or {VARIABLE}", file=path,
-                 hint=f"name the directory that holds registry.terraform.io/ ({OPTION} DIR, repeatable; {VARIABLE}: "
-                      f"directories separated by '{os.pathsep}'), or leave it out")],
-    )
+    return UsageError(f"the Terraform plugin mirror {path} (given with {OPTION} or {VARIABLE}) {state} (fix: name "
+                      f"the directory that holds registry.terraform.io/; {OPTION} is repeatable, {VARIABLE} takes "
+                      f"directories separated by '{os.pathsep}'; or leave it out)")
 
 
 def provider_installation(mirrors: list[Path]) -> str:

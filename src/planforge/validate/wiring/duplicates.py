@@ -129,15 +129,35 @@ def _cluster_directories(repo: Repository) -> list[Path]:
     return sorted(found)
 
 
+def _reads_this_repository(repo: Repository, kustomization: K8sObject, own: set[str]) -> bool:
+    """Whether a Flux Kustomization applies a path of this repository: its source is `flux-system` (the
+    GitRepository `flux bootstrap` writes for this repository), a GitRepository this repository does not define, or
+    one it defines with one of its own URLs (or a placeholder); a tenant's GitRepository of another repository or
+    branch, an OCI or bucket source is not."""
+    ref = kustomization.field(["spec", "sourceRef"])
+    if not isinstance(ref, dict) or ref.get("kind", "GitRepository") != "GitRepository":
+        return False
+    if ref.get("name") == "flux-system":
+        return True
+    namespace = ref.get("namespace") or kustomization.meta("namespace")
+    sources = [s for s in repo.of_kind("GitRepository") if s.group.endswith(".toolkit.fluxcd.io")
+               and s.name == ref.get("name") and s.meta("namespace") in (namespace, None)]
+    urls = [s.field(["spec", "url"]) for s in sources]
+    return not sources or any(isinstance(u, str) and (is_placeholder_url(u) or normalize_repo_url(u) in own)
+                              for u in urls)
+
+
 def _flux_scope(repo: Repository, directory: Path) -> list[K8sObject]:
-    """The Kustomizations and HelmReleases a cluster directory applies, directly or through Kustomizations."""
+    """The Kustomizations and HelmReleases a cluster directory applies, directly or through Kustomizations that
+    read this repository."""
     assert repo.bounds is not None
+    own = own_repo_urls(repo.root, repo.bounds)
     files, todo, done = set(), [applied_files(directory, repo.bounds)], set()
     while todo:
         new = todo.pop() - files
         files |= new
         for obj in (o for o in repo.objects if o.path in new and o.group.endswith(".toolkit.fluxcd.io")):
-            if obj.kind == "Kustomization" and id(obj) not in done:
+            if obj.kind == "Kustomization" and id(obj) not in done and _reads_this_repository(repo, obj, own):
                 done.add(id(obj))
                 todo.append(kustomization_files(repo, obj))
     return [o for o in repo.objects if o.path in files and o.kind in _FLUX_KINDS and

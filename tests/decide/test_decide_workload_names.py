@@ -64,3 +64,14 @@ def test_each_clause_names_the_service_of_its_figure():
                                        "**Constraints**: memory limits (512Mi backend, 256Mi frontend)"), "plan.md"))
     backend, frontend = d.answers.services
     assert (backend.memory_limit, frontend.memory_limit) == ("512Mi", "256Mi")
+
+
+def test_custom_applications_keep_the_image_tag_and_port_they_state():
+    """`orders (image ghcr.io/acme/orders:2.3.1, port 9090)` in Custom Applications: the app gets that image, tag and
+    port, not a default named after the project; an app stating none keeps the defaults."""
+    text = (PLANS / "gitops-only-existing.plan.md").read_text().replace(
+        "**Custom Applications**: orders (image ghcr.io/acme/orders, port 8080)",
+        "**Custom Applications**: orders (image ghcr.io/acme/orders:2.3.1, port 9090), billing")
+    apps = {a.name: a for a in decide(parse_text(text)).answers.apps}
+    assert (apps["orders"].image, apps["orders"].tag, apps["orders"].port) == ("ghcr.io/acme/orders", "2.3.1", 9090)
+    assert apps["billing"].image.endswith("/billing") and not apps["billing"].image.startswith("ghcr.io/acme/")

@@ -313,7 +313,7 @@ def _warn_out_of_support(c: Context, f: Field, distribution: str, version: str) 
 
     judged = version_support(distribution, version, support_date())
     if judged is not None:
-        c.warn(f, "kubernetes_version", f"{judged[1]} (planforge validate reports it as wiring/kubernetes-end-of-life)")
+        c.warn(f, "kubernetes_version", f"{judged[1]} (planforge validate reports it as wiring/kubernetes-end-of-life where Terraform pins the version)")
 
 
 def _kubernetes_distribution_from_context(c: Context, structure: str, d: dict[str, Any]) -> None:

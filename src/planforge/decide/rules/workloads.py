@@ -60,10 +60,10 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             c.default("apps", [], "no Custom Applications in the plan")
             _unlisted_workloads(c)
         return
-    apps = []
-    for n in list_items(f.value):
-        if c.valid_name(f, "apps", "application", n, line=line_of(f, n)):
-            apps.append(_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2))
+    names = [n for n in list_items(f.value) if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
+    field_passage = Passage(text=f.plain, starts=((0, f.line),))  # `orders (image ghcr.io/acme/orders, port 8080)`
+    stated = _stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)])
+    apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
 
 
@@ -190,16 +190,17 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
             update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
 
 
-def _stated_per_service(c: Context, names: list[str]) -> dict[str, dict[str, Any]]:
-    """The image (with its tag) and port a sentence states right after naming a service (`backend (FastAPI, port
-    8000, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the service named last before it in its
-    sentence."""
+def _stated_per_service(c: Context, names: list[str], answer: str = "services",
+                        sources: list[Passage] | None = None) -> dict[str, dict[str, Any]]:
+    """The image (with its tag) and port a sentence states right after naming a service or app (`backend (FastAPI,
+    port 8000, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the one named last before it in its
+    sentence. The lines are marked applied to `answer`. `sources`: the passages read (the plan's statements)."""
     if not names:
         return {}
     name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
     image_rx, port_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I)
     found: dict[str, dict[str, Any]] = {}
-    for p in passages(c.plan):
+    for p in passages(c.plan) if sources is None else sources:
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
             mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
@@ -213,7 +214,7 @@ def _stated_per_service(c: Context, names: list[str]) -> dict[str, dict[str, Any
                     line = p.line_at(start + m.start())
                     found.setdefault(owner, {}).update(
                         _image_values(c, m.group(0), line) if key == "image" else {"port": int(m.group(1))})
-                    c.applied(line, m.group(0), "services")
+                    c.applied(line, m.group(0), answer)
     return found
 
 

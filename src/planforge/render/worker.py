@@ -70,8 +70,10 @@ def _caching_compile(env: Any) -> Any:
 
 
 def worker_class() -> type:
-    """copier.Worker whose Jinja environment reuses compiled sources (see the module's docstring), and that asks
-    git once (not once per file) whether the destination's index needs executable bits synced."""
+    """copier.Worker whose Jinja environment reuses compiled sources (see the module's docstring), whose
+    subproject reads the template the answers file names at the moment it is asked (so `update --template` merges
+    with the old source's render), and that asks git once (not once per file) whether the destination's index
+    needs executable bits synced."""
     global _WORKER
     if _WORKER is not None:
         return _WORKER

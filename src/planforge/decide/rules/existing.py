@@ -5,7 +5,6 @@ the plan says is bootstrapped already is not bootstrapped again. Data: data/exis
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from planforge.decide import text as tx
@@ -14,9 +13,8 @@ from planforge.decide.data import accepted_values, load
 from planforge.plan.model import Field
 
 
-@lru_cache(maxsize=1)
 def _data() -> dict[str, Any]:
-    return load("existing.yaml")
+    return load("existing.yaml")  # load caches each data file
 
 
 def _pattern(name: str) -> str:

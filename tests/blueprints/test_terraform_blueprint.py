@@ -32,6 +32,9 @@ from testlib import PLANS, REAL_PLANS, REPO, SHARED_TF_MIRROR, copy_template, re
 from planforge import layout
 from planforge.layout import terraform_modules
 
+# One worker renders the scenarios (`rendered`, about 40 s): spread over two, each would render them all.
+pytestmark = pytest.mark.xdist_group("terraform-blueprint")
+
 
 # name -> plan file (decided) ; hand-made variants are built in `_variant_answers`.
 PLAN_SCENARIOS = {

@@ -14,6 +14,9 @@ import yaml
 
 from testlib import FIXTURES, PLANS, REPO
 
+# One worker runs every command once (`rendered`, about 15 s): spread over two, each would run them all.
+pytestmark = pytest.mark.xdist_group("credentials-cli")
+
 KINDS = yaml.safe_load((FIXTURES / "credentials" / "kinds.yaml").read_text(encoding="utf-8"))
 BASE = PLANS / "aws-eks-argocd.plan.md"
 # Free-text fields of BASE (a list field such as Target Environment refuses the plan instead).

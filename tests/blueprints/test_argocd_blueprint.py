@@ -165,10 +165,12 @@ def test_helm_first_components_and_custom_apps() -> None:
 def test_kustomize_only_and_raw_manifests_sources() -> None:
     ko = answers("aws-eks-kustomize-only")
     apps = by_name(argo_objects("aws-eks-kustomize-only"), "Application")
-    for c in ko["components"]:
+    for c in ko["components"]:  # the pinned chart, as with Helm: no kustomization to inflate it
         source = apps[f"{c['name']}-prod"]["spec"]["source"]
-        assert source == {"repoURL": ko["repo_url"], "targetRevision": "v0.1.0", "path": f"kubernetes/components/{c['name']}/prod"}
-        assert apps[f"{c['name']}-dev"]["spec"]["source"]["targetRevision"] == "HEAD"
+        assert (source["repoURL"], source["chart"], source["targetRevision"]) == (c["chart_repo"], c["chart"], c["version"])
+    for a in ko["apps"]:  # the plan's own apps: Kustomize overlays at the environment's revision
+        assert apps[f"{a['name']}-prod"]["spec"]["source"]["targetRevision"] == "v0.1.0"
+        assert apps[f"{a['name']}-dev"]["spec"]["source"]["targetRevision"] == "HEAD"
     assert "PLACEHOLDER" not in (render("aws-eks-kustomize-only") / "argocd" / "applications" / "prod.yaml").read_text()
     raw = answers("aws-eks-raw-manifests")
     apps = by_name(argo_objects("aws-eks-raw-manifests"), "Application")

@@ -26,7 +26,6 @@ from k8s_blueprint_support import (
     restricted_violations,
     schema_errors,
     tool,
-    uses_helm_charts,
 )
 
 pytestmark = pytest.mark.slow
@@ -42,9 +41,10 @@ def _kubectl() -> None:
 
 
 def _builds(name: str) -> dict[Path, tuple[dict, ...]]:
-    """Every kustomization of a rendered repo built (helmCharts ones need the network: skipped)."""
+    """Every kustomization of a rendered repo built: none inflates a chart (`helmCharts` would need --enable-helm and
+    the network, so the repository's own validation could not build it offline)."""
     root = render(name) / "kubernetes"
-    return {d: kustomize(d) for d in kustomizations(root) if not uses_helm_charts(d)}
+    return {d: kustomize(d) for d in kustomizations(root)}
 
 
 @pytest.mark.parametrize("name", KUSTOMIZE_VARIANTS)
@@ -134,21 +134,21 @@ def _eso_api(data: dict) -> str:
     return "external-secrets.io/v1beta1" if (major, minor) < (0, 17) else "external-secrets.io/v1"
 
 
-def test_kustomize_only_renders_components_as_helm_charts() -> None:
+def test_kustomize_only_delivers_components_from_their_pinned_charts() -> None:
+    """Kustomize-only shapes the plan's own apps; Argo CD installs the catalog components from the pinned chart, as
+    with Helm: a Kustomize `helmCharts` entry would be skipped by offline validation (a failure with --fail-on-skip)."""
     data = answers("aws-eks-kustomize-only")
     root = render("aws-eks-kustomize-only") / "kubernetes" / "components"
-    helm_dirs = {d for d in kustomizations(root.parent) if uses_helm_charts(d)}
-    expected = {root / c["name"] / env for c in data["components"] for env in data["environments"]}
-    assert helm_dirs == expected  # exactly these are skipped above: building them needs the network
+    assert not root.exists()
+    apps = by_name(load_dir(render("aws-eks-kustomize-only") / "argocd"), "Application")
     for component in data["components"]:
         for env in data["environments"]:
-            k = yaml.safe_load((root / component["name"] / env / "kustomization.yaml").read_text())
-            chart = k["helmCharts"][0]
-            assert (chart["name"], chart["repo"], chart["version"]) == (component["chart"], component["chart_repo"], component["version"])
-            assert chart["namespace"] == component["namespace"] == k["namespace"]
-            assert isinstance(chart["valuesInline"], dict)
-            if component["chart"] == "argo-cd":  # Argo CD itself must build helmCharts
-                assert chart["valuesInline"]["configs"]["cm"]["kustomize.buildOptions"] == "--enable-helm"
+            source = apps[f"{component['name']}-{env}"]["spec"]["source"]
+            assert (source["chart"], source["repoURL"], source["targetRevision"]) == (
+                component["chart"], component["chart_repo"], component["version"])
+            assert isinstance(source["helm"]["valuesObject"], dict)
+            if component["chart"] == "argo-cd":  # nothing to inflate: Argo CD's Kustomize keeps helm off
+                assert "kustomize.buildOptions" not in source["helm"]["valuesObject"]["configs"]["cm"]
     # This variant's plan has a MySQL database: each app namespace may reach port 3306.
     objs = kustomize(root.parent / "overlays" / "prod")
     db = [o for o in kinds(objs, "NetworkPolicy") if o["metadata"]["name"] == "allow-database-egress"]
@@ -156,6 +156,19 @@ def test_kustomize_only_renders_components_as_helm_charts() -> None:
     assert all(o["spec"]["egress"][0]["ports"] == [{"port": 3306, "protocol": "TCP"}] for o in db)
     assert not [o for o in kustomize(render("aws-eks-argocd") / "kubernetes" / "overlays" / "prod")
                 if o["metadata"]["name"] == "allow-database-egress"]  # no database in that plan
+
+
+def test_a_kustomize_only_repository_passes_its_ci_validation_with_nothing_skipped(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The generated CI's `--strict --fail-on-skip` over the Kubernetes side: a Kustomize `helmCharts` component
+    would be skipped (it needs --enable-helm and a chart download) and fail it."""
+    from planforge.cli import main
+
+    code = main(["validate", str(render("aws-eks-kustomize-only")), "--strict", "--fail-on-skip",
+                 "--only", "kustomize,argocd,schemas,policy"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "kustomize/skipped" not in out
 
 
 def test_raw_manifests_are_plain_and_complete() -> None:

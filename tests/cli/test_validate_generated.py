@@ -73,7 +73,7 @@ def test_generated_terraform_repository_validates_with_sarif(tmp_path, tf_mirror
     repo = generate(plan, tmp_path / "repo")
     sarif = tmp_path / "planforge.sarif"
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PLANFORGE_TF_PLUGIN_MIRROR": str(tf_mirror)}
-    proc = subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", "--format", "sarif",
+    proc = subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", "--fail-on-skip", "--format", "sarif",
                            "-o", str(sarif)], cwd=repo, capture_output=True, text=True, env=env, timeout=1200)
     assert proc.returncode == 0, proc.stderr + (sarif.read_text() if sarif.exists() else "")
     assert "terraform:" in proc.stderr  # the summary line counts terraform checks

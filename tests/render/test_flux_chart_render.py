@@ -78,7 +78,7 @@ def test_kubectl_kustomize_builds_every_entry_point(chart):
 
 def _validate(repo: Path, *only: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
-    return subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", *only], cwd=repo,
+    return subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", "--fail-on-skip", *only], cwd=repo,
                           capture_output=True, text=True, env=env, timeout=1200)
 
 

@@ -154,7 +154,7 @@ def test_readme_says_how_to_bootstrap_flux_and_the_sync_order(flux):
 def test_generated_flux_repository_validates_strict(plan, tmp_path_factory, tf_mirror):
     repo = generate_repo(plan, tmp_path_factory)
     env = {**os.environ, "PYTHONPATH": str(REPO / "src"), "PLANFORGE_TF_PLUGIN_MIRROR": str(tf_mirror)}
-    proc = subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict"], cwd=repo,
+    proc = subprocess.run([sys.executable, "-m", "planforge", "validate", ".", "--strict", "--fail-on-skip"], cwd=repo,
                           capture_output=True, text=True, env=env, timeout=1200)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "terraform:" in proc.stdout and "schemas:" in proc.stdout

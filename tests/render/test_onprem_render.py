@@ -375,7 +375,7 @@ def test_ansible_lint_production_profile_passes(which: str, request):
 
 @pytest.mark.parametrize("which", ["onprem", "rke2", "kubeadm"])
 def test_onprem_repository_validates_strict(which: str, request, capsys):
-    code = main(["validate", str(request.getfixturevalue(which)), "--strict"])
+    code = main(["validate", str(request.getfixturevalue(which)), "--strict", "--fail-on-skip"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "kustomize:" in out
@@ -386,7 +386,7 @@ def test_hybrid_repository_validates_strict(hybrid: Path, capsys, monkeypatch):
     if shutil.which("terraform") is None or mirror is None:
         pytest.skip("terraform or its plugin mirror is not available (PLANFORGE_TF_PLUGIN_MIRROR)")
     monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", str(mirror))
-    code = main(["validate", str(hybrid), "--strict"])
+    code = main(["validate", str(hybrid), "--strict", "--fail-on-skip"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "(terraform: " in out or "terraform:" in out

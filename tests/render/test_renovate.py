@@ -1,6 +1,6 @@
 """renovate.json in generated repositories: valid JSON, the built-in managers for actions, pre-commit, Terraform,
 Chart.yaml and Kustomize on, and every pinned chart version of the repository matched by one of its managers: the
-Argo CD and Flux pins by a regex manager's patterns and expressions (applied here as Renovate applies them), the
+Argo CD, Flux and install.sh pins by a regex manager's patterns and expressions (applied here as Renovate applies them), the
 Chart.yaml dependencies and Kustomize helmCharts by the file patterns of their built-in manager."""
 from __future__ import annotations
 
@@ -24,10 +24,15 @@ PLAN_NAMES = ("aws-eks-argocd", "aws-eks-flux", "multi-tenant-saas", "multi-tena
               "event-driven-dapr-flux", "aws-eks-multiregion-flux", "event-driven-dapr")
 OCI = Component(name="podinfo", chart_repo="oci://ghcr.io/stefanprodan/charts", chart="podinfo", version="6.7.1",
                 namespace="podinfo")
+INGRESS = Component(name="ingress-nginx", chart_repo="https://kubernetes.github.io/ingress-nginx", chart="ingress-nginx",
+                    version="4.11.3", namespace="ingress-nginx")
 ANSWERS = {"oci-argocd": dict(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"], tenants=[],
                               components=[OCI]),
            "oci-flux": dict(structure="multi-tool", blueprints=["terraform", "kubernetes", "flux"], tenants=[],
-                            gitops="flux", components=[OCI])}
+                            gitops="flux", components=[OCI]),
+           # no GitOps tool: kubernetes/components/install.sh installs the pinned charts
+           "oci-no-gitops": dict(structure="multi-tool", blueprints=["terraform", "kubernetes"], tenants=[],
+                                 gitops="none", components=[OCI, INGRESS])}
 SKIP_DIRS = {".git", ".terraform"}
 
 
@@ -46,6 +51,9 @@ def _pins(root: Path) -> list[tuple[str, str, str]]:
             continue  # not Kubernetes objects: workflows, Helm templates
         for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
             pins += [(rel, chart, version) for chart, version in _doc_pins(path.name, doc)]
+    for path in sorted(root.rglob("install.sh")):  # no GitOps tool: `helm upgrade --install NAME CHART ... --version V`
+        pins += [(path.relative_to(root).as_posix(), chart.rsplit("/", 1)[-1], version) for chart, version in
+                 re.findall(r"helm upgrade --install \S+ (\S+)(?: --repo \S+)? --version (\S+)", path.read_text())]
     return pins
 
 

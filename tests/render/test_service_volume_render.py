@@ -74,7 +74,7 @@ def test_values_readme_and_validation(chart: Path, capsys):
                                                             "storageClass": ""}
     assert values["services"]["frontend"]["persistence"]["enabled"] is False
     assert "| `services.backend.persistence.enabled` | bool | `true` |" in (chart / "helm/todo/README.md").read_text()
-    code, out, err = run_cli("validate", str(chart), "--strict", capsys=capsys)
+    code, out, err = run_cli("validate", str(chart), "--strict", "--fail-on-skip", capsys=capsys)
     assert code == 0, out + err
 
 

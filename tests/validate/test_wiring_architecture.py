@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testlib import FIXTURES, PLANS, edit_file, plan_group, rendered_plan, validate_wiring
+from testlib import FIXTURES, PLANS, edit_file, plan_group, rendered_copy, validate_wiring
 
 from planforge.validate.wiring.architecture import instance_architecture
 
@@ -74,16 +74,11 @@ EKS_ARGOCD = PLANS / "aws-eks-argocd.plan.md"
 SINGLE = PLANS / "aws-single-iac.plan.md"
 
 
-def generated(plan: Path, factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(rendered_plan(plan, factory, REPO_URL), root)
-    return root
-
 
 @plan_group(EKS_ARGOCD)
 def test_a_graviton_type_for_the_x86_node_image_of_a_generated_eks_repository_is_caught(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generated(EKS_ARGOCD, tmp_path_factory, tmp_path)
+    root = rendered_copy(EKS_ARGOCD, tmp_path_factory, tmp_path / "repo", REPO_URL)
     assert validate_wiring(root, tmp_path, 0) == []
     edit_file(root / "terraform/environments/prod/terraform.tfvars", 'instance_type = "m6i.large"',
               'instance_type = "m7g.large"')
@@ -101,7 +96,7 @@ def test_a_graviton_type_for_the_x86_node_image_of_a_generated_eks_repository_is
 @plan_group(SINGLE)
 def test_a_graviton_type_for_the_x86_image_of_a_generated_compute_layer_is_caught(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generated(SINGLE, tmp_path_factory, tmp_path)
+    root = rendered_copy(SINGLE, tmp_path_factory, tmp_path / "repo", REPO_URL)
     assert validate_wiring(root, tmp_path, 0) == []
     edit_file(root / "terraform/environments/dev/terraform.tfvars", 'instance_type = "t3.large"',
               'instance_type = "t4g.large"')

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testlib import FIXTURES, PLANS, plan_group, rendered_plan, validate_wiring
+from testlib import FIXTURES, PLANS, plan_group, rendered_copy, validate_wiring
 
 CASES = FIXTURES / "wiring" / "gitops-paths"
 RULE = "wiring/empty-gitops-path"
@@ -86,11 +86,6 @@ EKS_ARGOCD = PLANS / "aws-eks-argocd.plan.md"
 EKS_FLUX = PLANS / "aws-eks-flux.plan.md"
 
 
-def generated(plan: Path, factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(rendered_plan(plan, factory, REPO_URL), root)
-    return root
-
 
 def emptied(directory: Path) -> None:
     """Every file below `directory` deleted, its directories kept: what a checkout shows after a `git rm`."""
@@ -107,7 +102,7 @@ def emptied(directory: Path) -> None:
 ])
 def test_an_emptied_directory_of_a_generated_repository_is_caught(
         plan: Path, directory: str, named: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generated(plan, tmp_path_factory, tmp_path)
+    root = rendered_copy(plan, tmp_path_factory, tmp_path / "repo", REPO_URL)
     assert validate_wiring(root, tmp_path, 0) == []
     emptied(root / directory)
     got = validate_wiring(root, tmp_path, 1)

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testlib import FIXTURES, PLANS, edit_file, plan_group, rendered_plan, validate_wiring
+from testlib import FIXTURES, PLANS, edit_file, plan_group, rendered_copy, validate_wiring
 
 CASES = FIXTURES / "wiring" / "storage"
 RULE = "wiring/storageclass-missing"
@@ -115,16 +115,11 @@ EKS_ARGOCD = PLANS / "aws-eks-argocd.plan.md"
 AKS = PLANS / "aks-argocd-keyvault.plan.md"
 
 
-def generated(plan: Path, factory: pytest.TempPathFactory, tmp_path: Path) -> Path:
-    root = tmp_path / "repo"
-    shutil.copytree(rendered_plan(plan, factory, REPO_URL), root)
-    return root
-
 
 @plan_group(EKS_ARGOCD)
 def test_a_gp3_claim_on_a_generated_eks_repository_needs_the_class_and_the_ebs_driver(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generated(EKS_ARGOCD, tmp_path_factory, tmp_path)
+    root = rendered_copy(EKS_ARGOCD, tmp_path_factory, tmp_path / "repo", REPO_URL)
     assert validate_wiring(root, tmp_path, 0) == []
     claim = root / "kubernetes/apps/orders-api/base/pvc.yaml"
     edit_file(claim, CLAIM.format(name="gp3"), None)
@@ -142,7 +137,7 @@ def test_a_gp3_claim_on_a_generated_eks_repository_needs_the_class_and_the_ebs_d
 @plan_group(AKS)
 def test_a_claim_on_a_generated_aks_repository_may_name_the_aks_classes_only(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    root = generated(AKS, tmp_path_factory, tmp_path)
+    root = rendered_copy(AKS, tmp_path_factory, tmp_path / "repo", REPO_URL)
     claim = root / "kubernetes/base/pvc.yaml"
     edit_file(claim, CLAIM.format(name="managed-csi-premium"), None)
     assert validate_wiring(root, tmp_path, 0) == []

@@ -45,6 +45,18 @@ def test_each_mismatch_is_named_where_its_instance_type_is_written(tmp_path: Pat
     assert "BOTTLEROCKET_ARM_64" in by_place[("eks/main.tf", 15)]["hint"]
 
 
+def test_a_node_group_without_instance_types_is_judged_by_its_launch_template(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    shutil.copytree(CASES / "good", root)
+    nodes = root / "modules" / "nodes" / "main.tf"
+    edit_file(nodes, "  instance_types  = var.instance_types\n", "")
+    edit_file(nodes, '  name_prefix = "nodes-"\n', '  name_prefix   = "nodes-"\n  instance_type = "m7g.large"\n')
+    [got] = validate_wiring(root, tmp_path, 1)  # dev gives the group an x86_64 image, prod keeps the arm64 one
+    assert (got["rule"], got["file"], got["line"]) == (RULE, "modules/nodes/main.tf", 3)
+    assert "aws_eks_node_group.default: instance type m7g.large" in got["message"] and \
+           "environments/dev/main.tf:8" in got["message"]
+
+
 @pytest.mark.parametrize(("instance_type", "architecture"), [
     ("m7g.large", "arm64"), ("c6gn.xlarge", "arm64"), ("r8g.2xlarge", "arm64"), ("t4g.small", "arm64"),
     ("x2gd.medium", "arm64"), ("im4gn.large", "arm64"), ("g5g.xlarge", "arm64"), ("a1.medium", "arm64"),

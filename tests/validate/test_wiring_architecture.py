@@ -77,6 +77,8 @@ def test_values_terraform_computes_or_cannot_reach_are_not_followed(tmp_path: Pa
     edit_file(root / "modules" / "nodes" / "main.tf", "", 'module "again" {\n  source = "./"\n}\n')
     edit_file(root / "eks" / "main.tf", "  eks_managed_node_groups = {", "  self_managed_node_groups = [1]\n"
               "  eks_managed_node_groups = {")
+    edit_file(root / "compute" / "main.tf", '  filter {\n    name   = "name"', '  filter = 5\n  filters {\n    name   = "name"')
+    (root / "compute" / "broken.tf").write_text("variable = 5\n")
     got = validate_wiring(root, tmp_path, 1)
     assert ("environments/dev/terraform.tfvars", 1) not in {(f["file"], f["line"]) for f in got}
     assert {f["rule"] for f in got} == {RULE}

@@ -106,6 +106,8 @@ def test_substituted_and_malformed_values_are_not_read(tmp_path: Path) -> None:
     edit_file(root / "k8s" / "claims.yaml", "storageClassName: gp2", "storageClassName: ${storage_class}")
     edit_file(root / "k8s" / "database.yaml", "  volumeClaimTemplates:\n", "  volumeClaimTemplates: 3\n  ignored:\n")
     edit_file(root / "k8s" / "storage-class.yaml", "name: gp3", "name: [gp3]")
+    edit_file(root / "k8s" / "other-class.yaml", GP3.replace("name: gp3", "name: st1")
+              .replace("provisioner: ebs.csi.aws.com", "provisioner: [ebs.csi.aws.com]"), None)
     got = validate_wiring(root, tmp_path, 1)  # gp3 is defined nowhere now: its claim and the chart's are named
     assert {(f["rule"], f["file"], f["line"]) for f in got} == {(RULE, "k8s/claims.yaml", 8),
                                                                  (RULE, "argocd/monitoring.yaml", 19)}

@@ -90,7 +90,8 @@ def _ssm_image(values: TerraformValues, source: TfBlock, scope: Scope) -> Image 
 def _ami_image(values: TerraformValues, source: TfBlock, scope: Scope) -> Image | None:
     """The image of an `aws_ami` data source filtered on its `architecture`, or on a name that says it."""
     exact = {ARM64: re.compile(f"^{ARM64}$"), X86_64: re.compile(f"^{X86_64}$")}
-    for item in (i for i in source.body.get("filter") or [] if isinstance(i, dict)):
+    filters = source.body.get("filter")
+    for item in (i for i in (filters if isinstance(filters, list) else []) if isinstance(i, dict)):
         found = values.resolve(item.get("values"), scope, source.display, source.line)
         table = exact if item.get("name") == "architecture" else patterns().image_names
         architecture = _named(found.strings[0], table) if found and len(found.strings) == 1 else None

@@ -107,7 +107,7 @@ def _installed_names(repo: Repository) -> set[str]:
 
 
 def _missing_driver(provisioner: Any, drivers: list[Driver], names: set[str]) -> Driver | None:
-    driver = next((d for d in drivers if provisioner in d.provisioners), None)
+    driver = next((d for d in drivers if isinstance(provisioner, str) and provisioner in d.provisioners), None)
     return driver if driver is not None and not names & set(driver.installs) else None
 
 

@@ -160,7 +160,8 @@ def _variable_defaults(path: Path, text: str, display: str) -> dict[str, Written
         return {}
     src = SourceText(text)
     found = {}
-    for item in body.get("variable") or []:
+    variables = body.get("variable")
+    for item in variables if isinstance(variables, list) else []:
         for name, spec in (item.items() if isinstance(item, dict) else []):
             if isinstance(spec, dict) and "default" in spec:
                 span = src.block_span("variable", name)

@@ -119,6 +119,12 @@ def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | N
     return dest
 
 
+def rendered_copy(plan: Path, factory: pytest.TempPathFactory, dest: Path, repo_url: str | None = None) -> Path:
+    """A copy at `dest` of the repository `rendered_plan` renders from `plan`, for a test to change."""
+    shutil.copytree(rendered_plan(plan, factory, repo_url), dest)
+    return dest
+
+
 def plan_group(plan: Path) -> pytest.MarkDecorator:
     """The xdist group of the tests that read the repository rendered from `plan` (see rendered_plan)."""
     return pytest.mark.xdist_group(f"plan-{plan_name(plan)}")

@@ -160,6 +160,10 @@ def test_an_in_cluster_database_is_a_restricted_statefulset_the_apps_alone_reach
         sources = {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in policy["ingress"][0]["from"]}
         assert sources == {"ticketing-api", "web-frontend"}
         assert policy["ingress"][0]["ports"] == [{"port": 5432, "protocol": "TCP"}]
+        # EKS creates no gp3 class and no EBS driver: the repository brings both (wiring/storageclass-missing)
+        assert objects["StorageClass", "gp3"]["provisioner"] == "ebs.csi.aws.com"
+    for env in ("dev", "staging", "prod"):
+        assert 'addon_name   = "aws-ebs-csi-driver"' in (dest / f"terraform/environments/{env}/main.tf").read_text()
     [app] = [o for o in built(dest / "kubernetes/apps/ticketing-api/overlays/prod") if o["kind"] == "Deployment"]
     env = {e["name"]: e.get("value") for e in app["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["DATABASE_HOST"] == "postgres.database.svc.cluster.local" and env["DATABASE_PORT"] == "5432"

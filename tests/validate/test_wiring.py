@@ -73,6 +73,18 @@ spec:
     server: https://kubernetes.default.svc
     namespace: app
 """
+CLAIM = """apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: app-data
+  namespace: app
+spec:
+  storageClassName: gp3
+  accessModes: [ReadWriteOnce]
+  resources:
+    requests:
+      storage: 10Gi
+"""
 # (case, file, old text, new text (None: the file is new, `old` is its content), rule, file named)
 DEFECTS = [
     ("netpol-not-enforced", "terraform/main.tf", 'enableNetworkPolicy = "true"', 'enableNetworkPolicy = "false"',
@@ -139,6 +151,12 @@ DEFECTS = [
      "wiring/kubernetes-end-of-life", "terraform/main.tf"),
     ("duplicate-application", "argocd/apps/web.yaml", DUPLICATE_APPLICATION, None,
      "wiring/duplicate-gitops-object", "argocd/apps/web.yaml"),
+    ("empty-gitops-path", "argocd/apps/app.yaml", "path: k8s", "path: k8s/prod", "wiring/empty-gitops-path",
+     "argocd/apps/app.yaml"),
+    ("storageclass-missing", "k8s/data.yaml", CLAIM, None, "wiring/storageclass-missing", "k8s/data.yaml"),
+    ("architecture-mismatch", "terraform/main.tf", '  node_group_name = "default"\n',
+     '  node_group_name = "default"\n  instance_types  = ["m7g.large"]\n  ami_type        = "AL2023_x86_64_STANDARD"\n',
+     "wiring/architecture-mismatch", "terraform/main.tf"),
 ]
 # Defects that are errors with --strict only (warnings otherwise).
 STRICT_DEFECTS = [
@@ -357,6 +375,9 @@ def test_a_flux_kustomization_applying_a_chart_and_its_custom_resources_together
     root = tmp_path / "fleet"
     shutil.copytree(FLUX, root)
     shutil.move(root / "infrastructure" / "configs" / "secret-store.yaml", root / "infrastructure" / "controllers")
-    got = validate_wiring(root, tmp_path, 1)
-    assert [(f["rule"], f["file"]) for f in got] == [("wiring/crd-order", "clusters/production/infrastructure.yaml")]
-    assert "together with the HelmRelease" in got[0]["message"]
+    got = {f["rule"]: f for f in validate_wiring(root, tmp_path, 1)}
+    # the move also leaves infrastructure/configs empty: that Kustomization's path is gone once pushed
+    assert {(f["rule"], f["file"]) for f in got.values()} == {
+        ("wiring/crd-order", "clusters/production/infrastructure.yaml"),
+        ("wiring/empty-gitops-path", "clusters/production/infrastructure.yaml")}
+    assert "together with the HelmRelease" in got["wiring/crd-order"]["message"]

@@ -14,14 +14,18 @@ repository, generated or hand-written, and checks what joins them:
   pods away from the instance metadata (IMDSv2 launch template);
 * `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level
   AppProjects kept out of the controller's namespace; production sources pinned; no two objects of one name synced
-  to one cluster (`duplicates`);
+  to one cluster (`duplicates`); source paths that exist once pushed (`paths`);
 * `state`: S3 backends name the state KMS key; every root commits a lock file with hashes (or documents why not);
 * `placeholders`: no placeholder in what the cluster or the cloud reads (`references`: source URLs, images and
   hostnames, an error with --strict);
 * `lifecycle`: the Kubernetes versions pinned for EKS, AKS and GKE clusters still supported
   (`data/kubernetes_support.yaml`);
 * `controllers`: every object's controller or API (a CRD's operator, Dapr, the metrics API, Argo CD, Flux) is
-  installed by the repository, built into its cluster's distribution or documented (`data/capabilities.yaml`).
+  installed by the repository, built into its cluster's distribution or documented (`data/capabilities.yaml`);
+* `storage`: every StorageClass a claim names is defined or created by the cluster, with its CSI driver installed
+  (`data/storage.yaml`);
+* `architecture`: AWS instance types and their images of one CPU architecture (`data/architectures.yaml`, values
+  followed through Terraform variables by `tfvalues`).
 
 Modules: `rules` (rule ids, `data/wiring.yaml`, catalog facts of `data/components.yaml`), `repo` (what is
 read), one module per concern, `validator`. Runs by default; `--only wiring` runs it alone.

@@ -129,7 +129,7 @@ def _cluster_directories(repo: Repository) -> list[Path]:
     return sorted(found)
 
 
-def _reads_this_repository(repo: Repository, kustomization: K8sObject, own: set[str]) -> bool:
+def reads_this_repository(repo: Repository, kustomization: K8sObject, own: set[str]) -> bool:
     """Whether a Flux Kustomization applies a path of this repository: its source is `flux-system` (the
     GitRepository `flux bootstrap` writes for this repository), a GitRepository this repository does not define, or
     one it defines with one of its own URLs (or a placeholder); a tenant's GitRepository of another repository or
@@ -157,7 +157,7 @@ def _flux_scope(repo: Repository, directory: Path) -> list[K8sObject]:
         new = todo.pop() - files
         files |= new
         for obj in (o for o in repo.objects if o.path in new and o.group.endswith(".toolkit.fluxcd.io")):
-            if obj.kind == "Kustomization" and id(obj) not in done and _reads_this_repository(repo, obj, own):
+            if obj.kind == "Kustomization" and id(obj) not in done and reads_this_repository(repo, obj, own):
                 done.add(id(obj))
                 todo.append(kustomization_files(repo, obj))
     return [o for o in repo.objects if o.path in files and o.kind in _FLUX_KINDS and

@@ -20,6 +20,7 @@ from planforge.validate.manifests import line_of_path
 from planforge.validate.wiring.installs import block_distributions
 from planforge.validate.wiring.repo import Repository, TfBlock
 from planforge.validate.wiring.rules import NAME, vocabulary
+from planforge.validate.wiring.tfvalues import root_of
 
 RULE = "wiring/kubernetes-end-of-life"
 DATE_VARIABLE = "PLANFORGE_SUPPORT_DATE"  # YYYY-MM-DD: compare with that date instead of today
@@ -98,11 +99,6 @@ def _directory_distributions(repo: Repository, directory: Path) -> set[str]:
     return {d for block in repo.tf_dirs.get(directory, []) for d in block_distributions(block)}
 
 
-def _root_of(repo: Repository, tfvars: Path) -> Path:
-    """The Terraform root a .tfvars belongs to: its directory, or the one above a workspaces root's envs/."""
-    return tfvars.parent if tfvars.parent in repo.tf_dirs else tfvars.parent.parent
-
-
 def _tfvars_pins(repo: Repository) -> tuple[list[Pin], set[tuple[Path, str]]]:
     """The versions the roots' .tfvars set, and the (root, variable) pairs they set."""
     pins, overridden = [], set()
@@ -110,7 +106,7 @@ def _tfvars_pins(repo: Repository) -> tuple[list[Pin], set[tuple[Path, str]]]:
         text = repo.read(path)
         if text is None:
             continue
-        root = _root_of(repo, path)
+        root = root_of(repo, path)
         for match in _ASSIGNMENT.finditer(text):
             overridden.add((root, match.group(1)))
             if _minor(match.group(2)) < 0:

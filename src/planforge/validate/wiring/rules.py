@@ -51,6 +51,12 @@ RULES = {
                                       "same namespace and name are synced to one cluster: one overwrites the other",
     "wiring/placeholder-reference": "a GitOps source URL, an image or an Ingress/Certificate hostname is a placeholder "
                                     "(CHANGE-ME, REPLACE_ME, example.invalid): a warning, an error with --strict",
+    "wiring/empty-gitops-path": "an Argo CD or Flux source path of this repository is missing or an empty directory, "
+                                "which git does not commit: the sync fails once the repository is pushed",
+    "wiring/storageclass-missing": "a claim names a StorageClass that neither the repository nor its cluster's "
+                                   "distribution provides, or whose provisioner needs a CSI driver nothing installs",
+    "wiring/architecture-mismatch": "an AWS node group, launch template or instance gets an image of another CPU "
+                                    "architecture than its instance type (Graviton arm64 vs x86_64)",
 }
 
 

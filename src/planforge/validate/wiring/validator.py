@@ -6,8 +6,8 @@ from datetime import date
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import (clouds, controllers, duplicates, events, gitops, identity, issuers, lifecycle,
-                                      network, placeholders, references, secrets, state)
+from planforge.validate.wiring import (architecture, clouds, controllers, duplicates, events, gitops, identity, issuers,
+                                      lifecycle, network, paths, placeholders, references, secrets, state, storage)
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
@@ -20,11 +20,13 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components,
                  identity.check_node_metadata],
     "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions,
-               duplicates.check_duplicates],
+               duplicates.check_duplicates, paths.check_paths],
     "state": [state.check_state_key, state.check_lock_files],
     "placeholders": [placeholders.check_placeholders, references.check_references],
     "lifecycle": [lifecycle.check_end_of_life],
     "controllers": [controllers.check_controllers],
+    "storage": [storage.check_storage_classes],
+    "architecture": [architecture.check_architectures],
 }
 
 

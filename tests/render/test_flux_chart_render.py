@@ -28,7 +28,7 @@ def test_each_environment_has_a_cluster_entry_point_and_no_argocd(chart):
         entry = docs(chart / "clusters" / env / "kustomization.yaml")[0]
         assert entry["resources"] == ["sources.yaml", "infrastructure.yaml", "cluster-issuers.yaml", "dapr.yaml", "charts.yaml"]
         [source] = docs(chart / "clusters" / env / "sources.yaml")
-        assert source["kind"] == "GitRepository" and source["spec"]["url"] == "https://github.com/acme/storefront.git"
+        assert source["kind"] == "GitRepository" and source["spec"]["url"] == "ssh://git@github.com/acme/storefront.git"
     assert not (chart / "infrastructure" / "configs").exists()  # no guardrails overlay in a chart repository
 
 

@@ -374,7 +374,8 @@ def test_without_a_repo_url_the_sources_say_which_value_to_set_and_where(
     saying to set this repository's URL, where; any other placeholder source is an error."""
     root = rendered_plan(PLANS / f"{plan}.plan.md", tmp_path_factory)
     found = validate_wiring(root, tmp_path, 0)
-    placeholder = "https://git.example.invalid/CHANGE-ME/storefront-eks.git"
+    # Flux reads it over SSH (a deploy key), Argo CD as given
+    placeholder = ("ssh://git@" if plan.endswith("-flux") else "https://") + "git.example.invalid/CHANGE-ME/storefront-eks.git"
     assert found and {f["rule"] for f in found} == {"wiring/placeholder-reference"}
     assert all(f["severity"] == "warning" and f"this repository's Git URL '{placeholder}' is still the placeholder "
                "planforge wrote" in f["message"] for f in found)

@@ -111,7 +111,7 @@ def test_show_text_lists_every_decision_with_provenance():
     out = r.stdout
     assert "Decisions:" in out and "multi-tool" in out
     assert "<- plan.md:94: Structure Decision: Option 2" in out
-    assert "ingress-nginx 4.11.3" in out and "default (" in out
+    assert "ingress-nginx 4.11.5" in out and "default (" in out
 
 
 def test_show_json_schema():

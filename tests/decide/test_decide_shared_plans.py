@@ -45,7 +45,7 @@ def test_aws_eks_argocd():
     assert (a.cloud, a.region, a.terraform_version) == ("aws", "us-east-1", "1.7")
     assert a.monitoring and a.compliance == ["pci-dss"] and a.high_availability
     versions = {c.name: c.version for c in a.components}
-    assert versions["ingress-nginx"] == "4.11.3" and versions["cert-manager"] == "v1.16.1"
+    assert versions["ingress-nginx"] == "4.11.5" and versions["cert-manager"] == "v1.16.1"
     assert d.provenance["structure"].line == 94 and d.provenance["components"].line == 37
 
 

@@ -101,7 +101,7 @@ def sample_answers(**overrides) -> Answers:
         kubernetes_version="1.30", gitops="argocd", state_backend="s3", state_locking="dynamodb",
         secrets_manager="vault", environments=["staging", "prod"], tenants=["acme", "globex"],
         components=[Component(name="ingress-nginx", chart_repo="https://kubernetes.github.io/ingress-nginx",
-                              chart="ingress-nginx", version="4.11.3", namespace="ingress-nginx")],
+                              chart="ingress-nginx", version="4.11.5", namespace="ingress-nginx")],
         apps=[Service(name="analytics-api", image="ghcr.io/acme/analytics-api")],
         high_availability=True, rpo_minutes=15, compliance=["gdpr"], customer_managed_kms=True,
         database_engine="postgres", database_version="16",

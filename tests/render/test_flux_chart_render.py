@@ -28,7 +28,7 @@ def test_each_environment_has_a_cluster_entry_point_and_no_argocd(chart):
         entry = docs(chart / "clusters" / env / "kustomization.yaml")[0]
         assert entry["resources"] == ["sources.yaml", "infrastructure.yaml", "cluster-issuers.yaml", "dapr.yaml", "charts.yaml"]
         [source] = docs(chart / "clusters" / env / "sources.yaml")
-        assert source["kind"] == "GitRepository" and source["spec"]["url"] == "https://github.com/acme/storefront.git"
+        assert source["kind"] == "GitRepository" and source["spec"]["url"] == "ssh://git@github.com/acme/storefront.git"
     assert not (chart / "infrastructure" / "configs").exists()  # no guardrails overlay in a chart repository
 
 
@@ -53,7 +53,7 @@ def test_each_chart_is_a_helm_release_from_the_repository_after_the_components(c
             assert spec["values"]["services"][name]["replicaCount"] >= 1
         [dapr] = docs(chart / "clusters" / env / "dapr.yaml")
         assert dapr["spec"]["path"] == "./dapr" and dapr["spec"]["targetNamespace"] == "cloud-event-driven"
-        assert [d["name"] for d in dapr["spec"]["dependsOn"]] == ["infra-controllers"]
+        assert [d["name"] for d in dapr["spec"]["dependsOn"]] == ["cloud-event-driven-infra-controllers"]
 
 
 def test_the_flux_values_are_the_argo_cd_values(chart, tmp_path_factory):

@@ -66,7 +66,7 @@ def test_every_kustomization_path_dependency_and_source_resolves_in_the_reposito
         assert spec["prune"] is True and spec["interval"] and spec["timeout"]
         # every layer waits for its objects, but the tenants' security group IDs: a tenant not applied yet in
         # Terraform holds back its own SecurityGroupPolicies only (their Kustomization retries the substitution)
-        assert spec["wait"] is (doc["metadata"]["name"] != "pod-security-group-ids"), path
+        assert spec["wait"] is not doc["metadata"]["name"].endswith("-pod-security-group-ids"), path
         assert spec["path"].startswith("./") and (repo / spec["path"]).is_dir(), (path, spec["path"])
         ref = spec["sourceRef"]
         assert (ref["kind"], ref["name"], ref.get("namespace", doc["metadata"]["namespace"])) in sources, path
@@ -88,9 +88,10 @@ def test_every_kustomization_path_dependency_and_source_resolves_in_the_reposito
 def test_infrastructure_comes_before_the_apps_in_every_environment(flux):
     for env in ("dev", "staging", "prod"):
         docs = {d["metadata"]["name"]: d for p, d in flux_docs(flux) if p.parent == flux / "clusters" / env}
-        assert [d["name"] for d in docs["infra-configs"]["spec"]["dependsOn"]] == ["infra-controllers"]
-        assert docs["app-orders-api"]["spec"]["path"] == f"./kubernetes/apps/orders-api/overlays/{env}"
-        assert [d["name"] for d in docs["app-orders-api"]["spec"]["dependsOn"]] == ["infra-configs"]
+        configs, app = docs["storefront-eks-infra-configs"], docs["storefront-eks-app-orders-api"]
+        assert [d["name"] for d in configs["spec"]["dependsOn"]] == ["storefront-eks-infra-controllers"]
+        assert app["spec"]["path"] == f"./kubernetes/apps/orders-api/overlays/{env}"
+        assert [d["name"] for d in app["spec"]["dependsOn"]] == ["storefront-eks-infra-configs"]
         releases = sorted(p.stem for p in (flux / "infrastructure" / "controllers" / env).glob("*.yaml")
                           if p.name != "kustomization.yaml")
         assert releases == ["cert-manager", "external-secrets", "ingress-nginx", "kube-prometheus-stack"]
@@ -145,7 +146,7 @@ def test_kubectl_kustomize_builds_every_entry_point_layer_tenant_and_overlay(flu
 def test_readme_says_how_to_bootstrap_flux_and_the_sync_order(flux):
     text = (flux / "clusters" / "README.md").read_text()
     assert "flux bootstrap git" in text and "--path=clusters/<env>" in text and "FLUX_VERSION=2.3" in text
-    assert text.index("infra-controllers") < text.index("infra-configs") < text.index("app-<app>")
+    assert text.index("-infra-controllers`") < text.index("-infra-configs`") < text.index("-app-<app>`")
     assert "flux bootstrap git" in (flux / "README.md").read_text()
 
 
@@ -178,7 +179,7 @@ def test_the_schemas_check_the_flux_objects(flux, tmp_path):
     ("clusters/prod/apps.yaml", "path: ./kubernetes/apps/orders-api/overlays/prod",
      "path: ./kubernetes/apps/orders-api/overlays/qa"),
     ("clusters/prod/infrastructure.yaml", "    name: storefront-eks\n", "    name: storefront\n"),
-    ("clusters/prod/apps.yaml", "    - name: infra-configs", "    - name: infra-config"),
+    ("clusters/prod/apps.yaml", "    - name: storefront-eks-infra-configs", "    - name: storefront-eks-infra-config"),
 ])
 def test_a_defect_injected_into_the_generated_flux_files_is_caught_with_the_file(flux, tmp_path, file, old, new):
     """The generated Flux files are what the flux validator reads: a broken path, source or dependency fails."""

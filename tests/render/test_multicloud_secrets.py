@@ -213,13 +213,14 @@ def test_flux_substitutes_the_store_and_identity_from_one_configmap(tmp_path: Pa
     assert main(["new", str(plan), str(dest), "--no-git", "--repo-url", "https://github.com/acme/s.git"]) == 0
     fields = store_fields(dest / "terraform/azure/environments/prod/main.tf")
     layers = {d["metadata"]["name"]: d["spec"] for d in docs(dest / "clusters/prod-azure/infrastructure.yaml")}
-    for name, kind in (("infra-controllers", "HelmRelease"), ("infra-configs", "ClusterSecretStore")):
+    for name, kind in (("storefront-eks-infra-controllers", "HelmRelease"),
+                       ("storefront-eks-infra-configs", "ClusterSecretStore")):
         spec = layers[name]
         assert spec["postBuild"]["substituteFrom"] == [{"kind": "ConfigMap", "name": "external-secrets-store"}]
         [patch] = spec["patches"]
         assert patch["target"]["kind"] == kind
         assert set(re.findall(r"\$\{(\w+)\}", patch["patch"])) <= fields
-    assert "azure-key-vault" in layers["infra-configs"]["patches"][0]["patch"]
+    assert "azure-key-vault" in layers["storefront-eks-infra-configs"]["patches"][0]["patch"]
     # the primary cluster substitutes nothing
     assert all("postBuild" not in d["spec"] for d in docs(dest / "clusters/prod/infrastructure.yaml"))
     apps = docs(dest / "clusters/prod-azure/apps.yaml")

@@ -133,8 +133,9 @@ def test_flux_patches_each_tenants_database_egress_on_the_gcp_cluster(tmp_path: 
     assert len(set(gcp_dbs.values())) == len(tenants)
     configs = dest / "infrastructure/configs/prod"
     layers = {d["metadata"]["name"]: d for d in docs(dest / "clusters/prod-gcp/infrastructure.yaml")}
-    assert layers["infra-configs"]["spec"]["path"] == "./infrastructure/configs/prod"
-    other = kustomize(configs, layers["infra-configs"]["spec"]["patches"], tmp_path / "gcp")
+    configs_layer = layers["tenant-isolation-infra-configs"]
+    assert configs_layer["spec"]["path"] == "./infrastructure/configs/prod"
+    other = kustomize(configs, configs_layer["spec"]["patches"], tmp_path / "gcp")
     primary = kustomize(configs)
     envs = sorted(p.stem for p in (terraform / "tenants" / tenants[0]).glob("*.tfvars"))
     assert database_egress_cidrs(other) == {f"{t}-{e}": [gcp_dbs[t]] for t in tenants for e in envs}

@@ -163,7 +163,7 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
     primary = docs(clusters / "prod/infrastructure.yaml")
     # the same layers, but the configuration layer reads the standby region's parameters (the pod security group
     # ids the standby tenant roots write) and sends the database egress to the standby region's networks
-    [configs] = [d for d in standby if d["metadata"]["name"] == "infra-configs"]
+    [configs] = [d for d in standby if d["metadata"]["name"].endswith("-infra-configs")]
     patches = configs["spec"].pop("patches")
     assert standby == primary
     assert {p["target"]["kind"] for p in patches} == {"NetworkPolicy", "ClusterSecretStore"}

@@ -21,6 +21,7 @@ REPO_URL = "https://github.com/acme/tenants.git"
 TENANTS = ["acme", "globex", "initech"]
 ENVS = ["prod", "staging"]
 SITE = "prod-eu-west-1"
+PROJECT = "tenant-isolation"  # the multi-tenant plans' project: the Flux Kustomizations carry its name
 STANDBY_CLUSTER = "tenant-isolation-prod-eu-west-1"
 STORE = "tenant-isolation-parameters"
 
@@ -130,8 +131,8 @@ def test_flux_standby_configuration_reads_its_region_and_sends_egress_to_the_sta
         flux: Path, tmp_path: Path):
     layers = {d["metadata"]["name"]: d for d in docs(flux / f"clusters/{SITE}/infrastructure.yaml")}
     configs = flux / "infrastructure/configs/prod"
-    assert layers["infra-configs"]["spec"]["path"] == "./infrastructure/configs/prod"
-    standby = kustomize(configs, layers["infra-configs"]["spec"]["patches"], tmp_path / "standby")
+    assert layers[f"{PROJECT}-infra-configs"]["spec"]["path"] == "./infrastructure/configs/prod"
+    standby = kustomize(configs, layers[f"{PROJECT}-infra-configs"]["spec"]["patches"], tmp_path / "standby")
     primary = kustomize(configs, None, tmp_path / "primary")
     own = standby_database_cidrs(flux)
     assert database_egress_cidrs(standby) == {f"{t}-{e}": [own[t]] for t in TENANTS for e in ENVS}
@@ -142,9 +143,10 @@ def test_flux_standby_configuration_reads_its_region_and_sends_egress_to_the_sta
                 if d["kind"] == "ClusterSecretStore" and d["metadata"]["name"] == STORE]
     assert (region(standby), region(primary)) == (["eu-west-1"], ["eu-central-1"])
     # the standby's pod security group IDs come through that store, substituted as on the primary
-    assert layers["pod-security-group-ids"]["spec"]["path"] == "./infrastructure/configs/prod/pod-security-groups"
+    ids = layers[f"{PROJECT}-pod-security-group-ids"]
+    assert ids["spec"]["path"] == "./infrastructure/configs/prod/pod-security-groups"
     assert {"kind": "Secret", "name": "acme-pod-security-group"} in \
-        layers["tenant-acme-security-groups"]["spec"]["postBuild"]["substituteFrom"]
+        layers[f"{PROJECT}-tenant-acme-security-groups"]["spec"]["postBuild"]["substituteFrom"]
     [es] = [d for d in docs(configs / "pod-security-groups/secrets.yaml")
             if d["metadata"]["name"] == "acme-pod-security-group"]
     assert es["spec"]["secretStoreRef"]["name"] == STORE

@@ -1,4 +1,4 @@
-"""release_tag: production Argo CD sources and Flux GitRepositories pin the tag the plan names, the README tells
+"""release_tag: production Argo CD sources pin the tag the plan names, Flux GitRepositories follow it and every later one, the README tells
 how to cut it, and other environments follow HEAD / the default branch."""
 from __future__ import annotations
 
@@ -44,5 +44,7 @@ def test_argo_cd_production_pins_the_plans_release_tag(tmp_path: Path):
 def test_flux_production_follows_the_plans_release_tag(tmp_path: Path):
     repo = generate("aws-eks-flux.plan.md", tmp_path / "repo")
     [prod] = documents(repo / "clusters/prod/sources.yaml")
-    assert prod["spec"]["ref"] == {"tag": "v2.4.1"}
+    assert prod["spec"]["ref"] == {"semver": ">=2.4.1"}  # v2.4.1 and every later release tag
+    readme = (repo / "README.md").read_text()
+    assert "git tag v2.4.1 && git push origin v2.4.1" in readme and "git tag v2.4.2 <commit>" in readme
     assert documents(repo / "clusters/dev/sources.yaml")[0]["spec"]["ref"] == {"branch": "main"}

@@ -187,8 +187,8 @@ BREAKS = [
      'default     = "1.23"', "wiring/kubernetes-end-of-life", "terraform/environments/dev/variables.tf"),
     ("duplicate-application", "aws-eks-argocd", "argocd/applications/dev/web-frontend.yaml", "name: web-frontend-dev",
      "name: orders-api-dev", "wiring/duplicate-gitops-object", "argocd/applications/dev/web-frontend.yaml"),
-    ("duplicate-kustomization", "aws-eks-flux", "clusters/dev/apps.yaml", "name: app-web-frontend",
-     "name: app-orders-api", "wiring/duplicate-gitops-object", "clusters/dev/apps.yaml"),
+    ("duplicate-kustomization", "aws-eks-flux", "clusters/dev/apps.yaml", "name: storefront-eks-app-web-frontend",
+     "name: storefront-eks-app-orders-api", "wiring/duplicate-gitops-object", "clusters/dev/apps.yaml"),
     ("placeholder-image", "aws-eks-argocd", "kubernetes/apps/orders-api/base/deployment.yaml",
      "image: ghcr.io/storefront-eks/orders-api:0.1.0", "image: ghcr.io/CHANGE-ME/orders-api:0.1.0",
      "wiring/placeholder-reference", "kubernetes/apps/orders-api/base/deployment.yaml"),
@@ -297,11 +297,11 @@ def test_flux_substitutes_each_tenants_security_group_id_without_a_hand_edit(ten
     parameter = _parameter_name(root)
     _parameter_path_readable(root)
     kustomizations = {d["metadata"]["name"]: d for d in documents(root / "clusters/staging/infrastructure.yaml")}
-    tenant = kustomizations["tenant-acme-security-groups"]
+    tenant = kustomizations["tenant-isolation-tenant-acme-security-groups"]
     assert tenant["spec"]["path"] == "./kubernetes/tenants/acme/security-groups"
     [source] = tenant["spec"]["postBuild"]["substituteFrom"]
     ids = kustomizations[tenant["spec"]["dependsOn"][0]["name"]]
-    assert [d["name"] for d in ids["spec"]["dependsOn"]] == ["infra-configs"]  # the store and the controller first
+    assert [d["name"] for d in ids["spec"]["dependsOn"]] == ["tenant-isolation-infra-configs"]  # the store and the controller first
     externals = documents(root / ids["spec"]["path"] / "secrets.yaml")
     external = next(e for e in externals if e["spec"]["target"]["name"] == source["name"])
     assert source["kind"] == "Secret" and external["metadata"]["namespace"] == "flux-system"
@@ -374,7 +374,8 @@ def test_without_a_repo_url_the_sources_say_which_value_to_set_and_where(
     saying to set this repository's URL, where; any other placeholder source is an error."""
     root = rendered_plan(PLANS / f"{plan}.plan.md", tmp_path_factory)
     found = validate_wiring(root, tmp_path, 0)
-    placeholder = "https://git.example.invalid/CHANGE-ME/storefront-eks.git"
+    # Flux reads it over SSH (a deploy key), Argo CD as given
+    placeholder = ("ssh://git@" if plan.endswith("-flux") else "https://") + "git.example.invalid/CHANGE-ME/storefront-eks.git"
     assert found and {f["rule"] for f in found} == {"wiring/placeholder-reference"}
     assert all(f["severity"] == "warning" and f"this repository's Git URL '{placeholder}' is still the placeholder "
                "planforge wrote" in f["message"] for f in found)

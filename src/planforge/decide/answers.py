@@ -175,7 +175,7 @@ class Answers(BaseModel):
     k3s_agents: int = 0  # agent nodes of the on-premise cluster (k3s or RKE2) per environment
     gitops: GitOps = "none"
     flux_version: str = ""  # the Flux CLI version the plan states (bootstrap instructions); "" = not stated
-    release_tag: str = "v0.1.0"  # the Git tag production GitOps sources pin (Argo CD targetRevision, Flux ref.tag)
+    release_tag: str = "v0.1.0"  # the Git tag production GitOps sources pin (Argo CD targetRevision) or start from (Flux ref.semver)
     deployment_strategy: DeploymentStrategy = "helm-first"
     state_backend: StateBackend = "none"
     state_locking: StateLocking = "none"

@@ -115,11 +115,12 @@ def _flux_version(c: Context, tool: str, line: int) -> None:
 
 
 def _release_tag(c: Context) -> None:
-    """The release tag production GitOps sources pin: the first plan line naming one, else the first release."""
+    """The release tag production GitOps sources pin (Flux: start from): the first plan line naming one, else the
+    first release."""
     line = line_choosing(c.plan, _RELEASE_TAG)
     m = re.search(_RELEASE_TAG, c.line_text(line), re.I) if line is not None else None
     if m is None:
-        c.default("release_tag", _FIRST_RELEASE, f"no release tag in the plan: production pins {_FIRST_RELEASE}, "
+        c.default("release_tag", _FIRST_RELEASE, f"no release tag in the plan: production starts at {_FIRST_RELEASE}, "
                   "the first release (tag it before the first production sync)")
         return
     c.from_line("release_tag", m.group(1) + (m.group(2) or ""), line)

@@ -130,3 +130,31 @@ def test_the_template_kinds_are_the_synonym_table():
     for kind, names in kinds.items():
         assert set(names) == {w for w, k in keywords().environment_synonyms.items() if k == kind}, kind
 
+
+# --------------------------------------------------------------------------- monitoring
+def test_prometheus_metrics_alone_adds_no_monitoring_stack_and_is_reported():
+    d = decide(parse_plan(TACOS))
+    assert d.answers.monitoring is False
+    assert "kube-prometheus-stack" not in [c.name for c in d.answers.components]
+    [report] = [n for n in d.not_applied if n.line == 55]
+    assert report.text == "Prometheus metrics"
+    assert "planforge installs no Prometheus or Grafana" in report.why
+    assert "from plan line 55" in d.provenance["monitoring"].note
+
+
+def test_prometheus_monitoring_still_adds_the_stack_from_its_line():
+    text = TACOS.read_text(encoding="utf-8").replace(
+        "Prometheus metrics, health checks", "Prometheus and Grafana monitoring, health checks")
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.monitoring is True and d.provenance["monitoring"].line == 55
+    [stack] = [c for c in d.answers.components if c.name == "kube-prometheus-stack"]
+    assert stack.notes.startswith("added: ")
+    assert not [n for n in d.not_applied if n.line == 55]
+
+
+def test_monitoring_the_summary_asks_for_is_read_from_the_summary_not_the_metrics_line():
+    """`full observability through Prometheus/Grafana` (Summary, line 11) asks for the stack; the constitution
+    row's `Prometheus metrics` (line 37) does not."""
+    d = decide(parse_plan(REAL_PLANS / "muhammadarsalaanakbar--phase-4-todo--001-k8s-deployment.plan.md"))
+    assert d.answers.monitoring is True and d.provenance["monitoring"].line == 11
+    assert "kube-prometheus-stack" in [c.name for c in d.answers.components]

@@ -19,6 +19,9 @@ from planforge.plan.model import ComponentRow, Field
 _TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?(?![\w-])\s*+:?\s*+(?=[^\s,;.:])", re.I)
 _TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
 _PARENTHESIS = re.compile(r"[()]")
+# `Prometheus metrics`, `Prometheus-compatible metrics endpoint`: the metrics format, not a monitoring stack
+_PROMETHEUS_METRICS = r"\bprometheus(?:[\s-]+(?:compatible|format(?:ted)?|style))?[\s-]+(?:metrics?|exporters?|endpoints?)\b"
+_MONITORING = rf"(?!{_PROMETHEUS_METRICS})\bprometheus\b|grafana|kube-prometheus-stack|\bloki\b|alertmanager"
 
 
 def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
@@ -170,8 +173,34 @@ def _flags(c: Context) -> None:
     fields = [*p.fields, p.structure_decision, *checked]
     _flag(c, "dapr", "dapr", r"\bdapr\b", fields, "the plan does not use Dapr")
     _kafka(c, fields)
-    _flag(c, "monitoring", "kube-prometheus-stack", r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager",
-          fields, "the plan names no Prometheus/Grafana monitoring")
+    _flag(c, "monitoring", "kube-prometheus-stack", _MONITORING, [*fields, *_summary_lines(c)],
+          "the plan names no Prometheus/Grafana monitoring")
+    _metrics_only(c, fields)
+
+
+def _summary_lines(c: Context) -> list[Field]:
+    """The Summary's lines, read after every field: `full observability through Prometheus/Grafana` there asks for
+    monitoring when the fields only say `Prometheus metrics`."""
+    s = c.plan.section("summary")
+    lines = range(s.line + 1, s.end_line + 1) if s is not None else range(0)
+    return [Field(label="Summary", key="summary", value=c.line_text(ln), line=ln, text=c.line_text(ln))
+            for ln in lines if c.line_text(ln)]
+
+
+def _metrics_only(c: Context, fields: list[Field | None]) -> None:
+    """`Prometheus metrics` asks for metrics in Prometheus' format, not for a monitoring stack: without another word
+    for one (Prometheus monitoring, Grafana, Alertmanager ...) no kube-prometheus-stack is added, and the line is
+    reported."""
+    hit = tx.first_hit(_PROMETHEUS_METRICS, fields)
+    if c.values.get("monitoring") or hit is None:
+        return
+    words = hit.match
+    line = line_of(hit.field, words)
+    c.unapplied(line, words, "metrics in the Prometheus format: planforge installs no Prometheus or Grafana for them "
+                             "(kube-prometheus-stack); name Prometheus/Grafana monitoring or a kube-prometheus-stack "
+                             "component to have one")
+    c.default("monitoring", False, f"from plan line {line}: {words} asks for metrics, not for a Prometheus/Grafana "
+                                   "monitoring stack")
 
 
 def _flag(c: Context, key: str, component: str, pattern: str, fields: list[Field | None], absent: str) -> None:

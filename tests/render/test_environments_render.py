@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from render_helpers import generate, validate_strict
-from testlib import PLANS, yaml_documents
+from testlib import PLANS, REAL_PLANS, yaml_documents
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -68,3 +68,25 @@ def test_the_plan_spelling_names_every_environment_and_production_is_built_as_pr
     code, report = validate_strict(dest, monkeypatch, capsys)
     assert code == 0 and "\n0 errors, 0 warnings" in report, report
 
+
+def test_a_repository_without_a_chart_of_its_own_invents_no_namespace(tmp_path: Path):
+    """traffic-tacos: Argo CD in `argocd` with catalog components and no chart of the repository's own: no
+    AppProject for `argocd-deployment` charts (nor its namespace); the environments its values files name; no
+    kube-prometheus-stack for `Prometheus metrics`."""
+    dest = generate(REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md",
+                    tmp_path / "repo", "https://github.com/traffic-tacos/deployment-repo.git")
+    argocd = dest / "manifests/argocd"
+    assert sorted(p.name for p in (argocd / "projects").iterdir()) == ["platform.yaml"]
+    assert "argocd-deployment` namespace" not in (argocd / "README.md").read_text()
+    assert _subdirs(argocd / "applications") == ["dev", "prod", "staging"]
+    for env in ("dev", "staging", "prod"):
+        assert sorted(p.name for p in (argocd / "applications" / env).iterdir()) == \
+            ["argo-cd.yaml", "cert-manager.yaml", "cluster-issuers.yaml"]
+        [argo] = yaml_documents(argocd / "applications" / env / "argo-cd.yaml")
+        assert argo["spec"]["destination"]["namespace"] == "argocd"
+    [expected] = yaml_documents(dest / "validation/post-deploy/expected.yaml")
+    assert {env: e["namespaces"] for env, e in expected["environments"].items()} == \
+        {env: ["argocd", "cert-manager"] for env in ("dev", "staging", "prod")}
+    namespaces = {d["spec"]["destination"]["namespace"] for p in argocd.rglob("*.yaml") for d in yaml_documents(p)
+                  if d and d.get("kind") == "Application"}
+    assert namespaces == {"argocd", "cert-manager"}

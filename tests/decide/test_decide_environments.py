@@ -139,7 +139,7 @@ def test_prometheus_metrics_alone_adds_no_monitoring_stack_and_is_reported():
     [report] = [n for n in d.not_applied if n.line == 55]
     assert report.text == "Prometheus metrics"
     assert "planforge installs no Prometheus or Grafana" in report.why
-    assert "from plan line 55" in d.provenance["monitoring"].note
+    assert d.provenance["monitoring"].note.startswith("plan.md:55 names Prometheus metrics, read as metrics")
 
 
 def test_prometheus_monitoring_still_adds_the_stack_from_its_line():

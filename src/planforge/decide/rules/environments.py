@@ -36,6 +36,8 @@ class Mention:
 
 
 def decide_environments(c: Context) -> None:
+    """`environments`: the listed words (Target Environment, else `N environments (...)`) as conventional names, else
+    the names the other lines give; then each spelled as a path of the plan spells its kind."""
     p = c.plan
     f = p.field("target_environment")
     words: list[str] = []

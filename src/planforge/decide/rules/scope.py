@@ -199,8 +199,8 @@ def _metrics_only(c: Context, fields: list[Field | None]) -> None:
     c.unapplied(line, words, "metrics in the Prometheus format: planforge installs no Prometheus or Grafana for them "
                              "(kube-prometheus-stack); name Prometheus/Grafana monitoring or a kube-prometheus-stack "
                              "component to have one")
-    c.default("monitoring", False, f"from plan line {line}: {words} asks for metrics, not for a Prometheus/Grafana "
-                                   "monitoring stack")
+    c.default("monitoring", False, f"plan.md:{line} names {words}, read as metrics in the Prometheus format, not as "
+                                   "a Prometheus/Grafana monitoring stack")
 
 
 def _flag(c: Context, key: str, component: str, pattern: str, fields: list[Field | None], absent: str) -> None:

@@ -158,3 +158,11 @@ def test_monitoring_the_summary_asks_for_is_read_from_the_summary_not_the_metric
     d = decide(parse_plan(REAL_PLANS / "muhammadarsalaanakbar--phase-4-todo--001-k8s-deployment.plan.md"))
     assert d.answers.monitoring is True and d.provenance["monitoring"].line == 11
     assert "kube-prometheus-stack" in [c.name for c in d.answers.components]
+
+
+def test_the_tree_spelling_wins_over_a_path_in_a_sentence():
+    """`values-production.yaml` in a sentence, `environments/prod/` in the tree: the tree's prod."""
+    text = SCOPE.replace(" in one environment, prod", ", prod overrides in values-production.yaml") + \
+        "\n## Project Structure\n\n```text\ninfra/\n└── environments/\n    └── prod/\n```\n"
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.environments == ["prod"]

@@ -56,7 +56,9 @@ def decide_environments(c: Context) -> None:
     if not words and (in_parentheses := _environments_in_parentheses(c)):
         words, source = in_parentheses
     sentences = _environments_in_sentences(c)
-    elsewhere = [*sentences, *_environments_in_tree(c)]
+    tree = _environments_in_tree(c)
+    elsewhere = [*sentences, *tree]
+    paths = [m for m in [*tree, *sentences] if m.path]  # the tree's spelling first
     names = [_conventional(w) for w in words]
     readings = [(w, n) for w, n in zip(words, names) if w.lower() != n]
     if names:
@@ -68,7 +70,7 @@ def decide_environments(c: Context) -> None:
         line = elsewhere[0].line if elsewhere else None
         for m in sentences:  # a tree entry is its line's path, not words of a sentence
             c.applied(m.line, m.words, "environments")
-    names, respelled = spelled([n for n in names if n], [n for m in elsewhere if m.path for n in m.names])
+    names, respelled = spelled([n for n in names if n], [n for m in paths for n in m.names])
     names = list(dict.fromkeys(names))
     if names and source is not None:
         c.from_field("environments", names, source)
@@ -78,7 +80,7 @@ def decide_environments(c: Context) -> None:
         c.default("environments", list(defaults()["environments"]), "no environments in the plan")
     written = {_bare(w) for w in words} | {_bare(w) for m in elsewhere if not m.path for w in tx.split_list(m.words)}
     _note_spellings(c, [(w, n) for w, n in readings if n in names], [(n, s) for n, s in respelled if s not in written],
-                    elsewhere)
+                    paths)
     for n in c.values["environments"]:
         c.valid_name(source, "environments", "environment", n, line=c.provenance["environments"].line)
     limit = limits()["max_environments"]
@@ -97,12 +99,12 @@ def _bare(word: str) -> str:
 
 
 def _note_spellings(c: Context, readings: list[tuple[str, str]], respelled: list[tuple[str, str]],
-                    elsewhere: list[Mention]) -> None:
+                    paths: list[Mention]) -> None:
     """Say in the Decisions how the names were spelled: a path's spelling over a listed word, a prose word read as
     its conventional name."""
     notes = []
     for name, spelling in respelled:
-        at = next(m.line for m in elsewhere if m.path and spelling in m.names)
+        at = next(m.line for m in paths if spelling in m.names)
         notes.append(f"{spelling} as the path at line {at} spells it, not {name}")
     read = list(dict.fromkeys((w.lower(), n) for w, n in readings))
     if read:

@@ -119,8 +119,7 @@ def test_the_default_types_agree_with_the_terraform_blueprint():
         m = re.search(rf"'{cloud}': {{'instance': \['([^']+)', '([^']+)'\]", text)
         assert m is not None and (m.group(1), m.group(2)) == pair, cloud
         assert all(t in capacities().types[cloud] for t in pair)
-    prod_names = re.search(r"set prod_names = \[([^\]]+)\]", text).group(1)
-    assert {x.strip(" '") for x in prod_names.split(",")} == capacities().production_sizing
+    assert "{%- set prod = e in envs.production -%}" in text  # layout.yml environment_kinds (test_environment_kinds)
     assert "(2 if prod else 1)" in text and "(6 if prod else 3)" in text
     assert capacities().node_defaults == {False: (1, 3), True: (2, 6)}
 

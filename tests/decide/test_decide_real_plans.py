@@ -91,7 +91,7 @@ def test_dapr_plan_details():
     assert real("foqia-sd").chart_layout == "single"  # umbrella chart
     assert real("linta70").platforms == ["oke", "minikube"]
     sharjeel = real("sharjeeltanoli")
-    assert sharjeel.platforms == ["doks"] and sharjeel.environments == ["staging", "prod"] and sharjeel.monitoring
+    assert sharjeel.platforms == ["doks"] and sharjeel.environments == ["staging", "production"] and sharjeel.monitoring  # values-production.yaml
     assert real("rvwaqas").platforms == ["minikube"]
     assert real("shazilk-dev").cloud == "azure" and real("shazilk-dev").platforms == ["aks"]
 

@@ -150,9 +150,9 @@ def test_every_answer_field_is_documented_in_decisions_md():
 
 
 @pytest.mark.parametrize("item,on", [
-    ("- Principle V: Event-Driven (Dapr pub/sub over Kafka, Prometheus metrics)", True),
-    ("- [x] **Event-Driven**: Dapr pub/sub over Kafka, Prometheus metrics", True),
-    ("- [ ] **Event-Driven**: Dapr pub/sub over Kafka, Prometheus metrics", False),
+    ("- Principle V: Event-Driven (Dapr pub/sub over Kafka, Prometheus monitoring)", True),
+    ("- [x] **Event-Driven**: Dapr pub/sub over Kafka, Prometheus monitoring", True),
+    ("- [ ] **Event-Driven**: Dapr pub/sub over Kafka, Prometheus monitoring", False),
 ])
 def test_constitution_items_in_both_styles_set_the_flags(item, on):
     """`Principle N:` lines are the sp template's Constitution Check; an unchecked `[ ]` item is not."""

@@ -234,7 +234,8 @@ def test_traffic_tacos_deploys_argo_cd_and_invents_no_application():
     d = decide(parse_plan(REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md"))
     a = d.answers
     assert a.services == [] and a.apps == []
-    assert a.gitops == "argocd" and [c.name for c in a.components] == ["argo-cd", "cert-manager", "kube-prometheus-stack"]
+    # `Prometheus metrics` (line 55) asks for no monitoring stack: no kube-prometheus-stack
+    assert a.gitops == "argocd" and [c.name for c in a.components] == ["argo-cd", "cert-manager"]
     assert d.provenance["services"].line == 1
 
 

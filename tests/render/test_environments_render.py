@@ -1,10 +1,12 @@
-"""Environments a plan names outside its Target Environment field are the generated environments."""
+"""Environments a plan names outside its Target Environment field are the generated environments, spelled as the
+plan's paths spell them."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from testlib import PLANS
+from render_helpers import generate, validate_strict
+from testlib import PLANS, REAL_PLANS, yaml_documents
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -25,3 +27,66 @@ def test_generated_environments_are_the_ones_the_plan_names(plan: str, envs: lis
         tfvars = (dest / "terraform/environments/prod/terraform.tfvars").read_text()
         assert 'instance_type = "m6i.large"' in tfvars and "min_size      = 3" in tfvars
         assert "nat_gateway_per_az   = true" in tfvars
+
+
+SPELLED = ["development", "production", "stage"]
+
+
+def _subdirs(path: Path) -> list[str]:
+    return sorted(p.name for p in path.iterdir() if p.is_dir())
+
+
+def test_the_plan_spelling_names_every_environment_and_production_is_built_as_production(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """env-spelled-names: the tree says `environments/development/`, `stage/`, `production/` (the list says dev,
+    stage, prod). Every place an environment is named keeps that spelling; `production` gets production's
+    sizing, protection, retention, replicas, quotas and release pin as `prod` would."""
+    dest = generate(PLANS / "env-spelled-names.plan.md", tmp_path / "repo", "https://github.com/acme/billing.git")
+    for place in ("terraform/environments", "kubernetes/overlays", "argocd/applications",
+                  "kubernetes/apps/billing-api/overlays"):
+        assert _subdirs(dest / place) == SPELLED, place
+    assert not [p for p in dest.rglob("*") if {"prod", "dev", "staging"} & set(p.relative_to(dest).parts)]
+    tfvars = {env: (dest / "terraform/environments" / env / "terraform.tfvars").read_text() for env in SPELLED}
+    assert 'environment = "production"' in tfvars["production"]
+    assert "deletion_protection   = true" in tfvars["production"]
+    assert "backup_retention_days = 30" in tfvars["production"] and "multi_az              = true" in tfvars["production"]
+    assert 'instance_type = "m6i.xlarge"' in tfvars["production"]
+    for env in ("development", "stage"):
+        assert "deletion_protection   = false" in tfvars[env] and "backup_retention_days = 3" in tfvars[env]
+    app = {env: yaml_documents(dest / "argocd/applications" / env / "billing-api.yaml")[0] for env in SPELLED}
+    assert app["production"]["spec"]["source"]["targetRevision"] == "v0.1.0"
+    assert app["development"]["spec"]["source"]["targetRevision"] == "HEAD"
+    assert app["production"]["metadata"]["name"] == "billing-api-production"
+    overlay = {env: (dest / "kubernetes/overlays" / env / "kustomization.yaml").read_text() for env in SPELLED}
+    assert "kind: ResourceQuota" in overlay["production"] and "kind: ResourceQuota" not in overlay["stage"]
+    replicas = {env: yaml_documents(dest / "kubernetes/apps/billing-api/overlays" / env / "kustomization.yaml")[0]
+                ["replicas"][0]["count"] for env in SPELLED}
+    assert replicas == {"development": 1, "stage": 1, "production": 2}
+    readme = (dest / "README.md").read_text()
+    assert "production follows the release tag `v0.1.0`" in readme
+    assert "production as the path at line 56 spells it, not prod" in readme
+    code, report = validate_strict(dest, monkeypatch, capsys)
+    assert code == 0 and "\n0 errors, 0 warnings" in report, report
+
+
+def test_a_repository_without_a_chart_of_its_own_invents_no_namespace(tmp_path: Path):
+    """traffic-tacos: Argo CD in `argocd` with catalog components and no chart of the repository's own: no
+    AppProject for `argocd-deployment` charts (nor its namespace); the environments its values files name; no
+    kube-prometheus-stack for `Prometheus metrics`."""
+    dest = generate(REAL_PLANS / "traffic-tacos--deployment-repo--001-argocd-deployment.plan.md",
+                    tmp_path / "repo", "https://github.com/traffic-tacos/deployment-repo.git")
+    argocd = dest / "manifests/argocd"
+    assert sorted(p.name for p in (argocd / "projects").iterdir()) == ["platform.yaml"]
+    assert "argocd-deployment` namespace" not in (argocd / "README.md").read_text()
+    assert _subdirs(argocd / "applications") == ["dev", "prod", "staging"]
+    for env in ("dev", "staging", "prod"):
+        assert sorted(p.name for p in (argocd / "applications" / env).iterdir()) == \
+            ["argo-cd.yaml", "cert-manager.yaml", "cluster-issuers.yaml"]
+        [argo] = yaml_documents(argocd / "applications" / env / "argo-cd.yaml")
+        assert argo["spec"]["destination"]["namespace"] == "argocd"
+    [expected] = yaml_documents(dest / "validation/post-deploy/expected.yaml")
+    assert {env: e["namespaces"] for env, e in expected["environments"].items()} == \
+        {env: ["argocd", "cert-manager"] for env in ("dev", "staging", "prod")}
+    namespaces = {d["spec"]["destination"]["namespace"] for p in argocd.rglob("*.yaml") for d in yaml_documents(p)
+                  if d and d.get("kind") == "Application"}
+    assert namespaces == {"argocd", "cert-manager"}

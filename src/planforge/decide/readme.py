@@ -70,8 +70,8 @@ def cite_composites(provenance: dict[str, Provenance], applied: dict[tuple[int, 
 
 def _named_default(name: str, prov: Provenance, text: str) -> Provenance:
     pattern = named_by().get(name)
-    if prov.source != "default" or pattern is None or "from plan line" in prov.note:
-        return prov  # not a default, or a default whose note already names the plan line it follows
+    if prov.source != "default" or pattern is None or "from plan line" in prov.note or prov.note.startswith("plan.md:"):
+        return prov  # not a default, or a default whose note already names the plan line it follows or reads
     for m in pattern.finditer(text):
         start = max(0, m.start() - 40)
         if negated_before().search(text, max(start, text.rfind("\n", start, m.start()) + 1), m.start()):

@@ -97,6 +97,14 @@ def find(pattern: str | re.Pattern[str], text: str, *, negatable: bool = True) -
     return None
 
 
+def not_negated_at(text: str, pos: int) -> bool:
+    """Whether the clause holding `pos` says no/not/without/excluding before it."""
+    start, end = clause_at(text, pos)
+    if not start <= pos <= end:
+        return True  # in a separator
+    return not re.search(r"\b(no|not|without|excluding)\b", text[start:pos], re.I)
+
+
 def _first_in_clause(rx: re.Pattern[str], text: str, start: int, end: int,
                      negatable: bool) -> tuple[int, re.Match[str]] | None:
     negation = _NEGATION.search(text, start, end) if negatable else None

@@ -19,6 +19,7 @@ from functools import lru_cache
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.data import load
+from planforge.decide.environments import is_production
 from planforge.decide.rules.figures import field_at
 
 _CLUSTER_STRUCTURES = ("multi-tool", "multi-tenant")
@@ -44,8 +45,6 @@ class Capacities:
     pod_security_group_refused: dict[str, tuple[re.Pattern[str], ...]]  # cloud -> types without trunking
     pod_security_group_fix: dict[str, str]  # cloud -> the type a refusal proposes
     node_defaults: dict[bool, tuple[int, int]]  # production? -> (min, max) nodes
-    production_sizing: frozenset[str]
-    production_replicas: frozenset[str]
 
 
 @lru_cache(maxsize=None)
@@ -71,9 +70,7 @@ def capacities() -> Capacities:
                                     for cloud, e in data["clouds"].items()},
         pod_security_group_fix={cloud: e["pod_security_group_fix"] for cloud, e in data["clouds"].items()
                                 if "pod_security_group_fix" in e},
-        node_defaults={False: tuple(nodes["non_production"]), True: tuple(nodes["production"])},  # type: ignore[misc]
-        production_sizing=frozenset(data["production_sizing"]),
-        production_replicas=frozenset(data["production_replicas"]))
+        node_defaults={False: tuple(nodes["non_production"]), True: tuple(nodes["production"])})  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -151,7 +148,7 @@ def _environment(cloud: str, s: EnvironmentSizing, needs: list[Need], pods: tupl
     """The shortfalls of one environment with a stated type; a default type (`defaults`: non-production,
     production) moves up its family instead (and the second item says why)."""
     caps = capacities()
-    prod = s.name in caps.production_sizing
+    prod = is_production(s.name)
     stated = s.instance_type is not None
     node = caps.types[cloud].get(s.instance_type or defaults[prod])
     if node is None:
@@ -206,8 +203,7 @@ def _shortfalls(node: NodeType, nodes: int, needs: list[Need], pods: tuple[int, 
 
 def _needs(c: Context, env: str, stating: dict[str, int]) -> list[Need]:
     """Each application's stated memory and CPU per pod (request, else limit) with its replicas at least in `env`."""
-    caps = capacities()
-    prod = env in caps.production_replicas
+    prod = is_production(env)
     ha = bool(c.values.get("high_availability")) or 0 < c.values.get("rto_minutes", 0) < 60
     copies = max(1, len(c.values.get("tenants", []))) if c.values.get("structure") == "multi-tenant" else 1
     out: list[Need] = []

@@ -17,7 +17,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
-from planforge.decide.rules.scope import env_name
+from planforge.decide.environments import environment_named, is_production
 from planforge.plan.figures import Figure, real_size, vocabulary
 from planforge.plan.model import Field, plain
 
@@ -179,7 +179,7 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
     # production's figure first: backup_retention_days is production's retention
-    retention = sorted(retention, key=lambda f: not (f.scope == "environment" and env_name(f.subject) == "prod"))
+    retention = sorted(retention, key=lambda f: not (f.scope == "environment" and is_production(f.subject)))
     kept = _single(c, retention, "backup_retention_days", "backup retention",
                    f"{_NON_PRODUCTION_RETENTION}; a retention per non-production environment is not generated")
     if kept is None:
@@ -195,7 +195,7 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
-    if days > 3 and any(e not in ("prod", "production") for e in c.values.get("environments", [])):
+    if days > 3 and any(not is_production(e) for e in c.values.get("environments", [])):
         c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; {_NON_PRODUCTION_RETENTION}")
 
 
@@ -252,10 +252,10 @@ def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> l
     if f.scope in ("plan", "cluster"):
         return list(envs.values())
     if f.scope == "environment":
-        name = env_name(f.subject)
-        if name in envs:
+        name = environment_named(f.subject, list(envs))
+        if name is not None:
             return [envs[name]]
-        c.unapplied(f.line, f.words, f"names environment {name!r}, which is not among the plan's environments "
+        c.unapplied(f.line, f.words, f"names environment {f.subject!r}, which is not among the plan's environments "
                     f"({', '.join(envs)})")
         return []
     what = _SUBJECT_SCOPES.get(f.scope, f.scope)

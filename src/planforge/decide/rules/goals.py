@@ -9,7 +9,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
-from planforge.decide.rules.scope import env_name, is_env_name
+from planforge.decide.environments import environment_named
 from planforge.plan.model import Field
 
 _ENVS_AFTER = r"([a-z/ ,-]+?)(?=,|;|\.|$| only)"  # `in dev/staging`, `in production only`
@@ -69,9 +69,10 @@ def _customer_managed_kms(c: Context, fields: list[Field], compliance: list[str]
 
 
 # --------------------------------------------------------------------------- sizing
-def _envs_in(text: str) -> list[str]:
+def _envs_in(text: str, names: list[str]) -> list[str]:
+    """The environments of `names` the words of `text` name (`production` names the plan's prod and production)."""
     words = re.split(tx.NOT_INSIDE_BLANKS + r"\s*(?:/|,|\band\b)\s*", text)
-    return [n for n in (env_name(w) for w in words) if is_env_name(n)]
+    return [n for n in (environment_named(w, names) for w in words) if n is not None]
 
 
 def _sizing(c: Context) -> None:
@@ -94,19 +95,19 @@ def _size_from_notes(sizing: dict[str, EnvironmentSizing], module: str, notes: s
     stated = False
     for m in re.finditer(_INSTANCE_IN_ENVS, notes, re.I):
         kind = "db_instance_class" if m.group(1).startswith("db.") or module == "database" else "instance_type"
-        for e in _envs_in(m.group(2)):
+        for e in _envs_in(m.group(2), list(sizing)):
             if e in sizing:
                 setattr(sizing[e], kind, m.group(1))
                 stated = True
     m = re.search(_MULTI_AZ_IN_ENVS, notes, re.I)
     if m:
-        for e in _envs_in(m.group(1)):
+        for e in _envs_in(m.group(1), list(sizing)):
             if e in sizing:
                 sizing[e].multi_az = True
                 stated = True
     m = re.search(_NAT_PER_AZ_IN_ENVS, notes, re.I)
     if m and "nat" in notes.lower():
-        for e in _envs_in(m.group(1) or m.group(2)):
+        for e in _envs_in(m.group(1) or m.group(2), list(sizing)):
             if e in sizing:
                 sizing[e].nat_gateway_per_az = True
                 stated = True

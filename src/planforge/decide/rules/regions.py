@@ -7,8 +7,8 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import load, region_pattern
+from planforge.decide.environments import is_production
 from planforge.decide.rules.tools import line_choosing
-from planforge.layout import load_layout
 from planforge.plan.model import Field
 
 # Layouts with regional Terraform state: a root per environment and region (dirs.tf_environments), a root per
@@ -83,7 +83,7 @@ def _regional_environments(c: Context, f: Field, all_words: str, structure: str)
     if said:
         c.from_field("regional_environments", envs, said.field)
         return
-    prod = [e for e in envs if e in load_layout()["prod_environments"]] or envs
+    prod = [e for e in envs if is_production(e)] or envs
     c.from_field("regional_environments", prod, f)
 
 

@@ -1,8 +1,8 @@
-"""Scope rules: environments, tenants, catalog components, the Dapr/Kafka/monitoring flags, platforms."""
+"""Scope rules: environments (rules/environments.py), tenants, catalog components, the Dapr/Kafka/monitoring
+flags, platforms."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
 
 from planforge.decide import text as tx
@@ -10,6 +10,7 @@ from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
 from planforge.decide.data import ChartEntry, catalog, defaults, keywords
+from planforge.decide.rules.environments import decide_environments
 from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
 from planforge.plan.limits import drop_parenthesized, limits
@@ -18,173 +19,18 @@ from planforge.plan.model import ComponentRow, Field
 _TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?(?![\w-])\s*+:?\s*+(?=[^\s,;.:])", re.I)
 _TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
 _PARENTHESIS = re.compile(r"[()]")
-_SHELL_META = re.compile(r"[`$|&<>\\]")  # shell metacharacters: a command, never an environment list
-_ENV_SUFFIX = r"\s+(environments?|envs?|only|namespaces?|clusters?)$"
-_ENV_PATH = r"(?:^|/)(?:environments|envs|overlays)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$|(?:^|/)([a-z0-9-]+)\.tfvars$"
+# `Prometheus metrics`, `Prometheus-compatible metrics endpoint`: the metrics format, not a monitoring stack
+_PROMETHEUS_METRICS = r"\bprometheus(?:[\s-]+(?:compatible|format(?:ted)?|style))?[\s-]+(?:metrics?|exporters?|endpoints?)\b"
+_MONITORING = rf"(?!{_PROMETHEUS_METRICS})\bprometheus\b|grafana|kube-prometheus-stack|\bloki\b|alertmanager"
 
 
 def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
-    _environments(c)
+    decide_environments(c)
     _tenants(c, structure)
     _components(c, structure)
     _flags(c)
     _implied_components(c, structure)
     _platforms(c, structure, d)
-
-
-def env_name(word: str) -> str:
-    """An environment word as its name: `Production environment` -> prod (data/keywords.yaml synonyms)."""
-    w = word.strip().strip("`*.").lower()
-    w = re.sub(tx.NOT_INSIDE_BLANKS + _ENV_SUFFIX, "", w)
-    synonyms = keywords().environment_synonyms
-    first = w.split()[0] if w.split() else w
-    return synonyms.get(w, synonyms.get(first, first))
-
-
-def is_env_name(name: str) -> bool:
-    return name in keywords().environment_synonyms.values()
-
-
-# --------------------------------------------------------------------------- environments
-def _environments(c: Context) -> None:
-    p = c.plan
-    f = p.field("target_environment")
-    names: list[str] = []
-    source: Field | None = None
-    line: int | None = None
-    if c.unsafe_source(f, "environments"):
-        f = None
-    if f is not None and re.fullmatch(r"(n/?a|none|-)\.?", f.plain.lower()):
-        f = None
-    if f is not None and not f.unresolved:
-        listed = _environment_list(c, f)
-        if listed is None:
-            c.values["environments"] = []
-            return
-        names, source = listed, f
-    if not names and (in_parentheses := _environments_in_parentheses(c)):
-        names, source = in_parentheses
-    sentences = _environments_in_sentences(c)
-    elsewhere = [*sentences, *_environments_in_tree(c)]
-    if names:
-        _report_other_environments(c, names, source, elsewhere)
-    else:
-        names = [n for _, _, found in elsewhere for n in found]
-        line = elsewhere[0][0] if elsewhere else None
-        for ln, words, _ in sentences:  # a tree entry is its line's path, not words of a sentence
-            c.applied(ln, words, "environments")
-    names = list(dict.fromkeys(n for n in names if n))
-    if names and source is not None:
-        c.from_field("environments", names, source)
-    elif names:
-        c.set("environments", names, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line or 1))))
-    else:
-        c.default("environments", list(defaults()["environments"]), "no environments in the plan")
-    for n in c.values["environments"]:
-        c.valid_name(source, "environments", "environment", n, line=c.provenance["environments"].line)
-    limit = limits()["max_environments"]
-    if len(c.values["environments"]) > limit:
-        c.problem(source, "environments", f"{len(c.values['environments'])} environments; at most {limit} are supported",
-                  "split the plan", line=c.provenance["environments"].line)
-
-
-def _environment_list(c: Context, f: Field) -> list[str] | None:
-    """The environments a Target Environment list names: each item an environment word (`Production environment`
-    -> prod, data/keywords.yaml) or a name as written. Shell metacharacters, or an item that is neither (`rm -rf`,
-    `/etc/passwd`, `on`), refuse the plan at the item's line (None): never dropped, split or replaced."""
-    meta = _SHELL_META.search(f.plain)
-    if meta:
-        c.problem(f, "environments", f"shell metacharacter {meta.group(0)!r} in the environment list {f.plain!r}",
-                  "list environment names only, e.g. dev, staging, production")
-        return None
-    names: list[str] = []
-    valid = True
-    for item in list_items(f.value):
-        name = re.sub(tx.NOT_INSIDE_BLANKS + _ENV_SUFFIX, "", item, flags=re.I)
-        synonym = keywords().environment_synonyms.get(name.lower())
-        if synonym is not None:
-            names.append(synonym)
-        elif c.valid_name(f, "environments", "environment", name, line=line_of(f, item)):
-            names.append(name)
-        else:
-            valid = False
-    return names if valid else None
-
-
-def _environments_in_parentheses(c: Context) -> tuple[list[str], Field] | None:
-    """`3 environments (dev, staging, prod)` in any context field."""
-    p = c.plan
-    for fld in [*p.fields, p.structure_decision]:
-        if fld is None or fld.unresolved:
-            continue
-        inside = tx.in_parentheses(r"environments?\s*+:?\s*+\(", fld.plain)
-        if inside is not None:
-            cand = [env_name(w) for w in tx.split_list(inside)]
-            if cand and all(is_env_name(n) for n in cand):
-                return cand, fld
-    return None
-
-
-def _environments_in_tree(c: Context) -> list[tuple[int, str, list[str]]]:
-    """Environments named by tree paths (`environments/<env>/`, `values-<env>.yaml` ...): (line, entry, [name])."""
-    found: list[tuple[int, str, list[str]]] = []
-    for t in c.plan.source_paths:
-        m = re.search(_ENV_PATH, t.path)
-        if m:
-            n = env_name(m.group(1) or m.group(2) or m.group(3))
-            if is_env_name(n):
-                found.append((t.line, t.name, [n]))
-    return found
-
-
-@lru_cache(maxsize=None)
-def _env_words() -> re.Pattern[str]:
-    """A path naming an environment (`envs/prod`, `values-prod.yaml`) or a run of environment words (`dev and
-    prod`, `development, staging`). Each item is one word of the vocabulary, so a run is scanned once."""
-    words = "|".join(sorted((re.escape(w) for w in keywords().environment_synonyms), key=len, reverse=True))
-    item = rf"(?<![\w-])(?:{words})(?![\w-])"
-    return re.compile(rf"(?<![\w-])(?:environments/|envs/|overlays/|values-)(?P<path>{words})(?![\w-])"
-                      rf"|(?P<list>{item}(?:\s*+(?:,|/|&|\band\b|\bor\b)\s*+{item})*+)", re.I)
-
-
-_ENV_BEFORE = re.compile(r"(?<![\w-])(?:environments?|envs?)\s*+(?::|,|\bare\b|\bnamed\b|\bcalled\b)?\s*+$", re.I)
-_ENV_AFTER = re.compile(r"\s*+(?:environments?|envs?)(?![\w-])", re.I)
-
-
-def _environments_in_sentences(c: Context) -> list[tuple[int, str, list[str]]]:
-    """Environments a sentence names (`environments dev and prod`, `in one environment, prod`, `dev and prod
-    environments`, `values-prod.yaml`, `envs/prod`), not negated: (line, words as written, names). Next to the
-    singular `environment` a run names one environment (`Development/testing environment` is dev)."""
-    from planforge.decide.rules.statements import passages  # statements imports the layout; scope runs first
-
-    found: list[tuple[int, str, list[str]]] = []
-    for p in passages(c.plan):
-        for m in _env_words().finditer(p.text):
-            if not _not_negated_at(p.text, m.start()):
-                continue
-            if m.group("path"):
-                found.append((p.line_at(m.start()), m.group(0), [env_name(m.group("path"))]))
-                continue
-            word = _ENV_BEFORE.search(p.text, max(0, m.start() - 24), m.start()) or _ENV_AFTER.match(p.text, m.end())
-            if word is None:
-                continue
-            names = [env_name(w) for w in tx.split_list(m.group(0))]
-            singular = not re.search(r"(?:environments|envs)(?![\w-])", word.group(0), re.I)
-            found.append((p.line_at(m.start()), m.group(0), names[:1] if singular else names))
-    return found
-
-
-def _report_other_environments(c: Context, names: list[str], source: Field | None,
-                               elsewhere: list[tuple[int, str, list[str]]]) -> None:
-    """The environments field wins: other lines naming an environment it does not list are reported."""
-    where = f"{source.label} (line {source.line})" if source is not None else "the plan"
-    reported: set[int] = set()
-    for ln, words, found in elsewhere:
-        extra = [n for n in found if n not in names]
-        if extra and ln not in reported:
-            reported.add(ln)
-            c.unapplied(ln, words, f"environment {', '.join(extra)} is not among the environments {where} "
-                                   f"lists ({', '.join(names)}); the repository follows that list")
 
 
 # --------------------------------------------------------------------------- tenants
@@ -304,7 +150,7 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
     found: list[tuple[Field, str]] = []
     for f in deps:
         for pos, name in catalog().mentioned(f.plain):
-            if name not in [n for _, n in found] and _not_negated_at(f.plain, pos):
+            if name not in [n for _, n in found] and tx.not_negated_at(f.plain, pos):
                 found.append((f, name))
     if not found or structure == "single-iac":
         return False
@@ -317,13 +163,6 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
     return True
 
 
-def _not_negated_at(text: str, pos: int) -> bool:
-    start, end = tx.clause_at(text, pos)
-    if not start <= pos <= end:
-        return True  # in a separator
-    return not re.search(r"\b(no|not|without|excluding)\b", text[start:pos], re.I)
-
-
 # --------------------------------------------------------------------------- flags
 def _flags(c: Context) -> None:
     """Dapr, Kafka and monitoring: from their catalog rows, else named in context, Structure Decision or
@@ -334,8 +173,34 @@ def _flags(c: Context) -> None:
     fields = [*p.fields, p.structure_decision, *checked]
     _flag(c, "dapr", "dapr", r"\bdapr\b", fields, "the plan does not use Dapr")
     _kafka(c, fields)
-    _flag(c, "monitoring", "kube-prometheus-stack", r"prometheus|grafana|kube-prometheus-stack|\bloki\b|alertmanager",
-          fields, "the plan names no Prometheus/Grafana monitoring")
+    _flag(c, "monitoring", "kube-prometheus-stack", _MONITORING, [*fields, *_summary_lines(c)],
+          "the plan names no Prometheus/Grafana monitoring")
+    _metrics_only(c, fields)
+
+
+def _summary_lines(c: Context) -> list[Field]:
+    """The Summary's lines, read after every field: `full observability through Prometheus/Grafana` there asks for
+    monitoring when the fields only say `Prometheus metrics`."""
+    s = c.plan.section("summary")
+    lines = range(s.line + 1, s.end_line + 1) if s is not None else range(0)
+    return [Field(label="Summary", key="summary", value=c.line_text(ln), line=ln, text=c.line_text(ln))
+            for ln in lines if c.line_text(ln)]
+
+
+def _metrics_only(c: Context, fields: list[Field | None]) -> None:
+    """`Prometheus metrics` asks for metrics in Prometheus' format, not for a monitoring stack: without another word
+    for one (Prometheus monitoring, Grafana, Alertmanager ...) no kube-prometheus-stack is added, and the line is
+    reported."""
+    hit = tx.first_hit(_PROMETHEUS_METRICS, fields)
+    if c.values.get("monitoring") or hit is None:
+        return
+    words = hit.match
+    line = line_of(hit.field, words)
+    c.unapplied(line, words, "metrics in the Prometheus format: planforge installs no Prometheus or Grafana for them "
+                             "(kube-prometheus-stack); name Prometheus/Grafana monitoring or a kube-prometheus-stack "
+                             "component to have one")
+    c.default("monitoring", False, f"plan.md:{line} names {words}, read as metrics in the Prometheus format, not as "
+                                   "a Prometheus/Grafana monitoring stack")
 
 
 def _flag(c: Context, key: str, component: str, pattern: str, fields: list[Field | None], absent: str) -> None:

@@ -1,11 +1,11 @@
 """`wiring/empty-gitops-path`: GitOps source paths of this repository that do not exist once it is pushed (docs/wiring.md
-"Rules"): a missing directory, or an empty one, which git does not commit.
+"Rules"): an empty directory, which git does not commit (a missing one is `argocd/missing-path` / `flux/missing-path`).
 
 `tests/fixtures/wiring/gitops-paths/good` has Argo CD Applications on directories with files (directly, below, only a
 `.gitkeep`), a multi-source Application with a `ref` and a chart source, an ApplicationSet whose path its generator
 fills in, an Application and a Flux Kustomization reading other repositories, and a Flux Kustomization of this one.
 `bad` points an Application, one source of the multi-source one, the ApplicationSet and the Flux Kustomization at
-directories that are not there. Empty directories cannot be committed as fixtures: the tests make them.
+directories that are not there: empty directories cannot be committed as fixtures, so the tests make them empty.
 """
 from __future__ import annotations
 
@@ -22,9 +22,16 @@ BAD = {("argocd/apps/multi.yaml", 15), ("argocd/apps/set.yaml", 23), ("argocd/ap
        ("clusters/staging/apps.yaml", 8)}
 
 
+BAD_PATHS = ("apps/api", "apps/all", "apps/web-v2", "apps/frontend")
+
+
 def copy(case: str, tmp_path: Path) -> Path:
+    """The case copied; `bad`'s source paths made empty directories (as a checkout shows them before a push)."""
     root = tmp_path / case
     shutil.copytree(CASES / case, root)
+    if case == "bad":
+        for path in BAD_PATHS:
+            (root / path).mkdir(parents=True)
     return root
 
 
@@ -32,23 +39,29 @@ def test_paths_with_committed_files_pass(tmp_path: Path) -> None:
     assert validate_wiring(CASES / "good", tmp_path, 0) == []
 
 
-def test_each_missing_path_is_named_at_its_field(tmp_path: Path) -> None:
-    got = validate_wiring(CASES / "bad", tmp_path, 1)
+def test_each_empty_path_is_named_at_its_field(tmp_path: Path) -> None:
+    got = validate_wiring(copy("bad", tmp_path), tmp_path, 1)
     assert {(f["file"], f["line"]) for f in got} == BAD
     assert {(f["rule"], f["severity"]) for f in got} == {(RULE, "error")}
     by_file = {f["file"]: f for f in got}
-    assert "path 'apps/api' is no directory of this repository: Argo CD fails the Application: app path does not " \
-           "exist" in by_file["argocd/apps/multi.yaml"]["message"]
+    assert "path 'apps/api' is an empty directory: git does not commit it, so it is missing from the clone the " \
+           "controller fetches: Argo CD fails the Application: app path does not exist" \
+           in by_file["argocd/apps/multi.yaml"]["message"]
     assert by_file["argocd/apps/multi.yaml"]["json_path"] == "spec.sources[1].path"
     assert "Flux fails the Kustomization: kustomization path not found" in by_file["clusters/staging/apps.yaml"][
         "message"]
     assert all(f["hint"].startswith("commit the manifests") for f in got)
 
 
+def test_a_missing_path_is_left_to_the_gitops_validators(tmp_path: Path) -> None:
+    """Not there at all: `argocd/missing-path` and `flux/missing-path` name it; this rule does not repeat them."""
+    assert validate_wiring(CASES / "bad", tmp_path, 0) == []
+
+
 @pytest.mark.parametrize("inside", ["", "sub/deeper"])
 def test_an_empty_directory_is_named_as_git_does_not_commit_it(tmp_path: Path, inside: str) -> None:
     root = copy("bad", tmp_path)
-    (root / "apps" / "web-v2" / inside).mkdir(parents=True)
+    (root / "apps" / "web-v2" / inside).mkdir(parents=True, exist_ok=True)
     got = {f["file"]: f for f in validate_wiring(root, tmp_path, 1)}
     assert set(got) == {file for file, _line in BAD}
     assert "path 'apps/web-v2' is an empty directory: git does not commit it, so it is missing from the clone the " \

@@ -1,6 +1,6 @@
 """`wiring/empty-gitops-path`: a GitOps source path of this repository that will not exist once the repository is
-pushed: a directory that is missing, or that holds no file (git commits files, not directories, so an empty
-directory is not in the clone the controller fetches). Argo CD then fails the Application ("app path does not
+pushed: a directory that holds no file (git commits files, not directories, so an empty directory is not in the
+clone the controller fetches; a path that is missing already is `argocd/missing-path` / `flux/missing-path`). Argo CD then fails the Application ("app path does not
 exist"), Flux the Kustomization ("kustomization path not found").
 
 Read: the `path` of an Argo CD Application's (or an ApplicationSet template's) `source` and `sources` without a
@@ -89,10 +89,7 @@ def check_paths(repo: Repository) -> list[Finding]:
         directory = _directory(root, path)
         if directory is None or not repo.bounds.inside(directory):
             continue
-        if not directory.is_dir():
-            findings.append(obj.finding(RULE, f"path {path!r} is no directory of this repository: {_FAILURE[tool]}",
-                                        field, HINT))
-        elif not _holds_a_file(directory):
+        if directory.is_dir() and not _holds_a_file(directory):  # a missing one is argocd/flux `missing-path`
             findings.append(obj.finding(
                 RULE, f"path {path!r} is an empty directory: git does not commit it, so it is missing from the clone "
                 f"the controller fetches: {_FAILURE[tool]}", field, HINT))

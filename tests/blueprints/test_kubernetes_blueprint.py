@@ -124,7 +124,8 @@ def test_app_overlays_follow_the_plan(env: str) -> None:
         external = by_name(objs, "ExternalSecret")[f"{app['name']}-secrets"]
         assert external["apiVersion"] == _eso_api(data)
         assert external["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
-        assert {"secretRef": {"name": f"{app['name']}-secrets", "optional": True}} in container["envFrom"]
+        # not optional: the pod waits for its Secret rather than starting without the values
+        assert {"secretRef": {"name": f"{app['name']}-secrets"}} in container["envFrom"]
 
 
 def _eso_api(data: dict) -> str:

@@ -32,7 +32,7 @@ def test_no_terraform_and_the_clusters_are_existing_units(plan: str):
     assert (a.iac_tool, a.existing_clusters, a.state_backend) == ("none", True, "none")
     assert "terraform" not in a.blueprints and "kubernetes" in a.blueprints
     clusters = decided.model.by_kind("cluster")
-    assert [u.name for u in clusters] == ["staging", "prod"]
+    assert [u.name for u in clusters] == ["staging", "production"]  # as the tree spells them (clusters/production/)
     assert all(u.existing and u.path == "" and f"cluster:{u.name}" in u.provides for u in clusters)
     assert not [u for u in decided.model.units if u.kind.startswith("terraform")]
     assert decided.model.unmet() == []
@@ -45,7 +45,7 @@ def test_flux_bootstrapped_already_is_an_existing_controller():
     assert decided.answers.flux_bootstrapped
     assert decided.provenance["flux_bootstrapped"].line == line_of(_text(FLUX), "**Constraints**")
     flux = decided.model.by_kind("controller")
-    assert [u.name for u in flux] == ["flux@staging", "flux@prod"] and all(u.existing and not u.path for u in flux)
+    assert [u.name for u in flux] == ["flux@staging", "flux@production"] and all(u.existing and not u.path for u in flux)
 
 
 def test_plan_show_json_shows_the_existing_clusters():
@@ -54,7 +54,7 @@ def test_plan_show_json_shows_the_existing_clusters():
         assert main(["plan", "show", "--json", str(PLANS / f"{FLUX}.plan.md")]) == 0
     units = json.loads(out.getvalue())["model"]["units"]
     assert {u["id"]: u["existing"] for u in units if u["kind"] == "cluster"} == {"cluster:staging": True,
-                                                                                  "cluster:prod": True}
+                                                                                  "cluster:production": True}
     assert not [u for u in units if u["kind"].startswith("terraform")]
 
 

@@ -182,7 +182,7 @@ def _uninstantiated_database(c: Context, entries: list[TreePath], modules_dir: s
 def _why(c: Context, path: str, full: dict[str, str], parents: set[str], items: dict[str, set[str]],
          generated: dict[str, str]) -> str:
     """Why a tree directory that is not a found layout directory is not generated ('' when it is)."""
-    if path in parents or _in_frame(path, generated):
+    if path in parents or _in_frame(path, generated) or _generated_item(path, generated, items):
         return ""
     if any(path.startswith(p + "/") for p in full.values()):
         return _inside(c, path, full, items, generated)
@@ -196,6 +196,14 @@ def _why(c: Context, path: str, full: dict[str, str], parents: set[str], items: 
                 "source directory")
     tops = sorted({p.split("/")[0] + "/" for p in generated.values() if p} | {d.split("/")[0] + "/" for d in _frame()})
     return f"planforge generates no such directory (the repository's top-level directories: {', '.join(tops)})"
+
+
+def _generated_item(path: str, generated: dict[str, str], items: dict[str, set[str]]) -> bool:
+    """An item directory (an environment, tenant, app ...) directly below a directory the repository generates, though
+    the tree does not name that directory as planforge's (Flux's `clusters/<env>/`)."""
+    kinds = _vocabulary()["items"]
+    head, _, name = path.rpartition("/")
+    return any(p == head and name in items.get(kinds.get(key, ""), ()) for key, p in generated.items() if p)
 
 
 def _in_frame(path: str, generated: dict[str, str]) -> bool:

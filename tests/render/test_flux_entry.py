@@ -51,12 +51,17 @@ def resolve(repo: Path, ref: dict) -> str:
     return git(repo, "rev-parse", f"{ref.get('tag') or ref['branch']}^{{commit}}")
 
 
+def production(repo: Path) -> str:
+    """The production environment's name, as the plan spells it (`clusters/production/`, else prod)."""
+    return "production" if (repo / "clusters" / "production").is_dir() else "prod"
+
+
 def production_revision(repo: Path, name: str, deployed: str, entry_on_main: bool) -> str:
     """The commit production syncs: its GitRepository as the entry point reads it (from main when `flux bootstrap`'s
     own source reads the entry point, else from what the cluster runs now), resolved until it settles."""
     revision = "main" if entry_on_main else deployed
     for _ in range(5):
-        sources = yaml.safe_load(git(repo, "show", f"{revision}:clusters/prod/sources.yaml"))
+        sources = yaml.safe_load(git(repo, "show", f"{revision}:clusters/{production(repo)}/sources.yaml"))
         assert sources["metadata"]["name"] == name
         following = resolve(repo, sources["spec"]["ref"])
         if following == revision or entry_on_main:
@@ -77,7 +82,7 @@ def test_an_edit_on_main_reaches_production_through_the_readmes_release_step(pla
     deployed = git(repo, "rev-parse", f"{first.group(1)}^{{commit}}")
     assert production_revision(repo, project(plan), deployed, entry_on_main) == deployed
 
-    overlay = next((repo / "kubernetes/apps").glob("*/overlays/prod/kustomization.yaml"))
+    overlay = next((repo / "kubernetes/apps").glob(f"*/overlays/{production(repo)}/kustomization.yaml"))
     overlay.write_text(overlay.read_text() + "# reviewed change\n")
     git(repo, "commit", "-qam", "a change on main")
     release = re.search(r"`git tag (v\d+\.\d+\.\d+) <commit> && git push origin \1`", readme)

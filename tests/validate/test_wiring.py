@@ -158,6 +158,8 @@ DEFECTS = [
      '  node_group_name = "default"\n  instance_types  = ["m7g.large"]\n  ami_type        = "AL2023_x86_64_STANDARD"\n',
      "wiring/architecture-mismatch", "terraform/main.tf"),
 ]
+# The empty directory a defect's path names (a missing one is argocd/missing-path, not a wiring finding).
+EMPTY_DIRECTORIES = {"empty-gitops-path": "k8s/prod"}
 # Defects that are errors with --strict only (warnings otherwise).
 STRICT_DEFECTS = [
     ("placeholder-image", "k8s/app.yaml", "image: ghcr.io/shop/app:1.0.0", "image: ghcr.io/CHANGE-ME/app:1.0.0",
@@ -188,6 +190,8 @@ def test_each_defect_is_caught(tmp_path: Path, case: str, file: str, old: str, n
                                named: str) -> None:
     root = copy_good(tmp_path)
     edit_file(root / file, old, new)
+    if case in EMPTY_DIRECTORIES:  # git commits no empty directory: the test makes it
+        (root / EMPTY_DIRECTORIES[case]).mkdir(parents=True)
     got = validate_wiring(root, tmp_path, 1)
     assert {(f["rule"], f["file"]) for f in got} == {(rule, named)} | ALSO.get(case, set())
     assert all(f["hint"] and f["severity"] == "error" for f in got)

@@ -107,6 +107,23 @@ def test_gke_grants_the_serviceaccount_itself(gke_repo: Path, capsys: pytest.Cap
     assert wiring(gke_repo, capsys)[0] == 0
 
 
+def test_gke_grant_reads_each_environments_own_secret_ids(gke_repo: Path):
+    """Environments may share one GCP project: the grant's IAM condition limits each cluster to its own key prefix,
+    the prefix its ExternalSecrets' keys start with."""
+    module = (gke_repo / "terraform/modules/gke/main.tf").read_text()
+    assert 'resource.name.startsWith(\\"projects/${data.google_project.this[0].number}/secrets/${prefix}\\")' in module
+    for env in ENVS:
+        root = gke_repo / f"terraform/environments/{env}"
+        text = (root / "main.tf").read_text()
+        [prefix] = re.findall(r'external_secrets_name_prefixes = \["([^"]+)"\]', text)
+        own = prefix.replace("${var.environment}", tfvar(root / "terraform.tfvars", "environment"))
+        keys = [d["spec"]["dataFrom"][0]["extract"]["key"] for app in sorted((gke_repo / "kubernetes/apps").iterdir())
+                for d in kustomize(app / "overlays" / env) if d["kind"] == "ExternalSecret"]
+        assert keys and all(key.startswith(own) for key in keys), (own, keys)
+        assert not any(key.startswith(own) for other in ENVS if other != env
+                       for key in [k.replace(f"-{env}-", f"-{other}-") for k in keys])
+
+
 def test_gke_project_id_is_the_one_value_set_by_you(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
     assert store(gke_repo)["spec"]["provider"]["gcpsm"]["projectID"] == "PROJECT_ID"
     assert "gcp-service-account" not in (gke_repo / "README.md").read_text()

@@ -65,7 +65,11 @@ def test_external_secrets_gets_its_role_through_eks_pod_identity(eks_argocd: Pat
     module = (eks_argocd / "terraform/modules/eks/main.tf").read_text()
     assert 'resource "aws_eks_pod_identity_association" "external_secrets"' in module
     assert 'namespace       = "external-secrets"' in module and 'service_account = "external-secrets"' in module
-    assert 'external_secrets_prefix = "storefront-eks"' in (eks_argocd / "terraform/environments/prod/main.tf").read_text()
+    # each environment's identity reads that environment's keys only
+    for env in ("dev", "staging", "prod"):
+        main = (eks_argocd / f"terraform/environments/{env}/main.tf").read_text()
+        assert 'external_secrets_names = ["storefront-eks/${var.environment}/*"]' in main
+        assert f'environment = "{env}"' in (eks_argocd / f"terraform/environments/{env}/terraform.tfvars").read_text()
     store = documents(eks_argocd / "kubernetes/base/cluster-secret-store.yaml")[0]
     assert "auth" not in store["spec"]["provider"]["aws"]  # Pod Identity: the controller's own credentials
 
@@ -129,7 +133,9 @@ def test_a_multi_tenant_shared_cluster_outputs_the_identity_external_secrets_use
     root = tmp_path / "repo"
     render_new(answers, root, resolve_template(None, None), init_git=False)
     cluster = root / "terraform/shared/cluster"
-    assert 'external_secrets_prefix = "' in (cluster / "main.tf").read_text()
+    names = f'["{answers.project_name}/${{var.environment}}/*", ' + ", ".join(
+        f'"{answers.project_name}/{t}/${{var.environment}}/*"' for t in answers.tenants) + "]"
+    assert f"external_secrets_names = {names}" in (cluster / "main.tf").read_text()
     outputs = (cluster / "outputs.tf").read_text()
     assert 'output "external_secrets_role_arn" {' in outputs and "module.eks.external_secrets_role_arn" in outputs
     assert wiring_findings(root, tmp_path / "report.json") == []

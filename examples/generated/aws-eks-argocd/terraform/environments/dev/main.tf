@@ -35,5 +35,5 @@ module "eks" {
   kms_key_arn         = local.kms_key_arn
   log_kms_key_arn     = local.kms_key_arn
 
-  external_secrets_prefix = "storefront-eks"
+  external_secrets_names = ["storefront-eks/${var.environment}/*"]
 }

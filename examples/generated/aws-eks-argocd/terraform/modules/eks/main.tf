@@ -283,14 +283,19 @@ resource "aws_eks_addon" "this" {
 
 # Cloud identity of External Secrets (appended to the module's main.tf): an IAM role that EKS Pod Identity (the
 # eks-pod-identity-agent add-on) hands to the controller's ServiceAccount
-# external-secrets/external-secrets. It may read only the secrets under
-# external_secrets_prefix (and decrypt them with kms_key_arn) and the SSM parameters under
-# external_secrets_parameter_path. No static keys.
+# external-secrets/external-secrets. It may read only the secrets external_secrets_names names
+# (and decrypt them with kms_key_arn) and the SSM parameters under external_secrets_parameter_path.
+# No static keys.
 
-variable "external_secrets_prefix" {
-  type        = string
-  description = "Secrets Manager name prefix External Secrets may read (e.g. the project name); null creates no identity for it."
-  default     = null
+variable "external_secrets_names" {
+  type        = list(string)
+  description = "Secrets Manager secrets External Secrets may read: a name ending in /* covers every secret under that path (e.g. shop/prod/*), any other exactly that secret; empty creates no identity for it."
+  default     = []
+
+  validation {
+    condition     = alltrue([for name in var.external_secrets_names : can(regex("^[A-Za-z0-9/_+=.@-]+(/\\*)?$", name))])
+    error_message = "external_secrets_names holds secret names (letters, digits and /_+=.@-), each optionally ending in /*."
+  }
 }
 
 variable "external_secrets_parameter_path" {
@@ -307,16 +312,20 @@ variable "external_secrets_parameter_path" {
 data "aws_caller_identity" "current" {}
 
 locals {
-  external_secrets = var.external_secrets_prefix != null || var.external_secrets_parameter_path != null
-  external_secrets_statements = concat(var.external_secrets_prefix == null ? [] : [{
+  external_secrets = length(var.external_secrets_names) > 0 || var.external_secrets_parameter_path != null
+  # A secret's ARN ends in its name, a dash and six random characters.
+  external_secrets_arns = [for name in var.external_secrets_names :
+    "arn:${local.partition}:secretsmanager:*:${data.aws_caller_identity.current.account_id}:secret:${endswith(name, "/*") ? name : "${name}-??????"}"
+  ]
+  external_secrets_statements = concat(length(var.external_secrets_names) == 0 ? [] : [{
     Effect   = "Allow"
     Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    Resource = "arn:${local.partition}:secretsmanager:*:${data.aws_caller_identity.current.account_id}:secret:${var.external_secrets_prefix}/*"
+    Resource = local.external_secrets_arns
     }], var.external_secrets_parameter_path == null ? [] : [{
     Effect   = "Allow"
     Action   = ["ssm:GetParameter", "ssm:GetParameters"]
     Resource = "arn:${local.partition}:ssm:*:${data.aws_caller_identity.current.account_id}:parameter${var.external_secrets_parameter_path}/*"
-    }], var.kms_key_arn == null || var.external_secrets_prefix == null ? [] : [{
+    }], var.kms_key_arn == null || length(var.external_secrets_names) == 0 ? [] : [{
     Effect   = "Allow"
     Action   = ["kms:Decrypt"]
     Resource = var.kms_key_arn
@@ -362,6 +371,6 @@ resource "aws_eks_pod_identity_association" "external_secrets" {
 }
 
 output "external_secrets_role_arn" {
-  description = "IAM role External Secrets assumes through EKS Pod Identity (null without external_secrets_prefix and external_secrets_parameter_path)."
+  description = "IAM role External Secrets assumes through EKS Pod Identity (null without external_secrets_names and external_secrets_parameter_path)."
   value       = local.external_secrets ? aws_iam_role.external_secrets[0].arn : null
 }

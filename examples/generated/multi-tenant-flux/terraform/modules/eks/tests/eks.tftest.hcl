@@ -206,15 +206,15 @@ run "no_external_secrets_identity_by_default" {
 
   assert {
     condition     = length(aws_eks_pod_identity_association.external_secrets) == 0
-    error_message = "Without external_secrets_prefix the module creates no identity."
+    error_message = "Without external_secrets_names the module creates no identity."
   }
 }
 
-run "external_secrets_reads_its_prefix_through_pod_identity" {
+run "external_secrets_reads_its_names_through_pod_identity" {
   command = plan
 
   variables {
-    external_secrets_prefix = "shop"
+    external_secrets_names = ["shop/prod/*", "shop/argocd-cluster-prod-eu-west-1"]
   }
 
   assert {
@@ -223,8 +223,13 @@ run "external_secrets_reads_its_prefix_through_pod_identity" {
   }
 
   assert {
-    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/*")
-    error_message = "External Secrets may read only the project's secrets."
+    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/prod/*") && !strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/*")
+    error_message = "External Secrets may read the environment's path and no other of the project."
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/argocd-cluster-prod-eu-west-1-??????")
+    error_message = "A name without /* grants exactly that secret (its ARN's random suffix), not every name it prefixes."
   }
 }
 
@@ -244,4 +249,14 @@ run "external_secrets_reads_the_parameter_path_alone" {
     condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "parameter/shop/prod/pod-security-groups/*") && !strcontains(aws_iam_role_policy.external_secrets[0].policy, "secretsmanager")
     error_message = "External Secrets may read the parameters under the path and no secret."
   }
+}
+
+run "external_secrets_names_are_secret_names" {
+  command = plan
+
+  variables {
+    external_secrets_names = ["shop/*/prod"]
+  }
+
+  expect_failures = [var.external_secrets_names]
 }

@@ -1,0 +1,136 @@
+"""`wiring/secret-not-granted`: an ExternalSecret reads AWS Secrets Manager or SSM Parameter Store through the
+External Secrets controller's own identity (a store with neither `auth` nor `role`), and the key it asks for is
+outside what the repository's Terraform lets that identity read in the ExternalSecret's environment
+(docs/wiring.md, "Secret grants")."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Iterator
+
+from planforge.validate.base import Finding
+from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, TfBlock
+from planforge.validate.wiring.tfvalues import Scope, TerraformValues, attribute_line
+
+RULE = "wiring/secret-not-granted"
+SERVICES = {"SecretsManager": "AWS Secrets Manager", "ParameterStore": "SSM Parameter Store"}
+# The module arguments that say what External Secrets' identity reads (planforge's eks module and its kind).
+NAMES_ARGUMENT = "external_secrets_names"
+PARAMETER_PATH_ARGUMENT = "external_secrets_parameter_path"
+_INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
+_VARIABLE = re.compile(r"^var\.([A-Za-z_][\w-]*)$")
+_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Keys of one service an environment's External Secrets identity may read: IAM-style patterns (`*`, `?`)."""
+
+    service: str
+    patterns: tuple[str, ...]
+    environment: str | None  # None: every environment (the root's environment could not be read)
+    place: str
+
+    def covers(self, key: str) -> bool:
+        return any(fnmatchcase(key, pattern) for pattern in self.patterns)
+
+
+def _interpolate(values: TerraformValues, text: str, scope: Scope) -> str:
+    """`text` with each `${var.x}` the scope gives one string for replaced by it, any other interpolation by `*`."""
+    def replace(match: re.Match[str]) -> str:
+        variable = _VARIABLE.match(match.group(1).strip())
+        literal = values.variable(variable.group(1), scope) if variable else None
+        return literal.strings[0] if literal and len(literal.strings) == 1 and "*" not in literal.strings[0] else "*"
+    return _INTERPOLATION.sub(replace, text)
+
+
+def _environment(values: TerraformValues, scope: Scope) -> str | None:
+    literal = values.variable("environment", scope)
+    return literal.strings[0] if literal and len(literal.strings) == 1 else None
+
+
+def _grants_of_call(values: TerraformValues, call: TfBlock) -> Iterator[Grant]:
+    names = call.body.get(NAMES_ARGUMENT)
+    path = call.body.get(PARAMETER_PATH_ARGUMENT)
+    for scope in values.scopes(call.path.parent):
+        environment = _environment(values, scope)
+        if isinstance(names, list):
+            patterns = tuple(_interpolate(values, name, scope) for name in names if isinstance(name, str))
+            yield Grant("SecretsManager", patterns, environment, f"{call.display}:{attribute_line(call, NAMES_ARGUMENT)}")
+        if isinstance(path, str):
+            yield Grant("ParameterStore", (_interpolate(values, path, scope).rstrip("/") + "/*",), environment,
+                        f"{call.display}:{attribute_line(call, PARAMETER_PATH_ARGUMENT)}")
+
+
+def grants(repo: Repository) -> list[Grant] | None:
+    """Every grant the module calls give, per root and var file; None when the repository grants secrets some way
+    this rule does not read (an IAM policy of its own naming Secrets Manager or SSM outside the modules called)."""
+    calls = [call for call in repo.tf("module") if NAMES_ARGUMENT in call.body or PARAMETER_PATH_ARGUMENT in call.body]
+    if not calls:
+        return None
+    granting_modules = {(call.path.parent / str(call.body.get("source", ""))).resolve() for call in calls}
+    for block in repo.tf("resource", *_POLICY_TYPES):
+        if block.path.parent.resolve() not in granting_modules and re.search(r"secretsmanager:|ssm:GetParameter", block.text):
+            return None
+    values = TerraformValues(repo)
+    return [grant for call in calls for grant in _grants_of_call(values, call)]
+
+
+def _ambient_stores(repo: Repository) -> dict[tuple[str, str], str]:
+    """(kind, name) -> service of each AWS store that authenticates as the controller itself."""
+    found = {}
+    for store in repo.of_kind("SecretStore", "ClusterSecretStore"):
+        aws = store.field(["spec", "provider", "aws"])
+        if isinstance(aws, dict) and "auth" not in aws and "role" not in aws and aws.get("service") in SERVICES:
+            found[(store.kind, store.name or "")] = aws["service"]
+    return found
+
+
+def _keys(obj: K8sObject) -> Iterator[tuple[FieldPath, str, tuple[str, str] | None]]:
+    """(path, key, store) of each key an ExternalSecret reads: the store an item's `sourceRef.storeRef` names, else
+    the ExternalSecret's `secretStoreRef` (None when neither is a mapping)."""
+    default = _store_ref(obj.field(["spec", "secretStoreRef"]))
+    for section, reader in (("data", "remoteRef"), ("dataFrom", "extract")):
+        for index, item in enumerate(obj.field(["spec", section]) or []):
+            if not isinstance(item, dict) or not isinstance(item.get(reader), dict):
+                continue
+            source = item.get("sourceRef")
+            store = _store_ref(source.get("storeRef")) if isinstance(source, dict) and "storeRef" in source else default
+            yield ["spec", section, index, reader, "key"], item[reader].get("key"), store
+
+
+def _store_ref(ref: object) -> tuple[str, str] | None:
+    return (str(ref.get("kind", "SecretStore")), str(ref.get("name", ""))) if isinstance(ref, dict) else None
+
+
+def check_grants(repo: Repository) -> list[Finding]:
+    stores = _ambient_stores(repo)
+    known = grants(repo) if stores else None
+    if not known:
+        return []
+    environments = {grant.environment for grant in known} - {None}
+    findings = []
+    for obj in repo.of_kind("ExternalSecret"):
+        environment = next((part for part in reversed(obj.display.split("/")[:-1]) if part in environments), None)
+        for path, key, store in _keys(obj):
+            service = stores.get(store) if store else None
+            if service is None or not isinstance(key, str) or not key or "{{" in key or "${" in key or key.startswith("arn:"):
+                continue
+            usable = [g for g in known if g.service == service and g.environment in (None, environment or g.environment)]
+            if any(grant.covers(key) for grant in usable):
+                continue
+            findings.append(_ungranted(obj, path, key, service, environment, usable))
+    return findings
+
+
+def _ungranted(obj: K8sObject, path: FieldPath, key: str, service: str, environment: str | None,
+               usable: list[Grant]) -> Finding:
+    whose = f"no Terraform grant of environment {environment}" if environment else "no Terraform grant"
+    granted = "; ".join(sorted({f"{', '.join(g.patterns)} ({g.place})" for g in usable})) or "nothing"
+    return obj.finding(
+        RULE, f"reads {SERVICES[service]} key {key!r} as the External Secrets controller's own identity, which {whose} "
+        f"covers (granted: {granted})", path,
+        f"store the secret under a granted name, or grant it: add it to the module's {NAMES_ARGUMENT}"
+        if service == "SecretsManager" else
+        f"store the parameter under a granted path, or widen the module's {PARAMETER_PATH_ARGUMENT}")

@@ -139,6 +139,13 @@ def test_a_multi_tenant_shared_cluster_outputs_the_identity_external_secrets_use
     outputs = (cluster / "outputs.tf").read_text()
     assert 'output "external_secrets_role_arn" {' in outputs and "module.eks.external_secrets_role_arn" in outputs
     assert wiring_findings(root, tmp_path / "report.json") == []
+    # each environment's cluster record reads every environment's pod security group IDs: a grant of its own
+    # environment's parameters only leaves the record unwritten
+    main_tf = cluster / "main.tf"
+    main_tf.write_text(main_tf.read_text().replace('"/${var.project}/*/pod-security-groups"',
+                                                   '"/${var.project}/${var.environment}/pod-security-groups"'))
+    found = {(f["rule"], f["file"]) for f in wiring_findings(root, tmp_path / "report.json")}
+    assert found == {("wiring/secret-not-granted", "kubernetes/cluster-config/pod-security-groups.yaml")}
 
 
 @plan_group(PLANS / "phase5-doks.plan.md")

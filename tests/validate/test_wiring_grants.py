@@ -58,3 +58,41 @@ def test_a_generated_repository_reading_another_environments_secret_fails(
     assert found["rule"] == RULE
     assert found["file"] == "kubernetes/apps/web-frontend/overlays/prod/externalsecret.yaml"
     assert "storefront-eks/prod/* (terraform/environments/prod/main.tf:" in found["message"]
+
+
+RECORD = """apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: cluster-record
+  namespace: argocd
+spec:
+  secretStoreRef:
+    kind: ClusterSecretStore
+    name: parameters
+  target:
+    name: cluster-record
+  data:
+    - secretKey: orders_dev
+      remoteRef:
+        key: /shop/dev/pod-security-groups/orders
+    - secretKey: orders_prod
+      remoteRef:
+        key: /shop/prod/pod-security-groups/orders
+"""
+
+
+def test_one_externalsecret_needs_one_environments_grant_for_all_its_keys(tmp_path: Path) -> None:
+    """Outside an environment's directory, every cluster applies the ExternalSecret and reads all of its keys: each
+    key granted to some environment is not enough."""
+    root = tmp_path / "good"
+    shutil.copytree(CASES / "good", root)
+    edit_file(root / "k8s/base/record.yaml", RECORD, None)
+    [found] = validate_wiring(root, tmp_path, 1)
+    # a tie: the first environment is the one named, and the key of the other is the one it lacks
+    assert (found["rule"], found["file"], found["line"]) == (RULE, "k8s/base/record.yaml", 18)
+    assert "no environment's grant covers together (environment dev's covers the most and lacks this one: " \
+           "/shop/dev/pod-security-groups/*" in found["message"]
+    for env in ("dev", "prod"):  # a grant of every environment's path, as the multi-tenant cluster record needs
+        edit_file(root / f"terraform/environments/{env}/main.tf", "/${var.environment}/pod-security-groups",
+                  "/*/pod-security-groups")
+    assert validate_wiring(root, tmp_path, 0) == []

@@ -18,12 +18,12 @@ variable "external_secrets_names" {
 
 variable "external_secrets_parameter_path" {
   type        = string
-  description = "SSM Parameter Store path (e.g. /project/env/pod-security-groups) whose parameters External Secrets may read; null grants none."
+  description = "SSM Parameter Store path (e.g. /project/env/pod-security-groups; a * segment matches any, e.g. every environment's) whose parameters External Secrets may read; null grants none."
   default     = null
 
   validation {
-    condition     = var.external_secrets_parameter_path == null || can(regex("^/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", var.external_secrets_parameter_path))
-    error_message = "external_secrets_parameter_path is an absolute SSM path without a trailing slash, e.g. /shop/prod/pod-security-groups."
+    condition     = var.external_secrets_parameter_path == null || can(regex("^/[A-Za-z0-9_.*-]+(/[A-Za-z0-9_.*-]+)*$", var.external_secrets_parameter_path))
+    error_message = "external_secrets_parameter_path is an absolute SSM path without a trailing slash, e.g. /shop/prod/pod-security-groups or /shop/*/pod-security-groups."
   }
 }
 

@@ -109,28 +109,46 @@ def check_grants(repo: Repository) -> list[Finding]:
     known = grants(repo) if stores else None
     if not known:
         return []
-    environments = {grant.environment for grant in known} - {None}
+    environments = sorted({grant.environment for grant in known} - {None})
     findings = []
     for obj in repo.of_kind("ExternalSecret"):
-        environment = next((part for part in reversed(obj.display.split("/")[:-1]) if part in environments), None)
-        for path, key, store in _keys(obj):
-            service = stores.get(store) if store else None
-            if service is None or not isinstance(key, str) or not key or "{{" in key or "${" in key or key.startswith("arn:"):
-                continue
-            usable = [g for g in known if g.service == service and g.environment in (None, environment or g.environment)]
-            if any(grant.covers(key) for grant in usable):
-                continue
-            findings.append(_ungranted(obj, path, key, service, environment, usable))
+        items = [(path, key, stores[store]) for path, key, store in _keys(obj)
+                 if store in stores and isinstance(key, str) and key and "{{" not in key and "${" not in key
+                 and not key.startswith("arn:")]
+        if not items:
+            continue
+        # one cluster reads every key of an ExternalSecret: the environment of its directory, else the one whose
+        # grant covers most of them
+        stated = next((part for part in reversed(obj.display.split("/")[:-1]) if part in environments), None)
+        candidates: list[str | None] = [stated] if stated else [*environments] or [None]
+        best = min(candidates, key=lambda env: len(_uncovered(items, known, env)))
+        for path, key, service in _uncovered(items, known, best):
+            usable = _usable(known, service, best)
+            findings.append(_ungranted(obj, path, key, service, best, usable, stated is not None))
     return findings
 
 
+def _usable(known: list[Grant], service: str, environment: str | None) -> list[Grant]:
+    return [g for g in known if g.service == service and (environment is None or g.environment in (None, environment))]
+
+
+def _uncovered(items: list[tuple[FieldPath, str, str]], known: list[Grant],
+               environment: str | None) -> list[tuple[FieldPath, str, str]]:
+    return [(path, key, service) for path, key, service in items
+            if not any(grant.covers(key) for grant in _usable(known, service, environment))]
+
+
 def _ungranted(obj: K8sObject, path: FieldPath, key: str, service: str, environment: str | None,
-               usable: list[Grant]) -> Finding:
-    whose = f"no Terraform grant of environment {environment}" if environment else "no Terraform grant"
+               usable: list[Grant], stated: bool) -> Finding:
     granted = "; ".join(sorted({f"{', '.join(g.patterns)} ({g.place})" for g in usable})) or "nothing"
+    if environment is None or stated:
+        whose = f"no Terraform grant of environment {environment}" if environment else "no Terraform grant"
+        why = f"which {whose} covers (granted: {granted})"
+    else:
+        why = (f"and one cluster reads all of this ExternalSecret's keys, which no environment's grant covers together "
+               f"(environment {environment}'s covers the most and lacks this one: {granted})")
     return obj.finding(
-        RULE, f"reads {SERVICES[service]} key {key!r} as the External Secrets controller's own identity, which {whose} "
-        f"covers (granted: {granted})", path,
+        RULE, f"reads {SERVICES[service]} key {key!r} as the External Secrets controller's own identity, {why}", path,
         f"store the secret under a granted name, or grant it: add it to the module's {NAMES_ARGUMENT}"
         if service == "SecretsManager" else
         f"store the parameter under a granted path, or widen the module's {PARAMETER_PATH_ARGUMENT}")

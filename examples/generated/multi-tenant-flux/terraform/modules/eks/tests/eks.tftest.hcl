@@ -260,3 +260,16 @@ run "external_secrets_names_are_secret_names" {
 
   expect_failures = [var.external_secrets_names]
 }
+
+run "external_secrets_reads_every_environments_parameters_under_a_wildcard_path" {
+  command = plan
+
+  variables {
+    external_secrets_parameter_path = "/shop/*/pod-security-groups"
+  }
+
+  assert {
+    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "parameter/shop/*/pod-security-groups/*")
+    error_message = "A * segment of the path grants that segment's every value."
+  }
+}

@@ -95,6 +95,29 @@ def test_production_pins_a_release_tag_and_other_environments_follow_head(eks_ar
 
 
 @EKS_ARGOCD_GROUP
+def test_production_bootstrap_follows_the_default_branch_so_promotion_needs_no_hand_apply(
+        eks_argocd: Path, tmp_path: Path) -> None:
+    """The bootstrap syncs itself, the AppProjects and the app-of-apps from the default branch: changing the tag there
+    promotes production. Its project may create Argo CD objects only, so wiring/unpinned-production does not hold
+    its revision against it; once that project may create a workload, it does."""
+    project, bootstrap = documents(eks_argocd / "argocd/bootstrap/prod.yaml")
+    source = bootstrap["spec"]["source"]
+    assert source["targetRevision"] == "HEAD"
+    assert source["directory"]["include"] == "{bootstrap/prod.yaml,projects/*.yaml,applications/prod.yaml}"
+    assert documents(eks_argocd / "argocd/applications/prod.yaml")[0]["spec"]["source"]["targetRevision"] == "v0.1.0"
+    assert "with nothing to apply by hand" in (eks_argocd / "README.md").read_text()
+    root = tmp_path / "repo"
+    shutil.copytree(eks_argocd, root)
+    assert [f for f in wiring_findings(root, tmp_path / "r.json") if f["rule"] == "wiring/unpinned-production"] == []
+    path = root / "argocd/bootstrap/prod.yaml"
+    path.write_text(path.read_text().replace("    - group: argoproj.io\n      kind: AppProject\n",
+                                             "    - group: argoproj.io\n      kind: AppProject\n    - group: apps\n"
+                                             "      kind: Deployment\n"))
+    [found] = [f for f in wiring_findings(root, tmp_path / "r.json") if f["rule"] == "wiring/unpinned-production"]
+    assert found["file"] == "argocd/bootstrap/prod.yaml" and "follows 'HEAD'" in found["message"]
+
+
+@EKS_ARGOCD_GROUP
 def test_custom_resources_sync_after_the_charts_that_install_their_crds(eks_argocd: Path) -> None:
     def wave(name: str) -> int:
         return int(documents(eks_argocd / f"argocd/applications/dev/{name}.yaml")[0]["metadata"]["annotations"]
@@ -259,10 +282,11 @@ def _parameter_name(root: Path) -> str:
             .replace("${var.tenant}", "acme"))
 
 
-def _parameter_path_readable(root: Path) -> None:
-    """The shared cluster stack lets External Secrets read the tenants' parameters (the eks module's identity)."""
+def _parameter_path_readable(root: Path, environments: str) -> None:
+    """The shared cluster stack lets External Secrets read the tenants' parameters (the eks module's identity) of
+    `environments` (a path segment)."""
     cluster = (root / "terraform/shared/cluster/main.tf").read_text()
-    assert 'external_secrets_parameter_path = "/${var.project}/${var.environment}/pod-security-groups"' in cluster
+    assert f'external_secrets_parameter_path = "/${{var.project}}/{environments}/pod-security-groups"' in cluster
     identity = (root / "terraform/modules/eks/main.tf").read_text()
     assert "parameter${var.external_secrets_parameter_path}/*" in identity
 
@@ -271,7 +295,7 @@ def test_argocd_patches_each_tenants_security_group_id_in_without_a_hand_edit(ge
     root = generated["multi-tenant-saas"]
     parameter = _parameter_name(root)
     assert parameter == "/tenant-isolation/staging/pod-security-groups/acme"
-    _parameter_path_readable(root)
+    _parameter_path_readable(root, "*")  # each cluster's record reads every environment's IDs
     store, external = documents(root / "kubernetes/cluster-config/pod-security-groups.yaml")
     assert store["kind"] == "ClusterSecretStore" and store["spec"]["provider"]["aws"]["service"] == "ParameterStore"
     assert "pod-security-groups.yaml" in (root / "kubernetes/cluster-config/kustomization.yaml").read_text()
@@ -308,7 +332,7 @@ def tenants_flux(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_flux_substitutes_each_tenants_security_group_id_without_a_hand_edit(tenants_flux: Path) -> None:
     root = tenants_flux
     parameter = _parameter_name(root)
-    _parameter_path_readable(root)
+    _parameter_path_readable(root, "${var.environment}")  # each cluster reads its own environment's IDs
     kustomizations = {d["metadata"]["name"]: d for d in documents(root / "clusters/staging/infrastructure.yaml")}
     tenant = kustomizations["tenant-isolation-tenant-acme-security-groups"]
     assert tenant["spec"]["path"] == "./kubernetes/tenants/acme/security-groups"

@@ -167,6 +167,22 @@ def check_projects(repo: Repository) -> list[Finding]:
     return findings
 
 
+def _argocd_only_projects(repo: Repository) -> set[str]:
+    """AppProjects that may create Argo CD Applications and AppProjects and nothing else (no cluster-scoped kind): an
+    Application of one (a bootstrap, an app-of-apps) delivers no workload, so its revision is not what reaches
+    production; the Applications it creates are, and they are checked themselves."""
+    names, wider = set(), set()
+    for project in repo.of_kind("AppProject"):
+        allowed = project.field(["spec", "namespaceResourceWhitelist"])
+        if project.field(["spec", "clusterResourceWhitelist"]) == [] and isinstance(allowed, list) and allowed and all(
+                isinstance(entry, dict) and entry.get("group") == "argoproj.io" and entry.get("kind") in
+                ("Application", "AppProject") for entry in allowed):
+            names.add(project.name or "")
+        else:
+            wider.add(project.name or "")  # one file of several declaring the project lets it deploy more
+    return names - wider - {""}
+
+
 def _is_production(obj: K8sObject, *texts: Any) -> bool:
     words = vocabulary().prod_environments
     tokens = set(re.split(r"[^a-z0-9]+", " ".join([obj.name or "", obj.display, *map(str, texts)]).lower()))
@@ -194,7 +210,10 @@ def _written_by_bootstrap(source: K8sObject) -> bool:
 def check_revisions(repo: Repository) -> list[Finding]:
     """`wiring/unpinned-production`: Argo CD git sources and Flux GitRepositories of production."""
     findings = []
+    delivers_argocd_only = _argocd_only_projects(repo)
     for app in repo.of_kind("Application"):
+        if app.field(["spec", "project"]) in delivers_argocd_only:
+            continue
         for where, source in app.sources():
             if source.get("chart") or not _is_production(app, source.get("path", "")):
                 continue

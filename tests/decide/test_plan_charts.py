@@ -110,6 +110,21 @@ def test_an_image_tag_in_a_services_sentence_is_the_services_tag():
     assert (backend.image, backend.tag, frontend.tag) == ("ghcr.io/acme/todo-backend", "1.4.0-rc.1", "0.1.0")
 
 
+def test_what_the_plan_does_not_state_of_a_service_is_named_as_a_default_to_set():
+    """An image, tag, port or health path the plan does not state is planforge's default for the name: the decision
+    says so, service by service, and names nothing the plan states."""
+    text = TODO_CHART.replace("image ghcr.io/acme/todo-backend)", "image ghcr.io/acme/todo-backend:1.4.0)")
+    note = decided(text).provenance["services"].note
+    assert "not in the plan, so planforge's defaults for the names" in note
+    backend = next(part for part in note.split("never starts: ", 1)[1].split("; ") if part.startswith("backend: "))
+    assert backend == "backend: health path /health"  # image, tag and port are the plan's
+    assert "frontend: tag 0.1.0, health path " in note  # the image is stated without a tag
+    listed = decided(TODO_CHART.replace("Package the todo backend (FastAPI, port 8000, image ghcr.io/acme/todo-backend)",
+                                        "Package the todo backend (FastAPI)"))
+    assert "backend: image ghcr.io/" in listed.provenance["services"].note and ":0.1.0, port 8000, health path" in \
+        listed.provenance["services"].note
+
+
 SHOP_CHART = (PLANS / "shop-chart.plan.md").read_text(encoding="utf-8")
 SHOP_WORKLOADS = ("backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080) and frontend (image "
                   "ghcr.io/acme/shop-frontend:1.4.0, port 80)")

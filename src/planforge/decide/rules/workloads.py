@@ -65,6 +65,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     stated = _stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)])
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
+    _note_unstated(c, "apps", apps, stated)
 
 
 _KIND_LIST = re.compile(r"\bDeployments?\s?\(([a-z0-9][a-z0-9, -]{0,200})\)")
@@ -170,6 +171,7 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
             c.from_line("services", [svc], prose[1])
         else:
             c.from_field("services", [svc], img.field if img else chart_src)
+        _note_unstated(c, "services", [svc], {svc.name: {**stated, **({"health_path": True} if health else {})}})
         return
     if not services and _deploys_components_only(c):
         return
@@ -188,6 +190,28 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     if replicas_line:
         c.provenance["services"] = c.provenance["services"].model_copy(
             update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
+    _note_unstated(c, "services", out, stated)
+
+
+def _note_unstated(c: Context, answer: str, services: list[Service], stated: dict[str, dict[str, Any]]) -> None:
+    """Add to the answer's provenance what the plan does not state of each service: its image, port and health path
+    are then planforge's defaults for its name, which nothing guarantees exist (an image no registry holds never
+    starts)."""
+    invented = []
+    for svc in services:
+        given = stated.get(svc.name, {})
+        parts = [f"image {svc.image}:{svc.tag}" if "image" not in given else "" if "tag" in given else f"tag {svc.tag}",
+                 f"port {svc.port}" if "port" not in given else "",
+                 f"health path {svc.health_path}" if "health_path" not in given else ""]
+        if not any(parts):
+            continue
+        invented.append(f"{svc.name}: " + ", ".join(part for part in parts if part))
+    if not invented:
+        return
+    prov = c.provenance[answer]
+    note = ("not in the plan, so planforge's defaults for the names, which you set before the first sync since an "
+            "image no registry holds never starts: " + "; ".join(invented))
+    c.provenance[answer] = prov.model_copy(update={"note": f"{prov.note}; {note}" if prov.note else note})
 
 
 def _stated_per_service(c: Context, names: list[str], answer: str = "services",

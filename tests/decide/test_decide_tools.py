@@ -240,3 +240,14 @@ def test_a_secrets_manager_named_beside_the_chosen_one_is_reported():
     assert d.answers.secrets_manager == "kubernetes"
     [n] = [n for n in d.not_applied if "Vault" in n.text]  # once: `Vault` of `Azure Key Vault` is not another
     assert (n.line, n.text) == (line_of(text, "Secrets Management"), "Azure Key Vault") and "kubernetes" in n.why
+
+
+def test_s3_native_locking_before_terraform_1_10_says_the_roots_require_1_10():
+    """The plan's Terraform 1.9 with S3 native locking: the roots require 1.10 (use_lockfile), and the version's
+    decision says so instead of reading as if 1.9 were used; DynamoDB locking leaves the version as it is."""
+    text = BASE.replace("(Terraform >= 1.11)", "(Terraform >= 1.9)")
+    lockfile = decided(text.replace("with DynamoDB for state locking", "with native lockfile locking"))
+    assert (lockfile.answers.terraform_version, lockfile.answers.state_locking) == ("1.9", "lockfile")
+    note = lockfile.provenance["terraform_version"].note
+    assert "the roots require >= 1.10" in note and "so 1.9 cannot run them" in note
+    assert "1.10" not in (decided(text).provenance["terraform_version"].note or "")

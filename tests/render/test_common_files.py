@@ -119,19 +119,25 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert ("setup-helm" in uses) == (name not in ("single-iac", "opentofu", "linters", "install"))
 
 
-@pytest.mark.parametrize("lower_bound, installed", [("1.6", "1.9.8"), ("1.9", "1.9.8"), ("1.10", "1.10.0"),
-                                                     ("1.11", "1.11.0"), ("1.12.2", "1.12.2")])
-def test_workflow_terraform_satisfies_the_plans_required_version(tmp_path: Path, lower_bound, installed):
-    """CI installs an exact Terraform release that satisfies `required_version = ">= <plan>"`:
-    a plan asking for Terraform 1.11 must not get 1.9.8 (init would refuse the roots)."""
+@pytest.mark.parametrize("lower_bound, locking, installed", [
+    ("1.6", "dynamodb", "1.9.8"), ("1.9", "dynamodb", "1.9.8"), ("1.10", "dynamodb", "1.10.0"),
+    ("1.11", "dynamodb", "1.11.0"), ("1.12.2", "dynamodb", "1.12.2"),
+    ("1.9", "lockfile", "1.10.0")])  # S3 native locking: the roots require 1.10 whatever the plan names
+def test_workflow_terraform_satisfies_the_roots_required_version(tmp_path: Path, lower_bound, locking, installed):
+    """CI installs an exact Terraform release that satisfies the roots' `required_version`: a plan asking for
+    Terraform 1.11 must not get 1.9.8, nor one asking for 1.9 with S3 native locking (init would refuse the roots)."""
     from copier import run_copy
 
-    template = copy_template(tmp_path / "template", with_blueprints=False)
-    data = sample_answers(**COMBINATIONS["single-iac"], terraform_version=lower_bound).to_copier_data()
+    template = copy_template(tmp_path / "template", with_blueprints=True)
+    data = sample_answers(**COMBINATIONS["single-iac"], terraform_version=lower_bound, state_backend="s3",
+                          state_locking=locking).to_copier_data()
     run_copy(str(template), tmp_path / "repo", data=data, defaults=True, quiet=True, unsafe=False)
     workflow = yaml.safe_load((tmp_path / "repo/.github/workflows/validate.yml").read_text())
     step = next(s for s in workflow["jobs"]["shard"]["steps"] if "setup-terraform" in s.get("uses", ""))
     assert step["with"]["terraform_version"] == installed
+    versions = next((tmp_path / "repo").rglob("environments/*/versions.tf")).read_text()
+    floor = re.search(r'required_version = ">= ([0-9.]+)"', versions).group(1)
+    assert [int(x) for x in installed.split(".")] >= [int(x) for x in floor.split(".")]
 
 
 def test_readme_installs_the_planforge_of_the_template_tag(rendered):

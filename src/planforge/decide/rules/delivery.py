@@ -161,6 +161,20 @@ def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
         _state_from_field(c, f)
     elif not _state_from_context(c):
         _default_state(c, d)
+    _note_lockfile_version(c)
+
+
+def _note_lockfile_version(c: Context) -> None:
+    """S3 native locking (use_lockfile) exists from Terraform (and OpenTofu) 1.10: the roots then require 1.10 and CI
+    installs it, whatever older version the plan names; the version's decision says so."""
+    version = str(c.values.get("terraform_version", ""))
+    if c.values.get("state_locking") != "lockfile" or not re.fullmatch(r"\d+\.\d+(\.\d+)?", version) or \
+            tuple(int(x) for x in version.split(".")[:2]) >= (1, 10) or "terraform_version" not in c.provenance:
+        return
+    prov = c.provenance["terraform_version"]
+    note = (f"the roots require >= 1.10 and CI installs 1.10.0: S3 native locking (use_lockfile), the state locking "
+            f"decided, exists from 1.10, so {version} cannot run them")
+    c.provenance["terraform_version"] = prov.model_copy(update={"note": f"{prov.note}; {note}" if prov.note else note})
 
 
 def _state_from_field(c: Context, f: Field) -> None:

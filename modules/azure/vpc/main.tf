@@ -1,6 +1,7 @@
 # Network layer (Azure): one virtual network with an application subnet, a subnet
 # delegated to PostgreSQL flexible servers and a NAT gateway for outbound traffic.
-# Inbound traffic from the internet is denied by the subnets' network security group.
+# Inbound traffic from the internet is denied by the subnets' network security group, but for the ports
+# internet_inbound_ports names (a public ingress controller's load balancer).
 
 resource "azurerm_virtual_network" "this" {
   name                = "vnet-${var.name}"
@@ -42,6 +43,23 @@ resource "azurerm_network_security_group" "private" {
   name                = "nsg-${var.name}-private"
   location            = var.location
   resource_group_name = var.resource_group_name
+
+  # A public load balancer keeps the client's address: its backends on this subnet see internet sources, so the
+  # ports it serves (a public ingress controller's) are admitted before the deny below.
+  dynamic "security_rule" {
+    for_each = length(var.internet_inbound_ports) > 0 ? [var.internet_inbound_ports] : []
+    content {
+      name                       = "allow-internet-ingress"
+      priority                   = 3900
+      direction                  = "Inbound"
+      access                     = "Allow"
+      protocol                   = "Tcp"
+      source_port_range          = "*"
+      destination_port_ranges    = [for port in security_rule.value : tostring(port)]
+      source_address_prefix      = "Internet"
+      destination_address_prefix = "*"
+    }
+  }
 
   security_rule {
     name                       = "deny-internet-inbound"

@@ -25,6 +25,17 @@ variable "zone_redundant" {
   default     = false
 }
 
+variable "internet_inbound_ports" {
+  type        = list(number)
+  description = "TCP ports the workload subnet admits from the internet (e.g. [80, 443] for a public ingress controller's load balancer); every other inbound internet connection is denied."
+  default     = []
+
+  validation {
+    condition     = alltrue([for port in var.internet_inbound_ports : port >= 1 && port <= 65535 && floor(port) == port])
+    error_message = "internet_inbound_ports holds TCP port numbers (1-65535)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags for every resource (project, environment, tenant, managed-by)."

@@ -21,3 +21,26 @@ run "private_subnets_have_no_default_outbound_and_deny_internet" {
     error_message = "Inbound internet traffic must be denied."
   }
 }
+
+run "a_public_ingress_is_admitted_before_the_deny" {
+  command = plan
+
+  variables {
+    internet_inbound_ports = [80, 443]
+  }
+
+  assert {
+    condition = anytrue([for r in azurerm_network_security_group.private.security_rule :
+    r.access == "Allow" && r.source_address_prefix == "Internet" && r.priority < 4000 && toset(r.destination_port_ranges) == toset(["80", "443"])])
+    error_message = "The ingress ports must be allowed from the internet ahead of the deny rule."
+  }
+}
+
+run "no_port_is_admitted_by_default" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for r in azurerm_network_security_group.private.security_rule : r.access == "Deny"])
+    error_message = "Without internet_inbound_ports every inbound internet connection is denied."
+  }
+}

@@ -285,11 +285,19 @@ def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_
     assert all(p.startswith(("terraform/azure/", "argocd/applications/")) and ("azure" in p) for p in added), added
     assert set(before) <= set(after)
     changed = {p for p in before if before[p] != after[p]}
-    # the primary cloud's roots and modules keep their code and state: only documents and the GitOps wiring change
-    assert not [p for p in changed if p.startswith(("terraform/environments/", "terraform/modules/", "kubernetes/"))]
+    # the primary cloud's roots and modules keep their code and state: only documents, the GitOps wiring and the
+    # hub's External Secrets grant (now also the Azure cluster's connection keys) change
+    for path in [p for p in changed if p.startswith("terraform/environments/")]:
+        assert path.endswith("/main.tf"), path
+        old_lines, new_lines = before[path].decode().splitlines(), after[path].decode().splitlines()
+        assert [ln for ln in old_lines if ln not in new_lines] == [ln for ln in old_lines if "external_secrets_names" in ln]
+        assert [ln for ln in new_lines if ln not in old_lines] == [ln for ln in new_lines if "external_secrets_names" in ln]
+        assert "argocd-cluster-${var.environment}-azure" in after[path].decode()
+    assert not [p for p in changed if p.startswith(("terraform/modules/", "kubernetes/"))]
     assert changed <= {".copier-answers.yml", "README.md", "terraform/README.md", "argocd/README.md",
                        "argocd/projects/apps.yaml", "argocd/projects/platform.yaml",
-                       *(f"argocd/bootstrap/{env}.yaml" for env in ENVS)}, changed
+                       *(f"argocd/bootstrap/{env}.yaml" for env in ENVS),
+                       *(f"terraform/environments/{env}/main.tf" for env in ENVS)}, changed
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert (answers["clouds"], answers["cloud_regions"]) == (["aws", "azure"], {"azure": "westeurope"})
     prod = (dest / "terraform/azure/environments/prod/terraform.tfvars").read_text()

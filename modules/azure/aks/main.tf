@@ -69,8 +69,9 @@ resource "azurerm_kubernetes_cluster" "this" {
   }
 
   azure_active_directory_role_based_access_control {
-    azure_rbac_enabled = true
-    tenant_id          = var.tenant_id
+    azure_rbac_enabled     = true
+    tenant_id              = var.tenant_id
+    admin_group_object_ids = var.admin_group_object_ids
   }
 
   network_profile {

@@ -18,6 +18,16 @@ variable "tenant_id" {
   description = "Microsoft Entra tenant for Kubernetes RBAC."
 }
 
+variable "admin_group_object_ids" {
+  type        = list(string)
+  description = "Object IDs of the Entra groups whose members administer the cluster: with local accounts off and Azure RBAC on, no one else (not even a subscription Owner) can use the Kubernetes API until roles are assigned."
+
+  validation {
+    condition     = length(var.admin_group_object_ids) > 0
+    error_message = "Name at least one Entra group to administer the cluster: local accounts are off, so without one nobody can reach the Kubernetes API."
+  }
+}
+
 variable "kubernetes_version" {
   type        = string
   description = "Kubernetes minor version from the plan."

@@ -8,8 +8,10 @@ variables {
   resource_group_name = "rg-test"
   tenant_id           = "00000000-0000-0000-0000-000000000000"
   kubernetes_version  = "1.29"
-  subnet_id           = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
-  node_instance_type  = "Standard_D4s_v5"
+
+  admin_group_object_ids = ["11111111-1111-1111-1111-111111111111"]
+  subnet_id              = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+  node_instance_type     = "Standard_D4s_v5"
 }
 
 run "private_cluster_without_local_accounts" {
@@ -18,6 +20,11 @@ run "private_cluster_without_local_accounts" {
   assert {
     condition     = azurerm_kubernetes_cluster.this.private_cluster_enabled == true && azurerm_kubernetes_cluster.this.local_account_disabled == true
     error_message = "The cluster must be private and use Entra ID only."
+  }
+
+  assert {
+    condition     = contains(azurerm_kubernetes_cluster.this.azure_active_directory_role_based_access_control[0].admin_group_object_ids, "11111111-1111-1111-1111-111111111111")
+    error_message = "Without local accounts, the admin group is the way into the Kubernetes API."
   }
 
   assert {
@@ -34,4 +41,14 @@ run "private_cluster_without_local_accounts" {
     condition     = azurerm_kubernetes_cluster.this.network_profile[0].service_cidr == "172.20.0.0/16" && azurerm_kubernetes_cluster.this.network_profile[0].dns_service_ip == "172.20.0.10"
     error_message = "Services must take addresses outside the platform's 10.x virtual networks."
   }
+}
+
+run "a_cluster_without_an_admin_group_is_refused" {
+  command = plan
+
+  variables {
+    admin_group_object_ids = []
+  }
+
+  expect_failures = [var.admin_group_object_ids]
 }

@@ -1,4 +1,6 @@
-"""A public ingress on AKS is reachable once applied: the workload subnet's security group admits the ingress
+"""What an AKS repository needs to work once applied.
+
+A public ingress is reachable: the workload subnet's security group admits the ingress
 controller's ports from the internet ahead of its deny rule (a public load balancer keeps the client's address), and
 Azure's load balancer probes the controller's health endpoint instead of `/`, which ingress-nginx answers 404. The vpc
 module's own tests (modules/azure/vpc/tests) check the rule's order under a mocked provider."""
@@ -30,3 +32,21 @@ def test_the_ingress_ports_are_admitted_and_probed_on_their_health_path(
                    ("allow-internet-ingress", "deny-internet-inbound"))
     assert int(allow.group(1)) < int(deny.group(1))
     assert 'destination_port_ranges    = [for port in security_rule.value : tostring(port)]' in module
+
+
+@plan_group(AKS)
+def test_the_cluster_has_an_admin_group_the_team_sets_outside_the_repository(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Local accounts are off and Azure RBAC is on: without an admin group nobody reaches the Kubernetes API, so each
+    root passes the group the team names (TF_VAR_cluster_admin_group_object_id, required) and the README says so."""
+    root = rendered_plan(AKS, tmp_path_factory)
+    for env in ("dev", "staging", "prod"):
+        main = (root / f"terraform/environments/{env}/main.tf").read_text()
+        aks = re.search(r'(?ms)^module "aks" \{.*?^\}', main).group(0)
+        assert "admin_group_object_ids = [var.cluster_admin_group_object_id]" in aks
+        variables = (root / f"terraform/environments/{env}/variables.tf").read_text()
+        block = re.search(r'(?ms)^variable "cluster_admin_group_object_id" \{.*?^\}', variables).group(0)
+        assert "var.cluster_admin_group_object_id != null" in block and "TF_VAR_cluster_admin_group_object_id" in block
+    module = (root / "terraform/modules/aks/main.tf").read_text()
+    assert "admin_group_object_ids = var.admin_group_object_ids" in module and "local_account_disabled  = true" in module
+    assert "`TF_VAR_cluster_admin_group_object_id`" in (root / "terraform/README.md").read_text()

@@ -50,3 +50,21 @@ def test_the_cluster_has_an_admin_group_the_team_sets_outside_the_repository(
     module = (root / "terraform/modules/aks/main.tf").read_text()
     assert "admin_group_object_ids = var.admin_group_object_ids" in module and "local_account_disabled  = true" in module
     assert "`TF_VAR_cluster_admin_group_object_id`" in (root / "terraform/README.md").read_text()
+
+
+JUGGERHUB = PLANS.parent / "plans-real" / "jnroesch--juggerhub--015-hosting.plan.md"
+
+
+@plan_group(JUGGERHUB)
+def test_the_in_cluster_databases_secret_is_in_the_deploy_steps_secret_list(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The README's Deploy steps send the user to "Secrets created outside this repository" before the first apply:
+    the in-cluster database's credentials Secret is listed there, with its namespace and a command."""
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    readme = (root / "README.md").read_text()
+    assert readme.index("## Deploy") < readme.index("## Secrets created outside this repository")
+    section = readme.split("## Secrets created outside this repository", 1)[1].split("\n## ", 1)[0]
+    secret = re.search(r"secretName: (\S+)|name: (\S+-database)", (root / "kubernetes/database/database.yaml").read_text())
+    name = secret.group(1) or secret.group(2)
+    assert f"`{name}` is created out of band in `database`" in section
+    assert f"kubectl create secret generic {name} -n database --from-literal=username=" in section

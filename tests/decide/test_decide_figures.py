@@ -42,6 +42,19 @@ def test_eks_plan_nodes_per_environment_and_pods():
     assert not [t for _, t in unapplied if any(w in t for w in ("12 nodes", "300 pods", "99.95"))], unapplied
 
 
+def test_a_later_open_bound_keeps_the_bound_an_earlier_range_stated():
+    """`between 3 and 10 nodes` in production, then `up to 10 nodes in production`: still 3-10 (the later figure
+    states only the maximum, which agrees), not 1-10."""
+    d = with_lines("**Performance Goals**: the production node group autoscales between 3 and 10 nodes",
+                   "**Limits**: up to 10 nodes in production", pods=False)
+    prod = next(s for s in d.answers.environment_sizing if s.name == "prod")
+    assert (prod.min_size, prod.max_size) == (3, 10)
+    d = with_lines("**Performance Goals**: the production node group autoscales between 3 and 10 nodes",
+                   "**Limits**: up to 2 nodes in production", pods=False)  # disagrees: the later figure wins
+    prod = next(s for s in d.answers.environment_sizing if s.name == "prod")
+    assert (prod.min_size, prod.max_size) == (1, 2)
+
+
 def test_payments_chart_replica_range_and_memory_limit():
     d = decided("helm-chart-payments")
     [svc] = d.answers.services

@@ -218,6 +218,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
     envs = {s.name: s for s in sizing}
     db_rows = {row.line for module, row in c.modules if module == "database"}
+    ranges: dict[str, tuple[int, int]] = {}  # the node range each environment was given so far
     first_line = None
     for f in sorted(nodes + types, key=lambda f: f.scope == "environment"):
         if f.kind == "nodes" and f.high == 0 and f.scope in ("plan", "cluster", "environment"):
@@ -235,7 +236,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
                         "cluster's add-ons, it does not scale to zero")
         for s in targets:
             if f.kind == "nodes":
-                s.min_size, s.max_size = _node_range(f)
+                s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name))
             elif f.name.lower().startswith("db.") or f.line in db_rows:
                 s.db_instance_class = f.name
             elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
@@ -261,6 +262,19 @@ def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> l
     what = _SUBJECT_SCOPES.get(f.scope, f.scope)
     c.unapplied(f.line, f.words, f"a {what} figure is not applied: node groups are sized per environment")
     return []
+
+
+def _merged_range(f: Figure, before: tuple[int, int] | None) -> tuple[int, int]:
+    """The node range of `f`, keeping the bound it leaves open from the range stated before when they agree: `3 and
+    10 nodes`, then `up to 10 nodes`, stays 3-10 (not 1-10)."""
+    low, high = _node_range(f)
+    if before is None:
+        return low, high
+    if f.low is None and before[0] <= high:
+        low = before[0]
+    if f.high is None and before[1] >= low:
+        high = before[1]
+    return low, high
 
 
 def _node_range(f: Figure) -> tuple[int, int]:

@@ -218,8 +218,10 @@ def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:
     nodes = "cluster nodes" if _no_cluster(c, structure) is None else "instances"
     c.problem(None, "cloud", f"the plan says {s.words!r}, but the generated VPC puts the {nodes} in private subnets "
               "whose only egress (image pulls, cloud APIs, package mirrors) is a NAT gateway",
-              "drop the statement, or keep it and plan the other egress (VPC endpoints, a proxy, a firewall) "
-              "so the VPC module can be changed to match", line=s.line)
+              "drop the statement: every environment keeps one NAT gateway (one per zone only where the plan asks "
+              "for it), since planforge builds no network without one (nodes in public subnets, or egress through "
+              "VPC endpoints or a proxy alone); or keep the statement and build that network outside planforge",
+              line=s.line)
 
 
 def _no_external_secrets(c: Context, structure: str, s: Statement) -> None:

@@ -58,6 +58,12 @@ class Catalog:
         for name, entry in (data.get("terraform_modules") or {}).items():
             for alias in [name, *entry.get("aliases", [])]:
                 self._module_keys[squash(alias)] = name
+        self.feature_built_in: dict[str, tuple[str, ...]] = {}
+        self._feature_keys: dict[str, str] = {}
+        for name, entry in (data.get("cluster_features") or {}).items():
+            self.feature_built_in[name] = tuple(entry.get("built_in") or ())
+            for alias in [name, *entry.get("aliases", [])]:
+                self._feature_keys[squash(alias)] = name
 
     def chart(self, name: str) -> ChartEntry | None:
         key = self._chart_keys.get(squash(name))
@@ -71,6 +77,10 @@ class Catalog:
             if key:
                 return key
         return None
+
+    def feature(self, name: str) -> str | None:
+        """The cluster feature a row names (`cluster_features`: what a managed cluster does itself), or None."""
+        return self._feature_keys.get(squash(name))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Closest catalog chart names (difflib), for the unknown-component error."""

@@ -131,6 +131,10 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
         if module is not None:
             c.modules.append((module, row))
             return None
+        feature = cat.feature(row.name)
+        if feature is not None:
+            _cluster_feature(c, row, feature)
+            return None
         hint = cat.suggest(row.name)
         c.problems.append(Problem(
             message=f"unknown component {row.name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),
@@ -142,6 +146,18 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
                line=row.line)
         return None
     return entry
+
+
+def _cluster_feature(c: Context, row: ComponentRow, feature: str) -> None:
+    """A row naming what a managed cluster does itself (node autoscaling): applied where the cluster's distribution
+    has it built in, reported where nothing provides it."""
+    distribution = c.values.get("kubernetes_distribution", "none")
+    if distribution in catalog().feature_built_in.get(feature, ()):
+        c.applied(row.line, row.name, "environment_sizing")
+        return
+    c.unapplied(row.line, row.name, f"nothing installs a node autoscaler on {distribution} yet: each node group stays "
+                "at its minimum size (the plan's lower node figure) until one (cluster-autoscaler or Karpenter, with "
+                "its cloud identity) is installed")
 
 
 def _components_from_dependencies(c: Context, structure: str) -> bool:

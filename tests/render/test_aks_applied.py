@@ -68,3 +68,17 @@ def test_the_in_cluster_databases_secret_is_in_the_deploy_steps_secret_list(
     name = secret.group(1) or secret.group(2)
     assert f"`{name}` is created out of band in `database`" in section
     assert f"kubectl create secret generic {name} -n database --from-literal=username=" in section
+
+
+@plan_group(JUGGERHUB)
+def test_the_terraform_readme_claims_no_managed_database_the_roots_do_not_build(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The database runs in the cluster: no root builds a managed one, so the Terraform README's decisions claim no
+    Multi-AZ, backups, database logs or Entra-only database login, and ask for no database admin group."""
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    assert not list(root.glob("infra/modules/database"))
+    readme = (root / "infra/README.md").read_text()
+    for claim in ("Multi-AZ data stores", "Backups / point-in-time recovery", "Database secrets",
+                  "database connection logs", "TF_VAR_database_admin_group_object_id"):
+        assert claim not in readme, claim
+    assert "| Access logging | production: flow logs, state access logs |" in readme

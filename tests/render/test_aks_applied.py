@@ -82,3 +82,5 @@ def test_the_terraform_readme_claims_no_managed_database_the_roots_do_not_build(
                   "database connection logs", "TF_VAR_database_admin_group_object_id"):
         assert claim not in readme, claim
     assert "| Access logging | production: flow logs, state access logs |" in readme
+    # no GitOps tool: the manifests are applied with kubectl's kustomize, and their label says so
+    assert "app.kubernetes.io/managed-by: kustomize" in (root / "kubernetes/base/kustomization.yaml").read_text()

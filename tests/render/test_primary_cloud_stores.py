@@ -124,6 +124,14 @@ def test_gke_grant_reads_each_environments_own_secret_ids(gke_repo: Path):
                        for key in [k.replace(f"-{env}-", f"-{other}-") for k in keys])
 
 
+def test_gke_reading_another_environments_secret_is_caught(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
+    assert wiring(gke_repo, capsys)[0] == 0
+    overlay = gke_repo / "kubernetes/apps/web-frontend/overlays/prod/externalsecret.yaml"
+    with injected(overlay, "key: storefront-gke-prod-web-frontend", "key: storefront-gke-dev-web-frontend"):
+        code, out = wiring(gke_repo, capsys)
+        assert code == 1 and "wiring/secret-not-granted" in out and "GCP Secret Manager key 'storefront-gke-dev-" in out
+
+
 def test_gke_project_id_is_the_one_value_set_by_you(gke_repo: Path, capsys: pytest.CaptureFixture[str]):
     assert store(gke_repo)["spec"]["provider"]["gcpsm"]["projectID"] == "PROJECT_ID"
     assert "gcp-service-account" not in (gke_repo / "README.md").read_text()

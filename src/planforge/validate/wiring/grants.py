@@ -1,6 +1,6 @@
-"""`wiring/secret-not-granted`: an ExternalSecret reads AWS Secrets Manager or SSM Parameter Store through the
-External Secrets controller's own identity (a store with neither `auth` nor `role`), and the key it asks for is
-outside what the repository's Terraform lets that identity read in the ExternalSecret's environment
+"""`wiring/secret-not-granted`: an ExternalSecret reads AWS Secrets Manager, SSM Parameter Store or GCP Secret Manager
+through the External Secrets controller's own identity (a store with neither `auth` nor `role`), and the key it asks
+for is outside what the repository's Terraform lets that identity read in the ExternalSecret's environment
 (docs/wiring.md, "Secret grants")."""
 from __future__ import annotations
 
@@ -14,13 +14,22 @@ from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, TfB
 from planforge.validate.wiring.tfvalues import Scope, TerraformValues, attribute_line
 
 RULE = "wiring/secret-not-granted"
-SERVICES = {"SecretsManager": "AWS Secrets Manager", "ParameterStore": "SSM Parameter Store"}
-# The module arguments that say what External Secrets' identity reads (planforge's eks module and its kind).
+SERVICES = {"SecretsManager": "AWS Secrets Manager", "ParameterStore": "SSM Parameter Store",
+            "gcpsm": "GCP Secret Manager"}
+# The module arguments that say what External Secrets' identity reads (planforge's eks and gke modules and their kind).
 NAMES_ARGUMENT = "external_secrets_names"
 PARAMETER_PATH_ARGUMENT = "external_secrets_parameter_path"
+PREFIXES_ARGUMENT = "external_secrets_name_prefixes"
+ARGUMENTS = (NAMES_ARGUMENT, PARAMETER_PATH_ARGUMENT, PREFIXES_ARGUMENT)
+HINTS = {"SecretsManager": f"store the secret under a granted name, or grant it: add it to the module's {NAMES_ARGUMENT}",
+         "ParameterStore": f"store the parameter under a granted path, or widen the module's {PARAMETER_PATH_ARGUMENT}",
+         "gcpsm": f"name the secret with a granted prefix, or add its prefix to the module's {PREFIXES_ARGUMENT}"}
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
 _VARIABLE = re.compile(r"^var\.([A-Za-z_][\w-]*)$")
-_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy")
+_POLICY_TYPES = ("aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy",
+                 "google_project_iam_member", "google_project_iam_binding", "google_secret_manager_secret_iam_member",
+                 "google_secret_manager_secret_iam_binding")
+_SECRET_GRANT_TEXT = re.compile(r"secretsmanager:|ssm:GetParameter|secretmanager\.")
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,7 @@ def _environment(values: TerraformValues, scope: Scope) -> str | None:
 def _grants_of_call(values: TerraformValues, call: TfBlock) -> Iterator[Grant]:
     names = call.body.get(NAMES_ARGUMENT)
     path = call.body.get(PARAMETER_PATH_ARGUMENT)
+    prefixes = call.body.get(PREFIXES_ARGUMENT)
     for scope in values.scopes(call.path.parent):
         environment = _environment(values, scope)
         if isinstance(names, list):
@@ -61,17 +71,20 @@ def _grants_of_call(values: TerraformValues, call: TfBlock) -> Iterator[Grant]:
         if isinstance(path, str):
             yield Grant("ParameterStore", (_interpolate(values, path, scope).rstrip("/") + "/*",), environment,
                         f"{call.display}:{attribute_line(call, PARAMETER_PATH_ARGUMENT)}")
+        if isinstance(prefixes, list):  # empty: the whole project's secrets
+            patterns = tuple(_interpolate(values, p, scope) + "*" for p in prefixes if isinstance(p, str)) or ("*",)
+            yield Grant("gcpsm", patterns, environment, f"{call.display}:{attribute_line(call, PREFIXES_ARGUMENT)}")
 
 
 def grants(repo: Repository) -> list[Grant] | None:
     """Every grant the module calls give, per root and var file; None when the repository grants secrets some way
     this rule does not read (an IAM policy of its own naming Secrets Manager or SSM outside the modules called)."""
-    calls = [call for call in repo.tf("module") if NAMES_ARGUMENT in call.body or PARAMETER_PATH_ARGUMENT in call.body]
+    calls = [call for call in repo.tf("module") if any(argument in call.body for argument in ARGUMENTS)]
     if not calls:
         return None
     granting_modules = {(call.path.parent / str(call.body.get("source", ""))).resolve() for call in calls}
     for block in repo.tf("resource", *_POLICY_TYPES):
-        if block.path.parent.resolve() not in granting_modules and re.search(r"secretsmanager:|ssm:GetParameter", block.text):
+        if block.path.parent.resolve() not in granting_modules and _SECRET_GRANT_TEXT.search(block.text):
             return None
     values = TerraformValues(repo)
     return [grant for call in calls for grant in _grants_of_call(values, call)]
@@ -82,8 +95,11 @@ def _ambient_stores(repo: Repository) -> dict[tuple[str, str], str]:
     found = {}
     for store in repo.of_kind("SecretStore", "ClusterSecretStore"):
         aws = store.field(["spec", "provider", "aws"])
+        gcp = store.field(["spec", "provider", "gcpsm"])
         if isinstance(aws, dict) and "auth" not in aws and "role" not in aws and aws.get("service") in SERVICES:
             found[(store.kind, store.name or "")] = aws["service"]
+        elif isinstance(gcp, dict) and "auth" not in gcp:
+            found[(store.kind, store.name or "")] = "gcpsm"
     return found
 
 
@@ -149,6 +165,4 @@ def _ungranted(obj: K8sObject, path: FieldPath, key: str, service: str, environm
                f"(environment {environment}'s covers the most and lacks this one: {granted})")
     return obj.finding(
         RULE, f"reads {SERVICES[service]} key {key!r} as the External Secrets controller's own identity, {why}", path,
-        f"store the secret under a granted name, or grant it: add it to the module's {NAMES_ARGUMENT}"
-        if service == "SecretsManager" else
-        f"store the parameter under a granted path, or widen the module's {PARAMETER_PATH_ARGUMENT}")
+        HINTS[service])

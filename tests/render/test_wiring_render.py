@@ -106,6 +106,8 @@ def test_production_bootstrap_follows_the_default_branch_so_promotion_needs_no_h
     assert source["directory"]["include"] == "{bootstrap/prod.yaml,projects/*.yaml,applications/prod.yaml}"
     assert documents(eks_argocd / "argocd/applications/prod.yaml")[0]["spec"]["source"]["targetRevision"] == "v0.1.0"
     assert "with nothing to apply by hand" in (eks_argocd / "README.md").read_text()
+    # a private repository: the read credential each Argo CD needs before the bootstrap is documented
+    assert "argocd repo add <that URL>" in (eks_argocd / "argocd/README.md").read_text()
     root = tmp_path / "repo"
     shutil.copytree(eks_argocd, root)
     assert [f for f in wiring_findings(root, tmp_path / "r.json") if f["rule"] == "wiring/unpinned-production"] == []

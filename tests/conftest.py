@@ -62,11 +62,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     The scheduler groups the node ids that end in `@GROUP`. pytest-xdist 3.8 writes that suffix to `_nodeid`,
     which pytest 9 no longer reads (the id is `_id`): the groups were silently ignored. Write it where pytest reads
-    it when pytest-xdist did not."""
+    it when pytest-xdist did not. A parameter id may hold an `@` of its own (a URL): only the suffix tells."""
     if not getattr(config.option, "loadgroup", False):
         return
     for item in items:
         groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
                          for m in item.iter_markers("xdist_group")})
-        if groups and "@" not in item.nodeid:
-            item._id = type(item._id).parse(f"{item.nodeid}@{'_'.join(groups)}")
+        suffix = f"@{'_'.join(groups)}"
+        if groups and not item.nodeid.endswith(suffix):
+            item._id = type(item._id).parse(f"{item.nodeid}{suffix}")

@@ -5,6 +5,7 @@ They live outside conftest.py because several conftest modules exist under tests
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -45,6 +46,12 @@ ACCEPTED_PLANS = sorted(p for p in PLANS.glob("*.plan.md") if p.name != "needs-c
 
 def deciding_plans() -> list[Path]:
     """The shared and real fixture plans planforge decides (a real plan may be refused)."""
+    return list(_deciding_plans())
+
+
+@functools.cache
+def _deciding_plans() -> tuple[Path, ...]:
+    """deciding_plans, decided once per process: four test modules parametrize with it at collection."""
     from planforge.decide import decide
     from planforge.errors import RefusedError
     from planforge.plan import parse_plan
@@ -56,7 +63,7 @@ def deciding_plans() -> list[Path]:
         except RefusedError:
             continue
         out.append(path)
-    return out
+    return tuple(out)
 
 
 def find_terraform_mirror() -> Path | None:

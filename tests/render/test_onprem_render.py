@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, find_terraform_mirror
+from testlib import PLANS, find_terraform_mirror, rendered_plan
 
 from planforge.cli import main
 from planforge.decide import decide
@@ -27,30 +27,26 @@ RKE2 = PLANS / "onprem-rke2-ansible.plan.md"
 KUBEADM = PLANS / "onprem-kubeadm-ansible.plan.md"
 
 
-def _render(tmp_path_factory, plan: Path) -> Path:
-    dest = tmp_path_factory.mktemp(plan.stem) / "repo"
-    render_new(decide(parse_plan(plan)).answers, dest, resolve_template(None, None), init_git=False)
-    return dest
-
-
+# Each plan's repository is the worker's shared render (`planforge new PLAN --no-git`, read by the per-plan tests of
+# other modules too): the tests here only read it, and copy it before changing it.
 @pytest.fixture(scope="module")
 def onprem(tmp_path_factory) -> Path:
-    return _render(tmp_path_factory, ONPREM)
+    return rendered_plan(ONPREM, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def hybrid(tmp_path_factory) -> Path:
-    return _render(tmp_path_factory, HYBRID)
+    return rendered_plan(HYBRID, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def rke2(tmp_path_factory) -> Path:
-    return _render(tmp_path_factory, RKE2)
+    return rendered_plan(RKE2, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
 def kubeadm(tmp_path_factory) -> Path:
-    return _render(tmp_path_factory, KUBEADM)
+    return rendered_plan(KUBEADM, tmp_path_factory)
 
 
 def _ansible_tool(name: str) -> str:

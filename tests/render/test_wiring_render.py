@@ -24,14 +24,8 @@ from planforge.render.template import resolve_template
 REPO_URL = "https://github.com/acme/infra.git"
 
 
-def generate(plan: Path, dest: Path) -> Path:
-    answers = decide(parse_plan(plan)).answers.model_copy(update={"repo_url": REPO_URL})
-    render_new(answers, dest, resolve_template(None, None), init_git=False)
-    return dest
-
-
 def shared(plan: Path, factory: pytest.TempPathFactory) -> Path:
-    """What `generate` renders, rendered once per worker and read by every test of the plan: never changed."""
+    """The plan rendered with REPO_URL once per worker and read by every test of the plan: never changed."""
     return rendered_plan(plan, factory, REPO_URL)
 
 
@@ -235,8 +229,9 @@ BREAKS = [
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    base = tmp_path_factory.mktemp("generated")
-    return {name: generate(PLANS / f"{name}.plan.md", base / name) for name in sorted({b[1] for b in BREAKS})}
+    """The plans the breaks go into: the worker's shared render of each (the tests copy before changing one), not a
+    second render."""
+    return {name: shared(PLANS / f"{name}.plan.md", tmp_path_factory) for name in sorted({b[1] for b in BREAKS})}
 
 
 @pytest.mark.parametrize(("case", "plan", "file", "old", "new", "rule", "named"), BREAKS, ids=[b[0] for b in BREAKS])
@@ -328,7 +323,7 @@ def test_argocd_patches_each_tenants_security_group_id_in_without_a_hand_edit(ge
 
 @pytest.fixture(scope="module")
 def tenants_flux(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return generate(PLANS / "multi-tenant-flux.plan.md", tmp_path_factory.mktemp("tenants-flux") / "repo")
+    return shared(PLANS / "multi-tenant-flux.plan.md", tmp_path_factory)
 
 
 def test_flux_substitutes_each_tenants_security_group_id_without_a_hand_edit(tenants_flux: Path) -> None:

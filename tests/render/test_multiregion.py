@@ -266,7 +266,11 @@ def test_update_moves_a_repository_from_one_region_to_two_keeping_user_edits(tmp
                        "argocd/projects/apps.yaml", "argocd/projects/platform.yaml",
                        "terraform/environments/prod/main.tf"}, changed
     main = "terraform/environments/prod/main.tf"
-    assert after[main].startswith(before[main]) and b'resource "aws_iam_role" "argocd"' in after[main]
+    # besides, the hub's External Secrets grant gains the standby's connection keys (its one changed line)
+    grant = re.compile(rb"\n  external_secrets_names = \[[^\n]*\]")
+    assert b"argocd-cluster-${var.environment}-eu-west-1" in grant.search(after[main]).group(0)
+    assert grant.sub(b"", after[main]).startswith(grant.sub(b"", before[main]))
+    assert b'resource "aws_iam_role" "argocd"' in after[main]
     assert 'vpc_cidr    = "10.0.0.0/16"' in (dest / "terraform/environments/prod/terraform.tfvars").read_text()
     assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["regions"] == ["us-east-1", "eu-west-1"]
 

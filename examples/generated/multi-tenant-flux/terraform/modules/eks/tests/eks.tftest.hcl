@@ -214,7 +214,7 @@ run "external_secrets_reads_its_names_through_pod_identity" {
   command = plan
 
   variables {
-    external_secrets_names = ["shop/prod/*", "shop/argocd-cluster-prod-eu-west-1"]
+    external_secrets_names = ["shop/prod/*", "shop/shared/registry-credentials"]
   }
 
   assert {
@@ -228,7 +228,7 @@ run "external_secrets_reads_its_names_through_pod_identity" {
   }
 
   assert {
-    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/argocd-cluster-prod-eu-west-1-??????")
+    condition     = strcontains(aws_iam_role_policy.external_secrets[0].policy, "secret:shop/shared/registry-credentials-??????")
     error_message = "A name without /* grants exactly that secret (its ARN's random suffix), not every name it prefixes."
   }
 }

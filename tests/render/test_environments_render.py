@@ -63,7 +63,7 @@ def test_the_plan_spelling_names_every_environment_and_production_is_built_as_pr
                 ["replicas"][0]["count"] for env in SPELLED}
     assert replicas == {"development": 1, "stage": 1, "production": 2}
     readme = (dest / "README.md").read_text()
-    assert "production follows the release tag `v0.1.0`" in readme
+    assert "production runs the release tag `v0.1.0`" in readme
     assert "production as the path at line 56 spells it, not prod" in readme
     code, report = validate_strict(dest, monkeypatch, capsys)
     assert code == 0 and "\n0 errors, 0 warnings" in report, report

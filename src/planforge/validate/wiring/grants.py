@@ -11,7 +11,7 @@ from typing import Iterator
 
 from planforge.validate.base import Finding
 from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, TfBlock
-from planforge.validate.wiring.tfvalues import Scope, TerraformValues, attribute_line
+from planforge.validate.wiring.tfvalues import Scope, TerraformValues, attribute_line, module_directory
 
 RULE = "wiring/secret-not-granted"
 SERVICES = {"SecretsManager": "AWS Secrets Manager", "ParameterStore": "SSM Parameter Store",
@@ -78,11 +78,12 @@ def _grants_of_call(values: TerraformValues, call: TfBlock) -> Iterator[Grant]:
 
 def grants(repo: Repository) -> list[Grant] | None:
     """Every grant the module calls give, per root and var file; None when the repository grants secrets some way
-    this rule does not read (an IAM policy of its own naming Secrets Manager or SSM outside the modules called)."""
+    this rule does not read (an IAM policy or binding of its own naming Secrets Manager, SSM or GCP Secret Manager
+    outside the modules called)."""
     calls = [call for call in repo.tf("module") if any(argument in call.body for argument in ARGUMENTS)]
     if not calls:
         return None
-    granting_modules = {(call.path.parent / str(call.body.get("source", ""))).resolve() for call in calls}
+    granting_modules = {module_directory(call) for call in calls} - {None}
     for block in repo.tf("resource", *_POLICY_TYPES):
         if block.path.parent.resolve() not in granting_modules and _SECRET_GRANT_TEXT.search(block.text):
             return None
@@ -91,7 +92,7 @@ def grants(repo: Repository) -> list[Grant] | None:
 
 
 def _ambient_stores(repo: Repository) -> dict[tuple[str, str], str]:
-    """(kind, name) -> service of each AWS store that authenticates as the controller itself."""
+    """(kind, name) -> service of each AWS or GCP store that authenticates as the controller itself."""
     found = {}
     for store in repo.of_kind("SecretStore", "ClusterSecretStore"):
         aws = store.field(["spec", "provider", "aws"])

@@ -54,7 +54,8 @@ def attribute_line(block: TfBlock, name: str) -> int:
     return block.line + found - 1 if found else block.line
 
 
-def _module_directory(call: TfBlock) -> Path | None:
+def module_directory(call: TfBlock) -> Path | None:
+    """The directory of a module call's local source (None for a registry or remote one)."""
     source = call.body.get("source")
     if not isinstance(source, str) or not source.startswith(("./", "../")):
         return None
@@ -71,7 +72,7 @@ class TerraformValues:
         self._tfvars_files = repo.tfvars()
         self._callers: dict[Path, list[TfBlock]] = {}
         for call in repo.tf("module"):
-            directory = _module_directory(call)
+            directory = module_directory(call)
             if directory is not None:
                 self._callers.setdefault(directory, []).append(call)
 

@@ -79,6 +79,11 @@ class Context:
     def default(self, name: str, value: Any, note: str) -> None:
         self.set(name, value, default_prov(note))
 
+    def add_note(self, name: str, *notes: str) -> None:
+        """Append notes to the provenance of answer `name` (after any it has, joined with "; ")."""
+        prov = self.provenance[name]
+        self.provenance[name] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, *notes) if x)})
+
     def problem(self, f: Field | None, name: str, message: str, hint: str | None = None, line: int | None = None) -> None:
         self.problems.append(
             Problem(message=message, file=self.plan.source, line=line or (f.line if f else None),

@@ -278,9 +278,8 @@ def decide_single_node_pools(c: Context) -> None:
     if not single:
         return
     if c.values.get("cloud") == "azure":
-        prov = c.provenance["node_pools"]
-        note = f"{', '.join(single)}: one node, one pool running the add-ons and the workloads (no system/user split)"
-        c.provenance["node_pools"] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, note) if x)})
+        c.add_note("node_pools", f"{', '.join(single)}: one node, one pool running the add-ons and the workloads "
+                   "(no system/user split)")
         return
     for env in single:
         stating = [(answer.split(".")[1] == env, line, words) for (line, words), answer in c.applied_phrases.items()

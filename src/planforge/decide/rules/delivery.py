@@ -171,10 +171,8 @@ def _note_lockfile_version(c: Context) -> None:
     if c.values.get("state_locking") != "lockfile" or not re.fullmatch(r"\d+\.\d+(\.\d+)?", version) or \
             tuple(int(x) for x in version.split(".")[:2]) >= (1, 10) or "terraform_version" not in c.provenance:
         return
-    prov = c.provenance["terraform_version"]
-    note = (f"the roots require >= 1.10 and CI installs 1.10.0: S3 native locking (use_lockfile), the state locking "
-            f"decided, exists from 1.10, so {version} cannot run them")
-    c.provenance["terraform_version"] = prov.model_copy(update={"note": f"{prov.note}; {note}" if prov.note else note})
+    c.add_note("terraform_version", f"the roots require >= 1.10 and CI installs 1.10.0: S3 native locking "
+               f"(use_lockfile), the state locking decided, exists from 1.10, so {version} cannot run them")
 
 
 def _state_from_field(c: Context, f: Field) -> None:

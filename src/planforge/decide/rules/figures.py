@@ -325,9 +325,7 @@ def _workloads(c: Context, replicas: list[Figure], memory: list[Figure], cpu: li
     for group, items in groups.items():
         if lines[group]:
             c.values[group] = items
-            prov = c.provenance[group]
-            cited = "; ".join(f"plan line {ln}: {tx.quote(c.line_text(ln))}" for ln in sorted(set(lines[group])))
-            c.provenance[group] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, cited) if x)})
+            c.add_note(group, *(f"plan line {ln}: {tx.quote(c.line_text(ln))}" for ln in sorted(set(lines[group]))))
 
 
 def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]],

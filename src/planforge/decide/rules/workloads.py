@@ -208,10 +208,8 @@ def _note_unstated(c: Context, answer: str, services: list[Service], stated: dic
         invented.append(f"{svc.name}: " + ", ".join(part for part in parts if part))
     if not invented:
         return
-    prov = c.provenance[answer]
-    note = ("not in the plan, so planforge's defaults for the names, which you set before the first sync since an "
-            "image no registry holds never starts: " + "; ".join(invented))
-    c.provenance[answer] = prov.model_copy(update={"note": f"{prov.note}; {note}" if prov.note else note})
+    c.add_note(answer, "not in the plan, so planforge's defaults for the names, which you set before the first sync "
+               "since an image no registry holds never starts: " + "; ".join(invented))
 
 
 def _stated_per_service(c: Context, names: list[str], answer: str = "services",
@@ -430,8 +428,7 @@ def _volumes(c: Context) -> None:
     for group, notes in cited.items():
         if notes:
             c.values[group] = groups[group]
-            prov = c.provenance[group]
-            c.provenance[group] = prov.model_copy(update={"note": "; ".join(x for x in (prov.note, *notes) if x)})
+            c.add_note(group, *notes)
 
 
 def _give_volume(c: Context, group: str, owner: Service, p: Passage, start: int, end: int, line: int,

@@ -102,6 +102,16 @@ def test_failure_leaves_dest_untouched(tmp_path: Path):
     assert tree(dest) == before and not (dest / ".git").exists()
 
 
+def test_a_missing_included_template_is_named(tmp_path: Path):
+    """An include of a file the template lacks is a TemplateNotFound (no line): the error names the file."""
+    broken = make_template_repo(tmp_path / "broken", with_blueprints=False)
+    (broken / "blueprints" / "README.md.jinja").write_text("{% include 'includes/absent.jinja' %}\n")
+    git("commit", "-qam", "break", cwd=broken)
+    git("tag", "v2", cwd=broken)
+    with pytest.raises(UsageError, match=r"template is broken: TemplateNotFound: .*\(includes/absent.jinja\)$"):
+        render_new(sample_answers(), tmp_path / "repo", TemplateSource(str(broken), None), force=True)
+
+
 def test_nothing_is_written_outside_dest(frame_repo: Path, tmp_path: Path):
     parent = tmp_path / "parent"
     parent.mkdir()

@@ -106,7 +106,8 @@ def _run_copier(fn: Any, **kwargs: Any) -> Any:
     except (CopierError, ValueError) as exc:
         raise _copier_failure(exc) from exc
     except TemplateError as exc:
-        where = f" ({exc.name}, line {exc.lineno})" if getattr(exc, "name", None) else ""
+        line = getattr(exc, "lineno", None)  # a missing template (TemplateNotFound) has a name and no line
+        where = f" ({exc.name}{f', line {line}' if line else ''})" if getattr(exc, "name", None) else ""
         raise UsageError(f"the template is broken: {type(exc).__name__}: {exc.message}{where}") from exc
     except OSError as exc:
         raise UsageError(f"copier failed: {exc}") from exc

@@ -84,9 +84,20 @@ def test_the_subject_is_the_app_environment_or_scope_the_clause_names(text, subj
 
 
 def test_instance_types_of_every_cloud():
-    text = "8-24 nodes per environment (m6i.xlarge), Standard_D4s_v5, e2-standard-4, db.r6g.large"
+    text = ("8-24 nodes per environment (m6i.xlarge), Standard_D4s_v5, e2-standard-4, db.r6g.large, s-4vcpu-8gb, "
+            "db-s-2vcpu-4gb, c-8vcpu-16gb-intel")
     assert [f.name for f in extract([Source(1, text)], set()) if f.kind == "instance_type"] == [
-        "m6i.xlarge", "Standard_D4s_v5", "e2-standard-4", "db.r6g.large"]
+        "m6i.xlarge", "Standard_D4s_v5", "e2-standard-4", "db.r6g.large", "s-4vcpu-8gb", "db-s-2vcpu-4gb",
+        "c-8vcpu-16gb-intel"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Managed PostgreSQL 16, 50 GB", [("storage", 50, 50, "GiB")]),  # the storage word of the sentence's first clause
+    ("PostgreSQL 16, 4 GB RAM", [("memory", 4096, 4096, "Mi")]),  # a clause's own memory word wins
+    ("PostgreSQL 16. 50 GB", []),  # another sentence: no storage word carried
+])
+def test_a_size_after_a_database_clause_is_its_storage(text, expected):
+    assert [r for r in read(text) if r[0] != "database"] == expected
 
 
 def test_a_table_row_label_names_the_subject():

@@ -40,7 +40,9 @@ _INSTANCE = re.compile(
     r"[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)[a-z0-9-]{0,8}(?![\w.-])"
     r"|(?<![\w.-])Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"
     r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
-    r"(?:-\d{1,3}){0,2}(?![\w.-])",
+    r"(?:-\d{1,3}){0,2}(?![\w.-])"
+    # DigitalOcean Droplet and managed database sizes: s-4vcpu-8gb, c-8vcpu-16gb-intel, db-s-2vcpu-4gb
+    r"|(?<![\w.-])(?:db-)?(?:s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d{1,2}vcpu-\d{1,3}gb(?:-(?:amd|intel))?(?![\w.-])",
     re.I,
 )
 # the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
@@ -133,9 +135,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         line_subject = subject_of(text, names)
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
+        storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said = None, {}
+                carried, said, storage_said = None, {}, None
             clause = text[start:end]
             if not clause.strip():
                 continue
@@ -149,7 +152,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
             # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
-            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {})
+            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {}, storage_said)
+            storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
                     for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
             if own[1] == "plan" and carried is not None and subject[1] != "app":
@@ -220,10 +224,12 @@ _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
-                said: dict[str, re.Match[str]] | None = None) -> list[Figure]:
+                said: dict[str, re.Match[str]] | None = None,
+                storage_said: re.Match[str] | None = None) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
     per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
-    earlier clause of the sentence gives a clause that names none."""
+    earlier clause of the sentence gives a clause that names none; storage_said: a storage word of an earlier
+    clause, for a size whose clause names neither storage nor memory (`PostgreSQL 16, 50 GB`)."""
     has_digit = re.search(r"\d", clause) is not None
     if not has_digit and _ENGINE_HINT.search(clause) is None:
         return []
@@ -246,6 +252,8 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     keywords["cpu_word"] = _CPU_WORD.search(clause)  # once per clause: a bare number can be CPU cores
     if said and not any(keywords[k] for k in _RECOVERY_KINDS):
         keywords.update(said)
+    if storage_said is not None and not keywords["storage"] and not keywords["memory"]:
+        keywords["storage"] = storage_said
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity

@@ -83,12 +83,13 @@ def _template_table(name: str) -> dict:
 def test_the_residency_data_agrees_with_the_generated_variable_validation():
     data = load("regions.yaml")["residency"]
     prefixes = _template_table("residency_prefix")
-    azure = _template_table("residency_regions")
+    names = _template_table("residency_regions")
     for residency, clouds in data.items():
         assert clouds["aws"]["prefix"] == prefixes["aws"][residency]
         assert clouds["gcp"]["prefix"] == prefixes["gcp"][residency]
-        assert clouds["azure"]["names"] == azure[residency]
+        assert clouds["azure"]["names"] == names["azure"][residency]
+        assert clouds["digitalocean"]["names"] == names["digitalocean"][residency]
         for cloud, rule in clouds.items():  # every suggested region passes the validation
             assert all(r.startswith(rule["prefix"]) if "prefix" in rule else r in rule["names"]
                        for r in rule["suggest"]), (residency, cloud)
-    assert set(prefixes["aws"]) == set(data) == set(azure)
+    assert set(prefixes["aws"]) == set(data) == set(names["azure"]) == set(names["digitalocean"])

@@ -8,11 +8,11 @@ locals {
   has_databases = contains(["pg", "mysql", "mongodb"], var.engine)
   has_users     = var.engine != "valkey"
 
-  user_name = local.has_users ? digitalocean_database_user.app[0].name : digitalocean_database_cluster.this.user
-  password  = local.has_users ? digitalocean_database_user.app[0].password : digitalocean_database_cluster.this.password
-  database  = local.has_databases ? digitalocean_database_db.app[0].name : null
+  user_name     = local.has_users ? digitalocean_database_user.app[0].name : digitalocean_database_cluster.this.user
+  user_password = local.has_users ? digitalocean_database_user.app[0].password : digitalocean_database_cluster.this.password
+  database      = local.has_databases ? digitalocean_database_db.app[0].name : null
 
-  credentials = "${urlencode(local.user_name)}:${urlencode(local.password)}"
+  credentials = "${urlencode(local.user_name)}:${urlencode(local.user_password)}"
   address     = "${digitalocean_database_cluster.this.private_host}:${digitalocean_database_cluster.this.port}"
   path        = local.has_databases ? "/${local.database}" : ""
   # The application's connection over the private network, TLS required, per engine. MongoDB's users

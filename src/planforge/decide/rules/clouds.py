@@ -76,6 +76,12 @@ def decide_clouds(c: Context, structure: str) -> None:
         c.default("clouds", [], "refused")
         c.default("cloud_regions", {}, "refused")
         return
+    if "digitalocean" in clouds:
+        c.problem(f, "clouds", "multi-cloud root sets are generated for AWS, Azure and GCP; DigitalOcean is built "
+                  "as a single cloud", "deploy DigitalOcean alone, or name AWS, Azure and GCP only")
+        c.default("clouds", [], "refused")
+        c.default("cloud_regions", {}, "refused")
+        return
     if structure not in _CLOUD_ROOT_STRUCTURES:
         c.unapplied(f.line, f.plain, "per-cloud Terraform roots exist in the layouts with Terraform roots only: "
                                      f"this {structure} layout has none")

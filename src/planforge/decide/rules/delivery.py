@@ -161,7 +161,20 @@ def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
         _state_from_field(c, f)
     elif not _state_from_context(c):
         _default_state(c, d)
+    _spaces_state(c)
     _note_lockfile_version(c)
+
+
+def _spaces_state(c: Context) -> None:
+    """A DigitalOcean plan's S3 backend is a Spaces bucket, which keeps state but cannot lock it (no DynamoDB, no
+    conditional writes for S3's lock file): no locking, said in the decision and the Terraform README."""
+    if c.values.get("cloud") != "digitalocean" or c.values.get("state_backend") != "s3" or \
+            c.values.get("state_locking") == "none":
+        return
+    c.values["state_locking"] = "none"
+    c.add_note("state_locking", "none: the state is kept in a DigitalOcean Spaces bucket, which offers no lock "
+               "(neither a DynamoDB table nor S3 conditional writes): apply each root from one place at a time, or "
+               "keep the state in HCP Terraform (State Backend: Terraform Cloud), which locks it")
 
 
 def _note_lockfile_version(c: Context) -> None:
@@ -238,7 +251,7 @@ def _default_state(c: Context, d: dict[str, Any]) -> None:
 def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
     """(backend, locking) a text names. S3 locks with its lock file when the text asks for it (or rules DynamoDB
     out), with a DynamoDB table the text names, else with DynamoDB before Terraform 1.10 and the lock file from 1.10."""
-    if re.search(r"\bs3\b", text):
+    if re.search(r"\bs3\b|\bspaces\b", text):
         if re.search(_S3_LOCKFILE, text):
             return "s3", "lockfile"
         if tx.find(r"dynamodb", text):

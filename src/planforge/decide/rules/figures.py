@@ -192,6 +192,11 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
                   f"the RPO of {c.values['rpo_minutes']} minutes (line {rpo.line})",
                   "keep backups at least 1 day (point-in-time recovery needs them), or state no RPO", line=kept.line)
         return
+    if c.values.get("cloud") == "digitalocean":
+        c.unapplied(kept.line, kept.words, "DigitalOcean keeps its managed databases' daily backups 7 days, with "
+                    "point-in-time recovery in that window; the retention cannot be set")
+        c.default("backup_retention_days", 7, "DigitalOcean's fixed backup window")
+        return
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
@@ -237,7 +242,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name))
-            elif f.name.lower().startswith("db.") or f.line in db_rows:
+            elif f.name.lower().startswith(("db.", "db-")) or f.line in db_rows:
                 s.db_instance_class = f.name
             elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
                 s.instance_type = f.name

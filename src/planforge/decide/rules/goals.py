@@ -8,7 +8,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.data import keywords
+from planforge.decide.data import keywords, load
 from planforge.decide.environments import environment_named
 from planforge.plan.model import Field
 
@@ -47,10 +47,14 @@ def _compliance(c: Context, fields: list[Field]) -> tuple[list[str], Field | Non
 
 
 def _data_residency(c: Context, fields: list[Field]) -> None:
-    found = tx.first_match(r"data residency\s*+(?:in|:|=)?\s*+(?:the\s+)?([A-Za-z]{2,20})", fields)
+    """`data residency EU` / `data residency in the EU`, or a known residency before the words: `EU data residency`
+    (only the residencies of data/regions.yaml there: `strict data residency` names none)."""
+    known = "|".join(load("regions.yaml")["residency"])
+    found = tx.first_match(r"data residency\s*+(?:in|:|=)?\s*+(?:the\s+)?([A-Za-z]{2,20})"
+                           rf"|\b({known})\s+data[- ]residency\b", fields)
     if found:
         m, f = found
-        c.from_field("data_residency", m.group(1).lower(), f)
+        c.from_field("data_residency", (m.group(1) or m.group(2)).lower(), f)
         return
     c.default("data_residency", "", "no data residency stated")
 
@@ -58,6 +62,12 @@ def _data_residency(c: Context, fields: list[Field]) -> None:
 def _customer_managed_kms(c: Context, fields: list[Field], compliance: list[str], comp_field: Field | None) -> None:
     """KMS or customer-managed keys named, or required by any compliance regime."""
     kms = next((f for f in fields if re.search(r"\bkms\b|customer[- ]managed key|\bcmk\b", f.plain, re.I)), None)
+    if (kms or compliance) and c.values.get("cloud") == "digitalocean":
+        f = kms or comp_field
+        c.unapplied(f.line, f.plain, "DigitalOcean offers no customer-managed keys: its volumes, Spaces buckets and "
+                    "databases are encrypted at rest with keys DigitalOcean manages")
+        c.default("customer_managed_kms", False, "DigitalOcean has no customer-managed keys")
+        return
     if kms:
         c.from_field("customer_managed_kms", True, kms)
     elif compliance:
@@ -94,7 +104,7 @@ def _size_from_notes(sizing: dict[str, EnvironmentSizing], module: str, notes: s
     """Apply the sizing an infrastructure row's notes state per environment; whether they stated any."""
     stated = False
     for m in re.finditer(_INSTANCE_IN_ENVS, notes, re.I):
-        kind = "db_instance_class" if m.group(1).startswith("db.") or module == "database" else "instance_type"
+        kind = "db_instance_class" if m.group(1).startswith(("db.", "db-")) or module == "database" else "instance_type"
         for e in _envs_in(m.group(2), list(sizing)):
             if e in sizing:
                 setattr(sizing[e], kind, m.group(1))

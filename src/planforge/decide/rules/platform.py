@@ -29,6 +29,7 @@ _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 def decide_platform(c: Context, structure: str, d: dict[str, Any]) -> None:
     onprem.defaults(c)
     _cloud(c, structure)
+    _digitalocean_scope(c, structure)
     _region(c, d)
     _iac(c, structure, d)
     _kubernetes(c, structure, d)
@@ -80,11 +81,11 @@ def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
     if not found or re.fullmatch(_NONE, text):
         if structure == "helm-chart":
             if not re.fullmatch(_NONE, text):
-                c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure or GCP; the chart targets its platforms only")
+                c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure, GCP or DigitalOcean; the chart targets its platforms only")
             c.from_field("cloud", "none", f)
             return
         c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: {accepted_values('cloud_provider')}",
-                  "name one of AWS, Azure, GCP or on-premise (or hybrid (AWS + on-premise))")
+                  "name one of AWS, Azure, GCP, DigitalOcean or on-premise (or hybrid (AWS + on-premise))")
         c.values["cloud"] = "none"
         return
     clouds = [cl for _, cl in sorted(found)]
@@ -94,6 +95,17 @@ def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
                       "write **Deployment Type**: multi-cloud (AWS primary, Azure), or name one cloud")
         clouds = primary_first(clouds, c.plan, f)  # the primary first: the repository's own root set
     c.from_field("cloud", clouds[0], f)
+
+
+def _digitalocean_scope(c: Context, structure: str) -> None:
+    """DigitalOcean is built as DOKS clusters in the multi-tool layout (Terraform + Kubernetes); its other layouts
+    (Droplets, shared tenant stacks) are not, which refuses the plan at its cloud line rather than building another."""
+    if c.values.get("cloud") != "digitalocean" or structure in ("multi-tool", "helm-chart"):
+        return
+    f = c.plan.field("cloud_provider")
+    c.problem(f, "cloud", f"DigitalOcean is generated as DOKS clusters in the multi-tool layout only, not {structure}",
+              "use Structure Decision: multi-tool (Terraform + Kubernetes), or AWS, Azure or GCP for this layout",
+              line=None if f is not None else _context_line(c.plan))
 
 
 def _cloud_from_context(c: Context, structure: str) -> None:
@@ -115,7 +127,7 @@ def _cloud_from_context(c: Context, structure: str) -> None:
         c.values["cloud"] = "none"  # refused by the tools rule, naming the cloud and its line
         return
     if not hits:
-        c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure or GCP",
+        c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure, GCP or DigitalOcean",
                   "add **Cloud Provider**: AWS (or Azure, GCP) to Technical Context", line=_context_line(p))
         c.values["cloud"] = "none"
         return

@@ -42,6 +42,13 @@ def _deployment_regions(c: Context, structure: str) -> None:
         c.default("regional_environments", [], "refused")
         c.default("dns_failover", False, "refused")
         return
+    if c.values.get("cloud") == "digitalocean":
+        c.problem(f, "regions", "multi-region roots (a standby region's cluster and replica) are generated on AWS, "
+                  "Azure and GCP, not DigitalOcean", "deploy one region (single-region (fra1)), or name another cloud")
+        c.default("regions", [], "refused")
+        c.default("regional_environments", [], "refused")
+        c.default("dns_failover", False, "refused")
+        return
     c.from_field("regions", regions, f)
     c.applied(f.line, f.plain, "regions")
     if c.values.get("region") != regions[0]:

@@ -1,0 +1,143 @@
+"""A DigitalOcean plan gets a DOKS repository that validates with the real provider: every root passes
+`terraform validate` against digitalocean 2.99.1 (the packed mirror beside the repository), the modules' own tests
+pass under a mocked provider, the plan's figures reach the roots, and the parts that connect agree (the state's
+Spaces endpoint, the database port the NetworkPolicies open, the Secret the applications read the database from)."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from testlib import PLANS, plan_group, rendered_copy, rendered_plan, require_tool
+
+DOKS = PLANS / "doks-argocd.plan.md"
+ENVS = ("staging", "production")
+
+
+def _block(text: str, kind: str, name: str) -> str:
+    return re.search(rf'(?ms)^{kind} "{name}" \{{.*?^\}}', text).group(0)
+
+
+@plan_group(DOKS)
+def test_the_roots_carry_the_plans_cluster_database_and_state(tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = rendered_plan(DOKS, tmp_path_factory)
+    for env in ENVS:
+        here = root / "terraform/environments" / env
+        main = (here / "main.tf").read_text()
+        assert "node_min_size      = var.min_size" in _block(main, "module", "doks")
+        database = _block(main, "module", "database")
+        assert "kubernetes_cluster_id = module.doks.cluster_id" in database and "vpc_id" in database
+        tfvars = (here / "terraform.tfvars").read_text()
+        assert 'region      = "fra1"' in tfvars
+        backend = (here / "backend.tf").read_text()
+        assert 's3 = "https://fra1.digitaloceanspaces.com"' in backend and "use_lockfile" not in backend
+        assert "dynamodb_table" not in backend and f'key    = "environments/{env}/terraform.tfstate"' in backend
+        variables = (here / "variables.tf").read_text()
+        assert 'contains(["ams3", "fra1"], var.region)' in variables  # EU data residency
+        assert "default     = 50" in _block(variables, "variable", "db_storage_gb")
+        assert "customer_managed_kms" not in variables and "backup_retention_days" not in variables
+    prod = (root / "terraform/environments/production/terraform.tfvars").read_text()
+    assert all(line in prod for line in ('instance_type = "s-4vcpu-8gb"', "min_size      = 3", "max_size      = 6",
+                                         "ha_control_plane = true", "multi_az          = true"))
+    staging = (root / "terraform/environments/staging/terraform.tfvars").read_text()
+    assert "min_size      = 2" in staging and "max_size      = 2" in staging and "ha_control_plane = false" in staging
+    bootstrap = (root / "terraform/bootstrap/main.tf").read_text()
+    assert 'resource "digitalocean_container_registry" "this"' in bootstrap
+    assert re.search(r"versioning \{\s+enabled = true", bootstrap)
+
+
+@plan_group(DOKS)
+def test_the_database_port_and_secret_agree_from_terraform_to_the_pods(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """DigitalOcean's PostgreSQL listens on 25060, not 5432: the apps' egress, the post-deploy probe and the
+    Terraform output agree; the apps' Secret carries DATABASE_URL from the root's output, and the README names the
+    grant PostgreSQL 15+ needs before the app user can create tables."""
+    root = rendered_plan(DOKS, tmp_path_factory)
+    policies = list(yaml.safe_load_all((root / "kubernetes/base/policies/network-policies.yaml").read_text()))
+    egress = [p for p in policies if p and p["metadata"]["name"] == "allow-database-egress"]
+    assert egress and all(p["spec"]["egress"][0]["ports"] == [{"port": 25060, "protocol": "TCP"}] for p in egress)
+    expected = yaml.safe_load((root / "validation/post-deploy/expected.yaml").read_text())
+    probes = [p for env in expected["environments"].values() for p in env["database_probes"]]
+    assert probes and {p["port"] for p in probes} == {25060}
+    outputs = (root / "terraform/environments/production/outputs.tf").read_text()
+    assert "${module.database.private_host}:${module.database.port}" in outputs
+    assert "sensitive   = true" in _block(outputs, "output", "database_uri")
+    readme = (root / "README.md").read_text()
+    assert ('--from-literal=DATABASE_URL="$(terraform -chdir=terraform/environments/<env> output -raw database_uri)"'
+            in readme)
+    tf_readme = (root / "terraform/README.md").read_text()
+    assert "GRANT CREATE ON SCHEMA public TO app" in tf_readme and "no lock" in tf_readme
+    assert "`DIGITALOCEAN_TOKEN`" in tf_readme
+
+
+def _packed_mirror_env(packed_tf_mirror: Path, tmp_path: Path) -> dict[str, str]:
+    config = tmp_path / "terraform.rc"
+    config.write_text('provider_installation {\n  filesystem_mirror {\n'
+                      f'    path    = "{packed_tf_mirror.as_posix()}"\n'
+                      '    include = ["registry.terraform.io/digitalocean/*"]\n  }\n'
+                      '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n')
+    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
+
+
+@plan_group(DOKS)
+def test_every_root_validates_and_an_unknown_attribute_is_caught(
+        tmp_path_factory: pytest.TempPathFactory, packed_tf_mirror: Path, tmp_path: Path) -> None:
+    require_tool("terraform")
+    from planforge.validate.base import Settings, Severity, Status
+    from planforge.validate.runner import run_validation
+
+    root = rendered_copy(DOKS, tmp_path_factory, tmp_path / "repo")
+    settings = Settings(strict=True, terraform_plugin_mirrors=[packed_tf_mirror], jobs=2)
+    checks = run_validation([root], settings, only=["terraform"])
+    validated = [c for c in checks if c.name == "validate"]
+    assert len(validated) == 3 and all(c.status is Status.PASSED and not c.findings for c in validated), validated
+    assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
+    main = root / "terraform/environments/staging/main.tf"
+    main.write_text(main.read_text().replace("  ha                 = var.ha_control_plane\n",
+                                             "  ha                 = var.ha_control_plane\n  node_pool_taints   = []\n"))
+    errors = [f for c in run_validation([root], settings, only=["terraform"]) for f in c.findings
+              if f.severity is Severity.ERROR]
+    assert any(f.rule == "terraform/validate" and f.file.endswith("staging/main.tf") and "node_pool_taints" in f.message
+               for f in errors), errors
+
+
+@plan_group(DOKS)
+def test_the_modules_own_tests_pass_offline(tmp_path_factory: pytest.TempPathFactory, packed_tf_mirror: Path,
+                                            tmp_path: Path) -> None:
+    require_tool("terraform")
+    env = _packed_mirror_env(packed_tf_mirror, tmp_path)
+    modules = rendered_plan(DOKS, tmp_path_factory) / "terraform/modules"
+    for name in ("vpc", "doks", "database"):
+        module = shutil.copytree(modules / name, tmp_path / name)
+        init = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=module,
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert init.returncode == 0, init.stderr
+        result = subprocess.run(["terraform", "test", "-no-color"], cwd=module, env=env, capture_output=True, text=True,
+                                timeout=300)
+        assert result.returncode == 0 and " 0 failed" in result.stdout, (name, result.stdout, result.stderr)
+
+
+def test_an_external_database_gets_no_managed_one(tmp_path: Path) -> None:
+    """`Storage: Neon PostgreSQL`: the database is a service outside the repository, so no root creates one on the
+    cloud (no database module, no output) and the apps' Secret is not told to read a Terraform output."""
+    from planforge.decide import decide
+    from planforge.plan import parse_text
+    from planforge.render.engine import render_new
+    from planforge.render.template import resolve_template
+
+    text = DOKS.read_text(encoding="utf-8").replace("**Storage**: Managed PostgreSQL 16, 50 GB",
+                                                    "**Storage**: Neon PostgreSQL")
+    answers = decide(parse_text(text, "plan.md")).answers
+    assert answers.storage == "external-postgresql"
+    root = tmp_path / "repo"
+    render_new(answers, root, resolve_template(None, None), init_git=False)
+    assert not (root / "terraform/modules/database").exists()
+    for env in ENVS:
+        here = root / "terraform/environments" / env
+        assert 'module "database"' not in (here / "main.tf").read_text()
+        assert "database_uri" not in (here / "outputs.tf").read_text()
+    assert "output -raw database_uri" not in (root / "README.md").read_text()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -218,16 +217,15 @@ def test_one_appproject_per_tenant(name: str) -> None:
             assert app["spec"]["source"]["path"].startswith(f"kubernetes/tenants/{tenant}/")
 
 
-def _app_values(app: dict, chart_dir: Path) -> tuple[Path, ...]:
-    """The values an Argo CD Helm source passes, as files for `helm template`."""
+def _app_values(app: dict, chart_dir: Path, tmp: Path) -> tuple[Path, ...]:
+    """The values an Argo CD Helm source passes, as files for `helm template` (its inline values written to tmp)."""
     helm = app["spec"]["source"]["helm"]
     files = [chart_dir / f for f in helm.get("valueFiles", [])]
-    tmp = Path(tempfile.mkdtemp(prefix="argo-values-"))
     (tmp / "values.yaml").write_text(yaml.safe_dump(helm["valuesObject"]))
     return (*files, tmp / "values.yaml")
 
 
-def test_chart_applications_render_production_shape() -> None:
+def test_chart_applications_render_production_shape(tmp_path: Path) -> None:
     """event-driven-dapr: one Application per chart and environment; rendering each chart with
     exactly the values its Application passes gives >= 2 replicas and a PDB in production."""
     if tool("helm") is None:
@@ -239,7 +237,7 @@ def test_chart_applications_render_production_shape() -> None:
         for svc in data["services"]:
             app = apps[f"{svc['name']}-{env}"]
             chart = repo / app["spec"]["source"]["path"]
-            objs = helm_template(chart, _app_values(app, chart))
+            objs = helm_template(chart, _app_values(app, chart, tmp_path))
             deploy = kinds(objs, "Deployment")[0]
             if env in PROD:
                 assert deploy["spec"]["replicas"] >= 2

@@ -20,7 +20,10 @@ def test_the_plan_is_decided_as_doks_with_its_figures() -> None:
     assert (a.structure, a.cloud, a.kubernetes_distribution, a.kubernetes_version) == \
         ("multi-tool", "digitalocean", "doks", "1.31")
     assert a.region == "fra1" and a.data_residency == "eu"
-    assert (a.database_engine, a.database_version, a.database_storage_gb) == ("postgres", "16", 50)
+    assert (a.database_engine, a.database_version) == ("postgres", "16")
+    assert {app.name: app.image for app in a.apps} == {  # the registry the bootstrap root creates (plan line 10)
+        "recipes-api": "registry.digitalocean.com/recipes-doks/recipes-api",
+        "web": "registry.digitalocean.com/recipes-doks/web"}
     sizing = {s.name: (s.instance_type, s.min_size, s.max_size) for s in a.environment_sizing}
     assert sizing == {"production": ("s-4vcpu-8gb", 3, 6), "staging": (None, 2, 2)}
 
@@ -83,3 +86,17 @@ def test_the_doks_seed_filled_in_gets_a_doks_cluster() -> None:
     assert (a.cloud, a.kubernetes_distribution, a.structure) == ("digitalocean", "doks", "multi-tool")
     # Neon is a service outside the repository: no DigitalOcean database is created for it
     assert a.storage == "external-postgresql"
+
+
+def test_what_doks_builds_otherwise_is_said_at_its_line() -> None:
+    """The database disk (a size's own disk, which DigitalOcean refuses to go below), Secrets "created by Terraform"
+    (no root writes into a cluster) and a private API endpoint (DOKS has none: its firewall admits the ranges you set)."""
+    text = PLAN.replace("**Scale/Scope**:", "**Security**: private Kubernetes API endpoint\n**Scale/Scope**:")
+    d = decided(text)
+    why = {(n.line, n.text): n.why for n in d.not_applied}
+    assert "refuses a disk below it" in why[(line_of(text, "**Storage**"), "50 GB")]
+    assert "no Terraform root writes into a cluster" in why[(line_of(text, "**Secrets Management**"), "created by Terraform")]
+    assert d.answers.database_storage_gb == 0
+    assert [n for n in d.not_applied if n.line == line_of(text, "**Security**") and "no private API endpoint" in n.why]
+    assert (d.answers.api_endpoint, d.answers.api_authorized_cidrs) == ("public", [])
+    assert "TF_VAR_api_authorized_cidrs" in d.provenance["api_authorized_cidrs"].note

@@ -38,8 +38,14 @@ def test_the_roots_carry_the_plans_cluster_database_and_state(tmp_path_factory: 
         assert "dynamodb_table" not in backend and f'key    = "environments/{env}/terraform.tfstate"' in backend
         variables = (here / "variables.tf").read_text()
         assert 'contains(["ams3", "fra1"], var.region)' in variables  # EU data residency
-        assert "default     = 50" in _block(variables, "variable", "db_storage_gb")
         assert "customer_managed_kms" not in variables and "backup_retention_days" not in variables
+        # DOKS's API is public: its firewall admits the ranges the team sets, and the root refuses to plan without
+        assert "api_allowed_cidrs = var.api_authorized_cidrs" in _block(main, "module", "doks")
+        assert "default     = null" in _block(variables, "variable", "api_authorized_cidrs")
+    # DigitalOcean refuses overlapping VPCs in one account: one range per environment
+    cidrs = {re.search(r'vpc_cidr = "([^"]+)"', (root / f"terraform/environments/{env}/terraform.tfvars").read_text())
+             .group(1) for env in ENVS}
+    assert len(cidrs) == len(ENVS) and not cidrs & {"10.244.0.0/16", "10.245.0.0/16"}
     prod = (root / "terraform/environments/production/terraform.tfvars").read_text()
     assert all(line in prod for line in ('instance_type = "s-4vcpu-8gb"', "min_size      = 3", "max_size      = 6",
                                          "ha_control_plane = true", "multi_az          = true"))
@@ -71,7 +77,22 @@ def test_the_database_port_and_secret_agree_from_terraform_to_the_pods(
             in readme)
     tf_readme = (root / "terraform/README.md").read_text()
     assert "GRANT CREATE ON SCHEMA public TO app" in tf_readme and "no lock" in tf_readme
-    assert "`DIGITALOCEAN_TOKEN`" in tf_readme
+    assert "`DIGITALOCEAN_TOKEN`" in tf_readme and "doctl kubernetes cluster kubeconfig save" in tf_readme
+    assert "kms_key_id" not in tf_readme and "alias/" not in tf_readme
+
+
+@plan_group(DOKS)
+def test_the_apps_pull_from_the_registry_the_bootstrap_creates(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The images name the account's registry, and each app's own ServiceAccount carries the pull secret DOKS's
+    registry integration puts in every namespace (it gives it to the default ServiceAccount only)."""
+    root = rendered_plan(DOKS, tmp_path_factory)
+    registry = re.search(r'registry_name\s+= "([^"]+)"', (root / "terraform/bootstrap/terraform.tfvars").read_text())
+    for app in ("recipes-api", "web"):
+        deployment = yaml.safe_load((root / f"kubernetes/apps/{app}/base/deployment.yaml").read_text())
+        image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+        assert image.startswith(f"registry.digitalocean.com/{registry.group(1)}/{app}:")
+        account = yaml.safe_load((root / f"kubernetes/apps/{app}/base/serviceaccount.yaml").read_text())
+        assert account["imagePullSecrets"] == [{"name": f"registry-{registry.group(1)}"}]
 
 
 def _packed_mirror_env(packed_tf_mirror: Path, tmp_path: Path) -> dict[str, str]:

@@ -306,6 +306,16 @@ def _secrets_from_field(c: Context, f: Field) -> None:
     c.from_field("secrets_manager", name, f)
     _vault_address(c, f, name)
     _others_named(c, f, name)
+    _created_by_terraform(c, f, name)
+
+
+def _created_by_terraform(c: Context, f: Field, name: str) -> None:
+    """`Kubernetes Secrets created by Terraform`: no root writes into a cluster (no kubernetes provider); the README
+    lists each Secret with the command that creates it from the roots' outputs."""
+    m = re.search(r"\b(?:created|written|managed|generated)\s+(?:by|with|from|in)\s+(?:terraform|opentofu)\b", f.plain, re.I)
+    if name == "kubernetes" and m is not None:
+        c.unapplied(f.line, m.group(0), "no Terraform root writes into a cluster (no kubernetes provider): the README "
+                    "lists each Secret with the command that creates it, from the roots' outputs where they hold it")
 
 
 def _vault_address(c: Context, f: Field, name: str) -> None:

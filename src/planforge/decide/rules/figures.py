@@ -153,6 +153,11 @@ def _storage(c: Context, figures: list[Figure]) -> None:
         if f not in own and (f.line, f.words) not in c.applied_phrases:  # else a chart service's volume (workloads)
             c.unapplied(f.line, f.words, "only the database's storage size is applied")
     chosen = _first(c, own, "database_storage_gb")
+    if chosen is not None and c.values.get("cloud") == "digitalocean":
+        c.unapplied(chosen.line, chosen.words, "a DigitalOcean database size comes with its own disk, and DigitalOcean "
+                    "refuses a disk below it: the size's disk is kept (the database module's storage_size_mib adds "
+                    "disk above it, once you know your size's base)")
+        chosen = None
     if chosen is not None:
         c.from_line("database_storage_gb", math.ceil(_stated(chosen)), chosen.line)
     else:

@@ -142,6 +142,22 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("chart_tests", True, "the plan does not rule out a helm test hook")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
+    _doks_api_endpoint(c, structure)
+
+
+def _doks_api_endpoint(c: Context, structure: str) -> None:
+    """DOKS has no private API endpoint: its API is public, and the control plane firewall admits the authorized
+    ranges only (the plan's, else a variable the root refuses to plan without), never the whole internet."""
+    if c.values.get("cloud") != "digitalocean" or structure != "multi-tool" or c.values["api_endpoint"] == "public":
+        return
+    stated = _explicit(c, "api_endpoint")
+    if stated is not None:
+        c.unapplied(stated, c.line_text(stated), "DOKS has no private API endpoint: the API is public and its "
+                    "control plane firewall admits api_authorized_cidrs only")
+    c.default("api_endpoint", "public", "DOKS has no private API endpoint: its control plane firewall admits the "
+              "authorized ranges only, which you set (TF_VAR_api_authorized_cidrs) before the first plan")
+    c.default("api_authorized_cidrs", [], "the plan lists no ranges for DOKS's public API: the root refuses to plan "
+              "until TF_VAR_api_authorized_cidrs is set")
 
 
 def _state(c: Context, answer: str, value: object, s: Statement) -> None:
@@ -250,18 +266,27 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
                     "the in-cluster database is generated for the multi-tool structure only")
 
 
-def _no_cluster(c: Context, structure: str) -> str | None:
+# The clouds whose cluster modules take the cluster options (node pool split, static ingress IP); the DOKS module
+# takes the API endpoint's authorized ranges too (its control plane firewall).
+_OPTION_CLOUDS = ("aws", "azure", "gcp")
+_API_RANGE_CLOUDS = (*_OPTION_CLOUDS, "digitalocean")
+
+
+def _no_cluster(c: Context, structure: str, clouds: tuple[str, ...] = _OPTION_CLOUDS) -> str | None:
     """Why the repository has no Terraform-managed cluster a cluster option could change (None: it has one)."""
     if structure not in ("multi-tool", "multi-tenant"):
         return f"a {structure} repository has no Terraform-managed Kubernetes cluster"
-    if c.values.get("cloud") not in ("aws", "azure", "gcp"):
+    cloud = c.values.get("cloud")
+    if cloud == "digitalocean" and cloud not in clouds:
+        return "the DOKS cluster module takes no such option"
+    if cloud not in clouds:
         return "the repository manages no cluster of a cloud"
     return None
 
 
-def _has_cluster(c: Context, structure: str, s: Statement) -> bool:
+def _has_cluster(c: Context, structure: str, s: Statement, clouds: tuple[str, ...] = _OPTION_CLOUDS) -> bool:
     """Whether a cluster option can apply; when it cannot, the statement is recorded as not applied, with why."""
-    why = _no_cluster(c, structure)
+    why = _no_cluster(c, structure, clouds)
     if why:
         c.unapplied(s.line, s.words, why)
     return why is None
@@ -282,7 +307,7 @@ def cidrs_in(text: str) -> list[str]:
 
 def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
     """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable."""
-    if not _has_cluster(c, structure, s):
+    if not _has_cluster(c, structure, s, _API_RANGE_CLOUDS):
         return
     private = _explicit(c, "api_endpoint")
     if c.values.get("api_endpoint") == "private" and private is not None:
@@ -300,7 +325,7 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
 
 def _private_api_endpoint(c: Context, structure: str, s: Statement) -> None:
     """A private API endpoint only: reachable from the cluster's network; a CIDR of its sentence is not applied."""
-    if not _has_cluster(c, structure, s):
+    if not _has_cluster(c, structure, s, _API_RANGE_CLOUDS):
         return
     public = _explicit(c, "api_endpoint")
     if c.values.get("api_endpoint") == "public" and public is not None:

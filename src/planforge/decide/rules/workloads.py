@@ -31,10 +31,29 @@ _REPLICAS = re.compile(r"(?<!\d)(\d+)\s+([a-z][\w-]{0,62}?)s?\s+replicas?\b"
 
 
 def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
+    d = {**d, "image_registry": _image_registry(c, d)}
     _apps(c, d)
     chart_name = _chart(c, structure, d)
     _storage(c, chart_name)
     _volumes(c)
+
+
+# A plan line naming the registry the cloud's bootstrap root creates, which the default images then use.
+_CLOUD_REGISTRY_WORDS = {"digitalocean": r"digital ?ocean container registry|\bdocr\b"}
+
+
+def _image_registry(c: Context, d: dict[str, Any]) -> str:
+    """The registry of the default images: the one the cloud's bootstrap root creates (the plan's lines naming it are
+    applied), else data/defaults.yaml's."""
+    cloud = c.values.get("cloud", "none")
+    registry = d["cloud_image_registries"].get(cloud)
+    if registry is None:
+        return d["image_registry"]
+    for number, text in enumerate(c.plan.lines, 1):
+        m = re.search(_CLOUD_REGISTRY_WORDS[cloud], text, re.I)
+        if m is not None:
+            c.applied(number, m.group(0), "apps.image")
+    return registry
 
 
 def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:

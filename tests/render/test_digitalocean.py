@@ -79,6 +79,8 @@ def test_the_database_port_and_secret_agree_from_terraform_to_the_pods(
     assert "GRANT CREATE ON SCHEMA public TO app" in tf_readme and "no lock" in tf_readme
     assert "`DIGITALOCEAN_TOKEN`" in tf_readme and "doctl kubernetes cluster kubeconfig save" in tf_readme
     assert "kms_key_id" not in tf_readme and "alias/" not in tf_readme
+    assert "| Access logging | state access logs (DigitalOcean keeps no flow logs nor database connection logs) |" \
+        in tf_readme
 
 
 @plan_group(DOKS)

@@ -100,3 +100,13 @@ def test_what_doks_builds_otherwise_is_said_at_its_line() -> None:
     assert [n for n in d.not_applied if n.line == line_of(text, "**Security**") and "no private API endpoint" in n.why]
     assert (d.answers.api_endpoint, d.answers.api_authorized_cidrs) == ("public", [])
     assert "TF_VAR_api_authorized_cidrs" in d.provenance["api_authorized_cidrs"].note
+
+
+def test_a_managed_service_beside_terraform_is_the_clouds_database() -> None:
+    """`(managed service)` beside Terraform is the cloud's managed database, built; Neon (or anything external) is
+    outside the repository, and no root creates one for it."""
+    storage = "**Storage**: Managed PostgreSQL 16, 50 GB"
+    assert decided(PLAN.replace(storage, "**Storage**: PostgreSQL 16 (managed service)")).answers.storage == \
+        "managed-postgresql"
+    assert decided(PLAN.replace(storage, "**Storage**: Neon PostgreSQL (external managed service)")).answers.storage \
+        == "external-postgresql"

@@ -396,6 +396,8 @@ def _storage(c: Context, chart_name: str) -> None:
         if not kinds:
             continue
         kind = min(kinds)[1]
+        if kind == "managed-service":
+            kind = "external-postgresql" if c.values.get("iac_tool", "none") == "none" else "managed-postgresql"
         c.from_field("storage", kind, f)
         if kind == "external-postgresql":
             c.from_field("database_secret", f"{chart_name or c.values['project_name']}-db", f)

@@ -47,6 +47,7 @@ PLAN_SCENARIOS = {
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
     "ticketing": PLANS / "ticketing-eks.plan.md",  # the plan's figures: 8-24 m6i.xlarge nodes, PostgreSQL 16, 35 days
     "doks": PLANS / "doks-argocd.plan.md",  # DigitalOcean: DOKS, managed PostgreSQL, Spaces state
+    "oke": PLANS / "oke-argocd.plan.md",  # Oracle Cloud: OKE, OCI Database with PostgreSQL, Object Storage state
 }
 VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants", "figures", "figures-azure", "figures-gcp",
             "options", "options-tenants", "options-azure", "options-gcp", "workspaces")
@@ -354,10 +355,10 @@ def test_module_calls_tfvars_and_references_match_declarations(name: str, render
 def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
     answers = answers_for(name)
     provider, version = {"aws": ("aws", "~> 5.0"), "azure": ("azurerm", "~> 4.42"), "gcp": ("google", "~> 6.0"),
-                         "digitalocean": ("digitalocean", "~> 2.50")}[answers.cloud]
-    # Roots: the plan's version, raised to 1.10 when S3 lock files (use_lockfile) need it (not on Spaces: no lock).
+                         "digitalocean": ("digitalocean", "~> 2.50"), "oci": ("oci", "~> 8.0")}[answers.cloud]
+    # Roots: the plan's version, raised to 1.10 when S3 lock files (use_lockfile) need it (not on Spaces or Object Storage: no lock).
     root_lower = answers.terraform_version
-    if answers.state_backend == "s3" and answers.state_locking != "dynamodb" and answers.cloud != "digitalocean":
+    if answers.state_backend == "s3" and answers.state_locking != "dynamodb" and answers.cloud not in ("digitalocean", "oci"):
         root_lower = max(root_lower, "1.10", key=lambda v: tuple(int(x) for x in v.split(".")))
     terraform = rendered[name]
     for root in [*roots(terraform), *modules(terraform)]:
@@ -378,6 +379,9 @@ def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
                 continue
             tags = {unquote(tag).split(":")[0] for tag in load_hcl(root / "main.tf")["locals"][0]["tags"]}
             assert re.search(r"\btags\s+= local\.tags", (root / "main.tf").read_text()), root
+        elif provider == "oci":  # freeform tags, passed to every resource that takes them
+            tags = load_hcl(root / "main.tf")["locals"][0]["freeform_tags"]
+            assert re.search(r"\bfreeform_tags\s+= local\.freeform_tags", (root / "main.tf").read_text()), root
         else:  # azurerm has no provider-level default tags: each root passes local.tags everywhere
             tags = load_hcl(root / "main.tf")["locals"][0]["tags"]
             assert "tags = local.tags" in (root / "main.tf").read_text(), root

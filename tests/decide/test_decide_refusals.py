@@ -18,7 +18,7 @@ EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
 
 @pytest.mark.parametrize("label,old,new,supported", [
     ("GitOps", "**GitOps**: ArgoCD", "**GitOps**: Jenkins X", "ArgoCD, Flux, none"),
-    ("Cloud Provider", "**Cloud Provider**: AWS", "**Cloud Provider**: Mars Cloud", "AWS, Azure, GCP, DigitalOcean, on-premise"),
+    ("Cloud Provider", "**Cloud Provider**: AWS", "**Cloud Provider**: Mars Cloud", "AWS, Azure, GCP, DigitalOcean, Oracle Cloud, on-premise"),
     ("State Backend", "**State Backend**: S3+DynamoDB", "**State Backend**: Consul", "S3+DynamoDB"),
     ("Deployment Strategy", "**Deployment Strategy**: Helm-first with Kustomize fallback",
      "**Deployment Strategy**: Blue/green with Spinnaker", "Kustomize-only"),

@@ -132,3 +132,14 @@ def test_measures_find_what_they_measure(tmp_path: Path) -> None:
     assert cloud_branches(paths, tmp_path) == ["branch.tf.jinja:2", "branch.tf.jinja:3"]
     (tmp_path / "long.tf.jinja").write_text("x\n" * (LONGEST + 1))
     assert long_files([tmp_path / "long.tf.jinja", tmp_path / "lookup.tf.jinja"]) == [f"{tmp_path / 'long.tf.jinja'}: {LONGEST + 1}"]
+
+
+def test_every_terraform_file_of_a_library_module_is_rendered() -> None:
+    """A module's files are rendered by one template tree: main.tf carries main.tf and the module's other .tf files
+    (identity.tf, security.tf), variables.tf and outputs.tf their own; a file the tree does not name would be dropped
+    from every generated repository (its resources silently missing)."""
+    tree = REPO / "blueprints" / "{% yield module from tf_modules %}{{ module.dir }}{% endyield %}"
+    rendered = {p.name.removesuffix(".jinja") for p in tree.glob("*.tf.jinja")}
+    main = (tree / "main.tf.jinja").read_text()
+    for path in (REPO / "modules").glob("*/*/*.tf"):
+        assert path.name in rendered or f"'/{path.name}'" in main, f"{path}: no template renders it"

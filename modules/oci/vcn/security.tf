@@ -1,3 +1,4 @@
+
 # The security rules Oracle documents for OKE with VCN-native pod networking, as network security group
 # rules between the API endpoint, the nodes and the pods (all stateful). Peers are the subnets' ranges
 # (the load balancers, created by Kubernetes, carry none of these groups), the Oracle services network

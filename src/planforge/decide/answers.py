@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
 Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible"]
-Cloud = Literal["aws", "azure", "gcp", "digitalocean", "none"]
+Cloud = Literal["aws", "azure", "gcp", "digitalocean", "oci", "none"]
 StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
 GitOps = Literal["argocd", "flux", "none"]

@@ -158,6 +158,12 @@ def keywords() -> Keywords:
                        "workload_nouns": tuple(data["workload_nouns"])})
 
 
+def basic_cloud(cloud: str) -> dict[str, str] | None:
+    """A cloud built in the multi-tool layout only, with its name and the reasons for what its roots do not take
+    (data/defaults.yaml `basic_clouds`); None for any other cloud."""
+    return load("defaults.yaml")["basic_clouds"].get(cloud)
+
+
 def region_pattern(cloud: str) -> str | None:
     """Regex of the region names of cloud (data/regions.yaml); None for a cloud with no regions."""
     regions = load("regions.yaml").get(cloud)

@@ -42,9 +42,13 @@ _INSTANCE = re.compile(
     r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
     r"(?:-\d{1,3}){0,2}(?![\w.-])"
     # DigitalOcean Droplet and managed database sizes: s-4vcpu-8gb, c-8vcpu-16gb-intel, db-s-2vcpu-4gb
-    r"|(?<![\w.-])(?:db-)?(?:s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d{1,2}vcpu-\d{1,3}gb(?:-(?:amd|intel))?(?![\w.-])",
+    r"|(?<![\w.-])(?:db-)?(?:s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d{1,2}vcpu-\d{1,3}gb(?:-(?:amd|intel))?(?![\w.-])"
+    # Oracle Cloud compute shapes: VM.Standard.E5.Flex, VM.Standard.A1.Flex, VM.Standard3.Flex, BM.Standard.E5.192
+    r"|(?<![\w.-])(?:VM|BM)\.(?:Standard|DenseIO|Optimized|GPU)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){1,2}(?![\w.-])",
     re.I,
 )
+# Oracle Cloud shapes are matched by their full name (their dots are no AWS size)
+_OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
 # the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
 _REAL_SIZE = re.compile(r"\.(?:nano|micro|small|medium|\d{0,2}x?large|metal(?:-\d{1,3}xl)?)$", re.I)
 _ENGINE = re.compile(
@@ -58,8 +62,9 @@ _NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}
 
 def real_size(instance_type: str) -> bool:
     """Whether an instance type read from the plan has a size its cloud sells (`m6i.xlarge`, not `m6i.superlarge`);
-    Azure and GCP names are matched by their full shape."""
-    return "." not in instance_type or _REAL_SIZE.search(instance_type) is not None
+    Azure, GCP, DigitalOcean and Oracle Cloud names are matched by their full shape."""
+    return "." not in instance_type or _OCI_SHAPE.match(instance_type) is not None or \
+        _REAL_SIZE.search(instance_type) is not None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, load, region_pattern
+from planforge.decide.data import basic_cloud, keywords, load, region_pattern
 from planforge.plan.model import Field, Plan
 
 # Layouts with Terraform roots (layout.yml nested tf_cloud_roots, tf_live_cloud, tf_cloud_shared, tf_cloud_tenants):
@@ -76,9 +76,10 @@ def decide_clouds(c: Context, structure: str) -> None:
         c.default("clouds", [], "refused")
         c.default("cloud_regions", {}, "refused")
         return
-    if "digitalocean" in clouds:
-        c.problem(f, "clouds", "multi-cloud root sets are generated for AWS, Azure and GCP; DigitalOcean is built "
-                  "as a single cloud", "deploy DigitalOcean alone, or name AWS, Azure and GCP only")
+    basic = next((b for cl in clouds if (b := basic_cloud(cl)) is not None), None)
+    if basic is not None:
+        c.problem(f, "clouds", f"multi-cloud root sets are generated for AWS, Azure and GCP; {basic['name']} is built "
+                  "as a single cloud", f"deploy {basic['name']} alone, or name AWS, Azure and GCP only")
         c.default("clouds", [], "refused")
         c.default("cloud_regions", {}, "refused")
         return

@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import accepted_values, keywords
+from planforge.decide.data import accepted_values, basic_cloud, keywords
 from planforge.decide.rules import existing
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import line_choosing
@@ -161,20 +161,19 @@ def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
         _state_from_field(c, f)
     elif not _state_from_context(c):
         _default_state(c, d)
-    _spaces_state(c)
+    _s3_compatible_state(c)
     _note_lockfile_version(c)
 
 
-def _spaces_state(c: Context) -> None:
-    """A DigitalOcean plan's S3 backend is a Spaces bucket, which keeps state but cannot lock it (no DynamoDB, no
-    conditional writes for S3's lock file): no locking, said in the decision and the Terraform README."""
-    if c.values.get("cloud") != "digitalocean" or c.values.get("state_backend") != "s3" or \
-            c.values.get("state_locking") == "none":
+def _s3_compatible_state(c: Context) -> None:
+    """The S3 backend of DigitalOcean (a Spaces bucket) or Oracle Cloud (Object Storage's S3-compatible API) keeps
+    state but cannot lock it: no locking, said in the decision and the Terraform README."""
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if basic is None or c.values.get("state_backend") != "s3" or c.values.get("state_locking") == "none":
         return
     c.values["state_locking"] = "none"
-    c.add_note("state_locking", "none: the state is kept in a DigitalOcean Spaces bucket, which offers no lock "
-               "(neither a DynamoDB table nor S3 conditional writes): apply each root from one place at a time, or "
-               "keep the state in HCP Terraform (State Backend: Terraform Cloud), which locks it")
+    c.add_note("state_locking", f"none: {basic['state']}: apply each root from one place at a time, or keep the "
+               "state in HCP Terraform (State Backend: Terraform Cloud), which locks it")
 
 
 def _note_lockfile_version(c: Context) -> None:
@@ -251,7 +250,7 @@ def _default_state(c: Context, d: dict[str, Any]) -> None:
 def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
     """(backend, locking) a text names. S3 locks with its lock file when the text asks for it (or rules DynamoDB
     out), with a DynamoDB table the text names, else with DynamoDB before Terraform 1.10 and the lock file from 1.10."""
-    if re.search(r"\bs3\b|\bspaces\b", text):
+    if re.search(r"\bs3\b|\bspaces\b|\bobject storage\b", text):
         if re.search(_S3_LOCKFILE, text):
             return "s3", "lockfile"
         if tx.find(r"dynamodb", text):

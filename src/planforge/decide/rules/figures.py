@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
-from planforge.decide.data import keywords
+from planforge.decide.data import basic_cloud, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.plan.figures import Figure, real_size, vocabulary
 from planforge.plan.model import Field, plain
@@ -113,6 +113,12 @@ def _database(c: Context, figures: list[Figure]) -> None:
         return
     engine = ranked[0]
     c.from_line("database_engine", engine.name, engine.line)
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if basic is not None and engine.name not in basic["engines"] and c.values.get("storage") not in (
+            "in-cluster-postgresql", "external-postgresql"):
+        c.problem(field_at(c, engine.line), "database_engine", f"{engine.words!r}: the {basic['name']} database "
+                  f"module runs {', '.join(basic['engines'])}", f"use {basic['engines'][0]}, or an in-cluster or "
+                  "external database", line=engine.line)
     if c.values.get("iac_tool", "none") != "none" and not c.values.get("storage") and (
             c.provenance.get("storage") is None or c.provenance["storage"].source == "default"):
         # the Terraform database module holds the data: the README names it, never "storage: none"
@@ -153,10 +159,9 @@ def _storage(c: Context, figures: list[Figure]) -> None:
         if f not in own and (f.line, f.words) not in c.applied_phrases:  # else a chart service's volume (workloads)
             c.unapplied(f.line, f.words, "only the database's storage size is applied")
     chosen = _first(c, own, "database_storage_gb")
-    if chosen is not None and c.values.get("cloud") == "digitalocean":
-        c.unapplied(chosen.line, chosen.words, "a DigitalOcean database size comes with its own disk, and DigitalOcean "
-                    "refuses a disk below it: the size's disk is kept (the database module's storage_size_mib adds "
-                    "disk above it, once you know your size's base)")
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if chosen is not None and basic is not None:
+        c.unapplied(chosen.line, chosen.words, basic["disk"])
         chosen = None
     if chosen is not None:
         c.from_line("database_storage_gb", math.ceil(_stated(chosen)), chosen.line)
@@ -197,10 +202,10 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
                   f"the RPO of {c.values['rpo_minutes']} minutes (line {rpo.line})",
                   "keep backups at least 1 day (point-in-time recovery needs them), or state no RPO", line=kept.line)
         return
-    if c.values.get("cloud") == "digitalocean":
-        c.unapplied(kept.line, kept.words, "DigitalOcean keeps its managed databases' daily backups 7 days, with "
-                    "point-in-time recovery in that window; the retention cannot be set")
-        c.default("backup_retention_days", 7, "DigitalOcean's fixed backup window")
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if basic is not None:
+        c.unapplied(kept.line, kept.words, basic["backups"])
+        c.default("backup_retention_days", 7, f"{basic['name']}'s backup window")
         return
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
@@ -257,6 +262,18 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
             first_line = first_line or f.line
     if first_line is not None:
         c.from_line("environment_sizing", sizing, first_line)
+    _fixed_nodes(c, nodes)
+
+
+def _fixed_nodes(c: Context, nodes: list[Figure]) -> None:
+    """A node range on a cloud whose node pools keep a fixed size (OKE): its maximum is reported at its line."""
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    why = basic.get("fixed_nodes") if basic is not None else None
+    if why is None:
+        return
+    for f in nodes:
+        if f.low is not None and f.high is not None and f.low < f.high:
+            c.unapplied(f.line, f.words, why)
 
 
 def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> list[EnvironmentSizing]:

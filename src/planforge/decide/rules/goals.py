@@ -8,7 +8,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.data import keywords, load
+from planforge.decide.data import basic_cloud, keywords, load
 from planforge.decide.environments import environment_named
 from planforge.plan.model import Field
 
@@ -62,11 +62,11 @@ def _data_residency(c: Context, fields: list[Field]) -> None:
 def _customer_managed_kms(c: Context, fields: list[Field], compliance: list[str], comp_field: Field | None) -> None:
     """KMS or customer-managed keys named, or required by any compliance regime."""
     kms = next((f for f in fields if re.search(r"\bkms\b|customer[- ]managed key|\bcmk\b", f.plain, re.I)), None)
-    if (kms or compliance) and c.values.get("cloud") == "digitalocean":
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if (kms or compliance) and basic is not None:
         f = kms or comp_field
-        c.unapplied(f.line, f.plain, "DigitalOcean offers no customer-managed keys: its volumes, Spaces buckets and "
-                    "databases are encrypted at rest with keys DigitalOcean manages")
-        c.default("customer_managed_kms", False, "DigitalOcean has no customer-managed keys")
+        c.unapplied(f.line, f.plain, basic["keys"])
+        c.default("customer_managed_kms", False, f"no customer-managed keys on {basic['name']}")
         return
     if kms:
         c.from_field("customer_managed_kms", True, kms)

@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import accepted_values, keywords, region_pattern, region_shape
+from planforge.decide.data import accepted_values, basic_cloud, keywords, region_pattern, region_shape
 from planforge.decide.rules import existing, onprem
 from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
@@ -29,7 +29,7 @@ _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 def decide_platform(c: Context, structure: str, d: dict[str, Any]) -> None:
     onprem.defaults(c)
     _cloud(c, structure)
-    _digitalocean_scope(c, structure)
+    _basic_cloud_scope(c, structure)
     _region(c, d)
     _iac(c, structure, d)
     _kubernetes(c, structure, d)
@@ -81,11 +81,11 @@ def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
     if not found or re.fullmatch(_NONE, text):
         if structure == "helm-chart":
             if not re.fullmatch(_NONE, text):
-                c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure, GCP or DigitalOcean; the chart targets its platforms only")
+                c.warn(f, "cloud", f"{f.plain!r} is not AWS, Azure, GCP, DigitalOcean or Oracle Cloud; the chart targets its platforms only")
             c.from_field("cloud", "none", f)
             return
         c.problem(f, "cloud", f"unsupported cloud {f.plain!r}; supported: {accepted_values('cloud_provider')}",
-                  "name one of AWS, Azure, GCP, DigitalOcean or on-premise (or hybrid (AWS + on-premise))")
+                  "name one of AWS, Azure, GCP, DigitalOcean, Oracle Cloud or on-premise (or hybrid (AWS + on-premise))")
         c.values["cloud"] = "none"
         return
     clouds = [cl for _, cl in sorted(found)]
@@ -97,13 +97,16 @@ def _cloud_from_field(c: Context, f: Field, structure: str) -> None:
     c.from_field("cloud", clouds[0], f)
 
 
-def _digitalocean_scope(c: Context, structure: str) -> None:
-    """DigitalOcean is built as DOKS clusters in the multi-tool layout (Terraform + Kubernetes); its other layouts
-    (Droplets, shared tenant stacks) are not, which refuses the plan at its cloud line rather than building another."""
-    if c.values.get("cloud") != "digitalocean" or structure in ("multi-tool", "helm-chart"):
+def _basic_cloud_scope(c: Context, structure: str) -> None:
+    """DigitalOcean and Oracle Cloud are built as managed clusters in the multi-tool layout (Terraform + Kubernetes);
+    their other layouts (VMs, shared tenant stacks) are not, which refuses the plan at its cloud line rather than
+    building another."""
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if basic is None or structure in ("multi-tool", "helm-chart"):
         return
     f = c.plan.field("cloud_provider")
-    c.problem(f, "cloud", f"DigitalOcean is generated as DOKS clusters in the multi-tool layout only, not {structure}",
+    c.problem(f, "cloud", f"{basic['name']} is generated as managed Kubernetes clusters in the multi-tool layout "
+              f"only, not {structure}",
               "use Structure Decision: multi-tool (Terraform + Kubernetes), or AWS, Azure or GCP for this layout",
               line=None if f is not None else _context_line(c.plan))
 
@@ -127,7 +130,7 @@ def _cloud_from_context(c: Context, structure: str) -> None:
         c.values["cloud"] = "none"  # refused by the tools rule, naming the cloud and its line
         return
     if not hits:
-        c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure, GCP or DigitalOcean",
+        c.problem(None, "Cloud Provider", "no cloud named; a Terraform repository needs AWS, Azure, GCP, DigitalOcean or Oracle Cloud",
                   "add **Cloud Provider**: AWS (or Azure, GCP) to Technical Context", line=_context_line(p))
         c.values["cloud"] = "none"
         return

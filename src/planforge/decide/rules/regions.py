@@ -6,7 +6,7 @@ import re
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import load, region_pattern
+from planforge.decide.data import basic_cloud, load, region_pattern
 from planforge.decide.environments import is_production
 from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
@@ -42,9 +42,11 @@ def _deployment_regions(c: Context, structure: str) -> None:
         c.default("regional_environments", [], "refused")
         c.default("dns_failover", False, "refused")
         return
-    if c.values.get("cloud") == "digitalocean":
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    if basic is not None:
         c.problem(f, "regions", "multi-region roots (a standby region's cluster and replica) are generated on AWS, "
-                  "Azure and GCP, not DigitalOcean", "deploy one region (single-region (fra1)), or name another cloud")
+                  f"Azure and GCP, not {basic['name']}", f"deploy one region (single-region ({regions[0]})), or name "
+                  "another cloud")
         c.default("regions", [], "refused")
         c.default("regional_environments", [], "refused")
         c.default("dns_failover", False, "refused")

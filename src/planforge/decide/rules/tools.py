@@ -19,7 +19,7 @@ from planforge.plan.model import Plan, plain
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SUPPORTED = {
-    "cloud": "AWS, Azure, GCP or DigitalOcean",
+    "cloud": "AWS, Azure, GCP, DigitalOcean or Oracle Cloud",
     "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
     "iac": "Terraform or OpenTofu (and Ansible for on-premise hosts)",
     "gitops": "Argo CD or Flux",

@@ -4,14 +4,12 @@ pass under a mocked provider, the plan's figures reach the roots, and the parts 
 Spaces endpoint, the database port the NetworkPolicies open, the Secret the applications read the database from)."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch
 from testlib import PLANS, plan_group, rendered_copy, rendered_plan, require_tool
 
 DOKS = PLANS / "doks-argocd.plan.md"
@@ -97,51 +95,20 @@ def test_the_apps_pull_from_the_registry_the_bootstrap_creates(tmp_path_factory:
         assert account["imagePullSecrets"] == [{"name": f"registry-{registry.group(1)}"}]
 
 
-def _packed_mirror_env(packed_tf_mirror: Path, tmp_path: Path) -> dict[str, str]:
-    config = tmp_path / "terraform.rc"
-    config.write_text('provider_installation {\n  filesystem_mirror {\n'
-                      f'    path    = "{packed_tf_mirror.as_posix()}"\n'
-                      '    include = ["registry.terraform.io/digitalocean/*"]\n  }\n'
-                      '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n')
-    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-
-
 @plan_group(DOKS)
 def test_every_root_validates_and_an_unknown_attribute_is_caught(
         tmp_path_factory: pytest.TempPathFactory, packed_tf_mirror: Path, tmp_path: Path) -> None:
     require_tool("terraform")
-    from planforge.validate.base import Settings, Severity, Status
-    from planforge.validate.runner import run_validation
-
     root = rendered_copy(DOKS, tmp_path_factory, tmp_path / "repo")
-    settings = Settings(strict=True, terraform_plugin_mirrors=[packed_tf_mirror], jobs=2)
-    checks = run_validation([root], settings, only=["terraform"])
-    validated = [c for c in checks if c.name == "validate"]
-    assert len(validated) == 3 and all(c.status is Status.PASSED and not c.findings for c in validated), validated
-    assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
-    main = root / "terraform/environments/staging/main.tf"
-    main.write_text(main.read_text().replace("  ha                 = var.ha_control_plane\n",
-                                             "  ha                 = var.ha_control_plane\n  node_pool_taints   = []\n"))
-    errors = [f for c in run_validation([root], settings, only=["terraform"]) for f in c.findings
-              if f.severity is Severity.ERROR]
-    assert any(f.rule == "terraform/validate" and f.file.endswith("staging/main.tf") and "node_pool_taints" in f.message
-               for f in errors), errors
+    assert_roots_validate_and_catch(root, packed_tf_mirror, "  ha                 = var.ha_control_plane\n", "node_pool_taints")
 
 
 @plan_group(DOKS)
 def test_the_modules_own_tests_pass_offline(tmp_path_factory: pytest.TempPathFactory, packed_tf_mirror: Path,
                                             tmp_path: Path) -> None:
     require_tool("terraform")
-    env = _packed_mirror_env(packed_tf_mirror, tmp_path)
     modules = rendered_plan(DOKS, tmp_path_factory) / "terraform/modules"
-    for name in ("vpc", "doks", "database"):
-        module = shutil.copytree(modules / name, tmp_path / name)
-        init = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=module,
-                              env=env, capture_output=True, text=True, timeout=300)
-        assert init.returncode == 0, init.stderr
-        result = subprocess.run(["terraform", "test", "-no-color"], cwd=module, env=env, capture_output=True, text=True,
-                                timeout=300)
-        assert result.returncode == 0 and " 0 failed" in result.stdout, (name, result.stdout, result.stderr)
+    assert_module_tests_pass(modules, ("vpc", "doks", "database"), packed_tf_mirror, "digitalocean", tmp_path)
 
 
 def test_an_external_database_gets_no_managed_one(tmp_path: Path) -> None:

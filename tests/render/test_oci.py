@@ -4,14 +4,12 @@ mocked provider, and the layers connect (the state through Object Storage's S3 A
 the nodes and pods, its password in OCI Vault, the ingress load balancer in the subnet Terraform opens)."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
+from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch
 from testlib import PLANS, plan_group, rendered_copy, rendered_plan, require_tool
 
 OKE = PLANS / "oke-argocd.plan.md"
@@ -49,48 +47,17 @@ def test_the_roots_connect_cluster_database_vault_and_state(tmp_path_factory: py
     assert "Precondition, once per tenancy" in readme
 
 
-def _packed_mirror_env(packed_tf_mirror: Path, tmp_path: Path) -> dict[str, str]:
-    config = tmp_path / "terraform.rc"
-    config.write_text('provider_installation {\n  filesystem_mirror {\n'
-                      f'    path    = "{packed_tf_mirror.as_posix()}"\n'
-                      '    include = ["registry.terraform.io/oracle/*"]\n  }\n'
-                      '  direct {\n    exclude = ["registry.terraform.io/*/*"]\n  }\n}\n')
-    return {**os.environ, "TF_CLI_CONFIG_FILE": str(config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"}
-
-
 @plan_group(OKE)
 def test_every_root_validates_and_an_unknown_attribute_is_caught(
         tmp_path_factory: pytest.TempPathFactory, packed_tf_mirror: Path, tmp_path: Path) -> None:
     require_tool("terraform")
-    from planforge.validate.base import Settings, Severity, Status
-    from planforge.validate.runner import run_validation
-
     root = rendered_copy(OKE, tmp_path_factory, tmp_path / "repo")
-    settings = Settings(strict=True, terraform_plugin_mirrors=[packed_tf_mirror], jobs=2)
-    checks = run_validation([root], settings, only=["terraform"])
-    validated = [c for c in checks if c.name == "validate"]
-    assert len(validated) == 3 and all(c.status is Status.PASSED and not c.findings for c in validated), validated
-    assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
-    main = root / "terraform/environments/staging/main.tf"
-    main.write_text(main.read_text().replace("  node_count         = var.min_size\n",
-                                             "  node_count         = var.min_size\n  node_taints        = []\n"))
-    errors = [f for c in run_validation([root], settings, only=["terraform"]) for f in c.findings
-              if f.severity is Severity.ERROR]
-    assert any(f.rule == "terraform/validate" and f.file.endswith("staging/main.tf") and "node_taints" in f.message
-               for f in errors), errors
+    assert_roots_validate_and_catch(root, packed_tf_mirror, "  node_count         = var.min_size\n", "node_taints")
 
 
 @plan_group(OKE)
 def test_the_modules_own_tests_pass_offline(tmp_path_factory: pytest.TempPathFactory, packed_tf_mirror: Path,
                                             tmp_path: Path) -> None:
     require_tool("terraform")
-    env = _packed_mirror_env(packed_tf_mirror, tmp_path)
     modules = rendered_plan(OKE, tmp_path_factory) / "terraform/modules"
-    for name in ("vcn", "oke", "database"):
-        module = shutil.copytree(modules / name, tmp_path / name)
-        init = subprocess.run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], cwd=module,
-                              env=env, capture_output=True, text=True, timeout=300)
-        assert init.returncode == 0, init.stderr
-        result = subprocess.run(["terraform", "test", "-no-color"], cwd=module, env=env, capture_output=True, text=True,
-                                timeout=300)
-        assert result.returncode == 0 and " 0 failed" in result.stdout, (name, result.stdout, result.stderr)
+    assert_module_tests_pass(modules, ("vcn", "oke", "database"), packed_tf_mirror, "oracle", tmp_path)

@@ -41,3 +41,13 @@ def test_oracle_regions_keep_the_residency() -> None:
     text = PLAN.replace("single-region (eu-frankfurt-1)", "single-region (us-ashburn-1)")
     [p] = [p for p in refused(text) if p.line == line_of(text, "**Deployment Type**")]
     assert "us-ashburn-1" in p.message and "eu-frankfurt-1" in (p.hint or "")
+
+
+def test_a_public_api_with_authorized_ranges_reaches_the_oke_root() -> None:
+    """OKE's API takes authorized ranges (its security group) like the clouds' other clusters; a node pool split is
+    said not to apply, naming the cloud."""
+    text = PLAN.replace("**Scale/Scope**:", "**Security**: public API endpoint restricted to authorized ranges "
+                        "203.0.113.0/24; separate system and user node pools\n**Scale/Scope**:")
+    d = decided(text)
+    assert (d.answers.api_endpoint, d.answers.api_authorized_cidrs) == ("public", ["203.0.113.0/24"])
+    assert any("the Oracle Cloud cluster module takes no such option" in n.why for n in d.not_applied)

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from planforge.layout import load_layout
+
 
 @lru_cache(maxsize=None)
 def load(name: str) -> dict[str, Any]:
@@ -159,9 +161,11 @@ def keywords() -> Keywords:
 
 
 def basic_cloud(cloud: str) -> dict[str, str] | None:
-    """A cloud built in the multi-tool layout only, with its name and the reasons for what its roots do not take
-    (data/defaults.yaml `basic_clouds`); None for any other cloud."""
-    return load("defaults.yaml")["basic_clouds"].get(cloud)
+    """A cloud built in the multi-tool layout only (layout.yml `basic_clouds`), with its name and the reasons for
+    what its roots do not take (data/defaults.yaml `basic_clouds`); None for any other cloud."""
+    if cloud not in load_layout()["basic_clouds"]:
+        return None
+    return load("defaults.yaml")["basic_clouds"][cloud]
 
 
 def region_pattern(cloud: str) -> str | None:

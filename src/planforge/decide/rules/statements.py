@@ -16,7 +16,7 @@ from functools import lru_cache
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
-from planforge.decide.data import load
+from planforge.decide.data import basic_cloud, load
 from planforge.layout import load_layout
 from planforge.plan.model import Plan, plain
 
@@ -266,19 +266,20 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
                     "the in-cluster database is generated for the multi-tool structure only")
 
 
-# The clouds whose cluster modules take the cluster options (node pool split, static ingress IP); the DOKS module
-# takes the API endpoint's authorized ranges too (its control plane firewall).
+# The clouds whose cluster modules take the cluster options (node pool split, static ingress IP); the DOKS and OKE
+# modules take the API endpoint's authorized ranges too (a control plane firewall, the API's security group).
 _OPTION_CLOUDS = ("aws", "azure", "gcp")
-_API_RANGE_CLOUDS = (*_OPTION_CLOUDS, "digitalocean")
+_API_RANGE_CLOUDS = (*_OPTION_CLOUDS, "digitalocean", "oci")
 
 
 def _no_cluster(c: Context, structure: str, clouds: tuple[str, ...] = _OPTION_CLOUDS) -> str | None:
     """Why the repository has no Terraform-managed cluster a cluster option could change (None: it has one)."""
     if structure not in ("multi-tool", "multi-tenant"):
         return f"a {structure} repository has no Terraform-managed Kubernetes cluster"
-    cloud = c.values.get("cloud")
-    if cloud == "digitalocean" and cloud not in clouds:
-        return "the DOKS cluster module takes no such option"
+    cloud = c.values.get("cloud", "none")
+    basic = basic_cloud(cloud)
+    if basic is not None and cloud not in clouds:
+        return f"the {basic['name']} cluster module takes no such option"
     if cloud not in clouds:
         return "the repository manages no cluster of a cloud"
     return None

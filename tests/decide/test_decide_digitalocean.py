@@ -110,3 +110,11 @@ def test_a_managed_service_beside_terraform_is_the_clouds_database() -> None:
         "managed-postgresql"
     assert decided(PLAN.replace(storage, "**Storage**: Neon PostgreSQL (external managed service)")).answers.storage \
         == "external-postgresql"
+
+
+def test_a_terraform_older_than_the_s3_compatible_backend_needs_is_raised_and_said() -> None:
+    """skip_s3_checksum, which Spaces needs, exists from Terraform 1.6.3: a plan naming 1.6 gets roots requiring 1.6.3,
+    and the version's decision says why."""
+    d = decided(PLAN.replace("**IaC Tools**: Terraform 1.9", "**IaC Tools**: Terraform 1.6"))
+    assert d.answers.terraform_version == "1.6"
+    assert "require >= 1.6.3" in d.provenance["terraform_version"].note

@@ -169,11 +169,18 @@ def _s3_compatible_state(c: Context) -> None:
     """The S3 backend of DigitalOcean (a Spaces bucket) or Oracle Cloud (Object Storage's S3-compatible API) keeps
     state but cannot lock it: no locking, said in the decision and the Terraform README."""
     basic = basic_cloud(c.values.get("cloud", "none"))
-    if basic is None or c.values.get("state_backend") != "s3" or c.values.get("state_locking") == "none":
+    if basic is None or c.values.get("state_backend") != "s3":
         return
-    c.values["state_locking"] = "none"
-    c.add_note("state_locking", f"none: {basic['state']}: apply each root from one place at a time, or keep the "
-               "state in HCP Terraform (State Backend: Terraform Cloud), which locks it")
+    if c.values.get("state_locking") != "none":
+        c.values["state_locking"] = "none"
+        c.add_note("state_locking", f"none: {basic['state']}: apply each root from one place at a time, or keep the "
+                   "state in HCP Terraform (State Backend: Terraform Cloud), which locks it")
+    version = str(c.values.get("terraform_version", ""))
+    if c.values.get("iac_tool") == "terraform" and "terraform_version" in c.provenance and \
+            re.fullmatch(r"\d+\.\d+(\.\d+)?", version) and \
+            tuple(int(x) for x in (version.split(".") + ["0"])[:3]) < (1, 6, 3):
+        c.add_note("terraform_version", f"the roots require >= 1.6.3: the S3 backend's skip_s3_checksum, which "
+                   f"{basic['name']}'s S3-compatible store needs, exists from 1.6.3, so {version} cannot run them")
 
 
 def _note_lockfile_version(c: Context) -> None:

@@ -1,6 +1,7 @@
 """One `terraform validate` for the roots sharing a provider set gives the findings of one run per root."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,10 @@ DEFECTS = {  # file -> text appended: a tenant root, a shared root and a module 
     "terraform/modules/kms/main.tf": ('\nresource "aws_kms_alias" "extra" {\n  name          = "alias/x"\n'
                                       "  target_key_id = aws_kms_key.missing.id\n}\n"),
 }
+# roots (and the modules only they call) left out: the defects' roots and a second tenant calling the same modules
+# are enough (32 s -> 14 s)
+KEPT_OUT = ("terraform/bootstrap", "terraform/shared/cluster", "terraform/shared/networking",
+            "terraform/tenants/initech", "terraform/modules/eks", "terraform/modules/vpc")
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +32,8 @@ def defect_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
                            "--no-git"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert len(list(dest.glob("terraform/tenants/*/main.tf"))) >= 3
+    for root in KEPT_OUT:
+        shutil.rmtree(dest / root)
     for name, text in DEFECTS.items():
         with (dest / name).open("a", encoding="utf-8") as fh:
             fh.write(text)

@@ -287,3 +287,11 @@ def validate_wiring(root: Path, tmp_path: Path, expected_exit: int, *options: st
     assert main(["validate", str(root), "--only", "wiring", "--format", "json", "-o", str(report),
                  *options]) == expected_exit
     return [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+
+
+def without_planforge_settings() -> dict[str, str]:
+    """This process's environment without planforge's settings variables (PLANFORGE_*), keeping the session's cache
+    directory (conftest.isolated_cache): a `planforge` child then never reads or fills the user's result cache, whose
+    entries from an earlier run at the same paths would stand in for the tools the test expects to run."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("PLANFORGE_") or k == "PLANFORGE_CACHE_DIR"}
+

@@ -2,14 +2,13 @@
 executes), schema locations, Ansible collections. The command line and the environment (the CI job) still can."""
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from testlib import require_tool
+from testlib import require_tool, without_planforge_settings
 
 MARKER = "PLANFORGE-TEST-PROVIDER-5d1e"
 PROVIDER = f"#!/bin/sh\n# {MARKER}\ntouch {{canary}}\necho {MARKER}\n"
@@ -32,7 +31,7 @@ def hostile_repository(tmp_path: Path, setting: str) -> tuple[Path, Path]:
 
 
 def validate(repo: Path, *args: str) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PLANFORGE_")}
+    env = without_planforge_settings()
     proc = subprocess.run([sys.executable, "-m", "planforge", "validate", *args, str(repo)], capture_output=True,
                           text=True, timeout=300, env=env, cwd=repo.parent)
     return proc.returncode, proc.stdout + proc.stderr

@@ -17,7 +17,7 @@ from planforge.cli.validate import cli_settings
 from planforge.validate.base import Check, Context, Settings, Status
 from planforge.validate.settings import resolve_settings
 from planforge.validate.terraform import TerraformValidator, cli_config, preinit
-from testlib import FIXTURES, PLANS, REPO, plan_group, rendered_plan, require_tool
+from testlib import FIXTURES, PLANS, REPO, plan_group, rendered_plan, require_tool, without_planforge_settings
 
 OTHER_PROVIDERS = FIXTURES / "terraform" / "other-providers"
 MULTICLOUD = PLANS / "multicloud-aws-azure.plan.md"
@@ -25,7 +25,7 @@ MULTICLOUD = PLANS / "multicloud-aws-azure.plan.md"
 
 def planforge_validate(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`planforge validate ARGS` in a subprocess whose only PLANFORGE_* variables are `env`."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PLANFORGE_")}
+    environ = without_planforge_settings()
     return subprocess.run([sys.executable, "-m", "planforge", "validate", *args], capture_output=True, text=True,
                           timeout=1200, env={**environ, "PYTHONPATH": str(REPO / "src"), **env})
 

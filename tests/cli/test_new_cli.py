@@ -14,7 +14,7 @@ from planforge.cli import main
 from planforge.layout import dirs as layout_dirs
 
 from testlib import ACCEPTED_PLANS as ACCEPTED
-from testlib import GIT_ENV, PLANS, copy_template
+from testlib import GIT_ENV, PLANS, copy_template, per_plan, rendered_plan
 
 
 
@@ -73,9 +73,13 @@ def test_plain_copier_gives_the_same_bytes_and_new_is_deterministic(plan, templa
         assert files(tmp_path / "again") == by_planforge
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("plan", ACCEPTED, ids=[p.name.removesuffix(".plan.md") for p in ACCEPTED])
-def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys):
+# The CLI's own part (its messages, the recorded source and repo_url, the commit) on a plan of each structure; the
+# repository of every accepted plan is the shared render `planforge new --no-git` gives (testlib.rendered_plan).
+CLI_PLANS = [PLANS / f"{name}.plan.md" for name in ("aws-eks-argocd", "multi-tenant-saas", "todo-chart")]
+
+
+@pytest.mark.parametrize("plan", CLI_PLANS, ids=[p.name.removesuffix(".plan.md") for p in CLI_PLANS])
+def test_new_says_what_it_generated_records_its_source_and_commits(plan, tmp_path, capsys):
     dest = tmp_path / "repo"
     code, out, err = cli(capsys, "new", str(plan), str(dest), "--repo-url", "https://github.com/acme/infra.git")
     assert code == 0, err
@@ -84,6 +88,14 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys):
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["_src_path"] == "https://github.com/planforge/planforge.git"  # the package's repository
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
+    assert status.stdout == "" and (dest / ".git").is_dir()
+
+
+@pytest.mark.parametrize("plan", per_plan(ACCEPTED))
+def test_every_accepted_plan_generates_its_layout_and_readme(plan, tmp_path_factory):
+    dest = rendered_plan(plan, tmp_path_factory)
+    recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert "blueprints" not in recorded  # computed from the layout on every copy and update
     where = layout_dirs(recorded)  # the layout table's conditions and the plan's tree (`paths`)
     assert where["terraform"] or where["charts"] or where["argocd"] or where["flux_clusters"], "nothing generated"
@@ -100,8 +112,6 @@ def test_new_generates_every_accepted_shared_plan(plan, tmp_path, capsys):
     assert ("## Not applied" in readme) == bool(not_applied)
     section = readme.partition("## Not applied")[2].partition("## Decisions")[0]
     assert all(f"- plan.md:{n['line']}: {n['text']} — {n['why']}\n" in section for n in not_applied)
-    status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
-    assert status.stdout == "" and (dest / ".git").is_dir()
 
 
 def test_a_plan_with_everything_applied_gets_no_not_applied_section(tmp_path, capsys, isolated_cache):

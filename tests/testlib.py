@@ -106,11 +106,15 @@ def generate_repo(plan: str, factory: pytest.TempPathFactory) -> Path:
     return dest
 
 
-def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | None = None) -> Path:
-    """The plan's decision (its repo_url set to `repo_url` when given) rendered with the default template without
-    git, as `planforge new PLAN DEST --no-git [--repo-url URL]` renders it, once per test session and xdist worker:
-    the per-plan tests of several modules read one render (group them with `plan_group`). Callers copy before
-    changing it; a plan planforge refuses raises RefusedError."""
+# The repository URL the per-plan tests render with (`planforge new --repo-url`): the snapshots show real sources.
+TEST_REPO_URL = "https://github.com/acme/infra.git"
+
+
+def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | None = TEST_REPO_URL) -> Path:
+    """The plan's decision (its repo_url set to `repo_url`; None: the placeholder planforge writes without one)
+    rendered with the default template without git, as `planforge new PLAN DEST --no-git [--repo-url URL]` renders
+    it, once per test session and xdist worker: the per-plan tests of several modules read one render (group them
+    with `plan_group`). Callers copy before changing it; a plan planforge refuses raises RefusedError."""
     from planforge.decide import decide
     from planforge.plan import parse_plan
     from planforge.render.engine import render_new
@@ -126,7 +130,8 @@ def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | N
     return dest
 
 
-def rendered_copy(plan: Path, factory: pytest.TempPathFactory, dest: Path, repo_url: str | None = None) -> Path:
+def rendered_copy(plan: Path, factory: pytest.TempPathFactory, dest: Path,
+                  repo_url: str | None = TEST_REPO_URL) -> Path:
     """A copy at `dest` of the repository `rendered_plan` renders from `plan`, for a test to change."""
     shutil.copytree(rendered_plan(plan, factory, repo_url), dest)
     return dest

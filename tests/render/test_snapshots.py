@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import PLANS, REAL_PLANS, REPO, per_plan, rendered_plan
+from testlib import PLANS, REAL_PLANS, REPO, TEST_REPO_URL, per_plan, rendered_plan
 
 from planforge.decide import decide
 from planforge.errors import RefusedError
@@ -39,7 +39,7 @@ EXAMPLE_PLANS = ("aws-eks-argocd", "multi-tenant-flux", "aws-single-iac", "helm-
                  "onprem-k3s-ansible", "event-driven-dapr")
 # The lines of a changed example file shown in a failure, at most.
 EXAMPLE_DIFF_LINES = 400
-REPO_URL = "https://github.com/acme/infra.git"
+REPO_URL = TEST_REPO_URL
 UPDATE = os.environ.get("PLANFORGE_UPDATE_SNAPSHOTS") == "1"
 # Lines of the answers file that name where and which template version rendered it.
 VOLATILE = re.compile(rb"^(_commit|_src_path): .*$", re.MULTILINE)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import (PLANS, deciding_plans, injected, line_of, per_plan, plan_group, rendered_plan,
+from testlib import (PLANS, TEST_REPO_URL, deciding_plans, injected, line_of, per_plan, plan_group, rendered_plan,
                      validate_wiring)
 
 from planforge.cli import main
@@ -21,7 +21,7 @@ from planforge.plan import parse_plan
 from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
-REPO_URL = "https://github.com/acme/infra.git"
+REPO_URL = TEST_REPO_URL
 
 
 def shared(plan: Path, factory: pytest.TempPathFactory) -> Path:
@@ -406,7 +406,7 @@ def test_without_a_repo_url_the_sources_say_which_value_to_set_and_where(
     """`planforge new` without --repo-url points the GitOps sources at a marked placeholder: validated as the
     repository's .planforge.yaml says (strict), each source is a warning (generation warned, the README lists it)
     saying to set this repository's URL, where; any other placeholder source is an error."""
-    root = rendered_plan(PLANS / f"{plan}.plan.md", tmp_path_factory)
+    root = rendered_plan(PLANS / f"{plan}.plan.md", tmp_path_factory, repo_url=None)
     found = validate_wiring(root, tmp_path, 0)
     # Flux reads it over SSH (a deploy key), Argo CD as given
     placeholder = ("ssh://git@" if plan.endswith("-flux") else "https://") + "git.example.invalid/CHANGE-ME/storefront-eks.git"

@@ -28,7 +28,7 @@ from planforge.validate.cachedir import cache_dir
 from planforge.validate.inputs import NOT_REGULAR, OUTSIDE_ROOT, TOO_LARGE, Bounds, InputError
 
 TOOLS = ("terraform", "tofu", "helm", "kustomize", "kubectl", "kubeconform", "ansible-playbook", "ansible-lint",
-         "ansible-galaxy", "git")
+         "ansible-galaxy", "cfn-lint", "git")
 # Settings that do not change what a check finds.
 UNKEYED_SETTINGS = ("jobs", "timeout", "memory_budget")
 UNCACHEABLE_RULES = ("/tool-error", "/tool-failure", "/timeout", "/internal-error")

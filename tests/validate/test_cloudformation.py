@@ -18,6 +18,7 @@ from planforge.cli import main
 from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Settings, Severity, Status
 from planforge.validate.cloudformation import CloudFormationValidator
+from planforge.validate.cloudformation import batch as batch_module
 from planforge.validate.cloudformation import validator as validator_module
 from planforge.validate.cloudformation.cli import cfn_lint_binary
 from planforge.validate.runner import list_units, run_validation
@@ -192,6 +193,41 @@ def test_a_template_s_ignore_checks_are_visible_waivers(tmp_path: Path) -> None:
     assert check.status is Status.PASSED
     [strict] = run(repo, tmp_path / "work2", no_waivers=True)
     assert strict.status is Status.FAILED and not any(f.waived for f in strict.findings)
+
+
+def test_templates_share_cfn_lint_calls_and_keep_their_own_findings(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    needs_cfn_lint()
+    calls: list[list[str]] = []
+    real = batch_module.run_cfn_lint
+    monkeypatch.setattr(batch_module, "run_cfn_lint", lambda cmd, ctx: calls.append(cmd) or real(cmd, ctx))
+    repo = typo_repo(tmp_path)
+    for name in ("[ab].yaml", "*.yaml", "good.yaml"):  # glob characters: cfn-lint would expand them
+        write(repo / name, (GOOD / STORAGE).read_text())
+    checks = run(repo, tmp_path / "work")
+    assert len(calls) == 1 and sorted(findings(checks)) == [("cloudformation/E3002", STORAGE, 14)]
+    assert [c.target for c in checks] == ["*.yaml", "[ab].yaml", "good.yaml", STORAGE]
+
+
+def test_a_template_with_its_own_config_is_linted_alone(tmp_path: Path) -> None:
+    """cfn-lint judges a template's syntax errors by the settings of the template it read before (here
+    `ignore_checks: [E0000]` would hide b.yaml's duplicate key): such a template gets a call of its own."""
+    needs_cfn_lint()
+    write(tmp_path / "a.yaml", 'AWSTemplateFormatVersion: "2010-09-09"\nMetadata:\n  cfn-lint:\n    config:\n'
+                               "      ignore_checks: [E0000]\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n")
+    write(tmp_path / "b.yaml", 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n'
+                               "  Q:\n    Type: AWS::SQS::Queue\n")
+    assert ("cloudformation/E0000", "b.yaml", 5) in findings(run(tmp_path, tmp_path / "work"))
+
+
+def test_a_failed_shared_call_is_reported_on_each_template(tmp_path: Path) -> None:
+    needs_cfn_lint()
+    repo = typo_repo(tmp_path)
+    write(repo / "other.yaml", (GOOD / STORAGE).read_text())
+    checks = run(repo, tmp_path / "work", timeout=0.01)
+    assert sorted(findings(checks)) == [("cloudformation/tool-failure", "other.yaml", None),
+                                        ("cloudformation/tool-failure", STORAGE, None)]
+    assert all("timed out" in f.message for c in checks for f in c.findings)
 
 
 # --------------------------------------------------------------------------- hostile repositories

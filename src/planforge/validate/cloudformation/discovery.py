@@ -10,7 +10,7 @@ of it is read or handed to cfn-lint.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from planforge.validate.base import Context, Finding, Severity, Target
@@ -40,7 +40,13 @@ class Candidate:
 
     path: Path
     parsed: Parsed | None = None  # None: it does not parse (cfn-lint reports the syntax error) or is refused
-    refusal: Finding | None = None
+    refusal: Finding | None = None  # why the file itself is not read
+    refusals: list[Finding] = field(default_factory=list)  # what cfn-lint would read and must not (`screen`)
+
+    @property
+    def linted(self) -> bool:
+        """Whether cfn-lint may run on it."""
+        return self.refusal is None and not self.refusals
 
 
 def discover_templates(ctx: Context) -> list[Candidate]:

@@ -1,4 +1,4 @@
-"""The CloudFormation validator: discovery, then one `lint` check per template (cfn-lint)."""
+"""The CloudFormation validator: discovery, then one `lint` check per template (cfn-lint, in shared calls)."""
 from __future__ import annotations
 
 import os
@@ -7,19 +7,17 @@ import time
 from pathlib import Path
 
 from planforge.validate.base import Check, Context, Finding, Status, Target
-from planforge.validate.cloudformation.cli import (
-    MISSING,
-    ToolFailure,
-    cfn_lint_binary,
-    failure,
-    lint_command,
-    lint_matches,
-    run_cfn_lint,
-    tool_version,
-)
+from planforge.validate.cloudformation.batch import LintBatches
+from planforge.validate.cloudformation.cli import MISSING, ToolFailure, cfn_lint_binary, failure, tool_version
 from planforge.validate.cloudformation.discovery import Candidate, discover_templates, targets_of
 from planforge.validate.cloudformation.rules import NAME
-from planforge.validate.cloudformation.screen import config_findings, nested_locations, nested_path, nested_refusals
+from planforge.validate.cloudformation.screen import (
+    config_findings,
+    nested_locations,
+    nested_path,
+    nested_refusals,
+    template_config,
+)
 from planforge.validate.cloudformation.suppressions import suppressions_of, waive
 
 
@@ -30,25 +28,33 @@ class CloudFormationValidator:
 
     def __init__(self) -> None:
         self._candidates: dict[Path, Candidate] = {}
+        self._batches = LintBatches()
         self._version: str | None = None
         self._lock = threading.Lock()
 
     def discover(self, ctx: Context) -> list[Target]:
         candidates = discover_templates(ctx)
-        self._candidates.update((c.path, c) for c in candidates)
         targets = targets_of(candidates, ctx)
         for target, candidate in zip(targets, candidates, strict=True):
+            if candidate.parsed is not None and candidate.refusal is None:
+                candidate.refusals = nested_refusals(target.path, candidate.parsed, target.display, ctx)
+            self._candidates[target.path] = candidate
             target.extra["nested"] = _nested_files(candidate, ctx)
+        self.select(targets, ctx)
         return targets
+
+    def select(self, targets: list[Target], ctx: Context) -> None:
+        """Only `targets` run: they share the cfn-lint calls (`batch`)."""
+        linted = [self._candidates[t.path] for t in targets if self._candidates[t.path].linted]
+        alone = [c.path for c in linted if c.parsed is None or template_config(c.parsed.data)]
+        self._batches.plan([c.path for c in linted if c.path not in alone], alone, ctx)
 
     def run(self, target: Target, ctx: Context) -> list[Check]:
         candidate = self._candidates[target.path]
-        if candidate.refusal is not None:
-            return [Check(NAME, "lint", target.display, Status.FAILED, [candidate.refusal])]
         screened = config_findings(candidate.parsed, target.display) if candidate.parsed is not None else []
-        refused = nested_refusals(target.path, candidate.parsed, target.display, ctx) if candidate.parsed else []
-        if refused:  # cfn-lint would read them: it does not run on this template
-            return [Check(NAME, "lint", target.display, Status.FAILED, [*refused, *screened])]
+        if not candidate.linted:  # refused, or cfn-lint would read what it must not: it does not run
+            refusals = [candidate.refusal] if candidate.refusal is not None else candidate.refusals
+            return [Check(NAME, "lint", target.display, Status.FAILED, [*refusals, *screened])]
         binary = cfn_lint_binary()
         if binary is None:
             return [Check(NAME, "lint", target.display, Status.SKIPPED, screened, reason=MISSING)]
@@ -58,10 +64,8 @@ class CloudFormationValidator:
               ctx: Context) -> Check:
         check = Check(NAME, "lint", target.display, Status.PASSED, list(screened), tool=self._tool(binary, ctx))
         start = time.perf_counter()
-        path = str(target.path)
         try:
-            result = run_cfn_lint(lint_command(binary, [target.path], ctx), ctx)
-            matches = lint_matches(result, {path: target.display})[path]
+            matches = self._batches.matches(target.path, target.display, ctx, binary)
         except ToolFailure as exc:
             check.findings.append(failure(str(exc), target.display))
             matches = []

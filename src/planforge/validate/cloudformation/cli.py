@@ -30,6 +30,7 @@ LEVELS = {"Error": Severity.ERROR, "Warning": Severity.WARNING, "Informational":
 FINDING_EXITS = 2 | 4 | 8  # cfn-lint's exit code: one bit per level of the findings it printed
 MANDATORY = ("E", "W", "I")  # every rule prefix: a template's ignore_checks drops nothing (`suppressions`)
 _BARE_SOURCE = "https://github.com/aws-cloudformation/cfn-lint"
+_LOG_PREFIX = re.compile(r"^\d{4}-\d\d-\d\d [\d:,]+ - [\w.]+ - [A-Z]+ - ")  # Python logging's time, logger, level
 
 
 class ToolFailure(Exception):
@@ -142,4 +143,7 @@ def _positive(value: Any) -> int | None:
 
 def _last_error(result: subprocess.CompletedProcess[str]) -> str:
     lines = [line.strip() for line in (result.stderr or result.stdout or "").splitlines() if line.strip()]
-    return lines[-1][:500] if lines else "no output"
+    if not lines:
+        return "no output"
+    text = _LOG_PREFIX.sub("", lines[-1])
+    return text if len(text) <= 300 else text[:300] + "..."

@@ -230,6 +230,16 @@ def test_a_failed_shared_call_is_reported_on_each_template(tmp_path: Path) -> No
     assert all("timed out" in f.message for c in checks for f in c.findings)
 
 
+def test_a_template_named_on_the_command_line_is_linted_not_read_as_a_manifest(tmp_path: Path) -> None:
+    needs_cfn_lint()
+    template = typo_repo(tmp_path) / STORAGE
+    checks = run_validation([template], Settings())
+    assert [(c.validator, c.target) for c in checks] == [("cloudformation", str(template))]
+    assert findings(checks) == [("cloudformation/E3002", str(template), 14)]
+    manifests = run_validation([template], Settings(), only=["schemas"])  # cloudformation not selected
+    assert {c.validator for c in manifests} == {"schemas"}
+
+
 # --------------------------------------------------------------------------- hostile repositories
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from planforge.validate.base import Check, Context, Finding, Status, Target
 from planforge.validate.cloudformation.batch import LintBatches
 from planforge.validate.cloudformation.cli import MISSING, ToolFailure, cfn_lint_binary, failure, tool_version
-from planforge.validate.cloudformation.discovery import Candidate, discover_templates, targets_of
-from planforge.validate.cloudformation.rules import NAME
+from planforge.validate.cloudformation.discovery import Candidate, discover_templates, read_candidate, targets_of
+from planforge.validate.cloudformation.rules import NAME, TEMPLATE
 from planforge.validate.cloudformation.screen import (
     config_findings,
     nested_locations,
@@ -36,12 +36,26 @@ class CloudFormationValidator:
         candidates = discover_templates(ctx)
         targets = targets_of(candidates, ctx)
         for target, candidate in zip(targets, candidates, strict=True):
-            if candidate.parsed is not None and candidate.refusal is None:
-                candidate.refusals = nested_refusals(target.path, candidate.parsed, target.display, ctx)
-            self._candidates[target.path] = candidate
-            target.extra["nested"] = _nested_files(candidate, ctx)
+            self._register(target, candidate, ctx)
         self.select(targets, ctx)
         return targets
+
+    def claim_file(self, path: Path, display: str, ctx: Context) -> Target | None:
+        """A file PATH that is a template, as a target of its own (None: not a template, or a file the run may
+        not read, which the manifest validators report)."""
+        candidate = read_candidate(path, display, ctx)
+        if candidate is None or candidate.refusal is not None:
+            return None
+        target = Target(NAME, TEMPLATE, path, display)
+        self._register(target, candidate, ctx)
+        self._batches.plan([], [path], ctx)
+        return target
+
+    def _register(self, target: Target, candidate: Candidate, ctx: Context) -> None:
+        if candidate.parsed is not None and candidate.refusal is None:
+            candidate.refusals = nested_refusals(target.path, candidate.parsed, target.display, ctx)
+        self._candidates[target.path] = candidate
+        target.extra["nested"] = _nested_files(candidate, ctx)
 
     def select(self, targets: list[Target], ctx: Context) -> None:
         """Only `targets` run: they share the cfn-lint calls (`batch`)."""

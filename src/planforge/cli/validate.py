@@ -43,7 +43,8 @@ class _Intermixed:
 def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "validate",
-        help="validate a repository: Terraform, Helm, Kustomize, schemas, policy, Argo CD, Flux, Ansible, wiring",
+        help="validate a repository: Terraform, Helm, Kustomize, schemas, policy, Argo CD, Flux, Ansible, "
+             "CloudFormation, wiring",
         description="Validate infrastructure repositories (directories, files, or - for manifests on stdin).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -87,6 +88,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default; --no-terraform-aggregate: one per root)")
     parser.add_argument("--ansible-collections", metavar="DIR", **one,
                         help="installed Ansible collections (else PLANFORGE_ANSIBLE_COLLECTIONS)")
+    parser.add_argument("--cloudformation-region", metavar="REGION", **one,
+                        help="AWS region cfn-lint checks CloudFormation templates for (repeatable, or A,B; "
+                             "default: us-east-1)")
     parser.add_argument("--schema-engine", metavar="ENGINE", **one, help="auto (default), embedded or kubeconform")
     parser.add_argument("--schema-location", metavar="LOC", **one,
                         help="extra schema location: path, URL or kubeconform template (repeatable)")
@@ -153,6 +157,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "terraform_plugin_mirrors": args.terraform_plugin_mirror,
         "terraform_aggregate": args.terraform_aggregate,
         "ansible_collections": _last(args.ansible_collections),
+        "cloudformation_regions": _kinds(args.cloudformation_region),
         "schema_engine": _choice("--schema-engine", _last(args.schema_engine), ENGINES),
         "schema_locations": args.schema_location,
         "ignore_missing_schemas": args.ignore_missing_schemas,

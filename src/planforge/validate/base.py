@@ -111,6 +111,7 @@ class Settings:
     terraform_plugin_mirrors: list[Path] = field(default_factory=list)  # provider filesystem mirrors, in order
     terraform_aggregate: bool = True  # roots sharing a provider set: one terraform validate (False: one per root)
     ansible_collections: Path | None = None  # installed Ansible collections (ansible-galaxy -p DIR)
+    cloudformation_regions: list[str] = field(default_factory=lambda: ["us-east-1"])  # cfn-lint --regions
     iac_tool: str = "terraform"  # terraform | opentofu: which CLI runs the Terraform checks (tofu when on PATH)
     schema_engine: str = "auto"  # auto | embedded | kubeconform
     schema_locations: list[str] = field(default_factory=list)

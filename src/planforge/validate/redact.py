@@ -15,7 +15,7 @@ from pathlib import Path
 from planforge.validate.base import Check
 from planforge.validate.inputs import Bounds
 
-TOOL_VALIDATORS = frozenset({"terraform", "helm", "kustomize", "ansible", "flux", "argocd"})
+TOOL_VALIDATORS = frozenset({"terraform", "helm", "kustomize", "ansible", "flux", "argocd", "cloudformation"})
 REDACTED = "<outside the validated paths>"
 # An absolute path (or file:// URL) as tools print them: up to a quote, blank, bracket, comma or colon.
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:$#-])(?:file://)?/[^\s\"'`<>|,;:()\[\]{}]+")

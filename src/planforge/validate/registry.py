@@ -29,6 +29,7 @@ VALIDATORS: dict[str, ValidatorClass] = {
     "argocd": ValidatorClass("planforge.validate.argocd", "ArgoCDValidator"),
     "flux": ValidatorClass("planforge.validate.flux", "FluxValidator"),
     "ansible": ValidatorClass("planforge.validate.ansible", "AnsibleValidator"),
+    "cloudformation": ValidatorClass("planforge.validate.cloudformation", "CloudFormationValidator"),
     "schemas": ValidatorClass("planforge.validate.schemas", "SchemaValidator"),
     "policy": ValidatorClass("planforge.validate.policy", "PolicyValidator"),
     "wiring": ValidatorClass("planforge.validate.wiring", "WiringValidator"),

@@ -15,7 +15,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterable
@@ -26,9 +25,10 @@ from planforge import __version__
 from planforge.validate.base import Check, Document, Finding, Settings, Severity, Status
 from planforge.validate.cachedir import cache_dir
 from planforge.validate.inputs import NOT_REGULAR, OUTSIDE_ROOT, TOO_LARGE, Bounds, InputError
+from planforge.validate.toolenv import find_binary
 
 TOOLS = ("terraform", "tofu", "helm", "kustomize", "kubectl", "kubeconform", "ansible-playbook", "ansible-lint",
-         "ansible-galaxy", "git")
+         "ansible-galaxy", "cfn-lint", "git")
 # Settings that do not change what a check finds.
 UNKEYED_SETTINGS = ("jobs", "timeout", "memory_budget")
 UNCACHEABLE_RULES = ("/tool-error", "/tool-failure", "/timeout", "/internal-error")
@@ -38,7 +38,7 @@ FORMAT = 2  # bump when the stored layout or the key changes
 def _tool_identity() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name in TOOLS:
-        path = shutil.which(name)
+        path = find_binary(name)  # where validate finds it: PATH, else beside planforge's Python
         if path is None:
             found[name] = None
             continue

@@ -95,6 +95,9 @@ def _root_tasks(root: _Root, ctx: RunContext, index: int, validators: dict[str, 
         if root.given != "-" and _ignored(root.given, settings):
             return [], []
         single = root.single
+        claimed = _claimed_file(root, ctx, index, validators)
+        if claimed is not None:
+            return [claimed], []
         return [
             Task(validators[name], Target(name, single.kind, single.path, single.display, dict(single.extra)), ctx,
                   index)
@@ -112,6 +115,20 @@ def _root_tasks(root: _Root, ctx: RunContext, index: int, validators: dict[str, 
             continue
         tasks.extend(Task(validator, t, ctx, index) for t in targets)
     return tasks, failures
+
+
+def _claimed_file(root: _Root, ctx: RunContext, index: int, validators: dict[str, Validator]) -> Task | None:
+    """A file PATH a selected validator recognises as its own (`claim_file`: a CloudFormation template), checked
+    by that validator instead of the manifest validators."""
+    assert root.single is not None
+    if root.given == "-":
+        return None
+    for validator in validators.values():
+        claim = getattr(validator, "claim_file", None)
+        target = claim(root.single.path, root.single.display, ctx) if claim is not None else None
+        if target is not None:
+            return Task(validator, target, ctx, index)
+    return None
 
 
 @dataclass

@@ -30,6 +30,7 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "terraform_aggregate": ("bool", ("PLANFORGE_TERRAFORM_AGGREGATE",)),
     "iac_tool": ("iac", ("PLANFORGE_IAC_TOOL",)),
     "ansible_collections": ("path", ("PLANFORGE_ANSIBLE_COLLECTIONS",)),
+    "cloudformation_regions": ("regions", ("PLANFORGE_CLOUDFORMATION_REGIONS",)),
     "schema_engine": ("engine", ("PLANFORGE_SCHEMA_ENGINE",)),
     "schema_locations": ("list", ("PLANFORGE_SCHEMA_LOCATIONS",)),
     "ignore_missing_schemas": ("bool", ("PLANFORGE_IGNORE_MISSING_SCHEMAS",)),
@@ -76,6 +77,9 @@ ALIASES = {
     "terraform-aggregate": "terraform_aggregate",
     "iac-tool": "iac_tool",
     "ansible-collections": "ansible_collections",
+    "cloudformation-regions": "cloudformation_regions",
+    "cloudformation-region": "cloudformation_regions",
+    "cloudformation_region": "cloudformation_regions",
     "schema-engine": "schema_engine",
     "schema-location": "schema_locations",
     "schema_location": "schema_locations",
@@ -94,6 +98,7 @@ ALIASES = {
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?$")
+_REGION_RE = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+$")
 MIB = 1024 * 1024
 # The default memory budget is this share of the memory planforge may use (physical memory, or the
 # cgroup limit of a container when lower), leaving the rest to planforge itself and the system.
@@ -170,6 +175,8 @@ def _convert(key: str, kind: str, value: Any) -> Any:
         return text
     if kind == "path":
         return Path(str(value)).expanduser()
+    if kind == "regions":
+        return aws_regions(value)
     if kind in ("list", "regex-list"):
         items = _as_list(value)
         if kind == "regex-list":
@@ -180,6 +187,17 @@ def _convert(key: str, kind: str, value: Any) -> Any:
                     raise ValueError(f"'{item}' is not a valid regular expression ({exc})") from None
         return items
     raise AssertionError(f"unknown setting type {kind} for {key}")
+
+
+def aws_regions(value: Any) -> list[str]:
+    """A non-empty list of AWS region names (`us-east-1`); cfn-lint itself says which it does not know."""
+    regions = _as_list(value)
+    if not regions:
+        raise ValueError("name at least one AWS region (e.g. us-east-1)")
+    for region in regions:
+        if not _REGION_RE.match(region):
+            raise ValueError(f"'{region}' is not an AWS region name like us-east-1")
+    return regions
 
 
 def available_memory_mib() -> int | None:

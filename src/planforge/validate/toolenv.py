@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -47,6 +48,16 @@ def which(name: str) -> str | None:
     """`shutil.which` on the caller's PATH without its relative entries (planforge may run inside the repository,
     where `.` would find a `terraform` the repository ships)."""
     return shutil.which(name, path=safe_path(os.environ.get("PATH", os.defpath)))
+
+
+def find_binary(name: str) -> str | None:
+    """`name` on PATH (`which`), else next to the running Python interpreter (a virtual environment's bin/, where
+    pip puts the console scripts of Python tools such as ansible-lint and cfn-lint)."""
+    found = which(name)
+    if found is not None:
+        return found
+    beside = Path(sys.executable).parent / name
+    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
 def safe_path(value: str) -> str:

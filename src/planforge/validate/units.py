@@ -37,7 +37,7 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 # Estimated cost of one unit, by kind (relative: a Terraform root loads a provider schema).
 COSTS = {
     "terraform-root": 20, "terraform-module": 2, "helm-chart": 6, "helm-values": 3, "kustomization": 3,
-    "gitops": 1, "ansible-tree": 8, "ansible-playbook": 4, "manifests": 1,
+    "gitops": 1, "ansible-tree": 8, "ansible-playbook": 4, "cloudformation-template": 2, "manifests": 1,
 }
 DIR_KINDS = ("terraform-root", "terraform-module", "helm-chart", "kustomization", "ansible-tree")
 SETTINGS_FILES = (".planforge.yaml", ".planforge.yml")
@@ -177,6 +177,7 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
         b.own("kustomize", t, b.add("kustomization", _rel(t, b.root), True))
     b.gitops(targets)
     b.ansible(targets.get("ansible", []))
+    b.cloudformation(targets.get("cloudformation", []))
     dir_units = b.dir_units()
     _assign_files(b.root, b.drafts, dir_units)
     b.manifests(targets, dir_units)
@@ -240,6 +241,19 @@ class _Builder:
             draft.files.add(_rel(t, self.root))
             draft.depends.add(unit_id("ansible-tree", _relative(t.extra["tree"].path, self.root) or ""))
             self.own("ansible", t, draft)
+
+    def cloudformation(self, targets: list[Target]) -> None:
+        """A template's unit reads the template and the nested templates it names (`extra["nested"]`)."""
+        for t in targets:
+            rel = _rel(t, self.root)
+            draft = self.add("cloudformation-template", rel, False)
+            draft.files.add(rel)
+            for nested in t.extra.get("nested", []):
+                draft.probes.add(_probe(self.root, self.root / nested))
+                inside = _relative(self.root / nested, self.root)
+                if inside:
+                    draft.files.add(inside)
+            self.own("cloudformation", t, draft)
 
     def dir_units(self) -> dict[str, list[str]]:
         """Directory -> the ids of the directory units there, in DIR_KINDS order."""

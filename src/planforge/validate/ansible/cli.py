@@ -3,10 +3,8 @@ tool bounds of `planforge.validate.tools`, and their output as findings."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +14,7 @@ from planforge.validate.ansible.launch import NotSandboxable, sandboxed
 from planforge.validate.ansible.rules import NAME
 from planforge.validate.ansible.sandbox import REFUSED
 from planforge.validate.base import Context, Finding, Severity
-from planforge.validate.toolenv import which
+from planforge.validate.toolenv import find_binary
 from planforge.validate.tools import ToolOutputTooLarge, ToolTimeout, memory_ceiling_mib, output_limit, run_tool
 
 SANDBOX_HINT = ("name the file, role or variable without a lookup and inside the validated paths: validate runs no "
@@ -36,15 +34,6 @@ _LINT_SEVERITY = {"blocker": Severity.ERROR, "critical": Severity.ERROR, "major"
 
 class ToolFailure(Exception):
     """A tool that timed out, printed too much or could not start (the message names the command)."""
-
-
-def find_binary(name: str) -> str | None:
-    """`name` on PATH, else next to the running Python interpreter (a virtual environment's bin/)."""
-    found = which(name)
-    if found is not None:
-        return found
-    beside = Path(sys.executable).parent / name
-    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
 def playbook_binary() -> str:

@@ -49,8 +49,17 @@ locals {
     } if arn != null && length(local.secret_arns[key]) > 0],
   ) }
 
-  # ECS (for this account's tasks) assumes the execution and task roles.
-  ecs_tasks_trust = jsonencode({
+  # ECS assumes the execution role to start a task (only a principal of this account may pass it the role);
+  # the task role is assumed for this account's tasks only, the condition AWS documents for task roles.
+  execution_trust = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+  task_trust = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Effect    = "Allow"
@@ -69,7 +78,7 @@ resource "aws_iam_role" "execution" {
 
   name_prefix        = substr("${var.name}-${each.key}-exec-", 0, 38)
   description        = "ECS starts ${var.name} ${each.key}: image pull, logs, its secrets"
-  assume_role_policy = local.ecs_tasks_trust
+  assume_role_policy = local.execution_trust
 
   tags = var.tags
 }
@@ -90,7 +99,7 @@ resource "aws_iam_role" "task" {
 
   name_prefix        = substr("${var.name}-${each.key}-task-", 0, 38)
   description        = "The application ${var.name} ${each.key} runs as"
-  assume_role_policy = local.ecs_tasks_trust
+  assume_role_policy = local.task_trust
 
   tags = var.tags
 }
@@ -108,7 +117,8 @@ resource "aws_iam_role" "scheduler" {
       Action    = "sts:AssumeRole"
       Condition = {
         StringEquals = { "aws:SourceAccount" = local.account_id }
-        ArnLike      = { "aws:SourceArn" = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/${var.name}/${each.key}" }
+        # Scheduler names the schedule's group, never the schedule itself.
+        ArnEquals = { "aws:SourceArn" = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/${var.name}" }
       }
     }]
   })

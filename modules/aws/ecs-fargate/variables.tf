@@ -55,7 +55,7 @@ variable "services" {
   }
 
   validation {
-    condition     = alltrue([for s in values(var.services) : s.domain == null || can(regex("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", coalesce(s.domain, "-")))])
+    condition     = alltrue([for s in values(var.services) : s.domain == null || can(regex("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", s.domain))])
     error_message = "A service's domain must be a lowercase host name such as api.example.com."
   }
 

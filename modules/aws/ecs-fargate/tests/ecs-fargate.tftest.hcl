@@ -500,8 +500,8 @@ run "a_job_runs_on_its_schedule_with_a_role_of_its_own" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role.scheduler["nightly"].assume_role_policy).Statement[0].Principal.Service == "scheduler.amazonaws.com" && jsondecode(aws_iam_role.scheduler["nightly"].assume_role_policy).Statement[0].Condition.ArnLike["aws:SourceArn"] == "arn:aws:scheduler:eu-west-1:111122223333:schedule/shop-prod/nightly"
-    error_message = "Each job's schedule must have a role only its own schedule may assume."
+    condition     = jsondecode(aws_iam_role.scheduler["nightly"].assume_role_policy).Statement[0].Principal.Service == "scheduler.amazonaws.com" && jsondecode(aws_iam_role.scheduler["nightly"].assume_role_policy).Statement[0].Condition.ArnEquals["aws:SourceArn"] == "arn:aws:scheduler:eu-west-1:111122223333:schedule-group/shop-prod"
+    error_message = "Each job's schedule must have a role only this module's schedule group may assume."
   }
 
   assert {
@@ -549,4 +549,47 @@ run "an_empty_schedule_is_refused" {
   }
 
   expect_failures = [var.jobs]
+}
+
+run "a_domain_that_is_not_a_host_name_is_refused" {
+  command = plan
+
+  variables {
+    services = {
+      web = { image = "nginx:1.27", port = 80, domain = "https://shop.example.com" }
+    }
+  }
+
+  expect_failures = [var.services]
+}
+
+run "a_public_service_without_public_subnets_in_two_zones_is_refused" {
+  command = plan
+
+  variables {
+    public_subnet_ids = ["subnet-public-a"]
+  }
+
+  expect_failures = [aws_lb.this]
+}
+
+run "jobs_alone_need_no_load_balancer" {
+  command = plan
+
+  variables {
+    services = {}
+    jobs = {
+      nightly = { image = "nginx:1.27", schedule = "0 3 * * 0" }
+    }
+  }
+
+  assert {
+    condition     = length(aws_lb.this) == 0 && length(aws_security_group.load_balancer) == 0 && length(aws_ecs_service.this) == 0
+    error_message = "Without services no load balancer, security group for one, or ECS service is created."
+  }
+
+  assert {
+    condition     = aws_scheduler_schedule.job["nightly"].schedule_expression == "cron(0 3 ? * 1 *)"
+    error_message = "Cron's Sunday (0) must become Scheduler's 1."
+  }
 }

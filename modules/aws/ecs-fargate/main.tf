@@ -216,8 +216,11 @@ resource "aws_appautoscaling_policy" "cpu" {
 locals {
   # A five-field cron (minute hour day-of-month month day-of-week) in EventBridge Scheduler's form
   # cron(minute hour day-of-month month day-of-week year): one of the two days is "?", increments start
-  # from a value rather than *, and the week starts at Sunday = 1 (cron's 0 and 7 are Sunday).
-  cron_fields = { for key, job in var.jobs : key => regexall("\\S+", job.schedule) }
+  # from a value rather than *, and the week starts at Sunday = 1 (cron's 0 and 7 are Sunday). A Scheduler
+  # expression (cron(...), rate(...), at(...)) passes unchanged.
+  cron_fields = { for key, job in var.jobs :
+    key => can(regex("^(cron|rate|at)\\(", trimspace(job.schedule))) ? [] : regexall("\\S+", job.schedule)
+  }
   cron_weekdays = { for key, fields in local.cron_fields : key => length(fields) != 5 ? "" : join("/", concat(
     [join(",", [for item in split(",", split("/", fields[4])[0]) :
       join("-", [for day in split("-", item) : can(tonumber(day)) ? tostring(tonumber(day) % 7 + 1) : day])

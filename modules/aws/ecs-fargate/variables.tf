@@ -95,7 +95,7 @@ variable "jobs" {
 
   validation {
     condition = alltrue([for job in values(var.jobs) :
-      length(regexall("\\S+", job.schedule)) != 5 || try(contains(["*", "?"], regexall("\\S+", job.schedule)[2]) || contains(["*", "?"], regexall("\\S+", job.schedule)[4]), false)
+      can(regex("^(cron|rate|at)\\(", trimspace(job.schedule))) || length(regexall("\\S+", job.schedule)) != 5 || try(contains(["*", "?"], regexall("\\S+", job.schedule)[2]) || contains(["*", "?"], regexall("\\S+", job.schedule)[4]), false)
     ])
     error_message = "EventBridge Scheduler cannot restrict both the day of the month and the day of the week: set one of them to *."
   }

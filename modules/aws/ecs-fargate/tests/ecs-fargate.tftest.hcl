@@ -468,6 +468,7 @@ run "a_job_runs_on_its_schedule_with_a_role_of_its_own" {
       schedule = "0 3 * * *" }
       weekdays = { image = "nginx:1.27", schedule = "*/15 6 * * 1-5" }
       hourly   = { image = "nginx:1.27", schedule = "rate(1 hour)" }
+      noon     = { image = "nginx:1.27", schedule = "cron(0 12 ? * MON-FRI *)" }
     }
   }
 
@@ -482,8 +483,8 @@ run "a_job_runs_on_its_schedule_with_a_role_of_its_own" {
   }
 
   assert {
-    condition     = aws_scheduler_schedule.job["hourly"].schedule_expression == "rate(1 hour)"
-    error_message = "A Scheduler expression must pass unchanged."
+    condition     = aws_scheduler_schedule.job["hourly"].schedule_expression == "rate(1 hour)" && aws_scheduler_schedule.job["noon"].schedule_expression == "cron(0 12 ? * MON-FRI *)"
+    error_message = "Scheduler expressions must pass unchanged."
   }
 
   assert {

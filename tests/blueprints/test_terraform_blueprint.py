@@ -48,11 +48,12 @@ PLAN_SCENARIOS = {
     "ticketing": PLANS / "ticketing-eks.plan.md",  # the plan's figures: 8-24 m6i.xlarge nodes, PostgreSQL 16, 35 days
     "doks": PLANS / "doks-argocd.plan.md",  # DigitalOcean: DOKS, managed PostgreSQL, Spaces state
     "oke": PLANS / "oke-argocd.plan.md",  # Oracle Cloud: OKE, OCI Database with PostgreSQL, Object Storage state
+    "ecs": PLANS / "aws-ecs-fargate.plan.md",  # Terraform only: two applications on ECS Fargate, RDS PostgreSQL
 }
 VARIANTS = ("lockfile", "hundred-tenants", "azure-tenants", "gcp-tenants", "figures", "figures-azure", "figures-gcp",
             "options", "options-tenants", "options-azure", "options-gcp", "workspaces")
 AWS_SCENARIOS = ("single-iac", "multi-tool", "multi-tenant", "keygraphhq", "lockfile", "hundred-tenants", "figures",
-                 "options", "options-tenants", "workspaces", "ticketing")
+                 "options", "options-tenants", "workspaces", "ticketing", "ecs")
 OTHER_CLOUD_SCENARIOS = ("radioso-gcp", "jnroesch-azure", "azure-tenants", "gcp-tenants", "figures-azure", "figures-gcp",
                          "options-azure", "options-gcp")
 # the cluster options a plan states: system/user pools, a public API endpoint limited to CIDRs, a static ingress IP
@@ -300,6 +301,22 @@ def test_every_file_parses_and_variables_are_typed_and_described(name: str, rend
         for var_name, body in blocks(doc, "variable").items():
             assert "type" in body, f"{path}: variable {var_name} has no type"
             assert unquote(body.get("description", "")), f"{path}: variable {var_name} has no description"
+
+
+# The characters AWS accepts in a security group's or a security group rule's description (the provider does not
+# check them: CreateSecurityGroup fails mid-apply with InvalidParameterValue); interpolations are left out.
+SG_DESCRIPTION = re.compile(r"[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]*")
+SG_RESOURCES = ("aws_security_group.", "aws_vpc_security_group_ingress_rule.", "aws_vpc_security_group_egress_rule.",
+                "aws_security_group_rule.")
+
+
+@pytest.mark.parametrize("name", AWS_SCENARIOS)
+def test_security_group_descriptions_use_only_the_characters_aws_accepts(name: str, rendered: dict[str, Path]) -> None:
+    for path in tf_files(rendered[name]):
+        for address, body in blocks(load_hcl(path), "resource").items():
+            description = unquote(body.get("description", "")) if address.startswith(SG_RESOURCES) else ""
+            literal = re.sub(r"\$\{[^}]*\}", "", str(description))
+            assert SG_DESCRIPTION.fullmatch(literal), f"{path}: {address} description {description!r}"
 
 
 @pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])

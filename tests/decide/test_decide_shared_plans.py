@@ -123,7 +123,7 @@ def test_every_answer_has_provenance_and_a_decision(path):
             assert prov.note
     names = [x.name for x in a.decisions]
     assert {"structure", "blueprints", "project_name", "environments", "secrets_manager"} <= set(names)
-    assert not set(names) & not_used_by(a.structure)
+    assert not set(names) & not_used_by(a.structure, a.compute)
     for decision in a.decisions:
         assert decision.source == d.provenance[decision.name].describe()
 

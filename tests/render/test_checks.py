@@ -154,14 +154,14 @@ def test_supplied_answers_are_recorded_and_hidden_ones_do_not_change_the_output(
     base = sample_answers(structure="helm-chart", blueprints=["helm-chart"], gitops="none", tenants=[], chart_name="shop",
                           services=[Service(name="web", image="ghcr.io/acme/web")])
     changed = base.model_copy(update={"terraform_version": "1.9", "state_backend": "none", "state_locking": "none",
-                                      "tenants": ["zzz"]})
+                                      "tenants": ["zzz"], "compute": "ecs-fargate"})
     outputs = []
     for answers in (base, changed):
         dest = tmp_path / str(len(outputs))
         run_copy(str(frame_template), dest, data=answers.to_copier_data(), defaults=True, quiet=True, unsafe=False)
         recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
         assert set(answers.to_copier_data()) - set(recorded) == {"blueprints", "terraform_version", "state_backend",
-                                                                  "state_locking", "tenants"}
+                                                                  "state_locking", "tenants", "compute"}
         assert not set(SHORTHANDS) & set(recorded)
         assert (recorded["plan_title"], recorded["plan_family"]) == (base.plan_title, base.plan_family)
         assert recorded["decisions"] == base.to_copier_data()["decisions"] and recorded["chart_name"] == "shop"

@@ -32,7 +32,7 @@ resource "aws_vpc_security_group_egress_rule" "database" {
   count = var.database == null ? 0 : 1
 
   security_group_id            = aws_security_group.this.id
-  description                  = "Database port to the database's security group"
+  description                  = "Database port to the security group of the database"
   ip_protocol                  = "tcp"
   from_port                    = var.database.port
   to_port                      = var.database.port

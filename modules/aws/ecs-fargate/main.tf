@@ -178,7 +178,7 @@ resource "aws_ecs_service" "this" {
   }
 
   # ECS refuses a target group that no listener of a load balancer forwards to yet.
-  depends_on = [aws_lb_listener.main, aws_lb_listener_rule.host]
+  depends_on = [aws_lb_listener.main, aws_lb_listener.service_port, aws_lb_listener_rule.host]
 }
 
 resource "aws_appautoscaling_target" "service" {

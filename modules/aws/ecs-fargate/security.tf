@@ -1,8 +1,9 @@
 
 # The way in (appended to the module's main.tf): an internet-facing Application Load Balancer in the
 # public subnets for the public services and an internal one in the private subnets for the others.
-# Each routes by host name (one rule per service domain) and forwards the rest to its service without a
-# domain, else to its first service by name. HTTPS (TLS 1.2+) with certificate_arn, port 80 then only
+# Each routes by host name (one rule per service domain) and forwards the rest to its first service without
+# a domain, else to its first service by name; every other service without a domain gets a listener on its
+# own port (no DNS needed to reach it). HTTPS (TLS 1.2+) with certificate_arn, port 80 then only
 # redirects; plain HTTP without it. Security groups: a load balancer reaches each of its services on
 # that service's port only; tasks admit nothing else and may go out anywhere.
 
@@ -17,16 +18,21 @@ locals {
     internal        = kind == "internal"
     subnets         = kind == "public" ? var.public_subnet_ids : var.private_subnet_ids
     services        = services
-    default_service = coalesce(one([for key, service in services : key if service.domain == null]), keys(services)[0])
+    default_service = concat([for key, service in services : key if service.domain == null], keys(services))[0]
   } if length(services) > 0 }
 
   service_load_balancer = { for key, service in var.services : key => service.public ? "public" : "internal" }
 
+  # The services without a domain that are not their load balancer's default: each on a listener of its port.
+  port_listeners = { for key, service in var.services : key => service
+  if service.domain == null && key != local.load_balancers[local.service_load_balancer[key]].default_service }
+
   # Who may reach the listeners: anyone for the public load balancer, the VPC for the internal one.
   listener_ports = local.https ? [80, 443] : [80]
-  listener_ingress = { for rule in flatten([for kind in keys(local.load_balancers) : [
+  listener_ingress = { for rule in distinct(concat(flatten([for kind in keys(local.load_balancers) : [
     for port in local.listener_ports : { kind = kind, port = port }
-  ]]) : "${rule.kind}-${rule.port}" => rule }
+    ]]), [for key, service in local.port_listeners : { kind = local.service_load_balancer[key], port = service.port }]
+  )) : "${rule.kind}-${rule.port}" => rule }
 }
 
 data "aws_vpc" "this" {
@@ -115,6 +121,31 @@ resource "aws_lb_listener" "main" {
   }
 }
 
+resource "aws_lb_listener" "service_port" {
+  for_each = local.port_listeners
+
+  load_balancer_arn = aws_lb.this[local.service_load_balancer[each.key]].arn
+  port              = each.value.port
+  protocol          = local.https ? "HTTPS" : "HTTP"
+  ssl_policy        = local.https ? "ELBSecurityPolicy-TLS13-1-2-2021-06" : null
+  certificate_arn   = var.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.service[each.key].arn
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition = !contains(local.listener_ports, each.value.port) && length([for key, service in local.port_listeners : key
+      if service.port == each.value.port && local.service_load_balancer[key] == local.service_load_balancer[each.key]]) == 1
+      error_message = "${each.key} has no domain and is not its load balancer's default service, so it is served on its own port ${each.value.port}, which a main listener or another such service uses: give it a domain or another port."
+    }
+  }
+}
+
 resource "aws_lb_listener" "redirect" {
   for_each = { for kind, load_balancer in local.load_balancers : kind => load_balancer if local.https }
 
@@ -159,7 +190,7 @@ resource "aws_security_group" "load_balancer" {
   for_each = local.load_balancers
 
   name_prefix = "${var.name}-${each.key}-lb-"
-  description = "The ${each.key} load balancer of ${var.name}: its listeners in, its services' ports out."
+  description = "The ${each.key} load balancer of ${var.name}: its listeners in, the ports of its services out."
   vpc_id      = var.vpc_id
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}-lb" })

@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Prefix of every resource and the cluster's name: <project>-<environment> (lowercase letters, digits and hyphens, at most 24 characters)."
+  description = "Prefix of every resource and the cluster's name: <project>-<environment> (lowercase letters, digits and hyphens, at most 28 characters: a load balancer's name adds 4)."
 
   validation {
-    condition     = can(regex("^[a-z]([-a-z0-9]{0,22}[a-z0-9])?$", var.name)) && !startswith(var.name, "internal-")
-    error_message = "name must be 1-24 lowercase letters, digits and hyphens, start with a letter, not end with a hyphen and not start with internal- (a load balancer's name may not)."
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,26}[a-z0-9])?$", var.name)) && !startswith(var.name, "internal-")
+    error_message = "name must be 1-28 lowercase letters, digits and hyphens, start with a letter, not end with a hyphen and not start with internal- (a load balancer's name may not)."
   }
 }
 
@@ -62,11 +62,6 @@ variable "services" {
   validation {
     condition     = length(distinct([for s in values(var.services) : s.domain if s.domain != null])) == length([for s in values(var.services) : s.domain if s.domain != null])
     error_message = "Two services cannot share a domain: the load balancer routes by host name."
-  }
-
-  validation {
-    condition     = length([for s in values(var.services) : s if s.public && s.domain == null]) <= 1 && length([for s in values(var.services) : s if !s.public && s.domain == null]) <= 1
-    error_message = "At most one public and one internal service may go without a domain: a load balancer routes its services by host name, and the one without a domain takes its default traffic. Give the others a domain."
   }
 }
 

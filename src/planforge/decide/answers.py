@@ -68,7 +68,7 @@ class Service(BaseModel):
     """A first-party application: a custom app (Kustomize) or a chart service."""
 
     name: str
-    image: str  # repository without tag
+    image: str  # repository without tag; "" (serverless compute): the repository of the environment's own registry
     tag: str = "0.1.0"
     port: int = 8080
     health_path: str = "/healthz"
@@ -160,6 +160,8 @@ class Answers(BaseModel):
     iac_tool: Literal["terraform", "opentofu", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
+    # what runs a single-iac plan's apps: VMs, or the cloud's serverless compute (layout.yml serverless_compute)
+    compute: Literal["vms", "ecs-fargate"] = "vms"
     kubernetes_version: str = "1.35"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False

@@ -146,6 +146,7 @@ class Keywords:
     service_words: str  # a pattern: a directory or word holding one of these names a workload (`orders-api`)
     workload_nouns: tuple[str, ...]  # the nouns that may follow a workload's name (`the legacy-api service (...)`)
     named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern
+    serverless_runtimes: dict[str, dict[str, str]]  # runtime tool name -> {compute, cloud}
     terraform_family: dict[str, str]
     tool_not_chosen: str
     tool_preferred_over: str
@@ -202,6 +203,9 @@ def only_when_set() -> frozenset[str]:
     return frozenset(load("decisions.yaml")["only_when_set"])
 
 
-def not_used_by(structure: str) -> frozenset[str]:
-    """Answers no blueprint of structure reads: left out of its Decisions section (data/decisions.yaml)."""
-    return frozenset(load("decisions.yaml")["not_used_by"][structure])
+def not_used_by(structure: str, compute: str = "vms") -> frozenset[str]:
+    """Answers no blueprint of structure (single-iac: with this compute) reads: left out of its Decisions section
+    (data/decisions.yaml)."""
+    data = load("decisions.yaml")
+    unused = frozenset(data["not_used_by"][structure])
+    return unused | frozenset(data["not_used_by_vms"]) if structure == "single-iac" and compute == "vms" else unused

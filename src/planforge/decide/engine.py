@@ -28,6 +28,7 @@ from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.clouds import decide_clouds
+from planforge.decide.rules.compute import decide_compute
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
@@ -49,6 +50,7 @@ def decide(plan: Plan) -> Decided:
     decide_project(c)
     structure = decide_structure(c)
     decide_platform(c, structure, d)
+    decide_compute(c, structure)
     decide_delivery(c, structure, d)
     decide_scope(c, structure, d)
     decide_upstream_charts(c, structure)

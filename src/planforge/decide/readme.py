@@ -14,10 +14,11 @@ def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
     """The rows in data/decisions.yaml order, without the answers no blueprint of the structure reads."""
     out = []
     for name in decision_order():
-        if name in not_used_by(a.structure) or (name in only_when_set() and not getattr(a, name)):
+        if name in not_used_by(a.structure, a.compute) or (name in only_when_set() and not getattr(a, name)):
             continue
         prov = provenance.get(name) or default_prov("model default")
-        out.append(Decision(name=name, value=tx.safe_text(render_value(getattr(a, name))), source=prov.describe()))
+        value = _serverless_apps(a.apps) if name == "apps" and a.compute != "vms" else render_value(getattr(a, name))
+        out.append(Decision(name=name, value=tx.safe_text(value), source=prov.describe()))
     return out
 
 
@@ -108,6 +109,13 @@ def _render_item(v: Any) -> str:
         extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
         return f"{v.name} ({', '.join(extra) if extra else 'blueprint defaults'})"
     return str(v)
+
+
+def _serverless_apps(apps: list[Service]) -> str:
+    """The apps on serverless compute: their image (else the environment's own registry), port and health path; the
+    environment's sizing gives the instances of each."""
+    return ", ".join(f"{v.name} ({v.image or 'image in the environment registry'}, port {v.port}, health {v.health_path})"
+                     for v in apps) or "none"
 
 
 def _service_figures(v: Service) -> list[str]:

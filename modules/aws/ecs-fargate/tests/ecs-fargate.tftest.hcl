@@ -412,17 +412,40 @@ run "min_above_max_is_refused" {
   expect_failures = [var.services]
 }
 
-run "two_public_services_without_a_domain_are_refused" {
+run "a_second_public_service_without_a_domain_gets_a_listener_on_its_port" {
   command = plan
 
   variables {
+    certificate_arn = null
     services = {
-      web = { image = "nginx:1.27", port = 80 }
-      api = { image = "nginx:1.27", port = 80 }
+      web = { image = "nginx:1.27", port = 3000 }
+      api = { image = "nginx:1.27", port = 8080 }
     }
   }
 
-  expect_failures = [var.services]
+  assert {
+    condition     = keys(aws_lb_listener.service_port) == ["web"] && aws_lb_listener.service_port["web"].port == 3000
+    error_message = "The public service that is not the default (api, first by name) must get a listener on its own port."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.listener["public-3000"].from_port == 3000
+    error_message = "The public load balancer must admit the port listener's port."
+  }
+}
+
+run "a_port_listener_on_a_main_listener_port_is_refused" {
+  command = plan
+
+  variables {
+    certificate_arn = null
+    services = {
+      web = { image = "nginx:1.27", port = 80 }
+      api = { image = "nginx:1.27", port = 8080 }
+    }
+  }
+
+  expect_failures = [aws_lb_listener.service_port]
 }
 
 run "a_domain_without_a_certificate_is_refused" {

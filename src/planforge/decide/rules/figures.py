@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing, Service
@@ -36,7 +36,7 @@ def decide_figures(c: Context) -> None:
     _database(c, get("database"))
     _storage(c, get("storage"))
     _recovery(c, get("rpo"), get("rto"), get("uptime"), get("retention"))
-    _nodes(c, get("nodes"), get("instance_type"))
+    _nodes(c, get("nodes") + _tasks(c, get("tasks")), get("instance_type"))
     _workloads(c, get("replicas"), get("memory"), get("cpu"))
     _pods(c, get("pods"))
     for f in get("namespaces"):
@@ -228,6 +228,17 @@ def _high_availability(c: Context, up: Figure | None) -> None:
 
 
 # --------------------------------------------------------------------------- nodes
+def _tasks(c: Context, tasks: list[Figure]) -> list[Figure]:
+    """Task counts size the instances of each service on serverless compute (`compute`), as node counts size a
+    cluster; on any other compute they are reported at their line."""
+    if c.values.get("compute", "vms") != "vms":
+        return [replace(f, kind="nodes") for f in tasks]
+    for f in tasks:
+        c.unapplied(f.line, f.words, "a task count sizes serverless compute (ECS on Fargate), which this plan does "
+                    "not run on")
+    return []
+
+
 def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     """Node ranges and instance types per environment; plan-wide figures first, an environment's own after."""
     sizing: list[EnvironmentSizing] = c.values["environment_sizing"]

@@ -20,7 +20,7 @@ from planforge.plan.model import Plan, plain
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SUPPORTED = {
     "cloud": "AWS, Azure, GCP, DigitalOcean or Oracle Cloud",
-    "runtime": "Kubernetes (EKS, AKS, GKE, ...) or VMs",
+    "runtime": "Kubernetes (EKS, AKS, GKE, ...), VMs, or ECS on Fargate for a Terraform-only AWS plan",
     "iac": "Terraform or OpenTofu (and Ansible for on-premise hosts)",
     "gitops": "Argo CD or Flux",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
@@ -54,6 +54,9 @@ def decide_tools(c: Context, structure: str) -> None:
             continue  # the on-premise rule reported an Ansible it does not generate
         if n.kind == "checks" and n.tool in LINTERS and n.chosen and _terraform_generated(c, structure):
             _add_linter(c, n)
+            continue
+        if n.kind == "runtime" and n.chosen and builds_runtime(c, n.tool):
+            c.applied(n.line, n.said, "compute")
             continue
         if n.kind == "gitops" and n.chosen and c.values.get("gitops") == "flux":
             c.applied(n.line, n.said, "gitops")
@@ -193,6 +196,12 @@ def _refused(c: Context, kind: str, structure: str) -> bool:
     if kind == "secrets":
         return not _from_plan(c, "secrets_manager")
     return False
+
+
+def builds_runtime(c: Context, tool: str) -> bool:
+    """Whether the plan's `compute` (rules/compute) is the serverless compute the runtime `tool` names."""
+    runtime = keywords().serverless_runtimes.get(tool)
+    return runtime is not None and runtime["compute"] == c.values.get("compute")
 
 
 def _from_plan(c: Context, answer: str) -> bool:

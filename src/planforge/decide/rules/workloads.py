@@ -43,8 +43,10 @@ _CLOUD_REGISTRY_WORDS = {"digitalocean": r"digital ?ocean container registry|\bd
 
 
 def _image_registry(c: Context, d: dict[str, Any]) -> str:
-    """The registry of the default images: the one the cloud's bootstrap root creates (the plan's lines naming it are
-    applied), else data/defaults.yaml's."""
+    """The registry of the default images: none with serverless compute (the environment's own registry), the one
+    the cloud's bootstrap root creates (the plan's lines naming it are applied), else data/defaults.yaml's."""
+    if c.values.get("compute", "vms") != "vms":
+        return ""  # serverless compute: each environment root creates the apps' image repositories
     cloud = c.values.get("cloud", "none")
     registry = d["cloud_image_registries"].get(cloud)
     if registry is None:
@@ -61,7 +63,7 @@ def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:
     sd = d["service_defaults"]
     base = next((k for k in sd if k != "service" and (name == k or name.startswith(k + "-") or name.endswith("-" + k))), "service")
     values = {"port": sd[base]["port"], "health_path": sd[base]["health_path"],
-              "image": f"{d['image_registry']}/{project}/{name}"}
+              "image": f"{d['image_registry']}/{project}/{name}" if d["image_registry"] else ""}
     values.update({k: v for k, v in kw.items() if v is not None})
     return Service(name=name, **values)
 
@@ -219,7 +221,8 @@ def _note_unstated(c: Context, answer: str, services: list[Service], stated: dic
     invented = []
     for svc in services:
         given = stated.get(svc.name, {})
-        parts = [f"image {svc.image}:{svc.tag}" if "image" not in given else "" if "tag" in given else f"tag {svc.tag}",
+        image = f"image {svc.image}:{svc.tag}" if svc.image else f"tag {svc.tag} in the environment's own registry"
+        parts = [image if "image" not in given else "" if "tag" in given else f"tag {svc.tag}",
                  f"port {svc.port}" if "port" not in given else "",
                  f"health path {svc.health_path}" if "health_path" not in given else ""]
         if not any(parts):
@@ -227,19 +230,21 @@ def _note_unstated(c: Context, answer: str, services: list[Service], stated: dic
         invented.append(f"{svc.name}: " + ", ".join(part for part in parts if part))
     if not invented:
         return
-    c.add_note(answer, "not in the plan, so planforge's defaults for the names, which you set before the first sync "
+    first = "apply" if c.values.get("compute", "vms") != "vms" else "sync"
+    c.add_note(answer, f"not in the plan, so planforge's defaults for the names, which you set before the first {first} "
                "since an image no registry holds never starts: " + "; ".join(invented))
 
 
 def _stated_per_service(c: Context, names: list[str], answer: str = "services",
                         sources: list[Passage] | None = None) -> dict[str, dict[str, Any]]:
-    """The image (with its tag) and port a sentence states right after naming a service or app (`backend (FastAPI,
-    port 8000, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the one named last before it in its
-    sentence. The lines are marked applied to `answer`. `sources`: the passages read (the plan's statements)."""
+    """The image (with its tag), port and health path a sentence states right after naming a service or app
+    (`backend (FastAPI, port 8000, health /healthz, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the
+    one named last before it in its sentence. The lines are marked applied to `answer`. `sources`: the passages
+    read (the plan's statements)."""
     if not names:
         return {}
     name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
-    image_rx, port_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I)
+    image_rx, port_rx, health_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I), re.compile(_HEALTH_PATH, re.I)
     found: dict[str, dict[str, Any]] = {}
     for p in passages(c.plan) if sources is None else sources:
         for start, end in tx.sentence_bounds(p.text):
@@ -247,14 +252,15 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services",
             mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
             if not mentions:
                 continue
-            for key, rx in (("image", image_rx), ("port", port_rx)):
+            for key, rx in (("image", image_rx), ("port", port_rx), ("health_path", health_rx)):
                 for m in rx.finditer(sentence):
                     owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
                     if owner is None or key in found.get(owner, {}):
                         continue
                     line = p.line_at(start + m.start())
                     found.setdefault(owner, {}).update(
-                        _image_values(c, m.group(0), line) if key == "image" else {"port": int(m.group(1))})
+                        _image_values(c, m.group(0), line) if key == "image"
+                        else {"port": int(m.group(1))} if key == "port" else {"health_path": m.group(1)})
                     c.applied(line, m.group(0), answer)
     return found
 

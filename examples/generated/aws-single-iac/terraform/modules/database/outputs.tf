@@ -3,6 +3,11 @@ output "endpoint" {
   value       = aws_db_instance.this.endpoint
 }
 
+output "address" {
+  description = "Host name of the database (the endpoint without its port)."
+  value       = aws_db_instance.this.address
+}
+
 output "port" {
   description = "Database port."
   value       = local.port

@@ -73,14 +73,14 @@ resource "aws_security_group" "pods" {
 # the nodes (CoreDNS) and, inside the shared network only, whatever their NetworkPolicies allow.
 resource "aws_vpc_security_group_ingress_rule" "pods_from_cluster" {
   security_group_id            = aws_security_group.pods.id
-  description                  = "From the cluster's nodes"
+  description                  = "From the nodes of the cluster"
   ip_protocol                  = "-1"
   referenced_security_group_id = local.cluster_security_group_id
 }
 
 resource "aws_vpc_security_group_ingress_rule" "pods_from_pods" {
   security_group_id            = aws_security_group.pods.id
-  description                  = "From the tenant's own pods"
+  description                  = "From the pods of the tenant itself"
   ip_protocol                  = "-1"
   referenced_security_group_id = aws_security_group.pods.id
 }
@@ -94,7 +94,7 @@ resource "aws_vpc_security_group_ingress_rule" "cluster_from_pods" {
 
 resource "aws_vpc_security_group_egress_rule" "pods" {
   security_group_id = aws_security_group.pods.id
-  description       = "Inside the shared network (the tenant's NetworkPolicies narrow it)"
+  description       = "Inside the shared network (the NetworkPolicies of the tenant narrow it)"
   ip_protocol       = "-1"
   cidr_ipv4         = data.aws_vpc.shared.cidr_block
 }

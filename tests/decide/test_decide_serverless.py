@@ -1,0 +1,55 @@
+"""Serverless compute: a Terraform-only AWS plan naming ECS on Fargate runs its applications on it (`compute`),
+with their ports and health paths, the task counts as each environment's instances and the images in the
+environment's own registry; the runtime is refused or reported wherever nothing builds it."""
+from __future__ import annotations
+
+from testlib import PLANS, line_of, refused
+
+from planforge.decide import decide
+from planforge.plan import parse_text
+
+PLAN = (PLANS / "aws-ecs-fargate.plan.md").read_text(encoding="utf-8")
+
+
+def decided(text: str = PLAN):
+    return decide(parse_text(text, "plan.md"))
+
+
+def test_the_plan_runs_its_applications_on_ecs_fargate() -> None:
+    d = decided()
+    a = d.answers
+    assert (a.structure, a.cloud, a.compute) == ("single-iac", "aws", "ecs-fargate")
+    assert d.provenance["compute"].line == line_of(PLAN, "| Compute (ECS Fargate) |")
+    assert {app.name: (app.image, app.port, app.health_path) for app in a.apps} == {
+        "booking-api": ("", 8080, "/healthz"), "booking-web": ("", 3000, "/")}  # "": the environment's registry
+    assert not [n for n in d.not_applied if "ECS" in n.text or "Fargate" in n.text or "Load Balancer" in n.text]
+
+
+def test_task_counts_size_each_environment() -> None:
+    sizing = {s.name: (s.min_size, s.max_size) for s in decided().answers.environment_sizing}
+    assert sizing == {"staging": (1, 2), "production": (2, 6)}
+
+
+def test_the_decisions_list_the_applications_and_their_compute() -> None:
+    rows = {r.name: r.value for r in decided().answers.decisions}
+    assert rows["compute"] == "ecs-fargate"
+    assert rows["apps"].startswith("booking-api (image in the environment registry, port 8080, health /healthz)")
+
+
+def test_a_plan_on_vms_lists_no_applications_and_reports_task_counts() -> None:
+    text = (PLAN.replace("ECS Fargate", "EC2 Auto Scaling").replace("ECS\nFargate", "EC2 Auto Scaling")
+            .replace("in ECR", "in a registry"))
+    d = decided(text)
+    assert d.answers.compute == "vms"
+    assert "apps" not in {r.name for r in d.answers.decisions}  # VMs run no application of the plan
+    line = line_of(text, "| Compute (EC2 Auto Scaling) |")
+    assert any(n.line == line and "task count" in n.why for n in d.not_applied)
+
+
+def test_ecs_beside_kubernetes_is_reported_and_on_another_cloud_refused() -> None:
+    with_eks = decided(PLAN.replace("**Kubernetes**: N/A", "**Kubernetes**: EKS 1.31")
+                       .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))
+    assert with_eks.answers.compute == "vms"
+    assert any("ECS" in n.text and "not generated" in n.why for n in with_eks.not_applied)
+    text = PLAN.replace("**Cloud Provider**: AWS", "**Cloud Provider**: GCP").replace("eu-west-1", "europe-west1")
+    assert any("ECS/Fargate is named but not supported" in p.message for p in refused(text))

@@ -172,7 +172,8 @@ def test_a_signal_mid_update_leaves_no_temporary_directory(template, tmp_path, c
 
 
 def test_a_full_disk_mid_update_is_one_paragraph_and_the_work_tree_is_put_back(template, tmp_path, capsys):
-    with tmpfs(tmp_path / "disk", "4m") as disk:
+    # room for the repository and the template Copier copies beside it; the filler takes the rest
+    with tmpfs(tmp_path / "disk", "8m") as disk:
         dest = _generate(template, disk / "repo", capsys)
         _release_v2(template)
         before = tree(dest)

@@ -287,3 +287,21 @@ def test_backups_kept_0_days_with_an_rpo_are_refused():
     assert p.line == 32
     assert p.message == "'backups kept 0 days': backups kept 0 days cannot meet the RPO of 5 minutes (line 31)"
     assert p.hint.startswith("keep backups at least 1 day")
+
+
+def test_a_zone_count_sets_the_aws_network_zones_and_is_reported_elsewhere():
+    """`2 AZs` is the VPC's az_count on AWS (it was silently 3); a count per environment, outside 2-6 or on a cloud
+    whose roots take none is reported at its line."""
+    d = with_lines("**Network**: 2 AZs, public + private subnets")
+    assert d.answers.availability_zones == 2
+    assert d.provenance["availability_zones"].text.startswith("Network: 2 AZs")
+    per_env = with_lines("**Network**: 2 AZs in staging")
+    assert per_env.answers.availability_zones == 0
+    assert any(n.text.startswith("2 AZs") and "per environment" in n.why for n in per_env.not_applied)
+    too_many = with_lines("**Network**: 9 zones")
+    assert too_many.answers.availability_zones == 0 and any("not 2 to 6 zones" in n.why for n in too_many.not_applied)
+    gke = (PLANS / "gke-flux-secretmanager.plan.md").read_text(encoding="utf-8")
+    gcp = decide(parse_text(gke.replace("## Technical Context", "## Technical Context\n\n**Network**: 3 zones"),
+                            "plan.md"))
+    assert gcp.answers.availability_zones == 0
+    assert any("only AWS roots take a zone count" in n.why for n in gcp.not_applied)

@@ -219,6 +219,8 @@ class Answers(BaseModel):
     api_endpoint: Literal["private", "public"] = "private"  # public: reachable only from api_authorized_cidrs
     api_authorized_cidrs: list[str] = Field(default_factory=list)  # public endpoint, none listed: a required variable
     chart_tests: bool = True  # a `helm test` hook (templates/tests/) in each chart
+    # the availability zones the network and data stores span (AWS: the VPC's az_count; 0: the cloud's default, 3)
+    availability_zones: int = 0
     static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"

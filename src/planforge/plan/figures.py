@@ -354,7 +354,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
 def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[str, str], binary: bool = False) -> tuple[str | None, str]:
     """The figure kind of a dimension in its clause, and its normalized unit; (None, "") when the clause does not
     say what a time or percentage is."""
-    if dim in ("nodes", "namespaces", "tasks"):
+    if dim in ("nodes", "namespaces", "tasks", "zones"):
         return dim, "count"
     if dim in ("replicas", "instances", "pods"):
         if dim == "replicas" or subject[1] == "app":

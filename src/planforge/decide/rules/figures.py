@@ -37,6 +37,7 @@ def decide_figures(c: Context) -> None:
     _storage(c, get("storage"))
     _recovery(c, get("rpo"), get("rto"), get("uptime"), get("retention"))
     _nodes(c, get("nodes") + _tasks(c, get("tasks")), get("instance_type"))
+    _zones(c, get("zones"))
     _workloads(c, get("replicas"), get("memory"), get("cpu"))
     _pods(c, get("pods"))
     for f in get("namespaces"):
@@ -225,6 +226,30 @@ def _high_availability(c: Context, up: Figure | None) -> None:
         c.from_line("high_availability", False, up.line)
     else:
         c.default("high_availability", False, "no uptime target of 99.9% or more, no RTO under an hour")
+
+
+# --------------------------------------------------------------------------- zones
+_ZONED_CLOUDS = ("aws",)  # clouds whose roots take the plan's zone count (the VPC's az_count)
+
+
+def _zones(c: Context, zones: list[Figure]) -> None:
+    """The availability zones the plan's network spans (`2 AZs`): the first plan-wide count of 2-6 zones on a cloud
+    whose roots take it; any other is reported at its line."""
+    for f in zones:
+        why = ("a zone count per environment, region or tenant is not applied: the network spans one count of zones"
+               if f.scope not in ("plan", "cluster") else
+               f"{f.words!r} is not 2 to 6 zones (a database subnet group and a cluster need two)"
+               if not 2 <= f.high <= 6 or f.low != f.high else
+               "the zones of this cloud's network are the region's (only AWS roots take a zone count)"
+               if c.values.get("cloud") not in _ZONED_CLOUDS else
+               "the plan states another zone count first" if "availability_zones" in c.provenance else "")
+        if why:
+            c.unapplied(f.line, f.words, why)
+            continue
+        c.from_line("availability_zones", int(f.high), f.line)
+        c.applied(f.line, f.words, "availability_zones")
+    if "availability_zones" not in c.values:
+        c.default("availability_zones", 0, "the plan states no zone count: the cloud's default (3 on AWS)")
 
 
 # --------------------------------------------------------------------------- nodes

@@ -101,6 +101,11 @@ def _count_events(loader: Any) -> None:
             raise TooComplex(f"more than {MAX_NODES} YAML nodes in one file", event.start_mark.line + 1)
 
 
+# libyaml (in PyYAML's wheels from 6.0.4) stops at a nesting depth of its own, above MAX_YAML_DEPTH; its scanner reads
+# a flow collection's brackets before the events that count depth are emitted, so it may stop first.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
 def _quietly(loader: Any, check: Callable[[Any], None]) -> None:
     """`check(loader)`, then dispose of the loader. TooComplex passes; a syntax error ends the check quietly
     (parsing the text reports it)."""
@@ -108,7 +113,11 @@ def _quietly(loader: Any, check: Callable[[Any], None]) -> None:
         check(loader)
     except TooComplex:
         raise
-    except yaml.YAMLError:
+    except yaml.YAMLError as exc:
+        if _LIBYAML_DEPTH in str(exc):  # libyaml's own nesting limit, met while scanning ahead of the events
+            mark = getattr(exc, "problem_mark", None)
+            raise TooComplex(f"collections nest more than {MAX_YAML_DEPTH} levels deep",
+                             mark.line + 1 if mark is not None else None) from None
         return
     finally:
         loader.dispose()

@@ -4,6 +4,7 @@ caught at its file, and the library modules' own `terraform test`s pass under th
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -46,3 +47,10 @@ def assert_module_tests_pass(modules: Path, names: tuple[str, ...], mirror: Path
         result = subprocess.run(["terraform", "test", "-no-color"], cwd=module, env=env, capture_output=True,
                                 text=True, timeout=300)
         assert result.returncode == 0 and " 0 failed" in result.stdout, (name, result.stdout, result.stderr)
+
+
+def hcl_block(text: str, kind: str, name: str) -> str:
+    """The top-level block `kind "name" { ... }` of a rendered .tf file, as written (closed by the first `}` at the
+    start of a line)."""
+    return re.search(rf'(?ms)^{kind} "{name}" \{{.*?^\}}', text).group(0)
+

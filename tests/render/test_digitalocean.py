@@ -9,15 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch
+from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch, hcl_block
 from testlib import PLANS, plan_group, rendered_copy, rendered_plan, require_tool
 
 DOKS = PLANS / "doks-argocd.plan.md"
 ENVS = ("staging", "production")
-
-
-def _block(text: str, kind: str, name: str) -> str:
-    return re.search(rf'(?ms)^{kind} "{name}" \{{.*?^\}}', text).group(0)
 
 
 @plan_group(DOKS)
@@ -26,8 +22,8 @@ def test_the_roots_carry_the_plans_cluster_database_and_state(tmp_path_factory: 
     for env in ENVS:
         here = root / "terraform/environments" / env
         main = (here / "main.tf").read_text()
-        assert "node_min_size      = var.min_size" in _block(main, "module", "doks")
-        database = _block(main, "module", "database")
+        assert "node_min_size      = var.min_size" in hcl_block(main, "module", "doks")
+        database = hcl_block(main, "module", "database")
         assert "kubernetes_cluster_id = module.doks.cluster_id" in database and "vpc_id" in database
         tfvars = (here / "terraform.tfvars").read_text()
         assert 'region      = "fra1"' in tfvars
@@ -38,8 +34,8 @@ def test_the_roots_carry_the_plans_cluster_database_and_state(tmp_path_factory: 
         assert 'contains(["ams3", "fra1"], var.region)' in variables  # EU data residency
         assert "customer_managed_kms" not in variables and "backup_retention_days" not in variables
         # DOKS's API is public: its firewall admits the ranges the team sets, and the root refuses to plan without
-        assert "api_allowed_cidrs = var.api_authorized_cidrs" in _block(main, "module", "doks")
-        assert "default     = null" in _block(variables, "variable", "api_authorized_cidrs")
+        assert "api_allowed_cidrs = var.api_authorized_cidrs" in hcl_block(main, "module", "doks")
+        assert "default     = null" in hcl_block(variables, "variable", "api_authorized_cidrs")
     # DigitalOcean refuses overlapping VPCs in one account: one range per environment
     cidrs = {re.search(r'vpc_cidr = "([^"]+)"', (root / f"terraform/environments/{env}/terraform.tfvars").read_text())
              .group(1) for env in ENVS}
@@ -69,7 +65,7 @@ def test_the_database_port_and_secret_agree_from_terraform_to_the_pods(
     assert probes and {p["port"] for p in probes} == {25060}
     outputs = (root / "terraform/environments/production/outputs.tf").read_text()
     assert "${module.database.private_host}:${module.database.port}" in outputs
-    assert "sensitive   = true" in _block(outputs, "output", "database_uri")
+    assert "sensitive   = true" in hcl_block(outputs, "output", "database_uri")
     readme = (root / "README.md").read_text()
     assert ('--from-literal=DATABASE_URL="$(terraform -chdir=terraform/environments/<env> output -raw database_uri)"'
             in readme)

@@ -4,20 +4,15 @@ mocked provider, and the layers connect (the state through Object Storage's S3 A
 the nodes and pods, its password in OCI Vault, the ingress load balancer in the subnet Terraform opens)."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 import yaml
-from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch
+from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch, hcl_block
 from testlib import PLANS, plan_group, rendered_copy, rendered_plan, require_tool
 
 OKE = PLANS / "oke-argocd.plan.md"
 ENVS = ("staging", "production")
-
-
-def _block(text: str, kind: str, name: str) -> str:
-    return re.search(rf'(?ms)^{kind} "{name}" \{{.*?^\}}', text).group(0)
 
 
 @plan_group(OKE)
@@ -26,16 +21,16 @@ def test_the_roots_connect_cluster_database_vault_and_state(tmp_path_factory: py
     for env in ENVS:
         here = root / "terraform/environments" / env
         main = (here / "main.tf").read_text()
-        oke = _block(main, "module", "oke")
+        oke = hcl_block(main, "module", "oke")
         assert "pods_subnet_id     = module.vcn.pods_subnet_id" in oke and "node_count         = var.min_size" in oke
-        database = _block(main, "module", "database")
+        database = hcl_block(main, "module", "database")
         assert "allowed_cidrs  = [module.vcn.nodes_cidr, module.vcn.pods_cidr]" in database
         assert "vault_id       = oci_kms_vault.this.id" in database
         backend = (here / "backend.tf").read_text()
         assert "use_path_style = true" in backend and "AWS_ENDPOINT_URL_S3" in backend and "use_lockfile" not in backend
         variables = (here / "variables.tf").read_text()
-        assert "TF_VAR_compartment_id" in _block(variables, "variable", "compartment_id")
-        assert '"eu-frankfurt-1"' in _block(variables, "variable", "region")  # EU data residency
+        assert "TF_VAR_compartment_id" in hcl_block(variables, "variable", "compartment_id")
+        assert '"eu-frankfurt-1"' in hcl_block(variables, "variable", "region")  # EU data residency
     bootstrap = (root / "terraform/bootstrap/main.tf").read_text()
     assert 'versioning     = "Enabled"' in bootstrap and 'access_type    = "NoPublicAccess"' in bootstrap
     assert "compat.objectstorage" in (root / "terraform/bootstrap/outputs.tf").read_text()

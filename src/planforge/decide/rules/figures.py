@@ -236,13 +236,7 @@ def _zones(c: Context, zones: list[Figure]) -> None:
     """The availability zones the plan's network spans (`2 AZs`): the first plan-wide count of 2-6 zones on a cloud
     whose roots take it; any other is reported at its line."""
     for f in zones:
-        why = ("a zone count per environment, region or tenant is not applied: the network spans one count of zones"
-               if f.scope not in ("plan", "cluster") else
-               f"{f.words!r} is not 2 to 6 zones (a database subnet group and a cluster need two)"
-               if not 2 <= f.high <= 6 or f.low != f.high else
-               "the zones of this cloud's network are the region's (only AWS roots take a zone count)"
-               if c.values.get("cloud") not in _ZONED_CLOUDS else
-               "the plan states another zone count first" if "availability_zones" in c.provenance else "")
+        why = _zones_not_applied(c, f)
         if why:
             c.unapplied(f.line, f.words, why)
             continue
@@ -250,6 +244,19 @@ def _zones(c: Context, zones: list[Figure]) -> None:
         c.applied(f.line, f.words, "availability_zones")
     if "availability_zones" not in c.values:
         c.default("availability_zones", 0, "the plan states no zone count: the cloud's default (3 on AWS)")
+
+
+def _zones_not_applied(c: Context, f: Figure) -> str:
+    """Why a zone count is not applied ("" when it is)."""
+    if f.scope not in ("plan", "cluster"):
+        return "a zone count per environment, region or tenant is not applied: the network spans one count of zones"
+    if not 2 <= f.high <= 6 or f.low != f.high:
+        return f"{f.words!r} is not 2 to 6 zones (a database subnet group and a cluster need two)"
+    if c.values.get("cloud") not in _ZONED_CLOUDS:
+        return "the zones of this cloud's network are the region's (only AWS roots take a zone count)"
+    if "availability_zones" in c.values:
+        return "the plan states another zone count first"
+    return ""
 
 
 # --------------------------------------------------------------------------- nodes

@@ -298,10 +298,12 @@ def test_a_zone_count_sets_the_aws_network_zones_and_is_reported_elsewhere():
     per_env = with_lines("**Network**: 2 AZs in staging")
     assert per_env.answers.availability_zones == 0
     assert any(n.text.startswith("2 AZs") and "per environment" in n.why for n in per_env.not_applied)
-    too_many = with_lines("**Network**: 9 zones")
+    too_many = with_lines("**Network**: 9 AZs")
     assert too_many.answers.availability_zones == 0 and any("not 2 to 6 zones" in n.why for n in too_many.not_applied)
     gke = (PLANS / "gke-flux-secretmanager.plan.md").read_text(encoding="utf-8")
-    gcp = decide(parse_text(gke.replace("## Technical Context", "## Technical Context\n\n**Network**: 3 zones"),
+    gcp = decide(parse_text(gke.replace("## Technical Context", "## Technical Context\n\n**Network**: 3 AZs"),
                             "plan.md"))
     assert gcp.answers.availability_zones == 0
     assert any("only AWS roots take a zone count" in n.why for n in gcp.not_applied)
+    dns = with_lines("**DNS**: records in the existing Route 53 zone")  # a DNS zone, no zone count
+    assert dns.answers.availability_zones == 0 and not any("zones" in n.why for n in dns.not_applied)

@@ -98,7 +98,7 @@ resource "aws_db_instance" "this" {
   master_user_secret_kms_key_id = local.replica ? null : var.kms_key_arn
 
   allocated_storage     = var.allocated_storage
-  max_allocated_storage = max(var.max_allocated_storage, var.allocated_storage)
+  max_allocated_storage = max(var.max_allocated_storage, ceil(var.allocated_storage * 1.25)) # RDS: >= 10 % above
   storage_type          = "gp3"
   storage_encrypted     = true
   kms_key_id            = var.kms_key_arn

@@ -23,6 +23,13 @@ locals {
 
   service_load_balancer = { for key, service in var.services : key => service.public ? "public" : "internal" }
 
+  # A load balancer's name has at most 32 characters: a longer <name>-pub keeps 23 of the name and a digest of it,
+  # so the environments of one project still differ.
+  load_balancer_names = { for kind in keys(local.load_balancers) : kind => (
+    length(var.name) <= 28 ? "${var.name}-${substr(kind, 0, 3)}"
+    : "${substr(var.name, 0, 23)}-${substr(sha1(var.name), 0, 4)}-${substr(kind, 0, 3)}"
+  ) }
+
   # The services without a domain that are not their load balancer's default: each on a listener of its port.
   port_listeners = { for key, service in var.services : key => service
   if service.domain == null && key != local.load_balancers[local.service_load_balancer[key]].default_service }
@@ -44,7 +51,7 @@ data "aws_vpc" "this" {
 resource "aws_lb" "this" {
   for_each = local.load_balancers
 
-  name                       = "${var.name}-${each.key == "public" ? "pub" : "int"}"
+  name                       = local.load_balancer_names[each.key]
   load_balancer_type         = "application"
   internal                   = each.value.internal
   subnets                    = each.value.subnets

@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Prefix of every resource and the cluster's name: <project>-<environment> (lowercase letters, digits and hyphens, at most 28 characters: a load balancer's name adds 4)."
+  description = "Prefix of every resource and the cluster's name: <project>-<environment> (lowercase letters, digits and hyphens, at most 48 characters; a load balancer's name is shortened to 32)."
 
   validation {
-    condition     = can(regex("^[a-z]([-a-z0-9]{0,26}[a-z0-9])?$", var.name)) && !startswith(var.name, "internal-")
-    error_message = "name must be 1-28 lowercase letters, digits and hyphens, start with a letter, not end with a hyphen and not start with internal- (a load balancer's name may not)."
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,46}[a-z0-9])?$", var.name)) && !startswith(var.name, "internal-")
+    error_message = "name must be 1-48 lowercase letters, digits and hyphens, start with a letter, not end with a hyphen and not start with internal- (a load balancer's name may not)."
   }
 }
 

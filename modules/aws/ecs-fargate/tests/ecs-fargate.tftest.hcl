@@ -617,3 +617,16 @@ run "jobs_alone_need_no_load_balancer" {
     error_message = "Cron's Sunday (0) must become Scheduler's 1."
   }
 }
+
+run "a_long_name_keeps_the_load_balancer_name_within_32_characters" {
+  command = plan
+
+  variables {
+    name = "storefront-fargate-hosting-staging"
+  }
+
+  assert {
+    condition     = length(aws_lb.this["public"].name) <= 32 && startswith(aws_lb.this["public"].name, "storefront-fargate-host-") && endswith(aws_lb.this["public"].name, "-pub")
+    error_message = "A load balancer's name must stay within 32 characters (23 of the name, a digest, the kind)."
+  }
+}

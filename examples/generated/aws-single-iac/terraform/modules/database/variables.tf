@@ -50,7 +50,7 @@ variable "allocated_storage" {
 
 variable "max_allocated_storage" {
   type        = number
-  description = "Storage autoscaling ceiling in GiB (never below allocated_storage)."
+  description = "Storage autoscaling ceiling in GiB (at least a quarter above allocated_storage: RDS needs 10 %)."
   default     = 100
 }
 

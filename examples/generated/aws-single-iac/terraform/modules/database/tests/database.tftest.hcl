@@ -120,8 +120,8 @@ run "stated_storage_and_version" {
   }
 
   assert {
-    condition     = aws_db_instance.this.allocated_storage == 500 && aws_db_instance.this.max_allocated_storage == 500
-    error_message = "The stated storage is allocated and the autoscaling ceiling is never below it."
+    condition     = aws_db_instance.this.allocated_storage == 500 && aws_db_instance.this.max_allocated_storage == 625
+    error_message = "The stated storage is allocated and the autoscaling ceiling is a quarter above it (RDS refuses a ceiling less than 10 % above)."
   }
 
   assert {

@@ -76,6 +76,10 @@ class Context:
         lines = self.plan.lines
         return lines[line - 1].strip() if 0 < line <= len(lines) else ""
 
+    def field_at(self, line: int) -> Field | None:
+        """The field (or table row read as one) holding a plan line: a problem names it."""
+        return next((f for f in [*self.plan.fields, *self.plan.other_fields] if line in f.lines), None)
+
     def default(self, name: str, value: Any, note: str) -> None:
         self.set(name, value, default_prov(note))
 

@@ -20,7 +20,6 @@ from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.data import load
 from planforge.decide.environments import is_production
-from planforge.decide.rules.figures import field_at
 
 _CLUSTER_STRUCTURES = ("multi-tool", "multi-tenant")
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|m)?$")
@@ -113,7 +112,7 @@ def decide_capacity(c: Context) -> None:
         if why:
             moved.setdefault(why, []).append(s.name)
     for (line, what, fix), envs in found.items():
-        c.problem(field_at(c, line), "environment_sizing", f"{what} in {', '.join(envs)}", fix, line=line)
+        c.problem(c.field_at(line), "environment_sizing", f"{what} in {', '.join(envs)}", fix, line=line)
     if moved:
         prov = c.provenance["environment_sizing"]
         notes = [prov.note or "", *(f"{', '.join(envs)}: {why}" for why, envs in moved.items())]
@@ -129,7 +128,7 @@ def _refuse_untrunked(c: Context, cloud: str, sizing: list[EnvironmentSizing]) -
         if s.instance_type and any(p.match(s.instance_type) for p in caps.pod_security_group_refused[cloud]):
             found.setdefault((_stated_at(c, s), s.instance_type), []).append(s.name)
     for (line, name), envs in found.items():
-        c.problem(field_at(c, line) if line else None, "environment_sizing",
+        c.problem(c.field_at(line) if line else None, "environment_sizing",
                   f"node instance type {name} in {', '.join(envs)} cannot give each tenant's pods their own security "
                   f"group (security groups for pods need trunking-capable Nitro nodes; the t family has none)",
                   f"name a Nitro type outside the t family, e.g. {caps.pod_security_group_fix[cloud]}", line=line)

@@ -1,0 +1,253 @@
+"""Workload figures: replica ranges and container resources land on the apps and chart services they name.
+
+A figure naming an app or service applies to it; a plan-wide one applies to the services its sentence names, or
+to every one when it names none. The first figure for a service's replicas, request or limit wins; a later one
+stating another value is not applied, with why.
+"""
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.decide.data import keywords
+from planforge.plan.figures import Figure
+from planforge.plan.model import plain
+
+SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+_WORD = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
+
+
+def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Figure], cpu: list[Figure]) -> None:
+    """Figures naming an app or service first, then plan-wide ones for what they left; the first figure for a
+    service's replicas, request or limit wins, a later one stating another value is not applied."""
+    groups = {g: [s.model_copy() for s in c.values.get(g, [])] for g in ("apps", "services")}
+    services = {s.name: (g, s) for g, items in groups.items() for s in items}
+    marks = _Marks(c, list(services))
+    lines: dict[str, list[int]] = {g: [] for g in groups}
+    taken: dict[tuple[str, str], Figure] = {}  # (service, replicas | memory_request | ...) -> the figure stating it
+    resources: dict[tuple[str, str], dict[str, tuple[float, Figure]]] = {}
+    for f in sorted(replicas + memory + cpu, key=lambda f: (f.scope != "app", f.line)):
+        targets = _service_targets(c, f, services, marks)
+        if targets and f.kind != "replicas" and 0 in (f.low, f.high):
+            _zero_resource(c, f, [svc.name for _, svc in targets])
+            continue
+        for group, svc in targets:
+            slots = ["replicas"] if f.kind == "replicas" else \
+                [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
+            held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
+            if held:
+                if f.kind != "replicas" and _contradicts(c, svc, f, resources.get((svc.name, f.kind), {})):
+                    continue
+                if any((h.low, h.high) != (f.low, f.high) for h in held):
+                    c.unapplied(f.line, f.words, f"{svc.name} takes line {held[0].line} ({held[0].words!r})")
+                continue
+            taken.update({(svc.name, s): f for s in slots})
+            if f.kind == "replicas":
+                _replica_range(svc, f)
+            else:
+                bounds = resources.setdefault((svc.name, f.kind), {})
+                for side, x in (("request", f.low), ("limit", f.high)):
+                    if x is not None:
+                        bounds[side] = (x, f)
+            c.applied(f.line, f.words, f"{group}.{svc.name}." + ",".join(
+                ["min_replicas", "max_replicas"] if f.kind == "replicas" else slots))
+            lines[group].append(f.line)
+    for (name, kind), bounds in resources.items():
+        _resources(c, services[name][1], kind, bounds)
+    for group, items in groups.items():
+        if lines[group]:
+            c.values[group] = items
+            c.add_note(group, *(f"plan line {ln}: {tx.quote(c.line_text(ln))}" for ln in sorted(set(lines[group]))))
+
+
+def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]],
+                     marks: _Marks) -> list[tuple[str, Service]]:
+    if f.scope == "plan":
+        if not services:
+            c.unapplied(f.line, f.words, "the plan gives no application or chart service to apply it to")
+            return []
+        named, unknown = marks.named_for(f)
+        if named:
+            return [services[n] for n in named]
+        if unknown:
+            c.unapplied(f.line, f.words, f"{unknown!r} is not an application or chart service of the output "
+                        f"({', '.join(services)})")
+            return []
+        return list(services.values())
+    if f.scope == "app":
+        named = [svc for name, svc in services.items() if name == f.subject or name.startswith(f.subject + "-")
+                 or name.endswith("-" + f.subject)]
+        if named:
+            return named
+        c.unapplied(f.line, f.words, f"{f.subject!r} is not an application or chart service of the output")
+        return []
+    if f.scope == "cluster":
+        c.unapplied(f.line, f.words, f"the cluster's or a machine's {f.kind}, not a container's: not applied")
+    else:
+        c.unapplied(f.line, f.words, f"a {SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
+                    "applications and services take one figure for every environment")
+    return []
+
+
+@dataclass
+class _LineMarks:
+    """Where a plan line's figures, service names and other workload words stand (each line is scanned once)."""
+
+    text: str
+    figures: list[int]  # positions of the figures of the line, in order
+    at: dict[int, int]  # id(figure) -> its position
+    names: list[tuple[int, str]]  # (position, service name)
+    others: list[tuple[int, str]]  # (position, workload word that is no service: `worker`)
+    ends: list[int]  # sentence ends
+
+
+class _Marks:
+    """The services a plan-wide figure's sentence names for it (`backend scales between 2 and 6 replicas`)."""
+
+    def __init__(self, c: Context, names: list[str]) -> None:
+        self.c, self.names = c, set(names)
+        self.lines: dict[int, _LineMarks] = {}
+        self.figures: dict[int, list[Figure]] = {}
+        for g in c.plan.figures:
+            self.figures.setdefault(g.line, []).append(g)
+
+    def _line(self, line: int) -> _LineMarks:
+        if line not in self.lines:
+            text = plain(self.c.line_text(line))
+            figures, at, pos = [], {}, 0
+            for g in self.figures.get(line, []):  # in plan order: a line's figures in the order they stand
+                i = text.find(g.words, pos)
+                if i >= 0:
+                    figures.append(i)
+                    at[id(g)] = i
+                    pos = i + len(g.words)
+            names, others = [], []
+            kw = keywords()
+            service_word = re.compile(kw.service_words, re.I)
+            generic = kw.non_service_dirs | set(kw.workload_nouns)  # `2-5 replicas per service` names every one
+            for m in _WORD.finditer(text):
+                w = m.group(1).lower()
+                if w in self.names:
+                    names.append((m.start(), w))
+                elif service_word.search(w) and w not in generic and w.removesuffix("s") not in generic:
+                    others.append((m.start(), w))
+            self.lines[line] = _LineMarks(text, figures, at, names, others,
+                                          [m.start() for m in _SENTENCE_END.finditer(text)])
+        return self.lines[line]
+
+    def named_for(self, f: Figure) -> tuple[list[str], str]:
+        """Those its own clause names (`backend scales between 2 and 6 replicas`, `512Mi backend`), else the last
+        ones named before it in its sentence (`backend memory request 256Mi, limit 512Mi`), else those named right
+        after it; with none, a workload word of its clause or sentence that is no service (`worker`), else ""."""
+        m = self._line(f.line)
+        at = m.at.get(id(f))
+        if at is None:
+            return [], ""
+        ends = m.ends
+        i = bisect_left(ends, at)
+        begin = ends[i - 1] + 1 if i > 0 else 0
+        end = ends[i] if i < len(ends) else len(m.text)
+        k = bisect_left(m.figures, at)
+        since = m.figures[k - 1] if k > 0 else begin
+        following = m.figures[k + 1] if k + 1 < len(m.figures) else end
+        clause = tx.clause_at(m.text, at)
+        own = (max(clause[0], since, begin), min(clause[1], following, end))
+        for start, stop in (own, (begin, at), (at, min(following, end))):
+            found = _between(m.names, start, stop)
+            if found and start == begin and stop == at:  # before it: the last group, after the figure before it
+                last = m.names[bisect_left(m.names, (stop, "")) - 1][0]
+                j = bisect_left(m.figures, last)
+                found = _between(m.names, max(m.figures[j - 1] if j > 0 else begin, begin), stop)
+            if found:
+                return list(dict.fromkeys(found)), ""
+        for start, stop in (own, (begin, end)):
+            other = _between(m.others, start, stop)
+            if other:
+                return [], other[-1]
+        return [], ""
+
+
+def _between(marks: list[tuple[int, str]], start: int, stop: int) -> list[str]:
+    lo = bisect_left(marks, (start, ""))
+    hi = bisect_left(marks, (stop, ""))
+    return [w for _, w in marks[lo:hi]]
+
+
+def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:
+    """A request or limit of 0 would run the pod with 1m CPU or 1Mi memory: a problem."""
+    what = "memory" if f.kind == "memory" else "CPU"
+    example = "256Mi memory" if f.kind == "memory" else "250m CPU"
+    c.problem(c.field_at(f.line), f.kind, f"{f.words!r}: a {what} request or limit of 0 for {', '.join(names)}",
+              f"state what a pod needs (e.g. {example}), or leave the figure out to keep the blueprint's default",
+              line=f.line)
+
+
+def _replica_range(svc: Service, f: Figure) -> None:
+    """A range is the HPA's min..max (replicas = min); one count is fixed; an open bound moves the counts."""
+    if f.value is not None:
+        svc.replicas = svc.prod_replicas = int(f.value)
+        svc.min_replicas = svc.max_replicas = 0
+        return
+    if f.low is not None:
+        svc.min_replicas = int(f.low)
+        svc.replicas = int(f.low)
+        svc.prod_replicas = max(svc.prod_replicas, int(f.low))
+    if f.high is not None:
+        svc.max_replicas = int(f.high)
+        svc.min_replicas = min(svc.min_replicas or svc.replicas, int(f.high))
+        svc.replicas = min(svc.replicas, int(f.high))
+        svc.prod_replicas = min(svc.prod_replicas, int(f.high))
+
+
+def _resources(c: Context, svc: Service, kind: str, held: dict[str, tuple[float, Figure]]) -> None:
+    """A stated need is the request and the limit; `< X` / `at most X` the limit; limit below request: a problem."""
+    request, limit = held.get("request"), held.get("limit")
+    if request is not None and limit is not None and limit[0] < request[0]:
+        _limit_below_request(c, svc, kind, limit, request)
+        return
+    fmt = _memory if kind == "memory" else _cpu
+    if request is not None:
+        setattr(svc, f"{kind}_request", fmt(request[0]))
+    if limit is not None:
+        setattr(svc, f"{kind}_limit", fmt(limit[0]))
+
+
+def _contradicts(c: Context, svc: Service, f: Figure, held: dict[str, tuple[float, Figure]]) -> bool:
+    """A later bound (`< X`, `at least X`) below the request taken, or above the limit: a problem. Another stated
+    need is not a contradiction but a second statement (not applied)."""
+    if f.value is not None:
+        return False
+    request, limit = held.get("request"), held.get("limit")
+    if f.high is not None and request is not None and f.high < request[0]:
+        _limit_below_request(c, svc, f.kind, (f.high, f), request)
+        return True
+    if f.low is not None and limit is not None and f.low > limit[0]:
+        _limit_below_request(c, svc, f.kind, limit, (f.low, f))
+        return True
+    return False
+
+
+def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float, Figure],
+                         request: tuple[float, Figure]) -> None:
+    fmt = _memory if kind == "memory" else _cpu
+    what = "memory" if kind == "memory" else "CPU"
+    c.problem(c.field_at(limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
+              f"{limit[1].line}) is below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line}) "
+              f"for {svc.name}", f"raise the {what} limit of {svc.name} to at least {fmt(request[0])} or lower the "
+              "request", line=limit[1].line)
+
+
+def _memory(mi: float) -> str:
+    n = max(1, math.ceil(mi))
+    return f"{n // 1024}Gi" if n % 1024 == 0 else f"{n}Mi"
+
+
+def _cpu(millicores: float) -> str:
+    n = max(1, math.ceil(millicores))
+    return f"{n // 1000}" if n % 1000 == 0 else f"{n}m"

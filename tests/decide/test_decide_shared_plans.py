@@ -7,7 +7,7 @@ from testlib import ACCEPTED_PLANS, PLANS
 from planforge.decide import decide
 from planforge.decide.data import not_used_by
 from planforge.errors import RefusedError
-from planforge.plan import parse_plan
+from planforge.plan import parse_plan, parse_text
 
 
 def answers(name: str):
@@ -167,3 +167,17 @@ def test_constitution_items_in_both_styles_set_the_flags(item, on):
     assert (d.answers.dapr, d.answers.kafka != "none", d.answers.monitoring) == (on, on, on)
     if on:
         assert d.provenance["dapr"].line == line and d.provenance["monitoring"].line == line
+
+
+@pytest.mark.parametrize("notes, multi_az", [
+    ("PostgreSQL 16, Multi-AZ in production only", ["prod"]),
+    ("PostgreSQL 16; Multi-AZ in dev or staging", ["dev", "staging"]),
+    # the environment named first in its clause, and a negation that must not turn Multi-AZ on
+    ("PostgreSQL 16; prod `db.m6g.large` Multi-AZ, 200 GB gp3; dev `db.t4g.micro` 20 GB; no Multi-AZ in dev or staging",
+     ["prod"]),
+])
+def test_multi_az_is_read_per_environment(notes: str, multi_az: list[str]):
+    text = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8").replace(
+        "PostgreSQL 16, Multi-AZ in production only", notes)
+    sizing = decide(parse_text(text, "plan.md")).answers.environment_sizing
+    assert [s.name for s in sizing if s.multi_az] == multi_az

@@ -16,7 +16,9 @@ _ENVS_AFTER = r"([a-z/ ,-]+?)(?=,|;|\.|$| only)"  # `in dev/staging`, `in produc
 # an instance type with a digit before its dot (`t3.large`, `db.r6g.xlarge`); each part at most 63 characters
 _INSTANCE_IN_ENVS = (r"\b((?:db\.)?[a-z](?=[a-z0-9-]{0,62}?\d)[a-z0-9-]{0,62}\.[a-z0-9]{1,63})\s+in\s+"
                      + _ENVS_AFTER)
-_MULTI_AZ_IN_ENVS = r"multi-az\s+in\s+" + _ENVS_AFTER
+# `Multi-AZ in production only`, `no Multi-AZ in dev or staging`; a clause naming its environment first says it of
+# that one (`prod db.m6g.large Multi-AZ, 200 GB`)
+_MULTI_AZ = re.compile(r"\b(?:(no|not|without)\s+)?multi-az\b(?:\s+in\s+" + _ENVS_AFTER + ")?", re.I)
 _NAT_PER_AZ_IN_ENVS = r"nat gateway per az in " + _ENVS_AFTER + r"|per az in " + _ENVS_AFTER
 
 
@@ -81,7 +83,7 @@ def _customer_managed_kms(c: Context, fields: list[Field], compliance: list[str]
 # --------------------------------------------------------------------------- sizing
 def _envs_in(text: str, names: list[str]) -> list[str]:
     """The environments of `names` the words of `text` name (`production` names the plan's prod and production)."""
-    words = re.split(tx.NOT_INSIDE_BLANKS + r"\s*(?:/|,|\band\b)\s*", text)
+    words = re.split(tx.NOT_INSIDE_BLANKS + r"\s*(?:/|,|\band\b|\bor\b)\s*", text)
     return [n for n in (environment_named(w, names) for w in words) if n is not None]
 
 
@@ -109,11 +111,13 @@ def _size_from_notes(sizing: dict[str, EnvironmentSizing], module: str, notes: s
             if e in sizing:
                 setattr(sizing[e], kind, m.group(1))
                 stated = True
-    m = re.search(_MULTI_AZ_IN_ENVS, notes, re.I)
-    if m:
-        for e in _envs_in(m.group(1), list(sizing)):
-            if e in sizing:
-                sizing[e].multi_az = True
+    for clause in notes.split(";"):
+        for m in _MULTI_AZ.finditer(clause):
+            first_word = re.match(r"\s*`?([A-Za-z][\w-]*)", clause)
+            envs = _envs_in(m.group(2), list(sizing)) if m.group(2) else \
+                _envs_in(first_word.group(1), list(sizing)) if first_word else []
+            for e in envs:
+                sizing[e].multi_az = not m.group(1)
                 stated = True
     m = re.search(_NAT_PER_AZ_IN_ENVS, notes, re.I)
     if m and "nat" in notes.lower():

@@ -20,9 +20,30 @@ def test_the_plan_runs_its_applications_on_ecs_fargate() -> None:
     a = d.answers
     assert (a.structure, a.cloud, a.compute) == ("single-iac", "aws", "ecs-fargate")
     assert d.provenance["compute"].line == line_of(PLAN, "| Compute (ECS Fargate) |")
-    assert {app.name: (app.image, app.port, app.health_path) for app in a.apps} == {
-        "booking-api": ("", 8080, "/healthz"), "booking-web": ("", 3000, "/")}  # "": the environment's registry
+    assert {app.name: (app.image, app.port, app.health_path) for app in a.apps} == {  # "": the environment's registry
+        "booking-api": ("", 8080, "/healthz"), "booking-web": ("", 3000, "/"), "booking-reminders": ("", 8080, "/healthz")}
     assert not [n for n in d.not_applied if "ECS" in n.text or "Fargate" in n.text or "Load Balancer" in n.text]
+
+
+def test_each_application_states_who_reaches_it_and_the_size_of_its_tasks() -> None:
+    d = decided()
+    apps = {app.name: (app.inbound, app.public, app.cpu_request, app.memory_request) for app in d.answers.apps}
+    assert apps == {"booking-api": (True, False, "", ""), "booking-web": (True, True, "500m", "1Gi"),
+                    "booking-reminders": (False, True, "250m", "512Mi")}
+    line = line_of(PLAN, "booking-reminders (no inbound port")
+    assert {"no inbound port", "0.25 vCPU", "vCPU / 0.5 GB"} <= {a.text for a in d.applied if a.line == line}
+    # the worker has no port, so planforge invents none for it
+    invented = str(d.provenance["apps"].note).split("booking-reminders: ")[1].split(";")[0]
+    assert invented == "tag 0.1.0 in the environment's own registry"
+
+
+def test_on_kubernetes_who_reaches_an_application_is_reported() -> None:
+    text = (PLAN.replace("**Kubernetes**: N/A", "**Kubernetes**: EKS 1.31")
+            .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))
+    d = decided(text)
+    line = line_of(text, "booking-reminders (no inbound port")
+    assert any(n.line == line and n.text == "no inbound port" and "Kubernetes" in n.why for n in d.not_applied)
+    assert {app.name: app.cpu_request for app in d.answers.apps}["booking-web"] == "500m"  # a request on Kubernetes
 
 
 def test_task_counts_size_each_environment() -> None:
@@ -33,7 +54,8 @@ def test_task_counts_size_each_environment() -> None:
 def test_the_decisions_list_the_applications_and_their_compute() -> None:
     rows = {r.name: r.value for r in decided().answers.decisions}
     assert rows["compute"] == "ecs-fargate"
-    assert rows["apps"].startswith("booking-api (image in the environment registry, port 8080, health /healthz)")
+    assert rows["apps"].startswith("booking-api (image in the environment registry, port 8080, health /healthz, internal), "
+                                   "booking-web (image in the environment registry, port 3000, health /, 500m CPU / 1Gi)")
 
 
 def test_a_plan_on_vms_lists_no_applications_and_reports_task_counts() -> None:

@@ -149,7 +149,7 @@ resource "aws_ecs_service" "this" {
   desired_count                      = max(each.value.min_instances, 1)
   deployment_minimum_healthy_percent = 100
   deployment_maximum_percent         = 200
-  health_check_grace_period_seconds  = 60
+  health_check_grace_period_seconds  = each.value.port == null ? null : 60
   enable_ecs_managed_tags            = true
   propagate_tags                     = "SERVICE"
 
@@ -159,10 +159,14 @@ resource "aws_ecs_service" "this" {
     assign_public_ip = false
   }
 
-  load_balancer {
-    target_group_arn = aws_lb_target_group.service[each.key].arn
-    container_name   = each.key
-    container_port   = each.value.port
+  dynamic "load_balancer" {
+    for_each = each.value.port == null ? [] : [each.value.port]
+
+    content {
+      target_group_arn = aws_lb_target_group.service[each.key].arn
+      container_name   = each.key
+      container_port   = load_balancer.value
+    }
   }
 
   deployment_circuit_breaker {

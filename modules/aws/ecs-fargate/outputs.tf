@@ -1,6 +1,6 @@
 output "service_urls" {
-  description = "Service name -> URL: https://<domain> for a service with a domain, else its load balancer's DNS name, with the service's port when it has a listener of its own (http:// without certificate_arn)."
-  value = { for key, service in var.services : key => service.domain != null ? "https://${service.domain}" : format(
+  description = "Service name -> URL: https://<domain> for a service with a domain, else its load balancer's DNS name, with the service's port when it has a listener of its own (http:// without certificate_arn); a service without a port has none."
+  value = { for key, service in local.served : key => service.domain != null ? "https://${service.domain}" : format(
     "%s://%s%s", local.https ? "https" : "http", aws_lb.this[local.service_load_balancer[key]].dns_name,
     contains(keys(local.port_listeners), key) ? ":${service.port}" : ""
   ) }

@@ -5,23 +5,29 @@
 # a domain, else to its first service by name; every other service without a domain gets a listener on its
 # own port (no DNS needed to reach it). HTTPS (TLS 1.2+) with certificate_arn, port 80 then only
 # redirects; plain HTTP without it. Security groups: a load balancer reaches each of its services on
-# that service's port only; tasks admit nothing else and may go out anywhere.
+# that service's port only; tasks admit nothing else and may go out anywhere. A service without a port (a worker)
+# has no load balancer and admits nothing.
 
 locals {
   https = var.certificate_arn != null
 
+  # The services behind a load balancer: those with a port.
+  served = { for key, service in var.services : key => service if service.port != null }
+
   services_by_load_balancer = {
-    public   = { for key, service in var.services : key => service if service.public }
-    internal = { for key, service in var.services : key => service if !service.public }
+    public   = { for key, service in local.served : key => service if service.public }
+    internal = { for key, service in local.served : key => service if !service.public }
   }
   load_balancers = { for kind, services in local.services_by_load_balancer : kind => {
-    internal        = kind == "internal"
-    subnets         = kind == "public" ? var.public_subnet_ids : var.private_subnet_ids
-    services        = services
-    default_service = concat([for key, service in services : key if service.domain == null], keys(services))[0]
+    internal = kind == "internal"
+    subnets  = kind == "public" ? var.public_subnet_ids : var.private_subnet_ids
+    services = services
+    default_service = contains(keys(services), coalesce(var.default_service, " ")) ? var.default_service : concat(
+      [for key, service in services : key if service.domain == null], keys(services)
+    )[0]
   } if length(services) > 0 }
 
-  service_load_balancer = { for key, service in var.services : key => service.public ? "public" : "internal" }
+  service_load_balancer = { for key, service in local.served : key => service.public ? "public" : "internal" }
 
   # A load balancer's name has at most 32 characters: a longer <name>-pub keeps 23 of the name and a digest of it,
   # so the environments of one project still differ.
@@ -31,7 +37,7 @@ locals {
   ) }
 
   # The services without a domain that are not their load balancer's default: each on a listener of its port.
-  port_listeners = { for key, service in var.services : key => service
+  port_listeners = { for key, service in local.served : key => service
   if service.domain == null && key != local.load_balancers[local.service_load_balancer[key]].default_service }
 
   # Who may reach the listeners: anyone for the public load balancer, the VPC for the internal one.
@@ -80,7 +86,7 @@ resource "aws_lb" "this" {
 }
 
 resource "aws_lb_target_group" "service" {
-  for_each = var.services
+  for_each = local.served
 
   port                 = each.value.port
   protocol             = "HTTP"
@@ -174,7 +180,7 @@ resource "aws_lb_listener" "redirect" {
 }
 
 resource "aws_lb_listener_rule" "host" {
-  for_each = { for key, service in var.services : key => service if service.domain != null }
+  for_each = { for key, service in local.served : key => service if service.domain != null }
 
   listener_arn = aws_lb_listener.main[local.service_load_balancer[each.key]].arn
   priority     = index(keys(var.services), each.key) + 1
@@ -219,7 +225,7 @@ resource "aws_vpc_security_group_ingress_rule" "listener" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "load_balancer_to_service" {
-  for_each = var.services
+  for_each = local.served
 
   security_group_id            = aws_security_group.load_balancer[local.service_load_balancer[each.key]].id
   description                  = "To ${each.key} on its port"
@@ -233,7 +239,7 @@ resource "aws_security_group" "task" {
   for_each = local.tasks
 
   name_prefix = "${var.name}-${each.key}-"
-  description = "Tasks of ${var.name} ${each.key}: ${contains(keys(var.services), each.key) ? "their port from the load balancer only" : "no inbound traffic"}, any egress."
+  description = "Tasks of ${var.name} ${each.key}: ${contains(keys(local.served), each.key) ? "their port from the load balancer only" : "no inbound traffic"}, any egress."
   vpc_id      = var.vpc_id
 
   tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
@@ -244,7 +250,7 @@ resource "aws_security_group" "task" {
 }
 
 resource "aws_vpc_security_group_ingress_rule" "service_from_load_balancer" {
-  for_each = var.services
+  for_each = local.served
 
   security_group_id            = aws_security_group.task[each.key].id
   description                  = "Port ${each.value.port} from the ${local.service_load_balancer[each.key]} load balancer"

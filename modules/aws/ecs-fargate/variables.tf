@@ -11,7 +11,7 @@ variable "name" {
 variable "services" {
   type = map(object({
     image         = string
-    port          = number
+    port          = optional(number)
     health_path   = optional(string, "/")
     cpu           = optional(number, 1)
     memory_mib    = optional(number, 512)
@@ -22,7 +22,7 @@ variable "services" {
     secrets       = optional(map(string), {})
     domain        = optional(string)
   }))
-  description = "One entry per application, keyed by its name (a DNS label): image, container port, health check path, vCPUs and MiB (memory is rounded up to the next size Fargate allows for the vCPUs), task count range, public or internal load balancer, environment variables, secrets (variable name -> Secrets Manager secret ARN) and an optional host name."
+  description = "One entry per application, keyed by its name (a DNS label): image, container port (null: a worker nothing connects to, with no load balancer), health check path, vCPUs and MiB (memory is rounded up to the next size Fargate allows for the vCPUs), task count range, public or internal load balancer, environment variables, secrets (variable name -> Secrets Manager secret ARN) and an optional host name."
 
   validation {
     condition     = alltrue([for key in keys(var.services) : can(regex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", key))])
@@ -30,8 +30,9 @@ variable "services" {
   }
 
   validation {
-    condition     = alltrue([for s in values(var.services) : s.image != "" && s.port >= 1 && s.port <= 65535 && floor(s.port) == s.port && startswith(s.health_path, "/")])
-    error_message = "Every service needs an image, a port between 1 and 65535 and a health_path starting with /."
+    condition = alltrue([for s in values(var.services) : s.image != "" && startswith(s.health_path, "/") && (
+    s.port == null ? s.domain == null : s.port >= 1 && s.port <= 65535 && floor(s.port) == s.port)])
+    error_message = "Every service needs an image and a health_path starting with /, and a port between 1 and 65535 or none (a worker, which takes no domain)."
   }
 
   validation {
@@ -108,6 +109,17 @@ variable "jobs" {
       for variable, arn in job.secrets : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", variable)) && can(regex("^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+", arn))
     ]]))
     error_message = "A job's secrets map environment variable names (letters, digits, _) to Secrets Manager secret ARNs."
+  }
+}
+
+variable "default_service" {
+  type        = string
+  default     = null
+  description = "The service its load balancer's main listener forwards to when no host rule matches (the front end); null: that load balancer's first service without a domain, by name."
+
+  validation {
+    condition     = var.default_service == null || try(var.services[var.default_service].port != null, false)
+    error_message = "default_service must name a service of var.services that has a port."
   }
 }
 

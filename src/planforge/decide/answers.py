@@ -72,6 +72,10 @@ class Service(BaseModel):
     tag: str = "0.1.0"
     port: int = 8080
     health_path: str = "/healthz"
+    # Serverless compute only (Kubernetes reports them): no inbound port (a worker: no load balancer), and reached
+    # from inside the network only (an internal load balancer).
+    inbound: bool = True
+    public: bool = True
     replicas: int = 1
     prod_replicas: int = 2
     # Figures the plan states for this service ("" / 0: not stated, the blueprint's default applies).

@@ -434,6 +434,54 @@ run "a_second_public_service_without_a_domain_gets_a_listener_on_its_port" {
   }
 }
 
+run "default_service_takes_the_main_listener_and_a_worker_without_port_gets_no_load_balancer" {
+  command = plan
+
+  variables {
+    certificate_arn = null
+    default_service = "web"
+    services = {
+      web    = { image = "nginx:1.27", port = 3000 }
+      api    = { image = "nginx:1.27", port = 8080 }
+      worker = { image = "nginx:1.27" }
+    }
+  }
+
+  assert {
+    condition     = keys(aws_lb_listener.service_port) == ["api"] && aws_lb_listener.service_port["api"].port == 8080
+    error_message = "With default_service web, api (first by name) must get a listener on its own port and web the main one."
+  }
+
+  assert {
+    condition     = keys(aws_lb_target_group.service) == ["api", "web"] && !contains(keys(output.service_urls), "worker")
+    error_message = "A service without a port must have no target group and no URL."
+  }
+
+  assert {
+    condition     = length(aws_ecs_service.this["worker"].load_balancer) == 0 && aws_ecs_service.this["worker"].health_check_grace_period_seconds == null
+    error_message = "A worker's ECS service must not be registered with a load balancer."
+  }
+
+  assert {
+    condition     = !contains(keys(aws_vpc_security_group_ingress_rule.service_from_load_balancer), "worker") && contains(keys(aws_vpc_security_group_egress_rule.task), "worker")
+    error_message = "A worker's tasks must admit nothing and still reach out."
+  }
+}
+
+run "a_default_service_without_a_port_is_refused" {
+  command = plan
+
+  variables {
+    default_service = "worker"
+    services = {
+      web    = { image = "nginx:1.27", port = 3000 }
+      worker = { image = "nginx:1.27" }
+    }
+  }
+
+  expect_failures = [var.default_service]
+}
+
 run "a_port_listener_on_a_main_listener_port_is_refused" {
   command = plan
 

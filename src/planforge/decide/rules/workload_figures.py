@@ -40,6 +40,10 @@ def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Fig
         for group, svc in targets:
             slots = ["replicas"] if f.kind == "replicas" else \
                 [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
+            own = [s for s in slots if s != "replicas" and getattr(svc, s) and (svc.name, s) not in taken]
+            if own:  # stated with the application itself (`orders-api (1 vCPU / 2 GB)`)
+                c.unapplied(f.line, f.words, f"{svc.name} states its own {own[0].replace('_', ' ')}")
+                continue
             held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
             if held:
                 if f.kind != "replicas" and _contradicts(c, svc, f, resources.get((svc.name, f.kind), {})):
@@ -211,7 +215,7 @@ def _resources(c: Context, svc: Service, kind: str, held: dict[str, tuple[float,
     if request is not None and limit is not None and limit[0] < request[0]:
         _limit_below_request(c, svc, kind, limit, request)
         return
-    fmt = _memory if kind == "memory" else _cpu
+    fmt = memory_quantity if kind == "memory" else cpu_quantity
     if request is not None:
         setattr(svc, f"{kind}_request", fmt(request[0]))
     if limit is not None:
@@ -235,7 +239,7 @@ def _contradicts(c: Context, svc: Service, f: Figure, held: dict[str, tuple[floa
 
 def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float, Figure],
                          request: tuple[float, Figure]) -> None:
-    fmt = _memory if kind == "memory" else _cpu
+    fmt = memory_quantity if kind == "memory" else cpu_quantity
     what = "memory" if kind == "memory" else "CPU"
     c.problem(c.field_at(limit[1].line), kind, f"{what} limit {fmt(limit[0])} ({limit[1].words!r}, line "
               f"{limit[1].line}) is below the request {fmt(request[0])} ({request[1].words!r}, line {request[1].line}) "
@@ -243,11 +247,13 @@ def _limit_below_request(c: Context, svc: Service, kind: str, limit: tuple[float
               "request", line=limit[1].line)
 
 
-def _memory(mi: float) -> str:
+def memory_quantity(mi: float) -> str:
+    """MiB as a Kubernetes quantity, rounded up: 512 -> `512Mi`, 1024 -> `1Gi`."""
     n = max(1, math.ceil(mi))
     return f"{n // 1024}Gi" if n % 1024 == 0 else f"{n}Mi"
 
 
-def _cpu(millicores: float) -> str:
+def cpu_quantity(millicores: float) -> str:
+    """Millicores as a Kubernetes quantity, rounded up: 500 -> `500m`, 1000 -> `1`."""
     n = max(1, math.ceil(millicores))
     return f"{n // 1000}" if n % 1000 == 0 else f"{n}m"

@@ -10,8 +10,9 @@ from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
 from planforge.decide.rules.statements import Passage, passages
+from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
 from planforge.decide.data import catalog, keywords
-from planforge.plan.model import Field
+from planforge.plan.model import Field, plain
 
 _SERVICE_PARENTS = ("services", "apps", "microservices")
 _CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([^/]+)/$"
@@ -25,6 +26,13 @@ _IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.
 _WORKLOAD = r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?:\s++(?:NOUNS))?\s*+\(([^()]*+)\)"
 _PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
 _HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+# `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
+# reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
+_NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?ports?\b"
+_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
+             r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
+_VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
+_TASK_MEMORY = r"\bvCPUs?\s*+(?:/|,|and|with)\s*+(\d{1,4}(?:\.\d{1,3})?)\s*+(GB|GiB|MB|MiB)\b"
 # `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
 _REPLICAS = re.compile(r"(?<!\d)(\d+)\s+([a-z][\w-]{0,62}?)s?\s+replicas?\b"
                        r"|(?<![\w-])([a-z][\w-]{0,62}?)s?\s*+@\s*+(\d+)\s+replicas?\b", re.I)
@@ -82,11 +90,21 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             _unlisted_workloads(c)
         return
     names = [n for n in list_items(f.value) if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
-    field_passage = Passage(text=f.plain, starts=((0, f.line),))  # `orders (image ghcr.io/acme/orders, port 8080)`
-    stated = _stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)])
+    stated = _stated_per_service(c, names, "apps", [_field_passage(f), *passages(c.plan)])
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
+
+
+def _field_passage(f: Field) -> Passage:
+    """The field's words (`orders (image ghcr.io/acme/orders, port 8080)`) with the line of each continuation line."""
+    starts, at = [(0, f.line)], 0
+    for extra in f.extra_lines:
+        found = f.plain.find(plain(extra.text).strip(), at)
+        if found > at:
+            starts.append((found, extra.line))
+            at = found
+    return Passage(text=f.plain, starts=tuple(starts))
 
 
 _KIND_LIST = re.compile(r"\bDeployments?\s?\(([a-z0-9][a-z0-9, -]{0,200})\)")
@@ -223,8 +241,8 @@ def _note_unstated(c: Context, answer: str, services: list[Service], stated: dic
         given = stated.get(svc.name, {})
         image = f"image {svc.image}:{svc.tag}" if svc.image else f"tag {svc.tag} in the environment's own registry"
         parts = [image if "image" not in given else "" if "tag" in given else f"tag {svc.tag}",
-                 f"port {svc.port}" if "port" not in given else "",
-                 f"health path {svc.health_path}" if "health_path" not in given else ""]
+                 f"port {svc.port}" if "port" not in given and svc.inbound else "",
+                 f"health path {svc.health_path}" if "health_path" not in given and svc.inbound else ""]
         if not any(parts):
             continue
         invented.append(f"{svc.name}: " + ", ".join(part for part in parts if part))
@@ -244,7 +262,10 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services",
     if not names:
         return {}
     name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
-    image_rx, port_rx, health_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I), re.compile(_HEALTH_PATH, re.I)
+    readers = {"image": re.compile(_IMAGE, re.I), "port": re.compile(_PORT, re.I),
+               "health_path": re.compile(_HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
+               "public": re.compile(_INTERNAL, re.I), "cpu_request": re.compile(_VCPU, re.I),
+               "memory_request": re.compile(_TASK_MEMORY, re.I)}
     found: dict[str, dict[str, Any]] = {}
     for p in passages(c.plan) if sources is None else sources:
         for start, end in tx.sentence_bounds(p.text):
@@ -252,17 +273,32 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services",
             mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
             if not mentions:
                 continue
-            for key, rx in (("image", image_rx), ("port", port_rx), ("health_path", health_rx)):
+            for key, rx in readers.items():
                 for m in rx.finditer(sentence):
                     owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
                     if owner is None or key in found.get(owner, {}):
                         continue
                     line = p.line_at(start + m.start())
-                    found.setdefault(owner, {}).update(
-                        _image_values(c, m.group(0), line) if key == "image"
-                        else {"port": int(m.group(1))} if key == "port" else {"health_path": m.group(1)})
+                    if key in ("inbound", "public") and c.values.get("compute", "vms") == "vms":
+                        c.unapplied(line, m.group(0), f"{owner} runs on Kubernetes with a Service on its port; who "
+                                    "reaches it follows the ingress and network policies, not this statement")
+                        continue
+                    found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
                     c.applied(line, m.group(0), answer)
     return found
+
+
+def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:
+    """The Service fields a statement about one service gives (`port 8080`, `no inbound port`, `0.5 vCPU / 1 GB`)."""
+    if key == "image":
+        return _image_values(c, m.group(0), line)
+    if key in ("inbound", "public"):
+        return {key: False}
+    if key == "cpu_request":
+        return {key: cpu_quantity(float(m.group(1)) * 1000)}
+    if key == "memory_request":
+        return {key: memory_quantity(float(m.group(1)) * (1 if m.group(2).upper().startswith("M") else 1024))}
+    return {key: int(m.group(1))} if key == "port" else {key: m.group(1)}
 
 
 def _image_values(c: Context, ref: str, line: int) -> dict[str, str]:

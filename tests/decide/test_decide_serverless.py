@@ -75,3 +75,16 @@ def test_ecs_beside_kubernetes_is_reported_and_on_another_cloud_refused() -> Non
     assert any("ECS" in n.text and "not generated" in n.why for n in with_eks.not_applied)
     text = PLAN.replace("**Cloud Provider**: AWS", "**Cloud Provider**: GCP").replace("eu-west-1", "europe-west1")
     assert any("ECS/Fargate is named but not supported" in p.message for p in refused(text))
+
+
+def test_https_is_built_on_the_load_balancer_and_the_certificate_and_dns_are_reported_for_ecs() -> None:
+    text = PLAN.replace("| 2 AZs, public + private subnets |",
+                        "| 2 AZs, public + private subnets; HTTPS only, HTTP redirects to HTTPS; ACM certificate "
+                        "for book.example.com; DNS records in Route 53 |")
+    d = decided(text)
+    line = line_of(text, "| VPC |")
+    reasons = {n.text: n.why for n in d.not_applied if n.line == line}
+    assert "HTTPS only" not in reasons and "HTTP redirects to HTTPS" not in reasons  # the load balancer's listeners
+    assert "certificate_arn" in reasons["ACM certificate for book.example.com"]
+    assert "load_balancer_dns_names" in reasons["DNS records in Route 53"]
+    assert not [why for why in reasons.values() if "Ingress" in why]

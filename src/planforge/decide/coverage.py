@@ -52,7 +52,7 @@ class _Vocabulary:
     infrastructure: re.Pattern[str]
     requirement: re.Pattern[str]
     reasons: tuple[tuple[re.Pattern[str], str], ...]
-    clause_reasons: tuple[tuple[re.Pattern[str], str], ...]
+    clause_reasons: tuple[tuple[re.Pattern[str], str, frozenset[str] | None], ...]  # (words, why, computes)
     not_cataloged: re.Pattern[str]
     not_cataloged_why: str
     deferred: re.Pattern[str]
@@ -75,7 +75,8 @@ def vocabulary() -> _Vocabulary:
         infrastructure=re.compile(rf"(?<![\w-])(?:{terms})(?![\w-]|\.\w)", re.I),
         requirement=re.compile(data["requirement"], re.I),
         reasons=tuple((re.compile(r["pattern"], re.I), r["why"]) for r in data["number_reasons"]),
-        clause_reasons=tuple((re.compile(r["pattern"], re.I), r["why"]) for r in data["clause_reasons"]),
+        clause_reasons=tuple((re.compile(r["pattern"], re.I), r["why"], frozenset(r["compute"]) if "compute" in r else None)
+                             for r in data["clause_reasons"]),
         not_cataloged=re.compile(rf"(?<![\w-])(?:{tools})(?![\w-])", re.I),
         not_cataloged_why=data["not_cataloged_why"],
         deferred=re.compile(data["deferred"], re.I),
@@ -135,7 +136,7 @@ def not_applied(c: Context, answers: Answers) -> list[NotApplied]:
     citing = _citing_numbers(c, answers)
     found: list[NotApplied] = []
     for st in _statements(c, vocab):
-        found += _check(vocab, st, stated, phrases, citing)
+        found += _check(vocab, st, stated, phrases, citing, answers.compute)
     reported = {(i.line, i.text.lower()) for i in own}
     found = [i for i in found if not _overlaps_reported(i, reported)]
     return _dedupe(own + found)
@@ -282,7 +283,7 @@ def _whole_words(words: str) -> re.Pattern[str]:
 
 
 def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[int, list[str]],
-           citing: dict[int, set[str]]) -> list[NotApplied]:
+           citing: dict[int, set[str]], compute: str) -> list[NotApplied]:
     spans = _phrase_spans(st, phrases)
     in_phrases = {m.group(0) for _, _, p in spans for m in NUMBER.finditer(p)}
     by_answers = {n for ln in st.lines for n in citing.get(ln, ())} - in_phrases
@@ -304,7 +305,7 @@ def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[in
         elif st.names and not overlapping and not vocab.deferred.search(clause):
             term = _uncovered_term(clause, stated, vocab)
             if term is not None:
-                out.append(NotApplied(line=line, text=_short(clause), why=_clause_why(vocab, clause, term)))
+                out.append(NotApplied(line=line, text=_short(clause), why=_clause_why(vocab, clause, term, compute)))
     return out
 
 
@@ -355,9 +356,9 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _clause_why(vocab: _Vocabulary, clause: str, term: str) -> str:
-    for pattern, why in vocab.clause_reasons:
-        if pattern.search(clause):
+def _clause_why(vocab: _Vocabulary, clause: str, term: str, compute: str) -> str:
+    for pattern, why, computes in vocab.clause_reasons:
+        if (computes is None or compute in computes) and pattern.search(clause):
             return why
     tool = vocab.not_cataloged.search(clause)
     if tool:

@@ -90,7 +90,8 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             _unlisted_workloads(c)
         return
     names = [n for n in list_items(f.value) if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
-    stated = _stated_per_service(c, names, "apps", [_field_passage(f), *passages(c.plan)])
+    listed = _field_passage(f)
+    stated = _stated_per_service(c, names, "apps", [listed, *passages(c.plan)], sized=listed)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
@@ -253,12 +254,13 @@ def _note_unstated(c: Context, answer: str, services: list[Service], stated: dic
                "since an image no registry holds never starts: " + "; ".join(invented))
 
 
-def _stated_per_service(c: Context, names: list[str], answer: str = "services",
-                        sources: list[Passage] | None = None) -> dict[str, dict[str, Any]]:
+def _stated_per_service(c: Context, names: list[str], answer: str = "services", sources: list[Passage] | None = None,
+                        sized: Passage | None = None) -> dict[str, dict[str, Any]]:
     """The image (with its tag), port and health path a sentence states right after naming a service or app
     (`backend (FastAPI, port 8000, health /healthz, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the
     one named last before it in its sentence. The lines are marked applied to `answer`. `sources`: the passages
-    read (the plan's statements)."""
+    read (the plan's statements); `sized`: the one listing the applications, whose task sizes (`0.5 vCPU / 1 GB`)
+    are read too (elsewhere a size is a figure, rules/workload_figures)."""
     if not names:
         return {}
     name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
@@ -274,6 +276,8 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services",
             if not mentions:
                 continue
             for key, rx in readers.items():
+                if key in ("cpu_request", "memory_request") and p is not sized:
+                    continue
                 for m in rx.finditer(sentence):
                     owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
                     if owner is None or key in found.get(owner, {}):

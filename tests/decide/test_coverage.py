@@ -15,7 +15,7 @@ from testlib import PLANS, REAL_PLANS, deciding_plans
 from planforge.decide import decide
 from planforge.decide.answers import Decided
 from planforge.decide.data import named_by
-from planforge.plan import parse_plan
+from planforge.plan import parse_plan, parse_text
 
 HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 CONTEXT_HEADING = re.compile(r"technical (?:context|stack)", re.I)
@@ -119,6 +119,13 @@ def test_a_latency_and_a_cost_are_listed_with_their_reason():
     assert "cost" in by_text["budget < $12k/month"]
     # versions an answer carries are applied: Terraform 1.7, EKS 1.29
     assert not any(i.line in (18, 19) for i in decided.not_applied)
+
+
+def test_a_thousands_separator_does_not_split_a_clause():
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
+        "budget < $12k/month", "budget ~$250/month for dev, ~$1,800/month for prod")
+    by_text = {i.text: i.why for i in decide(parse_text(text, "plan.md")).not_applied}
+    assert "cost" in by_text["~$1,800/month for prod"] and "cost" in by_text["budget ~$250/month for dev"]
 
 
 def _listed(path: Path) -> dict[tuple[int, str], str]:

@@ -41,7 +41,9 @@ _HARD_BREAK = re.compile(r"<br\s*/?>|\\$", re.I)
 _STARTS_STATEMENT = re.compile(r"^\s*(?:$|[-*+]\s|\d{1,3}[.)]\s|#|\||```|\*\*|[│├└]|<!--|>)")
 # Clause separators: commas, semicolons, parentheses, table cells, `and`, `+`, a dash between blanks, a
 # sentence end.
-_CLAUSE_SPLIT = re.compile(tx.NOT_INSIDE_BLANKS + r"(?:\s+and\s+|\s*\+\s*|[,;|()\[\]]|(?<!\S)[—–-](?!\S)|\.(?=\s|$))")
+# a comma between digits with three after it separates thousands (`$1,800`), not clauses
+_CLAUSE_SPLIT = re.compile(tx.NOT_INSIDE_BLANKS + r"(?:\s+and\s+|\s*\+\s*|(?<!\d),|,(?!\d{3}(?!\d))|[;|()\[\]]"
+                           r"|(?<!\S)[—–-](?!\S)|\.(?=\s|$))")
 # A field's label before its value (`Storage: EKS persistent volumes`): it names the topic, the value states it.
 _LABEL = re.compile(r"^[\w/ &-]{1,40}:\s+(?=\S)")
 _MAX_TEXT = 160

@@ -88,3 +88,41 @@ def test_https_is_built_on_the_load_balancer_and_the_certificate_and_dns_are_rep
     assert "certificate_arn" in reasons["ACM certificate for book.example.com"]
     assert "load_balancer_dns_names" in reasons["DNS records in Route 53"]
     assert not [why for why in reasons.values() if "Ingress" in why]
+
+
+BULLETED = PLAN.replace(
+    "**Custom Applications**: booking-api (port 8080, health /healthz, internal only), booking-web (port 3000, health /,\n"
+    "0.5 vCPU / 1 GB), booking-reminders (no inbound port, 0.25 vCPU / 0.5 GB)",
+    "**Custom Applications**:\n"
+    "- `booking-api` — Go 1.22, port 8080, health `/healthz`, 1 vCPU / 2 GB; desired count staging 1, production 2\n"
+    "- `booking-web` — Next.js 14, port 3000, health `/`, 0.5 vCPU / 1 GB\n"
+    "- `booking-reminders` — Python 3.12, no inbound traffic (internal only), 0.25 vCPU / 0.5 GB\n").replace(
+    "| Database (RDS PostgreSQL) | Yes | PostgreSQL 16, Multi-AZ in production only |",
+    "| Database (RDS PostgreSQL) | Yes | PostgreSQL 16, Multi-AZ in production only, 14-day backups |\n"
+    "| Load Balancer (ALB) | Yes | Internet-facing, HTTP redirects to HTTPS |\n"
+    "| TLS certificate (ACM) | Yes | `*.book.example.com`, DNS-validated |\n"
+    "| Queue (SQS) | Yes | reminders queue with a DLQ |\n"
+    "| Logging | Yes | CloudWatch Logs, one log group per service, 30-day retention (90 in production) |").replace(
+    "**Secrets Management**: AWS Secrets Manager",
+    "**Secrets Management**: AWS Secrets Manager\n**Deployment Strategy**: N/A (ECS services updated by Terraform)")
+
+
+def test_a_first_draft_of_a_terraform_only_plan_is_read_not_refused() -> None:
+    """A plan written as a person writes it: bulleted applications, a row per AWS service, a strategy of N/A and a
+    log retention beside the backups."""
+    d = decided(BULLETED)
+    apps = {app.name: (app.port, app.inbound, app.cpu_request, app.memory_request) for app in d.answers.apps}
+    assert apps == {"booking-api": (8080, True, "1", "2Gi"), "booking-web": (3000, True, "500m", "1Gi"),
+                    "booking-reminders": (8080, False, "250m", "512Mi")}
+    assert d.answers.backup_retention_days == 14  # the logs' 30 days are no backup retention
+    reasons = {n.text: n.why for n in d.not_applied}
+    assert "no module of the catalog builds Queue (SQS)" in reasons["Queue (SQS)"]
+    assert "certificate_arn" in reasons["TLS certificate (ACM)"]
+    assert "Load Balancer (ALB)" not in reasons  # the services' load balancer
+    assert {a.answer for a in d.applied if a.text == "Load Balancer (ALB)"} == {"compute"}
+
+
+def test_an_unknown_row_of_a_kubernetes_plan_is_still_refused() -> None:
+    text = (BULLETED.replace("**Kubernetes**: N/A", "**Kubernetes**: EKS 1.31")
+            .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))
+    assert any("unknown component 'Queue (SQS)'" in p.message for p in refused(text))

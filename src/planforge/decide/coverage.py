@@ -358,6 +358,17 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
+def known_reason(clause: str, compute: str) -> str | None:
+    """The reason data/coverage.yaml gives for words the output does not carry (a certificate, DNS), if any."""
+    return next((why for pattern, why, computes in vocabulary().clause_reasons
+                 if (computes is None or compute in computes) and pattern.search(clause)), None)
+
+
+def compute_builds(words: str) -> bool:
+    """Whether the words name what serverless compute builds besides the services (load balancer, registry, HTTPS)."""
+    return vocabulary().stated_by["compute"].search(words) is not None
+
+
 def _clause_why(vocab: _Vocabulary, clause: str, term: str, compute: str) -> str:
     for pattern, why, computes in vocab.clause_reasons:
         if (computes is None or compute in computes) and pattern.search(clause):

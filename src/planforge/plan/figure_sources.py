@@ -6,11 +6,12 @@ import re
 from planforge.plan import figures
 from planforge.plan.fields import canonical_key, is_context, match_field
 from planforge.plan.markdown_blocks import Block, clean
-from planforge.plan.model import Plan, is_unresolved
+from planforge.plan.model import Plan, is_unresolved, plain
 
 _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
+_PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
 
@@ -44,8 +45,13 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
 def _named_apps(plan: Plan) -> set[str]:
     """Custom Applications and the service and chart directories of the source tree, lowercase."""
     names: set[str] = set()
-    if plan.custom_applications is not None and not plan.custom_applications.unresolved:
-        for item in re.split(r"[,;]", plan.custom_applications.plain):
+    f = plan.custom_applications
+    if f is not None and not f.unresolved:
+        own_value = plain(f.text).partition(":")[2].strip()
+        # one application per bullet under an empty field, else per item outside parentheses
+        items = [plain(x.text) for x in f.extra_lines] if f.extra_lines and not own_value else \
+            re.split(r"[,;]", _PARENTHESES.sub("", f.plain))
+        for item in items:
             words = item.split()
             if words:
                 names.add(words[0].strip(".").lower())

@@ -141,9 +141,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
+        logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said, storage_said = None, {}, None
+                carried, said, storage_said, logs_said = None, {}, None, None
             clause = text[start:end]
             if not clause.strip():
                 continue
@@ -157,7 +158,9 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
             # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
-            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {}, storage_said)
+            logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
+            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {}, storage_said,
+                                  logs_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
                     for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
@@ -230,7 +233,7 @@ _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
                 said: dict[str, re.Match[str]] | None = None,
-                storage_said: re.Match[str] | None = None) -> list[Figure]:
+                storage_said: re.Match[str] | None = None, logs_said: re.Match[str] | None = None) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
     per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
     earlier clause of the sentence gives a clause that names none; storage_said: a storage word of an earlier
@@ -259,6 +262,7 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
         keywords.update(said)
     if storage_said is not None and not keywords["storage"] and not keywords["memory"]:
         keywords["storage"] = storage_said
+    keywords["logs"] = keywords["logs"] or logs_said
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
@@ -374,6 +378,8 @@ def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[st
                 return kind, "minutes"
         return None, ""
     if dim == "days":
+        if keywords["logs"] and not keywords["backups"]:
+            return None, ""  # how long logs are kept: no backup retention
         return ("retention", "days") if keywords["retention"] and not keywords["rpo"] \
             and not keywords["rto"] else _kind(keywords, "time", subject)
     if dim == "percent" and keywords["uptime"]:

@@ -33,7 +33,7 @@ def decide_delivery(c: Context, structure: str, d: dict[str, Any]) -> None:
     if "flux_version" not in c.values:
         c.default("flux_version", "", "no Flux version in the plan: the bootstrap uses the latest Flux release")
     _release_tag(c)
-    _strategy(c)
+    _strategy(c, structure)
     _state(c, structure, d)
     _secrets(c, structure, d)
 
@@ -126,8 +126,9 @@ def _release_tag(c: Context) -> None:
     c.from_line("release_tag", m.group(1) + (m.group(2) or ""), line)
 
 
-def _strategy(c: Context) -> None:
-    """Deployment Strategy of the specops template; every other plan gets Helm-first."""
+def _strategy(c: Context, structure: str) -> None:
+    """Deployment Strategy of the specops template; every other plan gets Helm-first. A Terraform-only plan's
+    strategy, and a strategy of N/A, choose nothing (no manifests are generated from it)."""
     f = c.plan.field("deployment_strategy")
     if f is None or f.unresolved or not c.plan.is_infra_template:
         c.default("deployment_strategy", "helm-first", "Helm-first with Kustomize fallback (constitution default)")
@@ -139,6 +140,10 @@ def _strategy(c: Context) -> None:
         c.from_field("deployment_strategy", "kustomize-only", f)
     elif re.search(r"raw|plain manifests|manifests", text):
         c.from_field("deployment_strategy", "raw-manifests", f)
+    elif structure == "single-iac" or re.match(r"(?:n/?a|none|not applicable)\b", text):
+        c.applied(f.line, f.plain, "deployment_strategy")
+        c.default("deployment_strategy", "helm-first", f"the plan's strategy (line {f.line}) chooses no Kubernetes "
+                  "manifests: " + ("a single-iac repository has none" if structure == "single-iac" else "Helm-first"))
     else:
         c.problem(f, "deployment_strategy",
                   f"unsupported deployment strategy {f.plain!r}; supported: {accepted_values('deployment_strategy')}",

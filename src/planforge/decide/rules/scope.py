@@ -8,6 +8,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
+from planforge.decide.coverage import compute_builds, known_reason
 from planforge.decide.names import line_of, list_items
 from planforge.decide.data import ChartEntry, catalog, defaults, keywords
 from planforge.decide.rules.environments import decide_environments
@@ -135,6 +136,9 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
         if feature is not None:
             _cluster_feature(c, row, feature)
             return None
+        if structure == "single-iac":
+            _terraform_only_row(c, row)
+            return None
         hint = cat.suggest(row.name)
         c.problems.append(Problem(
             message=f"unknown component {row.name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),
@@ -146,6 +150,19 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
                line=row.line)
         return None
     return entry
+
+
+def _terraform_only_row(c: Context, row: ComponentRow) -> None:
+    """A Terraform-only plan's row that is no module of the catalog (`Queue (SQS)`): no chart can be meant, so it is
+    no refusal. What the serverless compute builds (its load balancer, registry, HTTPS) is applied; the rest is
+    reported with why."""
+    compute = c.values.get("compute", "vms")
+    reason = known_reason(row.name, compute)  # a certificate: before the HTTPS the load balancer serves with it
+    if reason is None and compute != "vms" and compute_builds(row.name):
+        c.applied(row.line, row.name, "compute")
+        return
+    c.unapplied(row.line, row.name, reason or f"no module of the catalog builds {row.name}: it is not generated; add "
+                "it to the Terraform roots yourself")
 
 
 def _cluster_feature(c: Context, row: ComponentRow, feature: str) -> None:

@@ -28,7 +28,7 @@ _PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
 _HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
 # `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
 # reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
-_NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?ports?\b"
+_NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
 _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
              r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
 _VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
@@ -89,12 +89,26 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             c.default("apps", [], "no Custom Applications in the plan")
             _unlisted_workloads(c)
         return
-    names = [n for n in list_items(f.value) if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
+    listed = _bulleted_names(f) or list_items(f.value)
+    names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     listed = _field_passage(f)
     stated = _stated_per_service(c, names, "apps", [listed, *passages(c.plan)], sized=listed)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
+
+
+_BULLET_NAME = re.compile(r"\s*+(?:`([^`\s]++)`|\*\*([^*\s]++)\*\*|([A-Za-z0-9][\w.-]*+))\s*+(?:[—–:(,]|-\s|$)")
+
+
+def _bulleted_names(f: Field) -> list[str]:
+    """One application per bullet under an empty field, named by the bullet's first word (`- `storefront-web` —
+    Next.js 14, port 3000, 0.5 vCPU / 1 GB`); the rest of the bullet describes it. Empty when the field is no such
+    list."""
+    if not f.extra_lines or plain(f.text).partition(":")[2].strip():
+        return []
+    names = [_BULLET_NAME.match(extra.text) for extra in f.extra_lines]
+    return [next(g for g in m.groups() if g) for m in names] if all(names) else []
 
 
 def _field_passage(f: Field) -> Passage:

@@ -6,7 +6,7 @@ import re
 from planforge.plan import figures
 from planforge.plan.fields import canonical_key, is_context, match_field
 from planforge.plan.markdown_blocks import Block, clean
-from planforge.plan.model import Plan, is_unresolved, plain
+from planforge.plan.model import Plan, bulleted_names, is_unresolved
 
 _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
@@ -47,10 +47,8 @@ def _named_apps(plan: Plan) -> set[str]:
     names: set[str] = set()
     f = plan.custom_applications
     if f is not None and not f.unresolved:
-        own_value = plain(f.text).partition(":")[2].strip()
         # one application per bullet under an empty field, else per item outside parentheses
-        items = [plain(x.text) for x in f.extra_lines] if f.extra_lines and not own_value else \
-            re.split(r"[,;]", _PARENTHESES.sub("", f.plain))
+        items = bulleted_names(f) or re.split(r"[,;]", _PARENTHESES.sub("", f.plain))
         for item in items:
             words = item.split()
             if words:

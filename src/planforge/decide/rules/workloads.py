@@ -12,7 +12,7 @@ from planforge.decide.names import line_of, list_items
 from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
 from planforge.decide.data import catalog, keywords
-from planforge.plan.model import Field, plain
+from planforge.plan.model import Field, bulleted_names, plain
 
 _SERVICE_PARENTS = ("services", "apps", "microservices")
 _CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([^/]+)/$"
@@ -89,26 +89,13 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             c.default("apps", [], "no Custom Applications in the plan")
             _unlisted_workloads(c)
         return
-    listed = _bulleted_names(f) or list_items(f.value)
+    listed = bulleted_names(f) or list_items(f.value)
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     listed = _field_passage(f)
     stated = _stated_per_service(c, names, "apps", [listed, *passages(c.plan)], sized=listed)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
-
-
-_BULLET_NAME = re.compile(r"\s*+(?:`([^`\s]++)`|\*\*([^*\s]++)\*\*|([A-Za-z0-9][\w.-]*+))\s*+(?:[—–:(,]|-\s|$)")
-
-
-def _bulleted_names(f: Field) -> list[str]:
-    """One application per bullet under an empty field, named by the bullet's first word (`- `storefront-web` —
-    Next.js 14, port 3000, 0.5 vCPU / 1 GB`); the rest of the bullet describes it. Empty when the field is no such
-    list."""
-    if not f.extra_lines or plain(f.text).partition(":")[2].strip():
-        return []
-    names = [_BULLET_NAME.match(extra.text) for extra in f.extra_lines]
-    return [next(g for g in m.groups() if g) for m in names] if all(names) else []
 
 
 def _field_passage(f: Field) -> Passage:

@@ -370,9 +370,9 @@ def compute_builds(words: str) -> bool:
 
 
 def _clause_why(vocab: _Vocabulary, clause: str, term: str, compute: str) -> str:
-    for pattern, why, computes in vocab.clause_reasons:
-        if (computes is None or compute in computes) and pattern.search(clause):
-            return why
+    known = known_reason(clause, compute)
+    if known is not None:
+        return known
     tool = vocab.not_cataloged.search(clause)
     if tool:
         return vocab.not_cataloged_why.format(term=tool.group(0))

@@ -91,8 +91,8 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
         return
     listed = bulleted_names(f) or list_items(f.value)
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
-    listed = _field_passage(f)
-    stated = _stated_per_service(c, names, "apps", [listed, *passages(c.plan)], sized=listed)
+    field_passage = _field_passage(f)
+    stated = _stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)], sized=field_passage)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)

@@ -51,6 +51,17 @@ def test_task_counts_size_each_environment() -> None:
     assert sizing == {"staging": (1, 2), "production": (2, 6)}
 
 
+def test_a_bare_count_after_a_task_count_sizes_its_environment_in_tasks() -> None:
+    text = PLAN.replace("2 to 6 tasks per service in production, 1 to 2 tasks in staging",
+                        "1 to 2 tasks per service in staging, 2 to 4 in production")
+    d = decided(text)
+    assert {s.name: (s.min_size, s.max_size) for s in d.answers.environment_sizing} == {
+        "staging": (1, 2), "production": (2, 4)}
+    assert any(a.line == line_of(text, "2 to 4 in production") and a.text == "2 to 4" for a in d.applied)
+    rows = {r.name: r.value for r in d.answers.decisions}
+    assert rows["environment_sizing"] == "staging (1-2 tasks per service), production (2-4 tasks per service, multi-AZ)"
+
+
 def test_the_decisions_list_the_applications_and_their_compute() -> None:
     rows = {r.name: r.value for r in decided().answers.decisions}
     assert rows["compute"] == "ecs-fargate"

@@ -171,3 +171,18 @@ def test_reading_requests_and_limits_is_linear_on_hostile_lines():
                  "ticketing-api 1 cpu, " * 30_000, "request" + " " * 400_000 + "2Gi"):
         with hang_guard(line[:20]):
             extract([Source(1, line)], NAMES)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1 to 2 tasks per service in staging, 2 to 4 in production",
+     [("tasks", 1, 2, "staging"), ("tasks", 2, 4, "prod")]),
+    ("3 nodes in prod, 2 in staging", [("nodes", 3, 3, "prod"), ("nodes", 2, 2, "staging")]),
+    ("2 replicas in dev, 3 in prod", [("replicas", 2, 2, "dev"), ("replicas", 3, 3, "prod")]),
+    # no count before it in the sentence, or a clause naming no environment: no count is carried
+    ("2 to 4 in production", []),
+    ("1 to 2 tasks in staging. 2 to 4 in production", [("tasks", 1, 2, "staging")]),
+    ("1 to 2 tasks in staging, port 8080", [("tasks", 1, 2, "staging")]),
+])
+def test_an_environments_bare_count_takes_the_count_of_its_sentence(text, expected):
+    got = extract([Source(3, text)], NAMES)
+    assert [(f.kind, f.low, f.high, f.subject) for f in got] == expected

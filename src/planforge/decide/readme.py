@@ -17,7 +17,9 @@ def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
         if name in not_used_by(a.structure, a.compute) or (name in only_when_set() and not getattr(a, name)):
             continue
         prov = provenance.get(name) or default_prov("model default")
-        value = _serverless_apps(a.apps) if name == "apps" and a.compute != "vms" else render_value(getattr(a, name))
+        counted = "nodes" if a.compute == "vms" else "tasks per service"
+        value = _serverless_apps(a.apps) if name == "apps" and a.compute != "vms" else \
+            render_value(getattr(a, name), counted)
         out.append(Decision(name=name, value=tx.safe_text(value), source=prov.describe()))
     return out
 
@@ -83,12 +85,12 @@ def _named_default(name: str, prov: Provenance, text: str) -> Provenance:
     return prov
 
 
-def render_value(value: Any) -> str:
-    """An answer as one line of text for the Decisions section."""
+def render_value(value: Any, counted: str = "nodes") -> str:
+    """An answer as one line of text for the Decisions section; counted: what an environment's size counts."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
-        return ", ".join(_render_item(v) for v in value) if value else "none"
+        return ", ".join(_render_item(v, counted) for v in value) if value else "none"
     if isinstance(value, dict):
         return ", ".join(f"{k} = {v}" for k, v in value.items()) if value else "none"
     if value in ("", None):
@@ -96,7 +98,7 @@ def render_value(value: Any) -> str:
     return str(value)
 
 
-def _render_item(v: Any) -> str:
+def _render_item(v: Any, counted: str) -> str:
     if isinstance(v, Component):
         return f"{v.name} {v.version}"
     if isinstance(v, Service):
@@ -104,7 +106,7 @@ def _render_item(v: Any) -> str:
     if isinstance(v, EnvironmentSizing):
         extra = [x for x in (v.instance_type, v.db_instance_class) if x]
         if v.min_size or v.max_size:
-            extra.append(f"{v.min_size}-{v.max_size} nodes" if v.max_size else f"at least {v.min_size} nodes")
+            extra.append(f"{v.min_size}-{v.max_size} {counted}" if v.max_size else f"at least {v.min_size} {counted}")
         extra += ["multi-AZ"] if v.multi_az else []
         extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
         return f"{v.name} ({', '.join(extra) if extra else 'blueprint defaults'})"

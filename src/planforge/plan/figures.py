@@ -142,9 +142,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
         logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
+        count_said: str | None = None  # the count an earlier clause of the sentence gave (`1 to 2 tasks`)
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said, storage_said, logs_said = None, {}, None, None
+                carried, said, storage_said, logs_said, count_said = None, {}, None, None, None
             clause = text[start:end]
             if not clause.strip():
                 continue
@@ -159,8 +160,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
             # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
             logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
-            figures = _figures_of(clause, subject, src.line, said if own[1] == "environment" else {}, storage_said,
-                                  logs_said)
+            env_clause = own[1] == "environment"
+            figures = _figures_of(clause, subject, src.line, said if env_clause else {}, storage_said, logs_said,
+                                  count_said if env_clause else None)
+            count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
                     for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
@@ -174,6 +177,9 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
 
 
 _APP_KINDS = ("replicas", "memory", "cpu")
+_COUNT_KINDS = ("nodes", "tasks", "replicas")
+# what may follow a bare count that takes the unit of the sentence's earlier clause (`2 to 4 in production`)
+_CARRY_FOLLOWERS = ("", "in", "for", "on", "at")
 _RECOVERY_KINDS = ("rpo", "rto", "retention", "uptime")
 
 
@@ -233,11 +239,14 @@ _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
                 said: dict[str, re.Match[str]] | None = None,
-                storage_said: re.Match[str] | None = None, logs_said: re.Match[str] | None = None) -> list[Figure]:
+                storage_said: re.Match[str] | None = None, logs_said: re.Match[str] | None = None,
+                count_said: str | None = None) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
     per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
     earlier clause of the sentence gives a clause that names none; storage_said: a storage word of an earlier
-    clause, for a size whose clause names neither storage nor memory (`PostgreSQL 16, 50 GB`)."""
+    clause, for a size whose clause names neither storage nor memory (`PostgreSQL 16, 50 GB`); count_said: the
+    count kind of an earlier clause, for an environment's bare count (`1 to 2 tasks in staging, 2 to 4 in
+    production`)."""
     has_digit = re.search(r"\d", clause) is not None
     if not has_digit and _ENGINE_HINT.search(clause) is None:
         return []
@@ -266,7 +275,7 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
-        fig = _quantity(clause, m, subject, line, keywords)
+        fig = _quantity(clause, m, subject, line, keywords, count_said)
         if fig is not None:
             out.append(fig)
     return out
@@ -304,12 +313,14 @@ def _role(clause: str, start: int, end: int) -> re.Match[str] | None:
 
 
 def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int,
-              keywords: dict[str, re.Match[str] | None]) -> Figure | None:
+              keywords: dict[str, re.Match[str] | None], count_said: str | None = None) -> Figure | None:
     v = vocabulary()
     u = _UNIT.match(clause, m.end())
     unit = u.group("unit").lower() if u is not None else ""
     entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
-    if entry is None:
+    if entry is None and count_said is not None and unit in _CARRY_FOLLOWERS:
+        entry, end = (count_said, 1.0), m.end()  # `2 to 4 in production` after `1 to 2 tasks in staging`
+    elif entry is None:
         # `cpu request 2 limit 1`: a bare number a request or limit word names, in a clause about CPU, is cores
         if m.group("n") is None or keywords.get("cpu_word") is None or \
                 _ROLE_BEFORE.search(clause[max(0, m.start() - _ROLE_REACH):m.start()]) is None:

@@ -17,8 +17,6 @@ from planforge.decide.data import basic_cloud
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.plan.figures import Figure, real_size, vocabulary
-from planforge.plan.model import Field
-
 
 
 def decide_figures(c: Context) -> None:
@@ -47,11 +45,6 @@ def _consistent(c: Context, f: Figure) -> bool:
                   f"write the smaller number first, e.g. {_num(f.high)}-{_num(f.low)}", line=f.line)
         return False
     return True
-
-
-def field_at(c: Context, line: int) -> Field | None:
-    """The field (or table row read as one) holding a plan line: a problem names it."""
-    return next((f for f in [*c.plan.fields, *c.plan.other_fields] if line in f.lines), None)
 
 
 def _num(x: float) -> str:

@@ -358,8 +358,9 @@ def test_an_ansible_syntax_error_is_caught(tmp_path: Path, onprem: Path):
 
 def _validate_strict(repo: Path, tmp_path: Path, capsys) -> dict:
     """`planforge validate --strict --fail-on-skip` as the generated CI runs it (exit 0), its JSON report. The
-    Ansible checks in it are the tools themselves: `ansible-playbook --syntax-check` of every playbook against
-    every inventory, and `ansible-lint` with the repository's production profile; they must all have run."""
+    Ansible checks in it are the tools themselves: `ansible-playbook --syntax-check` of site.yml, which imports
+    every other playbook, against every inventory, and `ansible-lint` with the repository's production profile;
+    they must all have run."""
     report = tmp_path / "report.json"
     code = main(["validate", str(repo), "--strict", "--fail-on-skip", "--format", "json", "-o", str(report)])
     out = capsys.readouterr().out
@@ -369,7 +370,10 @@ def _validate_strict(repo: Path, tmp_path: Path, capsys) -> dict:
     syntax = {(c["name"], c["target"]) for c in ansible if c["name"].startswith("syntax-check[")}
     inventories = sorted((repo / "ansible").glob("inventories/*/hosts.yml"))
     playbooks = sorted((repo / "ansible").glob("playbooks/*.yml"))
-    assert inventories and playbooks and len(syntax) == len(inventories) * len(playbooks), sorted(syntax)
+    site = (repo / "ansible" / "playbooks" / "site.yml").read_text()
+    assert playbooks and all(f"import_playbook: {p.name}\n" in site for p in playbooks if p.name != "site.yml")
+    assert inventories and syntax == {(f"syntax-check[{i.relative_to(repo).as_posix()}]", "ansible/playbooks/site.yml")
+                                      for i in inventories}, sorted(syntax)
     assert [c["name"] for c in ansible if c["name"] == "lint"] == ["lint"]
     assert all(c["status"] == "passed" for c in ansible), ansible
     assert "profile: production" in (repo / "ansible" / ".ansible-lint").read_text()

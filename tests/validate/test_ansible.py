@@ -71,8 +71,8 @@ def test_discovery_finds_playbooks_inventories_and_requirements(tmp_path: Path) 
     (repo / "README.md").write_text("# not Ansible\n")
     [tree] = find_trees(repo, Bounds.of([repo]))
     assert tree.path == repo / "ansible"
-    assert [p.relative_to(tree.path).as_posix() for p in tree.playbooks] == ["playbooks/baseline.yml",
-                                                                             "playbooks/site.yml"]
+    # site.yml imports baseline.yml: its syntax check loads both
+    assert [p.relative_to(tree.path).as_posix() for p in tree.playbooks] == ["playbooks/site.yml"]
     assert [p.relative_to(tree.path).as_posix() for p in tree.inventories] == ["inventories/dev/hosts.yml",
                                                                                "inventories/prod/hosts.yml"]
     assert tree.collections == ["ansible.posix"]
@@ -106,9 +106,7 @@ def test_good_tree_passes_every_check(tmp_path: Path) -> None:
     checks = run(GOOD, tmp_path)
     assert sorted((c.name, c.target) for c in checks) == [
         ("lint", "."),
-        ("syntax-check[inventories/dev/hosts.yml]", "playbooks/baseline.yml"),
-        ("syntax-check[inventories/dev/hosts.yml]", "playbooks/site.yml"),
-        ("syntax-check[inventories/prod/hosts.yml]", "playbooks/baseline.yml"),
+        ("syntax-check[inventories/dev/hosts.yml]", "playbooks/site.yml"),  # site.yml imports baseline.yml
         ("syntax-check[inventories/prod/hosts.yml]", "playbooks/site.yml"),
     ]
     assert all(c.status is Status.PASSED for c in checks) and findings(checks) == []
@@ -138,7 +136,24 @@ def test_playbook_that_does_not_parse_is_still_checked(tmp_path: Path) -> None:
     (tree / "playbooks" / "baseline.yml").write_text("---\n- name: Broken\n  hosts: [all\n")
     checks = run(tree, tmp_path / "work", kinds=(PLAYBOOK,))
     assert ("ansible/syntax", "playbooks/baseline.yml", 4) in findings(checks)
-    assert {c.target for c in checks if c.status is Status.FAILED} == {"playbooks/baseline.yml", "playbooks/site.yml"}
+    assert {c.target for c in checks if c.status is Status.FAILED} == {"playbooks/site.yml"}
+
+
+def test_an_entry_playbook_is_one_no_other_imports_by_a_literal_path(tmp_path: Path) -> None:
+    play = "---\n- name: {0}\n  hosts: all\n  tasks: []\n"
+    files = {"site.yml": "---\n- name: All\n  ansible.builtin.import_playbook: playbooks/a.yml\n",
+             "playbooks/a.yml": "---\n- name: A\n  import_playbook: ../playbooks/b.yml\n",
+             "playbooks/b.yml": play.format("B"),
+             "playbooks/templated.yml": "---\n- name: T\n  import_playbook: \"{{ which }}.yml\"\n",
+             "playbooks/c.yml": play.format("C"),  # imported only through a template: still an entry
+             "playbooks/loop1.yml": "---\n- name: L1\n  import_playbook: loop2.yml\n",
+             "playbooks/loop2.yml": "---\n- name: L2\n  import_playbook: loop1.yml\n"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    [tree] = find_trees(tmp_path, Bounds.of([tmp_path]))
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tree.playbooks) == [
+        "playbooks/c.yml", "playbooks/loop1.yml", "playbooks/loop2.yml", "playbooks/templated.yml", "site.yml"]
 
 
 def test_broken_inventory_is_reported(tmp_path: Path) -> None:

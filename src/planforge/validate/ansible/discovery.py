@@ -2,6 +2,7 @@
 (the rules of docs/discovery.md, "Ansible")."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,8 @@ NOT_PLAYBOOK_DIRS = {"roles", "inventories", "inventory", "group_vars", "host_va
                      "files", "templates", "vars", "defaults", "tasks", "handlers", "meta"}
 INVENTORY_DIRS = ("inventories", "inventory")
 INVENTORY_FILES = ("hosts.yml", "hosts.yaml", "hosts.ini", "hosts")
-PLAY_KEYS = ("hosts", "import_playbook", "ansible.builtin.import_playbook")
+IMPORT_KEYS = ("import_playbook", "ansible.builtin.import_playbook")
+PLAY_KEYS = ("hosts", *IMPORT_KEYS)
 SITE = ("site.yml", "site.yaml")
 REQUIREMENTS = ("requirements.yml", "requirements.yaml", "collections/requirements.yml",
                 "collections/requirements.yaml")
@@ -34,7 +36,7 @@ class Tree:
     path: Path
     config: Path | None
     inventories: list[Path] = field(default_factory=list)
-    playbooks: list[Path] = field(default_factory=list)
+    playbooks: list[Path] = field(default_factory=list)  # the entry playbooks: none imports another's
     requirements: Path | None = None
     collections: list[str] = field(default_factory=list)  # "namespace.name" listed in requirements
     settings: list[Setting] = field(default_factory=list)  # the config's settings, read as data
@@ -47,7 +49,8 @@ class Tree:
 
 
 def discover_targets(ctx: Context) -> list[Target]:
-    """One `ansible-tree` target per tree (lint) and one `ansible-playbook` target per playbook (syntax-check)."""
+    """One `ansible-tree` target per tree (lint) and one `ansible-playbook` target per entry playbook
+    (syntax-check; it loads the playbooks it imports, and reports their errors at their own file and line)."""
     targets: list[Target] = []
     for tree in find_trees(ctx.root.resolve(), ctx.bounds):
         targets.append(Target(NAME, TREE, tree.path, ctx.display(tree.path), {"tree": tree}))
@@ -84,7 +87,7 @@ def load_tree(path: Path, bounds: Bounds) -> Tree:
         tree.settings = settings_of(*read_config(config_path, bounds))
         tree.honoured = honoured_paths(path, tree.settings, bounds)
     tree.inventories = _inventories(path, tree.honoured.paths.get("inventory", []))
-    tree.playbooks = _playbooks(path, bounds)
+    tree.playbooks = entry_playbooks(_playbooks(path, bounds), bounds)
     tree.requirements = next((path / r for r in REQUIREMENTS if (path / r).is_file()), None)
     if tree.requirements is not None:
         tree.collections = required_collections(tree.requirements, bounds)
@@ -126,6 +129,32 @@ def _playbooks(tree: Path, bounds: Bounds) -> list[Path]:
             by_place = name in SITE or Path(dirpath).name == "playbooks"
             if name.endswith(YAML_SUFFIXES) and is_playbook(path, bounds, by_place):
                 found.append(path)
+    return found
+
+
+def entry_playbooks(playbooks: list[Path], bounds: Bounds) -> list[Path]:
+    """The playbooks no other one imports by a literal path (`import_playbook: baseline.yml`, static, so its
+    syntax check loads the imported one). A playbook only a cycle of imports reaches stays an entry."""
+    imports = {p: _imports(p, bounds) for p in playbooks}
+    imported = {q for targets in imports.values() for q in targets}
+    reached: set[Path] = set()
+    stack = [p for p in playbooks if p not in imported]
+    while stack:
+        for q in imports.get(stack.pop(), ()):
+            if q not in reached:
+                reached.add(q)
+                stack.append(q)
+    return [p for p in playbooks if p not in reached]
+
+
+def _imports(playbook: Path, bounds: Bounds) -> set[Path]:
+    """The playbooks a playbook imports by a literal path (a templated one is not followed)."""
+    plays = _load_yaml(playbook, bounds)
+    found: set[Path] = set()
+    for play in plays if isinstance(plays, list) else []:
+        target = next((play[k] for k in IMPORT_KEYS if k in play), None) if isinstance(play, dict) else None
+        if isinstance(target, str) and "{{" not in target and "{%" not in target:
+            found.add(Path(os.path.normpath(playbook.parent / target)))
     return found
 
 

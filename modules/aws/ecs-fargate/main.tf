@@ -25,6 +25,7 @@ locals {
       secrets    = service.secrets
       command    = tolist([])
       port       = service.port
+      writable   = service.writable_paths
     } },
     { for key, job in var.jobs : key => {
       image      = job.image
@@ -34,6 +35,7 @@ locals {
       secrets    = job.secrets
       command    = job.command
       port       = null
+      writable   = job.writable_paths
     } },
   )
 
@@ -55,15 +57,20 @@ locals {
 
   log_group_names = { for key in keys(local.tasks) : key => "/ecs/${var.name}/${key}" }
 
-  # Read-only root filesystem with a writable /tmp on the task's ephemeral storage. Empty lists and empty
-  # environment values are left out: ECS drops them, and Terraform would then plan a new revision every time.
+  # Each writable directory is a volume on the task's ephemeral storage, named after its path (/var/cache/nginx:
+  # var-cache-nginx; /tmp keeps the name tmp).
+  volume_names = { for key, task in local.tasks : key => {
+    for path in distinct(task.writable) : path => replace(trim(path, "/"), "/[^A-Za-z0-9_-]/", "-")
+  } }
+
+  # Read-only root filesystem with the writable directories mounted. Empty lists and empty environment values
+  # are left out: ECS drops them, and Terraform would then plan a new revision every time.
   containers = { for key, task in local.tasks : key => merge(
     {
       name                   = key
       image                  = task.image
       essential              = true
       readonlyRootFilesystem = true
-      mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
       logConfiguration = {
         logDriver = "awslogs"
         options = {
@@ -75,6 +82,7 @@ locals {
     },
     { for attribute, value in {
       portMappings = task.port == null ? [] : [{ containerPort = task.port, protocol = "tcp" }]
+      mountPoints  = [for path, volume in local.volume_names[key] : { sourceVolume = volume, containerPath = path, readOnly = false }]
       command      = task.command
       environment  = [for variable, setting in task.env : { name = variable, value = setting } if setting != ""]
       secrets      = [for variable, arn in task.secrets : { name = variable, valueFrom = arn }]
@@ -120,8 +128,12 @@ resource "aws_ecs_task_definition" "this" {
     cpu_architecture        = "X86_64"
   }
 
-  volume {
-    name = "tmp"
+  dynamic "volume" {
+    for_each = toset(values(local.volume_names[each.key]))
+
+    content {
+      name = volume.value
+    }
   }
 
   # Keep earlier revisions registered: the deployment circuit breaker rolls a failed deployment back to one.
@@ -133,6 +145,12 @@ resource "aws_ecs_task_definition" "this" {
     precondition {
       condition     = length(setintersection(keys(var.services), keys(var.jobs))) == 0
       error_message = "A job cannot share its name with a service: both name a task definition family and a log group."
+    }
+
+    precondition {
+      condition = alltrue([for path in local.tasks[each.key].writable : startswith(path, "/") && trim(path, "/") != ""]) && (
+      length(distinct(values(local.volume_names[each.key]))) == length(local.tasks[each.key].writable))
+      error_message = "writable_paths must be absolute directories other than /, each named differently once its / and other punctuation become - (/var/run and /var-run collide)."
     }
   }
 }

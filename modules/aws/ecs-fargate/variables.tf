@@ -10,19 +10,20 @@ variable "name" {
 
 variable "services" {
   type = map(object({
-    image         = string
-    port          = optional(number)
-    health_path   = optional(string, "/")
-    cpu           = optional(number, 1)
-    memory_mib    = optional(number, 512)
-    min_instances = optional(number, 1)
-    max_instances = optional(number, 3)
-    public        = optional(bool, true)
-    env           = optional(map(string), {})
-    secrets       = optional(map(string), {})
-    domain        = optional(string)
+    image          = string
+    port           = optional(number)
+    health_path    = optional(string, "/")
+    cpu            = optional(number, 1)
+    memory_mib     = optional(number, 512)
+    min_instances  = optional(number, 1)
+    max_instances  = optional(number, 3)
+    public         = optional(bool, true)
+    env            = optional(map(string), {})
+    secrets        = optional(map(string), {})
+    domain         = optional(string)
+    writable_paths = optional(list(string), ["/tmp"])
   }))
-  description = "One entry per application, keyed by its name (a DNS label): image, container port (null: a worker nothing connects to, with no load balancer), health check path, vCPUs and MiB (memory is rounded up to the next size Fargate allows for the vCPUs), task count range, public or internal load balancer, environment variables, secrets (variable name -> Secrets Manager secret ARN) and an optional host name."
+  description = "One entry per application, keyed by its name (a DNS label): image, container port (null: a worker nothing connects to, with no load balancer), health check path, vCPUs and MiB (memory is rounded up to the next size Fargate allows for the vCPUs), task count range, public or internal load balancer, environment variables, secrets (variable name -> Secrets Manager secret ARN), an optional host name, and the directories the container writes to (its root filesystem is read-only; each one is a volume on the task's ephemeral storage)."
 
   validation {
     condition     = alltrue([for key in keys(var.services) : can(regex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", key))])
@@ -68,15 +69,16 @@ variable "services" {
 
 variable "jobs" {
   type = map(object({
-    image      = string
-    schedule   = string
-    command    = optional(list(string), [])
-    cpu        = optional(number, 1)
-    memory_mib = optional(number, 512)
-    env        = optional(map(string), {})
-    secrets    = optional(map(string), {})
+    image          = string
+    schedule       = string
+    command        = optional(list(string), [])
+    cpu            = optional(number, 1)
+    memory_mib     = optional(number, 512)
+    env            = optional(map(string), {})
+    secrets        = optional(map(string), {})
+    writable_paths = optional(list(string), ["/tmp"])
   }))
-  description = "Scheduled jobs keyed by name (a DNS label, not a service's name): image, cron schedule in UTC (five fields, or an EventBridge Scheduler cron(...)/rate(...) expression), command, vCPUs, MiB, environment variables and secrets, as for services."
+  description = "Scheduled jobs keyed by name (a DNS label, not a service's name): image, cron schedule in UTC (five fields, or an EventBridge Scheduler cron(...)/rate(...) expression), command, vCPUs, MiB, environment variables, secrets and writable directories, as for services."
   default     = {}
 
   validation {

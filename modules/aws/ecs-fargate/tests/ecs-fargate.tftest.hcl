@@ -376,6 +376,55 @@ run "cpu_and_memory_become_fargate_sizes" {
   }
 }
 
+run "writable_paths_are_volumes_on_ephemeral_storage_under_a_read_only_root" {
+  command = plan
+
+  variables {
+    services = {
+      web = { image = "nginx:1.27", port = 8080, writable_paths = ["/tmp", "/var/cache/nginx", "/var/run"] }
+      api = { image = "public.ecr.aws/acme/api:1", port = 3000, writable_paths = null } # null: the default
+    }
+    jobs = {
+      report = { image = "public.ecr.aws/acme/report:1", schedule = "0 3 * * *", writable_paths = [] }
+    }
+  }
+
+  assert {
+    condition = (
+      toset([for v in aws_ecs_task_definition.this["web"].volume : v.name]) == toset(["tmp", "var-cache-nginx", "var-run"])
+      && toset(jsondecode(aws_ecs_task_definition.this["web"].container_definitions)[0].mountPoints) == toset([
+        { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
+        { sourceVolume = "var-cache-nginx", containerPath = "/var/cache/nginx", readOnly = false },
+        { sourceVolume = "var-run", containerPath = "/var/run", readOnly = false },
+      ])
+    )
+    error_message = "Each writable path must be a volume of its own, mounted read-write at that path."
+  }
+
+  assert {
+    condition     = [for v in aws_ecs_task_definition.this["api"].volume : v.name] == ["tmp"] && jsondecode(aws_ecs_task_definition.this["api"].container_definitions)[0].mountPoints[0].containerPath == "/tmp"
+    error_message = "By default (also when null) only /tmp is writable."
+  }
+
+  assert {
+    condition     = length(aws_ecs_task_definition.this["report"].volume) == 0 && !can(jsondecode(aws_ecs_task_definition.this["report"].container_definitions)[0].mountPoints)
+    error_message = "No writable path: no volume and no mount points (ECS drops an empty list)."
+  }
+}
+
+run "a_writable_root_or_colliding_paths_are_refused" {
+  command = plan
+
+  variables {
+    services = {
+      web = { image = "nginx:1.27", port = 8080, writable_paths = ["/var/run", "/var-run"] }
+      api = { image = "public.ecr.aws/acme/api:1", port = 3000, writable_paths = ["/"] }
+    }
+  }
+
+  expect_failures = [aws_ecs_task_definition.this["web"], aws_ecs_task_definition.this["api"]]
+}
+
 run "cpu_that_fargate_does_not_offer_is_refused" {
   command = plan
 

@@ -76,17 +76,17 @@ def _too_big(p: Path, size: int, max_bytes: int) -> None:
 
 def parse_text(text: str, source: str = "plan.md") -> Plan:
     """Parse plan markdown text. Never raises on malformed markdown; limits exceeded (data/limits.yaml) are
-    recorded in plan.problems with their line, and the text from that line on is not parsed. Credential-like
-    text is replaced by `<redacted>` first (plan.warnings says where)."""
+    recorded in plan.problems with their line, and the text from that line on is neither parsed nor kept (its
+    lines are blank in plan.lines). Credential-like text is replaced by `<redacted>` (plan.warnings says where)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "\ufffd")
     if text.startswith("\ufeff"):
         text = text[1:]
     lines = text.split("\n")
-    warnings = redact(lines, source)
-    if warnings:
-        text = "\n".join(lines)
     problems = _over_limits(lines, source)
-    parsed = "\n".join(lines[: problems[0].line - 1]) if problems else text
+    if problems:  # the lines from the first one over a limit on are not read by any rule: blank, keeping numbers
+        lines[problems[0].line - 1:] = [""] * (len(lines) - problems[0].line + 1)
+    warnings = redact(lines, source)
+    parsed = "\n".join(lines[: problems[0].line - 1]) if problems else "\n".join(lines) if warnings else text
     blocks, sections = read_blocks(parsed, lines)
     plan = Plan(source=source, header=Header(), sections=sections, lines=lines, problems=problems, warnings=warnings)
     read_header(plan, blocks, lines)

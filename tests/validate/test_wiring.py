@@ -157,6 +157,9 @@ DEFECTS = [
     ("architecture-mismatch", "terraform/main.tf", '  node_group_name = "default"\n',
      '  node_group_name = "default"\n  instance_types  = ["m7g.large"]\n  ami_type        = "AL2023_x86_64_STANDARD"\n',
      "wiring/architecture-mismatch", "terraform/main.tf"),
+    ("security-group-description", "terraform/modules/compute/main.tf", '  name_prefix = "shop-app-"\n',
+     '  name_prefix = "shop-app-"\n  description = "The app\'s instances"\n', "wiring/security-group-description",
+     "terraform/modules/compute/main.tf"),
 ]
 # The empty directory a defect's path names (a missing one is argocd/missing-path, not a wiring finding).
 EMPTY_DIRECTORIES = {"empty-gitops-path": "k8s/prod"}

@@ -55,6 +55,9 @@ RULES = {
                                 "which git does not commit: the sync fails once the repository is pushed",
     "wiring/storageclass-missing": "a claim names a StorageClass that neither the repository nor its cluster's "
                                    "distribution provides, or whose provisioner needs a CSI driver nothing installs",
+    "wiring/security-group-description": "an AWS security group's or rule's description has characters EC2 refuses "
+                                         "(it takes letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*) or more than "
+                                         "255: terraform validate accepts it, the apply fails",
     "wiring/architecture-mismatch": "an AWS node group, launch template or instance gets an image of another CPU "
                                     "architecture than its instance type (Graviton arm64 vs x86_64)",
 }

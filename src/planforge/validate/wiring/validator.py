@@ -6,15 +6,15 @@ from datetime import date
 from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
-from planforge.validate.wiring import (architecture, clouds, controllers, duplicates, events, gitops, grants, identity,
-                                      issuers, lifecycle, network, paths, placeholders, references, secrets, state,
-                                      storage)
+from planforge.validate.wiring import (architecture, clouds, controllers, descriptions, duplicates, events, gitops,
+                                      grants, identity, issuers, lifecycle, network, paths, placeholders, references,
+                                      secrets, state, storage)
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
 CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "network": [network.check_enforcement, network.check_terraform_databases, network.check_policy_databases,
-                clouds.check_cloud_databases],
+                clouds.check_cloud_databases, descriptions.check_security_group_descriptions],
     "secrets": [secrets.check_secrets, grants.check_grants],
     "certificates": [issuers.check_issuers],
     "events": [events.check_brokers],

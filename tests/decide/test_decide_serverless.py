@@ -37,6 +37,18 @@ def test_each_application_states_who_reaches_it_and_the_size_of_its_tasks() -> N
     assert invented == "tag 0.1.0 in the environment's own registry"
 
 
+def test_only_the_applications_that_state_their_database_use_reach_it() -> None:
+    text = PLAN.replace("health /healthz, internal only)", "health /healthz, internal only, reads and writes PostgreSQL)")
+    d = decided(text)
+    assert {app.name: app.database_access for app in d.answers.apps} == {
+        "booking-api": True, "booking-web": False, "booking-reminders": False}
+    assert any(a.text == "reads and writes PostgreSQL" for a in d.applied)
+    said_none = PLAN.replace("0.25 vCPU / 0.5 GB)", "0.25 vCPU / 0.5 GB, no database access)")
+    assert {app.name: app.database_access for app in decided(said_none).answers.apps} == {
+        "booking-api": True, "booking-web": True, "booking-reminders": False}
+    assert all(app.database_access for app in decided().answers.apps)  # nobody says: every application reaches it
+
+
 def test_on_kubernetes_who_reaches_an_application_is_reported() -> None:
     text = (PLAN.replace("**Kubernetes**: N/A", "**Kubernetes**: EKS 1.31")
             .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))

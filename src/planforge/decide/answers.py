@@ -76,6 +76,9 @@ class Service(BaseModel):
     # from inside the network only (an internal load balancer).
     inbound: bool = True
     public: bool = True
+    # Serverless compute only: its tasks get the database's address and credentials. False when it states `no
+    # database`, or when other applications state that they use the database and it does not.
+    database_access: bool = True
     replicas: int = 1
     prod_replicas: int = 2
     # Figures the plan states for this service ("" / 0: not stated, the blueprint's default applies).

@@ -31,6 +31,11 @@ _HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z
 _NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
 _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
              r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
+# `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database
+_DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
+                 r"|\b(?:reads?|writes?|uses?|queries|owns|connects?\s++to|talks\s++to)"
+                 r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
+                 r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b")
 _VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
 _TASK_MEMORY = r"\bvCPUs?\s*+(?:/|,|and|with)\s*+(\d{1,4}(?:\.\d{1,3})?)\s*+(GB|GiB|MB|MiB)\b"
 # `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
@@ -93,6 +98,9 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     field_passage = _field_passage(f)
     stated = _stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)], sized=field_passage)
+    if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
+        for n in names:
+            stated.setdefault(n, {}).setdefault("database_access", False)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
@@ -267,7 +275,8 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services", 
     name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
     readers = {"image": re.compile(_IMAGE, re.I), "port": re.compile(_PORT, re.I),
                "health_path": re.compile(_HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
-               "public": re.compile(_INTERNAL, re.I), "cpu_request": re.compile(_VCPU, re.I),
+               "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
+               "cpu_request": re.compile(_VCPU, re.I),
                "memory_request": re.compile(_TASK_MEMORY, re.I)}
     found: dict[str, dict[str, Any]] = {}
     for p in passages(c.plan) if sources is None else sources:
@@ -284,13 +293,22 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services", 
                     if owner is None or key in found.get(owner, {}):
                         continue
                     line = p.line_at(start + m.start())
-                    if key in ("inbound", "public") and c.values.get("compute", "vms") == "vms":
-                        c.unapplied(line, m.group(0), f"{owner} runs on Kubernetes with a Service on its port; who "
-                                    "reaches it follows the ingress and network policies, not this statement")
+                    if key in _SERVERLESS_ONLY and c.values.get("compute", "vms") == "vms":
+                        c.unapplied(line, m.group(0), f"{owner} runs on Kubernetes: {_SERVERLESS_ONLY[key]}")
                         continue
                     found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
                     c.applied(line, m.group(0), answer)
     return found
+
+
+# What a statement only serverless compute applies is, on Kubernetes, left to.
+_SERVERLESS_ONLY = {
+    "inbound": "it gets a Service on its port; who reaches it follows the ingress and network policies, not this "
+               "statement",
+    "public": "it gets a Service on its port; who reaches it follows the ingress and network policies, not this "
+              "statement",
+    "database_access": "every application of a namespace reads the database from its Secret; this statement "
+                       "narrows nothing there"}
 
 
 def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:
@@ -299,6 +317,8 @@ def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str
         return _image_values(c, m.group(0), line)
     if key in ("inbound", "public"):
         return {key: False}
+    if key == "database_access":
+        return {key: m.group("none") is None}
     if key == "cpu_request":
         return {key: cpu_quantity(float(m.group(1)) * 1000)}
     if key == "memory_request":

@@ -74,6 +74,17 @@ def test_a_bare_count_after_a_task_count_sizes_its_environment_in_tasks() -> Non
     assert rows["environment_sizing"] == "staging (1-2 tasks per service), production (2-4 tasks per service, multi-AZ)"
 
 
+def test_a_count_per_environment_in_slashes_sizes_each_one() -> None:
+    slashed = PLAN.replace("2 to 6 tasks per service in production, 1 to 2 tasks in staging",
+                           "2/3 tasks per service in staging/production")
+    sizing = {s.name: (s.min_size, s.max_size) for s in decided(slashed).answers.environment_sizing}
+    assert sizing == {"staging": (2, 2), "production": (3, 3)}
+    unpaired = slashed.replace("2/3 tasks", "2/3/4 tasks")
+    d = decided(unpaired)
+    [report] = [n for n in d.not_applied if n.text == "2/3/4 tasks"]
+    assert report.line == line_of(unpaired, "2/3/4 tasks") and "3 counts for 2 environments" in report.why
+
+
 def test_the_decisions_list_the_applications_and_their_compute() -> None:
     rows = {r.name: r.value for r in decided().answers.decisions}
     assert rows["compute"] == "ecs-fargate"

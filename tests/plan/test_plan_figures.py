@@ -186,3 +186,16 @@ def test_reading_requests_and_limits_is_linear_on_hostile_lines():
 def test_an_environments_bare_count_takes_the_count_of_its_sentence(text, expected):
     got = extract([Source(3, text)], NAMES)
     assert [(f.kind, f.low, f.high, f.subject) for f in got] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2/3/5 nodes in dev/staging/prod", [("nodes", 2, "dev"), ("nodes", 3, "staging"), ("nodes", 5, "prod")]),
+    ("dev/staging/prod: 1/2/3 tasks", [("tasks", 1, "dev"), ("tasks", 2, "staging"), ("tasks", 3, "prod")]),
+    ("2 / 4 replicas in staging / production", [("replicas", 2, "staging"), ("replicas", 4, "prod")]),
+    # counts and environments that do not pair up are one unpaired figure, never the last count for the first
+    ("2/3 nodes in dev/staging/prod", [("unpaired", None, "")]),
+    ("24/7 support, 3 nodes", [("nodes", 3, "cluster")]),  # no environments: no list
+])
+def test_a_slashed_count_list_pairs_with_the_environments_in_order(text, expected):
+    got = extract([Source(3, text)], NAMES)
+    assert [(f.kind, f.low, f.subject) for f in got] == expected

@@ -18,7 +18,8 @@ from typing import Any
 
 import yaml
 
-Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, uptime, database, storage
+Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, uptime, database, storage,
+# and unpaired (`2/3 nodes in dev/staging/prod`: counts and environments that do not pair up)
 
 _NUM = r"(?<![\w.])(?P<{0}>\d{{1,9}}(?:\.\d{{1,6}})?)(?!\d)"
 _UNIT_GAP = r"(?: ?[a-z%]{1,9})?"  # the unit written after the first number too: `2Gi-4Gi`, `3 nodes to 6`
@@ -272,13 +273,51 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     if storage_said is not None and not keywords["storage"] and not keywords["memory"]:
         keywords["storage"] = storage_said
     keywords["logs"] = keywords["logs"] or logs_said
+    listed, list_spans = _per_environment(clause, line)
+    out.extend(listed)
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
+        if any(s <= m.start() < e for s, e in list_spans):
+            continue  # one of the numbers of `2/3/5 nodes in dev/staging/prod`
         fig = _quantity(clause, m, subject, line, keywords, count_said)
         if fig is not None:
             out.append(fig)
     return out
+
+
+# `2/3/5 nodes in dev/staging/prod`, `dev/staging/prod: 1/2/3 tasks`: one count per environment, in order
+_SLASHED_COUNTS = re.compile(r"(?<![\w./])(\d{1,4}(?: ?/ ?\d{1,4}){1,5})(?![\w./]) ?(?P<unit>[a-z]{1,12})(?![a-z])", re.I)
+_SLASHED_WORDS = re.compile(r"(?<![\w/-])([a-z][\w-]{0,30}(?: ?/ ?[a-z][\w-]{0,30}){1,5})(?![\w/-])", re.I)
+_SLASH = re.compile(r" ?/ ?")
+
+
+def _per_environment(clause: str, line: int) -> tuple[list[Figure], list[tuple[int, int]]]:
+    """The counts a clause lists per environment with a slash (`2/3/5 nodes in dev/staging/prod`): one figure per
+    environment when the clause names as many environments with slashes, and the spans of the lists read."""
+    v = vocabulary()
+    out: list[Figure] = []
+    spans: list[tuple[int, int]] = []
+    for m in _SLASHED_COUNTS.finditer(clause):
+        unit = m.group("unit").lower()
+        entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") else None)
+        numbers = _SLASH.split(m.group(1))
+        if entry is None or entry[0] not in _COUNT_KINDS:
+            continue
+        lists = [found for w in _SLASHED_WORDS.finditer(clause)
+                 for found in [[v.environments.get(part.lower(), "") for part in _SLASH.split(w.group(1))]]
+                 if all(found)]
+        if not lists:
+            continue
+        spans.append((m.start(), m.end()))
+        envs = next((found for found in lists if len(found) == len(numbers)), None)
+        if envs is None:
+            out.append(Figure("unpaired", None, None, "count", "", "plan", line, m.group(0),
+                              name=f"{len(numbers)} counts for {len(lists[0])} environments"))
+            continue
+        out += [Figure(entry[0], float(n), float(n), "count", env, "environment", line, m.group(0))
+                for n, env in zip(numbers, envs)]
+    return out, spans
 
 
 def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:

@@ -33,6 +33,9 @@ def decide_figures(c: Context) -> None:
     _zones(c, get("zones"))
     decide_workload_figures(c, get("replicas"), get("memory"), get("cpu"))
     _pods(c, get("pods"))
+    for f in get("unpaired"):
+        c.unapplied(f.line, f.words, f"{f.name}: which count is whose is not clear; give each environment one, in "
+                    "the order of the environments (`2/3/5 nodes in dev/staging/prod`)")
     for f in get("namespaces"):
         c.unapplied(f.line, f.words, "a namespace count is not applied: the namespaces follow the components and "
                     "applications")

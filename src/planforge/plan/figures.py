@@ -299,8 +299,7 @@ def _per_environment(clause: str, line: int) -> tuple[list[Figure], list[tuple[i
     out: list[Figure] = []
     spans: list[tuple[int, int]] = []
     for m in _SLASHED_COUNTS.finditer(clause):
-        unit = m.group("unit").lower()
-        entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") else None)
+        entry = _unit_entry(m.group("unit").lower())
         numbers = _SLASH.split(m.group(1))
         if entry is None or entry[0] not in _COUNT_KINDS:
             continue
@@ -318,6 +317,12 @@ def _per_environment(clause: str, line: int) -> tuple[list[Figure], list[tuple[i
         out += [Figure(entry[0], float(n), float(n), "count", env, "environment", line, m.group(0))
                 for n, env in zip(numbers, envs)]
     return out, spans
+
+
+def _unit_entry(unit: str) -> tuple[str, float] | None:
+    """(dimension, factor) of a unit word, also in the plural (`nodes`, `tasks`, `GiB`)."""
+    units = vocabulary().units
+    return units.get(unit) or (units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
 
 
 def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
@@ -356,7 +361,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     v = vocabulary()
     u = _UNIT.match(clause, m.end())
     unit = u.group("unit").lower() if u is not None else ""
-    entry = v.units.get(unit) or (v.units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
+    entry = _unit_entry(unit)
     if entry is None and count_said is not None and unit in _CARRY_FOLLOWERS:
         entry, end = (count_said, 1.0), m.end()  # `2 to 4 in production` after `1 to 2 tasks in staging`
     elif entry is None:

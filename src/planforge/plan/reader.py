@@ -86,7 +86,7 @@ def parse_text(text: str, source: str = "plan.md") -> Plan:
     if problems:  # the lines from the first one over a limit on are not read by any rule: blank, keeping numbers
         lines[problems[0].line - 1:] = [""] * (len(lines) - problems[0].line + 1)
     warnings = redact(lines, source)
-    parsed = "\n".join(lines[: problems[0].line - 1]) if problems else "\n".join(lines) if warnings else text
+    parsed = "\n".join(lines[: problems[0].line - 1] if problems else lines)
     blocks, sections = read_blocks(parsed, lines)
     plan = Plan(source=source, header=Header(), sections=sections, lines=lines, problems=problems, warnings=warnings)
     read_header(plan, blocks, lines)

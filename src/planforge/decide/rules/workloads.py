@@ -302,11 +302,11 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services", 
 
 
 # What a statement only serverless compute applies is, on Kubernetes, left to.
+_REACHED_ON_KUBERNETES = ("it gets a Service on its port; who reaches it follows the ingress and network policies, "
+                          "not this statement")
 _SERVERLESS_ONLY = {
-    "inbound": "it gets a Service on its port; who reaches it follows the ingress and network policies, not this "
-               "statement",
-    "public": "it gets a Service on its port; who reaches it follows the ingress and network policies, not this "
-              "statement",
+    "inbound": _REACHED_ON_KUBERNETES,
+    "public": _REACHED_ON_KUBERNETES,
     "database_access": "every application of a namespace reads the database from its Secret; this statement "
                        "narrows nothing there"}
 

@@ -214,6 +214,8 @@ def _state_from_field(c: Context, f: Field) -> None:
         return
     c.from_field("state_backend", backend[0], f)
     c.from_field("state_locking", backend[1], f)
+    # the field's first clause names the backend (`S3 bucket with DynamoDB locking`): what it says is built
+    c.applied(f.line, re.split(r"[,;(]", f.plain)[0].strip(), "state_backend")
 
 
 def _terraform_cloud(c: Context, f: Field) -> None:

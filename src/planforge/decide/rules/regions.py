@@ -28,7 +28,12 @@ def _deployment_regions(c: Context, structure: str) -> None:
     f = c.plan.field("deployment_type")
     words = load("regions.yaml")["deployment_type"]
     if f is None or f.unresolved or not re.search(words["multi_region"], f.plain, re.I):
-        c.default("regions", [], "single-region deployment")
+        single = None if f is None or f.unresolved else re.search(words["single_region"], f.plain, re.I)
+        if single is not None:  # the plan says so: its line is the source, and the words are applied
+            c.from_field("regions", [], f)
+            c.applied(f.line, single.group(0), "regions")
+        else:
+            c.default("regions", [], "single-region deployment")
         c.default("regional_environments", [], "single-region deployment")
         c.default("dns_failover", False, "single-region deployment")
         return

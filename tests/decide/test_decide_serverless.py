@@ -160,3 +160,19 @@ def test_an_unknown_row_of_a_kubernetes_plan_is_still_refused() -> None:
     text = (BULLETED.replace("**Kubernetes**: N/A", "**Kubernetes**: EKS 1.31")
             .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))
     assert any("unknown component 'Queue (SQS)'" in p.message for p in refused(text))
+
+
+def test_an_untuned_ecs_plan_reports_only_what_is_not_built() -> None:
+    """A plan written without planforge in mind: its state backend and single region are read (not reported), each
+    environment's task count comes from a slashed list, and only the applications naming the database reach it."""
+    text = (PLANS / "aws-ecs-lending.plan.md").read_text(encoding="utf-8")
+    d = decided(text)
+    assert (d.provenance["state_backend"].line, d.provenance["regions"].line) == (
+        line_of(text, "**State Backend**"), line_of(text, "**Deployment Type**"))
+    reported = {n.line for n in d.not_applied}
+    assert not reported & {line_of(text, "**State Backend**"), line_of(text, "**Deployment Type**")}
+    assert line_of(text, "| Queue (SQS) |") in reported  # not built, so said
+    assert {s.name: (s.min_size, s.max_size) for s in d.answers.environment_sizing} == {
+        "dev": (1, 1), "staging": (1, 1), "prod": (2, 4)}
+    assert {app.name: app.database_access for app in d.answers.apps} == {
+        "catalogue-web": False, "loans-api": True, "overdue-notifier": True}

@@ -204,6 +204,7 @@ class Plan:
         return [p for t in self.trees if not t.is_documentation for p in t.paths]
 
 
+_HARD_BREAK_END = re.compile(r"(?:<br\s*+/?>|\\)\s*+$", re.I)  # `**Custom Applications**:<br>` states nothing more
 _BULLET_NAME = re.compile(r"\s*+(?:`([^`\s]++)`|\*\*([^*\s]++)\*\*|([A-Za-z0-9][\w.-]*+))\s*+(?:[—–:(,]|-\s|$)")
 
 
@@ -211,7 +212,7 @@ def bulleted_names(f: Field) -> list[str]:
     """One application per bullet under an empty field, named by the bullet's first word (`- `storefront-web` —
     Next.js 14, port 3000, 0.5 vCPU / 1 GB`); the rest of the bullet describes it. Empty when the field is no such
     list."""
-    if not f.extra_lines or plain(f.text).partition(":")[2].strip():
+    if not f.extra_lines or _HARD_BREAK_END.sub("", plain(f.text).partition(":")[2]).strip():
         return []
     names = [_BULLET_NAME.match(extra.text) for extra in f.extra_lines]
     return [next(g for g in m.groups() if g) for m in names] if all(names) else []

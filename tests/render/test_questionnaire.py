@@ -61,8 +61,9 @@ def test_computed_answers_follow_planforge_defaults(frame: Path, tmp_path: Path,
     assert a["kubernetes_distribution"] == d["kubernetes_distribution"][cloud]
     assert a["kubernetes_version"] == d["kubernetes_version"] and a["platforms"] == [a["kubernetes_distribution"]]
     assert a["environments"] == ["dev", "prod"] and a["compliance"] == ["gdpr"] and a["customer_managed_kms"] is True
-    # node counts not stated: 0, so the blueprint's per-environment defaults apply
-    assert [(s["name"], s["min_size"], s["max_size"]) for s in a["environment_sizing"]] == [("dev", 0, 0), ("prod", 0, 0)]
+    # node counts not stated (no minimum, a maximum of 0), so the blueprint's per-environment defaults apply
+    assert [(s["name"], s["min_size"], s["max_size"]) for s in a["environment_sizing"]] == [
+        ("dev", None, 0), ("prod", None, 0)]
     expected = []
     for name in ("web", "orders-api", "billing-backend", "worker"):
         known = [k for k in d["service_defaults"] if k != "service" and (name == k or name.startswith(k + "-")

@@ -1,5 +1,6 @@
 # Network layer (Azure): one virtual network with an application subnet, a subnet
-# delegated to PostgreSQL flexible servers and a NAT gateway for outbound traffic.
+# delegated to PostgreSQL flexible servers (and one to Container Apps when asked) and a NAT gateway for outbound
+# traffic.
 # Inbound traffic from the internet is denied by the subnets' network security group, but for the ports
 # internet_inbound_ports names (a public ingress controller's load balancer).
 
@@ -34,6 +35,28 @@ resource "azurerm_subnet" "database" {
 
     service_delegation {
       name    = "Microsoft.DBforPostgreSQL/flexibleServers"
+      actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
+    }
+  }
+}
+
+# Serverless compute: a subnet delegated to Container Apps environments, behind the workload subnet's security group
+# and NAT gateway.
+resource "azurerm_subnet" "apps" {
+  count = var.apps_subnet ? 1 : 0
+
+  name                 = "snet-${var.name}-apps"
+  resource_group_name  = var.resource_group_name
+  virtual_network_name = azurerm_virtual_network.this.name
+  address_prefixes     = [cidrsubnet(var.cidr_block, 4, 1)]
+
+  default_outbound_access_enabled = false
+
+  delegation {
+    name = "container-apps"
+
+    service_delegation {
+      name    = "Microsoft.App/environments"
       actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
     }
   }
@@ -87,6 +110,13 @@ resource "azurerm_subnet_network_security_group_association" "database" {
   network_security_group_id = azurerm_network_security_group.private.id
 }
 
+resource "azurerm_subnet_network_security_group_association" "apps" {
+  count = var.apps_subnet ? 1 : 0
+
+  subnet_id                 = azurerm_subnet.apps[0].id
+  network_security_group_id = azurerm_network_security_group.private.id
+}
+
 resource "azurerm_public_ip" "nat" {
   name                = "pip-${var.name}-nat"
   location            = var.location
@@ -114,6 +144,13 @@ resource "azurerm_nat_gateway_public_ip_association" "this" {
 
 resource "azurerm_subnet_nat_gateway_association" "private" {
   subnet_id      = azurerm_subnet.private.id
+  nat_gateway_id = azurerm_nat_gateway.this.id
+}
+
+resource "azurerm_subnet_nat_gateway_association" "apps" {
+  count = var.apps_subnet ? 1 : 0
+
+  subnet_id      = azurerm_subnet.apps[0].id
   nat_gateway_id = azurerm_nat_gateway.this.id
 }
 

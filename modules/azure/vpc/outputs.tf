@@ -14,6 +14,15 @@ output "database_subnet_id" {
 }
 
 output "postgres_private_dns_zone_id" {
-  description = "Private DNS zone of PostgreSQL flexible servers."
+  description = "Private DNS zone of PostgreSQL flexible servers, once it is linked to the virtual network (a server needs the link at creation)."
   value       = azurerm_private_dns_zone.postgres.id
+
+  depends_on = [azurerm_private_dns_zone_virtual_network_link.postgres]
+}
+
+output "apps_subnet_id" {
+  description = "Subnet delegated to Container Apps environments (null without apps_subnet), once its security group and NAT gateway are attached."
+  value       = one(azurerm_subnet.apps[*].id)
+
+  depends_on = [azurerm_subnet_network_security_group_association.apps, azurerm_subnet_nat_gateway_association.apps]
 }

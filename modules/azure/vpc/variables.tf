@@ -36,6 +36,12 @@ variable "internet_inbound_ports" {
   }
 }
 
+variable "apps_subnet" {
+  type        = bool
+  description = "Add a subnet delegated to Container Apps environments (serverless compute): the second /20 of a /16."
+  default     = false
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags for every resource (project, environment, tenant, managed-by)."

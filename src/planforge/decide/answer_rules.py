@@ -98,6 +98,8 @@ class _Checker:
         """One value against its spec: `rule` (a pattern), `text` or `number`, maybe `optional`. `bool`,
         `required` and `null` are types the answer model already holds."""
         unless = spec.get("optional_unless")
+        if value is None and spec.get("nullable"):
+            return
         if spec.get("optional") and value in ("", None) and not (unless and conditions.holds(unless, answers, rules())):
             return
         if "number" in spec:

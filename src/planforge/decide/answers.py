@@ -101,7 +101,7 @@ class EnvironmentSizing(BaseModel):
     db_instance_class: str | None = None
     multi_az: bool = False
     nat_gateway_per_az: bool = False
-    min_size: int = 0  # node count range; 0: not stated, the blueprint's per-environment default
+    min_size: int | None = None  # node count range; None: not stated, the blueprint's per-environment default
     max_size: int = 0
     cluster: str = "https://kubernetes.default.svc"  # ArgoCD destination server
 
@@ -168,7 +168,7 @@ class Answers(BaseModel):
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
     # what runs a single-iac plan's apps: VMs, or the cloud's serverless compute (layout.yml serverless_compute)
-    compute: Literal["vms", "ecs-fargate"] = "vms"
+    compute: Literal["vms", "ecs-fargate", "container-apps"] = "vms"
     kubernetes_version: str = "1.35"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False
@@ -256,8 +256,12 @@ class Answers(BaseModel):
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set, no `installed_components`
         when the plan says no component is installed already, no `existing_clusters` / `flux_bootstrapped` unless
-        the clusters (and their Flux) exist already."""
+        the clusters (and their Flux) exist already, no `min_size` of an environment that states none (a template
+        older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
+        for sizing in data["environment_sizing"]:
+            if sizing["min_size"] is None:
+                del sizing["min_size"]
         for component in data["components"]:
             if not component["platforms"]:
                 del component["platforms"]

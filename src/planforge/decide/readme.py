@@ -7,6 +7,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.decide.context import default_prov
 from planforge.decide.data import decision_order, named_by, negated_before, not_used_by, only_when_set
+from planforge.decide.rules.compute import serverless_runtime
 from planforge.plan.model import Plan
 
 
@@ -17,7 +18,8 @@ def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
         if name in not_used_by(a.structure, a.compute) or (name in only_when_set() and not getattr(a, name)):
             continue
         prov = provenance.get(name) or default_prov("model default")
-        counted = "nodes" if a.compute == "vms" else "tasks per service"
+        runtime = serverless_runtime(a.compute)
+        counted = runtime["counted"] if runtime else "nodes"
         value = _serverless_apps(a.apps) if name == "apps" and a.compute != "vms" else \
             render_value(getattr(a, name), counted)
         out.append(Decision(name=name, value=tx.safe_text(value), source=prov.describe()))
@@ -105,7 +107,7 @@ def _render_item(v: Any, counted: str) -> str:
         return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"
     if isinstance(v, EnvironmentSizing):
         extra = [x for x in (v.instance_type, v.db_instance_class) if x]
-        if v.min_size or v.max_size:
+        if v.min_size is not None or v.max_size:
             extra.append(f"{v.min_size}-{v.max_size} {counted}" if v.max_size else f"at least {v.min_size} {counted}")
         extra += ["multi-AZ"] if v.multi_az else []
         extra += ["NAT per AZ"] if v.nat_gateway_per_az else []

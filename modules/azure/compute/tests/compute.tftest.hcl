@@ -8,7 +8,7 @@ variables {
   resource_group_name  = "rg-test"
   subnet_id            = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
   instance_type        = "Standard_D4s_v5"
-  admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample test"
+  admin_ssh_public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIH4RXtxKoDuIpb31Z9knouBQMGxLIF3ffdPScREx8qpj test" # the provider parses it
 }
 
 run "ssh_keys_only_and_encryption_at_host" {

@@ -1,6 +1,12 @@
 # Needs the azurerm provider: `terraform init -backend=false && terraform test` (mocked provider).
 
-mock_provider "azurerm" {}
+mock_provider "azurerm" {
+  mock_data "azurerm_client_config" {
+    defaults = {
+      tenant_id = "00000000-0000-0000-0000-000000000000" # the provider refuses a vault whose tenant is no UUID
+    }
+  }
+}
 
 variables {
   vault_name          = "kv-test-prod"

@@ -44,3 +44,30 @@ run "no_port_is_admitted_by_default" {
     error_message = "Without internet_inbound_ports every inbound internet connection is denied."
   }
 }
+
+run "a_container_apps_subnet_is_delegated_and_behind_the_nat_and_the_deny" {
+  command = plan
+
+  variables {
+    apps_subnet = true
+  }
+
+  assert {
+    condition     = azurerm_subnet.apps[0].delegation[0].service_delegation[0].name == "Microsoft.App/environments" && one(azurerm_subnet.apps[0].address_prefixes) == "10.0.16.0/20"
+    error_message = "The apps subnet must be delegated to Container Apps and not overlap the workload subnet."
+  }
+
+  assert {
+    condition     = length(azurerm_subnet_network_security_group_association.apps) == 1 && length(azurerm_subnet_nat_gateway_association.apps) == 1
+    error_message = "The apps subnet must deny inbound internet traffic and leave through the NAT gateway."
+  }
+}
+
+run "no_apps_subnet_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(azurerm_subnet.apps) == 0
+    error_message = "Only serverless compute gets the apps subnet."
+  }
+}

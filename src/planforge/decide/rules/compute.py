@@ -2,6 +2,8 @@
 the plan names for its cloud (data/keywords.yaml `serverless_runtimes`, built by layout.yml `serverless_compute`)."""
 from __future__ import annotations
 
+from typing import Any
+
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
 from planforge.decide.rules.tools import named_tools
@@ -20,3 +22,8 @@ def decide_compute(c: Context, structure: str) -> None:
     c.default("compute", "vms", "the plan names no serverless compute planforge builds on its cloud"
               if structure == "single-iac" else "Kubernetes runs the plan's applications")
 
+
+
+def serverless_runtime(compute: str) -> dict[str, Any] | None:
+    """The serverless runtime (data/keywords.yaml `serverless_runtimes`) of a `compute` answer; None for VMs."""
+    return next((r for r in keywords().serverless_runtimes.values() if r["compute"] == compute), None)

@@ -240,7 +240,7 @@ def _terraform_cloud(c: Context, f: Field) -> None:
 def _state_from_context(c: Context) -> bool:
     """A context field that speaks of state (`S3 for remote state ... DynamoDB for state locking`)."""
     p = c.plan
-    hit = tx.first_hit(r"\bs3\b|dynamodb|\bgcs\b|azure blob|storage account|azurerm|state backend",
+    hit = tx.first_hit(r"\bs3\b|dynamodb|\bgcs\b|azure blob|azure storage|storage account|azurerm|state backend",
                        [*p.fields, p.structure_decision])
     backend = _backend_of(hit.field.plain.lower(), c.values.get("terraform_version", "1.6")) if hit else None
     if hit and backend and "state" in hit.field.plain.lower():
@@ -273,7 +273,7 @@ def _backend_of(text: str, tf_version: str) -> tuple[str, str] | None:
             return "s3", "lockfile"
         major_minor = tuple(int(x) for x in tf_version.split(".")[:2])
         return ("s3", "lockfile") if major_minor >= (1, 10) else ("s3", "dynamodb")
-    if re.search(r"azure blob|storage account|azurerm|blob storage", text):
+    if re.search(r"azure blob|azure storage|storage account|azurerm|blob storage", text):
         return "azurerm", "native"
     if re.search(r"\bgcs\b|google cloud storage|cloud storage bucket", text):
         return "gcs", "native"

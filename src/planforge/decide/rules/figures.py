@@ -14,6 +14,7 @@ from dataclasses import replace
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud
+from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.plan.figures import Figure, real_size, vocabulary
@@ -29,9 +30,12 @@ def decide_figures(c: Context) -> None:
     _database(c, get("database"))
     _storage(c, get("storage"))
     _recovery(c, get("rpo"), get("rto"), get("uptime"), get("retention"))
-    _nodes(c, get("nodes") + _tasks(c, get("tasks")), get("instance_type"))
+    # on serverless compute an environment's replicas are its services' instances, as its tasks are
+    serverless = c.values.get("compute", "vms") != "vms"
+    instances = [f for f in get("replicas") if serverless and f.scope == "environment"]
+    _nodes(c, get("nodes") + _tasks(c, get("tasks") + instances), get("instance_type"))
     _zones(c, get("zones"))
-    decide_workload_figures(c, get("replicas"), get("memory"), get("cpu"))
+    decide_workload_figures(c, [f for f in get("replicas") if f not in instances], get("memory"), get("cpu"))
     _pods(c, get("pods"))
     for f in get("unpaired"):
         c.unapplied(f.line, f.words, f"{f.name}: which count is whose is not clear; give each environment one, in "
@@ -257,7 +261,7 @@ def _tasks(c: Context, tasks: list[Figure]) -> list[Figure]:
     if c.values.get("compute", "vms") != "vms":
         return [replace(f, kind="nodes") for f in tasks]
     for f in tasks:
-        c.unapplied(f.line, f.words, "a task count sizes serverless compute (ECS on Fargate), which this plan does "
+        c.unapplied(f.line, f.words, "a task count sizes serverless compute (ECS on Fargate, Azure Container Apps), which this plan does "
                     "not run on")
     return []
 
@@ -268,6 +272,8 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     envs = {s.name: s for s in sizing}
     db_rows = {row.line for module, row in c.modules if module == "database"}
     ranges: dict[str, tuple[int, int]] = {}  # the node range each environment was given so far
+    runtime = serverless_runtime(c.values.get("compute", "vms"))
+    scales_to_zero = bool(runtime and runtime["scales_to_zero"])  # a service of the runtime may run no instance
     first_line = None
     for f in sorted(nodes + types, key=lambda f: f.scope == "environment"):
         if f.kind == "nodes" and f.high == 0 and f.scope in ("plan", "cluster", "environment"):
@@ -280,12 +286,12 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
                       "name a size the cloud sells (e.g. m6i.xlarge, m6i.2xlarge)", line=f.line)
             continue
         targets = _env_targets(c, f, envs)
-        if targets and f.kind == "nodes" and f.low == 0:
+        if targets and f.kind == "nodes" and f.low == 0 and not scales_to_zero:
             c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: an environment's node group also runs the "
                         "cluster's add-ons, it does not scale to zero")
         for s in targets:
             if f.kind == "nodes":
-                s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name))
+                s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name), scales_to_zero)
             elif f.name.lower().startswith(("db.", "db-")) or f.line in db_rows:
                 s.db_instance_class = f.name
             elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
@@ -325,10 +331,10 @@ def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> l
     return []
 
 
-def _merged_range(f: Figure, before: tuple[int, int] | None) -> tuple[int, int]:
+def _merged_range(f: Figure, before: tuple[int, int] | None, zero: bool = False) -> tuple[int, int]:
     """The node range of `f`, keeping the bound it leaves open from the range stated before when they agree: `3 and
-    10 nodes`, then `up to 10 nodes`, stays 3-10 (not 1-10)."""
-    low, high = _node_range(f)
+    10 nodes`, then `up to 10 nodes`, stays 3-10 (not 1-10); zero: a stated minimum of 0 is kept."""
+    low, high = _node_range(f, zero)
     if before is None:
         return low, high
     if f.low is None and before[0] <= high:
@@ -338,11 +344,12 @@ def _merged_range(f: Figure, before: tuple[int, int] | None) -> tuple[int, int]:
     return low, high
 
 
-def _node_range(f: Figure) -> tuple[int, int]:
-    """(min, max) nodes: one count is both; `at least N` leaves the maximum to the default, `up to N` starts at 1."""
+def _node_range(f: Figure, zero: bool = False) -> tuple[int, int]:
+    """(min, max) nodes: one count is both; `at least N` leaves the maximum to the default, `up to N` starts at 1;
+    a stated 0 is 1 unless zero (a runtime scaling to zero)."""
     low = int(f.low) if f.low is not None else 1
     high = int(f.high) if f.high is not None else 0
-    return max(1, low), high
+    return (low if zero else max(1, low)), high
 
 
 # --------------------------------------------------------------------------- pods

@@ -20,7 +20,8 @@ from planforge.plan.model import Plan, plain
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SUPPORTED = {
     "cloud": "AWS, Azure, GCP, DigitalOcean or Oracle Cloud",
-    "runtime": "Kubernetes (EKS, AKS, GKE, ...), VMs, or ECS on Fargate for a Terraform-only AWS plan",
+    "runtime": "Kubernetes (EKS, AKS, GKE, ...), VMs, or for a Terraform-only plan ECS on Fargate (AWS) or Azure "
+               "Container Apps (Azure)",
     "iac": "Terraform or OpenTofu (and Ansible for on-premise hosts)",
     "gitops": "Argo CD or Flux",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",

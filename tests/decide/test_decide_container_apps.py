@@ -63,3 +63,26 @@ def test_container_apps_beside_aks_is_reported_and_on_aws_refused() -> None:
             .replace("Azure Storage", "S3").replace("Azure Key Vault", "AWS Secrets Manager"))
     assert any("Azure Container Apps is named but not supported" in p.message and "ECS on Fargate (AWS)" in p.message
                for p in refused(text))
+
+
+def test_a_log_retention_reaches_the_log_workspace_in_a_period_the_cloud_allows() -> None:
+    d = decided()
+    assert (d.answers.log_retention_days, d.provenance["log_retention_days"].line) == (
+        90, line_of(PLAN, "**Constraints**"))
+    assert d.answers.backup_retention_days == 7  # how long logs are kept is no backup retention
+    assert {r.name: r.value for r in d.answers.decisions}["log_retention_days"] == "90"
+    short = decided(PLAN.replace("logs kept 90 days", "logs kept 7 days"))
+    assert short.answers.log_retention_days == 30
+    assert any(n.text == "kept 7 days" and "Log Analytics keeps them 30 days" in n.why for n in short.not_applied)
+    ecs = decide(parse_text(ECS.replace("budget < $1.5k/month", "budget < $1.5k/month, logs kept 45 days"), "plan.md"))
+    assert ecs.answers.log_retention_days == 60  # CloudWatch Logs' next period
+
+
+def test_a_log_retention_where_nothing_keeps_logs_is_reported() -> None:
+    on_vms = (PLAN.replace("Compute (Azure Container Apps)", "Compute (VM scale set)")
+              .replace("Container Apps", "VMs").replace("Container\nRegistry", "registry"))
+    d = decided(on_vms)
+    assert (d.answers.compute, d.answers.log_retention_days) == ("vms", 0)
+    assert any(n.text == "kept 90 days" and "nothing this repository generates on azure keeps logs" in n.why
+               for n in d.not_applied)
+    assert "log_retention_days" not in {r.name for r in d.answers.decisions}

@@ -33,6 +33,10 @@ def test_each_environment_runs_the_apps_in_its_network_with_its_registry(
         assert "apps_subnet = true" in vpc and "internet_inbound_ports" not in vpc
         services = hcl_block(main, "module", "services")
         assert "subnet_id           = module.vpc.apps_subnet_id" in services
+        # the plan's 90 days of logs reach the environment's Log Analytics workspace
+        assert "log_retention_days  = var.log_retention_days" in services
+        assert "default     = 90" in hcl_block((root / "terraform/environments" / env / "variables.tf").read_text(),
+                                               "variable", "log_retention_days")
         assert "id     = module.registry.registry_id" in services
         api, web, export = (_service(main, n) for n in ("claims-api", "claims-web", "claims-export"))
         assert 'image         = "${module.registry.login_server}/claims-api:${var.image_tags["claims-api"]}"' in api

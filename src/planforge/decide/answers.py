@@ -218,6 +218,7 @@ class Answers(BaseModel):
     max_pods: int = 0  # pods the plan states for the platform: the namespaces' ResourceQuota ceiling (0 = default)
     database_storage_gb: int = 0  # database storage the plan states (0 = the module's default)
     backup_retention_days: int = 7
+    log_retention_days: int = 0  # how long the generated log groups and workspaces keep logs (0 = each module's own)
     compliance: list[str] = Field(default_factory=list)  # soc2, pci-dss, hipaa, gdpr
     data_residency: str = ""  # e.g. "eu"
     customer_managed_kms: bool = False
@@ -255,7 +256,8 @@ class Answers(BaseModel):
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set, no `installed_components`
-        when the plan says no component is installed already, no `existing_clusters` / `flux_bootstrapped` unless
+        when the plan says no component is installed already, no `log_retention_days` when the plan states none, no
+        `existing_clusters` / `flux_bootstrapped` unless
         the clusters (and their Flux) exist already, no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
@@ -266,7 +268,7 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
-                     "existing_clusters", "flux_bootstrapped"):
+                     "existing_clusters", "flux_bootstrapped", "log_retention_days"):
             if not data[name]:
                 del data[name]
         return data

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, uptime, database, storage,
+Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, log_retention, uptime, database, storage,
 # and unpaired (`2/3 nodes in dev/staging/prod`: counts and environments that do not pair up)
 
 _NUM = r"(?<![\w.])(?P<{0}>\d{{1,9}}(?:\.\d{{1,6}})?)(?!\d)"
@@ -381,7 +381,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
         return None
-    if kind == "retention":
+    if kind in ("retention", "log_retention"):
         factor /= 1440
     elif kind == "storage":
         factor /= 1024
@@ -397,12 +397,13 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
                 start = max(0, start - _ROLE_REACH) + role.start()
             else:
                 end = role.end()
-    if kind in ("rpo", "rto", "retention", "uptime"):
+    if kind in ("rpo", "rto", "retention", "uptime", "log_retention"):
         # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
-        kw = vocabulary().keywords[kind].search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
+        words = vocabulary().keywords["retention" if kind == "log_retention" else kind]
+        kw = words.search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
         if kw is not None:
             start, end = min(start, kw.start()), max(end, kw.end())
-    if kind in _RECOVERY_KINDS and subject[1] in ("environment", "plan"):
+    if (kind in _RECOVERY_KINDS or kind == "log_retention") and subject[1] in ("environment", "plan"):
         # `35 days in prod and 7 days in dev`: the environment right after a figure is its own
         after = _ENV_AFTER.match(clause, end)
         env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
@@ -434,7 +435,7 @@ def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[st
         return None, ""
     if dim == "days":
         if keywords["logs"] and not keywords["backups"]:
-            return None, ""  # how long logs are kept: no backup retention
+            return "log_retention", "days"  # how long logs are kept: no backup retention
         return ("retention", "days") if keywords["retention"] and not keywords["rpo"] \
             and not keywords["rto"] else _kind(keywords, "time", subject)
     if dim == "percent" and keywords["uptime"]:

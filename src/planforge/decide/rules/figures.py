@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.data import basic_cloud
+from planforge.decide.data import basic_cloud, defaults
 from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
@@ -30,6 +30,7 @@ def decide_figures(c: Context) -> None:
     _database(c, get("database"))
     _storage(c, get("storage"))
     _recovery(c, get("rpo"), get("rto"), get("uptime"), get("retention"))
+    _log_retention(c, get("log_retention"))
     # on serverless compute an environment's replicas are its services' instances, as its tasks are
     serverless = c.values.get("compute", "vms") != "vms"
     instances = [f for f in get("replicas") if serverless and f.scope == "environment"]
@@ -211,6 +212,33 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
 
 
 
+def _log_retention(c: Context, figures: list[Figure]) -> None:
+    """How long logs are kept (`logs kept 90 days`), production's figure first: applied where the generated Terraform
+    keeps logs (data/defaults.yaml `log_retention`) as the nearest retention that cloud allows, else reported."""
+    cloud = c.values.get("cloud", "none")
+    rule = defaults()["log_retention"].get(cloud)
+    where = rule.get("where") if rule else None
+    kept_here = rule is not None and c.values.get("iac_tool", "none") != "none" and (where is None or any(
+        c.values.get(answer) in values for answer, values in where.items()))
+    if figures and not kept_here:
+        for f in figures:
+            c.unapplied(f.line, f.words, "nothing this repository generates" + (f" on {cloud}" if rule else "") +
+                        " keeps logs (no log group or workspace of its own): set the retention where your logs go")
+    figures = sorted(figures, key=lambda f: not (f.scope == "environment" and is_production(f.subject)))
+    kept = _single(c, figures, "log_retention_days", "log retention") if kept_here else None
+    if kept is None:
+        c.default("log_retention_days", 0, "each module's own log retention when the plan states none")
+        return
+    days = max(1, math.ceil(_stated(kept)))
+    if "periods" in rule:
+        allowed = next((p for p in rule["periods"] if p >= days), rule["periods"][-1])
+    else:
+        allowed = min(max(days, rule["range"][0]), rule["range"][1])
+    if allowed != days:
+        c.unapplied(kept.line, kept.words, f"{rule['name']} keeps them {allowed} days, the nearest retention it allows")
+    c.from_line("log_retention_days", allowed, kept.line)
+
+
 def _high_availability(c: Context, up: Figure | None) -> None:
     """Uptime of 99.9% or more, or an RTO under an hour."""
     if up is not None and _stated(up) >= 99.9:
@@ -287,8 +315,8 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
             continue
         targets = _env_targets(c, f, envs)
         if targets and f.kind == "nodes" and f.low == 0 and not scales_to_zero:
-            c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: an environment's node group also runs the "
-                        "cluster's add-ons, it does not scale to zero")
+            c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: " + (runtime["zero_why"] if runtime else
+                        "an environment's node group also runs the cluster's add-ons, it does not scale to zero"))
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name), scales_to_zero)

@@ -255,10 +255,10 @@ class Answers(BaseModel):
         """The Copier data file: plain JSON-compatible values keyed by question name. No `paths` when
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
-        release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was set, no `installed_components`
-        when the plan says no component is installed already, no `log_retention_days` when the plan states none, no
-        `existing_clusters` / `flux_bootstrapped` unless
-        the clusters (and their Flux) exist already, no `min_size` of an environment that states none (a template
+        release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was
+        set, no `installed_components` when the plan says no component is installed already, no
+        `log_retention_days` when the plan states none, no `existing_clusters` / `flux_bootstrapped` unless the
+        clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:

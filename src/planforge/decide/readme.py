@@ -14,12 +14,12 @@ from planforge.plan.model import Plan
 def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
     """The rows in data/decisions.yaml order, without the answers no blueprint of the structure reads."""
     out = []
+    runtime = serverless_runtime(a.compute)
+    counted = runtime["counted"] if runtime else "nodes"  # what an environment's size counts
     for name in decision_order():
         if name in not_used_by(a.structure, a.compute) or (name in only_when_set() and not getattr(a, name)):
             continue
         prov = provenance.get(name) or default_prov("model default")
-        runtime = serverless_runtime(a.compute)
-        counted = runtime["counted"] if runtime else "nodes"
         value = _serverless_apps(a.apps) if name == "apps" and a.compute != "vms" else \
             render_value(getattr(a, name), counted)
         out.append(Decision(name=name, value=tx.safe_text(value), source=prov.describe()))

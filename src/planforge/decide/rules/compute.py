@@ -23,7 +23,6 @@ def decide_compute(c: Context, structure: str) -> None:
               if structure == "single-iac" else "Kubernetes runs the plan's applications")
 
 
-
 def serverless_runtime(compute: str) -> dict[str, Any] | None:
     """The serverless runtime (data/keywords.yaml `serverless_runtimes`) of a `compute` answer; None for VMs."""
     return next((r for r in keywords().serverless_runtimes.values() if r["compute"] == compute), None)

@@ -14,8 +14,8 @@ from dataclasses import replace
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults
-from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.environments import environment_named, is_production
+from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.plan.figures import Figure, real_size, vocabulary
 
@@ -289,8 +289,8 @@ def _tasks(c: Context, tasks: list[Figure]) -> list[Figure]:
     if c.values.get("compute", "vms") != "vms":
         return [replace(f, kind="nodes") for f in tasks]
     for f in tasks:
-        c.unapplied(f.line, f.words, "a task count sizes serverless compute (ECS on Fargate, Azure Container Apps), which this plan does "
-                    "not run on")
+        c.unapplied(f.line, f.words, "a task count sizes serverless compute (ECS on Fargate, Azure Container Apps), "
+                    "which this plan does not run on")
     return []
 
 

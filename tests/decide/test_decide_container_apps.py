@@ -33,7 +33,9 @@ def test_replicas_per_environment_size_the_apps_and_zero_is_kept() -> None:
         "staging": (0, 2), "production": (1, 10)}
     line = line_of(PLAN, "| Compute (Azure Container Apps) |")
     assert {a.text for a in d.applied if a.line == line} >= {"1 to 10 replicas", "0 to 2 replicas"}
-    assert not [n for n in d.not_applied if n.line == line]
+    # the worker keeps one replica where the others scale to zero, and the report says so
+    assert [n.why for n in d.not_applied if n.line == line] == [
+        "claims-export keeps one replica: a worker has no requests to wake it from zero"]
     rows = {r.name: r.value for r in d.answers.decisions}
     assert rows["environment_sizing"].startswith("staging (0-2 replicas per app), production (1-10 replicas per app")
 
@@ -86,3 +88,22 @@ def test_a_log_retention_where_nothing_keeps_logs_is_reported() -> None:
     assert any(n.text == "kept 90 days" and "nothing this repository generates on azure keeps logs" in n.why
                for n in d.not_applied)
     assert "log_retention_days" not in {r.name for r in d.answers.decisions}
+
+
+PERMITS = (PLANS / "azure-permits.plan.md").read_text(encoding="utf-8")
+
+
+def test_a_plan_written_without_planforge_in_mind_is_read_as_written() -> None:
+    """Applications under their own heading, replicas in an environments table whose header says what the numbers
+    count, and residency said in words (`data must stay in the EU`)."""
+    d = decided(PERMITS)
+    a = d.answers
+    assert d.provenance["apps"].line == line_of(PERMITS, "## Applications")
+    assert {app.name: (app.port, app.inbound, app.public, app.database_access) for app in a.apps} == {
+        "permits-web": (8080, True, True, False), "permits-api": (5000, True, False, True),
+        "permits-notifier": (8080, False, True, True)}
+    assert {s.name: (s.min_size, s.max_size) for s in a.environment_sizing} == {
+        "dev": (0, 2), "test": (1, 2), "prod": (2, 6)}
+    assert any(x.line == line_of(PERMITS, "| dev | 0 to 2 |") and x.text == "0 to 2" for x in d.applied)
+    assert (a.data_residency, d.provenance["data_residency"].line) == ("eu", line_of(PERMITS, "**Constraints**"))
+    assert a.log_retention_days == 60

@@ -27,13 +27,14 @@ NAMES = {
     "kubernetes_version": r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s|rke2|kubeadm) ?v?1\.\d\d",
     "terraform_version": r"terraform ?(?:>=|≥|~>)? ?1\.\d+",
     "region": r"(?:us|eu|ap|sa|ca|me|af)-[a-z]+-\d|westeurope|northeurope|eastus2?|westus[23]?|us-central1|europe-west\d"
+              r"|swedencentral|germanywestcentral|francecentral|switzerlandnorth|norwayeast|polandcentral|italynorth|spaincentral|uksouth|ukwest"
               r"|nyc[13]|sfo[23]|tor1|atl1|ams3|fra1|lon1|sgp1|blr1|syd1",
     "uptime": r"\d+(?:\.\d+)? ?% (?:uptime|availability|sla)|(?:uptime|availability|sla)[^.\n]{0,20}\d+(?:\.\d+)? ?%",
     "rpo_minutes": r"rpo",
     "rto_minutes": r"rto",
     "backup_retention_days": r"retention|retain(?:ed)? .{0,20}\d+ ?days|backups? .{0,20}kept",
     "compliance": r"soc ?2|pci[- ]?dss|hipaa|gdpr",
-    "data_residency": r"data residency",
+    "data_residency": r"data residency|data (?:must |shall |should )?(?:be )?(?:stays?|remains?|resides?|kept|stored) (?:in|within)",
     "database_engine": r"postgres(?:ql)?|mysql|mariadb",
     "database_version": r"(?:postgres(?:ql)?|mysql):? ?v?\d+",
     "max_pods": r"\d+ ?pods",

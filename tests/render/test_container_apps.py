@@ -64,7 +64,7 @@ def test_each_environment_runs_the_apps_in_its_network_with_its_registry(
             root / "terraform/environments" / env / "providers.tf").read_text()
         assert "admin_ssh_public_key" not in (root / "terraform/environments" / env / "variables.tf").read_text()
     bootstrap = root / "terraform/bootstrap"
-    assert "storage_use_azuread = true" in (bootstrap / "providers.tf").read_text()
+    assert "data_plane_available = false" in (bootstrap / "providers.tf").read_text()
     assert 'role_definition_name = "Storage Blob Data Contributor"' in (bootstrap / "main.tf").read_text()
 
 

@@ -81,6 +81,9 @@ def match_field(text: str) -> tuple[str, str] | None:
     return None
 
 
+_APPLICATIONS_HEADING = re.compile(r"^\s*#{2,4}\s+(?:custom\s+)?applications\s*$", re.I)
+
+
 def _new_field(label: str, value: str, src: SourceLine, section: str) -> Field:
     return Field(label=label, key=canonical_key(label), value=clean(value), line=src.line, text=src.text.rstrip(), section=section)
 
@@ -146,6 +149,9 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
         context = is_context(b.section) or is_context(b.subsection)
         if b.kind == "heading":
             current = attach = item_field = None
+            if plan.custom_applications is None and _APPLICATIONS_HEADING.match(b.lines[0].text):
+                # `## Applications` and a bullet per application: the Custom Applications field, written as a section
+                plan.custom_applications = attach = _new_field("Custom Applications", "", b.lines[0], b.section)
             continue
         if b.kind == "para":
             attach = None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from planforge.plan import figures
 from planforge.plan.fields import canonical_key, is_context, match_field
@@ -12,6 +13,8 @@ _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justification
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
+_COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances)\b", re.I)  # a column of counts: its unit
+_BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
 
@@ -23,12 +26,16 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
     if first_h2 is None:
         return
     sources: list[figures.Source] = []
+    headed: set[tuple[int, str]] = set()  # (line, unit) of the table cells given their column's unit
     for b in blocks:
         if b.kind not in ("para", "item", "table") or _NO_FIGURES.search(b.section) or b.lines[0].line < first_h2:
             continue
         if b.kind == "table":
-            sources.extend(figures.Source(line, " | ".join(cells), re.sub(r"[*`]", "", cells[0]) if cells else "")
-                           for line, cells in b.rows[1:])
+            units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
+            for line, cells in b.rows[1:]:
+                counted = _with_unit(cells, units)
+                headed |= {(line, cell[len(own) + 1:]) for cell, own in zip(counted, cells) if cell != own}
+                sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
         context = is_context(b.section) or is_context(b.subsection)
         label = ""
@@ -39,7 +46,20 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             label = m[0] if m else label if b.kind == "item" else ""
             if context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS:
                 sources.append(figures.Source(src.line, clean(src.text), label))
-    plan.figures = figures.extract(sources, _named_apps(plan))
+    plan.figures = [_own_words(f, headed) for f in figures.extract(sources, _named_apps(plan))]
+
+
+def _with_unit(cells: list[str], units: list[re.Match[str] | None]) -> list[str]:
+    """A bare count in a column whose header names what it counts (`| Replicas per app |` over `| 0 to 2 |`) takes that
+    unit, as if the cell said `0 to 2 replicas`."""
+    return [f"{cell.strip()} {unit.group(1)}" if unit is not None and _BARE_COUNT.match(cell) else cell
+            for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
+
+
+def _own_words(f: figures.Figure, headed: set[tuple[int, str]]) -> figures.Figure:
+    """A figure's words as the plan writes them: without the unit its column's header lent a bare count."""
+    unit = next((u for line, u in headed if line == f.line and f.words.endswith(" " + u)), None)
+    return replace(f, words=f.words[: -len(unit) - 1]) if unit else f
 
 
 def _named_apps(plan: Plan) -> set[str]:

@@ -317,6 +317,9 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         if targets and f.kind == "nodes" and f.low == 0 and not scales_to_zero:
             c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: " + (runtime["zero_why"] if runtime else
                         "an environment's node group also runs the cluster's add-ons, it does not scale to zero"))
+        elif targets and f.kind == "nodes" and f.low == 0 and (workers := _workers(c)):
+            c.unapplied(f.line, f.words, f"{', '.join(workers)} keep{'s' if len(workers) == 1 else ''} one replica: "
+                        "a worker has no requests to wake it from zero")
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name), scales_to_zero)
@@ -331,6 +334,11 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     if first_line is not None:
         c.from_line("environment_sizing", sizing, first_line)
     _fixed_nodes(c, nodes)
+
+
+def _workers(c: Context) -> list[str]:
+    """The applications without an inbound port: on serverless compute nothing scales them from zero."""
+    return [app.name for app in c.values.get("apps", []) if not app.inbound]
 
 
 def _fixed_nodes(c: Context, nodes: list[Figure]) -> None:

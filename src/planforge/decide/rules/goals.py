@@ -49,14 +49,17 @@ def _compliance(c: Context, fields: list[Field]) -> tuple[list[str], Field | Non
 
 
 def _data_residency(c: Context, fields: list[Field]) -> None:
-    """`data residency EU` / `data residency in the EU`, or a known residency before the words: `EU data residency`
-    (only the residencies of data/regions.yaml there: `strict data residency` names none)."""
+    """`data residency EU` / `data residency in the EU`, or a known residency before the words: `EU data residency`,
+    or data said to stay there: `data must stay in the EU` (only the residencies of data/regions.yaml in those two:
+    `strict data residency` names none)."""
     known = "|".join(load("regions.yaml")["residency"])
     found = tx.first_match(r"data residency\s*+(?:in|:|=)?\s*+(?:the\s+)?([A-Za-z]{2,20})"
-                           rf"|\b({known})\s+data[- ]residency\b", fields)
+                           rf"|\b({known})\s+data[- ]residency\b"
+                           rf"|\bdata\s+(?:must\s+|shall\s+|should\s+)?(?:be\s+)?(?:stays?|remains?|resides?|kept|stored)"
+                           rf"\s+(?:in|within)\s+(?:the\s+)?({known})\b", fields)
     if found:
         m, f = found
-        c.from_field("data_residency", (m.group(1) or m.group(2)).lower(), f)
+        c.from_field("data_residency", next(g for g in m.groups() if g).lower(), f)
         return
     c.default("data_residency", "", "no data residency stated")
 

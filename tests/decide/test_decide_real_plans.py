@@ -37,14 +37,17 @@ def test_keygraphhq_terraform_aws():
     assert (a.state_backend, a.state_locking) == ("s3", "dynamodb")
 
 
-def test_radioso_cloud_run_is_refused_naming_cloud_run_and_its_line():
-    """The plan runs on Cloud Run: planforge has no serverless blueprint and never substitutes VMs."""
+def test_radioso_runs_its_two_cloud_run_services():
+    """The plan runs on Cloud Run and describes each service as a bullet with its own bullets below: both are read,
+    with their ports, and only the backend (given DATABASE_URL, private Cloud SQL access) reaches the database."""
     [path] = [p for p in REAL if p.name.startswith("radioso-ai")]
-    with pytest.raises(RefusedError) as exc:
-        decide(parse_plan(path))
-    [p] = exc.value.problems
-    line = path.read_text(encoding="utf-8").splitlines()[p.line - 1]
-    assert "Cloud Run" in p.message and line.startswith("**Target Platform**") and "Cloud Run" in line
+    d = decide(parse_plan(path))
+    a = d.answers
+    assert (a.structure, a.cloud, a.compute, a.state_backend) == ("single-iac", "gcp", "cloud-run", "gcs")
+    assert {app.name: (app.port, app.public, app.database_access) for app in a.apps} == {
+        "backend": (8080, True, True), "frontend": (3000, True, False)}
+    line = path.read_text(encoding="utf-8").splitlines()[d.provenance["apps"].line - 1]
+    assert "**Backend Cloud Run service**" in line
 
 
 def test_traffic_tacos_argocd_on_eks():

@@ -45,8 +45,9 @@ resource "google_sql_database_instance" "this" {
       }
     }
 
+    # IAM database authentication (the flag is spelled differently per engine)
     database_flags {
-      name  = "cloudsql.iam_authentication"
+      name  = local.is_postgres ? "cloudsql.iam_authentication" : "cloudsql_iam_authentication"
       value = "on"
     }
 

@@ -178,7 +178,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
 
 
 _APP_KINDS = ("replicas", "memory", "cpu")
-_COUNT_KINDS = ("nodes", "tasks", "replicas")
+_COUNT_KINDS = ("nodes", "tasks", "replicas", "instances")
 # what may follow a bare count that takes the unit of the sentence's earlier clause (`2 to 4 in production`)
 _CARRY_FOLLOWERS = ("", "in", "for", "on", "at")
 _RECOVERY_KINDS = ("rpo", "rto", "retention", "uptime")
@@ -416,6 +416,8 @@ def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[st
     say what a time or percentage is."""
     if dim in ("nodes", "namespaces", "tasks", "zones"):
         return dim, "count"
+    if dim == "instances" and subject[1] == "environment":
+        return "instances", "count"  # `1 to 20 instances in production`: of what, the compute says (decide)
     if dim in ("replicas", "instances", "pods"):
         if dim == "replicas" or subject[1] == "app":
             return "replicas", "count"

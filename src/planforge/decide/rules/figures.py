@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.data import basic_cloud, defaults
+from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
@@ -34,7 +34,8 @@ def decide_figures(c: Context) -> None:
     # on serverless compute an environment's replicas are its services' instances, as its tasks are
     serverless = c.values.get("compute", "vms") != "vms"
     instances = [f for f in get("replicas") if serverless and f.scope == "environment"]
-    _nodes(c, get("nodes") + _tasks(c, get("tasks") + instances), get("instance_type"))
+    _nodes(c, get("nodes") + _tasks(c, get("tasks") + instances) + _instances(c, get("instances")),
+           get("instance_type"))
     _zones(c, get("zones"))
     decide_workload_figures(c, [f for f in get("replicas") if f not in instances], get("memory"), get("cpu"))
     _pods(c, get("pods"))
@@ -289,8 +290,21 @@ def _tasks(c: Context, tasks: list[Figure]) -> list[Figure]:
     if c.values.get("compute", "vms") != "vms":
         return [replace(f, kind="nodes") for f in tasks]
     for f in tasks:
-        c.unapplied(f.line, f.words, "a task count sizes serverless compute (ECS on Fargate, Azure Container Apps), "
-                    "which this plan does not run on")
+        c.unapplied(f.line, f.words, "a task count sizes serverless compute ("
+                    + ", ".join(r["title"] for r in keywords().serverless_runtimes.values()) + "), which this plan "
+                    "does not run on")
+    return []
+
+
+def _instances(c: Context, instances: list[Figure]) -> list[Figure]:
+    """An environment's instances (`1 to 20 instances in production`) count what runs the applications: each
+    service's instances on serverless compute, the VMs of a Terraform-only plan; beside a cluster, whose they are
+    is not said, and they are reported."""
+    if c.values.get("compute", "vms") != "vms" or c.values.get("structure") == "single-iac":
+        return [replace(f, kind="nodes") for f in instances]
+    for f in instances:
+        c.unapplied(f.line, f.words, "an instance count beside a cluster: say whether it counts nodes or each "
+                    "application's replicas")
     return []
 
 

@@ -20,12 +20,17 @@ from planforge.plan.model import Plan, plain
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _SUPPORTED = {
     "cloud": "AWS, Azure, GCP, DigitalOcean or Oracle Cloud",
-    "runtime": "Kubernetes (EKS, AKS, GKE, ...), VMs, or for a Terraform-only plan ECS on Fargate (AWS) or Azure "
-               "Container Apps (Azure)",
+    "runtime": "Kubernetes (EKS, AKS, GKE, ...), VMs, or for a Terraform-only plan {serverless}",
     "iac": "Terraform or OpenTofu (and Ansible for on-premise hosts)",
     "gitops": "Argo CD or Flux",
     "secrets": "AWS Secrets Manager, Vault, Azure Key Vault, GCP Secret Manager, Sealed Secrets, Kubernetes Secrets",
 }
+
+
+def _supported(kind: str) -> str:
+    """What planforge generates of a kind of tool, in words (the runtimes name each serverless compute built)."""
+    titles = [r["title"] for r in keywords().serverless_runtimes.values()]
+    return _SUPPORTED[kind].format(serverless=", ".join(titles[:-1]) + " or " + titles[-1])
 
 
 @dataclass(frozen=True)
@@ -65,8 +70,8 @@ def decide_tools(c: Context, structure: str) -> None:
         if n.kind == "gitops" and any(p.field == "gitops" for p in c.problems):
             continue  # Argo CD and Flux both chosen: the GitOps rule refused the plan naming both lines
         if n.chosen and _refused(c, n.kind, structure):
-            c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_SUPPORTED[n.kind]}",
-                      f"target {_SUPPORTED[n.kind]}, or mark {n.tool} as optional or out of scope", line=n.line)
+            c.problem(None, n.said, f"{n.tool} is named but not supported: planforge generates {_supported(n.kind)}",
+                      f"target {_supported(n.kind)}, or mark {n.tool} as optional or out of scope", line=n.line)
         else:
             c.unapplied(n.line, n.said, _why_not_applied(n))
     _opentofu(c, structure)
@@ -220,7 +225,7 @@ def _why_not_applied(n: Named) -> str:
                 "planforge validate (terraform validate, helm lint, schemas, policies); add it to both")
     if n.kind == "scripts":
         return f"{n.tool} scripts are not generated: the generated scripts are bash"
-    return f"{n.tool} is not generated; planforge generates {_SUPPORTED[n.kind]}"
+    return f"{n.tool} is not generated; planforge generates {_supported(n.kind)}"
 
 
 def _opentofu(c: Context, structure: str) -> None:

@@ -9,6 +9,7 @@ from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
+from planforge.decide.rules.service_items import service_items
 from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
 from planforge.decide.data import catalog, keywords
@@ -35,7 +36,8 @@ _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
 _DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
                  r"|\b(?:reads?|writes?|uses?|queries|owns|connects?\s++to|talks\s++to)"
                  r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
-                 r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b")
+                 r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b"
+                 r"|\bDATABASE_URL\b|\bCloud\s++SQL\s++access\b")
 _VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
 _TASK_MEMORY = r"\bvCPUs?\s*+(?:/|,|and|with)\s*+(\d{1,4}(?:\.\d{1,3})?)\s*+(GB|GiB|MB|MiB)\b"
 # `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
@@ -87,6 +89,8 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     if c.unsafe_source(f, "apps"):
         c.values["apps"] = []
         return
+    if f is None and c.values.get("compute", "vms") != "vms" and _service_items(c, d):
+        return
     if f is None or f.unresolved or re.fullmatch(r"(none|n/?a|-)\.?", f.plain.lower()):
         if f is not None and not f.unresolved:
             c.from_field("apps", [], f)
@@ -104,6 +108,23 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
+
+
+def _service_items(c: Context, d: dict[str, Any]) -> bool:
+    """Whether the plan, running on serverless compute with no Custom Applications, describes its applications as a
+    bullet each (rules/service_items): then they are read, with what the bullets below say of them."""
+    blocks = {name: p for name, p in service_items(c.plan.lines).items()
+              if c.valid_name(None, "apps", "application", name, line=p.starts[0][1])}
+    names = list(blocks)
+    stated = _stated_per_service(c, names, "apps", list(blocks.values()))
+    if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
+        for n in names:
+            stated.setdefault(n, {}).setdefault("database_access", False)
+    apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
+    if apps:
+        c.from_line("apps", apps, blocks[names[0]].starts[0][1])
+        _note_unstated(c, "apps", apps, stated)
+    return bool(apps)
 
 
 def _field_passage(f: Field) -> Passage:

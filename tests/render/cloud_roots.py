@@ -54,3 +54,8 @@ def hcl_block(text: str, kind: str, name: str) -> str:
     start of a line)."""
     return re.search(rf'(?ms)^{kind} "{name}" \{{.*?^\}}', text).group(0)
 
+
+
+def service_entry(main: str, name: str) -> str:
+    """The entry of `name` in the services map of a root's services module call (serverless compute)."""
+    return re.search(rf"(?ms)^    {name} = \{{.*?^    \}}", hcl_block(main, "module", "services")).group(0)

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cloud_roots import hcl_block
+from cloud_roots import hcl_block, service_entry
 from testlib import PLANS, plan_group, rendered_copy, rendered_plan
 
 from planforge.validate.base import Settings, Severity, Status
@@ -18,10 +18,6 @@ from planforge.validate.runner import run_validation
 PLAN = PLANS / "gcp-cloud-run.plan.md"
 ENVS = ("staging", "production")
 
-
-def _service(main: str, name: str) -> str:
-    """The entry of `name` in the services map of the services module call."""
-    return re.search(rf"(?ms)^    {name} = \{{.*?^    \}}", hcl_block(main, "module", "services")).group(0)
 
 
 def _module_calls_match_their_modules(root: Path) -> list[str]:
@@ -56,7 +52,7 @@ def test_each_environment_runs_the_services_through_its_subnet_with_its_registry
         assert "subnet_id  = module.vpc.private_subnet_ids[0]" in services
         assert "instance = module.database.instance_name" in services
         assert "depends_on = [google_project_service.this]" in services
-        api, web = _service(main, "reports-api"), _service(main, "reports-web")
+        api, web = service_entry(main, "reports-api"), service_entry(main, "reports-web")
         assert 'image         = "${module.registry.url}/reports-api:${var.image_tags["reports-api"]}"' in api
         assert "port          = 8080" in api and 'health_path   = "/healthz"' in api and "public        = false" in api
         assert "cpu           = 2\n" in api and "memory_mib    = 4096" in api

@@ -8,16 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch, hcl_block
+from cloud_roots import (assert_module_tests_pass, assert_roots_validate_and_catch, hcl_block,
+                         service_entry)
 from testlib import PLANS, REPO, plan_group, rendered_copy, rendered_plan, require_tool
 
 APPS = PLANS / "azure-container-apps.plan.md"
 ENVS = ("staging", "production")
 
-
-def _service(main: str, name: str) -> str:
-    """The entry of `name` in the services map of the services module call."""
-    return re.search(rf"(?ms)^    {name} = \{{.*?^    \}}", hcl_block(main, "module", "services")).group(0)
 
 
 @plan_group(APPS)
@@ -38,7 +35,7 @@ def test_each_environment_runs_the_apps_in_its_network_with_its_registry(
         assert "default     = 90" in hcl_block((root / "terraform/environments" / env / "variables.tf").read_text(),
                                                "variable", "log_retention_days")
         assert "id     = module.registry.registry_id" in services
-        api, web, export = (_service(main, n) for n in ("claims-api", "claims-web", "claims-export"))
+        api, web, export = (service_entry(main, n) for n in ("claims-api", "claims-web", "claims-export"))
         assert 'image         = "${module.registry.login_server}/claims-api:${var.image_tags["claims-api"]}"' in api
         assert "port          = 8080" in api and 'health_path   = "/healthz"' in api and "public        = false" in api
         assert "cpu           = 0.5" in web and "memory_mib    = 1024" in web and "domain" in web

@@ -116,6 +116,13 @@ resource "google_cloud_run_v2_service" "this" {
     percent = 100
   }
 
+  lifecycle {
+    precondition {
+      condition     = length("${var.name}-${each.key}") <= 49
+      error_message = "A Cloud Run service's name, <name>-<service>, is at most 49 characters: shorten the service's or the project's name."
+    }
+  }
+
   # a revision whose identity may not read its secrets or sign in to the database yet fails to start
   depends_on = [google_secret_manager_secret_iam_member.this, google_project_iam_member.database]
 }

@@ -35,8 +35,8 @@ variable "services" {
   description = "One entry per application, keyed by its name: image, container port (null: a worker nothing sends requests to; it still answers Cloud Run's startup check on $PORT), health check path, vCPUs and MiB (rounded up to a size Cloud Run has: 1, 2, 4, 6 or 8 vCPUs, with at most 4 GiB each and at least 512 MiB), instance range (0 scales to zero between requests), public (served on the internet) or reached only from the environment's network, environment variables, secrets (variable name -> Secret Manager secret ID, projects/<project>/secrets/<name>) and whether it signs in to the database."
 
   validation {
-    condition     = alltrue([for key in keys(var.services) : can(regex("^[a-z]([-a-z0-9]{0,27}[a-z0-9])?$", key)) && length("${var.name}-${key}") <= 49])
-    error_message = "Every service name must be 1-29 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, and <name>-<service> (the Cloud Run service's name) at most 49 characters."
+    condition     = alltrue([for key in keys(var.services) : can(regex("^[a-z]([-a-z0-9]{0,27}[a-z0-9])?$", key))])
+    error_message = "Every service name must be 1-29 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
   }
 
   validation {

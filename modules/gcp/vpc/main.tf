@@ -82,6 +82,9 @@ resource "google_compute_global_address" "private_services" {
 resource "google_service_networking_connection" "private_services" {
   network = google_compute_network.this.id
   service = "servicenetworking.googleapis.com"
+  # Cloud SQL releases the peering only some time after its instance is deleted: removing the connection at destroy
+  # fails while it holds it, so the peering is left to go with the network
+  deletion_policy = "ABANDON"
   reserved_peering_ranges = concat(
     [google_compute_global_address.private_services.name],
     [for range in google_compute_global_address.tenant_database : range.name],

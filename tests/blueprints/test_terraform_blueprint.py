@@ -42,7 +42,7 @@ PLAN_SCENARIOS = {
     "multi-tool": PLANS / "aws-eks-argocd.plan.md",
     "multi-tenant": PLANS / "multi-tenant-saas.plan.md",
     "keygraphhq": REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md",
-    # the radioso plan with Compute Engine for Cloud Run (the real plan, on Cloud Run, is refused)
+    # the radioso plan with Compute Engine for Cloud Run (the VM path of a GCP plan; the real plan runs on Cloud Run)
     "radioso-gcp": PLANS / "tools" / "gcp-compute-engine.plan.md",
     "jnroesch-azure": REAL_PLANS / "jnroesch--juggerhub--015-hosting.plan.md",
     "ticketing": PLANS / "ticketing-eks.plan.md",  # the plan's figures: 8-24 m6i.xlarge nodes, PostgreSQL 16, 35 days

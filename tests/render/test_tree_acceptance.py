@@ -16,7 +16,7 @@ from planforge.plan.model import Plan
 PLAN_FILES = [*sorted(PLANS.glob("*.plan.md")), *sorted((PLANS / "tools").glob("*.plan.md")),
               *sorted(REAL_PLANS.glob("*.plan.md"))]
 # The plans planforge refuses (their snapshots record the refusal too): the test asserts the refusal.
-REFUSED = {"needs-clarification.plan.md", "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md"}
+REFUSED = {"needs-clarification.plan.md"}
 
 
 def tree_directories(plan: Plan) -> dict[str, int]:

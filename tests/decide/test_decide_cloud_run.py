@@ -85,3 +85,15 @@ def test_instances_size_a_terraform_only_plans_vms_and_beside_a_cluster_are_repo
                        .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))
     assert any(n.text == "1 to 20 instances" and "nodes or each application's replicas" in n.why
                for n in with_gke.not_applied)
+
+
+def test_a_size_after_a_cpu_count_and_a_slash_is_the_memory() -> None:
+    """`1 vCPU / 512 MB` in a table row sizes the application's memory too, not its CPU alone (a bare MB is memory
+    only where a memory word says so; the CPU count and slash do)."""
+    text = PLAN.replace("**Custom Applications**", """| Service | Size |
+|---------|------|
+| reports-web | 1 vCPU / 512 MB |
+
+**Custom Applications**""")
+    apps = {app.name: (app.cpu_request, app.memory_request) for app in decided(text).answers.apps}
+    assert apps["reports-web"] == ("1", "512Mi")

@@ -77,6 +77,7 @@ COMPONENT = {"name": "ingress-nginx", "chart_repo": "https://kubernetes.github.i
              "chart": "ingress-nginx", "version": "4.11.5", "namespace": "ingress-nginx", "notes": "public NLB"}
 SIZING = {"name": "prod", "instance_type": "m5.large", "db_instance_class": "db.r6g.large", "multi_az": True,
           "nat_gateway_per_az": False, "min_size": 1, "max_size": 3, "cluster": "https://kubernetes.default.svc"}
+BUILD = {"name": "api", "context": "services/api", "dockerfile": "services/api/Dockerfile", "image": "ghcr.io/acme/api"}
 NOT_APPLIED = {"line": 27, "text": "p95 < 250ms", "why": "a latency target: planforge generates no load test"}
 DECISION = {"name": "structure", "value": 'multi-tenant "saas"', "source": "plan.md:30: **Scale/Scope**: 3 orgs"}
 
@@ -129,6 +130,8 @@ def corpus() -> dict[str, list[Any]]:
         cases["services"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
         cases["apps"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
+    cases["builds"] = mapping_list_cases(BUILD, list(BUILD), duplicates=True) + [
+        [{**BUILD, "context": v}] for v in (".", "./api", "/api", "../api", "a/../b", ".git")]
     cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
     cases["decisions"] = mapping_list_cases(DECISION, list(DECISION), duplicates=False)
     cases["not_applied"] = mapping_list_cases(NOT_APPLIED, list(NOT_APPLIED), duplicates=False)
@@ -200,11 +203,11 @@ def test_the_base_answers_pass_both(copier_judge):
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
-    # Flux bootstrapped on them, a log retention it states)
+    # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
-                                                                   "log_retention_days"}
+                                                                   "log_retention_days", "delivery", "builds"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

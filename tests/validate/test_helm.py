@@ -298,6 +298,9 @@ def test_other_template_errors_are_located(engine: str, tmp_path: Path, template
 
 
 
+ENVIRONMENT = "dev"  # helm-chart-payments' one environment
+
+
 @pytest.mark.slow
 def test_generated_chart_repository(engine: str, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
     root = generate_repo("helm-chart-payments", tmp_path_factory)
@@ -310,12 +313,15 @@ def test_generated_chart_repository(engine: str, tmp_path_factory: pytest.TempPa
     assert [t.path for t in targets] == charts and len(charts) > 0
     for target in targets:
         checks = helm_checks(validator.run(target, ctx))
-        values_sets = list((target.path / "platforms").glob("*.yaml")) + list((target.path / "ci").glob("*-values.yaml"))
+        values_sets = [*(target.path / "platforms").glob("*.yaml"), *target.path.glob("values-*.yaml"),
+                       *(target.path / "ci").glob("*-values.yaml")]
         assert len(checks) == 2 + len(values_sets) and len(values_sets) > 0
+        assert f"render[values-{ENVIRONMENT}.yaml]" in checks  # each environment's values file is rendered
         assert [(c.name, f.rule, f.file, f.line, f.message) for c in checks.values() for f in c.findings
                 if f.severity is Severity.ERROR] == []
         assert {n: c.status for n, c in checks.items() if c.status is not Status.PASSED} == {}
     assert len(recorder.calls) == sum(1 + len(list((t.path / "platforms").glob("*.yaml")))
+                                      + len(list(t.path.glob("values-*.yaml")))
                                       + len(list((t.path / "ci").glob("*-values.yaml"))) for t in targets)
 
 

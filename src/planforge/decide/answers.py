@@ -93,6 +93,15 @@ class Service(BaseModel):
     volume_size: str = ""  # a Kubernetes quantity, e.g. "1Gi"
 
 
+class Build(BaseModel):
+    """How the delivery workflow builds one service's image (paths relative to the repository root)."""
+
+    name: str  # the service it builds
+    context: str
+    dockerfile: str
+    image: str = ""  # the repository it pushes to; "": ghcr.io/<the repository's GitHub owner>/<name>
+
+
 class EnvironmentSizing(BaseModel):
     """Per-environment sizing read from the components table notes."""
 
@@ -206,6 +215,9 @@ class Answers(BaseModel):
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
     chart_layout: Literal["single", "per-service"] = "single"
     services: list[Service] = Field(default_factory=list)  # helm-chart structure: services in the chart(s)
+    # a workflow that builds each service's image once, pushes it and deploys that digest to each environment
+    delivery: Literal["none", "github-actions"] = "none"
+    builds: list[Build] = Field(default_factory=list)  # delivery: how each service's image is built
     storage: str = ""  # e.g. "external-postgresql": what the plan says about data stores
     database_secret: str = ""  # name of the existing Secret holding a DB connection string
     dapr: bool = False
@@ -257,7 +269,8 @@ class Answers(BaseModel):
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was
         set, no `installed_components` when the plan says no component is installed already, no
-        `log_retention_days` when the plan states none, no `existing_clusters` / `flux_bootstrapped` unless the
+        `log_retention_days` when the plan states none, no
+        `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
@@ -268,9 +281,11 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
-                     "existing_clusters", "flux_bootstrapped", "log_retention_days"):
+                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "builds"):
             if not data[name]:
                 del data[name]
+        if data["delivery"] == "none":
+            del data["delivery"]
         return data
 
 

@@ -25,6 +25,7 @@ from planforge.decide.rules.existing import check_existing_clusters
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
+from planforge.decide.rules.pipeline import decide_pipeline
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.clouds import decide_clouds
@@ -55,6 +56,7 @@ def decide(plan: Plan) -> Decided:
     decide_scope(c, structure, d)
     decide_upstream_charts(c, structure)
     decide_workloads(c, structure, d)
+    decide_pipeline(c, structure)
     decide_goals(c)
     decide_figures(c)
     check_existing_clusters(c)

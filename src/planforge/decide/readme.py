@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from planforge.decide import text as tx
-from planforge.decide.answers import Answers, Component, Decision, EnvironmentSizing, Provenance, Service
+from planforge.decide.answers import Answers, Build, Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.decide.context import default_prov
 from planforge.decide.data import decision_order, named_by, negated_before, not_used_by, only_when_set
 from planforge.decide.rules.compute import serverless_runtime
@@ -17,7 +17,7 @@ def decisions(a: Answers, provenance: dict[str, Provenance]) -> list[Decision]:
     runtime = serverless_runtime(a.compute)
     counted = runtime["counted"] if runtime else "nodes"  # what an environment's size counts
     for name in decision_order():
-        if name in not_used_by(a.structure, a.compute) or (name in only_when_set() and not getattr(a, name)):
+        if name in not_used_by(a.structure, a.compute) or (name in only_when_set() and getattr(a, name) in ("none", "", 0, False, [], {}, None)):
             continue
         prov = provenance.get(name) or default_prov("model default")
         value = _serverless_apps(a.apps) if name == "apps" and a.compute != "vms" else \
@@ -105,6 +105,8 @@ def _render_item(v: Any, counted: str) -> str:
         return f"{v.name} {v.version}"
     if isinstance(v, Service):
         return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"
+    if isinstance(v, Build):
+        return f"{v.name} ({v.dockerfile}, context {v.context})"
     if isinstance(v, EnvironmentSizing):
         extra = [x for x in (v.instance_type, v.db_instance_class) if x]
         if v.min_size is not None or v.max_size:

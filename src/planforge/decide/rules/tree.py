@@ -136,6 +136,13 @@ def _other_why(key: str, t: TreePath, generated: dict[str, str]) -> str:
     return f"{what}: {argo}{_vocabulary()['described'][key]['label']} is {generated[key]}/"
 
 
+def _build_sources(c: Context, path: str) -> bool:
+    """Whether a tree directory holds, is or is inside a build context of the delivery workflow (the services'
+    sources: the application team's, read by the workflow, not generated)."""
+    contexts = [b.context for b in c.values.get("builds") or [] if b.context != "."]
+    return any(ctx == path or ctx.startswith(path + "/") or path.startswith(ctx + "/") for ctx in contexts)
+
+
 def _portable(path: str) -> bool:
     """Whether the answer rules accept `path` as a layout path (else the tree's directory is left as it is)."""
     rule = patterns()["dir_path"]
@@ -157,6 +164,9 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
     for t in entries:
         path = t.path.rstrip("/")
         if path in full.values():
+            continue
+        if _build_sources(c, path):
+            c.applied(t.line, t.path, "builds")  # the delivery workflow builds from it
             continue
         outer = next((r for r in reported if t.path.startswith(r)), None)
         why = (f"inside {outer}, which planforge does not generate" if outer

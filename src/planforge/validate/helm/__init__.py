@@ -10,7 +10,7 @@ are covered by their parent). Two engines do the Helm work:
   child process (`sdk_worker`).
 
 Each chart gets a `lint` check and one `render[...]` check per values set: the chart's
-defaults, every `platforms/*.yaml` and every `ci/*-values.yaml`. Rendered documents go to
+defaults, every `platforms/*.yaml`, every `values-<env>.yaml` and every `ci/*-values.yaml`. Rendered documents go to
 `Context.validate_documents`, so schema and policy validation see them.
 
 Dependencies are resolved offline: `file://` ones are unpacked into a scratch copy of the chart; one from a

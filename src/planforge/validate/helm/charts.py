@@ -53,8 +53,10 @@ def _inside_chart(path: Path, root: Path) -> bool:
 
 
 def values_files(chart: Path) -> list[Path]:
-    """The values sets a chart is rendered with besides its defaults."""
-    return sorted(chart.glob("platforms/*.yaml")) + sorted(chart.glob("ci/*-values.yaml"))
+    """The values sets a chart is rendered with besides its defaults: per platform, per environment
+    (`values-<env>.yaml` beside values.yaml) and chart-testing's."""
+    return (sorted(chart.glob("platforms/*.yaml")) + sorted(chart.glob("values-*.yaml"))
+            + sorted(chart.glob("ci/*-values.yaml")))
 
 
 def chart_metadata(chart: Path) -> dict[str, Any]:

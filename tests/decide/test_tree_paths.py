@@ -5,7 +5,7 @@ from testlib import PLANS, REAL_PLANS
 
 from planforge import layout
 from planforge.decide import decide
-from planforge.plan import parse_plan
+from planforge.plan import parse_plan, parse_text
 
 TREE_PLAN = PLANS / "tree-layout.plan.md"
 
@@ -157,7 +157,18 @@ def test_a_helm_charts_directory_is_the_charts_directory(tmp_path):
 
 
 def test_a_workloads_source_directory_is_reported_as_its_source():
-    d = decide(parse_plan(REAL_PLANS / "baselhussain--q4-hackathon-project-phase5--008-kafka-dapr.plan.md"))
+    """Without a delivery workflow (the plan's deploy workflows left out); with one, the directory is what it builds."""
+    path = REAL_PLANS / "baselhussain--q4-hackathon-project-phase5--008-kafka-dapr.plan.md"
+    text = path.read_text(encoding="utf-8")
+    delivered = decide(parse_text(text, "plan.md"))
+    assert delivered.answers.delivery == "github-actions" and "backend/" not in {n.text for n in delivered.not_applied}
+    assert ("backend/" in {a.text for a in delivered.applied}) and "backend" in [b.context for b in delivered.answers.builds]
+    workflows = ("    ├── build-test.yml             # NEW: Build and test workflow\n"
+                 "    ├── deploy-staging.yml         # NEW: Deploy to staging\n"
+                 "    └── deploy-production.yml      # NEW: Deploy to production\n")
+    assert workflows in text
+    d = decide(parse_text(text.replace(workflows, ""), "plan.md"))
+    assert d.answers.delivery == "none"
     why = {n.text: n.why for n in d.not_applied}
     assert why["backend/"] == ("the backend workload's source: planforge deploys its image and generates no "
                                "source directory")

@@ -20,6 +20,10 @@ _GITHUB_ACTIONS = r"\bgithub\s+actions?\b|\bgha\b"
 # what a line asks of a pipeline: CI/CD, a deploy or release pipeline, images built and pushed
 _CI_CD = (r"\bci\s*/\s*cd\b|\bcd\s+pipelines?\b|\b(?:deploy(?:ment)?|delivery|release)\s+(?:pipelines?|workflows?)\b"
           r"|\bbuild(?:s|ing)?,?\s+(?:test(?:s|ing)?,?\s+)?(?:and\s+)?push(?:es|ing)?\b")
+# a pipeline asked for without naming the CI tool: not one that only runs tests (`CI/CD pipeline tests on Minikube`)
+_CI_CD_PIPELINE = (r"\bci\s*/\s*cd\s+(?:pipelines?|workflows?)\b(?!\s+(?:tests?|checks?|runs?\s+tests?)\b)"
+                   r"|\b(?:deploy(?:ment)?|delivery|release)\s+(?:pipelines?|workflows?)\b"
+                   r"|\bbuild(?:s|ing)?,?\s+(?:test(?:s|ing)?,?\s+)?(?:and\s+)?push(?:es|ing)?\b")
 _CI_CD_LABEL = r"ci\s*/\s*cd|ci|cd|pipelines?|delivery"
 _OTHER_CI = (r"\bgitlab(?:\s+ci)?\b|\bjenkins\b|\bazure\s+(?:devops|pipelines)\b|\bcircle\s*ci\b|\bbitbucket\s+pipelines\b"
              r"|\btekton\b|\btravis\b|\bbuildkite\b|\bcloud\s+build\b|\bcodepipeline\b")
@@ -65,7 +69,8 @@ def _asked(c: Context) -> int | None:
     field = next((f for f in c.plan.fields if re.fullmatch(_CI_CD_LABEL, f.label.strip(), re.I)), None)
     if field is not None and not field.unresolved:
         return None if re.match(r"(?:none|n/?a|no|-)(?!\w)", field.plain.strip(), re.I) else field.line
-    for pattern in (rf"(?:{_GITHUB_ACTIONS}).{{0,80}}(?:{_CI_CD})|(?:{_CI_CD}).{{0,80}}(?:{_GITHUB_ACTIONS})", _CI_CD):
+    for pattern in (rf"(?:{_GITHUB_ACTIONS}).{{0,80}}(?:{_CI_CD})|(?:{_CI_CD}).{{0,80}}(?:{_GITHUB_ACTIONS})",
+                    _CI_CD_PIPELINE):
         line = line_choosing(c.plan, pattern)
         if line is not None:
             return line

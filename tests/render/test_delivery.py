@@ -154,3 +154,29 @@ def test_a_broken_environment_values_file_is_caught(tmp_path_factory: pytest.Tem
     errors = [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
     assert errors and {f.rule for f in errors} == {"helm/values-schema"}
     assert all(f.file.endswith("values-staging.yaml") for f in errors)
+
+
+def test_each_registry_kind_signs_in_its_own_way(tmp_path: Path) -> None:
+    """Images the plan states in Amazon ECR and another registry: ECR through an AWS role (OIDC), the other through
+    the token secrets; no GHCR pull secret is named when nothing is pushed there."""
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+    from planforge.render.engine import render_new
+    from planforge.render.template import resolve_template
+
+    answers = decide(parse_plan(PLAN)).answers
+    api, web = answers.builds
+    builds = [api.model_copy(update={"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api"}),
+              web.model_copy(update={"image": "registry.digitalocean.com/acme/web"})]
+    root = tmp_path / "repo"
+    render_new(answers.model_copy(update={"builds": builds}), root, resolve_template(None, None), init_git=False)
+    jobs = _workflow(root)["jobs"]
+    assert jobs["build-api"]["permissions"] == {"contents": "read", "id-token": "write"}
+    assert _step(jobs["build-api"], "Sign in to AWS")["with"]["aws-region"] == "eu-west-1"
+    assert "aws ecr get-login-password --region eu-west-1" in _step(jobs["build-api"], "Build and push")["run"]
+    assert jobs["build-web"]["permissions"] == {"contents": "read"}
+    assert set(_step(jobs["build-web"], "Build and push")["env"]) >= {"REGISTRY_USERNAME", "REGISTRY_PASSWORD"}
+    assert "imagePullSecrets" not in _step(jobs["deploy-production"], "Deploy storefront")["run"]
+    readme = (root / "README.md").read_text()
+    assert "`AWS_PUSH_ROLE_ARN`" in readme and "may push to\n  registry.digitalocean.com." in readme
+    assert "ghcr-pull" not in readme

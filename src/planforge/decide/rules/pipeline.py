@@ -14,16 +14,18 @@ from planforge.decide.answers import Build, Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import defaults
 from planforge.decide.rules.tools import line_choosing
+from planforge.layout import load_layout
 from planforge.plan.model import TreePath
 
 _GITHUB_ACTIONS = r"\bgithub\s+actions?\b|\bgha\b"
-# what a line asks of a pipeline: CI/CD, a deploy or release pipeline, images built and pushed
-_CI_CD = (r"\bci\s*/\s*cd\b|\bcd\s+pipelines?\b|\b(?:deploy(?:ment)?|delivery|release)\s+(?:pipelines?|workflows?)\b"
-          r"|\bbuild(?:s|ing)?,?\s+(?:test(?:s|ing)?,?\s+)?(?:and\s+)?push(?:es|ing)?\b")
+# a pipeline that delivers: a deploy, delivery or release pipeline, images built and pushed
+_DELIVERS = (r"\b(?:deploy(?:ment)?|delivery|release)\s+(?:pipelines?|workflows?)\b"
+             r"|\bbuild(?:s|ing)?,?\s+(?:test(?:s|ing)?,?\s+)?(?:and\s+)?push(?:es|ing)?\b")
+# what a line asks of a pipeline beside GitHub Actions: CI/CD or delivery
+_CI_CD = rf"\bci\s*/\s*cd\b|{_DELIVERS}"
 # a pipeline asked for without naming the CI tool: not one that only runs tests (`CI/CD pipeline tests on Minikube`)
 _CI_CD_PIPELINE = (r"\bci\s*/\s*cd\s+(?:pipelines?|workflows?)\b(?!\s+(?:tests?|checks?|runs?\s+tests?)\b)"
-                   r"|\b(?:deploy(?:ment)?|delivery|release)\s+(?:pipelines?|workflows?)\b"
-                   r"|\bbuild(?:s|ing)?,?\s+(?:test(?:s|ing)?,?\s+)?(?:and\s+)?push(?:es|ing)?\b")
+                   rf"|{_DELIVERS}")
 _CI_CD_LABEL = r"ci\s*/\s*cd|ci|cd|pipelines?|delivery"
 _OTHER_CI = (r"\bgitlab(?:\s+ci)?\b|\bjenkins\b|\bazure\s+(?:devops|pipelines)\b|\bcircle\s*ci\b|\bbitbucket\s+pipelines\b"
              r"|\btekton\b|\btravis\b|\bbuildkite\b|\bcloud\s+build\b|\bcodepipeline\b")
@@ -31,7 +33,6 @@ _OTHER_CI = (r"\bgitlab(?:\s+ci)?\b|\bjenkins\b|\bazure\s+(?:devops|pipelines)\b
 _DELIVERY_WORKFLOW = re.compile(r"(?:^|/)\.github/workflows/[^/]*(?:deploy|build|release|cd|delivery|publish)[^/]*\.ya?ml$",
                                 re.I)
 _DOCKERFILE = re.compile(r"(?:^|/)(?:Dockerfile(?:\.[\w.-]+)?|[\w.-]+\.Dockerfile)$", re.I)
-_LOCAL_PLATFORMS = ("minikube", "kind", "docker-desktop")
 
 
 def decide_pipeline(c: Context, structure: str) -> None:
@@ -57,7 +58,7 @@ def decide_pipeline(c: Context, structure: str) -> None:
     default_images = f"{defaults()['image_registry']}/{c.values['project_name']}/"
     builds = [_build(c, s.name, "" if s.image == default_images + s.name else s.image) for s in c.values["services"]]
     c.set("builds", [b for b, _ in builds], _builds_provenance(c, builds))
-    local = [p for p in c.values.get("platforms", []) if p in _LOCAL_PLATFORMS]
+    local = [p for p in c.values.get("platforms", []) if p in load_layout()["local_platforms"]]
     if local:
         c.unapplied(line, c.line_text(line), f"an environment on {', '.join(local)} gets no deploy job: CI cannot "
                     "reach a cluster on your machine, so install the chart there with helm (README, \"Delivery\")")

@@ -180,3 +180,19 @@ def test_each_registry_kind_signs_in_its_own_way(tmp_path: Path) -> None:
     readme = (root / "README.md").read_text()
     assert "`AWS_PUSH_ROLE_ARN`" in readme and "may push to\n  registry.digitalocean.com." in readme
     assert "ghcr-pull" not in readme
+
+
+@plan_group(PLAN)
+def test_a_failed_helm_test_rolls_back_or_removes_a_first_install(tmp_path_factory: pytest.TempPathFactory,
+                                                                    tmp_path: Path) -> None:
+    root = rendered_plan(PLAN, tmp_path_factory)
+    step = _step(_workflow(root)["jobs"]["deploy-staging"], "Deploy storefront")
+    failing = """#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "$CALLS"
+case "$1" in test|rollback) exit 1 ;; esac
+"""  # a first install: helm test fails and there is no revision to roll back to
+    env = {"IMAGE_API": "ghcr.io/acme/api", "DIGEST_API": DIGEST, "IMAGE_WEB": "ghcr.io/acme/web", "DIGEST_WEB": DIGEST}
+    code, log, calls = _run(step, env, root, {"helm": failing}, tmp_path)
+    assert code == 1, log
+    verbs = [line.split()[0] for line in calls.read_text().splitlines()]
+    assert verbs == ["upgrade", "test", "rollback", "uninstall"]

@@ -10,9 +10,9 @@ import subprocess
 from pathlib import Path
 
 
-def assert_roots_validate_and_catch(root: Path, mirror: Path, anchor: str, unknown: str) -> None:
-    """Every root of `root` validates; adding the argument `unknown` after the line `anchor` of the staging root's
-    main.tf is a terraform/validate error there."""
+def assert_roots_validate_and_catch(root: Path, mirror: Path, anchor: str, unknown: str, env: str = "staging") -> None:
+    """Every root of `root` validates; adding the argument `unknown` after the line `anchor` of environment `env`'s
+    root's main.tf is a terraform/validate error there."""
     from planforge.validate.base import Settings, Severity, Status
     from planforge.validate.runner import run_validation
 
@@ -21,12 +21,12 @@ def assert_roots_validate_and_catch(root: Path, mirror: Path, anchor: str, unkno
     validated = [c for c in checks if c.name == "validate"]
     assert len(validated) == 3 and all(c.status is Status.PASSED and not c.findings for c in validated), validated
     assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
-    main = root / "terraform/environments/staging/main.tf"
+    main = root / "terraform/environments" / env / "main.tf"
     assert anchor in main.read_text()
     main.write_text(main.read_text().replace(anchor, f"{anchor}  {unknown} = []\n"))
     errors = [f for c in run_validation([root], settings, only=["terraform"]) for f in c.findings
               if f.severity is Severity.ERROR]
-    assert any(f.rule == "terraform/validate" and f.file.endswith("staging/main.tf") and unknown in f.message
+    assert any(f.rule == "terraform/validate" and f.file.endswith(f"{env}/main.tf") and unknown in f.message
                for f in errors), errors
 
 

@@ -27,7 +27,7 @@ def test_each_environment_runs_the_apps_in_its_network_with_its_registry(
         vpc = hcl_block(main, "module", "vpc")
         # the environment's own subnet; a public app's traffic reaches the environment's own public IP, so the
         # subnets keep denying the internet
-        assert "apps_subnet = true" in vpc and "internet_inbound_ports" not in vpc
+        assert 'apps_subnet = "container-apps"' in vpc and "internet_inbound_ports" not in vpc
         services = hcl_block(main, "module", "services")
         assert "subnet_id           = module.vpc.apps_subnet_id" in services
         # the plan's 90 days of logs reach the environment's Log Analytics workspace

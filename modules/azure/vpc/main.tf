@@ -40,24 +40,32 @@ resource "azurerm_subnet" "database" {
   }
 }
 
-# Serverless compute: a subnet delegated to Container Apps environments, behind the workload subnet's security group
-# and NAT gateway.
+# Serverless compute: a subnet delegated to Container Apps environments or to App Service's virtual network
+# integration, behind the workload subnet's security group and NAT gateway.
+locals {
+  apps_delegations = {
+    container-apps = { service = "Microsoft.App/environments", actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"], endpoints = [] }
+    app-service    = { service = "Microsoft.Web/serverFarms", actions = ["Microsoft.Network/virtualNetworks/subnets/action"], endpoints = ["Microsoft.Web"] }
+  }
+}
+
 resource "azurerm_subnet" "apps" {
-  count = var.apps_subnet ? 1 : 0
+  count = var.apps_subnet != null ? 1 : 0
 
   name                 = "snet-${var.name}-apps"
   resource_group_name  = var.resource_group_name
   virtual_network_name = azurerm_virtual_network.this.name
   address_prefixes     = [cidrsubnet(var.cidr_block, 4, 1)]
+  service_endpoints    = local.apps_delegations[var.apps_subnet].endpoints
 
   default_outbound_access_enabled = false
 
   delegation {
-    name = "container-apps"
+    name = var.apps_subnet
 
     service_delegation {
-      name    = "Microsoft.App/environments"
-      actions = ["Microsoft.Network/virtualNetworks/subnets/join/action"]
+      name    = local.apps_delegations[var.apps_subnet].service
+      actions = local.apps_delegations[var.apps_subnet].actions
     }
   }
 }
@@ -111,7 +119,7 @@ resource "azurerm_subnet_network_security_group_association" "database" {
 }
 
 resource "azurerm_subnet_network_security_group_association" "apps" {
-  count = var.apps_subnet ? 1 : 0
+  count = var.apps_subnet != null ? 1 : 0
 
   subnet_id                 = azurerm_subnet.apps[0].id
   network_security_group_id = azurerm_network_security_group.private.id
@@ -148,7 +156,7 @@ resource "azurerm_subnet_nat_gateway_association" "private" {
 }
 
 resource "azurerm_subnet_nat_gateway_association" "apps" {
-  count = var.apps_subnet ? 1 : 0
+  count = var.apps_subnet != null ? 1 : 0
 
   subnet_id      = azurerm_subnet.apps[0].id
   nat_gateway_id = azurerm_nat_gateway.this.id

@@ -21,7 +21,7 @@ output "postgres_private_dns_zone_id" {
 }
 
 output "apps_subnet_id" {
-  description = "Subnet delegated to Container Apps environments (null without apps_subnet), once its security group and NAT gateway are attached."
+  description = "Subnet delegated to the serverless compute apps_subnet names (null without it), once its security group and NAT gateway are attached."
   value       = one(azurerm_subnet.apps[*].id)
 
   depends_on = [azurerm_subnet_network_security_group_association.apps, azurerm_subnet_nat_gateway_association.apps]

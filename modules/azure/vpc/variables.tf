@@ -37,9 +37,14 @@ variable "internet_inbound_ports" {
 }
 
 variable "apps_subnet" {
-  type        = bool
-  description = "Add a subnet delegated to Container Apps environments (serverless compute): the second /20 of a /16."
-  default     = false
+  type        = string
+  description = "Add a subnet for serverless compute, the second /20 of a /16, delegated to what runs in it: container-apps (Container Apps environments) or app-service (App Service virtual network integration, with the Microsoft.Web service endpoint that internal web apps admit). Null: none."
+  default     = null
+
+  validation {
+    condition     = var.apps_subnet == null || contains(["container-apps", "app-service"], coalesce(var.apps_subnet, "none"))
+    error_message = "apps_subnet must be container-apps, app-service or null."
+  }
 }
 
 variable "tags" {

@@ -177,7 +177,7 @@ class Answers(BaseModel):
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
     # what runs a single-iac plan's apps: VMs, or the cloud's serverless compute (layout.yml serverless_compute)
-    compute: Literal["vms", "ecs-fargate", "container-apps", "cloud-run"] = "vms"
+    compute: Literal["vms", "ecs-fargate", "container-apps", "cloud-run", "app-service"] = "vms"
     kubernetes_version: str = "1.35"
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False

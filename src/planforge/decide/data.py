@@ -146,7 +146,7 @@ class Keywords:
     service_words: str  # a pattern: a directory or word holding one of these names a workload (`orders-api`)
     workload_nouns: tuple[str, ...]  # the nouns that may follow a workload's name (`the legacy-api service (...)`)
     named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern
-    serverless_runtimes: dict[str, dict[str, Any]]  # runtime tool name -> {compute, cloud, counted, scales_to_zero}
+    serverless_runtimes: dict[str, dict[str, Any]]  # runtime tool name -> {compute, cloud, counted, scales_to_zero, unsized}
     terraform_family: dict[str, str]
     tool_not_chosen: str
     tool_preferred_over: str

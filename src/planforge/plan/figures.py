@@ -48,6 +48,12 @@ _INSTANCE = re.compile(
     r"|(?<![\w.-])(?:VM|BM)\.(?:Standard|DenseIO|Optimized|GPU)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){1,2}(?![\w.-])",
     re.I,
 )
+# Azure App Service plan SKUs: Premium v2-v4 and Isolated v2 ones (P1v3, P2mv3, I1v2) wherever they are written; Free,
+# Shared, Basic and Standard ones (F1, D1, B1-B3, S1-S3) only on a line that speaks of App Service, a service plan, a
+# SKU or a tier (`S3` alone is a bucket)
+_APP_SERVICE_PREMIUM = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2)(?![\w.-])", re.I)
+_APP_SERVICE_SKU = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[1-3]|S[1-3])(?![\w.-])", re.I)
+_APP_SERVICE_LINE = re.compile(r"\bapp service\b|\bservice plan\b|\bsku\b|\btier\b", re.I)
 # Oracle Cloud shapes are matched by their full name (their dots are no AWS size)
 _OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
 # the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
@@ -144,6 +150,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
         logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
         count_said: str | None = None  # the count an earlier clause of the sentence gave (`1 to 2 tasks`)
+        skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
         for start, end, after_comma in _clauses(text):
             if not after_comma:
                 carried, said, storage_said, logs_said, count_said = None, {}, None, None, None
@@ -163,7 +170,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
             env_clause = own[1] == "environment"
             figures = _figures_of(clause, subject, src.line, said if env_clause else {}, storage_said, logs_said,
-                                  count_said if env_clause else None)
+                                  count_said if env_clause else None, skus)
             count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
@@ -241,20 +248,20 @@ _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
                 said: dict[str, re.Match[str]] | None = None,
                 storage_said: re.Match[str] | None = None, logs_said: re.Match[str] | None = None,
-                count_said: str | None = None) -> list[Figure]:
+                count_said: str | None = None, skus: re.Pattern[str] = _APP_SERVICE_PREMIUM) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
     per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
     earlier clause of the sentence gives a clause that names none; storage_said: a storage word of an earlier
     clause, for a size whose clause names neither storage nor memory (`PostgreSQL 16, 50 GB`); count_said: the
     count kind of an earlier clause, for an environment's bare count (`1 to 2 tasks in staging, 2 to 4 in
-    production`)."""
+    production`); skus: the App Service plan SKUs the clause's line may name."""
     has_digit = re.search(r"\d", clause) is not None
     if not has_digit and _ENGINE_HINT.search(clause) is None:
         return []
     v = vocabulary()
     out: list[Figure] = []
     if has_digit or "standard_" in clause.lower():
-        for m in _INSTANCE.finditer(clause):
+        for m in [*_INSTANCE.finditer(clause), *skus.finditer(clause)]:
             out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
     engine_spans = []
     for m in _ENGINE.finditer(clause):

@@ -49,7 +49,7 @@ run "a_container_apps_subnet_is_delegated_and_behind_the_nat_and_the_deny" {
   command = plan
 
   variables {
-    apps_subnet = true
+    apps_subnet = "container-apps"
   }
 
   assert {
@@ -60,6 +60,19 @@ run "a_container_apps_subnet_is_delegated_and_behind_the_nat_and_the_deny" {
   assert {
     condition     = length(azurerm_subnet_network_security_group_association.apps) == 1 && length(azurerm_subnet_nat_gateway_association.apps) == 1
     error_message = "The apps subnet must deny inbound internet traffic and leave through the NAT gateway."
+  }
+}
+
+run "an_app_service_subnet_is_delegated_to_server_farms_with_the_web_endpoint" {
+  command = plan
+
+  variables {
+    apps_subnet = "app-service"
+  }
+
+  assert {
+    condition     = azurerm_subnet.apps[0].delegation[0].service_delegation[0].name == "Microsoft.Web/serverFarms" && azurerm_subnet.apps[0].service_endpoints == toset(["Microsoft.Web"])
+    error_message = "App Service's integration subnet must be delegated to server farms and carry the Microsoft.Web endpoint internal web apps admit."
   }
 }
 

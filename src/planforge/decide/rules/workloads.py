@@ -9,6 +9,7 @@ from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
+from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.rules.service_items import service_items
 from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
@@ -297,9 +298,10 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services", 
     readers = {"image": re.compile(_IMAGE, re.I), "port": re.compile(_PORT, re.I),
                "health_path": re.compile(_HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
                "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
-               "cpu_request": re.compile(_VCPU, re.I),
-               "memory_request": re.compile(_TASK_MEMORY, re.I)}
+               "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I)}
     found: dict[str, dict[str, Any]] = {}
+    compute = c.values.get("compute", "vms")
+    unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
     for p in passages(c.plan) if sources is None else sources:
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
@@ -314,8 +316,9 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services", 
                     if owner is None or key in found.get(owner, {}):
                         continue
                     line = p.line_at(start + m.start())
-                    if key in _SERVERLESS_ONLY and c.values.get("compute", "vms") == "vms":
-                        c.unapplied(line, m.group(0), f"{owner} runs on Kubernetes: {_SERVERLESS_ONLY[key]}")
+                    if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
+                               f"Kubernetes: {_SERVERLESS_ONLY[key]}" if key in _SERVERLESS_ONLY and compute == "vms" else ""):
+                        c.unapplied(line, m.group(0), why)
                         continue
                     found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
                     c.applied(line, m.group(0), answer)
@@ -325,11 +328,8 @@ def _stated_per_service(c: Context, names: list[str], answer: str = "services", 
 # What a statement only serverless compute applies is, on Kubernetes, left to.
 _REACHED_ON_KUBERNETES = ("it gets a Service on its port; who reaches it follows the ingress and network policies, "
                           "not this statement")
-_SERVERLESS_ONLY = {
-    "inbound": _REACHED_ON_KUBERNETES,
-    "public": _REACHED_ON_KUBERNETES,
-    "database_access": "every application of a namespace reads the database from its Secret; this statement "
-                       "narrows nothing there"}
+_SERVERLESS_ONLY = {"inbound": _REACHED_ON_KUBERNETES, "public": _REACHED_ON_KUBERNETES, "database_access": (
+    "every application of a namespace reads the database from its Secret; this statement narrows nothing there")}
 
 
 def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:

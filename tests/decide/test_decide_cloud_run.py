@@ -22,7 +22,9 @@ def test_the_plan_runs_its_applications_on_cloud_run() -> None:
     assert (a.state_backend, a.secrets_manager) == ("gcs", "gcp-secret-manager")
     assert {app.name: (app.port, app.public, app.database_access, app.cpu_request, app.memory_request)
             for app in a.apps} == {"reports-api": (8080, False, True, "2", "4Gi"),
-                                   "reports-web": (3000, True, False, "", "")}
+                                   "reports-web": (3000, True, False, "", ""),
+                                   "reports-rollup": (8080, True, True, "", "")}
+    assert {app.name: app.schedule for app in a.apps}["reports-rollup"] == "15 4 * * *"  # a job
     assert not [n for n in d.not_applied if "Cloud Run" in n.text or "Artifact Registry" in n.text]
 
 

@@ -23,7 +23,8 @@ def test_the_plan_runs_its_applications_on_container_apps() -> None:
     assert (a.state_backend, d.provenance["state_backend"].line) == ("azurerm", line_of(PLAN, "**State Backend**"))
     assert {app.name: (app.port, app.inbound, app.public, app.database_access) for app in a.apps} == {
         "claims-api": (8080, True, False, True), "claims-web": (3000, True, True, False),
-        "claims-export": (8080, False, True, True)}
+        "claims-export": (8080, False, True, True), "claims-purge": (8080, False, True, True)}
+    assert [(app.name, app.schedule) for app in a.apps if app.schedule] == [("claims-purge", "0 3 * * 0")]
     assert not [n for n in d.not_applied if "Container Apps" in n.text or "Container Registry" in n.text]
 
 

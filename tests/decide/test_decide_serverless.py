@@ -175,4 +175,4 @@ def test_an_untuned_ecs_plan_reports_only_what_is_not_built() -> None:
     assert {s.name: (s.min_size, s.max_size) for s in d.answers.environment_sizing} == {
         "dev": (1, 1), "staging": (1, 1), "prod": (2, 4)}
     assert {app.name: app.database_access for app in d.answers.apps} == {
-        "catalogue-web": False, "loans-api": True, "overdue-notifier": True}
+        "catalogue-web": False, "loans-api": True, "overdue-notifier": True, "overdue-report": True}

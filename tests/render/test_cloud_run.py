@@ -58,6 +58,15 @@ def test_each_environment_runs_the_services_through_its_subnet_with_its_registry
         assert "cpu           = 2\n" in api and "memory_mib    = 4096" in api
         # the plan says the web front end has no database access: it gets neither the address nor a user
         assert "database      = true" in api and "database" not in web and "public" not in web
+        # the daily rollup is a Cloud Run job Cloud Scheduler starts: a schedule, no port and no instance range
+        rollup = service_entry(main, "reports-rollup")
+        assert 'schedule = "15 4 * * *"' in rollup and "database = true" in rollup
+        assert "port " not in rollup and "min_instances" not in rollup
+        assert '"cloudscheduler.googleapis.com"' in apis
+        declared = re.search(r"(?s)type = map\(object\(\{(.*?)\}\)\)", hcl_block(
+            (root / "terraform/modules/services/variables.tf").read_text(), "variable", "services")).group(1)
+        for entry in (api, web, rollup):  # every key an entry sets is an attribute of the module's services type
+            assert set(re.findall(r"(?m)^      (\w+)\s+=", entry)) <= set(re.findall(r"(?m)^\s+(\w+)\s+=", declared))
     sizes = {env: re.findall(r"(?m)^(min|max)_size = (\d+)$",
                              (root / "terraform/environments" / env / "terraform.tfvars").read_text())
              for env in ENVS}
@@ -71,6 +80,9 @@ def test_each_environment_runs_the_services_through_its_subnet_with_its_registry
     module = (root / "terraform/modules/services/main.tf").read_text()
     assert 'egress = "ALL_TRAFFIC"' in module and "INGRESS_TRAFFIC_INTERNAL_ONLY" in module
     assert 'type     = "CLOUD_IAM_SERVICE_ACCOUNT"' in module  # the module's identities, joined to its main.tf
+    jobs = module  # the library module's jobs.tf, joined to its main.tf
+    assert 'resource "google_cloud_run_v2_job" "this"' in jobs and 'role     = "roles/run.invoker"' in jobs
+    assert ":run\"" in jobs and 'time_zone        = "Etc/UTC"' in jobs
 
 
 @plan_group(PLAN)

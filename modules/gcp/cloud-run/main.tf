@@ -1,7 +1,7 @@
-# Serverless compute (GCP): the plan's applications as Cloud Run services. Every service sends all its traffic through
-# the environment's subnet (Direct VPC egress): it reaches the database's private address and the environment's
-# internal services that way, and the internet through Cloud NAT. A public service is served on the internet; one that
-# is not takes requests from the environment's network only.
+# Serverless compute (GCP): the plan's applications as Cloud Run services (its scheduled ones as Cloud Run jobs). Every
+# service sends all its traffic through the environment's subnet (Direct VPC egress): it reaches the database's
+# private address and the environment's internal services that way, and the internet through Cloud NAT. A public
+# service is served on the internet; one that is not takes requests from the environment's network only.
 
 locals {
   # Cloud Run's sizes: 1, 2, 4, 6 or 8 vCPUs, each with at most 4 GiB of memory per vCPU and at least 512 MiB in all. A
@@ -15,7 +15,7 @@ locals {
 }
 
 resource "google_cloud_run_v2_service" "this" {
-  for_each = local.sized
+  for_each = { for name, s in local.sized : name => s if s.schedule == null }
 
   name                = "${var.name}-${each.key}"
   project             = var.project_id

@@ -31,8 +31,9 @@ variable "services" {
     env           = optional(map(string), {})
     secrets       = optional(map(string), {})
     database      = optional(bool, false)
+    schedule      = optional(string)
   }))
-  description = "One entry per application, keyed by its name: image, container port (null: a worker nothing sends requests to; it still answers Cloud Run's startup check on $PORT), health check path, vCPUs and MiB (rounded up to a size Cloud Run has: 1, 2, 4, 6 or 8 vCPUs, with at most 4 GiB each and at least 512 MiB), instance range (0 scales to zero between requests), public (served on the internet) or reached only from the environment's network, environment variables, secrets (variable name -> Secret Manager secret ID, projects/<project>/secrets/<name>) and whether it signs in to the database."
+  description = "One entry per application, keyed by its name: image, container port (null: a worker nothing sends requests to; it still answers Cloud Run's startup check on $PORT), health check path, vCPUs and MiB (rounded up to a size Cloud Run has: 1, 2, 4, 6 or 8 vCPUs, with at most 4 GiB each and at least 512 MiB), instance range (0 scales to zero between requests), public (served on the internet) or reached only from the environment's network, environment variables, secrets (variable name -> Secret Manager secret ID, projects/<project>/secrets/<name>), whether it signs in to the database, and a schedule (five-field cron, UTC): then it is a Cloud Run job Cloud Scheduler runs, one task each time, with no port and no instance range."
 
   validation {
     condition     = alltrue([for key in keys(var.services) : can(regex("^[a-z]([-a-z0-9]{0,27}[a-z0-9])?$", key))])
@@ -41,8 +42,13 @@ variable "services" {
 
   validation {
     condition = alltrue([for s in values(var.services) : s.image != "" && startswith(s.health_path, "/") && s.min_instances >= 0 && s.max_instances >= max(s.min_instances, 1) && (
-    s.port == null ? s.min_instances >= 1 : s.port >= 1 && s.port <= 65535 && floor(s.port) == s.port)])
+    s.port == null ? s.min_instances >= 1 || s.schedule != null : s.port >= 1 && s.port <= 65535 && floor(s.port) == s.port)])
     error_message = "Every service needs an image, a health_path starting with /, max_instances at least min_instances and 1, and a port between 1 and 65535, or none (a worker: at least one instance, as no request wakes it from zero)."
+  }
+
+  validation {
+    condition     = alltrue([for s in values(var.services) : s.schedule == null || (s.port == null && length(regexall("\\S+", coalesce(s.schedule, "-"))) == 5)])
+    error_message = "A scheduled service (a job) takes no port, and its schedule is a five-field cron expression (minute hour day-of-month month day-of-week, UTC)."
   }
 
   validation {

@@ -91,6 +91,8 @@ class Service(BaseModel):
     # A PersistentVolumeClaim of this size mounted at /data ("" = no volume): ReadWriteOnce, so the
     # service runs one pod (no autoscaling) and is replaced with the Recreate strategy.
     volume_size: str = ""  # a Kubernetes quantity, e.g. "1Gi"
+    # Serverless compute only: a scheduled job run on this five-field cron schedule (UTC), not a service ("").
+    schedule: str = ""
 
 
 class Build(BaseModel):
@@ -269,7 +271,7 @@ class Answers(BaseModel):
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was
         set, no `installed_components` when the plan says no component is installed already, no
-        `log_retention_days` when the plan states none, no
+        `log_retention_days` when the plan states none, no `schedule` of an application that is no job, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
@@ -280,6 +282,9 @@ class Answers(BaseModel):
         for component in data["components"]:
             if not component["platforms"]:
                 del component["platforms"]
+        for service in data["apps"] + data["services"]:
+            if not service["schedule"]:
+                del service["schedule"]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "builds"):
             if not data[name]:

@@ -119,13 +119,14 @@ def _render_item(v: Any, counted: str) -> str:
 
 def _serverless_apps(apps: list[Service]) -> str:
     """The apps on serverless compute: their image (else the environment's own registry), port and health path (or no
-    inbound port), who reaches them, and the size of a task; the environment's sizing gives the instances of each."""
+    inbound port, or a job's schedule), who reaches them, and the size of a task; the environment's sizing gives the
+    instances of each."""
     return ", ".join(f"{v.name} ({', '.join(_serverless_traits(v))})" for v in apps) or "none"
 
 
 def _serverless_traits(v: Service) -> list[str]:
     reach = [f"port {v.port}", f"health {v.health_path}"] + ([] if v.public else ["internal"]) if v.inbound else \
-        ["no inbound port"]
+        [f"scheduled {v.schedule} (UTC)"] if v.schedule else ["no inbound port"]
     size = [" / ".join(q for q in (v.cpu_request and f"{v.cpu_request} CPU", v.memory_request) if q)]
     return [v.image or "image in the environment registry", *reach, *(s for s in size if s)]
 

@@ -3,8 +3,8 @@
 - An environment's instance type is its App Service plan's SKU, as Azure writes it (`P1v3`, `B2`). Free and Shared
   plans (F1, D1) have no virtual network integration, which the private database and internal apps need: refused.
   A Basic plan does not autoscale: it runs its minimum (one when none is stated), and a stated range is reported.
-- App Service runs web apps: a worker with no inbound port would fail the platform's start-up ping. It is reported
-  at its line and not generated.
+- App Service runs web apps: a worker with no inbound port would fail the platform's start-up ping, and nothing runs
+  a scheduled job. Both are reported at their line and not generated.
 - On any other compute, an App Service SKU the plan states is reported and no VM takes it.
 """
 from __future__ import annotations
@@ -17,6 +17,8 @@ from planforge.decide.context import Context
 _SKU = re.compile(r"^(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[1-3]|S[1-3])$", re.I)
 _NO_VNET = re.compile(r"^[FD]1$", re.I)
 _BASIC = re.compile(r"^B[1-3]$", re.I)
+_JOB = ("App Service runs no scheduled jobs: {name} would need a scheduler and a container that exits; run it as "
+        "an Azure Container Apps job")
 _WEB_APP = ("App Service runs web apps, which answer HTTP on their port: a worker with no inbound port fails the "
             "start-up ping and is restarted; give {name} an HTTP port and health path, or run it on Azure Container "
             "Apps")
@@ -36,7 +38,7 @@ def decide_app_service(c: Context) -> None:
     line = c.provenance["apps"].line if "apps" in c.provenance else None
     for app in [a for a in apps if not a.inbound]:
         if line is not None:
-            c.unapplied(line, app.name, _WEB_APP.format(name=app.name))
+            c.unapplied(line, app.name, (_JOB if app.schedule else _WEB_APP).format(name=app.name))
         apps.remove(app)
 
 

@@ -351,8 +351,9 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
 
 
 def _workers(c: Context) -> list[str]:
-    """The applications without an inbound port: on serverless compute nothing scales them from zero."""
-    return [app.name for app in c.values.get("apps", []) if not app.inbound]
+    """The applications without an inbound port that are no scheduled job: on serverless compute nothing scales them
+    from zero."""
+    return [app.name for app in c.values.get("apps", []) if not app.inbound and not app.schedule]
 
 
 def _fixed_nodes(c: Context, nodes: list[Figure]) -> None:

@@ -5,42 +5,20 @@ import re
 from typing import Any
 
 from planforge.decide import text as tx
-from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
-from planforge.decide.rules.compute import serverless_runtime
+from planforge.decide.rules.app_statements import HEALTH_PATH, IMAGE, PORT, image_values, stated_per_service
 from planforge.decide.rules.service_items import service_items
 from planforge.decide.rules.statements import Passage, passages
-from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field, bulleted_names, plain
 
 _SERVICE_PARENTS = ("services", "apps", "microservices")
 _CHART_DIR = r"(?:^|/)(?:charts|helm|helm-charts|chart|deploy/helm)/([^/]+)/$"
-# host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far
-_IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
-          r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
-          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
-          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 # `backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)`, `the legacy-api service (image ...)`: a workload
 # name, the noun after it if any (data/keywords.yaml workload_nouns) and its parenthesis
 _WORKLOAD = r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?:\s++(?:NOUNS))?\s*+\(([^()]*+)\)"
-_PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
-_HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
-# `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
-# reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
-_NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
-_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
-             r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
-# `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database
-_DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
-                 r"|\b(?:reads?|writes?|uses?|queries|owns|connects?\s++to|talks\s++to)"
-                 r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
-                 r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b"
-                 r"|\bDATABASE_URL\b|\bCloud\s++SQL\s++access\b")
-_VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
-_TASK_MEMORY = r"\bvCPUs?\s*+(?:/|,|and|with)\s*+(\d{1,4}(?:\.\d{1,3})?)\s*+(GB|GiB|MB|MiB)\b"
 # `2 frontend replicas`, `frontends @ 2 replicas`: a service name is a word of at most 63 characters
 _REPLICAS = re.compile(r"(?<!\d)(\d+)\s+([a-z][\w-]{0,62}?)s?\s+replicas?\b"
                        r"|(?<![\w-])([a-z][\w-]{0,62}?)s?\s*+@\s*+(\d+)\s+replicas?\b", re.I)
@@ -102,7 +80,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     listed = bulleted_names(f) or list_items(f.value)
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     field_passage = _field_passage(f)
-    stated = _stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)], sized=field_passage)
+    stated = stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)], sized=field_passage)
     if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
         for n in names:
             stated.setdefault(n, {}).setdefault("database_access", False)
@@ -117,7 +95,7 @@ def _service_items(c: Context, d: dict[str, Any]) -> bool:
     blocks = {name: p for name, p in service_items(c.plan.lines).items()
               if c.valid_name(None, "apps", "application", name, line=p.starts[0][1])}
     names = list(blocks)
-    stated = _stated_per_service(c, names, "apps", list(blocks.values()))
+    stated = stated_per_service(c, names, "apps", list(blocks.values()))
     if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
         for n in names:
             stated.setdefault(n, {}).setdefault("database_access", False)
@@ -224,16 +202,16 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     p = c.plan
     project = c.values["project_name"]
     fields = [p.structure_decision, *p.fields]
-    img = tx.first_hit(_IMAGE, fields, negatable=False)
-    port = tx.first_hit(_PORT, fields, negatable=False)
-    health = tx.first_hit(_HEALTH_PATH, fields, negatable=False)
+    img = tx.first_hit(IMAGE, fields, negatable=False)
+    port = tx.first_hit(PORT, fields, negatable=False)
+    health = tx.first_hit(HEALTH_PATH, fields, negatable=False)
     services = _service_names(c)
     named = [] if services else _named_workloads(c)
     services = services or named
     replicas, replicas_line = _replicas(c)
     prose = None if img or services else _one_image_in_prose(c)
     if (img and not named) or prose or (not services and chart_src is not None):
-        stated: dict[str, Any] = _image_values(c, img.match, img.field.line) if img else prose[0] if prose else {}
+        stated: dict[str, Any] = image_values(c, img.match, img.field.line) if img else prose[0] if prose else {}
         if port:
             stated["port"] = int(re.search(r"\d+", port.match).group(0))
         svc = _service(chart_name, project, d, **stated,
@@ -248,7 +226,7 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
         return
     if not services:
         services = [(chart_name, None)]
-    stated = _stated_per_service(c, [name for name, _ in services])
+    stated = stated_per_service(c, [name for name, _ in services])
     out = []
     for name, _ in services:
         r = replicas.get(name) or next((v for k, v in replicas.items() if name.startswith(k) or k.startswith(name)), None)
@@ -285,89 +263,12 @@ def _note_unstated(c: Context, answer: str, services: list[Service], stated: dic
                "since an image no registry holds never starts: " + "; ".join(invented))
 
 
-def _stated_per_service(c: Context, names: list[str], answer: str = "services", sources: list[Passage] | None = None,
-                        sized: Passage | None = None) -> dict[str, dict[str, Any]]:
-    """The image (with its tag), port and health path a sentence states right after naming a service or app
-    (`backend (FastAPI, port 8000, health /healthz, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the
-    one named last before it in its sentence. The lines are marked applied to `answer`. `sources`: the passages
-    read (the plan's statements); `sized`: the one listing the applications, whose task sizes (`0.5 vCPU / 1 GB`)
-    are read too (elsewhere a size is a figure, rules/workload_figures)."""
-    if not names:
-        return {}
-    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
-    readers = {"image": re.compile(_IMAGE, re.I), "port": re.compile(_PORT, re.I),
-               "health_path": re.compile(_HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
-               "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
-               "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I)}
-    found: dict[str, dict[str, Any]] = {}
-    compute = c.values.get("compute", "vms")
-    unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
-    for p in passages(c.plan) if sources is None else sources:
-        for start, end in tx.sentence_bounds(p.text):
-            sentence = p.text[start:end]
-            mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
-            if not mentions:
-                continue
-            for key, rx in readers.items():
-                if key in ("cpu_request", "memory_request") and p is not sized:
-                    continue
-                for m in rx.finditer(sentence):
-                    owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
-                    if owner is None or key in found.get(owner, {}):
-                        continue
-                    line = p.line_at(start + m.start())
-                    if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
-                               f"Kubernetes: {_SERVERLESS_ONLY[key]}" if key in _SERVERLESS_ONLY and compute == "vms" else ""):
-                        c.unapplied(line, m.group(0), why)
-                        continue
-                    found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
-                    c.applied(line, m.group(0), answer)
-    return found
-
-
-# What a statement only serverless compute applies is, on Kubernetes, left to.
-_REACHED_ON_KUBERNETES = ("it gets a Service on its port; who reaches it follows the ingress and network policies, "
-                          "not this statement")
-_SERVERLESS_ONLY = {"inbound": _REACHED_ON_KUBERNETES, "public": _REACHED_ON_KUBERNETES, "database_access": (
-    "every application of a namespace reads the database from its Secret; this statement narrows nothing there")}
-
-
-def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:
-    """The Service fields a statement about one service gives (`port 8080`, `no inbound port`, `0.5 vCPU / 1 GB`)."""
-    if key == "image":
-        return _image_values(c, m.group(0), line)
-    if key in ("inbound", "public"):
-        return {key: False}
-    if key == "database_access":
-        return {key: m.group("none") is None}
-    if key == "cpu_request":
-        return {key: cpu_quantity(float(m.group(1)) * 1000)}
-    if key == "memory_request":
-        return {key: memory_quantity(float(m.group(1)) * (1 if m.group(2).upper().startswith("M") else 1024))}
-    return {key: int(m.group(1))} if key == "port" else {key: m.group(1)}
-
-
-def _image_values(c: Context, ref: str, line: int) -> dict[str, str]:
-    """The image repository (lowercase) and the tag of an image reference `repo[:tag]`; a digest or a tag that is
-    no image tag is refused at its line."""
-    repo, sep, tag = ref.partition("@") if "@" in ref else ref.partition(":")
-    if sep == "@":
-        c.problem(None, "services", f"image {ref} is pinned by digest; the generated charts pin images by tag",
-                  "state the image with its tag, like ghcr.io/acme/app:1.4.0", line=line)
-    elif sep and not patterns()["image_tag"].regex.match(tag):
-        c.problem(None, "services", f"{tag!r} in image {ref} is not {patterns()['image_tag'].what}",
-                  "a tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'", line=line)
-    elif sep:
-        return {"image": repo.lower(), "tag": tag}
-    return {"image": repo.lower()}
-
-
 def _named_workloads(c: Context) -> list[tuple[str, Provenance | None]]:
     """The workloads the first sentence naming any, each followed by its own image, names (`backend (image
     ghcr.io/acme/shop-backend:1.4.0, port 8080) and frontend (image ghcr.io/acme/shop-frontend:1.4.0)`, `the
     legacy-api service (image ghcr.io/acme/legacy-api:2.0)`), in the plan's order. A generic word (`chart`,
     `service`) before the parenthesis names no workload."""
-    image_rx = re.compile(_IMAGE, re.I)
+    image_rx = re.compile(IMAGE, re.I)
     nouns = keywords().workload_nouns
     workload = re.compile(_WORKLOAD.replace("NOUNS", "|".join(re.escape(n) for n in nouns)), re.I)
     generic = keywords().non_service_dirs | set(nouns) | {"image"}
@@ -388,7 +289,7 @@ def _named_workloads(c: Context) -> list[tuple[str, Provenance | None]]:
 def _one_image_in_prose(c: Context) -> tuple[dict[str, Any], int] | None:
     """The image (and the port of its sentence) when the plan's prose states exactly one and names no workload
     for it (`Package the chart (image ghcr.io/acme/legacy-api:2.0, port 8080)`), with its line."""
-    image_rx, port_rx = re.compile(_IMAGE, re.I), re.compile(_PORT, re.I)
+    image_rx, port_rx = re.compile(IMAGE, re.I), re.compile(PORT, re.I)
     found: list[tuple[str, int, str]] = []
     for p in passages(c.plan):
         for m in image_rx.finditer(p.text):
@@ -397,7 +298,7 @@ def _one_image_in_prose(c: Context) -> tuple[dict[str, Any], int] | None:
     if len(found) != 1:
         return None
     ref, line, sentence = found[0]
-    values: dict[str, Any] = _image_values(c, ref, line)
+    values: dict[str, Any] = image_values(c, ref, line)
     c.applied(line, ref, "services")
     port = port_rx.search(sentence)
     if port:

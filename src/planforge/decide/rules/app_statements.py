@@ -1,0 +1,117 @@
+"""What a plan states about one application, read where it names it: its image (with its tag), port, health path,
+reach, database use, task size and schedule (`backend (FastAPI, port 8000, health /healthz, image
+ghcr.io/acme/todo-backend:1.4.0)`, `overdue-notices (nightly at 02:00 UTC, no inbound port)`)."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from planforge.decide import text as tx
+from planforge.decide.answer_rules import patterns
+from planforge.decide.context import Context
+from planforge.decide.rules.compute import serverless_runtime
+from planforge.decide.rules.schedules import SCHEDULE, cron_of
+from planforge.decide.rules.statements import Passage, passages
+from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
+
+# host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far
+IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
+         r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
+         r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
+         r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
+PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
+HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+# `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
+# reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
+_NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
+_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
+             r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
+# `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database
+_DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
+                 r"|\b(?:reads?|writes?|uses?|queries|owns|connects?\s++to|talks\s++to)"
+                 r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
+                 r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b"
+                 r"|\bDATABASE_URL\b|\bCloud\s++SQL\s++access\b")
+_VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
+_TASK_MEMORY = r"\bvCPUs?\s*+(?:/|,|and|with)\s*+(\d{1,4}(?:\.\d{1,3})?)\s*+(GB|GiB|MB|MiB)\b"
+
+
+def stated_per_service(c: Context, names: list[str], answer: str = "services", sources: list[Passage] | None = None,
+                       sized: Passage | None = None) -> dict[str, dict[str, Any]]:
+    """The image (with its tag), port, health path and the rest a sentence states right after naming a service or app
+    (`backend (FastAPI, port 8000, health /healthz, image ghcr.io/acme/todo-backend:1.4.0)`): each belongs to the
+    one named last before it in its sentence. The lines are marked applied to `answer`. `sources`: the passages
+    read (the plan's statements); `sized`: the one listing the applications, whose task sizes (`0.5 vCPU / 1 GB`)
+    are read too (elsewhere a size is a figure, rules/workload_figures)."""
+    if not names:
+        return {}
+    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
+    readers = {"image": re.compile(IMAGE, re.I), "port": re.compile(PORT, re.I),
+               "health_path": re.compile(HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
+               "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
+               "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I),
+               "schedule": re.compile(SCHEDULE, re.I)}
+    found: dict[str, dict[str, Any]] = {}
+    compute = c.values.get("compute", "vms")
+    unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
+    for p in passages(c.plan) if sources is None else sources:
+        for start, end in tx.sentence_bounds(p.text):
+            sentence = p.text[start:end]
+            mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
+            if not mentions:
+                continue
+            for key, rx in readers.items():
+                if key in ("cpu_request", "memory_request") and p is not sized:
+                    continue
+                for m in rx.finditer(sentence):
+                    owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
+                    if owner is None or key in found.get(owner, {}):
+                        continue
+                    line = p.line_at(start + m.start())
+                    if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
+                               f"Kubernetes: {_SERVERLESS_ONLY[key]}" if key in _SERVERLESS_ONLY and compute == "vms" else ""):
+                        c.unapplied(line, m.group(0), why)
+                        continue
+                    found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
+                    c.applied(line, m.group(0), answer)
+    return found
+
+
+# What a statement only serverless compute applies is, on Kubernetes, left to.
+_REACHED_ON_KUBERNETES = ("it gets a Service on its port; who reaches it follows the ingress and network policies, "
+                          "not this statement")
+_SERVERLESS_ONLY = {"inbound": _REACHED_ON_KUBERNETES, "public": _REACHED_ON_KUBERNETES, "database_access": (
+    "every application of a namespace reads the database from its Secret; this statement narrows nothing there"),
+    "schedule": "it runs as a long-running workload; nothing here runs it on a schedule"}
+
+
+def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:
+    """The Service fields a statement about one service gives (`port 8080`, `no inbound port`, `0.5 vCPU / 1 GB`)."""
+    if key == "image":
+        return image_values(c, m.group(0), line)
+    if key in ("inbound", "public"):
+        return {key: False}
+    if key == "database_access":
+        return {key: m.group("none") is None}
+    if key == "schedule":  # a job: nothing connects to it
+        return {key: cron_of(m), "inbound": False}
+    if key == "cpu_request":
+        return {key: cpu_quantity(float(m.group(1)) * 1000)}
+    if key == "memory_request":
+        return {key: memory_quantity(float(m.group(1)) * (1 if m.group(2).upper().startswith("M") else 1024))}
+    return {key: int(m.group(1))} if key == "port" else {key: m.group(1)}
+
+
+def image_values(c: Context, ref: str, line: int) -> dict[str, str]:
+    """The image repository (lowercase) and the tag of an image reference `repo[:tag]`; a digest or a tag that is
+    no image tag is refused at its line."""
+    repo, sep, tag = ref.partition("@") if "@" in ref else ref.partition(":")
+    if sep == "@":
+        c.problem(None, "services", f"image {ref} is pinned by digest; the generated charts pin images by tag",
+                  "state the image with its tag, like ghcr.io/acme/app:1.4.0", line=line)
+    elif sep and not patterns()["image_tag"].regex.match(tag):
+        c.problem(None, "services", f"{tag!r} in image {ref} is not {patterns()['image_tag'].what}",
+                  "a tag is 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'", line=line)
+    elif sep:
+        return {"image": repo.lower(), "tag": tag}
+    return {"image": repo.lower()}

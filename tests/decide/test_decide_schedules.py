@@ -1,0 +1,60 @@
+"""Scheduled applications: an application the plan gives a schedule (`nightly at 01:30 UTC`, `cron 0 3 * * 0`,
+`daily at 04:15`, `hourly`, `every 15 minutes`) is a scheduled job on serverless compute, with the schedule as a
+five-field cron expression in UTC; where nothing runs a schedule (Kubernetes, App Service) it is said at its line."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from testlib import PLANS, line_of
+
+from planforge.decide import decide
+from planforge.decide.rules.schedules import SCHEDULE, cron_of
+from planforge.plan import parse_text
+
+ECS = (PLANS / "aws-ecs-lending.plan.md").read_text(encoding="utf-8")
+APP_SERVICE = (PLANS / "azure-app-service.plan.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("words", "cron"), [
+    ("nightly at 01:30 UTC", "30 1 * * *"), ("daily at 4:05", "5 4 * * *"), ("cron `0 3 * * 0`", "0 3 * * 0"),
+    ("cron: '*/10 8-18 * * MON-FRI'", "*/10 8-18 * * MON-FRI"), ("hourly", "0 * * * *"),
+    ("every 15 minutes", "*/15 * * * *"), ("cron 0 3 * * 0, then exits", "0 3 * * 0")])
+def test_a_schedule_as_written_is_a_cron_expression(words: str, cron: str) -> None:
+    m = re.search(SCHEDULE, words, re.I)
+    assert m is not None and cron_of(m) == cron
+
+
+def test_no_schedule_in_ordinary_words() -> None:
+    for words in ("every day we ship", "at 02:00 the team meets", "every 90 minutes", "cron jobs later"):
+        assert re.search(SCHEDULE, words, re.I) is None, words
+
+
+def test_a_scheduled_application_is_a_job_with_no_port() -> None:
+    d = decide(parse_text(ECS, "plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    assert (apps["overdue-report"].schedule, apps["overdue-report"].inbound) == ("30 1 * * *", False)
+    assert apps["overdue-notifier"].schedule == ""  # a worker, not a job
+    line = line_of(ECS, "- `overdue-report`")
+    assert any(x.line == line and x.text == "nightly at 01:30 UTC" for x in d.applied)
+    rows = {r.name: r.value for r in d.answers.decisions}
+    assert "overdue-report (image in the environment registry, scheduled 30 1 * * * (UTC)" in rows["apps"]
+    assert "schedule" not in d.answers.to_copier_data()["apps"][0]  # only a job's entry carries one
+
+
+def test_on_kubernetes_a_schedule_is_reported() -> None:
+    text = (PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8").replace(
+        "**Custom Applications**: orders-api, web-frontend",
+        "**Custom Applications**: orders-api (port 8080, nightly at 02:00 UTC), web-frontend")
+    d = decide(parse_text(text, "plan.md"))
+    assert all(not a.schedule for a in d.answers.apps)
+    [report] = [n for n in d.not_applied if n.text == "nightly at 02:00 UTC"]
+    assert "nothing here runs it on a schedule" in report.why
+
+
+def test_app_service_reports_a_job_and_does_not_generate_it() -> None:
+    text = APP_SERVICE.replace("portal-mailer (no inbound port)", "portal-mailer (daily at 06:00 UTC)")
+    d = decide(parse_text(text, "plan.md"))
+    assert "portal-mailer" not in {a.name for a in d.answers.apps}
+    [report] = [n for n in d.not_applied if n.text == "portal-mailer"]
+    assert "no scheduled jobs" in report.why and "Container Apps job" in report.why

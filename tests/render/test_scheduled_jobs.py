@@ -32,7 +32,9 @@ def test_an_ecs_job_runs_on_its_schedule_with_the_database(tmp_path_factory: pyt
         assert "overdue-report" not in _map(services, "services")
     readme = (root / "terraform/README.md").read_text()
     assert "overdue-report runs on the schedule `30 1 * * *` (UTC): EventBridge Scheduler starts one Fargate task" in readme
-    assert "`overdue-report` (scheduled `30 1 * * *` UTC)" in readme
+    assert "`overdue-report` (a job, scheduled `30 1 * * *` UTC)" in readme
+    module = (root / "terraform/modules/services/main.tf").read_text()
+    assert "maximum_event_age_in_seconds = 3600" in module  # a late start is given up after an hour
 
 
 @plan_group(ECS)
@@ -58,3 +60,7 @@ def test_a_container_apps_job_runs_on_its_schedule(tmp_path_factory: pytest.Temp
     readme = (root / "terraform/README.md").read_text()
     assert "claims-purge runs on the schedule `0 3 * * 0` (UTC): its Container Apps job runs one replica" in readme
     assert "pgaadauth_create_principal_with_oid('claims-purge'" in readme
+    assert "(`job_identities` for a scheduled job)" in readme and "ALTER DEFAULT PRIVILEGES" in readme
+    for env in ("staging", "production"):  # the job's principal comes from the root's outputs
+        outputs = (root / "terraform/environments" / env / "outputs.tf").read_text()
+        assert "value       = module.services.job_identities" in hcl_block(outputs, "output", "job_identities")

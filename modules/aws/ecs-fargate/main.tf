@@ -283,6 +283,12 @@ resource "aws_scheduler_schedule" "job" {
     arn      = aws_ecs_cluster.this.arn
     role_arn = aws_iam_role.scheduler[each.key].arn
 
+    # a start that fails (throttled, no capacity) is retried for an hour, not the default day: a late run is a wrong one
+    retry_policy {
+      maximum_event_age_in_seconds = 3600
+      maximum_retry_attempts       = 3
+    }
+
     ecs_parameters {
       task_definition_arn = aws_ecs_task_definition.this[each.key].arn
       launch_type         = "FARGATE"

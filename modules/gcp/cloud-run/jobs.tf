@@ -44,9 +44,7 @@ resource "google_cloud_run_v2_job" "this" {
         }
 
         dynamic "env" {
-          for_each = merge(each.value.env, each.value.database ? var.database.env : {}, each.value.database ? {
-            DATABASE_USER = local.database_users[each.key]
-          } : {})
+          for_each = local.environment[each.key]
           content {
             name  = env.key
             value = env.value
@@ -107,6 +105,12 @@ resource "google_cloud_scheduler_job" "this" {
   schedule         = each.value.schedule
   time_zone        = "Etc/UTC"
   attempt_deadline = "60s"
+
+  # a start that fails is retried (the job's own failures are its max_retries)
+  retry_config {
+    retry_count          = 3
+    min_backoff_duration = "60s"
+  }
 
   http_target {
     http_method = "POST"

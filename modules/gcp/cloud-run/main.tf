@@ -12,6 +12,10 @@ locals {
     port       = coalesce(s.port, 8080)
     worker     = s.port == null
   }) }
+  # each application's environment variables: its own, and where it uses the database, where that is and its user
+  environment = { for name, s in var.services : name => merge(s.env, s.database ? var.database.env : {}, s.database ? {
+    DATABASE_USER = local.database_users[name]
+  } : {}) }
 }
 
 resource "google_cloud_run_v2_service" "this" {
@@ -62,9 +66,7 @@ resource "google_cloud_run_v2_service" "this" {
       }
 
       dynamic "env" {
-        for_each = merge(each.value.env, each.value.database ? var.database.env : {}, each.value.database ? {
-          DATABASE_USER = local.database_users[each.key]
-        } : {})
+        for_each = local.environment[each.key]
         content {
           name  = env.key
           value = env.value

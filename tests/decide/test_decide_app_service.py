@@ -73,3 +73,24 @@ def test_a_sku_on_other_compute_reaches_no_vm() -> None:
 def test_a_bucket_named_s3_is_no_sku() -> None:
     d = decided(PLAN.replace("| VNet | Yes |", "| VNet | Yes | exports copied to S3 nightly;"))
     assert "S3" not in {s.instance_type for s in d.answers.environment_sizing}
+
+
+HR = (PLANS / "azure-hr-portal.plan.md").read_text(encoding="utf-8")
+
+
+def test_a_plan_written_without_planforge_in_mind_is_read_as_written() -> None:
+    """An `Infrastructure Components` table, the applications in a `Web apps` row, `P0v3 in dev and test`, flexible
+    server tiers (`GP_Standard_D2ds_v5 in prod, B_Standard_B1ms elsewhere`), `PostgreSQL Flexible Server 15`, an
+    internal API said in a sentence below the table, and the state in an existing storage account."""
+    d = decided(HR)
+    a = d.answers
+    assert d.provenance["apps"].line == line_of(HR, "| Web apps |")
+    assert {app.name: (app.port, app.health_path, app.public) for app in a.apps} == {
+        "hr-api": (8080, "/health/ready", False), "hr-bff": (3000, "/healthz", True)}
+    assert {s.name: (s.instance_type, s.db_instance_class) for s in a.environment_sizing} == {
+        "dev": ("P0v3", "B_Standard_B1ms"), "test": ("P0v3", "B_Standard_B1ms"), "prod": ("P1v3", "GP_Standard_D2ds_v5")}
+    assert (a.database_version, a.database_storage_gb, a.backup_retention_days) == ("15", 128, 35)
+    assert a.state_bootstrap is False  # the storage account exists: no bootstrap root recreates it
+    reported = {n.text for n in d.not_applied}
+    assert {"Key Vault", "Application Insights"} <= reported  # rows nothing builds are said, not dropped
+    assert not reported & {"Web apps", "App Service plan", "PostgreSQL Flexible Server", "Container registry"}

@@ -39,7 +39,7 @@ _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
 _INSTANCE = re.compile(
     r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\."
     r"[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)[a-z0-9-]{0,8}(?![\w.-])"
-    r"|(?<![\w.-])Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"
+    r"|(?<![\w.-])(?:(?:B|GP|MO)_)?Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"  # Azure VM and flexible server sizes
     r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
     r"(?:-\d{1,3}){0,2}(?![\w.-])"
     # DigitalOcean Droplet and managed database sizes: s-4vcpu-8gb, c-8vcpu-16gb-intel, db-s-2vcpu-4gb
@@ -60,7 +60,7 @@ _OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
 _REAL_SIZE = re.compile(r"\.(?:nano|micro|small|medium|\d{0,2}x?large|metal(?:-\d{1,3}xl)?)$", re.I)
 _ENGINE = re.compile(
     r"\b(?P<engine>aurora(?:[ -](?:postgres(?:ql)?|mysql))?|postgres(?:ql)?|mysql|mariadb)\b"
-    r"(?: ?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
+    r"(?: ?(?:flexible ?)?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
     re.I,
 )
 
@@ -225,8 +225,24 @@ def _subject(text: str, names: set[str]) -> tuple[str, str]:
     if scope:
         return scope, scope
     if env and not _says_every(text):
-        return env, "environment"
+        return "+".join(_joined_environments(text)) or env, "environment"
     return (cluster, cluster) if cluster else ("", "plan")
+
+
+@lru_cache(maxsize=1)
+def _environment_run() -> re.Pattern[str]:
+    """Environment words joined by `and`, `&`, `/`, `or` or a comma (`in dev and test`)."""
+    words = "|".join(re.escape(w) for w in sorted(vocabulary().environments, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{words})(?:\s*+(?:,|&|/|\band\b|\bor\b)\s*+(?:{words}))+(?![\w-])", re.I)
+
+
+def _joined_environments(text: str) -> list[str]:
+    """The environments of the first run of joined environment words (`dev and test`: dev, test), else none."""
+    m = _environment_run().search(text)
+    if m is None:
+        return []
+    envs = vocabulary().environments
+    return list(dict.fromkeys(envs[w.lower()] for w in _WORD.findall(m.group(0)) if w.lower() in envs))
 
 
 def _no_subject(text: str, names: set[str]) -> tuple[str, str]:

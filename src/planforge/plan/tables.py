@@ -21,11 +21,16 @@ def _yes_no(text: str) -> bool | None:
     return (qualified.group(1) == "yes") if qualified else None
 
 
+# the sections holding the components table: `Deployment Components`, `Infrastructure Components`, `Components`
+_COMPONENTS_SECTION = re.compile(r"^(?:(?:deployment|infrastructure|platform|cloud)\s+)?components\b", re.I)
+
+
 def read_components(plan: Plan, blocks: list[Block]) -> None:
     for b in blocks:
-        if b.kind == "heading" and b.level <= 2 and "deployment components" in b.section.lower():
+        section = re.sub(r"^[\d.\s]+", "", b.section.strip())  # `3. Deployment Components`
+        if b.kind == "heading" and b.level <= 2 and _COMPONENTS_SECTION.match(section):
             plan.components_line = plan.components_line or b.lines[0].line
-        if b.kind != "table" or "deployment components" not in b.section.lower() or not b.rows:
+        if b.kind != "table" or not _COMPONENTS_SECTION.match(section) or not b.rows:
             continue
         header = [normalize_label(c) for c in b.rows[0][1]]
         if not any("component" in c for c in header):

@@ -337,7 +337,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name), scales_to_zero)
-            elif f.name.lower().startswith(("db.", "db-")) or f.line in db_rows:
+            elif f.name.lower().startswith(_DATABASE_CLASSES) or f.line in db_rows:
                 s.db_instance_class = f.name
             elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
                 s.instance_type = f.name
@@ -348,6 +348,10 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     if first_line is not None:
         c.from_line("environment_sizing", sizing, first_line)
     _fixed_nodes(c, nodes)
+
+
+# the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...)
+_DATABASE_CLASSES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_")
 
 
 def _workers(c: Context) -> list[str]:
@@ -370,11 +374,12 @@ def _fixed_nodes(c: Context, nodes: list[Figure]) -> None:
 def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> list[EnvironmentSizing]:
     if f.scope in ("plan", "cluster"):
         return list(envs.values())
-    if f.scope == "environment":
-        name = environment_named(f.subject, list(envs))
-        if name is not None:
-            return [envs[name]]
-        c.unapplied(f.line, f.words, f"names environment {f.subject!r}, which is not among the plan's environments "
+    if f.scope == "environment":  # one environment, or several joined (`in dev and test`: dev+test)
+        named = {word: environment_named(word, list(envs)) for word in f.subject.split("+")}
+        if all(named.values()):
+            return [envs[name] for name in dict.fromkeys(named.values()) if name]
+        missing = ", ".join(repr(word) for word, name in named.items() if name is None)
+        c.unapplied(f.line, f.words, f"names environment {missing}, which is not among the plan's environments "
                     f"({', '.join(envs)})")
         return []
     what = SUBJECT_SCOPES.get(f.scope, f.scope)

@@ -68,7 +68,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     if c.unsafe_source(f, "apps"):
         c.values["apps"] = []
         return
-    if f is None and c.values.get("compute", "vms") != "vms" and _service_items(c, d):
+    if f is None and c.values.get("compute", "vms") != "vms" and (_service_items(c, d) or _row_apps(c, d)):
         return
     if f is None or f.unresolved or re.fullmatch(r"(none|n/?a|-)\.?", f.plain.lower()):
         if f is not None and not f.unresolved:
@@ -104,6 +104,34 @@ def _service_items(c: Context, d: dict[str, Any]) -> bool:
         c.from_line("apps", apps, blocks[names[0]].starts[0][1])
         _note_unstated(c, "apps", apps, stated)
     return bool(apps)
+
+
+# a Deployment Components row listing the applications: `| Web apps | Yes | hr-api (port 8080, ...), hr-bff (...) |`
+_APPS_ROW = re.compile(r"^(?:web\s*+)?(?:apps?|applications?|services|containers|microservices|workloads)(?:\s*+\(.*\))?$",
+                       re.I)
+_ROW_APP = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})\s*+\(", re.I)
+
+
+def _row_apps(c: Context, d: dict[str, Any]) -> bool:
+    """Whether the plan, running on serverless compute with no Custom Applications, lists its applications in a
+    Deployment Components row (`Web apps`, `Applications`, `Services`), each named before its parenthesis: then they
+    are read, with what the row and the plan's statements say of them."""
+    row = next((r for r in c.plan.components if _APPS_ROW.match(r.name.strip()) and r.required is not False), None)
+    if row is None:
+        return False
+    names = list(dict.fromkeys(m.group(1).lower() for m in _ROW_APP.finditer(row.notes)))
+    names = [n for n in names if c.valid_name(None, "apps", "application", n, line=row.line)]
+    if not names:
+        return False
+    passage = Passage(text=row.notes, starts=((0, row.line),))
+    stated = stated_per_service(c, names, "apps", [passage, *passages(c.plan)], sized=passage)
+    if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
+        for n in names:
+            stated.setdefault(n, {}).setdefault("database_access", False)
+    apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
+    c.from_line("apps", apps, row.line)
+    _note_unstated(c, "apps", apps, stated)
+    return True
 
 
 def _field_passage(f: Field) -> Passage:

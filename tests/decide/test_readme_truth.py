@@ -32,11 +32,11 @@ NAMES = {
     "uptime": r"\d+(?:\.\d+)? ?% (?:uptime|availability|sla)|(?:uptime|availability|sla)[^.\n]{0,20}\d+(?:\.\d+)? ?%",
     "rpo_minutes": r"rpo",
     "rto_minutes": r"rto",
-    "backup_retention_days": r"retention|retain(?:ed)? .{0,20}\d+ ?days|backups? .{0,20}kept",
+    "backup_retention_days": r"retention|retain(?:ed)? .{0,20}\d+ ?days|backups? .{0,20}kept|\d+[- ]day backups?",
     "compliance": r"soc ?2|pci[- ]?dss|hipaa|gdpr",
     "data_residency": r"data residency|data (?:must |shall |should )?(?:be )?(?:stays?|remains?|resides?|kept|stored) (?:in|within)",
     "database_engine": r"postgres(?:ql)?|mysql|mariadb",
-    "database_version": r"(?:postgres(?:ql)?|mysql):? ?v?\d+",
+    "database_version": r"(?:postgres(?:ql)?|mysql)(?: flexible server)?:? ?v?\d+",
     "max_pods": r"\d+ ?pods",
     "environments": r"dev|development|staging|prod|production",
 }

@@ -80,13 +80,21 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     listed = bulleted_names(f) or list_items(f.value)
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     field_passage = _field_passage(f)
-    stated = stated_per_service(c, names, "apps", [field_passage, *passages(c.plan)], sized=field_passage)
-    if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
+    apps, stated = _read_apps(c, d, names, [field_passage, *passages(c.plan)], field_passage)
+    c.from_field("apps", apps, f)
+    _note_unstated(c, "apps", apps, stated)
+
+
+def _read_apps(c: Context, d: dict[str, Any], names: list[str], sources: list[Passage],
+               sized: Passage | None = None) -> tuple[list[Service], dict[str, dict[str, Any]]]:
+    """The applications `names` with what `sources` state of each (stated_per_service), and those statements. When
+    some say they use the database, only they reach it."""
+    stated = stated_per_service(c, names, "apps", sources, sized=sized)
+    if any(s.get("database_access") for s in stated.values()):
         for n in names:
             stated.setdefault(n, {}).setdefault("database_access", False)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
-    c.from_field("apps", apps, f)
-    _note_unstated(c, "apps", apps, stated)
+    return apps, stated
 
 
 def _service_items(c: Context, d: dict[str, Any]) -> bool:
@@ -95,11 +103,7 @@ def _service_items(c: Context, d: dict[str, Any]) -> bool:
     blocks = {name: p for name, p in service_items(c.plan.lines).items()
               if c.valid_name(None, "apps", "application", name, line=p.starts[0][1])}
     names = list(blocks)
-    stated = stated_per_service(c, names, "apps", list(blocks.values()))
-    if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
-        for n in names:
-            stated.setdefault(n, {}).setdefault("database_access", False)
-    apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
+    apps, stated = _read_apps(c, d, names, list(blocks.values()))
     if apps:
         c.from_line("apps", apps, blocks[names[0]].starts[0][1])
         _note_unstated(c, "apps", apps, stated)
@@ -124,11 +128,7 @@ def _row_apps(c: Context, d: dict[str, Any]) -> bool:
     if not names:
         return False
     passage = Passage(text=row.notes, starts=((0, row.line),))
-    stated = stated_per_service(c, names, "apps", [passage, *passages(c.plan)], sized=passage)
-    if any(s.get("database_access") for s in stated.values()):  # who uses the database is said: only they reach it
-        for n in names:
-            stated.setdefault(n, {}).setdefault("database_access", False)
-    apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]
+    apps, stated = _read_apps(c, d, names, [passage, *passages(c.plan)], passage)
     c.from_line("apps", apps, row.line)
     _note_unstated(c, "apps", apps, stated)
     return True

@@ -54,6 +54,8 @@ _INSTANCE = re.compile(
 _APP_SERVICE_PREMIUM = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2)(?![\w.-])", re.I)
 _APP_SERVICE_SKU = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[1-3]|S[1-3])(?![\w.-])", re.I)
 _APP_SERVICE_LINE = re.compile(r"\bapp service\b|\bservice plan\b|\bsku\b|\btier\b", re.I)
+# the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...)
+DATABASE_CLASS_PREFIXES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_")
 # Oracle Cloud shapes are matched by their full name (their dots are no AWS size)
 _OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
 # the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)

@@ -13,6 +13,7 @@ import re
 
 from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
+from planforge.decide.rules.capacity import instance_type_line
 
 _SKU = re.compile(r"^(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[1-3]|S[1-3])$", re.I)
 _NO_VNET = re.compile(r"^[FD]1$", re.I)
@@ -31,7 +32,7 @@ def decide_app_service(c: Context) -> None:
         return
     for s in sizing:
         if s.instance_type and _SKU.match(s.instance_type):
-            written, line = s.instance_type, _stated_at(c, s)
+            written, line = s.instance_type, instance_type_line(c, s)
             s.instance_type = azure_sku(written)
             _check_sku(c, s, written, line)
     apps: list[Service] = c.values.get("apps", [])
@@ -64,17 +65,10 @@ def _check_sku(c: Context, s: EnvironmentSizing, written: str, line: int | None)
 def _drop_skus(c: Context, sizing: list[EnvironmentSizing]) -> None:
     for s in sizing:
         if s.instance_type and _SKU.match(s.instance_type):
-            line = _stated_at(c, s)
+            line = instance_type_line(c, s)
             if line:
                 c.applied_phrases.pop((line, s.instance_type), None)
                 c.unapplied(line, s.instance_type, "an App Service plan SKU: this plan's applications do not run on "
                             "Azure App Service, and no VM takes it")
             s.instance_type = None
 
-
-def _stated_at(c: Context, s: EnvironmentSizing) -> int | None:
-    """The plan line that gave environment `s` its instance type."""
-    return next((line for (line, text), answer in c.applied_phrases.items()
-                 if answer.startswith("environment_sizing.") and answer.endswith(".instance_type")
-                 and s.name in answer.removeprefix("environment_sizing.").removesuffix(".instance_type").split(",")
-                 and text.lower() == (s.instance_type or "").lower()), None)

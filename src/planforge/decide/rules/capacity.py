@@ -126,7 +126,7 @@ def _refuse_untrunked(c: Context, cloud: str, sizing: list[EnvironmentSizing]) -
     found: dict[tuple[int | None, str], list[str]] = {}
     for s in sizing:
         if s.instance_type and any(p.match(s.instance_type) for p in caps.pod_security_group_refused[cloud]):
-            found.setdefault((_stated_at(c, s), s.instance_type), []).append(s.name)
+            found.setdefault((instance_type_line(c, s), s.instance_type), []).append(s.name)
     for (line, name), envs in found.items():
         c.problem(c.field_at(line) if line else None, "environment_sizing",
                   f"node instance type {name} in {', '.join(envs)} cannot give each tenant's pods their own security "
@@ -134,7 +134,7 @@ def _refuse_untrunked(c: Context, cloud: str, sizing: list[EnvironmentSizing]) -
                   f"name a Nitro type outside the t family, e.g. {caps.pod_security_group_fix[cloud]}", line=line)
 
 
-def _stated_at(c: Context, s: EnvironmentSizing) -> int | None:
+def instance_type_line(c: Context, s: EnvironmentSizing) -> int | None:
     """The plan line that gave environment `s` its instance type (the last one: an environment's own wins)."""
     lines = [line for (line, _), answer in c.applied_phrases.items()
              if answer.startswith("environment_sizing.") and answer.endswith(".instance_type")

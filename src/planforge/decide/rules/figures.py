@@ -17,7 +17,7 @@ from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
-from planforge.plan.figures import Figure, real_size, vocabulary
+from planforge.plan.figures import DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
 
 
 def decide_figures(c: Context) -> None:
@@ -337,7 +337,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name), scales_to_zero)
-            elif f.name.lower().startswith(_DATABASE_CLASSES) or f.line in db_rows:
+            elif f.name.lower().startswith(DATABASE_CLASS_PREFIXES) or f.line in db_rows:
                 s.db_instance_class = f.name
             elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
                 s.instance_type = f.name
@@ -348,10 +348,6 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     if first_line is not None:
         c.from_line("environment_sizing", sizing, first_line)
     _fixed_nodes(c, nodes)
-
-
-# the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...)
-_DATABASE_CLASSES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_")
 
 
 def _workers(c: Context) -> list[str]:

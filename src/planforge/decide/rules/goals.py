@@ -10,6 +10,7 @@ from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, keywords, load
 from planforge.decide.environments import environment_named
+from planforge.plan.figures import DATABASE_CLASS_PREFIXES
 from planforge.plan.model import Field
 
 _ENVS_AFTER = r"([a-z/ ,-]+?)(?=,|;|\.|$| only)"  # `in dev/staging`, `in production only`
@@ -109,7 +110,7 @@ def _size_from_notes(sizing: dict[str, EnvironmentSizing], module: str, notes: s
     """Apply the sizing an infrastructure row's notes state per environment; whether they stated any."""
     stated = False
     for m in re.finditer(_INSTANCE_IN_ENVS, notes, re.I):
-        kind = "db_instance_class" if m.group(1).startswith(("db.", "db-")) or module == "database" else "instance_type"
+        kind = "db_instance_class" if m.group(1).lower().startswith(DATABASE_CLASS_PREFIXES) or module == "database" else "instance_type"
         for e in _envs_in(m.group(2), list(sizing)):
             if e in sizing:
                 setattr(sizing[e], kind, m.group(1))

@@ -58,3 +58,26 @@ def test_app_service_reports_a_job_and_does_not_generate_it() -> None:
     assert "portal-mailer" not in {a.name for a in d.answers.apps}
     [report] = [n for n in d.not_applied if n.text == "portal-mailer"]
     assert "no scheduled jobs" in report.why and "Container Apps job" in report.why
+
+
+FLEET = (PLANS / "aws-fleet-ingest.plan.md").read_text(encoding="utf-8")
+
+
+def test_applications_described_in_a_services_section_are_read_with_their_figures() -> None:
+    """A plan written without planforge in mind: its applications are `- **name** — ...` items of a `## Services`
+    section (sizes, task ranges per environment and a cron job among them), its components table sits under
+    `## Infrastructure`."""
+    d = decide(parse_text(FLEET, "plan.md"))
+    a = d.answers
+    assert d.provenance["apps"].line == line_of(FLEET, "- **ingest-api**")
+    assert {app.name: (app.port, app.health_path, app.public, app.cpu_request, app.memory_request, app.schedule)
+            for app in a.apps} == {
+        "ingest-api": (9000, "/livez", True, "1", "2Gi", ""),
+        "fleet-admin": (3000, "/", False, "250m", "512Mi", ""),
+        "reconcile": (8080, "/healthz", True, "500m", "1Gi", "0 2 * * *")}
+    assert {s.name: (s.min_size, s.max_size, s.db_instance_class) for s in a.environment_sizing} == {
+        "staging": (1, 2, "db.t4g.medium"), "production": (2, 10, "db.r6g.large")}
+    # the components table is read: the certificate row is reported with what to do, Aurora with what is built
+    reported = {n.text: n.why for n in d.not_applied}
+    assert "ACM certificate" in next(w for t, w in reported.items() if "ACM certificate" in t)
+    assert not [t for t, w in reported.items() if "states its own" in w]  # an app's own size is no second statement

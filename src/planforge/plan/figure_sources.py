@@ -15,13 +15,14 @@ _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
 _COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances)\b", re.I)  # a column of counts: its unit
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
+_APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
 
 def read_figures(plan: Plan, blocks: list[Block]) -> None:
-    """The figures of the Technical Context, every table row, requirement lines (FR-xxx, NFR-xxx) and
-    Constraints/Performance/Storage/Scale lines, outside code fences, the header, the Summary and Complexity
-    Tracking; the apps and services the plan names are their subjects."""
+    """The figures of the Technical Context, a section of the applications (`## Services`), every table row,
+    requirement lines (FR-xxx, NFR-xxx) and Constraints/Performance/Storage/Scale lines, outside code fences, the
+    header, the Summary and Complexity Tracking; the apps and services the plan names are their subjects."""
     first_h2 = next((s.line for s in plan.sections if s.level == 2), None)
     if first_h2 is None:
         return
@@ -37,7 +38,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                 headed |= {(line, cell[len(own) + 1:]) for cell, own in zip(counted, cells) if cell != own}
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
-        context = is_context(b.section) or is_context(b.subsection)
+        context = is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
         label = ""
         for src in b.lines:
             m = match_field(src.text)

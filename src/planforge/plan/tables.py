@@ -30,10 +30,12 @@ def read_components(plan: Plan, blocks: list[Block]) -> None:
         section = re.sub(r"^[\d.\s]+", "", b.section.strip())  # `3. Deployment Components`
         if b.kind == "heading" and b.level <= 2 and _COMPONENTS_SECTION.match(section):
             plan.components_line = plan.components_line or b.lines[0].line
-        if b.kind != "table" or not _COMPONENTS_SECTION.match(section) or not b.rows:
+        if b.kind != "table" or not b.rows:
             continue
         header = [normalize_label(c) for c in b.rows[0][1]]
-        if not any("component" in c for c in header):
+        # under a components heading, a table with a Component column; elsewhere one with Component and Required
+        if not any("component" in c for c in header) or not (
+                _COMPONENTS_SECTION.match(section) or any("required" in c for c in header)):
             continue
         col = {name: idx for idx, name in enumerate(header)}
         ci = next((i for n, i in col.items() if "component" in n), 0)

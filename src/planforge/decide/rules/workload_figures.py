@@ -42,7 +42,8 @@ def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Fig
                 [f"{f.kind}_{side}" for side, x in (("request", f.low), ("limit", f.high)) if x is not None]
             own = [s for s in slots if s != "replicas" and getattr(svc, s) and (svc.name, s) not in taken]
             if own:  # stated with the application itself (`orders-api (1 vCPU / 2 GB)`)
-                c.unapplied(f.line, f.words, f"{svc.name} states its own {own[0].replace('_', ' ')}")
+                if not _read_with_the_application(c, f):
+                    c.unapplied(f.line, f.words, f"{svc.name} states its own {own[0].replace('_', ' ')}")
                 continue
             held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
             if held:
@@ -68,6 +69,13 @@ def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Fig
         if lines[group]:
             c.values[group] = items
             c.add_note(group, *(f"plan line {ln}: {tx.quote(c.line_text(ln))}" for ln in sorted(set(lines[group]))))
+
+
+def _read_with_the_application(c: Context, f: Figure) -> bool:
+    """Whether the figure's words are the size the application's own statement gave it (`0.5 vCPU / 1 GB` read with
+    the application, rules/app_statements), not another statement of it."""
+    return any(answer in ("apps", "services") and (f.words in text or text in f.words)
+               for (_, text), answer in c.applied_phrases.items())
 
 
 def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Service]],

@@ -9,7 +9,7 @@ from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
 from planforge.decide.rules.app_statements import HEALTH_PATH, IMAGE, PORT, image_values, stated_per_service
-from planforge.decide.rules.service_items import service_items
+from planforge.decide.rules.service_items import section_items, service_items
 from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field, bulleted_names, plain
@@ -100,7 +100,8 @@ def _read_apps(c: Context, d: dict[str, Any], names: list[str], sources: list[Pa
 def _service_items(c: Context, d: dict[str, Any]) -> bool:
     """Whether the plan, running on serverless compute with no Custom Applications, describes its applications as a
     bullet each (rules/service_items): then they are read, with what the bullets below say of them."""
-    blocks = {name: p for name, p in service_items(c.plan.lines).items()
+    found = service_items(c.plan.lines) or section_items(c.plan.lines, c.plan.sections)
+    blocks = {name: p for name, p in found.items()
               if c.valid_name(None, "apps", "application", name, line=p.starts[0][1])}
     names = list(blocks)
     apps, stated = _read_apps(c, d, names, list(blocks.values()))

@@ -260,6 +260,9 @@ def _zones(c: Context, zones: list[Figure]) -> None:
     """The availability zones the plan's network spans (`2 AZs`): the first plan-wide count of 2-6 zones on a cloud
     whose roots take it; any other is reported at its line."""
     for f in zones:
+        if c.values.get("availability_zones") == f.high and f.low == f.high:  # the count again (`2 AZs` twice)
+            c.applied(f.line, f.words, "availability_zones")
+            continue
         why = _zones_not_applied(c, f)
         if why:
             c.unapplied(f.line, f.words, why)

@@ -70,7 +70,8 @@ def blueprints(structure: str, gitops: str = "none", iac_tool: str = "terraform"
     table = table or load_layout()
     answers = {"structure": structure, "gitops": gitops, "iac_tool": iac_tool, "ansible": ansible,
                "existing_clusters": existing_clusters}
-    chosen = [*table["blueprints"][structure], *(table["gitops"].get(gitops) or []), *(table["ansible"] if ansible else [])]
+    chosen = [*table["blueprints"][structure], *(table["iac"].get(iac_tool) or []), *(table["gitops"].get(gitops) or []),
+              *(table["ansible"] if ansible else [])]
     left_out = table["blueprints_left_out"]
     return [b for b in chosen if b not in left_out or not conditions.holds(left_out[b], answers, table)]
 

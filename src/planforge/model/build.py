@@ -41,6 +41,7 @@ def build_model(a: Answers, provenance: dict[str, Provenance]) -> SystemModel:
     on_all = [s.name for s in sites]
     units: list[Unit] = [_cluster(s, a, prov) for s in sites]
     units += _terraform(a, data, where, prov)
+    units += _cloudformation(a, where, prov)
     units += _gitops(a, sites, where, prov)
     if a.secrets_manager != "none" and "cluster-secret-store" in files and on_all:
         units.append(Unit(kind="secret-store", name=a.secrets_manager, provenance=prov("secrets_manager"),
@@ -127,6 +128,22 @@ def _terraform(a: Answers, data: dict, where: dict[str, str], prov) -> list[Unit
             out.append(Unit(kind="terraform-root", name=key.removeprefix("tf_"), path=where[key], requires=needs_state,
                             provenance=prov("terraform_roots" if key == "tf_live" else "tenants"),
                             placement=Placement(environments=list(a.environments))))
+    return out
+
+
+def _cloudformation(a: Answers, where: dict[str, str], prov) -> list[Unit]:
+    """The CloudFormation bootstrap stack (the bucket nested templates are uploaded to) and each environment's
+    stack of the root template, with its parameter file."""
+    if "cloudformation" not in a.blueprints:
+        return []
+    root = where["cloudformation"]
+    out = [Unit(kind="cloudformation-stack", name="bootstrap", path=f"{root}/bootstrap.yaml", provenance=prov("iac_tool"),
+                provides=["template-bucket"])]
+    out += [Unit(kind="cloudformation-stack", name=env, path=f"{where['cfn_parameters']}/{env}.json",
+                 requires=["template-bucket"], provenance=prov("environments"),
+                 params={"template": Param(value=f"{root}/main.yaml", provenance=prov("iac_tool"))},
+                 placement=Placement(environments=[env]))
+            for env in a.environments]
     return out
 
 

@@ -61,6 +61,9 @@ def decide_tools(c: Context, structure: str) -> None:
         if n.kind == "checks" and n.tool in LINTERS and n.chosen and _terraform_generated(c, structure):
             _add_linter(c, n)
             continue
+        if c.values.get("iac_tool") == "cloudformation" and n.chosen and n.tool in ("CloudFormation", "cfn-lint"):
+            c.applied(n.line, n.said, "iac_tool")  # the templates, linted by cfn-lint in planforge validate
+            continue
         if n.kind == "runtime" and n.chosen and builds_runtime(c, n.tool):
             c.applied(n.line, n.said, "compute")
             continue
@@ -81,7 +84,7 @@ LINTERS = ("tflint", "checkov")  # checks the generated CI and pre-commit run wh
 
 
 def _terraform_generated(c: Context, structure: str) -> bool:
-    return structure in INFRA_STRUCTURES and c.values.get("iac_tool", "none") != "none"
+    return structure in INFRA_STRUCTURES and c.values.get("iac_tool", "none") in ("terraform", "opentofu")
 
 
 def _add_linter(c: Context, n: Named) -> None:

@@ -1,8 +1,8 @@
-"""Post-deploy host checks with pytest-testinfra for the machines Terraform created.
+"""Post-deploy host checks with pytest-testinfra for the machines this repository created.
 
 Configure with PLANFORGE_HOSTS: comma-separated testinfra host specs, e.g.
 `ssh://admin@10.0.1.10,ssh://admin@10.0.1.11` (or `local://` on the host itself), and
-PLANFORGE_DB_ENDPOINT=host:port (the environment root's `terraform output -raw database_endpoint`)
+PLANFORGE_DB_ENDPOINT=host:port (the environment's database endpoint output)
 to check the database is reachable from the hosts: their security group opens the database port
 towards the database's, which admits theirs.
 Without hosts every test here is skipped, saying so.

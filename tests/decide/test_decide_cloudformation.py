@@ -56,3 +56,11 @@ def test_a_terraform_state_backend_beside_cloudformation_is_reported_not_built()
 def test_cloudformation_named_beside_terraform_leaves_terraform_the_tool() -> None:
     text = PLAN.replace(IAC, "**IaC Tools**: Terraform 1.7 (CloudFormation for the legacy account only)")
     assert decide(parse_text(text, "plan.md")).answers.iac_tool == "terraform"
+
+
+def test_a_stated_network_address_space_is_reported_not_replaced_silently() -> None:
+    d = decide(parse_text(PLAN, "plan.md"))
+    [note] = [n for n in d.not_applied if n.text == "10.40.0.0/16"]
+    assert note.line == line_of(PLAN, "CIDR 10.40.0.0/16") and "10.0.0.0/16" in note.why
+    same = PLAN.replace("CIDR 10.40.0.0/16", "CIDR 10.0.0.0/16")
+    assert not [n for n in decide(parse_text(same, "plan.md")).not_applied if "10.0.0.0/16" in n.text]

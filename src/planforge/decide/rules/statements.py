@@ -373,6 +373,15 @@ def _chart_features_off(c: Context, structure: str, s: Statement) -> None:
         c.applied(s.line, s.words, "services")
 
 
+def _network_cidr(c: Context, structure: str, s: Statement) -> None:
+    """An address space the plan states for its network: each network takes a /16 of 10.0.0.0/8 of its own (one per
+    region and cloud, so that any two can be peered), so another one is reported, never silently replaced."""
+    stated = [cidr for cidr in cidrs_in(s.sentence) if ":" not in cidr]
+    if stated and stated[0] != "10.0.0.0/16":
+        c.unapplied(s.line, stated[0], "each environment's network takes 10.0.0.0/16 (a /16 of its own per region "
+                    "and cloud, so any two can be peered): set the network's CIDR variable or parameter to change it")
+
+
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_key_vault": _no_key_vault,
     "secrets_from_ci": _secrets_from_ci,
@@ -383,6 +392,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_external_secrets": _no_external_secrets,
     "in_cluster_database": _in_cluster_database,
     "node_pool_split": _node_pool_split,
+    "network_cidr": _network_cidr,
     "api_authorized_ranges": _api_authorized_ranges,
     "private_api_endpoint": _private_api_endpoint,
     "static_ingress_ip": _static_ingress_ip,

@@ -12,15 +12,15 @@ import re
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
 
-# what the renderer cannot express: the answer that shows it, the test, the message and the fix
+# what the renderer cannot express: the test on the answers and structure, the message and the fix
 _LIMITS = (
-    ("structure", lambda v, s: s != "single-iac",
+    (lambda v, s: s != "single-iac",
      "CloudFormation renders the single-IaC layout (network, compute, database): the plan's clusters are rendered "
      "by Terraform only", "use Terraform or OpenTofu for a plan with Kubernetes"),
-    ("compute", lambda v, s: v.get("compute", "vms") != "vms",
+    (lambda v, s: v.get("compute", "vms") != "vms",
      "CloudFormation renders EC2 Auto Scaling compute: the plan's serverless services are rendered by Terraform only",
      "use Terraform or OpenTofu, or run the applications on EC2 instances"),
-    ("regions", lambda v, s: len(v.get("regions") or []) > 1,
+    (lambda v, s: len(v.get("regions") or []) > 1,
      "CloudFormation renders one region: the plan's standby regions are rendered by Terraform only",
      "use Terraform or OpenTofu for a multi-region plan, or deploy the stacks per region yourself"),
 )
@@ -41,9 +41,9 @@ def decide_cloudformation(c: Context, structure: str) -> None:
                   f"{', '.join(v.get('clouds') or [v.get('cloud', 'none')])}",
                   "use Terraform or OpenTofu for another cloud")
         return
-    for name, fails, message, hint in _LIMITS:
+    for fails, message, hint in _LIMITS:
         if fails(v, structure):
-            c.problem(f, name, message, hint)
+            c.problem(f, "iac_tool", message, hint)
 
 
 def decide_state(c: Context) -> bool:

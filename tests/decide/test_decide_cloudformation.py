@@ -53,6 +53,12 @@ def test_a_terraform_state_backend_beside_cloudformation_is_reported_not_built()
     assert "CloudFormation keeps each stack's state in the service" in note.why
 
 
+def test_no_state_backend_is_nothing_to_report() -> None:
+    text = PLAN.replace("**State Backend**: N/A (CloudFormation stacks)", "**State Backend**: N/A")
+    d = decide(parse_text(text, "plan.md"))
+    assert not [n for n in d.not_applied if n.line == line_of(text, "**State Backend**")]
+
+
 def test_cloudformation_named_beside_terraform_leaves_terraform_the_tool() -> None:
     text = PLAN.replace(IAC, "**IaC Tools**: Terraform 1.7 (CloudFormation for the legacy account only)")
     assert decide(parse_text(text, "plan.md")).answers.iac_tool == "terraform"

@@ -26,6 +26,9 @@ _LIMITS = (
 )
 
 
+_NO_BACKEND = r"(?:n/?a|none|-)(?!\w)"  # `N/A`, `none (stacks)`: nothing to report
+
+
 def names_cloudformation(text: str) -> bool:
     return re.search(keywords().named_tools["iac"]["CloudFormation"], text, re.I) is not None
 
@@ -54,7 +57,8 @@ def decide_state(c: Context) -> bool:
     c.default("state_backend", "none", "CloudFormation keeps each stack's state in the service")
     c.default("state_locking", "none", "CloudFormation keeps each stack's state in the service")
     f = c.plan.field("state_backend")
-    if f is not None and not f.unresolved and not names_cloudformation(f.plain):
+    stated = f is not None and not f.unresolved and not re.match(_NO_BACKEND, f.plain, re.I)
+    if stated and not names_cloudformation(f.plain):
         c.unapplied(f.line, f"{f.label}: {f.plain}", "CloudFormation keeps each stack's state in the service: no state storage "
                     "is created")
     return True

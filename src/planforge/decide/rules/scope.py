@@ -20,6 +20,7 @@ from planforge.plan.model import ComponentRow, Field
 _TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?(?![\w-])\s*+:?\s*+(?=[^\s,;.:])", re.I)
 _TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
 _PARENTHESIS = re.compile(r"[()]")
+_BACKUPS = re.compile(r"\b(?:database |db )?backups?\b", re.I)
 # `Prometheus metrics`, `Prometheus-compatible metrics endpoint`: the metrics format, not a monitoring stack
 _PROMETHEUS_METRICS = r"\bprometheus(?:[\s-]+(?:compatible|format(?:ted)?|style))?[\s-]+(?:metrics?|exporters?|endpoints?)\b"
 _MONITORING = rf"(?!{_PROMETHEUS_METRICS})\bprometheus\b|grafana|kube-prometheus-stack|\bloki\b|alertmanager"
@@ -161,8 +162,16 @@ def _terraform_only_row(c: Context, row: ComponentRow) -> None:
     if reason is None and compute != "vms" and compute_builds(row.name):
         c.applied(row.line, row.name, "compute")
         return
+    if _BACKUPS.search(row.name) and _database_row(c):
+        c.applied(row.line, row.name, "backup_retention_days")  # the managed database's automated backups
+        return
     c.unapplied(row.line, row.name, reason or f"no module of the catalog builds {row.name}: it is not generated; add "
-                "it to the Terraform roots yourself")
+                "it to the infrastructure code yourself")
+
+
+def _database_row(c: Context) -> bool:
+    """Whether a required row of the components table is the managed database (in any order of the rows)."""
+    return any(r.required and catalog().module(r.name) == "database" for r in c.plan.components)
 
 
 def _cluster_feature(c: Context, row: ComponentRow, feature: str) -> None:

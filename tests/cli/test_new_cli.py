@@ -98,9 +98,9 @@ def test_every_accepted_plan_generates_its_layout_and_readme(plan, tmp_path_fact
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert "blueprints" not in recorded  # computed from the layout on every copy and update
     where = layout_dirs(recorded)  # the layout table's conditions and the plan's tree (`paths`)
-    assert where["terraform"] or where["cloudformation"] or where["charts"] or where["argocd"] or \
+    assert where["terraform"] or where["cloudformation"] or where["pulumi"] or where["charts"] or where["argocd"] or \
         where["flux_clusters"], "nothing generated"
-    for top in ("terraform", "cloudformation", "kubernetes", "argocd", "flux_clusters", "charts", "dapr"):
+    for top in ("terraform", "cloudformation", "pulumi", "kubernetes", "argocd", "flux_clusters", "charts", "dapr"):
         if where[top]:
             assert (dest / where[top]).is_dir(), f"{where[top]}/ for {plan.name}"
         else:

@@ -28,7 +28,7 @@ def test_an_aws_single_iac_plan_is_rendered_by_cloudformation_with_its_figures()
 
 
 @pytest.mark.parametrize(("edit", "words"), [
-    (("**Cloud Provider**: AWS", "**Cloud Provider**: Azure"), "CloudFormation creates AWS resources only"),
+    (("**Cloud Provider**: AWS", "**Cloud Provider**: Azure"), "CloudFormation renderer creates AWS resources only"),
     (("Option 1 (single IaC tool, CloudFormation only)", "Option 2 (multi-tool: CloudFormation + EKS 1.33)"),
      "the plan's clusters are rendered by Terraform only"),
     (("**Deployment Type**: single-region (us-east-2)", "**Deployment Type**: multi-region (us-east-2, us-west-2)"),

@@ -22,7 +22,7 @@ EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
     ("State Backend", "**State Backend**: S3+DynamoDB", "**State Backend**: Consul", "S3+DynamoDB"),
     ("Deployment Strategy", "**Deployment Strategy**: Helm-first with Kustomize fallback",
      "**Deployment Strategy**: Blue/green with Spinnaker", "Kustomize-only"),
-    ("IaC Tools", "**IaC Tools**: Terraform 1.7", "**IaC Tools**: Pulumi", "Terraform"),
+    ("IaC Tools", "**IaC Tools**: Terraform 1.7", "**IaC Tools**: AWS CDK", "Terraform"),
     ("Secrets Management", "**Secrets Management**: AWS Secrets Manager via External Secrets Operator",
      "**Secrets Management**: 1Password Connect", "Sealed Secrets"),
 ])

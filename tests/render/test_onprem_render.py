@@ -139,8 +139,8 @@ def test_defaults_without_figures_are_documented():
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [
-    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Pulumi", "supported: Terraform, OpenTofu, CloudFormation (AWS), Ansible"),
-    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: CloudFormation", "CloudFormation creates AWS resources only"),
+    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Pulumi", "Pulumi renderer creates AWS resources only"),
+    ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: CloudFormation", "CloudFormation renderer creates AWS resources only"),
     ("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Terraform 1.7", "no Ansible"),
     ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: EKS 1.29", "not generated"),
     ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: kubeadm 1.22",

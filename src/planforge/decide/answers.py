@@ -12,9 +12,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Structure = Literal["single-iac", "multi-tool", "multi-tenant", "helm-chart"]
-Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible", "cloudformation"]
+Blueprint = Literal["terraform", "kubernetes", "argocd", "flux", "helm-chart", "ansible", "cloudformation", "pulumi"]
 Cloud = Literal["aws", "azure", "gcp", "digitalocean", "oci", "none"]
-StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "none"]
+StateBackend = Literal["s3", "azurerm", "gcs", "terraform-cloud", "pulumi-cloud", "none"]
 StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
 GitOps = Literal["argocd", "flux", "none"]
 DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
@@ -175,7 +175,7 @@ class Answers(BaseModel):
     # its default for the data residency
     cloud_regions: dict[str, str] = Field(default_factory=dict)
     dns_failover: bool = False  # multi-region AWS: Route 53 health checks and failover records (PRIMARY / SECONDARY)
-    iac_tool: Literal["terraform", "opentofu", "cloudformation", "none"] = "none"
+    iac_tool: Literal["terraform", "opentofu", "cloudformation", "pulumi", "none"] = "none"
     terraform_version: str = "1.6"  # lower bound for required_version (the OpenTofu version for opentofu)
     kubernetes_distribution: str = "none"  # eks, aks, gke, doks, oke, minikube, k3s, rke2, none
     # what runs a single-iac plan's apps: VMs, or the cloud's serverless compute (layout.yml serverless_compute)

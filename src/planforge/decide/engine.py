@@ -30,7 +30,7 @@ from planforge.decide.rules.pipeline import decide_pipeline
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.clouds import decide_clouds
-from planforge.decide.rules.cloudformation import decide_cloudformation
+from planforge.decide.rules.renderers import decide_renderer
 from planforge.decide.rules.compute import decide_compute
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
@@ -69,7 +69,7 @@ def decide(plan: Plan) -> Decided:
     decide_statements(c, structure)
     decide_regions(c, structure)
     decide_clouds(c, structure)
-    decide_cloudformation(c, structure)
+    decide_renderer(c, structure)
     decide_single_node_pools(c)
     decide_tools(c, structure)
     blueprints(c, structure)

@@ -42,6 +42,7 @@ def build_model(a: Answers, provenance: dict[str, Provenance]) -> SystemModel:
     units: list[Unit] = [_cluster(s, a, prov) for s in sites]
     units += _terraform(a, data, where, prov)
     units += _cloudformation(a, where, prov)
+    units += _pulumi(a, where, prov)
     units += _gitops(a, sites, where, prov)
     if a.secrets_manager != "none" and "cluster-secret-store" in files and on_all:
         units.append(Unit(kind="secret-store", name=a.secrets_manager, provenance=prov("secrets_manager"),
@@ -145,6 +146,18 @@ def _cloudformation(a: Answers, where: dict[str, str], prov) -> list[Unit]:
                  placement=Placement(environments=[env]))
             for env in a.environments]
     return out
+
+
+def _pulumi(a: Answers, where: dict[str, str], prov) -> list[Unit]:
+    """Each environment's Pulumi stack of the one program, with its configuration file."""
+    if "pulumi" not in a.blueprints:
+        return []
+    root = where["pulumi"]
+    return [Unit(kind="pulumi-stack", name=env, path=f"{root}/Pulumi.{env}.yaml", provenance=prov("environments"),
+                 params={"program": Param(value=f"{root}/__main__.py", provenance=prov("iac_tool")),
+                         "backend": Param(value=a.state_backend, provenance=prov("state_backend"))},
+                 placement=Placement(environments=[env]))
+            for env in a.environments]
 
 
 def _gitops(a: Answers, sites: list[_Site], where: dict[str, str], prov) -> list[Unit]:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 from planforge.decide.answers import Provenance
 
 UnitKind = Literal[
-    "terraform-root", "terraform-module", "cloudformation-stack", "cluster", "network", "database", "registry", "secret-store",
+    "terraform-root", "terraform-module", "cloudformation-stack", "pulumi-stack", "cluster", "network", "database",
+    "registry", "secret-store",
     "object-storage", "dns", "identity", "k8s-app", "chart", "upstream-release", "component", "controller",
     "gitops-entry", "ansible-role", "ci-workflow",
 ]

@@ -7,7 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import accepted_values, basic_cloud, keywords
-from planforge.decide.rules import cloudformation, existing
+from planforge.decide.rules import existing, renderers
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
@@ -158,7 +158,7 @@ def _state(c: Context, structure: str, d: dict[str, Any]) -> None:
         c.default("state_backend", "none", "no Terraform in this plan")
         c.default("state_locking", "none", "no Terraform in this plan")
         return
-    if cloudformation.decide_state(c):
+    if renderers.decide_state(c):
         return
     f = c.plan.field("state_backend")
     if f is not None and f.unresolved:

@@ -7,7 +7,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.data import accepted_values, basic_cloud, keywords, region_pattern, region_shape
-from planforge.decide.rules import cloudformation, existing, onprem
+from planforge.decide.rules import existing, onprem, renderers
 from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.tools import first_named, line_choosing
@@ -195,7 +195,7 @@ def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
         return
     f = c.plan.field("iac_tools")
     _iac_tool(c, f, structure)
-    if c.values.get("iac_tool") in ("none", "cloudformation"):
+    if c.values.get("iac_tool") == "none" or c.values.get("iac_tool") in renderers.RENDERERS:
         c.default("terraform_version", d["terraform_version"], "no Terraform in this plan")
         return
     _terraform_version(c, f, d)
@@ -214,12 +214,13 @@ def _iac_tool(c: Context, f: Field | None, structure: str) -> None:
         if existing.names_no_tool(f):
             existing.decide_no_iac_tool(c, f, structure)
             return
-        if not terraform and cloudformation.names_cloudformation(f.plain):
-            c.from_field("iac_tool", "cloudformation", f)  # where it can render: rules.cloudformation
+        renderer = None if terraform else renderers.named_renderer(f.plain)
+        if renderer is not None:
+            c.from_field("iac_tool", renderer, f)  # where it can render: rules.renderers
             return
         if not terraform:
             c.problem(f, "iac_tool", f"unsupported IaC tool {f.plain!r}; supported: {accepted_values('iac_tools')}",
-                      "use Terraform or OpenTofu for cloud resources, CloudFormation for AWS, Ansible for "
+                      "use Terraform or OpenTofu for cloud resources, CloudFormation or Pulumi for AWS, Ansible for "
                       "on-premise hosts")
         others = [t for t in _OTHER_IAC_TOOLS if re.search(rf"\b{t}\b", f.plain, re.I)]
         if others and terraform:

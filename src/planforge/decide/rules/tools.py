@@ -18,6 +18,8 @@ from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.plan.model import Plan, plain
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# the tool mentions a renderer (iac_tool) builds: the tool itself and what checks its output
+_RENDERER_TOOLS = {"cloudformation": ("CloudFormation", "cfn-lint"), "pulumi": ("Pulumi",)}
 _SUPPORTED = {
     "cloud": "AWS, Azure, GCP, DigitalOcean or Oracle Cloud",
     "runtime": "Kubernetes (EKS, AKS, GKE, ...), VMs, or for a Terraform-only plan {serverless}",
@@ -61,8 +63,8 @@ def decide_tools(c: Context, structure: str) -> None:
         if n.kind == "checks" and n.tool in LINTERS and n.chosen and _terraform_generated(c, structure):
             _add_linter(c, n)
             continue
-        if c.values.get("iac_tool") == "cloudformation" and n.chosen and n.tool in ("CloudFormation", "cfn-lint"):
-            c.applied(n.line, n.said, "iac_tool")  # the templates, linted by cfn-lint in planforge validate
+        if n.chosen and n.tool in _RENDERER_TOOLS.get(c.values.get("iac_tool", ""), ()):
+            c.applied(n.line, n.said, "iac_tool")  # the renderer's program or templates, checked by planforge validate
             continue
         if n.kind == "runtime" and n.chosen and builds_runtime(c, n.tool):
             c.applied(n.line, n.said, "compute")

@@ -44,7 +44,7 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "validate",
         help="validate a repository: Terraform, Helm, Kustomize, schemas, policy, Argo CD, Flux, Ansible, "
-             "CloudFormation, wiring",
+             "CloudFormation, Pulumi, wiring",
         description="Validate infrastructure repositories (directories, files, or - for manifests on stdin).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -35,7 +35,7 @@ RULES = {
     NOT_REGULAR: "a FIFO, device or socket where a file is expected: it is not opened",
     TOO_LARGE: "a file (or a tool's output) is larger than the max_file_size setting: it is not read",
     TOO_COMPLEX: "a YAML document nests too deeply, holds too many documents or nodes, or expands too many "
-                 "aliases (a 'billion laughs'): not loaded",
+                 "aliases (a 'billion laughs'); a Python file holds too many tokens or nests too deeply: not loaded",
     TOO_DEEP: f"a directory more than {MAX_DIRECTORY_DEPTH} levels below the validated path: not read",
 }
 MIB = 1024 * 1024

@@ -30,6 +30,7 @@ VALIDATORS: dict[str, ValidatorClass] = {
     "flux": ValidatorClass("planforge.validate.flux", "FluxValidator"),
     "ansible": ValidatorClass("planforge.validate.ansible", "AnsibleValidator"),
     "cloudformation": ValidatorClass("planforge.validate.cloudformation", "CloudFormationValidator"),
+    "pulumi": ValidatorClass("planforge.validate.pulumi", "PulumiValidator"),
     "schemas": ValidatorClass("planforge.validate.schemas", "SchemaValidator"),
     "policy": ValidatorClass("planforge.validate.policy", "PolicyValidator"),
     "wiring": ValidatorClass("planforge.validate.wiring", "WiringValidator"),

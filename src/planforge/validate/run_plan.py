@@ -20,7 +20,7 @@ from planforge.validate.units import Unit
 
 DOCUMENT_VALIDATORS = ("schemas", "policy")
 INPUT = "input"  # the pseudo-validator of findings about the paths themselves
-ROOT_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization")
+ROOT_FILES = ("Chart.yaml", "kustomization.yaml", "kustomization.yml", "Kustomization", "Pulumi.yaml", "Pulumi.yml")
 STDIN_DISPLAY = "stdin"
 
 

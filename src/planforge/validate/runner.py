@@ -3,7 +3,7 @@
 - Validators come from `planforge.validate.registry`, imported only when selected with `only`,
   so `--only schemas` imports nothing heavy; a validator that cannot be loaded is an error.
 - Each path is a directory (every validator discovers its targets in it), a file (a manifest
-  goes to the schemas and policy validators; `Chart.yaml`, `kustomization.yaml`, `*.tf` and
+  goes to the schemas and policy validators; `Chart.yaml`, `kustomization.yaml`, `Pulumi.yaml`, `*.tf` and
   `*.tfvars` stand for their directory), or `-` (manifests read from standard input). A path that does not exist
   is an error finding, as in kubeconform.
 - Targets run concurrently on up to `settings.jobs` threads (0 = CPU count); a validator module

@@ -3,11 +3,11 @@
 A unit is something one validator call checks, named by a stable, path-based id `kind:path`
 (docs/units.md): a Terraform root or module, a Helm chart and each of its values files, a
 kustomization, a GitOps app directory (Argo CD Applications / Flux objects), an Ansible tree and
-its playbooks, and the plain manifests of a directory no other unit holds. Each unit lists the
-files it reads (`paths`, root-relative) and the units it depends on (`depends_on`): a Terraform
-root its local modules, a kustomization its bases, a GitOps directory what its apps point at, a
-values file its chart, a chart its `file://` dependencies. Units are computed from the validators' own
-discovery (`Target`s).
+its playbooks, a CloudFormation template, a Pulumi project, and the plain manifests of a directory
+no other unit holds. Each unit lists the files it reads (`paths`, root-relative) and the units it
+depends on (`depends_on`): a Terraform root its local modules, a kustomization its bases, a GitOps
+directory what its apps point at, a values file its chart, a chart its `file://` dependencies. Units
+are computed from the validators' own discovery (`Target`s).
 
 For the result cache a unit also records the shape of its directory (`entries`: every directory below it,
 empty ones too, and where a symlinked directory leads) and the paths it names that may or may not exist
@@ -37,9 +37,10 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 # Estimated cost of one unit, by kind (relative: a Terraform root loads a provider schema).
 COSTS = {
     "terraform-root": 20, "terraform-module": 2, "helm-chart": 6, "helm-values": 3, "kustomization": 3,
-    "gitops": 1, "ansible-tree": 8, "ansible-playbook": 4, "cloudformation-template": 2, "manifests": 1,
+    "gitops": 1, "ansible-tree": 8, "ansible-playbook": 4, "cloudformation-template": 2, "pulumi-project": 3,
+    "manifests": 1,
 }
-DIR_KINDS = ("terraform-root", "terraform-module", "helm-chart", "kustomization", "ansible-tree")
+DIR_KINDS = ("terraform-root", "terraform-module", "helm-chart", "kustomization", "ansible-tree", "pulumi-project")
 SETTINGS_FILES = (".planforge.yaml", ".planforge.yml")
 PROJECT_HOLDERS = ("manifests", "gitops", "kustomization")  # units whose manifests may define AppProjects
 
@@ -178,6 +179,7 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
     b.gitops(targets)
     b.ansible(targets.get("ansible", []))
     b.cloudformation(targets.get("cloudformation", []))
+    b.pulumi(targets.get("pulumi", []))
     dir_units = b.dir_units()
     _assign_files(b.root, b.drafts, dir_units)
     b.manifests(targets, dir_units)
@@ -254,6 +256,13 @@ class _Builder:
                 if inside:
                     draft.files.add(inside)
             self.own("cloudformation", t, draft)
+
+    def pulumi(self, targets: list[Target]) -> None:
+        """A project's unit is its directory; the stack files it reads elsewhere (`stackConfigDir`) join its paths."""
+        for t in targets:
+            draft = self.add("pulumi-project", _rel(t, self.root), True)
+            draft.files.update(t.extra.get("stack_files", []))
+            self.own("pulumi", t, draft)
 
     def dir_units(self) -> dict[str, list[str]]:
         """Directory -> the ids of the directory units there, in DIR_KINDS order."""

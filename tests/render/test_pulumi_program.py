@@ -5,17 +5,22 @@ resource given an argument it does not take fails them."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 import yaml
 from testlib import PLANS, injected, plan_group, rendered_plan
 
+from planforge.cli import main
+
 LEDGER = PLANS / "aws-pulumi-invoices.plan.md"
+UNITS_SCHEMA = Path(__file__).resolve().parents[2] / "src/planforge/data/units.schema.json"
 PULUMI = "pulumi"
 
 
@@ -85,3 +90,37 @@ def test_the_programs_tests_pass_for_every_stack_and_catch_a_wrong_argument(
     with injected(program / "infra/compute.py", "min_size=s.min_size", "min_size=s.max_size"):
         result = _program_tests(program)
     assert "test_compute_figures" in result.stdout and result.returncode != 0
+
+
+@plan_group(LEDGER)
+def test_the_program_validates_and_a_wrong_argument_is_caught_at_its_line(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    """planforge validate reads the program without running it: the same defect the program's tests catch by running
+    it is an error at its file and line."""
+    _require_pulumi_sdk()
+    root = tmp_path / "repo"
+    shutil.copytree(rendered_plan(LEDGER, tmp_path_factory), root)
+
+    def findings(expected_exit: int) -> list[tuple[str, str, int]]:
+        report = tmp_path / "report.json"
+        assert main(["validate", str(root), "--strict", "--format", "json", "-o", str(report)]) == expected_exit
+        checks = json.loads(report.read_text())["checks"]
+        if expected_exit == 0:  # the program's calls were checked against the SDK, not skipped
+            assert {(c["name"], c["status"]) for c in checks if c["validator"] == "pulumi"} == {
+                ("project", "passed"), ("syntax", "passed"), ("sdk", "passed")}
+        return [(f["rule"], f["file"], f["line"]) for c in checks for f in c["findings"] if f["severity"] == "error"]
+
+    assert findings(0) == []
+    units = tmp_path / "units.json"
+    assert main(["validate", str(root), "--list-units", "-o", str(units)]) == 0
+    listed = json.loads(units.read_text())
+    jsonschema.validate(listed, json.loads(UNITS_SCHEMA.read_text()))
+    assert [u["id"] for u in listed["units"] if u["kind"] == "pulumi-project"] == [f"pulumi-project:{PULUMI}"]
+    network = root / PULUMI / "infra/network.py"
+    with injected(network, "cidr_block=s.cidr_block, enable_dns_support", "cidr_blocks=s.cidr_block, enable_dns_support"):
+        line = next(n for n, t in enumerate(network.read_text().splitlines(), 1) if "cidr_blocks=" in t)
+        assert findings(1) == [("pulumi/sdk-argument", f"{PULUMI}/infra/network.py", line)]
+    stack = root / PULUMI / "Pulumi.prod.yaml"
+    with injected(stack, "  invoice-export:minSize: 2\n", ""):
+        config_line = stack.read_text().splitlines().index("config:") + 1  # the mapping the key is missing from
+        assert findings(1) == [("pulumi/stack-config", f"{PULUMI}/Pulumi.prod.yaml", config_line)]

@@ -267,6 +267,16 @@ def refused(text: str) -> list:
     return exc.value.problems
 
 
+def refused_with(plan: str, edit: tuple[str, str], words: str):
+    """The first problem whose message holds `words` when `decide` refuses `plan` with `edit` (old, new) made."""
+    text = plan.replace(*edit)
+    assert text != plan, f"{edit[0]!r} not in the plan"
+    problems = refused(text)
+    mine = [p for p in problems if words in p.message]
+    assert mine, [p.message for p in problems]
+    return mine[0]
+
+
 def line_of(text: str, needle: str) -> int:
     """The 1-based number of the first line of `text` holding `needle`."""
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)

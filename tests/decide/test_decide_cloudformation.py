@@ -4,7 +4,7 @@ serverless services, several regions) is refused at the line choosing CloudForma
 from __future__ import annotations
 
 import pytest
-from testlib import PLANS, line_of, refused
+from testlib import PLANS, line_of, refused_with
 
 from planforge.decide import decide
 from planforge.plan import parse_text
@@ -37,12 +37,8 @@ def test_an_aws_single_iac_plan_is_rendered_by_cloudformation_with_its_figures()
      "serverless services are rendered by Terraform only"),
 ])
 def test_what_the_renderer_cannot_express_is_refused_at_the_iac_line(edit: tuple[str, str], words: str) -> None:
-    text = PLAN.replace(*edit)
-    assert text != PLAN
-    problems = refused(text)
-    mine = [p for p in problems if words in p.message]
-    assert mine, [p.message for p in problems]
-    assert mine[0].line == line_of(text, IAC) and "Terraform" in mine[0].hint
+    problem = refused_with(PLAN, edit, words)
+    assert problem.line == line_of(PLAN, IAC) and "Terraform" in problem.hint
 
 
 def test_a_terraform_state_backend_beside_cloudformation_is_reported_not_built() -> None:

@@ -5,7 +5,7 @@ refused at the line choosing Pulumi, with what to change."""
 from __future__ import annotations
 
 import pytest
-from testlib import PLANS, line_of, refused
+from testlib import PLANS, line_of, refused_with
 
 from planforge.decide import decide
 from planforge.plan import parse_text
@@ -49,12 +49,7 @@ def test_the_plans_tree_statements_and_rows_are_applied_not_reported() -> None:
      "serverless services are rendered by Terraform only"),
 ])
 def test_what_the_renderer_cannot_express_is_refused_at_the_iac_line(edit: tuple[str, str], words: str) -> None:
-    text = PLAN.replace(*edit)
-    assert text != PLAN
-    problems = refused(text)
-    mine = [p for p in problems if words in p.message]
-    assert mine, [p.message for p in problems]
-    assert mine[0].line == line_of(text, "**IaC Tools**")
+    assert refused_with(PLAN, edit, words).line == line_of(PLAN, "**IaC Tools**")
 
 
 @pytest.mark.parametrize(("state", "backend", "reported"), [

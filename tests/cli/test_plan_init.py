@@ -67,7 +67,7 @@ def test_a_flavour_writes_its_template(tmp_path, flavour):
 def test_placeholders_list_the_values_planforge_reads(tmp_path):
     text = run("plan", "init", "-", cwd=tmp_path).stdout
     assert f"**GitOps**: [one of: {accepted_values('gitops')}]" in text
-    assert "Pulumi" not in text  # the specops template's example names a tool planforge does not read
+    assert "[e.g., Terraform 1.6, Pulumi" not in text  # the specops template's example is replaced by what planforge reads
     (tmp_path / "plan.md").write_text(text, encoding="utf-8")
     check = run("plan", "check", "plan.md", cwd=tmp_path)
     line = next(ln for ln in check.stdout.splitlines() if ": Cloud Provider: unresolved" in ln)

@@ -28,7 +28,7 @@ MOVED_DIRS = {
     "flux_configs": "settings", "flux_tenants": "gitops/tenant-sync",
     "ansible": "hosts/config", "ansible_inventories": "inventory-sets", "ansible_playbooks": "plays",
     "ansible_roles": "host-roles", "cert_issuers": "tls/issuers",
-    "cloudformation": "infra/cfn", "cfn_stacks": "nested", "cfn_parameters": "env-params",
+    "cloudformation": "infra/cfn", "cfn_stacks": "nested", "cfn_parameters": "env-params", "pulumi": "infra/pulumi",
 }
 MOVED_NESTED = {"app_base": "{app}/common", "app_overlays": "{app}/per-env/{env}"}
 CASES = {

@@ -874,10 +874,13 @@ def test_other_state_backends_name_no_s3_key(rendered: dict[str, Path]) -> None:
 
 
 def test_single_iac_instances_reach_their_own_database(rendered: dict[str, Path]) -> None:
+    """The instances' port to the database and the credentials they read (the compute module's tests check the
+    policy itself)."""
     for env in ("dev", "staging", "prod"):
         calls = blocks(load_hcl(rendered["single-iac"] / "environments" / env / "main.tf"), "module")
         assert calls["compute"]["database"] == {"security_group_id": "${module.database.security_group_id}",
-                                                "port": "${module.database.port}"}
+                                                "port": "${module.database.port}",
+                                                "secret_arn": "${module.database.master_user_secret_arn}"}
         assert calls["database"]["allowed_security_group_ids"] == ["${module.compute.security_group_id}"]
     rule = blocks(load_hcl(rendered["single-iac"] / "modules" / "compute" / "main.tf"),
                   "resource")["aws_vpc_security_group_egress_rule.database"]

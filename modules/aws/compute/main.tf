@@ -1,5 +1,6 @@
 # Compute layer: an EC2 Auto Scaling group in the private subnets, reached through SSM
-# Session Manager (no SSH, no inbound rules), IMDSv2 only, encrypted root volumes.
+# Session Manager (no SSH, no inbound rules), IMDSv2 only, encrypted root volumes, target
+# tracking on CPU; the instances may read the database's credentials.
 
 data "aws_ssm_parameter" "ami" {
   name = var.ami_ssm_parameter
@@ -51,6 +52,27 @@ resource "aws_iam_role" "this" {
   })
 
   tags = var.tags
+}
+
+# The instances read the database's credentials: its secret, and the key encrypting it through Secrets Manager.
+resource "aws_iam_role_policy" "database_credentials" {
+  count = var.database == null ? 0 : 1
+
+  name_prefix = "${var.name}-db-credentials-"
+  role        = aws_iam_role.this.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat([{
+      Effect   = "Allow"
+      Action   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+      Resource = var.database.secret_arn
+      }], var.kms_key_arn == null ? [] : [{
+      Effect    = "Allow"
+      Action    = "kms:Decrypt"
+      Resource  = var.kms_key_arn
+      Condition = { StringLike = { "kms:ViaService" = "secretsmanager.*.amazonaws.com" } }
+    }])
+  })
 }
 
 resource "aws_iam_role_policy_attachment" "ssm" {
@@ -155,5 +177,19 @@ resource "aws_autoscaling_group" "this" {
       condition     = var.min_size <= var.max_size
       error_message = "min_size must not exceed max_size."
     }
+  }
+}
+
+# The group grows from min_size towards max_size with the instances' load.
+resource "aws_autoscaling_policy" "cpu" {
+  name                   = "${var.name}-cpu"
+  autoscaling_group_name = aws_autoscaling_group.this.name
+  policy_type            = "TargetTrackingScaling"
+
+  target_tracking_configuration {
+    predefined_metric_specification {
+      predefined_metric_type = "ASGAverageCPUUtilization"
+    }
+    target_value = var.cpu_target_percent
   }
 }

@@ -69,6 +69,7 @@ run "instances_reach_their_database_port_only_through_its_security_group" {
     database = {
       security_group_id = "sg-0database"
       port              = 5432
+      secret_arn        = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds-db-test"
     }
   }
 
@@ -76,14 +77,33 @@ run "instances_reach_their_database_port_only_through_its_security_group" {
     condition     = aws_vpc_security_group_egress_rule.database[0].referenced_security_group_id == "sg-0database" && aws_vpc_security_group_egress_rule.database[0].from_port == 5432 && aws_vpc_security_group_egress_rule.database[0].to_port == 5432
     error_message = "The instances must be allowed out to the database's port, towards its security group."
   }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.database_credentials[0].policy).Statement[0].Resource == "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds-db-test"
+    error_message = "The instances must be able to read the database's credentials."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.database_credentials[0].policy).Statement[1].Resource == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "The instances must be able to decrypt the credentials through Secrets Manager with the customer-managed key."
+  }
+}
+
+run "the_group_scales_on_cpu_between_its_bounds" {
+  command = plan
+
+  assert {
+    condition     = aws_autoscaling_policy.cpu.policy_type == "TargetTrackingScaling" && aws_autoscaling_policy.cpu.target_tracking_configuration[0].target_value == 60
+    error_message = "The group must track average CPU (60 %) between min_size and max_size."
+  }
 }
 
 run "without_a_database_only_https_egress" {
   command = plan
 
   assert {
-    condition     = length(aws_vpc_security_group_egress_rule.database) == 0
-    error_message = "No database egress without a database."
+    condition     = length(aws_vpc_security_group_egress_rule.database) == 0 && length(aws_iam_role_policy.database_credentials) == 0
+    error_message = "No database egress nor credentials without a database."
   }
 }
 

@@ -36,6 +36,7 @@ module "compute" {
   database = {
     security_group_id = module.database.security_group_id
     port              = module.database.port
+    secret_arn        = module.database.master_user_secret_arn
   }
 }
 

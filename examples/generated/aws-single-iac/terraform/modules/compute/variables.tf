@@ -62,9 +62,21 @@ variable "database" {
   type = object({
     security_group_id = string
     port              = number
+    secret_arn        = string
   })
-  description = "The application's database: its security group and port, opened as egress from the instances; null without a database."
+  description = "The application's database: its security group and port, opened as egress from the instances, and the Secrets Manager secret of its credentials, which the instances may read; null without a database."
   default     = null
+}
+
+variable "cpu_target_percent" {
+  type        = number
+  description = "Average CPU utilisation the group's target tracking keeps, scaling between min_size and max_size."
+  default     = 60
+
+  validation {
+    condition     = var.cpu_target_percent > 0 && var.cpu_target_percent < 100
+    error_message = "cpu_target_percent must be between 0 and 100."
+  }
 }
 
 variable "tags" {

@@ -60,9 +60,8 @@ def test_cloudformation_named_beside_terraform_leaves_terraform_the_tool() -> No
     assert decide(parse_text(text, "plan.md")).answers.iac_tool == "terraform"
 
 
-def test_a_stated_network_address_space_is_reported_not_replaced_silently() -> None:
+def test_the_stated_network_address_space_is_every_environments() -> None:
     d = decide(parse_text(PLAN, "plan.md"))
-    [note] = [n for n in d.not_applied if n.text == "10.40.0.0/16"]
-    assert note.line == line_of(PLAN, "CIDR 10.40.0.0/16") and "10.0.0.0/16" in note.why
-    same = PLAN.replace("CIDR 10.40.0.0/16", "CIDR 10.0.0.0/16")
-    assert not [n for n in decide(parse_text(same, "plan.md")).not_applied if "10.0.0.0/16" in n.text]
+    assert d.answers.network_cidr == "10.40.0.0/16"
+    assert d.provenance["network_cidr"].line == line_of(PLAN, "CIDR 10.40.0.0/16")
+    assert not [n for n in d.not_applied if "10.40.0.0/16" in n.text]

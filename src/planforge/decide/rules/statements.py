@@ -17,6 +17,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
+from planforge.decide.rules.network import decide_network_cidr
 from planforge.layout import load_layout
 from planforge.plan.model import Plan, plain
 
@@ -138,6 +139,8 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("api_endpoint", "private", "the plan does not restrict a public API endpoint to authorized ranges")
     c.default("api_authorized_cidrs", [], "no public API endpoint")
     c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
+    c.default("network_cidr", "", "each environment's network takes 10.0.0.0/16 (a /16 of its own per region and "
+              "cloud, so any two can be peered)")
     c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
     c.default("chart_tests", True, "the plan does not rule out a helm test hook")
     for name, s in find_statements(c.plan).items():
@@ -374,12 +377,8 @@ def _chart_features_off(c: Context, structure: str, s: Statement) -> None:
 
 
 def _network_cidr(c: Context, structure: str, s: Statement) -> None:
-    """An address space the plan states for its network: each network takes a /16 of 10.0.0.0/8 of its own (one per
-    region and cloud, so that any two can be peered), so another one is reported, never silently replaced."""
-    stated = [cidr for cidr in cidrs_in(s.sentence) if ":" not in cidr]
-    if stated and stated[0] != "10.0.0.0/16":
-        c.unapplied(s.line, stated[0], "each environment's network takes 10.0.0.0/16 (a /16 of its own per region "
-                    "and cloud, so any two can be peered): set the network's CIDR variable or parameter to change it")
+    """An address space the plan states for its network: each environment's, where the layout allows (rules.network)."""
+    decide_network_cidr(c, structure, s.line, [cidr for cidr in cidrs_in(s.sentence) if ":" not in cidr])
 
 
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {

@@ -1,0 +1,67 @@
+"""The address space a plan states for its network: built where one network per environment takes it, reported
+(never silently replaced) where the layout gives each network a /16 of its own.
+
+Each environment's network is a separate VPC/VNet/VCN of one region, so every environment can take the same stated
+/16. Where several networks must not overlap (the standby regions of a multi-region plan, the clouds of a
+multi-cloud plan, DigitalOcean's VPCs of one region) or where other ranges are derived from the default 10.0.0.0/16
+(the tenants' database subnets), the layout keeps its own and the statement is reported with why.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+
+from planforge.decide.context import Context
+from planforge.decide.data import load
+from planforge.decide.rules.clouds import multi_cloud_field
+
+DEFAULT = "10.0.0.0/16"
+_CLOUDS = ("aws", "azure", "gcp", "oci")
+_STRUCTURES = ("single-iac", "multi-tool")
+_AKS_SERVICES = ipaddress.ip_network("172.20.0.0/16")  # modules/azure/aks: the service range outside 10.0.0.0/8
+
+
+def decide_network_cidr(c: Context, structure: str, line: int, stated: list[str]) -> None:
+    """`network_cidr` from the address spaces a statement lists, or the statement reported with why not."""
+    if not stated or stated == [DEFAULT]:
+        return
+    why = _why_not(c, structure, stated)
+    if why:
+        for cidr in stated:
+            c.unapplied(line, cidr, f"each environment's network takes {DEFAULT} ({why}): set the network's CIDR "
+                        "variable or parameter to change it")
+        return
+    earlier = c.values.get("network_cidr")
+    if earlier and earlier != stated[0]:
+        c.unapplied(line, stated[0], f"the plan states {earlier} for the network at line "
+                    f"{c.provenance['network_cidr'].line}: each environment's network takes that one")
+        return
+    c.from_line("network_cidr", stated[0], line)
+    c.applied(line, stated[0], "network_cidr")
+
+
+def _why_not(c: Context, structure: str, stated: list[str]) -> str:
+    """Why the stated address space cannot be each environment's network ('' when it can)."""
+    if len(stated) > 1:
+        return f"the plan lists {len(stated)} address spaces, and every environment's network is laid out alike"
+    try:
+        net = ipaddress.ip_network(stated[0])
+    except ValueError:
+        return f"{stated[0]} is no network address"
+    if net.prefixlen != 16 or not net.is_private:
+        return "the subnets are carved from a private /16 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)"
+    cloud = c.values.get("cloud", "none")
+    if cloud not in _CLOUDS:
+        return "a /16 of its own per environment, so the environments' VPCs of one region never overlap" \
+            if cloud == "digitalocean" else "no cloud network is created"
+    if structure not in _STRUCTURES:
+        return "the tenants' database subnets are carved from it"
+    if multi_cloud_field(c.plan) is not None:
+        return "a /16 of its own per cloud, so the clouds' networks can be connected"
+    deployment = c.plan.field("deployment_type")
+    if deployment is not None and re.search(load("regions.yaml")["deployment_type"]["multi_region"],
+                                            deployment.plain, re.I):
+        return "a /16 of its own per region, so the regions' networks can be peered"
+    if cloud == "azure" and net.overlaps(_AKS_SERVICES):
+        return f"AKS's service range is {_AKS_SERVICES}"
+    return ""

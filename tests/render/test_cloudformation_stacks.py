@@ -64,6 +64,9 @@ def test_each_environment_is_one_stack_with_the_plans_figures(tmp_path_factory: 
     assert "id: cfn-lint" in hooks and "|cloudformation/)" in hooks and "terraform_fmt" not in hooks
     readme = (root / "README.md").read_text()
     assert "ordinary CloudFormation code" in readme and f"| `{CFN}/` |" in readme
+    # the post-deploy host suite knows the database it checks the hosts reach
+    expected = yaml.safe_load((root / "validation/post-deploy/expected.yaml").read_text())
+    assert expected["hosts"] == {"database_engine": "mysql"}
 
 
 @plan_group(LEDGER)

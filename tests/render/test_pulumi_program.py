@@ -71,6 +71,9 @@ def test_each_environment_is_one_stack_with_the_plans_figures(tmp_path_factory: 
     assert "pulumi preview" in deploy.read_text() and "LocationConstraint" in deploy.read_text()
     readme = (root / "README.md").read_text()
     assert "ordinary Pulumi code" in readme and f"| `{PULUMI}/` |" in readme
+    # the post-deploy host suite knows the database it checks the hosts reach
+    expected = yaml.safe_load((root / "validation/post-deploy/expected.yaml").read_text())
+    assert expected["hosts"] == {"database_engine": "postgres"}
 
 
 @plan_group(LEDGER)

@@ -1,10 +1,14 @@
 """Post-deploy host checks with pytest-testinfra for the machines this repository created.
 
-Configure with PLANFORGE_HOSTS: comma-separated testinfra host specs, e.g.
-`ssh://admin@10.0.1.10,ssh://admin@10.0.1.11` (or `local://` on the host itself), and
-PLANFORGE_DB_ENDPOINT=host:port (the environment's database endpoint output)
-to check the database is reachable from the hosts: their security group opens the database port
-towards the database's, which admits theirs.
+Configure with PLANFORGE_HOSTS: comma-separated testinfra host specs. The hosts take no inbound
+connection from outside their network (no public address, SSH closed to the internet), so either
+run the suite on a host itself (`local://`, e.g. in an SSM Session Manager, IAP or Bastion session)
+or reach them over SSH through such a tunnel, e.g. on AWS `ssh://ec2-user@i-0123456789abcdef0` with
+an ssh config whose ProxyCommand is
+`aws ssm start-session --target %h --document-name AWS-StartSSHSession`.
+Set PLANFORGE_DB_ENDPOINT=host:port (the environment's database endpoint output) to check the
+database is reachable from the hosts: their security group opens the database port towards the
+database's, which admits theirs.
 Without hosts every test here is skipped, saying so.
 """
 from __future__ import annotations
@@ -18,7 +22,8 @@ pytest.importorskip("testinfra", reason="pytest-testinfra is not installed (pip 
 HOSTS = [spec.strip() for spec in os.environ.get("PLANFORGE_HOSTS", "").split(",") if spec.strip()]
 if not HOSTS:
     pytest.skip(
-        "no hosts configured: set PLANFORGE_HOSTS to testinfra host specs (e.g. ssh://admin@10.0.1.10)",
+        "no hosts configured: set PLANFORGE_HOSTS to testinfra host specs (local:// on a host itself, or "
+        "ssh://user@host through a Session Manager, IAP or Bastion tunnel)",
         allow_module_level=True,
     )
 testinfra_hosts = HOSTS

@@ -2,8 +2,9 @@
 
 A plan that asks for a CI/CD pipeline (on GitHub Actions, or naming no CI tool: the repository's own checks run on
 GitHub Actions) gets `delivery: github-actions`: a workflow that builds each application's image once, pushes it and
-deploys that digest to each environment in order. The workflow deploys what `helm upgrade` can reach: the charts of
-a helm-chart repository without a GitOps tool. Elsewhere the line is reported with what to do instead.
+deploys that digest to each environment in order: with `helm upgrade` for the charts of a helm-chart repository
+without a GitOps tool, by committing the digest to each environment's overlays for the applications of a multi-tool
+repository Argo CD or Flux deliver. Elsewhere the line is reported with what to do instead.
 """
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ def decide_pipeline(c: Context, structure: str) -> None:
     c.from_line("delivery", "github-actions", line)
     c.applied(line, c.line_text(line), "delivery")
     default_images = f"{defaults()['image_registry']}/{c.values['project_name']}/"
-    builds = [_build(c, s.name, "" if s.image == default_images + s.name else s.image) for s in c.values["services"]]
+    workloads = c.values["services"] if structure == "helm-chart" else c.values["apps"]
+    builds = [_build(c, s.name, "" if s.image == default_images + s.name else s.image) for s in workloads]
     c.set("builds", [b for b, _ in builds], _builds_provenance(c, builds))
     local = [p for p in c.values.get("platforms", []) if p in load_layout()["local_platforms"]]
     if local:
@@ -80,16 +82,29 @@ def _asked(c: Context) -> int | None:
 
 def _not_deployable(c: Context, structure: str) -> str:
     """Why the workflow cannot deliver this repository's applications ("" when it can)."""
+    gitops = c.values.get("gitops", "none")
+    if structure == "multi-tool" and gitops != "none":
+        return _gitops_not_deliverable(c)
     if structure != "helm-chart":
         return ("the delivery workflow (build, push, deploy per environment) is generated for helm-chart "
-                "repositories; here build and push the images in your CI and set each environment's image "
-                "where this repository deploys it")
-    gitops = c.values.get("gitops", "none")
+                "repositories and for multi-tool repositories delivered by Argo CD or Flux; here build and push "
+                "the images in your CI and set each environment's image where this repository deploys it")
     if gitops != "none":
         where = "the Argo CD Application's values" if gitops == "argocd" else "the Flux HelmRelease's values"
         return ("with a GitOps tool the cluster pulls what Git says: build and push the images in CI and update "
                 f"each environment's image in Git ({where}); planforge generates no image-update workflow")
     if not c.values.get("services"):
+        return "the plan deploys upstream charts only: there is no image of its own to build"
+    return ""
+
+
+def _gitops_not_deliverable(c: Context) -> str:
+    """Why the workflow cannot pin the applications' images in Git for Argo CD or Flux ("" when it can): it writes
+    each built digest into the applications' per-environment overlays, which raw manifests do not have."""
+    if c.values.get("deployment_strategy") == "raw-manifests":
+        return ("with raw manifests the applications have no per-environment overlay to pin a built image in: "
+                "build and push the images in your CI and set each environment's image in Git")
+    if not c.values.get("apps"):
         return "the plan deploys upstream charts only: there is no image of its own to build"
     return ""
 

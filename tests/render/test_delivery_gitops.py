@@ -43,6 +43,7 @@ def test_each_image_is_built_once_and_its_digest_promoted_in_order(tmp_path_fact
         job = jobs[f"promote-{env}"]
         assert job["environment"] == env and job["permissions"] == {"contents": "write"}
         assert job["concurrency"] == {"group": f"promote-{env}", "cancel-in-progress": False}
+        assert job["if"] == "github.ref == 'refs/heads/main'"
     assert jobs["build-orders-api"]["steps"][-1]["env"]["DOCKERFILE"] == "services/orders-api/Dockerfile"
 
 
@@ -54,39 +55,91 @@ def test_the_workflow_is_clean_under_actionlint(tmp_path_factory: pytest.TempPat
     assert proc.returncode == 0 and proc.stdout.strip() in ("", "[]"), proc.stdout + proc.stderr
 
 
+def _repository(tmp_path: Path, factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The rendered repository committed on main and pushed to a bare remote, as the workflow's checkout sees it."""
+    remote = tmp_path / "origin.git"
+    root = rendered_copy(PLAN, factory, tmp_path / "repo")
+    _git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    _git(root, "init", "--quiet", "--initial-branch=main")
+    _git(root, "config", "user.name", "t")
+    _git(root, "config", "user.email", "t@example.com")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "--message", "generated")
+    _git(root, "remote", "add", "origin", str(remote))
+    _git(root, "push", "--quiet", "origin", "main")
+    return root, remote
+
+
+def _promote(root: Path, env: str, commit: str, tmp_path: Path) -> str:
+    """Run promote-<env>'s step as the runner would, for a build of `commit`; its output."""
+    step = _jobs(root)[f"promote-{env}"]["steps"][-1]
+    variables = {**os.environ, "GITHUB_SHA": commit, "HOME": str(tmp_path),
+                 "IMAGE_ORDERS_API": "ghcr.io/acme/storefront/orders-api", "DIGEST_ORDERS_API": DIGEST,
+                 "IMAGE_WEB_FRONTEND": "ghcr.io/acme/storefront/web-frontend", "DIGEST_WEB_FRONTEND": DIGEST}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=root,
+                          env=variables, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
 @plan_group(PLAN)
 def test_a_promotion_commits_the_digest_and_the_overlay_runs_it(tmp_path_factory: pytest.TempPathFactory,
                                                                  tmp_path: Path) -> None:
     kubectl = require_tool("kubectl")
-    remote = tmp_path / "origin.git"
-    root = rendered_copy(PLAN, tmp_path_factory, tmp_path / "repo")
-    _git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
-    _git(root, "init", "--quiet", "--initial-branch=main")
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "--all")
-    _git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--message", "generated")
-    _git(root, "remote", "add", "origin", str(remote))
-    _git(root, "push", "--quiet", "origin", "main")
-    step = _jobs(root)["promote-dev"]["steps"][-1]
-    env = {**os.environ, "GITHUB_SHA": "0123456789abcdef", "HOME": str(tmp_path),
-           "IMAGE_ORDERS_API": "ghcr.io/acme/storefront/orders-api", "DIGEST_ORDERS_API": DIGEST,
-           "IMAGE_WEB_FRONTEND": "ghcr.io/acme/storefront/web-frontend", "DIGEST_WEB_FRONTEND": DIGEST}
-
-    def promote() -> str:
-        proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=root,
-                              env=env, capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        return proc.stdout
-
-    promote()
-    assert _git(remote, "log", "-1", "--format=%s", "main").strip() == "deliver: dev runs 0123456789ab"
-    built = subprocess.run([kubectl, "kustomize", str(root / OVERLAY.format(env="dev")).rpartition("/")[0]],
-                           capture_output=True, text=True, check=True).stdout
-    images = [c["image"] for d in yaml.safe_load_all(built) if d and d["kind"] == "Deployment"
+    root, remote = _repository(tmp_path, tmp_path_factory)
+    built = _git(root, "rev-parse", "HEAD").strip()
+    _promote(root, "dev", built, tmp_path)
+    assert _git(remote, "log", "-1", "--format=%s", "main").strip() == f"deliver: dev runs {built[:12]}"
+    _git(root, "pull", "--quiet", "origin", "main")
+    output = subprocess.run([kubectl, "kustomize", str(root / OVERLAY.format(env="dev")).rpartition("/")[0]],
+                            capture_output=True, text=True, check=True).stdout
+    images = [c["image"] for d in yaml.safe_load_all(output) if d and d["kind"] == "Deployment"
               for c in d["spec"]["template"]["spec"]["containers"]]
     assert images == [f"ghcr.io/acme/storefront/orders-api@{DIGEST}"]
+    assert f"# delivered from {built}" in (root / OVERLAY.format(env="dev")).read_text()
     staging = (root / OVERLAY.format(env="staging")).read_text()
     assert "newTag:" in staging and DIGEST not in staging  # promoted by its own job, after dev
-    assert "dev runs these digests already" in promote()  # a rerun commits nothing
+    assert "dev runs these digests already" in _promote(root, "dev", built, tmp_path)  # a rerun commits nothing
+
+
+@plan_group(PLAN)
+def test_an_older_build_never_replaces_a_newer_one(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> None:
+    root, remote = _repository(tmp_path, tmp_path_factory)
+    older = _git(root, "rev-parse", "HEAD").strip()
+    (root / "services").mkdir()
+    (root / "services/CHANGELOG").write_text("a change\n")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "--message", "a later change")
+    _git(root, "push", "--quiet", "origin", "main")
+    newer = _git(root, "rev-parse", "HEAD").strip()
+    _promote(root, "dev", newer, tmp_path)
+    head = _git(remote, "rev-parse", "main")
+    assert "a later commit than this run's: nothing to promote" in _promote(root, "dev", older, tmp_path)
+    assert _git(remote, "rev-parse", "main") == head
+
+
+@plan_group(PLAN)
+def test_production_is_released_with_the_next_version(tmp_path_factory: pytest.TempPathFactory,
+                                                        tmp_path: Path) -> None:
+    """prod follows release tags: its promotion moves its Applications to the next version and tags that commit."""
+    root, remote = _repository(tmp_path, tmp_path_factory)
+    first = _git(root, "rev-parse", "HEAD").strip()
+    _promote(root, "prod", first, tmp_path)
+    assert _git(remote, "tag", "--list").split() == ["v0.1.0"]  # the first release keeps the plan's tag
+    assert _git(remote, "rev-parse", "v0.1.0^{commit}") == _git(remote, "rev-parse", "main")
+    _git(root, "fetch", "--quiet", "--tags", "origin")
+    _git(root, "reset", "--quiet", "--hard", "origin/main")
+    (root / "services").mkdir()
+    (root / "services/CHANGELOG").write_text("a change\n")
+    _git(root, "add", "--all")
+    _git(root, "commit", "--quiet", "--message", "a later change")
+    _git(root, "push", "--quiet", "origin", "main")
+    _promote(root, "prod", _git(root, "rev-parse", "HEAD").strip(), tmp_path)
+    assert sorted(_git(remote, "tag", "--list").split()) == ["v0.1.0", "v0.1.1"]
+    released = _git(remote, "show", "v0.1.1:argocd/applications/prod.yaml")
+    assert "targetRevision: v0.1.1" in released and "v0.1.0" not in released
+    apps = _git(remote, "show", "v0.1.1:argocd/applications/prod/orders-api.yaml")
+    assert "targetRevision: v0.1.1" in apps
 
 
 @plan_group(PLAN)
@@ -101,6 +154,7 @@ def test_the_pin_script_refuses_what_it_cannot_pin(tmp_path_factory: pytest.Temp
     missing = pin(overlay, "ghcr.io/other/app", "ghcr.io/acme/app", DIGEST)
     assert missing.returncode == 1 and "no image ghcr.io/other/app" in missing.stderr
     assert pin(overlay, "ghcr.io/storefront-delivery/orders-api", "ghcr.io/acme/app", "latest").returncode == 2
+    assert pin(overlay, "ghcr.io/storefront-delivery/orders-api", "ghcr.io/acme/app", DIGEST, "HEAD").returncode == 2
     assert pin(overlay).returncode == 2
 
 

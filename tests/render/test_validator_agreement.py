@@ -203,11 +203,12 @@ def test_the_base_answers_pass_both(copier_judge):
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
-    # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for)
+    # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
-                                                                   "log_retention_days", "delivery", "builds"}
+                                                                   "log_retention_days", "delivery", "builds",
+                                                                   "network_cidr"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -54,6 +54,11 @@ def test_each_environment_is_one_stack_with_the_plans_figures(tmp_path_factory: 
         "mysql", "8.0.46")
     assert database["ParameterGroup"]["Properties"]["Family"] == "mysql8.0"
     assert database["Database"]["DeletionPolicy"] == "Snapshot"
+    # the exported logs' groups exist before the instance, with the environment's retention (never RDS's own)
+    assert database["Database"]["DependsOn"] == ["ErrorLogGroup", "SlowqueryLogGroup"]
+    stack = (root / CFN / "stacks/database.yaml").read_text()
+    assert all(f"LogGroupName: !Sub /aws/rds/instance/${{Name}}/{log}" in stack for log in ("error", "slowquery"))
+    assert stack.count("RetentionInDays: !Ref LogRetentionDays") == 2
     deploy = (root / CFN / "deploy.sh").read_text()
     assert deploy.startswith("#!/usr/bin/env bash") and (root / CFN / "deploy.sh").stat().st_mode & 0o111
     assert 'region="us-east-2"' in deploy and "--no-execute-changeset" in deploy

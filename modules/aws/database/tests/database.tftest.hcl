@@ -45,6 +45,11 @@ run "production_multi_az_customer_key_logs_and_pitr" {
   }
 
   assert {
+    condition     = aws_cloudwatch_log_group.exports["postgresql"].name == "/aws/rds/instance/test/postgresql" && aws_cloudwatch_log_group.exports["postgresql"].retention_in_days == 365 && aws_cloudwatch_log_group.exports["postgresql"].kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
+    error_message = "The exported logs must go to groups of this module, with a retention and the customer-managed key."
+  }
+
+  assert {
     condition     = aws_db_instance.this.backup_retention_period == 14
     error_message = "Backup retention (point-in-time recovery window) must follow the plan."
   }
@@ -61,6 +66,11 @@ run "development_single_az_managed_password_tls_only" {
   assert {
     condition     = aws_db_instance.this.multi_az == false
     error_message = "Non-production database must be single-AZ."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_log_group.exports) == 0 && length(aws_db_instance.this.enabled_cloudwatch_logs_exports) == 0
+    error_message = "Without access logging nothing is exported, and no log group is created."
   }
 
   assert {

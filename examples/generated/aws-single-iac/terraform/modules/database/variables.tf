@@ -100,9 +100,15 @@ variable "access_logging" {
   default     = false
 }
 
+variable "log_retention_days" {
+  type        = number
+  description = "Retention of the exported logs' groups, in days (with access_logging)."
+  default     = 365
+}
+
 variable "kms_key_arn" {
   type        = string
-  description = "Customer-managed KMS key ARN for storage and the master user secret; null uses AWS-managed keys."
+  description = "Customer-managed KMS key ARN for storage, the master user secret and the exported logs' groups; null uses AWS-managed keys."
   default     = null
 }
 

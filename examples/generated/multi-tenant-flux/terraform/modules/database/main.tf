@@ -83,6 +83,18 @@ resource "aws_db_parameter_group" "this" {
   }
 }
 
+# The exported logs' groups, created before the instance with this environment's retention and key: RDS would create
+# them itself, kept forever and with CloudWatch Logs' own encryption.
+resource "aws_cloudwatch_log_group" "exports" {
+  for_each = toset(var.access_logging ? local.log_exports : [])
+
+  name              = "/aws/rds/instance/${var.name}/${each.value}"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = var.kms_key_arn
+
+  tags = var.tags
+}
+
 resource "aws_db_instance" "this" {
   identifier          = var.name
   replicate_source_db = var.replicate_source_db
@@ -126,6 +138,8 @@ resource "aws_db_instance" "this" {
   apply_immediately          = false
 
   tags = var.tags
+
+  depends_on = [aws_cloudwatch_log_group.exports] # RDS writes to the groups above, never to ones of its own
 
   lifecycle {
     precondition {

@@ -70,3 +70,11 @@ def test_the_stacks_state_follows_the_plan_or_is_reported(state: str, backend: s
 def test_pulumi_named_beside_terraform_leaves_terraform_the_tool() -> None:
     text = PLAN.replace(IAC, "**IaC Tools**: Terraform 1.7 (Pulumi for the data team's stacks)")
     assert decide(parse_text(text, "plan.md")).answers.iac_tool == "terraform"
+
+
+def test_a_stated_pulumi_version_is_reported_with_where_the_pins_are() -> None:
+    text = PLAN.replace(IAC, "**IaC Tools**: Pulumi 3.140 (Python)")
+    d = decide(parse_text(text, "plan.md"))
+    [note] = [n for n in d.not_applied if n.line == line_of(text, "**IaC Tools**")]
+    assert note.text == "Pulumi 3.140" and "pulumi/requirements.txt" in note.why
+    assert d.answers.iac_tool == "pulumi"

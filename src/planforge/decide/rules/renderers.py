@@ -30,6 +30,7 @@ _LIMITS = (
 
 # Pulumi languages other than the program's Python
 _OTHER_PULUMI_LANGUAGE = r"\b(typescript|javascript|node(?:\.?js)?|golang|go|c#|\.net|dotnet|java|yaml)\b"
+_PULUMI_VERSION = r"\bpulumi\s*v?\d+(?:\.\d+){0,2}\b"
 _NO_BACKEND = r"(?:n/?a|none|-)(?!\w)"  # `N/A`, `none (stacks)`: nothing to report
 _PULUMI_CLOUD = r"\bpulumi\s*(?:cloud|service)\b|app\.pulumi\.com"
 _S3 = r"\bs3\b"
@@ -62,6 +63,11 @@ def decide_renderer(c: Context, structure: str) -> None:
     if language:
         c.problem(f, "iac_tool", f"planforge writes Pulumi programs in Python; the plan's is {language.group(1)}",
                   "use Pulumi with Python, or Terraform or OpenTofu")
+    version = re.search(_PULUMI_VERSION, f.plain, re.I) if tool == "Pulumi" else None
+    if version:
+        c.unapplied(f.line, version.group(0), "the program pins the Pulumi SDK together with the pulumi-aws release "
+                    "it is written against (pulumi/requirements.txt, which CI and pre-commit install too): set the "
+                    "pins there to run another version")
 
 
 def decide_state(c: Context) -> bool:

@@ -86,7 +86,7 @@ def test_new_says_what_it_generated_records_its_source_and_commits(plan, tmp_pat
     assert "Generated " in out and "Next:" in out and "planforge validate . --strict" in out
     assert "placeholder" not in err
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert recorded["_src_path"] == "https://github.com/planforge/planforge.git"  # the package's repository
+    assert recorded["_src_path"] == "https://planforge.invalid/planforge.git"  # the shipped template
     assert recorded["repo_url"] == "https://github.com/acme/infra.git"
     status = subprocess.run(["git", "status", "--porcelain"], cwd=dest, capture_output=True, text=True)
     assert status.stdout == "" and (dest / ".git").is_dir()

@@ -44,13 +44,19 @@ def test_action_is_clean_under_actionlint(tmp_path: Path):
 
 
 def test_generated_workflows_pass_only_inputs_the_action_has(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
-    from render_helpers import PLANS, run_cli
+    """A repository generated from a team's template repository on GitHub uses its action (at the commit rendered)."""
+    from render_helpers import PLANS, make_template_repo, run_cli
 
-    code, _, err = run_cli("new", str(PLANS / "aws-single-iac.plan.md"), str(tmp_path / "repo"), "--no-git",
-                           capsys=capsys)
+    from planforge.render.source import TemplateSource, fetched_from_cache
+
+    fork = "https://github.com/acme/planforge.git"
+    template = make_template_repo(tmp_path / "template", tag="v1")
+    with fetched_from_cache(TemplateSource(fork, "v1", cache=str(template)), tmp_path / "copier"):
+        code, _, err = run_cli("new", str(PLANS / "aws-single-iac.plan.md"), str(tmp_path / "repo"), "--no-git",
+                               "--template", fork, capsys=capsys)
     assert code == 0, err
     workflow = yaml.safe_load((tmp_path / "repo/.github/workflows/validate.yml").read_text())
-    calls = [s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses", "").startswith("planforge/")]
+    calls = [s for job in workflow["jobs"].values() for s in job["steps"] if s.get("uses", "").startswith("acme/")]
     assert calls and all(set(call["with"]) <= set(ACTION["inputs"]) for call in calls)
     assert all(call["with"]["command"] in ("validate", "report merge") for call in calls)
 

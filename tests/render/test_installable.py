@@ -1,8 +1,8 @@
 """Generated CI and pre-commit hooks install planforge from a source that exists: a tagged git
 repository of this checkout stands in for planforge's repository (a local `file://` URL), a
-repository is generated from it, pre-commit installs planforge's hooks from that repository and tag into
-a fresh virtual environment, the generated workflow's install step runs in that environment (planforge
-again from the git URL at the tag), then the workflow's validate step and both hooks run. The tests share
+repository is generated from it, pre-commit installs planforge's hooks from that repository at the tag's
+commit into a fresh virtual environment, the generated workflow's install step runs in that environment
+(planforge again from the git URL at that commit), then the workflow's validate step and both hooks run. The tests share
 that one environment (module fixtures, one xdist group), so the suite installs the dependencies once."""
 from __future__ import annotations
 
@@ -110,11 +110,12 @@ def _pre_commit() -> str:
 
 
 @pytest.mark.slow
-def test_the_workflow_installs_the_recorded_tag(released: str, generated: Path):
+def test_the_workflow_installs_the_recorded_commit(released: str, generated: Path):
     answers = yaml.safe_load((generated / ".copier-answers.yml").read_text())
     assert (answers["_src_path"], answers["_commit"]) == (released, TAG)
+    commit = git("rev-parse", f"{TAG}^{{commit}}", cwd=Path(released.removeprefix("file://localhost"))).strip()
     workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
-    assert workflow["env"]["PLANFORGE_INSTALL"] == f"planforge @ git+{released}@{TAG}"
+    assert workflow["env"]["PLANFORGE_INSTALL"] == f"planforge @ git+{released}@{commit}"
 
 
 @pytest.mark.slow
@@ -131,7 +132,8 @@ def test_the_workflow_validate_step_passes_with_the_installed_planforge(released
                              "import importlib.metadata as m; print(m.distribution('planforge').read_text('direct_url.json'))"],
                             capture_output=True, text=True, cwd="/")
     direct = json.loads(origin.stdout)  # the install step's requirement, not pre-commit's checkout of the hooks
-    assert (direct["url"], direct["vcs_info"]["requested_revision"]) == (released, TAG), direct
+    commit = git("rev-parse", f"{TAG}^{{commit}}", cwd=Path(released.removeprefix("file://localhost"))).strip()
+    assert (direct["url"], direct["vcs_info"]["requested_revision"]) == (released, commit), direct
     workflow = yaml.safe_load((generated / ".github/workflows/validate.yml").read_text())
     step = next(s for s in workflow["jobs"]["shard"]["steps"] if s.get("name", "").startswith("Validate the shard"))
     tools = REPO / ".tools" / "bin"
@@ -210,3 +212,43 @@ def test_hook_definitions_match_what_generated_repositories_use():
     for name in ("README.md", "Chart.lockfile", "main.tf.bak"):
         assert not matches(name), name
     assert re.compile(check["files"]).search("specs/001/plan.md") and not re.compile(check["files"]).search("plan.txt")
+
+
+@pytest.mark.slow
+def test_an_install_spec_from_a_local_package_index_is_what_ci_installs(released: str, generated: Path,
+                                                                        workflow_venv: Path, tmp_path: Path):
+    """`install: "planforge==0.1.0"` (a release of the team's own package index: here a directory pip reads) is written
+    into the workflow by `planforge update`, and the workflow's install step installs that release from the index.
+    Runs last in this module: it replaces the venv's planforge."""
+    work = tmp_path / "generated"
+    shutil.copytree(generated, work, symlinks=True)
+    settings = work / ".planforge.yaml"
+    settings.write_text(settings.read_text().replace('# install: "planforge==<version>"', 'install: "planforge==0.1.0"'))
+    git("commit", "-qam", "install planforge from our index", cwd=work)
+    env = {**os.environ, "COPIER_CACHE_DIR": str(tmp_path / "copier")}
+    proc = subprocess.run([sys.executable, "-m", "planforge", "update", str(work)], capture_output=True, text=True,
+                          timeout=600, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    workflow = yaml.safe_load((work / ".github/workflows/validate.yml").read_text())
+    assert workflow["env"]["PLANFORGE_INSTALL"] == "planforge==0.1.0"
+    index = tmp_path / "index"
+    python = str(workflow_venv / "bin" / "python")
+    checkout = Path(released.removeprefix("file://localhost")).parent / "planforge"
+    built = subprocess.run([python, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(index), str(checkout)],
+                           capture_output=True, text=True, timeout=600)
+    if built.returncode != 0 and _network_failure(built):
+        pytest.skip(f"the build backend cannot be downloaded here: {built.stderr.strip()[-300:]}")
+    assert built.returncode == 0, built.stdout + built.stderr
+    step = next(s for s in workflow["jobs"]["shard"]["steps"] if s.get("name") == "Install planforge")
+    run_env = {**os.environ, **workflow["env"], "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(index),
+               "PATH": f"{workflow_venv / 'bin'}{os.pathsep}{os.environ['PATH']}"}
+    run_env.pop("PYTHONPATH", None)
+    subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", "planforge"], check=True, env=run_env,
+                   capture_output=True, timeout=300)
+    proc = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=work, env=run_env, capture_output=True,
+                          text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    origin = subprocess.run([python, "-c", "import importlib.metadata as m; d = m.distribution('planforge'); "
+                             "print(d.version, d.read_text('direct_url.json') is None)"],
+                            capture_output=True, text=True, cwd="/")
+    assert origin.stdout.split() == ["0.1.0", "True"], origin.stdout + origin.stderr  # from the index, no URL

@@ -132,14 +132,14 @@ def test_default_template_is_published_and_tagged(tmp_path: Path, isolated_cache
     assert {source.vcs_ref, "v9.9.9"} <= set(git("tag", "--list", cwd=repo).split())
 
 
-def test_new_with_default_template_records_the_package_repository(tmp_path: Path, isolated_cache: Path):
-    """The answers file names planforge's repository at this version's tag; the render came from the
+def test_new_with_default_template_records_the_shipped_address(tmp_path: Path, isolated_cache: Path):
+    """The answers file names the shipped template's address at this version's tag; the render came from the
     local cache (no network here), and Copier's mirror of the URL stays beside that cache."""
     from planforge.render import resolve_template
     from planforge.render.source import default_template_url
 
     source = resolve_template(None, None)
-    assert source.src == default_template_url() == "https://github.com/planforge/planforge.git"
+    assert source.src == default_template_url() == "https://planforge.invalid/planforge.git"
     assert source.cache == str(isolated_cache / "template")
     dest = tmp_path / "repo"
     from planforge.decide import decide
@@ -189,7 +189,7 @@ def test_wheel_ships_the_template(tmp_path: Path):
     )
     assert render.returncode == 0, render.stderr
     recorded = yaml.safe_load((tmp_path / "out" / ".copier-answers.yml").read_text())
-    assert recorded["_src_path"] == "https://github.com/planforge/planforge.git"
+    assert recorded["_src_path"] == "https://planforge.invalid/planforge.git"
     assert (tmp_path / "out" / "terraform").is_dir()
 
 

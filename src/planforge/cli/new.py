@@ -19,22 +19,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Parse PLAN, decide the structure and answers, and render the Copier template into DEST.",
         epilog=(
             "The template source the repository records (`_src_path`) is --template, else PLANFORGE_TEMPLATE, "
-            "else `template:` in the user config file, else planforge's own repository at tag v<version>, "
-            "rendered offline from the copy shipped with planforge (published under the user cache directory). "
+            "else `template:` in the user config file, else the template shipped with planforge at tag v<version>, "
+            "rendered offline (published under the user cache directory) and recorded under an address nothing "
+            "serves. CI installs planforge from --install, else a template source you named, else nothing. "
             "A team's fork of the template: see docs/templates.md."
         ),
     )
     new.add_argument("plan", type=Path, metavar="PLAN", help="the plan.md to generate from")
     new.add_argument("dest", type=Path, metavar="DEST", help="directory to create (must be empty unless --force)")
     new.add_argument("--template", metavar="SRC", help="any Copier source (git URL, gh:org/repo, path); default: PLANFORGE_TEMPLATE, the user "
-                          "config's `template`, else planforge's repository (rendered from the shipped copy)")
+                          "config's `template`, else the template shipped with planforge")
     new.add_argument("--vcs-ref", metavar="REF", help="template git ref (tag, branch, commit) to render")
     new.add_argument("--force", action="store_true", help="render into a non-empty DEST (every existing file it "
                      "replaces with different content is listed)")
     new.add_argument("--no-git", dest="git", action="store_false", help="do not git init + commit DEST")
     new.add_argument("--repo-url", metavar="URL", help="Git URL the ArgoCD Applications point at")
     new.add_argument("--install", metavar="SPEC", help="pip requirement CI, pre-commit and the README install planforge "
-                          "from (recorded as `install:` in .planforge.yaml); default: the template's git URL at its tag")
+                          "from (recorded as `install:` in .planforge.yaml); default: a template source you named, at its "
+                          "commit, else none (the generated CI fails closed until one is set)")
     new.set_defaults(func=cmd_new)
 
     update = subparsers.add_parser(
@@ -107,8 +109,11 @@ def cmd_new(args: argparse.Namespace) -> int:
                         provenance=decided.provenance, plan_file=args.plan)
     top = sorted({f.split("/", 1)[0] + ("/" if "/" in f else "") for f in result.files})
     ref = f"@{template.vcs_ref}" if template.vcs_ref else ""
+    installs = _install_source(answers.planforge_install, template)
     print(f"Generated {answers.structure} repository {answers.project_name} in {result.dest}")
-    print(f"  template: {template.src}{ref}")
+    print(f"  template: {template.src}{ref}" + (" (shipped with planforge; `planforge update` renders it, "
+                                                "plain `copier update` cannot fetch it)" if template.cache else ""))
+    print(f"  planforge installs from: {installs}")
     print(f"  {len(result.files)} files: {', '.join(top)}")
     print(f"  environments: {', '.join(answers.environments)}"
           + (f"; tenants: {', '.join(answers.tenants)}" if answers.tenants else ""))
@@ -120,6 +125,28 @@ def cmd_new(args: argparse.Namespace) -> int:
     print("  planforge validate . --strict")
     print(f"  planforge update . --plan {args.plan.resolve()}   # after editing the plan")
     return EXIT_OK
+
+
+def _install_source(install: str, template) -> str:
+    """Where the repository's CI and pre-commit install planforge from (includes/install.jinja), warning when
+    that is nowhere or a path only this machine has."""
+    if install:
+        return f"{install} (--install)"
+    if template.cache:
+        print("planforge: warning: no source to install planforge from was chosen, so the generated CI fails "
+              "closed until one is: rerun with --install SPEC (a pip requirement), or set `install:` in "
+              ".planforge.yaml and run `planforge update .`", file=sys.stderr)
+        return "nothing chosen (set `install:` in .planforge.yaml; README, \"Validate\")"
+    if not _reachable_by_others(template.src):
+        print(f"planforge: warning: the template source {template.src} is a path on this machine: teammates and "
+              "CI cannot install planforge or update from it; use a git URL (--template) or --install SPEC",
+              file=sys.stderr)
+    return f"the template source at the commit it was rendered from ({template.src})"
+
+
+def _reachable_by_others(src: str) -> bool:
+    """Whether a template source names a remote (a URL, gh:/gl: shorthand or scp-style git address)."""
+    return "://" in src and not src.startswith("file:") or src.startswith(("gh:", "gl:", "git@"))
 
 
 def _print_replaced(result) -> None:

@@ -251,7 +251,7 @@ class Answers(BaseModel):
     database_version: str = ""  # e.g. "16"
     repo_url: str = ""  # Git URL Argo CD Applications / the Flux GitRepository point at; placeholder when empty
     # pip requirement CI, pre-commit and the README install planforge from (`.planforge.yaml` `install:`);
-    # empty: the template's git URL at the tag the repository was rendered from
+    # empty: the chosen template's git URL at the commit the repository was rendered from, else none
     planforge_install: str = ""
     # The plan's tree names for layout directories: layout.yml `dirs` key -> path relative to its parent
     # (overrides the table's `path`; empty: the table's own names).

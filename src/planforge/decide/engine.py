@@ -76,8 +76,8 @@ def decide(plan: Plan) -> Decided:
     decide_paths(c)
     carrier = "the Flux GitRepository carries" if c.values.get("gitops") == "flux" else "ArgoCD manifests carry"
     c.default("repo_url", "", f"no Git URL in the plan; {carrier} a marked placeholder")
-    c.default("planforge_install", "", "never in a plan; CI and pre-commit install planforge from the template's "
-              "git URL at its tag")
+    c.default("planforge_install", "", "never in a plan; CI and pre-commit install planforge from a template "
+              "source the user named, at its commit, else from nothing until `install:` is set")
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} blocking problem(s)", c.problems)
     answers, model = decide_system(c)

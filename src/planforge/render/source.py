@@ -1,23 +1,26 @@
 """Which template source a generated repository records, and the offline cache that stands in for it.
 
-A generated repository records (`_src_path` in `.copier-answers.yml`) a source a teammate and CI
-can reach, never a path on this machine. The source is, first that is set:
+A generated repository records (`_src_path` in `.copier-answers.yml`) a source its owner chose, or
+the shipped template's address, never a path on this machine nor an address planforge does not own.
+The source is, first that is set:
 
 1. `planforge new --template SRC` (any Copier source: `gh:org/planforge`, a git URL, a path);
 2. the `PLANFORGE_TEMPLATE` environment variable;
 3. `template:` in the user config file (`<user config dir>/planforge/config.yaml`,
    `PLANFORGE_CONFIG` names another file);
-4. the package's own repository (its `Repository` project URL), at the tag `v<version>`.
+4. the template shipped with this planforge, recorded as an address under `.invalid`
+   (includes/template_sources.yaml) that no one can fetch from or install planforge from.
 
-A configured source is rendered from itself (Copier's latest tag, or `--vcs-ref`). The default one
-is rendered from the template shipped with this planforge, published into the local cache
-(`planforge.render.template`) and tagged `v<version>`: that tag holds what the package's repository
-holds at the same tag, so git is told to fetch the URL from the cache (`url.<cache>.insteadOf`)
-while Copier runs. `planforge update` does the same for a repository that records the default URL.
+A configured source is rendered from itself (Copier's latest tag, or `--vcs-ref`). The shipped one
+is published into the local cache (`planforge.render.template`) and tagged `v<version>`, and git is
+told to fetch its recorded address from the cache (`url.<cache>.insteadOf`) while Copier runs.
+`planforge update` does the same for a repository that records it, and moves a repository that
+records a retired address of it to the current one.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,7 +30,6 @@ from planforge.errors import Problem, UsageError
 
 TEMPLATE_ENV = "PLANFORGE_TEMPLATE"
 CONFIG_ENV = "PLANFORGE_CONFIG"
-PROJECT_URL_LABEL = "Repository"
 
 
 @dataclass(frozen=True)
@@ -74,22 +76,28 @@ def configured_template() -> str | None:
     return value.strip() if value else None
 
 
-def default_template_url() -> str:
-    """The package's own repository (the `Repository` project URL in pyproject.toml), as a git URL."""
-    from importlib import metadata
+SOURCES_FILE = "includes/template_sources.yaml"
 
-    try:
-        urls = metadata.metadata("planforge").get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        urls = []
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if label.strip() == PROJECT_URL_LABEL and url.strip():
-            url = url.strip().rstrip("/")
-            return url if url.endswith(".git") else f"{url}.git"
-    raise UsageError("planforge's package metadata names no Repository URL to record as the template source",
-                     [Problem("no Project-URL: Repository", hint=f"reinstall planforge, or set {TEMPLATE_ENV} "
-                                                                   "or pass --template SRC")])
+
+@functools.cache
+def _template_sources() -> dict:
+    """includes/template_sources.yaml of the shipped template: the source it records, and retired ones."""
+    import yaml
+
+    from planforge.render.template import shipped_template_dir
+
+    return yaml.safe_load((shipped_template_dir() / SOURCES_FILE).read_text(encoding="utf-8"))
+
+
+def default_template_url() -> str:
+    """What a repository generated from the shipped template records: an address nothing resolves, so that
+    only planforge (from its cache) renders it and nothing is ever installed from it."""
+    return str(_template_sources()["shipped"])
+
+
+def retired_template_urls() -> tuple[str, ...]:
+    """Addresses earlier planforge versions recorded for the shipped template, which planforge does not own."""
+    return tuple(str(url) for url in _template_sources()["retired"])
 
 
 @contextlib.contextmanager

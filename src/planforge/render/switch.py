@@ -5,7 +5,9 @@ Copier updates with the new source while it renders the last generation from the
 files, and every line that embeds the source (`includes/install.jinja`: CI's install requirement, the
 pre-commit repository, the Action's `uses:`), follow without conflicts; Copier then records the new
 `_src_path` and `_commit`. The new source is checked before anything is touched: one that cannot be
-reached, or that has no tag to update to, is a usage error naming it and why.
+reached, or that has no tag to update to, is a usage error naming it and why. A repository that
+records a retired address of the shipped template (includes/template_sources.yaml) is switched to its
+current address by any update: planforge does not own the retired one.
 
 `PLANFORGE_TEMPLATE` chooses the source of `planforge new` only. `planforge update` refuses to run while
 it names a source other than the recorded one and no --template is given: switching a repository is
@@ -17,7 +19,7 @@ import os
 import subprocess
 
 from planforge.errors import Problem, UsageError
-from planforge.render.source import TEMPLATE_ENV, TemplateSource
+from planforge.render.source import TEMPLATE_ENV, TemplateSource, default_template_url, retired_template_urls
 from planforge.render.template import cached_source, is_default_template
 
 REACH_TIMEOUT_S = 60
@@ -29,9 +31,12 @@ def source_for(src: str, vcs_ref: str | None) -> TemplateSource:
 
 
 def requested_source(template: str | None, recorded: str) -> str | None:
-    """The source to switch to (--template), None to stay; refuses a PLANFORGE_TEMPLATE naming another one."""
+    """The source to switch to (--template, or the shipped template's address in place of a retired one),
+    None to stay; refuses a PLANFORGE_TEMPLATE naming another one."""
     if template is not None:
         return template.strip() or None
+    if recorded in retired_template_urls():
+        return default_template_url()
     from_env = os.environ.get(TEMPLATE_ENV, "").strip()
     if from_env and from_env != recorded:
         raise UsageError(

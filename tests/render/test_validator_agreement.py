@@ -112,6 +112,8 @@ def corpus() -> dict[str, list[Any]]:
     cases["installed_components"] = list_cases(["argo-cd", "cert-manager"])
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
+    cases["provider_constraint"] = string_cases("provider_constraint") + [
+        "~> 5.60", ">= 4.50, < 5.0", "= 5.31.0", "~> 5.100.0", "~>5.0", "5.0", "~> 5.x", "~> 5.0,", "> 5.0, < 6.0, != 5.3"]
     cases["clouds"] = [[], ["aws", "azure"], ["aws", "azure", "gcp"], ["azure", "aws"], ["aws", "aws"], ["aws", "none"],
                        ["AWS"], [1], [None], "aws", {"aws": 1}, None, [["aws"]]]
     cases["cloud_regions"] = [{}, {"azure": "westeurope"}, {"aws": "us-east-1"}, {"gcp": "europe-west1"}, {"azure": ""},
@@ -203,12 +205,13 @@ def test_the_base_answers_pass_both(copier_judge):
     answered = [name for name in QUESTIONS if name not in SHORTHANDS and name in BASE]
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
-    # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states)
+    # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
+    # the provider constraint it states)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
                                                                    "log_retention_days", "delivery", "builds",
-                                                                   "network_cidr"}
+                                                                   "network_cidr", "provider_constraint"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

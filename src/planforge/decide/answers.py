@@ -246,6 +246,8 @@ class Answers(BaseModel):
     # the address space the plan states for every environment's network ("": 10.<n>.0.0/16, one /16 per region and
     # cloud); only where one network per environment takes it (rules.network)
     network_cidr: str = ""
+    # the constraint the plan states for the primary cloud's Terraform provider (`~> 5.60`), else "" (`~> <floor>`)
+    provider_constraint: str = ""
     static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
@@ -274,7 +276,7 @@ class Answers(BaseModel):
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was
         set, no `installed_components` when the plan says no component is installed already, no
-        `log_retention_days` nor `network_cidr` when the plan states none, no `schedule` of an application that is no job, no
+        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
@@ -289,7 +291,8 @@ class Answers(BaseModel):
             if not service["schedule"]:
                 del service["schedule"]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
-                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "builds"):
+                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
+                     "builds"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

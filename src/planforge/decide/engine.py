@@ -29,6 +29,7 @@ from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.pipeline import decide_pipeline
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
+from planforge.decide.rules.providers import decide_provider_constraint
 from planforge.decide.rules.clouds import decide_clouds
 from planforge.decide.rules.renderers import decide_renderer
 from planforge.decide.rules.compute import decide_compute
@@ -36,6 +37,7 @@ from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
+from planforge.decide.rules.tool_versions import decide_tool_versions
 from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
@@ -72,7 +74,9 @@ def decide(plan: Plan) -> Decided:
     decide_renderer(c, structure)
     decide_single_node_pools(c)
     decide_tools(c, structure)
+    decide_provider_constraint(c)
     blueprints(c, structure)
+    decide_tool_versions(c, c.values.get("blueprints", []))
     decide_paths(c)
     carrier = "the Flux GitRepository carries" if c.values.get("gitops") == "flux" else "ArgoCD manifests carry"
     c.default("repo_url", "", f"no Git URL in the plan; {carrier} a marked placeholder")

@@ -5,8 +5,9 @@ The flags of layout.yml and the answer rules that tie answers together (includes
 A condition maps answer names to tests that must all hold; `any: [..]` adds alternatives one of which
 must hold, `none: [..]` alternatives none of which may. A test checks the answer's value:
 `is`/`not` (equal / different), `in` (an item of a list, or of the table's list KEY; of a mapping: one
-of its values), `row: [KEY, NAME]` (the table's mapping KEY at the answer NAME), `has` (a list holds
-it; `{FIELD: V}`: an item whose FIELD is V), `set` (not empty, or empty when false).
+of its values), `row: [KEY, NAME]` (the table's mapping KEY at the answer NAME), `in_row: [KEY, NAME]`
+(an item of the list the table's mapping KEY holds at the answer NAME), `has` (a list holds it;
+`{FIELD: V}`: an item whose FIELD is V), `set` (not empty, or empty when false).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def passes(value: Any, test: Mapping[str, Any], answers: Mapping[str, Any], tabl
         "not": lambda arg: value != arg,
         "in": lambda arg: value in _listed(arg, table),
         "row": lambda arg: (row := table[arg[0]].get(answers.get(arg[1]))) is not None and value == row,
+        "in_row": lambda arg: value in (table[arg[0]].get(answers.get(arg[1])) or []),
         "has": lambda arg: (next(iter(arg.values())) in [field_of(v, next(iter(arg))) for v in value or []]
                             if isinstance(arg, Mapping) else arg in (value or [])),
         "set": lambda arg: bool(value) == arg,

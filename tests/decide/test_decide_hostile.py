@@ -27,10 +27,23 @@ def test_a_traversal_tenant_is_refused_at_its_tree_line_not_dropped():
 @pytest.mark.parametrize("old,new,bad", [
     ("single-region (eu-central-1)", "single-region (us-east-99)", "us-east-99"),
     ("single-region (eu-central-1)", "single-region (eu-middle-1)", "eu-middle-1"),
+    ("single-region (eu-central-1)", "single-region (eu-west-9)", "eu-west-9"),  # shaped like one, and no region
 ])
 def test_an_unknown_region_is_refused_not_replaced_by_the_default(old, new, bad):
     text = TENANT.replace(old, new)
     assert refused(text) == [(line_of(text, new), "Deployment Type", f"{bad!r} is not a region of AWS")]
+
+
+@pytest.mark.parametrize("region,cloud", [("westeurope", "AZURE"), ("europe-west1", "GCP"), ("fra1", "DIGITALOCEAN")])
+def test_another_clouds_region_is_refused_not_replaced_by_the_default(region: str, cloud: str):
+    text = TENANT.replace("single-region (eu-central-1)", f"single-region ({region})")
+    assert refused(text) == [(line_of(text, f"({region})"), "Deployment Type",
+                              f"{region!r} is a region of {cloud}, not of AWS, the plan's cloud")]
+
+
+def test_a_multi_cloud_deployment_names_the_other_clouds_region():
+    text = EKS.replace("**Target Environment**", "**Region**: eu-west-1 (AWS), westeurope (Azure)\n**Target Environment**")
+    decide(parse_text(text, "p.md"))  # a Region field naming its own cloud's region as well is not refused
 
 
 def test_a_region_field_naming_no_region_is_refused():

@@ -23,7 +23,7 @@ STRUCTURES = ["single-iac", "multi-tool", "multi-tenant", "helm-chart"]  # the o
 # What a person must give per structure; everything else has a default.
 MUST_GIVE = {"single-iac": [], "multi-tool": [], "multi-tenant": ["tenant_names=acme,globex"], "helm-chart": []}
 PLAN_ONLY = {"plan_title", "plan_family", "decisions", "not_applied", "blueprints", "iac_tool", "terraform_version", "state_backend",
-             "state_locking", "kubernetes_version", "components", "environment_sizing", "rpo_minutes",
+             "state_locking", "components", "environment_sizing", "rpo_minutes",
              "backup_retention_days", "storage", "data_residency", "customer_managed_kms", "monitoring"}
 
 
@@ -102,7 +102,8 @@ def test_copier_copy_with_defaults_validates_strictly(template: Path, tmp_path: 
     args = [str(COPIER), "copy", "--defaults", "--quiet", *[x for d in data for x in ("-d", d)], str(template), str(dest)]
     subprocess.run(args, check=True, capture_output=True, text=True)
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert not PLAN_ONLY & set(recorded), "plan-only and computed answers are not recorded for a person"
+    assert not PLAN_ONLY & set(recorded)
+    assert ("kubernetes_version" in recorded) == (structure != "single-iac")  # asked, so recorded, "plan-only and computed answers are not recorded for a person"
     if Path("/opt/tf-plugins").is_dir():
         monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", "/opt/tf-plugins")
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
@@ -119,6 +120,7 @@ def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_p
     child = pexpect.spawn(str(COPIER), ["copy", str(template), str(dest)], encoding="utf-8", timeout=60,
                           dimensions=(50, 250), env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path)})
     asked: list[str] = []
+    transcript = ""
     try:
         while child.expect([r"\U0001f3a4(?:\x1b\[[0-9;]*m)* ([^\r\n\x1b]+)", pexpect.EOF]) == 0:
             question = child.match.group(1).strip()
@@ -133,11 +135,14 @@ def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_p
                 child.send("acme, globex\r")
             else:
                 child.send("\r")
+        transcript = child.before or ""
     finally:
         child.close()
     assert child.exitstatus == 0, asked
-    # a typical repository (multi-tool, multi-tenant) is asked 10-15 questions, the simpler ones fewer
-    assert (10 if structure in ("multi-tool", "multi-tenant") else 8) <= len(asked) <= 15, asked
+    # a typical repository (multi-tool, multi-tenant) is asked 10-16 questions, the simpler ones fewer
+    assert (10 if structure in ("multi-tool", "multi-tenant") else 8) <= len(asked) <= 16, asked
+    assert any(q.startswith("Kubernetes minor version") for q in asked) == (structure != "single-iac"), asked
+    assert "git init -b main" in transcript and "planforge validate . --strict" in transcript  # the next steps
     for internal in ("plan's title", "template family", "Blueprints", "Infrastructure-as-code", "required_version",
                      "state backend", "state locking", "Catalog", "Days backups", "sizing", "README", "monitoring"):
         assert not [q for q in asked if internal in q], (internal, asked)
@@ -146,6 +151,7 @@ def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_p
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert recorded["structure"] == structure and recorded["project_name"] == "acme"
     assert not PLAN_ONLY & set(recorded)
+    assert ("kubernetes_version" in recorded) == (structure != "single-iac")  # asked, so recorded
     assert set(recorded) - {"_commit", "_src_path"} <= set(copier_config())
 
 

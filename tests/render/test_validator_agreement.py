@@ -114,6 +114,8 @@ def corpus() -> dict[str, list[Any]]:
     cases["regional_environments"] = list_cases(["prod"])
     cases["provider_constraint"] = string_cases("provider_constraint") + [
         "~> 5.60", ">= 4.50, < 5.0", "= 5.31.0", "~> 5.100.0", "~>5.0", "5.0", "~> 5.x", "~> 5.0,", "> 5.0, < 6.0, != 5.3"]
+    # the region is one of the cloud's (aws in the base answers): another cloud's, or a region-shaped word that is none
+    cases["region"] = string_cases("region") + ["us-east-1", "eu-west-9", "westeurope", "europe-west1", "fra1"]
     cases["clouds"] = [[], ["aws", "azure"], ["aws", "azure", "gcp"], ["azure", "aws"], ["aws", "aws"], ["aws", "none"],
                        ["AWS"], [1], [None], "aws", {"aws": 1}, None, [["aws"]]]
     cases["cloud_regions"] = [{}, {"azure": "westeurope"}, {"aws": "us-east-1"}, {"gcp": "europe-west1"}, {"azure": ""},
@@ -312,3 +314,12 @@ def test_the_rules_state_the_types_of_the_answer_model():
             types = set(getattr(field.annotation, "__args__", (field.annotation,))) - {type(None)}
             assert ("bool" in key_spec) == (types == {bool}), (name, key)
             assert ("number" in key_spec) == (types == {int}), (name, key)
+
+
+def test_the_questionnaire_refuses_another_clouds_region():
+    """`region` is one of its cloud's regions (cloud_region_names), here in the Python rules; the corpus above holds
+    the copier.yml validator to the same answer."""
+    assert [p.message for p in check_data({**BASE, "cloud": "aws", "region": "westeurope"})] == [
+        "region westeurope is not a region of cloud aws"]
+    assert check_data({**BASE, "cloud": "azure", "region": "westeurope", "state_backend": "azurerm",
+                       "state_locking": "none", "secrets_manager": "azure-key-vault"}) == []

@@ -169,12 +169,18 @@ def basic_cloud(cloud: str) -> dict[str, str] | None:
     return load("defaults.yaml")["basic_clouds"][cloud]
 
 
+def region_names(cloud: str) -> list[str]:
+    """The regions of cloud by name (the template's includes/answer_rules.yaml `cloud_region_names`, which the
+    Copier questionnaire checks the region answer against too); [] for a cloud with no regions."""
+    from planforge.decide.answer_rules import rules
+
+    return list(rules()["cloud_region_names"].get(cloud) or [])
+
+
 def region_pattern(cloud: str) -> str | None:
-    """Regex of the region names of cloud (data/regions.yaml); None for a cloud with no regions."""
-    regions = load("regions.yaml").get(cloud)
-    if regions is None:
-        return None
-    return regions.get("pattern") or r"\b(?:" + "|".join(regions["names"]) + r")\b"
+    """Regex of the region names of cloud; None for a cloud with no regions."""
+    names = sorted(region_names(cloud), key=len, reverse=True)
+    return r"\b(?:" + "|".join(map(re.escape, names)) + r")\b" if names else None
 
 
 def region_shape(cloud: str) -> str | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import accepted_values, basic_cloud, keywords, region_pattern, region_shape
+from planforge.decide.data import accepted_values, basic_cloud, keywords, load, region_pattern, region_shape
 from planforge.decide.rules import existing, onprem, renderers
 from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
@@ -177,13 +177,32 @@ def _unknown_regions(c: Context, cloud: str, rx: str, fields: list[Field]) -> bo
             continue
         shaped = re.finditer(shape, f.plain, re.I) if shape else iter(())
         bad = [m.group(0) for m in shaped if not re.fullmatch(rx, m.group(0), re.I)]
+        other = _other_clouds_region(cloud, f) if not re.search(rx, f.plain, re.I) else None
         if bad:
             c.problem(f, "region", f"{bad[0]!r} is not a region of {cloud.upper()}", f"name a region of {cloud.upper()}")
+            refused = True
+        elif other:
+            c.problem(f, "region", f"{other[1]!r} is a region of {other[0].upper()}, not of {cloud.upper()}, the plan's "
+                                   "cloud", f"name a region of {cloud.upper()}, or state a multi-cloud Deployment Type "
+                                            f"naming {other[0].upper()}")
             refused = True
         elif f.key == "region" and not re.search(rx, f.plain, re.I):
             c.problem(f, "region", f"{f.plain!r} names no region of {cloud.upper()}", f"name a region of {cloud.upper()}")
             refused = True
     return refused
+
+
+def _other_clouds_region(cloud: str, f: Field) -> tuple[str, str] | None:
+    """(cloud, region) for a Region or single-cloud Deployment Type field that names another cloud's region and none
+    of its own cloud's: `single-region (westeurope)` on AWS is refused, never read as AWS's default region."""
+    if f.key not in ("region", "deployment_type") or re.search(load("regions.yaml")["deployment_type"]["multi_cloud"],
+                                                               f.plain, re.I):
+        return None
+    for other in ("aws", "azure", "gcp", "digitalocean", "oci"):
+        found = re.search(region_pattern(other) or r"(?!)", f.plain, re.I) if other != cloud else None
+        if found:
+            return other, found.group(0)
+    return None
 
 
 # --------------------------------------------------------------------------- iac

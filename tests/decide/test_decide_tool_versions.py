@@ -55,3 +55,12 @@ def test_workstation_tools_are_neither_installed_nor_pinned() -> None:
     assert {n.text.split(":")[-1].strip(): n.why for n in notes} == {
         "Docker 24.0": "a workstation tool's version: the repository neither installs nor pins it",
         "Minikube 1.32": "a workstation tool's version: the repository neither installs nor pins it"}, notes
+
+
+def test_a_helm_version_in_a_flux_repository_says_flux_installs_the_charts() -> None:
+    source = (PLANS / "gke-flux-secretmanager.plan.md").read_text(encoding="utf-8")
+    text = source.replace("**IaC Tools**: Terraform 1.7  ", "**IaC Tools**: Terraform 1.7  \n**Primary Dependencies**: Helm 3.15+")
+    d = decide(parse_text(text, "plan.md"))
+    notes = [n for n in d.not_applied if n.line == line_of(text, "Helm 3.15+")]
+    assert [n.why for n in notes] == ["no Helm runs in this repository's CI: Flux's helm-controller installs the charts "
+                                      "with the Helm it ships"], notes

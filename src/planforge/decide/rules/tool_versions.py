@@ -35,6 +35,10 @@ def decide_tool_versions(c: Context, blueprints: list[str]) -> None:
         for m in _STATED.finditer(text):
             tool = m.group(1).lower()
             installed_for, needs = _TOOLS[tool]
+            if tool == "helm" and "flux" in blueprints and not set(installed_for) & set(blueprints):
+                c.unapplied(number, m.group(0).rstrip("+"), "no Helm runs in this repository's CI: Flux's "
+                                                            "helm-controller installs the charts with the Helm it ships")
+                continue
             if not set(installed_for) & set(blueprints) or (tool == "terraform" and not _terraform_major_only(m)):
                 continue
             if tool == "terraform" and c.values.get("iac_tool") != "terraform":

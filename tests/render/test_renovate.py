@@ -115,6 +115,9 @@ def test_renovate_json_is_valid_and_turns_the_builtin_managers_on(repo: Path) ->
     config = json.loads((repo / "renovate.json").read_text(encoding="utf-8"))
     assert config["$schema"] == "https://docs.renovatebot.com/renovate-schema.json"
     assert "config:recommended" in config["extends"] and config["pre-commit"]["enabled"] is True
+    # the minimum Renovate it needs is stated, and nothing in it is the name older releases used
+    assert config["description"][0].startswith("Needs Renovate 41 or newer") and "fileMatch" not in json.dumps(
+        {k: v for k, v in config.items() if k != "description"})
     for manager in config.get("customManagers", []):
         assert manager["customType"] == "regex" and manager["datasourceTemplate"] in ("helm", "docker")
         assert all(p.startswith("/^") and p.endswith("/") for p in manager["managerFilePatterns"])

@@ -170,7 +170,7 @@ def test_readme_installs_the_planforge_of_the_template_commit(rendered, requirem
     assert f'pip install "{requirement}"' in text and "planforge==" not in text.replace("planforge==<version>", "")
 
 
-def test_the_shipped_template_names_no_install_source(rendered):
+def test_the_shipped_template_names_no_install_source(rendered, tmp_path: Path):
     """Generated from the template shipped with planforge, nothing names a source planforge does not own: CI
     fails closed until `install:` is set, pre-commit runs the planforge on PATH, the README says how to choose a
     source, and no action or address of the template is used."""
@@ -184,9 +184,27 @@ def test_the_shipped_template_names_no_install_source(rendered):
     validate = (repo / "README.md").read_text().split("## Validate", 1)[1].split("\n## ", 1)[0]
     assert "fails\nclosed until you choose one" in validate and "set `install:` in `.planforge.yaml`" in validate
     update = yaml.safe_load((repo / ".github/workflows/template-update.yml").read_text())
-    runs = "\n".join(s.get("run", "") for s in update["jobs"]["update"]["steps"])
-    assert update["env"] == {"PLANFORGE_INSTALL": ""}
-    assert "planforge update ." in runs and "copier update" not in runs
+    steps = update["jobs"]["update"]["steps"]
+    assert update["env"] == {"PLANFORGE_INSTALL": ""} and "permissions" not in update["jobs"]["update"]
+    assert not any("copier update" in s.get("run", "") or "gh pr" in s.get("run", "") for s in steps)
+    compare = next(s["run"] for s in steps if s.get("name", "").startswith("Compare"))
+    assert _compare(compare, "v0.1.0+5c0994df17fc", "0.1.0", tmp_path) == "template v0.1.0: up to date with the installed planforge"
+    assert _compare(compare, "v0.1.0", "0.2.0", tmp_path).startswith("::notice::the template is v0.1.0, the installed "
+                                                                   "planforge ships v0.2.0: run `planforge update .`")
+
+
+def _compare(run: str, recorded: str, installed: str, tmp_path: Path) -> str:
+    """The shipped template's compare step, run by bash in a repository recording `recorded`, with a planforge
+    (a fake) of version `installed`."""
+    work = tmp_path / f"compare-{recorded}-{installed}"
+    (work / "bin").mkdir(parents=True)
+    (work / ".copier-answers.yml").write_text(f"_commit: {recorded}\n")
+    (work / "bin" / "planforge").write_text(f"#!/bin/sh\necho planforge {installed}\n")
+    (work / "bin" / "planforge").chmod(0o755)
+    proc = subprocess.run(["bash", "-eo", "pipefail", "-c", run], cwd=work, capture_output=True, text=True,
+                          env={**os.environ, "PATH": f"{work / 'bin'}{os.pathsep}{os.environ['PATH']}"})
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.strip()
 
 
 def test_an_install_spec_replaces_the_template_pin(rendered):

@@ -34,7 +34,15 @@ def test_the_shipped_template_records_an_address_nobody_serves():
     from urllib.parse import urlparse
 
     assert urlparse(default_template_url()).hostname.endswith(".invalid")
-    assert retired_template_urls() == (RETIRED_URL,)
+    assert retired_template_urls()[0] == RETIRED_URL
+
+
+@pytest.mark.parametrize("form", ["https://github.com/planforge/planforge", "gh:planforge/planforge",
+                                  "git@github.com:planforge/planforge.git"])
+def test_every_form_of_the_retired_address_installs_nothing(form: str):
+    assert form in retired_template_urls()
+    requirement, _, _, action = _install(form, "v0.1.0")
+    assert (requirement, action) == ("", "")
 
 
 def test_an_update_moves_a_retired_address_to_the_shipped_one(monkeypatch: pytest.MonkeyPatch):
@@ -101,6 +109,16 @@ def test_update_maps_the_recorded_url_to_the_cache(tmp_path: Path, capsys: pytes
     assert f"Template source: {RETIRED_URL} -> {default_template_url()}" in out
     assert _recorded(dest)["_src_path"] == default_template_url()
     assert git("status", "--porcelain", cwd=dest) == " M .copier-answers.yml\n"  # the switch alone, to commit
+    # A machine whose cache lacks the old template renders the last generation from this one: the old install line
+    # is then the user's own edit and stays. The update says so, naming the file, and fails.
+    git("checkout", "-q", "--", ".", cwd=dest)
+    workflow = dest / ".github/workflows/validate.yml"
+    workflow.write_text(workflow.read_text().replace(
+        'PLANFORGE_INSTALL: ""', f'PLANFORGE_INSTALL: "planforge @ git+{RETIRED_URL}@v0.1.0"'))
+    git("commit", "-qam", "the install line planforge 0.1 wrote", cwd=dest)
+    code, out, err = run_cli("update", str(dest), capsys=capsys)
+    assert code == 1 and ".github/workflows/validate.yml" in err and "does not own" in err, out + err
+    assert _recorded(dest)["_src_path"] == default_template_url()
 
 
 def _install(src: str | None, commit: str | None, commit_hash: str | None = "0123abcd" * 5) -> list[str]:

@@ -165,6 +165,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     from planforge.render import render_update
     from planforge.render.engine import ANSWERS_FILE
 
+    from planforge.render.source import retired_template_urls
     from planforge.render.switch import requested_source
 
     install = _settings_install(args.dest)
@@ -189,7 +190,7 @@ def cmd_update(args: argparse.Namespace) -> int:
     if result.switched_from is not None:
         print(f"Template source: {result.switched_from or 'none'} -> {template_src} (recorded in {ANSWERS_FILE})")
     ref = f" to {result.vcs_ref}" if result.vcs_ref else ""
-    if not (result.changed or result.removed or result.kept or result.pruned or result.unmerged):
+    if not (result.changed or result.removed or result.kept or result.pruned or result.unmerged or result.retired):
         print(f"Updated {result.dest}{ref}: nothing changed")
         return EXIT_OK
     print(f"Updated {result.dest}{ref}: {len(result.changed)} file(s) changed or added, "
@@ -215,6 +216,12 @@ def cmd_update(args: argparse.Namespace) -> int:
                          hint="merge the template's version by hand (`planforge new` renders it into an empty "
                               "directory)")
                  for f in result.unmerged]
+    problems += [Problem(f"still names {retired_template_urls()[0]}, an address planforge does not own (the update "
+                         "kept those lines as your edits)", file=f,
+                         hint="replace them with what this template renders (`planforge new` into an empty directory "
+                              "shows it: the install spec, or none), or set `install:` in .planforge.yaml and run "
+                              "`planforge update .`")
+                 for f in result.retired]
     if problems:
         reasons = []
         if result.conflicts:
@@ -225,6 +232,8 @@ def cmd_update(args: argparse.Namespace) -> int:
                            "--prune-edited")
         if result.unmerged:
             reasons.append(f"kept {len(result.unmerged)} edited binary file(s) the template also changed")
+        if result.retired:
+            reasons.append(f"left {len(result.retired)} file(s) naming the retired planforge address")
         raise RefusedError(f"update {' and '.join(reasons)} (in {result.dest}; the rest of the update is applied)",
                            problems)
     print("Next: review with `git diff`, run `planforge validate . --strict`, then commit")

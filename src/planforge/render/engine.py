@@ -28,8 +28,8 @@ from planforge.render.edits import (binary_changes, deleted_files, edited_since_
 from planforge.render.failures import TAKEN_ERRNOS, destination_taken, new_io_failure, update_io_failure
 from planforge.render.lock import repository_lock
 from planforge.render.staging import Staging, interruptible, remove_stale, scratch
-from planforge.render.source import TemplateSource, fetched_from_cache
-from planforge.render.switch import require_reachable, source_for
+from planforge.render.source import TemplateSource, fetched_from_cache, retired_template_urls
+from planforge.render.switch import files_naming_retired, require_reachable, source_for
 from planforge.render.template import copier_cache_dir, git
 from planforge.render.unfinished import finished, previous_update, update_in_progress
 from planforge.render.worker import worker_class
@@ -61,6 +61,7 @@ class UpdateResult:
     pruned: list[str] = field(default_factory=list)  # no longer rendered, edited, deleted (--prune-edited)
     unmerged: list[str] = field(default_factory=list)  # binary, edited, changed by the template: the user's kept
     notice: str | None = None  # an earlier update of DEST was interrupted
+    retired: list[str] = field(default_factory=list)  # still naming the retired address after a switch from it
 
 
 def refuse_bad_answers(answers: Answers, provenance: dict[str, Provenance] | None, plan_file: Path | str | None) -> None:
@@ -379,6 +380,8 @@ def render_update(
             raise failure from exc
     result.notice = notice
     result.switched_from = src if switching else None
+    if switching and src in retired_template_urls():
+        result.retired = files_naming_retired(dest)
     return result
 
 

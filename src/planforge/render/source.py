@@ -100,6 +100,11 @@ def retired_template_urls() -> tuple[str, ...]:
     return tuple(str(url) for url in _template_sources()["retired"])
 
 
+def _shipped_addresses() -> list[str]:
+    """The shipped template's address and the retired ones that are URLs git is handed (not `gh:` shorthands)."""
+    return [default_template_url(), *(url for url in retired_template_urls() if "://" in url or url.startswith("git@"))]
+
+
 @contextlib.contextmanager
 def fetched_from_cache(source: TemplateSource, copier_cache: Path) -> Iterator[None]:
     """While Copier runs, git fetches `source.src` from `source.cache`; Copier's mirrors go to `copier_cache`.
@@ -113,12 +118,12 @@ def fetched_from_cache(source: TemplateSource, copier_cache: Path) -> Iterator[N
     from plumbum import local
 
     count = int(os.environ.get("GIT_CONFIG_COUNT") or 0)
-    extra = {
-        "GIT_CONFIG_COUNT": str(count + 1),
-        f"GIT_CONFIG_KEY_{count}": f"url.{source.cache}.insteadOf",
-        f"GIT_CONFIG_VALUE_{count}": source.src,
-        "COPIER_CACHE_DIR": str(copier_cache),
-    }
+    # the source, and every form of the shipped template's addresses Copier may hand to git (`gh:` expanded)
+    addresses = list(dict.fromkeys([source.src, *_shipped_addresses()]))
+    extra = {"GIT_CONFIG_COUNT": str(count + len(addresses)), "COPIER_CACHE_DIR": str(copier_cache)}
+    for i, address in enumerate(addresses, start=count):
+        extra[f"GIT_CONFIG_KEY_{i}"] = f"url.{source.cache}.insteadOf"
+        extra[f"GIT_CONFIG_VALUE_{i}"] = address
     saved = {key: os.environ.get(key) for key in extra}
     os.environ.update(extra)
     try:

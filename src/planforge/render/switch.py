@@ -16,7 +16,9 @@ an explicit step, never a side effect of a shell's environment.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
+from pathlib import Path
 
 from planforge.errors import Problem, UsageError
 from planforge.render.source import TEMPLATE_ENV, TemplateSource, default_template_url, retired_template_urls
@@ -73,3 +75,36 @@ def require_reachable(source: TemplateSource) -> None:
 def _unreachable(src: str, reason: str, hint: str = "check the URL or path and your access to it") -> None:
     raise UsageError(f"the template source {src} cannot be used: {reason} (nothing was changed)",
                      [Problem(reason, field="--template", hint=hint)])
+
+
+def files_naming_retired(dest: Path) -> list[str]:
+    """The tracked text files of DEST that still name the retired address after a switch from it: lines the update
+    kept as the user's own, because the last generation, rendered from this planforge's template, never held them."""
+    from planforge.render.template import git
+
+    paths = [Path(p) for p in _retired_repositories()]
+    mark = re.compile(r"(?:github\.com[/:]|gh:|uses:\s*)(?:" + "|".join(re.escape(p.as_posix()) for p in paths)
+                      + r")(?![\w-])")
+    listed = git("ls-files", "-z", cwd=dest).stdout.split("\0")
+    found = []
+    for name in filter(None, listed):
+        path = dest / name
+        if name == ".copier-answers.yml" or not path.is_file() or path.is_symlink():
+            continue
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if mark.search(text):
+            found.append(name)
+    return found
+
+
+def _retired_repositories() -> set[str]:
+    """`owner/repo` of each retired GitHub address (`planforge/planforge`)."""
+    found = set()
+    for url in retired_template_urls():
+        match = re.search(r"(?:github\.com[/:]|gh:)([\w.-]+/[\w.-]+?)(?:\.git)?/?$", url)
+        if match:
+            found.add(match.group(1))
+    return found

@@ -182,7 +182,7 @@ def is_default_template(src: str) -> bool:
 def cached_source(src: str, vcs_ref: str | None) -> TemplateSource:
     """The shipped template at `vcs_ref` (default: this planforge's tag), read from the local cache."""
     published = publish_default_template()
-    if "://" not in src:  # an earlier planforge recorded the cache path itself
+    if src != default_template_url() and src not in retired_template_urls():  # the cache path earlier planforge recorded
         return TemplateSource(src, vcs_ref or published.vcs_ref)
     return TemplateSource(src, vcs_ref or published.vcs_ref, cache=published.src)
 

@@ -284,3 +284,25 @@ def test_repository_checks_run_no_per_unit_work(tmp_path: Path, monkeypatch: pyt
     ran.clear()
     run_validation([repo], Settings(), ["helm", "kustomize", "policy"])
     assert {"helm lint", "helm template", "kustomize build", "policy rules"} <= set(ran)
+
+
+def test_changed_since_head_validates_only_what_a_commit_changes(tmp_path: Path) -> None:
+    """The pre-commit hook's selection (`--changed-since HEAD`): a finding committed earlier in another unit does not
+    block a commit; one in the changed unit does; before the first commit every unit counts as changed."""
+    repo = tmp_path / "repo"
+    for unit, data in (("good", "{a: b}"), ("old", "[1, 2]")):  # a ConfigMap's data must be a mapping
+        (repo / unit).mkdir(parents=True)
+        (repo / unit / "configmap.yaml").write_text(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {unit}\n  namespace: shop\ndata: {data}\n",
+            encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    hook = ["validate", "--strict", "--only", "schemas", "--changed-since", "HEAD", str(repo)]
+    assert main(hook) == 1  # no commit yet: every unit is new, the old finding too
+    subprocess.run([*git, "commit", "-qm", "first"], cwd=repo, check=True)
+    _append(repo / "good" / "configmap.yaml", "# a comment\n")
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    assert main(hook) == 0  # the committed finding in old/ does not block a change to good/
+    _append(repo / "old" / "configmap.yaml", "# a comment\n")
+    assert main(hook) == 1

@@ -508,19 +508,23 @@ def shard(units: dict[str, Unit], index: int, count: int) -> set[str]:
 def changed_files(root: Path, ref: str) -> list[str]:
     """Files changed since `ref` (`git diff REF...HEAD`, plus uncommitted and untracked files), root-relative.
 
+    `HEAD` before the first commit (what a pre-commit hook sees then) is every file: nothing is committed yet.
     A ref git does not know (a shallow clone) is a usage error naming the fix.
     """
     top = run_git(root, ["rev-parse", "--show-toplevel"])
     if top is None:
         raise UsageError(f"--changed-since needs a git repository: {root} is not inside one.")
-    if run_git(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"]) is None:
+    unborn = ref == "HEAD" and run_git(root, ["rev-parse", "--verify", "--quiet", "HEAD"]) is None
+    commands = ([["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--full-name"]] if unborn else
+                [["diff", *DIFF_OPTIONS, "--name-only", "-z", f"{ref}...HEAD"],
+                 ["diff", *DIFF_OPTIONS, "--name-only", "-z", "HEAD"],
+                 ["ls-files", "--others", "--exclude-standard", "-z", "--full-name"]])
+    if not unborn and run_git(root, ["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"]) is None:
         raise UsageError(
             f"--changed-since: git does not know the ref '{ref}' (a shallow clone?). Fetch the history first: "
             "`git fetch --unshallow` (or `fetch-depth: 0` in actions/checkout), and fetch the branch the ref names.")
     names: set[str] = set()
-    for args in (["diff", *DIFF_OPTIONS, "--name-only", "-z", f"{ref}...HEAD"],
-                 ["diff", *DIFF_OPTIONS, "--name-only", "-z", "HEAD"],
-                 ["ls-files", "--others", "--exclude-standard", "-z", "--full-name"]):
+    for args in commands:
         out = run_git(Path(top.strip()), args)
         names.update(n for n in (out or "").split("\0") if n)
     top_path = Path(top.strip()).resolve()

@@ -79,3 +79,19 @@ def test_more_tenants_than_the_limit_are_refused():
     text = TENANT.replace("└── tenants/\n    ├── acme/\n", "└── tenants/\n" + tree + "    ├── acme/\n", 1)
     problems = refused(text)
     assert any(f == "tenants" and m.startswith("104 tenants; at most 100") for _, f, m in problems)
+
+
+@pytest.mark.parametrize("written,region", [("North Europe", "northeurope"), ("West US 2", "westus2"),
+                                            ("germanywestcentral", "germanywestcentral")])
+def test_an_azure_region_in_its_display_form_is_read(written: str, region: str):
+    text = (PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8")
+    line = next(raw for raw in text.splitlines() if raw.startswith("**Deployment Type**"))
+    text = text.replace(line, f"**Deployment Type**: single-region ({written})  ")
+    d = decide(parse_text(text, "p.md"))
+    assert d.answers.region == region and d.provenance["region"].line == line_of(text, f"({written})")
+
+
+@pytest.mark.parametrize("region", ["us-gov-west-1", "cn-north-1"])
+def test_a_partition_aws_does_not_serve_here_is_refused(region: str):
+    text = TENANT.replace("single-region (eu-central-1)", f"single-region ({region})")
+    assert refused(text) == [(line_of(text, f"({region})"), "Deployment Type", f"{region!r} is not a region of AWS")]

@@ -93,3 +93,23 @@ def test_a_pinned_constraint_validates_with_the_shipped_lock(tmp_path: Path, tf_
                  "--terraform-plugin-mirror", str(tf_mirror), "--format", "json", "-o", str(report)])
     summary = json.loads(report.read_text())["summary"]
     assert code == 0 and summary["errors"] == 0 and summary["skipped"] == 0, summary
+
+
+@pytest.mark.parametrize(("stated", "releases", "written"), [
+    ("~> 5.0", ((5, 0, 0), (6, 0, 0)), "~> 5.0"), ("5.x", ((5, 0, 0), (6, 0, 0)), "~> 5.0"),
+    ("5.60.x", ((5, 60, 0), (5, 61, 0)), "~> 5.60.0"), ("~> 5.60.0", ((5, 60, 0), (5, 61, 0)), "~> 5.60.0"),
+    ("~> 5", ((5, 0, 0), (1 << 30, 0, 0)), ">= 5.0"), ("5", ((5, 0, 0), (6, 0, 0)), "~> 5.0"),
+    (">= 4.0, < 6", ((4, 0, 0), (6, 0, 0)), ">= 4.0, < 6.0"), ("= 5.31.0", ((5, 31, 0), (5, 31, 1)), "= 5.31.0"),
+])
+def test_constraints_read_as_terraform_reads_them(stated: str, releases: tuple, written: str) -> None:
+    from planforge.decide.rules.providers import _interval, _normalised
+
+    assert (_interval(stated), _normalised(stated)) == (releases, written)
+
+
+def test_a_number_after_the_constraint_is_not_part_of_it() -> None:
+    words = "AWS provider 5.x, 3 availability zones"
+    text = _stating(SINGLE, IAC, words)
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.provider_constraint == ""
+    assert not [n for n in _notes(d, text, words) if "provider" in n.text.lower()]  # `5.x` alone: credited

@@ -178,9 +178,16 @@ def region_names(cloud: str) -> list[str]:
 
 
 def region_pattern(cloud: str) -> str | None:
-    """Regex of the region names of cloud; None for a cloud with no regions."""
+    """Regex of the region names of cloud; None for a cloud with no regions. A name of letters and digits only (Azure's
+    `northeurope`) matches its display form too (`North Europe`): `region_name` turns a match back into the name."""
     names = sorted(region_names(cloud), key=len, reverse=True)
-    return r"\b(?:" + "|".join(map(re.escape, names)) + r")\b" if names else None
+    spaced = [r"\s?".join(map(re.escape, name)) if name.isalnum() else re.escape(name) for name in names]
+    return r"\b(?:" + "|".join(spaced) + r")\b" if names else None
+
+
+def region_name(matched: str) -> str:
+    """The region a match of `region_pattern` names (`North Europe` -> `northeurope`)."""
+    return re.sub(r"\s+", "", matched).lower()
 
 
 def region_shape(cloud: str) -> str | None:

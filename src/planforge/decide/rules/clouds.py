@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from planforge.decide.context import Context
-from planforge.decide.data import basic_cloud, keywords, load, region_pattern
+from planforge.decide.data import basic_cloud, keywords, load, region_name, region_pattern
 from planforge.plan.model import Field, Plan
 
 # Layouts with Terraform roots (layout.yml nested tf_cloud_roots, tf_live_cloud, tf_cloud_shared, tf_cloud_tenants):
@@ -100,7 +100,7 @@ def decide_cloud_regions(c: Context, others: list[str], fields: list[Field]) -> 
     found: dict[str, tuple[str, Field]] = {}
     for cloud in others:
         rx = region_pattern(cloud)
-        hit = next(((m.group(0).lower(), f) for f in fields if not f.unresolved and rx is not None
+        hit = next(((region_name(m.group(0)), f) for f in fields if not f.unresolved and rx is not None
                     and (m := re.search(rx, f.plain, re.I))), None)
         if hit is not None:
             found[cloud] = hit

@@ -6,7 +6,7 @@ from typing import Any
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import accepted_values, basic_cloud, keywords, load, region_pattern, region_shape
+from planforge.decide.data import accepted_values, basic_cloud, keywords, load, region_name, region_pattern, region_shape
 from planforge.decide.rules import existing, onprem, renderers
 from planforge.decide.rules.clouds import multi_cloud_field, primary_first
 from planforge.decide.rules.structure import INFRA_STRUCTURES
@@ -159,7 +159,7 @@ def _region(c: Context, d: dict[str, Any]) -> None:
     if rx:
         hit = tx.first_hit(rx, fields, negatable=False)
         if hit:
-            c.from_field("region", hit.match.lower(), hit.field)
+            c.from_field("region", region_name(hit.match), hit.field)
             return
         region = d["regions"][cloud]
         c.default("region", region, f"no {cloud} region in the plan; documented default for {cloud} (data/defaults.yaml)")

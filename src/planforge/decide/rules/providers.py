@@ -24,8 +24,10 @@ _TOP: Version = (1 << 30, 0, 0)
 # One constraint as plans write it: `~> 5.0`, `>= 4.42`, `5.x`, `(~> 5.x)`, `= 5.31.0`.
 _CONSTRAINT = r"(~>|>=|<=|!=|=|>|<|≥|≤)?\s*v?(\d+)(?:\.(\d+|x))?(?:\.(\d+|x))?\b"
 # A provider name, then a constraint list (`AWS Provider (~> 5.0)`, `hashicorp/google` provider (~> 5.x), `azurerm ~> 4.x, < 5`).
+# after the first constraint, only one with an operator continues the list (`5.x, 3 zones` is `5.x` alone)
+_NEXT = r"(?:~>|>=|<=|!=|=|>|<|≥|≤)\s*v?\d+(?:\.(?:\d+|x)){0,2}\b"
 _AFTER_NAME = (r"[\s`'\"(:,]*(?:providers?[\s`'\"(:,]*)?(?:version\s+)?(" + _CONSTRAINT + r"(?:\s*,\s*"
-               + _CONSTRAINT + r")*)")
+               + _NEXT + r")*)")
 
 
 @dataclass(frozen=True)
@@ -113,12 +115,13 @@ def _shown(version: Version) -> str:
 
 
 def _parts(match: re.Match[str]) -> tuple[str, list[int]]:
-    """An operator (`~>` for `5.x`) and the numbers before the first `x`."""
+    """An operator and the numbers before the first `x`: `5.x` is `~> 5.0` (any 5), `5.60.x` is `~> 5.60.0`."""
     op, numbers = match.group(1) or "", []
     for part in match.groups()[1:]:
         if part is None or part == "x":
             if part == "x":
                 op = op or "~>"
+                numbers.append(0)  # pessimistic where the x stood: `5.x` is `~> 5.0`, `5.60.x` is `~> 5.60.0`
             break
         numbers.append(int(part))
     return {"≥": ">=", "≤": "<="}.get(op, op), numbers
@@ -132,7 +135,9 @@ def _interval(stated: str) -> tuple[Version, Version] | None:
         op, numbers = _parts(match)
         v = _version(".".join(map(str, numbers)))
         if op == "~>" or (not op and len(numbers) < 3):
-            upper = (v[0], v[1] + 1, 0) if len(numbers) >= 3 else (v[0] + 1, 0, 0)
+            # only the rightmost part given may grow: `~> 5.60.0` < 5.61, `~> 5.0` < 6, and `~> 5` has no bound
+            upper = ((v[0], v[1] + 1, 0) if len(numbers) >= 3 else (v[0] + 1, 0, 0) if len(numbers) == 2 or not op
+                     else _TOP)  # a bare `5` is the major version 5
             low, high = max(low, v), min(high, upper)
         elif op in ("", "="):
             low, high = max(low, v), min(high, (v[0], v[1], v[2] + 1))
@@ -152,5 +157,7 @@ def _normalised(stated: str) -> str:
         op, numbers = _parts(match)
         if not op:
             op = "~>" if len(numbers) < 3 else "="
+        elif op == "~>" and len(numbers) == 1:
+            op = ">="  # `~> 5`: only the major given, which may grow
         out.append(f"{op} {'.'.join(map(str, numbers + [0] * (2 - len(numbers))))}")
     return ", ".join(out)

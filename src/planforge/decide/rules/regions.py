@@ -6,7 +6,7 @@ import re
 
 from planforge.decide import text as tx
 from planforge.decide.context import Context
-from planforge.decide.data import basic_cloud, load, region_pattern
+from planforge.decide.data import basic_cloud, load, region_name, region_pattern
 from planforge.decide.environments import is_production
 from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
@@ -74,7 +74,7 @@ def _named_regions(c: Context, f: Field, primary_words: str) -> list[str]:
     primary = None
     for clause in re.split(r"[,;()]", f.plain):
         for m in re.finditer(rx, clause, re.I):
-            name = m.group(0).lower()
+            name = region_name(m.group(0))
             if name not in found:
                 found.append(name)
             if primary is None and re.search(primary_words, clause, re.I):

@@ -26,7 +26,8 @@ NAMES = {
     "kubernetes_distribution": r"eks|aks|gke|doks|oke|minikube|k3s|rke2|kubeadm|(?:azure|elastic) kubernetes service|google kubernetes engine",
     "kubernetes_version": r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s|rke2|kubeadm) ?v?1\.\d\d",
     "terraform_version": r"terraform ?(?:>=|≥|~>)? ?1\.\d+",
-    "region": r"(?:us|eu|ap|sa|ca|me|af)-[a-z]+-\d|westeurope|northeurope|eastus2?|westus[23]?|us-central1|europe-west\d"
+    "region": r"(?:us|eu|ap|sa|ca|me|af)-[a-z]+-\d|west ?europe|north ?europe|east ?us ?2?|west ?us ?[23]?|sweden ?central"
+              r"|us-central1|europe-west\d"
               r"|swedencentral|germanywestcentral|francecentral|switzerlandnorth|norwayeast|polandcentral|italynorth|spaincentral|uksouth|ukwest"
               r"|nyc[13]|sfo[23]|tor1|atl1|ams3|fra1|lon1|sgp1|blr1|syd1",
     "uptime": r"\d+(?:\.\d+)? ?% (?:uptime|availability|sla)|(?:uptime|availability|sla)[^.\n]{0,20}\d+(?:\.\d+)? ?%",

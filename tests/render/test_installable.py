@@ -223,7 +223,8 @@ def test_an_install_spec_from_a_local_package_index_is_what_ci_installs(released
     work = tmp_path / "generated"
     shutil.copytree(generated, work, symlinks=True)
     settings = work / ".planforge.yaml"
-    settings.write_text(settings.read_text().replace('# install: "planforge==<version>"', 'install: "planforge==0.1.0"'))
+    settings.write_text(re.sub(r'^# install: "planforge==<version>".*$', 'install: "planforge==0.1.0"',
+                               settings.read_text(), flags=re.M))
     git("commit", "-qam", "install planforge from our index", cwd=work)
     env = {**os.environ, "COPIER_CACHE_DIR": str(tmp_path / "copier")}
     proc = subprocess.run([sys.executable, "-m", "planforge", "update", str(work)], capture_output=True, text=True,

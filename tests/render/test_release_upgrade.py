@@ -48,8 +48,18 @@ def _tagged(template: Path, tag: str) -> None:
     git("tag", tag, cwd=template)
 
 
+def _previous_metadata(old: Path) -> Path:
+    """The package metadata the previous release installed with: it read its `Repository` URL from there, which this
+    planforge's package no longer declares (planforge does not own that address)."""
+    meta = old / "metadata" / "planforge-0.1.0.dist-info"
+    meta.mkdir(parents=True)
+    (meta / "METADATA").write_text("Metadata-Version: 2.1\nName: planforge\nVersion: 0.1.0\n"
+                                   "Project-URL: Repository, https://github.com/planforge/planforge\n")
+    return meta.parent
+
+
 def _generate_with_the_previous_release(old: Path, template: Path, dest: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(old / "src")}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(old / "src"), str(_previous_metadata(old))])}
     proc = subprocess.run([sys.executable, "-m", "planforge", "new", str(PLAN), str(dest), "--template",
                            str(template)], env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

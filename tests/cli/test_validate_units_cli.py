@@ -1,4 +1,4 @@
-"""`planforge validate` progress: per unit on a terminal for a text report on stdout, quiet otherwise."""
+"""`planforge validate` progress: totals and the running check on a terminal for a text report on stdout, quiet otherwise."""
 from __future__ import annotations
 
 import io
@@ -31,4 +31,5 @@ def test_progress_names_units_only_for_a_text_report_on_stdout(options: list[str
     stderr = _Tty()
     monkeypatch.setattr(sys, "stderr", stderr)
     assert main(["validate", "--only", "schemas", "--no-cache", str(repo), *options]) == 0
-    assert ("] manifests:" in stderr.getvalue() or "] kustomization:" in stderr.getvalue()) is shown
+    assert ("validating 2 units: 4 checks to run" in stderr.getvalue()) is shown
+    assert ("] schemas " in stderr.getvalue()) is shown

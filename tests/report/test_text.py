@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import io
 
 import pytest
 from report_samples import sample_checks
 
 from planforge.report import ReportMeta, render
-from planforge.report.text import Progress, summary_line
+from planforge.report.text import summary_line
 from planforge.validate.base import Check, Status
 
 
@@ -56,27 +55,6 @@ def test_summary_counts_per_validator_and_elapsed(checks):
 
 def test_clean_run_prints_only_the_summary():
     assert render("text", [], ReportMeta(elapsed=0.1)) == "0 errors, 0 warnings, 0 infos, 0 skipped in 0 checks in 0.10s\n"
-
-
-class _Tty(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def test_progress_only_on_a_terminal():
-    plain = io.StringIO()
-    progress = Progress(plain)
-    progress(1, 2, "helm charts/web")
-    progress.close()
-    assert plain.getvalue() == ""
-    tty = _Tty()
-    progress = Progress(tty)
-    progress(1, 2, "helm charts/web")
-    progress(2, 2, "kustomize base")
-    progress.close()
-    value = tty.getvalue()
-    assert "\r[1/2] helm charts/web" in value and "\r[2/2] kustomize base" in value
-    assert value.endswith("\r")
 
 
 @pytest.fixture

@@ -265,11 +265,31 @@ def test_every_registered_validator_loads_under_its_name(name):
     assert registry.load_validator(name).name == name
 
 
-def test_progress_is_reported_per_target(fakes, tmp_path):
+class _Recorder:
+    def __init__(self):
+        self.events: list[tuple] = []
+
+    def step(self, text):
+        self.events.append(("step", text))
+
+    def planned(self, units, checks, reused):
+        self.events.append(("planned", checks, reused))
+
+    def started(self, key, label):
+        self.events.append(("started", label))
+
+    def finished(self, key, count):
+        self.events.append(("finished", count))
+
+
+def test_progress_hears_the_step_the_totals_and_each_target(fakes, tmp_path):
     fakes["helm"] = FakeValidator("helm", count=3)
-    seen = []
-    run_validation([str(tmp_path)], Settings(jobs=2), only=["helm"], progress=lambda d, t, label: seen.append((d, t)))
-    assert sorted(seen) == [(1, 3), (2, 3), (3, 3)]
+    recorder = _Recorder()
+    run_validation([str(tmp_path)], Settings(jobs=2), only=["helm"], progress=recorder)
+    kinds = [event[0] for event in recorder.events]
+    assert kinds[:2] == ["step", "planned"] and recorder.events[1] == ("planned", 3, 0)
+    assert kinds.count("started") == 3 and [e for e in recorder.events if e[0] == "finished"] == [("finished", 1)] * 3
+    assert all(label.startswith("helm ") for kind, label, *_ in recorder.events if kind == "started")
 
 
 # ----------------------------------------------------------------- real Terraform

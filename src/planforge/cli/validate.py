@@ -201,7 +201,8 @@ def main(args: argparse.Namespace) -> int:
     import time
 
     from planforge.report import ReportMeta, render
-    from planforge.report.text import Progress, summary_line
+    from planforge.report.progress import TerminalProgress
+    from planforge.report.text import summary_line
     from planforge.validate.baseline import load_baseline
     from planforge.validate.runner import exit_code, list_units, run_validation
     from planforge.validate.settings import resolve_settings
@@ -233,7 +234,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     start = time.perf_counter()
     # Per-unit progress only for a text report on standard output (and only when stderr is a terminal).
-    progress = Progress(sys.stderr if fmt == "text" and (not output or output == "-") else io.StringIO())
+    progress = TerminalProgress(sys.stderr if fmt == "text" and (not output or output == "-") else io.StringIO())
     cached: list[str] = []
     try:
         checks = run_validation(paths, settings, only, progress=progress, selection=selection, notes=cached)

@@ -10,10 +10,6 @@
 """
 from __future__ import annotations
 
-import sys
-import threading
-from typing import TextIO
-
 from planforge.report import Counts, ReportMeta, rule_id, summarize
 from planforge.validate.base import Check, Finding, Severity, Status
 
@@ -116,27 +112,3 @@ def render_text(checks: list[Check], meta: ReportMeta) -> str:
         lines.append(tools)
     lines.append(summary_line(checks, meta.elapsed))
     return "\n".join(lines) + "\n"
-
-
-class Progress:
-    """`[done/total] validator target` on one rewritten stderr line, only when stderr is a terminal."""
-
-    def __init__(self, stream: TextIO | None = None):
-        self.stream = stream or sys.stderr
-        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._lock = threading.Lock()
-        self._width = 0
-
-    def __call__(self, done: int, total: int, label: str) -> None:
-        if not self.enabled:
-            return
-        text = f"[{done}/{total}] {label}"[:120]
-        with self._lock:
-            self.stream.write("\r" + text.ljust(self._width))
-            self.stream.flush()
-            self._width = len(text)
-
-    def close(self) -> None:
-        if self.enabled and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()

@@ -77,7 +77,7 @@ def run_validation(
 ) -> list[Check]:
     """Validate every path with the selected validators (the default ones when `only` is None).
 
-    `progress(done, total, label)` is called as targets finish; `stdin` replaces sys.stdin for `-`;
+    `progress` hears each step, the totals and each target as it starts and finishes; `stdin` replaces sys.stdin for `-`;
     `selection` narrows the run to some units and turns the result cache on; `notes` receives one line
     per target whose checks came from the cache.
     """
@@ -90,6 +90,8 @@ def run_validation(
     jobs = settings.jobs or os.cpu_count() or 1
     existing = [Path(p) for p in given_paths if p != "-" and Path(p).exists()]
     workdir = scratch_dir([p if p.is_dir() else p.parent for p in existing])
+    if progress is not None:
+        progress.step(f"finding what to validate in {', '.join(given_paths)}")
     try:
         validators = {name: load_validator(name) for name in selected}
         stdin_file = read_stdin(stdin, workdir, settings) if "-" in given_paths else None
@@ -98,6 +100,8 @@ def run_validation(
         results = plan.results
         to_run = _cached(plan.tasks, cache, results, notes)
         announce_selected(plan.contexts, to_run, validators)
+        if progress is not None:
+            progress.planned(len(plan.units), len(to_run), len(plan.tasks) - len(to_run))
         for task, task_checks in zip(to_run, schedule(to_run, jobs, progress), strict=True):
             if not repository_only:  # those checks are the shards' (their documents are what counts here)
                 results[task.root_index].extend(task_checks)

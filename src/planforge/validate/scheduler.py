@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable
+from typing import Protocol
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 from planforge.validate.base import Check
@@ -14,7 +14,22 @@ from planforge.validate.validator_choice import loaded_module
 BATCHED = ("schemas", "policy")  # in-process and quick per target: run in batches of BATCH_SIZE
 BATCH_SIZE = 25
 
-Progress = Callable[[int, int, str], None]
+
+
+class Progress(Protocol):
+    """What a run reports as it goes (`planforge.report.progress.TerminalProgress` draws it on a terminal)."""
+
+    def step(self, text: str) -> None: ...
+
+    def planned(self, units: int, checks: int, reused: int) -> None: ...
+
+    def started(self, key: object, label: str) -> None: ...
+
+    def finished(self, key: object, count: int) -> None: ...
+
+
+def task_label(task: Task) -> str:
+    return f"{task.validator.name} {task.ctx.prefix}{task.target.display}"
 
 
 def validator_bound(name: str, jobs: int) -> int:
@@ -59,7 +74,6 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
     bounds = {t.validator.name: validator_bound(t.validator.name, jobs) for t in tasks}
     running: dict[Future, list[int]] = {}
     active: Counter[str] = Counter()
-    done_count = 0
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as pool:
         try:
             while pending or running:
@@ -71,7 +85,10 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
                         deferred.append(unit)
                         continue
                     active[name] += 1
-                    running[pool.submit(_run_work_unit, unit, tasks)] = unit
+                    future = pool.submit(_run_work_unit, unit, tasks)
+                    running[future] = unit
+                    if progress is not None:
+                        progress.started(future, task_label(tasks[unit[0]]))
                 pending = deferred + pending
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -80,9 +97,8 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
                     active[last.validator.name] -= 1
                     for index, checks in zip(unit, future.result(), strict=True):
                         results[index] = checks
-                    done_count += len(unit)
                     if progress is not None:
-                        progress(done_count, len(tasks), last.unit or f"{last.validator.name} {last.target.display}")
+                        progress.finished(future, len(unit))
         except BaseException:
             for future in running:
                 future.cancel()

@@ -107,6 +107,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="larger files and tool outputs are not read (default: 16)")
     parser.add_argument("--no-waivers", action="store_true", default=None,
                         help="ignore policy waivers (annotations and .planforge.yaml): report every finding")
+    parser.add_argument("--policy-profile", metavar="NAME", **one,
+                        help="the policy rules checked: restricted (default: every rule) or baseline (the baseline Pod "
+                             "Security Standard, access, secrets and images: the profile to start from)")
     parser.add_argument("--config", metavar="FILE", **one,
                         help="read settings from FILE instead of .planforge.yaml of the first PATH (same rules)")
     parser.add_argument("--baseline", metavar="FILE", **one,
@@ -168,6 +171,7 @@ def cli_settings(args: argparse.Namespace) -> dict[str, Any]:
         "allow_outside": args.allow_outside,
         "max_file_size": _last(args.max_file_size),
         "no_waivers": args.no_waivers,
+        "policy_profile": _last(args.policy_profile),
         "baseline": _last(args.baseline),
     }
 
@@ -218,7 +222,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError("stdin (-) can be given only once.")
     config = _last(args.config)
     settings = resolve_settings(cli_settings(args), paths=paths, settings_file=Path(config) if config else None)
-    notices = _schema_version_notices(settings)
+    notices = _schema_version_notices(settings) + _profile_notices(settings, only)
     plugin_mirrors(settings)  # a mirror that is not a directory is a usage error before anything runs
     output = _last(args.output)
     baseline = load_baseline(settings.baseline, settings.max_file_size) if settings.baseline else None
@@ -256,6 +260,17 @@ def main(args: argparse.Namespace) -> int:
     if output and output != "-":
         print(summary_line(checks, elapsed), file=sys.stderr)
     return code
+
+
+def _profile_notices(settings: Any, only: list[str] | None) -> list[str]:
+    """A profile other than restricted leaves rules unchecked: the report says which, every run."""
+    from planforge.validate.policy.core import DEFAULT_PROFILE, RULES, profile
+
+    if settings.policy_profile == DEFAULT_PROFILE or (only is not None and "policy" not in only):
+        return []
+    unchecked = sorted(rule.removeprefix("policy/") for rule in RULES.keys() - profile(settings.policy_profile).rules)
+    return [f"policy profile {settings.policy_profile}: {len(unchecked)} rules of the {DEFAULT_PROFILE} profile are "
+            f"not checked ({', '.join(unchecked)}); docs/policy.md \"Profiles\""]
 
 
 def _baseline_notices(checks: list, written: str | None, path: Path | None, baseline: Any) -> list[str]:

@@ -126,6 +126,7 @@ class Settings:
     max_file_size: float = 16  # MiB: larger files (and tool outputs) are not read
     waivers: list[Waiver] = field(default_factory=list)  # from .planforge.yaml
     no_waivers: bool = False  # report waived findings as findings (annotations and .planforge.yaml alike)
+    policy_profile: str = "restricted"  # restricted | baseline: the policy rules checked (docs/policy.md "Profiles")
     baseline: Path | None = None  # findings recorded there are not reported (command line / environment only)
 
 

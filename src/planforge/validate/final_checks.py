@@ -44,7 +44,8 @@ def namespace_checks(ctx: RunContext) -> list[Check]:
     from planforge.validate import policy
 
     return [policy.documents_check(doc.file, findings, name=f"default-deny[{name}]")
-            for name, doc, findings in policy.check_namespaces(ctx.documents, not ctx.settings.no_waivers)]
+            for name, doc, findings in policy.check_namespaces(ctx.documents, not ctx.settings.no_waivers,
+                                                                    ctx.settings.policy_profile)]
 
 
 def waiver_checks(results: list[list[Check]], settings: Settings) -> None:

@@ -43,6 +43,7 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "allow_outside": ("path-list", ("PLANFORGE_ALLOW_OUTSIDE",)),
     "max_file_size": ("size", ("PLANFORGE_MAX_FILE_SIZE",)),
     "no_waivers": ("bool", ("PLANFORGE_NO_WAIVERS",)),
+    "policy_profile": ("profile", ("PLANFORGE_POLICY_PROFILE",)),
     "baseline": ("path", ("PLANFORGE_BASELINE",)),
     "waivers": ("waivers", ()),  # .planforge.yaml only: read by `waivers_from`
 }
@@ -94,6 +95,7 @@ ALIASES = {
     "allow-outside": "allow_outside",
     "max-file-size": "max_file_size",
     "no-waivers": "no_waivers",
+    "policy-profile": "policy_profile",
 }
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -167,8 +169,10 @@ def _convert(key: str, kind: str, value: Any) -> Any:
         return search_path(value)
     if kind == "version":
         return normalize_kube_version(value)
-    if kind in ("engine", "iac"):
-        choices = SCHEMA_ENGINES if kind == "engine" else IAC_TOOLS
+    if kind in ("engine", "iac", "profile"):
+        from planforge.validate.policy.core import profile_names
+
+        choices = {"engine": SCHEMA_ENGINES, "iac": IAC_TOOLS, "profile": profile_names()}[kind]
         text = str(value).strip()
         if text not in choices:
             raise ValueError(f"'{value}' is not one of {', '.join(choices)}")

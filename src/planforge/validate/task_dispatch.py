@@ -67,7 +67,7 @@ def document_validator(ctx: RunContext, validators: dict[str, Validator]) -> Cal
 
             start = time.perf_counter()
             ctx.record_documents(docs)
-            findings = policy.check_workloads(docs, not ctx.settings.no_waivers)
+            findings = policy.check_workloads(docs, not ctx.settings.no_waivers, ctx.settings.policy_profile)
             checks.append(policy.documents_check(origin, findings, time.perf_counter() - start))
         return checks
 

@@ -3,6 +3,7 @@ collector that turns a rule's verdict into a (possibly waived) Finding."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -58,6 +59,33 @@ def data() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+@dataclass(frozen=True)
+class Profile:
+    """A policy profile (`policy_profile`): the rules it checks and its form of the capabilities and seccomp rules."""
+
+    name: str
+    rules: frozenset[str]
+    addable_capabilities: frozenset[str]
+    drop_all_capabilities: bool
+    seccomp_profile_required: bool
+
+
+DEFAULT_PROFILE = "restricted"
+
+
+def profile_names() -> tuple[str, ...]:
+    return tuple(data()["profiles"])
+
+
+@lru_cache(maxsize=None)
+def profile(name: str = DEFAULT_PROFILE) -> Profile:
+    """A profile of planforge/data/policy.yaml by name (one of `profile_names()`)."""
+    entry = data()["profiles"][name]
+    rules = RULES.keys() if entry["rules"] == "all" else entry["rules"]
+    return Profile(name, frozenset(rules), frozenset(entry["addable_capabilities"]), entry["drop_all_capabilities"],
+                   entry["seccomp_profile_required"])
+
+
 def severity_of(rule: str) -> Severity:
     return Severity.WARNING if rule in data()["warning_rules"] else Severity.ERROR
 
@@ -97,13 +125,17 @@ def iter_objects(docs: Iterable[Document]) -> Iterator[tuple[Document, dict[str,
 
 
 class Collector:
-    """Findings of a set of documents; `waivers` are the rules waived on the object being checked."""
+    """Findings of a set of documents under one profile (a rule the profile does not check adds nothing);
+    `waivers` are the rules waived on the object being checked."""
 
-    def __init__(self) -> None:
+    def __init__(self, profile_name: str = DEFAULT_PROFILE) -> None:
+        self.profile = profile(profile_name)
         self.findings: list[Finding] = []
         self.waivers: dict[str, str] = {}
 
     def add(self, doc: Document, rule: str, message: str, json_path: str, hint: str) -> None:
+        if rule not in self.profile.rules:
+            return
         item_path = getattr(doc, "item_path", "")
         if item_path and not json_path.startswith("items["):
             json_path = f"{item_path}.{json_path}"

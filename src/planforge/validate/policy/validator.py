@@ -9,18 +9,18 @@ from typing import Any
 from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Status, Target
 from planforge.validate.policy.access import RBAC_GROUP, check_appproject, check_binding, check_role
-from planforge.validate.policy.core import NAME, Collector, data, get_path, iter_objects, label_of
+from planforge.validate.policy.core import DEFAULT_PROFILE, NAME, Collector, data, get_path, iter_objects, label_of
 from planforge.validate.policy.waivers import object_waivers, parse_waive_annotation
 from planforge.validate.policy.workloads import check_workload, quiet_service_accounts, workload_of
 
 
-def check_workloads(docs: Iterable[Document], waivers: bool = True) -> list[Finding]:
-    """Per-object rules (workloads, RBAC and AppProjects); no cross-document rule.
+def check_workloads(docs: Iterable[Document], waivers: bool = True, profile: str = DEFAULT_PROFILE) -> list[Finding]:
+    """Per-object rules (workloads, RBAC and AppProjects) of the policy `profile`; no cross-document rule.
 
     `waivers`: honour the objects' waiver annotations (False: --no-waivers)."""
     docs = list(docs)
     quiet = quiet_service_accounts(docs)
-    out = Collector()
+    out = Collector(profile)
     for doc, obj, prefix in iter_objects(docs):
         try:
             object_waivers(doc, obj, prefix, out, waivers)
@@ -60,7 +60,8 @@ def _is_default_deny_ingress(obj: dict[str, Any]) -> bool:
     return isinstance(types, list) and "Ingress" in types and not spec.get("ingress")
 
 
-def check_namespaces(docs: Iterable[Document], waivers: bool = True) -> list[tuple[str, Document, list[Finding]]]:
+def check_namespaces(docs: Iterable[Document], waivers: bool = True,
+                     profile: str = DEFAULT_PROFILE) -> list[tuple[str, Document, list[Finding]]]:
     """For each Namespace object, the findings of the default-deny ingress rule (waivable on the Namespace;
     check_workloads reports the annotation's problems).
 
@@ -93,7 +94,7 @@ def check_namespaces(docs: Iterable[Document], waivers: bool = True) -> list[tup
             covered.add(namespace)
     results = []
     for name, doc in sorted(namespaces.items()):
-        out = Collector()
+        out = Collector(profile)
         if waivers:
             annotation = (get_path(doc.obj, "metadata", "annotations") or {}).get(data()["waiver_annotation"])
             out.waivers = parse_waive_annotation(annotation).waivers if annotation is not None else {}
@@ -106,10 +107,10 @@ def check_namespaces(docs: Iterable[Document], waivers: bool = True) -> list[tup
     return results
 
 
-def check_documents(docs: list[Document], waivers: bool = True) -> list[Finding]:
-    """Every policy rule on a set of documents, treated as the whole repository."""
-    findings = check_workloads(docs, waivers)
-    for _name, _doc, ns_findings in check_namespaces(docs, waivers):
+def check_documents(docs: list[Document], waivers: bool = True, profile: str = DEFAULT_PROFILE) -> list[Finding]:
+    """Every policy rule of the `profile` on a set of documents, treated as the whole repository."""
+    findings = check_workloads(docs, waivers, profile)
+    for _name, _doc, ns_findings in check_namespaces(docs, waivers, profile):
         findings.extend(ns_findings)
     return findings
 
@@ -147,9 +148,9 @@ class PolicyValidator:
             record(docs)
             if ctx.documents_only:  # the repository-wide rule alone: the runner checks it on every document
                 return []
-            findings = check_workloads(docs, waivers)
+            findings = check_workloads(docs, waivers, ctx.settings.policy_profile)
         else:
-            findings = check_documents(docs, waivers)
+            findings = check_documents(docs, waivers, ctx.settings.policy_profile)
         return [documents_check(target.display, findings, time.perf_counter() - start)]
 
 

@@ -23,7 +23,6 @@ POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
 }
 RUN_TO_COMPLETION_KINDS = {"Job", "CronJob"}
-ALLOWED_ADDED_CAPABILITIES = {"NET_BIND_SERVICE"}
 ALLOWED_SECCOMP = {"RuntimeDefault", "Localhost"}
 
 
@@ -103,20 +102,21 @@ def _check_security(w: Workload, out: Collector) -> None:
                     "set securityContext.allowPrivilegeEscalation: false on the container")
         caps = sc.get("capabilities") if isinstance(sc.get("capabilities"), dict) else {}
         drop = caps.get("drop") if isinstance(caps.get("drop"), list) else []
-        if "ALL" not in drop:
+        if out.profile.drop_all_capabilities and "ALL" not in drop:
             out.add(w.doc, "policy/capabilities", f"{cname} does not drop ALL capabilities",
                     f"{cpath}.securityContext.capabilities.drop",
                     "set securityContext.capabilities.drop: [ALL] on the container")
-        added = [c for c in (caps.get("add") or []) if c not in ALLOWED_ADDED_CAPABILITIES]
+        addable = out.profile.addable_capabilities
+        added = [c for c in (caps.get("add") or []) if c not in addable]
         if added:
             out.add(w.doc, "policy/capabilities", f"{cname} adds capabilities {', '.join(map(str, added))}",
                     f"{cpath}.securityContext.capabilities.add",
-                    "add no capability other than NET_BIND_SERVICE")
+                    f"add no capability other than {', '.join(sorted(addable))}")
         seccomp = get_path(sc, "seccompProfile", "type")
         if seccomp is not None and seccomp not in ALLOWED_SECCOMP:
             out.add(w.doc, "policy/seccomp", f"{cname} uses seccomp profile {seccomp}",
                     f"{cpath}.securityContext.seccompProfile.type", "set seccompProfile.type: RuntimeDefault")
-        elif seccomp is None and pod_seccomp is None:
+        elif seccomp is None and pod_seccomp is None and out.profile.seccomp_profile_required:
             out.add(w.doc, "policy/seccomp", f"{cname} has no seccomp profile",
                     f"{cpath}.securityContext.seccompProfile",
                     "set securityContext.seccompProfile.type: RuntimeDefault on the pod or the container")

@@ -11,6 +11,7 @@ from planforge.decide import decide
 from planforge.decide.data import blocking_action, catalog, load
 from planforge.errors import RefusedError
 from planforge.plan import parse_text
+from planforge.catalog import load_catalog
 
 SINGLE = (PLANS / "aws-single-iac.plan.md").read_text(encoding="utf-8")
 EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
@@ -51,7 +52,7 @@ def test_component_aliases_resolve():
 
 
 def test_catalog_entries_are_pinned():
-    charts = load("components.yaml")["charts"]
+    charts = load_catalog()["charts"]
     required = {"ingress-nginx", "cert-manager", "external-secrets", "sealed-secrets", "kube-prometheus-stack", "argo-cd",
                 "external-dns", "metrics-server", "velero", "dapr", "redpanda", "strimzi-kafka-operator", "keda", "vault",
                 "loki"}

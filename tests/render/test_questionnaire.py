@@ -90,11 +90,7 @@ def test_helm_chart_answers(frame: Path, tmp_path: Path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("structure", [
-    pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=(
-        "plain `copier copy` runs no system-model closure: the default secret store ships without the External "
-        "Secrets operator, which wiring/controller-missing reports (planforge new adds it)")))
-    if s in ("multi-tool", "multi-tenant") else s for s in STRUCTURES])
+@pytest.mark.parametrize("structure", STRUCTURES)
 def test_copier_copy_with_defaults_validates_strictly(template: Path, tmp_path: Path, structure: str, capsys,
                                                        monkeypatch: pytest.MonkeyPatch):
     dest = tmp_path / "repo"
@@ -103,7 +99,10 @@ def test_copier_copy_with_defaults_validates_strictly(template: Path, tmp_path: 
     subprocess.run(args, check=True, capture_output=True, text=True)
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert not PLAN_ONLY & set(recorded)
-    assert ("kubernetes_version" in recorded) == (structure != "single-iac")  # asked, so recorded, "plan-only and computed answers are not recorded for a person"
+    assert ("kubernetes_version" in recorded) == (structure != "single-iac")  # asked, so recorded
+    # the default components are the controllers the answers need (the default secret store's External Secrets)
+    assert recorded.get("component_names") == ("external-secrets" if structure in ("multi-tool", "multi-tenant")
+                                               else None if structure == "single-iac" else "")
     if Path("/opt/tf-plugins").is_dir():
         monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", "/opt/tf-plugins")
     code, out, err = run_cli("validate", str(dest), "--strict", capsys=capsys)
@@ -142,9 +141,10 @@ def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_p
     # a typical repository (multi-tool, multi-tenant) is asked 10-16 questions, the simpler ones fewer
     assert (10 if structure in ("multi-tool", "multi-tenant") else 8) <= len(asked) <= 16, asked
     assert any(q.startswith("Kubernetes minor version") for q in asked) == (structure != "single-iac"), asked
+    assert any(q.startswith("Catalog components to install") for q in asked) == (structure != "single-iac"), asked
     assert "git init -b main" in transcript and "planforge validate . --strict" in transcript  # the next steps
     for internal in ("plan's title", "template family", "Blueprints", "Infrastructure-as-code", "required_version",
-                     "state backend", "state locking", "Catalog", "Days backups", "sizing", "README", "monitoring"):
+                     "state backend", "state locking", "Catalog components (upstream", "Days backups", "sizing", "README", "monitoring"):
         assert not [q for q in asked if internal in q], (internal, asked)
     if structure != "helm-chart":
         assert not [q for q in asked if "Dapr" in q or "Kafka" in q or "chart" in q.lower()], asked
@@ -153,6 +153,31 @@ def test_an_interactive_session_asks_a_short_questionnaire(template: Path, tmp_p
     assert not PLAN_ONLY & set(recorded)
     assert ("kubernetes_version" in recorded) == (structure != "single-iac")  # asked, so recorded
     assert set(recorded) - {"_commit", "_src_path"} <= set(copier_config())
+
+
+def test_component_names_become_the_catalogs_pinned_charts_with_what_they_need(frame: Path, tmp_path: Path):
+    from planforge.catalog import load_catalog
+
+    charts = load_catalog()["charts"]
+    a = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", gitops="argocd",
+                 component_names="Nginx Ingress, redpanda, metrics-server, ingress-nginx")
+    assert [(c["name"], c["notes"]) for c in a["components"]] == [
+        ("ingress-nginx", ""), ("redpanda", ""), ("metrics-server", ""), ("cert-manager", "added: required by redpanda")]
+    for component in a["components"]:
+        entry = charts[component["name"]]
+        assert (component["chart_repo"], component["chart"], component["version"], component["namespace"]) == (
+            entry["chart_repo"], entry["chart"], str(entry["version"]), entry["namespace"])
+    # the default: the controllers earlier answers need (Argo CD for its Applications, External Secrets for the store)
+    default = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", gitops="argocd")
+    assert [c["name"] for c in default["components"]] == ["argo-cd", "external-secrets"]
+    plain = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", gitops="none",
+                     secrets_manager="kubernetes")
+    assert plain["components"] == []
+
+
+def test_a_component_outside_the_catalog_is_refused_with_the_names_it_knows(frame: Path, tmp_path: Path):
+    with pytest.raises(ValueError, match=r"'traefik' is not in the component catalog \(use one of: ingress-nginx, "):
+        computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", component_names="traefik")
 
 
 def test_the_shorthands_are_asked_only_without_the_answer(frame: Path, tmp_path: Path):

@@ -151,6 +151,7 @@ SHORTHANDS = {
     "service_names": "services",
     "platform_names": "platforms",
     "compliance_names": "compliance",
+    "component_names": "components",
 }
 
 

@@ -31,6 +31,7 @@ from planforge.decide.answers import Answers, NotApplied
 from planforge.decide.context import Context
 from planforge.decide.data import load, named_by, negated_before
 from planforge.plan.model import plain
+from planforge.catalog import load_catalog
 
 # A number as a figure: digits not glued to a word on the left (`t3`, `S3`, `us-east-1`, `FR-018`, `k8s` are
 # names), a range's second end (`2-20`) included.
@@ -70,7 +71,7 @@ class _Vocabulary:
 def vocabulary() -> _Vocabulary:
     data = load("coverage.yaml")
     terms = "|".join(data["infrastructure"])
-    catalog = load("components.yaml")
+    catalog = load_catalog()
     known = {n.lower() for n, spec in catalog["charts"].items() for n in [n, *spec.get("aliases", [])]}
     tools = "|".join(t for t in data["not_cataloged"] if t.replace(r"\ ", " ").lower() not in known)
     return _Vocabulary(
@@ -238,7 +239,7 @@ def _stated_answers(c: Context, answers: Answers, vocab: _Vocabulary) -> _Stated
     for name, prov in c.provenance.items():
         if prov.source == "plan" and name not in vocab.not_stating_answers and hasattr(answers, name):
             values[name] = _leaves(getattr(answers, name))
-    aliases = load("components.yaml")["charts"]  # a component is stated by its name, not by the row's notes
+    aliases = load_catalog()["charts"]  # a component is stated by its name, not by the row's notes
     values["components"] = [n for comp in answers.components
                             for n in [comp.name, *aliases.get(comp.name, {}).get("aliases", [])]]
     named = [(vocab.stated_by[n], v) for n, v in values.items() if n in vocab.stated_by]

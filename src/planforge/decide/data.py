@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from planforge.layout import load_layout
+from planforge.catalog import load_catalog
 
 
 @lru_cache(maxsize=None)
@@ -100,7 +101,7 @@ class Catalog:
         """(position, chart name) for every catalog name or alias written in text as a word."""
         low = text.lower()
         found: dict[str, int] = {}
-        aliases = {a: n for n, e in (load("components.yaml").get("charts") or {}).items() for a in [n, *e.get("aliases", [])]}
+        aliases = {a: n for n, e in (load_catalog().get("charts") or {}).items() for a in [n, *e.get("aliases", [])]}
         for alias, name in aliases.items():
             m = re.search(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", low)
             if m and (name not in found or m.start() < found[name]):
@@ -110,7 +111,7 @@ class Catalog:
 
 @lru_cache(maxsize=None)
 def catalog() -> Catalog:
-    return Catalog(load("components.yaml"))
+    return Catalog(load_catalog())
 
 
 def defaults() -> dict[str, Any]:

@@ -5,7 +5,7 @@ plan's repository and exact version; it is never turned into an application char
 A chart counts as upstream when a sentence calls it so (`official authentik chart`, `upstream Airflow chart`) or
 gives its repository URL after it in its sentence; its version and repository may come from any sentence naming the same chart. A catalog chart keeps the
 catalog's repository and takes the plan's exact version when the plan states one. Words and limits are data
-(data/components.yaml, `upstream`).
+(includes/components.yaml, `upstream`).
 """
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from functools import lru_cache
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
-from planforge.decide.data import catalog, load
+from planforge.decide.data import catalog
 from planforge.decide.rules.statements import Passage, passages
+from planforge.catalog import load_catalog
 
 
 @dataclass
@@ -35,7 +36,7 @@ class _Chart:
 
 @lru_cache(maxsize=None)
 def _vocabulary() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str], frozenset[str]]:
-    data = load("components.yaml")["upstream"]
+    data = load_catalog()["upstream"]
     return (re.compile(data["mention"], re.I), re.compile(data["upstream_words"], re.I),
             re.compile(data["version"], re.I), re.compile(data["repository"], re.I), frozenset(data["not_names"]))
 

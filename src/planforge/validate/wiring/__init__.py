@@ -27,7 +27,7 @@ repository, generated or hand-written, and checks what joins them:
 * `architecture`: AWS instance types and their images of one CPU architecture (`data/architectures.yaml`, values
   followed through Terraform variables by `tfvalues`).
 
-Modules: `rules` (rule ids, `data/wiring.yaml`, catalog facts of `data/components.yaml`), `repo` (what is
+Modules: `rules` (rule ids, `data/wiring.yaml`, catalog facts of `includes/components.yaml`), `repo` (what is
 read), one module per concern, `validator`. Runs by default; `--only wiring` runs it alone.
 """
 from __future__ import annotations

@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from planforge.catalog import load_catalog
 
 NAME = "wiring"
 RULES = {
@@ -112,7 +113,7 @@ def vocabulary() -> Vocabulary:
 
 @dataclass(frozen=True)
 class Component:
-    """A catalog chart as the validator sees it (`data/components.yaml`)."""
+    """A catalog chart as the validator sees it (`includes/components.yaml`)."""
 
     name: str
     chart: str
@@ -124,7 +125,7 @@ class Component:
 @cache
 def components() -> dict[str, Component]:
     """Catalog charts by chart name."""
-    charts = _load("components.yaml").get("charts") or {}
+    charts = load_catalog().get("charts") or {}
     return {str(e["chart"]): Component(name, str(e["chart"]), str(e["namespace"]), frozenset(e.get("crds") or ()),
                                        frozenset(e.get("needs") or ())) for name, e in charts.items()}
 

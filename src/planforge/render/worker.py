@@ -9,7 +9,8 @@ compiled sources are kept for the whole process, keyed by both. Extension prepro
 still run on every compile (Copier's yield tag resets its state there), and each code object
 is given the file name of the compile that asked for it, so error locations name the file
 rendered now; caching changes nothing but the speed. No global patch: only this worker's
-environments use the cache.
+environments use the cache. For the same reason its `from_yaml` filter parses with libyaml when PyYAML has it
+(the template parses its data files, `includes/*.yaml`, in every run): same result, a fraction of the time.
 
 The subproject's template is the one its answers file names at the time it is asked for. Copier reads it
 once, before the update, and renders the new version for its three-way merge from that URL: an update
@@ -69,6 +70,15 @@ def _caching_compile(env: Any) -> Any:
     return compile
 
 
+def _from_yaml(data: Any) -> Any:
+    """jinja2-ansible-filters' `from_yaml` (a string is YAML, anything else stays as is), with libyaml."""
+    import yaml
+
+    if not isinstance(data, str):
+        return data
+    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def worker_class() -> type:
     """copier.Worker whose Jinja environment reuses compiled sources (see the module's docstring), whose
     subproject reads the template the answers file names at the moment it is asked (so `update --template` merges
@@ -107,6 +117,8 @@ def worker_class() -> type:
         def jinja_env(self):  # type: ignore[override]
             env = Worker.jinja_env.func(self)  # type: ignore[attr-defined]
             env.compile = _caching_compile(env)
+            if "from_yaml" in env.filters:
+                env.filters["from_yaml"] = _from_yaml
             return env
 
         @cached_property

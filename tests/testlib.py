@@ -218,6 +218,20 @@ def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path
     return dest
 
 
+def render_copy(template: Path, dest: Path, data: dict, **options: object) -> None:
+    """`copier copy` of a local template directory with planforge's worker (compiled templates reused across the
+    process, libyaml data parsing): the renderer `planforge new` uses, for tests of what the blueprints contain."""
+    import warnings
+
+    from planforge.render.worker import worker_class
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with worker_class()(src_path=str(template), dst_path=dest, data=data, defaults=True, quiet=True,
+                            unsafe=False, **options) as worker:
+            worker.run_copy()
+
+
 HANG_GUARD = 8.0  # CPU seconds: a hang guard (quadratic cases took 10-600 s), not a speed target
 
 

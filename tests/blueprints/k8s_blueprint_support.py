@@ -1,6 +1,6 @@
 """Rendering and tool helpers shared by the kubernetes/argocd/helm blueprint tests.
 
-Each plan (or variant) is rendered once per test process with plain `copier.run_copy`,
+Each plan (or variant) is rendered once per test process with planforge's Copier worker (`testlib.render_copy`),
 data from `decide(parse_plan(plan)).answers`. The template is this repository's
 copier.yml + blueprints/ copied once into a temporary directory: rendering straight from
 the repository root makes Copier clone the (dirty) git work tree for every render, about
@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from testlib import PLANS, REAL_PLANS, TOOLS_BIN, copy_template
+from testlib import PLANS, REAL_PLANS, TOOLS_BIN, copy_template, render_copy
 
 PROD = ("prod", "production")
 ESO_STORES = ("aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager")
@@ -118,12 +118,9 @@ def answers(name: str) -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def render(name: str) -> Path:
     """Render a variant once; returns the generated repository."""
-    import copier
-
     dest = _BASE / "out" / name.replace(":", "-")
     data = answers(name)
-    copier.run_copy(str(template_dir(tuple(sorted(data["blueprints"])))), str(dest), data=data, defaults=True, quiet=True,
-                    unsafe=False, overwrite=True)
+    render_copy(template_dir(tuple(sorted(data["blueprints"]))), dest, data, overwrite=True)
     return dest
 
 

@@ -22,12 +22,11 @@ import os
 import re
 import shutil
 import subprocess
-import warnings
 from pathlib import Path
 
 import pytest
 
-from testlib import PLANS, REAL_PLANS, REPO, SHARED_TF_MIRROR, copy_template, require_tool
+from testlib import PLANS, REAL_PLANS, REPO, SHARED_TF_MIRROR, copy_template, render_copy, require_tool
 
 from planforge import layout
 from planforge.layout import terraform_modules
@@ -211,17 +210,13 @@ def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def rendered(template_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Scenario name -> rendered DEST/terraform, each rendered once per session."""
-    import copier
-
     out: dict[str, Path] = {}
     for name in [*PLAN_SCENARIOS, *VARIANTS]:
         answers = answers_for(name)
         assert "terraform" in answers.blueprints, f"{name}: decide() chose no terraform blueprint"
         data = {**answers.to_copier_data(), "blueprints": ["terraform"]}
         dest = tmp_path_factory.mktemp(name)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            copier.run_copy(str(template_dir), str(dest), data=data, defaults=True, quiet=True, unsafe=False)
+        render_copy(template_dir, dest, data)
         out[name] = dest / layout.dirs(data)["terraform"]  # where the plan's tree puts it (infra/terraform ...)
     return out
 

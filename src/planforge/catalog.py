@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import yaml
+from planforge.yamlio import template_data
 
 CATALOG_FILE = "includes/components.yaml"
 
@@ -17,6 +17,4 @@ CATALOG_FILE = "includes/components.yaml"
 @cache
 def load_catalog() -> dict[str, Any]:
     """The parsed catalog of the shipped template."""
-    from planforge.render.template import shipped_template_dir
-
-    return yaml.safe_load((shipped_template_dir() / CATALOG_FILE).read_text(encoding="utf-8")) or {}
+    return template_data(CATALOG_FILE) or {}

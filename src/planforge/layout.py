@@ -15,9 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from planforge import conditions
+from planforge.yamlio import parse
 
 LAYOUT_FILE = "layout.yml"
 # copier.yml questions computed from the table (`when: false`): never passed as data.
@@ -34,7 +33,7 @@ def layout_path(template_dir: Path | None = None) -> Path:
 
 @lru_cache(maxsize=8)
 def _load(path: Path) -> dict[str, Any]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse(path.read_text(encoding="utf-8"))
 
 
 def load_layout(template_dir: Path | None = None) -> dict[str, Any]:

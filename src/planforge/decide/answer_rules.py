@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from planforge import conditions
 from planforge.decide.answers import Answers, NotApplied, Provenance
 from planforge.errors import Problem
+from planforge.yamlio import template_data
 
 RULES_FILE = "includes/answer_rules.yaml"
 
@@ -38,11 +39,9 @@ class Pattern:
 @lru_cache(maxsize=None)
 def rules() -> dict[str, Any]:
     """The rules of the shipped template (includes/answer_rules.yaml)."""
-    import yaml
 
-    from planforge.render.template import shipped_template_dir
 
-    return yaml.safe_load((shipped_template_dir() / RULES_FILE).read_text(encoding="utf-8"))
+    return template_data(RULES_FILE)
 
 
 @lru_cache(maxsize=None)

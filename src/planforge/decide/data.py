@@ -6,20 +6,17 @@ import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
-from planforge.layout import load_layout
 from planforge.catalog import load_catalog
+from planforge.layout import load_layout
+from planforge.yamlio import package_data
 
 
 @lru_cache(maxsize=None)
 def load(name: str) -> dict[str, Any]:
     """Parse planforge/data/<name> (YAML)."""
-    text = resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8")
-    return yaml.safe_load(text) or {}
+    return package_data(name) or {}
 
 
 def squash(name: str) -> str:

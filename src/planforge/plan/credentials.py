@@ -10,12 +10,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from planforge.errors import UsageError
+from planforge.yamlio import package_data
 
 REDACTED = "<redacted>"
 HIGH_ENTROPY = "high-entropy token"
@@ -47,7 +45,7 @@ class _Patterns:
 
 @lru_cache(maxsize=None)
 def _patterns() -> _Patterns:
-    data = yaml.safe_load(resources.files("planforge").joinpath("data", "credentials.yaml").read_text(encoding="utf-8"))
+    data = package_data("credentials.yaml")
     assignment = r"(?P<name>" + data["assignment_names"] + r")[\"'`]?\s*+(?P<op>[:=])\s*+[\"'`]?(?P<value>[^\s\"'`,;|]+)"
     entropy = data["high_entropy"]
     candidate = rf"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{{{entropy['min_length']},}}={{0,2}}"

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from planforge.yamlio import package_data
 
 Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, log_retention, uptime, database, storage,
 # and unpaired (`2/3 nodes in dev/staging/prod`: counts and environments that do not pair up)
@@ -110,7 +109,7 @@ class Vocabulary:
 
 
 def _load(name: str) -> dict[str, Any]:
-    return yaml.safe_load(resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8"))
+    return package_data(name)
 
 
 @lru_cache(maxsize=None)

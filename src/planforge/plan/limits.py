@@ -6,15 +6,13 @@ Every pattern applied to plan text must run in time linear in the text: the help
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from planforge.yamlio import package_data
 
 
 @lru_cache(maxsize=None)
 def limits() -> dict[str, int]:
-    text = resources.files("planforge").joinpath("data", "limits.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return package_data("limits.yaml")
 
 
 def strip_comments(text: str) -> str:

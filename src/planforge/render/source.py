@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planforge.errors import Problem, UsageError
+from planforge.yamlio import template_data
 
 TEMPLATE_ENV = "PLANFORGE_TEMPLATE"
 CONFIG_ENV = "PLANFORGE_CONFIG"
@@ -82,11 +83,9 @@ SOURCES_FILE = "includes/template_sources.yaml"
 @functools.cache
 def _template_sources() -> dict:
     """includes/template_sources.yaml of the shipped template: the source it records, and retired ones."""
-    import yaml
 
-    from planforge.render.template import shipped_template_dir
 
-    return yaml.safe_load((shipped_template_dir() / SOURCES_FILE).read_text(encoding="utf-8"))
+    return template_data(SOURCES_FILE)
 
 
 def default_template_url() -> str:

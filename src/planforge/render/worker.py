@@ -72,11 +72,9 @@ def _caching_compile(env: Any) -> Any:
 
 def _from_yaml(data: Any) -> Any:
     """jinja2-ansible-filters' `from_yaml` (a string is YAML, anything else stays as is), with libyaml."""
-    import yaml
+    from planforge.yamlio import parse
 
-    if not isinstance(data, str):
-        return data
-    return yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return parse(data) if isinstance(data, str) else data
 
 
 def worker_class() -> type:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from planforge.decide.context import Context
+from planforge.yamlio import template_data
 
 Version = tuple[int, int, int]
 _TOP: Version = (1 << 30, 0, 0)
@@ -43,9 +42,8 @@ class Provider:
 @cache
 def providers() -> dict[str, Provider]:
     """includes/terraform/providers.yaml of the shipped template."""
-    from planforge.render.template import shipped_template_dir
 
-    raw = yaml.safe_load((shipped_template_dir() / "includes/terraform/providers.yaml").read_text(encoding="utf-8"))
+    raw = template_data("includes/terraform/providers.yaml")
     return {cloud: Provider(cloud, p["local"], p["source"], _version(p["floor"]), p["why"], p["names"])
             for cloud, p in raw.items()}
 

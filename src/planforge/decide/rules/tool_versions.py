@@ -7,9 +7,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-import yaml
-
 from planforge.decide.context import Context
+from planforge.yamlio import template_data
 
 # tool -> (when CI installs it: a blueprint it installs it for, what the repository needs of it)
 _TOOLS = {
@@ -24,9 +23,8 @@ _STATED = re.compile(r"\b(helm|kubectl|terraform)\b\s*(>=|≥|v)?\s*(\d+)(?:\.(\
 @cache
 def ci_tools() -> dict[str, str]:
     """includes/ci/tools.yaml of the shipped template: tool -> the release CI installs."""
-    from planforge.render.template import shipped_template_dir
 
-    return yaml.safe_load((shipped_template_dir() / "includes/ci/tools.yaml").read_text(encoding="utf-8"))
+    return template_data("includes/ci/tools.yaml")
 
 
 def decide_tool_versions(c: Context, blueprints: list[str]) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-import yaml
+from planforge.yamlio import package_data
 
 NAME = "flux"
 RULES = {
@@ -62,7 +61,7 @@ def _minor(text: str) -> tuple[int, int]:
 
 @cache
 def vocabulary() -> Vocabulary:
-    data = yaml.safe_load(resources.files("planforge").joinpath("data", "flux.yaml").read_text(encoding="utf-8"))
+    data = package_data("flux.yaml")
     namespace, _, name = data["bootstrap_source"].partition("/")
     group, _, kind = data["flux_instance"].rpartition("/")
     return Vocabulary(tuple(data["api_groups"]), _minor(data["flux_version"]), (group, kind), data["current_api_versions"],

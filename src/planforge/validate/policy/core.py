@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
 from planforge.validate.base import Document, Finding, Severity
+from planforge.yamlio import package_data
 
 NAME = "policy"
 
@@ -55,8 +53,7 @@ SETTINGS_WAIVER = ".planforge.yaml"
 @lru_cache(maxsize=None)
 def data() -> dict[str, Any]:
     """planforge/data/policy.yaml."""
-    text = resources.files("planforge").joinpath("data", "policy.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return package_data("policy.yaml")
 
 
 @dataclass(frozen=True)

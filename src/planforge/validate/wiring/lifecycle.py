@@ -9,11 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
-
-import yaml
 
 from planforge.validate.base import Finding, Severity
 from planforge.validate.manifests import line_of_path
@@ -21,6 +18,7 @@ from planforge.validate.wiring.installs import block_distributions
 from planforge.validate.wiring.repo import Repository, TfBlock
 from planforge.validate.wiring.rules import NAME, vocabulary
 from planforge.validate.wiring.tfvalues import root_of
+from planforge.yamlio import package_data
 
 RULE = "wiring/kubernetes-end-of-life"
 DATE_VARIABLE = "PLANFORGE_SUPPORT_DATE"  # YYYY-MM-DD: compare with that date instead of today
@@ -79,8 +77,7 @@ def support_date() -> date:
 @cache
 def calendars() -> tuple[int, dict[str, Calendar]]:
     """(warning days, calendar per distribution)."""
-    data = yaml.safe_load(resources.files("planforge").joinpath("data", "kubernetes_support.yaml")
-                          .read_text(encoding="utf-8"))
+    data = package_data("kubernetes_support.yaml")
     found = {name: Calendar(str(entry["name"]), str(entry["extended"]),
                             {_minor(v): Support(d["standard"], d["extended"]) for v, d in entry["versions"].items()})
              for name, entry in data["distributions"].items()}

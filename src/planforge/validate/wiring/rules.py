@@ -4,11 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
 from planforge.catalog import load_catalog
+from planforge.yamlio import package_data
 
 NAME = "wiring"
 RULES = {
@@ -139,4 +138,4 @@ def crd_owner(api_version: Any, kind: Any) -> Component | None:
 
 
 def _load(name: str) -> dict[str, Any]:
-    return yaml.safe_load(resources.files("planforge").joinpath("data", name).read_text(encoding="utf-8")) or {}
+    return package_data(name) or {}

@@ -218,7 +218,7 @@ def copy_template(dest: Path, blueprints: tuple[str, ...] | None = None) -> Path
     return dest
 
 
-def render_copy(template: Path, dest: Path, data: dict, **options: object) -> None:
+def render_copy(template: Path | str, dest: Path, data: dict, **options: object) -> None:
     """`copier copy` of a local template directory with planforge's worker (compiled templates reused across the
     process, libyaml data parsing): the renderer `planforge new` uses, for tests of what the blueprints contain."""
     import warnings

@@ -15,7 +15,12 @@ import yaml
 from render_helpers import REPO, copy_template, make_template_repo, sample_answers
 
 from planforge.decide.answers import Decision, Service
-from planforge.render.source import TemplateSource, default_template_url, fetched_from_cache
+from planforge.render.source import (
+    TemplateSource,
+    default_template_url,
+    fetched_from_cache,
+)
+from testlib import render_copy
 
 # One worker renders the common files (`rendered`, about 20 s): spread over two, each would render them.
 pytestmark = pytest.mark.xdist_group("common-files")
@@ -60,16 +65,14 @@ def requirement(frame) -> str:
 def rendered(tmp_path_factory: pytest.TempPathFactory, frame) -> dict[str, Path]:
     """The common files, rendered from the team's fork at TAG, and once from the shipped template's address
     (the frame repository stands in for both)."""
-    from copier import run_copy
-
     root = tmp_path_factory.mktemp("common")
     template = str(frame[0])
     out = {}
     with (fetched_from_cache(TemplateSource(FORK_URL, TAG, cache=template), root / "copier"),
           fetched_from_cache(TemplateSource(default_template_url(), TAG, cache=template), root / "copier")):
         for name, overrides in [*COMBINATIONS.items(), (SHIPPED, COMBINATIONS["multi-tool"])]:
-            run_copy(default_template_url() if name == SHIPPED else FORK_URL, root / name, vcs_ref=TAG,
-                     data=sample_answers(**overrides).to_copier_data(), defaults=True, quiet=True, unsafe=False)
+            render_copy(default_template_url() if name == SHIPPED else FORK_URL, root / name,
+                        sample_answers(**overrides).to_copier_data(), vcs_ref=TAG)
             out[name] = root / name
     return out
 

@@ -179,11 +179,14 @@ def frame(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def copier_judge(frame: Path, tmp_path_factory: pytest.TempPathFactory):
     """`judge(data, name)`: the refusal Copier's questions give for the answer `name` (or None)."""
-    from copier._main import Worker
     from copier._user_data import AnswersMap, Question
 
-    worker = Worker(src_path=str(frame), dst_path=tmp_path_factory.mktemp("dst"), data=BASE, defaults=True,
-                    quiet=True, unsafe=False)
+    from planforge.render.worker import worker_class
+
+    # planforge's worker: Copier's own, its compiled templates reused (the judge renders each validator thousands of
+    # times), which changes nothing but the speed
+    worker = worker_class()(src_path=str(frame), dst_path=tmp_path_factory.mktemp("dst"), data=BASE, defaults=True,
+                            quiet=True, unsafe=False)
     env, settings, questions = worker.jinja_env, worker.settings, worker.template.questions_data
     readers = {name: [q for q, d in questions.items() if q == name or re.search(rf"\b{name}\b", str(d.get("validator", "")))]
                for name in questions}

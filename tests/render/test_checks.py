@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from render_helpers import copy_template, sample_answers, tree
-from testlib import copier_config
+from testlib import copier_config, render_copy
 
 from planforge.decide.answers import Component, Decision, EnvironmentSizing, Provenance, Service
 from planforge.errors import RefusedError
@@ -98,22 +98,17 @@ def frame_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("question, value", list(COPIER_BAD.items()), ids=list(COPIER_BAD))
 def test_copier_validators_refuse_bad_answers(frame_template: Path, tmp_path: Path, question, value):
-    from copier import run_copy
-
     data = sample_answers().to_copier_data()
     data[question] = value
     dest = tmp_path / "dest"
     with pytest.raises(ValueError) as info:
-        run_copy(str(frame_template), dest, data=data, defaults=True, quiet=True, unsafe=False)
+        render_copy(frame_template, dest, data)
     assert question in str(info.value)
     assert not dest.exists() or not any(dest.iterdir())
 
 
 def test_copier_validators_accept_the_sample(frame_template: Path, tmp_path: Path):
-    from copier import run_copy
-
-    run_copy(str(frame_template), tmp_path / "dest", data=sample_answers().to_copier_data(), defaults=True,
-             quiet=True, unsafe=False)
+    render_copy(frame_template, tmp_path / "dest", sample_answers().to_copier_data())
     recorded = yaml.safe_load((tmp_path / "dest" / ".copier-answers.yml").read_text())
     assert recorded["tenants"] == ["acme", "globex"]
 
@@ -147,8 +142,6 @@ def test_supplied_answers_are_recorded_and_hidden_ones_do_not_change_the_output(
     """Every answer planforge supplies is recorded in the answers file (so `copier update`
     replays it), plan-only ones included, except those no rendered file of the structure
     reads and the computed `blueprints`: those must not change the output."""
-    from copier import run_copy
-
     from planforge.decide.answers import SHORTHANDS
 
     base = sample_answers(structure="helm-chart", blueprints=["helm-chart"], gitops="none", tenants=[], chart_name="shop",
@@ -158,7 +151,7 @@ def test_supplied_answers_are_recorded_and_hidden_ones_do_not_change_the_output(
     outputs = []
     for answers in (base, changed):
         dest = tmp_path / str(len(outputs))
-        run_copy(str(frame_template), dest, data=answers.to_copier_data(), defaults=True, quiet=True, unsafe=False)
+        render_copy(frame_template, dest, answers.to_copier_data())
         recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
         assert set(answers.to_copier_data()) - set(recorded) == {"blueprints", "terraform_version", "state_backend",
                                                                   "state_locking", "tenants", "compute"}
@@ -170,11 +163,8 @@ def test_supplied_answers_are_recorded_and_hidden_ones_do_not_change_the_output(
 
 
 def test_a_person_is_not_asked_plan_only_answers_and_they_are_not_recorded(frame_template: Path, tmp_path: Path):
-    from copier import run_copy
-
     dest = tmp_path / "dest"
-    run_copy(str(frame_template), dest, data={"project_name": "acme", "structure": "single-iac"}, defaults=True,
-             quiet=True, unsafe=False)
+    render_copy(frame_template, dest, {"project_name": "acme", "structure": "single-iac"})
     recorded = yaml.safe_load((dest / ".copier-answers.yml").read_text())
     assert not {"plan_title", "plan_family", "decisions", "blueprints", "iac_tool", "state_backend"} & set(recorded)
     assert recorded["environment_names"] == "dev" and recorded["cloud"] == "aws"

@@ -191,6 +191,39 @@ def test_a_component_outside_the_catalog_is_refused_with_the_names_it_knows(fram
                  component_names="cert-manager, traefik")
 
 
+@pytest.mark.slow
+def test_an_interactive_session_refuses_another_clouds_region_until_it_is_fixed(frame_repo: Path, tmp_path: Path):
+    """In the real CLI: an Azure region typed for AWS is refused on screen with the reason, and the answer
+    corrected to an AWS region is the one recorded."""
+    pexpect = pytest.importorskip("pexpect")
+    dest = tmp_path / "repo"
+    child = pexpect.spawn(str(COPIER), ["copy", str(frame_repo), str(dest)], encoding="utf-8", timeout=60,
+                          dimensions=(50, 250),
+                          env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1"})
+    refused = corrected = False
+    last = ""
+    try:
+        while child.expect([r"\U0001f3a4(?:\x1b\[[0-9;]*m)* ([^\r\n\x1b]+)", pexpect.EOF]) == 0:
+            question = child.match.group(1).strip()
+            if question == last:
+                continue  # the prompt redrawn with its answer
+            last = question
+            if question.startswith("Project name"):
+                child.send("\x15acme\r")
+            elif question.startswith("Cloud region") and not refused:
+                child.send("\x15westeurope\r")
+                child.expect("region westeurope is not a region of cloud aws")
+                refused = True
+                child.send("\x15eu-west-1\r")
+                corrected = True
+            else:
+                child.send("\r")
+    finally:
+        child.close()
+    assert refused and corrected and child.exitstatus == 0
+    assert yaml.safe_load((dest / ".copier-answers.yml").read_text())["region"] == "eu-west-1"
+
+
 def test_the_shorthands_are_asked_only_without_the_answer(frame: Path, tmp_path: Path):
     """planforge's data file (full answers) never meets a shorthand; a person's never needs the answer."""
     config = copier_config()

@@ -77,3 +77,14 @@ def test_the_line_is_redrawn_while_a_check_runs() -> None:
         time.sleep(0.01)
     progress.close()
     assert tty.getvalue().count("\r[0/1 check]") > drawn + 1
+
+
+def test_the_line_is_cut_to_the_terminal_width(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    tty = _Tty()
+    progress = TerminalProgress(tty, tick=60)
+    progress.planned(1, 1, 0)
+    progress.started("tf", "terraform " + "very-long-directory-name/" * 6)
+    progress.close()
+    drawn = [part for part in tty.getvalue().split("\r") if part.strip()]
+    assert drawn and all(len(part.rstrip("\n")) <= 39 for part in drawn[1:])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from planforge.cli import main
+from planforge.errors import UsageError
 from planforge.validate.base import Document, Settings
 from planforge.validate.policy import RULES, check_documents
 from planforge.validate.policy.core import profile, profile_names
@@ -59,11 +60,29 @@ def test_a_bare_container_passes_baseline_and_fails_restricted_on_each_missing_f
             "policy/liveness-probe"} <= set(_rules({}, "restricted"))
 
 
-def test_the_profile_comes_from_the_settings_file(tmp_path: Path) -> None:
+def test_a_repository_cannot_loosen_its_own_profile(tmp_path: Path) -> None:
+    """validate runs on pull requests: a `.planforge.yaml` in the change must not switch rules off."""
     (tmp_path / ".planforge.yaml").write_text("policy-profile: baseline\n")
-    assert resolve_settings({}, environ={}, paths=[str(tmp_path)]).policy_profile == "baseline"
-    overridden = resolve_settings({"policy_profile": "restricted"}, environ={}, paths=[str(tmp_path)])
-    assert overridden.policy_profile == "restricted"
+    with pytest.raises(UsageError, match="policy-profile. is not read from the settings file") as refused:
+        resolve_settings({}, environ={}, paths=[str(tmp_path)])
+    assert "--policy-profile NAME" in refused.value.render()
+    (tmp_path / ".planforge.yaml").unlink()
+    chosen = resolve_settings({}, environ={"PLANFORGE_POLICY_PROFILE": "baseline"}, paths=[str(tmp_path)])
+    assert chosen.policy_profile == "baseline"
+    with pytest.raises(UsageError, match="PLANFORGE_POLICY_PROFILE"):
+        resolve_settings({}, environ={"PLANFORGE_POLICY_PROFILE": "lenient"}, paths=[str(tmp_path)])
+    assert resolve_settings({"policy_profile": "baseline"}, environ={}, paths=[str(tmp_path)]).policy_profile == "baseline"
+
+
+def test_an_unchecked_rule_reports_no_passed_check(tmp_path: Path) -> None:
+    (tmp_path / "ns.yaml").write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n")
+
+    def default_deny(name: str) -> list[str]:
+        checks = run_validation([str(tmp_path)], Settings(policy_profile=name), only=["policy"])
+        return [c.status.value for c in checks if c.name.startswith("default-deny")]
+
+    assert default_deny("restricted") == ["failed"]
+    assert default_deny("baseline") == []
 
 
 def test_a_helm_create_chart_starts_from_baseline_with_only_its_unpinned_test_image() -> None:
@@ -83,9 +102,14 @@ def test_a_baseline_run_names_the_rules_it_did_not_check(tmp_path: Path, monkeyp
     manifest = tmp_path / "pod.yaml"
     manifest.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
                         "    - {name: app, image: 'app:1.0.0'}\n")
-    stdout = io.StringIO()
+    stdout, stderr = io.StringIO(), io.StringIO()
     monkeypatch.setattr(sys, "stdout", stdout)
+    monkeypatch.setattr(sys, "stderr", stderr)
     assert main(["validate", "--only", "policy", "--no-cache", "--policy-profile", "baseline", str(tmp_path)]) == 0
     assert "policy profile baseline: 10 rules of the restricted profile are not checked" in stdout.getvalue()
     assert "run-as-non-root" in stdout.getvalue()
+    stderr.truncate(0)
+    assert main(["validate", "--only", "policy", "--no-cache", "--policy-profile", "baseline", "--format", "sarif",
+                 str(tmp_path)]) == 0
+    assert "planforge: policy profile baseline: 10 rules" in stderr.getvalue()  # SARIF carries no notices
     assert main(["validate", "--only", "policy", "--no-cache", str(tmp_path)]) == 1

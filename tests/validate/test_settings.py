@@ -115,7 +115,6 @@ def test_files_and_stdin_have_no_settings_file(tmp_path):
     ("strict: maybe\n", "strict"),
     ("kube_version: latest\n", "kube_version"),
     ("schema_engine: turbo\n", "schema_engine"),
-    ("policy_profile: lenient\n", "not one of restricted, baseline"),
     ("ignore_filename_patterns: ['(']\n", "regular expression"),
     ("strict: [\n", "not valid YAML"),
     ("- a\n- b\n", "mapping"),

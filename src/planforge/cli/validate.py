@@ -269,8 +269,10 @@ def _profile_notices(settings: Any, only: list[str] | None) -> list[str]:
     if settings.policy_profile == DEFAULT_PROFILE or (only is not None and "policy" not in only):
         return []
     unchecked = sorted(rule.removeprefix("policy/") for rule in RULES.keys() - profile(settings.policy_profile).rules)
-    return [f"policy profile {settings.policy_profile}: {len(unchecked)} rules of the {DEFAULT_PROFILE} profile are "
-            f"not checked ({', '.join(unchecked)}); docs/policy.md \"Profiles\""]
+    notice = (f"policy profile {settings.policy_profile}: {len(unchecked)} rules of the {DEFAULT_PROFILE} profile are "
+              f"not checked ({', '.join(unchecked)}); docs/policy.md \"Profiles\"")
+    print(f"planforge: {notice}", file=sys.stderr)  # every format: SARIF and JUnit carry no notices
+    return [notice]
 
 
 def _baseline_notices(checks: list, written: str | None, path: Path | None, baseline: Any) -> list[str]:

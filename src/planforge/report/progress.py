@@ -7,17 +7,17 @@
 It starts at once (finding the units can take seconds on a large repository), states the totals once, in the
 units `--list-units` counts and the checks (one validator on one target) that run, and then names what is
 running now: the longest-running check with its time, so a slow `terraform validate` is never mistaken for a
-hang. The line is redrawn every second while checks run.
+hang. The line is redrawn every second while checks run, cut to the terminal's width (a wrapped line could not be
+redrawn in place).
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
-
-WIDTH = 120
 
 
 def _number(value: int) -> str:
@@ -44,7 +44,8 @@ class TerminalProgress:
 
     def step(self, text: str) -> None:
         """A phase before any check runs (shown until the next line replaces it)."""
-        self._status = text
+        with self._lock:
+            self._status = text
         self._draw()
 
     def planned(self, units: int, checks: int, reused: int) -> None:
@@ -75,18 +76,20 @@ class TerminalProgress:
         self._draw()
 
     def line(self) -> str:
-        """What the progress line says now."""
+        """What the progress line says now (uncut)."""
         with self._lock:
-            if not self._total:
-                return self._status[:WIDTH]
-            text = f"[{_number(self._done)}/{_plural(self._total, 'check')}]"
-            if self._running:
-                now = self._clock()
-                label, since = min(self._running.values(), key=lambda item: item[1])
-                text += f" {label} (running {now - since:.0f}s)"
-                if len(self._running) > 1:
-                    text += f" +{len(self._running) - 1} more"
-            return text[:WIDTH]
+            return self._line()
+
+    def _line(self) -> str:
+        if not self._total:
+            return self._status
+        text = f"[{_number(self._done)}/{_plural(self._total, 'check')}]"
+        if self._running:
+            label, since = min(self._running.values(), key=lambda item: item[1])
+            text += f" {label} (running {self._clock() - since:.0f}s)"
+            if len(self._running) > 1:
+                text += f" +{len(self._running) - 1} more"
+        return text
 
     def close(self) -> None:
         self._stop.set()
@@ -104,9 +107,10 @@ class TerminalProgress:
     def _draw(self) -> None:
         if not self.enabled:
             return
-        text = self.line()
-        with self._lock:
-            self._write("\r" + text.ljust(self._width))
+        width = shutil.get_terminal_size((80, 24)).columns - 1
+        with self._lock:  # built and written at once: a redraw never puts an older line over a newer one
+            text = self._line()[:width]
+            self._write("\r" + text.ljust(min(self._width, width)))
             self._width = len(text)
 
     def _write(self, text: str) -> None:

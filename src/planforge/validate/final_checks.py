@@ -42,7 +42,10 @@ def apply_fail_on_skip(checks: list[Check]) -> None:
 def namespace_checks(ctx: RunContext) -> list[Check]:
     """The repository-wide default-deny rule, once every document of the root has been seen."""
     from planforge.validate import policy
+    from planforge.validate.policy.core import profile
 
+    if "policy/default-deny-ingress" not in profile(ctx.settings.policy_profile).rules:
+        return []  # not checked: no check may say it passed
     return [policy.documents_check(doc.file, findings, name=f"default-deny[{name}]")
             for name, doc, findings in policy.check_namespaces(ctx.documents, not ctx.settings.no_waivers,
                                                                     ctx.settings.policy_profile)]

@@ -49,11 +49,13 @@ KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 # Settings a repository must not give itself: `.planforge.yaml` is part of the change under review, and these
 # name what validate may read or run (a provider mirror is a directory of binaries terraform executes; schema
-# locations and collections are files read and loaded) or hide (a baseline's findings are not reported).
+# locations and collections are files read and loaded) or hide (a baseline's findings are not reported; a looser policy
+# profile leaves rules unchecked).
 # key -> the command line option.
 COMMAND_LINE_ONLY = {
     "allow_outside": "--allow-outside PATH",
     "baseline": "--baseline FILE",
+    "policy_profile": "--policy-profile NAME",
     "terraform_plugin_mirrors": "--terraform-plugin-mirror DIR",
     "schema_locations": "--schema-location LOC",
     "ansible_collections": "--ansible-collections DIR",

@@ -116,6 +116,14 @@ def test_copier_copy_with_defaults_validates_strictly(template: Path, tmp_path: 
     assert code == 0, out + err
 
 
+def _copier_in_a_pty(pexpect, template: Path, dest: Path, home: Path):
+    """`copier copy TEMPLATE DEST` in a pty, without cursor position requests: a pty answers none, and
+    prompt_toolkit would wait for each answer before drawing a prompt."""
+    return pexpect.spawn(str(COPIER), ["copy", str(template), str(dest)], encoding="utf-8", timeout=60,
+                         dimensions=(50, 250),
+                         env={**os.environ, "TERM": "xterm", "HOME": str(home), "PROMPT_TOOLKIT_NO_CPR": "1"})
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("structure", STRUCTURES)
 def test_an_interactive_session_asks_a_short_questionnaire(frame_repo: Path, tmp_path: Path, structure: str):
@@ -123,10 +131,7 @@ def test_an_interactive_session_asks_a_short_questionnaire(frame_repo: Path, tmp
     tenants where needed, Enter for every default."""
     pexpect = pytest.importorskip("pexpect")
     dest = tmp_path / "repo"
-    # No cursor position requests: a pty answers none, and prompt_toolkit waits for each answer before drawing.
-    child = pexpect.spawn(str(COPIER), ["copy", str(frame_repo), str(dest)], encoding="utf-8", timeout=60,
-                          dimensions=(50, 250),
-                          env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1"})
+    child = _copier_in_a_pty(pexpect, frame_repo, dest, tmp_path)
     asked: list[str] = []
     transcript = ""
     try:
@@ -197,9 +202,7 @@ def test_an_interactive_session_refuses_another_clouds_region_until_it_is_fixed(
     corrected to an AWS region is the one recorded."""
     pexpect = pytest.importorskip("pexpect")
     dest = tmp_path / "repo"
-    child = pexpect.spawn(str(COPIER), ["copy", str(frame_repo), str(dest)], encoding="utf-8", timeout=60,
-                          dimensions=(50, 250),
-                          env={**os.environ, "TERM": "xterm", "HOME": str(tmp_path), "PROMPT_TOOLKIT_NO_CPR": "1"})
+    child = _copier_in_a_pty(pexpect, frame_repo, dest, tmp_path)
     refused = corrected = False
     last = ""
     try:

@@ -176,7 +176,10 @@ def test_component_names_become_the_catalogs_pinned_charts_with_what_they_need(f
     a = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", gitops="argocd",
                  component_names="Nginx Ingress, redpanda, metrics-server, ingress-nginx")
     assert [(c["name"], c["notes"]) for c in a["components"]] == [
-        ("ingress-nginx", ""), ("redpanda", ""), ("metrics-server", ""), ("cert-manager", "added: required by redpanda")]
+        ("ingress-nginx", ""), ("redpanda", ""), ("metrics-server", ""),
+        ("argo-cd", "added: required by the Argo CD Applications"),
+        ("external-secrets", "added: required by the aws-secrets-manager secret store"),
+        ("cert-manager", "added: required by redpanda")]
     for component in a["components"]:
         entry = charts[component["name"]]
         assert (component["chart_repo"], component["chart"], component["version"], component["namespace"]) == (
@@ -187,6 +190,13 @@ def test_component_names_become_the_catalogs_pinned_charts_with_what_they_need(f
     plain = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", gitops="none",
                      secrets_manager="kubernetes")
     assert plain["components"] == []
+    # left out of the names, what the answers need is added all the same: nothing ships without its controller
+    kept = computed(frame, tmp_path, project_name="acme", structure="multi-tenant", tenant_names="a", cloud="gcp",
+                    gitops="argocd", component_names="velero")
+    assert [(c["name"], c["notes"]) for c in kept["components"]] == [
+        ("velero", ""), ("argo-cd", "added: required by the Argo CD Applications"),
+        ("external-secrets", "added: required by the gcp-secret-manager secret store")]
+    assert computed(frame, tmp_path, project_name="acme", structure="single-iac", cloud="aws")["components"] == []
 
 
 def test_a_component_outside_the_catalog_is_refused_with_the_names_it_knows(frame: Path, tmp_path: Path):

@@ -210,3 +210,27 @@ def test_a_port_is_not_found_inside_a_longer_one():
     # backend port 8080, frontend port 80: the frontend's applied `port 80` is its own clause, not 8080's start
     listed = _listed(PLANS / "shop-chart.plan.md")
     assert not [text for _, text in listed if "port 80" in text], listed
+
+
+RADIOSO = REAL_PLANS / "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md"
+
+
+def test_a_negation_covers_the_list_it_opens():
+    # l.19 `must not provision custom domains or GKE`: neither is asked for, so nothing is listed (it once
+    # advised putting a load balancer and a certificate in front of Cloud Run for the domains the plan rules out)
+    assert not [text for ln, text in _listed(RADIOSO) if ln == 19]
+    plan = RADIOSO.read_text(encoding="utf-8").replace(
+        "must not provision custom domains or GKE", "must not provision custom domains but a Kafka broker")
+    [item] = [i for i in decide(parse_text(plan, "plan.md")).not_applied if i.line == 19]
+    # the reason is the uncovered word's (Kafka), not the negated domains' load balancer advice
+    assert "Kafka" in item.why and "Load Balancer" not in item.why
+
+
+@pytest.mark.parametrize(("gap", "continues"), [
+    (" or ", True), (", ", True), (" gateway, ", True), (", managed ", True), (" nor ", True),
+    (", but a ", False), (" with a ", False), (" and the ", False), (" ", False),
+    (" or one of seven words in it ", False),
+])
+def test_a_list_goes_on_only_through_joiners(gap: str, continues: bool):
+    from planforge.decide.coverage import _continues_list
+    assert _continues_list(gap) is continues

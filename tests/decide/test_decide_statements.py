@@ -92,6 +92,25 @@ def test_state_outside_terraform_drops_the_bootstrap_root(words):
 
 
 @pytest.mark.parametrize("words", [
+    "A separate bootstrap module creates the storage account for the Terraform state.",
+    "The tfstate storage account comes from a bootstrap root with its own local state.",
+])
+def test_a_bootstrap_root_for_the_state_is_the_plan_s_choice(words):
+    d = azure(summary=words)
+    assert d.answers.state_bootstrap is True
+    assert d.provenance["state_bootstrap"].source == "plan" and d.provenance["state_bootstrap"].line == SUMMARY_LINE
+    assert not [n for n in d.not_applied if n.line == SUMMARY_LINE]
+
+
+def test_a_bootstrap_root_against_state_created_outside_terraform_is_refused_with_both_lines():
+    with pytest.raises(RefusedError) as e:
+        azure(summary="A bootstrap module creates the state storage account.",
+              constraints="Remote state lives in a storage account managed outside Terraform.")
+    [p] = e.value.problems
+    assert p.line == 16 and f"line {SUMMARY_LINE} says a bootstrap root" in p.message and p.hint
+
+
+@pytest.mark.parametrize("words", [
     "Environments are Terraform workspaces with one tfvars each.",
     "Environments are selected with workspaces + one <env>.tfvars each.",
 ])

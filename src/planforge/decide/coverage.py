@@ -327,7 +327,7 @@ def _stated_numbers(clause: str, stated: _Stated) -> set[str]:
     return {n for pattern, nums in stated.numbers if nums and pattern.search(clause) for n in nums}
 
 
-def _uncovered_term(clause: str, stated: _Stated, vocab: _Vocabulary) -> str | None:
+def _uncovered_term(clause: str, stated: _Stated, vocab: _Vocabulary) -> re.Match[str] | None:
     """The first infrastructure word of the clause (not negated, as in `no Ingress controller`) that no answer the
     plan states covers: an answer covers the words its value or its `stated_by` words take in the clause."""
     label = _LABEL.match(clause)
@@ -339,13 +339,30 @@ def _uncovered_term(clause: str, stated: _Stated, vocab: _Vocabulary) -> str | N
     covered = _merged(spans)
     starts = [s for s, _ in covered]
     negation = negated_before()
+    negated_end = -1  # the end of the last negated word: a list it opens is negated too
     for m in terms:
-        if negation.search(clause, max(0, m.start() - 40), m.start()):
+        if negation.search(clause, max(0, m.start() - 40), m.start()) or (
+                negated_end >= 0 and _continues_list(clause[negated_end:m.start()])):
+            negated_end = m.end()
             continue
+        negated_end = -1
         i = bisect_right(starts, m.end() - 1) - 1  # the last covered run starting inside or before the word
         if i < 0 or covered[i][1] <= m.start():
-            return m.group(0)
+            return m
     return None
+
+
+_LIST_WORD = re.compile(r"[\w'-]+|,")
+_LIST_JOINERS = frozenset({",", "or", "nor", "and"})
+_LIST_BREAKS = frozenset({"but", "except", "while", "yet", "only", "instead", "use", "uses", "using", "with", "via",
+                          "a", "an", "the", "one", "is", "are", "be"})
+
+
+def _continues_list(gap: str) -> bool:
+    """Whether the words between a negated word and the next one go on with the same list (`no custom domains or
+    GKE`, `no NAT gateway, load balancer`): a joiner, at most five words, nothing that starts a new statement."""
+    words = [w.lower() for w in _LIST_WORD.findall(gap)]
+    return len(words) <= 5 and bool(_LIST_JOINERS.intersection(words)) and not _LIST_BREAKS.intersection(words)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -370,14 +387,17 @@ def compute_builds(words: str) -> bool:
     return vocabulary().stated_by["compute"].search(words) is not None
 
 
-def _clause_why(vocab: _Vocabulary, clause: str, term: str, compute: str) -> str:
-    known = known_reason(clause, compute)
+def _clause_why(vocab: _Vocabulary, clause: str, term: re.Match[str], compute: str) -> str:
+    """The reason for the clause's uncovered word, read from that word on: what the words before it name is
+    either covered or negated (`must not provision custom domains or GKE` is not about a domain)."""
+    rest = clause[term.start():]
+    known = known_reason(rest, compute)
     if known is not None:
         return known
-    tool = vocab.not_cataloged.search(clause)
+    tool = next((t for t in vocab.not_cataloged.finditer(clause) if t.end() > term.start()), None)
     if tool:
         return vocab.not_cataloged_why.format(term=tool.group(0))
-    return vocab.line_why.format(term=term)
+    return vocab.line_why.format(term=term.group(0))
 
 
 _UNIT = re.compile(r"\s*([a-z]+)", re.I)

@@ -217,7 +217,31 @@ def _state_outside_terraform(c: Context, structure: str, s: Statement) -> None:
     if c.values.get("state_backend", "none") == "none":
         c.unapplied(s.line, s.words, "the repository has no remote state backend")
         return
-    _state(c, "state_bootstrap", False, s)
+    if not _state_storage_contradicted(c, s, False):
+        _state(c, "state_bootstrap", False, s)
+
+
+def _state_storage_contradicted(c: Context, s: Statement, bootstrap: bool) -> bool:
+    """Whether another line of the plan says the opposite of where the state storage comes from (a problem
+    naming both lines)."""
+    other = _explicit(c, "state_bootstrap")
+    if other is None or other == s.line or c.values.get("state_bootstrap") is bootstrap:
+        return False
+    said = ("a bootstrap root creates the state storage", "the state storage is created outside Terraform")
+    c.problem(None, "state_bootstrap", f"line {s.line} says {said[not bootstrap]}, line {other} says "
+              f"{said[bootstrap]}", "keep one of the two statements", line=s.line)
+    return True
+
+
+def _state_bootstrap_root(c: Context, structure: str, s: Statement) -> None:
+    """The state storage is created by a bootstrap root of its own: the bootstrap root, from the plan."""
+    backend = c.values.get("state_backend", "none")
+    if backend in ("none", "terraform-cloud"):
+        c.unapplied(s.line, s.words, "HCP Terraform keeps the state: there is no state storage to create"
+                    if backend == "terraform-cloud" else "the repository has no remote state backend")
+        return
+    if not _state_storage_contradicted(c, s, True):
+        _state(c, "state_bootstrap", True, s)
 
 
 def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
@@ -386,6 +410,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "secrets_from_ci": _secrets_from_ci,
     "no_service_mesh": _no_service_mesh,
     "state_outside_terraform": _state_outside_terraform,
+    "state_bootstrap_root": _state_bootstrap_root,
     "no_terraform_dns": _no_terraform_dns,
     "no_nat_gateway": _no_nat_gateway,
     "no_external_secrets": _no_external_secrets,

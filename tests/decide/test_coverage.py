@@ -234,3 +234,19 @@ def test_a_negation_covers_the_list_it_opens():
 def test_a_list_goes_on_only_through_joiners(gap: str, continues: bool):
     from planforge.decide.coverage import _continues_list
     assert _continues_list(gap) is continues
+
+
+def test_a_phase_or_feature_number_and_a_name_with_digits_get_their_own_reason():
+    listed = _listed(REAL_PLANS / "shazilk-dev--hackathon-ii-todo--004-cloud-deployment.plan.md")
+    # l.36 `Dockerfiles from Phase 4`, `Helm charts from 001-local-k8s-deployment`: the k8s of a name is no duration
+    for text in ("Dockerfiles from Phase 4", "Existing Assets: Helm charts from 001-local-k8s-deployment"):
+        assert listed[(36, text)].startswith("a phase, step or feature number"), listed[(36, text)]
+
+
+@pytest.mark.parametrize("words", ["billing account 01A2B3-C4D5E6-F7A8B9", "AWS account 123456789012",
+                                   "subscription 6f1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"])
+def test_an_account_or_subscription_id_is_an_identifier_not_a_count(words: str):
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
+        "budget < $12k/month", f"budget < $12k/month; {words}")
+    [item] = [i for i in decide(parse_text(text, "plan.md")).not_applied if i.text == words]
+    assert item.why.startswith("an identifier"), item.why

@@ -34,6 +34,8 @@ class ChartEntry:
     crds: tuple[str, ...] = ()  # CRDs the chart installs, "group/Kind"
     needs: tuple[str, ...] = ()  # what it needs from the repository: cert-manager, cloud-identity
     provides: tuple[str, ...] = ()  # capabilities beyond its CRDs (data/capabilities.yaml), e.g. metrics-api
+    names: tuple[str, ...] = ()  # what a plan may call it: its name, the chart's and the aliases
+    app_versions_same: bool = False  # the chart's versions are the application's (`app_versions: same`)
 
     def capabilities(self) -> tuple[str, ...]:
         """Everything the chart gives its cluster: `crd:<group>/<Kind>` per CRD, then `provides`."""
@@ -51,6 +53,8 @@ class Catalog:
                 name=name, chart_repo=entry["chart_repo"], chart=entry["chart"], version=str(entry["version"]),
                 namespace=entry["namespace"], crds=tuple(entry.get("crds") or ()), needs=tuple(entry.get("needs") or ()),
                 provides=tuple(entry.get("provides") or ()),
+                names=tuple(dict.fromkeys([name, entry["chart"], *entry.get("aliases", [])])),
+                app_versions_same=entry.get("app_versions") == "same",
             )
             for alias in [name, entry["chart"], *entry.get("aliases", [])]:
                 self._chart_keys[squash(alias)] = name

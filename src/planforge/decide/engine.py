@@ -33,6 +33,7 @@ from planforge.decide.rules.providers import decide_provider_constraint
 from planforge.decide.rules.clouds import decide_clouds
 from planforge.decide.rules.renderers import decide_renderer
 from planforge.decide.rules.compute import decide_compute
+from planforge.decide.rules.component_versions import decide_component_versions
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
@@ -60,6 +61,7 @@ def decide(plan: Plan) -> Decided:
     decide_scope(c, structure, d)
     decide_upstream_charts(c, structure)
     decide_workloads(c, structure, d)
+    decide_component_versions(c)
     decide_pipeline(c, structure)
     decide_goals(c)
     decide_figures(c)

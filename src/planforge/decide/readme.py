@@ -66,7 +66,7 @@ def cite_composites(provenance: dict[str, Provenance], applied: dict[tuple[int, 
         seen = {(prov.line, prov.text)}
         more = []
         for cite in cites:
-            if (cite.line, cite.text) not in seen:
+            if cite.line != prov.line and (cite.line, cite.text) not in seen:  # its own line is quoted whole
                 seen.add((cite.line, cite.text))
                 more.append(cite)
         out[name] = prov.model_copy(update={"more": tuple(more)})

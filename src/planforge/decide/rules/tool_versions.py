@@ -42,7 +42,7 @@ def decide_tool_versions(c: Context, blueprints: list[str]) -> None:
             if tool == "terraform" and c.values.get("iac_tool") != "terraform":
                 continue
             release = ci_tools()[tool]
-            if _admits(m, tuple(int(p) for p in release.split("."))):
+            if admits(m, tuple(int(p) for p in release.split("."))):
                 c.applied(number, m.group(0), "ci_tools")
             else:
                 # without a trailing `+`, so that the coverage scan's own clause (`Helm 4.0`) is known as reported
@@ -55,10 +55,11 @@ def _terraform_major_only(m: re.Match[str]) -> bool:
     return m.group(4) in (None, "x") and m.group(5) is None
 
 
-def _admits(m: re.Match[str], release: tuple[int, ...]) -> bool:
+def admits(m: re.Match[str], release: tuple[int, ...]) -> bool:
     """Whether the stated version admits the release: a lower bound (`3.13+`, `>= 3.13`, `3.x`, `3`) within the
-    same major version, or the release itself (`3.16`, `3.16.3`)."""
-    numbers = [int(p) for p in (m.group(3), m.group(4), m.group(5)) if p is not None and p != "x"]
+    same major version, or the release itself (`3.16`, `3.16.3`). `m`'s groups 2-6: the operator (`>=`, `v`), the
+    major, minor (or `x`) and patch numbers, a trailing `+`."""
+    numbers = [int(p) for p in (m.group(3), m.group(4), m.group(5)) if p is not None and p not in ("x", "*")]
     lower_bound = m.group(6) or m.group(2) in (">=", "≥") or len(numbers) == 1
     if lower_bound:
         return release[0] == numbers[0] and tuple(release[:len(numbers)]) >= tuple(numbers)

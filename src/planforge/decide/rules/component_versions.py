@@ -1,0 +1,56 @@
+"""A version the plan states for a catalog component it installs (`cert-manager 1.14.x`, `Dapr 1.12+`,
+`ingress-nginx 4.x`), read against the chart version planforge pins: credited where the pin is one the plan admits,
+else reported with the pin. The pin is kept: the component's values (includes/k8s/values) are written for that
+release, and a chart release the plan only bounds is not one planforge can name offline. A version whose major
+number is not the pinned chart's may be the application's (`Argo CD 2.12` beside the argo-cd chart 7.x): unless the
+catalog says the chart's versions are the application's (`app_versions: same`), it is reported as either."""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from planforge.decide.answers import Component
+from planforge.decide.context import Context
+from planforge.decide.data import catalog
+from planforge.decide.rules.statements import passages
+from planforge.decide.rules.tool_versions import admits
+
+# a component's names (group 1), then a version with tool_versions' groups (2: `>=` or `v`, 3-5: the numbers, 6: `+`):
+# `1.14.x`, `4.x`, `1.12+`, `>= 1.12`, `v1.16.1`, `chart 58.2.1`; not `30s`, `1.2.3-rc1`
+_VERSION = r"\s*+(?:helm\s++)?(?:chart\s++)?(>=|≥|v)?\s*(\d{1,6})(?:\.(\d{1,6}|[x*]))?(?:\.(\d{1,6}|[x*]))?(\+)?(?![\w.*-])"
+
+
+@cache
+def _mention(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A component's names (each word joined to the next by at most one space, dot or hyphen), then a version."""
+    words = ["[\\s._-]?".join(re.escape(w) for w in re.split(r"[\s._-]+", n) if w) for n in names]
+    return re.compile(rf"(?<![\w-])({'|'.join(sorted(words, key=len, reverse=True))}){_VERSION}", re.I)
+
+
+def decide_component_versions(c: Context) -> None:
+    """Credit or report every stated version of a catalog component the plan installs, in the sections statements
+    are read from (a research task naming `ArgoCD 2.8+` states nothing)."""
+    for comp in c.values.get("components", []):
+        entry = catalog().chart(comp.name)
+        if entry is None:
+            continue
+        mention = _mention(entry.names)
+        for p in passages(c.plan):
+            for m in mention.finditer(p.text):
+                _judge(c, comp, entry.app_versions_same, p.line_at(m.start()), m)
+
+
+def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: re.Match[str]) -> None:
+    words = m.group(0).rstrip("+")  # as the coverage scan's clause ends (`Dapr 1.12`), so it is known as reported
+    pin = tuple(int(p) for p in re.findall(r"\d+", comp.version)[:3])
+    stated = m.group(0)[m.end(1) - m.start():].strip()
+    if admits(m, pin):
+        c.applied(line, words, "components")
+    elif app_versions_same or int(m.group(3)) == pin[0]:
+        c.unapplied(line, words, f"planforge pins the {comp.chart} chart {comp.version}, outside {stated}: the "
+                                 "component's values are written for that release")
+    else:
+        c.unapplied(line, words, f"planforge pins the {comp.chart} chart {comp.version} and writes its values for that "
+                                 f"release; {stated} names another major version: if it is the chart's, that line is "
+                                 f"not the pin; if it is the application's, chart {comp.version}'s appVersion says "
+                                 "which release it installs")

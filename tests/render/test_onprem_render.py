@@ -380,7 +380,12 @@ def _validate_strict(repo: Path, tmp_path: Path, capsys) -> dict:
     return result
 
 
-@pytest.mark.parametrize("which", ["onprem", "rke2", "kubeadm"])
+@pytest.fixture(scope="module")
+def airgap(tmp_path_factory) -> Path:
+    return rendered_plan(PLANS / "onprem-k3s-airgap.plan.md", tmp_path_factory)
+
+
+@pytest.mark.parametrize("which", ["onprem", "rke2", "kubeadm", "airgap"])
 def test_onprem_repository_validates_strict(which: str, request, tmp_path: Path, capsys):
     result = _validate_strict(request.getfixturevalue(which), tmp_path, capsys)
     assert any(c["validator"] == "kustomize" for c in result["checks"])

@@ -192,6 +192,10 @@ class Answers(BaseModel):
     k3s_version: str = ""  # the k3s release Ansible installs, e.g. v1.29.4+k3s1 ("" = no on-premise k3s cluster)
     rke2_version: str = ""  # the RKE2 release Ansible installs, e.g. v1.30.1+rke2r1 ("" = no on-premise RKE2 cluster)
     kubeadm_version: str = ""  # the Kubernetes patch kubeadm installs, e.g. v1.30.6 ("" = no on-premise kubeadm cluster)
+    # air-gapped on-premise hosts: k3s from artifact_mirror (GitHub's release layout), images from registry_mirror
+    airgap: bool = False
+    artifact_mirror: str = ""  # https:// mirror of https://github.com/k3s-io/k3s/releases/download ("" = GitHub)
+    registry_mirror: str = ""  # host[:port] of the registry every image is pulled through ("" = their own registries)
     k3s_servers: int = 0  # server (control-plane) nodes of the on-premise cluster (k3s or RKE2) per environment
     k3s_agents: int = 0  # agent nodes of the on-premise cluster (k3s or RKE2) per environment
     gitops: GitOps = "none"

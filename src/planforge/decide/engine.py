@@ -19,6 +19,7 @@ from planforge.decide.context import Context
 from planforge.decide.coverage import not_applied
 from planforge.decide.data import defaults
 from planforge.decide.readme import cite_composites, cite_stating_lines, decisions
+from planforge.decide.rules.airgap import decide_airgap
 from planforge.decide.rules.app_service import decide_app_service
 from planforge.decide.rules.capacity import decide_capacity, decide_single_node_pools
 from planforge.decide.rules.delivery import decide_delivery
@@ -68,6 +69,7 @@ def decide(plan: Plan) -> Decided:
     decide_app_service(c)
     check_existing_clusters(c)
     decide_k3s(c)
+    decide_airgap(c)
     pin_volume_replicas(c)
     decide_capacity(c)
     decide_statements(c, structure)

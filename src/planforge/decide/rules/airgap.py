@@ -1,0 +1,78 @@
+"""Air-gapped on-premise hosts (`air-gapped`, `no internet egress`): k3s comes from the plan's mirror of its release
+artifacts, its system images from the release's air-gap image archive, and every image from the plan's registry.
+Patterns: data/onprem.yaml."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.context import Context
+from planforge.decide.rules.onprem import pattern
+from planforge.decide.rules.statements import passages
+from planforge.decide.answers import Provenance
+
+GITHUB_RELEASES = "https://github.com/k3s-io/k3s/releases/download"  # what an install with internet egress reads
+
+
+def decide_airgap(c: Context) -> None:
+    """`airgap`, `artifact_mirror`, `registry_mirror` from the plan's air-gap statement; runs after decide_k3s."""
+    c.default("airgap", False, "the plan does not say the hosts have no internet egress")
+    c.default("artifact_mirror", "", "no air-gapped hosts: k3s comes from its GitHub releases")
+    c.default("registry_mirror", "", "no air-gapped hosts: images come from their own registries")
+    found = _statement(c)
+    if found is None:
+        return
+    line, words, sentence = found
+    if not c.values.get("on_premise"):
+        c.unapplied(line, words, "planforge builds air-gapped installs for on-premise k3s hosts; a cloud network's "
+                                 "egress is its NAT gateway or firewall (see the network module)")
+        return
+    if not c.values.get("k3s_version"):
+        c.unapplied(line, words, "planforge builds air-gapped installs for k3s; RKE2 and kubeadm download their "
+                                 "release and packages from the internet here")
+        return
+    mirror = _first(pattern("artifact_mirror"), sentence, c)
+    registry = _first(pattern("registry_mirror"), sentence, c)
+    if mirror is None or registry is None:
+        missing = " and ".join(w for w, v in (("a mirror of the k3s release artifacts", mirror),
+                                               ("a registry for the images", registry)) if v is None)
+        c.problem(None, "airgap", f"the hosts have no internet egress ({words!r}) but the plan names no {missing}",
+                  "name them in that sentence, e.g. `k3s releases from the mirror https://artifacts.example.com/k3s "
+                  "and images from the registry registry.example.com:5000` (the mirror keeps GitHub's layout: "
+                  "<mirror>/<release>/k3s)", line=line)
+        return
+    prov = Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)))
+    c.set("airgap", True, prov)
+    c.set("artifact_mirror", mirror[0].rstrip("/"), prov.model_copy(update={"line": mirror[1]}))
+    c.set("registry_mirror", registry[0], prov.model_copy(update={"line": registry[1]}))
+    c.applied(line, words, "airgap")
+    c.unapplied(line, words, "the Helm charts (Argo CD's and the components') come from their upstream chart "
+                             "repositories: mirror them and point Argo CD's HelmChart and each Application's repoURL "
+                             "at the mirror (the Ansible README, \"Air-gapped hosts\")")
+
+
+def _statement(c: Context) -> tuple[int, str, str] | None:
+    """The first air-gap statement: its line, its words and its sentence."""
+    rx = re.compile(pattern("airgap"), re.I)
+    for p in passages(c.plan):
+        m = rx.search(p.text)
+        if m:
+            return p.line_at(m.start()), m.group(0), tx.sentence_at(p.text, m.start(), m.end())
+    return None
+
+
+def _first(rx: str, sentence: str, c: Context) -> tuple[str, int] | None:
+    """The group of `rx` in the statement's sentence, else in the plan's statement sections: (value, line)."""
+    compiled = re.compile(rx, re.I)
+    m = compiled.search(sentence)
+    if m:
+        return m.group(1).lower(), _line_of(c, m.group(1))
+    for p in passages(c.plan):
+        m = compiled.search(p.text)
+        if m:
+            return m.group(1).lower(), p.line_at(m.start(1))
+    return None
+
+
+def _line_of(c: Context, words: str) -> int:
+    return next((n for n, raw in enumerate(c.plan.lines, 1) if words.lower() in raw.lower()), 0)

@@ -1,0 +1,104 @@
+"""Air-gapped on-premise k3s hosts (`no internet egress`): k3s and its system images come from the plan's mirror of
+the release artifacts, checksum verified; every other image is pulled through the plan's registry; what the plan
+must still mirror (the Helm charts, apt packages) is said in the Ansible README and listed as not applied. A plan
+naming no mirror is refused at its line; a cloud or non-k3s plan gets the statement listed as not applied."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from testlib import PLANS, plan_group, rendered_plan
+
+from planforge.decide import decide
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan, parse_text
+
+AIRGAP = PLANS / "onprem-k3s-airgap.plan.md"
+ONPREM = PLANS / "onprem-k3s-ansible.plan.md"
+LINE = 27  # the Constraints line that says it
+ROLE = "ansible/roles/k3s_install"
+
+pytestmark = plan_group(AIRGAP)  # one render of the plan per worker
+
+
+def test_the_statement_sets_the_mirror_and_the_registry_at_its_line():
+    d = decide(parse_plan(AIRGAP))
+    a = d.answers
+    assert (a.airgap, a.artifact_mirror, a.registry_mirror) == (
+        True, "https://artifacts.factory.example/k3s", "registry.factory.example:5000")
+    assert {d.provenance[n].line for n in ("airgap", "artifact_mirror", "registry_mirror")} == {LINE}
+    [charts] = [n for n in d.not_applied if n.line == LINE and "Helm charts" in n.why]
+    assert "mirror them" in charts.why
+    assert not [n for n in d.not_applied if n.line == LINE and ("registry" in n.text or "mirror" in n.text)]
+
+
+def test_without_the_statement_nothing_changes():
+    a = decide(parse_plan(ONPREM)).answers
+    assert (a.airgap, a.artifact_mirror, a.registry_mirror) == (False, "", "")
+
+
+@pytest.mark.parametrize(("statement", "missing"), [
+    ("the hosts are air-gapped", "a mirror of the k3s release artifacts and a registry for the images"),
+    ("air-gapped, k3s from the mirror https://artifacts.factory.example/k3s", "a registry for the images"),
+])
+def test_an_air_gap_without_its_mirror_is_refused_at_its_line(statement: str, missing: str):
+    text = ONPREM.read_text().replace("hosts run Ubuntu 22.04", f"hosts run Ubuntu 22.04; {statement}")
+    with pytest.raises(RefusedError) as err:
+        decide(parse_text(text, "plan.md"))
+    [p] = err.value.problems
+    assert p.line == LINE and f"names no {missing}" in p.message and "https://" in p.hint
+
+
+@pytest.mark.parametrize(("old", "new", "says"), [
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.30", "for k3s"),
+    ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: AWS", "on-premise k3s hosts"),
+])
+def test_an_air_gap_planforge_does_not_build_is_listed_not_applied(old: str, new: str, says: str):
+    text = AIRGAP.read_text().replace(old, new)
+    if "AWS" in new:
+        text = text.replace("**IaC Tools**: Ansible 2.17", "**IaC Tools**: Terraform 1.7")
+    d = decide(parse_text(text, "plan.md"))
+    assert not d.answers.airgap and d.answers.artifact_mirror == ""
+    assert [n for n in d.not_applied if n.line == LINE and n.text == "air-gapped" and says in n.why]
+
+
+@pytest.fixture(scope="module")
+def airgap(tmp_path_factory):
+    return rendered_plan(AIRGAP, tmp_path_factory)
+
+
+def test_k3s_and_its_images_come_from_the_mirror_and_the_registry(airgap):
+    repo = airgap
+    defaults = yaml.safe_load((repo / ROLE / "defaults/main.yml").read_text())
+    assert defaults["k3s_install_release_url"] == "https://artifacts.factory.example/k3s"
+    assert defaults["k3s_install_airgap"] is True
+    assert defaults["k3s_install_registry_mirror"] == "registry.factory.example:5000"
+    tasks = {t["name"]: t for t in yaml.safe_load((repo / ROLE / "tasks/main.yml").read_text())}
+    images = next(t for name, t in tasks.items() if name.startswith("Download the release's air-gap images"))
+    assert images["ansible.builtin.get_url"]["checksum"].startswith("sha256:{{ k3s_install_base }}/")
+    assert images["ansible.builtin.get_url"]["dest"].startswith("/var/lib/rancher/k3s/agent/images/")
+    registries = tasks["Pull every image through the registry mirror"]
+    assert registries["ansible.builtin.template"]["dest"] == "/etc/rancher/k3s/registries.yaml"
+    assert registries["notify"] == "k3s configuration changed"
+    for role in ("k3s_server", "k3s_agent"):  # the restart each play has listens to it
+        [handler] = yaml.safe_load((repo / f"ansible/roles/{role}/handlers/main.yml").read_text())
+        assert handler["listen"] == "k3s configuration changed"
+    readme = (repo / "ansible/README.md").read_text()
+    assert "## Air-gapped hosts" in readme and "https://artifacts.factory.example/k3s/v1.29.4%2Bk3s1/" in readme
+
+
+def test_the_registry_template_maps_every_registry_to_the_mirror(airgap):
+    from jinja2 import Environment, StrictUndefined
+
+    template = (airgap / ROLE / "templates/registries.yaml.j2").read_text()
+    defaults = yaml.safe_load((airgap / ROLE / "defaults/main.yml").read_text())
+    rendered = yaml.safe_load(Environment(undefined=StrictUndefined).from_string(template).render(**defaults))
+    assert set(rendered["mirrors"]) == {"docker.io", "ghcr.io", "quay.io", "registry.k8s.io", "*"}
+    assert {tuple(m["endpoint"]) for m in rendered["mirrors"].values()} == {("https://registry.factory.example:5000",)}
+
+
+def test_a_host_with_internet_egress_downloads_from_github(tmp_path_factory):
+    repo = rendered_plan(ONPREM, tmp_path_factory)
+    defaults = yaml.safe_load((repo / ROLE / "defaults/main.yml").read_text())
+    assert defaults["k3s_install_release_url"] == "https://github.com/k3s-io/k3s/releases/download"
+    assert defaults["k3s_install_airgap"] is False
+    assert "Air-gapped" not in (repo / "ansible/README.md").read_text()

@@ -96,9 +96,36 @@ def test_the_registry_template_maps_every_registry_to_the_mirror(airgap):
     assert {tuple(m["endpoint"]) for m in rendered["mirrors"].values()} == {("https://registry.factory.example:5000",)}
 
 
+def test_argo_cd_s_chart_and_the_packages_need_no_internet(airgap):
+    from jinja2 import Environment, StrictUndefined
+
+    group_vars = yaml.safe_load((airgap / "ansible/inventories/prod/group_vars/all/main.yml").read_text())
+    assert group_vars["baseline_apt_update_cache"] is False
+    chart = group_vars["gitops_bootstrap_argocd_chart"]
+    assert chart["archive_url"] == f"https://artifacts.factory.example/k3s/charts/argo-cd-{chart['version']}.tgz"
+    role = airgap / "ansible/roles/gitops_bootstrap"
+    tasks = {t["name"]: t for t in yaml.safe_load((role / "tasks/main.yml").read_text())}
+    put = tasks["Put the Argo CD chart archive where k3s serves it (air-gapped hosts)"]["ansible.builtin.get_url"]
+    assert put["dest"].startswith("/var/lib/rancher/k3s/server/static/charts/")
+    env = Environment(undefined=StrictUndefined)
+    env.filters["basename"] = lambda path: path.rsplit("/", 1)[-1]
+    manifest = env.from_string((role / "templates/argo-cd.yaml.j2").read_text()).render(
+        ansible_managed="managed", gitops_bootstrap_argocd_chart=chart)
+    [_, helm_chart] = yaml.safe_load_all(manifest)
+    assert helm_chart["spec"]["chart"] == (f"https://%{{KUBERNETES_API}}%/static/charts/argo-cd-{chart['version']}.tgz")
+    assert "repo" not in helm_chart["spec"]
+    # a new k3s release or image archive runs only after a restart
+    k3s_tasks = yaml.safe_load((airgap / ROLE / "tasks/main.yml").read_text())
+    assert all(t.get("notify") == "k3s configuration changed" for t in k3s_tasks if "ansible.builtin.get_url" in t)
+
+
 def test_a_host_with_internet_egress_downloads_from_github(tmp_path_factory):
     repo = rendered_plan(ONPREM, tmp_path_factory)
     defaults = yaml.safe_load((repo / ROLE / "defaults/main.yml").read_text())
     assert defaults["k3s_install_release_url"] == "https://github.com/k3s-io/k3s/releases/download"
     assert defaults["k3s_install_airgap"] is False
     assert "Air-gapped" not in (repo / "ansible/README.md").read_text()
+    group_vars = yaml.safe_load((repo / "ansible/inventories/prod/group_vars/all/main.yml").read_text())
+    assert "baseline_apt_update_cache" not in group_vars and "archive_url" not in group_vars["gitops_bootstrap_argocd_chart"]
+    baseline = yaml.safe_load((repo / "ansible/roles/baseline/defaults/main.yml").read_text())
+    assert baseline["baseline_apt_update_cache"] is True

@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 
 from planforge.decide import text as tx
+from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.rules.onprem import pattern
 from planforge.decide.rules.statements import passages
-from planforge.decide.answers import Provenance
-
-GITHUB_RELEASES = "https://github.com/k3s-io/k3s/releases/download"  # what an install with internet egress reads
 
 
 def decide_airgap(c: Context) -> None:
@@ -46,9 +44,9 @@ def decide_airgap(c: Context) -> None:
     c.set("artifact_mirror", mirror[0].rstrip("/"), prov.model_copy(update={"line": mirror[1]}))
     c.set("registry_mirror", registry[0], prov.model_copy(update={"line": registry[1]}))
     c.applied(line, words, "airgap")
-    c.unapplied(line, words, "the Helm charts (Argo CD's and the components') come from their upstream chart "
-                             "repositories: mirror them and point Argo CD's HelmChart and each Application's repoURL "
-                             "at the mirror (the Ansible README, \"Air-gapped hosts\")")
+    c.unapplied(line, words, "the components' Helm charts come from their upstream chart repositories: mirror them "
+                             "and point each Application's repoURL at the mirror (Argo CD's own chart comes from "
+                             "the mirror; the Ansible README, \"Air-gapped hosts\")")
 
 
 def _statement(c: Context) -> tuple[int, str, str] | None:

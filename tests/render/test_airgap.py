@@ -129,3 +129,10 @@ def test_a_host_with_internet_egress_downloads_from_github(tmp_path_factory):
     assert "baseline_apt_update_cache" not in group_vars and "archive_url" not in group_vars["gitops_bootstrap_argocd_chart"]
     baseline = yaml.safe_load((repo / "ansible/roles/baseline/defaults/main.yml").read_text())
     assert baseline["baseline_apt_update_cache"] is True
+
+
+@pytest.mark.parametrize("words", ["no internet-facing endpoints", "no public internet access to the API server"])
+def test_inbound_exposure_is_no_air_gap(words: str):
+    text = ONPREM.read_text().replace("hosts run Ubuntu 22.04", f"hosts run Ubuntu 22.04; {words}")
+    d = decide(parse_text(text, "plan.md"))
+    assert not d.answers.airgap and not [n for n in d.not_applied if "air-gapped" in n.why]

@@ -11,4 +11,5 @@ export PATH="$here/.tools/bin:$here/.venv/bin:$PATH"
 # Lint first: Python (ruff) and the Terraform module library (terraform fmt).
 ruff check --quiet src tests benchmarks scripts
 terraform fmt -check -recursive modules/ || { echo "terraform fmt: run 'terraform fmt -recursive modules/'" >&2; exit 1; }
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup "$@"
+# The 25 slowest tests are listed at the end: where the suite's time goes, run after run.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" --dist loadgroup --durations=25 "$@"

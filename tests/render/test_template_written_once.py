@@ -96,3 +96,17 @@ def test_the_two_language_detectors_find_the_old_form() -> None:
     assert _python_rules('for name in ("rpo_minutes", "rto_minutes"): pass', {"rpo_minutes", "region"},
                          regexes) == {"rpo_minutes"}
 
+
+
+_DATA_INCLUDE = re.compile(r"""include\s+['"](includes/[\w/.-]+\.ya?ml)['"]""")
+
+
+def test_the_data_the_template_includes_reads_the_same_in_jinja_and_python():
+    """A data file the template includes through Jinja (and Python reads raw, e.g. the component catalog) opens no
+    Jinja tag: it would be rendered on one side only (a closing `}}` of nested YAML mappings is plain text)."""
+    sources = [*JINJA_SOURCES, *sorted((REPO / "blueprints").rglob("*.jinja"))]
+    included = sorted({m.group(1) for path in sources for m in _DATA_INCLUDE.finditer(path.read_text(encoding="utf-8"))})
+    assert "includes/components.yaml" in included and "includes/answer_rules.yaml" in included
+    for name in included:
+        text = (REPO / name).read_text(encoding="utf-8")
+        assert not re.search(r"\{[{%#]", text), f"{name} holds a Jinja tag opener"

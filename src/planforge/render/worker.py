@@ -104,23 +104,19 @@ def _caching_compile(env: Any) -> Any:
         if raw or not isinstance(source, str):
             return original(source, name, filename, raw, defer_init)
         key = (_compile_settings(env), source, name, defer_init)
-        code = _COMPILED.get(key)
+        code = _COMPILED.get(key) or _from_disk(key)
         if code is None:
-            code = _from_disk(key)
-            if code is None:
-                code = original(source, name, filename, raw, defer_init)
-                _to_disk(key, code)
-            else:
-                for extension in env.iter_extensions():
-                    extension.preprocess(source, name, filename)
-                code = _named(code, filename or "<template>")
+            code = original(source, name, filename, raw, defer_init)
+            _to_disk(key, code)
+        else:  # reused: what a compile does besides producing the code
+            for extension in env.iter_extensions():
+                extension.preprocess(source, name, filename)
+            code = _named(code, filename or "<template>")
+        if key not in _COMPILED:
             if len(_COMPILED) >= _MAX_COMPILED:
                 _COMPILED.clear()
             _COMPILED[key] = code
-            return code
-        for extension in env.iter_extensions():
-            extension.preprocess(source, name, filename)
-        return _named(code, filename or "<template>")
+        return code
 
     return compile
 

@@ -136,3 +136,18 @@ def test_inbound_exposure_is_no_air_gap(words: str):
     text = ONPREM.read_text().replace("hosts run Ubuntu 22.04", f"hosts run Ubuntu 22.04; {words}")
     d = decide(parse_text(text, "plan.md"))
     assert not d.answers.airgap and not [n for n in d.not_applied if "air-gapped" in n.why]
+
+
+def test_a_mirror_and_registry_on_their_own_lines_are_cited_there():
+    lines = ONPREM.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("## Technical Context"))
+    lines[at:at] = ["The plant network is isolated: the nodes have no internet access. Binaries are served from",
+                    "the Nexus at https://nexus.plant.example/repository/k3s-releases and images from the registry",
+                    "harbor.plant.example.", ""]
+    d = decide(parse_text("\n".join(lines), "plan.md"))
+    assert (d.answers.artifact_mirror, d.answers.registry_mirror) == (
+        "https://nexus.plant.example/repository/k3s-releases", "harbor.plant.example")
+    for name, words in (("airgap", "no internet access"), ("artifact_mirror", "https://nexus"),
+                        ("registry_mirror", "harbor.plant.example")):
+        prov = d.provenance[name]
+        assert words in lines[prov.line - 1] and words.split()[0] in prov.text, (name, prov)

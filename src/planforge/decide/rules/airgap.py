@@ -39,14 +39,17 @@ def decide_airgap(c: Context) -> None:
                   "and images from the registry registry.example.com:5000` (the mirror keeps GitHub's layout: "
                   "<mirror>/<release>/k3s)", line=line)
         return
-    prov = Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)))
-    c.set("airgap", True, prov)
-    c.set("artifact_mirror", mirror[0].rstrip("/"), prov.model_copy(update={"line": mirror[1]}))
-    c.set("registry_mirror", registry[0], prov.model_copy(update={"line": registry[1]}))
+    c.set("airgap", True, _cited(c, line))
+    c.set("artifact_mirror", mirror[0].rstrip("/"), _cited(c, mirror[1]))
+    c.set("registry_mirror", registry[0], _cited(c, registry[1]))
     c.applied(line, words, "airgap")
     c.unapplied(line, words, "the components' Helm charts come from their upstream chart repositories: mirror them "
                              "and point each Application's repoURL at the mirror (Argo CD's own chart comes from "
                              "the mirror; the Ansible README, \"Air-gapped hosts\")")
+
+
+def _cited(c: Context, line: int) -> Provenance:
+    return Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)))
 
 
 def _statement(c: Context) -> tuple[int, str, str] | None:

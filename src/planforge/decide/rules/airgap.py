@@ -43,9 +43,10 @@ def decide_airgap(c: Context) -> None:
     c.set("artifact_mirror", mirror[0].rstrip("/"), _cited(c, mirror[1]))
     c.set("registry_mirror", registry[0], _cited(c, registry[1]))
     c.applied(line, words, "airgap")
-    c.unapplied(line, words, "the components' Helm charts come from their upstream chart repositories: mirror them "
-                             "and point each Application's repoURL at the mirror (Argo CD's own chart comes from "
-                             "the mirror; the Ansible README, \"Air-gapped hosts\")")
+    c.unapplied(line, words, "the components' Helm charts, Argo CD's own Application included, come from their "
+                             "upstream chart repositories: mirror them and point each Application's repoURL at the "
+                             "mirror (only the first install of Argo CD comes from the mirror; the Ansible README, "
+                             "\"Air-gapped hosts\")")
 
 
 def _cited(c: Context, line: int) -> Provenance:

@@ -281,7 +281,7 @@ def assert_actionlint_clean(*workflows: Path) -> None:
 def test_workflows_are_clean_under_actionlint(rendered):
     command = _actionlint()
     files = [str(f) for repo in rendered.values() for f in sorted((repo / ".github/workflows").glob("*.yml"))]
-    assert {Path(f).name for f in files} >= {"validate.yml", "template-update.yml"}
+    assert {Path(f).name for f in files} >= {"validate.yml", "template-update.yml", "reconcile.yml"}
     proc = subprocess.run([*command, *files], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(proc.stdout or "[]") == []

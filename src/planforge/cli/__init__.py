@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from planforge import __version__
 from planforge.errors import EXIT_USAGE, PlanforgeError
 
-COMMAND_MODULES = ("planforge.cli.plan", "planforge.cli.new", "planforge.cli.validate", "planforge.cli.report")
+COMMAND_MODULES = ("planforge.cli.plan", "planforge.cli.new", "planforge.cli.validate", "planforge.cli.report",
+                   "planforge.cli.reconcile")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -21,7 +21,8 @@ RUN_URL = "https://github.com/acme/infra-fork"
 FLUX = PLANS / "aws-eks-flux.plan.md"
 ARGOCD = PLANS / "aws-eks-argocd.plan.md"
 # Records every call and its standard input; kubectl and helm build and render with the real tools; a wait on a name
-# listed in FAIL_WAIT fails; docker cannot pull images of the repositories' own registries (ghcr.io/<project>/).
+# listed in FAIL_WAIT fails; a GitRepository has fetched FAKE_FETCHED; docker cannot pull images of the repositories'
+# own registries (ghcr.io/<project>/).
 FAKE = """#!{python}
 import json, os, subprocess, sys
 tool, args = os.path.basename(sys.argv[0]), sys.argv[1:]
@@ -33,6 +34,8 @@ if (tool, args[:1]) in (("kubectl", ["kustomize"]), ("helm", ["template"])):
 if tool == "kubectl" and "wait" in args and any(a.split("/")[-1] in os.environ.get("FAIL_WAIT", "").split() for a in args):
     print("error: timed out waiting for the condition", file=sys.stderr)
     sys.exit(1)
+if tool == "kubectl" and "jsonpath={{.status.artifact.revision}}" in args:
+    print(os.environ.get("FAKE_FETCHED", ""))
 if tool == "docker" and args[:2] == ["manifest", "inspect"]:
     sys.exit(1 if args[2].startswith("ghcr.io/") else 0)
 """
@@ -92,7 +95,8 @@ def _waits(calls: list[dict]) -> list[str]:
 def test_flux_reconcile_applies_the_pull_request_and_waits_for_every_kustomization(tmp_path_factory, tmp_path):
     root = rendered_plan(FLUX, tmp_path_factory)
     env = _fake_tools(tmp_path)
-    done = _run_step(root, env, REPOSITORY_URL=RUN_URL, REVISION=REVISION, PULL_REQUEST="7", READ_TOKEN="")
+    done = _run_step(root, env, REPOSITORY_URL=RUN_URL, REVISION=REVISION, PULL_REQUEST="7", READ_TOKEN="",
+                     FAKE_FETCHED=f"refs/pull/7/head@sha1:{REVISION}")
     assert done.returncode == 0, done.stdout + done.stderr
     calls = _calls(env)
     tools = [c["tool"] for c in calls if c["tool"] != "docker"]
@@ -233,7 +237,82 @@ def test_an_entry_point_for_two_clusters_reconciles_one_and_says_why_not_the_oth
     plan = make_plan(root, _entry(root), target_for(root, RUN_URL, REVISION, False), lambda _image: None)
     skipped = [u for u in plan.units if u.skipped]
     assert skipped and all("is another cluster" in (u.skipped or "") for u in skipped)
-    applied = {o["metadata"]["name"] for o in plan.apply if o["kind"] == "Application"}
-    assert applied == {u.name for u in plan.awaited} and not applied & {u.name for u in skipped}
+    assert not {u.name for u in plan.awaited} & {u.name for u in skipped}
+    assert not [o for o in plan.apply if o["kind"] == "Application"]  # Applications go wave by wave, the awaited only
     destinations = {u.spec["destination"].get("server") for u in plan.awaited}
     assert destinations == {"https://kubernetes.default.svc"}
+
+
+@plan_group(FLUX)
+def test_a_pull_request_pushed_again_during_the_run_fails_on_the_fetched_revision(tmp_path_factory, tmp_path):
+    """Flux fetches a pull request's reference by name: when it holds another commit than the one under test (a
+    push during the run), the reconcile says so instead of testing that commit."""
+    root = rendered_plan(FLUX, tmp_path_factory)
+    env = _fake_tools(tmp_path)
+    done = _run_step(root, env, REPOSITORY_URL=RUN_URL, REVISION=REVISION, PULL_REQUEST="7", READ_TOKEN="",
+                     FAKE_FETCHED="refs/pull/7/head@sha1:" + "f" * 40)
+    assert done.returncode == 1
+    assert f"not {REVISION} (pushed again since?)" in done.stdout
+
+
+@plan_group(FLUX)
+def test_what_waits_for_a_failed_kustomization_is_not_awaited_again(tmp_path_factory, tmp_path):
+    """The apps depend on the configuration layer: when it fails, they are reported blocked without a wait of their
+    own, so one failure does not spend the deadline once per dependent."""
+    root = rendered_plan(FLUX, tmp_path_factory)
+    env = _fake_tools(tmp_path)
+    configs = next(o["metadata"]["name"] for o in _applied_plan(root, env) if o["kind"] == "Kustomization"
+                   and o["metadata"]["name"].endswith("infra-configs"))
+    env["FAIL_WAIT"] = configs
+    done = _run_step(root, env, REPOSITORY_URL=RUN_URL, REVISION=REVISION, PULL_REQUEST="", READ_TOKEN="")
+    assert done.returncode == 1
+    dependents = [line for line in done.stdout.splitlines() if f"not awaited: {configs}, which it waits for, failed"
+                  in line]
+    assert dependents
+    waited = _waits(_calls(env))
+    for line in dependents:
+        name = line.split("/")[1].split(":")[0]
+        assert f"kustomization/{name}" not in waited
+
+
+def _applied_plan(root: Path, env: dict[str, str]) -> list[dict]:
+    from planforge.validate.reconcile import make_plan, target_for
+
+    plan = make_plan(root, _entry(root), target_for(root, RUN_URL, REVISION, False), lambda _image: None)
+    return plan.apply
+
+
+@plan_group(ARGOCD)
+def test_argocd_applications_are_applied_wave_by_wave_after_the_wave_before_is_awaited(tmp_path_factory, tmp_path):
+    root = rendered_plan(ARGOCD, tmp_path_factory)
+    env = _fake_tools(tmp_path)
+    done = _run_step(root, env, REPOSITORY_URL=RUN_URL, REVISION=REVISION, PULL_REQUEST="", READ_TOKEN="")
+    assert done.returncode == 0, done.stdout + done.stderr
+    waves: list[int] = []
+    for call in _calls(env):
+        if call["tool"] == "kubectl" and call["args"][:1] == ["apply"]:
+            items = json.loads(call["stdin"])["items"]
+            kinds = {item["kind"] for item in items}
+            if kinds == {"Application"}:
+                found = {int(item["metadata"]["annotations"].get("argocd.argoproj.io/sync-wave", 0)) for item in items}
+                assert len(found) == 1, found
+                waves.append(found.pop())
+        elif call["tool"] == "kubectl" and "wait" in call["args"] and waves:
+            assert "--for=create" in call["args"] or any(a.startswith("application/") for a in call["args"])
+    assert waves == sorted(waves) and len(waves) > 1
+
+
+@plan_group(MULTI_TENANT)
+def test_a_private_repository_is_read_in_every_namespace_that_reads_it(tmp_path_factory, tmp_path):
+    """Each tenant's GitRepository reads the repository from the tenant's namespace: the read credential is created
+    there too (and never on a command line)."""
+    root = rendered_plan(MULTI_TENANT, tmp_path_factory)
+    env = _fake_tools(tmp_path)
+    token = "ghs_not-a-real-token"
+    done = _run_step(root, env, REPOSITORY_URL=RUN_URL, REVISION=REVISION, PULL_REQUEST="", READ_TOKEN=token)
+    assert done.returncode == 0, done.stdout + done.stderr
+    calls = _calls(env)
+    assert all(token not in " ".join(c["args"]) for c in calls)
+    secrets = {o["metadata"]["namespace"] for o in _applied(calls) if o["kind"] == "Secret"
+               and o["metadata"]["name"] == "planforge-reconcile-git"}
+    assert secrets >= {"flux-system", "acme-staging", "globex-staging", "initech-staging"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--token-env", metavar="VAR",
                         help="environment variable holding a read token for the repository (private repositories)")
     parser.add_argument("--timeout", type=int, default=600, metavar="SECONDS", help="per wait (default: 600)")
+    parser.add_argument("--deadline", type=int, default=2400, metavar="SECONDS",
+                        help="for every wait together: what is still waiting then fails (default: 2400)")
     parser.add_argument("--plan", action="store_true", help="print what would be applied and awaited; no cluster")
     parser.set_defaults(func=main)
     return parser
@@ -78,9 +81,18 @@ def main(args: argparse.Namespace) -> int:
     if args.plan:
         print(summary.text(plan))
         return 0
-    outcomes = run.reconcile(run.Cluster(args.timeout), plan, target, token)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    _append(summary_file, summary.markdown_head(plan))
+    cluster = run.Cluster(args.timeout, time.monotonic() + args.deadline)
+    outcomes = run.reconcile(cluster, plan, target, token,
+                             report=lambda outcome: _append(summary_file, summary.markdown_row(outcome.unit, outcome)))
+    _append(summary_file, summary.markdown_skipped(plan))
     print(summary.text(plan, outcomes))
-    if os.environ.get("GITHUB_STEP_SUMMARY"):
-        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
-            out.write(summary.markdown(plan, outcomes))
     return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _append(path: str | None, text: str) -> None:
+    """Add to the CI job's summary (GITHUB_STEP_SUMMARY) when there is one."""
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(text)

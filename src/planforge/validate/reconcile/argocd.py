@@ -2,12 +2,14 @@
 
 An app-of-apps of this repository (an Application whose directory source holds Applications or AppProjects) is
 expanded from the checkout instead of being applied: applied, it would sync its children from the default branch.
-Every other Application is applied with this repository's sources at the revision under test and its destination
-on the kind cluster. Argo CD itself is installed from the chart and values of the repository's own `argo-cd`
-Application when it has one.
+Every other Application of one destination cluster is applied, wave by wave, with this repository's sources at the
+revision under test and its destination on the kind cluster; a Let's Encrypt issuer its kustomization delivers is
+patched to the staging endpoint. Argo CD itself is installed from the chart and values of the repository's own
+`argo-cd` Application when it has one.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +18,17 @@ import yaml
 
 from planforge.catalog import load_catalog
 from planforge.errors import UsageError
+from planforge.validate.reconcile import stubs
 from planforge.validate.reconcile.health import ImageCheck, Provided, group_kind, name_of
-from planforge.validate.reconcile.plan import IN_CLUSTER, ReconcilePlan, Target, Unit, spec_of, stubs_for
-from planforge.validate.reconcile.sources import find_kustomization, is_chart, load, render_chart, repository_path
+from planforge.validate.reconcile.plan import IN_CLUSTER, ReconcilePlan, Target, Unit, spec_of
+from planforge.validate.reconcile.sources import (
+    find_kustomization,
+    is_chart,
+    load,
+    render_chart,
+    render_upstream,
+    repository_path,
+)
 
 APPLICATION = "argoproj.io/Application"
 PROJECT = "argoproj.io/AppProject"
@@ -30,11 +40,9 @@ def _sources(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return [s for s in ([spec.get("source")] + list(spec.get("sources") or [])) if isinstance(s, dict)]
 
 
-def _wave(unit: Unit) -> int:
-    try:
-        return int(((unit.obj.get("metadata") or {}).get("annotations") or {}).get("argocd.argoproj.io/sync-wave", 0))
-    except (TypeError, ValueError):
-        return 0
+def _values(source: dict[str, Any]) -> dict[str, Any]:
+    helm = source.get("helm") or {}
+    return helm.get("valuesObject") or yaml.safe_load(helm.get("values") or "") or {}
 
 
 @dataclass
@@ -59,14 +67,6 @@ class _Walk:
             else:
                 self.apply.append(obj)
 
-    def _render(self, app: dict[str, Any], source: dict[str, Any], chart: Path) -> list[dict[str, Any]]:
-        """`helm template` of a chart of this repository with the Application's values (value files beside it)."""
-        helm = source.get("helm") or {}
-        values = helm.get("valuesObject") or yaml.safe_load(helm.get("values") or "") or {}
-        files = [repository_path(chart, str(f), within=self.root) for f in helm.get("valueFiles") or []]
-        namespace = str((spec_of(app).get("destination") or {}).get("namespace") or "default")
-        return render_chart(chart, self.root, str(helm.get("releaseName") or name_of(app)), namespace, files, values)
-
     def _project(self, obj: dict[str, Any]) -> None:
         """Let the project read the revision under test's URL and deploy to the kind cluster."""
         spec = spec_of(obj)
@@ -77,30 +77,57 @@ class _Walk:
         spec["destinations"] = destinations + [{"server": IN_CLUSTER, "namespace": d.get("namespace", "*")}
                                                for d in destinations if d.get("server") != IN_CLUSTER]
 
-    def _application(self, obj: dict[str, Any]) -> None:
-        own = [s for s in _sources(obj) if self.target.is_own(s.get("repoURL")) and s.get("path") is not None]
-        delivered: list[dict[str, Any]] = []
-        notes: list[str] = []
-        for source in own:
+    def _delivered(self, app: dict[str, Any], source: dict[str, Any], unit: Unit) -> list[dict[str, Any]] | None:
+        """What one source delivers (None: an app-of-apps, expanded here instead)."""
+        namespace = str((spec_of(app).get("destination") or {}).get("namespace") or "default")
+        release = str((source.get("helm") or {}).get("releaseName") or name_of(app))
+        try:
+            if not self.target.is_own(source.get("repoURL")):
+                if not source.get("chart"):
+                    return []
+                return render_upstream(str(source.get("repoURL")), str(source["chart"]),
+                                       str(source.get("targetRevision")), release, namespace, _values(source))
+            if source.get("path") is None:
+                return []
             path = repository_path(self.root, str(source["path"]))
             if is_chart(path):
-                try:
-                    delivered += self._render(obj, source, path)
-                except UsageError as exc:
-                    notes.append(f"its chart is not rendered here: {exc}")
-                continue
-            objects = load(path, self.root, source.get("directory"))
-            if path.is_dir() and find_kustomization(path) is None and any(
-                    group_kind(o) in (APPLICATION, PROJECT) for o in objects):
-                key = f"{path}:{source.get('directory')}"
-                if key not in self.expanded:
-                    self.expanded.add(key)
-                    self.visit(objects)
+                files = [repository_path(path, str(f), within=self.root)
+                         for f in (source.get("helm") or {}).get("valueFiles") or []]
+                return render_chart(path, self.root, release, namespace, files, _values(source))
+        except UsageError as exc:
+            unit.notes.append(f"its chart is not rendered here: {exc}")
+            return []
+        objects = load(path, self.root, source.get("directory"))
+        if path.is_dir() and find_kustomization(path) is None and any(
+                group_kind(o) in (APPLICATION, PROJECT) for o in objects):
+            key = f"{path}:{source.get('directory')}"
+            if key not in self.expanded:
+                self.expanded.add(key)
+                self.visit(objects)
+            return None
+        if find_kustomization(path) is not None:
+            self._patch_issuers(source, objects)
+        return objects
+
+    def _patch_issuers(self, source: dict[str, Any], objects: list[dict[str, Any]]) -> None:
+        """Point the Let's Encrypt issuers a kustomization delivers at the staging endpoint (Argo CD's kustomize
+        patches, applied to what it builds)."""
+        for obj in objects:
+            if ops := stubs.acme_ops(obj):
+                group, kind = group_kind(obj).rsplit("/", 1)
+                kustomize = source.setdefault("kustomize", {})
+                kustomize.setdefault("patches", []).append(
+                    {"target": {"group": group, "kind": kind, "name": name_of(obj)}, "patch": json.dumps(ops)})
+
+    def _application(self, obj: dict[str, Any]) -> None:
+        unit = Unit(obj, namespace_default=str((spec_of(obj).get("destination") or {}).get("namespace") or "default"))
+        for source in _sources(obj):
+            delivered = self._delivered(obj, source, unit)
+            if delivered is None:
                 return
-            delivered += objects
-        for delivered_obj in delivered:
+            unit.objects += delivered
+        for delivered_obj in unit.objects:
             self.provided.add(delivered_obj)
-        unit = Unit(obj, objects=delivered, notes=notes)
         for source in _sources(obj):
             if self.target.is_own(source.get("repoURL")):
                 source["repoURL"] = self.target.repository_url
@@ -111,7 +138,6 @@ class _Walk:
             sync["automated"] = {"prune": False, "selfHeal": False}
             spec_of(obj)["syncPolicy"] = sync
         self.units.append(unit)
-        self.apply.append(obj)
 
 
 def _destination(unit: Unit) -> str:
@@ -135,8 +161,6 @@ def _one_cluster(walk: _Walk) -> None:
             unit.notes.append(f"its destination {destination} is the kind cluster here")
             unit.spec["destination"] = {"server": IN_CLUSTER, "namespace": (unit.spec.get("destination") or {}).get(
                 "namespace")}
-    skipped = {id(unit.obj) for unit in walk.units if unit.skipped}
-    walk.apply = [obj for obj in walk.apply if id(obj) not in skipped]
 
 
 def _identity(obj: dict[str, Any]) -> tuple[str, str, str]:
@@ -148,9 +172,7 @@ def _argocd_chart(units: list[Unit]) -> tuple[str, dict[str, Any]]:
     for unit in units:
         for source in _sources(unit.obj):
             if source.get("chart") == ARGO_CD_CHART:
-                helm = source.get("helm") or {}
-                values = helm.get("valuesObject") or yaml.safe_load(helm.get("values") or "") or {}
-                return str(source.get("targetRevision")), values
+                return str(source.get("targetRevision")), _values(source)
     return str(load_catalog()["charts"][ARGO_CD_CHART]["version"]), {}
 
 
@@ -159,10 +181,14 @@ def argocd_plan(root: Path, entry: Path, target: Target, image_available: ImageC
     walk.visit(load(entry, root))
     walk.apply = list({_identity(obj): obj for obj in walk.apply}.values())
     walk.units = list({_identity(unit.obj): unit for unit in walk.units}.values())
-    for unit in walk.units:
-        unit.decide_health(walk.provided, image_available)
     _one_cluster(walk)
-    units = sorted(walk.units, key=_wave)
-    delivered = walk.apply + [obj for unit in units for obj in unit.objects]
-    return ReconcilePlan("argocd", entry.relative_to(root).as_posix(), walk.apply, units, stubs_for(delivered),
-                         argocd_chart=_argocd_chart([unit for unit in units if not unit.skipped]))
+    for unit in walk.units:
+        unit.decide_health(image_available, "argocd")
+        unit.apply_only = unit.reasons()
+    units = sorted(walk.units, key=lambda unit: unit.wave)
+    awaited = [unit for unit in units if not unit.skipped]
+    placed = [pair for unit in awaited for pair in unit.placed()]
+    return ReconcilePlan("argocd", entry.relative_to(root).as_posix(), walk.apply, units,
+                         stubs.definitions([obj for obj, _ in placed] + walk.apply)
+                         + stubs.secrets(placed, walk.provided),
+                         argocd_chart=_argocd_chart(awaited))

@@ -76,21 +76,27 @@ def _containers(pod: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from (c for c in pod.get(key) or [] if isinstance(c, dict))
 
 
-def _secret_references(pod: dict[str, Any]) -> Iterator[str]:
-    """Secrets a pod cannot start without (references marked optional left out)."""
+def secret_references(obj: dict[str, Any]) -> dict[str, set[str]]:
+    """Secrets a workload cannot start without (references marked optional left out), with the keys it reads."""
+    refs: dict[str, set[str]] = {}
+    if obj.get("kind") not in WORKLOAD_KINDS:
+        return refs
+    pod = _pod_spec(obj)
     for container in _containers(pod):
         for source in container.get("envFrom") or []:
             ref = (source or {}).get("secretRef") or {}
             if ref.get("name") and not ref.get("optional"):
-                yield str(ref["name"])
+                refs.setdefault(str(ref["name"]), set())
         for env in container.get("env") or []:
             ref = ((env or {}).get("valueFrom") or {}).get("secretKeyRef") or {}
             if ref.get("name") and not ref.get("optional"):
-                yield str(ref["name"])
+                refs.setdefault(str(ref["name"]), set()).add(str(ref.get("key", "")))
     for volume in pod.get("volumes") or []:
         secret = (volume or {}).get("secret") or {}
         if secret.get("secretName") and not secret.get("optional"):
-            yield str(secret["secretName"])
+            keys = refs.setdefault(str(secret["secretName"]), set())
+            keys.update(str(item.get("key")) for item in secret.get("items") or [] if isinstance(item, dict))
+    return {name: {key for key in keys if key} for name, keys in refs.items()}
 
 
 def _claims(obj: dict[str, Any]) -> Iterator[str]:
@@ -128,7 +134,17 @@ def _store_reason(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def reasons(obj: dict[str, Any], provided: Provided, image_available: ImageCheck) -> list[str]:
+def _load_balancer(obj: dict[str, Any], controller: str) -> str | None:
+    """kind gives no Service a load balancer address: Helm's wait and Argo CD's health wait for one (and Argo CD's
+    health for an Ingress waits for the address its controller publishes from that Service)."""
+    if obj.get("kind") == "Service" and (obj.get("spec") or {}).get("type") == "LoadBalancer":
+        return "it is a LoadBalancer Service, which gets no address on kind"
+    if obj.get("kind") == "Ingress" and controller == "argocd":
+        return "its ingress controller publishes no load balancer address on kind"
+    return None
+
+
+def reasons(obj: dict[str, Any], image_available: ImageCheck, controller: str = "flux") -> list[str]:
     """Why `obj` cannot be healthy on kind (empty: its health is awaited)."""
     found: list[str] = []
     platform = table()["platform_kinds"].get(group_kind(obj))
@@ -137,39 +153,17 @@ def reasons(obj: dict[str, Any], provided: Provided, image_available: ImageCheck
     if group_kind(obj).startswith(ESO_GROUP + "/") and (store := _store_reason(obj)):
         found.append(store)
     chart = _chart(obj)
-    if chart and chart in table()["cloud_charts"]:
-        found.append(f"chart {chart}: {table()['cloud_charts'][chart]}")
+    for table_name in ("cloud_charts", "heavy_charts"):
+        if chart and chart in table()[table_name]:
+            found.append(f"chart {chart}: {table()[table_name][chart]}")
     if obj.get("kind") in WORKLOAD_KINDS:
-        pod = _pod_spec(obj)
-        for image in sorted({str(c.get("image")) for c in _containers(pod) if c.get("image")}):
+        for image in sorted({str(c.get("image")) for c in _containers(_pod_spec(obj)) if c.get("image")}):
             if image_available(image) is False:
                 found.append(f"its image {image} cannot be pulled from CI (built or kept outside this repository)")
-        for secret in sorted(set(_secret_references(pod))):
-            if missing := provided.missing("Secret", secret):
-                found.append(f"it reads {missing}")
+    if balancer := _load_balancer(obj, controller):
+        found.append(balancer)
     kind_class = table()["kind_storage_class"]
     for klass in sorted(set(_claims(obj))):
         if klass != kind_class:
             found.append(f"it claims StorageClass {klass}, whose volumes kind cannot provision")
     return [f"{obj.get('kind')} {name_of(obj)}: {reason}" for reason in found]
-
-
-def stub_definition(key: str) -> dict[str, Any]:
-    """A CustomResourceDefinition of a platform kind that accepts any fields (no controller acts on it)."""
-    entry = table()["platform_kinds"][key]
-    group, kind = key.split("/")
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{entry['plural']}.{group}",
-                     "annotations": {"planforge.dev/reconcile-stub": f"stands in for {entry['served_by']}"}},
-        "spec": {"group": group, "scope": entry["scope"],
-                 "names": {"kind": kind, "plural": entry["plural"], "singular": kind.lower(), "listKind": f"{kind}List"},
-                 "versions": [{"name": entry["version"], "served": True, "storage": True,
-                               "schema": {"openAPIV3Schema": {"type": "object",
-                                                              "x-kubernetes-preserve-unknown-fields": True}}}]},
-    }
-
-
-def platform_kinds_in(objects: list[dict[str, Any]]) -> list[str]:
-    kinds = table()["platform_kinds"]
-    return sorted({group_kind(obj) for obj in objects if group_kind(obj) in kinds})

@@ -1,20 +1,23 @@
-"""Carry out a reconcile plan on the cluster of the current kubectl context: stub definitions, the GitOps controller,
-the repository credential, the entry's objects, then one wait per unit. Every command is printed before it runs;
-a credential only ever travels on standard input."""
+"""Carry out a reconcile plan on the cluster of the current kubectl context: stubs, the GitOps controller, the
+repository credential, the entry's objects (Argo CD's Applications wave by wave), then one wait per unit within one
+deadline. Every command is printed before it runs; a credential only ever travels on standard input."""
 from __future__ import annotations
 
 import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from planforge.errors import UsageError
 from planforge.validate.reconcile.plan import GIT_SECRET, ReconcilePlan, Target, Unit
 
 ARGO_CD_REPO = "https://argoproj.github.io/argo-helm"
+GIT_USERNAME = "x-access-token"  # the user name GitHub documents for an installation or workflow token
 
 
 @dataclass
@@ -26,9 +29,10 @@ class Outcome:
 
 @dataclass
 class Cluster:
-    """The command-line tools a reconcile drives (kubectl; flux or helm)."""
+    """The command-line tools a reconcile drives (kubectl; flux or helm), within one deadline."""
 
-    timeout: int
+    timeout: int  # per wait
+    deadline: float  # time.monotonic() by which every wait has ended
     log: list[str] = field(default_factory=list)
 
     def run(self, argv: Sequence[str], stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -49,9 +53,13 @@ class Cluster:
             argv = ["kubectl", "apply", "-f", "-"] + (["--server-side", "--force-conflicts"] if server_side else [])
             self.run(argv, stdin=json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}))
 
+    def left(self) -> int:
+        """Seconds the next wait may take: the per-wait timeout, or what is left of the deadline."""
+        return max(0, min(self.timeout, int(self.deadline - time.monotonic())))
+
     def wait(self, kind: str, name: str, namespace: str, condition: str) -> subprocess.CompletedProcess[str]:
         return self.run(["kubectl", "-n", namespace, "wait", f"{kind}/{name}", f"--for={condition}",
-                         f"--timeout={self.timeout}s"], check=False)
+                         f"--timeout={self.left()}s"], check=False)
 
 
 def image_available(reference: str) -> bool | None:
@@ -70,9 +78,11 @@ def _secret(name: str, namespace: str, data: dict[str, str], labels: dict[str, s
 def install_controller(cluster: Cluster, plan: ReconcilePlan, target: Target, token: str | None) -> None:
     if plan.controller == "flux":
         cluster.run(["flux", "install", f"--timeout={cluster.timeout}s"])
-        if token:
-            cluster.apply([_secret(GIT_SECRET, "flux-system", {"username": "git", "password": token})],
-                          server_side=False)
+        if token:  # every namespace holding a GitRepository of this repository reads it with its own Secret
+            cluster.apply([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
+                           for ns in plan.git_namespaces], server_side=False)
+            cluster.apply([_secret(GIT_SECRET, ns, {"username": GIT_USERNAME, "password": token})
+                           for ns in plan.git_namespaces], server_side=False)
         return
     version, values = plan.argocd_chart or ("", {})
     cluster.run(["helm", "upgrade", "--install", "argo-cd", "argo-cd", "--repo", ARGO_CD_REPO, "--version", version,
@@ -80,25 +90,43 @@ def install_controller(cluster: Cluster, plan: ReconcilePlan, target: Target, to
                  f"--timeout={cluster.timeout}s"], stdin=json.dumps(values))
     if token:
         cluster.apply([_secret(GIT_SECRET, "argocd", {"url": target.repository_url, "type": "git",
-                                                      "username": "git", "password": token},
+                                                      "username": GIT_USERNAME, "password": token},
                                {"argocd.argoproj.io/secret-type": "repository"})], server_side=False)
 
 
-def _await(cluster: Cluster, unit: Unit) -> Outcome:
-    kind = unit.kind.lower()
-    conditions = ["create"]
-    if unit.kind != "Application":
-        conditions.append("condition=ready")
-    else:
-        conditions.append("jsonpath={.status.sync.status}=Synced")
-        if not unit.apply_only:
-            conditions.append("jsonpath={.status.health.status}=Healthy")
-    for condition in conditions:
-        done = cluster.wait(kind, unit.name, unit.namespace, condition)
+def _conditions(unit: Unit) -> list[str]:
+    if unit.kind == "Application":
+        return ["create", "jsonpath={.status.sync.status}=Synced"] + (
+            [] if unit.apply_only else ["jsonpath={.status.health.status}=Healthy"])
+    return ["create", "condition=ready"]
+
+
+def _await(cluster: Cluster, unit: Unit, failed: set[str]) -> Outcome:
+    blocked = [d.get("name") for d in unit.spec.get("dependsOn") or [] if d.get("name") in failed]
+    if unit.parent is not None and unit.parent.name in failed:
+        blocked.append(unit.parent.name)
+    if blocked:
+        return Outcome(unit, False, f"not awaited: {blocked[0]}, which it waits for, failed")
+    for condition in _conditions(unit):
+        if cluster.left() <= 0:
+            return Outcome(unit, False, "not awaited: the reconcile's deadline passed")
+        done = cluster.wait(unit.kind.lower(), unit.name, unit.namespace, condition)
         if done.returncode != 0:
-            return Outcome(unit, False, f"not {condition.split('=')[-1]} within {cluster.timeout} s: "
-                                        f"{(done.stderr or done.stdout).strip()[:300]}")
+            return Outcome(unit, False, f"not {condition.split('=')[-1]}: {(done.stderr or done.stdout).strip()[:300]}")
     return Outcome(unit, True)
+
+
+def _fetched(cluster: Cluster, source: Unit, target: Target) -> Outcome:
+    """A GitRepository that fetches a reference by name holds the revision under test (not a later push)."""
+    outcome = _await(cluster, source, set())
+    if not outcome.ok:
+        return outcome
+    done = cluster.run(["kubectl", "-n", source.namespace, "get", f"gitrepository/{source.name}", "-o",
+                        "jsonpath={.status.artifact.revision}"], check=False)
+    fetched = done.stdout.strip()
+    if not fetched.endswith(target.revision):
+        return Outcome(source, False, f"fetched {fetched or 'nothing'}, not {target.revision} (pushed again since?)")
+    return outcome
 
 
 def diagnose(cluster: Cluster, plan: ReconcilePlan, failed: list[Outcome]) -> None:
@@ -113,16 +141,35 @@ def diagnose(cluster: Cluster, plan: ReconcilePlan, failed: list[Outcome]) -> No
                      f"{outcome.unit.kind.lower()}/{outcome.unit.name}"], check=False)
 
 
-def reconcile(cluster: Cluster, plan: ReconcilePlan, target: Target, token: str | None) -> list[Outcome]:
-    if plan.stubs:
-        cluster.apply(plan.stubs)
-        for stub in plan.stubs:
-            cluster.run(["kubectl", "wait", f"crd/{stub['metadata']['name']}", "--for=condition=established",
-                         f"--timeout={cluster.timeout}s"])
+def _waves(units: list[Unit]) -> list[list[Unit]]:
+    """Argo CD's Applications by sync wave, in order, as their app-of-apps would sync them; Flux's units as one."""
+    return [list(group) for _, group in groupby(units, key=lambda unit: unit.wave)]
+
+
+def reconcile(cluster: Cluster, plan: ReconcilePlan, target: Target, token: str | None,
+              report: Callable[[Outcome], None] = lambda _outcome: None) -> list[Outcome]:
+    definitions = [s.obj for s in plan.stubs if s.obj["kind"] == "CustomResourceDefinition"]
+    cluster.apply(definitions)
+    for crd in definitions:
+        cluster.run(["kubectl", "wait", f"crd/{crd['metadata']['name']}", "--for=condition=established",
+                     f"--timeout={cluster.timeout}s"])
     install_controller(cluster, plan, target, token)
+    cluster.apply([s.obj for s in plan.stubs if s.obj["kind"] == "Namespace"], server_side=False)
+    cluster.apply([s.obj for s in plan.stubs if s.obj["kind"] == "Secret"], server_side=False)
     cluster.apply(plan.apply)
-    outcomes = [_await(cluster, unit) for unit in plan.awaited]
-    failed = [o for o in outcomes if not o.ok]
+    outcomes: list[Outcome] = []
+    for source in plan.sources:
+        outcomes.append(_fetched(cluster, source, target))
+        report(outcomes[-1])
+    failed: set[str] = {o.unit.name for o in outcomes if not o.ok}
+    for wave in _waves(plan.awaited) if plan.controller == "argocd" else [plan.awaited]:
+        if plan.controller == "argocd":
+            cluster.apply([unit.obj for unit in wave])
+        for unit in wave:
+            outcomes.append(_await(cluster, unit, failed))
+            report(outcomes[-1])
+            if not outcomes[-1].ok:
+                failed.add(unit.name)
     if failed:
-        diagnose(cluster, plan, failed)
+        diagnose(cluster, plan, [o for o in outcomes if not o.ok])
     return outcomes

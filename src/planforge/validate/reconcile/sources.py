@@ -81,26 +81,42 @@ def is_chart(path: Path) -> bool:
     return path.is_dir() and (path / "Chart.yaml").is_file()
 
 
+def _helm_template(argv: list[str], values: dict[str, Any], shown: str) -> list[dict[str, Any]]:
+    helm = shutil.which("helm")
+    if helm is None:
+        raise UsageError(f"{shown}: helm is not on PATH: the chart cannot be rendered")
+    try:
+        done = subprocess.run([helm, "template", *argv, "--values", "-"], input=json.dumps(values),
+                              capture_output=True, text=True, timeout=BUILD_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise UsageError(f"{shown}: helm template took longer than {BUILD_TIMEOUT_SECONDS} s") from exc
+    if done.returncode != 0:
+        first = (done.stderr.strip().splitlines() or ["no output"])[0]
+        raise UsageError(f"{shown}: helm template failed: {first[:300]}")
+    return _documents(done.stdout, f"helm template {shown}")
+
+
 def render_chart(chart: Path, root: Path, release: str, namespace: str, value_files: list[Path],
                  values: dict[str, Any]) -> list[dict[str, Any]]:
     """The objects `helm template` renders from a chart of this repository with an Application's or HelmRelease's
     values. Raises UsageError with helm's error (or without helm)."""
-    helm = shutil.which("helm")
-    shown = chart.relative_to(root).as_posix()
-    if helm is None:
-        raise UsageError(f"{shown}: helm is not on PATH: the chart cannot be rendered")
-    argv = [helm, "template", release, str(chart), "--namespace", namespace or "default"]
+    argv = [release, str(chart), "--namespace", namespace or "default"]
     for file in value_files:
         argv += ["--values", str(file)]
-    argv += ["--values", "-"]
-    try:
-        done = subprocess.run(argv, input=json.dumps(values), capture_output=True, text=True,
-                              timeout=BUILD_TIMEOUT_SECONDS, check=False)
-    except subprocess.TimeoutExpired as exc:
-        raise UsageError(f"{shown}: helm template took longer than {BUILD_TIMEOUT_SECONDS} s") from exc
-    if done.returncode != 0:
-        raise UsageError(f"{shown}: helm template failed: {done.stderr.strip()[:800]}")
-    return _documents(done.stdout, f"helm template {shown}")
+    return _helm_template(argv, values, chart.relative_to(root).as_posix())
+
+
+def render_upstream(repository: str, chart: str, version: str, release: str, namespace: str,
+                    values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The objects `helm template` renders from a published chart (an https chart repository, or an OCI registry:
+    `oci://` or Argo CD's scheme-less host/path). Needs the network; raises UsageError with helm's error."""
+    if repository.startswith("oci://") or "://" not in repository:
+        reference = f"{repository if repository.startswith('oci://') else 'oci://' + repository}".rstrip("/")
+        argv = [release, reference if reference.endswith("/" + chart) else f"{reference}/{chart}"]
+    else:
+        argv = [release, chart, "--repo", repository]
+    argv += ["--version", version, "--namespace", namespace or "default"]
+    return _helm_template(argv, values, f"{chart} {version} from {repository}")
 
 
 def repository_path(base: Path, path: str, within: Path | None = None) -> Path:

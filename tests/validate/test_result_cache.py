@@ -278,3 +278,19 @@ def test_applications_depend_on_app_projects_wherever_they_are(tmp_path: Path) -
     _write(repo / "apps/web/config.yaml", config_map("web"))
     units = {u.id: u for u in list_units([repo], Settings(), ["kustomize", "argocd"])}
     assert "kustomization:argocd/projects" in units["gitops:argocd/apps"].depends_on
+
+
+def test_a_warm_run_locates_fields_as_a_fresh_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repository-wide rule reads documents the cache kept: their source text still gives each finding its
+    line (a Namespace's name on line 4 of its document, not the document's first line)."""
+    monkeypatch.setenv("PLANFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    _write(repo / "namespaces.yaml", "".join(
+        f"---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-{i}\n" for i in range(2)))
+    fresh = _findings(run_validation([repo], Settings(), ["policy"], selection=Selection(use_cache=False)))
+    run_validation([repo], Settings(), ["policy"], selection=Selection(use_cache=True))
+    notes: list[str] = []
+    warm = _findings(run_validation([repo], Settings(), ["policy"], selection=Selection(use_cache=True), notes=notes))
+    assert notes and warm == fresh
+    lines = sorted(f[3] for check in warm if check[1].startswith("default-deny[") for f in check[4])
+    assert lines == [5, 10]

@@ -25,6 +25,7 @@ from planforge import __version__
 from planforge.validate.base import Check, Document, Finding, Settings, Severity, Status
 from planforge.validate.cachedir import cache_dir
 from planforge.validate.inputs import NOT_REGULAR, OUTSIDE_ROOT, TOO_LARGE, Bounds, InputError
+from planforge.validate.manifests.documents import ManifestDocument
 from planforge.validate.toolenv import find_binary
 
 TOOLS = ("terraform", "tofu", "helm", "kustomize", "kubectl", "kubeconform", "ansible-playbook", "ansible-lint",
@@ -32,7 +33,7 @@ TOOLS = ("terraform", "tofu", "helm", "kustomize", "kubectl", "kubeconform", "an
 # Settings that do not change what a check finds.
 UNKEYED_SETTINGS = ("jobs", "timeout", "memory_budget")
 UNCACHEABLE_RULES = ("/tool-error", "/tool-failure", "/timeout", "/internal-error")
-FORMAT = 2  # bump when the stored layout or the key changes
+FORMAT = 3  # bump when the stored layout or the key changes
 
 
 def _tool_identity() -> dict[str, Any]:
@@ -101,7 +102,7 @@ class ResultCache:
         try:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             checks = [_check(c) for c in data["checks"]]
-            docs = [Document(**d) for d in data["documents"]]
+            docs = [_loaded(d, data["sources"]) for d in data["documents"]]
         except (OSError, ValueError, KeyError, TypeError):
             return None
         return checks, docs
@@ -110,8 +111,10 @@ class ResultCache:
         if not cacheable(checks):
             return
         path = self._path(key)
-        text = json.dumps({"checks": [dataclasses.asdict(c) for c in checks],
-                           "documents": [_document(d) for d in docs]}, default=str)
+        sources: dict[str, int] = {}  # each source text once (a file's documents share it)
+        documents = [_document(d, sources) for d in docs]
+        text = json.dumps({"checks": [dataclasses.asdict(c) for c in checks], "documents": documents,
+                           "sources": list(sources)}, default=str)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -177,9 +180,21 @@ def cacheable(checks: list[Check]) -> bool:
         for c in checks)
 
 
-def _document(doc: Document) -> dict[str, Any]:
-    """What the repository-wide policy rule reads of a document (not a loaded file's parser nodes)."""
-    return {"obj": doc.obj, "file": doc.file, "doc_index": doc.doc_index, "line": doc.line, "origin": doc.origin}
+def _document(doc: Document, sources: dict[str, int]) -> dict[str, Any]:
+    """What the repository-wide policy rule reads of a document: the object, where it is, and the source text that
+    locates its fields (by its index in `sources`), not a loaded file's parser nodes."""
+    data = {"obj": doc.obj, "file": doc.file, "doc_index": doc.doc_index, "line": doc.line, "origin": doc.origin}
+    if isinstance(doc, ManifestDocument):
+        source = None if doc.source is None else sources.setdefault(doc.source, len(sources))
+        data.update(item_path=doc.item_path, source=source)
+    return data
+
+
+def _loaded(data: dict[str, Any], sources: list[str]) -> Document:
+    if "item_path" not in data:
+        return Document(**data)
+    source = data.pop("source")
+    return ManifestDocument(**data, source=None if source is None else sources[source])
 
 
 def _check(data: dict[str, Any]) -> Check:

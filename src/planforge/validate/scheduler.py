@@ -2,9 +2,14 @@
 (`MAX_CONCURRENT_VALIDATIONS`), results in a stable order and progress as targets finish."""
 from __future__ import annotations
 
+import time
 from collections import Counter, deque
-from typing import Protocol
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Protocol
+
+from planforge.validate import processes
 
 from planforge.validate.base import Check
 from planforge.validate.registry import VALIDATOR_NAMES
@@ -65,42 +70,76 @@ def _run_work_unit(unit: list[int], tasks: list[Task]) -> list[list[Check]]:
     return [run_task(tasks[index]) for index in unit]
 
 
+@dataclass
+class _Running:
+    unit: list[int]
+    in_process: bool
+    started: float
+
+
 def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[list[Check]]:
-    """Run tasks on `jobs` threads, never more than a validator's bound at once, in a stable order."""
+    """Run tasks on `jobs` threads, never more than a validator's bound at once, in a stable order; with many
+    schemas/policy targets, their batches on `jobs` worker processes (`planforge.validate.processes`)."""
     results: list[list[Check]] = [[] for _ in tasks]
     if not tasks:
         return results
     pending = deque(_work_units(tasks))
     bounds = {t.validator.name: validator_bound(t.validator.name, jobs) for t in tasks}
-    running: dict[Future, list[int]] = {}
+    workers = processes.workers_for(tasks, jobs)
+    pool = processes.start(workers) if workers else None
+    running: dict[Future, _Running] = {}
     active: Counter[str] = Counter()
-    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as pool:
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as threads:
         try:
             while pending or running:
                 deferred: deque[list[int]] = deque()
-                while pending and len(running) < jobs:
+                while pending:
                     unit = pending.popleft()
-                    name = tasks[unit[0]].validator.name
-                    if active[name] >= bounds[name]:
-                        deferred.append(unit)
-                        continue
-                    active[name] += 1
-                    future = pool.submit(_run_work_unit, unit, tasks)
-                    running[future] = unit
+                    batch = [tasks[index] for index in unit]
+                    name = batch[0].validator.name
+                    in_process = pool is not None and name in processes.PROCESS_VALIDATORS
+                    in_flight = sum(1 for r in running.values() if r.in_process == in_process)
+                    if in_process:
+                        if in_flight >= 2 * workers:  # two batches a worker: none waits for its next
+                            deferred.append(unit)
+                            continue
+                        future = processes.submit(pool, batch)
+                    else:
+                        if in_flight >= jobs or active[name] >= bounds[name]:
+                            deferred.append(unit)
+                            continue
+                        active[name] += 1
+                        future = threads.submit(_run_work_unit, unit, tasks)
+                    running[future] = _Running(unit, in_process, time.perf_counter())
                     if progress is not None:
-                        progress.started(future, task_label(tasks[unit[0]]))
-                pending = deferred + pending
+                        progress.started(future, task_label(batch[0]))
+                pending = deferred
                 finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
                 for future in finished:
-                    unit = running.pop(future)
-                    last = tasks[unit[-1]]
-                    active[last.validator.name] -= 1
-                    for index, checks in zip(unit, future.result(), strict=True):
-                        results[index] = checks
+                    run = running.pop(future)
+                    if run.in_process:
+                        try:
+                            checks = processes.finish([tasks[i] for i in run.unit], future.result(), run.started)
+                        except BrokenProcessPool:  # a worker died (killed, out of memory): threads take over
+                            if pool is not None:
+                                pool.shutdown(wait=False, cancel_futures=True)
+                                pool = None
+                            pending.appendleft(run.unit)
+                            if progress is not None:
+                                progress.finished(future, 0)
+                            continue
+                    else:
+                        active[tasks[run.unit[0]].validator.name] -= 1
+                        checks = future.result()
+                    for index, task_checks in zip(run.unit, checks, strict=True):
+                        results[index] = task_checks
                     if progress is not None:
-                        progress.finished(future, len(unit))
+                        progress.finished(future, len(run.unit))
         except BaseException:
             for future in running:
                 future.cancel()
             raise
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     return results

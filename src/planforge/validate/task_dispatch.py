@@ -95,21 +95,30 @@ def announce_selected(contexts: list[tuple[int, RunContext]], tasks: list[Task],
                 select([t.target for t in tasks if t.validator is validator and t.ctx is ctx], ctx)
 
 
-def run_task(task: Task) -> list[Check]:
-    """The checks of one target, redacted and timed (and stored in the result cache when it is on); a bug in the
-    validator is an internal-error check."""
-    start = time.perf_counter()
-    task.ctx.capture.docs = [] if task.cache is not None else None
+def run_target(validator: Validator, target: Target, ctx: Context) -> list[Check]:
+    """The checks of one target; a bug in the validator is an internal-error check."""
     try:
-        checks = task.validator.run(task.target, task.ctx)
+        return list(validator.run(target, ctx))
     except PlanforgeError:
         raise
     except Exception as exc:
-        return [internal_error(task.validator.name, "run", task.target.display, exc)]
+        return [internal_error(validator.name, "run", target.display, exc)]
+
+
+def run_task(task: Task) -> list[Check]:
+    """The checks of one target, redacted and timed (and stored in the result cache when it is on)."""
+    start = time.perf_counter()
+    task.ctx.capture.docs = [] if task.cache is not None else None
+    checks = run_target(task.validator, task.target, task.ctx)
+    return finish_task(task, checks, task.ctx.capture.docs or [], start)
+
+
+def finish_task(task: Task, checks: list[Check], docs: list[Document], start: float) -> list[Check]:
+    """What every run target ends with, wherever it ran: findings redacted, durations set, the result cached."""
     redact_checks(checks, task.ctx.bounds, task.ctx.workdir)
     for check in checks:
         if not check.duration:
             check.duration = time.perf_counter() - start
     if task.cache is not None:
-        task.cache.store(task.cache_key, list(checks), task.ctx.capture.docs)
+        task.cache.store(task.cache_key, list(checks), docs)
     return list(checks)

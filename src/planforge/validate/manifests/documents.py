@@ -3,7 +3,7 @@ or a `ManifestError` that says where a file cannot be read or parsed."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from yaml.nodes import MappingNode
 
@@ -41,6 +41,14 @@ class ManifestDocument(Document):
     item_path: str = ""
     source: str | None = field(default=None, repr=False)
     duplicate_nodes: list[MappingNode] = field(default_factory=list, repr=False)
+
+
+def portable(doc: Document) -> Document:
+    """The document without its parser nodes, for another process or the result cache: duplicate keys were
+    reported when it was loaded, and its source text still locates a JSON path (`line_of_path`)."""
+    if isinstance(doc, ManifestDocument) and doc.duplicate_nodes:
+        return replace(doc, duplicate_nodes=[])
+    return doc
 
 
 def expand_list_items(docs: Iterable[ManifestDocument]) -> Iterator[ManifestDocument]:

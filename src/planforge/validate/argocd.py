@@ -142,7 +142,7 @@ def load_index(ctx: Context, charts: list[Path] | None = None, kustomizations: l
     """Find every Argo CD object among the repository's manifests, what its app-of-apps `charts` render and what
     its `kustomizations` build (default: every such chart and kustomization of the repository)."""
     index = ArgoIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    index.objects.extend(repository_objects(ctx, ArgoObject, _is_argo))
+    index.objects.extend(repository_objects(ctx, ArgoObject, _is_argo, ("argoproj.io",)))
     plain = list(index.objects)
     for chart in app_of_apps_charts(ctx) if charts is None else charts:
         index.objects.extend(_rendered_object(rendered, chart, ctx) for rendered in render_chart(chart, ctx)
@@ -246,7 +246,7 @@ class ArgoCDValidator:
         kustomization building Argo CD objects; each carries the digest of those charts' and kustomizations'
         files, so a cached result is not reused once what they render changes."""
         files: dict[Path, str] = {}
-        for obj in repository_objects(ctx, ArgoObject, _is_argo):
+        for obj in repository_objects(ctx, ArgoObject, _is_argo, ("argoproj.io",)):
             if obj.kind in ("Application", "ApplicationSet"):
                 files.setdefault(obj.path, obj.display)
         charts, kustomizations = self.renderers(ctx)

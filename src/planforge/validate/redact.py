@@ -23,11 +23,13 @@ _ABSOLUTE_PATH = re.compile(r"(?<![\w.~/:$#-])(?:file://)?/[^\s\"'`<>|,;:()\[\]{
 
 def redact_checks(checks: Iterable[Check], bounds: Bounds, scratch: Path) -> None:
     """Redact, in place, the findings of the tool validators among `checks`."""
-    allowed = Bounds((*bounds.roots, os.path.realpath(scratch)), bounds.max_file_size)
+    allowed: Bounds | None = None  # built on the first finding to redact: most checks have none
     for check in checks:
         if check.validator not in TOOL_VALIDATORS:
             continue
         for finding in check.findings:
+            if allowed is None:
+                allowed = Bounds((*bounds.roots, os.path.realpath(scratch)), bounds.max_file_size)
             if finding.validator not in TOOL_VALIDATORS:
                 continue  # planforge's own words (an `input` refusal quotes what the repository wrote)
             finding.message = redact_text(finding.message, allowed)

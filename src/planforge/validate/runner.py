@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
 
@@ -43,7 +44,7 @@ from planforge.validate.registry import load_validator
 from planforge.validate.result_cache import ResultCache
 from planforge.validate.run_plan import plan_run, read_stdin, scratch_dir
 from planforge.validate.scheduler import Progress, schedule
-from planforge.validate.task_dispatch import Task, announce_selected
+from planforge.validate.task_dispatch import RunContext, Task, announce_selected
 from planforge.validate.unit_selection import Selection
 from planforge.validate.units import SKIP_DIRS, Unit
 from planforge.validate.validator_choice import selected_validators
@@ -102,7 +103,12 @@ def run_validation(
         announce_selected(plan.contexts, to_run, validators)
         if progress is not None:
             progress.planned(len(plan.units), len(to_run), len(plan.tasks) - len(to_run))
-        for task, task_checks in zip(to_run, schedule(to_run, jobs, progress), strict=True):
+        scanning = not repository_only and (selection is None or selection.shard is None or selection.shard[0] == 1)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="planforge-tree") as beside:
+            # the whole-tree checks read every file: beside the targets (their workers leave this process idle)
+            tree = beside.submit(_tree_checks, plan.directories) if scanning else None
+            scheduled = schedule(to_run, jobs, progress)
+        for task, task_checks in zip(to_run, scheduled, strict=True):
             if not repository_only:  # those checks are the shards' (their documents are what counts here)
                 results[task.root_index].extend(task_checks)
         if "policy" in validators and not (selection is not None and selection.partial):
@@ -110,10 +116,8 @@ def run_validation(
                 results[index].extend(namespace_checks(ctx))
         if "policy" in validators:
             waiver_checks(results, settings)
-        if not repository_only and (selection is None or selection.shard is None or selection.shard[0] == 1):
-            for index, ctx in plan.directories:
-                results[index].extend(conflict_checks(ctx.root, ctx.bounds))
-                results[index].extend(depth_checks(ctx.root, SKIP_DIRS))
+        for index, tree_checks in tree.result() if tree is not None else []:
+            results[index].extend(tree_checks)
         checks: list[Check] = []
         for prefix, root_checks in zip(plan.prefixes, results, strict=True):
             prefix_displays(root_checks, prefix)
@@ -123,6 +127,12 @@ def run_validation(
         return checks
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _tree_checks(directories: list[tuple[int, RunContext]]) -> list[tuple[int, list[Check]]]:
+    """Merge conflict markers and too deep directories, per directory PATH."""
+    return [(index, conflict_checks(ctx.root, ctx.bounds) + depth_checks(ctx.root, SKIP_DIRS))
+            for index, ctx in directories]
 
 
 def _cached(tasks: list[Task], cache: ResultCache | None, results: list[list[Check]],

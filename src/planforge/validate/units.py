@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -89,10 +89,11 @@ class UnitMap:
     units: dict[str, Unit]
     owner: dict[tuple[str, str], str]  # (validator, target display) -> unit id
     dir_units: dict[str, list[str]]  # root-relative directory -> ids of the directory units there
+    real: Callable[[str], str] = os.path.realpath  # the run's `Bounds.realpath`
 
     def unit_of(self, target: Target) -> str | None:
         """The unit a target belongs to (None for a kind of target units do not know: it always runs)."""
-        return self.owner.get((target.validator, _rel(target, self.root)))
+        return self.owner.get((target.validator, _rel(target, self.root, self.real)))
 
     def closure(self, ids: Iterable[str]) -> list[str]:
         """`ids` and every unit they depend on, transitively."""
@@ -147,8 +148,8 @@ def _posix(path: PurePosixPath | Path) -> str:
     return "" if text == "." else text
 
 
-def _rel(target: Target, root: Path) -> str:
-    rel = _relative(target.path, root)
+def _rel(target: Target, root: Path, real: Callable[[str], str]) -> str:
+    rel = _relative(target.path, root, real)
     return target.path.as_posix() if rel is None else rel
 
 
@@ -171,11 +172,11 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
 
     Kustomizations and GitOps manifests are read within `bounds`, through the manifests loader.
     """
-    b = _Builder(root.resolve())
+    b = _Builder(root.resolve(), bounds.realpath)
     b.terraform(targets.get("terraform", []))
     b.helm(targets.get("helm", []))
     for t in targets.get("kustomize", []):
-        b.own("kustomize", t, b.add("kustomization", _rel(t, b.root), True))
+        b.own("kustomize", t, b.add("kustomization", _rel(t, b.root, b.real), True))
     b.gitops(targets)
     b.ansible(targets.get("ansible", []))
     b.cloudformation(targets.get("cloudformation", []))
@@ -189,7 +190,7 @@ def build_units(root: Path, targets: dict[str, list[Target]], validators: dict[s
     _gitops_depends(b.root, b.drafts, dir_units, bounds)
     _gitops_shared(b.root, b.drafts, b.gitops_tools, bounds)
     units = {d.id: _unit(d, b.drafts) for d in b.drafts.values()}
-    return UnitMap(b.root, dict(sorted(units.items())), b.owner, dir_units)
+    return UnitMap(b.root, dict(sorted(units.items())), b.owner, dir_units, bounds.realpath)
 
 
 @dataclass
@@ -197,6 +198,7 @@ class _Builder:
     """The units being built for one root, and which unit each target belongs to."""
 
     root: Path
+    real: Callable[[str], str]  # the run's `Bounds.realpath`
     drafts: dict[str, _Draft] = field(default_factory=dict)
     owner: dict[tuple[str, str], str] = field(default_factory=dict)
     gitops_tools: dict[str, set[str]] = field(default_factory=dict)  # gitops unit id -> validators of its files
@@ -205,21 +207,21 @@ class _Builder:
         return self.drafts.setdefault(unit_id(kind, path), _Draft(kind, path, is_dir))
 
     def own(self, validator: str, target: Target, draft: _Draft) -> None:
-        self.owner[(validator, _rel(target, self.root))] = draft.id
+        self.owner[(validator, _rel(target, self.root, self.real))] = draft.id
 
     def terraform(self, targets: list[Target]) -> None:
         for t in targets:
             kind = "terraform-root" if t.kind == "terraform-root" else "terraform-module"
-            self.own("terraform", t, self.add(kind, _rel(t, self.root), True))
+            self.own("terraform", t, self.add(kind, _rel(t, self.root, self.real), True))
 
     def helm(self, targets: list[Target]) -> None:
         from planforge.validate.helm.charts import values_files  # the Helm validator's own list
 
         for t in targets:
-            chart = self.add("helm-chart", _rel(t, self.root), True)
+            chart = self.add("helm-chart", _rel(t, self.root, self.real), True)
             self.own("helm", t, chart)
             for values in values_files(t.path):
-                rel = _relative(values, self.root)
+                rel = _relative(values, self.root, self.real)
                 if rel is not None:
                     unit = self.add("helm-values", rel, False)
                     unit.files.add(rel)
@@ -228,7 +230,7 @@ class _Builder:
     def gitops(self, targets: dict[str, list[Target]]) -> None:
         for name in ("argocd", "flux"):
             for t in targets.get(name, []):
-                rel = _rel(t, self.root)
+                rel = _rel(t, self.root, self.real)
                 draft = self.add("gitops", _posix(PurePosixPath(rel).parent), False)
                 draft.files.add(rel)
                 self.own(name, t, draft)
@@ -237,22 +239,22 @@ class _Builder:
     def ansible(self, targets: list[Target]) -> None:
         for t in targets:
             if t.kind == "ansible-tree":
-                self.own("ansible", t, self.add("ansible-tree", _rel(t, self.root), True))
+                self.own("ansible", t, self.add("ansible-tree", _rel(t, self.root, self.real), True))
                 continue
-            draft = self.add("ansible-playbook", _rel(t, self.root), False)
-            draft.files.add(_rel(t, self.root))
-            draft.depends.add(unit_id("ansible-tree", _relative(t.extra["tree"].path, self.root) or ""))
+            draft = self.add("ansible-playbook", _rel(t, self.root, self.real), False)
+            draft.files.add(_rel(t, self.root, self.real))
+            draft.depends.add(unit_id("ansible-tree", _relative(t.extra["tree"].path, self.root, self.real) or ""))
             self.own("ansible", t, draft)
 
     def cloudformation(self, targets: list[Target]) -> None:
         """A template's unit reads the template and the nested templates it names (`extra["nested"]`)."""
         for t in targets:
-            rel = _rel(t, self.root)
+            rel = _rel(t, self.root, self.real)
             draft = self.add("cloudformation-template", rel, False)
             draft.files.add(rel)
             for nested in t.extra.get("nested", []):
                 draft.probes.add(_probe(self.root, self.root / nested))
-                inside = _relative(self.root / nested, self.root)
+                inside = _relative(self.root / nested, self.root, self.real)
                 if inside:
                     draft.files.add(inside)
             self.own("cloudformation", t, draft)
@@ -260,7 +262,7 @@ class _Builder:
     def pulumi(self, targets: list[Target]) -> None:
         """A project's unit is its directory; the stack files it reads elsewhere (`stackConfigDir`) join its paths."""
         for t in targets:
-            draft = self.add("pulumi-project", _rel(t, self.root), True)
+            draft = self.add("pulumi-project", _rel(t, self.root, self.real), True)
             draft.files.update(t.extra.get("stack_files", []))
             self.own("pulumi", t, draft)
 
@@ -279,7 +281,7 @@ class _Builder:
         gitops_files = {f: d.id for d in self.drafts.values() if d.kind == "gitops" for f in d.files}
         for name in ("schemas", "policy"):
             for t in targets.get(name, []):
-                rel = _rel(t, self.root)
+                rel = _rel(t, self.root, self.real)
                 holder = _deepest_dir(rel, dir_units)
                 if rel in gitops_files:
                     self.owner[(name, rel)] = gitops_files[rel]
@@ -348,11 +350,12 @@ def _terraform_depends(root: Path, drafts: dict[str, _Draft], validator: Any) ->
                     draft.depends.add(by_path[rel])
 
 
-def _relative(path: Path, root: Path) -> str | None:
+def _relative(path: Path, root: Path, realpath: Callable[[str], str] = os.path.realpath) -> str | None:
     """`path` (every symlink followed) relative to `root` ("" for the root), None outside it.
 
-    On strings: called for every target, and `Path.resolve().relative_to()` costs several `Path` objects."""
-    real, top = os.path.realpath(path), str(root)
+    On strings: called for every target, and `Path.resolve().relative_to()` costs several `Path` objects;
+    `realpath` is the run's `Bounds.realpath` where there is one (directories resolved once)."""
+    real, top = realpath(str(path)), str(root)
     if real == top:
         return ""
     prefix = top.rstrip(os.sep) + os.sep
@@ -383,7 +386,7 @@ def _follow_kustomization(root: Path, directory: Path, draft: _Draft, dir_units:
     seen.add(directory)
     for _, entry in kustomization_references(load_kustomization(kustomization, bounds)):
         draft.probes.add(_probe(root, directory / entry))
-        rel = _relative(directory / entry, root)
+        rel = _relative(directory / entry, root, bounds.realpath)
         if rel is None or rel == draft.path:
             continue
         full = root / rel
@@ -447,7 +450,7 @@ def _gitops_depends(root: Path, drafts: dict[str, _Draft], dir_units: dict[str, 
         for file in sorted(draft.files):
             for obj in _objects(root / file, bounds):
                 for path in _gitops_paths(obj):
-                    rel = _relative(root / path.removeprefix("./"), root)
+                    rel = _relative(root / path.removeprefix("./"), root, bounds.realpath)
                     if rel is not None:
                         for where in _at_or_under(places, rel):
                             draft.depends.update(at[where])

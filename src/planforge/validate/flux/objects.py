@@ -166,6 +166,8 @@ def is_flux_instance(obj: Any) -> bool:
 def load_index(ctx: Context) -> FluxIndex:
     """Find every Flux object among the repository's manifests."""
     index = FluxIndex(ctx.root, repo_urls=own_repo_urls(ctx.root, ctx.bounds), bounds=ctx.bounds)
-    for obj in repository_objects(ctx, FluxObject, lambda o: is_flux_object(o) or is_flux_instance(o)):
+    vocab = vocabulary()
+    for obj in repository_objects(ctx, FluxObject, lambda o: is_flux_object(o) or is_flux_instance(o),
+                                  (*vocab.api_groups, vocab.flux_instance[0])):
         (index.instances if is_flux_instance(obj.obj) else index.objects).append(obj)
     return index

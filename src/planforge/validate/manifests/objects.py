@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from planforge.validate.base import Context, Document
-from planforge.validate.manifests.discovery import iter_manifest_files
+from planforge.validate.manifests.discovery import discover_manifests
 from planforge.validate.manifests.documents import ManifestError
 from planforge.validate.manifests.loader import load_documents
 
@@ -40,13 +40,19 @@ class ManifestObject:
         return name if isinstance(name, str) else None
 
 
-def repository_objects(ctx: Context, make: type[T], wanted: Callable[[Any], bool]) -> Iterator[T]:
+def repository_objects(ctx: Context, make: type[T], wanted: Callable[[Any], bool],
+                       groups: tuple[str, ...] = ()) -> Iterator[T]:
     """Every document of the repository's manifests that `wanted` accepts, as a `make` object.
-    Unparsable manifests are skipped: they are the schemas validator's findings."""
-    for found in iter_manifest_files(ctx.root, ctx.settings):
+
+    `groups`: API groups every wanted object's apiVersion names; a file whose text names none of them is not
+    parsed (most files of a repository are not the cross-file validators' kinds). Unparsable manifests are
+    skipped: they are the schemas validator's findings."""
+    for found, text in discover_manifests(ctx.root, ctx.settings):
+        if groups and text is not None and not any(group in text for group in groups):
+            continue
         path = Path(found)
         try:
-            docs = load_documents(path, display=ctx.display(path), bounds=ctx.bounds)
+            docs = load_documents(path, text=text, display=ctx.display(path), bounds=ctx.bounds)
         except ManifestError:
             continue
         yield from (make(doc, path, ctx.display(path)) for doc in docs if wanted(doc.obj))

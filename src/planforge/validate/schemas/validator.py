@@ -117,7 +117,7 @@ class SchemaValidator:
         if select_engine(ctx.settings) == "embedded":
             embedded_engine(ctx.settings)  # a bad --kube-version is a usage error before any work
         return [
-            Target(validator=NAME, kind="manifest", path=path.resolve(), display=ctx.display(path))
+            Target(validator=NAME, kind="manifest", path=Path(ctx.bounds.realpath(path)), display=ctx.display(path))
             for path in iter_manifest_files(ctx.root, ctx.settings)
         ]
 

@@ -59,7 +59,8 @@ def start(workers: int) -> ProcessPoolExecutor:
 def submit(pool: ProcessPoolExecutor, batch: list[Task]) -> Future[list[tuple[list[Check], list[Document]]]]:
     """Run one batch (targets of one validator in one context) on a worker."""
     ctx = batch[0].ctx
-    where = Where(ctx.root, ctx.settings, ctx.workdir, ctx.bounds, ctx.documents_only, ctx.prefix)
+    bounds = Bounds(ctx.bounds.roots, ctx.bounds.max_file_size)  # without the directories this process resolved
+    where = Where(ctx.root, ctx.settings, ctx.workdir, bounds, ctx.documents_only, ctx.prefix)
     return pool.submit(run_batch, where, batch[0].validator.name, [task.target for task in batch])
 
 

@@ -35,6 +35,7 @@ from planforge.decide.rules.clouds import decide_clouds
 from planforge.decide.rules.renderers import decide_renderer
 from planforge.decide.rules.compute import decide_compute
 from planforge.decide.rules.component_versions import decide_component_versions
+from planforge.decide.rules.counts import decide_counts
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.statements import decide_statements
@@ -91,6 +92,7 @@ def decide(plan: Plan) -> Decided:
     answers, model = decide_system(c)
     if c.problems:
         _refuse(c, f"{plan.source}: plan refused: {len(c.problems)} requirement(s) nothing meets", c.problems)
+    decide_counts(c, answers, model)
     c.provenance = cite_composites(cite_stating_lines(c.provenance, plan), c.applied_phrases, c.component_rows)
     c.provenance = cite_added(c.provenance, model)
     answers.decisions = decisions(answers, c.provenance)

@@ -210,8 +210,6 @@ def main(args: argparse.Namespace) -> int:
     from planforge.validate.baseline import load_baseline
     from planforge.validate.runner import exit_code, list_units, run_validation
     from planforge.validate.settings import resolve_settings
-    from planforge.validate.terraform.cli import opentofu_fallback
-    from planforge.validate.terraform.mirrors import plugin_mirrors
     from planforge.validate.unit_selection import Selection, parse_shard
     from planforge.validate.validator_choice import parse_only, rule_descriptions
 
@@ -223,7 +221,10 @@ def main(args: argparse.Namespace) -> int:
     config = _last(args.config)
     settings = resolve_settings(cli_settings(args), paths=paths, settings_file=Path(config) if config else None)
     notices = _schema_version_notices(settings) + _profile_notices(settings, only)
-    plugin_mirrors(settings)  # a mirror that is not a directory is a usage error before anything runs
+    if settings.terraform_plugin_mirrors:  # the terraform package is imported only when there is terraform work
+        from planforge.validate.terraform.mirrors import plugin_mirrors
+
+        plugin_mirrors(settings)  # a mirror that is not a directory is a usage error before anything runs
     output = _last(args.output)
     baseline = load_baseline(settings.baseline, settings.max_file_size) if settings.baseline else None
 
@@ -249,9 +250,12 @@ def main(args: argparse.Namespace) -> int:
     notices.extend(_baseline_notices(checks, written, settings.baseline, baseline))
     if settings.verbose:
         notices.extend(cached)
-    fallback = opentofu_fallback(settings)
-    if fallback and any(c.validator == "terraform" for c in checks):
-        notices.append(fallback)
+    if any(c.validator == "terraform" for c in checks):
+        from planforge.validate.terraform.cli import opentofu_fallback
+
+        fallback = opentofu_fallback(settings)
+        if fallback:
+            notices.append(fallback)
     code = 0 if written else exit_code(checks)
     meta = ReportMeta(paths=paths, elapsed=elapsed, kube_version=settings.kube_version, strict=settings.strict,
                       verbose=settings.verbose, rules=rule_descriptions(), exit_code=code, notices=notices,

@@ -10,7 +10,6 @@ import re
 from importlib import resources
 
 from planforge.errors import UsageError
-from planforge.plan.model import normalize_label
 
 SUFFIX = "-plan-template.md"
 # The template a flavour starts from when none is named.
@@ -45,7 +44,9 @@ def skeleton(name: str) -> str:
 
 
 def _accepted_placeholder(match: re.Match[str]) -> str:
-    from planforge.decide.data import accepted_values  # not at import: the CLI imports this module for every command
+    # not at import: the CLI imports this module for every command
+    from planforge.decide.data import accepted_values
+    from planforge.plan.model import normalize_label
 
     accepted = accepted_values(normalize_label(match.group("label")))
     return f"**{match.group('label')}**: [one of: {accepted}]" if accepted else match.group(0)

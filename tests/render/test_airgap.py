@@ -1,7 +1,8 @@
-"""Air-gapped on-premise k3s hosts (`no internet egress`): k3s and its system images come from the plan's mirror of
-the release artifacts, checksum verified; every other image is pulled through the plan's registry; what the plan
-must still mirror (the Helm charts, apt packages) is said in the Ansible README and listed as not applied. A plan
-naming no mirror is refused at its line; a cloud or non-k3s plan gets the statement listed as not applied."""
+"""Air-gapped on-premise k3s and RKE2 hosts (`no internet egress`): the distribution and its system images come from
+the plan's mirror of the release artifacts, checksum verified; every other image is pulled through the plan's
+registry; what the plan must still mirror (the Helm charts, apt packages) is said in the Ansible README and listed as
+not applied. A plan naming no mirror is refused at its line; a cloud or kubeadm plan gets the statement listed as not
+applied, with what its hosts would need."""
 from __future__ import annotations
 
 import pytest
@@ -13,6 +14,7 @@ from planforge.errors import RefusedError
 from planforge.plan import parse_plan, parse_text
 
 AIRGAP = PLANS / "onprem-k3s-airgap.plan.md"
+RKE2_AIRGAP = PLANS / "onprem-rke2-airgap.plan.md"
 ONPREM = PLANS / "onprem-k3s-ansible.plan.md"
 LINE = 27  # the Constraints line that says it
 ROLE = "ansible/roles/k3s_install"
@@ -49,7 +51,7 @@ def test_an_air_gap_without_its_mirror_is_refused_at_its_line(statement: str, mi
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [
-    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: RKE2 1.30", "for k3s"),
+    ("**Kubernetes**: k3s v1.29.4+k3s1", "**Kubernetes**: kubeadm v1.30.6", "kubeadm's hosts install"),
     ("**Cloud Provider**: on-premise (bare metal)", "**Cloud Provider**: AWS", "on-premise k3s hosts"),
 ])
 def test_an_air_gap_planforge_does_not_build_is_listed_not_applied(old: str, new: str, says: str):
@@ -105,8 +107,10 @@ def test_argo_cd_s_chart_and_the_packages_need_no_internet(airgap):
     assert chart["archive_url"] == f"https://artifacts.factory.example/k3s/charts/argo-cd-{chart['version']}.tgz"
     role = airgap / "ansible/roles/gitops_bootstrap"
     tasks = {t["name"]: t for t in yaml.safe_load((role / "tasks/main.yml").read_text())}
-    put = tasks["Put the Argo CD chart archive where k3s serves it (air-gapped hosts)"]["ansible.builtin.get_url"]
-    assert put["dest"].startswith("/var/lib/rancher/k3s/server/static/charts/")
+    put = tasks["Put the Argo CD chart archive where the distribution serves it (air-gapped hosts)"]
+    assert put["ansible.builtin.get_url"]["dest"].startswith("{{ gitops_bootstrap_static_charts_dir }}/")
+    defaults = yaml.safe_load((role / "defaults/main.yml").read_text())
+    assert defaults["gitops_bootstrap_static_charts_dir"] == "/var/lib/rancher/k3s/server/static/charts"
     env = Environment(undefined=StrictUndefined)
     env.filters["basename"] = lambda path: path.rsplit("/", 1)[-1]
     manifest = env.from_string((role / "templates/argo-cd.yaml.j2").read_text()).render(
@@ -151,3 +155,53 @@ def test_a_mirror_and_registry_on_their_own_lines_are_cited_there():
                         ("registry_mirror", "harbor.plant.example")):
         prov = d.provenance[name]
         assert words in lines[prov.line - 1] and words.split()[0] in prov.text, (name, prov)
+
+
+@pytest.fixture(scope="module")
+def rke2_airgap(tmp_path_factory):
+    return rendered_plan(RKE2_AIRGAP, tmp_path_factory)
+
+
+def test_rke2_and_its_images_come_from_the_mirror_and_the_registry(rke2_airgap):
+    repo, role = rke2_airgap, rke2_airgap / "ansible/roles/rke2_install"
+    a = decide(parse_plan(RKE2_AIRGAP)).answers
+    assert (a.airgap, a.artifact_mirror, a.registry_mirror) == (
+        True, "https://nexus.plant.example/repository/rke2", "harbor.plant.example")
+    defaults = yaml.safe_load((role / "defaults/main.yml").read_text())
+    assert defaults["rke2_install_release_url"] == "https://nexus.plant.example/repository/rke2"
+    assert (defaults["rke2_install_airgap"], defaults["rke2_install_registry_mirror"]) == (True, "harbor.plant.example")
+    tasks = {t["name"]: t for t in yaml.safe_load((role / "tasks/main.yml").read_text())}
+    images = next(t for name, t in tasks.items() if name.startswith("Download the release's air-gap images"))
+    assert images["ansible.builtin.get_url"]["url"].endswith("/rke2-images.linux-{{ rke2_install_arch }}.tar.zst")
+    assert images["ansible.builtin.get_url"]["checksum"] == (
+        "sha256:{{ rke2_install_base }}/sha256sum-{{ rke2_install_arch }}.txt")
+    assert images["ansible.builtin.get_url"]["dest"].startswith("/var/lib/rancher/rke2/agent/images/")
+    registries = tasks["Pull every image through the registry mirror"]
+    assert registries["ansible.builtin.template"]["dest"] == "/etc/rancher/rke2/registries.yaml"
+    # the binary, the image archive and the registries restart the service of each play
+    assert {t["name"] for t in tasks.values() if t.get("notify") == "rke2 configuration changed"} == {
+        "Unpack RKE2 into /usr/local (binary and systemd units)", images["name"], registries["name"]}
+    for role_name in ("rke2_server", "rke2_agent"):
+        [handler] = yaml.safe_load((repo / f"ansible/roles/{role_name}/handlers/main.yml").read_text())
+        assert handler["listen"] == "rke2 configuration changed"
+    readme = (repo / "ansible/README.md").read_text()
+    assert "https://nexus.plant.example/repository/rke2/v1.30.1%2Brke2r1/` holds `rke2.linux-amd64.tar.gz`" in readme
+    assert "`/etc/rancher/rke2/registries.yaml` maps" in readme and "k3s" not in readme
+
+
+def test_rke2_serves_argo_cd_s_chart_from_its_own_static_directory(rke2_airgap):
+    group_vars = yaml.safe_load((rke2_airgap / "ansible/inventories/prod/group_vars/all/main.yml").read_text())
+    assert group_vars["baseline_apt_update_cache"] is False
+    assert group_vars["gitops_bootstrap_static_charts_dir"] == "/var/lib/rancher/rke2/server/static/charts"
+    assert group_vars["gitops_bootstrap_manifests_dir"] == "/var/lib/rancher/rke2/server/manifests"
+    chart = group_vars["gitops_bootstrap_argocd_chart"]
+    assert chart["archive_url"] == f"https://nexus.plant.example/repository/rke2/charts/argo-cd-{chart['version']}.tgz"
+
+
+def test_an_rke2_host_with_internet_egress_downloads_from_github(tmp_path_factory):
+    repo = rendered_plan(PLANS / "onprem-rke2-ansible.plan.md", tmp_path_factory)
+    defaults = yaml.safe_load((repo / "ansible/roles/rke2_install/defaults/main.yml").read_text())
+    assert defaults["rke2_install_release_url"] == "https://github.com/rancher/rke2/releases/download"
+    assert defaults["rke2_install_airgap"] is False
+    group_vars = yaml.safe_load((repo / "ansible/inventories/prod/group_vars/all/main.yml").read_text())
+    assert "gitops_bootstrap_static_charts_dir" not in group_vars and "baseline_apt_update_cache" not in group_vars

@@ -1,6 +1,7 @@
-"""Air-gapped on-premise hosts (`air-gapped`, `no internet egress`): k3s comes from the plan's mirror of its release
-artifacts, its system images from the release's air-gap image archive, and every image from the plan's registry.
-Patterns: data/onprem.yaml."""
+"""Air-gapped on-premise hosts (`air-gapped`, `no internet egress`): k3s or RKE2 comes from the plan's mirror of its
+release artifacts, its system images from the release's air-gap image archive, and every image from the plan's
+registry. kubeadm is told what its hosts would need (a package mirror and a registry for its images). Patterns:
+data/onprem.yaml."""
 from __future__ import annotations
 
 import re
@@ -25,19 +26,23 @@ def decide_airgap(c: Context) -> None:
         c.unapplied(line, words, "planforge builds air-gapped installs for on-premise k3s hosts; a cloud network's "
                                  "egress is its NAT gateway or firewall (see the network module)")
         return
-    if not c.values.get("k3s_version"):
-        c.unapplied(line, words, "planforge builds air-gapped installs for k3s; RKE2 and kubeadm download their "
-                                 "release and packages from the internet here")
+    distribution = "k3s" if c.values.get("k3s_version") else "RKE2" if c.values.get("rke2_version") else ""
+    if not distribution:
+        c.unapplied(line, words, "planforge builds air-gapped installs for k3s and RKE2; kubeadm's hosts install "
+                                 "kubelet, kubeadm and kubectl from pkgs.k8s.io and containerd from the distribution: "
+                                 "point apt at your package mirror, and containerd (config_path) and kubeadm's "
+                                 "imageRepository at your registry")
         return
     mirror = _first(pattern("artifact_mirror"), sentence, c)
     registry = _first(pattern("registry_mirror"), sentence, c)
     if mirror is None or registry is None:
-        missing = " and ".join(w for w, v in (("a mirror of the k3s release artifacts", mirror),
+        missing = " and ".join(w for w, v in ((f"a mirror of the {distribution} release artifacts", mirror),
                                                ("a registry for the images", registry)) if v is None)
+        example = distribution.lower()
         c.problem(None, "airgap", f"the hosts have no internet egress ({words!r}) but the plan names no {missing}",
-                  "name them in that sentence, e.g. `k3s releases from the mirror https://artifacts.example.com/k3s "
-                  "and images from the registry registry.example.com:5000` (the mirror keeps GitHub's layout: "
-                  "<mirror>/<release>/k3s)", line=line)
+                  f"name them in that sentence, e.g. `{distribution} releases from the mirror "
+                  f"https://artifacts.example.com/{example} and images from the registry registry.example.com:5000` "
+                  f"(the mirror keeps GitHub's layout: <mirror>/<release>/<asset>)", line=line)
         return
     c.set("airgap", True, _cited(c, line))
     c.set("artifact_mirror", mirror[0].rstrip("/"), _cited(c, mirror[1]))

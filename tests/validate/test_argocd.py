@@ -300,3 +300,13 @@ def test_source_not_allowed_by_project(tmp_path: Path) -> None:
     assert findings(run(root, tmp_path)) == []
     project.write_text(project.read_text().replace("  sourceRepos:\n", "  sourceRepos:\n    - '!https://charts.acme.io/stable'\n"))
     assert findings(run(root, tmp_path)) == [("argocd/source-not-allowed", "argocd/apps/redis.yaml", 9)]
+
+
+def test_an_api_version_written_with_an_escape_is_still_read(tmp_path: Path) -> None:
+    """Files naming no Argo CD API group are passed over unparsed; a double-quoted escape spells the group without
+    its characters, so such a file is parsed like any other."""
+    root = copy("missing-path", tmp_path)
+    web = root / "argocd/apps/web.yaml"
+    web.write_text(web.read_text().replace("apiVersion: argoproj.io/v1alpha1", 'apiVersion: "argoproj\\x2eio/v1alpha1"'))
+    assert "argoproj.io" not in web.read_text()
+    assert findings(run(root, tmp_path)) == [("argocd/missing-path", "argocd/apps/web.yaml", 11)]

@@ -105,3 +105,47 @@ def test_few_targets_or_one_job_run_on_threads(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(processes, "MIN_TARGETS", 8)
     run_validation([root], Settings(jobs=1), ["schemas", "policy"])
     assert started == []
+
+
+def test_the_fork_server_imports_nothing_from_the_working_directory(tmp_path: Path, started: list[int],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """planforge often runs in the repository it validates: a `yaml.py` or `planforge/` there must never run."""
+    from multiprocessing import forkserver
+
+    canary = tmp_path / "canary"
+    (tmp_path / "repo").mkdir()
+    root = _tree(tmp_path / "repo", 10)
+    for module in ("yaml.py", "planforge/__init__.py", "jsonschema.py", "fastjsonschema.py"):
+        (root / module).parent.mkdir(exist_ok=True)
+        (root / module).write_text(f"open({str(canary)!r}, 'a').write({module!r})\n", encoding="utf-8")
+    forkserver._forkserver._stop()  # a fresh fork server, started from inside the repository
+    monkeypatch.chdir(root)
+    checks = run_validation([root], Settings(jobs=2), ["schemas", "policy"])
+    assert started == [2]
+    assert not canary.exists()
+    assert len([c for c in checks if c.validator == "schemas"]) == 20
+
+
+def test_without_a_pool_the_threads_validate_everything(tmp_path: Path, started: list[int],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    (tmp_path / "repo").mkdir()
+    root = _tree(tmp_path / "repo", 20)
+    threads = _seen(run_validation([root], Settings(jobs=1), ["schemas", "policy"]))
+
+    def unstartable(workers: int):
+        raise OSError("no socket for the fork server")
+
+    monkeypatch.setattr(processes, "start", unstartable)
+    assert _seen(run_validation([root], Settings(jobs=2), ["schemas", "policy"])) == threads
+
+    def died(pool, batch):  # every worker dies: each batch comes back broken
+        future: Future = Future()
+        future.set_exception(BrokenProcessPool("a worker died"))
+        return future
+
+    monkeypatch.setattr(processes, "start", lambda workers: processes.ProcessPoolExecutor(max_workers=1))
+    monkeypatch.setattr(processes, "submit", died)
+    assert _seen(run_validation([root], Settings(jobs=2), ["schemas", "policy"])) == threads

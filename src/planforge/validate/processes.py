@@ -3,7 +3,9 @@
 Threads give those validators one core between them: YAML parsing and schema checks are Python code. With many of
 their targets and more than one job, their batches run in `jobs` worker processes instead, so a directory of
 thousands of manifests uses every core it is given (`-j`). The workers come from a fork server: a fresh interpreter
-started for that purpose, never a fork of this process, whose threads (Terraform, Helm) may hold locks.
+started for that purpose, never a fork of this process, whose threads (Terraform, Helm) may hold locks. That
+interpreter puts no current-directory entry on its module path (PYTHONSAFEPATH): planforge often runs in the
+repository it validates, and nothing of that repository may be imported.
 
 A worker reads the same files within the same bounds and runs the same validator code; it sends back each target's
 checks and the documents it read (the repository-wide policy rules and the result cache need them). Redaction,
@@ -13,8 +15,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing import forkserver
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,7 @@ from planforge.validate.inputs import Bounds
 from planforge.validate.manifests.documents import portable
 from planforge.validate.registry import VALIDATORS, load_validator
 from planforge.validate.task_dispatch import RunContext, Task, finish_task, run_target
+from planforge.validate.toolenv import use_process_home
 
 PROCESS_VALIDATORS = ("schemas", "policy")
 # Below this many of their targets, starting the workers costs more than the second core saves (about 0.3 ms of
@@ -50,10 +57,69 @@ def workers_for(tasks: list[Task], jobs: int) -> int:
     return min(jobs, os.cpu_count() or 1)
 
 
+class Workers:
+    """The worker pool of one run, if its tasks are worth one. Once the pool cannot take work (it could not start
+    here, or a worker died: killed, out of memory), `submit` and `collect` give None and the scheduler runs that
+    batch on its threads, as it runs every batch of a run without workers."""
+
+    def __init__(self, tasks: list[Task], jobs: int) -> None:
+        self.size = workers_for(tasks, jobs)
+        self._pool: ProcessPoolExecutor | None = None
+        if self.size:
+            try:
+                self._pool = start(self.size)
+            except (OSError, ValueError):  # no fork server on this platform, or no socket for it
+                self._pool = None
+
+    def takes(self, validator: str) -> bool:
+        return self._pool is not None and validator in PROCESS_VALIDATORS
+
+    def submit(self, batch: list[Task]) -> Future[list[tuple[list[Check], list[Document]]]] | None:
+        try:
+            return submit(self._pool, batch) if self._pool is not None else None
+        except (BrokenProcessPool, OSError):
+            self.close(wait=False)
+            return None
+
+    def collect(self, batch: list[Task], future: Future[list[tuple[list[Check], list[Document]]]],
+                started: float) -> list[list[Check]] | None:
+        try:
+            return finish(batch, future.result(), started)
+        except BrokenProcessPool:
+            self.close(wait=False)
+            return None
+
+    def close(self, wait: bool = True) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait, cancel_futures=True)
+            self._pool = None
+
+
 def start(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` processes; OSError or ValueError when this platform or machine cannot start one."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__, *(VALIDATORS[name].module for name in PROCESS_VALIDATORS)])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    _start_fork_server()
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=signal.signal,
+                               initargs=(signal.SIGINT, signal.SIG_IGN))  # an interrupt is the parent's to handle
+
+
+_SERVER_START = threading.Lock()
+
+
+def _start_fork_server() -> None:
+    """Start the fork server (once a process) with no current-directory entry on its module path: `python -c` puts
+    one first, and the working directory is often the repository under validation."""
+    with _SERVER_START:
+        before = os.environ.get("PYTHONSAFEPATH")
+        os.environ["PYTHONSAFEPATH"] = "1"
+        try:
+            forkserver.ensure_running()
+        finally:
+            if before is None:
+                del os.environ["PYTHONSAFEPATH"]
+            else:
+                os.environ["PYTHONSAFEPATH"] = before
 
 
 def submit(pool: ProcessPoolExecutor, batch: list[Task]) -> Future[list[tuple[list[Check], list[Document]]]]:
@@ -75,6 +141,7 @@ def finish(batch: list[Task], results: list[tuple[list[Check], list[Document]]],
 
 def run_batch(where: Where, name: str, targets: list[Target]) -> list[tuple[list[Check], list[Document]]]:
     """In a worker: each target's checks and the documents the validator read."""
+    use_process_home(where.workdir / f"home-{os.getpid()}")  # a worker ends without atexit: inside the scratch directory
     validator = _validator(name)
     ctx = RunContext(where.root, where.settings, lambda _docs, _origin: [], where.workdir, where.bounds,
                      where.documents_only, prefix=where.prefix)

@@ -103,7 +103,7 @@ class ResultCache:
             data = json.loads(self._path(key).read_text(encoding="utf-8"))
             checks = [_check(c) for c in data["checks"]]
             docs = [_loaded(d, data["sources"]) for d in data["documents"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
             return None
         return checks, docs
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -85,8 +84,7 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
         return results
     pending = deque(_work_units(tasks))
     bounds = {t.validator.name: validator_bound(t.validator.name, jobs) for t in tasks}
-    workers = processes.workers_for(tasks, jobs)
-    pool = processes.start(workers) if workers else None
+    workers = processes.Workers(tasks, jobs)
     running: dict[Future, _Running] = {}
     active: Counter[str] = Counter()
     with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="planforge-validate") as threads:
@@ -97,13 +95,16 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
                     unit = pending.popleft()
                     batch = [tasks[index] for index in unit]
                     name = batch[0].validator.name
-                    in_process = pool is not None and name in processes.PROCESS_VALIDATORS
+                    in_process = workers.takes(name)
                     in_flight = sum(1 for r in running.values() if r.in_process == in_process)
                     if in_process:
-                        if in_flight >= 2 * workers:  # two batches a worker: none waits for its next
+                        if in_flight >= 2 * workers.size:  # two batches a worker: none waits for its next
                             deferred.append(unit)
                             continue
-                        future = processes.submit(pool, batch)
+                        future = workers.submit(batch)
+                        if future is None:  # the pool is gone: the threads take this batch
+                            pending.appendleft(unit)
+                            continue
                     else:
                         if in_flight >= jobs or active[name] >= bounds[name]:
                             deferred.append(unit)
@@ -118,12 +119,8 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
                 for future in finished:
                     run = running.pop(future)
                     if run.in_process:
-                        try:
-                            checks = processes.finish([tasks[i] for i in run.unit], future.result(), run.started)
-                        except BrokenProcessPool:  # a worker died (killed, out of memory): threads take over
-                            if pool is not None:
-                                pool.shutdown(wait=False, cancel_futures=True)
-                                pool = None
+                        checks = workers.collect([tasks[i] for i in run.unit], future, run.started)
+                        if checks is None:  # its worker died: the threads take the batch again
                             pending.appendleft(run.unit)
                             if progress is not None:
                                 progress.finished(future, 0)
@@ -140,6 +137,5 @@ def schedule(tasks: list[Task], jobs: int, progress: Progress | None) -> list[li
                 future.cancel()
             raise
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            workers.close()
     return results

@@ -65,6 +65,15 @@ def safe_path(value: str) -> str:
     return os.pathsep.join(entry for entry in value.split(os.pathsep) if os.path.isabs(entry))
 
 
+def use_process_home(home: Path) -> None:
+    """Make `home` this process's tool home (created) unless it has one: a worker process, which ends without
+    running `atexit`, takes one inside its run's scratch directory, removed with it."""
+    with _home_lock:
+        if not _process_home:
+            home.mkdir(parents=True, exist_ok=True)
+            _process_home.append(home)
+
+
 def process_home() -> Path:
     """An empty directory of this process for tools run outside a validation's scratch directory."""
     with _home_lock:

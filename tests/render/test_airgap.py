@@ -96,6 +96,15 @@ def test_the_registry_template_maps_every_registry_to_the_mirror(airgap):
     rendered = yaml.safe_load(Environment(undefined=StrictUndefined).from_string(template).render(**defaults))
     assert set(rendered["mirrors"]) == {"docker.io", "ghcr.io", "quay.io", "registry.k8s.io", "*"}
     assert {tuple(m["endpoint"]) for m in rendered["mirrors"].values()} == {("https://registry.factory.example:5000",)}
+    assert "configs" not in rendered and not [m for m in rendered["mirrors"].values() if "rewrite" in m]
+    # an internal CA and a project per upstream (Harbor's proxy caches), set in the role's variables
+    rendered = yaml.safe_load(Environment(undefined=StrictUndefined).from_string(template).render(**{
+        **defaults, "k3s_install_registry_rewrites": {"docker.io": "dockerhub"},
+        "k3s_install_registry_ca_file": "/usr/local/share/ca-certificates/factory.crt"}))
+    assert rendered["mirrors"]["docker.io"]["rewrite"] == {"^(.*)$": "dockerhub/$1"}
+    assert "rewrite" not in rendered["mirrors"]["ghcr.io"]
+    assert rendered["configs"] == {"registry.factory.example:5000": {
+        "tls": {"ca_file": "/usr/local/share/ca-certificates/factory.crt"}}}
 
 
 def test_argo_cd_s_chart_and_the_packages_need_no_internet(airgap):
@@ -105,18 +114,23 @@ def test_argo_cd_s_chart_and_the_packages_need_no_internet(airgap):
     assert group_vars["baseline_apt_update_cache"] is False
     chart = group_vars["gitops_bootstrap_argocd_chart"]
     assert chart["archive_url"] == f"https://artifacts.factory.example/k3s/charts/argo-cd-{chart['version']}.tgz"
+    # apt refreshes an index older than cache_valid_time even without update_cache: none is given then
+    [apt] = [t["ansible.builtin.apt"] for t in yaml.safe_load((airgap / "ansible/roles/baseline/tasks/main.yml")
+                                                                .read_text()) if "ansible.builtin.apt" in t]
+    assert apt["cache_valid_time"] == "{{ 3600 if baseline_apt_update_cache | bool else omit }}"
     role = airgap / "ansible/roles/gitops_bootstrap"
     tasks = {t["name"]: t for t in yaml.safe_load((role / "tasks/main.yml").read_text())}
-    put = tasks["Put the Argo CD chart archive where the distribution serves it (air-gapped hosts)"]
-    assert put["ansible.builtin.get_url"]["dest"].startswith("{{ gitops_bootstrap_static_charts_dir }}/")
-    defaults = yaml.safe_load((role / "defaults/main.yml").read_text())
-    assert defaults["gitops_bootstrap_static_charts_dir"] == "/var/lib/rancher/k3s/server/static/charts"
+    get = tasks["Download the Argo CD chart archive from the mirror (air-gapped hosts)"]["ansible.builtin.get_url"]
+    read = tasks["Read the Argo CD chart archive for the HelmChart (air-gapped hosts)"]
+    assert read["ansible.builtin.slurp"]["src"] == get["dest"] and read["register"] == "gitops_bootstrap_argocd_archive"
     env = Environment(undefined=StrictUndefined)
     env.filters["basename"] = lambda path: path.rsplit("/", 1)[-1]
     manifest = env.from_string((role / "templates/argo-cd.yaml.j2").read_text()).render(
-        ansible_managed="managed", gitops_bootstrap_argocd_chart=chart)
+        ansible_managed="managed", gitops_bootstrap_argocd_chart=chart,
+        gitops_bootstrap_argocd_archive={"content": "H4sIAAAA"})
     [_, helm_chart] = yaml.safe_load_all(manifest)
-    assert helm_chart["spec"]["chart"] == (f"https://%{{KUBERNETES_API}}%/static/charts/argo-cd-{chart['version']}.tgz")
+    # inline, as k3s and RKE2 ship their own charts: RKE2 serves no static charts on the API server's port
+    assert helm_chart["spec"]["chartContent"] == "H4sIAAAA" and "chart" not in helm_chart["spec"]
     assert "repo" not in helm_chart["spec"]
     # a new k3s release or image archive runs only after a restart
     k3s_tasks = yaml.safe_load((airgap / ROLE / "tasks/main.yml").read_text())
@@ -178,6 +192,11 @@ def test_rke2_and_its_images_come_from_the_mirror_and_the_registry(rke2_airgap):
     assert images["ansible.builtin.get_url"]["dest"].startswith("/var/lib/rancher/rke2/agent/images/")
     registries = tasks["Pull every image through the registry mirror"]
     assert registries["ansible.builtin.template"]["dest"] == "/etc/rancher/rke2/registries.yaml"
+    from jinja2 import Environment, StrictUndefined
+
+    template = (role / "templates/registries.yaml.j2").read_text()
+    rendered = yaml.safe_load(Environment(undefined=StrictUndefined).from_string(template).render(**defaults))
+    assert {m["endpoint"][0] for m in rendered["mirrors"].values()} == {"https://harbor.plant.example"}
     # the binary, the image archive and the registries restart the service of each play
     assert {t["name"] for t in tasks.values() if t.get("notify") == "rke2 configuration changed"} == {
         "Unpack RKE2 into /usr/local (binary and systemd units)", images["name"], registries["name"]}
@@ -189,10 +208,9 @@ def test_rke2_and_its_images_come_from_the_mirror_and_the_registry(rke2_airgap):
     assert "`/etc/rancher/rke2/registries.yaml` maps" in readme and "k3s" not in readme
 
 
-def test_rke2_serves_argo_cd_s_chart_from_its_own_static_directory(rke2_airgap):
+def test_rke2_takes_argo_cd_s_chart_and_the_packages_from_the_mirror(rke2_airgap):
     group_vars = yaml.safe_load((rke2_airgap / "ansible/inventories/prod/group_vars/all/main.yml").read_text())
     assert group_vars["baseline_apt_update_cache"] is False
-    assert group_vars["gitops_bootstrap_static_charts_dir"] == "/var/lib/rancher/rke2/server/static/charts"
     assert group_vars["gitops_bootstrap_manifests_dir"] == "/var/lib/rancher/rke2/server/manifests"
     chart = group_vars["gitops_bootstrap_argocd_chart"]
     assert chart["archive_url"] == f"https://nexus.plant.example/repository/rke2/charts/argo-cd-{chart['version']}.tgz"
@@ -204,4 +222,4 @@ def test_an_rke2_host_with_internet_egress_downloads_from_github(tmp_path_factor
     assert defaults["rke2_install_release_url"] == "https://github.com/rancher/rke2/releases/download"
     assert defaults["rke2_install_airgap"] is False
     group_vars = yaml.safe_load((repo / "ansible/inventories/prod/group_vars/all/main.yml").read_text())
-    assert "gitops_bootstrap_static_charts_dir" not in group_vars and "baseline_apt_update_cache" not in group_vars
+    assert "baseline_apt_update_cache" not in group_vars

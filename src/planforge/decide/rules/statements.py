@@ -267,6 +267,51 @@ def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:
               line=s.line)
 
 
+def _no_managed_database(c: Context, structure: str, s: Statement) -> None:
+    """No managed database: the database module (or stack layer) is left out, unless the plan names an engine."""
+    if c.values.get("storage") in ("in-cluster-postgresql", "external-postgresql", "no-database") or (
+            structure == "helm-chart" or c.values.get("iac_tool", "none") == "none"):
+        c.applied(s.line, s.words, "storage")  # the repository builds no managed database already
+        return
+    engine = _explicit(c, "database_engine")
+    if engine is not None:
+        c.problem(None, "storage", f"the plan says {s.words!r} but names a database engine at line {engine}",
+                  "say where that database runs (`PostgreSQL in-cluster`, or an external service such as Neon) or "
+                  "drop the statement", line=s.line)
+        return
+    if structure == "multi-tenant":
+        c.unapplied(s.line, s.words, "each tenant's Terraform root keeps a managed database of its own: the "
+                                     "multi-tenant structure isolates the tenants' data that way")
+        return
+    _state(c, "storage", "no-database", s)
+
+
+def _no_load_balancer(c: Context, structure: str, s: Statement) -> None:
+    """No load balancer: credited where nothing the repository builds creates one, else listed with what does."""
+    compute = c.values.get("compute", "vms")
+    controllers = [x.name for x in c.values.get("components", []) if x.name in ("ingress-nginx", "traefik")]
+    if structure == "single-iac" and compute != "vms":
+        c.unapplied(s.line, s.words, f"{compute} takes its traffic through the load balancer (or ingress) the cloud "
+                                     "puts in front of the services: it is part of that compute")
+    elif controllers:
+        c.unapplied(s.line, s.words, f"{controllers[0]}'s Service is of type LoadBalancer, so the cloud creates one "
+                                     "per cluster; drop the component (and reach the applications another way) or "
+                                     "the statement")
+    else:
+        c.applied(s.line, s.words, "compute" if structure == "single-iac" else "components")
+
+
+def _no_network(c: Context, structure: str, s: Statement) -> None:
+    """No VPC or VNet: every Terraform environment builds its network; said, not silently built."""
+    if structure == "helm-chart" or c.values.get("iac_tool", "none") == "none" or (
+            c.values.get("cloud") not in load_layout()["terraform_clouds"]):
+        c.applied(s.line, s.words, "structure")  # nothing here creates a network
+        return
+    c.unapplied(s.line, s.words, "every environment's Terraform root builds its own network (module vpc: private "
+                                 "subnets for the instances or nodes, flow logs, and the egress they need); "
+                                 "planforge builds nothing into a default or existing network")
+
+
 def _no_external_secrets(c: Context, structure: str, s: Statement) -> None:
     """No External Secrets Operator: the external-secrets component must not be required."""
     row = c.component_rows.get("external-secrets")
@@ -414,6 +459,9 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_terraform_dns": _no_terraform_dns,
     "no_nat_gateway": _no_nat_gateway,
     "no_external_secrets": _no_external_secrets,
+    "no_managed_database": _no_managed_database,
+    "no_load_balancer": _no_load_balancer,
+    "no_network": _no_network,
     "in_cluster_database": _in_cluster_database,
     "node_pool_split": _node_pool_split,
     "network_cidr": _network_cidr,

@@ -2,8 +2,15 @@
 # Session Manager (no SSH, no inbound rules), IMDSv2 only, encrypted root volumes, target
 # tracking on CPU; the instances may read the database's credentials.
 
+locals {
+  # AWS Graviton (arm64) instance types: a1, and families whose processor letter right after the generation is g
+  # (m7g, c6gn, t4g, r8g.large); they boot arm64 images only, every other type x86_64 ones.
+  arm64             = can(regex("^(a1|[a-z]+[0-9]+g[a-z0-9]*(-flex)?)\\.", var.instance_type))
+  ami_ssm_parameter = coalesce(var.ami_ssm_parameter, "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${local.arm64 ? "arm64" : "x86_64"}")
+}
+
 data "aws_ssm_parameter" "ami" {
-  name = var.ami_ssm_parameter
+  name = local.ami_ssm_parameter
 }
 
 resource "aws_security_group" "this" {

@@ -62,6 +62,28 @@ run "planned_size_imdsv2_encrypted_volumes_no_inbound" {
   }
 }
 
+run "an_x86_instance_type_boots_the_x86_64_image" {
+  command = plan
+
+  assert {
+    condition     = data.aws_ssm_parameter.ami.name == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+    error_message = "An x86_64 instance type must boot the x86_64 Amazon Linux 2023 image."
+  }
+}
+
+run "a_graviton_instance_type_boots_the_arm64_image" {
+  command = plan
+
+  variables {
+    instance_type = "m7g.xlarge"
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameter.ami.name == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+    error_message = "A Graviton instance type must boot the arm64 Amazon Linux 2023 image (EC2 boots no other)."
+  }
+}
+
 run "instances_reach_their_database_port_only_through_its_security_group" {
   command = plan
 

@@ -48,8 +48,8 @@ variable "root_volume_size" {
 
 variable "ami_ssm_parameter" {
   type        = string
-  description = "Public SSM parameter that resolves to the AMI ID (default: latest Amazon Linux 2023)."
-  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"
+  description = "Public SSM parameter that resolves to the AMI ID (default: the latest Amazon Linux 2023 of the instance type's architecture, arm64 for AWS Graviton types)."
+  default     = null
 }
 
 variable "kms_key_arn" {

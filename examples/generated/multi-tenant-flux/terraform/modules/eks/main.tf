@@ -161,6 +161,21 @@ resource "aws_launch_template" "nodes" {
   tags = var.tags
 }
 
+locals {
+  # AWS Graviton (arm64) instance types: a1, and families whose processor letter right after the generation is g
+  # (m7g, c6gn, t4g); each node group boots the EKS-optimized Amazon Linux 2023 image of its types' architecture.
+  graviton = "^(a1|[a-z]+[0-9]+g[a-z0-9]*(-flex)?)\\."
+  node_ami_type = {
+    for group, types in { default = var.node_instance_types, system = var.system_node_instance_types } :
+    group => length(types) > 0 && alltrue([for t in types : can(regex(local.graviton, t))]) ? "AL2023_ARM_64_STANDARD" : "AL2023_x86_64_STANDARD"
+  }
+  # a node group whose instance types are of both architectures has no image EKS can boot on all of them
+  node_mixed_architectures = {
+    for group, types in { default = var.node_instance_types, system = var.system_node_instance_types } :
+    group => length(distinct([for t in types : can(regex(local.graviton, t))])) > 1
+  }
+}
+
 # The node group of the plan's figures: "user" beside the system group, else "default".
 resource "aws_eks_node_group" "default" {
   cluster_name    = aws_eks_cluster.this.name
@@ -168,7 +183,7 @@ resource "aws_eks_node_group" "default" {
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = var.subnet_ids
   instance_types  = var.node_instance_types
-  ami_type        = "AL2023_x86_64_STANDARD"
+  ami_type        = local.node_ami_type["default"]
   capacity_type   = "ON_DEMAND"
 
   launch_template {
@@ -199,6 +214,11 @@ resource "aws_eks_node_group" "default" {
     }
 
     precondition {
+      condition     = !local.node_mixed_architectures["default"]
+      error_message = "node_instance_types mixes AWS Graviton (arm64) and x86_64 types: one node group boots one image, so give it types of one architecture."
+    }
+
+    precondition {
       condition     = !var.pod_security_groups || alltrue([for t in var.node_instance_types : !startswith(t, "t")])
       error_message = "pod_security_groups needs trunking-capable node instance types (Nitro, not the t family, e.g. m5.large): state such an instance type in the plan's sizing."
     }
@@ -214,7 +234,7 @@ resource "aws_eks_node_group" "system" {
   node_role_arn   = aws_iam_role.node.arn
   subnet_ids      = var.subnet_ids
   instance_types  = var.system_node_instance_types
-  ami_type        = "AL2023_x86_64_STANDARD"
+  ami_type        = local.node_ami_type["system"]
   capacity_type   = "ON_DEMAND"
 
   launch_template {

@@ -76,6 +76,38 @@ run "network_policies_enforced_and_nodes_hardened" {
   }
 }
 
+run "nodes_boot_the_image_of_their_instance_types_architecture" {
+  command = plan
+
+  assert {
+    condition     = aws_eks_node_group.default.ami_type == "AL2023_x86_64_STANDARD"
+    error_message = "x86_64 node types must boot the x86_64 EKS image."
+  }
+}
+
+run "graviton_nodes_boot_the_arm64_image" {
+  command = plan
+
+  variables {
+    node_instance_types = ["m7g.large", "c7g.large"]
+  }
+
+  assert {
+    condition     = aws_eks_node_group.default.ami_type == "AL2023_ARM_64_STANDARD"
+    error_message = "AWS Graviton node types must boot the arm64 EKS image (EKS refuses the x86_64 one)."
+  }
+}
+
+run "a_node_group_of_both_architectures_is_refused" {
+  command = plan
+
+  variables {
+    node_instance_types = ["m7g.large", "m6i.large"]
+  }
+
+  expect_failures = [aws_eks_node_group.default]
+}
+
 run "security_groups_for_pods" {
   command = plan
 

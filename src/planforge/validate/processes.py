@@ -13,6 +13,7 @@ durations and the cache are done here, as for a target run on a thread (`task_di
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import signal
@@ -24,7 +25,7 @@ from multiprocessing import forkserver
 from dataclasses import dataclass
 from pathlib import Path
 
-from planforge.validate.base import Check, Document, Settings, Target
+from planforge.validate.base import Check, Document, Settings, Target, Validator
 from planforge.validate.inputs import Bounds
 from planforge.validate.manifests.documents import portable
 from planforge.validate.registry import VALIDATORS, load_validator
@@ -157,10 +158,7 @@ def run_batch(where: Where, name: str, targets: list[Target]) -> list[tuple[list
     return out
 
 
-_VALIDATORS: dict[str, object] = {}
-
-
-def _validator(name: str):
-    if name not in _VALIDATORS:
-        _VALIDATORS[name] = load_validator(name)
-    return _VALIDATORS[name]
+@functools.cache
+def _validator(name: str) -> Validator:
+    """One validator instance per worker process, for every batch it runs."""
+    return load_validator(name)

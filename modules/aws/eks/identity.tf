@@ -53,7 +53,7 @@ locals {
 resource "aws_iam_role" "external_secrets" {
   count = local.external_secrets ? 1 : 0
 
-  name_prefix = "${var.name}-eso-"
+  name_prefix = substr("${var.name}-eso-", 0, 38)
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -84,6 +84,19 @@ run "a_graviton_instance_type_boots_the_arm64_image" {
   }
 }
 
+run "a_long_name_keeps_the_role_prefix_within_the_iam_limit" {
+  command = plan
+
+  variables {
+    name = "customer-analytics-platform-staging"
+  }
+
+  assert {
+    condition     = length(aws_iam_role.this.name_prefix) <= 38
+    error_message = "IAM refuses a role name_prefix over 38 characters."
+  }
+}
+
 run "instances_reach_their_database_port_only_through_its_security_group" {
   command = plan
 

@@ -98,6 +98,19 @@ run "graviton_nodes_boot_the_arm64_image" {
   }
 }
 
+run "a_long_name_keeps_the_role_prefixes_within_the_iam_limit" {
+  command = plan
+
+  variables {
+    name = "customer-analytics-platform-staging"
+  }
+
+  assert {
+    condition     = length(aws_iam_role.cluster.name_prefix) <= 38 && length(aws_iam_role.node.name_prefix) <= 38
+    error_message = "IAM refuses a role name_prefix over 38 characters."
+  }
+}
+
 run "a_node_group_of_both_architectures_is_refused" {
   command = plan
 

@@ -23,7 +23,7 @@ resource "aws_kms_key" "secrets" {
 }
 
 resource "aws_iam_role" "cluster" {
-  name_prefix = "${var.name}-cluster-"
+  name_prefix = substr("${var.name}-cluster-", 0, 38)
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -97,7 +97,7 @@ resource "aws_eks_cluster" "this" {
 }
 
 resource "aws_iam_role" "node" {
-  name_prefix = "${var.name}-node-"
+  name_prefix = substr("${var.name}-node-", 0, 38)
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -355,7 +355,7 @@ locals {
 resource "aws_iam_role" "external_secrets" {
   count = local.external_secrets ? 1 : 0
 
-  name_prefix = "${var.name}-eso-"
+  name_prefix = substr("${var.name}-eso-", 0, 38)
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -139,7 +139,8 @@ resource "aws_db_instance" "this" {
 
   tags = var.tags
 
-  depends_on = [aws_cloudwatch_log_group.exports] # RDS writes to the groups above, never to ones of its own
+  # RDS writes to the log groups above, never to ones of its own; it refuses a monitoring role not yet allowed to publish
+  depends_on = [aws_cloudwatch_log_group.exports, aws_iam_role_policy_attachment.monitoring]
 
   lifecycle {
     precondition {

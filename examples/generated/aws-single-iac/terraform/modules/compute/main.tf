@@ -48,7 +48,7 @@ resource "aws_vpc_security_group_egress_rule" "database" {
 }
 
 resource "aws_iam_role" "this" {
-  name_prefix = "${var.name}-compute-"
+  name_prefix = substr("${var.name}-compute-", 0, 38)
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -131,7 +131,7 @@ def test_module_directories_name_the_module_generated_instead():
         "a module directory keeps the catalog's name: planforge's vpc module doing this is infrastructure/modules/vpc/")
     assert why["infrastructure/modules/dns/"].startswith("the module catalog has no dns module (the modules generated "
                                                          "in infrastructure/modules/: compute/, database/, kms/, vpc/)")
-    assert "database module infrastructure/modules/database/ is generated" in why["infrastructure/modules/database/"]
+    assert "infrastructure/modules/database/" not in why  # every root instantiates it
 
 
 def test_directories_outside_every_layout_directory_are_reported_each_on_its_line():
@@ -173,3 +173,23 @@ def test_a_workloads_source_directory_is_reported_as_its_source():
     assert why["backend/"] == ("the backend workload's source: planforge deploys its image and generates no "
                                "source directory")
     assert why["backend/app/routers/"] == "inside backend/, which planforge does not generate"
+
+
+def test_a_database_module_every_root_instantiates_is_not_reported_as_unused() -> None:
+    """A single-iac root builds its database whatever the engine; only a multi-tool repository leaves it unused."""
+    plan = REAL_PLANS / "keygraphhq--shannon--009-terraform-infrastructure.plan.md"
+    decided = decide(parse_plan(plan))
+    assert decided.answers.structure == "single-iac" and not decided.answers.database_engine
+    assert not [n for n in decided.not_applied if "no root instantiates" in n.why]
+    assert "infrastructure/modules/database/" in {a.text for a in decided.applied}
+
+
+def test_a_multi_tool_database_module_without_an_engine_is_reported_as_unused(tmp_path) -> None:
+    text = TREE_PLAN.read_text()
+    assert "modules/" in text and "PostgreSQL" not in text
+    decided = decide(parse_plan(TREE_PLAN))
+    assert decided.answers.structure == "multi-tool" and not decided.answers.database_engine
+    plan = tmp_path / "plan.md"
+    plan.write_text(text.replace("│   └── vpc/\n", "│   ├── vpc/\n│   └── rds/\n", 1))
+    notes = [n for n in decide(parse_plan(plan)).not_applied if "no root instantiates" in n.why]
+    assert [n.text for n in notes] == ["infra/terraform/modules/rds/"]

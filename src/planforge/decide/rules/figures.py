@@ -191,7 +191,8 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     kept = _single(c, retention, "backup_retention_days", "backup retention",
                    f"{_NON_PRODUCTION_RETENTION}; a retention per non-production environment is not generated")
     if kept is None:
-        c.default("backup_retention_days", 7, "7 days (provider default) when the plan states none")
+        c.default("backup_retention_days", 7, f"7 days in production (provider default) when the plan states none; "
+                  f"{_NON_PRODUCTION_RETENTION}")
         return
     days = math.ceil(_stated(kept))
     if days == 0 and c.values["rpo_minutes"] > 0:

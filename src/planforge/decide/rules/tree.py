@@ -176,7 +176,7 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
             c.unapplied(t.line, t.path, why)
         else:
             c.applied(t.line, t.path, "paths")
-    if not c.values.get("database_engine") and "tf_modules" in full:
+    if "unused_database_module" in layout.flags(c.values) and "tf_modules" in full:
         _uninstantiated_database(c, entries, full["tf_modules"])
 
 

@@ -120,8 +120,7 @@ def test_the_default_types_agree_with_the_terraform_blueprint():
         assert m is not None and (m.group(1), m.group(2)) == pair, cloud
         assert all(t in capacities().types[cloud] for t in pair)
     assert "{%- set prod = e in envs.production -%}" in text  # layout.yml environment_kinds (test_environment_kinds)
-    assert "(2 if prod else 1)" in text and "(6 if prod else 3)" in text
-    assert capacities().node_defaults == {False: (1, 3), True: (2, 6)}
+    assert "layout.table.default_node_range['production' if prod else 'other']" in text  # one table for both
 
 
 def test_multi_tenant_eks_defaults_to_trunking_nodes_in_the_blueprint_and_the_check():

@@ -307,3 +307,18 @@ def test_a_zone_count_sets_the_aws_network_zones_and_is_reported_elsewhere():
     assert any("only AWS roots take a zone count" in n.why for n in gcp.not_applied)
     dns = with_lines("**DNS**: records in the existing Route 53 zone")  # a DNS zone, no zone count
     assert dns.answers.availability_zones == 0 and not any("zones" in n.why for n in dns.not_applied)
+
+
+def test_a_plan_wide_node_count_above_the_non_production_range_is_production_scale():
+    """`100 nodes` in a plan's scale sizes production; dev and staging keep the default range, and the sizing's note
+    says so with the line (a figure `per environment` still sizes every one)."""
+    d = decide(parse_text(EKS.replace(SCALE, "**Scale/Scope**: 1 organization, 6 namespaces, 100 nodes"), "plan.md"))
+    sizes = {s.name: (s.min_size, s.max_size) for s in d.answers.environment_sizing}
+    assert sizes == {"dev": (None, 0), "staging": (None, 0), "prod": (100, 100)}
+    assert ("100 nodes (line 29) is production's scale: dev, staging keep 1-3 nodes"
+            in d.provenance["environment_sizing"].note)
+    [applied] = [a for a in d.applied if (a.line, a.text) == (29, "100 nodes")]
+    assert applied.answer == "environment_sizing.prod.min_size,max_size"
+    small = with_lines("**Capacity**: 3 nodes", pods=False)
+    assert {s.name: s.max_size for s in small.answers.environment_sizing} == {"dev": 3, "staging": 3, "prod": 3}
+    assert "production's scale" not in (small.provenance["environment_sizing"].note or "")

@@ -91,6 +91,7 @@ class Figure:
     words: str  # as written, e.g. "between 3 and 30 replicas"
     name: str = ""  # instance_type: the type; database: the engine (postgres, mysql, ...)
     version: str = ""  # database: the version as written, e.g. "16", "8.0"
+    every_environment: bool = False  # a plan-wide figure said of each environment (`12 nodes per environment`)
 
     @property
     def value(self) -> float | None:
@@ -181,7 +182,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 # later clauses that name no other
                 figures = [replace(f, subject=carried[0], scope="app") if f.kind in _APP_KINDS else f
                            for f in figures]
-            out.extend(figures)
+            out.extend([replace(f, every_environment=True) for f in figures] if _says_every(clause) else figures)
     return out
 
 

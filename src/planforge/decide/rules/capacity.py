@@ -20,6 +20,7 @@ from planforge.decide.answers import EnvironmentSizing, Service
 from planforge.decide.context import Context
 from planforge.decide.data import load
 from planforge.decide.environments import is_production
+from planforge.layout import load_layout
 
 _CLUSTER_STRUCTURES = ("multi-tool", "multi-tenant")
 _QUANTITY = re.compile(r"^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|m)?$")
@@ -60,7 +61,7 @@ def capacities() -> Capacities:
                     name=name, family=family,
                     memory_mi=memory_gib * 1024 * (1 - reserve["memory_fraction"]) - reserve["memory_gib"] * 1024,
                     cpu_m=vcpu * 1000 * (1 - reserve["cpu_fraction"]), max_pods=int(max_pods))
-    nodes = data["node_defaults"]
+    nodes = load_layout()["default_node_range"]
     return Capacities(
         types=types, defaults={cloud: tuple(e["defaults"]) for cloud, e in data["clouds"].items()},  # type: ignore[misc]
         pod_security_group_defaults={cloud: tuple(e["pod_security_group_defaults"])  # type: ignore[misc]
@@ -69,7 +70,7 @@ def capacities() -> Capacities:
                                     for cloud, e in data["clouds"].items()},
         pod_security_group_fix={cloud: e["pod_security_group_fix"] for cloud, e in data["clouds"].items()
                                 if "pod_security_group_fix" in e},
-        node_defaults={False: tuple(nodes["non_production"]), True: tuple(nodes["production"])})  # type: ignore[misc]
+        node_defaults={False: tuple(nodes["other"]), True: tuple(nodes["production"])})  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,10 @@ def decide_capacity(c: Context) -> None:
     if pod_security_groups:
         _refuse_untrunked(c, cloud, c.values.get("environment_sizing", []))
     for s in c.values.get("environment_sizing", []):
-        shortfalls, why = _environment(cloud, s, _needs(c, s.name, stating), _pods(c), defaults)
+        # the plan's pod count is the scale of the environments it sizes: a non-production one it left at the
+        # default range (its node count read as production's scale) runs fewer
+        pods = _pods(c) if s.min_size is not None or is_production(s.name) else None
+        shortfalls, why = _environment(cloud, s, _needs(c, s.name, stating), pods, defaults)
         for short in shortfalls:
             found.setdefault((short.line, short.what, short.fix), []).append(s.name)
         if why:

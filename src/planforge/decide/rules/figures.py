@@ -12,6 +12,7 @@ import math
 from dataclasses import replace
 
 from planforge.decide.answers import EnvironmentSizing
+from planforge.layout import load_layout
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
@@ -321,6 +322,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     runtime = serverless_runtime(c.values.get("compute", "vms"))
     scales_to_zero = bool(runtime and runtime["scales_to_zero"])  # a service of the runtime may run no instance
     first_line = None
+    notes: list[str] = []  # how a figure stated for no environment was read
     for f in sorted(nodes + types, key=lambda f: f.scope == "environment"):
         if f.kind == "nodes" and f.high == 0 and f.scope in ("plan", "cluster", "environment"):
             c.problem(c.field_at(f.line), "environment_sizing", f"{f.words!r}: a node count of 0 is not a cluster",
@@ -331,7 +333,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
             c.problem(c.field_at(f.line), "environment_sizing", f"unknown instance type {f.name!r}: no such size",
                       "name a size the cloud sells (e.g. m6i.xlarge, m6i.2xlarge)", line=f.line)
             continue
-        targets = _env_targets(c, f, envs)
+        targets = _env_targets(c, f, envs, notes)
         if targets and f.kind == "nodes" and f.low == 0 and not scales_to_zero:
             c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: " + (runtime["zero_why"] if runtime else
                         "an environment's node group also runs the cluster's add-ons, it does not scale to zero"))
@@ -351,6 +353,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
             first_line = first_line or f.line
     if first_line is not None:
         c.from_line("environment_sizing", sizing, first_line)
+        c.add_note("environment_sizing", *notes)
     _fixed_nodes(c, nodes)
 
 
@@ -371,9 +374,10 @@ def _fixed_nodes(c: Context, nodes: list[Figure]) -> None:
             c.unapplied(f.line, f.words, why)
 
 
-def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> list[EnvironmentSizing]:
+def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing],
+                 notes: list[str]) -> list[EnvironmentSizing]:
     if f.scope in ("plan", "cluster"):
-        return list(envs.values())
+        return _plan_wide_targets(f, list(envs.values()), notes)
     if f.scope == "environment":  # one environment, or several joined (`in dev and test`: dev+test)
         named = {word: environment_named(word, list(envs)) for word in f.subject.split("+")}
         if all(named.values()):
@@ -385,6 +389,24 @@ def _env_targets(c: Context, f: Figure, envs: dict[str, EnvironmentSizing]) -> l
     what = SUBJECT_SCOPES.get(f.scope, f.scope)
     c.unapplied(f.line, f.words, f"a {what} figure is not applied: node groups are sized per environment")
     return []
+
+
+def _plan_wide_targets(f: Figure, everyone: list[EnvironmentSizing], notes: list[str]) -> list[EnvironmentSizing]:
+    """The environments a figure stated for none sizes: all of them, unless it counts more nodes than the other
+    environments get by default (layout.yml `default_node_range`) and is not said of each environment (`per
+    environment`). Then it is production's scale (`100 nodes` in a plan's scale is not dev's), and the other
+    environments keep their default range, said in the sizing's note."""
+    production = [s for s in everyone if is_production(s.name)]
+    others = [s.name for s in everyone if not is_production(s.name)]
+    low, high = load_layout()["default_node_range"]["other"]
+    if (f.kind != "nodes" or f.every_environment or not production or not others
+            or max(f.low or 0, f.high or 0) <= high):
+        return everyone
+    notes.append(
+        f"{f.words} (line {f.line}) is production's scale: {', '.join(others)} keep{'s' if len(others) == 1 else ''} "
+        f"{low}-{high} nodes, the default outside production; state a node count for an environment to size it "
+        f"(e.g. {low}-{high + 2} nodes in {others[0]})")
+    return production
 
 
 def _merged_range(f: Figure, before: tuple[int, int] | None, zero: bool = False) -> tuple[int, int]:

@@ -5,5 +5,5 @@ region      = "eu-central-1"
 customer_managed_kms = true
 
 instance_type = "m5.large"
-min_size      = 30
-max_size      = 30
+min_size      = 1
+max_size      = 3

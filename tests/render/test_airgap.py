@@ -82,8 +82,8 @@ def test_k3s_and_its_images_come_from_the_mirror_and_the_registry(airgap):
     assert registries["ansible.builtin.template"]["dest"] == "/etc/rancher/k3s/registries.yaml"
     assert registries["notify"] == "k3s configuration changed"
     for role in ("k3s_server", "k3s_agent"):  # the restart each play has listens to it
-        [handler] = yaml.safe_load((repo / f"ansible/roles/{role}/handlers/main.yml").read_text())
-        assert handler["listen"] == "k3s configuration changed"
+        handlers = yaml.safe_load((repo / f"ansible/roles/{role}/handlers/main.yml").read_text())
+        assert {h["listen"] for h in handlers} == {"k3s configuration changed"}
     readme = (repo / "ansible/README.md").read_text()
     assert "## Air-gapped hosts" in readme and "https://artifacts.factory.example/k3s/v1.29.4%2Bk3s1/" in readme
 
@@ -201,8 +201,8 @@ def test_rke2_and_its_images_come_from_the_mirror_and_the_registry(rke2_airgap):
     assert {t["name"] for t in tasks.values() if t.get("notify") == "rke2 configuration changed"} == {
         "Unpack RKE2 into /usr/local (binary and systemd units)", images["name"], registries["name"]}
     for role_name in ("rke2_server", "rke2_agent"):
-        [handler] = yaml.safe_load((repo / f"ansible/roles/{role_name}/handlers/main.yml").read_text())
-        assert handler["listen"] == "rke2 configuration changed"
+        handler, gate = yaml.safe_load((repo / f"ansible/roles/{role_name}/handlers/main.yml").read_text())
+        assert handler["listen"] == gate["listen"] == "rke2 configuration changed"
         # no restart right after the run's first start, which already runs the new binary and configuration
         started = next(t for t in yaml.safe_load((repo / f"ansible/roles/{role_name}/tasks/main.yml").read_text())
                        if t["name"].startswith("Start the RKE2"))

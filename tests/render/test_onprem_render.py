@@ -232,6 +232,25 @@ def test_rke2_repository_installs_rke2_not_k3s(rke2: Path):
     assert 'checksum: "sha256:{{ rke2_install_base }}/sha256sum-{{ rke2_install_arch }}.txt"' in install
 
 
+@pytest.mark.parametrize("which, dist", [("onprem", "k3s"), ("rke2", "rke2")])
+def test_a_new_release_rolls_through_the_nodes_behind_a_health_gate(which: str, dist: str, request):
+    """A new release or configuration restarts one server, then one batch of agents, at a time; each waits until its
+    node runs the pinned release, Ready, before the next host; a failure stops the rollout."""
+    ansible = request.getfixturevalue(which) / "ansible"
+    for role, batch in (("server", 1), ("agent", f"{{{{ {dist}_agent_batch | default(1) }}}}")):
+        [play] = yaml.safe_load((ansible / f"playbooks/{dist}-{role}s.yml").read_text())
+        assert (play["serial"], play["max_fail_percentage"]) == (batch, 0)
+        restart, gate = yaml.safe_load((ansible / f"roles/{dist}_{role}/handlers/main.yml").read_text())
+        assert "systemd_service" in str(restart) and restart["listen"] == gate["listen"]  # the gate runs after
+        assert gate["when"] == restart["when"]  # neither right after this run first started the service
+        assert gate["delegate_to"] == f"{{{{ groups['{dist}_servers'][0] }}}}"
+        assert gate["until"] == f"{dist}_{role}_node.stdout == {dist}_version ~ ' True'"
+        argv = gate["ansible.builtin.command"]["argv"]
+        assert argv[argv.index("node") + 1] == "{{ ansible_facts['nodename'] | lower }}"
+        assert gate["retries"] * gate["delay"] >= 300 and gate["changed_when"] is False
+    assert f"-e {dist}_agent_batch=25%" in (ansible / "README.md").read_text()
+
+
 def test_kubeadm_repository_installs_kubeadm_not_k3s(kubeadm: Path):
     ansible = kubeadm / "ansible"
     for rel in ("playbooks/kubeadm-control-plane.yml", "playbooks/kubeadm-workers.yml",

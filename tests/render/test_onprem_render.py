@@ -227,6 +227,10 @@ def test_rke2_repository_installs_rke2_not_k3s(rke2: Path):
         assert group_vars["rke2_token"] == "{{ vault_rke2_token }}"
         assert group_vars["baseline_cluster_group"] == "rke2_cluster"
         assert group_vars["gitops_bootstrap_manifests_dir"] == "/var/lib/rancher/rke2/server/manifests"
+        # the hand-over of Argo CD to its own Application asks RKE2's kubectl (test_argocd_handover runs it on k3s)
+        assert group_vars["gitops_bootstrap_kubectl"][:3] == [
+            "/var/lib/rancher/rke2/bin/kubectl", "--kubeconfig", "/etc/rancher/rke2/rke2.yaml"]
+        assert group_vars["gitops_bootstrap_argocd_chart"]["application"] == f"argo-cd-{env}"
         assert group_vars["rke2_server_disable"] == ["rke2-ingress-nginx"]  # the plan deploys its own ingress-nginx
     install = (ansible / "roles/rke2_install/tasks/main.yml").read_text()
     assert 'checksum: "sha256:{{ rke2_install_base }}/sha256sum-{{ rke2_install_arch }}.txt"' in install

@@ -109,6 +109,25 @@ def test_run_as_user_zero_is_root_even_with_run_as_non_root():
     assert [f.rule for f in findings] == ["policy/run-as-non-root"]
 
 
+@pytest.mark.parametrize("origin, found", [
+    ("helm template charts/web -f platforms/openshift.yaml", True),
+    ("helm template charts/web -f values-openshift.yaml -f values-prod.yaml", True),
+    ("helm template charts/web -f platforms/eks.yaml", False),
+    (None, False),
+])
+def test_ids_fixed_in_a_rendering_for_openshift(origin, found):
+    """OpenShift's restricted-v2 SCC assigns user and group IDs; a rendering for it that fixes one is a finding, on
+    the pod and on its containers; other renderings may fix them."""
+    container = {**SECURE_CONTAINER, "securityContext": {**SECURE_CONTAINER["securityContext"], "runAsUser": 10001}}
+    doc = _pod({"securityContext": {"runAsNonRoot": True, "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}},
+                "containers": [container]})
+    doc.origin = origin
+    findings = [f for f in check_documents([doc]) if f.rule == "policy/openshift-fixed-ids"]
+    assert sorted(f.json_path for f in findings) == (
+        ["spec.containers[0].securityContext.runAsUser", "spec.securityContext.fsGroup"] if found else [])
+    assert all("null" in f.hint for f in findings)
+
+
 def test_init_containers_are_checked_but_need_no_probes():
     init = {k: v for k, v in SECURE_CONTAINER.items() if not k.endswith("Probe")}
     init = {**init, "image": "init:latest"}

@@ -139,6 +139,7 @@ class Keywords:
 
     environment_synonyms: dict[str, str]
     platform_patterns: dict[str, str]
+    chart_only_platforms: list[str]
     cloud_patterns: dict[str, str]
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]

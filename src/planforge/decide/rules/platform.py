@@ -360,7 +360,7 @@ def _kubernetes_distribution_from_context(c: Context, structure: str, d: dict[st
     if structure == "single-iac":
         c.default("kubernetes_distribution", "none", "single-iac structure: no Kubernetes")
         return
-    platforms = platform_hits(c)
+    platforms = [pl for pl in platform_hits(c) if pl not in keywords().chart_only_platforms]
     managed = [pl for pl in platforms if pl != "minikube"]
     if managed or platforms:
         c.from_field("kubernetes_distribution", (managed or platforms)[0], c.platform_field)

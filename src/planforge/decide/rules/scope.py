@@ -326,10 +326,11 @@ def _platforms(c: Context, structure: str, d: dict[str, Any]) -> None:
         tp = c.plan.field("target_platform")
         c.default("platforms", [d["platform"]], "no Kubernetes platform named; minikube for local installs")
         if tp is None or not tp.unresolved:
-            c.warn(tp, "target_platform", "names no known platform (minikube, eks, gke, aks, doks, oke); using minikube")
+            c.warn(tp, "target_platform", f"names no known platform ({', '.join(keywords().platform_patterns)}); "
+                   "using minikube")
         return
     dist = c.values.get("kubernetes_distribution", "none")
-    if dist in keywords().platform_patterns:
+    if dist in keywords().platform_patterns and dist not in keywords().chart_only_platforms:
         c.set("platforms", [dist], c.provenance["kubernetes_distribution"])
     else:
         c.default("platforms", [], "no Kubernetes platform in this structure")

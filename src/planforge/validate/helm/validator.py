@@ -123,6 +123,8 @@ class HelmValidator:
                 origin = f"helm template {target.display}"
                 if vf is not None:
                     origin += f" -f {vf.relative_to(chart).as_posix()}"
+                for doc in docs:  # what rendered it: the policy rules of a platform read its values file
+                    doc.origin = origin
                 checks.extend(ctx.validate_documents(docs, origin))
         return checks
 

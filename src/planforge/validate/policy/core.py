@@ -28,6 +28,8 @@ RULES: dict[str, str] = {
     "policy/appproject-source-repos": "AppProjects must list their source repositories, not '*'.",
     "policy/appproject-destinations": "AppProjects must not allow every namespace on every cluster.",
     "policy/appproject-cluster-resources": "AppProjects must not whitelist every cluster-scoped resource.",
+    "policy/openshift-fixed-ids": "Pods rendered for OpenShift must leave runAsUser, runAsGroup and fsGroup to the "
+                                  "restricted-v2 SCC.",
     "policy/read-only-root-filesystem": "Containers must set readOnlyRootFilesystem: true.",
     "policy/host-path": "Pods must not mount hostPath volumes.",
     "policy/sensitive-host-mount": "Pods must not mount a sensitive host path (/, /etc, /proc, /var/run, docker.sock...).",

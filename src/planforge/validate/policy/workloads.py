@@ -184,6 +184,27 @@ def container_label(w: Workload, group: str, index: int, container: dict[str, An
     return f"{w.label} {'container' if group == 'containers' else group[:-1]} {container.get('name', index)}"
 
 
+# a rendering with an OpenShift values file (`-f platforms/openshift.yaml`, `-f values-openshift.yaml`)
+_OPENSHIFT_VALUES = re.compile(r"\s-f\s+\S*openshift\S*\.ya?ml\b", re.I)
+_ASSIGNED_IDS = ("runAsUser", "runAsGroup", "fsGroup")
+
+
+def _check_openshift_ids(w: Workload, out: Collector) -> None:
+    """OpenShift's restricted-v2 SCC gives each namespace its own range of user and group IDs and rejects a pod that
+    fixes any other: a workload rendered for OpenShift leaves them to it."""
+    if not _OPENSHIFT_VALUES.search(w.doc.origin or ""):
+        return
+    contexts = [(w.pod_path, w.pod.get("securityContext"))]
+    contexts += [(f"{w.pod_path}.{group}[{index}]", c.get("securityContext")) for group, index, c in containers(w.pod)]
+    for path, sc in contexts:
+        for key in _ASSIGNED_IDS if path == w.pod_path else _ASSIGNED_IDS[:2]:
+            if isinstance(sc, dict) and isinstance(sc.get(key), int):
+                out.add(w.doc, "policy/openshift-fixed-ids", f"{w.label} fixes {key}: {sc[key]}, which OpenShift's "
+                        "restricted-v2 SCC rejects outside the namespace's range", f"{path}.securityContext.{key}",
+                        f"set {key} to null in the OpenShift values file: the SCC assigns one from the namespace's "
+                        "range (non-root)")
+
+
 def _check_filesystem(w: Workload, out: Collector) -> None:
     """readOnlyRootFilesystem and procMount, container by container (ephemeral containers excepted)."""
     for group, index, container in containers(w.pod):
@@ -313,6 +334,7 @@ def workload_of(doc: Document, obj: dict[str, Any], prefix: str) -> Workload | N
 def check_workload(w: Workload, out: Collector, quiet_accounts: set[str]) -> None:
     """Every workload rule on one workload."""
     _check_security(w, out)
+    _check_openshift_ids(w, out)
     _check_filesystem(w, out)
     _check_volumes(w, out)
     _check_host_ports(w, out)

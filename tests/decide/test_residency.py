@@ -93,3 +93,26 @@ def test_the_residency_data_agrees_with_the_generated_variable_validation():
             assert all(r.startswith(rule["prefix"]) if "prefix" in rule else r in rule["names"]
                        for r in rule["suggest"]), (residency, cloud)
     assert set(prefixes["aws"]) == set(data) == set(names["azure"]) == set(names["digitalocean"])
+
+
+@pytest.mark.parametrize("words, residency", [
+    ("data residency EU", "eu"), ("EU data residency", "eu"), ("EU-only data residency", "eu"),
+    ("data residency (EU)", "eu"), ("data residency: within the EU", "eu"), ("EU-resident data only", "eu"),
+    ("data must stay in the UK", "uk"),
+])
+def test_each_way_of_stating_a_residency_is_read(words, residency):
+    text = SINGLE.replace("data residency EU", words).replace("eu-west-1", "eu-west-2" if residency == "uk" else "eu-west-1")
+    d = decide(parse_text(text, "p.md"))
+    assert d.answers.data_residency == residency
+    assert d.provenance["data_residency"].line == line_of(text, "**Constraints**")
+
+
+@pytest.mark.parametrize("words", ["strict data residency", "data residency requirements apply", "data residency Germany"])
+def test_residency_words_naming_no_known_residency_are_reported_never_read_as_one(words):
+    """Before, `data residency Germany` set the residency `germany`, which the README called enforced by the region
+    variable's validation while nothing checked it."""
+    text = SINGLE.replace("data residency EU", words)
+    d = decide(parse_text(text, "p.md"))
+    assert d.answers.data_residency == ""
+    [note] = [n for n in d.not_applied if "residency planforge knows" in n.why]
+    assert note.line == line_of(text, "**Constraints**") and "data residency EU" in note.why

@@ -50,12 +50,13 @@ def _compliance(c: Context, fields: list[Field]) -> tuple[list[str], Field | Non
 
 
 def _data_residency(c: Context, fields: list[Field]) -> None:
-    """`data residency EU` / `data residency in the EU`, or a known residency before the words: `EU data residency`,
-    or data said to stay there: `data must stay in the EU` (only the residencies of data/regions.yaml in those two:
-    `strict data residency` names none)."""
+    """A residency of data/regions.yaml the plan states: `data residency EU`, `data residency (in the EU)`, `EU(-only)
+    data residency`, `EU-resident data`, `data must stay in the EU`. Residency words naming none of them
+    (`strict data residency`, `data residency Germany`) are reported at their line, never read as one."""
     known = "|".join(load("regions.yaml")["residency"])
-    found = tx.first_match(r"data residency\s*+(?:in|:|=)?\s*+(?:the\s+)?([A-Za-z]{2,20})"
-                           rf"|\b({known})\s+data[- ]residency\b"
+    found = tx.first_match(rf"data residency\s*+[(:=]?\s*+(?:in\s+|within\s+)?(?:the\s+)?({known})\b"
+                           rf"|\b({known})(?:[- ](?:only|based))?\s+data[- ]residency\b"
+                           rf"|\b({known})[- ](?:resident|hosted|only)\s+data\b"
                            rf"|\bdata\s+(?:must\s+|shall\s+|should\s+)?(?:be\s+)?(?:stays?|remains?|resides?|kept|stored)"
                            rf"\s+(?:in|within)\s+(?:the\s+)?({known})\b", fields)
     if found:
@@ -63,6 +64,11 @@ def _data_residency(c: Context, fields: list[Field]) -> None:
         c.from_field("data_residency", next(g for g in m.groups() if g).lower(), f)
         return
     c.default("data_residency", "", "no data residency stated")
+    said = tx.first_match(r"\bdata[- ]residency\b|\bresident data\b", fields)
+    if said:  # residency without a place planforge knows: said, never dropped in silence
+        m, f = said
+        c.unapplied(f.line, m.group(0), f"names no residency planforge knows ({', '.join(load('regions.yaml')['residency'])}"
+                    "): state it as `data residency EU` to keep every region there")
 
 
 def _customer_managed_kms(c: Context, fields: list[Field], compliance: list[str], comp_field: Field | None) -> None:

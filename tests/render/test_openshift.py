@@ -30,6 +30,9 @@ def test_openshift_is_a_platform_of_the_chart_and_serves_the_metrics_api():
     assert d.provenance["platforms"].line == 20
     # OpenShift's monitoring serves the metrics API: no metrics-server is added for the chart's autoscaler
     assert "metrics-server" not in [c.name for c in d.answers.components]
+    # the platform's release is said to be the clusters', not a figure nothing reads
+    [note] = [n for n in d.not_applied if n.line == 20]
+    assert note.why.startswith("a platform's own release: a chart runs on the clusters it targets")
 
 
 def test_openshift_is_no_distribution_a_cluster_repository_builds():

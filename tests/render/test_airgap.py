@@ -201,8 +201,8 @@ def test_rke2_and_its_images_come_from_the_mirror_and_the_registry(rke2_airgap):
     assert {t["name"] for t in tasks.values() if t.get("notify") == "rke2 configuration changed"} == {
         "Unpack RKE2 into /usr/local (binary and systemd units)", images["name"], registries["name"]}
     for role_name in ("rke2_server", "rke2_agent"):
-        handler, gate = yaml.safe_load((repo / f"ansible/roles/{role_name}/handlers/main.yml").read_text())
-        assert handler["listen"] == gate["listen"] == "rke2 configuration changed"
+        [handler] = yaml.safe_load((repo / f"ansible/roles/{role_name}/handlers/main.yml").read_text())
+        assert handler["listen"] == "rke2 configuration changed"
         # no restart right after the run's first start, which already runs the new binary and configuration
         started = next(t for t in yaml.safe_load((repo / f"ansible/roles/{role_name}/tasks/main.yml").read_text())
                        if t["name"].startswith("Start the RKE2"))

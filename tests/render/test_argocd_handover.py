@@ -70,12 +70,12 @@ def role_run(tmp_path_factory):
              "gitops_bootstrap_handover_retries": 1, "gitops_bootstrap_handover_delay": 0,
              "ansible_python_interpreter": sys.executable}
 
-    def run(read: str, wait: str) -> subprocess.CompletedProcess[str]:
+    def run(read: str, wait: str, *options: str) -> subprocess.CompletedProcess[str]:
         (state / "read").write_text(read)
         (state / "wait").write_text(wait)
         env = {**os.environ, "FAKE_KUBECTL_STATE": str(state), "ANSIBLE_ROLES_PATH": str(repo / "ansible/roles"),
                "ANSIBLE_LOCALHOST_WARNING": "false", "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false"}
-        return subprocess.run([playbook_bin, "-i", "localhost,", str(playbook), "-e", json.dumps(extra)],
+        return subprocess.run([playbook_bin, "-i", "localhost,", str(playbook), "-e", json.dumps(extra), *options],
                               capture_output=True, text=True, env=env, timeout=300)
 
     return run, state / "manifests"
@@ -101,6 +101,9 @@ def test_the_helm_controller_keeps_argo_cd_until_argo_cd_has_synced_itself_then_
     third = run(read="OutOfSync Progressing", wait="OutOfSync Progressing")
     assert third.returncode == 0 and _unmanaged(manifests), third.stdout + third.stderr
     assert "changed=0" in third.stdout
+    # a check run reads the cluster too: it shows nothing to change, never the annotation going
+    check = run("OutOfSync Progressing", "OutOfSync Progressing", "--check", "--diff")
+    assert check.returncode == 0 and "changed=0" in check.stdout, check.stdout + check.stderr
 
 
 def test_a_first_run_hands_over_as_soon_as_argo_cd_has_synced_itself(role_run):

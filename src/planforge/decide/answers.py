@@ -229,6 +229,8 @@ class Answers(BaseModel):
     database_secret: str = ""  # name of the existing Secret holding a DB connection string
     dapr: bool = False
     kafka: Literal["none", "redpanda", "strimzi"] = "none"
+    # the broker runs as a service outside the clusters (Redpanda Cloud, Amazon MSK ...): none is installed in them
+    kafka_managed: bool = False
     monitoring: bool = False
     high_availability: bool = False  # uptime >= 99.9%: multi-AZ data, >= 2 replicas, PDB in prod
     rpo_minutes: int = 0  # 0 = not stated

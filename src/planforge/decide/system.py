@@ -30,7 +30,7 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
         c.problem(None, "components", f"{unit_id} needs {capability} on its cluster and {why}",
                   f"add a Deployment Components row that provides {capability}, or drop what needs it", line=line)
     if not closure.added:
-        return answers, closure.model
+        return _broker_outside(c, answers, closure.model, outside), closure.model
     components = list(c.values.get("components") or [])
     clusters = [u.name for u in closure.model.by_kind("cluster")]
     by_platform = answers.structure == "helm-chart" and answers.gitops == "none"
@@ -45,7 +45,17 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     model = closing.close(_with(build.build_model(answers, c.provenance), outside)).model
     added = {u.id: u for u in closure.added}
     model.units = [added.get(u.id, u) if u.kind == "component" else u for u in model.units]
-    return answers, model
+    return _broker_outside(c, answers, model, outside), model
+
+
+def _broker_outside(c: Context, answers: Answers, model: SystemModel, outside: list[Unit]) -> Answers:
+    """`kafka_managed` when the plan's broker runs outside the clusters and no component of theirs is one too (a plan
+    may name Redpanda Cloud for later and install Redpanda now): the pub/sub then points at the service."""
+    wanted = f"kafka-broker:{answers.kafka}"
+    if not outside or any(wanted in u.provides for u in model.units if not u.existing):
+        return answers
+    c.from_line("kafka_managed", True, outside[0].provenance.line)
+    return Answers(**c.values)
 
 
 def _with(model: SystemModel, units: list[Unit]) -> SystemModel:

@@ -313,6 +313,8 @@ def _kafka(c: Context, fields: list[Field | None]) -> None:
             c.provenance["kafka"] = c.provenance["kafka"].model_copy(update={"note": "Kafka with no broker named: Redpanda"})
     else:
         c.default("kafka", "none", "the plan uses no Kafka")
+    # the system step (decide.system) sets it where the plan runs its broker as a managed service
+    c.default("kafka_managed", False, "no managed Kafka service in the plan, or a broker installed in the clusters")
 
 
 # --------------------------------------------------------------------------- platforms

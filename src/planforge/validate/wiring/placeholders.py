@@ -43,6 +43,10 @@ def _read_fields(obj: K8sObject) -> Iterator[tuple[FieldPath, Any, str]]:
         yield [*spec, "destination", "server"], obj.field([*spec, "destination", "server"]), "cluster server URL"
     if obj.kind == "Secret" and (obj.meta("labels") or {}).get("argocd.argoproj.io/secret-type") == "cluster":
         yield ["stringData", "server"], obj.field(["stringData", "server"]), "cluster server URL"
+    if obj.kind == "Component" and str(obj.obj.get("apiVersion", "")).startswith("dapr.io/"):
+        for i, item in enumerate(obj.field(["spec", "metadata"]) or []):
+            if isinstance(item, dict) and "value" in item:
+                yield ["spec", "metadata", i, "value"], item["value"], f"Dapr {item.get('name', 'metadata')} value"
     for where, values in helm_values(obj):
         for path, key, value in walk_values(values):
             if key in identity:

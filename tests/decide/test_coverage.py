@@ -250,3 +250,9 @@ def test_an_account_or_subscription_id_is_an_identifier_not_a_count(words: str):
         "budget < $12k/month", f"budget < $12k/month; {words}")
     [item] = [i for i in decide(parse_text(text, "plan.md")).not_applied if i.text == words]
     assert item.why.startswith("an identifier"), item.why
+
+
+def test_a_dapr_release_is_the_one_planforge_pins_not_a_figure_nothing_reads():
+    d = decide(parse_plan(REAL_PLANS / "shazilk-dev--hackathon-ii-todo--004-cloud-deployment.plan.md"))
+    [note] = [n for n in d.not_applied if n.text.startswith("Runtime Enhancement: Dapr 1.14")]
+    assert note.why.startswith("a tool or provider version planforge pins itself")

@@ -12,12 +12,12 @@ import math
 from dataclasses import replace
 
 from planforge.decide.answers import EnvironmentSizing
-from planforge.layout import load_layout
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
+from planforge.layout import load_layout
 from planforge.plan.figures import DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
 
 

@@ -213,6 +213,8 @@ BREAKS = [
     ("7-redpanda-without-sasl", "event-driven-dapr", "argocd/applications/prod/redpanda.yaml",
      "            enabled: true\n            mechanism: SCRAM-SHA-256", "            enabled: false\n"
      "            mechanism: SCRAM-SHA-256", "wiring/broker-auth", "dapr/pubsub.yaml"),
+    ("dapr-sasl-mechanism-read-as-plain", "event-driven-dapr", "dapr/pubsub.yaml", "value: SHA-256",
+     "value: SCRAM-SHA-256", "wiring/broker-auth", "dapr/pubsub.yaml"),
     ("8-node-group-without-launch-template", "aws-eks-argocd", "terraform/modules/eks/main.tf", NODE_GROUP_TEMPLATE, "",
      "wiring/node-metadata", "terraform/modules/eks/main.tf"),
     ("kubernetes-end-of-life", "aws-eks-argocd", "terraform/environments/dev/variables.tf", 'default     = "1.29"',

@@ -35,6 +35,18 @@ def _documented_install(repo: Repository, namespace: str) -> bool:
                for _display, text in repo.docs for line in text.splitlines())
 
 
+def _mechanism(component: K8sObject, metadata: dict[str, tuple[int, Any]], known: tuple[str, ...]) -> list[Finding]:
+    """A SASL mechanism Dapr does not name (`SCRAM-SHA-256`): Dapr then authenticates with PLAIN, which a SCRAM
+    broker refuses."""
+    index, mechanism = metadata.get("saslMechanism", (None, None))
+    if mechanism is None or mechanism in known:
+        return []
+    return [component.finding(
+        "wiring/broker-auth", f"saslMechanism {mechanism!r} is not one Dapr knows ({', '.join(known)}): Dapr falls back "
+        "to SASL PLAIN, which a SCRAM broker refuses", ["spec", "metadata", index, "value"],
+        f"set saslMechanism to {known[0]} (SCRAM-SHA-256) or {known[1]} (SCRAM-SHA-512)")]
+
+
 def check_brokers(repo: Repository) -> list[Finding]:
     """`wiring/broker-missing` and `wiring/broker-auth`."""
     words = vocabulary()
@@ -45,6 +57,7 @@ def check_brokers(repo: Repository) -> list[Finding]:
         if component.group != "dapr.io" or component.field(["spec", "type"]) != "pubsub.kafka":
             continue
         metadata = _metadata(component)
+        findings += _mechanism(component, metadata, words.dapr_sasl_mechanisms)
         index, address = metadata.get("brokers", (None, None))
         namespace = _cluster_namespace(address) if isinstance(address, str) else None
         if namespace is None:

@@ -85,6 +85,7 @@ class Vocabulary:
     outside_secret_words: re.Pattern[str]
     kafka_charts: dict[str, str | None]
     sasl_auth_types: frozenset[str]
+    dapr_sasl_mechanisms: tuple[str, ...]
     lock_not_committed: re.Pattern[str]
     placeholder_values: re.Pattern[str]
     placeholder_documented: re.Pattern[str]
@@ -105,6 +106,7 @@ def vocabulary() -> Vocabulary:
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
         re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
+        tuple(data["dapr_sasl_mechanisms"]),
         re.compile(data["lock_not_committed"]), re.compile(data["placeholder_values"]),
         re.compile(data["placeholder_documented"]), frozenset(data["clouds"]), re.compile(data["placeholder_markers"]),
         re.compile(data["extended_support_documented"]))

@@ -1,6 +1,7 @@
-"""Without a GitOps tool, `kubernetes/components/install.sh <env>` installs the catalog charts in order, and stops
-before a chart whose values name a Secret (`existingSecret`) that nobody has created yet; the README says how to
-deploy. Run with fake `kubectl` and `helm` that record their calls (no cluster here)."""
+"""Without a GitOps tool, the install script (`kubernetes/components/install.sh <env>`, or a helm-chart repository's
+`platform/install.sh <env>`) installs the catalog charts in order, and stops before a chart whose values name a Secret
+(`existingSecret`) that nobody has created yet; the README says how to deploy. Run with fake `kubectl` and `helm`
+that record their calls (no cluster here)."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from testlib import PLANS, rendered_plan
+import yaml
+from testlib import PLANS, REAL_PLANS, rendered_plan
 
 BASE = PLANS / "aws-eks-argocd.plan.md"
 
@@ -23,8 +25,16 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return rendered_plan(plan, tmp_path_factory)
 
 
-def _run(repo: Path, tmp_path: Path, secrets: str) -> tuple[subprocess.CompletedProcess[str], list[str]]:
-    """install.sh prod with a kubectl whose `get secret` finds the names in `secrets` (space-separated)."""
+@pytest.fixture(scope="module")
+def chart_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A helm-chart plan without GitOps naming cert-manager, kube-prometheus-stack and Loki (DOKS, Dapr)."""
+    return rendered_plan(REAL_PLANS / "sharjeeltanoli--todoadvanceapp--006-cloud-deployment.plan.md",
+                         tmp_path_factory)
+
+
+def _run(repo: Path, tmp_path: Path, secrets: str, script: str = "kubernetes/components/install.sh",
+         env_name: str = "prod") -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """install.sh <env_name> with a kubectl whose `get secret` finds the names in `secrets` (space-separated)."""
     bin_dir, log = tmp_path / "bin", tmp_path / "calls"
     bin_dir.mkdir()
     (bin_dir / "helm").write_text(f'#!/bin/sh\necho "helm $*" >> {log}\n')
@@ -34,7 +44,7 @@ def _run(repo: Path, tmp_path: Path, secrets: str) -> tuple[subprocess.Completed
     for tool in bin_dir.iterdir():
         tool.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}:/usr/bin:/bin"}
-    proc = subprocess.run(["bash", str(repo / "kubernetes/components/install.sh"), "prod"], env=env,
+    proc = subprocess.run(["bash", str(repo / script), env_name], env=env,
                           capture_output=True, text=True, timeout=60)
     return proc, log.read_text().splitlines() if log.exists() else []
 
@@ -68,3 +78,27 @@ def test_the_readme_says_how_to_deploy_without_gitops(repo: Path) -> None:
     assert [s for s in steps if "install.sh" in s] and "kubectl apply -k kubernetes/overlays/<env>" in deploy
     assert deploy.index("Secrets") < deploy.index("install.sh") < deploy.index("kubernetes/overlays")
     assert "kubectl apply -k kubernetes/apps/<app>/overlays/<env>" in deploy
+
+
+PLATFORM = {"script": "platform/install.sh", "env_name": "staging"}
+
+
+def test_the_platform_script_stops_before_the_chart_whose_secret_is_missing(chart_repo: Path, tmp_path: Path) -> None:
+    proc, calls = _run(chart_repo, tmp_path, secrets="", **PLATFORM)
+    assert proc.returncode == 1
+    assert "create the Secret grafana-admin in namespace monitoring first" in proc.stderr
+    assert _installed(calls) == ["cert-manager", "dapr", "ingress-nginx"]
+
+
+def test_the_platform_script_applies_the_cluster_issuer_right_after_cert_manager(chart_repo: Path,
+                                                                                 tmp_path: Path) -> None:
+    proc, calls = _run(chart_repo, tmp_path, secrets="grafana-admin", **PLATFORM)
+    assert proc.returncode == 0, proc.stderr
+    assert _installed(calls) == ["cert-manager", "dapr", "ingress-nginx", "kube-prometheus-stack", "loki", "alloy"]
+    helm_calls = [c for c in calls if c.startswith("helm upgrade")]
+    issuers = [i for i, c in enumerate(calls) if c.startswith("kubectl apply -k") and c.endswith("/cluster-issuers")]
+    assert issuers and calls.index(helm_calls[0]) < issuers[0] < calls.index(helm_calls[1]), calls
+    issuer = yaml.safe_load((chart_repo / "cluster-issuers/cluster-issuer.yaml").read_text())
+    assert issuer["kind"] == "ClusterIssuer" and issuer["metadata"]["name"] == "letsencrypt"
+    assert issuer["spec"]["acme"]["solvers"][0]["http01"]["ingress"]["ingressClassName"] == "nginx"
+    assert "`cluster-issuers/` | cert-manager's ClusterIssuer `letsencrypt`" in (chart_repo / "README.md").read_text()

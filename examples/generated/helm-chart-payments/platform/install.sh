@@ -17,10 +17,24 @@ case "$platform" in
 esac
 values="$(cd "$(dirname "$0")" && pwd)/values/$env"
 
+# The Secrets a component's values name (`existingSecret:`, `secretRef:`) are created outside this repository
+# (README): stop before installing it while one is missing, instead of a release that waits for it until Helm
+# times out.
+require_secrets() {
+  local namespace="$1" values="$2" name
+  for name in $(sed -nE 's/^ *(existingSecret|secretRef): *([a-z0-9.-]+).*/\2/p' "$values"); do
+    if ! kubectl -n "$namespace" get secret "$name" >/dev/null 2>&1; then
+      echo "create the Secret $name in namespace $namespace first (kubectl create namespace $namespace; README: Secrets created outside this repository)" >&2
+      exit 1
+    fi
+  done
+}
+
 # metrics-server: added: required by chart:payments-service (needs metrics-api: a HorizontalPodAutoscaler reads the resource metrics API)
 # only on eks: the other platforms have it built in or do not need it
 case "$platform" in
   eks)
+    require_secrets kube-system "$values/metrics-server.yaml"
     helm upgrade --install metrics-server metrics-server --repo https://kubernetes-sigs.github.io/metrics-server --version 3.12.2 \
       --namespace kube-system --create-namespace --values "$values/metrics-server.yaml" --wait ;;
 esac

@@ -20,7 +20,8 @@ from planforge.yamlio import parse
 
 LAYOUT_FILE = "layout.yml"
 # copier.yml questions computed from the table (`when: false`): never passed as data.
-COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks", "tf_roots")
+COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks", "tf_roots",
+            "platform_envs")
 
 
 def layout_path(template_dir: Path | None = None) -> Path:

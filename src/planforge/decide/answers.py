@@ -221,6 +221,9 @@ class Answers(BaseModel):
     platforms: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
     chart_layout: Literal["single", "per-service"] = "single"
+    # where each environment's release goes: `chart` (the chart's name, each environment on a cluster of its own),
+    # `env` or `chart-env` (every environment on one cluster, each release in a namespace named like it / <chart>-<env>)
+    release_namespaces: Literal["chart", "env", "chart-env"] = "chart"
     services: list[Service] = Field(default_factory=list)  # helm-chart structure: services in the chart(s)
     # a workflow that builds each service's image once, pushes it and deploys that digest to each environment
     delivery: Literal["none", "github-actions"] = "none"

@@ -18,6 +18,7 @@ from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
 from planforge.decide.rules.network import decide_network_cidr
+from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
 from planforge.plan.model import Plan, plain
 
@@ -143,6 +144,8 @@ def decide_statements(c: Context, structure: str) -> None:
               "cloud, so any two can be peered)")
     c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
     c.default("chart_tests", True, "the plan does not rule out a helm test hook")
+    c.default("release_namespaces", "chart", "each environment on a cluster of its own: the release in the namespace "
+              "named after the chart")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
     _doks_api_endpoint(c, structure)
@@ -468,6 +471,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "api_authorized_ranges": _api_authorized_ranges,
     "private_api_endpoint": _private_api_endpoint,
     "static_ingress_ip": _static_ingress_ip,
+    "shared_cluster": decide_shared_cluster,
     "terraform_workspaces": _terraform_workspaces,
     "no_chart_tests": _no_chart_tests,
     "chart_features_off": _chart_features_off,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The platform components the chart of this repository needs on its cluster, pinned, in
-# dependency order (cert-manager first: other components request its certificates). No GitOps tool installs them
+# dependency order. No GitOps tool installs them
 # here: run this once per cluster before installing the chart, and again after changing a version or a values
 # file (`helm upgrade --install` changes only what differs).
 #   bash platform/install.sh <environment> <platform>     # environments: dev; platforms: eks, gke, aks, minikube

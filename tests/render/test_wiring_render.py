@@ -257,6 +257,21 @@ def test_each_break_injected_into_a_generated_repository_is_caught(
     assert all(f["hint"] and f["severity"] == "error" for f in found)
 
 
+def test_one_consumer_group_for_every_app_is_caught_with_strict(generated: dict[str, Path], tmp_path: Path) -> None:
+    """The generated pub/sub gives each app its group; one group for all (an edit) splits a topic between apps."""
+    root = tmp_path / "event-driven-dapr"
+    shutil.copytree(generated["event-driven-dapr"], root)
+    pubsub = root / "dapr/pubsub.yaml"
+    text = pubsub.read_text()
+    assert 'value: "cloud-event-driven-{appID}"' in text
+    pubsub.write_text(text.replace('value: "cloud-event-driven-{appID}"', "value: cloud-event-driven"))
+    report = tmp_path / "report.json"
+    assert main(["validate", str(root), "--only", "wiring", "--strict", "--format", "json", "-o", str(report)]) == 1
+    found = [f for c in json.loads(report.read_text())["checks"] for f in c["findings"]]
+    assert [(f["rule"], f["file"]) for f in found] == [("wiring/shared-consumer-group", "dapr/pubsub.yaml")]
+    assert "{appID}" in found[0]["hint"]
+
+
 def test_each_tenant_namespace_gives_its_pods_the_tenants_security_group(generated: dict[str, Path]) -> None:
     root = generated["multi-tenant-saas"]
     tenant = root / "kubernetes/tenants/acme"

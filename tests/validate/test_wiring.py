@@ -165,6 +165,9 @@ DEFECTS = [
 EMPTY_DIRECTORIES = {"empty-gitops-path": "k8s/prod"}
 # Defects that are errors with --strict only (warnings otherwise).
 STRICT_DEFECTS = [
+    ("shared-consumer-group", "k8s/pubsub.yaml", "      value: redpanda.redpanda.svc.cluster.local:9093\n",
+     "      value: redpanda.redpanda.svc.cluster.local:9093\n    - name: consumerGroup\n      value: shop\n",
+     "wiring/shared-consumer-group", "k8s/pubsub.yaml"),
     ("placeholder-image", "k8s/app.yaml", "image: ghcr.io/shop/app:1.0.0", "image: ghcr.io/CHANGE-ME/app:1.0.0",
      "wiring/placeholder-reference", "k8s/app.yaml"),
     ("placeholder-host", "k8s/ingress.yaml", "- host: shop.example.com", "- host: shop.example.invalid",

@@ -9,7 +9,8 @@ repository, generated or hand-written, and checks what joins them:
   cloud's cluster of a multi-cloud repository with the GitOps patches that deliver the tenants there (`clouds`);
 * `secrets`: every Secret a workload or chart value names is created or documented;
 * `certificates` (`issuers`): every issuer a certificate is asked from is defined;
-* `events`: a Dapr Kafka pub/sub reaches a broker the repository deploys, with matching SASL;
+* `events`: a Dapr Kafka pub/sub reaches a broker the repository deploys, with matching SASL, and gives each app
+  its own consumer group;
 * `identity`: cloud identities bound to the ServiceAccounts that use them; catalog `needs`; EKS nodes that keep
   pods away from the instance metadata (IMDSv2 launch template);
 * `gitops`: CRDs installed before their resources (Argo CD waves, Flux dependsOn); application-level

@@ -1,9 +1,10 @@
-"""Event-driven wiring: a Dapr Kafka pub/sub reaches a broker the repository deploys, with the SASL it expects."""
+"""Event-driven wiring: a Dapr Kafka pub/sub reaches a broker the repository deploys, with the SASL it expects, and
+gives each app a consumer group of its own."""
 from __future__ import annotations
 
 from typing import Any
 
-from planforge.validate.base import Finding
+from planforge.validate.base import Finding, Severity
 from planforge.validate.wiring.identity import deployed_components, destination
 from planforge.validate.wiring.repo import K8sObject, Repository
 from planforge.validate.wiring.rules import vocabulary
@@ -47,8 +48,25 @@ def _mechanism(component: K8sObject, metadata: dict[str, tuple[int, Any]], known
         f"set saslMechanism to {known[0]} (SCRAM-SHA-256) or {known[1]} (SCRAM-SHA-512)")]
 
 
+def _consumer_group(component: K8sObject, metadata: dict[str, tuple[int, Any]], strict: bool) -> list[Finding]:
+    """One consumer group for several apps: Kafka delivers each record to one member of a group, so apps that
+    subscribe to the same topic each get only part of it (Dapr's default group is the app's ID). A warning (apps
+    may compete for a queue on purpose), an error with --strict."""
+    index, group = metadata.get("consumerGroup", (None, None))
+    scopes = component.field(["scopes"])
+    apps = len(scopes) if isinstance(scopes, list) else None  # None: every app of the namespace may use it
+    if not isinstance(group, str) or "{appID}" in group or apps == 1:
+        return []
+    who = f"its {apps} apps" if apps else "every app of its namespace"
+    return [component.finding(
+        "wiring/shared-consumer-group", f"consumerGroup {group!r} is one group for {who}: apps subscribed to the "
+        "same topic split its messages instead of each getting all of them", ["spec", "metadata", index, "value"],
+        f"give each app its group: {group.rstrip('-')}-{{appID}} (Dapr fills in the app's ID), or drop "
+        "consumerGroup (Dapr then uses the app's ID)", Severity.ERROR if strict else Severity.WARNING)]
+
+
 def check_brokers(repo: Repository) -> list[Finding]:
-    """`wiring/broker-missing` and `wiring/broker-auth`."""
+    """`wiring/broker-missing`, `wiring/broker-auth` and `wiring/shared-consumer-group`."""
     words = vocabulary()
     brokers = [(o, c, v) for o, c, _p, v in deployed_components(repo) if c.chart in words.kafka_charts]
     services = {(o.name, ns) for o in repo.of_kind("Service") for ns in o.namespaces or {None}}
@@ -58,6 +76,7 @@ def check_brokers(repo: Repository) -> list[Finding]:
             continue
         metadata = _metadata(component)
         findings += _mechanism(component, metadata, words.dapr_sasl_mechanisms)
+        findings += _consumer_group(component, metadata, repo.strict)
         index, address = metadata.get("brokers", (None, None))
         namespace = _cluster_namespace(address) if isinstance(address, str) else None
         if namespace is None:

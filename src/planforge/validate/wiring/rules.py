@@ -28,6 +28,8 @@ RULES = {
     "wiring/missing-component": "a component needs another one (catalog `needs`) that the repository does not deploy",
     "wiring/broker-missing": "a Dapr Kafka pub/sub points at a cluster-local broker the repository does not deploy",
     "wiring/broker-auth": "a Dapr Kafka pub/sub authenticates with SASL the deployed broker does not enable",
+    "wiring/shared-consumer-group": "a Dapr Kafka pub/sub gives several apps one consumer group (no {appID} in "
+                                    "consumerGroup): apps subscribed to the same topic split its messages",
     "wiring/crd-order": "a resource whose CRD another Application (Kustomization) installs is applied before it",
     "wiring/appproject-privilege": "an application-level AppProject may deploy into the GitOps controller's "
                                    "namespace or create Application/AppProject kinds; an Application runs in the "

@@ -50,12 +50,13 @@ def _mechanism(component: K8sObject, metadata: dict[str, tuple[int, Any]], known
 
 def _consumer_group(component: K8sObject, metadata: dict[str, tuple[int, Any]], strict: bool) -> list[Finding]:
     """One consumer group for several apps: Kafka delivers each record to one member of a group, so apps that
-    subscribe to the same topic each get only part of it (Dapr's default group is the app's ID). A warning (apps
-    may compete for a queue on purpose), an error with --strict."""
+    subscribe to the same topic each get only part of it (Dapr's default group is the app's ID; it fills in {appID},
+    and {namespace} as <namespace>.<appID>). A warning (apps may compete for a queue on purpose), an error with
+    --strict."""
     index, group = metadata.get("consumerGroup", (None, None))
     scopes = component.field(["scopes"])
     apps = len(scopes) if isinstance(scopes, list) else None  # None: every app of the namespace may use it
-    if not isinstance(group, str) or "{appID}" in group or apps == 1:
+    if not isinstance(group, str) or "{appID}" in group or "{namespace}" in group or apps == 1:  # {namespace}: ns.appID
         return []
     who = f"its {apps} apps" if apps else "every app of its namespace"
     return [component.finding(

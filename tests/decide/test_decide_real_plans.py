@@ -67,12 +67,29 @@ def test_jnroesch_terraform_aks_with_workloads():
     assert a.storage == "in-cluster-postgresql"
 
 
-@pytest.mark.parametrize("prefix", ["arooj-26", "muhammadarsalaanakbar", "soobiarao14"])
-def test_minikube_helm_plans(prefix):
+@pytest.mark.parametrize("prefix, services", [
+    # its tree's manifests: todo-backend-deployment.yaml, ..., chatbot-frontend-service.yaml (postgresql-*: the database)
+    ("arooj-26", ["todo-backend", "todo-frontend", "chatbot-backend", "chatbot-frontend"]),
+    ("muhammadarsalaanakbar", ["backend", "frontend"]),
+    ("soobiarao14", ["frontend", "backend"]),
+])
+def test_minikube_helm_plans(prefix, services):
     a = real(prefix)
     assert (a.structure, a.blueprints, a.platforms) == ("helm-chart", ["helm-chart"], ["minikube"])
-    assert {"backend", "frontend"} <= {s.name for s in a.services}
+    assert [s.name for s in a.services] == services
     assert not a.dapr
+
+
+def test_the_workloads_a_plan_describes_by_their_manifests_are_the_charts_services():
+    # sitarasheikh: `phase-4/backend/` under the tree's root directory, and a list of the manifests the chart holds:
+    # `deployment-backend.yaml: 2 replicas`, `service-backend.yaml: ClusterIP port 8000`, `hpa-backend.yaml: Min 2,
+    # max 10 replicas`
+    a = real("sitarasheikh")
+    assert [(s.name, s.port, s.replicas, s.min_replicas, s.max_replicas) for s in a.services] == [
+        ("backend", 8000, 2, 2, 10), ("frontend", 3000, 2, 0, 0)]
+    # sharjeeltanoli: five HPA manifests name five services, one of them no word planforge knows (`mcp-hpa.yaml`)
+    assert [s.name for s in real("sharjeeltanoli").services] == [
+        "backend", "frontend", "sse-gateway", "notification", "mcp"]
 
 
 def test_arooj_negations_are_respected():

@@ -143,8 +143,17 @@ def test_workloads_a_sentence_names_each_with_its_image_are_the_charts_services_
 
 def test_a_single_stated_image_keeps_its_tag_and_its_workload_name():
     d = decided(SHOP_CHART.replace(SHOP_WORKLOADS, "backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080)"))
-    [svc] = d.answers.services
+    svc, frontend = d.answers.services
     assert (svc.name, svc.image, svc.tag, svc.port) == ("backend", "ghcr.io/acme/shop-backend", "1.4.0", 8080)
+    # the tree's frontend-deployment.yaml is a workload too, its image planforge's default, said so
+    assert frontend.name == "frontend" and "frontend: image ghcr.io/" in d.provenance["services"].note
+
+
+def test_a_data_stores_manifests_and_a_workflow_name_no_service():
+    d = decided(SHOP_CHART.replace("    └── pvc.yaml", "    ├── postgresql-deployment.yaml\n    ├── service-account.yaml\n"
+                                   "    └── pvc.yaml").replace("## Project Structure", "Deploys with deploy-staging.yml.\n\n"
+                                                             "## Project Structure"))
+    assert [s.name for s in d.answers.services] == ["backend", "frontend"]
 
 
 @pytest.mark.parametrize("image, message", [
@@ -181,3 +190,14 @@ def test_a_plan_that_rules_out_helm_tests_gets_no_test_hook(testing, expected):
 def test_an_upstream_charts_values_are_reported_as_left_to_the_team():
     [values] = [n for n in decided(AUTHENTIK).not_applied if n.text == "authentik chart values"]
     assert values.line == 7 and "valuesObject" in values.why
+
+
+def test_a_list_of_the_charts_manifests_states_each_workloads_port_and_replicas():
+    # in a section no statement is read from otherwise (`## Phase 1: Contracts`), each item is about the workload its
+    # manifest is named after
+    text = TODO_CHART.replace("FastAPI, port 8000, ", "FastAPI, ") + (
+        "\n## Phase 1: Contracts\n\n1. **service-backend.yaml**: ClusterIP port 9000\n"
+        "2. **deployment-frontend.yaml**: 3 replicas\n3. **frontend-hpa.yaml**: max 6 replicas, CPU 70% target\n")
+    d = decided(text)
+    assert [(s.name, s.port, s.replicas, s.min_replicas, s.max_replicas) for s in d.answers.services] == [
+        ("backend", 9000, 1, 0, 0), ("frontend", 3000, 3, 3, 6)]

@@ -148,6 +148,8 @@ class Keywords:
     non_service_dirs: frozenset[str]
     service_words: str  # a pattern: a directory or word holding one of these names a workload (`orders-api`)
     workload_nouns: tuple[str, ...]  # the nouns that may follow a workload's name (`the legacy-api service (...)`)
+    workload_manifest_kinds: tuple[str, ...]  # `backend-deployment.yaml`, `hpa-backend.yaml`: a manifest names a workload
+    data_store_workloads: str  # a pattern: a workload of this name is a data store, not a service
     named_tools: dict[str, dict[str, str]]  # kind -> tool name -> pattern
     serverless_runtimes: dict[str, dict[str, Any]]  # runtime tool name -> {compute, cloud, counted, scales_to_zero, unsized}
     terraform_family: dict[str, str]
@@ -157,11 +159,19 @@ class Keywords:
     tfc_organization: str
 
 
+    def named_workload(self, names: str) -> str:
+        """A pattern whose group 1 is one of the workload names `names` (an alternation), written alone or in the name
+        of one of its manifests (`service-backend.yaml`, `backend-hpa.yaml`): a statement there is about it."""
+        kinds = "|".join(self.workload_manifest_kinds)
+        return rf"(?<![\w-])(?:(?:{kinds})-)?({names})(?:-(?:{kinds}))?(?![\w-])"
+
+
 @lru_cache(maxsize=None)
 def keywords() -> Keywords:
     data = load("keywords.yaml")
     return Keywords(**{**data, "non_service_dirs": frozenset(data["non_service_dirs"]),
-                       "workload_nouns": tuple(data["workload_nouns"])})
+                       "workload_nouns": tuple(data["workload_nouns"]),
+                       "workload_manifest_kinds": tuple(data["workload_manifest_kinds"])})
 
 
 def basic_cloud(cloud: str) -> dict[str, str] | None:

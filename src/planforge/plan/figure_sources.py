@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 
 from planforge.plan import figures
 from planforge.plan.fields import canonical_key, is_context, match_field
 from planforge.plan.markdown_blocks import Block, clean
 from planforge.plan.model import Plan, bulleted_names, is_unresolved
+from planforge.yamlio import package_data
 
 _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
@@ -45,9 +47,22 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             if m and is_unresolved(m[1]):
                 continue  # the template's example figures
             label = m[0] if m else label if b.kind == "item" else ""
-            if context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS:
+            if (context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS
+                    or (b.kind == "item" and _names_manifest(src.text))):
                 sources.append(figures.Source(src.line, clean(src.text), label))
     plan.figures = [_own_words(f, headed) for f in figures.extract(sources, _named_apps(plan))]
+
+
+@lru_cache(maxsize=None)
+def _workload_manifest() -> re.Pattern[str]:
+    """A workload's manifest file (`deployment-backend.yaml`, `backend-hpa.yaml`: keywords.yaml
+    workload_manifest_kinds): an item describing one states that workload's figures (`2 replicas`)."""
+    kinds = "|".join(package_data("keywords.yaml")["workload_manifest_kinds"])
+    return re.compile(rf"(?<![\w.-])(?:(?:{kinds})-[a-z][a-z0-9-]*|[a-z][a-z0-9-]*-(?:{kinds}))\.ya?ml\b")
+
+
+def _names_manifest(text: str) -> bool:
+    return _workload_manifest().search(text) is not None
 
 
 def _with_unit(cells: list[str], units: list[re.Match[str] | None]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 from planforge.decide import text as tx
 from planforge.decide.answer_rules import patterns
 from planforge.decide.context import Context
+from planforge.decide.data import keywords
 from planforge.decide.rules.compute import serverless_runtime
 from planforge.decide.rules.schedules import SCHEDULE, cron_of
 from planforge.decide.rules.statements import Passage, passages
@@ -45,7 +46,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     are read too (elsewhere a size is a figure, rules/workload_figures)."""
     if not names:
         return {}
-    name_rx = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])", re.I)
+    name_rx = re.compile(keywords().named_workload("|".join(re.escape(n) for n in names)), re.I)
     readers = {"image": re.compile(IMAGE, re.I), "port": re.compile(PORT, re.I),
                "health_path": re.compile(HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
                "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),

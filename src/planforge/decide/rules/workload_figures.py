@@ -46,6 +46,11 @@ def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Fig
                     c.unapplied(f.line, f.words, f"{svc.name} states its own {own[0].replace('_', ' ')}")
                 continue
             held = [taken[(svc.name, s)] for s in slots if (svc.name, s) in taken]
+            if held and _bounds_a_fixed_count(f, held):  # `2 replicas`, then its HPA's `max 10 replicas`
+                _replica_range(svc, f)
+                c.applied(f.line, f.words, f"{group}.{svc.name}.min_replicas,max_replicas")
+                lines[group].append(f.line)
+                continue
             if held:
                 if f.kind != "replicas" and _contradicts(c, svc, f, resources.get((svc.name, f.kind), {})):
                     continue
@@ -143,10 +148,12 @@ class _Marks:
             kw = keywords()
             service_word = re.compile(kw.service_words, re.I)
             generic = kw.non_service_dirs | set(kw.workload_nouns)  # `2-5 replicas per service` names every one
+            manifest = re.compile(kw.named_workload("|".join(re.escape(n) for n in sorted(self.names, key=len, reverse=True))), re.I)
             for m in _WORD.finditer(text):
                 w = m.group(1).lower()
-                if w in self.names:
-                    names.append((m.start(), w))
+                named = manifest.fullmatch(w) if self.names else None
+                if named:  # `backend`, `deployment-backend` (its manifest)
+                    names.append((m.start(), named.group(1).lower()))
                 elif service_word.search(w) and w not in generic and w.removesuffix("s") not in generic:
                     others.append((m.start(), w))
             self.lines[line] = _LineMarks(text, figures, at, names, others,
@@ -198,6 +205,13 @@ def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:
     c.problem(c.field_at(f.line), f.kind, f"{f.words!r}: a {what} request or limit of 0 for {', '.join(names)}",
               f"state what a pod needs (e.g. {example}), or leave the figure out to keep the blueprint's default",
               line=f.line)
+
+
+def _bounds_a_fixed_count(f: Figure, held: list[Figure]) -> bool:
+    """Whether `f` is an autoscaling bound above the one fixed count stated before it (`2 replicas`, then `max 10
+    replicas`): the two make one range, from the count to the bound."""
+    return (f.kind == "replicas" and f.value is None and f.low is None and f.high is not None
+            and len(held) == 1 and held[0].value is not None and held[0].value < f.high)
 
 
 def _replica_range(svc: Service, f: Figure) -> None:

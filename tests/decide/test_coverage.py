@@ -161,8 +161,8 @@ def test_a_lets_encrypt_issuer_is_listed_with_its_own_reason():
 
 def test_ingress_https_registry_and_domains_are_listed_with_reasons():
     listed = _listed(JNROESCH)
-    assert "no Ingress" in listed[(70, "HTTP→HTTPS redirect")]
-    assert "Ingress routes" in listed[(68, "Ingress must sustain WebSocket upgrades for /hubs over wss")]
+    assert "generates one only for the chart services" in listed[(70, "HTTP→HTTPS redirect")]
+    assert "Ingress routes are generated only" in listed[(68, "Ingress must sustain WebSocket upgrades for /hubs over wss")]
     assert "image pull secret" in listed[(20, "Images come from GHCR via an imagePullSecret")]
     assert any(ln == 22 and "domains" in why for (ln, _), why in listed.items())
 

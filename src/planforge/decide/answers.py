@@ -93,6 +93,11 @@ class Service(BaseModel):
     volume_size: str = ""  # a Kubernetes quantity, e.g. "1Gi"
     # Serverless compute only: a scheduled job run on this five-field cron schedule (UTC), not a service ("").
     schedule: str = ""
+    # Helm-chart services the plan routes an Ingress path to: the path ("": no Ingress), its host ("": any host) and
+    # TLS, a certificate cert-manager issues for the host from the ClusterIssuer letsencrypt.
+    ingress_path: str = ""
+    ingress_host: str = ""
+    ingress_tls: bool = False
 
 
 class Build(BaseModel):

@@ -44,6 +44,7 @@ from planforge.decide.rules.tool_versions import decide_tool_versions
 from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
+from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
 from planforge.decide.system import cite_added, decide_system
@@ -72,6 +73,7 @@ def decide(plan: Plan) -> Decided:
     decide_k3s(c)
     decide_airgap(c)
     pin_volume_replicas(c)
+    decide_ingress_routes(c, structure)
     decide_capacity(c)
     decide_statements(c, structure)
     decide_regions(c, structure)

@@ -1,0 +1,140 @@
+"""Ingress routes of a chart's services: the paths a plan routes to them (`Path routing (/api → backend, / →
+frontend)`, `path `/` → service port 3000`), the host it names for them (`host `todo.local``) and whether its lines
+ask for TLS there (`TLS config`, `HTTPS`).
+
+A routed service gets an Ingress on its path (the chart's `services.<name>.ingress`); the host and TLS are the plan's
+lines naming an Ingress. TLS is cert-manager's certificate for the host from the ClusterIssuer `letsencrypt`: applied
+when the plan names the host and cert-manager runs on the cluster (a component, or one it already runs), else
+reported with what it lacks. Built for helm-chart repositories; elsewhere a route is reported as not applied."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.plan.model import plain
+
+# `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`
+_ROUTE = r"(?<![\w/])(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?(?:{names}|service\s++port\s++(\d{{2,5}}))"
+# `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
+_HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w.-])",
+                   re.I)
+_INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
+_TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
+_TLS_ISSUER = "cert-manager"
+
+
+@dataclass(frozen=True)
+class _Route:
+    service: str
+    path: str
+    line: int
+    words: str
+
+
+def decide_ingress_routes(c: Context, structure: str) -> None:
+    """Set `ingress_path`, `ingress_host` and `ingress_tls` of the chart services the plan routes an Ingress path to."""
+    services: list[Service] = list(c.values.get("services") or [])
+    routes = _routes(c, services)
+    if not routes:
+        return
+    if structure != "helm-chart":
+        for r in routes:
+            c.unapplied(r.line, r.words, "the Ingress routes of a plan's own workloads are built for helm-chart "
+                        "repositories; expose the application through its Service here")
+        return
+    host, host_line = _host(c)
+    tls_line = _tls_line(c, {r.line for r in routes})
+    tls = bool(host and tls_line and _issuer_runs(c))
+    if tls_line and not tls:
+        why = ("a certificate names its host and the plan names none for the Ingress: set "
+               "services.<name>.ingress.host and .tls in the chart's values" if not host else
+               "nothing issues the certificate: the plan runs no cert-manager (add it as a component)")
+        c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), why)
+    by_name = {r.service: r for r in routes}
+    out = []
+    for svc in services:
+        r = by_name.get(svc.name)
+        if r is None:
+            out.append(svc)
+            continue
+        out.append(svc.model_copy(update={"ingress_path": r.path, "ingress_host": host, "ingress_tls": tls}))
+        c.applied(r.line, r.words, f"services.{svc.name}.ingress_path")
+    c.values["services"] = out
+    if host_line:
+        c.applied(host_line[0], host_line[1], "services.ingress_host")
+    if tls and tls_line:
+        c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), "services.ingress_tls")
+    c.add_note("services", "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes)
+               + (f" on {host}" if host else " on any host") + (" with TLS (cert-manager, letsencrypt)" if tls else "")
+               + f" (plan line {routes[0].line})")
+
+
+def _routes(c: Context, services: list[Service]) -> list[_Route]:
+    """The first route the plan states for each service, in the plan's order."""
+    if not services:
+        return []
+    names = "(" + "|".join(re.escape(s.name) for s in sorted(services, key=lambda s: -len(s.name))) + r")(?![\w-])"
+    route = re.compile(_ROUTE.format(names=names), re.I)
+    by_port = {s.port: s.name for s in services}
+    found: dict[str, _Route] = {}
+    for number, raw in enumerate(c.plan.lines, 1):
+        for m in route.finditer(plain(raw)):
+            name = m.group(2).lower() if m.group(2) else by_port.get(int(m.group(3)))
+            if name and name not in found:
+                found[name] = _Route(name, m.group(1).rstrip("/") or "/", number, m.group(0))
+    for r in _manifest_routes(c, [s.name for s in services]):
+        found.setdefault(r.service, r)
+    return sorted(found.values(), key=lambda r: r.line)
+
+
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_PATH = re.compile(r"^\s*(?:-\s+)?path:\s*[\"']?(/[A-Za-z0-9._/-]*)")
+_BACKEND_NAME = re.compile(r"^\s*name:\s*[\"']?(.+?)[\"']?\s*$")
+
+
+def _manifest_routes(c: Context, names: list[str]) -> list[_Route]:
+    """The routes of an Ingress manifest the plan shows in a code block (`- path: /api` over `service: name:
+    {{ .Release.Name }}-backend`): each path goes to the service its backend's name ends with."""
+    out: list[_Route] = []
+    lines = c.plan.lines
+    fences = [i for i, raw in enumerate(lines) if _FENCE.match(raw)]
+    for start, end in zip(fences[::2], fences[1::2]):
+        block = lines[start + 1:end]
+        if not any(re.match(r"^\s*kind:\s*Ingress\s*$", raw) for raw in block):
+            continue
+        path: tuple[str, int] | None = None
+        for offset, raw in enumerate(block, start + 2):
+            if m := _PATH.match(raw):
+                path = (m.group(1), offset)
+            elif path and (m := _BACKEND_NAME.match(raw)):
+                name = next((n for n in names if m.group(1) == n or m.group(1).endswith("-" + n)), None)
+                if name:
+                    out.append(_Route(name, path[0].rstrip("/") or "/", path[1], lines[path[1] - 1].strip()))
+                path = None
+    return out
+
+
+def _host(c: Context) -> tuple[str, tuple[int, str] | None]:
+    """The first host a line naming an Ingress (or a route) states, with its line and words."""
+    for number, raw in enumerate(c.plan.lines, 1):
+        text = plain(raw)
+        m = _HOST.search(text)
+        if m and (_INGRESS.search(text) or "→" in text or "->" in text):
+            return m.group(1).lower(), (number, m.group(0))
+    return "", None
+
+
+def _tls_line(c: Context, route_lines: set[int]) -> int | None:
+    """A route's line, or another line naming the Ingress, that asks for TLS."""
+    for number, raw in enumerate(c.plan.lines, 1):
+        text = plain(raw)
+        if _TLS.search(text) and (number in route_lines or _INGRESS.search(text)):
+            return number
+    return None
+
+
+def _issuer_runs(c: Context) -> bool:
+    running = [x.name for x in c.values.get("components", [])] + list(c.values.get("installed_components", []))
+    return _TLS_ISSUER in running

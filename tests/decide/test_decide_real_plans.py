@@ -92,6 +92,14 @@ def test_the_workloads_a_plan_describes_by_their_manifests_are_the_charts_servic
         "backend", "frontend", "sse-gateway", "notification", "mcp"]
 
 
+def test_arooj_in_cluster_database_is_built_with_its_claim_size():
+    # `PostgreSQL 15-alpine in Kubernetes pod with PersistentVolumeClaim (5Gi)`: the claim's size, not a pod's memory
+    d = decide(parse_plan(REAL_PLANS / "arooj-26--todo-hackathon--1-kubernetes-deployment.plan.md"))
+    a = d.answers
+    assert (a.storage, a.database_version, a.database_storage_gb) == ("in-cluster-postgresql", "15", 5)
+    assert not [n for n in d.not_applied if "in-cluster database is generated" in n.why or n.text == "5Gi"]
+
+
 def test_arooj_negations_are_respected():
     a = real("arooj-26")
     assert not a.monitoring  # "no Prometheus/Grafana yet"

@@ -403,6 +403,8 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     low, high = _bounds(m)
     if dim == "millicores" and (u.group("gap") or not keywords["cpu"]):  # type: ignore[union-attr]
         dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes
+    if dim == "memory" and keywords["storage"] and keywords["memory"] and _nearer(clause, m.start(), end, "storage", "memory"):
+        keywords = {**keywords, "memory": None}  # `pod with PersistentVolumeClaim (5Gi)`: the claim's size
     kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
         return None
@@ -434,6 +436,14 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
         subject = (env, "environment") if env else subject
     return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
+
+
+def _nearer(clause: str, start: int, end: int, kind: str, other: str) -> bool:
+    """Whether a `kind` keyword of the clause stands nearer the figure at start..end than any `other` keyword."""
+    def distance(name: str) -> int:
+        return min((max(k.start() - end, start - k.end(), 0) for k in vocabulary().keywords[name].finditer(clause)),
+                   default=len(clause))
+    return distance(kind) < distance(other)
 
 
 def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[str, str], binary: bool = False) -> tuple[str | None, str]:

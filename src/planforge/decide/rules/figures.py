@@ -164,6 +164,9 @@ def _storage(c: Context, figures: list[Figure]) -> None:
         chosen = None
     if chosen is not None:
         c.from_line("database_storage_gb", math.ceil(_stated(chosen)), chosen.line)
+    elif c.values.get("structure") == "helm-chart":
+        c.default("database_storage_gb", 0, "no database storage size stated: an in-cluster database's volume takes "
+                  "10 GiB in every environment")
     else:
         c.default("database_storage_gb", 0, "no database storage size stated: the database module's own size "
                   "applies (20 GiB on AWS, 10 GiB on GCP, the smallest flexible-server size on Azure)")

@@ -327,7 +327,8 @@ def _no_external_secrets(c: Context, structure: str, s: Statement) -> None:
 
 # --------------------------------------------------------------------------- choices
 def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
-    """The database runs in the cluster: a StatefulSet under kubernetes/database/, no managed database module."""
+    """The database runs in the cluster: a StatefulSet (under kubernetes/database/, or in the chart's release), no
+    managed database module."""
     if c.values.get("storage") == "managed-postgresql" and _explicit(c, "storage"):
         c.problem(None, "storage", f"the plan says {s.words!r} but a managed database at line {_explicit(c, 'storage')}",
                   "keep one of the two statements", line=s.line)
@@ -336,9 +337,9 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
         _state(c, "storage", "in-cluster-postgresql", s)
     else:
         c.applied(s.line, s.words, "storage")
-    if structure != "multi-tool":
+    if structure not in ("multi-tool", "helm-chart"):
         c.unapplied(s.line, s.words, f"a {structure} repository keeps its managed database module; "
-                    "the in-cluster database is generated for the multi-tool structure only")
+                    "the in-cluster database is generated for the multi-tool and helm-chart structures only")
 
 
 # The clouds whose cluster modules take the cluster options (node pool split, static ingress IP); the DOKS and OKE

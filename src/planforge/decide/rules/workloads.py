@@ -481,7 +481,8 @@ def _storage(c: Context, chart_name: str) -> None:
         if kind == "external-postgresql":
             c.from_field("database_secret", f"{chart_name or c.values['project_name']}-db", f)
         elif kind == "in-cluster-postgresql":
-            c.default("database_secret", "", "in-cluster database: the chart creates its credentials Secret")
+            c.default("database_secret", "", "in-cluster database: the release runs it; its credentials Secret "
+                      "(username, password) is created outside the repository")
         else:
             c.default("database_secret", "", "managed database: credentials from the secrets manager")
         return

@@ -275,3 +275,11 @@ def answers_context(answers: Answers, **extra) -> dict:
     computes from them (dirs, flags, nested, ...), from Copier's questionnaire without rendering a file (a few
     seconds, once per answers), plus `extra` (a file's own variables, e.g. env)."""
     return {**_answers_context(json.dumps(copier_data(answers), sort_keys=True)), **extra}
+
+
+def with_broker(rendered: Path, dest: Path) -> Path:
+    """A copy of a rendered repository whose Dapr pub/sub names a real broker instead of the placeholder."""
+    shutil.copytree(rendered, dest)
+    pubsub = dest / "dapr/pubsub.yaml"
+    pubsub.write_text(pubsub.read_text().replace("kafka.example.invalid:9092", "seed-1.redpanda.example.com:9092"))
+    return dest

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from render_helpers import with_broker
 from testlib import PLANS, REAL_PLANS, rendered_plan
 
 BASE = PLANS / "aws-eks-argocd.plan.md"
@@ -26,10 +27,17 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def chart_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A helm-chart plan without GitOps naming cert-manager, kube-prometheus-stack and Loki (DOKS, Dapr)."""
+def rendered_chart_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A helm-chart plan without GitOps naming cert-manager, kube-prometheus-stack and Loki (DOKS, Dapr on Redpanda
+    Cloud: the pub/sub's brokers are the README's `kafka.example.invalid:9092`, set by you)."""
     return rendered_plan(REAL_PLANS / "sharjeeltanoli--todoadvanceapp--006-cloud-deployment.plan.md",
                          tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def chart_repo(rendered_chart_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """That repository once its user has set the broker's address."""
+    return with_broker(rendered_chart_repo, tmp_path_factory.mktemp("broker-set") / "repo")
 
 
 def _run(repo: Path, tmp_path: Path, secrets: str, script: str = "kubernetes/components/install.sh",
@@ -83,6 +91,14 @@ def test_the_readme_says_how_to_deploy_without_gitops(repo: Path) -> None:
 PLATFORM = {"script": "platform/install.sh", "env_name": "staging"}
 
 
+def test_the_platform_script_stops_first_while_the_brokers_address_is_the_placeholder(rendered_chart_repo: Path,
+                                                                                     tmp_path: Path) -> None:
+    proc, calls = _run(rendered_chart_repo, tmp_path, secrets="grafana-admin", **PLATFORM)
+    assert proc.returncode == 1
+    assert "set your Kafka broker's bootstrap servers (brokers) in dapr/pubsub.yaml first" in proc.stderr
+    assert calls == []
+
+
 def test_the_platform_script_stops_before_the_chart_whose_secret_is_missing(chart_repo: Path, tmp_path: Path) -> None:
     proc, calls = _run(chart_repo, tmp_path, secrets="", **PLATFORM)
     assert proc.returncode == 1
@@ -98,6 +114,9 @@ def test_the_platform_script_applies_the_cluster_issuer_right_after_cert_manager
     helm_calls = [c for c in calls if c.startswith("helm upgrade")]
     issuers = [i for i, c in enumerate(calls) if c.startswith("kubectl apply -k") and c.endswith("/cluster-issuers")]
     assert issuers and calls.index(helm_calls[0]) < issuers[0] < calls.index(helm_calls[1]), calls
+    # the Dapr Components right after Dapr: a later chart failing leaves no sidecar without its pub/sub
+    components = [i for i, c in enumerate(calls) if c.startswith("kubectl apply -k") and "/dapr " in c + " "]
+    assert components and calls.index(helm_calls[1]) < components[0] < calls.index(helm_calls[2]), calls
     issuer = yaml.safe_load((chart_repo / "cluster-issuers/cluster-issuer.yaml").read_text())
     assert issuer["kind"] == "ClusterIssuer" and issuer["metadata"]["name"] == "letsencrypt"
     assert issuer["spec"]["acme"]["solvers"][0]["http01"]["ingress"]["ingressClassName"] == "nginx"

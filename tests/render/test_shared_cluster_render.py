@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from render_helpers import with_broker
 from testlib import REAL_PLANS, rendered_plan
 
 SINGLE_DOKS = REAL_PLANS / "sharjeeltanoli--todoadvanceapp--006-cloud-deployment.plan.md"
@@ -19,7 +20,7 @@ ENVIRONMENTS = ("staging", "production")
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return rendered_plan(SINGLE_DOKS, tmp_path_factory)
+    return with_broker(rendered_plan(SINGLE_DOKS, tmp_path_factory), tmp_path_factory.mktemp("broker-set") / "repo")
 
 
 def _install(repo: Path, tmp_path: Path, env: str) -> list[str]:

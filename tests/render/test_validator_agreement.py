@@ -110,6 +110,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["tenants"] = list_cases(["acme", "globex"])
     cases["compliance"] = list_cases(["gdpr"])
     cases["installed_components"] = list_cases(["argo-cd", "cert-manager"])
+    cases["app_secret_keys"] = list_cases(["OPENAI_API_KEY", "STRIPE_KEY"]) + [["openai_api_key"], ["1KEY"]]
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
     cases["provider_constraint"] = string_cases("provider_constraint") + [
@@ -211,12 +212,13 @@ def test_the_base_answers_pass_both(copier_judge):
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
-    # the provider constraint it states)
+    # the provider constraint it states, the secret variables its services read)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
                                                                    "log_retention_days", "delivery", "builds",
-                                                                   "network_cidr", "provider_constraint"}
+                                                                   "network_cidr", "provider_constraint",
+                                                                   "app_secret", "app_secret_keys"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -222,6 +222,10 @@ class Answers(BaseModel):
     # catalog components the plan says its clusters already run (a components row "already installed"): the
     # repository installs none of them, and what needs them counts on them
     installed_components: list[str] = Field(default_factory=list)
+    # helm-chart: the existing Secret the services read their secret variables from, and those variables ("" / []:
+    # the plan names none)
+    app_secret: str = ""
+    app_secret_keys: list[str] = Field(default_factory=list)
     apps: list[Service] = Field(default_factory=list)  # custom applications (Kustomize)
     platforms: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
@@ -290,7 +294,8 @@ class Answers(BaseModel):
         the tree overrides nothing (the layout table's names need no answer), no `tfc_organization`
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was
-        set, no `installed_components` when the plan says no component is installed already, no
+        set, no `installed_components` when the plan says no component is installed already, no `app_secret` /
+        `app_secret_keys` when the services read no secret variable, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
@@ -306,7 +311,7 @@ class Answers(BaseModel):
             if not service["schedule"]:
                 del service["schedule"]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
-                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
+                     "app_secret", "app_secret_keys", "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
                      "builds"):
             if not data[name]:
                 del data[name]

@@ -44,6 +44,7 @@ from planforge.decide.rules.tool_versions import decide_tool_versions
 from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
+from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
@@ -74,6 +75,7 @@ def decide(plan: Plan) -> Decided:
     decide_airgap(c)
     pin_volume_replicas(c)
     decide_ingress_routes(c, structure)
+    decide_app_secrets(c, structure)
     decide_capacity(c)
     decide_statements(c, structure)
     decide_regions(c, structure)

@@ -199,3 +199,13 @@ def test_an_environments_bare_count_takes_the_count_of_its_sentence(text, expect
 def test_a_slashed_count_list_pairs_with_the_environments_in_order(text, expected):
     got = extract([Source(3, text)], NAMES)
     assert [(f.kind, f.low, f.subject) for f in got] == expected
+
+
+def test_the_figures_after_a_clusters_own_clause_are_the_clusters():
+    # `cluster (4 OCPUs, 24GB RAM), local Minikube for development`: the cluster's memory, never each container's
+    got = extract([Source(1, "Target Platform: OKE Kubernetes cluster (4 OCPUs, 24GB RAM), local Minikube for "
+                             "development")], NAMES)
+    assert [(f.kind, f.subject, f.scope) for f in got] == [("memory", "cluster", "cluster")]
+    # a sentence later: no longer the cluster's
+    got = extract([Source(1, "OKE cluster (4 OCPUs, 24GB RAM), in staging. Each pod 512Mi memory")], NAMES)
+    assert [(f.kind, f.scope) for f in got] == [("memory", "cluster"), ("memory", "plan")]

@@ -152,10 +152,11 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
         logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
         count_said: str | None = None  # the count an earlier clause of the sentence gave (`1 to 2 tasks`)
+        machine: tuple[str, str] | None = None  # the cluster or machine an earlier clause names (`cluster (4 OCPUs`)
         skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said, storage_said, logs_said, count_said = None, {}, None, None, None
+                carried, said, storage_said, logs_said, count_said, machine = None, {}, None, None, None, None
             clause = text[start:end]
             if not clause.strip():
                 continue
@@ -168,6 +169,9 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 subject = label_subject
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
+            machine = own if own[1] == "cluster" else machine
+            if subject[1] == "plan" and machine is not None:
+                subject = machine  # `OKE cluster (4 OCPUs, 24GB RAM)`: the cluster's memory, not a container's
             # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
             logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
             env_clause = own[1] == "environment"

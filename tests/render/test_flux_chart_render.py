@@ -26,7 +26,7 @@ def test_each_environment_has_a_cluster_entry_point_and_no_argocd(chart):
     assert not (chart / "argocd").exists()
     for env in ("dev", "prod"):
         entry = docs(chart / "clusters" / env / "kustomization.yaml")[0]
-        assert entry["resources"] == ["sources.yaml", "infrastructure.yaml", "cluster-issuers.yaml", "dapr.yaml", "charts.yaml"]
+        assert entry["resources"] == ["sources.yaml", "infrastructure.yaml", "dapr.yaml", "charts.yaml"]
         [source] = docs(chart / "clusters" / env / "sources.yaml")
         assert source["kind"] == "GitRepository" and source["spec"]["url"] == "ssh://git@github.com/acme/storefront.git"
     assert not (chart / "infrastructure" / "configs").exists()  # no guardrails overlay in a chart repository
@@ -36,7 +36,7 @@ def test_each_chart_is_a_helm_release_from_the_repository_after_the_components(c
     for env, platform in (("dev", "minikube"), ("prod", "oke")):
         components = sorted(p.stem for p in (chart / "infrastructure" / "controllers" / env).glob("*.yaml")
                             if p.name != "kustomization.yaml")
-        assert components == ["cert-manager", "dapr", "kube-prometheus-stack", "redpanda"]  # cert-manager: Redpanda TLS
+        assert components == ["dapr", "kube-prometheus-stack", "redpanda"]  # no cert-manager: Redpanda needs no TLS
         releases = docs(chart / "clusters" / env / "charts.yaml")
         assert [r["metadata"]["name"] for r in releases] == CHARTS
         for r in releases:

@@ -174,12 +174,12 @@ def test_component_names_become_the_catalogs_pinned_charts_with_what_they_need(f
 
     charts = load_catalog()["charts"]
     a = computed(frame, tmp_path, project_name="acme", structure="multi-tool", cloud="aws", gitops="argocd",
-                 component_names="Nginx Ingress, redpanda, metrics-server, ingress-nginx")
+                 component_names="Nginx Ingress, loki, metrics-server, ingress-nginx")
     assert [(c["name"], c["notes"]) for c in a["components"]] == [
-        ("ingress-nginx", ""), ("redpanda", ""), ("metrics-server", ""),
+        ("ingress-nginx", ""), ("loki", ""), ("metrics-server", ""),
         ("argo-cd", "added: required by the Argo CD Applications"),
         ("external-secrets", "added: required by the aws-secrets-manager secret store"),
-        ("cert-manager", "added: required by redpanda")]
+        ("alloy", "added: required by loki")]
     for component in a["components"]:
         entry = charts[component["name"]]
         assert (component["chart_repo"], component["chart"], component["version"], component["namespace"]) == (

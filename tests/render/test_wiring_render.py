@@ -138,9 +138,12 @@ def test_grafana_admin_is_documented_as_created_out_of_band(eks_argocd: Path) ->
 def test_the_event_driven_stack_connects(tmp_path_factory: pytest.TempPathFactory) -> None:
     root = shared(PLANS / "event-driven-dapr.plan.md", tmp_path_factory)
     apps = root / "argocd/applications/prod"
-    assert (apps / "cert-manager.yaml").is_file()  # Redpanda's TLS needs it (catalog `needs`)
     values = documents(apps / "redpanda.yaml")[0]["spec"]["source"]["helm"]["valuesObject"]
     assert values["auth"]["sasl"]["enabled"] is True  # the Dapr pub/sub authenticates with SCRAM
+    # over plaintext listeners: Dapr would verify Redpanda's own-CA certificate against the system's CAs
+    assert values["tls"]["enabled"] is False
+    pubsub = {m["name"]: m.get("value") for m in documents(root / "dapr/pubsub.yaml")[0]["spec"]["metadata"]}
+    assert (pubsub["authType"], pubsub["disableTls"]) == ("password", "true")
     assert (apps / "kube-prometheus-stack.yaml").is_file()  # monitoring: yes is generated
     project = documents(root / "argocd/projects/cloud-event-driven.yaml")[0]
     assert "argocd" not in [d["namespace"] for d in project["spec"]["destinations"]]

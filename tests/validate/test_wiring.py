@@ -111,7 +111,13 @@ DEFECTS = [
     ("dns-solver-identity", "k8s/cluster-issuer.yaml", "http01:\n          ingress:\n            ingressClassName: nginx",
      "dns01:\n          route53:\n            region: eu-west-1", "wiring/identity-missing", "k8s/cluster-issuer.yaml"),
     ("missing-cert-manager", "argocd/apps/cert-manager.yaml", "chart: cert-manager", "chart: ingress-nginx",
-     "wiring/missing-component", "argocd/apps/redpanda.yaml"),
+     "wiring/controller-missing", "k8s/cluster-issuer.yaml"),
+    ("missing-log-shipper", "argocd/apps/alloy.yaml", "chart: alloy", "chart: ingress-nginx",
+     "wiring/missing-component", "argocd/apps/loki.yaml"),
+    ("broker-tls-plaintext", "k8s/pubsub.yaml", '    - name: disableTls\n      value: "true"\n', "",
+     "wiring/broker-tls", "k8s/pubsub.yaml"),
+    ("broker-tls-listener", "argocd/apps/redpanda.yaml", "enabled: false", "enabled: true", "wiring/broker-tls",
+     "k8s/pubsub.yaml"),
     ("broker-missing", "k8s/pubsub.yaml", "redpanda.redpanda.svc", "kafka.kafka.svc", "wiring/broker-missing",
      "k8s/pubsub.yaml"),
     ("broker-auth", "argocd/apps/redpanda.yaml", "sasl:\n            enabled: true", "sasl:\n            enabled: false",
@@ -176,8 +182,8 @@ STRICT_DEFECTS = [
      "https://git.example.invalid/REPLACE_ME/shop.git", "wiring/placeholder-reference", "argocd/apps/app.yaml"),
 ]
 
-# Findings a defect rightly brings besides its own: without cert-manager, the ClusterIssuer has no CRD either.
-ALSO = {"missing-cert-manager": {("wiring/controller-missing", "k8s/cluster-issuer.yaml")}}
+# Findings a defect rightly brings besides its own.
+ALSO: dict[str, set[tuple[str, str]]] = {}
 
 
 def copy_good(tmp_path: Path) -> Path:
@@ -268,7 +274,7 @@ def test_the_catalog_names_which_charts_install_which_crds() -> None:
     owner = crd_owner("external-secrets.io/v1beta1", "ClusterSecretStore")
     assert owner is not None and owner.chart == "external-secrets" and "cloud-identity" in owner.needs
     assert crd_owner("apps/v1", "Deployment") is None
-    assert "cert-manager" in components()["redpanda"].needs
+    assert "alloy" in components()["loki"].needs
 
 
 FLUX = GOOD.parent / "flux"

@@ -1,5 +1,5 @@
-"""Event-driven wiring: a Dapr Kafka pub/sub reaches a broker the repository deploys, with the SASL it expects, and
-gives each app a consumer group of its own."""
+"""Event-driven wiring: a Dapr Kafka pub/sub reaches a broker the repository deploys, with the SASL and TLS it
+expects, and gives each app a consumer group of its own."""
 from __future__ import annotations
 
 from typing import Any
@@ -66,8 +66,40 @@ def _consumer_group(component: K8sObject, metadata: dict[str, tuple[int, Any]], 
         "consumerGroup (Dapr then uses the app's ID)", Severity.ERROR if strict else Severity.WARNING)]
 
 
+def _tls(component: K8sObject, metadata: dict[str, tuple[int, Any]], broker: K8sObject, chart: str,
+         values: Any) -> list[Finding]:
+    """Dapr's Kafka client speaks TLS unless `disableTls` is "true" or authType is none, and verifies the broker
+    against the system's CAs unless given `caCert` or `skipVerify`: against a broker deployed here, a plaintext
+    listener refuses the handshake, and a TLS one presents a certificate of its own CA."""
+    switch = vocabulary().kafka_tls.get(chart)
+    if switch is None:
+        return []
+    broker_tls = _value(values, switch["value"])
+    broker_tls = switch["default"] if broker_tls is None else broker_tls is True
+    _auth_index, auth = metadata.get("authType", (None, None))
+    disable_index, disabled = metadata.get("disableTls", (None, None))
+    dapr_tls = str(disabled).lower() != "true" and auth != "none"
+    where = ["spec", "metadata", disable_index] if disable_index is not None else ["spec", "metadata"]
+    if dapr_tls and not broker_tls:
+        return [component.finding(
+            "wiring/broker-tls", f"speaks TLS to {broker.label} ({broker.display}), whose listeners are plaintext "
+            f"({switch['value']} is false): the handshake fails and the sidecar stops", where,
+            'add the metadata disableTls: "true", or turn the broker\'s TLS on')]
+    if not dapr_tls and broker_tls:
+        return [component.finding(
+            "wiring/broker-tls", f"speaks plaintext to {broker.label} ({broker.display}), whose listeners speak TLS",
+            where, f"drop disableTls, with caCert of the broker's CA, or set {switch['value']}: false")]
+    if dapr_tls and "caCert" not in metadata and str(metadata.get("skipVerify", (None, ""))[1]).lower() != "true":
+        return [component.finding(
+            "wiring/broker-tls", f"verifies {broker.label} ({broker.display}) against the system's CAs, but its "
+            "certificate is of the broker's own CA: the handshake fails", where,
+            f"give the Component caCert (the broker's CA, from a Secret of its namespace), or set "
+            f"{switch['value']}: false with disableTls")]
+    return []
+
+
 def check_brokers(repo: Repository) -> list[Finding]:
-    """`wiring/broker-missing`, `wiring/broker-auth` and `wiring/shared-consumer-group`."""
+    """`wiring/broker-missing`, `wiring/broker-auth`, `wiring/broker-tls` and `wiring/shared-consumer-group`."""
     words = vocabulary()
     brokers = [(o, c, v) for o, c, _p, v in deployed_components(repo) if c.chart in words.kafka_charts]
     services = {(o.name, ns) for o in repo.of_kind("Service") for ns in o.namespaces or {None}}
@@ -94,6 +126,7 @@ def check_brokers(repo: Repository) -> list[Finding]:
             continue
         auth_index, auth = metadata.get("authType", (None, None))
         for obj, chart, values in here:
+            findings += _tls(component, metadata, obj, chart.chart, values)
             switch = words.kafka_charts.get(chart.chart)
             if auth in words.sasl_auth_types and switch and _value(values, switch) is not True:
                 findings.append(component.finding(

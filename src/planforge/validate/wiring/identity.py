@@ -154,18 +154,19 @@ def destination(obj: K8sObject, component: Component) -> str:
 
 def check_components(repo: Repository) -> list[Finding]:
     """`wiring/identity-missing` for catalog components that need cloud identity, `wiring/missing-component`
-    for those that need cert-manager."""
+    for those that need another catalog component (`needs`: Loki the Alloy that ships it logs) not deployed."""
     deployed = deployed_components(repo)
-    charts = {c.chart for _o, c, _p, _v in deployed}
+    names = {c.name for _o, c, _p, _v in deployed}
+    catalog = {c.name for c in components().values()}
     clouds = _clouds(repo)
     has_stores = bool(repo.of_kind("SecretStore", "ClusterSecretStore"))
     findings = []
     for obj, component, path, values in deployed:
-        if "cert-manager" in component.needs and "cert-manager" not in charts:
+        for need in sorted(component.needs & catalog - names):
             findings.append(obj.finding(
-                "wiring/missing-component", f"deploys {component.chart}, which needs cert-manager for its TLS "
-                "certificates, but the repository does not deploy cert-manager", path,
-                f"deploy cert-manager before {component.chart}, or turn the component's TLS off explicitly"))
+                "wiring/missing-component", f"deploys {component.chart}, which needs {need} (the component "
+                "catalog's `needs`), but the repository does not deploy it", path,
+                f"deploy {need} beside {component.chart}, or remove {component.chart}"))
         if "cloud-identity" not in component.needs or not clouds or (component.chart == "external-secrets" and has_stores):
             continue
         account = ((values.get("serviceAccount") or {}).get("name") if isinstance(values, dict) and

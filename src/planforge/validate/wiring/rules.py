@@ -25,6 +25,7 @@ RULES = {
                                "cert-manager DNS solver, catalog component) has no identity bound to its ServiceAccount",
     "wiring/undefined-issuer": "a certificate is asked from an Issuer/ClusterIssuer the repository does not define, or "
                                "cert-manager is deployed with no issuer at all",
+    "wiring/broker-tls": "a Dapr Kafka pub/sub's TLS does not match the listeners of the broker the repository deploys",
     "wiring/missing-component": "a component needs another one (catalog `needs`) that the repository does not deploy",
     "wiring/broker-missing": "a Dapr Kafka pub/sub points at a cluster-local broker the repository does not deploy",
     "wiring/broker-auth": "a Dapr Kafka pub/sub authenticates with SASL the deployed broker does not enable",
@@ -86,6 +87,7 @@ class Vocabulary:
     cloud_dns_solvers: dict[str, str]
     outside_secret_words: re.Pattern[str]
     kafka_charts: dict[str, str | None]
+    kafka_tls: dict[str, dict[str, Any]]  # chart -> {value: dotted Helm value, default: the chart's}
     sasl_auth_types: frozenset[str]
     dapr_sasl_mechanisms: tuple[str, ...]
     lock_not_committed: re.Pattern[str]
@@ -107,7 +109,8 @@ def vocabulary() -> Vocabulary:
         re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),
         dict(data["cloud_secret_providers"]), dict(data["cloud_dns_solvers"]),
-        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), frozenset(data["sasl_auth_types"]),
+        re.compile(data["outside_secret_words"]), dict(data["kafka_charts"]), dict(data["kafka_tls"]),
+        frozenset(data["sasl_auth_types"]),
         tuple(data["dapr_sasl_mechanisms"]),
         re.compile(data["lock_not_committed"]), re.compile(data["placeholder_values"]),
         re.compile(data["placeholder_documented"]), frozenset(data["clouds"]), re.compile(data["placeholder_markers"]),

@@ -201,3 +201,11 @@ def test_a_list_of_the_charts_manifests_states_each_workloads_port_and_replicas(
     d = decided(text)
     assert [(s.name, s.port, s.replicas, s.min_replicas, s.max_replicas) for s in d.answers.services] == [
         ("backend", 9000, 1, 0, 0), ("frontend", 3000, 3, 3, 6)]
+
+
+def test_a_health_url_a_later_section_gives_a_service_is_its_health_path():
+    # `curl https://[app-url]/api/health` after the backend's name, in a section of the plan's own (`## Verification`)
+    text = TODO_CHART + ("\n## Verification\n\n- Backend API: `curl https://[app-url]/api/health` returns 200\n"
+                         "- Frontend: `curl https://todo.example.com/` returns 200, its probe hits `/readyz`\n")
+    backend, frontend = decided(text).answers.services
+    assert (backend.health_path, frontend.health_path) == ("/api/health", "/readyz")

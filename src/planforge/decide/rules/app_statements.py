@@ -22,6 +22,9 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
 HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+# `curl https://[app-url]/api/health`, `HTTP GET /healthz`: a path that ends in a health word is the health path
+_HEALTH_URL = (r"(?:https?://[^/\s`]{1,253}|(?<![\w/.-]))"
+               r"(/(?:[A-Za-z0-9._-]{1,63}/){0,4}(?:healthz?|livez|readyz|ready|live|ping))(?![\w/-])")
 # `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
 # reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
 _NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
@@ -48,7 +51,8 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
         return {}
     name_rx = re.compile(keywords().named_workload("|".join(re.escape(n) for n in names)), re.I)
     readers = {"image": re.compile(IMAGE, re.I), "port": re.compile(PORT, re.I),
-               "health_path": re.compile(HEALTH_PATH, re.I), "inbound": re.compile(_NO_PORT, re.I),
+               "health_path": re.compile(HEALTH_PATH, re.I), "health_url": re.compile(_HEALTH_URL, re.I),
+               "inbound": re.compile(_NO_PORT, re.I),
                "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
                "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I),
                "schedule": re.compile(SCHEDULE, re.I)}
@@ -66,7 +70,8 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                     continue
                 for m in rx.finditer(sentence):
                     owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
-                    if owner is None or key in found.get(owner, {}):
+                    if owner is None or key in found.get(owner, {}) or (
+                            key == "health_url" and "health_path" in found.get(owner, {})):
                         continue
                     line = p.line_at(start + m.start())
                     if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
@@ -100,6 +105,8 @@ def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str
         return {key: cpu_quantity(float(m.group(1)) * 1000)}
     if key == "memory_request":
         return {key: memory_quantity(float(m.group(1)) * (1 if m.group(2).upper().startswith("M") else 1024))}
+    if key == "health_url":
+        return {"health_path": m.group(1)}
     return {key: int(m.group(1))} if key == "port" else {key: m.group(1)}
 
 

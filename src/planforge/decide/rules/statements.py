@@ -64,13 +64,14 @@ def _vocabulary() -> tuple[tuple[str, ...], dict[str, tuple[re.Pattern[str], ...
     return tuple(data["sections"]), patterns
 
 
-def _statement_lines(plan: Plan) -> list[int]:
-    """The plan lines statements are read from: the sections of data/statements.yaml, without documentation trees."""
+def _statement_lines(plan: Plan, every_section: bool = False) -> list[int]:
+    """The plan lines statements are read from: the sections of data/statements.yaml (every section with
+    `every_section`), without documentation trees."""
     fragments, _ = _vocabulary()
     wanted: set[int] = set()
     for s in plan.sections:
         title = s.title.lower()
-        if any(f in title for f in fragments):
+        if every_section or any(f in title for f in fragments):
             wanted.update(range(s.line + 1, s.end_line + 1))
     for s in plan.sections:
         if "documentation" in s.title.lower():
@@ -78,8 +79,9 @@ def _statement_lines(plan: Plan) -> list[int]:
     return sorted(wanted)
 
 
-def passages(plan: Plan) -> list[Passage]:
-    """The statement sections as passages: wrapped lines of a paragraph joined, each fence line alone."""
+def passages(plan: Plan, every_section: bool = False) -> list[Passage]:
+    """The statement sections (every section with `every_section`) as passages: wrapped lines of a paragraph
+    joined, each fence line alone."""
     out: list[Passage] = []
     parts: list[tuple[int, str]] = []
     in_fence = False
@@ -94,7 +96,7 @@ def passages(plan: Plan) -> list[Passage]:
             parts.clear()
 
     previous = 0
-    for ln in _statement_lines(plan):
+    for ln in _statement_lines(plan, every_section):
         raw = plan.lines[ln - 1]
         if ln != previous + 1:
             flush()

@@ -263,7 +263,8 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
         return
     if not services:
         services = [(chart_name, None)]
-    stated = stated_per_service(c, [name for name, _ in services], sources=[*passages(c.plan), *_manifest_lines(c)])
+    stated = stated_per_service(c, [name for name, _ in services],
+                                sources=[*passages(c.plan, every_section=True), *_manifest_lines(c)])
     out = []
     for name, _ in services:
         r = replicas.get(name) or next((v for k, v in replicas.items() if name.startswith(k) or k.startswith(name)), None)

@@ -135,6 +135,9 @@ def corpus() -> dict[str, list[Any]]:
         cases["services"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
         cases["apps"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
+    binding = {"name": "reminder-cron", "schedule": "*/1 * * * *", "route": "/check-reminders"}
+    cases["dapr_bindings"] = mapping_list_cases(binding, list(binding), duplicates=True) + [
+        [{**binding, "schedule": s}] for s in ("@every 1m", "@daily", "0 30 * * * *", "every minute", "* * *", "")]
     cases["builds"] = mapping_list_cases(BUILD, list(BUILD), duplicates=True) + [
         [{**BUILD, "context": v}] for v in (".", "./api", "/api", "../api", "a/../b", ".git")]
     cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
@@ -218,7 +221,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "existing_clusters", "flux_bootstrapped",
                                                                    "log_retention_days", "delivery", "builds",
                                                                    "network_cidr", "provider_constraint",
-                                                                   "app_secret", "app_secret_keys"}
+                                                                   "app_secret", "app_secret_keys", "dapr_pubsub",
+                                                                   "dapr_statestore", "dapr_bindings"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

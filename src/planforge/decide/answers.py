@@ -100,6 +100,15 @@ class Service(BaseModel):
     ingress_tls: bool = False
 
 
+class DaprBinding(BaseModel):
+    """A Dapr cron input binding the plan shows: Dapr calls `route` (default: /<name>) of the apps in its scope on
+    `schedule`."""
+
+    name: str
+    schedule: str  # `@every 1m` or five or six cron fields, as Dapr's cron binding reads them
+    route: str = ""
+
+
 class Build(BaseModel):
     """How the delivery workflow builds one service's image (paths relative to the repository root)."""
 
@@ -226,6 +235,11 @@ class Answers(BaseModel):
     # the plan names none)
     app_secret: str = ""
     app_secret_keys: list[str] = Field(default_factory=list)
+    # helm-chart with Dapr: the names the plan's Component manifests give its pub/sub and state store ("": pubsub,
+    # statestore), and its cron input bindings
+    dapr_pubsub: str = ""
+    dapr_statestore: str = ""
+    dapr_bindings: list[DaprBinding] = Field(default_factory=list)
     apps: list[Service] = Field(default_factory=list)  # custom applications (Kustomize)
     platforms: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
@@ -295,7 +309,8 @@ class Answers(BaseModel):
         when the state is not in HCP Terraform, no `flux_version` when the plan states none (the latest
         release needs no answer), no `linters` when the plan names none, no `planforge_install` unless one was
         set, no `installed_components` when the plan says no component is installed already, no `app_secret` /
-        `app_secret_keys` when the services read no secret variable, no
+        `app_secret_keys` when the services read no secret variable, no Dapr Component names or bindings the plan
+        does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
@@ -311,7 +326,8 @@ class Answers(BaseModel):
             if not service["schedule"]:
                 del service["schedule"]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
-                     "app_secret", "app_secret_keys", "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
+                     "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
+                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
                      "builds"):
             if not data[name]:
                 del data[name]

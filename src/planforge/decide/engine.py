@@ -45,6 +45,7 @@ from planforge.decide.rules.tools import decide_tools
 from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.app_secrets import decide_app_secrets
+from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
@@ -76,6 +77,7 @@ def decide(plan: Plan) -> Decided:
     pin_volume_replicas(c)
     decide_ingress_routes(c, structure)
     decide_app_secrets(c, structure)
+    decide_dapr_components(c)
     decide_capacity(c)
     decide_statements(c, structure)
     decide_regions(c, structure)

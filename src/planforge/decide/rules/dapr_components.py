@@ -1,0 +1,94 @@
+"""The Dapr Components a plan shows as manifests (`kind: Component` in a code block): the names its applications
+call their pub/sub and state store by (`task-events-pubsub`, `task-state`), and its cron input bindings
+(`reminder-cron`, schedule `*/1 * * * *`, route `/check-reminders`). The repository's Components take those names,
+and each cron binding becomes a Component of its own; without manifests they are `pubsub` and `statestore`, and
+there is no binding."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from planforge.decide import text as tx
+from planforge.decide.answers import DaprBinding, Provenance
+from planforge.decide.context import Context
+
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_TEMPLATING = re.compile(r"\{\{.*?\}\}")
+# the schedules Dapr's cron binding takes: `@every 1m`, `@daily`, five or six cron fields
+_SCHEDULE = re.compile(r"\A(?:@every \d{1,5}(?:ms|s|m|h)|@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)"
+                       r"|[0-9*/,?-]+(?: [0-9*/,?A-Za-z-]+){4,5})\Z")
+_SLOTS = {"pubsub": "dapr_pubsub", "state": "dapr_statestore"}
+
+
+def decide_dapr_components(c: Context) -> None:
+    """`dapr_pubsub`, `dapr_statestore` and `dapr_bindings` from the plan's Dapr Component manifests."""
+    found = _components(c)
+    if not found or not c.values.get("dapr"):
+        for name in ("dapr_pubsub", "dapr_statestore"):
+            c.default(name, "", "no Dapr Component manifest in the plan: the Component is named after its kind")
+        c.default("dapr_bindings", [], "no Dapr cron binding in the plan")
+        if found:
+            c.unapplied(found[0][0], found[0][1]["name"], "the plan's Dapr Components are generated where its "
+                        "services run with Dapr; this repository runs none")
+        return
+    bindings: list[DaprBinding] = []
+    for line, component in found:
+        kind = component["type"].split(".")[0]
+        answer = _SLOTS.get(kind)
+        if answer and not c.values.get(answer) and tx.is_dns_label(component["name"]):
+            c.set(answer, component["name"], Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
+            c.applied(line, component["name"], answer)
+        elif component["type"] == "bindings.cron":
+            binding = _cron(c, line, component)
+            if binding is not None:
+                bindings.append(binding)
+    for answer in _SLOTS.values():
+        if answer not in c.values:
+            c.default(answer, "", "no such Component among the plan's manifests: named after its kind")
+    if bindings:
+        c.set("dapr_bindings", bindings, Provenance(source="plan", line=found[0][0],
+                                                    text=tx.quote(c.line_text(found[0][0]))))
+    else:
+        c.default("dapr_bindings", [], "no Dapr cron binding in the plan")
+
+
+def _cron(c: Context, line: int, component: dict[str, Any]) -> DaprBinding | None:
+    """A cron binding with a schedule Dapr reads, else reported at its line."""
+    schedule, route = str(component["metadata"].get("schedule", "")), str(component["metadata"].get("route", ""))
+    if not tx.is_dns_label(component["name"]) or not _SCHEDULE.match(schedule) or (
+            route and not re.fullmatch(r"/[A-Za-z0-9._/-]*", route)):
+        c.unapplied(line, component["name"], "a cron binding is generated with a DNS-label name, a schedule Dapr "
+                    "reads (`@every 1m`, five or six cron fields) and an HTTP path as its route")
+        return None
+    c.applied(line, component["name"], "dapr_bindings")
+    return DaprBinding(name=component["name"], schedule=schedule, route=route)
+
+
+def _components(c: Context) -> list[tuple[int, dict[str, Any]]]:
+    """(line of `metadata.name`, {name, type, metadata}) of every Dapr Component in the plan's code blocks."""
+    lines = c.plan.lines
+    fences = [i for i, raw in enumerate(lines) if _FENCE.match(raw)]
+    out = []
+    for start, end in zip(fences[::2], fences[1::2]):
+        block = lines[start + 1:end]
+        if not any("dapr.io/" in raw for raw in block):
+            continue
+        try:
+            documents = list(yaml.safe_load_all(_TEMPLATING.sub("x", "\n".join(block))))
+        except yaml.YAMLError:
+            continue
+        for doc in documents:
+            spec = doc.get("spec") if isinstance(doc, dict) else None
+            if doc is None or not isinstance(spec, dict) or doc.get("kind") != "Component":
+                continue
+            name, kind = (doc.get("metadata") or {}).get("name"), spec.get("type")
+            if not isinstance(name, str) or not isinstance(kind, str):
+                continue
+            items = spec.get("metadata") if isinstance(spec.get("metadata"), list) else []
+            metadata = {str(m.get("name")): m.get("value") for m in items if isinstance(m, dict)}
+            line = next((start + 2 + i for i, raw in enumerate(block) if re.match(rf"^\s*name:\s*{re.escape(name)}\s*$", raw)),
+                        start + 2)
+            out.append((line, {"name": name, "type": kind, "metadata": metadata}))
+    return out

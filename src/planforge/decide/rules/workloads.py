@@ -13,6 +13,7 @@ from planforge.decide.rules.service_items import section_items, service_items
 from planforge.decide.rules.service_names import (CHART_DIR, manifest_lines, manifest_workloads, named_workloads,
                                                   replica_counts, tree_services)
 from planforge.decide.rules.statements import Passage, passages
+from planforge.decide.rules.values_blocks import values_of_blocks
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field, bulleted_names, plain
 
@@ -255,6 +256,9 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
         services = [(chart_name, None)]
     names = [name for name, _ in services]
     stated = stated_per_service(c, names, sources=[*passages(c.plan, every_section=True), *manifest_lines(c)])
+    for name, values in values_of_blocks(c, names).items():  # what the sentences leave
+        own = stated.setdefault(name, {})
+        own.update({k: v for k, v in values.items() if k not in own and not (k == "tag" and "image" in own)})
     out = []
     for name, _ in services:
         own = dict(stated.get(name, {}))

@@ -142,6 +142,8 @@ def test_the_event_driven_stack_connects(tmp_path_factory: pytest.TempPathFactor
     assert values["auth"]["sasl"]["enabled"] is True  # the Dapr pub/sub authenticates with SCRAM
     # over plaintext listeners: Dapr would verify Redpanda's own-CA certificate against the system's CAs
     assert values["tls"]["enabled"] is False
+    # Redpanda creates no topic on first use by default, and Dapr creates none: the pub/sub's first publish would fail
+    assert values["config"]["cluster"]["auto_create_topics_enabled"] is True
     pubsub = {m["name"]: m.get("value") for m in documents(root / "dapr/pubsub.yaml")[0]["spec"]["metadata"]}
     assert (pubsub["authType"], pubsub["disableTls"]) == ("password", "true")
     assert (apps / "kube-prometheus-stack.yaml").is_file()  # monitoring: yes is generated

@@ -128,3 +128,12 @@ def test_sitarasheikh_technical_stack():
     a = real("sitarasheikh")
     assert a.structure == "helm-chart" and a.chart_name == "todo-app"
     assert a.storage == "external-postgresql"
+
+
+@pytest.mark.parametrize("prefix", ["linta70", "baselhussain", "foqia-sd"])
+def test_a_brokers_managed_service_is_not_installed_in_the_clusters(prefix):
+    # linta70: `Redpanda Kafka` in Primary Dependencies, `Redpanda Cloud free tier` in Constraints; baselhussain:
+    # `Redpanda Cloud (Kafka-compatible)`; foqia-sd: `Strimzi Operator (local) or managed Kafka/Redpanda (cloud)`
+    a = real(prefix)
+    assert "redpanda" not in [c.name for c in a.components]
+    assert a.kafka_managed is (prefix != "foqia-sd")  # foqia-sd installs its local Strimzi

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import planforge.model.capabilities as caps
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
@@ -192,7 +193,7 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
     found: list[tuple[Field, str]] = []
     for f in deps:
         for pos, name in catalog().mentioned(f.plain):
-            if name not in [n for _, n in found] and tx.not_negated_at(f.plain, pos):
+            if name not in [n for _, n in found] and tx.not_negated_at(f.plain, pos) and not _managed(c, f, pos, name):
                 found.append((f, name))
     if not found or structure == "single-iac":
         return False
@@ -203,6 +204,24 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
                                namespace=e.namespace, notes="named in Primary Dependencies"))
     c.from_field("components", comps, found[0][0])
     return True
+
+
+def _managed(c: Context, f: Field, pos: int, name: str) -> bool:
+    """Whether the chart `name` the field names at `pos` is the vendor's managed service (capabilities.yaml
+    `managed_offerings`): named as it (`Redpanda Cloud`, `managed Kafka/Redpanda`), or while a Technical Context field
+    names it (`Constraints: Redpanda Cloud free tier` beside `Redpanda Kafka`). That broker runs outside the clusters:
+    nothing installs it."""
+    offering = caps.table()["managed_offerings"].get(name)
+    if offering is None:
+        return False
+    rx = re.compile(offering, re.I)
+    service = re.compile(caps.table()["managed_broker"], re.I)  # `managed Kafka/Redpanda (cloud)`: one phrase
+    stated = rx.match(f.plain, pos) or next((m for m in service.finditer(f.plain) if m.start() <= pos <= m.end() + 1),
+                                            None) or next((g for g in c.plan.fields if not g.unresolved
+                                                           and rx.search(g.plain)), None)
+    if stated is not None:
+        c.applied(f.line, f.plain[pos:pos + len(name)], "kafka_managed")
+    return stated is not None
 
 
 # --------------------------------------------------------------------------- flags

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from render_helpers import validate_strict
-from testlib import REAL_PLANS, rendered_plan, require_tool
+from testlib import PLANS, REAL_PLANS, rendered_plan, require_tool
 
 PLAN = REAL_PLANS / "sitarasheikh--todo-app--011-cloud-native-deployment.plan.md"  # secret-template.yaml: ... keys
 
@@ -37,3 +37,11 @@ def test_the_repository_validates_strictly(repo: Path, monkeypatch: pytest.Monke
                                            capsys: pytest.CaptureFixture[str]) -> None:
     code, report = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, report
+
+
+def test_a_chart_whose_plan_names_no_secret_takes_one_by_value(tmp_path_factory: pytest.TempPathFactory) -> None:
+    chart = rendered_plan(PLANS / "todo-chart.plan.md", tmp_path_factory) / "helm/todo"
+    out = subprocess.run([require_tool("helm"), "template", "todo", str(chart), "--set", "secretEnv.existingSecret=keys"],
+                         capture_output=True, text=True, check=True, timeout=120).stdout
+    for d in (d for d in yaml.safe_load_all(out) if d and d["kind"] == "Deployment"):
+        assert {"secretRef": {"name": "keys"}} in d["spec"]["template"]["spec"]["containers"][0]["envFrom"]

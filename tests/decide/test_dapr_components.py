@@ -31,3 +31,10 @@ def test_a_schedule_dapr_cannot_read_is_reported() -> None:
     d = decide(parse_text(text))
     assert d.answers.dapr_bindings == []
     assert [n.why for n in d.not_applied if n.text == "reminder-cron"][0].startswith("a cron binding is generated")
+
+
+def test_a_postgresql_state_store_the_plan_shows_is_its_database() -> None:
+    # rvwaqas: `type: state.postgresql`, connectionString from `db-secrets` / `connection-string`, no Storage field:
+    # the state store is not a Redis nothing installs, and the services read the same Secret
+    a = _real("rvwaqas").answers
+    assert (a.storage, a.database_secret, a.dapr_statestore) == ("external-postgresql", "db-secrets", "statestore")

@@ -40,6 +40,8 @@ def decide_dapr_components(c: Context) -> None:
         if answer and not c.values.get(answer) and tx.is_dns_label(component["name"]):
             c.set(answer, component["name"], Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
             c.applied(line, component["name"], answer)
+            if component["type"] == "state.postgresql":
+                _postgres_state(c, line, component["metadata"].get("connectionString"))
         elif component["type"] == "bindings.cron":
             binding = _cron(c, line, component)
             if binding is not None:
@@ -52,6 +54,21 @@ def decide_dapr_components(c: Context) -> None:
                                                     text=tx.quote(c.line_text(found[0][0]))))
     else:
         c.default("dapr_bindings", [], "no Dapr cron binding in the plan")
+
+
+def _postgres_state(c: Context, line: int, connection: Any) -> None:
+    """A PostgreSQL state store the plan shows, with no data store decided: the plan's database is a PostgreSQL the
+    services reach by a connection string (external-postgresql), in the Secret the Component names when its key is
+    the charts' `connection-string`. Without it the state store would be a Redis nothing installs."""
+    if c.values.get("storage") or c.values.get("database_secret"):
+        return
+    ref = connection if isinstance(connection, dict) else {}
+    name = ref.get("name") if ref.get("key") == "connection-string" else None
+    prov = Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)),
+                      note="the plan's Dapr state store is PostgreSQL, reached by a connection string")
+    c.set("storage", "external-postgresql", prov)
+    secret = name if isinstance(name, str) and tx.is_dns_label(name) else f"{c.values.get('chart_name') or c.values['project_name']}-db"
+    c.set("database_secret", secret, prov)
 
 
 def _cron(c: Context, line: int, component: dict[str, Any]) -> DaprBinding | None:
@@ -87,7 +104,7 @@ def _components(c: Context) -> list[tuple[int, dict[str, Any]]]:
             if not isinstance(name, str) or not isinstance(kind, str):
                 continue
             items = spec.get("metadata") if isinstance(spec.get("metadata"), list) else []
-            metadata = {str(m.get("name")): m.get("value") for m in items if isinstance(m, dict)}
+            metadata = {str(m.get("name")): m.get("value", m.get("secretKeyRef")) for m in items if isinstance(m, dict)}
             line = next((start + 2 + i for i, raw in enumerate(block) if re.match(rf"^\s*name:\s*{re.escape(name)}\s*$", raw)),
                         start + 2)
             out.append((line, {"name": name, "type": kind, "metadata": metadata}))

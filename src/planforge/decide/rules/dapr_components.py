@@ -8,14 +8,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from planforge.decide import text as tx
 from planforge.decide.answers import DaprBinding, Provenance
 from planforge.decide.context import Context
+from planforge.plan.code_blocks import code_blocks
 
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
-_TEMPLATING = re.compile(r"\{\{.*?\}\}")
 # the schedules Dapr's cron binding takes: `@every 1m`, `@daily`, five or six cron fields
 _SCHEDULE = re.compile(r"\A(?:@every \d{1,5}(?:ms|s|m|h)|@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)"
                        r"|[0-9*/,?-]+(?: [0-9*/,?A-Za-z-]+){4,5})\Z")
@@ -85,27 +82,18 @@ def _cron(c: Context, line: int, component: dict[str, Any]) -> DaprBinding | Non
 
 def _components(c: Context) -> list[tuple[int, dict[str, Any]]]:
     """(line of `metadata.name`, {name, type, metadata}) of every Dapr Component in the plan's code blocks."""
-    lines = c.plan.lines
-    fences = [i for i, raw in enumerate(lines) if _FENCE.match(raw)]
     out = []
-    for start, end in zip(fences[::2], fences[1::2]):
-        block = lines[start + 1:end]
-        if not any("dapr.io/" in raw for raw in block):
+    for block in code_blocks(c.plan.lines):
+        if not any("dapr.io/" in raw for raw in block.lines):
             continue
-        try:
-            documents = list(yaml.safe_load_all(_TEMPLATING.sub("x", "\n".join(block))))
-        except yaml.YAMLError:
-            continue
-        for doc in documents:
+        for doc in block.documents():
             spec = doc.get("spec") if isinstance(doc, dict) else None
-            if doc is None or not isinstance(spec, dict) or doc.get("kind") != "Component":
+            if not isinstance(spec, dict) or doc.get("kind") != "Component":
                 continue
             name, kind = (doc.get("metadata") or {}).get("name"), spec.get("type")
             if not isinstance(name, str) or not isinstance(kind, str):
                 continue
             items = spec.get("metadata") if isinstance(spec.get("metadata"), list) else []
             metadata = {str(m.get("name")): m.get("value", m.get("secretKeyRef")) for m in items if isinstance(m, dict)}
-            line = next((start + 2 + i for i, raw in enumerate(block) if re.match(rf"^\s*name:\s*{re.escape(name)}\s*$", raw)),
-                        start + 2)
-            out.append((line, {"name": name, "type": kind, "metadata": metadata}))
+            out.append((block.line_of(f"name: {name}"), {"name": name, "type": kind, "metadata": metadata}))
     return out

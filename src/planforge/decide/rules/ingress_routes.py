@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
+from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
 # `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`
@@ -89,7 +90,6 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     return sorted(found.values(), key=lambda r: r.line)
 
 
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
 _PATH = re.compile(r"^\s*(?:-\s+)?path:\s*[\"']?(/[A-Za-z0-9._/-]*)")
 _BACKEND_NAME = re.compile(r"^\s*name:\s*[\"']?(.+?)[\"']?\s*$")
 
@@ -98,20 +98,17 @@ def _manifest_routes(c: Context, names: list[str]) -> list[_Route]:
     """The routes of an Ingress manifest the plan shows in a code block (`- path: /api` over `service: name:
     {{ .Release.Name }}-backend`): each path goes to the service its backend's name ends with."""
     out: list[_Route] = []
-    lines = c.plan.lines
-    fences = [i for i, raw in enumerate(lines) if _FENCE.match(raw)]
-    for start, end in zip(fences[::2], fences[1::2]):
-        block = lines[start + 1:end]
-        if not any(re.match(r"^\s*kind:\s*Ingress\s*$", raw) for raw in block):
+    for block in code_blocks(c.plan.lines):
+        if not any(re.match(r"^\s*kind:\s*Ingress\s*$", raw) for raw in block.lines):
             continue
         path: tuple[str, int] | None = None
-        for offset, raw in enumerate(block, start + 2):
+        for line, raw in enumerate(block.lines, block.line):
             if m := _PATH.match(raw):
-                path = (m.group(1), offset)
+                path = (m.group(1), line)
             elif path and (m := _BACKEND_NAME.match(raw)):
                 name = next((n for n in names if m.group(1) == n or m.group(1).endswith("-" + n)), None)
                 if name:
-                    out.append(_Route(name, path[0].rstrip("/") or "/", path[1], lines[path[1] - 1].strip()))
+                    out.append(_Route(name, path[0].rstrip("/") or "/", path[1], c.line_text(path[1])))
                 path = None
     return out
 

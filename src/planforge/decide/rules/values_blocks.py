@@ -9,14 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from planforge.decide.answer_rules import patterns
 from planforge.decide.context import Context
 from planforge.decide.rules.app_statements import IMAGE, image_values
+from planforge.plan.code_blocks import code_blocks
 
-_FENCE = re.compile(r"^\s*(?:```|~~~)")
-_TEMPLATING = re.compile(r"\{\{.*?\}\}")
 _VALUES_FILE = re.compile(r"values-([a-z0-9-]+)\.ya?ml", re.I)
 _PRODUCTION = re.compile(r"^(?:prod|production|prd|live)$")
 _MOVING_TAGS = ("latest", "stable", "main", "master")
@@ -27,26 +24,23 @@ def values_of_blocks(c: Context, names: list[str]) -> dict[str, dict[str, Any]]:
     """Service name -> the Service fields the plan's values blocks give it (image, tag, replicas or prod_replicas),
     the first block giving a field winning; their lines are marked applied to `services`."""
     found: dict[str, dict[str, Any]] = {}
-    lines = c.plan.lines
-    fences = [i for i, raw in enumerate(lines) if _FENCE.match(raw)]
     blocks = []
-    for start, end in zip(fences[::2], fences[1::2]):
-        block = lines[start + 1:end]
-        doc = _load(block)
+    for block in code_blocks(c.plan.lines):
+        doc = next(iter(block.documents()), None)
         if isinstance(doc, dict) and any(isinstance(_of(doc, n), dict) for n in names):
-            head = next((raw for raw in block if raw.strip()), "")
+            head = next((raw for raw in block.lines if raw.strip()), "")
             env = _VALUES_FILE.search(head) if head.lstrip().startswith("#") else None
-            blocks.append((not (env and _PRODUCTION.match(env.group(1).lower())), start, block, doc))
+            blocks.append((not (env and _PRODUCTION.match(env.group(1).lower())), block.line, block, doc))
     # production's block first: its sizes and ranges are the ones the services take (other environments' replica
     # counts are theirs)
-    for not_production, start, block, doc in sorted(blocks, key=lambda b: b[:2]):
+    for not_production, _line, block, doc in sorted(blocks, key=lambda b: b[:2]):
         production = not not_production
         for name in names:
             values = _of(doc, name)
             if isinstance(values, dict):
                 for key, value, words in _fields(values, production):
                     if key not in found.setdefault(name, {}):
-                        line = _line_of(block, start, words)
+                        line = block.line_of(words)
                         found[name].update(image_values(c, value, line) if key == "image" else {key: value})
                         c.applied(line, words, "services")
     return found
@@ -56,13 +50,6 @@ def _of(doc: dict[Any, Any], name: str) -> Any:
     """The values of service `name`, keyed by its name or its camelCase (`sseGateway` for sse-gateway)."""
     key = name.replace("-", "")
     return doc.get(name, next((v for k, v in doc.items() if isinstance(k, str) and k.lower() == key), None))
-
-
-def _load(block: list[str]) -> Any:
-    try:
-        return yaml.safe_load(_TEMPLATING.sub("x", "\n".join(block)))
-    except yaml.YAMLError:
-        return None
 
 
 def _fields(values: dict[str, Any], production: bool) -> list[tuple[str, Any, str]]:
@@ -92,7 +79,3 @@ def _fields(values: dict[str, Any], production: bool) -> list[tuple[str, Any, st
                     f"{'replicas' if 'replicas' in values else 'replicaCount'}: {replicas}"))
     return out
 
-
-def _line_of(block: list[str], start: int, words: str) -> int:
-    """The plan line of the block holding `words` (the block's first line when none does)."""
-    return next((start + 2 + i for i, raw in enumerate(block) if words in raw), start + 2)

@@ -110,7 +110,9 @@ def test_the_platform_script_applies_the_cluster_issuer_right_after_cert_manager
                                                                                  tmp_path: Path) -> None:
     proc, calls = _run(chart_repo, tmp_path, secrets="grafana-admin", **PLATFORM)
     assert proc.returncode == 0, proc.stderr
-    assert _installed(calls) == ["cert-manager", "dapr", "ingress-nginx", "kube-prometheus-stack", "loki", "alloy"]
+    # metrics-server: the plan's values blocks give its services HPA ranges, and DOKS runs no metrics API of its own
+    assert _installed(calls) == ["cert-manager", "dapr", "ingress-nginx", "kube-prometheus-stack", "loki", "alloy",
+                                 "metrics-server"]
     helm_calls = [c for c in calls if c.startswith("helm upgrade")]
     issuers = [i for i, c in enumerate(calls) if c.startswith("kubectl apply -k") and c.endswith("/cluster-issuers")]
     assert issuers and calls.index(helm_calls[0]) < issuers[0] < calls.index(helm_calls[1]), calls

@@ -9,14 +9,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from render_helpers import with_broker
 from testlib import REAL_PLANS, rendered_plan
 
-PLAN = REAL_PLANS / "linta70--hackathon-2-phase-5--001-oke-dapr-kafka.plan.md"  # dev on Minikube, Dapr, Redpanda
+PLAN = REAL_PLANS / "linta70--hackathon-2-phase-5--001-oke-dapr-kafka.plan.md"  # dev on Minikube, Dapr, Redpanda Cloud
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return rendered_plan(PLAN, tmp_path_factory)
+    """The repository once its user has set the Redpanda Cloud broker's address the plan's Dapr pub/sub uses."""
+    return with_broker(rendered_plan(PLAN, tmp_path_factory), tmp_path_factory.mktemp("broker-set") / "repo")
 
 
 def test_the_readmes_local_steps_run_from_the_root(repo: Path, tmp_path: Path) -> None:
@@ -41,3 +43,4 @@ def test_the_readmes_local_steps_run_from_the_root(repo: Path, tmp_path: Path) -
     # the platform components first, then the images, then the chart
     assert calls.index(release) > max(i for i, c in enumerate(calls) if c.startswith(("helm upgrade --install dapr",
                                                                                         "minikube")))
+    assert not [c for c in calls if c.startswith("helm upgrade --install redpanda")]  # the plan's broker is managed

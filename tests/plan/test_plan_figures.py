@@ -209,3 +209,8 @@ def test_the_figures_after_a_clusters_own_clause_are_the_clusters():
     # a sentence later: no longer the cluster's
     got = extract([Source(1, "OKE cluster (4 OCPUs, 24GB RAM), in staging. Each pod 512Mi memory")], NAMES)
     assert [(f.kind, f.scope) for f in got] == [("memory", "cluster"), ("memory", "plan")]
+
+
+def test_a_range_written_min_comma_max_is_one_range():
+    # `hpa-backend.yaml: Min 2, max 10 replicas`: the comma inside the range ends no clause
+    assert read("hpa-backend.yaml: Min 2, max 10 replicas, CPU 70% target") == [("replicas", 2, 10, "count")]

@@ -33,7 +33,8 @@ _QUANTITY = re.compile(
     re.I,
 )
 _UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
-_CLAUSE_END = re.compile(r"[,;|]|\.(?:\s|$)|\s[-–—]\s")
+# a comma ends a clause, but not inside a range written `min 2, max 10`
+_CLAUSE_END = re.compile(r",(?!\s*(?i:max)(?:imum)?\b)|[;|]|\.(?:\s|$)|\s[-–—]\s")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
 _INSTANCE = re.compile(
     r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\."

@@ -208,10 +208,10 @@ def _zero_resource(c: Context, f: Figure, names: list[str]) -> None:
 
 
 def _bounds_a_fixed_count(f: Figure, held: list[Figure]) -> bool:
-    """Whether `f` is an autoscaling bound above the one fixed count stated before it (`2 replicas`, then `max 10
-    replicas`): the two make one range, from the count to the bound."""
-    return (f.kind == "replicas" and f.value is None and f.low is None and f.high is not None
-            and len(held) == 1 and held[0].value is not None and held[0].value < f.high)
+    """Whether `f` is an autoscaling range around the one fixed count stated before it (`2 replicas`, then `max 10
+    replicas` or `min 2, max 10 replicas`): the two make one range, up to the bound."""
+    return (f.kind == "replicas" and f.value is None and f.high is not None and len(held) == 1
+            and held[0].value is not None and (f.low is None or f.low <= held[0].value) and held[0].value < f.high)
 
 
 def _replica_range(svc: Service, f: Figure) -> None:

@@ -71,3 +71,17 @@ def test_with_a_chart_per_service_the_backends_release_runs_it(tmp_path_factory:
     assert db["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "8Gi"
     code, report = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, report
+
+
+def test_with_dapr_the_credentials_secret_also_holds_the_state_stores_connection_string(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    # the Dapr state store reads `connection-string` from the database's Secret: the README's command creates it
+    plan = tmp_path_factory.mktemp("plan") / "dapr.plan.md"
+    plan.write_text(PER_SERVICE.replace("**Primary Dependencies**: none beyond the chart", "**Primary Dependencies**: Dapr"),
+                    encoding="utf-8")
+    repo = rendered_plan(plan, tmp_path_factory)
+    store = yaml.safe_load((repo / "dapr/statestore.yaml").read_text())
+    [ref] = [m["secretKeyRef"] for m in store["spec"]["metadata"] if m["name"] == "connectionString"]
+    readme = (repo / "README.md").read_text()
+    assert (f"kubectl create secret generic {ref['name']} -n todo-chart --from-literal=username=app --from-literal=password=... "
+            f"--from-literal={ref['key']}=\"host=postgres port=5432 user=app password=... dbname=todo_chart") in readme

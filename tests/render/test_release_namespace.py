@@ -32,12 +32,13 @@ def test_every_place_names_one_release_namespace(repo: Path) -> None:
 
 def test_the_readme_install_example_runs_from_the_root(repo: Path) -> None:
     example = next(line for line in (repo / "README.md").read_text().splitlines() if line.startswith("e.g. `helm install"))
-    environments = yaml.safe_load((repo / ".copier-answers.yml").read_text())["environments"]
+    answers = yaml.safe_load((repo / ".copier-answers.yml").read_text())
     files = [f.rstrip("`.") for f in re.findall(r" -f (\S+)", example)]
-    assert files
-    for env in environments:
-        for f in files:
-            assert (repo / f.replace("<env>", env)).is_file(), f
+    assert files and any("/platforms/<platform>.yaml" in f for f in files)  # the Ingresses' class is there
+    for env in answers["environments"]:
+        for platform in answers["platforms"]:
+            for f in files:
+                assert (repo / f.replace("<env>", env).replace("<platform>", platform)).is_file(), f
     chart_dir = example.split()[4]
     assert (repo / chart_dir / "Chart.yaml").is_file()
 

@@ -184,6 +184,25 @@ terraform/
     assert plan.structure_decision.line == 10
 
 
+
+@pytest.mark.parametrize("root", ["D:\\web-todo/", "/home/dev/web-todo/", "~/src/web-todo/"])
+def test_a_tree_drawn_from_the_authors_disk_starts_at_the_repository(root):
+    """The root of a tree copied from the author's machine is where the repository sits there: its entries are the
+    repository's top level."""
+    text = f"""# Implementation Plan: Z
+
+## Project Structure
+
+```text
+{root}
+├── k8s/
+│   └── helm-charts/
+└── .gitignore
+```
+"""
+    plan = parse_text(text)
+    assert [(p.path, p.line) for p in plan.source_paths] == [("k8s/", 7), ("k8s/helm-charts/", 8), (".gitignore", 9)]
+
 def test_multiline_values_and_nested_bullets():
     text = """# Implementation Plan: Z
 

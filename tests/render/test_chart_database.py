@@ -35,7 +35,7 @@ def arooj(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_release_runs_the_plans_postgresql_and_the_services_connect_to_it(arooj: Path) -> None:
-    chart = arooj / "charts/todo-app"
+    chart = arooj / "k8s/helm-charts/todo-app"  # where the plan's tree places it
     objects = _objects(chart, str(chart / "platforms/minikube.yaml"), str(chart / "values-dev.yaml"))
     [db] = [d for d in objects if d["kind"] == "StatefulSet"]
     assert db["spec"]["template"]["spec"]["containers"][0]["image"] == "postgres:15"

@@ -12,6 +12,8 @@ _MAX_NAME = 255  # NAME_MAX: a longer tree entry is not a file name
 # linear in the line: a whitespace run is matched only where it starts (`(?<!\s)`)
 _TREE_COMMENT = re.compile(r"(?<!\s)\s+#\s?(.*)$|(?<!\s)\s{2,}(?:←|<-)\s*(.*)$")
 _TREE_CHARS = "│├└─┬┼|`+- \t\u00a0"
+# a tree drawn from the author's machine: its root is where the repository sits there, not a directory in it
+_FILESYSTEM_ROOT = re.compile(r"^(?:[A-Za-z]:[\\/]|/|~/)")
 
 
 def read_trees(plan: Plan, blocks: list[Block]) -> None:
@@ -51,6 +53,8 @@ def read_trees(plan: Plan, blocks: list[Block]) -> None:
                     f"a tree entry of {len(name)} characters is not a file name (at most {_MAX_NAME})",
                     file=plan.source, line=src.line, field="Project Structure", hint="show the real directory layout"))
                 break
+            if not stack and name.endswith("/") and _FILESYSTEM_ROOT.match(name):
+                continue  # `D:\web-todo/`: its entries are the repository's top level
             parent = "".join(s[1] if s[1].endswith("/") else s[1] + "/" for s in stack)
             path = parent + name
             tree.paths.append(TreePath(path=path, name=name, depth=len(stack), line=src.line, comment=comment))

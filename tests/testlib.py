@@ -119,14 +119,16 @@ def rendered_plan(plan: Path, factory: pytest.TempPathFactory, repo_url: str | N
     from planforge.plan import parse_plan
     from planforge.render.engine import render_new
     from planforge.render.template import resolve_template
+    from planforge.render.tree_files import account_tree_files
 
     url_key = re.sub(r"\W+", "-", repo_url) if repo_url else "no-url"
     dest = factory.getbasetemp() / "rendered" / url_key / plan.parent.name / plan.name
     if not dest.is_dir():
-        answers = decide(parse_plan(plan)).answers
+        template = resolve_template(None, None)
+        answers = account_tree_files(decide(parse_plan(plan)), template).answers
         if repo_url is not None:
             answers = answers.model_copy(update={"repo_url": repo_url})
-        render_new(answers, dest, resolve_template(None, None), init_git=False)
+        render_new(answers, dest, template, init_git=False)
     return dest
 
 

@@ -81,6 +81,7 @@ def _decide(plan_path: Path, repo_url: str | None = None, install: str | None = 
 def cmd_new(args: argparse.Namespace) -> int:
     from planforge.plan.credentials import refuse_credential_in_url
     from planforge.render import render_new, resolve_template
+    from planforge.render.tree_files import account_tree_files
 
     refuse_credential_in_url(args.repo_url, "--repo-url")
     refuse_credential_in_url(args.install, "--install")
@@ -105,6 +106,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     refuse_bad_answers(answers, decided.provenance, args.plan)
     template = resolve_template(args.template, args.vcs_ref)
     refuse_credential_in_url(template.src, "the template source (--template, PLANFORGE_TEMPLATE or the config's template)")
+    answers = account_tree_files(decided, template).answers
     result = render_new(answers, args.dest, template, force=args.force, init_git=args.git,
                         provenance=decided.provenance, plan_file=args.plan)
     top = sorted({f.split("/", 1)[0] + ("/" if "/" in f else "") for f in result.files})
@@ -166,7 +168,8 @@ def cmd_update(args: argparse.Namespace) -> int:
     from planforge.render.engine import ANSWERS_FILE
 
     from planforge.render.source import retired_template_urls
-    from planforge.render.switch import requested_source
+    from planforge.render.switch import requested_source, source_for
+    from planforge.render.tree_files import account_tree_files
 
     install = _settings_install(args.dest)
     recorded_url = _recorded_repo_url(args.dest)
@@ -179,6 +182,9 @@ def cmd_update(args: argparse.Namespace) -> int:
     if decided is not None:
         if not decided.answers.repo_url and recorded_url:
             decided = decided.override("repo_url", recorded_url, "--repo-url")
+        source = template_src or _recorded(args.dest, "_src_path")
+        if source:  # else render_update says what DEST lacks
+            decided = account_tree_files(decided, source_for(source, args.vcs_ref))
         answers = decided.answers
         for warning in decided.warnings:
             print(f"planforge: warning: {warning}", file=sys.stderr)

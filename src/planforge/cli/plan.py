@@ -8,10 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planforge.errors import EXIT_FINDINGS, EXIT_OK, PlanforgeError, RefusedError, UsageError
 from planforge.plan.templates import FLAVOUR_DEFAULTS
+
+if TYPE_CHECKING:
+    from planforge.decide.answers import Decided
 
 JSON_SCHEMA_VERSION = 1
 
@@ -64,13 +67,21 @@ def _load(path: str):
     return parse_plan(path)
 
 
+def _with_tree_files(decided: Decided) -> Decided:
+    """`decided` with the plan's tree files the configured template does not render reported (render.tree_files)."""
+    from planforge.render import resolve_template
+    from planforge.render.tree_files import account_tree_files
+
+    return account_tree_files(decided, resolve_template(None, None))
+
+
 def _show(args: argparse.Namespace) -> int:
     from planforge.decide import decide
 
     plan = _load(args.plan)
     decided, error = None, None
     try:
-        decided = decide(plan)
+        decided = _with_tree_files(decide(plan))
     except RefusedError as exc:
         error = exc
     if args.json:
@@ -112,7 +123,7 @@ def _check_one(path: str, strict: bool) -> int:
 
     plan = _load(path)
     try:
-        decided = decide(plan)
+        decided = _with_tree_files(decide(plan))
     except RefusedError as exc:
         for problem in exc.problems:
             print(problem.render())
@@ -144,7 +155,7 @@ def _answers(args: argparse.Namespace) -> int:
     from planforge.plan.credentials import refuse_credential_in_url
 
     refuse_credential_in_url(args.repo_url, "--repo-url")
-    decided = decide(_load(args.plan))
+    decided = _with_tree_files(decide(_load(args.plan)))
     if args.repo_url is not None:
         decided = decided.override("repo_url", args.repo_url, "--repo-url")
     problems = check_answers(decided.answers, decided.provenance, args.plan)

@@ -139,6 +139,13 @@ class NotApplied(BaseModel):
     why: str
 
 
+class TreeFile(BaseModel):
+    """A file the plan's tree names where planforge generates files: the render shows whether the repository has it."""
+
+    line: int
+    path: str  # as the tree places it, e.g. "infra/terraform/apis.tf"
+
+
 class Applied(BaseModel):
     """Words of a plan line a rule applied, and the answer they landed in."""
 
@@ -345,6 +352,7 @@ class Decided(BaseModel):
     not_applied: list[NotApplied] = Field(default_factory=list)  # what the plan states and the output lacks
     applied: list[Applied] = Field(default_factory=list)  # the phrases the rules recorded as applied
     model: Any = None  # the closed system model (planforge.model.SystemModel) the answers describe
+    tree_files: list[TreeFile] = Field(default_factory=list)  # checked against a render (render.tree_files)
 
     def override(self, name: str, value: str, flag: str) -> "Decided":
         """Replace one answer by a command-line value; provenance and Decisions follow."""

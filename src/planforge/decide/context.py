@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planforge.decide import text as tx
-from planforge.decide.answers import NotApplied, Provenance
+from planforge.decide.answers import NotApplied, Provenance, TreeFile
 from planforge.decide.names import name_problem
 from planforge.errors import Problem
 from planforge.plan.model import ComponentRow, Field, Plan
@@ -34,6 +34,7 @@ class Context:
     # What the rules accounted for, phrase by phrase: (line, words as written) -> the answer it landed in.
     applied_phrases: dict[tuple[int, str], str] = field(default_factory=dict)
     not_applied: list[NotApplied] = field(default_factory=list)  # phrases the rules read and could not apply
+    tree_files: list[TreeFile] = field(default_factory=list)  # the tree's files a render must show (rules.tree)
 
     def set(self, name: str, value: Any, prov: Provenance) -> None:
         self.values[name] = value

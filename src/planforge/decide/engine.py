@@ -108,7 +108,7 @@ def decide(plan: Plan) -> Decided:
         _refuse(c, f"{plan.source}: plan refused: answers that cannot be rendered", problems)
     applied = [Applied(line=ln, text=text, answer=answer) for (ln, text), answer in c.applied_phrases.items()]
     return Decided(answers=answers, provenance=c.provenance, warnings=c.warnings, not_applied=answers.not_applied,
-                   applied=applied, model=model)
+                   applied=applied, model=model, tree_files=c.tree_files)
 
 
 def _refuse(c: Context, message: str, problems: list[Problem]) -> NoReturn:

@@ -96,7 +96,7 @@ def _update(**kwargs: Any) -> Any:
     return worker
 
 
-def _run_copier(fn: Any, **kwargs: Any) -> Any:
+def run_copier(fn: Any, **kwargs: Any) -> Any:
     from copier.errors import CopierError
     from jinja2 import TemplateError
 
@@ -219,7 +219,7 @@ def _render_new(answers: Answers, dest: Path, template: TemplateSource, force: b
     replaced: list[str] = []
     try:
         with interruptible(), staging, fetched_from_cache(template, copier_cache_dir()):
-            _run_copier(
+            run_copier(
                 _copy,
                 src_path=template.src,
                 dst_path=staging.tree,
@@ -403,7 +403,7 @@ def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[s
         data["planforge_install"] = install
     vcs_ref = template.vcs_ref
     try:
-        _run_copier(
+        run_copier(
             _update,
             dst_path=dest,
             src_path=template.src if switching else None,
@@ -454,7 +454,7 @@ def _update_and_keep_edits(dest: Path, answers: Answers | None, recorded: dict[s
 
 def _render_last_generation(recorded: dict[str, Any], last: Path) -> None:
     """Render the recorded answers at the recorded template commit into `last` (what Copier compares with)."""
-    _run_copier(
+    run_copier(
         _copy,
         src_path=str(recorded.get("_src_path") or ""),
         vcs_ref=recorded.get("_commit"),

@@ -17,7 +17,7 @@ from typing import Any
 from planforge import layout
 from planforge.decide import text as tx
 from planforge.decide.answer_rules import patterns
-from planforge.decide.answers import Provenance
+from planforge.decide.answers import Provenance, TreeFile
 from planforge.decide.context import Context
 from planforge.decide.data import load
 from planforge.plan.model import TreePath
@@ -176,8 +176,28 @@ def _account(c: Context, entries: list[TreePath], found: dict[str, tuple[str, Tr
             c.unapplied(t.line, t.path, why)
         else:
             c.applied(t.line, t.path, "paths")
+    _files(c, reported)
     if "unused_database_module" in layout.flags(c.values) and "tf_modules" in full:
         _uninstantiated_database(c, entries, full["tf_modules"])
+
+
+# a file the plan's tree marks as there already (`docker-compose.yml  # Existing - NOT modified`)
+_EXISTING = re.compile(r"\b(?:existing|exists|already|not modified|unchanged|untouched)\b", re.I)
+
+
+def _files(c: Context, reported: list[str]) -> None:
+    """The tree's files: one inside a reported directory is covered by that directory's note, one in a build context
+    is the application team's source, one the tree marks as there already is left to the repository; the others
+    are the files a render must show (Decided.tree_files; render.tree_files reports the ones it does not write)."""
+    for t in c.plan.source_paths:
+        if t.path.endswith("/") or any(t.path.startswith(r) for r in reported):
+            continue
+        if _build_sources(c, t.path.rpartition("/")[0]):
+            c.applied(t.line, t.path, "builds")
+        elif _EXISTING.search(t.comment):
+            c.applied(t.line, t.path, "existing")
+        else:
+            c.tree_files.append(TreeFile(line=t.line, path=t.path))
 
 
 def _uninstantiated_database(c: Context, entries: list[TreePath], modules_dir: str) -> None:

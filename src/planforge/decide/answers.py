@@ -84,6 +84,7 @@ class Service(BaseModel):
     # Figures the plan states for this service ("" / 0: not stated, the blueprint's default applies).
     min_replicas: int = 0  # autoscaling range: an HPA (and a PodDisruptionBudget) when max_replicas > 0
     max_replicas: int = 0
+    cpu_target: int = 0  # the HPA's average CPU utilization target, percent of requests (0: the blueprint's 75)
     cpu_request: str = ""  # Kubernetes quantities, e.g. "250m", "1"
     cpu_limit: str = ""
     memory_request: str = ""  # e.g. "512Mi", "2Gi"
@@ -318,7 +319,7 @@ class Answers(BaseModel):
         set, no `installed_components` when the plan says no component is installed already, no `app_secret` /
         `app_secret_keys` when the services read no secret variable, no Dapr Component names or bindings the plan
         does not show, no
-        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job, no
+        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
@@ -330,8 +331,9 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for service in data["apps"] + data["services"]:
-            if not service["schedule"]:
-                del service["schedule"]
+            for name in ("schedule", "cpu_target"):
+                if not service[name]:
+                    del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",

@@ -46,6 +46,7 @@ from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.dapr_components import decide_dapr_components
+from planforge.decide.rules.cpu_targets import decide_cpu_targets
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
@@ -75,6 +76,7 @@ def decide(plan: Plan) -> Decided:
     decide_k3s(c)
     decide_airgap(c)
     pin_volume_replicas(c)
+    decide_cpu_targets(c)
     decide_ingress_routes(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)

@@ -2,7 +2,8 @@
 names (`backend: {image: {repository: acr.azurecr.io/todo-backend, tag: 1.4.0}, replicas: 2}`). Each service takes
 its image repository and tag (a moving `latest` is not a tag the charts pin), its replica count (production's when
 the block names a production values file, `# helm/values-production.yaml`), its requests and limits and its
-autoscaling range (`hpa` or `autoscaling`: minReplicas, maxReplicas), production's block first. The services' own
+autoscaling range and CPU target (`hpa` or `autoscaling`: minReplicas, maxReplicas,
+targetCPUUtilizationPercentage or cpuTargetPercent), production's block first. The services' own
 sentences win over these; the rule reads only what they leave."""
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ _VALUES_FILE = re.compile(r"values-([a-z0-9-]+)\.ya?ml", re.I)
 _PRODUCTION = re.compile(r"^(?:prod|production|prd|live)$")
 _MOVING_TAGS = ("latest", "stable", "main", "master")
 _SIDES = {"requests": "request", "limits": "limit"}
+# the HPA's CPU utilization target under `hpa:` / `autoscaling:`, as charts spell it
+_CPU_TARGET_KEYS = ("targetCPUUtilizationPercentage", "cpuTargetPercent", "targetCPU", "cpuTarget")
 
 
 def values_of_blocks(c: Context, names: list[str]) -> dict[str, dict[str, Any]]:
@@ -73,6 +76,10 @@ def _fields(values: dict[str, Any], production: bool) -> list[tuple[str, Any, st
     low, high = scaling.get("minReplicas"), scaling.get("maxReplicas")
     if isinstance(low, int) and isinstance(high, int) and 0 < low <= high <= 1000:
         out += [("min_replicas", low, f"minReplicas: {low}"), ("max_replicas", high, f"maxReplicas: {high}")]
+    key = next((k for k in _CPU_TARGET_KEYS if k in scaling), "")
+    target = scaling.get(key)
+    if isinstance(target, int) and not isinstance(target, bool) and 0 < target <= 100:
+        out.append(("cpu_target", target, f"{key}: {target}"))
     replicas = values.get("replicas", values.get("replicaCount"))
     if isinstance(replicas, int) and not isinstance(replicas, bool) and 0 < replicas <= 1000:
         out.append(("prod_replicas" if production else "replicas", replicas,

@@ -1,0 +1,67 @@
+"""The CPU utilization an HPA scales at, as a plan states it for its services (`hpa-backend.yaml: Min 2, max 10
+replicas, CPU 70% target`, `auto-scaling triggers at 70% CPU`): `cpu_target` of the services the line names, else
+of every autoscaled service (every service when none is). A line about scaling only: `CPU > 80% for 10 minutes` is an
+alert. The first statement for a service wins (a values block's `targetCPUUtilizationPercentage` among them); a later
+one stating another value is not applied, with why."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.plan.model import plain
+
+# `70% CPU`, `CPU 70% target`, `CPU utilization target of 70%`, `CPU: 70%`
+_TARGET = re.compile(r"(?<![\d.])(\d{1,3})\s*%\s*(?:average\s+)?CPU\b"
+                     r"|\bCPU\s*(?:utili[sz]ation\s*)?(?:target\s*)?(?:of|at|:|=)?\s*(\d{1,3})\s*%", re.I)
+_SCALING = re.compile(r"\b(?:hpa|autoscal\w*|auto-scal\w*|scal(?:e|es|ing)|scale-out)\b", re.I)
+_ALERT = re.compile(r"\balert|\bfor\s+\d+\s*(?:min|minutes|m)\b", re.I)
+
+
+def decide_cpu_targets(c: Context) -> None:
+    """Set `cpu_target` of the apps and chart services the plan's scaling lines give one."""
+    groups = {g: [s.model_copy() for s in c.values.get(g) or []] for g in ("apps", "services")}
+    every = [s for items in groups.values() for s in items]
+    if not every:
+        return
+    # service -> (its target, the line stating it; 0: its values block)
+    stated: dict[str, tuple[int, int]] = {s.name: (s.cpu_target, 0) for s in every if s.cpu_target}
+    changed: set[str] = set()
+    for number, raw in enumerate(c.plan.lines, 1):
+        text = plain(raw)
+        m = _TARGET.search(text)
+        if not m or not _SCALING.search(text) or _ALERT.search(text):
+            continue
+        target = int(m.group(1) or m.group(2))
+        if not 0 < target <= 100:
+            continue
+        for svc in _services_of(text, every):
+            if svc.name in stated:
+                held, line = stated[svc.name]
+                if held != target:
+                    c.unapplied(number, m.group(0), f"{svc.name} scales at {held}% CPU, as "
+                                + (f"line {line} states" if line else "its values block states"))
+                continue
+            svc.cpu_target = target
+            stated[svc.name] = (target, number)
+            changed.add(svc.name)
+            c.applied(number, m.group(0), f"services.{svc.name}.cpu_target")
+    for group, items in groups.items():
+        mine = [s for s in items if s.name in changed]
+        if mine:
+            c.values[group] = items
+            c.add_note(group, "HPA CPU target " + ", ".join(f"{s.name} {s.cpu_target}% (plan line "
+                                                            f"{stated[s.name][1]})" for s in mine))
+
+
+def _services_of(text: str, every: list[Service]) -> list[Service]:
+    """The services a line names (`hpa-backend.yaml` names backend), else the autoscaled ones, else every one."""
+    named, rest = [], text
+    for svc in sorted(every, key=lambda s: -len(s.name)):
+        m = re.search(rf"(?<![A-Za-z0-9]){re.escape(svc.name)}(?![A-Za-z0-9])", rest, re.I)
+        if m:
+            named.append(svc)
+            rest = rest[:m.start()] + " " + rest[m.end():]
+    if named:
+        return named
+    return [s for s in every if s.max_replicas] or every

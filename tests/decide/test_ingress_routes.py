@@ -48,3 +48,14 @@ def test_tls_needs_the_host_and_cert_manager() -> None:
     assert _routes(without) == [("backend", "/api", "todo.example.com", False), ("frontend", "/", "todo.example.com", False)]
     [tls] = [n for n in without.not_applied if n.text == "TLS"]
     assert "cert-manager" in tls.why
+
+
+def test_no_lets_encrypt_certificate_for_a_local_host() -> None:
+    """Let's Encrypt never issues for `todo.local`: a Certificate that stays pending and an Ingress serving the
+    controller's fake certificate are not built; the line says what would."""
+    plan = TODO_CHART.replace("**Primary Dependencies**: none beyond the chart",
+                              "**Primary Dependencies**: cert-manager, ingress-nginx")
+    d = decide(parse_text(plan + ROUTES.replace("todo.example.com", "todo.local")))
+    assert _routes(d) == [("backend", "/api", "todo.local", False), ("frontend", "/", "todo.local", False)]
+    [tls] = [n for n in d.not_applied if n.text == "TLS"]
+    assert "public DNS names only and todo.local is a local one" in tls.why

@@ -4,8 +4,8 @@ ask for TLS there (`TLS config`, `HTTPS`).
 
 A routed service gets an Ingress on its path (the chart's `services.<name>.ingress`); the host and TLS are the plan's
 lines naming an Ingress. TLS is cert-manager's certificate for the host from the ClusterIssuer `letsencrypt`: applied
-when the plan names the host and cert-manager runs on the cluster (a component, or one it already runs), else
-reported with what it lacks. Built for helm-chart repositories; elsewhere a route is reported as not applied."""
+when the plan names a public host and cert-manager runs on the cluster (a component, or one it already runs), else
+reported with what it lacks (Let's Encrypt never issues for `todo.local`). Built for helm-chart repositories; elsewhere a route is reported as not applied."""
 from __future__ import annotations
 
 import re
@@ -24,6 +24,8 @@ _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
 _TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
 _TLS_ISSUER = "cert-manager"
+# names no public CA issues for: special-use and private top-level domains (RFC 6761, 6762, 8375, 2606)
+_PRIVATE_NAME = re.compile(r"\.(?:local|localhost|test|example|invalid|internal|lan|home\.arpa|corp|intranet)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,13 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         return
     host, host_line = _host(c)
     tls_line = _tls_line(c, {r.line for r in routes})
-    tls = bool(host and tls_line and _issuer_runs(c))
+    tls = bool(host and tls_line and _issuer_runs(c) and not _PRIVATE_NAME.search(host))
     if tls_line and not tls:
         why = ("a certificate names its host and the plan names none for the Ingress: set "
                "services.<name>.ingress.host and .tls in the chart's values" if not host else
+               f"Let's Encrypt issues certificates for public DNS names only and {host} is a local one, so the "
+               "certificate would never be issued: name a public host, or add a self-signed ClusterIssuer and set "
+               "services.<name>.ingress.tls in the chart's values" if _PRIVATE_NAME.search(host) else
                "nothing issues the certificate: the plan runs no cert-manager (add it as a component)")
         c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), why)
     by_name = {r.service: r for r in routes}

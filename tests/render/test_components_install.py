@@ -89,6 +89,8 @@ def test_the_readme_says_how_to_deploy_without_gitops(repo: Path) -> None:
 
 
 PLATFORM = {"script": "platform/install.sh", "env_name": "staging"}
+# the Secrets its Dapr Components read: the pub/sub's broker user, the state store's connection string
+DAPR_SECRETS = "kafka-credentials cloud-deployment-db"
 
 
 def test_the_platform_script_stops_first_while_the_brokers_address_is_the_placeholder(rendered_chart_repo: Path,
@@ -100,15 +102,26 @@ def test_the_platform_script_stops_first_while_the_brokers_address_is_the_placeh
 
 
 def test_the_platform_script_stops_before_the_chart_whose_secret_is_missing(chart_repo: Path, tmp_path: Path) -> None:
-    proc, calls = _run(chart_repo, tmp_path, secrets="", **PLATFORM)
+    proc, calls = _run(chart_repo, tmp_path, secrets=DAPR_SECRETS, **PLATFORM)
     assert proc.returncode == 1
     assert "create the Secret grafana-admin in namespace monitoring first" in proc.stderr
     assert _installed(calls) == ["cert-manager", "dapr", "ingress-nginx"]
 
 
+def test_the_platform_script_stops_before_the_dapr_components_whose_secret_is_missing(chart_repo: Path,
+                                                                                        tmp_path: Path) -> None:
+    """The pub/sub reads kafka-credentials, the state store cloud-deployment-db: a sidecar whose Component cannot read
+    its Secret never starts, so the Components wait for both, and nothing after Dapr is installed."""
+    proc, calls = _run(chart_repo, tmp_path, secrets="grafana-admin cloud-deployment-db", **PLATFORM)
+    assert proc.returncode == 1
+    assert "create the Secret kafka-credentials in namespace staging first" in proc.stderr
+    assert _installed(calls) == ["cert-manager", "dapr"]
+    assert not [c for c in calls if c.startswith("kubectl apply -k") and "/dapr " in c + " "]
+
+
 def test_the_platform_script_applies_the_cluster_issuer_right_after_cert_manager(chart_repo: Path,
                                                                                  tmp_path: Path) -> None:
-    proc, calls = _run(chart_repo, tmp_path, secrets="grafana-admin", **PLATFORM)
+    proc, calls = _run(chart_repo, tmp_path, secrets=f"grafana-admin {DAPR_SECRETS}", **PLATFORM)
     assert proc.returncode == 0, proc.stderr
     # metrics-server: the plan's values blocks give its services HPA ranges, and DOKS runs no metrics API of its own
     assert _installed(calls) == ["cert-manager", "dapr", "ingress-nginx", "kube-prometheus-stack", "loki", "alloy",

@@ -32,8 +32,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# The version the generated lint job installs (CHECKOV_VERSION of blueprints/.github/workflows/validate.yml.jinja).
-version="$(sed -n 's/^ *CHECKOV_VERSION: "\([0-9.]*\)"$/\1/p' blueprints/.github/workflows/validate.yml.jinja)"
+# The version the generated lint job installs (CHECKOV_VERSION of the template's .github/workflows/validate.yml).
+version="$(sed -n 's/^ *CHECKOV_VERSION: "\([0-9.]*\)"$/\1/p' blueprints/.github/workflows/*validate.yml*.jinja)"
 venv="$here/.tools/checkov"
 if [ "$("$venv/bin/checkov" --version 2>/dev/null || true)" != "$version" ]; then
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"

@@ -256,7 +256,7 @@ REFUSED_PER_QUESTION = {name: _first_refused(name) for name in QUESTIONS
 
 def test_every_question_with_rules_has_a_refused_value():
     assert set(QUESTIONS) - set(REFUSED_PER_QUESTION) == {"dapr", "monitoring", "high_availability",
-                                                          "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests",
+                                                          "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests", "ci_workflows",
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
                                                           "kafka_managed"}

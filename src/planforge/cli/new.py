@@ -111,7 +111,7 @@ def cmd_new(args: argparse.Namespace) -> int:
                         provenance=decided.provenance, plan_file=args.plan)
     top = sorted({f.split("/", 1)[0] + ("/" if "/" in f else "") for f in result.files})
     ref = f"@{template.vcs_ref}" if template.vcs_ref else ""
-    installs = _install_source(answers.planforge_install, template)
+    installs = _install_source(answers.planforge_install, template, answers.ci_workflows)
     print(f"Generated {answers.structure} repository {answers.project_name} in {result.dest}")
     print(f"  template: {template.src}{ref}" + (" (shipped with planforge; `planforge update` renders it, "
                                                 "plain `copier update` cannot fetch it)" if template.cache else ""))
@@ -129,15 +129,16 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _install_source(install: str, template) -> str:
-    """Where the repository's CI and pre-commit install planforge from (includes/install.jinja), warning when
-    that is nowhere or a path only this machine has."""
+def _install_source(install: str, template, ci: bool) -> str:
+    """Where the repository's CI (`ci`: it has one) and pre-commit install planforge from (includes/install.jinja),
+    warning when that is nowhere or a path only this machine has."""
     if install:
         return f"{install} (--install)"
     if template.cache:
-        print("planforge: warning: no source to install planforge from was chosen, so the generated CI fails "
-              "closed until one is: rerun with --install SPEC (a pip requirement), or set `install:` in "
-              ".planforge.yaml and run `planforge update .`", file=sys.stderr)
+        effect = "the generated CI fails closed until one is" if ci else "pre-commit runs the planforge on your PATH"
+        print(f"planforge: warning: no source to install planforge from was chosen, so {effect}: rerun with --install "
+              "SPEC (a pip requirement), or set `install:` in .planforge.yaml and run `planforge update .`",
+              file=sys.stderr)
         return "nothing chosen (set `install:` in .planforge.yaml; README, \"Validate\")"
     if not _reachable_by_others(template.src):
         print(f"planforge: warning: the template source {template.src} is a path on this machine: teammates and "

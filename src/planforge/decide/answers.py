@@ -282,6 +282,7 @@ class Answers(BaseModel):
     api_endpoint: Literal["private", "public"] = "private"  # public: reachable only from api_authorized_cidrs
     api_authorized_cidrs: list[str] = Field(default_factory=list)  # public endpoint, none listed: a required variable
     chart_tests: bool = True  # a `helm test` hook (templates/tests/) in each chart
+    ci_workflows: bool = True  # the repository's own GitHub Actions workflows (validate, template update, reconcile)
     # the availability zones the network and data stores span (AWS: the VPC's az_count; 0: the cloud's default, 3)
     availability_zones: int = 0
     # the address space the plan states for every environment's network ("": 10.<n>.0.0/16, one /16 per region and

@@ -146,6 +146,7 @@ def decide_statements(c: Context, structure: str) -> None:
               "cloud, so any two can be peered)")
     c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
     c.default("chart_tests", True, "the plan does not rule out a helm test hook")
+    c.default("ci_workflows", True, "the plan does not rule out a CI pipeline: GitHub Actions validate every change")
     c.default("release_namespaces", "chart", "each environment on a cluster of its own: the release in the namespace "
               "named after the chart")
     for name, s in find_statements(c.plan).items():
@@ -439,6 +440,12 @@ def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
     _state(c, "terraform_roots", "workspaces", s)
 
 
+def _no_ci(c: Context, structure: str, s: Statement) -> None:
+    """No CI pipeline: the repository gets no GitHub Actions workflow of its own (validation, template updates,
+    reconcile test); pre-commit runs the same validation. A delivery workflow the plan asks for elsewhere stays."""
+    _state(c, "ci_workflows", False, s)
+
+
 def _no_chart_tests(c: Context, structure: str, s: Statement) -> None:
     """No `helm test` hook: the charts get no templates/tests/."""
     _state(c, "chart_tests", False, s)
@@ -476,6 +483,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "static_ingress_ip": _static_ingress_ip,
     "shared_cluster": decide_shared_cluster,
     "terraform_workspaces": _terraform_workspaces,
+    "no_ci": _no_ci,
     "no_chart_tests": _no_chart_tests,
     "chart_features_off": _chart_features_off,
 }

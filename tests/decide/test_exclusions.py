@@ -93,3 +93,17 @@ def test_the_roots_without_a_database_validate(tmp_path_factory: pytest.TempPath
     validated = [c for c in checks if c.name == "validate"]
     assert len(validated) == 4 and all(c.status is Status.PASSED for c in validated), validated  # bootstrap + 3
     assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
+
+
+def test_a_single_root_whose_plan_names_no_database_builds_none():
+    """A plan that never speaks of a database (only Terraform's DynamoDB state lock) gets no managed database by
+    default; one that names RDS keeps the blueprint's database."""
+    text = NO_DATABASE.read_text(encoding="utf-8")
+    silent = text.replace("so there is no managed database in this", "so there is nothing else in this")
+    assert silent != text
+    decided = decide(parse_text(silent + "\nState in S3 with a DynamoDB table for locking.\n"))
+    assert decided.answers.storage == "no-database"
+    assert decided.provenance["storage"].note == "the plan names no database, so the single root builds none"
+    assert "aws/database" not in [u.name for u in decided.model.units if u.kind == "terraform-module"]
+    named = decide(parse_text(silent.replace("so there is nothing else in this", "so an RDS instance is in this")))
+    assert named.answers.storage == ""

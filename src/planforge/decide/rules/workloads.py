@@ -371,8 +371,16 @@ def _storage(c: Context, chart_name: str) -> None:
               Provenance(source="plan", line=row.line, text=tx.quote(row.text)))
         c.default("database_secret", "", "managed database: credentials from the secrets manager")
         return
-    c.default("storage", "", "no data store in the plan")
+    if c.values.get("structure") == "single-iac" and not any(_DATABASE_WORD.search(raw) for raw in p.lines):
+        c.default("storage", "no-database", "the plan names no database, so the single root builds none")
+    else:
+        c.default("storage", "", "no data store in the plan")
     c.default("database_secret", "", "no database")
+
+
+# a line asking for a database of the system's own (DynamoDB: Terraform's state lock, not the application's)
+_DATABASE_WORD = re.compile(r"\b(?:databases?|rds|aurora|cloud\s*+sql|postgres(?:ql)?|mysql|mariadb|sql\s*+server|"
+                            r"cosmos\s*+db|azure\s*+sql|autonomous\s*+db)\b", re.I)
 
 
 # --------------------------------------------------------------------------- service volumes

@@ -175,6 +175,10 @@ def _scoped_lines(c: Context, vocab: _Vocabulary) -> dict[int, tuple[bool, bool]
     named -= {p.line for t in c.plan.trees for p in t.paths}  # a tree line is read by its comment only
     for ln in named:
         out.setdefault(ln, (False, True))
+    # the Technical Context's own bullets and tables (`### Compute`: `egress 5432 to 10.20.0.0/16`): their figures
+    tree_lines = {p.line for t in c.plan.trees for p in t.paths}
+    for ln in _section_lines(c, "technical context") - tree_lines:
+        out.setdefault(ln, (True, False))
     return out
 
 

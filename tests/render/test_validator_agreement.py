@@ -215,14 +215,16 @@ def test_the_base_answers_pass_both(copier_judge):
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
-    # the provider constraint it states, the secret variables its services read)
+    # the provider constraint it states, the secret variables its services read, the state storage it says exists)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
                                                                    "log_retention_days", "delivery", "builds",
                                                                    "network_cidr", "provider_constraint",
                                                                    "app_secret", "app_secret_keys", "dapr_pubsub",
-                                                                   "dapr_statestore", "dapr_bindings"}
+                                                                   "dapr_statestore", "dapr_bindings",
+                                                                   "existing_state_bucket", "existing_lock_table",
+                                                                   "existing_state_region"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

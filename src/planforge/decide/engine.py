@@ -38,6 +38,7 @@ from planforge.decide.rules.component_versions import decide_component_versions
 from planforge.decide.rules.counts import decide_counts
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
+from planforge.decide.rules.state_names import decide_state_names
 from planforge.decide.rules.statements import decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.tool_versions import decide_tool_versions
@@ -82,6 +83,7 @@ def decide(plan: Plan) -> Decided:
     decide_app_secrets(c, structure)
     decide_capacity(c)
     decide_statements(c, structure)
+    decide_state_names(c)
     decide_regions(c, structure)
     decide_clouds(c, structure)
     decide_renderer(c, structure)

@@ -157,7 +157,7 @@ def _region(c: Context, d: dict[str, Any]) -> None:
         c.values["region"] = ""
         return
     if rx:
-        hit = tx.first_hit(rx, fields, negatable=False)
+        hit = _deployment_region(rx, fields)
         if hit:
             c.from_field("region", region_name(hit.match), hit.field)
             return
@@ -165,6 +165,23 @@ def _region(c: Context, d: dict[str, Any]) -> None:
         c.default("region", region, f"no {cloud} region in the plan; documented default for {cloud} (data/defaults.yaml)")
         return
     c.default("region", "", "no single cloud, so no region")
+
+
+# a line about the Terraform state's storage: a region it names is that storage's (rules/state_names)
+_STATE_STORAGE = re.compile(r"\b(?:tfstate|state\s++(?:bucket|backend|storage)|dynamodb|lock(?:ing)?\s++table)\b", re.I)
+
+
+def _deployment_region(rx: str, fields: list[Field]) -> tx.Hit | None:
+    """The first region named in the fields outside a line about the Terraform state's storage."""
+    for f in fields:
+        if f.unresolved:
+            continue
+        for m in re.finditer(rx, f.plain, re.I):
+            start = f.plain.rfind("\n", 0, m.start()) + 1
+            end = f.plain.find("\n", m.end())
+            if not _STATE_STORAGE.search(f.plain[start:end if end >= 0 else len(f.plain)]):
+                return tx.Hit(f, m.group(0), m.start())
+    return None
 
 
 def _unknown_regions(c: Context, cloud: str, rx: str, fields: list[Field]) -> bool:

@@ -1,0 +1,55 @@
+"""The state storage a plan says exists already, by name: `the existing state bucket `acme-terraform-state-eu` with
+locking in the existing DynamoDB table `terraform-locks``, `reuse ... (region eu-west-1)`. Read only when the state
+is created outside Terraform (`state_bootstrap` false): every root's backend then names that bucket, lock table and
+region instead of names planforge derives from the project. A name wrapped across lines is read whole."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Provenance
+from planforge.decide.context import Context
+from planforge.plan.model import plain
+
+# a name in backticks, or one a word of prose cannot be (`acme-terraform-state-eu`, `terraform_locks`)
+_NAME = r"(?:`([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])`|([a-z0-9]++(?:[.-][a-z0-9]++)++))"
+_BUCKET = re.compile(r"\b(?:state|tfstate|backend)\s++(?:s3\s++|gcs\s++)?bucket\s++(?:named\s++|called\s++)?" + _NAME, re.I)
+_TABLE = re.compile(r"\b(?:dynamodb|lock(?:ing)?)\s++table\s++(?:named\s++|called\s++)?"
+                    r"(?:`([A-Za-z0-9_.-]{3,255})`|([A-Za-z0-9]++(?:[_.-][A-Za-z0-9]++)++))", re.I)
+_REGION = re.compile(r"\bregion\s*+:?\s*+`?([a-z]{2}(?:-[a-z]+)+-\d)`?", re.I)
+
+
+def decide_state_names(c: Context) -> None:
+    """Set `existing_state_bucket`, `existing_lock_table` and `existing_state_region` from the plan's lines."""
+    c.default("existing_state_bucket", "", "the state storage is planforge's to name")
+    c.default("existing_lock_table", "", "the state lock is planforge's to name")
+    c.default("existing_state_region", "", "the state lives in the deployment region")
+    if c.values.get("state_bootstrap", True) or c.values.get("state_backend") not in ("s3", "gcs"):
+        return
+    text = "\n".join(plain(raw) for raw in c.plan.lines)
+    bucket = _BUCKET.search(text)
+    if bucket is None:
+        return
+    name = _set(c, "existing_state_bucket", bucket, text)
+    table = _TABLE.search(text)
+    if table and c.values.get("state_backend") == "s3" and c.values.get("state_locking") == "dynamodb":
+        _set(c, "existing_lock_table", table, text)
+    # the region of a line naming the bucket (`reuse `acme-terraform-state-eu` (region eu-west-1)`)
+    for number, raw in enumerate(c.plan.lines, 1):
+        m = _REGION.search(plain(raw))
+        if m and name in plain(raw) and m.group(1) != c.values.get("region"):
+            c.set("existing_state_region", m.group(1).lower(), _cite(c, number, m.group(0)))
+            break
+
+
+def _set(c: Context, answer: str, m: re.Match[str], text: str) -> str:
+    """Set `answer` to the name `m` found (backticked or not) in the plan's joined lines; the name."""
+    group = 1 if m.group(1) else 2
+    line = text.count("\n", 0, m.start(group)) + 1
+    c.set(answer, m.group(group), _cite(c, line, m.group(group)))
+    return m.group(group)
+
+
+def _cite(c: Context, line: int, words: str) -> Provenance:
+    c.applied(line, words, "state")
+    return Provenance(source="plan", line=line, text=tx.quote(c.line_text(line)))

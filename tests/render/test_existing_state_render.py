@@ -1,0 +1,25 @@
+"""A plan's existing state storage is the one every backend names (bucket, DynamoDB lock table, its own region),
+while the resources go to the deployment region; the repository validates clean with the real Terraform."""
+from __future__ import annotations
+
+import pytest
+from render_helpers import validate_strict
+from testlib import PLANS, hcl_string, plan_group, rendered_plan
+
+PLAN = PLANS / "aws-reporting-existing-state.plan.md"
+
+
+@plan_group(PLAN)
+def test_the_backend_names_the_plans_bucket_table_and_region(tmp_path_factory: pytest.TempPathFactory,
+                                                             monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    repo = rendered_plan(PLAN, tmp_path_factory)
+    root = repo / "terraform/environments/prod"
+    backend = (root / "backend.tf").read_text(encoding="utf-8")
+    assert hcl_string(backend, "bucket") == "acme-terraform-state-eu"
+    assert hcl_string(backend, "dynamodb_table") == "terraform-locks"
+    assert hcl_string(backend, "region") == "eu-west-1"
+    assert hcl_string((root / "terraform.tfvars").read_text(encoding="utf-8"), "region") == "eu-central-1"
+    assert not (repo / "terraform/bootstrap").exists()  # the plan creates no state storage
+    code, report = validate_strict(repo, monkeypatch, capsys)
+    assert code == 0, report

@@ -350,7 +350,8 @@ def _storage(c: Context, chart_name: str) -> None:
         text = f.plain.lower()
         if not re.search(r"postgres|mysql|database|\bdb\b", text):
             continue
-        kinds = [(m.start(), kind) for kind, rx in keywords().storage_kinds.items() if (m := re.search(rx, text))]
+        kinds = [(m.start(), kind) for kind, rx in keywords().storage_kinds.items()
+                 for m in re.finditer(rx, text) if not _NOT_THIS.search(text[:m.start()])]
         if not kinds:
             continue
         kind = min(kinds)[1]
@@ -358,7 +359,8 @@ def _storage(c: Context, chart_name: str) -> None:
             kind = "external-postgresql" if c.values.get("iac_tool", "none") == "none" else "managed-postgresql"
         c.from_field("storage", kind, f)
         if kind == "external-postgresql":
-            c.from_field("database_secret", f"{chart_name or c.values['project_name']}-db", f)
+            named = _SECRET_NAME.search(f.text)
+            c.from_field("database_secret", named.group(1) if named else f"{chart_name or c.values['project_name']}-db", f)
         elif kind == "in-cluster-postgresql":
             c.default("database_secret", "", "in-cluster database: the release runs it; its credentials Secret "
                       "(username, password) is created outside the repository")
@@ -376,6 +378,12 @@ def _storage(c: Context, chart_name: str) -> None:
     else:
         c.default("storage", "", "no data store in the plan")
     c.default("database_secret", "", "no database")
+
+
+# `N/A in-cluster`, `no in-cluster database`: the words of a kind the plan rules out
+_NOT_THIS = re.compile(r"(?:\bn/a|\bno|\bnot|\bwithout|\bnone)\W{0,3}$", re.I)
+# the Secret holding the external database's connection string, as the plan names it
+_SECRET_NAME = re.compile(r"\bsecret\s++`([a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?)`", re.I)
 
 
 # a line asking for a database of the system's own (DynamoDB: Terraform's state lock, not the application's)

@@ -10,7 +10,7 @@ import pytest
 from testlib import PLANS, REAL_PLANS
 
 from planforge.decide import decide
-from planforge.plan import parse_plan
+from planforge.plan import parse_plan, parse_text
 
 SINGLE_DOKS = REAL_PLANS / "sharjeeltanoli--todoadvanceapp--006-cloud-deployment.plan.md"
 NAMESPACE_LINE = re.compile(r"(?i)((?:namespace\W{0,3}|-n )\"?)(staging|production)\b")
@@ -51,3 +51,17 @@ def test_a_repository_with_a_cluster_per_environment_reports_the_statement(tmp_p
     assert decided.answers.release_namespaces == "chart"
     [note] = [n for n in decided.not_applied if "share one cluster" in n.text]
     assert "a cluster of its own" in note.why
+
+
+@pytest.mark.parametrize("said", ["We deploy to the shop-staging and shop-production namespaces of the platform cluster.",
+                                  "| Namespace | `shop-staging` | `shop-production` |"])
+def test_namespaces_named_chart_env_are_environments_on_one_cluster(said: str) -> None:
+    """`the shop-staging and shop-production namespaces` (a sentence or a Namespace row): one release per
+    environment in <chart>-<env>, so production does not upgrade staging's release."""
+    text = (PLANS / "shop-chart.plan.md").read_text(encoding="utf-8").replace(
+        "**Target Platform**: any Kubernetes 1.29+", "**Target Platform**: any Kubernetes 1.29+\n"
+        "**Target Environment**: staging, production")
+    text = text.replace("\n## Project Structure", f"\n### Environments\n\n{said}\n\n## Project Structure", 1)
+    decided = decide(parse_text(text))
+    assert len(decided.answers.environments) == 2  # staging, prod
+    assert decided.answers.release_namespaces == "chart-env"

@@ -144,6 +144,9 @@ def test_an_existing_cluster_gets_nothing_installed_twice(tmp_path_factory: pyte
      ["argo-cd"]),
     ("Argo CD and metrics-server are already installed, cert-manager is not", ["argo-cd", "metrics-server"]),
     ("cert-manager is not already installed", []),
+    # a negated item before it: `not yet present` is cert-manager's, `already installed` metrics-server's
+    ("cert-manager (we install it; not yet present on the cluster), metrics-server (already installed)",
+     ["metrics-server"]),
 ])
 def test_already_installed_is_read_per_conjunct(tmp_path: Path, said: str, installed: list[str]):
     text = (PLANS / "existing-cluster-controllers.plan.md").read_text().replace(

@@ -103,7 +103,9 @@ def _installed_already(c: Context) -> None:
     for f in [*c.plan.fields, *c.plan.other_fields]:
         for conjunct in _conjuncts(f.plain):
             said = pattern.search(conjunct)
-            if said and not re.search(r"\bnot\b", conjunct[:said.start()], re.I):
+            # a negation counts within the listed item saying it (`..., not yet present), metrics-server (already
+            # installed)` says metrics-server is installed)
+            if said and not re.search(r"\bnot\b", conjunct[conjunct.rfind(",", 0, said.start()) + 1:said.start()], re.I):
                 for _, name in catalog().mentioned(conjunct):
                     found.setdefault(name, Provenance(source="plan", line=f.line, text=f"{f.label}: {f.plain}"))
     if not found:

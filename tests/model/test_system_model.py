@@ -164,3 +164,4 @@ def test_a_managed_broker_is_existing_and_no_broker_is_installed():
     assert "Redpanda Cloud" in (broker.provenance.text or "")
     assert "redpanda" not in [c.name for c in decided.answers.components]
     assert decided.model.unmet() == []
+

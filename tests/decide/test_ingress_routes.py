@@ -59,3 +59,11 @@ def test_no_lets_encrypt_certificate_for_a_local_host() -> None:
     assert _routes(d) == [("backend", "/api", "todo.local", False), ("frontend", "/", "todo.local", False)]
     [tls] = [n for n in d.not_applied if n.text == "TLS"]
     assert "public DNS names only and todo.local is a local one" in tls.why
+
+
+def test_a_route_to_the_releases_service_and_its_port() -> None:
+    """`path /api → shop-api:3000`: the Service of release shop named after the api service, on its port."""
+    plan = TODO_CHART + "\n- Ingress: path `/api` → `todo-backend:8000`, path `/` → `todo-frontend:3000`.\n"
+    d = decide(parse_text(plan))
+    assert [(s.name, s.ingress_path) for s in d.answers.services] == [("backend", "/api"), ("frontend", "/")]
+    assert not [n for n in d.not_applied if "todo-backend" in n.text or "todo-frontend" in n.text]

@@ -16,8 +16,10 @@ from planforge.decide.context import Context
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
-# `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`
-_ROUTE = r"(?<![\w/])(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?(?:{names}|service\s++port\s++(\d{{2,5}}))"
+# `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`, `/api →
+# shop-api:3000` (the Service of release shop)
+_ROUTE = (r"(?<![\w/])(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?"
+          r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w.-])",
                    re.I)

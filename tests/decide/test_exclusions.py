@@ -107,3 +107,16 @@ def test_a_single_root_whose_plan_names_no_database_builds_none():
     assert "aws/database" not in [u.name for u in decided.model.units if u.kind == "terraform-module"]
     named = decide(parse_text(silent.replace("so there is nothing else in this", "so an RDS instance is in this")))
     assert named.answers.storage == ""
+
+
+@pytest.mark.parametrize(("statement", "single"), [
+    ("must not use more than one NAT gateway (cost)", True),
+    ("a single NAT gateway", True),
+    ("one NAT gateway per AZ in production", False),
+])
+def test_a_cap_of_one_nat_gateway_keeps_production_to_one(statement: str, single: bool):
+    text, line = _with(SINGLE, statement)
+    decided = decide(parse_text(text))
+    assert decided.answers.single_nat_gateway is single
+    if single:
+        assert decided.provenance["single_nat_gateway"].line == line

@@ -2,6 +2,8 @@
 while the resources go to the deployment region; the repository validates clean with the real Terraform."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from render_helpers import validate_strict
 from testlib import PLANS, hcl_string, plan_group, rendered_plan
@@ -23,3 +25,10 @@ def test_the_backend_names_the_plans_bucket_table_and_region(tmp_path_factory: p
     assert not (repo / "terraform/bootstrap").exists()  # the plan creates no state storage
     code, report = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, report
+
+
+@plan_group(PLAN)
+def test_production_keeps_the_one_nat_gateway_the_plan_allows(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`Must not use more than one NAT gateway (cost)`: production's network gets one, not one per zone."""
+    tfvars = (rendered_plan(PLAN, tmp_path_factory) / "terraform/environments/prod/terraform.tfvars").read_text()
+    assert re.search(r"(?m)^nat_gateway_per_az\s*=\s*false$", tfvars), tfvars

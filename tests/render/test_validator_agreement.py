@@ -215,7 +215,7 @@ def test_the_base_answers_pass_both(copier_judge):
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
-    # the provider constraint it states, the secret variables its services read, the state storage it says exists)
+    # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
@@ -224,7 +224,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "app_secret", "app_secret_keys", "dapr_pubsub",
                                                                    "dapr_statestore", "dapr_bindings",
                                                                    "existing_state_bucket", "existing_lock_table",
-                                                                   "existing_state_region"}
+                                                                   "existing_state_region", "single_nat_gateway"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -258,7 +258,7 @@ REFUSED_PER_QUESTION = {name: _first_refused(name) for name in QUESTIONS
 
 def test_every_question_with_rules_has_a_refused_value():
     assert set(QUESTIONS) - set(REFUSED_PER_QUESTION) == {"dapr", "monitoring", "high_availability",
-                                                          "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests", "ci_workflows",
+                                                          "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests", "ci_workflows", "single_nat_gateway",
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
                                                           "kafka_managed"}

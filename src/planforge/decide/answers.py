@@ -294,6 +294,7 @@ class Answers(BaseModel):
     network_cidr: str = ""
     # the constraint the plan states for the primary cloud's Terraform provider (`~> 5.60`), else "" (`~> <floor>`)
     provider_constraint: str = ""
+    single_nat_gateway: bool = False  # one NAT gateway in production too (false: one per zone there)
     static_ingress_ip: bool = False  # a static public IP per environment for the ingress controller's load balancer
     database_engine: str = ""  # e.g. "postgres"
     database_version: str = ""  # e.g. "16"
@@ -342,7 +343,7 @@ class Answers(BaseModel):
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
-                     "builds", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
+                     "builds", "single_nat_gateway", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

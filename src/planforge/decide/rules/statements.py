@@ -142,6 +142,7 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("api_endpoint", "private", "the plan does not restrict a public API endpoint to authorized ranges")
     c.default("api_authorized_cidrs", [], "no public API endpoint")
     c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
+    c.default("single_nat_gateway", False, "production gets a NAT gateway per zone: the plan does not cap them")
     c.default("network_cidr", "", "each environment's network takes 10.0.0.0/16 (a /16 of its own per region and "
               "cloud, so any two can be peered)")
     c.default("terraform_roots", "per-environment", "the plan does not ask for Terraform workspaces")
@@ -257,6 +258,14 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
                   "remove the external-dns row or the statement", line=s.line)
         return
     c.applied(s.line, s.words, "components")
+
+
+def _single_nat_gateway(c: Context, structure: str, s: Statement) -> None:
+    """One NAT gateway per environment, production's too (planforge gives production one per zone by default)."""
+    if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
+        c.applied(s.line, s.words, "structure")  # no network is generated: no NAT gateway to count
+        return
+    _state(c, "single_nat_gateway", True, s)
 
 
 def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:
@@ -470,6 +479,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "state_outside_terraform": _state_outside_terraform,
     "state_bootstrap_root": _state_bootstrap_root,
     "no_terraform_dns": _no_terraform_dns,
+    "single_nat_gateway": _single_nat_gateway,
     "no_nat_gateway": _no_nat_gateway,
     "no_external_secrets": _no_external_secrets,
     "no_managed_database": _no_managed_database,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -334,3 +335,15 @@ def test_blocking_doc_example_is_what_plan_check_prints():
     printed = [ln for ln in r.stdout.splitlines() if ln.strip()]
     assert r.returncode == 1 and printed
     assert [ln for ln in printed if ln not in doc] == []
+
+
+def test_check_without_a_renderable_template_warns_that_the_tree_files_went_unchecked(tmp_path):
+    """A configured template this machine cannot render (a remote one, offline): the plan is still checked, and the
+    warning says its tree files were not."""
+    plan = REAL_PLANS / "radioso-ai--radioso--018-terraform-gcp-deploy.plan.md"
+    env = {**os.environ, "PLANFORGE_TEMPLATE": str(tmp_path / "no-such-template")}
+    r = subprocess.run([sys.executable, "-m", "planforge", "plan", "check", str(plan)], capture_output=True, text=True,
+                       cwd=REPO, timeout=120, env=env)
+    assert r.returncode == 0, r.stderr
+    assert "warning: the plan's tree files were not checked against the template" in r.stderr
+    assert "infra/terraform/apis.tf" not in r.stdout and "Traceback" not in r.stderr

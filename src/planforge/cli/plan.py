@@ -68,11 +68,16 @@ def _load(path: str):
 
 
 def _with_tree_files(decided: Decided) -> Decided:
-    """`decided` with the plan's tree files the configured template does not render reported (render.tree_files)."""
+    """`decided` with the plan's tree files the configured template does not render reported (render.tree_files);
+    when that template cannot be rendered here (a remote one, offline), as it is, with a warning saying so."""
     from planforge.render import resolve_template
     from planforge.render.tree_files import account_tree_files
 
-    return account_tree_files(decided, resolve_template(None, None))
+    try:
+        return account_tree_files(decided, resolve_template(None, None))
+    except UsageError as exc:
+        print(f"warning: the plan's tree files were not checked against the template: {exc}", file=sys.stderr)
+        return decided
 
 
 def _show(args: argparse.Namespace) -> int:

@@ -373,7 +373,7 @@ def _storage(c: Context, chart_name: str) -> None:
               Provenance(source="plan", line=row.line, text=tx.quote(row.text)))
         c.default("database_secret", "", "managed database: credentials from the secrets manager")
         return
-    if c.values.get("structure") == "single-iac" and not any(_DATABASE_WORD.search(raw) for raw in p.lines):
+    if c.values.get("structure") == "single-iac" and not any(_DATABASE_WORD.search(raw) for raw in _stating_lines(c)):
         c.default("storage", "no-database", "the plan names no database, so the single root builds none")
     else:
         c.default("storage", "", "no data store in the plan")
@@ -384,6 +384,13 @@ def _storage(c: Context, chart_name: str) -> None:
 _NOT_THIS = re.compile(r"(?:\bn/a|\bno|\bnot|\bwithout|\bnone)\W{0,3}$", re.I)
 # the Secret holding the external database's connection string, as the plan names it
 _SECRET_NAME = re.compile(r"\bsecret\s++`([a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?)`", re.I)
+
+
+def _stating_lines(c: Context) -> list[str]:
+    """The plan's lines that can state what the system is made of: not Complexity Tracking (a justification)."""
+    s = c.plan.section("complexity tracking")
+    skipped = range(s.line, s.end_line + 1) if s else range(0)
+    return [raw for number, raw in enumerate(c.plan.lines, 1) if number not in skipped]
 
 
 # a line asking for a database of the system's own (DynamoDB: Terraform's state lock, not the application's)

@@ -25,6 +25,8 @@ def test_a_line_naming_no_service_sets_every_one_when_none_is_autoscaled() -> No
     # `- Verify auto-scaling triggers at 70% CPU`; `CPU utilization > 80% for 10 minutes` is an alert
     d = decide(parse_plan(next(REAL_PLANS.glob("shazilk-dev*.plan.md"))))
     assert _targets(d) == {"backend": 70, "frontend": 70}
+    # no replica range: the chart's autoscaling stays off, and the Decisions say the target waits for it
+    assert "backend 70% (plan line 611; used once its autoscaling is on" in d.provenance["services"].note
 
 
 def test_values_blocks_give_each_service_its_target() -> None:

@@ -50,8 +50,10 @@ def decide_cpu_targets(c: Context) -> None:
         mine = [s for s in items if s.name in changed]
         if mine:
             c.values[group] = items
-            c.add_note(group, "HPA CPU target " + ", ".join(f"{s.name} {s.cpu_target}% (plan line "
-                                                            f"{stated[s.name][1]})" for s in mine))
+            c.add_note(group, "HPA CPU target " + ", ".join(
+                f"{s.name} {s.cpu_target}% (plan line {stated[s.name][1]}"
+                + ("" if s.max_replicas else "; used once its autoscaling is on: the plan states no replica range for it")
+                + ")" for s in mine))
 
 
 def _services_of(text: str, every: list[Service]) -> list[Service]:

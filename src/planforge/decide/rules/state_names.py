@@ -1,7 +1,7 @@
 """The state storage a plan says exists already, by name: `the existing state bucket `acme-terraform-state-eu` with
 locking in the existing DynamoDB table `terraform-locks``, `reuse ... (region eu-west-1)`. Read only when the state
 is created outside Terraform (`state_bootstrap` false): every root's backend then names that bucket, lock table and
-region instead of names planforge derives from the project. A name wrapped across lines is read whole."""
+region instead of names planforge derives from the project. A paragraph's wrapped lines are read as one."""
 from __future__ import annotations
 
 import re
@@ -9,14 +9,15 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
+from planforge.decide.rules.statements import Passage, passages
 from planforge.plan.model import plain
 
-# a name in backticks, or one a word of prose cannot be (`acme-terraform-state-eu`, `terraform_locks`)
-_NAME = r"(?:`([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])`|([a-z0-9]++(?:[.-][a-z0-9]++)++))"
-_BUCKET = re.compile(r"\b(?:state|tfstate|backend)\s++(?:s3\s++|gcs\s++)?bucket\s++(?:named\s++|called\s++)?" + _NAME, re.I)
-_TABLE = re.compile(r"\b(?:dynamodb|lock(?:ing)?)\s++table\s++(?:named\s++|called\s++)?"
-                    r"(?:`([A-Za-z0-9_.-]{3,255})`|([A-Za-z0-9]++(?:[_.-][A-Za-z0-9]++)++))", re.I)
-_REGION = re.compile(r"\bregion\s*+:?\s*+`?([a-z]{2}(?:-[a-z]+)+-\d)`?", re.I)
+# a name a word of prose cannot be (`acme-terraform-state-eu`, `terraform_locks`; the plain text has no backticks)
+_BUCKET = re.compile(r"\b(?:state|tfstate|backend)\s++(?:s3\s++|gcs\s++)?bucket\s++(?:named\s++|called\s++)?"
+                     r"([a-z0-9]++(?:[.-][a-z0-9]++)++)", re.I)
+_TABLE = re.compile(r"\b(?:dynamodb|lock(?:ing)?)\s++table\s++(?:named\s++|called\s++)?([A-Za-z0-9]++(?:[_.-][A-Za-z0-9]++)++)",
+                    re.I)
+_REGION = re.compile(r"\bregion\s*+:?\s*+([a-z]{2}(?:-[a-z]+)+-\d)", re.I)
 
 
 def decide_state_names(c: Context) -> None:
@@ -26,14 +27,13 @@ def decide_state_names(c: Context) -> None:
     c.default("existing_state_region", "", "the state lives in the deployment region")
     if c.values.get("state_bootstrap", True) or c.values.get("state_backend") not in ("s3", "gcs"):
         return
-    text = "\n".join(plain(raw) for raw in c.plan.lines)
-    bucket = _BUCKET.search(text)
-    if bucket is None:
+    found = _first(_BUCKET, c)
+    if found is None:
         return
-    name = _set(c, "existing_state_bucket", bucket, text)
-    table = _TABLE.search(text)
+    name = _set(c, "existing_state_bucket", *found)
+    table = _first(_TABLE, c)
     if table and c.values.get("state_backend") == "s3" and c.values.get("state_locking") == "dynamodb":
-        _set(c, "existing_lock_table", table, text)
+        _set(c, "existing_lock_table", *table)
     # the region of a line naming the bucket (`reuse `acme-terraform-state-eu` (region eu-west-1)`)
     for number, raw in enumerate(c.plan.lines, 1):
         m = _REGION.search(plain(raw))
@@ -42,12 +42,19 @@ def decide_state_names(c: Context) -> None:
             break
 
 
-def _set(c: Context, answer: str, m: re.Match[str], text: str) -> str:
-    """Set `answer` to the name `m` found (backticked or not) in the plan's joined lines; the name."""
-    group = 1 if m.group(1) else 2
-    line = text.count("\n", 0, m.start(group)) + 1
-    c.set(answer, m.group(group), _cite(c, line, m.group(group)))
-    return m.group(group)
+def _first(pattern: re.Pattern[str], c: Context) -> tuple[re.Match[str], Passage] | None:
+    """The first match of `pattern` in the plan's passages (a paragraph's wrapped lines read as one), with its passage."""
+    for p in passages(c.plan, every_section=True):
+        m = pattern.search(p.text)
+        if m:
+            return m, p
+    return None
+
+
+def _set(c: Context, answer: str, m: re.Match[str], p: Passage) -> str:
+    """Set `answer` to the name `m` found in passage `p`; the name."""
+    c.set(answer, m.group(1), _cite(c, p.line_at(m.start(1)), m.group(1)))
+    return m.group(1)
 
 
 def _cite(c: Context, line: int, words: str) -> Provenance:

@@ -53,6 +53,10 @@ def test_a_flat_terraform_root_of_the_tree_is_reported_file_by_file() -> None:
     notes = {n.text: n.why for n in decided.answers.not_applied}
     assert notes["infra/terraform/apis.tf"].startswith("planforge generates no apis.tf in infra/terraform/ (it has "
                                                        "there: README.md, bootstrap/, environments/, modules/)")
+    # a file of that name deeper down: where it is
+    assert notes["infra/terraform/main.tf"].startswith("planforge writes main.tf in infra/terraform/bootstrap/, "
+                                                       "infra/terraform/environments/prod/, ")
+    assert notes["infra/terraform/main.tf"].endswith(", not in infra/terraform/")
     # `# Existing - NOT modified`: the application repository's, not planforge's to generate
     assert "infra/docker-compose.yml" not in notes
     assert decided.not_applied == decided.answers.not_applied
@@ -60,6 +64,7 @@ def test_a_flat_terraform_root_of_the_tree_is_reported_file_by_file() -> None:
 
 
 @pytest.mark.parametrize(("path", "why"), [
+    ("chart/deployment.yaml", "planforge writes deployment.yaml in chart/templates/, not in chart/"),
     ("chart/templates/backend-deployment.yaml",
      "planforge writes one deployment.yaml in chart/templates/ for every workload, not a file per workload"),
     ("CLAUDE.md", "planforge generates no CLAUDE.md at the repository's top level (it has there: README.md, chart/)"),

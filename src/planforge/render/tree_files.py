@@ -36,6 +36,11 @@ def missing_why(path: str, rendered: frozenset[str]) -> str:
         where = where.rpartition("/")[0]
     held = _entries(where, rendered)
     listed = ", ".join(held[:_SHOWN]) + (f" and {len(held) - _SHOWN} more" if len(held) > _SHOWN else "")
+    prefix = f"{head}/" if head else ""
+    below = sorted(r.rpartition("/")[0] + "/" for r in rendered if r.startswith(prefix) and r.rpartition("/")[2] == name)
+    if below:  # `infra/main.tf` while the roots are `infra/live/`: say where it is
+        shown = ", ".join(below[:_SHOWN]) + (f" and {len(below) - _SHOWN} more" if len(below) > _SHOWN else "")
+        return f"planforge writes {name} in {shown}, not in {head + '/' if head else 'the top level'}"
     kind = next((e for e in held if name.endswith(("-" + e, "_" + e))), None) if where == head else None
     if kind:  # `backend-deployment.yaml` beside `deployment.yaml`
         return f"planforge writes one {kind} in {head}/ for every workload, not a file per workload"

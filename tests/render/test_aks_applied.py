@@ -84,3 +84,27 @@ def test_the_terraform_readme_claims_no_managed_database_the_roots_do_not_build(
     assert "| Access logging | production: flow logs, state access logs |" in readme
     # no GitOps tool: the manifests are applied with kubectl's kustomize, and their label says so
     assert "app.kubernetes.io/managed-by: kustomize" in (root / "kubernetes/base/kustomization.yaml").read_text()
+
+
+@plan_group(JUGGERHUB)
+def test_an_in_cluster_database_gets_no_postgres_subnet_nor_dns_zone(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """PostgreSQL runs in the cluster: the network builds no subnet delegated to flexible servers and no private DNS
+    zone for them (the vpc module's `database_network` is off), where a root with a managed database turns it on."""
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    vpc = re.search(r'(?ms)^module "vpc" \{.*?^\}', (root / "infra/live/main.tf").read_text()).group(0)
+    assert "database_network" not in vpc
+    variable = re.search(r'(?ms)^variable "database_network" \{.*?^\}',
+                         (root / "infra/modules/vpc/variables.tf").read_text()).group(0)
+    assert "default     = false" in variable
+
+
+HR_PORTAL = PLANS / "azure-hr-portal.plan.md"
+
+
+@plan_group(HR_PORTAL)
+def test_a_managed_database_gets_its_delegated_subnet_and_dns_zone(tmp_path_factory: pytest.TempPathFactory) -> None:
+    root = rendered_plan(HR_PORTAL, tmp_path_factory)
+    main = (root / "terraform/environments/prod/main.tf").read_text()
+    assert 'module "database"' in main and "module.vpc.database_subnet_id" in main
+    vpc = re.search(r'(?ms)^module "vpc" \{.*?^\}', main).group(0)
+    assert "database_network = true" in vpc

@@ -1,5 +1,5 @@
 # Network layer (Azure): one virtual network with an application subnet, a subnet
-# delegated to PostgreSQL flexible servers (and one to Container Apps when asked) and a NAT gateway for outbound
+# delegated to PostgreSQL flexible servers when a managed database is built (and one to Container Apps when asked) and a NAT gateway for outbound
 # traffic.
 # Inbound traffic from the internet is denied by the subnets' network security group, but for the ports
 # internet_inbound_ports names (a public ingress controller's load balancer).
@@ -23,6 +23,8 @@ resource "azurerm_subnet" "private" {
 }
 
 resource "azurerm_subnet" "database" {
+  count = var.database_network ? 1 : 0
+
   name                 = "snet-${var.name}-database"
   resource_group_name  = var.resource_group_name
   virtual_network_name = azurerm_virtual_network.this.name
@@ -114,7 +116,9 @@ resource "azurerm_subnet_network_security_group_association" "private" {
 
 # The database subnet denies inbound internet traffic too (the flexible server has no public access either).
 resource "azurerm_subnet_network_security_group_association" "database" {
-  subnet_id                 = azurerm_subnet.database.id
+  count = var.database_network ? 1 : 0
+
+  subnet_id                 = azurerm_subnet.database[0].id
   network_security_group_id = azurerm_network_security_group.private.id
 }
 
@@ -163,6 +167,8 @@ resource "azurerm_subnet_nat_gateway_association" "apps" {
 }
 
 resource "azurerm_private_dns_zone" "postgres" {
+  count = var.database_network ? 1 : 0
+
   name                = "${var.name}.private.postgres.database.azure.com"
   resource_group_name = var.resource_group_name
 
@@ -170,9 +176,11 @@ resource "azurerm_private_dns_zone" "postgres" {
 }
 
 resource "azurerm_private_dns_zone_virtual_network_link" "postgres" {
+  count = var.database_network ? 1 : 0
+
   name                  = "postgres-${var.name}"
   resource_group_name   = var.resource_group_name
-  private_dns_zone_name = azurerm_private_dns_zone.postgres.name
+  private_dns_zone_name = azurerm_private_dns_zone.postgres[0].name
   virtual_network_id    = azurerm_virtual_network.this.id
 
   tags = var.tags

@@ -9,13 +9,13 @@ output "private_subnet_ids" {
 }
 
 output "database_subnet_id" {
-  description = "Subnet delegated to PostgreSQL flexible servers."
-  value       = azurerm_subnet.database.id
+  description = "Subnet delegated to PostgreSQL flexible servers (null without database_network)."
+  value       = one(azurerm_subnet.database[*].id)
 }
 
 output "postgres_private_dns_zone_id" {
-  description = "Private DNS zone of PostgreSQL flexible servers, once it is linked to the virtual network (a server needs the link at creation)."
-  value       = azurerm_private_dns_zone.postgres.id
+  description = "Private DNS zone of PostgreSQL flexible servers, once it is linked to the virtual network (a server needs the link at creation; null without database_network)."
+  value       = one(azurerm_private_dns_zone.postgres[*].id)
 
   depends_on = [azurerm_private_dns_zone_virtual_network_link.postgres]
 }

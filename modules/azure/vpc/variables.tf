@@ -36,6 +36,12 @@ variable "internet_inbound_ports" {
   }
 }
 
+variable "database_network" {
+  type        = bool
+  description = "Add a subnet delegated to PostgreSQL flexible servers (behind the workload subnet's security group) and the private DNS zone they resolve in, linked to the network: only where a managed database is built."
+  default     = false
+}
+
 variable "apps_subnet" {
   type        = string
   description = "Add a subnet for serverless compute, the second /20 of a /16, delegated to what runs in it: container-apps (Container Apps environments) or app-service (App Service virtual network integration, with the Microsoft.Web service endpoint that internal web apps admit). Null: none."

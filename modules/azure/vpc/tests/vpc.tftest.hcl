@@ -84,3 +84,30 @@ run "no_apps_subnet_by_default" {
     error_message = "Only serverless compute gets the apps subnet."
   }
 }
+
+run "no_database_network_by_default" {
+  command = plan
+
+  assert {
+    condition     = length(azurerm_subnet.database) == 0 && length(azurerm_private_dns_zone.postgres) == 0 && output.database_subnet_id == null
+    error_message = "Without a managed database the network has no PostgreSQL subnet nor private DNS zone."
+  }
+}
+
+run "a_database_network_is_delegated_to_postgres_and_linked" {
+  command = plan
+
+  variables {
+    database_network = true
+  }
+
+  assert {
+    condition     = azurerm_subnet.database[0].delegation[0].service_delegation[0].name == "Microsoft.DBforPostgreSQL/flexibleServers" && length(azurerm_private_dns_zone_virtual_network_link.postgres) == 1
+    error_message = "The database subnet must be delegated to PostgreSQL flexible servers and its DNS zone linked to the network."
+  }
+
+  assert {
+    condition     = length(azurerm_subnet_network_security_group_association.database) == 1
+    error_message = "The database subnet must deny inbound internet traffic too."
+  }
+}

@@ -7,6 +7,7 @@ module's own tests (modules/azure/vpc/tests) check the rule's order under a mock
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import yaml
@@ -108,3 +109,23 @@ def test_a_managed_database_gets_its_delegated_subnet_and_dns_zone(tmp_path_fact
     assert 'module "database"' in main and "module.vpc.database_subnet_id" in main
     vpc = re.search(r'(?ms)^module "vpc" \{.*?^\}', main).group(0)
     assert "database_network = true" in vpc
+
+
+@plan_group(JUGGERHUB)
+def test_the_cluster_root_says_how_to_reach_the_api_with_entra_id(tmp_path_factory: pytest.TempPathFactory,
+                                                                   packed_tf_mirror: Path) -> None:
+    """Local accounts are off: the root that builds the cluster outputs the command that writes a kubeconfig signing
+    in through kubelogin, the README says how to use it and from where, and the root validates with it."""
+    from planforge.validate.base import Settings, Severity
+    from planforge.validate.runner import run_validation
+
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    output = re.search(r'(?ms)^output "kubeconfig_command" \{.*?^\}', (root / "infra/live/outputs.tf").read_text())
+    assert output and "az aks get-credentials --resource-group ${azurerm_resource_group.this.name} --name " \
+        "${module.aks.cluster_name}" in output.group(0) and "kubelogin convert-kubeconfig -l azurecli" in output.group(0)
+    section = (root / "infra/README.md").read_text().split("## Reaching the cluster API", 1)[1].split("\n## ", 1)[0]
+    assert 'eval "$(terraform output -raw kubeconfig_command)"' in section and "api_authorized_cidrs" in section
+    settings = Settings(strict=True, terraform_plugin_mirrors=[packed_tf_mirror], jobs=2)
+    checks = run_validation([root], settings, only=["terraform"])
+    assert [c for c in checks if c.name == "validate" and c.status.name == "PASSED"], checks
+    assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]

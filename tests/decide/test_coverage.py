@@ -256,3 +256,17 @@ def test_a_dapr_release_is_the_one_planforge_pins_not_a_figure_nothing_reads():
     d = decide(parse_plan(REAL_PLANS / "shazilk-dev--hackathon-ii-todo--004-cloud-deployment.plan.md"))
     [note] = [n for n in d.not_applied if n.text.startswith("Runtime Enhancement: Dapr 1.14")]
     assert note.why.startswith("a tool or provider version planforge pins itself")
+
+
+def test_a_parenthesised_figure_is_reasoned_with_the_words_it_belongs_to():
+    """`kubernetes` (~> 2.x) and `helm` (~> 2.x): the versions of providers no root uses, not ones planforge pins."""
+    listed = _listed(JNROESCH)
+    assert listed[(37, "~> 2.x")].startswith("a Terraform provider the roots do not use")
+
+
+def test_node_counts_and_sizes_the_environment_sizing_carries_are_not_listed():
+    """dev.tfvars' tree comment `1 node, ...` and the Summary's `node/VM size`: the per-environment sizing the plan
+    states carries them (dev is one node); the backend's replicas are still listed (no such workload)."""
+    listed = _listed(JNROESCH)
+    assert not [(ln, text) for ln, text in listed if text in ("1 node", "node/VM size")]
+    assert "replica" in listed[(124, "1 backend replica")]

@@ -295,10 +295,12 @@ def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[in
     in_phrases = {m.group(0) for _, _, p in spans for m in NUMBER.finditer(p)}
     by_answers = {n for ln in st.lines for n in citing.get(ln, ())} - in_phrases
     out = []
+    before = ""  # the last clause's words: what a parenthesised clause (`kubernetes (~> 2.x)`) is about
     for start, end in _clauses(st.text):
         clause = st.text[start:end].strip(" .:=")
         if not clause:
             continue
+        about, before = (f"{before} ({clause}" if st.text[start - 1:start] == "(" else clause), clause
         overlapping = [p for s, e, p in spans if s < end and e > start]
         held = {m.group(0) for p in overlapping for m in NUMBER.finditer(p)} | stated.versions | by_answers
         line = st.line_at(start + len(st.text[start:end]) - len(st.text[start:end].lstrip()))
@@ -308,7 +310,7 @@ def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[in
             missing = [m for m in missing if not _carried(vocab, m, clause, held)]
         if missing:
             at = st.line_at(start + st.text[start:end].find(clause) + missing[0].start())  # the figure's line
-            out.append(NotApplied(line=at, text=_short(clause), why=_reason(vocab, clause)))
+            out.append(NotApplied(line=at, text=_short(clause), why=_reason(vocab, about)))
         elif st.names and not overlapping and not vocab.deferred.search(clause):
             term = _uncovered_term(clause, stated, vocab)
             if term is not None:

@@ -34,6 +34,7 @@ class FakeCluster:
     def __init__(self) -> None:
         self.namespaces = set(NAMESPACES)
         self.deployments = {("acme-staging", "analytics-api"): 1, ("globex-staging", "analytics-api"): 1}
+        self.statefulsets: dict[tuple[str, str], int] = {}  # (namespace, name): ready replicas of 1
         self.quotas = {"acme-staging", "globex-staging"}
         self.deny_policies = {"acme-staging", "globex-staging"}
         self.secrets = {("acme-staging", "analytics-api-env"), ("globex-staging", "analytics-api-env")}
@@ -98,7 +99,13 @@ class FakeCluster:
                      "status": {"availableReplicas": available, "replicas": 1}}
                     for (dns, name), available in sorted(self.deployments.items()) if dns == ns])
             if kind == "statefulsets":
-                return 200, _list("StatefulSetList", "apps/v1", [])
+                return 200, _list("StatefulSetList", "apps/v1", [
+                    {"metadata": {"name": name, "namespace": ns},
+                     "spec": {"replicas": 1, "serviceName": name, "selector": {"matchLabels": {"app": name}},
+                              "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+                                  {"name": name, "image": "postgres:16"}]}}},
+                     "status": {"readyReplicas": ready, "replicas": 1}}
+                    for (sns, name), ready in sorted(self.statefulsets.items()) if sns == ns])
             if kind == "secrets":
                 return 200, _list("SecretList", "v1", [
                     {"metadata": {"name": name, "namespace": ns}} for sns, name in sorted(self.secrets) if sns == ns])
@@ -334,3 +341,35 @@ def test_a_probe_from_a_scratch_namespace_is_refused_and_the_namespace_removed(m
     code, out = run_suite(multi_tool, tmp_path, "-k", "enforced", KUBECONFIG=str(cluster.kubeconfig),
                           PLANFORGE_ENVIRONMENT="staging")
     assert code == 1 and "reached analytics-api (10.3.0.10:8080) through its default-deny NetworkPolicy" in out, out
+
+
+@pytest.fixture(scope="module")
+def in_cluster_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("post-deploy-in-cluster-database")
+    template = make_template_repo(root / "template", with_blueprints=False)
+    answers = sample_answers(structure="multi-tool", tenants=[], apps=[], storage="in-cluster-postgresql",
+                             components=[sample_answers().components[0]])
+    render_new(answers, root / "repo", TemplateSource(str(template), None), init_git=False)
+    return root / "repo"
+
+
+def test_the_in_cluster_databases_statefulset_must_be_ready(in_cluster_database: Path, tmp_path: Path, cluster):
+    """The database runs in the cluster: its namespace is expected and its StatefulSet must have every replica
+    Ready (a claim no volume binds leaves it at 0)."""
+    staging = yaml.safe_load((in_cluster_database / "validation/post-deploy/expected.yaml").read_text()
+                             )["environments"]["staging"]
+    assert staging["statefulsets"] == [{"namespace": "database", "name": "postgres"}]
+    assert "database" in staging["namespaces"]
+    cluster.namespaces.add("database")
+    cluster.statefulsets[("database", "postgres")] = 1
+    code, out = run_suite(in_cluster_database, tmp_path, "-k", "statefulsets", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 0 and "1 passed" in out, out
+    cluster.statefulsets[("database", "postgres")] = 0
+    code, out = run_suite(in_cluster_database, tmp_path, "-k", "statefulsets", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 1 and "database/postgres: 0/1 replicas ready" in out, out
+    del cluster.statefulsets[("database", "postgres")]
+    code, out = run_suite(in_cluster_database, tmp_path, "-k", "statefulsets", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging")
+    assert code == 1 and "database/postgres: no such StatefulSet" in out, out

@@ -1,6 +1,6 @@
 """Post-deploy checks of the Kubernetes side through the official `kubernetes` client:
-namespaces exist, deployments are available, quotas and network policies are present, every
-Secret a workload references exists, every ClusterSecretStore is Ready, app namespaces reach their database, and default-deny
+namespaces exist, deployments are available, the in-cluster database's StatefulSet is ready, quotas and
+network policies are present, every Secret a workload references exists, every ClusterSecretStore is Ready, app namespaces reach their database, and default-deny
 NetworkPolicies are enforced (a probe from another namespace is refused).
 
 Configure with KUBECONFIG (default ~/.kube/config), PLANFORGE_KUBE_CONTEXT (optional) and
@@ -65,26 +65,44 @@ def test_namespaces_exist(core, expected, environment):
     assert not missing, f"namespaces missing in {environment}: {', '.join(missing)}"
 
 
+def _unready(list_call, wanted: list, kind: str, ready_field: str) -> list:
+    """What is missing or short of its replicas among the `wanted` {namespace, name[, match]} objects of one kind;
+    `match: suffix` accepts a release-prefixed name (`<release>-<name>`)."""
+    problems = []
+    for want in wanted:
+        name, namespace = want["name"], want["namespace"]
+        found = [
+            o for o in _listed(list_call, namespace)
+            if o.metadata.name == name or (want.get("match") == "suffix" and o.metadata.name.endswith(f"-{name}"))
+        ]
+        if not found:
+            problems.append(f"{namespace}/{name}: no such {kind}")
+        for obj in found:
+            desired = max(obj.spec.replicas if obj.spec.replicas is not None else 1, 1)
+            ready = (getattr(obj.status, ready_field) or 0) if obj.status else 0
+            if ready < desired:
+                problems.append(f"{namespace}/{obj.metadata.name}: {ready}/{desired} replicas {ready_field.split('_')[0]}")
+    return problems
+
+
 def test_deployments_available(api_client, expected, environment):
     if not expected["deployments"]:
         pytest.skip(f"the plan declares no deployments for {environment}")
     from kubernetes import client
 
-    apps = client.AppsV1Api(api_client)
-    problems = []
-    for want in expected["deployments"]:
-        name, namespace = want["name"], want["namespace"]
-        found = [
-            d for d in _listed(apps.list_namespaced_deployment, namespace)
-            if d.metadata.name == name or (want.get("match") == "suffix" and d.metadata.name.endswith(f"-{name}"))
-        ]
-        if not found:
-            problems.append(f"{namespace}/{name}: no such Deployment")
-        for deployment in found:
-            desired = max(deployment.spec.replicas if deployment.spec.replicas is not None else 1, 1)
-            available = (deployment.status.available_replicas or 0) if deployment.status else 0
-            if available < desired:
-                problems.append(f"{namespace}/{deployment.metadata.name}: {available}/{desired} replicas available")
+    problems = _unready(client.AppsV1Api(api_client).list_namespaced_deployment, expected["deployments"],
+                        "Deployment", "available_replicas")
+    assert not problems, "; ".join(problems)
+
+
+def test_statefulsets_ready(api_client, expected, environment):
+    """The in-cluster database's StatefulSet (and its volume) is up: every replica Ready."""
+    if not expected.get("statefulsets"):
+        pytest.skip(f"the plan declares no StatefulSets for {environment}")
+    from kubernetes import client
+
+    problems = _unready(client.AppsV1Api(api_client).list_namespaced_stateful_set, expected["statefulsets"],
+                        "StatefulSet", "ready_replicas")
     assert not problems, "; ".join(problems)
 
 

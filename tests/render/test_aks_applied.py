@@ -129,3 +129,13 @@ def test_the_cluster_root_says_how_to_reach_the_api_with_entra_id(tmp_path_facto
     checks = run_validation([root], settings, only=["terraform"])
     assert [c for c in checks if c.name == "validate" and c.status.name == "PASSED"], checks
     assert not [f for c in checks for f in c.findings if f.severity is Severity.ERROR]
+
+
+@plan_group(JUGGERHUB)
+def test_production_runs_two_ingress_controllers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every route passes through the ingress controller: production runs two (the chart then adds its
+    PodDisruptionBudget) though the plan states no availability target; dev keeps one."""
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    replicas = {env: yaml.safe_load((root / f"kubernetes/components/ingress-nginx/{env}/values.yaml").read_text())
+                ["controller"]["replicaCount"] for env in ("dev", "prod")}
+    assert replicas == {"dev": 1, "prod": 2}

@@ -72,6 +72,7 @@ class Service(BaseModel):
     tag: str = "0.1.0"
     port: int = 8080
     health_path: str = "/healthz"
+    ready_path: str = ""  # the readiness probe's path when the plan states one of its own ("": health_path)
     # Serverless compute only (Kubernetes reports them): no inbound port (a worker: no load balancer), and reached
     # from inside the network only (an internal load balancer).
     inbound: bool = True
@@ -325,7 +326,7 @@ class Answers(BaseModel):
         set, no `installed_components` when the plan says no component is installed already, no `app_secret` /
         `app_secret_keys` when the services read no secret variable, no Dapr Component names or bindings the plan
         does not show, no
-        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target` it does not state, no
+        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target` or `ready_path` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
@@ -337,7 +338,7 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for service in data["apps"] + data["services"]:
-            for name in ("schedule", "cpu_target"):
+            for name in ("schedule", "cpu_target", "ready_path"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

@@ -21,10 +21,14 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
-HEALTH_PATH = r"health(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+HEALTH_PATH = r"(?:health|liveness)(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+# `readiness /ready`, `readiness probe: /readyz`: the readiness probe's own path (the health path serves the others)
+_READY_PATH = r"\breadiness(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
 # `curl https://[app-url]/api/health`, `HTTP GET /healthz`: a path that ends in a health word is the health path
 _HEALTH_URL = (r"(?:https?://[^/\s`]{1,253}|(?<![\w/.-]))"
                r"(/(?:[A-Za-z0-9._-]{1,63}/){0,4}(?:healthz?|livez|readyz|ready|live|ping))(?![\w/-])")
+# a path right after `readiness` is the readiness probe's, never the health path
+_READINESS_BEFORE = re.compile(r"\breadiness(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+$", re.I)
 # `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
 # reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
 _NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
@@ -51,7 +55,8 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
         return {}
     name_rx = re.compile(keywords().named_workload("|".join(re.escape(n) for n in names)), re.I)
     readers = {"image": re.compile(IMAGE, re.I), "port": re.compile(PORT, re.I),
-               "health_path": re.compile(HEALTH_PATH, re.I), "health_url": re.compile(_HEALTH_URL, re.I),
+               "health_path": re.compile(HEALTH_PATH, re.I), "ready_path": re.compile(_READY_PATH, re.I),
+               "health_url": re.compile(_HEALTH_URL, re.I),
                "inbound": re.compile(_NO_PORT, re.I),
                "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
                "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I),
@@ -70,8 +75,8 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                     continue
                 for m in rx.finditer(sentence):
                     owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
-                    if owner is None or key in found.get(owner, {}) or (
-                            key == "health_url" and "health_path" in found.get(owner, {})):
+                    if owner is None or key in found.get(owner, {}) or (key == "health_url" and (
+                            "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
                         continue
                     line = p.line_at(start + m.start())
                     if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "

@@ -21,14 +21,16 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
-HEALTH_PATH = r"(?:health|liveness)(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
-# `readiness /ready`, `readiness probe: /readyz`: the readiness probe's own path (the health path serves the others)
-_READY_PATH = r"\breadiness(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+(/[A-Za-z0-9._~/-]*)"
+# `health /healthz`, `liveness GET /healthz`, a table's `Probes: HTTP GET /`
+_PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:http\s++)?get\s++)?"
+HEALTH_PATH = r"(?:health|liveness|(?<!readiness )\bprobes?)" + _PROBED + r"(/[A-Za-z0-9._~/-]*)"
+# `readiness /ready`, `readiness probe: GET /readyz`: the readiness probe's own path (the health path serves the others)
+_READY_PATH = r"\breadiness" + _PROBED + r"(/[A-Za-z0-9._~/-]*)"
 # `curl https://[app-url]/api/health`, `HTTP GET /healthz`: a path that ends in a health word is the health path
 _HEALTH_URL = (r"(?:https?://[^/\s`]{1,253}|(?<![\w/.-]))"
                r"(/(?:[A-Za-z0-9._-]{1,63}/){0,4}(?:healthz?|livez|readyz|ready|live|ping))(?![\w/-])")
 # a path right after `readiness` is the readiness probe's, never the health path
-_READINESS_BEFORE = re.compile(r"\breadiness(?:\s*+(?:check|endpoint|path|probe))?\s*+:?\s*+$", re.I)
+_READINESS_BEFORE = re.compile(r"\breadiness" + _PROBED + "$", re.I)
 # `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
 # reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
 _NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"

@@ -13,6 +13,7 @@ from planforge.decide.rules.service_items import section_items, service_items
 from planforge.decide.rules.service_names import (CHART_DIR, manifest_lines, manifest_workloads, named_workloads,
                                                   replica_counts, tree_services)
 from planforge.decide.rules.statements import Passage, passages
+from planforge.decide.rules.table_rows import labelled_rows
 from planforge.decide.rules.values_blocks import values_of_blocks
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field, bulleted_names, plain
@@ -73,7 +74,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     listed = bulleted_names(f) or list_items(f.value)
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     field_passage = _field_passage(f)
-    apps, stated = _read_apps(c, d, names, [field_passage, *passages(c.plan)], field_passage)
+    apps, stated = _read_apps(c, d, names, [field_passage, *labelled_rows(c.plan), *passages(c.plan)], field_passage)
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated)
 
@@ -255,7 +256,8 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     if not services:
         services = [(chart_name, None)]
     names = [name for name, _ in services]
-    stated = stated_per_service(c, names, sources=[*passages(c.plan, every_section=True), *manifest_lines(c)])
+    stated = stated_per_service(c, names, sources=[*labelled_rows(c.plan), *passages(c.plan, every_section=True),
+                                                   *manifest_lines(c)])
     for name, values in values_of_blocks(c, names).items():  # what the sentences leave
         own = stated.setdefault(name, {})
         own.update({k: v for k, v in values.items() if k not in own and not (k == "tag" and "image" in own)})

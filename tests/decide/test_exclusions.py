@@ -120,3 +120,13 @@ def test_a_cap_of_one_nat_gateway_keeps_production_to_one(statement: str, single
     assert decided.answers.single_nat_gateway is single
     if single:
         assert decided.provenance["single_nat_gateway"].line == line
+
+
+def test_one_environment_without_the_database_is_listed_not_refused():
+    """`staging runs without a managed database` beside a database row: one environment's exclusion, which the
+    roots (one database design for every environment) do not apply; listed with that reason, the plan generates."""
+    text, line = _with(SINGLE, "staging runs without a managed database for now")
+    decided = decide(parse_text(text, "plan.md"))
+    assert decided.answers.storage != "no-database"
+    _, listed = _said(decided, line)
+    assert "staging gets one too" in listed["without a managed database"]

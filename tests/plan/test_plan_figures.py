@@ -214,3 +214,15 @@ def test_the_figures_after_a_clusters_own_clause_are_the_clusters():
 def test_a_range_written_min_comma_max_is_one_range():
     # `hpa-backend.yaml: Min 2, max 10 replicas`: the comma inside the range ends no clause
     assert read("hpa-backend.yaml: Min 2, max 10 replicas, CPU 70% target") == [("replicas", 2, 10, "count")]
+
+
+@pytest.mark.parametrize("label, text", [
+    ("kube-prometheus-stack", "15-day retention in production"),  # a Deployment Components row
+    ("", "Prometheus keeps metrics 15 days"),
+    ("", "traces retained 7 days in Tempo"),
+])
+def test_a_metrics_or_traces_retention_is_no_backup_retention(label: str, text: str):
+    """How long a monitoring stack keeps metrics or traces: never the databases' backup retention (a plan stating
+    `7-day backups` beside it was refused as contradicting itself)."""
+    assert [f.kind for f in extract([Source(7, text, label)], NAMES)] == []
+    assert [f.kind for f in extract([Source(7, "7-day backups", "RDS")], NAMES)] == ["retention"]

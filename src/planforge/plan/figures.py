@@ -152,6 +152,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
         logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
+        # a metrics word of the row's label or the sentence so far (`kube-prometheus-stack | 15-day retention`)
+        metrics_said = vocabulary().keywords["metrics"].search(src.label)
         count_said: str | None = None  # the count an earlier clause of the sentence gave (`1 to 2 tasks`)
         machine: tuple[str, str] | None = None  # the cluster or machine an earlier clause names (`cluster (4 OCPUs`)
         skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
@@ -175,9 +177,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 subject = machine  # `OKE cluster (4 OCPUs, 24GB RAM)`: the cluster's memory, not a container's
             # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
             logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
+            metrics_said = vocabulary().keywords["metrics"].search(clause) or metrics_said
             env_clause = own[1] == "environment"
-            figures = _figures_of(clause, subject, src.line, said if env_clause else {}, storage_said, logs_said,
-                                  count_said if env_clause else None, skus)
+            figures = _figures_of(clause, subject, src.line, said if env_clause else {}, storage_said,
+                                  (logs_said, metrics_said), count_said if env_clause else None, skus)
             count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
@@ -270,12 +273,14 @@ _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
                 said: dict[str, re.Match[str]] | None = None,
-                storage_said: re.Match[str] | None = None, logs_said: re.Match[str] | None = None,
+                storage_said: re.Match[str] | None = None,
+                kept_said: tuple[re.Match[str] | None, re.Match[str] | None] = (None, None),
                 count_said: str | None = None, skus: re.Pattern[str] = _APP_SERVICE_PREMIUM) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
     per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
     earlier clause of the sentence gives a clause that names none; storage_said: a storage word of an earlier
-    clause, for a size whose clause names neither storage nor memory (`PostgreSQL 16, 50 GB`); count_said: the
+    clause, for a size whose clause names neither storage nor memory (`PostgreSQL 16, 50 GB`); kept_said: a log word
+    and a metrics word of the sentence so far, which make a retention the logs' or none; count_said: the
     count kind of an earlier clause, for an environment's bare count (`1 to 2 tasks in staging, 2 to 4 in
     production`); skus: the App Service plan SKUs the clause's line may name."""
     has_digit = re.search(r"\d", clause) is not None
@@ -302,7 +307,8 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
         keywords.update(said)
     if storage_said is not None and not keywords["storage"] and not keywords["memory"]:
         keywords["storage"] = storage_said
-    keywords["logs"] = keywords["logs"] or logs_said
+    keywords["logs"] = keywords["logs"] or kept_said[0]
+    keywords["metrics"] = keywords["metrics"] or kept_said[1]
     listed, list_spans = _per_environment(clause, line)
     out.extend(listed)
     for m in _QUANTITY.finditer(clause):
@@ -476,6 +482,8 @@ def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[st
                 return kind, "minutes"
         return None, ""
     if dim == "days":
+        if keywords["metrics"] and not keywords["backups"] and not keywords["logs"]:
+            return None, ""  # how long metrics or traces are kept: the monitoring stack's, no backup retention
         if keywords["logs"] and not keywords["backups"]:
             return "log_retention", "days"  # how long logs are kept: no backup retention
         return ("retention", "days") if keywords["retention"] and not keywords["rpo"] \

@@ -17,6 +17,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
+from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
@@ -288,6 +289,12 @@ def _no_managed_database(c: Context, structure: str, s: Statement) -> None:
             structure == "helm-chart" or c.values.get("iac_tool", "none") == "none"):
         c.applied(s.line, s.words, "storage")  # the repository builds no managed database already
         return
+    scoped = _environment_of(c, s)
+    if scoped:
+        c.unapplied(s.line, s.words, f"every environment's Terraform root builds the same database: {scoped} gets one "
+                                     "too (a database in some environments only is not generated); remove its "
+                                     "database module there if it must not exist")
+        return
     engine = _explicit(c, "database_engine")
     if engine is not None:
         c.problem(None, "storage", f"the plan says {s.words!r} but names a database engine at line {engine}",
@@ -299,6 +306,15 @@ def _no_managed_database(c: Context, structure: str, s: Statement) -> None:
                                      "multi-tenant structure isolates the tenants' data that way")
         return
     _state(c, "storage", "no-database", s)
+
+
+def _environment_of(c: Context, s: Statement) -> str:
+    """The plan's environment the statement's clause is about (`staging runs without a managed database`), else ""."""
+    at = s.sentence.find(s.words)
+    clause = re.split(r"[;,.:()]|\bbut\b|\bwhile\b|\bwhereas\b", s.sentence[:at] if at >= 0 else "")[-1]
+    envs = c.values.get("environments", [])
+    return next((named for w in re.findall(r"[a-z][a-z-]*", clause, re.I)
+                 if is_env_name(w) and (named := environment_named(w, envs))), "")
 
 
 def _no_load_balancer(c: Context, structure: str, s: Statement) -> None:

@@ -131,6 +131,7 @@ class EnvironmentSizing(BaseModel):
     min_size: int | None = None  # node count range; None: not stated, the blueprint's per-environment default
     max_size: int = 0
     cluster: str = "https://kubernetes.default.svc"  # ArgoCD destination server
+    host: str = ""  # the public host the environment serves: its Ingresses' ("" = the plan names none for it)
 
 
 class NotApplied(BaseModel):
@@ -328,12 +329,13 @@ class Answers(BaseModel):
         does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target` or `ready_path` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
-        clusters (and their Flux) exist already, and no `min_size` of an environment that states none (a template
+        clusters (and their Flux) exist already, and no `min_size` nor `host` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
-            if sizing["min_size"] is None:
-                del sizing["min_size"]
+            for name in ("min_size", "host"):
+                if sizing[name] in (None, ""):
+                    del sizing[name]
         for component in data["components"]:
             if not component["platforms"]:
                 del component["platforms"]

@@ -5,7 +5,9 @@ ask for TLS there (`TLS config`, `HTTPS`).
 A routed service gets an Ingress on its path (the chart's `services.<name>.ingress`); the host and TLS are the plan's
 lines naming an Ingress. TLS is cert-manager's certificate for the host from the ClusterIssuer `letsencrypt`: applied
 when the plan names a public host and cert-manager runs on the cluster (a component, or one it already runs), else
-reported with what it lacks (Let's Encrypt never issues for `todo.local`). Built for helm-chart repositories; elsewhere a route is reported as not applied."""
+reported with what it lacks (Let's Encrypt never issues for `todo.local`). Built for helm-chart repositories and for
+the Kustomize applications of multi-tool ones (on each environment's host, environment_hosts); elsewhere a route is
+reported as not applied."""
 from __future__ import annotations
 
 import re
@@ -13,12 +15,15 @@ from dataclasses import dataclass
 
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
+from planforge.decide.rules.environment_hosts import decide_environment_hosts
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
 # `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`, `/api →
 # shop-api:3000` (the Service of release shop)
-_ROUTE = (r"(?<![\w/])(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?"
+# (a host may come first: `shop.example.com/api → orders-api`)
+_ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+"
+          r"(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?"
           r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w.-])",
@@ -39,19 +44,23 @@ class _Route:
 
 
 def decide_ingress_routes(c: Context, structure: str) -> None:
-    """Set `ingress_path`, `ingress_host` and `ingress_tls` of the chart services the plan routes an Ingress path to."""
-    services: list[Service] = list(c.values.get("services") or [])
+    """Set `ingress_path`, `ingress_host` and `ingress_tls` of the chart services (helm-chart) or Kustomize
+    applications (multi-tool) the plan routes an Ingress path to."""
+    answer = "apps" if structure == "multi-tool" else "services"
+    services: list[Service] = list(c.values.get(answer) or [])
     routes = _routes(c, services)
     if not routes:
         return
-    if structure != "helm-chart":
+    if structure not in ("helm-chart", "multi-tool") or c.values.get("deployment_strategy") == "raw-manifests":
         for r in routes:
-            c.unapplied(r.line, r.words, "the Ingress routes of a plan's own workloads are built for helm-chart "
-                        "repositories; expose the application through its Service here")
+            c.unapplied(r.line, r.words, "the Ingress routes of a plan's own workloads are built for helm charts and "
+                        "Kustomize applications; expose the application through its Service here")
         return
     host, host_line = _host(c)
-    tls_line = _tls_line(c, {r.line for r in routes})
-    tls = bool(host and tls_line and _issuer_runs(c) and not _PRIVATE_NAME.search(host))
+    env_hosts = decide_environment_hosts(c) if answer == "apps" else []
+    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts))
+    named = env_hosts or ([host] if host else [])
+    tls = bool(named and tls_line and _issuer_runs(c) and not any(_PRIVATE_NAME.search(h) for h in named))
     if tls_line and not tls:
         why = ("a certificate names its host and the plan names none for the Ingress: set "
                "services.<name>.ingress.host and .tls in the chart's values" if not host else
@@ -59,7 +68,8 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
                "certificate would never be issued: name a public host, or add a self-signed ClusterIssuer and set "
                "services.<name>.ingress.tls in the chart's values" if _PRIVATE_NAME.search(host) else
                "nothing issues the certificate: the plan runs no cert-manager (add it as a component)")
-        c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), why)
+        c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0),
+                    why.replace("services.<name>", f"{answer}.<name>") if answer == "apps" else why)
     by_name = {r.service: r for r in routes}
     out = []
     for svc in services:
@@ -68,15 +78,15 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
             out.append(svc)
             continue
         out.append(svc.model_copy(update={"ingress_path": r.path, "ingress_host": host, "ingress_tls": tls}))
-        c.applied(r.line, r.words, f"services.{svc.name}.ingress_path")
-    c.values["services"] = out
+        c.applied(r.line, r.words, f"{answer}.{svc.name}.ingress_path")
+    c.values[answer] = out
     if host_line:
-        c.applied(host_line[0], host_line[1], "services.ingress_host")
+        c.applied(host_line[0], host_line[1], f"{answer}.ingress_host")
     if tls and tls_line:
-        c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), "services.ingress_tls")
-    c.add_note("services", "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes)
-               + (f" on {host}" if host else " on any host") + (" with TLS (cert-manager, letsencrypt)" if tls else "")
-               + f" (plan line {routes[0].line})")
+        c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), f"{answer}.ingress_tls")
+    where = (" on each environment's host" if env_hosts else f" on {host}" if host else " on any host")
+    c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
+               + (" with TLS (cert-manager, letsencrypt)" if tls else "") + f" (plan line {routes[0].line})")
 
 
 def _routes(c: Context, services: list[Service]) -> list[_Route]:
@@ -130,11 +140,12 @@ def _host(c: Context) -> tuple[str, tuple[int, str] | None]:
     return "", None
 
 
-def _tls_line(c: Context, route_lines: set[int]) -> int | None:
-    """A route's line, or another line naming the Ingress, that asks for TLS."""
+def _tls_line(c: Context, route_lines: set[int], anywhere: bool = False) -> int | None:
+    """A route's line, or another line naming the Ingress, that asks for TLS; with `anywhere` (the environments'
+    hosts are the plan's, so their certificates are what its TLS lines ask for), any line asking for it."""
     for number, raw in enumerate(c.plan.lines, 1):
         text = plain(raw)
-        if _TLS.search(text) and (number in route_lines or _INGRESS.search(text)):
+        if _TLS.search(text) and (anywhere or number in route_lines or _INGRESS.search(text)):
             return number
     return None
 

@@ -1,0 +1,46 @@
+"""The public host each environment serves (`Production serves shop.example.com, staging serves
+staging.shop.example.com`, `Prod = juggerhub.com ..., Dev = dev.juggerhub.com`, or an environments table's `Host` row):
+`environment_sizing[].host`, the host of that environment's Ingresses, read when the plan routes a path to one of its
+applications (rules/ingress_routes). A host named for an environment the plan does not have is reported."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.answers import EnvironmentSizing
+from planforge.decide.context import Context
+from planforge.decide.environments import environment_named, is_env_name
+from planforge.decide.rules.statements import passages
+from planforge.decide.rules.table_rows import labelled_rows
+
+_NAME = r"`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w-]|\.[\w-])"
+# `Production serves shop.example.com`, `Prod = juggerhub.com`, `dev: dev.shop.io`, `staging at staging.shop.io`
+_SERVES = re.compile(r"\b([a-z][a-z-]{1,20})(?:\s++environment)?\s*+(?:=|:|serves|is\s++served\s++(?:at|on)|at|on|→|->)"
+                     r"\s*+(?:the\s++)?(?:host\s++|domain\s++)?" + _NAME, re.I)
+# an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`
+_HOST_ROW = re.compile(r"^(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*:?\s*\|", re.I)
+
+
+def decide_environment_hosts(c: Context) -> list[str]:
+    """Set each environment's `host` from the first line naming it with a host; the hosts set."""
+    envs = c.values.get("environments", [])
+    hosts: dict[str, tuple[str, int, str]] = {}
+    for p in [*passages(c.plan, every_section=True), *[r for r in labelled_rows(c.plan) if _HOST_ROW.match(r.text)]]:
+        for m in _SERVES.finditer(p.text):
+            word = m.group(1)
+            if not is_env_name(word) or "." not in m.group(2):
+                continue
+            line = p.line_at(m.start())
+            env = environment_named(word, envs)
+            if env is None:
+                c.unapplied(line, m.group(0), f"{word} is no environment of this plan ({', '.join(envs)})")
+            elif env not in hosts:
+                hosts[env] = (m.group(2).lower(), line, m.group(0))
+    if not hosts:
+        return []
+    sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
+    c.values["environment_sizing"] = [s.model_copy(update={"host": hosts[s.name][0]}) if s.name in hosts else s
+                                      for s in sizing]
+    for host, line, words in hosts.values():
+        c.applied(line, words, "environment_sizing.host")
+    c.add_note("environment_sizing", "hosts " + ", ".join(f"{env} {h[0]}" for env, h in hosts.items()))
+    return [h[0] for h in hosts.values()]

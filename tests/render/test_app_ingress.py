@@ -1,0 +1,65 @@
+"""The Kustomize applications a plan routes a path to get an Ingress in each environment's overlay, on the host the plan
+names for that environment, with cert-manager's certificate where it runs (and the NetworkPolicy its HTTP-01 solver
+needs past the namespace's default deny); the repository validates strictly."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from render_helpers import validate_strict
+from testlib import PLANS, rendered_plan
+
+from planforge.decide import decide
+from planforge.plan import parse_text
+
+FLUX = PLANS / "aws-eks-flux.plan.md"
+APPS = "**Custom Applications**: orders-api, web-frontend"
+ROUTED = (APPS + "\n\nRouting: `shop.example.com/api → orders-api`, `/ → web-frontend`, over HTTPS. Production serves "
+          "`shop.example.com`, staging serves `staging.shop.example.com`; dev = `dev.shop.example.com`.\n")
+TABLE = (APPS + "\n\nRouting: `/api → orders-api`, `/ → web-frontend` (TLS).\n\n"
+         "| | dev | staging | production |\n|---|---|---|---|\n"
+         "| Host | dev.shop.example.com | staging.shop.example.com | shop.example.com |\n"
+         "| QA host | qa: qa.shop.example.com | - | - |\n")
+
+
+def _plan(addition: str) -> str:
+    text = FLUX.read_text()
+    assert APPS in text
+    return text.replace(APPS, addition)
+
+
+@pytest.mark.parametrize("addition", [ROUTED, TABLE])
+def test_each_environment_takes_the_host_the_plan_names_for_it(addition: str) -> None:
+    decided = decide(parse_text(_plan(addition), "plan.md"))
+    hosts = {s.name: s.host for s in decided.answers.environment_sizing}
+    assert hosts == {"dev": "dev.shop.example.com", "staging": "staging.shop.example.com",
+                     "prod": "shop.example.com"}
+    routes = {a.name: (a.ingress_path, a.ingress_tls) for a in decided.answers.apps}
+    assert routes == {"orders-api": ("/api", True), "web-frontend": ("/", True)}
+
+
+def test_a_host_for_an_environment_the_plan_lacks_is_reported() -> None:
+    text = _plan(ROUTED.replace("; dev =", "; qa serves `qa.shop.example.com`; dev ="))
+    decided = decide(parse_text(text, "plan.md"))
+    assert any("qa is no environment of this plan" in n.why for n in decided.not_applied)
+
+
+def test_the_overlays_route_each_environment_host_with_tls(tmp_path_factory: pytest.TempPathFactory,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path_factory.mktemp("plan") / "flux-routed.plan.md"
+    plan.write_text(_plan(ROUTED))
+    repo = rendered_plan(plan, tmp_path_factory)
+    for env, host in (("dev", "dev.shop.example.com"), ("prod", "shop.example.com")):
+        overlay = next(repo.glob(f"**/apps/orders-api/overlays/{env}"))
+        assert "  - ingress.yaml" in (overlay / "kustomization.yaml").read_text()
+        ingress, solver = yaml.safe_load_all((overlay / "ingress.yaml").read_text())
+        assert ingress["spec"]["ingressClassName"] == "nginx"
+        assert ingress["metadata"]["annotations"] == {"cert-manager.io/cluster-issuer": "letsencrypt"}
+        assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": "orders-api-tls"}]
+        [rule] = ingress["spec"]["rules"]
+        assert rule["host"] == host and rule["http"]["paths"][0]["path"] == "/api"
+        assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "orders-api", "port": {"name": "http"}}
+        assert solver["kind"] == "NetworkPolicy" and solver["spec"]["ingress"][0]["ports"] == [
+            {"port": 8089, "protocol": "TCP"}]
+    code, report = validate_strict(repo, monkeypatch, capsys)
+    assert code == 0, report

@@ -226,3 +226,40 @@ def test_a_metrics_or_traces_retention_is_no_backup_retention(label: str, text: 
     `7-day backups` beside it was refused as contradicting itself)."""
     assert [f.kind for f in extract([Source(7, text, label)], NAMES)] == []
     assert [f.kind for f in extract([Source(7, "7-day backups", "RDS")], NAMES)] == ["retention"]
+
+
+ENVIRONMENTS_TABLE = """# Implementation Plan: Shop
+
+## Technical Context
+
+**Cloud Provider**: AWS
+**Kubernetes**: EKS 1.33
+**Target Environment**: staging, production
+
+### Environments
+
+| | staging | production |
+|---|---|---|
+| Node group | 2 × `t3.large` (fixed) | 3–6 × `m6i.large` (autoscaling) |
+
+## Project Structure
+
+```text
+apps/
+├── base/
+├── staging/
+└── production/
+```
+"""
+
+
+def test_an_environments_table_sizes_each_column_s_environment():
+    """`| | staging | production |` over `| Node group | 2 × t3.large | 3–6 × m6i.large |`: each cell is its column's
+    environment's, and a count before `×` in a row of nodes counts nodes; a GitOps tree's `apps/staging/` is no
+    application to give them to."""
+    found = {(f.kind, f.subject, f.scope, f.low, f.high, f.name)
+             for f in parse_text(ENVIRONMENTS_TABLE, "plan.md").figures if f.kind in ("nodes", "instance_type")}
+    assert found == {("instance_type", "staging", "environment", None, None, "t3.large"),
+                     ("nodes", "staging", "environment", 2, 2, ""),
+                     ("instance_type", "prod", "environment", None, None, "m6i.large"),
+                     ("nodes", "prod", "environment", 3, 6, "")}

@@ -13,10 +13,14 @@ from planforge.yamlio import package_data
 
 _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
+_NO_APP_DIRS = ("base", "bases", "overlays", "common", "shared", "templates")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
 _COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances)\b", re.I)  # a column of counts: its unit
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
+# a row of counts: its first cell names what it counts (`Node group`, `Replicas`)
+_COUNTING_ROW = re.compile(r"^\W*(node|replica|task|instance)s?\b", re.I)
+_TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
@@ -35,8 +39,10 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             continue
         if b.kind == "table":
             units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
+            envs = _environment_columns(b.rows[0][1])
             for line, cells in b.rows[1:]:
-                counted = _with_unit(cells, units)
+                counted = _with_environment(_with_unit(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None),
+                                            envs)
                 headed |= {(line, cell[len(own) + 1:]) for cell, own in zip(counted, cells) if cell != own}
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
@@ -65,11 +71,33 @@ def _names_manifest(text: str) -> bool:
     return _workload_manifest().search(text) is not None
 
 
-def _with_unit(cells: list[str], units: list[re.Match[str] | None]) -> list[str]:
+def _with_unit(cells: list[str], units: list[re.Match[str] | None], row: re.Match[str] | None = None) -> list[str]:
     """A bare count in a column whose header names what it counts (`| Replicas per app |` over `| 0 to 2 |`) takes that
-    unit, as if the cell said `0 to 2 replicas`."""
-    return [f"{cell.strip()} {unit.group(1)}" if unit is not None and _BARE_COUNT.match(cell) else cell
-            for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
+    unit, as if the cell said `0 to 2 replicas`; so does a count before `×` in a row whose first cell names what it
+    counts (`| Node group | 3–6 × m6i.large |` reads `3–6 nodes × m6i.large`)."""
+    out = [f"{cell.strip()} {unit.group(1)}" if unit is not None and _BARE_COUNT.match(cell) else cell
+           for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
+    if row is None:
+        return out
+    unit = row.group(1).lower().rstrip("s") + "s"
+    return out[:1] + [_TIMES_COUNT.sub(rf"\1 {unit} ×", cell) for cell in out[1:]]
+
+
+def _environment_columns(header: list[str]) -> list[str]:
+    """The environment each column of a table stands for (`| | staging | production |`: "", staging, production),
+    when every column after the first is headed by an environment word; else no column is."""
+    words = [re.sub(r"[*`]", "", cell).strip().lower() for cell in header]
+    envs = figures.vocabulary().environments
+    if len(words) < 2 or not all(w in envs for w in words[1:]):
+        return []
+    return [""] + words[1:]
+
+
+def _with_environment(cells: list[str], envs: list[str]) -> list[str]:
+    """The cells of an environments table, each after its column's environment (`production: 3–6 nodes`)."""
+    if not envs:
+        return cells
+    return [f"{env}: {cell}" if env and cell.strip() else cell for cell, env in zip(cells, envs)]
 
 
 def _own_words(f: figures.Figure, headed: set[tuple[int, str]]) -> figures.Figure:
@@ -89,8 +117,11 @@ def _named_apps(plan: Plan) -> set[str]:
             words = item.split()
             if words:
                 names.add(words[0].strip(".").lower())
+    envs = figures.vocabulary().environments
     for p in plan.source_paths:
         parts = [x for x in p.path.strip("/").split("/") if x]
-        if len(parts) >= 2 and parts[-2] in _APP_PARENTS and p.path.endswith("/"):
+        # `apps/staging/`, `apps/base/`: a GitOps tree's environments and bases, no application
+        if len(parts) >= 2 and parts[-2] in _APP_PARENTS and p.path.endswith("/") and \
+                parts[-1].lower() not in envs and parts[-1].lower() not in _NO_APP_DIRS:
             names.add(parts[-1].lower())
     return {n for n in names if re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", n)}

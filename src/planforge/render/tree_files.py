@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from planforge.decide import text as tx
 from planforge.decide.answers import Decided, NotApplied
+from planforge.decide.coverage import vocabulary
 from planforge.render.listing import rendered_paths
 from planforge.render.source import TemplateSource
 
@@ -14,17 +15,27 @@ _SHOWN = 8  # a directory's entries named in a reason
 
 
 def account_tree_files(decided: Decided, template: TemplateSource) -> Decided:
-    """`decided` with each tree file the render does not write added to its not-applied list."""
+    """`decided` with each tree file the render does not write added to its not-applied list, and without the
+    generic notes on the comments of those it writes (`hpa.yaml # Horizontal Pod Autoscaler`: the file is there,
+    its comment no statement the repository leaves out)."""
     if not decided.tree_files:
         return decided
     rendered = rendered_paths(decided.answers, template)
     notes = [NotApplied(line=f.line, text=tx.quote(f.path), why=tx.safe_text(missing_why(f.path, rendered)))
              for f in decided.tree_files if f.path not in rendered]
-    if not notes:
+    written = {f.line for f in decided.tree_files if f.path in rendered}
+    kept = [n for n in decided.not_applied if n.line not in written or not _generic(n.why)]
+    if not notes and len(kept) == len(decided.not_applied):
         return decided
-    merged = sorted([*decided.not_applied, *notes], key=lambda n: n.line)
+    merged = sorted([*kept, *notes], key=lambda n: n.line)
     answers = decided.answers.model_copy(update={"not_applied": merged})
     return decided.model_copy(update={"answers": answers, "not_applied": merged})
+
+
+def _generic(why: str) -> bool:
+    """Whether `why` is coverage's reason for words no rule reads (data/coverage.yaml `line_why`)."""
+    head, _, tail = vocabulary().line_why.partition("{term}")
+    return why.startswith(head) and tail.split("{term}")[-1] in why
 
 
 def missing_why(path: str, rendered: frozenset[str]) -> str:

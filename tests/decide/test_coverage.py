@@ -270,3 +270,11 @@ def test_node_counts_and_sizes_the_environment_sizing_carries_are_not_listed():
     listed = _listed(JNROESCH)
     assert not [(ln, text) for ln, text in listed if text in ("1 node", "node/VM size")]
     assert "replica" in listed[(124, "1 backend replica")]
+
+
+def test_a_cloud_registry_the_output_does_not_use_is_listed():
+    """`Container Registry: Amazon ECR`: the manifests name other images, so the registry is listed, not passed over."""
+    text = (PLANS / "aws-eks-flux.plan.md").read_text().replace(
+        "**Validation**:", "**Container Registry**: Amazon ECR, repositories orders-api and web-frontend\n**Validation**:", 1)
+    listed = {i.text: i.why for i in decide(parse_text(text, "plan.md")).not_applied}
+    assert listed["Container Registry: Amazon ECR"].startswith("the container registry is not created or configured")

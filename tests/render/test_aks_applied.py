@@ -139,3 +139,17 @@ def test_production_runs_two_ingress_controllers(tmp_path_factory: pytest.TempPa
     replicas = {env: yaml.safe_load((root / f"kubernetes/components/ingress-nginx/{env}/values.yaml").read_text())
                 ["controller"]["replicaCount"] for env in ("dev", "prod")}
     assert replicas == {"dev": 1, "prod": 2}
+
+
+@plan_group(JUGGERHUB)
+def test_nodes_leaving_through_the_nat_gateway_are_admitted_to_their_api(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The workload subnet leaves through its NAT gateway, whose address is none of the team's authorized ranges:
+    the cluster's outbound type is that gateway and its public API admits its address (else the nodes cannot reach
+    their own API server). The aks module's tests check both under a mocked provider."""
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    aks = re.search(r'(?ms)^module "aks" \{.*?^\}', (root / "infra/live/main.tf").read_text()).group(0)
+    assert "outbound_nat_ip = module.vpc.nat_public_ip" in aks
+    module = (root / "infra/modules/aks/main.tf").read_text()
+    assert 'outbound_type = var.outbound_nat_ip == null ? "loadBalancer" : "userAssignedNATGateway"' in module
+    assert 'concat(var.api_authorized_cidrs, var.outbound_nat_ip == null ? [] : ["${var.outbound_nat_ip}/32"])' in module

@@ -81,13 +81,16 @@ resource "azurerm_kubernetes_cluster" "this" {
     # AKS's default service range, 10.0.0.0/16, would overlap the primary network and fail cluster creation.
     service_cidr   = var.service_cidr
     dns_service_ip = cidrhost(var.service_cidr, 10)
+    # the subnet's NAT gateway carries the nodes' outbound traffic, not the cluster's load balancer
+    outbound_type = var.outbound_nat_ip == null ? "loadBalancer" : "userAssignedNATGateway"
   }
 
   dynamic "api_server_access_profile" {
     for_each = var.api_public ? [1] : []
 
     content {
-      authorized_ip_ranges = var.api_authorized_cidrs
+      # the nodes reach the API from the NAT gateway's address: admitted with the ranges the team names
+      authorized_ip_ranges = concat(var.api_authorized_cidrs, var.outbound_nat_ip == null ? [] : ["${var.outbound_nat_ip}/32"])
     }
   }
 

@@ -114,6 +114,12 @@ variable "api_authorized_cidrs" {
   default     = []
 }
 
+variable "outbound_nat_ip" {
+  type        = string
+  description = "The public IP of the NAT gateway the nodes' subnet leaves through: the cluster's outbound type is then userAssignedNATGateway (the nodes' traffic does leave through it), and a public API server admits it besides api_authorized_cidrs, so the nodes reach their own API. Null: the cluster's own load balancer carries the outbound traffic."
+  default     = null
+}
+
 variable "static_ingress_ip" {
   type        = bool
   description = "Create a static Standard public IP for the ingress controller's load balancer."

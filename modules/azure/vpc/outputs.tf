@@ -4,8 +4,15 @@ output "vpc_id" {
 }
 
 output "private_subnet_ids" {
-  description = "Subnets for workloads (compute, AKS nodes)."
+  description = "Subnets for workloads (compute, AKS nodes), once their security group and NAT gateway are attached (a cluster whose outbound type is the NAT gateway needs it at creation)."
   value       = [azurerm_subnet.private.id]
+
+  depends_on = [azurerm_subnet_network_security_group_association.private, azurerm_subnet_nat_gateway_association.private]
+}
+
+output "nat_public_ip" {
+  description = "The public IP the workload subnet's outbound traffic leaves from (its NAT gateway's)."
+  value       = azurerm_public_ip.nat.ip_address
 }
 
 output "database_subnet_id" {

@@ -52,3 +52,32 @@ run "a_cluster_without_an_admin_group_is_refused" {
 
   expect_failures = [var.admin_group_object_ids]
 }
+
+run "nodes_leaving_through_a_nat_gateway_reach_their_public_api" {
+  command = plan
+
+  variables {
+    api_public           = true
+    api_authorized_cidrs = ["203.0.113.0/24"]
+    outbound_nat_ip      = "198.51.100.7"
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].outbound_type == "userAssignedNATGateway"
+    error_message = "The nodes' outbound traffic leaves through the subnet's NAT gateway."
+  }
+
+  assert {
+    condition     = toset(azurerm_kubernetes_cluster.this.api_server_access_profile[0].authorized_ip_ranges) == toset(["203.0.113.0/24", "198.51.100.7/32"])
+    error_message = "The API server must admit the NAT gateway's address, or the nodes cannot reach it."
+  }
+}
+
+run "without_a_nat_gateway_the_load_balancer_carries_outbound_traffic" {
+  command = plan
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].outbound_type == "loadBalancer"
+    error_message = "Without a NAT gateway the cluster's load balancer is the outbound path."
+  }
+}

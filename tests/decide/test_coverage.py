@@ -278,3 +278,9 @@ def test_a_cloud_registry_the_output_does_not_use_is_listed():
         "**Validation**:", "**Container Registry**: Amazon ECR, repositories orders-api and web-frontend\n**Validation**:", 1)
     listed = {i.text: i.why for i in decide(parse_text(text, "plan.md")).not_applied}
     assert listed["Container Registry: Amazon ECR"].startswith("the container registry is not created or configured")
+
+
+def test_a_user_node_pool_is_no_user_count():
+    """`Prod = autoscaling user node pool (min 2)`: a node pool's figure, not a count of users."""
+    listed = _listed(JNROESCH)
+    assert not [why for (ln, text), why in listed.items() if ln == 61 and "user, customer" in why]

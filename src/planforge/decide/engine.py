@@ -93,8 +93,9 @@ def decide(plan: Plan) -> Decided:
     blueprints(c, structure)
     decide_tool_versions(c, c.values.get("blueprints", []))
     decide_paths(c)
-    carrier = "the Flux GitRepository carries" if c.values.get("gitops") == "flux" else "ArgoCD manifests carry"
-    c.default("repo_url", "", f"no Git URL in the plan; {carrier} a marked placeholder")
+    carrier = {"flux": "; the Flux GitRepository carries a marked placeholder",
+               "argocd": "; ArgoCD manifests carry a marked placeholder"}.get(c.values.get("gitops", "none"), "")
+    c.default("repo_url", "", f"no Git URL in the plan{carrier}")
     c.default("planforge_install", "", "never in a plan; CI and pre-commit install planforge from a template "
               "source the user named, at its commit, else from nothing until `install:` is set")
     if c.problems:

@@ -154,3 +154,20 @@ def test_nodes_leaving_through_the_nat_gateway_are_admitted_to_their_api(
     module = (root / "infra/modules/aks/main.tf").read_text()
     assert 'outbound_type = var.outbound_nat_ip == null ? "loadBalancer" : "userAssignedNATGateway"' in module
     assert 'concat(var.api_authorized_cidrs, var.outbound_nat_ip == null ? [] : ["${var.outbound_nat_ip}/32"])' in module
+
+
+@plan_group(JUGGERHUB)
+def test_the_pre_allocated_ingress_ip_outlives_a_rebuilt_cluster(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`a pre-allocated static Azure public IP (one per environment)` the registrar's A records point at: it lives in
+    the environment's resource group, not the node resource group AKS deletes with the cluster, and the ingress
+    controller's Service names that group."""
+    root = rendered_plan(JUGGERHUB, tmp_path_factory)
+    module = (root / "infra/modules/aks/main.tf").read_text()
+    ip = re.search(r'(?ms)^resource "azurerm_public_ip" "ingress" \{.*?^\}', module).group(0)
+    assert "resource_group_name = var.resource_group_name" in ip and "node_resource_group" not in ip
+    assert 'role_definition_name = "Network Contributor"' in re.search(
+        r'(?ms)^resource "azurerm_role_assignment" "ingress_ip" \{.*?^\}', module).group(0)
+    service = yaml.safe_load((root / "kubernetes/components/ingress-nginx/prod/values.yaml").read_text())
+    annotations = service["controller"]["service"]["annotations"]
+    assert annotations["service.beta.kubernetes.io/azure-load-balancer-resource-group"] == "rg-hosting-prod"
+    assert 'name     = "rg-${local.name}"' in (root / "infra/live/main.tf").read_text()

@@ -142,18 +142,29 @@ resource "azurerm_kubernetes_cluster_node_pool" "user" {
   tags = var.tags
 }
 
-# The ingress controller's static address: in the node resource group, where the cluster's
-# identity may attach it to the load balancer (ingress-nginx names it with the
-# service.beta.kubernetes.io/azure-pip-name annotation).
+# The ingress controller's static address: in the cluster's own resource group, not the node resource group AKS
+# deletes with the cluster, so the address (and the DNS records pointing at it) outlives a rebuilt cluster.
+# ingress-nginx names it with the service.beta.kubernetes.io/azure-pip-name and
+# azure-load-balancer-resource-group annotations.
 resource "azurerm_public_ip" "ingress" {
   count = var.static_ingress_ip ? 1 : 0
 
   name                = "pip-${var.name}-ingress"
   location            = var.location
-  resource_group_name = azurerm_kubernetes_cluster.this.node_resource_group
+  resource_group_name = var.resource_group_name
   allocation_method   = "Static"
   sku                 = "Standard"
   zones               = ["1", "2", "3"]
 
   tags = var.tags
+}
+
+# Outside the node resource group, the cluster's identity attaches the address to its load balancer only with
+# Network Contributor on the address's resource group.
+resource "azurerm_role_assignment" "ingress_ip" {
+  count = var.static_ingress_ip ? 1 : 0
+
+  scope                = join("/", slice(split("/", azurerm_public_ip.ingress[0].id), 0, 5))
+  role_definition_name = "Network Contributor"
+  principal_id         = azurerm_user_assigned_identity.cluster.principal_id
 }

@@ -81,3 +81,21 @@ run "without_a_nat_gateway_the_load_balancer_carries_outbound_traffic" {
     error_message = "Without a NAT gateway the cluster's load balancer is the outbound path."
   }
 }
+
+run "the_static_ingress_ip_outlives_the_cluster" {
+  command = plan
+
+  variables {
+    static_ingress_ip = true
+  }
+
+  assert {
+    condition     = azurerm_public_ip.ingress[0].resource_group_name == "rg-test"
+    error_message = "The ingress address must live in the cluster's resource group, not the node resource group AKS deletes with it."
+  }
+
+  assert {
+    condition     = azurerm_role_assignment.ingress_ip[0].role_definition_name == "Network Contributor"
+    error_message = "Outside the node resource group, the cluster's identity needs Network Contributor to attach the address."
+  }
+}

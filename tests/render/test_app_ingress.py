@@ -63,3 +63,10 @@ def test_the_overlays_route_each_environment_host_with_tls(tmp_path_factory: pyt
             {"port": 8089, "protocol": "TCP"}]
     code, report = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, report
+
+
+def test_a_local_environment_host_gets_no_certificate_and_says_why() -> None:
+    decided = decide(parse_text(_plan(ROUTED.replace("dev.shop.example.com", "shop.local")), "plan.md"))
+    assert {a.ingress_tls for a in decided.answers.apps} == {False}
+    [why] = [n.why for n in decided.not_applied if n.text == "HTTPS"]
+    assert "shop.local is a local one" in why and "chart" not in why

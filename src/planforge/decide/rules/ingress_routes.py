@@ -60,16 +60,10 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
     tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts))
     named = env_hosts or ([host] if host else [])
-    tls = bool(named and tls_line and _issuer_runs(c) and not any(_PRIVATE_NAME.search(h) for h in named))
+    private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
+    tls = bool(named and tls_line and _issuer_runs(c) and not private)
     if tls_line and not tls:
-        why = ("a certificate names its host and the plan names none for the Ingress: set "
-               "services.<name>.ingress.host and .tls in the chart's values" if not host else
-               f"Let's Encrypt issues certificates for public DNS names only and {host} is a local one, so the "
-               "certificate would never be issued: name a public host, or add a self-signed ClusterIssuer and set "
-               "services.<name>.ingress.tls in the chart's values" if _PRIVATE_NAME.search(host) else
-               "nothing issues the certificate: the plan runs no cert-manager (add it as a component)")
-        c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0),
-                    why.replace("services.<name>", f"{answer}.<name>") if answer == "apps" else why)
+        c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), _no_tls_why(named, private, answer))
     by_name = {r.service: r for r in routes}
     out = []
     for svc in services:
@@ -87,6 +81,19 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     where = (" on each environment's host" if env_hosts else f" on {host}" if host else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
                + (" with TLS (cert-manager, letsencrypt)" if tls else "") + f" (plan line {routes[0].line})")
+
+
+def _no_tls_why(named: list[str], private: str, answer: str) -> str:
+    """Why the Ingresses get no certificate although the plan asks for TLS."""
+    where = ("say which host each environment serves (`Production serves shop.example.com`)" if answer == "apps" else
+             "set services.<name>.ingress.host and .tls in the chart's values")
+    if not named:
+        return f"a certificate names its host and the plan names none for the Ingress: {where}"
+    if private:
+        return (f"Let's Encrypt issues certificates for public DNS names only and {private} is a local one, so the "
+                "certificate would never be issued: name a public host, or add a self-signed ClusterIssuer" +
+                (" and set services.<name>.ingress.tls in the chart's values" if answer == "services" else ""))
+    return "nothing issues the certificate: the plan runs no cert-manager (add it as a component)"
 
 
 def _routes(c: Context, services: list[Service]) -> list[_Route]:

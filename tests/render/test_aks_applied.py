@@ -83,7 +83,7 @@ def test_the_terraform_readme_claims_no_managed_database_the_roots_do_not_build(
                   "database connection logs", "TF_VAR_database_admin_group_object_id"):
         assert claim not in readme, claim
     # no managed database, no flow logs on Azure, and the state storage is created outside Terraform: no access log
-    assert "| Access logging | none generated (Azure virtual network flow logs are not generated) |" in readme
+    assert "| Access logging | none generated (the network module keeps no flow logs on azure) |" in readme
     # no GitOps tool: the manifests are applied with kubectl's kustomize, and their label says so
     assert "app.kubernetes.io/managed-by: kustomize" in (root / "kubernetes/base/kustomization.yaml").read_text()
 

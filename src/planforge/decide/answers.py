@@ -100,6 +100,8 @@ class Service(BaseModel):
     ingress_path: str = ""
     ingress_host: str = ""
     ingress_tls: bool = False
+    # Kustomize applications the plan asks a ServiceMonitor for (kube-prometheus-stack scrapes their /metrics)
+    service_monitor: bool = False
 
 
 class DaprBinding(BaseModel):
@@ -327,7 +329,7 @@ class Answers(BaseModel):
         set, no `installed_components` when the plan says no component is installed already, no `app_secret` /
         `app_secret_keys` when the services read no secret variable, no Dapr Component names or bindings the plan
         does not show, no
-        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target` or `ready_path` it does not state, no
+        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path` or `service_monitor` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size` nor `host` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
@@ -340,7 +342,7 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for service in data["apps"] + data["services"]:
-            for name in ("schedule", "cpu_target", "ready_path"):
+            for name in ("schedule", "cpu_target", "ready_path", "service_monitor"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

@@ -49,6 +49,7 @@ from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
+from planforge.decide.rules.service_monitors import decide_service_monitors
 from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
 from planforge.decide.safety import check_safety
 from planforge.decide.system import cite_added, decide_system
@@ -79,6 +80,7 @@ def decide(plan: Plan) -> Decided:
     pin_volume_replicas(c)
     decide_cpu_targets(c)
     decide_ingress_routes(c, structure)
+    decide_service_monitors(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)
     decide_capacity(c)

@@ -168,23 +168,18 @@ def _scoped_lines(c: Context, vocab: _Vocabulary) -> dict[int, tuple[bool, bool]
         if not f.unresolved:
             for ln in f.lines:
                 out[ln] = (True, f.key not in vocab.not_infrastructure_fields)
-    named = {r.line for r in c.plan.components if r.required is not False} | _section_lines(c, "constraints")
+    named = {r.line for r in c.plan.components if r.required is not False} | c.plan.section_lines("constraints")
     named |= {ln for f in c.plan.other_fields if f.key == "constraints" and not f.unresolved for ln in f.lines}
     named |= {i + 1 for i, raw in enumerate(c.plan.lines) if vocab.requirement.search(raw)}
-    named |= _section_lines(c, "summary")
+    named |= c.plan.section_lines("summary")
     named -= {p.line for t in c.plan.trees for p in t.paths}  # a tree line is read by its comment only
     for ln in named:
         out.setdefault(ln, (False, True))
     # the Technical Context's own bullets and tables (`### Compute`: `egress 5432 to 10.20.0.0/16`): their figures
     tree_lines = {p.line for t in c.plan.trees for p in t.paths}
-    for ln in _section_lines(c, "technical context") - tree_lines:
+    for ln in c.plan.section_lines("technical context") - tree_lines:
         out.setdefault(ln, (True, False))
     return out
-
-
-def _section_lines(c: Context, fragment: str) -> set[int]:
-    s = c.plan.section(fragment)
-    return set(range(s.line + 1, s.end_line + 1)) if s else set()
 
 
 def _statements(c: Context, vocab: _Vocabulary) -> Iterator[_Statement]:

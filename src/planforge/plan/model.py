@@ -127,6 +127,14 @@ class StructureTree:
 
 
 @dataclass
+class Table:
+    """A Markdown table of the plan: its section's title and its rows (line, cells), the header row first."""
+
+    section: str
+    rows: list[tuple[int, list[str]]]
+
+
+@dataclass
 class ComplexityRow:
     violation: str
     why: str
@@ -170,6 +178,7 @@ class Plan:
     trees: list[StructureTree] = field(default_factory=list)
     structure_decision: Field | None = None
     complexity: list[ComplexityRow] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)  # every table, in order (the components' and the others)
     sections: list[Section] = field(default_factory=list)
     other_fields: list[Field] = field(default_factory=list)  # bold-label fields outside the context
     lines: list[str] = field(default_factory=list)  # normalized source lines (index 0 = line 1)
@@ -189,6 +198,11 @@ class Plan:
             if fragment in s.title.lower():
                 return s
         return None
+
+    def section_lines(self, fragment: str) -> set[int]:
+        """The lines below the heading of the first section whose title holds `fragment` (none without one)."""
+        s = self.section(fragment)
+        return set(range(s.line + 1, s.end_line + 1)) if s else set()
 
     @property
     def is_infra_template(self) -> bool:

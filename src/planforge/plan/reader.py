@@ -19,7 +19,7 @@ from planforge.plan.fields import read_fields, read_header
 from planforge.plan.figure_sources import read_figures
 from planforge.plan.limits import limits
 from planforge.plan.markdown_blocks import read_blocks
-from planforge.plan.model import Header, Plan
+from planforge.plan.model import Header, Plan, Table
 from planforge.plan.tables import read_complexity, read_components, read_constitution
 from planforge.plan.trees import read_trees
 
@@ -95,6 +95,7 @@ def parse_text(text: str, source: str = "plan.md") -> Plan:
     read_constitution(plan, blocks)
     read_trees(plan, blocks)
     read_complexity(plan, blocks)
+    plan.tables = [Table(b.section, b.rows) for b in blocks if b.kind == "table"]
     read_figures(plan, blocks)
     plan.summary = "\n".join(
         s.text for b in blocks if b.kind in ("para", "item") and b.section.lower().startswith("summary") for s in b.lines

@@ -18,8 +18,7 @@ def decide_service_monitors(c: Context, structure: str) -> None:
     """Set `service_monitor` of the applications a line asks a ServiceMonitor for."""
     apps: list[Service] = list(c.values.get("apps") or [])
     services: list[Service] = list(c.values.get("services") or [])
-    tracked = {ln for s in c.plan.sections if "complexity tracking" in s.title.lower()
-               for ln in range(s.line, s.end_line + 1)}
+    tracked = c.plan.section_lines("complexity tracking")  # justifications, never requests
     asked: dict[str, tuple[int, str]] = {}
     for number, raw in enumerate(c.plan.lines, 1):
         text = plain(raw)

@@ -3,40 +3,23 @@
 (`port 8080`, `readiness /ready`) find in a table what a sentence would say."""
 from __future__ import annotations
 
-import re
-
 from planforge.decide.rules.statements import Passage
 from planforge.plan.model import Plan, plain
 
-_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
-_SEPARATOR = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-{3,}:?\s*\|?\s*$|^\s*\|(?:\s*:?-{3,}:?\s*\|)+\s*$")
-
-
-def _cells(raw: str) -> list[str] | None:
-    m = _ROW.match(raw)
-    return [plain(cell).strip() for cell in m.group(1).split("|")] if m else None
-
 
 def labelled_rows(plan: Plan) -> list[Passage]:
-    """Each body row of the plan's tables (a header row, then a separator row) as one passage, every cell
-    preceded by its column's header; a row whose cell count differs from the header's, and Complexity Tracking's
-    rows, are left out."""
+    """Each body row of the plan's tables (`Plan.tables`) as one passage, every cell preceded by its column's header;
+    a row written with another number of cells than its header (the reader pads or cuts it), and Complexity
+    Tracking's rows (justifications, never statements of the output), are left out."""
     out: list[Passage] = []
-    header: list[str] | None = None
-    lines = plan.lines
-    tracked = {ln for s in plan.sections if "complexity tracking" in s.title.lower()
-               for ln in range(s.line, s.end_line + 1)}  # justifications, never statements of the output
-    for number, raw in enumerate(lines, 1):
-        cells = _cells(raw) if number not in tracked else None
-        if cells is None:
-            header = None
+    for table in plan.tables:
+        if "complexity" in table.section.lower() or len(table.rows) < 2:
             continue
-        if _SEPARATOR.match(raw):
-            previous = _cells(lines[number - 2]) if number > 1 else None
-            header = previous if previous and len(previous) == len(cells) else None
-            continue
-        if header is not None and len(cells) == len(header):
-            text = " | ".join(f"{label}: {cell}" if label else cell for label, cell in zip(header, cells, strict=True)
-                              if cell)
-            out.append(Passage(text=text, starts=((0, number),)))
+        header = [plain(cell).strip() for cell in table.rows[0][1]]
+        for line, cells in table.rows[1:]:
+            if plan.lines[line - 1].strip().strip("|").count("|") + 1 != len(header):
+                continue
+            text = " | ".join(f"{label}: {cell}" if label else cell
+                              for label, cell in zip(header, (plain(c).strip() for c in cells)) if cell)
+            out.append(Passage(text=text, starts=((0, line),)))
     return out

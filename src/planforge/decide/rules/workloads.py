@@ -390,8 +390,7 @@ _SECRET_NAME = re.compile(r"\bsecret\s++`([a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?
 
 def _stating_lines(c: Context) -> list[str]:
     """The plan's lines that can state what the system is made of: not Complexity Tracking (a justification)."""
-    s = c.plan.section("complexity tracking")
-    skipped = range(s.line, s.end_line + 1) if s else range(0)
+    skipped = c.plan.section_lines("complexity tracking")
     return [raw for number, raw in enumerate(c.plan.lines, 1) if number not in skipped]
 
 

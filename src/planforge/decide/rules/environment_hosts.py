@@ -12,10 +12,11 @@ from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.statements import passages
 from planforge.decide.rules.table_rows import labelled_rows
 
-_NAME = r"`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w-]|\.[\w-])"
+# a DNS name of two labels or more, maybe in backticks (not followed by more of a name; a sentence's full stop may)
+DNS_NAME = r"`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w-]|\.[\w-])"
 # `Production serves shop.example.com`, `Prod = juggerhub.com`, `dev: dev.shop.io`, `staging at staging.shop.io`
 _SERVES = re.compile(r"\b([a-z][a-z-]{1,20})(?:\s++environment)?\s*+(?:=|:|serves|is\s++served\s++(?:at|on)|at|on|→|->)"
-                     r"\s*+(?:the\s++)?(?:host\s++|domain\s++)?" + _NAME, re.I)
+                     r"\s*+(?:the\s++)?(?:host\s++|domain\s++)?" + DNS_NAME, re.I)
 # an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`
 _HOST_ROW = re.compile(r"^(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*:?\s*\|", re.I)
 

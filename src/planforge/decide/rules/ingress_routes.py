@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
-from planforge.decide.rules.environment_hosts import decide_environment_hosts
+from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
@@ -26,8 +26,7 @@ _ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._
           r"(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?"
           r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
-_HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w.-])",
-                   re.I)
+_HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
 _TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
 _TLS_ISSUER = "cert-manager"

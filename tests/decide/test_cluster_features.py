@@ -1,6 +1,7 @@
-"""A Deployment Components row naming what a managed cluster does itself (node autoscaling: cluster-autoscaler,
-Karpenter) is no unknown chart: applied where the distribution autoscales its node pools (AKS, GKE), reported where
-nothing installs an autoscaler, and never a refusal."""
+"""Node autoscaling is a capability every managed cluster Terraform builds needs (its node groups have a minimum and a
+maximum size): built into AKS, GKE and DOKS, installed on EKS (Cluster Autoscaler, added by the system model's
+closure). A Deployment Components row naming it (cluster-autoscaler, Karpenter) is no unknown chart: applied where
+the clusters have it, reported where nothing installs an autoscaler, and never a refusal."""
 from __future__ import annotations
 
 import pytest
@@ -12,20 +13,43 @@ from planforge.plan import parse_text
 ROW = "| cert-manager | Yes | Let's Encrypt ClusterIssuer |"
 
 
-def decided_with(plan: str, name: str):
+def decided_with(plan: str, name: str = ""):
     text = (PLANS / f"{plan}.plan.md").read_text(encoding="utf-8")
     assert ROW in text
-    text = text.replace(ROW, f"{ROW}\n| {name} | Yes | Scales the node groups within their min/max |")
+    if name:
+        text = text.replace(ROW, f"{ROW}\n| {name} | Yes | Scales the node groups within their min/max |")
     return text, decide(parse_text(text, "plan.md"))
 
 
-@pytest.mark.parametrize("name", ["cluster-autoscaler", "Cluster Autoscaler", "karpenter"])
-def test_on_eks_the_row_is_reported_with_what_stays_unscaled(name: str) -> None:
+def test_eks_clusters_get_cluster_autoscaler_the_plan_did_not_name() -> None:
+    _, d = decided_with("aws-eks-argocd")
+    [added] = [c for c in d.answers.components if c.name == "cluster-autoscaler"]
+    assert added.namespace == "kube-system" and "node-autoscaler" in added.notes
+    assert any(u.id == "component:cluster-autoscaler" for u in d.model.added())
+
+
+@pytest.mark.parametrize("name", ["cluster-autoscaler", "Cluster Autoscaler"])
+def test_on_eks_a_row_naming_it_is_the_installed_autoscaler(name: str) -> None:
     text, d = decided_with("aws-eks-argocd", name)
-    [note] = [n for n in d.not_applied if n.text == name]
-    assert note.line == line_of(text, f"| {name} |")
-    assert "nothing installs a node autoscaler on eks yet" in note.why and "minimum size" in note.why
-    assert name.lower() not in [c.name for c in d.answers.components]
+    assert not [n for n in d.not_applied if n.text == name]
+    assert (line_of(text, f"| {name} |"), name, "components") in {(a.line, a.text, a.answer) for a in d.applied}
+    assert [c.name for c in d.answers.components].count("cluster-autoscaler") == 1
+
+
+def test_on_eks_karpenter_is_reported_with_the_autoscaler_installed_instead() -> None:
+    text, d = decided_with("aws-eks-argocd", "karpenter")
+    [note] = [n for n in d.not_applied if n.text == "karpenter"]
+    assert note.line == line_of(text, "| karpenter |")
+    assert "not in the component catalog" in note.why and "cluster-autoscaler resizes" in note.why
+
+
+def test_with_a_standby_region_nothing_installs_one_and_the_row_says_so() -> None:
+    """A standby region's cluster would get the primary cluster's autoscaler values: none is installed."""
+    text, d = decided_with("aws-eks-multiregion", "cluster-autoscaler")
+    [note] = [n for n in d.not_applied if n.text == "cluster-autoscaler"]
+    assert note.line == line_of(text, "| cluster-autoscaler |")
+    assert "nothing installs a node autoscaler on eks clusters here" in note.why and "minimum size" in note.why
+    assert "cluster-autoscaler" not in [c.name for c in d.answers.components]
 
 
 def test_on_aks_the_node_pools_autoscaling_applies_it() -> None:
@@ -33,3 +57,11 @@ def test_on_aks_the_node_pools_autoscaling_applies_it() -> None:
     assert not [n for n in d.not_applied if n.text == "cluster-autoscaler"]
     assert (line_of(text, "| cluster-autoscaler |"), "cluster-autoscaler", "environment_sizing") in {
         (a.line, a.text, a.answer) for a in d.applied}
+    assert "cluster-autoscaler" not in [c.name for c in d.answers.components]
+
+
+def test_a_plan_declining_the_autoscaler_is_honoured_not_refused() -> None:
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
+        ROW, f"{ROW}\n| Cluster Autoscaler | No | fixed node counts |")
+    d = decide(parse_text(text, "plan.md"))
+    assert "cluster-autoscaler" not in [c.name for c in d.answers.components]

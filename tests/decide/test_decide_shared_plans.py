@@ -39,7 +39,7 @@ def test_aws_eks_argocd():
     assert (a.structure, a.blueprints) == ("multi-tool", ["terraform", "kubernetes", "argocd"])
     assert (a.kubernetes_distribution, a.kubernetes_version, a.gitops) == ("eks", "1.29", "argocd")
     assert [c.name for c in a.components] == [
-        "ingress-nginx", "cert-manager", "external-secrets", "kube-prometheus-stack", "argo-cd"]
+        "ingress-nginx", "cert-manager", "external-secrets", "kube-prometheus-stack", "argo-cd", "cluster-autoscaler"]
     assert "external-dns" not in [c.name for c in a.components]
     assert [s.name for s in a.apps] == ["orders-api", "web-frontend"]
     assert (a.cloud, a.region, a.terraform_version) == ("aws", "us-east-1", "1.7")

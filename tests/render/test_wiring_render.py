@@ -69,6 +69,24 @@ def test_external_secrets_gets_its_role_through_eks_pod_identity(eks_argocd: Pat
 
 
 @EKS_ARGOCD_GROUP
+def test_cluster_autoscaler_resizes_each_environments_own_cluster(eks_argocd: Path) -> None:
+    """Nothing in EKS resizes a managed node group: each environment's Argo CD installs Cluster Autoscaler, which finds
+    that environment's cluster (the name Terraform gives it) in its region, as the role its root creates."""
+    for env in ("dev", "staging", "prod"):
+        main = (eks_argocd / f"terraform/environments/{env}/main.tf").read_text()
+        assert re.search(r"\n  cluster_autoscaler +\= true\n", main)
+        assert 'name        = "${var.project}-${var.environment}"' in main
+        [app] = documents(eks_argocd / f"argocd/applications/{env}/cluster-autoscaler.yaml")
+        values = app["spec"]["source"]["helm"]["valuesObject"]
+        assert values["autoDiscovery"]["clusterName"] == f"storefront-eks-{env}"
+        assert (values["awsRegion"], values["image"]["tag"]) == ("us-east-1", "v1.29.0")  # the cluster's minor
+        assert values["rbac"]["serviceAccount"]["name"] == "cluster-autoscaler"
+        assert app["spec"]["destination"]["namespace"] == "kube-system"
+    module = (eks_argocd / "terraform/modules/eks/main.tf").read_text()
+    assert 'namespace       = "kube-system"' in module and 'service_account = "cluster-autoscaler"' in module
+
+
+@EKS_ARGOCD_GROUP
 def test_bootstrap_runs_in_its_own_project(eks_argocd: Path) -> None:
     project, app = documents(eks_argocd / "argocd/bootstrap/prod.yaml")
     assert project["kind"] == "AppProject" and app["spec"]["project"] == project["metadata"]["name"]

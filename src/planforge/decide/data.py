@@ -62,10 +62,10 @@ class Catalog:
         for name, entry in (data.get("terraform_modules") or {}).items():
             for alias in [name, *entry.get("aliases", [])]:
                 self._module_keys[squash(alias)] = name
-        self.feature_built_in: dict[str, tuple[str, ...]] = {}
+        self.feature_capability: dict[str, str] = {}
         self._feature_keys: dict[str, str] = {}
         for name, entry in (data.get("cluster_features") or {}).items():
-            self.feature_built_in[name] = tuple(entry.get("built_in") or ())
+            self.feature_capability[name] = entry["capability"]
             for alias in [name, *entry.get("aliases", [])]:
                 self._feature_keys[squash(alias)] = name
 

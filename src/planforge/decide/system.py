@@ -25,11 +25,14 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     outside = _managed_broker(c, answers, [u.name for u in model.by_kind("cluster")])
     closure = closing.close(_with(model, outside), excluded=_excluded(c))
     for unit_id, capability, why in closure.refused:
+        if capability in caps.declinable():
+            continue  # the plan declines it (Required = No): its clusters do without, nothing is refused
         unit = closure.model.get(unit_id)
         line = unit.provenance.line if unit else None
         c.problem(None, "components", f"{unit_id} needs {capability} on its cluster and {why}",
                   f"add a Deployment Components row that provides {capability}, or drop what needs it", line=line)
     if not closure.added:
+        _cluster_features(c, closure.model)
         return _broker_outside(c, answers, closure.model, outside), closure.model
     components = list(c.values.get("components") or [])
     clusters = [u.name for u in closure.model.by_kind("cluster")]
@@ -45,7 +48,31 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     model = closing.close(_with(build.build_model(answers, c.provenance), outside)).model
     added = {u.id: u for u in closure.added}
     model.units = [added.get(u.id, u) if u.kind == "component" else u for u in model.units]
+    _cluster_features(c, model)
     return _broker_outside(c, answers, model, outside), model
+
+
+def _cluster_features(c: Context, model: SystemModel) -> None:
+    """Deployment Components rows naming what a cluster does itself (node autoscaling: `cluster_features`): applied
+    where every cluster has its capability (built in, or from the component the closure installs), reported where
+    not. A row naming a tool the catalog does not hold (Karpenter) is reported with the one that does the job."""
+    clusters = model.by_kind("cluster")
+    for row in c.plan.components:
+        feature = catalog().feature(row.name) if row.required else None
+        if feature is None:
+            continue
+        capability = catalog().feature_capability[feature]
+        installer = next((u for u in model.units if u.kind == "component" and capability in u.provides), None)
+        if not clusters or not all(capability in model.provided_on(u.name) for u in clusters):
+            distribution = c.values.get("kubernetes_distribution", "none")
+            c.unapplied(row.line, row.name, f"nothing installs a node autoscaler on {distribution} clusters here: "
+                        "each node group stays at its minimum size (the plan's lower node figure) until one "
+                        "(cluster-autoscaler or Karpenter, with its cloud identity) is installed")
+        elif installer is not None and catalog().chart(row.name) is None:
+            c.unapplied(row.line, row.name, f"{row.name} is not in the component catalog: {installer.name} resizes "
+                        "the node groups between the plan's node figures instead")
+        else:
+            c.applied(row.line, row.name, "components" if installer else "environment_sizing")
 
 
 def _broker_outside(c: Context, answers: Answers, model: SystemModel, outside: list[Unit]) -> Answers:

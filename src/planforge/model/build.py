@@ -101,11 +101,20 @@ def _cluster(s: _Site, a: Answers, prov) -> Unit:
     origin = prov("on_premise" if s.built_by == "ansible" else
                   "existing_clusters" if a.existing_clusters else "kubernetes_distribution")
     return Unit(kind="cluster", name=s.name, path=s.path, existing=not s.built_by, provenance=origin,
-                provides=[f"cluster:{s.name}", *caps.built_in(s.distribution)],
+                provides=[f"cluster:{s.name}", *caps.built_in(s.distribution)], requires=_node_autoscaler(s, a),
                 params={"distribution": Param(value=s.distribution, provenance=origin),
                         "kubernetes_version": Param(value=a.kubernetes_version, provenance=prov("kubernetes_version"))},
                 placement=Placement(environments=[s.environment] if s.environment else list(a.environments),
                                     regions=[s.region] if s.region else []))
+
+
+def _node_autoscaler(s: _Site, a: Answers) -> list[str]:
+    """A managed cluster Terraform builds has node groups with a minimum and a maximum size: something must resize
+    them. Asked where each environment has one cluster only: the values of what the closure installs name the
+    environment's cluster, which a standby region's or another cloud's cluster is not."""
+    one_site = len(a.regions) <= 1 and len(a.clouds) <= 1
+    scaled = s.built_by == "terraform" and s.distribution in caps.scaled_node_groups()
+    return ["node-autoscaler"] if scaled and one_site else []
 
 
 def _terraform(a: Answers, data: dict, where: dict[str, str], prov) -> list[Unit]:

@@ -34,6 +34,16 @@ def built_in(distribution: str) -> tuple[str, ...]:
     return tuple((table().get("distributions") or {}).get(distribution) or ())
 
 
+def scaled_node_groups() -> tuple[str, ...]:
+    """The managed distributions whose Terraform-built node groups need a node autoscaler."""
+    return tuple(table().get("scaled_node_groups") or ())
+
+
+def declinable() -> tuple[str, ...]:
+    """Capabilities a plan may rule out (their provider's row with Required = No): the clusters do without."""
+    return tuple(table().get("declinable") or ())
+
+
 def bootstrap(gitops: str) -> tuple[str, ...]:
     """Capabilities the GitOps tool's bootstrap installs (`flux bootstrap`)."""
     return tuple((table().get("bootstrap") or {}).get(gitops) or ())

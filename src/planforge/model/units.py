@@ -92,7 +92,7 @@ class SystemModel(BaseModel):
         """Every (unit, capability, cluster) no unit on that cluster provides, in unit order."""
         out: list[Unmet] = []
         for u in self.units:
-            for cluster in u.placement.clusters:
+            for cluster in u.placement.clusters or ([u.name] if u.kind == "cluster" else []):
                 have = self.provided_on(cluster)
                 out.extend(Unmet(unit=u.id, capability=c, cluster=cluster) for c in u.requires
                            if c not in have and cluster in u.only_on.get(c, [cluster]))

@@ -126,17 +126,13 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
         c.warn(None, "Deployment Components", f"{row.name}: Required is {row.required_text!r}, not Yes or No; ignored",
                line=row.line)
         return None
-    if not row.required:
-        return None
+    if not row.required or cat.feature(row.name) is not None:
+        return None  # a cluster feature (node autoscaling) is met by the system model (decide/system.py)
     entry = cat.chart(row.name)
     if entry is None:
         module = cat.module(row.name)
         if module is not None:
             c.modules.append((module, row))
-            return None
-        feature = cat.feature(row.name)
-        if feature is not None:
-            _cluster_feature(c, row, feature)
             return None
         if structure == "single-iac":
             _terraform_only_row(c, row)
@@ -173,18 +169,6 @@ def _terraform_only_row(c: Context, row: ComponentRow) -> None:
 def _database_row(c: Context) -> bool:
     """Whether a required row of the components table is the managed database (in any order of the rows)."""
     return any(r.required and catalog().module(r.name) == "database" for r in c.plan.components)
-
-
-def _cluster_feature(c: Context, row: ComponentRow, feature: str) -> None:
-    """A row naming what a managed cluster does itself (node autoscaling): applied where the cluster's distribution
-    has it built in, reported where nothing provides it."""
-    distribution = c.values.get("kubernetes_distribution", "none")
-    if distribution in catalog().feature_built_in.get(feature, ()):
-        c.applied(row.line, row.name, "environment_sizing")
-        return
-    c.unapplied(row.line, row.name, f"nothing installs a node autoscaler on {distribution} yet: each node group stays "
-                "at its minimum size (the plan's lower node figure) until one (cluster-autoscaler or Karpenter, with "
-                "its cloud identity) is installed")
 
 
 def _components_from_dependencies(c: Context, structure: str) -> bool:

@@ -35,5 +35,6 @@ module "eks" {
   kms_key_arn         = local.kms_key_arn
   log_kms_key_arn     = local.kms_key_arn
 
+  cluster_autoscaler     = true
   external_secrets_names = ["storefront-eks/${var.environment}/*"]
 }

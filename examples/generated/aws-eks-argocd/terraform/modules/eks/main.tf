@@ -301,11 +301,11 @@ resource "aws_eks_addon" "this" {
   depends_on = [aws_eks_node_group.default, aws_eks_node_group.system]
 }
 
-# Cloud identity of External Secrets (appended to the module's main.tf): an IAM role that EKS Pod Identity (the
-# eks-pod-identity-agent add-on) hands to the controller's ServiceAccount
-# external-secrets/external-secrets. It may read only the secrets external_secrets_names names
+# Cloud identities of the cluster's controllers (appended to the module's main.tf): IAM roles that EKS Pod Identity
+# (the eks-pod-identity-agent add-on) hands to a controller's ServiceAccount. No static keys.
+#
+# External Secrets: its ServiceAccount external-secrets/external-secrets. It may read only the secrets external_secrets_names names
 # (and decrypt them with kms_key_arn) and the SSM parameters under external_secrets_parameter_path.
-# No static keys.
 
 variable "external_secrets_names" {
   type        = list(string)
@@ -393,4 +393,85 @@ resource "aws_eks_pod_identity_association" "external_secrets" {
 output "external_secrets_role_arn" {
   description = "IAM role External Secrets assumes through EKS Pod Identity (null without external_secrets_names and external_secrets_parameter_path)."
   value       = local.external_secrets ? aws_iam_role.external_secrets[0].arn : null
+}
+
+# Cluster Autoscaler: its ServiceAccount kube-system/cluster-autoscaler. It reads the account's Auto Scaling groups and
+# instance types, and resizes only this cluster's node groups: Auto Scaling groups named as EKS names a managed node
+# group's (eks-<node group>-<id>) that carry the tag EKS puts on them for this cluster.
+
+variable "cluster_autoscaler" {
+  type        = bool
+  description = "Whether Cluster Autoscaler runs in the cluster (kube-system/cluster-autoscaler): creates its Pod Identity role, which may resize this cluster's node groups between their minimum and maximum sizes."
+  default     = false
+}
+
+data "aws_region" "current" {}
+
+resource "aws_iam_role" "cluster_autoscaler" {
+  count = var.cluster_autoscaler ? 1 : 0
+
+  name_prefix = substr("${var.name}-autoscaler-", 0, 38)
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+  })
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy" "cluster_autoscaler" {
+  count = var.cluster_autoscaler ? 1 : 0
+
+  name = "scale-node-groups"
+  role = aws_iam_role.cluster_autoscaler[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # Describe calls take no resource: they list what auto-discovery and scale-up simulation read.
+        Effect = "Allow"
+        Action = [
+          "autoscaling:DescribeAutoScalingGroups",
+          "autoscaling:DescribeAutoScalingInstances",
+          "autoscaling:DescribeLaunchConfigurations",
+          "autoscaling:DescribeScalingActivities",
+          "autoscaling:DescribeTags",
+          "ec2:DescribeImages",
+          "ec2:DescribeInstanceTypes",
+          "ec2:DescribeLaunchTemplateVersions",
+          "ec2:GetInstanceTypesFromInstanceRequirements",
+          "eks:DescribeNodegroup",
+        ]
+        Resource = "*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+        Resource = "arn:${local.partition}:autoscaling:${data.aws_region.current.name}:${data.aws_caller_identity.current.account_id}:autoScalingGroup:*:autoScalingGroupName/eks-*"
+        Condition = {
+          StringEquals = { "aws:ResourceTag/k8s.io/cluster-autoscaler/${var.name}" = "owned" }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_eks_pod_identity_association" "cluster_autoscaler" {
+  count = var.cluster_autoscaler ? 1 : 0
+
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = "kube-system"
+  service_account = "cluster-autoscaler"
+  role_arn        = aws_iam_role.cluster_autoscaler[0].arn
+
+  tags = var.tags
+}
+
+output "cluster_autoscaler_role_arn" {
+  description = "IAM role Cluster Autoscaler assumes through EKS Pod Identity (null without cluster_autoscaler)."
+  value       = var.cluster_autoscaler ? aws_iam_role.cluster_autoscaler[0].arn : null
 }

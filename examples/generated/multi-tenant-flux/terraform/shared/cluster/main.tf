@@ -45,4 +45,6 @@ module "eks" {
   pod_security_groups = true # each tenant's pods get the tenant's own security group (terraform/tenants/<tenant>)
   # External Secrets reads each tenant's pod security group ID there (written by terraform/tenants/<tenant>)
   external_secrets_parameter_path = "/${var.project}/${var.environment}/pod-security-groups"
+
+  cluster_autoscaler = true
 }

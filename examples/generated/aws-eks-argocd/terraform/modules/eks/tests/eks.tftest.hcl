@@ -244,22 +244,40 @@ run "system_and_user_node_groups_public_endpoint_and_ingress_ips" {
   }
 }
 
-# External Secrets' identity (appended to eks.tftest.hcl, whose mocked provider it uses).
+# The controllers' identities (appended to eks.tftest.hcl, whose mocked provider it uses).
 
-run "no_external_secrets_identity_by_default" {
+run "no_controller_identity_by_default" {
   command = plan
 
   assert {
     condition     = length(aws_eks_pod_identity_association.external_secrets) == 0
     error_message = "Without external_secrets_names the module creates no identity."
   }
+
+  assert {
+    condition     = length(aws_eks_pod_identity_association.cluster_autoscaler) == 0 && output.cluster_autoscaler_role_arn == null
+    error_message = "Without cluster_autoscaler the module creates no identity for it."
+  }
 }
 
-run "external_secrets_reads_its_names_through_pod_identity" {
+run "controllers_get_their_own_roles_through_pod_identity" {
   command = plan
 
   variables {
     external_secrets_names = ["shop/prod/*", "shop/shared/registry-credentials"]
+    cluster_autoscaler     = true
+  }
+
+  assert {
+    condition     = aws_eks_pod_identity_association.cluster_autoscaler[0].namespace == "kube-system" && aws_eks_pod_identity_association.cluster_autoscaler[0].service_account == "cluster-autoscaler"
+    error_message = "The autoscaler's role must be bound to the ServiceAccount its chart runs as."
+  }
+
+  assert {
+    condition = anytrue([for s in jsondecode(aws_iam_role_policy.cluster_autoscaler[0].policy).Statement :
+      contains(s.Action, "autoscaling:SetDesiredCapacity") && s.Resource != "*" &&
+    try(s.Condition.StringEquals["aws:ResourceTag/k8s.io/cluster-autoscaler/${var.name}"], "") == "owned"])
+    error_message = "Resizing is limited to the Auto Scaling groups EKS tags as this cluster's."
   }
 
   assert {

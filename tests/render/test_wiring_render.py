@@ -87,6 +87,19 @@ def test_cluster_autoscaler_resizes_each_environments_own_cluster(eks_argocd: Pa
 
 
 @EKS_ARGOCD_GROUP
+def test_argo_cds_own_application_never_deletes_argo_cd(eks_argocd: Path) -> None:
+    """Deleting or pruning the Application that deploys Argo CD must not cascade into Argo CD's own controller: it
+    has no resources finalizer, and its parent neither prunes nor deletes it. Every other Application cleans up."""
+    for env in ("dev", "staging", "prod"):
+        [own] = documents(eks_argocd / f"argocd/applications/{env}/argo-cd.yaml")
+        assert "finalizers" not in own["metadata"]
+        assert own["metadata"]["annotations"]["argocd.argoproj.io/sync-options"] == "Prune=false,Delete=false"
+        [other] = documents(eks_argocd / f"argocd/applications/{env}/cert-manager.yaml")
+        assert other["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"]
+        assert "argocd.argoproj.io/sync-options" not in other["metadata"]["annotations"]
+
+
+@EKS_ARGOCD_GROUP
 def test_bootstrap_runs_in_its_own_project(eks_argocd: Path) -> None:
     project, app = documents(eks_argocd / "argocd/bootstrap/prod.yaml")
     assert project["kind"] == "AppProject" and app["spec"]["project"] == project["metadata"]["name"]

@@ -20,6 +20,11 @@ TABLE = (APPS + "\n\nRouting: `/api → orders-api`, `/ → web-frontend` (TLS).
          "| Host | dev.shop.example.com | staging.shop.example.com | shop.example.com |\n"
          "| QA host | qa: qa.shop.example.com | - | - |\n")
 
+# the table's first column headed like the others, the routes as a sentence of `to`s
+LABELLED = (APPS + "\n\n| Setting | dev | staging | production |\n|---|---|---|---|\n"
+            "| Hostname | dev.shop.example.com | staging.shop.example.com | shop.example.com |\n\n"
+            "Ingress routes `/api` to orders-api and `/` to web-frontend on the environment hostname, TLS everywhere.\n")
+
 
 def _plan(addition: str) -> str:
     text = FLUX.read_text()
@@ -27,7 +32,7 @@ def _plan(addition: str) -> str:
     return text.replace(APPS, addition)
 
 
-@pytest.mark.parametrize("addition", [ROUTED, TABLE])
+@pytest.mark.parametrize("addition", [ROUTED, TABLE, LABELLED])
 def test_each_environment_takes_the_host_the_plan_names_for_it(addition: str) -> None:
     decided = decide(parse_text(_plan(addition), "plan.md"))
     hosts = {s.name: s.host for s in decided.answers.environment_sizing}

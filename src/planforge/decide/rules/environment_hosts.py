@@ -17,8 +17,9 @@ DNS_NAME = r"`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[
 # `Production serves shop.example.com`, `Prod = juggerhub.com`, `dev: dev.shop.io`, `staging at staging.shop.io`
 _SERVES = re.compile(r"\b([a-z][a-z-]{1,20})(?:\s++environment)?\s*+(?:=|:|serves|is\s++served\s++(?:at|on)|at|on|→|->)"
                      r"\s*+(?:the\s++)?(?:host\s++|domain\s++)?" + DNS_NAME, re.I)
-# an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`
-_HOST_ROW = re.compile(r"^(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*:?\s*\|", re.I)
+# an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`, its label maybe after
+# its column's header (`Setting: Hostname | staging: ...`)
+_HOST_ROW = re.compile(r"^(?:[^|:]{1,40}:\s*+)?(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*:?\s*\|", re.I)
 
 
 def decide_environment_hosts(c: Context) -> list[str]:

@@ -20,10 +20,10 @@ from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
 # `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`, `/api →
-# shop-api:3000` (the Service of release shop)
+# shop-api:3000` (the Service of release shop), `routes /api to payments-api`
 # (a host may come first: `shop.example.com/api → orders-api`)
 _ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+"
-          r"(?:→|->|=>|⇒|➜|routes?\s++to)\s*+(?:the\s++)?"
+          r"(?:→|->|=>|⇒|➜|(?:routes?\s++)?to\b)\s*+(?:the\s++)?"
           r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)

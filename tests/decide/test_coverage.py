@@ -284,3 +284,22 @@ def test_a_user_node_pool_is_no_user_count():
     """`Prod = autoscaling user node pool (min 2)`: a node pool's figure, not a count of users."""
     listed = _listed(JNROESCH)
     assert not [why for (ln, text), why in listed.items() if ln == 61 and "user, customer" in why]
+
+
+def test_what_the_output_builds_is_not_listed_and_a_state_name_gets_its_reason():
+    """A managed database the plan names by its engine, secrets reaching pods through External Secrets with Pod
+    Identity: built, not listed. A state bucket name (`acme-...`) is no ACME issuer: it gets the state's reason."""
+    text = (PLANS / "ticketing-eks.plan.md").read_text()  # its engine is stated (PostgreSQL 16)
+    summary = "with per-environment overlays.\n"
+    assert summary in text
+    text = text.replace(summary, summary + "Terraform owns the clusters and the RDS PostgreSQL database; application "
+                        "secrets (database credentials) reach pods through External Secrets Operator with Pod "
+                        "Identity.\n", 1)
+    text = re.sub(r"(?m)^\*\*State Backend\*\*:.*$",
+                  "**State Backend**: S3+DynamoDB (bucket `acme-payments-tfstate`, lock table `acme-payments-tflock`)",
+                  text, count=1)
+    decided = decide(parse_text(text, "plan.md"))
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "RDS PostgreSQL database" in t)
+    assert [n.text for n in decided.not_applied if n.line in (line, line + 1)] == []
+    [state] = [n for n in decided.not_applied if "acme-payments-tfstate" in n.text]
+    assert state.why.startswith("the state's names are planforge's") and "Let's Encrypt" not in state.why

@@ -18,7 +18,7 @@ from planforge.decide.data import keywords
 from planforge.plan.figures import Figure
 from planforge.plan.model import plain
 
-SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region"}
+SUBJECT_SCOPES = {"tenant": "tenant", "pool": "node pool", "region": "region", "environment": "per-environment"}
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
 _WORD = re.compile(r"(?<![\w-])([a-z][a-z0-9-]{0,62})(?![\w-])", re.I)
 

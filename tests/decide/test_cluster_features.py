@@ -43,13 +43,14 @@ def test_on_eks_karpenter_is_reported_with_the_autoscaler_installed_instead() ->
     assert "not in the component catalog" in note.why and "cluster-autoscaler resizes" in note.why
 
 
-def test_with_a_standby_region_nothing_installs_one_and_the_row_says_so() -> None:
-    """A standby region's cluster would get the primary cluster's autoscaler values: none is installed."""
+def test_a_standby_regions_cluster_goes_without_and_the_row_says_so() -> None:
+    """The primary clusters get the autoscaler; a standby region's would get the primary cluster's values: the row
+    names the clusters left without one."""
     text, d = decided_with("aws-eks-multiregion", "cluster-autoscaler")
     [note] = [n for n in d.not_applied if n.text == "cluster-autoscaler"]
     assert note.line == line_of(text, "| cluster-autoscaler |")
-    assert "nothing installs a node autoscaler on eks clusters here" in note.why and "minimum size" in note.why
-    assert "cluster-autoscaler" not in [c.name for c in d.answers.components]
+    assert "prod-eu-west-1" in note.why and "get no node autoscaler" in note.why and "minimum size" in note.why
+    assert "cluster-autoscaler" in [c.name for c in d.answers.components]
 
 
 def test_on_aks_the_node_pools_autoscaling_applies_it() -> None:

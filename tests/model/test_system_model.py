@@ -64,7 +64,8 @@ def test_plan_show_json_prints_the_model():
 def test_a_secret_store_without_the_operator_gets_it_and_the_readme_says_why(tmp_path: Path):
     decided = decide(parse_plan(PLANS / "tenants-cluster-per-env.plan.md"))
     added = {c.name: c.notes for c in decided.answers.components if c.notes.startswith("added: required by")}
-    assert set(added) == {"argo-cd", "external-secrets", "metrics-server", "cluster-autoscaler"}
+    # no Cluster Autoscaler: the Argo CD platform is one set of Applications for every environment's cluster
+    assert set(added) == {"argo-cd", "external-secrets", "metrics-server"}
     assert "secret-store:aws-secrets-manager" in added["external-secrets"]
     [row] = [d for d in decided.answers.decisions if d.name == "components"]
     assert "required by secret-store:aws-secrets-manager" in row.source  # the README's Decisions read the model

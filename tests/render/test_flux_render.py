@@ -94,7 +94,8 @@ def test_infrastructure_comes_before_the_apps_in_every_environment(flux):
         assert [d["name"] for d in app["spec"]["dependsOn"]] == ["storefront-eks-infra-configs"]
         releases = sorted(p.stem for p in (flux / "infrastructure" / "controllers" / env).glob("*.yaml")
                           if p.name != "kustomization.yaml")
-        assert releases == ["cert-manager", "external-secrets", "ingress-nginx", "kube-prometheus-stack"]
+        assert releases == ["cert-manager", "cluster-autoscaler", "external-secrets", "ingress-nginx",
+                            "kube-prometheus-stack"]
 
 
 def test_each_tenant_reconciles_as_its_own_service_account_in_its_own_namespace(tenants):

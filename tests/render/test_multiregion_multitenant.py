@@ -165,6 +165,10 @@ def test_flux_gives_the_multi_tenant_standby_cluster_its_entry_point(tmp_path: P
     # ids the standby tenant roots write) and sends the database egress to the standby region's networks
     [configs] = [d for d in standby if d["metadata"]["name"].endswith("-infra-configs")]
     patches = configs["spec"].pop("patches")
+    # and the components layer leaves out Cluster Autoscaler, whose values name the primary cluster
+    [controllers] = [d for d in standby if d["metadata"]["name"].endswith("-infra-controllers")]
+    [delete] = controllers["spec"].pop("patches")
+    assert delete["target"] == {"kind": "HelmRelease", "name": "cluster-autoscaler"}
     assert standby == primary
     assert {p["target"]["kind"] for p in patches} == {"NetworkPolicy", "ClusterSecretStore"}
     assert all("10.1." in p["patch"] or "eu-west-1" in p["patch"] for p in patches)

@@ -63,11 +63,16 @@ def _cluster_features(c: Context, model: SystemModel) -> None:
             continue
         capability = catalog().feature_capability[feature]
         installer = next((u for u in model.units if u.kind == "component" and capability in u.provides), None)
-        if not clusters or not all(capability in model.provided_on(u.name) for u in clusters):
+        without = [u.name for u in clusters if capability not in model.provided_on(u.name)]
+        if not clusters or len(without) == len(clusters):
             distribution = c.values.get("kubernetes_distribution", "none")
             c.unapplied(row.line, row.name, f"nothing installs a node autoscaler on {distribution} clusters here: "
                         "each node group stays at its minimum size (the plan's lower node figure) until one "
                         "(cluster-autoscaler or Karpenter, with its cloud identity) is installed")
+        elif without:
+            c.unapplied(row.line, row.name, f"the clusters {', '.join(without)} (a standby region's or another "
+                        "cloud's) get no node autoscaler: the one installed names its environment's primary cluster, "
+                        "so their node groups stay at their minimum size")
         elif installer is not None and catalog().chart(row.name) is None:
             c.unapplied(row.line, row.name, f"{row.name} is not in the component catalog: {installer.name} resizes "
                         "the node groups between the plan's node figures instead")

@@ -110,11 +110,12 @@ def _cluster(s: _Site, a: Answers, prov) -> Unit:
 
 def _node_autoscaler(s: _Site, a: Answers) -> list[str]:
     """A managed cluster Terraform builds has node groups with a minimum and a maximum size: something must resize
-    them. Asked where each environment has one cluster only: the values of what the closure installs name the
-    environment's cluster, which a standby region's or another cloud's cluster is not."""
-    one_site = len(a.regions) <= 1 and len(a.clouds) <= 1
+    them. Asked of each environment's primary cluster: the values of what the closure installs name that cluster, so
+    a standby region's or another cloud's cluster goes without it (the GitOps sites leave it out there), and so does
+    a multi-tenant Argo CD platform, one set of Applications every environment's cluster syncs."""
     scaled = s.built_by == "terraform" and s.distribution in caps.scaled_node_groups()
-    return ["node-autoscaler"] if scaled and one_site else []
+    shared_platform = a.structure == "multi-tenant" and a.gitops == "argocd"
+    return ["node-autoscaler"] if scaled and s.name == s.environment and not shared_platform else []
 
 
 def _terraform(a: Answers, data: dict, where: dict[str, str], prov) -> list[Unit]:

@@ -272,12 +272,26 @@ def test_a_zero_memory_or_cpu_figure_is_refused_with_line_and_fix(clause, messag
     "database backups kept 35 days in production, 7 days in dev",
     "database backups kept 7 days in dev and 35 days in production",
 ])
-def test_a_retention_per_environment_applies_production_and_reports_the_other(retention):
+def test_a_retention_per_environment_applies_to_each_environment(retention):
     d = ticketing_replaced("database backups kept 35 days", retention)
     assert d.answers.backup_retention_days == 35
-    [dev] = [n for n in d.not_applied if n.text == "7 days" or n.text.endswith("kept 7 days")]
-    assert dev.line == 32 and "backup_retention_days is taken from line 32" in dev.why
-    assert "the other environments keep 3" in dev.why
+    kept = {s.name: s.backup_retention_days for s in d.answers.environment_sizing}
+    assert kept == {"dev": 7, "staging": None, "prod": None}  # staging keeps the blueprint's 3 (prod: the answer)
+    assert not [n for n in d.not_applied if n.text == "7 days" or n.text.endswith("kept 7 days")]
+    assert (32, "environment_sizing.dev.backup_retention_days") in {(a.line, a.answer) for a in d.applied}
+    [note] = [n for n in d.not_applied if "35 days" in n.text]  # staging states none: it keeps 3
+    assert "the other environments keep 3" in note.why
+
+
+def test_an_environments_table_row_of_retentions_sizes_each_environment():
+    table = ("\n| Setting | dev | staging | production |\n|---|---|---|---|\n"
+             "| RDS backup retention | 5 days | 14 days | 35 days |\n")
+    d = decide(parse_text(TICKETING.replace(", database backups kept 35 days", "").replace(
+        "## Deployment Components", table + "\n## Deployment Components", 1), "plan.md"))
+    assert d.answers.backup_retention_days == 35
+    assert {s.name: s.backup_retention_days for s in d.answers.environment_sizing} == {
+        "dev": 5, "staging": 14, "prod": None}
+    assert not [n for n in d.not_applied if "days" in n.text]
 
 
 def test_backups_kept_0_days_with_an_rpo_are_refused():

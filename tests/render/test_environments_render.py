@@ -90,3 +90,17 @@ def test_a_repository_without_a_chart_of_its_own_invents_no_namespace(tmp_path: 
     namespaces = {d["spec"]["destination"]["namespace"] for p in argocd.rglob("*.yaml") for d in yaml_documents(p)
                   if d and d.get("kind") == "Application"}
     assert namespaces == {"argocd", "cert-manager"}
+
+
+def test_each_environment_keeps_the_backups_the_plan_gives_it(tmp_path: Path):
+    """An environments table's retention row: each environment's database keeps its own days (Azure: at least 7)."""
+    text = (PLANS / "ticketing-eks.plan.md").read_text().replace(", database backups kept 35 days", "").replace(
+        "## Deployment Components", "| Setting | dev | staging | production |\n|---|---|---|---|\n"
+        "| RDS backup retention | 5 days | 14 days | 35 days |\n\n## Deployment Components", 1)
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    dest = tmp_path / "repo"
+    render_new(decide(parse_plan(plan)).answers, dest, resolve_template(None, None), init_git=False)
+    for env, days in (("dev", 5), ("staging", 14), ("prod", 35)):
+        tfvars = (dest / "terraform/environments" / env / "terraform.tfvars").read_text()
+        assert f"backup_retention_days = {days}\n" in tfvars, (env, tfvars)

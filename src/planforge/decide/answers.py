@@ -134,6 +134,8 @@ class EnvironmentSizing(BaseModel):
     max_size: int = 0
     cluster: str = "https://kubernetes.default.svc"  # ArgoCD destination server
     host: str = ""  # the public host the environment serves: its Ingresses' ("" = the plan names none for it)
+    # days its managed database keeps backups (None: production's are backup_retention_days, the others' the blueprint's)
+    backup_retention_days: int | None = None
 
 
 class NotApplied(BaseModel):
@@ -331,11 +333,11 @@ class Answers(BaseModel):
         does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path` or `service_monitor` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
-        clusters (and their Flux) exist already, and no `min_size` nor `host` of an environment that states none (a template
+        clusters (and their Flux) exist already, and no `min_size`, `host` nor `backup_retention_days` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
-            for name in ("min_size", "host"):
+            for name in ("min_size", "host", "backup_retention_days"):
                 if sizing[name] in (None, ""):
                     del sizing[name]
         for component in data["components"]:

@@ -154,12 +154,15 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
         # a metrics word of the row's label or the sentence so far (`kube-prometheus-stack | 15-day retention`)
         metrics_said = vocabulary().keywords["metrics"].search(src.label)
+        # a recovery keyword of the row's label (`| RDS backup retention | 7 days | 35 days |`): every cell's
+        label_said = {kind: m for kind in _RECOVERY_KINDS for m in [vocabulary().keywords[kind].search(src.label)]
+                      if m is not None}
         count_said: str | None = None  # the count an earlier clause of the sentence gave (`1 to 2 tasks`)
         machine: tuple[str, str] | None = None  # the cluster or machine an earlier clause names (`cluster (4 OCPUs`)
         skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said, storage_said, logs_said, count_said, machine = None, {}, None, None, None, None
+                carried, said, storage_said, logs_said, count_said, machine = None, label_said, None, None, None, None
             clause = text[start:end]
             if not clause.strip():
                 continue

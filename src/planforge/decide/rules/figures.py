@@ -190,10 +190,13 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     else:
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
-    # production's figure first: backup_retention_days is production's retention
-    retention = sorted(retention, key=lambda f: not (f.scope == "environment" and is_production(f.subject)))
-    kept = _single(c, retention, "backup_retention_days", "backup retention",
-                   f"{_NON_PRODUCTION_RETENTION}; a retention per non-production environment is not generated")
+    # production's figure first: backup_retention_days is production's retention; another environment's is its own
+    own = {id(f): env for f in retention if f.scope == "environment" and not is_production(f.subject)
+           for env in [environment_named(f.subject, c.values.get("environments", []))] if env is not None}
+    _environment_retention(c, [f for f in retention if id(f) in own], own)
+    retention = sorted((f for f in retention if id(f) not in own),
+                       key=lambda f: not (f.scope == "environment" and is_production(f.subject)))
+    kept = _single(c, retention, "backup_retention_days", "backup retention", _NON_PRODUCTION_RETENTION)
     if kept is None:
         c.default("backup_retention_days", 7, f"7 days in production (provider default) when the plan states none; "
                   f"{_NON_PRODUCTION_RETENTION}")
@@ -213,8 +216,32 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
     if days > 35:
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
-    if days > 3 and any(not is_production(e) for e in c.values.get("environments", [])):
+    stated = {s.name for s in c.values["environment_sizing"] if s.backup_retention_days}
+    if days > 3 and any(not is_production(e) and e not in stated for e in c.values.get("environments", [])):
         c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; {_NON_PRODUCTION_RETENTION}")
+
+
+def _environment_retention(c: Context, figures: list[Figure], env_of: dict[int, str]) -> None:
+    """A non-production environment's own backup retention (`| Backup retention | 7 days | 35 days |`): its
+    `environment_sizing[].backup_retention_days`, the first figure for it; 1 to 35 days, where the cloud's
+    managed database keeps them."""
+    basic = basic_cloud(c.values.get("cloud", "none"))
+    days: dict[str, int] = {}
+    for f in figures:
+        env, stated = env_of[id(f)], math.ceil(_stated(f))
+        if basic is not None:
+            c.unapplied(f.line, f.words, basic["backups"])
+        elif env in days:
+            c.unapplied(f.line, f.words, f"{env} keeps {days[env]} days, stated first")
+        elif not 1 <= stated <= 35:
+            c.unapplied(f.line, f.words, "backups are kept 1 to 35 days (the managed databases' limits)")
+        else:
+            days[env] = stated
+            c.applied(f.line, f.words, f"environment_sizing.{env}.backup_retention_days")
+    if days:
+        sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
+        c.values["environment_sizing"] = [s.model_copy(update={"backup_retention_days": days[s.name]})
+                                          if s.name in days else s for s in sizing]
 
 
 

@@ -30,6 +30,15 @@ variable "external_secrets_parameter_path" {
 data "aws_caller_identity" "current" {}
 
 locals {
+  # Who may assume a controller's role: EKS Pod Identity, for the ServiceAccount its association names.
+  pod_identity_trust = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+  })
   external_secrets = length(var.external_secrets_names) > 0 || var.external_secrets_parameter_path != null
   # A secret's ARN ends in its name, a dash and six random characters.
   external_secrets_arns = [for name in var.external_secrets_names :
@@ -53,15 +62,8 @@ locals {
 resource "aws_iam_role" "external_secrets" {
   count = local.external_secrets ? 1 : 0
 
-  name_prefix = substr("${var.name}-eso-", 0, 38)
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "pods.eks.amazonaws.com" }
-      Action    = ["sts:AssumeRole", "sts:TagSession"]
-    }]
-  })
+  name_prefix        = substr("${var.name}-eso-", 0, 38)
+  assume_role_policy = local.pod_identity_trust
 
   tags = var.tags
 }
@@ -108,15 +110,8 @@ data "aws_region" "current" {}
 resource "aws_iam_role" "cluster_autoscaler" {
   count = var.cluster_autoscaler ? 1 : 0
 
-  name_prefix = substr("${var.name}-autoscaler-", 0, 38)
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect    = "Allow"
-      Principal = { Service = "pods.eks.amazonaws.com" }
-      Action    = ["sts:AssumeRole", "sts:TagSession"]
-    }]
-  })
+  name_prefix        = substr("${var.name}-autoscaler-", 0, 38)
+  assume_role_policy = local.pod_identity_trust
 
   tags = var.tags
 }

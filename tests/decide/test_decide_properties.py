@@ -133,6 +133,17 @@ def test_complexity_tracking_edits_change_no_answer(name, data_):
         assert values(data(_edited(TEXTS[name], editable, data_))) == values(data(TEXTS[name]))
 
 
+def test_a_service_statement_in_complexity_tracking_changes_nothing():
+    """Found by the property above: the table's header lines replaced by `frontend` and `port00` read as a port of
+    the frontend (refused as port 0); Complexity Tracking is read for no statement."""
+    text = TEXTS["event-driven-dapr-flux"]
+    header = "| Violation | Why Needed | Simpler Alternative Rejected Because |\n"
+    separator = "|-----------|------------|-------------------------------------|\n"
+    assert header + separator in text
+    edited = text.replace(header + separator, "frontend\nport00\n", 1)
+    assert values(data(edited)) == values(data(text))
+
+
 @FAST
 @given(name=st.sampled_from(ACCEPTED), data_=st.data())
 def test_summary_edits_are_decided_or_refused_never_crash(name, data_):

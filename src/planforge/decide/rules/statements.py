@@ -67,7 +67,8 @@ def _vocabulary() -> tuple[tuple[str, ...], dict[str, tuple[re.Pattern[str], ...
 
 def _statement_lines(plan: Plan, every_section: bool = False) -> list[int]:
     """The plan lines statements are read from: the sections of data/statements.yaml (every section with
-    `every_section`), without documentation trees."""
+    `every_section`), without documentation trees nor Complexity Tracking (justifications, never statements of the
+    output)."""
     fragments, _ = _vocabulary()
     wanted: set[int] = set()
     for s in plan.sections:
@@ -75,7 +76,7 @@ def _statement_lines(plan: Plan, every_section: bool = False) -> list[int]:
         if every_section or any(f in title for f in fragments):
             wanted.update(range(s.line + 1, s.end_line + 1))
     for s in plan.sections:
-        if "documentation" in s.title.lower():
+        if "documentation" in s.title.lower() or "complexity" in s.title.lower():
             wanted.difference_update(range(s.line, s.end_line + 1))
     return sorted(wanted)
 

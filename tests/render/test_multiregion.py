@@ -111,6 +111,8 @@ def test_the_standby_cluster_registers_itself_with_the_hub_argocd(repo: Path):
     assert 'name = "${var.project}-${var.environment}-argocd"' in hub
     assert 'for_each = toset(["argocd-application-controller", "argocd-server"])' in hub
     assert 'Resource = "arn:*:iam::*:role/${local.name}-*-argocd-deployer"' in hub
+    # Cluster Autoscaler's role is the primary cluster's alone, as its chart is
+    assert "cluster_autoscaler" not in standby and re.search(r"\bcluster_autoscaler += true\n", hub)
     # environments without a remote cluster get neither side
     assert "argocd" not in (repo / "terraform/environments/staging/main.tf").read_text()
 

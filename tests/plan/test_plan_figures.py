@@ -263,3 +263,16 @@ def test_an_environments_table_sizes_each_column_s_environment():
                      ("nodes", "staging", "environment", 2, 2, ""),
                      ("instance_type", "prod", "environment", None, None, "m6i.large"),
                      ("nodes", "prod", "environment", 3, 6, "")}
+
+
+def test_an_apps_row_of_an_environments_table_gives_the_app_its_count_in_each_column():
+    """`| checkout-web replicas | 1 | 3 |` under environment columns: the row's app, in each column's environment, a
+    count or a range leading the cell (`2-10, target 70% CPU`), in the plan's own words."""
+    text = ENVIRONMENTS_TABLE.replace("**Target Environment**", "**Custom Applications**: payments-api, checkout-web\n"
+                                      "**Target Environment**").replace(
+        "(autoscaling) |\n", "(autoscaling) |\n| payments-api replicas (HPA) | 1-3 | 2-10, target 70% CPU |\n"
+        "| checkout-web replicas | 1 | 3 |\n")
+    found = {(f.subject, f.scope, f.environment, f.low, f.high, f.words)
+             for f in parse_text(text, "plan.md").figures if f.kind == "replicas"}
+    assert found == {("payments-api", "app", "staging", 1, 3, "1-3"), ("payments-api", "app", "prod", 2, 10, "2-10"),
+                     ("checkout-web", "app", "staging", 1, 1, "1"), ("checkout-web", "app", "prod", 3, 3, "3")}

@@ -104,3 +104,28 @@ def test_each_environment_keeps_the_backups_the_plan_gives_it(tmp_path: Path):
     for env, days in (("dev", 5), ("staging", 14), ("prod", 35)):
         tfvars = (dest / "terraform/environments" / env / "terraform.tfvars").read_text()
         assert f"backup_retention_days = {days}\n" in tfvars, (env, tfvars)
+
+
+def test_each_environment_runs_the_replicas_the_plan_gives_it(tmp_path: Path):
+    """An environments table's app rows: a count is that environment's fixed replicas, a range its HPA, each in its
+    own overlay; an environment the table leaves out keeps the plan-wide counts."""
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text().replace(
+        "## Deployment Components", "| Setting | staging | production |\n|---|---|---|\n"
+        "| orders-api replicas (HPA) | 1-3 | 2-10, target 70% CPU |\n| web-frontend replicas | 1 | 3 |\n\n"
+        "## Deployment Components", 1)
+    plan = tmp_path / "plan.md"
+    plan.write_text(text)
+    decided = decide(parse_plan(plan))
+    assert not [n for n in decided.not_applied if "replicas" in n.text or "| 1 | 3 |" in n.text]
+    dest = tmp_path / "repo"
+    render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
+    apps = dest / "kubernetes/apps"
+    for env, low, high in (("staging", 1, 3), ("prod", 2, 10)):
+        [hpa] = yaml_documents(apps / "orders-api/overlays" / env / "hpa.yaml")
+        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (low, high), env
+        assert hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
+    assert not (apps / "orders-api/overlays/dev/hpa.yaml").exists()
+    for env, count in (("dev", 1), ("staging", 1), ("prod", 3)):
+        [kustomization] = yaml_documents(apps / "web-frontend/overlays" / env / "kustomization.yaml")
+        assert kustomization["replicas"] == [{"name": "web-frontend", "count": count}], env
+    assert not (apps / "web-frontend/overlays/prod/hpa.yaml").exists()

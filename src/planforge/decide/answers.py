@@ -85,6 +85,9 @@ class Service(BaseModel):
     # Figures the plan states for this service ("" / 0: not stated, the blueprint's default applies).
     min_replicas: int = 0  # autoscaling range: an HPA (and a PodDisruptionBudget) when max_replicas > 0
     max_replicas: int = 0
+    # An environment's own [min, max] replicas, over the counts above there (`| checkout-web replicas | 1 | 3 |`):
+    # one count when min = max, else an HPA's range
+    environment_replicas: dict[str, tuple[int, int]] = {}
     cpu_target: int = 0  # the HPA's average CPU utilization target, percent of requests (0: the blueprint's 75)
     cpu_request: str = ""  # Kubernetes quantities, e.g. "250m", "1"
     cpu_limit: str = ""
@@ -102,6 +105,10 @@ class Service(BaseModel):
     ingress_tls: bool = False
     # Kustomize applications the plan asks a ServiceMonitor for (kube-prometheus-stack scrapes their /metrics)
     service_monitor: bool = False
+
+    def autoscaled(self) -> bool:
+        """Whether an HPA scales it in some environment (a range for all, or an environment's own)."""
+        return self.max_replicas > 0 or any(high > low for low, high in self.environment_replicas.values())
 
 
 class DaprBinding(BaseModel):
@@ -344,7 +351,7 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for service in data["apps"] + data["services"]:
-            for name in ("schedule", "cpu_target", "ready_path", "service_monitor"):
+            for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

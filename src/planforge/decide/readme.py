@@ -139,6 +139,10 @@ def _service_figures(v: Service) -> list[str]:
         out = [f"{v.replicas} replica{'s' if v.replicas != 1 else ''} ({v.prod_replicas} in production)"]
     else:
         out = [f"{v.replicas} replica{'s' if v.replicas != 1 else ''}"]
+    if v.environment_replicas:  # an environment's own count or range first, the counts above elsewhere
+        out = ["; ".join(f"{env}: {low}" + (f"-{high} replicas (autoscaled)" if high > low else
+                                             f" replica{'s' if low != 1 else ''}")
+                         for env, (low, high) in v.environment_replicas.items()) + f"; else {out[0]}"]
     for kind in ("cpu", "memory"):
         request, limit = getattr(v, f"{kind}_request"), getattr(v, f"{kind}_limit")
         if request or limit:

@@ -223,7 +223,7 @@ def _workloads(a: Answers, where: dict[str, str], files: set[str], prov, sites: 
         origin = prov(field)
         for svc in services:
             needs, only_on = [], {}
-            if svc.max_replicas > 0 and not svc.volume_size:
+            if svc.autoscaled() and not svc.volume_size:
                 hpa = caps.object_needs("autoscaling/HorizontalPodAutoscaler")
                 needs += list(hpa)
                 only_on.update({c: autoscaled for c in hpa})

@@ -18,8 +18,11 @@ _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
 _COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances)\b", re.I)  # a column of counts: its unit
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
-# a row of counts: its first cell names what it counts (`Node group`, `Replicas`)
-_COUNTING_ROW = re.compile(r"^\W*(node|replica|task|instance)s?\b", re.I)
+# a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
+# (`checkout-web replicas`)
+_COUNTING_ROW = re.compile(r"^\W*(?:[a-z0-9][\w-]{0,62}\s+)?(node|replica|task|instance)s?\b", re.I)
+# a cell's leading count in a row of counts, before the end, a comma or a parenthesis (`2-10, target 70% CPU`)
+_LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*(?=$|[,;(])")
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
@@ -41,9 +44,9 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
             envs = _environment_columns(b.rows[0][1])
             for line, cells in b.rows[1:]:
-                counted = _with_environment(_with_unit(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None),
-                                            envs)
-                headed |= {(line, cell[len(own) + 1:]) for cell, own in zip(counted, cells) if cell != own}
+                lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
+                counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(cells, lent)], envs)
+                headed |= {(line, unit) for unit in lent if unit}
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
         context = is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
@@ -71,16 +74,27 @@ def _names_manifest(text: str) -> bool:
     return _workload_manifest().search(text) is not None
 
 
-def _with_unit(cells: list[str], units: list[re.Match[str] | None], row: re.Match[str] | None = None) -> list[str]:
-    """A bare count in a column whose header names what it counts (`| Replicas per app |` over `| 0 to 2 |`) takes that
-    unit, as if the cell said `0 to 2 replicas`; so does a count before `×` in a row whose first cell names what it
-    counts (`| Node group | 3–6 × m6i.large |` reads `3–6 nodes × m6i.large`)."""
-    out = [f"{cell.strip()} {unit.group(1)}" if unit is not None and _BARE_COUNT.match(cell) else cell
-           for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
+def _lent_units(cells: list[str], units: list[re.Match[str] | None], row: re.Match[str] | None = None) -> list[str]:
+    """The unit each cell's count takes ("" for none): a bare count in a column whose header names what it counts
+    (`| Replicas per app |` over `| 0 to 2 |`) takes that unit, as if the cell said `0 to 2 replicas`; so does a
+    count before `×` or leading a cell in a row whose first cell names what it counts (`| Node group | 3–6 ×
+    m6i.large |` reads `3–6 nodes × m6i.large`, `| checkout-web replicas | 1 |` reads `1 replicas`)."""
+    column = [unit.group(1) if unit is not None and _BARE_COUNT.match(cell) else ""
+              for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
     if row is None:
-        return out
+        return column
     unit = row.group(1).lower().rstrip("s") + "s"
-    return out[:1] + [_TIMES_COUNT.sub(rf"\1 {unit} ×", cell) for cell in out[1:]]
+    return column[:1] + [lent or (unit if _TIMES_COUNT.match(cell) or _LEADING_COUNT.match(cell) else "")
+                         for cell, lent in zip(cells[1:], column[1:])]
+
+
+def _with_lent(cell: str, unit: str) -> str:
+    """The cell with its count followed by the unit it takes."""
+    if not unit:
+        return cell
+    if _BARE_COUNT.match(cell):
+        return f"{cell.strip()} {unit}"
+    return _LEADING_COUNT.sub(rf"\1 {unit}", _TIMES_COUNT.sub(rf"\1 {unit} ×", cell))
 
 
 def _environment_columns(header: list[str]) -> list[str]:

@@ -93,6 +93,8 @@ class Figure:
     name: str = ""  # instance_type: the type; database: the engine (postgres, mysql, ...)
     version: str = ""  # database: the version as written, e.g. "16", "8.0"
     every_environment: bool = False  # a plan-wide figure said of each environment (`12 nodes per environment`)
+    # an app's figure said of one environment (`| checkout-web replicas | 1 | 3 |` under environment columns)
+    environment: str = ""
 
     @property
     def value(self) -> float | None:
@@ -188,6 +190,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
                     for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
+            if env_clause and label_subject[1] == "app":
+                # `| checkout-web replicas | 1 | 3 |` under environment columns: the row's app, in the cell's environment
+                figures = [replace(f, subject=label_subject[0], scope="app", environment=own[0]) if f.kind in _APP_KINDS
+                           else f for f in figures]
             if own[1] == "plan" and carried is not None and subject[1] != "app":
                 # `ticketing-api memory request 2Gi, limit 4Gi`: the app of the sentence is the subject of its
                 # later clauses that name no other

@@ -217,18 +217,21 @@ def _needs(c: Context, env: str, stating: dict[str, int]) -> list[Need]:
                 amount = _amount(quantity, resource)
                 line = stating.get(f"{group}.{svc.name}.{resource}")
                 if amount is not None and line is not None:
-                    out.append(Need(svc.name, resource, amount, quantity, line, _least(svc, prod, ha) * copies))
+                    out.append(Need(svc.name, resource, amount, quantity, line, _least(svc, env, prod, ha) * copies))
     return out
 
 
-def _least(svc: Service, prod: bool, ha: bool) -> int:
+def _least(svc: Service, env: str, prod: bool, ha: bool) -> int:
     """The replicas an application runs at least in an environment (includes/k8s/sizing.jinja `scaling`)."""
-    fixed = max(svc.prod_replicas, 2 if ha else 1) if prod else svc.replicas
-    if svc.max_replicas <= 0:
+    own = svc.environment_replicas.get(env)
+    stated = own[0] if own and own[0] == own[1] else svc.prod_replicas if prod else svc.replicas
+    fixed = max(stated, 2 if ha else 1) if prod else stated
+    top = (own[1] if own[1] > own[0] else 0) if own else svc.max_replicas
+    if top <= 0:
         return fixed
-    low = min(svc.min_replicas or fixed, svc.max_replicas)
+    low = min((own[0] if own else svc.min_replicas) or fixed, top)
     if prod and ha:
-        low = min(max(low, 2), svc.max_replicas)
+        low = min(max(low, 2), top)
     return max(low, 1)
 
 

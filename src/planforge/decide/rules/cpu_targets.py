@@ -52,7 +52,7 @@ def decide_cpu_targets(c: Context) -> None:
             c.values[group] = items
             c.add_note(group, "HPA CPU target " + ", ".join(
                 f"{s.name} {s.cpu_target}% (plan line {stated[s.name][1]}"
-                + ("" if s.max_replicas else "; used once its autoscaling is on: the plan states no replica range for it")
+                + ("" if s.autoscaled() else "; used once its autoscaling is on: the plan states no replica range for it")
                 + ")" for s in mine))
 
 
@@ -66,4 +66,4 @@ def _services_of(text: str, every: list[Service]) -> list[Service]:
             rest = rest[:m.start()] + " " + rest[m.end():]
     if named:
         return named
-    return [s for s in every if s.max_replicas] or every
+    return [s for s in every if s.autoscaled()] or every

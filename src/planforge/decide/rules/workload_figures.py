@@ -15,6 +15,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
+from planforge.decide.environments import environment_named
 from planforge.plan.figures import Figure
 from planforge.plan.model import plain
 
@@ -36,6 +37,10 @@ def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Fig
         targets = _service_targets(c, f, services, marks)
         if targets and f.kind != "replicas" and 0 in (f.low, f.high):
             _zero_resource(c, f, [svc.name for _, svc in targets])
+            continue
+        if targets and f.environment:
+            for group in _environment_replicas(c, f, targets):
+                lines[group].append(f.line)
             continue
         for group, svc in targets:
             slots = ["replicas"] if f.kind == "replicas" else \
@@ -74,6 +79,34 @@ def decide_workload_figures(c: Context, replicas: list[Figure], memory: list[Fig
         if lines[group]:
             c.values[group] = items
             c.add_note(group, *(f"plan line {ln}: {tx.quote(c.line_text(ln))}" for ln in sorted(set(lines[group]))))
+
+
+def _environment_replicas(c: Context, f: Figure, targets: list[tuple[str, Service]]) -> list[str]:
+    """An app's replicas in one environment (`| checkout-web replicas | 1 | 3 |` under environment columns): its
+    `environment_replicas` there, a count or both bounds of a range; the first figure for an environment wins.
+    The groups of the services it applies to."""
+    env = environment_named(f.environment, c.values.get("environments", []))
+    why = (f"a per-environment {f.kind} figure is not applied: applications and services take one size for every "
+           "environment" if f.kind != "replicas" else
+           f"{f.environment!r} is not an environment of the output" if env is None else
+           "an open replica range is not applied to one environment: state both bounds"
+           if f.low is None or f.high is None else "")
+    if why:
+        c.unapplied(f.line, f.words, why)
+        return []
+    applied = []
+    for group, svc in targets:
+        if env in svc.environment_replicas:
+            low, high = svc.environment_replicas[env]
+            c.unapplied(f.line, f.words, f"{svc.name} runs {low}-{high} replicas in {env}, stated first")
+            continue
+        svc.environment_replicas = {**svc.environment_replicas, env: (int(f.low), int(f.high))}
+        c.applied(f.line, f.words, f"{group}.{svc.name}.environment_replicas.{env}")
+        applied.append(group)
+    if applied:  # the row's label (`payments-api replicas (HPA)`) is what its counts apply to
+        label = c.line_text(f.line).strip().strip("|").split("|")[0].strip()
+        c.applied(f.line, label, f"{applied[0]}.{targets[0][1].name}.environment_replicas")
+    return applied
 
 
 def _read_with_the_application(c: Context, f: Figure) -> bool:

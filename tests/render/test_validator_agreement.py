@@ -141,6 +141,11 @@ def corpus() -> dict[str, list[Any]]:
     cases["builds"] = mapping_list_cases(BUILD, list(BUILD), duplicates=True) + [
         [{**BUILD, "context": v}] for v in (".", "./api", "/api", "../api", "a/../b", ".git")]
     cases["environment_sizing"] = mapping_list_cases(SIZING, list(SIZING), duplicates=False)
+    tag = {"key": "CostCenter", "value": "CC-4471"}
+    cases["resource_tags"] = mapping_list_cases(tag, list(tag), duplicates=False) + [
+        [tag, {**tag, "value": "other"}], [tag, {**tag, "key": "costcenter"}]] + [
+        [{**tag, "value": v}] for v in ("${environment}", "${var.project}", "platform team", "a/b:c@d+e", "-x", "x.")] + [
+        [{**tag, "key": k}] for k in ("Cost Center", "kubernetes.io/x", "1key", "a" * 128, "a" * 129)]
     cases["decisions"] = mapping_list_cases(DECISION, list(DECISION), duplicates=False)
     cases["not_applied"] = mapping_list_cases(NOT_APPLIED, list(NOT_APPLIED), duplicates=False)
     cases["paths"] = ([{}, {"terraform": "infra/terraform", "k8s_overlays": "envs"}, {"nope": "x"}, {"Terraform": "x"},
@@ -215,7 +220,8 @@ def test_the_base_answers_pass_both(copier_judge):
     # passed only when the plan sets them (a tree that moves directories, HCP Terraform state, a stated Flux version,
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
-    # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway)
+    # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway,
+    # the resource tags it states)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
@@ -224,7 +230,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "app_secret", "app_secret_keys", "dapr_pubsub",
                                                                    "dapr_statestore", "dapr_bindings",
                                                                    "existing_state_bucket", "existing_lock_table",
-                                                                   "existing_state_region", "single_nat_gateway"}
+                                                                   "existing_state_region", "single_nat_gateway",
+                                                                   "resource_tags"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -7,7 +7,7 @@ kept beside the values (never sent to Copier except as the rendered `decisions` 
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -109,6 +109,18 @@ class Service(BaseModel):
     def autoscaled(self) -> bool:
         """Whether an HPA scales it in some environment (a range for all, or an environment's own)."""
         return self.max_replicas > 0 or any(high > low for low, high in self.environment_replicas.values())
+
+
+class ResourceTag(BaseModel):
+    """A tag the plan says the cloud resources carry; value `${environment}`: each root's environment."""
+
+    ENVIRONMENT: ClassVar[str] = "${environment}"
+    key: str
+    value: str
+
+    def shown(self) -> str:
+        """`Key=value`, each root's environment as `<environment>`."""
+        return f"{self.key}={'<environment>' if self.value == self.ENVIRONMENT else self.value}"
 
 
 class DaprBinding(BaseModel):
@@ -291,6 +303,8 @@ class Answers(BaseModel):
     database_storage_gb: int = 0  # database storage the plan states (0 = the module's default)
     backup_retention_days: int = 7
     log_retention_days: int = 0  # how long the generated log groups and workspaces keep logs (0 = each module's own)
+    # the tags the plan says every cloud resource carries, over planforge's own of the same key ([] = its own only)
+    resource_tags: list[ResourceTag] = []
     compliance: list[str] = Field(default_factory=list)  # soc2, pci-dss, hipaa, gdpr
     data_residency: str = ""  # e.g. "eu"
     customer_managed_kms: bool = False
@@ -356,7 +370,7 @@ class Answers(BaseModel):
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
-                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "network_cidr", "provider_constraint",
+                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
             if not data[name]:
                 del data[name]

@@ -28,6 +28,7 @@ from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.pipeline import decide_pipeline
+from planforge.decide.rules.resource_tags import decide_resource_tags
 from planforge.decide.rules.platform import decide_platform
 from planforge.decide.rules.project import decide_project
 from planforge.decide.rules.providers import decide_provider_constraint
@@ -92,6 +93,7 @@ def decide(plan: Plan) -> Decided:
     decide_single_node_pools(c)
     decide_tools(c, structure)
     decide_provider_constraint(c)
+    decide_resource_tags(c)
     blueprints(c, structure)
     decide_tool_versions(c, c.values.get("blueprints", []))
     decide_paths(c)

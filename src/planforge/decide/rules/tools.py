@@ -113,6 +113,12 @@ def line_choosing(plan: Plan, pattern: str) -> int | None:
     return None
 
 
+def lines_naming(plan: Plan, pattern: str) -> list[tuple[int, str]]:
+    """(line, plain text) of every line read for tools that matches pattern (outside code blocks, Summary and
+    Complexity Tracking)."""
+    return _read_lines(*_key(plan), _compiled(pattern))
+
+
 def first_named(plan: Plan, kind: str) -> Named | None:
     """The first line naming a tool of this kind as chosen."""
     return next((n for n in named_tools(plan) if n.kind == kind and n.chosen), None)

@@ -1,0 +1,61 @@
+"""Resource tags: the tags a plan says its cloud resources carry (`tagged Project=payments, Owner=platform-team`).
+
+A line naming tags (`tag`, `tags`, `tagged`, `tagging`) gives its `Key=Value` pairs as `resource_tags`, in order; a
+value `<env>` or `<environment>` (also `${env}`, `{environment}`) is each root's environment. The Terraform roots of
+AWS (provider default tags) and Azure (every resource's tags) carry them over planforge's own tag of the same key
+in any case (`Project` over `project`). Elsewhere, and where the plan builds no Terraform, the pairs are reported.
+"""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.answers import ResourceTag
+from planforge.decide.context import Context
+from planforge.decide.rules.tools import lines_naming
+
+_TAG_LINE = r"\btag(?:s|ged|ging)?\b"
+_PAIR = re.compile(r"(?<![\w.:/=-])([A-Za-z][A-Za-z0-9_.-]{0,127})\s?=\s?"
+                   r"(<env(?:ironment)?>|\$?\{env(?:ironment)?\}|[A-Za-z0-9][A-Za-z0-9_.:/+@-]{0,255}(?<![.:]))", re.I)
+_ENVIRONMENT_VALUE = re.compile(r"<env(?:ironment)?>|\$?\{env(?:ironment)?\}", re.I)
+_TAGGED_CLOUDS = ("aws", "azure")
+
+
+def decide_resource_tags(c: Context) -> None:
+    """`resource_tags` from the first line stating each key; a later value for a key is reported."""
+    tags: dict[str, ResourceTag] = {}
+    first: dict[str, int] = {}
+    for line, text in lines_naming(c.plan, _TAG_LINE):
+        for m in _PAIR.finditer(text):
+            key, value = m.group(1), m.group(2)
+            value = ResourceTag.ENVIRONMENT if _ENVIRONMENT_VALUE.fullmatch(value) else value
+            seen = tags.get(key.lower())
+            if seen is not None:
+                if seen.value != value:
+                    c.unapplied(line, m.group(0), f"{seen.key} is tagged {seen.value!r}, as line {first[key.lower()]} "
+                                "states")
+                continue
+            why = _why_not(c)
+            if why:
+                c.unapplied(line, m.group(0), why)
+                continue
+            tags[key.lower()] = ResourceTag(key=key, value=value)
+            first[key.lower()] = line
+            c.applied(line, m.group(0), "resource_tags")
+    if tags:
+        lines = sorted(set(first.values()))
+        c.from_line("resource_tags", list(tags.values()), lines[0])
+    else:
+        c.default("resource_tags", [], "the plan states no resource tags: planforge's own (project, environment, "
+                  "tenant, managed-by)")
+
+
+def _why_not(c: Context) -> str:
+    """Why the roots cannot carry a stated tag ('' when they can)."""
+    cloud, tool = c.values.get("cloud", "none"), c.values.get("iac_tool", "none")
+    if tool == "none":
+        return "the repository builds no cloud resources to tag"
+    if tool not in ("terraform", "opentofu"):
+        return f"the {tool} stacks carry planforge's own tags only: add the tag to their resources yourself"
+    if cloud not in _TAGGED_CLOUDS:
+        return f"the {cloud} roots carry planforge's own tags only: add the tag to their resources yourself"
+    return ""

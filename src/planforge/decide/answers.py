@@ -105,6 +105,9 @@ class Service(BaseModel):
     ingress_tls: bool = False
     # Kustomize applications the plan asks a ServiceMonitor for (kube-prometheus-stack scrapes their /metrics)
     service_monitor: bool = False
+    # Kustomize applications that call services outside the cluster: their namespace admits HTTPS egress to public
+    # addresses (the default policy denies all egress but DNS, the namespace and the database)
+    external_https: bool = False
 
     def autoscaled(self) -> bool:
         """Whether an HPA scales it in some environment (a range for all, or an environment's own)."""
@@ -365,7 +368,8 @@ class Answers(BaseModel):
             if not component["platforms"]:
                 del component["platforms"]
         for service in data["apps"] + data["services"]:
-            for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas"):
+            for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
+                         "external_https"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

@@ -1,0 +1,49 @@
+"""Applications that call services outside the cluster (`payments-api calls the PSP over HTTPS`, `the backend uses
+the OpenAI API`): their namespace's default-deny policy lets them reach HTTPS on public addresses.
+
+Each Kustomize application's namespace denies all egress but DNS, its own namespace and the plan's database
+(blueprints: kubernetes/base/policies). A line that names a service outside the cluster (an external or third-party
+API, a payment provider, a known SaaS API) and is not negated gives the applications it names, else every one,
+`external_https`: egress to TCP 443 anywhere but the private ranges and the cloud metadata address. A multi-tenant
+platform's tenants report the line; charts, serverless compute and machines deny no egress, so nothing changes there.
+"""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.decide.rules.tools import lines_naming
+
+_EXTERNAL = (r"\b(?:openai|anthropic|gemini|stripe|paypal|adyen|braintree|sendgrid|twilio|mailgun|slack api"
+             r"|payment (?:service )?providers?|third[- ]party (?:apis?|services?|endpoints?)"
+             r"|external (?:apis?|services?|endpoints?|https)|public apis?|outbound https|internet egress"
+             r"|egress to the internet)\b")
+_DENYING = ("multi-tool", "multi-tenant")  # the structures whose namespaces deny egress by default
+_NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\b[^.;]{0,40}$", re.I)
+
+
+def decide_external_egress(c: Context, structure: str) -> None:
+    """Set `external_https` of the applications a line says call a service outside the cluster."""
+    apps: list[Service] = list(c.values.get("apps") or [])
+    if not apps or structure not in _DENYING:
+        return  # no policy there denies egress: a chart's pods, serverless compute and VMs reach out as they are
+    pattern = re.compile(_EXTERNAL, re.I)
+    asked: dict[str, tuple[int, str]] = {}
+    for line, text in lines_naming(c.plan, _EXTERNAL):
+        m = next((m for m in pattern.finditer(text) if not _NEGATED.search(text, 0, m.start())), None)
+        if m is None:
+            continue
+        named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", text, re.I)]
+        for name in named or [a.name for a in apps]:
+            asked.setdefault(name, (line, m.group(0)))
+    if not asked:
+        return
+    for name, (line, words) in asked.items():
+        if structure == "multi-tool":
+            c.applied(line, words, f"apps.{name}.external_https")
+        else:
+            c.unapplied(line, words, f"the {structure} policies let {name} reach no address outside the cluster: "
+                        "add an egress rule for the service it calls to its namespace")
+    if structure == "multi-tool":
+        c.values["apps"] = [a.model_copy(update={"external_https": True}) if a.name in asked else a for a in apps]

@@ -1,0 +1,53 @@
+"""An application the plan says calls a service outside the cluster gets HTTPS egress to public addresses through its
+namespace's default-deny policy; the others stay denied; where the policies are not generated that way, reported."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from testlib import PLANS, yaml_documents
+
+from planforge.decide import decide
+from planforge.plan import parse_text
+from planforge.render.engine import render_new
+from planforge.render.template import resolve_template
+
+CONSTRAINTS = "**Constraints**:"
+
+
+def _decided(plan: str, statement: str):
+    text = (PLANS / plan).read_text(encoding="utf-8").replace(CONSTRAINTS, f"**Integrations**: {statement}\n"
+                                                                           f"{CONSTRAINTS}", 1)
+    line = next(n for n, raw in enumerate(text.splitlines(), 1) if raw.startswith("**Integrations**"))
+    return decide(parse_text(text, "plan.md")), line
+
+
+def test_the_app_that_calls_an_external_api_may_reach_https_on_public_addresses_only(tmp_path: Path):
+    decided, line = _decided("aws-eks-argocd.plan.md", "orders-api charges cards through the Stripe API over HTTPS.")
+    assert {a.name: a.external_https for a in decided.answers.apps} == {"orders-api": True, "web-frontend": False}
+    assert not [n for n in decided.not_applied if n.line == line]
+    dest = tmp_path / "repo"
+    render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
+    policies = [d for d in yaml_documents(dest / "kubernetes/base/policies/network-policies.yaml") if d]
+    https = [d for d in policies if d["metadata"]["name"] == "allow-https-egress"]
+    assert [d["metadata"]["namespace"] for d in https] == ["orders-api"]
+    [rule] = https[0]["spec"]["egress"]
+    assert rule["ports"] == [{"port": 443, "protocol": "TCP"}]
+    assert rule["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [
+        "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"]}}]
+    # the deny-all stays the namespace's default
+    assert {d["metadata"]["namespace"] for d in policies if d["metadata"]["name"] == "default-deny-all"} == \
+        {"orders-api", "web-frontend"}
+
+
+def test_a_line_naming_no_app_opens_every_app_and_a_negated_one_none():
+    decided, _ = _decided("aws-eks-argocd.plan.md", "Order confirmations are sent with SendGrid.")
+    assert all(a.external_https for a in decided.answers.apps)
+    decided, _ = _decided("aws-eks-argocd.plan.md", "The services call no third-party APIs.")
+    assert not any(a.external_https for a in decided.answers.apps)
+
+
+def test_a_multi_tenant_app_calling_out_is_reported():
+    decided, line = _decided("multi-tenant-flux.plan.md", "Each tenant's app calls the OpenAI API.")
+    assert not any(a.external_https for a in decided.answers.apps)
+    [reported] = [n for n in decided.not_applied if n.line == line]
+    assert reported.text == "OpenAI" and "add an egress rule" in reported.why

@@ -113,6 +113,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["app_secret_keys"] = list_cases(["OPENAI_API_KEY", "STRIPE_KEY"]) + [["openai_api_key"], ["1KEY"]]
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
+    cases["acme_staging_environments"] = list_cases(["dev", "staging"])
     cases["provider_constraint"] = string_cases("provider_constraint") + [
         "~> 5.60", ">= 4.50, < 5.0", "= 5.31.0", "~> 5.100.0", "~>5.0", "5.0", "~> 5.x", "~> 5.0,", "> 5.0, < 6.0, != 5.3"]
     # the region is one of the cloud's (aws in the base answers): another cloud's, or a region-shaped word that is none
@@ -221,7 +222,7 @@ def test_the_base_answers_pass_both(copier_judge):
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
     # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway,
-    # the resource tags it states)
+    # the resource tags it states, the environments it puts on Let's Encrypt's staging server)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
@@ -231,7 +232,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "dapr_statestore", "dapr_bindings",
                                                                    "existing_state_bucket", "existing_lock_table",
                                                                    "existing_state_region", "single_nat_gateway",
-                                                                   "resource_tags"}
+                                                                   "resource_tags", "acme_staging_environments"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

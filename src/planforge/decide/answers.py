@@ -306,6 +306,9 @@ class Answers(BaseModel):
     database_storage_gb: int = 0  # database storage the plan states (0 = the module's default)
     backup_retention_days: int = 7
     log_retention_days: int = 0  # how long the generated log groups and workspaces keep logs (0 = each module's own)
+    # environments whose Ingress certificates come from Let's Encrypt's staging server (ClusterIssuer
+    # letsencrypt-staging) instead of its production one ([] = none)
+    acme_staging_environments: list[str] = []
     # the tags the plan says every cloud resource carries, over planforge's own of the same key ([] = its own only)
     resource_tags: list[ResourceTag] = []
     compliance: list[str] = Field(default_factory=list)  # soc2, pci-dss, hipaa, gdpr
@@ -374,7 +377,7 @@ class Answers(BaseModel):
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
-                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "network_cidr", "provider_constraint",
+                     "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
             if not data[name]:
                 del data[name]

@@ -27,6 +27,7 @@ from planforge.decide.rules.existing import check_existing_clusters
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
+from planforge.decide.rules.acme_staging import decide_acme_staging
 from planforge.decide.rules.external_egress import decide_external_egress
 from planforge.decide.rules.pipeline import decide_pipeline
 from planforge.decide.rules.resource_tags import decide_resource_tags
@@ -82,6 +83,7 @@ def decide(plan: Plan) -> Decided:
     pin_volume_replicas(c)
     decide_cpu_targets(c)
     decide_ingress_routes(c, structure)
+    decide_acme_staging(c, structure)
     decide_service_monitors(c, structure)
     decide_external_egress(c, structure)
     decide_dapr_components(c)

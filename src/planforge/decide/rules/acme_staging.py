@@ -1,0 +1,45 @@
+"""Environments whose certificates come from Let's Encrypt's staging server (`staging uses the Let's Encrypt staging
+issuer`): their Ingresses name the ClusterIssuer letsencrypt-staging, so that rehearsing issuance there never spends
+the production rate limits.
+
+A line naming Let's Encrypt's staging server (issuer, server, environment, endpoint, CA) gives the environments it
+names besides that phrase, else those it does not leave out (`outside production`), else every non-production one. The Kustomize applications' Ingresses (multi-tool) take
+it; elsewhere the line is reported.
+"""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.context import Context
+from planforge.decide.environments import environment_named, is_production
+from planforge.decide.rules.tools import lines_naming
+
+_ACME_STAGING = (r"\blet'?s ?encrypt(?:'s)? staging(?: (?:acme )?(?:issuer|server|environment|endpoint|directory|ca))?\b"
+                 r"|\bstaging (?:acme )?(?:issuer|server|environment|endpoint|directory|ca) of let'?s ?encrypt\b")
+_WORD = re.compile(r"[a-z][a-z0-9-]*", re.I)
+# an environment a line leaves out (`outside production`, `every environment but prod`, `non-production`)
+_EXCLUDED = re.compile(r"\b(?:outside|except|but|other than|besides|non-?)\s?(?:the )?([a-z][a-z0-9-]*)", re.I)
+
+
+def decide_acme_staging(c: Context, structure: str) -> None:
+    """`acme_staging_environments` from the first line naming Let's Encrypt's staging server."""
+    found = lines_naming(c.plan, _ACME_STAGING)
+    if not found:
+        return
+    line, text = found[0]
+    m = re.search(_ACME_STAGING, text, re.I)
+    environments: list[str] = c.values.get("environments", [])
+    rest = text[:m.start()] + " " + text[m.end():]
+    excluded = {e for w in _EXCLUDED.findall(rest) for e in [environment_named(w, environments)] if e}
+    named = [e for e in dict.fromkeys(e for w in _WORD.findall(rest) for e in [environment_named(w, environments)] if e)
+             if e not in excluded]
+    chosen = named or [e for e in environments if e not in excluded and (excluded or not is_production(e))]
+    tls = any(s.ingress_tls for s in c.values.get("apps", []))
+    if structure != "multi-tool" or not tls or not chosen:
+        why = ("no Ingress of the applications gets a certificate from cert-manager" if structure == "multi-tool"
+               else "the certificates of every environment come from the ClusterIssuer letsencrypt (Let's Encrypt's "
+               "production server): point the staging environments' Ingresses at an issuer of the staging server yourself")
+        c.unapplied(line, m.group(0), why if chosen else "it names no environment of the plan")
+        return
+    c.from_line("acme_staging_environments", chosen, line)
+    c.applied(line, m.group(0), "acme_staging_environments")

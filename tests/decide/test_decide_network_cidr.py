@@ -50,3 +50,30 @@ def test_an_address_space_the_layout_cannot_take_is_reported(plan: str, anchor: 
     assert d.answers.network_cidr == ""
     notes = [n for n in d.not_applied if n.line == line_of(text, words) and "/" in n.text and n.text[0].isdigit()]
     assert notes and all(why in n.why and "10.0.0.0/16" in n.why for n in notes), notes
+
+
+ENVIRONMENT_NETWORKS = ("\n| Setting | dev | staging | production |\n|---|---|---|---|\n"
+                        "| VPC CIDR | 10.30.0.0/16 | 10.40.0.0/16 | {prod} |\n\n## Project Structure")
+
+
+def test_an_environments_row_of_address_spaces_gives_each_environment_its_own(tmp_path: Path) -> None:
+    text = SINGLE.replace("\n## Project Structure", ENVIRONMENT_NETWORKS.format(prod="10.50.0.0/16"), 1)
+    d = decide(parse_text(text, "plan.md"))
+    assert {s.name: s.network_cidr for s in d.answers.environment_sizing} == {
+        "dev": "10.30.0.0/16", "staging": "10.40.0.0/16", "prod": "10.50.0.0/16"}
+    assert d.answers.network_cidr == ""
+    assert not [n for n in d.not_applied if "10." in n.text]
+    plan = tmp_path / "plan.md"
+    plan.write_text(text, encoding="utf-8")
+    assert main(["new", str(plan), str(tmp_path / "repo"), "--no-git"]) == 0
+    for env, cidr in (("dev", "10.30.0.0/16"), ("staging", "10.40.0.0/16"), ("prod", "10.50.0.0/16")):
+        tfvars = (tmp_path / "repo/terraform/environments" / env / "terraform.tfvars").read_text()
+        assert f'vpc_cidr    = "{cidr}" # the plan\'s address space of {env}\'s network' in tfvars, tfvars
+
+
+def test_an_environments_address_space_the_subnets_cannot_fit_is_reported() -> None:
+    text = SINGLE.replace("\n## Project Structure", ENVIRONMENT_NETWORKS.format(prod="10.50.0.0/20"), 1)
+    d = decide(parse_text(text, "plan.md"))
+    assert {s.name: s.network_cidr for s in d.answers.environment_sizing}["prod"] == ""
+    [reported] = [n for n in d.not_applied if n.text == "10.50.0.0/20"]
+    assert reported.why.startswith("prod's network takes the blueprint's address space (the subnets are carved")

@@ -158,6 +158,7 @@ class EnvironmentSizing(BaseModel):
     host: str = ""  # the public host the environment serves: its Ingresses' ("" = the plan names none for it)
     # days its managed database keeps backups (None: production's are backup_retention_days, the others' the blueprint's)
     backup_retention_days: int | None = None
+    network_cidr: str = ""  # the address space of its own network ("" = the repository's network_cidr, else 10.0.0.0/16)
 
 
 class NotApplied(BaseModel):
@@ -364,7 +365,7 @@ class Answers(BaseModel):
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
-            for name in ("min_size", "host", "backup_retention_days"):
+            for name in ("min_size", "host", "backup_retention_days", "network_cidr"):
                 if sizing[name] in (None, ""):
                     del sizing[name]
         for component in data["components"]:

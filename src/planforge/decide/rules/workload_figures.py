@@ -103,9 +103,9 @@ def _environment_replicas(c: Context, f: Figure, targets: list[tuple[str, Servic
         svc.environment_replicas = {**svc.environment_replicas, env: (int(f.low), int(f.high))}
         c.applied(f.line, f.words, f"{group}.{svc.name}.environment_replicas.{env}")
         applied.append(group)
-    if applied:  # the row's label (`payments-api replicas (HPA)`) is what its counts apply to
-        label = c.line_text(f.line).strip().strip("|").split("|")[0].strip()
-        c.applied(f.line, label, f"{applied[0]}.{targets[0][1].name}.environment_replicas")
+    row = c.line_text(f.line).strip()
+    if applied and row.startswith("|"):  # the row's label (`payments-api replicas (HPA)`) is what its counts apply to
+        c.applied(f.line, row.strip("|").split("|")[0].strip(), f"{applied[0]}.{targets[0][1].name}.environment_replicas")
     return applied
 
 

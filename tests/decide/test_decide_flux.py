@@ -64,3 +64,14 @@ def test_flux_for_a_helm_chart_plan_is_flux_from_the_line_naming_it():
 def test_gitops_field_ruling_argo_cd_out_is_flux():
     text = FLUX.replace("**GitOps**: Flux CD 2.3", "**GitOps**: Flux CD 2.3, not ArgoCD")
     assert decide(parse_text(text, "p.md")).answers.gitops == "flux"
+
+
+def test_a_components_row_naming_flux_is_the_gitops_tool_not_an_unknown_chart():
+    """`| flux | Yes | Bootstrapped from this repository |` on a Flux plan: the GitOps tool the repository bootstraps,
+    credited to the gitops answer; the plan was refused as naming an unknown component."""
+    row = "| flux | Yes | Bootstrapped from this repository, one Kustomization per environment |\n"
+    text = FLUX.replace("| ingress-nginx | Yes | Public NLB |", row + "| ingress-nginx | Yes | Public NLB |", 1)
+    d = decide(parse_text(text, "p.md"))
+    assert d.answers.gitops == "flux" and "flux" not in [x.name for x in d.answers.components]
+    line = line_of(text, "| flux | Yes")
+    assert not [n for n in d.not_applied if n.line == line]

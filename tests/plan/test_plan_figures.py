@@ -228,6 +228,15 @@ def test_a_metrics_or_traces_retention_is_no_backup_retention(label: str, text: 
     assert [f.kind for f in extract([Source(7, "7-day backups", "RDS")], NAMES)] == ["retention"]
 
 
+def test_a_log_retention_rows_cells_are_the_logs_retention():
+    """`| Log retention | 30 days | 90 days |` beside `| Backup retention | 7 days | 35 days |`: the row's label makes
+    each cell the logs' retention (a plan stating both rows was refused as contradicting its backup retention)."""
+    assert [f.kind for f in extract([Source(7, "staging: 30 days | production: 90 days", "Log retention")], NAMES)] == \
+        ["log_retention", "log_retention"]
+    assert [f.kind for f in extract([Source(8, "staging: 7 days | production: 35 days", "Backup retention")], NAMES)] \
+        == ["retention", "retention"]
+
+
 ENVIRONMENTS_TABLE = """# Implementation Plan: Shop
 
 ## Technical Context

@@ -153,7 +153,9 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
-        logs_said: re.Match[str] | None = None  # a log word of the sentence so far (`Logging | ... 30-day retention`)
+        # a log word of the row's label or the sentence so far (`Logging | ... 30-day retention`, `| Log retention | 30 days |`)
+        label_logs = vocabulary().keywords["logs"].search(src.label)
+        logs_said: re.Match[str] | None = label_logs
         # a metrics word of the row's label or the sentence so far (`kube-prometheus-stack | 15-day retention`)
         metrics_said = vocabulary().keywords["metrics"].search(src.label)
         # a recovery keyword of the row's label (`| RDS backup retention | 7 days | 35 days |`): every cell's
@@ -164,7 +166,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said, storage_said, logs_said, count_said, machine = None, label_said, None, None, None, None
+                carried, said, storage_said, logs_said, count_said, machine = None, label_said, None, label_logs, None, None
             clause = text[start:end]
             if not clause.strip():
                 continue

@@ -11,7 +11,7 @@ from planforge.decide.answers import Component, Provenance
 from planforge.decide.context import Context
 from planforge.decide.coverage import compute_builds, known_reason
 from planforge.decide.names import line_of, list_items
-from planforge.decide.data import ChartEntry, catalog, defaults, keywords
+from planforge.decide.data import ChartEntry, catalog, defaults, keywords, squash
 from planforge.decide.rules.environments import decide_environments
 from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
@@ -96,6 +96,7 @@ def _tenants_in_text(c: Context) -> list[str]:
 
 
 # --------------------------------------------------------------------------- components
+_FLUX_NAMES = ("flux", "fluxcd", "flux2", "fluxv2")  # a components row naming the plan's GitOps tool (no catalog chart)
 def _components(c: Context, structure: str) -> None:
     p = c.plan
     comps: list[Component] = []
@@ -129,6 +130,9 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
     if not row.required or cat.feature(row.name) is not None:
         return None  # a cluster feature (node autoscaling) is met by the system model (decide/system.py)
     entry = cat.chart(row.name)
+    if entry is None and squash(row.name) in _FLUX_NAMES and c.values.get("gitops") == "flux":
+        c.applied(row.line, row.name, "gitops")  # the plan's GitOps tool: bootstrapped from the repository
+        return None
     if entry is None:
         module = cat.module(row.name)
         if module is not None:

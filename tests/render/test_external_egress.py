@@ -44,6 +44,16 @@ def test_a_line_naming_no_app_opens_every_app_and_a_negated_one_none():
     assert all(a.external_https for a in decided.answers.apps)
     decided, _ = _decided("aws-eks-argocd.plan.md", "The services call no third-party APIs.")
     assert not any(a.external_https for a in decided.answers.apps)
+    decided, _ = _decided("aws-eks-argocd.plan.md", "Dev keeps a public API server limited to the office range.")
+    assert not any(a.external_https for a in decided.answers.apps)
+
+
+def test_the_port_of_what_an_app_calls_is_not_its_own():
+    """`orders-api calls the Stripe API over HTTPS on port 443`, then `orders-api listens on port 8080`: 8080 is the
+    app's port; 443 is Stripe's (the app was given 443 and never became Ready)."""
+    decided, _ = _decided("aws-eks-argocd.plan.md", "orders-api calls the Stripe API over HTTPS on port 443; "
+                          "orders-api listens on port 8080.")
+    assert {a.name: a.port for a in decided.answers.apps}["orders-api"] == 8080
 
 
 def test_a_multi_tenant_app_calling_out_is_reported():

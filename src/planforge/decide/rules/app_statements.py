@@ -42,6 +42,9 @@ _DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
                  r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
                  r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b"
                  r"|\bDATABASE_URL\b|\bCloud\s++SQL\s++access\b")
+# what an application calls or reaches: a port after it is the other end's, not the application's
+_CALLS_OUT = re.compile(r"\b(?:calls?|egress|outbound|connects?\s++to|reach(?:es)?|sends?\s++to|talks?\s++to"
+                        r"|over\s++https?)\b", re.I)
 _VCPU = r"(?<![\d.])(\d{1,3}(?:\.\d{1,3})?)\s*+vCPUs?\b"
 _TASK_MEMORY = r"\bvCPUs?\s*+(?:/|,|and|with)\s*+(\d{1,4}(?:\.\d{1,3})?)\s*+(GB|GiB|MB|MiB)\b"
 
@@ -76,7 +79,9 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                 if key in ("cpu_request", "memory_request") and p is not sized:
                     continue
                 for m in rx.finditer(sentence):
-                    owner = next((n for pos, n in reversed(mentions) if pos < m.start()), None)
+                    owner_at, owner = next(((pos, n) for pos, n in reversed(mentions) if pos < m.start()), (0, None))
+                    if key == "port" and _CALLS_OUT.search(sentence, owner_at, m.start()):
+                        continue  # the port of what it calls (`calls the insurer API over HTTPS on port 443`)
                     if owner is None or key in found.get(owner, {}) or (key == "health_url" and (
                             "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
                         continue

@@ -17,7 +17,7 @@ from planforge.decide.rules.tools import lines_naming
 
 _EXTERNAL = (r"\b(?:openai|anthropic|gemini|stripe|paypal|adyen|braintree|sendgrid|twilio|mailgun|slack api"
              r"|payment (?:service )?providers?|third[- ]party (?:apis?|services?|endpoints?)"
-             r"|external (?:apis?|services?|endpoints?|https)|public apis?|outbound https|internet egress"
+             r"|external (?:apis?|services?|endpoints?|https)|outbound https|internet egress"
              r"|egress to the internet)\b")
 _DENYING = ("multi-tool", "multi-tenant")  # the structures whose namespaces deny egress by default
 _NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\b[^.;]{0,40}$", re.I)

@@ -22,6 +22,14 @@ resource "azurerm_key_vault" "this" {
   tags = var.tags
 }
 
+# The principal applying this root creates and rotates the key: with RBAC authorization no other role (not even the
+# subscription's Owner) reaches the vault's data plane, and the key's creation would fail with 403.
+resource "azurerm_role_assignment" "deployer" {
+  scope                = azurerm_key_vault.this.id
+  role_definition_name = "Key Vault Crypto Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
 resource "azurerm_key_vault_key" "this" {
   name         = var.key_name
   key_vault_id = azurerm_key_vault.this.id
@@ -39,4 +47,6 @@ resource "azurerm_key_vault_key" "this" {
   }
 
   tags = var.tags
+
+  depends_on = [azurerm_role_assignment.deployer]
 }

@@ -26,6 +26,14 @@ resource "azurerm_role_assignment" "kms" {
   principal_id         = azurerm_user_assigned_identity.cluster.principal_id
 }
 
+# The cluster's identity places the nodes in the platform's subnet (and its NAT gateway): a subnet outside the node
+# resource group needs Network Contributor there, else the cluster's creation fails on subnets/join/action.
+resource "azurerm_role_assignment" "subnet" {
+  scope                = var.subnet_id
+  role_definition_name = "Network Contributor"
+  principal_id         = azurerm_user_assigned_identity.cluster.principal_id
+}
+
 resource "azurerm_kubernetes_cluster" "this" {
   name                    = "aks-${var.name}"
   location                = var.location
@@ -105,7 +113,7 @@ resource "azurerm_kubernetes_cluster" "this" {
 
   tags = var.tags
 
-  depends_on = [azurerm_role_assignment.kms]
+  depends_on = [azurerm_role_assignment.kms, azurerm_role_assignment.subnet]
 
   lifecycle {
     precondition {

@@ -28,6 +28,11 @@ run "private_cluster_without_local_accounts" {
   }
 
   assert {
+    condition     = azurerm_role_assignment.subnet.role_definition_name == "Network Contributor" && azurerm_role_assignment.subnet.scope == var.subnet_id
+    error_message = "The cluster's identity must be able to join the platform's subnet."
+  }
+
+  assert {
     condition     = azurerm_kubernetes_cluster.this.kubernetes_version == "1.29"
     error_message = "Kubernetes version must follow the plan."
   }

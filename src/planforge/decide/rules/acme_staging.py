@@ -23,6 +23,8 @@ _EXCLUDED = re.compile(r"\b(?:outside|except|but|other than|besides|non-?)\s?(?:
 
 def decide_acme_staging(c: Context, structure: str) -> None:
     """`acme_staging_environments` from the first line naming Let's Encrypt's staging server."""
+    c.default("acme_staging_environments", [], "every environment's certificates come from the ClusterIssuer "
+              "letsencrypt (Let's Encrypt's production server)")
     found = lines_naming(c.plan, _ACME_STAGING)
     if not found:
         return

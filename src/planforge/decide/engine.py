@@ -29,7 +29,7 @@ from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.acme_staging import decide_acme_staging
 from planforge.decide.rules.external_egress import decide_external_egress
-from planforge.decide.rules.network import decide_environment_networks
+from planforge.decide.rules.environment_networks import decide_environment_networks
 from planforge.decide.rules.pipeline import decide_pipeline
 from planforge.decide.rules.resource_tags import decide_resource_tags
 from planforge.decide.rules.platform import decide_platform

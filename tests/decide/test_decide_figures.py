@@ -323,6 +323,16 @@ def test_a_zone_count_sets_the_aws_network_zones_and_is_reported_elsewhere():
     assert dns.answers.availability_zones == 0 and not any("zones" in n.why for n in dns.not_applied)
 
 
+def test_a_zone_count_in_words_or_spelled_out_is_read():
+    """`3 availability zones` and `three availability zones` are zone counts as `3 AZs` is (both were dropped: the
+    VPC kept its default); a spelled number other than a zone count stays no figure."""
+    for words in ("3 availability zones", "three availability zones", "Two AZs"):
+        d = with_lines(f"**Network**: {words}, public + private subnets")
+        assert d.answers.availability_zones == (2 if words.startswith("Two") else 3), words
+        assert words in d.provenance["availability_zones"].text
+    assert with_lines("**Network**: three subnets per zone").answers.availability_zones == 0
+
+
 def test_a_plan_wide_node_count_above_the_non_production_range_is_production_scale():
     """`100 nodes` in a plan's scale sizes production; dev and staging keep the default range, and the sizing's note
     says so with the line (a figure `per environment` still sizes every one)."""

@@ -110,6 +110,9 @@ class Vocabulary:
     engine_majors: dict[str, list[str]]
     environments: dict[str, str]
     scopes: dict[str, str]
+    spelled_counts: re.Pattern[str]  # `three availability zones`: the number word and its unit
+    spelled_values: dict[str, int]
+    spelled_dimensions: frozenset[str]
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -126,6 +129,10 @@ def vocabulary() -> Vocabulary:
         engine_majors={k: [str(x) for x in v] for k, v in data["engine_majors"].items()},
         environments=dict(_load("keywords.yaml")["environment_synonyms"]),
         scopes=dict(data["scopes"]),
+        spelled_counts=re.compile(r"\b(?P<word>" + "|".join(data["spelled_counts"]) + r") (?P<unit>[a-z]{1,12})(?![a-z])",
+                                  re.I),
+        spelled_values=dict(data["spelled_counts"]),
+        spelled_dimensions=frozenset(data["spelled_dimensions"]),
     )
 
 
@@ -295,10 +302,11 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     count kind of an earlier clause, for an environment's bare count (`1 to 2 tasks in staging, 2 to 4 in
     production`); skus: the App Service plan SKUs the clause's line may name."""
     has_digit = re.search(r"\d", clause) is not None
+    spelled = _spelled_counts(clause, subject, line)
     if not has_digit and _ENGINE_HINT.search(clause) is None:
-        return []
+        return spelled
     v = vocabulary()
-    out: list[Figure] = []
+    out: list[Figure] = spelled
     if has_digit or "standard_" in clause.lower():
         for m in [*_INSTANCE.finditer(clause), *skus.finditer(clause)]:
             out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
@@ -364,6 +372,18 @@ def _per_environment(clause: str, line: int) -> tuple[list[Figure], list[tuple[i
         out += [Figure(entry[0], float(n), float(n), "count", env, "environment", line, m.group(0))
                 for n, env in zip(numbers, envs)]
     return out, spans
+
+
+def _spelled_counts(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
+    """Counts written as words before a unit whose dimension the vocabulary reads them for (`three AZs`)."""
+    v = vocabulary()
+    out = []
+    for m in v.spelled_counts.finditer(clause):
+        entry = _unit_entry(m.group("unit").lower())
+        if entry is not None and entry[0] in v.spelled_dimensions:
+            n = float(v.spelled_values[m.group("word").lower()])
+            out.append(Figure(entry[0], n, n, "count", subject[0], subject[1], line, m.group(0)))
+    return out
 
 
 def _unit_entry(unit: str) -> tuple[str, float] | None:

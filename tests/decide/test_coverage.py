@@ -280,6 +280,18 @@ def test_a_cloud_registry_the_output_does_not_use_is_listed():
     assert listed["Container Registry: Amazon ECR"].startswith("the container registry is not created or configured")
 
 
+def test_an_account_per_environment_is_listed_and_a_storage_account_is_not_one():
+    """`one AWS account per environment (AWS Organizations)` was passed over (the cloud's name covered the clause):
+    each root applies to its credentials' account, which the listing says; a storage account is not an account."""
+    text = (PLANS / "aws-eks-flux.plan.md").read_text().replace(
+        "**Validation**:", "**Accounts**: one AWS account per environment (AWS Organizations)\n**Validation**:", 1)
+    listed = {i.text: i.why for i in decide(parse_text(text, "plan.md")).not_applied}
+    assert listed["Accounts: one AWS account per environment"].startswith("the output sets up no account")
+    assert listed["AWS Organizations"].startswith("the output sets up no account")
+    text = text.replace("one AWS account per environment (AWS Organizations)", "logs in a storage account")
+    assert not [i for i in decide(parse_text(text, "plan.md")).not_applied if i.why.startswith("the output sets up")]
+
+
 def test_a_user_node_pool_is_no_user_count():
     """`Prod = autoscaling user node pool (min 2)`: a node pool's figure, not a count of users."""
     listed = _listed(JNROESCH)

@@ -62,6 +62,9 @@ class Component(BaseModel):
     # helm-chart structure without GitOps: the platforms whose clusters need it (platform/install.sh installs it
     # there only); [] = every cluster
     platforms: list[str] = Field(default_factory=list)
+    # environment -> the replica count its row states (`2 replicas in production`); unset: 2 in a highly
+    # available production, else 1 (includes/k8s/components.jinja)
+    replicas: dict[str, int] = Field(default_factory=dict)
 
 
 class Service(BaseModel):
@@ -369,8 +372,9 @@ class Answers(BaseModel):
                 if sizing[name] in (None, ""):
                     del sizing[name]
         for component in data["components"]:
-            if not component["platforms"]:
-                del component["platforms"]
+            for name in ("platforms", "replicas"):
+                if not component[name]:
+                    del component[name]
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
                          "external_https"):

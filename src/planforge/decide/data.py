@@ -36,6 +36,7 @@ class ChartEntry:
     provides: tuple[str, ...] = ()  # capabilities beyond its CRDs (data/capabilities.yaml), e.g. metrics-api
     names: tuple[str, ...] = ()  # what a plan may call it: its name, the chart's and the aliases
     app_versions_same: bool = False  # the chart's versions are the application's (`app_versions: same`)
+    replicas: str = ""  # the values key of its replica count ("": the chart's values take none)
 
     def capabilities(self) -> tuple[str, ...]:
         """Everything the chart gives its cluster: `crd:<group>/<Kind>` per CRD, then `provides`."""
@@ -54,7 +55,7 @@ class Catalog:
                 namespace=entry["namespace"], crds=tuple(entry.get("crds") or ()), needs=tuple(entry.get("needs") or ()),
                 provides=tuple(entry.get("provides") or ()),
                 names=tuple(dict.fromkeys([name, entry["chart"], *entry.get("aliases", [])])),
-                app_versions_same=entry.get("app_versions") == "same",
+                app_versions_same=entry.get("app_versions") == "same", replicas=entry.get("replicas", ""),
             )
             for alias in [name, entry["chart"], *entry.get("aliases", [])]:
                 self._chart_keys[squash(alias)] = name

@@ -103,7 +103,8 @@ def render_value(value: Any, counted: str = "nodes") -> str:
 
 def _render_item(v: Any, counted: str) -> str:
     if isinstance(v, Component):
-        return f"{v.name} {v.version}"
+        counts = ", ".join(f"{n} in {env}" for env, n in v.replicas.items())
+        return f"{v.name} {v.version}" + (f" ({counts} replicas)" if counts else "")
     if isinstance(v, Service):
         return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"
     if isinstance(v, Build):

@@ -16,6 +16,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
+from planforge.decide.rules.component_figures import decide_component_replicas
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.layout import load_layout
 from planforge.plan.figures import DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
@@ -38,7 +39,8 @@ def decide_figures(c: Context) -> None:
     _nodes(c, get("nodes") + _tasks(c, get("tasks") + instances) + _instances(c, get("instances")),
            get("instance_type"))
     _zones(c, get("zones"))
-    decide_workload_figures(c, [f for f in get("replicas") if f not in instances], get("memory"), get("cpu"))
+    replicas = decide_component_replicas(c, [f for f in get("replicas") if f not in instances])
+    decide_workload_figures(c, replicas, get("memory"), get("cpu"))
     _pods(c, get("pods"))
     for f in get("unpaired"):
         c.unapplied(f.line, f.words, f"{f.name}: which count is whose is not clear; give each environment one, in "

@@ -1,0 +1,44 @@
+"""The catalog's `replicas` key is where each chart's values carry the component's replica count, and a chart
+without one carries none: a plan's count (`2 replicas in production`) reaches the chart it is stated for."""
+from __future__ import annotations
+
+import pytest
+import yaml
+from render_helpers import render_macro
+
+from planforge.catalog import load_catalog
+
+CHARTS = load_catalog()["charts"]
+
+
+def values(name: str, env: str, replicas: dict[str, int], ha: bool = True) -> dict:
+    entry = CHARTS[name]
+    component = {"name": name, "chart": entry["chart"], "chart_repo": entry["chart_repo"], "version": entry["version"],
+                 "namespace": entry["namespace"], "replicas": replicas}
+    site = {"kubernetes_version": "1.31", "region": "us-east-1"}  # what cluster-autoscaler's values read
+    return yaml.safe_load(render_macro("includes/k8s/components.jinja", "component_values", component, env, ha,
+                                       "aws", site=site)) or {}
+
+
+def at(document: dict, key: str):
+    for part in key.split("."):
+        document = document[part]
+    return document
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_a_stated_count_lands_at_the_catalog_key_and_nowhere_else(name: str) -> None:
+    key = CHARTS[name].get("replicas")
+    stated = values(name, "prod", {"prod": 5})
+    if key:
+        assert at(stated, key) == 5
+        assert at(values(name, "dev", {"prod": 5}), key) == 1  # another environment keeps the default
+        assert at(values(name, "prod", {}), key) == 2  # highly available production
+    else:
+        assert stated == values(name, "prod", {})
+
+
+def test_ingress_nginx_keeps_two_controllers_in_production_unless_the_plan_states_a_count() -> None:
+    assert at(values("ingress-nginx", "prod", {}, ha=False), "controller.replicaCount") == 2
+    assert at(values("ingress-nginx", "prod", {"prod": 3}, ha=False), "controller.replicaCount") == 3
+    assert at(values("ingress-nginx", "prod", {"prod": 1}), "controller.replicaCount") == 1

@@ -77,3 +77,14 @@ variable "kubernetes_version" {
   description = "Kubernetes minor version from the plan."
   default     = "1.29"
 }
+
+variable "cluster_access" {
+  type = map(object({
+    principal_arn     = string
+    kubernetes_groups = optional(list(string), [])
+    cluster_admin     = optional(bool, false)
+  }))
+  description = "IAM roles or users given access to the cluster (EKS access entries), keyed by a name of yours: the Kubernetes groups each joins (the RoleBindings name storefront-eks-orders-api-developers, storefront-eks-web-frontend-developers, storefront-eks-operators) or cluster_admin = true (a CI deploy role, a break-glass role). The identity that applies this root is an admin already."
+  default     = {}
+}
+

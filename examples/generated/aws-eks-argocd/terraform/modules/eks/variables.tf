@@ -123,6 +123,23 @@ variable "pod_security_groups" {
   default     = false
 }
 
+variable "access_entries" {
+  type = map(object({
+    principal_arn     = string
+    kubernetes_groups = optional(list(string), [])
+    cluster_admin     = optional(bool, false)
+  }))
+  description = "IAM roles or users given access to the cluster (EKS access entries), keyed by a name of yours: the Kubernetes groups each joins (the groups the repository's RoleBindings name) and whether it is a cluster admin (AmazonEKSClusterAdminPolicy, for a CI deploy role or a break-glass role). The identity that creates the cluster is an admin already."
+  default     = {}
+
+  validation {
+    condition = alltrue([for e in values(var.access_entries) :
+      can(regex("^arn:[a-z-]+:iam::[0-9]{12}:(role|user)/", e.principal_arn)) &&
+    alltrue([for g in e.kubernetes_groups : !startswith(g, "system:")])])
+    error_message = "Each access entry needs an IAM role or user ARN, and no Kubernetes group starting with system: (EKS refuses them)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Extra tags for every resource (provider default_tags carry project, environment and tenant)."

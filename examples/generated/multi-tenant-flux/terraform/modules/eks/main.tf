@@ -96,6 +96,31 @@ resource "aws_eks_cluster" "this" {
   }
 }
 
+# Who else reaches the cluster: each principal with the Kubernetes groups the RoleBindings name, or as a cluster
+# admin. Without these only the identity that created the cluster can use it.
+resource "aws_eks_access_entry" "this" {
+  for_each = var.access_entries
+
+  cluster_name      = aws_eks_cluster.this.name
+  principal_arn     = each.value.principal_arn
+  kubernetes_groups = each.value.kubernetes_groups
+  type              = "STANDARD"
+
+  tags = var.tags
+}
+
+resource "aws_eks_access_policy_association" "cluster_admin" {
+  for_each = { for name, entry in var.access_entries : name => entry if entry.cluster_admin }
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.this[each.key].principal_arn
+  policy_arn    = "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
 resource "aws_iam_role" "node" {
   name_prefix = substr("${var.name}-node-", 0, 38)
   assume_role_policy = jsonencode({

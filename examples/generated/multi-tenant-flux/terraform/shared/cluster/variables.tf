@@ -53,3 +53,14 @@ variable "max_size" {
   description = "Maximum node count."
   default     = 3
 }
+
+variable "cluster_access" {
+  type = map(object({
+    principal_arn     = string
+    kubernetes_groups = optional(list(string), [])
+    cluster_admin     = optional(bool, false)
+  }))
+  description = "IAM roles or users given access to the cluster (EKS access entries), keyed by a name of yours: the Kubernetes groups each joins (the RoleBindings name tenant-isolation-acme-developers, tenant-isolation-acme-operators, tenant-isolation-globex-developers, tenant-isolation-globex-operators, tenant-isolation-initech-developers, tenant-isolation-initech-operators) or cluster_admin = true (a CI deploy role, a break-glass role). The identity that applies this root is an admin already."
+  default     = {}
+}
+

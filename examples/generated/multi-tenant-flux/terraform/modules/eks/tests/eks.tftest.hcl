@@ -244,6 +244,53 @@ run "system_and_user_node_groups_public_endpoint_and_ingress_ips" {
   }
 }
 
+run "access_entries_map_principals_to_the_rolebindings_groups_or_to_cluster_admin" {
+  command = plan
+
+  variables {
+    access_entries = {
+      operators = {
+        principal_arn     = "arn:aws:iam::111122223333:role/platform-operators"
+        kubernetes_groups = ["shop-operators"]
+      }
+      ci = {
+        principal_arn = "arn:aws:iam::111122223333:role/github-deploy"
+        cluster_admin = true
+      }
+    }
+  }
+
+  assert {
+    condition     = aws_eks_access_entry.this["operators"].kubernetes_groups == toset(["shop-operators"]) && aws_eks_access_entry.this["operators"].type == "STANDARD"
+    error_message = "A principal must join the Kubernetes groups it is given (the RoleBindings' subjects)."
+  }
+
+  assert {
+    condition     = keys(aws_eks_access_policy_association.cluster_admin) == ["ci"]
+    error_message = "Only the principals marked cluster_admin get the cluster admin policy."
+  }
+
+  assert {
+    condition     = aws_eks_access_policy_association.cluster_admin["ci"].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" && aws_eks_access_policy_association.cluster_admin["ci"].access_scope[0].type == "cluster"
+    error_message = "A cluster admin gets AmazonEKSClusterAdminPolicy on the whole cluster."
+  }
+}
+
+run "an_access_entry_into_a_system_group_is_refused" {
+  command = plan
+
+  variables {
+    access_entries = {
+      bad = {
+        principal_arn     = "arn:aws:iam::111122223333:role/x"
+        kubernetes_groups = ["system:masters"]
+      }
+    }
+  }
+
+  expect_failures = [var.access_entries]
+}
+
 # The controllers' identities (appended to eks.tftest.hcl, whose mocked provider it uses).
 
 run "no_controller_identity_by_default" {

@@ -171,27 +171,6 @@ def test_pre_commit_runs_both_hooks_on_a_generated_repository(generated: Path, h
     assert "specs/draft/plan.md:8: Cloud Provider" in check[1], out
 
 
-@pytest.mark.slow
-def test_pre_commit_try_repo_runs_both_hooks(released: str, generated: Path, hooks: tuple[Path, dict[str, str]]):
-    """`pre-commit try-repo` on planforge's repository at TAG (its own throwaway environment; pip's cache,
-    warmed by `hooks`, keeps it short) runs both hooks on a generated repository with a ready plan."""
-    env = {**hooks[1], "PRE_COMMIT_HOME": str(generated.parent / "try-repo-home")}
-    shutil.copy(PLANS / PLAN, generated / "plan.md")
-    git("add", "plan.md", cwd=generated)
-    try:
-        proc = subprocess.run([_pre_commit(), "try-repo", released, "--ref", TAG, "--all-files"], cwd=generated,
-                              env=env, capture_output=True, text=True, timeout=1200)
-    finally:
-        git("rm", "-q", "--cached", "plan.md", cwd=generated)
-        (generated / "plan.md").unlink()
-    if proc.returncode != 0 and _network_failure(proc):
-        pytest.skip(f"planforge's dependencies cannot be downloaded here: {proc.stdout.strip()[-300:]}")
-    sections = _hook_sections(proc.stdout)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sections["planforge validate --strict"][0] == "Passed", proc.stdout
-    assert sections["planforge plan check"][0] == "Passed", proc.stdout
-
-
 def _hook_sections(out: str) -> dict[str, tuple[str, str]]:
     """pre-commit's output per hook name: (Passed/Failed/Skipped, what the hook printed)."""
     header = re.compile(r"^(?P<name>.+?)\.{3,}(?P<status>Passed|Failed|Skipped)$", re.MULTILINE)

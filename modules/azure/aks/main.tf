@@ -176,3 +176,20 @@ resource "azurerm_role_assignment" "ingress_ip" {
   role_definition_name = "Network Contributor"
   principal_id         = azurerm_user_assigned_identity.cluster.principal_id
 }
+
+# The RoleBindings' groups, as Azure RBAC understands them: each principal's role at the scope of each of its
+# namespaces (Kubernetes RBAC would need the group's object ID, never its name).
+locals {
+  namespace_roles = { view = "Azure Kubernetes Service RBAC Reader", edit = "Azure Kubernetes Service RBAC Writer", admin = "Azure Kubernetes Service RBAC Admin" }
+  namespace_assignments = merge([for name, access in var.namespace_access : {
+    for namespace in access.namespaces : "${name}/${namespace}" => merge(access, { namespace = namespace })
+  }]...)
+}
+
+resource "azurerm_role_assignment" "namespace" {
+  for_each = local.namespace_assignments
+
+  scope                = "${azurerm_kubernetes_cluster.this.id}/namespaces/${each.value.namespace}"
+  role_definition_name = local.namespace_roles[each.value.role]
+  principal_id         = each.value.principal_id
+}

@@ -28,6 +28,22 @@ variable "admin_group_object_ids" {
   }
 }
 
+variable "namespace_access" {
+  type = map(object({
+    principal_id = string
+    role         = string
+    namespaces   = list(string)
+  }))
+  description = "Entra groups or principals (object IDs) given access to namespaces, keyed by a name of yours: role view, edit or admin (the Azure Kubernetes Service RBAC Reader, Writer or Admin role at each namespace's scope). With Azure RBAC, a Kubernetes RoleBinding naming an Entra group by name grants nothing: these assignments are what the repository's RoleBindings mean."
+  default     = {}
+
+  validation {
+    condition = alltrue([for a in values(var.namespace_access) :
+    contains(["view", "edit", "admin"], a.role) && can(regex("^[0-9a-fA-F-]{36}$", a.principal_id)) && length(a.namespaces) > 0])
+    error_message = "Each namespace_access entry needs an object ID, a role of view, edit or admin, and at least one namespace."
+  }
+}
+
 variable "kubernetes_version" {
   type        = string
   description = "Kubernetes minor version from the plan."

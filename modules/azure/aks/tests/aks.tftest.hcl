@@ -104,3 +104,48 @@ run "the_static_ingress_ip_outlives_the_cluster" {
     error_message = "Outside the node resource group, the cluster's identity needs Network Contributor to attach the address."
   }
 }
+
+run "namespace_access_assigns_the_rolebindings_roles_at_each_namespace" {
+  command = plan
+
+  variables {
+    namespace_access = {
+      developers = {
+        principal_id = "22222222-2222-2222-2222-222222222222"
+        role         = "view"
+        namespaces   = ["orders-api", "web"]
+      }
+      operators = {
+        principal_id = "33333333-3333-3333-3333-333333333333"
+        role         = "edit"
+        namespaces   = ["orders-api"]
+      }
+    }
+  }
+
+  assert {
+    condition     = toset(keys(azurerm_role_assignment.namespace)) == toset(["developers/orders-api", "developers/web", "operators/orders-api"])
+    error_message = "Each principal must get one assignment per namespace it is given."
+  }
+
+  assert {
+    condition     = azurerm_role_assignment.namespace["developers/web"].role_definition_name == "Azure Kubernetes Service RBAC Reader" && azurerm_role_assignment.namespace["operators/orders-api"].role_definition_name == "Azure Kubernetes Service RBAC Writer"
+    error_message = "view must be the AKS RBAC Reader role and edit the Writer role."
+  }
+}
+
+run "namespace_access_by_group_name_is_refused" {
+  command = plan
+
+  variables {
+    namespace_access = {
+      developers = {
+        principal_id = "shop-developers"
+        role         = "view"
+        namespaces   = ["orders-api"]
+      }
+    }
+  }
+
+  expect_failures = [var.namespace_access]
+}

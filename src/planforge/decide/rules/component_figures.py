@@ -39,7 +39,8 @@ def _apply(c: Context, f: Figure, comp: Component) -> bool:
     environments = c.values.get("environments", [])
     word = _environment_word(f)
     env = environment_named(word, environments) if word else ""
-    key = catalog().charts[comp.name].replicas
+    entry = catalog().charts.get(comp.name)  # an upstream chart the plan names has no catalog entry
+    key = entry.replicas if entry is not None else ""
     why = (f"{comp.name}'s values carry no replica count planforge writes: set it in its values" if not key else
            f"{word!r} is not an environment of the output" if env is None else
            "a component runs a fixed count: state one number" if f.low is None or f.low != f.high else "")

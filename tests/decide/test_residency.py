@@ -116,3 +116,20 @@ def test_residency_words_naming_no_known_residency_are_reported_never_read_as_on
     assert d.answers.data_residency == ""
     [note] = [n for n in d.not_applied if "residency planforge knows" in n.why]
     assert note.line == line_of(text, "**Constraints**") and "data residency EU" in note.why
+
+
+@pytest.mark.parametrize("field", ["**Compliance**: EU data residency, HIPAA",
+                                   "**Security & Compliance**: HIPAA; data must stay in the EU"])
+def test_a_compliance_field_of_the_plans_own_is_read(field: str):
+    """Real plans state compliance and residency in a field of their own (`Compliance`, `Security & Compliance`);
+    it was never read: HIPAA and the residency were dropped in silence."""
+    text = SINGLE.replace("data residency EU", "budget-bound")
+    assert "data residency EU" in SINGLE
+    plain = decide(parse_text(text, "p.md"))
+    assert (plain.answers.data_residency, "hipaa" in plain.answers.compliance) == ("", False)
+    marker = "**Scale/Scope**"
+    assert marker in text
+    stated = text.replace(marker, f"{field}\n{marker}", 1)
+    d = decide(parse_text(stated, "p.md"))
+    assert (d.answers.data_residency, "hipaa" in d.answers.compliance) == ("eu", True)
+    assert d.provenance["data_residency"].line == line_of(stated, field)

@@ -23,10 +23,15 @@ _MULTI_AZ = re.compile(r"\b(?:(no|not|without)\s+)?multi-az\b(?:\s+in\s+" + _ENV
 _NAT_PER_AZ_IN_ENVS = r"nat gateway per az in " + _ENVS_AFTER + r"|per az in " + _ENVS_AFTER
 
 
+_GOAL_FIELD = re.compile(r"compliance|security|regulat|residency|governance|privacy|data_protection")
+
+
 def decide_goals(c: Context) -> None:
-    """Compliance, residency and keys from Performance Goals and Constraints, then the rows' sizing."""
+    """Compliance, residency and keys from Performance Goals, Constraints and a field of the plan's own about them
+    (`Compliance`, `Security & Compliance`, `Data Residency`), then the rows' sizing."""
     p = c.plan
-    fields = [f for f in (p.field("performance_goals"), p.field("constraints")) if f is not None and not f.unresolved]
+    fields = [f for f in p.fields if (f.key in ("performance_goals", "constraints") or _GOAL_FIELD.search(f.key))
+              and not f.unresolved]
     compliance, comp_field = _compliance(c, fields)
     _data_residency(c, fields)
     _customer_managed_kms(c, fields, compliance, comp_field)

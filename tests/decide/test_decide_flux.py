@@ -12,11 +12,12 @@ TENANTS = (PLANS / "multi-tenant-flux.plan.md").read_text(encoding="utf-8")
 def test_gitops_field_naming_flux_cd_with_a_version_is_flux_with_that_version():
     d = decide(parse_text(FLUX, "p.md"))
     line = line_of(FLUX, "**GitOps**")
-    assert (d.answers.gitops, d.answers.flux_version) == ("flux", "2.3")
+    assert (d.answers.gitops, d.answers.flux_version) == ("flux", "2.3.0")  # `FLUX_VERSION=2.3` finds no release
     assert d.provenance["gitops"].line == line and d.provenance["flux_version"].line == line
+    assert "its first release, 2.3.0" in d.provenance["flux_version"].note
     assert d.answers.blueprints == ["terraform", "kubernetes", "flux"]
     assert not [n for n in d.not_applied if "Flux" in n.text]
-    assert any(x.name == "flux_version" and x.value == "2.3" for x in d.answers.decisions)
+    assert any(x.name == "flux_version" and x.value == "2.3.0" for x in d.answers.decisions)
 
 
 def test_flux_without_a_version_leaves_the_version_to_the_latest_release():
@@ -57,7 +58,7 @@ def test_flux_for_a_single_iac_plan_is_refused_at_the_gitops_line():
 def test_flux_for_a_helm_chart_plan_is_flux_from_the_line_naming_it():
     text = (PLANS / "event-driven-dapr-flux.plan.md").read_text(encoding="utf-8")
     d = decide(parse_text(text, "p.md"))
-    assert d.answers.structure == "helm-chart" and d.answers.gitops == "flux" and d.answers.flux_version == "2.3"
+    assert d.answers.structure == "helm-chart" and d.answers.gitops == "flux" and d.answers.flux_version == "2.3.0"
     assert d.provenance["gitops"].line == line_of(text, "**Structure Decision**")
 
 

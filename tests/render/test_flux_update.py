@@ -33,7 +33,7 @@ def test_moving_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsy
     assert overlay.read_text().endswith(EDIT)
     assert (dest / "docs/runbook.md").read_text() == "ours\n"
     answers = yaml.safe_load((dest / ".copier-answers.yml").read_text())
-    assert (answers["gitops"], answers["flux_version"]) == ("flux", "2.3")
+    assert (answers["gitops"], answers["flux_version"]) == ("flux", "2.3.0")
 
 
 def test_moving_a_helm_chart_repository_from_argo_cd_to_flux_keeps_unrelated_edits(tmp_path: Path, capsys) -> None:

@@ -106,12 +106,21 @@ def _both_tools(c: Context, argo_line: int, flux_line: int) -> None:
 
 
 def _flux_version(c: Context, tool: str, line: int) -> None:
-    """The Flux version stated on the line choosing Flux (`Flux CD 2.3`, `Flux v2.3.0`): the bootstrap's CLI."""
+    """The Flux version stated on the line choosing Flux (`Flux CD 2.3`, `Flux v2.3.0`): the bootstrap's CLI; a minor
+    version is its first release (`2.3.0`: the install script looks a release up by its full version)."""
     if tool != "flux":
         return
     m = re.search(_FLUX_VERSION, c.line_text(line), re.I)
-    if m:
-        c.from_line("flux_version", m.group(1), line)
+    if m is None:
+        return
+    version = m.group(1)
+    if version.count(".") == 1:  # `Flux 2.4`: the install script takes a release, so the minor's first one
+        c.from_line("flux_version", f"{version}.0", line)
+        c.applied(line, m.group(0), "flux_version")  # the stated minor is carried, as its first release
+        c.add_note("flux_version", f"Flux {version} is a minor version: its first release, {version}.0 (the Flux "
+                   "install script takes a full release version)")
+        return
+    c.from_line("flux_version", version, line)
 
 
 def _release_tag(c: Context) -> None:

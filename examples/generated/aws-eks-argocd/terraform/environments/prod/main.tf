@@ -35,7 +35,7 @@ module "eks" {
   kms_key_arn         = local.kms_key_arn
   log_kms_key_arn     = local.kms_key_arn
 
-  access_entries         = var.cluster_access
   cluster_autoscaler     = true
   external_secrets_names = ["storefront-eks/${var.environment}/*"]
+  access_entries         = var.cluster_access
 }

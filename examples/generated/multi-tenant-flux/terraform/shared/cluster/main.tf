@@ -46,6 +46,6 @@ module "eks" {
   # External Secrets reads each tenant's pod security group ID there (written by terraform/tenants/<tenant>)
   external_secrets_parameter_path = "/${var.project}/${var.environment}/pod-security-groups"
 
-  access_entries     = var.cluster_access
   cluster_autoscaler = true
+  access_entries     = var.cluster_access
 }

@@ -151,6 +151,11 @@ def test_readme_says_how_to_bootstrap_flux_and_the_sync_order(flux):
     assert "flux bootstrap git" in (flux / "README.md").read_text()
 
 
+def test_the_reconcile_job_installs_the_plans_flux_not_the_newest(flux):
+    workflow = yaml.safe_load((flux / ".github" / "workflows" / "reconcile.yml").read_text())
+    assert workflow["env"]["FLUX_VERSION"] == "2.3.0"  # the plan's `Flux 2.3`; `flux install` puts these controllers
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("plan", ["aws-eks-flux", "multi-tenant-flux"])
 def test_generated_flux_repository_validates_strict(plan, tmp_path_factory, tf_mirror):

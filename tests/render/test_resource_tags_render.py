@@ -56,6 +56,12 @@ def test_aws_default_tags_carry_the_plans_and_the_shared_network_is_found_by_the
         assert lookup == {"Project": '"payments"', "Environment": "var.environment", "stack": '"shared-networking"'}
     subprocess.run([terraform, "fmt", "-check", "-recursive", str(repo / "terraform")], check=True, capture_output=True)
     _validated([repo / "terraform"], [tf_mirror])
+    # the ingress controller's load balancer is the cluster's, out of the provider's reach: its annotation tags it
+    annotations = {path.parent.name: re.findall(r"additional-resource-tags: \"(.*)\"", path.read_text())
+                   for path in repo.rglob("ingress-nginx.yaml")}
+    assert annotations and all(annotations.values()), annotations
+    for env, (tags,) in annotations.items():
+        assert tags == f"Project=payments,Environment={env},managed-by=kubernetes,Owner=platform-team,CostCenter=CC-4471"
 
 
 def test_azure_resources_carry_the_plans_tags(tmp_path: Path, packed_tf_mirror: Path):

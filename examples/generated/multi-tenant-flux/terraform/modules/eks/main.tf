@@ -151,6 +151,8 @@ resource "aws_iam_role_policy_attachment" "node" {
 # pods cannot reach the instance metadata service and borrow the node role (workloads get AWS
 # credentials from EKS Pod Identity or IRSA instead), and an encrypted gp3 root volume (the given
 # customer-managed key, else the account's default EBS key).
+data "aws_default_tags" "current" {}
+
 resource "aws_launch_template" "nodes" {
   name_prefix            = "${var.name}-nodes-"
   update_default_version = true
@@ -173,14 +175,16 @@ resource "aws_launch_template" "nodes" {
     }
   }
 
+  # The provider's default_tags reach the template but not what the node groups launch from it: instances and
+  # volumes get them here, so cost and ownership tags cover the nodes too.
   tag_specifications {
     resource_type = "instance"
-    tags          = merge(var.tags, { Name = "${var.name}-node" })
+    tags          = merge(data.aws_default_tags.current.tags, var.tags, { Name = "${var.name}-node" })
   }
 
   tag_specifications {
     resource_type = "volume"
-    tags          = var.tags
+    tags          = merge(data.aws_default_tags.current.tags, var.tags)
   }
 
   tags = var.tags

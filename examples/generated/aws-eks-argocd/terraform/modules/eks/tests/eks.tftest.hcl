@@ -291,6 +291,29 @@ run "an_access_entry_into_a_system_group_is_refused" {
   expect_failures = [var.access_entries]
 }
 
+run "nodes_and_their_volumes_carry_the_provider_default_tags" {
+  command = plan
+
+  override_data {
+    target = data.aws_default_tags.current
+    values = {
+      tags = { Project = "storefront", CostCenter = "cc-42" }
+    }
+  }
+
+  variables {
+    tags = { Team = "platform" }
+  }
+
+  assert {
+    condition = alltrue([
+      for spec in aws_launch_template.nodes.tag_specifications :
+      spec.tags["CostCenter"] == "cc-42" && spec.tags["Project"] == "storefront" && spec.tags["Team"] == "platform"
+    ])
+    error_message = "default_tags do not reach what a launch template launches: its instances and volumes must carry them."
+  }
+}
+
 # The controllers' identities (appended to eks.tftest.hcl, whose mocked provider it uses).
 
 run "no_controller_identity_by_default" {

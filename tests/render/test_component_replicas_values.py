@@ -1,5 +1,6 @@
-"""The catalog's `replicas` key is where each chart's values carry the component's replica count, and a chart
-without one carries none: a plan's count (`2 replicas in production`) reaches the chart it is stated for."""
+"""The catalog's `replicas` and `retention` keys are where each chart's values carry the component's replica count
+and metrics retention, and a chart without one carries none: a plan's figure (`2 replicas in production`, `metrics
+kept 15 days`) reaches the chart it is stated for."""
 from __future__ import annotations
 
 import pytest
@@ -11,10 +12,11 @@ from planforge.catalog import load_catalog
 CHARTS = load_catalog()["charts"]
 
 
-def values(name: str, env: str, replicas: dict[str, int], ha: bool = True) -> dict:
+def values(name: str, env: str, replicas: dict[str, int], ha: bool = True,
+           retention_days: dict[str, int] | None = None) -> dict:
     entry = CHARTS[name]
     component = {"name": name, "chart": entry["chart"], "chart_repo": entry["chart_repo"], "version": entry["version"],
-                 "namespace": entry["namespace"], "replicas": replicas}
+                 "namespace": entry["namespace"], "replicas": replicas, "retention_days": retention_days or {}}
     site = {"kubernetes_version": "1.31", "region": "us-east-1"}  # what cluster-autoscaler's values read
     return yaml.safe_load(render_macro("includes/k8s/components.jinja", "component_values", component, env, ha,
                                        "aws", site=site)) or {}
@@ -42,3 +44,15 @@ def test_ingress_nginx_keeps_two_controllers_in_production_unless_the_plan_state
     assert at(values("ingress-nginx", "prod", {}, ha=False), "controller.replicaCount") == 2
     assert at(values("ingress-nginx", "prod", {"prod": 3}, ha=False), "controller.replicaCount") == 3
     assert at(values("ingress-nginx", "prod", {"prod": 1}), "controller.replicaCount") == 1
+
+
+@pytest.mark.parametrize("name", sorted(CHARTS))
+def test_a_stated_retention_lands_at_the_catalog_key_and_nowhere_else(name: str) -> None:
+    key = CHARTS[name].get("retention")
+    stated = values(name, "prod", {}, retention_days={"prod": 30})
+    if key:
+        assert at(stated, key) == "30d"
+        assert at(values(name, "dev", {}, retention_days={"prod": 30}), key) == "3d"  # another keeps the default
+        assert at(values(name, "prod", {}), key) == "15d"
+    else:
+        assert stated == values(name, "prod", {})

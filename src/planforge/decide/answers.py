@@ -65,6 +65,8 @@ class Component(BaseModel):
     # environment -> the replica count its row states (`2 replicas in production`); unset: 2 in a highly
     # available production, else 1 (includes/k8s/components.jinja)
     replicas: dict[str, int] = Field(default_factory=dict)
+    # environment -> the days its metrics are kept (`metrics kept 15 days`); unset: the values body's default
+    retention_days: dict[str, int] = Field(default_factory=dict)
 
 
 class Service(BaseModel):
@@ -372,7 +374,7 @@ class Answers(BaseModel):
                 if sizing[name] in (None, ""):
                     del sizing[name]
         for component in data["components"]:
-            for name in ("platforms", "replicas"):
+            for name in ("platforms", "replicas", "retention_days"):
                 if not component[name]:
                     del component[name]
         for service in data["apps"] + data["services"]:

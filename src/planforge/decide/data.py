@@ -37,6 +37,7 @@ class ChartEntry:
     names: tuple[str, ...] = ()  # what a plan may call it: its name, the chart's and the aliases
     app_versions_same: bool = False  # the chart's versions are the application's (`app_versions: same`)
     replicas: str = ""  # the values key of its replica count ("": the chart's values take none)
+    retention: str = ""  # the values key of how long it keeps metrics ("": it keeps none)
 
     def capabilities(self) -> tuple[str, ...]:
         """Everything the chart gives its cluster: `crd:<group>/<Kind>` per CRD, then `provides`."""
@@ -56,6 +57,7 @@ class Catalog:
                 provides=tuple(entry.get("provides") or ()),
                 names=tuple(dict.fromkeys([name, entry["chart"], *entry.get("aliases", [])])),
                 app_versions_same=entry.get("app_versions") == "same", replicas=entry.get("replicas", ""),
+                retention=entry.get("retention", ""),
             )
             for alias in [name, entry["chart"], *entry.get("aliases", [])]:
                 self._chart_keys[squash(alias)] = name

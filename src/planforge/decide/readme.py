@@ -104,7 +104,9 @@ def render_value(value: Any, counted: str = "nodes") -> str:
 def _render_item(v: Any, counted: str) -> str:
     if isinstance(v, Component):
         counts = ", ".join(f"{n} in {env}" for env, n in v.replicas.items())
-        return f"{v.name} {v.version}" + (f" ({counts} replicas)" if counts else "")
+        kept = ", ".join(f"{days} days in {env}" for env, days in v.retention_days.items())
+        figures = [f"{counts} replicas"] * bool(counts) + [f"metrics kept {kept}"] * bool(kept)
+        return f"{v.name} {v.version}" + (f" ({'; '.join(figures)})" if figures else "")
     if isinstance(v, Service):
         return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"
     if isinstance(v, Build):

@@ -17,7 +17,8 @@ from typing import Any
 
 from planforge.yamlio import package_data
 
-Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, log_retention, uptime, database, storage,
+Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, log_retention,
+# metrics_retention, trace_retention, uptime, database, storage,
 # and unpaired (`2/3 nodes in dev/staging/prod`: counts and environments that do not pair up)
 
 _NUM = r"(?<![\w.])(?P<{0}>\d{{1,9}}(?:\.\d{{1,6}})?)(?!\d)"
@@ -217,6 +218,8 @@ _COUNT_KINDS = ("nodes", "tasks", "replicas", "instances")
 # what may follow a bare count that takes the unit of the sentence's earlier clause (`2 to 4 in production`)
 _CARRY_FOLLOWERS = ("", "in", "for", "on", "at")
 _RECOVERY_KINDS = ("rpo", "rto", "retention", "uptime")
+# how long backups, logs and metrics are kept: figures in days
+_RETENTION_KINDS = ("retention", "log_retention", "metrics_retention", "trace_retention")
 
 
 def _clauses(text: str) -> list[tuple[int, int, bool]]:
@@ -450,7 +453,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
         return None
-    if kind in ("retention", "log_retention"):
+    if kind in _RETENTION_KINDS:
         factor /= 1440
     elif kind == "storage":
         factor /= 1024
@@ -466,13 +469,13 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
                 start = max(0, start - _ROLE_REACH) + role.start()
             else:
                 end = role.end()
-    if kind in ("rpo", "rto", "retention", "uptime", "log_retention"):
+    if kind in ("rpo", "rto", "uptime", *_RETENTION_KINDS):
         # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
-        words = vocabulary().keywords["retention" if kind == "log_retention" else kind]
+        words = vocabulary().keywords["retention" if kind in _RETENTION_KINDS else kind]
         kw = words.search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
         if kw is not None:
             start, end = min(start, kw.start()), max(end, kw.end())
-    if (kind in _RECOVERY_KINDS or kind == "log_retention") and subject[1] in ("environment", "plan"):
+    if (kind in _RECOVERY_KINDS or kind in _RETENTION_KINDS) and subject[1] in ("environment", "plan"):
         # `35 days in prod and 7 days in dev`: the environment right after a figure is its own
         after = _ENV_AFTER.match(clause, end)
         env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
@@ -514,7 +517,9 @@ def _kind(keywords: dict[str, re.Match[str] | None], dim: str, subject: tuple[st
         return None, ""
     if dim == "days":
         if keywords["metrics"] and not keywords["backups"] and not keywords["logs"]:
-            return None, ""  # how long metrics or traces are kept: the monitoring stack's, no backup retention
+            # how long metrics or traces are kept: the monitoring stack's or the tracing backend's, no backup's
+            traces = vocabulary().keywords["traces"].fullmatch(keywords["metrics"].group(0))
+            return ("trace_retention" if traces else "metrics_retention"), "days"
         if keywords["logs"] and not keywords["backups"]:
             return "log_retention", "days"  # how long logs are kept: no backup retention
         return ("retention", "days") if keywords["retention"] and not keywords["rpo"] \

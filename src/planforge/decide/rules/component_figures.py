@@ -1,11 +1,17 @@
-"""Component figures: the replica count a Deployment Components row states (`ingress-nginx | Yes | 2 replicas in
-production`) is that component's, in the environment it names or in every one.
+"""Component figures: what a Deployment Components row states of a catalog component is that component's, in the
+environment it names or in every one.
 
-A count lands at the values key the catalog names for the chart (`replicas:` in includes/components.yaml); a chart
-without one, a range or an environment the output lacks is reported at its line. The figures on no component's
-row are left to the applications' and services' rule.
+- A replica count (`ingress-nginx | Yes | 2 replicas in production`): its `replicas`.
+- How long metrics are kept (`kube-prometheus-stack | Yes | metrics kept 15 days`): its `retention_days`; a metrics
+  retention on no component's row (`Metrics are retained 30 days`) is every metrics store's of the output.
+
+Each lands at the values key the catalog names for the chart (`replicas:`, `retention:` in includes/components.yaml);
+a chart without one, a range or an environment the output lacks is reported at its line. The replica counts on no
+component's row are left to the applications' and services' rule.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from planforge.decide.answers import Component
 from planforge.decide.context import Context
@@ -14,19 +20,63 @@ from planforge.decide.environments import environment_named
 from planforge.plan.figures import Figure
 
 
+@dataclass(frozen=True)
+class _Setting:
+    """One figure a component takes: the Component field, the catalog key naming its values key, and the words."""
+
+    field: str
+    catalog_key: str
+    missing: str  # why a chart without the key takes none ({name}: the component)
+    one_value: str  # why a range is not applied
+    unit: str  # after the number: `runs 3 in prod`, `keeps 15 days in prod`
+
+
+REPLICAS = _Setting("replicas", "replicas", "{name}'s values carry no replica count planforge writes: set it in its "
+                    "values", "a component runs a fixed count: state one number", "")
+RETENTION = _Setting("retention_days", "retention", "{name} keeps no metrics planforge sets a retention for: set it "
+                     "where your metrics are kept", "a retention is one number of days: state one", " days")
+
+
 def decide_component_replicas(c: Context, replicas: list[Figure]) -> list[Figure]:
     """Apply the replica figures of the components' rows; the other figures, for the workload rule."""
     rows = {p.line: name for name, p in c.component_rows.items()}
-    components = {comp.name: comp.model_copy(deep=True) for comp in c.values.get("components", [])}
+    components = _components(c)
     rest = [f for f in replicas if rows.get(f.line) not in components]
-    # an environment's own count first: a count for every environment fills the others (`1 replica, 3 in production`)
-    own = sorted((f for f in replicas if f not in rest), key=lambda f: not _environment_word(f))
+    _apply_all(c, REPLICAS, [(f, [components[rows[f.line]]]) for f in replicas if f not in rest], components)
+    return rest
+
+
+def decide_metrics_retention(c: Context, figures: list[Figure]) -> None:
+    """Apply how long metrics are kept: a component row's to that component, another line's to every component
+    of the output that keeps metrics; reported when the output keeps none."""
+    rows = {p.line: name for name, p in c.component_rows.items()}
+    components = _components(c)
+    stores = [comp for comp in components.values() if _values_key(comp, RETENTION)]
+    targeted = []
+    for f in figures:
+        if rows.get(f.line) in components:
+            targeted.append((f, [components[rows[f.line]]]))
+        elif stores:
+            targeted.append((f, stores))
+        else:
+            c.unapplied(f.line, f.words, "no component of the output keeps metrics (kube-prometheus-stack's "
+                        "Prometheus does): set the retention where your metrics are kept")
+    _apply_all(c, RETENTION, targeted, components)
+
+
+def _components(c: Context) -> dict[str, Component]:
+    return {comp.name: comp.model_copy(deep=True) for comp in c.values.get("components", [])}
+
+
+def _apply_all(c: Context, setting: _Setting, targeted: list[tuple[Figure, list[Component]]],
+               components: dict[str, Component]) -> None:
+    """Apply each figure to its components, an environment's own figure first: a figure for every environment fills
+    the others (`1 replica, 3 in production`)."""
     changed = False
-    for f in own:
-        changed |= _apply(c, f, components[rows[f.line]])
+    for f, targets in sorted(targeted, key=lambda pair: not _environment_word(pair[0])):
+        changed |= any([_apply(c, setting, f, comp) for comp in targets])
     if changed:
         c.values["components"] = list(components.values())
-    return rest
 
 
 def _environment_word(f: Figure) -> str:
@@ -34,24 +84,29 @@ def _environment_word(f: Figure) -> str:
     return f.environment or (f.subject if f.scope == "environment" else "")
 
 
-def _apply(c: Context, f: Figure, comp: Component) -> bool:
-    """Set the component's count in the figure's environments, or report why not; whether it was set."""
+def _values_key(comp: Component, setting: _Setting) -> str:
+    entry = catalog().charts.get(comp.name)  # an upstream chart the plan names has no catalog entry
+    return getattr(entry, setting.catalog_key) if entry is not None else ""
+
+
+def _apply(c: Context, setting: _Setting, f: Figure, comp: Component) -> bool:
+    """Set the component's figure in the figure's environments, or report why not; whether it was set."""
     environments = c.values.get("environments", [])
     word = _environment_word(f)
     env = environment_named(word, environments) if word else ""
-    entry = catalog().charts.get(comp.name)  # an upstream chart the plan names has no catalog entry
-    key = entry.replicas if entry is not None else ""
-    why = (f"{comp.name}'s values carry no replica count planforge writes: set it in its values" if not key else
+    stated: dict[str, int] = getattr(comp, setting.field)
+    why = (setting.missing.format(name=comp.name) if not _values_key(comp, setting) else
            f"{word!r} is not an environment of the output" if env is None else
-           "a component runs a fixed count: state one number" if f.low is None or f.low != f.high else "")
+           setting.one_value if f.low is None or f.low != f.high else "")
     if why:
         c.unapplied(f.line, f.words, why)
         return False
-    if env and comp.replicas.get(env, int(f.low)) != int(f.low):
-        c.unapplied(f.line, f.words, f"{comp.name} runs {comp.replicas[env]} in {env}, stated first")
+    value = int(f.low)
+    if env and stated.get(env, value) != value:
+        c.unapplied(f.line, f.words, f"{comp.name} has {stated[env]}{setting.unit} in {env}, stated first")
         return False
-    targets = [env] if env else [e for e in environments if e not in comp.replicas]
-    counts = {**comp.replicas, **{e: int(f.low) for e in targets}}
-    comp.replicas = {e: counts[e] for e in environments if e in counts}  # in the environments' order
-    c.applied(f.line, f.words, f"components.{comp.name}.replicas")
+    targets = [env] if env else [e for e in environments if e not in stated]
+    merged = {**stated, **{e: value for e in targets}}
+    setattr(comp, setting.field, {e: merged[e] for e in environments if e in merged})  # in the environments' order
+    c.applied(f.line, f.words, f"components.{comp.name}.{setting.field}")
     return True

@@ -16,7 +16,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
-from planforge.decide.rules.component_figures import decide_component_replicas
+from planforge.decide.rules.component_figures import decide_component_replicas, decide_metrics_retention
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.layout import load_layout
 from planforge.plan.figures import DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
@@ -40,11 +40,14 @@ def decide_figures(c: Context) -> None:
            get("instance_type"))
     _zones(c, get("zones"))
     replicas = decide_component_replicas(c, [f for f in get("replicas") if f not in instances])
+    decide_metrics_retention(c, get("metrics_retention"))
     decide_workload_figures(c, replicas, get("memory"), get("cpu"))
     _pods(c, get("pods"))
     for f in get("unpaired"):
         c.unapplied(f.line, f.words, f"{f.name}: which count is whose is not clear; give each environment one, in "
                     "the order of the environments (`2/3/5 nodes in dev/staging/prod`)")
+    for f in get("trace_retention"):
+        c.unapplied(f.line, f.words, "planforge generates no tracing backend: set the retention in yours")
     for f in get("namespaces"):
         c.unapplied(f.line, f.words, "a namespace count is not applied: the namespaces follow the components and "
                     "applications")

@@ -333,6 +333,20 @@ def test_a_zone_count_in_words_or_spelled_out_is_read():
     assert with_lines("**Network**: three subnets per zone").answers.availability_zones == 0
 
 
+@pytest.mark.parametrize(("words", "zones"), [("spread over three availability zones", 3),
+                                              ("spread over 2 availability zones", 2)])
+def test_a_summarys_zone_count_is_read_and_spread_over_is_no_lower_bound(words: str, zones: int):
+    """The Summary is prose no figure is read from, but for its zone count (`spread over three availability zones`
+    was reported as unread while the VPC spans 3); `spread over 2 zones` is 2 zones, not more than 2."""
+    summary = "Stand up an EKS cluster per environment with Terraform, then deliver platform"
+    assert summary in EKS
+    d = decide(parse_text(EKS.replace(summary, f"Stand up an EKS cluster per environment, {words}, then deliver"),
+                          "plan.md"))
+    assert d.answers.availability_zones == zones
+    assert not [n for n in d.not_applied if n.line == 10]
+    assert [a.answer for a in d.applied if a.line == 10] == ["availability_zones"]
+
+
 def test_a_plan_wide_node_count_above_the_non_production_range_is_production_scale():
     """`100 nodes` in a plan's scale sizes production; dev and staging keep the default range, and the sizing's note
     says so with the line (a figure `per environment` still sizes every one)."""

@@ -12,6 +12,9 @@ from planforge.plan.model import Plan, bulleted_names, is_unresolved
 from planforge.yamlio import package_data
 
 _NO_FIGURES = re.compile(r"summary|complexity", re.I)  # prose and justifications: never answers
+_SUMMARY = re.compile(r"summary", re.I)
+# the figures a Summary's prose states as plainly as a field would: how many availability zones the system spans
+_SUMMARY_KINDS = ("zones",)
 _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-charts")
 _NO_APP_DIRS = ("base", "bases", "overlays", "common", "shared", "templates")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
@@ -31,13 +34,17 @@ _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", 
 def read_figures(plan: Plan, blocks: list[Block]) -> None:
     """The figures of the Technical Context, a section of the applications (`## Services`), every table row,
     requirement lines (FR-xxx, NFR-xxx) and Constraints/Performance/Storage/Scale lines, outside code fences, the
-    header, the Summary and Complexity Tracking; the apps and services the plan names are their subjects."""
+    header, the Summary (but its zone counts, `spread over three availability zones`) and Complexity Tracking; the
+    apps and services the plan names are their subjects."""
     first_h2 = next((s.line for s in plan.sections if s.level == 2), None)
     if first_h2 is None:
         return
     sources: list[figures.Source] = []
+    summary: list[figures.Source] = []
     headed: set[tuple[int, str]] = set()  # (line, unit) of the table cells given their column's unit
     for b in blocks:
+        if b.kind in ("para", "item") and _SUMMARY.search(b.section) and b.lines[0].line >= first_h2:
+            summary += [figures.Source(src.line, clean(src.text), "") for src in b.lines]
         if b.kind not in ("para", "item", "table") or _NO_FIGURES.search(b.section) or b.lines[0].line < first_h2:
             continue
         if b.kind == "table":
@@ -59,7 +66,8 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             if (context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS
                     or (b.kind == "item" and _names_manifest(src.text))):
                 sources.append(figures.Source(src.line, clean(src.text), label))
-    plan.figures = [_own_words(f, headed) for f in figures.extract(sources, _named_apps(plan))]
+    said = [f for f in figures.extract(summary, set()) if f.kind in _SUMMARY_KINDS]
+    plan.figures = [_own_words(f, headed) for f in figures.extract(sources, _named_apps(plan))] + said
 
 
 @lru_cache(maxsize=None)

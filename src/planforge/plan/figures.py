@@ -402,6 +402,8 @@ def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
             return float(m.group(a)), float(m.group(b))
     n = float(m.group("n"))
     op = (m.group("op") or "").lower()
+    if op == "over" and _SPREAD.search(m.string, 0, m.start("op")):
+        return n, n  # `spread over 3 availability zones`: across them, no lower bound
     if op in _LOW_OPS:
         return n, None
     if op in _HIGH_OPS:
@@ -409,6 +411,7 @@ def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
     return n, n
 
 
+_SPREAD = re.compile(r"\b(?:spread|spreads|distributed|split|balanced|replicated|striped)\s+$", re.I)
 # `request 2Gi`, `limit: 1`, `limit of 1Gi`, `requests at least 256Mi` (the bound is in the quantity's match)
 _ROLE_BEFORE = re.compile(r"\b(?P<role>request|limit)(?:s|ed)?(?: ?[:=]| of| is| to| at)? ?$", re.I)
 # `2Gi memory limit`, `500m CPU request`, `250m limit`

@@ -48,6 +48,16 @@ def test_a_line_naming_no_app_opens_every_app_and_a_negated_one_none():
     assert not any(a.external_https for a in decided.answers.apps)
 
 
+def test_a_line_naming_no_app_opens_none_when_another_line_names_which():
+    """`orders-api calls Stripe`, then a secrets line naming `Stripe API key`: the second is no call of every app's
+    (web-frontend was opened to the internet by it), and the port of the call is reported for what it is."""
+    decided, line = _decided("aws-eks-argocd.plan.md", "orders-api must reach api.stripe.com on 443.\n"
+                             "**Secrets**: the Stripe API key and webhook secret live in AWS Secrets Manager.")
+    assert {a.name: a.external_https for a in decided.answers.apps} == {"orders-api": True, "web-frontend": False}
+    [port] = [n.why for n in decided.not_applied if n.line == line]
+    assert port.startswith("the HTTPS port: the applications that call a service outside the cluster reach TCP 443")
+
+
 def test_the_port_of_what_an_app_calls_is_not_its_own():
     """`orders-api calls the Stripe API over HTTPS on port 443`, then `orders-api listens on port 8080`: 8080 is the
     app's port; 443 is Stripe's (the app was given 443 and never became Ready)."""

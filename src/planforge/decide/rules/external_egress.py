@@ -3,7 +3,8 @@ the OpenAI API`): their namespace's default-deny policy lets them reach HTTPS on
 
 Each Kustomize application's namespace denies all egress but DNS, its own namespace and the plan's database
 (blueprints: kubernetes/base/policies). A line that names a service outside the cluster (an external or third-party
-API, a payment provider, a known SaaS API) and is not negated gives the applications it names, else every one,
+API, a payment provider, a known SaaS API) and is not negated gives the applications it names, else every one
+(unless another such line names which: `Stripe API key` in a secrets line is no call of every app's),
 `external_https`: egress to TCP 443 anywhere but the private ranges and the cloud metadata address. A multi-tenant
 platform's tenants report the line; charts, serverless compute and machines deny no egress, so nothing changes there.
 """
@@ -29,21 +30,23 @@ def decide_external_egress(c: Context, structure: str) -> None:
     if not apps or structure not in _DENYING:
         return  # no policy there denies egress: a chart's pods, serverless compute and VMs reach out as they are
     pattern = re.compile(_EXTERNAL, re.I)
-    asked: dict[str, tuple[int, str]] = {}
+    calls: list[tuple[int, str, list[str]]] = []  # (line, words, the applications it names)
     for line, text in lines_naming(c.plan, _EXTERNAL):
         m = next((m for m in pattern.finditer(text) if not _NEGATED.search(text, 0, m.start())), None)
-        if m is None:
-            continue
-        named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", text, re.I)]
-        for name in named or [a.name for a in apps]:
-            asked.setdefault(name, (line, m.group(0)))
-    if not asked:
-        return
-    for name, (line, words) in asked.items():
-        if structure == "multi-tool":
-            c.applied(line, words, f"apps.{name}.external_https")
-        else:
-            c.unapplied(line, words, f"the {structure} policies let {name} reach no address outside the cluster: "
-                        "add an egress rule for the service it calls to its namespace")
+        if m is not None:
+            named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", text, re.I)]
+            calls.append((line, m.group(0), named))
+    specific = any(named for _, _, named in calls)
+    asked: dict[str, list[tuple[int, str]]] = {}
+    for line, words, named in calls:
+        for name in named or ([] if specific else [a.name for a in apps]):
+            asked.setdefault(name, []).append((line, words))
+    for name, lines in asked.items():
+        for line, words in lines:
+            if structure == "multi-tool":
+                c.applied(line, words, f"apps.{name}.external_https")
+            else:
+                c.unapplied(line, words, f"the {structure} policies let {name} reach no address outside the "
+                            "cluster: add an egress rule for the service it calls to its namespace")
     if structure == "multi-tool":
         c.values["apps"] = [a.model_copy(update={"external_https": True}) if a.name in asked else a for a in apps]

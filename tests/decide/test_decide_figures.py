@@ -347,6 +347,21 @@ def test_a_summarys_zone_count_is_read_and_spread_over_is_no_lower_bound(words: 
     assert [a.answer for a in d.applied if a.line == 10] == ["availability_zones"]
 
 
+def test_a_pod_count_per_environment_is_that_environments_ceiling():
+    """`| Pods | 60 pods | 80 pods | 200 pods |` gives each environment its own ceiling (it collapsed to the first
+    column, the others reported), and `300 pods in production` is production's alone (it was every one's)."""
+    row = ("| Environment | dev | staging | prod |\n|---|---|---|---|\n| Pods | 60 pods | 80 pods | 200 pods |\n")
+    d = decide(parse_text(EKS.replace(", 300 pods", "").replace("## Project Structure", row + "\n## Project Structure",
+                                                                 1), "plan.md"))
+    assert {s.name: s.max_pods for s in d.answers.environment_sizing} == {"dev": 60, "staging": 80, "prod": 200}
+    assert d.answers.max_pods == 0 and not [n for n in d.not_applied if "pods" in n.text.lower()]
+    d = decide(parse_text(EKS.replace(", 300 pods", ", 300 pods in production"), "plan.md"))
+    assert {s.name: s.max_pods for s in d.answers.environment_sizing} == {"dev": 0, "staging": 0, "prod": 300}
+    assert d.answers.max_pods == 0
+    data = d.answers.to_copier_data()["environment_sizing"]
+    assert [s.get("max_pods") for s in data] == [None, None, 300]  # absent where the plan states none
+
+
 def test_a_plan_wide_node_count_above_the_non_production_range_is_production_scale():
     """`100 nodes` in a plan's scale sizes production; dev and staging keep the default range, and the sizing's note
     says so with the line (a figure `per environment` still sizes every one)."""

@@ -467,10 +467,29 @@ def _node_range(f: Figure, zero: bool = False) -> tuple[int, int]:
 
 # --------------------------------------------------------------------------- pods
 def _pods(c: Context, pods: list[Figure]) -> None:
-    """The pod ceiling; an application whose minimum replicas exceed it is a contradiction."""
-    chosen = _first(c, pods, "max_pods")
+    """The pod ceiling: an environment's own (`| Pods | 60 pods | 200 pods |`, `200 pods in production`), else the
+    plan's for every environment; an application whose minimum replicas exceed the plan's is a contradiction."""
+    environments = c.values.get("environments", [])
+    own: dict[str, int] = {}
+    plan_wide = []
+    for f in pods:
+        word = f.environment or (f.subject if f.scope == "environment" else "")
+        env = environment_named(word, environments) if word else ""
+        if env is None:
+            c.unapplied(f.line, f.words, f"{word!r} is not an environment of the output")
+        elif not env:
+            plan_wide.append(f)
+        elif env in own and own[env] != int(_stated(f)):
+            c.unapplied(f.line, f.words, f"{env} runs at most {own[env]} pods, stated first")
+        else:
+            own[env] = int(_stated(f))
+            c.applied(f.line, f.words, f"environment_sizing.{env}.max_pods")
+    if own:
+        c.values["environment_sizing"] = [s.model_copy(update={"max_pods": own[s.name]}) if s.name in own else s
+                                          for s in c.values["environment_sizing"]]
+    chosen = _first(c, plan_wide, "max_pods")
     if chosen is None:
-        c.default("max_pods", 0, "no pod count stated")
+        c.default("max_pods", 0, "pod counts per environment (environment_sizing)" if own else "no pod count stated")
         return
     ceiling = int(_stated(chosen))
     c.from_line("max_pods", ceiling, chosen.line)

@@ -105,7 +105,7 @@ def _render_item(v: Any, counted: str) -> str:
     if isinstance(v, Component):
         counts = ", ".join(f"{n} in {env}" for env, n in v.replicas.items())
         kept = ", ".join(f"{days} days in {env}" for env, days in v.retention_days.items())
-        figures = [f"{counts} replicas"] * bool(counts) + [f"metrics kept {kept}"] * bool(kept)
+        figures = [text for text in (counts and f"{counts} replicas", kept and f"metrics kept {kept}") if text]
         return f"{v.name} {v.version}" + (f" ({'; '.join(figures)})" if figures else "")
     if isinstance(v, Service):
         return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"

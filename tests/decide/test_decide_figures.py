@@ -355,6 +355,9 @@ def test_a_pod_count_per_environment_is_that_environments_ceiling():
                                                                  1), "plan.md"))
     assert {s.name: s.max_pods for s in d.answers.environment_sizing} == {"dev": 60, "staging": 80, "prod": 200}
     assert d.answers.max_pods == 0 and not [n for n in d.not_applied if "pods" in n.text.lower()]
+    bare = decide(parse_text(EKS.replace(", 300 pods", "").replace(
+        "## Project Structure", row.replace(" pods |", " |") + "\n## Project Structure", 1), "plan.md"))
+    assert {s.name: s.max_pods for s in bare.answers.environment_sizing} == {"dev": 60, "staging": 80, "prod": 200}
     d = decide(parse_text(EKS.replace(", 300 pods", ", 300 pods in production"), "plan.md"))
     assert {s.name: s.max_pods for s in d.answers.environment_sizing} == {"dev": 0, "staging": 0, "prod": 300}
     assert d.answers.max_pods == 0

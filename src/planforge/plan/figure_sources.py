@@ -19,11 +19,11 @@ _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-cha
 _NO_APP_DIRS = ("base", "bases", "overlays", "common", "shared", "templates")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
-_COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances)\b", re.I)  # a column of counts: its unit
+_COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\b", re.I)  # a column of counts: its unit
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
 # a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
 # (`checkout-web replicas`)
-_COUNTING_ROW = re.compile(r"^\W*(?:[a-z0-9][\w-]{0,62}\s+)?(node|replica|task|instance)s?\b", re.I)
+_COUNTING_ROW = re.compile(r"^\W*(?:[a-z0-9][\w-]{0,62}\s+)?(node|replica|task|instance|pod)s?\b", re.I)
 # a cell's leading count in a row of counts, before the end, a comma or a parenthesis (`2-10, target 70% CPU`)
 _LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*(?=$|[,;(])")
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`

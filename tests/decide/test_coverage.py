@@ -153,9 +153,9 @@ def test_a_component_the_catalog_lacks_is_named_with_that_reason():
 
 def test_a_lets_encrypt_issuer_is_listed_with_its_own_reason():
     listed = _listed(PLANS / "ticketing-eks.plan.md")
-    assert "generates the ClusterIssuer letsencrypt" in listed[(41, "Let's Encrypt ClusterIssuer")]
+    assert (41, "Let's Encrypt ClusterIssuer") not in listed  # cert-manager's row: the issuer is generated with it
     jnroesch = _listed(JNROESCH)
-    assert "generates the ClusterIssuer letsencrypt" in jnroesch[(137, "LE ClusterIssuers")]  # a structure tree comment
+    assert (137, "LE ClusterIssuers") not in jnroesch  # a structure tree comment naming cert-manager: built with it
     assert any("generates the ClusterIssuer letsencrypt" in why for (ln, _), why in jnroesch.items() if ln == 24)  # the Summary
 
 
@@ -315,3 +315,18 @@ def test_what_the_output_builds_is_not_listed_and_a_state_name_gets_its_reason()
     assert [n.text for n in decided.not_applied if n.line in (line, line + 1)] == []
     [state] = [n for n in decided.not_applied if "acme-payments-tfstate" in n.text]
     assert state.why.startswith("the state's names are planforge's") and "Let's Encrypt" not in state.why
+
+
+@pytest.mark.parametrize(("notes", "listed"), [
+    ("Let's Encrypt ClusterIssuer (HTTP-01)", []),
+    ("Let's Encrypt ClusterIssuer (DNS-01 via Route53)", ["DNS-01 via Route53"]),
+])
+def test_a_cert_manager_rows_http01_issuer_is_built_and_only_dns01_is_listed(notes: str, listed: list[str]):
+    """cert-manager comes with the Let's Encrypt HTTP-01 ClusterIssuer: its row saying so was listed as not applied
+    (twice); a DNS-01 solver is not generated and stays listed."""
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+    row = "| cert-manager | Yes | Let's Encrypt ClusterIssuer |"
+    assert row in text
+    d = decide(parse_text(text.replace(row, f"| cert-manager | Yes | {notes} |"), "plan.md"))
+    line = next(n for n, raw in enumerate(text.splitlines(), 1) if raw.startswith("| cert-manager"))
+    assert [n.text for n in d.not_applied if n.line == line] == listed

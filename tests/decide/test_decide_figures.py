@@ -279,8 +279,9 @@ def test_a_retention_per_environment_applies_to_each_environment(retention):
     assert kept == {"dev": 7, "staging": None, "prod": None}  # staging keeps the blueprint's 3 (prod: the answer)
     assert not [n for n in d.not_applied if n.text == "7 days" or n.text.endswith("kept 7 days")]
     assert (32, "environment_sizing.dev.backup_retention_days") in {(a.line, a.answer) for a in d.applied}
-    [note] = [n for n in d.not_applied if "35 days" in n.text]  # staging states none: it keeps 3
-    assert "the other environments keep 3" in note.why
+    # production's 35 days are built as stated: staging, which states none, keeps 3 (a note, not "not applied")
+    assert not [n for n in d.not_applied if "35 days" in n.text]
+    assert "staging: the other environments keep 3" in d.provenance["backup_retention_days"].note
 
 
 def test_an_environments_table_row_of_retentions_sizes_each_environment():

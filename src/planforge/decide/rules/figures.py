@@ -222,7 +222,12 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
         c.unapplied(kept.line, kept.words, "backups are kept at most 35 days (the managed databases' limit): 35 applied")
     c.from_line("backup_retention_days", min(35, days), kept.line)
     stated = {s.name for s in c.values["environment_sizing"] if s.backup_retention_days}
-    if days > 3 and any(not is_production(e) and e not in stated for e in c.values.get("environments", [])):
+    unstated = [e for e in c.values.get("environments", []) if not is_production(e) and e not in stated]
+    if days <= 3 or not unstated:
+        return
+    if kept.scope == "environment" and is_production(kept.subject):  # `35 days in prod`: built as stated
+        c.add_note("backup_retention_days", f"{', '.join(unstated)}: {_NON_PRODUCTION_RETENTION}")
+    else:
         c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; {_NON_PRODUCTION_RETENTION}")
 
 

@@ -330,3 +330,14 @@ def test_a_cert_manager_rows_http01_issuer_is_built_and_only_dns01_is_listed(not
     d = decide(parse_text(text.replace(row, f"| cert-manager | Yes | {notes} |"), "plan.md"))
     line = next(n for n, raw in enumerate(text.splitlines(), 1) if raw.startswith("| cert-manager"))
     assert [n.text for n in d.not_applied if n.line == line] == listed
+
+
+def test_a_number_in_the_name_of_a_stated_standard_is_no_figure():
+    """`SOC 2` names the compliance standard the plan states (and the output applies): its 2 was listed as `a figure
+    no answer reads`."""
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+    constraints = "**Constraints**: PCI-DSS scope"
+    assert constraints in text
+    d = decide(parse_text(text.replace(constraints, "**Constraints**: SOC 2 Type II, PCI-DSS scope"), "plan.md"))
+    assert "soc2" in d.answers.compliance
+    assert not [n for n in d.not_applied if "SOC" in n.text]

@@ -304,6 +304,9 @@ def _check(vocab: _Vocabulary, st: _Statement, stated: _Stated, phrases: dict[in
             held |= _stated_numbers(clause, stated)
             missing = [m for m in missing if not _carried(vocab, m, clause, held)]
         if missing:
+            named = _named_positions(clause, stated)
+            missing = [m for m in missing if not all(named[m.start():m.end()])]
+        if missing:
             at = st.line_at(start + st.text[start:end].find(clause) + missing[0].start())  # the figure's line
             out.append(NotApplied(line=at, text=_short(clause), why=_reason(vocab, about)))
         elif st.names and not overlapping and not vocab.deferred.search(clause):
@@ -321,6 +324,16 @@ def _citing_numbers(c: Context, answers: Answers) -> dict[int, set[str]]:
             leaves = _leaves(getattr(answers, name))
             out.setdefault(prov.line, set()).update({m.group(0) for s in leaves for m in NUMBER.finditer(s)}, leaves)
     return out
+
+
+def _named_positions(clause: str, stated: _Stated) -> bytearray:
+    """1 at each character of the words naming an answer the plan states (`SOC 2`, `ISO 27001`): a number there is
+    part of a name, no figure. One pass of each pattern, whatever the number of figures."""
+    named = bytearray(len(clause))
+    for pattern in stated.patterns:
+        for n in pattern.finditer(clause):
+            named[n.start():n.end()] = b"\x01" * (n.end() - n.start())
+    return named
 
 
 def _stated_numbers(clause: str, stated: _Stated) -> set[str]:

@@ -102,6 +102,11 @@ class Figure:
         """The single value stated, None for a range or an open bound."""
         return self.low if self.low is not None and self.low == self.high else None
 
+    @property
+    def environment_word(self) -> str:
+        """The environment the figure is said of (`in production`, its column), as written; "" for every one."""
+        return self.environment or (self.subject if self.scope == "environment" else "")
+
 
 @dataclass(frozen=True)
 class Vocabulary:

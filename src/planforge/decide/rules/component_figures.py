@@ -73,15 +73,10 @@ def _apply_all(c: Context, setting: _Setting, targeted: list[tuple[Figure, list[
     """Apply each figure to its components, an environment's own figure first: a figure for every environment fills
     the others (`1 replica, 3 in production`)."""
     changed = False
-    for f, targets in sorted(targeted, key=lambda pair: not _environment_word(pair[0])):
+    for f, targets in sorted(targeted, key=lambda pair: not pair[0].environment_word):
         changed |= any([_apply(c, setting, f, comp) for comp in targets])
     if changed:
         c.values["components"] = list(components.values())
-
-
-def _environment_word(f: Figure) -> str:
-    """The environment a figure names (`in production`), "" for every one."""
-    return f.environment or (f.subject if f.scope == "environment" else "")
 
 
 def _values_key(comp: Component, setting: _Setting) -> str:
@@ -92,7 +87,7 @@ def _values_key(comp: Component, setting: _Setting) -> str:
 def _apply(c: Context, setting: _Setting, f: Figure, comp: Component) -> bool:
     """Set the component's figure in the figure's environments, or report why not; whether it was set."""
     environments = c.values.get("environments", [])
-    word = _environment_word(f)
+    word = f.environment_word
     env = environment_named(word, environments) if word else ""
     stated: dict[str, int] = getattr(comp, setting.field)
     why = (setting.missing.format(name=comp.name) if not _values_key(comp, setting) else

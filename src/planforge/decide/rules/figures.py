@@ -478,7 +478,7 @@ def _pods(c: Context, pods: list[Figure]) -> None:
     own: dict[str, int] = {}
     plan_wide = []
     for f in pods:
-        word = f.environment or (f.subject if f.scope == "environment" else "")
+        word = f.environment_word
         env = environment_named(word, environments) if word else ""
         if env is None:
             c.unapplied(f.line, f.words, f"{word!r} is not an environment of the output")

@@ -20,6 +20,10 @@ once, before the update, and renders the new version for its three-way merge fro
 that switches the source (`planforge update --template`) would merge against the old source's files and
 silently drop the new source's change to a file the user edited. After Copier records the new source,
 the merge renders from it.
+
+Copier parses its YAML (the template's `copier.yml` with its includes, the answers file, every `type: yaml`
+answer) with PyYAML's pure-Python loader: with planforge's hundred answers that was half of a `copier update`.
+While this worker runs, Copier's modules parse with libyaml (`_libyaml_parsing`): the same safe loader, written in C.
 """
 from __future__ import annotations
 
@@ -29,10 +33,13 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any
+
+import yaml
 
 _WORKER: type | None = None
 _COMPILED: dict[tuple, CodeType] = {}
@@ -128,6 +135,41 @@ def _from_yaml(data: Any) -> Any:
     return parse(data) if isinstance(data, str) else data
 
 
+class _LibyamlModule(ModuleType):
+    """PyYAML as Copier sees it while planforge's worker runs: the safe loader is libyaml's."""
+
+    def __init__(self) -> None:
+        super().__init__("yaml")
+        self.SafeLoader = yaml.CSafeLoader
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(yaml, name)
+
+    @staticmethod
+    def safe_load(stream: Any) -> Any:
+        return yaml.load(stream, Loader=yaml.CSafeLoader)  # noqa: S506 (libyaml's safe loader)
+
+
+@contextlib.contextmanager
+def _libyaml_parsing() -> Iterator[None]:
+    """Copier's YAML parsed with libyaml for the duration (re-entrant: an update runs copies inside)."""
+    import copier._template
+    import copier._user_data
+
+    modules = (copier._template, copier._user_data)
+    if not getattr(yaml, "__with_libyaml__", False):
+        yield
+        return
+    previous = [module.yaml for module in modules]
+    for module in modules:
+        module.yaml = _LibyamlModule()
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, previous):
+            module.yaml = original
+
+
 def worker_class() -> type:
     """copier.Worker whose Jinja environment reuses compiled sources (see the module's docstring), whose
     subproject reads the template the answers file names at the moment it is asked (so `update --template` merges
@@ -169,6 +211,14 @@ def worker_class() -> type:
             if "from_yaml" in env.filters:
                 env.filters["from_yaml"] = _from_yaml
             return env
+
+        def run_copy(self) -> None:
+            with _libyaml_parsing():
+                super().run_copy()
+
+        def run_update(self) -> None:
+            with _libyaml_parsing():
+                super().run_update()
 
         @cached_property
         def _file_mode_ignored(self) -> bool:

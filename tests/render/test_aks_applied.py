@@ -171,3 +171,20 @@ def test_the_pre_allocated_ingress_ip_outlives_a_rebuilt_cluster(tmp_path_factor
     annotations = service["controller"]["service"]["annotations"]
     assert annotations["service.beta.kubernetes.io/azure-load-balancer-resource-group"] == "rg-hosting-prod"
     assert 'name     = "rg-${local.name}"' in (root / "infra/live/main.tf").read_text()
+
+
+@plan_group(HR_PORTAL)
+def test_production_geo_backups_with_the_customer_managed_key_get_a_key_in_the_paired_region(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Azure refuses geo-redundant backups (production) encrypted by a customer-managed key unless a key and an identity
+    in the region's pair encrypt them: the root makes a vault and key there and hands them to the database module
+    (whose own tests check the server's arguments and the refusal without them)."""
+    root = rendered_plan(HR_PORTAL, tmp_path_factory)
+    main = (root / "terraform/environments/prod/main.tf").read_text()
+    assert 'swedencentral      = "swedensouth"' in main
+    assert "geo_backup_key    = var.customer_managed_kms && var.multi_az" in main
+    vault = re.search(r'(?ms)^module "geo_backup_keyvault" \{.*?^\}', main).group(0)
+    assert "count  = local.geo_backup_key ? 1 : 0" in vault and "location            = local.geo_backup_region" in vault
+    database = re.search(r'(?ms)^module "database" \{.*?^\}', main).group(0)
+    assert "geo_backup_key_id       = local.geo_backup_key ? module.geo_backup_keyvault[0].key_id : null" in database
+    assert "geo_backup_location     = local.geo_backup_region" in database

@@ -1,7 +1,12 @@
 # Data layer (Azure): PostgreSQL flexible server in a delegated subnet, no public access,
 # Microsoft Entra ID authentication only (no password exists), TLS enforced,
 # zone-redundant high availability when multi_az, backups sized to the plan's RPO and
-# the customer-managed key when given.
+# the customer-managed key when given. Geo-redundant backups are stored in the pair of the server's region: with a
+# customer-managed key, Azure refuses them unless a key and an identity in that region encrypt them too.
+
+locals {
+  geo_backup_key = var.key_id != null && var.multi_az
+}
 
 resource "azurerm_user_assigned_identity" "this" {
   count = var.key_id == null ? 0 : 1
@@ -19,6 +24,31 @@ resource "azurerm_role_assignment" "key" {
   scope                = var.key_vault_id
   role_definition_name = "Key Vault Crypto Service Encryption User"
   principal_id         = azurerm_user_assigned_identity.this[0].principal_id
+}
+
+resource "azurerm_user_assigned_identity" "geo_backup" {
+  count = local.geo_backup_key ? 1 : 0
+
+  name                = "id-${var.name}-postgres-geo"
+  location            = var.geo_backup_location
+  resource_group_name = var.resource_group_name
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.geo_backup_key_id != null && var.geo_backup_location != null && var.geo_backup_key_vault_id != null
+      error_message = "Geo-redundant backups with a customer-managed key need a key in the region paired with location: set geo_backup_location, geo_backup_key_vault_id and geo_backup_key_id."
+    }
+  }
+}
+
+resource "azurerm_role_assignment" "geo_backup_key" {
+  count = local.geo_backup_key ? 1 : 0
+
+  scope                = var.geo_backup_key_vault_id
+  role_definition_name = "Key Vault Crypto Service Encryption User"
+  principal_id         = azurerm_user_assigned_identity.geo_backup[0].principal_id
 }
 
 resource "azurerm_postgresql_flexible_server" "this" {
@@ -56,7 +86,7 @@ resource "azurerm_postgresql_flexible_server" "this" {
 
     content {
       type         = "UserAssigned"
-      identity_ids = [azurerm_user_assigned_identity.this[0].id]
+      identity_ids = concat(azurerm_user_assigned_identity.this[*].id, azurerm_user_assigned_identity.geo_backup[*].id)
     }
   }
 
@@ -64,14 +94,16 @@ resource "azurerm_postgresql_flexible_server" "this" {
     for_each = var.key_id == null ? [] : [1]
 
     content {
-      key_vault_key_id                  = var.key_id
-      primary_user_assigned_identity_id = azurerm_user_assigned_identity.this[0].id
+      key_vault_key_id                     = var.key_id
+      primary_user_assigned_identity_id    = azurerm_user_assigned_identity.this[0].id
+      geo_backup_key_vault_key_id          = local.geo_backup_key ? var.geo_backup_key_id : null
+      geo_backup_user_assigned_identity_id = local.geo_backup_key ? azurerm_user_assigned_identity.geo_backup[0].id : null
     }
   }
 
   tags = var.tags
 
-  depends_on = [azurerm_role_assignment.key]
+  depends_on = [azurerm_role_assignment.key, azurerm_role_assignment.geo_backup_key]
 
   lifecycle {
     precondition {

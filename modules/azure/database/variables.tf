@@ -97,6 +97,24 @@ variable "key_id" {
   default     = null
 }
 
+variable "geo_backup_location" {
+  type        = string
+  description = "Region paired with location, where geo-redundant backups are stored (needed with key_id in production)."
+  default     = null
+}
+
+variable "geo_backup_key_vault_id" {
+  type        = string
+  description = "Key Vault in geo_backup_location holding geo_backup_key_id (for the geo-backup identity's role assignment)."
+  default     = null
+}
+
+variable "geo_backup_key_id" {
+  type        = string
+  description = "Customer-managed key in geo_backup_location that encrypts the geo-redundant backups (needed with key_id in production)."
+  default     = null
+}
+
 variable "subnet_id" {
   type        = string
   description = "Subnet delegated to Microsoft.DBforPostgreSQL/flexibleServers."

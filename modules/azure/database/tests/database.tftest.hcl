@@ -40,3 +40,38 @@ run "development_single_zone" {
     error_message = "Non-production must not pay for a standby."
   }
 }
+
+run "production_customer_managed_key_encrypts_the_geo_backups_in_the_paired_region" {
+  command = plan
+
+  variables {
+    multi_az                = true
+    key_vault_id            = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+    key_id                  = "https://kv.vault.azure.net/keys/cmk"
+    geo_backup_location     = "northeurope"
+    geo_backup_key_vault_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kvg"
+    geo_backup_key_id       = "https://kvg.vault.azure.net/keys/cmk"
+  }
+
+  assert {
+    condition     = azurerm_postgresql_flexible_server.this.customer_managed_key[0].geo_backup_key_vault_key_id == "https://kvg.vault.azure.net/keys/cmk"
+    error_message = "Azure refuses geo-redundant backups with a customer-managed key unless a key in the paired region encrypts them."
+  }
+
+  assert {
+    condition     = azurerm_user_assigned_identity.geo_backup[0].location == "northeurope"
+    error_message = "The geo-backup identity must be in the paired region."
+  }
+}
+
+run "production_customer_managed_key_without_a_geo_backup_key_is_refused" {
+  command = plan
+
+  variables {
+    multi_az     = true
+    key_vault_id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+    key_id       = "https://kv.vault.azure.net/keys/cmk"
+  }
+
+  expect_failures = [azurerm_user_assigned_identity.geo_backup]
+}

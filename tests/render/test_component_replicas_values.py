@@ -56,3 +56,21 @@ def test_a_stated_retention_lands_at_the_catalog_key_and_nowhere_else(name: str)
         assert at(values(name, "prod", {}), key) == "15d"
     else:
         assert stated == values(name, "prod", {})
+
+
+@pytest.mark.parametrize(("distribution", "off"), [
+    ("eks", {"kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"}),
+    ("aks", {"kubeControllerManager", "kubeScheduler", "kubeEtcd"}),
+    ("k3s", set()),
+])
+def test_prometheus_scrapes_no_control_plane_a_managed_cluster_hides(distribution: str, off: set[str]) -> None:
+    """A managed control plane cannot be scraped from the nodes (nor kube-proxy where its metrics are on localhost):
+    those targets are off, with the chart's alerts that they are down; a self-managed cluster keeps them."""
+    entry = CHARTS["kube-prometheus-stack"]
+    component = {"name": "kube-prometheus-stack", "chart": entry["chart"], "chart_repo": entry["chart_repo"],
+                 "version": entry["version"], "namespace": entry["namespace"]}
+    rendered = yaml.safe_load(render_macro("includes/k8s/components.jinja", "component_values", component, "prod",
+                                           True, "aws", site={"distribution": distribution}))
+    targets = ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy")
+    assert {t for t in targets if rendered.get(t, {}).get("enabled") is False} == off
+    assert rendered["prometheus"]["prometheusSpec"]["retention"] == "15d"

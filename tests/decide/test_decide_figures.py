@@ -319,9 +319,23 @@ def test_a_zone_count_sets_the_aws_network_zones_and_is_reported_elsewhere():
     gcp = decide(parse_text(gke.replace("## Technical Context", "## Technical Context\n\n**Network**: 3 AZs"),
                             "plan.md"))
     assert gcp.answers.availability_zones == 0
-    assert any("only AWS roots take a zone count" in n.why for n in gcp.not_applied)
+    assert any("only AWS roots, and Azure environment roots" in n.why for n in gcp.not_applied)
     dns = with_lines("**DNS**: records in the existing Route 53 zone")  # a DNS zone, no zone count
     assert dns.answers.availability_zones == 0 and not any("zones" in n.why for n in dns.not_applied)
+
+
+def test_a_zone_count_sets_the_aks_node_pools_zones_up_to_the_regions_three():
+    """An AKS environment root spans the plan's zones (it was reported as taking none, and built three); an Azure
+    region has three, so a count above is reported at its line."""
+    aks = (PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8")
+
+    def with_network(words: str):
+        return decide(parse_text(aks.replace("## Technical Context", f"## Technical Context\n\n**Network**: {words}"),
+                                 "plan.md"))
+
+    assert with_network("2 availability zones").answers.availability_zones == 2
+    four = with_network("4 AZs")
+    assert four.answers.availability_zones == 0 and any("not 2 to 3 zones" in n.why for n in four.not_applied)
 
 
 def test_a_zone_count_in_words_or_spelled_out_is_read():

@@ -188,3 +188,20 @@ def test_production_geo_backups_with_the_customer_managed_key_get_a_key_in_the_p
     database = re.search(r'(?ms)^module "database" \{.*?^\}', main).group(0)
     assert "geo_backup_key_id       = local.geo_backup_key ? module.geo_backup_keyvault[0].key_id : null" in database
     assert "geo_backup_location     = local.geo_backup_region" in database
+
+
+def test_the_node_pools_span_the_zones_the_plan_states(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`2 availability zones` on AKS is the environment roots' az_count, the node pools' zones 1 and 2 (it was
+    reported as taking none, and the pools spanned three)."""
+    plan = tmp_path_factory.mktemp("zones") / "plan.md"
+    plan.write_text(AKS.read_text().replace("## Technical Context",
+                                            "## Technical Context\n\n**Network**: 2 availability zones"))
+    root = rendered_plan(plan, tmp_path_factory)
+    for env in ("dev", "staging", "prod"):
+        variables = (root / f"terraform/environments/{env}/variables.tf").read_text()
+        zone_count = re.search(r'(?ms)^variable "az_count" \{.*?^\}', variables).group(0)
+        assert "default     = 2" in zone_count and "var.az_count <= 3" in zone_count
+        aks = re.search(r'(?ms)^module "aks" \{.*?^\}', (root / f"terraform/environments/{env}/main.tf").read_text())
+        assert "zones               = [for n in range(1, var.az_count + 1) : tostring(n)]" in aks.group(0)
+    module = (root / "terraform/modules/aks/main.tf").read_text()
+    assert module.count("= var.zones") == 3 and '["1", "2", "3"]' not in module

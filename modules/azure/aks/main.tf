@@ -58,7 +58,7 @@ resource "azurerm_kubernetes_cluster" "this" {
     name                         = "system"
     vm_size                      = local.split ? var.system_node_vm_size : var.node_instance_type
     vnet_subnet_id               = var.subnet_id
-    zones                        = ["1", "2", "3"]
+    zones                        = var.zones
     only_critical_addons_enabled = local.split
     auto_scaling_enabled         = !local.split
     node_count                   = local.split ? var.system_node_count : null
@@ -137,7 +137,7 @@ resource "azurerm_kubernetes_cluster_node_pool" "user" {
   mode                    = "User"
   vm_size                 = var.node_instance_type
   vnet_subnet_id          = var.subnet_id
-  zones                   = ["1", "2", "3"]
+  zones                   = var.zones
   auto_scaling_enabled    = true
   min_count               = var.node_min_size
   max_count               = var.node_max_size
@@ -162,7 +162,7 @@ resource "azurerm_public_ip" "ingress" {
   resource_group_name = var.resource_group_name
   allocation_method   = "Static"
   sku                 = "Standard"
-  zones               = ["1", "2", "3"]
+  zones               = var.zones
 
   tags = var.tags
 }

@@ -77,6 +77,17 @@ variable "node_max_size" {
   default     = 3
 }
 
+variable "zones" {
+  type        = list(string)
+  description = "Availability zones the node pools and the ingress address span: the plan's zone count, the region's first zones."
+  default     = ["1", "2", "3"]
+
+  validation {
+    condition     = length(var.zones) >= 1 && alltrue([for z in var.zones : contains(["1", "2", "3"], z)])
+    error_message = "zones must be one or more of the region's zones 1, 2 and 3."
+  }
+}
+
 variable "host_encryption" {
   type        = bool
   description = "Encrypt the nodes' OS and temporary disks and their caches on the VM host (host_encryption_enabled). Precondition: the subscription feature Microsoft.Compute/EncryptionAtHost is registered (once per subscription: az feature register --namespace Microsoft.Compute --name EncryptionAtHost, then az provider register --namespace Microsoft.Compute); without it Azure refuses the node pools. false only where the subscription cannot have the feature."

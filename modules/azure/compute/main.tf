@@ -32,7 +32,7 @@ resource "azurerm_linux_virtual_machine_scale_set" "this" {
   resource_group_name = var.resource_group_name
   sku                 = var.instance_type
   instances           = var.min_size
-  zones               = ["1", "2", "3"]
+  zones               = var.zones
   admin_username      = "azureuser"
 
   disable_password_authentication = true

@@ -35,6 +35,17 @@ variable "max_size" {
   default     = 3
 }
 
+variable "zones" {
+  type        = list(string)
+  description = "Availability zones the instances span: the plan's zone count, the region's first zones."
+  default     = ["1", "2", "3"]
+
+  validation {
+    condition     = length(var.zones) >= 1 && alltrue([for z in var.zones : contains(["1", "2", "3"], z)])
+    error_message = "zones must be one or more of the region's zones 1, 2 and 3."
+  }
+}
+
 variable "admin_ssh_public_key" {
   type        = string
   description = "Public SSH key of the break-glass admin user (a public key, not a secret)."

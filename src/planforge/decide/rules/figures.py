@@ -295,12 +295,23 @@ def _high_availability(c: Context, up: Figure | None) -> None:
 
 
 # --------------------------------------------------------------------------- zones
-_ZONED_CLOUDS = ("aws",)  # clouds whose roots take the plan's zone count (the VPC's az_count)
+# The most zones each cloud's roots take (their az_count): AWS's VPC spans 2 to 6; an Azure region has three zones, which
+# the AKS node pools or the compute scale set of an environment root span (a shared multi-tenant cluster and
+# serverless compute take none).
+_ZONE_LIMITS = {"aws": 6, "azure": 3}
+
+
+def _zone_limit(values: dict) -> int:
+    """The most zones the plan's roots take (0: they take no zone count)."""
+    cloud = values.get("cloud")
+    if cloud == "azure" and (values.get("structure") == "multi-tenant" or values.get("compute", "vms") != "vms"):
+        return 0
+    return _ZONE_LIMITS.get(cloud, 0)
 
 
 def _zones(c: Context, zones: list[Figure]) -> None:
-    """The availability zones the plan's network spans (`2 AZs`): the first plan-wide count of 2-6 zones on a cloud
-    whose roots take it; any other is reported at its line."""
+    """The availability zones the plan's network spans (`2 AZs`): the first plan-wide count of 2 to the cloud's most
+    zones (6 on AWS, 3 on Azure) where the roots take it; any other is reported at its line."""
     for f in zones:
         if c.values.get("availability_zones") == f.high and f.low == f.high:  # the count again (`2 AZs` twice)
             c.applied(f.line, f.words, "availability_zones")
@@ -312,17 +323,19 @@ def _zones(c: Context, zones: list[Figure]) -> None:
         c.from_line("availability_zones", int(f.high), f.line)
         c.applied(f.line, f.words, "availability_zones")
     if "availability_zones" not in c.values:
-        c.default("availability_zones", 0, "the plan states no zone count: the cloud's default (3 on AWS)")
+        c.default("availability_zones", 0, "the plan states no zone count: the cloud's default (3 on AWS and Azure)")
 
 
 def _zones_not_applied(c: Context, f: Figure) -> str:
     """Why a zone count is not applied ("" when it is)."""
     if f.scope not in ("plan", "cluster"):
         return "a zone count per environment, region or tenant is not applied: the network spans one count of zones"
-    if not 2 <= f.high <= 6 or f.low != f.high:
-        return f"{f.words!r} is not 2 to 6 zones (a database subnet group and a cluster need two)"
-    if c.values.get("cloud") not in _ZONED_CLOUDS:
-        return "the zones of this cloud's network are the region's (only AWS roots take a zone count)"
+    limit = _zone_limit(c.values)
+    if not limit:
+        return ("the zones of this plan's network are the region's (only AWS roots, and Azure environment roots of a "
+                "cluster or VMs, take a zone count)")
+    if not 2 <= f.high <= limit or f.low != f.high:
+        return f"{f.words!r} is not 2 to {limit} zones (a database subnet group and a cluster need two)"
     if "availability_zones" in c.values:
         return "the plan states another zone count first"
     return ""

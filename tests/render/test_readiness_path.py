@@ -34,6 +34,14 @@ def test_the_readiness_path_is_read_apart_from_the_health_path(backend: str) -> 
     assert services["frontend"].ready_path == ""  # states none: its health path serves every probe
 
 
+def test_probe_words_joined_by_a_slash_name_no_path() -> None:
+    """`liveness/readiness probe on /healthz`: the probes' path is /healthz (`/readiness` was taken for it, and
+    every probe of the app failed)."""
+    backend = "backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080, liveness/readiness probe on `/healthz`)"
+    [svc] = [s for s in decide(parse_text(_shop(backend), "plan.md")).answers.services if s.name == "backend"]
+    assert (svc.health_path, svc.ready_path) == ("/healthz", "")
+
+
 def test_a_readiness_path_alone_is_not_taken_for_the_health_path() -> None:
     backend = "backend (image ghcr.io/acme/shop-backend:1.4.0, port 8080, readiness /readyz)"
     [svc] = [s for s in decide(parse_text(_shop(backend), "plan.md")).answers.services if s.name == "backend"]

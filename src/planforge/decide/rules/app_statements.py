@@ -23,9 +23,10 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
 PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
 # `health /healthz`, `liveness GET /healthz`, a table's `Probes: HTTP GET /`
 _PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:http\s++)?get\s++)?"
-HEALTH_PATH = r"(?:health|liveness|(?<!readiness )\bprobes?)" + _PROBED + r"(/[A-Za-z0-9._~/-]*)"
+# (a path follows a space, colon or quote: in `liveness/readiness probe on /healthz` no word names a path)
+HEALTH_PATH = r"(?:health|liveness|(?<!readiness )\bprobes?)" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)"
 # `readiness /ready`, `readiness probe: GET /readyz`: the readiness probe's own path (the health path serves the others)
-_READY_PATH = r"\breadiness" + _PROBED + r"(/[A-Za-z0-9._~/-]*)"
+_READY_PATH = r"\breadiness" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)"
 # `curl https://[app-url]/api/health`, `HTTP GET /healthz`: a path that ends in a health word is the health path
 _HEALTH_URL = (r"(?:https?://[^/\s`]{1,253}|(?<![\w/.-]))"
                r"(/(?:[A-Za-z0-9._-]{1,63}/){0,4}(?:healthz?|livez|readyz|ready|live|ping))(?![\w/-])")

@@ -1,5 +1,5 @@
 """The tags a plan says its cloud resources carry (`tagged Project=payments, Owner=platform-team`): read as
-`resource_tags` where the Terraform roots carry them (AWS, Azure), each key once, else reported with why."""
+`resource_tags` where the Terraform roots carry them (AWS, Azure, GCP labels), each key once, else reported with why."""
 from __future__ import annotations
 
 import pytest
@@ -39,7 +39,8 @@ def test_a_key_stated_twice_keeps_its_first_value_and_reports_the_other():
     assert other.text == "owner=sre" and "platform-team" in other.why
 
 
-@pytest.mark.parametrize("plan, why", [("gke-flux-secretmanager.plan.md", "gcp roots carry planforge's own tags"),
+@pytest.mark.parametrize("plan, why", [("doks-argocd.plan.md", "digitalocean roots carry planforge's own tags"),
+                                       ("gke-flux-secretmanager.plan.md", "a GCP label takes lowercase letters"),
                                        ("aws-pulumi-invoices.plan.md", "pulumi stacks carry planforge's own tags")])
 def test_tags_where_the_roots_carry_none_are_reported(plan: str, why: str):
     decided, line = _decided(plan, "Every resource is tagged `Owner=platform-team`.")
@@ -51,3 +52,16 @@ def test_tags_where_the_roots_carry_none_are_reported(plan: str, why: str):
 def test_a_line_naming_no_tags_gives_none():
     decided, _ = _decided("aws-eks-argocd.plan.md", "The release is cut with VERSION=1.2.0 in the Makefile.", "Release")
     assert decided.answers.resource_tags == []
+
+
+def test_resources_labelled_on_gcp_are_the_providers_default_labels():
+    """`All resources labelled team=commerce and cost-center=cc-42 for budget reporting` on GKE: the google provider's
+    default labels (the line was read as nothing at all); a Kubernetes label line is no resource tag."""
+    decided, line = _decided("gke-flux-secretmanager.plan.md",
+                             "All resources labelled team=commerce and cost-center=cc-42 for budget reporting")
+    assert decided.answers.resource_tags == [ResourceTag(key="team", value="commerce"),
+                                             ResourceTag(key="cost-center", value="cc-42")]
+    assert not [n for n in decided.not_applied if n.line == line]
+    pods, _ = _decided("gke-flux-secretmanager.plan.md", "Pods carry the labels app=web and tier=frontend", "Labels")
+    assert pods.answers.resource_tags == []
+

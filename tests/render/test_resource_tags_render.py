@@ -1,4 +1,4 @@
-"""The plan's resource tags reach every AWS and Azure root, over planforge's own tag of the same key, and the
+"""The plan's resource tags reach every AWS and Azure root and the GCP provider's default labels, over planforge's own tag of the same key, and the
 lookups that find the shared network by its tags follow them (a multi-tenant root's `data "aws_vpc"`)."""
 from __future__ import annotations
 
@@ -73,6 +73,19 @@ def test_azure_resources_carry_the_plans_tags(tmp_path: Path, packed_tf_mirror: 
     assert _map((repo / "terraform/bootstrap/main.tf").read_text(), "  tags = {")["Environment"] == '"global"'
     subprocess.run([terraform, "fmt", "-check", "-recursive", str(repo / "terraform")], check=True, capture_output=True)
     _validated([repo / "terraform"], [packed_tf_mirror])
+
+
+def test_gcp_default_labels_carry_the_plans_labels(tmp_path: Path):
+    """The google provider's default labels (GCP roots validate with static checks only: no provider here)."""
+    terraform = require_tool("terraform")
+    text = (PLANS / "gke-flux-secretmanager.plan.md").read_text(encoding="utf-8").replace(
+        "**Constraints**:", "**Labels**: All resources labelled team=commerce and cost-center=cc-42\n**Constraints**:", 1)
+    dest = tmp_path / "repo"
+    render_new(decide(parse_text(text, "plan.md")).answers, dest, resolve_template(None, None), init_git=False)
+    labels = _map((dest / "terraform/environments/prod/providers.tf").read_text(), "default_labels = {")
+    assert labels == {"project": "var.project", "environment": "var.environment", "tenant": "var.tenant",
+                      "managed-by": '"terraform"', "team": '"commerce"', "cost-center": '"cc-42"'}
+    subprocess.run([terraform, "fmt", "-check", "-recursive", str(dest / "terraform")], check=True, capture_output=True)
 
 
 @pytest.mark.parametrize("plan", ["aws-eks-argocd"])

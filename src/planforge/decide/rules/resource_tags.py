@@ -1,9 +1,12 @@
 """Resource tags: the tags a plan says its cloud resources carry (`tagged Project=payments, Owner=platform-team`).
 
-A line naming tags (`tag`, `tags`, `tagged`, `tagging`) gives its `Key=Value` pairs as `resource_tags`, in order; a
+A line naming tags (`tag`, `tags`, `tagged`, `tagging`), or labels of its resources or costs (`All resources labelled
+team=commerce`: a label elsewhere is a Kubernetes one), gives its `Key=Value` pairs as `resource_tags`, in order; a
 value `<env>` or `<environment>` (also `${env}`, `{environment}`) is each root's environment. The Terraform roots of
-AWS (provider default tags) and Azure (every resource's tags) carry them over planforge's own tag of the same key
-in any case (`Project` over `project`). Elsewhere, and where the plan builds no Terraform, the pairs are reported.
+AWS (provider default tags), Azure (every resource's tags) and GCP (provider default labels) carry them over
+planforge's own tag of the same key in any case (`Project` over `project`); a pair GCP cannot take as a label
+(lowercase letters, digits, `_` and `-`) is reported. Elsewhere, and where the plan builds no Terraform, the pairs
+are reported.
 """
 from __future__ import annotations
 
@@ -13,11 +16,14 @@ from planforge.decide.answers import ResourceTag
 from planforge.decide.context import Context
 from planforge.decide.rules.tools import lines_naming
 
-_TAG_LINE = r"\btag(?:s|ged|ging)?\b"
+_TAG_LINE = (r"\btag(?:s|ged|ging)?\b"
+             r"|^(?=.*\b(?:resources?|costs?|billing|budget)\b).*\blabel(?:s|led|ed|ling)?\b")
 _PAIR = re.compile(r"(?<![\w.:/=-])([A-Za-z][A-Za-z0-9_.-]{0,127})\s?=\s?"
                    r"(<env(?:ironment)?>|\$?\{env(?:ironment)?\}|[A-Za-z0-9][A-Za-z0-9_.:/+@-]{0,255}(?<![.:]))", re.I)
 _ENVIRONMENT_VALUE = re.compile(r"<env(?:ironment)?>|\$?\{env(?:ironment)?\}", re.I)
-_TAGGED_CLOUDS = ("aws", "azure")
+_TAGGED_CLOUDS = ("aws", "azure", "gcp")
+# a GCP label: a key of 1-63 lowercase letters, digits, _ and - starting with a letter, a value of up to 63 of them
+_GCP_LABEL = re.compile(r"[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}")
 
 
 def decide_resource_tags(c: Context) -> None:
@@ -34,7 +40,7 @@ def decide_resource_tags(c: Context) -> None:
                     c.unapplied(line, m.group(0), f"{seen.key} is tagged {seen.value!r}, as line {first[key.lower()]} "
                                 "states")
                 continue
-            why = _why_not(c)
+            why = _why_not(c) or _why_not_label(c, key, value)
             if why:
                 c.unapplied(line, m.group(0), why)
                 continue
@@ -59,3 +65,11 @@ def _why_not(c: Context) -> str:
     if cloud not in _TAGGED_CLOUDS:
         return f"the {cloud} roots carry planforge's own tags only: add the tag to their resources yourself"
     return ""
+
+
+def _why_not_label(c: Context, key: str, value: str) -> str:
+    """Why a GCP root cannot carry the pair as a label ('' when it can, or the cloud is not GCP)."""
+    if c.values.get("cloud") != "gcp" or value == ResourceTag.ENVIRONMENT or _GCP_LABEL.fullmatch(f"{key}={value}"):
+        return ""
+    return ("a GCP label takes lowercase letters, digits, _ and - only (a key starting with a letter, each at most 63): "
+            "state the label in that form")

@@ -176,3 +176,12 @@ def test_an_untuned_ecs_plan_reports_only_what_is_not_built() -> None:
         "dev": (1, 1), "staging": (1, 1), "prod": (2, 4)}
     assert {app.name: app.database_access for app in d.answers.apps} == {
         "catalogue-web": False, "loans-api": True, "overdue-notifier": True, "overdue-report": True}
+
+
+def test_no_service_says_nothing_connects_to_the_application() -> None:
+    """`no Service and no Ingress` is a worker nothing connects to, as `no inbound port` is (it was read as nothing,
+    and the worker got a port and health checks); a service mesh is not a Service."""
+    worker = decided(PLAN.replace("booking-reminders (no inbound port", "booking-reminders (no Service and no Ingress"))
+    assert {app.name: app.inbound for app in worker.answers.apps}["booking-reminders"] is False
+    mesh = decided(PLAN.replace("booking-reminders (no inbound port", "booking-reminders (no service mesh"))
+    assert {app.name: app.inbound for app in mesh.answers.apps}["booking-reminders"] is True

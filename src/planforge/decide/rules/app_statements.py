@@ -34,7 +34,9 @@ _HEALTH_URL = (r"(?:https?://[^/\s`]{1,253}|(?<![\w/.-]))"
 _READINESS_BEFORE = re.compile(r"\breadiness" + _PROBED + "$", re.I)
 # `fulfillment-worker (internal only, no inbound port, 0.25 vCPU / 0.5 GB)`: a worker nothing connects to, a service
 # reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
-_NO_PORT = r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
+# (`no Service and no Ingress`: nothing reaches it either)
+_NO_PORT = (r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
+            r"|\bno\s++(?:Kubernetes\s++)?Service\b(?!\s*+mesh)")
 _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
              r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
 # `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database

@@ -181,6 +181,15 @@ def test_a_retention_stated_for_every_environment_says_what_non_production_keeps
     assert "other environments keep 3" in note.why
 
 
+def test_a_point_in_time_recovery_window_is_the_backup_retention():
+    """`point-in-time recovery with 7 days of transaction logs` is how far back a restore reaches, the backups'
+    retention (it was reported as a duration target planforge generates no check for)."""
+    d = with_lines("**Database**: point-in-time recovery with 7 days of transaction logs")
+    assert d.answers.backup_retention_days == 7
+    assert d.provenance["backup_retention_days"].text.startswith("Database: point-in-time recovery")
+    assert not [n for n in d.not_applied if "duration target" in n.why]
+
+
 TICKETING = (PLANS / "ticketing-eks.plan.md").read_text(encoding="utf-8")
 
 

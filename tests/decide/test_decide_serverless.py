@@ -49,12 +49,14 @@ def test_only_the_applications_that_state_their_database_use_reach_it() -> None:
     assert all(app.database_access for app in decided().answers.apps)  # nobody says: every application reaches it
 
 
-def test_on_kubernetes_who_reaches_an_application_is_reported() -> None:
+def test_on_kubernetes_who_reaches_an_application_is_reported_and_a_worker_built() -> None:
     text = (PLAN.replace("**Kubernetes**: N/A", "**Kubernetes**: EKS 1.31")
             .replace("Option 1 (single-iac: Terraform only)", "Option 2 (multi-tool)"))
     d = decided(text)
+    assert any(n.text == "internal only" and "Kubernetes" in n.why for n in d.not_applied)
     line = line_of(text, "booking-reminders (no inbound port")
-    assert any(n.line == line and n.text == "no inbound port" and "Kubernetes" in n.why for n in d.not_applied)
+    assert not any(n.line == line and n.text == "no inbound port" for n in d.not_applied)
+    assert {app.name: app.inbound for app in d.answers.apps}["booking-reminders"] is False
     assert {app.name: app.cpu_request for app in d.answers.apps}["booking-web"] == "500m"  # a request on Kubernetes
 
 

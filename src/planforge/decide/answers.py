@@ -78,9 +78,10 @@ class Service(BaseModel):
     port: int = 8080
     health_path: str = "/healthz"
     ready_path: str = ""  # the readiness probe's path when the plan states one of its own ("": health_path)
-    # Serverless compute only (Kubernetes reports them): no inbound port (a worker: no load balancer), and reached
-    # from inside the network only (an internal load balancer).
+    # No inbound port: a worker nothing connects to (serverless: no load balancer or ingress; Kubernetes: no Service,
+    # container port, HTTP probe or NetworkPolicy rule).
     inbound: bool = True
+    # Serverless compute only (Kubernetes reports it): reached from inside the network only (an internal load balancer).
     public: bool = True
     # Serverless compute only: its tasks get the database's address and credentials. False when it states `no
     # database`, or when other applications state that they use the database and it does not.

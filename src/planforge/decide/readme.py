@@ -108,7 +108,8 @@ def _render_item(v: Any, counted: str) -> str:
         figures = [text for text in (counts and f"{counts} replicas", kept and f"metrics kept {kept}") if text]
         return f"{v.name} {v.version}" + (f" ({'; '.join(figures)})" if figures else "")
     if isinstance(v, Service):
-        return f"{v.name} ({', '.join([v.image, f'port {v.port}', *_service_figures(v)])})"
+        reach = f"port {v.port}" if v.inbound else "no inbound port"
+        return f"{v.name} ({', '.join([v.image, reach, *_service_figures(v)])})"
     if isinstance(v, Build):
         return f"{v.name} ({v.dockerfile}, context {v.context})"
     if isinstance(v, ResourceTag):

@@ -98,11 +98,12 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     return found
 
 
-# What a statement only serverless compute applies is, on Kubernetes, left to.
-_REACHED_ON_KUBERNETES = ("it gets a Service on its port; who reaches it follows the ingress and network policies, "
-                          "not this statement")
-_SERVERLESS_ONLY = {"inbound": _REACHED_ON_KUBERNETES, "public": _REACHED_ON_KUBERNETES, "database_access": (
-    "every application of a namespace reads the database from its Secret; this statement narrows nothing there"),
+# What a statement only serverless compute applies is, on Kubernetes, left to. (`no inbound port` applies on both: on
+# Kubernetes the workload gets no Service, port, HTTP probe or ingress rule.)
+_SERVERLESS_ONLY = {
+    "public": "it gets a Service; who reaches it follows the ingress and network policies, not this statement",
+    "database_access": ("every application of a namespace reads the database from its Secret; this statement narrows "
+                        "nothing there"),
     "schedule": "it runs as a long-running workload; nothing here runs it on a schedule"}
 
 

@@ -70,6 +70,11 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         if r is None:
             out.append(svc)
             continue
+        if not svc.inbound:
+            c.problem(None, answer, f"the plan routes {r.path} to {svc.name}, which it says listens on no port",
+                      f"drop the route, or state the port {svc.name} serves HTTP on", line=r.line)
+            out.append(svc)
+            continue
         out.append(svc.model_copy(update={"ingress_path": r.path, "ingress_host": host, "ingress_tls": tls}))
         c.applied(r.line, r.words, f"{answer}.{svc.name}.ingress_path")
     c.values[answer] = out

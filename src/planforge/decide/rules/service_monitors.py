@@ -32,8 +32,13 @@ def decide_service_monitors(c: Context, structure: str) -> None:
         return
     running = [x.name for x in c.values.get("components", [])] + list(c.values.get("installed_components", []))
     built = structure == "multi-tool" and c.values.get("deployment_strategy") != "raw-manifests" and _OPERATOR in running
-    for name, (line, words) in asked.items():
-        if name in {a.name for a in apps} and built:
+    portless = {svc.name for svc in [*apps, *services] if not svc.inbound}
+    for name, (line, words) in list(asked.items()):
+        if name in portless:
+            c.unapplied(line, words, f"{name} listens on no port (the plan says so): a ServiceMonitor scrapes a "
+                        "Service's port; expose a metrics port and add one yourself")
+            asked.pop(name)
+        elif name in {a.name for a in apps} and built:
             c.applied(line, words, f"apps.{name}.service_monitor")
         else:
             c.unapplied(line, words, f"ServiceMonitors are generated for the Kustomize applications of a cluster running "

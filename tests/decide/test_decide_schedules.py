@@ -42,14 +42,15 @@ def test_a_scheduled_application_is_a_job_with_no_port() -> None:
     assert "schedule" not in d.answers.to_copier_data()["apps"][0]  # only a job's entry carries one
 
 
-def test_on_kubernetes_a_schedule_is_reported() -> None:
+def test_on_kubernetes_a_schedule_makes_a_job() -> None:
+    """A scheduled application on Kubernetes is a CronJob (tests/render/test_worker_apps.py), nothing connects to it."""
     text = (PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8").replace(
         "**Custom Applications**: orders-api, web-frontend",
-        "**Custom Applications**: orders-api (port 8080, nightly at 02:00 UTC), web-frontend")
+        "**Custom Applications**: orders-api (nightly at 02:00 UTC), web-frontend")
     d = decide(parse_text(text, "plan.md"))
-    assert all(not a.schedule for a in d.answers.apps)
-    [report] = [n for n in d.not_applied if n.text == "nightly at 02:00 UTC"]
-    assert "nothing here runs it on a schedule" in report.why
+    assert {a.name: (a.schedule, a.inbound) for a in d.answers.apps} == {
+        "orders-api": ("0 2 * * *", False), "web-frontend": ("", True)}
+    assert not [n for n in d.not_applied if n.text == "nightly at 02:00 UTC"]
 
 
 def test_app_service_reports_a_job_and_does_not_generate_it() -> None:

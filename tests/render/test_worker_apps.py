@@ -1,6 +1,7 @@
 """A worker on Kubernetes (`orders-worker (background consumer, no inbound port)`): nothing connects to it, so it gets
 no Service, container port, HTTP probe, NetworkPolicy rule, Ingress or helm test, only a Deployment whose probe
-findings are waived with the reason. Before, it got all of them and its HTTP probes failed until it crash-looped."""
+findings are waived with the reason. Before, it got all of them and its HTTP probes failed until it crash-looped.
+A job the plan schedules (`nightly at 02:00 UTC`) is a CronJob: before, a Deployment ran it again and again."""
 from __future__ import annotations
 
 import subprocess
@@ -24,6 +25,8 @@ WORKER = "backend (image ghcr.io/acme/shop-backend:1.4.0, background consumer, n
 STOREFRONT = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
 APPS = "**Custom Applications**: orders-api, web-frontend"
 WITH_WORKER = f"{APPS}, orders-worker (image ghcr.io/acme/orders-worker:1.2.0, background consumer, no inbound port)"
+JOB = "backend (image ghcr.io/acme/shop-backend:1.4.0, nightly at 02:00 UTC, no inbound port)"
+WITH_JOB = f"{APPS}, orders-report (image ghcr.io/acme/orders-report:1.0.0, nightly at 02:00 UTC)"
 WAIVED = {"policy/liveness-probe", "policy/readiness-probe"}
 
 
@@ -121,3 +124,55 @@ def test_a_kustomize_worker_deployment_has_no_port_or_probe() -> None:
                                          app.model_copy(update={"inbound": True}).model_dump(), "acme", 2))
     assert "annotations" not in served["metadata"]
     assert served["spec"]["template"]["spec"]["containers"][0]["ports"][0]["name"] == "http"
+
+
+def _cronjob(objects: list[dict], name: str) -> dict:
+    [job] = [o for o in objects if o["kind"] == "CronJob" and o["metadata"]["name"].endswith(name)]
+    assert not [o for o in objects if o["kind"] in ("Deployment", "Service", "HorizontalPodAutoscaler",
+                                                    "PodDisruptionBudget") and o["metadata"]["name"].endswith(name)]
+    assert (job["spec"]["schedule"], job["spec"]["timeZone"], job["spec"]["concurrencyPolicy"]) == (
+        "0 2 * * *", "Etc/UTC", "Forbid")
+    pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] == "Never" and not {"ports", "livenessProbe"} & set(pod["containers"][0])
+    return job
+
+
+def test_a_schedule_on_kubernetes_is_a_job_whose_replica_figures_are_reported() -> None:
+    d = decide(parse_text(SHOP.replace(STATED, JOB), "plan.md"))
+    [backend] = [s for s in d.answers.services if s.name == "backend"]
+    assert (backend.schedule, backend.inbound, backend.max_replicas) == ("0 2 * * *", False, 0)
+    assert any(a.text == "nightly at 02:00 UTC" for a in d.applied)
+    assert any("CronJob" in n.why and "replicas" in n.text for n in d.not_applied)
+    assert "backend (ghcr.io/acme/shop-backend, scheduled 0 2 * * * (UTC)" in str(d.answers.decisions)
+
+
+def test_the_chart_runs_a_scheduled_job_as_a_cronjob(tmp_path_factory: pytest.TempPathFactory,
+                                                     monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    repo = rendered_plan(_plan(tmp_path_factory, SHOP.replace(STATED, JOB), "shop-job"), tmp_path_factory)
+    [chart] = [p.parent for p in repo.glob("**/Chart.yaml")]
+    for values in ([], ["-f", str(chart / "ci/production-values.yaml")], ["-f", str(chart / "ci/advanced-values.yaml")]):
+        out = subprocess.run([require_tool("helm"), "template", "shop", str(chart), *values], capture_output=True,
+                             text=True, check=True, timeout=120).stdout
+        _cronjob([d for d in yaml.safe_load_all(out) if d], "backend")
+    code, report = validate_strict(repo, monkeypatch, capsys)
+    assert code == 0, report
+
+
+def test_a_kustomize_job_is_a_cronjob_in_every_overlay_and_raw_manifests(tmp_path_factory: pytest.TempPathFactory,
+                                                                         monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    text = STOREFRONT.replace(APPS, WITH_JOB)
+    repo = rendered_plan(_plan(tmp_path_factory, text, "storefront-job"), tmp_path_factory)
+    assert (repo / "kubernetes/apps/orders-report/base/cronjob.yaml").is_file()
+    assert not (repo / "kubernetes/apps/orders-report/base/deployment.yaml").exists()
+    for env in ("dev", "prod"):
+        _cronjob(kustomize(repo / f"kubernetes/apps/orders-report/overlays/{env}"), "orders-report")
+    code, report = validate_strict(repo, monkeypatch, capsys, "--only", "kustomize,policy,schemas")
+    assert code == 0, report
+    answers = decide(parse_text(text, "plan.md")).answers
+    raw = answers.model_validate({**answers.model_dump(), "deployment_strategy": "raw-manifests", "components": []})
+    dest = tmp_path_factory.mktemp("raw") / "repo"
+    render_new(raw, dest, resolve_template(None, None), init_git=False)
+    [manifests] = dest.glob("**/orders-report/prod/manifests.yaml")
+    _cronjob([d for d in yaml.safe_load_all(manifests.read_text(encoding="utf-8")) if d], "orders-report")

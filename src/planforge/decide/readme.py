@@ -108,8 +108,7 @@ def _render_item(v: Any, counted: str) -> str:
         figures = [text for text in (counts and f"{counts} replicas", kept and f"metrics kept {kept}") if text]
         return f"{v.name} {v.version}" + (f" ({'; '.join(figures)})" if figures else "")
     if isinstance(v, Service):
-        reach = f"port {v.port}" if v.inbound else "no inbound port"
-        return f"{v.name} ({', '.join([v.image, reach, *_service_figures(v)])})"
+        return f"{v.name} ({', '.join([v.image, f'port {v.port}' if v.inbound else _portless(v), *_service_figures(v)])})"
     if isinstance(v, Build):
         return f"{v.name} ({v.dockerfile}, context {v.context})"
     if isinstance(v, ResourceTag):
@@ -133,9 +132,14 @@ def _serverless_apps(apps: list[Service]) -> str:
 
 def _serverless_traits(v: Service) -> list[str]:
     reach = [f"port {v.port}", f"health {v.health_path}"] + ([] if v.public else ["internal"]) if v.inbound else \
-        [f"scheduled {v.schedule} (UTC)"] if v.schedule else ["no inbound port"]
+        [_portless(v)]
     size = [" / ".join(q for q in (v.cpu_request and f"{v.cpu_request} CPU", v.memory_request) if q)]
     return [v.image or "image in the environment registry", *reach, *(s for s in size if s)]
+
+
+def _portless(v: Service) -> str:
+    """An application without an inbound port: a job on its schedule, else a worker."""
+    return f"scheduled {v.schedule} (UTC)" if v.schedule else "no inbound port"
 
 
 def _service_figures(v: Service) -> list[str]:

@@ -98,13 +98,12 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     return found
 
 
-# What a statement only serverless compute applies is, on Kubernetes, left to. (`no inbound port` applies on both: on
-# Kubernetes the workload gets no Service, port, HTTP probe or ingress rule.)
+# What a statement only serverless compute applies is, on Kubernetes, left to. (`no inbound port` and a schedule apply
+# on both: on Kubernetes a worker gets no Service, port, HTTP probe or ingress rule, and a scheduled job is a CronJob.)
 _SERVERLESS_ONLY = {
     "public": "it gets a Service; who reaches it follows the ingress and network policies, not this statement",
     "database_access": ("every application of a namespace reads the database from its Secret; this statement narrows "
-                        "nothing there"),
-    "schedule": "it runs as a long-running workload; nothing here runs it on a schedule"}
+                        "nothing there")}
 
 
 def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:

@@ -467,20 +467,24 @@ def _volume_owner(sentence: str, workloads: list[tuple[str, Service]],
 def pin_volume_replicas(c: Context) -> None:
     """A service with a (ReadWriteOnce) volume runs one pod in every environment and never autoscales: a replica
     figure that raised it above 1 is reported as not applied (and no longer as applied when it was the service's
-    own). Runs after the figures."""
+    own). So does a job scheduled on Kubernetes: a CronJob runs it one run at a time. Runs after the figures."""
+    on_kubernetes = c.values.get("compute", "vms") == "vms"
     for group in _GROUPS:
         items = [s.model_copy() for s in c.values.get(group, [])]
-        pinned = [s for s in items if s.volume_size]
+        pinned = [s for s in items if s.volume_size or (s.schedule and on_kubernetes)]
         for svc in pinned:
             if svc.replicas > 1 or svc.max_replicas > 1:
-                _report_pinned(c, group, svc.name, [s.name for s in items if s.name != svc.name])
+                why = (f"{svc.name} is a job a CronJob runs on its schedule, one run at a time" if svc.schedule else
+                       f"{svc.name} mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every environment, "
+                       "without autoscaling")
+                _report_pinned(c, group, svc.name, [s.name for s in items if s.name != svc.name], why)
             svc.replicas = svc.prod_replicas = 1
             svc.min_replicas = svc.max_replicas = 0
         if pinned:
             c.values[group] = items
 
 
-def _report_pinned(c: Context, group: str, name: str, others: list[str]) -> None:
+def _report_pinned(c: Context, group: str, name: str, others: list[str], why: str) -> None:
     """The replica figures applied to `name`: its own, else the plan-wide ones (on lines naming no other service
     of its group; they stay applied to the others)."""
     replicas = [(key, answer) for key, answer in c.applied_phrases.items()
@@ -490,5 +494,4 @@ def _report_pinned(c: Context, group: str, name: str, others: list[str]) -> None
         del c.applied_phrases[(line, words)]
     plan_wide = [key for key, _ in replicas if not any(o in c.line_text(key[0]).lower() for o in others)]
     for line, words in own or plan_wide:
-        c.unapplied(line, words, f"{name} mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every "
-                    "environment, without autoscaling")
+        c.unapplied(line, words, why)

@@ -222,7 +222,8 @@ def test_the_base_answers_pass_both(copier_judge):
     # Terraform linters it names, components it says the clusters run already, clusters that exist already and a
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
     # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway,
-    # the resource tags it states, the environments it puts on Let's Encrypt's staging server)
+    # the resource tags it states, the environments it puts on Let's Encrypt's staging server, a Kubernetes version
+    # past its standard support)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
@@ -232,7 +233,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "dapr_statestore", "dapr_bindings",
                                                                    "existing_state_bucket", "existing_lock_table",
                                                                    "existing_state_region", "single_nat_gateway",
-                                                                   "resource_tags", "acme_staging_environments"}
+                                                                   "resource_tags", "acme_staging_environments",
+                                                                   "kubernetes_extended_support"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -269,7 +271,7 @@ def test_every_question_with_rules_has_a_refused_value():
                                                           "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests", "ci_workflows", "single_nat_gateway",
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
-                                                          "kafka_managed"}
+                                                          "kafka_managed", "kubernetes_extended_support"}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))

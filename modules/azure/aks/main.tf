@@ -40,7 +40,6 @@ resource "azurerm_kubernetes_cluster" "this" {
   resource_group_name     = var.resource_group_name
   dns_prefix              = var.name
   kubernetes_version      = var.kubernetes_version
-  sku_tier                = var.sku_tier
   private_cluster_enabled = !var.api_public
   local_account_disabled  = true
   azure_policy_enabled    = true
@@ -51,6 +50,10 @@ resource "azurerm_kubernetes_cluster" "this" {
   node_os_upgrade_channel   = "NodeImage"
 
   workload_identity_enabled = true
+
+  # A version past its standard support runs on long-term support, which needs the Premium tier.
+  sku_tier     = var.extended_support ? "Premium" : var.sku_tier
+  support_plan = var.extended_support ? "AKSLongTermSupport" : "KubernetesOfficial"
 
   # With the split (system_node_pool and user_node_pool) the default pool is the fixed system pool
   # (critical add-ons only); else it is the one autoscaling pool of the plan's figures.

@@ -49,6 +49,12 @@ variable "kubernetes_version" {
   description = "Kubernetes minor version from the plan."
 }
 
+variable "extended_support" {
+  type        = bool
+  description = "Whether kubernetes_version is past its standard support: the cluster runs on AKS long-term support (the AKSLongTermSupport plan, Premium tier)."
+  default     = false
+}
+
 variable "sku_tier" {
   type        = string
   description = "Free or Standard (uptime SLA, production)."

@@ -28,8 +28,10 @@ resource "google_container_cluster" "this" {
     }
   }
 
+  # The Regular channel offers the versions in standard support; one past it is only created (and kept) in the
+  # Extended channel, until its extended support ends.
   release_channel {
-    channel = "REGULAR"
+    channel = var.extended_support ? "EXTENDED" : "REGULAR"
   }
 
   ip_allocation_policy {

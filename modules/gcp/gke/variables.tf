@@ -18,6 +18,12 @@ variable "kubernetes_version" {
   description = "Minimum Kubernetes master version from the plan."
 }
 
+variable "extended_support" {
+  type        = bool
+  description = "Whether kubernetes_version is past its standard support: the cluster is enrolled in the Extended release channel, which alone offers it (billed as extended support)."
+  default     = false
+}
+
 variable "vpc_id" {
   type        = string
   description = "VPC network of the cluster."

@@ -240,6 +240,9 @@ class Answers(BaseModel):
     # what runs a single-iac plan's apps: VMs, or the cloud's serverless compute (layout.yml serverless_compute)
     compute: Literal["vms", "ecs-fargate", "container-apps", "cloud-run", "app-service"] = "vms"
     kubernetes_version: str = "1.35"
+    # The version is past its standard support on the day the repository is generated, within the provider's extended
+    # support (data/kubernetes_support.yaml): GKE's Extended release channel, AKS's Premium tier with long-term support
+    kubernetes_extended_support: bool = False
     # On-premise hosts (alone: cloud none; beside a cloud: hybrid) prepared by Ansible, which installs k3s on them.
     on_premise: bool = False
     # the plan's clusters exist already (run by another repository): no Terraform, the clusters are existing units
@@ -389,7 +392,7 @@ class Answers(BaseModel):
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
-                     "builds", "single_nat_gateway", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
+                     "builds", "single_nat_gateway", "kubernetes_extended_support", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

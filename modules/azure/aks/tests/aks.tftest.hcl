@@ -149,3 +149,25 @@ run "namespace_access_by_group_name_is_refused" {
 
   expect_failures = [var.namespace_access]
 }
+
+run "a_version_past_standard_support_runs_on_long_term_support" {
+  command = plan
+
+  variables {
+    extended_support = true
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.sku_tier == "Premium" && azurerm_kubernetes_cluster.this.support_plan == "AKSLongTermSupport"
+    error_message = "AKS creates a version past its standard support only on long-term support, which needs the Premium tier."
+  }
+}
+
+run "a_supported_version_keeps_the_official_support_plan" {
+  command = plan
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.sku_tier == "Standard" && azurerm_kubernetes_cluster.this.support_plan == "KubernetesOfficial"
+    error_message = "Without extended support the cluster stays on the Standard tier and the official support plan."
+  }
+}

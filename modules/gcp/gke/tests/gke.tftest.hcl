@@ -31,3 +31,25 @@ run "private_nodes_and_encrypted_secrets" {
     error_message = "NetworkPolicies must be enforced (GKE Dataplane V2)."
   }
 }
+
+run "a_version_past_standard_support_is_in_the_extended_channel" {
+  command = plan
+
+  variables {
+    extended_support = true
+  }
+
+  assert {
+    condition     = google_container_cluster.this.release_channel[0].channel == "EXTENDED"
+    error_message = "GKE offers a version past its standard support only in the Extended release channel."
+  }
+}
+
+run "a_supported_version_is_in_the_regular_channel" {
+  command = plan
+
+  assert {
+    condition     = google_container_cluster.this.release_channel[0].channel == "REGULAR"
+    error_message = "Without extended support the cluster follows the Regular release channel."
+  }
+}

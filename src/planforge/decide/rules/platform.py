@@ -32,6 +32,8 @@ def decide_platform(c: Context, structure: str, d: dict[str, Any]) -> None:
     _basic_cloud_scope(c, structure)
     _region(c, d)
     _iac(c, structure, d)
+    c.default("kubernetes_extended_support", False, "the Kubernetes version is in standard support, or on no provider's "
+              "support calendar")
     _kubernetes(c, structure, d)
     onprem.check_on_premise(c)
 
@@ -365,11 +367,15 @@ def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
 def _warn_out_of_support(c: Context, f: Field, distribution: str, version: str) -> None:
     """The plan's version is kept; a version past (or near) the end of its provider's support is said at its line,
     as `planforge validate` will report it (wiring/kubernetes-end-of-life, the same calendar)."""
-    from planforge.validate.wiring.lifecycle import support_date, version_support
+    from planforge.validate.wiring.lifecycle import calendars, extended_support, support_date, version_support
 
     judged = version_support(distribution, version, support_date())
     if judged is not None:
         c.warn(f, "kubernetes_version", f"{judged[1]} (planforge validate reports it as wiring/kubernetes-end-of-life where Terraform pins the version)")
+    if support := extended_support(distribution, version, support_date()):
+        c.from_field("kubernetes_extended_support", True, f)
+        c.add_note("kubernetes_extended_support", f"standard support of {version} ended on {support.standard}: the "
+                   f"cluster runs on {calendars()[1][distribution].extended} until {support.extended}")
 
 
 def _kubernetes_distribution_from_context(c: Context, structure: str, d: dict[str, Any]) -> None:

@@ -190,6 +190,15 @@ def version_support(distribution: str, version: str, today: date) -> tuple[Sever
     return _judge(pin, calendar, today, timedelta(days=calendars()[0]))
 
 
+def extended_support(distribution: str, version: str, today: date) -> Support | None:
+    """The support of Kubernetes `version` on `distribution` when, on `today`, only the provider's extended support
+    covers it (standard support over, extended not): a cluster must opt in to create it (GKE's Extended channel,
+    AKS's long-term support). None otherwise."""
+    calendar = calendars()[1].get(distribution)
+    support = calendar.versions.get(_minor(version)) if calendar else None
+    return support if support and support.standard < today <= support.extended else None
+
+
 def check_end_of_life(repo: Repository) -> list[Finding]:
     days, known = calendars()
     warning = timedelta(days=days)

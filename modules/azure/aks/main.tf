@@ -68,6 +68,8 @@ resource "azurerm_kubernetes_cluster" "this" {
     min_count                    = local.split ? null : var.node_min_size
     max_count                    = local.split ? null : var.node_max_size
     host_encryption_enabled      = var.host_encryption
+    # the pool's scale set carries the plan's tags too: the cluster's tags stop at the cluster
+    tags = var.tags
 
     upgrade_settings {
       max_surge = "33%"

@@ -171,3 +171,16 @@ run "a_supported_version_keeps_the_official_support_plan" {
     error_message = "Without extended support the cluster stays on the Standard tier and the official support plan."
   }
 }
+
+run "every_node_pool_carries_the_tags" {
+  command = plan
+
+  variables {
+    tags = { team = "commerce", cost-center = "cc-42" }
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.default_node_pool[0].tags["cost-center"] == "cc-42"
+    error_message = "The default node pool's scale set must carry the plan's tags (cost reports read them there)."
+  }
+}

@@ -25,6 +25,12 @@ from planforge.plan.model import plain
 _ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+"
           r"(?:→|->|=>|⇒|➜|(?:routes?\s++)?to\b)\s*+(?:the\s++)?"
           r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
+# `web (public at shop.example.com, TLS)`, `storefront is publicly reachable at https://shop.example.com`,
+# `docs exposed on docs.acme.io/help`: the application's route from the host's root (or the path after it)
+# (the application named last before the words: no other name in between)
+_PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})[^.;\n]){{0,80}}?(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed"
+              r"|served)\s++(?:at|on|as)\s++`?(?:https?://)?" + DNS_NAME.replace("{", "{{").replace("}", "}}")
+              + r"(/[A-Za-z0-9._/-]*)?")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
@@ -40,6 +46,7 @@ class _Route:
     path: str
     line: int
     words: str
+    host: str = ""  # the host the plan serves it on (`public at shop.example.com`), "" when the route names none
 
 
 def decide_ingress_routes(c: Context, structure: str) -> None:
@@ -55,7 +62,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
             c.unapplied(r.line, r.words, "the Ingress routes of a plan's own workloads are built for helm charts and "
                         "Kustomize applications; expose the application through its Service here")
         return
-    host, host_line = _host(c)
+    host, host_line = next(((r.host, (r.line, r.words)) for r in routes if r.host), None) or _host(c)
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
     tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts))
     named = env_hosts or ([host] if host else [])
@@ -104,8 +111,10 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     """The first route the plan states for each service, in the plan's order."""
     if not services:
         return []
-    names = "(" + "|".join(re.escape(s.name) for s in sorted(services, key=lambda s: -len(s.name))) + r")(?![\w-])"
+    alternatives = "|".join(re.escape(s.name) for s in sorted(services, key=lambda s: -len(s.name)))
+    names = f"({alternatives})(?![\\w-])"
     route = re.compile(_ROUTE.format(names=names), re.I)
+    public_at = re.compile(_PUBLIC_AT.format(names=names, any_name=f"(?:{alternatives})(?![\\w-])"), re.I)
     by_port = {s.port: s.name for s in services}
     found: dict[str, _Route] = {}
     for number, raw in enumerate(c.plan.lines, 1):
@@ -113,6 +122,9 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
             name = m.group(2).lower() if m.group(2) else by_port.get(int(m.group(3)))
             if name and name not in found:
                 found[name] = _Route(name, m.group(1).rstrip("/") or "/", number, m.group(0))
+        for m in public_at.finditer(plain(raw)):
+            found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), (m.group(3) or "").rstrip("/") or "/",
+                                                        number, m.group(0), m.group(2).lower()))
     for r in _manifest_routes(c, [s.name for s in services]):
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)

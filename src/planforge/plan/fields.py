@@ -96,6 +96,18 @@ def _append(f: Field, src: SourceLine, sep: str) -> None:
     f.extra_lines.append(SourceLine(src.line, src.text.rstrip()))
 
 
+def _table_items(f: Field, b: Block) -> None:
+    """A table under an empty field (`**Custom Applications**:` over `| App | Image | Port |`): an item per row, named
+    by its first cell, its other cells as `<column> <cell>` (`orders-api: Image ghcr.io/acme/orders:1.2.0, Port 8080`),
+    each on its row's line."""
+    header = [clean(cell) for cell in b.rows[0][1]] if b.rows else []
+    for line, cells in b.rows[1:]:
+        if not cells or not clean(cells[0]):
+            continue
+        rest = ", ".join(f"{name} {clean(cell)}" for name, cell in zip(header[1:], cells[1:]) if clean(cell))
+        _append(f, SourceLine(line, f"{clean(cells[0])}: {rest}" if rest else clean(cells[0])), "; ")
+
+
 def read_header(plan: Plan, blocks: list[Block], lines: list[str]) -> None:
     h = plan.header
     for b in blocks:
@@ -188,6 +200,10 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
             elif item_field is not None and b.depth > 1 and context:
                 for src in b.lines:
                     _append(item_field, src, "; ")
+            continue
+        if b.kind == "table" and attach is not None and attach.key == "custom_applications" and not attach.value:
+            _table_items(attach, b)
+            attach = current = None
             continue
         attach = current = None
         if b.kind == "table" and context and b.rows:

@@ -134,7 +134,9 @@ def _field_passage(f: Field) -> Passage:
     starts, at = [(0, f.line)], 0
     for extra in f.extra_lines:
         found = f.plain.find(plain(extra.text).strip(), at)
-        if found > at:
+        if found == at == 0:
+            starts = [(0, extra.line)]  # the label's line holds no value: the words start on the first item's line
+        elif found > at:
             starts.append((found, extra.line))
             at = found
     return Passage(text=f.plain, starts=tuple(starts))

@@ -1,0 +1,43 @@
+"""Custom Applications written as a table under the field (`**Custom Applications**:` over `| App | Image | Port |`):
+one application per row, named by its first cell, with what its other cells state, at the row's line. The table was
+read as an empty field: every application was dropped with a warning."""
+from __future__ import annotations
+
+from testlib import PLANS
+
+from planforge.decide import decide
+from planforge.plan import parse_text
+
+STOREFRONT = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+APPS = "**Custom Applications**: orders-api, web-frontend\n"
+TABLE = ("**Custom Applications**:\n\n| App | Image | Port | Health |\n|---|---|---|---|\n"
+         "| orders-api | ghcr.io/acme/orders-api:1.2.0 | 8080 | /healthz |\n"
+         "| `web-frontend` | ghcr.io/acme/web:2.0.1 | 3000 | / |\n")
+
+
+def test_each_row_is_an_application_with_what_its_cells_state() -> None:
+    text = STOREFRONT.replace(APPS, TABLE)
+    plan = parse_text(text, "plan.md")
+    rows = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith(("| orders-api", "| `web"))]
+    assert [extra.line for extra in plan.custom_applications.extra_lines] == rows
+    d = decide(plan)
+    assert [(a.name, a.image, a.tag, a.port, a.health_path) for a in d.answers.apps] == [
+        ("orders-api", "ghcr.io/acme/orders-api", "1.2.0", 8080, "/healthz"),
+        ("web-frontend", "ghcr.io/acme/web", "2.0.1", 3000, "/")]
+    assert not [w for w in d.warnings if "Custom Applications" in str(w)]
+    assert {a.line for a in d.applied if a.text == "Port 8080"} == {rows[0]}
+
+
+def test_a_table_elsewhere_is_no_application_list() -> None:
+    """Only a table right under the empty field lists applications; one after a paragraph between is another table."""
+    text = STOREFRONT.replace(APPS, "**Custom Applications**:\n\nSee below.\n\n" + TABLE.split("\n\n", 1)[1])
+    assert decide(parse_text(text, "plan.md")).answers.apps == []
+
+
+def test_a_bullet_under_the_field_is_cited_at_its_own_line() -> None:
+    """`**Custom Applications**:` over a bullet per application: the first bullet's words were cited at the label's
+    line."""
+    text = STOREFRONT.replace(APPS, "**Custom Applications**:\n- orders-api: Go API, port 8080\n- web-frontend: UI\n")
+    first = text.splitlines().index("- orders-api: Go API, port 8080") + 1
+    d = decide(parse_text(text, "plan.md"))
+    assert {a.line for a in d.applied if a.text == "port 8080"} == {first}

@@ -341,3 +341,14 @@ def test_a_number_in_the_name_of_a_stated_standard_is_no_figure():
     d = decide(parse_text(text.replace(constraints, "**Constraints**: SOC 2 Type II, PCI-DSS scope"), "plan.md"))
     assert "soc2" in d.answers.compliance
     assert not [n for n in d.not_applied if "SOC" in n.text]
+
+
+def test_the_state_container_planforge_creates_is_not_listed_as_renamed():
+    """`blob container tfstate` is the container the Azure bootstrap creates: it was listed as a name planforge
+    replaces (an AKS review); another container name still is."""
+    text = (PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8")
+    field = next(line for line in text.splitlines() if line.startswith("**State Backend**"))
+    for container, listed in (("tfstate", False), ("billing-tfstate", True)):
+        stated = text.replace(field, f"**State Backend**: azurerm (Azure Storage account, blob container `{container}`)")
+        d = decide(parse_text(stated, "plan.md"))
+        assert any(container in n.text and "state's names" in n.why for n in d.not_applied) is listed, container

@@ -285,3 +285,14 @@ def test_an_apps_row_of_an_environments_table_gives_the_app_its_count_in_each_co
              for f in parse_text(text, "plan.md").figures if f.kind == "replicas"}
     assert found == {("payments-api", "app", "staging", 1, 3, "1-3"), ("payments-api", "app", "prod", 2, 10, "2-10"),
                      ("checkout-web", "app", "staging", 1, 1, "1"), ("checkout-web", "app", "prod", 3, 3, "3")}
+
+
+def test_a_field_label_names_no_subject_of_its_first_clause():
+    """`Node Pools: prod Standard_D4s_v5, ...`: the label's `Pools` made the first clause a node pool's, and
+    production's machine size was reported as not applied (an AKS review); the clause names prod."""
+    text = "**Node Pools**: prod Standard_D4s_v5, autoscale 3 to 6 nodes; dev autoscale 1 to 2 nodes"
+    figures = extract([Source(7, text.replace("**", ""), "Node Pools")], set())
+    assert [(f.kind, f.subject, f.scope) for f in figures if f.kind == "instance_type"] == [
+        ("instance_type", "prod", "environment")]
+    no_environment = extract([Source(7, "Node Pools: Standard_D4s_v5", "Node Pools")], set())
+    assert [(f.subject, f.scope) for f in no_environment] == [("pool", "pool")]  # still the label's

@@ -163,6 +163,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             subject_of = _subject
         label_subject = _subject(src.label, names)
         line_subject = subject_of(text, names)
+        # `Node Pools: prod Standard_D4s_v5, ...`: the label's words name the label's subject, not its first clause's
+        head = _label_end(text, src.label)
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
@@ -183,7 +185,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             clause = text[start:end]
             if not clause.strip():
                 continue
-            own = subject = subject_of(clause, names)
+            own = subject = subject_of(clause if start >= head else text[head:end], names)
             if own[1] != "plan":
                 carried = own if own[1] == "app" else None
             elif _says_every(clause):
@@ -235,6 +237,12 @@ def _clauses(text: str) -> list[tuple[int, int, bool]]:
         pos, comma = m.end(), m.group(0) == ","
     bounds.append((pos, len(text), comma))
     return bounds
+
+
+def _label_end(text: str, label: str) -> int:
+    """Where the value starts when `text` opens with its field label and a colon (`Node Pools: ...`), else 0."""
+    m = re.match(rf"\s*(?:[-*+]\s+)?{re.escape(label)}\s*:", text) if label else None
+    return m.end() if m else 0
 
 
 def _says_every(clause: str) -> bool:

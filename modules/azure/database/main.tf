@@ -106,6 +106,10 @@ resource "azurerm_postgresql_flexible_server" "this" {
   depends_on = [azurerm_role_assignment.key, azurerm_role_assignment.geo_backup_key]
 
   lifecycle {
+    # A failover swaps the primary and standby zones: Terraform keeps what Azure did instead of failing back
+    # (a change of zone it cannot make in place).
+    ignore_changes = [zone, high_availability[0].standby_availability_zone]
+
     precondition {
       condition     = var.rpo_minutes == 0 || var.backup_retention_days >= 7
       error_message = "An RPO is stated: point-in-time restore needs backup_retention_days >= 7."

@@ -41,3 +41,14 @@ def test_a_bullet_under_the_field_is_cited_at_its_own_line() -> None:
     first = text.splitlines().index("- orders-api: Go API, port 8080") + 1
     d = decide(parse_text(text, "plan.md"))
     assert {a.line for a in d.applied if a.text == "port 8080"} == {first}
+
+
+def test_a_semicolon_in_a_cell_keeps_the_rest_of_the_row_with_its_application() -> None:
+    """`Notes` cells written as `...; health /actuator/health; no inbound port`: the clauses after a `;` were read
+    as other sentences naming no application, and dropped (an untuned review)."""
+    table = ("**Custom Applications**:\n\n| App | Image | Notes |\n|---|---|---|\n"
+             "| orders-api | acr.azurecr.io/orders-api:2.3.0 | REST API; health path `/actuator/health`; port 8080 |\n"
+             "| web-frontend | acr.azurecr.io/web:1.0.0 | consumer; no inbound port |\n")
+    apps = {a.name: a for a in decide(parse_text(STOREFRONT.replace(APPS, table), "plan.md")).answers.apps}
+    assert (apps["orders-api"].health_path, apps["orders-api"].port) == ("/actuator/health", 8080)
+    assert apps["web-frontend"].inbound is False

@@ -99,12 +99,14 @@ def _append(f: Field, src: SourceLine, sep: str) -> None:
 def _table_items(f: Field, b: Block) -> None:
     """A table under an empty field (`**Custom Applications**:` over `| App | Image | Port |`): an item per row, named
     by its first cell, its other cells as `<column> <cell>` (`orders-api: Image ghcr.io/acme/orders:1.2.0, Port 8080`),
-    each on its row's line."""
+    each on its row's line. A `;` inside a cell becomes `,`: the row is one statement about its application, whose
+    name a clause after a `;` would no longer follow."""
     header = [clean(cell) for cell in b.rows[0][1]] if b.rows else []
     for line, cells in b.rows[1:]:
         if not cells or not clean(cells[0]):
             continue
-        rest = ", ".join(f"{name} {clean(cell)}" for name, cell in zip(header[1:], cells[1:]) if clean(cell))
+        rest = ", ".join(f"{name} {clean(cell).replace(';', ',')}" for name, cell in zip(header[1:], cells[1:])
+                         if clean(cell))
         _append(f, SourceLine(line, f"{clean(cells[0])}: {rest}" if rest else clean(cells[0])), "; ")
 
 

@@ -168,6 +168,10 @@ def test_a_kustomize_job_is_a_cronjob_in_every_overlay_and_raw_manifests(tmp_pat
     assert not (repo / "kubernetes/apps/orders-report/base/deployment.yaml").exists()
     for env in ("dev", "prod"):
         _cronjob(kustomize(repo / f"kubernetes/apps/orders-report/overlays/{env}"), "orders-report")
+    # the post-deploy suite waits for the Deployments only: a CronJob has none
+    expected = yaml.safe_load((repo / "validation/post-deploy/expected.yaml").read_text(encoding="utf-8"))
+    waited = {d["name"] for d in expected["environments"]["prod"]["deployments"]}
+    assert "orders-api" in waited and "orders-report" not in waited
     code, report = validate_strict(repo, monkeypatch, capsys, "--only", "kustomize,policy,schemas")
     assert code == 0, report
     answers = decide(parse_text(text, "plan.md")).answers

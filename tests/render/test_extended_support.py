@@ -40,15 +40,23 @@ def _cluster_module(repo: Path, module: str) -> str:
     return re.search(rf'module "{module}" \{{.*?\n\}}', main.read_text(encoding="utf-8"), re.S).group(0)
 
 
+def _rendered_past_standard_support(plan: str, factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+                                    module: str) -> Path:
+    """The repository of fixture `plan` generated on a day its version is past standard support (a copy: the shared
+    render of the fixture is the supported one), its cluster module opted in to extended support."""
+    monkeypatch.setenv("PLANFORGE_SUPPORT_DATE", PAST_STANDARD)
+    copy = factory.mktemp("plan") / plan.replace(".plan.md", "-extended.plan.md")
+    copy.write_text((PLANS / plan).read_text(encoding="utf-8"), encoding="utf-8")
+    repo = rendered_plan(copy, factory)
+    assert re.search(r"\n  extended_support += true\n", _cluster_module(repo, module))
+    return repo
+
+
 def test_the_aks_cluster_runs_on_long_term_support_and_validates(tmp_path_factory: pytest.TempPathFactory,
                                                                  monkeypatch: pytest.MonkeyPatch,
                                                                  capsys: pytest.CaptureFixture[str],
                                                                  packed_tf_mirror: Path) -> None:
-    monkeypatch.setenv("PLANFORGE_SUPPORT_DATE", PAST_STANDARD)
-    plan = tmp_path_factory.mktemp("plan") / "aks-extended.plan.md"
-    plan.write_text((PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8"), encoding="utf-8")
-    repo = rendered_plan(plan, tmp_path_factory)
-    assert re.search(r"\n  extended_support += true\n", _cluster_module(repo, "aks"))
+    repo = _rendered_past_standard_support("aks-argocd-keyvault.plan.md", tmp_path_factory, monkeypatch, "aks")
     assert "kubernetes_extended_support" in (repo / ".copier-answers.yml").read_text(encoding="utf-8")
     readme = (repo / "terraform/README.md").read_text(encoding="utf-8")
     assert "Kubernetes `1.30` is past its standard support" in readme and "AKSLongTermSupport" in readme
@@ -65,9 +73,5 @@ def test_the_gke_cluster_joins_the_extended_channel_only_past_standard_support(
         tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     repo = rendered_plan(PLANS / "gke-flux-secretmanager.plan.md", tmp_path_factory)
     assert "extended_support" not in _cluster_module(repo, "gke")
-    monkeypatch.setenv("PLANFORGE_SUPPORT_DATE", PAST_STANDARD)
-    plan = tmp_path_factory.mktemp("plan") / "gke-extended.plan.md"
-    plan.write_text((PLANS / "gke-flux-secretmanager.plan.md").read_text(encoding="utf-8"), encoding="utf-8")
-    extended = rendered_plan(plan, tmp_path_factory)
-    assert re.search(r"\n  extended_support += true\n", _cluster_module(extended, "gke"))
+    extended = _rendered_past_standard_support("gke-flux-secretmanager.plan.md", tmp_path_factory, monkeypatch, "gke")
     assert "GKE's Extended release channel" in (extended / "terraform/README.md").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """An application the plan says is public at a host (`web-frontend (publicly reachable at https://shop.example.com)`,
 `the frontend is public at todo.example.com, over HTTPS`): an Ingress routes the host's root (or the path after it)
-to it, with cert-manager's certificate when the plan asks for TLS. Before, only `/path → app` routes were read and
+to it, with cert-manager's certificate when the plan asks for TLS; one `served under /api` gets that path there. Before, only `/path → app` routes were read and
 the line was silent: the application had no Ingress at all."""
 from __future__ import annotations
 
@@ -58,3 +58,14 @@ def test_each_environment_routes_the_host_to_the_application(tmp_path_factory: p
     assert not (repo / "kubernetes/apps/orders-api/overlays/prod/ingress.yaml").exists()
     code, report = validate_strict(repo, monkeypatch, capsys, "--only", "kustomize,policy,schemas")
     assert code == 0, report
+
+
+def test_an_application_served_under_a_path_shares_the_host() -> None:
+    """`orders-api (REST API, served under `/api` on the same host)`: its path on the Ingress host (it was silent)."""
+    stated = STOREFRONT.replace(APPS, "**Custom Applications**: web-frontend (publicly reachable at "
+                                      "https://shop.example.com), orders-api (REST API, served under `/api` on the "
+                                      "same host)\n")
+    assert _routes(stated, "apps") == {"web-frontend": ("/", "shop.example.com", True),
+                                       "orders-api": ("/api", "shop.example.com", True)}
+    assert _routes(STOREFRONT.replace(APPS, f"{APPS} (orders-api not served under /api)\n"), "apps") == {}
+

@@ -32,6 +32,9 @@ _ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._
 _PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed"
               r"|served)\s++(?:at|on|as)\s++`?(?:https?://)?" + DNS_NAME.replace("{", "{{").replace("}", "}}")
               + r"(/[A-Za-z0-9._/-]*)?")
+# `booking-api (REST API, served under `/api` on the same host)`: the application's path on the Ingress host
+_SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)"
+                 r"\b(?:served|exposed|routed|mounted)\s++(?:under|at|on)\s++`?(/[A-Za-z0-9._/-]*)")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
@@ -115,7 +118,9 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     alternatives = "|".join(re.escape(s.name) for s in sorted(services, key=lambda s: -len(s.name)))
     names = f"({alternatives})(?![\\w-])"
     route = re.compile(_ROUTE.format(names=names), re.I)
-    public_at = re.compile(_PUBLIC_AT.format(names=names, any_name=f"(?:{alternatives})(?![\\w-])"), re.I)
+    any_name = f"(?:{alternatives})(?![\\w-])"
+    public_at = re.compile(_PUBLIC_AT.format(names=names, any_name=any_name), re.I)
+    served_under = re.compile(_SERVED_UNDER.format(names=names, any_name=any_name), re.I)
     by_port = {s.port: s.name for s in services}
     found: dict[str, _Route] = {}
     for number, raw in enumerate(c.plan.lines, 1):
@@ -126,6 +131,9 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
         for m in public_at.finditer(plain(raw)):
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), (m.group(3) or "").rstrip("/") or "/",
                                                         number, m.group(0), m.group(2).lower()))
+        for m in served_under.finditer(plain(raw)):
+            found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), m.group(2).rstrip("/") or "/", number,
+                                                        m.group(0)))
     for r in _manifest_routes(c, [s.name for s in services]):
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)

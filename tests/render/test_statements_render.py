@@ -152,7 +152,7 @@ def test_an_in_cluster_database_is_a_restricted_statefulset_the_apps_alone_reach
         assert secret.endswith("-database")
         assert not any("PASSWORD" in e["name"] and "value" in e for e in container["env"])
         claim = database["spec"]["volumeClaimTemplates"][0]["spec"]
-        assert claim["storageClassName"] == "gp3" and claim["resources"]["requests"]["storage"] == "30Gi"
+        assert claim["storageClassName"] == "gp3-retain" and claim["resources"]["requests"]["storage"] == "30Gi"
         assert objects["Service", "postgres"]["spec"]["type"] == "ClusterIP"
         assert objects["Service", "postgres-headless"]["spec"]["clusterIP"] == "None"
         assert not any(o["kind"] == "PodDisruptionBudget" for o in objects.values())
@@ -160,10 +160,15 @@ def test_an_in_cluster_database_is_a_restricted_statefulset_the_apps_alone_reach
         sources = {p["podSelector"]["matchLabels"]["app.kubernetes.io/name"] for p in policy["ingress"][0]["from"]}
         assert sources == {"ticketing-api", "web-frontend"}
         assert policy["ingress"][0]["ports"] == [{"port": 5432, "protocol": "TCP"}]
-        # EKS creates no gp3 class and no EBS driver: the repository brings both (wiring/storageclass-missing)
-        assert objects["StorageClass", "gp3"]["provisioner"] == "ebs.csi.aws.com"
-    for env in ("dev", "staging", "prod"):
-        assert 'addon_name   = "aws-ebs-csi-driver"' in (dest / f"terraform/environments/{env}/main.tf").read_text()
+        # EKS creates no gp3 class, no default class and no EBS driver: the repository brings them (the database's
+        # class keeps its volumes; wiring/storageclass-missing), and the platform project may sync them
+        assert objects["StorageClass", "gp3-retain"]["reclaimPolicy"] == "Retain"
+        default = objects["StorageClass", "gp3"]
+        assert default["metadata"]["annotations"]["storageclass.kubernetes.io/is-default-class"] == "true"
+        assert {c["provisioner"] for (kind, _n), c in objects.items() if kind == "StorageClass"} == {"ebs.csi.aws.com"}
+    assert 'addon_name   = "aws-ebs-csi-driver"' in (dest / "terraform/modules/eks/main.tf").read_text()
+    platform = yaml.safe_load((dest / "argocd/projects/platform.yaml").read_text())
+    assert {"group": "storage.k8s.io", "kind": "StorageClass"} in platform["spec"]["clusterResourceWhitelist"]
     [app] = [o for o in built(dest / "kubernetes/apps/ticketing-api/overlays/prod") if o["kind"] == "Deployment"]
     env = {e["name"]: e.get("value") for e in app["spec"]["template"]["spec"]["containers"][0]["env"]}
     assert env["DATABASE_HOST"] == "postgres.database.svc.cluster.local" and env["DATABASE_PORT"] == "5432"

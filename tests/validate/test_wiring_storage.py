@@ -1,9 +1,10 @@
 """`wiring/storageclass-missing`: claims whose StorageClass nothing provides, and classes whose CSI driver nothing
 installs (docs/wiring.md "Storage classes").
 
-`tests/fixtures/wiring/storage/good` is an EKS cluster with the EBS CSI add-on: claims on a class it defines (a
-manifest, a Terraform `kubernetes_storage_class_v1`), on EKS's own gp2, on the default class (no class, ""), a
-StatefulSet's claim template and a catalog chart's values. `bad` drops the add-on and names classes nothing defines.
+`tests/fixtures/wiring/storage/good` is an EKS cluster with the EBS CSI add-on and a default class: claims on a class
+it defines (a manifest, a Terraform `kubernetes_storage_class_v1`), on EKS's own gp2, on the default class (no class),
+on no class at all (""), a StatefulSet's claim template and a catalog chart's values. `bad` drops the add-on and the
+default class and names classes nothing defines.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ from testlib import FIXTURES, PLANS, edit_file, plan_group, rendered_copy, valid
 CASES = FIXTURES / "wiring" / "storage"
 RULE = "wiring/storageclass-missing"
 REPO_URL = "https://github.com/acme/infra.git"
-BAD = {("argocd/monitoring.yaml", 19), ("k8s/claims.yaml", 20), ("k8s/claims.yaml", 32), ("k8s/database.yaml", 23),
-       ("k8s/storage-class.yaml", 5), ("terraform/main.tf", 13)}
+BAD = {("argocd/monitoring.yaml", 19), ("k8s/claims.yaml", 20), ("k8s/claims.yaml", 32), ("k8s/claims.yaml", 43),
+       ("k8s/database.yaml", 23), ("k8s/storage-class.yaml", 5), ("terraform/main.tf", 13)}
 CLAIM = """apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -69,6 +70,10 @@ def test_each_class_nothing_provides_and_each_driver_nothing_installs_is_named(t
     assert "served by the Amazon EBS CSI driver" in by_place[("k8s/claims.yaml", 20)]["message"]  # gp2
     assert "efs.csi.aws.com (the Amazon EFS CSI driver)" in by_place[("terraform/main.tf", 13)]["message"]
     assert by_place[("argocd/monitoring.yaml", 19)]["json_path"].startswith("spec.source.helm.valuesObject.prometheus")
+    unnamed = by_place[("k8s/claims.yaml", 43)]  # the claim that names no class, on an EKS cluster with no default
+    assert "names no StorageClass, so it takes the cluster's default one, and Amazon EKS marks no class default" \
+           in unnamed["message"]
+    assert "storageclass.kubernetes.io/is-default-class" in unnamed["hint"]
 
 
 def test_installing_the_driver_leaves_only_the_classes_nobody_defines(tmp_path: Path) -> None:
@@ -84,7 +89,8 @@ def test_a_driver_documented_as_installed_is_accepted(tmp_path: Path) -> None:
     with (root / "README.md").open("a") as readme:
         readme.write("- aws-ebs-csi-driver and aws-efs-csi-driver are already installed by the platform team.\n")
     got = {(f["file"], f["line"]) for f in validate_wiring(root, tmp_path, 1)}
-    assert got == {("argocd/monitoring.yaml", 19), ("k8s/claims.yaml", 32), ("k8s/database.yaml", 23)}
+    assert got == {("argocd/monitoring.yaml", 19), ("k8s/claims.yaml", 32), ("k8s/claims.yaml", 43),
+                   ("k8s/database.yaml", 23)}
 
 
 def test_each_distribution_has_its_own_classes(tmp_path: Path) -> None:
@@ -119,21 +125,23 @@ AKS = PLANS / "aks-argocd-keyvault.plan.md"
 
 
 @plan_group(EKS_ARGOCD)
-def test_a_gp3_claim_on_a_generated_eks_repository_needs_the_class_and_the_ebs_driver(
+def test_a_generated_eks_repository_gives_claims_a_default_class_and_its_driver(
         tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The eks module installs the EBS CSI driver; the cluster configuration defines the default gp3 class."""
     root = rendered_copy(EKS_ARGOCD, tmp_path_factory, tmp_path / "repo", REPO_URL)
-    assert validate_wiring(root, tmp_path, 0) == []
     claim = root / "kubernetes/apps/orders-api/base/pvc.yaml"
-    edit_file(claim, CLAIM.format(name="gp3"), None)
-    [got] = validate_wiring(root, tmp_path, 1)
-    assert (got["rule"], got["file"], got["line"]) == (RULE, "kubernetes/apps/orders-api/base/pvc.yaml", 7)
-    edit_file(root / "kubernetes/base/storage-class.yaml", GP3, None)
+    edit_file(claim, CLAIM.format(name="gp3") + "---\n" + CLAIM.replace("  storageClassName: {name}\n", "")
+              .replace("orders-data", "orders-cache"), None)
+    assert validate_wiring(root, tmp_path, 0) == []
+    edit_file(root / "terraform/modules/eks/main.tf", 'addon_name   = "aws-ebs-csi-driver"', 'addon_name   = "other"')
     [got] = validate_wiring(root, tmp_path, 1)
     assert (got["rule"], got["file"]) == (RULE, "kubernetes/base/storage-class.yaml")
     assert "nothing in the repository installs" in got["message"] and "aws-ebs-csi-driver" in got["hint"]
-    with (root / "terraform/modules/eks/main.tf").open("a") as module:
-        module.write(EBS_ADDON.replace("this.name", "this.name\n  # the driver's IAM role: Pod Identity"))
-    assert validate_wiring(root, tmp_path, 0) == []
+    (root / "kubernetes/base/storage-class.yaml").unlink()
+    edit_file(root / "kubernetes/base/kustomization.yaml", "  - storage-class.yaml\n", "")
+    got = validate_wiring(root, tmp_path, 1)
+    assert {(f["rule"], f["file"], f["line"]) for f in got} == {(RULE, "kubernetes/apps/orders-api/base/pvc.yaml", 7),
+                                                                 (RULE, "kubernetes/apps/orders-api/base/pvc.yaml", 18)}
 
 
 @plan_group(AKS)

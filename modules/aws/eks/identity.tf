@@ -168,3 +168,35 @@ output "cluster_autoscaler_role_arn" {
   description = "IAM role Cluster Autoscaler assumes through EKS Pod Identity (null without cluster_autoscaler)."
   value       = var.cluster_autoscaler ? aws_iam_role.cluster_autoscaler[0].arn : null
 }
+
+# Amazon EBS CSI driver: the aws-ebs-csi-driver add-on, whose controller (kube-system/ebs-csi-controller-sa) creates,
+# attaches and resizes the EBS volumes of PersistentVolumeClaims under the AWS managed AmazonEBSCSIDriverPolicy. EKS
+# installs no storage driver and, on clusters created at Kubernetes 1.30 or later, no default StorageClass: without it
+# every claim stays Pending. The StorageClasses (an encrypted gp3 default) are the cluster configuration's.
+
+resource "aws_iam_role" "ebs_csi_driver" {
+  name_prefix        = substr("${var.name}-ebs-csi-", 0, 38)
+  assume_role_policy = local.pod_identity_trust
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "ebs_csi_driver" {
+  role       = aws_iam_role.ebs_csi_driver.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+}
+
+# After the node groups (the add-on waits for its pods) and the Pod Identity agent that hands its controller the role.
+resource "aws_eks_addon" "ebs_csi_driver" {
+  cluster_name = aws_eks_cluster.this.name
+  addon_name   = "aws-ebs-csi-driver"
+
+  pod_identity_association {
+    role_arn        = aws_iam_role.ebs_csi_driver.arn
+    service_account = "ebs-csi-controller-sa"
+  }
+
+  tags = var.tags
+
+  depends_on = [aws_eks_addon.this, aws_iam_role_policy_attachment.ebs_csi_driver]
+}

@@ -4,7 +4,9 @@ StatefulSet's `volumeClaimTemplates`, and `storageClassName` / `storageClass` va
 Application or Flux HelmRelease deploys; the StorageClasses the repository defines (manifests, Terraform
 `kubernetes_storage_class`); the classes the cluster's distribution creates and the CSI drivers nothing but an
 install provides (`data/storage.yaml`). Judged only when the repository says which distribution its cluster runs
-(`installs`), and that distribution is in the table."""
+(`installs`), and that distribution is in the table. A claim naming no class takes the cluster's default one: on a
+distribution that marks none default (EKS clusters created at 1.30 or later, RKE2, kubeadm; EKS judged only when the
+repository creates the cluster) it stays Pending unless the repository defines a default class."""
 from __future__ import annotations
 
 import re
@@ -15,7 +17,7 @@ from typing import Any, Iterator
 from planforge.decide.data import load
 from planforge.validate.base import Finding
 from planforge.validate.wiring.identity import deployed_components
-from planforge.validate.wiring.installs import helm_install_chart, installed, words
+from planforge.validate.wiring.installs import block_distributions, helm_install_chart, installed, words
 from planforge.validate.wiring.repo import FieldPath, K8sObject, Repository, walk_values
 from planforge.validate.wiring.secrets import helm_values
 from planforge.validate.wiring.tfvalues import TerraformValues
@@ -24,6 +26,10 @@ RULE = "wiring/storageclass-missing"
 CHART_KEYS = ("storageClassName", "storageClass")  # chart values naming the class of the chart's claims
 TERRAFORM_CLASSES = ("kubernetes_storage_class", "kubernetes_storage_class_v1")
 _NO_CLASS = ("", "-")  # the cluster's default class; "-" is Helm charts' way of saying no class
+DEFAULT_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
+# Terraform text that defines a default class: the annotation, or the EBS CSI add-on's own default class
+_TERRAFORM_DEFAULTS = (DEFAULT_ANNOTATION, "defaultStorageClass")
+_CREATED_ONLY = ("eks",)  # judged for a missing default class only on a cluster the repository creates
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Distribution:
     name: str
     classes: dict[str, str]  # class -> provisioner
     add: str
+    has_default: bool | None  # None: not judged
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,8 @@ class Driver:
 def table() -> tuple[dict[str, Distribution], list[Driver]]:
     """`data/storage.yaml`: the distributions' classes, the drivers to install."""
     data = load("storage.yaml")
-    distributions = {key: Distribution(str(e["name"]), dict(e.get("classes") or {}), " ".join(str(e["add"]).split()))
+    distributions = {key: Distribution(str(e["name"]), dict(e.get("classes") or {}), " ".join(str(e["add"]).split()),
+                                       (e["default"] is not None) if "default" in e else None)
                      for key, e in data["distributions"].items()}
     drivers = [Driver(str(e["name"]), frozenset(e["provisioners"]), tuple(e["installs"]), " ".join(str(e["add"]).split()))
                for e in data["drivers"].values()]
@@ -125,18 +133,57 @@ def _driver_findings(defined: dict[str, tuple[Any, Any]], drivers: list[Driver],
     return findings
 
 
+def _unnamed_claims(repo: Repository) -> Iterator[tuple[K8sObject, FieldPath]]:
+    """(object, path) of the claims that name no class (a PersistentVolumeClaim, a StatefulSet's claim template):
+    they take the cluster's default class. `storageClassName: ""` asks for no class at all, not the default. A claim
+    an overlay may give a class is left out: a patch object of the same kind and name naming one, or a Kustomization
+    whose inline patches name both the object and storageClassName."""
+    patched = {(o.kind, o.name) for o in repo.objects if "storageClassName" in str(o.obj.get("spec"))}
+    inline = [str(o.obj) for o in repo.of_kind("Kustomization") if "storageClassName" in str(o.obj)]
+    for obj in repo.objects:
+        if (obj.kind, obj.name) in patched or any(str(obj.name) in text for text in inline):
+            continue
+        if obj.kind == "PersistentVolumeClaim" and not obj.group:
+            yield obj, ["spec"]
+        elif obj.kind == "StatefulSet" and isinstance(obj.field(["spec", "volumeClaimTemplates"]), list):
+            for index, _template in enumerate(obj.field(["spec", "volumeClaimTemplates"])):
+                yield obj, ["spec", "volumeClaimTemplates", index, "spec"]
+
+
+def _defines_default(repo: Repository) -> bool:
+    return any(str(obj.annotations().get(DEFAULT_ANNOTATION, "")).lower() == "true"
+               for obj in repo.of_kind("StorageClass")) or any(
+        needle in block.text for block in repo.blocks for needle in _TERRAFORM_DEFAULTS)
+
+
+def _default_findings(repo: Repository, distributions: set[str], known: dict[str, Distribution]) -> list[Finding]:
+    """Claims naming no class on a cluster with no default class."""
+    created = {d for b in repo.blocks if b.kind in ("resource", "module") for d in block_distributions(b)}
+    without = [known[d] for d in sorted(distributions) if known[d].has_default is False
+               and (d not in _CREATED_ONLY or d in created)]
+    if not without or _defines_default(repo):
+        return []
+    cluster = without[0]
+    return [obj.finding(RULE, f"names no StorageClass, so it takes the cluster's default one, and {cluster.name} marks "
+                        "no class default (nor does the repository): the claim stays Pending, and its pod with it",
+                        path, f"define a default class, {cluster.add.format(name='<name>')}, annotated {DEFAULT_ANNOTATION}: "
+                        '"true"; or name a class the cluster has in storageClassName')
+            for obj, path in _unnamed_claims(repo)]
+
+
 def check_storage_classes(repo: Repository) -> list[Finding]:
     references = [(obj, path, name) for obj, path, name in _references(repo) if _named(name)]
     defined = _defined(repo)
     known, drivers = table()
-    distributions = installed(repo).distributions if references or defined else set()
+    unnamed = next(_unnamed_claims(repo), None)
+    distributions = installed(repo).distributions if references or defined or unnamed else set()
     if not distributions or not distributions <= set(known):
         return []
     clusters = [known[d] for d in sorted(distributions)]
     built_in = {name: provisioner for cluster in clusters for name, provisioner in cluster.classes.items()}
     names = _installed_names(repo)
     shown, has = " and ".join(c.name for c in clusters), ", ".join(sorted(built_in)) or "none"
-    findings = _driver_findings(defined, drivers, names)
+    findings = _driver_findings(defined, drivers, names) + _default_findings(repo, distributions, known)
     for obj, path, name in (r for r in references if r[2] not in defined):
         driver = _missing_driver(built_in.get(name), drivers, names)
         if name in built_in and driver is not None:

@@ -406,3 +406,22 @@ run "external_secrets_reads_every_environments_parameters_under_a_wildcard_path"
     error_message = "A * segment of the path grants that segment's every value."
   }
 }
+
+run "the_ebs_csi_driver_provisions_volumes_with_its_own_role" {
+  command = plan
+
+  assert {
+    condition     = aws_eks_addon.ebs_csi_driver.addon_name == "aws-ebs-csi-driver" && one(aws_eks_addon.ebs_csi_driver.pod_identity_association).service_account == "ebs-csi-controller-sa"
+    error_message = "Every cluster runs the EBS CSI driver, its controller under its own Pod Identity role."
+  }
+
+  assert {
+    condition     = endswith(aws_iam_role_policy_attachment.ebs_csi_driver.policy_arn, ":iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy")
+    error_message = "The driver's role carries the AWS managed EBS CSI policy."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.ebs_csi_driver.assume_role_policy).Statement[0].Principal.Service == "pods.eks.amazonaws.com"
+    error_message = "Only EKS Pod Identity may assume the driver's role."
+  }
+}

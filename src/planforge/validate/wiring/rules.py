@@ -35,6 +35,9 @@ RULES = {
     "wiring/appproject-privilege": "an application-level AppProject may deploy into the GitOps controller's "
                                    "namespace or create Application/AppProject kinds; an Application runs in the "
                                    "unrestricted `default` project",
+    "wiring/appproject-kind-denied": "an Argo CD Application syncs a cluster-scoped object (a StorageClass, a "
+                                     "ClusterRole) its AppProject's clusterResourceWhitelist does not permit: Argo CD "
+                                     "refuses the whole sync",
     "wiring/unpinned-production": "a production GitOps source follows a branch or HEAD instead of a tag or commit",
     "wiring/state-kms-key": "an S3 backend encrypts state without naming the KMS key the repository creates for it",
     "wiring/node-metadata": "an EKS node group's pods can reach the instance metadata service and take the node's "
@@ -75,6 +78,7 @@ class Vocabulary:
     controller_namespaces: frozenset[str]
     gitops_kinds: frozenset[str]
     platform_project_words: tuple[str, ...]
+    cluster_scoped_kinds: frozenset[tuple[str, str]]  # (API group, kind)
     engine_ports: dict[str, int]
     database_resources: frozenset[str]
     database_words: re.Pattern[str]
@@ -104,7 +108,9 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         frozenset(data["prod_environments"]), frozenset(data["moving_revisions"]),
         frozenset(data["controller_namespaces"]), frozenset(data["gitops_kinds"]),
-        tuple(data["platform_project_words"]), dict(data["engine_ports"]), frozenset(data["database_resources"]),
+        tuple(data["platform_project_words"]),
+        frozenset((group, kind) for group, kinds in data["cluster_scoped_kinds"].items() for kind in kinds),
+        dict(data["engine_ports"]), frozenset(data["database_resources"]),
         re.compile(data["database_words"]), re.compile(data["database_source_arguments"]),
         re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),

@@ -7,8 +7,8 @@ from typing import Callable
 
 from planforge.validate.base import Check, Context, Finding, Severity, Status, Target
 from planforge.validate.wiring import (architecture, clouds, controllers, descriptions, duplicates, events, gitops,
-                                      grants, identity, issuers, lifecycle, network, paths, placeholders, references,
-                                      secrets, state, storage)
+                                      grants, identity, issuers, lifecycle, network, paths, placeholders, projects,
+                                      references, secrets, state, storage)
 from planforge.validate.wiring.repo import Repository, load_repository
 from planforge.validate.wiring.rules import NAME
 
@@ -20,8 +20,8 @@ CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "events": [events.check_brokers],
     "identity": [identity.check_service_accounts, identity.check_stores, identity.check_components,
                  identity.check_node_metadata],
-    "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, gitops.check_revisions,
-               duplicates.check_duplicates, paths.check_paths],
+    "gitops": [gitops.check_argocd_order, gitops.check_flux_order, gitops.check_projects, projects.check_project_kinds,
+               gitops.check_revisions, duplicates.check_duplicates, paths.check_paths],
     "state": [state.check_state_key, state.check_lock_files],
     "placeholders": [placeholders.check_placeholders, references.check_references],
     "lifecycle": [lifecycle.check_end_of_life],

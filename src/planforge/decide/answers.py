@@ -67,6 +67,8 @@ class Component(BaseModel):
     replicas: dict[str, int] = Field(default_factory=dict)
     # environment -> the days its metrics are kept (`metrics kept 15 days`); unset: the values body's default
     retention_days: dict[str, int] = Field(default_factory=dict)
+    # environment -> the GiB of its volume (`50 GiB of storage` on its row); unset: the values body's default
+    storage_gb: dict[str, int] = Field(default_factory=dict)
 
 
 class Service(BaseModel):

@@ -38,6 +38,7 @@ class ChartEntry:
     app_versions_same: bool = False  # the chart's versions are the application's (`app_versions: same`)
     replicas: str = ""  # the values key of its replica count ("": the chart's values take none)
     retention: str = ""  # the values key of how long it keeps metrics ("": it keeps none)
+    storage: str = ""  # the values key of its volume's size ("": it keeps nothing on a volume planforge sizes)
 
     def capabilities(self) -> tuple[str, ...]:
         """Everything the chart gives its cluster: `crd:<group>/<Kind>` per CRD, then `provides`."""
@@ -58,6 +59,7 @@ class Catalog:
                 names=tuple(dict.fromkeys([name, entry["chart"], *entry.get("aliases", [])])),
                 app_versions_same=entry.get("app_versions") == "same", replicas=entry.get("replicas", ""),
                 retention=entry.get("retention", ""),
+                storage=entry.get("storage", ""),
             )
             for alias in [name, entry["chart"], *entry.get("aliases", [])]:
                 self._chart_keys[squash(alias)] = name

@@ -105,7 +105,9 @@ def _render_item(v: Any, counted: str) -> str:
     if isinstance(v, Component):
         counts = ", ".join(f"{n} in {env}" for env, n in v.replicas.items())
         kept = ", ".join(f"{days} days in {env}" for env, days in v.retention_days.items())
-        figures = [text for text in (counts and f"{counts} replicas", kept and f"metrics kept {kept}") if text]
+        stored = ", ".join(f"{size} GiB in {env}" for env, size in v.storage_gb.items())
+        figures = [text for text in (counts and f"{counts} replicas", kept and f"metrics kept {kept}",
+                                     stored and f"a volume of {stored}") if text]
         return f"{v.name} {v.version}" + (f" ({'; '.join(figures)})" if figures else "")
     if isinstance(v, Service):
         return f"{v.name} ({', '.join([v.image, f'port {v.port}' if v.inbound else _portless(v), *_service_figures(v)])})"

@@ -4,13 +4,16 @@ environment it names or in every one.
 - A replica count (`ingress-nginx | Yes | 2 replicas in production`): its `replicas`.
 - How long metrics are kept (`kube-prometheus-stack | Yes | metrics kept 15 days`): its `retention_days`; a metrics
   retention on no component's row (`Metrics are retained 30 days`) is every metrics store's of the output.
+- The size of its volume (`kube-prometheus-stack | Yes | 50 GiB of storage`): its `storage_gb`.
 
-Each lands at the values key the catalog names for the chart (`replicas:`, `retention:` in includes/components.yaml);
+Each lands at the values key the catalog names for the chart (`replicas:`, `retention:`, `storage:` in
+includes/components.yaml);
 a chart without one, a range or an environment the output lacks is reported at its line. The replica counts on no
 component's row are left to the applications' and services' rule.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from planforge.decide.answers import Component
@@ -35,6 +38,18 @@ REPLICAS = _Setting("replicas", "replicas", "{name}'s values carry no replica co
                     "values", "a component runs a fixed count: state one number", "")
 RETENTION = _Setting("retention_days", "retention", "{name} keeps no metrics planforge sets a retention for: set it "
                      "where your metrics are kept", "a retention is one number of days: state one", " days")
+
+STORAGE = _Setting("storage_gb", "storage", "{name}'s values carry no volume size planforge writes: set it in its "
+                   "values", "a volume has one size: state one", " GiB")
+
+
+def decide_component_storage(c: Context, storage: list[Figure]) -> list[Figure]:
+    """Apply the storage sizes of the components' rows; the other figures, for the database's rule."""
+    rows = {p.line: name for name, p in c.component_rows.items()}
+    components = _components(c)
+    rest = [f for f in storage if rows.get(f.line) not in components]
+    _apply_all(c, STORAGE, [(f, [components[rows[f.line]]]) for f in storage if f not in rest], components)
+    return rest
 
 
 def decide_component_replicas(c: Context, replicas: list[Figure]) -> list[Figure]:
@@ -96,7 +111,7 @@ def _apply(c: Context, setting: _Setting, f: Figure, comp: Component) -> bool:
     if why:
         c.unapplied(f.line, f.words, why)
         return False
-    value = int(f.low)
+    value = math.ceil(f.low)
     if env and stated.get(env, value) != value:
         c.unapplied(f.line, f.words, f"{comp.name} has {stated[env]}{setting.unit} in {env}, stated first")
         return False

@@ -16,7 +16,8 @@ from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
-from planforge.decide.rules.component_figures import decide_component_replicas, decide_metrics_retention
+from planforge.decide.rules.component_figures import (decide_component_replicas, decide_component_storage,
+                                                      decide_metrics_retention)
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.layout import load_layout
 from planforge.plan.figures import DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
@@ -30,7 +31,7 @@ def decide_figures(c: Context) -> None:
         by_kind.setdefault(f.kind, []).append(f)
     get = lambda kind: by_kind.get(kind, [])  # noqa: E731
     _database(c, get("database"))
-    _storage(c, get("storage"))
+    _storage(c, decide_component_storage(c, get("storage")))
     _recovery(c, get("rpo"), get("rto"), get("uptime"), get("retention"))
     _log_retention(c, get("log_retention"))
     # on serverless compute an environment's replicas are its services' instances, as its tasks are

@@ -96,8 +96,17 @@ def _append(f: Field, src: SourceLine, sep: str) -> None:
     f.extra_lines.append(SourceLine(src.line, src.text.rstrip()))
 
 
+def _lists_rows(value: str, b: Block) -> bool:
+    """Whether a field's value only lists the names of the table's rows (`**Custom Applications**: web, api` over a
+    table of web and api): the table describes the same applications."""
+    names = {clean(cells[0]).strip("`").lower() for _line, cells in b.rows[1:] if cells}
+    listed = [n.strip().strip("`").lower() for n in re.split(r",|\band\b", value) if n.strip()]
+    return bool(listed) and set(listed) <= names
+
+
 def _table_items(f: Field, b: Block) -> None:
-    """A table under an empty field (`**Custom Applications**:` over `| App | Image | Port |`): an item per row, named
+    """A table under an empty field (`**Custom Applications**:` over `| App | Image | Port |`), or one whose value
+    lists the rows' names: an item per row, named
     by its first cell, its other cells as `<column> <cell>` (`orders-api: Image ghcr.io/acme/orders:1.2.0, Port 8080`),
     each on its row's line. A `;` inside a cell becomes `,`: the row is one statement about its application, whose
     name a clause after a `;` would no longer follow."""
@@ -203,7 +212,9 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
                 for src in b.lines:
                     _append(item_field, src, "; ")
             continue
-        if b.kind == "table" and attach is not None and attach.key == "custom_applications" and not attach.value:
+        if b.kind == "table" and attach is not None and attach.key == "custom_applications" and (
+                not attach.value or _lists_rows(attach.value, b)):
+            attach.value = ""  # the rows say everything the list of names did, and more
             _table_items(attach, b)
             attach = current = None
             continue

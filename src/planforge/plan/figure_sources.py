@@ -24,8 +24,9 @@ _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to
 # a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
 # (`checkout-web replicas`)
 _COUNTING_ROW = re.compile(r"^\W*(?:[a-z0-9][\w-]{0,62}\s+)?(node|replica|task|instance|pod)s?\b", re.I)
-# a cell's leading count in a row of counts, before the end, a comma or a parenthesis (`2-10, target 70% CPU`)
-_LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*(?=$|[,;(])")
+# a cell's leading count in a row of counts, before the end, a comma, a parenthesis or an environment's `in`
+# (`2-10, target 70% CPU`, `2-6 (HPA on CPU)`, `1 in dev, 3 in prod`)
+_LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)(?=\s*(?:$|[,;(]|in\s))")
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
@@ -83,11 +84,12 @@ def _names_manifest(text: str) -> bool:
 
 
 def _lent_units(cells: list[str], units: list[re.Match[str] | None], row: re.Match[str] | None = None) -> list[str]:
-    """The unit each cell's count takes ("" for none): a bare count in a column whose header names what it counts
-    (`| Replicas per app |` over `| 0 to 2 |`) takes that unit, as if the cell said `0 to 2 replicas`; so does a
+    """The unit each cell's count takes ("" for none): a bare or leading count in a column whose header names what it
+    counts (`| Replicas per app |` over `| 0 to 2 |`, `| 2-6 (HPA) |`) takes that unit, as if the cell said `0 to 2
+    replicas`; so does a
     count before `×` or leading a cell in a row whose first cell names what it counts (`| Node group | 3–6 ×
     m6i.large |` reads `3–6 nodes × m6i.large`, `| checkout-web replicas | 1 |` reads `1 replicas`)."""
-    column = [unit.group(1) if unit is not None and _BARE_COUNT.match(cell) else ""
+    column = [unit.group(1) if unit is not None and (_BARE_COUNT.match(cell) or _LEADING_COUNT.match(cell)) else ""
               for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
     if row is None:
         return column

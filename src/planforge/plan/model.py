@@ -225,8 +225,9 @@ _BULLET_NAME = re.compile(r"\s*+(?:`([^`\s]++)`|\*\*([^*\s]++)\*\*|([A-Za-z0-9][
 def bulleted_names(f: Field) -> list[str]:
     """One application per bullet under an empty field, named by the bullet's first word (`- `storefront-web` —
     Next.js 14, port 3000, 0.5 vCPU / 1 GB`); the rest of the bullet describes it. Empty when the field is no such
-    list."""
-    if not f.extra_lines or _HARD_BREAK_END.sub("", plain(f.text).partition(":")[2]).strip():
+    list. A label line that lists the names of the table below it counts as empty (the reader dropped its value)."""
+    own = _HARD_BREAK_END.sub("", plain(f.text).partition(":")[2]).strip()
+    if not f.extra_lines or (own and plain(f.value).startswith(own)):
         return []
     names = [_BULLET_NAME.match(extra.text) for extra in f.extra_lines]
     return [next(g for g in m.groups() if g) for m in names] if all(names) else []

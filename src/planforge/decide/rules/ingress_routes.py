@@ -32,9 +32,15 @@ _ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._
 _PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed"
               r"|served)\s++(?:at|on|as)\s++`?(?:https?://)?" + DNS_NAME.replace("{", "{{").replace("}", "}}")
               + r"(/[A-Za-z0-9._/-]*)?")
-# `booking-api (REST API, served under `/api` on the same host)`: the application's path on the Ingress host
+# `booking-api (REST API, served under `/api` on the same host)`: the application's path on the Ingress host (a
+# volume `mounted at /data` is no route)
 _SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)"
-                 r"\b(?:served|exposed|routed|mounted)\s++(?:under|at|on)\s++`?(/[A-Za-z0-9._/-]*)")
+                 r"\b(?:served|exposed|routed)\s++(?:under|at|on)\s++`?(/[A-Za-z0-9._/-]*)")
+# a table's Route column, as the Custom Applications row reads it (`portal-api: ..., Route `/api` on
+# portal.example.com`, `Route portal.example.com/api`, `Ingress path /`): the path, and the host when it names one
+_ROUTE_CELL = (r"^{names}:(?:[^;]*?,)?\s*+(?:routes?|ingress(?:\s++path)?|path|url)(?:\s*+:)?\s++`?(?:https?://)?"
+               r"(?:(?P<host_first>(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}))?(?P<path>/[A-Za-z0-9._/-]*)?`?"
+               r"(?:\s++(?:on|at)\s++" + DNS_NAME.replace("{", "{{").replace("}", "}}") + ")?")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
@@ -68,7 +74,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         return
     host, host_line = next(((r.host, (r.line, r.words)) for r in routes if r.host), None) or _host(c)
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
-    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts))
+    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host))
     named = env_hosts or ([host] if host else [])
     private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
     tls = bool(named and tls_line and _issuer_runs(c) and not private)
@@ -122,7 +128,7 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     public_at = re.compile(_PUBLIC_AT.format(names=names, any_name=any_name), re.I)
     served_under = re.compile(_SERVED_UNDER.format(names=names, any_name=any_name), re.I)
     by_port = {s.port: s.name for s in services}
-    found: dict[str, _Route] = {}
+    found = _cell_routes(c, re.compile(_ROUTE_CELL.format(names=names), re.I))
     for number, raw in enumerate(c.plan.lines, 1):
         for m in route.finditer(plain(raw)):
             name = m.group(2).lower() if m.group(2) else by_port.get(int(m.group(3)))
@@ -137,6 +143,19 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     for r in _manifest_routes(c, [s.name for s in services]):
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)
+
+
+def _cell_routes(c: Context, cell: re.Pattern[str]) -> dict[str, _Route]:
+    """The routes of a Custom Applications table's Route column (each row read as `<app>: <column> <cell>, ...`)."""
+    f = c.plan.custom_applications
+    found: dict[str, _Route] = {}
+    for row in (f.extra_lines if f is not None else []):
+        m = cell.search(plain(row.text))
+        if m and (m.group("path") or m.group("host_first")):
+            host = (m.group("host_first") or m.group(m.lastindex) or "").lower() if m.lastindex else ""
+            found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), (m.group("path") or "/").rstrip("/") or "/",
+                                                       row.line, m.group(0).partition(":")[2].strip(" ,"), host))
+    return found
 
 
 _PATH = re.compile(r"^\s*(?:-\s+)?path:\s*[\"']?(/[A-Za-z0-9._/-]*)")
@@ -173,8 +192,8 @@ def _host(c: Context) -> tuple[str, tuple[int, str] | None]:
 
 
 def _tls_line(c: Context, route_lines: set[int], anywhere: bool = False) -> int | None:
-    """A route's line, or another line naming the Ingress, that asks for TLS; with `anywhere` (the environments'
-    hosts are the plan's, so their certificates are what its TLS lines ask for), any line asking for it."""
+    """A route's line, or another line naming the Ingress, that asks for TLS; with `anywhere` (the hosts are the
+    plan's, so their certificates are what its TLS lines ask for), any line asking for it."""
     for number, raw in enumerate(c.plan.lines, 1):
         text = plain(raw)
         if _TLS.search(text) and (anywhere or number in route_lines or _INGRESS.search(text)):

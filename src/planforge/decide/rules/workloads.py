@@ -475,13 +475,14 @@ def pin_volume_replicas(c: Context) -> None:
         items = [s.model_copy() for s in c.values.get(group, [])]
         pinned = [s for s in items if s.volume_size or (s.schedule and on_kubernetes)]
         for svc in pinned:
-            if svc.replicas > 1 or svc.max_replicas > 1:
+            if svc.replicas > 1 or svc.max_replicas > 1 or any(high > 1 for _l, high in svc.environment_replicas.values()):
                 why = (f"{svc.name} is a job a CronJob runs on its schedule, one run at a time" if svc.schedule else
                        f"{svc.name} mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every environment, "
                        "without autoscaling")
                 _report_pinned(c, group, svc.name, [s.name for s in items if s.name != svc.name], why)
             svc.replicas = svc.prod_replicas = 1
             svc.min_replicas = svc.max_replicas = 0
+            svc.environment_replicas = {}
         if pinned:
             c.values[group] = items
 

@@ -1,0 +1,62 @@
+"""A Custom Applications field that lists its applications over a table of them (`**Custom Applications**: web, api`
+then `| Application | Kind | Port | Replicas | Route | Storage | Schedule |`) is read row by row, as a table under an
+empty field is: the Route column is each application's Ingress path and host (with TLS where cert-manager runs), a
+Replicas column's leading count is its replicas (`2-6 (HPA on CPU)`, `1 in dev, 3 in prod`), a Schedule column's cron
+expression makes a CronJob, and a volume `mounted at /data` is no route. Before, the rows were read as prose: the
+mount path became a route on any host, the counts and the schedule were lost and the job ran as a Deployment."""
+from __future__ import annotations
+
+import pytest
+from testlib import PLANS
+
+from planforge.decide import decide
+from planforge.plan import parse_text
+
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+FIELD = "**Custom Applications**: orders-api, web-frontend\n"
+TABLE = """**Custom Applications**: web-frontend, orders-api, report-nightly
+
+| Application | Kind | Container Port | Replicas | Route | Storage | Schedule |
+|-------------|------|----------------|----------|-------|---------|----------|
+| web-frontend | Deployment (public web UI) | 3000 | 2-6 (HPA on CPU) | `/` on shop.example.com | none | - |
+| orders-api | Deployment (REST API) | 8080 | 1 in dev, 3 in prod | `/api` on shop.example.com | none | - |
+| report-nightly | CronJob (batch report) | - | 1 run | none | none | `0 3 * * *` (03:00 UTC daily) |
+
+Both routes are served over HTTPS with certificates from Let's Encrypt.
+"""
+
+
+def apps(text: str) -> dict[str, dict]:
+    assert FIELD in EKS
+    d = decide(parse_text(EKS.replace(FIELD, text), "plan.md"))
+    return {a.name: a.model_dump() for a in d.answers.apps}
+
+
+def test_each_column_of_the_rows_reaches_its_application() -> None:
+    got = apps(TABLE)
+    assert list(got) == ["web-frontend", "orders-api", "report-nightly"]
+    web, api, job = got["web-frontend"], got["orders-api"], got["report-nightly"]
+    assert (web["port"], web["min_replicas"], web["max_replicas"]) == (3000, 2, 6)
+    assert (web["ingress_path"], web["ingress_host"], web["ingress_tls"]) == ("/", "shop.example.com", True)
+    assert (api["port"], api["environment_replicas"]) == (8080, {"dev": (1, 1), "prod": (3, 3)})
+    assert (api["ingress_path"], api["ingress_host"]) == ("/api", "shop.example.com")
+    assert (job["schedule"], job["inbound"], job["ingress_path"]) == ("0 3 * * *", False, "")
+
+
+def test_a_volume_mount_path_is_no_route_and_pins_the_replicas() -> None:
+    text = TABLE.replace("| 1 in dev, 3 in prod | `/api` on shop.example.com | none |",
+                         "| 1 in dev, 3 in prod | `/api` on shop.example.com | 20 GiB persistent volume for uploads, mounted at /data |")
+    d = decide(parse_text(EKS.replace(FIELD, text), "plan.md"))
+    [api] = [a for a in d.answers.apps if a.name == "orders-api"]
+    assert (api.volume_size, api.ingress_path, api.environment_replicas, api.prod_replicas) == ("20Gi", "/api", {}, 1)
+    why = {n.text: n.why for n in d.not_applied if n.text in ("1", "3")}
+    assert why == {w: "orders-api mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every environment, "
+                      "without autoscaling" for w in ("1", "3")}
+
+
+@pytest.mark.parametrize("listed", ["web-frontend, orders-api", "web-frontend, orders-api, report-nightly, billing"])
+def test_a_list_that_is_not_the_rows_names_keeps_its_own_meaning(listed: str) -> None:
+    """A subset of the rows' names still describes those rows; a name the table lacks makes the table something
+    else (the list is the field's own value)."""
+    got = apps(TABLE.replace("web-frontend, orders-api, report-nightly", listed))
+    assert ("billing" in got) == ("billing" in listed)

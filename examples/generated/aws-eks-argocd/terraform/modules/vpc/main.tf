@@ -34,7 +34,9 @@ resource "aws_subnet" "public" {
   availability_zone       = local.azs[count.index]
   map_public_ip_on_launch = false
 
-  tags = merge(var.tags, { Name = "${var.name}-public-${local.azs[count.index]}", tier = "public" })
+  # kubernetes.io/role/elb: where a Kubernetes Service of type LoadBalancer (an internet-facing load balancer of the
+  # cloud controller or the AWS Load Balancer Controller) finds the subnets it places its nodes in.
+  tags = merge(var.tags, { Name = "${var.name}-public-${local.azs[count.index]}", tier = "public", "kubernetes.io/role/elb" = "1" })
 }
 
 resource "aws_subnet" "private" {
@@ -44,7 +46,8 @@ resource "aws_subnet" "private" {
   cidr_block        = cidrsubnet(var.cidr_block, 4, count.index + 8)
   availability_zone = local.azs[count.index]
 
-  tags = merge(var.tags, { Name = "${var.name}-private-${local.azs[count.index]}", tier = "private" })
+  # kubernetes.io/role/internal-elb: where an internal load balancer of a Kubernetes Service goes.
+  tags = merge(var.tags, { Name = "${var.name}-private-${local.azs[count.index]}", tier = "private", "kubernetes.io/role/internal-elb" = "1" })
 }
 
 resource "aws_internet_gateway" "this" {

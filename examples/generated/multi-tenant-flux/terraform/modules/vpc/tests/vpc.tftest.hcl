@@ -31,6 +31,12 @@ run "production_one_nat_gateway_per_az_and_encrypted_flow_logs" {
   }
 
   assert {
+    condition = alltrue([for s in aws_subnet.public : s.tags["kubernetes.io/role/elb"] == "1"]) && alltrue(
+    [for s in aws_subnet.private : s.tags["kubernetes.io/role/internal-elb"] == "1"])
+    error_message = "Load balancers of Kubernetes Services find the public (internet-facing) and private (internal) subnets by their role tags."
+  }
+
+  assert {
     condition     = aws_cloudwatch_log_group.flow_logs[0].kms_key_id == "arn:aws:kms:eu-west-1:111122223333:key/test"
     error_message = "Flow logs must be encrypted with the given KMS key."
   }

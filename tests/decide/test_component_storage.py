@@ -33,3 +33,11 @@ def test_a_component_without_a_volume_key_reports_its_size() -> None:
     stored, reported, _ = decided(EKS.replace(row, "| ingress-nginx | Yes | Public NLB, 5 GiB of storage |"))
     assert not stored
     assert reported == {"5 GiB": "ingress-nginx's values carry no volume size planforge writes: set it in its values"}
+
+
+def test_a_size_on_a_line_naming_one_volume_keeping_component_is_its_volume() -> None:
+    text = EKS.replace("**Constraints**:", "**Observability**: Prometheus keeps metrics 15 days on a 50 GiB persistent "
+                       "volume.\n**Constraints**:", 1)
+    stored, reported, _ = decided(text)
+    assert stored == {"kube-prometheus-stack": {"dev": 50, "staging": 50, "prod": 50}}
+    assert not reported

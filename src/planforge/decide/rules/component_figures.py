@@ -4,7 +4,8 @@ environment it names or in every one.
 - A replica count (`ingress-nginx | Yes | 2 replicas in production`): its `replicas`.
 - How long metrics are kept (`kube-prometheus-stack | Yes | metrics kept 15 days`): its `retention_days`; a metrics
   retention on no component's row (`Metrics are retained 30 days`) is every metrics store's of the output.
-- The size of its volume (`kube-prometheus-stack | Yes | 50 GiB of storage`): its `storage_gb`.
+- The size of its volume (`kube-prometheus-stack | Yes | 50 GiB of storage`): its `storage_gb`; a size on another line
+  naming one component of the output that keeps a volume (`Prometheus keeps 15 days on a 50 GiB volume`) is that one's.
 
 Each lands at the values key the catalog names for the chart (`replicas:`, `retention:`, `storage:` in
 includes/components.yaml);
@@ -44,11 +45,22 @@ STORAGE = _Setting("storage_gb", "storage", "{name}'s values carry no volume siz
 
 
 def decide_component_storage(c: Context, storage: list[Figure]) -> list[Figure]:
-    """Apply the storage sizes of the components' rows; the other figures, for the database's rule."""
+    """Apply the storage sizes of the components' rows, and of lines naming one component of the output that keeps
+    a volume (`Prometheus keeps 15 days on a 50 GiB volume`); the other figures, for the database's rule."""
     rows = {p.line: name for name, p in c.component_rows.items()}
     components = _components(c)
-    rest = [f for f in storage if rows.get(f.line) not in components]
-    _apply_all(c, STORAGE, [(f, [components[rows[f.line]]]) for f in storage if f not in rest], components)
+    targeted, rest = [], []
+    for f in storage:
+        named = rows.get(f.line)
+        if named not in components:
+            stores = {n for _pos, n in catalog().mentioned(c.line_text(f.line))
+                      if n in components and _values_key(components[n], STORAGE)}
+            named = stores.pop() if len(stores) == 1 else None
+        if named is None:
+            rest.append(f)
+        else:
+            targeted.append((f, [components[named]]))
+    _apply_all(c, STORAGE, targeted, components)
     return rest
 
 

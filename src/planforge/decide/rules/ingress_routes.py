@@ -38,9 +38,9 @@ _SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\
                  r"\b(?:served|exposed|routed)\s++(?:under|at|on)\s++`?(/[A-Za-z0-9._/-]*)")
 # a table's Route column, as the Custom Applications row reads it (`portal-api: ..., Route `/api` on
 # portal.example.com`, `Route portal.example.com/api`, `Ingress path /`): the path, and the host when it names one
-_ROUTE_CELL = (r"^{names}:(?:[^;]*?,)?\s*+(?:routes?|ingress(?:\s++path)?|path|url)(?:\s*+:)?\s++`?(?:https?://)?"
+_ROUTE_CELL = (r"^{names}:(?:[^;]*?,)?\s*+(?P<cell>(?:routes?|ingress(?:\s++path)?|path|url)(?:\s*+:)?\s++`?(?:https?://)?"
                r"(?:(?P<host_first>(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}))?(?P<path>/[A-Za-z0-9._/-]*)?`?"
-               r"(?:\s++(?:on|at)\s++" + DNS_NAME.replace("{", "{{").replace("}", "}}") + ")?")
+               r"(?:\s++(?:on|at)\s++" + DNS_NAME.replace("{", "{{").replace("}", "}}") + ")?)")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
@@ -152,9 +152,9 @@ def _cell_routes(c: Context, cell: re.Pattern[str]) -> dict[str, _Route]:
     for row in (f.extra_lines if f is not None else []):
         m = cell.search(plain(row.text))
         if m and (m.group("path") or m.group("host_first")):
-            host = (m.group("host_first") or m.group(m.lastindex) or "").lower() if m.lastindex else ""
+            host = (m.group("host_first") or m.groups()[-1] or "").lower()  # the last group: the host after `on`
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), (m.group("path") or "/").rstrip("/") or "/",
-                                                       row.line, m.group(0).partition(":")[2].strip(" ,"), host))
+                                                       row.line, m.group("cell"), host))
     return found
 
 

@@ -493,8 +493,9 @@ def _report_pinned(c: Context, group: str, name: str, others: list[str], why: st
     replicas = [(key, answer) for key, answer in c.applied_phrases.items()
                 if answer.startswith(f"{group}.") and "replicas" in answer]
     own = [key for key, answer in replicas if answer.startswith(f"{group}.{name}.")]
+    labels = {key for key, answer in replicas if answer.endswith(".environment_replicas")}  # a row's label
     for line, words in own:
         del c.applied_phrases[(line, words)]
     plan_wide = [key for key, _ in replicas if not any(o in c.line_text(key[0]).lower() for o in others)]
-    for line, words in own or plan_wide:
+    for line, words in [key for key in own or plan_wide if key not in labels]:
         c.unapplied(line, words, why)

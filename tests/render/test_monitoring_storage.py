@@ -51,3 +51,17 @@ def test_no_claim_where_no_default_class_is_known(tmp_path_factory: pytest.TempP
     repo = rendered_plan(MULTICLOUD, tmp_path_factory)
     assert not (repo / "kubernetes/base/storage-class.yaml").exists()
     assert "storageSpec" not in prometheus(repo, "prod")
+
+
+def wave(repo: Path, env: str, component: str) -> str:
+    app = yaml.safe_load((repo / f"argocd/applications/{env}/{component}.yaml").read_text())
+    return app["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]
+
+
+def test_prometheus_syncs_with_the_configuration_that_defines_its_class(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Argo CD waits for a wave to be healthy: a claim in wave 0 on a class the platform defines in wave 1 would hold
+    both forever. Where the cluster has a class of its own, the component keeps wave 0."""
+    eks, aks = rendered_plan(EKS, tmp_path_factory), rendered_plan(AKS, tmp_path_factory)
+    assert (wave(eks, "prod", "kube-prometheus-stack"), wave(eks, "prod", "platform")) == ("1", "1")
+    assert wave(eks, "prod", "cert-manager") == "0"
+    assert wave(aks, "prod", "kube-prometheus-stack") == "0"

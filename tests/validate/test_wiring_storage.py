@@ -12,7 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from testlib import FIXTURES, PLANS, edit_file, plan_group, rendered_copy, validate_wiring
+import yaml
+from planforge.validate.wiring import storage
+from testlib import FIXTURES, PLANS, REPO, edit_file, plan_group, rendered_copy, validate_wiring
 
 CASES = FIXTURES / "wiring" / "storage"
 RULE = "wiring/storageclass-missing"
@@ -105,6 +107,15 @@ def test_each_distribution_has_its_own_classes(tmp_path: Path) -> None:
     assert "AKS does not create (it has: azurefile, azurefile-csi" in got["message"]
     (root / "terraform" / "main.tf").unlink()
     assert validate_wiring(root, tmp_path, 0) == []
+
+
+def test_the_template_and_the_rule_agree_on_which_distributions_have_a_default_class() -> None:
+    """The template gives a cluster a default class (and charts a volume) from layout.yml's list, the rule judges
+    from data/storage.yaml: one fact in two places that must not drift (the template does not read the package)."""
+    layout = yaml.safe_load((REPO / "layout.yml").read_text(encoding="utf-8"))
+    distributions, _ = storage.table()
+    assert set(layout["default_class_distributions"]) == {key for key, d in distributions.items() if d.has_default}
+    assert {key for key, d in distributions.items() if d.created_only} == {"eks"}
 
 
 def test_substituted_and_malformed_values_are_not_read(tmp_path: Path) -> None:

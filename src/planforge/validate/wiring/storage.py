@@ -29,7 +29,6 @@ _NO_CLASS = ("", "-")  # the cluster's default class; "-" is Helm charts' way of
 DEFAULT_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 # Terraform text that defines a default class: the annotation, or the EBS CSI add-on's own default class
 _TERRAFORM_DEFAULTS = (DEFAULT_ANNOTATION, "defaultStorageClass")
-_CREATED_ONLY = ("eks",)  # judged for a missing default class only on a cluster the repository creates
 
 
 @dataclass(frozen=True)
@@ -38,6 +37,7 @@ class Distribution:
     classes: dict[str, str]  # class -> provisioner
     add: str
     has_default: bool | None  # None: not judged
+    created_only: bool  # a missing default is judged only on a cluster the repository creates
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ def table() -> tuple[dict[str, Distribution], list[Driver]]:
     """`data/storage.yaml`: the distributions' classes, the drivers to install."""
     data = load("storage.yaml")
     distributions = {key: Distribution(str(e["name"]), dict(e.get("classes") or {}), " ".join(str(e["add"]).split()),
-                                       (e["default"] is not None) if "default" in e else None)
+                                       (e["default"] is not None) if "default" in e else None,
+                                       bool(e.get("created_only")))
                      for key, e in data["distributions"].items()}
     drivers = [Driver(str(e["name"]), frozenset(e["provisioners"]), tuple(e["installs"]), " ".join(str(e["add"]).split()))
                for e in data["drivers"].values()]
@@ -160,7 +161,7 @@ def _default_findings(repo: Repository, distributions: set[str], known: dict[str
     """Claims naming no class on a cluster with no default class."""
     created = {d for b in repo.blocks if b.kind in ("resource", "module") for d in block_distributions(b)}
     without = [known[d] for d in sorted(distributions) if known[d].has_default is False
-               and (d not in _CREATED_ONLY or d in created)]
+               and (not known[d].created_only or d in created)]
     if not without or _defines_default(repo):
         return []
     cluster = without[0]

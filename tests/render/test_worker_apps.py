@@ -132,6 +132,10 @@ def _cronjob(objects: list[dict], name: str) -> dict:
                                                     "PodDisruptionBudget") and o["metadata"]["name"].endswith(name)]
     assert (job["spec"]["schedule"], job["spec"]["timeZone"], job["spec"]["concurrencyPolicy"]) == (
         "0 2 * * *", "Etc/UTC", "Forbid")
+    # The last failed runs (and their pods' logs) stay for inspection until newer runs replace them: a TTL on the
+    # Job would delete a failed run a day later, before the history limit keeps anything.
+    assert job["spec"]["failedJobsHistoryLimit"] >= 1
+    assert "ttlSecondsAfterFinished" not in job["spec"]["jobTemplate"]["spec"]
     pod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     assert pod["restartPolicy"] == "Never" and not {"ports", "livenessProbe"} & set(pod["containers"][0])
     return job

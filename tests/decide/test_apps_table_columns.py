@@ -49,6 +49,7 @@ def test_a_volume_mount_path_is_no_route_and_pins_the_replicas() -> None:
     d = decide(parse_text(EKS.replace(FIELD, text), "plan.md"))
     [api] = [a for a in d.answers.apps if a.name == "orders-api"]
     assert (api.volume_size, api.ingress_path, api.environment_replicas, api.prod_replicas) == ("20Gi", "/api", {}, 1)
+    assert api.volume_path == "/data"
     why = {n.text: n.why for n in d.not_applied if n.text in ("1", "3")}
     assert why == {w: "orders-api mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every environment, "
                       "without autoscaling" for w in ("1", "3")}
@@ -60,3 +61,18 @@ def test_a_list_that_is_not_the_rows_names_keeps_its_own_meaning(listed: str) ->
     else (the list is the field's own value)."""
     got = apps(TABLE.replace("web-frontend, orders-api, report-nightly", listed))
     assert ("billing" in got) == ("billing" in listed)
+
+
+@pytest.mark.parametrize("mount, path, reported", [
+    ("mounted at /data/uploads", "/data/uploads", False), ("mount path: `/var/lib/orders`", "/var/lib/orders", False),
+    ("mounted at /tmp", "", True), ("mounted at /srv/.cache", "", True)])
+def test_the_volumes_mount_path_is_the_one_the_row_states(mount: str, path: str, reported: bool) -> None:
+    """A path the answer rules refuse (the pod's own /tmp, a `..` part) leaves the volume at /data, reported."""
+    text = TABLE.replace("| 1 in dev, 3 in prod | `/api` on shop.example.com | none |",
+                         f"| 1 in dev, 3 in prod | `/api` on shop.example.com | 20 GiB persistent volume, {mount} |")
+    d = decide(parse_text(EKS.replace(FIELD, text), "plan.md"))
+    [api] = [a for a in d.answers.apps if a.name == "orders-api"]
+    assert (api.volume_size, api.volume_path, api.ingress_path) == ("20Gi", path, "/api")
+    assert any(a.answer == "apps.orders-api.volume_path" for a in d.applied) == (not reported)
+    assert [n.why.split(":")[0] for n in d.not_applied if "mounted at /data" in n.why] == (
+        ["orders-api's volume is mounted at /data"] if reported else [])

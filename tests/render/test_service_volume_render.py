@@ -95,9 +95,25 @@ def test_high_availability_in_production_keeps_the_backend_at_one_pod(tmp_path: 
     assert code == 0, out + err
 
 
+def test_the_chart_mounts_the_volume_where_the_plan_says(tmp_path: Path):
+    text = (PLANS / "todo-chart.plan.md").read_text(encoding="utf-8").replace(
+        "mounted by the backend", "mounted by the backend, mounted at /var/lib/todo")
+    plan = tmp_path / "plan.md"
+    plan.write_text(text, encoding="utf-8")
+    render_new(decide(parse_plan(plan)).answers, tmp_path / "todo", resolve_template(None, None), init_git=False)
+    chart_dir = tmp_path / "todo/helm/todo"
+    assert yaml.safe_load((chart_dir / "values.yaml").read_text())["services"]["backend"]["persistence"][
+        "mountPath"] == "/var/lib/todo"
+    assert "| `services.backend.persistence.mountPath` | string | `\"/var/lib/todo\"` |" in (
+        chart_dir / "README.md").read_text()
+    pod = manifests(chart_dir)[("Deployment", "todo-backend")]["spec"]["template"]["spec"]
+    assert {"name": "data", "mountPath": "/var/lib/todo"} in pod["containers"][0]["volumeMounts"]
+
+
 def test_a_kustomize_application_gets_its_claim_mounted_and_one_pod_in_production(tmp_path: Path, capsys):
     text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8").replace(
-        "**Deployment Type**:", "**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api\n**Deployment Type**:")
+        "**Deployment Type**:", "**Storage**: uploads on a PersistentVolumeClaim (5Gi) for orders-api, mounted at "
+        "`/data/uploads`\n**Deployment Type**:")
     plan = tmp_path / "plan.md"
     plan.write_text(text, encoding="utf-8")
     dest = tmp_path / "eks"
@@ -108,7 +124,7 @@ def test_a_kustomize_application_gets_its_claim_mounted_and_one_pod_in_productio
         "PersistentVolumeClaim", "orders-api-data", "5Gi")
     pod = deployment["spec"]["template"]["spec"]
     assert deployment["spec"]["strategy"] == {"type": "Recreate"}
-    assert {"name": "data", "mountPath": "/data"} in pod["containers"][0]["volumeMounts"]
+    assert {"name": "data", "mountPath": "/data/uploads"} in pod["containers"][0]["volumeMounts"]
     assert {"name": "data", "persistentVolumeClaim": {"claimName": "orders-api-data"}} in pod["volumes"]
     prod = dest / "kubernetes/apps/orders-api/overlays/prod"
     assert yaml.safe_load((prod / "kustomization.yaml").read_text())["replicas"] == [{"name": "orders-api", "count": 1}]

@@ -69,10 +69,18 @@ def mapping_list_cases(good_item: dict, keys: list[str], duplicates: bool) -> li
 
 SERVICE = {"name": "api", "image": "ghcr.io/acme/api", "tag": "0.1.0", "port": 8080, "health_path": "/healthz",
            "replicas": 1, "prod_replicas": 2, "cpu_request": "250m", "cpu_limit": "1", "memory_request": "256Mi",
-           "memory_limit": "512Mi", "volume_size": "1Gi"}
+           "memory_limit": "512Mi", "volume_size": "1Gi", "volume_path": "/data/uploads",
+           "secret_key": "acme/{env}/api"}
 # Kubernetes quantities (resources, volume size): what a hostile answers file puts there to inject YAML.
 QUANTITIES = ["", "1", "0.5", "250m", "1Gi", "1.5Gi", "512M", "1Gi\n  x: y", "1Gi\n", "1Gi # x", "1 Gi", "1gi", "1Gib",
               "-1Gi", "1e3", ".5", "1.", "{{ 7*7 }}", "1Gi: x", '1Gi"', "9" * 20, "9" * 21, "1Pi"]
+# Mount paths: absolute portable names; never the pod's own /tmp, a '.'/'..' part, a hidden directory or YAML.
+MOUNT_PATHS = ["/data", "/var/lib/app_1", "/", "/tmp", "/tmp/x", "data", "/data/", "/a/../b", "/.cache", "/a//b",
+               "/data\n  x: y", "/data # x", "/{{ 7*7 }}", "/" + "a" * 200, "/a/b/c/d/e/f/g/h/i"]
+# Secrets manager entries: portable names joined by '/', {env} the only placeholder; never YAML or a template.
+STORE_KEYS = ["acme/{env}/api", "api", "{env}-api", "a/b/c/d/e/f/g/h/i/j", "a/b/c/d/e/f/g/h/i/j/k", "/acme/api",
+              "acme//api", "acme/.x", "acme/{ENV}/api", "acme/${env}/api", "acme/{{ 7*7 }}", "true", "010",
+              "acme/api\n  x: y", "acme/api # x", "a" * 201]
 COMPONENT = {"name": "ingress-nginx", "chart_repo": "https://kubernetes.github.io/ingress-nginx",
              "chart": "ingress-nginx", "version": "4.11.5", "namespace": "ingress-nginx", "notes": "public NLB"}
 SIZING = {"name": "prod", "instance_type": "m5.large", "db_instance_class": "db.r6g.large", "multi_az": True,
@@ -135,6 +143,9 @@ def corpus() -> dict[str, list[Any]]:
     for key in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "volume_size"):
         cases["services"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
         cases["apps"] += [[{**SERVICE, key: v}] for v in QUANTITIES]
+    for group in ("services", "apps"):
+        cases[group] += [[{**SERVICE, "volume_path": v}] for v in MOUNT_PATHS]
+        cases[group] += [[{**SERVICE, "secret_key": v}] for v in STORE_KEYS]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
     binding = {"name": "reminder-cron", "schedule": "*/1 * * * *", "route": "/check-reminders"}
     cases["dapr_bindings"] = mapping_list_cases(binding, list(binding), duplicates=True) + [

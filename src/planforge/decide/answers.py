@@ -101,9 +101,10 @@ class Service(BaseModel):
     cpu_limit: str = ""
     memory_request: str = ""  # e.g. "512Mi", "2Gi"
     memory_limit: str = ""
-    # A PersistentVolumeClaim of this size mounted at /data ("" = no volume): ReadWriteOnce, so the
-    # service runs one pod (no autoscaling) and is replaced with the Recreate strategy.
+    # A PersistentVolumeClaim of this size ("" = no volume): ReadWriteOnce, so the service runs one pod (no
+    # autoscaling) and is replaced with the Recreate strategy.
     volume_size: str = ""  # a Kubernetes quantity, e.g. "1Gi"
+    volume_path: str = ""  # where the container mounts it (`mounted at /data/uploads`; "": /data)
     # Serverless compute only: a scheduled job run on this five-field cron schedule (UTC), not a service ("").
     schedule: str = ""
     # Helm-chart services the plan routes an Ingress path to: the path ("": no Ingress), its host ("": any host) and
@@ -111,6 +112,9 @@ class Service(BaseModel):
     ingress_path: str = ""
     ingress_host: str = ""
     ingress_tls: bool = False
+    # Kustomize applications with a secrets manager: the entry their ExternalSecret reads, `{env}` standing for each
+    # environment ("": <project>/<env>/<name>, or that store's spelling of it)
+    secret_key: str = ""
     # Kustomize applications the plan asks a ServiceMonitor for (kube-prometheus-stack scrapes their /metrics)
     service_monitor: bool = False
     # Kustomize applications that call services outside the cluster: their namespace admits HTTPS egress to public
@@ -388,7 +392,7 @@ class Answers(BaseModel):
                     del component[name]
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
-                         "external_https"):
+                         "external_https", "volume_path", "secret_key"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

@@ -148,7 +148,8 @@ class Keywords:
     cloud_patterns: dict[str, str]
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]
-    service_volume: dict[str, Any]  # names, size, units, database_server
+    service_volume: dict[str, Any]  # names, size, units, database_server, mount
+    app_secret_entry: dict[str, str]  # entry, environment, not_entry
     compliance: dict[str, str]
     non_service_dirs: frozenset[str]
     service_words: str  # a pattern: a directory or word holding one of these names a workload (`orders-api`)

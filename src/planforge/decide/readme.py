@@ -161,5 +161,5 @@ def _service_figures(v: Service) -> list[str]:
         if request or limit:
             out.append(f"{kind} " + " ".join(x for x in (request and f"request {request}", limit and f"limit {limit}") if x))
     if v.volume_size:
-        out.append(f"{v.volume_size} volume at /data")
+        out.append(f"{v.volume_size} volume at {v.volume_path or '/data'}")
     return out

@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from planforge.decide import text as tx
+from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Provenance, Service
 from planforge.decide.context import Context
 from planforge.decide.names import line_of, list_items
@@ -447,8 +448,22 @@ def _give_volume(c: Context, group: str, owner: Service, p: Passage, start: int,
     c.applied(line, words, f"{group}.{owner.name}.volume_size")
     if size:
         c.applied(p.line_at(size.start()), size.group(0), f"{group}.{owner.name}.volume_size")
+    mount = re.compile(vocab["mount"], re.I).search(p.text, start, end)
+    if mount:
+        _give_mount_path(c, group, owner, mount.group(1), p.line_at(mount.start(1)))
     return (f"{owner.name}: a {owner.volume_size} PersistentVolumeClaim from plan line {line}"
-            + ("" if size else " (no size stated: 1Gi)"))
+            + ("" if size else " (no size stated: 1Gi)") + (f", mounted at {owner.volume_path}" if owner.volume_path else ""))
+
+
+def _give_mount_path(c: Context, group: str, owner: Service, path: str, line: int) -> None:
+    """The volume's mount path when it is one the answer rules take (absolute, portable names, not /tmp); else
+    reported, and the volume stays at /data."""
+    rule = patterns()["mount_path"]
+    if rule.regex.fullmatch(path) and len(path) <= (rule.max or len(path)):
+        owner.volume_path = path
+        c.applied(line, path, f"{group}.{owner.name}.volume_path")
+    else:
+        c.unapplied(line, path, f"{owner.name}'s volume is mounted at /data: {path} is not {rule.what}")
 
 
 def _volume_owner(sentence: str, workloads: list[tuple[str, Service]],

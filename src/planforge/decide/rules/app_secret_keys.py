@@ -1,0 +1,65 @@
+"""The secrets manager entry applications read when the plan names it (`portal-api and report-nightly read the
+database connection string from the Secrets Manager secret harbourline/<env>/portal-db`).
+
+A sentence that names an entry after a secret word (`secret`, `entry`, `stored under`; data/keywords.yaml
+`app_secret_entry`) gives the Kustomize applications it names, else the only one, `secret_key`: the entry, each
+environment placeholder (`<env>`, `<environment>`, `{env}`, `${env}`) as `{env}`. Their ExternalSecrets read it
+and the cluster's External Secrets identity may read it. An entry naming one environment's path, one that is not
+an entry the answer rules take, a sentence naming no application among several, or a repository where no
+application reads a secrets manager (no External Secrets store, charts, tenants' applications) is reported."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.answer_rules import patterns
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.decide.data import keywords
+from planforge.decide.rules.statements import passages
+from planforge.layout import load_layout
+
+
+def decide_app_secret_keys(c: Context, structure: str) -> None:
+    """Set `secret_key` of the applications a sentence says read a named secrets manager entry."""
+    apps: list[Service] = list(c.values.get("apps") or [])
+    vocab = keywords().app_secret_entry
+    entry_rx, env_rx = re.compile(vocab["entry"], re.I), re.compile(vocab["environment"], re.I)
+    not_entry = re.compile(vocab["not_entry"], re.I)
+    reads = structure == "multi-tool" and c.values.get("secrets_manager") in load_layout()["external_secret_stores"]
+    keys: dict[str, str] = {}
+    for p in passages(c.plan):
+        for start, end in tx.sentence_bounds(p.text):
+            m = next((m for m in entry_rx.finditer(p.text, start, end) if not not_entry.search(m.group(1))), None)
+            if m is None:
+                continue
+            line, words = p.line_at(m.start(1)), m.group(1)
+            sentence = p.text[start:end]
+            named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", sentence, re.I)]
+            owners = named or ([apps[0].name] if len(apps) == 1 else [])
+            key = env_rx.sub("{env}", words)
+            why = _why_not(c, words, key, owners, reads)
+            if why:
+                c.unapplied(line, words, why)
+                continue
+            for name in owners:
+                keys[name] = key
+                c.applied(line, words, f"apps.{name}.secret_key")
+    if keys:
+        c.values["apps"] = [a.model_copy(update={"secret_key": keys[a.name]}) if a.name in keys else a for a in apps]
+
+
+def _why_not(c: Context, words: str, key: str, owners: list[str], reads: bool) -> str:
+    """Why the entry `words` (as `key`) cannot be the entry of `owners`, or ""."""
+    if not reads:
+        return ("no application of this repository reads a secrets manager entry (its applications' Secrets come from "
+                "a Kubernetes Secret or a chart's values): create the Secret from this entry yourself")
+    if not owners:
+        return "the sentence names none of the applications: name the ones that read this entry"
+    environments = set(c.values.get("environments") or [])
+    if environments & set(key.split("/")):
+        return "the entry names one environment: write <env> where each environment's entry differs"
+    rule = patterns()["store_key"]
+    if not rule.regex.fullmatch(key) or len(key) > (rule.max or len(key)):
+        return f"{words} is not {rule.what}"
+    return ""

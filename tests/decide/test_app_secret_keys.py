@@ -1,0 +1,61 @@
+"""The secrets manager entry applications read when the plan names it (`portal-api and report-nightly read the
+database connection string from the Secrets Manager secret harbourline/<env>/portal-db`): before, every application's
+ExternalSecret read <project>/<env>/<app> and the named entry was neither read nor readable by the cluster."""
+from __future__ import annotations
+
+import pytest
+from testlib import PLANS
+
+from planforge.decide import decide
+from planforge.plan import parse_text
+
+EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+CHART = (PLANS / "todo-chart.plan.md").read_text(encoding="utf-8")
+FIELD = "**Custom Applications**: orders-api, web-frontend\n"
+
+
+def with_sentence(sentence: str, plan: str = EKS, after: str = FIELD):
+    assert after in plan
+    return decide(parse_text(plan.replace(after, f"{after}\n{sentence}\n"), "plan.md"))
+
+
+def keys(d) -> dict[str, str]:
+    return {a.name: a.secret_key for a in d.answers.apps}
+
+
+def test_the_applications_a_sentence_names_read_the_entry_it_names() -> None:
+    d = with_sentence("orders-api reads its database URL from the Secrets Manager secret\n`acme/<env>/orders-db`.")
+    assert keys(d) == {"orders-api": "acme/{env}/orders-db", "web-frontend": ""}
+    line = EKS.splitlines().index(FIELD.strip()) + 4  # the wrapped sentence's second line
+    assert (line, "acme/<env>/orders-db", "apps.orders-api.secret_key") in {(a.line, a.text, a.answer) for a in d.applied}
+    assert not [n for n in d.not_applied if "orders-db" in n.text]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Both apps read the secret named acme/${env}/shared.", {}),  # names no application among two
+    ("orders-api and web-frontend read credentials stored under acme/{environment}/shared.",
+     {"orders-api": "acme/{env}/shared", "web-frontend": "acme/{env}/shared"}),
+    ("The images are pushed to ECR (acme/orders-api, acme/web-frontend).", {}),  # no secret word
+    ("orders-api reads the secret kubernetes/apps/orders-api/secret.yaml.", {}),  # a file, not an entry
+])
+def test_other_wordings(sentence: str, expected: dict[str, str]) -> None:
+    assert {k: v for k, v in keys(with_sentence(sentence)).items() if v} == expected
+
+
+@pytest.mark.parametrize("sentence, why", [
+    ("Both apps read the secret acme/<env>/shared.", "the sentence names none of the applications"),
+    ("orders-api reads the secret acme/prod/orders-db.", "the entry names one environment"),
+    ("orders-api reads the secret acme/<env>/.hidden.", ".hidden is not a secrets manager entry"),
+])
+def test_an_entry_that_cannot_be_read_is_reported(sentence: str, why: str) -> None:
+    d = with_sentence(sentence)
+    assert not any(keys(d).values())
+    [reported] = [n for n in d.not_applied if n.text.startswith("acme/")]
+    assert why in reported.why
+
+
+def test_a_chart_plan_reports_the_entry() -> None:
+    storage = "**Storage**: SQLite on a PersistentVolumeClaim (1Gi) mounted by the backend\n"
+    d = with_sentence("The backend reads the secret todo/<env>/db.", CHART, storage)
+    [reported] = [n for n in d.not_applied if n.text == "todo/<env>/db"]
+    assert "no application of this repository reads a secrets manager entry" in reported.why

@@ -14,6 +14,7 @@ from planforge.plan import parse_text
 
 EKS = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
 FIELD = "**Custom Applications**: orders-api, web-frontend\n"
+SUMMARY_END = "base with per-environment overlays.\n"
 TABLE = """**Custom Applications**: web-frontend, orders-api, report-nightly
 
 | Application | Kind | Container Port | Replicas | Route | Storage | Schedule |
@@ -76,3 +77,20 @@ def test_the_volumes_mount_path_is_the_one_the_row_states(mount: str, path: str,
     assert any(a.answer == "apps.orders-api.volume_path" for a in d.applied) == (not reported)
     assert [n.why.split(":")[0] for n in d.not_applied if "mounted at /data" in n.why] == (
         ["orders-api's volume is mounted at /data"] if reported else [])
+
+
+def test_a_sentence_restating_a_routed_path_is_not_reported() -> None:
+    """`the ingress controller sends /api to the API` names no application, but the row routes /api to orders-api:
+    the Ingress carries what the sentence says. A sentence also naming a path no row routes stays reported."""
+    prose = ("The web UI and the API share one public hostname; the ingress\ncontroller sends `/api` to the API and "
+             "`/admin` to the back office.\n")
+    def summarised(text: str) -> str:
+        return EKS.replace(FIELD, TABLE).replace(SUMMARY_END, f"{SUMMARY_END}\n{text}")
+
+    restated = summarised(prose.replace(" and `/admin` to the back office", ""))
+    d = decide(parse_text(restated, "plan.md"))
+    line = restated.splitlines().index("controller sends `/api` to the API.") + 1
+    assert (line, "/api", "apps.orders-api.ingress_path") in {(a.line, a.text, a.answer) for a in d.applied}
+    assert not [n for n in d.not_applied if n.line in (line - 1, line)]
+    d = decide(parse_text(summarised(prose), "plan.md"))
+    assert [n.line for n in d.not_applied if "/api" in n.text] == [line - 1]  # with /admin, which no route carries

@@ -13,9 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts
+from planforge.decide.rules.statements import passages
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
@@ -45,6 +47,9 @@ _ROUTE_CELL = (r"^{names}:(?:[^;]*?,)?\s*+(?P<cell>(?:routes?|ingress(?:\s++path
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
 _TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
+_PATH_WORD = re.compile(r"(?<![\w/.-])/[A-Za-z0-9._/-]*(?<![./-])(?![\w/.-])")  # `/api`, `/api/v1`, `/`
+# words with which a line speaks of a path's route (`sends /api to the API`, `/api is routed to`)
+_ROUTING_WORD = re.compile(r"\b(?:ingress|rout(?:e[sd]?|ing)|sends?|forward(?:s|ed)?|prox(?:y|ies|ied)|served)\b", re.I)
 _TLS_ISSUER = "cert-manager"
 # names no public CA issues for: special-use and private top-level domains (RFC 6761, 6762, 8375, 2606)
 _PRIVATE_NAME = re.compile(r"\.(?:local|localhost|test|example|invalid|internal|lan|home\.arpa|corp|intranet)$", re.I)
@@ -95,6 +100,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         out.append(svc.model_copy(update={"ingress_path": r.path, "ingress_host": host, "ingress_tls": tls}))
         c.applied(r.line, r.words, f"{answer}.{svc.name}.ingress_path")
     c.values[answer] = out
+    _restated_routes(c, [r for r in routes if r.service in {s.name for s in out if s.ingress_path}], answer)
     if host_line:
         c.applied(host_line[0], host_line[1], f"{answer}.ingress_host")
     if tls and tls_line:
@@ -102,6 +108,23 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     where = (" on each environment's host" if env_hosts else f" on {host}" if host else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
                + (" with TLS (cert-manager, letsencrypt)" if tls else "") + f" (plan line {routes[0].line})")
+
+
+def _restated_routes(c: Context, routes: list[_Route], answer: str) -> None:
+    """Another line restating a path that is routed (`the ingress controller sends /api to the API`, where a table
+    row routes /api to portal-api) states what the Ingress carries: record it, so it is not reported."""
+    paths = {r.path: r for r in routes if r.path != "/"}  # `/` is too common a word to tie a line to its route
+    if not paths:
+        return
+    for p in passages(c.plan):
+        for start, end in tx.sentence_bounds(p.text):
+            named = [m for m in _PATH_WORD.finditer(p.text, start, end) if m.group(0) != "/"]
+            if not named or not _ROUTING_WORD.search(p.text, start, end) or any(m.group(0) not in paths for m in named):
+                continue  # a path no route carries keeps the sentence reported
+            for m in named:
+                r, line = paths[m.group(0)], p.line_at(m.start())
+                if line != r.line:
+                    c.applied(line, r.path, f"{answer}.{r.service}.ingress_path")
 
 
 def _no_tls_why(named: list[str], private: str, answer: str) -> str:

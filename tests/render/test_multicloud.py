@@ -3,6 +3,8 @@ its own state key, provider, modules and cluster per environment, and GitOps tar
 multi-cloud plan naming one cloud is refused at its line; the repository validates."""
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -203,6 +205,28 @@ def test_argocd_targets_the_cluster_of_every_cloud(repo: Path):
     assert "on azure: `applications/prod-azure.yaml`" in (repo / "argocd/README.md").read_text()
 
 
+def test_the_other_clouds_clusters_leave_out_the_ebs_default_class(repo: Path, tmp_path: Path):
+    """The AWS clusters need the EBS default class the cluster configuration defines (EKS marks none); the Azure
+    clusters sync the same configuration without it: AKS marks its own default, and a second default of a provisioner
+    AKS does not run would take every claim that names no class."""
+    base = repo / "kubernetes/base"
+    assert "storage-class.yaml" in docs(base / "kustomization.yaml")[0]["resources"]
+    shutil.copytree(repo / "kubernetes", tmp_path / "kubernetes")
+    for env in ENVS:
+        # the platform Application (an ApplicationSet there: its store's values come from the cluster's record)
+        [source] = [d["spec"]["template"]["spec"]["source"] for d in docs(repo / f"argocd/applications/{env}-azure/applications.yaml")
+                    if d["metadata"]["name"] == f"storefront-eks-platform-{env}-azure"]
+        built = tmp_path / f"site-{env}"  # beside a copy of kubernetes/: kustomize takes relative resources only
+        built.mkdir()
+        (built / "kustomization.yaml").write_text(yaml.safe_dump({"resources": [f"../{source['path']}"],
+                                                                  "patches": source["kustomize"]["patches"]}))
+        out = subprocess.run(["kubectl", "kustomize", str(built)], capture_output=True, text=True, check=True).stdout
+        kinds = {d["kind"] for d in yaml.safe_load_all(out) if d}
+        assert "StorageClass" not in kinds and "ClusterSecretStore" in kinds
+    [primary] = docs(repo / "argocd/applications/prod/platform.yaml")
+    assert "kustomize" not in primary["spec"]["source"]
+
+
 def test_flux_gives_every_cloud_cluster_its_own_entry_point(tmp_path: Path):
     plan = tmp_path / "flux.plan.md"
     text = (PLANS / "aws-eks-flux.plan.md").read_text()
@@ -285,10 +309,8 @@ def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_
     assert {"terraform/azure/modules/aks/main.tf", "argocd/applications/prod-azure.yaml",
             "argocd/applications/prod-azure/applications.yaml"} <= added
     assert all(p.startswith(("terraform/azure/", "argocd/applications/")) and ("azure" in p) for p in added), added
-    # the EBS default StorageClass leaves the cluster configuration, which the Azure clusters sync too (they have a
-    # default class of their own); the platform Application does not prune, so the AWS clusters keep it
-    assert set(before) - set(after) == {"kubernetes/base/storage-class.yaml"}
-    changed = {p for p in before if p in after and before[p] != after[p]}
+    assert set(before) <= set(after)
+    changed = {p for p in before if before[p] != after[p]}
     # the primary cloud's roots and modules keep their code and state: only documents, the GitOps wiring and the
     # hub's External Secrets grant (now also the Azure cluster's connection keys) change
     for path in [p for p in changed if p.startswith("terraform/environments/")]:
@@ -297,11 +319,8 @@ def test_update_moves_a_repository_from_one_cloud_to_two_keeping_user_edits(tmp_
         assert [ln for ln in old_lines if ln not in new_lines] == [ln for ln in old_lines if "external_secrets_names" in ln]
         assert [ln for ln in new_lines if ln not in old_lines] == [ln for ln in new_lines if "external_secrets_names" in ln]
         assert "argocd-cluster-${var.environment}-azure" in after[path].decode()
-    assert not [p for p in changed if p.startswith(("terraform/modules/", "kubernetes/"))
-                and p not in ("kubernetes/base/kustomization.yaml", "kubernetes/README.md")]  # the StorageClass gone
-    # with no default class known on every cluster, Prometheus claims no volume and syncs in wave 0 again
-    assert changed <= {".copier-answers.yml", "README.md", "kubernetes/base/kustomization.yaml", "kubernetes/README.md",
-                       *(f"argocd/applications/{env}/kube-prometheus-stack.yaml" for env in ENVS), "terraform/README.md", "argocd/README.md",
+    assert not [p for p in changed if p.startswith(("terraform/modules/", "kubernetes/"))]
+    assert changed <= {".copier-answers.yml", "README.md", "terraform/README.md", "argocd/README.md",
                        "argocd/projects/apps.yaml", "argocd/projects/platform.yaml",
                        *(f"argocd/bootstrap/{env}.yaml" for env in ENVS),
                        *(f"terraform/environments/{env}/main.tf" for env in ENVS)}, changed

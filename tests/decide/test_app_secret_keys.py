@@ -35,6 +35,10 @@ def test_the_applications_a_sentence_names_read_the_entry_it_names() -> None:
     ("Both apps read the secret named acme/${env}/shared.", {}),  # names no application among two
     ("orders-api and web-frontend read credentials stored under acme/{environment}/shared.",
      {"orders-api": "acme/{env}/shared", "web-frontend": "acme/{env}/shared"}),
+    # a Key Vault or Secret Manager name: no '/', its environment placeholder makes it an entry
+    ("orders-api reads its connection string from the Key Vault secret orders-<env>-db (e.g. orders-dev-db).",
+     {"orders-api": "orders-{env}-db"}),
+    ("orders-api reads the secret orders-db.", {}),  # a name like any other: no entry
     ("The images are pushed to ECR (acme/orders-api, acme/web-frontend).", {}),  # no secret word
     ("orders-api reads the secret kubernetes/apps/orders-api/secret.yaml.", {}),  # a file, not an entry
 ])

@@ -94,3 +94,25 @@ def test_a_sentence_restating_a_routed_path_is_not_reported() -> None:
     assert not [n for n in d.not_applied if n.line in (line - 1, line)]
     d = decide(parse_text(summarised(prose), "plan.md"))
     assert [n.line for n in d.not_applied if "/api" in n.text] == [line - 1]  # with /admin, which no route carries
+
+
+HOST_FIRST = """**Custom Applications**: web-frontend, orders-api
+
+| Application | Kind | Container Port | Replicas | Route | Storage | Schedule |
+|-------------|------|----------------|----------|-------|---------|----------|
+| web-frontend | Deployment | 8080 | 2 | shop.example.com `/` | - | - |
+| orders-api | Deployment | 9000 | 1 | shop.example.com `/api` | 10 GiB, mounted at /var/lib/uploads | - |
+"""
+
+
+def test_a_route_cell_naming_the_host_first_and_a_storage_cell_without_a_volume_word() -> None:
+    """`shop.example.com /api` routes /api (not the host's root) and `10 GiB, mounted at /var/lib/uploads` under a
+    Storage column is the application's volume: before, the path was dropped (two Ingresses on one host and /) and the
+    size became a 10Gi memory request and limit."""
+    got = apps(HOST_FIRST)
+    web, api = got["web-frontend"], got["orders-api"]
+    assert (web["ingress_path"], web["ingress_host"]) == ("/", "shop.example.com")
+    assert (api["ingress_path"], api["ingress_host"]) == ("/api", "shop.example.com")
+    assert (api["volume_size"], api["volume_path"], api["memory_request"], api["memory_limit"]) == (
+        "10Gi", "/var/lib/uploads", "", "")
+    assert apps(HOST_FIRST.replace("10 GiB, mounted at /var/lib/uploads", "-"))["orders-api"]["volume_size"] == ""

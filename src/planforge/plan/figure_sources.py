@@ -29,6 +29,8 @@ _COUNTING_ROW = re.compile(r"^\W*(?:[a-z0-9][\w-]{0,62}\s+)?(node|replica|task|i
 _LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)(?=\s*(?:$|[,;(]|in\s))")
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
+# a column of storage sizes (`| Storage |` over `| 10 GiB, mounted at /data |`): its sizes are volumes, not memory
+_STORAGE_HEADER = re.compile(r"^\W*(?:persistent\s+)?(?:storage|volumes?|disks?|pvcs?)\W*$", re.I)
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
 
@@ -51,9 +53,12 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
         if b.kind == "table":
             units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
             envs = _environment_columns(b.rows[0][1])
+            stored = [bool(_STORAGE_HEADER.match(clean(cell))) for cell in b.rows[0][1]]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(cells, lent)], envs)
+                counted = [f"storage {cell}" if is_storage and cell.strip() else cell
+                           for cell, is_storage in zip(counted, stored + [False] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue

@@ -39,9 +39,10 @@ _PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))
 _SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)"
                  r"\b(?:served|exposed|routed)\s++(?:under|at|on)\s++`?(/[A-Za-z0-9._/-]*)")
 # a table's Route column, as the Custom Applications row reads it (`portal-api: ..., Route `/api` on
-# portal.example.com`, `Route portal.example.com/api`, `Ingress path /`): the path, and the host when it names one
+# portal.example.com`, `Route portal.example.com/api`, `Route portal.example.com `/api``, `Ingress path /`): the path,
+# and the host when it names one
 _ROUTE_CELL = (r"^{names}:(?:[^;]*?,)?\s*+(?P<cell>(?:routes?|ingress(?:\s++path)?|path|url)(?:\s*+:)?\s++`?(?:https?://)?"
-               r"(?:(?P<host_first>(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}}))?(?P<path>/[A-Za-z0-9._/-]*)?`?"
+               r"(?:(?P<host_first>(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}})\s*+`?)?(?P<path>/[A-Za-z0-9._/-]*)?`?"
                r"(?:\s++(?:on|at)\s++" + DNS_NAME.replace("{", "{{").replace("}", "}}") + ")?)")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)

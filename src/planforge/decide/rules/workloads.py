@@ -432,10 +432,37 @@ def _volumes(c: Context) -> None:
             owner = _volume_owner(sentence, workloads, line in field_lines)
             if owner is not None and not owner[1].volume_size:
                 cited[owner[0]].append(_give_volume(c, owner[0], owner[1], p, start, end, line, m.group(0)))
+    for group, owner, p, start, end in _storage_cells(c, workloads):
+        if not owner.volume_size:
+            cited[group].append(_give_volume(c, group, owner, p, start, end, p.line_at(start), p.text[start:end]))
     for group, notes in cited.items():
         if notes:
             c.values[group] = groups[group]
             c.add_note(group, *notes)
+
+
+_STORAGE_COLUMN = re.compile(r"(?:^|\| )(?:persistent )?(?:storage|volumes?|disks?|pvcs?): ", re.I)
+
+
+def _storage_cells(c: Context, workloads: list[tuple[str, Service]]) -> list[tuple[str, Service, Passage, int, int]]:
+    """The sized cells of a Storage (Volume, Disk, PVC) column in a table row whose first cell names an application
+    or chart service (`| billing-api | ... | 10 GiB, mounted at /var/lib/uploads |`): (group, owner, the labelled
+    row, the cell's bounds). A data store's row, or a cell with no size (`-`, `none`), gives none."""
+    size = re.compile(keywords().service_volume["size"], re.I)
+    server = re.compile(keywords().service_volume["database_server"], re.I)
+    by_name = {s.name.lower(): (g, s) for g, s in workloads}
+    out = []
+    for p in labelled_rows(c.plan):
+        first = p.text.split(" | ", 1)[0].split(": ", 1)[-1].strip("` ").lower()
+        column = _STORAGE_COLUMN.search(p.text)
+        if first not in by_name or column is None:
+            continue
+        start, end = column.end(), p.text.find(" | ", column.end())
+        end = len(p.text) if end < 0 else end
+        cell = p.text[start:end]
+        if size.search(cell) and not server.search(cell):
+            out.append((*by_name[first], p, start, end))
+    return out
 
 
 def _give_volume(c: Context, group: str, owner: Service, p: Passage, start: int, end: int, line: int,

@@ -116,3 +116,4 @@ def test_a_route_cell_naming_the_host_first_and_a_storage_cell_without_a_volume_
     assert (api["volume_size"], api["volume_path"], api["memory_request"], api["memory_limit"]) == (
         "10Gi", "/var/lib/uploads", "", "")
     assert apps(HOST_FIRST.replace("10 GiB, mounted at /var/lib/uploads", "-"))["orders-api"]["volume_size"] == ""
+

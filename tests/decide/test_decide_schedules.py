@@ -19,14 +19,16 @@ APP_SERVICE = (PLANS / "azure-app-service.plan.md").read_text(encoding="utf-8")
 @pytest.mark.parametrize(("words", "cron"), [
     ("nightly at 01:30 UTC", "30 1 * * *"), ("daily at 4:05", "5 4 * * *"), ("cron `0 3 * * 0`", "0 3 * * 0"),
     ("cron: '*/10 8-18 * * MON-FRI'", "*/10 8-18 * * MON-FRI"), ("hourly", "0 * * * *"),
-    ("every 15 minutes", "*/15 * * * *"), ("cron 0 3 * * 0, then exits", "0 3 * * 0")])
+    ("every 15 minutes", "*/15 * * * *"), ("cron 0 3 * * 0, then exits", "0 3 * * 0"),
+    ("nightly, 02:00 UTC", "0 2 * * *")])
 def test_a_schedule_as_written_is_a_cron_expression(words: str, cron: str) -> None:
     m = re.search(SCHEDULE, words, re.I)
     assert m is not None and cron_of(m) == cron
 
 
 def test_no_schedule_in_ordinary_words() -> None:
-    for words in ("every day we ship", "at 02:00 the team meets", "every 90 minutes", "cron jobs later"):
+    for words in ("every day we ship", "at 02:00 the team meets", "every 90 minutes", "cron jobs later",
+                  "daily, the 02:00 train"):
         assert re.search(SCHEDULE, words, re.I) is None, words
 
 

@@ -85,6 +85,9 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                     owner_at, owner = next(((pos, n) for pos, n in reversed(mentions) if pos < m.start()), (0, None))
                     if key == "port" and _CALLS_OUT.search(sentence, owner_at, m.start()):
                         continue  # the port of what it calls (`calls the insurer API over HTTPS on port 443`)
+                    if key == "schedule" and owner is not None and found.get(owner, {}).get(key) == cron_of(m):
+                        c.applied(p.line_at(start + m.start()), m.group(0), answer)  # the same schedule, said again
+                        continue
                     if owner is None or key in found.get(owner, {}) or (key == "health_url" and (
                             "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
                         continue

@@ -1,0 +1,32 @@
+"""Plans a reviewer wrote for a side-by-side review, kept with what the review found dropped or contradicted, so that
+it stays fixed (tests/fixtures/reviewed/).
+
+aks-flux-billing: AKS, Flux and Key Vault, with an applications table (Route, Storage and Schedule columns) and a
+sentence naming the Key Vault entry two applications read. Before: billing-api was routed at the host's root beside
+billing-web, its 10 GiB volume became a 10Gi memory request and limit, the named entry was ignored and the job's
+`nightly, 02:00 UTC`, the cluster autoscaler of its node range and ingress-nginx's public load balancer were listed
+as not applied."""
+from __future__ import annotations
+
+from testlib import FIXTURES
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
+
+REVIEWED = FIXTURES / "reviewed"
+
+
+def test_aks_flux_billing_applications() -> None:
+    d = decide(parse_plan(REVIEWED / "aks-flux-billing.plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    web, api, job = apps["billing-web"], apps["billing-api"], apps["invoice-export"]
+    assert (web.ingress_path, web.ingress_host, web.ingress_tls) == ("/", "billing.acme.example.com", True)
+    assert (api.ingress_path, api.ingress_host, api.ingress_tls) == ("/api", "billing.acme.example.com", True)
+    assert (api.volume_size, api.volume_path, api.memory_request, api.memory_limit) == (
+        "10Gi", "/var/lib/uploads", "", "")
+    assert (api.secret_key, job.secret_key, web.secret_key) == ("billing-{env}-db", "billing-{env}-db", "")
+    assert (job.schedule, job.inbound) == ("0 2 * * *", False)
+    assert not [n for n in d.not_applied if n.text in ("10 GiB", "02:00 UTC", "/api") or "billing-<env>-db" in n.text]
+    # built, so not listed: the node range's autoscaling (`prod 6-12 nodes (cluster autoscaler)`) and the public load
+    # balancer of ingress-nginx's Service (its Deployment Components row)
+    assert not [n for n in d.not_applied if n.text in ("cluster autoscaler", "Public Azure load balancer")]

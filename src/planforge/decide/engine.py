@@ -55,7 +55,8 @@ from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.service_monitors import decide_service_monitors
-from planforge.decide.rules.workloads import decide_workloads, pin_volume_replicas
+from planforge.decide.rules.service_volumes import pin_volume_replicas
+from planforge.decide.rules.workloads import decide_workloads
 from planforge.decide.safety import check_safety
 from planforge.decide.system import cite_added, decide_system
 from planforge.errors import Problem, RefusedError

@@ -178,7 +178,9 @@ def test_flux_gives_the_other_clouds_clusters_the_platform_and_the_tenants(tmp_p
     # security groups for pods exist on EKS only: the GCP cluster gets no tenant security-group Kustomization
     assert any(name.endswith("-security-groups") for name in kustomizations(primary))
     assert not any(name.endswith("-security-groups") or name.endswith("-pod-security-group-ids") for name in kustomizations(other))
-    assert all(p["target"]["kind"] == "NetworkPolicy" for p in kustomizations(other)["tenant-isolation-infra-configs"]["spec"]["patches"])
+    # the tenants' database egress to GCP's networks, and no EBS default StorageClass (GKE marks its own default)
+    patches = kustomizations(other)["tenant-isolation-infra-configs"]["spec"]["patches"]
+    assert {p["target"]["kind"] for p in patches} == {"NetworkPolicy", "StorageClass"}
     assert "patches" not in kustomizations(primary)["tenant-isolation-infra-configs"]["spec"]
     assert (dest / "terraform/gcp/shared/cluster/main.tf").is_file()
     assert main(["validate", str(dest), "--strict", "--only", "flux,kustomize,schemas"]) == 0

@@ -194,7 +194,9 @@ def test_the_gke_root_and_cluster_use_the_gke_identity_and_secret_manager(gcp_re
     chart = docs_by_kind[("Application", "external-secrets-prod-gcp")]
     assert "annotations" not in chart["spec"]["source"]["helm"]["valuesObject"]["serviceAccount"]
     platform = docs_by_kind[("ApplicationSet", "storefront-eks-platform-prod-gcp")]
-    [patch] = platform["spec"]["template"]["spec"]["source"]["kustomize"]["patches"]
+    # the store's patch, then the one leaving out the EBS default StorageClass (GKE marks its own default)
+    patch, storage = platform["spec"]["template"]["spec"]["source"]["kustomize"]["patches"]
+    assert storage["target"] == {"group": "storage.k8s.io", "kind": "StorageClass", "name": "gp3"}
     ops = yaml.safe_load(patch["patch"])
     assert ops[0] == {"op": "replace", "path": "/metadata/name", "value": "gcp-secret-manager"}
     assert ops[1]["value"] == {"gcpsm": {"projectID": '{{ index .metadata.annotations "storefront-eks/project-id" }}'}}
@@ -220,7 +222,10 @@ def test_flux_substitutes_the_store_and_identity_from_one_configmap(tmp_path: Pa
         # besides, the components layer leaves out Cluster Autoscaler (its values name the primary EKS cluster)
         autoscaler = [p for p in spec["patches"] if p["target"].get("name") == "cluster-autoscaler"]
         assert len(autoscaler) == (name == "storefront-eks-infra-controllers")
-        [patch] = [p for p in spec["patches"] if p not in autoscaler]
+        # and the configuration layer leaves out the EBS default StorageClass (AKS marks its own default)
+        storage = [p for p in spec["patches"] if p["target"]["kind"] == "StorageClass"]
+        assert len(storage) == (name == "storefront-eks-infra-configs")
+        [patch] = [p for p in spec["patches"] if p not in autoscaler + storage]
         assert patch["target"]["kind"] == kind
         assert set(re.findall(r"\$\{(\w+)\}", patch["patch"])) <= fields
     assert "azure-key-vault" in layers["storefront-eks-infra-configs"]["patches"][0]["patch"]

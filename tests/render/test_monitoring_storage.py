@@ -1,8 +1,7 @@
 """Prometheus keeps its metrics on a volume where the cluster has a default StorageClass (EKS clusters the repository
 builds define one, AKS has one): the plan's size from the component's row, else 50 GiB in production and 10
-elsewhere, and retentionSize bounds it to 85% of the volume. Where no default class is known (an EKS cluster that
-another cloud's cluster shares its configuration with) and the plan states no size, no claim is made that would
-stay Pending."""
+elsewhere, and retentionSize bounds it to 85% of the volume. Where no default class is known (an existing EKS
+cluster the repository does not build) and the plan states no size, no claim is made that would stay Pending."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +13,8 @@ from testlib import PLANS, plan_group, rendered_plan
 EKS = PLANS / "aws-eks-argocd.plan.md"
 AKS = PLANS / "aks-argocd-keyvault.plan.md"
 MULTICLOUD = PLANS / "multicloud-aws-azure.plan.md"
+EXISTING_EKS = PLANS / "gitops-only-existing-argocd.plan.md"
+EXISTING_ROW = "| external-secrets | No | plain Kubernetes Secrets |"
 ROW = "| kube-prometheus-stack | Yes | Prometheus + Grafana + Alertmanager |"
 
 
@@ -48,9 +49,24 @@ def test_a_cluster_with_a_default_class_gives_prometheus_the_default_size(
 
 
 def test_no_claim_where_no_default_class_is_known(tmp_path_factory: pytest.TempPathFactory) -> None:
-    repo = rendered_plan(MULTICLOUD, tmp_path_factory)
+    """An existing EKS cluster the repository does not build may predate EKS's change (no default class since 1.30) or
+    not: without a stated size, Prometheus claims nothing that could stay Pending."""
+    plan = tmp_path_factory.mktemp("existing-eks") / "existing.plan.md"
+    text = EXISTING_EKS.read_text(encoding="utf-8")
+    assert EXISTING_ROW in text
+    plan.write_text(text.replace(EXISTING_ROW, f"{EXISTING_ROW}\n{ROW}"), encoding="utf-8")
+    repo = rendered_plan(plan, tmp_path_factory)
     assert not (repo / "kubernetes/base/storage-class.yaml").exists()
-    assert "storageSpec" not in prometheus(repo, "prod")
+    assert "storageSpec" not in prometheus(repo, "production")
+
+
+def test_a_multi_cloud_repository_keeps_prometheus_volume_on_every_cluster(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The AWS clusters' default class is the configuration's gp3; the other cloud's clusters leave it out and use
+    their own (tests/render/test_multicloud.py)."""
+    repo = rendered_plan(MULTICLOUD, tmp_path_factory)
+    assert (repo / "kubernetes/base/storage-class.yaml").exists()
+    assert claimed(prometheus(repo, "prod")) == "50Gi"
 
 
 def wave(repo: Path, env: str, component: str) -> str:

@@ -148,7 +148,7 @@ class Keywords:
     cloud_patterns: dict[str, str]
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]
-    service_volume: dict[str, Any]  # names, size, units, database_server, mount
+    service_volume: dict[str, Any]  # names, size, units, database_server, column, mount
     app_secret_entry: dict[str, str]  # entry, environment, not_entry
     compliance: dict[str, str]
     non_service_dirs: frozenset[str]

@@ -29,8 +29,6 @@ _COUNTING_ROW = re.compile(r"^\W*(?:[a-z0-9][\w-]{0,62}\s+)?(node|replica|task|i
 _LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)(?=\s*(?:$|[,;(]|in\s))")
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
-# a column of storage sizes (`| Storage |` over `| 10 GiB, mounted at /data |`): its sizes are volumes, not memory
-_STORAGE_HEADER = re.compile(r"^\W*(?:persistent\s+)?(?:storage|volumes?|disks?|pvcs?)\W*$", re.I)
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 
 
@@ -53,7 +51,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
         if b.kind == "table":
             units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
             envs = _environment_columns(b.rows[0][1])
-            stored = [bool(_STORAGE_HEADER.match(clean(cell))) for cell in b.rows[0][1]]
+            stored = [bool(_storage_header().match(clean(cell))) for cell in b.rows[0][1]]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(cells, lent)], envs)
@@ -82,6 +80,12 @@ def _workload_manifest() -> re.Pattern[str]:
     workload_manifest_kinds): an item describing one states that workload's figures (`2 replicas`)."""
     kinds = "|".join(package_data("keywords.yaml")["workload_manifest_kinds"])
     return re.compile(rf"(?<![\w.-])(?:(?:{kinds})-[a-z][a-z0-9-]*|[a-z][a-z0-9-]*-(?:{kinds}))\.ya?ml\b")
+
+
+@lru_cache(maxsize=None)
+def _storage_header() -> re.Pattern[str]:
+    """A column of service volumes (keywords.yaml `service_volume.column`): its sizes are volumes, never memory."""
+    return re.compile(rf"^\W*(?:{package_data('keywords.yaml')['service_volume']['column']})\W*$", re.I)
 
 
 def _names_manifest(text: str) -> bool:

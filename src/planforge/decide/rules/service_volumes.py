@@ -52,20 +52,18 @@ def decide_service_volumes(c: Context) -> None:
             c.add_note(group, *notes)
 
 
-_STORAGE_COLUMN = re.compile(r"(?:^|\| )(?:persistent )?(?:storage|volumes?|disks?|pvcs?): ", re.I)
-
-
 def _storage_cells(c: Context, workloads: list[tuple[str, Service]]) -> list[tuple[str, Service, Passage, int, int]]:
     """The sized cells of a Storage (Volume, Disk, PVC) column in a table row whose first cell names an application
     or chart service (`| billing-api | ... | 10 GiB, mounted at /var/lib/uploads |`): (group, owner, the labelled
     row, the cell's bounds). A data store's row, or a cell with no size (`-`, `none`), gives none."""
     size = re.compile(keywords().service_volume["size"], re.I)
     server = re.compile(keywords().service_volume["database_server"], re.I)
+    storage_column = re.compile(rf"(?:^|\| )(?:{keywords().service_volume['column']}): ", re.I)
     by_name = {s.name.lower(): (g, s) for g, s in workloads}
     out = []
     for p in labelled_rows(c.plan):
         first = p.text.split(" | ", 1)[0].split(": ", 1)[-1].strip("` ").lower()
-        column = _STORAGE_COLUMN.search(p.text)
+        column = storage_column.search(p.text)
         if first not in by_name or column is None:
             continue
         start, end = column.end(), p.text.find(" | ", column.end())

@@ -366,7 +366,7 @@ def test_module_calls_tfvars_and_references_match_declarations(name: str, render
 @pytest.mark.parametrize("name", [*PLAN_SCENARIOS, *VARIANTS])
 def test_pins_and_tags(name: str, rendered: dict[str, Path]) -> None:
     answers = answers_for(name)
-    provider, version = {"aws": ("aws", "~> 5.0"), "azure": ("azurerm", "~> 4.42"), "gcp": ("google", "~> 6.8"),
+    provider, version = {"aws": ("aws", "~> 5.0"), "azure": ("azurerm", "~> 4.42"), "gcp": ("google", "~> 6.11"),
                          "digitalocean": ("digitalocean", "~> 2.50"), "oci": ("oci", "~> 8.0")}[answers.cloud]
     # Roots: the plan's version, raised to 1.10 when S3 lock files (use_lockfile) need it (not on Spaces or Object Storage: no lock).
     root_lower = answers.terraform_version

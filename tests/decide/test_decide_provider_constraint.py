@@ -59,7 +59,7 @@ def test_a_narrower_constraint_is_pinned_as_stated(words: str, pinned: str, tmp_
     ("aws-single-iac", IAC, "AWS Provider (~> 4.0)", "the modules need aws ~> 5.0"),
     ("aws-single-iac", IAC, "AWS Provider (~> 5.60.0)", "the shipped lock files hold aws 5.100.0"),
     ("aws-single-iac", IAC, "AWS Provider (>= 5.80, < 5.20)", "admits no aws release"),
-    ("gcp-cloud-run", "**IaC Tools**:", "`hashicorp/google` provider (~> 5.x)", "the modules need google ~> 6.8 (Cloud Run"),
+    ("gcp-cloud-run", "**IaC Tools**:", "`hashicorp/google` provider (~> 5.x)", "the modules need google ~> 6.11 (GKE's DNS-based"),
     ("aks-argocd-keyvault", "**IaC Tools**:", "azurerm (~> 3.0)", "the modules need azurerm ~> 4.42"),
 ])
 def test_a_constraint_the_modules_cannot_meet_is_reported_with_why(plan: str, anchor: str, words: str, why: str) -> None:

@@ -234,7 +234,7 @@ def test_the_base_answers_pass_both(copier_judge):
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
     # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway,
     # the resource tags it states, the environments it puts on Let's Encrypt's staging server, a Kubernetes version
-    # past its standard support)
+    # past its standard support, a GKE control plane's DNS-based endpoint)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
@@ -245,7 +245,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "existing_state_bucket", "existing_lock_table",
                                                                    "existing_state_region", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
-                                                                   "kubernetes_extended_support"}
+                                                                   "kubernetes_extended_support", "api_dns_endpoint"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -282,7 +282,7 @@ def test_every_question_with_rules_has_a_refused_value():
                                                           "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests", "ci_workflows", "single_nat_gateway",
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
-                                                          "kafka_managed", "kubernetes_extended_support"}
+                                                          "kafka_managed", "kubernetes_extended_support", "api_dns_endpoint"}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))

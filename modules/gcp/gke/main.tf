@@ -1,8 +1,9 @@
 # Kubernetes layer (GCP): a regional GKE cluster with private nodes and a private control-plane
-# endpoint (or a public one limited to master authorized networks), Dataplane V2 network
-# policies, Workload Identity, Shielded nodes, application-layer secrets encryption with the
-# customer-managed key when given, one autoscaling node pool (optionally beside a fixed system
-# pool tainted CriticalAddonsOnly) and an optional static address for the ingress controller.
+# endpoint (or a public one limited to master authorized networks; optionally the IAM-authorized
+# DNS-based endpoint beside the private one), Dataplane V2 network policies, Workload Identity,
+# Shielded nodes, application-layer secrets encryption with the customer-managed key when given,
+# one autoscaling node pool (optionally beside a fixed system pool tainted CriticalAddonsOnly)
+# and an optional static address for the ingress controller.
 
 resource "google_service_account" "nodes" {
   account_id   = substr("${var.name}-nodes", 0, 30)
@@ -48,6 +49,19 @@ resource "google_container_cluster" "this" {
     enable_private_nodes    = true
     enable_private_endpoint = !var.api_public
     master_ipv4_cidr_block  = var.master_ipv4_cidr_block
+  }
+
+  # With dns_endpoint, kubectl, `flux bootstrap` and CI reach a private control plane from outside the VPC through its
+  # DNS-based endpoint, which admits only callers Google IAM authorizes (container.clusters.connect); the IP endpoint
+  # stays private.
+  dynamic "control_plane_endpoints_config" {
+    for_each = var.dns_endpoint ? [1] : []
+
+    content {
+      dns_endpoint_config {
+        allow_external_traffic = true
+      }
+    }
   }
 
   master_authorized_networks_config {

@@ -46,6 +46,12 @@ variable "api_public" {
   default     = false
 }
 
+variable "dns_endpoint" {
+  type        = bool
+  description = "The DNS-based control-plane endpoint, open to callers Google IAM authorizes (container.clusters.connect): the way in to a private control plane from outside the VPC. False: the private endpoint only (VPC, VPN, Interconnect)."
+  default     = false
+}
+
 variable "api_authorized_cidrs" {
   type        = list(string)
   description = "CIDRs allowed to reach the control plane (master authorized networks; never 0.0.0.0/0)."

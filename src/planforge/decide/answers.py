@@ -335,6 +335,9 @@ class Answers(BaseModel):
     node_pools: Literal["single", "system-user"] = "single"  # system-user: a small fixed system pool + the sized user pool
     api_endpoint: Literal["private", "public"] = "private"  # public: reachable only from api_authorized_cidrs
     api_authorized_cidrs: list[str] = Field(default_factory=list)  # public endpoint, none listed: a required variable
+    # GKE: a private control plane also answers on its DNS-based endpoint, which Google IAM authorizes (the way in from
+    # outside the VPC); false when the plan states the endpoint private (VPC only) or it is public
+    api_dns_endpoint: bool = False
     chart_tests: bool = True  # a `helm test` hook (templates/tests/) in each chart
     ci_workflows: bool = True  # the repository's own GitHub Actions workflows (validate, template update, reconcile)
     # the availability zones the network and data stores span (AWS: the VPC's az_count; 0: the cloud's default, 3)
@@ -398,7 +401,7 @@ class Answers(BaseModel):
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
-                     "builds", "single_nat_gateway", "kubernetes_extended_support", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
+                     "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

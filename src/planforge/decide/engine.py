@@ -44,7 +44,7 @@ from planforge.decide.rules.counts import decide_counts
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.state_names import decide_state_names
-from planforge.decide.rules.statements import decide_statements
+from planforge.decide.rules.statements import decide_gke_dns_endpoint, decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
 from planforge.decide.rules.tool_versions import decide_tool_versions
 from planforge.decide.rules.tools import decide_tools
@@ -98,6 +98,7 @@ def decide(plan: Plan) -> Decided:
     decide_state_names(c)
     decide_regions(c, structure)
     decide_clouds(c, structure)
+    decide_gke_dns_endpoint(c, structure)
     decide_renderer(c, structure)
     decide_single_node_pools(c)
     decide_tools(c, structure)

@@ -53,3 +53,21 @@ run "a_supported_version_is_in_the_regular_channel" {
     error_message = "Without extended support the cluster follows the Regular release channel."
   }
 }
+
+run "a_private_control_plane_opens_its_dns_endpoint_to_iam" {
+  command = plan
+
+  variables {
+    dns_endpoint = true
+  }
+
+  assert {
+    condition     = google_container_cluster.this.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic
+    error_message = "dns_endpoint lets IAM-authorized callers reach the private control plane from outside the VPC."
+  }
+
+  assert {
+    condition     = google_container_cluster.this.private_cluster_config[0].enable_private_endpoint
+    error_message = "The IP endpoint stays private beside the DNS-based endpoint."
+  }
+}

@@ -172,6 +172,19 @@ def _doks_api_endpoint(c: Context, structure: str) -> None:
               "until TF_VAR_api_authorized_cidrs is set")
 
 
+def decide_gke_dns_endpoint(c: Context, structure: str) -> None:
+    """A private GKE control plane the plan does not state private also answers on its DNS-based endpoint: Google IAM
+    authorizes each caller, so kubectl, `flux bootstrap` and an Argo CD hub elsewhere reach it with no network path.
+    A plan that states the endpoint private keeps it reachable from the VPC only. Runs after the clouds are decided."""
+    gke = "gcp" in (c.values.get("cloud"), *c.values.get("clouds", []))
+    if not gke or c.values.get("existing_clusters") or _no_cluster(c, structure, _API_RANGE_CLOUDS) \
+            or c.values["api_endpoint"] != "private" or _explicit(c, "api_endpoint") is not None:
+        return
+    c.default("api_dns_endpoint", True, "a private GKE control plane needs a way in: its DNS-based endpoint, which "
+              "Google IAM authorizes (container.clusters.connect), serves kubectl, flux bootstrap and an Argo CD hub "
+              "from outside the VPC; the IP endpoint stays private")
+
+
 def _state(c: Context, answer: str, value: object, s: Statement) -> None:
     """The answer takes the statement's value; its provenance is the statement's line."""
     c.set(answer, value, Provenance(source="plan", line=s.line, text=tx.quote(c.line_text(s.line))))

@@ -5,7 +5,7 @@ aks-flux-billing: AKS, Flux and Key Vault, with an applications table (Route, St
 sentence naming the Key Vault entry two applications read. Before: billing-api was routed at the host's root beside
 billing-web, its 10 GiB volume became a 10Gi memory request and limit, the named entry was ignored and the job's
 `nightly, 02:00 UTC`, the cluster autoscaler of its node range and ingress-nginx's public load balancer were listed
-as not applied."""
+as not applied; both environments' Ingresses took the one host, which DNS points at one cluster only."""
 from __future__ import annotations
 
 from testlib import FIXTURES
@@ -22,6 +22,9 @@ def test_aks_flux_billing_applications() -> None:
     web, api, job = apps["billing-web"], apps["billing-api"], apps["invoice-export"]
     assert (web.ingress_path, web.ingress_host, web.ingress_tls) == ("/", "billing.acme.example.com", True)
     assert (api.ingress_path, api.ingress_host, api.ingress_tls) == ("/api", "billing.acme.example.com", True)
+    # one host for both clusters: production serves it, dev a name of its own (one name reaches one load balancer)
+    assert {s.name: s.host for s in d.answers.environment_sizing} == {
+        "dev": "dev.billing.acme.example.com", "prod": "billing.acme.example.com"}
     assert (api.volume_size, api.volume_path, api.memory_request, api.memory_limit) == (
         "10Gi", "/var/lib/uploads", "", "")
     assert (api.secret_key, job.secret_key, web.secret_key) == ("billing-{env}-db", "billing-{env}-db", "")

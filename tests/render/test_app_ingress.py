@@ -42,6 +42,27 @@ def test_each_environment_takes_the_host_the_plan_names_for_it(addition: str) ->
     assert routes == {"orders-api": ("/api", True), "web-frontend": ("/", True)}
 
 
+ONE_HOST = APPS + "\n\nIngress: `/api → orders-api`, `/ → web-frontend` on host `shop.example.com`, over HTTPS.\n"
+
+
+@pytest.mark.parametrize(("addition", "hosts"), [
+    (ONE_HOST, {"dev": "dev.shop.example.com", "staging": "staging.shop.example.com", "prod": "shop.example.com"}),
+    (ONE_HOST + "Production serves `shop.example.com`.\n",
+     {"dev": "dev.shop.example.com", "staging": "staging.shop.example.com", "prod": "shop.example.com"}),
+    (ONE_HOST + "Staging serves `shop.example.com`.\n",
+     {"dev": "dev.shop.example.com", "staging": "shop.example.com", "prod": "prod.shop.example.com"}),
+], ids=["one-host", "production-named", "another-environment-named"])
+def test_one_host_for_every_environment_is_spread_one_name_per_cluster(addition: str, hosts: dict[str, str]) -> None:
+    """Before, every environment's Ingress took the one host: DNS points it at one cluster, so the others' HTTP-01
+    challenges (and their traffic) never arrive. Production serves it unless the plan gives it to another environment;
+    the others get `<env>.<host>`."""
+    decided = decide(parse_text(_plan(addition), "plan.md"))
+    assert {s.name: s.host for s in decided.answers.environment_sizing} == hosts
+    assert {a.ingress_tls for a in decided.answers.apps if a.ingress_path} == {True}
+    if "serves" not in addition:
+        assert "the plan names one host, shop.example.com" in decided.provenance["environment_sizing"].note
+
+
 def test_a_host_for_an_environment_the_plan_lacks_is_reported() -> None:
     text = _plan(ROUTED.replace("; dev =", "; qa serves `qa.shop.example.com`; dev ="))
     decided = decide(parse_text(text, "plan.md"))
@@ -66,6 +87,10 @@ def test_the_overlays_route_each_environment_host_with_tls(tmp_path_factory: pyt
         assert rule["http"]["paths"][0]["backend"]["service"] == {"name": "orders-api", "port": {"name": "http"}}
         assert solver["kind"] == "NetworkPolicy" and solver["spec"]["ingress"][0]["ports"] == [
             {"port": 8089, "protocol": "TCP"}]
+    readme = (repo / "README.md").read_text()
+    hosts = readme.split("## Public hosts", 1)[1].split("\n## ", 1)[0]
+    assert "HTTP-01" in hosts and all(f"- {env}: `{host}`" in hosts for env, host in (
+        ("dev", "dev.shop.example.com"), ("staging", "staging.shop.example.com"), ("prod", "shop.example.com")))
     code, report = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, report
 

@@ -1,14 +1,15 @@
 """The public host each environment serves (`Production serves shop.example.com, staging serves
 staging.shop.example.com`, `Prod = juggerhub.com ..., Dev = dev.juggerhub.com`, or an environments table's `Host` row):
 `environment_sizing[].host`, the host of that environment's Ingresses, read when the plan routes a path to one of its
-applications (rules/ingress_routes). A host named for an environment the plan does not have is reported."""
+applications (rules/ingress_routes). A host named for an environment the plan does not have is reported; one host
+named for all of them is spread, one name per environment's cluster (spread_host)."""
 from __future__ import annotations
 
 import re
 
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.environments import environment_named, is_env_name
+from planforge.decide.environments import environment_named, is_env_name, is_production
 from planforge.decide.rules.statements import passages
 from planforge.decide.rules.table_rows import labelled_rows
 
@@ -46,3 +47,28 @@ def decide_environment_hosts(c: Context) -> list[str]:
         c.applied(line, words, "environment_sizing.host")
     c.add_note("environment_sizing", "hosts " + ", ".join(f"{env} {h[0]}" for env, h in hosts.items()))
     return [h[0] for h in hosts.values()]
+
+
+def spread_host(c: Context, host: str) -> bool:
+    """One host the plan names for every environment's Ingress (`billing.acme.io /api`): a DNS name points at one load
+    balancer and cert-manager's HTTP-01 challenge is answered there, so each environment's cluster needs a name of its
+    own. Production (else the last environment) serves the host, each other environment `<env>.<host>`; an
+    environment the plan gives a host keeps it. Whether it spread the host."""
+    sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
+    if len(sizing) < 2:
+        return False
+    taken = {s.host for s in sizing if s.host}
+    serving = next((s.name for s in sizing if is_production(s.name)), sizing[-1].name)
+
+    def own(env: str) -> str:
+        return host if env == serving and host not in taken else f"{env}.{host}"
+
+    spread = {s.name: own(s.name) for s in sizing if not s.host}
+    if not spread:
+        return False
+    c.values["environment_sizing"] = [s.model_copy(update={"host": spread[s.name]}) if s.name in spread else s
+                                      for s in sizing]
+    c.add_note("environment_sizing", f"the plan names one host, {host}, for the environments' Ingresses; each "
+               "environment's cluster needs a name of its own (DNS points a name at one load balancer, where "
+               "cert-manager's HTTP-01 challenge is answered): hosts " + ", ".join(f"{env} {h}" for env, h in spread.items()))
+    return True

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
-from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts
+from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, spread_host
 from planforge.decide.rules.statements import passages
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
@@ -80,6 +80,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         return
     host, host_line = next(((r.host, (r.line, r.words)) for r in routes if r.host), None) or _host(c)
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
+    spread = answer == "apps" and bool(host) and spread_host(c, host)
     tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host))
     named = env_hosts or ([host] if host else [])
     private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
@@ -106,7 +107,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         c.applied(host_line[0], host_line[1], f"{answer}.ingress_host")
     if tls and tls_line:
         c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), f"{answer}.ingress_tls")
-    where = (" on each environment's host" if env_hosts else f" on {host}" if host else " on any host")
+    where = (" on each environment's host" if env_hosts or spread else f" on {host}" if host else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
                + (" with TLS (cert-manager, letsencrypt)" if tls else "") + f" (plan line {routes[0].line})")
 

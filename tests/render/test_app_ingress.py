@@ -51,7 +51,10 @@ ONE_HOST = APPS + "\n\nIngress: `/api → orders-api`, `/ → web-frontend` on h
      {"dev": "dev.shop.example.com", "staging": "staging.shop.example.com", "prod": "shop.example.com"}),
     (ONE_HOST + "Staging serves `shop.example.com`.\n",
      {"dev": "dev.shop.example.com", "staging": "shop.example.com", "prod": "prod.shop.example.com"}),
-], ids=["one-host", "production-named", "another-environment-named"])
+    # the host before the route's path (`shop.example.com/api → orders-api`) was read as no host at all
+    (APPS + "\n\nRouting: `shop.example.com/api → orders-api`, `/ → web-frontend`, over HTTPS.\n",
+     {"dev": "dev.shop.example.com", "staging": "staging.shop.example.com", "prod": "shop.example.com"}),
+], ids=["one-host", "production-named", "another-environment-named", "host-before-path"])
 def test_one_host_for_every_environment_is_spread_one_name_per_cluster(addition: str, hosts: dict[str, str]) -> None:
     """Before, every environment's Ingress took the one host: DNS points it at one cluster, so the others' HTTP-01
     challenges (and their traffic) never arrive. Production serves it unless the plan gives it to another environment;

@@ -24,7 +24,7 @@ from planforge.plan.model import plain
 # `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`, `/api →
 # shop-api:3000` (the Service of release shop), `routes /api to payments-api`
 # (a host may come first: `shop.example.com/api → orders-api`)
-_ROUTE = (r"(?<![\w/.-])(?:(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+"
+_ROUTE = (r"(?<![\w/.-])(?P<host>(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-z0-9._/-]*?)(?:/?\*)?\s*+"
           r"(?:→|->|=>|⇒|➜|(?:routes?\s++)?to\b)\s*+(?:the\s++)?"
           r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
 # `web (public at shop.example.com, TLS)`, `storefront is publicly reachable at https://shop.example.com`,
@@ -156,9 +156,9 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     found = _cell_routes(c, re.compile(_ROUTE_CELL.format(names=names), re.I))
     for number, raw in enumerate(c.plan.lines, 1):
         for m in route.finditer(plain(raw)):
-            name = m.group(2).lower() if m.group(2) else by_port.get(int(m.group(3)))
+            name = m.group(3).lower() if m.group(3) else by_port.get(int(m.group(4)))
             if name and name not in found:
-                found[name] = _Route(name, m.group(1).rstrip("/") or "/", number, m.group(0))
+                found[name] = _Route(name, m.group(2).rstrip("/") or "/", number, m.group(0), (m.group("host") or "").lower())
         for m in public_at.finditer(plain(raw)):
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), (m.group(3) or "").rstrip("/") or "/",
                                                         number, m.group(0), m.group(2).lower()))

@@ -53,3 +53,12 @@ def test_another_clouds_cluster_reads_it_in_its_stores_spelling(tmp_path: Path) 
     assert "value: acme-prod-orders-db" in orders[0]["patch"]  # Key Vault names take no '/'
     [web] = [p for name, p in patches.items() if name.startswith("web-frontend")]
     assert "value: storefront-eks-prod-web-frontend" in web[0]["patch"]
+    # the README lists the entries that cluster reads, in the vault its root creates, beside the primary store's
+    readme = (repo / "README.md").read_text()
+    section = readme.split("## Secrets in aws-secrets-manager", 1)[1].split("\n## ", 1)[0]
+    azure = section.split("On the azure clusters", 1)[1]
+    assert ("- `acme-prod-orders-db` (orders-api, prod-azure): `az keyvault secret set --vault-name kvs-storefronteksprod "
+            "--name acme-prod-orders-db ") in azure
+    assert "`storefront-eks-dev-web-frontend` (web-frontend, dev-azure)" in azure
+    root = (repo / "terraform/azure/environments/prod/main.tf").read_text()
+    assert 'name                          = "kvs-${substr(replace(local.name, "-", ""), 0, 20)}"' in root

@@ -1,7 +1,8 @@
 """A private GKE control plane has a way in. Without one (private endpoint, no VPN, no bastion) nobody could run
 `kubectl` or `flux bootstrap` against the cluster Terraform built. Private by default, the cluster also answers on its
 DNS-based endpoint, which Google IAM authorizes per caller; a plan that states the endpoint private keeps it
-VPC-only, and the Terraform README says what to add."""
+VPC-only, and the Terraform README says what to add. It also says that the RoleBindings' group names grant nothing
+until Google Groups for RBAC resolves them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -62,4 +63,6 @@ def test_the_private_gke_cluster_root_and_readme_give_a_way_in(stated: bool, tmp
         assert "DNS-based endpoint" in section and "container.clusters.connect" in section
     assert '"Reaching the cluster API"' in (repo / "clusters/README.md").read_text()
     module = (repo / "terraform/modules/gke/variables.tf").read_text()
-    assert 'variable "dns_endpoint"' in module
+    assert 'variable "dns_endpoint"' in module and 'variable "rbac_security_group"' in module
+    # the RoleBindings' groups are names, which GKE resolves only as Google Groups' addresses: the README says so
+    assert "`storefront-gke-operators`" in section and "rbac_security_group" in section

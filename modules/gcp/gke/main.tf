@@ -74,6 +74,15 @@ resource "google_container_cluster" "this" {
     }
   }
 
+  # Google Groups for RBAC: a RoleBinding's Group subject is a Google Group's address, resolved through this group.
+  dynamic "authenticator_groups_config" {
+    for_each = var.rbac_security_group == null ? [] : [1]
+
+    content {
+      security_group = var.rbac_security_group
+    }
+  }
+
   workload_identity_config {
     workload_pool = "${var.project_id}.svc.id.goog"
   }

@@ -52,6 +52,17 @@ variable "dns_endpoint" {
   default     = false
 }
 
+variable "rbac_security_group" {
+  type        = string
+  description = "Google Groups for RBAC: the gke-security-groups@<domain> group whose member groups RoleBindings may name by address; null: Group subjects resolve to nothing."
+  default     = null
+
+  validation {
+    condition     = var.rbac_security_group == null || can(regex("^gke-security-groups@", var.rbac_security_group))
+    error_message = "GKE takes only a group named gke-security-groups@<your domain> for Google Groups for RBAC."
+  }
+}
+
 variable "api_authorized_cidrs" {
   type        = list(string)
   description = "CIDRs allowed to reach the control plane (master authorized networks; never 0.0.0.0/0)."

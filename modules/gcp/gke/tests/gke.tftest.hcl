@@ -71,3 +71,16 @@ run "a_private_control_plane_opens_its_dns_endpoint_to_iam" {
     error_message = "The IP endpoint stays private beside the DNS-based endpoint."
   }
 }
+
+run "google_groups_for_rbac_name_the_security_group" {
+  command = plan
+
+  variables {
+    rbac_security_group = "gke-security-groups@acme.example.com"
+  }
+
+  assert {
+    condition     = google_container_cluster.this.authenticator_groups_config[0].security_group == "gke-security-groups@acme.example.com"
+    error_message = "RoleBindings resolve Google Groups through the cluster's gke-security-groups group."
+  }
+}

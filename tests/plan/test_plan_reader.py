@@ -326,3 +326,15 @@ def test_component_required_cell(cell, required):
             f"|---|---|---|\n| cert-manager | {cell} | n |\n")
     [row] = parse_text(text).components
     assert (row.name, row.required, row.line) == ("cert-manager", required, 7)
+
+
+def test_a_custom_applications_heading_over_the_field_and_its_table_keeps_them():
+    """`## Custom Applications` with the `**Custom Applications**` field and its table under it: the heading was read
+    as an empty field and the real one (and every row) dropped, so the repository had no applications at all."""
+    text = ("# Implementation Plan: X\n\n## Technical Context\n\n**Cloud Provider**: GCP\n\n"
+            "## Custom Applications\n\n**Custom Applications**: ledger-api, ledger-web\n\n"
+            "| Name | Port | Replicas |\n|---|---|---|\n| ledger-api | 8080 | 3 |\n| ledger-web | 3000 | 2 |\n")
+    plan = parse_text(text)
+    f = plan.custom_applications
+    assert f.line == 9 and [line.line for line in f.extra_lines] == [13, 14]
+    assert f.value == "ledger-api: Port 8080, Replicas 3; ledger-web: Port 3000, Replicas 2"

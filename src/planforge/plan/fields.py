@@ -88,6 +88,12 @@ def _new_field(label: str, value: str, src: SourceLine, section: str) -> Field:
     return Field(label=label, key=canonical_key(label), value=clean(value), line=src.line, text=src.text.rstrip(), section=section)
 
 
+def _empty_heading_field(f: Field) -> bool:
+    """A `## Applications` heading read as the field, with nothing under it yet: a `**Custom Applications**` field
+    right below is the field itself (and the table after it its rows)."""
+    return not f.value and not f.extra_lines and f.text.lstrip().startswith("#")
+
+
 def _append(f: Field, src: SourceLine, sep: str) -> None:
     text = clean(src.text)
     if not text:
@@ -243,7 +249,8 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
 def _store(plan: Plan, f: Field, context: bool) -> None:
     if f.key == "structure_decision" and plan.structure_decision is None:
         plan.structure_decision = f
-    elif f.key == "custom_applications" and plan.custom_applications is None:
+    elif f.key == "custom_applications" and (plan.custom_applications is None
+                                             or _empty_heading_field(plan.custom_applications)):
         plan.custom_applications = f
     elif context:
         plan.fields.append(f)

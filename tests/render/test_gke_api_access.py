@@ -64,5 +64,13 @@ def test_the_private_gke_cluster_root_and_readme_give_a_way_in(stated: bool, tmp
     assert '"Reaching the cluster API"' in (repo / "clusters/README.md").read_text()
     module = (repo / "terraform/modules/gke/variables.tf").read_text()
     assert 'variable "dns_endpoint"' in module and 'variable "rbac_security_group"' in module
+    # the private control plane reaches nodes on 443 and 10250 only: ingress-nginx's admission webhook (8443) needs a
+    # rule, else every Ingress is refused; the nodes' own service account needs its role
+    resources = {(kind, name): body for r in hcl2.loads((repo / "terraform/modules/gke/main.tf").read_text())["resource"]
+                 for kind, named in r.items() for name, body in named.items()}
+    rule = resources[('"google_compute_firewall"', '"control_plane_webhooks"')]
+    assert rule["source_ranges"] == ["${var.master_ipv4_cidr_block}"] and rule["allow"][0]["ports"] == ['"8443"']
+    assert resources[('"google_project_iam_member"', '"nodes"')]["role"].strip('"') == "roles/container.defaultNodeServiceAccount"
+    assert "`roles/container.admin` for the GitOps bootstrap" in section
     # the RoleBindings' groups are names, which GKE resolves only as Google Groups' addresses: the README says so
     assert "`storefront-gke-operators`" in section and "rbac_security_group" in section

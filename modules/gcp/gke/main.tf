@@ -10,6 +10,30 @@ resource "google_service_account" "nodes" {
   display_name = "GKE nodes of ${var.name}"
 }
 
+# What a node's own service account needs (logs, metrics, node metadata): a custom one starts with no role, and the
+# nodes' logs and metrics are then lost.
+resource "google_project_iam_member" "nodes" {
+  project = var.project_id
+  role    = "roles/container.defaultNodeServiceAccount"
+  member  = "serviceAccount:${google_service_account.nodes.email}"
+}
+
+# The control plane of a private cluster reaches the nodes on 443 and 10250 only (GKE's own firewall rule): an
+# admission webhook served on another port, as ingress-nginx's on 8443, times out, and the API server refuses every
+# Ingress (cert-manager's HTTP-01 solvers' too).
+resource "google_compute_firewall" "control_plane_webhooks" {
+  name                    = "${var.name}-control-plane-webhooks"
+  network                 = var.vpc_id
+  direction               = "INGRESS"
+  source_ranges           = [var.master_ipv4_cidr_block]
+  target_service_accounts = [google_service_account.nodes.email]
+
+  allow {
+    protocol = "tcp"
+    ports    = ["8443"]
+  }
+}
+
 resource "google_container_cluster" "this" {
   name                     = var.name
   location                 = var.region

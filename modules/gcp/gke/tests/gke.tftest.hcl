@@ -84,3 +84,17 @@ run "google_groups_for_rbac_name_the_security_group" {
     error_message = "RoleBindings resolve Google Groups through the cluster's gke-security-groups group."
   }
 }
+
+run "the_nodes_have_their_role_and_the_control_plane_reaches_the_webhooks" {
+  command = plan
+
+  assert {
+    condition     = google_project_iam_member.nodes.role == "roles/container.defaultNodeServiceAccount"
+    error_message = "The nodes' own service account needs the default node role (logs, metrics)."
+  }
+
+  assert {
+    condition     = google_compute_firewall.control_plane_webhooks.source_ranges == toset(["172.16.0.0/28"]) && one(google_compute_firewall.control_plane_webhooks.allow).ports == tolist(["8443"])
+    error_message = "The private control plane reaches ingress-nginx's admission webhook on the nodes (8443)."
+  }
+}

@@ -42,6 +42,7 @@ def read(text: str) -> list[tuple]:
     ("300 pods", ("pods", 300, 300, "count")),
     ("6 namespaces", ("namespaces", 6, 6, "count")),
     ("100 GB database storage", ("storage", 100, 100, "GiB")),
+    ("nodes: 3-9", ("nodes", 3, 9, "count")),  # the count named before its number, as a label
 ])
 def test_every_spelling_reads_its_quantity(text, expected):
     assert read(text) == [expected]
@@ -296,3 +297,11 @@ def test_a_field_label_names_no_subject_of_its_first_clause():
         ("instance_type", "prod", "environment")]
     no_environment = extract([Source(7, "Node Pools: Standard_D4s_v5", "Node Pools")], set())
     assert [(f.subject, f.scope) for f in no_environment] == [("pool", "pool")]  # still the label's
+
+
+def test_a_count_labelled_before_its_number_is_read_beside_an_instance_type():
+    """`Production nodes: 3-9 e2-standard-4`: the range was dropped (the word after it is a machine type, no unit)
+    and the README called it a figure no answer reads."""
+    figures = extract([Source(7, "Production nodes: 3-9 `e2-standard-4` (cluster autoscaler)")], NAMES)
+    assert [(f.kind, f.low, f.high, f.subject) for f in figures] == [
+        ("instance_type", None, None, "prod"), ("nodes", 3, 9, "prod")]

@@ -220,6 +220,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
     return out
 
 
+# a count named right before its number, as a label (`Production nodes: 3-9 e2-standard-4`)
+_COUNT_LABEL = re.compile(r"\b(?P<unit>nodes|tasks|replicas|instances)\s*+:\s*+$", re.I)
 _APP_KINDS = ("replicas", "memory", "cpu")
 _COUNT_KINDS = ("nodes", "tasks", "replicas", "instances")
 # what may follow a bare count that takes the unit of the sentence's earlier clause (`2 to 4 in production`)
@@ -448,8 +450,11 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     u = _UNIT.match(clause, m.end())
     unit = u.group("unit").lower() if u is not None else ""
     entry = _unit_entry(unit)
+    label = _COUNT_LABEL.search(clause, max(0, m.start() - 24), m.start()) if entry is None else None
     if entry is None and count_said is not None and unit in _CARRY_FOLLOWERS:
         entry, end = (count_said, 1.0), m.end()  # `2 to 4 in production` after `1 to 2 tasks in staging`
+    elif label is not None:
+        entry, end = _unit_entry(label.group("unit").lower()), m.end()  # `Production nodes: 3-9 e2-standard-4`
     elif entry is None:
         # `cpu request 2 limit 1`: a bare number a request or limit word names, in a clause about CPU, is cores
         if m.group("n") is None or keywords.get("cpu_word") is None or \

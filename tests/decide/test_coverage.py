@@ -352,3 +352,20 @@ def test_the_state_container_planforge_creates_is_not_listed_as_renamed():
         stated = text.replace(field, f"**State Backend**: azurerm (Azure Storage account, blob container `{container}`)")
         d = decide(parse_text(stated, "plan.md"))
         assert any(container in n.text and "state's names" in n.why for n in d.not_applied) is listed, container
+
+
+def test_built_database_tls_and_load_balancer_are_not_listed_and_a_daily_volume_is_throughput():
+    """A reviewer's GKE plan: `database connections require TLS` (every database module enforces TLS) and an ingress
+    row's `external L4 load balancer` (its Service of type LoadBalancer) were listed as not applied, with reasons about
+    Ingresses; `~2M postings/day` was called a duration target."""
+    text = (PLANS / "gke-flux-secretmanager.plan.md").read_text(encoding="utf-8")
+    text = text.replace("**Constraints**: PCI-DSS scope", "**Constraints**: database connections require TLS; PCI-DSS scope")
+    text = text.replace("**Scale/Scope**: 1 organization", "**Database**: Cloud SQL for PostgreSQL 16\n"
+                        "**Scale/Scope**: ~2M ledger postings/day, 1 organization")
+    text = text.replace("| ingress-nginx | Yes |", "| ingress-nginx | Yes | external L4 load balancer;")
+    decided = decide(parse_text(text, "plan.md"))
+    assert decided.answers.database_engine == "postgres"
+    by_text = {i.text: i.why for i in decided.not_applied}
+    assert not [t for t in by_text if "require TLS" in t or "load balancer" in t], by_text
+    [daily] = [why for t, why in by_text.items() if "postings/day" in t]
+    assert daily.startswith("a throughput target")

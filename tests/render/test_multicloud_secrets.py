@@ -188,7 +188,7 @@ def test_the_gke_root_and_cluster_use_the_gke_identity_and_secret_manager(gcp_re
     assert resources(main_tf, "aws_secretsmanager_secret")["external_secrets"]["name"] == \
         "storefront-eks/external-secrets-prod-gcp"
     # the ServiceAccount itself is the IAM principal (Workload Identity Federation for GKE): no annotation to carry
-    [grant] = resources(main_tf.parent.parent.parent / "modules/gke/main.tf", "google_project_iam_member").values()
+    grant = resources(main_tf.parent.parent.parent / "modules/gke/main.tf", "google_project_iam_member")["external_secrets"]
     assert grant["member"].endswith("/subject/ns/external-secrets/sa/external-secrets")
     docs_by_kind = {(d["kind"], d["metadata"]["name"]): d for d in site_docs(gcp_repo, "prod-gcp")}
     chart = docs_by_kind[("Application", "external-secrets-prod-gcp")]

@@ -179,6 +179,8 @@ def decide_gke_dns_endpoint(c: Context, structure: str) -> None:
     gke = "gcp" in (c.values.get("cloud"), *c.values.get("clouds", []))
     if not gke or c.values.get("existing_clusters") or _no_cluster(c, structure, _API_RANGE_CLOUDS) \
             or c.values["api_endpoint"] != "private" or _explicit(c, "api_endpoint") is not None:
+        c.default("api_dns_endpoint", False, "no GKE control plane that is private by default: its endpoint is "
+                  "the one the plan states, or there is none")
         return
     c.default("api_dns_endpoint", True, "a private GKE control plane needs a way in: its DNS-based endpoint, which "
               "Google IAM authorizes (container.clusters.connect), serves kubectl, flux bootstrap and an Argo CD hub "

@@ -298,9 +298,10 @@ def test_a_user_node_pool_is_no_user_count():
     assert not [why for (ln, text), why in listed.items() if ln == 61 and "user, customer" in why]
 
 
-def test_what_the_output_builds_is_not_listed_and_a_state_name_gets_its_reason():
+def test_what_the_output_builds_is_not_listed_and_a_state_name_is_no_acme_issuer():
     """A managed database the plan names by its engine, secrets reaching pods through External Secrets with Pod
-    Identity: built, not listed. A state bucket name (`acme-...`) is no ACME issuer: it gets the state's reason."""
+    Identity: built, not listed. A state bucket name (`acme-...`) is no ACME issuer: the bootstrap root creates the
+    bucket and table under the plan's names, so neither is listed."""
     text = (PLANS / "ticketing-eks.plan.md").read_text()  # its engine is stated (PostgreSQL 16)
     summary = "with per-environment overlays.\n"
     assert summary in text
@@ -313,8 +314,9 @@ def test_what_the_output_builds_is_not_listed_and_a_state_name_gets_its_reason()
     decided = decide(parse_text(text, "plan.md"))
     line = next(n for n, t in enumerate(text.splitlines(), 1) if "RDS PostgreSQL database" in t)
     assert [n.text for n in decided.not_applied if n.line in (line, line + 1)] == []
-    [state] = [n for n in decided.not_applied if "acme-payments-tfstate" in n.text]
-    assert state.why.startswith("the state's names are planforge's") and "Let's Encrypt" not in state.why
+    assert (decided.answers.state_bucket_name, decided.answers.lock_table_name) == ("acme-payments-tfstate",
+                                                                                   "acme-payments-tflock")
+    assert not [n for n in decided.not_applied if "acme-payments" in n.text]
 
 
 @pytest.mark.parametrize(("notes", "listed"), [

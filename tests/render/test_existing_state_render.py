@@ -3,9 +3,10 @@ while the resources go to the deployment region; the repository validates clean 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from render_helpers import validate_strict
+from render_helpers import generate, plan_variant, validate_strict
 from testlib import PLANS, hcl_string, plan_group, rendered_plan
 
 PLAN = PLANS / "aws-reporting-existing-state.plan.md"
@@ -32,3 +33,16 @@ def test_production_keeps_the_one_nat_gateway_the_plan_allows(tmp_path_factory: 
     """`Must not use more than one NAT gateway (cost)`: production's network gets one, not one per zone."""
     tfvars = (rendered_plan(PLAN, tmp_path_factory) / "terraform/environments/prod/terraform.tfvars").read_text()
     assert re.search(r"(?m)^nat_gateway_per_az\s*=\s*false$", tfvars), tfvars
+
+
+def test_the_bootstrap_root_creates_the_bucket_the_plan_names(tmp_path: Path) -> None:
+    """`state bucket `acme-ledger-tfstate`` with Terraform creating the state: the bootstrap root creates that bucket
+    and every environment's backend names it (before, a name derived from the project replaced it silently)."""
+    plan = plan_variant(tmp_path, PLANS / "gke-flux-secretmanager.plan.md", **{
+        "**State Backend**: GCS": "**State Backend**: GCS, state bucket `acme-ledger-tfstate`"})
+    repo = generate(plan, tmp_path / "repo", "https://github.com/acme/ledger.git")
+    tfvars = (repo / "terraform/bootstrap/terraform.tfvars").read_text(encoding="utf-8")
+    assert hcl_string(tfvars, "state_bucket_name") == "acme-ledger-tfstate"
+    for env in ("dev", "staging", "prod"):
+        backend = (repo / f"terraform/environments/{env}/backend.tf").read_text(encoding="utf-8")
+        assert hcl_string(backend, "bucket") == "acme-ledger-tfstate", env

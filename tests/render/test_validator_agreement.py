@@ -242,7 +242,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "network_cidr", "provider_constraint",
                                                                    "app_secret", "app_secret_keys", "dapr_pubsub",
                                                                    "dapr_statestore", "dapr_bindings",
-                                                                   "existing_state_bucket", "existing_lock_table",
+                                                                   "state_bucket_name", "lock_table_name",
                                                                    "existing_state_region", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
                                                                    "kubernetes_extended_support", "api_dns_endpoint"}

@@ -274,8 +274,8 @@ class Answers(BaseModel):
     tfc_organization: str = ""  # the HCP Terraform organization of the workspaces (state_backend terraform-cloud)
     state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
     # the state storage the plan says exists already, by name ("": planforge's own names); S3 and GCS backends
-    existing_state_bucket: str = ""
-    existing_lock_table: str = ""  # S3 with DynamoDB locking
+    state_bucket_name: str = ""
+    lock_table_name: str = ""  # S3 with DynamoDB locking
     existing_state_region: str = ""  # S3: when the bucket is in another region than the deployment
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
@@ -401,7 +401,7 @@ class Answers(BaseModel):
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
-                     "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "existing_state_bucket", "existing_lock_table", "existing_state_region"):
+                     "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -1,7 +1,10 @@
-"""The state storage a plan says exists already, by name: `the existing state bucket `acme-terraform-state-eu` with
-locking in the existing DynamoDB table `terraform-locks``, `reuse ... (region eu-west-1)`. Read only when the state
-is created outside Terraform (`state_bootstrap` false): every root's backend then names that bucket, lock table and
-region instead of names planforge derives from the project. A paragraph's wrapped lines are read as one."""
+"""The state storage a plan names: `the existing state bucket `acme-terraform-state-eu` with locking in the existing
+DynamoDB table `terraform-locks``, `reuse ... (region eu-west-1)`, or `state bucket `acme-ledger-tfstate`` for the
+bucket the bootstrap root creates, or `bucket `acme-payments-tfstate`, lock table `acme-payments-tflock`` on a line
+about the state. Every root's backend (and the bootstrap root) then names that bucket and DynamoDB lock table instead
+of names planforge derives from the project. The bucket's own region is read only when the state is created outside
+Terraform (`state_bootstrap` false): the bootstrap root creates its storage in the deployment region. A paragraph's
+wrapped lines are read as one."""
 from __future__ import annotations
 
 import re
@@ -15,25 +18,30 @@ from planforge.plan.model import plain
 # a name a word of prose cannot be (`acme-terraform-state-eu`, `terraform_locks`; the plain text has no backticks)
 _BUCKET = re.compile(r"\b(?:state|tfstate|backend)\s++(?:s3\s++|gcs\s++)?bucket\s++(?:named\s++|called\s++)?"
                      r"([a-z0-9]++(?:[.-][a-z0-9]++)++)", re.I)
+# on a line about the state (`State Backend: S3+DynamoDB (bucket `acme-payments-tfstate`, lock table ...)`)
+_STATE_LINE = re.compile(r"\b(?:state|tfstate)\b", re.I)
+_NAMED_BUCKET = re.compile(r"\bbucket\s++(?:named\s++|called\s++)?([a-z0-9]++(?:[.-][a-z0-9]++)++)(?![\w<{-])", re.I)
 _TABLE = re.compile(r"\b(?:dynamodb|lock(?:ing)?)\s++table\s++(?:named\s++|called\s++)?([A-Za-z0-9]++(?:[_.-][A-Za-z0-9]++)++)",
                     re.I)
 _REGION = re.compile(r"\bregion\s*+:?\s*+([a-z]{2}(?:-[a-z]+)+-\d)", re.I)
 
 
 def decide_state_names(c: Context) -> None:
-    """Set `existing_state_bucket`, `existing_lock_table` and `existing_state_region` from the plan's lines."""
-    c.default("existing_state_bucket", "", "the state storage is planforge's to name")
-    c.default("existing_lock_table", "", "the state lock is planforge's to name")
+    """Set `state_bucket_name`, `lock_table_name` and `existing_state_region` from the plan's lines."""
+    c.default("state_bucket_name", "", "the plan names no state bucket: planforge names it after the project")
+    c.default("lock_table_name", "", "the state lock is planforge's to name")
     c.default("existing_state_region", "", "the state lives in the deployment region")
-    if c.values.get("state_bootstrap", True) or c.values.get("state_backend") not in ("s3", "gcs"):
+    if c.values.get("state_backend") not in ("s3", "gcs"):
         return
-    found = _first(_BUCKET, c)
+    found = _first(_BUCKET, c) or _on_state_line(_NAMED_BUCKET, c)
     if found is None:
         return
-    name = _set(c, "existing_state_bucket", *found)
+    name = _set(c, "state_bucket_name", *found)
     table = _first(_TABLE, c)
     if table and c.values.get("state_backend") == "s3" and c.values.get("state_locking") == "dynamodb":
-        _set(c, "existing_lock_table", *table)
+        _set(c, "lock_table_name", *table)
+    if c.values.get("state_bootstrap", True):
+        return
     # the region of a line naming the bucket (`reuse `acme-terraform-state-eu` (region eu-west-1)`)
     for number, raw in enumerate(c.plan.lines, 1):
         m = _REGION.search(plain(raw))
@@ -48,6 +56,16 @@ def _first(pattern: re.Pattern[str], c: Context) -> tuple[re.Match[str], Passage
         m = pattern.search(p.text)
         if m:
             return m, p
+    return None
+
+
+def _on_state_line(pattern: re.Pattern[str], c: Context) -> tuple[re.Match[str], Passage] | None:
+    """The first match of `pattern` on a plan line about the Terraform state, with that line as its passage."""
+    for number, raw in enumerate(c.plan.lines, 1):
+        text = plain(raw)
+        m = pattern.search(text) if _STATE_LINE.search(text) else None
+        if m is not None:
+            return m, Passage(text=text, starts=((0, number),))
     return None
 
 

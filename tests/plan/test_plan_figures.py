@@ -305,3 +305,18 @@ def test_a_count_labelled_before_its_number_is_read_beside_an_instance_type():
     figures = extract([Source(7, "Production nodes: 3-9 `e2-standard-4` (cluster autoscaler)")], NAMES)
     assert [(f.kind, f.low, f.high, f.subject) for f in figures] == [
         ("instance_type", None, None, "prod"), ("nodes", 3, 9, "prod")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the `-4` of the type was read as `4 nodes` and the range before it dropped
+    ("prod: 3-6 e2-standard-4 nodes", [("instance_type", None, None, "prod"), ("nodes", 3, 6, "prod")]),
+    # no unit at all: the count before the type was dropped, so the environments kept the default node range
+    ("dev/staging: 1-3 e2-standard-2", [("instance_type", None, None, "dev+staging"), ("nodes", 1, 3, "dev+staging")]),
+    ("3x m6i.xlarge in production", [("instance_type", None, None, "prod"), ("nodes", 3, 3, "prod")]),
+    ("2 Standard_D4s_v5 nodes", [("instance_type", None, None, "cluster"), ("nodes", 2, 2, "cluster")]),
+    # a database class counts no nodes
+    ("2 db.r6g.large replicas", [("instance_type", None, None, "")]),
+])
+def test_a_count_right_before_an_instance_type_counts_its_nodes(text, expected):
+    figures = extract([Source(7, text)], NAMES)
+    assert [(f.kind, f.low, f.high, f.subject) for f in figures] == expected

@@ -57,6 +57,8 @@ _APP_SERVICE_SKU = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[
 _APP_SERVICE_LINE = re.compile(r"\bapp service\b|\bservice plan\b|\bsku\b|\btier\b", re.I)
 # the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...)
 DATABASE_CLASS_PREFIXES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_")
+# the prefix of ElastiCache node types (`cache.r6g.large`): a cache's, never a cluster node's
+CACHE_NODE_PREFIX = "cache."
 # Oracle Cloud shapes are matched by their full name (their dots are no AWS size)
 _OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
 # the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
@@ -305,6 +307,15 @@ def _subject_words(names: frozenset[str]) -> re.Pattern[str]:
 
 _KEYWORD_REACH = 24  # characters around a number searched for the keyword that names it
 _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
+# a count right before a node's instance type counts nodes of it (`3-6 e2-standard-4 nodes`, `3x m6i.xlarge`)
+_MACHINE_COUNT = re.compile(r"(?<![\w.,/-])(?P<low>\d{1,4})(?: ?(?:-|–|to) ?(?P<high>\d{1,4}))? ?(?:x|×)? ?$", re.I)
+
+
+def _machine_count(clause: str, instance: re.Match[str]) -> re.Match[str] | None:
+    """The node count written right before a node's instance type; none before a database class."""
+    if instance.group(0).lower().startswith((*DATABASE_CLASS_PREFIXES, CACHE_NODE_PREFIX)):
+        return None
+    return _MACHINE_COUNT.search(clause, max(0, instance.start() - 16), instance.start())
 
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
@@ -325,9 +336,16 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
         return spelled
     v = vocabulary()
     out: list[Figure] = spelled
+    machine_spans: list[tuple[int, int]] = []  # instance names and the machine counts before them
     if has_digit or "standard_" in clause.lower():
         for m in [*_INSTANCE.finditer(clause), *skus.finditer(clause)]:
             out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
+            machine_spans.append((m.start(), m.end()))
+            nodes = _machine_count(clause, m) if m.re is _INSTANCE else None
+            if nodes is not None:
+                machine_spans.append((nodes.start(), m.start()))
+                low, high = float(nodes.group("low")), float(nodes.group("high") or nodes.group("low"))
+                out.append(Figure("nodes", low, high, "count", subject[0], subject[1], line, clause[nodes.start():m.end()]))
     engine_spans = []
     for m in _ENGINE.finditer(clause):
         engine_spans.append((m.start(), m.end()))
@@ -351,6 +369,8 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
             continue  # `PostgreSQL 16`: a version, not a quantity
+        if any(s <= m.start() < e for s, e in machine_spans):
+            continue  # `3-6 e2-standard-4 nodes`: the machines' count, read above, and a digit of their name
         if any(s <= m.start() < e for s, e in list_spans):
             continue  # one of the numbers of `2/3/5 nodes in dev/staging/prod`
         fig = _quantity(clause, m, subject, line, keywords, count_said)

@@ -20,7 +20,7 @@ from planforge.decide.rules.component_figures import (decide_component_replicas,
                                                       decide_metrics_retention)
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.layout import load_layout
-from planforge.plan.figures import DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
+from planforge.plan.figures import CACHE_NODE_PREFIX, DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
 
 
 def decide_figures(c: Context) -> None:
@@ -372,6 +372,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
     envs = {s.name: s for s in sizing}
     db_rows = {row.line for module, row in c.modules if module == "database"}
+    nodes, types = _without_cache(c, nodes, types)
     ranges: dict[str, tuple[int, int]] = {}  # the node range each environment was given so far
     runtime = serverless_runtime(c.values.get("compute", "vms"))
     scales_to_zero = bool(runtime and runtime["scales_to_zero"])  # a service of the runtime may run no instance
@@ -409,6 +410,17 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         c.from_line("environment_sizing", sizing, first_line)
         c.add_note("environment_sizing", *notes)
     _fixed_nodes(c, nodes)
+
+
+def _without_cache(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
+    """The node counts and instance types that size the cluster: an ElastiCache node type (`cache.r6g.large, 2 nodes`)
+    and the node counts of its lines size a cache, which no module generates; they are reported at their line."""
+    cache_lines = {f.line for f in types if f.name.lower().startswith(CACHE_NODE_PREFIX)}
+    for f in [*types, *nodes]:
+        if f.line in cache_lines:
+            c.unapplied(f.line, f.words, "an ElastiCache node type or count: planforge generates no ElastiCache "
+                        "cluster, so nothing takes it (the cluster's nodes keep the node types the plan states)")
+    return [f for f in nodes if f.line not in cache_lines], [f for f in types if f.line not in cache_lines]
 
 
 def _workers(c: Context) -> list[str]:

@@ -39,6 +39,12 @@ def test_the_applications_a_sentence_names_read_the_entry_it_names() -> None:
     ("orders-api reads its connection string from the Key Vault secret orders-<env>-db (e.g. orders-dev-db).",
      {"orders-api": "orders-{env}-db"}),
     ("orders-api reads the secret orders-db.", {}),  # a name like any other: no entry
+    # a plain name in a sentence naming the store: one entry every environment reads (before: not read, so the
+    # ExternalSecret asked for acme/<env>/orders-api, which nothing writes)
+    ("orders-api reads its database URL from the Secrets Manager secret orders-db-credentials.",
+     {"orders-api": "orders-db-credentials"}),
+    ("orders-api reads the TLS certificate cert-manager writes to the secret orders-tls.", {}),  # no store named
+    ("orders-api reads the Secrets Manager secret external-secrets.", {}),  # a component's name
     ("The images are pushed to ECR (acme/orders-api, acme/web-frontend).", {}),  # no secret word
     ("orders-api reads the secret kubernetes/apps/orders-api/secret.yaml.", {}),  # a file, not an entry
 ])
@@ -63,3 +69,13 @@ def test_a_chart_plan_reports_the_entry() -> None:
     d = with_sentence("The backend reads the secret todo/<env>/db.", CHART, storage)
     [reported] = [n for n in d.not_applied if n.text == "todo/<env>/db"]
     assert "no application of this repository reads a secrets manager entry" in reported.why
+
+
+def test_an_applications_first_entry_is_kept_and_a_second_reported() -> None:
+    """Before, a later sentence replaced the entry: payments-api read the Redis token's entry and lost the database's."""
+    d = with_sentence("orders-api and web-frontend read the database credentials from the Secrets Manager secret "
+                      "acme/<env>/postgres.\norders-api reads the Redis AUTH token from the Secrets Manager secret "
+                      "acme/<env>/redis.")
+    assert keys(d) == {"orders-api": "acme/{env}/postgres", "web-frontend": "acme/{env}/postgres"}
+    [reported] = [n for n in d.not_applied if n.text == "acme/<env>/redis"]
+    assert "orders-api's ExternalSecret reads one entry" in reported.why and "acme/<env>/postgres" in reported.why

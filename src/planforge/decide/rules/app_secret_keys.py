@@ -1,12 +1,14 @@
 """The secrets manager entry applications read when the plan names it (`portal-api and report-nightly read the
-database connection string from the Secrets Manager secret harbourline/<env>/portal-db`).
+database connection string from the Secrets Manager secret harbourline/<env>/portal-db`; `the Secret Manager
+secret ledger-db-credentials`, one entry every environment reads).
 
 A sentence that names an entry after a secret word (`secret`, `entry`, `stored under`; data/keywords.yaml
 `app_secret_entry`) gives the Kustomize applications it names, else the only one, `secret_key`: the entry, each
 environment placeholder (`<env>`, `<environment>`, `{env}`, `${env}`) as `{env}`. Their ExternalSecrets read it
 and the cluster's External Secrets identity may read it. An entry naming one environment's path, one that is not
-an entry the answer rules take, a sentence naming no application among several, or a repository where no
-application reads a secrets manager (no External Secrets store, charts, tenants' applications) is reported."""
+an entry the answer rules take, a sentence naming no application among several, a second entry for an application
+(its ExternalSecret reads the first), or a repository where no application reads a secrets manager (no External
+Secrets store, charts, tenants' applications) is reported."""
 from __future__ import annotations
 
 import re
@@ -15,7 +17,7 @@ from planforge.decide import text as tx
 from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
-from planforge.decide.data import keywords
+from planforge.decide.data import catalog, keywords
 from planforge.decide.rules.statements import passages
 from planforge.layout import load_layout
 
@@ -25,16 +27,15 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
     apps: list[Service] = list(c.values.get("apps") or [])
     vocab = keywords().app_secret_entry
     entry_rx, env_rx = re.compile(vocab["entry"], re.I), re.compile(vocab["environment"], re.I)
-    not_entry = re.compile(vocab["not_entry"], re.I)
     reads = structure == "multi-tool" and c.values.get("secrets_manager") in load_layout()["external_secret_stores"]
     keys: dict[str, str] = {}
     for p in passages(c.plan):
         for start, end in tx.sentence_bounds(p.text):
-            m = next((m for m in entry_rx.finditer(p.text, start, end) if not not_entry.search(m.group(1))), None)
+            sentence = p.text[start:end]
+            m = next((m for m in entry_rx.finditer(p.text, start, end) if _entry(m.group(1), sentence)), None)
             if m is None:
                 continue
             line, words = p.line_at(m.start(1)), m.group(1)
-            sentence = p.text[start:end]
             named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", sentence, re.I)]
             owners = named or ([apps[0].name] if len(apps) == 1 else [])
             key = env_rx.sub("{env}", words)
@@ -43,10 +44,24 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
                 c.unapplied(line, words, why)
                 continue
             for name in owners:
+                if keys.get(name, key) != key:
+                    c.unapplied(line, words, f"{name}'s ExternalSecret reads one entry, the first the plan names "
+                                f"for it ({keys[name].replace('{env}', '<env>')}): put these keys in that entry")
+                    continue
                 keys[name] = key
                 c.applied(line, words, f"apps.{name}.secret_key")
     if keys:
         c.values["apps"] = [a.model_copy(update={"secret_key": keys[a.name]}) if a.name in keys else a for a in apps]
+
+
+def _entry(words: str, sentence: str) -> bool:
+    """Whether `words` after a secret word name an entry: no file, no component, and a plain name only in a
+    sentence naming the store."""
+    vocab = keywords().app_secret_entry
+    if re.search(vocab["not_entry"], words, re.I) or catalog().mentioned(words):
+        return False
+    plain = "/" not in words and not re.search(vocab["environment"], words, re.I)
+    return not plain or re.search(vocab["store"], sentence, re.I) is not None
 
 
 def _why_not(c: Context, words: str, key: str, owners: list[str], reads: bool) -> str:

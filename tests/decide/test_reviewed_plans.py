@@ -5,10 +5,15 @@ aks-flux-billing: AKS, Flux and Key Vault, with an applications table (Route, St
 sentence naming the Key Vault entry two applications read. Before: billing-api was routed at the host's root beside
 billing-web, its 10 GiB volume became a 10Gi memory request and limit, the named entry was ignored and the job's
 `nightly, 02:00 UTC`, the cluster autoscaler of its node range and ingress-nginx's public load balancer were listed
-as not applied; both environments' Ingresses took the one host, which DNS points at one cluster only."""
+as not applied; both environments' Ingresses took the one host, which DNS points at one cluster only.
+
+aws-eks-payments: EKS, Argo CD, RDS and ElastiCache with an environments table. Before, the ElastiCache row's
+`cache.r6g.large` became every environment's node type (EKS refuses it) and its `2 nodes` the node count, the dev
+column's `single NAT gateway` gave production one NAT gateway (and staging's `one per AZ` was not read), and payments-api read the Redis token's entry instead
+of the database's."""
 from __future__ import annotations
 
-from testlib import FIXTURES
+from testlib import FIXTURES, line_of
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -33,3 +38,21 @@ def test_aks_flux_billing_applications() -> None:
     # built, so not listed: the node range's autoscaling (`prod 6-12 nodes (cluster autoscaler)`) and the public load
     # balancer of ingress-nginx's Service (its Deployment Components row)
     assert not [n for n in d.not_applied if n.text in ("cluster autoscaler", "Public Azure load balancer")]
+
+
+def test_aws_eks_payments_environments_table() -> None:
+    plan = REVIEWED / "aws-eks-payments.plan.md"
+    d = decide(parse_plan(plan))
+    sizing = {s.name: (s.instance_type, s.min_size, s.max_size) for s in d.answers.environment_sizing}
+    assert sizing == {"dev": ("t3.large", 2, 2), "staging": ("m6i.large", 3, 3), "prod": ("m6i.xlarge", 3, 9)}
+    cache_line = line_of(plan.read_text(encoding="utf-8"), "| ElastiCache Redis |")
+    assert {n.text for n in d.not_applied if n.line == cache_line} >= {"cache.t4g.small", "cache.r6g.large", "2 nodes"}
+    # `| NAT gateways | single NAT gateway | one per AZ | one per AZ |`: dev's one is what it has by default, and
+    # staging gets one per zone as production does (before: one NAT gateway everywhere, production's too)
+    assert d.answers.single_nat_gateway is False
+    assert {s.name: s.nat_gateway_per_az for s in d.answers.environment_sizing} == {
+        "dev": False, "staging": True, "prod": True}
+    # `| VPC | Yes | 10.40.0.0/16, 3 AZs, ... |`: before, every network took 10.0.0.0/16
+    assert d.answers.network_cidr == "10.40.0.0/16"
+    apps = {a.name: a.secret_key for a in d.answers.apps}
+    assert apps["payments-api"] == "payments/{env}/postgres"

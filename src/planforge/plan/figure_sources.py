@@ -50,7 +50,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             continue
         if b.kind == "table":
             units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
-            envs = _environment_columns(b.rows[0][1])
+            envs = environment_columns(b.rows[0][1])
             stored = [bool(_storage_header().match(clean(cell))) for cell in b.rows[0][1]]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
@@ -116,7 +116,7 @@ def _with_lent(cell: str, unit: str) -> str:
     return _LEADING_COUNT.sub(rf"\1 {unit}", _TIMES_COUNT.sub(rf"\1 {unit} ×", cell))
 
 
-def _environment_columns(header: list[str]) -> list[str]:
+def environment_columns(header: list[str]) -> list[str]:
     """The environment each column of a table stands for (`| | staging | production |`: "", staging, production),
     when every column after the first is headed by an environment word; else no column is."""
     words = [re.sub(r"[*`]", "", cell).strip().lower() for cell in header]

@@ -10,6 +10,7 @@ from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, keywords, load
 from planforge.decide.environments import environment_named
+from planforge.plan.figure_sources import environment_columns
 from planforge.plan.figures import DATABASE_CLASS_PREFIXES
 from planforge.plan.model import Field
 
@@ -111,10 +112,33 @@ def _sizing(c: Context) -> None:
     for module, row in c.modules:
         if _size_from_notes(sizing, module, tx.safe_text(row.notes)):
             line = line or row.line
+    line = line or _nat_per_column(c, sizing)
     if line:
         c.from_line("environment_sizing", list(sizing.values()), line)
     else:
         c.default("environment_sizing", list(sizing.values()), "one entry per environment; no sizing in the plan")
+
+
+# an environments table's NAT row (`| NAT gateways | single NAT gateway | one per AZ |`): a cell asking for one per zone
+_NAT_ROW = re.compile(r"\bnat\b", re.I)
+_PER_ZONE = re.compile(r"\b(?:per|each|every)\s+(?:az|availability\s+zone|zone)\b|\bmulti-?az\b", re.I)
+
+
+def _nat_per_column(c: Context, sizing: dict[str, EnvironmentSizing]) -> int | None:
+    """NAT per zone in each environment whose column of an environments table's NAT row asks for one per zone; the
+    row's line, None when no table has one."""
+    for table in c.plan.tables:
+        columns = environment_columns(table.rows[0][1]) if table.rows else []
+        for line, cells in table.rows[1:] if columns else []:
+            if not cells or not _NAT_ROW.search(cells[0]):
+                continue
+            for cell, column in zip(cells, columns):
+                env = environment_named(column, list(sizing)) if column else None
+                if env is not None and _PER_ZONE.search(cell):
+                    sizing[env].nat_gateway_per_az = True
+                    c.applied(line, cell.strip(), f"environment_sizing.{env}.nat_gateway_per_az")
+            return line
+    return None
 
 
 def _size_from_notes(sizing: dict[str, EnvironmentSizing], module: str, notes: str) -> bool:

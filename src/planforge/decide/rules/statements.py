@@ -17,10 +17,11 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
-from planforge.decide.environments import environment_named, is_env_name
+from planforge.decide.environments import environment_named, is_env_name, is_production
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
+from planforge.plan.figure_sources import environment_columns
 from planforge.plan.model import Plan, plain
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -278,11 +279,33 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
 
 
 def _single_nat_gateway(c: Context, structure: str, s: Statement) -> None:
-    """One NAT gateway per environment, production's too (planforge gives production one per zone by default)."""
+    """One NAT gateway per environment, production's too (planforge gives production one per zone by default). Said
+    of other environments only (`Dev: a single NAT gateway`, a dev column's cell), it is what they get already."""
     if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
         c.applied(s.line, s.words, "structure")  # no network is generated: no NAT gateway to count
         return
+    meant = _environments_meant(c, s)
+    if meant and not any(is_production(e) for e in meant):
+        c.applied(s.line, s.words, "single_nat_gateway")  # an environment other than production has one already
+        return
     _state(c, "single_nat_gateway", True, s)
+
+
+def _environments_meant(c: Context, s: Statement) -> list[str]:
+    """The plan's environments a statement is said of: its cell's column in an environments table (`| NAT gateways |
+    single NAT gateway | one per AZ |` under `| | dev | prod |`), else the ones its sentence names before its words
+    (`Dev is smaller on purpose: a single NAT gateway`); none when it is said of all."""
+    envs = c.values.get("environments", [])
+    for table in c.plan.tables:
+        row = next((cells for line, cells in table.rows[1:] if line == s.line), None)
+        columns = environment_columns(table.rows[0][1]) if row is not None else []
+        if columns:
+            return [named for cell, column in zip(row, columns) if column and s.words.lower() in cell.lower()
+                    for named in [environment_named(column, envs)] if named]
+    at = s.sentence.lower().find(s.words.lower())
+    before = s.sentence[:at] if at >= 0 else ""
+    return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", before, re.I)
+                              if is_env_name(w) and (named := environment_named(w, envs))))
 
 
 def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:

@@ -48,3 +48,9 @@ def test_the_first_target_wins_and_another_is_reported() -> None:
 def test_no_scaling_word_no_target() -> None:
     d = decide(parse_text(TODO_CHART + "\n## Capacity\n\n- Nodes run at 70% CPU on average.\n"))
     assert set(_targets(d).values()) == {0}
+
+
+def test_a_target_after_the_cpu_word_and_a_comma() -> None:
+    """`3-12 in prod (HPA on CPU, 70% target)` in an applications table row: before, the HPA kept 75%."""
+    d = decide(parse_text(TODO_CHART + "\n## Scaling\n\n- backend: 2-6 replicas (HPA on CPU, 70% target).\n"))
+    assert _targets(d) == {"backend": 70, "frontend": 0}

@@ -11,9 +11,10 @@ from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.plan.model import plain
 
-# `70% CPU`, `CPU 70% target`, `CPU utilization target of 70%`, `CPU: 70%`
+# `70% CPU`, `CPU 70% target`, `CPU utilization target of 70%`, `CPU: 70%`, `HPA on CPU, 70% target`
 _TARGET = re.compile(r"(?<![\d.])(\d{1,3})\s*%\s*(?:average\s+)?CPU\b"
-                     r"|\bCPU\s*(?:utili[sz]ation\s*)?(?:target\s*)?(?:of|at|:|=)?\s*(\d{1,3})\s*%", re.I)
+                     r"|\bCPU\s*(?:utili[sz]ation\s*)?(?:target\s*)?(?:of|at|:|=)?\s*(\d{1,3})\s*%"
+                     r"|\bCPU\b[^%\d]{0,12}?(\d{1,3})\s*%\s*target\b", re.I)
 _SCALING = re.compile(r"\b(?:hpa|autoscal\w*|auto-scal\w*|scal(?:e|es|ing)|scale-out)\b", re.I)
 _ALERT = re.compile(r"\balert|\bfor\s+\d+\s*(?:min|minutes|m)\b", re.I)
 
@@ -32,7 +33,7 @@ def decide_cpu_targets(c: Context) -> None:
         m = _TARGET.search(text)
         if not m or not _SCALING.search(text) or _ALERT.search(text):
             continue
-        target = int(m.group(1) or m.group(2))
+        target = int(m.group(1) or m.group(2) or m.group(3))
         if not 0 < target <= 100:
             continue
         for svc in _services_of(text, every):

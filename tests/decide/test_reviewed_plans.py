@@ -56,3 +56,6 @@ def test_aws_eks_payments_environments_table() -> None:
     assert d.answers.network_cidr == "10.40.0.0/16"
     apps = {a.name: a.secret_key for a in d.answers.apps}
     assert apps["payments-api"] == "payments/{env}/postgres"
+    # `pushed to ECR `123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/<service>``: before, ghcr.io/<project>/<app>
+    assert {a.name: a.image for a in d.answers.apps}["ledger-worker"] == (
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/ledger-worker")

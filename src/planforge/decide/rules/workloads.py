@@ -20,7 +20,7 @@ from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field, bulleted_names, plain
 
 def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
-    d = {**d, "image_registry": _image_registry(c, d)}
+    d = {**d, "image_registry": _image_registry(c, d), "image_pattern": _image_pattern(c)}
     _apps(c, d)
     chart_name = _chart(c, structure, d)
     _storage(c, chart_name)
@@ -47,12 +47,32 @@ def _image_registry(c: Context, d: dict[str, Any]) -> str:
     return registry
 
 
+# `pushed to ECR `123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/<service>``: the repository of every
+# workload's image, a placeholder standing for its name
+_IMAGE_PATTERN = re.compile(r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::\d{1,5})?(?:/[a-z0-9._-]+)*/"
+                            r"(?:<(?:service|app|application|name|workload)>|\{(?:service|app|application|name)\}))"
+                            r"(?![\w/:@<{-])", re.I)
+
+
+def _image_pattern(c: Context) -> str:
+    """The image repository the plan states for every workload, `{name}` standing for the workload's name (its
+    line applied), else ""."""
+    for p in passages(c.plan, every_section=True):
+        m = _IMAGE_PATTERN.search(p.text)
+        if m is not None:
+            c.applied(p.line_at(m.start(1)), m.group(1), "apps.image")
+            return re.sub(r"<[a-z]+>|\{[a-z]+\}", "{name}", m.group(1).lower())
+    return ""
+
+
 def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:
-    """A service with the port and health path of its well-known name (data/defaults.yaml), overridden by kw."""
+    """A service with the port and health path of its well-known name (data/defaults.yaml), overridden by kw; its
+    image in the repository the plan states for every workload, else the default registry's."""
     sd = d["service_defaults"]
     base = next((k for k in sd if k != "service" and (name == k or name.startswith(k + "-") or name.endswith("-" + k))), "service")
+    default_image = f"{d['image_registry']}/{project}/{name}" if d["image_registry"] else ""
     values = {"port": sd[base]["port"], "health_path": sd[base]["health_path"],
-              "image": f"{d['image_registry']}/{project}/{name}" if d["image_registry"] else ""}
+              "image": d["image_pattern"].replace("{name}", name) if d.get("image_pattern") else default_image}
     values.update({k: v for k, v in kw.items() if v is not None})
     return Service(name=name, **values)
 
@@ -77,7 +97,7 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
     field_passage = _field_passage(f)
     apps, stated = _read_apps(c, d, names, [field_passage, *labelled_rows(c.plan), *passages(c.plan)], field_passage)
     c.from_field("apps", apps, f)
-    _note_unstated(c, "apps", apps, stated)
+    _note_unstated(c, "apps", apps, stated, d["image_pattern"])
 
 
 def _read_apps(c: Context, d: dict[str, Any], names: list[str], sources: list[Passage],
@@ -102,7 +122,7 @@ def _service_items(c: Context, d: dict[str, Any]) -> bool:
     apps, stated = _read_apps(c, d, names, list(blocks.values()))
     if apps:
         c.from_line("apps", apps, blocks[names[0]].starts[0][1])
-        _note_unstated(c, "apps", apps, stated)
+        _note_unstated(c, "apps", apps, stated, d["image_pattern"])
     return bool(apps)
 
 
@@ -126,7 +146,7 @@ def _row_apps(c: Context, d: dict[str, Any]) -> bool:
     passage = Passage(text=row.notes, starts=((0, row.line),))
     apps, stated = _read_apps(c, d, names, [passage, *passages(c.plan)], passage)
     c.from_line("apps", apps, row.line)
-    _note_unstated(c, "apps", apps, stated)
+    _note_unstated(c, "apps", apps, stated, d["image_pattern"])
     return True
 
 
@@ -252,7 +272,8 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
             c.from_line("services", [svc], prose[1])
         else:
             c.from_field("services", [svc], img.field if img else chart_src)
-        _note_unstated(c, "services", [svc], {svc.name: {**stated, **({"health_path": True} if health else {})}})
+        _note_unstated(c, "services", [svc], {svc.name: {**stated, **({"health_path": True} if health else {})}},
+                       d["image_pattern"])
         return
     if not services and _deploys_components_only(c):
         return
@@ -279,16 +300,19 @@ def _services(c: Context, chart_name: str, chart_src: Field | None, d: dict[str,
     if replicas_line:
         c.provenance["services"] = c.provenance["services"].model_copy(
             update={"note": f"replicas from plan line {replicas_line}: {tx.quote(c.line_text(replicas_line))}"})
-    _note_unstated(c, "services", out, stated)
+    _note_unstated(c, "services", out, stated, d["image_pattern"])
 
 
-def _note_unstated(c: Context, answer: str, services: list[Service], stated: dict[str, dict[str, Any]]) -> None:
+def _note_unstated(c: Context, answer: str, services: list[Service], stated: dict[str, dict[str, Any]],
+                   image_pattern: str) -> None:
     """Add to the answer's provenance what the plan does not state of each service: its image, port and health path
     are then planforge's defaults for its name, which nothing guarantees exist (an image no registry holds never
-    starts)."""
+    starts). `image_pattern`: the repository the plan states for every workload's image ("" when none)."""
     invented = []
     for svc in services:
         given = stated.get(svc.name, {})
+        if image_pattern and svc.image == image_pattern.replace("{name}", svc.name):
+            given = {"image": True, **given}
         image = f"image {svc.image}:{svc.tag}" if svc.image else f"tag {svc.tag} in the environment's own registry"
         parts = [image if "image" not in given else "" if "tag" in given else f"tag {svc.tag}",
                  f"port {svc.port}" if "port" not in given and svc.inbound else "",

@@ -245,7 +245,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "state_bucket_name", "lock_table_name",
                                                                    "existing_state_region", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
-                                                                   "kubernetes_extended_support", "api_dns_endpoint"}
+                                                                   "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -282,7 +282,8 @@ def test_every_question_with_rules_has_a_refused_value():
                                                           "customer_managed_kms", "state_bootstrap", "static_ingress_ip", "chart_tests", "ci_workflows", "single_nat_gateway",
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
-                                                          "kafka_managed", "kubernetes_extended_support", "api_dns_endpoint"}
+                                                          "kafka_managed", "kubernetes_extended_support", "api_dns_endpoint",
+                                                          "apps_in_base"}
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED_PER_QUESTION))

@@ -358,6 +358,9 @@ class Answers(BaseModel):
     # The plan's tree names for layout directories: layout.yml `dirs` key -> path relative to its parent
     # (overrides the table's `path`; empty: the table's own names).
     paths: dict[str, str] = Field(default_factory=dict)
+    # each Kustomize application's base in `<k8s_base>/<app>/` and its overlay in `<k8s_overlays>/<env>/<app>/`, as the
+    # plan's tree places them (false: `<k8s_apps>/<app>/base/` and `<k8s_apps>/<app>/overlays/<env>/`)
+    apps_in_base: bool = False
     decisions: list[Decision] = Field(default_factory=list)
     not_applied: list[NotApplied] = Field(default_factory=list)  # README "Not applied": what the output lacks
 
@@ -401,7 +404,8 @@ class Answers(BaseModel):
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
-                     "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region"):
+                     "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
+                     "apps_in_base"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

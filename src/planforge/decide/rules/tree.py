@@ -44,9 +44,26 @@ def decide_paths(c: Context) -> None:
         c.set("paths", paths, Provenance(source="plan", line=lines[0], text=tx.quote(c.line_text(lines[0]))))
     else:
         c.default("paths", {}, "the layout's own directory names (the plan's tree names no other)")
+    _decide_apps_in_base(c, entries, found, table)
     generated = layout.dirs({**c.values, "paths": paths}, table=table)
     notes = {t.path: _other_why(key, t, generated) for key, t in others.items()}
     _account(c, entries, found, generated, notes)
+
+
+def _decide_apps_in_base(c: Context, entries: list[TreePath], found: dict[str, tuple[str, TreePath]],
+                         table: dict[str, Any]) -> None:
+    """`apps_in_base`: the tree names an application's directory right in the Kustomize base directory
+    (`kubernetes/base/orders-api/`), so each application's base goes there and its overlays below each
+    environment's overlay directory (`kubernetes/overlays/<env>/orders-api/`)."""
+    app_base = table["nested"]["app_base"]
+    holds = c.values.get("structure") == "multi-tool" and layout.holds(app_base, "multi-tool", layout.flags(c.values))
+    base = found["k8s_base"][1].path if "k8s_base" in found and holds else None
+    apps = {a.name for a in c.values.get("apps") or []}
+    named = next((t for t in entries if base and t.path.startswith(base) and t.path[len(base):].rstrip("/") in apps), None)
+    if named is None:
+        c.default("apps_in_base", False, "each application keeps its own directory of base/ and overlays/")
+        return
+    c.set("apps_in_base", True, Provenance(source="plan", line=named.line, text=tx.quote(c.line_text(named.line))))
 
 
 def _directories(paths: list[TreePath]) -> list[TreePath]:
@@ -259,7 +276,9 @@ def _inside(c: Context, path: str, full: dict[str, str], items: dict[str, set[st
     owner = next((k for k, p in full.items() if p == head), None)
     if owner == "tf_modules":
         return _module_why(c, name, head)
-    if owner is not None and (name in items.get(kinds.get(owner, ""), ()) or name in _fixed_below().get(owner, ())):
+    placed = {first for place in _places(c, owner) for first in _expand(place[:1], _names(items))} if owner else set()
+    if owner is not None and (name in items.get(kinds.get(owner, ""), ()) or name in _fixed_below().get(owner, ())
+                              or name in placed):
         return ""
     item = _item_of(path, full, items)
     if item is not None:
@@ -356,20 +375,33 @@ def _item_of(path: str, full: dict[str, str], items: dict[str, set[str]]) -> tup
 def _below_item(c: Context, key: str, items: dict[str, set[str]]) -> set[str]:
     """The directories planforge generates below one item of layout directory `key`: the blueprint's own
     and the table's `nested` places (`{app}/base`, `{app}/overlays/{env}`), each with its parents."""
-    table = layout.load_layout()
-    values = {**c.values, "paths": {}}
-    on = layout.flags(values, table=table)
-    files = set(layout.files(values, table=table))
+    files = set(layout.files({**c.values, "paths": {}}))
     out = {rest for rest, needs in _fixed_below_item().get(key, ()) if not needs or needs in files}
-    names = {"env": items["environments"], "app": items["apps"], "tenant": items["tenants"],
-             "component": items["components"]}
-    for name, entry in table["nested"].items():
-        if entry["parent"] != key or name not in _nested_dirs() or not layout.holds(entry, values["structure"], on):
-            continue
-        for rest in _expand(entry["path"].split("/")[1:], names):
+    for place in _places(c, key):
+        for rest in _expand(place[1:], _names(items)):
             parts = rest.split("/")
             out |= {"/".join(parts[:n]) for n in range(1, len(parts) + 1)}
     return out
+
+
+def _places(c: Context, key: str) -> list[list[str]]:
+    """The path parts of every `nested` place the repository has directly in layout directory `key` (`in_base`
+    instead of the table's own place when the answer `apps_in_base` is set)."""
+    table = layout.load_layout()
+    values = {**c.values, "paths": {}}
+    on = layout.flags(values, table=table)
+    out = []
+    for name, entry in table["nested"].items():
+        place = entry["in_base"] if c.values.get("apps_in_base") and "in_base" in entry else entry
+        if place["parent"] == key and name in _nested_dirs() and layout.holds(entry, values["structure"], on):
+            out.append(place["path"].split("/"))
+    return out
+
+
+def _names(items: dict[str, set[str]]) -> dict[str, set[str]]:
+    """The names each placeholder of a `nested` path takes."""
+    return {"env": items["environments"], "app": items["apps"], "tenant": items["tenants"],
+            "component": items["components"]}
 
 
 @lru_cache(maxsize=None)

@@ -371,3 +371,14 @@ def test_built_database_tls_and_load_balancer_are_not_listed_and_a_daily_volume_
     assert not [t for t in by_text if "require TLS" in t or "load balancer" in t], by_text
     [daily] = [why for t, why in by_text.items() if "postings/day" in t]
     assert daily.startswith("a throughput target")
+
+
+def test_performance_insights_is_reported_with_its_reason():
+    """`RDS Performance Insights enabled` was dropped silently (no infrastructure word): it is listed, naming what the
+    instance has instead."""
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+    line = "**Constraints**: PCI-DSS scope limited to the orders namespace, budget < $12k/month"
+    assert line in text
+    d = decide(parse_text(text.replace(line, line + ", RDS Performance Insights enabled"), "plan.md"))
+    [note] = [n for n in d.not_applied if "Performance Insights" in n.text]
+    assert "Database Insights" in note.why and "Enhanced Monitoring" in note.why

@@ -213,7 +213,7 @@ resource "aws_eks_node_group" "default" {
   subnet_ids      = var.subnet_ids
   instance_types  = var.node_instance_types
   ami_type        = local.node_ami_type["default"]
-  capacity_type   = "ON_DEMAND"
+  capacity_type   = var.spot_nodes ? "SPOT" : "ON_DEMAND"
 
   launch_template {
     id      = aws_launch_template.nodes.id

@@ -140,6 +140,7 @@ resource "google_container_node_pool" "default" {
 
   node_config {
     machine_type      = var.node_instance_type
+    spot              = var.spot_nodes
     service_account   = google_service_account.nodes.email
     oauth_scopes      = ["https://www.googleapis.com/auth/cloud-platform"]
     boot_disk_kms_key = var.kms_key_id

@@ -74,6 +74,12 @@ variable "api_authorized_cidrs" {
   }
 }
 
+variable "spot_nodes" {
+  type        = bool
+  description = "Run the autoscaling node pool on Spot VMs (preemptible, cheaper; the system pool stays on standard VMs)."
+  default     = false
+}
+
 variable "system_node_pool" {
   type        = bool
   description = "Add a fixed system pool (tainted CriticalAddonsOnly) beside the autoscaling user pool sized by node_instance_type, node_min_size and node_max_size."

@@ -172,6 +172,7 @@ class EnvironmentSizing(BaseModel):
     backup_retention_days: int | None = None
     network_cidr: str = ""  # the address space of its own network ("" = the repository's network_cidr, else 10.0.0.0/16)
     max_pods: int = 0  # its namespaces' ResourceQuota pods ceiling (0 = the plan-wide max_pods)
+    spot_nodes: bool = False  # its autoscaling nodes run on spot capacity (EKS, GKE)
 
 
 class NotApplied(BaseModel):
@@ -383,15 +384,16 @@ class Answers(BaseModel):
         does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path` or `service_monitor` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
-        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days` nor `max_pods` of an environment that states none (a template
+        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods` nor `spot_nodes` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
             for name in ("min_size", "host", "backup_retention_days", "network_cidr"):
                 if sizing[name] in (None, ""):
                     del sizing[name]
-            if not sizing["max_pods"]:
-                del sizing["max_pods"]
+            for name in ("max_pods", "spot_nodes"):
+                if not sizing[name]:
+                    del sizing[name]
         for component in data["components"]:
             for name in ("platforms", "replicas", "retention_days"):
                 if not component[name]:

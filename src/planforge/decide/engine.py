@@ -43,6 +43,7 @@ from planforge.decide.rules.component_versions import decide_component_versions
 from planforge.decide.rules.counts import decide_counts
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
+from planforge.decide.rules.spot_nodes import decide_spot_nodes
 from planforge.decide.rules.state_names import decide_state_names
 from planforge.decide.rules.statements import decide_gke_dns_endpoint, decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
@@ -79,6 +80,7 @@ def decide(plan: Plan) -> Decided:
     decide_pipeline(c, structure)
     decide_goals(c)
     decide_figures(c)
+    decide_spot_nodes(c, structure)
     decide_app_service(c)
     check_existing_clusters(c)
     decide_k3s(c)

@@ -121,6 +121,7 @@ def _render_item(v: Any, counted: str) -> str:
             extra.append(f"{v.min_size}-{v.max_size} {counted}" if v.max_size else f"at least {v.min_size} {counted}")
         extra += ["multi-AZ"] if v.multi_az else []
         extra += ["NAT per AZ"] if v.nat_gateway_per_az else []
+        extra += ["spot nodes"] if v.spot_nodes else []
         return f"{v.name} ({', '.join(extra) if extra else 'blueprint defaults'})"
     return str(v)
 

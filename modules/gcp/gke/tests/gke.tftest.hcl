@@ -32,6 +32,19 @@ run "private_nodes_and_encrypted_secrets" {
   }
 }
 
+run "spot_nodes_run_the_autoscaling_pool_on_spot_vms" {
+  command = plan
+
+  variables {
+    spot_nodes = true
+  }
+
+  assert {
+    condition     = google_container_node_pool.default.node_config[0].spot == true
+    error_message = "spot_nodes must run the autoscaling pool on Spot VMs."
+  }
+}
+
 run "a_version_past_standard_support_is_in_the_extended_channel" {
   command = plan
 

@@ -35,6 +35,12 @@ variable "node_max_size" {
   default     = 3
 }
 
+variable "spot_nodes" {
+  type        = bool
+  description = "Run the autoscaling node group on Spot capacity (interruptible, cheaper; the system group stays on-demand)."
+  default     = false
+}
+
 variable "system_node_pool" {
   type        = bool
   description = "Add a fixed system node group (tainted CriticalAddonsOnly) beside the autoscaling user group sized by node_instance_types, node_min_size and node_max_size."

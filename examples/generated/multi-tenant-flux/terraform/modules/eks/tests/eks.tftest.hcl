@@ -85,6 +85,34 @@ run "nodes_boot_the_image_of_their_instance_types_architecture" {
   }
 }
 
+run "nodes_are_on_demand_unless_spot_is_asked_for" {
+  command = plan
+
+  assert {
+    condition     = aws_eks_node_group.default.capacity_type == "ON_DEMAND"
+    error_message = "Nodes are on-demand by default."
+  }
+}
+
+run "spot_nodes_run_the_autoscaling_group_on_spot_capacity" {
+  command = plan
+
+  variables {
+    spot_nodes       = true
+    system_node_pool = true
+  }
+
+  assert {
+    condition     = aws_eks_node_group.default.capacity_type == "SPOT"
+    error_message = "spot_nodes must run the autoscaling group on Spot capacity."
+  }
+
+  assert {
+    condition     = aws_eks_node_group.system[0].capacity_type == "ON_DEMAND"
+    error_message = "The system group keeps on-demand capacity: the add-ons must not be interrupted together."
+  }
+}
+
 run "graviton_nodes_boot_the_arm64_image" {
   command = plan
 

@@ -68,3 +68,17 @@ def test_the_bucket_and_table_named_on_the_state_backend_line_are_created_under_
     assert (a.state_bootstrap, a.state_bucket_name, a.lock_table_name) == (True, "acme-payments-tfstate",
                                                                            "acme-payments-tflock")
     assert not [n for n in d.not_applied if "acme-payments" in n.text]
+
+
+def test_an_existing_azure_storage_account_and_its_resource_group_are_the_backends() -> None:
+    """`Azure Blob (existing storage account `stclaimstfstate` in resource group `rg-claims-tfstate`, container
+    `tfstate`; created outside Terraform)`: before, a bootstrap root created another account (the `:` and `;` of the
+    line hid both statements) and every backend named it."""
+    text = (PLANS / "aks-argocd-keyvault.plan.md").read_text(encoding="utf-8")
+    assert "**State Backend**: Azure Blob  " in text
+    text = text.replace("**State Backend**: Azure Blob  ", "**State Backend**: Azure Blob (existing storage account "
+                        "`stclaimstfstate` in resource group `rg-claims-tfstate`, container `tfstate`; created outside "
+                        "Terraform)  ")
+    a = decide(parse_text(text)).answers
+    assert (a.state_bootstrap, a.state_bucket_name, a.state_resource_group_name) == (
+        False, "stclaimstfstate", "rg-claims-tfstate")

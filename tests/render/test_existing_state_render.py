@@ -46,3 +46,16 @@ def test_the_bootstrap_root_creates_the_bucket_the_plan_names(tmp_path: Path) ->
     for env in ("dev", "staging", "prod"):
         backend = (repo / f"terraform/environments/{env}/backend.tf").read_text(encoding="utf-8")
         assert hcl_string(backend, "bucket") == "acme-ledger-tfstate", env
+
+
+def test_the_azurerm_backends_name_the_plans_existing_storage_account(tmp_path: Path) -> None:
+    plan = plan_variant(tmp_path, PLANS / "aks-argocd-keyvault.plan.md", **{
+        "**State Backend**: Azure Blob  ": "**State Backend**: Azure Blob (existing storage account `stclaimstfstate` "
+                                          "in resource group `rg-claims-tfstate`; created outside Terraform)  "})
+    repo = generate(plan, tmp_path / "repo", "https://github.com/acme/claims.git")
+    assert not (repo / "terraform/bootstrap").exists()
+    backend = (repo / "terraform/environments/prod/backend.tf").read_text(encoding="utf-8")
+    assert (hcl_string(backend, "storage_account_name"), hcl_string(backend, "resource_group_name")) == (
+        "stclaimstfstate", "rg-claims-tfstate")
+    readme = (repo / "terraform/README.md").read_text(encoding="utf-8")
+    assert "exists already, as the plan says: storage account `stclaimstfstate`" in readme

@@ -274,12 +274,14 @@ class Answers(BaseModel):
     state_locking: StateLocking = "none"
     tfc_organization: str = ""  # the HCP Terraform organization of the workspaces (state_backend terraform-cloud)
     state_bootstrap: bool = True  # a Terraform root creates the state storage; False: the plan creates it outside Terraform
-    # the state storage the plan says exists already, by name ("": planforge's own names); S3 and GCS backends
+    # the state storage the plan names, existing or the bootstrap root's ("": planforge's own names); S3, GCS and
+    # azurerm (the storage account) backends
     state_bucket_name: str = ""
     lock_table_name: str = ""  # S3 with DynamoDB locking
     existing_state_region: str = ""  # S3: when the bucket is in another region than the deployment
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
+    state_resource_group_name: str = ""  # azurerm: the resource group of the state's storage account (state_bucket_name)
     # Terraform linters the plan names (Validation/Testing): the generated CI and pre-commit run them, pinned
     linters: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     secrets_manager: SecretsManager = "none"
@@ -407,7 +409,7 @@ class Answers(BaseModel):
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
-                     "apps_in_base"):
+                     "state_resource_group_name", "apps_in_base"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -1,8 +1,9 @@
 """The state storage a plan names: `the existing state bucket `acme-terraform-state-eu` with locking in the existing
 DynamoDB table `terraform-locks``, `reuse ... (region eu-west-1)`, or `state bucket `acme-ledger-tfstate`` for the
 bucket the bootstrap root creates, or `bucket `acme-payments-tfstate`, lock table `acme-payments-tflock`` on a line
-about the state. Every root's backend (and the bootstrap root) then names that bucket and DynamoDB lock table instead
-of names planforge derives from the project. The bucket's own region is read only when the state is created outside
+about the state; azurerm: the storage account (`state_bucket_name`) and its resource group on a line about the state
+(`existing storage account `stclaimstfstate` in resource group `rg-claims-tfstate``). Every root's backend (and the
+bootstrap root) then names that bucket, table, account and group instead of names planforge derives from the project. The bucket's own region is read only when the state is created outside
 Terraform (`state_bootstrap` false): the bootstrap root creates its storage in the deployment region. A paragraph's
 wrapped lines are read as one."""
 from __future__ import annotations
@@ -24,13 +25,21 @@ _NAMED_BUCKET = re.compile(r"\bbucket\s++(?:named\s++|called\s++)?([a-z0-9]++(?:
 _TABLE = re.compile(r"\b(?:dynamodb|lock(?:ing)?)\s++table\s++(?:named\s++|called\s++)?([A-Za-z0-9]++(?:[_.-][A-Za-z0-9]++)++)",
                     re.I)
 _REGION = re.compile(r"\bregion\s*+:?\s*+([a-z]{2}(?:-[a-z]+)+-\d)", re.I)
+# azurerm: `existing storage account `stclaimstfstate` in resource group `rg-claims-tfstate`` on a line about the state
+_STORAGE_ACCOUNT = re.compile(r"\bstorage\s++account\s++(?:named\s++|called\s++)?([a-z0-9]{3,24})(?![\w-])")
+_RESOURCE_GROUP = re.compile(r"\bresource\s++group\s++(?:named\s++|called\s++)?([A-Za-z0-9][\w.-]{0,88}\w)(?![\w.-])", re.I)
 
 
 def decide_state_names(c: Context) -> None:
-    """Set `state_bucket_name`, `lock_table_name` and `existing_state_region` from the plan's lines."""
+    """Set `state_bucket_name`, `lock_table_name`, `existing_state_region` and `state_resource_group_name` from the
+    plan's lines."""
     c.default("state_bucket_name", "", "the plan names no state bucket: planforge names it after the project")
     c.default("lock_table_name", "", "the state lock is planforge's to name")
     c.default("existing_state_region", "", "the state lives in the deployment region")
+    c.default("state_resource_group_name", "", "the plan names no state resource group: planforge names it")
+    if c.values.get("state_backend") == "azurerm":
+        _azurerm_names(c)
+        return
     if c.values.get("state_backend") not in ("s3", "gcs"):
         return
     found = _first(_BUCKET, c) or _on_state_line(_NAMED_BUCKET, c)
@@ -48,6 +57,17 @@ def decide_state_names(c: Context) -> None:
         if m and name in plain(raw) and m.group(1) != c.values.get("region"):
             c.set("existing_state_region", m.group(1).lower(), _cite(c, number, m.group(0)))
             break
+
+
+def _azurerm_names(c: Context) -> None:
+    """The storage account (`state_bucket_name`) and resource group of the azurerm state a line about it names."""
+    account = _on_state_line(_STORAGE_ACCOUNT, c)
+    if account is None:
+        return
+    _set(c, "state_bucket_name", *account)
+    group = _RESOURCE_GROUP.search(account[1].text)
+    if group is not None:
+        _set(c, "state_resource_group_name", group, account[1])
 
 
 def _first(pattern: re.Pattern[str], c: Context) -> tuple[re.Match[str], Passage] | None:

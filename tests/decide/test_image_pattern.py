@@ -30,3 +30,15 @@ def test_every_application_takes_the_stated_repository(sentence: str, repository
 
 def test_a_repository_without_a_name_placeholder_is_no_pattern() -> None:
     assert images("The base image is registry.acme.io/platform/python.")["orders-api"].startswith("ghcr.io/")
+
+
+def test_one_repository_per_environment_is_reported() -> None:
+    """`acrclaimsdev.azurecr.io/claims/<app>` in dev, `acrclaimsprod.azurecr.io/claims/<app>` in prod: before, the dev
+    registry became every environment's, production's too."""
+    sentence = ("Images are pushed to the environment's registry (`acrshopdev.azurecr.io/shop/<app>` in dev, "
+                "`acrshopprod.azurecr.io/shop/<app>` in prod).")
+    assert FIELD in EKS
+    d = decide(parse_text(EKS.replace(FIELD, f"{FIELD}\n{sentence}\n"), "plan.md"))
+    assert all(a.image.startswith("ghcr.io/") for a in d.answers.apps)
+    assert {n.text for n in d.not_applied if "one image repository per environment" in n.why} == {
+        "acrshopdev.azurecr.io/shop/<app>", "acrshopprod.azurecr.io/shop/<app>"}

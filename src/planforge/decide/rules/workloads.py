@@ -56,13 +56,19 @@ _IMAGE_PATTERN = re.compile(r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::\d{1,5
 
 def _image_pattern(c: Context) -> str:
     """The image repository the plan states for every workload, `{name}` standing for the workload's name (its
-    line applied), else ""."""
-    for p in passages(c.plan, every_section=True):
-        m = _IMAGE_PATTERN.search(p.text)
-        if m is not None:
-            c.applied(p.line_at(m.start(1)), m.group(1), "apps.image")
-            return re.sub(r"<[a-z]+>|\{[a-z]+\}", "{name}", m.group(1).lower())
-    return ""
+    line applied), else "". Several (one registry per environment) are reported: every environment's overlay
+    pulls one image name."""
+    found = [(p.line_at(m.start(1)), m.group(1)) for p in passages(c.plan, every_section=True)
+             for m in _IMAGE_PATTERN.finditer(p.text)]
+    patterns = {re.sub(r"<[a-z]+>|\{[a-z]+\}", "{name}", words.lower()) for _, words in found}
+    if len(patterns) > 1:
+        for line, words in found:
+            c.unapplied(line, words, "one image repository per environment: every environment pulls the same image "
+                        "name (the overlays set its tag); set `newName` in each environment's overlay `images`")
+        return ""
+    for line, words in found:
+        c.applied(line, words, "apps.image")
+    return patterns.pop() if patterns else ""
 
 
 def _service(name: str, project: str, d: dict[str, Any], **kw: Any) -> Service:

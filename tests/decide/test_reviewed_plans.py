@@ -52,6 +52,9 @@ def test_aws_eks_payments_environments_table() -> None:
     assert d.answers.single_nat_gateway is False
     assert {s.name: s.nat_gateway_per_az for s in d.answers.environment_sizing} == {
         "dev": False, "staging": True, "prod": True}
+    # `| RDS instance | db.t4g.medium, single-AZ, 20 GB | ... 100 GB | ... 200 GB |`: before, every environment's database
+    # took dev's 20 GB (the environment of the cell did not reach the size after its commas)
+    assert {s.name: s.db_storage_gb for s in d.answers.environment_sizing} == {"dev": 20, "staging": 100, "prod": 200}
     # `| VPC | Yes | 10.40.0.0/16, 3 AZs, ... |`: before, every network took 10.0.0.0/16
     assert d.answers.network_cidr == "10.40.0.0/16"
     apps = {a.name: a.secret_key for a in d.answers.apps}

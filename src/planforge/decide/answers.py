@@ -173,6 +173,7 @@ class EnvironmentSizing(BaseModel):
     network_cidr: str = ""  # the address space of its own network ("" = the repository's network_cidr, else 10.0.0.0/16)
     max_pods: int = 0  # its namespaces' ResourceQuota pods ceiling (0 = the plan-wide max_pods)
     spot_nodes: bool = False  # its autoscaling nodes run on spot capacity (EKS, GKE)
+    db_storage_gb: int = 0  # its managed database's storage (0 = the repository's database_storage_gb)
 
 
 class NotApplied(BaseModel):
@@ -279,9 +280,9 @@ class Answers(BaseModel):
     state_bucket_name: str = ""
     lock_table_name: str = ""  # S3 with DynamoDB locking
     existing_state_region: str = ""  # S3: when the bucket is in another region than the deployment
+    state_resource_group_name: str = ""  # azurerm: the resource group of the state's storage account (state_bucket_name)
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
-    state_resource_group_name: str = ""  # azurerm: the resource group of the state's storage account (state_bucket_name)
     # Terraform linters the plan names (Validation/Testing): the generated CI and pre-commit run them, pinned
     linters: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     secrets_manager: SecretsManager = "none"
@@ -386,14 +387,14 @@ class Answers(BaseModel):
         does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path` or `service_monitor` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
-        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods` nor `spot_nodes` of an environment that states none (a template
+        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods`, `spot_nodes` nor `db_storage_gb` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
             for name in ("min_size", "host", "backup_retention_days", "network_cidr"):
                 if sizing[name] in (None, ""):
                     del sizing[name]
-            for name in ("max_pods", "spot_nodes"):
+            for name in ("max_pods", "spot_nodes", "db_storage_gb"):
                 if not sizing[name]:
                     del sizing[name]
         for component in data["components"]:

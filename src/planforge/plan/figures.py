@@ -178,22 +178,32 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         # a recovery keyword of the row's label (`| RDS backup retention | 7 days | 35 days |`): every cell's
         label_said = {kind: m for kind in _RECOVERY_KINDS for m in [vocabulary().keywords[kind].search(src.label)]
                       if m is not None}
+        # a storage word of the row's label (`| PostgreSQL storage | 64 GB | 256 GB |`): every cell's sizes are storage
+        label_storage = vocabulary().keywords["storage"].search(src.label)
         count_said: str | None = None  # the count an earlier clause of the sentence gave (`1 to 2 tasks`)
         machine: tuple[str, str] | None = None  # the cluster or machine an earlier clause names (`cluster (4 OCPUs`)
+        # the environment an earlier clause of the sentence opens with as its label (`dev: db.t4g.medium, single-AZ,
+        # 20 GB`; not `GP_Standard_D2ds_v5 in prod, B_Standard_B1ms elsewhere`)
+        env_said: tuple[str, str] | None = None
         skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
         for start, end, after_comma in _clauses(text):
             if not after_comma:
-                carried, said, storage_said, logs_said, count_said, machine = None, label_said, None, label_logs, None, None
+                carried, said, storage_said, logs_said, count_said, machine = (None, label_said, label_storage, label_logs,
+                                                                               None, None)
+                env_said = None
             clause = text[start:end]
             if not clause.strip():
                 continue
             own = subject = subject_of(clause if start >= head else text[head:end], names)
             if own[1] != "plan":
                 carried = own if own[1] == "app" else None
+                env_said = own if own[1] == "environment" and _LABELLED.match(clause) else None
             elif _says_every(clause):
-                carried = None
+                carried = env_said = None
             else:
                 subject = label_subject
+                if subject[1] == "plan" and env_said is not None:
+                    subject = env_said
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
             machine = own if own[1] == "cluster" else machine
@@ -222,6 +232,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
     return out
 
 
+# a clause opening with its subject as a label (`dev: db.t4g.medium`, `dev/staging: 1-3 e2-standard-2`)
+_LABELLED = re.compile(r"\s*[\w-]+(?:\s*[/+&]\s*[\w-]+)*\s*:")
 # a count named right before its number, as a label (`Production nodes: 3-9 e2-standard-4`)
 _COUNT_LABEL = re.compile(r"\b(?P<unit>nodes|tasks|replicas|instances)\s*+:\s*+$", re.I)
 _APP_KINDS = ("replicas", "memory", "cpu")

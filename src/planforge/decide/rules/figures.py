@@ -9,6 +9,7 @@ contradict each other are problems with their line.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
 from planforge.decide.answers import EnvironmentSizing
@@ -163,8 +164,11 @@ def _storage(c: Context, figures: list[Figure]) -> None:
     for f in figures:
         if f not in own and (f.line, f.words) not in c.applied_phrases:  # else a chart service's volume (workloads)
             c.unapplied(f.line, f.words, "only the database's storage size is applied")
-    chosen = _first(c, own, "database_storage_gb")
     basic = basic_cloud(c.values.get("cloud", "none"))
+    if basic is None and c.values.get("iac_tool") in ("terraform", "opentofu") and (
+            c.values.get("structure") in ("multi-tool", "single-iac")):
+        own = _environment_storage(c, own)
+    chosen = _first(c, own, "database_storage_gb")
     if chosen is not None and basic is not None:
         c.unapplied(chosen.line, chosen.words, basic["disk"])
         chosen = None
@@ -176,6 +180,22 @@ def _storage(c: Context, figures: list[Figure]) -> None:
     else:
         c.default("database_storage_gb", 0, "no database storage size stated: the database module's own size "
                   "applies (20 GiB on AWS, 10 GiB on GCP, the smallest flexible-server size on Azure)")
+
+
+def _environment_storage(c: Context, figures: list[Figure]) -> list[Figure]:
+    """Apply the database sizes stated for an environment (`| PostgreSQL storage | 64 GB | 256 GB |` under
+    environment columns) to its own database; the plan-wide ones, for `database_storage_gb`."""
+    envs = {s.name: s for s in c.values["environment_sizing"]}
+    rest = []
+    for f in figures:
+        targets = _env_targets(c, f, envs, []) if f.scope == "environment" else []
+        for s in targets:
+            s.db_storage_gb = math.ceil(_stated(f))
+        if targets:
+            c.applied(f.line, f.words, "environment_sizing." + ",".join(s.name for s in targets) + ".db_storage_gb")
+        elif f.scope != "environment":
+            rest.append(f)
+    return rest
 
 
 # --------------------------------------------------------------------------- recovery and availability
@@ -412,15 +432,27 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     _fixed_nodes(c, nodes)
 
 
+# a table row sizing the system node pool (`| System node pool | 1 x Standard_D2s_v5 | 3 x Standard_D4s_v5 |`)
+_SYSTEM_ROW = re.compile(r"\bsystem\b[\w ]{0,20}?\b(?:nodes?|pools?|groups?)\b", re.I)
+
+
 def _without_cache(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
-    """The node counts and instance types that size the cluster: an ElastiCache node type (`cache.r6g.large, 2 nodes`)
-    and the node counts of its lines size a cache, which no module generates; they are reported at their line."""
+    """The node counts and instance types that size the cluster's autoscaling nodes. An ElastiCache node type
+    (`cache.r6g.large, 2 nodes`) and the node counts of its lines size a cache, which no module generates; a system
+    pool row's figures size the system pool, which keeps the cluster module's size. Both are reported at their line."""
     cache_lines = {f.line for f in types if f.name.lower().startswith(CACHE_NODE_PREFIX)}
+    system_lines = {line for table in c.plan.tables for line, cells in table.rows[1:]
+                    if cells and _SYSTEM_ROW.search(cells[0])} - cache_lines
     for f in [*types, *nodes]:
         if f.line in cache_lines:
             c.unapplied(f.line, f.words, "an ElastiCache node type or count: planforge generates no ElastiCache "
                         "cluster, so nothing takes it (the cluster's nodes keep the node types the plan states)")
-    return [f for f in nodes if f.line not in cache_lines], [f for f in types if f.line not in cache_lines]
+        elif f.line in system_lines:
+            c.unapplied(f.line, f.words, "a system pool's size: the plan's node figures size the pool the workloads "
+                        "run on, and a system pool keeps the cluster module's size (its system_node_count and instance "
+                        "type): set them in the environment's root")
+    skipped = cache_lines | system_lines
+    return [f for f in nodes if f.line not in skipped], [f for f in types if f.line not in skipped]
 
 
 def _workers(c: Context) -> list[str]:

@@ -56,6 +56,14 @@ def test_each_environment_routes_the_host_to_the_application(tmp_path_factory: p
     assert rule["host"] == "shop.example.com" and rule["http"]["paths"][0]["path"] == "/"
     assert rule["http"]["paths"][0]["backend"]["service"]["name"] == "web-frontend"
     assert not (repo / "kubernetes/apps/orders-api/overlays/prod/ingress.yaml").exists()
+    # the application the plan routes admits the ingress controller; the other one is internal (before, both did)
+    admitted = {app: [peer for rule in policy["spec"]["ingress"] for peer in rule["from"]]
+                for app in ("web-frontend", "orders-api")
+                for policy in kustomize(repo / f"kubernetes/apps/{app}/overlays/prod")
+                if policy["kind"] == "NetworkPolicy" and policy["metadata"]["name"] == f"{app}-allow-http"}
+    edge = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}}
+    assert edge in admitted["web-frontend"] and edge not in admitted["orders-api"]
+    assert {"podSelector": {}} in admitted["orders-api"]
     code, report = validate_strict(repo, monkeypatch, capsys, "--only", "kustomize,policy,schemas")
     assert code == 0, report
 

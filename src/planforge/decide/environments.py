@@ -10,9 +10,12 @@ rules use, as layout.yml `environment_kinds` is the template's.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from planforge.decide import text as tx
 from planforge.decide.data import keywords
+from planforge.plan.figure_sources import environment_columns
+from planforge.plan.model import Plan
 
 ENV_SUFFIX = r"\s+(environments?|envs?|only|namespaces?|clusters?)$"
 _PRODUCTION = "prod"
@@ -68,3 +71,26 @@ def spelled(names: list[str], spellings: list[str]) -> tuple[list[str], list[tup
 def _bare(word: str) -> str:
     w = word.strip().strip("`*.").lower()
     return re.sub(tx.NOT_INSIDE_BLANKS + ENV_SUFFIX, "", w)
+
+
+@dataclass(frozen=True)
+class EnvironmentRow:
+    """A row of an environments table (`| NAT gateways | single NAT gateway | one per AZ |` under `| | dev | prod |`):
+    its line, its label (first cell) and each other cell with the plan's environment its column names."""
+
+    line: int
+    label: str
+    cells: tuple[tuple[str, str], ...]
+
+
+def environment_rows(plan: Plan, names: list[str]) -> list[EnvironmentRow]:
+    """The rows of the plan's environments tables (every column after the first headed by an environment word); a
+    column naming none of `names` is left out of its rows."""
+    out = []
+    for table in plan.tables:
+        columns = environment_columns(table.rows[0][1]) if table.rows else []
+        for line, cells in table.rows[1:] if columns else []:
+            named = [(cell.strip(), env) for cell, column in zip(cells[1:], columns[1:])
+                     for env in [environment_named(column, names)] if env is not None]
+            out.append(EnvironmentRow(line, cells[0] if cells else "", tuple(named)))
+    return out

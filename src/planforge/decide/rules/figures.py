@@ -392,7 +392,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
     envs = {s.name: s for s in sizing}
     db_rows = {row.line for module, row in c.modules if module == "database"}
-    nodes, types = _without_cache(c, nodes, types)
+    nodes, types = _cluster_node_figures(c, nodes, types)
     ranges: dict[str, tuple[int, int]] = {}  # the node range each environment was given so far
     runtime = serverless_runtime(c.values.get("compute", "vms"))
     scales_to_zero = bool(runtime and runtime["scales_to_zero"])  # a service of the runtime may run no instance
@@ -436,7 +436,7 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
 _SYSTEM_ROW = re.compile(r"\bsystem\b[\w ]{0,20}?\b(?:nodes?|pools?|groups?)\b", re.I)
 
 
-def _without_cache(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
+def _cluster_node_figures(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
     """The node counts and instance types that size the cluster's autoscaling nodes. An ElastiCache node type
     (`cache.r6g.large, 2 nodes`) and the node counts of its lines size a cache, which no module generates; a system
     pool row's figures size the system pool, which keeps the cluster module's size. Both are reported at their line."""

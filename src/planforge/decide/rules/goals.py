@@ -9,8 +9,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, keywords, load
-from planforge.decide.environments import environment_named
-from planforge.plan.figure_sources import environment_columns
+from planforge.decide.environments import environment_named, environment_rows
 from planforge.plan.figures import DATABASE_CLASS_PREFIXES
 from planforge.plan.model import Field
 
@@ -127,17 +126,14 @@ _PER_ZONE = re.compile(r"\b(?:per|each|every)\s+(?:az|availability\s+zone|zone)\
 def _nat_per_column(c: Context, sizing: dict[str, EnvironmentSizing]) -> int | None:
     """NAT per zone in each environment whose column of an environments table's NAT row asks for one per zone; the
     row's line, None when no table has one."""
-    for table in c.plan.tables:
-        columns = environment_columns(table.rows[0][1]) if table.rows else []
-        for line, cells in table.rows[1:] if columns else []:
-            if not cells or not _NAT_ROW.search(cells[0]):
-                continue
-            for cell, column in zip(cells, columns):
-                env = environment_named(column, list(sizing)) if column else None
-                if env is not None and _PER_ZONE.search(cell):
-                    sizing[env].nat_gateway_per_az = True
-                    c.applied(line, cell.strip(), f"environment_sizing.{env}.nat_gateway_per_az")
-            return line
+    for row in environment_rows(c.plan, list(sizing)):
+        if not _NAT_ROW.search(row.label):
+            continue
+        for cell, env in row.cells:
+            if _PER_ZONE.search(cell):
+                sizing[env].nat_gateway_per_az = True
+                c.applied(row.line, cell, f"environment_sizing.{env}.nat_gateway_per_az")
+        return row.line
     return None
 
 

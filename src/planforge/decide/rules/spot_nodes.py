@@ -10,9 +10,8 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.environments import environment_named, is_env_name
+from planforge.decide.environments import environment_named, environment_rows, is_env_name
 from planforge.decide.rules.statements import passages
-from planforge.plan.figure_sources import environment_columns
 
 _CAPACITY_ROW = re.compile(r"\b(?:capacity|spot|purchas\w*|pricing|lifecycle)\b", re.I)
 _SPOT_CELL = re.compile(r"(?<!no )\bspot\b", re.I)
@@ -47,17 +46,8 @@ def _why_not(c: Context, structure: str) -> str:
 
 def _table_cells(c: Context, names: list[str]) -> list[tuple[int, str, list[str]]]:
     """(line, words, environments) of each environments table's capacity row cell saying spot."""
-    out = []
-    for table in c.plan.tables:
-        columns = environment_columns(table.rows[0][1]) if table.rows else []
-        for line, cells in table.rows[1:] if columns else []:
-            if not cells or not _CAPACITY_ROW.search(cells[0]):
-                continue
-            for cell, column in zip(cells[1:], columns[1:]):
-                env = environment_named(column, names)
-                if env is not None and _SPOT_CELL.search(cell):
-                    out.append((line, cell.strip(), [env]))
-    return out
+    return [(row.line, cell, [env]) for row in environment_rows(c.plan, names) if _CAPACITY_ROW.search(row.label)
+            for cell, env in row.cells if _SPOT_CELL.search(cell)]
 
 
 def _sentences(c: Context, names: list[str]) -> list[tuple[int, str, list[str]]]:

@@ -17,11 +17,10 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
-from planforge.decide.environments import environment_named, is_env_name, is_production
+from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
-from planforge.plan.figure_sources import environment_columns
 from planforge.plan.model import Plan, plain
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -296,12 +295,9 @@ def _environments_meant(c: Context, s: Statement) -> list[str]:
     single NAT gateway | one per AZ |` under `| | dev | prod |`), else the ones its sentence names before its words
     (`Dev is smaller on purpose: a single NAT gateway`); none when it is said of all."""
     envs = c.values.get("environments", [])
-    for table in c.plan.tables:
-        row = next((cells for line, cells in table.rows[1:] if line == s.line), None)
-        columns = environment_columns(table.rows[0][1]) if row is not None else []
-        if columns:
-            return [named for cell, column in zip(row, columns) if column and s.words.lower() in cell.lower()
-                    for named in [environment_named(column, envs)] if named]
+    row = next((r for r in environment_rows(c.plan, envs) if r.line == s.line), None)
+    if row is not None:
+        return [env for cell, env in row.cells if s.words.lower() in cell.lower()]
     at = s.sentence.lower().find(s.words.lower())
     before = s.sentence[:at] if at >= 0 else ""
     return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", before, re.I)

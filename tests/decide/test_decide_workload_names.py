@@ -75,3 +75,16 @@ def test_custom_applications_keep_the_image_tag_and_port_they_state():
     apps = {a.name: a for a in decide(parse_text(text)).answers.apps}
     assert (apps["orders"].image, apps["orders"].tag, apps["orders"].port) == ("ghcr.io/acme/orders", "2.3.1", 9090)
     assert apps["billing"].image.endswith("/billing") and not apps["billing"].image.startswith("ghcr.io/acme/")
+
+
+def test_custom_applications_listed_then_described_by_a_bullet_each():
+    """The list of names over a bullet per application (an untuned GKE plan's shape): each app gets the image and
+    port its bullet states, and the plan is not refused for names that are not DNS labels."""
+    text = (PLANS / "gitops-only-existing.plan.md").read_text().replace(
+        "**Custom Applications**: orders (image ghcr.io/acme/orders, port 8080)",
+        "**Custom Applications**: orders, billing\n\n"
+        "- orders (image `ghcr.io/acme/orders`, port 9090) is public at https://orders.example.com\n"
+        "- billing (image `ghcr.io/acme/billing`, port 8081) is internal only: reachable only from orders\n")
+    d = decide(parse_text(text))  # a refusal raises
+    assert [(a.name, a.image, a.port) for a in d.answers.apps] == [
+        ("orders", "ghcr.io/acme/orders", 9090), ("billing", "ghcr.io/acme/billing", 8081)]

@@ -338,3 +338,23 @@ def test_a_custom_applications_heading_over_the_field_and_its_table_keeps_them()
     f = plan.custom_applications
     assert f.line == 9 and [line.line for line in f.extra_lines] == [13, 14]
     assert f.value == "ledger-api: Port 8080, Replicas 3; ledger-web: Port 3000, Replicas 2"
+
+
+def test_custom_applications_listed_then_described_by_bullets_are_the_bullets():
+    """`**Custom Applications**: web, api` over a bullet describing each: the bullets were read as more application
+    names after the list (split at commas and at `https:`), and the plan was refused with four names that are not
+    DNS labels. The bullets are the applications; a listed name no bullet describes stays one."""
+    text = ("# Implementation Plan: X\n\n## Technical Context\n\n**Cloud Provider**: GCP\n\n"
+            "**Custom Applications**: shipping-web, shipping-api and worker\n\n"
+            "- shipping-web (image `acme/web`, port 8080) is public at https://shipping.example.com\n"
+            "- **shipping-api** (port 8080) is internal only: reachable only from shipping-web\n")
+    f = parse_text(text).custom_applications
+    assert f.value == ("worker; shipping-web (image `acme/web`, port 8080) is public at https://shipping.example.com; "
+                       "**shipping-api** (port 8080) is internal only: reachable only from shipping-web")
+    assert [line.line for line in f.extra_lines] == [9, 10]
+
+
+def test_custom_applications_bullets_naming_no_listed_application_extend_the_list():
+    text = ("# Implementation Plan: X\n\n## Technical Context\n\n**Custom Applications**: web, api\n\n"
+            "- worker\n")
+    assert parse_text(text).custom_applications.value == "web, api; worker"

@@ -102,12 +102,36 @@ def _append(f: Field, src: SourceLine, sep: str) -> None:
     f.extra_lines.append(SourceLine(src.line, src.text.rstrip()))
 
 
+def _listed_names(value: str) -> list[str]:
+    """The names a field's value lists (`web, api and worker`), as written."""
+    return [n.strip().strip("`") for n in re.split(r",|\band\b", value) if n.strip()]
+
+
 def _lists_rows(value: str, b: Block) -> bool:
     """Whether a field's value only lists the names of the table's rows (`**Custom Applications**: web, api` over a
     table of web and api): the table describes the same applications."""
     names = {clean(cells[0]).strip("`").lower() for _line, cells in b.rows[1:] if cells}
-    listed = [n.strip().strip("`").lower() for n in re.split(r",|\band\b", value) if n.strip()]
+    listed = [n.lower() for n in _listed_names(value)]
     return bool(listed) and set(listed) <= names
+
+
+_LEADING_NAME = re.compile(r"[*_`\s]*([a-z0-9][a-z0-9-]*)", re.I)
+
+
+def _bullets_describe_listed(f: Field) -> None:
+    """`**Custom Applications**: web, api` over a bullet per application (`- web (image ..., port 8080) is public`):
+    the bullets are the applications, each read on its own line, not more names after the list. A listed name no
+    bullet describes stays an application of its own."""
+    m = match_field(f.text)
+    head = clean(m[1]) if m else ""
+    if not head or not f.value.startswith(f"{head}; "):
+        return
+    listed = _listed_names(head)
+    described = {lead.group(1).lower() for src in f.extra_lines if (lead := _LEADING_NAME.match(clean(src.text)))}
+    if not described & {n.lower() for n in listed}:
+        return
+    rest = [n for n in listed if n.lower() not in described]
+    f.value = "; ".join([*rest, f.value[len(head) + 2:]])
 
 
 def _table_items(f: Field, b: Block) -> None:
@@ -239,6 +263,8 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
                 f = Field(label=label, key=canonical_key(label), value=value, line=line,
                           text=plan.lines[line - 1].rstrip() if 0 < line <= len(plan.lines) else "", section=b.section)
                 plan.fields.append(f)
+    if plan.custom_applications is not None:
+        _bullets_describe_listed(plan.custom_applications)
     if not any(is_context(s.title) for s in plan.sections):
         # no Technical Context section at all: the template's fields wherever they are
         known = [f for f in plan.other_fields if f.key in KNOWN_KEYS - {"structure_decision", "custom_applications"}]

@@ -53,6 +53,31 @@ def test_flux_for_a_single_iac_plan_is_refused_at_the_gitops_line():
     text = single.replace("**GitOps**: N/A", "**GitOps**: Flux")
     [p] = [p for p in refused(text) if "Flux" in p.message]
     assert p.line == line_of(text, "**GitOps**") and "single-iac" in p.message
+    assert "Kubernetes field" in p.hint  # the way to keep Flux: name the cluster
+
+
+APP_PLAN_WITH_A_KUBERNETES_VERSION = """# Implementation Plan: Orders
+
+**Note**: This template is filled in by the `/speckit.plan` command.
+
+## Technical Context
+
+**Language/Version**: Go 1.22
+**Primary Dependencies**: Terraform 1.7, Flux 2.3
+**Target Platform**: Google Cloud
+**Kubernetes**: 1.31
+**GitOps**: Flux
+**Scale/Scope**: 3 environments (dev, staging, prod)
+"""
+
+
+def test_an_app_plan_whose_kubernetes_field_is_a_version_gets_the_clouds_cluster_and_flux():
+    """`**Kubernetes**: 1.31` beside Terraform on Google Cloud: the plan was read as Terraform only (single-iac),
+    then refused twice, for a Kubernetes '1.31' not supported and for Flux in a single-iac repository."""
+    d = decide(parse_text(APP_PLAN_WITH_A_KUBERNETES_VERSION, "p.md"))
+    a = d.answers
+    assert (a.structure, a.kubernetes_distribution, a.kubernetes_version, a.gitops) == ("multi-tool", "gke", "1.31", "flux")
+    assert d.provenance["kubernetes_distribution"].line == line_of(APP_PLAN_WITH_A_KUBERNETES_VERSION, "**Kubernetes**")
 
 
 def test_flux_for_a_helm_chart_plan_is_flux_from_the_line_naming_it():

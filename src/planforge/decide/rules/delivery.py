@@ -88,7 +88,8 @@ def _flux_structure(c: Context, structure: str) -> None:
     if c.values.get("gitops") == "flux" and structure not in ("multi-tool", "multi-tenant", "helm-chart"):
         c.problem(c.plan.field("gitops"), "gitops",
                   f"Flux is generated for multi-tool, multi-tenant and helm-chart repositories, not {structure}",
-                  "use ArgoCD or N/A for this structure", line=c.provenance["gitops"].line)
+                  "state the cluster in the Kubernetes field (e.g. `GKE 1.31`) for a multi-tool repository, "
+                  "or use ArgoCD or N/A", line=c.provenance["gitops"].line)
 
 
 def _gitops_named(c: Context, rx: str) -> int | None:

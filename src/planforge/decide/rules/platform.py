@@ -333,7 +333,7 @@ def _kubernetes(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 
 def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
-    """The Kubernetes field: `EKS 1.29`, `Kubernetes 1.28+` (the cloud's managed Kubernetes), or N/A."""
+    """The Kubernetes field: `EKS 1.29`, `Kubernetes 1.28+` or `1.31` (the cloud's managed Kubernetes), or N/A."""
     text = f.plain.lower()
     if re.fullmatch(_NONE_OR_NO, text):
         c.from_field("kubernetes_distribution", "none", f)
@@ -341,7 +341,7 @@ def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
         return
     named = sorted((m.start(), s) for s in _KUBERNETES_DISTRIBUTIONS if (m := re.search(rf"\b{s}\b", text)))
     dist = named[0][1] if named else None
-    if dist is None and re.search(r"\bkubernetes\b|\bk8s\b", text):
+    if dist is None and re.search(r"\bkubernetes\b|\bk8s\b|^v?1\.\d{1,2}\b", text):
         dist = d["kubernetes_distribution"].get(c.values.get("cloud", "none"))
         if dist is None and c.values.get("on_premise"):
             dist = "k3s"  # on-premise alone: the distribution Ansible installs

@@ -7,7 +7,7 @@ from planforge.decide import text as tx
 from planforge.decide.context import Context, default_prov
 from planforge import layout
 from planforge.decide.data import accepted_values, blocking_action, keywords
-from planforge.plan.model import Field
+from planforge.plan.model import Field, Plan
 
 # The structures with Terraform code (all but helm-chart).
 INFRA_STRUCTURES = ("single-iac", "multi-tool", "multi-tenant")
@@ -52,6 +52,12 @@ def _infra_template_structure(c: Context, sd: Field | None, sd_text: str, tenant
     return "single-iac", p.field("iac_tools") or p.field("cloud_provider")
 
 
+def _kubernetes_version_field(p: Plan) -> Field | None:
+    """The Kubernetes field when its value is a version (`**Kubernetes**: 1.31`): the cloud's cluster."""
+    k8s = p.field("kubernetes")
+    return k8s if k8s and not k8s.unresolved and re.match(r"v?1\.\d{1,2}\b", k8s.plain) else None
+
+
 def _app_template_structure(c: Context, sd: Field | None, sd_text: str, tenants_in_tree: bool) -> str:
     """/speckit, /sp and /plan templates, where "Option 2" is a web application, not multi-tool."""
     p = c.plan
@@ -62,7 +68,8 @@ def _app_template_structure(c: Context, sd: Field | None, sd_text: str, tenants_
     kube = tx.first_hit(r"\bkubernetes\b|\bk8s\b|\bhelm\b|" + "|".join(platform_patterns.values()), ctx_fields)
     if tf or tf_tree:
         managed = "|".join(v for k, v in platform_patterns.items() if k != "minikube")
-        cluster = tx.first_hit(managed + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields)
+        cluster = tx.first_hit(managed + r"|kubernetes manifests|\bk8s workloads\b", ctx_fields) or \
+            _kubernetes_version_field(p)
         if tenants_in_tree:
             s = "multi-tenant"
         else:

@@ -79,3 +79,29 @@ def test_an_applications_first_entry_is_kept_and_a_second_reported() -> None:
     assert keys(d) == {"orders-api": "acme/{env}/postgres", "web-frontend": "acme/{env}/postgres"}
     [reported] = [n for n in d.not_applied if n.text == "acme/<env>/redis"]
     assert "orders-api's ExternalSecret reads one entry" in reported.why and "acme/<env>/postgres" in reported.why
+
+
+@pytest.mark.parametrize("sentence, value_key", [
+    # one value: External Secrets reads a plain string only as one key (`data.remoteRef`), never as an object
+    ("orders-api reads the connection string from the Key Vault secret orders-<env>-db.", "DATABASE_URL"),
+    ("orders-api reads its database URL from the Secrets Manager secret acme/<env>/orders-db.", "DATABASE_URL"),
+    ("orders-api reads the Stripe API key from the Secrets Manager secret acme/<env>/stripe.", "API_KEY"),
+    ("orders-api reads the connection string (`ORDERS_DSN`) from the Secrets Manager secret acme/<env>/db.",
+     "ORDERS_DSN"),  # the variable the sentence names
+    # an object of several values: its keys become the Secret's
+    ("orders-api reads the database credentials from the Secrets Manager secret acme/<env>/db.", ""),
+    ("orders-api reads its secrets (password, token) from the Secrets Manager secret acme/<env>/db.", ""),
+    ("orders-api reads the secret acme/<env>/db.", ""),  # says nothing of what it holds
+])
+def test_an_entry_holding_one_value_is_synced_as_one_variable(sentence: str, value_key: str) -> None:
+    d = with_sentence(sentence)
+    [app] = [a for a in d.answers.apps if a.name == "orders-api"]
+    assert app.secret_key and app.secret_value_key == value_key
+
+
+def test_a_vault_entry_is_always_a_map_of_keys() -> None:
+    text = EKS.replace("**Secrets Management**: AWS Secrets Manager", "**Secrets Management**: HashiCorp Vault")
+    assert text != EKS
+    d = with_sentence("orders-api reads the connection string from the Vault secret acme/<env>/db.", text)
+    [app] = [a for a in d.answers.apps if a.name == "orders-api"]
+    assert (app.secret_key, app.secret_value_key) == ("acme/{env}/db", "")

@@ -8,7 +8,11 @@ environment placeholder (`<env>`, `<environment>`, `{env}`, `${env}`) as `{env}`
 and the cluster's External Secrets identity may read it. An entry naming one environment's path, one that is not
 an entry the answer rules take, a sentence naming no application among several, a second entry for an application
 (its ExternalSecret reads the first), or a repository where no application reads a secrets manager (no External
-Secrets store, charts, tenants' applications) is reported."""
+Secrets store, charts, tenants' applications) is reported.
+
+An entry the sentence says holds one value (`reads the connection string from ...`; `single_value`) is synced as one
+variable, `secret_value_key` (DATABASE_URL; a variable the sentence names wins), in the stores that hold plain strings:
+External Secrets cannot read such an entry as a JSON object. Vault's entries are always maps of keys."""
 from __future__ import annotations
 
 import re
@@ -29,6 +33,7 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
     entry_rx, env_rx = re.compile(vocab["entry"], re.I), re.compile(vocab["environment"], re.I)
     reads = structure == "multi-tool" and c.values.get("secrets_manager") in load_layout()["external_secret_stores"]
     keys: dict[str, str] = {}
+    value_keys: dict[str, str] = {}
     for p in passages(c.plan):
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
@@ -50,8 +55,36 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
                     continue
                 keys[name] = key
                 c.applied(line, words, f"apps.{name}.secret_key")
+                held = _value_key(c, p.text, start, m.start(), end)
+                if held:
+                    value_keys[name] = held[0]
+                    c.applied(p.line_at(held[1]), held[2], f"apps.{name}.secret_value_key")
     if keys:
-        c.values["apps"] = [a.model_copy(update={"secret_key": keys[a.name]}) if a.name in keys else a for a in apps]
+        c.values["apps"] = [a.model_copy(update={"secret_key": keys[a.name],
+                                                 "secret_value_key": value_keys.get(a.name, "")})
+                            if a.name in keys else a for a in apps]
+
+
+_VARIABLE = re.compile(r"(?<![\w-])`?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?(?![\w-])")
+
+
+def _value_key(c: Context, text: str, start: int, entry: int, end: int) -> tuple[str, int, str] | None:
+    """The variable the entry at `entry` of the sentence `text[start:end]` holds one value of, where its words stand
+    and the words: the variable the sentence names, else the one the single value named before the entry becomes.
+    None for an object of several values, or in a store of maps (Vault)."""
+    vocab = keywords().app_secret_entry
+    # `Secrets Manager` names the store, not what it holds
+    before = re.sub(vocab["store"], lambda m: " " * len(m.group()), text[start:entry], flags=re.I)
+    if c.values.get("secrets_manager") == "vault" or re.search(vocab["several_values"], before, re.I):
+        return None
+    named = {m.group(1): m.start(1) for m in _VARIABLE.finditer(text, start, end)}
+    if len(named) > 1:
+        return None
+    if named:
+        [(variable, at)] = named.items()
+        return variable, at, variable
+    held = [(key, m) for key, rx in vocab["single_value"].items() if (m := re.search(rx, before, re.I))]
+    return (held[0][0], start + held[0][1].start(), held[0][1].group()) if len(held) == 1 else None
 
 
 def _entry(words: str, sentence: str) -> bool:

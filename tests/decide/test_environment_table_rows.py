@@ -38,3 +38,18 @@ def test_a_system_pool_row_sizes_no_workload_nodes() -> None:
         "dev": ("Standard_D4s_v5", 1, 3), "staging": ("Standard_D4s_v5", 2, 4), "prod": ("Standard_D8s_v5", 3, 6)}
     system = [n for n in d.not_applied if "a system pool's size" in n.why]
     assert {n.text for n in system} >= {"Standard_D2s_v5", "Standard_D4s_v5"}
+
+
+def test_a_database_rows_node_count_sizes_no_cluster_nodes() -> None:
+    """`| PostgreSQL | Standard_B2ms, 1 node | ... 2 nodes (primary + standby) |` below the node pool's row: its counts
+    became every environment's fixed node count (and the node pool's `× 3 (autoscale 3–5)` was not read at all)."""
+    rows = TABLE + ("| Node pool | Standard_D4s_v5 × 2 (autoscale 2–3) | Standard_D4s_v5 × 2 (autoscale 2–4) "
+                    "| Standard_D8s_v5 × 3 (autoscale 3–5) |\n"
+                    "| PostgreSQL | GP_Standard_D2ds_v5, 1 node | GP_Standard_D2ds_v5, 1 node "
+                    "| GP_Standard_D4ds_v5, 2 nodes (primary + standby) |\n")
+    text = AKS.replace("\n## Deployment Components", rows + "\n## Deployment Components", 1)
+    d = decide(parse_text(text.replace("300 pods", "60 pods"), "plan.md"))
+    assert {s.name: (s.instance_type, s.min_size, s.max_size) for s in d.answers.environment_sizing} == {
+        "dev": ("Standard_D4s_v5", 2, 3), "staging": ("Standard_D4s_v5", 2, 4), "prod": ("Standard_D8s_v5", 3, 5)}
+    reported = {n.text for n in d.not_applied if "a database's node count" in n.why}
+    assert reported == {"1 node", "2 nodes"}

@@ -320,3 +320,17 @@ def test_a_count_labelled_before_its_number_is_read_beside_an_instance_type():
 def test_a_count_right_before_an_instance_type_counts_its_nodes(text, expected):
     figures = extract([Source(7, text)], NAMES)
     assert [(f.kind, f.low, f.high, f.subject) for f in figures] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a multiplier after the type: no unit, so the counts were dropped and the default node range kept
+    ("prod: `s-4vcpu-8gb` × 3", [("instance_type", None, None, "prod"), ("nodes", 3, 3, "prod")]),
+    ("prod: m6i.xlarge x 3", [("instance_type", None, None, "prod"), ("nodes", 3, 3, "prod")]),
+    # an autoscaling range after it is the node range
+    ("prod: `s-4vcpu-8gb` × 3 (autoscale 3–5)", [("instance_type", None, None, "prod"), ("nodes", 3, 5, "prod")]),
+    ("dev: s-2vcpu-4gb x2 (autoscaling: 2-3)", [("instance_type", None, None, "dev"), ("nodes", 2, 3, "dev")]),
+    ("prod: m6i.xlarge x86 images", [("instance_type", None, None, "prod")]),  # no count
+])
+def test_a_multiplier_right_after_an_instance_type_counts_its_nodes(text, expected):
+    figures = extract([Source(7, text)], NAMES)
+    assert [(f.kind, f.low, f.high, f.subject) for f in figures] == expected

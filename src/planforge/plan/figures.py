@@ -321,13 +321,28 @@ _KEYWORD_REACH = 24  # characters around a number searched for the keyword that 
 _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
 # a count right before a node's instance type counts nodes of it (`3-6 e2-standard-4 nodes`, `3x m6i.xlarge`)
 _MACHINE_COUNT = re.compile(r"(?<![\w.,/-])(?P<low>\d{1,4})(?: ?(?:-|–|to) ?(?P<high>\d{1,4}))? ?(?:x|×)? ?$", re.I)
+# ... or a multiplier right after it (`s-2vcpu-4gb × 2`), an autoscaling range after that the node range
+# (`s-4vcpu-8gb × 3 (autoscale 3–5)`)
+_MACHINE_COUNT_AFTER = re.compile(
+    r"`? ?(?:x(?! ?(?:86|64)\b)|×) ?(?P<low>\d{1,4})(?![\w.])"  # `x86`, `x64`: an architecture
+    r"(?: ?\(?(?:auto-?scal(?:e|es|ing)|autoscaler) ?:? ?(?P<min>\d{1,4}) ?(?:-|–|to) ?(?P<max>\d{1,4})(?![\w.])\)?)?",
+    re.I)
 
 
-def _machine_count(clause: str, instance: re.Match[str]) -> re.Match[str] | None:
-    """The node count written right before a node's instance type; none before a database class."""
+def _machine_count(clause: str, instance: re.Match[str]) -> tuple[int, int, float, float] | None:
+    """(start, end, low, high) of the node count written right before a node's instance type, or right after it; none
+    of a database class or a cache node type."""
     if instance.group(0).lower().startswith((*DATABASE_CLASS_PREFIXES, CACHE_NODE_PREFIX)):
         return None
-    return _MACHINE_COUNT.search(clause, max(0, instance.start() - 16), instance.start())
+    before = _MACHINE_COUNT.search(clause, max(0, instance.start() - 16), instance.start())
+    if before is not None:
+        low = float(before.group("low"))
+        return before.start(), instance.end(), low, float(before.group("high") or low)
+    after = _MACHINE_COUNT_AFTER.match(clause, instance.end())
+    if after is not None:
+        low = float(after.group("min") or after.group("low"))
+        return instance.start(), after.end(), low, float(after.group("max") or after.group("low"))
+    return None
 
 
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
@@ -355,9 +370,9 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
             machine_spans.append((m.start(), m.end()))
             nodes = _machine_count(clause, m) if m.re is _INSTANCE else None
             if nodes is not None:
-                machine_spans.append((nodes.start(), m.start()))
-                low, high = float(nodes.group("low")), float(nodes.group("high") or nodes.group("low"))
-                out.append(Figure("nodes", low, high, "count", subject[0], subject[1], line, clause[nodes.start():m.end()]))
+                start, end, low, high = nodes
+                machine_spans.append((start, end))
+                out.append(Figure("nodes", low, high, "count", subject[0], subject[1], line, clause[start:end]))
     engine_spans = []
     for m in _ENGINE.finditer(clause):
         engine_spans.append((m.start(), m.end()))

@@ -438,11 +438,19 @@ _SYSTEM_ROW = re.compile(r"\bsystem\b[\w ]{0,20}?\b(?:nodes?|pools?|groups?)\b",
 
 def _cluster_node_figures(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
     """The node counts and instance types that size the cluster's autoscaling nodes. An ElastiCache node type
-    (`cache.r6g.large, 2 nodes`) and the node counts of its lines size a cache, which no module generates; a system
-    pool row's figures size the system pool, which keeps the cluster module's size. Both are reported at their line."""
+    (`cache.r6g.large, 2 nodes`) and the node counts of its lines size a cache, which no module generates; the node
+    counts of a line naming a database class (`db-s-2vcpu-4gb, 2 nodes (primary + standby)`) count the database's
+    nodes; a system pool row's figures size the system pool, which keeps the cluster module's size. All are reported
+    at their line."""
     cache_lines = {f.line for f in types if f.name.lower().startswith(CACHE_NODE_PREFIX)}
+    database_lines = {f.line for f in types if f.name.lower().startswith(DATABASE_CLASS_PREFIXES)} - cache_lines
     system_lines = {line for table in c.plan.tables for line, cells in table.rows[1:]
                     if cells and _SYSTEM_ROW.search(cells[0])} - cache_lines
+    for f in nodes:
+        if f.line in database_lines:
+            c.unapplied(f.line, f.words, "a database's node count (its primary and standbys): the cluster's nodes "
+                        "keep the node counts the plan states for them, and the database its module's standby setting")
+    nodes = [f for f in nodes if f.line not in database_lines]
     for f in [*types, *nodes]:
         if f.line in cache_lines:
             c.unapplied(f.line, f.words, "an ElastiCache node type or count: planforge generates no ElastiCache "

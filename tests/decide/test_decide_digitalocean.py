@@ -118,3 +118,27 @@ def test_a_terraform_older_than_the_s3_compatible_backend_needs_is_raised_and_sa
     d = decided(PLAN.replace("**IaC Tools**: Terraform 1.9", "**IaC Tools**: Terraform 1.6"))
     assert d.answers.terraform_version == "1.6"
     assert "require >= 1.6.3" in d.provenance["terraform_version"].note
+
+
+def test_the_registry_the_images_name_is_the_one_the_bootstrap_creates() -> None:
+    """Images under `registry.digitalocean.com/taskly/` beside `DigitalOcean Container Registry `taskly``: the
+    bootstrap root created a registry named after the project, and the pods could never pull their images."""
+    text = PLAN.replace("**Custom Applications**: recipes-api, web",
+                        "**Custom Applications**: recipes-api (image `registry.digitalocean.com/taskly/recipes-api`), "
+                        "web (image `registry.digitalocean.com/taskly/web`)\n\n"
+                        "**Container Registry**: DigitalOcean Container Registry `taskly` (Basic tier)")
+    d = decided(text)
+    assert d.answers.registry_name == "taskly"
+    assert d.provenance["registry_name"].line == line_of(text, "**Container Registry**")
+    assert not [n for n in d.not_applied if "registry" in n.why and "not created" in n.why]
+
+
+def test_images_naming_a_second_registry_are_reported() -> None:
+    text = PLAN.replace("**Custom Applications**: recipes-api, web",
+                        "**Custom Applications**: recipes-api (image `registry.digitalocean.com/taskly/recipes-api`), "
+                        "web (image `registry.digitalocean.com/other/web`)")
+    d = decided(text)
+    assert d.answers.registry_name == "taskly"
+    [reported] = [n for n in d.not_applied if n.text == "registry.digitalocean.com/other"]
+    assert "one container registry, taskly" in reported.why
+

@@ -127,3 +127,23 @@ def test_an_external_database_gets_no_managed_one(tmp_path: Path) -> None:
         assert 'module "database"' not in (here / "main.tf").read_text()
         assert "database_uri" not in (here / "outputs.tf").read_text()
     assert "output -raw database_uri" not in (root / "README.md").read_text()
+
+
+@plan_group(DOKS)
+def test_the_registry_the_images_name_is_created_and_pulled_from(tmp_path: Path) -> None:
+    from planforge.decide import decide
+    from planforge.plan import parse_text
+    from planforge.render.engine import render_new
+    from planforge.render.template import resolve_template
+
+    text = DOKS.read_text(encoding="utf-8").replace(
+        "**Custom Applications**: recipes-api, web",
+        "**Custom Applications**: recipes-api (image `registry.digitalocean.com/taskly/recipes-api`), "
+        "web (image `registry.digitalocean.com/taskly/web`)")
+    root = tmp_path / "repo"
+    render_new(decide(parse_text(text, "plan.md")).answers, root, resolve_template(None, None), init_git=False)
+    assert 'registry_name     = "taskly"' in (root / "terraform/bootstrap/terraform.tfvars").read_text()
+    for app in ("recipes-api", "web"):
+        account = yaml.safe_load((root / f"kubernetes/apps/{app}/base/serviceaccount.yaml").read_text())
+        assert account["imagePullSecrets"] == [{"name": "registry-taskly"}]
+    assert "if `taskly` is taken" in (root / "terraform/README.md").read_text() + (root / "README.md").read_text()

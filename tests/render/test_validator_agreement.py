@@ -246,7 +246,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "state_bucket_name", "lock_table_name",
                                                                    "existing_state_region", "state_resource_group_name", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
-                                                                   "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base"}
+                                                                   "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
+                                                                   "registry_name"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

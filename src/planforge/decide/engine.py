@@ -29,6 +29,7 @@ from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.acme_staging import decide_acme_staging
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
+from planforge.decide.rules.registry_name import decide_registry_name
 from planforge.decide.rules.external_egress import decide_external_egress
 from planforge.decide.rules.environment_networks import decide_environment_networks
 from planforge.decide.rules.pipeline import decide_pipeline
@@ -78,6 +79,7 @@ def decide(plan: Plan) -> Decided:
     decide_workloads(c, structure, d)
     decide_component_versions(c)
     decide_pipeline(c, structure)
+    decide_registry_name(c)
     decide_goals(c)
     decide_figures(c)
     decide_spot_nodes(c, structure)

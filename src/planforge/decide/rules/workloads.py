@@ -28,7 +28,7 @@ def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
 
 
 # A plan line naming the registry the cloud's bootstrap root creates, which the default images then use.
-_CLOUD_REGISTRY_WORDS = {"digitalocean": r"digital ?ocean container registry|\bdocr\b"}
+_CLOUD_REGISTRY_WORDS = {"digitalocean": r"digital ?ocean container registry|\bdocr\b|\bregistry integration\b"}
 
 
 def _image_registry(c: Context, d: dict[str, Any]) -> str:

@@ -1,0 +1,39 @@
+"""The DigitalOcean container registry the bootstrap root creates, named after the images the plan states:
+`registry.digitalocean.com/taskly/web` pulls from the registry `taskly`, which the bootstrap root then creates and
+whose pull secret (`registry-taskly`) the applications' ServiceAccounts name. Before, the registry was always named
+after the project, so the pods of such images could never pull them. An account holds one registry: images naming
+another are reported."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide.context import Context
+
+_DOCR = re.compile(r"registry\.digitalocean\.com/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/")
+
+
+def decide_registry_name(c: Context) -> None:
+    """Set `registry_name` from the registry the applications' images name (DigitalOcean clusters only)."""
+    project = c.values.get("project_name", "")[:63]
+    named = [m.group(1) for app in c.values.get("apps") or [] if (m := _DOCR.match(app.image))]
+    if c.values.get("cloud") != "digitalocean" or c.values.get("compute", "vms") != "vms" or not named \
+            or named[0] == project:
+        c.default("registry_name", "", "the images name no DigitalOcean registry but the project's")
+        return
+    name = named[0]
+    c.from_line("registry_name", name, _stating_line(c, name))
+    for other in dict.fromkeys(n for n in named if n != name):
+        c.unapplied(_stating_line(c, other), f"registry.digitalocean.com/{other}",
+                    f"a DigitalOcean account holds one container registry, {name}: push every image there")
+
+
+def _stating_line(c: Context, name: str) -> int:
+    """The first line naming the registry `name` beside a registry word, else the first image path naming it."""
+    beside = re.compile(rf"\bregistry\b.{{0,80}}(?<![\w./-])`?{re.escape(name)}`?(?![\w/-])", re.I)
+    path = re.compile(rf"registry\.digitalocean\.com/{re.escape(name)}/")
+    lines = c.plan.lines
+    found = next((n for n, text in enumerate(lines, 1) if beside.search(text)), None)
+    if found is not None:
+        c.applied(found, name, "registry_name")
+        return found
+    return next((n for n, text in enumerate(lines, 1) if path.search(text)), 1)

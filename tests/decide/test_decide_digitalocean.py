@@ -142,3 +142,11 @@ def test_images_naming_a_second_registry_are_reported() -> None:
     [reported] = [n for n in d.not_applied if n.text == "registry.digitalocean.com/other"]
     assert "one container registry, taskly" in reported.why
 
+
+def test_a_managed_database_replacing_another_is_the_clouds_database() -> None:
+    """`DigitalOcean Managed PostgreSQL 16 (replaces Neon PostgreSQL)`: the Neon it leaves made it an external database,
+    and no root created the managed one the plan asks for."""
+    d = decided(PLAN.replace("**Storage**: Managed PostgreSQL 16, 50 GB",
+                             "**Storage**: DigitalOcean Managed PostgreSQL 16 (replaces Neon PostgreSQL)"))
+    assert (d.answers.storage, d.answers.database_secret) == ("managed-postgresql", "")
+

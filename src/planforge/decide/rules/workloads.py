@@ -415,8 +415,10 @@ def _storage(c: Context, chart_name: str) -> None:
     c.default("database_secret", "", "no database")
 
 
-# `N/A in-cluster`, `no in-cluster database`: the words of a kind the plan rules out
-_NOT_THIS = re.compile(r"(?:\bn/a|\bno|\bnot|\bwithout|\bnone)\W{0,3}$", re.I)
+# `N/A in-cluster`, `no in-cluster database`, `(replaces Neon PostgreSQL)`: the words of a kind the plan rules out or
+# leaves behind
+_NOT_THIS = re.compile(r"(?:\bn/a|\bno|\bnot|\bwithout|\bnone|\breplac(?:es|ing|ed)|\binstead\s+of|\brather\s+than"
+                       r"|\bmigrat(?:es|ing|ed)?\s+from|\bmov(?:es|ing|ed)?\s+(?:off|from))\W{0,3}$", re.I)
 # the Secret holding the external database's connection string, as the plan names it
 _SECRET_NAME = re.compile(r"\bsecret\s++`([a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?)`", re.I)
 

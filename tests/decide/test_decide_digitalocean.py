@@ -150,3 +150,9 @@ def test_a_managed_database_replacing_another_is_the_clouds_database() -> None:
                              "**Storage**: DigitalOcean Managed PostgreSQL 16 (replaces Neon PostgreSQL)"))
     assert (d.answers.storage, d.answers.database_secret) == ("managed-postgresql", "")
 
+
+def test_a_version_after_the_parenthesised_distribution_is_read() -> None:
+    """`DigitalOcean Kubernetes (DOKS) 1.30`: the `)` kept the version from being read, and the default replaced it."""
+    text = PLAN.replace("**Kubernetes**: DOKS 1.31", "**Target Platform**: DigitalOcean Kubernetes (DOKS) 1.30")
+    assert text != PLAN
+    assert decided(text).answers.kubernetes_version == "1.30"

@@ -22,7 +22,7 @@ _OPENTOFU_VERSION = r"\b(?:open ?tofu|tofu)\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|
 _OPENTOFU_FIRST = (1, 6)  # OpenTofu's first stable release
 # The distributions a Kubernetes field names (data/blocking.yaml `accepted` lists them for users).
 _KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind", "rke2", "kubeadm"]
-_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s|rke2|kubeadm)\s*+v?(1\.\d{1,2})"
+_KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s|rke2|kubeadm)\)?\s*+v?(1\.\d{1,2})"  # `(DOKS) 1.30`
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 
 

@@ -196,14 +196,14 @@ def test_destination_made_read_only_mid_run(frame_repo, tmp_path, capsys, mounts
 # --- signals ----------------------------------------------------------------------------
 
 
-def _start(tmp_path: Path, template: Path) -> tuple[subprocess.Popen, Path, Path]:
+def _start(tmp_path: Path, template: Path, plan: Path) -> tuple[subprocess.Popen, Path, Path]:
     tmpdir = tmp_path / "tmpdir"
     tmpdir.mkdir()
     dest = tmp_path / "out" / "repo"
     planforge = Path(sys.executable).with_name("planforge")
     # SIGINT as from a terminal: a test run started in the background (`cmd &`) ignores SIGINT, and its children
     # inherit that (POSIX; planforge then rightly leaves it ignored), which is not the case under test
-    proc = subprocess.Popen([str(planforge), "new", str(PLAN), str(dest), "--template", str(template)],
+    proc = subprocess.Popen([str(planforge), "new", str(plan), str(dest), "--template", str(template)],
                             env={**os.environ, "TMPDIR": str(tmpdir)}, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -220,10 +220,24 @@ def full_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_template_repo(tmp_path_factory.mktemp("full") / "template")
 
 
+@pytest.fixture(scope="module")
+def long_plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plan with 80 tenants instead of 3: a render of seconds, not under one, so that a signal or a second run
+    started once the first renders meets it mid-render on any machine."""
+    names = [f"org{n:02d}" for n in range(80)]
+    tree = "    ├── acme/\n    ├── globex/\n    └── initech/\n"
+    text = PLAN.read_text(encoding="utf-8")
+    assert text.count(tree) == 2
+    text = text.replace(tree, "".join(f"    ├── {n}/\n" for n in names[:-1]) + f"    └── {names[-1]}/\n")
+    path = tmp_path_factory.mktemp("long") / PLAN.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_mid_run_leaves_nothing_behind(full_template, tmp_path, signum):
-    proc, dest, tmpdir = _start(tmp_path, full_template)
+def test_a_signal_mid_run_leaves_nothing_behind(full_template, long_plan, tmp_path, signum):
+    proc, dest, tmpdir = _start(tmp_path, full_template, long_plan)
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum, err
@@ -233,8 +247,9 @@ def test_a_signal_mid_run_leaves_nothing_behind(full_template, tmp_path, signum)
 
 
 @pytest.mark.slow
-def test_kill_9_never_leaves_dest_half_written_and_the_next_run_cleans_up(full_template, tmp_path, capsys):
-    proc, dest, tmpdir = _start(tmp_path, full_template)
+def test_kill_9_never_leaves_dest_half_written_and_the_next_run_cleans_up(full_template, long_plan, tmp_path,
+                                                                           capsys):
+    proc, dest, tmpdir = _start(tmp_path, full_template, long_plan)
     proc.kill()
     proc.communicate(timeout=60)
     assert not dest.exists()
@@ -268,9 +283,9 @@ def _staging_trees(dest: Path) -> list[Path]:
     return list(dest.parent.glob(f".{dest.name}{MARK}*/tree"))
 
 
-def _new(dest: Path, template: Path) -> subprocess.Popen:
+def _new(dest: Path, template: Path, plan: Path = PLAN) -> subprocess.Popen:
     planforge = Path(sys.executable).with_name("planforge")
-    return subprocess.Popen([str(planforge), "new", str(PLAN), str(dest), "--template", str(template)],
+    return subprocess.Popen([str(planforge), "new", str(plan), str(dest), "--template", str(template)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -283,11 +298,11 @@ def _wait_until(condition, *procs: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-def test_two_new_into_one_dest_at_once_the_loser_says_so_and_wrote_nothing(full_template, tmp_path):
+def test_two_new_into_one_dest_at_once_the_loser_says_so_and_wrote_nothing(full_template, long_plan, tmp_path):
     dest = tmp_path / "out" / "repo"
-    first = _new(dest, full_template)
+    first = _new(dest, full_template, long_plan)
     _wait_until(lambda: len(_staging_trees(dest)) == 1, first)
-    second = _new(dest, full_template)
+    second = _new(dest, full_template, long_plan)
     # both rendering; the first may place its tree before a poll sees the second's (a loaded machine): the
     # outcome asserted below is the same either way
     deadline = time.monotonic() + 120
@@ -306,10 +321,10 @@ def test_two_new_into_one_dest_at_once_the_loser_says_so_and_wrote_nothing(full_
 
 
 @pytest.mark.slow
-def test_a_second_new_into_a_dest_being_rendered_exits_2_naming_the_first(full_template, tmp_path):
+def test_a_second_new_into_a_dest_being_rendered_exits_2_naming_the_first(full_template, long_plan, tmp_path):
     dest = tmp_path / "repo"
     dest.mkdir()  # empty: `new` accepts it, and locks it
-    first = _new(dest, full_template)
+    first = _new(dest, full_template, long_plan)
     _wait_until(lambda: bool(_staging_trees(dest)), first)
     planforge = Path(sys.executable).with_name("planforge")
     second = subprocess.run([str(planforge), "new", str(PLAN), str(dest), "--template", str(full_template)],

@@ -51,3 +51,14 @@ def test_a_duration_after_a_name_is_no_version():
     d = decide(parse_text(text, "plan.md"))
     assert not [a for a in d.applied if a.text.startswith("Dapr 30")]
     assert not [i for i in d.not_applied if "dapr chart" in i.why]
+
+
+def test_a_version_in_an_add_ons_table_row_is_credited_or_reported() -> None:
+    """The chart version column of an add-ons table outside the statement sections: replaced by the pin silently."""
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8") + (
+        "\n## Infrastructure Design\n\n### Platform add-ons\n\n| Component | Chart / version | Namespace |\n|---|---|---|\n"
+        "| cert-manager | `cert-manager` v1.15.3 | `cert-manager` |\n")
+    d = decide(parse_text(text, "plan.md"))
+    pin = {comp.name: comp.version for comp in d.answers.components}["cert-manager"]
+    line = len(text.splitlines())
+    assert _listed(d)[(line, "cert-manager v1.15.3")].startswith(f"planforge pins the cert-manager chart {pin}")

@@ -358,3 +358,15 @@ def test_custom_applications_bullets_naming_no_listed_application_extend_the_lis
     text = ("# Implementation Plan: X\n\n## Technical Context\n\n**Custom Applications**: web, api\n\n"
             "- worker\n")
     assert parse_text(text).custom_applications.value == "web, api; worker"
+
+
+def test_an_add_ons_table_under_another_section_lists_the_components_it_installs():
+    """`### Platform add-ons` under `## Infrastructure Design`, with no Required column: its rows were not read, so the
+    plan's Sealed Secrets was dropped and its chart versions were replaced without a word."""
+    text = ("# Implementation Plan: X\n\n## Infrastructure Design\n\n### Platform add-ons (delivered by Argo CD)\n\n"
+            "| Component | Chart / version | Namespace | Notes |\n|---|---|---|---|\n"
+            "| ingress-nginx | `ingress-nginx` 4.11.2 | `ingress-nginx` | LoadBalancer |\n"
+            "| Sealed Secrets | `sealed-secrets` 2.16.1 | `kube-system` | one key per cluster |\n")
+    rows = parse_text(text).components
+    assert [(r.name, r.required, r.line) for r in rows] == [("ingress-nginx", True, 9), ("Sealed Secrets", True, 10)]
+    assert rows[0].notes == "`ingress-nginx` 4.11.2; `ingress-nginx`; LoadBalancer"

@@ -21,8 +21,10 @@ def _yes_no(text: str) -> bool | None:
     return (qualified.group(1) == "yes") if qualified else None
 
 
-# the sections holding the components table: `Deployment Components`, `Infrastructure Components`, `Components`
+# the sections holding the components table: `Deployment Components`, `Infrastructure Components`, `Components`;
+# under another section, a subsection of add-ons (`### Platform add-ons (delivered by Argo CD)`)
 _COMPONENTS_SECTION = re.compile(r"^(?:(?:deployment|infrastructure|platform|cloud)\s+)?components\b", re.I)
+_ADDONS_SUBSECTION = re.compile(r"^(?:(?:platform|cluster|kubernetes)\s+)?(?:add-?ons|components)\b", re.I)
 
 
 def read_components(plan: Plan, blocks: list[Block]) -> None:
@@ -33,21 +35,29 @@ def read_components(plan: Plan, blocks: list[Block]) -> None:
         if b.kind != "table" or not b.rows:
             continue
         header = [normalize_label(c) for c in b.rows[0][1]]
-        # under a components heading, a table with a Component column; elsewhere one with Component and Required
+        subsection = re.sub(r"^[\d.\s]+", "", b.subsection.strip())
+        # under a components or add-ons heading, a table with a Component column; elsewhere one with Component and
+        # Required
         if not any("component" in c for c in header) or not (
-                _COMPONENTS_SECTION.match(section) or any("required" in c for c in header)):
+                _COMPONENTS_SECTION.match(section) or _ADDONS_SUBSECTION.match(subsection)
+                or any("required" in c for c in header)):
             continue
         col = {name: idx for idx, name in enumerate(header)}
         ci = next((i for n, i in col.items() if "component" in n), 0)
         ri = next((i for n, i in col.items() if "required" in n), 1)
         ni = next((i for n, i in col.items() if "note" in n), 2)
+        # an add-ons table lists what the plan installs: no Required column, every other cell a note (chart, version)
+        listed = not _COMPONENTS_SECTION.match(section) and not any("required" in c for c in header)
         for line, cells in b.rows[1:]:
             get = lambda k: cells[k].strip() if k < len(cells) else ""  # noqa: E731
             name = re.sub(r"[*`]", "", get(ci)).strip()
             if not name:
                 continue
+            notes = "; ".join(cell.strip() for k, cell in enumerate(cells) if k != ci and cell.strip()) if listed \
+                else get(ni)
             plan.components.append(
-                ComponentRow(name=name, required=_yes_no(get(ri)), required_text=get(ri), notes=get(ni), line=line,
+                ComponentRow(name=name, required=True if listed else _yes_no(get(ri)),
+                             required_text="" if listed else get(ri), notes=notes, line=line,
                              text=plan.lines[line - 1].rstrip() if 0 < line <= len(plan.lines) else "")
             )
 

@@ -14,6 +14,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import catalog
 from planforge.decide.rules.statements import passages
 from planforge.decide.rules.tool_versions import admits
+from planforge.plan.model import plain
 
 # a component's names (group 1), then a version with tool_versions' groups (2: `>=` or `v`, 3-5: the numbers, 6: `+`):
 # `1.14.x`, `4.x`, `1.12+`, `>= 1.12`, `v1.16.1`, `chart 58.2.1`; not `30s`, `1.2.3-rc1`
@@ -38,6 +39,9 @@ def decide_component_versions(c: Context) -> None:
         for p in passages(c.plan):
             for m in mention.finditer(p.text):
                 _judge(c, comp, entry.app_versions_same, p.line_at(m.start()), m)
+        for row in c.plan.components:  # a components row in any section (`| ingress-nginx | ingress-nginx 4.11.2 |`)
+            for m in mention.finditer(plain(row.text)):
+                _judge(c, comp, entry.app_versions_same, row.line, m)
 
 
 def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: re.Match[str]) -> None:

@@ -83,3 +83,12 @@ def test_a_local_cluster_is_reported_as_not_deployed_by_ci() -> None:
     assert d.answers.delivery == "github-actions" and "minikube" in d.answers.platforms
     line = line_of(text, "**CI/CD**")
     assert any(n.line == line and "minikube gets no deploy job" in n.why for n in d.not_applied)
+
+
+def test_a_manifest_directory_named_like_the_service_is_not_its_build_context() -> None:
+    """`k8s/base/web/` above `services/web/  # app + Dockerfile`: the delivery workflow built the manifests' directory,
+    which holds no Dockerfile, so its first run failed."""
+    text = PLAN.replace("services/\n├── api/", "k8s/\n└── base/\n    ├── api/\n    └── web/\nservices/\n├── api/")
+    assert text != PLAN
+    builds = {b.name: b for b in decided(text).answers.builds}
+    assert (builds["api"].context, builds["web"].context) == ("services/api", "services/web")

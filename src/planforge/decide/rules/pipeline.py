@@ -120,7 +120,7 @@ def _build(c: Context, name: str, image: str) -> tuple[Build, int | None]:
     directory of the tree named like the service; else `<name>/Dockerfile`. It pushes to the image the plan states
     (`image`), else to the GitHub owner's registry (""). Returns the line it was read from."""
     paths = c.plan.source_paths
-    directory = next((t for t in paths if t.path.endswith("/") and _last(t) == name), None)
+    directory = _source_directory(paths, name)
     dockerfile = next((t for t in paths if _DOCKERFILE.search(t.path) and _names(t, name, directory)), None)
     if dockerfile is not None:
         context = directory.path.rstrip("/") if directory else dockerfile.path.rpartition("/")[0] or "."
@@ -129,6 +129,19 @@ def _build(c: Context, name: str, image: str) -> tuple[Build, int | None]:
         context = directory.path.rstrip("/")
         return Build(name=name, context=context, dockerfile=f"{context}/Dockerfile", image=image), directory.line
     return Build(name=name, context=name, dockerfile=f"{name}/Dockerfile", image=image), None
+
+
+# the directories of a tree that hold manifests, not a service's source (`k8s/base/web/` beside `services/web/`)
+_MANIFEST_DIRS = re.compile(r"(?:^|/)(?:k8s|kubernetes|manifests|deploy|charts?|helm|overlays|base|argocd|clusters|gitops)/",
+                            re.I)
+
+
+def _source_directory(paths: list[TreePath], name: str) -> TreePath | None:
+    """The tree's directory of service `name`'s source: of the directories named like it, one whose comment names a
+    Dockerfile, else one outside the manifest directories, else the first."""
+    named = [t for t in paths if t.path.endswith("/") and _last(t) == name]
+    return min(named, key=lambda t: (re.search(r"\bdockerfile\b", t.comment, re.I) is None,
+                                     _MANIFEST_DIRS.search(t.path) is not None), default=None)
 
 
 def _last(t: TreePath) -> str:

@@ -149,6 +149,8 @@ def corpus() -> dict[str, list[Any]]:
         cases[group] += [[{**SERVICE, "secret_value_key": v}] for v in ("", "API_KEY", "database_url", "1KEY", "A B")]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
     binding = {"name": "reminder-cron", "schedule": "*/1 * * * *", "route": "/check-reminders"}
+    call = {"caller": "web", "callee": "api"}
+    cases["app_calls"] = mapping_list_cases(call, list(call), duplicates=True)
     cases["dapr_bindings"] = mapping_list_cases(binding, list(binding), duplicates=True) + [
         [{**binding, "schedule": s}] for s in ("@every 1m", "@daily", "0 30 * * * *", "every minute", "* * *", "")]
     cases["builds"] = mapping_list_cases(BUILD, list(BUILD), duplicates=True) + [
@@ -247,7 +249,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "existing_state_region", "state_resource_group_name", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
                                                                    "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
-                                                                   "registry_name"}
+                                                                   "registry_name", "app_calls"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

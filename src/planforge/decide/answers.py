@@ -142,6 +142,14 @@ class ResourceTag(BaseModel):
         return f"{self.key}={'<environment>' if self.value == self.ENVIRONMENT else self.value}"
 
 
+class AppCall(BaseModel):
+    """A call from one custom application to another (`web calls the API`): the caller's namespace may send to the
+    callee's pods on their port, and the callee admits the caller's namespace."""
+
+    caller: str
+    callee: str
+
+
 class DaprBinding(BaseModel):
     """A Dapr cron input binding the plan shows: Dapr calls `route` (default: /<name>) of the apps in its scope on
     `schedule`."""
@@ -306,6 +314,7 @@ class Answers(BaseModel):
     dapr_pubsub: str = ""
     dapr_statestore: str = ""
     dapr_bindings: list[DaprBinding] = Field(default_factory=list)
+    app_calls: list[AppCall] = Field(default_factory=list)  # calls between the custom applications (Kustomize)
     apps: list[Service] = Field(default_factory=list)  # custom applications (Kustomize)
     platforms: list[str] = Field(default_factory=list)  # each one of includes/answer_rules.yaml choice_lists
     chart_name: str = ""  # helm-chart structure: the chart (or umbrella) name
@@ -412,7 +421,7 @@ class Answers(BaseModel):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",
-                     "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings",
+                     "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings", "app_calls",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
                      "state_resource_group_name", "apps_in_base", "registry_name"):

@@ -28,6 +28,7 @@ from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
 from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.acme_staging import decide_acme_staging
+from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
 from planforge.decide.rules.registry_name import decide_registry_name
 from planforge.decide.rules.external_egress import decide_external_egress
@@ -93,6 +94,7 @@ def decide(plan: Plan) -> Decided:
     decide_acme_staging(c, structure)
     decide_service_monitors(c, structure)
     decide_external_egress(c, structure)
+    decide_app_calls(c, structure)
     decide_app_secret_keys(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)

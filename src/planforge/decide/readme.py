@@ -4,8 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from planforge.decide import text as tx
-from planforge.decide.answers import (Answers, Build, Component, Decision, EnvironmentSizing, Provenance, ResourceTag,
-                                      Service)
+from planforge.decide.answers import (AppCall, Answers, Build, Component, Decision, EnvironmentSizing, Provenance,
+                                      ResourceTag, Service)
 from planforge.decide.context import default_prov
 from planforge.decide.data import decision_order, named_by, negated_before, not_used_by, only_when_set
 from planforge.decide.rules.compute import serverless_runtime
@@ -113,6 +113,8 @@ def _render_item(v: Any, counted: str) -> str:
         return f"{v.name} ({', '.join([v.image, f'port {v.port}' if v.inbound else _portless(v), *_service_figures(v)])})"
     if isinstance(v, Build):
         return f"{v.name} ({v.dockerfile}, context {v.context})"
+    if isinstance(v, AppCall):
+        return f"{v.caller} -> {v.callee}"
     if isinstance(v, ResourceTag):
         return v.shown()
     if isinstance(v, EnvironmentSizing):

@@ -1,0 +1,63 @@
+"""Calls between the plan's applications (`web calls the API at http://api.taskly.svc.cluster.local:8000`,
+`allow web → api:8000`, `shipping-api is internal only, reachable only from shipping-web`): before, every Kustomize
+application's namespace denied all traffic from other namespaces (blueprints: kubernetes/base/policies), so the one
+call path such a plan needs was blocked once applied.
+
+A sentence naming an application, then a call word (`calls`, `talks to`, `sends requests to`, `connects to`, an arrow)
+and another application gives a call of the first to the second (`app_calls`); `reachable only from` (or `called by`)
+reverses them. A
+URL of an application's Service (`http://api.<namespace>.svc...`, `http://api:8000`) names it. The caller's namespace
+may then send to the callee's pods on their port, and the callee's policy admits the caller's namespace. A sentence in
+a negation (`web never calls api`) says nothing. Structures whose applications share a namespace or deny nothing
+(charts, serverless compute) have nothing to open, and tenants' applications are not the plan's Custom Applications.
+"""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.answers import AppCall, Service
+from planforge.decide.context import Context
+from planforge.decide.rules.statements import passages
+
+_CALL = re.compile(r"\b(?:calls?|calling|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
+                   r"|forwards?\s+(?:requests?\s+)?to|proxies\s+(?:requests?\s+)?to)\b|→|->", re.I)
+_CALLED_BY = re.compile(r"\b(?:reachable|accessible)\s+only\s+(?:from|by)\b|\bonly\s+(?:reachable|accessible)\s+"
+                        r"(?:from|by)\b|\bcalled\s+(?:only\s+)?by\b", re.I)
+_NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\b[^.;:,→]{0,30}$", re.I)
+
+
+def decide_app_calls(c: Context, structure: str) -> None:
+    """Set `app_calls`: the calls between applications the plan's sentences state."""
+    apps: list[Service] = list(c.values.get("apps") or [])
+    calls: list[AppCall] = []
+    first_line = 0
+    if structure == "multi-tool" and len(apps) > 1:
+        names = {a.name.lower(): a.name for a in apps}
+        mention = re.compile(r"(?<![\w./-])(?:https?://)?(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+                             + r")(?![\w-])", re.I)
+        for p in passages(c.plan, every_section=True):
+            for start, end in tx.sentence_bounds(p.text):
+                found = [(m.start(), m.end(), names[m.group(1).lower()]) for m in mention.finditer(p.text, start, end)]
+                for verb, reversed_ in _verbs(p.text, start, end) if len(found) > 1 else []:
+                    before = [name for s, e, name in found if e <= verb.start()]
+                    after = [name for s, e, name in found if s >= verb.end()]
+                    if not before or not after or _NEGATED.search(p.text, start, verb.start()):
+                        continue
+                    call = AppCall(caller=after[0], callee=before[-1]) if reversed_ else \
+                        AppCall(caller=before[-1], callee=after[0])
+                    if call.caller != call.callee and call not in calls:
+                        calls.append(call)
+                        first_line = first_line or p.line_at(verb.start())
+                        c.applied(p.line_at(verb.start()), verb.group(0), f"app_calls.{call.caller}")
+    if calls:
+        c.from_line("app_calls", calls, first_line)
+    else:
+        c.default("app_calls", [], "the plan states no call between its applications: each namespace admits only "
+                  "its own traffic (and the ingress controller's)")
+
+
+def _verbs(text: str, start: int, end: int) -> list[tuple[re.Match[str], bool]]:
+    """The call words of a sentence, each with whether it names the callee first (`reachable only from`)."""
+    found = [(m, False) for m in _CALL.finditer(text, start, end)] + [(m, True) for m in _CALLED_BY.finditer(text, start, end)]
+    return sorted(found, key=lambda pair: pair[0].start())

@@ -52,3 +52,17 @@ def test_a_semicolon_in_a_cell_keeps_the_rest_of_the_row_with_its_application() 
     apps = {a.name: a for a in decide(parse_text(STOREFRONT.replace(APPS, table), "plan.md")).answers.apps}
     assert (apps["orders-api"].health_path, apps["orders-api"].port) == ("/actuator/health", 8080)
     assert apps["web-frontend"].inbound is False
+
+
+def test_a_services_table_states_each_environments_replicas_and_requests_then_limits() -> None:
+    """`| Replicas dev / prod | Requests → Limits |` over `| 1 / 3 | 100m/256Mi → 500m/512Mi |` (an untuned DOKS plan):
+    production kept the default 2 replicas and each limit became its request, half what the plan states."""
+    services = ("\n### Services\n\n| Service | Port | Replicas dev / prod | Requests → Limits |\n|---|---|---|---|\n"
+                "| `orders-api` | 8080 | 1 / 3 | 100m/256Mi → 500m/512Mi |\n"
+                "| `web-frontend` | 3000 | 2 / 4 | 250m/512Mi → 1 CPU/1Gi |\n")
+    text = STOREFRONT.replace(APPS, APPS + services)
+    apps = {a.name: a for a in decide(parse_text(text, "plan.md")).answers.apps}
+    assert [(a.cpu_request, a.cpu_limit, a.memory_request, a.memory_limit) for a in apps.values()] == [
+        ("100m", "500m", "256Mi", "512Mi"), ("250m", "1", "512Mi", "1Gi")]
+    assert {name: a.environment_replicas for name, a in apps.items()} == {
+        "orders-api": {"dev": (1, 1), "prod": (3, 3)}, "web-frontend": {"dev": (2, 2), "prod": (4, 4)}}

@@ -334,3 +334,15 @@ def test_a_count_right_before_an_instance_type_counts_its_nodes(text, expected):
 def test_a_multiplier_right_after_an_instance_type_counts_its_nodes(text, expected):
     figures = extract([Source(7, text)], NAMES)
     assert [(f.kind, f.low, f.high, f.subject) for f in figures] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the quantity a `/` pairs with a request or limit is one too: `256Mi` was a request and a limit at once
+    ("web: Requests 100m/256Mi, Limits 500m/512Mi",
+     [("cpu", 100, None), ("memory", 256, None), ("cpu", None, 500), ("memory", None, 512)]),
+    ("web: Limits 1 CPU/1Gi", [("cpu", None, 1000), ("memory", None, 1024)]),
+    ("web: memory request 256Mi, limit 512Mi", [("memory", 256, None), ("memory", None, 512)]),
+])
+def test_a_request_or_limit_word_names_the_quantities_a_slash_pairs(text, expected):
+    figures = extract([Source(7, text)], NAMES | {"web"})
+    assert [(f.kind, f.low, f.high) for f in figures] == expected

@@ -144,9 +144,21 @@ def _table_items(f: Field, b: Block) -> None:
     for line, cells in b.rows[1:]:
         if not cells or not clean(cells[0]):
             continue
-        rest = ", ".join(f"{name} {clean(cell).replace(';', ',')}" for name, cell in zip(header[1:], cells[1:])
+        rest = ", ".join(column_cell(name, clean(cell).replace(';', ',')) for name, cell in zip(header[1:], cells[1:])
                          if clean(cell))
         _append(f, SourceLine(line, f"{clean(cells[0])}: {rest}" if rest else clean(cells[0])), "; ")
+
+
+_ARROW = re.compile(r"\s*(?:→|->)\s*")
+
+
+def column_cell(name: str, cell: str) -> str:
+    """A cell read with its column's name: `Requests 100m/256Mi, Limits 500m/512Mi` for the cell `100m/256Mi →
+    500m/512Mi` of the column `Requests → Limits`, each part under the name it stands below; else `<name> <cell>`."""
+    names, parts = _ARROW.split(name), _ARROW.split(cell)
+    if len(names) > 1 and len(names) == len(parts):
+        return ", ".join(f"{n} {part}" for n, part in zip(names, parts))
+    return f"{name} {cell}"
 
 
 def read_header(plan: Plan, blocks: list[Block], lines: list[str]) -> None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from planforge.plan import figures
-from planforge.plan.fields import canonical_key, is_context, match_field
+from planforge.plan.fields import canonical_key, column_cell, is_context, match_field
 from planforge.plan.markdown_blocks import Block, clean
 from planforge.plan.model import Plan, bulleted_names, is_unresolved
 from planforge.yamlio import package_data
@@ -19,6 +19,8 @@ _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-cha
 _NO_APP_DIRS = ("base", "bases", "overlays", "common", "shared", "templates")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
+# a column of requests and limits (`| Requests → Limits |`): each cell read after the words naming its parts
+_ROLE_HEADER = re.compile(r"\brequests?\b|\blimits?\b", re.I)
 _COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\b", re.I)  # a column of counts: its unit
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
 # a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
@@ -52,9 +54,17 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
             envs = environment_columns(b.rows[0][1])
             stored = [bool(_storage_header().match(clean(cell))) for cell in b.rows[0][1]]
+            roles = [clean(cell) if _ROLE_HEADER.search(cell) else "" for cell in b.rows[0][1]]
+            slashed = [_slashed_environments(cell) for cell in b.rows[0][1]]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
-                counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(cells, lent)], envs)
+                counted = [column_cell(role, cell.strip()) if role and cell.strip() else cell
+                           for cell, role in zip(cells, roles + [""] * (len(cells) - len(roles)))]
+                counted = [_per_environment_cell(cell, per) if per else cell
+                           for cell, per in zip(counted, slashed + [None] * (len(counted) - len(slashed)))]
+                lent = [unit if not (per and _SLASHED_CELL.match(cell)) else ""
+                        for cell, unit, per in zip(cells, lent, slashed + [None] * (len(cells) - len(slashed)))]
+                counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(counted, lent)], envs)
                 counted = [f"storage {cell}" if is_storage and cell.strip() else cell
                            for cell, is_storage in zip(counted, stored + [False] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
@@ -105,6 +115,29 @@ def _lent_units(cells: list[str], units: list[re.Match[str] | None], row: re.Mat
     unit = row.group(1).lower().rstrip("s") + "s"
     return column[:1] + [lent or (unit if _TIMES_COUNT.match(cell) or _LEADING_COUNT.match(cell) else "")
                          for cell, lent in zip(cells[1:], column[1:])]
+
+
+# a column of counts per environment (`| Replicas dev / prod |` over `| 1 / 3 |`)
+_SLASHED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+([a-z][\w-]*(?: ?/ ?[a-z][\w-]*)+)\W*$", re.I)
+_SLASHED_CELL = re.compile(r"^\s*(\d{1,4}(?: ?/ ?\d{1,4})+)(?![\w/])")
+
+
+def _slashed_environments(header: str) -> tuple[str, str] | None:
+    """(unit, `dev/prod`) of a column counting per environment, when every word after the unit is an environment."""
+    m = _SLASHED_HEADER.match(clean(header).replace("`", ""))
+    envs = figures.vocabulary().environments
+    if m is None or not all(w.strip().lower() in envs for w in m.group(2).split("/")):
+        return None
+    return m.group(1).lower(), re.sub(r"\s+", "", m.group(2))
+
+
+def _per_environment_cell(cell: str, per: tuple[str, str]) -> str:
+    """`1 / 3 (HPA in prod)` under `Replicas dev / prod`: `1/3 replicas in dev/prod (HPA in prod)`."""
+    m = _SLASHED_CELL.match(cell)
+    if m is None:
+        return cell
+    counts = re.sub(r"\s+", "", m.group(1))
+    return f"{counts} {per[0]} in {per[1]}{cell[m.end():]}"
 
 
 def _with_lent(cell: str, unit: str) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
+from planforge.plan import machines
 from planforge.yamlio import package_data
 
 Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, log_retention,
@@ -37,32 +38,6 @@ _UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
 # a comma ends a clause, but not inside a range written `min 2, max 10`
 _CLAUSE_END = re.compile(r",(?!\s*(?i:max)(?:imum)?\b)|[;|]|\.(?:\s|$)|\s[-–—]\s")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
-_INSTANCE = re.compile(
-    r"(?<![\w.-])(?:(?:db|cache)\.)?[a-z][a-z0-9-]{0,15}\d[a-z0-9-]{0,15}\."
-    r"[a-z0-9]{0,8}(?:nano|micro|small|medium|large|metal)[a-z0-9-]{0,8}(?![\w.-])"
-    r"|(?<![\w.-])(?:(?:B|GP|MO)_)?Standard_[A-Za-z0-9_]{2,30}(?![\w.-])"  # Azure VM and flexible server sizes
-    r"|(?<![\w.-])(?:e2|n1|n2|n2d|c2|c2d|c3|t2d|t2a|m1|m2|m3|a2)-(?:standard|highmem|highcpu|micro|small|medium|custom)"
-    r"(?:-\d{1,3}){0,2}(?![\w.-])"
-    # DigitalOcean Droplet and managed database sizes: s-4vcpu-8gb, c-8vcpu-16gb-intel, db-s-2vcpu-4gb
-    r"|(?<![\w.-])(?:db-)?(?:s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d{1,2}vcpu-\d{1,3}gb(?:-(?:amd|intel))?(?![\w.-])"
-    # Oracle Cloud compute shapes: VM.Standard.E5.Flex, VM.Standard.A1.Flex, VM.Standard3.Flex, BM.Standard.E5.192
-    r"|(?<![\w.-])(?:VM|BM)\.(?:Standard|DenseIO|Optimized|GPU)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){1,2}(?![\w.-])",
-    re.I,
-)
-# Azure App Service plan SKUs: Premium v2-v4 and Isolated v2 ones (P1v3, P2mv3, I1v2) wherever they are written; Free,
-# Shared, Basic and Standard ones (F1, D1, B1-B3, S1-S3) only on a line that speaks of App Service, a service plan, a
-# SKU or a tier (`S3` alone is a bucket)
-_APP_SERVICE_PREMIUM = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2)(?![\w.-])", re.I)
-_APP_SERVICE_SKU = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[1-3]|S[1-3])(?![\w.-])", re.I)
-_APP_SERVICE_LINE = re.compile(r"\bapp service\b|\bservice plan\b|\bsku\b|\btier\b", re.I)
-# the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...)
-DATABASE_CLASS_PREFIXES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_")
-# the prefix of ElastiCache node types (`cache.r6g.large`): a cache's, never a cluster node's
-CACHE_NODE_PREFIX = "cache."
-# Oracle Cloud shapes are matched by their full name (their dots are no AWS size)
-_OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
-# the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
-_REAL_SIZE = re.compile(r"\.(?:nano|micro|small|medium|\d{0,2}x?large|metal(?:-\d{1,3}xl)?)$", re.I)
 _ENGINE = re.compile(
     r"\b(?P<engine>aurora(?:[ -](?:postgres(?:ql)?|mysql))?|postgres(?:ql)?|mysql|mariadb)\b"
     r"(?: ?(?:flexible ?)?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
@@ -70,13 +45,6 @@ _ENGINE = re.compile(
 )
 
 _NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}|migrat\w{0,5} from)\b[^,;]{0,30}$", re.I)
-
-
-def real_size(instance_type: str) -> bool:
-    """Whether an instance type read from the plan has a size its cloud sells (`m6i.xlarge`, not `m6i.superlarge`);
-    Azure, GCP, DigitalOcean and Oracle Cloud names are matched by their full shape."""
-    return "." not in instance_type or _OCI_SHAPE.match(instance_type) is not None or \
-        _REAL_SIZE.search(instance_type) is not None
 
 
 @dataclass(frozen=True)
@@ -185,7 +153,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         # the environment an earlier clause of the sentence opens with as its label (`dev: db.t4g.medium, single-AZ,
         # 20 GB`; not `GP_Standard_D2ds_v5 in prod, B_Standard_B1ms elsewhere`)
         env_said: tuple[str, str] | None = None
-        skus = _APP_SERVICE_SKU if _APP_SERVICE_LINE.search(f"{text} {src.label}") else _APP_SERVICE_PREMIUM
+        skus = machines.APP_SERVICE_SKU if machines.APP_SERVICE_LINE.search(f"{text} {src.label}") else \
+            machines.APP_SERVICE_PREMIUM
         for start, end, after_comma in _clauses(text):
             if not after_comma:
                 carried, said, storage_said, logs_said, count_said, machine = (None, label_said, label_storage, label_logs,
@@ -221,8 +190,10 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                     for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
             if env_clause and label_subject[1] == "app":
                 # `| checkout-web replicas | 1 | 3 |` under environment columns: the row's app, in the cell's environment
-                figures = [replace(f, subject=label_subject[0], scope="app", environment=own[0]) if f.kind in _APP_KINDS
-                           else f for f in figures]
+                # (`1/3 replicas in dev/prod`: each count in its own environment)
+                figures = [replace(f, subject=label_subject[0], scope="app",
+                                   environment=f.subject if f.scope == "environment" else own[0])
+                           if f.kind in _APP_KINDS else f for f in figures]
             if own[1] == "plan" and carried is not None and subject[1] != "app":
                 # `ticketing-api memory request 2Gi, limit 4Gi`: the app of the sentence is the subject of its
                 # later clauses that name no other
@@ -319,37 +290,11 @@ def _subject_words(names: frozenset[str]) -> re.Pattern[str]:
 
 _KEYWORD_REACH = 24  # characters around a number searched for the keyword that names it
 _ENGINE_HINT = re.compile(r"postgres|sql|maria|aurora", re.I)
-# a count right before a node's instance type counts nodes of it (`3-6 e2-standard-4 nodes`, `3x m6i.xlarge`)
-_MACHINE_COUNT = re.compile(r"(?<![\w.,/-])(?P<low>\d{1,4})(?: ?(?:-|–|to) ?(?P<high>\d{1,4}))? ?(?:x|×)? ?$", re.I)
-# ... or a multiplier right after it (`s-2vcpu-4gb × 2`), an autoscaling range after that the node range
-# (`s-4vcpu-8gb × 3 (autoscale 3–5)`)
-_MACHINE_COUNT_AFTER = re.compile(
-    r"`? ?(?:x(?! ?(?:86|64)\b)|×) ?(?P<low>\d{1,4})(?![\w.])"  # `x86`, `x64`: an architecture
-    r"(?: ?\(?(?:auto-?scal(?:e|es|ing)|autoscaler) ?:? ?(?P<min>\d{1,4}) ?(?:-|–|to) ?(?P<max>\d{1,4})(?![\w.])\)?)?",
-    re.I)
-
-
-def _machine_count(clause: str, instance: re.Match[str]) -> tuple[int, int, float, float] | None:
-    """(start, end, low, high) of the node count written right before a node's instance type, or right after it; none
-    of a database class or a cache node type."""
-    if instance.group(0).lower().startswith((*DATABASE_CLASS_PREFIXES, CACHE_NODE_PREFIX)):
-        return None
-    before = _MACHINE_COUNT.search(clause, max(0, instance.start() - 16), instance.start())
-    if before is not None:
-        low = float(before.group("low"))
-        return before.start(), instance.end(), low, float(before.group("high") or low)
-    after = _MACHINE_COUNT_AFTER.match(clause, instance.end())
-    if after is not None:
-        low = float(after.group("min") or after.group("low"))
-        return instance.start(), after.end(), low, float(after.group("max") or after.group("low"))
-    return None
-
-
 def _figures_of(clause: str, subject: tuple[str, str], line: int,
                 said: dict[str, re.Match[str]] | None = None,
                 storage_said: re.Match[str] | None = None,
                 kept_said: tuple[re.Match[str] | None, re.Match[str] | None] = (None, None),
-                count_said: str | None = None, skus: re.Pattern[str] = _APP_SERVICE_PREMIUM) -> list[Figure]:
+                count_said: str | None = None, skus: re.Pattern[str] = machines.APP_SERVICE_PREMIUM) -> list[Figure]:
     """The figures of one clause. Every pattern and keyword runs once over the clause (keywords are looked up
     per figure from that one search), so a clause costs time linear in its length. said: recovery keywords an
     earlier clause of the sentence gives a clause that names none; storage_said: a storage word of an earlier
@@ -365,10 +310,10 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     out: list[Figure] = spelled
     machine_spans: list[tuple[int, int]] = []  # instance names and the machine counts before them
     if has_digit or "standard_" in clause.lower():
-        for m in [*_INSTANCE.finditer(clause), *skus.finditer(clause)]:
+        for m in [*machines.INSTANCE.finditer(clause), *skus.finditer(clause)]:
             out.append(Figure("instance_type", None, None, "", subject[0], subject[1], line, m.group(0), name=m.group(0)))
             machine_spans.append((m.start(), m.end()))
-            nodes = _machine_count(clause, m) if m.re is _INSTANCE else None
+            nodes = machines.node_count(clause, m) if m.re is machines.INSTANCE else None
             if nodes is not None:
                 start, end, low, high = nodes
                 machine_spans.append((start, end))
@@ -483,12 +428,22 @@ _CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
 _ROLE_REACH = 24  # characters before a number searched for the request/limit word naming it
 
 
-def _role(clause: str, start: int, end: int) -> re.Match[str] | None:
-    """The `request` or `limit` word naming a number (just before it, else just after its unit); bounded windows."""
-    before = _ROLE_BEFORE.search(clause[max(0, start - _ROLE_REACH):start])
+# the quantity a `/` pairs a number with (`Requests 100m/256Mi`: 256Mi is a request too)
+_PAIRED = re.compile(r"(?<![\w.])\d{1,6}(?:\.\d{1,3})? ?[a-z]{0,5} ?/ ?$", re.I)
+
+
+def _role(clause: str, start: int, end: int) -> tuple[str, int, int] | None:
+    """The `request` or `limit` word naming a number (just before it, else just after its unit, else the one naming
+    the quantity a `/` pairs it with): the word and where it stands; bounded windows."""
+    window = max(0, start - _ROLE_REACH)
+    before = _ROLE_BEFORE.search(clause[window:start])
     if before is not None:
-        return before
-    return _ROLE_AFTER.match(clause, end) if end < len(clause) else None
+        return before.group("role").lower(), window + before.start(), window + before.end()
+    after = _ROLE_AFTER.match(clause, end) if end < len(clause) else None
+    if after is not None:
+        return after.group("role").lower(), after.start(), after.end()
+    paired = _PAIRED.search(clause, max(0, start - 12), start)
+    return _role(clause, paired.start(), paired.start()) if paired is not None else None
 
 
 def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int,
@@ -531,12 +486,13 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         role = _role(clause, start, end)
         if role is not None:
             # `request 2Gi` is the request only, `1Gi memory limit` the limit only
+            word, role_start, role_end = role
             stated = high if high is not None else low
-            low, high = (stated, None) if role.group("role").lower() == "request" else (None, stated)
-            if role.start() < start:
-                start = max(0, start - _ROLE_REACH) + role.start()
+            low, high = (stated, None) if word == "request" else (None, stated)
+            if role_start < start:
+                start = role_start
             else:
-                end = role.end()
+                end = role_end
     if kind in ("rpo", "rto", "uptime", *_RETENTION_KINDS):
         # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
         words = vocabulary().keywords["retention" if kind in _RETENTION_KINDS else kind]

@@ -21,7 +21,8 @@ from planforge.decide.rules.component_figures import (decide_component_replicas,
                                                       decide_metrics_retention)
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.layout import load_layout
-from planforge.plan.figures import CACHE_NODE_PREFIX, DATABASE_CLASS_PREFIXES, Figure, real_size, vocabulary
+from planforge.plan.figures import Figure, vocabulary
+from planforge.plan.machines import CACHE_NODE_PREFIX, DATABASE_CLASS_PREFIXES, real_size
 
 
 def decide_figures(c: Context) -> None:

@@ -10,7 +10,7 @@ from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, keywords, load
 from planforge.decide.environments import environment_named, environment_rows
-from planforge.plan.figures import DATABASE_CLASS_PREFIXES
+from planforge.plan.machines import DATABASE_CLASS_PREFIXES
 from planforge.plan.model import Field
 
 _ENVS_AFTER = r"([a-z/ ,-]+?)(?=,|;|\.|$| only)"  # `in dev/staging`, `in production only`

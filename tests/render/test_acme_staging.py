@@ -35,6 +35,17 @@ def test_the_environments_a_line_puts_on_the_staging_server(statement: str, expe
     assert decided.provenance["acme_staging_environments"].line == line
 
 
+def test_an_environments_table_row_naming_an_issuer_per_environment():
+    """`| cert-manager issuer | letsencrypt-staging | letsencrypt-prod |` (an untuned DOKS plan): every environment got the
+    production issuer."""
+    row = "| cert-manager issuer | `letsencrypt-staging` | `letsencrypt-staging` | `letsencrypt-prod` |"
+    table = "| Setting | dev | staging | prod |\n|---|---|---|---|\n" + row + "\n"
+    text = (PLANS / "aws-eks-flux.plan.md").read_text(encoding="utf-8").replace(APPS, ROUTED + "\n" + table)
+    decided = decide(parse_text(text, "plan.md"))
+    assert decided.answers.acme_staging_environments == ["dev", "staging"]
+    assert decided.provenance["acme_staging_environments"].line == text.splitlines().index(row) + 1
+
+
 def test_their_ingresses_name_the_staging_issuer_the_repository_defines(tmp_path: Path):
     decided, _ = _decided("Staging uses the Let's Encrypt staging issuer.")
     dest = tmp_path / "repo"

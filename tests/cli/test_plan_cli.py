@@ -75,6 +75,9 @@ def test_check_lists_what_is_not_applied_and_strict_exits_1(tmp_path):
     assert r.returncode == 0, r.stderr
     assert f"{plan}:12: not applied: Performance Goals: p95 < 250ms: a latency target" in r.stdout
     assert f"{plan}:13: not applied: Scale/Scope: a WAF in front of the API: no rule reads this WAF statement, so the output does not carry it (only the blueprint's own WAF setup, if it has one)" in r.stdout
+    # the last line says how many: "ready" above a long list read as "everything applied" to a new user
+    assert r.stdout.splitlines()[-1].endswith("; 2 statement(s) of the plan not applied, listed above (`--strict` fails "
+                                              "on them)")
     strict = run("plan", "check", "--strict", str(plan))
     assert strict.returncode == 1 and strict.stdout == r.stdout and "2 statement(s)" in strict.stderr
     shown = run("plan", "show", str(plan))

@@ -143,7 +143,10 @@ def _check_one(path: str, strict: bool) -> int:
     for unit in decided.model.added():
         print(f"{plan.source}: added: {unit.id}: {unit.provenance.describe()}")
     a = decided.answers
-    print(f"{plan.source}: ready: {a.structure} ({', '.join(a.blueprints)})")
+    unapplied = len(decided.not_applied)
+    print(f"{plan.source}: ready: {a.structure} ({', '.join(a.blueprints)})" +
+          (f"; {unapplied} statement(s) of the plan not applied, listed above (`--strict` fails on them)"
+           if unapplied else ""))
     if strict and decided.not_applied:
         print(f"strict: {len(decided.not_applied)} statement(s) of the plan not applied", file=sys.stderr)
         return EXIT_FINDINGS

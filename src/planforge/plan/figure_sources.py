@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import lru_cache
 
@@ -51,20 +52,16 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
         if b.kind not in ("para", "item", "table") or _NO_FIGURES.search(b.section) or b.lines[0].line < first_h2:
             continue
         if b.kind == "table":
-            units = [_COUNT_HEADER.search(cell) for cell in b.rows[0][1]]
-            envs = environment_columns(b.rows[0][1])
-            stored = [bool(_storage_header().match(clean(cell))) for cell in b.rows[0][1]]
-            roles = [clean(cell) if _ROLE_HEADER.search(cell) else "" for cell in b.rows[0][1]]
-            slashed = [_slashed_environments(cell) for cell in b.rows[0][1]]
+            headers = b.rows[0][1]
+            readers = [_cell_reader(cell) for cell in headers]
+            # a column counting per environment writes its unit into each cell (`_cell_reader`): it lends none
+            units = [None if _slashed_environments(cell) else _COUNT_HEADER.search(cell) for cell in headers]
+            envs = environment_columns(headers)
+            stored = [bool(_storage_header().match(clean(cell))) for cell in headers]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
-                counted = [column_cell(role, cell.strip()) if role and cell.strip() else cell
-                           for cell, role in zip(cells, roles + [""] * (len(cells) - len(roles)))]
-                counted = [_per_environment_cell(cell, per) if per else cell
-                           for cell, per in zip(counted, slashed + [None] * (len(counted) - len(slashed)))]
-                lent = [unit if not (per and _SLASHED_CELL.match(cell)) else ""
-                        for cell, unit, per in zip(cells, lent, slashed + [None] * (len(cells) - len(slashed)))]
-                counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(counted, lent)], envs)
+                read = [readers[k](cell) if k < len(readers) else cell for k, cell in enumerate(cells)]
+                counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(read, lent)], envs)
                 counted = [f"storage {cell}" if is_storage and cell.strip() else cell
                            for cell, is_storage in zip(counted, stored + [False] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
@@ -117,6 +114,17 @@ def _lent_units(cells: list[str], units: list[re.Match[str] | None], row: re.Mat
                          for cell, lent in zip(cells[1:], column[1:])]
 
 
+def _cell_reader(header: str) -> Callable[[str], str]:
+    """How the cells of the column headed `header` read: `Requests → Limits` names the parts of each cell, `Replicas
+    dev / prod` the environment of each count; any other column's cells read as written."""
+    per = _slashed_environments(header)
+    if per is not None:
+        return lambda cell: _per_environment_cell(cell, per)
+    if _ROLE_HEADER.search(header):
+        return lambda cell: column_cell(clean(header), cell.strip()) if cell.strip() else cell
+    return lambda cell: cell
+
+
 # a column of counts per environment (`| Replicas dev / prod |` over `| 1 / 3 |`)
 _SLASHED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+([a-z][\w-]*(?: ?/ ?[a-z][\w-]*)+)\W*$", re.I)
 _SLASHED_CELL = re.compile(r"^\s*(\d{1,4}(?: ?/ ?\d{1,4})+)(?![\w/])")
@@ -132,10 +140,11 @@ def _slashed_environments(header: str) -> tuple[str, str] | None:
 
 
 def _per_environment_cell(cell: str, per: tuple[str, str]) -> str:
-    """`1 / 3 (HPA in prod)` under `Replicas dev / prod`: `1/3 replicas in dev/prod (HPA in prod)`."""
+    """`1 / 3 (HPA in prod)` under `Replicas dev / prod`: `1/3 replicas in dev/prod (HPA in prod)`; one count, `2`, is
+    every environment's: `2 replicas`."""
     m = _SLASHED_CELL.match(cell)
     if m is None:
-        return cell
+        return _with_lent(cell, per[0])
     counts = re.sub(r"\s+", "", m.group(1))
     return f"{counts} {per[0]} in {per[1]}{cell[m.end():]}"
 

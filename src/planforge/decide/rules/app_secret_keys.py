@@ -22,6 +22,7 @@ from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.data import catalog, keywords
+from planforge.decide.rules.app_secrets import VARIABLE
 from planforge.decide.rules.statements import passages
 from planforge.layout import load_layout
 
@@ -65,9 +66,6 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
                             if a.name in keys else a for a in apps]
 
 
-_VARIABLE = re.compile(r"(?<![\w-])`?([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)`?(?![\w-])")
-
-
 def _value_key(c: Context, text: str, start: int, entry: int, end: int) -> tuple[str, int, str] | None:
     """The variable the entry at `entry` of the sentence `text[start:end]` holds one value of, where its words stand
     and the words: the variable the sentence names, else the one the single value named before the entry becomes.
@@ -77,7 +75,7 @@ def _value_key(c: Context, text: str, start: int, entry: int, end: int) -> tuple
     before = re.sub(vocab["store"], lambda m: " " * len(m.group()), text[start:entry], flags=re.I)
     if c.values.get("secrets_manager") == "vault" or re.search(vocab["several_values"], before, re.I):
         return None
-    named = {m.group(1): m.start(1) for m in _VARIABLE.finditer(text, start, end)}
+    named = {m.group(1): m.start(1) for m in VARIABLE.finditer(text, start, end)}
     if len(named) > 1:
         return None
     if named:

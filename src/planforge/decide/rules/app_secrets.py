@@ -16,7 +16,8 @@ _ENV_VAR = r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+"
 _CREATE = re.compile(r"\bkubectl\s+create\s+secret\s+generic\s+([a-z0-9][a-z0-9.-]{0,252})")
 _LITERAL = re.compile(rf"--from-(?:literal|file)=({_ENV_VAR})=")
 _MANIFEST = re.compile(r"(?<![\w.-])(?:[a-z0-9-]+-)?secrets?(?:-template)?\.ya?ml\b")
-_LISTED = re.compile(rf"(?<![\w-])`?({_ENV_VAR})`?(?![\w-])")
+# an environment variable named in prose (`DATABASE_URL`, in backticks or not)
+VARIABLE = re.compile(rf"(?<![\w-])`?({_ENV_VAR})`?(?![\w-])")
 _REQUIRED = re.compile(r"\brequired\s+secrets\b", re.I)
 _ITEM = re.compile(rf"^(\s*)[-*+]\s+`?({_ENV_VAR})`?")
 # a database server's own variables (`POSTGRES_PASSWORD` of a database chart's Secret): no service reads them
@@ -71,7 +72,7 @@ def _described(c: Context) -> tuple[str, list[str], int] | None:
     for number, raw in enumerate(lines, 1):
         text = plain(raw)
         if _MANIFEST.search(raw):
-            keys = _service_keys(_LISTED.findall(raw[_MANIFEST.search(raw).end():]))
+            keys = _service_keys(VARIABLE.findall(raw[_MANIFEST.search(raw).end():]))
             if keys:
                 return "", keys, number
         if _REQUIRED.search(text):

@@ -31,15 +31,19 @@ def _mention(names: tuple[str, ...]) -> re.Pattern[str]:
 def decide_component_versions(c: Context) -> None:
     """Credit or report every stated version of a catalog component the plan installs, in the sections statements
     are read from (a research task naming `ArgoCD 2.8+` states nothing)."""
+    read = passages(c.plan)
+    # and the components rows outside them, in any section (`| ingress-nginx | ingress-nginx 4.11.2 |`)
+    lines = {line for p in read for _, line in p.starts}
+    rows = [row for row in c.plan.components if row.line not in lines]
     for comp in c.values.get("components", []):
         entry = catalog().chart(comp.name)
         if entry is None:
             continue
         mention = _mention(entry.names)
-        for p in passages(c.plan):
+        for p in read:
             for m in mention.finditer(p.text):
                 _judge(c, comp, entry.app_versions_same, p.line_at(m.start()), m)
-        for row in c.plan.components:  # a components row in any section (`| ingress-nginx | ingress-nginx 4.11.2 |`)
+        for row in rows:
             for m in mention.finditer(plain(row.text)):
                 _judge(c, comp, entry.app_versions_same, row.line, m)
 

@@ -28,6 +28,11 @@ def calls(sentence: str, plan: str = EKS) -> list[tuple[str, str]]:
     ("web-frontend never calls orders-api directly.", []),  # a negation states no call
     ("web-frontend and orders-api are deployed by Argo CD.", []),  # no call word
     ("orders-api calls Stripe.", []),  # one application: a call out of the cluster (external_https)
+    # a relative clause names the callee first; what follows the clause is no callee (an untuned review's Summary
+    # read `web-frontend -> orders-api` the wrong way round)
+    ("an internal orders-api that the web-frontend calls over HTTP inside the cluster, and a worker.",
+     [("web-frontend", "orders-api")]),
+    ("The web-frontend calls over plain HTTP inside the cluster, and orders-api writes orders.", []),
 ])
 def test_a_sentence_naming_one_application_calling_another_opens_that_path(sentence, expected) -> None:
     assert calls(sentence) == expected

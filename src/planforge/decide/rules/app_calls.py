@@ -24,6 +24,10 @@ _CALL = re.compile(r"\b(?:calls?|calling|talks?\s+to|sends?\s+(?:its\s+)?(?:requ
                    r"|forwards?\s+(?:requests?\s+)?to|proxies\s+(?:requests?\s+)?to)\b|→|->", re.I)
 _CALLED_BY = re.compile(r"\b(?:reachable|accessible)\s+only\s+(?:from|by)\b|\bonly\s+(?:reachable|accessible)\s+"
                         r"(?:from|by)\b|\bcalled\s+(?:only\s+)?by\b", re.I)
+# what ends the clause of a call word before its callee (`calls over HTTP inside the cluster, and a worker`)
+_CLAUSE_BREAK = re.compile(r"[,;:]|\band\b|\bwhile\b|\bbut\b", re.I)
+# between a callee and its caller in a relative clause (`catalog-api` that the `storefront` calls)
+_RELATIVE = re.compile(r"[`\s]*(?:that|which|whom)\s+(?:the\s+)?[`\s]*", re.I)
 _NEGATED = re.compile(r"\b(?:no|not|never|without|nor)\b[^.;:,→]{0,30}$", re.I)
 
 
@@ -40,13 +44,10 @@ def decide_app_calls(c: Context, structure: str) -> None:
             for start, end in tx.sentence_bounds(p.text):
                 found = [(m.start(), m.end(), names[m.group(1).lower()]) for m in mention.finditer(p.text, start, end)]
                 for verb, reversed_ in _verbs(p.text, start, end) if len(found) > 1 else []:
-                    before = [name for s, e, name in found if e <= verb.start()]
-                    after = [name for s, e, name in found if s >= verb.end()]
-                    if not before or not after or _NEGATED.search(p.text, start, verb.start()):
+                    if _NEGATED.search(p.text, start, verb.start()):
                         continue
-                    call = AppCall(caller=after[0], callee=before[-1]) if reversed_ else \
-                        AppCall(caller=before[-1], callee=after[0])
-                    if call.caller != call.callee and call not in calls:
+                    call = _call(p.text, verb, reversed_, found)
+                    if call is not None and call.caller != call.callee and call not in calls:
                         calls.append(call)
                         first_line = first_line or p.line_at(verb.start())
                         c.applied(p.line_at(verb.start()), verb.group(0), f"app_calls.{call.caller}")
@@ -55,6 +56,20 @@ def decide_app_calls(c: Context, structure: str) -> None:
     else:
         c.default("app_calls", [], "the plan states no call between its applications: each namespace admits only "
                   "its own traffic (and the ingress controller's)")
+
+
+def _call(text: str, verb: re.Match[str], reversed_: bool, found: list[tuple[int, int, str]]) -> AppCall | None:
+    """The call a call word states between the applications mentioned around it (`found`: start, end, name): the
+    last one before it calls the first one after it in the same clause (`reachable only from` the other way round),
+    or, in a relative clause, the one before calls the one it follows (`catalog-api that the storefront calls`)."""
+    before = [(s, e, name) for s, e, name in found if e <= verb.start()]
+    after = [(s, e, name) for s, e, name in found if s >= verb.end() and not _CLAUSE_BREAK.search(text, verb.end(), s)]
+    if before and after:
+        first, last = before[-1][2], after[0][2]
+        return AppCall(caller=last, callee=first) if reversed_ else AppCall(caller=first, callee=last)
+    if len(before) > 1 and not reversed_ and _RELATIVE.fullmatch(text, before[-2][1], before[-1][0]):
+        return AppCall(caller=before[-1][2], callee=before[-2][2])
+    return None
 
 
 def _verbs(text: str, start: int, end: int) -> list[tuple[re.Match[str], bool]]:

@@ -66,3 +66,13 @@ def test_a_services_table_states_each_environments_replicas_and_requests_then_li
         ("100m", "500m", "256Mi", "512Mi"), ("250m", "1", "512Mi", "1Gi")]
     assert {name: a.environment_replicas for name, a in apps.items()} == {
         "orders-api": {"dev": (1, 1), "prod": (3, 3)}, "web-frontend": {"dev": (2, 2), "prod": (4, 4)}}
+
+
+def test_request_and_limit_columns_split_at_a_slash() -> None:
+    """`| CPU request / limit |` over `| 250m / 500m |` (an untuned EKS plan): the request became the limit and the
+    request kept the default."""
+    services = ("\n### Services\n\n| Service | Port | CPU request / limit | Memory request / limit |\n|---|---|---|---|\n"
+                "| `orders-api` | 8080 | 250m / 500m | 256Mi / 512Mi |\n")
+    apps = {a.name: a for a in decide(parse_text(STOREFRONT.replace(APPS, APPS + services), "plan.md")).answers.apps}
+    a = apps["orders-api"]
+    assert (a.cpu_request, a.cpu_limit, a.memory_request, a.memory_limit) == ("250m", "500m", "256Mi", "512Mi")

@@ -149,15 +149,20 @@ def _table_items(f: Field, b: Block) -> None:
         _append(f, SourceLine(line, f"{clean(cells[0])}: {rest}" if rest else clean(cells[0])), "; ")
 
 
-_ARROW = re.compile(r"\s*(?:→|->)\s*")
+# what separates the parts of a column naming a request and a limit, and the parts of its cells: an arrow
+# (`Requests → Limits` over `100m/256Mi → 500m/512Mi`), else a slash (`CPU request / limit` over `250m / 500m`)
+_PART_SEPARATORS = (re.compile(r"\s*(?:→|->)\s*"), re.compile(r"\s*/\s*"))
+_ROLE_WORD = re.compile(r"\brequests?\b|\blimits?\b", re.I)
 
 
 def column_cell(name: str, cell: str) -> str:
     """A cell read with its column's name: `Requests 100m/256Mi, Limits 500m/512Mi` for the cell `100m/256Mi →
-    500m/512Mi` of the column `Requests → Limits`, each part under the name it stands below; else `<name> <cell>`."""
-    names, parts = _ARROW.split(name), _ARROW.split(cell)
-    if len(names) > 1 and len(names) == len(parts):
-        return ", ".join(f"{n} {part}" for n, part in zip(names, parts))
+    500m/512Mi` of the column `Requests → Limits`, each part under the request or limit word it stands below; else
+    `<name> <cell>`."""
+    for separator in _PART_SEPARATORS:
+        names, parts = separator.split(name), separator.split(cell)
+        if len(names) > 1 and len(names) == len(parts) and all(_ROLE_WORD.search(n) for n in names):
+            return ", ".join(f"{n} {part}" for n, part in zip(names, parts))
     return f"{name} {cell}"
 
 

@@ -20,7 +20,8 @@ _APP_PARENTS = ("services", "apps", "microservices", "charts", "helm", "helm-cha
 _NO_APP_DIRS = ("base", "bases", "overlays", "common", "shared", "templates")
 _REQUIREMENT = re.compile(r"\b(?:N?FR|SC)-\d{1,4}")  # FR-001, NFR-3, SC-005
 _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefront-web (port 3000, 0.5 vCPU)`
-# a column of requests and limits (`| Requests → Limits |`): each cell read after the words naming its parts
+# a column of requests and limits (`| Requests → Limits |`, `| CPU request / limit |`): each cell read after the
+# words naming its parts
 _ROLE_HEADER = re.compile(r"\brequests?\b|\blimits?\b", re.I)
 _COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\b", re.I)  # a column of counts: its unit
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`

@@ -10,7 +10,15 @@ as not applied; both environments' Ingresses took the one host, which DNS points
 aws-eks-payments: EKS, Argo CD, RDS and ElastiCache with an environments table. Before, the ElastiCache row's
 `cache.r6g.large` became every environment's node type (EKS refuses it) and its `2 nodes` the node count, the dev
 column's `single NAT gateway` gave production one NAT gateway (and staging's `one per AZ` was not read), and payments-api read the Redis token's entry instead
-of the database's."""
+of the database's.
+
+aws-eks-storefront: EKS, Argo CD and RDS with a table of one row per environment (`| Environment | ... | Nodes (min /
+desired / max) | ... | DB storage |`), a Services table and a Database subsection. Before, the table's node counts,
+address spaces, Multi-AZ and NAT cells were not read (its node counts were taken for the database's), its DB storage
+became a memory figure, the Database bullets (`PostgreSQL 16`, `backups 7 days (dev) / 30 days (prod)`) were not read,
+`Public, via ingress-nginx at shop.example.com` gave storefront no Ingress, `probes on /healthz (storefront,
+catalog-api)` gave catalog-api /health, the tags `storefront:1.14.2` gave 0.1.0, and the ECR repository whose host is
+`<account>` was replaced by ghcr.io without a word."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -62,3 +70,19 @@ def test_aws_eks_payments_environments_table() -> None:
     # `pushed to ECR `123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/<service>``: before, ghcr.io/<project>/<app>
     assert {a.name: a.image for a in d.answers.apps}["ledger-worker"] == (
         "123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/ledger-worker")
+
+
+def test_aws_eks_storefront_rows_per_environment() -> None:
+    plan = REVIEWED / "aws-eks-storefront.plan.md"
+    text = plan.read_text(encoding="utf-8")
+    d = decide(parse_plan(plan))
+    sizing = {s.name: (s.instance_type, s.min_size, s.max_size, s.network_cidr, s.multi_az, s.nat_gateway_per_az,
+                       s.db_storage_gb) for s in d.answers.environment_sizing}
+    assert sizing == {"dev": ("t3.large", 2, 4, "10.20.0.0/16", False, False, 50),
+                      "prod": ("m6i.xlarge", 3, 12, "10.30.0.0/16", True, True, 200)}
+    # `automated backups 7 days (dev) / 30 days (prod)`, under `### Database`
+    assert d.answers.backup_retention_days == 30
+    assert {s.name: s.backup_retention_days for s in d.answers.environment_sizing}["dev"] == 7
+    assert d.answers.database_version == "16"
+    assert not [n for n in d.not_applied if n.line in (line_of(text, "| dev | 1111"), line_of(text, "| prod | 2222"))]
+

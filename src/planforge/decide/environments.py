@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from planforge.decide import text as tx
 from planforge.decide.data import keywords
 from planforge.plan.figure_sources import environment_columns
-from planforge.plan.model import Plan
+from planforge.plan.model import Plan, plain
 
 ENV_SUFFIX = r"\s+(environments?|envs?|only|namespaces?|clusters?)$"
 _PRODUCTION = "prod"
@@ -74,23 +74,52 @@ def _bare(word: str) -> str:
 
 
 @dataclass(frozen=True)
-class EnvironmentRow:
-    """A row of an environments table (`| NAT gateways | single NAT gateway | one per AZ |` under `| | dev | prod |`):
-    its line, its label (first cell) and each other cell with the plan's environment its column names."""
+class EnvironmentCell:
+    """One environment's cell of an environments table: its words, the plan's environment and the cell's line."""
 
+    text: str
+    env: str
     line: int
+
+
+@dataclass(frozen=True)
+class EnvironmentRow:
+    """What an environments table says of one thing for each environment: its label and each environment's cell. A
+    table with a column per environment (`| NAT gateways | single NAT gateway | one per AZ |` under `| | dev | prod |`)
+    gives one per row; a table with a row per environment (`| dev | t3.large | 2 / 2 / 4 |` under `| Environment |
+    Node type | Nodes |`) one per column, labelled with its header."""
+
     label: str
-    cells: tuple[tuple[str, str], ...]
+    cells: tuple[EnvironmentCell, ...]
+
+    def at(self, line: int) -> bool:
+        """Whether one of its cells is on plan line `line`."""
+        return any(cell.line == line for cell in self.cells)
+
+
+# the first header of a table with one row per environment (`| Environment | Node type | ... |`)
+_ENVIRONMENT_HEADER = re.compile(r"^\W*(?:environments?|envs?|stages?)\W*$", re.I)
 
 
 def environment_rows(plan: Plan, names: list[str]) -> list[EnvironmentRow]:
-    """The rows of the plan's environments tables (every column after the first headed by an environment word); a
-    column naming none of `names` is left out of its rows."""
+    """What the plan's environments tables say per environment: the rows of a table with a column per environment
+    (every column after the first headed by an environment word) and the columns of a table with a row per
+    environment (headed `Environment`, every row's first cell naming one of `names`); a cell of an environment not
+    in `names` is left out."""
     out = []
     for table in plan.tables:
-        columns = environment_columns(table.rows[0][1]) if table.rows else []
-        for line, cells in table.rows[1:] if columns else []:
-            named = [(cell.strip(), env) for cell, column in zip(cells[1:], columns[1:])
-                     for env in [environment_named(column, names)] if env is not None]
-            out.append(EnvironmentRow(line, cells[0] if cells else "", tuple(named)))
+        header = table.rows[0][1] if table.rows else []
+        columns = environment_columns(header)
+        if columns:
+            for line, cells in table.rows[1:]:
+                named = [EnvironmentCell(cell.strip(), env, line) for cell, column in zip(cells[1:], columns[1:])
+                         for env in [environment_named(column, names)] if env is not None]
+                out.append(EnvironmentRow(cells[0] if cells else "", tuple(named)))
+        elif header and _ENVIRONMENT_HEADER.match(plain(header[0])) and len(table.rows) > 1:
+            rows = [(line, env, cells) for line, cells in table.rows[1:]
+                    for env in [environment_named(cells[0], names) if cells else None] if env is not None]
+            if len(rows) == len(table.rows) - 1:
+                out += [EnvironmentRow(label, tuple(EnvironmentCell(cells[k].strip(), env, line)
+                                                    for line, env, cells in rows if k < len(cells)))
+                        for k, label in enumerate(header) if k > 0]
     return out

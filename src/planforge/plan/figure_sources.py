@@ -58,17 +58,18 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             # a column counting per environment writes its unit into each cell (`_cell_reader`): it lends none
             units = [None if _slashed_environments(cell) else _COUNT_HEADER.search(cell) for cell in headers]
             envs = environment_columns(headers)
-            stored = [bool(_storage_header().match(clean(cell))) for cell in headers]
+            stored = [_storage_words(cell) for cell in headers]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 read = [readers[k](cell) if k < len(readers) else cell for k, cell in enumerate(cells)]
                 counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(read, lent)], envs)
-                counted = [f"storage {cell}" if is_storage and cell.strip() else cell
-                           for cell, is_storage in zip(counted, stored + [False] * (len(counted) - len(stored)))]
+                counted = [f"{words} {cell}" if words and cell.strip() else cell
+                           for cell, words in zip(counted, stored + [""] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
-        context = is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
+        context = (is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
+                   or canonical_key(b.subsection) in _FIGURE_LABELS)
         label = ""
         for src in b.lines:
             m = match_field(src.text)
@@ -92,8 +93,16 @@ def _workload_manifest() -> re.Pattern[str]:
 
 @lru_cache(maxsize=None)
 def _storage_header() -> re.Pattern[str]:
-    """A column of service volumes (keywords.yaml `service_volume.column`): its sizes are volumes, never memory."""
-    return re.compile(rf"^\W*(?:{package_data('keywords.yaml')['service_volume']['column']})\W*$", re.I)
+    """A column of storage sizes (keywords.yaml `service_volume.column`, maybe after what it stores: `| DB storage |`):
+    its sizes are storage, never memory."""
+    column = package_data('keywords.yaml')['service_volume']['column']
+    return re.compile(rf"^\W*(?:[a-z][\w-]*\s+)?(?:{column})\W*$", re.I)
+
+
+def _storage_words(header: str) -> str:
+    """The words a storage column's cells are read after (`DB storage`), "" for another column."""
+    words = clean(header).strip()
+    return words if _storage_header().match(words) else ""
 
 
 def _names_manifest(text: str) -> bool:
@@ -121,6 +130,9 @@ def _cell_reader(header: str) -> Callable[[str], str]:
     per = _slashed_environments(header)
     if per is not None:
         return lambda cell: _per_environment_cell(cell, per)
+    roles = _slashed_roles(header)
+    if roles is not None:
+        return lambda cell: _range_cell(cell, *roles)
     if _ROLE_HEADER.search(header):
         return lambda cell: column_cell(clean(header), cell.strip()) if cell.strip() else cell
     return lambda cell: cell
@@ -129,6 +141,30 @@ def _cell_reader(header: str) -> Callable[[str], str]:
 # a column of counts per environment (`| Replicas dev / prod |` over `| 1 / 3 |`)
 _SLASHED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+([a-z][\w-]*(?: ?/ ?[a-z][\w-]*)+)\W*$", re.I)
 _SLASHED_CELL = re.compile(r"^\s*(\d{1,4}(?: ?/ ?\d{1,4})+)(?![\w/])")
+
+
+# a column of node counts by role (`| Nodes (min / desired / max) |` over `| 2 / 2 / 4 |`)
+_ROLED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+((?:min|desired|max)\w*(?: ?/ ?(?:min|desired|max)\w*)+)"
+                           r"\W*$", re.I)
+
+
+def _slashed_roles(header: str) -> tuple[str, list[str]] | None:
+    """(unit, roles) of a column counting by role (`Nodes (min / desired / max)`: nodes, [min, desired, max])."""
+    m = _ROLED_HEADER.match(clean(header).replace("`", ""))
+    if m is None:
+        return None
+    return m.group(1).lower(), [role.strip().lower()[:3] for role in m.group(2).split("/")]
+
+
+def _range_cell(cell: str, unit: str, roles: list[str]) -> str:
+    """`2 / 2 / 4` under `Nodes (min / desired / max)`: `2-4 nodes` (the minimum and maximum; the desired count is
+    where an autoscaler starts); a cell of another shape reads as written."""
+    m = _SLASHED_CELL.match(cell)
+    counts = re.split(r"\s*/\s*", m.group(1)) if m is not None else []
+    if len(counts) != len(roles) or "min" not in roles or "max" not in roles:
+        return cell
+    low, high = counts[roles.index("min")], counts[roles.index("max")]
+    return f"{low}-{high} {unit}{cell[m.end():]}" if low != high else f"{low} {unit}{cell[m.end():]}"
 
 
 def _slashed_environments(header: str) -> tuple[str, str] | None:

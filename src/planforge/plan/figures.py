@@ -173,6 +173,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 subject = label_subject
                 if subject[1] == "plan" and env_said is not None:
                     subject = env_said
+            if subject[1] == "cluster" and label_subject[1] == "environment":
+                subject = label_subject  # `| dev | t3.large | 2-4 nodes |`: the row's environment's nodes
             if subject[1] == "plan" and line_subject[1] == "cluster":
                 subject = line_subject  # `4 CPU cores, 8GB RAM for Minikube`: the machine's figures
             machine = own if own[1] == "cluster" else machine
@@ -423,7 +425,8 @@ _SPREAD = re.compile(r"\b(?:spread|spreads|distributed|split|balanced|replicated
 _ROLE_BEFORE = re.compile(r"\b(?P<role>request|limit)(?:s|ed)?(?: ?[:=]| of| is| to| at)? ?$", re.I)
 # `2Gi memory limit`, `500m CPU request`, `250m limit`
 _ROLE_AFTER = re.compile(r" ?(?:(?:memory|mem|ram|v?cpus?|cores?|millicores?) )?(?P<role>request|limit)s?\b", re.I)
-_ENV_AFTER = re.compile(r" (?:in|for|on) (?:the )?(?P<env>[a-z][a-z0-9-]{0,30})", re.I)
+# `35 days in prod`, `30 days (prod)`: the environment right after a recovery or retention figure
+_ENV_AFTER = re.compile(r" (?:(?:in|for|on) (?:the )?|\()(?P<env>[a-z][a-z0-9-]{0,30})", re.I)
 _CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
 _ROLE_REACH = 24  # characters before a number searched for the request/limit word naming it
 

@@ -32,10 +32,10 @@ def decide_acme_staging(c: Context, structure: str) -> None:
               "letsencrypt (Let's Encrypt's production server)")
     environments: list[str] = c.values.get("environments", [])
     row = next((r for r in environment_rows(c.plan, environments)
-                if any(_STAGING_ISSUER.search(cell) for cell, _ in r.cells)), None)
+                if any(_STAGING_ISSUER.search(cell.text) for cell in r.cells)), None)
     if row is not None:
-        line, m = row.line, next(m for cell, _ in row.cells if (m := _STAGING_ISSUER.search(cell)))
-        chosen = [env for cell, env in row.cells if _STAGING_ISSUER.search(cell)]
+        line, m = next((cell.line, m) for cell in row.cells if (m := _STAGING_ISSUER.search(cell.text)))
+        chosen = [cell.env for cell in row.cells if _STAGING_ISSUER.search(cell.text)]
     else:
         found = lines_naming(c.plan, _ACME_STAGING)
         if not found:

@@ -1,4 +1,4 @@
-"""Each environment's own address space, from an environments table's row of them (`| VPC CIDR | 10.40.0.0/16 |
+"""Each environment's own address space, from an environments table's row or column of them (`| VPC CIDR | 10.40.0.0/16 |
 10.50.0.0/16 |`): `environment_sizing[].network_cidr`, checked as the repository-wide one is (rules/network)."""
 from __future__ import annotations
 
@@ -6,37 +6,33 @@ import re
 
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.environments import environment_named
+from planforge.decide.environments import environment_rows
 from planforge.decide.rules.network import why_not
-from planforge.decide.rules.table_rows import labelled_rows
 
-# an environments table's row of address spaces (`VPC CIDR | staging: 10.40.0.0/16 | production: 10.50.0.0/16`), its
-# label maybe after its column's header (`Setting: VPC CIDR | ...`)
-_NETWORK_ROW = re.compile(r"^(?:[^|:]{1,40}:\s*+)?(?:vpc|vnet|virtual network|network)\s*(?:cidrs?|address(?:es)?"
-                          r"(?: space)?|ranges?|blocks?)?\s*\|", re.I)
-_ENVIRONMENT_CIDR = re.compile(r"\|\s*([a-z][a-z0-9-]{0,20}):\s*`?(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})`?\s*(?=\||$)", re.I)
+# what an environments table's address spaces are labelled (`VPC CIDR`, `VNet address space`)
+_NETWORK_LABEL = re.compile(r"^\W*(?:vpc|vnet|virtual network|network)\s*(?:cidrs?|address(?:es)?(?: space)?|ranges?|"
+                            r"blocks?)?\W*$", re.I)
+_CIDR = re.compile(r"^`?(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})`?$")
 
 
 def decide_environment_networks(c: Context, structure: str) -> None:
-    """Each environment's own address space from an environments table's row of them (`| VPC CIDR | 10.40.0.0/16 |
-    10.50.0.0/16 |`): `environment_sizing[].network_cidr`, where the layout allows one per environment; else each
-    cell is reported with why not."""
-    envs = c.values.get("environments", [])
+    """Each environment's own address space from an environments table's row or column of them (`| VPC CIDR |
+    10.40.0.0/16 | 10.50.0.0/16 |`): `environment_sizing[].network_cidr`, where the layout allows one per environment;
+    else each cell is reported with why not."""
     stated: dict[str, str] = {}
-    for row in labelled_rows(c.plan):
-        if not _NETWORK_ROW.match(row.text):
+    for row in environment_rows(c.plan, c.values.get("environments", [])):
+        if not _NETWORK_LABEL.match(row.label.replace("`", "")):
             continue
-        line = row.line_at(0)
-        for m in _ENVIRONMENT_CIDR.finditer(row.text):
-            env = environment_named(m.group(1), envs)
-            if env is None or env in stated:
+        for cell in row.cells:
+            m = _CIDR.match(cell.text)
+            if m is None or cell.env in stated:
                 continue
-            why = why_not(c, structure, [m.group(2)], per_environment=True)
+            why = why_not(c, structure, [m.group(1)], per_environment=True)
             if why:
-                c.unapplied(line, m.group(2), f"{env}'s network takes the blueprint's address space ({why})")
+                c.unapplied(cell.line, m.group(1), f"{cell.env}'s network takes the blueprint's address space ({why})")
                 continue
-            stated[env] = m.group(2)
-            c.applied(line, m.group(2), f"environment_sizing.{env}.network_cidr")
+            stated[cell.env] = m.group(1)
+            c.applied(cell.line, m.group(1), f"environment_sizing.{cell.env}.network_cidr")
     if stated:
         sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
         c.values["environment_sizing"] = [s.model_copy(update={"network_cidr": stated[s.name]}) if s.name in stated

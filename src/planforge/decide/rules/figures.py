@@ -440,11 +440,14 @@ _SYSTEM_ROW = re.compile(r"\bsystem\b[\w ]{0,20}?\b(?:nodes?|pools?|groups?)\b",
 def _cluster_node_figures(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
     """The node counts and instance types that size the cluster's autoscaling nodes. An ElastiCache node type
     (`cache.r6g.large, 2 nodes`) and the node counts of its lines size a cache, which no module generates; the node
-    counts of a line naming a database class (`db-s-2vcpu-4gb, 2 nodes (primary + standby)`) count the database's
-    nodes; a system pool row's figures size the system pool, which keeps the cluster module's size. All are reported
+    counts of a line naming a database class and no node type (`db-s-2vcpu-4gb, 2 nodes (primary + standby)`) count the
+    database's nodes; a system pool row's figures size the system pool, which keeps the cluster module's size. All are reported
     at their line."""
     cache_lines = {f.line for f in types if f.name.lower().startswith(CACHE_NODE_PREFIX)}
-    database_lines = {f.line for f in types if f.name.lower().startswith(DATABASE_CLASS_PREFIXES)} - cache_lines
+    node_type_lines = {f.line for f in types if not f.name.lower().startswith((*DATABASE_CLASS_PREFIXES, CACHE_NODE_PREFIX))}
+    # `| dev | t3.large | 2 / 2 / 4 | db.t4g.medium |`: a line naming the cluster's node type too counts its nodes
+    database_lines = ({f.line for f in types if f.name.lower().startswith(DATABASE_CLASS_PREFIXES)} - cache_lines
+                      - node_type_lines)
     system_lines = {line for table in c.plan.tables for line, cells in table.rows[1:]
                     if cells and _SYSTEM_ROW.search(cells[0])} - cache_lines
     for f in nodes:

@@ -111,30 +111,37 @@ def _sizing(c: Context) -> None:
     for module, row in c.modules:
         if _size_from_notes(sizing, module, tx.safe_text(row.notes)):
             line = line or row.line
-    line = line or _nat_per_column(c, sizing)
+    line = line or _per_column(c, sizing)
     if line:
         c.from_line("environment_sizing", list(sizing.values()), line)
     else:
         c.default("environment_sizing", list(sizing.values()), "one entry per environment; no sizing in the plan")
 
 
-# an environments table's NAT row (`| NAT gateways | single NAT gateway | one per AZ |`): a cell asking for one per zone
+# an environments table's NAT row or column (`| NAT gateways | single NAT gateway | one per AZ |`): a cell asking for one
+# per zone
 _NAT_ROW = re.compile(r"\bnat\b", re.I)
 _PER_ZONE = re.compile(r"\b(?:per|each|every)\s+(?:az|availability\s+zone|zone)\b|\bmulti-?az\b", re.I)
+# an environments table's Multi-AZ database row or column (`| Multi-AZ DB | No | Yes |`): a cell saying yes
+_MULTI_AZ_ROW = re.compile(r"\bmulti-?az\b", re.I)
+_YES = re.compile(r"^\W*(?:yes|y|true|on|enabled|✓|✔|✅)\b", re.I)
 
 
-def _nat_per_column(c: Context, sizing: dict[str, EnvironmentSizing]) -> int | None:
-    """NAT per zone in each environment whose column of an environments table's NAT row asks for one per zone; the
-    row's line, None when no table has one."""
+def _per_column(c: Context, sizing: dict[str, EnvironmentSizing]) -> int | None:
+    """NAT per zone and Multi-AZ databases in each environment whose cell of an environments table's NAT or Multi-AZ
+    row (or column) asks for them; the first such row's line, None when no table has one."""
+    first = None
     for row in environment_rows(c.plan, list(sizing)):
-        if not _NAT_ROW.search(row.label):
+        field, said = ("nat_gateway_per_az", _PER_ZONE) if _NAT_ROW.search(row.label) else \
+            ("multi_az", _YES) if _MULTI_AZ_ROW.search(row.label) else ("", None)
+        if said is None or not row.cells:
             continue
-        for cell, env in row.cells:
-            if _PER_ZONE.search(cell):
-                sizing[env].nat_gateway_per_az = True
-                c.applied(row.line, cell, f"environment_sizing.{env}.nat_gateway_per_az")
-        return row.line
-    return None
+        first = first or row.cells[0].line
+        for cell in row.cells:
+            if said.search(cell.text):
+                setattr(sizing[cell.env], field, True)
+                c.applied(cell.line, cell.text, f"environment_sizing.{cell.env}.{field}")
+    return first
 
 
 def _size_from_notes(sizing: dict[str, EnvironmentSizing], module: str, notes: str) -> bool:

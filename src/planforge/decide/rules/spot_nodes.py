@@ -46,8 +46,8 @@ def _why_not(c: Context, structure: str) -> str:
 
 def _table_cells(c: Context, names: list[str]) -> list[tuple[int, str, list[str]]]:
     """(line, words, environments) of each environments table's capacity row cell saying spot."""
-    return [(row.line, cell, [env]) for row in environment_rows(c.plan, names) if _CAPACITY_ROW.search(row.label)
-            for cell, env in row.cells if _SPOT_CELL.search(cell)]
+    return [(cell.line, cell.text, [cell.env]) for row in environment_rows(c.plan, names)
+            if _CAPACITY_ROW.search(row.label) for cell in row.cells if _SPOT_CELL.search(cell.text)]
 
 
 def _sentences(c: Context, names: list[str]) -> list[tuple[int, str, list[str]]]:

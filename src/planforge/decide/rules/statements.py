@@ -295,9 +295,9 @@ def _environments_meant(c: Context, s: Statement) -> list[str]:
     single NAT gateway | one per AZ |` under `| | dev | prod |`), else the ones its sentence names before its words
     (`Dev is smaller on purpose: a single NAT gateway`); none when it is said of all."""
     envs = c.values.get("environments", [])
-    row = next((r for r in environment_rows(c.plan, envs) if r.line == s.line), None)
+    row = next((r for r in environment_rows(c.plan, envs) if r.at(s.line)), None)
     if row is not None:
-        return [env for cell, env in row.cells if s.words.lower() in cell.lower()]
+        return [cell.env for cell in row.cells if cell.line == s.line and s.words.lower() in cell.text.lower()]
     at = s.sentence.lower().find(s.words.lower())
     before = s.sentence[:at] if at >= 0 else ""
     return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", before, re.I)

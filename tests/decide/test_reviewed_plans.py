@@ -86,3 +86,19 @@ def test_aws_eks_storefront_rows_per_environment() -> None:
     assert d.answers.database_version == "16"
     assert not [n for n in d.not_applied if n.line in (line_of(text, "| dev | 1111"), line_of(text, "| prod | 2222"))]
 
+
+def test_aws_eks_storefront_services() -> None:
+    plan = REVIEWED / "aws-eks-storefront.plan.md"
+    text = plan.read_text(encoding="utf-8")
+    d = decide(parse_plan(plan))
+    apps = {a.name: a for a in d.answers.apps}
+    assert {n: (a.health_path, a.tag) for n, a in apps.items()} == {
+        "storefront": ("/healthz", "1.14.2"), "catalog-api": ("/healthz", "2.3.0"), "checkout-worker": ("/healthz", "0.9.1")}
+    web = apps["storefront"]
+    assert (web.ingress_path, web.ingress_host, web.ingress_tls) == ("/", "shop.example.com", True)
+    assert {s.name: s.host for s in d.answers.environment_sizing} == {"dev": "shop.dev.example.com",
+                                                                      "prod": "shop.example.com"}
+    # an account placeholder in the registry's host: no image can be named, so it is said, not replaced silently
+    ecr = [n for n in d.not_applied if n.line == line_of(text, "<account>.dkr.ecr")]
+    assert ecr and "placeholder" in ecr[0].why and "newName" in ecr[0].why
+    assert not [n for n in d.not_applied if n.text.startswith("1 cluster per environment")]

@@ -21,12 +21,15 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
-# `health /healthz`, `liveness GET /healthz`, a table's `Probes: HTTP GET /`
-_PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:http\s++)?get\s++)?"
-# (a path follows a space, colon or quote: in `liveness/readiness probe on /healthz` no word names a path)
-HEALTH_PATH = r"(?:health|liveness|(?<!readiness )\bprobes?)" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)"
-# `readiness /ready`, `readiness probe: GET /readyz`: the readiness probe's own path (the health path serves the others)
-_READY_PATH = r"\breadiness" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)"
+# `health /healthz`, `liveness GET /healthz`, `probes on /healthz`, a table's `Probes: HTTP GET /`
+_PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:on|at)\s++)?(?:(?:http\s++)?get\s++)?"
+# (a path follows a space, colon or quote: `liveness/readiness` names no path; `liveness/readiness probes on /healthz`
+# is both probes' path)
+HEALTH_PATH = (r"(?:(?:liveness|readiness)\s*+/\s*+(?:liveness|readiness)\s++probes?|health|liveness"
+               r"|(?<!readiness )\bprobes?)" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)")
+# `readiness /ready`, `readiness probe: GET /readyz`: the readiness probe's own path (the health path serves the others;
+# `liveness/readiness probe on /healthz` is both probes' health path)
+_READY_PATH = r"(?<!liveness/)(?<!liveness /)\breadiness" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)"
 # `curl https://[app-url]/api/health`, `HTTP GET /healthz`: a path that ends in a health word is the health path
 _HEALTH_URL = (r"(?:https?://[^/\s`]{1,253}|(?<![\w/.-]))"
                r"(/(?:[A-Za-z0-9._-]{1,63}/){0,4}(?:healthz?|livez|readyz|ready|live|ping))(?![\w/-])")
@@ -68,37 +71,57 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                "inbound": re.compile(_NO_PORT, re.I),
                "public": re.compile(_INTERNAL, re.I), "database_access": re.compile(_DATABASE_USE, re.I),
                "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I),
-               "schedule": re.compile(SCHEDULE, re.I)}
+               "schedule": re.compile(SCHEDULE, re.I), "tag": _NAMED_TAG}
     found: dict[str, dict[str, Any]] = {}
     compute = c.values.get("compute", "vms")
     unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
     for p in passages(c.plan) if sources is None else sources:
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
-            mentions = [(m.start(), m.group(1).lower()) for m in name_rx.finditer(sentence)]
+            mentions = [(m.start(), m.group(1).lower(), m.end()) for m in name_rx.finditer(sentence)]
             if not mentions:
                 continue
             for key, rx in readers.items():
                 if key in ("cpu_request", "memory_request") and p is not sized:
                     continue
                 for m in rx.finditer(sentence):
-                    owner_at, owner = next(((pos, n) for pos, n in reversed(mentions) if pos < m.start()), (0, None))
-                    if key == "port" and _CALLS_OUT.search(sentence, owner_at, m.start()):
-                        continue  # the port of what it calls (`calls the insurer API over HTTPS on port 443`)
-                    if key == "schedule" and owner is not None and found.get(owner, {}).get(key) == cron_of(m):
-                        c.applied(p.line_at(start + m.start()), m.group(0), answer)  # the same schedule, said again
-                        continue
-                    if owner is None or key in found.get(owner, {}) or (key == "health_url" and (
-                            "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
-                        continue
-                    line = p.line_at(start + m.start())
-                    if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
-                               f"Kubernetes: {_SERVERLESS_ONLY[key]}" if key in _SERVERLESS_ONLY and compute == "vms" else ""):
-                        c.unapplied(line, m.group(0), why)
-                        continue
-                    found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
-                    c.applied(line, m.group(0), answer)
+                    for owner_at, owner in _owners(sentence, m, mentions):
+                        if key == "port" and _CALLS_OUT.search(sentence, owner_at, m.start()):
+                            continue  # the port of what it calls (`calls the insurer API over HTTPS on port 443`)
+                        if key == "schedule" and owner is not None and found.get(owner, {}).get(key) == cron_of(m):
+                            c.applied(p.line_at(start + m.start()), m.group(0), answer)  # the same schedule, said again
+                            continue
+                        if owner is None or key in found.get(owner, {}) or (key == "health_url" and (
+                                "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
+                            continue
+                        line = p.line_at(start + m.start())
+                        if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
+                                   f"Kubernetes: {_SERVERLESS_ONLY[key]}" if key in _SERVERLESS_ONLY and compute == "vms" else ""):
+                            c.unapplied(line, m.group(0), why)
+                            continue
+                        found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
+                        c.applied(line, m.group(0), answer)
     return found
+
+
+# an application's image tag written after its name (`storefront:1.14.2`, `api:v2.3`): a version, never a port
+# (`api:8000`)
+_NAMED_TAG = re.compile(r":(v?\d{1,6}\.\d{1,6}(?:[.+-][A-Za-z0-9_.-]{0,100}[A-Za-z0-9_])?)(?![\w.:/-])")
+# the applications a parenthesis right after a statement names (`probes on /healthz (storefront, catalog-api)`)
+_OWNERS_AFTER = re.compile(r"\s*+\(([^()]{1,200})\)")
+
+
+def _owners(sentence: str, m: re.Match[str], mentions: list[tuple[int, str, int]]) -> list[tuple[int, str | None]]:
+    """(where named, name) of the applications a statement `m` of the sentence is about: those a parenthesis right
+    after it names, else the one named last before it (None: none); a tag's, the name it is written after."""
+    if m.re is _NAMED_TAG:
+        return [next(((pos, n) for pos, n, end in mentions if end == m.start()), (0, None))]
+    after = _OWNERS_AFTER.match(sentence, m.end())
+    if after is not None:
+        listed = [(pos, n) for pos, n, _ in mentions if after.start(1) <= pos < after.end(1)]
+        if listed:
+            return listed
+    return [next(((pos, n) for pos, n, _ in reversed(mentions) if pos < m.start()), (0, None))]
 
 
 # What a statement only serverless compute applies is, on Kubernetes, left to. (`no inbound port` and a schedule apply

@@ -523,6 +523,12 @@ def _network_cidr(c: Context, structure: str, s: Statement) -> None:
     decide_network_cidr(c, structure, s.line, [cidr for cidr in cidrs_in(s.sentence) if ":" not in cidr])
 
 
+
+def _cluster_per_environment(c: Context, structure: str, s: Statement) -> None:
+    """A cluster per environment: each environment's root (or release) targets a cluster of its own already."""
+    c.applied(s.line, s.words, "environments")
+
+
 _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "no_key_vault": _no_key_vault,
     "secrets_from_ci": _secrets_from_ci,
@@ -542,6 +548,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "api_authorized_ranges": _api_authorized_ranges,
     "private_api_endpoint": _private_api_endpoint,
     "static_ingress_ip": _static_ingress_ip,
+    "cluster_per_environment": _cluster_per_environment,
     "shared_cluster": decide_shared_cluster,
     "terraform_workspaces": _terraform_workspaces,
     "no_ci": _no_ci,

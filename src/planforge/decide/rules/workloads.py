@@ -49,9 +49,11 @@ def _image_registry(c: Context, d: dict[str, Any]) -> str:
 
 # `pushed to ECR `123456789012.dkr.ecr.eu-west-1.amazonaws.com/payments/<service>``: the repository of every
 # workload's image, a placeholder standing for its name
-_IMAGE_PATTERN = re.compile(r"(?<![\w./-])((?:[a-z0-9-]+\.)+[a-z0-9-]+(?::\d{1,5})?(?:/[a-z0-9._-]+)*/"
+_IMAGE_PATTERN = re.compile(r"(?<![\w./-])((?:(?:[a-z0-9-]+|<[a-z_-]+>)\.)+[a-z0-9-]+(?::\d{1,5})?(?:/[a-z0-9._-]+)*/"
                             r"(?:<(?:service|app|application|name|workload)>|\{(?:service|app|application|name)\}))"
                             r"(?![\w/:@<{-])", re.I)
+
+_HOST_PLACEHOLDER = re.compile(r"^[^/]*<")  # `<account>.dkr.ecr.eu-west-1.amazonaws.com/shop/<service>`
 
 
 def _image_pattern(c: Context) -> str:
@@ -60,6 +62,11 @@ def _image_pattern(c: Context) -> str:
     pulls one image name."""
     found = [(p.line_at(m.start(1)), m.group(1)) for p in passages(c.plan, every_section=True)
              for m in _IMAGE_PATTERN.finditer(p.text)]
+    for line, words in [(line, words) for line, words in found if _HOST_PLACEHOLDER.match(words)]:
+        c.unapplied(line, words, "the registry's host is a placeholder (an account per environment, whose registries "
+                    "differ): the overlays pull the default registry's images; set `newName` in each environment's "
+                    "overlay `images` to that environment's registry")
+        found.remove((line, words))
     patterns = {re.sub(r"<[a-z]+>|\{[a-z]+\}", "{name}", words.lower()) for _, words in found}
     if len(patterns) > 1:
         for line, words in found:

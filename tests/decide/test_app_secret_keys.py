@@ -20,14 +20,15 @@ def with_sentence(sentence: str, plan: str = EKS, after: str = FIELD):
 
 
 def keys(d) -> dict[str, str]:
-    return {a.name: a.secret_key for a in d.answers.apps}
+    """The entry each application reads: its JSON entry, else its one one-value entry ("": neither)."""
+    return {a.name: a.secret_key or ",".join(a.secret_values.values()) for a in d.answers.apps}
 
 
 def test_the_applications_a_sentence_names_read_the_entry_it_names() -> None:
     d = with_sentence("orders-api reads its database URL from the Secrets Manager secret\n`acme/<env>/orders-db`.")
     assert keys(d) == {"orders-api": "acme/{env}/orders-db", "web-frontend": ""}
     line = EKS.splitlines().index(FIELD.strip()) + 4  # the wrapped sentence's second line
-    assert (line, "acme/<env>/orders-db", "apps.orders-api.secret_key") in {(a.line, a.text, a.answer) for a in d.applied}
+    assert (line, "acme/<env>/orders-db", "apps.orders-api.secret_values") in {(a.line, a.text, a.answer) for a in d.applied}
     assert not [n for n in d.not_applied if "orders-db" in n.text]
 
 
@@ -71,13 +72,16 @@ def test_a_chart_plan_reports_the_entry() -> None:
     assert "no application of this repository reads a secrets manager entry" in reported.why
 
 
-def test_an_applications_first_entry_is_kept_and_a_second_reported() -> None:
-    """Before, a later sentence replaced the entry: payments-api read the Redis token's entry and lost the database's."""
+def test_an_applications_first_json_entry_is_kept_and_a_second_reported() -> None:
+    """Before, a later sentence replaced the entry: payments-api read the Redis token's entry and lost the database's.
+    A one-value entry is read beside the JSON one; a second JSON entry is reported."""
     d = with_sentence("orders-api and web-frontend read the database credentials from the Secrets Manager secret "
                       "acme/<env>/postgres.\norders-api reads the Redis AUTH token from the Secrets Manager secret "
-                      "acme/<env>/redis.")
+                      "acme/<env>/redis.\norders-api reads the cache credentials from the Secrets Manager secret "
+                      "acme/<env>/cache.")
     assert keys(d) == {"orders-api": "acme/{env}/postgres", "web-frontend": "acme/{env}/postgres"}
-    [reported] = [n for n in d.not_applied if n.text == "acme/<env>/redis"]
+    assert {a.name: a.secret_values for a in d.answers.apps}["orders-api"] == {"TOKEN": "acme/{env}/redis"}
+    [reported] = [n for n in d.not_applied if n.text == "acme/<env>/cache"]
     assert "orders-api's ExternalSecret reads one entry" in reported.why and "acme/<env>/postgres" in reported.why
 
 
@@ -96,7 +100,8 @@ def test_an_applications_first_entry_is_kept_and_a_second_reported() -> None:
 def test_an_entry_holding_one_value_is_synced_as_one_variable(sentence: str, value_key: str) -> None:
     d = with_sentence(sentence)
     [app] = [a for a in d.answers.apps if a.name == "orders-api"]
-    assert app.secret_key and app.secret_value_key == value_key
+    entry = sentence.split()[-1].rstrip(".").replace("<env>", "{env}")
+    assert (app.secret_key, app.secret_values) == (("", {value_key: entry}) if value_key else (entry, {}))
 
 
 def test_a_vault_entry_is_always_a_map_of_keys() -> None:
@@ -104,4 +109,4 @@ def test_a_vault_entry_is_always_a_map_of_keys() -> None:
     assert text != EKS
     d = with_sentence("orders-api reads the connection string from the Vault secret acme/<env>/db.", text)
     [app] = [a for a in d.answers.apps if a.name == "orders-api"]
-    assert (app.secret_key, app.secret_value_key) == ("acme/{env}/db", "")
+    assert (app.secret_key, app.secret_values) == ("acme/{env}/db", {})

@@ -40,7 +40,8 @@ def test_aks_flux_billing_applications() -> None:
         "dev": "dev.billing.acme.example.com", "prod": "billing.acme.example.com"}
     assert (api.volume_size, api.volume_path, api.memory_request, api.memory_limit) == (
         "10Gi", "/var/lib/uploads", "", "")
-    assert (api.secret_key, job.secret_key, web.secret_key) == ("billing-{env}-db", "billing-{env}-db", "")
+    # the connection string: one value, synced as DATABASE_URL
+    assert (api.secret_values, job.secret_values, web.secret_values) == ({"DATABASE_URL": "billing-{env}-db"},) * 2 + ({},)
     assert (job.schedule, job.inbound) == ("0 2 * * *", False)
     assert not [n for n in d.not_applied if n.text in ("10 GiB", "02:00 UTC", "/api") or "billing-<env>-db" in n.text]
     # built, so not listed: the node range's autoscaling (`prod 6-12 nodes (cluster autoscaler)`) and the public load
@@ -102,3 +103,10 @@ def test_aws_eks_storefront_services() -> None:
     ecr = [n for n in d.not_applied if n.line == line_of(text, "<account>.dkr.ecr")]
     assert ecr and "placeholder" in ecr[0].why and "newName" in ecr[0].why
     assert not [n for n in d.not_applied if n.text.startswith("1 cluster per environment")]
+    # `| shop/dev/stripe-api-key, shop/prod/stripe-api-key | ... as a plain string | checkout-worker, env STRIPE_API_KEY |`:
+    # before, the worker read one JSON entry, storefront-eks/<env>/checkout-worker, which the plan never names
+    worker = apps["checkout-worker"]
+    assert (worker.secret_key, worker.secret_values) == (
+        "", {"STRIPE_API_KEY": "shop/{env}/stripe-api-key", "DATABASE_URL": "shop/{env}/database-url"})
+    assert not [n for n in d.not_applied if n.text == "DATABASE_URL"]
+

@@ -33,12 +33,43 @@ def test_hpa_scales_the_deployment_within_the_services_range() -> None:
 def test_external_secret_speaks_the_installed_operators_api(eso_version: str | None, api_version: str) -> None:
     components = [{"chart": "external-secrets", "version": eso_version}] if eso_version else []
     secret = yaml.safe_load(render_macro(SECRETS, "external_secret", "orders-db", "aws-secrets-manager",
-                                         "acme/prod/orders-db", "acme", components=components))
+                                         [{"key": "acme/prod/orders-db", "variable": ""}], "acme",
+                                         components=components))
     assert (secret["apiVersion"], secret["kind"]) == (api_version, "ExternalSecret")
     assert "namespace" not in secret["metadata"]
     assert secret["spec"]["secretStoreRef"] == {"kind": "ClusterSecretStore", "name": "aws-secrets-manager"}
     assert secret["spec"]["target"]["name"] == "orders-db"
     assert secret["spec"]["dataFrom"] == [{"extract": {"key": "acme/prod/orders-db"}}]
+    assert "data" not in secret["spec"]
+
+
+def test_external_secret_syncs_each_one_value_entry_as_its_variable_beside_the_json_entry() -> None:
+    entries = [{"key": "acme/prod/stripe", "variable": "STRIPE_API_KEY"}, {"key": "acme/prod/db", "variable": "DATABASE_URL"},
+               {"key": "acme/prod/orders", "variable": ""}]
+    secret = yaml.safe_load(render_macro(SECRETS, "external_secret", "orders-secrets", "aws-secrets-manager", entries, "acme"))
+    assert secret["spec"]["data"] == [{"secretKey": "STRIPE_API_KEY", "remoteRef": {"key": "acme/prod/stripe"}},
+                                      {"secretKey": "DATABASE_URL", "remoteRef": {"key": "acme/prod/db"}}]
+    assert secret["spec"]["dataFrom"] == [{"extract": {"key": "acme/prod/orders"}}]
+    # another cloud's store: each entry's path is patched, in the order the ExternalSecret lists them
+    ops = json.loads(render_macro(SECRETS, "entry_ops", entries))
+    assert [(op["path"], op["value"]) for op in ops] == [
+        ("/spec/data/0/remoteRef/key", "acme/prod/stripe"), ("/spec/data/1/remoteRef/key", "acme/prod/db"),
+        ("/spec/dataFrom/0/extract/key", "acme/prod/orders")]
+
+
+@pytest.mark.parametrize(("app", "expected"), [
+    ({"name": "api"}, [("acme/prod/api", "")]),  # the default entry, a JSON object
+    ({"name": "api", "secret_key": "shop/{env}/api"}, [("shop/prod/api", "")]),
+    ({"name": "api", "secret_values": {"B_KEY": "shop/{env}/b", "A_KEY": "shop/{env}/a"}},
+     [("shop/prod/a", "A_KEY"), ("shop/prod/b", "B_KEY")]),  # only one-value entries: no JSON entry
+    ({"name": "api", "secret_key": "shop/{env}/api", "secret_values": {"A_KEY": "shop/{env}/a"}},
+     [("shop/prod/api", ""), ("shop/prod/a", "A_KEY")]),
+    # an answers file of the release before secret_values: secret_key held the one value of secret_value_key
+    ({"name": "api", "secret_key": "shop/{env}/db", "secret_value_key": "DATABASE_URL"}, [("shop/prod/db", "DATABASE_URL")]),
+])
+def test_an_applications_entries(app: dict, expected: list[tuple[str, str]]) -> None:
+    entries = json.loads(render_macro(SECRETS, "app_entries", "aws-secrets-manager", "acme", "prod", app))
+    assert [(e["key"], e["variable"]) for e in entries] == expected
 
 
 def test_terraform_backend_body_renders_what_the_generated_root_holds() -> None:

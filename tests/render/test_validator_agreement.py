@@ -70,7 +70,7 @@ def mapping_list_cases(good_item: dict, keys: list[str], duplicates: bool) -> li
 SERVICE = {"name": "api", "image": "ghcr.io/acme/api", "tag": "0.1.0", "port": 8080, "health_path": "/healthz",
            "replicas": 1, "prod_replicas": 2, "cpu_request": "250m", "cpu_limit": "1", "memory_request": "256Mi",
            "memory_limit": "512Mi", "volume_size": "1Gi", "volume_path": "/data/uploads",
-           "secret_key": "acme/{env}/api", "secret_value_key": "DATABASE_URL"}
+           "secret_key": "acme/{env}/api", "secret_values": {"DATABASE_URL": "acme/{env}/db"}}
 # Kubernetes quantities (resources, volume size): what a hostile answers file puts there to inject YAML.
 QUANTITIES = ["", "1", "0.5", "250m", "1Gi", "1.5Gi", "512M", "1Gi\n  x: y", "1Gi\n", "1Gi # x", "1 Gi", "1gi", "1Gib",
               "-1Gi", "1e3", ".5", "1.", "{{ 7*7 }}", "1Gi: x", '1Gi"', "9" * 20, "9" * 21, "1Pi"]
@@ -146,7 +146,9 @@ def corpus() -> dict[str, list[Any]]:
     for group in ("services", "apps"):
         cases[group] += [[{**SERVICE, "volume_path": v}] for v in MOUNT_PATHS]
         cases[group] += [[{**SERVICE, "secret_key": v}] for v in STORE_KEYS]
-        cases[group] += [[{**SERVICE, "secret_value_key": v}] for v in ("", "API_KEY", "database_url", "1KEY", "A B")]
+        cases[group] += [[{**SERVICE, "secret_values": v}] for v in (
+            {}, {"API_KEY": "acme/{env}/key"}, {"database_url": "acme/db"}, {"1KEY": "acme/db"}, {"A B": "acme/db"},
+            {"API_KEY": "acme/../db"}, {"API_KEY": "acme/db\n  x: y"}, {"API_KEY": ""}, {"API_KEY": 1}, "API_KEY", ["API_KEY"])]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
     binding = {"name": "reminder-cron", "schedule": "*/1 * * * *", "route": "/check-reminders"}
     call = {"caller": "web", "callee": "api"}

@@ -101,7 +101,9 @@ class _Checker:
             return
         if spec.get("optional") and value in ("", None) and not (unless and conditions.holds(unless, answers, rules())):
             return
-        if "number" in spec:
+        if "keys_rule" in spec:
+            self.keyed(field, value, spec)
+        elif "number" in spec:
             self.number(field, value, spec)
         elif "text" in spec:
             if value and texts()[spec["text"]].search(value):
@@ -121,6 +123,12 @@ class _Checker:
             self.add(field, f"{text!r} is not {pattern.what}", f"use {pattern.what}{at_most}")
         elif pattern.yaml_text and (reading := yaml_reading(text)) is not None:
             self.add(field, f"{text!r}: YAML reads `{text}` as {reading}", YAML_TEXT_FIX)
+
+    def keyed(self, field: str, values: Mapping[str, str], spec: Mapping[str, Any]) -> None:
+        """A mapping whose keys follow the pattern `keys_rule` and whose values follow `rule`."""
+        for key, value in values.items():
+            self.pattern(f"{field}.{key}", key, {"rule": spec["keys_rule"]})
+            self.pattern(f"{field}.{key}", value, spec)
 
     def number(self, field: str, value: int, spec: Mapping[str, Any]) -> None:
         low, high = spec["number"]

@@ -112,13 +112,13 @@ class Service(BaseModel):
     ingress_path: str = ""
     ingress_host: str = ""
     ingress_tls: bool = False
-    # Kustomize applications with a secrets manager: the entry their ExternalSecret reads, `{env}` standing for each
-    # environment ("": <project>/<env>/<name>, or that store's spelling of it)
+    # Kustomize applications with a secrets manager: the entry holding a JSON object whose keys become their Secret's,
+    # `{env}` standing for each environment ("": <project>/<env>/<name>, or that store's spelling of it, unless
+    # secret_values names every entry they read)
     secret_key: str = ""
-    # The environment variable the entry's one value is synced as, when the plan says it holds one value (`reads the
-    # connection string from the Key Vault secret claims-<env>-db`: DATABASE_URL). "": the entry is a JSON object whose
-    # keys become the Secret's.
-    secret_value_key: str = ""
+    # The entries holding one value each, by the environment variable the value is synced as (`reads the connection
+    # string from the Key Vault secret claims-<env>-db`: {DATABASE_URL: claims-{env}-db}).
+    secret_values: dict[str, str] = {}
     # Kustomize applications the plan asks a ServiceMonitor for (kube-prometheus-stack scrapes their /metrics)
     service_monitor: bool = False
     # Kustomize applications that call services outside the cluster: their namespace admits HTTPS egress to public
@@ -417,7 +417,7 @@ class Answers(BaseModel):
                     del component[name]
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
-                         "external_https", "volume_path", "secret_key", "secret_value_key"):
+                         "external_https", "volume_path", "secret_key", "secret_values"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

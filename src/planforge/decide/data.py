@@ -149,7 +149,7 @@ class Keywords:
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]
     service_volume: dict[str, Any]  # names, size, units, database_server, column, mount
-    app_secret_entry: dict[str, Any]  # entry, environment, not_entry, store, single_value, several_values
+    app_secret_entry: dict[str, Any]  # entry, environment, not_entry, store, single_value, several_values, column, name, one_value
     compliance: dict[str, str]
     non_service_dirs: frozenset[str]
     service_words: str  # a pattern: a directory or word holding one of these names a workload (`orders-api`)

@@ -11,20 +11,29 @@ an entry the answer rules take, a sentence naming no application among several, 
 Secrets store, charts, tenants' applications) is reported.
 
 An entry the sentence says holds one value (`reads the connection string from ...`; `single_value`) is synced as one
-variable, `secret_value_key` (DATABASE_URL; a variable the sentence names wins), in the stores that hold plain strings:
-External Secrets cannot read such an entry as a JSON object. Vault's entries are always maps of keys."""
+variable (DATABASE_URL; a variable the sentence names wins), in the stores that hold plain strings: External Secrets
+cannot read such an entry as a JSON object. Vault's entries are always maps of keys. An application reads any number of
+such entries (`secret_values`, one per variable) beside its one JSON entry.
+
+A table of entries (`| Secrets Manager entry | Holds | Consumed by |` over `| shop/dev/stripe-api-key,
+shop/prod/stripe-api-key | the Stripe key as a plain string | checkout-worker, env STRIPE_API_KEY |`) states the same
+per row: the entry (one per environment, written once with `{env}` where they differ), the applications the row names
+and the one variable it names."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from planforge.decide import text as tx
 from planforge.decide.answer_rules import patterns
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.data import catalog, keywords
+from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.app_secrets import VARIABLE
 from planforge.decide.rules.statements import passages
 from planforge.layout import load_layout
+from planforge.plan.model import plain
 
 
 def decide_app_secret_keys(c: Context, structure: str) -> None:
@@ -33,8 +42,7 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
     vocab = keywords().app_secret_entry
     entry_rx, env_rx = re.compile(vocab["entry"], re.I), re.compile(vocab["environment"], re.I)
     reads = structure == "multi-tool" and c.values.get("secrets_manager") in load_layout()["external_secret_stores"]
-    keys: dict[str, str] = {}
-    value_keys: dict[str, str] = {}
+    read = _Read({}, {})
     for p in passages(c.plan):
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
@@ -42,28 +50,123 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
             if m is None:
                 continue
             line, words = p.line_at(m.start(1)), m.group(1)
-            named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", sentence, re.I)]
-            owners = named or ([apps[0].name] if len(apps) == 1 else [])
-            key = env_rx.sub("{env}", words)
-            why = _why_not(c, words, key, owners, reads)
-            if why:
-                c.unapplied(line, words, why)
+            owners = _owners(apps, sentence)
+            held = _value_key(c, p.text, start, m.start(), end)
+            value = (held[0], p.line_at(held[1]), held[2]) if held else None
+            _assign(c, read, (line, words, env_rx.sub("{env}", words)), owners, value, reads)
+    for row in _entry_rows(c, apps):
+        _assign(c, read, row.entry, row.owners, row.value, reads)
+    if read.objects or read.values:
+        c.values["apps"] = [a.model_copy(update={"secret_key": read.objects.get(a.name, ""),
+                                                 "secret_values": read.values.get(a.name, {})})
+                            if a.name in read.objects or a.name in read.values else a for a in apps]
+
+
+@dataclass
+class _Read:
+    """The entries read so far, by application: its JSON entry, and its one-value entries by variable."""
+
+    objects: dict[str, str]
+    values: dict[str, dict[str, str]]
+
+
+def _assign(c: Context, read: _Read, entry: tuple[int, str, str], owners: list[str],
+            value: tuple[str, int, str] | None, reads: bool) -> None:
+    """Give `owners` the entry (line, words, key): one holding the one value `value` (variable, line, words) is synced
+    as that variable, another is the application's JSON entry (the first the plan names: a second is reported)."""
+    line, words, key = entry
+    why = _why_not(c, words, key, owners, reads)
+    if why:
+        c.unapplied(line, words, why)
+        return
+    for name in owners:
+        if value is not None:
+            variable, at, said = value
+            held = read.values.setdefault(name, {})
+            if held.get(variable, key) != key:
+                c.unapplied(line, words, f"{name}'s {variable} is read from {held[variable].replace('{env}', '<env>')}, "
+                            "the entry the plan names first for it: name one entry per variable")
                 continue
-            for name in owners:
-                if keys.get(name, key) != key:
-                    c.unapplied(line, words, f"{name}'s ExternalSecret reads one entry, the first the plan names "
-                                f"for it ({keys[name].replace('{env}', '<env>')}): put these keys in that entry")
-                    continue
-                keys[name] = key
-                c.applied(line, words, f"apps.{name}.secret_key")
-                held = _value_key(c, p.text, start, m.start(), end)
-                if held:
-                    value_keys[name] = held[0]
-                    c.applied(p.line_at(held[1]), held[2], f"apps.{name}.secret_value_key")
-    if keys:
-        c.values["apps"] = [a.model_copy(update={"secret_key": keys[a.name],
-                                                 "secret_value_key": value_keys.get(a.name, "")})
-                            if a.name in keys else a for a in apps]
+            held[variable] = key
+            c.applied(line, words, f"apps.{name}.secret_values")
+            c.applied(at, said, f"apps.{name}.secret_values")
+        elif read.objects.get(name, key) != key:
+            c.unapplied(line, words, f"{name}'s ExternalSecret reads one entry of several values, the first the plan "
+                        f"names for it ({read.objects[name].replace('{env}', '<env>')}): put these keys in that entry")
+        else:
+            read.objects[name] = key
+            c.applied(line, words, f"apps.{name}.secret_key")
+
+
+def _owners(apps: list[Service], text: str) -> list[str]:
+    """The applications `text` names, else the only one."""
+    named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", text, re.I)]
+    return named or ([apps[0].name] if len(apps) == 1 else [])
+
+
+@dataclass(frozen=True)
+class _EntryRow:
+    """A row of a table of entries: the entry (line, words, key), who reads it and the variable of its one value."""
+
+    entry: tuple[int, str, str]
+    owners: list[str]
+    value: tuple[str, int, str] | None
+
+
+def _entry_rows(c: Context, apps: list[Service]) -> list[_EntryRow]:
+    """The rows of the plan's tables of entries (a column headed like `Secrets Manager entry` whose cells name
+    entries) that name an application."""
+    vocab = keywords().app_secret_entry
+    column_rx, one_rx = re.compile(vocab["column"], re.I), re.compile(vocab["one_value"], re.I)
+    out = []
+    for table in c.plan.tables:
+        header = [plain(cell) for cell in table.rows[0][1]] if table.rows else []
+        column = next((k for k, cell in enumerate(header) if column_rx.search(cell)), None)
+        for line, cells in table.rows[1:] if column is not None else []:
+            if column >= len(cells):
+                continue
+            words = plain(cells[column])
+            rest = " | ".join(plain(cell) for k, cell in enumerate(cells) if k != column)
+            owners = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", rest, re.I)]
+            key = _folded(c, words)
+            if not owners or key is None:
+                continue
+            variables = list(dict.fromkeys(VARIABLE.findall(rest)))
+            value = None
+            if len(variables) == 1:
+                value = (variables[0], line, variables[0])
+            elif variables:
+                c.unapplied(line, ", ".join(variables), f"{words} is read as a JSON object whose keys become the "
+                            "Secret's as they are stored: store them under these names")
+            elif one_rx.search(rest):
+                held = [(variable, m) for variable, rx in vocab["single_value"].items() if (m := re.search(rx, rest, re.I))]
+                value = (held[0][0], line, held[0][1].group()) if len(held) == 1 else None
+            out.append(_EntryRow((line, words, key), owners, value))
+    return out
+
+
+def _folded(c: Context, words: str) -> str | None:
+    """The one entry a cell lists (`shop/dev/stripe-api-key, shop/prod/stripe-api-key`: shop/{env}/stripe-api-key),
+    an environment's name standing for each; None when the cell names no entry or entries that differ otherwise."""
+    vocab = keywords().app_secret_entry
+    parts = [part.strip() for part in re.split(r",|;|\band\b", words) if part.strip()]
+    if not parts or not all(re.fullmatch(vocab["name"], part) for part in parts):
+        return None
+    environments = c.values.get("environments") or []
+    named: set[str] = set()
+
+    def one(token: str) -> str:
+        env = environment_named(token, environments) if is_env_name(token) else None
+        if env is None:
+            return token
+        named.add(env)
+        return "{env}"
+
+    folded = {re.sub(r"[A-Za-z0-9]+", lambda m: one(m.group()), re.sub(vocab["environment"], "{env}", part, flags=re.I))
+              for part in parts}
+    if len(folded) != 1:
+        return None
+    return folded.pop() if len(named) > 1 or len(parts) == 1 and "{env}" in parts[0] else parts[0]
 
 
 def _value_key(c: Context, text: str, start: int, entry: int, end: int) -> tuple[str, int, str] | None:

@@ -95,8 +95,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                                 "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
                             continue
                         line = p.line_at(start + m.start())
-                        if why := (f"{owner}: {unsized}" if key.endswith("_request") and unsized else f"{owner} runs on "
-                                   f"Kubernetes: {_SERVERLESS_ONLY[key]}" if key in _SERVERLESS_ONLY and compute == "vms" else ""):
+                        if why := _not_taken(key, m, owner, unsized, compute):
                             c.unapplied(line, m.group(0), why)
                             continue
                         found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
@@ -130,6 +129,17 @@ _SERVERLESS_ONLY = {
     "public": "it gets a Service; who reaches it follows the ingress and network policies, not this statement",
     "database_access": ("every application of a namespace reads the database from its Secret; this statement narrows "
                         "nothing there")}
+
+
+def _not_taken(key: str, m: re.Match[str], owner: str, unsized: str | None, compute: str) -> str:
+    """Why the statement `m` of `key` about `owner` is not applied on this compute ("" when it is): a task size where
+    the runtime takes none, a serverless-only statement on Kubernetes (but `DATABASE_URL`, a variable the application
+    reads from its Secret there too)."""
+    if key.endswith("_request") and unsized:
+        return f"{owner}: {unsized}"
+    if key in _SERVERLESS_ONLY and compute == "vms" and m.group(0) != "DATABASE_URL":
+        return f"{owner} runs on Kubernetes: {_SERVERLESS_ONLY[key]}"
+    return ""
 
 
 def _stated_value(c: Context, key: str, m: re.Match[str], line: int) -> dict[str, Any]:

@@ -18,7 +18,13 @@ address spaces, Multi-AZ and NAT cells were not read (its node counts were taken
 became a memory figure, the Database bullets (`PostgreSQL 16`, `backups 7 days (dev) / 30 days (prod)`) were not read,
 `Public, via ingress-nginx at shop.example.com` gave storefront no Ingress, `probes on /healthz (storefront,
 catalog-api)` gave catalog-api /health, the tags `storefront:1.14.2` gave 0.1.0, and the ECR repository whose host is
-`<account>` was replaced by ghcr.io without a word."""
+`<account>` was replaced by ghcr.io without a word.
+
+aks-argocd-claims: AKS, Argo CD, Key Vault and PostgreSQL with a `## Services` section, a Secrets table and a table of
+one row per environment. Before, claims-web got no Ingress (`Public (ingress): host, host, host`, one per environment),
+the worker (`has no Service`) got a port and HTTP probes, every application read one JSON entry the plan never names
+instead of the table's connection strings, staging's and production's backup retention (14 and 35 days) and database
+sizes (64 and 256 GiB) were replaced, and the Version column's chart versions were replaced without a word."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -110,3 +116,27 @@ def test_aws_eks_storefront_services() -> None:
         "", {"STRIPE_API_KEY": "shop/{env}/stripe-api-key", "DATABASE_URL": "shop/{env}/database-url"})
     assert not [n for n in d.not_applied if n.text == "DATABASE_URL"]
 
+
+def test_aks_argocd_claims_tables() -> None:
+    plan = REVIEWED / "aks-argocd-claims.plan.md"
+    text = plan.read_text(encoding="utf-8")
+    d = decide(parse_plan(plan))
+    sizing = {s.name: (s.min_size, s.max_size, s.db_storage_gb, s.backup_retention_days, s.host)
+              for s in d.answers.environment_sizing}
+    assert sizing == {"dev": (2, 4, 32, 7, "claims.dev.contoso.com"),
+                      "staging": (3, 6, 64, 14, "claims.staging.contoso.com"),
+                      "prod": (3, 10, 256, None, "claims.contoso.com")}
+    assert d.answers.backup_retention_days == 35
+    apps = {a.name: a for a in d.answers.apps}
+    assert (apps["claims-web"].ingress_path, apps["claims-web"].ingress_tls) == ("/", True)
+    assert apps["claims-worker"].inbound is False
+    assert {n: (a.secret_key, a.secret_values) for n, a in apps.items()} == {
+        "claims-web": ("claims-oidc", {}),
+        "claims-api": ("", {"DATABASE_URL": "claims-db-connection", "STORAGE_CONNECTION_STRING": "claims-storage-connection"}),
+        "claims-worker": ("", {"DATABASE_URL": "claims-db-connection",
+                               "SERVICEBUS_CONNECTION_STRING": "claims-servicebus-connection"})}
+    # a JSON entry's keys are the Secret's as stored: variables named for them are said not to be applied
+    assert [n for n in d.not_applied if n.line == line_of(text, "| `claims-oidc`") and "OIDC_CLIENT_ID" in n.text]
+    # the Version column: the pinned chart is kept, and the stated version reported at its row
+    versions = {n.text: n.why for n in d.not_applied if n.line == line_of(text, "| ingress-nginx | Yes")}
+    assert "planforge pins the ingress-nginx chart" in versions["4.11.2"]

@@ -58,7 +58,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             # a column counting per environment writes its unit into each cell (`_cell_reader`): it lends none
             units = [None if _slashed_environments(cell) else _COUNT_HEADER.search(cell) for cell in headers]
             envs = environment_columns(headers)
-            stored = [_storage_words(cell) for cell in headers]
+            stored = [_lent_words(cell) for cell in headers]
             for line, cells in b.rows[1:]:
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 read = [readers[k](cell) if k < len(readers) else cell for k, cell in enumerate(cells)]
@@ -99,10 +99,13 @@ def _storage_header() -> re.Pattern[str]:
     return re.compile(rf"^\W*(?:[a-z][\w-]*\s+)?(?:{column})\W*$", re.I)
 
 
-def _storage_words(header: str) -> str:
-    """The words a storage column's cells are read after (`DB storage`), "" for another column."""
+def _lent_words(header: str) -> str:
+    """The words the cells of a column of storage sizes or recovery figures are read after (`DB storage`, `Backup
+    retention`: `| 14 days |` is a retention), "" for another column."""
     words = clean(header).strip()
-    return words if _storage_header().match(words) else ""
+    keywords = figures.vocabulary().keywords
+    said = any(keywords[kind].search(words) for kind in ("retention", "rpo", "rto"))
+    return words if _storage_header().match(words) or (said and len(words) <= 40) else ""
 
 
 def _names_manifest(text: str) -> bool:

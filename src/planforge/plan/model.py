@@ -87,6 +87,7 @@ class ComponentRow:
     notes: str
     line: int
     text: str
+    version: str = ""  # the row's Version column (`| ingress-nginx | Yes | 4.11.2 |`), as written
 
 
 @dataclass

@@ -46,6 +46,7 @@ def read_components(plan: Plan, blocks: list[Block]) -> None:
         ci = next((i for n, i in col.items() if "component" in n), 0)
         ri = next((i for n, i in col.items() if "required" in n), 1)
         ni = next((i for n, i in col.items() if "note" in n), 2)
+        vi = next((i for n, i in col.items() if re.fullmatch(r"(?:chart\s+|helm\s+)?version", n)), None)
         # an add-ons table lists what the plan installs: no Required column, every other cell a note (chart, version)
         listed = not _COMPONENTS_SECTION.match(section) and not any("required" in c for c in header)
         for line, cells in b.rows[1:]:
@@ -58,7 +59,8 @@ def read_components(plan: Plan, blocks: list[Block]) -> None:
             plan.components.append(
                 ComponentRow(name=name, required=True if listed else _yes_no(get(ri)),
                              required_text="" if listed else get(ri), notes=notes, line=line,
-                             text=plan.lines[line - 1].rstrip() if 0 < line <= len(plan.lines) else "")
+                             text=plan.lines[line - 1].rstrip() if 0 < line <= len(plan.lines) else "",
+                             version=re.sub(r"[*`]", "", get(vi)).strip() if vi is not None else "")
             )
 
 

@@ -46,10 +46,17 @@ def decide_component_versions(c: Context) -> None:
         for row in rows:
             for m in mention.finditer(plain(row.text)):
                 _judge(c, comp, entry.app_versions_same, row.line, m)
+        # a Version column (`| ingress-nginx | Yes | 4.11.2 |`): the cell, read after the row's component
+        for row in c.plan.components:
+            m = mention.fullmatch(f"{row.name} {row.version}") if row.version else None
+            if m is not None:
+                _judge(c, comp, entry.app_versions_same, row.line, m, row.version.rstrip("+"))
 
 
-def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: re.Match[str]) -> None:
-    words = m.group(0).rstrip("+")  # as the coverage scan's clause ends (`Dapr 1.12`), so it is known as reported
+def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: re.Match[str],
+           words: str = "") -> None:
+    # as the coverage scan's clause ends (`Dapr 1.12`), so it is known as reported
+    words = words or m.group(0).rstrip("+")
     pin = tuple(int(p) for p in re.findall(r"\d+", comp.version)[:3])
     stated = m.group(0)[m.end(1) - m.start():].strip()
     if admits(m, pin):

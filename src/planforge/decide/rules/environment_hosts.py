@@ -38,6 +38,8 @@ def decide_environment_hosts(c: Context) -> list[str]:
                 c.unapplied(line, m.group(0), f"{word} is no environment of this plan ({', '.join(envs)})")
             elif env not in hosts:
                 hosts[env] = (m.group(2).lower(), line, m.group(0))
+        for env, found in _listed_hosts(p.text, envs).items():
+            hosts.setdefault(env, (found[0], p.line_at(found[1]), found[2]))
     if not hosts:
         return []
     sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
@@ -47,6 +49,37 @@ def decide_environment_hosts(c: Context) -> list[str]:
         c.applied(line, words, "environment_sizing.host")
     c.add_note("environment_sizing", "hosts " + ", ".join(f"{env} {h[0]}" for env, h in hosts.items()))
     return [h[0] for h in hosts.values()]
+
+
+# a list of hosts (`claims.dev.contoso.com`, `claims.staging.contoso.com`, `claims.contoso.com`)
+_HOST_LIST = re.compile(DNS_NAME + r"(?:\s*+(?:,|/|\band\b)\s*+" + DNS_NAME.replace("(", "(?:", 1) + r")++")
+_HOST_IN_LIST = re.compile(DNS_NAME)
+
+
+def _listed_hosts(text: str, envs: list[str]) -> dict[str, tuple[str, int, str]]:
+    """The hosts of a list naming one per environment (env -> host, where in `text`, the host as written): each host
+    whose labels name an environment is that one's, and the one naming none is production's."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for run in _HOST_LIST.finditer(text):
+        listed = list(_HOST_IN_LIST.finditer(run.group(0)))
+        if len(listed) != len(envs) or len(envs) < 2:
+            continue
+        named: dict[str, tuple[str, int, str]] = {}
+        unnamed = []
+        for m in listed:
+            host = m.group(1).lower()
+            own = {env for label in host.split(".") if is_env_name(label) for env in [environment_named(label, envs)] if env}
+            found = (host, run.start() + m.start(), m.group(0))
+            if len(own) == 1:
+                named[own.pop()] = found
+            else:
+                unnamed.append(found)
+        production = [env for env in envs if env not in named and is_production(env)]
+        if len(named) + len(unnamed) == len(envs) and len(unnamed) <= 1 and len(production) == len(unnamed):
+            out.update(named)
+            out.update(zip(production, unnamed))
+            return out
+    return out
 
 
 def spread_host(c: Context, host: str) -> bool:

@@ -161,7 +161,8 @@ def _known_major(c: Context, f: Figure) -> bool:
 
 def _storage(c: Context, figures: list[Figure]) -> None:
     database = vocabulary().keywords["database"]
-    own = [f for f in figures if database.search(c.line_text(f.line))]
+    # said on a line naming the database, or in a table column headed so (`| Postgres storage |`)
+    own = [f for f in figures if database.search(f"{c.line_text(f.line)} {_header_of(c, f.line)}")]
     for f in figures:
         if f not in own and (f.line, f.words) not in c.applied_phrases:  # else a chart service's volume (workloads)
             c.unapplied(f.line, f.words, "only the database's storage size is applied")
@@ -181,6 +182,12 @@ def _storage(c: Context, figures: list[Figure]) -> None:
     else:
         c.default("database_storage_gb", 0, "no database storage size stated: the database module's own size "
                   "applies (20 GiB on AWS, 10 GiB on GCP, the smallest flexible-server size on Azure)")
+
+
+def _header_of(c: Context, line: int) -> str:
+    """The header row of the table holding plan line `line` ("" outside tables)."""
+    table = next((t for t in c.plan.tables if any(at == line for at, _ in t.rows[1:])), None)
+    return " | ".join(table.rows[0][1]) if table is not None else ""
 
 
 def _environment_storage(c: Context, figures: list[Figure]) -> list[Figure]:

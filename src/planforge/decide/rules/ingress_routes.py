@@ -28,12 +28,13 @@ _ROUTE = (r"(?<![\w/.-])(?P<host>(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-
           r"(?:→|->|=>|⇒|➜|(?:routes?\s++)?to\b)\s*+(?:the\s++)?"
           r"(?:(?:[a-z0-9][a-z0-9]{{0,30}}-)?{names}(?::\d{{2,5}}(?!\d))?|service\s++port\s++(\d{{2,5}}))")
 # `web (public at shop.example.com, TLS)`, `storefront is publicly reachable at https://shop.example.com`,
-# `docs exposed on docs.acme.io/help`, `Public, via ingress-nginx at shop.example.com`: the application's route from
+# `docs exposed on docs.acme.io/help`, `Public, via ingress-nginx at shop.example.com`, `Public (ingress): shop.example.com`:
+# the application's route from
 # the host's root (or the path after it)
 # (the application named last before the words: no other name in between, no sentence end; a dot inside a word, as
 # in an image `acr.azurecr.io/web:1.2`, is no sentence end)
 _PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed"
-              r"|served)(?:,?\s++(?:via|through|behind)\s++[\w-]++)?\s++(?:at|on|as)\s++`?(?:https?://)?" + DNS_NAME.replace("{", "{{").replace("}", "}}")
+              r"|served)(?:,?\s++(?:via|through|behind)\s++[\w-]++|\s++\((?:via\s++)?[\w-]++\))?(?:\s++(?:at|on|as)\s++|:\s*+)`?(?:https?://)?" + DNS_NAME.replace("{", "{{").replace("}", "}}")
               + r"(/[A-Za-z0-9._/-]*)?")
 # `booking-api (REST API, served under `/api` on the same host)`: the application's path on the Ingress host (a
 # volume `mounted at /data` is no route)

@@ -66,14 +66,16 @@ def _vocabulary() -> tuple[tuple[str, ...], dict[str, tuple[re.Pattern[str], ...
 
 
 def _statement_lines(plan: Plan, every_section: bool = False) -> list[int]:
-    """The plan lines statements are read from: the sections of data/statements.yaml (every section with
-    `every_section`), without documentation trees nor Complexity Tracking (justifications, never statements of the
-    output)."""
+    """The plan lines statements are read from: the sections of data/statements.yaml, whose title names one of them
+    as words (every section with `every_section`; never by the document's title, `# Implementation Plan: ...
+    Microservices`, a level-1 heading over the plan's level-2 sections), without documentation trees nor Complexity
+    Tracking (justifications, never statements of the output)."""
     fragments, _ = _vocabulary()
     wanted: set[int] = set()
     for s in plan.sections:
         title = s.title.lower()
-        if every_section or any(f in title for f in fragments):
+        document = s.level == 1 and any(o.level == 2 and s.line < o.line <= s.end_line for o in plan.sections)
+        if every_section or (not document and any(re.search(rf"\b{re.escape(f)}\b", title) for f in fragments)):
             wanted.update(range(s.line + 1, s.end_line + 1))
     for s in plan.sections:
         if "documentation" in s.title.lower() or "complexity" in s.title.lower():

@@ -130,6 +130,9 @@ def test_aks_argocd_claims_tables() -> None:
     apps = {a.name: a for a in d.answers.apps}
     assert (apps["claims-web"].ingress_path, apps["claims-web"].ingress_tls) == ("/", True)
     assert apps["claims-worker"].inbound is False
+    # `Only claims-api and claims-worker may reach PostgreSQL (5432).`: before, claims-web's namespace reached it too
+    assert {n: a.database_access for n, a in apps.items()} == {"claims-web": False, "claims-api": True,
+                                                                "claims-worker": True}
     assert {n: (a.secret_key, a.secret_values) for n, a in apps.items()} == {
         "claims-web": ("claims-oidc", {}),
         "claims-api": ("", {"DATABASE_URL": "claims-db-connection", "STORAGE_CONNECTION_STRING": "claims-storage-connection"}),

@@ -35,3 +35,19 @@ def test_the_caller_may_reach_the_callees_pods_and_the_callee_admits_it(tmp_path
     assert all("podSelector" not in peer or "namespaceSelector" not in peer for peer in web["spec"]["ingress"][0]["from"])
     code, report = run_wiring(repo, capsys)
     assert code == 0, report
+
+
+TICKETING = "**Custom Applications**: ticketing-api, web-frontend"
+
+
+@pytest.mark.parametrize(("sentence", "reach"), [
+    # only the applications the sentence names keep their namespace's database egress
+    ("Only ticketing-api may reach PostgreSQL (5432).", {"ticketing-api"}),
+    ("web-frontend (no database access) renders pages from ticketing-api.", {"ticketing-api"}),
+    ("ticketing-api reads and writes PostgreSQL.", {"ticketing-api", "web-frontend"}),  # says nothing of web-frontend
+])
+def test_only_the_applications_that_use_the_database_reach_it(tmp_path: Path, sentence: str, reach: set[str]) -> None:
+    plan = plan_variant(tmp_path, PLANS / "ticketing-eks.plan.md", **{TICKETING: f"{TICKETING}\n\n{sentence}\n"})
+    repo = generate(plan, tmp_path / "repo", "https://github.com/acme/infra.git")
+    policies = [d for d in kustomize(repo / "kubernetes/base") if d["kind"] == "NetworkPolicy"]
+    assert {d["metadata"]["namespace"] for d in policies if d["metadata"]["name"] == "allow-database-egress"} == reach

@@ -31,6 +31,7 @@ from planforge.decide.rules.acme_staging import decide_acme_staging
 from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
 from planforge.decide.rules.registry_name import decide_registry_name
+from planforge.decide.rules.database_reach import decide_database_reach
 from planforge.decide.rules.external_egress import decide_external_egress
 from planforge.decide.rules.environment_networks import decide_environment_networks
 from planforge.decide.rules.pipeline import decide_pipeline
@@ -95,6 +96,7 @@ def decide(plan: Plan) -> Decided:
     decide_service_monitors(c, structure)
     decide_external_egress(c, structure)
     decide_app_calls(c, structure)
+    decide_database_reach(c, structure)
     decide_app_secret_keys(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)

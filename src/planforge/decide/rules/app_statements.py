@@ -45,7 +45,7 @@ _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
 # `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database
 _DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
                  r"|\b(?:reads?|writes?|uses?|queries|owns|connects?\s++to|talks\s++to)"
-                 r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
+                 r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?:?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
                  r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b"
                  r"|\bDATABASE_URL\b|\bCloud\s++SQL\s++access\b")
 # what an application calls or reaches: a port after it is the other end's, not the application's
@@ -95,7 +95,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                                 "health_path" in found.get(owner, {}) or _READINESS_BEFORE.search(sentence, 0, m.start()))):
                             continue
                         line = p.line_at(start + m.start())
-                        if why := _not_taken(key, m, owner, unsized, compute):
+                        if why := _not_taken(key, m, owner, unsized, compute, _narrows_egress(c, answer)):
                             c.unapplied(line, m.group(0), why)
                             continue
                         found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
@@ -131,13 +131,21 @@ _SERVERLESS_ONLY = {
                         "nothing there")}
 
 
-def _not_taken(key: str, m: re.Match[str], owner: str, unsized: str | None, compute: str) -> str:
+def _narrows_egress(c: Context, answer: str) -> bool:
+    """Whether each application's namespace gets its own database egress (Kustomize applications of a multi-tool
+    repository): there, who uses the database decides who reaches it."""
+    return answer == "apps" and c.values.get("structure") == "multi-tool"
+
+
+def _not_taken(key: str, m: re.Match[str], owner: str, unsized: str | None, compute: str, narrows: bool) -> str:
     """Why the statement `m` of `key` about `owner` is not applied on this compute ("" when it is): a task size where
     the runtime takes none, a serverless-only statement on Kubernetes (but `DATABASE_URL`, a variable the application
-    reads from its Secret there too)."""
+    reads from its Secret there too, and the database use of an application whose namespace's egress it `narrows`)."""
     if key.endswith("_request") and unsized:
         return f"{owner}: {unsized}"
-    if key in _SERVERLESS_ONLY and compute == "vms" and m.group(0) != "DATABASE_URL":
+    if key == "database_access" and (narrows or m.group(0) == "DATABASE_URL"):
+        return ""
+    if key in _SERVERLESS_ONLY and compute == "vms":
         return f"{owner} runs on Kubernetes: {_SERVERLESS_ONLY[key]}"
     return ""
 

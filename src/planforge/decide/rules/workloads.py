@@ -115,10 +115,11 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
 
 def _read_apps(c: Context, d: dict[str, Any], names: list[str], sources: list[Passage],
                sized: Passage | None = None) -> tuple[list[Service], dict[str, dict[str, Any]]]:
-    """The applications `names` with what `sources` state of each (stated_per_service), and those statements. When
-    some say they use the database, only they reach it."""
+    """The applications `names` with what `sources` state of each (stated_per_service), and those statements. On
+    serverless compute, when some say they use the database, only they reach it (on Kubernetes, where it decides a
+    namespace's egress, an application loses the database only where the plan says so: rules/database_reach)."""
     stated = stated_per_service(c, names, "apps", sources, sized=sized)
-    if any(s.get("database_access") for s in stated.values()):
+    if c.values.get("compute", "vms") != "vms" and any(s.get("database_access") for s in stated.values()):
         for n in names:
             stated.setdefault(n, {}).setdefault("database_access", False)
     apps = [_service(n, c.values["project_name"], d, replicas=1, prod_replicas=2, **stated.get(n, {})) for n in names]

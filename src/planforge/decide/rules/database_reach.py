@@ -1,0 +1,39 @@
+"""Which applications reach the database (`only claims-api and claims-worker may reach PostgreSQL (5432)`): in a
+multi-tool repository each Kustomize application's namespace gets its own database egress (blueprints:
+kubernetes/base/policies), so the applications a sentence names as the only ones keep it and the others lose it
+(`apps[].database_access`). A statement about one application (`storefront (no database access)`) is read with its
+other statements (rules/app_statements)."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.decide.rules.statements import passages
+
+# `only A and B may reach PostgreSQL`, `only the API can connect to the database`
+_ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allowed\s++to|is\s++allowed\s++to)\s++"
+                   r"(?:reach|access|connect\s++to|talk\s++to|use|query)\s++(?:the\s++)?"
+                   r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b", re.I)
+
+
+def decide_database_reach(c: Context, structure: str) -> None:
+    """Set `database_access` of the applications from the first sentence naming the only ones that reach the database."""
+    apps: list[Service] = list(c.values.get("apps") or [])
+    if not apps:
+        return
+    for p in passages(c.plan, every_section=True):
+        for start, end in tx.sentence_bounds(p.text):
+            m = _ONLY.search(p.text, start, end)
+            named = [a.name for a in apps if m and re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", m.group("who"))]
+            if not named:
+                continue
+            line = p.line_at(m.start())
+            if structure != "multi-tool":
+                c.unapplied(line, m.group(0), "every application here reaches the database alike: no policy of this "
+                            "repository narrows who does")
+                return
+            c.values["apps"] = [a.model_copy(update={"database_access": a.name in named}) for a in apps]
+            c.applied(line, m.group(0), "apps.database_access")
+            return

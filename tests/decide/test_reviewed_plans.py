@@ -91,7 +91,11 @@ def test_aws_eks_storefront_rows_per_environment() -> None:
     assert d.answers.backup_retention_days == 30
     assert {s.name: s.backup_retention_days for s in d.answers.environment_sizing}["dev"] == 7
     assert d.answers.database_version == "16"
-    assert not [n for n in d.not_applied if n.line in (line_of(text, "| dev | 1111"), line_of(text, "| prod | 2222"))]
+    assert not [n for n in d.not_applied if n.line == line_of(text, "| dev | 1111")]
+    # prod's desired 4 of `3 / 4 / 12`: the node group starts at its minimum, and no autoscaler runs (the plan's
+    # `cluster-autoscaler | No`): said, not dropped
+    [desired] = [n for n in d.not_applied if n.line == line_of(text, "| prod | 2222")]
+    assert desired.text == "3 / 4 / 12" and "no desired count (4)" in desired.why
 
 
 def test_aws_eks_storefront_services() -> None:

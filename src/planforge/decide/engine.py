@@ -32,6 +32,7 @@ from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
 from planforge.decide.rules.registry_name import decide_registry_name
 from planforge.decide.rules.database_reach import decide_database_reach
+from planforge.decide.rules.desired_nodes import decide_desired_nodes
 from planforge.decide.rules.external_egress import decide_external_egress
 from planforge.decide.rules.environment_networks import decide_environment_networks
 from planforge.decide.rules.pipeline import decide_pipeline
@@ -84,6 +85,7 @@ def decide(plan: Plan) -> Decided:
     decide_registry_name(c)
     decide_goals(c)
     decide_figures(c)
+    decide_desired_nodes(c)
     decide_spot_nodes(c, structure)
     decide_app_service(c)
     check_existing_clusters(c)

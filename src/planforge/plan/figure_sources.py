@@ -133,7 +133,7 @@ def _cell_reader(header: str) -> Callable[[str], str]:
     per = _slashed_environments(header)
     if per is not None:
         return lambda cell: _per_environment_cell(cell, per)
-    roles = _slashed_roles(header)
+    roles = slashed_roles(header)
     if roles is not None:
         return lambda cell: _range_cell(cell, *roles)
     if _ROLE_HEADER.search(header):
@@ -151,7 +151,7 @@ _ROLED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+((?:min
                            r"\W*$", re.I)
 
 
-def _slashed_roles(header: str) -> tuple[str, list[str]] | None:
+def slashed_roles(header: str) -> tuple[str, list[str]] | None:
     """(unit, roles) of a column counting by role (`Nodes (min / desired / max)`: nodes, [min, desired, max])."""
     m = _ROLED_HEADER.match(clean(header).replace("`", ""))
     if m is None:

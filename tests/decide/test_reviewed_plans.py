@@ -113,6 +113,8 @@ def test_aws_eks_storefront_services() -> None:
     ecr = [n for n in d.not_applied if n.line == line_of(text, "<account>.dkr.ecr")]
     assert ecr and "placeholder" in ecr[0].why and "newName" in ecr[0].why
     assert not [n for n in d.not_applied if n.text.startswith("1 cluster per environment")]
+    # `Let's Encrypt ClusterIssuer (`letsencrypt-prod`)`: before, the issuer was always `letsencrypt`
+    assert d.answers.cluster_issuer == "letsencrypt-prod"
     # `| shop/dev/stripe-api-key, shop/prod/stripe-api-key | ... as a plain string | checkout-worker, env STRIPE_API_KEY |`:
     # before, the worker read one JSON entry, storefront-eks/<env>/checkout-worker, which the plan never names
     worker = apps["checkout-worker"]

@@ -82,3 +82,13 @@ def test_terraform_backend_body_renders_what_the_generated_root_holds() -> None:
     assert backend["encrypt"] is True
     kept = REPO / "examples" / "generated" / "aws-eks-argocd" / "terraform" / "environments" / "prod" / "backend.tf"
     assert body == kept.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("named", "staging", "issuer"), [
+    ("", False, "letsencrypt"), ("", True, "letsencrypt-staging"), ("letsencrypt-prod", False, "letsencrypt-prod"),
+    ("letsencrypt-prod", True, "letsencrypt-staging"), ("acme-issuer", True, "acme-issuer-staging")])
+def test_the_cluster_issuer_is_the_plans_and_its_staging_twin_drops_prod(named: str, staging: bool, issuer: str) -> None:
+    assert render_macro("includes/k8s/components.jinja", "issuer_name", staging, named) == issuer
+    manifest = yaml.safe_load(render_macro("includes/k8s/components.jinja", "cluster_issuer", "acme", [], staging, named))
+    assert manifest["metadata"]["name"] == issuer
+    assert manifest["spec"]["acme"]["privateKeySecretRef"]["name"] == f"{issuer}-account-key"

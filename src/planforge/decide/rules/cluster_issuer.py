@@ -1,0 +1,39 @@
+"""The name the plan gives cert-manager's Let's Encrypt ClusterIssuer (`Let's Encrypt ClusterIssuer
+(`letsencrypt-prod`)`, `a ClusterIssuer named letsencrypt-prod`): `cluster_issuer`, the issuer the repository creates
+and its Ingresses name (its staging twin drops a `-prod` suffix: letsencrypt-staging). Before, the issuer was always
+`letsencrypt`, so Ingresses or tooling written against the plan's name found none. Read where cert-manager runs (a
+component, or one the cluster runs already); a staging issuer's name is acme_staging's concern."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Provenance
+from planforge.decide.context import Context
+from planforge.decide.rules.tools import lines_naming
+
+# `ClusterIssuer (`letsencrypt-prod`)`, `ClusterIssuer `letsencrypt-prod``, `ClusterIssuer named letsencrypt-prod`,
+# ``letsencrypt-prod` ClusterIssuer`
+_NAMED = re.compile(r"\bClusterIssuer\b\s*+(?:\(\s*+)?(?:named\s++|called\s++)?`([a-z0-9][a-z0-9.-]{0,62})`"
+                    r"|\bClusterIssuer\s++(?:named|called)\s++([a-z0-9][a-z0-9.-]{0,62})\b"
+                    r"|`([a-z0-9][a-z0-9.-]{0,62})`\s*+ClusterIssuer\b")
+
+
+def decide_cluster_issuer(c: Context) -> None:
+    """Set `cluster_issuer` from the first line naming the Let's Encrypt production issuer."""
+    c.default("cluster_issuer", "", "the ClusterIssuer is letsencrypt: the plan names none")
+    runs = "cert-manager" in [comp.name for comp in c.values.get("components", [])] + list(
+        c.values.get("installed_components") or [])
+    for line, text in lines_naming(c.plan, r"\bClusterIssuer\b"):
+        for m in _NAMED.finditer(c.plan.lines[line - 1]):  # as written: the name in backticks
+            name = next(g for g in m.groups() if g)
+            if "staging" in name:
+                continue
+            if not runs:
+                c.unapplied(line, name, "no cert-manager runs on the clusters of this repository: no ClusterIssuer "
+                            "is created")
+                return
+            if name != "letsencrypt":
+                c.set("cluster_issuer", name, Provenance(source="plan", line=line, text=tx.quote(text)))
+            c.applied(line, name, "cluster_issuer")
+            return

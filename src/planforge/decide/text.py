@@ -53,6 +53,12 @@ def _clause_bounds(text: str) -> tuple[list[int], list[int]]:
 _SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")  # a period inside a version, URL or image name ends no sentence
 
 
+def names_in(names: Iterable[str], text: str) -> list[str]:
+    """The names (applications, services) `text` writes as whole names, any case: `orders-api` in `orders-api calls`,
+    not in `orders-api-v2`."""
+    return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I)]
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of a text."""
     out, pos = [], 0

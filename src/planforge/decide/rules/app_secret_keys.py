@@ -100,7 +100,7 @@ def _assign(c: Context, read: _Read, entry: tuple[int, str, str], owners: list[s
 
 def _owners(apps: list[Service], text: str) -> list[str]:
     """The applications `text` names, else the only one."""
-    named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", text, re.I)]
+    named = tx.names_in([a.name for a in apps], text)
     return named or ([apps[0].name] if len(apps) == 1 else [])
 
 
@@ -127,7 +127,7 @@ def _entry_rows(c: Context, apps: list[Service]) -> list[_EntryRow]:
                 continue
             words = plain(cells[column])
             rest = " | ".join(plain(cell) for k, cell in enumerate(cells) if k != column)
-            owners = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", rest, re.I)]
+            owners = tx.names_in([a.name for a in apps], rest)
             key = _folded(c, words)
             if not owners or key is None:
                 continue

@@ -26,7 +26,7 @@ def decide_database_reach(c: Context, structure: str) -> None:
     for p in passages(c.plan, every_section=True):
         for start, end in tx.sentence_bounds(p.text):
             m = _ONLY.search(p.text, start, end)
-            named = [a.name for a in apps if m and re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", m.group("who"))]
+            named = tx.names_in([a.name for a in apps], m.group("who")) if m else []
             if not named:
                 continue
             line = p.line_at(m.start())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.rules.tools import lines_naming
@@ -34,7 +35,7 @@ def decide_external_egress(c: Context, structure: str) -> None:
     for line, text in lines_naming(c.plan, _EXTERNAL):
         m = next((m for m in pattern.finditer(text) if not _NEGATED.search(text, 0, m.start())), None)
         if m is not None:
-            named = [a.name for a in apps if re.search(rf"(?<![\w-]){re.escape(a.name)}(?![\w-])", text, re.I)]
+            named = tx.names_in([a.name for a in apps], text)
             calls.append((line, m.group(0), named))
     specific = any(named for _, _, named in calls)
     asked: dict[str, list[tuple[int, str]]] = {}

@@ -18,13 +18,15 @@ address spaces, Multi-AZ and NAT cells were not read (its node counts were taken
 became a memory figure, the Database bullets (`PostgreSQL 16`, `backups 7 days (dev) / 30 days (prod)`) were not read,
 `Public, via ingress-nginx at shop.example.com` gave storefront no Ingress, `probes on /healthz (storefront,
 catalog-api)` gave catalog-api /health, the tags `storefront:1.14.2` gave 0.1.0, and the ECR repository whose host is
-`<account>` was replaced by ghcr.io without a word.
+`<account>` was replaced by ghcr.io without a word, and `All three run in the shop namespace` gave each application a
+namespace of its own.
 
 aks-argocd-claims: AKS, Argo CD, Key Vault and PostgreSQL with a `## Services` section, a Secrets table and a table of
 one row per environment. Before, claims-web got no Ingress (`Public (ingress): host, host, host`, one per environment),
 the worker (`has no Service`) got a port and HTTP probes, every application read one JSON entry the plan never names
 instead of the table's connection strings, staging's and production's backup retention (14 and 35 days) and database
-sizes (64 and 256 GiB) were replaced, and the Version column's chart versions were replaced without a word."""
+sizes (64 and 256 GiB) were replaced, the Version column's chart versions were replaced without a word, and the
+three services each ran in a namespace of its own, not the `claims` namespace the plan names."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -121,6 +123,8 @@ def test_aws_eks_storefront_services() -> None:
     assert (worker.secret_key, worker.secret_values) == (
         "", {"STRIPE_API_KEY": "shop/{env}/stripe-api-key", "DATABASE_URL": "shop/{env}/database-url"})
     assert not [n for n in d.not_applied if n.text == "DATABASE_URL"]
+    # `All three run in the shop namespace`: before, each ran in a namespace named like it
+    assert {a.namespace for a in apps.values()} == {"shop"}
 
 
 def test_aks_argocd_claims_tables() -> None:
@@ -139,6 +143,8 @@ def test_aks_argocd_claims_tables() -> None:
     # `Only claims-api and claims-worker may reach PostgreSQL (5432).`: before, claims-web's namespace reached it too
     assert {n: a.database_access for n, a in apps.items()} == {"claims-web": False, "claims-api": True,
                                                                 "claims-worker": True}
+    # `All three services run in the claims namespace`
+    assert {a.namespace for a in apps.values()} == {"claims"}
     assert {n: (a.secret_key, a.secret_values) for n, a in apps.items()} == {
         "claims-web": ("claims-oidc", {}),
         "claims-api": ("", {"DATABASE_URL": "claims-db-connection", "STORAGE_CONNECTION_STRING": "claims-storage-connection"}),

@@ -20,6 +20,7 @@ import pytest
 import yaml
 from render_helpers import make_template_repo, sample_answers
 
+from planforge.decide.answers import Service
 from planforge.render import TemplateSource, render_new
 
 pytestmark = pytest.mark.slow
@@ -43,6 +44,7 @@ class FakeCluster:
         self.database_blocked: set[str] = set()  # namespaces whose pods cannot reach the database
         self.pods: dict[tuple[str, str], dict] = {}
         self.probes: list[tuple[str, str]] = []  # (namespace, host) of every probe pod run
+        self.probe_pods: list[dict] = []  # the body of every probe pod run
         self.stores = {"acme-vault": "True", "globex-vault": "True"}  # ClusterSecretStore: its Ready status
 
     def connects(self, namespace: str, host: str) -> bool:
@@ -59,6 +61,7 @@ class FakeCluster:
         namespace, name = parts[3], body["metadata"]["name"]
         host = body["spec"]["containers"][0]["command"][-2]
         self.probes.append((namespace, host))
+        self.probe_pods.append(body)
         phase = "Succeeded" if self.connects(namespace, host) else "Failed"
         self.pods[(namespace, name)] = {**body, "metadata": {**body["metadata"], "namespace": namespace},
                                         "status": {"phase": phase}}
@@ -322,7 +325,7 @@ def multi_tool(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_multi_tool_probes_the_database_from_each_app_and_each_app_from_a_scratch_namespace(multi_tool: Path):
     staging = yaml.safe_load((multi_tool / "validation/post-deploy/expected.yaml").read_text())["environments"]["staging"]
     assert staging["database_probes"] == [
-        {"namespace": "analytics-api", "port": 5432, "endpoint_variable": "PLANFORGE_DB_ENDPOINT",
+        {"namespace": "analytics-api", "as": "analytics-api", "port": 5432, "endpoint_variable": "PLANFORGE_DB_ENDPOINT",
          "source": "terraform -chdir=terraform/environments/staging output -raw database_endpoint"}]
     assert staging["isolation_probes"] == [{"from": None, "to": "analytics-api"}]
 
@@ -341,6 +344,29 @@ def test_a_probe_from_a_scratch_namespace_is_refused_and_the_namespace_removed(m
     code, out = run_suite(multi_tool, tmp_path, "-k", "enforced", KUBECONFIG=str(cluster.kubeconfig),
                           PLANFORGE_ENVIRONMENT="staging")
     assert code == 1 and "reached analytics-api (10.3.0.10:8080) through its default-deny NetworkPolicy" in out, out
+
+
+def test_a_shared_namespace_is_probed_once_as_an_application_that_uses_the_database(tmp_path: Path, cluster):
+    """Applications the plan puts in one namespace: the namespace is expected once, each Deployment in it, and the
+    database probe runs as the application that uses the database (the egress policy of a shared namespace selects
+    each application's pods), never ready so that its Service sends it nothing."""
+    template = make_template_repo(tmp_path / "template", with_blueprints=False)
+    apps = [Service(name="storefront", image="ghcr.io/acme/storefront", namespace="shop", database_access=False),
+            Service(name="orders", image="ghcr.io/acme/orders", namespace="shop")]
+    answers = sample_answers(structure="multi-tool", tenants=[], apps=apps, components=[sample_answers().components[0]])
+    render_new(answers, tmp_path / "repo", TemplateSource(str(template), None), init_git=False)
+    staging = yaml.safe_load((tmp_path / "repo/validation/post-deploy/expected.yaml").read_text())["environments"]["staging"]
+    assert staging["namespaces"] == ["shop", "ingress-nginx"]
+    assert staging["deployments"] == [{"namespace": "shop", "name": "storefront"}, {"namespace": "shop", "name": "orders"}]
+    assert [(p["namespace"], p["as"]) for p in staging["database_probes"]] == [("shop", "orders")]
+    assert staging["isolation_probes"] == [{"from": None, "to": "shop"}]
+    cluster.namespaces.add("shop")
+    code, out = run_suite(tmp_path / "repo", tmp_path, "-k", "database", KUBECONFIG=str(cluster.kubeconfig),
+                          PLANFORGE_ENVIRONMENT="staging", PLANFORGE_DB_ENDPOINT=f"{DATABASE}:5432")
+    assert code == 0, out
+    [pod] = cluster.probe_pods
+    assert pod["metadata"]["labels"] == {"app.kubernetes.io/name": "orders"}
+    assert pod["spec"]["containers"][0]["readinessProbe"] == {"exec": {"command": ["false"]}}
 
 
 @pytest.fixture(scope="module")

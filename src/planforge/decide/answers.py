@@ -78,6 +78,9 @@ class Service(BaseModel):
     image: str  # repository without tag; "" (serverless compute): the repository of the environment's own registry
     tag: str = "0.1.0"
     port: int = 8080
+    # Kustomize applications: the namespace it runs in when the plan states one it shares (`All three services run in
+    # the claims namespace`); "": a namespace named like the application
+    namespace: str = ""
     health_path: str = "/healthz"
     ready_path: str = ""  # the readiness probe's path when the plan states one of its own ("": health_path)
     # No inbound port: a worker nothing connects to (serverless: no load balancer or ingress; Kubernetes: no Service,
@@ -401,7 +404,7 @@ class Answers(BaseModel):
         set, no `installed_components` when the plan says no component is installed already, no `app_secret` /
         `app_secret_keys` when the services read no secret variable, no Dapr Component names or bindings the plan
         does not show, no
-        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path` or `service_monitor` it does not state, no
+        `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path`, `service_monitor` or `namespace` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
         clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods`, `spot_nodes` nor `db_storage_gb` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
@@ -419,7 +422,7 @@ class Answers(BaseModel):
                     del component[name]
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
-                         "external_https", "volume_path", "secret_key", "secret_values"):
+                         "external_https", "volume_path", "secret_key", "secret_values", "namespace"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

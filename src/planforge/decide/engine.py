@@ -31,6 +31,7 @@ from planforge.decide.rules.acme_staging import decide_acme_staging
 from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
 from planforge.decide.rules.registry_name import decide_registry_name
+from planforge.decide.rules.app_namespace import decide_app_namespace
 from planforge.decide.rules.database_reach import decide_database_reach
 from planforge.decide.rules.cluster_issuer import decide_cluster_issuer
 from planforge.decide.rules.desired_nodes import decide_desired_nodes
@@ -101,6 +102,7 @@ def decide(plan: Plan) -> Decided:
     decide_external_egress(c, structure)
     decide_app_calls(c, structure)
     decide_database_reach(c, structure)
+    decide_app_namespace(c, structure)
     decide_app_secret_keys(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)

@@ -10,7 +10,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
-from planforge.decide.rules.statements import passages
+from planforge.decide.rules.statements import sentence_matches
 
 # `only A and B may reach PostgreSQL`, `only the API can connect to the database`
 _ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allowed\s++to|is\s++allowed\s++to)\s++"
@@ -23,17 +23,15 @@ def decide_database_reach(c: Context, structure: str) -> None:
     apps: list[Service] = list(c.values.get("apps") or [])
     if not apps:
         return
-    for p in passages(c.plan, every_section=True):
-        for start, end in tx.sentence_bounds(p.text):
-            m = _ONLY.search(p.text, start, end)
-            named = tx.names_in([a.name for a in apps], m.group("who")) if m else []
-            if not named:
-                continue
-            line = p.line_at(m.start())
-            if structure != "multi-tool":
-                c.unapplied(line, m.group(0), "every application here reaches the database alike: no policy of this "
-                            "repository narrows who does")
-                return
-            c.values["apps"] = [a.model_copy(update={"database_access": a.name in named}) for a in apps]
-            c.applied(line, m.group(0), "apps.database_access")
+    for p, m in sentence_matches(c.plan, _ONLY):
+        named = tx.names_in([a.name for a in apps], m.group("who"))
+        if not named:
+            continue
+        line = p.line_at(m.start())
+        if structure != "multi-tool":
+            c.unapplied(line, m.group(0), "every application here reaches the database alike: no policy of this "
+                        "repository narrows who does")
             return
+        c.values["apps"] = [a.model_copy(update={"database_access": a.name in named}) for a in apps]
+        c.applied(line, m.group(0), "apps.database_access")
+        return

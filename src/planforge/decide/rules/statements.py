@@ -9,7 +9,7 @@ default an earlier rule chose, and a statement that contradicts another answer o
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -117,6 +117,15 @@ def passages(plan: Plan, every_section: bool = False) -> list[Passage]:
             flush()
     flush()
     return out
+
+
+def sentence_matches(plan: Plan, pattern: re.Pattern[str]) -> Iterator[tuple[Passage, re.Match[str]]]:
+    """The first match of `pattern` in each sentence of every section, with its passage (for its line)."""
+    for p in passages(plan, every_section=True):
+        for start, end in tx.sentence_bounds(p.text):
+            m = pattern.search(p.text, start, end)
+            if m:
+                yield p, m
 
 
 def find_statements(plan: Plan) -> dict[str, Statement]:

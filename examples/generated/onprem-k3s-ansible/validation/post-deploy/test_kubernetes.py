@@ -193,12 +193,15 @@ PROBE_IMAGE = os.environ.get("PLANFORGE_PROBE_IMAGE", "busybox:1.36.1")
 PROBE_TIMEOUT = int(os.environ.get("PLANFORGE_PROBE_TIMEOUT", "120"))
 
 
-def _probe_pod(name: str, host: str, port: int) -> dict:
+def _probe_pod(name: str, host: str, port: int, app: str = "") -> dict:
     """A one-shot pod that opens a TCP connection (busybox `nc -z`), within the `restricted` Pod Security
-    Standard and with requests and limits so that a ResourceQuota admits it."""
+    Standard and with requests and limits so that a ResourceQuota admits it. With `app`, it carries that application's
+    label (the NetworkPolicies that admit the application's pods admit it) and never turns ready, so that the
+    application's Service sends it nothing."""
+    container_extra = {"readinessProbe": {"exec": {"command": ["false"]}}} if app else {}
     return {
         "apiVersion": "v1", "kind": "Pod",
-        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": "planforge-probe"}},
+        "metadata": {"name": name, "labels": {"app.kubernetes.io/name": app or "planforge-probe"}},
         "spec": {
             "restartPolicy": "Never", "automountServiceAccountToken": False,
             "securityContext": {"runAsNonRoot": True, "runAsUser": 65534, "runAsGroup": 65534,
@@ -208,18 +211,20 @@ def _probe_pod(name: str, host: str, port: int) -> dict:
                 "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
                                     "capabilities": {"drop": ["ALL"]}},
                 "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "32Mi"}},
+                **container_extra,
             }],
         },
     }
 
 
-def _connects(core, namespace: str, host: str, port: int) -> bool:
-    """Whether a pod in `namespace` opens a TCP connection to host:port (the pod is deleted afterwards)."""
+def _connects(core, namespace: str, host: str, port: int, app: str = "") -> bool:
+    """Whether a pod in `namespace` (as `app`, see _probe_pod) opens a TCP connection to host:port (the pod is deleted
+    afterwards)."""
     import time
     import uuid
 
     name = f"planforge-probe-{uuid.uuid4().hex[:8]}"
-    core.create_namespaced_pod(namespace, _probe_pod(name, host, port))
+    core.create_namespaced_pod(namespace, _probe_pod(name, host, port, app))
     try:
         deadline = time.monotonic() + PROBE_TIMEOUT
         while time.monotonic() < deadline:
@@ -250,8 +255,9 @@ def test_database_reachable_from_app_namespaces(core, expected, environment):
         endpoint = _endpoint(probe)
         host, _, port = endpoint.rpartition(":") if ":" in endpoint else (endpoint, "", str(probe.get("port", 0)))
         assert host and port.isdigit() and int(port) > 0, f"database endpoint {endpoint!r} is not host:port"
-        if not _connects(core, probe["namespace"], host, int(port)):
-            problems.append(f"{probe['namespace']} cannot reach the database at {host}:{port}")
+        if not _connects(core, probe["namespace"], host, int(port), probe.get("as", "")):
+            who = f"{probe['as']} in {probe['namespace']}" if probe.get("as") else probe["namespace"]
+            problems.append(f"{who} cannot reach the database at {host}:{port}")
     assert not problems, "; ".join(problems)
 
 

@@ -1,0 +1,56 @@
+"""The namespace the plan puts its applications in (`All three services run in the claims namespace`, `claims-api and
+claims-worker run in the claims namespace`): in a multi-tool repository each Kustomize application otherwise gets a
+namespace named like it; the applications a sentence names (or all of them, `all`, `both`, `the services`) get the
+stated one (`apps[].namespace`), and the namespace-wide objects (Namespace, quota, limits, default policies, role
+bindings) are written once for the applications sharing it (blueprints: kubernetes/base)."""
+from __future__ import annotations
+
+import re
+
+from planforge.decide import text as tx
+from planforge.decide.answers import Service
+from planforge.decide.context import Context
+from planforge.decide.rules.statements import sentence_matches
+
+# `<who> run in the claims namespace`, `<who> are deployed to the shared shop namespace`
+_RUNS_IN = re.compile(r"(?P<who>[^.;:]{1,200}?)\s++(?:run|runs|live|lives|(?:are|is)\s++deployed|deploy)\s++"
+                      r"(?:in|into|to)\s++(?:the\s++|a\s++|one\s++)?(?:shared\s++|single\s++|same\s++)?"
+                      r"(?-i:(?P<namespace>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))\s++namespace\b", re.I)
+# `who` standing for every application: `All three`, `Both services`, `The applications`
+_EVERY = re.compile(r"\b(?:all|both|every|each|the\s++(?:services|applications|apps|workloads))\b", re.I)
+# `who` about the platform, not the applications: `All platform components run in ...`
+_PLATFORM = re.compile(r"\b(?:platform|components?|controllers?|add-?ons?|operators?|agents?)\b", re.I)
+# Namespaces an application never shares: Kubernetes' own
+_RESERVED = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+def decide_app_namespace(c: Context, structure: str) -> None:
+    """Set `namespace` of the applications the first such sentence names."""
+    apps: list[Service] = list(c.values.get("apps") or [])
+    if not apps:
+        return
+    for p, m in sentence_matches(c.plan, _RUNS_IN):
+        if _PLATFORM.search(m.group("who")):
+            continue
+        named = tx.names_in([a.name for a in apps], m.group("who"))
+        if not named and _EVERY.search(m.group("who")):
+            named = [a.name for a in apps]
+        if named:
+            _apply(c, structure, apps, named, m.group("namespace"), p.line_at(m.start("namespace")),
+                   m.group(0).strip())
+            return
+
+
+def _apply(c: Context, structure: str, apps: list[Service], named: list[str], namespace: str, line: int,
+           words: str) -> None:
+    taken = {comp.namespace for comp in c.values.get("components") or []}
+    if structure != "multi-tool":
+        c.unapplied(line, words, "each application here runs in the namespace its layout gives it (a tenant's or its "
+                    "release's): a namespace stated for applications is built for Kustomize applications")
+    elif namespace in _RESERVED or namespace in taken:
+        c.unapplied(line, words, f"`{namespace}` belongs to Kubernetes or to a platform component: each application "
+                    "keeps a namespace named like it; name a namespace of the applications' own")
+    else:
+        c.values["apps"] = [a.model_copy(update={"namespace": "" if namespace == a.name else namespace})
+                            if a.name in named else a for a in apps]
+        c.applied(line, words, "apps.namespace")

@@ -1,0 +1,57 @@
+"""Applications the plan puts in one namespace (`All three services run in the claims namespace`) run there: one
+Namespace with its quota, limits, default policies and role bindings, every application's objects and Argo CD
+destination in it, and the policies of one application selecting its pods only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from render_helpers import generate, kustomize, plan_variant, run_wiring
+from testlib import PLANS
+
+FIELD = "**Custom Applications**: ticketing-api, web-frontend"
+
+
+def test_the_applications_share_the_namespace_the_plan_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sentence = "Both services run in the `ticketing` namespace. Only ticketing-api may reach PostgreSQL (5432)."
+    plan = plan_variant(tmp_path, PLANS / "ticketing-eks.plan.md", **{FIELD: f"{FIELD}\n\n{sentence}\n"})
+    repo = generate(plan, tmp_path / "repo", "https://github.com/acme/infra.git")
+    base = kustomize(repo / "kubernetes/base")
+    by_kind: dict[str, list[dict]] = {}
+    for doc in base:
+        by_kind.setdefault(doc["kind"], []).append(doc)
+    assert [d["metadata"]["name"] for d in by_kind["Namespace"] if "pod-security.kubernetes.io/enforce" in
+            d["metadata"].get("labels", {})] == ["ticketing"]
+    for kind in ("ResourceQuota", "LimitRange", "RoleBinding", "NetworkPolicy"):
+        assert {d["metadata"]["namespace"] for d in by_kind[kind]} == {"ticketing"}, kind
+    # the quota holds both applications at their highest counts: no less than one application's alone
+    [quota] = by_kind["ResourceQuota"]
+    assert int(quota["spec"]["hard"]["pods"]) >= 2
+    policies = {d["metadata"]["name"]: d for d in by_kind["NetworkPolicy"]}
+    assert {"default-deny-all", "allow-dns-egress", "allow-same-namespace"} <= set(policies)
+    # the database egress is ticketing-api's own: web-frontend's pods in the same namespace do not get it
+    assert [n for n in policies if n.startswith("allow-database-egress")] == ["allow-database-egress-ticketing-api"]
+    assert policies["allow-database-egress-ticketing-api"]["spec"]["podSelector"] == {
+        "matchLabels": {"app.kubernetes.io/name": "ticketing-api"}}
+    for app in ("ticketing-api", "web-frontend"):
+        overlay = kustomize(repo / f"kubernetes/apps/{app}/overlays/prod")
+        assert {d["metadata"].get("namespace") for d in overlay} == {"ticketing"}, app
+        application = yaml.safe_load((repo / f"argocd/applications/prod/{app}.yaml").read_text())
+        assert application["spec"]["destination"]["namespace"] == "ticketing"
+    project = yaml.safe_load((repo / "argocd/projects/apps.yaml").read_text())
+    assert [d["namespace"] for d in project["spec"]["destinations"]] == ["ticketing"]
+    code, report = run_wiring(repo, capsys)
+    assert code == 0, report
+
+
+def test_a_namespace_of_kubernetes_is_said_not_applied(tmp_path: Path) -> None:
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+
+    plan = plan_variant(tmp_path, PLANS / "ticketing-eks.plan.md",
+                        **{FIELD: f"{FIELD}\n\nAll services run in the kube-system namespace.\n"})
+    d = decide(parse_plan(plan))
+    assert {a.namespace for a in d.answers.apps} == {""}
+    [note] = [n for n in d.not_applied if "kube-system namespace" in n.text]
+    assert "belongs to Kubernetes" in note.why

@@ -71,3 +71,23 @@ def test_a_multi_tenant_app_calling_out_is_reported():
     assert not any(a.external_https for a in decided.answers.apps)
     [reported] = [n for n in decided.not_applied if n.line == line]
     assert reported.text == "OpenAI" and "add an egress rule" in reported.why
+
+
+def test_a_cloud_service_an_app_uses_opens_its_port_and_one_no_app_uses_opens_none(tmp_path: Path):
+    """`orders-api consumes the Azure Service Bus queue orders`: HTTPS and AMQP over TLS (5671), the port the SDKs
+    speak to the broker on; `web-frontend uploads images to S3`: HTTPS. A state backend in Blob Storage is no
+    application's call (before, these applications had no egress and could not reach the services once applied)."""
+    decided, line = _decided("aws-eks-argocd.plan.md", "orders-api consumes the Azure Service Bus queue orders; "
+                             "web-frontend uploads images to an S3 bucket.")
+    apps = {a.name: (a.external_https, a.external_ports) for a in decided.answers.apps}
+    assert apps == {"orders-api": (True, [5671]), "web-frontend": (True, [])}
+    assert not [n for n in decided.not_applied if n.line == line]
+    dest = tmp_path / "repo"
+    render_new(decided.answers, dest, resolve_template(None, None), init_git=False)
+    policies = [d for d in yaml_documents(dest / "kubernetes/base/policies/network-policies.yaml") if d]
+    ports = {d["metadata"]["namespace"]: d["spec"]["egress"][0]["ports"] for d in policies
+             if d["metadata"]["name"] == "allow-https-egress"}
+    assert ports == {"orders-api": [{"port": 443, "protocol": "TCP"}, {"port": 5671, "protocol": "TCP"}],
+                     "web-frontend": [{"port": 443, "protocol": "TCP"}]}
+    decided, _ = _decided("aws-eks-argocd.plan.md", "Terraform state lives in Azure Blob Storage and S3.")
+    assert not any(a.external_https for a in decided.answers.apps)

@@ -127,6 +127,8 @@ class Service(BaseModel):
     # Kustomize applications that call services outside the cluster: their namespace admits HTTPS egress to public
     # addresses (the default policy denies all egress but DNS, the namespace and the database)
     external_https: bool = False
+    # TCP ports beside 443 it reaches on public addresses with external_https: a message broker's AMQP over TLS (5671)
+    external_ports: list[int] = []
 
     def autoscaled(self) -> bool:
         """Whether an HPA scales it in some environment (a range for all, or an environment's own)."""
@@ -422,7 +424,7 @@ class Answers(BaseModel):
                     del component[name]
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
-                         "external_https", "volume_path", "secret_key", "secret_values", "namespace"):
+                         "external_https", "external_ports", "volume_path", "secret_key", "secret_values", "namespace"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

@@ -21,7 +21,7 @@ from planforge.yamlio import parse
 LAYOUT_FILE = "layout.yml"
 # copier.yml questions computed from the table (`when: false`): never passed as data.
 COMPUTED = ("blueprints", "flags", "dirs", "nested", "files", "lists", "tf_modules", "tf_stacks", "tf_roots",
-            "platform_envs", "component_site", "database_charts", "app_namespaces")
+            "platform_envs", "component_site", "database_charts", "app_namespaces", "database_names")
 
 
 def layout_path(template_dir: Path | None = None) -> Path:

@@ -251,7 +251,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "existing_state_region", "state_resource_group_name", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
                                                                    "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
-                                                                   "registry_name", "app_calls", "cluster_issuer"}
+                                                                   "registry_name", "app_calls", "cluster_issuer", "database_name"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -300,6 +300,9 @@ class Answers(BaseModel):
     registry_name: str = ""  # DigitalOcean: the container registry the bootstrap root creates ("": the project's name)
     # cert-manager's ClusterIssuer of Let's Encrypt's production server, as the plan names it ("": letsencrypt)
     cluster_issuer: str = ""
+    # the application database as the plan names it ("": the database module's `app`, an in-cluster database's the
+    # project's name with underscores)
+    database_name: str = ""
     state_resource_group_name: str = ""  # azurerm: the resource group of the state's storage account (state_bucket_name)
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
@@ -431,7 +434,7 @@ class Answers(BaseModel):
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings", "app_calls",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
-                     "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer"):
+                     "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -32,6 +32,7 @@ from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
 from planforge.decide.rules.registry_name import decide_registry_name
 from planforge.decide.rules.app_namespace import decide_app_namespace
+from planforge.decide.rules.database_name import decide_database_name
 from planforge.decide.rules.database_reach import decide_database_reach
 from planforge.decide.rules.cluster_issuer import decide_cluster_issuer
 from planforge.decide.rules.desired_nodes import decide_desired_nodes
@@ -98,6 +99,7 @@ def decide(plan: Plan) -> Decided:
     decide_ingress_routes(c, structure)
     decide_acme_staging(c, structure)
     decide_cluster_issuer(c)
+    decide_database_name(c)
     decide_service_monitors(c, structure)
     decide_external_egress(c, structure)
     decide_app_calls(c, structure)

@@ -55,3 +55,25 @@ def test_a_namespace_of_kubernetes_is_said_not_applied(tmp_path: Path) -> None:
     assert {a.namespace for a in d.answers.apps} == {""}
     [note] = [n for n in d.not_applied if "kube-system namespace" in n.text]
     assert "belongs to Kubernetes" in note.why
+
+
+def test_in_a_shared_namespace_only_the_stated_calls_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`Only web-frontend may call ticketing-api`: in the namespace they share, no policy opens the namespace to
+    itself (before, every pod of it reached ticketing-api); web-frontend may send to ticketing-api's port and
+    ticketing-api admits web-frontend's pods only."""
+    sentence = "Both services run in the `ticketing` namespace. Only web-frontend may call ticketing-api."
+    plan = plan_variant(tmp_path, PLANS / "ticketing-eks.plan.md", **{FIELD: f"{FIELD}\n\n{sentence}\n"})
+    repo = generate(plan, tmp_path / "repo", "https://github.com/acme/infra.git")
+    policies = {d["metadata"]["name"]: d for d in kustomize(repo / "kubernetes/base") if d["kind"] == "NetworkPolicy"}
+    assert "allow-same-namespace" not in policies
+    [rule] = policies["allow-calls-to-ticketing-api-web-frontend"]["spec"]["egress"]
+    assert rule["to"] == [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ticketing"}},
+                           "podSelector": {"matchLabels": {"app.kubernetes.io/name": "ticketing-api"}}}]
+    [admit] = [d for d in kustomize(repo / "kubernetes/apps/ticketing-api/base") if d["kind"] == "NetworkPolicy"]
+    peers = admit["spec"]["ingress"][0]["from"]
+    assert {"podSelector": {}} not in peers  # not the whole namespace
+    assert [p for p in peers if "podSelector" in p] == [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ticketing"}},
+         "podSelector": {"matchLabels": {"app.kubernetes.io/name": "web-frontend"}}}]
+    code, report = run_wiring(repo, capsys)
+    assert code == 0, report

@@ -77,3 +77,19 @@ def test_in_a_shared_namespace_only_the_stated_calls_pass(tmp_path: Path, capsys
          "podSelector": {"matchLabels": {"app.kubernetes.io/name": "web-frontend"}}}]
     code, report = run_wiring(repo, capsys)
     assert code == 0, report
+
+
+@pytest.mark.parametrize(("sentence", "namespace"), [
+    ("Both services run in the `ticketing` namespace.", "ticketing"),
+    # an untuned review's plan: the namespace named after the words, not `one` (before, the namespace was `one`)
+    ("All three workloads run in one namespace, `ticketing`.", "ticketing"),
+    ("web-frontend and ticketing-api are deployed to a shared namespace called tickets.", "tickets"),
+    ("Both services run in one namespace per cluster.", ""),
+    ("All platform components run in the platform namespace.", ""),
+])
+def test_the_stated_namespace_is_read_as_written(tmp_path: Path, sentence: str, namespace: str) -> None:
+    from planforge.decide import decide
+    from planforge.plan import parse_plan
+
+    plan = plan_variant(tmp_path, PLANS / "ticketing-eks.plan.md", **{FIELD: f"{FIELD}\n\n{sentence}\n"})
+    assert {a.namespace for a in decide(parse_plan(plan)).answers.apps} == {namespace}

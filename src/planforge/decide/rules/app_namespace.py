@@ -12,10 +12,15 @@ from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.rules.statements import sentence_matches
 
-# `<who> run in the claims namespace`, `<who> are deployed to the shared shop namespace`
+# A namespace as written, not a word of the sentence around it
+_NAME = r"(?-i:(?P<{}>(?!(?:one|a|the|single|same|shared|own|its|their|per|for|each|with|and|in|on|of)\b)[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?))"
+# `<who> run in the claims namespace`, `<who> are deployed to the shared shop namespace`, `<who> run in one
+# namespace, orders`
 _RUNS_IN = re.compile(r"(?P<who>[^.;:]{1,200}?)\s++(?:run|runs|live|lives|(?:are|is)\s++deployed|deploy)\s++"
-                      r"(?:in|into|to)\s++(?:the\s++|a\s++|one\s++)?(?:shared\s++|single\s++|same\s++)?"
-                      r"(?-i:(?P<namespace>[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?))\s++namespace\b", re.I)
+                      r"(?:in|into|to)\s++(?:(?:the\s++|a\s++|one\s++)?(?:shared\s++|single\s++|same\s++)?"
+                      + _NAME.format("namespace") + r"\s++namespace\b"
+                      r"|(?:one|a\s++single|a\s++shared|the\s++same)\s++namespace\s*+[,:(]?\s*+(?:named\s++|called\s++)?"
+                      + _NAME.format("after") + r"(?![\w-]))", re.I)
 # `who` standing for every application: `All three`, `Both services`, `The applications`
 _EVERY = re.compile(r"\b(?:all|both|every|each|the\s++(?:services|applications|apps|workloads))\b", re.I)
 # `who` about the platform, not the applications: `All platform components run in ...`
@@ -36,7 +41,8 @@ def decide_app_namespace(c: Context, structure: str) -> None:
         if not named and _EVERY.search(m.group("who")):
             named = [a.name for a in apps]
         if named:
-            _apply(c, structure, apps, named, m.group("namespace"), p.line_at(m.start("namespace")),
+            group = "namespace" if m.group("namespace") else "after"
+            _apply(c, structure, apps, named, m.group(group), p.line_at(m.start(group)),
                    m.group(0).strip())
             return
 

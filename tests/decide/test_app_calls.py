@@ -22,6 +22,8 @@ def calls(sentence: str, plan: str = EKS) -> list[tuple[str, str]]:
     ("web-frontend calls orders-api at http://orders-api.orders-api.svc.cluster.local:8080.",
      [("web-frontend", "orders-api")]),
     ("The web-frontend talks to orders-api over HTTP.", [("web-frontend", "orders-api")]),
+    # an untuned review's Network rules (before, reported as "a figure no answer reads")
+    ("Rules: web-frontend may reach orders-api on 8080.", [("web-frontend", "orders-api")]),
     ("NetworkPolicies: allow ingress-nginx → `web-frontend`:3000 and `web-frontend` → `orders-api`:8080.",
      [("web-frontend", "orders-api")]),
     ("orders-api is internal only: no Ingress route, reachable only from web-frontend.", [("web-frontend", "orders-api")]),

@@ -43,6 +43,8 @@ TICKETING = "**Custom Applications**: ticketing-api, web-frontend"
 @pytest.mark.parametrize(("sentence", "reach"), [
     # only the applications the sentence names keep their namespace's database egress
     ("Only ticketing-api may reach PostgreSQL (5432).", {"ticketing-api"}),
+    # a managed service's name (an untuned review's GKE plan: before, dropped without a word)
+    ("Only ticketing-api may reach Cloud SQL (private IP, TCP 5432).", {"ticketing-api"}),
     ("web-frontend (no database access) renders pages from ticketing-api.", {"ticketing-api"}),
     ("ticketing-api reads and writes PostgreSQL.", {"ticketing-api", "web-frontend"}),  # says nothing of web-frontend
 ])

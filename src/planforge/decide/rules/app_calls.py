@@ -20,7 +20,7 @@ from planforge.decide.answers import AppCall, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.statements import passages
 
-_CALL = re.compile(r"\b(?:calls?|calling|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
+_CALL = re.compile(r"\b(?:calls?|calling|(?:may|can)\s+reach|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
                    r"|forwards?\s+(?:requests?\s+)?to|proxies\s+(?:requests?\s+)?to)\b|→|->", re.I)
 _CALLED_BY = re.compile(r"\b(?:reachable|accessible)\s+only\s+(?:from|by)\b|\bonly\s+(?:reachable|accessible)\s+"
                         r"(?:from|by)\b|\bcalled\s+(?:only\s+)?by\b", re.I)

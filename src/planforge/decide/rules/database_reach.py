@@ -15,7 +15,7 @@ from planforge.decide.rules.statements import sentence_matches
 # `only A and B may reach PostgreSQL`, `only the API can connect to the database`
 _ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allowed\s++to|is\s++allowed\s++to)\s++"
                    r"(?:reach|access|connect\s++to|talk\s++to|use|query)\s++(?:the\s++)?"
-                   r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b", re.I)
+                   r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b", re.I)
 
 
 def decide_database_reach(c: Context, structure: str) -> None:

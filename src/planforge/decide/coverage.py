@@ -277,6 +277,7 @@ def _phrase_spans(st: _Statement, phrases: dict[int, list[str]]) -> list[tuple[i
     return out
 
 
+@lru_cache(maxsize=4096)
 def _whole_words(words: str) -> re.Pattern[str]:
     """words, not glued to a word character at an end that is one."""
     before = r"(?<!\w)" if re.match(r"\w", words) else ""

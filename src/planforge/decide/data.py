@@ -107,12 +107,19 @@ class Catalog:
         """(position, chart name) for every catalog name or alias written in text as a word."""
         low = text.lower()
         found: dict[str, int] = {}
-        aliases = {a: n for n, e in (load_catalog().get("charts") or {}).items() for a in [n, *e.get("aliases", [])]}
-        for alias, name in aliases.items():
-            m = re.search(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])", low)
+        for rx, name in _alias_patterns():
+            m = rx.search(low)
             if m and (name not in found or m.start() < found[name]):
                 found[name] = m.start()
         return sorted((pos, name) for name, pos in found.items())
+
+
+@lru_cache(maxsize=None)
+def _alias_patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """(the name or alias as a lowercase word, chart name) of every catalog chart."""
+    aliases = {a: n for n, e in (load_catalog().get("charts") or {}).items() for a in [n, *e.get("aliases", [])]}
+    return tuple((re.compile(r"(?<![\w-])" + re.escape(alias.lower()) + r"(?![\w-])"), name)
+                 for alias, name in aliases.items())
 
 
 @lru_cache(maxsize=None)

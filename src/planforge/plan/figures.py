@@ -230,8 +230,13 @@ def _clauses(text: str) -> list[tuple[int, int, bool]]:
 
 def _label_end(text: str, label: str) -> int:
     """Where the value starts when `text` opens with its field label and a colon (`Node Pools: ...`), else 0."""
-    m = re.match(rf"\s*(?:[-*+]\s+)?{re.escape(label)}\s*:", text) if label else None
+    m = _label_rx(label).match(text) if label else None
     return m.end() if m else 0
+
+
+@lru_cache(maxsize=1024)
+def _label_rx(label: str) -> re.Pattern[str]:
+    return re.compile(rf"\s*(?:[-*+]\s+)?{re.escape(label)}\s*:")
 
 
 def _says_every(clause: str) -> bool:

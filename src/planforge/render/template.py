@@ -22,6 +22,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from planforge import __version__
@@ -42,8 +43,10 @@ _GIT_IDENTITY = {
 }
 
 
+@lru_cache(maxsize=None)
 def shipped_template_dir() -> Path:
-    """The template files that came with this planforge."""
+    """The template files that came with this planforge (looked up once: the rules ask for its layout table a
+    thousand times a plan)."""
     package = Path(__file__).resolve().parents[1]
     for candidate in (package / "template", package.parents[1]):
         if all((candidate / item).exists() for item in TEMPLATE_ITEMS):

@@ -85,7 +85,14 @@ def _statement_lines(plan: Plan, every_section: bool = False) -> list[int]:
 
 def passages(plan: Plan, every_section: bool = False) -> list[Passage]:
     """The statement sections (every section with `every_section`) as passages: wrapped lines of a paragraph
-    joined, each fence line alone."""
+    joined, each fence line alone. Read once per plan: a dozen rules ask."""
+    memo = plan.__dict__.setdefault("_passages", {})
+    if every_section not in memo:
+        memo[every_section] = tuple(_read_passages(plan, every_section))
+    return list(memo[every_section])
+
+
+def _read_passages(plan: Plan, every_section: bool) -> list[Passage]:
     out: list[Passage] = []
     parts: list[tuple[int, str]] = []
     in_fence = False

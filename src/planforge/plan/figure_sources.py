@@ -59,7 +59,9 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             units = [None if _slashed_environments(cell) else _COUNT_HEADER.search(cell) for cell in headers]
             envs = environment_columns(headers)
             stored = [_lent_words(cell) for cell in headers]
+            bounds = _bound_columns(headers)
             for line, cells in b.rows[1:]:
+                cells = _joined_bounds(cells, bounds)
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 read = [readers[k](cell) if k < len(readers) else cell for k, cell in enumerate(cells)]
                 counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(read, lent)], envs)
@@ -139,6 +141,32 @@ def _cell_reader(header: str) -> Callable[[str], str]:
     if _ROLE_HEADER.search(header):
         return lambda cell: column_cell(clean(header), cell.strip()) if cell.strip() else cell
     return lambda cell: cell
+
+
+# a column of one bound of a count (`| Nodes (min) |`, `| Max nodes |`): (min|max, unit)
+_BOUND_HEADER = re.compile(r"^\W*(?:(?P<before>min|max)\w*\W+)?(?P<unit>node|replica|task|instance|pod)s?(?:\s+count)?"
+                           r"(?:\W+(?P<after>min|max)\w*)?\W*$", re.I)
+
+
+def _bound_columns(headers: list[str]) -> list[tuple[int, int, str]]:
+    """(minimum's column, maximum's column, unit) of each count whose bounds a table states in two columns (`| Nodes
+    (min) | Nodes (max) |`, `| Min nodes | Max nodes |`)."""
+    bounds: dict[str, dict[str, int]] = {}
+    for k, header in enumerate(headers):
+        m = _BOUND_HEADER.match(clean(header).replace("`", ""))
+        if m is not None and bool(m["before"]) != bool(m["after"]):
+            bounds.setdefault(m["unit"].lower() + "s", {})[(m["before"] or m["after"]).lower()] = k
+    return [(b["min"], b["max"], unit) for unit, b in bounds.items() if "min" in b and "max" in b]
+
+
+def _joined_bounds(cells: list[str], bounds: list[tuple[int, int, str]]) -> list[str]:
+    """The row with each count stated in two columns as one range in the minimum's column (`| 3 | 9 |`: `| 3-9 nodes |
+    |`), so the two bounds read as one count; other cells as written."""
+    cells = list(cells)
+    for low, high, unit in bounds:
+        if max(low, high) < len(cells) and all(re.fullmatch(r"\s*\d+\s*", cells[k]) for k in (low, high)):
+            cells[low], cells[high] = f"{cells[low].strip()}-{cells[high].strip()} {unit}", ""
+    return cells
 
 
 # a column of counts per environment (`| Replicas dev / prod |` over `| 1 / 3 |`)

@@ -1,5 +1,5 @@
 """Nodes on spot capacity, per environment as the plan states it: an environments table's capacity row (`| Capacity
-type | spot | on-demand |`) or a sentence naming its environments (`Dev is smaller: spot nodes only`). The
+type | spot | on-demand |`), its yes/no Spot column (`| Environment | ... | Spot |` over `| dev | ... | yes |`) or a sentence naming its environments (`Dev is smaller: spot nodes only`). The
 environment's autoscaling node group (EKS) or pool (GKE) then runs on spot capacity; the system pool stays on
 standard capacity. Elsewhere (another cloud, a plan without Terraform-built clusters, a sentence naming no environment)
 the statement is reported at its line."""
@@ -15,6 +15,9 @@ from planforge.decide.rules.statements import passages
 
 _CAPACITY_ROW = re.compile(r"\b(?:capacity|spot|purchas\w*|pricing|lifecycle)\b", re.I)
 _SPOT_CELL = re.compile(r"(?<!no )\bspot\b", re.I)
+# a column or row that asks whether the nodes are spot (`| Spot |`, `| Spot nodes? |`): its yes cells say they are
+_SPOT_LABEL = re.compile(r"^\W*spot(?:\s+(?:nodes?|instances?|capacity|vms?))?\W*$", re.I)
+_YES_CELL = re.compile(r"^\W*(?:yes|y|true|on|enabled)\b", re.I)
 _SPOT_WORDS = re.compile(r"(?<!no )\bspot\s+(?:nodes?|instances?|capacity|vms?|node\s+(?:pools?|groups?))\b", re.I)
 _CLUSTERS = {"aws": "EKS", "gcp": "GKE"}
 
@@ -45,9 +48,11 @@ def _why_not(c: Context, structure: str) -> str:
 
 
 def _table_cells(c: Context, names: list[str]) -> list[tuple[int, str, list[str]]]:
-    """(line, words, environments) of each environments table's capacity row cell saying spot."""
+    """(line, words, environments) of each environments table's capacity row cell saying spot, and of each yes cell of
+    a Spot column."""
     return [(cell.line, cell.text, [cell.env]) for row in environment_rows(c.plan, names)
-            if _CAPACITY_ROW.search(row.label) for cell in row.cells if _SPOT_CELL.search(cell.text)]
+            if _CAPACITY_ROW.search(row.label) for cell in row.cells
+            if _SPOT_CELL.search(cell.text) or (_SPOT_LABEL.match(row.label) and _YES_CELL.match(cell.text))]
 
 
 def _sentences(c: Context, names: list[str]) -> list[tuple[int, str, list[str]]]:

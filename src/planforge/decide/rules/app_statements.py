@@ -76,9 +76,12 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     compute = c.values.get("compute", "vms")
     unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
     for p in passages(c.plan) if sources is None else sources:
+        subject = _subject(p.text, name_rx)
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
             mentions = [(m.start(), m.group(1).lower(), m.end()) for m in name_rx.finditer(sentence)]
+            if not mentions and subject is not None:
+                mentions = [(-1, subject, -1)]  # named before the sentence: the passage is about it
             if not mentions:
                 continue
             for key, rx in readers.items():
@@ -101,6 +104,19 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                         found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
                         c.applied(line, m.group(0), answer)
     return found
+
+
+def _subject(text: str, name_rx: re.Pattern[str]) -> str | None:
+    """The application a passage is about (`**fulfilment-worker** — background consumer. ... No Service, no ingress.`):
+    the one it opens with when its first sentence names no other; its later sentences that name no application are
+    about it too."""
+    bounds = next(iter(tx.sentence_bounds(text)), None)
+    if bounds is None:
+        return None
+    named = {m.group(1).lower() for m in name_rx.finditer(text, *bounds)}
+    first = name_rx.search(text, *bounds)
+    opens = first is not None and not re.search(r"\w", text[bounds[0]:first.start()])
+    return first.group(1).lower() if opens and len(named) == 1 else None
 
 
 # an application's image tag written after its name (`storefront:1.14.2`, `api:v2.3`): a version, never a port

@@ -53,6 +53,11 @@ LABEL_ALIASES = {
     "performance": "performance_goals",
     "constraint": "constraints",
 }
+# an orchestration field naming a managed or packaged distribution (`**Orchestration**: GKE Standard ..., control
+# plane pinned to 1.30`) states the Kubernetes field when the plan has none; one naming none (`Kubernetes 1.25+ with
+# Helm`) stays a field of its own
+_ORCHESTRATION_KEYS = {"orchestration", "container_orchestration"}
+_NAMES_DISTRIBUTION = re.compile(r"\b(?:EKS|AKS|GKE|DOKS|OKE|k3s|RKE2|kubeadm)\b", re.I)
 KNOWN_KEYS = {
     "cloud_provider", "iac_tools", "kubernetes", "gitops", "deployment_strategy", "state_backend",
     "secrets_management", "validation", "target_environment", "deployment_type", "performance_goals",
@@ -267,10 +272,12 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
             continue
         attach = current = None
         if b.kind == "table" and context and b.rows:
-            # the header row is a field too when it is a template label (`| **Cloud Provider** | AWS |`)
+            # the header row is a field too when it is a template label (`| **Cloud Provider** | AWS |`), never the
+            # column headings of a table of several (`| Environment | GCP project | Machine type |`)
             header = b.rows[0][1]
             label_row = len(header) > 1 and any(c.strip() for c in header[1:]) and \
-                canonical_key(re.sub(r"\*\*", "", header[0])) in KNOWN_KEYS
+                canonical_key(re.sub(r"\*\*", "", header[0])) in KNOWN_KEYS and \
+                (len(header) == 2 or header[0].strip().startswith("**"))
             rows = b.rows if label_row else b.rows[1:]
             for line, cells in rows:
                 if not cells or not cells[0].strip():
@@ -280,6 +287,11 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
                 f = Field(label=label, key=canonical_key(label), value=value, line=line,
                           text=plan.lines[line - 1].rstrip() if 0 < line <= len(plan.lines) else "", section=b.section)
                 plan.fields.append(f)
+    if plan.field("kubernetes") is None:
+        for f in plan.fields:
+            if f.key in _ORCHESTRATION_KEYS and _NAMES_DISTRIBUTION.search(f.value):
+                f.key = "kubernetes"
+                break
     if plan.custom_applications is not None:
         _bullets_describe_listed(plan.custom_applications)
     if not any(is_context(s.title) for s in plan.sections):

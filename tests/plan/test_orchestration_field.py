@@ -35,3 +35,14 @@ def test_a_two_column_table_row_still_states_its_field() -> None:
     text = TEXT.replace("**Cloud**: Google Cloud Platform, region `europe-west1` (zonal spread across b/c/d)\n",
                         "| Environment | dev, prod |\n|---|---|\n| Cloud Provider | GCP |\n\n")
     assert [f.value for f in parse_text(text).fields if f.key == "target_environment"] == ["dev, prod"]
+
+
+def test_the_plan_as_written_decides_as_the_plan_its_reviewer_edited() -> None:
+    """Its `### Applications` heading, a paragraph, then a wrapped bullet per application: the applications (before,
+    the heading was an empty Custom Applications field and the bullets were ignored, with a warning)."""
+    as_written = decide(parse_plan(PLAN))
+    edited = decide(parse_plan(FIXTURES / "reviewed/gke-orders-flux.plan.md"))
+    assert [a.name for a in as_written.answers.apps] == ["orders-web", "orders-api", "fulfilment-worker"]
+    assert not [w for w in as_written.warnings if "Custom Applications" in w]
+    omit = {"decisions", "not_applied"}
+    assert as_written.answers.model_dump(exclude=omit) == edited.answers.model_dump(exclude=omit)

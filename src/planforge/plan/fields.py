@@ -229,6 +229,9 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
                 plan.custom_applications = attach = _new_field("Custom Applications", "", b.lines[0], b.section)
             continue
         if b.kind == "para":
+            # prose between an `## Applications` heading and its bullets introduces them: they stay the heading's
+            heading = attach if attach is plan.custom_applications and attach is not None and \
+                _empty_heading_field(attach) else None
             attach = None
             for src in b.lines:
                 m = match_field(src.text)
@@ -242,10 +245,14 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
             if attach is not None and attach is not current:
                 attach = None
             current = None
+            attach = attach or heading
             continue
         if b.kind == "item":
             if attach is not None:
-                if b.first_in_item or b.depth >= 1:
+                if attach is plan.custom_applications and b.first_in_item and b.depth == 1:
+                    # one application per bullet, its wrapped lines one line (`bulleted_names` reads its name)
+                    _append(attach, SourceLine(b.lines[0].line, " ".join(src.text.strip() for src in b.lines)), "; ")
+                elif b.first_in_item or b.depth >= 1:
                     _append(attach, b.lines[0], "; ")
                     for src in b.lines[1:]:
                         _append(attach, src, " ")

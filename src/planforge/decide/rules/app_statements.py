@@ -76,7 +76,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     compute = c.values.get("compute", "vms")
     unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
     for p in passages(c.plan) if sources is None else sources:
-        subject = _subject(p.text, name_rx)
+        subject = None if p is sized else _subject(p.text, name_rx)  # the listing names them all
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
             mentions = [(m.start(), m.group(1).lower(), m.end()) for m in name_rx.finditer(sentence)]

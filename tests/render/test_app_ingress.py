@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 import yaml
 from render_helpers import validate_strict
-from testlib import PLANS, rendered_plan
+from testlib import FIXTURES, PLANS, plan_group, rendered_plan
 
 from planforge.decide import decide
 from planforge.plan import parse_text
 
 FLUX = PLANS / "aws-eks-flux.plan.md"
+GKE_REVIEWED = FIXTURES / "reviewed/gke-orders-flux.plan.md"
 APPS = "**Custom Applications**: orders-api, web-frontend"
 ROUTED = (APPS + "\n\nRouting: `shop.example.com/api → orders-api`, `/ → web-frontend`, over HTTPS. Production serves "
           "`shop.example.com`, staging serves `staging.shop.example.com`; dev = `dev.shop.example.com`.\n")
@@ -103,3 +104,22 @@ def test_a_local_environment_host_gets_no_certificate_and_says_why() -> None:
     assert {a.ingress_tls for a in decided.answers.apps} == {False}
     [why] = [n.why for n in decided.not_applied if n.text == "HTTPS"]
     assert "shop.local is a local one" in why and "chart" not in why
+
+
+@plan_group(GKE_REVIEWED)
+def test_on_gke_the_routed_storefront_gets_its_ingress_and_only_it_admits_the_controller(tmp_path_factory, monkeypatch,
+                                                                                         capsys):
+    """The plan routes orders-web only: its overlays carry the Ingress on each environment's host, its policy admits
+    the ingress controller's namespace, and orders-api admits only orders-web (the GKE review); the repository
+    validates strictly (its GCP roots' `terraform validate` skipped: no google provider offline)."""
+    repo = rendered_plan(GKE_REVIEWED, tmp_path_factory)
+    for env, host in (("dev", "shop.dev.acme.example"), ("prod", "shop.acme.example")):
+        [ingress] = yaml.safe_load_all((repo / f"kubernetes/apps/orders-web/overlays/{env}/ingress.yaml").read_text())
+        assert [r["host"] for r in ingress["spec"]["rules"]] == [host]
+    assert {p.name for p in (repo / "infrastructure/controllers/prod").iterdir()} >= {"ingress-nginx.yaml",
+                                                                                      "cert-manager.yaml"}
+    admitted = {app: (repo / f"kubernetes/apps/{app}/base/networkpolicy.yaml").read_text()
+                for app in ("orders-web", "orders-api")}
+    assert "ingress-nginx" in admitted["orders-web"] and "ingress-nginx" not in admitted["orders-api"]
+    code, report = validate_strict(repo, monkeypatch, capsys, provider_skips=True)
+    assert code == 0, report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from testlib import PLANS, yaml_documents
+from testlib import FIXTURES, PLANS, plan_group, rendered_plan, yaml_documents
 
 from planforge.decide import decide
 from planforge.plan import parse_text
@@ -12,6 +12,7 @@ from planforge.render.engine import render_new
 from planforge.render.template import resolve_template
 
 CONSTRAINTS = "**Constraints**:"
+GKE_REVIEWED = FIXTURES / "reviewed/gke-orders-flux.plan.md"
 
 
 def _decided(plan: str, statement: str):
@@ -93,13 +94,12 @@ def test_a_cloud_service_an_app_uses_opens_its_port_and_one_no_app_uses_opens_no
     assert not any(a.external_https for a in decided.answers.apps)
 
 
+@plan_group(GKE_REVIEWED)
 def test_on_gke_the_caller_also_reaches_the_metadata_server_for_its_workload_identity_token(tmp_path_factory):
     """GKE node pools run the GKE metadata server (GKE_METADATA): a Google client library gets the pod's token at
     169.254.169.254:80, which the public-addresses rule leaves out. Before, a worker calling Pub/Sub got 443 only, and
     every Google API call failed for want of a token (the GKE review)."""
-    from testlib import FIXTURES, rendered_plan
-
-    repo = rendered_plan(FIXTURES / "reviewed/gke-orders-flux.plan.md", tmp_path_factory)
+    repo = rendered_plan(GKE_REVIEWED, tmp_path_factory)
     policies = [d for d in yaml_documents(repo / "kubernetes/base/policies/network-policies.yaml") if d]
     https = {d["metadata"]["name"]: d["spec"]["egress"] for d in policies
              if d["metadata"]["name"].startswith("allow-https-egress")}
@@ -107,3 +107,4 @@ def test_on_gke_the_caller_also_reaches_the_metadata_server_for_its_workload_ide
     public, metadata = https["allow-https-egress-fulfilment-worker"]
     assert "169.254.0.0/16" in public["to"][0]["ipBlock"]["except"]
     assert metadata == {"to": [{"ipBlock": {"cidr": "169.254.169.254/32"}}], "ports": [{"port": 80, "protocol": "TCP"}]}
+

@@ -4,6 +4,7 @@ ghcr.io/acme/todo-backend:1.4.0)`, `overdue-notices (nightly at 02:00 UTC, no in
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from planforge.decide import text as tx
@@ -64,7 +65,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     are read too (elsewhere a size is a figure, rules/workload_figures)."""
     if not names:
         return {}
-    name_rx = re.compile(keywords().named_workload("|".join(re.escape(n) for n in names)), re.I)
+    name_rx = names_rx(tuple(names))
     readers = {"image": re.compile(IMAGE, re.I), "port": re.compile(PORT, re.I),
                "health_path": re.compile(HEALTH_PATH, re.I), "ready_path": re.compile(_READY_PATH, re.I),
                "health_url": re.compile(_HEALTH_URL, re.I),
@@ -104,6 +105,17 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                         found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
                         c.applied(line, m.group(0), answer)
     return found
+
+
+def subject_of(text: str, names: list[str]) -> str | None:
+    """The application of `names` a passage is about (see _subject)."""
+    return _subject(text, names_rx(tuple(names))) if names else None
+
+
+@lru_cache(maxsize=64)
+def names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The applications `names`, each as a word (group 1 the name; keywords.named_workload)."""
+    return re.compile(keywords().named_workload("|".join(re.escape(n) for n in names)), re.I)
 
 
 def _subject(text: str, name_rx: re.Pattern[str]) -> str | None:

@@ -18,6 +18,8 @@ DNS_NAME = r"`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[
 # `Production serves shop.example.com`, `Prod = juggerhub.com`, `dev: dev.shop.io`, `staging at staging.shop.io`
 _SERVES = re.compile(r"\b([a-z][a-z-]{1,20})(?:\s++environment)?\s*+(?:=|:|serves|is\s++served\s++(?:at|on)|at|on|→|->)"
                      r"\s*+(?:the\s++)?(?:host\s++|domain\s++)?" + DNS_NAME, re.I)
+# a host with its environment after it (`shop.acme.example (prod) and shop.dev.acme.example (dev)`)
+_HOST_OF_ENV = re.compile(DNS_NAME + r"\s*+\(\s*+([a-z][a-z-]{1,20})\s*+\)", re.I)
 # an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`, its label maybe after
 # its column's header (`Setting: Hostname | staging: ...`)
 _HOST_ROW = re.compile(r"^(?:[^|:]{1,40}:\s*+)?(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*:?\s*\|", re.I)
@@ -38,6 +40,10 @@ def decide_environment_hosts(c: Context) -> list[str]:
                 c.unapplied(line, m.group(0), f"{word} is no environment of this plan ({', '.join(envs)})")
             elif env not in hosts:
                 hosts[env] = (m.group(2).lower(), line, m.group(0))
+        for m in _HOST_OF_ENV.finditer(p.text):
+            env = environment_named(m.group(2), envs) if is_env_name(m.group(2)) else None
+            if env is not None:
+                hosts.setdefault(env, (m.group(1).lower(), p.line_at(m.start()), m.group(0)))
         for env, found in _listed_hosts(p.text, envs).items():
             hosts.setdefault(env, (found[0], p.line_at(found[1]), found[2]))
     if not hosts:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
+from planforge.decide.rules.app_statements import names_rx, subject_of
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, spread_host
 from planforge.decide.rules.statements import passages
 from planforge.plan.code_blocks import code_blocks
@@ -33,9 +34,13 @@ _ROUTE = (r"(?<![\w/.-])(?P<host>(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-
 # the host's root (or the path after it)
 # (the application named last before the words: no other name in between, no sentence end; a dot inside a word, as
 # in an image `acr.azurecr.io/web:1.2`, is no sentence end)
-_PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed"
-              r"|served)(?:,?\s++(?:via|through|behind)\s++[\w-]++|\s++\((?:via\s++)?[\w-]++\))?(?:\s++(?:at|on|as)\s++|:\s*+)`?(?:https?://)?" + DNS_NAME.replace("{", "{{").replace("}", "}}")
-              + r"(/[A-Za-z0-9._/-]*)?")
+# (in a bullet about one application, a sentence naming none says it of that one: `Public: exposed through
+# ingress-nginx at `shop.acme.example``, _PUBLIC_WORDS alone)
+_PUBLIC_WORDS = (r"(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed|served)"
+                 r"(?:,?\s++(?:via|through|behind)\s++[\w-]++|\s++\((?:via\s++)?[\w-]++\))?(?:\s++(?:at|on|as)\s++|:\s*+)`?"
+                 r"(?:https?://)?" + DNS_NAME + r"(/[A-Za-z0-9._/-]*)?")
+_PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?"
+              + _PUBLIC_WORDS.replace("{", "{{").replace("}", "}}"))
 # `booking-api (REST API, served under `/api` on the same host)`: the application's path on the Ingress host (a
 # volume `mounted at /data` is no route)
 _SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)"
@@ -167,9 +172,27 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
         for m in served_under.finditer(plain(raw)):
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), m.group(2).rstrip("/") or "/", number,
                                                         m.group(0)))
-    for r in _manifest_routes(c, [s.name for s in services]):
+    for r in [*_manifest_routes(c, [s.name for s in services]), *_subject_routes(c, [s.name for s in services])]:
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)
+
+
+def _subject_routes(c: Context, names: list[str]) -> list[_Route]:
+    """The public host a bullet about one application states in a sentence naming none (`- **orders-web** — the
+    storefront (port 3000). Public: exposed through ingress-nginx at `shop.acme.example``): that application's."""
+    public, named = re.compile(_PUBLIC_WORDS, re.I), names_rx(tuple(names))
+    out = []
+    for p in passages(c.plan):
+        subject = subject_of(p.text, names)
+        if subject is None:
+            continue
+        for start, end in tx.sentence_bounds(p.text):
+            m = None if named.search(p.text, start, end) else public.search(p.text, start, end)
+            if m is not None:
+                out.append(_Route(subject, (m.group(2) or "").rstrip("/") or "/", p.line_at(m.start()), m.group(0),
+                                  m.group(1).lower()))
+                break
+    return out
 
 
 def _cell_routes(c: Context, cell: re.Pattern[str]) -> dict[str, _Route]:

@@ -175,9 +175,14 @@ def _database_row(c: Context) -> bool:
     return any(r.required and catalog().module(r.name) == "database" for r in c.plan.components)
 
 
+# Technical Context fields whose catalog charts the clusters run (`**Ingress**: ingress-nginx ...; certificates from
+# cert-manager`), when the plan has no components table
+_DEPENDENCY_FIELDS = ("primary_dependencies", "infrastructure", "ingress")
+
+
 def _components_from_dependencies(c: Context, structure: str) -> bool:
     """No components table (app templates): the catalog charts the dependency fields name."""
-    deps = [f for f in c.plan.fields if f.key in ("primary_dependencies", "infrastructure") and not f.unresolved]
+    deps = [f for f in c.plan.fields if f.key in _DEPENDENCY_FIELDS and not f.unresolved]
     found: list[tuple[Field, str]] = []
     for f in deps:
         for pos, name in catalog().mentioned(f.plain):
@@ -186,10 +191,10 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
     if not found or structure == "single-iac":
         return False
     comps = []
-    for _, name in found:
+    for f, name in found:
         e = catalog().charts[name]
         comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
-                               namespace=e.namespace, notes="named in Primary Dependencies"))
+                               namespace=e.namespace, notes=f"named in {tx.safe_text(f.label)}"))
     c.from_field("components", comps, found[0][0])
     return True
 

@@ -24,7 +24,11 @@ _PARENTHESIS = re.compile(r"[()]")
 _BACKUPS = re.compile(r"\b(?:database |db )?backups?\b", re.I)
 # `Prometheus metrics`, `Prometheus-compatible metrics endpoint`: the metrics format, not a monitoring stack
 _PROMETHEUS_METRICS = r"\bprometheus(?:[\s-]+(?:compatible|format(?:ted)?|style))?[\s-]+(?:metrics?|exporters?|endpoints?)\b"
-_MONITORING = rf"(?!{_PROMETHEUS_METRICS})\bprometheus\b|grafana|kube-prometheus-stack|\bloki\b|alertmanager"
+# the cloud's managed Prometheus (`GKE managed Prometheus`, `Amazon Managed Service for Prometheus`): it runs outside the
+# clusters, so it asks for no Prometheus in them
+_MANAGED_PROMETHEUS = r"\bmanaged\s+(?:service\s+for\s+)?prometheus\b"
+_MONITORING = (rf"(?!{_PROMETHEUS_METRICS})(?<!managed )(?<!managed service for )\bprometheus\b|grafana"
+               r"|kube-prometheus-stack|\bloki\b|alertmanager")
 
 
 def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
@@ -230,6 +234,20 @@ def _flags(c: Context) -> None:
     _flag(c, "monitoring", "kube-prometheus-stack", _MONITORING, [*fields, *_summary_lines(c)],
           "the plan names no Prometheus/Grafana monitoring")
     _metrics_only(c, fields)
+    _managed_prometheus(c, fields)
+
+
+def _managed_prometheus(c: Context, fields: list[Field | None]) -> None:
+    """The cloud's managed Prometheus is no monitoring stack in the clusters: without another word asking for one, no
+    kube-prometheus-stack is added (before, `GKE managed Prometheus` installed a self-hosted one), and the line is
+    reported."""
+    hit = tx.first_hit(_MANAGED_PROMETHEUS, fields)
+    if c.values.get("monitoring") or hit is None:
+        return
+    c.unapplied(line_of(hit.field, hit.match), hit.match,
+                "the cloud's managed Prometheus runs outside the clusters and planforge does not configure it (no "
+                "kube-prometheus-stack is installed in its place): turn on its managed collection on the clusters "
+                "(GKE: Managed Service for Prometheus) and its data source in your dashboards")
 
 
 def _summary_lines(c: Context) -> list[Field]:

@@ -44,6 +44,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
     first_h2 = next((s.line for s in plan.sections if s.level == 2), None)
     if first_h2 is None:
         return
+    apps = _named_apps(plan)
     sources: list[figures.Source] = []
     summary: list[figures.Source] = []
     headed: set[tuple[int, str]] = set()  # (line, unit) of the table cells given their column's unit
@@ -73,6 +74,10 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
         context = (is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
                    or canonical_key(b.subsection) in _FIGURE_LABELS)
         label = ""
+        app = _opening_app(b, apps) if context else None
+        if app is not None:  # a wrapped bullet about one application: read whole, its figures that application's
+            sources.append(_joined(b, app))
+            continue
         for src in b.lines:
             m = match_field(src.text)
             if m and is_unresolved(m[1]):
@@ -82,7 +87,31 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                     or (b.kind == "item" and _names_manifest(src.text))):
                 sources.append(figures.Source(src.line, clean(src.text), label))
     said = [f for f in figures.extract(summary, set()) if f.kind in _SUMMARY_KINDS]
-    plan.figures = [_own_words(f, headed) for f in figures.extract(sources, _named_apps(plan))] + said
+    plan.figures = [_own_words(f, headed) for f in figures.extract(sources, apps)] + said
+
+
+def _flat(text: str) -> str:
+    """A line as figures.extract reads it (no code or bold marks, single spaces)."""
+    return re.sub(r"\s+", " ", clean(text).replace("`", "").replace("**", "")).strip()
+
+
+def _opening_app(b: Block, apps: set[str]) -> str | None:
+    """The application a wrapped bullet opens with (`- **orders-web** — the storefront ... 2 replicas in` over `dev,
+    4 in prod.`), else None."""
+    if b.kind != "item" or len(b.lines) < 2 or not apps:
+        return None
+    m = re.match(r"[-*+]?\s*([a-z0-9][\w.-]*)(?![\w-])", _flat(b.lines[0].text).lower())
+    return m.group(1) if m and m.group(1) in apps else None
+
+
+def _joined(b: Block, app: str) -> figures.Source:
+    """The bullet's lines as one source labelled with its application, each line's figures kept at their line."""
+    text, starts = "", []
+    for src in b.lines:
+        if text:
+            starts.append((len(text) + 1, src.line))
+        text = f"{text} {_flat(src.text)}" if text else _flat(src.text)
+    return figures.Source(b.lines[0].line, text, app, tuple(starts))
 
 
 @lru_cache(maxsize=None)

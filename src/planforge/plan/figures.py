@@ -119,6 +119,11 @@ class Source:
     line: int
     text: str
     label: str = ""
+    # (offset in the text, plan line) of each line after the first of a source that joins several (a wrapped bullet)
+    starts: tuple[tuple[int, int], ...] = ()
+
+    def line_at(self, pos: int) -> int:
+        return next((line for offset, line in reversed(self.starts) if offset <= pos), self.line)
 
 
 def extract(sources: list[Source], names: set[str]) -> list[Figure]:
@@ -184,7 +189,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
             metrics_said = vocabulary().keywords["metrics"].search(clause) or metrics_said
             env_clause = own[1] == "environment"
-            figures = _figures_of(clause, subject, src.line, said if env_clause else {}, storage_said,
+            figures = _figures_of(clause, subject, src.line_at(start), said if env_clause else {}, storage_said,
                                   (logs_said, metrics_said), count_said if env_clause else None, skus)
             count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
@@ -461,8 +466,9 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     unit = u.group("unit").lower() if u is not None else ""
     entry = _unit_entry(unit)
     label = _COUNT_LABEL.search(clause, max(0, m.start() - 24), m.start()) if entry is None else None
-    if entry is None and count_said is not None and unit in _CARRY_FOLLOWERS:
-        entry, end = (count_said, 1.0), m.end()  # `2 to 4 in production` after `1 to 2 tasks in staging`
+    if entry is None and count_said is not None and (unit in _CARRY_FOLLOWERS or unit in v.environments):
+        # `2 to 4 in production` after `1 to 2 tasks in staging`; `3 prod` after `2 replicas dev`
+        entry, end = (count_said, 1.0), m.end()
     elif label is not None:
         entry, end = _unit_entry(label.group("unit").lower()), m.end()  # `Production nodes: 3-9 e2-standard-4`
     elif entry is None:

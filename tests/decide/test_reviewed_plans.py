@@ -26,7 +26,15 @@ one row per environment. Before, claims-web got no Ingress (`Public (ingress): h
 the worker (`has no Service`) got a port and HTTP probes, every application read one JSON entry the plan never names
 instead of the table's connection strings, staging's and production's backup retention (14 and 35 days) and database
 sizes (64 and 256 GiB) were replaced, the Version column's chart versions were replaced without a word, and the
-three services each ran in a namespace of its own, not the `claims` namespace the plan names."""
+three services each ran in a namespace of its own, not the `claims` namespace the plan names.
+
+gke-orders-flux: GKE, Flux, Cloud SQL and Pub/Sub, its applications as a bullet each, its network rules as sentences.
+Before, orders-api's database password entry (`Database password comes from Secret Manager secret
+`orders-api-db-password``, in its bullet) was reported as naming no application, and the ports of the rules the
+repository builds (`orders-web may reach orders-api on 8080`, the ingress controller to orders-web on 3000, Cloud SQL
+on TCP 5432) as figures no answer reads; each bullet's wrapped `2 replicas in` / `dev, 4 in prod` was read line by line,
+its counts given to the wrong application or to none. (Its other findings: test_environment_columns, test_app_bullet_subject,
+test_ingress_field, test_managed_prometheus, tests/plan/test_orchestration_field.)"""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -155,3 +163,14 @@ def test_aks_argocd_claims_tables() -> None:
     # the Version column: the pinned chart is kept, and the stated version reported at its row
     versions = {n.text: n.why for n in d.not_applied if n.line == line_of(text, "| ingress-nginx | Yes")}
     assert "planforge pins the ingress-nginx chart" in versions["4.11.2"]
+
+
+def test_gke_orders_flux_secret_entry_rule_ports_and_replicas() -> None:
+    d = decide(parse_plan(REVIEWED / "gke-orders-flux.plan.md"))
+    assert {a.name: a.environment_replicas for a in d.answers.apps} == {
+        "orders-web": {"dev": (2, 2), "prod": (4, 4)}, "orders-api": {"dev": (2, 2), "prod": (3, 3)},
+        "fulfilment-worker": {"dev": (1, 1), "prod": (2, 2)}}
+    assert {a.name: a.secret_values for a in d.answers.apps}["orders-api"] == {"PASSWORD": "orders-api-db-password"}
+    reported = {n.text for n in d.not_applied}
+    assert not reported & {"orders-api-db-password", "may reach orders-web on 3000",
+                           "orders-web may reach orders-api on 8080", "TCP 5432", "4 in prod", "3 prod", "2 prod"}

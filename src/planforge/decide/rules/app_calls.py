@@ -18,7 +18,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import AppCall, Service
 from planforge.decide.context import Context
-from planforge.decide.rules.statements import passages
+from planforge.decide.rules.statements import Passage, passages
 
 _CALL = re.compile(r"\b(?:calls?|calling|(?:may|can)\s+reach|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
                    r"|forwards?\s+(?:requests?\s+)?to|proxies\s+(?:requests?\s+)?to)\b|→|->", re.I)
@@ -38,6 +38,7 @@ def decide_app_calls(c: Context, structure: str) -> None:
     first_line = 0
     if structure == "multi-tool" and len(apps) > 1:
         names = {a.name.lower(): a.name for a in apps}
+        ports = {a.name: a.port for a in apps}
         mention = re.compile(r"(?<![\w./-])(?:https?://)?(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
                              + r")(?![\w-])", re.I)
         for p in passages(c.plan, every_section=True):
@@ -51,11 +52,24 @@ def decide_app_calls(c: Context, structure: str) -> None:
                         calls.append(call)
                         first_line = first_line or p.line_at(verb.start())
                         c.applied(p.line_at(verb.start()), verb.group(0), f"app_calls.{call.caller}")
+                        _callee_port(c, p, found, call, ports)
     if calls:
         c.from_line("app_calls", calls, first_line)
     else:
         c.default("app_calls", [], "the plan states no call between its applications: each namespace admits only "
                   "its own traffic (and the ingress controller's)")
+
+
+# the port a call names after its callee (`orders-web may reach orders-api on 8080`, `web → api:8000`)
+_PORT_AFTER = re.compile(r"(?::|\s++on\s++(?:port\s++)?)(\d{2,5})(?!\d)", re.I)
+
+
+def _callee_port(c: Context, p: Passage, found: list[tuple[int, int, str]], call: AppCall, ports: dict[str, int]) -> None:
+    """Record the callee's port the sentence names right after it, when it is the port the call is opened on."""
+    for _, end, name in found:
+        port = _PORT_AFTER.match(p.text, end) if name == call.callee else None
+        if port and int(port.group(1)) == ports[name]:
+            c.applied(p.line_at(port.start(1)), port.group(0).strip(" :"), f"app_calls.{call.caller}")
 
 
 def _call(text: str, verb: re.Match[str], reversed_: bool, found: list[tuple[int, int, str]]) -> AppCall | None:

@@ -31,6 +31,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import catalog, keywords
 from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.app_secrets import VARIABLE
+from planforge.decide.rules.app_statements import subject_of
 from planforge.decide.rules.statements import passages
 from planforge.layout import load_layout
 from planforge.plan.model import plain
@@ -44,13 +45,14 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
     reads = structure == "multi-tool" and c.values.get("secrets_manager") in load_layout()["external_secret_stores"]
     read = _Read({}, {})
     for p in passages(c.plan):
+        subject = subject_of(p.text, [a.name for a in apps])  # a bullet about one application: its sentences' owner
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
             m = next((m for m in entry_rx.finditer(p.text, start, end) if _entry(m.group(1), sentence)), None)
             if m is None:
                 continue
             line, words = p.line_at(m.start(1)), m.group(1)
-            owners = _owners(apps, sentence)
+            owners = _owners(apps, sentence) or ([subject] if subject else [])
             held = _value_key(c, p.text, start, m.start(), end)
             value = (held[0], p.line_at(held[1]), held[2]) if held else None
             _assign(c, read, (line, words, env_rx.sub("{env}", words)), owners, value, reads)

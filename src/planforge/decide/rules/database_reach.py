@@ -11,11 +11,16 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.rules.statements import sentence_matches
+from planforge.yamlio import package_data
 
 # `only A and B may reach PostgreSQL`, `only the API can connect to the database`
 _ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allowed\s++to|is\s++allowed\s++to)\s++"
                    r"(?:reach|access|connect\s++to|talk\s++to|use|query)\s++(?:the\s++)?"
                    r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b", re.I)
+
+
+# the database's port stated after it (`Cloud SQL (private IP, TCP 5432)`, `PostgreSQL (5432)`)
+_PORT_AFTER = re.compile(r"\s*+\((?:[^()]{0,60}?,\s*+)?(?:TCP\s++|port\s++)?(\d{2,5})\)", re.I)
 
 
 def decide_database_reach(c: Context, structure: str) -> None:
@@ -34,4 +39,7 @@ def decide_database_reach(c: Context, structure: str) -> None:
             return
         c.values["apps"] = [a.model_copy(update={"database_access": a.name in named}) for a in apps]
         c.applied(line, m.group(0), "apps.database_access")
+        port = _PORT_AFTER.match(p.text, m.end())
+        if port and int(port.group(1)) == package_data("wiring.yaml")["engine_ports"].get(c.values.get("database_engine")):
+            c.applied(p.line_at(port.start(1)), port.group(0).strip(" ()"), "apps.database_access")  # its egress port
         return

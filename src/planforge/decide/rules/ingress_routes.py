@@ -18,7 +18,7 @@ from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.rules.app_statements import names_rx, subject_of
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, spread_host
-from planforge.decide.rules.statements import passages
+from planforge.decide.rules.statements import passages, sentence_matches
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
 
@@ -110,6 +110,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         c.applied(r.line, r.words, f"{answer}.{svc.name}.ingress_path")
     c.values[answer] = out
     _restated_routes(c, [r for r in routes if r.service in {s.name for s in out if s.ingress_path}], answer)
+    _controller_reach(c, [s for s in out if s.ingress_path], answer)
     if host_line:
         c.applied(host_line[0], host_line[1], f"{answer}.ingress_host")
     if tls and tls_line:
@@ -117,6 +118,20 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     where = (" on each environment's host" if env_hosts or spread else f" on {host}" if host else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
                + (" with TLS (cert-manager, letsencrypt)" if tls else "") + f" (plan line {routes[0].line})")
+
+
+# `ingress-nginx (namespace ingress-nginx) may reach orders-web on 3000`: the controller's way to a routed application
+_CONTROLLER_REACH = re.compile(r"\b(?:ingress-nginx|ingress\s++controller|traefik)\b[^.;]{0,80}?\b(?:may|can)\s++reach"
+                               r"\s++`?(?P<app>[a-z0-9][\w-]*+)`?\s++on\s++(?:port\s++)?(?P<port>\d{2,5})(?!\d)", re.I)
+
+
+def _controller_reach(c: Context, routed: list[Service], answer: str) -> None:
+    """A sentence letting the ingress controller reach a routed application on its port states what that application's
+    policy admits with its Ingress: record it."""
+    ports = {s.name: s.port for s in routed}
+    for p, m in sentence_matches(c.plan, _CONTROLLER_REACH):
+        if ports.get(m.group("app").lower()) == int(m.group("port")):
+            c.applied(p.line_at(m.start()), m.group(0), f"{answer}.{m.group('app').lower()}.ingress_path")
 
 
 def _restated_routes(c: Context, routes: list[_Route], answer: str) -> None:

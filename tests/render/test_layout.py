@@ -12,7 +12,7 @@ import pytest
 import yaml
 from copier import run_copy, run_update
 from render_helpers import PLANS, git, tree
-from testlib import REPO, copy_template
+from testlib import REPO, copy_template, render_copy
 
 from planforge.decide import decide
 from planforge.plan import parse_plan
@@ -81,7 +81,8 @@ def dump_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_python_loader_agrees_with_copier(case: str, dump_template: Path, tmp_path: Path) -> None:
     answers = answers_for(case)
-    _quiet(run_copy, src_path=str(dump_template), dst_path=tmp_path, data=layout.copier_data(answers))
+    # planforge's worker (testlib.render_copy): the frame compiled once for all the cases, not once a case
+    render_copy(dump_template, tmp_path, layout.copier_data(answers), skip_tasks=True, overwrite=True)
     computed = json.loads((tmp_path / DUMP).read_text())
     data = answers.to_copier_data()
     assert computed["blueprints"] == layout.blueprints(answers.structure, answers.gitops, answers.iac_tool, answers.ansible)

@@ -34,7 +34,14 @@ Before, orders-api's database password entry (`Database password comes from Secr
 repository builds (`orders-web may reach orders-api on 8080`, the ingress controller to orders-web on 3000, Cloud SQL
 on TCP 5432) as figures no answer reads; each bullet's wrapped `2 replicas in` / `dev, 4 in prod` was read line by line,
 its counts given to the wrong application or to none. (Its other findings: test_environment_columns, test_app_bullet_subject,
-test_ingress_field, test_managed_prometheus, tests/plan/test_orchestration_field.)"""
+test_ingress_field, test_managed_prometheus, tests/plan/test_orchestration_field.)
+
+aws-eks-ledger: EKS, Argo CD, Aurora and SQS, written by a reviewer who did not read the source, after the GKE fixes.
+Before: `Everything we deploy ourselves lives in a single ledger namespace` gave each application its own; ledger-web's
+route (`Public through ingress-nginx at ...`, `TLS certificates from cert-manager`) got the cloud's default ALB class
+and neither chart was installed (unreachable); `ledger-web must not be able to open a connection to it` (the
+database) was ignored and ledger-web got database egress; and `Grafana is out of scope`, `the Prometheus agent` beside
+Amazon Managed Service for Prometheus installed a self-hosted kube-prometheus-stack with Grafana."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -174,3 +181,18 @@ def test_gke_orders_flux_secret_entry_rule_ports_and_replicas() -> None:
     reported = {n.text for n in d.not_applied}
     assert not reported & {"orders-api-db-password", "may reach orders-web on 3000",
                            "orders-web may reach orders-api on 8080", "TCP 5432", "4 in prod", "3 prod", "2 prod"}
+
+
+def test_aws_eks_ledger_namespace_route_charts_database_and_monitoring() -> None:
+    d = decide(parse_plan(REVIEWED / "aws-eks-ledger.plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    assert {a.namespace for a in apps.values()} == {"ledger"}
+    assert {n: a.database_access for n, a in apps.items()} == {"ledger-api": True, "ledger-web": False,
+                                                              "ledger-reconciler": True}
+    assert (apps["ledger-web"].ingress_path, apps["ledger-web"].ingress_tls) == ("/", True)
+    notes = {c.name: c.notes for c in d.answers.components}
+    assert notes["ingress-nginx"].startswith("named with a route") and "cert-manager" in notes
+    assert "kube-prometheus-stack" not in notes and d.answers.monitoring is False
+    assert d.answers.cluster_issuer == "letsencrypt-prod"
+    reported = {n.text for n in d.not_applied}
+    assert {"Managed Service for Prometheus", "Prometheus agent"} <= reported

@@ -123,3 +123,22 @@ def test_on_gke_the_routed_storefront_gets_its_ingress_and_only_it_admits_the_co
     assert "ingress-nginx" in admitted["orders-web"] and "ingress-nginx" not in admitted["orders-api"]
     code, report = validate_strict(repo, monkeypatch, capsys, provider_skips=True)
     assert code == 0, report
+
+
+LEDGER_REVIEWED = FIXTURES / "reviewed/aws-eks-ledger.plan.md"
+
+
+@plan_group(LEDGER_REVIEWED)
+def test_a_route_through_ingress_nginx_installs_it_and_its_issuer(tmp_path_factory, monkeypatch, capsys):
+    """`Public through ingress-nginx at ... (prod)`, `TLS certificates from cert-manager using a letsencrypt-prod
+    ClusterIssuer` on EKS: both charts are Argo CD Applications, the Ingress is nginx's with that issuer's
+    certificate (before: the ALB class nothing installs), and the repository validates strictly, Terraform included."""
+    repo = rendered_plan(LEDGER_REVIEWED, tmp_path_factory)
+    assert {"ingress-nginx.yaml", "cert-manager.yaml"} <= {p.name for p in (repo / "argocd/applications/prod").iterdir()}
+    [ingress] = [d for d in yaml.safe_load_all((repo / "kubernetes/overlays/prod/ledger-web/ingress.yaml").read_text())
+                 if d["kind"] == "Ingress"]
+    assert ingress["spec"]["ingressClassName"] == "nginx"
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt-prod"
+    assert [r["host"] for r in ingress["spec"]["rules"]] == ["ledger.acme-pay.io"]
+    code, report = validate_strict(repo, monkeypatch, capsys)
+    assert code == 0, report

@@ -21,8 +21,9 @@ _RUNS_IN = re.compile(r"(?P<who>[^.;:]{1,200}?)\s++(?:run|runs|live|lives|(?:are
                       + _NAME.format("namespace") + r"\s++namespace\b"
                       r"|(?:one|a\s++single|a\s++shared|the\s++same)\s++namespace\s*+[,:(]?\s*+(?:named\s++|called\s++)?"
                       + _NAME.format("after") + r"(?![\w-]))", re.I)
-# `who` standing for every application: `All three`, `Both services`, `The applications`
-_EVERY = re.compile(r"\b(?:all|both|every|each|the\s++(?:services|applications|apps|workloads))\b", re.I)
+# `who` standing for every application: `All three`, `Both services`, `The applications`, `Everything we deploy
+# ourselves`
+_EVERY = re.compile(r"\b(?:all|both|every|each|everything|the\s++(?:services|applications|apps|workloads))\b", re.I)
 # `who` about the platform, not the applications: `All platform components run in ...`
 _PLATFORM = re.compile(r"\b(?:platform|components?|controllers?|add-?ons?|operators?|agents?)\b", re.I)
 # Namespaces an application never shares: Kubernetes' own

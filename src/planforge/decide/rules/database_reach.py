@@ -23,11 +23,46 @@ _ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allo
 _PORT_AFTER = re.compile(r"\s*+\((?:[^()]{0,60}?,\s*+)?(?:TCP\s++|port\s++)?(\d{2,5})\)", re.I)
 
 
+_DATABASE = r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b"
+# `ledger-web must not be able to open a connection to it`, after the database in its sentence (`Nothing else may
+# reach the database: ..., and ledger-web must not ...`), or `web must never reach the database`
+_DENIED = re.compile(r"\b" + _DATABASE + r"[^.;]{0,300}?(?<![\w-])(?P<who>[a-z0-9][\w-]*+)\s++(?:must|may|can|should)\s++"
+                     r"(?:not|never)\s++(?:be\s++able\s++to\s++)?(?:reach|access|connect\s++to|open\s++a\s++connection\s++to"
+                     r"|talk\s++to|query|use)\s++(?:it|them)\b"
+                     r"|(?<![\w-])(?P<who2>[a-z0-9][\w-]*+)\s++(?:must|may|can|should)\s++(?:not|never)\s++"
+                     r"(?:be\s++able\s++to\s++)?(?:reach|access|connect\s++to|open\s++a\s++connection\s++to|talk\s++to|query|use)"
+                     r"\s++(?:the\s++)?" + _DATABASE, re.I)
+
+
 def decide_database_reach(c: Context, structure: str) -> None:
-    """Set `database_access` of the applications from the first sentence naming the only ones that reach the database."""
+    """Set `database_access` of the applications from the first sentence naming the only ones that reach the database,
+    then take it from each one a sentence says must not reach it."""
     apps: list[Service] = list(c.values.get("apps") or [])
     if not apps:
         return
+    _only(c, structure, apps)
+    _denied(c, structure)
+
+
+def _denied(c: Context, structure: str) -> None:
+    apps: list[Service] = list(c.values.get("apps") or [])
+    names = {a.name.lower(): a.name for a in apps}
+    for p, m in sentence_matches(c.plan, _DENIED):
+        who = names.get((m.group("who") or m.group("who2")).lower())
+        if who is None:
+            continue
+        line = p.line_at(m.start("who") if m.group("who") else m.start("who2"))
+        words = m.group(0)[m.start("who" if m.group("who") else "who2") - m.start():]
+        if structure != "multi-tool":
+            c.unapplied(line, words, "every application here reaches the database alike: no policy of this "
+                        "repository narrows who does")
+            continue
+        c.values["apps"] = [a.model_copy(update={"database_access": False}) if a.name == who else a
+                            for a in c.values["apps"]]
+        c.applied(line, words, f"apps.{who}.database_access")
+
+
+def _only(c: Context, structure: str, apps: list[Service]) -> None:
     for p, m in sentence_matches(c.plan, _ONLY):
         named = tx.names_in([a.name for a in apps], m.group("who"))
         if not named:

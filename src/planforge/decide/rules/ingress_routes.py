@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 
 from planforge.decide import text as tx
-from planforge.decide.answers import Service
+from planforge.decide.answers import Component, Service
 from planforge.decide.context import Context
+from planforge.decide.data import catalog
 from planforge.decide.rules.app_statements import names_rx, subject_of
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, spread_host
 from planforge.decide.rules.statements import passages, sentence_matches
@@ -89,6 +90,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
     spread = answer == "apps" and bool(host) and spread_host(c, host)
     tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host))
+    _route_charts(c, [(r.line, r.words) for r in routes] + ([(tls_line, c.line_text(tls_line))] if tls_line else []))
     named = env_hosts or ([host] if host else [])
     private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
     tls = bool(named and tls_line and _issuer_runs(c) and not private)
@@ -132,6 +134,30 @@ def _controller_reach(c: Context, routed: list[Service], answer: str) -> None:
     for p, m in sentence_matches(c.plan, _CONTROLLER_REACH):
         if ports.get(m.group("app").lower()) == int(m.group("port")):
             c.applied(p.line_at(m.start()), m.group(0), f"{answer}.{m.group('app').lower()}.ingress_path")
+
+
+# the charts a route or its TLS line may name as what serves it (`Public through ingress-nginx at ...`, `TLS
+# certificates from cert-manager`)
+_ROUTE_CHARTS = ("ingress-nginx", "cert-manager")
+
+
+def _route_charts(c: Context, said: list[tuple[int, str]]) -> None:
+    """Install the ingress controller or certificate issuer a route or its TLS line names, when the plan has no
+    components table (which would say) and nothing installs it yet: the route depends on it."""
+    comps: list[Component] = list(c.values.get("components") or [])
+    have = {x.name for x in comps} | set(c.values.get("installed_components") or [])
+    if c.plan.components:
+        return
+    for line, words in said:
+        for _, name in catalog().mentioned(plain(words)):
+            if name in _ROUTE_CHARTS and name not in have:
+                e = catalog().charts[name]
+                comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
+                                       namespace=e.namespace, notes=f"named with a route (plan line {line})"))
+                have.add(name)
+                c.applied(line, name, "components")
+    if comps != list(c.values.get("components") or []):
+        c.values["components"] = comps
 
 
 def _restated_routes(c: Context, routes: list[_Route], answer: str) -> None:

@@ -27,8 +27,10 @@ _PROMETHEUS_METRICS = r"\bprometheus(?:[\s-]+(?:compatible|format(?:ted)?|style)
 # the cloud's managed Prometheus (`GKE managed Prometheus`, `Amazon Managed Service for Prometheus`): it runs outside the
 # clusters, so it asks for no Prometheus in them
 _MANAGED_PROMETHEUS = r"\bmanaged\s+(?:service\s+for\s+)?prometheus\b"
-_MONITORING = (rf"(?!{_PROMETHEUS_METRICS})(?<!managed )(?<!managed service for )\bprometheus\b|grafana"
-               r"|kube-prometheus-stack|\bloki\b|alertmanager")
+# (not one the plan rules out after naming it: `Grafana is out of scope for this plan`)
+# (nor a Prometheus agent, which remote-writes to a managed one: `the Prometheus agent`)
+_MONITORING = (rf"(?:(?!{_PROMETHEUS_METRICS})(?<!managed )(?<!managed service for )\bprometheus\b(?!\s++agents?\b)|grafana"
+               r"|kube-prometheus-stack|\bloki\b|alertmanager)(?!\s++(?:is|are)\s++(?:out\s++of\s++scope|not)\b)")
 
 
 def decide_scope(c: Context, structure: str, d: dict[str, Any]) -> None:
@@ -244,10 +246,17 @@ def _managed_prometheus(c: Context, fields: list[Field | None]) -> None:
     hit = tx.first_hit(_MANAGED_PROMETHEUS, fields)
     if c.values.get("monitoring") or hit is None:
         return
+    agent = tx.first_hit(r"\bprometheus\s++agents?\b", fields)
+    if agent is not None:
+        c.unapplied(line_of(agent.field, agent.match), agent.match,
+                    "a Prometheus agent remote-writing to the managed Prometheus is not generated (its workspace, "
+                    "identity and remote-write settings are the cloud's): install one, or use the cloud's managed "
+                    "scraper")
     c.unapplied(line_of(hit.field, hit.match), hit.match,
                 "the cloud's managed Prometheus runs outside the clusters and planforge does not configure it (no "
                 "kube-prometheus-stack is installed in its place): turn on its managed collection on the clusters "
-                "(GKE: Managed Service for Prometheus) and its data source in your dashboards")
+                "(GKE: Managed Service for Prometheus; EKS: an Amazon Managed Prometheus scraper) and its data source "
+                "in your dashboards")
 
 
 def _summary_lines(c: Context) -> list[Field]:

@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from planforge.catalog import load_catalog
+from planforge.decide.answers import Component
 from planforge.layout import load_layout
 from planforge.yamlio import package_data
 
@@ -39,6 +40,11 @@ class ChartEntry:
     replicas: str = ""  # the values key of its replica count ("": the chart's values take none)
     retention: str = ""  # the values key of how long it keeps metrics ("": it keeps none)
     storage: str = ""  # the values key of its volume's size ("": it keeps nothing on a volume planforge sizes)
+
+    def component(self, notes: str, platforms: list[str] | None = None) -> Component:
+        """The plan's component installing this chart at its pinned version, with why it is there."""
+        return Component(name=self.name, chart_repo=self.chart_repo, chart=self.chart, version=self.version,
+                         namespace=self.namespace, notes=notes, platforms=platforms or [])
 
     def capabilities(self) -> tuple[str, ...]:
         """Everything the chart gives its cluster: `crd:<group>/<Kind>` per CRD, then `provides`."""
@@ -152,6 +158,7 @@ class Keywords:
     environment_synonyms: dict[str, str]
     platform_patterns: dict[str, str]
     chart_only_platforms: list[str]
+    kubernetes_distributions: list[str]  # what a Kubernetes field may name
     cloud_patterns: dict[str, str]
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]

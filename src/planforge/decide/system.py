@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from planforge.decide.answers import Answers, Component, Provenance
+from planforge.decide.answers import Answers, Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import catalog
 import planforge.model.build as build
@@ -40,9 +40,7 @@ def decide_system(c: Context) -> tuple[Answers, SystemModel]:
     for unit in closure.added:
         e = catalog().charts[unit.name]
         only = unit.placement.clusters if by_platform and set(clusters) - set(unit.placement.clusters) else []
-        components.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
-                                    namespace=e.namespace, notes=f"added: {_required_by(unit)}",
-                                    platforms=only))
+        components.append(e.component(f"added: {_required_by(unit)}", platforms=only))
     c.values["components"] = components
     answers = Answers(**c.values)
     model = closing.close(_with(build.build_model(answers, c.provenance), outside)).model

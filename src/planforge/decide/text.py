@@ -24,6 +24,8 @@ _CLAUSE_SPLIT = re.compile(r"[,;()\[\]]|\s+(?:[-—]\s+)?|\.\s")
 # (pos/endpos) sees `\b` and `(?<![\w-])` there as it would in the clause cut out.
 # Put before a pattern that starts with `\s*`: no attempt starts inside a run of blanks (it would fail as the
 # attempt at the run's start did), which makes splitting on `\s*sep\s*` linear.
+# a word naming the plan's relational database, for sentences about who reaches it
+DATABASE_WORDS = r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b"
 NOT_INSIDE_BLANKS = r"(?:(?<!\s)|(?!\s))"
 LIST_SPLIT = re.compile(NOT_INSIDE_BLANKS + r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*")
 

@@ -6,6 +6,7 @@ import re
 
 from planforge.plan.markdown_blocks import Block, clean
 from planforge.plan.model import Field, Plan, SourceLine, normalize_label
+from planforge.yamlio import package_data
 
 # Every pattern here runs in time linear in the line: field heads are matched on the first HEAD characters
 # of a line only (the value is the rest of the line), and patterns that start with a whitespace run only
@@ -57,7 +58,8 @@ LABEL_ALIASES = {
 # plane pinned to 1.30`) states the Kubernetes field when the plan has none; one naming none (`Kubernetes 1.25+ with
 # Helm`) stays a field of its own
 _ORCHESTRATION_KEYS = {"orchestration", "container_orchestration"}
-_NAMES_DISTRIBUTION = re.compile(r"\b(?:EKS|AKS|GKE|DOKS|OKE|k3s|RKE2|kubeadm)\b", re.I)
+_NAMES_DISTRIBUTION = re.compile(r"\b(?:" + "|".join(package_data("keywords.yaml")["kubernetes_distributions"]) + r")\b",
+                                 re.I)
 KNOWN_KEYS = {
     "cloud_provider", "iac_tools", "kubernetes", "gitops", "deployment_strategy", "state_backend",
     "secrets_management", "validation", "target_environment", "deployment_type", "performance_goals",

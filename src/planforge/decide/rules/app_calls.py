@@ -39,6 +39,7 @@ def decide_app_calls(c: Context, structure: str) -> None:
     if structure == "multi-tool" and len(apps) > 1:
         names = {a.name.lower(): a.name for a in apps}
         ports = {a.name: a.port for a in apps}
+        # a name in a URL is a mention (`http://orders-api:8080`), one inside an image or path is not
         mention = re.compile(r"(?<![\w./-])(?:https?://)?(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
                              + r")(?![\w-])", re.I)
         for p in passages(c.plan, every_section=True):

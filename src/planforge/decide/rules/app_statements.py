@@ -47,7 +47,7 @@ _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
 _DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
                  r"|\b(?:reads?|writes?|uses?|queries|owns|connects?\s++to|talks\s++to)"
                  r"(?:\s++(?:and|/)\s++(?:reads?|writes?))?:?\s++(?:from\s++|to\s++)?(?:the\s++|its\s++)?"
-                 r"(?:[a-z][\w-]*+\s++)?(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS)\b"
+                 r"(?:[a-z][\w-]*+\s++)?" + tx.DATABASE_WORDS +
                  r"|\bDATABASE_URL\b|\bCloud\s++SQL\s++access\b")
 # what an application calls or reaches: a port after it is the other end's, not the application's
 _CALLS_OUT = re.compile(r"\b(?:calls?|egress|outbound|connects?\s++to|reach(?:es)?|sends?\s++to|talks?\s++to"

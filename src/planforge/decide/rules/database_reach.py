@@ -13,17 +13,15 @@ from planforge.decide.context import Context
 from planforge.decide.rules.statements import sentence_matches
 from planforge.yamlio import package_data
 
+_DATABASE = tx.DATABASE_WORDS
 # `only A and B may reach PostgreSQL`, `only the API can connect to the database`
 _ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allowed\s++to|is\s++allowed\s++to)\s++"
-                   r"(?:reach|access|connect\s++to|talk\s++to|use|query)\s++(?:the\s++)?"
-                   r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b", re.I)
+                   r"(?:reach|access|connect\s++to|talk\s++to|use|query)\s++(?:the\s++)?" + _DATABASE, re.I)
 
 
 # the database's port stated after it (`Cloud SQL (private IP, TCP 5432)`, `PostgreSQL (5432)`)
 _PORT_AFTER = re.compile(r"\s*+\((?:[^()]{0,60}?,\s*+)?(?:TCP\s++|port\s++)?(\d{2,5})\)", re.I)
 
-
-_DATABASE = r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b"
 # `ledger-web must not be able to open a connection to it`, after the database in its sentence (`Nothing else may
 # reach the database: ..., and ledger-web must not ...`), or `web must never reach the database`
 _DENIED = re.compile(r"\b" + _DATABASE + r"[^.;]{0,300}?(?<![\w-])(?P<who>[a-z0-9][\w-]*+)\s++(?:must|may|can|should)\s++"

@@ -152,8 +152,7 @@ def _route_charts(c: Context, said: list[tuple[int, str]]) -> None:
         for _, name in catalog().mentioned(plain(words)):
             if name in _ROUTE_CHARTS and name not in have:
                 e = catalog().charts[name]
-                comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
-                                       namespace=e.namespace, notes=f"named with a route (plan line {line})"))
+                comps.append(e.component(f"named with a route (plan line {line})"))
                 have.add(name)
                 c.applied(line, name, "components")
     if comps != list(c.values.get("components") or []):

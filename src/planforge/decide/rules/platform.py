@@ -21,7 +21,6 @@ _TERRAFORM_VERSION = (r"terraform\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d
 _OPENTOFU_VERSION = r"\b(?:open ?tofu|tofu)\s*+(?:v|version\s*+)?(?:>=|≥|~>|>|=)?\s*+(\d+\.\d+)(?:\.\d+)?"
 _OPENTOFU_FIRST = (1, 6)  # OpenTofu's first stable release
 # The distributions a Kubernetes field names (data/blocking.yaml `accepted` lists them for users).
-_KUBERNETES_DISTRIBUTIONS = ["eks", "aks", "gke", "doks", "oke", "minikube", "k3s", "kind", "rke2", "kubeadm"]
 _KUBERNETES_VERSION = r"(?:kubernetes|k8s|eks|aks|gke|doks|oke|k3s|rke2|kubeadm)\)?\s*+v?(1\.\d{1,2})"  # `(DOKS) 1.30`
 _MANAGED_HOME_CLOUD = {"eks": "aws", "aks": "azure", "gke": "gcp"}
 
@@ -339,7 +338,7 @@ def _kubernetes_from_field(c: Context, f: Field, d: dict[str, Any]) -> None:
         c.from_field("kubernetes_distribution", "none", f)
         c.default("kubernetes_version", d["kubernetes_version"], "no Kubernetes in this plan")
         return
-    named = sorted((m.start(), s) for s in _KUBERNETES_DISTRIBUTIONS if (m := re.search(rf"\b{s}\b", text)))
+    named = sorted((m.start(), s) for s in keywords().kubernetes_distributions if (m := re.search(rf"\b{s}\b", text)))
     dist = named[0][1] if named else None
     if dist is None and re.search(r"\bkubernetes\b|\bk8s\b|^v?1\.\d{1,2}\b", text):
         dist = d["kubernetes_distribution"].get(c.values.get("cloud", "none"))

@@ -111,8 +111,7 @@ def _components(c: Context, structure: str) -> None:
         entry = _required_chart(c, row, structure)
         if entry is None or any(x.name == entry.name for x in comps):
             continue
-        comps.append(Component(name=entry.name, chart_repo=entry.chart_repo, chart=entry.chart, version=entry.version,
-                               namespace=entry.namespace, notes=tx.safe_text(row.notes)))
+        comps.append(entry.component(tx.safe_text(row.notes)))
         c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.quote(row.text))
         first_line = first_line or row.line
     if comps:
@@ -199,8 +198,7 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
     comps = []
     for f, name in found:
         e = catalog().charts[name]
-        comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
-                               namespace=e.namespace, notes=f"named in {tx.safe_text(f.label)}"))
+        comps.append(e.component(f"named in {tx.safe_text(f.label)}"))
     c.from_field("components", comps, found[0][0])
     return True
 
@@ -317,8 +315,7 @@ def _implied_components(c: Context, structure: str) -> None:
         if any(x.name == name for x in comps) or _excluded_row(c, name) is not None:
             continue
         e = cat.charts[name]
-        comps.append(Component(name=e.name, chart_repo=e.chart_repo, chart=e.chart, version=e.version,
-                               namespace=e.namespace, notes=f"added: {why}"))
+        comps.append(e.component(f"added: {why}"))
         if not c.values.get("components"):
             c.set("components", comps, c.provenance[source])
     c.values["components"] = comps

@@ -156,7 +156,7 @@ def test_a_lets_encrypt_issuer_is_listed_with_its_own_reason():
     assert (41, "Let's Encrypt ClusterIssuer") not in listed  # cert-manager's row: the issuer is generated with it
     jnroesch = _listed(JNROESCH)
     assert (137, "LE ClusterIssuers") not in jnroesch  # a structure tree comment naming cert-manager: built with it
-    assert any("generates the ClusterIssuer letsencrypt" in why for (ln, _), why in jnroesch.items() if ln == 24)  # the Summary
+    assert any("generates one Let's Encrypt ClusterIssuer" in why for (ln, _), why in jnroesch.items() if ln == 24)  # the Summary
 
 
 def test_ingress_https_registry_and_domains_are_listed_with_reasons():

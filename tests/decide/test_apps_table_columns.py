@@ -51,9 +51,9 @@ def test_a_volume_mount_path_is_no_route_and_pins_the_replicas() -> None:
     [api] = [a for a in d.answers.apps if a.name == "orders-api"]
     assert (api.volume_size, api.ingress_path, api.environment_replicas, api.prod_replicas) == ("20Gi", "/api", {}, 1)
     assert api.volume_path == "/data"
-    why = {n.text: n.why for n in d.not_applied if n.text in ("1", "3")}
+    why = {n.text: n.why for n in d.not_applied if n.text in ("1", "3 in prod")}
     assert why == {w: "orders-api mounts a ReadWriteOnce PersistentVolumeClaim: it runs one pod in every environment, "
-                      "without autoscaling" for w in ("1", "3")}
+                      "without autoscaling" for w in ("1", "3 in prod")}
 
 
 @pytest.mark.parametrize("listed", ["web-frontend, orders-api", "web-frontend, orders-api, report-nightly, billing"])

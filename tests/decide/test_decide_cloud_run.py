@@ -33,7 +33,7 @@ def test_instances_per_environment_size_the_services_and_zero_is_kept() -> None:
     assert {s.name: (s.min_size, s.max_size) for s in d.answers.environment_sizing} == {
         "staging": (0, 3), "production": (1, 20)}
     line = line_of(PLAN, "| Compute (Cloud Run) |")
-    assert {a.text for a in d.applied if a.line == line} >= {"1 to 20 instances", "0 to 3"}
+    assert {a.text for a in d.applied if a.line == line} >= {"1 to 20 instances", "0 to 3 in staging"}
     rows = {r.name: r.value for r in d.answers.decisions}
     assert rows["environment_sizing"].startswith("staging (0-3 instances per service), production (1-20 instances "
                                                  "per service")

@@ -293,6 +293,19 @@ def test_a_retention_per_environment_applies_to_each_environment(retention):
     assert "staging: the other environments keep 3" in d.provenance["backup_retention_days"].note
 
 
+@pytest.mark.parametrize("retention, production, others", [
+    ("database backups kept 35 days in prod (7 days elsewhere)", 35, 7),
+    ("database backups kept 35 days in prod, 7 days in the other environments", 35, 7),
+    ("database backups kept 7 days in dev, 14 days elsewhere", 14, 14),
+])
+def test_a_retention_said_of_the_other_environments_keeps_theirs(retention, production, others):
+    d = ticketing_replaced("database backups kept 35 days", retention)
+    assert d.answers.backup_retention_days == production
+    kept = {s.name: s.backup_retention_days for s in d.answers.environment_sizing}
+    assert kept["staging"] == others and kept["dev"] == 7 and kept["prod"] is None  # prod: the answer
+    assert not [n for n in d.not_applied if "days" in n.text]
+
+
 def test_an_environments_table_row_of_retentions_sizes_each_environment():
     table = ("\n| Setting | dev | staging | production |\n|---|---|---|---|\n"
              "| RDS backup retention | 5 days | 14 days | 35 days |\n")

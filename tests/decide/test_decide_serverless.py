@@ -71,7 +71,7 @@ def test_a_bare_count_after_a_task_count_sizes_its_environment_in_tasks() -> Non
     d = decided(text)
     assert {s.name: (s.min_size, s.max_size) for s in d.answers.environment_sizing} == {
         "staging": (1, 2), "production": (2, 4)}
-    assert any(a.line == line_of(text, "2 to 4 in production") and a.text == "2 to 4" for a in d.applied)
+    assert any(a.line == line_of(text, "2 to 4 in production") and a.text == "2 to 4 in production" for a in d.applied)
     rows = {r.name: r.value for r in d.answers.decisions}
     assert rows["environment_sizing"] == "staging (1-2 tasks per service), production (2-4 tasks per service, multi-AZ)"
 

@@ -41,7 +41,8 @@ Before: `Everything we deploy ourselves lives in a single ledger namespace` gave
 route (`Public through ingress-nginx at ...`, `TLS certificates from cert-manager`) got the cloud's default ALB class
 and neither chart was installed (unreachable); `ledger-web must not be able to open a connection to it` (the
 database) was ignored and ledger-web got database egress; and `Grafana is out of scope`, `the Prometheus agent` beside
-Amazon Managed Service for Prometheus installed a self-hosted kube-prometheus-stack with Grafana."""
+Amazon Managed Service for Prometheus installed a self-hosted kube-prometheus-stack with Grafana; and `..., 14-day`
+wrapped over `backup retention in prod (3 days elsewhere)` kept prod's backups 3 days."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -196,3 +197,13 @@ def test_aws_eks_ledger_namespace_route_charts_database_and_monitoring() -> None
     assert d.answers.cluster_issuer == "letsencrypt-prod"
     reported = {n.text for n in d.not_applied}
     assert {"Managed Service for Prometheus", "Prometheus agent"} <= reported
+
+
+def test_aws_eks_ledger_backups_kept_14_days_in_prod_and_3_elsewhere() -> None:
+    # `..., 14-day` wrapped over `backup retention in prod (3 days elsewhere)`: read as one sentence
+    d = decide(parse_plan(REVIEWED / "aws-eks-ledger.plan.md"))
+    assert d.answers.backup_retention_days == 14
+    assert {s.name: s.backup_retention_days for s in d.answers.environment_sizing} == {
+        "dev": 3, "staging": 3, "prod": None}
+    assert not [n for n in d.not_applied if "retention" in n.text]
+

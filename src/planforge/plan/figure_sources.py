@@ -78,6 +78,11 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
         if app is not None:  # a wrapped bullet about one application: read whole, its figures that application's
             sources.append(_joined(b, app))
             continue
+        if context and _wrapped(b):  # a sentence wrapped over lines (`..., 14-day` over `backup retention in prod`)
+            m = match_field(b.lines[0].text)
+            if not (m and is_unresolved(m[1])):
+                sources.append(_joined(b, m[0] if m else ""))
+            continue
         for src in b.lines:
             m = match_field(src.text)
             if m and is_unresolved(m[1]):
@@ -104,14 +109,20 @@ def _opening_app(b: Block, apps: set[str]) -> str | None:
     return m.group(1) if m and m.group(1) in apps else None
 
 
-def _joined(b: Block, app: str) -> figures.Source:
-    """The bullet's lines as one source labelled with its application, each line's figures kept at their line."""
+def _wrapped(b: Block) -> bool:
+    """A bullet whose later lines continue its first (none of them a field of its own)."""
+    return b.kind == "item" and len(b.lines) > 1 and not any(match_field(src.text) for src in b.lines[1:])
+
+
+def _joined(b: Block, label: str) -> figures.Source:
+    """The bullet's lines as one source with its label (its application, or its field), each line's figures kept at
+    their line."""
     text, starts = "", []
     for src in b.lines:
         if text:
             starts.append((len(text) + 1, src.line))
         text = f"{text} {_flat(src.text)}" if text else _flat(src.text)
-    return figures.Source(b.lines[0].line, text, app, tuple(starts))
+    return figures.Source(b.lines[0].line, text, label, tuple(starts))
 
 
 @lru_cache(maxsize=None)

@@ -58,7 +58,7 @@ class Figure:
     high: float | None
     unit: str
     subject: str  # the app/service, environment, tenant, pool or region named; "" plan-wide
-    scope: str  # plan | app | environment | tenant | pool | region
+    scope: str  # plan | app | environment | tenant | pool | region | others (the environments no other figure names)
     line: int
     words: str  # as written, e.g. "between 3 and 30 replicas"
     name: str = ""  # instance_type: the type; database: the engine (postgres, mysql, ...)
@@ -188,8 +188,9 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             # `backups kept 35 days in production, 7 days in dev`: an environment's clause keeps the keyword before
             logs_said = vocabulary().keywords["logs"].search(clause) or logs_said
             metrics_said = vocabulary().keywords["metrics"].search(clause) or metrics_said
-            env_clause = own[1] == "environment"
-            figures = _figures_of(clause, subject, src.line_at(start), said if env_clause else {}, storage_said,
+            # `backups kept 14 days in prod, 3 days elsewhere`: the other environments' clause keeps the keyword too
+            env_clause = own[1] == "environment" or _SAYS_OTHERS.search(clause) is not None
+            figures = _figures_of(clause, subject, src.line_at(start + len(clause) - len(clause.lstrip())), said if env_clause else {}, storage_said,
                                   (logs_said, metrics_said), count_said if env_clause else None, skus)
             count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
@@ -437,6 +438,10 @@ _ROLE_BEFORE = re.compile(r"\b(?P<role>request|limit)(?:s|ed)?(?: ?[:=]| of| is|
 _ROLE_AFTER = re.compile(r" ?(?:(?:memory|mem|ram|v?cpus?|cores?|millicores?) )?(?P<role>request|limit)s?\b", re.I)
 # `35 days in prod`, `30 days (prod)`: the environment right after a recovery or retention figure
 _ENV_AFTER = re.compile(r" (?:(?:in|for|on) (?:the )?|\()(?P<env>[a-z][a-z0-9-]{0,30})", re.I)
+# a figure said of the environments the sentence names no figure for (`3 days elsewhere`)
+_OTHERS = r"\b(?:elsewhere|everywhere\s++else|otherwise|in\s++(?:the\s++|all\s++)?other\s++environments|in\s++every\s++other\s++environment)\b"
+_OTHERS_AFTER = re.compile(r"\s*+" + _OTHERS, re.I)
+_SAYS_OTHERS = re.compile(_OTHERS, re.I)
 _CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
 _ROLE_REACH = 24  # characters before a number searched for the request/limit word naming it
 
@@ -467,8 +472,11 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     entry = _unit_entry(unit)
     label = _COUNT_LABEL.search(clause, max(0, m.start() - 24), m.start()) if entry is None else None
     if entry is None and count_said is not None and (unit in _CARRY_FOLLOWERS or unit in v.environments):
-        # `2 to 4 in production` after `1 to 2 tasks in staging`; `3 prod` after `2 replicas dev`
-        entry, end = (count_said, 1.0), m.end()
+        # `2 to 4 in production` after `1 to 2 tasks in staging`; `3 prod` after `2 replicas dev`: the environment
+        # belongs to its words (`2 in staging, 2 in prod`: two figures, each at its own words)
+        after = _ENV_AFTER.match(clause, m.end())
+        entry = (count_said, 1.0)
+        end = after.end() if after is not None and after.group("env").lower() in v.environments else m.end()
     elif label is not None:
         entry, end = _unit_entry(label.group("unit").lower()), m.end()  # `Production nodes: 3-9 e2-standard-4`
     elif entry is None:
@@ -507,7 +515,10 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
                 start = role_start
             else:
                 end = role_end
-    if kind in ("rpo", "rto", "uptime", *_RETENTION_KINDS):
+    others = _OTHERS_AFTER.match(clause, end) if kind in _RETENTION_KINDS else None
+    if others is not None:
+        end = others.end()  # `3 days elsewhere`: its words, not the keyword of the figure before it
+    elif kind in ("rpo", "rto", "uptime", *_RETENTION_KINDS):
         # the keyword beside the number belongs to its words (`RPO 5 minutes`, `99.95% uptime`): a bounded window
         words = vocabulary().keywords["retention" if kind in _RETENTION_KINDS else kind]
         kw = words.search(clause, max(0, start - _KEYWORD_REACH), end + _KEYWORD_REACH)
@@ -517,7 +528,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         # `35 days in prod and 7 days in dev`: the environment right after a figure is its own
         after = _ENV_AFTER.match(clause, end)
         env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
-        subject = (env, "environment") if env else subject
+        subject = (env, "environment") if env else ("", "others") if others is not None else subject
     return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
 
 

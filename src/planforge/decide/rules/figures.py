@@ -225,10 +225,17 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
         c.default("uptime", "", "no uptime target stated")
     _high_availability(c, up)
     # production's figure first: backup_retention_days is production's retention; another environment's is its own
-    own = {id(f): env for f in retention if f.scope == "environment" and not is_production(f.subject)
-           for env in [environment_named(f.subject, c.values.get("environments", []))] if env is not None}
-    _environment_retention(c, [f for f in retention if id(f) in own], own)
-    retention = sorted((f for f in retention if id(f) not in own),
+    environments = c.values.get("environments", [])
+    own = [(f, env) for f in retention if f.scope == "environment" and not is_production(f.subject)
+           for env in [environment_named(f.subject, environments)] if env is not None]
+    # `3 days elsewhere`: each environment no figure names, production too when none names it
+    named = {env for _, env in own}
+    production_named = any(f.scope == "environment" and is_production(f.subject) for f in retention)
+    others = [(f, env) for f in retention if f.scope == "others"
+              for env in environments if not is_production(env) and env not in named]
+    _environment_retention(c, own + others)
+    taken = {id(f) for f, _ in own} | {id(f) for f, _ in others if production_named}
+    retention = sorted((f for f in retention if id(f) not in taken),
                        key=lambda f: not (f.scope == "environment" and is_production(f.subject)))
     kept = _single(c, retention, "backup_retention_days", "backup retention", _NON_PRODUCTION_RETENTION)
     if kept is None:
@@ -260,14 +267,14 @@ def _recovery(c: Context, rpo: list[Figure], rto: list[Figure], uptime: list[Fig
         c.unapplied(kept.line, kept.words, f"production keeps {min(35, days)} days; {_NON_PRODUCTION_RETENTION}")
 
 
-def _environment_retention(c: Context, figures: list[Figure], env_of: dict[int, str]) -> None:
-    """A non-production environment's own backup retention (`| Backup retention | 7 days | 35 days |`): its
-    `environment_sizing[].backup_retention_days`, the first figure for it; 1 to 35 days, where the cloud's
-    managed database keeps them."""
+def _environment_retention(c: Context, figures: list[tuple[Figure, str]]) -> None:
+    """A non-production environment's own backup retention (`| Backup retention | 7 days | 35 days |`), from
+    (figure, environment) pairs: its `environment_sizing[].backup_retention_days`, the first figure for it; 1 to 35
+    days, where the cloud's managed database keeps them."""
     basic = basic_cloud(c.values.get("cloud", "none"))
     days: dict[str, int] = {}
-    for f in figures:
-        env, stated = env_of[id(f)], math.ceil(_stated(f))
+    for f, env in figures:
+        stated = math.ceil(_stated(f))
         if basic is not None:
             c.unapplied(f.line, f.words, basic["backups"])
         elif env in days:

@@ -48,7 +48,7 @@ from __future__ import annotations
 from testlib import FIXTURES, line_of
 
 from planforge.decide import decide
-from planforge.plan import parse_plan
+from planforge.plan import parse_plan, parse_text
 
 REVIEWED = FIXTURES / "reviewed"
 
@@ -196,7 +196,9 @@ def test_aws_eks_ledger_namespace_route_charts_database_and_monitoring() -> None
     assert "kube-prometheus-stack" not in notes and d.answers.monitoring is False
     assert d.answers.cluster_issuer == "letsencrypt-prod"
     reported = {n.text for n in d.not_applied}
-    assert {"Managed Service for Prometheus", "Prometheus agent"} <= reported
+    # its `(one workspace per environment)` is the managed Prometheus's, not a Terraform workspace statement
+    assert {"Managed Service for Prometheus (one workspace per environment)", "Prometheus agent"} <= reported
+    assert "one workspace per environment" not in reported
 
 
 def test_aws_eks_ledger_backups_kept_14_days_in_prod_and_3_elsewhere() -> None:
@@ -206,4 +208,19 @@ def test_aws_eks_ledger_backups_kept_14_days_in_prod_and_3_elsewhere() -> None:
     assert {s.name: s.backup_retention_days for s in d.answers.environment_sizing} == {
         "dev": 3, "staging": 3, "prod": None}
     assert not [n for n in d.not_applied if "retention" in n.text]
+
+
+def test_aws_eks_ledger_network_rules_that_are_built_are_recorded() -> None:
+    # `ingress-nginx (...) → ledger-web on TCP 3000`, `ledger-web → ledger-api on TCP 8080`, `ledger-api → Aurora
+    # PostgreSQL on TCP 5432`: the route's, the call's and the database egress's ports, all generated
+    d = decide(parse_plan(REVIEWED / "aws-eks-ledger.plan.md"))
+    assert not [n for n in d.not_applied if 60 <= n.line <= 63]
+    applied = {(a.line, a.answer) for a in d.applied}
+    assert {(60, "apps.ledger-web.ingress_path"), (61, "app_calls.ledger-web"), (62, "apps.ledger-api.database_access"),
+            (63, "apps.ledger-reconciler.database_access")} <= applied
+    # a port the repository does not open is not recorded
+    text = (REVIEWED / "aws-eks-ledger.plan.md").read_text(encoding="utf-8")
+    d = decide(parse_text(text.replace("ledger-api → Aurora PostgreSQL on TCP 5432",
+                                       "ledger-api → Aurora PostgreSQL on TCP 6432"), "plan.md"))
+    assert (62, "apps.ledger-api.database_access") not in {(a.line, a.answer) for a in d.applied}
 

@@ -26,6 +26,10 @@ _CLAUSE_SPLIT = re.compile(r"[,;()\[\]]|\s+(?:[-—]\s+)?|\.\s")
 # attempt at the run's start did), which makes splitting on `\s*sep\s*` linear.
 # a word naming the plan's relational database, for sentences about who reaches it
 DATABASE_WORDS = r"(?:PostgreSQL|Postgres|MySQL|MariaDB|database|DB|RDS|Aurora|Cloud\s++SQL)\b"
+# the port stated right after what listens on it (`orders-api:8080`, `ledger-api on TCP 8080`, `on port 5432`,
+# `PostgreSQL (5432)`, `Cloud SQL (private IP, TCP 5432)`): group `port`
+PORT_AFTER = re.compile(r"(?::|\s++on\s++(?:(?:TCP|port)\s++)?|\s*+\((?:[^()]{0,60}?,\s*+)?(?:(?:TCP|port)\s++)?)"
+                        r"(?P<port>\d{2,5})(?!\d)\)?", re.I)
 NOT_INSIDE_BLANKS = r"(?:(?<!\s)|(?!\s))"
 LIST_SPLIT = re.compile(NOT_INSIDE_BLANKS + r"\s*(?:,|/|;|\+|&|\band\b|\bor\b)\s*")
 

@@ -62,15 +62,12 @@ def decide_app_calls(c: Context, structure: str) -> None:
 
 
 # the port a call names after its callee (`orders-web may reach orders-api on 8080`, `web → api:8000`)
-_PORT_AFTER = re.compile(r"(?::|\s++on\s++(?:port\s++)?)(\d{2,5})(?!\d)", re.I)
-
-
 def _callee_port(c: Context, p: Passage, found: list[tuple[int, int, str]], call: AppCall, ports: dict[str, int]) -> None:
     """Record the callee's port the sentence names right after it, when it is the port the call is opened on."""
     for _, end, name in found:
-        port = _PORT_AFTER.match(p.text, end) if name == call.callee else None
-        if port and int(port.group(1)) == ports[name]:
-            c.applied(p.line_at(port.start(1)), port.group(0).strip(" :"), f"app_calls.{call.caller}")
+        port = tx.PORT_AFTER.match(p.text, end) if name == call.callee else None
+        if port and int(port.group("port")) == ports[name]:
+            c.applied(p.line_at(port.start("port")), port.group(0).strip(" :()"), f"app_calls.{call.caller}")
 
 
 def _call(text: str, verb: re.Match[str], reversed_: bool, found: list[tuple[int, int, str]]) -> AppCall | None:

@@ -18,10 +18,9 @@ _DATABASE = tx.DATABASE_WORDS
 _ONLY = re.compile(r"\bonly\s++(?P<who>[^.;:]{1,200}?)\s++(?:may|can|are\s++allowed\s++to|is\s++allowed\s++to)\s++"
                    r"(?:reach|access|connect\s++to|talk\s++to|use|query)\s++(?:the\s++)?" + _DATABASE, re.I)
 
-
-# the database's port stated after it (`Cloud SQL (private IP, TCP 5432)`, `PostgreSQL (5432)`)
-_PORT_AFTER = re.compile(r"\s*+\((?:[^()]{0,60}?,\s*+)?(?:TCP\s++|port\s++)?(\d{2,5})\)", re.I)
-
+# `ledger-api → Aurora PostgreSQL`
+_ARROW = re.compile(r"(?<![\w-])(?P<who>[a-z0-9][\w-]*+)`?\s*+(?:→|->)\s*+(?:the\s++)?(?:Aurora\s++|Amazon\s++|Azure\s++)?"
+                    + _DATABASE, re.I)
 # `ledger-web must not be able to open a connection to it`, after the database in its sentence (`Nothing else may
 # reach the database: ..., and ledger-web must not ...`), or `web must never reach the database`
 _DENIED = re.compile(r"\b" + _DATABASE + r"[^.;]{0,300}?(?<![\w-])(?P<who>[a-z0-9][\w-]*+)\s++(?:must|may|can|should)\s++"
@@ -40,6 +39,18 @@ def decide_database_reach(c: Context, structure: str) -> None:
         return
     _only(c, structure, apps)
     _denied(c, structure)
+    _arrows(c, structure)
+
+
+def _arrows(c: Context, structure: str) -> None:
+    """A network rule `ledger-api → Aurora PostgreSQL on TCP 5432` states the egress an application that reaches the
+    database gets in a multi-tool repository, on the engine's port: record it."""
+    reaching = {a.name.lower(): a.name for a in c.values["apps"] if a.database_access}
+    for p, m in sentence_matches(c.plan, _ARROW):
+        who = reaching.get(m.group("who").lower())
+        port = tx.PORT_AFTER.match(p.text, m.end())
+        if structure == "multi-tool" and who is not None and port and int(port.group("port")) == _engine_port(c):
+            c.applied(p.line_at(m.start()), p.text[m.start():port.end()], f"apps.{who}.database_access")
 
 
 def _denied(c: Context, structure: str) -> None:
@@ -72,7 +83,12 @@ def _only(c: Context, structure: str, apps: list[Service]) -> None:
             return
         c.values["apps"] = [a.model_copy(update={"database_access": a.name in named}) for a in apps]
         c.applied(line, m.group(0), "apps.database_access")
-        port = _PORT_AFTER.match(p.text, m.end())
-        if port and int(port.group(1)) == package_data("wiring.yaml")["engine_ports"].get(c.values.get("database_engine")):
-            c.applied(p.line_at(port.start(1)), port.group(0).strip(" ()"), "apps.database_access")  # its egress port
+        port = tx.PORT_AFTER.match(p.text, m.end())
+        if port and int(port.group("port")) == _engine_port(c):
+            c.applied(p.line_at(port.start("port")), port.group(0).strip(" :()"), "apps.database_access")  # its egress port
         return
+
+
+def _engine_port(c: Context) -> int | None:
+    """The port of the database engine the plan names (wiring.yaml `engine_ports`)."""
+    return package_data("wiring.yaml")["engine_ports"].get(c.values.get("database_engine"))

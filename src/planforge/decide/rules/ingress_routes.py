@@ -119,12 +119,14 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), f"{answer}.ingress_tls")
     where = (" on each environment's host" if env_hosts or spread else f" on {host}" if host else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
-               + (" with TLS (cert-manager, letsencrypt)" if tls else "") + f" (plan line {routes[0].line})")
+               + (" with TLS (cert-manager's Let's Encrypt ClusterIssuer)" if tls else "")
+               + f" (plan line {routes[0].line})")
 
 
-# `ingress-nginx (namespace ingress-nginx) may reach orders-web on 3000`: the controller's way to a routed application
-_CONTROLLER_REACH = re.compile(r"\b(?:ingress-nginx|ingress\s++controller|traefik)\b[^.;]{0,80}?\b(?:may|can)\s++reach"
-                               r"\s++`?(?P<app>[a-z0-9][\w-]*+)`?\s++on\s++(?:port\s++)?(?P<port>\d{2,5})(?!\d)", re.I)
+# the controller's way to a routed application: `ingress-nginx (namespace ingress-nginx) may reach orders-web on 3000`,
+# `ingress-nginx (namespace ingress-nginx) → ledger-web on TCP 3000`
+_CONTROLLER_REACH = re.compile(r"\b(?:ingress-nginx|ingress\s++controller|traefik)\b[^.;]{0,80}?(?:\b(?:may|can)\s++reach|→|->)"
+                               r"\s++`?(?P<app>[a-z0-9][\w-]*+)`?\s++on\s++(?:(?:TCP|port)\s++)?(?P<port>\d{2,5})(?!\d)", re.I)
 
 
 def _controller_reach(c: Context, routed: list[Service], answer: str) -> None:

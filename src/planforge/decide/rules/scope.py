@@ -250,7 +250,9 @@ def _managed_prometheus(c: Context, fields: list[Field | None]) -> None:
                     "a Prometheus agent remote-writing to the managed Prometheus is not generated (its workspace, "
                     "identity and remote-write settings are the cloud's): install one, or use the cloud's managed "
                     "scraper")
-    c.unapplied(line_of(hit.field, hit.match), hit.match,
+    # what the plan says of it in parentheses (`(one workspace per environment)`) is its, not a Terraform workspace
+    said = re.compile(r"\s*+\([^()]{0,80}\)").match(hit.field.plain, hit.pos + len(hit.match))
+    c.unapplied(line_of(hit.field, hit.match), hit.match + (said.group(0) if said else ""),
                 "the cloud's managed Prometheus runs outside the clusters and planforge does not configure it (no "
                 "kube-prometheus-stack is installed in its place): turn on its managed collection on the clusters "
                 "(GKE: Managed Service for Prometheus; EKS: an Amazon Managed Prometheus scraper) and its data source "

@@ -224,3 +224,15 @@ def test_aws_eks_ledger_network_rules_that_are_built_are_recorded() -> None:
                                        "ledger-api → Aurora PostgreSQL on TCP 6432"), "plan.md"))
     assert (62, "apps.ledger-api.database_access") not in {(a.line, a.answer) for a in d.applied}
 
+
+def test_aws_eks_ledger_secrets_listed_under_a_secrets_heading() -> None:
+    # `### Secrets` over `- ledger/<env>/api-db-password — password of the ledger_api Aurora user, consumed by
+    # ledger-api as DB_PASSWORD (Kubernetes Secret ledger-api-db)`: before, no entry was read
+    d = decide(parse_plan(REVIEWED / "aws-eks-ledger.plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    assert apps["ledger-api"].secret_values == {"DB_PASSWORD": "ledger/{env}/api-db-password"}
+    assert apps["ledger-reconciler"].secret_values == {"PASSWORD": "ledger/{env}/reconciler-db-password"}
+    assert not apps["ledger-web"].secret_values and not apps["ledger-api"].secret_key
+    # the Secret name the plan gives is not the one the ExternalSecret writes: said so
+    [named] = [n for n in d.not_applied if n.text == "Kubernetes Secret ledger-api-db"]
+    assert named.line == 78 and "ledger-api-secrets" in named.why

@@ -142,3 +142,14 @@ def test_a_route_through_ingress_nginx_installs_it_and_its_issuer(tmp_path_facto
     assert [r["host"] for r in ingress["spec"]["rules"]] == ["ledger.acme-pay.io"]
     code, report = validate_strict(repo, monkeypatch, capsys)
     assert code == 0, report
+
+
+@plan_group(LEDGER_REVIEWED)
+def test_a_listed_secrets_manager_entry_is_synced_as_its_variable(tmp_path_factory):
+    """`- ledger/<env>/api-db-password — ..., consumed by ledger-api as DB_PASSWORD` under `### Secrets`: the
+    ExternalSecret reads that entry as DB_PASSWORD, and the External Secrets role of each environment may read it."""
+    repo = rendered_plan(LEDGER_REVIEWED, tmp_path_factory)
+    secret = yaml.safe_load((repo / "kubernetes/overlays/prod/ledger-api/externalsecret.yaml").read_text())
+    assert secret["spec"]["data"] == [{"secretKey": "DB_PASSWORD", "remoteRef": {"key": "ledger/prod/api-db-password"}}]
+    assert '"ledger/${var.environment}/api-db-password"' in (repo / "terraform/environments/prod/main.tf").read_text()
+

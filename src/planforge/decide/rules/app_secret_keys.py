@@ -15,6 +15,10 @@ variable (DATABASE_URL; a variable the sentence names wins), in the stores that 
 cannot read such an entry as a JSON object. Vault's entries are always maps of keys. An application reads any number of
 such entries (`secret_values`, one per variable) beside its one JSON entry.
 
+A bullet under a secrets heading that opens with an entry (`### Secrets` over `- ledger/<env>/api-db-password —
+password of the ledger_api user, consumed by ledger-api as DB_PASSWORD`) states the same, its words after the entry.
+A Kubernetes Secret name it gives that is not the application's `<app>-secrets` is reported.
+
 A table of entries (`| Secrets Manager entry | Holds | Consumed by |` over `| shop/dev/stripe-api-key,
 shop/prod/stripe-api-key | the Stripe key as a plain string | checkout-worker, env STRIPE_API_KEY |`) states the same
 per row: the entry (one per environment, written once with `{env}` where they differ), the applications the row names
@@ -32,7 +36,7 @@ from planforge.decide.data import catalog, keywords
 from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.app_secrets import VARIABLE
 from planforge.decide.rules.app_statements import subject_of
-from planforge.decide.rules.statements import passages
+from planforge.decide.rules.statements import Passage, passages
 from planforge.layout import load_layout
 from planforge.plan.model import plain
 
@@ -49,13 +53,17 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
             m = next((m for m in entry_rx.finditer(p.text, start, end) if _entry(m.group(1), sentence)), None)
+            listed = _listed_entry(c, p) if m is None and start == 0 else None
+            m = m or listed
             if m is None:
                 continue
             line, words = p.line_at(m.start(1)), m.group(1)
             owners = _owners(apps, sentence) or ([subject] if subject else [])
-            held = _value_key(c, p.text, start, m.start(), end)
+            # a listed entry's words follow it (`- ledger/<env>/api-db-password — password of ..., consumed by ...`)
+            held = _value_key(c, p.text, m.end(1), end, end) if listed else _value_key(c, p.text, start, m.start(), end)
             value = (held[0], p.line_at(held[1]), held[2]) if held else None
             _assign(c, read, (line, words, env_rx.sub("{env}", words)), owners, value, reads)
+            _secret_name(c, p, start, end, owners)
     for row in _entry_rows(c, apps):
         _assign(c, read, row.entry, row.owners, row.value, reads)
     if read.objects or read.values:
@@ -188,6 +196,29 @@ def _value_key(c: Context, text: str, start: int, entry: int, end: int) -> tuple
         return variable, at, variable
     held = [(key, m) for key, rx in vocab["single_value"].items() if (m := re.search(rx, before, re.I))]
     return (held[0][0], start + held[0][1].start(), held[0][1].group()) if len(held) == 1 else None
+
+
+# the Kubernetes Secret a sentence says an entry is synced into (`(Kubernetes Secret ledger-api-db)`)
+_SECRET_NAME = re.compile(r"\bKubernetes\s++Secret\s++`?([a-z0-9][a-z0-9.-]*+)", re.I)
+
+
+def _secret_name(c: Context, p: Passage, start: int, end: int, owners: list[str]) -> None:
+    """Report a Secret name the sentence gives that is not the one its application's ExternalSecret writes."""
+    m = _SECRET_NAME.search(p.text, start, end)
+    if m is not None and len(owners) == 1 and m.group(1) != f"{owners[0]}-secrets":
+        c.unapplied(p.line_at(m.start()), m.group(0), f"{owners[0]}'s entries are synced into one Secret, "
+                    f"{owners[0]}-secrets, which its Deployment reads: use that name where you refer to it")
+
+
+def _listed_entry(c: Context, p: Passage) -> re.Match[str] | None:
+    """The entry a bullet under a secrets heading opens with (`### Secrets` over `- ledger/<env>/api-db-password —
+    password of the ledger_api user, consumed by ledger-api as DB_PASSWORD`), else None."""
+    vocab = keywords().app_secret_entry
+    m = re.match(r"[-*+]\s++(" + vocab["name"] + r")\s++(?:—|–|-|:)\s", p.text)
+    if m is None or ("/" not in m.group(1) and not re.search(vocab["environment"], m.group(1), re.I)):
+        return None
+    heading = next((raw for raw in reversed(c.plan.lines[:p.starts[0][1] - 1]) if raw.lstrip().startswith("#")), "")
+    return m if re.search(r"\bsecrets?\b", heading, re.I) and _entry(m.group(1), p.text) else None
 
 
 def _entry(words: str, sentence: str) -> bool:

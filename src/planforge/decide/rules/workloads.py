@@ -16,12 +16,14 @@ from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.rules.service_volumes import decide_service_volumes
 from planforge.decide.rules.table_rows import labelled_rows
 from planforge.decide.rules.values_blocks import values_of_blocks
+from planforge.decide.rules.image_source import report_image_source
 from planforge.decide.data import catalog, keywords
 from planforge.plan.model import Field, bulleted_names, plain
 
 def decide_workloads(c: Context, structure: str, d: dict[str, Any]) -> None:
     d = {**d, "image_registry": _image_registry(c, d), "image_pattern": _image_pattern(c)}
     _apps(c, d)
+    report_image_source(c, structure)
     chart_name = _chart(c, structure, d)
     _storage(c, chart_name)
     decide_service_volumes(c)

@@ -1,6 +1,7 @@
 """NetworkPolicy enforcement and database reachability (heuristic: docs/wiring.md, "Databases")."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from planforge.validate.base import Finding
 from planforge.validate.wiring.repo import K8sObject, Repository, TfBlock, walk_values
 from planforge.validate.wiring.rules import vocabulary
+from planforge.validate.wiring.tfvalues import TerraformValues
 
 _ENFORCEMENT = {
     "aws_eks_cluster": ("aws_eks_addon", re.compile(r"enableNetworkPolicy\W+true", re.I),
@@ -214,3 +216,61 @@ def check_policy_databases(repo: Repository) -> list[Finding]:
                     f"database, and no NetworkPolicy there allows port {shown}", ["spec", "policyTypes"],
                     f"add a NetworkPolicy in {namespace} allowing egress on port {shown} to the database's subnet"))
     return findings
+
+
+def check_database_destinations(repo: Repository) -> list[Finding]:
+    """`wiring/database-egress-destination`: an egress rule opening the database port only to ipBlocks that overlap
+    none of the networks the repository's Terraform builds (where the AWS or Azure database lives): the pods never
+    reach it (a network renumbered in the Terraform, not in the policy)."""
+    words = vocabulary()
+    databases = [b for b in repo.blocks if b.kind == "resource" and b.type in words.database_resources
+                 and not b.type.startswith("google_")]
+    networks = _networks(repo) if databases else []
+    if not networks:
+        return []
+    ports = _engine_ports(repo.dir_text(databases[0].path.parent.resolve()))
+    shown = ", ".join(sorted({f"{network} ({where})" for network, where in networks}))
+    findings = []
+    for policy in repo.of_kind("NetworkPolicy"):
+        for index, rule in _port_rules(policy, ports):
+            peers = rule.get("to") if isinstance(rule.get("to"), list) else []
+            blocks = [_address(peer) for peer in peers]
+            if not rule.get("ports") or not peers or any(b is None for b in blocks):
+                continue  # any destination, or a pod or namespace peer (an in-cluster database)
+            if not any(b.overlaps(n) for b in blocks for n, _ in networks if b.version == n.version):  # type: ignore[union-attr, arg-type]
+                findings.append(policy.finding(
+                    "wiring/database-egress-destination",
+                    f"allows the database port only to {', '.join(str(b) for b in blocks)}, outside every network "
+                    f"the Terraform builds ({shown}): its pods never reach the database", ["spec", "egress", index, "to"],
+                    f"point the ipBlock at the database's network ({networks[0][0]})"))
+    return findings
+
+
+def _address(peer: Any) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    cidr = (peer.get("ipBlock") or {}).get("cidr") if isinstance(peer, dict) else None
+    try:
+        return ipaddress.ip_network(str(cidr), strict=False) if cidr else None
+    except ValueError:
+        return None
+
+
+def _networks(repo: Repository) -> list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]]:
+    """The address spaces of the networks the Terraform creates, in every way each module is reached, and where each
+    is written; none when one cannot be read (a computed value: nothing to compare with)."""
+    values = TerraformValues(repo)
+    found = []
+    for block in repo.blocks:
+        for argument in vocabulary().network_resources.get(block.type, []) if block.kind == "resource" else []:
+            if argument not in block.body:
+                continue
+            for scope in values.scopes(block.path.parent):
+                literal = values.argument(block, argument, scope)
+                if literal is None:
+                    return []
+                for text in literal.strings:
+                    network = _address({"ipBlock": {"cidr": text}})
+                    if network is None:
+                        return []
+                    found.append((network, literal.place))
+    return found
+

@@ -13,6 +13,8 @@ NAME = "wiring"
 RULES = {
     "wiring/netpol-not-enforced": "NetworkPolicies are present but the cluster's Terraform does not enable their "
                                   "enforcement (EKS VPC CNI enableNetworkPolicy, AKS network_policy, GKE Dataplane V2)",
+    "wiring/database-egress-destination": "a NetworkPolicy opens the database port only to addresses outside every "
+                                          "network Terraform builds: the pods never reach the database",
     "wiring/database-egress": "a workload's database port is not allowed out: the security group of the workload's "
                               "nodes, or the NetworkPolicy egress of its namespace, blocks it",
     "wiring/tenant-database-isolation": "a tenant's database admits other tenants' sources (a shared cluster "
@@ -81,6 +83,7 @@ class Vocabulary:
     cluster_scoped_kinds: frozenset[tuple[str, str]]  # (API group, kind)
     engine_ports: dict[str, int]
     database_resources: frozenset[str]
+    network_resources: dict[str, list[str]]  # resource type -> the arguments holding its address space
     database_words: re.Pattern[str]
     database_source_arguments: re.Pattern[str]
     shared_cluster_sources: re.Pattern[str]
@@ -110,7 +113,7 @@ def vocabulary() -> Vocabulary:
         frozenset(data["controller_namespaces"]), frozenset(data["gitops_kinds"]),
         tuple(data["platform_project_words"]),
         frozenset((group, kind) for group, kinds in data["cluster_scoped_kinds"].items() for kind in kinds),
-        dict(data["engine_ports"]), frozenset(data["database_resources"]),
+        dict(data["engine_ports"]), frozenset(data["database_resources"]), dict(data["network_resources"]),
         re.compile(data["database_words"]), re.compile(data["database_source_arguments"]),
         re.compile(data["shared_cluster_sources"]), frozenset(data["tenant_directories"]),
         dict(data["identity_annotations"]), frozenset(data["identity_bindings"]),

@@ -14,7 +14,8 @@ from planforge.validate.wiring.rules import NAME
 
 CHECKS: dict[str, list[Callable[[Repository], list[Finding]]]] = {
     "network": [network.check_enforcement, network.check_terraform_databases, network.check_policy_databases,
-                clouds.check_cloud_databases, descriptions.check_security_group_descriptions],
+                network.check_database_destinations, clouds.check_cloud_databases,
+                descriptions.check_security_group_descriptions],
     "secrets": [secrets.check_secrets, grants.check_grants],
     "certificates": [issuers.check_issuers],
     "events": [events.check_brokers],

@@ -98,7 +98,7 @@ def test_the_residency_data_agrees_with_the_generated_variable_validation():
 @pytest.mark.parametrize("words, residency", [
     ("data residency EU", "eu"), ("EU data residency", "eu"), ("EU-only data residency", "eu"),
     ("data residency (EU)", "eu"), ("data residency: within the EU", "eu"), ("EU-resident data only", "eu"),
-    ("data must stay in the UK", "uk"),
+    ("data must stay in the UK", "uk"), ("all data in EU regions", "eu"), ("all data stays within the EU", "eu"),
 ])
 def test_each_way_of_stating_a_residency_is_read(words, residency):
     text = SINGLE.replace("data residency EU", words).replace("eu-west-1", "eu-west-2" if residency == "uk" else "eu-west-1")

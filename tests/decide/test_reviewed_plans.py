@@ -236,3 +236,10 @@ def test_aws_eks_ledger_secrets_listed_under_a_secrets_heading() -> None:
     # the Secret name the plan gives is not the one the ExternalSecret writes: said so
     [named] = [n for n in d.not_applied if n.text == "Kubernetes Secret ledger-api-db"]
     assert named.line == 78 and "ledger-api-secrets" in named.why
+
+
+def test_aks_claims_all_data_in_eu_regions_is_the_residency() -> None:
+    # `**Constraints**: GDPR, all data in EU regions; ...`: before, no residency and the clause reported as unread
+    d = decide(parse_plan(REVIEWED / "aks-argocd-claims.plan.md"))
+    assert d.answers.data_residency == "eu"
+    assert not [n for n in d.not_applied if "EU regions" in n.text]

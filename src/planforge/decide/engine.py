@@ -62,6 +62,7 @@ from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
+from planforge.decide.rules.secrets_vaults import decide_secrets_vaults
 from planforge.decide.rules.service_monitors import decide_service_monitors
 from planforge.decide.rules.service_volumes import pin_volume_replicas
 from planforge.decide.rules.workloads import decide_workloads
@@ -106,6 +107,7 @@ def decide(plan: Plan) -> Decided:
     decide_database_reach(c, structure)
     decide_app_namespace(c, structure)
     decide_app_secret_keys(c, structure)
+    decide_secrets_vaults(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)
     decide_capacity(c)

@@ -243,3 +243,11 @@ def test_aks_claims_all_data_in_eu_regions_is_the_residency() -> None:
     d = decide(parse_plan(REVIEWED / "aks-argocd-claims.plan.md"))
     assert d.answers.data_residency == "eu"
     assert not [n for n in d.not_applied if "EU regions" in n.text]
+
+
+def test_aks_claims_argo_cd_installed_by_terraform_is_reported() -> None:
+    # `| argo-cd | Yes | | Installed by Terraform bootstrap, then manages itself |`: no root installs a chart
+    d = decide(parse_plan(REVIEWED / "aks-argocd-claims.plan.md"))
+    [said] = [n for n in d.not_applied if n.text == "Installed by Terraform bootstrap"]
+    assert said.line == 45 and "argocd README" in said.why
+    assert "argo-cd" in {c.name for c in d.answers.components}

@@ -16,7 +16,7 @@ from planforge.decide.rules.environments import decide_environments
 from planforge.decide.rules.platform import platform_hits
 from planforge.errors import Problem
 from planforge.plan.limits import drop_parenthesized, limits
-from planforge.plan.model import ComponentRow, Field
+from planforge.plan.model import ComponentRow, Field, plain
 
 _TENANTS_NAMED = re.compile(r"(?<![\w-])tenants?(?![\w-])\s*+:?\s*+(?=[^\s,;.:])", re.I)
 _TENANTS_IN_PARENTHESES = re.compile(r"(?:organizations?|tenants?|customers?)\s*+\(", re.I)
@@ -113,6 +113,7 @@ def _components(c: Context, structure: str) -> None:
             continue
         comps.append(entry.component(tx.safe_text(row.notes)))
         c.component_rows[entry.name] = Provenance(source="plan", line=row.line, text=tx.quote(row.text))
+        _installed_by_terraform(c, row, entry.name)
         first_line = first_line or row.line
     if comps:
         c.from_line("components", comps, first_line)
@@ -120,6 +121,20 @@ def _components(c: Context, structure: str) -> None:
     if not p.components and _components_from_dependencies(c, structure):
         return
     c.default("components", [], "no catalog component required by the plan")
+
+
+_BY_TERRAFORM = re.compile(r"\binstalled\s+(?:by|with|via|through|from)\s+(?:the\s+)?terraform(?:\s+bootstrap)?\b"
+                           r"|\bterraform\b[^.;]{0,30}?\binstalls\s+it\b", re.I)
+
+
+def _installed_by_terraform(c: Context, row: ComponentRow, name: str) -> None:
+    """Report a row saying Terraform installs its chart: no Terraform root here installs a Helm chart."""
+    m = _BY_TERRAFORM.search(plain(row.notes))
+    if m is None:
+        return
+    how = ("its first install is the step the argocd README gives, after which it manages itself through its own "
+           "Application" if name == "argo-cd" else "the repository's GitOps delivery (or its install script) installs it")
+    c.unapplied(row.line, m.group(0), f"no Terraform root of this repository installs a Helm chart: {how}")
 
 
 def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry | None:

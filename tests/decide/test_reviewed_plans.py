@@ -251,3 +251,14 @@ def test_aks_claims_argo_cd_installed_by_terraform_is_reported() -> None:
     [said] = [n for n in d.not_applied if n.text == "Installed by Terraform bootstrap"]
     assert said.line == 45 and "argocd README" in said.why
     assert "argo-cd" in {c.name for c in d.answers.components}
+
+
+def test_aks_claims_database_section_is_built_or_reported() -> None:
+    # the `### Database` bullets went unmentioned: geo-redundant backups in prod are built (prod's server is
+    # zone-redundant with them), the maintenance window, the extensions, the administrator password and the zone name
+    # are reported with what the output does instead
+    d = decide(parse_plan(REVIEWED / "aks-argocd-claims.plan.md"))
+    assert (89, "environment_sizing.multi_az") in {(a.line, a.answer) for a in d.applied}
+    why = {n.line: n.why for n in d.not_applied if 87 <= n.line <= 91}
+    assert set(why) == {87, 88, 90, 91}
+    assert "Entra ID" in why[88] and "maintenance window" in why[90] and "azure.extensions" in why[91]

@@ -61,6 +61,7 @@ from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
+from planforge.decide.rules.database_settings import decide_database_settings
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.secrets_vaults import decide_secrets_vaults
 from planforge.decide.rules.service_monitors import decide_service_monitors
@@ -101,6 +102,7 @@ def decide(plan: Plan) -> Decided:
     decide_acme_staging(c, structure)
     decide_cluster_issuer(c)
     decide_database_name(c)
+    decide_database_settings(c)
     decide_service_monitors(c, structure)
     decide_external_egress(c, structure)
     decide_app_calls(c, structure)

@@ -122,6 +122,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
     cases["acme_staging_environments"] = list_cases(["dev", "staging"])
+    cases["database_extensions"] = list_cases(["pgcrypto", "uuid-ossp"]) + [["PostGIS"], ["pg trgm"]]
     cases["provider_constraint"] = string_cases("provider_constraint") + [
         "~> 5.60", ">= 4.50, < 5.0", "= 5.31.0", "~> 5.100.0", "~>5.0", "5.0", "~> 5.x", "~> 5.0,", "> 5.0, < 6.0, != 5.3"]
     # the region is one of the cloud's (aws in the base answers): another cloud's, or a region-shaped word that is none
@@ -239,7 +240,7 @@ def test_the_base_answers_pass_both(copier_judge):
     # Flux bootstrapped on them, a log retention it states, the CI/CD it asks for, the network address space it states,
     # the provider constraint it states, the secret variables its services read, the state storage it says exists, a cap of one NAT gateway,
     # the resource tags it states, the environments it puts on Let's Encrypt's staging server, a Kubernetes version
-    # past its standard support, a GKE control plane's DNS-based endpoint)
+    # past its standard support, a GKE control plane's DNS-based endpoint, a database maintenance window and extensions)
     assert set(QUESTIONS) - set(SHORTHANDS) - set(BASE) == {"paths", "tfc_organization", "flux_version", "linters",
                                                                    "planforge_install", "installed_components",
                                                                    "existing_clusters", "flux_bootstrapped",
@@ -251,7 +252,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "existing_state_region", "state_resource_group_name", "single_nat_gateway",
                                                                    "resource_tags", "acme_staging_environments",
                                                                    "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
-                                                                   "registry_name", "app_calls", "cluster_issuer", "database_name"}
+                                                                   "registry_name", "app_calls", "cluster_issuer", "database_name",
+                                                                   "database_maintenance", "database_extensions"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -150,3 +150,20 @@ variable "replicate_source_db" {
   description = "ARN of a database in another region this instance replicates (a cross-region read replica: its engine, version and credentials are the source's); null for a primary."
   default     = null
 }
+
+variable "backup_window" {
+  type        = string
+  description = "Daily UTC window of the automated backups (hh24:mi-hh24:mi); it must not overlap the maintenance window."
+  default     = "02:00-03:00"
+}
+
+variable "maintenance_window" {
+  type        = string
+  description = "Weekly UTC maintenance window (ddd:hh24:mi-ddd:hh24:mi, at least 30 minutes)."
+  default     = "sun:04:00-sun:05:00"
+
+  validation {
+    condition     = can(regex("^(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([01][0-9]|2[0-3]):[0-5][0-9]$", var.maintenance_window))
+    error_message = "maintenance_window is ddd:hh24:mi-ddd:hh24:mi in UTC, like sun:04:00-sun:05:00."
+  }
+}

@@ -72,6 +72,16 @@ resource "azurerm_postgresql_flexible_server" "this" {
     tenant_id                     = var.tenant_id
   }
 
+  dynamic "maintenance_window" {
+    for_each = var.maintenance_window == null ? [] : [var.maintenance_window]
+
+    content {
+      day_of_week  = maintenance_window.value.day_of_week
+      start_hour   = maintenance_window.value.start_hour
+      start_minute = maintenance_window.value.start_minute
+    }
+  }
+
   dynamic "high_availability" {
     for_each = var.multi_az ? [1] : []
 
@@ -130,6 +140,7 @@ resource "azurerm_postgresql_flexible_server_configuration" "settings" {
   for_each = merge(
     { require_secure_transport = "on" },
     var.access_logging ? { log_connections = "on", log_disconnections = "on" } : {},
+    length(var.extensions) > 0 ? { "azure.extensions" = join(",", [for e in var.extensions : upper(e)]) } : {},
   )
 
   name      = each.key

@@ -130,3 +130,24 @@ variable "tags" {
   description = "Tags for every resource (project, environment, tenant, managed-by)."
   default     = {}
 }
+
+variable "maintenance_window" {
+  type = object({
+    day_of_week  = number # 0 = Sunday
+    start_hour   = number
+    start_minute = number
+  })
+  description = "Weekly UTC maintenance window of the server (null = the one Azure picks)."
+  default     = null
+}
+
+variable "extensions" {
+  type        = list(string)
+  description = "Extensions the server allow-lists (azure.extensions); the application creates them with CREATE EXTENSION."
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.extensions : can(regex("^[a-z][a-z0-9_-]{0,62}$", e))])
+    error_message = "extensions are PostgreSQL extension names like pgcrypto or uuid-ossp."
+  }
+}

@@ -305,6 +305,10 @@ class Answers(BaseModel):
     # the application database as the plan names it ("": the database module's `app`, an in-cluster database's the
     # project's name with underscores)
     database_name: str = ""
+    # the weekly maintenance window of the managed database, "<day>:<HH>:<MM>" UTC (mon..sun), on AWS and Azure; "": the
+    # database module's (AWS, sun:04:00) or the cloud's
+    database_maintenance: str = ""
+    database_extensions: list[str] = Field(default_factory=list)  # Azure PostgreSQL: the extensions it allow-lists
     state_resource_group_name: str = ""  # azurerm: the resource group of the state's storage account (state_bucket_name)
     # per-environment: one root per environment; workspaces: one root selected with `terraform workspace`
     terraform_roots: Literal["per-environment", "workspaces"] = "per-environment"
@@ -436,7 +440,8 @@ class Answers(BaseModel):
                      "app_secret", "app_secret_keys", "dapr_pubsub", "dapr_statestore", "dapr_bindings", "app_calls",
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
-                     "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name"):
+                     "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name",
+                     "database_maintenance", "database_extensions"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

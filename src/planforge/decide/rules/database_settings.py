@@ -12,30 +12,43 @@ from planforge.decide.environments import is_production
 from planforge.decide.rules.statements import sentence_matches
 
 _GEO_BACKUP_PROD = re.compile(r"\bgeo[- ]redundant\s+backups?\b[^.;]{0,40}?\bprod(?:uction)?(?:\s+only)?\b", re.I)
-# (pattern, cloud -> why; "*" for any cloud)
-_REPORTED: tuple[tuple[re.Pattern[str], dict[str, str]], ...] = (
-    (re.compile(r"\bmaintenance\s+window\b[^.;]{0,60}", re.I), {
+# `Maintenance window Sunday 02:00 UTC`, `maintenance window: sun 2am UTC`, `Planned maintenance: once a week, Saturdays
+# from 23:00 UTC`
+_MAINTENANCE = re.compile(r"\bmaintenance(?:\s+window)?\b[^.;]{0,30}?\b(?P<day>mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+"
+                          r"(?:at\s+|from\s+)?(?P<hour>\d{1,2})(?::(?P<minute>[0-5]\d))?\s*(?P<half>am|pm)?"
+                          r"(?:\s*[-–]\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)?)?(?P<zone>\s*(?:UTC|GMT|Z)\b)?", re.I)
+_MAINTENANCE_CLOUDS = ("aws", "azure")  # the database modules that take a window
+# `Extensions allow-listed: `pgcrypto`, `uuid-ossp``
+_EXTENSIONS = re.compile(r"\bextensions?\b[^.;]{0,20}?\b(?:allow[- ]?listed|may\s+be\s+enabled|(?:are\s+)?allowed)\b:?"
+                         r"(?P<names>[^.;]{0,120})"
+                         r"|\ballow[- ]?listed\s+extensions?\b:?(?P<names2>[^.;]{0,120})", re.I)
+_EXTENSION_NAME = re.compile(r"[a-z][a-z0-9_-]{0,62}")
+# (pattern, cloud -> why ("*": any cloud), the answer that carries it when set)
+_REPORTED: tuple[tuple[re.Pattern[str], dict[str, str], str], ...] = (
+    (re.compile(r"\bmaintenance\s+window\b[^.;]{0,60}|" + _MAINTENANCE.pattern, re.I), {
         "aws": "the database module keeps its maintenance window, sun:04:00-sun:05:00 UTC: set maintenance_window "
                "in the module to yours",
         "*": "the database takes the cloud's default maintenance window: set the server's maintenance window to "
-             "yours in the database module"}),
-    (re.compile(r"\bextensions?\b[^.;]{0,20}?\ballow[- ]?listed\b[^.;]{0,80}|\ballow[- ]?listed\s+extensions?\b[^.;]{0,80}",
-                re.I), {
+             "yours in the database module"}, "database_maintenance"),
+    (_EXTENSIONS, {
         "azure": "no extension is allow-listed: add an azurerm_postgresql_flexible_server_configuration named "
                  "azure.extensions with them (upper case, comma-separated) in the database module",
         "*": "planforge creates no extension: create them in the database (CREATE EXTENSION) where the engine allows "
-             "them"}),
+             "them"}, "database_extensions"),
     (re.compile(r"\b(?:admin(?:istrator)?|master)\s+password\b[^.;]{0,80}", re.I), {
         "azure": "the server takes Microsoft Entra ID sign-in only (password authentication is off): there is no "
-                 "administrator password to keep; the README's database steps add the administrators and roles"}),
+                 "administrator password to keep; the README's database steps add the administrators and roles"}, ""),
     (re.compile(r"\bprivate\s+DNS\s+zone\s+`?privatelink\.postgres\.database\.azure\.com`?", re.I), {
         "azure": "the private DNS zone is named after the network (<name>.private.postgres.database.azure.com): a "
-                 "flexible server in a delegated subnet takes a zone of its own there"}),
+                 "flexible server in a delegated subnet takes a zone of its own there"}, ""),
 )
 
 
 def decide_database_settings(c: Context) -> None:
-    """Record the settings of the managed database the output builds as stated, and report the others."""
+    """Set the maintenance window and extensions the database modules take, record the other settings the output
+    builds as stated, and report the rest."""
+    c.default("database_maintenance", "", "no maintenance window stated: the database module's (AWS) or the cloud's")
+    c.default("database_extensions", [], "no extensions stated")
     cloud = c.values.get("cloud", "none")
     if not c.values.get("database_engine") or c.values.get("iac_tool", "none") == "none":
         return
@@ -44,9 +57,37 @@ def decide_database_settings(c: Context) -> None:
         if cloud == "azure" and not any(s.multi_az for s in sizing if not is_production(s.name)):
             # production's server is zone-redundant with geo-redundant backups (multi_az), the others neither
             c.applied(p.line_at(m.start()), m.group(0), "environment_sizing.multi_az")
-    for pattern, why in _REPORTED:
+    if cloud in _MAINTENANCE_CLOUDS:
+        _maintenance(c)
+    if cloud == "azure" and c.values.get("database_engine") == "postgres":
+        _extensions(c)
+    for pattern, why, answer in _REPORTED:
         reason = why.get(cloud) or why.get("*")
-        if reason is None:
+        if reason is None or (answer and c.values.get(answer)):
             continue
         for p, m in sentence_matches(c.plan, pattern):
             c.unapplied(p.line_at(m.start()), m.group(0).strip(" ,:`"), reason)
+
+
+def _maintenance(c: Context) -> None:
+    """`database_maintenance` from the first sentence stating a weekly window in UTC (or with no zone)."""
+    for p, m in sentence_matches(c.plan, _MAINTENANCE):
+        hour = int(m.group("hour")) % 12 + (12 if (m.group("half") or "").lower() == "pm" else 0) \
+            if m.group("half") else int(m.group("hour"))
+        if hour > 23 or re.match(r"\s*(?:[A-Z]{1,3}T\b|[+-]\d)", p.text[m.end():]) and not m.group("zone"):
+            continue  # not a time, or in another time zone: reported
+        when = f"{m.group('day').lower()[:3]}:{hour:02d}:{m.group('minute') or '00'}"
+        c.from_line("database_maintenance", when, p.line_at(m.start()))
+        c.applied(p.line_at(m.start()), m.group(0), "database_maintenance")
+        return
+
+
+def _extensions(c: Context) -> None:
+    """`database_extensions` from the first sentence allow-listing extensions."""
+    for p, m in sentence_matches(c.plan, _EXTENSIONS):
+        words = (m.group("names") or m.group("names2") or "").replace("`", " ")
+        names = list(dict.fromkeys(n for n in _EXTENSION_NAME.findall(words.lower()) if n not in ("and", "or")))
+        if names:
+            c.from_line("database_extensions", names, p.line_at(m.start()))
+            c.applied(p.line_at(m.start()), m.group(0), "database_extensions")
+            return

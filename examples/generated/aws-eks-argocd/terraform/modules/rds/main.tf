@@ -127,8 +127,8 @@ resource "aws_db_instance" "this" {
   monitoring_role_arn                 = var.monitoring_interval > 0 ? aws_iam_role.monitoring[0].arn : null
 
   backup_retention_period    = var.backup_retention_days
-  backup_window              = "02:00-03:00"
-  maintenance_window         = "sun:04:00-sun:05:00"
+  backup_window              = var.backup_window
+  maintenance_window         = var.maintenance_window
   copy_tags_to_snapshot      = true
   delete_automated_backups   = false
   deletion_protection        = var.deletion_protection

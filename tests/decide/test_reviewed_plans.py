@@ -264,3 +264,30 @@ def test_aks_claims_database_section_is_built_or_reported() -> None:
     assert set(why) == {87, 88}
     assert "Entra ID" in why[88]
 
+
+def test_azure_aks_parcels_as_its_untuned_author_wrote_it() -> None:
+    """azure-aks-parcels: AKS, Argo CD, Kustomize, PostgreSQL flexible server, Key Vault, written by a reviewer in their
+    own words after the claims fixes. Before: its numbered `## Workloads` items lent nothing (`1.` ended a sentence), so
+    ports (`listens on 8080`), health paths, `Replicas — dev: 1, test: 2, prod: 3`, the worker's `no port`, the web
+    route (`Published through ingress-nginx at ...`) and `runs in the namespace parcels` were all lost; a `## Secrets`
+    section of its own and `### Database settings` under another section were not read; `a vault of its own`, `Planned
+    maintenance: ... Saturdays from 23:00 UTC`, `Only these extensions may be enabled`, `the other stages keep 7 days`,
+    `pick EU regions only` and `bootstrapped by Terraform` went unread."""
+    d = decide(parse_plan(REVIEWED / "azure-aks-parcels.plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    assert {n: (a.port, a.health_path, a.inbound) for n, a in apps.items()} == {
+        "parcels-api": (8080, "/healthz", True), "parcels-web": (3000, "/", True), "parcels-worker": (8080, "/healthz", False)}
+    assert {n: a.environment_replicas for n, a in apps.items()} == {
+        "parcels-api": {"dev": (1, 1), "test": (2, 2), "prod": (3, 3)},
+        "parcels-web": {"dev": (1, 1), "test": (2, 2), "prod": (4, 4)},
+        "parcels-worker": {"dev": (1, 1), "test": (1, 1), "prod": (2, 2)}}
+    assert {a.namespace for a in apps.values()} == {"parcels"}
+    assert (apps["parcels-web"].ingress_path, apps["parcels-web"].ingress_tls) == ("/", True)
+    assert apps["parcels-worker"].secret_values == {"DB_PASSWORD": "parcels-worker-db-password",
+                                                    "CARRIER_API_TOKEN": "parcels-carrier-api-token"}
+    a = d.answers
+    assert (a.backup_retention_days, a.database_maintenance, a.database_extensions, a.data_residency) == (
+        30, "sat:23:00", ["postgis", "pg_trgm", "uuid-ossp"], "eu")
+    assert {s.name: (s.backup_retention_days, s.secrets_vault) for s in a.environment_sizing} == {
+        "dev": (7, "kv-parcels-dev"), "test": (7, "kv-parcels-test"), "prod": (None, "kv-parcels-prod")}
+    assert "bootstrapped by Terraform" in {n.text for n in d.not_applied}

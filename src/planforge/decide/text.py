@@ -65,10 +65,14 @@ def names_in(names: Iterable[str], text: str) -> list[str]:
     return [n for n in names if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", text, re.I)]
 
 
+_ITEM_NUMBER = re.compile(r"\s*+\d{1,3}\.\s")  # a numbered item's number (`1. **parcels-api** — ...`): no sentence
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence of a text."""
     out, pos = [], 0
-    for m in _SENTENCE_END.finditer(text):
+    item = _ITEM_NUMBER.match(text)
+    for m in _SENTENCE_END.finditer(text, item.end() - 1 if item else 0):
         out.append((pos, m.start()))
         pos = m.end()
     out.append((pos, len(text)))

@@ -34,6 +34,8 @@ _LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)(?=\s*(?:$|[,;(
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
+# a subsection of figures: one of those, or about the database or its backups (`### Database settings`)
+_FIGURE_SUBSECTION = re.compile("|".join(sorted(_FIGURE_LABELS)) + r"|(?:databases?|backups?)(?:_\w+)?$")
 
 
 def read_figures(plan: Plan, blocks: list[Block]) -> None:
@@ -72,7 +74,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
         context = (is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
-                   or canonical_key(b.subsection) in _FIGURE_LABELS)
+                   or _FIGURE_SUBSECTION.match(canonical_key(b.subsection)) is not None)
         label = ""
         app = _opening_app(b, apps) if context else None
         if app is not None:  # a wrapped bullet about one application: read whole, its figures that application's
@@ -105,7 +107,7 @@ def _opening_app(b: Block, apps: set[str]) -> str | None:
     4 in prod.`), else None."""
     if b.kind != "item" or len(b.lines) < 2 or not apps:
         return None
-    m = re.match(r"[-*+]?\s*([a-z0-9][\w.-]*)(?![\w-])", _flat(b.lines[0].text).lower())
+    m = re.match(r"(?:[-*+]|\d{1,3}[.)])?\s*([a-z0-9][\w.-]*)(?![\w-])", _flat(b.lines[0].text).lower())
     return m.group(1) if m and m.group(1) in apps else None
 
 

@@ -160,12 +160,16 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         env_said: tuple[str, str] | None = None
         skus = machines.APP_SERVICE_SKU if machines.APP_SERVICE_LINE.search(f"{text} {src.label}") else \
             machines.APP_SERVICE_PREMIUM
+        counted: str | None = None  # the count a clause of its own names (`Replicas — dev: 1, test: 2`)
         for start, end, after_comma in _clauses(text):
+            kept = said  # `prod keeps 30 days of backups; the other stages keep 7 days`: the others' clause keeps it
             if not after_comma:
                 carried, said, storage_said, logs_said, count_said, machine = (None, label_said, label_storage, label_logs,
-                                                                               None, None)
+                                                                               counted, None)
                 env_said = None
             clause = text[start:end]
+            bare = _BARE_COUNT.fullmatch(clause)
+            counted = bare.group(1).lower() if bare else None
             if not clause.strip():
                 continue
             own = subject = subject_of(clause if start >= head else text[head:end], names)
@@ -190,6 +194,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             metrics_said = vocabulary().keywords["metrics"].search(clause) or metrics_said
             # `backups kept 14 days in prod, 3 days elsewhere`: the other environments' clause keeps the keyword too
             env_clause = own[1] == "environment" or _SAYS_OTHERS.search(clause) is not None
+            said = said or (kept if _SAYS_OTHERS.search(clause) else said)
             figures = _figures_of(clause, subject, src.line_at(start + len(clause) - len(clause.lstrip())), said if env_clause else {}, storage_said,
                                   (logs_said, metrics_said), count_said if env_clause else None, skus)
             count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
@@ -217,6 +222,7 @@ _LABELLED = re.compile(r"\s*[\w-]+(?:\s*[/+&]\s*[\w-]+)*\s*:")
 _COUNT_LABEL = re.compile(r"\b(?P<unit>nodes|tasks|replicas|instances)\s*+:\s*+$", re.I)
 _APP_KINDS = ("replicas", "memory", "cpu")
 _COUNT_KINDS = ("nodes", "tasks", "replicas", "instances")
+_BARE_COUNT = re.compile(r"\s*+(nodes|tasks|replicas|instances)\s*+:?\s*+", re.I)  # a count's name alone
 # what may follow a bare count that takes the unit of the sentence's earlier clause (`2 to 4 in production`)
 _CARRY_FOLLOWERS = ("", "in", "for", "on", "at")
 _RECOVERY_KINDS = ("rpo", "rto", "retention", "uptime")
@@ -439,7 +445,8 @@ _ROLE_AFTER = re.compile(r" ?(?:(?:memory|mem|ram|v?cpus?|cores?|millicores?) )?
 # `35 days in prod`, `30 days (prod)`: the environment right after a recovery or retention figure
 _ENV_AFTER = re.compile(r" (?:(?:in|for|on) (?:the )?|\()(?P<env>[a-z][a-z0-9-]{0,30})", re.I)
 # a figure said of the environments the sentence names no figure for (`3 days elsewhere`)
-_OTHERS = r"\b(?:elsewhere|everywhere\s++else|otherwise|in\s++(?:the\s++|all\s++)?other\s++environments|in\s++every\s++other\s++environment)\b"
+_OTHERS = (r"\b(?:elsewhere|everywhere\s++else|otherwise|(?:in\s++)?(?:the\s++|all\s++)?other\s++(?:environments|stages|envs)"
+           r"|in\s++every\s++other\s++(?:environment|stage))\b")
 _OTHERS_AFTER = re.compile(r"\s*+" + _OTHERS, re.I)
 _SAYS_OTHERS = re.compile(_OTHERS, re.I)
 _CPU_WORD = re.compile(r"\bv?cpus?\b|\bcores?\b|\bmillicores?\b", re.I)
@@ -516,6 +523,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
             else:
                 end = role_end
     others = _OTHERS_AFTER.match(clause, end) if kind in _RETENTION_KINDS else None
+    before = _SAYS_OTHERS.search(clause, 0, start) if kind in _RETENTION_KINDS else None  # `the other stages keep 7 days`
     if others is not None:
         end = others.end()  # `3 days elsewhere`: its words, not the keyword of the figure before it
     elif kind in ("rpo", "rto", "uptime", *_RETENTION_KINDS):
@@ -528,7 +536,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         # `35 days in prod and 7 days in dev`: the environment right after a figure is its own
         after = _ENV_AFTER.match(clause, end)
         env = v.environments.get(after.group("env").lower(), "") if after is not None else ""
-        subject = (env, "environment") if env else ("", "others") if others is not None else subject
+        subject = (env, "environment") if env else ("", "others") if others or before else subject
     return Figure(kind, scale(low), scale(high), unit_name, subject[0], subject[1], line, clause[start:end].strip())
 
 

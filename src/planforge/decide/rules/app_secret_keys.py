@@ -48,7 +48,7 @@ def decide_app_secret_keys(c: Context, structure: str) -> None:
     entry_rx, env_rx = re.compile(vocab["entry"], re.I), re.compile(vocab["environment"], re.I)
     reads = structure == "multi-tool" and c.values.get("secrets_manager") in load_layout()["external_secret_stores"]
     read = _Read({}, {})
-    for p in passages(c.plan):
+    for p in passages(c.plan, every_section=True):  # a `## Secrets` section of its own too
         subject = subject_of(p.text, [a.name for a in apps])  # a bullet about one application: its sentences' owner
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]

@@ -21,7 +21,7 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
          r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
          r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
-PORT = r"\bport\s*+:?\s*+(\d{2,5})\b"
+PORT = r"\b(?:port\s*+:?|listen(?:s|ing)?\s++on(?:\s++port)?)\s*+(\d{2,5})\b"  # `port 8080`, `listens on 8080`
 # `health /healthz`, `liveness GET /healthz`, `probes on /healthz`, a table's `Probes: HTTP GET /`
 _PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:on|at)\s++)?(?:(?:http\s++)?get\s++)?"
 # (a path follows a space, colon or quote: `liveness/readiness` names no path; `liveness/readiness probes on /healthz`
@@ -127,7 +127,8 @@ def _subject(text: str, name_rx: re.Pattern[str]) -> str | None:
         return None
     named = {m.group(1).lower() for m in name_rx.finditer(text, *bounds)}
     first = name_rx.search(text, *bounds)
-    opens = first is not None and not re.search(r"\w", text[bounds[0]:first.start()])
+    # before the name: marks only, or a numbered item's number (`1. **parcels-api** — ...`)
+    opens = first is not None and re.fullmatch(r"\W*(?:\d{1,3}[.)]\W*)?", text[bounds[0]:first.start()]) is not None
     return first.group(1).lower() if opens and len(named) == 1 else None
 
 

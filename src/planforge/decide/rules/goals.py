@@ -56,7 +56,7 @@ def _compliance(c: Context, fields: list[Field]) -> tuple[list[str], Field | Non
 
 def _data_residency(c: Context, fields: list[Field]) -> None:
     """A residency of data/regions.yaml the plan states: `data residency EU`, `data residency (in the EU)`, `EU(-only)
-    data residency`, `EU-resident data`, `data must stay in the EU`, `all data in EU regions`. Residency words naming none of them
+    data residency`, `EU-resident data`, `data must stay in the EU`, `all data in EU regions`, `EU regions only`. Residency words naming none of them
     (`strict data residency`, `data residency Germany`) are reported at their line, never read as one."""
     known = "|".join(load("regions.yaml")["residency"])
     found = tx.first_match(rf"data residency\s*+[(:=]?\s*+(?:in\s+|within\s+)?(?:the\s+)?({known})\b"
@@ -65,7 +65,8 @@ def _data_residency(c: Context, fields: list[Field]) -> None:
                            rf"|\bdata\s+(?:must\s+|shall\s+|should\s+)?(?:be\s+)?(?:stays?|remains?|resides?|kept|stored)"
                            rf"\s+(?:in|within)\s+(?:the\s+)?({known})\b"
                            rf"|\ball\s+data\s+(?:(?:is|are|lives?|stays?)\s+)?(?:only\s+)?(?:in|within)\s+(?:the\s+)?"
-                           rf"({known})(?![\w-])(?:\s+regions?)?", fields)
+                           rf"({known})(?![\w-])(?:\s+regions?)?"
+                           rf"|\b({known})\s+regions?\s+only\b", fields)
     if found:
         m, f = found
         c.from_field("data_residency", next(g for g in m.groups() if g).lower(), f)

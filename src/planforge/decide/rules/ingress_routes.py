@@ -37,7 +37,7 @@ _ROUTE = (r"(?<![\w/.-])(?P<host>(?:[a-z0-9-]{{1,63}}\.)+[a-z]{{2,63}})?(/[A-Za-
 # in an image `acr.azurecr.io/web:1.2`, is no sentence end)
 # (in a bullet about one application, a sentence naming none says it of that one: `Public: exposed through
 # ingress-nginx at `shop.acme.example``, _PUBLIC_WORDS alone)
-_PUBLIC_WORDS = (r"(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed|served)"
+_PUBLIC_WORDS = (r"(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|exposed))?|exposed|served|published)"
                  r"(?:,?\s++(?:via|through|behind)\s++[\w-]++|\s++\((?:via\s++)?[\w-]++\))?(?:\s++(?:at|on|as)\s++|:\s*+)`?"
                  r"(?:https?://)?" + DNS_NAME + r"(/[A-Za-z0-9._/-]*)?")
 _PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?"

@@ -123,7 +123,8 @@ def _components(c: Context, structure: str) -> None:
     c.default("components", [], "no catalog component required by the plan")
 
 
-_BY_TERRAFORM = re.compile(r"\binstalled\s+(?:by|with|via|through|from)\s+(?:the\s+)?terraform(?:\s+bootstrap)?\b"
+_BY_TERRAFORM = re.compile(r"\b(?:installed|bootstrapped|deployed)\s+(?:by|with|via|through|from)\s+(?:the\s+)?terraform"
+                           r"(?:\s+bootstrap)?\b"
                            r"|\bterraform\b[^.;]{0,30}?\binstalls\s+it\b", re.I)
 
 

@@ -22,7 +22,9 @@ def decide_secrets_vaults(c: Context, structure: str) -> None:
               and c.values.get("secrets_manager") == "azure-key-vault")
     valid = patterns()["key_vault"].regex
     vaults: dict[str, str] = {}
-    for line, _ in lines_naming(c.plan, r"\bkey\s*vaults?\b"):
+    # `Each stage has a vault of its own: ...` where the secrets manager is Azure Key Vault
+    said = r"\bkey\s*vaults?\b" + (r"|\bvaults?\b" if c.values.get("secrets_manager") == "azure-key-vault" else "")
+    for line, _ in lines_naming(c.plan, said):
         for m in _NAME.finditer(c.plan.lines[line - 1]):
             name = m.group(1)
             env = next((e for word in name.lower().split("-") if (e := environment_named(word, environments))), None)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from planforge.decide.data import accepted_values
-from planforge.decide.rules.platform import _KUBERNETES_DISTRIBUTIONS
+from planforge.decide.data import accepted_values, keywords
 from planforge.plan.templates import FLAVOUR_DEFAULTS, template_names
 
 # Example values a platform engineer would write in each field of the templates.
@@ -95,4 +94,4 @@ def test_unknown_or_mismatched_templates_are_usage_errors(tmp_path, args, messag
 
 def test_the_kubernetes_values_listed_are_the_distributions_read():
     listed = accepted_values("kubernetes").lower()
-    assert all(re.search(rf"\b{d}\b", listed) for d in _KUBERNETES_DISTRIBUTIONS)
+    assert all(re.search(rf"\b{d}\b", listed) for d in keywords().kubernetes_distributions)

@@ -159,6 +159,7 @@ class Keywords:
     platform_patterns: dict[str, str]
     chart_only_platforms: list[str]
     kubernetes_distributions: list[str]  # what a Kubernetes field may name
+    image_registries: dict[str, str]  # registry name -> what its repositories' addresses hold
     cloud_patterns: dict[str, str]
     secrets_patterns: dict[str, str]
     storage_kinds: dict[str, str]

@@ -5,15 +5,21 @@ repository the plan spells out (`.../payments/<service>`) is the images' own (ru
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
+from planforge.decide.data import keywords
 from planforge.decide.rules.statements import passages
 
-# a registry named as where the images come from (`Images come from ECR`, `images are pulled from Artifact Registry`)
-_REGISTRY = re.compile(r"\bimages?\b[^.;]{0,60}?\b(?P<registry>ECR|Elastic\s+Container\s+Registry|ACR|Azure\s+Container"
-                       r"\s+Registry|Artifact\s+Registry|GCR|OCIR)\b"
-                       r"|\b(?P<registry2>ECR|ACR|Artifact\s+Registry|OCIR)\b[^.;]{0,40}?\bimages?\b", re.I)
+@lru_cache(maxsize=1)
+def _registry() -> re.Pattern[str]:
+    """A registry named as where the images come from (`Images come from ECR`, `ECR images`; keywords.yaml)."""
+    names = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in sorted(keywords().image_registries, key=len, reverse=True))
+    return re.compile(rf"\bimages?\b[^.;]{{0,60}}?\b(?P<registry>{names})\b|\b(?P<registry2>{names})\b[^.;]{{0,40}}?\bimages?\b",
+                      re.I)
+
+
 _DIGEST = re.compile(r"\b(?:pinned|pins?|referenced|deployed)\s+by\s+(?:image\s+)?digests?\b|\bimage\s+digests?\b", re.I)
 
 
@@ -24,7 +30,7 @@ def report_image_source(c: Context, structure: str) -> None:
     if not apps or structure != "multi-tool":
         return
     for p in passages(c.plan, every_section=True):
-        for m in _REGISTRY.finditer(p.text):
+        for m in _registry().finditer(p.text):
             registry = m.group("registry") or m.group("registry2")
             # a repository the passage spells out is the images' own, or reported with its placeholder (workloads)
             if not _in(registry, p.text) and not any(_in(registry, a.image) for a in apps):
@@ -40,7 +46,5 @@ def report_image_source(c: Context, structure: str) -> None:
 
 def _in(registry: str, image: str) -> bool:
     """Whether `image` (or a text) names a repository of the registry the plan names."""
-    hosts = {"ecr": ".dkr.ecr.", "elastic container registry": ".dkr.ecr.", "acr": ".azurecr.io",
-             "azure container registry": ".azurecr.io", "artifact registry": "-docker.pkg.dev", "gcr": "gcr.io",
-             "ocir": ".ocir.io"}
+    hosts = {name.lower(): host for name, host in keywords().image_registries.items()}
     return hosts[re.sub(r"\s+", " ", registry.lower())] in image

@@ -2,7 +2,8 @@
 DynamoDB table `terraform-locks``, `reuse ... (region eu-west-1)`, or `state bucket `acme-ledger-tfstate`` for the
 bucket the bootstrap root creates, or `bucket `acme-payments-tfstate`, lock table `acme-payments-tflock`` on a line
 about the state; azurerm: the storage account (`state_bucket_name`) and its resource group on a line about the state
-(`existing storage account `stclaimstfstate` in resource group `rg-claims-tfstate``). Every root's backend (and the
+(`existing storage account `stclaimstfstate` in resource group `rg-claims-tfstate``, `Azure Storage account
+`stparcelstfstate` (resource group `rg-parcels-tfstate`)`). Every root's backend (and the
 bootstrap root) then names that bucket, table, account and group instead of names planforge derives from the project. The bucket's own region is read only when the state is created outside
 Terraform (`state_bootstrap` false): the bootstrap root creates its storage in the deployment region. A paragraph's
 wrapped lines are read as one."""
@@ -26,7 +27,7 @@ _TABLE = re.compile(r"\b(?:dynamodb|lock(?:ing)?)\s++table\s++(?:named\s++|calle
                     re.I)
 _REGION = re.compile(r"\bregion\s*+:?\s*+([a-z]{2}(?:-[a-z]+)+-\d)", re.I)
 # azurerm: `existing storage account `stclaimstfstate` in resource group `rg-claims-tfstate`` on a line about the state
-_STORAGE_ACCOUNT = re.compile(r"\bstorage\s++account\s++(?:named\s++|called\s++)?([a-z0-9]{3,24})(?![\w-])")
+_STORAGE_ACCOUNT = re.compile(r"\b(?i:storage\s++account)\s++(?:named\s++|called\s++)?([a-z0-9]{3,24})(?![\w-])")
 _RESOURCE_GROUP = re.compile(r"\bresource\s++group\s++(?:named\s++|called\s++)?([A-Za-z0-9][\w.-]{0,88}\w)(?![\w.-])", re.I)
 
 

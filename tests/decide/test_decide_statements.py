@@ -167,6 +167,12 @@ def test_in_cluster_database_is_generated_instead_of_the_managed_module(storage)
     ("Ingress bound to a pre-allocated static Azure public IP.", "static_ingress_ip", "static_ingress_ip", True),
     ("One static IP per environment.", "static_ingress_ip", "static_ingress_ip", True),
     ("An Elastic IP per environment.", "static_ingress_ip", "static_ingress_ip", True),
+    ("Networking: Azure CNI overlay.", "pod_overlay", "aks_pod_overlay", True),
+    ("Pods use overlay networking.", "pod_overlay", "aks_pod_overlay", True),
+    ("Calico network policy on every cluster.", "network_policy_engine", "aks_network_policy", "calico"),
+    ("Network policies are enforced by Calico.", "network_policy_engine", "aks_network_policy", "calico"),
+    ("Azure CNI powered by Cilium.", "network_policy_engine", "aks_network_policy", "cilium"),
+    ("Cilium (network policy engine).", "network_policy_engine", "aks_network_policy", "cilium"),
 ])
 def test_cluster_choices_set_their_answer_at_the_statement_line(words, name, answer, value):
     text = AZURE_PLAN.format(summary=words, storage="PostgreSQL 16", constraints="none")
@@ -175,6 +181,21 @@ def test_cluster_choices_set_their_answer_at_the_statement_line(words, name, ans
     assert getattr(d.answers, answer) == value
     assert d.provenance[answer].source == "plan" and d.provenance[answer].line == SUMMARY_LINE
     assert not [n for n in d.not_applied if n.line == SUMMARY_LINE]
+
+
+def test_a_pod_network_choice_on_another_cluster_is_reported_at_its_line():
+    """EKS and GKE keep the CNI and policy engine their modules set up: a plan's Calico is reported, not dropped."""
+    text = AZURE_PLAN.replace("AKS", "EKS").replace("azurerm", "aws").replace(
+        "Azure Kubernetes Service", "Amazon EKS").format(summary="Calico network policy.", storage="PostgreSQL 16",
+                                                         constraints="none")
+    d = decide(parse_text(text))
+    assert d.answers.aks_network_policy == ""
+    assert any(n.line == SUMMARY_LINE and "for AKS only" in n.why for n in d.not_applied)
+
+
+def test_a_calico_component_is_no_engine_statement():
+    assert "network_policy_engine" not in find_statements(parse_text(AZURE_PLAN.format(
+        summary="We install the Calico operator later.", storage="PostgreSQL 16", constraints="none")))
 
 
 def test_authorized_ranges_without_cidrs_leave_them_to_fill_in():

@@ -291,3 +291,7 @@ def test_azure_aks_parcels_as_its_untuned_author_wrote_it() -> None:
     assert {s.name: (s.backup_retention_days, s.secrets_vault) for s in a.environment_sizing} == {
         "dev": (7, "kv-parcels-dev"), "test": (7, "kv-parcels-test"), "prod": (None, "kv-parcels-prod")}
     assert "bootstrapped by Terraform" in {n.text for n in d.not_applied}
+    # `Azure Storage account `stparcelstfstate`` (capital S) was not read as the state account
+    assert (a.state_bucket_name, a.state_resource_group_name) == ("stparcelstfstate", "rg-parcels-tfstate")
+    # `AKS 1.30 (Azure CNI overlay, Calico network policy)` and images from `acrparcels.azurecr.io` reach the clusters
+    assert (a.aks_network_policy, a.aks_pod_overlay, a.acr_pull_registries) == ("calico", True, ["acrparcels"])

@@ -123,6 +123,8 @@ def corpus() -> dict[str, list[Any]]:
     cases["regional_environments"] = list_cases(["prod"])
     cases["acme_staging_environments"] = list_cases(["dev", "staging"])
     cases["database_extensions"] = list_cases(["pgcrypto", "uuid-ossp"]) + [["PostGIS"], ["pg trgm"]]
+    cases["acr_pull_registries"] = list_cases(["acrparcels", "sharedacr"]) + [["acr"], ["acr-parcels"], ["ACRparcels"]]
+    cases["aks_network_policy"] = string_cases("aks_network_policy") + ["calico", "cilium", "azure", "Calico", "none"]
     cases["provider_constraint"] = string_cases("provider_constraint") + [
         "~> 5.60", ">= 4.50, < 5.0", "= 5.31.0", "~> 5.100.0", "~>5.0", "5.0", "~> 5.x", "~> 5.0,", "> 5.0, < 6.0, != 5.3"]
     # the region is one of the cloud's (aws in the base answers): another cloud's, or a region-shaped word that is none
@@ -253,7 +255,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "resource_tags", "acme_staging_environments",
                                                                    "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
                                                                    "registry_name", "app_calls", "cluster_issuer", "database_name",
-                                                                   "database_maintenance", "database_extensions"}
+                                                                   "database_maintenance", "database_extensions",
+                                                                   "acr_pull_registries", "aks_network_policy", "aks_pod_overlay"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -291,7 +294,7 @@ def test_every_question_with_rules_has_a_refused_value():
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
                                                           "kafka_managed", "kubernetes_extended_support", "api_dns_endpoint",
-                                                          "apps_in_base"}
+                                                          "apps_in_base", "aks_pod_overlay"}
 
 
 def _end_to_end_sample() -> list[str]:

@@ -1,6 +1,7 @@
 # Kubernetes layer (Azure): an AKS cluster with Entra ID RBAC (local accounts off), a private
-# API server (or a public one limited to authorized IP ranges), workload identity, Azure
-# network policies, zone-spread autoscaling nodes (optionally a fixed system pool for
+# API server (or a public one limited to authorized IP ranges), workload identity, enforced
+# network policies (Azure, Calico or Cilium; optionally on an overlay), image pulls from the
+# registries it is granted (AcrPull), zone-spread autoscaling nodes (optionally a fixed system pool for
 # critical add-ons plus the autoscaling user pool), an optional static public IP for the
 # ingress controller and, with key_id, etcd secrets encryption with the customer-managed key.
 
@@ -89,7 +90,11 @@ resource "azurerm_kubernetes_cluster" "this" {
 
   network_profile {
     network_plugin = "azure"
-    network_policy = "azure"
+    # overlay: pods take addresses from pod_cidr, not from the subnet (the subnet holds only the nodes)
+    network_plugin_mode = var.network_policy == "cilium" || var.pod_overlay ? "overlay" : null
+    pod_cidr            = var.network_policy == "cilium" || var.pod_overlay ? var.pod_cidr : null
+    network_data_plane  = var.network_policy == "cilium" ? "cilium" : "azure"
+    network_policy      = var.network_policy
     # Kubernetes Services take their addresses outside every virtual network of the platform (10.x.0.0/16):
     # AKS's default service range, 10.0.0.0/16, would overlap the primary network and fail cluster creation.
     service_cidr   = var.service_cidr
@@ -197,4 +202,30 @@ resource "azurerm_role_assignment" "namespace" {
   scope                = "${azurerm_kubernetes_cluster.this.id}/namespaces/${each.value.namespace}"
   role_definition_name = local.namespace_roles[each.value.role]
   principal_id         = each.value.principal_id
+}
+
+# The nodes pull the applications' images from the registries the platform names (kubelet identity, AcrPull): without
+# it every pod from a private registry stays in ImagePullBackOff. Each registry is found by name in the subscription.
+data "azurerm_resources" "registry" {
+  for_each = toset(var.acr_pull_registries)
+
+  type = "Microsoft.ContainerRegistry/registries"
+  name = each.key
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.resources) == 1
+      error_message = "No single container registry named ${each.key} in this subscription: create it first, or drop it from acr_pull_registries and grant the cluster's kubelet identity AcrPull on it yourself."
+    }
+  }
+}
+
+# AKS creates the kubelet identity with the cluster (the block is unknown until then; a mocked provider leaves it empty,
+# hence the try).
+resource "azurerm_role_assignment" "acr_pull" {
+  for_each = data.azurerm_resources.registry
+
+  scope                = one(each.value.resources).id
+  role_definition_name = "AcrPull"
+  principal_id         = try(azurerm_kubernetes_cluster.this.kubelet_identity[0].object_id, "")
 }

@@ -135,6 +135,34 @@ variable "service_cidr" {
   }
 }
 
+variable "network_policy" {
+  type        = string
+  description = "The engine enforcing NetworkPolicies: azure (Azure Network Policy Manager), calico, or cilium (Azure CNI powered by Cilium, which runs on an overlay)."
+  default     = "azure"
+
+  validation {
+    condition     = contains(["azure", "calico", "cilium"], var.network_policy)
+    error_message = "network_policy must be azure, calico or cilium: without an engine NetworkPolicies are not enforced."
+  }
+}
+
+variable "pod_overlay" {
+  type        = bool
+  description = "Azure CNI overlay: pods take addresses from pod_cidr instead of the nodes' subnet (always on with the cilium network_policy)."
+  default     = false
+}
+
+variable "pod_cidr" {
+  type        = string
+  description = "Address range of the pods on an overlay; must not overlap service_cidr or any virtual network the cluster reaches."
+  default     = "192.168.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.pod_cidr, 0)) && !startswith(var.pod_cidr, "10.")
+    error_message = "pod_cidr must be a CIDR outside 10.0.0.0/8, where the platform's virtual networks are (e.g. 192.168.0.0/16)."
+  }
+}
+
 variable "api_public" {
   type        = bool
   description = "Public API server limited to api_authorized_cidrs; false keeps it private (VNet only)."
@@ -169,6 +197,12 @@ variable "key_id" {
   type        = string
   description = "Customer-managed key ID (versioned) for etcd secrets encryption; null disables KMS encryption."
   default     = null
+}
+
+variable "acr_pull_registries" {
+  type        = list(string)
+  description = "Names of the Azure Container Registries (in this subscription) the nodes pull images from: the kubelet identity is granted AcrPull on each."
+  default     = []
 }
 
 variable "tags" {

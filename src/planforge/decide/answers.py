@@ -300,6 +300,9 @@ class Answers(BaseModel):
     lock_table_name: str = ""  # S3 with DynamoDB locking
     existing_state_region: str = ""  # S3: when the bucket is in another region than the deployment
     registry_name: str = ""  # DigitalOcean: the container registry the bootstrap root creates ("": the project's name)
+    acr_pull_registries: list[str] = Field(default_factory=list)  # AKS: the Azure Container Registries the nodes pull from
+    aks_network_policy: str = ""  # AKS: the NetworkPolicy engine the plan names (calico, cilium; "": Azure's own)
+    aks_pod_overlay: bool = False  # AKS: Azure CNI overlay (pods take addresses outside the nodes' subnet)
     # cert-manager's ClusterIssuer of Let's Encrypt's production server, as the plan names it ("": letsencrypt)
     cluster_issuer: str = ""
     # the application database as the plan names it ("": the database module's `app`, an in-cluster database's the
@@ -441,7 +444,8 @@ class Answers(BaseModel):
                      "existing_clusters", "flux_bootstrapped", "log_retention_days", "resource_tags", "acme_staging_environments", "network_cidr", "provider_constraint",
                      "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
                      "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name",
-                     "database_maintenance", "database_extensions"):
+                     "database_maintenance", "database_extensions", "acr_pull_registries", "aks_network_policy",
+                     "aks_pod_overlay"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

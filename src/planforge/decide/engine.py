@@ -30,7 +30,7 @@ from planforge.decide.rules.onprem import decide_k3s
 from planforge.decide.rules.acme_staging import decide_acme_staging
 from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
-from planforge.decide.rules.registry_name import decide_registry_name
+from planforge.decide.rules.registry_name import decide_acr_pull, decide_registry_name
 from planforge.decide.rules.app_namespace import decide_app_namespace
 from planforge.decide.rules.database_name import decide_database_name
 from planforge.decide.rules.database_reach import decide_database_reach
@@ -88,6 +88,7 @@ def decide(plan: Plan) -> Decided:
     decide_component_versions(c)
     decide_pipeline(c, structure)
     decide_registry_name(c)
+    decide_acr_pull(c)
     decide_goals(c)
     decide_figures(c)
     decide_desired_nodes(c)

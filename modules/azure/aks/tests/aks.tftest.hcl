@@ -184,3 +184,77 @@ run "every_node_pool_carries_the_tags" {
     error_message = "The default node pool's scale set must carry the plan's tags (cost reports read them there)."
   }
 }
+
+run "calico_on_an_azure_cni_overlay" {
+  command = plan
+
+  variables {
+    network_policy = "calico"
+    pod_overlay    = true
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].network_plugin_mode == "overlay" && azurerm_kubernetes_cluster.this.network_profile[0].network_policy == "calico" && azurerm_kubernetes_cluster.this.network_profile[0].pod_cidr == "192.168.0.0/16"
+    error_message = "Azure CNI overlay with Calico, as the plan states, with pods outside the platform's networks."
+  }
+}
+
+run "cilium_runs_on_an_overlay" {
+  command = plan
+
+  variables {
+    network_policy = "cilium"
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.network_profile[0].network_plugin_mode == "overlay" && azurerm_kubernetes_cluster.this.network_profile[0].network_data_plane == "cilium"
+    error_message = "Azure CNI powered by Cilium needs the overlay (or pod subnets) and the cilium data plane."
+  }
+}
+
+run "a_network_policy_engine_is_always_set" {
+  command = plan
+
+  variables {
+    network_policy = "none"
+  }
+
+  expect_failures = [var.network_policy]
+}
+
+run "the_nodes_may_pull_from_the_named_registries" {
+  command = plan
+
+  variables {
+    acr_pull_registries = ["acrparcels"]
+  }
+
+  override_data {
+    target = data.azurerm_resources.registry["acrparcels"]
+    values = {
+      resources = [{ id = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrparcels", name = "acrparcels" }]
+    }
+  }
+
+  assert {
+    condition     = azurerm_role_assignment.acr_pull["acrparcels"].role_definition_name == "AcrPull" && azurerm_role_assignment.acr_pull["acrparcels"].scope == "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrparcels"
+    error_message = "The kubelet identity must be granted AcrPull on each registry the images come from."
+  }
+}
+
+run "a_registry_the_subscription_does_not_hold_is_refused" {
+  command = plan
+
+  variables {
+    acr_pull_registries = ["acrmissing"]
+  }
+
+  override_data {
+    target = data.azurerm_resources.registry["acrmissing"]
+    values = {
+      resources = []
+    }
+  }
+
+  expect_failures = [data.azurerm_resources.registry["acrmissing"]]
+}

@@ -1,4 +1,6 @@
-"""The DigitalOcean container registry the bootstrap root creates, named after the images the plan states:
+"""The container registries the clusters pull the applications' images from.
+
+The DigitalOcean container registry the bootstrap root creates, named after the images the plan states:
 `registry.digitalocean.com/taskly/web` pulls from the registry `taskly`, which the bootstrap root then creates and
 whose pull secret (`registry-taskly`) the applications' ServiceAccounts name. Before, the registry was always named
 after the project, so the pods of such images could never pull them. An account holds one registry: images naming
@@ -10,6 +12,23 @@ import re
 from planforge.decide.context import Context
 
 _DOCR = re.compile(r"registry\.digitalocean\.com/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/")
+_ACR = re.compile(r"([a-z0-9]{5,50})\.azurecr\.io/")
+
+
+def decide_acr_pull(c: Context) -> None:
+    """Set `acr_pull_registries` from the Azure Container Registries the applications' images name (AKS clusters):
+    the nodes' kubelet identity is granted AcrPull on each (before, nothing did and every pod stayed in
+    ImagePullBackOff)."""
+    named = list(dict.fromkeys(m.group(1) for app in c.values.get("apps") or [] if (m := _ACR.match(app.image))))
+    if c.values.get("kubernetes_distribution") != "aks" or c.values.get("compute", "vms") != "vms" or not named:
+        c.default("acr_pull_registries", [], "no image of an AKS cluster names an Azure Container Registry")
+        return
+    line = next((n for n, text in enumerate(c.plan.lines, 1) if f"{named[0]}.azurecr.io" in text), 1)
+    c.from_line("acr_pull_registries", named, line)
+    for name in named:
+        found = next((n for n, text in enumerate(c.plan.lines, 1) if f"{name}.azurecr.io" in text), None)
+        if found is not None:
+            c.applied(found, f"{name}.azurecr.io", "acr_pull_registries")
 
 
 def decide_registry_name(c: Context) -> None:

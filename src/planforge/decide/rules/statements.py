@@ -18,6 +18,7 @@ from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
 from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
+from planforge.decide.rules.aks_network import decide_network_policy_engine, decide_pod_overlay
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
@@ -162,6 +163,9 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("api_endpoint", "private", "the plan does not restrict a public API endpoint to authorized ranges")
     c.default("api_authorized_cidrs", [], "no public API endpoint")
     c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
+    c.default("aks_pod_overlay", False, "the plan asks for no Azure CNI overlay: AKS pods take the subnet's addresses")
+    c.default("aks_network_policy", "", "the plan names no NetworkPolicy engine: AKS clusters enforce them with "
+              "Azure's own")
     c.default("single_nat_gateway", False, "production gets a NAT gateway per zone: the plan does not cap them")
     c.default("network_cidr", "", "each environment's network takes 10.0.0.0/16 (a /16 of its own per region and "
               "cloud, so any two can be peered)")
@@ -566,6 +570,8 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "api_authorized_ranges": _api_authorized_ranges,
     "private_api_endpoint": _private_api_endpoint,
     "static_ingress_ip": _static_ingress_ip,
+    "pod_overlay": decide_pod_overlay,
+    "network_policy_engine": decide_network_policy_engine,
     "cluster_per_environment": _cluster_per_environment,
     "shared_cluster": decide_shared_cluster,
     "terraform_workspaces": _terraform_workspaces,

@@ -1,0 +1,42 @@
+"""The pod network of the AKS clusters a plan states: Azure CNI overlay (`Azure CNI overlay`: the nodes take the
+subnet's addresses, the pods a range of their own) and the NetworkPolicy engine (`Calico network policy`, `Azure CNI
+powered by Cilium`). Before, every cluster ran Azure's engine on the nodes' subnet whatever the plan said. Other
+clusters keep what their modules set up: the statement is reported there."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from planforge.decide.context import Context
+
+if TYPE_CHECKING:
+    from planforge.decide.rules.statements import Statement
+
+
+def decide_pod_overlay(c: Context, structure: str, s: Statement) -> None:
+    """`aks_pod_overlay` from an Azure CNI overlay statement."""
+    if _aks_cluster(c, structure, s):
+        _state(c, "aks_pod_overlay", True, s)
+
+
+def decide_network_policy_engine(c: Context, structure: str, s: Statement) -> None:
+    """`aks_network_policy`: Calico, or Cilium (Azure CNI powered by Cilium, which runs on an overlay)."""
+    if _aks_cluster(c, structure, s):
+        _state(c, "aks_network_policy", "cilium" if "cilium" in s.words.lower() else "calico", s)
+
+
+def _aks_cluster(c: Context, structure: str, s: Statement) -> bool:
+    """Whether the repository builds an AKS cluster the statement applies to; else it is reported, with why."""
+    distribution = c.values.get("kubernetes_distribution", "")
+    if structure not in ("multi-tool", "multi-tenant"):
+        c.unapplied(s.line, s.words, f"a {structure} repository has no Terraform-managed Kubernetes cluster")
+    elif distribution != "aks":
+        c.unapplied(s.line, s.words, f"the {distribution.upper() or 'cluster'} module keeps the CNI and NetworkPolicy "
+                    "engine it sets up: planforge chooses them for AKS only (install another engine as a component)")
+    else:
+        return True
+    return False
+
+
+def _state(c: Context, answer: str, value: object, s: Statement) -> None:
+    c.from_line(answer, value, s.line)
+    c.applied(s.line, s.words, answer)

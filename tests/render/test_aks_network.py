@@ -1,0 +1,44 @@
+"""An AKS plan's pod network and image registries reach its clusters: the NetworkPolicy engine and Azure CNI overlay
+it names (before: always Azure's engine on the nodes' subnet), and AcrPull for the nodes on the Azure Container
+Registries its images name (before: nothing granted it, so every pod stayed in ImagePullBackOff). The aks module's
+own tests check what the arguments build, under the real provider's schema."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cloud_roots import assert_module_tests_pass
+from render_helpers import answers_context, render_macro
+from testlib import FIXTURES, plan_group, rendered_plan, require_tool
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
+
+PARCELS = FIXTURES / "reviewed/azure-aks-parcels.plan.md"
+CLAIMS = FIXTURES / "reviewed/aks-argocd-claims.plan.md"
+
+
+def _cluster_args(plan: Path) -> str:
+    context = answers_context(decide(parse_plan(plan)).answers, environment="dev")
+    return " ".join(render_macro("includes/terraform.jinja", "cluster_args", 1, context=context).split())
+
+
+def test_the_plans_network_policy_engine_overlay_and_registry_are_the_clusters() -> None:
+    args = _cluster_args(PARCELS)
+    assert 'network_policy = "calico"' in args and "pod_overlay = true" in args
+    assert 'acr_pull_registries = ["acrparcels"]' in args
+
+
+def test_a_plan_naming_no_engine_keeps_the_modules() -> None:
+    args = _cluster_args(FIXTURES / "plans/aks-argocd-keyvault.plan.md")
+    assert "network_policy" not in args and "pod_overlay" not in args and "acr_pull_registries" not in args
+
+
+@plan_group(CLAIMS)
+def test_the_generated_aks_modules_tests_pass_offline(tmp_path_factory: pytest.TempPathFactory,
+                                                      packed_tf_mirror: Path, tmp_path: Path) -> None:
+    require_tool("terraform")
+    repo = rendered_plan(CLAIMS, tmp_path_factory)
+    main = (repo / "terraform/environments/prod/main.tf").read_text()
+    assert 'acr_pull_registries           = ["acrclaimsshared"]' in main
+    assert_module_tests_pass(repo / "terraform/modules", ("aks",), packed_tf_mirror, "hashicorp", tmp_path)

@@ -984,10 +984,13 @@ def test_tenants_without_an_eks_cluster_get_no_pod_security_groups(rendered: dic
 def test_aks_and_gke_enforce_network_policies(rendered: dict[str, Path]) -> None:
     aks = blocks(load_hcl(rendered["azure-tenants"] / "modules" / "aks" / "main.tf"), "resource")
     profile = aks["azurerm_kubernetes_cluster.this"]["network_profile"][0]
-    assert profile["network_plugin"] == '"azure"' and unquote(profile["network_policy"]) in ("azure", "cilium")
+    assert profile["network_plugin"] == '"azure"' and profile["network_policy"] == "${var.network_policy}"
     # Services outside the platform's 10.x virtual networks (AKS's default 10.0.0.0/16 overlaps the primary one)
     assert "var.service_cidr" in profile["service_cidr"] and "cidrhost(var.service_cidr, 10)" in profile["dns_service_ip"]
     variables = blocks(load_hcl(rendered["azure-tenants"] / "modules" / "aks" / "variables.tf"), "variable")
     assert not unquote(variables["service_cidr"]["default"]).startswith("10.")
+    # an engine always enforces them: Azure's unless the plan names Calico or Cilium (the variable refuses anything else)
+    assert unquote(variables["network_policy"]["default"]) == "azure"
+    assert 'contains(["azure", "calico", "cilium"], var.network_policy)' in variables["network_policy"]["validation"][0]["condition"]
     gke = blocks(load_hcl(rendered["gcp-tenants"] / "modules" / "gke" / "main.tf"), "resource")
     assert gke["google_container_cluster.this"]["datapath_provider"] == '"ADVANCED_DATAPATH"'

@@ -173,6 +173,8 @@ def test_in_cluster_database_is_generated_instead_of_the_managed_module(storage)
     ("Network policies are enforced by Calico.", "network_policy_engine", "aks_network_policy", "calico"),
     ("Azure CNI powered by Cilium.", "network_policy_engine", "aks_network_policy", "cilium"),
     ("Cilium (network policy engine).", "network_policy_engine", "aks_network_policy", "cilium"),
+    ("Azure Monitor container insights is enough for now.", "container_insights", "aks_container_insights", True),
+    ("Container Insights on every cluster.", "container_insights", "aks_container_insights", True),
 ])
 def test_cluster_choices_set_their_answer_at_the_statement_line(words, name, answer, value):
     text = AZURE_PLAN.format(summary=words, storage="PostgreSQL 16", constraints="none")
@@ -193,9 +195,14 @@ def test_a_pod_network_choice_on_another_cluster_is_reported_at_its_line():
     assert any(n.line == SUMMARY_LINE and "for AKS only" in n.why for n in d.not_applied)
 
 
-def test_a_calico_component_is_no_engine_statement():
-    assert "network_policy_engine" not in find_statements(parse_text(AZURE_PLAN.format(
-        summary="We install the Calico operator later.", storage="PostgreSQL 16", constraints="none")))
+@pytest.mark.parametrize("words,name", [
+    ("We install the Calico operator later.", "network_policy_engine"),
+    ("No container insights: Prometheus only.", "container_insights"),
+    ("We run without Container Insights.", "container_insights"),
+])
+def test_what_is_no_statement_of_an_aks_option(words, name):
+    assert name not in find_statements(parse_text(AZURE_PLAN.format(summary=words, storage="PostgreSQL 16",
+                                                                     constraints="none")))
 
 
 def test_authorized_ranges_without_cidrs_leave_them_to_fill_in():

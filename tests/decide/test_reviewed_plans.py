@@ -295,3 +295,5 @@ def test_azure_aks_parcels_as_its_untuned_author_wrote_it() -> None:
     assert (a.state_bucket_name, a.state_resource_group_name) == ("stparcelstfstate", "rg-parcels-tfstate")
     # `AKS 1.30 (Azure CNI overlay, Calico network policy)` and images from `acrparcels.azurecr.io` reach the clusters
     assert (a.aks_network_policy, a.aks_pod_overlay, a.acr_pull_registries) == ("calico", True, ["acrparcels"])
+    # `Azure Monitor container insights is enough for now` (a note of a components row) was dropped in silence
+    assert a.aks_container_insights is True

@@ -256,7 +256,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
                                                                    "registry_name", "app_calls", "cluster_issuer", "database_name",
                                                                    "database_maintenance", "database_extensions",
-                                                                   "acr_pull_registries", "aks_network_policy", "aks_pod_overlay"}
+                                                                   "acr_pull_registries", "aks_network_policy", "aks_pod_overlay",
+                                                                   "aks_container_insights"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -294,7 +295,7 @@ def test_every_question_with_rules_has_a_refused_value():
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
                                                           "kafka_managed", "kubernetes_extended_support", "api_dns_endpoint",
-                                                          "apps_in_base", "aks_pod_overlay"}
+                                                          "apps_in_base", "aks_pod_overlay", "aks_container_insights"}
 
 
 def _end_to_end_sample() -> list[str]:

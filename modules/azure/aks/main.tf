@@ -1,7 +1,7 @@
 # Kubernetes layer (Azure): an AKS cluster with Entra ID RBAC (local accounts off), a private
 # API server (or a public one limited to authorized IP ranges), workload identity, enforced
 # network policies (Azure, Calico or Cilium; optionally on an overlay), image pulls from the
-# registries it is granted (AcrPull), zone-spread autoscaling nodes (optionally a fixed system pool for
+# registries it is granted (AcrPull), optional Azure Monitor container insights, zone-spread autoscaling nodes (optionally a fixed system pool for
 # critical add-ons plus the autoscaling user pool), an optional static public IP for the
 # ingress controller and, with key_id, etcd secrets encryption with the customer-managed key.
 
@@ -74,6 +74,15 @@ resource "azurerm_kubernetes_cluster" "this" {
 
     upgrade_settings {
       max_surge = "33%"
+    }
+  }
+
+  # Azure Monitor container insights: the Azure Monitor agent sends to the workspace with the cluster's identity (no key)
+  dynamic "oms_agent" {
+    for_each = var.container_insights ? [1] : []
+    content {
+      log_analytics_workspace_id      = azurerm_log_analytics_workspace.insights[0].id
+      msi_auth_for_monitoring_enabled = true
     }
   }
 
@@ -228,4 +237,65 @@ resource "azurerm_role_assignment" "acr_pull" {
   scope                = one(each.value.resources).id
   role_definition_name = "AcrPull"
   principal_id         = try(azurerm_kubernetes_cluster.this.kubelet_identity[0].object_id, "")
+}
+
+# Azure Monitor container insights (container_insights): the cluster's container logs, events and inventory go to a
+# Log Analytics workspace of its own; the data collection rule names the streams and the workspace, its association
+# binds it to the cluster (without it the agent runs and nothing arrives).
+resource "azurerm_log_analytics_workspace" "insights" {
+  count = var.container_insights ? 1 : 0
+
+  name                = "log-${var.name}-aks"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  sku                 = "PerGB2018"
+  retention_in_days   = var.container_insights_retention_days
+
+  tags = var.tags
+}
+
+resource "azurerm_monitor_data_collection_rule" "insights" {
+  count = var.container_insights ? 1 : 0
+
+  name                = "MSCI-${var.location}-aks-${var.name}"
+  location            = var.location
+  resource_group_name = var.resource_group_name
+  kind                = "Linux"
+
+  destinations {
+    log_analytics {
+      name                  = "insights"
+      workspace_resource_id = azurerm_log_analytics_workspace.insights[0].id
+    }
+  }
+
+  data_flow {
+    streams      = ["Microsoft-ContainerInsights-Group-Default"]
+    destinations = ["insights"]
+  }
+
+  data_sources {
+    extension {
+      name           = "ContainerInsightsExtension"
+      extension_name = "ContainerInsights"
+      streams        = ["Microsoft-ContainerInsights-Group-Default"]
+      extension_json = jsonencode({
+        dataCollectionSettings = {
+          interval               = "1m"
+          namespaceFilteringMode = "Off"
+          enableContainerLogV2   = true
+        }
+      })
+    }
+  }
+
+  tags = var.tags
+}
+
+resource "azurerm_monitor_data_collection_rule_association" "insights" {
+  count = var.container_insights ? 1 : 0
+
+  name                    = "ContainerInsightsExtension"
+  target_resource_id      = azurerm_kubernetes_cluster.this.id
+  data_collection_rule_id = azurerm_monitor_data_collection_rule.insights[0].id
 }

@@ -17,3 +17,8 @@ output "ingress_ip_name" {
   description = "Name of the ingress public IP (the azure-pip-name annotation of the ingress controller's Service)."
   value       = var.static_ingress_ip ? azurerm_public_ip.ingress[0].name : null
 }
+
+output "insights_workspace_id" {
+  description = "The Log Analytics workspace of container insights (null without container_insights)."
+  value       = one(azurerm_log_analytics_workspace.insights[*].id)
+}

@@ -205,6 +205,23 @@ variable "acr_pull_registries" {
   default     = []
 }
 
+variable "container_insights" {
+  type        = bool
+  description = "Azure Monitor container insights: the cluster's logs, events and inventory in a Log Analytics workspace of its own."
+  default     = false
+}
+
+variable "container_insights_retention_days" {
+  type        = number
+  description = "Days the container insights workspace keeps its data (30-730)."
+  default     = 30
+
+  validation {
+    condition     = var.container_insights_retention_days >= 30 && var.container_insights_retention_days <= 730
+    error_message = "container_insights_retention_days must be 30-730 (a PerGB2018 workspace's range)."
+  }
+}
+
 variable "tags" {
   type        = map(string)
   description = "Tags for every resource (project, environment, tenant, managed-by)."

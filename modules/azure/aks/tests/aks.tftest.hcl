@@ -258,3 +258,35 @@ run "a_registry_the_subscription_does_not_hold_is_refused" {
 
   expect_failures = [data.azurerm_resources.registry["acrmissing"]]
 }
+
+run "container_insights_sends_to_a_workspace_through_a_bound_rule" {
+  command = plan
+
+  variables {
+    container_insights = true
+  }
+
+  assert {
+    condition     = azurerm_kubernetes_cluster.this.oms_agent[0].msi_auth_for_monitoring_enabled == true
+    error_message = "The Azure Monitor agent must authenticate with the cluster's identity, not a workspace key."
+  }
+
+  assert {
+    condition     = azurerm_monitor_data_collection_rule.insights[0].data_sources[0].extension[0].extension_name == "ContainerInsights" && azurerm_monitor_data_collection_rule_association.insights[0].name == "ContainerInsightsExtension"
+    error_message = "Without the container insights rule bound to the cluster, the agent runs and nothing arrives."
+  }
+
+  assert {
+    condition     = azurerm_log_analytics_workspace.insights[0].retention_in_days == 30
+    error_message = "The workspace keeps 30 days unless told otherwise."
+  }
+}
+
+run "without_container_insights_no_agent_and_no_workspace" {
+  command = plan
+
+  assert {
+    condition     = length(azurerm_kubernetes_cluster.this.oms_agent) == 0 && length(azurerm_log_analytics_workspace.insights) == 0
+    error_message = "Container insights costs per GB ingested: only a plan asking for it gets it."
+  }
+}

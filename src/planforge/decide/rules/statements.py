@@ -18,7 +18,8 @@ from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
 from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
-from planforge.decide.rules.aks_network import decide_network_policy_engine, decide_pod_overlay
+from planforge.decide.rules.aks_options import (decide_container_insights, decide_network_policy_engine,
+                                                decide_pod_overlay)
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
@@ -164,6 +165,7 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("api_authorized_cidrs", [], "no public API endpoint")
     c.default("static_ingress_ip", False, "the plan asks for no static ingress IP")
     c.default("aks_pod_overlay", False, "the plan asks for no Azure CNI overlay: AKS pods take the subnet's addresses")
+    c.default("aks_container_insights", False, "the plan asks for no Azure Monitor container insights")
     c.default("aks_network_policy", "", "the plan names no NetworkPolicy engine: AKS clusters enforce them with "
               "Azure's own")
     c.default("single_nat_gateway", False, "production gets a NAT gateway per zone: the plan does not cap them")
@@ -572,6 +574,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "static_ingress_ip": _static_ingress_ip,
     "pod_overlay": decide_pod_overlay,
     "network_policy_engine": decide_network_policy_engine,
+    "container_insights": decide_container_insights,
     "cluster_per_environment": _cluster_per_environment,
     "shared_cluster": decide_shared_cluster,
     "terraform_workspaces": _terraform_workspaces,

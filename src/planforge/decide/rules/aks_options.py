@@ -1,6 +1,7 @@
-"""The pod network of the AKS clusters a plan states: Azure CNI overlay (`Azure CNI overlay`: the nodes take the
-subnet's addresses, the pods a range of their own) and the NetworkPolicy engine (`Calico network policy`, `Azure CNI
-powered by Cilium`). Before, every cluster ran Azure's engine on the nodes' subnet whatever the plan said. Other
+"""What a plan states of its AKS clusters beyond their size: Azure CNI overlay (`Azure CNI overlay`: the nodes take
+the subnet's addresses, the pods a range of their own), the NetworkPolicy engine (`Calico network policy`, `Azure CNI
+powered by Cilium`) and Azure Monitor container insights (`Azure Monitor container insights is enough`). Before, every
+cluster ran Azure's engine on the nodes' subnet and sent nothing to Azure Monitor whatever the plan said. Other
 clusters keep what their modules set up: the statement is reported there."""
 from __future__ import annotations
 
@@ -24,14 +25,22 @@ def decide_network_policy_engine(c: Context, structure: str, s: Statement) -> No
         _state(c, "aks_network_policy", "cilium" if "cilium" in s.words.lower() else "calico", s)
 
 
-def _aks_cluster(c: Context, structure: str, s: Statement) -> bool:
+def decide_container_insights(c: Context, structure: str, s: Statement) -> None:
+    """`aks_container_insights` from a container insights statement (a negated one is no statement)."""
+    if _aks_cluster(c, structure, s, "sends its logs and metrics where its module and components say (container "
+                    "insights is an AKS add-on)"):
+        _state(c, "aks_container_insights", True, s)
+
+
+def _aks_cluster(c: Context, structure: str, s: Statement,
+                 elsewhere: str = "keeps the CNI and NetworkPolicy engine it sets up") -> bool:
     """Whether the repository builds an AKS cluster the statement applies to; else it is reported, with why."""
     distribution = c.values.get("kubernetes_distribution", "")
     if structure not in ("multi-tool", "multi-tenant"):
         c.unapplied(s.line, s.words, f"a {structure} repository has no Terraform-managed Kubernetes cluster")
     elif distribution != "aks":
-        c.unapplied(s.line, s.words, f"the {distribution.upper() or 'cluster'} module keeps the CNI and NetworkPolicy "
-                    "engine it sets up: planforge chooses them for AKS only (install another engine as a component)")
+        c.unapplied(s.line, s.words, f"the {distribution.upper() or 'cluster'} module {elsewhere}: planforge builds "
+                    "this for AKS only")
     else:
         return True
     return False

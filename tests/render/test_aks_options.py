@@ -1,5 +1,6 @@
-"""An AKS plan's pod network and image registries reach its clusters: the NetworkPolicy engine and Azure CNI overlay
-it names (before: always Azure's engine on the nodes' subnet), and AcrPull for the nodes on the Azure Container
+"""An AKS plan's pod network, monitoring and image registries reach its clusters: the NetworkPolicy engine and Azure CNI
+overlay it names (before: always Azure's engine on the nodes' subnet), Azure Monitor container insights (before: dropped
+in silence), and AcrPull for the nodes on the Azure Container
 Registries its images name (before: nothing granted it, so every pod stayed in ImagePullBackOff). The aks module's
 own tests check what the arguments build, under the real provider's schema."""
 from __future__ import annotations
@@ -23,15 +24,15 @@ def _cluster_args(plan: Path) -> str:
     return " ".join(render_macro("includes/terraform.jinja", "cluster_args", 1, context=context).split())
 
 
-def test_the_plans_network_policy_engine_overlay_and_registry_are_the_clusters() -> None:
+def test_the_plans_network_policy_engine_overlay_insights_and_registry_are_the_clusters() -> None:
     args = _cluster_args(PARCELS)
-    assert 'network_policy = "calico"' in args and "pod_overlay = true" in args
+    assert 'network_policy = "calico"' in args and "pod_overlay = true" in args and "container_insights = true" in args
     assert 'acr_pull_registries = ["acrparcels"]' in args
 
 
 def test_a_plan_naming_no_engine_keeps_the_modules() -> None:
     args = _cluster_args(FIXTURES / "plans/aks-argocd-keyvault.plan.md")
-    assert "network_policy" not in args and "pod_overlay" not in args and "acr_pull_registries" not in args
+    assert not {"network_policy", "pod_overlay", "acr_pull_registries", "container_insights"} & set(args.split())
 
 
 @plan_group(CLAIMS)

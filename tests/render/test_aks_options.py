@@ -1,8 +1,8 @@
 """An AKS plan's pod network, monitoring and image registries reach its clusters: the NetworkPolicy engine and Azure CNI
 overlay it names (before: always Azure's engine on the nodes' subnet), Azure Monitor container insights (before: dropped
-in silence), and AcrPull for the nodes on the Azure Container
-Registries its images name (before: nothing granted it, so every pod stayed in ImagePullBackOff). The aks module's
-own tests check what the arguments build, under the real provider's schema."""
+in silence), and AcrPull for the nodes on the Azure Container Registries its images name (before: nothing granted it,
+so every pod stayed in ImagePullBackOff); and the refresh interval of its ExternalSecrets. The aks module's own tests
+check what the arguments build, under the real provider's schema."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from cloud_roots import assert_module_tests_pass
 from render_helpers import answers_context, render_macro
-from testlib import FIXTURES, plan_group, rendered_plan, require_tool
+from testlib import FIXTURES, find_terraform_mirror, plan_group, rendered_plan, require_tool
 
+from planforge.cli import main
 from planforge.decide import decide
 from planforge.plan import parse_plan
 
@@ -43,3 +44,23 @@ def test_the_generated_aks_modules_tests_pass_offline(tmp_path_factory: pytest.T
     main = (repo / "terraform/environments/prod/main.tf").read_text()
     assert 'acr_pull_registries           = ["acrclaimsshared"]' in main
     assert_module_tests_pass(repo / "terraform/modules", ("aks",), packed_tf_mirror, "hashicorp", tmp_path)
+
+
+@plan_group(PARCELS)
+def test_the_parcels_repository_carries_its_options_and_validates_strictly(
+        tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], packed_tf_mirror: Path) -> None:
+    """The whole render: every stage's root passes the options, every application's ExternalSecret re-reads the vault
+    every 30 minutes (`External Secrets re-reads them every 30 minutes`), and the repository validates strictly,
+    `terraform validate` of every root included."""
+    repo = rendered_plan(PARCELS, tmp_path_factory)
+    for env in ("dev", "test", "prod"):
+        main_tf = " ".join((repo / f"terraform/environments/{env}/main.tf").read_text().split())
+        assert 'network_policy = "calico" pod_overlay = true container_insights = true' in main_tf
+        for app in ("parcels-api", "parcels-web", "parcels-worker"):
+            secret = (repo / f"kubernetes/overlays/{env}/{app}/externalsecret.yaml").read_text()
+            assert "refreshInterval: 30m" in secret
+    mirrors = [m for m in (find_terraform_mirror(), packed_tf_mirror) if m is not None]
+    monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", ":".join(str(m) for m in mirrors))
+    capsys.readouterr()
+    assert main(["validate", str(repo), "--strict", "--fail-on-skip"]) == 0, capsys.readouterr().out

@@ -63,6 +63,7 @@ from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
 from planforge.decide.rules.database_settings import decide_database_settings
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
+from planforge.decide.rules.secret_refresh import decide_secret_refresh
 from planforge.decide.rules.secrets_vaults import decide_secrets_vaults
 from planforge.decide.rules.service_monitors import decide_service_monitors
 from planforge.decide.rules.service_volumes import pin_volume_replicas
@@ -113,6 +114,7 @@ def decide(plan: Plan) -> Decided:
     decide_secrets_vaults(c, structure)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)
+    decide_secret_refresh(c, structure)
     decide_capacity(c)
     decide_environment_networks(c, structure)
     decide_statements(c, structure)

@@ -96,7 +96,10 @@ def test_azure_puts_each_tenant_server_in_a_delegated_subnet_of_that_cidr(genera
     assert "subnet_id             = azurerm_subnet.database.id" in database
     # the shared private DNS zone, linked to the shared network, resolves the server
     assert "private_dns_zone_id   = data.azurerm_private_dns_zone.postgres.id" in database
-    assert 'network_policy = "azure"' in (root / "terraform/modules/aks/main.tf").read_text()
+    # the tenants' NetworkPolicies are enforced: an engine is always set, Azure's unless the plan names another
+    assert "network_policy      = var.network_policy" in (root / "terraform/modules/aks/main.tf").read_text()
+    assert 'default     = "azure"' in re.search(r'(?s)variable "network_policy" \{.*?\n\}',
+                                              (root / "terraform/modules/aks/variables.tf").read_text()).group(0)
 
 
 def test_gcp_reserves_each_tenant_range_for_its_cloud_sql_instance(generated: dict[str, Path]) -> None:

@@ -10,25 +10,27 @@ from __future__ import annotations
 import re
 
 from planforge.decide.context import Context
+from planforge.decide.data import keywords
 
 _DOCR = re.compile(r"registry\.digitalocean\.com/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/")
-_ACR = re.compile(r"([a-z0-9]{5,50})\.azurecr\.io/")
 
 
 def decide_acr_pull(c: Context) -> None:
     """Set `acr_pull_registries` from the Azure Container Registries the applications' images name (AKS clusters):
     the nodes' kubelet identity is granted AcrPull on each (before, nothing did and every pod stayed in
     ImagePullBackOff)."""
-    named = list(dict.fromkeys(m.group(1) for app in c.values.get("apps") or [] if (m := _ACR.match(app.image))))
+    suffix = keywords().image_registries["ACR"]  # .azurecr.io
+    acr = re.compile(r"([a-z0-9]{5,50})" + re.escape(suffix) + "/")
+    named = list(dict.fromkeys(m.group(1) for app in c.values.get("apps") or [] if (m := acr.match(app.image))))
     if c.values.get("kubernetes_distribution") != "aks" or c.values.get("compute", "vms") != "vms" or not named:
         c.default("acr_pull_registries", [], "no image of an AKS cluster names an Azure Container Registry")
         return
-    line = next((n for n, text in enumerate(c.plan.lines, 1) if f"{named[0]}.azurecr.io" in text), 1)
-    c.from_line("acr_pull_registries", named, line)
-    for name in named:
-        found = next((n for n, text in enumerate(c.plan.lines, 1) if f"{name}.azurecr.io" in text), None)
-        if found is not None:
-            c.applied(found, f"{name}.azurecr.io", "acr_pull_registries")
+    lines = {host: next((n for n, text in enumerate(c.plan.lines, 1) if host in text), None)
+             for host in (name + suffix for name in named)}
+    c.from_line("acr_pull_registries", named, next((n for n in lines.values() if n is not None), 1))
+    for host, line in lines.items():
+        if line is not None:
+            c.applied(line, host, "acr_pull_registries")
 
 
 def decide_registry_name(c: Context) -> None:

@@ -366,3 +366,26 @@ def test_no_external_secrets_manager_is_not_the_operator():
     text = AZURE_PLAN.format(summary="", storage="x", constraints="no external secrets manager")
     assert "no_external_secrets" not in find_statements(parse_text(text))
     assert "no_external_secrets" in find_statements(parse_text(text.replace("secrets manager", "secrets")))
+
+
+def test_a_pod_cidr_is_the_overlays_never_the_networks():
+    """`Azure CNI in overlay mode (pod CIDR 192.168.0.0/16, ...)` once became every VNet's address space, and the
+    overlay's default pod range then covered the nodes' subnet: AKS refuses such a cluster."""
+    d = azure(summary="Azure CNI in overlay mode (pod CIDR 192.168.0.0/16, nodes in a /22 subnet of the VNet), "
+                      "network policy enforced by Cilium.")
+    a = d.answers
+    assert (a.network_cidr, a.aks_pod_overlay, a.aks_network_policy, a.aks_pod_cidr) == (
+        "", True, "cilium", "192.168.0.0/16")
+    assert d.provenance["aks_pod_cidr"].line == SUMMARY_LINE
+
+
+def test_the_overlays_default_range_gives_way_to_the_plans_network():
+    a = azure(summary="Azure CNI overlay. The VNet address space is 192.168.0.0/16.").answers
+    assert (a.network_cidr, a.aks_pod_cidr) == ("192.168.0.0/16", "172.16.0.0/16")
+
+
+def test_a_pod_range_inside_the_network_is_refused_at_its_line():
+    with pytest.raises(RefusedError) as refused:
+        azure(summary="Azure CNI overlay with pod CIDR 10.40.128.0/17. The VNet address space is 10.40.0.0/16.")
+    problems = [p for p in refused.value.problems if p.field == "aks_pod_cidr"]
+    assert problems and problems[0].line == SUMMARY_LINE and "overlaps" in problems[0].message

@@ -124,6 +124,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["acme_staging_environments"] = list_cases(["dev", "staging"])
     cases["database_extensions"] = list_cases(["pgcrypto", "uuid-ossp"]) + [["PostGIS"], ["pg trgm"]]
     cases["acr_pull_registries"] = list_cases(["acrparcels", "sharedacr"]) + [["acr"], ["acr-parcels"], ["ACRparcels"]]
+    cases["aks_pod_cidr"] = string_cases("aks_pod_cidr") + ["172.16.0.0/16", "192.168.0.0/16", "0.0.0.0/0", "10.0.0.0/33"]
     cases["secret_refresh_interval"] = string_cases("secret_refresh_interval") + ["30m", "1h", "45s", "0m", "90", "1d"]
     cases["aks_network_policy"] = string_cases("aks_network_policy") + ["calico", "cilium", "azure", "Calico", "none"]
     cases["provider_constraint"] = string_cases("provider_constraint") + [
@@ -258,7 +259,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "registry_name", "app_calls", "cluster_issuer", "database_name",
                                                                    "database_maintenance", "database_extensions",
                                                                    "acr_pull_registries", "aks_network_policy", "aks_pod_overlay",
-                                                                   "aks_container_insights", "secret_refresh_interval"}
+                                                                   "aks_container_insights", "secret_refresh_interval",
+                                                                   "aks_pod_cidr"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -5,6 +5,8 @@ cluster ran Azure's engine on the nodes' subnet and sent nothing to Azure Monito
 clusters keep what their modules set up: the statement is reported there."""
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import TYPE_CHECKING
 
 from planforge.decide.context import Context
@@ -13,16 +15,62 @@ if TYPE_CHECKING:
     from planforge.decide.rules.statements import Statement
 
 
+# A CIDR the plan gives the pods or the Services (`pod CIDR 192.168.0.0/16`, `service CIDR: 172.20.0.0/16`): never
+# the network's address space
+_LABELLED_CIDR = re.compile(r"\b(?P<what>pods?|service)\s+(?:cidr|(?:address\s+)?range|address\s+space)\s*+[:=]?\s*+"
+                            r"(?:of\s+|is\s+)?(?P<cidr>(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2})\b", re.I)
+_POD_CIDR_DEFAULT = "192.168.0.0/16"  # the aks module's pod_cidr default
+_POD_CIDR_ASIDE = "172.16.0.0/16"  # the pods' range when the plan's network takes the default's addresses
+
+
+def labelled_cidrs(text: str) -> dict[str, str]:
+    """The CIDRs `text` gives the pods or the Services, by the word naming them (`pod`, `service`)."""
+    return {m.group("what").lower().rstrip("s"): m.group("cidr") for m in _LABELLED_CIDR.finditer(text)}
+
+
 def decide_pod_overlay(c: Context, structure: str, s: Statement) -> None:
-    """`aks_pod_overlay` from an Azure CNI overlay statement."""
+    """`aks_pod_overlay` (and the pods' range its sentence gives) from an Azure CNI overlay statement."""
     if _aks_cluster(c, structure, s):
         _state(c, "aks_pod_overlay", True, s)
+        _pod_cidr(c, s)
 
 
 def decide_network_policy_engine(c: Context, structure: str, s: Statement) -> None:
     """`aks_network_policy`: Calico, or Cilium (Azure CNI powered by Cilium, which runs on an overlay)."""
     if _aks_cluster(c, structure, s):
         _state(c, "aks_network_policy", "cilium" if "cilium" in s.words.lower() else "calico", s)
+        _pod_cidr(c, s)
+
+
+def check_pod_cidr(c: Context) -> None:
+    """The overlay's pod range never overlaps the environments' network (AKS refuses such a cluster): a range the plan
+    states that does is refused at its line; the module's default gives way to another when the plan's network takes
+    its addresses. Runs after every statement."""
+    overlay = c.values.get("aks_pod_overlay") or c.values.get("aks_network_policy") == "cilium"
+    network = c.values.get("network_cidr") or ""
+    if not overlay or not network or ":" in network:
+        return
+    stated = c.values.get("aks_pod_cidr") or ""
+    pods = ipaddress.ip_network(stated or _POD_CIDR_DEFAULT, strict=False)
+    if not pods.overlaps(ipaddress.ip_network(network, strict=False)):
+        return
+    if stated:
+        c.problem(None, "aks_pod_cidr", f"the pods' range {stated} overlaps the network's address space {network} "
+                  f"(line {c.provenance['network_cidr'].line}): AKS refuses a cluster whose overlay takes the nodes' "
+                  "addresses", "state a pod range outside the network, e.g. 172.16.0.0/16",
+                  line=c.provenance["aks_pod_cidr"].line)
+        return
+    c.set("aks_pod_cidr", _POD_CIDR_ASIDE, c.provenance["network_cidr"].model_copy(update={
+        "note": f"the overlay's pods take {_POD_CIDR_ASIDE}: the network the plan states holds the module's "
+                f"default, {_POD_CIDR_DEFAULT}"}))
+
+
+def _pod_cidr(c: Context, s: Statement) -> None:
+    """`aks_pod_cidr` from the pods' range the statement's sentence gives, if any."""
+    cidr = labelled_cidrs(s.sentence).get("pod")
+    if cidr and not c.values.get("aks_pod_cidr"):
+        c.from_line("aks_pod_cidr", cidr, s.line)
+        c.applied(s.line, cidr, "aks_pod_cidr")
 
 
 def decide_container_insights(c: Context, structure: str, s: Statement) -> None:

@@ -18,8 +18,8 @@ from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
 from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
-from planforge.decide.rules.aks_options import (decide_container_insights, decide_network_policy_engine,
-                                                decide_pod_overlay)
+from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container_insights,
+                                                decide_network_policy_engine, decide_pod_overlay, labelled_cidrs)
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
@@ -176,8 +176,10 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("ci_workflows", True, "the plan does not rule out a CI pipeline: GitHub Actions validate every change")
     c.default("release_namespaces", "chart", "each environment on a cluster of its own: the release in the namespace "
               "named after the chart")
+    c.default("aks_pod_cidr", "", "the overlay's pods take the aks module's range, 192.168.0.0/16")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
+    check_pod_cidr(c)
     _doks_api_endpoint(c, structure)
 
 
@@ -544,7 +546,9 @@ def _chart_features_off(c: Context, structure: str, s: Statement) -> None:
 
 def _network_cidr(c: Context, structure: str, s: Statement) -> None:
     """An address space the plan states for its network: each environment's, where the layout allows (rules.network)."""
-    decide_network_cidr(c, structure, s.line, [cidr for cidr in cidrs_in(s.sentence) if ":" not in cidr])
+    others = set(labelled_cidrs(s.sentence).values())  # the pods' or the Services' range, never the network's
+    decide_network_cidr(c, structure, s.line, [cidr for cidr in cidrs_in(s.sentence) if ":" not in cidr
+                                               and cidr not in others])
 
 
 

@@ -297,3 +297,15 @@ def test_azure_aks_parcels_as_its_untuned_author_wrote_it() -> None:
     assert (a.aks_network_policy, a.aks_pod_overlay, a.acr_pull_registries) == ("calico", True, ["acrparcels"])
     # `Azure Monitor container insights is enough for now` (a note of a components row) was dropped in silence
     assert a.aks_container_insights is True
+
+
+def test_a_sentence_granting_acrpull_is_the_built_grant_not_a_registry_gap() -> None:
+    """`AKS kubelet identity gets AcrPull on the registry` was listed as 'the container registry is not created or
+    configured by the output' although the aks module grants exactly that."""
+    text = (REVIEWED / "azure-aks-parcels.plan.md").read_text().replace(
+        "**Container Registry**: `acrparcels.azurecr.io` (shared across stages)",
+        "**Container Registry**: `acrparcels.azurecr.io` (shared across stages); AKS kubelet identity gets `AcrPull` on "
+        "the registry")
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.acr_pull_registries == ["acrparcels"]
+    assert not [n for n in d.not_applied if "AcrPull" in n.text]

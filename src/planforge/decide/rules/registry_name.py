@@ -11,7 +11,9 @@ import re
 
 from planforge.decide.context import Context
 from planforge.decide.data import keywords
+from planforge.plan.model import plain
 
+_ACR_PULL = re.compile(r"\bAcrPull\b", re.I)  # the role the nodes are granted on each registry
 _DOCR = re.compile(r"registry\.digitalocean\.com/([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)/")
 
 
@@ -31,6 +33,9 @@ def decide_acr_pull(c: Context) -> None:
     for host, line in lines.items():
         if line is not None:
             c.applied(line, host, "acr_pull_registries")
+    for line, text in enumerate(c.plan.lines, 1):  # `the kubelet identity gets AcrPull on the registry`
+        for m in _ACR_PULL.finditer(plain(text)):
+            c.applied(line, m.group(0), "acr_pull_registries")
 
 
 def decide_registry_name(c: Context) -> None:

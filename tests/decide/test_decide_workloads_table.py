@@ -76,3 +76,24 @@ def test_request_and_limit_columns_split_at_a_slash() -> None:
     apps = {a.name: a for a in decide(parse_text(STOREFRONT.replace(APPS, APPS + services), "plan.md")).answers.apps}
     a = apps["orders-api"]
     assert (a.cpu_request, a.cpu_limit, a.memory_request, a.memory_limit) == ("250m", "500m", "256Mi", "512Mi")
+
+
+def test_replicas_stated_in_prose_anywhere_size_each_environment() -> None:
+    """A sentence under the components table (no field label) sizing two applications per environment: it was not
+    read at all, neither built nor reported; with a bold label, `3 replicas in prod` sized every environment."""
+    prose = ("\nThe web-frontend runs dev 1 / staging 2 / prod 3 replicas, scaling to at most 6 in prod. "
+             "orders-api: 1 replica in dev, 2 in staging, 4 in prod.\n")
+    d = decide(parse_text(STOREFRONT.replace(APPS, APPS + prose), "plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    assert apps["web-frontend"].environment_replicas == {"dev": (1, 1), "staging": (2, 2), "prod": (3, 6)}
+    assert apps["orders-api"].environment_replicas == {"dev": (1, 1), "staging": (2, 2), "prod": (4, 4)}
+    assert not [n for n in d.not_applied if "replica" in n.text]
+
+
+def test_an_environments_count_restated_is_applied_and_another_is_reported() -> None:
+    prose = ("\n**Sizing**: orders-api runs 2 replicas in prod. orders-api replicas: dev 1 / prod 2. "
+             "orders-api runs 5 replicas in prod.\n")
+    d = decide(parse_text(STOREFRONT.replace(APPS, APPS + prose), "plan.md"))
+    assert {a.name: a.environment_replicas for a in d.answers.apps}["orders-api"] == {"prod": (2, 2), "dev": (1, 1)}
+    assert [(n.text, n.why) for n in d.not_applied if "replica" in n.text] == [
+        ("5 replicas", "orders-api runs 2-2 replicas in prod, stated first")]

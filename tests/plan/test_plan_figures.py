@@ -202,6 +202,31 @@ def test_a_slashed_count_list_pairs_with_the_environments_in_order(text, expecte
     assert [(f.kind, f.low, f.subject) for f in got] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("orders-api replicas: dev 1 / staging 2 / prod 4.", [(1, 1, "dev"), (2, 2, "staging"), (4, 4, "prod")]),
+    ("The orders-api runs dev 1 / staging 2 / prod 3 replicas, scaling to at most 6 in prod.",
+     [(1, 1, "dev"), (2, 2, "staging"), (3, 3, "prod"), (None, 6, "prod")]),
+    ("orders-api runs 3 replicas in prod, scaling to at most 6 in prod", [(3, 3, "prod"), (None, 6, "prod")]),
+    ("orders-api: 1 replica in dev, 2 in staging, 4 in prod.", [(1, 1, "dev"), (2, 2, "staging"), (4, 4, "prod")]),
+    ("orders-api: 3 replicas in prod and staging", [(3, 3, "prod"), (3, 3, "staging")]),
+    ("orders-api: dev: 1-2 / prod: 3-6 replicas", [(1, 2, "dev"), (3, 6, "prod")]),
+    ("orders-api runs 2 replicas per environment", [(2, 2, "")]),  # every environment: none of its own
+])
+def test_an_applications_replicas_are_in_the_environments_its_sentence_names(text, expected):
+    """An untuned review: `3 replicas in prod` for one application sized every environment, `dev 1 / staging 2 /
+    prod 3` was not read, and `2 in staging, 4 in prod` after the application's first clause named no application."""
+    got = extract([Source(3, text)], NAMES)
+    assert [(f.low, f.high, f.environment) for f in got if f.kind == "replicas"] == expected
+    assert {(f.subject, f.scope) for f in got} == {("orders-api", "app")}
+
+
+def test_an_environments_count_list_naming_no_application_stays_the_environments():
+    got = extract([Source(3, "Replicas: dev 1 / staging 2 / prod 3")], NAMES)
+    assert [(f.kind, f.low, f.subject, f.scope) for f in got] == [
+        ("replicas", 1, "dev", "environment"), ("replicas", 2, "staging", "environment"),
+        ("replicas", 3, "prod", "environment")]
+
+
 def test_the_figures_after_a_clusters_own_clause_are_the_clusters():
     # `cluster (4 OCPUs, 24GB RAM), local Minikube for development`: the cluster's memory, never each container's
     got = extract([Source(1, "Target Platform: OKE Kubernetes cluster (4 OCPUs, 24GB RAM), local Minikube for "

@@ -91,7 +91,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                 continue  # the template's example figures
             label = m[0] if m else label if b.kind == "item" else ""
             if (context or _REQUIREMENT.search(src.text) or canonical_key(label) in _FIGURE_LABELS
-                    or (b.kind == "item" and _names_manifest(src.text))):
+                    or (b.kind == "item" and _names_manifest(src.text)) or _sizes_app(src.text, apps)):
                 sources.append(figures.Source(src.line, clean(src.text), label))
     said = [f for f in figures.extract(summary, set()) if f.kind in _SUMMARY_KINDS]
     plan.figures = [_own_words(f, headed) for f in figures.extract(sources, apps)] + said
@@ -150,6 +150,20 @@ def _lent_words(header: str) -> str:
     keywords = figures.vocabulary().keywords
     said = any(keywords[kind].search(words) for kind in ("retention", "rpo", "rto"))
     return words if _storage_header().match(words) or (said and len(words) <= 40) else ""
+
+
+def _sizes_app(text: str, apps: set[str]) -> bool:
+    """A line anywhere that counts an application's replicas (`web-frontend runs dev 1 / prod 3 replicas`)."""
+    return bool(apps) and _REPLICA_WORD.search(text) is not None and _app_words(frozenset(apps)).search(text) is not None
+
+
+_REPLICA_WORD = re.compile(r"\breplicas?\b", re.I)
+
+
+@lru_cache(maxsize=8)
+def _app_words(apps: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in sorted(apps, key=len, reverse=True)) + r")(?![\w-])",
+                      re.I)
 
 
 def _names_manifest(text: str) -> bool:

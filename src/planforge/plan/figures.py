@@ -13,14 +13,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
 
 from planforge.plan import machines
-from planforge.yamlio import package_data
+from planforge.plan.environment_counts import in_environments, per_environment
+from planforge.plan.figure_words import (
+    APP_KINDS,
+    COUNT_KINDS,
+    WORD,
+    Figure,
+    Kind,
+    Vocabulary,
+    joined_environments,
+    unit_entry,
+    vocabulary,
+)
 
-Kind = str  # nodes, instance_type, replicas, cpu, memory, pods, namespaces, rpo, rto, retention, log_retention,
-# metrics_retention, trace_retention, uptime, database, storage,
-# and unpaired (`2/3 nodes in dev/staging/prod`: counts and environments that do not pair up)
+__all__ = ["Figure", "Kind", "Source", "Vocabulary", "extract", "vocabulary"]
 
 _NUM = r"(?<![\w.])(?P<{0}>\d{{1,9}}(?:\.\d{{1,6}})?)(?!\d)"
 _UNIT_GAP = r"(?: ?[a-z%]{1,9})?"  # the unit written after the first number too: `2Gi-4Gi`, `3 nodes to 6`
@@ -37,7 +45,6 @@ _QUANTITY = re.compile(
 _UNIT = re.compile(r"(?P<gap> ?-? ?)(?P<unit>%|[a-zµ]{1,12})(?![a-z])", re.I)
 # a comma ends a clause, but not inside a range written `min 2, max 10`
 _CLAUSE_END = re.compile(r",(?!\s*(?i:max)(?:imum)?\b)|[;|]|\.(?:\s|$)|\s[-–—]\s")
-_WORD = re.compile(r"[a-z0-9][a-z0-9_-]{0,62}", re.I)
 _ENGINE = re.compile(
     r"\b(?P<engine>aurora(?:[ -](?:postgres(?:ql)?|mysql))?|postgres(?:ql)?|mysql|mariadb)\b"
     r"(?: ?(?:flexible ?)?(?:server|db|database|engine))?(?: ?v(?:ersion)? ?| )?(?P<version>\d{1,3}(?:\.\d{1,3})?)?(?![\d.]?\d)",
@@ -45,71 +52,6 @@ _ENGINE = re.compile(
 )
 
 _NEGATED = re.compile(r"\b(?:no|not|without|instead of|rather than|replac\w{0,5}|migrat\w{0,5} from)\b[^,;]{0,30}$", re.I)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One quantity the plan states. low/high: a range (either side None when open, both equal for one value),
-    in `unit`: count, Mi (memory), millicores (cpu), minutes (rpo, rto), days (retention), percent, GiB (storage).
-    Named figures (instance_type, database) carry `name` (and `version`) instead."""
-
-    kind: Kind
-    low: float | None
-    high: float | None
-    unit: str
-    subject: str  # the app/service, environment, tenant, pool or region named; "" plan-wide
-    scope: str  # plan | app | environment | tenant | pool | region | others (the environments no other figure names)
-    line: int
-    words: str  # as written, e.g. "between 3 and 30 replicas"
-    name: str = ""  # instance_type: the type; database: the engine (postgres, mysql, ...)
-    version: str = ""  # database: the version as written, e.g. "16", "8.0"
-    every_environment: bool = False  # a plan-wide figure said of each environment (`12 nodes per environment`)
-    # an app's figure said of one environment (`| checkout-web replicas | 1 | 3 |` under environment columns)
-    environment: str = ""
-
-    @property
-    def value(self) -> float | None:
-        """The single value stated, None for a range or an open bound."""
-        return self.low if self.low is not None and self.low == self.high else None
-
-    @property
-    def environment_word(self) -> str:
-        """The environment the figure is said of (`in production`, its column), as written; "" for every one."""
-        return self.environment or (self.subject if self.scope == "environment" else "")
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    units: dict[str, tuple[str, float]]
-    keywords: dict[str, re.Pattern[str]]
-    engines: dict[str, str]
-    engine_majors: dict[str, list[str]]
-    environments: dict[str, str]
-    scopes: dict[str, str]
-    spelled_counts: re.Pattern[str]  # `three availability zones`: the number word and its unit
-    spelled_values: dict[str, int]
-    spelled_dimensions: frozenset[str]
-
-
-def _load(name: str) -> dict[str, Any]:
-    return package_data(name)
-
-
-@lru_cache(maxsize=None)
-def vocabulary() -> Vocabulary:
-    data: dict[str, Any] = _load("figures.yaml")
-    return Vocabulary(
-        units={k: (v[0], float(v[1])) for k, v in data["units"].items()},
-        keywords={k: re.compile(v, re.I) for k, v in data["keywords"].items()},
-        engines=dict(data["engines"]),
-        engine_majors={k: [str(x) for x in v] for k, v in data["engine_majors"].items()},
-        environments=dict(_load("keywords.yaml")["environment_synonyms"]),
-        scopes=dict(data["scopes"]),
-        spelled_counts=re.compile(r"\b(?P<word>" + "|".join(data["spelled_counts"]) + r") (?P<unit>[a-z]{1,12})(?![a-z])",
-                                  re.I),
-        spelled_values=dict(data["spelled_counts"]),
-        spelled_dimensions=frozenset(data["spelled_dimensions"]),
-    )
 
 
 @dataclass(frozen=True)
@@ -141,6 +83,9 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
         # `Node Pools: prod Standard_D4s_v5, ...`: the label's words name the label's subject, not its first clause's
         head = _label_end(text, src.label)
         carried: tuple[str, str] | None = None  # the app an earlier clause of the sentence names
+        # the app of the sentence's earlier clauses, kept over clauses naming only an environment (`web: 1 replica
+        # in dev, 2 in staging, 4 in prod`)
+        sentence_app: tuple[str, str] | None = None
         said: dict[str, re.Match[str]] = {}  # the recovery keyword of the sentence's previous clause
         storage_said: re.Match[str] | None = None  # a storage word of an earlier clause of the sentence
         # a log word of the row's label or the sentence so far (`Logging | ... 30-day retention`, `| Log retention | 30 days |`)
@@ -166,6 +111,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             if not after_comma:
                 carried, said, storage_said, logs_said, count_said, machine = (None, label_said, label_storage, label_logs,
                                                                                counted, None)
+                sentence_app = None
                 env_said = None
             clause = text[start:end]
             bare = _BARE_COUNT.fullmatch(clause)
@@ -173,6 +119,8 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             if not clause.strip():
                 continue
             own = subject = subject_of(clause if start >= head else text[head:end], names)
+            if own[1] not in ("plan", "environment"):
+                sentence_app = own if own[1] == "app" else None
             if own[1] != "plan":
                 carried = own if own[1] == "app" else None
                 env_said = own if own[1] == "environment" and _LABELLED.match(clause) else None
@@ -197,7 +145,7 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
             said = said or (kept if _SAYS_OTHERS.search(clause) else said)
             figures = _figures_of(clause, subject, src.line_at(start + len(clause) - len(clause.lstrip())), said if env_clause else {}, storage_said,
                                   (logs_said, metrics_said), count_said if env_clause else None, skus)
-            count_said = next((f.kind for f in figures if f.kind in _COUNT_KINDS), count_said)
+            count_said = next((f.kind for f in figures if f.kind in COUNT_KINDS), count_said)
             storage_said = vocabulary().keywords["storage"].search(clause) or storage_said
             said = {f.kind: m for f in figures if f.kind in _RECOVERY_KINDS
                     for m in [vocabulary().keywords[f.kind].search(clause)] if m is not None} or said
@@ -206,11 +154,15 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
                 # (`1/3 replicas in dev/prod`: each count in its own environment)
                 figures = [replace(f, subject=label_subject[0], scope="app",
                                    environment=f.subject if f.scope == "environment" else own[0])
-                           if f.kind in _APP_KINDS else f for f in figures]
+                           if f.kind in APP_KINDS else f for f in figures]
+            # `web runs 3 replicas in prod, scaling to at most 6 in prod`: web's figures, in prod
+            app = own if own[1] == "app" else sentence_app if own[1] == "environment" else None
+            if app is not None and not _says_every(clause):
+                figures = in_environments(clause, figures, app[0])
             if own[1] == "plan" and carried is not None and subject[1] != "app":
                 # `ticketing-api memory request 2Gi, limit 4Gi`: the app of the sentence is the subject of its
                 # later clauses that name no other
-                figures = [replace(f, subject=carried[0], scope="app") if f.kind in _APP_KINDS else f
+                figures = [replace(f, subject=carried[0], scope="app") if f.kind in APP_KINDS else f
                            for f in figures]
             out.extend([replace(f, every_environment=True) for f in figures] if _says_every(clause) else figures)
     return out
@@ -220,8 +172,6 @@ def extract(sources: list[Source], names: set[str]) -> list[Figure]:
 _LABELLED = re.compile(r"\s*[\w-]+(?:\s*[/+&]\s*[\w-]+)*\s*:")
 # a count named right before its number, as a label (`Production nodes: 3-9 e2-standard-4`)
 _COUNT_LABEL = re.compile(r"\b(?P<unit>nodes|tasks|replicas|instances)\s*+:\s*+$", re.I)
-_APP_KINDS = ("replicas", "memory", "cpu")
-_COUNT_KINDS = ("nodes", "tasks", "replicas", "instances")
 _BARE_COUNT = re.compile(r"\s*+(nodes|tasks|replicas|instances)\s*+:?\s*+", re.I)  # a count's name alone
 # what may follow a bare count that takes the unit of the sentence's earlier clause (`2 to 4 in production`)
 _CARRY_FOLLOWERS = ("", "in", "for", "on", "at")
@@ -260,7 +210,7 @@ def _subject(text: str, names: set[str]) -> tuple[str, str]:
     pool or region, then an environment, then the cluster."""
     v = vocabulary()
     env = scope = cluster = ""
-    for m in _WORD.finditer(text):
+    for m in WORD.finditer(text):
         w = m.group(0).lower()
         if w in names or (w.endswith("s") and w[:-1] in names):
             return (w if w in names else w[:-1]), "app"
@@ -275,24 +225,8 @@ def _subject(text: str, names: set[str]) -> tuple[str, str]:
     if scope:
         return scope, scope
     if env and not _says_every(text):
-        return "+".join(_joined_environments(text)) or env, "environment"
+        return "+".join(joined_environments(text)) or env, "environment"
     return (cluster, cluster) if cluster else ("", "plan")
-
-
-@lru_cache(maxsize=1)
-def _environment_run() -> re.Pattern[str]:
-    """Environment words joined by `and`, `&`, `/`, `or` or a comma (`in dev and test`)."""
-    words = "|".join(re.escape(w) for w in sorted(vocabulary().environments, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{words})(?:\s*+(?:,|&|/|\band\b|\bor\b)\s*+(?:{words}))+(?![\w-])", re.I)
-
-
-def _joined_environments(text: str) -> list[str]:
-    """The environments of the first run of joined environment words (`dev and test`: dev, test), else none."""
-    m = _environment_run().search(text)
-    if m is None:
-        return []
-    envs = vocabulary().environments
-    return list(dict.fromkeys(envs[w.lower()] for w in _WORD.findall(m.group(0)) if w.lower() in envs))
 
 
 def _no_subject(text: str, names: set[str]) -> tuple[str, str]:
@@ -355,7 +289,7 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
         keywords["storage"] = storage_said
     keywords["logs"] = keywords["logs"] or kept_said[0]
     keywords["metrics"] = keywords["metrics"] or kept_said[1]
-    listed, list_spans = _per_environment(clause, line)
+    listed, list_spans = per_environment(clause, line)
     out.extend(listed)
     for m in _QUANTITY.finditer(clause):
         if any(s <= m.start() < e for s, e in engine_spans):
@@ -370,55 +304,16 @@ def _figures_of(clause: str, subject: tuple[str, str], line: int,
     return out
 
 
-# `2/3/5 nodes in dev/staging/prod`, `dev/staging/prod: 1/2/3 tasks`: one count per environment, in order
-_SLASHED_COUNTS = re.compile(r"(?<![\w./])(\d{1,4}(?: ?/ ?\d{1,4}){1,5})(?![\w./]) ?(?P<unit>[a-z]{1,12})(?![a-z])", re.I)
-_SLASHED_WORDS = re.compile(r"(?<![\w/-])([a-z][\w-]{0,30}(?: ?/ ?[a-z][\w-]{0,30}){1,5})(?![\w/-])", re.I)
-_SLASH = re.compile(r" ?/ ?")
-
-
-def _per_environment(clause: str, line: int) -> tuple[list[Figure], list[tuple[int, int]]]:
-    """The counts a clause lists per environment with a slash (`2/3/5 nodes in dev/staging/prod`): one figure per
-    environment when the clause names as many environments with slashes, and the spans of the lists read."""
-    v = vocabulary()
-    out: list[Figure] = []
-    spans: list[tuple[int, int]] = []
-    for m in _SLASHED_COUNTS.finditer(clause):
-        entry = _unit_entry(m.group("unit").lower())
-        numbers = _SLASH.split(m.group(1))
-        if entry is None or entry[0] not in _COUNT_KINDS:
-            continue
-        lists = [found for w in _SLASHED_WORDS.finditer(clause)
-                 for found in [[v.environments.get(part.lower(), "") for part in _SLASH.split(w.group(1))]]
-                 if all(found)]
-        if not lists:
-            continue
-        spans.append((m.start(), m.end()))
-        envs = next((found for found in lists if len(found) == len(numbers)), None)
-        if envs is None:
-            out.append(Figure("unpaired", None, None, "count", "", "plan", line, m.group(0),
-                              name=f"{len(numbers)} counts for {len(lists[0])} environments"))
-            continue
-        out += [Figure(entry[0], float(n), float(n), "count", env, "environment", line, m.group(0))
-                for n, env in zip(numbers, envs)]
-    return out, spans
-
-
 def _spelled_counts(clause: str, subject: tuple[str, str], line: int) -> list[Figure]:
     """Counts written as words before a unit whose dimension the vocabulary reads them for (`three AZs`)."""
     v = vocabulary()
     out = []
     for m in v.spelled_counts.finditer(clause):
-        entry = _unit_entry(m.group("unit").lower())
+        entry = unit_entry(m.group("unit").lower())
         if entry is not None and entry[0] in v.spelled_dimensions:
             n = float(v.spelled_values[m.group("word").lower()])
             out.append(Figure(entry[0], n, n, "count", subject[0], subject[1], line, m.group(0)))
     return out
-
-
-def _unit_entry(unit: str) -> tuple[str, float] | None:
-    """(dimension, factor) of a unit word, also in the plural (`nodes`, `tasks`, `GiB`)."""
-    units = vocabulary().units
-    return units.get(unit) or (units.get(unit[:-1]) if unit.endswith("s") and len(unit) > 2 else None)
 
 
 def _bounds(m: re.Match[str]) -> tuple[float | None, float | None]:
@@ -476,7 +371,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
     v = vocabulary()
     u = _UNIT.match(clause, m.end())
     unit = u.group("unit").lower() if u is not None else ""
-    entry = _unit_entry(unit)
+    entry = unit_entry(unit)
     label = _COUNT_LABEL.search(clause, max(0, m.start() - 24), m.start()) if entry is None else None
     if entry is None and count_said is not None and (unit in _CARRY_FOLLOWERS or unit in v.environments):
         # `2 to 4 in production` after `1 to 2 tasks in staging`; `3 prod` after `2 replicas dev`: the environment
@@ -485,7 +380,7 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         entry = (count_said, 1.0)
         end = after.end() if after is not None and after.group("env").lower() in v.environments else m.end()
     elif label is not None:
-        entry, end = _unit_entry(label.group("unit").lower()), m.end()  # `Production nodes: 3-9 e2-standard-4`
+        entry, end = unit_entry(label.group("unit").lower()), m.end()  # `Production nodes: 3-9 e2-standard-4`
     elif entry is None:
         # `cpu request 2 limit 1`: a bare number a request or limit word names, in a clause about CPU, is cores
         if m.group("n") is None or keywords.get("cpu_word") is None or \

@@ -88,19 +88,28 @@ def _environment_replicas(c: Context, f: Figure, targets: list[tuple[str, Servic
     env = environment_named(f.environment, c.values.get("environments", []))
     why = (f"a per-environment {f.kind} figure is not applied: applications and services take one size for every "
            "environment" if f.kind != "replicas" else
-           f"{f.environment!r} is not an environment of the output" if env is None else
-           "an open replica range is not applied to one environment: state both bounds"
-           if f.low is None or f.high is None else "")
+           f"{f.environment!r} is not an environment of the output" if env is None else "")
     if why:
         c.unapplied(f.line, f.words, why)
         return []
     applied = []
     for group, svc in targets:
-        if env in svc.environment_replicas:
-            low, high = svc.environment_replicas[env]
-            c.unapplied(f.line, f.words, f"{svc.name} runs {low}-{high} replicas in {env}, stated first")
+        own = svc.environment_replicas.get(env)
+        if own is not None and own[0] == own[1] and f.low is None and f.high is not None and f.high > own[0]:
+            bounds = (own[0], int(f.high))  # `3 replicas in prod, scaling to at most 6`: an autoscaled 3-6
+        elif own == (f.low, f.high):
+            c.applied(f.line, f.words, f"{group}.{svc.name}.environment_replicas.{env}")  # the same count again
             continue
-        svc.environment_replicas = {**svc.environment_replicas, env: (int(f.low), int(f.high))}
+        elif own is not None:
+            c.unapplied(f.line, f.words, f"{svc.name} runs {own[0]}-{own[1]} replicas in {env}, stated first")
+            continue
+        elif f.low is None or f.high is None:
+            c.unapplied(f.line, f.words, f"an open replica range is not applied to {svc.name} in {env}: state both "
+                        "bounds, or its count there first")
+            continue
+        else:
+            bounds = (int(f.low), int(f.high))
+        svc.environment_replicas = {**svc.environment_replicas, env: bounds}
         c.applied(f.line, f.words, f"{group}.{svc.name}.environment_replicas.{env}")
         applied.append(group)
     row = c.line_text(f.line).strip()
@@ -131,14 +140,18 @@ def _service_targets(c: Context, f: Figure, services: dict[str, tuple[str, Servi
             return []
         return list(services.values())
     if f.scope == "app":
+        # `orders` for orders-api, `api` for orders-api, `todo-backend` (the plan's chart) for backend (the output's)
         named = [svc for name, svc in services.items() if name == f.subject or name.startswith(f.subject + "-")
-                 or name.endswith("-" + f.subject)]
+                 or name.endswith("-" + f.subject) or f.subject.endswith("-" + name)]
         if named:
             return named
         c.unapplied(f.line, f.words, f"{f.subject!r} is not an application or chart service of the output")
         return []
     if f.scope == "cluster":
         c.unapplied(f.line, f.words, f"the cluster's or a machine's {f.kind}, not a container's: not applied")
+    elif f.scope == "environment" and f.kind == "replicas":
+        c.unapplied(f.line, f.words, "an environment's replica count that names no application is not applied: "
+                    "name the application or service it sizes (`web: dev 1 / prod 3 replicas`)")
     else:
         c.unapplied(f.line, f.words, f"a {SUBJECT_SCOPES.get(f.scope, f.scope)} {f.kind} figure is not applied: "
                     "applications and services take one figure for every environment")
@@ -185,8 +198,11 @@ class _Marks:
             for m in _WORD.finditer(text):
                 w = m.group(1).lower()
                 named = manifest.fullmatch(w) if self.names else None
+                chart = next((n for n in self.names if w.endswith("-" + n)), None) if not named else None
                 if named:  # `backend`, `deployment-backend` (its manifest)
                     names.append((m.start(), named.group(1).lower()))
+                elif chart:  # `todo-backend`: the plan's name of the output's backend
+                    names.append((m.start(), chart))
                 elif service_word.search(w) and w not in generic and w.removesuffix("s") not in generic:
                     others.append((m.start(), w))
             self.lines[line] = _LineMarks(text, figures, at, names, others,

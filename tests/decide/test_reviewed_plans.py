@@ -42,7 +42,13 @@ route (`Public through ingress-nginx at ...`, `TLS certificates from cert-manage
 and neither chart was installed (unreachable); `ledger-web must not be able to open a connection to it` (the
 database) was ignored and ledger-web got database egress; and `Grafana is out of scope`, `the Prometheus agent` beside
 Amazon Managed Service for Prometheus installed a self-hosted kube-prometheus-stack with Grafana; and `..., 14-day`
-wrapped over `backup retention in prod (3 days elsewhere)` kept prod's backups 3 days."""
+wrapped over `backup retention in prod (3 days elsewhere)` kept prod's backups 3 days.
+
+azure-aks-tally: AKS, Argo CD, Key Vault and PostgreSQL, its components table listing the cloud's services (`AKS`,
+`Azure Key Vault`, `Log Analytics / Container Insights`, `Azure Budget`) beside the charts. Before, it was refused
+whole: each such row was an unknown component (Azure Key Vault with the hint `vault`, HashiCorp's), and the
+applications line (`storefront, orders-api, fulfillment-worker — all in namespace tally, images from
+acrtallyshared.azurecr.io/tally/<service>`) gave `images from ...` and `<service>` as application names."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -309,3 +315,30 @@ def test_a_sentence_granting_acrpull_is_the_built_grant_not_a_registry_gap() -> 
     d = decide(parse_text(text, "plan.md"))
     assert d.answers.acr_pull_registries == ["acrparcels"]
     assert not [n for n in d.not_applied if "AcrPull" in n.text]
+
+
+def test_a_components_table_naming_the_clouds_services_is_read_not_refused() -> None:
+    plan = REVIEWED / "azure-aks-tally.plan.md"
+    text = plan.read_text()
+    d = decide(parse_plan(plan))
+    a = d.answers
+    assert [(app.name, app.image) for app in a.apps] == [
+        (name, f"acrtallyshared.azurecr.io/tally/{name}") for name in ("storefront", "orders-api", "fulfillment-worker")]
+    assert (a.kubernetes_distribution, a.secrets_manager) == ("aks", "azure-key-vault")
+    reported = {(n.line, n.text) for n in d.not_applied}
+    # the AKS row is read as the cluster's Compute row: its pools' figures are reported at it, never dropped
+    assert (line_of(text, "| AKS |"), "3-6 Standard_D4s_v5") in reported
+    # the budget row's words are reported, never dropped; the Key Vault row's RBAC mode is the vault's own
+    assert any(line == line_of(text, "| Azure Budget |") for line, _ in reported)
+    assert (line_of(text, "| Azure Key Vault |"), "RBAC authorization") not in reported
+    # `OIDC issuer` is the cluster's, no Let's Encrypt issuer; `Azure AD RBAC` is the aks module's own
+    aks_row = line_of(text, "| AKS |")
+    assert not {t for line, t in reported if line == aks_row} & {"OIDC issuer", "Azure AD RBAC"}
+
+
+def test_applications_in_namespace_tally_share_it() -> None:
+    """`All three run in namespace `tally`` (no article before the namespace) gave each application its own."""
+    text = (REVIEWED / "azure-aks-tally.plan.md").read_text().replace(
+        " — all in namespace `tally`, images from `acrtallyshared.azurecr.io/tally/<service>`.",
+        ".\n\nAll three run in namespace `tally`.")
+    assert {app.namespace for app in decide(parse_text(text, "plan.md")).answers.apps} == {"tally"}

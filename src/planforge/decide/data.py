@@ -73,6 +73,7 @@ class Catalog:
         for name, entry in (data.get("terraform_modules") or {}).items():
             for alias in [name, *entry.get("aliases", [])]:
                 self._module_keys[squash(alias)] = name
+        self._cloud_service_keys = {squash(a) for a in (data.get("cloud_services") or {}).get("aliases", [])}
         self.feature_capability: dict[str, str] = {}
         self._feature_keys: dict[str, str] = {}
         for name, entry in (data.get("cluster_features") or {}).items():
@@ -96,6 +97,12 @@ class Catalog:
     def feature(self, name: str) -> str | None:
         """The cluster feature a row names (`cluster_features`: what a managed cluster does itself), or None."""
         return self._feature_keys.get(squash(name))
+
+    def cloud_service(self, name: str) -> bool:
+        """Whether a row names managed cloud services (`cloud_services`), alone or joined (`Log Analytics / Container
+        Insights`)."""
+        parts = [part for part in re.split(r"\s*(?:/|\+|&|,|\band\b)\s*", name.split("(")[0]) if part.strip()]
+        return bool(parts) and all(squash(part) in self._cloud_service_keys for part in parts)
 
     def suggest(self, name: str, n: int = 3) -> list[str]:
         """Closest catalog chart names (difflib), for the unknown-component error."""

@@ -16,10 +16,11 @@ from planforge.decide.rules.schedules import SCHEDULE, cron_of
 from planforge.decide.rules.statements import Passage, passages
 from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantity
 
-# host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far
+# host name parts are DNS labels (at most 63 characters, 253 in all): bounded, so no attempt scans far. A repository
+# with a placeholder (`.../shop/<service>`) is every workload's pattern (rules/workloads), no image of its own
 IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
          r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
-         r"|registry\.[a-z0-9.-]{1,253})/[a-z0-9._/-]*[a-z0-9]"
+         r"|registry\.[a-z0-9.-]{1,253})/(?![a-z0-9._/-]*+[<{])[a-z0-9._/-]*[a-z0-9]"
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 PORT = r"\b(?:port\s*+:?|listen(?:s|ing)?\s++on(?:\s++port)?)\s*+(\d{2,5})\b"  # `port 8080`, `listens on 8080`
 # `health /healthz`, `liveness GET /healthz`, `probes on /healthz`, a table's `Probes: HTTP GET /`

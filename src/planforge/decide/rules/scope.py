@@ -162,6 +162,8 @@ def _required_chart(c: Context, row: ComponentRow, structure: str) -> ChartEntry
         if structure == "single-iac":
             _terraform_only_row(c, row)
             return None
+        if cat.cloud_service(row.name):
+            return None  # built from the plan's other fields, or reported at its words (decide/coverage.py)
         hint = cat.suggest(row.name)
         c.problems.append(Problem(
             message=f"unknown component {row.name!r}" + (f"; did you mean {', '.join(hint)}?" if hint else ""),

@@ -107,12 +107,28 @@ def _apps(c: Context, d: dict[str, Any]) -> None:
             c.default("apps", [], "no Custom Applications in the plan")
             _unlisted_workloads(c)
         return
-    listed = bulleted_names(f) or list_items(f.value)
+    listed = bulleted_names(f) or list_items(_named_part(f.value))
     names = [n for n in listed if c.valid_name(f, "apps", "application", n, line=line_of(f, n))]
     field_passage = _field_passage(f)
     apps, stated = _read_apps(c, d, names, [field_passage, *labelled_rows(c.plan), *passages(c.plan)], field_passage)
     c.from_field("apps", apps, f)
     _note_unstated(c, "apps", apps, stated, d["image_pattern"])
+
+
+# a description after an application's name: ` — the storefront`, ` - REST API`
+_DESCRIBED = re.compile(r"\s[—–-]\s")
+
+
+def _named_part(value: str) -> str:
+    """The names of a Custom Applications value without the prose around them: a dash after the list ends it (`web,
+    api — all in namespace shop, images from ...`); a dash after one name describes that one (`api - REST API, web -
+    UI`), up to the next comma."""
+    m = _DESCRIBED.search(value)
+    if m is None:
+        return value
+    if "," in value[:m.start()]:
+        return value[:m.start()]
+    return re.sub(r"\s[—–-]\s[^,;]*", "", value)
 
 
 def _read_apps(c: Context, d: dict[str, Any], names: list[str], sources: list[Passage],

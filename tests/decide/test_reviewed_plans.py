@@ -342,3 +342,19 @@ def test_applications_in_namespace_tally_share_it() -> None:
         " — all in namespace `tally`, images from `acrtallyshared.azurecr.io/tally/<service>`.",
         ".\n\nAll three run in namespace `tally`.")
     assert {app.namespace for app in decide(parse_text(text, "plan.md")).answers.apps} == {"tally"}
+
+
+def test_the_project_is_named_by_its_tag_or_naming_convention_not_the_feature_branch() -> None:
+    """`Branch: 014-aks-platform` named every resource `aks-platform` (`aks-aks-platform-prod`) although the plan's
+    tags say `project=tally` and its convention `<type>-tally-<env>`."""
+    text = (REVIEWED / "azure-aks-tally.plan.md").read_text()
+    d = decide(parse_text(text, "plan.md"))
+    assert d.answers.project_name == "tally"
+    assert d.provenance["project_name"].line == line_of(text, "Mandatory tags")
+    untagged = text.replace("`project=tally`, ", "")
+    assert decide(parse_text(untagged, "plan.md")).answers.project_name == "tally"  # `<type>-tally-<env>`
+    neither = untagged.replace("`<type>-tally-<env>`", "the table below")
+    assert decide(parse_text(neither, "plan.md")).answers.project_name == "aks-platform"  # the branch
+    # a project setting outside a tags line is no tag (`gcp:project=acme-prod-1` in a config)
+    other = neither.replace("## Naming & Tagging", "Pulumi config `gcp:project=acme-prod-1`.\n\n## Naming & Tagging")
+    assert decide(parse_text(other, "plan.md")).answers.project_name == "aks-platform"

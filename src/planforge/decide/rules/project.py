@@ -30,12 +30,28 @@ def _family(c: Context) -> None:
         c.default("plan_family", h.family, "the plan names no /specops, /speckit, /sp or /plan command")
 
 
+# The project's own name where the plan states it: its `project` tag (`Tags on every resource: project=tally`), else
+# the name its naming convention puts between the resource type and the environment (`<type>-tally-<env>`)
+_STATED = (re.compile(r"\b(?:tags?|labels?)\b.{0,200}?(?<![\w:-])project\s*+=\s*+`?([a-z][a-z0-9-]{0,40}[a-z0-9])`?(?![\w-])",
+                      re.I),
+           re.compile(r"`<(?:type|resource(?:[ _-]type)?|prefix|abbr)>-([a-z][a-z0-9]{1,40})-<env(?:ironment)?>`"))
+
+
 def _project_name(c: Context) -> None:
-    """Branch without its number prefix, else the title, as a DNS-1123 label."""
+    """The name the plan gives its project (a `project` tag, a naming convention), else the branch without its number
+    prefix (a spec-kit branch names the feature), else the title, as a DNS-1123 label."""
     h = c.plan.header
     if c.unsafe_source(h.branch, "project_name"):
         c.values["project_name"] = "project"
         return
+    for pattern in _STATED:
+        found = next(((n, m) for n, line in enumerate(c.plan.lines, 1) for m in [pattern.search(line)] if m), None)
+        if found is not None and tx.is_dns_label(found[1].group(1)):
+            line, m = found
+            words = m.group(0)[m.group(0).lower().rfind("project"):] if pattern is _STATED[0] else m.group(0)
+            c.set("project_name", m.group(1), Provenance(source="plan", line=line, text=tx.quote(words)))
+            c.applied(line, words.strip("`"), "project_name")
+            return
     branch = h.branch.plain if h.branch and not h.branch.unresolved else ""
     name = tx.slugify(re.sub(r"^\d+[-_]", "", branch)) if branch else ""
     if name:

@@ -358,3 +358,15 @@ def test_the_project_is_named_by_its_tag_or_naming_convention_not_the_feature_br
     # a project setting outside a tags line is no tag (`gcp:project=acme-prod-1` in a config)
     other = neither.replace("## Naming & Tagging", "Pulumi config `gcp:project=acme-prod-1`.\n\n## Naming & Tagging")
     assert decide(parse_text(other, "plan.md")).answers.project_name == "aks-platform"
+
+
+def test_the_public_ingress_cell_routes_the_application_on_each_environments_host() -> None:
+    """`| storefront | 8080 | public Ingress, TLS |` and `Hostnames: dev `dev.tallyhub.io`, staging ..., prod ...`
+    gave storefront no Ingress, so every application admitted the ingress controller (orders-api, `ClusterIP only`,
+    included); a state key list `dev.tfstate, staging.tfstate, prod.tfstate` is no list of hosts."""
+    d = decide(parse_plan(REVIEWED / "azure-aks-tally.plan.md"))
+    apps = {a.name: a for a in d.answers.apps}
+    assert (apps["storefront"].ingress_path, apps["storefront"].ingress_tls) == ("/", True)
+    assert not apps["orders-api"].ingress_path and not apps["fulfillment-worker"].ingress_path
+    assert {s.name: s.host for s in d.answers.environment_sizing} == {
+        "dev": "dev.tallyhub.io", "staging": "staging.tallyhub.io", "prod": "www.tallyhub.io"}

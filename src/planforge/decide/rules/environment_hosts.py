@@ -16,8 +16,12 @@ from planforge.decide.rules.table_rows import labelled_rows
 # a DNS name of two labels or more, maybe in backticks (not followed by more of a name; a sentence's full stop may)
 DNS_NAME = r"`?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9])`?(?![\w-]|\.[\w-])"
 # `Production serves shop.example.com`, `Prod = juggerhub.com`, `dev: dev.shop.io`, `staging at staging.shop.io`
-_SERVES = re.compile(r"\b([a-z][a-z-]{1,20})(?:\s++environment)?\s*+(?:=|:|serves|is\s++served\s++(?:at|on)|at|on|→|->)"
+# (`Hostnames: dev `dev.shop.io`, prod `www.shop.io``: a host right after its environment, on a line speaking of
+# hosts)
+_SERVES = re.compile(r"\b([a-z][a-z-]{1,20})(?:\s++environment)?\s*+(?:=|:|serves|is\s++served\s++(?:at|on)|at|on|→|->"
+                     r"|(?<=\s))"
                      r"\s*+(?:the\s++)?(?:host\s++|domain\s++)?" + DNS_NAME, re.I)
+_HOSTS_WORD = re.compile(r"\bhost(?:name)?s?\b|\bdomains?\b|\burls?\b", re.I)
 # a host with its environment after it (`shop.acme.example (prod) and shop.dev.acme.example (dev)`)
 _HOST_OF_ENV = re.compile(DNS_NAME + r"\s*+\(\s*+([a-z][a-z-]{1,20})\s*+\)", re.I)
 # an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`, its label maybe after
@@ -34,6 +38,8 @@ def decide_environment_hosts(c: Context) -> list[str]:
             word = m.group(1)
             if not is_env_name(word) or "." not in m.group(2):
                 continue
+            if m.group(0)[len(word):].strip().startswith(m.group(2)) and not _HOSTS_WORD.search(p.text):
+                continue  # `dev dev.shop.io` on a line naming no host
             line = p.line_at(m.start())
             env = environment_named(word, envs)
             if env is None:
@@ -60,6 +66,7 @@ def decide_environment_hosts(c: Context) -> list[str]:
 # a list of hosts (`claims.dev.contoso.com`, `claims.staging.contoso.com`, `claims.contoso.com`)
 _HOST_LIST = re.compile(DNS_NAME + r"(?:\s*+(?:,|/|\band\b)\s*+" + DNS_NAME.replace("(", "(?:", 1) + r")++")
 _HOST_IN_LIST = re.compile(DNS_NAME)
+_FILE = re.compile(r"\.(?:tfstate|tfvars|tf|hcl|ya?ml|json|md|txt|sh|py|conf|log|lock|zip|gz|tgz)$", re.I)
 
 
 def _listed_hosts(text: str, envs: list[str]) -> dict[str, tuple[str, int, str]]:
@@ -72,6 +79,8 @@ def _listed_hosts(text: str, envs: list[str]) -> dict[str, tuple[str, int, str]]
             continue
         named: dict[str, tuple[str, int, str]] = {}
         unnamed = []
+        if any(_FILE.search(m.group(1)) for m in listed):
+            continue  # `dev.tfstate, staging.tfstate, prod.tfstate`: files
         for m in listed:
             host = m.group(1).lower()
             own = {env for label in host.split(".") if is_env_name(label) for env in [environment_named(label, envs)] if env}

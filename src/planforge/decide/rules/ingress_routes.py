@@ -42,6 +42,10 @@ _PUBLIC_WORDS = (r"(?<!not\s)\b(?:public(?:ly)?(?:\s++(?:reachable|served|expose
                  r"(?:https?://)?" + DNS_NAME + r"(/[A-Za-z0-9._/-]*)?")
 _PUBLIC_AT = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?"
               + _PUBLIC_WORDS.replace("{", "{{").replace("}", "}}"))
+# `| storefront | 8080 | public Ingress, TLS |`, `web: public HTTPS`: the application's route from the root of the
+# environments' hosts (environment_hosts) or of the host the plan names for its Ingress
+_PUBLIC_INGRESS = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)"
+                   r"\bpublic(?:ly)?\s++(?:ingress|https)\b")
 # `booking-api (REST API, served under `/api` on the same host)`: the application's path on the Ingress host (a
 # volume `mounted at /data` is no route)
 _SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\w))){{0,160}}?(?<!not\s)"
@@ -201,6 +205,7 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     any_name = f"(?:{alternatives})(?![\\w-])"
     public_at = re.compile(_PUBLIC_AT.format(names=names, any_name=any_name), re.I)
     served_under = re.compile(_SERVED_UNDER.format(names=names, any_name=any_name), re.I)
+    public_ingress = re.compile(_PUBLIC_INGRESS.format(names=names, any_name=any_name), re.I)
     by_port = {s.port: s.name for s in services}
     found = _cell_routes(c, re.compile(_ROUTE_CELL.format(names=names), re.I))
     for number, raw in enumerate(c.plan.lines, 1):
@@ -214,6 +219,8 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
         for m in served_under.finditer(plain(raw)):
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), m.group(2).rstrip("/") or "/", number,
                                                         m.group(0)))
+        for m in public_ingress.finditer(plain(raw)):
+            found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), "/", number, m.group(0)))
     for r in [*_manifest_routes(c, [s.name for s in services]), *_subject_routes(c, [s.name for s in services])]:
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)

@@ -370,3 +370,17 @@ def test_the_public_ingress_cell_routes_the_application_on_each_environments_hos
     assert not apps["orders-api"].ingress_path and not apps["fulfillment-worker"].ingress_path
     assert {s.name: s.host for s in d.answers.environment_sizing} == {
         "dev": "dev.tallyhub.io", "staging": "staging.tallyhub.io", "prod": "www.tallyhub.io"}
+
+
+def test_an_autoscaler_column_of_one_environment_and_bare_cores_are_read() -> None:
+    """`| HPA min-max (prod) |` over `| 3-10, CPU 70% |` and `| Limits |` over `| 1 / 512Mi |`: no application was
+    autoscaled (prod ran a fixed 3), none had a CPU target, and storefront's and orders-api's CPU limit of one core
+    became the default 500m, none of it reported."""
+    apps = {a.name: a for a in decide(parse_plan(REVIEWED / "azure-aks-tally.plan.md")).answers.apps}
+    assert {n: a.environment_replicas["prod"] for n, a in apps.items()} == {
+        "storefront": (3, 10), "orders-api": (3, 8), "fulfillment-worker": (2, 6)}
+    assert {n: a.environment_replicas["staging"] for n, a in apps.items()} == {
+        "storefront": (2, 2), "orders-api": (2, 2), "fulfillment-worker": (1, 1)}
+    assert {n: a.cpu_target for n, a in apps.items()} == {"storefront": 70, "orders-api": 70, "fulfillment-worker": 75}
+    assert {n: (a.cpu_limit, a.memory_limit) for n, a in apps.items()} == {
+        "storefront": ("1", "512Mi"), "orders-api": ("1", "1Gi"), "fulfillment-worker": ("500m", "512Mi")}

@@ -23,7 +23,11 @@ _PARENTHESES = re.compile(r"\([^()]*\)")  # an innermost parenthesis: `storefron
 # a column of requests and limits (`| Requests → Limits |`, `| CPU request / limit |`): each cell read after the
 # words naming its parts
 _ROLE_HEADER = re.compile(r"\brequests?\b|\blimits?\b", re.I)
-_COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\b", re.I)  # a column of counts: its unit
+# a column of counts: its unit (an autoscaler's column, `| HPA min-max (prod) |`, counts replicas)
+_COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods|hpa|autoscal\w*)\b", re.I)
+_REPLICA_HEADERS = ("hpa", "autoscal")
+# a column of one environment's figures: its header names the environment in parentheses (`| HPA min-max (prod) |`)
+_HEADER_ENVIRONMENT = re.compile(r"\(\s*([a-z][a-z-]{1,20})(?:\s+only)?\s*\)", re.I)
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
 # a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
 # (`checkout-web replicas`)
@@ -61,13 +65,15 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             # a column counting per environment writes its unit into each cell (`_cell_reader`): it lends none
             units = [None if _slashed_environments(cell) else _COUNT_HEADER.search(cell) for cell in headers]
             envs = environment_columns(headers)
+            column_envs = [_header_environment(cell) for cell in headers]
             stored = [_lent_words(cell) for cell in headers]
             bounds = _bound_columns(headers)
             for line, cells in b.rows[1:]:
                 cells = _joined_bounds(cells, bounds)
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 read = [readers[k](cell) if k < len(readers) else cell for k, cell in enumerate(cells)]
-                counted = _with_environment([_with_lent(cell, unit) for cell, unit in zip(read, lent)], envs)
+                counted = _with_environment([_with_lent(cell, unit, env) for cell, unit, env
+                                             in zip(read, lent, column_envs + [""] * (len(read) - len(column_envs)))], envs)
                 counted = [f"{words} {cell}" if words and cell.strip() else cell
                            for cell, words in zip(counted, stored + [""] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
@@ -176,8 +182,8 @@ def _lent_units(cells: list[str], units: list[re.Match[str] | None], row: re.Mat
     replicas`; so does a
     count before `×` or leading a cell in a row whose first cell names what it counts (`| Node group | 3–6 ×
     m6i.large |` reads `3–6 nodes × m6i.large`, `| checkout-web replicas | 1 |` reads `1 replicas`)."""
-    column = [unit.group(1) if unit is not None and (_BARE_COUNT.match(cell) or _LEADING_COUNT.match(cell)) else ""
-              for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
+    column = [_counted(unit.group(1)) if unit is not None and (_BARE_COUNT.match(cell) or _LEADING_COUNT.match(cell))
+              else "" for cell, unit in zip(cells, units + [None] * (len(cells) - len(units)))]
     if row is None:
         return column
     unit = row.group(1).lower().rstrip("s") + "s"
@@ -195,8 +201,12 @@ def _cell_reader(header: str) -> Callable[[str], str]:
     if roles is not None:
         return lambda cell: _range_cell(cell, *roles)
     if _ROLE_HEADER.search(header):
-        return lambda cell: column_cell(clean(header), cell.strip()) if cell.strip() else cell
+        return lambda cell: column_cell(clean(header), _BARE_CORES.sub(r"\1 CPU /", cell.strip())) if cell.strip() else cell
     return lambda cell: cell
+
+
+# a request or limit cell's CPU written as bare cores before its memory (`| 1 / 512Mi |`): `1 CPU / 512Mi`
+_BARE_CORES = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\s*/(?=\s*\d{1,6}\s*(?:[KMGT]i?B?)\b)", re.I)
 
 
 # a column of one bound of a count (`| Nodes (min) |`, `| Max nodes |`): (min|max, unit)
@@ -273,13 +283,25 @@ def _per_environment_cell(cell: str, per: tuple[str, str]) -> str:
     return f"{counts} {per[0]} in {per[1]}{cell[m.end():]}"
 
 
-def _with_lent(cell: str, unit: str) -> str:
-    """The cell with its count followed by the unit it takes."""
+def _counted(header_word: str) -> str:
+    """The unit a column's header lends its counts: `replicas` for an autoscaler's column."""
+    return "replicas" if header_word.lower().startswith(_REPLICA_HEADERS) else header_word
+
+
+def _header_environment(header: str) -> str:
+    """The environment a column's header names in parentheses (`HPA min-max (prod)`), else ""."""
+    m = _HEADER_ENVIRONMENT.search(header)
+    return m.group(1) if m and m.group(1).lower() in figures.vocabulary().environments else ""
+
+
+def _with_lent(cell: str, unit: str, env: str = "") -> str:
+    """The cell with its count followed by the unit it takes, and its column's environment (`3-10 replicas in prod`)."""
     if not unit:
         return cell
+    lent = f"{unit} in {env}" if env else unit
     if _BARE_COUNT.match(cell):
-        return f"{cell.strip()} {unit}"
-    return _LEADING_COUNT.sub(rf"\1 {unit}", _TIMES_COUNT.sub(rf"\1 {unit} ×", cell))
+        return f"{cell.strip()} {lent}"
+    return _LEADING_COUNT.sub(rf"\1 {lent}", _TIMES_COUNT.sub(rf"\1 {lent} ×", cell))
 
 
 def environment_columns(header: list[str]) -> list[str]:

@@ -28,10 +28,11 @@ def decide_cpu_targets(c: Context) -> None:
     # service -> (its target, the line stating it; 0: its values block)
     stated: dict[str, tuple[int, int]] = {s.name: (s.cpu_target, 0) for s in every if s.cpu_target}
     changed: set[str] = set()
+    scaling_rows = _scaling_rows(c)
     for number, raw in enumerate(c.plan.lines, 1):
         text = plain(raw)
         m = _TARGET.search(text)
-        if not m or not _SCALING.search(text) or _ALERT.search(text):
+        if not m or not (_SCALING.search(text) or number in scaling_rows) or _ALERT.search(text):
             continue
         target = int(m.group(1) or m.group(2) or m.group(3))
         if not 0 < target <= 100:
@@ -55,6 +56,13 @@ def decide_cpu_targets(c: Context) -> None:
                 f"{s.name} {s.cpu_target}% (plan line {stated[s.name][1]}"
                 + ("" if s.autoscaled() else "; used once its autoscaling is on: the plan states no replica range for it")
                 + ")" for s in mine))
+
+
+def _scaling_rows(c: Context) -> set[int]:
+    """The lines of the rows of tables whose header speaks of scaling (`| HPA min-max (prod) |` over `| 3-10, CPU 70%
+    |`): their CPU percentages are targets."""
+    return {line for t in c.plan.tables if t.rows and _SCALING.search(" ".join(t.rows[0][1]))
+            for line, _cells in t.rows[1:]}
 
 
 def _services_of(text: str, every: list[Service]) -> list[Service]:

@@ -97,6 +97,9 @@ def _environment_replicas(c: Context, f: Figure, targets: list[tuple[str, Servic
         own = svc.environment_replicas.get(env)
         if own is not None and own[0] == own[1] and f.low is None and f.high is not None and f.high > own[0]:
             bounds = (own[0], int(f.high))  # `3 replicas in prod, scaling to at most 6`: an autoscaled 3-6
+        elif own is not None and own[0] == own[1] and f.low is not None and f.high is not None and \
+                f.low <= own[0] <= f.high and f.low < f.high:
+            bounds = (int(f.low), int(f.high))  # `| 3 |` replicas, then its autoscaler's `| 3-10 |`: 3-10
         elif own == (f.low, f.high):
             c.applied(f.line, f.words, f"{group}.{svc.name}.environment_replicas.{env}")  # the same count again
             continue

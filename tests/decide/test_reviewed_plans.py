@@ -384,3 +384,15 @@ def test_an_autoscaler_column_of_one_environment_and_bare_cores_are_read() -> No
     assert {n: a.cpu_target for n, a in apps.items()} == {"storefront": 70, "orders-api": 70, "fulfillment-worker": 75}
     assert {n: (a.cpu_limit, a.memory_limit) for n, a in apps.items()} == {
         "storefront": ("1", "512Mi"), "orders-api": ("1", "1Gi"), "fulfillment-worker": ("500m", "512Mi")}
+
+
+def test_the_numbered_network_rules_give_the_calls_and_the_workers_internet_egress() -> None:
+    """`orders-api accepts ingress only from storefront ...`, `storefront ... may egress only to orders-api:8080`,
+    `fulfillment-worker may egress to orders-api:8080 and to the internet on 443 (carrier APIs)` and `— all in
+    namespace tally` after the applications: none was read, so storefront and the worker could not reach orders-api
+    and the worker could not reach the carriers; the internet egress is the worker's, not orders-api's it names."""
+    a = decide(parse_plan(REVIEWED / "azure-aks-tally.plan.md")).answers
+    assert {(call.caller, call.callee) for call in a.app_calls} == {
+        ("storefront", "orders-api"), ("fulfillment-worker", "orders-api")}
+    assert {app.name for app in a.apps if app.external_https} == {"fulfillment-worker"}
+    assert {app.namespace for app in a.apps} == {"tally"}

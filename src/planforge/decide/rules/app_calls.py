@@ -20,10 +20,11 @@ from planforge.decide.answers import AppCall, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.statements import Passage, passages
 
-_CALL = re.compile(r"\b(?:calls?|calling|(?:may|can)\s+reach|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
+_CALL = re.compile(r"\b(?:calls?|calling|(?:may|can)\s+reach|(?:may|can)\s+egress\s+(?:only\s+)?to|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
                    r"|forwards?\s+(?:requests?\s+)?to|proxies\s+(?:requests?\s+)?to)\b|→|->", re.I)
 _CALLED_BY = re.compile(r"\b(?:reachable|accessible)\s+only\s+(?:from|by)\b|\bonly\s+(?:reachable|accessible)\s+"
-                        r"(?:from|by)\b|\bcalled\s+(?:only\s+)?by\b", re.I)
+                        r"(?:from|by)\b|\bcalled\s+(?:only\s+)?by\b"
+                        r"|\baccepts\s+(?:ingress|traffic|connections|requests)\s+(?:only\s+)?from\b", re.I)
 # what ends the clause of a call word before its callee (`calls over HTTP inside the cluster, and a worker`)
 _CLAUSE_BREAK = re.compile(r"[,;:]|\band\b|\bwhile\b|\bbut\b", re.I)
 # between a callee and its caller in a relative clause (`catalog-api` that the `storefront` calls)

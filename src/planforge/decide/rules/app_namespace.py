@@ -21,6 +21,9 @@ _RUNS_IN = re.compile(r"(?P<who>[^.;:]{1,200}?)\s++(?:run|runs|live|lives|(?:are
                       + _NAME.format("namespace") + r"\s++namespace\b"
                       r"|(?:(?:one|a\s++single|a\s++shared|the\s++same|the)\s++)?namespace\s*+[,:(]?\s*+(?:named\s++|called\s++)?"
                       + _NAME.format("after") + r"(?![\w-]))", re.I)
+# `storefront, orders-api, worker — all in namespace tally`: every application, with no verb
+_ALL_IN = re.compile(r"(?P<who>\b(?:all|both)(?:\s++(?:three|two|four|five|of\s++them|services|applications|apps))?)"
+                     r"\s++in\s++(?:the\s++)?namespace\s++" + _NAME.format("after") + r"(?![\w-])", re.I)
 # `who` standing for every application: `All three`, `Both services`, `The applications`, `Everything we deploy
 # ourselves`
 _EVERY = re.compile(r"\b(?:all|both|every|each|everything|the\s++(?:services|applications|apps|workloads))\b", re.I)
@@ -35,14 +38,15 @@ def decide_app_namespace(c: Context, structure: str) -> None:
     apps: list[Service] = list(c.values.get("apps") or [])
     if not apps:
         return
-    for p, m in sentence_matches(c.plan, _RUNS_IN):
+    stated = [*sentence_matches(c.plan, _RUNS_IN), *sentence_matches(c.plan, _ALL_IN)]
+    for p, m in sorted(stated, key=lambda found: found[0].line_at(found[1].start())):
         if _PLATFORM.search(m.group("who")):
             continue
         named = tx.names_in([a.name for a in apps], m.group("who"))
         if not named and _EVERY.search(m.group("who")):
             named = [a.name for a in apps]
         if named:
-            group = "namespace" if m.group("namespace") else "after"
+            group = "namespace" if "namespace" in m.re.groupindex and m.group("namespace") else "after"
             _apply(c, structure, apps, named, m.group(group), p.line_at(m.start(group)),
                    m.group(0).strip())
             return

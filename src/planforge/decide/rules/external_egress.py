@@ -24,7 +24,7 @@ from planforge.decide.rules.tools import lines_naming
 _EXTERNAL = (r"\b(?:openai|anthropic|gemini|stripe|paypal|adyen|braintree|sendgrid|twilio|mailgun|slack api"
              r"|payment (?:service )?providers?|third[- ]party (?:apis?|services?|endpoints?)"
              r"|external (?:apis?|services?|endpoints?|https)|outbound https|internet egress"
-             r"|egress to the internet)\b")
+             r"|egress to (?:[\w:.-]+\s+and\s+)?(?:to\s+)?the internet(?:\s+on\s+(?:port\s+)?443)?|carrier apis?)\b")
 # A cloud's storage or messaging service an application reaches over HTTPS (or AMQP over TLS, _AMQP)
 _CLOUD_SERVICES = (r"\b(?:(?:azure\s+)?blob\s+storage|azure\s+storage(?:\s+account)?|(?:amazon\s+)?s3(?:\s+buckets?)?"
                    r"|(?:google\s+)?cloud\s+storage|gcs\s+buckets?|(?:azure\s+)?service\s*bus|(?:azure\s+)?event\s+hubs?"
@@ -45,7 +45,9 @@ def decide_external_egress(c: Context, structure: str) -> None:
     for line, text in lines_naming(c.plan, _EXTERNAL):
         m = next((m for m in pattern.finditer(text) if not _NEGATED.search(text, 0, m.start())), None)
         if m is not None:
-            named = tx.names_in([a.name for a in apps], text)
+            # the applications before the words call out (`worker may egress to orders-api:8080 and to the internet`:
+            # the worker), else those the line names
+            named = tx.names_in([a.name for a in apps], text[:m.start()]) or tx.names_in([a.name for a in apps], text)
             calls.append((line, m.group(0), named))
     amqp: set[str] = set()
     for line, text in lines_naming(c.plan, _CLOUD_SERVICES):

@@ -122,6 +122,8 @@ def corpus() -> dict[str, list[Any]]:
     cases["regions"] = list_cases(["us-east-1", "eu-west-1"]) + [[f"r{i}" for i in range(9)], [f"r{i}" for i in range(8)]]
     cases["regional_environments"] = list_cases(["prod"])
     cases["acme_staging_environments"] = list_cases(["dev", "staging"])
+    cases["argocd_manual_sync"] = list_cases(["prod"])
+    cases["argocd_no_prune"] = list_cases(["staging", "prod"])
     cases["database_extensions"] = list_cases(["pgcrypto", "uuid-ossp"]) + [["PostGIS"], ["pg trgm"]]
     cases["acr_pull_registries"] = list_cases(["acrparcels", "sharedacr"]) + [["acr"], ["acr-parcels"], ["ACRparcels"]]
     cases["aks_pod_cidr"] = string_cases("aks_pod_cidr") + ["172.16.0.0/16", "192.168.0.0/16", "0.0.0.0/0", "10.0.0.0/33"]
@@ -254,7 +256,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "dapr_statestore", "dapr_bindings",
                                                                    "state_bucket_name", "lock_table_name",
                                                                    "existing_state_region", "state_resource_group_name", "single_nat_gateway",
-                                                                   "resource_tags", "acme_staging_environments",
+                                                                   "resource_tags", "acme_staging_environments", "argocd_manual_sync", "argocd_no_prune",
                                                                    "kubernetes_extended_support", "api_dns_endpoint", "apps_in_base",
                                                                    "registry_name", "app_calls", "cluster_issuer", "database_name",
                                                                    "database_maintenance", "database_extensions",

@@ -366,6 +366,10 @@ class Answers(BaseModel):
     # environments whose Ingress certificates come from Let's Encrypt's staging server (ClusterIssuer
     # letsencrypt-staging) instead of its production one ([] = none)
     acme_staging_environments: list[str] = []
+    # Argo CD: environments whose Applications a person syncs (no automated sync), and those that sync by themselves
+    # but never prune ([] = every environment syncs automatically, pruning)
+    argocd_manual_sync: list[str] = []
+    argocd_no_prune: list[str] = []
     # the tags the plan says every cloud resource carries, over planforge's own of the same key ([] = its own only)
     resource_tags: list[ResourceTag] = []
     compliance: list[str] = Field(default_factory=list)  # soc2, pci-dss, hipaa, gdpr
@@ -448,7 +452,8 @@ class Answers(BaseModel):
                      "builds", "single_nat_gateway", "api_dns_endpoint", "kubernetes_extended_support", "state_bucket_name", "lock_table_name", "existing_state_region",
                      "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name",
                      "database_maintenance", "database_extensions", "acr_pull_registries", "aks_network_policy",
-                     "aks_pod_overlay", "aks_container_insights", "secret_refresh_interval", "aks_pod_cidr"):
+                     "aks_pod_overlay", "aks_container_insights", "secret_refresh_interval", "aks_pod_cidr",
+                     "argocd_manual_sync", "argocd_no_prune"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -60,6 +60,7 @@ from planforge.decide.rules.tree import decide_paths
 from planforge.decide.rules.upstream import decide_upstream_charts
 from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.dapr_components import decide_dapr_components
+from planforge.decide.rules.argocd_sync import decide_argocd_sync
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
 from planforge.decide.rules.database_settings import decide_database_settings
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
@@ -103,6 +104,7 @@ def decide(plan: Plan) -> Decided:
     decide_ingress_routes(c, structure)
     decide_acme_staging(c, structure)
     decide_cluster_issuer(c)
+    decide_argocd_sync(c)
     decide_database_name(c)
     decide_database_settings(c)
     decide_service_monitors(c, structure)

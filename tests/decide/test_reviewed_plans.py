@@ -396,3 +396,11 @@ def test_the_numbered_network_rules_give_the_calls_and_the_workers_internet_egre
         ("storefront", "orders-api"), ("fulfillment-worker", "orders-api")}
     assert {app.name for app in a.apps if app.external_https} == {"fulfillment-worker"}
     assert {app.namespace for app in a.apps} == {"tally"}
+
+
+def test_a_key_vault_name_pattern_names_each_environments_vault() -> None:
+    """`| Key Vault | `kv-tally-<env>` | `kv-tally-prod` |`: only the example's prod vault was taken; dev and staging
+    got planforge's own names (`kvs-aksplatformdev`)."""
+    a = decide(parse_plan(REVIEWED / "azure-aks-tally.plan.md")).answers
+    assert {s.name: s.secrets_vault for s in a.environment_sizing} == {
+        "dev": "kv-tally-dev", "staging": "kv-tally-staging", "prod": "kv-tally-prod"}

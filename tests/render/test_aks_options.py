@@ -14,7 +14,8 @@ from testlib import FIXTURES, find_terraform_mirror, plan_group, rendered_plan, 
 
 from planforge.cli import main
 from planforge.decide import decide
-from planforge.plan import parse_plan
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan, parse_text
 
 PARCELS = FIXTURES / "reviewed/azure-aks-parcels.plan.md"
 CLAIMS = FIXTURES / "reviewed/aks-argocd-claims.plan.md"
@@ -33,7 +34,41 @@ def test_the_plans_network_policy_engine_overlay_insights_and_registry_are_the_c
 
 def test_a_plan_naming_no_engine_keeps_the_modules() -> None:
     args = _cluster_args(FIXTURES / "plans/aks-argocd-keyvault.plan.md")
-    assert not {"network_policy", "pod_overlay", "acr_pull_registries", "container_insights"} & set(args.split())
+    assert not {"network_policy", "pod_overlay", "acr_pull_registries", "container_insights", "service_cidr"} & set(
+        args.split())
+
+
+TALLY = FIXTURES / "reviewed/azure-aks-tally.plan.md"
+SERVICE_LINE = "Pod CIDR (overlay) 192.168.0.0/16, service CIDR 172.16.0.0/16, DNS service IP 172.16.0.10."
+
+
+def test_the_services_range_the_plan_states_is_the_clusters() -> None:
+    """`service CIDR 172.16.0.0/16, DNS service IP 172.16.0.10`: the clusters took the module's 172.20.0.0/16 (and
+    172.20.0.10) in silence."""
+    assert 'service_cidr = "172.16.0.0/16"' in _cluster_args(TALLY)
+    d = decide(parse_plan(TALLY))
+    assert d.provenance["aks_service_cidr"].line == TALLY.read_text().splitlines().index(SERVICE_LINE) + 1
+    assert not [n for n in d.not_applied if "172.16" in n.text]
+
+
+@pytest.mark.parametrize("edit, reported, refused", [
+    ("DNS service IP 172.16.0.53", "DNS service IP 172.16.0.53", ""),
+    ("service CIDR 10.200.0.0/16", "", "overlaps 10.0.0.0/8"),
+    ("service CIDR 192.168.0.0/16", "", "overlaps the pods' range"),
+])
+def test_a_services_range_the_cluster_cannot_take_is_refused_and_another_dns_ip_reported(
+        edit: str, reported: str, refused: str) -> None:
+    word = edit.rsplit(" ", 1)[0]
+    line = SERVICE_LINE.replace(next(part for part in SERVICE_LINE.rstrip(".").split(", ") if part.startswith(word)), edit)
+    text = TALLY.read_text().replace(SERVICE_LINE, line)
+    if refused:
+        with pytest.raises(RefusedError) as err:
+            decide(parse_text(text, "plan.md"))
+        assert refused in str(err.value.problems)
+    else:
+        d = decide(parse_text(text, "plan.md"))
+        assert [n.why for n in d.not_applied if n.text == reported] == [
+            "the aks module gives the cluster DNS the range's tenth address, 172.16.0.10"]
 
 
 @plan_group(CLAIMS)

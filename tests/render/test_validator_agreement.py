@@ -127,6 +127,7 @@ def corpus() -> dict[str, list[Any]]:
     cases["database_extensions"] = list_cases(["pgcrypto", "uuid-ossp"]) + [["PostGIS"], ["pg trgm"]]
     cases["acr_pull_registries"] = list_cases(["acrparcels", "sharedacr"]) + [["acr"], ["acr-parcels"], ["ACRparcels"]]
     cases["aks_pod_cidr"] = string_cases("aks_pod_cidr") + ["172.16.0.0/16", "192.168.0.0/16", "0.0.0.0/0", "10.0.0.0/33"]
+    cases["aks_service_cidr"] = string_cases("aks_service_cidr") + ["172.16.0.0/16", "10.0.0.0/33"]
     cases["secret_refresh_interval"] = string_cases("secret_refresh_interval") + ["30m", "1h", "45s", "0m", "90", "1d"]
     cases["aks_network_policy"] = string_cases("aks_network_policy") + ["calico", "cilium", "azure", "Calico", "none"]
     cases["provider_constraint"] = string_cases("provider_constraint") + [
@@ -262,7 +263,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "database_maintenance", "database_extensions",
                                                                    "acr_pull_registries", "aks_network_policy", "aks_pod_overlay",
                                                                    "aks_container_insights", "secret_refresh_interval",
-                                                                   "aks_pod_cidr"}
+                                                                   "aks_pod_cidr", "aks_service_cidr"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -1,6 +1,7 @@
 """What a plan states of its AKS clusters beyond their size: Azure CNI overlay (`Azure CNI overlay`: the nodes take
 the subnet's addresses, the pods a range of their own), the NetworkPolicy engine (`Calico network policy`, `Azure CNI
-powered by Cilium`) and Azure Monitor container insights (`Azure Monitor container insights is enough`). Before, every
+powered by Cilium`) and Azure Monitor container insights (`Azure Monitor container insights is enough`), and the Services' range
+(`service CIDR 172.16.0.0/16`). Before, every
 cluster ran Azure's engine on the nodes' subnet and sent nothing to Azure Monitor whatever the plan said. Other
 clusters keep what their modules set up: the statement is reported there."""
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from planforge.decide.context import Context
+from planforge.plan.model import plain
 
 if TYPE_CHECKING:
     from planforge.decide.rules.statements import Statement
@@ -17,8 +19,12 @@ if TYPE_CHECKING:
 
 # A CIDR the plan gives the pods or the Services (`pod CIDR 192.168.0.0/16`, `service CIDR: 172.20.0.0/16`): never
 # the network's address space
-_LABELLED_CIDR = re.compile(r"\b(?P<what>pods?|service)\s+(?:cidr|(?:address\s+)?range|address\s+space)\s*+[:=]?\s*+"
+# (`Pod CIDR (overlay) 192.168.0.0/16, service CIDR 172.16.0.0/16`: a short parenthesis after the label too)
+_LABELLED_CIDR = re.compile(r"\b(?P<what>pods?|service)\s+(?:cidr|(?:address\s+)?range|address\s+space)"
+                            r"(?:\s*+\([^()]{0,30}\))?\s*+[:=]?\s*+"
                             r"(?:of\s+|is\s+)?(?P<cidr>(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2})\b", re.I)
+# `DNS service IP 172.16.0.10`: the cluster DNS address, which the aks module takes as the service range's tenth
+_DNS_IP = re.compile(r"\bdns\s+(?:service\s+)?ip(?:\s+address)?\s*+[:=]?\s*+(?P<ip>(?:[0-9]{1,3}\.){3}[0-9]{1,3})\b", re.I)
 _POD_CIDR_DEFAULT = "192.168.0.0/16"  # the aks module's pod_cidr default
 _POD_CIDR_ASIDE = "172.16.0.0/16"  # the pods' range when the plan's network takes the default's addresses
 
@@ -78,6 +84,38 @@ def decide_container_insights(c: Context, structure: str, s: Statement) -> None:
     if _aks_cluster(c, structure, s, "sends its logs and metrics where its module and components say (container "
                     "insights is an AKS add-on)"):
         _state(c, "aks_container_insights", True, s)
+
+
+def decide_service_cidr(c: Context, structure: str) -> None:
+    """`aks_service_cidr` from the first line labelling the Services' range (`service CIDR 172.16.0.0/16`) on an AKS
+    cluster Terraform builds: outside 10.0.0.0/8 (the aks module's rule: the platform's networks are there), the
+    environments' network and the pods' range, else refused at its line; a DNS service IP other than the range's
+    tenth address (what the module sets) is reported."""
+    c.default("aks_service_cidr", "", "the cluster's Services take the aks module's range, 172.20.0.0/16")
+    if structure not in ("multi-tool", "multi-tenant") or c.values.get("kubernetes_distribution") != "aks":
+        return
+    found = next(((line, m) for line, raw in enumerate(c.plan.lines, 1) for m in _LABELLED_CIDR.finditer(plain(raw))
+                  if m.group("what").lower() == "service"), None)
+    if found is None:
+        return
+    line, m = found
+    service = ipaddress.ip_network(m.group("cidr"), strict=False)
+    taken = [(what, cidr) for what, cidr in (("10.0.0.0/8", "10.0.0.0/8"),
+                                             ("the environments' network", c.values.get("network_cidr") or ""),
+                                             ("the pods' range", c.values.get("aks_pod_cidr") or _POD_CIDR_DEFAULT))
+             if cidr and ":" not in cidr and service.overlaps(ipaddress.ip_network(cidr, strict=False))]
+    if taken:
+        c.problem(None, "aks_service_cidr", f"the Services' range {m.group('cidr')} overlaps {taken[0][0]} "
+                  f"({taken[0][1]}): the cluster could not reach what those addresses hold",
+                  "state a Service range outside 10.0.0.0/8 and the pods' range, e.g. 172.20.0.0/16", line=line)
+        return
+    c.from_line("aks_service_cidr", str(service), line)
+    c.applied(line, m.group("cidr"), "aks_service_cidr")
+    dns = _DNS_IP.search(plain(c.plan.lines[line - 1]))
+    if dns and dns.group("ip") != str(service[10]):
+        c.unapplied(line, dns.group(0), f"the aks module gives the cluster DNS the range's tenth address, {service[10]}")
+    elif dns:
+        c.applied(line, dns.group(0), "aks_service_cidr")
 
 
 def _aks_cluster(c: Context, structure: str, s: Statement,

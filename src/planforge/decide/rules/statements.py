@@ -18,7 +18,7 @@ from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
 from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
-from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container_insights,
+from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container_insights, decide_service_cidr,
                                                 decide_network_policy_engine, decide_pod_overlay, labelled_cidrs)
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
@@ -180,6 +180,7 @@ def decide_statements(c: Context, structure: str) -> None:
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
     check_pod_cidr(c)
+    decide_service_cidr(c, structure)
     _doks_api_endpoint(c, structure)
 
 

@@ -48,7 +48,12 @@ azure-aks-tally: AKS, Argo CD, Key Vault and PostgreSQL, its components table li
 `Azure Key Vault`, `Log Analytics / Container Insights`, `Azure Budget`) beside the charts. Before, it was refused
 whole: each such row was an unknown component (Azure Key Vault with the hint `vault`, HashiCorp's), and the
 applications line (`storefront, orders-api, fulfillment-worker — all in namespace tally, images from
-acrtallyshared.azurecr.io/tally/<service>`) gave `images from ...` and `<service>` as application names."""
+acrtallyshared.azurecr.io/tally/<service>`) gave `images from ...` and `<service>` as application names.
+
+aws-eks-berth: EKS, Argo CD, RDS and Secrets Manager, written by a second reviewer after the tally fixes, with its
+own table shapes. Before: `| HPA min-max dev / staging / prod |` over `| off / 2-4 / 3-10 |` autoscaled nothing, the
+sync table (`| prod | no (manual) | no | no |`) left prod pruning automatically, and the tags table's `| Project |
+berth |` lost to the branch's `berth-platform-eks`."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -404,3 +409,13 @@ def test_a_key_vault_name_pattern_names_each_environments_vault() -> None:
     a = decide(parse_plan(REVIEWED / "azure-aks-tally.plan.md")).answers
     assert {s.name: s.secrets_vault for s in a.environment_sizing} == {
         "dev": "kv-tally-dev", "staging": "kv-tally-staging", "prod": "kv-tally-prod"}
+
+
+def test_a_second_reviewers_tables_autoscale_sync_and_name_the_project() -> None:
+    d = decide(parse_plan(REVIEWED / "aws-eks-berth.plan.md"))
+    a = d.answers
+    assert {app.name: app.environment_replicas for app in a.apps if app.name != "berth-tides"} == {
+        "berth-web": {"dev": (1, 1), "staging": (2, 4), "prod": (3, 10)},
+        "berth-api": {"dev": (1, 1), "staging": (2, 4), "prod": (3, 8)}}
+    assert (a.argocd_manual_sync, a.argocd_no_prune) == (["prod"], ["staging"])
+    assert a.project_name == "berth"

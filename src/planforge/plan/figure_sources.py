@@ -236,7 +236,11 @@ def _joined_bounds(cells: list[str], bounds: list[tuple[int, int, str]]) -> list
 
 
 # a column of counts per environment (`| Replicas dev / prod |` over `| 1 / 3 |`)
-_SLASHED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+([a-z][\w-]*(?: ?/ ?[a-z][\w-]*)+)\W*$", re.I)
+# (`| HPA min-max dev / staging / prod |`: an autoscaler's ranges, replicas)
+_SLASHED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods|hpa|autoscal\w*)(?:\W+(?:min-?max|ranges?))?"
+                             r"\W+([a-z][\w-]*(?: ?/ ?[a-z][\w-]*)+)\W*$", re.I)
+# one environment's part of such a cell: a count or range, or none (`off`, `-`)
+_PART = re.compile(r"^\s*(?:(?P<count>\d{1,4}(?:\s*(?:-|–|to)\s*\d{1,4})?)|off|none|no|-|—)\s*$", re.I)
 _SLASHED_CELL = re.compile(r"^\s*(\d{1,4}(?: ?/ ?\d{1,4})+)(?![\w/])")
 
 
@@ -270,7 +274,7 @@ def _slashed_environments(header: str) -> tuple[str, str] | None:
     envs = figures.vocabulary().environments
     if m is None or not all(w.strip().lower() in envs for w in m.group(2).split("/")):
         return None
-    return m.group(1).lower(), re.sub(r"\s+", "", m.group(2))
+    return _counted(m.group(1).lower()), re.sub(r"\s+", "", m.group(2))
 
 
 def _per_environment_cell(cell: str, per: tuple[str, str]) -> str:
@@ -278,9 +282,23 @@ def _per_environment_cell(cell: str, per: tuple[str, str]) -> str:
     every environment's: `2 replicas`."""
     m = _SLASHED_CELL.match(cell)
     if m is None:
-        return _with_lent(cell, per[0])
+        return _per_environment_ranges(cell, per) or _with_lent(cell, per[0])
     counts = re.sub(r"\s+", "", m.group(1))
     return f"{counts} {per[0]} in {per[1]}{cell[m.end():]}"
+
+
+def _per_environment_ranges(cell: str, per: tuple[str, str]) -> str:
+    """`off / 2-4 / 3-10` under `HPA min-max dev / staging / prod`: `staging 2-4 / prod 3-10 replicas` (the environments
+    with none keep their count); "" when the cell is no such list."""
+    envs, parts = per[1].split("/"), cell.split("/")
+    found = [_PART.match(part) for part in parts]
+    if len(parts) != len(envs) or not all(found):
+        return ""
+    pairs = [f"{env} {m.group('count')}" for env, m in zip(envs, found) if m and m.group("count")]
+    if len(pairs) == 1:
+        count, env = pairs[0].split(" ", 1)[1], pairs[0].split(" ", 1)[0]
+        return f"{count} {per[0]} in {env}"
+    return f"{' / '.join(pairs)} {per[0]}" if pairs else ""
 
 
 def _counted(header_word: str) -> str:

@@ -5,14 +5,15 @@ merge deleted production objects with nobody syncing.
 A clause (a sentence cut at `;`) speaking of syncing names its environments: `manual sync` (`manually synced`, `sync
 by hand`) makes theirs `argocd_manual_sync` (the Applications have no automated sync; the root Application still
 creates them), `without prune` (`no prune`, `prune disabled`) `argocd_no_prune` (automated, never pruning). The
-environments' Applications take it (includes/k8s/argocd.jinja `sync_of`); without Argo CD the clause is reported.
+environments' Applications take it (includes/k8s/argocd.jinja `sync_of`); without Argo CD the clause is reported. So
+does an environments table's `Automated sync` column saying no (manual) and its `Prune` column saying no.
 """
 from __future__ import annotations
 
 import re
 
 from planforge.decide.context import Context
-from planforge.decide.environments import environment_named
+from planforge.decide.environments import environment_named, environment_rows
 from planforge.decide.rules.statements import passages
 
 _SYNC = re.compile(r"\bsync\w*|\bprun\w*", re.I)
@@ -28,7 +29,7 @@ def decide_argocd_sync(c: Context) -> None:
     c.default("argocd_manual_sync", [], "every environment's Applications sync automatically")
     c.default("argocd_no_prune", [], "every automated sync prunes what the repository no longer holds")
     environments: list[str] = c.values.get("environments", [])
-    found: dict[str, tuple[list[str], int]] = {}
+    found = _table_modes(c, environments)
     for p in passages(c.plan, every_section=True):
         for clause in re.finditer(r"[^;.]+", p.text):
             text = clause.group(0)
@@ -48,6 +49,36 @@ def decide_argocd_sync(c: Context) -> None:
                 c.applied(line, m.group(0), answer)
     for answer, (envs, line) in found.items():
         c.from_line(answer, envs, line)
+
+
+# an environments table's columns (`| Environment | Automated sync | Prune |` over `| prod | no (manual) | no |`)
+_AUTOMATED_LABEL = re.compile(r"\bauto(?:mated)?[- ]?sync\b|\bsync\s+(?:mode|policy)\b", re.I)
+_PRUNE_LABEL = re.compile(r"^\W*prun\w*\W*$", re.I)
+_NO = re.compile(r"^\W*(?:no|off|false|disabled|manual)\b", re.I)
+
+
+def _table_modes(c: Context, environments: list[str]) -> dict[str, tuple[list[str], int]]:
+    """The environments an environments table says sync by hand (its automated-sync cell says no) or never prune (its
+    prune cell says no, the sync being automated), with the first such cell's line."""
+    found: dict[str, tuple[list[str], int]] = {}
+    rows = environment_rows(c.plan, environments)
+    manual = {cell.env: cell for row in rows if _AUTOMATED_LABEL.search(row.label) for cell in row.cells
+              if _NO.match(cell.text)}
+    no_prune = {cell.env: cell for row in rows if _PRUNE_LABEL.match(row.label) for cell in row.cells
+                if _NO.match(cell.text) and cell.env not in manual}
+    for answer, cells in (("argocd_manual_sync", manual), ("argocd_no_prune", no_prune)):
+        if not cells:
+            continue
+        line = min(cell.line for cell in cells.values())
+        if c.values.get("gitops") != "argocd":
+            for cell in cells.values():
+                c.unapplied(cell.line, cell.text, "no Argo CD Application syncs this repository: set how each "
+                            "environment syncs in your delivery")
+            continue
+        found[answer] = ([env for env in environments if env in cells], line)
+        for cell in cells.values():
+            c.applied(cell.line, cell.text, answer)
+    return found
 
 
 def _environments(text: str, environments: list[str]) -> list[str]:

@@ -44,6 +44,12 @@ def _project_name(c: Context) -> None:
     if c.unsafe_source(h.branch, "project_name"):
         c.values["project_name"] = "project"
         return
+    tagged = _project_tag_row(c)
+    if tagged is not None:
+        line, name = tagged
+        c.set("project_name", name, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
+        c.applied(line, name, "project_name")
+        return
     for pattern in _STATED:
         found = next(((n, m) for n, line in enumerate(c.plan.lines, 1) for m in [pattern.search(line)] if m), None)
         if found is not None and tx.is_dns_label(found[1].group(1)):
@@ -62,3 +68,18 @@ def _project_name(c: Context) -> None:
     else:
         c.problem(None, "project_name", "no branch or title to name the project", "fill **Branch** or the title", line=1)
         c.values["project_name"] = "project"
+
+
+_TAGS_HEADER = re.compile(r"^\W*(?:tags?|tag keys?|keys?|labels?)\W*$", re.I)
+
+
+def _project_tag_row(c: Context) -> tuple[int, str] | None:
+    """(line, value) of a tags table's `Project` row (`| Tag | Value |` over `| `Project` | `berth` |`), else None."""
+    for table in c.plan.tables:
+        if len(table.rows) < 2 or not _TAGS_HEADER.match(table.rows[0][1][0] if table.rows[0][1] else ""):
+            continue
+        for line, cells in table.rows[1:]:
+            key, value = (re.sub(r"[`*]", "", cell).strip() for cell in (cells + ["", ""])[:2])
+            if key.lower() == "project" and tx.is_dns_label(value):
+                return line, value
+    return None

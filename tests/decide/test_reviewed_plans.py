@@ -53,7 +53,8 @@ acrtallyshared.azurecr.io/tally/<service>`) gave `images from ...` and `<service
 aws-eks-berth: EKS, Argo CD, RDS and Secrets Manager, written by a second reviewer after the tally fixes, with its
 own table shapes. Before: `| HPA min-max dev / staging / prod |` over `| off / 2-4 / 3-10 |` autoscaled nothing, the
 sync table (`| prod | no (manual) | no | no |`) left prod pruning automatically, and the tags table's `| Project |
-berth |` lost to the branch's `berth-platform-eks`."""
+berth |` lost to the branch's `berth-platform-eks`, and the `## Data: RDS PostgreSQL` section (`One PostgreSQL 16
+instance per environment`, a table of instance classes) was not read: no database was built at all."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -419,3 +420,10 @@ def test_a_second_reviewers_tables_autoscale_sync_and_name_the_project() -> None
         "berth-api": {"dev": (1, 1), "staging": (2, 4), "prod": (3, 8)}}
     assert (a.argocd_manual_sync, a.argocd_no_prune) == (["prod"], ["staging"])
     assert a.project_name == "berth"
+
+
+def test_a_section_about_the_database_states_its_engine_and_sizes() -> None:
+    a = decide(parse_plan(REVIEWED / "aws-eks-berth.plan.md")).answers
+    assert (a.database_engine, a.database_version, a.database_name) == ("postgres", "16", "berth")
+    assert {s.name: (s.db_instance_class, s.multi_az) for s in a.environment_sizing} == {
+        "dev": ("db.t4g.micro", False), "staging": ("db.t4g.medium", False), "prod": ("db.r6g.large", True)}

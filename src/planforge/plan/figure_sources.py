@@ -39,6 +39,8 @@ _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
 # a subsection of figures: one of those, or about the database or its backups (`### Database settings`)
+# a section about the database (`## Data: RDS PostgreSQL`, `### Database`): its lines state the engine and its sizes
+_DATABASE_HEADING = re.compile(r"\b(?:databases?|rds|aurora|postgres(?:ql)?|mysql|mariadb|cloud\s+sql)\b", re.I)
 _FIGURE_SUBSECTION = re.compile("|".join(sorted(_FIGURE_LABELS)) + r"|(?:databases?|backups?)(?:_\w+)?$")
 
 
@@ -80,7 +82,8 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                 sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
         context = (is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
-                   or _FIGURE_SUBSECTION.match(canonical_key(b.subsection)) is not None)
+                   or _FIGURE_SUBSECTION.match(canonical_key(b.subsection)) is not None
+                   or _DATABASE_HEADING.search(b.subsection or b.section) is not None)
         label = ""
         app = _opening_app(b, apps) if context else None
         if app is not None:  # a wrapped bullet about one application: read whole, its figures that application's

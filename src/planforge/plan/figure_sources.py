@@ -38,9 +38,9 @@ _LEADING_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)(?=\s*(?:$|[,;(
 _TIMES_COUNT = re.compile(r"^\s*(\d+(?:\s*(?:to|-|–)\s*\d+)?)\s*[×x]\s")  # `3–6 × m6i.large`
 _APPS_SECTION = re.compile(r"^(?:the\s+)?(?:services|applications|apps|workloads|containers)\b", re.I)  # `## Services`
 _FIGURE_LABELS = {"constraints", "performance_goals", "storage", "scale_scope", "database", "capacity", "sizing"}
-# a subsection of figures: one of those, or about the database or its backups (`### Database settings`)
 # a section about the database (`## Data: RDS PostgreSQL`, `### Database`): its lines state the engine and its sizes
 _DATABASE_HEADING = re.compile(r"\b(?:databases?|rds|aurora|postgres(?:ql)?|mysql|mariadb|cloud\s+sql)\b", re.I)
+# a subsection of figures: one of those, or about the database or its backups (`### Database settings`)
 _FIGURE_SUBSECTION = re.compile("|".join(sorted(_FIGURE_LABELS)) + r"|(?:databases?|backups?)(?:_\w+)?$")
 
 

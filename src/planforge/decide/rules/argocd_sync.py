@@ -41,12 +41,8 @@ def decide_argocd_sync(c: Context) -> None:
                 if not m or not envs or answer in found:
                     continue
                 line = p.line_at(clause.start() + m.start())
-                if c.values.get("gitops") != "argocd":
-                    c.unapplied(line, m.group(0), "no Argo CD Application syncs this repository: set how each "
-                                "environment syncs in your delivery")
-                    continue
-                found[answer] = (envs, line)
-                c.applied(line, m.group(0), answer)
+                if _taken(c, answer, [(line, m.group(0))]):
+                    found[answer] = (envs, line)
     for answer, (envs, line) in found.items():
         c.from_line(answer, envs, line)
 
@@ -69,16 +65,20 @@ def _table_modes(c: Context, environments: list[str]) -> dict[str, tuple[list[st
     for answer, cells in (("argocd_manual_sync", manual), ("argocd_no_prune", no_prune)):
         if not cells:
             continue
-        line = min(cell.line for cell in cells.values())
-        if c.values.get("gitops") != "argocd":
-            for cell in cells.values():
-                c.unapplied(cell.line, cell.text, "no Argo CD Application syncs this repository: set how each "
-                            "environment syncs in your delivery")
-            continue
-        found[answer] = ([env for env in environments if env in cells], line)
-        for cell in cells.values():
-            c.applied(cell.line, cell.text, answer)
+        if _taken(c, answer, [(cell.line, cell.text) for cell in cells.values()]):
+            found[answer] = ([env for env in environments if env in cells], min(cell.line for cell in cells.values()))
     return found
+
+
+def _taken(c: Context, answer: str, said: list[tuple[int, str]]) -> bool:
+    """Whether Argo CD syncs the repository: the words stating `answer` are then applied, else reported."""
+    for line, words in said:
+        if c.values.get("gitops") == "argocd":
+            c.applied(line, words, answer)
+        else:
+            c.unapplied(line, words, "no Argo CD Application syncs this repository: set how each environment syncs "
+                        "in your delivery")
+    return c.values.get("gitops") == "argocd"
 
 
 def _environments(text: str, environments: list[str]) -> list[str]:

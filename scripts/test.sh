@@ -8,6 +8,9 @@ cd "$here"
 .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v '^WARNING' || true
 bash scripts/install-tools.sh
 export PATH="$here/.tools/bin:$here/.venv/bin:$PATH"
+# Bytecode is cached: the suite starts planforge, Copier and pytest as processes hundreds of times, and each would
+# compile planforge's sources (and pytest each test module) again.
+unset PYTHONDONTWRITEBYTECODE
 # Lint first: Python (ruff) and the Terraform module library (terraform fmt).
 ruff check --quiet src tests benchmarks scripts
 terraform fmt -check -recursive modules/ || { echo "terraform fmt: run 'terraform fmt -recursive modules/'" >&2; exit 1; }

@@ -32,8 +32,17 @@ def packed_tf_mirror() -> Path:
 def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The whole session (tests, and the module fixtures that generate repositories before any test runs)
     publishes the default template into a per-session cache, never the user's (other sessions may publish a
-    different template there), and commits with a fixed git identity."""
-    root = tmp_path_factory.getbasetemp() / "planforge-cache"
+    different template there), and commits with a fixed git identity. The xdist workers of a session share its
+    validation results (written atomically): one worker's result for a file set, the other reuses, as a user's runs
+    do; each keeps its own template repository, which Copier's clones of another process would race."""
+    base = tmp_path_factory.getbasetemp()
+    root = base / "planforge-cache"
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = base.parent / "planforge-results"  # the session's base directory holds each worker's
+        shared.mkdir(exist_ok=True)
+        root.mkdir(exist_ok=True)
+        if not (root / "results").exists():
+            (root / "results").symlink_to(shared, target_is_directory=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PLANFORGE_CACHE_DIR", str(root))
         # The default template source, whatever the user configured.

@@ -175,20 +175,22 @@ def put_hanging_tool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str,
     return fake
 
 
+@functools.cache
+def _layout_table() -> dict:
+    """layout.yml, parsed once per process (libyaml where PyYAML has it)."""
+    return yaml.load((REPO / "layout.yml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def template_blueprint(entry: str) -> str | None:
     """The blueprint a top-level entry of blueprints/ belongs to (None: the common frame).
 
     An entry's first path part names one directory of layout.yml (`dirs.X` or
     `nested.X`); following its parents up to a top-level directory gives the blueprint
     that directory requires."""
-    import re
-
-    import yaml
-
     match = re.search(r"\b(dirs|nested)\.(\w+)", entry)
     if not match:
         return None
-    table = yaml.safe_load((REPO / "layout.yml").read_text(encoding="utf-8"))
+    table = _layout_table()
     node = table["nested"][match.group(2)]["parent"] if match.group(1) == "nested" else match.group(2)
     while table["dirs"][node].get("parent"):
         node = table["dirs"][node]["parent"]

@@ -54,7 +54,12 @@ aws-eks-berth: EKS, Argo CD, RDS and Secrets Manager, written by a second review
 own table shapes. Before: `| HPA min-max dev / staging / prod |` over `| off / 2-4 / 3-10 |` autoscaled nothing, the
 sync table (`| prod | no (manual) | no | no |`) left prod pruning automatically, and the tags table's `| Project |
 berth |` lost to the branch's `berth-platform-eks`, and the `## Data: RDS PostgreSQL` section (`One PostgreSQL 16
-instance per environment`, a table of instance classes) was not read: no database was built at all."""
+instance per environment`, a table of instance classes) was not read: no database was built at all.
+
+gke-flux-ledgerly: GKE, Flux, Cloud SQL and Secret Manager, written by a third reviewer, its services in a table under
+`## Services` (`| Service | Image | Port | Kind | Exposed |`) with their replicas per environment, autoscaling, and
+allowed flows in tables of their own. Before, no application was generated at all (the table was no Custom
+Applications), and the tables beside it were reported as having no application to apply to."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -427,3 +432,74 @@ def test_a_section_about_the_database_states_its_engine_and_sizes() -> None:
     assert (a.database_engine, a.database_version, a.database_name) == ("postgres", "16", "berth")
     assert {s.name: (s.db_instance_class, s.multi_az) for s in a.environment_sizing} == {
         "dev": ("db.t4g.micro", False), "staging": ("db.t4g.medium", False), "prod": ("db.r6g.large", True)}
+
+
+def test_the_environments_section_sizes_node_groups_nat_gateways_and_the_api_endpoint() -> None:
+    """`| Node group (instance, min/desired/max) |` over `| t3.large, 1/2/3 |`: the counts were dropped (every node
+    group took the module's default range); `staging and prod get one NAT gateway per AZ` and `The EKS API endpoint is
+    private plus public restricted to ... 203.0.113.0/24` were not read in an `## Environments` section (staging got
+    one NAT gateway, the API was private only)."""
+    path = REVIEWED / "aws-eks-berth.plan.md"
+    d = decide(parse_plan(path))
+    a = d.answers
+    assert {s.name: (s.instance_type, s.min_size, s.max_size, s.nat_gateway_per_az) for s in a.environment_sizing} == {
+        "dev": ("t3.large", 1, 3, False), "staging": ("m6i.large", 2, 4, True), "prod": ("m6i.xlarge", 3, 8, True)}
+    assert (a.api_endpoint, a.api_authorized_cidrs) == ("public", ["203.0.113.0/24"])
+    text = path.read_text()
+    assert [(n.line, n.text) for n in a.not_applied if "desired count" in n.why] == [
+        (line_of(text, "t3.large, 1/2/3"), "t3.large, 1/2/3")]
+
+
+def test_a_nat_statement_is_said_of_the_environments_of_its_clause() -> None:
+    """`prod spans three zones; dev uses a single NAT gateway`: the clause before the words names who gets one (the
+    whole sentence capped production too); `one NAT gateway per AZ in staging` names its environment after them."""
+    text = (REVIEWED / "aws-eks-berth.plan.md").read_text()
+    edited = text.replace("dev uses a single NAT gateway to save money; staging and prod get one\nNAT gateway per AZ",
+                          "prod spans three zones; dev uses a single NAT gateway; there is one NAT gateway per AZ "
+                          "in staging")
+    assert edited != text
+    a = decide(parse_text(edited, "plan.md")).answers
+    assert {s.name: s.nat_gateway_per_az for s in a.environment_sizing} == {"dev": False, "staging": True,
+                                                                            "prod": False}
+    assert a.single_nat_gateway is False  # production keeps one NAT gateway per zone
+
+
+def test_a_tags_table_tags_every_resource_and_reports_a_value_per_resource() -> None:
+    """`| Tag | Value |` rows: only `Project` was read (as the project's name); `Owner`, `CostCenter`, `ManagedBy` and
+    `Environment` (`dev / staging / prod`: each root's own) were neither built nor reported."""
+    path = REVIEWED / "aws-eks-berth.plan.md"
+    a = decide(parse_plan(path)).answers
+    assert [t.shown() for t in a.resource_tags] == [
+        "Project=berth", "Environment=<environment>", "Owner=platform-team@tidewater.io", "CostCenter=CC-4410",
+        "ManagedBy=terraform"]
+    varying = "confidential for RDS and Secrets Manager, internal elsewhere"
+    assert [n.line for n in a.not_applied if n.text == varying] == [line_of(path.read_text(), "`DataClassification`")]
+
+
+LEDGERLY = REVIEWED / "gke-flux-ledgerly.plan.md"
+
+
+def test_a_services_table_gives_the_applications_their_images_replicas_autoscaling_and_calls() -> None:
+    a = decide(parse_plan(LEDGERLY)).answers
+    apps = {app.name: app for app in a.apps}
+    assert list(apps) == ["ledgerly-web", "ledgerly-api", "ledgerly-worker"]
+    assert apps["ledgerly-api"].image == "europe-west3-docker.pkg.dev/nw-ledgerly-shared/ledgerly/api"
+    assert [apps[n].port for n in apps] == [3000, 8080, 9090]
+    # `| Staging replicas | Prod replicas |`, then `### Autoscaling (prod only)` over `| Min | Max | Target CPU |`
+    assert {n: app.environment_replicas for n, app in apps.items()} == {
+        "ledgerly-web": {"staging": (1, 1), "prod": (3, 10)}, "ledgerly-api": {"staging": (2, 2), "prod": (3, 12)},
+        "ledgerly-worker": {}}  # a CronJob: `1 (per run)`, one run at a time
+    assert (apps["ledgerly-web"].cpu_target, apps["ledgerly-api"].cpu_target) == (70, 65)
+    # `The worker generates ... It runs as a CronJob on schedule */15 * * * *` (the worker: ledgerly-worker)
+    assert apps["ledgerly-worker"].schedule == "*/15 * * * *"
+    # `| From | To | Port |` rows between two applications; the ingress controller's rows are the ingress's
+    assert [(call.caller, call.callee) for call in a.app_calls] == [("ledgerly-web", "ledgerly-api"),
+                                                                   ("ledgerly-worker", "ledgerly-api")]
+
+
+def test_bullets_under_a_services_heading_stay_a_serverless_plans_services() -> None:
+    """Only a table under `## Services` is the Custom Applications: the bullets of a serverless plan's services keep
+    their task sizes as requests and limits."""
+    a = decide(parse_plan(FIXTURES / "plans/aws-fleet-ingest.plan.md")).answers
+    assert {app.name: (app.cpu_limit, app.memory_limit) for app in a.apps} == {
+        "ingest-api": ("1", "2Gi"), "fleet-admin": ("250m", "512Mi"), "reconcile": ("500m", "1Gi")}

@@ -89,6 +89,10 @@ def match_field(text: str) -> tuple[str, str] | None:
 
 
 _APPLICATIONS_HEADING = re.compile(r"^\s*#{2,4}\s+(?:custom\s+)?applications\s*$", re.I)
+# `## Services` over a table of them (`| Service | Image | Port |`): the Custom Applications field too; a bullet per
+# service under it stays what it was (a serverless plan's services, rules/service_items)
+_SERVICES_HEADING = re.compile(r"^\s*#{2,4}\s+(?:services|workloads|microservices)\s*$", re.I)
+_SERVICES_HEADER = re.compile(r"^\W*(?:service|app|application|workload|microservice|name)s?\W*$", re.I)
 
 
 def _new_field(label: str, value: str, src: SourceLine, section: str) -> Field:
@@ -218,6 +222,7 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
     current: Field | None = None  # field that continuation lines extend
     attach: Field | None = None  # field a following list belongs to
     item_field: Field | None = None  # last field read from a top-level list item
+    services: Field | None = None  # the Custom Applications a `## Services` heading starts, when a table follows
     last_section = None
     for b in blocks:
         if b.section != last_section:
@@ -225,7 +230,9 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
             last_section = b.section
         context = is_context(b.section) or is_context(b.subsection)
         if b.kind == "heading":
-            current = attach = item_field = None
+            current = attach = item_field = services = None
+            if plan.custom_applications is None and _SERVICES_HEADING.match(b.lines[0].text):
+                services = _new_field("Custom Applications", "", b.lines[0], b.section)
             if plan.custom_applications is None and _APPLICATIONS_HEADING.match(b.lines[0].text):
                 # `## Applications` and a bullet per application: the Custom Applications field, written as a section
                 plan.custom_applications = attach = _new_field("Custom Applications", "", b.lines[0], b.section)
@@ -250,6 +257,7 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
             attach = attach or heading
             continue
         if b.kind == "item":
+            services = None  # bullets under `## Services`: not a table of them
             if attach is not None:
                 if attach is plan.custom_applications and b.first_in_item and b.depth == 1:
                     # one application per bullet, its wrapped lines one line (`bulleted_names` reads its name)
@@ -273,6 +281,9 @@ def read_fields(plan: Plan, blocks: list[Block]) -> None:
                 for src in b.lines:
                     _append(item_field, src, "; ")
             continue
+        if b.kind == "table" and services is not None and b.rows and _SERVICES_HEADER.match(clean(b.rows[0][1][0])):
+            plan.custom_applications = attach = services
+        services = None
         if b.kind == "table" and attach is not None and attach.key == "custom_applications" and (
                 not attach.value or _lists_rows(attach.value, b)):
             attach.value = ""  # the rows say everything the list of names did, and more

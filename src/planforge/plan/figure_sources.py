@@ -28,6 +28,8 @@ _COUNT_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods|hpa|autosc
 _REPLICA_HEADERS = ("hpa", "autoscal")
 # a column of one environment's figures: its header names the environment in parentheses (`| HPA min-max (prod) |`)
 _HEADER_ENVIRONMENT = re.compile(r"\(\s*([a-z][a-z-]{1,20})(?:\s+only)?\s*\)", re.I)
+# (`| Staging replicas | Prod replicas |`: the environment before what the column counts)
+_LEADING_ENVIRONMENT = re.compile(r"^\W*([a-z][a-z-]{1,20})\s+(?=(?:nodes|replicas|tasks|instances|pods)\b)", re.I)
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
 # a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
 # (`checkout-web replicas`)
@@ -62,10 +64,9 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
         if b.kind not in ("para", "item", "table") or _NO_FIGURES.search(b.section) or b.lines[0].line < first_h2:
             continue
         if b.kind == "table":
-            headers = b.rows[0][1]
+            headers = [_scaling_header(cell, b.subsection or b.section) for cell in b.rows[0][1]]
             readers = [_cell_reader(cell) for cell in headers]
-            # a column counting per environment writes its unit into each cell (`_cell_reader`): it lends none
-            units = [None if _slashed_environments(cell) else _COUNT_HEADER.search(cell) for cell in headers]
+            units = [_count_unit(cell) for cell in headers]
             envs = environment_columns(headers)
             column_envs = [_header_environment(cell) for cell in headers]
             stored = [_lent_words(cell) for cell in headers]
@@ -214,18 +215,20 @@ _BARE_CORES = re.compile(r"^(\d{1,3}(?:\.\d{1,3})?)\s*/(?=\s*\d{1,6}\s*(?:[KMGT]
 
 # a column of one bound of a count (`| Nodes (min) |`, `| Max nodes |`): (min|max, unit)
 _BOUND_HEADER = re.compile(r"^\W*(?:(?P<before>min|max)\w*\W+)?(?P<unit>node|replica|task|instance|pod)s?(?:\s+count)?"
-                           r"(?:\W+(?P<after>min|max)\w*)?\W*$", re.I)
+                           r"(?:\W+(?P<after>min|max)\w*)?(?:\s*\([^()]{1,30}\))?\W*$", re.I)
 
 
 def _bound_columns(headers: list[str]) -> list[tuple[int, int, str]]:
     """(minimum's column, maximum's column, unit) of each count whose bounds a table states in two columns (`| Nodes
-    (min) | Nodes (max) |`, `| Min nodes | Max nodes |`)."""
+    (min) | Nodes (max) |`, `| Min nodes | Max nodes |`); the unit names the environment a header gives (`| Min replicas
+    (prod) |`: `replicas in prod`)."""
     bounds: dict[str, dict[str, int]] = {}
     for k, header in enumerate(headers):
         m = _BOUND_HEADER.match(clean(header).replace("`", ""))
         if m is not None and bool(m["before"]) != bool(m["after"]):
             bounds.setdefault(m["unit"].lower() + "s", {})[(m["before"] or m["after"]).lower()] = k
-    return [(b["min"], b["max"], unit) for unit, b in bounds.items() if "min" in b and "max" in b]
+    return [(b["min"], b["max"], f"{unit} in {env}" if (env := _header_environment(headers[b["min"]])) else unit)
+            for unit, b in bounds.items() if "min" in b and "max" in b]
 
 
 def _joined_bounds(cells: list[str], bounds: list[tuple[int, int, str]]) -> list[str]:
@@ -245,11 +248,13 @@ _SLASHED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods|hpa|auto
 # one environment's part of such a cell: a count or range, or none (`off`, `-`)
 _PART = re.compile(r"^\s*(?:(?P<count>\d{1,4}(?:\s*(?:-|–|to)\s*\d{1,4})?)|off|none|no|-|—)\s*$", re.I)
 _SLASHED_CELL = re.compile(r"^\s*(\d{1,4}(?: ?/ ?\d{1,4})+)(?![\w/])")
+_TYPED_SLASHED_CELL = re.compile(r"^\s*[a-z][\w.-]{1,30},\s*(\d{1,4}(?: ?/ ?\d{1,4})+)(?![\w/])", re.I)
 
 
 # a column of node counts by role (`| Nodes (min / desired / max) |` over `| 2 / 2 / 4 |`)
-_ROLED_HEADER = re.compile(r"^\W*(nodes|replicas|tasks|instances|pods)\W+((?:min|desired|max)\w*(?: ?/ ?(?:min|desired|max)\w*)+)"
-                           r"\W*$", re.I)
+# (`| Node group (instance, min/desired/max) |` over `| t3.large, 1/2/3 |`: a node group's instance type, then its counts)
+_ROLED_HEADER = re.compile(r"^\W*(nodes|node\s+(?:group|pool)s?|replicas|tasks|instances|pods)\W+(?:instance(?:\s+type)?\W+)?"
+                           r"((?:min|desired|max)\w*(?: ?/ ?(?:min|desired|max)\w*)+)\W*$", re.I)
 
 
 def slashed_roles(header: str) -> tuple[str, list[str]] | None:
@@ -257,18 +262,27 @@ def slashed_roles(header: str) -> tuple[str, list[str]] | None:
     m = _ROLED_HEADER.match(clean(header).replace("`", ""))
     if m is None:
         return None
-    return m.group(1).lower(), [role.strip().lower()[:3] for role in m.group(2).split("/")]
+    unit = "nodes" if m.group(1).lower().startswith("node") else m.group(1).lower()
+    return unit, [role.strip().lower()[:3] for role in m.group(2).split("/")]
+
+
+def slashed_counts(cell: str) -> tuple[str, list[str], str] | None:
+    """(what precedes, counts, what follows) of a cell of slashed counts (`2 / 2 / 4`; `t3.large, 1/2/3` after an
+    instance type and a comma), None for another cell."""
+    m = _SLASHED_CELL.match(cell) or _TYPED_SLASHED_CELL.match(cell)
+    if m is None:
+        return None
+    return cell[:m.start(1)], re.split(r"\s*/\s*", m.group(1)), cell[m.end():]
 
 
 def _range_cell(cell: str, unit: str, roles: list[str]) -> str:
     """`2 / 2 / 4` under `Nodes (min / desired / max)`: `2-4 nodes` (the minimum and maximum; the desired count is
     where an autoscaler starts); a cell of another shape reads as written."""
-    m = _SLASHED_CELL.match(cell)
-    counts = re.split(r"\s*/\s*", m.group(1)) if m is not None else []
+    before, counts, after = slashed_counts(cell) or ("", [], "")
     if len(counts) != len(roles) or "min" not in roles or "max" not in roles:
         return cell
     low, high = counts[roles.index("min")], counts[roles.index("max")]
-    return f"{low}-{high} {unit}{cell[m.end():]}" if low != high else f"{low} {unit}{cell[m.end():]}"
+    return f"{before}{low}-{high} {unit}{after}" if low != high else f"{before}{low} {unit}{after}"
 
 
 def _slashed_environments(header: str) -> tuple[str, str] | None:
@@ -310,9 +324,33 @@ def _counted(header_word: str) -> str:
 
 
 def _header_environment(header: str) -> str:
-    """The environment a column's header names in parentheses (`HPA min-max (prod)`), else ""."""
-    m = _HEADER_ENVIRONMENT.search(header)
+    """The environment a column's header names in parentheses (`HPA min-max (prod)`) or before what it counts
+    (`Staging replicas`), else ""."""
+    m = _HEADER_ENVIRONMENT.search(header) or _LEADING_ENVIRONMENT.match(clean(header).replace("`", ""))
     return m.group(1) if m and m.group(1).lower() in figures.vocabulary().environments else ""
+
+
+def _scaling_header(header: str, heading: str) -> str:
+    """A bare `Min` or `Max` column under an autoscaling heading (`### Autoscaling (prod only)`) as the bound of a
+    replica count, of the heading's environment: `Min replicas (prod)`."""
+    if not _BARE_BOUND.match(clean(header)) or not _SCALING_HEADING.search(heading):
+        return header
+    env = _header_environment(heading)
+    return f"{clean(header)} replicas" + (f" ({env})" if env else "")
+
+
+_BARE_BOUND = re.compile(r"^\W*(?:min|max)(?:imum)?\W*$", re.I)
+_SCALING_HEADING = re.compile(r"\b(?:autoscal\w*|hpa|horizontal\s+pod\s+autoscal\w*)\b", re.I)
+
+
+def _count_unit(header: str) -> re.Match[str] | None:
+    """What a column's header counts (`Replicas`, `HPA`; `Staging replicas` after its environment), else None."""
+    if _slashed_environments(header):
+        return None  # a column counting per environment writes its unit into each cell (`_cell_reader`)
+    lead = _LEADING_ENVIRONMENT.match(clean(header).replace("`", ""))
+    if lead is not None and _header_environment(header):
+        return _COUNT_HEADER.search(clean(header).replace("`", "")[lead.end():])
+    return _COUNT_HEADER.search(header)
 
 
 def _with_lent(cell: str, unit: str, env: str = "") -> str:

@@ -19,6 +19,7 @@ from planforge.decide import text as tx
 from planforge.decide.answers import AppCall, Service
 from planforge.decide.context import Context
 from planforge.decide.rules.statements import Passage, passages
+from planforge.plan.model import plain
 
 _CALL = re.compile(r"\b(?:calls?|calling|(?:may|can)\s+reach|(?:may|can)\s+egress\s+(?:only\s+)?to|talks?\s+to|sends?\s+(?:its\s+)?(?:requests?\s+|traffic\s+)?to|connects?\s+to"
                    r"|forwards?\s+(?:requests?\s+)?to|proxies\s+(?:requests?\s+)?to)\b|→|->", re.I)
@@ -55,11 +56,38 @@ def decide_app_calls(c: Context, structure: str) -> None:
                         first_line = first_line or p.line_at(verb.start())
                         c.applied(p.line_at(verb.start()), verb.group(0), f"app_calls.{call.caller}")
                         _callee_port(c, p, found, call, ports)
+        for line, call in _table_calls(c, mention, names):
+            if call not in calls:
+                calls.append(call)
+                first_line = first_line or line
     if calls:
         c.from_line("app_calls", calls, first_line)
     else:
         c.default("app_calls", [], "the plan states no call between its applications: each namespace admits only "
                   "its own traffic (and the ingress controller's)")
+
+
+# a table of allowed flows: `| From | To | Port |`, `| Source | Destination |`
+_FROM = re.compile(r"^\W*(?:from|source|caller|client)\W*$", re.I)
+_TO = re.compile(r"^\W*(?:to|destination|target|callee|server)\W*$", re.I)
+
+
+def _table_calls(c: Context, mention: re.Pattern[str], names: dict[str, str]) -> list[tuple[int, AppCall]]:
+    """(line, call) of each row of a table of flows whose From and To cells each name one application (`| web | api |
+    8080 |`); a row from anything else (the ingress controller) is the ingress's, not a call."""
+    found: list[tuple[int, AppCall]] = []
+    for t in c.plan.tables:
+        header = [plain(cell) for cell in t.rows[0][1]] if t.rows else []
+        ends = [next((k for k, h in enumerate(header) if rx.match(h)), None) for rx in (_FROM, _TO)]
+        if None in ends:
+            continue
+        for line, cells in t.rows[1:]:
+            named = [[names[m.group(1).lower()] for m in mention.finditer(plain(cells[k]))] if k < len(cells) else []
+                     for k in ends]
+            if all(len(n) == 1 for n in named) and named[0] != named[1]:
+                found.append((line, AppCall(caller=named[0][0], callee=named[1][0])))
+                c.applied(line, plain(cells[ends[1]]), f"app_calls.{named[0][0]}")
+    return found
 
 
 # the port a call names after its callee (`orders-web may reach orders-api on 8080`, `web → api:8000`)

@@ -20,6 +20,7 @@ from planforge.decide.rules.workload_figures import cpu_quantity, memory_quantit
 # with a placeholder (`.../shop/<service>`) is every workload's pattern (rules/workloads), no image of its own
 IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.io"
          r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
+         r"|[a-z0-9-]{1,63}-docker\.pkg\.dev|[a-z0-9-]{1,63}\.ocir\.io"
          r"|registry\.[a-z0-9.-]{1,253})/(?![a-z0-9._/-]*+[<{])[a-z0-9._/-]*[a-z0-9]"
          r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
 PORT = r"\b(?:port\s*+:?|listen(?:s|ing)?\s++on(?:\s++port)?)\s*+(\d{2,5})\b"  # `port 8080`, `listens on 8080`
@@ -42,7 +43,7 @@ _READINESS_BEFORE = re.compile(r"\breadiness" + _PROBED + "$", re.I)
 # (`no Service and no Ingress`: nothing reaches it either)
 _NO_PORT = (r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
             r"|\bno\s++(?:Kubernetes\s++)?Service\b(?!\s*+mesh)")
-_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
+_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b|\bexposed\s*+:?\s*+no\b|\bnot\s++exposed\b"
              r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
 # `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database
 _DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"
@@ -66,7 +67,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     are read too (elsewhere a size is a figure, rules/workload_figures)."""
     if not names:
         return {}
-    name_rx = names_rx(tuple(names))
+    name_rx = _named_or_short(tuple(names))
     readers = {"image": re.compile(IMAGE, re.I), "port": re.compile(PORT, re.I),
                "health_path": re.compile(HEALTH_PATH, re.I), "ready_path": re.compile(_READY_PATH, re.I),
                "health_url": re.compile(_HEALTH_URL, re.I),
@@ -78,10 +79,10 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
     compute = c.values.get("compute", "vms")
     unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
     for p in passages(c.plan) if sources is None else sources:
-        subject = None if p is sized else _subject(p.text, name_rx)  # the listing names them all
+        subject = None if p is sized else _subject(p.text, name_rx, names)  # the listing names them all
         for start, end in tx.sentence_bounds(p.text):
             sentence = p.text[start:end]
-            mentions = [(m.start(), m.group(1).lower(), m.end()) for m in name_rx.finditer(sentence)]
+            mentions = [(m.start(), _named(m, names), m.end()) for m in name_rx.finditer(sentence)]
             if not mentions and subject is not None:
                 mentions = [(-1, subject, -1)]  # named before the sentence: the passage is about it
             if not mentions:
@@ -119,18 +120,49 @@ def names_rx(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(keywords().named_workload("|".join(re.escape(n) for n in names)), re.I)
 
 
-def _subject(text: str, name_rx: re.Pattern[str]) -> str | None:
+def _subject(text: str, name_rx: re.Pattern[str], names: list[str] | None = None) -> str | None:
     """The application a passage is about (`**fulfilment-worker** — background consumer. ... No Service, no ingress.`):
     the one it opens with when its first sentence names no other; its later sentences that name no application are
     about it too."""
     bounds = next(iter(tx.sentence_bounds(text)), None)
     if bounds is None:
         return None
-    named = {m.group(1).lower() for m in name_rx.finditer(text, *bounds)}
+    named = {_named(m, names) for m in name_rx.finditer(text, *bounds)}
     first = name_rx.search(text, *bounds)
     # before the name: marks only, or a numbered item's number (`1. **parcels-api** — ...`)
     opens = first is not None and re.fullmatch(r"\W*(?:\d{1,3}[.)]\W*)?", text[bounds[0]:first.start()]) is not None
-    return first.group(1).lower() if opens and len(named) == 1 else None
+    return _named(first, names) if opens and len(named) == 1 else None
+
+
+@lru_cache(maxsize=64)
+def _named_or_short(names: tuple[str, ...]) -> re.Pattern[str]:
+    """`names_rx`, and where every name shares a prefix (`ledgerly-web`, `ledgerly-worker`) each one's rest after
+    `the` (`The worker runs as a CronJob`): a plan calls its applications so once it has named them."""
+    short = _short_names(names)
+    if not short:
+        return names_rx(names)
+    rest = "|".join(re.escape(s) for s in sorted(short, key=len, reverse=True))
+    return re.compile(f"{names_rx(names).pattern}|(?<![\\w-])the\\s+({rest})(?![\\w-]){_NOT_NAMED_AFTER}", re.I)
+
+
+# what `the worker` names when a noun follows: another thing named after the application (`the worker node pool`)
+_NOT_NAMED_AFTER = r"(?!\s+(?:node|pool|nodes|namespace|queue|topic|bucket|database|service\s+account)s?\b)"
+
+
+def _short_names(names: tuple[str, ...]) -> dict[str, str]:
+    """{rest: name} of applications sharing one `prefix-` (each rest a word no other application is named)."""
+    prefixes = {n.split("-", 1)[0] for n in names}
+    if len(names) < 2 or len(prefixes) != 1 or not all("-" in n for n in names):
+        return {}
+    short = {n.split("-", 1)[1].lower(): n.lower() for n in names}
+    return {rest: name for rest, name in short.items() if re.fullmatch(r"[a-z]+", rest) and rest not in names}
+
+
+def _named(m: re.Match[str], names: list[str] | None) -> str:
+    """The application a mention names: its name, or the one whose rest `the worker` says."""
+    if m.group(1) is not None:
+        return m.group(1).lower()
+    return _short_names(tuple(names or ()))[m.group(2).lower()]
 
 
 # an application's image tag written after its name (`storefront:1.14.2`, `api:v2.3`): a version, never a port

@@ -30,7 +30,7 @@ def decide_cpu_targets(c: Context) -> None:
     changed: set[str] = set()
     scaling_rows = _scaling_rows(c)
     for number, raw in enumerate(c.plan.lines, 1):
-        text = plain(raw)
+        text = plain(raw) + scaling_rows.get(number, "")
         m = _TARGET.search(text)
         if not m or not (_SCALING.search(text) or number in scaling_rows) or _ALERT.search(text):
             continue
@@ -58,11 +58,28 @@ def decide_cpu_targets(c: Context) -> None:
                 + ")" for s in mine))
 
 
-def _scaling_rows(c: Context) -> set[int]:
-    """The lines of the rows of tables whose header speaks of scaling (`| HPA min-max (prod) |` over `| 3-10, CPU 70%
-    |`): their CPU percentages are targets."""
-    return {line for t in c.plan.tables if t.rows and _SCALING.search(" ".join(t.rows[0][1]))
-            for line, _cells in t.rows[1:]}
+def _scaling_rows(c: Context) -> dict[int, str]:
+    """The lines of the rows of tables whose header or heading speaks of scaling (`| HPA min-max (prod) |` over `| 3-10,
+    CPU 70% |`; `### Autoscaling` over `| Min | Max | Target CPU |`): their CPU percentages are targets. Each line's
+    words of a CPU column (` CPU 70%` for `70%` under `Target CPU`; "" without one)."""
+    rows: dict[int, str] = {}
+    for t in c.plan.tables:
+        if not t.rows or not (_SCALING.search(" ".join(t.rows[0][1])) or _SCALING.search(_heading_above(c, t.rows[0][0]))):
+            continue
+        cpu = [k for k, header in enumerate(t.rows[0][1]) if _CPU_HEADER.search(plain(header))]
+        for line, cells in t.rows[1:]:
+            rows[line] = "".join(f" CPU {cells[k].strip()}" for k in cpu[:1] if k < len(cells)
+                                 and _PERCENT.fullmatch(plain(cells[k]).strip()))
+    return rows
+
+
+_CPU_HEADER = re.compile(r"\bcpu\b", re.I)
+_PERCENT = re.compile(r"\d{1,3}\s*%")
+
+
+def _heading_above(c: Context, line: int) -> str:
+    """The text of the nearest heading above plan line `line`."""
+    return next((c.plan.lines[n] for n in range(line - 2, -1, -1) if c.plan.lines[n].lstrip().startswith("#")), "")
 
 
 def _services_of(text: str, every: list[Service]) -> list[Service]:

@@ -6,6 +6,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
+from planforge.decide.rules.resource_tags import tags_table_rows
 
 
 def decide_project(c: Context) -> None:
@@ -70,16 +71,7 @@ def _project_name(c: Context) -> None:
         c.values["project_name"] = "project"
 
 
-_TAGS_HEADER = re.compile(r"^\W*(?:tags?|tag keys?|keys?|labels?)\W*$", re.I)
-
-
 def _project_tag_row(c: Context) -> tuple[int, str] | None:
     """(line, value) of a tags table's `Project` row (`| Tag | Value |` over `| `Project` | `berth` |`), else None."""
-    for table in c.plan.tables:
-        if len(table.rows) < 2 or not _TAGS_HEADER.match(table.rows[0][1][0] if table.rows[0][1] else ""):
-            continue
-        for line, cells in table.rows[1:]:
-            key, value = (re.sub(r"[`*]", "", cell).strip() for cell in (cells + ["", ""])[:2])
-            if key.lower() == "project" and tx.is_dns_label(value):
-                return line, value
-    return None
+    return next(((line, value) for line, key, value in tags_table_rows(c.plan)
+                 if key.lower() == "project" and tx.is_dns_label(value)), None)

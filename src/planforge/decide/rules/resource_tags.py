@@ -1,8 +1,9 @@
 """Resource tags: the tags a plan says its cloud resources carry (`tagged Project=payments, Owner=platform-team`).
 
 A line naming tags (`tag`, `tags`, `tagged`, `tagging`), or labels of its resources or costs (`All resources labelled
-team=commerce`: a label elsewhere is a Kubernetes one), gives its `Key=Value` pairs as `resource_tags`, in order; a
-value `<env>` or `<environment>` (also `${env}`, `{environment}`) is each root's environment. The Terraform roots of
+team=commerce`: a label elsewhere is a Kubernetes one), gives its `Key=Value` pairs as `resource_tags`, in order, then the rows of a tags table (`| Tag | Value |`); a
+value `<env>` or `<environment>` (also `${env}`, `{environment}`, or a table cell listing the environments, `dev /
+prod`) is each root's environment. The Terraform roots of
 AWS (provider default tags), Azure (every resource's tags) and GCP (provider default labels) carry them over
 planforge's own tag of the same key in any case (`Project` over `project`); a pair GCP cannot take as a label
 (lowercase letters, digits, `_` and `-`) is reported. Elsewhere, and where the plan builds no Terraform, the pairs
@@ -14,39 +15,77 @@ import re
 
 from planforge.decide.answers import ResourceTag
 from planforge.decide.context import Context
+from planforge.decide.environments import environment_named
 from planforge.decide.rules.tools import lines_naming
+from planforge.plan.model import Plan
 
 _TAG_LINE = (r"\btag(?:s|ged|ging)?\b"
              r"|^(?=.*\b(?:resources?|costs?|billing|budget)\b).*\blabel(?:s|led|ed|ling)?\b")
 _PAIR = re.compile(r"(?<![\w.:/=-])([A-Za-z][A-Za-z0-9_.-]{0,127})\s?=\s?"
                    r"(<env(?:ironment)?>|\$?\{env(?:ironment)?\}|[A-Za-z0-9][A-Za-z0-9_.:/+@-]{0,255}(?<![.:]))", re.I)
 _ENVIRONMENT_VALUE = re.compile(r"<env(?:ironment)?>|\$?\{env(?:ironment)?\}", re.I)
+# a tags table's header (`| Tag | Value |`, `| Key | Value |`)
+_TAGS_HEADER = re.compile(r"^\W*(?:tags?|tag keys?|keys?|labels?)\W*$", re.I)
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_.:/-]{0,127}")
+_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/+@-]{0,255}(?<![.:])")
 _TAGGED_CLOUDS = ("aws", "azure", "gcp")
 # a GCP label: a key of 1-63 lowercase letters, digits, _ and - starting with a letter, a value of up to 63 of them
 _GCP_LABEL = re.compile(r"[a-z][a-z0-9_-]{0,62}=[a-z0-9_-]{0,63}")
+
+
+def tags_table_rows(plan: Plan) -> list[tuple[int, str, str]]:
+    """(line, key, value) of each row of a tags table (`| Tag | Value |` over `| `Project` | `berth` |`), as written
+    without code spans and emphasis."""
+    rows = []
+    for table in plan.tables:
+        if len(table.rows) < 2 or not _TAGS_HEADER.match(table.rows[0][1][0] if table.rows[0][1] else ""):
+            continue
+        for line, cells in table.rows[1:]:
+            key, value = (re.sub(r"[`*]", "", cell).strip() for cell in (cells + ["", ""])[:2])
+            rows.append((line, key, value))
+    return rows
+
+
+def _stated_pairs(c: Context) -> list[tuple[int, str, str, str]]:
+    """(line, words, key, value) of every tag the plan states: `Key=Value` on a line naming tags, then the rows of a
+    tags table whose value is one (or the environments' names, `dev / staging / prod`: each root's environment). A
+    row whose value varies otherwise (`confidential for RDS, internal elsewhere`) is reported."""
+    pairs = [(line, m.group(0), m.group(1), m.group(2))
+             for line, text in lines_naming(c.plan, _TAG_LINE) for m in _PAIR.finditer(text)]
+    envs = c.values.get("environments", [])
+    for line, key, value in tags_table_rows(c.plan):
+        named = [environment_named(w, envs) for w in re.split(r"\s*/\s*|\s*,\s*", value)]
+        if not _KEY.fullmatch(key):
+            continue
+        if len(named) > 1 and all(named):
+            pairs.append((line, value, key, ResourceTag.ENVIRONMENT))
+        elif _VALUE.fullmatch(value):
+            pairs.append((line, value, key, value))
+        elif value:
+            c.unapplied(line, value, f"one value of {key} per root: planforge tags every resource of a root alike; "
+                        "tag the resources that differ yourself")
+    return pairs
 
 
 def decide_resource_tags(c: Context) -> None:
     """`resource_tags` from the first line stating each key; a later value for a key is reported."""
     tags: dict[str, ResourceTag] = {}
     first: dict[str, int] = {}
-    for line, text in lines_naming(c.plan, _TAG_LINE):
-        for m in _PAIR.finditer(text):
-            key, value = m.group(1), m.group(2)
-            value = ResourceTag.ENVIRONMENT if _ENVIRONMENT_VALUE.fullmatch(value) else value
-            seen = tags.get(key.lower())
-            if seen is not None:
-                if seen.value != value:
-                    c.unapplied(line, m.group(0), f"{seen.key} is tagged {seen.value!r}, as line {first[key.lower()]} "
-                                "states")
-                continue
-            why = _why_not(c) or _why_not_label(c, key, value)
-            if why:
-                c.unapplied(line, m.group(0), why)
-                continue
-            tags[key.lower()] = ResourceTag(key=key, value=value)
-            first[key.lower()] = line
-            c.applied(line, m.group(0), "resource_tags")
+    for line, words, key, value in _stated_pairs(c):
+        value = ResourceTag.ENVIRONMENT if _ENVIRONMENT_VALUE.fullmatch(value) else value
+        seen = tags.get(key.lower())
+        if seen is not None:
+            if seen.value != value:
+                c.unapplied(line, words, f"{seen.key} is tagged {seen.value!r}, as line {first[key.lower()]} "
+                            "states")
+            continue
+        why = _why_not(c) or _why_not_label(c, key, value)
+        if why:
+            c.unapplied(line, words, why)
+            continue
+        tags[key.lower()] = ResourceTag(key=key, value=value)
+        first[key.lower()] = line
+        c.applied(line, words, "resource_tags")
     if tags:
         lines = sorted(set(first.values()))
         c.from_line("resource_tags", list(tags.values()), lines[0])

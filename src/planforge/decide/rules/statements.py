@@ -17,9 +17,10 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
-from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
+from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container_insights, decide_service_cidr,
                                                 decide_network_policy_engine, decide_pod_overlay, labelled_cidrs)
+from planforge.decide.rules.nat_statements import nat_gateway_per_zone, single_nat_gateway
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
@@ -304,33 +305,6 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
     c.applied(s.line, s.words, "components")
 
 
-def _single_nat_gateway(c: Context, structure: str, s: Statement) -> None:
-    """One NAT gateway per environment, production's too (planforge gives production one per zone by default). Said
-    of other environments only (`Dev: a single NAT gateway`, a dev column's cell), it is what they get already."""
-    if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
-        c.applied(s.line, s.words, "structure")  # no network is generated: no NAT gateway to count
-        return
-    meant = _environments_meant(c, s)
-    if meant and not any(is_production(e) for e in meant):
-        c.applied(s.line, s.words, "single_nat_gateway")  # an environment other than production has one already
-        return
-    _state(c, "single_nat_gateway", True, s)
-
-
-def _environments_meant(c: Context, s: Statement) -> list[str]:
-    """The plan's environments a statement is said of: its cell's column in an environments table (`| NAT gateways |
-    single NAT gateway | one per AZ |` under `| | dev | prod |`), else the ones its sentence names before its words
-    (`Dev is smaller on purpose: a single NAT gateway`); none when it is said of all."""
-    envs = c.values.get("environments", [])
-    row = next((r for r in environment_rows(c.plan, envs) if r.at(s.line)), None)
-    if row is not None:
-        return [cell.env for cell in row.cells if cell.line == s.line and s.words.lower() in cell.text.lower()]
-    at = s.sentence.lower().find(s.words.lower())
-    before = s.sentence[:at] if at >= 0 else ""
-    return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", before, re.I)
-                              if is_env_name(w) and (named := environment_named(w, envs))))
-
-
 def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:
     """No NAT gateway: refused where the VPC module gives private subnets their egress through one."""
     if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
@@ -565,7 +539,8 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "state_outside_terraform": _state_outside_terraform,
     "state_bootstrap_root": _state_bootstrap_root,
     "no_terraform_dns": _no_terraform_dns,
-    "single_nat_gateway": _single_nat_gateway,
+    "single_nat_gateway": single_nat_gateway,
+    "nat_gateway_per_zone": nat_gateway_per_zone,
     "no_nat_gateway": _no_nat_gateway,
     "no_external_secrets": _no_external_secrets,
     "no_managed_database": _no_managed_database,

@@ -128,6 +128,10 @@ def corpus() -> dict[str, list[Any]]:
     cases["acr_pull_registries"] = list_cases(["acrparcels", "sharedacr"]) + [["acr"], ["acr-parcels"], ["ACRparcels"]]
     cases["aks_pod_cidr"] = string_cases("aks_pod_cidr") + ["172.16.0.0/16", "192.168.0.0/16", "0.0.0.0/0", "10.0.0.0/33"]
     cases["aks_service_cidr"] = string_cases("aks_service_cidr") + ["172.16.0.0/16", "10.0.0.0/33"]
+    cases["state_key"] = string_cases("state_key") + [
+        "berth/{environment}/terraform.tfstate", "{environment}.tfstate", "reporting/{environment}.tfstate",
+        "berth/dev/terraform.tfstate", "/berth/{environment}.tfstate", "a/../{environment}.tfstate",
+        "{environment}.json", "{{environment}}.tfstate", "${environment}.tfstate"]
     cases["secret_refresh_interval"] = string_cases("secret_refresh_interval") + ["30m", "1h", "45s", "0m", "90", "1d"]
     cases["aks_network_policy"] = string_cases("aks_network_policy") + ["calico", "cilium", "azure", "Calico", "none"]
     cases["provider_constraint"] = string_cases("provider_constraint") + [
@@ -263,7 +267,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "database_maintenance", "database_extensions",
                                                                    "acr_pull_registries", "aks_network_policy", "aks_pod_overlay",
                                                                    "aks_container_insights", "secret_refresh_interval",
-                                                                   "aks_pod_cidr", "aks_service_cidr"}
+                                                                   "aks_pod_cidr", "aks_service_cidr", "state_key"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

@@ -305,6 +305,8 @@ class Answers(BaseModel):
     aks_pod_overlay: bool = False  # AKS: Azure CNI overlay (pods take addresses outside the nodes' subnet)
     aks_pod_cidr: str = ""  # AKS overlay: the pods' range ("": the module's 192.168.0.0/16)
     aks_service_cidr: str = ""  # AKS: the Services' range ("": the module's 172.20.0.0/16)
+    # the state key of each environment's root, {environment} its environment ("": the root's path under terraform/)
+    state_key: str = ""
     secret_refresh_interval: str = ""  # how often each ExternalSecret re-reads the store ("30m"; "": hourly)
     aks_container_insights: bool = False  # AKS: Azure Monitor container insights (a Log Analytics workspace per cluster)
     # cert-manager's ClusterIssuer of Let's Encrypt's production server, as the plan names it ("": letsencrypt)
@@ -454,7 +456,7 @@ class Answers(BaseModel):
                      "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name",
                      "database_maintenance", "database_extensions", "acr_pull_registries", "aks_network_policy",
                      "aks_pod_overlay", "aks_container_insights", "secret_refresh_interval", "aks_pod_cidr",
-                     "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr"):
+                     "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr", "state_key"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -51,6 +51,7 @@ from planforge.decide.rules.counts import decide_counts
 from planforge.decide.rules.regions import decide_regions
 from planforge.decide.rules.scope import decide_scope
 from planforge.decide.rules.spot_nodes import decide_spot_nodes
+from planforge.decide.rules.state_key import decide_state_key
 from planforge.decide.rules.state_names import decide_state_names
 from planforge.decide.rules.statements import decide_gke_dns_endpoint, decide_statements
 from planforge.decide.rules.structure import blueprints, decide_structure
@@ -121,6 +122,7 @@ def decide(plan: Plan) -> Decided:
     decide_environment_networks(c, structure)
     decide_statements(c, structure)
     decide_state_names(c)
+    decide_state_key(c, structure)
     decide_regions(c, structure)
     decide_clouds(c, structure)
     decide_gke_dns_endpoint(c, structure)

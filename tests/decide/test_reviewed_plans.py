@@ -503,3 +503,11 @@ def test_bullets_under_a_services_heading_stay_a_serverless_plans_services() -> 
     a = decide(parse_plan(FIXTURES / "plans/aws-fleet-ingest.plan.md")).answers
     assert {app.name: (app.cpu_limit, app.memory_limit) for app in a.apps} == {
         "ingest-api": ("1", "2Gi"), "fleet-admin": ("250m", "512Mi"), "reconcile": ("500m", "1Gi")}
+
+
+def test_a_daily_backups_count_kept_is_its_retention_in_days() -> None:
+    """`| Backups | daily at 02:00 UTC, 7 retained | daily at 02:00 UTC, 30 retained, PITR on |`: neither read nor
+    reported before (staging kept 3 days, prod 7)."""
+    a = decide(parse_plan(LEDGERLY)).answers
+    assert {s.name: s.backup_retention_days for s in a.environment_sizing} == {"staging": 7, "prod": None}
+    assert a.backup_retention_days == 30  # production's

@@ -80,7 +80,7 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                 counted = [f"{words} {cell}" if words and cell.strip() else cell
                            for cell, words in zip(counted, stored + [""] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
-                sources.append(figures.Source(line, " | ".join(counted), re.sub(r"[*`]", "", cells[0]) if cells else ""))
+                sources.append(figures.Source(line, _retained_days(" | ".join(counted)), re.sub(r"[*`]", "", cells[0]) if cells else ""))
             continue
         context = (is_context(b.section) or is_context(b.subsection) or _APPS_SECTION.match(b.section.strip()) is not None
                    or _FIGURE_SUBSECTION.match(canonical_key(b.subsection)) is not None
@@ -105,6 +105,15 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
                 sources.append(figures.Source(src.line, clean(src.text), label))
     said = [f for f in figures.extract(summary, set()) if f.kind in _SUMMARY_KINDS]
     plan.figures = [_own_words(f, headed) for f in figures.extract(sources, apps)] + said
+
+
+# `daily at 02:00 UTC, 7 retained`: a daily backup's count kept is its retention in days
+_DAILY_RETAINED = re.compile(r"(\bdaily\b[^|;]{0,60}?)\b(\d{1,4})\s+(?:retained|kept)\b", re.I)
+
+
+def _retained_days(text: str) -> str:
+    """A daily backup's count kept read as days of retention (`daily at 02:00 UTC, 7 retained`: `7 days retained`)."""
+    return _DAILY_RETAINED.sub(r"\1\2 days retained", text)
 
 
 def _flat(text: str) -> str:

@@ -511,3 +511,19 @@ def test_a_daily_backups_count_kept_is_its_retention_in_days() -> None:
     a = decide(parse_plan(LEDGERLY)).answers
     assert {s.name: s.backup_retention_days for s in a.environment_sizing} == {"staging": 7, "prod": None}
     assert a.backup_retention_days == 30  # production's
+
+
+def test_platform_components_a_sentence_installs_are_installed_with_their_issuer() -> None:
+    """`Platform components (ingress-nginx, cert-manager, external-secrets) are installed as Flux HelmReleases` with no
+    components table: only external-secrets (for the secret store) was installed, cert-manager was reported and
+    ingress-nginx dropped in silence. `## Ingress and TLS` states each chart's version (reported against the pin) and
+    `a `ClusterIssuer` named `letsencrypt-prod`` (the issuer was `letsencrypt`)."""
+    d = decide(parse_plan(LEDGERLY))
+    a = d.answers
+    assert [comp.name for comp in a.components] == ["ingress-nginx", "cert-manager", "external-secrets"]
+    assert a.cluster_issuer == "letsencrypt-prod"
+    text = LEDGERLY.read_text()
+    reported = {(n.line, n.text) for n in a.not_applied if "planforge pins the" in n.why}
+    assert {(line_of(text, "ingress-nginx (chart"), "ingress-nginx (chart 4.10.1"),
+            (line_of(text, "cert-manager (chart"), "cert-manager (chart v1.14.5"),
+            (line_of(text, "external-secrets operator 0.9.x"), "external-secrets operator 0.9.x")} == reported

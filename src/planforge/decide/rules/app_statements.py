@@ -43,7 +43,7 @@ _READINESS_BEFORE = re.compile(r"\breadiness" + _PROBED + "$", re.I)
 # (`no Service and no Ingress`: nothing reaches it either)
 _NO_PORT = (r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
             r"|\bno\s++(?:Kubernetes\s++)?Service\b(?!\s*+mesh)")
-_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b|\bexposed\s*+:?\s*+no\b|\bnot\s++exposed\b"
+_INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
              r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
 # `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database
 _DATABASE_USE = (r"\bno\s++(?:database|DB)\b(?:\s++access)?(?P<none>)"

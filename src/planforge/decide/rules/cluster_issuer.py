@@ -13,9 +13,9 @@ from planforge.decide.context import Context
 from planforge.decide.rules.tools import lines_naming
 
 # `ClusterIssuer (`letsencrypt-prod`)`, `ClusterIssuer `letsencrypt-prod``, `ClusterIssuer named letsencrypt-prod`,
-# ``letsencrypt-prod` ClusterIssuer`
-_NAMED = re.compile(r"\bClusterIssuer\b\s*+(?:\(\s*+)?(?:named\s++|called\s++)?`([a-z0-9][a-z0-9.-]{0,62})`"
-                    r"|\bClusterIssuer\s++(?:named|called)\s++([a-z0-9][a-z0-9.-]{0,62})\b"
+# ``letsencrypt-prod` ClusterIssuer`, a `ClusterIssuer` in backticks too
+_NAMED = re.compile(r"\bClusterIssuer\b`?\s*+(?:\(\s*+)?(?:named\s++|called\s++)?`([a-z0-9][a-z0-9.-]{0,62})`"
+                    r"|\bClusterIssuer`?\s++(?:named|called)\s++([a-z0-9][a-z0-9.-]{0,62})\b"
                     r"|`([a-z0-9][a-z0-9.-]{0,62})`\s*+ClusterIssuer\b")
 
 

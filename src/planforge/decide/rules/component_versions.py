@@ -18,7 +18,8 @@ from planforge.plan.model import plain
 
 # a component's names (group 1), then a version with tool_versions' groups (2: `>=` or `v`, 3-5: the numbers, 6: `+`):
 # `1.14.x`, `4.x`, `1.12+`, `>= 1.12`, `v1.16.1`, `chart 58.2.1`; not `30s`, `1.2.3-rc1`
-_VERSION = r"\s*+(?:helm\s++)?(?:chart\s++)?(>=|≥|v)?\s*(\d{1,6})(?:\.(\d{1,6}|[x*]))?(?:\.(\d{1,6}|[x*]))?(\+)?(?![\w.*-])"
+# (`ingress-nginx (chart 4.10.1)`, `external-secrets operator 0.9.x`)
+_VERSION = r"(?:\s++(?:operator|controller))?\s*+\(?(?:helm\s++)?(?:chart\s++)?(>=|≥|v)?\s*(\d{1,6})(?:\.(\d{1,6}|[x*]))?(?:\.(\d{1,6}|[x*]))?(\+)?(?![\w.*-])"
 
 
 @cache
@@ -58,7 +59,7 @@ def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: r
     # as the coverage scan's clause ends (`Dapr 1.12`), so it is known as reported
     words = words or m.group(0).rstrip("+")
     pin = tuple(int(p) for p in re.findall(r"\d+", comp.version)[:3])
-    stated = m.group(0)[m.end(1) - m.start():].strip()
+    stated = m.group(0)[m.end(1) - m.start():].strip().lstrip("(")
     if admits(m, pin):
         c.applied(line, words, "components")
     elif app_versions_same or int(m.group(3)) == pin[0]:

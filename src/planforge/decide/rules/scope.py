@@ -14,6 +14,7 @@ from planforge.decide.names import line_of, list_items
 from planforge.decide.data import ChartEntry, catalog, defaults, keywords, squash
 from planforge.decide.rules.environments import decide_environments
 from planforge.decide.rules.platform import platform_hits
+from planforge.decide.rules.statements import sentence_matches
 from planforge.errors import Problem
 from planforge.plan.limits import drop_parenthesized, limits
 from planforge.plan.model import ComponentRow, Field, plain
@@ -203,9 +204,16 @@ def _database_row(c: Context) -> bool:
 _DEPENDENCY_FIELDS = ("primary_dependencies", "infrastructure", "ingress")
 
 
+# a sentence saying the clusters install what it names (`Platform components (ingress-nginx, cert-manager,
+# external-secrets) are installed as Flux HelmReleases`)
+_INSTALLS = re.compile(r"\bplatform\s+components?\b|\b(?:installed|deployed)\s+(?:as|via|with|through|by)\s+(?:flux\s+|argo\s*cd\s+)?"
+                       r"(?:helm\s*releases?|helm(?:\s+charts?)?|applications?)\b", re.I)
+
+
 def _components_from_dependencies(c: Context, structure: str) -> bool:
-    """No components table (app templates): the catalog charts the dependency fields name."""
-    deps = [f for f in c.plan.fields if f.key in _DEPENDENCY_FIELDS and not f.unresolved]
+    """No components table (app templates): the catalog charts the dependency fields name, and those a sentence says
+    the clusters install (`Platform components (...) are installed as Flux HelmReleases`)."""
+    deps = [f for f in c.plan.fields if f.key in _DEPENDENCY_FIELDS and not f.unresolved] + _install_sentences(c)
     found: list[tuple[Field, str]] = []
     for f in deps:
         for pos, name in catalog().mentioned(f.plain):
@@ -219,6 +227,17 @@ def _components_from_dependencies(c: Context, structure: str) -> bool:
         comps.append(e.component(f"named in {tx.safe_text(f.label)}"))
     c.from_field("components", comps, found[0][0])
     return True
+
+
+def _install_sentences(c: Context) -> list[Field]:
+    """Each sentence of the plan saying the clusters install the charts it names, as a field of its line."""
+    found = []
+    for p, m in sentence_matches(c.plan, _INSTALLS):
+        start, end = next((a, b) for a, b in tx.sentence_bounds(p.text) if a <= m.start() < b)
+        line = p.line_at(start)
+        found.append(Field(label="Components", key="components", value=p.text[start:end], line=line,
+                           text=c.line_text(line)))
+    return found
 
 
 def _managed(c: Context, f: Field, pos: int, name: str) -> bool:

@@ -527,3 +527,14 @@ def test_platform_components_a_sentence_installs_are_installed_with_their_issuer
     assert {(line_of(text, "ingress-nginx (chart"), "ingress-nginx (chart 4.10.1"),
             (line_of(text, "cert-manager (chart"), "cert-manager (chart v1.14.5"),
             (line_of(text, "external-secrets operator 0.9.x"), "external-secrets operator 0.9.x")} == reported
+
+
+def test_a_naming_conventions_prefix_names_the_project_or_is_reported_beside_its_tag() -> None:
+    """`All GCP resources are named `nw-ledgerly-<env>-<component>``: every resource was named after the branch,
+    `ledgerly-gke-flux-<env>`. Beside a `| Project | berth |` tag, `tdw-<env>-<component>` was dropped in silence."""
+    assert decide(parse_plan(LEDGERLY)).answers.project_name == "nw-ledgerly"
+    berth = REVIEWED / "aws-eks-berth.plan.md"
+    a = decide(parse_plan(berth)).answers
+    assert a.project_name == "berth"
+    assert [(n.line, n.text) for n in a.not_applied if "named after the project" in n.why] == [
+        (line_of(berth.read_text(), "`tdw-<env>-<component>`"), "tdw-<env>-<component>")]

@@ -32,10 +32,25 @@ def _family(c: Context) -> None:
 
 
 # The project's own name where the plan states it: its `project` tag (`Tags on every resource: project=tally`), else
-# the name its naming convention puts between the resource type and the environment (`<type>-tally-<env>`)
+# the name its naming convention puts between the resource type and the environment (`<type>-tally-<env>`) or before
+# the environment and the component (`nw-ledgerly-<env>-<component>`)
 _STATED = (re.compile(r"\b(?:tags?|labels?)\b.{0,200}?(?<![\w:-])project\s*+=\s*+`?([a-z][a-z0-9-]{0,40}[a-z0-9])`?(?![\w-])",
                       re.I),
-           re.compile(r"`<(?:type|resource(?:[ _-]type)?|prefix|abbr)>-([a-z][a-z0-9]{1,40})-<env(?:ironment)?>`"))
+           re.compile(r"`<(?:type|resource(?:[ _-]type)?|prefix|abbr)>-([a-z][a-z0-9]{1,40})-<env(?:ironment)?>`"),
+           # `All GCP resources are named `nw-ledgerly-<env>-<component>``: the prefix before the environment
+           re.compile(r"`([a-z][a-z0-9-]{0,40}[a-z0-9])-<env(?:ironment)?>-<(?:component|resource|type|service|name)>`"))
+
+
+def _other_prefix(c: Context, name: str) -> None:
+    """Report a naming convention whose prefix is not the project its tag names (`tdw-<env>-<component>` beside
+    `| Project | berth |`): every resource is named after the project."""
+    for n, line in enumerate(c.plan.lines, 1):
+        for pattern in _STATED[1:]:
+            m = pattern.search(line)
+            if m and m.group(1) != name:
+                c.unapplied(n, m.group(0).strip("`"), f"every resource is named after the project {name} (its tag): "
+                            f"{name}-<environment>-..., not {m.group(1)}-...")
+                return
 
 
 def _project_name(c: Context) -> None:
@@ -50,6 +65,7 @@ def _project_name(c: Context) -> None:
         line, name = tagged
         c.set("project_name", name, Provenance(source="plan", line=line, text=tx.quote(c.line_text(line))))
         c.applied(line, name, "project_name")
+        _other_prefix(c, name)
         return
     for pattern in _STATED:
         found = next(((n, m) for n, line in enumerate(c.plan.lines, 1) for m in [pattern.search(line)] if m), None)

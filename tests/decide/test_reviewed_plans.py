@@ -538,3 +538,10 @@ def test_a_naming_conventions_prefix_names_the_project_or_is_reported_beside_its
     assert a.project_name == "berth"
     assert [(n.line, n.text) for n in a.not_applied if "named after the project" in n.why] == [
         (line_of(berth.read_text(), "`tdw-<env>-<component>`"), "tdw-<env>-<component>")]
+
+
+def test_production_said_to_follow_the_main_branch_is_reported() -> None:
+    """`both clusters reconcile from the `main` branch`: production follows release tags, which nothing said."""
+    a = decide(parse_plan(LEDGERLY)).answers
+    assert [(n.line, n.text) for n in a.not_applied if "release tags" in n.why] == [
+        (line_of(LEDGERLY.read_text(), "both clusters reconcile"), "both clusters reconcile from the main branch")]

@@ -22,7 +22,7 @@ from planforge.decide.readme import cite_composites, cite_stating_lines, decisio
 from planforge.decide.rules.airgap import decide_airgap
 from planforge.decide.rules.app_service import decide_app_service
 from planforge.decide.rules.capacity import decide_capacity, decide_single_node_pools
-from planforge.decide.rules.delivery import decide_delivery
+from planforge.decide.rules.delivery import decide_delivery, report_production_on_a_branch
 from planforge.decide.rules.existing import check_existing_clusters
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
@@ -123,6 +123,7 @@ def decide(plan: Plan) -> Decided:
     decide_statements(c, structure)
     decide_state_names(c)
     decide_state_key(c, structure)
+    report_production_on_a_branch(c)
     decide_regions(c, structure)
     decide_clouds(c, structure)
     decide_gke_dns_endpoint(c, structure)

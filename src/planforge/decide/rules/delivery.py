@@ -9,6 +9,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import accepted_values, basic_cloud, keywords
 from planforge.decide.rules import existing, renderers
 from planforge.decide.rules.structure import INFRA_STRUCTURES
+from planforge.decide.rules.statements import sentence_matches
 from planforge.decide.rules.tools import line_choosing
 from planforge.plan.model import Field
 
@@ -134,6 +135,26 @@ def _release_tag(c: Context) -> None:
                   "the first release (tag it before the first production sync)")
         return
     c.from_line("release_tag", m.group(1) + (m.group(2) or ""), line)
+
+
+# `both clusters reconcile from the `main` branch`, `all environments track main`, `prod follows main`
+_PRODUCTION_ON_BRANCH = re.compile(
+    r"\b(?:both|all|every|each)\s+(?:of\s+the\s+)?(?:clusters?|environments?)\b[\w ,]{0,30}?\b(?:reconciles?|syncs?|tracks?"
+    r"|follows?|deploys?)\s+(?:from\s+)?(?:the\s+)?(main|master|trunk)(?:\s+branch)?\b"
+    r"|\bprod(?:uction)?\b[\w ,]{0,30}?\b(?:reconciles?|syncs?|tracks?|follows?)\s+(?:from\s+)?(?:the\s+)?"
+    r"(main|master|trunk)(?:\s+branch)?\b", re.I)
+
+
+def report_production_on_a_branch(c: Context) -> None:
+    """Production's GitOps sources follow release tags: a sentence saying it follows the default branch is reported
+    (`both clusters reconcile from the main branch`)."""
+    if c.values.get("gitops") not in ("flux", "argocd"):
+        return
+    for p, m in sentence_matches(c.plan, _PRODUCTION_ON_BRANCH):
+        c.unapplied(p.line_at(m.start()), m.group(0), f"production follows the release tags from "
+                    f"{c.values.get('release_tag', _FIRST_RELEASE)} on (README: Releases), never a branch: a merge "
+                    "reaches the other environments first; tag a commit to release it")
+        return
 
 
 def _strategy(c: Context, structure: str) -> None:

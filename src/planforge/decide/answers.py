@@ -191,6 +191,7 @@ class EnvironmentSizing(BaseModel):
     max_pods: int = 0  # its namespaces' ResourceQuota pods ceiling (0 = the plan-wide max_pods)
     # AKS with Azure Key Vault: the vault of its workload secrets the plan names ("" = kvs-<project><environment>)
     secrets_vault: str = ""
+    cloud_project: str = ""  # GCP: the project its roots and secret store use ("" = set by you, TF_VAR_project_id)
     spot_nodes: bool = False  # its autoscaling nodes run on spot capacity (EKS, GKE)
     db_storage_gb: int = 0  # its managed database's storage (0 = the repository's database_storage_gb)
 
@@ -430,11 +431,12 @@ class Answers(BaseModel):
         does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path`, `service_monitor` or `namespace` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
-        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods`, `spot_nodes`, `db_storage_gb` nor `secrets_vault` of an environment that states none (a template
+        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods`, `spot_nodes`, `db_storage_gb`, `secrets_vault` nor `cloud_project` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
-            for name in ("min_size", "host", "backup_retention_days", "network_cidr", "secrets_vault"):
+            for name in ("min_size", "host", "backup_retention_days", "network_cidr", "secrets_vault",
+                         "cloud_project"):
                 if sizing[name] in (None, ""):
                     del sizing[name]
             for name in ("max_pods", "spot_nodes", "db_storage_gb"):

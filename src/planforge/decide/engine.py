@@ -67,6 +67,7 @@ from planforge.decide.rules.database_settings import decide_database_settings
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.secret_refresh import decide_secret_refresh
 from planforge.decide.rules.secrets_vaults import decide_secrets_vaults
+from planforge.decide.rules.cloud_projects import decide_cloud_projects
 from planforge.decide.rules.service_monitors import decide_service_monitors
 from planforge.decide.rules.service_volumes import pin_volume_replicas
 from planforge.decide.rules.workloads import decide_workloads
@@ -115,6 +116,7 @@ def decide(plan: Plan) -> Decided:
     decide_app_namespace(c, structure)
     decide_app_secret_keys(c, structure)
     decide_secrets_vaults(c, structure)
+    decide_cloud_projects(c)
     decide_dapr_components(c)
     decide_app_secrets(c, structure)
     decide_secret_refresh(c, structure)

@@ -65,6 +65,11 @@ class Context:
         self.values[name] = value
         self.provenance[name] = Provenance(source="plan", line=f.line, text=tx.quote(f.text))
 
+    def stated(self, name: str, value: Any, line: int, words: str) -> None:
+        """An answer the words `words` of plan line `line` state: read from that line, and the words applied."""
+        self.from_line(name, value, line)
+        self.applied(line, words, name)
+
     def applied(self, line: int, text: str, answer: str) -> None:
         """Record that the words `text` of plan line `line` landed in `answer` (e.g. `apps.orders-api.max_replicas`)."""
         self.applied_phrases[(line, text)] = answer

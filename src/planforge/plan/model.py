@@ -129,10 +129,12 @@ class StructureTree:
 
 @dataclass
 class Table:
-    """A Markdown table of the plan: its section's title and its rows (line, cells), the header row first."""
+    """A Markdown table of the plan: its section's title, its rows (line, cells), the header row first, and the title
+    of the H3+ heading it is under ("" right under its section's)."""
 
     section: str
     rows: list[tuple[int, list[str]]]
+    subsection: str = ""
 
 
 @dataclass

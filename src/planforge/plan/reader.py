@@ -95,7 +95,7 @@ def parse_text(text: str, source: str = "plan.md") -> Plan:
     read_constitution(plan, blocks)
     read_trees(plan, blocks)
     read_complexity(plan, blocks)
-    plan.tables = [Table(b.section, b.rows) for b in blocks if b.kind == "table"]
+    plan.tables = [Table(b.section, b.rows, b.subsection) for b in blocks if b.kind == "table"]
     read_figures(plan, blocks)
     plan.summary = "\n".join(
         s.text for b in blocks if b.kind in ("para", "item") and b.section.lower().startswith("summary") for s in b.lines

@@ -50,8 +50,7 @@ def decide_acme_staging(c: Context, structure: str) -> None:
                "production server): point the staging environments' Ingresses at an issuer of the staging server yourself")
         c.unapplied(line, m.group(0), why if chosen else "it names no environment of the plan")
         return
-    c.from_line("acme_staging_environments", chosen, line)
-    c.applied(line, m.group(0), "acme_staging_environments")
+    c.stated("acme_staging_environments", chosen, line, m.group(0))
 
 
 def _environments_meant(text: str, m: re.Match[str], environments: list[str]) -> list[str]:

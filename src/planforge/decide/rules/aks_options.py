@@ -37,14 +37,14 @@ def labelled_cidrs(text: str) -> dict[str, str]:
 def decide_pod_overlay(c: Context, structure: str, s: Statement) -> None:
     """`aks_pod_overlay` (and the pods' range its sentence gives) from an Azure CNI overlay statement."""
     if _aks_cluster(c, structure, s):
-        _state(c, "aks_pod_overlay", True, s)
+        c.stated("aks_pod_overlay", True, s.line, s.words)
         _pod_cidr(c, s)
 
 
 def decide_network_policy_engine(c: Context, structure: str, s: Statement) -> None:
     """`aks_network_policy`: Calico, or Cilium (Azure CNI powered by Cilium, which runs on an overlay)."""
     if _aks_cluster(c, structure, s):
-        _state(c, "aks_network_policy", "cilium" if "cilium" in s.words.lower() else "calico", s)
+        c.stated("aks_network_policy", "cilium" if "cilium" in s.words.lower() else "calico", s.line, s.words)
         _pod_cidr(c, s)
 
 
@@ -75,15 +75,14 @@ def _pod_cidr(c: Context, s: Statement) -> None:
     """`aks_pod_cidr` from the pods' range the statement's sentence gives, if any."""
     cidr = labelled_cidrs(s.sentence).get("pod")
     if cidr and not c.values.get("aks_pod_cidr"):
-        c.from_line("aks_pod_cidr", cidr, s.line)
-        c.applied(s.line, cidr, "aks_pod_cidr")
+        c.stated("aks_pod_cidr", cidr, s.line, cidr)
 
 
 def decide_container_insights(c: Context, structure: str, s: Statement) -> None:
     """`aks_container_insights` from a container insights statement (a negated one is no statement)."""
     if _aks_cluster(c, structure, s, "sends its logs and metrics where its module and components say (container "
                     "insights is an AKS add-on)"):
-        _state(c, "aks_container_insights", True, s)
+        c.stated("aks_container_insights", True, s.line, s.words)
 
 
 def decide_service_cidr(c: Context, structure: str) -> None:
@@ -109,8 +108,7 @@ def decide_service_cidr(c: Context, structure: str) -> None:
                   f"({taken[0][1]}): the cluster could not reach what those addresses hold",
                   "state a Service range outside 10.0.0.0/8 and the pods' range, e.g. 172.20.0.0/16", line=line)
         return
-    c.from_line("aks_service_cidr", str(service), line)
-    c.applied(line, m.group("cidr"), "aks_service_cidr")
+    c.stated("aks_service_cidr", str(service), line, m.group("cidr"))
     dns = _DNS_IP.search(plain(c.plan.lines[line - 1]))
     if dns and dns.group("ip") != str(service[10]):
         c.unapplied(line, dns.group(0), f"the aks module gives the cluster DNS the range's tenth address, {service[10]}")
@@ -130,8 +128,3 @@ def _aks_cluster(c: Context, structure: str, s: Statement,
     else:
         return True
     return False
-
-
-def _state(c: Context, answer: str, value: object, s: Statement) -> None:
-    c.from_line(answer, value, s.line)
-    c.applied(s.line, s.words, answer)

@@ -149,6 +149,7 @@ def _named_or_short(names: tuple[str, ...]) -> re.Pattern[str]:
 _NOT_NAMED_AFTER = r"(?!\s+(?:node|pool|nodes|namespace|queue|topic|bucket|database|service\s+account)s?\b)"
 
 
+@lru_cache(maxsize=64)
 def _short_names(names: tuple[str, ...]) -> dict[str, str]:
     """{rest: name} of applications sharing one `prefix-` (each rest a word no other application is named)."""
     prefixes = {n.split("-", 1)[0] for n in names}

@@ -64,7 +64,7 @@ def _scaling_rows(c: Context) -> dict[int, str]:
     words of a CPU column (` CPU 70%` for `70%` under `Target CPU`; "" without one)."""
     rows: dict[int, str] = {}
     for t in c.plan.tables:
-        if not t.rows or not (_SCALING.search(" ".join(t.rows[0][1])) or _SCALING.search(_heading_above(c, t.rows[0][0]))):
+        if not t.rows or not (_SCALING.search(" ".join(t.rows[0][1])) or _SCALING.search(t.subsection or t.section)):
             continue
         cpu = [k for k, header in enumerate(t.rows[0][1]) if _CPU_HEADER.search(plain(header))]
         for line, cells in t.rows[1:]:
@@ -75,11 +75,6 @@ def _scaling_rows(c: Context) -> dict[int, str]:
 
 _CPU_HEADER = re.compile(r"\bcpu\b", re.I)
 _PERCENT = re.compile(r"\d{1,3}\s*%")
-
-
-def _heading_above(c: Context, line: int) -> str:
-    """The text of the nearest heading above plan line `line`."""
-    return next((c.plan.lines[n] for n in range(line - 2, -1, -1) if c.plan.lines[n].lstrip().startswith("#")), "")
 
 
 def _services_of(text: str, every: list[Service]) -> list[Service]:

@@ -77,8 +77,7 @@ def _maintenance(c: Context) -> None:
         if hour > 23 or re.match(r"\s*(?:[A-Z]{1,3}T\b|[+-]\d)", p.text[m.end():]) and not m.group("zone"):
             continue  # not a time, or in another time zone: reported
         when = f"{m.group('day').lower()[:3]}:{hour:02d}:{m.group('minute') or '00'}"
-        c.from_line("database_maintenance", when, p.line_at(m.start()))
-        c.applied(p.line_at(m.start()), m.group(0), "database_maintenance")
+        c.stated("database_maintenance", when, p.line_at(m.start()), m.group(0))
         return
 
 
@@ -88,6 +87,5 @@ def _extensions(c: Context) -> None:
         words = (m.group("names") or m.group("names2") or "").replace("`", " ")
         names = list(dict.fromkeys(n for n in _EXTENSION_NAME.findall(words.lower()) if n not in ("and", "or")))
         if names:
-            c.from_line("database_extensions", names, p.line_at(m.start()))
-            c.applied(p.line_at(m.start()), m.group(0), "database_extensions")
+            c.stated("database_extensions", names, p.line_at(m.start()), m.group(0))
             return

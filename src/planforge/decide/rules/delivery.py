@@ -117,8 +117,7 @@ def _flux_version(c: Context, tool: str, line: int) -> None:
         return
     version = m.group(1)
     if version.count(".") == 1:  # `Flux 2.4`: the install script takes a release, so the minor's first one
-        c.from_line("flux_version", f"{version}.0", line)
-        c.applied(line, m.group(0), "flux_version")  # the stated minor is carried, as its first release
+        c.stated("flux_version", f"{version}.0", line, m.group(0))  # the stated minor is carried, as its first release
         c.add_note("flux_version", f"Flux {version} is a minor version: its first release, {version}.0 (the Flux "
                    "install script takes a full release version)")
         return
@@ -262,8 +261,7 @@ def _terraform_cloud(c: Context, f: Field) -> None:
     for line, text in lines:
         m = re.search(kw.tfc_organization, text, re.I)
         if m:
-            c.from_line("tfc_organization", m.group(1), line)
-            c.applied(line, m.group(0), "tfc_organization")
+            c.stated("tfc_organization", m.group(1), line, m.group(0))
             return
     c.problem(f, "tfc_organization", f"{f.plain!r} names no HCP Terraform organization to keep the state in",
               "name it in the field, e.g. `Terraform Cloud (organization acme)`")

@@ -356,8 +356,7 @@ def _zones(c: Context, zones: list[Figure]) -> None:
         if why:
             c.unapplied(f.line, f.words, why)
             continue
-        c.from_line("availability_zones", int(f.high), f.line)
-        c.applied(f.line, f.words, "availability_zones")
+        c.stated("availability_zones", int(f.high), f.line, f.words)
     if "availability_zones" not in c.values:
         c.default("availability_zones", 0, "the plan states no zone count: the cloud's default (3 on AWS and Azure)")
 

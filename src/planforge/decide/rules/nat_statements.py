@@ -35,8 +35,7 @@ def single_nat_gateway(c: Context, structure: str, s: Statement) -> None:
     if meant and not any(is_production(e) for e in meant):
         c.applied(s.line, s.words, "single_nat_gateway")  # an environment other than production has one already
         return
-    c.from_line("single_nat_gateway", True, s.line)
-    c.applied(s.line, s.words, "single_nat_gateway")
+    c.stated("single_nat_gateway", True, s.line, s.words)
 
 
 def nat_gateway_per_zone(c: Context, structure: str, s: Statement) -> None:
@@ -57,9 +56,7 @@ def _environments_after(c: Context, s: Statement) -> list[str]:
     """The environments named right after the statement's words (`one NAT gateway per AZ in production`)."""
     at = s.sentence.lower().find(s.words.lower())
     m = _IN_ENVIRONMENTS.match(s.sentence[at + len(s.words):]) if at >= 0 else None
-    envs = c.values.get("environments", [])
-    return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", m.group(1), re.I)
-                              if is_env_name(w) and (named := environment_named(w, envs)))) if m else []
+    return _environments_in(c, m.group(1)) if m else []
 
 
 def environments_meant(c: Context, s: Statement) -> list[str]:
@@ -72,7 +69,12 @@ def environments_meant(c: Context, s: Statement) -> list[str]:
     if row is not None:
         return [cell.env for cell in row.cells if cell.line == s.line and s.words.lower() in cell.text.lower()]
     at = s.sentence.lower().find(s.words.lower())
-    clause = _CLAUSE_END.split(s.sentence[:at] if at >= 0 else "")[-1]
-    return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", clause, re.I)
+    return _environments_in(c, _CLAUSE_END.split(s.sentence[:at] if at >= 0 else "")[-1])
+
+
+def _environments_in(c: Context, text: str) -> list[str]:
+    """The plan's environments the words of `text` name, in order, once each."""
+    envs = c.values.get("environments", [])
+    return list(dict.fromkeys(named for w in re.findall(r"[a-z][a-z-]*", text, re.I)
                               if is_env_name(w) and (named := environment_named(w, envs))))
 

@@ -38,8 +38,7 @@ def decide_network_cidr(c: Context, structure: str, line: int, stated: list[str]
         c.unapplied(line, stated[0], f"the plan states {earlier} for the network at line "
                     f"{c.provenance['network_cidr'].line}: each environment's network takes that one")
         return
-    c.from_line("network_cidr", stated[0], line)
-    c.applied(line, stated[0], "network_cidr")
+    c.stated("network_cidr", stated[0], line, stated[0])
 
 
 def why_not(c: Context, structure: str, stated: list[str], per_environment: bool = False) -> str:

@@ -54,8 +54,7 @@ def decide_pipeline(c: Context, structure: str) -> None:
         c.unapplied(line, c.line_text(line), why)
         _none(c, line, why)
         return
-    c.from_line("delivery", "github-actions", line)
-    c.applied(line, c.line_text(line), "delivery")
+    c.stated("delivery", "github-actions", line, c.line_text(line))
     default_images = f"{defaults()['image_registry']}/{c.values['project_name']}/"
     workloads = c.values["services"] if structure == "helm-chart" else c.values["apps"]
     builds = [_build(c, s.name, "" if s.image == default_images + s.name else s.image) for s in workloads]

@@ -99,8 +99,7 @@ def _judge(c: Context, provider: Provider, line: int, said: str, stated: str) ->
         c.unapplied(line, said, f"the shipped lock files hold {provider.local} {'.'.join(map(str, locked))}, which {constraint} "
                                 f"excludes; every root and module pins ~> {_shown(provider.floor)}")
     else:
-        c.from_line("provider_constraint", constraint, line)
-        c.applied(line, said, "provider_constraint")
+        c.stated("provider_constraint", constraint, line, said)
 
 
 def _version(text: str) -> Version:

@@ -115,8 +115,7 @@ def _dns_failover(c: Context, pattern: str) -> None:
         c.unapplied(line, c.line_text(line), "DNS failover records are generated for Route 53 (AWS) only")
         c.default("dns_failover", False, "Route 53 failover is generated on AWS only")
         return
-    c.from_line("dns_failover", True, line)
-    c.applied(line, c.line_text(line), "dns_failover")
+    c.stated("dns_failover", True, line, c.line_text(line))
 
 
 

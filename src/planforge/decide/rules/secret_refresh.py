@@ -32,6 +32,5 @@ def decide_secret_refresh(c: Context, structure: str) -> None:
         number, unit = int(m.group("n") or m.group("n2")), (m.group("unit") or m.group("unit2")).lower()
         if number == 0:
             continue
-        c.from_line("secret_refresh_interval", f"{number}{unit[0]}", line)
-        c.applied(line, words, "secret_refresh_interval")
+        c.stated("secret_refresh_interval", f"{number}{unit[0]}", line, words)
         return

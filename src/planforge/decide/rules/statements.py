@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from planforge.decide import text as tx
-from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, load
 from planforge.decide.environments import environment_named, is_env_name
@@ -215,12 +214,6 @@ def decide_gke_dns_endpoint(c: Context, structure: str) -> None:
               "from outside the VPC; the IP endpoint stays private")
 
 
-def _state(c: Context, answer: str, value: object, s: Statement) -> None:
-    """The answer takes the statement's value; its provenance is the statement's line."""
-    c.set(answer, value, Provenance(source="plan", line=s.line, text=tx.quote(c.line_text(s.line))))
-    c.applied(s.line, s.words, answer)
-
-
 def _explicit(c: Context, answer: str) -> int | None:
     """The plan line an answer was read from, None when it is a default."""
     prov = c.provenance.get(answer)
@@ -241,7 +234,7 @@ def _no_key_vault(c: Context, structure: str, s: Statement) -> None:
                   "drop the Key Vault statement, or the requirement that needs the key", line=s.line)
         return
     if c.values.get("secrets_manager") in ("azure-key-vault", "none") or c.provenance["secrets_manager"].source != "plan":
-        _state(c, "secrets_manager", "kubernetes", s)
+        c.stated("secrets_manager", "kubernetes", s.line, s.words)
     else:
         c.applied(s.line, s.words, "secrets_manager")
 
@@ -251,7 +244,7 @@ def _secrets_from_ci(c: Context, structure: str, s: Statement) -> None:
     if c.provenance["secrets_manager"].source == "plan" and c.values.get("secrets_manager") != "kubernetes":
         c.applied(s.line, s.words, "secrets_manager")  # a secrets manager the plan names elsewhere stays
         return
-    _state(c, "secrets_manager", "kubernetes", s)
+    c.stated("secrets_manager", "kubernetes", s.line, s.words)
 
 
 def _no_service_mesh(c: Context, structure: str, s: Statement) -> None:
@@ -270,7 +263,7 @@ def _state_outside_terraform(c: Context, structure: str, s: Statement) -> None:
         c.unapplied(s.line, s.words, "the repository has no remote state backend")
         return
     if not _state_storage_contradicted(c, s, False):
-        _state(c, "state_bootstrap", False, s)
+        c.stated("state_bootstrap", False, s.line, s.words)
 
 
 def _state_storage_contradicted(c: Context, s: Statement, bootstrap: bool) -> bool:
@@ -293,7 +286,7 @@ def _state_bootstrap_root(c: Context, structure: str, s: Statement) -> None:
                     if backend == "terraform-cloud" else "the repository has no remote state backend")
         return
     if not _state_storage_contradicted(c, s, True):
-        _state(c, "state_bootstrap", True, s)
+        c.stated("state_bootstrap", True, s.line, s.words)
 
 
 def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
@@ -341,7 +334,7 @@ def _no_managed_database(c: Context, structure: str, s: Statement) -> None:
         c.unapplied(s.line, s.words, "each tenant's Terraform root keeps a managed database of its own: the "
                                      "multi-tenant structure isolates the tenants' data that way")
         return
-    _state(c, "storage", "no-database", s)
+    c.stated("storage", "no-database", s.line, s.words)
 
 
 def _environment_of(c: Context, s: Statement) -> str:
@@ -398,7 +391,7 @@ def _in_cluster_database(c: Context, structure: str, s: Statement) -> None:
                   "keep one of the two statements", line=s.line)
         return
     if c.values.get("storage") != "in-cluster-postgresql":
-        _state(c, "storage", "in-cluster-postgresql", s)
+        c.stated("storage", "in-cluster-postgresql", s.line, s.words)
     else:
         c.applied(s.line, s.words, "storage")
     if structure not in ("multi-tool", "helm-chart"):
@@ -437,7 +430,7 @@ def _node_pool_split(c: Context, structure: str, s: Statement) -> None:
     """System and user node pools: a small fixed system pool for critical add-ons, the plan's figures size the user pool."""
     if not _has_cluster(c, structure, s):
         return
-    _state(c, "node_pools", "system-user", s)
+    c.stated("node_pools", "system-user", s.line, s.words)
 
 
 def cidrs_in(text: str) -> list[str]:
@@ -455,10 +448,10 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
         c.problem(None, "api_endpoint", f"the plan says {s.words!r} but a private API endpoint only at line {private}",
                   "keep one of the two statements", line=s.line)
         return
-    _state(c, "api_endpoint", "public", s)
+    c.stated("api_endpoint", "public", s.line, s.words)
     cidrs = cidrs_in(s.sentence)
     if cidrs:
-        _state(c, "api_authorized_cidrs", cidrs, s)
+        c.stated("api_authorized_cidrs", cidrs, s.line, s.words)
     else:
         c.default("api_authorized_cidrs", [], f"the plan lists no CIDRs for its authorized ranges (line {s.line}): "
                   "set TF_VAR_api_authorized_cidrs")
@@ -473,7 +466,7 @@ def _private_api_endpoint(c: Context, structure: str, s: Statement) -> None:
         c.problem(None, "api_endpoint", f"the plan says {s.words!r} but a public endpoint with authorized ranges "
                   f"at line {public}", "keep one of the two statements", line=s.line)
         return
-    _state(c, "api_endpoint", "private", s)
+    c.stated("api_endpoint", "private", s.line, s.words)
     for cidr in cidrs_in(s.sentence):
         c.unapplied(s.line, cidr, "a private API endpoint is reachable from the cluster's own network only; the "
                     "cluster module takes no other range for it (allow it on the cluster security group or "
@@ -484,7 +477,7 @@ def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:
     """A static public IP per environment, given to the ingress controller's load balancer."""
     if not _has_cluster(c, structure, s):
         return
-    _state(c, "static_ingress_ip", True, s)
+    c.stated("static_ingress_ip", True, s.line, s.words)
 
 
 def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
@@ -498,18 +491,18 @@ def _terraform_workspaces(c: Context, structure: str, s: Statement) -> None:
     if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
         c.unapplied(s.line, s.words, "the repository has no Terraform roots")
         return
-    _state(c, "terraform_roots", "workspaces", s)
+    c.stated("terraform_roots", "workspaces", s.line, s.words)
 
 
 def _no_ci(c: Context, structure: str, s: Statement) -> None:
     """No CI pipeline: the repository gets no GitHub Actions workflow of its own (validation, template updates,
     reconcile test); pre-commit runs the same validation. A delivery workflow the plan asks for elsewhere stays."""
-    _state(c, "ci_workflows", False, s)
+    c.stated("ci_workflows", False, s.line, s.words)
 
 
 def _no_chart_tests(c: Context, structure: str, s: Statement) -> None:
     """No `helm test` hook: the charts get no templates/tests/."""
-    _state(c, "chart_tests", False, s)
+    c.stated("chart_tests", False, s.line, s.words)
 
 
 def _chart_features_off(c: Context, structure: str, s: Statement) -> None:

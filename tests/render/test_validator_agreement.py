@@ -70,7 +70,8 @@ def mapping_list_cases(good_item: dict, keys: list[str], duplicates: bool) -> li
 SERVICE = {"name": "api", "image": "ghcr.io/acme/api", "tag": "0.1.0", "port": 8080, "health_path": "/healthz",
            "replicas": 1, "prod_replicas": 2, "cpu_request": "250m", "cpu_limit": "1", "memory_request": "256Mi",
            "memory_limit": "512Mi", "volume_size": "1Gi", "volume_path": "/data/uploads",
-           "secret_key": "acme/{env}/api", "secret_values": {"DATABASE_URL": "acme/{env}/db"}}
+           "secret_key": "acme/{env}/api", "secret_values": {"DATABASE_URL": "acme/{env}/db"},
+           "environment_hosts": {"prod": "app.shop.io"}}
 # Kubernetes quantities (resources, volume size): what a hostile answers file puts there to inject YAML.
 QUANTITIES = ["", "1", "0.5", "250m", "1Gi", "1.5Gi", "512M", "1Gi\n  x: y", "1Gi\n", "1Gi # x", "1 Gi", "1gi", "1Gib",
               "-1Gi", "1e3", ".5", "1.", "{{ 7*7 }}", "1Gi: x", '1Gi"', "9" * 20, "9" * 21, "1Pi"]
@@ -84,7 +85,8 @@ STORE_KEYS = ["acme/{env}/api", "api", "{env}-api", "a/b/c/d/e/f/g/h/i/j", "a/b/
 COMPONENT = {"name": "ingress-nginx", "chart_repo": "https://kubernetes.github.io/ingress-nginx",
              "chart": "ingress-nginx", "version": "4.11.5", "namespace": "ingress-nginx", "notes": "public NLB"}
 SIZING = {"name": "prod", "instance_type": "m5.large", "db_instance_class": "db.r6g.large", "multi_az": True,
-          "nat_gateway_per_az": False, "min_size": 1, "max_size": 3, "cluster": "https://kubernetes.default.svc"}
+          "nat_gateway_per_az": False, "min_size": 1, "max_size": 3, "cluster": "https://kubernetes.default.svc",
+          "cloud_project": "acme-shop-prod"}
 BUILD = {"name": "api", "context": "services/api", "dockerfile": "services/api/Dockerfile", "image": "ghcr.io/acme/api"}
 NOT_APPLIED = {"line": 27, "text": "p95 < 250ms", "why": "a latency target: planforge generates no load test"}
 DECISION = {"name": "structure", "value": 'multi-tenant "saas"', "source": "plan.md:30: **Scale/Scope**: 3 orgs"}
@@ -161,6 +163,9 @@ def corpus() -> dict[str, list[Any]]:
         cases[group] += [[{**SERVICE, "secret_values": v}] for v in (
             {}, {"API_KEY": "acme/{env}/key"}, {"database_url": "acme/db"}, {"1KEY": "acme/db"}, {"A B": "acme/db"},
             {"API_KEY": "acme/../db"}, {"API_KEY": "acme/db\n  x: y"}, {"API_KEY": ""}, {"API_KEY": 1}, "API_KEY", ["API_KEY"])]
+        cases[group] += [[{**SERVICE, "environment_hosts": v}] for v in (
+            {}, {"prod": "app.shop.io"}, {"Prod": "app.shop.io"}, {"prod": "app..shop.io"}, {"prod": "-app.shop.io"},
+            {"prod": ""}, {"prod": 1}, "app.shop.io", ["app.shop.io"])]
     cases["components"] = mapping_list_cases(COMPONENT, list(COMPONENT), duplicates=False)
     binding = {"name": "reminder-cron", "schedule": "*/1 * * * *", "route": "/check-reminders"}
     call = {"caller": "web", "callee": "api"}

@@ -115,6 +115,9 @@ class Service(BaseModel):
     ingress_path: str = ""
     ingress_host: str = ""
     ingress_tls: bool = False
+    # Kustomize applications: environment -> its own host there, where the plan gives each environment several
+    # (`web is served at `app.<env-domain>``, over an environments table's `app.staging.shop.io, api.staging.shop.io`)
+    environment_hosts: dict[str, str] = {}
     # Kustomize applications with a secrets manager: the entry holding a JSON object whose keys become their Secret's,
     # `{env}` standing for each environment ("": <project>/<env>/<name>, or that store's spelling of it, unless
     # secret_values names every entry they read)
@@ -448,7 +451,8 @@ class Answers(BaseModel):
                     del component[name]
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
-                         "external_https", "external_ports", "volume_path", "secret_key", "secret_values", "namespace"):
+                         "external_https", "external_ports", "volume_path", "secret_key", "secret_values", "namespace",
+                         "environment_hosts"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

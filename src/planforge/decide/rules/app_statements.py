@@ -138,7 +138,7 @@ def _subject(text: str, name_rx: re.Pattern[str], names: list[str] | None = None
 def _named_or_short(names: tuple[str, ...]) -> re.Pattern[str]:
     """`names_rx`, and where every name shares a prefix (`ledgerly-web`, `ledgerly-worker`) each one's rest after
     `the` (`The worker runs as a CronJob`): a plan calls its applications so once it has named them."""
-    short = _short_names(names)
+    short = short_names(names)
     if not short:
         return names_rx(names)
     rest = "|".join(re.escape(s) for s in sorted(short, key=len, reverse=True))
@@ -150,7 +150,7 @@ _NOT_NAMED_AFTER = r"(?!\s+(?:node|pool|nodes|namespace|queue|topic|bucket|datab
 
 
 @lru_cache(maxsize=64)
-def _short_names(names: tuple[str, ...]) -> dict[str, str]:
+def short_names(names: tuple[str, ...]) -> dict[str, str]:
     """{rest: name} of applications sharing one `prefix-` (each rest a word no other application is named)."""
     prefixes = {n.split("-", 1)[0] for n in names}
     if len(names) < 2 or len(prefixes) != 1 or not all("-" in n for n in names):
@@ -163,7 +163,7 @@ def _named(m: re.Match[str], names: list[str] | None) -> str:
     """The application a mention names: its name, or the one whose rest `the worker` says."""
     if m.group(1) is not None:
         return m.group(1).lower()
-    return _short_names(tuple(names or ()))[m.group(2).lower()]
+    return short_names(tuple(names or ()))[m.group(2).lower()]
 
 
 # an application's image tag written after its name (`storefront:1.14.2`, `api:v2.3`): a version, never a port

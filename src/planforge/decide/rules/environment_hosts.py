@@ -9,7 +9,7 @@ import re
 
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
-from planforge.decide.environments import environment_named, is_env_name, is_production
+from planforge.decide.environments import environment_named, environment_rows, is_env_name, is_production
 from planforge.decide.rules.statements import passages
 from planforge.decide.rules.table_rows import labelled_rows
 
@@ -27,6 +27,24 @@ _HOST_OF_ENV = re.compile(DNS_NAME + r"\s*+\(\s*+([a-z][a-z-]{1,20})\s*+\)", re.
 # an environments table's row of hosts: `Host | staging: staging.shop.io | production: shop.io`, its label maybe after
 # its column's header (`Setting: Hostname | staging: ...`)
 _HOST_ROW = re.compile(r"^(?:[^|:]{1,40}:\s*+)?(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*:?\s*\|", re.I)
+
+
+# an environments table's column (or row) of hosts (`| Environment | ... | Hostnames |`)
+_HOSTS_LABEL = re.compile(r"^\W*(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\W*$", re.I)
+
+
+def environment_host_lists(c: Context) -> dict[str, list[tuple[str, int]]]:
+    """The hosts an environments table's `Hostnames` column (or row) gives each environment it gives several
+    (`app.staging.shop.io`, `api.staging.shop.io`: one per application): env -> [(host, line)]."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for row in environment_rows(c.plan, c.values.get("environments", [])):
+        if not _HOSTS_LABEL.match(row.label.replace("`", "")):
+            continue
+        for cell in row.cells:
+            hosts = [m.group(1).lower() for m in re.finditer(DNS_NAME, cell.text, re.I)]
+            if len(hosts) > 1:
+                out.setdefault(cell.env, [(h, cell.line) for h in hosts])
+    return out
 
 
 def decide_environment_hosts(c: Context) -> list[str]:

@@ -17,8 +17,8 @@ from planforge.decide import text as tx
 from planforge.decide.answers import Component, Service
 from planforge.decide.context import Context
 from planforge.decide.data import catalog
-from planforge.decide.rules.app_statements import names_rx, subject_of
-from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, spread_host
+from planforge.decide.rules.app_statements import names_rx, short_names, subject_of
+from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, environment_host_lists, spread_host
 from planforge.decide.rules.statements import passages, sentence_matches
 from planforge.plan.code_blocks import code_blocks
 from planforge.plan.model import plain
@@ -56,6 +56,10 @@ _SERVED_UNDER = (r"(?<![\w-]){names}(?:(?!(?<![\w-]){any_name})(?:[^.;\n]|\.(?=\
 _ROUTE_CELL = (r"^{names}:(?:[^;]*?,)?\s*+(?P<cell>(?:routes?|ingress(?:\s++path)?|path|url)(?:\s*+:)?\s++`?(?:https?://)?"
                r"(?:(?P<host_first>(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?\.)+[a-z]{{2,63}})\s*+`?)?(?P<path>/[A-Za-z0-9._/-]*)?`?"
                r"(?:\s++(?:on|at)\s++" + DNS_NAME.replace("{", "{{").replace("}", "}}") + ")?)")
+# `web is served at `app.<env-domain>``, `api at `api.<env-domain>``: the application's route from the root of the
+# host each environment's hosts list under that first label (environment_host_lists)
+_LABEL_ROUTE = (r"(?<![\w-]){names}\s++(?:is\s++(?:served|exposed|published|reachable)\s++)?(?:at|on)\s++`?(?:https?://)?"
+                r"([a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?)\.<[\w -]{{1,40}}>")
 # `host todo.local`, `host: todo.example.com`, `hostname `shop.acme.io``: a DNS name of two labels or more
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
@@ -75,6 +79,7 @@ class _Route:
     line: int
     words: str
     host: str = ""  # the host the plan serves it on (`public at shop.example.com`), "" when the route names none
+    label: str = ""  # the first label of its host in each environment (`app` of `app.<env-domain>`), "" when none
 
 
 def decide_ingress_routes(c: Context, structure: str) -> None:
@@ -92,10 +97,12 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         return
     host, host_line = next(((r.host, (r.line, r.words)) for r in routes if r.host), None) or _host(c)
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
+    lists = environment_host_lists(c) if answer == "apps" else {}
     spread = answer == "apps" and bool(host) and spread_host(c, host)
-    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host))
+    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host or lists))
     _route_charts(c, [(r.line, r.words) for r in routes] + ([(tls_line, c.line_text(tls_line))] if tls_line else []))
-    named = env_hosts or ([host] if host else [])
+    own = {r.service: _own_hosts(c, r, lists, answer) for r in routes}
+    named = env_hosts + [h for hosts in own.values() for h in hosts.values()] or ([host] if host else [])
     private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
     tls = bool(named and tls_line and _issuer_runs(c) and not private)
     if tls_line and not tls:
@@ -112,7 +119,8 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
                       f"drop the route, or state the port {svc.name} serves HTTP on", line=r.line)
             out.append(svc)
             continue
-        out.append(svc.model_copy(update={"ingress_path": r.path, "ingress_host": host, "ingress_tls": tls}))
+        out.append(svc.model_copy(update={"ingress_path": r.path, "ingress_host": r.host or host, "ingress_tls": tls,
+                                          "environment_hosts": own[svc.name]}))
         c.applied(r.line, r.words, f"{answer}.{svc.name}.ingress_path")
     c.values[answer] = out
     _restated_routes(c, [r for r in routes if r.service in {s.name for s in out if s.ingress_path}], answer)
@@ -121,7 +129,8 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
         c.applied(host_line[0], host_line[1], f"{answer}.ingress_host")
     if tls and tls_line:
         c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), f"{answer}.ingress_tls")
-    where = (" on each environment's host" if env_hosts or spread else f" on {host}" if host else " on any host")
+    where = (" on each environment's host" if env_hosts or spread or any(own.values()) else f" on {host}" if host
+             else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
                + (" with TLS (cert-manager's Let's Encrypt ClusterIssuer)" if tls else "")
                + f" (plan line {routes[0].line})")
@@ -131,6 +140,19 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
 # `ingress-nginx (namespace ingress-nginx) → ledger-web on TCP 3000`
 _CONTROLLER_REACH = re.compile(r"\b(?:ingress-nginx|ingress\s++controller|traefik)\b[^.;]{0,80}?(?:\b(?:may|can)\s++reach|→|->)"
                                r"\s++`?(?P<app>[a-z0-9][\w-]*+)`?\s++on\s++(?:(?:TCP|port)\s++)?(?P<port>\d{2,5})(?!\d)", re.I)
+
+
+def _own_hosts(c: Context, r: _Route, lists: dict[str, list[tuple[str, int]]], answer: str) -> dict[str, str]:
+    """The route's host in each environment whose hosts list (environment_host_lists) has one under its first label
+    (`app` of `app.<env-domain>`, or of the host it names): env -> host."""
+    label = r.label or r.host.split(".")[0]
+    own: dict[str, str] = {}
+    for env, hosts in lists.items():
+        for found, line in hosts:
+            if label and found.split(".")[0] == label and env not in own:
+                own[env] = found
+                c.applied(line, found, f"{answer}.{r.service}.environment_hosts")
+    return own
 
 
 def _controller_reach(c: Context, routed: list[Service], answer: str) -> None:
@@ -221,9 +243,21 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
                                                         m.group(0)))
         for m in public_ingress.finditer(plain(raw)):
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), "/", number, m.group(0)))
-    for r in [*_manifest_routes(c, [s.name for s in services]), *_subject_routes(c, [s.name for s in services])]:
+    for r in [*_manifest_routes(c, [s.name for s in services]), *_subject_routes(c, [s.name for s in services]),
+              *_label_routes(c, [s.name for s in services])]:
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)
+
+
+def _label_routes(c: Context, names: list[str]) -> list[_Route]:
+    """The routes from the root of each environment's host under a first label (`web is served at `app.<env-domain>``,
+    `api at `api.<env-domain>``), an application called by its name or, where the names share a prefix, by the rest."""
+    short = short_names(tuple(names))
+    every = {n.lower(): n.lower() for n in names} | short
+    alternatives = "|".join(re.escape(n) for n in sorted(every, key=len, reverse=True))
+    rx = re.compile(_LABEL_ROUTE.format(names=f"({alternatives})(?![\\w-])"), re.I)
+    return [_Route(every[m.group(1).lower()], "/", number, m.group(0), label=m.group(2).lower())
+            for number, raw in enumerate(c.plan.lines, 1) for m in rx.finditer(plain(raw))]
 
 
 def _subject_routes(c: Context, names: list[str]) -> list[_Route]:

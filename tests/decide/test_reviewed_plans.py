@@ -545,3 +545,14 @@ def test_production_said_to_follow_the_main_branch_is_reported() -> None:
     a = decide(parse_plan(LEDGERLY)).answers
     assert [(n.line, n.text) for n in a.not_applied if "release tags" in n.why] == [
         (line_of(LEDGERLY.read_text(), "both clusters reconcile"), "both clusters reconcile from the main branch")]
+
+
+def test_an_environments_tables_one_namespace_holds_every_application() -> None:
+    """`| Environment | ... | Namespace |` naming `ledgerly` in every row: each application got a namespace of its own.
+    A column naming a different namespace per environment states none for the applications."""
+    assert {app.namespace for app in decide(parse_plan(LEDGERLY)).answers.apps} == {"ledgerly"}
+    text = LEDGERLY.read_text()
+    row = "| prod | `nw-ledgerly-prod` | `nw-ledgerly-prod-gke` | `ledgerly` |"
+    assert row in text
+    varied = parse_text(text.replace(row, row.replace("`ledgerly` |", "`ledgerly-prod` |")), "plan.md")
+    assert {app.namespace for app in decide(varied).answers.apps} == {""}

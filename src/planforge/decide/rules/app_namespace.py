@@ -1,7 +1,8 @@
 """The namespace the plan puts its applications in (`All three services run in the claims namespace`, `claims-api and
 claims-worker run in the claims namespace`): in a multi-tool repository each Kustomize application otherwise gets a
 namespace named like it; the applications a sentence names (or all of them, `all`, `both`, `the services`) get the
-stated one (`apps[].namespace`), and the namespace-wide objects (Namespace, quota, limits, default policies, role
+stated one (`apps[].namespace`), as do all of them when an environments table's `Namespace` column names one for
+every environment, and the namespace-wide objects (Namespace, quota, limits, default policies, role
 bindings) are written once for the applications sharing it (blueprints: kubernetes/base)."""
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
+from planforge.decide.environments import environment_rows
 from planforge.decide.rules.statements import sentence_matches
 
 # A namespace as written, not a word of the sentence around it
@@ -50,6 +52,26 @@ def decide_app_namespace(c: Context, structure: str) -> None:
             _apply(c, structure, apps, named, m.group(group), p.line_at(m.start(group)),
                    m.group(0).strip())
             return
+    table = _table_namespace(c)
+    if table is not None:
+        _apply(c, structure, apps, [a.name for a in apps], *table)
+
+
+# an environments table's column (or row) of namespaces, and a namespace in it
+_NAMESPACE_LABEL = re.compile(r"^\W*(?:app(?:lication)?s?\s+)?namespaces?\W*$", re.I)
+_NAMESPACE = re.compile(r"^`?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)`?$")
+
+
+def _table_namespace(c: Context) -> tuple[str, int, str] | None:
+    """The one namespace an environments table's `Namespace` column gives every environment (namespace, line,
+    words), None unless it names the same one for each."""
+    for row in environment_rows(c.plan, c.values.get("environments", [])):
+        if not _NAMESPACE_LABEL.match(row.label.replace("`", "")) or not row.cells:
+            continue
+        names = {m.group(1) for cell in row.cells for m in [_NAMESPACE.match(cell.text.strip())] if m}
+        if len(names) == 1 and all(_NAMESPACE.match(cell.text.strip()) for cell in row.cells):
+            return names.pop(), row.cells[0].line, row.cells[0].text.strip()
+    return None
 
 
 def _apply(c: Context, structure: str, apps: list[Service], named: list[str], namespace: str, line: int,

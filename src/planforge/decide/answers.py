@@ -315,6 +315,7 @@ class Answers(BaseModel):
     aks_container_insights: bool = False  # AKS: Azure Monitor container insights (a Log Analytics workspace per cluster)
     # cert-manager's ClusterIssuer of Let's Encrypt's production server, as the plan names it ("": letsencrypt)
     cluster_issuer: str = ""
+    acme_email: str = ""  # the ACME account's email the plan states for its Let's Encrypt issuers ("": none, CHANGE-ME)
     # the application database as the plan names it ("": the database module's `app`, an in-cluster database's the
     # project's name with underscores)
     database_name: str = ""
@@ -462,7 +463,7 @@ class Answers(BaseModel):
                      "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name",
                      "database_maintenance", "database_extensions", "acr_pull_registries", "aks_network_policy",
                      "aks_pod_overlay", "aks_container_insights", "secret_refresh_interval", "aks_pod_cidr",
-                     "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr", "state_key"):
+                     "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr", "state_key", "acme_email"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -34,7 +34,7 @@ from planforge.decide.rules.registry_name import decide_acr_pull, decide_registr
 from planforge.decide.rules.app_namespace import decide_app_namespace
 from planforge.decide.rules.database_name import decide_database_name
 from planforge.decide.rules.database_reach import decide_database_reach
-from planforge.decide.rules.cluster_issuer import decide_cluster_issuer
+from planforge.decide.rules.cluster_issuer import decide_acme_email, decide_cluster_issuer
 from planforge.decide.rules.desired_nodes import decide_desired_nodes
 from planforge.decide.rules.external_egress import decide_external_egress
 from planforge.decide.rules.environment_networks import decide_environment_networks
@@ -106,6 +106,7 @@ def decide(plan: Plan) -> Decided:
     decide_ingress_routes(c, structure)
     decide_acme_staging(c, structure)
     decide_cluster_issuer(c)
+    decide_acme_email(c)
     decide_argocd_sync(c)
     decide_database_name(c)
     decide_database_settings(c)

@@ -2,7 +2,10 @@
 (`letsencrypt-prod`)`, `a ClusterIssuer named letsencrypt-prod`): `cluster_issuer`, the issuer the repository creates
 and its Ingresses name (its staging twin drops a `-prod` suffix: letsencrypt-staging). Before, the issuer was always
 `letsencrypt`, so Ingresses or tooling written against the plan's name found none. Read where cert-manager runs (a
-component, or one the cluster runs already); a staging issuer's name is acme_staging's concern."""
+component, or one the cluster runs already); a staging issuer's name is acme_staging's concern.
+
+The email a line about the issuer states (`ClusterIssuer `letsencrypt-prod` (ACME HTTP-01, email
+`platform@northwind.io`)`) is the ACME account's (`acme_email`): Let's Encrypt sends its expiry notices there."""
 from __future__ import annotations
 
 import re
@@ -19,11 +22,36 @@ _NAMED = re.compile(r"\bClusterIssuer\b`?\s*+(?:\(\s*+)?(?:named\s++|called\s++)
                     r"|`([a-z0-9][a-z0-9.-]{0,62})`\s*+ClusterIssuer\b")
 
 
+# an email address as written (its domain read in lowercase)
+_EMAIL = re.compile(r"(?<![\w.%+-])([A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+                    r"[A-Za-z]{2,63})(?![\w-])")
+_ISSUER_WORDS = r"\bacme\b|let'?s\s*encrypt|\bletsencrypt\b|\bcert-manager\b|\bClusterIssuer\b"
+
+
+def decide_acme_email(c: Context) -> None:
+    """Set `acme_email` from the first email on a line about Let's Encrypt or its issuer."""
+    for line, _ in lines_naming(c.plan, _ISSUER_WORDS):
+        m = _EMAIL.search(c.plan.lines[line - 1])
+        if m is None:
+            continue
+        local, _, domain = m.group(1).partition("@")
+        if not _runs_cert_manager(c):
+            c.unapplied(line, m.group(1), "no cert-manager runs on the clusters of this repository: no ACME account "
+                        "is registered")
+        else:
+            c.stated("acme_email", f"{local}@{domain.lower()}", line, m.group(1))
+        return
+
+
+def _runs_cert_manager(c: Context) -> bool:
+    return "cert-manager" in [comp.name for comp in c.values.get("components", [])] + list(
+        c.values.get("installed_components") or [])
+
+
 def decide_cluster_issuer(c: Context) -> None:
     """Set `cluster_issuer` from the first line naming the Let's Encrypt production issuer."""
     c.default("cluster_issuer", "", "the ClusterIssuer is letsencrypt: the plan names none")
-    runs = "cert-manager" in [comp.name for comp in c.values.get("components", [])] + list(
-        c.values.get("installed_components") or [])
+    runs = _runs_cert_manager(c)
     for line, text in lines_naming(c.plan, r"\bClusterIssuer\b"):
         for m in _NAMED.finditer(c.plan.lines[line - 1]):  # as written: the name in backticks
             name = next(g for g in m.groups() if g)

@@ -59,7 +59,13 @@ instance per environment`, a table of instance classes) was not read: no databas
 gke-flux-ledgerly: GKE, Flux, Cloud SQL and Secret Manager, written by a third reviewer, its services in a table under
 `## Services` (`| Service | Image | Port | Kind | Exposed |`) with their replicas per environment, autoscaling, and
 allowed flows in tables of their own. Before, no application was generated at all (the table was no Custom
-Applications), and the tables beside it were reported as having no application to apply to."""
+Applications), and the tables beside it were reported as having no application to apply to.
+
+doks-argocd-harbor: DigitalOcean, Argo CD, Managed PostgreSQL and Sealed Secrets, written by a fourth reviewer, its
+add-ons in a table under `## Platform Add-ons (delivered by Argo CD)` (`| Add-on | Chart / version | Namespace |
+Notes |`) and its services' resources as `| CPU req / limit |` over `| 100m / 500m |`. Before: no add-on but Argo CD
+was installed (ingress-nginx, cert-manager, external-dns and Sealed Secrets dropped or reported), each request was
+read as the limit (web's CPU limit 100m), and a sync-wave table's `cert-manager `0`` was reported as a version."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -556,3 +562,23 @@ def test_an_environments_tables_one_namespace_holds_every_application() -> None:
     assert row in text
     varied = parse_text(text.replace(row, row.replace("`ledgerly` |", "`ledgerly-prod` |")), "plan.md")
     assert {app.namespace for app in decide(varied).answers.apps} == {""}
+
+
+HARBOR = REVIEWED / "doks-argocd-harbor.plan.md"
+
+
+def test_an_add_ons_tables_rows_are_the_components_it_installs() -> None:
+    a = decide(parse_plan(HARBOR)).answers
+    assert [(comp.name, comp.namespace) for comp in a.components] == [
+        ("argo-cd", "argocd"), ("ingress-nginx", "ingress-nginx"), ("cert-manager", "cert-manager"),
+        ("external-dns", "external-dns"), ("sealed-secrets", "kube-system")]
+    assert (a.cluster_issuer, a.acme_email) == ("letsencrypt-prod", "platform@seabright.io")
+    # `Sealed Secrets `-1`, cert-manager `0`, ingress-nginx/external-dns `1``: sync waves, no versions
+    assert not [n for n in a.not_applied if n.line == line_of(HARBOR.read_text(), "Argo CD sync waves")]
+
+
+def test_a_request_and_limit_column_gives_each_its_own_value() -> None:
+    apps = {app.name: app for app in decide(parse_plan(HARBOR)).answers.apps}
+    assert {n: (app.cpu_request, app.cpu_limit, app.memory_request, app.memory_limit) for n, app in apps.items()} == {
+        "web": ("100m", "500m", "256Mi", "512Mi"), "api": ("250m", "1", "512Mi", "1Gi"),
+        "worker": ("200m", "500m", "384Mi", "768Mi")}

@@ -163,17 +163,21 @@ def _table_items(f: Field, b: Block) -> None:
 # what separates the parts of a column naming a request and a limit, and the parts of its cells: an arrow
 # (`Requests → Limits` over `100m/256Mi → 500m/512Mi`), else a slash (`CPU request / limit` over `250m / 500m`)
 _PART_SEPARATORS = (re.compile(r"\s*(?:→|->)\s*"), re.compile(r"\s*/\s*"))
-_ROLE_WORD = re.compile(r"\brequests?\b|\blimits?\b", re.I)
+_ROLE_WORD = re.compile(r"\b(?:(?P<request>req(?:uest)?s?)|(?P<limit>lim(?:it)?s?))\b", re.I)
 
 
 def column_cell(name: str, cell: str) -> str:
     """A cell read with its column's name: `Requests 100m/256Mi, Limits 500m/512Mi` for the cell `100m/256Mi →
-    500m/512Mi` of the column `Requests → Limits`, each part under the request or limit word it stands below; else
-    `<name> <cell>`."""
+    500m/512Mi` of the column `Requests → Limits`, each part under the request or limit word it stands below (`CPU
+    request 100m, CPU limit 500m` for `100m / 500m` under `CPU req / limit`: the words before the first one's role
+    are the others' too); else `<name> <cell>`."""
     for separator in _PART_SEPARATORS:
         names, parts = separator.split(name), separator.split(cell)
-        if len(names) > 1 and len(names) == len(parts) and all(_ROLE_WORD.search(n) for n in names):
-            return ", ".join(f"{n} {part}" for n, part in zip(names, parts))
+        roles = [_ROLE_WORD.search(n) for n in names]
+        if len(names) > 1 and len(names) == len(parts) and all(roles):
+            subject = names[0][:roles[0].start()].strip()
+            return ", ".join(f"{n[:m.start()].strip() or subject} {'request' if m.group('request') else 'limit'} {part}"
+                             .strip() for n, m, part in zip(names, roles, parts))
     return f"{name} {cell}"
 
 

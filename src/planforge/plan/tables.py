@@ -22,9 +22,13 @@ def _yes_no(text: str) -> bool | None:
 
 
 # the sections holding the components table: `Deployment Components`, `Infrastructure Components`, `Components`;
-# under another section, a subsection of add-ons (`### Platform add-ons (delivered by Argo CD)`)
+# else a section or subsection of add-ons (`### Platform add-ons (delivered by Argo CD)`), whose table lists them in a
+# Component or Add-on column
 _COMPONENTS_SECTION = re.compile(r"^(?:(?:deployment|infrastructure|platform|cloud)\s+)?components\b", re.I)
 _ADDONS_SUBSECTION = re.compile(r"^(?:(?:platform|cluster|kubernetes)\s+)?(?:add-?ons|components)\b", re.I)
+
+
+_COMPONENT_COLUMN = re.compile(r"component|\badd[-_]?ons?\b")
 
 
 def read_components(plan: Plan, blocks: list[Block]) -> None:
@@ -36,17 +40,17 @@ def read_components(plan: Plan, blocks: list[Block]) -> None:
             continue
         header = [normalize_label(c) for c in b.rows[0][1]]
         subsection = re.sub(r"^[\d.\s]+", "", b.subsection.strip())
-        # under a components or add-ons heading, a table with a Component column; elsewhere one with Component and
-        # Required
-        if not any("component" in c for c in header) or not (
-                _COMPONENTS_SECTION.match(section) or _ADDONS_SUBSECTION.match(subsection)
-                or any("required" in c for c in header)):
+        # under a components or add-ons heading, a table with a Component (or Add-on) column; elsewhere one with
+        # Component and Required
+        addons = bool(_ADDONS_SUBSECTION.match(subsection) or _ADDONS_SUBSECTION.match(section))
+        if not any(_COMPONENT_COLUMN.search(c) if addons else "component" in c for c in header) or not (
+                _COMPONENTS_SECTION.match(section) or addons or any("required" in c for c in header)):
             continue
         col = {name: idx for idx, name in enumerate(header)}
-        ci = next((i for n, i in col.items() if "component" in n), 0)
+        ci = next((i for n, i in col.items() if _COMPONENT_COLUMN.search(n)), 0)
         ri = next((i for n, i in col.items() if "required" in n), 1)
         ni = next((i for n, i in col.items() if "note" in n), 2)
-        vi = next((i for n, i in col.items() if re.fullmatch(r"(?:chart\s+|helm\s+)?version", n)), None)
+        vi = next((i for n, i in col.items() if re.fullmatch(r"(?:chart[\s_/]*|helm\s+)?version", n)), None)
         # an add-ons table lists what the plan installs: no Required column, every other cell a note (chart, version)
         listed = not _COMPONENTS_SECTION.match(section) and not any("required" in c for c in header)
         for line, cells in b.rows[1:]:

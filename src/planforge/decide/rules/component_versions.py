@@ -56,6 +56,8 @@ def decide_component_versions(c: Context) -> None:
 
 def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: re.Match[str],
            words: str = "") -> None:
+    if not (m.group(2) or m.group(4) or m.group(5)):
+        return  # a bare number states no version: `cert-manager `0`` is a sync wave
     # as the coverage scan's clause ends (`Dapr 1.12`), so it is known as reported
     words = words or m.group(0).rstrip("+")
     pin = tuple(int(p) for p in re.findall(r"\d+", comp.version)[:3])

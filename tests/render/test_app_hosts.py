@@ -44,3 +44,16 @@ def test_each_ingress_serves_its_applications_host(tmp_path_factory: pytest.Temp
     assert not (repo / "kubernetes/apps/ledgerly-worker/overlays/prod/ingress.yaml").exists()
     readme = (repo / "README.md").read_text()
     assert "- prod: `app.ledgerly.northwind.io`, `api.ledgerly.northwind.io`" in readme
+
+
+HARBOR = FIXTURES / "reviewed/doks-argocd-harbor.plan.md"
+
+
+def test_a_table_of_hosts_per_environment_routes_each_application() -> None:
+    """`| App | Host (staging) | Host (production) |` over `| web | staging.harbor.seabright.io | harbor.seabright.io |`
+    and `| worker | — (not exposed) | — (not exposed) |`: no application was routed."""
+    apps = {s.name: s for s in decide(parse_plan(HARBOR)).answers.apps}
+    assert {n: (s.ingress_path, s.ingress_tls, s.environment_hosts) for n, s in apps.items()} == {
+        "web": ("/", True, {"staging": "staging.harbor.seabright.io", "production": "harbor.seabright.io"}),
+        "api": ("/", True, {"staging": "api.staging.harbor.seabright.io", "production": "api.harbor.seabright.io"}),
+        "worker": ("", False, {})}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Service
 from planforge.decide.context import Context
+from planforge.decide.environments import environment_named
 from planforge.decide.data import catalog
 from planforge.decide.rules.app_statements import names_rx, short_names, subject_of
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, environment_host_lists, spread_host
@@ -80,6 +81,7 @@ class _Route:
     words: str
     host: str = ""  # the host the plan serves it on (`public at shop.example.com`), "" when the route names none
     label: str = ""  # the first label of its host in each environment (`app` of `app.<env-domain>`), "" when none
+    hosts: tuple[tuple[str, str], ...] = ()  # (environment, host) a table of hosts per environment gives it
 
 
 def decide_ingress_routes(c: Context, structure: str) -> None:
@@ -146,7 +148,9 @@ def _own_hosts(c: Context, r: _Route, lists: dict[str, list[tuple[str, int]]], a
     """The route's host in each environment whose hosts list (environment_host_lists) has one under its first label
     (`app` of `app.<env-domain>`, or of the host it names): env -> host."""
     label = r.label or r.host.split(".")[0]
-    own: dict[str, str] = {}
+    own: dict[str, str] = dict(r.hosts)
+    for _, host in r.hosts:
+        c.applied(r.line, host, f"{answer}.{r.service}.environment_hosts")
     for env, hosts in lists.items():
         for found, line in hosts:
             if label and found.split(".")[0] == label and env not in own:
@@ -244,7 +248,7 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
         for m in public_ingress.finditer(plain(raw)):
             found.setdefault(m.group(1).lower(), _Route(m.group(1).lower(), "/", number, m.group(0)))
     for r in [*_manifest_routes(c, [s.name for s in services]), *_subject_routes(c, [s.name for s in services]),
-              *_label_routes(c, [s.name for s in services])]:
+              *_label_routes(c, [s.name for s in services]), *_table_routes(c, [s.name for s in services])]:
         found.setdefault(r.service, r)
     return sorted(found.values(), key=lambda r: r.line)
 
@@ -258,6 +262,32 @@ def _label_routes(c: Context, names: list[str]) -> list[_Route]:
     rx = re.compile(_LABEL_ROUTE.format(names=f"({alternatives})(?![\\w-])"), re.I)
     return [_Route(every[m.group(1).lower()], "/", number, m.group(0), label=m.group(2).lower())
             for number, raw in enumerate(c.plan.lines, 1) for m in rx.finditer(plain(raw))]
+
+
+# a table of the applications' hosts, a column per environment (`| App | Host (staging) | Host (production) |`)
+_APP_HEADER = re.compile(r"^\W*(?:app(?:lication)?|service|workload)s?\W*$", re.I)
+_HOST_COLUMN = re.compile(r"^\W*(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*\(\s*([a-z][\w-]*)\s*\)\W*$", re.I)
+
+
+def _table_routes(c: Context, names: list[str]) -> list[_Route]:
+    """The routes from the root of the hosts a table gives each application per environment; a cell naming no host
+    (`— (not exposed)`) routes nothing there."""
+    envs = c.values.get("environments", [])
+    every = {n.lower(): n.lower() for n in names} | short_names(tuple(names))
+    out = []
+    for t in c.plan.tables:
+        header = [plain(h).strip() for h in t.rows[0][1]] if t.rows else []
+        if not header or not _APP_HEADER.match(header[0]):
+            continue
+        columns = {k: env for k, h in enumerate(header) for m in [_HOST_COLUMN.match(h)] if m
+                   for env in [environment_named(m.group(1), envs)] if env is not None}
+        for line, cells in t.rows[1:] if columns else []:
+            name = every.get(plain(cells[0]).strip().strip("`").lower())
+            hosts = tuple((env, m.group(1).lower()) for k, env in columns.items() if k < len(cells)
+                          for m in [re.fullmatch(DNS_NAME, plain(cells[k]).strip())] if m)
+            if name and hosts:
+                out.append(_Route(name, "/", line, hosts[0][1], hosts=hosts))
+    return out
 
 
 def _subject_routes(c: Context, names: list[str]) -> list[_Route]:

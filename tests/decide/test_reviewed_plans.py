@@ -582,3 +582,11 @@ def test_a_request_and_limit_column_gives_each_its_own_value() -> None:
     assert {n: (app.cpu_request, app.cpu_limit, app.memory_request, app.memory_limit) for n, app in apps.items()} == {
         "web": ("100m", "500m", "256Mi", "512Mi"), "api": ("250m", "1", "512Mi", "1Gi"),
         "worker": ("200m", "500m", "384Mi", "768Mi")}
+
+
+def test_each_environments_digitalocean_vpc_takes_the_range_the_plan_states() -> None:
+    """`| staging | `harbor-staging-vpc` | `10.110.0.0/20` | ...`: a /20 was reported as not a /16, although a
+    DigitalOcean VPC has no subnets to carve (each environment got 10.10.0.0/16 or 10.20.0.0/16)."""
+    a = decide(parse_plan(HARBOR)).answers
+    assert {s.name: s.network_cidr for s in a.environment_sizing} == {"staging": "10.110.0.0/20",
+                                                                     "production": "10.120.0.0/20"}

@@ -60,6 +60,10 @@ def test_the_database_port_and_secret_agree_from_terraform_to_the_pods(
     policies = list(yaml.safe_load_all((root / "kubernetes/base/policies/network-policies.yaml").read_text()))
     egress = [p for p in policies if p and p["metadata"]["name"] == "allow-database-egress"]
     assert egress and all(p["spec"]["egress"][0]["ports"] == [{"port": 25060, "protocol": "TCP"}] for p in egress)
+    # to the environments' own VPCs, where the databases live (before: 10.0.0.0/16, a network no root builds)
+    vpcs = [re.search(r'vpc_cidr\s*=\s*"([^"]+)"', (root / f"terraform/environments/{env}/terraform.tfvars").read_text())
+            .group(1) for env in ("staging", "production")]
+    assert all([block["ipBlock"]["cidr"] for block in p["spec"]["egress"][0]["to"]] == vpcs for p in egress), vpcs
     expected = yaml.safe_load((root / "validation/post-deploy/expected.yaml").read_text())
     probes = [p for env in expected["environments"].values() for p in env["database_probes"]]
     assert probes and {p["port"] for p in probes} == {25060}

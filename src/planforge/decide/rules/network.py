@@ -3,7 +3,7 @@
 
 Each environment's network is a separate VPC/VNet/VCN of one region, so every environment can take the same stated
 /16. Where several networks must not overlap (the standby regions of a multi-region plan, the clouds of a
-multi-cloud plan, DigitalOcean's VPCs of one region) or where other ranges are derived from the default 10.0.0.0/16
+multi-cloud plan, DigitalOcean's VPCs of one region, which take a range per environment only) or where other ranges are derived from the default 10.0.0.0/16
 (the tenants' database subnets), the layout keeps its own and the statement is reported with why.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from planforge.decide.rules.clouds import multi_cloud_field
 
 DEFAULT = "10.0.0.0/16"
 _CLOUDS = ("aws", "azure", "gcp", "oci")
+_DOKS_RANGES = ipaddress.ip_network("10.244.0.0/15")  # DOKS's default pods (10.244.0.0/16) and services (10.245.0.0/16)
 _STRUCTURES = ("single-iac", "multi-tool")
 _AKS_SERVICES = ipaddress.ip_network("172.20.0.0/16")  # modules/azure/aks: the service range outside 10.0.0.0/8
 
@@ -50,9 +51,14 @@ def why_not(c: Context, structure: str, stated: list[str], per_environment: bool
         net = ipaddress.ip_network(stated[0])
     except ValueError:
         return f"{stated[0]} is no network address"
+    cloud = c.values.get("cloud", "none")
+    if cloud == "digitalocean" and per_environment and structure in _STRUCTURES:
+        # a VPC has no subnets: any private range DigitalOcean takes, apart from DOKS's own
+        if not net.is_private or not 16 <= net.prefixlen <= 24 or net.overlaps(_DOKS_RANGES):
+            return "a DigitalOcean VPC is a private range from /16 to /24, clear of DOKS's 10.244.0.0/15"
+        return ""
     if net.prefixlen != 16 or not net.is_private:
         return "the subnets are carved from a private /16 (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)"
-    cloud = c.values.get("cloud", "none")
     if cloud not in _CLOUDS:
         return "a /16 of its own per environment, so the environments' VPCs of one region never overlap" \
             if cloud == "digitalocean" else "no cloud network is created"

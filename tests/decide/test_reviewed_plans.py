@@ -590,3 +590,10 @@ def test_each_environments_digitalocean_vpc_takes_the_range_the_plan_states() ->
     a = decide(parse_plan(HARBOR)).answers
     assert {s.name: s.network_cidr for s in a.environment_sizing} == {"staging": "10.110.0.0/20",
                                                                      "production": "10.120.0.0/20"}
+
+
+def test_an_api_reachable_publicly_only_from_a_range_admits_that_range() -> None:
+    """`The Kubernetes API is reachable publicly but only from the office egress IP `203.0.113.24/32` ... via DOKS
+    control-plane firewall`: the Decisions said the plan lists no ranges, and both roots refused to plan."""
+    a = decide(parse_plan(HARBOR)).answers
+    assert (a.api_endpoint, a.api_authorized_cidrs) == ("public", ["203.0.113.24/32"])

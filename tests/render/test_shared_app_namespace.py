@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 from render_helpers import generate, kustomize, plan_variant, run_wiring
-from testlib import PLANS
+from testlib import FIXTURES, PLANS, plan_group, rendered_plan
 
 FIELD = "**Custom Applications**: ticketing-api, web-frontend"
 
@@ -93,3 +93,19 @@ def test_the_stated_namespace_is_read_as_written(tmp_path: Path, sentence: str, 
 
     plan = plan_variant(tmp_path, PLANS / "ticketing-eks.plan.md", **{FIELD: f"{FIELD}\n\n{sentence}\n"})
     assert {a.namespace for a in decide(parse_plan(plan)).answers.apps} == {namespace}
+
+
+HARBOR = FIXTURES / "reviewed/doks-argocd-harbor.plan.md"
+
+
+@plan_group(HARBOR)
+def test_the_readme_creates_each_applications_secret_in_the_namespace_it_runs_in(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`All workloads run in namespace `harbor``, Sealed Secrets: the README created web-secrets in a namespace `web`
+    no pod runs in, so every pod would wait for its Secret forever."""
+    repo = rendered_plan(HARBOR, tmp_path_factory)
+    readme = (repo / "README.md").read_text()
+    for app in ("web", "api", "worker"):
+        assert {d.get("metadata", {}).get("namespace") for d in kustomize(repo / f"kubernetes/apps/{app}/overlays/production")} == {"harbor"}
+        assert f"`kubectl create secret generic {app}-secrets -n harbor " in readme
+        assert f"-n {app} " not in readme

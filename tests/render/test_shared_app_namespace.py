@@ -10,6 +10,8 @@ import yaml
 from render_helpers import generate, kustomize, plan_variant, run_wiring
 from testlib import FIXTURES, PLANS, plan_group, rendered_plan
 
+from planforge.cli import main
+
 FIELD = "**Custom Applications**: ticketing-api, web-frontend"
 
 
@@ -109,3 +111,19 @@ def test_the_readme_creates_each_applications_secret_in_the_namespace_it_runs_in
         assert {d.get("metadata", {}).get("namespace") for d in kustomize(repo / f"kubernetes/apps/{app}/overlays/production")} == {"harbor"}
         assert f"`kubectl create secret generic {app}-secrets -n harbor " in readme
         assert f"-n {app} " not in readme
+
+
+@plan_group(HARBOR)
+def test_an_application_nothing_calls_admits_no_peer(tmp_path_factory: pytest.TempPathFactory,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The worker, in a namespace whose applications the plan says call one another, is neither routed nor called:
+    its policy's `from:` held no peer, which admits every source (policy/network-policy-empty-peers catches it)."""
+    repo = rendered_plan(HARBOR, tmp_path_factory)
+    [worker] = [d for d in kustomize(repo / "kubernetes/apps/worker/overlays/production")
+                if d["metadata"]["name"] == "worker-allow-http"]
+    assert worker["spec"]["ingress"] == []
+    [api] = [d for d in kustomize(repo / "kubernetes/apps/api/overlays/production")
+             if d["metadata"]["name"] == "api-allow-http"]
+    assert all(rule["from"] for rule in api["spec"]["ingress"])
+    capsys.readouterr()
+    assert main(["validate", str(repo), "--only", "policy", "--strict"]) == 0, capsys.readouterr().out

@@ -56,6 +56,7 @@ ONE_DEFECT = {
     "appproject-cluster-resources.yaml": ("policy/appproject-cluster-resources", "- group: '*'",
                                           "spec.clusterResourceWhitelist[0]", 0),
     "test-pod-image.yaml": ("policy/image-tag", "image: busybox", "spec.containers[0].image", 1),
+    "network-policy-empty-peers.yaml": ("policy/network-policy-empty-peers", "- from:", "spec.ingress[0].from", 3),
 }
 
 

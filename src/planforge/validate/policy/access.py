@@ -1,4 +1,4 @@
-"""The rules on who may do what: RBAC Roles and bindings, Argo CD AppProjects."""
+"""The rules on who may do what: RBAC Roles and bindings, Argo CD AppProjects, NetworkPolicy peers."""
 from __future__ import annotations
 
 from typing import Any
@@ -57,3 +57,16 @@ def check_appproject(doc: Document, obj: dict[str, Any], prefix: str, out: Colle
                     f"{label} whitelists every cluster-scoped resource (group '*', kind '*')",
                     f"{prefix}spec.clusterResourceWhitelist[{index}]",
                     "whitelist only the cluster-scoped kinds the project needs (e.g. Namespace)")
+
+
+def check_network_policy(doc: Document, obj: dict[str, Any], prefix: str, out: Collector) -> None:
+    """A rule whose `from` (`to`) is written but holds no peer (`from:` with nothing under it, `from: []`) admits
+    every source (destination), as an omitted one does: nearly always peers that were meant and went missing."""
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
+    for direction, peers in (("ingress", "from"), ("egress", "to")):
+        for index, rule in enumerate(spec.get(direction) or []):
+            if isinstance(rule, dict) and peers in rule and not rule[peers]:
+                out.add(doc, "policy/network-policy-empty-peers",
+                        f"{label_of(obj)}: {direction} rule {index} lists no peer under `{peers}`, so it admits every "
+                        f"{'source' if peers == 'from' else 'destination'}", f"{prefix}spec.{direction}[{index}].{peers}",
+                        f"list the peers, drop `{peers}` to admit every one on purpose, or drop the rule to admit none")

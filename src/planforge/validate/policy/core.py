@@ -43,6 +43,8 @@ RULES: dict[str, str] = {
     "policy/rbac-wildcard": "Roles must not grant '*' verbs or resources.",
     "policy/cluster-admin-binding": "Bindings must not grant the cluster-admin ClusterRole.",
     "policy/pod-exec": "Roles must not grant pods/exec or pods/attach.",
+    "policy/network-policy-empty-peers": "A NetworkPolicy rule must not list an empty `from` or `to`: it admits every "
+                                         "peer.",
     "policy/malformed": "An object does not have the shape of its kind, so its policy rules cannot be checked.",
     "policy/waiver-without-reason": "A waiver must give a reason.",
     "policy/waiver-unknown-rule": "A waiver must name a policy rule.",

@@ -8,7 +8,8 @@ from typing import Any
 
 from planforge.errors import UsageError
 from planforge.validate.base import Check, Context, Document, Finding, Status, Target
-from planforge.validate.policy.access import RBAC_GROUP, check_appproject, check_binding, check_role
+from planforge.validate.policy.access import (RBAC_GROUP, check_appproject, check_binding, check_network_policy,
+                                              check_role)
 from planforge.validate.policy.core import DEFAULT_PROFILE, NAME, Collector, data, get_path, iter_objects, label_of
 from planforge.validate.policy.waivers import object_waivers, parse_waive_annotation
 from planforge.validate.policy.workloads import check_workload, quiet_service_accounts, workload_of
@@ -43,6 +44,9 @@ def _check_object(doc: Document, obj: dict[str, Any], prefix: str, out: Collecto
         return
     if kind in ("RoleBinding", "ClusterRoleBinding") and api.startswith(RBAC_GROUP):
         check_binding(doc, obj, prefix, out)
+        return
+    if kind == "NetworkPolicy" and api.startswith("networking.k8s.io/"):
+        check_network_policy(doc, obj, prefix, out)
         return
     workload = workload_of(doc, obj, prefix)
     if workload is not None:

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from planforge.decide import text as tx
 from planforge.decide.answers import Component, Service
 from planforge.decide.context import Context
-from planforge.decide.environments import environment_named
 from planforge.decide.data import catalog
+from planforge.decide.environments import environment_named
 from planforge.decide.rules.app_statements import names_rx, short_names, subject_of
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, environment_host_lists, spread_host
 from planforge.decide.rules.statements import passages, sentence_matches
@@ -253,11 +253,15 @@ def _routes(c: Context, services: list[Service]) -> list[_Route]:
     return sorted(found.values(), key=lambda r: r.line)
 
 
+def _called(names: list[str]) -> dict[str, str]:
+    """What a plan calls each application ({word: name}): its name, and where the names share a prefix, the rest."""
+    return {n.lower(): n.lower() for n in names} | short_names(tuple(names))
+
+
 def _label_routes(c: Context, names: list[str]) -> list[_Route]:
     """The routes from the root of each environment's host under a first label (`web is served at `app.<env-domain>``,
     `api at `api.<env-domain>``), an application called by its name or, where the names share a prefix, by the rest."""
-    short = short_names(tuple(names))
-    every = {n.lower(): n.lower() for n in names} | short
+    every = _called(names)
     alternatives = "|".join(re.escape(n) for n in sorted(every, key=len, reverse=True))
     rx = re.compile(_LABEL_ROUTE.format(names=f"({alternatives})(?![\\w-])"), re.I)
     return [_Route(every[m.group(1).lower()], "/", number, m.group(0), label=m.group(2).lower())
@@ -273,7 +277,7 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     """The routes from the root of the hosts a table gives each application per environment; a cell naming no host
     (`— (not exposed)`) routes nothing there."""
     envs = c.values.get("environments", [])
-    every = {n.lower(): n.lower() for n in names} | short_names(tuple(names))
+    every = _called(names)
     out = []
     for t in c.plan.tables:
         header = [plain(h).strip() for h in t.rows[0][1]] if t.rows else []

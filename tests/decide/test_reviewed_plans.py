@@ -597,3 +597,13 @@ def test_an_api_reachable_publicly_only_from_a_range_admits_that_range() -> None
     control-plane firewall`: the Decisions said the plan lists no ranges, and both roots refused to plan."""
     a = decide(parse_plan(HARBOR)).answers
     assert (a.api_endpoint, a.api_authorized_cidrs) == ("public", ["203.0.113.24/32"])
+
+
+def test_the_repository_a_gitops_tool_reconciles_from_is_the_repo_url() -> None:
+    """`Argo CD ..., repo `https://github.com/seabright/harbor-infra.git`` was reported as an Ingress's HTTPS, and
+    `reconcile` / `from the `main` branch of `https://github.com/northwind/platform-infra`` (a sentence wrapped over
+    two lines) dropped: both repositories' manifests carried a placeholder URL."""
+    harbor = decide(parse_plan(HARBOR))
+    assert harbor.answers.repo_url == "https://github.com/seabright/harbor-infra.git"
+    assert not [n for n in harbor.answers.not_applied if "harbor-infra" in n.text]
+    assert decide(parse_plan(LEDGERLY)).answers.repo_url == "https://github.com/northwind/platform-infra"

@@ -22,7 +22,7 @@ from planforge.decide.readme import cite_composites, cite_stating_lines, decisio
 from planforge.decide.rules.airgap import decide_airgap
 from planforge.decide.rules.app_service import decide_app_service
 from planforge.decide.rules.capacity import decide_capacity, decide_single_node_pools
-from planforge.decide.rules.delivery import decide_delivery, report_production_on_a_branch
+from planforge.decide.rules.delivery import decide_delivery, decide_repo_url, report_production_on_a_branch
 from planforge.decide.rules.existing import check_existing_clusters
 from planforge.decide.rules.figures import decide_figures
 from planforge.decide.rules.goals import decide_goals
@@ -138,9 +138,11 @@ def decide(plan: Plan) -> Decided:
     blueprints(c, structure)
     decide_tool_versions(c, c.values.get("blueprints", []))
     decide_paths(c)
+    decide_repo_url(c)
     carrier = {"flux": "; the Flux GitRepository carries a marked placeholder",
                "argocd": "; ArgoCD manifests carry a marked placeholder"}.get(c.values.get("gitops", "none"), "")
-    c.default("repo_url", "", f"no Git URL in the plan{carrier}")
+    if "repo_url" not in c.values:
+        c.default("repo_url", "", f"no Git URL in the plan{carrier}")
     c.default("planforge_install", "", "never in a plan; CI and pre-commit install planforge from a template "
               "source the user named, at its commit, else from nothing until `install:` is set")
     if c.problems:

@@ -5,12 +5,13 @@ import re
 from typing import Any
 
 from planforge.decide import text as tx
+from planforge.decide.answer_rules import patterns
 from planforge.decide.context import Context
 from planforge.decide.data import accepted_values, basic_cloud, keywords
 from planforge.decide.rules import existing, renderers
 from planforge.decide.rules.structure import INFRA_STRUCTURES
 from planforge.decide.rules.statements import sentence_matches
-from planforge.decide.rules.tools import line_choosing
+from planforge.decide.rules.tools import line_choosing, lines_naming
 from planforge.plan.model import Field
 
 _ARGO_CD = r"argo\s*-?cd"
@@ -142,6 +143,27 @@ _PRODUCTION_ON_BRANCH = re.compile(
     r"|follows?|deploys?)\s+(?:from\s+)?(?:the\s+)?(main|master|trunk)(?:\s+branch)?\b"
     r"|\bprod(?:uction)?\b[\w ,]{0,30}?\b(?:reconciles?|syncs?|tracks?|follows?)\s+(?:from\s+)?(?:the\s+)?"
     r"(main|master|trunk)(?:\s+branch)?\b", re.I)
+
+
+# the repository the GitOps tool reconciles from, as a line names it (`repo https://github.com/acme/infra.git`,
+# `reconcile from the main branch of https://github.com/acme/infra`, `Git repository: git@github.com:acme/infra.git`)
+_REPO_WORDS = r"\b(?:repo(?:sitory)?|reconcil\w*|sync\w*)\b"
+_REPO_URL = re.compile(_REPO_WORDS + r"[^.;|]{0,60}?`?((?:https://|ssh://|git@)[A-Za-z0-9._/:@+-]*[A-Za-z0-9_/-])`?", re.I)
+
+
+def decide_repo_url(c: Context) -> None:
+    """Set `repo_url` from the first line naming the repository the GitOps tool reconciles from (Argo CD, Flux)."""
+    if c.values.get("gitops") not in ("flux", "argocd"):
+        return
+    valid = patterns()["git_url"].regex
+    named = [(line, m) for line, _ in lines_naming(c.plan, _REPO_WORDS)
+             for m in [_REPO_URL.search(c.plan.lines[line - 1])] if m is not None]
+    # a sentence wrapped over lines (`both clusters reconcile` / `from the main branch of https://...`)
+    named += [(p.line_at(m.start(1)), m) for p, m in sentence_matches(c.plan, _REPO_URL)]
+    for line, m in named:
+        if valid.match(m.group(1)):
+            c.stated("repo_url", m.group(1), line, m.group(1))
+            return
 
 
 def report_production_on_a_branch(c: Context) -> None:

@@ -607,3 +607,13 @@ def test_the_repository_a_gitops_tool_reconciles_from_is_the_repo_url() -> None:
     assert harbor.answers.repo_url == "https://github.com/seabright/harbor-infra.git"
     assert not [n for n in harbor.answers.not_applied if "harbor-infra" in n.text]
     assert decide(parse_plan(LEDGERLY)).answers.repo_url == "https://github.com/northwind/platform-infra"
+
+
+def test_a_project_tag_a_line_states_names_the_project() -> None:
+    """`Tags on every DO resource: `project:harbor`, `env:<env>`, `managed-by:terraform``: every resource was named
+    after the branch (`harbor-platform-<env>`), not the plan's `harbor-staging`; DigitalOcean's own tags are reported."""
+    a = decide(parse_plan(HARBOR)).answers
+    assert a.project_name == "harbor"
+    line = line_of(HARBOR.read_text(), "Tags on every DO resource")
+    assert sorted(n.text for n in a.not_applied if n.line == line) == ["env:<env>", "managed-by:terraform",
+                                                                      "project:harbor"]

@@ -6,7 +6,7 @@ import re
 from planforge.decide import text as tx
 from planforge.decide.answers import Provenance
 from planforge.decide.context import Context
-from planforge.decide.rules.resource_tags import tags_table_rows
+from planforge.decide.rules.resource_tags import line_pairs, tags_table_rows
 
 
 def decide_project(c: Context) -> None:
@@ -88,6 +88,8 @@ def _project_name(c: Context) -> None:
 
 
 def _project_tag_row(c: Context) -> tuple[int, str] | None:
-    """(line, value) of a tags table's `Project` row (`| Tag | Value |` over `| `Project` | `berth` |`), else None."""
-    return next(((line, value) for line, key, value in tags_table_rows(c.plan)
+    """(line, value) of a `project` tag a line states (`Tags on every resource: `project:harbor``), else of a tags
+    table's `Project` row (`| Tag | Value |` over `| `Project` | `berth` |`), else None."""
+    stated = [(line, key, value) for line, _, key, value in line_pairs(c.plan)]
+    return next(((line, value) for line, key, value in stated + tags_table_rows(c.plan)
                  if key.lower() == "project" and tx.is_dns_label(value)), None)

@@ -1,7 +1,8 @@
 """Resource tags: the tags a plan says its cloud resources carry (`tagged Project=payments, Owner=platform-team`).
 
 A line naming tags (`tag`, `tags`, `tagged`, `tagging`), or labels of its resources or costs (`All resources labelled
-team=commerce`: a label elsewhere is a Kubernetes one), gives its `Key=Value` pairs as `resource_tags`, in order, then the rows of a tags table (`| Tag | Value |`); a
+team=commerce`: a label elsewhere is a Kubernetes one), gives its `Key=Value` pairs (DigitalOcean's `key:value` in
+backticks too) as `resource_tags`, in order, then the rows of a tags table (`| Tag | Value |`); a
 value `<env>` or `<environment>` (also `${env}`, `{environment}`, or a table cell listing the environments, `dev /
 prod`) is each root's environment. The Terraform roots of
 AWS (provider default tags), Azure (every resource's tags) and GCP (provider default labels) carry them over
@@ -23,6 +24,8 @@ _TAG_LINE = (r"\btag(?:s|ged|ging)?\b"
              r"|^(?=.*\b(?:resources?|costs?|billing|budget)\b).*\blabel(?:s|led|ed|ling)?\b")
 _PAIR = re.compile(r"(?<![\w.:/=-])([A-Za-z][A-Za-z0-9_.-]{0,127})\s?=\s?"
                    r"(<env(?:ironment)?>|\$?\{env(?:ironment)?\}|[A-Za-z0-9][A-Za-z0-9_.:/+@-]{0,255}(?<![.:]))", re.I)
+# a tag written `key:value` in backticks, as DigitalOcean tags are (`project:harbor`, `env:<env>`)
+_COLON_PAIR = re.compile(r"`([A-Za-z][A-Za-z0-9_.-]{0,127}):(<env(?:ironment)?>|[A-Za-z0-9][A-Za-z0-9_.+@-]{0,255})`")
 _ENVIRONMENT_VALUE = re.compile(r"<env(?:ironment)?>|\$?\{env(?:ironment)?\}", re.I)
 # a tags table's header (`| Tag | Value |`, `| Key | Value |`)
 _TAGS_HEADER = re.compile(r"^\W*(?:tags?|tag keys?|keys?|labels?)\W*$", re.I)
@@ -46,12 +49,17 @@ def tags_table_rows(plan: Plan) -> list[tuple[int, str, str]]:
     return rows
 
 
+def line_pairs(plan: Plan) -> list[tuple[int, str, str, str]]:
+    """(line, words, key, value) of the `Key=Value` (or backticked `key:value`) pairs of the lines naming tags."""
+    return [(line, m.group(0).strip("`"), m.group(1), m.group(2)) for line, text in lines_naming(plan, _TAG_LINE)
+            for rx, raw in ((_PAIR, text), (_COLON_PAIR, plan.lines[line - 1])) for m in rx.finditer(raw)]
+
+
 def _stated_pairs(c: Context) -> list[tuple[int, str, str, str]]:
     """(line, words, key, value) of every tag the plan states: `Key=Value` on a line naming tags, then the rows of a
     tags table whose value is one (or the environments' names, `dev / staging / prod`: each root's environment). A
     row whose value varies otherwise (`confidential for RDS, internal elsewhere`) is reported."""
-    pairs = [(line, m.group(0), m.group(1), m.group(2))
-             for line, text in lines_naming(c.plan, _TAG_LINE) for m in _PAIR.finditer(text)]
+    pairs = line_pairs(c.plan)
     envs = c.values.get("environments", [])
     for line, key, value in tags_table_rows(c.plan):
         named = [environment_named(w, envs) for w in re.split(r"\s*/\s*|\s*,\s*", value)]

@@ -569,7 +569,7 @@ HARBOR = REVIEWED / "doks-argocd-harbor.plan.md"
 
 def test_an_add_ons_tables_rows_are_the_components_it_installs() -> None:
     a = decide(parse_plan(HARBOR)).answers
-    assert [(comp.name, comp.namespace) for comp in a.components] == [
+    assert [(comp.name, comp.namespace) for comp in a.components][:5] == [
         ("argo-cd", "argocd"), ("ingress-nginx", "ingress-nginx"), ("cert-manager", "cert-manager"),
         ("external-dns", "external-dns"), ("sealed-secrets", "kube-system")]
     assert (a.cluster_issuer, a.acme_email) == ("letsencrypt-prod", "platform@seabright.io")
@@ -617,3 +617,16 @@ def test_a_project_tag_a_line_states_names_the_project() -> None:
     line = line_of(HARBOR.read_text(), "Tags on every DO resource")
     assert sorted(n.text for n in a.not_applied if n.line == line) == ["env:<env>", "managed-by:terraform",
                                                                       "project:harbor"]
+
+
+def test_an_autoscaling_sentence_gives_its_application_a_range_in_its_environment() -> None:
+    """`Production api has an HPA: min 4, max 10, target CPU 70%`: the target was read and the range dropped, so
+    production's api kept a fixed 4 replicas and no HPA (and nothing installed metrics-server)."""
+    a = decide(parse_plan(HARBOR)).answers
+    api = next(app for app in a.apps if app.name == "api")
+    assert (api.environment_replicas, api.cpu_target) == ({"staging": (2, 2), "production": (4, 10)}, 70)
+    assert "metrics-server" in [comp.name for comp in a.components]
+    text = HARBOR.read_text()
+    changed = parse_text(text.replace("min 4, max 10", "min 3, max 10"), "plan.md")
+    assert [n.text for n in decide(changed).answers.not_applied if "as the plan states first" in n.why] == [
+        "min 3, max 10"]

@@ -63,6 +63,7 @@ from planforge.decide.rules.app_secrets import decide_app_secrets
 from planforge.decide.rules.dapr_components import decide_dapr_components
 from planforge.decide.rules.argocd_sync import decide_argocd_sync
 from planforge.decide.rules.cpu_targets import decide_cpu_targets
+from planforge.decide.rules.hpa_ranges import decide_hpa_ranges
 from planforge.decide.rules.database_settings import decide_database_settings
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.secret_refresh import decide_secret_refresh
@@ -103,6 +104,7 @@ def decide(plan: Plan) -> Decided:
     decide_airgap(c)
     pin_volume_replicas(c)
     decide_cpu_targets(c)
+    decide_hpa_ranges(c)
     decide_ingress_routes(c, structure)
     decide_acme_staging(c, structure)
     decide_cluster_issuer(c)

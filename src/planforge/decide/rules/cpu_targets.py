@@ -15,7 +15,7 @@ from planforge.plan.model import plain
 _TARGET = re.compile(r"(?<![\d.])(\d{1,3})\s*%\s*(?:average\s+)?CPU\b"
                      r"|\bCPU\s*(?:utili[sz]ation\s*)?(?:target\s*)?(?:of|at|:|=)?\s*(\d{1,3})\s*%"
                      r"|\bCPU\b[^%\d]{0,12}?(\d{1,3})\s*%\s*target\b", re.I)
-_SCALING = re.compile(r"\b(?:hpa|autoscal\w*|auto-scal\w*|scal(?:e|es|ing)|scale-out)\b", re.I)
+SCALING = re.compile(r"\b(?:hpa|autoscal\w*|auto-scal\w*|scal(?:e|es|ing)|scale-out)\b", re.I)
 _ALERT = re.compile(r"\balert|\bfor\s+\d+\s*(?:min|minutes|m)\b", re.I)
 
 
@@ -32,7 +32,7 @@ def decide_cpu_targets(c: Context) -> None:
     for number, raw in enumerate(c.plan.lines, 1):
         text = plain(raw) + scaling_rows.get(number, "")
         m = _TARGET.search(text)
-        if not m or not (_SCALING.search(text) or number in scaling_rows) or _ALERT.search(text):
+        if not m or not (SCALING.search(text) or number in scaling_rows) or _ALERT.search(text):
             continue
         target = int(m.group(1) or m.group(2) or m.group(3))
         if not 0 < target <= 100:
@@ -64,7 +64,7 @@ def _scaling_rows(c: Context) -> dict[int, str]:
     words of a CPU column (` CPU 70%` for `70%` under `Target CPU`; "" without one)."""
     rows: dict[int, str] = {}
     for t in c.plan.tables:
-        if not t.rows or not (_SCALING.search(" ".join(t.rows[0][1])) or _SCALING.search(t.subsection or t.section)):
+        if not t.rows or not (SCALING.search(" ".join(t.rows[0][1])) or SCALING.search(t.subsection or t.section)):
             continue
         cpu = [k for k, header in enumerate(t.rows[0][1]) if _CPU_HEADER.search(plain(header))]
         for line, cells in t.rows[1:]:

@@ -40,3 +40,13 @@ def test_extensions_where_no_module_allow_lists_them_are_reported() -> None:
     assert d.answers.database_extensions == []
     [said] = [n for n in d.not_applied if n.text.startswith("Extensions allow-listed")]
     assert "CREATE EXTENSION" in said.why
+
+
+def test_the_clusters_window_is_not_the_databases() -> None:
+    """`**Kubernetes**: DOKS 1.31 (...), maintenance window Sunday 03:00 UTC` (harbor) was reported as the database's
+    window; on AWS the same words on the cluster's line set the database's."""
+    field = next(line for line in LEDGER.splitlines() if line.startswith("**Kubernetes**"))
+    d = decide(parse_text(LEDGER.replace(field, f"{field}, maintenance window Sunday 03:00 UTC"), "plan.md"))
+    assert d.answers.database_maintenance == ""
+    assert [n.why.split(" (")[0] for n in d.not_applied if n.text == "maintenance window Sunday 03:00 UTC"] == [
+        "the Kubernetes cluster keeps its service's default maintenance window"]

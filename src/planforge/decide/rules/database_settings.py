@@ -66,12 +66,30 @@ def decide_database_settings(c: Context) -> None:
         if reason is None or (answer and c.values.get(answer)):
             continue
         for p, m in sentence_matches(c.plan, pattern):
-            c.unapplied(p.line_at(m.start()), m.group(0).strip(" ,:`"), reason)
+            said = reason if answer != "database_maintenance" or not _of_cluster(p.text, m) else _CLUSTER_WINDOW
+            c.unapplied(p.line_at(m.start()), m.group(0).strip(" ,:`"), said)
+
+
+# what a sentence names before a maintenance window: the Kubernetes cluster's (`**Kubernetes**: DOKS 1.31, ...,
+# maintenance window Sunday 03:00 UTC`), unless it names the database too
+_CLUSTER_WORDS = re.compile(r"\b(?:kubernetes|k8s|eks|aks|gke|doks|oke|cluster|control\s+plane|node\s*pools?|nodes)\b", re.I)
+_DATABASE_WORDS = re.compile(r"\b(?:database|db|rds|aurora|postgres\w*|mysql|sql|flexible\s+server)\b", re.I)
+_CLUSTER_WINDOW = ("the Kubernetes cluster keeps its service's default maintenance window (planforge sets none): set "
+                   "the cluster module's maintenance policy to yours")
+
+
+def _of_cluster(text: str, m: re.Match[str]) -> bool:
+    """Whether the sentence of a maintenance window `m` speaks of the cluster, not the database."""
+    sentence = re.split(r"[.;]\s", text[:m.start()])[-1] + m.group(0)
+    return bool(_CLUSTER_WORDS.search(sentence)) and not _DATABASE_WORDS.search(sentence)
 
 
 def _maintenance(c: Context) -> None:
-    """`database_maintenance` from the first sentence stating a weekly window in UTC (or with no zone)."""
+    """`database_maintenance` from the first sentence stating a weekly window in UTC (or with no zone) of the
+    database (one of the cluster's is not)."""
     for p, m in sentence_matches(c.plan, _MAINTENANCE):
+        if _of_cluster(p.text, m):
+            continue
         hour = int(m.group("hour")) % 12 + (12 if (m.group("half") or "").lower() == "pm" else 0) \
             if m.group("half") else int(m.group("hour"))
         if hour > 23 or re.match(r"\s*(?:[A-Z]{1,3}T\b|[+-]\d)", p.text[m.end():]) and not m.group("zone"):

@@ -630,3 +630,13 @@ def test_an_autoscaling_sentence_gives_its_application_a_range_in_its_environmen
     changed = parse_text(text.replace("min 4, max 10", "min 3, max 10"), "plan.md")
     assert [n.text for n in decide(changed).answers.not_applied if "as the plan states first" in n.why] == [
         "min 3, max 10"]
+
+
+def test_the_state_backends_spaces_endpoint_is_the_deployment_regions() -> None:
+    """`Spaces bucket `seabright-tfstate` (fra1, S3 endpoint `https://fra1.digitaloceanspaces.com`)`: every backend
+    names that endpoint, yet the line was reported as an Ingress's HTTPS; another region's endpoint is reported."""
+    endpoint = "https://fra1.digitaloceanspaces.com"
+    assert not [n for n in decide(parse_plan(HARBOR)).answers.not_applied if endpoint in n.text]
+    other = parse_text(HARBOR.read_text().replace(endpoint, "https://ams3.digitaloceanspaces.com"), "plan.md")
+    assert [n.text for n in decide(other).answers.not_applied if "Spaces of the deployment region" in n.why] == [
+        "https://ams3.digitaloceanspaces.com"]

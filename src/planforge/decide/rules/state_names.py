@@ -31,6 +31,25 @@ _STORAGE_ACCOUNT = re.compile(r"\b(?i:storage\s++account)\s++(?:named\s++|called
 _RESOURCE_GROUP = re.compile(r"\bresource\s++group\s++(?:named\s++|called\s++)?([A-Za-z0-9][\w.-]{0,88}\w)(?![\w.-])", re.I)
 
 
+# the S3 endpoint of a DigitalOcean Spaces region (`https://fra1.digitaloceanspaces.com`)
+_SPACES_ENDPOINT = re.compile(r"https://([a-z]{3}\d)\.digitaloceanspaces\.com\b")
+
+
+def _spaces_endpoint(c: Context) -> None:
+    """The Spaces endpoint a line about the state names: the deployment region's is the one every backend names;
+    another region's is reported."""
+    region = c.values.get("region", "")
+    for number, raw in enumerate(c.plan.lines, 1):
+        m = _SPACES_ENDPOINT.search(raw)
+        if m is None or not _STATE_LINE.search(plain(raw)):
+            continue
+        if m.group(1) == region:
+            c.applied(number, m.group(0), "state_backend")
+        else:
+            c.unapplied(number, m.group(0), f"the state lives in the Spaces of the deployment region, {region}: every "
+                        f"backend names https://{region}.digitaloceanspaces.com")
+
+
 def decide_state_names(c: Context) -> None:
     """Set `state_bucket_name`, `lock_table_name`, `existing_state_region` and `state_resource_group_name` from the
     plan's lines."""
@@ -43,6 +62,8 @@ def decide_state_names(c: Context) -> None:
         return
     if c.values.get("state_backend") not in ("s3", "gcs"):
         return
+    if c.values.get("cloud") == "digitalocean":
+        _spaces_endpoint(c)
     found = _first(_BUCKET, c) or _on_state_line(_NAMED_BUCKET, c)
     if found is None:
         return

@@ -640,3 +640,10 @@ def test_the_state_backends_spaces_endpoint_is_the_deployment_regions() -> None:
     other = parse_text(HARBOR.read_text().replace(endpoint, "https://ams3.digitaloceanspaces.com"), "plan.md")
     assert [n.text for n in decide(other).answers.not_applied if "Spaces of the deployment region" in n.why] == [
         "https://ams3.digitaloceanspaces.com"]
+
+
+def test_a_gitops_field_naming_one_branch_for_every_environment_is_reported() -> None:
+    """`**GitOps**: Argo CD ..., repo `...`, branch `main``: production was pinned to v0.1.0 without a word."""
+    a = decide(parse_plan(HARBOR)).answers
+    assert [(n.line, n.text) for n in a.not_applied if "release tags" in n.why] == [
+        (line_of(HARBOR.read_text(), "**GitOps**"), "branch main")]

@@ -145,6 +145,9 @@ _PRODUCTION_ON_BRANCH = re.compile(
     r"(main|master|trunk)(?:\s+branch)?\b", re.I)
 
 
+_GITOPS_BRANCH = re.compile(r"\bbranch\s*+:?\s*+`?(?:main|master|trunk)\b`?", re.I)
+
+
 # the repository the GitOps tool reconciles from, as a line names it (`repo https://github.com/acme/infra.git`,
 # `reconcile from the main branch of https://github.com/acme/infra`, `Git repository: git@github.com:acme/infra.git`)
 _REPO_WORDS = r"\b(?:repo(?:sitory)?|reconcil\w*|sync\w*)\b"
@@ -171,11 +174,16 @@ def report_production_on_a_branch(c: Context) -> None:
     (`both clusters reconcile from the main branch`)."""
     if c.values.get("gitops") not in ("flux", "argocd"):
         return
-    for p, m in sentence_matches(c.plan, _PRODUCTION_ON_BRANCH):
-        c.unapplied(p.line_at(m.start()), m.group(0), f"production follows the release tags from "
+    said = [(p.line_at(m.start()), m.group(0)) for p, m in sentence_matches(c.plan, _PRODUCTION_ON_BRANCH)]
+    # the GitOps field naming the one branch every environment reconciles (`Argo CD ..., repo ..., branch `main``)
+    field = c.plan.field("gitops")
+    m = _GITOPS_BRANCH.search(field.plain) if field is not None else None
+    if m is not None:
+        said.append((field.line, m.group(0)))
+    for line, words in sorted(said)[:1]:
+        c.unapplied(line, words, f"production follows the release tags from "
                     f"{c.values.get('release_tag', _FIRST_RELEASE)} on (README: Releases), never a branch: a merge "
                     "reaches the other environments first; tag a commit to release it")
-        return
 
 
 def _strategy(c: Context, structure: str) -> None:

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 from cloud_roots import assert_module_tests_pass, assert_roots_validate_and_catch, hcl_block
-from testlib import PLANS, plan_group, rendered_copy, rendered_plan, require_tool
+from testlib import FIXTURES, PLANS, plan_group, rendered_copy, rendered_plan, require_tool
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
 
 DOKS = PLANS / "doks-argocd.plan.md"
 ENVS = ("staging", "production")
@@ -151,3 +154,31 @@ def test_the_registry_the_images_name_is_created_and_pulled_from(tmp_path: Path)
         account = yaml.safe_load((root / f"kubernetes/apps/{app}/base/serviceaccount.yaml").read_text())
         assert account["imagePullSecrets"] == [{"name": "registry-taskly"}]
     assert "if `taskly` is taken" in (root / "terraform/README.md").read_text() + (root / "README.md").read_text()
+
+
+HARBOR = FIXTURES / "reviewed/doks-argocd-harbor.plan.md"
+
+
+def test_the_application_connects_as_the_user_the_plan_names() -> None:
+    """`The application connects as user `harbor_app`` (and the Data Stores table's User column): the roots kept the
+    module's `app`; where no module creates the user (ledgerly's Cloud SQL) it is reported."""
+    assert decide(parse_plan(HARBOR)).answers.database_user == "harbor_app"
+    ledgerly = decide(parse_plan(FIXTURES / "reviewed/gke-flux-ledgerly.plan.md")).answers
+    assert ledgerly.database_user == "" and "ledgerly_app" in [n.text for n in ledgerly.not_applied]
+
+
+@plan_group(HARBOR)
+def test_the_roots_create_the_plans_user_and_validate(tmp_path_factory: pytest.TempPathFactory,
+                                                      packed_tf_mirror: Path) -> None:
+    require_tool("terraform")
+    from planforge.validate.base import Settings, Status
+    from planforge.validate.runner import run_validation
+
+    root = rendered_plan(HARBOR, tmp_path_factory)
+    for env in ENVS:
+        assert 'user_name             = "harbor_app"' in (root / f"terraform/envs/{env}/main.tf").read_text()
+    assert "GRANT CREATE ON SCHEMA public TO harbor_app" in (root / "terraform/README.md").read_text()
+    checks = run_validation([root], Settings(strict=True, terraform_plugin_mirrors=[packed_tf_mirror], jobs=2),
+                            only=["terraform"])
+    validated = [c for c in checks if c.name == "validate"]
+    assert validated and all(c.status is Status.PASSED and not c.findings for c in validated), validated

@@ -134,6 +134,8 @@ def corpus() -> dict[str, list[Any]]:
         "berth/{environment}/terraform.tfstate", "{environment}.tfstate", "reporting/{environment}.tfstate",
         "berth/dev/terraform.tfstate", "/berth/{environment}.tfstate", "a/../{environment}.tfstate",
         "{environment}.json", "{{environment}}.tfstate", "${environment}.tfstate"]
+    cases["database_user"] = string_cases("database_user") + [
+        "harbor_app", "ledgerly-app", "_svc", "doadmin", "postgres", "admin", "Admin", "1app", "a" * 64, "app user"]
     cases["acme_email"] = string_cases("acme_email") + [
         "platform@northwind.io", "a.b+c@mail.example.co.uk", "platform@", "@northwind.io", "platform@northwind",
         "platform@Northwind.io", "a b@x.io", "platform@northwind.io\n  x: y", "platform@northwind.io # x"]
@@ -275,7 +277,7 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "database_maintenance", "database_extensions",
                                                                    "acr_pull_registries", "aks_network_policy", "aks_pod_overlay",
                                                                    "aks_container_insights", "secret_refresh_interval",
-                                                                   "aks_pod_cidr", "aks_service_cidr", "state_key", "acme_email"}
+                                                                   "aks_pod_cidr", "aks_service_cidr", "state_key", "acme_email", "database_user"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 

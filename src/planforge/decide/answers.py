@@ -319,6 +319,7 @@ class Answers(BaseModel):
     # the application database as the plan names it ("": the database module's `app`, an in-cluster database's the
     # project's name with underscores)
     database_name: str = ""
+    database_user: str = ""  # the managed database's application user the plan names (DigitalOcean; "": app)
     # the weekly maintenance window of the managed database, "<day>:<HH>:<MM>" UTC (mon..sun), on AWS and Azure; "": the
     # database module's (AWS, sun:04:00) or the cloud's
     database_maintenance: str = ""
@@ -463,7 +464,8 @@ class Answers(BaseModel):
                      "state_resource_group_name", "apps_in_base", "registry_name", "cluster_issuer", "database_name",
                      "database_maintenance", "database_extensions", "acr_pull_registries", "aks_network_policy",
                      "aks_pod_overlay", "aks_container_insights", "secret_refresh_interval", "aks_pod_cidr",
-                     "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr", "state_key", "acme_email"):
+                     "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr", "state_key", "acme_email",
+                     "database_user"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -32,7 +32,7 @@ from planforge.decide.rules.app_calls import decide_app_calls
 from planforge.decide.rules.app_secret_keys import decide_app_secret_keys
 from planforge.decide.rules.registry_name import decide_acr_pull, decide_registry_name
 from planforge.decide.rules.app_namespace import decide_app_namespace
-from planforge.decide.rules.database_name import decide_database_name
+from planforge.decide.rules.database_name import decide_database_name, decide_database_user
 from planforge.decide.rules.database_reach import decide_database_reach
 from planforge.decide.rules.cluster_issuer import decide_acme_email, decide_cluster_issuer
 from planforge.decide.rules.desired_nodes import decide_desired_nodes
@@ -111,6 +111,7 @@ def decide(plan: Plan) -> Decided:
     decide_acme_email(c)
     decide_argocd_sync(c)
     decide_database_name(c)
+    decide_database_user(c)
     decide_database_settings(c)
     decide_service_monitors(c, structure)
     decide_external_egress(c, structure)

@@ -30,6 +30,7 @@ _ISSUER_WORDS = r"\bacme\b|let'?s\s*encrypt|\bletsencrypt\b|\bcert-manager\b|\bC
 
 def decide_acme_email(c: Context) -> None:
     """Set `acme_email` from the first email on a line about Let's Encrypt or its issuer."""
+    c.default("acme_email", "", "the plan gives the Let's Encrypt account no email: its issuers register none")
     for line, _ in lines_naming(c.plan, _ISSUER_WORDS):
         m = _EMAIL.search(c.plan.lines[line - 1])
         if m is None:

@@ -57,6 +57,7 @@ _USER_LABEL = re.compile(r"^\W*(?:(?:app(?:lication)?|database|db)\s+)?user(?:\s
 def decide_database_user(c: Context) -> None:
     """Set `database_user` from the first line naming the application's database user, or a database table's User
     column naming one for every environment."""
+    c.default("database_user", "", "the database module's own application user (app): the plan names none")
     if not c.values.get("database_engine"):
         return
     stated = [(line, m.group(1)) for line, _ in lines_naming(c.plan, r"\buser\b")

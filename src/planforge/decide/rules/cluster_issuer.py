@@ -36,7 +36,7 @@ def decide_acme_email(c: Context) -> None:
         if m is None:
             continue
         local, _, domain = m.group(1).partition("@")
-        if not _runs_cert_manager(c):
+        if not cert_manager_runs(c):
             c.unapplied(line, m.group(1), "no cert-manager runs on the clusters of this repository: no ACME account "
                         "is registered")
         else:
@@ -44,7 +44,8 @@ def decide_acme_email(c: Context) -> None:
         return
 
 
-def _runs_cert_manager(c: Context) -> bool:
+def cert_manager_runs(c: Context) -> bool:
+    """Whether cert-manager runs on the clusters: a component, or one they run already."""
     return "cert-manager" in [comp.name for comp in c.values.get("components", [])] + list(
         c.values.get("installed_components") or [])
 
@@ -52,7 +53,7 @@ def _runs_cert_manager(c: Context) -> bool:
 def decide_cluster_issuer(c: Context) -> None:
     """Set `cluster_issuer` from the first line naming the Let's Encrypt production issuer."""
     c.default("cluster_issuer", "", "the ClusterIssuer is letsencrypt: the plan names none")
-    runs = _runs_cert_manager(c)
+    runs = cert_manager_runs(c)
     for line, text in lines_naming(c.plan, r"\bClusterIssuer\b"):
         for m in _NAMED.finditer(c.plan.lines[line - 1]):  # as written: the name in backticks
             name = next(g for g in m.groups() if g)

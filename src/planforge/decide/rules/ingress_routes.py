@@ -19,6 +19,7 @@ from planforge.decide.context import Context
 from planforge.decide.data import catalog
 from planforge.decide.environments import environment_named
 from planforge.decide.rules.app_statements import names_rx, short_names, subject_of
+from planforge.decide.rules.cluster_issuer import cert_manager_runs
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, environment_host_lists, spread_host
 from planforge.decide.rules.statements import passages, sentence_matches
 from planforge.plan.code_blocks import code_blocks
@@ -68,7 +69,6 @@ _TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
 _PATH_WORD = re.compile(r"(?<![\w/.-])/[A-Za-z0-9._/-]*(?<![./-])(?![\w/.-])")  # `/api`, `/api/v1`, `/`
 # words with which a line speaks of a path's route (`sends /api to the API`, `/api is routed to`)
 _ROUTING_WORD = re.compile(r"\b(?:ingress|rout(?:e[sd]?|ing)|sends?|forward(?:s|ed)?|prox(?:y|ies|ied)|served)\b", re.I)
-_TLS_ISSUER = "cert-manager"
 # names no public CA issues for: special-use and private top-level domains (RFC 6761, 6762, 8375, 2606)
 _PRIVATE_NAME = re.compile(r"\.(?:local|localhost|test|example|invalid|internal|lan|home\.arpa|corp|intranet)$", re.I)
 
@@ -106,7 +106,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     own = {r.service: _own_hosts(c, r, lists, answer) for r in routes}
     named = env_hosts + [h for hosts in own.values() for h in hosts.values()] or ([host] if host else [])
     private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
-    tls = bool(named and tls_line and _issuer_runs(c) and not private)
+    tls = bool(named and tls_line and cert_manager_runs(c) and not private)
     if tls_line and not tls:
         c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), _no_tls_why(named, private, answer))
     by_name = {r.service: r for r in routes}
@@ -366,8 +366,3 @@ def _tls_line(c: Context, route_lines: set[int], anywhere: bool = False) -> int 
         if _TLS.search(text) and (anywhere or number in route_lines or _INGRESS.search(text)):
             return number
     return None
-
-
-def _issuer_runs(c: Context) -> bool:
-    running = [x.name for x in c.values.get("components", [])] + list(c.values.get("installed_components", []))
-    return _TLS_ISSUER in running

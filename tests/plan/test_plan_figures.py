@@ -48,6 +48,16 @@ def test_every_spelling_reads_its_quantity(text, expected):
     assert read(text) == [expected]
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("RPO 15 min / RTO 4 h for the database", [("rpo", 15, 15, "minutes"), ("rto", 240, 240, "minutes")]),
+    ("RTO 1 hour, RPO 5 minutes", [("rto", 60, 60, "minutes"), ("rpo", 5, 5, "minutes")]),
+])
+def test_recovery_objectives_in_one_clause_are_each_their_own(text, expected):
+    """Both objectives in one clause: each figure is the one whose keyword stands beside it (a plan stating both
+    was refused, its RTO read as a second, contradicting RPO)."""
+    assert read(text) == expected
+
+
 @pytest.mark.parametrize("text", [
     "p95 < 250ms", "budget < $12k/month", "Terraform 1.7", "EKS 1.29", "500 req/s", "reduces image <150MB vs >1GB",
     "increase --timeout to 10m", "chart renders in < 1s", "5 target platforms", "us-east-1",

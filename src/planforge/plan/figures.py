@@ -397,6 +397,10 @@ def _quantity(clause: str, m: re.Match[str], subject: tuple[str, str], line: int
         dim, factor = "time", 1.0  # `5m` without a CPU word (after RPO/RTO, a timeout), or `5 m`: minutes
     if dim == "memory" and keywords["storage"] and keywords["memory"] and _nearer(clause, m.start(), end, "storage", "memory"):
         keywords = {**keywords, "memory": None}  # `pod with PersistentVolumeClaim (5Gi)`: the claim's size
+    if dim in ("time", "days") and keywords["rpo"] and keywords["rto"]:
+        # `RPO 15 min / RTO 4 h`: each figure is the objective whose keyword stands nearer it
+        far = "rto" if _nearer(clause, m.start(), end, "rpo", "rto") else "rpo"
+        keywords = {**keywords, far: None}
     kind, unit_name = _kind(keywords, dim, subject, unit.startswith(("mi", "gi", "ki", "ti")))
     if kind is None:
         return None

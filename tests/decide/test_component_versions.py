@@ -1,5 +1,5 @@
 """A version the plan states for a catalog component it installs is credited where the pinned chart lies within it,
-and otherwise reported at its line with the pin; the pin itself never changes."""
+installed where it is an exact release of the pinned minor, and otherwise reported at its line with the pin."""
 from __future__ import annotations
 
 import pytest
@@ -32,18 +32,21 @@ def test_versions_the_pins_lie_within_are_credited_and_the_others_reported_with_
     assert len([text for ln, text in listed if ln == 17 and "1.14" in text]) == 1
 
 
-@pytest.mark.parametrize(("words", "credited"), [
-    ("Dapr 1.14", True), ("Dapr 1.12+", True), ("Dapr >= 1.10", True), ("Dapr v1.14.4", True), ("Dapr 1.x", True),
-    ("Dapr 1.13.x", False), ("Dapr 1.14.2", False), ("Dapr 2.x", False), ("Dapr 1.15+", False),
+@pytest.mark.parametrize(("words", "credited", "installed"), [
+    ("Dapr 1.14", True, "1.14.4"), ("Dapr 1.12+", True, "1.14.4"), ("Dapr >= 1.10", True, "1.14.4"),
+    ("Dapr v1.14.4", True, "1.14.4"), ("Dapr 1.x", True, "1.14.4"),
+    ("Dapr 1.14.2", True, "1.14.2"),  # an exact release of the pinned minor is the one installed
+    ("Dapr 1.13.x", False, "1.14.4"), ("Dapr 1.13.2", False, "1.14.4"), ("Dapr 2.x", False, "1.14.4"),
+    ("Dapr 1.15+", False, "1.14.4"), ("Dapr 1.14.x", True, "1.14.4"),
 ])
-def test_a_stated_version_admits_the_pin_as_a_tool_version_does(words: str, credited: bool):
+def test_a_stated_version_admits_the_pin_as_a_tool_version_does(words: str, credited: bool, installed: str):
     text = (PLANS / "event-driven-dapr.plan.md").read_text(encoding="utf-8").replace("Dapr 1.14", words, 1)
     d = decide(parse_text(text, "plan.md"))
     line = next(n for n, raw in enumerate(text.splitlines(), 1) if words in raw)
     stated = words.rstrip("+")
     assert ((line, stated) in {(a.line, a.text) for a in d.applied}) is credited
     assert ((line, stated) in _listed(d)) is not credited
-    assert next(comp.version for comp in d.answers.components if comp.name == "dapr") == "1.14.4"  # never re-pinned
+    assert next(comp.version for comp in d.answers.components if comp.name == "dapr") == installed
 
 
 def test_a_duration_after_a_name_is_no_version():
@@ -62,3 +65,15 @@ def test_a_version_in_an_add_ons_table_row_is_credited_or_reported() -> None:
     pin = {comp.name: comp.version for comp in d.answers.components}["cert-manager"]
     line = len(text.splitlines())
     assert _listed(d)[(line, "cert-manager v1.15.3")].startswith(f"planforge pins the cert-manager chart {pin}")
+
+
+def test_a_chart_version_in_a_components_rows_notes_is_installed() -> None:
+    """`| ingress-nginx | Yes | chart 4.11.3, Azure Standard Load Balancer |`: the HelmReleases pinned 4.11.5 and
+    nothing said so."""
+    text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
+    row = next(raw for raw in text.splitlines() if raw.startswith("| ingress-nginx"))
+    cells = row.split("|")
+    cells[-2] = " chart 4.11.3, 2 replicas in prod "
+    d = decide(parse_text(text.replace(row, "|".join(cells), 1), "plan.md"))
+    assert {comp.name: comp.version for comp in d.answers.components}["ingress-nginx"] == "4.11.3"
+    assert not [i for i in d.not_applied if "4.11.3" in i.text]

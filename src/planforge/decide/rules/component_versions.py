@@ -1,7 +1,8 @@
 """A version the plan states for a catalog component it installs (`cert-manager 1.14.x`, `Dapr 1.12+`,
 `ingress-nginx 4.x`), read against the chart version planforge pins: credited where the pin is one the plan admits,
-else reported with the pin. The pin is kept: the component's values (includes/k8s/values) are written for that
-release, and a chart release the plan only bounds is not one planforge can name offline. A version whose major
+else reported with the pin. An exact release of the pinned minor (`chart 4.11.3` beside 4.11.5) replaces the pin;
+any other is reported and the pin kept: the component's values (includes/k8s/values) are written for that release
+line, and a chart release the plan only bounds is not one planforge can name offline. A version whose major
 number is not the pinned chart's may be the application's (`Argo CD 2.12` beside the argo-cd chart 7.x): unless the
 catalog says the chart's versions are the application's (`app_versions: same`), it is reported as either."""
 from __future__ import annotations
@@ -20,6 +21,9 @@ from planforge.plan.model import plain
 # `1.14.x`, `4.x`, `1.12+`, `>= 1.12`, `v1.16.1`, `chart 58.2.1`; not `30s`, `1.2.3-rc1`
 # (`ingress-nginx (chart 4.10.1)`, `external-secrets operator 0.9.x`)
 _VERSION = r"(?:\s++(?:operator|controller))?\s*+\(?(?:helm\s++)?(?:chart\s++)?(>=|≥|v)?\s*(\d{1,6})(?:\.(\d{1,6}|[x*]))?(?:\.(\d{1,6}|[x*]))?(\+)?(?![\w.*-])"
+
+# a chart version in a components row's Notes (`chart 4.11.3`, `chart v1.16.1`)
+_NOTES_CHART = re.compile(r"(?<![\w.-])(?:helm\s+)?chart\s+v?\d{1,6}\.\d{1,6}\.\d{1,6}(?![\w.-])", re.I)
 
 
 @cache
@@ -47,11 +51,19 @@ def decide_component_versions(c: Context) -> None:
         for row in rows:
             for m in mention.finditer(plain(row.text)):
                 _judge(c, comp, entry.app_versions_same, row.line, m)
-        # a Version column (`| ingress-nginx | Yes | 4.11.2 |`): the cell, read after the row's component
+        # a Version column (`| ingress-nginx | Yes | 4.11.2 |`) or a chart version in the Notes (`| ingress-nginx |
+        # Yes | chart 4.11.3, 2 replicas in prod |`): the words, read after the row's component
         for row in c.plan.components:
-            m = mention.fullmatch(f"{row.name} {row.version}") if row.version else None
+            said = row.version or next((n.group(0) for n in _NOTES_CHART.finditer(plain(row.notes))), "")
+            m = mention.fullmatch(f"{row.name} {said}") if said else None
             if m is not None:
-                _judge(c, comp, entry.app_versions_same, row.line, m, row.version.rstrip("+"))
+                _judge(c, comp, entry.app_versions_same, row.line, m, said.rstrip("+"))
+
+
+def _exact(m: re.Match[str]) -> bool:
+    """Whether the stated version is one release (`4.11.3`, `v1.16.1`): no bound, no wildcard."""
+    return bool(m.group(5) and m.group(5).isdigit() and m.group(4).isdigit() and not m.group(6)
+                and m.group(2) not in (">=", "≥"))
 
 
 def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: re.Match[str],
@@ -63,6 +75,11 @@ def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: r
     pin = tuple(int(p) for p in re.findall(r"\d+", comp.version)[:3])
     stated = m.group(0)[m.end(1) - m.start():].strip().lstrip("(")
     if admits(m, pin):
+        c.applied(line, words, "components")
+    elif _exact(m) and (int(m.group(3)), int(m.group(4))) == pin[:2]:
+        # an exact release of the pinned minor (`chart 4.11.3` beside the pin 4.11.5): its values are the same
+        # release line's, so the plan's release is installed
+        comp.version = ("v" if comp.version.startswith("v") else "") + ".".join(m.group(i) for i in (3, 4, 5))
         c.applied(line, words, "components")
     elif app_versions_same or int(m.group(3)) == pin[0]:
         c.unapplied(line, words, f"planforge pins the {comp.chart} chart {comp.version}, outside {stated}: the "

@@ -277,7 +277,8 @@ def test_the_base_answers_pass_both(copier_judge):
                                                                    "database_maintenance", "database_extensions",
                                                                    "acr_pull_registries", "aks_network_policy", "aks_pod_overlay",
                                                                    "aks_container_insights", "secret_refresh_interval",
-                                                                   "aks_pod_cidr", "aks_service_cidr", "state_key", "acme_email", "database_user"}
+                                                                   "aks_pod_cidr", "aks_service_cidr", "state_key", "acme_email", "database_user",
+                                                                   "database_backups_in_region"}
     assert {name: copier_judge(BASE, name) for name in answered} == dict.fromkeys(answered)
 
 
@@ -315,7 +316,8 @@ def test_every_question_with_rules_has_a_refused_value():
                                                           "platform_names", "compliance_names", "on_premise", "ansible", "dns_failover",
                                                           "existing_clusters", "flux_bootstrapped", "airgap",
                                                           "kafka_managed", "kubernetes_extended_support", "api_dns_endpoint",
-                                                          "apps_in_base", "aks_pod_overlay", "aks_container_insights"}
+                                                          "apps_in_base", "aks_pod_overlay", "aks_container_insights",
+                                                          "database_backups_in_region"}
 
 
 def _end_to_end_sample() -> list[str]:

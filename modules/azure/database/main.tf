@@ -5,7 +5,7 @@
 # customer-managed key, Azure refuses them unless a key and an identity in that region encrypt them too.
 
 locals {
-  geo_backup_key = var.key_id != null && var.multi_az
+  geo_backup_key = var.key_id != null && var.multi_az && var.geo_redundant_backup
 }
 
 resource "azurerm_user_assigned_identity" "this" {
@@ -63,7 +63,7 @@ resource "azurerm_postgresql_flexible_server" "this" {
   private_dns_zone_id           = var.private_dns_zone_id
   public_network_access_enabled = false
   backup_retention_days         = var.backup_retention_days
-  geo_redundant_backup_enabled  = var.multi_az
+  geo_redundant_backup_enabled  = var.multi_az && var.geo_redundant_backup
   zone                          = "1"
 
   authentication {

@@ -62,6 +62,12 @@ variable "multi_az" {
   default     = false
 }
 
+variable "geo_redundant_backup" {
+  type        = bool
+  description = "With multi_az, copy the backups to the pair of location (geo-redundant); false keeps them in location (data residency)."
+  default     = true
+}
+
 variable "backup_retention_days" {
   type        = number
   description = "Point-in-time restore window in days (7-35 on Azure)."

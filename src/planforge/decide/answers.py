@@ -371,6 +371,9 @@ class Answers(BaseModel):
     max_pods: int = 0  # pods the plan states for the platform: the namespaces' ResourceQuota ceiling (0 = default)
     database_storage_gb: int = 0  # database storage the plan states (0 = the module's default)
     backup_retention_days: int = 7
+    # Azure: production's highly available database keeps its backups in its region (no geo-redundant copy in the
+    # region's pair) because the plan says so (its data residency); false = geo-redundant backups in production
+    database_backups_in_region: bool = False
     log_retention_days: int = 0  # how long the generated log groups and workspaces keep logs (0 = each module's own)
     # environments whose Ingress certificates come from Let's Encrypt's staging server (ClusterIssuer
     # letsencrypt-staging) instead of its production one ([] = none)
@@ -465,7 +468,7 @@ class Answers(BaseModel):
                      "database_maintenance", "database_extensions", "acr_pull_registries", "aks_network_policy",
                      "aks_pod_overlay", "aks_container_insights", "secret_refresh_interval", "aks_pod_cidr",
                      "argocd_manual_sync", "argocd_no_prune", "aks_service_cidr", "state_key", "acme_email",
-                     "database_user"):
+                     "database_user", "database_backups_in_region"):
             if not data[name]:
                 del data[name]
         if data["delivery"] == "none":

@@ -30,6 +30,27 @@ run "production_zone_redundant_without_passwords" {
     condition     = azurerm_postgresql_flexible_server.this.authentication[0].password_auth_enabled == false
     error_message = "Password authentication must be off."
   }
+
+  assert {
+    condition     = azurerm_postgresql_flexible_server.this.geo_redundant_backup_enabled
+    error_message = "Production's backups are geo-redundant unless the plan keeps them in the region."
+  }
+}
+
+run "production_backups_kept_in_the_region" {
+  command = plan
+
+  variables {
+    multi_az             = true
+    geo_redundant_backup = false
+    key_vault_id         = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv"
+    key_id               = "https://kv.vault.azure.net/keys/cmk"
+  }
+
+  assert {
+    condition     = !azurerm_postgresql_flexible_server.this.geo_redundant_backup_enabled && length(azurerm_user_assigned_identity.geo_backup) == 0
+    error_message = "Backups the plan keeps in the region must not be copied to the paired region, nor need a key there."
+  }
 }
 
 run "development_single_zone" {

@@ -19,6 +19,7 @@ from planforge.decide.data import basic_cloud, load
 from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container_insights, decide_service_cidr,
                                                 decide_network_policy_engine, decide_pod_overlay, labelled_cidrs)
+from planforge.decide.rules.database_backups import decide_backups_column, decide_backups_in_region
 from planforge.decide.rules.nat_statements import nat_gateway_per_zone, single_nat_gateway
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
@@ -177,8 +178,11 @@ def decide_statements(c: Context, structure: str) -> None:
     c.default("release_namespaces", "chart", "each environment on a cluster of its own: the release in the namespace "
               "named after the chart")
     c.default("aks_pod_cidr", "", "the overlay's pods take the aks module's range, 192.168.0.0/16")
+    c.default("database_backups_in_region", False, "a highly available production database on Azure copies its "
+              "backups to the pair of its region (geo-redundant backups): the plan does not keep them in the region")
     for name, s in find_statements(c.plan).items():
         _RULES[name](c, structure, s)
+    decide_backups_column(c)
     check_pod_cidr(c)
     decide_service_cidr(c, structure)
     _doks_api_endpoint(c, structure)
@@ -548,6 +552,7 @@ _RULES: dict[str, Callable[[Context, str, Statement], None]] = {
     "pod_overlay": decide_pod_overlay,
     "network_policy_engine": decide_network_policy_engine,
     "container_insights": decide_container_insights,
+    "backups_in_region": decide_backups_in_region,
     "cluster_per_environment": _cluster_per_environment,
     "shared_cluster": decide_shared_cluster,
     "terraform_workspaces": _terraform_workspaces,

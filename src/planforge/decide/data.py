@@ -35,6 +35,7 @@ class ChartEntry:
     crds: tuple[str, ...] = ()  # CRDs the chart installs, "group/Kind"
     needs: tuple[str, ...] = ()  # what it needs from the repository: cert-manager, cloud-identity
     provides: tuple[str, ...] = ()  # capabilities beyond its CRDs (data/capabilities.yaml), e.g. metrics-api
+    identity: tuple[str, ...] = ()  # the clouds whose cluster module binds its ServiceAccount (`needs: cloud-identity`)
     names: tuple[str, ...] = ()  # what a plan may call it: its name, the chart's and the aliases
     app_versions_same: bool = False  # the chart's versions are the application's (`app_versions: same`)
     replicas: str = ""  # the values key of its replica count ("": the chart's values take none)
@@ -61,7 +62,7 @@ class Catalog:
             self.charts[name] = ChartEntry(
                 name=name, chart_repo=entry["chart_repo"], chart=entry["chart"], version=str(entry["version"]),
                 namespace=entry["namespace"], crds=tuple(entry.get("crds") or ()), needs=tuple(entry.get("needs") or ()),
-                provides=tuple(entry.get("provides") or ()),
+                provides=tuple(entry.get("provides") or ()), identity=tuple(entry.get("identity") or ()),
                 names=tuple(dict.fromkeys([name, entry["chart"], *entry.get("aliases", [])])),
                 app_versions_same=entry.get("app_versions") == "same", replicas=entry.get("replicas", ""),
                 retention=entry.get("retention", ""),

@@ -46,6 +46,7 @@ from planforge.decide.rules.providers import decide_provider_constraint
 from planforge.decide.rules.clouds import decide_clouds
 from planforge.decide.rules.renderers import decide_renderer
 from planforge.decide.rules.compute import decide_compute
+from planforge.decide.rules.component_identity import decide_component_identities
 from planforge.decide.rules.component_versions import decide_component_versions
 from planforge.decide.rules.counts import decide_counts
 from planforge.decide.rules.regions import decide_regions
@@ -91,6 +92,7 @@ def decide(plan: Plan) -> Decided:
     decide_upstream_charts(c, structure)
     decide_workloads(c, structure, d)
     decide_component_versions(c)
+    decide_component_identities(c, structure)
     decide_pipeline(c, structure)
     decide_registry_name(c)
     decide_acr_pull(c)

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import re
 
+from planforge.decide import text as tx
 from planforge.decide.context import Context
 from planforge.decide.environments import environment_named, environment_rows, is_production
-from planforge.decide.rules.tools import lines_naming
+from planforge.decide.rules.statements import sentence_matches
 
-_ACME_STAGING = (r"\blet'?s ?encrypt(?:'s)? staging(?: (?:acme )?(?:issuer|server|environment|endpoint|directory|ca))?\b"
+_ACME_STAGING = (r"\blet'?s[ -]?encrypt(?:'s)?[ -]staging(?: (?:acme )?(?:issuer|server|environment|endpoint|directory|ca))?\b"
                  r"|\bstaging (?:acme )?(?:issuer|server|environment|endpoint|directory|ca) of let'?s ?encrypt\b")
+# `staging also gets `letsencrypt-staging``: an issuer there beside the one its Ingresses name
+_BESIDE = re.compile(r"\balso\s++(?:gets?|has|have|creates?|adds?|installs?)\b", re.I)
+_PRODUCTION_ISSUER = re.compile(r"\blet'?s[ -]?encrypt(?:'s)?[ -]prod(?:uction)?\b", re.I)
 _WORD = re.compile(r"[a-z][a-z0-9-]*", re.I)
 # an environments table cell naming the staging issuer (`letsencrypt-staging`, `Let's Encrypt staging`)
 _STAGING_ISSUER = re.compile(r"\blet'?s[- ]?encrypt[- ]staging\b|" + _ACME_STAGING, re.I)
@@ -37,12 +41,20 @@ def decide_acme_staging(c: Context, structure: str) -> None:
         line, m = next((cell.line, m) for cell in row.cells if (m := _STAGING_ISSUER.search(cell.text)))
         chosen = [cell.env for cell in row.cells if _STAGING_ISSUER.search(cell.text)]
     else:
-        found = lines_naming(c.plan, _ACME_STAGING)
-        if not found:
+        # the first sentence naming it (`dev and staging use` / `letsencrypt-staging`; prod uses `letsencrypt-prod``),
+        # read in its clause: another clause names the other issuer's environments
+        found = next(((p, m, clause) for p, m in sentence_matches(c.plan, re.compile(_ACME_STAGING, re.I))
+                      for clause in [_clause(p.text, m)] if not _lists_issuers(clause, environments)), None)
+        if found is None:
             return
-        line, text = found[0]
-        m = re.search(_ACME_STAGING, text, re.I)
-        chosen = _environments_meant(text, m, environments)
+        p, m, clause = found
+        line = p.line_at(m.start())
+        m = re.search(_ACME_STAGING, clause, re.I)
+        if _BESIDE.search(clause):
+            c.unapplied(line, m.group(0), "an issuer beside the one the environment's Ingresses name: planforge "
+                        "creates the issuer each environment's Ingresses name only; add this one yourself")
+            return
+        chosen = _environments_meant(clause, m, environments)
     tls = any(s.ingress_tls for s in c.values.get("apps", []))
     if structure != "multi-tool" or not tls or not chosen:
         why = ("no Ingress of the applications gets a certificate from cert-manager" if structure == "multi-tool"
@@ -51,6 +63,22 @@ def decide_acme_staging(c: Context, structure: str) -> None:
         c.unapplied(line, m.group(0), why if chosen else "it names no environment of the plan")
         return
     c.stated("acme_staging_environments", chosen, line, m.group(0))
+
+
+def _clause(text: str, m: re.Match[str]) -> str:
+    """The clause of `text` holding `m`: its sentence, cut at the semicolons around it."""
+    start, end = next((a, b) for a, b in tx.sentence_bounds(text) if a <= m.start() < b)
+    start = max(start, text.rfind(";", start, m.start()) + 1)
+    semicolon = text.find(";", m.end(), end)
+    return text[start:semicolon if semicolon >= 0 else end]
+
+
+def _lists_issuers(clause: str, environments: list[str]) -> bool:
+    """Whether the clause names both issuers and no environment (`ClusterIssuers `letsencrypt-staging` and
+    `letsencrypt-prod``): it lists what exists, not which environment uses which."""
+    rest = re.sub(_ACME_STAGING, " ", clause, flags=re.I)
+    return bool(_PRODUCTION_ISSUER.search(rest)) and not any(environment_named(w, environments)
+                                                              for w in _WORD.findall(re.sub(_PRODUCTION_ISSUER, " ", rest)))
 
 
 def _environments_meant(text: str, m: re.Match[str], environments: list[str]) -> list[str]:

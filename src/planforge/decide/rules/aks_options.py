@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from planforge.decide.context import Context
+from planforge.decide.environments import environment_rows
 from planforge.plan.model import plain
 
 if TYPE_CHECKING:
@@ -72,10 +73,33 @@ def check_pod_cidr(c: Context) -> None:
 
 
 def _pod_cidr(c: Context, s: Statement) -> None:
-    """`aks_pod_cidr` from the pods' range the statement's sentence gives, if any."""
+    """`aks_pod_cidr` from the pods' range the statement's sentence gives, else an environments table's column
+    giving every environment the same one (`| Pod CIDR (overlay) |`)."""
     cidr = labelled_cidrs(s.sentence).get("pod")
-    if cidr and not c.values.get("aks_pod_cidr"):
-        c.stated("aks_pod_cidr", cidr, s.line, cidr)
+    found = (s.line, cidr, "") if cidr else _table_cidr(c, "pod")
+    if found and not c.values.get("aks_pod_cidr"):
+        c.stated("aks_pod_cidr", found[1], found[0], found[1])
+
+
+# an environments table's column (or row) of the pods' or the Services' range (`Pod CIDR (overlay)`, `Service CIDR`)
+_RANGE_LABEL = re.compile(r"^\W*(?P<what>pods?|services?)\s+(?:cidr|(?:address\s+)?range)\b", re.I)
+
+
+def _table_cidr(c: Context, what: str) -> tuple[int, str, str] | None:
+    """(line, CIDR, the cells of the table's DNS service IP) of an environments table giving every environment the
+    same pods' (`what` pod) or Services' (service) range: one cluster setting of the aks module."""
+    rows = environment_rows(c.plan, c.values.get("environments", []))
+    for row in rows:
+        m = _RANGE_LABEL.match(plain(row.label))
+        cidrs = {plain(cell.text).strip("` ") for cell in row.cells}
+        if m is None or m.group("what").lower().rstrip("s") != what or len(cidrs) != 1:
+            continue
+        cidr = cidrs.pop()
+        if re.fullmatch(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}", cidr):
+            dns = next((f"DNS service IP {plain(cell.text).strip('` ')}" for r in rows
+                        if re.match(r"^\W*dns\s+(?:service\s+)?ip\b", plain(r.label), re.I) for cell in r.cells[:1]), "")
+            return row.cells[0].line, cidr, dns
+    return None
 
 
 def decide_container_insights(c: Context, structure: str, s: Statement) -> None:
@@ -93,23 +117,24 @@ def decide_service_cidr(c: Context, structure: str) -> None:
     c.default("aks_service_cidr", "", "the cluster's Services take the aks module's range, 172.20.0.0/16")
     if structure not in ("multi-tool", "multi-tenant") or c.values.get("kubernetes_distribution") != "aks":
         return
-    found = next(((line, m) for line, raw in enumerate(c.plan.lines, 1) for m in _LABELLED_CIDR.finditer(plain(raw))
-                  if m.group("what").lower() == "service"), None)
+    found = next(((line, m.group("cidr"), plain(c.plan.lines[line - 1])) for line, raw in enumerate(c.plan.lines, 1)
+                  for m in _LABELLED_CIDR.finditer(plain(raw)) if m.group("what").lower() == "service"), None)
+    found = found or _table_cidr(c, "service")
     if found is None:
         return
-    line, m = found
-    service = ipaddress.ip_network(m.group("cidr"), strict=False)
+    line, stated, dns_text = found
+    service = ipaddress.ip_network(stated, strict=False)
     taken = [(what, cidr) for what, cidr in (("10.0.0.0/8", "10.0.0.0/8"),
                                              ("the environments' network", c.values.get("network_cidr") or ""),
                                              ("the pods' range", c.values.get("aks_pod_cidr") or _POD_CIDR_DEFAULT))
              if cidr and ":" not in cidr and service.overlaps(ipaddress.ip_network(cidr, strict=False))]
     if taken:
-        c.problem(None, "aks_service_cidr", f"the Services' range {m.group('cidr')} overlaps {taken[0][0]} "
+        c.problem(None, "aks_service_cidr", f"the Services' range {stated} overlaps {taken[0][0]} "
                   f"({taken[0][1]}): the cluster could not reach what those addresses hold",
                   "state a Service range outside 10.0.0.0/8 and the pods' range, e.g. 172.20.0.0/16", line=line)
         return
-    c.stated("aks_service_cidr", str(service), line, m.group("cidr"))
-    dns = _DNS_IP.search(plain(c.plan.lines[line - 1]))
+    c.stated("aks_service_cidr", str(service), line, stated)
+    dns = _DNS_IP.search(dns_text)
     if dns and dns.group("ip") != str(service[10]):
         c.unapplied(line, dns.group(0), f"the aks module gives the cluster DNS the range's tenth address, {service[10]}")
     elif dns:

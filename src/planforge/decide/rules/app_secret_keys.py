@@ -137,6 +137,9 @@ def _entry_rows(c: Context, apps: list[Service]) -> list[_EntryRow]:
                 continue
             words = plain(cells[column])
             rest = " | ".join(plain(cell) for k, cell in enumerate(cells) if k != column)
+            mapped = _MAPPED.match(words)
+            if mapped is not None:  # `scheduler-db-url → env DATABASE_URL`: the entry, synced as that variable
+                words, rest = mapped.group(1), f"{rest} | {mapped.group(2)}"
             owners = tx.names_in([a.name for a in apps], rest)
             key = _folded(c, words)
             if not owners or key is None:
@@ -153,6 +156,11 @@ def _entry_rows(c: Context, apps: list[Service]) -> list[_EntryRow]:
                 value = (held[0][0], line, held[0][1].group()) if len(held) == 1 else None
             out.append(_EntryRow((line, words, key), owners, value))
     return out
+
+
+# a cell naming an entry and the variable it becomes (`scheduler-db-url → env DATABASE_URL`)
+_MAPPED = re.compile(r"^\s*(\S+)\s*(?:→|->|=>)\s*(?:(?:env(?:ironment)?(?:\s+var(?:iable)?)?|as)\s+)?(" + VARIABLE.pattern
+                     + r")\s*$")
 
 
 def _folded(c: Context, words: str) -> str | None:

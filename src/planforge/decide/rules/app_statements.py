@@ -76,6 +76,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                "cpu_request": re.compile(_VCPU, re.I), "memory_request": re.compile(_TASK_MEMORY, re.I),
                "schedule": re.compile(SCHEDULE, re.I), "tag": _NAMED_TAG}
     found: dict[str, dict[str, Any]] = {}
+    every: dict[str, str] = {}  # what a sentence about every application states (`All three services ... probes on /healthz`)
     compute = c.values.get("compute", "vms")
     unsized = (serverless_runtime(compute) or {}).get("unsized")  # why the runtime takes no per-app size
     for p in passages(c.plan) if sources is None else sources:
@@ -86,6 +87,7 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
             if not mentions and subject is not None:
                 mentions = [(-1, subject, -1)]  # named before the sentence: the passage is about it
             if not mentions:
+                _every_app_probes(c, sentence, p.line_at(start), answer, every)
                 continue
             for key, rx in readers.items():
                 if key in ("cpu_request", "memory_request") and p is not sized:
@@ -106,7 +108,27 @@ def stated_per_service(c: Context, names: list[str], answer: str = "services", s
                             continue
                         found.setdefault(owner, {}).update(_stated_value(c, key, m, line))
                         c.applied(line, m.group(0), answer)
+    for name in names if every else ():
+        own = found.setdefault(name, {})
+        if own.get("inbound", True):
+            own.update({k: v for k, v in every.items() if k not in own})
     return found
+
+
+# a sentence about every application (`All three services run ...`, `every service exposes ...`, `Each app has ...`)
+_EVERY_APP = re.compile(r"\b(?:all\s++(?:(?:the|our|\w+)\s++)?|every\s++|each\s++)(?:services?|applications?|apps?|workloads?"
+                        r"|microservices?)\b", re.I)
+
+
+def _every_app_probes(c: Context, sentence: str, line: int, answer: str, every: dict[str, str]) -> None:
+    """The probe paths of a sentence about every application, into `every`: each application's own statement wins."""
+    if not _EVERY_APP.search(sentence):
+        return
+    for key, rx in (("health_path", HEALTH_PATH), ("ready_path", _READY_PATH)):
+        m = re.search(rx, sentence, re.I)
+        if m is not None and key not in every:
+            every[key] = m.group(1)
+            c.applied(line, m.group(0), answer)
 
 
 def subject_of(text: str, names: list[str]) -> str | None:

@@ -17,7 +17,9 @@ from planforge.decide.rules.tools import lines_naming
 
 # `ClusterIssuer (`letsencrypt-prod`)`, `ClusterIssuer `letsencrypt-prod``, `ClusterIssuer named letsencrypt-prod`,
 # ``letsencrypt-prod` ClusterIssuer`, a `ClusterIssuer` in backticks too
-_NAMED = re.compile(r"\bClusterIssuer\b`?\s*+(?:\(\s*+)?(?:named\s++|called\s++)?`([a-z0-9][a-z0-9.-]{0,62})`"
+# (`ClusterIssuers `letsencrypt-staging` and `letsencrypt-prod``: both names)
+_NAMED = re.compile(r"\bClusterIssuers\b`?\s*+`([a-z0-9][a-z0-9.-]{0,62})`\s*+(?:,|and|&)\s*+`([a-z0-9][a-z0-9.-]{0,62})`"
+                    r"|\bClusterIssuers?\b`?\s*+(?:\(\s*+)?(?:named\s++|called\s++)?`([a-z0-9][a-z0-9.-]{0,62})`"
                     r"|\bClusterIssuer`?\s++(?:named|called)\s++([a-z0-9][a-z0-9.-]{0,62})\b"
                     r"|`([a-z0-9][a-z0-9.-]{0,62})`\s*+ClusterIssuer\b")
 
@@ -54,9 +56,9 @@ def decide_cluster_issuer(c: Context) -> None:
     """Set `cluster_issuer` from the first line naming the Let's Encrypt production issuer."""
     c.default("cluster_issuer", "", "the ClusterIssuer is letsencrypt: the plan names none")
     runs = cert_manager_runs(c)
-    for line, text in lines_naming(c.plan, r"\bClusterIssuer\b"):
-        for m in _NAMED.finditer(c.plan.lines[line - 1]):  # as written: the name in backticks
-            name = next(g for g in m.groups() if g)
+    for line, text in lines_naming(c.plan, r"\bClusterIssuers?\b"):
+        named = [g for m in _NAMED.finditer(c.plan.lines[line - 1]) for g in m.groups() if g]  # as written: in backticks
+        for name in named:
             if "staging" in name:
                 continue
             if not runs:

@@ -151,6 +151,9 @@ _GITOPS_BRANCH = re.compile(r"\bbranch\s*+:?\s*+`?(?:main|master|trunk)\b`?", re
 # the repository the GitOps tool reconciles from, as a line names it (`repo https://github.com/acme/infra.git`,
 # `reconcile from the main branch of https://github.com/acme/infra`, `Git repository: git@github.com:acme/infra.git`)
 _REPO_WORDS = r"\b(?:repo(?:sitory)?|reconcil\w*|sync\w*)\b"
+# a repository on a Git host, written without its scheme (`github.com/northwind/clinics-infra`)
+_HOSTED_REPO = re.compile(r"(?<![\w./:@-])((?:github\.com|gitlab\.com|bitbucket\.org)/[A-Za-z0-9._-]+/[A-Za-z0-9._/-]*"
+                          r"[A-Za-z0-9_-])")
 _REPO_URL = re.compile(_REPO_WORDS + r"[^.;|]{0,60}?`?((?:https://|ssh://|git@)[A-Za-z0-9._/:@+-]*[A-Za-z0-9_/-])`?", re.I)
 
 
@@ -167,6 +170,12 @@ def decide_repo_url(c: Context) -> None:
         if valid.match(m.group(1)):
             c.stated("repo_url", m.group(1), line, m.group(1))
             return
+    # the GitOps field naming a hosted repository without a scheme (`Flux v2 (bootstrapped against
+    # `github.com/northwind/clinics-infra`, branch `main`)`): the HTTPS URL the bootstrap clones
+    field = c.plan.field("gitops")
+    m = _HOSTED_REPO.search(field.plain) if field is not None else None
+    if m is not None and valid.match(f"https://{m.group(1)}"):
+        c.stated("repo_url", f"https://{m.group(1)}", field.line, m.group(1))
 
 
 def report_production_on_a_branch(c: Context) -> None:

@@ -273,6 +273,12 @@ _APP_HEADER = re.compile(r"^\W*(?:app(?:lication)?|service|workload)s?\W*$", re.
 _HOST_COLUMN = re.compile(r"^\W*(?:public\s+)?(?:hosts?|hostnames?|domains?|urls?)\s*\(\s*([a-z][\w-]*)\s*\)\W*$", re.I)
 
 
+# a table of the environments' hosts, a column per application (`| Env | Env domain | portal host | api host |`)
+_ENV_HEADER = re.compile(r"^\W*(?:env(?:ironment)?|stage)s?\W*$", re.I)
+_APP_HOST_COLUMN = re.compile(r"^\W*(?:([a-z][\w-]*)\s+(?:public\s+)?(?:host(?:name)?|domain|url)"
+                              r"|(?:host(?:name)?|domain|url)\s*\(\s*([a-z][\w-]*)\s*\))\W*$", re.I)
+
+
 def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     """The routes from the root of the hosts a table gives each application per environment; a cell naming no host
     (`— (not exposed)`) routes nothing there."""
@@ -281,6 +287,8 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     out = []
     for t in c.plan.tables:
         header = [plain(h).strip() for h in t.rows[0][1]] if t.rows else []
+        if header and _ENV_HEADER.match(header[0]):
+            out += _environment_row_routes(t.rows, header, envs, every)
         if not header or not _APP_HEADER.match(header[0]):
             continue
         columns = {k: env for k, h in enumerate(header) for m in [_HOST_COLUMN.match(h)] if m
@@ -292,6 +300,23 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
             if name and hosts:
                 out.append(_Route(name, "/", line, hosts[0][1], hosts=hosts))
     return out
+
+
+def _environment_row_routes(rows: list, header: list[str], envs: list[str], every: dict[str, str]) -> list[_Route]:
+    """The routes of a table with a row per environment and a hosts column per application (`| Env | portal host |
+    scheduler-api host |` over `| dev | dev.acme.example | api.dev.acme.example |`): each application's, from the
+    root of its host in each environment."""
+    columns = {k: every[name] for k, h in enumerate(header) for m in [_APP_HOST_COLUMN.match(h)] if m
+               for name in [(m.group(1) or m.group(2)).lower()] if name in every}
+    hosts: dict[str, list[tuple[str, str, int]]] = {}
+    for line, cells in rows[1:] if columns else []:
+        env = environment_named(plain(cells[0]).strip().strip("`"), envs) if cells else None
+        for k, name in columns.items() if env is not None else ():
+            m = re.fullmatch(DNS_NAME, plain(cells[k]).strip()) if k < len(cells) else None
+            if m is not None:
+                hosts.setdefault(name, []).append((env, m.group(1).lower(), line))
+    return [_Route(name, "/", found[0][2], found[0][1], hosts=tuple((env, host) for env, host, _ in found))
+            for name, found in hosts.items()]
 
 
 def _subject_routes(c: Context, names: list[str]) -> list[_Route]:

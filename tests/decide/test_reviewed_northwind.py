@@ -93,3 +93,20 @@ def test_network_table_ranges_and_a_system_pool_for_critical_add_ons() -> None:
     a = decide(parse_plan(NORTHWIND)).answers
     assert (a.aks_service_cidr, a.node_pools) == ("172.16.0.0/16", "system-user")
 
+
+
+def test_a_table_captioned_replicas_gives_each_application_its_count_per_environment() -> None:
+    """`Replicas:` over `| Service | dev | staging | prod |`: no count was read, so portal ran 1/1/2 (not 1/2/3) and
+    scheduler-api autoscaled 2-8 in dev and staging too, where the plan fixes it at 1 and 2."""
+    a = decide(parse_plan(NORTHWIND)).answers
+    counts = {app.name: app.environment_replicas for app in a.apps}
+    assert counts["portal"] == {"dev": (1, 1), "staging": (2, 2), "prod": (3, 3)}
+    assert counts["scheduler-api"] == {"dev": (1, 1), "staging": (2, 2)}
+    assert {app.name: (app.min_replicas, app.max_replicas) for app in a.apps}["scheduler-api"] == (2, 8)
+
+
+def test_a_tag_on_the_line_a_tags_sentence_wraps_onto_is_applied() -> None:
+    """`Every resource carries tags `project=...`, `env=<env>`, `owner=platform-team`,` over `` `cost-center=CC-4711`. ``:
+    the wrapped tag was dropped without a word."""
+    a = decide(parse_plan(NORTHWIND)).answers
+    assert {t.key: t.value for t in a.resource_tags}["cost-center"] == "CC-4711"

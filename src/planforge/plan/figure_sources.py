@@ -58,13 +58,16 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
     sources: list[figures.Source] = []
     summary: list[figures.Source] = []
     headed: set[tuple[int, str]] = set()  # (line, unit) of the table cells given their column's unit
+    caption = ""  # what the paragraph right before a table says its cells count (`Replicas:`)
     for b in blocks:
+        said, caption = caption, _caption_unit(b)
         if b.kind in ("para", "item") and _SUMMARY.search(b.section) and b.lines[0].line >= first_h2:
             summary += [figures.Source(src.line, clean(src.text), "") for src in b.lines]
         if b.kind not in ("para", "item", "table") or _NO_FIGURES.search(b.section) or b.lines[0].line < first_h2:
             continue
         if b.kind == "table":
             headers = [_scaling_header(cell, b.subsection or b.section) for cell in b.rows[0][1]]
+            headers = _captioned(headers, said)
             readers = [_cell_reader(cell) for cell in headers]
             units = [_count_unit(cell) for cell in headers]
             envs = environment_columns(headers)
@@ -337,6 +340,27 @@ def _header_environment(header: str) -> str:
     (`Staging replicas`), else ""."""
     m = _HEADER_ENVIRONMENT.search(header) or _LEADING_ENVIRONMENT.match(clean(header).replace("`", ""))
     return m.group(1) if m and m.group(1).lower() in figures.vocabulary().environments else ""
+
+
+# a paragraph of one line naming what the table after it counts (`Replicas:`, `Replica counts per environment:`)
+_CAPTION = re.compile(r"^\W*(replica|node|task|instance|pod)s?\b[\w\s()-]{0,40}:\s*$", re.I)
+
+
+def _caption_unit(b: Block) -> str:
+    """The count a one-line paragraph says the table after it holds (`Replicas:`: replicas), else ""."""
+    if b.kind != "para" or len(b.lines) != 1:
+        return ""
+    m = _CAPTION.match(clean(b.lines[0].text))
+    return f"{m.group(1).lower()}s" if m else ""
+
+
+def _captioned(headers: list[str], unit: str) -> list[str]:
+    """The headers of a table its caption says counts `unit`, each environment column's as `<env> <unit>` (`| Service
+    | dev | prod |` under `Replicas:`: `dev replicas`, `prod replicas`)."""
+    if not unit:
+        return headers
+    envs = environment_columns(headers)
+    return [f"{clean(h)} {unit}" if k and envs and k < len(envs) and envs[k] else h for k, h in enumerate(headers)]
 
 
 def _scaling_header(header: str, heading: str) -> str:

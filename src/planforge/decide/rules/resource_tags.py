@@ -18,7 +18,7 @@ from planforge.decide.answers import ResourceTag
 from planforge.decide.context import Context
 from planforge.decide.environments import environment_named
 from planforge.decide.rules.tools import lines_naming
-from planforge.plan.model import Plan
+from planforge.plan.model import Plan, plain
 
 _TAG_LINE = (r"\btag(?:s|ged|ging)?\b"
              r"|^(?=.*\b(?:resources?|costs?|billing|budget)\b).*\blabel(?:s|led|ed|ling)?\b")
@@ -50,9 +50,27 @@ def tags_table_rows(plan: Plan) -> list[tuple[int, str, str]]:
 
 
 def line_pairs(plan: Plan) -> list[tuple[int, str, str, str]]:
-    """(line, words, key, value) of the `Key=Value` (or backticked `key:value`) pairs of the lines naming tags."""
-    return [(line, m.group(0).strip("`"), m.group(1), m.group(2)) for line, text in lines_naming(plan, _TAG_LINE)
-            for rx, raw in ((_PAIR, text), (_COLON_PAIR, plan.lines[line - 1])) for m in rx.finditer(raw)]
+    """(line, words, key, value) of the `Key=Value` (or backticked `key:value`) pairs of the lines naming tags, and of
+    the lines their sentence wraps onto (`... tags `project=x`, `owner=y`,` over `` `cost-center=CC-4711`. ``)."""
+    naming = [line for line, _ in lines_naming(plan, _TAG_LINE)]
+    wrapped = [n for line in naming for n in _wrapped_onto(plan, line) if n not in naming]
+    # (a wrapped line's `name:1.2.3` is an image tag: only its `Key=Value` pairs are tags)
+    readers = [(line, ((_PAIR, plain(plan.lines[line - 1])), (_COLON_PAIR, plan.lines[line - 1]))) for line in naming] + \
+        [(line, ((_PAIR, plain(plan.lines[line - 1])),)) for line in dict.fromkeys(wrapped)]
+    return [(line, m.group(0).strip("`"), m.group(1), m.group(2)) for line, pairs in readers
+            for rx, raw in pairs for m in rx.finditer(raw)]
+
+
+def _wrapped_onto(plan: Plan, line: int) -> list[int]:
+    """The lines a sentence of plan line `line` continues on: the paragraph's next lines until one ends it."""
+    out: list[int] = []
+    while not re.search(r"[.:]\s*$", plan.lines[line - 1]) and line < len(plan.lines):
+        line += 1
+        text = plan.lines[line - 1].strip()
+        if not text or text.startswith(("#", "|", "-", "*", "```")) or re.match(r"\d+\.\s", text):
+            break
+        out.append(line)
+    return out
 
 
 def _stated_pairs(c: Context) -> list[tuple[int, str, str, str]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from render_helpers import copy_template, sample_answers
+from testlib import render_copy
 
 STANDIN = """#!/bin/sh
 # Stand-in for `planforge validate . --list-units [--changed-since REF]`.
@@ -29,13 +30,11 @@ esac
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from copier import run_copy
-
     root = tmp_path_factory.mktemp("ci-matrix")
     template = copy_template(root / "template")
     data = sample_answers(structure="multi-tool", blueprints=["terraform", "kubernetes", "argocd"],
                           tenants=[]).to_copier_data()
-    run_copy(str(template), root / "repo", data=data, defaults=True, quiet=True, unsafe=False)
+    render_copy(template, root / "repo", data)
     return root / "repo"
 
 

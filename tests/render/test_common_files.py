@@ -78,16 +78,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, frame) -> dict[str, Path]
 
 
 def test_readme_lists_every_decision_with_its_plan_line(tmp_path: Path):
-    from copier import run_copy
-
     decisions = [
         Decision(name="structure", value="multi-tenant", source="plan.md:30: **Scale/Scope**: 3 organizations"),
         Decision(name="uptime", value="high availability", source="plan.md:27: 99.9% uptime, RPO < 15m"),
         Decision(name="kubernetes_version", value="1.30", source="default (no version in the plan)"),
     ]
     template = copy_template(tmp_path / "template", with_blueprints=False)
-    run_copy(str(template), tmp_path / "out", data=sample_answers(decisions=decisions).to_copier_data(),
-             defaults=True, quiet=True, unsafe=False)
+    render_copy(template, tmp_path / "out", sample_answers(decisions=decisions).to_copier_data())
     readme = (tmp_path / "out" / "README.md").read_text()
     section = readme.split("## Decisions", 1)[1]
     for d in decisions:
@@ -154,12 +151,10 @@ def test_workflow_is_pinned_and_least_privilege(rendered, frame, requirement):
 def test_workflow_terraform_satisfies_the_roots_required_version(tmp_path: Path, lower_bound, locking, installed):
     """CI installs an exact Terraform release that satisfies the roots' `required_version`: a plan asking for
     Terraform 1.11 must not get 1.9.8, nor one asking for 1.9 with S3 native locking (init would refuse the roots)."""
-    from copier import run_copy
-
     template = copy_template(tmp_path / "template", with_blueprints=True)
     data = sample_answers(**COMBINATIONS["single-iac"], terraform_version=lower_bound, state_backend="s3",
                           state_locking=locking).to_copier_data()
-    run_copy(str(template), tmp_path / "repo", data=data, defaults=True, quiet=True, unsafe=False)
+    render_copy(template, tmp_path / "repo", data)
     workflow = yaml.safe_load((tmp_path / "repo/.github/workflows/validate.yml").read_text())
     step = next(s for s in workflow["jobs"]["shard"]["steps"] if "setup-terraform" in s.get("uses", ""))
     assert step["with"]["terraform_version"] == installed

@@ -1,5 +1,6 @@
 """A version the plan states for a catalog component it installs is credited where the pinned chart lies within it,
-installed where it is an exact release of the pinned minor, and otherwise reported at its line with the pin."""
+installed where it is a later patch of the pinned release line, and otherwise reported at its line with the pin (an
+earlier patch lacks the fixes the pin carries)."""
 from __future__ import annotations
 
 import pytest
@@ -35,7 +36,8 @@ def test_versions_the_pins_lie_within_are_credited_and_the_others_reported_with_
 @pytest.mark.parametrize(("words", "credited", "installed"), [
     ("Dapr 1.14", True, "1.14.4"), ("Dapr 1.12+", True, "1.14.4"), ("Dapr >= 1.10", True, "1.14.4"),
     ("Dapr v1.14.4", True, "1.14.4"), ("Dapr 1.x", True, "1.14.4"),
-    ("Dapr 1.14.2", True, "1.14.2"),  # an exact release of the pinned minor is the one installed
+    ("Dapr 1.14.7", True, "1.14.7"),  # a later patch of the pinned line is the one installed
+    ("Dapr 1.14.2", False, "1.14.4"),  # an earlier one lacks the pin's fixes
     ("Dapr 1.13.x", False, "1.14.4"), ("Dapr 1.13.2", False, "1.14.4"), ("Dapr 2.x", False, "1.14.4"),
     ("Dapr 1.15+", False, "1.14.4"), ("Dapr 1.14.x", True, "1.14.4"),
 ])
@@ -67,13 +69,17 @@ def test_a_version_in_an_add_ons_table_row_is_credited_or_reported() -> None:
     assert _listed(d)[(line, "cert-manager v1.15.3")].startswith(f"planforge pins the cert-manager chart {pin}")
 
 
-def test_a_chart_version_in_a_components_rows_notes_is_installed() -> None:
+@pytest.mark.parametrize(("said", "installed"), [("4.11.7", "4.11.7"), ("4.11.3", "4.11.5")])
+def test_a_chart_version_in_a_components_rows_notes_is_read(said: str, installed: str) -> None:
     """`| ingress-nginx | Yes | chart 4.11.3, Azure Standard Load Balancer |`: the HelmReleases pinned 4.11.5 and
-    nothing said so."""
+    nothing said so. A later patch is installed; 4.11.3 is reported (it lacks the fix of CVE-2025-1974, which 4.11.5
+    carries) and never installed."""
     text = (PLANS / "aws-eks-argocd.plan.md").read_text(encoding="utf-8")
     row = next(raw for raw in text.splitlines() if raw.startswith("| ingress-nginx"))
     cells = row.split("|")
-    cells[-2] = " chart 4.11.3, 2 replicas in prod "
+    cells[-2] = f" chart {said}, 2 replicas in prod "
     d = decide(parse_text(text.replace(row, "|".join(cells), 1), "plan.md"))
-    assert {comp.name: comp.version for comp in d.answers.components}["ingress-nginx"] == "4.11.3"
-    assert not [i for i in d.not_applied if "4.11.3" in i.text]
+    assert {comp.name: comp.version for comp in d.answers.components}["ingress-nginx"] == installed
+    reported = [i for i in d.not_applied if said in i.text]
+    assert bool(reported) is (said != installed)
+    assert all("a later patch of the same release line" in i.why for i in reported)

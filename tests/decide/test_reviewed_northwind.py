@@ -4,8 +4,8 @@ domain | portal host | scheduler-api host |`), its state storage already existin
 Before: the plan was refused whole (`RPO 15 min / RTO 4 h` read as two RPOs), no Ingress was built, the state storage
 was created again, production's backups and a Key Vault went to the paired region against `all patient data stays in
 westeurope`, `probes on /healthz` for all three services gave scheduler-api /health, `chart 4.11.3` in the
-components table's Notes was replaced by the pin, and the GitOps field's `github.com/northwind/clinics-infra` was no
-repository URL."""
+components table's Notes was replaced by the pin without a word (now reported: 4.11.5 fixes CVE-2025-1974), and
+the GitOps field's `github.com/northwind/clinics-infra` was no repository URL."""
 from __future__ import annotations
 
 from testlib import FIXTURES, line_of
@@ -52,10 +52,11 @@ def test_data_kept_in_the_region_keeps_production_backups_there() -> None:
     assert d.provenance["database_backups_in_region"].line == line_of(NORTHWIND.read_text(), "GDPR")
 
 
-def test_a_chart_version_in_the_notes_and_a_schemeless_repository_are_the_plans() -> None:
-    a = decide(parse_plan(NORTHWIND)).answers
-    assert {x.name: x.version for x in a.components}["ingress-nginx"] == "4.11.3"
-    assert a.repo_url == "https://github.com/northwind/clinics-infra"
+def test_a_chart_version_in_the_notes_is_reported_and_a_schemeless_repository_is_the_plans() -> None:
+    d = decide(parse_plan(NORTHWIND))
+    assert {x.name: x.version for x in d.answers.components}["ingress-nginx"] == "4.11.5"  # 4.11.3 lacks a CVE fix
+    assert [n for n in d.not_applied if n.text == "chart 4.11.3" and "later patch" in n.why]
+    assert d.answers.repo_url == "https://github.com/northwind/clinics-infra"
 
 
 def test_issuers_of_a_sentence_in_clauses_and_a_plural_clusterissuers() -> None:

@@ -25,8 +25,7 @@ aks-argocd-claims: AKS, Argo CD, Key Vault and PostgreSQL with a `## Services` s
 one row per environment. Before, claims-web got no Ingress (`Public (ingress): host, host, host`, one per environment),
 the worker (`has no Service`) got a port and HTTP probes, every application read one JSON entry the plan never names
 instead of the table's connection strings, staging's and production's backup retention (14 and 35 days) and database
-sizes (64 and 256 GiB) were replaced, the Version column's chart versions were replaced without a word (now the
-release it names is installed), and the
+sizes (64 and 256 GiB) were replaced, the Version column's chart versions were replaced without a word, and the
 three services each ran in a namespace of its own, not the `claims` namespace the plan names.
 
 gke-orders-flux: GKE, Flux, Cloud SQL and Pub/Sub, its applications as a bullet each, its network rules as sentences.
@@ -192,9 +191,10 @@ def test_aks_argocd_claims_tables() -> None:
                                "SERVICEBUS_CONNECTION_STRING": "claims-servicebus-connection"})}
     # a JSON entry's keys are the Secret's as stored: variables named for them are said not to be applied
     assert [n for n in d.not_applied if n.line == line_of(text, "| `claims-oidc`") and "OIDC_CLIENT_ID" in n.text]
-    # the Version column: an exact release of the pinned minor is the one installed
-    assert {x.name: x.version for x in d.answers.components}["ingress-nginx"] == "4.11.2"
-    assert not [n for n in d.not_applied if n.line == line_of(text, "| ingress-nginx | Yes")]
+    # the Version column: 4.11.2 is an earlier patch than the pin (4.11.5 fixes CVE-2025-1974): reported, not installed
+    assert {x.name: x.version for x in d.answers.components}["ingress-nginx"] == "4.11.5"
+    versions = {n.text: n.why for n in d.not_applied if n.line == line_of(text, "| ingress-nginx | Yes")}
+    assert "a later patch of the same release line" in versions["4.11.2"]
 
 
 def test_gke_orders_flux_secret_entry_rule_ports_and_replicas() -> None:

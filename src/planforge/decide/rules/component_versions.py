@@ -1,7 +1,8 @@
 """A version the plan states for a catalog component it installs (`cert-manager 1.14.x`, `Dapr 1.12+`,
 `ingress-nginx 4.x`), read against the chart version planforge pins: credited where the pin is one the plan admits,
-else reported with the pin. An exact release of the pinned minor (`chart 4.11.3` beside 4.11.5) replaces the pin;
-any other is reported and the pin kept: the component's values (includes/k8s/values) are written for that release
+else reported with the pin. A later patch of the pinned release line (`chart 4.11.7` beside 4.11.5) replaces the
+pin; an earlier one (`chart 4.11.3`) is reported, since it lacks the fixes the pin carries (ingress-nginx 4.11.5 fixes
+CVE-2025-1974), and so is any other version, the pin kept: the component's values (includes/k8s/values) are written for that release
 line, and a chart release the plan only bounds is not one planforge can name offline. A version whose major
 number is not the pinned chart's may be the application's (`Argo CD 2.12` beside the argo-cd chart 7.x): unless the
 catalog says the chart's versions are the application's (`app_versions: same`), it is reported as either."""
@@ -77,8 +78,14 @@ def _judge(c: Context, comp: Component, app_versions_same: bool, line: int, m: r
     if admits(m, pin):
         c.applied(line, words, "components")
     elif _exact(m) and (int(m.group(3)), int(m.group(4))) == pin[:2]:
-        # an exact release of the pinned minor (`chart 4.11.3` beside the pin 4.11.5): its values are the same
-        # release line's, so the plan's release is installed
+        release = tuple(int(m.group(i)) for i in (3, 4, 5))
+        if release < pin:
+            # an earlier patch of the pinned line (`chart 4.11.3` beside 4.11.5) lacks the fixes the pin carries
+            # (ingress-nginx 4.11.5 fixes CVE-2025-1974): never installed in its place
+            c.unapplied(line, words, f"planforge pins the {comp.chart} chart {comp.version}, a later patch of the "
+                                     f"same release line: it carries security and bug fixes {stated} lacks")
+            return
+        # a later patch of the pinned line: the same release line's values, the plan's release installed
         comp.version = ("v" if comp.version.startswith("v") else "") + ".".join(m.group(i) for i in (3, 4, 5))
         c.applied(line, words, "components")
     elif app_versions_same or int(m.group(3)) == pin[0]:

@@ -74,12 +74,17 @@ def read_figures(plan: Plan, blocks: list[Block]) -> None:
             column_envs = [_header_environment(cell) for cell in headers]
             stored = [_lent_words(cell) for cell in headers]
             bounds = _bound_columns(headers)
+            env_column = _environment_column(headers)
             for line, cells in b.rows[1:]:
                 cells = _joined_bounds(cells, bounds)
                 lent = _lent_units(cells, units, _COUNTING_ROW.search(cells[0]) if cells else None)
                 read = [readers[k](cell) if k < len(readers) else cell for k, cell in enumerate(cells)]
+                row_envs = [] if envs else _row_environment(cells, env_column)
+                if row_envs:  # each clause of a cell (`CPU request 100m, CPU limit 500m`) is the row's environment's
+                    read = [re.sub(r",\s+", f", {env}: ", cell) if env else cell for cell, env in zip(read, row_envs)]
                 counted = _with_environment([_with_lent(cell, unit, env) for cell, unit, env
-                                             in zip(read, lent, column_envs + [""] * (len(read) - len(column_envs)))], envs)
+                                             in zip(read, lent, column_envs + [""] * (len(read) - len(column_envs)))],
+                                            envs or row_envs)
                 counted = [f"{words} {cell}" if words and cell.strip() else cell
                            for cell, words in zip(counted, stored + [""] * (len(counted) - len(stored)))]
                 headed |= {(line, unit) for unit in lent if unit}
@@ -404,6 +409,26 @@ def environment_columns(header: list[str]) -> list[str]:
     if len(words) < 2 or not all(w in envs for w in words[1:]):
         return []
     return [""] + words[1:]
+
+
+# a table's column naming each row's environment (`| Service | Env | Replicas | ... |`)
+_ENV_COLUMN = re.compile(r"^\W*(?:env(?:ironment)?|stage)s?\W*$", re.I)
+
+
+def _environment_column(headers: list[str]) -> int | None:
+    """The column after the first that names each row's environment, if the table has one."""
+    return next((k for k, h in enumerate(headers) if k and _ENV_COLUMN.match(clean(h))), None)
+
+
+def _row_environment(cells: list[str], column: int | None) -> list[str]:
+    """Each cell's environment in a row whose environment column names one (`| scan-api | staging | 1 | ... |`): the
+    row's figures are that environment's, its first cell (what it sizes) and the environment cell aside."""
+    if column is None or column >= len(cells):
+        return []
+    env = re.sub(r"[*`]", "", cells[column]).strip().lower()
+    if env not in figures.vocabulary().environments:
+        return []
+    return ["" if k in (0, column) else env for k in range(len(cells))]
 
 
 def _with_environment(cells: list[str], envs: list[str]) -> list[str]:

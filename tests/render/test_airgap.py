@@ -47,7 +47,7 @@ def test_an_air_gap_without_its_mirror_is_refused_at_its_line(statement: str, mi
     with pytest.raises(RefusedError) as err:
         decide(parse_text(text, "plan.md"))
     [p] = err.value.problems
-    assert p.line == LINE and f"names no {missing}" in p.message and "https://" in p.hint
+    assert p.line == LINE and f"does not name {missing}" in p.message and "https://" in p.hint
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [

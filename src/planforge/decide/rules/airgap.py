@@ -39,7 +39,7 @@ def decide_airgap(c: Context) -> None:
         missing = " and ".join(w for w, v in ((f"a mirror of the {distribution} release artifacts", mirror),
                                                ("a registry for the images", registry)) if v is None)
         example = distribution.lower()
-        c.problem(None, "airgap", f"the hosts have no internet egress ({words!r}) but the plan names no {missing}",
+        c.problem(None, "airgap", f"the hosts have no internet egress ({words!r}) but the plan does not name {missing}",
                   f"name them in that sentence, e.g. `{distribution} releases from the mirror "
                   f"https://artifacts.example.com/{example} and images from the registry registry.example.com:5000` "
                   f"(the mirror keeps GitHub's layout: <mirror>/<release>/<asset>)", line=line)

@@ -1,0 +1,30 @@
+"""onprem-k3s-alder (tests/fixtures/reviewed/): on-premise K3s with Ansible and Argo CD, air-gapped production, written
+by a sixth reviewer who did not read the source (its air-gap sentence names the mirror and registry, which the
+reviewer added when planforge asked). Before, the plan was refused whole: its components table's MetalLB, Longhorn and
+CloudNativePG rows were unknown components, and a resources table with an `Env` column (`| scan-api | staging | 1 |
+100m / 500m | 128Mi / 256Mi |` over the production row) read staging's memory limit against production's request."""
+from __future__ import annotations
+
+from testlib import FIXTURES, line_of
+
+from planforge.decide import decide
+from planforge.plan import parse_plan
+
+ALDER = FIXTURES / "reviewed" / "onprem-k3s-alder.plan.md"
+
+
+def test_the_on_premise_components_are_installed() -> None:
+    a = decide(parse_plan(ALDER)).answers
+    assert {"metallb", "longhorn", "cloudnative-pg"} <= {x.name for x in a.components}
+
+
+def test_a_rows_environment_column_scopes_every_figure_of_the_row() -> None:
+    d = decide(parse_plan(ALDER))
+    replicas = {app.name: app.environment_replicas for app in d.answers.apps}
+    assert replicas["scan-api"] == {"staging": (1, 1), "prod": (3, 3)}
+    assert replicas["label-printer-worker"] == {"staging": (1, 1), "prod": (2, 2)}
+    # one size for every environment: each environment's request and limit is reported, none taken for all
+    line = line_of(ALDER.read_text(), "| scan-api | production |")
+    reported = {n.text for n in d.not_applied if n.line == line}
+    assert {"request 500m", "limit 2", "request 512Mi", "limit 1Gi"} <= reported
+    assert {app.name: app.memory_limit for app in d.answers.apps}["scan-api"] == ""

@@ -21,10 +21,18 @@ def test_the_on_premise_components_are_installed() -> None:
 def test_a_rows_environment_column_scopes_every_figure_of_the_row() -> None:
     d = decide(parse_plan(ALDER))
     replicas = {app.name: app.environment_replicas for app in d.answers.apps}
-    assert replicas["scan-api"] == {"staging": (1, 1), "prod": (3, 3)}
-    assert replicas["label-printer-worker"] == {"staging": (1, 1), "prod": (2, 2)}
+    assert replicas["scan-api"] == {"staging": (1, 1), "production": (3, 3)}
+    assert replicas["label-printer-worker"] == {"staging": (1, 1), "production": (2, 2)}
     # one size for every environment: each environment's request and limit is reported, none taken for all
     line = line_of(ALDER.read_text(), "| scan-api | production |")
     reported = {n.text for n in d.not_applied if n.line == line}
     assert {"request 500m", "limit 2", "request 512Mi", "limit 1Gi"} <= reported
     assert {app.name: app.memory_limit for app in d.answers.apps}["scan-api"] == ""
+
+
+def test_no_terraform_in_the_iac_field_and_the_inventories_spelling_of_production() -> None:
+    """`IaC Tools: Ansible 2.16 (ansible-core), no Terraform` chose Terraform (a terraform/ tree was generated), and
+    `ansible/inventories/production/` in the plan's tree did not keep production from being renamed prod."""
+    d = decide(parse_plan(ALDER))
+    assert (d.answers.iac_tool, d.answers.environments) == ("none", ["staging", "production"])
+    assert "terraform" not in d.answers.blueprints

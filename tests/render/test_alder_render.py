@@ -12,10 +12,10 @@ ALDER = FIXTURES / "reviewed/onprem-k3s-alder.plan.md"
 def test_metallb_longhorn_and_cloudnative_pg_are_installed_in_each_environment(tmp_path_factory) -> None:
     repo = rendered_plan(ALDER, tmp_path_factory)
     installed = {}
-    for env in ("staging", "prod"):
+    for env in ("staging", "production"):
         for name in ("metallb", "longhorn", "cloudnative-pg"):
             app = yaml.safe_load((repo / f"argocd/applications/{env}/{name}.yaml").read_text())
             installed[env, name] = (app["spec"]["source"]["chart"], app["spec"]["destination"]["namespace"])
-    assert installed["prod", "metallb"] == ("metallb", "metallb-system")
-    assert installed["prod", "longhorn"] == ("longhorn", "longhorn-system")
+    assert installed["production", "metallb"] == ("metallb", "metallb-system")
+    assert installed["production", "longhorn"] == ("longhorn", "longhorn-system")
     assert installed["staging", "cloudnative-pg"] == ("cloudnative-pg", "cnpg-system")

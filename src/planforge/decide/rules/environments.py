@@ -18,7 +18,7 @@ from planforge.plan.limits import limits
 from planforge.plan.model import Field
 
 _SHELL_META = re.compile(r"[`$|&<>\\]")  # shell metacharacters: a command, never an environment list
-_ENV_PATH = re.compile(r"(?:^|/)(?:environments|envs|overlays|clusters|apps)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$"
+_ENV_PATH = re.compile(r"(?:^|/)(?:environments|envs|overlays|clusters|apps|inventories)/([^/]+)/$|values-([a-z0-9-]+)\.ya?ml$"
                        r"|(?:^|/)([a-z0-9-]+)\.tfvars$|(?:^|/)([a-z0-9]+)-values\.ya?ml$")
 _ENV_BEFORE = re.compile(r"(?<![\w-])(?:environments?|envs?)\s*+(?::|,|\bare\b|\bnamed\b|\bcalled\b)?\s*+$", re.I)
 _ENV_AFTER = re.compile(r"\s*+(?:environments?|envs?)(?![\w-])", re.I)

@@ -238,12 +238,17 @@ def _iac(c: Context, structure: str, d: dict[str, Any]) -> None:
     _terraform_version(c, f, d)
 
 
+# a tool the IaC field rules out (`no Terraform`, `without OpenTofu`, `not Terraform`)
+_NEGATED_TOOL = re.compile(r"\b(?:no|not|without|never)\s+(?:terraform|opentofu|tofu)\b", re.I)
+
+
 def _iac_tool(c: Context, f: Field | None, structure: str) -> None:
     """Terraform or OpenTofu (the same HCL, run by `terraform` or `tofu`): the only IaC tools planforge generates;
     another named alone is refused; none at all when the clusters exist already (rules.existing). OpenTofu when
     the IaC field chooses it, or (no field) any line does."""
     if f is not None and not f.unresolved:
-        terraform = any(re.search(rx, f.plain, re.I) for rx in keywords().terraform_family.values())
+        chosen = _NEGATED_TOOL.sub(" ", f.plain)  # `Ansible 2.16 (ansible-core), no Terraform`: Ansible alone
+        terraform = any(re.search(rx, chosen, re.I) for rx in keywords().terraform_family.values())
         onprem.decide_ansible(c, f)
         if not terraform and c.values["ansible"]:
             c.from_field("iac_tool", "none", f)  # Ansible alone: on-premise hosts, no Terraform

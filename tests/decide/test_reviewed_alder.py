@@ -36,3 +36,14 @@ def test_no_terraform_in_the_iac_field_and_the_inventories_spelling_of_productio
     d = decide(parse_plan(ALDER))
     assert (d.answers.iac_tool, d.answers.environments) == ("none", ["staging", "production"])
     assert "terraform" not in d.answers.blueprints
+
+
+def test_the_services_tables_images_ports_and_the_shared_namespace() -> None:
+    """`| scan-api | harbor.alder.internal/alder/scan-api:1.8.2 | 8080 | yes |`: a registry host of the team's own was no
+    image (every workload got ghcr.io/<project>/<name>:0.1.0, which the air-gapped site cannot pull); `Port: -` gave
+    the worker a port, HTTP probes and a Service; `All three are in namespace alder-apps` gave each its own."""
+    a = decide(parse_plan(ALDER)).answers
+    apps = {app.name: app for app in a.apps}
+    assert (apps["scan-api"].image, apps["scan-api"].tag) == ("harbor.alder.internal/alder/scan-api", "1.8.2")
+    assert apps["label-printer-worker"].inbound is False
+    assert {app.namespace for app in a.apps} == {"alder-apps"}

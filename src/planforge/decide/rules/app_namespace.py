@@ -18,7 +18,8 @@ from planforge.decide.rules.statements import sentence_matches
 _NAME = r"(?-i:(?P<{}>(?!(?:one|a|the|single|same|shared|own|its|their|per|for|each|with|and|in|on|of)\b)[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?))"
 # `<who> run in the claims namespace`, `<who> are deployed to the shared shop namespace`, `<who> run in one
 # namespace, orders`, `<who> runs in the namespace parcels`, `<who> run in namespace tally`
-_RUNS_IN = re.compile(r"(?P<who>[^.;:]{1,200}?)\s++(?:run|runs|live|lives|(?:are|is)\s++deployed|deploy)\s++"
+# (`All three are in namespace alder-apps`: `are in`, `is in` too)
+_RUNS_IN = re.compile(r"(?P<who>[^.;:]{1,200}?)\s++(?:run|runs|live|lives|(?:are|is)\s++deployed|deploy|(?:are|is)(?=\s++in\b))\s++"
                       r"(?:in|into|to)\s++(?:(?:the\s++|a\s++|one\s++)?(?:shared\s++|single\s++|same\s++)?"
                       + _NAME.format("namespace") + r"\s++namespace\b"
                       r"|(?:(?:one|a\s++single|a\s++shared|the\s++same|the)\s++)?namespace\s*+[,:(]?\s*+(?:named\s++|called\s++)?"

@@ -22,7 +22,11 @@ IMAGE = (r"\b(?:ghcr\.io|docker\.io|quay\.io|gcr\.io|[a-z0-9-]{1,63}\.azurecr\.i
          r"|[a-z0-9-]{1,63}\.dkr\.ecr\.[a-z0-9-]{1,63}\.amazonaws\.com"
          r"|[a-z0-9-]{1,63}-docker\.pkg\.dev|[a-z0-9-]{1,63}\.ocir\.io"
          r"|registry\.[a-z0-9.-]{1,253})/(?![a-z0-9._/-]*+[<{])[a-z0-9._/-]*[a-z0-9]"
-         r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?")  # the tag or digest (the hosts name no port)
+         r"(?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})?"  # the tag or digest (the hosts name no port)
+         # any other registry host (a team's own Harbor, `harbor.alder.internal/alder/scan-api:1.8.2`), its path and
+         # a tag or digest: without one, a host and a path are no image (`github.com/acme/infra`)
+         r"|\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,8}[a-z]{2,63}(?::\d{2,5})?/(?![a-z0-9._/-]*+[<{])"
+         r"[a-z0-9._/-]*[a-z0-9](?::[A-Za-z0-9_.-]*[A-Za-z0-9_-]|@sha256:[a-f0-9]{64})(?![\w./:-])")
 PORT = r"\b(?:port\s*+:?|listen(?:s|ing)?\s++on(?:\s++port)?)\s*+(\d{2,5})\b"  # `port 8080`, `listens on 8080`
 # `health /healthz`, `liveness GET /healthz`, `probes on /healthz`, a table's `Probes: HTTP GET /`
 _PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:on|at)\s++)?(?:(?:http\s++)?get\s++)?"
@@ -42,7 +46,9 @@ _READINESS_BEFORE = re.compile(r"\breadiness" + _PROBED + "$", re.I)
 # reached from inside the network only, and the size of each of its tasks (a GB is read as a GiB)
 # (`no Service and no Ingress`: nothing reaches it either)
 _NO_PORT = (r"\bno\s++(?:inbound\s++|open\s++|listening\s++)?(?:ports?|traffic)\b"
-            r"|\bno\s++(?:Kubernetes\s++)?Service\b(?!\s*+mesh)")
+            r"|\bno\s++(?:Kubernetes\s++)?Service\b(?!\s*+mesh)"
+            # a table's empty Port cell (`Port: -`, `Port: —`, `Port: none`)
+            r"|\bPort:\s*+(?:-|—|–|none|n/a)\s*+(?:\||$)")
 _INTERNAL = (r"\binternal[- ]only\b|\bnot\s++public(?:ly\s++reachable)?\b"
              r"|\bnever\s++(?:reachable|exposed)\s++(?:from|to)\s++the\s++internet\b")
 # `orders-api (... reads and writes PostgreSQL)`, `storefront (... no database access)`: who uses the database

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from planforge.decide import text as tx
 from planforge.decide.data import keywords
-from planforge.plan.figure_sources import environment_columns
+from planforge.plan.figure_sources import environment_columns, is_environment_header
 from planforge.plan.model import Plan, plain
 
 ENV_SUFFIX = r"\s+(environments?|envs?|only|namespaces?|clusters?)$"
@@ -97,10 +97,6 @@ class EnvironmentRow:
         return any(cell.line == line for cell in self.cells)
 
 
-# the first header of a table with one row per environment (`| Environment | Node type | ... |`)
-_ENVIRONMENT_HEADER = re.compile(r"^\W*(?:environments?|envs?|stages?)\W*$", re.I)
-
-
 def environment_rows(plan: Plan, names: list[str]) -> list[EnvironmentRow]:
     """What the plan's environments tables say per environment: the rows of a table with a column per environment
     (every column after the first headed by an environment word) and the columns of a table with a row per
@@ -115,7 +111,7 @@ def environment_rows(plan: Plan, names: list[str]) -> list[EnvironmentRow]:
                 named = [EnvironmentCell(cell.strip(), env, line) for cell, column in zip(cells[1:], columns[1:])
                          for env in [environment_named(column, names)] if env is not None]
                 out.append(EnvironmentRow(cells[0] if cells else "", tuple(named)))
-        elif header and _ENVIRONMENT_HEADER.match(plain(header[0])) and len(table.rows) > 1:
+        elif header and is_environment_header(plain(header[0])) and len(table.rows) > 1:
             rows = [(line, env, cells) for line, cells in table.rows[1:]
                     for env in [environment_named(cells[0], names) if cells else None] if env is not None]
             if len(rows) == len(table.rows) - 1:

@@ -411,13 +411,18 @@ def environment_columns(header: list[str]) -> list[str]:
     return [""] + words[1:]
 
 
-# a table's column naming each row's environment (`| Service | Env | Replicas | ... |`)
-_ENV_COLUMN = re.compile(r"^\W*(?:env(?:ironment)?|stage)s?\W*$", re.I)
+# a header naming each row's environment (`| Env | ... |`, `| Service | Environment | Replicas | ... |`)
+_ENVIRONMENT_HEADER = re.compile(r"^\W*(?:env(?:ironment)?|stage)s?\W*$", re.I)
+
+
+def is_environment_header(header: str) -> bool:
+    """Whether a table header (markup already removed) heads a column naming each row's environment."""
+    return bool(_ENVIRONMENT_HEADER.match(header))
 
 
 def _environment_column(headers: list[str]) -> int | None:
     """The column after the first that names each row's environment, if the table has one."""
-    return next((k for k, h in enumerate(headers) if k and _ENV_COLUMN.match(clean(h))), None)
+    return next((k for k, h in enumerate(headers) if k and is_environment_header(clean(h))), None)
 
 
 def _row_environment(cells: list[str], column: int | None) -> list[str]:

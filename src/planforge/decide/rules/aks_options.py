@@ -25,7 +25,8 @@ _LABELLED_CIDR = re.compile(r"\b(?P<what>pods?|service)\s+(?:cidr|(?:address\s+)
                             r"(?:\s*+\([^()]{0,30}\))?\s*+[:=]?\s*+"
                             r"(?:of\s+|is\s+)?(?P<cidr>(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2})\b", re.I)
 # `DNS service IP 172.16.0.10`: the cluster DNS address, which the aks module takes as the service range's tenth
-_DNS_IP = re.compile(r"\bdns\s+(?:service\s+)?ip(?:\s+address)?\s*+[:=]?\s*+(?P<ip>(?:[0-9]{1,3}\.){3}[0-9]{1,3})\b", re.I)
+_DNS_IP_LABEL = r"\bdns\s+(?:service\s+)?ip(?:\s+address)?"
+_DNS_IP = re.compile(_DNS_IP_LABEL + r"\s*+[:=]?\s*+(?P<ip>(?:[0-9]{1,3}\.){3}[0-9]{1,3})\b", re.I)
 _POD_CIDR_DEFAULT = "192.168.0.0/16"  # the aks module's pod_cidr default
 _POD_CIDR_ASIDE = "172.16.0.0/16"  # the pods' range when the plan's network takes the default's addresses
 
@@ -97,7 +98,7 @@ def _table_cidr(c: Context, what: str) -> tuple[int, str, str] | None:
         cidr = cidrs.pop()
         if re.fullmatch(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}/[0-9]{1,2}", cidr):
             dns = next((f"DNS service IP {plain(cell.text).strip('` ')}" for r in rows
-                        if re.match(r"^\W*dns\s+(?:service\s+)?ip\b", plain(r.label), re.I) for cell in r.cells[:1]), "")
+                        if re.match(r"^\W*" + _DNS_IP_LABEL, plain(r.label), re.I) for cell in r.cells[:1]), "")
             return row.cells[0].line, cidr, dns
     return None
 

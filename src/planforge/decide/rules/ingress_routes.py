@@ -23,6 +23,7 @@ from planforge.decide.rules.cluster_issuer import cert_manager_runs
 from planforge.decide.rules.environment_hosts import DNS_NAME, decide_environment_hosts, environment_host_lists, spread_host
 from planforge.decide.rules.statements import passages, sentence_matches
 from planforge.plan.code_blocks import code_blocks
+from planforge.plan.figure_sources import is_environment_header
 from planforge.plan.model import plain
 
 # `/api → backend`, `/api/* -> the backend`, `/ => frontend service`, `path / → service port 3000`, `/api →
@@ -274,7 +275,6 @@ _HOST_COLUMN = re.compile(r"^\W*(?:public\s+)?(?:hosts?|hostnames?|domains?|urls
 
 
 # a table of the environments' hosts, a column per application (`| Env | Env domain | portal host | api host |`)
-_ENV_HEADER = re.compile(r"^\W*(?:env(?:ironment)?|stage)s?\W*$", re.I)
 _APP_HOST_COLUMN = re.compile(r"^\W*(?:([a-z][\w-]*)\s+(?:public\s+)?(?:host(?:name)?|domain|url)"
                               r"|(?:host(?:name)?|domain|url)\s*\(\s*([a-z][\w-]*)\s*\))\W*$", re.I)
 
@@ -287,7 +287,7 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     out = []
     for t in c.plan.tables:
         header = [plain(h).strip() for h in t.rows[0][1]] if t.rows else []
-        if header and _ENV_HEADER.match(header[0]):
+        if header and is_environment_header(header[0]):
             out += _environment_row_routes(t.rows, header, envs, every)
         if not header or not _APP_HEADER.match(header[0]):
             continue

@@ -83,6 +83,19 @@ def find_terraform_mirror() -> Path | None:
 SHARED_TF_MIRROR = REPO.parent / "shared" / "tf-mirror"
 
 
+def strict_validation(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                      packed_mirror: Path) -> tuple[int, str]:
+    """(exit code, output) of `planforge validate --strict --fail-on-skip` on a generated repository, `terraform
+    validate` of every root included (the image's AWS mirror and the packed one)."""
+    from planforge.cli import main
+
+    mirrors = [m for m in (find_terraform_mirror(), packed_mirror) if m is not None]
+    monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", os.pathsep.join(str(m) for m in mirrors))
+    capsys.readouterr()
+    code = main(["validate", str(repo), "--strict", "--fail-on-skip"])
+    return code, capsys.readouterr().out
+
+
 def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:

@@ -306,7 +306,7 @@ def test_no_nat_gateway_on_a_cluster_in_private_subnets_is_refused_at_its_line(w
     with pytest.raises(RefusedError) as info:
         decide(parse_text(text))
     [p] = [p for p in info.value.problems if "NAT" in p.message]
-    assert p.line == line_of(text, words) and "egress" in p.message and p.hint
+    assert p.line == line_of(text, words) and "way to the internet" in p.message and p.hint
 
 
 def test_no_nat_gateway_without_a_generated_network_is_accounted_for():

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from testlib import FIXTURES, find_terraform_mirror, plan_group, rendered_plan
-
-from planforge.cli import main
+from testlib import FIXTURES, plan_group, rendered_plan, strict_validation
 
 NORTHWIND = FIXTURES / "reviewed/aks-flux-northwind.plan.md"
 
@@ -55,7 +53,5 @@ def test_the_repository_passes_its_own_strict_validation(tmp_path_factory: pytes
     and the whole repository validates, `terraform validate` of every root included."""
     repo = rendered_plan(NORTHWIND, tmp_path_factory)
     assert not list(repo.rglob("external-dns.yaml"))
-    mirrors = [m for m in (find_terraform_mirror(), packed_tf_mirror) if m is not None]
-    monkeypatch.setenv("PLANFORGE_TF_PLUGIN_MIRROR", ":".join(str(m) for m in mirrors))
-    capsys.readouterr()
-    assert main(["validate", str(repo), "--strict", "--fail-on-skip"]) == 0, capsys.readouterr().out
+    code, out = strict_validation(repo, monkeypatch, capsys, packed_tf_mirror)
+    assert code == 0, out

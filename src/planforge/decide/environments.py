@@ -97,6 +97,19 @@ class EnvironmentRow:
         return any(cell.line == line for cell in self.cells)
 
 
+def _environment_named_rows(rows: list[tuple[int, list[str]]], names: list[str]) -> list[tuple[int, str, list[str]]]:
+    """(line, environment, cells) of the rows of a table with a row per environment whose first cell names one of
+    `names`; a row with an empty first cell after one is that environment's too (`| dev | 10.20.0.0/16 | oke-api |`
+    over `| | | workers |`)."""
+    out: list[tuple[int, str, list[str]]] = []
+    for line, cells in rows:
+        first = plain(cells[0]).strip() if cells else ""
+        env = environment_named(first, names) if first else out[-1][1] if out else None
+        if env is not None:
+            out.append((line, env, cells))
+    return out
+
+
 def environment_rows(plan: Plan, names: list[str]) -> list[EnvironmentRow]:
     """What the plan's environments tables say per environment: the rows of a table with a column per environment
     (every column after the first headed by an environment word) and the columns of a table with a row per
@@ -112,8 +125,7 @@ def environment_rows(plan: Plan, names: list[str]) -> list[EnvironmentRow]:
                          for env in [environment_named(column, names)] if env is not None]
                 out.append(EnvironmentRow(cells[0] if cells else "", tuple(named)))
         elif header and is_environment_header(plain(header[0])) and len(table.rows) > 1:
-            rows = [(line, env, cells) for line, cells in table.rows[1:]
-                    for env in [environment_named(cells[0], names) if cells else None] if env is not None]
+            rows = _environment_named_rows(table.rows[1:], names)
             if len(rows) == len(table.rows) - 1:
                 out += [EnvironmentRow(label, tuple(EnvironmentCell(cells[k].strip(), env, line)
                                                     for line, env, cells in rows if k < len(cells)))

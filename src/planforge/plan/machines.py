@@ -14,7 +14,9 @@ INSTANCE = re.compile(
     # DigitalOcean Droplet and managed database sizes: s-4vcpu-8gb, c-8vcpu-16gb-intel, db-s-2vcpu-4gb
     r"|(?<![\w.-])(?:db-)?(?:s|c|c2|g|gd|m|m3|m6|so|so1_5)-\d{1,2}vcpu-\d{1,3}gb(?:-(?:amd|intel))?(?![\w.-])"
     # Oracle Cloud compute shapes: VM.Standard.E5.Flex, VM.Standard.A1.Flex, VM.Standard3.Flex, BM.Standard.E5.192
-    r"|(?<![\w.-])(?:VM|BM)\.(?:Standard|DenseIO|Optimized|GPU)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){1,2}(?![\w.-])",
+    r"|(?<![\w.-])(?:VM|BM)\.(?:Standard|DenseIO|Optimized|GPU)[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){1,2}(?![\w.-])"
+    # OCI Database with PostgreSQL shapes: PostgreSQL.VM.Standard.E5.Flex, fixed PostgreSQL.VM.Standard.E4.Flex.2.32GB
+    r"|(?<![\w.-])PostgreSQL\.(?:VM|BM)\.Standard[A-Za-z0-9]*(?:\.[A-Za-z0-9]+){1,4}(?![\w.-])",
     re.I,
 )
 # Azure App Service plan SKUs: Premium v2-v4 and Isolated v2 ones (P1v3, P2mv3, I1v2) wherever they are written; Free,
@@ -23,12 +25,13 @@ INSTANCE = re.compile(
 APP_SERVICE_PREMIUM = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2)(?![\w.-])", re.I)
 APP_SERVICE_SKU = re.compile(r"(?<![\w.-])(?:P[0-5]m?v[2-4]|I[1-6]m?v2|F1|D1|B[1-3]|S[1-3])(?![\w.-])", re.I)
 APP_SERVICE_LINE = re.compile(r"\bapp service\b|\bservice plan\b|\bsku\b|\btier\b", re.I)
-# the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...)
-DATABASE_CLASS_PREFIXES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_")
+# the prefixes of database instance classes: RDS, DigitalOcean, Azure flexible server tiers (B_, GP_, MO_Standard_...),
+# OCI Database with PostgreSQL shapes
+DATABASE_CLASS_PREFIXES = ("db.", "db-", "b_standard_", "gp_standard_", "mo_standard_", "postgresql.")
 # the prefix of ElastiCache node types (`cache.r6g.large`): a cache's, never a cluster node's
 CACHE_NODE_PREFIX = "cache."
 # Oracle Cloud shapes are matched by their full name (their dots are no AWS size)
-_OCI_SHAPE = re.compile(r"^(?:VM|BM)\.", re.I)
+_OCI_SHAPE = re.compile(r"^(?:PostgreSQL\.)?(?:VM|BM)\.", re.I)
 # the sizes AWS-style types come in (`m6i.superlarge` is shaped like a type but is none)
 _REAL_SIZE = re.compile(r"\.(?:nano|micro|small|medium|\d{0,2}x?large|metal(?:-\d{1,3}xl)?)$", re.I)
 

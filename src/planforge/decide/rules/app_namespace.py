@@ -1,9 +1,10 @@
 """The namespace the plan puts its applications in (`All three services run in the claims namespace`, `claims-api and
 claims-worker run in the claims namespace`): in a multi-tool repository each Kustomize application otherwise gets a
 namespace named like it; the applications a sentence names (or all of them, `all`, `both`, `the services`) get the
-stated one (`apps[].namespace`), as do all of them when an environments table's `Namespace` column names one for
-every environment, and the namespace-wide objects (Namespace, quota, limits, default policies, role
-bindings) are written once for the applications sharing it (blueprints: kubernetes/base)."""
+stated one (`apps[].namespace`), each application an applications table's `Namespace` column names gets its own, and
+all of them get the one an environments table's `Namespace` column names for every environment. The namespace-wide
+objects (Namespace, quota, limits, default policies, role bindings) are written once for the applications sharing it
+(blueprints: kubernetes/base)."""
 from __future__ import annotations
 
 import re
@@ -13,6 +14,7 @@ from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.environments import environment_rows
 from planforge.decide.rules.statements import sentence_matches
+from planforge.plan.model import plain
 
 # A namespace as written, not a word of the sentence around it
 _NAME = r"(?-i:(?P<{}>(?!(?:one|a|the|single|same|shared|own|its|their|per|for|each|with|and|in|on|of)\b)[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?))"
@@ -53,9 +55,33 @@ def decide_app_namespace(c: Context, structure: str) -> None:
             _apply(c, structure, apps, named, m.group(group), p.line_at(m.start(group)),
                    m.group(0).strip())
             return
-    table = _table_namespace(c)
+    columns = _column_namespaces(c, apps)
+    for namespace, rows in columns.items():
+        _apply(c, structure, list(c.values["apps"]), [name for name, _l, _w in rows], namespace, rows[0][1], rows[0][2])
+    table = None if columns else _table_namespace(c)
     if table is not None:
         _apply(c, structure, apps, [a.name for a in apps], *table)
+
+
+# an applications table (`| App | Image | ... | Namespace |`): a row per application
+_APP_HEADER = re.compile(r"^\W*(?:app(?:lication)?|service|workload)s?\W*$", re.I)
+
+
+def _column_namespaces(c: Context, apps: list[Service]) -> dict[str, list[tuple[str, int, str]]]:
+    """The namespaces an applications table's `Namespace` column gives its rows' applications: namespace -> (the
+    application, line, words) of each row naming one application and one namespace."""
+    out: dict[str, list[tuple[str, int, str]]] = {}
+    for table in c.plan.tables:
+        header = [plain(cell).strip() for cell in table.rows[0][1]] if table.rows else []
+        column = next((k for k, cell in enumerate(header) if k and _NAMESPACE_LABEL.match(cell)), None)
+        if column is None or not _APP_HEADER.match(header[0]):
+            continue
+        for line, cells in table.rows[1:]:
+            named = tx.names_in([a.name for a in apps], plain(cells[0])) if cells else []
+            m = _NAMESPACE.match(plain(cells[column]).strip()) if column < len(cells) else None
+            if len(named) == 1 and m:
+                out.setdefault(m.group(1), []).append((named[0], line, plain(cells[column]).strip()))
+    return out
 
 
 # an environments table's column (or row) of namespaces, and a namespace in it

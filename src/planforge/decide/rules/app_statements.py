@@ -31,8 +31,9 @@ PORT = r"\b(?:port\s*+:?|listen(?:s|ing)?\s++on(?:\s++port)?)\s*+(\d{2,5})\b"  #
 # `health /healthz`, `liveness GET /healthz`, `probes on /healthz`, a table's `Probes: HTTP GET /`
 _PROBED = r"(?:\s*+(?:check|endpoint|path|probes?))?\s*+:?\s*+(?:(?:on|at)\s++)?(?:(?:http\s++)?get\s++)?"
 # (a path follows a space, colon or quote: `liveness/readiness` names no path; `liveness/readiness probes on /healthz`
-# is both probes' path)
-HEALTH_PATH = (r"(?:(?:liveness|readiness)\s*+/\s*+(?:liveness|readiness)\s++probes?|health|liveness"
+# and a table's `liveness + readiness /healthz` are both probes' path)
+HEALTH_PATH = (r"(?:(?:liveness|readiness)\s*+/\s*+(?:liveness|readiness)\s++probes?"
+               r"|(?:liveness|readiness)\s*+(?:\+|&|,|and)\s*+(?:liveness|readiness)(?:\s++probes?)?|health|liveness"
                r"|(?<!readiness )\bprobes?)" + _PROBED + r"(?<!\w)(/[A-Za-z0-9._~/-]*)")
 # `readiness /ready`, `readiness probe: GET /readyz`: the readiness probe's own path (the health path serves the others;
 # `liveness/readiness probe on /healthz` is both probes' health path)

@@ -53,8 +53,9 @@ def decide_counts(c: Context, answers: Answers, model: SystemModel) -> None:
             held = kind.held(answers, model)
             for m in kind.pattern.finditer(p.text):
                 stated = int(m.group(1))
-                if stated != 1 and not m.group("noun").lower().endswith("s"):
-                    continue  # `3 full-stack Todo application`: the number counts something else
+                if stated != 1 and not m.group("noun").lower().endswith("s") or stated == 0:
+                    continue  # `3 full-stack Todo application`: the number counts something else; `0 applications`
+                    # (sync waves `-1` ..., `0` applications) is a label: a plan says `no` of what it has none of
                 line, words = p.line_at(m.start()), m.group(0)
                 if stated == len(held):
                     c.applied(line, words, held[0][1] if held else kind.answer)

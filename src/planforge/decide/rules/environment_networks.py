@@ -10,7 +10,7 @@ from planforge.decide.environments import environment_rows
 from planforge.decide.rules.network import why_not
 
 # what an environments table's address spaces are labelled (`VPC CIDR`, `VNet address space`)
-_NETWORK_LABEL = re.compile(r"^\W*(?:vpc|vnet|virtual network|network)\s*(?:cidrs?|address(?:es)?(?: space)?|ranges?|"
+_NETWORK_LABEL = re.compile(r"^\W*(?:vpc|vnet|vcn|virtual (?:cloud )?network|network)\s*(?:cidrs?|address(?:es)?(?: space)?|ranges?|"
                             r"blocks?)?\W*$", re.I)
 _CIDR = re.compile(r"^`?(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})`?$")
 

@@ -67,6 +67,8 @@ _LABEL_ROUTE = (r"(?<![\w-]){names}\s++(?:is\s++(?:served|exposed|published|reac
 _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
 _TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
+# a Let's Encrypt issuer the plan names for cert-manager: the certificates of the hosts it names are what it is for
+_ISSUER = re.compile(r"\blet'?s\s*+encrypt\b|\bletsencrypt\b|\bACME\b|\bClusterIssuer\b", re.I)
 _PATH_WORD = re.compile(r"(?<![\w/.-])/[A-Za-z0-9._/-]*(?<![./-])(?![\w/.-])")  # `/api`, `/api/v1`, `/`
 # words with which a line speaks of a path's route (`sends /api to the API`, `/api is routed to`)
 _ROUTING_WORD = re.compile(r"\b(?:ingress|rout(?:e[sd]?|ing)|sends?|forward(?:s|ed)?|prox(?:y|ies|ied)|served)\b", re.I)
@@ -102,14 +104,15 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     env_hosts = decide_environment_hosts(c) if answer == "apps" else []
     lists = environment_host_lists(c) if answer == "apps" else {}
     spread = answer == "apps" and bool(host) and spread_host(c, host)
-    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host or lists))
+    tls_line = _tls_line(c, {r.line for r in routes}, anywhere=bool(env_hosts or host or lists)
+                         or any(r.hosts for r in routes))
     _route_charts(c, [(r.line, r.words) for r in routes] + ([(tls_line, c.line_text(tls_line))] if tls_line else []))
     own = {r.service: _own_hosts(c, r, lists, answer) for r in routes}
     named = env_hosts + [h for hosts in own.values() for h in hosts.values()] or ([host] if host else [])
     private = next((h for h in named if _PRIVATE_NAME.search(h)), "")
     tls = bool(named and tls_line and cert_manager_runs(c) and not private)
     if tls_line and not tls:
-        c.unapplied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), _no_tls_why(named, private, answer))
+        c.unapplied(tls_line, _tls_words(c, tls_line), _no_tls_why(named, private, answer))
     by_name = {r.service: r for r in routes}
     out = []
     for svc in services:
@@ -131,7 +134,7 @@ def decide_ingress_routes(c: Context, structure: str) -> None:
     if host_line:
         c.applied(host_line[0], host_line[1], f"{answer}.ingress_host")
     if tls and tls_line:
-        c.applied(tls_line, _TLS.search(plain(c.line_text(tls_line))).group(0), f"{answer}.ingress_tls")
+        c.applied(tls_line, _tls_words(c, tls_line), f"{answer}.ingress_tls")
     where = (" on each environment's host" if env_hosts or spread or any(own.values()) else f" on {host}" if host
              else " on any host")
     c.add_note(answer, "Ingress " + ", ".join(f"{r.path} -> {r.service}" for r in routes) + where
@@ -288,7 +291,7 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     for t in c.plan.tables:
         header = [plain(h).strip() for h in t.rows[0][1]] if t.rows else []
         if header and is_environment_header(header[0]):
-            out += _environment_row_routes(t.rows, header, envs, every)
+            out += _environment_row_routes(t.rows, header, envs, every) + _host_row_routes(c, t.rows, header, every)
         if not header or not _APP_HEADER.match(header[0]):
             continue
         columns = {k: env for k, h in enumerate(header) for m in [_HOST_COLUMN.match(h)] if m
@@ -315,6 +318,34 @@ def _environment_row_routes(rows: list, header: list[str], envs: list[str], ever
             m = re.fullmatch(DNS_NAME, plain(cells[k]).strip()) if k < len(cells) else None
             if m is not None:
                 hosts.setdefault(name, []).append((env, m.group(1).lower(), line))
+    return [_Route(name, "/", found[0][2], found[0][1], hosts=tuple((env, host) for env, host, _ in found))
+            for name, found in hosts.items()]
+
+
+# a table with a row per environment and host (`| Environment | Host | Backend |`)
+_HOST_HEADER = re.compile(r"^\W*(?:public\s+)?(?:host(?:name)?|domain|url)s?\W*$", re.I)
+_BACKEND_HEADER = re.compile(r"^\W*(?:backend|target|routes?\s+to|app(?:lication)?|service|workload)s?\W*$", re.I)
+
+
+def _host_row_routes(c: Context, rows: list, header: list[str], every: dict[str, str]) -> list[_Route]:
+    """The routes of a table with a row per environment and host naming the application behind it (`| dev |
+    api.dev.acme.example | orders-api |`): each application's, from the root of its host in each environment. A
+    row naming something else behind its host (`grafana`) is reported."""
+    host_at = next((k for k, h in enumerate(header) if k and _HOST_HEADER.match(h)), None)
+    backend_at = next((k for k, h in enumerate(header) if k and _BACKEND_HEADER.match(h)), None)
+    if host_at is None or backend_at is None:
+        return []
+    hosts: dict[str, list[tuple[str, str, int]]] = {}
+    envs = c.values.get("environments", [])
+    for line, cells in rows[1:]:
+        env = environment_named(plain(cells[0]).strip().strip("`"), envs) if cells else None
+        m = re.fullmatch(DNS_NAME, plain(cells[host_at]).strip()) if env and host_at < len(cells) else None
+        backend = plain(cells[backend_at]).strip().strip("`") if backend_at < len(cells) else ""
+        if m is not None and backend.lower() in every:
+            hosts.setdefault(every[backend.lower()], []).append((env, m.group(1).lower(), line))
+        elif m is not None and backend:
+            c.unapplied(line, m.group(1), f"Ingress routes are generated for the plan's applications: {backend} is "
+                        "none of them; route its host to it yourself")
     return [_Route(name, "/", found[0][2], found[0][1], hosts=tuple((env, host) for env, host, _ in found))
             for name, found in hosts.items()]
 
@@ -383,11 +414,20 @@ def _host(c: Context) -> tuple[str, tuple[int, str] | None]:
     return "", None
 
 
+def _tls_words(c: Context, line: int) -> str:
+    """The words of a TLS line asking for the certificates (`TLS`, `HTTPS`, else the issuer's name)."""
+    text = plain(c.line_text(line))
+    return (_TLS.search(text) or _ISSUER.search(text)).group(0)
+
+
 def _tls_line(c: Context, route_lines: set[int], anywhere: bool = False) -> int | None:
     """A route's line, or another line naming the Ingress, that asks for TLS; with `anywhere` (the hosts are the
-    plan's, so their certificates are what its TLS lines ask for), any line asking for it."""
+    plan's, so their certificates are what its TLS lines ask for), any line asking for it, else one naming a Let's
+    Encrypt issuer cert-manager runs."""
     for number, raw in enumerate(c.plan.lines, 1):
         text = plain(raw)
         if _TLS.search(text) and (anywhere or number in route_lines or _INGRESS.search(text)):
             return number
+    if anywhere and cert_manager_runs(c):  # `ClusterIssuer letsencrypt-prod (ACME, HTTP-01 via nginx)`: its hosts'
+        return next((number for number, raw in enumerate(c.plan.lines, 1) if _ISSUER.search(plain(raw))), None)
     return None

@@ -303,16 +303,25 @@ def _no_terraform_dns(c: Context, structure: str, s: Statement) -> None:
 
 
 def _no_nat_gateway(c: Context, structure: str, s: Statement) -> None:
-    """No NAT gateway: refused where the VPC module gives private subnets their egress through one."""
+    """No NAT gateway: refused where the network module gives private subnets their egress through one; about some
+    environments only (`No NAT gateway in dev`), reported: those keep theirs."""
     if structure == "helm-chart" or c.values.get("cloud") not in load_layout()["terraform_clouds"]:
         c.applied(s.line, s.words, "structure")  # no network is generated, so no NAT gateway either
         return
-    nodes = "cluster nodes" if _no_cluster(c, structure) is None else "instances"
-    c.problem(None, "cloud", f"the plan says {s.words!r}, but the generated VPC puts the {nodes} in private subnets "
-              "whose only egress (image pulls, cloud APIs, package mirrors) is a NAT gateway",
+    nodes = "cluster nodes" if structure in ("multi-tool", "multi-tenant") else "instances"
+    egress = (f"the generated network puts the {nodes} in private subnets whose only way to the internet (images "
+              "from public registries such as registry.k8s.io and quay.io, package mirrors, ACME) is a NAT gateway; "
+              "private endpoints to the cloud's own services (VPC endpoints, a Service Gateway, Private Link) do not "
+              "reach those")
+    scoped = _environment_of(c, s)
+    if scoped:
+        c.unapplied(s.line, s.words, f"{egress}: {scoped} keeps its NAT gateway too (a network without one is not "
+                    "generated)")
+        return
+    c.problem(None, "cloud", f"the plan says {s.words!r}, but {egress}",
               "drop the statement: every environment keeps one NAT gateway (one per zone only where the plan asks "
               "for it), since planforge builds no network without one (nodes in public subnets, or egress through "
-              "VPC endpoints or a proxy alone); or keep the statement and build that network outside planforge",
+              "private endpoints or a proxy alone); or keep the statement and build that network outside planforge",
               line=s.line)
 
 
@@ -342,11 +351,14 @@ def _no_managed_database(c: Context, structure: str, s: Statement) -> None:
 
 
 def _environment_of(c: Context, s: Statement) -> str:
-    """The plan's environment the statement's clause is about (`staging runs without a managed database`), else ""."""
+    """The plan's environment the statement's clause is about (`staging runs without a managed database`, `no NAT
+    gateway in dev`), else ""."""
     at = s.sentence.find(s.words)
     clause = re.split(r"[;,.:()]|\bbut\b|\bwhile\b|\bwhereas\b", s.sentence[:at] if at >= 0 else "")[-1]
+    after = re.match(r"\s*+(?:in|for|on)\s++(?:the\s++)?([a-z][a-z-]*)", s.sentence[at + len(s.words):] if at >= 0 else "",
+                     re.I)  # `No NAT gateway in dev`
     envs = c.values.get("environments", [])
-    return next((named for w in re.findall(r"[a-z][a-z-]*", clause, re.I)
+    return next((named for w in re.findall(r"[a-z][a-z-]*", clause, re.I) + ([after.group(1)] if after else [])
                  if is_env_name(w) and (named := environment_named(w, envs))), "")
 
 

@@ -1,0 +1,53 @@
+"""The OKE + Argo CD review's plan rendered (tests/fixtures/reviewed/oke-argocd-quarry.plan.md): what its tables state
+reaches the repository. Before, the plan was refused whole; then no Ingress was built from its hosts table, the
+clusters took the database rows' node counts, the VCNs 10.0.0.0/16, the existing state bucket a bootstrap root, and
+dispatch-api was probed on /health in a namespace named like it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from testlib import FIXTURES, plan_group, rendered_plan, strict_validation
+
+QUARRY = FIXTURES / "reviewed/oke-argocd-quarry.plan.md"
+
+
+@plan_group(QUARRY)
+def test_the_hosts_table_routes_each_application_with_a_certificate(tmp_path_factory) -> None:
+    repo = rendered_plan(QUARRY, tmp_path_factory)
+    [ingress] = [d for d in yaml.safe_load_all((repo / "kubernetes/apps/dispatch-api/overlays/prod/ingress.yaml")
+                                               .read_text()) if d["kind"] == "Ingress"]
+    assert [rule["host"] for rule in ingress["spec"]["rules"]] == ["dispatch.quarrylogistics.eu"]
+    assert [tls["hosts"] for tls in ingress["spec"]["tls"]] == [["dispatch.quarrylogistics.eu"]]
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt-prod"
+
+
+@plan_group(QUARRY)
+def test_each_environment_is_sized_and_addressed_as_its_rows_say(tmp_path_factory) -> None:
+    repo = rendered_plan(QUARRY, tmp_path_factory)
+    prod = (repo / "terraform/environments/prod/terraform.tfvars").read_text()
+    for setting in ('vpc_cidr    = "10.30.0.0/16"', "min_size      = 3", "max_size      = 3",
+                    'db_instance_class = "PostgreSQL.VM.Standard.E4.Flex.4.64GB"'):
+        assert setting in prod
+    assert 'vpc_cidr    = "10.20.0.0/16"' in (repo / "terraform/environments/dev/terraform.tfvars").read_text()
+    assert not (repo / "terraform/bootstrap").exists()  # the state bucket exists, not managed here
+
+
+@plan_group(QUARRY)
+def test_dispatch_api_runs_in_its_namespace_probed_on_the_plans_path(tmp_path_factory) -> None:
+    repo = rendered_plan(QUARRY, tmp_path_factory)
+    overlay = yaml.safe_load((repo / "kubernetes/apps/dispatch-api/overlays/prod/kustomization.yaml").read_text())
+    assert overlay["namespace"] == "dispatch"
+    deployment = yaml.safe_load((repo / "kubernetes/apps/dispatch-api/base/deployment.yaml").read_text())
+    [container] = deployment["spec"]["template"]["spec"]["containers"]
+    assert {container[p]["httpGet"]["path"] for p in ("livenessProbe", "readinessProbe")} == {"/healthz"}
+
+
+@plan_group(QUARRY)
+def test_the_repository_passes_its_own_strict_validation(tmp_path_factory: pytest.TempPathFactory,
+                                                         monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str], packed_tf_mirror: Path) -> None:
+    """`terraform validate` of every root included (the fixed database shape, the VCNs' address spaces)."""
+    code, out = strict_validation(rendered_plan(QUARRY, tmp_path_factory), monkeypatch, capsys, packed_tf_mirror)
+    assert code == 0, out

@@ -7,13 +7,16 @@ database rows' `1 node` / `2 nodes` sized the clusters (dev 1 node, prod 2, agai
 table) and their shapes were not read; the VCNs took 10.0.0.0/16 over the table's 10.20.0.0/16 and 10.30.0.0/16; the
 state bucket `created by hand ... NOT managed by this repo` was created again; `liveness + readiness /healthz` probed
 dispatch-api on /health; the Namespace column was dropped; the hosts table built no Ingress; `No VCN peering` was
-read as `No VCN` and the sync waves' `0 applications` as a count."""
+read as `No VCN` and the sync waves' `0 applications` as a count; `OCI Vault` was HashiCorp Vault at a placeholder
+address."""
 from __future__ import annotations
 
+import pytest
 from testlib import FIXTURES, line_of
 
 from planforge.decide import decide
-from planforge.plan import parse_plan
+from planforge.errors import RefusedError
+from planforge.plan import parse_plan, parse_text
 
 QUARRY = FIXTURES / "reviewed" / "oke-argocd-quarry.plan.md"
 
@@ -66,3 +69,18 @@ def test_no_peering_is_no_network_statement_and_a_wave_label_no_count() -> None:
     assert not [n for n in d.not_applied if n.line in (line_of(text, "No VCN peering"), line_of(text, "applications."))]
     issuer = line_of(text, "ClusterIssuer `letsencrypt-prod`")
     assert not [n for n in d.not_applied if n.line == issuer]  # ACME HTTP-01 through nginx is what is built
+
+
+def test_oci_vault_is_oracle_clouds_store_never_hashicorp_vault() -> None:
+    d = decide(parse_plan(QUARRY))  # read as HashiCorp Vault at a placeholder address before
+    assert d.answers.secrets_manager == "oci-vault" and not d.warnings
+
+
+def test_oci_vault_on_another_cloud_is_refused_at_its_field() -> None:
+    text = (FIXTURES / "plans" / "aws-eks-argocd.plan.md").read_text()
+    [line] = [x for x in text.splitlines() if x.startswith("**Secrets Management**")]
+    text = text.replace(line, "**Secrets Management**: OCI Vault via External Secrets Operator")
+    with pytest.raises(RefusedError) as info:
+        decide(parse_text(text))
+    [p] = [p for p in info.value.problems if "OCI Vault" in p.message]
+    assert "Oracle Cloud's secrets manager" in p.message and p.line == line_of(text, "OCI Vault via")

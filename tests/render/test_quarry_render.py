@@ -45,6 +45,30 @@ def test_dispatch_api_runs_in_its_namespace_probed_on_the_plans_path(tmp_path_fa
 
 
 @plan_group(QUARRY)
+def test_external_secrets_reads_each_environments_oci_vault_as_a_workload_identity(tmp_path_factory) -> None:
+    """The plan's `OCI Vault via External Secrets Operator` was a HashiCorp Vault store at vault.example.invalid:
+    every ExternalSecret failed, and no application started."""
+    repo = rendered_plan(QUARRY, tmp_path_factory)
+    store = yaml.safe_load((repo / "kubernetes/base/cluster-secret-store.yaml").read_text())
+    assert store["metadata"]["name"] == "oci-vault"
+    assert store["spec"]["provider"]["oracle"] == {
+        "vault": "ocid1.vault.oc1.eu-frankfurt-1.CHANGE-ME-dev", "region": "eu-frankfurt-1", "principalType": "Workload",
+        "serviceAccountRef": {"name": "external-secrets", "namespace": "external-secrets"}}
+    prod = (repo / "kubernetes/overlays/prod/kustomization.yaml").read_text()
+    assert "path: /spec/provider/oracle/vault\n        value: ocid1.vault.oc1.eu-frankfurt-1.CHANGE-ME-prod" in prod
+    root = (repo / "terraform/environments/prod/main.tf").read_text()
+    policy = root[root.index('resource "oci_identity_policy" "external_secrets"'):]
+    for condition in ("request.principal.type = 'workload'", "request.principal.namespace = 'external-secrets'",
+                      "request.principal.service_account = 'external-secrets'",
+                      "request.principal.cluster_id = '${module.oke.cluster_id}'",
+                      "target.vault.id = '${oci_kms_vault.this.id}'"):
+        assert condition in policy.split("\n}")[0]
+    readme = (repo / "README.md").read_text()
+    assert "- `ocid1.vault.oc1.eu-frankfurt-1.CHANGE-ME-prod` is set by you" in readme
+    assert "output -raw secrets_vault_id" in readme and "oci vault secret create-base64" in readme
+
+
+@plan_group(QUARRY)
 def test_the_repository_passes_its_own_strict_validation(tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str], packed_tf_mirror: Path) -> None:

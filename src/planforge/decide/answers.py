@@ -19,7 +19,8 @@ StateLocking = Literal["dynamodb", "lockfile", "native", "none"]
 GitOps = Literal["argocd", "flux", "none"]
 DeploymentStrategy = Literal["helm-first", "kustomize-only", "raw-manifests"]
 SecretsManager = Literal[
-    "aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager", "sealed-secrets", "kubernetes", "none"
+    "aws-secrets-manager", "vault", "azure-key-vault", "gcp-secret-manager", "oci-vault", "sealed-secrets", "kubernetes",
+    "none"
 ]
 
 

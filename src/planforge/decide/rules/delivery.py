@@ -390,6 +390,16 @@ def _secrets_from_field(c: Context, f: Field) -> None:
     _vault_address(c, f, name)
     _others_named(c, f, name)
     _created_by_terraform(c, f, name)
+    _oracle_only(c, f, name)
+
+
+def _oracle_only(c: Context, f: Field, name: str) -> None:
+    """OCI Vault is read by External Secrets on OKE as a workload identity of the cluster: on no other cloud."""
+    clouds = c.values.get("clouds") or [c.values.get("cloud", "none")]
+    if name == "oci-vault" and "oci" not in clouds:
+        c.problem(f, "secrets_manager", f"OCI Vault is Oracle Cloud's secrets manager, and this repository builds on "
+                  f"{', '.join(clouds)}: External Secrets reads it as a workload identity of an OKE cluster",
+                  "name the secrets manager of the plan's cloud, or HashiCorp Vault")
 
 
 def _created_by_terraform(c: Context, f: Field, name: str) -> None:

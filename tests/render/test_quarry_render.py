@@ -69,6 +69,16 @@ def test_external_secrets_reads_each_environments_oci_vault_as_a_workload_identi
 
 
 @plan_group(QUARRY)
+def test_the_pods_reach_the_kubelets_node_exporter_and_the_http01_self_check(tmp_path_factory) -> None:
+    """The pods' security group reached the nodes on nothing and the internet on 443 only: metrics-server never became
+    ready (kubelets on 10250), Prometheus read no node-exporter, and cert-manager's HTTP-01 self-check (port 80 of the
+    load balancer's public address) failed, so no certificate was issued."""
+    root = (rendered_plan(QUARRY, tmp_path_factory) / "terraform/environments/prod/main.tf").read_text()
+    vcn = root[root.index('module "vcn"'):root.index('module "oke"')]
+    assert "pod_node_ports = [10250, 9100]" in vcn and "pod_internet_ports = [80, 443]" in vcn
+
+
+@plan_group(QUARRY)
 def test_the_repository_passes_its_own_strict_validation(tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str], packed_tf_mirror: Path) -> None:

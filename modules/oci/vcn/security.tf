@@ -2,8 +2,10 @@
 # The security rules Oracle documents for OKE with VCN-native pod networking, as network security group
 # rules between the API endpoint, the nodes and the pods (all stateful). Peers are the subnets' ranges
 # (the load balancers, created by Kubernetes, carry none of these groups), the Oracle services network
-# or, for outbound HTTPS through the NAT gateway, the internet. Nothing enters these groups from outside
-# the VCN: path MTU discovery (ICMP 3/4) is admitted from the VCN only. The API endpoint's admission of
+# or, for outbound HTTPS through the NAT gateway, the internet. Beyond Oracle's list, the pods reach the
+# kubelets (metrics-server and Prometheus read them) and the node ports and internet ports the root
+# names (pod_node_ports, pod_internet_ports). Nothing enters these groups from outside the VCN: path MTU
+# discovery (ICMP 3/4) is admitted from the VCN only. The API endpoint's admission of
 # operators (6443 from api_allowed_cidrs) is the oke module's.
 
 locals {
@@ -45,13 +47,26 @@ locals {
     pods_out_api_12250     = { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.cidrs.api, ports = [12250, 12250], description = "Pods to the control plane" }
     pods_out_services      = { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = "services", ports = null, description = "Pods to the Oracle services network" }
     pods_out_services_icmp = { nsg = "pods", direction = "EGRESS", protocol = local.icmp, peer = "services", ports = null, description = "Path discovery to the Oracle services network" }
-    pods_out_https         = { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.anyhost, ports = [443, 443], description = "Pods to the internet over HTTPS (through the NAT gateway)" }
     pods_out_database      = { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.cidrs.database, ports = [5432, 5432], description = "Pods to the database" }
   }
+
+  # The ports the pods reach on the nodes (the kubelets, a node-exporter on the host network) and on the internet.
+  port_names = { 80 = "HTTP", 443 = "HTTPS", 9100 = "node-exporter", 10250 = "the kubelets" }
+  pod_port_rules = merge(
+    { for port in var.pod_node_ports : "pods_out_nodes_${port}" => { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.cidrs.nodes, ports = [port, port], description = "Pods to ${lookup(local.port_names, port, "TCP ${port}")} on the nodes" } },
+    { for port in var.pod_node_ports : "nodes_in_pods_${port}" => { nsg = "nodes", direction = "INGRESS", protocol = local.tcp, peer = local.cidrs.pods, ports = [port, port], description = "Pods to ${lookup(local.port_names, port, "TCP ${port}")} on the nodes" } },
+    { for port in var.pod_internet_ports : "pods_out_internet_${port}" => { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.anyhost, ports = [port, port], description = "Pods to the internet over ${lookup(local.port_names, port, "TCP ${port}")} (through the NAT gateway)" } },
+  )
+}
+
+# Earlier releases named the pods' HTTPS rule pods_out_https.
+moved {
+  from = oci_core_network_security_group_security_rule.this["pods_out_https"]
+  to   = oci_core_network_security_group_security_rule.this["pods_out_internet_443"]
 }
 
 resource "oci_core_network_security_group_security_rule" "this" {
-  for_each = local.nsg_rules
+  for_each = merge(local.nsg_rules, local.pod_port_rules)
 
   network_security_group_id = oci_core_network_security_group.this[each.value.nsg].id
   description               = each.value.description

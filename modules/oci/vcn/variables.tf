@@ -44,6 +44,28 @@ variable "api_public" {
   default     = false
 }
 
+variable "pod_node_ports" {
+  type        = list(number)
+  description = "TCP ports of the nodes the pods may reach: 10250, the kubelets (metrics-server and Prometheus read them); add 9100 for a node-exporter on the host network (kube-prometheus-stack)."
+  default     = [10250]
+
+  validation {
+    condition     = alltrue([for port in var.pod_node_ports : port >= 1 && port <= 65535 && floor(port) == port])
+    error_message = "pod_node_ports must be TCP ports (1-65535)."
+  }
+}
+
+variable "pod_internet_ports" {
+  type        = list(number)
+  description = "TCP ports the pods may reach on the internet through the NAT gateway: 443; add 80 for cert-manager's HTTP-01 self-check, which fetches the challenge from the load balancer's public address before Let's Encrypt does."
+  default     = [443]
+
+  validation {
+    condition     = alltrue([for port in var.pod_internet_ports : port >= 1 && port <= 65535 && floor(port) == port])
+    error_message = "pod_internet_ports must be TCP ports (1-65535)."
+  }
+}
+
 variable "freeform_tags" {
   type        = map(string)
   description = "Free-form tags of every resource of the network (project, environment, tenant)."

@@ -202,6 +202,42 @@ run "oke_traffic_is_opened_between_api_nodes_pods_and_load_balancers" {
   }
 }
 
+run "the_pods_reach_the_kubelets_and_the_ports_the_root_names" {
+  command = plan
+
+  variables {
+    pod_node_ports     = [10250, 9100]
+    pod_internet_ports = [80, 443]
+  }
+
+  assert {
+    condition = alltrue([for port in ["10250", "9100"] :
+      oci_core_network_security_group_security_rule.this["pods_out_nodes_${port}"].destination == "10.0.0.0/18" &&
+      oci_core_network_security_group_security_rule.this["nodes_in_pods_${port}"].source == "10.0.128.0/17" &&
+    oci_core_network_security_group_security_rule.this["nodes_in_pods_${port}"].tcp_options[0].destination_port_range[0].min == tonumber(port)])
+    error_message = "The pods must reach the kubelets (metrics-server, Prometheus) and node-exporter on the nodes, and the nodes admit them."
+  }
+
+  assert {
+    condition = alltrue([for port in ["80", "443"] :
+      oci_core_network_security_group_security_rule.this["pods_out_internet_${port}"].destination == "0.0.0.0/0" &&
+    oci_core_network_security_group_security_rule.this["pods_out_internet_${port}"].tcp_options[0].destination_port_range[0].max == tonumber(port)])
+    error_message = "The pods must reach the internet on the ports the root names (80: cert-manager's HTTP-01 self-check)."
+  }
+}
+
+run "by_default_the_pods_reach_the_kubelets_and_https_only" {
+  command = plan
+
+  assert {
+    condition = (
+      sort([for key, rule in oci_core_network_security_group_security_rule.this : key if startswith(key, "pods_out_nodes_") || startswith(key, "pods_out_internet_")]) ==
+      sort(["pods_out_nodes_10250", "pods_out_internet_443"])
+    )
+    error_message = "By default the pods must reach the nodes' kubelets and the internet over HTTPS, nothing more."
+  }
+}
+
 run "a_public_api_subnet_routes_through_the_internet_gateway" {
   command = apply
 

@@ -68,7 +68,7 @@ def test_no_peering_is_no_network_statement_and_a_wave_label_no_count() -> None:
     text = QUARRY.read_text()
     assert not [n for n in d.not_applied if n.line in (line_of(text, "No VCN peering"), line_of(text, "applications."))]
     issuer = line_of(text, "ClusterIssuer `letsencrypt-prod`")
-    assert not [n for n in d.not_applied if n.line == issuer]  # ACME HTTP-01 through nginx is what is built
+    assert [n.text for n in d.not_applied if n.line == issuer] == ["Sync wave -2"]  # ACME HTTP-01 via nginx is built
 
 
 def test_oci_vault_is_oracle_clouds_store_never_hashicorp_vault() -> None:
@@ -84,3 +84,11 @@ def test_oci_vault_on_another_cloud_is_refused_at_its_field() -> None:
         decide(parse_text(text))
     [p] = [p for p in info.value.problems if "OCI Vault" in p.message]
     assert "Oracle Cloud's secrets manager" in p.message and p.line == line_of(text, "OCI Vault via")
+
+
+def test_the_wave_numbers_the_plan_gives_are_reported_with_the_order_kept() -> None:
+    d = decide(parse_plan(QUARRY))  # dropped without a word before
+    text = QUARRY.read_text()
+    waves = {n.line: n.why for n in d.not_applied if "wave numbers the plan gives" in n.why}
+    assert line_of(text, "Sync waves: `-3`") in waves and line_of(text, "| ingress-nginx | Yes | Sync wave -2") in waves
+    assert "wave 0" in waves[line_of(text, "Sync waves: `-3`")]

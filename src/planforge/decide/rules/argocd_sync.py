@@ -45,6 +45,28 @@ def decide_argocd_sync(c: Context) -> None:
                     found[answer] = (envs, line)
     for answer, (envs, line) in found.items():
         c.from_line(answer, envs, line)
+    _report_wave_numbers(c)
+
+
+# sync waves the plan numbers (`Sync wave -2`, `sync-wave `-1``, `Sync waves: -3 namespaces and CRDs, ...`)
+_WAVE_NUMBER = re.compile(r"\bsync[- ]waves?\b[^.;|]{0,40}?(?<![\w.])[-+−]?\d{1,2}(?![\w.])", re.I)
+_ORDER = {
+    "argocd": "Argo CD syncs in planforge's waves, each once the one before is healthy: the projects and the root "
+              "first, then the catalog components (their CRDs and controllers, wave 0), the platform's objects "
+              "(namespaces, ClusterIssuer, ClusterSecretStore, policies, wave 1) and the applications (wave 2)",
+    "flux": "Flux has no sync waves: its Kustomizations apply in dependsOn order, each once the one before is ready "
+            "(the controllers, then the platform's objects, then the applications)",
+}
+
+
+def _report_wave_numbers(c: Context) -> None:
+    """The wave numbers a plan gives its components and objects are reported with the order the repository keeps:
+    the same layers in the same order, the numbers planforge's."""
+    why = _ORDER.get(c.values.get("gitops", "none"), "no GitOps controller syncs this repository")
+    for p in passages(c.plan, every_section=True):
+        m = _WAVE_NUMBER.search(p.text)
+        if m is not None:
+            c.unapplied(p.line_at(m.start()), m.group(0), f"{why}; the wave numbers the plan gives are not applied")
 
 
 # an environments table's columns (`| Environment | Automated sync | Prune |` over `| prod | no (manual) | no |`)

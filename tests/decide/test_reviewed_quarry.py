@@ -92,3 +92,10 @@ def test_the_wave_numbers_the_plan_gives_are_reported_with_the_order_kept() -> N
     waves = {n.line: n.why for n in d.not_applied if "wave numbers the plan gives" in n.why}
     assert line_of(text, "Sync waves: `-3`") in waves and line_of(text, "| ingress-nginx | Yes | Sync wave -2") in waves
     assert "wave 0" in waves[line_of(text, "Sync waves: `-3`")]
+
+
+def test_an_autoscaling_sentence_wrapped_over_two_lines_gives_the_range_and_target() -> None:
+    a = decide(parse_plan(QUARRY)).answers  # `dispatch-api gets an HPA in prod` over `(min 2, max 6, 70% CPU).`
+    dispatch = next(app for app in a.apps if app.name == "dispatch-api")
+    assert (dispatch.environment_replicas["prod"], dispatch.environment_replicas["dev"], dispatch.cpu_target) == \
+        ((2, 6), (1, 1), 70)

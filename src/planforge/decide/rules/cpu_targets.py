@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 
+from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
+from planforge.decide.rules.statements import sentence_matches
 from planforge.plan.model import plain
 
 # `70% CPU`, `CPU 70% target`, `CPU utilization target of 70%`, `CPU: 70%`, `HPA on CPU, 70% target`
@@ -29,8 +31,8 @@ def decide_cpu_targets(c: Context) -> None:
     stated: dict[str, tuple[int, int]] = {s.name: (s.cpu_target, 0) for s in every if s.cpu_target}
     changed: set[str] = set()
     scaling_rows = _scaling_rows(c)
-    for number, raw in enumerate(c.plan.lines, 1):
-        text = plain(raw) + scaling_rows.get(number, "")
+    for number, text in [(n, plain(raw) + scaling_rows.get(n, "")) for n, raw in enumerate(c.plan.lines, 1)] + \
+            _wrapped_sentences(c):
         m = _TARGET.search(text)
         if not m or not (SCALING.search(text) or number in scaling_rows) or _ALERT.search(text):
             continue
@@ -75,6 +77,14 @@ def _scaling_rows(c: Context) -> dict[int, str]:
 
 _CPU_HEADER = re.compile(r"\bcpu\b", re.I)
 _PERCENT = re.compile(r"\d{1,3}\s*%")
+
+
+def _wrapped_sentences(c: Context) -> list[tuple[int, str]]:
+    """(line of its target, sentence) of the sentences wrapped over lines that state a CPU target (`dispatch-api gets an
+    HPA in prod` over `(min 2, max 6, 70% CPU).`): the line alone names neither the application nor the scaling."""
+    found = [(p, m, tx.sentence_at(p.text, m.start(), m.end())) for p, m in sentence_matches(c.plan, _TARGET)]
+    return [(p.line_at(m.start()), sentence) for p, m, sentence in found
+            if p.line_at(p.text.index(sentence)) != p.line_at(p.text.index(sentence) + len(sentence) - 1)]
 
 
 def _services_of(text: str, every: list[Service]) -> list[Service]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 
+from planforge.decide import text as tx
 from planforge.decide.answers import Service
 from planforge.decide.context import Context
 from planforge.decide.environments import environment_named, is_env_name
 from planforge.decide.rules.cpu_targets import SCALING
-from planforge.plan.model import plain
+from planforge.decide.rules.statements import sentence_matches
 
 # `min 4, max 10`, `minimum 2 and maximum 6`, `min: 3, max: 12`
 _RANGE = re.compile(r"\bmin(?:imum)?\s*:?\s*(\d{1,4})\s*(?:,|and|/)?\s*max(?:imum)?\s*:?\s*(\d{1,4})\b", re.I)
@@ -24,10 +25,8 @@ def decide_hpa_ranges(c: Context) -> None:
         return
     envs = c.values.get("environments", [])
     changed = False
-    for number, raw in enumerate(c.plan.lines, 1):
-        text = plain(raw)
-        m = _RANGE.search(text)
-        if m is None or not SCALING.search(text) or int(m.group(1)) > int(m.group(2)):
+    for number, text, m in _range_sentences(c):
+        if not SCALING.search(text) or int(m.group(1)) > int(m.group(2)):
             continue
         named = [s for s in apps if re.search(rf"(?<![\w-]){re.escape(s.name)}(?![\w-])", text, re.I)]
         low, high = int(m.group(1)), int(m.group(2))
@@ -48,6 +47,13 @@ def decide_hpa_ranges(c: Context) -> None:
                           f"apps.{svc.name}.max_replicas")
     if changed:
         c.values["apps"] = apps
+
+
+def _range_sentences(c: Context) -> list[tuple[int, str, re.Match[str]]]:
+    """(line of the range, sentence, range) of each sentence stating a replica range, wrapped lines joined
+    (`dispatch-api gets an HPA in prod` over `(min 2, max 6, 70% CPU).`)."""
+    return [(p.line_at(m.start()), tx.sentence_at(p.text, m.start(), m.end()), m)
+            for p, m in sentence_matches(c.plan, _RANGE)]
 
 
 def _conflict(svc: Service, env: str, low: int) -> str:

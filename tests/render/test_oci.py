@@ -40,7 +40,7 @@ def test_the_roots_connect_cluster_database_vault_and_state(tmp_path_factory: py
     readme = (root / "terraform/README.md").read_text()
     assert "`AWS_ENDPOINT_URL_S3`" in readme and "oci ce cluster create-kubeconfig" in readme
     assert "Precondition, once per tenancy" in readme
-    assert "Nothing here creates a way in" in readme and "enforces them only once Calico runs" in readme
+    assert "oci bastion session create-port-forwarding" in readme and "enforces them only once Calico runs" in readme
 
 
 @plan_group(OKE)

@@ -79,6 +79,19 @@ def test_the_pods_reach_the_kubelets_node_exporter_and_the_http01_self_check(tmp
 
 
 @plan_group(QUARRY)
+def test_operators_reach_the_private_api_endpoint_through_a_bastion(tmp_path_factory) -> None:
+    """Both API endpoints were private with no way in: the GitOps bootstrap could not run."""
+    repo = rendered_plan(QUARRY, tmp_path_factory)
+    root = (repo / "terraform/environments/prod/main.tf").read_text()
+    bastion = root[root.index('resource "oci_bastion_bastion" "api"'):].split("\n}")[0]
+    assert "target_subnet_id             = module.vcn.bastion_subnet_id" in bastion
+    assert "client_cidr_block_allow_list = var.bastion_allowed_cidrs" in bastion
+    assert "bastion        = true" in root[root.index('module "vcn"'):root.index('module "oke"')]
+    readme = (repo / "terraform/README.md").read_text()
+    assert "oci bastion session create-port-forwarding" in readme and "output -raw bastion_id" in readme
+
+
+@plan_group(QUARRY)
 def test_the_repository_passes_its_own_strict_validation(tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str], packed_tf_mirror: Path) -> None:

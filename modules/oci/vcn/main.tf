@@ -1,6 +1,7 @@
 # Network layer (Oracle Cloud): a VCN laid out as Oracle documents it for OKE with VCN-native pod
 # networking. Five regional subnets: the Kubernetes API endpoint, the worker nodes, the pods (one VCN
-# address per pod), the public load balancers and the database. Private subnets reach the internet
+# address per pod), the public load balancers and the database; with `bastion`, a sixth for an OCI
+# Bastion whose sessions reach the private API endpoint. Private subnets reach the internet
 # through the NAT gateway and Oracle's services through the service gateway; the load balancer subnet
 # (and the API subnet when api_public) routes through the internet gateway.
 #
@@ -20,16 +21,18 @@ locals {
     lb       = cidrsubnet(var.cidr_block, 4, 4)
     database = cidrsubnet(var.cidr_block, 4, 5)
     api      = cidrsubnet(var.cidr_block, 28 - local.prefix, 6 * pow(2, 24 - local.prefix))
+    bastion  = cidrsubnet(var.cidr_block, 28 - local.prefix, 6 * pow(2, 24 - local.prefix) + 1)
     pods     = cidrsubnet(var.cidr_block, 1, 1)
   }
 
-  public_subnets = {
+  # subnet => public (the bastion's, beside the API endpoint's, only with var.bastion)
+  public_subnets = merge({
     api      = var.api_public
     nodes    = false
     pods     = false
     lb       = true
     database = false
-  }
+  }, var.bastion ? { bastion = false } : {})
 
   services = one(data.oci_core_services.all.services)
 }
@@ -128,6 +131,30 @@ resource "oci_core_security_list" "private" {
   freeform_tags  = var.freeform_tags
 }
 
+# The bastion subnet's security list: an OCI Bastion's sessions reach the Kubernetes API endpoint on 6443, nothing
+# else (the API endpoint's group admits the subnet).
+resource "oci_core_security_list" "bastion" {
+  count = var.bastion ? 1 : 0
+
+  compartment_id = var.compartment_id
+  vcn_id         = oci_core_vcn.this.id
+  display_name   = "${var.name}-bastion"
+  freeform_tags  = var.freeform_tags
+
+  egress_security_rules {
+    description      = "Bastion sessions to the Kubernetes API endpoint"
+    protocol         = "6"
+    destination      = local.cidrs.api
+    destination_type = "CIDR_BLOCK"
+    stateless        = false
+
+    tcp_options {
+      min = 6443
+      max = 6443
+    }
+  }
+}
+
 # The load balancer subnet's security list: HTTP and HTTPS from the internet, and to the nodes only the
 # NodePort range and kube-proxy's health check port.
 resource "oci_core_security_list" "lb" {
@@ -180,7 +207,7 @@ resource "oci_core_subnet" "this" {
   cidr_block                 = local.cidrs[each.key]
   dns_label                  = each.key
   route_table_id             = each.value ? oci_core_route_table.public.id : oci_core_route_table.private.id
-  security_list_ids          = [each.key == "lb" ? oci_core_security_list.lb.id : oci_core_security_list.private.id]
+  security_list_ids          = [each.key == "lb" ? oci_core_security_list.lb.id : each.key == "bastion" ? oci_core_security_list.bastion[0].id : oci_core_security_list.private.id]
   prohibit_public_ip_on_vnic = !each.value
   prohibit_internet_ingress  = !each.value
   freeform_tags              = var.freeform_tags

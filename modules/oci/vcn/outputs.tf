@@ -52,3 +52,8 @@ output "pods_nsg_id" {
   description = "OCID of the network security group of the pods (the oke module's pods_nsg_id)."
   value       = oci_core_network_security_group.this["pods"].id
 }
+
+output "bastion_subnet_id" {
+  description = "OCID of the bastion's private subnet (the oci_bastion_bastion's target_subnet_id; null without bastion)."
+  value       = var.bastion ? oci_core_subnet.this["bastion"].id : null
+}

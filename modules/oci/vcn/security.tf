@@ -53,6 +53,7 @@ locals {
   # The ports the pods reach on the nodes (the kubelets, a node-exporter on the host network) and on the internet.
   port_names = { 80 = "HTTP", 443 = "HTTPS", 9100 = "node-exporter", 10250 = "the kubelets" }
   pod_port_rules = merge(
+    var.bastion ? { api_in_bastion_6443 = { nsg = "api", direction = "INGRESS", protocol = local.tcp, peer = local.cidrs.bastion, ports = [6443, 6443], description = "Bastion sessions to the Kubernetes API endpoint" } } : {},
     { for port in var.pod_node_ports : "pods_out_nodes_${port}" => { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.cidrs.nodes, ports = [port, port], description = "Pods to ${lookup(local.port_names, port, "TCP ${port}")} on the nodes" } },
     { for port in var.pod_node_ports : "nodes_in_pods_${port}" => { nsg = "nodes", direction = "INGRESS", protocol = local.tcp, peer = local.cidrs.pods, ports = [port, port], description = "Pods to ${lookup(local.port_names, port, "TCP ${port}")} on the nodes" } },
     { for port in var.pod_internet_ports : "pods_out_internet_${port}" => { nsg = "pods", direction = "EGRESS", protocol = local.tcp, peer = local.anyhost, ports = [port, port], description = "Pods to the internet over ${lookup(local.port_names, port, "TCP ${port}")} (through the NAT gateway)" } },

@@ -44,6 +44,12 @@ variable "api_public" {
   default     = false
 }
 
+variable "bastion" {
+  type        = bool
+  description = "Add a private subnet for an OCI Bastion (a /28 beside the API endpoint's) whose sessions may reach the Kubernetes API endpoint on 6443: operators' way to a private endpoint."
+  default     = false
+}
+
 variable "pod_node_ports" {
   type        = list(number)
   description = "TCP ports of the nodes the pods may reach: 10250, the kubelets (metrics-server and Prometheus read them); add 9100 for a node-exporter on the host network (kube-prometheus-stack)."

@@ -238,6 +238,50 @@ run "by_default_the_pods_reach_the_kubelets_and_https_only" {
   }
 }
 
+run "a_bastion_subnet_reaches_the_private_api_endpoint_only" {
+  command = apply
+
+  variables {
+    bastion = true
+  }
+
+  assert {
+    condition = (
+      oci_core_subnet.this["bastion"].cidr_block == "10.0.96.16/28" &&
+      oci_core_subnet.this["bastion"].prohibit_public_ip_on_vnic &&
+      oci_core_subnet.this["bastion"].route_table_id == oci_core_route_table.private.id &&
+      output.bastion_subnet_id == oci_core_subnet.this["bastion"].id
+    )
+    error_message = "The bastion's subnet must be a private /28 beside the API endpoint's."
+  }
+
+  assert {
+    condition = (
+      oci_core_subnet.this["bastion"].security_list_ids == toset([oci_core_security_list.bastion[0].id]) &&
+      length(oci_core_security_list.bastion[0].ingress_security_rules) == 0 &&
+      [for rule in oci_core_security_list.bastion[0].egress_security_rules : "${rule.destination}:${rule.tcp_options[0].min}-${rule.tcp_options[0].max}"] == ["10.0.96.0/28:6443-6443"]
+    )
+    error_message = "The bastion's subnet may reach the API endpoint on 6443 and nothing else."
+  }
+
+  assert {
+    condition = (
+      oci_core_network_security_group_security_rule.this["api_in_bastion_6443"].source == "10.0.96.16/28" &&
+      oci_core_network_security_group_security_rule.this["api_in_bastion_6443"].tcp_options[0].destination_port_range[0].min == 6443
+    )
+    error_message = "The API endpoint's group must admit the bastion's subnet on 6443."
+  }
+}
+
+run "without_a_bastion_there_is_no_bastion_subnet" {
+  command = plan
+
+  assert {
+    condition     = length(oci_core_security_list.bastion) == 0 && !contains(keys(oci_core_subnet.this), "bastion") && output.bastion_subnet_id == null
+    error_message = "Without bastion the module must create no bastion subnet."
+  }
+}
+
 run "a_public_api_subnet_routes_through_the_internet_gateway" {
   command = apply
 

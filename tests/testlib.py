@@ -84,7 +84,7 @@ SHARED_TF_MIRROR = REPO.parent / "shared" / "tf-mirror"
 
 
 def strict_validation(repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                      packed_mirror: Path) -> tuple[int, str]:
+                      packed_mirror: Path | None = None) -> tuple[int, str]:
     """(exit code, output) of `planforge validate --strict --fail-on-skip` on a generated repository, `terraform
     validate` of every root included (the image's AWS mirror and the packed one)."""
     from planforge.cli import main

@@ -198,6 +198,8 @@ class EnvironmentSizing(BaseModel):
     cloud_project: str = ""  # GCP: the project its roots and secret store use ("" = set by you, TF_VAR_project_id)
     spot_nodes: bool = False  # its autoscaling nodes run on spot capacity (EKS, GKE)
     db_storage_gb: int = 0  # its managed database's storage (0 = the repository's database_storage_gb)
+    # "public" or "private" where the plan gives this environment an API endpoint of its own ("" = api_endpoint)
+    api_endpoint: str = ""
 
 
 class NotApplied(BaseModel):
@@ -440,12 +442,12 @@ class Answers(BaseModel):
         does not show, no
         `log_retention_days`, `network_cidr` nor `provider_constraint` when the plan states none, no `schedule` of an application that is no job nor a `cpu_target`, `ready_path`, `service_monitor` or `namespace` it does not state, no
         `delivery` / `builds` without a delivery workflow, no `existing_clusters` / `flux_bootstrapped` unless the
-        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods`, `spot_nodes`, `db_storage_gb`, `secrets_vault` nor `cloud_project` of an environment that states none (a template
+        clusters (and their Flux) exist already, and no `min_size`, `host`, `backup_retention_days`, `max_pods`, `spot_nodes`, `db_storage_gb`, `secrets_vault`, `cloud_project` nor `api_endpoint` of an environment that states none (a template
         older than scale to zero reads only numbers there)."""
         data = self.model_dump(mode="json")
         for sizing in data["environment_sizing"]:
             for name in ("min_size", "host", "backup_retention_days", "network_cidr", "secrets_vault",
-                         "cloud_project"):
+                         "cloud_project", "api_endpoint"):
                 if sizing[name] in (None, ""):
                     del sizing[name]
             for name in ("max_pods", "spot_nodes", "db_storage_gb"):

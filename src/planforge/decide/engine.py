@@ -70,6 +70,7 @@ from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.secret_refresh import decide_secret_refresh
 from planforge.decide.rules.secrets_vaults import decide_secrets_vaults
 from planforge.decide.rules.cloud_projects import decide_cloud_projects
+from planforge.decide.rules.environment_api import decide_environment_api_table
 from planforge.decide.rules.service_monitors import decide_service_monitors
 from planforge.decide.rules.service_volumes import pin_volume_replicas
 from planforge.decide.rules.workloads import decide_workloads
@@ -129,6 +130,7 @@ def decide(plan: Plan) -> Decided:
     decide_capacity(c)
     decide_environment_networks(c, structure)
     decide_statements(c, structure)
+    decide_environment_api_table(c, structure)
     decide_state_names(c)
     decide_state_key(c, structure)
     report_production_on_a_branch(c)

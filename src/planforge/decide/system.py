@@ -168,12 +168,14 @@ def _conjuncts(text: str) -> list[str]:
 
 
 def _excluded(c: Context) -> dict[str, Provenance]:
-    """Catalog components the plan rules out (a components row with Required = No) -> that row."""
+    """Catalog components the plan rules out (a components row with Required = No, `cluster-autoscaler / Karpenter`
+    naming each of them) -> that row."""
     out: dict[str, Provenance] = {}
     for row in c.plan.components:
-        entry = catalog().chart(row.name)
-        if row.required is False and entry is not None:
-            out[entry.name] = Provenance(source="plan", line=row.line, text=row.text)
+        for name in re.split(r"\s*(?:/|,|&|\+|\bor\b)\s*", row.name) if row.required is False else []:
+            entry = catalog().chart(name)
+            if entry is not None:
+                out[entry.name] = Provenance(source="plan", line=row.line, text=row.text)
     return out
 
 

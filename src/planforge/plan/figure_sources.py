@@ -30,6 +30,8 @@ _REPLICA_HEADERS = ("hpa", "autoscal")
 _HEADER_ENVIRONMENT = re.compile(r"\(\s*([a-z][a-z-]{1,20})(?:\s+only)?\s*\)", re.I)
 # (`| Staging replicas | Prod replicas |`: the environment before what the column counts)
 _LEADING_ENVIRONMENT = re.compile(r"^\W*([a-z][a-z-]{1,20})\s+(?=(?:nodes|replicas|tasks|instances|pods)\b)", re.I)
+# (`| Replicas staging | Replicas production |`: the environment after what the column counts)
+_TRAILING_ENVIRONMENT = re.compile(r"^\W*(?:nodes|replicas|tasks|instances|pods)\s+(?:in\s+)?([a-z][a-z-]{1,20})\W*$", re.I)
 _BARE_COUNT = re.compile(r"^\s*\d+(?:\s*(?:to|-|–)\s*\d+)?\s*$")  # `2`, `0 to 2`, `2-6`
 # a row of counts: its first cell names what it counts (`Node group`, `Replicas`), maybe after the app it counts
 # (`checkout-web replicas`)
@@ -341,9 +343,11 @@ def _counted(header_word: str) -> str:
 
 
 def _header_environment(header: str) -> str:
-    """The environment a column's header names in parentheses (`HPA min-max (prod)`) or before what it counts
-    (`Staging replicas`), else ""."""
-    m = _HEADER_ENVIRONMENT.search(header) or _LEADING_ENVIRONMENT.match(clean(header).replace("`", ""))
+    """The environment a column's header names in parentheses (`HPA min-max (prod)`), before what it counts
+    (`Staging replicas`) or after it (`Replicas staging`), else ""."""
+    plain_header = clean(header).replace("`", "")
+    m = (_HEADER_ENVIRONMENT.search(header) or _LEADING_ENVIRONMENT.match(plain_header)
+         or _TRAILING_ENVIRONMENT.match(plain_header))
     return m.group(1) if m and m.group(1).lower() in figures.vocabulary().environments else ""
 
 
@@ -370,14 +374,20 @@ def _captioned(headers: list[str], unit: str) -> list[str]:
 
 def _scaling_header(header: str, heading: str) -> str:
     """A bare `Min` or `Max` column under an autoscaling heading (`### Autoscaling (prod only)`) as the bound of a
-    replica count, of the heading's environment: `Min replicas (prod)`."""
-    if not _BARE_BOUND.match(clean(header)) or not _SCALING_HEADING.search(heading):
+    replica count, of the heading's environment: `Min replicas (prod)`; under a node groups heading (`### Managed
+    node groups`), of a node count: `Min nodes`."""
+    if not _BARE_BOUND.match(clean(header)):
+        return header
+    if _NODE_GROUP_HEADING.search(heading):
+        return f"{clean(header)} nodes"
+    if not _SCALING_HEADING.search(heading):
         return header
     env = _header_environment(heading)
     return f"{clean(header)} replicas" + (f" ({env})" if env else "")
 
 
 _BARE_BOUND = re.compile(r"^\W*(?:min|max)(?:imum)?\W*$", re.I)
+_NODE_GROUP_HEADING = re.compile(r"\bnode\s*(?:groups?|pools?)\b", re.I)
 _SCALING_HEADING = re.compile(r"\b(?:autoscal\w*|hpa|horizontal\s+pod\s+autoscal\w*)\b", re.I)
 
 

@@ -4,12 +4,10 @@ Node counts and instance types go to environment_sizing (per environment when th
 environment), replica ranges and container resources to the apps and chart services they name (every one when
 the plan names none), pods to max_pods, RPO/RTO/uptime/retention to the recovery answers, the database engine,
 version and storage to the database answers. A figure read but not applied is recorded with why; figures that
-contradict each other are problems with their line.
-"""
+contradict each other are problems with their line."""
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import replace
 
 from planforge.decide.answers import EnvironmentSizing
@@ -17,12 +15,13 @@ from planforge.decide.context import Context
 from planforge.decide.data import basic_cloud, defaults, keywords
 from planforge.decide.environments import environment_named, is_production
 from planforge.decide.rules.compute import serverless_runtime
+from planforge.decide.rules.node_group_rows import cluster_node_figures
 from planforge.decide.rules.component_figures import (decide_component_replicas, decide_component_storage,
                                                       decide_metrics_retention)
 from planforge.decide.rules.workload_figures import SUBJECT_SCOPES, decide_workload_figures
 from planforge.layout import load_layout
 from planforge.plan.figures import Figure, vocabulary
-from planforge.plan.machines import CACHE_NODE_PREFIX, DATABASE_CLASS_PREFIXES, real_size
+from planforge.plan.machines import DATABASE_CLASS_PREFIXES, real_size
 
 
 def decide_figures(c: Context) -> None:
@@ -406,8 +405,9 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
     sizing: list[EnvironmentSizing] = c.values["environment_sizing"]
     envs = {s.name: s for s in sizing}
     db_rows = {row.line for module, row in c.modules if module == "database"}
-    nodes, types = _cluster_node_figures(c, nodes, types)
+    nodes, types = cluster_node_figures(c, nodes, types)
     ranges: dict[str, tuple[int, int]] = {}  # the node range each environment was given so far
+    typed: dict[str, int] = {}  # the line each environment's instance type was given at
     runtime = serverless_runtime(c.values.get("compute", "vms"))
     scales_to_zero = bool(runtime and runtime["scales_to_zero"])  # a service of the runtime may run no instance
     first_line = None
@@ -423,6 +423,10 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
                       "name a size the cloud sells (e.g. m6i.xlarge, m6i.2xlarge)", line=f.line)
             continue
         targets = _env_targets(c, f, envs, notes)
+        node_type = f.kind == "instance_type" and not (f.name.lower().startswith(DATABASE_CLASS_PREFIXES) or f.line in db_rows)
+        if node_type and any(typed.get(s.name) == f.line for s in targets):  # `m6i.xlarge, m6a.xlarge`: the first
+            c.unapplied(f.line, f.words, f"a node group runs one instance type: {targets[0].instance_type}, its line's first")
+            continue
         if targets and f.kind == "nodes" and f.low == 0 and not scales_to_zero:
             c.unapplied(f.line, f.words, "the minimum 0 is applied as 1: " + (runtime["zero_why"] if runtime else
                         "an environment's node group also runs the cluster's add-ons, it does not scale to zero"))
@@ -432,10 +436,11 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         for s in targets:
             if f.kind == "nodes":
                 s.min_size, s.max_size = ranges[s.name] = _merged_range(f, ranges.get(s.name), scales_to_zero)
-            elif f.name.lower().startswith(DATABASE_CLASS_PREFIXES) or f.line in db_rows:
+            elif not node_type:
                 s.db_instance_class = f.name
             elif f.scope == "environment" or s.instance_type is None or s.instance_type == f.name:
                 s.instance_type = f.name
+                typed[s.name] = f.line
         if targets:
             c.applied(f.line, f.words, "environment_sizing." + ",".join(s.name for s in targets) +
                       (".min_size,max_size" if f.kind == "nodes" else ".instance_type"))
@@ -444,40 +449,6 @@ def _nodes(c: Context, nodes: list[Figure], types: list[Figure]) -> None:
         c.from_line("environment_sizing", sizing, first_line)
         c.add_note("environment_sizing", *notes)
     _fixed_nodes(c, nodes)
-
-
-# a table row sizing the system node pool (`| System node pool | 1 x Standard_D2s_v5 | 3 x Standard_D4s_v5 |`)
-_SYSTEM_ROW = re.compile(r"\bsystem\b[\w ]{0,20}?\b(?:nodes?|pools?|groups?)\b", re.I)
-
-
-def _cluster_node_figures(c: Context, nodes: list[Figure], types: list[Figure]) -> tuple[list[Figure], list[Figure]]:
-    """The node counts and instance types that size the cluster's autoscaling nodes. An ElastiCache node type
-    (`cache.r6g.large, 2 nodes`) and the node counts of its lines size a cache, which no module generates; the node
-    counts of a line naming a database class and no node type (`db-s-2vcpu-4gb, 2 nodes (primary + standby)`) count the
-    database's nodes; a system pool row's figures size the system pool, which keeps the cluster module's size. All are reported
-    at their line."""
-    cache_lines = {f.line for f in types if f.name.lower().startswith(CACHE_NODE_PREFIX)}
-    node_type_lines = {f.line for f in types if not f.name.lower().startswith((*DATABASE_CLASS_PREFIXES, CACHE_NODE_PREFIX))}
-    # `| dev | t3.large | 2 / 2 / 4 | db.t4g.medium |`: a line naming the cluster's node type too counts its nodes
-    database_lines = ({f.line for f in types if f.name.lower().startswith(DATABASE_CLASS_PREFIXES)} - cache_lines
-                      - node_type_lines)
-    system_lines = {line for table in c.plan.tables for line, cells in table.rows[1:]
-                    if cells and _SYSTEM_ROW.search(cells[0])} - cache_lines
-    for f in nodes:
-        if f.line in database_lines:
-            c.unapplied(f.line, f.words, "a database's node count (its primary and standbys): the cluster's nodes "
-                        "keep the node counts the plan states for them, and the database its module's standby setting")
-    nodes = [f for f in nodes if f.line not in database_lines]
-    for f in [*types, *nodes]:
-        if f.line in cache_lines:
-            c.unapplied(f.line, f.words, "an ElastiCache node type or count: planforge generates no ElastiCache "
-                        "cluster, so nothing takes it (the cluster's nodes keep the node types the plan states)")
-        elif f.line in system_lines:
-            c.unapplied(f.line, f.words, "a system pool's size: the plan's node figures size the pool the workloads "
-                        "run on, and a system pool keeps the cluster module's size (its system_node_count and instance "
-                        "type): set them in the environment's root")
-    skipped = cache_lines | system_lines
-    return [f for f in nodes if f.line not in skipped], [f for f in types if f.line not in skipped]
 
 
 def _workers(c: Context) -> list[str]:

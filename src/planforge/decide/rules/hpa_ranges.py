@@ -25,12 +25,12 @@ def decide_hpa_ranges(c: Context) -> None:
         return
     envs = c.values.get("environments", [])
     changed = False
-    for number, text, m in _range_sentences(c):
+    for number, text, m, scope in _range_sentences(c):
         if not SCALING.search(text) or int(m.group(1)) > int(m.group(2)):
             continue
         named = [s for s in apps if re.search(rf"(?<![\w-]){re.escape(s.name)}(?![\w-])", text, re.I)]
         low, high = int(m.group(1)), int(m.group(2))
-        meant = list(dict.fromkeys(e for w in re.findall(r"[a-z][a-z-]*", text, re.I) if is_env_name(w)
+        meant = list(dict.fromkeys(e for w in re.findall(r"[a-z][a-z-]*", scope, re.I) if is_env_name(w)
                                    for e in [environment_named(w, envs)] if e))
         for svc in named:
             for env in meant or [""]:
@@ -49,11 +49,26 @@ def decide_hpa_ranges(c: Context) -> None:
         c.values["apps"] = apps
 
 
-def _range_sentences(c: Context) -> list[tuple[int, str, re.Match[str]]]:
-    """(line of the range, sentence, range) of each sentence stating a replica range, wrapped lines joined
-    (`dispatch-api gets an HPA in prod` over `(min 2, max 6, 70% CPU).`)."""
-    return [(p.line_at(m.start()), tx.sentence_at(p.text, m.start(), m.end()), m)
-            for p, m in sentence_matches(c.plan, _RANGE)]
+def _range_sentences(c: Context) -> list[tuple[int, str, re.Match[str], str]]:
+    """(line of the range, sentence, range, the words naming its environments) of each replica range a sentence
+    states, wrapped lines joined (`dispatch-api gets an HPA in prod` over `(min 2, max 6, 70% CPU).`). Of several
+    ranges in one sentence (`min 3 / max 10 in production, min 1 / max 3 in staging`), each is its clause's: the
+    words up to the next range, else those since the one before."""
+    out = []
+    for p, first in sentence_matches(c.plan, _RANGE):
+        sentence = tx.sentence_at(p.text, first.start(), first.end())
+        offset = p.text.index(sentence)
+        ranges = list(_RANGE.finditer(sentence))
+        for k, m in enumerate(ranges):
+            after = sentence[m.end():ranges[k + 1].start() if k + 1 < len(ranges) else len(sentence)]
+            before = sentence[ranges[k - 1].end() if k else 0:m.start()]
+            scope = sentence if len(ranges) == 1 else after if _names_environment(after) else before
+            out.append((p.line_at(offset + m.start()), sentence, m, scope))
+    return out
+
+
+def _names_environment(text: str) -> bool:
+    return any(is_env_name(w) for w in re.findall(r"[a-z][a-z-]*", text, re.I))
 
 
 def _conflict(svc: Service, env: str, low: int) -> str:

@@ -291,7 +291,7 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     for t in c.plan.tables:
         header = [plain(h).strip() for h in t.rows[0][1]] if t.rows else []
         if header and is_environment_header(header[0]):
-            out += _environment_row_routes(t.rows, header, envs, every) + _host_row_routes(c, t.rows, header, every)
+            out += _environment_row_routes(c, t.rows, header, every) + _host_row_routes(c, t.rows, header, every)
         if not header or not _APP_HEADER.match(header[0]):
             continue
         columns = {k: env for k, h in enumerate(header) for m in [_HOST_COLUMN.match(h)] if m
@@ -305,19 +305,25 @@ def _table_routes(c: Context, names: list[str]) -> list[_Route]:
     return out
 
 
-def _environment_row_routes(rows: list, header: list[str], envs: list[str], every: dict[str, str]) -> list[_Route]:
+def _environment_row_routes(c: Context, rows: list, header: list[str], every: dict[str, str]) -> list[_Route]:
     """The routes of a table with a row per environment and a hosts column per application (`| Env | portal host |
-    scheduler-api host |` over `| dev | dev.acme.example | api.dev.acme.example |`): each application's, from the
-    root of its host in each environment."""
-    columns = {k: every[name] for k, h in enumerate(header) for m in [_APP_HOST_COLUMN.match(h)] if m
-               for name in [(m.group(1) or m.group(2)).lower()] if name in every}
+    scheduler-api host |` over `| dev | dev.acme.example | api.dev.acme.example |`, or the applications' names alone
+    as headers): each application's, from the root of its host in each environment. A host under another name
+    (`| Grafana |`) is reported."""
+    envs = c.values.get("environments", [])
+    columns = {k: every[name] for k, h in enumerate(header) if k for m in [_APP_HOST_COLUMN.match(h)]
+               for name in [(m.group(1) or m.group(2)).lower() if m else h.strip("` ").lower()] if name in every}
+    others = {k: h for k, h in enumerate(header) if k and k not in columns and re.fullmatch(r"[A-Za-z][\w-]*", h)}
     hosts: dict[str, list[tuple[str, str, int]]] = {}
     for line, cells in rows[1:] if columns else []:
         env = environment_named(plain(cells[0]).strip().strip("`"), envs) if cells else None
-        for k, name in columns.items() if env is not None else ():
+        for k in [*columns, *others] if env is not None else ():
             m = re.fullmatch(DNS_NAME, plain(cells[k]).strip()) if k < len(cells) else None
-            if m is not None:
-                hosts.setdefault(name, []).append((env, m.group(1).lower(), line))
+            if m is not None and k in columns:
+                hosts.setdefault(columns[k], []).append((env, m.group(1).lower(), line))
+            elif m is not None:
+                c.unapplied(line, m.group(1), f"Ingress routes are generated for the plan's applications: "
+                            f"{others[k]} is none of them; route its host to it yourself")
     return [_Route(name, "/", found[0][2], found[0][1], hosts=tuple((env, host) for env, host, _ in found))
             for name, found in hosts.items()]
 

@@ -21,6 +21,7 @@ from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container
                                                 decide_network_policy_engine, decide_pod_overlay, labelled_cidrs)
 from planforge.decide.rules.database_backups import decide_backups_column, decide_backups_in_region
 from planforge.decide.rules.nat_statements import nat_gateway_per_zone, single_nat_gateway
+from planforge.decide.rules.environment_api import set_environment_api_endpoint
 from planforge.decide.rules.network import decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
@@ -456,8 +457,11 @@ def cidrs_in(text: str) -> list[str]:
 
 
 def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
-    """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable."""
+    """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable.
+    Said of one environment (`Staging EKS API endpoint is public but restricted to ...`): that environment's own."""
     if not _has_cluster(c, structure, s, _API_RANGE_CLOUDS):
+        return
+    if _environment_api_endpoint(c, s, "public"):
         return
     private = _explicit(c, "api_endpoint")
     if c.values.get("api_endpoint") == "private" and private is not None:
@@ -474,8 +478,11 @@ def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
 
 
 def _private_api_endpoint(c: Context, structure: str, s: Statement) -> None:
-    """A private API endpoint only: reachable from the cluster's network; a CIDR of its sentence is not applied."""
+    """A private API endpoint only: reachable from the cluster's network; a CIDR of its sentence is not applied. Said
+    of one environment (`No public EKS API endpoint in production`): that environment's own."""
     if not _has_cluster(c, structure, s, _API_RANGE_CLOUDS):
+        return
+    if _environment_api_endpoint(c, s, "private"):
         return
     public = _explicit(c, "api_endpoint")
     if c.values.get("api_endpoint") == "public" and public is not None:
@@ -487,6 +494,19 @@ def _private_api_endpoint(c: Context, structure: str, s: Statement) -> None:
         c.unapplied(s.line, cidr, "a private API endpoint is reachable from the cluster's own network only; the "
                     "cluster module takes no other range for it (allow it on the cluster security group or "
                     "firewall after peering or VPN)")
+
+
+def _environment_api_endpoint(c: Context, s: Statement, endpoint: str) -> bool:
+    """Whether the statement gives one environment its API endpoint (`environment_sizing[].api_endpoint`), the ranges
+    of a public one being the repository's `api_authorized_cidrs`."""
+    env = _environment_of(c, s)
+    if not env:
+        return False
+    set_environment_api_endpoint(c, env, endpoint, s.line, s.words)
+    cidrs = cidrs_in(s.sentence) if endpoint == "public" else []
+    if cidrs and not c.values.get("api_authorized_cidrs"):
+        c.stated("api_authorized_cidrs", cidrs, s.line, s.words)
+    return True
 
 
 def _static_ingress_ip(c: Context, structure: str, s: Statement) -> None:

@@ -55,3 +55,11 @@ def test_an_existing_state_bucket_is_not_created_and_a_declined_autoscaler_not_i
     assert (a.state_bootstrap, a.state_bucket_name, a.lock_table_name) == (False, "kestrel-tfstate-euc1",
                                                                            "kestrel-tf-locks")
     assert "cluster-autoscaler" not in [c.name for c in a.components]
+
+
+def test_a_tcp_health_cell_and_an_exec_probe_are_the_applications_probes() -> None:
+    apps = {app.name: app for app in decide(parse_plan(KESTREL)).answers.apps}
+    assert (apps["tracking-ws"].tcp_probe, apps["tracking-ws"].probe_command) == (True, "")
+    assert (apps["billing-worker"].tcp_probe, apps["billing-worker"].probe_command) == (False, "/app/healthcheck")
+    assert (apps["quote-api"].tcp_probe, apps["quote-api"].probe_command, apps["quote-api"].health_path) == \
+        (False, "", "/healthz")

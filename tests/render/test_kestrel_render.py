@@ -44,6 +44,21 @@ def test_the_hosts_tables_applications_get_their_ingresses(tmp_path_factory) -> 
 
 
 @plan_group(KESTREL)
+def test_tracking_ws_is_probed_over_tcp_and_billing_worker_by_its_command(tmp_path_factory) -> None:
+    """tracking-ws was probed with HTTP GET /healthz on its WebSocket port (the plan: `TCP 9000`), billing-worker's
+    `exec probe /app/healthcheck` was dropped."""
+    repo = rendered_plan(KESTREL, tmp_path_factory)
+    containers = {}
+    for app in ("tracking-ws", "billing-worker"):
+        deployment = yaml.safe_load((repo / f"kubernetes/apps/{app}/base/deployment.yaml").read_text())
+        [containers[app]] = deployment["spec"]["template"]["spec"]["containers"]
+    assert all(containers["tracking-ws"][p]["tcpSocket"] == {"port": "http"}
+               for p in ("startupProbe", "readinessProbe", "livenessProbe"))
+    assert containers["billing-worker"]["livenessProbe"]["exec"] == {"command": ["/app/healthcheck"]}
+    assert "readinessProbe" not in containers["billing-worker"]
+
+
+@plan_group(KESTREL)
 def test_the_repository_passes_its_own_strict_validation(tmp_path_factory: pytest.TempPathFactory,
                                                          monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:

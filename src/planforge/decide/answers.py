@@ -84,6 +84,10 @@ class Service(BaseModel):
     namespace: str = ""
     health_path: str = "/healthz"
     ready_path: str = ""  # the readiness probe's path when the plan states one of its own ("": health_path)
+    # Kubernetes: how its probes check it when the plan says so: a TCP connection to its port (`Health: TCP 9000`),
+    # else a command in the container (`exec probe /app/healthcheck`); neither: HTTP GET on health_path
+    tcp_probe: bool = False
+    probe_command: str = ""
     # No inbound port: a worker nothing connects to (serverless: no load balancer or ingress; Kubernetes: no Service,
     # container port, HTTP probe or NetworkPolicy rule).
     inbound: bool = True
@@ -460,7 +464,7 @@ class Answers(BaseModel):
         for service in data["apps"] + data["services"]:
             for name in ("schedule", "cpu_target", "ready_path", "service_monitor", "environment_replicas",
                          "external_https", "external_ports", "volume_path", "secret_key", "secret_values", "namespace",
-                         "environment_hosts"):
+                         "environment_hosts", "tcp_probe", "probe_command"):
                 if not service[name]:
                     del service[name]
         for name in ("paths", "tfc_organization", "flux_version", "linters", "planforge_install", "installed_components",

@@ -63,3 +63,9 @@ def test_a_tcp_health_cell_and_an_exec_probe_are_the_applications_probes() -> No
     assert (apps["billing-worker"].tcp_probe, apps["billing-worker"].probe_command) == (False, "/app/healthcheck")
     assert (apps["quote-api"].tcp_probe, apps["quote-api"].probe_command, apps["quote-api"].health_path) == \
         (False, "", "/healthz")
+
+
+def test_an_applications_own_cloud_identity_is_reported_not_dropped() -> None:
+    d = decide(parse_plan(KESTREL))  # `quote-api reads it ... using IRSA: service account kestrel/quote-api ...`
+    line = line_of(KESTREL.read_text(), "(s3:GetObject, s3:ListBucket only) using IRSA")
+    assert [n for n in d.not_applied if n.line == line and n.text == "IRSA" and "quote-api runs without" in n.why]

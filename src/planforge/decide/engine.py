@@ -69,6 +69,7 @@ from planforge.decide.rules.database_settings import decide_database_settings
 from planforge.decide.rules.ingress_routes import decide_ingress_routes
 from planforge.decide.rules.secret_refresh import decide_secret_refresh
 from planforge.decide.rules.secrets_vaults import decide_secrets_vaults
+from planforge.decide.rules.app_identity import decide_app_identities
 from planforge.decide.rules.app_probes import decide_app_probes
 from planforge.decide.rules.cloud_projects import decide_cloud_projects
 from planforge.decide.rules.environment_api import decide_environment_api_table
@@ -123,6 +124,7 @@ def decide(plan: Plan) -> Decided:
     decide_database_reach(c, structure)
     decide_app_namespace(c, structure)
     decide_app_probes(c, structure)
+    decide_app_identities(c)
     decide_app_secret_keys(c, structure)
     decide_secrets_vaults(c, structure)
     decide_cloud_projects(c)

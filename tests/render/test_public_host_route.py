@@ -38,8 +38,9 @@ def test_the_route_belongs_to_the_application_named_last_and_never_to_a_private_
     stated = STOREFRONT.replace(APPS, f"{APPS} (publicly reachable at https://shop.example.com)")
     assert _routes(stated, "apps") == {"web-frontend": ("/", "shop.example.com", True)}
     # a dot inside a word (an image's registry and tag) ends no sentence: a table row's image comes before the words
+    # (no `https`, yet the plan names a Let's Encrypt issuer for cert-manager: its public hosts get certificates)
     imaged = STOREFRONT.replace(APPS, f"{APPS} (image acr.azurecr.io/web:1.8.2, publicly reachable at shop.example.com)")
-    assert _routes(imaged, "apps") == {"web-frontend": ("/", "shop.example.com", False)}
+    assert _routes(imaged, "apps") == {"web-frontend": ("/", "shop.example.com", True)}
     assert _routes(f"{TODO}\nThe backend is not public at todo.example.com.\n") == {}
 
 

@@ -12,7 +12,8 @@ from planforge.decide.context import Context
 from planforge.decide.rules.statements import sentence_matches
 
 _IDENTITY = re.compile(r"\b(?:irsa|pod\s+identity|workload\s+identity|iam\s+role|managed\s+identity)\b", re.I)
-_BUCKET = re.compile(r"\b(?:s3\s+)?bucket\b(?![\w-]*\s*(?:state|tfstate))", re.I)
+# a bucket the sentence names (`S3 bucket `acme-settlements-<env>``): one to create, not one that exists somewhere
+_BUCKET = re.compile(r"\b(?:s3\s++|gcs\s++)?bucket:?\s++`?[a-z0-9][a-z0-9.-]*-[\w.<>{}-]*`?", re.I)
 _STATE = re.compile(r"\b(?:state|tfstate|terraform)\b", re.I)
 
 

@@ -68,6 +68,8 @@ _HOST = re.compile(r"\bhost(?:name)?\s*+:?\s*+" + DNS_NAME, re.I)
 _INGRESS = re.compile(r"\bingress\b(?!-nginx|\s++controller|\s++class)", re.I)
 _TLS = re.compile(r"\b(?:TLS|HTTPS)\b", re.I)
 # a Let's Encrypt issuer the plan names for cert-manager: the certificates of the hosts it names are what it is for
+# a plan serving its hosts over HTTP on purpose (`exposed on todo.example.com (plain HTTP for now)`)
+_PLAIN_HTTP = re.compile(r"\bplain\s+http\b|\b(?:no|without)\s+tls\b|\bhttp\s+only\b", re.I)
 _ISSUER = re.compile(r"\blet'?s\s*+encrypt\b|\bletsencrypt\b|\bACME\b|\bClusterIssuer\b", re.I)
 _PATH_WORD = re.compile(r"(?<![\w/.-])/[A-Za-z0-9._/-]*(?<![./-])(?![\w/.-])")  # `/api`, `/api/v1`, `/`
 # words with which a line speaks of a path's route (`sends /api to the API`, `/api is routed to`)
@@ -434,6 +436,7 @@ def _tls_line(c: Context, route_lines: set[int], anywhere: bool = False) -> int 
         text = plain(raw)
         if _TLS.search(text) and (anywhere or number in route_lines or _INGRESS.search(text)):
             return number
-    if anywhere and cert_manager_runs(c):  # `ClusterIssuer letsencrypt-prod (ACME, HTTP-01 via nginx)`: its hosts'
+    if anywhere and cert_manager_runs(c) and not any(_PLAIN_HTTP.search(plain(raw)) for raw in c.plan.lines):
+        # `ClusterIssuer letsencrypt-prod (ACME, HTTP-01 via nginx)`: the certificates of its hosts
         return next((number for number, raw in enumerate(c.plan.lines, 1) if _ISSUER.search(plain(raw))), None)
     return None

@@ -11,6 +11,7 @@ import re
 from planforge.decide.answers import EnvironmentSizing
 from planforge.decide.context import Context
 from planforge.decide.environments import environment_rows
+from planforge.decide.rules.network import cidrs_in
 
 # an environments table's row or column of API endpoints (`Public API endpoint`, `API endpoint`, `Control plane`)
 _LABEL = re.compile(r"^\W*(?P<public>public\s+)?(?:(?:kubernetes|k8s|eks|aks|gke|oke)\s+)?(?:api(?:\s+server)?|control[- ]plane)"
@@ -18,11 +19,11 @@ _LABEL = re.compile(r"^\W*(?P<public>public\s+)?(?:(?:kubernetes|k8s|eks|aks|gke
 _PUBLIC_CELL = re.compile(r"^\W*(?:yes|public)\b", re.I)
 _PRIVATE_CELL = re.compile(r"^\W*(?:no|private)\b", re.I)
 _MANAGED = ("eks", "aks", "gke", "doks", "oke")
-_CIDR = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}/\d{1,2}(?![\w.])")
 
 
-def set_environment_api_endpoint(c: Context, env: str, endpoint: str, line: int, words: str) -> None:
-    """Give environment `env` its own API endpoint (`public` or `private`), unless another line gave it the other."""
+def set_environment_api_endpoint(c: Context, env: str, endpoint: str, line: int, words: str, text: str) -> None:
+    """Give environment `env` its own API endpoint (`public` or `private`), unless another line gave it the other; the
+    CIDRs `text` names for a public one are the repository's `api_authorized_cidrs` when no line named them."""
     if endpoint == "private" and c.values.get("kubernetes_distribution") == "doks":
         c.unapplied(line, words, "DOKS has no private API endpoint: its control plane firewall admits "
                     "api_authorized_cidrs only")
@@ -35,11 +36,14 @@ def set_environment_api_endpoint(c: Context, env: str, endpoint: str, line: int,
     c.values["environment_sizing"] = [s.model_copy(update={"api_endpoint": endpoint}) if s.name == env else s
                                       for s in sizing]
     c.applied(line, words, f"environment_sizing.{env}.api_endpoint")
+    cidrs = cidrs_in(text) if endpoint == "public" else []
+    if cidrs and not c.values.get("api_authorized_cidrs"):
+        c.stated("api_authorized_cidrs", cidrs, line, words)
 
 
 def decide_environment_api_table(c: Context, structure: str) -> None:
     """Each environment's API endpoint from an environments table's row or column of them, where Terraform builds the
-    clusters; the ranges a public cell names are the repository's `api_authorized_cidrs` when no line named them."""
+    clusters."""
     if structure not in ("multi-tool", "multi-tenant") or c.values.get("iac_tool", "none") == "none" \
             or c.values.get("kubernetes_distribution") not in _MANAGED:
         return
@@ -52,7 +56,5 @@ def decide_environment_api_table(c: Context, structure: str) -> None:
             private = _PRIVATE_CELL.match(cell.text) if label.group("public") else re.search(r"\bprivate\b", cell.text, re.I)
             if bool(public) == bool(private):
                 continue
-            set_environment_api_endpoint(c, cell.env, "public" if public else "private", cell.line, cell.text)
-            cidrs = _CIDR.findall(cell.text) if public else []
-            if cidrs and not c.values.get("api_authorized_cidrs"):
-                c.stated("api_authorized_cidrs", cidrs, cell.line, cell.text)
+            set_environment_api_endpoint(c, cell.env, "public" if public else "private", cell.line, cell.text,
+                                         cell.text)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from functools import lru_cache
+
 from planforge.decide.context import Context
 from planforge.decide.data import load
 from planforge.decide.rules.clouds import multi_cloud_field
@@ -75,3 +77,14 @@ def why_not(c: Context, structure: str, stated: list[str], per_environment: bool
     if cloud == "azure" and net.overlaps(_AKS_SERVICES):
         return f"AKS's service range is {_AKS_SERVICES}"
     return ""
+
+
+@lru_cache(maxsize=None)
+def _cidr_candidate() -> re.Pattern[str]:
+    return re.compile(load("statements.yaml")["cidr_candidate"])
+
+
+def cidrs_in(text: str) -> list[str]:
+    """The CIDRs a sentence lists, in order, each once (checked against the answer rules later)."""
+    found = [m.group(0) for m in _cidr_candidate().finditer(text)]
+    return list(dict.fromkeys(found))

@@ -22,7 +22,7 @@ from planforge.decide.rules.aks_options import (check_pod_cidr, decide_container
 from planforge.decide.rules.database_backups import decide_backups_column, decide_backups_in_region
 from planforge.decide.rules.nat_statements import nat_gateway_per_zone, single_nat_gateway
 from planforge.decide.rules.environment_api import set_environment_api_endpoint
-from planforge.decide.rules.network import decide_network_cidr
+from planforge.decide.rules.network import cidrs_in, decide_network_cidr
 from planforge.decide.rules.shared_cluster import decide_shared_cluster
 from planforge.layout import load_layout
 from planforge.plan.model import Plan, plain
@@ -55,11 +55,6 @@ class Statement:
     line: int
     words: str
     sentence: str = ""  # the sentence of its passage the statement is part of
-
-
-@lru_cache(maxsize=None)
-def _cidr_candidate() -> re.Pattern[str]:
-    return re.compile(load("statements.yaml")["cidr_candidate"])
 
 
 @lru_cache(maxsize=None)
@@ -450,12 +445,6 @@ def _node_pool_split(c: Context, structure: str, s: Statement) -> None:
     c.stated("node_pools", "system-user", s.line, s.words)
 
 
-def cidrs_in(text: str) -> list[str]:
-    """The CIDRs a sentence lists, in order, each once (checked against the answer rules later)."""
-    found = [m.group(0) for m in _cidr_candidate().finditer(text)]
-    return list(dict.fromkeys(found))
-
-
 def _api_authorized_ranges(c: Context, structure: str, s: Statement) -> None:
     """A public API endpoint reachable only from authorized CIDRs: those the statement lists, else a required variable.
     Said of one environment (`Staging EKS API endpoint is public but restricted to ...`): that environment's own."""
@@ -497,15 +486,11 @@ def _private_api_endpoint(c: Context, structure: str, s: Statement) -> None:
 
 
 def _environment_api_endpoint(c: Context, s: Statement, endpoint: str) -> bool:
-    """Whether the statement gives one environment its API endpoint (`environment_sizing[].api_endpoint`), the ranges
-    of a public one being the repository's `api_authorized_cidrs`."""
+    """Whether the statement gives one environment its API endpoint (`environment_sizing[].api_endpoint`)."""
     env = _environment_of(c, s)
     if not env:
         return False
-    set_environment_api_endpoint(c, env, endpoint, s.line, s.words)
-    cidrs = cidrs_in(s.sentence) if endpoint == "public" else []
-    if cidrs and not c.values.get("api_authorized_cidrs"):
-        c.stated("api_authorized_cidrs", cidrs, s.line, s.words)
+    set_environment_api_endpoint(c, env, endpoint, s.line, s.words, s.sentence)
     return True
 
 
